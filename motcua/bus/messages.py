@@ -1,0 +1,306 @@
+"""The messages of the bus: their topics, fields and validation.
+
+Payloads are JSON objects. Every one carries ``v``, the schema version; a
+receiver refuses a version it does not know and ignores fields it does not
+know (new optional fields do not bump ``v``). Events and requests carry an
+``id`` chosen by the sender, so a redelivered message is applied once.
+
+Build a payload with :meth:`MessageType.make` and check one that arrived with
+:meth:`MessageType.validate`::
+
+    >>> FAULT.make(id="a1", code="paper_out", message="Hết giấy", severity="error")["v"]
+    1
+    >>> FAULT.validate({"v": 1, "id": "a1", "code": 7})
+    Traceback (most recent call last):
+    ...
+    motcua.bus.messages.InvalidMessage: ts: missing; code: expected a string, got 7; ...
+
+The catalogue (:data:`CATALOGUE`) is the single list of what may travel on
+the bus; ``docs/mqtt.md`` is generated from it and a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+MAX_PAYLOAD_BYTES = 64 * 1024
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+ROLES = ("dispenser", "counter", "display", "kiosk")
+
+
+class InvalidMessage(ValueError):
+    """A payload that does not follow the contract; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def new_id() -> str:
+    """A fresh message id (events and requests)."""
+    return uuid.uuid4().hex
+
+
+def now_iso() -> str:
+    """The current moment, UTC, as the bus writes it."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # string | integer | number | boolean | object | array | timestamp | id
+    doc: str
+    required: bool = True
+    choices: tuple = ()
+    max_length: int = 1000
+
+    def check(self, value) -> str | None:
+        t = self.type
+        if t in ("string", "id", "timestamp"):
+            if not isinstance(value, str):
+                return f"expected a string, got {value!r}"
+            if len(value) > self.max_length:
+                return f"longer than {self.max_length} characters"
+            if t == "id" and not ID_PATTERN.match(value):
+                return "expected an id of 1-64 letters, digits or . _ : -"
+            if t == "timestamp":
+                try:
+                    moment = dt.datetime.fromisoformat(value)
+                except ValueError:
+                    return f"expected an ISO 8601 time, got {value!r}"
+                if moment.tzinfo is None:
+                    return "expected a time with its UTC offset"
+        elif t == "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"expected an integer, got {value!r}"
+        elif t == "number":
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                return f"expected a number, got {value!r}"
+        elif t == "boolean":
+            if not isinstance(value, bool):
+                return f"expected true or false, got {value!r}"
+        elif t == "object":
+            if not isinstance(value, dict):
+                return f"expected an object, got {value!r}"
+        elif t == "array":
+            if not isinstance(value, list):
+                return f"expected an array, got {value!r}"
+        else:  # pragma: no cover - a mistake in the catalogue
+            raise AssertionError(f"unknown field type {t}")
+        if self.choices and value not in self.choices:
+            return f"expected one of {', '.join(map(str, self.choices))}, got {value!r}"
+        return None
+
+
+V = Field("v", "integer", "schema version", choices=(SCHEMA_VERSION,))
+ID = Field("id", "id", "message id chosen by the sender; a repeated id is applied once")
+TS = Field("ts", "timestamp", "when the sender created the message (ISO 8601, UTC)")
+
+
+@dataclass(frozen=True)
+class MessageType:
+    """One kind of message: where it travels, who sends it and what it holds."""
+
+    key: str
+    topic: str
+    sender: str
+    qos: int
+    retain: bool
+    doc: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(".")[0]
+
+    @property
+    def name(self) -> str | None:
+        return self.key.split(".", 1)[1] if "." in self.key else None
+
+    def make(self, **values) -> dict:
+        """A payload of this type, with ``v`` (and ``id``/``ts`` where due) filled in."""
+        payload = {"v": SCHEMA_VERSION}
+        names = {f.name for f in self.fields}
+        if "id" in names and "id" not in values:
+            payload["id"] = new_id()
+        if "ts" in names and "ts" not in values:
+            payload["ts"] = now_iso()
+        payload.update({k: v for k, v in values.items() if v is not None})
+        self.validate(payload)
+        return payload
+
+    def validate(self, data) -> dict:
+        """Return ``data`` when it follows this type, else raise :class:`InvalidMessage`."""
+        if not isinstance(data, dict):
+            raise InvalidMessage([f"expected a JSON object, got {type(data).__name__}"])
+        problems = []
+        for f in self.fields:
+            if f.name not in data or data[f.name] is None:
+                if f.required:
+                    problems.append(f"{f.name}: missing")
+                continue
+            problem = f.check(data[f.name])
+            if problem:
+                problems.append(f"{f.name}: {problem}")
+        if problems:
+            raise InvalidMessage(problems)
+        return data
+
+
+def decode(payload: bytes) -> dict:
+    """Bytes off the wire to a dict, or :class:`InvalidMessage` saying why not."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise InvalidMessage([f"payload larger than {MAX_PAYLOAD_BYTES} bytes"])
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidMessage(["payload is not UTF-8"]) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidMessage([f"payload is not JSON: {exc.msg} at {exc.pos}"]) from None
+    if not isinstance(data, dict):
+        raise InvalidMessage([f"expected a JSON object, got {type(data).__name__}"])
+    return data
+
+
+def encode(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- The catalogue ------------------------------------------------------------
+
+NODE_TOPIC = "motcua/{center}/node/{node_id}"
+
+NODE_STATUS = MessageType(
+    key="status",
+    topic=NODE_TOPIC + "/status",
+    sender="node",
+    qos=1,
+    retain=True,
+    doc=(
+        "The node's presence. Published retained as `online` at every connect; the same "
+        "topic carries the Last Will `offline`, which the broker publishes when the node "
+        "vanishes (after 1.5x its keep-alive). The hub keeps its node registry from it."
+    ),
+    fields=(
+        V,
+        Field("node_id", "id", "the node's id"),
+        Field("role", "string", "the node's role", choices=ROLES),
+        Field("state", "string", "presence", choices=("online", "offline")),
+        Field("version", "string", "software version", required=False, max_length=40),
+        Field("ts", "timestamp", "when the node came online", required=False),
+        Field("detail", "object", "role-specific facts (printer, screen, …)", required=False),
+    ),
+)
+
+HUB_STATUS = MessageType(
+    key="hub-status",
+    topic="motcua/{center}/hub/status",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "The hub's presence, retained, with a Last Will `offline`. Nodes show that the "
+        "hub is unreachable and keep working on their own where they can."
+    ),
+    fields=(
+        V,
+        Field("state", "string", "presence", choices=("online", "offline")),
+        Field("version", "string", "software version", required=False, max_length=40),
+        Field("center_name", "string", "the centre's name, in Vietnamese", required=False),
+        Field("ts", "timestamp", "when the hub came online", required=False),
+    ),
+)
+
+FAULT = MessageType(
+    key="event.fault",
+    topic=NODE_TOPIC + "/event/fault",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A hardware or software fault seen by a node (printer out of paper, camera lost, "
+        "screen error), or its clearing. Shown on the hub's device page."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("code", "string", "machine-readable fault code, e.g. `paper_out`", max_length=64),
+        Field("message", "string", "what a technician reads, in Vietnamese"),
+        Field("severity", "string", "how bad", choices=("info", "warning", "error")),
+        Field("cleared", "boolean", "true when the fault has gone away", required=False),
+    ),
+)
+
+PING = MessageType(
+    key="request.ping",
+    topic=NODE_TOPIC + "/request/ping",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "Is the hub there, and what time is it? Nodes without a real-time clock compare "
+        "`hub_time` with their own. The response echoes `echo`."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("echo", "string", "any text, returned as is", required=False, max_length=256),
+    ),
+)
+
+RESPONSE = MessageType(
+    key="response.*",
+    topic=NODE_TOPIC + "/response/{name}",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "The answer to `request/{name}`, sent to the request's MQTT 5 response topic with "
+        "its correlation data. `ok` false carries `error` (`code`, `message`); a malformed "
+        "request is answered with code `invalid`."
+    ),
+    fields=(
+        V,
+        Field("id", "id", "the request's id", required=False),
+        Field("ok", "boolean", "whether the request was carried out"),
+        Field("result", "object", "what the request asked for, when ok", required=False),
+        Field("error", "object", "`code` and `message` (Vietnamese), when not ok", required=False),
+    ),
+)
+
+# Requests the hub answers, with what their result holds (for docs/mqtt.md).
+REQUEST_RESULTS = {
+    "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
+}
+
+CATALOGUE: tuple[MessageType, ...] = (NODE_STATUS, HUB_STATUS, FAULT, PING, RESPONSE)
+_BY_KEY = {m.key: m for m in CATALOGUE}
+
+
+def lookup(kind: str, name: str | None) -> MessageType | None:
+    """The message type for a topic's kind and name (see ``Topics.parse``)."""
+    if kind == "status":
+        return NODE_STATUS
+    if kind == "hub-status":
+        return HUB_STATUS
+    if kind == "response":
+        return RESPONSE
+    return _BY_KEY.get(f"{kind}.{name}")
+
+
+def error_response(request_id: str | None, code: str, message: str) -> dict:
+    """A response saying no, with a reason a person can read."""
+    ok_id = request_id if isinstance(request_id, str) and ID_PATTERN.match(request_id) else None
+    return RESPONSE.make(id=ok_id, ok=False, error={"code": code, "message": message})
+
+
+def ok_response(request_id: str, result: dict) -> dict:
+    return RESPONSE.make(id=request_id, ok=True, result=result)

@@ -1,0 +1,140 @@
+"""The real transport: paho-mqtt 2 (callback API 2), MQTT 5.
+
+Connection is asynchronous: :meth:`PahoTransport.start` returns at once and
+paho's loop thread keeps retrying with back-off (1 s doubling to 30 s), so a
+node boots and works even when the broker is not up yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ..config import MqttConfig
+from .client import Incoming, Transport
+
+log = logging.getLogger(__name__)
+
+# How long the broker keeps a persistent session (the hub's) while it is away:
+# events queued for it meanwhile are delivered when it comes back.
+SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
+
+
+class PahoTransport(Transport):
+    def __init__(
+        self,
+        mqtt_config: MqttConfig,
+        client_id: str,
+        *,
+        persistent: bool = False,
+        min_delay: float = 1,
+        max_delay: float = 30,
+    ):
+        self.config = mqtt_config
+        self.client_id = client_id
+        self.persistent = persistent
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5,
+        )
+        client.reconnect_delay_set(min_delay=min_delay, max_delay=max_delay)
+        if mqtt_config.username:
+            password = None
+            if mqtt_config.password_file:
+                password = Path(mqtt_config.password_file).read_text(encoding="utf-8").strip()
+            client.username_pw_set(mqtt_config.username, password)
+        if mqtt_config.tls:
+            context = ssl.create_default_context(cafile=mqtt_config.ca_file or None)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            client.tls_set_context(context)
+        client.on_connect = self._paho_connect
+        client.on_disconnect = self._paho_disconnect
+        client.on_message = self._paho_message
+        self._client = client
+
+    def set_will(self, topic, payload, qos, retain):
+        self._client.will_set(topic, payload, qos=qos, retain=retain)
+
+    def start(self):
+        properties = None
+        clean_start = mqtt.MQTT_CLEAN_START_FIRST_ONLY
+        if self.persistent:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
+            clean_start = False
+        self._client.connect_async(
+            self.config.host,
+            self.config.port,
+            keepalive=self.config.keepalive,
+            clean_start=clean_start,
+            properties=properties,
+        )
+        self._client.loop_start()
+
+    def stop(self):
+        try:
+            self._client.disconnect()
+        finally:
+            self._client.loop_stop()
+
+    def publish(self, topic, payload, qos=1, retain=False, response_topic=None, correlation=None):
+        properties = None
+        if response_topic is not None or correlation is not None:
+            properties = Properties(PacketTypes.PUBLISH)
+            if response_topic is not None:
+                properties.ResponseTopic = response_topic
+            if correlation is not None:
+                properties.CorrelationData = correlation
+        return self._client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
+
+    def wait_published(self, info, timeout):
+        try:
+            info.wait_for_publish(timeout)
+            return info.is_published()
+        except (RuntimeError, ValueError):
+            return False
+
+    def subscribe(self, topic_filter, qos):
+        self._client.subscribe(topic_filter, qos=qos)
+
+    # paho callbacks: run on paho's thread; an exception here would kill it.
+    def _paho_connect(self, client, userdata, flags, reason_code, properties):
+        try:
+            if reason_code.is_failure:
+                log.warning("broker refused %s: %s", self.client_id, reason_code)
+                return
+            log.info("connected to %s:%s as %s", self.config.host, self.config.port,
+                     self.client_id)
+            if self.on_connect:
+                self.on_connect(bool(flags.session_present))
+        except Exception:
+            log.exception("on_connect failed")
+
+    def _paho_disconnect(self, client, userdata, flags, reason_code, properties):
+        try:
+            if self.on_disconnect:
+                self.on_disconnect(str(reason_code))
+        except Exception:
+            log.exception("on_disconnect failed")
+
+    def _paho_message(self, client, userdata, msg):
+        try:
+            props = getattr(msg, "properties", None)
+            incoming = Incoming(
+                topic=msg.topic,
+                payload=msg.payload,
+                retain=bool(msg.retain),
+                response_topic=getattr(props, "ResponseTopic", None),
+                correlation=getattr(props, "CorrelationData", None),
+            )
+            if self.on_message:
+                self.on_message(incoming)
+        except Exception:
+            log.exception("on_message failed for %s", getattr(msg, "topic", "?"))

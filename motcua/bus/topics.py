@@ -1,0 +1,111 @@
+"""Topic names of the bus, built in one place.
+
+Every topic starts with ``motcua/<center>/``. A node's own topics sit under
+``motcua/<center>/node/<node_id>/`` so one broker ACL ``pattern`` line confines
+each node (whose MQTT user name is its node id) to its own subtree::
+
+    >>> t = Topics("thanhhoa")
+    >>> t.node_status("dispenser-1")
+    'motcua/thanhhoa/node/dispenser-1/status'
+    >>> t.node_request("counter-3", "ping")
+    'motcua/thanhhoa/node/counter-3/request/ping'
+    >>> t.parse("motcua/thanhhoa/node/counter-3/event/fault")
+    TopicParts(center='thanhhoa', node_id='counter-3', kind='event', name='fault')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+ROOT = "motcua"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# What a node sends and what the hub sends to one node.
+NODE_KINDS = ("status", "event", "request", "response", "cmd")
+
+
+class TopicParts(NamedTuple):
+    center: str
+    node_id: str | None
+    kind: str
+    name: str | None
+
+
+def _check(value: str, what: str) -> str:
+    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+        raise ValueError(f"invalid {what} {value!r}: use a-z, 0-9, '-' or '_'")
+    return value
+
+
+class Topics:
+    """Topic builders for one centre."""
+
+    def __init__(self, center: str):
+        self.center = _check(center, "centre id")
+        self.base = f"{ROOT}/{center}"
+
+    # A node's own subtree -------------------------------------------------
+    def node(self, node_id: str, kind: str, name: str | None = None) -> str:
+        if kind not in NODE_KINDS:
+            raise ValueError(f"unknown node topic kind {kind!r}")
+        topic = f"{self.base}/node/{_check(node_id, 'node id')}/{kind}"
+        if kind == "status":
+            if name is not None:
+                raise ValueError("status topics have no name")
+            return topic
+        return f"{topic}/{_check(name, kind + ' name')}"
+
+    def node_status(self, node_id: str) -> str:
+        return self.node(node_id, "status")
+
+    def node_event(self, node_id: str, name: str) -> str:
+        return self.node(node_id, "event", name)
+
+    def node_request(self, node_id: str, name: str) -> str:
+        return self.node(node_id, "request", name)
+
+    def node_response(self, node_id: str, name: str) -> str:
+        return self.node(node_id, "response", name)
+
+    def node_cmd(self, node_id: str, name: str) -> str:
+        return self.node(node_id, "cmd", name)
+
+    def node_inbox(self, node_id: str) -> list[str]:
+        """Filters a node subscribes to: what the hub sends to it alone."""
+        base = f"{self.base}/node/{_check(node_id, 'node id')}"
+        return [f"{base}/response/+", f"{base}/cmd/+"]
+
+    # The hub ----------------------------------------------------------------
+    def hub_status(self) -> str:
+        return f"{self.base}/hub/status"
+
+    def state(self, *parts: str) -> str:
+        """Retained shared state published by the hub (boards, counters, statistics)."""
+        if not parts:
+            raise ValueError("state topics need at least one level")
+        return "/".join([self.base, "state", *(_check(p, "state level") for p in parts)])
+
+    # Filters the hub subscribes to -------------------------------------------
+    def all_nodes(self, kind: str, name: str = "+") -> str:
+        if kind == "status":
+            return f"{self.base}/node/+/status"
+        return f"{self.base}/node/+/{kind}/{name}"
+
+    def parse(self, topic: str) -> TopicParts | None:
+        """Split a topic of this centre into its parts; ``None`` when it is not ours."""
+        levels = topic.split("/")
+        if len(levels) < 3 or levels[0] != ROOT or levels[1] != self.center:
+            return None
+        rest = levels[2:]
+        if rest[0] == "node" and len(rest) >= 3:
+            node_id, kind = rest[1], rest[2]
+            if kind == "status" and len(rest) == 3:
+                return TopicParts(self.center, node_id, kind, None)
+            if kind in NODE_KINDS and len(rest) == 4:
+                return TopicParts(self.center, node_id, kind, rest[3])
+            return None
+        if rest == ["hub", "status"]:
+            return TopicParts(self.center, None, "hub-status", None)
+        if rest[0] == "state" and len(rest) >= 2:
+            return TopicParts(self.center, None, "state", "/".join(rest[1:]))
+        return None

@@ -1,0 +1,124 @@
+"""Start a Mosquitto of our own from the project's ``broker-config/``.
+
+Used by the tests, the demo and the benchmarks, so that all of them run the
+configuration a centre runs, on a port nobody else uses::
+
+    with Mosquitto("broker-config/test.conf") as broker:
+        print(broker.port)
+
+The project's files say everything but where to listen and where to keep
+data; this class prepends ``listener <port> 127.0.0.1``, ``user <you>`` (so a
+root-started broker does not switch to the ``mosquitto`` user, who could not
+read our temporary directory) and ``persistence_location``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+INSTALL_HINT = "sudo apt-get install mosquitto"
+
+
+class BrokerError(RuntimeError):
+    pass
+
+
+def find_mosquitto() -> str:
+    found = shutil.which("mosquitto") or next(
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)),
+        None,
+    )
+    if not found:
+        raise BrokerError(f"mosquitto is not installed: {INSTALL_HINT}")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Mosquitto:
+    def __init__(self, config_file: str | os.PathLike, port: int | None = None,
+                 data_dir: str | os.PathLike | None = None, log_file=None):
+        self.config_file = Path(config_file)
+        self.port = port or free_port()
+        self._own_dir = data_dir is None
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="motcua-broker-"))
+        self.log_file = Path(log_file) if log_file else self.data_dir / "mosquitto.log"
+        self.process: subprocess.Popen | None = None
+
+    def write_config(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        header = (
+            f"# written by motcua.broker from {self.config_file}\n"
+            f"listener {self.port} 127.0.0.1\n"
+            f"user {getpass.getuser()}\n"
+            f"persistence_location {self.data_dir}/\n"
+        )
+        path = self.data_dir / "mosquitto.conf"
+        path.write_text(header + self.config_file.read_text(encoding="utf-8"), encoding="utf-8")
+        return path
+
+    def start(self, timeout: float = 10.0) -> Mosquitto:
+        binary = find_mosquitto()
+        conf = self.write_config()
+        self._log = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [binary, "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_for_port(self.port, timeout):
+            self.stop()
+            tail = self.log_file.read_text(errors="replace")[-2000:]
+            raise BrokerError(f"mosquitto did not open port {self.port}:\n{tail}")
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+            self._log = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut would: no clean shutdown, no final save."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def cleanup(self) -> None:
+        self.stop()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> Mosquitto:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()

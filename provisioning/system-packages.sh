@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install the Debian packages a role needs (Debian 12 / Raspberry Pi OS bookworm).
+#
+#   provisioning/system-packages.sh dev     # make test: everything, browser included
+#   provisioning/system-packages.sh demo    # make demo
+#   provisioning/system-packages.sh hub|dispenser|counter|display|kiosk
+#
+# As root it runs apt-get; otherwise it prints the exact command and fails, so
+# nothing half-installed is mistaken for a working setup.
+set -eu
+
+role=${1:-dev}
+base="python3 python3-venv"
+case "$role" in
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium" ;;
+  demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core" ;;
+  hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
+  dispenser) pkgs="$base fonts-dejavu-core" ;;
+  counter)   pkgs="$base fonts-dejavu-core" ;;
+  display)   pkgs="$base fonts-dejavu-core" ;;
+  kiosk)     pkgs="$base libzbar0 fonts-dejavu-core" ;;
+  *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "motcua needs these Debian packages:$missing" >&2
+  echo "Install them with:" >&2
+  echo "  sudo apt-get install -y$missing" >&2
+  exit 1
+fi
+echo "Installing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

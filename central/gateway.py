@@ -1,0 +1,128 @@
+"""The hub's MQTT gateway: a thin adapter between the bus and the services.
+
+One client per hub (client id ``motcua-hub-<center>``) with a persistent
+session, so events sent while the hub restarts wait at the broker. It is
+started by the serving entry point (:mod:`central.serve`), never by
+``create_app``: a second client with the same id would knock the first off
+the broker about once a second.
+
+Handlers are plain service calls; the gateway adds what every message needs:
+the topic's node id must match the payload's, events and state-changing
+requests are applied once (:func:`central.idempotency.apply_once`), and a
+refusal becomes an error response the node can show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from motcua import __version__, clock
+from motcua.bus import BusClient, Incoming, Topics
+from motcua.bus.client import Transport
+from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
+
+from . import nodes
+from .config import HubConfig
+from .errors import Refused
+from .idempotency import apply_once
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RequestRoute:
+    answer: Callable  # (db or store, node_id, data) -> result dict
+    changes_state: bool  # applied once, inside a write transaction
+
+
+class Gateway:
+    def __init__(self, config: HubConfig, store: Store, transport: Transport | None = None):
+        self.config = config
+        self.store = store
+        self.topics = Topics(config.center)
+        if transport is None:
+            from motcua.bus.paho import PahoTransport
+
+            transport = PahoTransport(
+                config.mqtt, client_id=f"motcua-hub-{config.center}", persistent=True
+            )
+        self.bus = BusClient(
+            transport,
+            self.topics,
+            status_topic=self.topics.hub_status(),
+            online=HUB_STATUS.make(
+                state="online", version=__version__, center_name=config.center_name,
+                ts=clock.iso(),
+            ),
+            offline=HUB_STATUS.make(state="offline"),
+        )
+        self.events: dict[str, Callable] = {"fault": nodes.record_fault}
+        self.requests: dict[str, RequestRoute] = {"ping": RequestRoute(self._ping, False)}
+        missing = set(self.requests) - set(REQUEST_RESULTS)
+        assert not missing, f"requests not in the catalogue: {missing}"
+        self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
+        self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
+        self.bus.serve(self.topics.all_nodes("request"), self._on_request)
+
+    # Life --------------------------------------------------------------------
+    def start(self) -> Gateway:
+        self.bus.start()
+        return self
+
+    def stop(self) -> None:
+        self.bus.stop()
+
+    @property
+    def connected(self) -> bool:
+        return self.bus.connected
+
+    # Handlers (each on paho's thread; BusClient catches what escapes) ------
+    def _on_status(self, incoming: Incoming) -> None:
+        node_id = incoming.parts.node_id
+        if incoming.data["node_id"] != node_id:
+            self.bus.dropped += 1
+            log.warning("status on %s names node %s; dropped", incoming.topic,
+                        incoming.data["node_id"])
+            return
+        nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
+
+    def _on_event(self, incoming: Incoming) -> None:
+        node_id, name = incoming.parts.node_id, incoming.parts.name
+        apply = self.events.get(name)
+        if apply is None:  # in the catalogue but not handled here: a bug of ours
+            log.error("no handler for event %s", name)
+            return
+        _, fresh = apply_once(
+            self.store, node_id, incoming.data["id"], incoming.topic,
+            lambda db: apply(db, node_id, incoming.data) and None,
+        )
+        if not fresh:
+            log.info("event %s from %s already applied; ignored", incoming.data["id"], node_id)
+
+    def _on_request(self, incoming: Incoming) -> dict:
+        node_id, name = incoming.parts.node_id, incoming.parts.name
+        data = incoming.data
+        route = self.requests.get(name)
+        if route is None:
+            return error_response(data["id"], "unknown", f"Không có yêu cầu '{name}'.")
+        try:
+            if route.changes_state:
+                response, _ = apply_once(
+                    self.store, node_id, data["id"], incoming.topic,
+                    lambda db: ok_response(data["id"], route.answer(db, node_id, data)),
+                )
+                return response
+            return ok_response(data["id"], route.answer(self.store, node_id, data))
+        except Refused as refusal:
+            return error_response(data["id"], refusal.code, refusal.message)
+
+    # Requests ------------------------------------------------------------------
+    def _ping(self, store: Store, node_id: str, data: dict) -> dict:
+        return {
+            "hub_time": clock.iso(),
+            "echo": data.get("echo", ""),
+            "center_name": self.config.center_name,
+        }

@@ -1,0 +1,63 @@
+"""Numbered schema migrations, applied in order when the store opens.
+
+Add a new function at the end with the next number; never edit one that has
+shipped (a centre's database already recorded it as applied).
+"""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua")
+
+
+@migrations(name="0001_nodes")
+def m0001_nodes(db):
+    # The node registry, fed by retained status messages.
+    db.execute(
+        """
+        create table nodes (
+            node_id text primary key,
+            role text not null,
+            state text not null check (state in ('online', 'offline')),
+            version text,
+            detail text not null default '{}',
+            first_seen text not null,
+            last_seen text not null,
+            state_since text not null
+        )
+        """
+    )
+    db.execute(
+        """
+        create table node_faults (
+            id integer primary key,
+            node_id text not null references nodes(node_id) on delete cascade,
+            message_id text not null,
+            code text not null,
+            message text not null,
+            severity text not null,
+            cleared integer not null default 0,
+            reported_at text not null,
+            received_at text not null
+        )
+        """
+    )
+    db.execute("create index node_faults_by_node on node_faults(node_id, received_at)")
+
+
+@migrations(name="0002_bus_messages")
+def m0002_bus_messages(db):
+    # Ids of events and requests already applied, with the answer given, so a
+    # redelivered message (QoS 1 is at-least-once) changes nothing twice and
+    # a repeated request gets the same answer.
+    db.execute(
+        """
+        create table bus_messages (
+            node_id text not null,
+            message_id text not null,
+            topic text not null,
+            received_at text not null,
+            response text,
+            primary key (node_id, message_id)
+        )
+        """
+    )

@@ -1,0 +1,44 @@
+"""``motcua hub``: the web app on waitress and the one MQTT gateway thread.
+
+The MQTT client is started here, in the serving process, and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+from waitress import create_server
+
+from motcua import logs
+
+from .app import create_app
+from .config import HubConfig
+from .gateway import Gateway
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+def run(config: HubConfig) -> None:
+    logs.setup(config.log_level, "hub")
+    store = Store(config.database)
+    gateway = Gateway(config, store).start()
+    app = create_app(config, store=store, gateway=gateway)
+    server = create_server(app, host=config.http.host, port=config.http.port,
+                           threads=config.http.threads, ident="motcua")
+
+    def leave(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
+    log.info("hub for %s (%s) at http://%s:%s/", config.center, config.center_name,
+             config.http.host, config.http.port)
+    try:
+        server.run()
+    finally:
+        server.close()
+        gateway.stop()
+        store.close()
+        log.info("hub stopped")

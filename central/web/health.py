@@ -1,0 +1,25 @@
+"""``/healthz``: is the hub well? For monitoring and the technician."""
+
+from flask import Blueprint, jsonify
+
+from . import gateway, store
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    database = "ok" if store().ping() else "error"
+    gw = gateway()
+    if gw is None:
+        broker = "not started"
+    else:
+        broker = "connected" if gw.connected else "disconnected"
+    healthy = database == "ok" and broker == "connected"
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "broker": broker,
+        "dropped_messages": gw.bus.dropped if gw else 0,
+    }
+    return jsonify(body), 200 if healthy else 503

@@ -1,0 +1,49 @@
+# The two commands of the README, and a few more for developers.
+#   make demo    a whole centre on this machine, on fake hardware
+#   make test    lint and the whole test suite, against a real broker and browser
+
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+# Stamps: every role (enough for the demo), and every role with the test tools.
+RUN    := $(VENV)/.motcua-all
+STAMP  := $(VENV)/.motcua-dev
+
+.PHONY: demo test lint pytest bench system-packages-dev system-packages-demo clean
+
+demo: system-packages-demo $(RUN)
+	$(BIN)/motcua demo
+
+test: system-packages-dev $(STAMP) lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: system-packages-dev $(STAMP)
+	$(BIN)/python bench/roundtrip.py
+
+system-packages-dev:
+	@sh provisioning/system-packages.sh dev
+
+system-packages-demo:
+	@sh provisioning/system-packages.sh demo
+
+# The virtual environment, brought up to date when the dependencies change.
+$(VENV)/bin/pip:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "motcua needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUN): pyproject.toml | $(VENV)/bin/pip
+	$(BIN)/pip install --quiet -e '.[all]'
+	touch $@
+
+$(STAMP): pyproject.toml | $(VENV)/bin/pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

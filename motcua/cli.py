@@ -1,0 +1,68 @@
+"""The ``motcua`` command: one sub-command per role, plus the demo.
+
+::
+
+    motcua hub --config hub.toml
+    motcua dispenser --config /etc/motcua/dispenser.toml
+    MOTCUA_CONFIG=counter.toml motcua counter
+    motcua demo
+
+A role's package is imported only when its sub-command runs, so a dispenser Pi
+never imports the hub's Flask, nor the kiosk's OpenCV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .config import ConfigError, load
+
+# role -> (module, class): imported only when that role runs.
+NODE_ROLES = {
+    "dispenser": ("dispenser.node", "Dispenser", "ticket dispenser (máy lấy số)"),
+    "counter": ("counter.node", "Counter", "counter terminal (thiết bị quầy)"),
+    "display": ("display.node", "HallDisplay", "hall display (màn hình sảnh)"),
+    "kiosk": ("kiosk.node", "Kiosk", "touch kiosk (kiosk tra cứu)"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"motcua {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    hub = sub.add_parser("hub", help="the central hub: web app and MQTT gateway")
+    hub.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+    for role, (_, _, text) in NODE_ROLES.items():
+        p = sub.add_parser(role, help=text)
+        p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+    demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
+    demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
+    demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "hub":
+            hub_config = importlib.import_module("central.config").HubConfig
+            importlib.import_module("central.serve").run(load(hub_config, args.config))
+            return 0
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(http_port=args.http_port, directory=args.dir)
+        module, name, _ = NODE_ROLES[args.command]
+        node_class = getattr(importlib.import_module(module), name)
+        config = load(node_class.config_class, args.config)
+        from . import logs
+
+        logs.setup(config.log_level, config.node_id)
+        node_class(config).run()
+        return 0
+    except ConfigError as exc:
+        print(f"motcua {args.command}: configuration error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,187 @@
+"""Fixtures: a real Mosquitto from broker-config/, a real SQLite file, the hub.
+
+Nothing here skips: a missing broker or browser fails the run, with the
+command that installs it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from motcua.broker import Mosquitto
+from motcua.config import from_dict
+
+# Screens and sound cards this machine lacks: SDL's own dummy drivers.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+PROJECT = Path(__file__).resolve().parent.parent
+_centres = itertools.count(1)
+
+
+def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
+    """Poll ``predicate`` until it returns something true; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    """Mosquitto started from broker-config/test.conf on a free loopback port."""
+    mosquitto = Mosquitto(
+        PROJECT / "broker-config" / "test.conf", data_dir=tmp_path_factory.mktemp("broker")
+    )
+    mosquitto.start()  # raises BrokerError naming the apt-get line when missing
+    yield mosquitto
+    mosquitto.stop()
+
+
+@pytest.fixture
+def center():
+    """A centre id of its own for each test, so retained messages never leak between tests."""
+    return f"t{os.getpid()}-{next(_centres)}"
+
+
+@pytest.fixture
+def hub_config(tmp_path, broker, center):
+    from central.config import HubConfig
+
+    return from_dict(
+        HubConfig,
+        {
+            "center": center,
+            "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+            "database": str(tmp_path / "hub.db"),
+            "mqtt": {"port": broker.port, "keepalive": 5},
+        },
+    )
+
+
+@pytest.fixture
+def store(hub_config):
+    from central.store import Store
+
+    s = Store(hub_config.database)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def gateway(hub_config, store):
+    """The hub's MQTT gateway, connected to the test broker."""
+    from central.gateway import Gateway
+
+    gw = Gateway(hub_config, store).start()
+    assert gw.bus.wait_connected(10), "hub gateway did not connect"
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture
+def app(hub_config, store, gateway):
+    from central import create_app
+
+    application = create_app(hub_config, store=store, gateway=gateway)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_node(broker, center):
+    """Start simulated nodes in this process: ``make_node("kiosk", "kiosk-1")``."""
+    import importlib
+
+    from motcua.cli import NODE_ROLES
+
+    started = []
+
+    def make(role: str, node_id: str, keepalive: int = 5, **extra):
+        module, name, _ = NODE_ROLES[role]
+        cls = getattr(importlib.import_module(module), name)
+        config = from_dict(
+            cls.config_class,
+            {"center": center, "node_id": node_id, "simulate": True,
+             "mqtt": {"port": broker.port, "keepalive": keepalive}, **extra},
+        )
+        node = cls(config).start()
+        assert node.bus.wait_connected(10), f"{node_id} did not connect"
+        started.append(node)
+        return node
+
+    yield make
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture
+def node_config_file(tmp_path, broker, center):
+    """Write a node's TOML config for a node run as its own process."""
+
+    def write(role: str, node_id: str, keepalive: int = 5) -> Path:
+        path = tmp_path / f"{node_id}.toml"
+        path.write_text(
+            f'center = "{center}"\nnode_id = "{node_id}"\nsimulate = true\n'
+            f"[mqtt]\nport = {broker.port}\nkeepalive = {keepalive}\n",
+            encoding="utf-8",
+        )
+        return path
+
+    return write
+
+
+@pytest.fixture
+def live_server(app):
+    """The hub's web app on waitress, on a free port, in a thread."""
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+MOTCUA = [sys.executable, "-m", "motcua"]
+
+
+CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None) or shutil.which(
+        "chromium"
+    )
+    if executable is None:
+        pytest.fail("Chromium is not installed: sudo apt-get install chromium")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()

@@ -1,0 +1,161 @@
+"""Over the real Mosquitto, started from broker-config/test.conf."""
+
+import json
+import logging
+import signal
+import subprocess
+import time
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from central import nodes
+from central.gateway import Gateway
+from motcua.bus import Topics
+from motcua.bus.messages import FAULT, PING
+
+from .conftest import MOTCUA, wait_until
+
+
+def raw_client(broker, client_id):
+    """A bare paho client: what a broken or hostile device could send."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    return client
+
+
+def node_state(store, node_id):
+    found = [n for n in nodes.list_nodes(store) if n["node_id"] == node_id]
+    return found[0]["state"] if found else None
+
+
+def test_a_nodes_request_gets_the_hubs_response(gateway, make_node):
+    node = make_node("kiosk", "kiosk-1")
+    answer = node.ping("xin chào")
+    assert answer["ok"] is True
+    assert answer["result"]["echo"] == "xin chào"
+    assert answer["result"]["center_name"] == "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+
+
+def test_node_killed_shows_offline_within_its_keepalive(gateway, store, node_config_file):
+    keepalive = 2
+    config = node_config_file("dispenser", "dispenser-7", keepalive=keepalive)
+    process = subprocess.Popen([*MOTCUA, "dispenser", "--config", str(config)])
+    try:
+        wait_until(lambda: node_state(store, "dispenser-7") == "online", timeout=15)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed = time.monotonic()
+        # The broker declares it gone after 1.5x keep-alive; allow one more second.
+        wait_until(lambda: node_state(store, "dispenser-7") == "offline",
+                   timeout=1.5 * keepalive + 1)
+        print(f"offline seen {time.monotonic() - killed:.2f} s after SIGKILL")
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_node_stopped_with_sigterm_says_offline_at_once(gateway, store, node_config_file):
+    config = node_config_file("counter", "counter-2", keepalive=30)
+    process = subprocess.Popen([*MOTCUA, "counter", "--config", str(config)])
+    wait_until(lambda: node_state(store, "counter-2") == "online", timeout=15)
+    process.terminate()
+    assert process.wait(10) == 0
+    wait_until(lambda: node_state(store, "counter-2") == "offline", timeout=2)
+
+
+def test_malformed_payloads_on_every_topic_leave_the_hub_answering(
+    broker, gateway, make_node, center, caplog
+):
+    t = Topics(center)
+    garbage = [b"", b"not json", b"[]", b'{"v": 99}', b"\xff\xfe\x00", b'{"v": 1, "id": 3}',
+               json.dumps({"v": 1, "node_id": "x" * 300, "role": "?", "state": "?"}).encode()]
+    topics = [t.node_status("evil-1"), t.node_event("evil-1", "fault"),
+              t.node_event("evil-1", "unknown"), t.node_request("evil-1", "ping"),
+              t.node_request("evil-1", "unknown")]
+    evil = raw_client(broker, "evil-1")
+    answers = []
+    evil.on_message = lambda c, u, m: answers.append(json.loads(m.payload))
+    evil.subscribe(t.node_inbox("evil-1")[0], qos=1)
+    props = Properties(PacketTypes.PUBLISH)
+    props.ResponseTopic = t.node_response("evil-1", "ping")
+    props.CorrelationData = b"c1"
+    with caplog.at_level(logging.WARNING):
+        for topic in topics:
+            for payload in garbage:
+                evil.publish(topic, payload, qos=1, properties=props).wait_for_publish(5)
+        node = make_node("kiosk", "kiosk-2")
+        assert node.ping("vẫn sống")["result"]["echo"] == "vẫn sống"
+    evil.loop_stop()
+    evil.disconnect()
+    assert "malformed message" in caplog.text
+    assert gateway.bus.dropped >= len(topics) * len(garbage) - len(topics)  # b"" on status clears
+    # Requests that carried a response topic were told why.
+    wait_until(lambda: len(answers) >= 2 * len(garbage))
+    assert all(a["ok"] is False for a in answers)
+    assert {a["error"]["code"] for a in answers} <= {"invalid", "unknown"}
+    assert "evil-1" not in {n["node_id"] for n in nodes.list_nodes(gateway.store)}
+
+
+def test_a_redelivered_event_is_applied_once(broker, gateway, store, center):
+    t = Topics(center)
+    event = FAULT.make(code="paper_out", message="Hết giấy in", severity="error")
+    sender = raw_client(broker, "dispenser-3")
+    for _ in range(3):  # what a lost PUBACK and a reconnect look like to the hub
+        sender.publish(t.node_event("dispenser-3", "fault"), json.dumps(event), qos=1)
+    sender.publish(t.node_event("dispenser-3", "fault"),
+                   json.dumps({**event, "id": "second"}), qos=1).wait_for_publish(5)
+    wait_until(lambda: store.db["node_faults"].count == 2)
+    time.sleep(0.3)
+    assert store.db["node_faults"].count == 2
+    sender.loop_stop()
+    sender.disconnect()
+
+
+def test_a_repeated_request_id_gets_the_same_answer(gateway, make_node, center):
+    node = make_node("dispenser", "dispenser-4")
+    t = Topics(center)
+    request = PING.make(echo="một")
+    first = node.bus.request(t.node_request("dispenser-4", "ping"), request,
+                             response_topic=t.node_response("dispenser-4", "ping"))
+    second = node.bus.request(t.node_request("dispenser-4", "ping"), request,
+                              response_topic=t.node_response("dispenser-4", "ping"))
+    assert first["id"] == second["id"] == request["id"]
+
+
+def test_events_sent_while_the_hub_is_away_arrive_when_it_returns(
+    hub_config, store, gateway, make_node
+):
+    node = make_node("dispenser", "dispenser-5")
+    gateway.stop()  # the hub's persistent session stays at the broker
+    node.report_fault("paper_low", "Sắp hết giấy", "warning")
+    time.sleep(0.3)
+    assert store.db["node_faults"].count == 0
+    again = Gateway(hub_config, store).start()
+    try:
+        wait_until(lambda: store.db["node_faults"].count == 1, timeout=10)
+    finally:
+        again.stop()
+
+
+def test_nodes_start_before_the_broker_and_connect_when_it_comes(tmp_path, center):
+    from dispenser import Dispenser
+    from motcua.broker import Mosquitto, free_port
+    from motcua.config import NodeConfig, from_dict
+
+    from .conftest import PROJECT
+
+    port = free_port()
+    config = from_dict(NodeConfig, {"center": center, "node_id": "dispenser-6",
+                                    "mqtt": {"port": port, "keepalive": 5}})
+    started = time.monotonic()
+    node = Dispenser(config).start()  # must not block with no broker
+    assert time.monotonic() - started < 1
+    assert not node.bus.connected
+    with Mosquitto(PROJECT / "broker-config" / "test.conf", port=port,
+                   data_dir=tmp_path / "late-broker"):
+        assert node.bus.wait_connected(10)
+        node.stop()

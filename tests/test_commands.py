@@ -1,0 +1,84 @@
+"""`motcua hub` as a process, `motcua demo`, and the README's promises."""
+
+import json
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+
+from motcua.broker import free_port
+
+from .conftest import MOTCUA, PROJECT, wait_until
+
+
+def get_json(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return json.loads(reply.read())
+    except OSError:
+        return None
+
+
+def test_motcua_hub_serves_and_stops_cleanly(tmp_path, broker, center, make_node):
+    port = free_port()
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'center = "{center}"\ndatabase = "{tmp_path / "hub.db"}"\n'
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = {port}\n",
+        encoding="utf-8",
+    )
+    hub = subprocess.Popen([*MOTCUA, "hub", "--config", str(config)])
+    try:
+        health = wait_until(lambda: get_json(f"http://127.0.0.1:{port}/healthz"), timeout=20)
+        wait_until(lambda: get_json(f"http://127.0.0.1:{port}/healthz")["broker"] == "connected")
+        assert health["database"] == "ok"
+        node = make_node("kiosk", "kiosk-1")
+        wait_until(lambda: node.hub_online)
+        assert node.ping()["ok"]
+        hub.send_signal(signal.SIGTERM)
+        assert hub.wait(15) == 0
+        wait_until(lambda: not node.hub_online)  # the hub said offline as it left
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+
+
+def test_make_demo_shows_four_nodes_online_and_ctrl_c_stops_all(tmp_path):
+    port = free_port()
+    demo = subprocess.Popen([*MOTCUA, "demo", "--http-port", str(port), "--dir",
+                             str(tmp_path / "demo")], stdout=subprocess.PIPE, text=True)
+    try:
+        started = time.monotonic()
+
+        def four_online():
+            reply = get_json(f"http://127.0.0.1:{port}/api/nodes")
+            states = [n["state"] for n in reply["nodes"]] if reply else []
+            return states.count("online") == 4
+
+        wait_until(four_online, timeout=15)
+        print(f"four nodes online {time.monotonic() - started:.1f} s after start")
+        demo.send_signal(signal.SIGINT)
+        out, _ = demo.communicate(timeout=30)
+        assert demo.returncode == 0
+        assert f"http://127.0.0.1:{port}/" in out
+        assert "Đã dừng tất cả" in out
+        assert get_json(f"http://127.0.0.1:{port}/healthz") is None  # hub gone
+        leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "demo")],
+                                   capture_output=True, text=True).stdout.split()
+        assert leftovers == [], "demo left processes behind"
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+
+
+def test_readme_quick_start_is_the_two_commands():
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", quick, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+    assert "make test" in (PROJECT / ".ci" / "run").read_text()
+    makefile = (PROJECT / "Makefile").read_text()
+    assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+

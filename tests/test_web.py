@@ -1,0 +1,50 @@
+"""The hub's web app: health, the node registry as JSON and as a page."""
+
+from central import create_app
+
+from .conftest import wait_until
+
+
+def test_healthz_reports_database_and_broker(client):
+    reply = client.get("/healthz")
+    assert reply.status_code == 200
+    assert reply.json == {"status": "ok", "database": "ok", "broker": "connected",
+                          "dropped_messages": 0}
+
+
+def test_healthz_says_degraded_without_the_broker(hub_config, store):
+    app = create_app(hub_config, store=store)  # no gateway: create_app starts no MQTT
+    reply = app.test_client().get("/healthz")
+    assert reply.status_code == 503
+    assert reply.json["broker"] == "not started"
+
+
+def test_healthz_notices_a_lost_broker(client, gateway):
+    gateway.bus.transport.stop()
+    wait_until(lambda: client.get("/healthz").status_code == 503)
+    assert client.get("/healthz").json["broker"] == "disconnected"
+
+
+def test_api_nodes_lists_each_node_with_its_state(client, make_node):
+    make_node("dispenser", "dispenser-1")
+    kiosk = make_node("kiosk", "kiosk-1")
+    kiosk.report_fault("camera_lost", "Mất kết nối camera", "error")
+
+    def listed():
+        nodes = {n["node_id"]: n for n in client.get("/api/nodes").json["nodes"]}
+        return nodes if len(nodes) == 2 and nodes["kiosk-1"]["fault"] else None
+
+    nodes = wait_until(listed)
+    assert nodes["dispenser-1"]["state"] == "online"
+    assert nodes["dispenser-1"]["role_name"] == "Máy lấy số"
+    assert nodes["dispenser-1"]["version"] == "0.1.0"
+    assert nodes["kiosk-1"]["fault"]["message"] == "Mất kết nối camera"
+
+
+def test_nodes_page_is_vietnamese(client, make_node):
+    make_node("display", "display-1")
+    wait_until(lambda: client.get("/api/nodes").json["nodes"])
+    html = client.get("/nodes").get_data(as_text=True)
+    assert '<html lang="vi">' in html
+    assert "Thiết bị trên sàn" in html
+    assert "Màn hình sảnh" in html and "Trực tuyến" in html

@@ -15,27 +15,20 @@ refusal becomes an error response the node can show.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
 
-from . import nodes
+from . import nodes, routes
 from .config import HubConfig
 from .errors import Refused
 from .idempotency import apply_once
+from .routes import Context, Route
 from .store import Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RequestRoute:
-    answer: Callable  # (db or store, node_id, data) -> result dict
-    changes_state: bool  # applied once, inside a write transaction
 
 
 class Gateway:
@@ -59,8 +52,8 @@ class Gateway:
             ),
             offline=HUB_STATUS.make(state="offline"),
         )
-        self.events: dict[str, Callable] = {"fault": nodes.record_fault}
-        self.requests: dict[str, RequestRoute] = {"ping": RequestRoute(self._ping, False)}
+        self.events: dict[str, Route] = dict(routes.EVENTS)
+        self.requests: dict[str, Route] = dict(routes.REQUESTS)
         missing = set(self.requests) - set(REQUEST_RESULTS)
         assert not missing, f"requests not in the catalogue: {missing}"
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
@@ -79,6 +72,10 @@ class Gateway:
     def connected(self) -> bool:
         return self.bus.connected
 
+    def publish_state(self, topic: str, payload: dict, retain: bool = True) -> None:
+        """Publish shared state (retained); used after a change committed."""
+        self.bus.publish(topic, payload, qos=1, retain=retain)
+
     # Handlers (each on paho's thread; BusClient catches what escapes) ------
     def _on_status(self, incoming: Incoming) -> None:
         node_id = incoming.parts.node_id
@@ -89,40 +86,47 @@ class Gateway:
             return
         nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
 
+    def _run(self, route: Route, incoming: Incoming) -> tuple[object, bool]:
+        """Run a route, once per message id when it changes state; then publish its state."""
+        node_id, data = incoming.parts.node_id, incoming.data
+        ctx = Context(node_id=node_id, data=data, db=self.store.db, store=self.store,
+                      config=self.config)
+        if route.changes_state:
+
+            def change(db):
+                ctx.db = db
+                return {"result": route.handle(ctx)}
+
+            stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
+            result = (stored or {}).get("result")
+        else:
+            result, fresh = route.handle(ctx), True
+        for topic, payload, retain in ctx.outbox:
+            self.publish_state(topic, payload, retain)
+        return result, fresh
+
     def _on_event(self, incoming: Incoming) -> None:
-        node_id, name = incoming.parts.node_id, incoming.parts.name
-        apply = self.events.get(name)
-        if apply is None:  # in the catalogue but not handled here: a bug of ours
-            log.error("no handler for event %s", name)
+        name = incoming.parts.name
+        route = self.events.get(name)
+        if route is None:  # in the catalogue but not routed: a bug of ours
+            log.error("no route for event %s", name)
             return
-        _, fresh = apply_once(
-            self.store, node_id, incoming.data["id"], incoming.topic,
-            lambda db: apply(db, node_id, incoming.data) and None,
-        )
+        try:
+            _, fresh = self._run(route, incoming)
+        except Refused as refusal:
+            log.warning("event %s from %s refused: %s", name, incoming.parts.node_id, refusal)
+            return
         if not fresh:
-            log.info("event %s from %s already applied; ignored", incoming.data["id"], node_id)
+            log.info("event %s from %s already applied; ignored", incoming.data["id"],
+                     incoming.parts.node_id)
 
     def _on_request(self, incoming: Incoming) -> dict:
-        node_id, name = incoming.parts.node_id, incoming.parts.name
-        data = incoming.data
+        name, data = incoming.parts.name, incoming.data
         route = self.requests.get(name)
         if route is None:
             return error_response(data["id"], "unknown", f"Không có yêu cầu '{name}'.")
         try:
-            if route.changes_state:
-                response, _ = apply_once(
-                    self.store, node_id, data["id"], incoming.topic,
-                    lambda db: ok_response(data["id"], route.answer(db, node_id, data)),
-                )
-                return response
-            return ok_response(data["id"], route.answer(self.store, node_id, data))
+            result, _ = self._run(route, incoming)
         except Refused as refusal:
             return error_response(data["id"], refusal.code, refusal.message)
-
-    # Requests ------------------------------------------------------------------
-    def _ping(self, store: Store, node_id: str, data: dict) -> dict:
-        return {
-            "hub_time": clock.iso(),
-            "echo": data.get("echo", ""),
-            "center_name": self.config.center_name,
-        }
+        return ok_response(data["id"], result if result is not None else {})

@@ -1,0 +1,72 @@
+"""What the hub does with each event and request from the floor.
+
+The gateway looks messages up here by name. A route is a plain service call
+taking a :class:`Context`; add a line here (and the message to
+``motcua/bus/messages.py``) to teach the hub a new message::
+
+    REQUESTS["ticket"] = Route(queue.issue_ticket, changes_state=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from motcua import clock
+
+from . import nodes
+from .config import HubConfig
+from .store import Store
+
+
+@dataclass
+class Context:
+    """What a route gets: who asked, what they said, and where the truth is.
+
+    ``db`` is the open write transaction when the route changes state (it is
+    applied once, by message id); otherwise it is the thread's connection.
+    ``publish_after`` queues retained state to publish once the transaction
+    has committed, so no screen ever shows what the store does not hold.
+    """
+
+    node_id: str
+    data: dict
+    db: sqlite_utils.Database
+    store: Store
+    config: HubConfig
+    outbox: list[tuple[str, dict, bool]] = field(default_factory=list)
+
+    def publish_after(self, topic: str, payload: dict, retain: bool = True) -> None:
+        self.outbox.append((topic, payload, retain))
+
+
+@dataclass
+class Route:
+    handle: Callable[[Context], Any]
+    changes_state: bool = True
+
+
+def ping(ctx: Context) -> dict:
+    return {
+        "hub_time": clock.iso(),
+        "echo": ctx.data.get("echo", ""),
+        "center_name": ctx.config.center_name,
+    }
+
+
+def fault(ctx: Context) -> None:
+    nodes.record_fault(ctx.db, ctx.node_id, ctx.data)
+
+
+# Events: the return value is ignored; every event changes state, once.
+EVENTS: dict[str, Route] = {
+    "fault": Route(fault),
+}
+
+# Requests: the return value is the response's ``result``.
+REQUESTS: dict[str, Route] = {
+    "ping": Route(ping, changes_state=False),
+}

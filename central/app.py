@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
 
 from motcua import __version__, clock
 
 from .config import HubConfig
 from .store import Store
 
+ERROR_TEXTS = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Bạn không có quyền xem trang này",
+    404: "Không tìm thấy trang",
+    405: "Thao tác không được phép",
+    500: "Lỗi hệ thống",
+}
+
+
+def secret_key(config: HubConfig) -> bytes:
+    """The session-signing key: read from its file, made (mode 0600) on first start."""
+    path = Path(config.secret_key_file or Path(config.database).parent / "secret_key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
 
 def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
     app = Flask(__name__)
-    app.config["MOTCUA"] = config
-    app.config["JSON_AS_ASCII"] = False
+    app.config.update(
+        MOTCUA=config,
+        SECRET_KEY=secret_key(config),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.http.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
+    )
     app.json.ensure_ascii = False
     app.extensions["motcua.store"] = store or Store(config.database)
     app.extensions["motcua.gateway"] = gateway
@@ -27,8 +58,35 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     def centre():
         return {"center_name": config.center_name, "version": __version__}
 
-    from .web import health, nodes, public
+    @app.after_request
+    def security_headers(response):
+        # No inline scripts or styles anywhere: pages load /static files only.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
+    def error_page(error):
+        code = getattr(error, "code", 500) or 500
+        # Only our own (Vietnamese) descriptions: werkzeug's defaults are English.
+        description = getattr(error, "description", "")
+        if description == getattr(type(error), "description", None):
+            description = ""
+        return render_template("error.html", code=code, title=ERROR_TEXTS.get(code, "Lỗi"),
+                               description=description), code
+
+    for code in ERROR_TEXTS:
+        app.register_error_handler(code, error_page)
+
+    from .web import auth, health, nodes, public
+
+    app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(nodes.bp)
     app.register_blueprint(health.bp)

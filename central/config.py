@@ -14,6 +14,9 @@ class HttpConfig:
     threads: int = setting(
         8, doc="web server threads", check=lambda v: None if 1 <= v <= 64 else "expected 1 to 64"
     )
+    secure_cookies: bool = setting(
+        False, doc="send the session cookie over HTTPS only (true behind TLS)"
+    )
 
 
 @dataclass(kw_only=True)
@@ -23,6 +26,9 @@ class HubConfig:
         "Trung tâm Phục vụ hành chính công", doc="the centre's name as shown to citizens"
     )
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
+    secret_key_file: str = setting(
+        "", doc="file with the key that signs sessions (default: secret_key beside the database)"
+    )
     timezone: str = setting("Asia/Ho_Chi_Minh", doc="time zone in which times are shown")
     log_level: str = setting("INFO", doc="logging level", check=check_log_level)
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")

@@ -61,3 +61,34 @@ def m0002_bus_messages(db):
         )
         """
     )
+
+
+@migrations(name="0003_users_and_audit")
+def m0003_users_and_audit(db):
+    # People who sign in to the hub's pages. Passwords: werkzeug's scrypt hash.
+    db.execute(
+        """
+        create table users (
+            id integer primary key,
+            username text not null unique,
+            full_name text not null,
+            role text not null check (role in ('admin', 'supervisor', 'officer')),
+            password_hash text not null,
+            active integer not null default 1,
+            created_at text not null
+        )
+        """
+    )
+    # Every change an admin or supervisor makes through the pages, append-only.
+    db.execute(
+        """
+        create table audit_log (
+            id integer primary key,
+            at text not null,
+            username text,
+            action text not null,
+            target text,
+            detail text not null default '{}'
+        )
+        """
+    )

@@ -5,6 +5,7 @@
     motcua hub --config hub.toml
     motcua dispenser --config /etc/motcua/dispenser.toml
     MOTCUA_CONFIG=counter.toml motcua counter
+    motcua user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
@@ -38,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     for role, (_, _, text) in NODE_ROLES.items():
         p = sub.add_parser(role, help=text)
         p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+    user = sub.add_parser("user", help="people who sign in to the hub: add, password, list")
+    user.add_argument("action", choices=["add", "password", "list"])
+    user.add_argument("username", nargs="?")
+    user.add_argument("--role", choices=["admin", "supervisor", "officer"])
+    user.add_argument("--name", help="full name, in Vietnamese")
+    user.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
     demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
@@ -51,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             hub_config = importlib.import_module("central.config").HubConfig
             importlib.import_module("central.serve").run(load(hub_config, args.config))
             return 0
+        if args.command == "user":
+            if args.action != "list" and not args.username:
+                print("motcua user: cần tên đăng nhập (username)", file=sys.stderr)
+                return 2
+            return importlib.import_module("central.manage").user_command(args)
         if args.command == "demo":
             from .demo import run_demo
 

@@ -28,6 +28,13 @@ DEMO_NODES = [
     ("kiosk", "kiosk-1"),
 ]
 PROJECT = Path(__file__).resolve().parent.parent
+# Demo accounts: a throw-away centre on one machine, so the password is printed.
+DEMO_PASSWORD = "motcua-demo"
+DEMO_USERS = [
+    ("admin", "admin", "Quản trị viên Demo"),
+    ("giamsat", "supervisor", "Trần Văn Giám"),
+    ("canbo", "officer", "Nguyễn Thị Lan"),
+]
 
 
 def _port_free(port: int) -> bool:
@@ -115,6 +122,12 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             print(f"Không khởi động được Mosquitto: {exc}", file=sys.stderr)
             return 1
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)")
+        for username, role, name in DEMO_USERS:
+            subprocess.run(
+                [sys.executable, "-m", "motcua", "user", "add", username, "--role", role,
+                 "--name", name, "--config", str(configs["hub"])],
+                input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
+            )
         spawn("hub", "hub", "--config", str(configs["hub"]))
         for role, node_id in DEMO_NODES:
             spawn(node_id, role, "--config", str(configs[node_id]))
@@ -129,6 +142,8 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
         print(f"  Thiết bị / Devices:      {url}nodes")
         print(f"  Tình trạng / Health:     {url}healthz")
         print(f"  Nhật ký / Logs:          {base / 'logs'}")
+        accounts = ", ".join(u for u, _, _ in DEMO_USERS)
+        print(f"  Đăng nhập / Sign in:     {accounts} (mật khẩu / password: {DEMO_PASSWORD})")
         print()
         print("Nhấn Ctrl-C để dừng tất cả (Ctrl-C stops everything).", flush=True)
         while not stopping:

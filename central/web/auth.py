@@ -1,0 +1,114 @@
+"""Signing in and out, roles, and CSRF protection for every form.
+
+Views say who may see them::
+
+    @bp.get("/admin/services")
+    @login_required("admin")
+    def services(): ...
+
+    @bp.get("/console")
+    @login_required("officer", "supervisor", "admin")
+    def console(): ...
+
+Every POST/PUT/PATCH/DELETE must carry the session's CSRF token, as the form
+field ``csrf_token`` (templates: ``{{ csrf_field() }}``) or the header
+``X-CSRF-Token`` (scripts: read ``<meta name="csrf-token">``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup
+
+from .. import users
+from . import store
+
+bp = Blueprint("auth", __name__)
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def csrf_field() -> Markup:
+    return Markup(f'<input type="hidden" name="csrf_token" value="{csrf_token()}">')
+
+
+@bp.before_app_request
+def load_user_and_check_csrf():
+    user_id = session.get("user_id")
+    g.user = users.public(users.get_user(store(), user_id=user_id)) if user_id else None
+    if g.user is not None and not g.user["active"]:
+        session.clear()
+        g.user = None
+    if request.method in UNSAFE_METHODS:
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+        expected = session.get("csrf", "")
+        if not expected or not hmac.compare_digest(sent, expected):
+            abort(400, description="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                   "Xin tải lại trang và thử lại.")
+
+
+def login_required(*roles: str):
+    """Only signed-in users of these roles (any role when none is named)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if roles and g.user["role"] not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never redirect a signed-in officer elsewhere.
+    if target and urlparse(target).netloc == "" and target.startswith("/") \
+            and not target.startswith("//"):
+        return target
+    return url_for("public.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        user = users.authenticate(store(), request.form.get("username", ""),
+                                  request.form.get("password", ""))
+        if user is None:
+            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
+            return render_template("login.html"), 401
+        session.clear()
+        session["user_id"] = user["id"]
+        session.permanent = True
+        csrf_token()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html")
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("public.index"))

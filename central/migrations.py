@@ -92,3 +92,48 @@ def m0003_users_and_audit(db):
         )
         """
     )
+
+
+@migrations(name="0004_departments_and_procedures")
+def m0004_departments_and_procedures(db):
+    # Departments (sở, ban, ngành; offices at commune level) seconding officers
+    # to the centre, and units that keep their own desks but are supervised here.
+    db.execute(
+        """
+        create table departments (
+            id integer primary key,
+            code text not null unique,
+            name text not null,
+            short_name text,
+            own_desk integer not null default 0,
+            sort_order integer not null default 0
+        )
+        """
+    )
+    # One row per published version of a procedure: a new publication adds a
+    # row (version + 1) and clears `current` on the old one, so dossiers keep
+    # pointing at the version they were received under. The record's long
+    # tail (channels with time limits and fees, components, steps, …) is JSON
+    # in `details`; see central/procedures.py for its shape.
+    db.execute(
+        """
+        create table procedures (
+            id integer primary key,
+            code text not null,
+            local_code text,
+            version integer not null default 1,
+            current integer not null default 1,
+            name text not null,
+            field text not null,
+            department_id integer references departments(id),
+            level text not null check (level in ('province', 'district', 'commune')),
+            details text not null default '{}',
+            effective_from text,
+            effective_to text,
+            service_code text,
+            created_at text not null,
+            unique (code, version)
+        )
+        """
+    )
+    db.execute("create index procedures_current on procedures(current, code)")

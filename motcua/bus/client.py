@@ -68,6 +68,7 @@ class Transport:
     on_connect: Callable[[bool], None] | None = None  # argument: session_present
     on_disconnect: Callable[[str], None] | None = None
     on_message: Callable[[Incoming], None] | None = None
+    on_subscribed: Callable[[object], None] | None = None  # argument: subscribe()'s token
 
     def set_will(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
         raise NotImplementedError
@@ -82,7 +83,9 @@ class Transport:
     def publish(self, topic, payload, qos=1, retain=False, response_topic=None, correlation=None):
         raise NotImplementedError
 
-    def subscribe(self, topic_filter: str, qos: int) -> None:
+    def subscribe(self, topic_filter: str, qos: int) -> object | None:
+        """Subscribe; return a token later passed to ``on_subscribed`` when the broker
+        has acknowledged, or ``None`` when the subscription is already in force."""
         raise NotImplementedError
 
     def wait_published(self, info, timeout: float) -> bool:
@@ -145,6 +148,8 @@ class BusClient:
         transport.on_connect = self._on_connect
         transport.on_disconnect = self._on_disconnect
         transport.on_message = self._on_message
+        transport.on_subscribed = self._on_subscribed
+        self._awaiting_suback: set = set()
         if status_topic and offline is not None:
             transport.set_will(status_topic, encode(offline), 1, True)
         for topic_filter in inbox or []:
@@ -256,18 +261,40 @@ class BusClient:
 
     # Transport callbacks (on the network thread: never let anything escape) --
     def _on_connect(self, session_present: bool) -> None:
+        # "Connected" means subscribed too: a caller told it is connected may
+        # rely on receiving what is published from then on, so we wait for
+        # every SUBACK before saying so.
         try:
             with self._lock:
                 subs = list(self._subs)
-            for topic_filter in dict.fromkeys(s.topic_filter for s in subs):
-                qos = max(s.qos for s in subs if s.topic_filter == topic_filter)
-                self.transport.subscribe(topic_filter, qos)
+                self._awaiting_suback = set()
+                for topic_filter in dict.fromkeys(s.topic_filter for s in subs):
+                    qos = max(s.qos for s in subs if s.topic_filter == topic_filter)
+                    token = self.transport.subscribe(topic_filter, qos)
+                    if token is not None:
+                        self._awaiting_suback.add(token)
+                ready = not self._awaiting_suback
             if self._status_topic and self._online is not None:
                 self.transport.publish(self._status_topic, encode(self._online), 1, True)
-            self._connected.set()
-            self._notify(True)
+            if ready:
+                self._set_connected()
         except Exception:
             log.exception("error while handling connect")
+
+    def _on_subscribed(self, token) -> None:
+        try:
+            with self._lock:
+                waiting = bool(self._awaiting_suback)
+                self._awaiting_suback.discard(token)
+                ready = waiting and not self._awaiting_suback
+            if ready:
+                self._set_connected()
+        except Exception:
+            log.exception("error while handling a subscription acknowledgement")
+
+    def _set_connected(self) -> None:
+        self._connected.set()
+        self._notify(True)
 
     def _on_disconnect(self, reason: str) -> None:
         try:

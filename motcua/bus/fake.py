@@ -121,6 +121,7 @@ class FakeTransport(Transport):
             self.filters.append(topic_filter)
         for message in self.broker.retained_for(topic_filter):
             self.deliver(message)
+        return None  # in force at once
 
     def wants(self, topic: str) -> bool:
         return any(_matches(f, topic) for f in self.filters)

@@ -256,6 +256,26 @@ PING = MessageType(
     ),
 )
 
+DOSSIER_LOOKUP = MessageType(
+    key="request.dossier_lookup",
+    topic=NODE_TOPIC + "/request/dossier_lookup",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A kiosk (or counter) asks for a dossier's public status by its code, scanned "
+        "from the appointment receipt or typed. The answer carries no personal data "
+        "beyond a masked name."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("code", "string", "the dossier code, e.g. `000.00.14.H56-200203-0118`",
+              max_length=64),
+    ),
+)
+
 RESPONSE = MessageType(
     key="response.*",
     topic=NODE_TOPIC + "/response/{name}",
@@ -279,9 +299,17 @@ RESPONSE = MessageType(
 # Requests the hub answers, with what their result holds (for docs/mqtt.md).
 REQUEST_RESULTS = {
     "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
+    "dossier_lookup": (
+        "`found` (bool); when found: `code`, `status` (national code 1–10), "
+        "`status_name` (Vietnamese), `received_at`, `due_at` (ISO 8601), `department` "
+        "(name of the department handling it now), `late` (bool), `applicant` (masked, "
+        "e.g. `Nguyễn T*** L**`)"
+    ),
 }
 
-CATALOGUE: tuple[MessageType, ...] = (NODE_STATUS, HUB_STATUS, FAULT, PING, RESPONSE)
+CATALOGUE: tuple[MessageType, ...] = (
+    NODE_STATUS, HUB_STATUS, FAULT, PING, DOSSIER_LOOKUP, RESPONSE,
+)
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

@@ -57,6 +57,7 @@ class PahoTransport(Transport):
         client.on_connect = self._paho_connect
         client.on_disconnect = self._paho_disconnect
         client.on_message = self._paho_message
+        client.on_subscribe = self._paho_subscribe
         self._client = client
 
     def set_will(self, topic, payload, qos, retain):
@@ -102,7 +103,8 @@ class PahoTransport(Transport):
             return False
 
     def subscribe(self, topic_filter, qos):
-        self._client.subscribe(topic_filter, qos=qos)
+        result, mid = self._client.subscribe(topic_filter, qos=qos)
+        return mid if result == mqtt.MQTT_ERR_SUCCESS else None
 
     # paho callbacks: run on paho's thread; an exception here would kill it.
     def _paho_connect(self, client, userdata, flags, reason_code, properties):
@@ -116,6 +118,16 @@ class PahoTransport(Transport):
                 self.on_connect(bool(flags.session_present))
         except Exception:
             log.exception("on_connect failed")
+
+    def _paho_subscribe(self, client, userdata, mid, reason_codes, properties):
+        try:
+            failed = [rc for rc in reason_codes if rc.is_failure]
+            if failed:
+                log.error("broker refused a subscription of %s: %s", self.client_id, failed)
+            if self.on_subscribed:
+                self.on_subscribed(mid)
+        except Exception:
+            log.exception("on_subscribe failed")
 
     def _paho_disconnect(self, client, userdata, flags, reason_code, properties):
         try:

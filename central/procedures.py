@@ -1,0 +1,71 @@
+"""Procedure records (thủ tục hành chính), as the rest of the hub reads them.
+
+A row of ``procedures`` is one published version. Its ``details`` JSON holds
+the record's long tail, in this shape (field names follow the national
+procedure database where it has one)::
+
+    {
+      "agencies": ["Sở Tư pháp"],                 # implementing agencies
+      "applicants": ["citizen", "business", "organisation"],
+      "online_level": "full" | "partial" | "info",
+      "channels": [                               # one per way of submitting
+        {"channel": "in_person" | "online" | "post",
+         "time_limit": 3, "unit": "working_days" | "calendar_days"
+                                  | "working_hours" | "same_day",
+         "fees": [{"name": "Lệ phí", "amount": 50000}],   # integer đồng
+         "note": ""}
+      ],
+      "steps": ["..."],
+      "components": [{"name": "Tờ khai ...", "originals": 1, "copies": 0,
+                      "form": "Mẫu TP/HT-..."}],
+      "conditions": ["..."], "results": ["..."], "legal_basis": ["..."],
+      "decision": {"number": "1234/QĐ-UBND", "date": "2024-05-02"},
+      "unconfirmed": ["fees"]        # values not confirmed from a source
+    }
+
+::
+
+    proc = get(store.db, procedure_id)
+    proc["details"]["channels"][0]["time_limit"]
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+CHANNELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Bưu chính"}
+TIME_UNITS = {
+    "working_days": "ngày làm việc",
+    "calendar_days": "ngày",
+    "working_hours": "giờ làm việc",
+    "same_day": "trong ngày",
+}
+LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+
+
+def _row(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return {**row, "details": json.loads(row["details"] or "{}")}
+
+
+def get(db: sqlite_utils.Database, procedure_id: int) -> dict | None:
+    """One version of a procedure, by row id."""
+    rows = list(db.query("select * from procedures where id = ?", [procedure_id]))
+    return _row(rows[0] if rows else None)
+
+
+def current(db: sqlite_utils.Database, code: str) -> dict | None:
+    """The version of ``code`` in force now."""
+    rows = list(db.query("select * from procedures where code = ? and current = 1", [code]))
+    return _row(rows[0] if rows else None)
+
+
+def channel(procedure: dict, name: str) -> dict | None:
+    """The procedure's terms for one channel (time limit, unit, fees)."""
+    for c in procedure["details"].get("channels", []):
+        if c.get("channel") == name:
+            return c
+    return None

@@ -22,6 +22,9 @@ from .working_calendar import calendar_for
 from .working_time import VN
 
 LIST_LIMIT = 200
+# What the bus's dossier_lookup answers (motcua/bus/messages.py REQUEST_RESULTS).
+BUS_FIELDS = ("found", "code", "status", "status_name", "received_at", "due_at", "department",
+              "late", "applicant")
 
 
 def mask_name(name: str) -> str:

@@ -91,7 +91,7 @@ class WorkingCalendar:
         self.overrides = dict(overrides or {})
         self.same_day_cutoff = dt.time.fromisoformat(same_day_cutoff)
         self.classification = classification
-        self._holidays = holidays_package.country_holidays(country)
+        self._holidays = holidays_package.country_holidays(country, language="vi")
         self._working: dict[dt.date, bool] = {}
 
     # -- days -------------------------------------------------------------

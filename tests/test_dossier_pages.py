@@ -114,3 +114,27 @@ def test_work_list_page_warns_of_dossiers_due_soon(client, ids, store, hub_confi
     assert "Có 1 hồ sơ đến hạn trong vòng một ngày làm việc." in page
     assert "Chờ bổ sung hồ sơ" in page and soon["code"] in page
     assert later["code"] not in page   # another department's
+
+
+def test_admin_declares_a_day_off_on_the_calendar_page(client, store, hub_config, ids):
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    assert client.get("/admin/calendar").status_code == 302
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "admin", "password": "mat-khau-admin",
+                                "csrf_token": token})
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    no_decision = client.post("/admin/calendar", data={
+        "csrf_token": token, "day": "2026-03-03", "working": "0", "decision": ""},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Cần ghi số văn bản" in no_decision
+    saved = client.post("/admin/calendar", data={
+        "csrf_token": token, "day": "2026-03-03", "working": "0",
+        "decision": "Quyết định 12/QĐ-UBND"}, follow_redirects=True).get_data(as_text=True)
+    assert "Quyết định 12/QĐ-UBND" in saved
+    cal = working_calendar.calendar_for(store.db, hub_config)
+    assert not cal.is_working_day(dt.date(2026, 3, 3))
+    assert store.db.execute(
+        "select action from audit_log order by id desc limit 1").fetchone()[0] == \
+        "calendar.override"

@@ -199,3 +199,49 @@ def form(dossier_id: int, number: str):
     if event is None:
         abort(404, description="Hồ sơ chưa có thao tác tương ứng với mẫu phiếu này.")
     return render_template("dossiers/form.html", d=d, number=number, event=event)
+
+
+# -- the working calendar's overrides (admin) ----------------------------------------
+
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@login_required("admin")
+def calendar_overrides():
+    import datetime as dt
+
+    from .. import working_calendar
+
+    if request.method == "POST":
+        f = request.form
+        try:
+            try:
+                day = dt.date.fromisoformat(f.get("day", ""))
+            except ValueError:
+                raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+            if f.get("remove"):
+                working_calendar.remove_override(store(), day, actor=g.user["username"])
+                flash(f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}.", "ok")
+            else:
+                working_calendar.set_override(
+                    store(), day, working=f.get("working") == "1",
+                    decision=f.get("decision", ""), note=f.get("note", ""),
+                    actor=g.user["username"])
+                flash(f"Đã lưu ngày {day:%d/%m/%Y}.", "ok")
+        except Refused as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("dossiers.calendar_overrides"))
+    db = store().db
+    cal = working_calendar.calendar_for(db, config())
+    today = dt.date.today()
+    days_off = []
+    day = today
+    while day < today + dt.timedelta(days=366):
+        name = cal.holiday_name(day)
+        weekend = day.weekday() >= 5
+        working = cal.is_working_day(day)
+        if (name and not working) or (weekend and working):
+            days_off.append({"day": day, "name": name or "Ngày làm việc bù",
+                             "working": working})
+        day += dt.timedelta(days=1)
+    return render_template("dossiers/calendar.html",
+                           overrides=working_calendar.list_overrides(db), days=days_off)

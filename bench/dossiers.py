@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from dossier_helpers import APPLICANT, CHECKLIST, add_procedures  # noqa: E402
 
-from central import dossier_views, dossiers, users, working_calendar  # noqa: E402
+from central import dossier_reception, dossier_views, users, working_calendar  # noqa: E402
 from central.app import create_app  # noqa: E402
 from central.config import HubConfig  # noqa: E402
 from central.store import Store  # noqa: E402
@@ -60,7 +60,7 @@ def bench_reception(config: HubConfig, store: Store, ids: dict, n: int) -> dict:
         assert page.status_code == 200
     for _ in range(n):
         t0 = time.perf_counter()
-        dossiers.receive(store, config, procedure_id=ids["1.001193"], channel="in_person",
+        dossier_reception.receive(store, config, procedure_id=ids["1.001193"], channel="in_person",
                          applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="bench")
         service.append(time.perf_counter() - t0)
     return {"http": http, "service": service}

@@ -1,11 +1,12 @@
 """Dossiers (hồ sơ): reception, due dates and the life of a dossier.
 
 Statuses are the national portal's codes 1–10 (see ``STATUSES``). Every change
-goes through :func:`act` (or :func:`receive`), inside one write transaction,
+goes through :func:`act` (reception itself: :mod:`central.dossier_reception`),
+inside one write transaction,
 and appends a ``dossier_events`` row with who, when, from, to and a note; an
 illegal transition raises :class:`~central.errors.Refused` and changes nothing::
 
-    d = receive(store, config, procedure_id=7, channel="in_person",
+    d = dossier_reception.receive(store, config, procedure_id=7, channel="in_person",
                 applicant={"name": "Nguyễn Thị Lan", "id_number": "038190001234"},
                 components=["Tờ khai đăng ký khai sinh"], actor="lan.nt")
     d["code"], d["due_at"]                     # '000.00.00.H56-251127-0001', UTC ISO
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 
 import sqlite_utils
@@ -46,13 +46,14 @@ STATUSES = {
     9: "Đã có kết quả",
     10: "Đã trả kết quả",
 }
-STAGES = {2: "running", 4: "running", 6: "running", 5: "paused", 9: "ready",
-          1: "closed", 3: "closed", 7: "closed", 8: "closed", 10: "closed"}
+STAGES = {1: "pending", 2: "running", 4: "running", 6: "running", 5: "paused", 9: "ready",
+          3: "closed", 7: "closed", 8: "closed", 10: "closed"}
 OPEN_STATUSES = (2, 4, 5, 6)
 
 # action → (statuses it may start from, status it leads to; None = unchanged
 # or decided by the action), and its name for people.
 ACTIONS: dict[str, tuple[frozenset[int], int | None, str]] = {
+    "receive": (frozenset({1}), 2, "Tiếp nhận"),
     "transfer": (frozenset({2, 4}), 4, "Chuyển xử lý"),
     "request_supplement": (frozenset({2, 4}), 5, "Yêu cầu bổ sung"),
     "resubmit": (frozenset({5}), None, "Nhận hồ sơ bổ sung"),
@@ -67,8 +68,6 @@ ACTIONS: dict[str, tuple[frozenset[int], int | None, str]] = {
 }
 # Actions whose reason the citizen must read on a form (02, 03, 04, 05).
 NOTE_REQUIRED = {"request_supplement", "refuse", "apologise", "stop", "withdraw"}
-ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
-PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
 
 
 def nfc(text) -> str:
@@ -79,100 +78,11 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or clock.now()
 
 
-# -- reception --------------------------------------------------------------
-
-
-def next_code(db: sqlite_utils.Database, config: HubConfig, received: dt.datetime) -> str:
-    """The next dossier code of the reception day; call inside the write transaction."""
-    agency = config.dossiers.agency_code
-    local = received.astimezone(VN)
-    day = local.date().isoformat()
-    db.execute(
-        "insert into dossier_sequences(agency, day, last) values (?, ?, 1) "
-        "on conflict(agency, day) do update set last = last + 1",
-        [agency, day],
-    )
-    seq = db.execute("select last from dossier_sequences where agency = ? and day = ?",
-                     [agency, day]).fetchone()[0]
-    return config.dossiers.code_pattern.format(
-        agency=agency, yymmdd=local.strftime("%y%m%d"), yyyymmdd=local.strftime("%Y%m%d"),
-        seq=seq,
-    )
-
-
-def _applicant(applicant: dict) -> dict:
-    name = nfc(applicant.get("name"))
-    id_number = re.sub(r"\s", "", nfc(applicant.get("id_number")))
-    phone = re.sub(r"[\s.-]", "", nfc(applicant.get("phone")))
-    if not name:
-        raise Refused("applicant_required", "Cần nhập họ và tên người nộp hồ sơ.")
-    if len(name) > 200:
-        raise Refused("applicant_too_long", "Họ và tên quá dài.")
-    if id_number and not ID_NUMBER.match(id_number):
-        raise Refused("invalid_id_number",
-                      "Số định danh cá nhân/CCCD gồm 12 chữ số (CMND cũ: 9 chữ số).")
-    if phone and not PHONE.match(phone):
-        raise Refused("invalid_phone", "Số điện thoại không hợp lệ (ví dụ 0912345678).")
-    return {"applicant_name": name, "applicant_id_number": id_number,
-            "applicant_phone": phone, "applicant_address": nfc(applicant.get("address"))[:300]}
-
-
-def _components(procedure: dict, ticked: list[str], extra: list[dict]) -> list[dict]:
-    checklist = [nfc(c.get("name")) for c in procedure["details"].get("components", [])]
-    chosen = []
-    for name in ticked:
-        name = nfc(name)
-        if name not in checklist:
-            raise Refused("unknown_component",
-                          f"“{name}” không có trong thành phần hồ sơ của thủ tục này.")
-        chosen.append({"name": name, "in_checklist": True})
-    for item in extra:
-        name, reason = nfc(item.get("name")), nfc(item.get("reason"))
-        if not name:
-            continue
-        if not reason:
-            raise Refused("reason_required",
-                          f"Giấy tờ “{name}” không có trong danh mục thủ tục: cần ghi lý do.")
-        chosen.append({"name": name, "in_checklist": False, "reason": reason})
-    return chosen
-
-
-def receive(store: Store, config: HubConfig, *, procedure_id: int, channel: str,
-            applicant: dict, components: list[str] | None = None,
-            extra_components: list[dict] | None = None, actor: str | None = None,
-            now: dt.datetime | None = None) -> dict:
-    """Receive a dossier: its code, its due date, status 2 and the first event."""
-    moment = _now(now)
-    try:
-        procedure = procedures_module.get(store.db, int(procedure_id))
-    except (TypeError, ValueError):
-        procedure = None
-    if procedure is None:
-        raise Refused("unknown_procedure", "Không tìm thấy thủ tục hành chính đã chọn.")
-    terms = procedures_module.channel(procedure, channel)
-    if terms is None:
-        raise Refused("unknown_channel", "Thủ tục này không nhận hồ sơ qua kênh đã chọn.")
-    person = _applicant(applicant)
-    items = _components(procedure, components or [], extra_components or [])
-    if not items:
-        raise Refused("components_required", "Cần đánh dấu các thành phần hồ sơ đã nhận.")
-    calendar = calendar_for(store.db, config)
-    due = calendar.due_at(moment, float(terms.get("time_limit") or 0), terms.get("unit"))
-    with store.write() as db:
-        code = next_code(db, config, moment)
-        row = {
-            "code": code, "procedure_id": procedure["id"], "procedure_code": procedure["code"],
-            "procedure_name": procedure["name"], "department_id": procedure["department_id"],
-            "channel": channel, "status": 2, "stage": "running", **person,
-            "components": json.dumps(items, ensure_ascii=False),
-            "time_limit": terms.get("time_limit"), "time_unit": terms.get("unit"),
-            "received_at": clock.iso(moment), "received_by": actor, "due_at": clock.iso(due),
-            "updated_at": clock.iso(moment),
-        }
-        dossier_id = db["dossiers"].insert(row).last_pk
-        _event(db, dossier_id, moment, actor, "receive", None, 2, procedure["department_id"],
-               "", {"due_at": row["due_at"]})
-    return get(store.db, dossier_id)
+def record_event(db, dossier_id, moment, actor, action, from_status, to_status, department_id,
+                 note, detail=None):
+    """Append one event row (inside the caller's write transaction)."""
+    _event(db, dossier_id, moment, actor, action, from_status, to_status, department_id, note,
+           detail)
 
 
 # -- the life of a dossier ---------------------------------------------------
@@ -257,7 +167,12 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         detail: dict = {}
         to = target if target is not None else d["status"]
         dept = d["department_id"]
-        if action == "transfer":
+        if action == "receive":
+            # Registered online (status 1): the clock starts now.
+            due = calendar.due_at(moment, float(d["time_limit"] or 0), d["time_unit"])
+            changes.update(received_at=at, received_by=actor, due_at=clock.iso(due))
+            detail = {"due_at": changes["due_at"]}
+        elif action == "transfer":
             dept = _transfer(db, d, department_id, actor, moment, note)
             changes["department_id"] = dept
             detail["to_department_id"] = dept
@@ -265,9 +180,10 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
             count = d["supplement_count"] + 1
             changes.update(paused_at=at, supplement_count=count)
             detail = {"count": count, "flagged": count > 1}
-        elif action == "resubmit":
-            to = _status_before_supplement(db, dossier_id)
-            due = _moved_due(calendar, d, moment, store)
+        elif action in ("resubmit", "fees_paid") and d["paused_at"]:
+            if action == "resubmit":
+                to = _status_before_supplement(db, dossier_id)
+            due = _moved_due(calendar, d, moment, store, restart=action == "resubmit")
             changes.update(paused_at=None, due_at=clock.iso(due))
             detail = {"due_at": changes["due_at"], "previous_due_at": d["due_at"]}
         elif action == "apologise":
@@ -284,9 +200,15 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
             detail = {"classification": cls}
         elif action == "return_result":
             changes.update(returned_at=at, closed_at=at)
-        if STAGES[to] == "closed" and "closed_at" not in changes:
+        stage = STAGES[to]
+        if action == "await_fees" and _procedure_flag(store, d, "fees_pause_clock"):
+            # This procedure stops the clock while the citizen pays.
+            stage = "paused"
+            changes["paused_at"] = at
+            detail = {"clock": "paused"}
+        if stage == "closed" and "closed_at" not in changes:
             changes["closed_at"] = at
-        changes.update(status=to, stage=STAGES[to])
+        changes.update(status=to, stage=stage)
         db["dossiers"].update(dossier_id, changes)
         _event(db, dossier_id, moment, actor, action, d["status"], to, dept, note, detail)
     return get(store.db, dossier_id)
@@ -317,10 +239,17 @@ def _status_before_supplement(db, dossier_id: int) -> int:
     return row[0] if row else 4
 
 
-def _moved_due(calendar, d: dict, moment: dt.datetime, store: Store) -> dt.datetime:
-    """Resubmission: the clock resumes with what was left (or restarts, per procedure)."""
+def _procedure_flag(store: Store, d: dict, name: str) -> bool:
     procedure = procedures_module.get(store.db, d["procedure_id"])
-    if procedure and procedure["details"].get("supplement_restarts"):
+    return bool(procedure and procedure["details"].get(name))
+
+
+def _moved_due(calendar, d: dict, moment: dt.datetime, store: Store,
+               restart: bool = False) -> dt.datetime:
+    """The clock resumes with what was left when it paused; a resubmitted
+    supplement restarts it instead when the procedure says so
+    (``details.supplement_restarts``)."""
+    if restart and _procedure_flag(store, d, "supplement_restarts"):
         return calendar.due_at(moment, float(d["time_limit"] or 0), d["time_unit"])
     paused_at = clock.from_iso(d["paused_at"])
     due = clock.from_iso(d["due_at"])
@@ -336,7 +265,8 @@ def events(db: sqlite_utils.Database, dossier_id: int) -> list[dict]:
         "left join departments dep on dep.id = e.department_id "
         "where e.dossier_id = ? order by e.id", [dossier_id])
     return [{**r, "detail": json.loads(r["detail"]),
-             "label": ACTIONS[r["action"]][2] if r["action"] in ACTIONS else "Tiếp nhận"}
+             "label": ACTIONS[r["action"]][2] if r["action"] in ACTIONS
+             else "Đăng ký trực tuyến"}
             for r in rows]
 
 

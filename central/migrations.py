@@ -161,8 +161,10 @@ def m0030_calendar_overrides(db):
 def m0031_dossiers(db):
     # One row per dossier: its current picture. Every change is also a row of
     # dossier_events (append-only), the history the picture comes from.
-    # `stage` groups statuses for the work lists: running (2, 4, 6), paused
-    # (5), ready (9), closed (1 not received, 3, 7, 8, 10).
+    # `stage` groups statuses for the work lists: pending (1, registered
+    # online, not yet received), running (2, 4, 6), paused (5; 6 when the
+    # procedure stops the clock while fees are due), ready (9), closed (3, 7,
+    # 8, 10).
     db.execute(
         """
         create table dossiers (
@@ -174,7 +176,8 @@ def m0031_dossiers(db):
             department_id integer references departments(id),
             channel text not null,
             status integer not null check (status between 1 and 10),
-            stage text not null check (stage in ('running', 'paused', 'ready', 'closed')),
+            stage text not null
+                check (stage in ('pending', 'running', 'paused', 'ready', 'closed')),
             applicant_name text not null,
             applicant_id_number text not null default '',
             applicant_phone text not null default '',

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
-from central import dossier_forms, dossiers
+from central import dossier_forms, dossier_reception
 from tests.conftest import PROJECT
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
@@ -21,7 +21,7 @@ SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
 def dossier(store, hub_config):
     ids = add_procedures(store)
     hub_config.dossiers.agency_code = "000.00.14.H56"
-    return dossiers.receive(
+    return dossier_reception.receive(
         store, hub_config, procedure_id=ids["1.009994"], channel="in_person",
         applicant={**APPLICANT, "name": "Trần Thị Ánh Tuyết"},
         components=[c["name"] for c in CHECKLIST],

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from central import dossiers, users, working_calendar
+from central import dossier_reception, dossiers, users, working_calendar
 from motcua import clock
 from motcua.bus.messages import DOSSIER_LOOKUP
 from motcua.bus.topics import Topics
@@ -17,6 +17,12 @@ from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 def ids(store):
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
     return add_procedures(store)
+
+
+def received(store, hub_config, ids, proc="1.001193"):
+    return dossier_reception.receive(
+        store, hub_config, procedure_id=ids[proc], channel="in_person", applicant=APPLICANT,
+        components=[CHECKLIST[0]["name"]], actor="lan.nt")
 
 
 def signed_in(client):
@@ -57,8 +63,7 @@ def test_reception_form_receives_a_dossier(client, ids):
 
 def test_an_illegal_action_from_the_page_is_refused_with_a_message(client, ids, store,
                                                                      hub_config):
-    d = dossiers.receive(store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
-                         applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
+    d = received(store, hub_config, ids)
     token = signed_in(client)
     reply = client.post(f"/dossiers/{d['id']}/act", data={"csrf_token": token,
                                                          "action": "return_result"},
@@ -70,8 +75,7 @@ def test_an_illegal_action_from_the_page_is_refused_with_a_message(client, ids, 
 
 def test_public_lookup_page_needs_no_sign_in_and_hides_personal_data(client, ids, store,
                                                                      hub_config):
-    d = dossiers.receive(store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
-                         applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
+    d = received(store, hub_config, ids)
     page = client.get(f"/lookup?code={d['code']}").get_data(as_text=True)
     assert "Nguyễn T** L**" in page and "Đã tiếp nhận" in page and "Sở Tư pháp" in page
     for secret in [APPLICANT["id_number"], APPLICANT["phone"], "Lê Lợi", "Nguyễn Thị Lan"]:
@@ -81,8 +85,7 @@ def test_public_lookup_page_needs_no_sign_in_and_hides_personal_data(client, ids
 
 def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, make_node,
                                                center):
-    d = dossiers.receive(store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
-                         applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
+    d = received(store, hub_config, ids)
     node = make_node("kiosk", "kiosk-1")
     t = Topics(center)
     reply = node.bus.request(t.node_request("kiosk-1", "dossier_lookup"),
@@ -101,7 +104,7 @@ def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, 
 
 def test_work_list_page_warns_of_dossiers_due_soon(client, ids, store, hub_config):
     soon, later = [
-        dossiers.receive(store, hub_config, procedure_id=ids[p], channel="in_person",
+        dossier_reception.receive(store, hub_config, procedure_id=ids[p], channel="in_person",
                          applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
         for p in ("1.001193", "1.009994")]
     # Whatever the time of day the test runs: one due in two working hours from now.
@@ -138,3 +141,18 @@ def test_admin_declares_a_day_off_on_the_calendar_page(client, store, hub_config
     assert store.db.execute(
         "select action from audit_log order by id desc limit 1").fetchone()[0] == \
         "calendar.override"
+
+
+def test_refusal_at_the_counter_from_the_reception_page(client, ids, store):
+    token = signed_in(client)
+    data = {"csrf_token": token, "procedure_id": ids["1.001193"], "channel": "in_person",
+            **APPLICANT, "refuse": "1", "refuse_reason": ""}
+    assert client.post("/reception", data=data).status_code == 400
+    data["refuse_reason"] = "Không thuộc thẩm quyền"
+    page = client.post("/reception", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Đã từ chối tiếp nhận hồ sơ" in page and "Từ chối tiếp nhận" in page
+    d = store.db.execute("select id, status from dossiers").fetchone()
+    assert d[1] == 3
+    form03 = client.get(f"/dossiers/{d[0]}/form/03").get_data(as_text=True)
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in form03
+    assert "Không thuộc thẩm quyền" in form03

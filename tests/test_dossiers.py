@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from central import dossier_views, dossiers, working_calendar
+from central import dossier_reception, dossier_views, dossiers, working_calendar
 from central.errors import Refused
 from central.working_time import VN
 from motcua import clock
@@ -23,7 +23,7 @@ def ids(store):
 
 
 def receive(store, hub_config, ids, now, proc="1.001193", **kw):
-    return dossiers.receive(
+    return dossier_reception.receive(
         store, hub_config, procedure_id=ids[proc], channel=kw.pop("channel", "in_person"),
         applicant=kw.pop("applicant", APPLICANT),
         components=kw.pop("components", [CHECKLIST[0]["name"], CHECKLIST[1]["name"]]),
@@ -262,3 +262,65 @@ def test_calendar_override_from_the_store_moves_due_dates(store, hub_config, ids
     working_calendar.remove_override(store, dt.date(2026, 3, 3), actor="admin")
     d = receive(store, hub_config, ids, at(2026, 3, 2, 9))
     assert clock.from_iso(d["due_at"]) == at(2026, 3, 5, 9)
+
+
+def test_online_registration_starts_the_clock_only_when_received(store, hub_config, ids):
+    d = dossier_reception.register_online(
+        store, hub_config, procedure_id=ids["1.001193"], applicant=APPLICANT,
+        components=[CHECKLIST[0]["name"]], now=at(2026, 3, 1, 22))   # Sunday night
+    assert (d["status"], d["due_at"], d["received_at"]) == (1, None, None)
+    assert dossier_views.lookup(store.db, d["code"])["status_name"] == (
+        "Đã đăng ký trực tuyến, chưa tiếp nhận")
+    with pytest.raises(Refused):
+        dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"])
+    d = dossiers.act(store, hub_config, d["id"], "receive", actor="lan.nt",
+                     now=at(2026, 3, 3, 10))
+    assert d["status"] == 2 and clock.from_iso(d["due_at"]) == at(2026, 3, 6, 10)
+    assert [e["action"] for e in dossiers.events(store.db, d["id"])] == [
+        "register_online", "receive"]
+
+
+def test_refusal_at_the_counter_is_recorded_with_its_reason(store, hub_config, ids):
+    d = receive(store, hub_config, ids, at(2026, 3, 2, 9), components=[],
+                refuse_reason="Hồ sơ không thuộc thẩm quyền giải quyết của Sở")
+    assert (d["status"], d["stage"], d["due_at"]) == (3, "closed", None)
+    (event,) = dossiers.events(store.db, d["id"])
+    assert (event["action"], event["note"]) == (
+        "refuse", "Hồ sơ không thuộc thẩm quyền giải quyết của Sở")
+    with pytest.raises(Refused):
+        dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"])
+
+
+def _set_details(store, procedure_id, **flags):
+    import json
+
+    with store.write() as db:
+        details = json.loads(db.execute("select details from procedures where id = ?",
+                                        [procedure_id]).fetchone()[0])
+        db["procedures"].update(procedure_id, {"details": json.dumps({**details, **flags})})
+
+
+def test_fees_pause_the_clock_when_the_procedure_says_so(store, hub_config, ids):
+    d = receive(store, hub_config, ids, at(2026, 3, 2, 9))        # due Thu 5/3 09:00
+    dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"],
+                 now=at(2026, 3, 2, 9))
+    running = dossiers.act(store, hub_config, d["id"], "await_fees", now=at(2026, 3, 3, 9))
+    assert running["stage"] == "running"          # default: the clock runs
+    dossiers.act(store, hub_config, d["id"], "fees_paid", now=at(2026, 3, 4, 9))
+    assert dossiers.get(store.db, d["id"])["due_at"] == clock.iso(at(2026, 3, 5, 9))
+    _set_details(store, ids["1.001193"], fees_pause_clock=True)
+    paused = dossiers.act(store, hub_config, d["id"], "await_fees", now=at(2026, 3, 4, 9))
+    assert paused["stage"] == "paused"
+    # 8 h were left at Wed 09:00; paid Mon 9/3 09:00 → due Tue 10/3 09:00.
+    paid = dossiers.act(store, hub_config, d["id"], "fees_paid", now=at(2026, 3, 9, 9))
+    assert paid["due_at"] == clock.iso(at(2026, 3, 10, 9))
+
+
+def test_supplement_restarts_the_clock_when_the_procedure_says_so(store, hub_config, ids):
+    _set_details(store, ids["1.001193"], supplement_restarts=True)
+    d = receive(store, hub_config, ids, at(2026, 3, 2, 9))
+    dossiers.act(store, hub_config, d["id"], "request_supplement", note="Thiếu giấy",
+                 now=at(2026, 3, 4, 9))
+    d = dossiers.act(store, hub_config, d["id"], "resubmit", now=at(2026, 3, 9, 9))
+    assert d["due_at"] == clock.iso(at(2026, 3, 12, 9))   # three full working days again
+    assert d["status"] == 2                               # back to where it was

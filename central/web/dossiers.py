@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from .. import dossier_views, dossiers, procedures
+from .. import dossier_reception, dossier_views, dossiers, procedures
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -68,11 +68,15 @@ def receive():
     f = request.form
     extra = [{"name": n, "reason": r} for n, r in
              zip(f.getlist("extra_name"), f.getlist("extra_reason"), strict=False)]
+    refusing = bool(f.get("refuse"))
     try:
-        d = dossiers.receive(
+        if refusing and not f.get("refuse_reason", "").strip():
+            raise Refused("note_required", "Từ chối tiếp nhận: cần ghi lý do (mẫu 03).")
+        d = dossier_reception.receive(
             store(), config(), procedure_id=f.get("procedure_id"), channel=f.get("channel", ""),
             applicant={k: f.get(k, "") for k in ("name", "id_number", "phone", "address")},
             components=f.getlist("component"), extra_components=extra,
+            refuse_reason=f.get("refuse_reason", "") if refusing else "",
             actor=g.user["username"])
     except Refused as exc:
         flash(exc.message, "error")
@@ -80,7 +84,10 @@ def receive():
             if f.get("procedure_id", "").isdigit() else None
         return render_template("dossiers/reception.html", q="", matches=[], procedure=chosen,
                                form=f), 400
-    flash(f"Đã tiếp nhận hồ sơ {d['code']}.", "ok")
+    if refusing:
+        flash(f"Đã từ chối tiếp nhận hồ sơ {d['code']}; in phiếu từ chối (mẫu 03).", "ok")
+    else:
+        flash(f"Đã tiếp nhận hồ sơ {d['code']}.", "ok")
     return redirect(url_for("dossiers.show", dossier_id=d["id"]))
 
 

@@ -196,7 +196,7 @@ class WorkingCalendar:
             return self.add_working_time(received, dt.timedelta(hours=time_limit))
         if unit == "calendar_days":
             day = received.date() + dt.timedelta(days=int(time_limit))
-            if not self.is_working_day(day):
+            if not self.is_working_day(day) or self.day_close(day) < received:
                 day = self.next_working_day(day)
             return self.day_close(day)
         if unit == "same_day":

@@ -162,3 +162,8 @@ def test_a_due_date_never_falls_outside_working_time(received, limit, unit):
     due = PROPERTY_CAL.due_at(received, limit, unit)
     assert PROPERTY_CAL.is_working_time(due)
     assert due >= received
+
+
+def test_a_zero_calendar_day_limit_received_after_closing_falls_on_the_next_day(cal):
+    # Found by the property test: Tue 2/1/2024 17:01 + 0 days → Wed 3/1 17:00.
+    assert cal.due_at(at(2024, 1, 2, 17, 1), 0, "calendar_days") == at(2024, 1, 3, 17)

@@ -134,3 +134,24 @@ def work_list(db: sqlite_utils.Database, config: HubConfig, department_id: int |
         "next_working_day": next_day,
         "now": moment,
     }
+
+
+def department_summary(db: sqlite_utils.Database, config: HubConfig,
+                       now: dt.datetime | None = None) -> list[dict]:
+    """Per department: open dossiers overdue, due within one working day, waiting
+    for a supplement — the centre-wide view of who needs a warning."""
+    moment = (now or clock.now()).astimezone(VN)
+    cal = calendar_for(db, config)
+    warn_until = cal.add_working_time(moment, dt.timedelta(hours=config.dossiers.warn_within_hours))
+    now_iso, warn_iso = clock.iso(moment), clock.iso(warn_until)
+    rows = db.query(
+        "select dep.id, dep.name, "
+        "(select count(*) from dossiers d where d.department_id = dep.id and "
+        " d.stage = 'running' and d.due_at < ?) as overdue, "
+        "(select count(*) from dossiers d where d.department_id = dep.id and "
+        " d.stage = 'running' and d.due_at >= ? and d.due_at <= ?) as due_soon, "
+        "(select count(*) from dossiers d where d.department_id = dep.id and "
+        " d.stage = 'paused') as supplement "
+        "from departments dep order by dep.sort_order, dep.name",
+        [now_iso, now_iso, warn_iso])
+    return [r for r in rows if r["overdue"] or r["due_soon"] or r["supplement"]]

@@ -55,6 +55,7 @@ OPEN_STATUSES = (2, 4, 5, 6)
 ACTIONS: dict[str, tuple[frozenset[int], int | None, str]] = {
     "receive": (frozenset({1}), 2, "Tiếp nhận"),
     "transfer": (frozenset({2, 4}), 4, "Chuyển xử lý"),
+    "accept_transfer": (frozenset({4}), None, "Nhận hồ sơ chuyển đến"),
     "request_supplement": (frozenset({2, 4}), 5, "Yêu cầu bổ sung"),
     "resubmit": (frozenset({5}), None, "Nhận hồ sơ bổ sung"),
     "await_fees": (frozenset({4}), 6, "Chờ nộp phí, thuế"),
@@ -99,8 +100,11 @@ def _event(db, dossier_id, moment, actor, action, from_status, to_status, depart
 
 def get(db: sqlite_utils.Database, dossier_id: int) -> dict | None:
     rows = list(db.query(
-        "select d.*, dep.name as department_name from dossiers d "
-        "left join departments dep on dep.id = d.department_id where d.id = ?", [dossier_id]))
+        "select d.*, dep.name as department_name, (select t.received_at is null "
+        "from dossier_transfers t where t.dossier_id = d.id order by t.id desc limit 1) "
+        "as awaiting_acceptance "
+        "from dossiers d left join departments dep on dep.id = d.department_id "
+        "where d.id = ?", [dossier_id]))
     return _decode(rows[0]) if rows else None
 
 
@@ -124,6 +128,8 @@ def allowed_actions(dossier: dict) -> list[str]:
         if dossier["status"] not in sources:
             continue
         if action == "apologise" and dossier.get("apology_due_at"):
+            continue
+        if action == "accept_transfer" and not dossier.get("awaiting_acceptance"):
             continue
         out.append(action)
     return out
@@ -176,6 +182,12 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
             dept = _transfer(db, d, department_id, actor, moment, note)
             changes["department_id"] = dept
             detail["to_department_id"] = dept
+        elif action == "accept_transfer":
+            pending = _pending_transfer(db, dossier_id)
+            if pending is None:
+                raise Refused("nothing_to_accept", "Không có lượt chuyển hồ sơ nào chờ nhận.")
+            db["dossier_transfers"].update(pending, {"received_by": actor, "received_at": at})
+            detail = {"transfer_id": pending}
         elif action == "request_supplement":
             count = d["supplement_count"] + 1
             changes.update(paused_at=at, supplement_count=count)
@@ -203,7 +215,7 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         stage = STAGES[to]
         if action == "await_fees" and _procedure_flag(store, d, "fees_pause_clock"):
             # This procedure stops the clock while the citizen pays.
-            stage = "paused"
+            stage = "held"
             changes["paused_at"] = at
             detail = {"clock": "paused"}
         if stage == "closed" and "closed_at" not in changes:
@@ -230,6 +242,15 @@ def _transfer(db, d: dict, department_id, actor, moment, note) -> int:
         "due_at": d["due_at"], "on_time": int(at <= d["due_at"]), "note": note,
     })
     return dept
+
+
+def _pending_transfer(db, dossier_id: int) -> int | None:
+    # Only the latest hand-over waits to be accepted: a dossier passed on again
+    # was evidently held by the department that passed it.
+    row = db.execute(
+        "select id, received_at from dossier_transfers where dossier_id = ? "
+        "order by id desc limit 1", [dossier_id]).fetchone()
+    return row[0] if row and row[1] is None else None
 
 
 def _status_before_supplement(db, dossier_id: int) -> int:
@@ -284,7 +305,7 @@ def is_late(dossier: dict, now: dt.datetime | None = None) -> bool:
         return dossier["classification"] == "late"
     if dossier["stage"] == "running" and dossier.get("due_at"):
         return clock.iso(_now(now)) > dossier["due_at"]
-    if dossier["stage"] == "paused" and dossier.get("paused_at"):
+    if dossier["stage"] in ("paused", "held") and dossier.get("paused_at"):
         # The clock stopped when the supplement was asked for.
         return dossier["paused_at"] > dossier["due_at"]
     return False

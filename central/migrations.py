@@ -161,10 +161,10 @@ def m0030_calendar_overrides(db):
 def m0031_dossiers(db):
     # One row per dossier: its current picture. Every change is also a row of
     # dossier_events (append-only), the history the picture comes from.
-    # `stage` groups statuses for the work lists: pending (1, registered
-    # online, not yet received), running (2, 4, 6), paused (5; 6 when the
-    # procedure stops the clock while fees are due), ready (9), closed (3, 7,
-    # 8, 10).
+    # `stage` groups statuses for the work lists, so each list is one index
+    # range: pending (1, registered online, not yet received), running (2, 4,
+    # 6), paused (5, supplement requested), held (6 when the procedure stops
+    # the clock while fees are due), ready (9), closed (3, 7, 8, 10).
     db.execute(
         """
         create table dossiers (
@@ -177,7 +177,7 @@ def m0031_dossiers(db):
             channel text not null,
             status integer not null check (status between 1 and 10),
             stage text not null
-                check (stage in ('pending', 'running', 'paused', 'ready', 'closed')),
+                check (stage in ('pending', 'running', 'paused', 'held', 'ready', 'closed')),
             applicant_name text not null,
             applicant_id_number text not null default '',
             applicant_phone text not null default '',
@@ -230,6 +230,8 @@ def m0031_dossiers(db):
             to_department_id integer not null references departments(id),
             handed_by text,
             handed_at text not null,
+            received_by text,
+            received_at text,
             due_at text,
             on_time integer not null,
             note text not null default ''

@@ -72,6 +72,7 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
     assert page.inner_text("#dossier-status") == "Đang xử lý"
     do("transfer", "Xác định nghĩa vụ tài chính", department="Sở Tài chính")
     assert page.inner_text("#department") == "Sở Tài chính"
+    do("accept_transfer")
     do("request_supplement", "Thiếu bản sao giấy chứng nhận kết hôn")
     assert page.inner_text("#dossier-status") == "Yêu cầu bổ sung hồ sơ"
     do("resubmit")
@@ -92,7 +93,8 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
     assert page.locator("form.action").count() == 0
     actions = page.locator("#events tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.action)")
-    assert actions == ["receive", "transfer", "transfer", "request_supplement", "resubmit",
+    assert actions == ["receive", "transfer", "transfer", "accept_transfer",
+                       "request_supplement", "resubmit",
                        "apologise", "result_ready", "return_result"]
     page.screenshot(path=str(ARTIFACTS / "dossier-page.png"), full_page=True)
 

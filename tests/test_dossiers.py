@@ -202,9 +202,18 @@ def test_transfers_between_departments_fill_the_control_sheet(store, hub_config,
     dossiers.act(store, hub_config, d["id"], "transfer", actor="hung.pv",
                  department_id=ids["STC"], note="Xác định nghĩa vụ tài chính",
                  now=at(2026, 3, 6, 8))
+    assert "accept_transfer" in dossiers.allowed_actions(dossiers.get(store.db, d["id"]))
+    dossiers.act(store, hub_config, d["id"], "accept_transfer", actor="an.tc",
+                 now=at(2026, 3, 6, 9))
+    assert "accept_transfer" not in dossiers.allowed_actions(dossiers.get(store.db, d["id"]))
+    with pytest.raises(Refused) as e:
+        dossiers.act(store, hub_config, d["id"], "accept_transfer", actor="an.tc")
+    assert e.value.code == "nothing_to_accept"
     sheet = dossiers.transfers(store.db, d["id"])
     assert [(t["from_department"], t["to_department"], t["on_time"]) for t in sheet] == [
         (None, "Sở Tư pháp", 1), ("Sở Tư pháp", "Sở Tài chính", 0)]
+    assert [(t["handed_by"], t["received_by"]) for t in sheet] == [
+        ("lan.nt", None), ("hung.pv", "an.tc")]
     assert dossiers.get(store.db, d["id"])["department_name"] == "Sở Tài chính"
     with pytest.raises(Refused) as e:
         dossiers.act(store, hub_config, d["id"], "transfer", actor="x", department_id=ids["STC"])
@@ -310,7 +319,7 @@ def test_fees_pause_the_clock_when_the_procedure_says_so(store, hub_config, ids)
     assert dossiers.get(store.db, d["id"])["due_at"] == clock.iso(at(2026, 3, 5, 9))
     _set_details(store, ids["1.001193"], fees_pause_clock=True)
     paused = dossiers.act(store, hub_config, d["id"], "await_fees", now=at(2026, 3, 4, 9))
-    assert paused["stage"] == "paused"
+    assert paused["stage"] == "held"
     # 8 h were left at Wed 09:00; paid Mon 9/3 09:00 → due Tue 10/3 09:00.
     paid = dossiers.act(store, hub_config, d["id"], "fees_paid", now=at(2026, 3, 9, 9))
     assert paid["due_at"] == clock.iso(at(2026, 3, 10, 9))
@@ -324,3 +333,13 @@ def test_supplement_restarts_the_clock_when_the_procedure_says_so(store, hub_con
     d = dossiers.act(store, hub_config, d["id"], "resubmit", now=at(2026, 3, 9, 9))
     assert d["due_at"] == clock.iso(at(2026, 3, 12, 9))   # three full working days again
     assert d["status"] == 2                               # back to where it was
+
+
+def test_department_summary_warns_the_departments_concerned(store, hub_config, ids):
+    now = at(2026, 3, 4, 10)
+    receive(store, hub_config, ids, at(2026, 2, 26, 9))                 # Tư pháp, overdue
+    receive(store, hub_config, ids, at(2026, 2, 27, 15))                # Tư pháp, due soon
+    receive(store, hub_config, ids, at(2026, 3, 4, 9), proc="1.009994")  # Xây dựng, not soon
+    summary = dossier_views.department_summary(store.db, hub_config, now=now)
+    assert [(r["name"], r["overdue"], r["due_soon"], r["supplement"]) for r in summary] == [
+        ("Sở Tư pháp", 1, 1, 0)]

@@ -151,8 +151,9 @@ def work_lists():
     raw = request.args.get("department_id", "")
     department_id = int(raw) if raw.isdigit() else None
     wl = dossier_views.work_list(db, config(), department_id)
+    summary = None if department_id else dossier_views.department_summary(db, config())
     return render_template("dossiers/worklists.html", wl=wl, departments=deps,
-                           department_id=department_id)
+                           department_id=department_id, summary=summary)
 
 
 # -- printable forms ------------------------------------------------------------------

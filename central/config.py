@@ -39,6 +39,16 @@ def _check_weekday_sessions(value: list[str]) -> str | None:
     return _check_sessions(value) if value else None
 
 
+def _check_code_pattern(value: str) -> str | None:
+    if "{seq" not in value:
+        return "the pattern must contain {seq}"
+    try:
+        value.format(agency="000.00.00.H56", yymmdd="261127", yyyymmdd="20261127", seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"expected only {{agency}}, {{yymmdd}}, {{yyyymmdd}}, {{seq}} ({exc})"
+    return None
+
+
 @dataclass(kw_only=True)
 class CalendarConfig:
     """Working sessions; holidays come from the `holidays` package plus the overrides page."""
@@ -76,7 +86,7 @@ class DossierConfig:
     code_pattern: str = setting(
         "{agency}-{yymmdd}-{seq:04d}",
         doc="dossier code pattern: {agency}, {yymmdd}, {yyyymmdd}, {seq} (daily sequence)",
-        check=lambda v: None if "{seq" in v else "the pattern must contain {seq}",
+        check=lambda v: _check_code_pattern(v),
     )
     classification: str = setting(
         "session", doc="early/on time/late by half-day 'session' or by 'day'",

@@ -116,6 +116,12 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
         Image.open(tmp_path / "r.png"), symbols=[ZBarSymbol.CODE128, ZBarSymbol.QRCODE])}
     assert found["CODE128"] == codes[0]
     assert found["QRCODE"] == f"{live_server}/lookup?code={codes[0]}"
+    ticket = page.request.get(f"{live_server}/dossiers/{first['id']}/ticket.png")
+    (tmp_path / "t.png").write_bytes(ticket.body())
+    on_ticket = {r.type: r.data.decode() for r in decode(
+        Image.open(tmp_path / "t.png").convert("L"),
+        symbols=[ZBarSymbol.CODE128, ZBarSymbol.QRCODE])}
+    assert on_ticket == found
 
     # The work list shows the others; the public lookup shows the returned one, masked.
     page.goto(f"{live_server}/worklists")

@@ -343,3 +343,13 @@ def test_department_summary_warns_the_departments_concerned(store, hub_config, i
     summary = dossier_views.department_summary(store.db, hub_config, now=now)
     assert [(r["name"], r["overdue"], r["due_soon"], r["supplement"]) for r in summary] == [
         ("Sở Tư pháp", 1, 1, 0)]
+
+
+def test_a_bad_code_pattern_stops_the_hub_at_start(tmp_path):
+    from central.config import HubConfig
+    from motcua.config import ConfigError, from_dict
+
+    for pattern, words in [("{agency}-{yymmdd}", "{seq}"), ("{agency}-{day}-{seq}", "day")]:
+        with pytest.raises(ConfigError) as e:
+            from_dict(HubConfig, {"center": "c", "dossiers": {"code_pattern": pattern}})
+        assert "dossiers.code_pattern" in str(e.value) and words in str(e.value)

@@ -19,6 +19,88 @@ class HttpConfig:
     )
 
 
+def _check_hhmm(value: str) -> str | None:
+    import datetime as dt
+
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError:
+        return "expected a time HH:MM, e.g. '15:00'"
+    return None
+
+
+def _check_sessions(value: list[str]) -> str | None:
+    from .working_time import check_sessions
+
+    return check_sessions(value)
+
+
+def _check_weekday_sessions(value: list[str]) -> str | None:
+    return _check_sessions(value) if value else None
+
+
+def _check_code_pattern(value: str) -> str | None:
+    if "{seq" not in value:
+        return "the pattern must contain {seq}"
+    try:
+        value.format(agency="000.00.00.H56", yymmdd="261127", yyyymmdd="20261127", seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"expected only {{agency}}, {{yymmdd}}, {{yyyymmdd}}, {{seq}} ({exc})"
+    return None
+
+
+@dataclass(kw_only=True)
+class CalendarConfig:
+    """Working sessions; holidays come from the `holidays` package plus the overrides page."""
+
+    sessions: list[str] = setting(
+        ["07:00-11:30", "13:30-17:00"],
+        doc="working sessions of a working day, e.g. ['07:00-11:30', '13:30-17:00']",
+        check=_check_sessions,
+    )
+    monday: list[str] = setting([], doc="Monday's sessions when they differ",
+                                check=_check_weekday_sessions)
+    tuesday: list[str] = setting([], doc="Tuesday's sessions when they differ",
+                                 check=_check_weekday_sessions)
+    wednesday: list[str] = setting([], doc="Wednesday's sessions when they differ",
+                                   check=_check_weekday_sessions)
+    thursday: list[str] = setting([], doc="Thursday's sessions when they differ",
+                                  check=_check_weekday_sessions)
+    friday: list[str] = setting([], doc="Friday's sessions when they differ",
+                                check=_check_weekday_sessions)
+    saturday: list[str] = setting([], doc="sessions of a working Saturday when they differ",
+                                  check=_check_weekday_sessions)
+    sunday: list[str] = setting([], doc="sessions of a working Sunday when they differ",
+                                check=_check_weekday_sessions)
+    same_day_cutoff: str = setting(
+        "15:00", doc="same-day procedures received after this are due the next working day",
+        check=_check_hhmm,
+    )
+
+
+@dataclass(kw_only=True)
+class DossierConfig:
+    agency_code: str = setting(
+        "000.00.00.H56", doc="the receiving agency's code, first part of every dossier code"
+    )
+    code_pattern: str = setting(
+        "{agency}-{yymmdd}-{seq:04d}",
+        doc="dossier code pattern: {agency}, {yymmdd}, {yyyymmdd}, {seq} (daily sequence)",
+        check=lambda v: _check_code_pattern(v),
+    )
+    classification: str = setting(
+        "session", doc="early/on time/late by half-day 'session' or by 'day'",
+        check=lambda v: None if v in ("session", "day") else "expected 'session' or 'day'",
+    )
+    warn_within_hours: float = setting(
+        8.0, doc="working hours before the due time when a department is warned"
+    )
+    public_url: str = setting(
+        "", doc="address of the hub's public pages, for the QR code on receipts "
+                "(default: the address the officer uses)"
+    )
+
+
 @dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
@@ -33,3 +115,5 @@ class HubConfig:
     log_level: str = setting("INFO", doc="logging level", check=check_log_level)
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")
+    calendar: CalendarConfig = section(CalendarConfig, doc="the working calendar")
+    dossiers: DossierConfig = section(DossierConfig, doc="dossier codes and deadlines")

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import nodes
+from . import dossier_views, nodes
 from .config import HubConfig
 from .store import Store
 
@@ -61,6 +61,13 @@ def fault(ctx: Context) -> None:
     nodes.record_fault(ctx.db, ctx.node_id, ctx.data)
 
 
+def dossier_lookup(ctx: Context) -> dict:
+    # A kiosk's or counter's scan of a receipt: public fields only, as the
+    # contract (REQUEST_RESULTS["dossier_lookup"]) lists them.
+    found = dossier_views.lookup(ctx.db, ctx.data.get("code", ""))
+    return {k: v for k, v in found.items() if k in dossier_views.BUS_FIELDS}
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
@@ -69,4 +76,5 @@ EVENTS: dict[str, Route] = {
 # Requests: the return value is the response's ``result``.
 REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
+    "dossier_lookup": Route(dossier_lookup, changes_state=False),
 }

@@ -12,7 +12,7 @@ set -eu
 role=${1:-dev}
 base="python3 python3-venv"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core" ;;
   hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;

@@ -30,7 +30,7 @@ def test_system_packages_as_a_user_prints_the_exact_apt_get_line(tmp_path):
                             capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert ("sudo apt-get install -y python3 python3-venv mosquitto libzbar0 "
-            "fonts-dejavu-core chromium espeak-ng sox") in result.stderr
+            "fonts-dejavu-core chromium espeak-ng sox poppler-utils") in result.stderr
 
 
 def test_create_app_starts_no_mqtt_client(tmp_path):

@@ -1,0 +1,255 @@
+"""Dossier pages: reception, a dossier and its actions, scanning, work lists,
+printable forms, and the public lookup by code (no sign-in)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import dossier_reception, dossier_views, dossiers, procedures
+from ..errors import Refused
+from . import store
+from .auth import login_required
+
+bp = Blueprint("dossiers", __name__)
+STAFF = ("officer", "supervisor", "admin")
+CLASS_NAMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def config():
+    return current_app.config["MOTCUA"]
+
+
+@bp.app_context_processor
+def dossier_names():
+    return {"dossier_status_names": dossiers.STATUSES, "classification_names": CLASS_NAMES,
+            "channel_names": procedures.CHANNELS, "unit_names": procedures.TIME_UNITS}
+
+
+# -- public -------------------------------------------------------------------
+
+
+@bp.get("/lookup")
+def lookup():
+    code = request.args.get("code", "").strip()
+    found = dossier_views.lookup(store().db, code) if code else None
+    return render_template("dossiers/lookup.html", code=code, found=found)
+
+
+# -- reception ----------------------------------------------------------------
+
+
+@bp.get("/reception")
+@login_required(*STAFF)
+def reception():
+    db = store().db
+    q = request.args.get("q", "")
+    chosen = None
+    if request.args.get("procedure_id", "").isdigit():
+        chosen = procedures.get(db, int(request.args["procedure_id"]))
+    matches = dossier_views.search_procedures(db, q) if q or chosen is None else []
+    return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
+                           form={})
+
+
+@bp.post("/reception")
+@login_required(*STAFF)
+def receive():
+    f = request.form
+    extra = [{"name": n, "reason": r} for n, r in
+             zip(f.getlist("extra_name"), f.getlist("extra_reason"), strict=False)]
+    refusing = bool(f.get("refuse"))
+    try:
+        if refusing and not f.get("refuse_reason", "").strip():
+            raise Refused("note_required", "Từ chối tiếp nhận: cần ghi lý do (mẫu 03).")
+        d = dossier_reception.receive(
+            store(), config(), procedure_id=f.get("procedure_id"), channel=f.get("channel", ""),
+            applicant={k: f.get(k, "") for k in ("name", "id_number", "phone", "address")},
+            components=f.getlist("component"), extra_components=extra,
+            refuse_reason=f.get("refuse_reason", "") if refusing else "",
+            actor=g.user["username"])
+    except Refused as exc:
+        flash(exc.message, "error")
+        chosen = procedures.get(store().db, int(f["procedure_id"])) \
+            if f.get("procedure_id", "").isdigit() else None
+        return render_template("dossiers/reception.html", q="", matches=[], procedure=chosen,
+                               form=f), 400
+    if refusing:
+        flash(f"Đã từ chối tiếp nhận hồ sơ {d['code']}; in phiếu từ chối (mẫu 03).", "ok")
+    else:
+        flash(f"Đã tiếp nhận hồ sơ {d['code']}.", "ok")
+    return redirect(url_for("dossiers.show", dossier_id=d["id"]))
+
+
+# -- one dossier ----------------------------------------------------------------
+
+
+def _dossier_or_404(dossier_id: int) -> dict:
+    d = dossiers.get(store().db, dossier_id)
+    if d is None:
+        abort(404, description="Không tìm thấy hồ sơ.")
+    return d
+
+
+@bp.get("/dossiers/<int:dossier_id>")
+@login_required(*STAFF)
+def show(dossier_id: int):
+    db = store().db
+    d = _dossier_or_404(dossier_id)
+    return render_template(
+        "dossiers/show.html", d=d, events=dossiers.events(db, dossier_id),
+        transfers=dossiers.transfers(db, dossier_id), actions=dossiers.allowed_actions(d),
+        action_names={k: v[2] for k, v in dossiers.ACTIONS.items()},
+        departments=dossier_views.departments(db), late=dossiers.is_late(d))
+
+
+@bp.post("/dossiers/<int:dossier_id>/act")
+@login_required(*STAFF)
+def act(dossier_id: int):
+    f = request.form
+    action = f.get("action", "")
+    try:
+        d = dossiers.act(store(), config(), dossier_id, action, actor=g.user["username"],
+                         note=f.get("note", ""), department_id=f.get("department_id"),
+                         new_due_at=f.get("new_due_at"))
+    except Refused as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{dossiers.ACTIONS[action][2]}: hồ sơ {d['code']} — {d['status_name']}.", "ok")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+
+
+@bp.get("/scan")
+@login_required(*STAFF)
+def scan():
+    code = request.args.get("code", "")
+    d = dossiers.by_code(store().db, code)
+    if d is None:
+        flash(f"Không tìm thấy hồ sơ có mã “{code.strip()}”.", "error")
+        return redirect(request.referrer or url_for("dossiers.work_lists"))
+    return redirect(url_for("dossiers.show", dossier_id=d["id"]))
+
+
+# -- work lists -------------------------------------------------------------------
+
+
+@bp.get("/worklists")
+@login_required(*STAFF)
+def work_lists():
+    db = store().db
+    deps = dossier_views.departments(db)
+    raw = request.args.get("department_id", "")
+    department_id = int(raw) if raw.isdigit() else None
+    wl = dossier_views.work_list(db, config(), department_id)
+    summary = None if department_id else dossier_views.department_summary(db, config())
+    return render_template("dossiers/worklists.html", wl=wl, departments=deps,
+                           department_id=department_id, summary=summary)
+
+
+# -- printable forms ------------------------------------------------------------------
+
+
+def public_lookup_url(code: str) -> str:
+    base = config().dossiers.public_url.rstrip("/") or request.host_url.rstrip("/")
+    return f"{base}{url_for('dossiers.lookup', code=code)}"
+
+
+@bp.get("/dossiers/<int:dossier_id>/receipt.pdf")
+@login_required(*STAFF)
+def receipt_pdf(dossier_id: int):
+    from .. import dossier_forms
+
+    d = _dossier_or_404(dossier_id)
+    pdf = dossier_forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bien-nhan-{d["code"]}.pdf"'})
+
+
+@bp.get("/dossiers/<int:dossier_id>/ticket.png")
+@login_required(*STAFF)
+def receipt_ticket(dossier_id: int):
+    import io
+
+    from .. import dossier_forms
+
+    d = _dossier_or_404(dossier_id)
+    image = dossier_forms.receipt_ticket_image(d, config(), public_lookup_url(d["code"]))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return Response(out.getvalue(), mimetype="image/png")
+
+
+FORMS = {"02": "request_supplement", "03": "refuse", "04": "apologise", "05": "stop"}
+
+
+@bp.get("/dossiers/<int:dossier_id>/form/<number>")
+@login_required(*STAFF)
+def form(dossier_id: int, number: str):
+    db = store().db
+    d = _dossier_or_404(dossier_id)
+    evs = dossiers.events(db, dossier_id)
+    if number == "06":
+        return render_template("dossiers/form06.html", d=d, transfers=dossiers.transfers(
+            db, dossier_id), events=evs)
+    if number not in FORMS:
+        abort(404, description="Không có mẫu phiếu này.")
+    event = next((e for e in reversed(evs) if e["action"] == FORMS[number]), None)
+    if event is None:
+        abort(404, description="Hồ sơ chưa có thao tác tương ứng với mẫu phiếu này.")
+    return render_template("dossiers/form.html", d=d, number=number, event=event)
+
+
+# -- the working calendar's overrides (admin) ----------------------------------------
+
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@login_required("admin")
+def calendar_overrides():
+    import datetime as dt
+
+    from .. import working_calendar
+
+    if request.method == "POST":
+        f = request.form
+        try:
+            try:
+                day = dt.date.fromisoformat(f.get("day", ""))
+            except ValueError:
+                raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+            if f.get("remove"):
+                working_calendar.remove_override(store(), day, actor=g.user["username"])
+                flash(f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}.", "ok")
+            else:
+                working_calendar.set_override(
+                    store(), day, working=f.get("working") == "1",
+                    decision=f.get("decision", ""), note=f.get("note", ""),
+                    actor=g.user["username"])
+                flash(f"Đã lưu ngày {day:%d/%m/%Y}.", "ok")
+        except Refused as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("dossiers.calendar_overrides"))
+    db = store().db
+    cal = working_calendar.calendar_for(db, config())
+    today = dt.date.today()
+    days_off = []
+    day = today
+    while day < today + dt.timedelta(days=366):
+        name = cal.holiday_name(day)
+        weekend = day.weekday() >= 5
+        working = cal.is_working_day(day)
+        if (name and not working) or (weekend and working):
+            days_off.append({"day": day, "name": name or "Ngày làm việc bù",
+                             "working": working})
+        day += dt.timedelta(days=1)
+    return render_template("dossiers/calendar.html",
+                           overrides=working_calendar.list_overrides(db), days=days_off)

@@ -1,0 +1,87 @@
+"""The appointment receipt: the PDF page and the thermal ticket carry a barcode
+and a QR code that decode back to the dossier code and its lookup address."""
+
+import io
+import subprocess
+
+import pytest
+from PIL import Image
+from pyzbar.pyzbar import ZBarSymbol, decode
+
+from central import dossier_forms, dossier_reception
+from tests.conftest import PROJECT
+
+from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
+
+
+@pytest.fixture
+def dossier(store, hub_config):
+    ids = add_procedures(store)
+    hub_config.dossiers.agency_code = "000.00.14.H56"
+    return dossier_reception.receive(
+        store, hub_config, procedure_id=ids["1.009994"], channel="in_person",
+        applicant={**APPLICANT, "name": "Trần Thị Ánh Tuyết"},
+        components=[c["name"] for c in CHECKLIST],
+        extra_components=[{"name": "Bản vẽ thiết kế", "reason": "Công trình có tầng hầm"}],
+        actor="lan.nt")
+
+
+def decoded(image: Image.Image) -> dict[str, str]:
+    return {r.type: r.data.decode("utf-8") for r in decode(image, symbols=SYMBOLS)}
+
+
+def test_receipt_pdf_carries_a_code128_and_a_qr_that_decode(dossier, hub_config, tmp_path):
+    url = f"https://hcc.thanhhoa.gov.vn/lookup?code={dossier['code']}"
+    pdf = dossier_forms.receipt_pdf(dossier, hub_config, url)
+    assert pdf.startswith(b"%PDF")
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(path),
+                    str(tmp_path / "receipt")], check=True)
+    page = Image.open(tmp_path / "receipt.png")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.save(ARTIFACTS / "receipt-pdf.png")
+    assert decoded(page) == {"CODE128": dossier["code"], "QRCODE": url}
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # Vietnamese survives the embedded font: the text layer reads back exactly.
+    for words in ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Trần Thị Ánh Tuyết",
+                  "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Bản vẽ thiết kế",
+                  "Công trình có tầng hầm", dossier["code"]]:
+        assert words in text
+
+
+def test_thermal_ticket_image_and_escpos_bytes(dossier, hub_config):
+    url = f"http://127.0.0.1:8080/lookup?code={dossier['code']}"
+    image = dossier_forms.receipt_ticket_image(dossier, hub_config, url)
+    assert image.width == dossier_forms.TICKET_WIDTH
+    ARTIFACTS.mkdir(exist_ok=True)
+    image.save(ARTIFACTS / "receipt-ticket.png")
+    assert decoded(image.convert("L")) == {"CODE128": dossier["code"], "QRCODE": url}
+    data = dossier_forms.receipt_escpos(dossier, hub_config, url)
+    assert b"\x1d(k" in data                 # native QR
+    assert url.encode() in data              # its content
+    assert data.rstrip(b"\x00").endswith(b"\x1dVA\x00") or b"\x1dV" in data   # cut
+
+
+def test_receipt_pages_need_sign_in_and_serve_pdf_and_png(client, store, dossier):
+    from central import users
+
+    assert client.get(f"/dossiers/{dossier['id']}/receipt.pdf").status_code == 302
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "lan.nt", "password": "mat-khau-lan",
+                                "csrf_token": token})
+    pdf = client.get(f"/dossiers/{dossier['id']}/receipt.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    png = client.get(f"/dossiers/{dossier['id']}/ticket.png")
+    image = Image.open(io.BytesIO(png.data))
+    found = decoded(image.convert("L"))
+    assert found["CODE128"] == dossier["code"]
+    assert found["QRCODE"] == f"http://localhost/lookup?code={dossier['code']}"

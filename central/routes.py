@@ -61,6 +61,12 @@ def fault(ctx: Context) -> None:
     nodes.record_fault(ctx.db, ctx.node_id, ctx.data)
 
 
+def catalog_fetch(ctx: Context) -> dict:
+    from . import catalog
+
+    return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
@@ -69,4 +75,5 @@ EVENTS: dict[str, Route] = {
 # Requests: the return value is the response's ``result``.
 REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
+    "catalog_fetch": Route(catalog_fetch, changes_state=False),
 }

@@ -17,8 +17,9 @@ name holds the query as typed (accents and all) rank first::
     ['1.001193']
 
 Prefix matching is always on (results update while one types); when every word
-must match and nothing does, the search falls back to any word matching,
-ranked by how many do, so a misspelt word does not empty the list.
+must match and nothing does, a doubled or stray last letter is forgiven, then
+any word may match, ranked by how many do, so a misspelt word does not empty
+the list.
 """
 
 from __future__ import annotations
@@ -133,12 +134,19 @@ class SearchIndex:
         terms = words(query)
         if not terms:
             return []
-        hits = self._run(" AND ".join(f'"{t}"*' for t in terms), query, terms,
-                         department, field, level, limit)
-        if not hits and len(terms) > 1:
-            hits = self._run(" OR ".join(f'"{t}"*' for t in terms), query, terms,
-                             department, field, level, limit)
-        return hits
+        # Every word (as a prefix); then with a stray last letter forgiven
+        # ("sinhh"); then any word, ranked by how many match.
+        trimmed = [t[:-1] if len(t) >= 4 else t for t in terms]
+        attempts = [" AND ".join(f'"{t}"*' for t in terms)]
+        if trimmed != terms:
+            attempts.append(" AND ".join(f'"{t}"*' for t in trimmed))
+        if len(terms) > 1:
+            attempts.append(" OR ".join(f'"{t}"*' for t in trimmed))
+        for match in attempts:
+            hits = self._run(match, query, terms, department, field, level, limit)
+            if hits:
+                return hits
+        return []
 
     def _run(self, match, query, terms, department, field, level, limit) -> list[Hit]:
         filters, args = [], []

@@ -62,7 +62,8 @@ def tiles(ui, surface, area, items, columns, on_tap, *, size, min_h=None):
         visible = rect.clip(area)
         if visible.h >= 64:
             buttons.append(Button(visible, lambda k=key: on_tap(k), f"tile:{key}"))
-    ui.content_height = rows * (tile_h + gap)
+    # Measured from the top of the scrolling area, so the last row can be reached.
+    ui.content_height = (area.y - ui.content_area().y) + rows * (tile_h + gap)
     return buttons
 
 
@@ -158,7 +159,7 @@ def result_rows(ui, surface, area, rows, *, offset=0):
                 buttons.append(Button(visible, lambda c=p["code"]: ui.open_procedure(c),
                                       f"proc:{p['code']}"))
         y += height + ui.u(16)
-    ui.content_height = y + offset - area.y
+    ui.content_height = (area.y - ui.content_area().y) + y + offset - area.y
     return buttons
 
 

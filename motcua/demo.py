@@ -128,6 +128,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
                  "--name", name, "--config", str(configs["hub"])],
                 input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
             )
+        # The sample catalog (central/data/catalog.json); kiosks sync it from the hub.
+        subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+                        str(configs["hub"])], check=True, capture_output=True)
         spawn("hub", "hub", "--config", str(configs["hub"]))
         for role, node_id in DEMO_NODES:
             spawn(node_id, role, "--config", str(configs[node_id]))
@@ -140,6 +143,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
         print(f"  {CENTER_NAME}")
         print(f"  Trang chủ / Home:        {url}")
         print(f"  Thiết bị / Devices:      {url}nodes")
+        print(f"  Thủ tục / Procedures:    {url}thu-tuc")
         print(f"  Tình trạng / Health:     {url}healthz")
         print(f"  Nhật ký / Logs:          {base / 'logs'}")
         accounts = ", ".join(u for u, _, _ in DEMO_USERS)

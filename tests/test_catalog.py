@@ -142,3 +142,27 @@ def test_the_national_database_field_names_are_understood(store):
     proc = procedures.current(store.db, "1.009999")
     assert proc["level"] == "commune"
     assert proc["details"]["legal_basis"] == ["Luật Hộ tịch số 60/2014/QH13"]
+
+
+def test_the_shell_import_reports_problems_and_changes_nothing(tmp_path, hub_config):
+    import subprocess
+    import sys
+
+    from central.store import Store
+
+    config = tmp_path / "hub.toml"
+    config.write_text(f'center = "{hub_config.center}"\ncenter_name = "Thử"\n'
+                      f'database = "{tmp_path / "cli.db"}"\n', encoding="utf-8")
+    bad = tmp_path / "loi.json"
+    bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
+    run = [sys.executable, "-m", "central.catalog_cli"]
+    refused = subprocess.run([*run, "import", str(bad), "--config", str(config)],
+                             capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "Dòng 3, trường “level”: cấp “quốc gia” không hợp lệ" in refused.stderr
+    ok = subprocess.run([*run, "sample", "--config", str(config)], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0 and "phiên bản danh mục 1" in ok.stdout
+    store = Store(tmp_path / "cli.db")
+    assert catalog.state(store.db)["count"] >= 80
+    store.close()

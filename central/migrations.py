@@ -158,3 +158,12 @@ def m0020_catalog(db):
     from motcua.search import SearchIndex
 
     db.execute(SearchIndex.create_sql())
+    # Procedures written before this migration become searchable too.
+    SearchIndex(db.conn).add(
+        {"rowid": r[0], "code": r[1], "name": r[2], "field": r[3], "level": r[4],
+         "department": r[5] or ""}
+        for r in db.execute(
+            "select p.id, p.code, p.name, p.field, p.level, d.code from procedures p "
+            "left join departments d on d.id = p.department_id where p.current = 1"
+        ).fetchall()
+    )

@@ -30,9 +30,6 @@ def decode(frame: numpy.ndarray) -> list[str]:
     """Every Code128 or QR text in one frame (BGR or grey), in reading order."""
     grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     found = pyzbar.decode(grey, symbols=SYMBOLS)
-    if not found:
-        # Sensor noise breaks thin bars; a light smoothing often rescues the frame.
-        found = pyzbar.decode(cv2.GaussianBlur(grey, (3, 3), 0), symbols=SYMBOLS)
     texts = []
     for symbol in found:
         try:

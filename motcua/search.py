@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 TABLE = "procedure_search"
+CANDIDATES = 1000
 _WORD = re.compile(r"[0-9a-z]+")
 _CODE = re.compile(r"^\s*[0-9][0-9.\-]*[0-9]\s*$")
 
@@ -157,11 +158,14 @@ class SearchIndex:
         exact = accented_lower(query.strip())
         phrase = " " + " ".join(terms) + " "
         code = query.strip() if _CODE.match(query) else ""
+        # Rank at most CANDIDATES matches: a one-letter prefix matches most of a
+        # 100,000-procedure catalog, and scoring them all costs more than it tells.
         sql = (
-            f"select rowid, code, name, field, department, level from {self.table} "
-            f"where {self.table} match ? {' '.join(filters)} "
-            "order by (code = ?) desc, (instr(exact, ?) > 0) desc, "
-            "(instr(' ' || folded || ' ', ?) > 0) desc, rank, length(name) limit ?"
+            "select rowid, code, name, field, department, level from ("
+            f"select rowid, code, name, field, department, level, folded, exact, rank as r "
+            f"from {self.table} where {self.table} match ? {' '.join(filters)} limit {CANDIDATES}"
+            ") order by (code = ?) desc, (instr(exact, ?) > 0) desc, "
+            "(instr(' ' || folded || ' ', ?) > 0) desc, r, length(name) limit ?"
         )
         rows = self.conn.execute(sql, [match, *args, code, exact, phrase, limit]).fetchall()
         return [Hit(*row) for row in rows]

@@ -42,9 +42,9 @@ def decode(frame: numpy.ndarray) -> list[str]:
 
 
 class Camera:
-    """Frames from a V4L2 camera through OpenCV, 640×480."""
+    """Frames through OpenCV, 640×480: a V4L2 camera by index, or a device or video file."""
 
-    def __init__(self, index: int = 0, width: int = 640, height: int = 480):
+    def __init__(self, index: int | str = 0, width: int = 640, height: int = 480):
         self.capture = cv2.VideoCapture(index)
         self.capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         self.capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)

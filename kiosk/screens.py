@@ -199,7 +199,8 @@ class Procedure:
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
         blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
         for c in d.get("channels", []):
-            fees = ", ".join(f"{f['name']}: {money(f['amount'])}" for f in c.get("fees", []))
+            fees = ", ".join(f["name"] if not f["amount"] and "Miễn" in f["name"]
+                             else f"{f['name']}: {money(f['amount'])}" for f in c.get("fees", []))
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
                            f"{time_limit(c)}{note if 'time_limit' in unconfirmed else ''}; "
                            f"{fees or 'Miễn phí'}{note if 'fees' in unconfirmed else ''}"))

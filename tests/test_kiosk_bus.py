@@ -152,3 +152,25 @@ def test_an_unknown_code_and_a_refusal_are_shown_in_vietnamese(hub, make_node):
     ui.start_lookup("000.00.14.H56-261120-0118")
     ui.wait_lookup()
     assert ui.screen.error == "Hệ thống đang bảo trì, vui lòng thử lại sau."
+
+
+def test_frames_read_through_opencv_are_decoded(tmp_path):
+    """The OpenCV path of the scanner, fed a recorded 640×480 video instead of a webcam."""
+    import cv2
+
+    from kiosk.scanner import Camera, Scanner
+
+    code = "000.00.14.H56-261125-0007"
+    path = str(tmp_path / "receipt.avi")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 15, (640, 480))
+    blank = frame(qr_image("x")[:1, :1] * 0 + 200)
+    for image in [blank] * 3 + [frame(qr_image(code), angle=20, noise=4)] * 5:
+        writer.write(image)
+    writer.release()
+    camera = Camera(path)
+    assert camera.ok
+    clock = itertools.count()
+    scanner = Scanner(camera, monotonic=lambda: next(clock) * 0.1)
+    seen = [scanner.poll() for _ in range(8)]
+    camera.close()
+    assert seen == [None, None, None, code, None, None, None, None]

@@ -188,11 +188,11 @@ class Kiosk(Node):
             code = self.scanner.poll()
             if code:
                 self.ui.start_lookup(code)
-        self.ui.step(self.surface)
-        import pygame
+        if self.ui.step(self.surface):
+            import pygame
 
-        if pygame.display.get_init() and pygame.display.get_surface() is self.surface:
-            pygame.display.flip()
+            if pygame.display.get_surface() is self.surface:
+                pygame.display.flip()
 
     def stop(self) -> None:
         super().stop()

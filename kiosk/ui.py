@@ -57,6 +57,8 @@ class KioskUI:
         self._press: tuple[int, int] | None = None
         self._dragged = False
         self._pending: concurrent.futures.Future | None = None
+        self._drawn: tuple | None = None
+        self._drawn_at = float("-inf")
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lookup")
 
     # Layout ----------------------------------------------------------------
@@ -266,14 +268,26 @@ class KioskUI:
                         Button(down, lambda: self._scroll_by(step), "down")]
         self.buttons = buttons
 
-    def step(self, surface: pygame.Surface) -> None:
-        """One frame: every pending event, the idle clock and look-ups, then draw."""
-        for event in pygame.event.get():
+    def step(self, surface: pygame.Surface) -> bool:
+        """One frame: every pending event, the idle clock and look-ups, then draw.
+
+        Draws only when something changed (or once a second, for the clock and
+        the hub's status), so an idle kiosk leaves the Pi's CPU alone. Returns
+        whether it drew.
+        """
+        events = pygame.event.get()
+        for event in events:
             self.handle(event)
             if event.type == pygame.MOUSEBUTTONUP:
                 self.draw(surface)  # the next tap must hit what is now on screen
         self.tick()
-        self.draw(surface)
+        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size())
+        now = self.monotonic()
+        if events or seen != self._drawn or now - self._drawn_at >= 1.0 or now < self._drawn_at:
+            self.draw(surface)
+            self._drawn, self._drawn_at = seen, now
+            return True
+        return False
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -123,3 +123,31 @@ def test_public_search_page_in_chromium(browser, live_server, sample):
     page.locator("#results li a").first.click()
     page.get_by_text("Hồ sơ cần nộp").wait_for()
     page.screenshot(path=str(artifacts / "catalog-procedure.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, live_server,
+                                                                    store, sample, tmp_path):
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    bad = tmp_path / "loi.json"
+    bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/quan-tri/thu-tuc")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#import").wait_for()
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("#import button[type=submit]")
+    problems = page.locator("#problems li")
+    problems.first.wait_for()
+    assert problems.count() == 5
+    artifacts = PROJECT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-admin-refused.png"), full_page=False)
+    page.goto(f"{live_server}/quan-tri/thu-tuc/1.001193")
+    page.fill("input[name=in_person_time_limit]", "1")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    page.screenshot(path=str(artifacts / "catalog-admin-edit.png"), full_page=False)
+    assert procedures.current(store.db, "1.001193")["version"] == 2

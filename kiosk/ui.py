@@ -25,7 +25,7 @@ import pygame
 
 from motcua import clock as motcua_clock
 
-from . import screens
+from . import dossier_screens, screens
 from .lookup import LookupFailed, LookupOffline
 from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
 
@@ -102,7 +102,7 @@ class KioskUI:
         self.push(screens.Search())
 
     def open_dossier(self) -> None:
-        self.push(screens.Dossier())
+        self.push(dossier_screens.Dossier())
 
     def open_department(self, code: str) -> None:
         department = next(d for d in self.catalog.departments() if d["code"] == code)
@@ -128,9 +128,9 @@ class KioskUI:
             return
         self.last_touch = self.monotonic()
         if self.lookup is None or not self.hub_online():
-            self._show_result(screens.DossierResult(code, offline=True))
+            self._show_result(dossier_screens.DossierResult(code, offline=True))
             return
-        self._show_result(screens.DossierResult(code, waiting=True))
+        self._show_result(dossier_screens.DossierResult(code, waiting=True))
         self._pending = self._pool.submit(self.lookup, code)
 
     def _show_result(self, result) -> None:
@@ -147,14 +147,14 @@ class KioskUI:
         code = self.screen.code if self.screen.name == "dossier_result" else ""
         future, self._pending = self._pending, None
         try:
-            result = screens.DossierResult(code, future.result())
+            result = dossier_screens.DossierResult(code, future.result())
         except LookupOffline:
-            result = screens.DossierResult(code, offline=True)
+            result = dossier_screens.DossierResult(code, offline=True)
         except LookupFailed as failure:
-            result = screens.DossierResult(code, error=str(failure))
+            result = dossier_screens.DossierResult(code, error=str(failure))
         except Exception:
-            result = screens.DossierResult(code, error="Không tra cứu được hồ sơ lúc này. "
-                                                         "Vui lòng hỏi cán bộ tại quầy.")
+            result = dossier_screens.DossierResult(
+                code, error="Không tra cứu được hồ sơ lúc này. Vui lòng hỏi cán bộ tại quầy.")
         if self.screen.name == "dossier_result":
             self.stack[-1] = result
 

@@ -240,11 +240,19 @@ class Procedure:
         return []
 
 
+SEARCH_LEVELS = [("", "Mọi cấp"), ("province", "Cấp tỉnh"), ("commune", "Cấp xã")]
+
+
 class Search:
     name = "search"
 
     def __init__(self):
         self.text = ""
+        self.level = ""
+
+    def choose_level(self, ui, level):
+        self.level = level
+        ui.scroll = 0
 
     def key(self, ui, key):
         if key == "BACKSPACE":
@@ -264,11 +272,21 @@ class Search:
         surface.blit(font.render(shown, True, INK if self.text else MUTED),
                      (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
         kb, left = keyboard_area(ui, area, field.bottom + ui.u(30))
-        results = pygame.Rect(left.x, field.bottom + ui.u(20), left.w,
-                              left.bottom - field.bottom - ui.u(20))
         buttons = []
+        gap = ui.u(16)
+        chip_w = (left.w - gap * (len(SEARCH_LEVELS) - 1)) // len(SEARCH_LEVELS)
+        for i, (level, label) in enumerate(SEARCH_LEVELS):
+            chip = pygame.Rect(left.x + i * (chip_w + gap), field.bottom + ui.u(20), chip_w,
+                               ui.u(84))
+            chosen = level == self.level
+            draw_button(surface, ui.fonts, chip, label, size=ui.u(34),
+                        fill=BRAND if chosen else TILE, ink=BRAND_INK if chosen else INK)
+            buttons.append(Button(chip, lambda v=level: self.choose_level(ui, v),
+                                  f"level:{level or 'all'}"))
+        top = field.bottom + ui.u(20) + ui.u(84) + ui.u(20)
+        results = pygame.Rect(left.x, top, left.w, left.bottom - top)
         if self.text.strip():
-            rows = ui.catalog.search(self.text, limit=20)
+            rows = ui.catalog.search(self.text, limit=20, level=self.level or None)
             if rows:
                 surface.set_clip(results)
                 buttons += result_rows(ui, surface, results, rows, offset=ui.scroll)

@@ -25,6 +25,7 @@ pytest: $(STAMP)
 bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/roundtrip.py
 	$(BIN)/python bench/dossiers.py
+	$(BIN)/python bench/catalog.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

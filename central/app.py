@@ -83,7 +83,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from .web import auth, health, nodes, public
+    from .web import auth, catalog, health, nodes, public
     from .web import dossiers as dossier_pages
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
@@ -92,6 +92,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(nodes.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(dossier_pages.bp)
+    app.register_blueprint(catalog.bp)
     return app
 
 

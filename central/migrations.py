@@ -139,6 +139,36 @@ def m0004_departments_and_procedures(db):
     db.execute("create index procedures_current on procedures(current, code)")
 
 
+@migrations(name="0020_catalog")
+def m0020_catalog(db):
+    # The catalog's version: bumped by every publication, retained on the bus
+    # (state/catalog) so kiosks know when to refresh their replica.
+    db.execute(
+        """
+        create table catalog_state (
+            id integer primary key check (id = 1),
+            version integer not null,
+            updated_at text not null
+        )
+        """
+    )
+    db.execute("insert into catalog_state (id, version, updated_at) values (1, 0, '')")
+    db.execute("create index procedures_by_department on procedures(department_id, current)")
+    # Search over current versions (rowid = procedures.id); see motcua/search.py.
+    from motcua.search import SearchIndex
+
+    db.execute(SearchIndex.create_sql())
+    # Procedures written before this migration become searchable too.
+    SearchIndex(db.conn).add(
+        {"rowid": r[0], "code": r[1], "name": r[2], "field": r[3], "level": r[4],
+         "department": r[5] or ""}
+        for r in db.execute(
+            "select p.id, p.code, p.name, p.field, p.level, d.code from procedures p "
+            "left join departments d on d.id = p.department_id where p.current = 1"
+        ).fetchall()
+    )
+
+
 @migrations(name="0030_calendar_overrides")
 def m0030_calendar_overrides(db):
     # Days the admin declares working or off, with the decision that says so;

@@ -66,6 +66,10 @@ def dossier_lookup(ctx: Context) -> dict:
     # contract (REQUEST_RESULTS["dossier_lookup"]) lists them.
     found = dossier_views.lookup(ctx.db, ctx.data.get("code", ""))
     return {k: v for k, v in found.items() if k in dossier_views.BUS_FIELDS}
+def catalog_fetch(ctx: Context) -> dict:
+    from . import catalog
+
+    return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
 
 
 # Events: the return value is ignored; every event changes state, once.
@@ -77,4 +81,5 @@ EVENTS: dict[str, Route] = {
 REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
     "dossier_lookup": Route(dossier_lookup, changes_state=False),
+    "catalog_fetch": Route(catalog_fetch, changes_state=False),
 }

@@ -12,6 +12,7 @@ from waitress import create_server
 
 from motcua import logs
 
+from . import catalog
 from .app import create_app
 from .config import HubConfig
 from .gateway import Gateway
@@ -23,7 +24,11 @@ log = logging.getLogger(__name__)
 def run(config: HubConfig) -> None:
     logs.setup(config.log_level, "hub")
     store = Store(config.database)
-    gateway = Gateway(config, store).start()
+    gateway = Gateway(config, store)
+    # The catalog version is retained state: (re)publish it whenever the link comes up.
+    gateway.bus.on_connection_change(
+        lambda up: up and catalog.publish_state(gateway, store.db))
+    gateway.start()
     app = create_app(config, store=store, gateway=gateway)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")

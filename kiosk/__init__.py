@@ -4,6 +4,11 @@ Runs on a Raspberry Pi as `motcua kiosk --config FILE`. Imports only :mod:`motcu
 and this package, so the Pi carries none of the hub's libraries.
 """
 
-from .node import Kiosk
+import os
+
+# pygame prints a greeting on import; a kiosk's log has no use for it.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from .node import Kiosk  # noqa: E402
 
 __all__ = ["Kiosk"]

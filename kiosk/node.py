@@ -1,16 +1,200 @@
-"""The kiosk node (kiosk tra cứu)."""
+"""The kiosk node (kiosk tra cứu): touch UI, local catalog replica, camera scanner.
+
+::
+
+    kiosk = Kiosk(config).start()       # connects; the replica syncs when the
+    kiosk.run()                          # hub's retained catalog version changes
+
+- The catalog replica (:mod:`kiosk.replica`) follows ``state/catalog``: when the
+  hub's version differs from the replica's, a background thread fetches the
+  catalog page by page (``request/catalog_fetch``) and swaps it in at once.
+- Search is local, so it works while the hub is down; a dossier look-up
+  (``request/dossier_lookup``) needs the hub, and the screen says so.
+- Frames come from :class:`kiosk.scanner.Camera` or any injected frame source.
+"""
 
 from __future__ import annotations
 
-from motcua.config import NodeConfig
+import logging
+import os
+import threading
+from dataclasses import dataclass
+
+from motcua.bus import Incoming
+from motcua.bus.client import BusError, NotConnected, RequestTimeout
+from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP
+from motcua.config import NodeConfig, setting
 from motcua.node import Node
+
+from .lookup import LookupFailed, LookupOffline
+from .replica import Replica
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True)
+class KioskConfig(NodeConfig):
+    replica: str = setting("var/kiosk-replica.db", doc="the kiosk's own SQLite copy of the catalog")
+    screen_width: int = setting(1080, doc="screen width in pixels (1080 portrait, 1920 landscape)")
+    screen_height: int = setting(1920, doc="screen height in pixels")
+    fullscreen: bool = setting(True, doc="take the whole screen (no window frame)")
+    camera: int = setting(0, doc="V4L2 camera index for the barcode scanner; -1 for none")
+    idle_seconds: int = setting(90, doc="seconds without a touch before the attract screen")
+    lookup_timeout: int = setting(5, doc="seconds to wait for the hub's answer to a look-up")
 
 
 class Kiosk(Node):
-    """kiosk tra cứu: reports its presence on the bus; hardware comes with its own issue."""
+    """kiosk tra cứu: procedure search from a local replica, dossier status by barcode."""
 
     role = "kiosk"
-    config_class = NodeConfig
+    config_class = KioskConfig
+
+    def __init__(self, config: KioskConfig, transport=None, *, frame_source=None,
+                 replica: Replica | None = None):
+        self.replica = replica or Replica(":memory:" if config.simulate and config.replica
+                                          == "var/kiosk-replica.db" else config.replica)
+        self.hub_catalog_version: int | None = None
+        self.syncs = 0
+        super().__init__(config, transport)
+        self.frame_source = frame_source
+        self.scanner = None
+        self.ui = None
+        self.surface = None
+        self._sync_wanted = threading.Event()
+        self._sync_done = threading.Condition()
+        self.bus.subscribe(self.topics.state("catalog"), self._on_catalog_state)
+        self._sync_thread = threading.Thread(target=self._sync_loop, name="catalog-sync",
+                                             daemon=True)
 
     def status_detail(self) -> dict:
-        return {"simulated": bool(self.config.simulate)}
+        detail = {"simulated": bool(self.config.simulate)}
+        if getattr(self, "replica", None) is not None:
+            detail.update(catalog_version=self.replica.version(), procedures=self.replica.count())
+        return detail
+
+    # The catalog replica ---------------------------------------------------------
+    def _on_catalog_state(self, incoming: Incoming) -> None:
+        self.hub_catalog_version = incoming.data["version"]
+        if incoming.data["version"] != self.replica.version():
+            self._sync_wanted.set()  # fetched on our own thread: paho's must keep flowing
+
+    def _sync_loop(self) -> None:
+        while not self._stopping.is_set():
+            if not self._sync_wanted.wait(0.5):
+                continue
+            self._sync_wanted.clear()
+            try:
+                self.sync()
+            except BusError as exc:
+                log.warning("catalog sync failed (%s); retrying on the next change", exc)
+            except Exception:
+                log.exception("catalog sync failed")
+
+    def sync(self, timeout: float = 10.0) -> int:
+        """Fetch the whole current catalog from the hub into the replica; its version."""
+        for _ in range(3):  # a publication during the fetch: start again
+            procedures, after, version = [], None, None
+            while True:
+                answer = self.bus.request(
+                    self.topics.node_request(self.node_id, "catalog_fetch"),
+                    CATALOG_FETCH.make(after=after),
+                    response_topic=self.topics.node_response(self.node_id, "catalog_fetch"),
+                    timeout=timeout)
+                if not answer.get("ok"):
+                    raise BusError(answer.get("error", {}).get("message", "refused"))
+                page = answer["result"]
+                if version is not None and page["version"] != version:
+                    break
+                version = page["version"]
+                procedures += page["procedures"]
+                after = page.get("next")
+                if not after:
+                    self.replica.replace(version, procedures)
+                    self.syncs += 1
+                    log.info("catalog replica at version %s (%d procedures)", version,
+                             len(procedures))
+                    with self._sync_done:
+                        self._sync_done.notify_all()
+                    self.refresh_status()
+                    return version
+        raise BusError("the catalog kept changing during the fetch")
+
+    def wait_synced(self, version: int, timeout: float = 10.0) -> bool:
+        with self._sync_done:
+            return self._sync_done.wait_for(lambda: self.replica.version() == version, timeout)
+
+    # Dossier look-up ---------------------------------------------------------------
+    def lookup_dossier(self, code: str) -> dict:
+        """The hub's public status of a dossier; LookupOffline when the hub is unreachable."""
+        if not self.bus.connected or not self.hub_online:
+            raise LookupOffline()
+        try:
+            answer = self.bus.request(
+                self.topics.node_request(self.node_id, "dossier_lookup"),
+                DOSSIER_LOOKUP.make(code=code[:64]),
+                response_topic=self.topics.node_response(self.node_id, "dossier_lookup"),
+                timeout=self.config.lookup_timeout)
+        except (NotConnected, RequestTimeout):
+            raise LookupOffline() from None
+        if not answer.get("ok"):
+            raise LookupFailed(answer.get("error", {}).get("message")
+                               or "Không tra cứu được hồ sơ.")
+        return answer["result"]
+
+    # Screen and camera -----------------------------------------------------------------
+    def start(self) -> Kiosk:
+        super().start()
+        self._sync_thread.start()
+        return self
+
+    def open_screen(self, surface=None):
+        """Make the UI (and the window unless ``surface`` is given)."""
+        import pygame
+
+        from .scanner import Camera, Scanner
+        from .ui import KioskUI
+
+        size = (self.config.screen_width, self.config.screen_height)
+        if surface is None:
+            if self.config.simulate and not os.environ.get("DISPLAY"):
+                os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+            pygame.display.init()
+            flags = pygame.FULLSCREEN if self.config.fullscreen and not self.config.simulate \
+                else 0
+            surface = pygame.display.set_mode(size, flags)
+            pygame.display.set_caption("motcua kiosk")
+        self.surface = surface
+        self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
+                          center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
+                          hub_online=lambda: self.hub_online and self.bus.connected,
+                          idle_seconds=self.config.idle_seconds)
+        source = self.frame_source
+        if source is None and not self.config.simulate and self.config.camera >= 0:
+            camera = Camera(self.config.camera)
+            if camera.ok:
+                source = camera
+            else:
+                self.report_fault("camera_missing", "Không mở được camera đọc mã vạch",
+                                  severity="warning")
+        self.scanner = Scanner(source) if source is not None else None
+        return self.ui
+
+    def loop_once(self) -> None:
+        if self.ui is None:
+            self.open_screen()
+        if self.center_name:
+            self.ui.center_name = self.center_name
+        if self.scanner is not None:
+            code = self.scanner.poll()
+            if code:
+                self.ui.start_lookup(code)
+        if self.ui.step(self.surface):
+            import pygame
+
+            if pygame.display.get_surface() is self.surface:
+                pygame.display.flip()
+
+    def stop(self) -> None:
+        super().stop()
+        if self.ui is not None:
+            self.ui.close()

@@ -122,12 +122,20 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             print(f"Không khởi động được Mosquitto: {exc}", file=sys.stderr)
             return 1
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)")
+        sample = None
         for username, role, name in DEMO_USERS:
             subprocess.run(
                 [sys.executable, "-m", "motcua", "user", "add", username, "--role", role,
                  "--name", name, "--config", str(configs["hub"])],
                 input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
             )
+            if sample is None:  # the store exists now: load the sample catalog meanwhile
+                sample = subprocess.Popen(
+                    [sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+                     str(configs["hub"])], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if sample is not None and sample.wait() != 0:
+            print("Không nạp được danh mục thủ tục mẫu (central/data/catalog.json).",
+                  file=sys.stderr)
         spawn("hub", "hub", "--config", str(configs["hub"]))
         for role, node_id in DEMO_NODES:
             spawn(node_id, role, "--config", str(configs[node_id]))
@@ -140,6 +148,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
         print(f"  {CENTER_NAME}")
         print(f"  Trang chủ / Home:        {url}")
         print(f"  Thiết bị / Devices:      {url}nodes")
+        print(f"  Thủ tục / Procedures:    {url}thu-tuc")
         print(f"  Tình trạng / Health:     {url}healthz")
         print(f"  Nhật ký / Logs:          {base / 'logs'}")
         accounts = ", ".join(u for u, _, _ in DEMO_USERS)

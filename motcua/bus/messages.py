@@ -296,6 +296,47 @@ RESPONSE = MessageType(
     ),
 )
 
+# --- Catalog (issue 7): the kiosk's replica of the procedure catalog ------------
+
+CATALOG_STATE = MessageType(
+    key="state.catalog",
+    topic="motcua/{center}/state/catalog",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "The procedure catalog's version, retained. It changes with every publication "
+        "(import or edit); a kiosk whose replica holds another version fetches the "
+        "catalog again with `request/catalog_fetch`."
+    ),
+    fields=(
+        V,
+        Field("version", "integer", "catalog version (increases with every publication)"),
+        Field("count", "integer", "number of procedures in force"),
+        Field("ts", "timestamp", "when this state was published", required=False),
+    ),
+)
+
+CATALOG_FETCH = MessageType(
+    key="request.catalog_fetch",
+    topic=NODE_TOPIC + "/request/catalog_fetch",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A kiosk fetches the current catalog, one page at a time (each response stays "
+        "under 48 KiB): the first request without `after`, then with the `next` cursor "
+        "of the previous page until a page has none."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("after", "string", "cursor: the last procedure code of the previous page",
+              required=False, max_length=64),
+    ),
+)
+
 # Requests the hub answers, with what their result holds (for docs/mqtt.md).
 REQUEST_RESULTS = {
     "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
@@ -305,10 +346,16 @@ REQUEST_RESULTS = {
         "(name of the department handling it now), `late` (bool), `applicant` (masked, "
         "e.g. `Nguyễn T*** L**`)"
     ),
+    "catalog_fetch": (
+        "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
+        "`level`, `department` (code), `department_name`, `details` as in "
+        "central/procedures.py), and `next` (cursor) when more pages follow"
+    ),
 }
 
 CATALOGUE: tuple[MessageType, ...] = (
     NODE_STATUS, HUB_STATUS, FAULT, PING, DOSSIER_LOOKUP, RESPONSE,
+    CATALOG_STATE, CATALOG_FETCH,
 )
 _BY_KEY = {m.key: m for m in CATALOGUE}
 

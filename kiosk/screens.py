@@ -1,0 +1,312 @@
+"""The kiosk's screens. Each draws itself and returns its touch targets.
+
+A screen is small: ``draw(ui, surface, area)`` paints inside ``area`` (below
+the header) and returns the :class:`~kiosk.widgets.Button` list the UI hit-tests
+against; ``scrollable`` screens also honour ``ui.scroll``.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from .widgets import (
+    BG,
+    BRAND,
+    BRAND_INK,
+    INK,
+    MUTED,
+    TILE,
+    Button,
+    draw_button,
+    draw_text,
+    keyboard,
+    text_height,
+)
+
+UNITS = {"working_days": "ngày làm việc", "calendar_days": "ngày",
+         "working_hours": "giờ làm việc", "same_day": "Trong ngày"}
+CHANNELS = {"in_person": "Nộp trực tiếp", "online": "Nộp trực tuyến", "post": "Qua bưu chính"}
+LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+
+
+def money(amount: int) -> str:
+    return "Miễn phí" if not amount else f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def time_limit(channel: dict) -> str:
+    if channel.get("unit") == "same_day":
+        return "Trong ngày"
+    return f"{channel.get('time_limit')} {UNITS.get(channel.get('unit'), '')}"
+
+
+def tiles(ui, surface, area, items, columns, on_tap, *, size, min_h=None):
+    """A grid of large tiles: ``items`` are (label, sub, key)."""
+    gap = ui.u(24)
+    rows = max(1, -(-len(items) // columns))
+    tile_w = (area.w - gap * (columns - 1)) // columns
+    tile_h = max(min_h or ui.u(150), min(ui.u(260), (area.h - gap * (rows - 1)) // rows))
+    buttons = []
+    for i, (label, sub, key) in enumerate(items):
+        r, c = divmod(i, columns)
+        rect = pygame.Rect(area.x + c * (tile_w + gap), area.y + r * (tile_h + gap) - ui.scroll,
+                           tile_w, tile_h)
+        if rect.bottom < area.y or rect.top > area.bottom:
+            continue
+        draw_button(surface, ui.fonts, rect, label, size=size, fill=TILE, ink=INK, sub=sub)
+        visible = rect.clip(area)
+        if visible.h >= 64:
+            buttons.append(Button(visible, lambda k=key: on_tap(k), f"tile:{key}"))
+    # Measured from the top of the scrolling area, so the last row can be reached.
+    ui.content_height = (area.y - ui.content_area().y) + rows * (tile_h + gap)
+    return buttons
+
+
+class Attract:
+    name = "attract"
+
+    def draw(self, ui, surface, area):
+        w, h = surface.get_size()
+        surface.fill(BRAND)
+        y = h // 4
+        y = draw_text(surface, ui.fonts.get(ui.u(84), True), "Tra cứu thủ tục hành chính",
+                      (ui.u(80), y), BRAND_INK, width=w - ui.u(160))
+        y = draw_text(surface, ui.fonts.get(ui.u(48)), ui.center_name, (ui.u(80), y + ui.u(30)),
+                      BRAND_INK, width=w - ui.u(160))
+        box = pygame.Rect(ui.u(80), y + ui.u(80), w - ui.u(160), ui.u(200))
+        pygame.draw.rect(surface, BRAND_INK, box, border_radius=24)
+        label = ui.fonts.get(ui.u(56), True).render("Chạm vào màn hình để bắt đầu", True, BRAND)
+        if label.get_width() > box.w - ui.u(40):
+            label = ui.fonts.get(ui.u(44), True).render("Chạm vào màn hình để bắt đầu", True,
+                                                         BRAND)
+        surface.blit(label, label.get_rect(center=box.center))
+        draw_text(surface, ui.fonts.get(ui.u(42)),
+                  "Xem tình trạng hồ sơ: đưa mã vạch trên Giấy tiếp nhận hồ sơ và hẹn trả kết "
+                  "quả vào trước camera.", (ui.u(80), box.bottom + ui.u(80)), BRAND_INK,
+                  width=w - ui.u(160))
+        return [Button(pygame.Rect(0, 0, w, h), ui.go_home, "start")]
+
+
+class Home:
+    name = "home"
+    scrollable = True
+
+    def draw(self, ui, surface, area):
+        big = pygame.Rect(area.x, area.y, (area.w - ui.u(24)) // 2, ui.u(170))
+        second = big.move(big.w + ui.u(24), 0)
+        draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(48))
+        draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(48))
+        buttons = [Button(big, ui.open_search, "search"),
+                   Button(second, ui.open_dossier, "dossier")]
+        y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
+                      (area.x, big.bottom + ui.u(30)))
+        grid = pygame.Rect(area.x, y + ui.u(10), area.w, area.bottom - y - ui.u(10))
+        items = [(d["name"] or "Khác", f"{d['count']} thủ tục", d["code"])
+                 for d in ui.catalog.departments()]
+        if not items:
+            draw_text(surface, ui.fonts.get(ui.u(40)), "Chưa có danh mục thủ tục. Máy đang "
+                      "chờ đồng bộ với máy chủ trung tâm.", grid.topleft, MUTED, width=grid.w)
+            return buttons
+        surface.set_clip(grid)
+        buttons += tiles(ui, surface, grid, items, ui.columns, ui.open_department,
+                         size=ui.u(34), min_h=ui.u(150))
+        surface.set_clip(None)
+        return buttons
+
+
+class Fields:
+    name = "fields"
+    scrollable = True
+
+    def __init__(self, department: dict):
+        self.department = department
+
+    def draw(self, ui, surface, area):
+        y = draw_text(surface, ui.fonts.get(ui.u(48), True), self.department["name"],
+                      area.topleft, INK, width=area.w)
+        grid = pygame.Rect(area.x, y + ui.u(16), area.w, area.bottom - y - ui.u(16))
+        items = [(f["name"], f"{f['count']} thủ tục", f["name"])
+                 for f in ui.catalog.fields(self.department["code"])]
+        surface.set_clip(grid)
+        buttons = tiles(ui, surface, grid, items, ui.columns, lambda field: ui.open_list(
+            self.department, field), size=ui.u(36), min_h=ui.u(140))
+        surface.set_clip(None)
+        return buttons
+
+
+def result_rows(ui, surface, area, rows, *, offset=0):
+    """Procedures as full-width rows (name, then code and level); returns buttons."""
+    font, small = ui.fonts.get(ui.u(38), True), ui.fonts.get(ui.u(30))
+    y = area.y - offset
+    buttons = []
+    for p in rows:
+        height = max(ui.u(110), text_height(font, p["name"], area.w - ui.u(48))
+                     + small.get_linesize() + ui.u(30))
+        rect = pygame.Rect(area.x, y, area.w, height)
+        if rect.bottom > area.y and rect.top < area.bottom:
+            pygame.draw.rect(surface, TILE, rect, border_radius=14)
+            yy = draw_text(surface, font, p["name"], (rect.x + ui.u(24), rect.y + ui.u(14)),
+                           INK, width=area.w - ui.u(48))
+            meta = f"Mã {p['code']} · {LEVELS.get(p['level'], p['level'])}"
+            surface.blit(small.render(meta, True, MUTED), (rect.x + ui.u(24), yy - ui.u(4)))
+            visible = rect.clip(area)
+            if visible.h >= 64:
+                buttons.append(Button(visible, lambda c=p["code"]: ui.open_procedure(c),
+                                      f"proc:{p['code']}"))
+        y += height + ui.u(16)
+    ui.content_height = (area.y - ui.content_area().y) + y + offset - area.y
+    return buttons
+
+
+class ProcedureList:
+    name = "list"
+    scrollable = True
+
+    def __init__(self, department: dict, field: str):
+        self.department, self.field = department, field
+
+    def draw(self, ui, surface, area):
+        y = draw_text(surface, ui.fonts.get(ui.u(44), True), self.field, area.topleft, INK,
+                      width=area.w)
+        box = pygame.Rect(area.x, y + ui.u(10), area.w, area.bottom - y - ui.u(10))
+        rows = ui.catalog.procedures(self.department["code"], self.field)
+        surface.set_clip(box)
+        buttons = result_rows(ui, surface, box, rows, offset=ui.scroll)
+        surface.set_clip(None)
+        return buttons
+
+
+class Procedure:
+    name = "procedure"
+    scrollable = True
+
+    def __init__(self, proc: dict):
+        self.proc = proc
+        self._page: pygame.Surface | None = None
+
+    def _render(self, ui, width):
+        d = self.proc["details"]
+        unconfirmed = set(d.get("unconfirmed", []))
+        note = " (chưa xác nhận)"
+        blocks = [("title", self.proc["name"]),
+                  ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
+                           f" · Lĩnh vực: {self.proc['field']}"),
+                  ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
+        blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
+        for c in d.get("channels", []):
+            fees = ", ".join(f["name"] if not f["amount"] and "Miễn" in f["name"]
+                             else f"{f['name']}: {money(f['amount'])}" for f in c.get("fees", []))
+            blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
+                           f"{time_limit(c)}{note if 'time_limit' in unconfirmed else ''}; "
+                           f"{fees or 'Miễn phí'}{note if 'fees' in unconfirmed else ''}"))
+        blocks.append(("head", "Hồ sơ cần mang theo"))
+        for comp in d.get("components", []):
+            copies = []
+            if comp.get("originals"):
+                copies.append(f"{comp['originals']} bản chính")
+            if comp.get("copies"):
+                copies.append(f"{comp['copies']} bản sao")
+            form = f" — {comp['form']}" if comp.get("form") else ""
+            blocks.append(("item", f"{comp['name']} ({', '.join(copies) or 'xuất trình'})"
+                                   f"{form}"))
+        for key, title in (("conditions", "Điều kiện"), ("steps", "Các bước thực hiện"),
+                           ("results", "Kết quả"), ("legal_basis", "Căn cứ pháp lý")):
+            if d.get(key):
+                blocks.append(("head", title))
+                blocks += [("item", text) for text in d[key]]
+        fonts = {"title": ui.fonts.get(ui.u(50), True), "meta": ui.fonts.get(ui.u(32)),
+                 "head": ui.fonts.get(ui.u(40), True), "item": ui.fonts.get(ui.u(36))}
+        spacing = {"title": ui.u(16), "meta": ui.u(6), "head": ui.u(34), "item": ui.u(10)}
+        height = sum(text_height(fonts[k], t, width - ui.u(40)) + spacing[k] for k, t in blocks)
+        page = pygame.Surface((width, height + ui.u(40)))
+        page.fill(BG)
+        y = 0
+        for kind, text in blocks:
+            y += spacing[kind] if kind == "head" else 0
+            if kind == "item":
+                pygame.draw.circle(page, BRAND, (ui.u(12), y + fonts[kind].get_linesize() // 2),
+                                   ui.u(7))
+                y = draw_text(page, fonts[kind], text, (ui.u(36), y), INK, width=width - ui.u(40))
+            else:
+                color = MUTED if kind == "meta" else (BRAND if kind == "head" else INK)
+                y = draw_text(page, fonts[kind], text, (0, y), color, width=width - ui.u(40))
+            y += spacing[kind] if kind != "head" else 0
+        return page
+
+    def draw(self, ui, surface, area):
+        if self._page is None or self._page.get_width() != area.w:
+            self._page = self._render(ui, area.w)
+        ui.content_height = self._page.get_height()
+        surface.blit(self._page, area.topleft, pygame.Rect(0, ui.scroll, area.w, area.h))
+        return []
+
+
+SEARCH_LEVELS = [("", "Mọi cấp"), ("province", "Cấp tỉnh"), ("commune", "Cấp xã")]
+
+
+class Search:
+    name = "search"
+
+    def __init__(self):
+        self.text = ""
+        self.level = ""
+
+    def choose_level(self, ui, level):
+        self.level = level
+        ui.scroll = 0
+
+    def key(self, ui, key):
+        if key == "BACKSPACE":
+            self.text = self.text[:-1]
+        elif key == "CLEAR":
+            self.text = ""
+        elif len(self.text) < 60:
+            self.text += key.lower()
+        ui.scroll = 0
+
+    def draw(self, ui, surface, area):
+        field = pygame.Rect(area.x, area.y, area.w, ui.u(110))
+        pygame.draw.rect(surface, BG, field, border_radius=14)
+        pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
+        font = ui.fonts.get(ui.u(48))
+        shown = self.text + "|" if self.text else "Gõ tên thủ tục, không cần dấu…"
+        surface.blit(font.render(shown, True, INK if self.text else MUTED),
+                     (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
+        kb, left = keyboard_area(ui, area, field.bottom + ui.u(30))
+        buttons = []
+        gap = ui.u(16)
+        chip_w = (left.w - gap * (len(SEARCH_LEVELS) - 1)) // len(SEARCH_LEVELS)
+        for i, (level, label) in enumerate(SEARCH_LEVELS):
+            chip = pygame.Rect(left.x + i * (chip_w + gap), field.bottom + ui.u(20), chip_w,
+                               ui.u(84))
+            chosen = level == self.level
+            draw_button(surface, ui.fonts, chip, label, size=ui.u(34),
+                        fill=BRAND if chosen else TILE, ink=BRAND_INK if chosen else INK)
+            buttons.append(Button(chip, lambda v=level: self.choose_level(ui, v),
+                                  f"level:{level or 'all'}"))
+        top = field.bottom + ui.u(20) + ui.u(84) + ui.u(20)
+        results = pygame.Rect(left.x, top, left.w, left.bottom - top)
+        if self.text.strip():
+            rows = ui.catalog.search(self.text, limit=20, level=self.level or None)
+            if rows:
+                surface.set_clip(results)
+                buttons += result_rows(ui, surface, results, rows, offset=ui.scroll)
+                surface.set_clip(None)
+            else:
+                draw_text(surface, ui.fonts.get(ui.u(40)), f"Không tìm thấy thủ tục nào cho "
+                          f"“{self.text}”. Hãy thử ít chữ hơn.", results.topleft, MUTED,
+                          width=results.w)
+        else:
+            draw_text(surface, ui.fonts.get(ui.u(38)), "Ví dụ: khai sinh, ket hon, giay phep "
+                      "lai xe, 1.001193", results.topleft, MUTED, width=results.w)
+        return buttons + keyboard(surface, ui.fonts, kb, lambda k: self.key(ui, k))
+
+
+def keyboard_area(ui, area: pygame.Rect, top: int) -> tuple[pygame.Rect, pygame.Rect]:
+    """Where the keyboard goes and what is left: below in portrait, right in landscape."""
+    if ui.portrait:
+        kb_h = int(area.h * 0.36)
+        kb = pygame.Rect(area.x, area.bottom - kb_h, area.w, kb_h)
+        return kb, pygame.Rect(area.x, area.y, area.w, kb.top - area.y - ui.u(30))
+    kb_w = int(area.w * 0.55)
+    kb = pygame.Rect(area.right - kb_w, top, kb_w, area.bottom - top)
+    return kb, pygame.Rect(area.x, area.y, area.w - kb_w - ui.u(40), area.h)

@@ -1,0 +1,293 @@
+"""The kiosk's touch UI in pygame: navigation, scrolling, idle time-out, look-ups.
+
+Portable between a 1080×1920 portrait and a 1920×1080 landscape screen; all
+sizes scale from the short side. Inputs come in as pygame events (a touch
+screen sends mouse events), time from injectable clocks, so tests drive it
+with scripted touches and get the same pixels every run::
+
+    ui = KioskUI((1080, 1920), replica, lookup=node.lookup_dossier,
+                 center_name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    ui.step(surface)            # handle pending events, time out, draw
+    ui.tap(540, 960)            # what a finger does
+
+``lookup(code)`` returns the hub's ``dossier_lookup`` result, raises
+:class:`LookupOffline` when the hub cannot be reached, or :class:`LookupFailed`
+with a message to show; it runs on a worker thread so the screen never freezes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from collections.abc import Callable
+
+import pygame
+
+from motcua import clock as motcua_clock
+
+from . import dossier_screens, screens
+from .lookup import LookupFailed, LookupOffline
+from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
+
+IDLE_SECONDS = 90
+
+
+class KioskUI:
+    def __init__(self, size: tuple[int, int], catalog, *, lookup: Callable[[str], dict]
+                 | None = None, center_name: str = "", hub_online: Callable[[], bool]
+                 = lambda: True, monotonic: Callable[[], float] = time.monotonic,
+                 now=motcua_clock.now, idle_seconds: float = IDLE_SECONDS):
+        pygame.font.init()
+        if not pygame.display.get_init():
+            pygame.display.init()  # the event queue lives in the video subsystem
+        self.size = size
+        self.catalog = catalog
+        self.lookup = lookup
+        self.center_name = center_name
+        self.hub_online = hub_online
+        self.monotonic = monotonic
+        self.now = now
+        self.idle_seconds = idle_seconds
+        self.fonts = Fonts()
+        self.stack: list = [screens.Attract()]
+        self.scroll = 0
+        self.content_height = 0
+        self.buttons: list[Button] = []
+        self.last_touch = monotonic()
+        self._press: tuple[int, int] | None = None
+        self._dragged = False
+        self._pending: concurrent.futures.Future | None = None
+        self._drawn: tuple | None = None
+        self._drawn_at = float("-inf")
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lookup")
+
+    # Layout ----------------------------------------------------------------
+    @property
+    def portrait(self) -> bool:
+        return self.size[1] > self.size[0]
+
+    @property
+    def columns(self) -> int:
+        return 2 if self.portrait else 4
+
+    def u(self, n: float) -> int:
+        """A length designed for a 1080-pixel short side, scaled to this screen."""
+        return max(1, round(n * min(self.size) / 1080))
+
+    @property
+    def screen(self):
+        return self.stack[-1]
+
+    # Navigation --------------------------------------------------------------
+    def push(self, screen) -> None:
+        self.stack.append(screen)
+        self.scroll = 0
+
+    def back(self) -> None:
+        if len(self.stack) > 2:
+            self.stack.pop()
+            self.scroll = 0
+        else:
+            self.go_home()
+
+    def go_home(self) -> None:
+        self.stack = [screens.Attract(), screens.Home()]
+        self.scroll = 0
+
+    def go_attract(self) -> None:
+        self.stack = [screens.Attract()]
+        self.scroll = 0
+
+    def open_search(self) -> None:
+        self.push(screens.Search())
+
+    def open_dossier(self) -> None:
+        self.push(dossier_screens.Dossier())
+
+    def open_department(self, code: str) -> None:
+        department = next(d for d in self.catalog.departments() if d["code"] == code)
+        fields = self.catalog.fields(code)
+        if len(fields) == 1:
+            self.push(screens.ProcedureList(department, fields[0]["name"]))
+        else:
+            self.push(screens.Fields(department))
+
+    def open_list(self, department: dict, field: str) -> None:
+        self.push(screens.ProcedureList(department, field))
+
+    def open_procedure(self, code: str) -> None:
+        proc = self.catalog.get(code)
+        if proc is not None:
+            self.push(screens.Procedure(proc))
+
+    # Dossier look-up -----------------------------------------------------------
+    def start_lookup(self, code: str) -> None:
+        """Ask the hub about a dossier (typed or scanned); the answer shows when it comes."""
+        code = code.strip().upper()
+        if not code:
+            return
+        self.last_touch = self.monotonic()
+        if self.lookup is None or not self.hub_online():
+            self._show_result(dossier_screens.DossierResult(code, offline=True))
+            return
+        self._show_result(dossier_screens.DossierResult(code, waiting=True))
+        self._pending = self._pool.submit(self.lookup, code)
+
+    def _show_result(self, result) -> None:
+        if self.screen.name == "dossier_result":
+            self.stack[-1] = result
+        else:
+            if self.screen.name == "attract":
+                self.go_home()
+            self.push(result)
+
+    def _collect_lookup(self) -> None:
+        if self._pending is None or not self._pending.done():
+            return
+        code = self.screen.code if self.screen.name == "dossier_result" else ""
+        future, self._pending = self._pending, None
+        try:
+            result = dossier_screens.DossierResult(code, future.result())
+        except LookupOffline:
+            result = dossier_screens.DossierResult(code, offline=True)
+        except LookupFailed as failure:
+            result = dossier_screens.DossierResult(code, error=str(failure))
+        except Exception:
+            result = dossier_screens.DossierResult(
+                code, error="Không tra cứu được hồ sơ lúc này. Vui lòng hỏi cán bộ tại quầy.")
+        if self.screen.name == "dossier_result":
+            self.stack[-1] = result
+
+    def wait_lookup(self, timeout: float = 10.0) -> None:
+        """Block until a pending look-up has answered (tests, benchmarks)."""
+        if self._pending is not None:
+            concurrent.futures.wait([self._pending], timeout)
+        self._collect_lookup()
+
+    # Input ---------------------------------------------------------------------
+    def handle(self, event) -> None:
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            self.last_touch = self.monotonic()
+            self._press, self._dragged = event.pos, False
+        elif event.type == pygame.MOUSEMOTION and self._press and event.buttons[0]:
+            dy = event.pos[1] - self._press[1]
+            if abs(dy) > self.u(24) or self._dragged:
+                self._dragged = True
+                self._scroll_by(-dy)
+                self._press = event.pos
+        elif event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+            self.last_touch = self.monotonic()
+            if self._press and not self._dragged:
+                self._tap(event.pos)
+            self._press = None
+
+    def tap(self, x: int, y: int) -> None:
+        """Post a finger's press and release at (x, y) to pygame's queue."""
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1))
+
+    def _tap(self, pos) -> None:
+        for button in reversed(self.buttons):
+            if button.rect.collidepoint(pos):
+                button.action()
+                return
+
+    def _scroll_by(self, dy: int) -> None:
+        area = self.content_area()
+        limit = max(0, self.content_height - area.h + self.u(40))
+        self.scroll = max(0, min(limit, self.scroll + dy))
+
+    def find(self, name: str) -> Button:
+        """The on-screen button called ``name`` (tests tap it by name, like a person)."""
+        for button in self.buttons:
+            if button.name == name:
+                return button
+        raise LookupError(f"no button {name!r} on screen {self.screen.name}: "
+                          f"{[b.name for b in self.buttons]}")
+
+    def tap_button(self, name: str) -> None:
+        self.tap(*self.find(name).rect.center)
+
+    # Time ----------------------------------------------------------------------
+    def tick(self) -> None:
+        self._collect_lookup()
+        if self.screen.name != "attract" and self._pending is None \
+                and self.monotonic() - self.last_touch > self.idle_seconds:
+            self.go_attract()
+
+    # Drawing -------------------------------------------------------------------
+    def header_height(self) -> int:
+        return self.u(120)
+
+    def nav_height(self) -> int:
+        return self.u(110)
+
+    def content_area(self) -> pygame.Rect:
+        w, h = self.size
+        pad = self.u(40)
+        top = self.header_height() + self.nav_height() + pad
+        bottom = h - pad - (self.u(100) if getattr(self.screen, "scrollable", False) else 0)
+        return pygame.Rect(pad, top, w - 2 * pad, bottom - top)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        surface.fill(BG)
+        if self.screen.name == "attract":
+            self.buttons = self.screen.draw(self, surface, surface.get_rect())
+            return
+        w, h = self.size
+        header = pygame.Rect(0, 0, w, self.header_height())
+        pygame.draw.rect(surface, BRAND, header)
+        font = self.fonts.get(self.u(34), True)
+        surface.blit(font.render(self.center_name, True, BRAND_INK),
+                     (self.u(40), header.centery - font.get_linesize() // 2 - self.u(18)))
+        small = self.fonts.get(self.u(28))
+        when = motcua_clock.show(self.now(), fmt="%H:%M  %d/%m/%Y")
+        status = "Đã kết nối máy chủ" if self.hub_online() else "Mất kết nối máy chủ"
+        line = small.render(f"{when}  ·  {status}", True, BRAND_INK)
+        surface.blit(line, (self.u(40), header.centery + self.u(10)))
+        if not self.hub_online():
+            pygame.draw.circle(surface, LATE, (w - self.u(50), header.centery), self.u(16))
+        buttons: list[Button] = []
+        nav = pygame.Rect(self.u(40), header.bottom + self.u(20), 0, self.nav_height() - 10)
+        if self.screen.name != "home":
+            back = pygame.Rect(nav.x, nav.y, self.u(300), nav.h)
+            home = pygame.Rect(back.right + self.u(24), nav.y, self.u(300), nav.h)
+            draw_button(surface, self.fonts, back, "‹ Quay lại", size=self.u(38))
+            draw_button(surface, self.fonts, home, "Trang chủ", size=self.u(38))
+            buttons += [Button(back, self.back, "back"), Button(home, self.go_home, "home")]
+        area = self.content_area()
+        buttons += self.screen.draw(self, surface, area)
+        if getattr(self.screen, "scrollable", False) and self.content_height > area.h:
+            up = pygame.Rect(area.x, area.bottom + self.u(16), (area.w - self.u(24)) // 2,
+                             self.u(84))
+            down = up.move(up.w + self.u(24), 0)
+            draw_button(surface, self.fonts, up, "▲ Lên", size=self.u(36))
+            draw_button(surface, self.fonts, down, "▼ Xuống", size=self.u(36))
+            step = area.h * 2 // 3
+            buttons += [Button(up, lambda: self._scroll_by(-step), "up"),
+                        Button(down, lambda: self._scroll_by(step), "down")]
+        self.buttons = buttons
+
+    def step(self, surface: pygame.Surface) -> bool:
+        """One frame: every pending event, the idle clock and look-ups, then draw.
+
+        Draws only when something changed (or once a second, for the clock and
+        the hub's status), so an idle kiosk leaves the Pi's CPU alone. Returns
+        whether it drew.
+        """
+        events = pygame.event.get()
+        for event in events:
+            self.handle(event)
+            if event.type == pygame.MOUSEBUTTONUP:
+                self.draw(surface)  # the next tap must hit what is now on screen
+        self.tick()
+        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size())
+        now = self.monotonic()
+        if events or seen != self._drawn or now - self._drawn_at >= 1.0 or now < self._drawn_at:
+            self.draw(surface)
+            self._drawn, self._drawn_at = seen, now
+            return True
+        return False
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

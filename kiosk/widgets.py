@@ -1,0 +1,156 @@
+"""Drawing blocks of the kiosk screens: fonts, colours, wrapped text, buttons, keyboard.
+
+Every touch target is at least :data:`MIN_TARGET` pixels on its short side.
+Text uses DejaVu Sans or Noto Sans, which carry every Vietnamese letter
+(DejaVu Sans Mono does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+MIN_TARGET = 64
+FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/noto",
+             "/usr/share/fonts/opentype/noto"]
+FONT_FILES = {"regular": ["DejaVuSans.ttf", "NotoSans-Regular.ttf"],
+              "bold": ["DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf"]}
+
+# High contrast: dark blue on white, white on dark blue, warnings in deep red.
+BG = (255, 255, 255)
+INK = (16, 24, 40)
+MUTED = (70, 80, 100)
+BRAND = (0, 61, 122)
+BRAND_INK = (255, 255, 255)
+TILE = (228, 238, 250)
+LINE = (190, 200, 215)
+OK = (0, 110, 50)
+LATE = (170, 0, 20)
+WARN_BG = (255, 240, 200)
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+def font_path(weight: str = "regular") -> str:
+    for directory in FONT_DIRS:
+        for name in FONT_FILES[weight]:
+            path = Path(directory) / name
+            if path.exists():
+                return str(path)
+    raise FontMissing("DejaVu Sans is not installed: sudo apt-get install fonts-dejavu-core")
+
+
+class Fonts:
+    """Fonts by pixel size, made once."""
+
+    def __init__(self):
+        self._cache: dict[tuple[str, int], pygame.font.Font] = {}
+
+    def get(self, size: int, bold: bool = False) -> pygame.font.Font:
+        key = ("bold" if bold else "regular", size)
+        if key not in self._cache:
+            self._cache[key] = pygame.font.Font(font_path(key[0]), size)
+        return self._cache[key]
+
+
+def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` (a long word stands alone)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}".strip()
+            if line and font.size(trial)[0] > width:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines
+
+
+def draw_text(surface, font, text, pos, color=INK, width=None, line_gap=6) -> int:
+    """Draw wrapped text at ``pos``; returns the y below it."""
+    x, y = pos
+    lines = wrap(font, text, width) if width else [text]
+    for line in lines:
+        surface.blit(font.render(line, True, color), (x, y))
+        y += font.get_linesize() + line_gap
+    return y
+
+
+def text_height(font, text, width, line_gap=6) -> int:
+    return len(wrap(font, text, width)) * (font.get_linesize() + line_gap)
+
+
+@dataclass
+class Button:
+    rect: pygame.Rect
+    action: Callable[[], None]
+    name: str = ""
+
+
+def draw_button(surface, fonts: Fonts, rect: pygame.Rect, label: str, *, size: int,
+                fill=BRAND, ink=BRAND_INK, bold=True, align="center", sub: str = "") -> None:
+    assert min(rect.w, rect.h) >= MIN_TARGET, f"touch target {rect} smaller than {MIN_TARGET}"
+    pygame.draw.rect(surface, fill, rect, border_radius=14)
+    if fill in (BG, TILE):
+        pygame.draw.rect(surface, LINE, rect, width=2, border_radius=14)
+    font = fonts.get(size, bold)
+    pad = max(16, size // 2)
+    lines = wrap(font, label, rect.w - 2 * pad)
+    small = fonts.get(max(18, int(size * 0.7)))
+    sub_lines = wrap(small, sub, rect.w - 2 * pad) if sub else []
+    total = len(lines) * font.get_linesize() + len(sub_lines) * small.get_linesize()
+    y = rect.y + (rect.h - total) // 2
+    for line, f, color in [(t, font, ink) for t in lines] + [(t, small, ink) for t in sub_lines]:
+        image = f.render(line, True, color)
+        x = rect.x + pad if align == "left" else rect.centerx - image.get_width() // 2
+        surface.blit(image, (x, y))
+        y += f.get_linesize()
+
+
+KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
+
+
+def keyboard(surface, fonts: Fonts, area: pygame.Rect, on_key: Callable[[str], None],
+             extra: str = "") -> list[Button]:
+    """An on-screen keyboard filling ``area``: digits, letters, space, delete, clear.
+
+    ``extra`` adds keys (``.-`` for dossier codes). Keys call ``on_key`` with the
+    character, ``"BACKSPACE"`` or ``"CLEAR"``.
+    """
+    rows = [*KEY_ROWS]
+    if extra:
+        rows[3] = rows[3] + extra
+    gap = 10
+    n_rows = len(rows) + 1
+    key_h = (area.h - gap * (n_rows - 1)) // n_rows
+    key_w = (area.w - gap * 9) // 10
+    buttons = []
+    pygame.draw.rect(surface, (240, 243, 248), area.inflate(20, 20))
+    for r, row in enumerate(rows):
+        width = len(row) * key_w + (len(row) - 1) * gap
+        x = area.x + (area.w - width) // 2
+        y = area.y + r * (key_h + gap)
+        for ch in row:
+            rect = pygame.Rect(x, y, key_w, key_h)
+            draw_button(surface, fonts, rect, ch, size=max(26, key_h // 2), fill=BG, ink=INK)
+            buttons.append(Button(rect, lambda c=ch: on_key(c), f"key:{ch}"))
+            x += key_w + gap
+    y = area.y + len(rows) * (key_h + gap)
+    specials = [("Xóa hết", "CLEAR", 3), ("Dấu cách", " ", 4), ("⌫ Xóa", "BACKSPACE", 3)]
+    x = area.x
+    for label, key, span in specials:
+        w = span * key_w + (span - 1) * gap
+        rect = pygame.Rect(x, y, w, key_h)
+        size = max(24, min(key_h // 2 - 4, key_w * 3 // 8))
+        draw_button(surface, fonts, rect, label, size=size, fill=TILE, ink=INK)
+        buttons.append(Button(rect, lambda k=key: on_key(k), f"key:{key}"))
+        x += w + gap
+    return buttons

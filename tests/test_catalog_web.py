@@ -1,0 +1,153 @@
+"""Catalog pages: public search on the hub's site, admin import, browse and edit."""
+
+import io
+import json
+import re
+
+import pytest
+
+from central import catalog, procedures, users
+
+from .conftest import PROJECT, wait_until
+from .test_catalog import BAD_JSON
+
+
+@pytest.fixture
+def sample(store):
+    catalog.load_sample(store, "admin")
+
+
+def token_of(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def admin(client, store):
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    client.post("/login", data={"username": "admin", "password": "mat-khau-admin",
+                                "csrf_token": token_of(client, "/login")})
+    return client
+
+
+def test_public_search_without_accents_and_with_filters(client, sample):
+    html = client.get("/thu-tuc?q=dang+ky+khai+sinh").get_data(as_text=True)
+    first = re.search(r'<ol class="results" id="results">\s*<li><a href="([^"]+)">([^<]+)<',
+                      html)
+    assert first.groups() == ("/thu-tuc/1.001193", "Đăng ký khai sinh")
+    filtered = client.get("/thu-tuc?q=dang+ky&level=province&department=STP").get_data(
+        as_text=True)
+    assert "Đăng ký khai sinh có yếu tố nước ngoài" in filtered
+    assert "Mã 1.001193 " not in filtered  # commune level: filtered out
+    page = client.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Tờ khai đăng ký khai sinh" in page and "Mẫu TP/HT-2020-KS.1" in page
+    assert client.get("/thu-tuc/9.999999").status_code == 404
+
+
+def test_admin_pages_need_an_admin(client, store, sample):
+    assert client.get("/quan-tri/thu-tuc").status_code == 302
+    users.create_user(store, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    client.post("/login", data={"username": "lan", "password": "mat-khau-lan",
+                                "csrf_token": token_of(client, "/login")})
+    assert client.get("/quan-tri/thu-tuc").status_code == 403
+
+
+def test_a_bad_file_is_refused_on_the_page_with_each_problem(admin, store, sample):
+    before = catalog.state(store.db)
+    reply = admin.post("/quan-tri/thu-tuc", data={
+        "csrf_token": token_of(admin, "/quan-tri/thu-tuc"),
+        "file": (io.BytesIO(json.dumps(BAD_JSON, ensure_ascii=False).encode()), "loi.json")},
+        content_type="multipart/form-data")
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert "Tệp không được nhập, danh mục giữ nguyên. 5 lỗi:" in html
+    assert "Dòng 6, trường “department”: không có đơn vị mã “SXYZ”" in html
+    assert catalog.state(store.db) == before
+
+
+def test_an_import_publishes_the_new_catalog_version_to_kiosks(admin, store, sample,
+                                                               make_node):
+    kiosk = make_node("kiosk", "kiosk-web")
+    doc = {"procedures": [{"code": "H56.NEW.1", "name": "Thủ tục mới nhập từ trang quản trị",
+                           "field": "Hộ tịch", "department": "STP", "level": "commune"}]}
+    reply = admin.post("/quan-tri/thu-tuc", data={
+        "csrf_token": token_of(admin, "/quan-tri/thu-tuc"),
+        "file": (io.BytesIO(json.dumps(doc).encode()), "moi.json")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "1 thủ tục mới, 0 cập nhật, 0 không đổi" in reply.get_data(as_text=True)
+    assert kiosk.wait_synced(catalog.state(store.db)["version"])
+    wait_until(lambda: kiosk.replica.get("H56.NEW.1"))
+
+
+def test_editing_publishes_a_new_version_and_keeps_the_old(admin, store, sample):
+    page = admin.get("/quan-tri/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Lưu và công bố phiên bản mới" in page
+    form = {"csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193"),
+            "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
+            "department": "STP", "in_person_time_limit": "1", "in_person_unit": "working_days",
+            "in_person_fee": "0", "online_time_limit": "1", "online_unit": "working_days",
+            "online_fee": "0", "post_time_limit": "2", "post_unit": "working_days",
+            "post_fee": "0", "components": "Tờ khai đăng ký khai sinh | 1 | 0 | Mẫu KS.1\n"
+            "Giấy chứng sinh | 1 | 0", "steps": "Nộp hồ sơ\nNhận kết quả", "unconfirmed": ""}
+    reply = admin.post("/quan-tri/thu-tuc/1.001193", data=form, follow_redirects=True)
+    assert "thủ tục được công bố phiên bản mới" in reply.get_data(as_text=True)
+    proc = procedures.current(store.db, "1.001193")
+    assert proc["version"] == 2
+    assert procedures.channel(proc, "in_person")["time_limit"] == 1
+    assert proc["details"]["components"][1] == {"name": "Giấy chứng sinh", "originals": 1,
+                                                "copies": 0}
+    assert [v["version"] for v in catalog.versions(store.db, "1.001193")] == [2, 1]
+    bad = admin.post("/quan-tri/thu-tuc/1.001193",
+                     data={**form, "in_person_time_limit": "hai",
+                           "csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193")})
+    assert bad.status_code == 400
+    assert "thời hạn phải là số nguyên không âm, nhận được “hai”" in bad.get_data(as_text=True)
+    assert procedures.current(store.db, "1.001193")["version"] == 2
+    audit = store.db.execute("select action, target from audit_log where action like 'catalog%'"
+                             " order by id").fetchall()
+    assert ("catalog.import", "edit:1.001193") in audit
+
+
+@pytest.mark.browser
+def test_public_search_page_in_chromium(browser, live_server, sample):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/thu-tuc")
+    page.fill("input[name=q]", "giay phep lai xe")
+    page.select_option("select[name=department]", "SGTVT")
+    page.click("button[type=submit]")
+    page.locator("#results li").first.wait_for()
+    assert "giấy phép lái xe" in page.locator("#results li").first.inner_text()
+    artifacts = PROJECT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-search.png"), full_page=True)
+    page.locator("#results li a").first.click()
+    page.get_by_text("Hồ sơ cần nộp").wait_for()
+    page.screenshot(path=str(artifacts / "catalog-procedure.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, live_server,
+                                                                    store, sample, tmp_path):
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    bad = tmp_path / "loi.json"
+    bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/quan-tri/thu-tuc")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#import").wait_for()
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("#import button[type=submit]")
+    problems = page.locator("#problems li")
+    problems.first.wait_for()
+    assert problems.count() == 5
+    artifacts = PROJECT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-admin-refused.png"), full_page=False)
+    page.goto(f"{live_server}/quan-tri/thu-tuc/1.001193")
+    page.fill("input[name=in_person_time_limit]", "1")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    page.screenshot(path=str(artifacts / "catalog-admin-edit.png"), full_page=False)
+    assert procedures.current(store.db, "1.001193")["version"] == 2

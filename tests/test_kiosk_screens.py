@@ -1,0 +1,224 @@
+"""Every kiosk screen, driven by scripted touches, compared with golden images.
+
+The goldens in tests/golden/kiosk/ were looked at by a person before being
+committed. To make new ones after a deliberate change of the screens:
+``MOTCUA_UPDATE_GOLDENS=1 .venv/bin/pytest tests/test_kiosk_screens.py`` and
+look at every changed PNG before committing it. A mismatch leaves the screen
+it got in tests/artifacts/ for comparison.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy
+import pygame
+import pytest
+
+from central import catalog
+from kiosk.replica import Replica
+from kiosk.ui import KioskUI
+from kiosk.widgets import MIN_TARGET
+
+from .conftest import PROJECT
+from .test_kiosk_bus import DOSSIERS
+
+GOLDEN = PROJECT / "tests" / "golden" / "kiosk"
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+NOW = dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.UTC)  # 09:30 in Thanh Hóa
+CENTRE = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+
+
+@pytest.fixture(scope="module")
+def replica(tmp_path_factory):
+    """The sample catalog as a kiosk receives it: pages from the hub's export."""
+    from central.store import Store
+
+    store = Store(tmp_path_factory.mktemp("hub") / "hub.db")
+    catalog.load_sample(store, "admin")
+    procedures, after = [], ""
+    while True:
+        page = catalog.export_page(store.db, after=after)
+        procedures += page["procedures"]
+        after = page.get("next")
+        if not after:
+            break
+    r = Replica()
+    r.replace(page["version"], procedures)
+    store.close()
+    return r
+
+
+class Script:
+    """A kiosk on a fixed clock, touched like a person touches it."""
+
+    def __init__(self, replica, size, hub_online=True):
+        self.t = 0.0
+        self.online = hub_online
+        self.surface = pygame.Surface(size)
+        self.ui = KioskUI(size, replica, center_name=CENTRE, lookup=self.lookup,
+                          hub_online=lambda: self.online, monotonic=lambda: self.t,
+                          now=lambda: NOW, idle_seconds=90)
+        self.ui.step(self.surface)
+
+    @staticmethod
+    def lookup(code):
+        return DOSSIERS.get(code, {"found": False})
+
+    def tap(self, name):
+        """Tap a button by name, scrolling down first when it is further down the list."""
+        for _ in range(20):
+            if any(b.name == name for b in self.ui.buttons):
+                break
+            self.ui.tap_button("down")
+            self.ui.step(self.surface)
+        self.ui.tap_button(name)
+        self.ui.step(self.surface)
+
+    def type(self, text):
+        for ch in text.upper():
+            self.tap(f"key:{ch}")
+
+    def targets_are_large_enough(self):
+        for b in self.ui.buttons:
+            assert b.rect.w >= MIN_TARGET and b.rect.h >= MIN_TARGET, (b.name, b.rect)
+
+
+def check_golden(surface: pygame.Surface, name: str) -> None:
+    path = GOLDEN / f"{name}.png"
+    if os.environ.get("MOTCUA_UPDATE_GOLDENS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(surface, str(path))
+        return
+    assert path.exists(), f"no golden image {path}; make it (see this module's docstring)"
+    got = pygame.surfarray.array3d(surface).astype(int)
+    want = pygame.surfarray.array3d(pygame.image.load(str(path))).astype(int)
+    assert got.shape == want.shape, f"{name}: size {got.shape} instead of {want.shape}"
+    # Font rasterisers differ a little between FreeType builds: allow a few
+    # pixels to differ, never a changed layout.
+    differing = (numpy.abs(got - want).max(axis=2) > 48).mean()
+    if differing > 0.002:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(surface, str(ARTIFACTS / f"{name}.png"))
+        raise AssertionError(f"{name}: {differing:.2%} of pixels differ from {path}; "
+                             f"got {ARTIFACTS / (name + '.png')}")
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_browsing_the_catalog_screen_by_screen(replica, orientation):
+    k = Script(replica, SIZES[orientation])
+    check_golden(k.surface, f"attract-{orientation}")
+    k.ui.tap(500, 500)
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "home"
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"home-{orientation}")
+    k.tap("tile:STP")
+    assert k.ui.screen.name == "fields"
+    check_golden(k.surface, f"fields-{orientation}")
+    k.tap("tile:Hộ tịch")
+    assert k.ui.screen.name == "list"
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"list-{orientation}")
+    k.tap("proc:1.001193")
+    assert k.ui.screen.proc["name"] == "Đăng ký khai sinh"
+    check_golden(k.surface, f"procedure-{orientation}")
+    k.tap("down")
+    assert k.ui.scroll > 0
+    check_golden(k.surface, f"procedure-scrolled-{orientation}")
+    k.tap("back")
+    assert k.ui.screen.name == "list"
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_search_updates_as_one_types_without_accents(replica, orientation):
+    k = Script(replica, SIZES[orientation])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("search")
+    k.type("ket h")
+    names = [b.name for b in k.ui.buttons if b.name.startswith("proc:")]
+    assert names[0] == "proc:1.000894"
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"search-{orientation}")
+    k.tap("level:province")  # only provincial procedures: the commune-level one goes
+    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:1.001766"
+    k.tap("level:all")
+    k.type("on nuoc")
+    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:1.001766"
+    k.tap("proc:1.001766")
+    assert k.ui.screen.proc["name"] == "Đăng ký kết hôn có yếu tố nước ngoài"
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_dossier_status_typed_on_the_keyboard(replica, orientation):
+    k = Script(replica, SIZES[orientation])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("dossier")
+    k.type("000.00.14.H56-261120-0118")
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"dossier-{orientation}")
+    k.tap("lookup")
+    k.ui.wait_lookup()
+    k.ui.step(k.surface)
+    assert k.ui.screen.outcome["status_name"] == "Đang xử lý"
+    check_golden(k.surface, f"dossier-late-{orientation}")
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_offline_the_kiosk_says_the_lookup_needs_the_hub(replica, orientation):
+    k = Script(replica, SIZES[orientation], hub_online=False)
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("dossier")
+    check_golden(k.surface, f"dossier-offline-{orientation}")
+    k.type("000.00.14.H56-261125-0007")
+    k.tap("lookup")
+    assert k.ui.screen.offline
+    check_golden(k.surface, f"dossier-result-offline-{orientation}")
+
+
+def test_an_idle_kiosk_returns_to_the_attract_screen(replica):
+    k = Script(replica, SIZES["portrait"])
+    k.ui.tap(500, 500)
+    k.ui.step(k.surface)
+    k.tap("tile:STP")
+    k.t += 60
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "fields"  # still reading
+    k.tap("tile:Hộ tịch")  # a touch restarts the idle clock
+    k.t += 89
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "list"
+    k.t += 2
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "attract"
+    check_golden(k.surface, "attract-portrait")
+
+
+def test_dragging_a_finger_scrolls_a_long_page(replica):
+    k = Script(replica, SIZES["portrait"])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("tile:STP")
+    k.tap("tile:Hộ tịch")
+    k.tap("proc:1.001193")
+    for event in [(pygame.MOUSEBUTTONDOWN, (500, 1500)), (pygame.MOUSEMOTION, (500, 1200)),
+                  (pygame.MOUSEMOTION, (500, 900)), (pygame.MOUSEBUTTONUP, (500, 900))]:
+        kind, pos = event
+        extra = {"buttons": (1, 0, 0), "rel": (0, -300)} if kind == pygame.MOUSEMOTION \
+            else {"button": 1}
+        pygame.event.post(pygame.event.Event(kind, pos=pos, **extra))
+    k.ui.step(k.surface)
+    assert k.ui.scroll >= 300
+    assert k.ui.screen.name == "procedure"  # a drag is not a tap
+
+
+def test_goldens_are_the_screens_in_both_orientations():
+    names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
+    assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
+    assert len(names) == 22

@@ -19,6 +19,7 @@ ERROR_TEXTS = {
     403: "Bạn không có quyền xem trang này",
     404: "Không tìm thấy trang",
     405: "Thao tác không được phép",
+    429: "Quá nhiều yêu cầu",
     500: "Lỗi hệ thống",
 }
 
@@ -90,6 +91,11 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(public.bp)
     app.register_blueprint(nodes.bp)
     app.register_blueprint(health.bp)
+
+    from .web import admin_users, audit
+
+    app.register_blueprint(admin_users.bp)
+    app.register_blueprint(audit.bp)
     return app
 
 

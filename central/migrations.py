@@ -137,3 +137,19 @@ def m0004_departments_and_procedures(db):
         """
     )
     db.execute("create index procedures_current on procedures(current, code)")
+
+
+@migrations(name="0040_sign_in_failures")
+def m0040_sign_in_failures(db):
+    # Failed sign-ins per user name ("user:<name>") and per client address
+    # ("addr:<ip>"), kept in the database so a restart does not reset them.
+    db.execute(
+        """
+        create table sign_in_failures (
+            key text primary key,
+            failures integer not null,
+            last_failure_at text not null,
+            locked_until text
+        )
+        """
+    )

@@ -224,8 +224,8 @@ def _ansible_inventory(inv: Inventory, out: Path) -> str:
         f"    motcua_broker_port: {inv.broker_port}\n",
         "  children:\n",
         "    hub:\n      hosts:\n",
-        f"        hub: {{ansible_host: {q(inv.hub_host)}}}\n",
-        "    broker:\n      hosts:\n        hub:\n",
+        f"        motcua-hub: {{ansible_host: {q(inv.hub_host)}, motcua_role: hub}}\n",
+        "    broker:\n      hosts:\n        motcua-hub:\n",
     ]
     for role in ("dispenser", "counter", "display", "kiosk"):
         members = [n for n in inv.nodes if n.role == role]

@@ -138,6 +138,19 @@ class ProductionMosquitto(Mosquitto):
     ETC = "/etc/mosquitto/motcua/"
     VAR = "/var/lib/mosquitto/"
 
+    def _conf_d(self) -> Path:
+        # Debian's /etc/mosquitto/conf.d, here: the bridge when provision made one.
+        conf_d = self.data_dir / "conf.d"
+        conf_d.mkdir(parents=True, exist_ok=True)
+        bridge = self.files_dir / "bridge.conf"
+        if bridge.exists():
+            text = bridge.read_text(encoding="utf-8").replace(
+                self.ETC, f"{self.files_dir.resolve()}/")
+            target = conf_d / "motcua-bridge.conf"
+            target.write_text(text, encoding="utf-8")
+            target.chmod(0o600)
+        return conf_d
+
     def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
         self.files_dir = Path(files_dir)
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
@@ -153,6 +166,8 @@ class ProductionMosquitto(Mosquitto):
                 line = "log_dest stdout"
             elif words[:1] == ["persistence_location"]:
                 line = f"persistence_location {self.data_dir}/"
+            elif words[:1] == ["include_dir"]:
+                line = f"include_dir {self._conf_d()}"
             else:
                 line = line.replace(self.ETC, f"{self.files_dir.resolve()}/")
             lines.append(line)

@@ -184,6 +184,7 @@ def _hub_config(inv: Inventory) -> str:
         f"center_name = {_toml_str(inv.center_name)}\n"
         f'database = "{HUB_VAR}/motcua.db"\n'
         f'secret_key_file = "{HUB_VAR}/secret_key"\n'
+        f'nodes_file = "{NODE_ETC}/nodes.toml"\n'
         'timezone = "Asia/Ho_Chi_Minh"\n'
         'log_level = "INFO"\n'
         "\n[mqtt]\n"

@@ -33,6 +33,8 @@ def test_every_file_a_centre_needs_and_secrets_are_private(sample_inventory, tmp
     for rel in SECRETS:
         assert mode(out / rel) == 0o600, rel
     assert mode(out) == 0o700
+    for folder in [p for p in out.rglob("*") if p.is_dir()]:
+        assert mode(folder) == 0o700, folder
     # Every node config loads with the real schema and names its own user.
     for node_id in ("dispenser-1", "counter-1", "counter-2", "display-1", "kiosk-1"):
         cfg = load(NodeConfig, out / "nodes" / node_id / "node.toml", env={})

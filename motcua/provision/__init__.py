@@ -69,7 +69,9 @@ class _Writer:
               replace_secret: bool = False) -> Path:
         path = self.path(rel)
         data = content.encode() if isinstance(content, str) else content
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Every folder private, not just the last one mkdir creates.
+        for folder in reversed(path.relative_to(self.root).parents[:-1]):
+            (self.root / folder).mkdir(exist_ok=True, mode=0o700)
         if path.exists():
             if path.read_bytes() == data:
                 self.result.unchanged.append(path)

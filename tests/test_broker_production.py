@@ -25,11 +25,10 @@ from .conftest import wait_until
 class Client:
     """A bare MQTT 5 client with a mailbox: what a device, or an intruder, could run."""
 
-    def __init__(self, port, out, username=None, password=None, tls=True):
+    def __init__(self, port, out, username=None, password=None, tls=True, client_id=""):
         self.messages = queue.Queue()
-        self.refused = None
         self.connected = queue.Queue()
-        c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         if username:
             c.username_pw_set(username, password)
         if tls:
@@ -244,3 +243,26 @@ def test_every_message_of_the_contract_gets_from_its_sender_to_its_receiver(
     hub.publish(state)
     assert node.received(state)[-1] == state
     assert {"status", "event.fault", "request.ping", "response.*", "hub-status"} <= set(checked)
+
+
+def test_a_node_cannot_knock_the_hub_off_by_taking_its_client_id(production_broker):
+    broker, out, center = production_broker
+    base = f"motcua/{center}"
+    # The hub, with the client id the real one uses.
+    hub = Client(broker.port, out, "hub", password(out, "hub"), client_id=f"motcua-hub-{center}")
+    assert not hub.connect().is_failure
+    hub.subscribe(f"{base}/node/+/event/+")
+    lost = []
+    hub.client.on_disconnect = lambda *a: lost.append(a)
+    # An intruder with a dispenser's password asks for the hub's client id.
+    intruder = Client(broker.port, out, "dispenser-1", password(out, "dispenser-1"),
+                      client_id=f"motcua-hub-{center}")
+    try:
+        assert not intruder.connect().is_failure
+        marker = f"{base}/node/dispenser-1/event/marker"
+        intruder.publish(marker)
+        assert hub.received(marker)[-1] == marker  # the hub is still connected
+        assert lost == []
+    finally:
+        intruder.close()
+        hub.close()

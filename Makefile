@@ -26,6 +26,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/roundtrip.py
 	$(BIN)/python bench/dossiers.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/security.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

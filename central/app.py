@@ -19,6 +19,7 @@ ERROR_TEXTS = {
     403: "Bạn không có quyền xem trang này",
     404: "Không tìm thấy trang",
     405: "Thao tác không được phép",
+    429: "Quá nhiều yêu cầu",
     500: "Lỗi hệ thống",
 }
 
@@ -83,7 +84,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from .web import auth, catalog, health, nodes, public
+    from .web import admin_users, audit, auth, catalog, health, nodes, public
     from .web import dossiers as dossier_pages
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
@@ -93,6 +94,8 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(health.bp)
     app.register_blueprint(dossier_pages.bp)
     app.register_blueprint(catalog.bp)
+    app.register_blueprint(admin_users.bp)
+    app.register_blueprint(audit.bp)
     return app
 
 

@@ -32,3 +32,23 @@ def record(db: sqlite_utils.Database, username: str | None, action: str,
 
 def recent(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
     return list(db.query("select * from audit_log order by id desc limit ?", [limit]))
+
+
+def search(db: sqlite_utils.Database, *, username: str | None = None,
+           action_prefix: str | None = None, limit: int = 200) -> list[dict]:
+    """Newest first, optionally only one person's or one kind of change."""
+    where, params = [], []
+    if username:
+        where.append("username = ?")
+        params.append(username)
+    if action_prefix:
+        where.append("action like ? escape '\\'")
+        escaped = action_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(escaped + "%")
+    sql = "select * from audit_log"
+    if where:
+        sql += " where " + " and ".join(where)
+    rows = list(db.query(sql + " order by id desc limit ?", [*params, limit]))
+    for row in rows:
+        row["detail"] = json.loads(row["detail"] or "{}")
+    return rows

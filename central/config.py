@@ -111,6 +111,9 @@ class HubConfig:
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )
+    nodes_file: str = setting(
+        "", doc="the centre's node registry from `motcua provision` (which counters each "
+                "counter node drives); empty: no restriction (development, demo)")
     timezone: str = setting("Asia/Ho_Chi_Minh", doc="time zone in which times are shown")
     log_level: str = setting("INFO", doc="logging level", check=check_log_level)
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")

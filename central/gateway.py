@@ -59,6 +59,7 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self.bus.serve(self.topics.all_nodes("request"), self._on_request)
+        self.bus.response_allowed = self._response_allowed
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
@@ -75,6 +76,16 @@ class Gateway:
     def publish_state(self, topic: str, payload: dict, retain: bool = True) -> None:
         """Publish shared state (retained); used after a change committed."""
         self.bus.publish(topic, payload, qos=1, retain=retain)
+
+    def _response_allowed(self, incoming: Incoming) -> bool:
+        """Answers go only to the asking node's own ``response/<name>`` topic."""
+        parts = self.topics.parse(incoming.topic)
+        wanted = incoming.response_topic or ""
+        if parts is None or parts.node_id is None:
+            return False
+        own = self.topics.parse(wanted)
+        return (own is not None and own.node_id == parts.node_id and own.kind == "response"
+                and "+" not in wanted and "#" not in wanted)
 
     # Handlers (each on paho's thread; BusClient catches what escapes) ------
     def _on_status(self, incoming: Incoming) -> None:

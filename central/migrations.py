@@ -281,3 +281,19 @@ def m0031_dossiers(db):
         )
         """
     )
+
+
+@migrations(name="0040_sign_in_failures")
+def m0040_sign_in_failures(db):
+    # Failed sign-ins per user name ("user:<name>") and per client address
+    # ("addr:<ip>"), kept in the database so a restart does not reset them.
+    db.execute(
+        """
+        create table sign_in_failures (
+            key text primary key,
+            failures integer not null,
+            last_failure_at text not null,
+            locked_until text
+        )
+        """
+    )

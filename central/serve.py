@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 
 from waitress import create_server
 
 from motcua import logs
+from motcua.sdnotify import Watchdog
 
 from . import catalog
 from .app import create_app
@@ -38,12 +40,39 @@ def run(config: HubConfig) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+    watchdog = Watchdog()
+    stop_feeding = threading.Event()
+    if watchdog.enabled:
+        threading.Thread(target=_feed, args=(watchdog, store, gateway, stop_feeding),
+                         name="watchdog", daemon=True).start()
+    watchdog.ready(f"hub {config.center} on port {config.http.port}")
     log.info("hub for %s (%s) at http://%s:%s/", config.center, config.center_name,
              config.http.host, config.http.port)
     try:
         server.run()
     finally:
+        watchdog.stopping()
+        stop_feeding.set()
         server.close()
         gateway.stop()
         store.close()
         log.info("hub stopped")
+
+
+def _feed(watchdog: Watchdog, store: Store, gateway: Gateway, stop: threading.Event) -> None:
+    """Feed systemd's watchdog while the database answers and the MQTT loop lives.
+
+    A hub whose database is wedged, or whose paho thread died, stops feeding
+    and is restarted. (A broker that is down is not the hub's fault: the
+    gateway keeps retrying, so that does not stop the feeding.)
+    """
+    while not stop.wait(watchdog.interval / 2):
+        thread = getattr(gateway.bus.transport, "_client", None)
+        thread = getattr(thread, "_thread", None)
+        mqtt_alive = thread is None or thread.is_alive()
+        if store.ping() and mqtt_alive:
+            watchdog.feed()
+        else:
+            log.error("watchdog not fed: database %s, MQTT loop %s",
+                      "ok" if store.ping() else "not answering",
+                      "alive" if mqtt_alive else "dead")

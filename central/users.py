@@ -36,6 +36,8 @@ def create_user(store: Store, username: str, full_name: str, role: str, password
                       "Tên đăng nhập gồm 2–40 chữ thường không dấu, số, dấu chấm, gạch.")
     if not full_name:
         raise Refused("invalid_name", "Cần nhập họ và tên.")
+    if len(full_name) > 100:
+        raise Refused("invalid_name", "Họ và tên dài quá 100 ký tự.")
     if role not in ROLES:
         raise Refused("invalid_role", "Vai trò phải là quản trị, giám sát hoặc cán bộ.")
     if len(password) < MIN_PASSWORD:
@@ -97,3 +99,37 @@ def public(user: dict | None) -> dict | None:
 
 def list_users(store: Store) -> list[dict]:
     return [public(u) for u in store.db.query("select * from users order by role, username")]
+
+
+def update_user(store: Store, username: str, *, full_name: str, role: str, active: bool,
+                actor: str | None) -> dict:
+    """Change a user's name, role or whether they may sign in (audited).
+
+    The centre never loses its last active admin, and an admin cannot lock
+    themselves out.
+    """
+    full_name = unicodedata.normalize("NFC", (full_name or "").strip())
+    if not full_name:
+        raise Refused("invalid_name", "Cần nhập họ và tên.")
+    if len(full_name) > 100:
+        raise Refused("invalid_name", "Họ và tên dài quá 100 ký tự.")
+    if role not in ROLES:
+        raise Refused("invalid_role", "Vai trò phải là quản trị, giám sát hoặc cán bộ.")
+    with store.write() as db:
+        rows = list(db.query("select * from users where username = ?", [username]))
+        if not rows:
+            raise Refused("no_such_user", f"Không có người dùng '{username}'.")
+        user = rows[0]
+        if username == actor and (role != user["role"] or not active):
+            raise Refused("own_account", "Không thể tự đổi vai trò hoặc khóa tài khoản của mình.")
+        if user["role"] == "admin" and user["active"] and (role != "admin" or not active):
+            admins = db.execute("select count(*) from users where role = 'admin' and active = 1"
+                                ).fetchone()[0]
+            if admins <= 1:
+                raise Refused("last_admin", "Trung tâm cần ít nhất một quản trị viên hoạt động.")
+        new = {"full_name": full_name, "role": role, "active": 1 if active else 0}
+        changes = {k: [user[k], v] for k, v in new.items() if user[k] != v}
+        if changes:
+            db["users"].update(user["id"], new)
+            audit.record(db, actor, "user.update", f"user:{username}", changes)
+    return public(get_user(store, username=username))

@@ -125,3 +125,57 @@ class Mosquitto:
 
     def __exit__(self, *exc) -> None:
         self.cleanup()
+
+
+class ProductionMosquitto(Mosquitto):
+    """The production configuration (``broker-config/production.conf``) on a free port.
+
+    For the tests and a technician's dry run: ``files_dir`` is ``motcua
+    provision``'s ``broker/`` folder (passwd, acl, certificates), put where the
+    file says ``/etc/mosquitto/motcua/``::
+
+        with ProductionMosquitto(out / "broker") as broker:
+            print(broker.port)      # TLS only, passwords and ACL enforced
+    """
+
+    ETC = "/etc/mosquitto/motcua/"
+    VAR = "/var/lib/mosquitto/"
+
+    def _conf_d(self) -> Path:
+        # Debian's /etc/mosquitto/conf.d, here: the bridge when provision made one.
+        conf_d = self.data_dir / "conf.d"
+        conf_d.mkdir(parents=True, exist_ok=True)
+        bridge = self.files_dir / "bridge.conf"
+        if bridge.exists():
+            text = bridge.read_text(encoding="utf-8").replace(
+                self.ETC, f"{self.files_dir.resolve()}/")
+            target = conf_d / "motcua-bridge.conf"
+            target.write_text(text, encoding="utf-8")
+            target.chmod(0o600)
+        return conf_d
+
+    def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
+        self.files_dir = Path(files_dir)
+        super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
+
+    def write_config(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        lines = []
+        for line in self.config_file.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words[:1] == ["listener"]:
+                line = f"listener {self.port} 127.0.0.1"
+            elif words[:1] == ["log_dest"]:
+                line = "log_dest stdout"
+            elif words[:1] == ["persistence_location"]:
+                line = f"persistence_location {self.data_dir}/"
+            elif words[:1] == ["include_dir"]:
+                line = f"include_dir {self._conf_d()}"
+            else:
+                line = line.replace(self.ETC, f"{self.files_dir.resolve()}/")
+            lines.append(line)
+        header = (f"# written by motcua.broker from {self.config_file}\n"
+                  f"user {getpass.getuser()}\n")
+        path = self.data_dir / "mosquitto.conf"
+        path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+        return path

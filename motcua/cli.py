@@ -6,6 +6,7 @@
     motcua dispenser --config /etc/motcua/dispenser.toml
     MOTCUA_CONFIG=counter.toml motcua counter
     motcua user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
+    motcua provision centre.toml --out provisioned/thanhhoa
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
@@ -45,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=["admin", "supervisor", "officer"])
     user.add_argument("--name", help="full name, in Vietnamese")
     user.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
+    prov = sub.add_parser(
+        "provision", help="a centre's CA, certificates, passwords, ACL, configs, Ansible inventory")
+    prov.add_argument("inventory", help="the centre's inventory (TOML)")
+    prov.add_argument("--out", required=True,
+                      help="output folder (keep it off the repository: e.g. provisioned/<centre>)")
+    prov.add_argument("--rotate", action="append", default=[], metavar="NAME",
+                      help="replace this secret: a node id, hub, server or province (repeatable)")
     demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
     demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
@@ -63,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("motcua user: cần tên đăng nhập (username)", file=sys.stderr)
                 return 2
             return importlib.import_module("central.manage").user_command(args)
+        if args.command == "provision":
+            from .provision.cli import provision_command
+
+            return provision_command(args)
         if args.command == "demo":
             from .demo import run_demo
 

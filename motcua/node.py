@@ -31,6 +31,7 @@ from .bus import BusClient, Topics
 from .bus.client import Incoming, Transport
 from .bus.messages import FAULT, NODE_STATUS, PING
 from .config import NodeConfig
+from .sdnotify import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +125,18 @@ class Node:
         signal.signal(signal.SIGINT, ask_to_stop)
         self.start()
         log.info("%s %s started (centre %s)", self.role, self.node_id, self.config.center)
+        # systemd (Type=notify, WatchdogSec=): fed from this loop, so a loop_once
+        # that hangs stops the feeding and systemd restarts the node.
+        watchdog = Watchdog()
+        watchdog.ready(f"{self.role} {self.node_id}")
         try:
             while not self._stopping.wait(0.1):
                 try:
                     self.loop_once()
                 except Exception:
                     log.exception("%s loop failed; carrying on", self.role)
+                watchdog.feed()
         finally:
+            watchdog.stopping()
             self.bus.stop()
             log.info("%s %s stopped", self.role, self.node_id)

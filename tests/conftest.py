@@ -185,3 +185,72 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+# --- Security and provisioning (issue 10) -----------------------------------------
+
+SAMPLE_INVENTORY = """\
+center = "{center}"
+center_name = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+[broker]
+host = "hub.thanhhoa.lan"
+addresses = ["10.20.0.2"]
+[hub]
+host = "10.20.0.2"
+[[nodes]]
+id = "dispenser-1"
+role = "dispenser"
+host = "10.20.0.11"
+[[nodes]]
+id = "counter-1"
+role = "counter"
+host = "10.20.0.21"
+counters = [1]
+[[nodes]]
+id = "counter-2"
+role = "counter"
+host = "10.20.0.22"
+counters = [2, 3]
+[[nodes]]
+id = "display-1"
+role = "display"
+host = "10.20.0.31"
+[[nodes]]
+id = "kiosk-1"
+role = "kiosk"
+host = "10.20.0.41"
+"""
+
+
+@pytest.fixture
+def sample_inventory(tmp_path):
+    """A sample centre's inventory file (five nodes), for ``motcua provision``."""
+
+    def write(center: str = "thanhhoa", extra: str = "") -> Path:
+        path = tmp_path / "centre.toml"
+        path.write_text(SAMPLE_INVENTORY.format(center=center) + extra, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="module")
+def production_broker(tmp_path_factory):
+    """``motcua provision`` for a sample centre, and Mosquitto in its production config.
+
+    Yields ``(broker, out_dir, center)``; the broker listens with TLS only on a
+    free loopback port, with the generated passwd, ACL and certificates.
+    """
+    from motcua.broker import ProductionMosquitto
+    from motcua.provision import provision
+
+    root = tmp_path_factory.mktemp("provisioned")
+    center = f"p{os.getpid()}"
+    inventory = root / "centre.toml"
+    inventory.write_text(SAMPLE_INVENTORY.format(center=center), encoding="utf-8")
+    out = root / center
+    provision(inventory, out)
+    mosquitto = ProductionMosquitto(out / "broker", data_dir=root / "broker-data")
+    mosquitto.start()
+    yield mosquitto, out, center
+    mosquitto.stop()

@@ -35,7 +35,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from .. import users
+from .. import throttle, users
 from . import store
 
 bp = Blueprint("auth", __name__)
@@ -95,17 +95,37 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        user = users.authenticate(store(), request.form.get("username", ""),
-                                  request.form.get("password", ""))
+        username = request.form.get("username", "")[:100]
+        address = request.remote_addr
+        wait = throttle.wait_seconds(store(), username, address)
+        if wait:
+            return _too_many(wait)
+        user = users.authenticate(store(), username, request.form.get("password", ""))
         if user is None:
+            wait = throttle.failed(store(), username, address)
+            if wait:
+                return _too_many(wait)
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
             return render_template("login.html"), 401
+        throttle.succeeded(store(), username)
         session.clear()
         session["user_id"] = user["id"]
         session.permanent = True
         csrf_token()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html")
+
+
+def _too_many(wait: int):
+    # Refused before the password is even checked: guessing gains nothing.
+    flash(f"Đăng nhập sai quá nhiều lần. Xin thử lại sau {_duration(wait)}.", "error")
+    return render_template("login.html"), 429, {"Retry-After": str(wait)}
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} giây"
+    return f"{-(-seconds // 60)} phút"
 
 
 @bp.post("/logout")

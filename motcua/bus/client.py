@@ -145,6 +145,8 @@ class BusClient:
         self._connected = threading.Event()
         self._listeners: list[Callable[[bool], None]] = []
         self.dropped = 0  # messages refused as malformed, for /healthz and tests
+        # Where answers may go (the hub: only to the asking node's own subtree).
+        self.response_allowed: Callable[[Incoming], bool] | None = None
         transport.on_connect = self._on_connect
         transport.on_disconnect = self._on_disconnect
         transport.on_message = self._on_message
@@ -254,6 +256,13 @@ class BusClient:
         self.subscribe(topic_filter, handler)
 
     def respond(self, incoming: Incoming, response: dict) -> None:
+        if self.response_allowed is not None and not self.response_allowed(incoming):
+            # A request naming someone else's topic as its response topic must
+            # not make us publish there with our (wider) rights.
+            self.dropped += 1
+            log.warning("request on %s names response topic %r; not answered",
+                        incoming.topic, incoming.response_topic)
+            return
         self.transport.publish(
             incoming.response_topic, encode(response), 1, False,
             correlation=incoming.correlation,

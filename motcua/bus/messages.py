@@ -153,16 +153,60 @@ class MessageType:
         return data
 
 
+MAX_DEPTH = 32
+
+
+def _too_deep(text: str) -> bool:
+    """Whether JSON nests deeper than MAX_DEPTH, found without recursing.
+
+    json.loads would raise RecursionError on "[[[[…" — and a RecursionError in
+    a network thread has been seen to upset the interpreter afterwards — so
+    hostile nesting is refused before parsing. Only payloads with many
+    brackets are scanned.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _no_constant(name: str):
+    # NaN and Infinity are not JSON: a browser reading /api/nodes would choke.
+    raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
+
+
 def decode(payload: bytes) -> dict:
     """Bytes off the wire to a dict, or :class:`InvalidMessage` saying why not."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise InvalidMessage([f"payload larger than {MAX_PAYLOAD_BYTES} bytes"])
     try:
-        data = json.loads(payload.decode("utf-8"))
+        text = payload.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidMessage(["payload is not UTF-8"]) from None
+    if _too_deep(text):
+        raise InvalidMessage([f"payload nests deeper than {MAX_DEPTH} levels"])
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidMessage([f"payload is not JSON: {exc.msg} at {exc.pos}"]) from None
+    except RecursionError:  # not expected after _too_deep; still never a crash
+        raise InvalidMessage(["payload nests too deeply"]) from None
     if not isinstance(data, dict):
         raise InvalidMessage([f"expected a JSON object, got {type(data).__name__}"])
     return data

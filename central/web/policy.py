@@ -1,0 +1,63 @@
+"""Who may use each web route: one table, checked against the app by the tests.
+
+``tests/test_route_policy.py`` visits every route of ``app.url_map`` as an
+anonymous visitor and as each role, and fails when a route is missing here or
+behaves otherwise than declared. A new route is added here, keyed by its
+endpoint (``blueprint.function``), in the same change::
+
+    ROUTE_POLICY["queue.console"] = STAFF
+    SAMPLE_ARGS["ticket_id"] = 1          # if its URL has a new argument name
+
+Values: ``PUBLIC`` (anyone, signed in or not) or a set of roles
+(``ADMIN``, ``SUPERVISION`` = supervisor and admin, ``STAFF`` = all three).
+Public routes must never show personal data.
+"""
+
+from __future__ import annotations
+
+PUBLIC = "public"
+ADMIN = frozenset({"admin"})
+SUPERVISION = frozenset({"supervisor", "admin"})
+STAFF = frozenset({"officer", "supervisor", "admin"})
+
+ROUTE_POLICY: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "public.index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "health.healthz": PUBLIC,
+    # Device ids, states and fault texts: no personal data; the technician's page.
+    "nodes.page": PUBLIC,
+    "nodes.api": PUBLIC,
+    "admin_users.index": ADMIN,
+    "admin_users.create": ADMIN,
+    "admin_users.edit": ADMIN,
+    "admin_users.update": ADMIN,
+    "admin_users.password": ADMIN,
+    "audit.page": SUPERVISION,
+    # The procedure catalog: public search and pages; import and edit for admins.
+    "catalog.search": PUBLIC,
+    "catalog.procedure": PUBLIC,
+    "catalog.admin": ADMIN,
+    "catalog.edit": ADMIN,
+    # Dossiers: the public lookup masks the applicant; the rest is staff work.
+    "dossiers.lookup": PUBLIC,
+    "dossiers.reception": STAFF,
+    "dossiers.receive": STAFF,
+    "dossiers.show": STAFF,
+    "dossiers.act": STAFF,
+    "dossiers.scan": STAFF,
+    "dossiers.work_lists": STAFF,
+    "dossiers.receipt_pdf": STAFF,
+    "dossiers.receipt_ticket": STAFF,
+    "dossiers.form": STAFF,
+    "dossiers.calendar_overrides": ADMIN,
+}
+
+# Values for URL arguments when the test builds a route's URL, by argument name
+# (a missing name gets 1 for numeric converters, "x" otherwise).
+SAMPLE_ARGS: dict[str, object] = {
+    "filename": "style.css",
+    "username": "admin",
+    "number": "02",
+}

@@ -1,0 +1,291 @@
+"""``motcua provision``: everything a centre's machines need, from one inventory.
+
+::
+
+    motcua provision centre.toml --out provisioned/thanhhoa
+    motcua provision centre.toml --out provisioned/thanhhoa --rotate counter-3
+
+writes, under ``--out``::
+
+    ca/ca.crt  ca/ca.key*                  the centre's private CA
+    broker/    mosquitto.conf acl passwd* ca.crt server.crt server.key*
+               [bridge.conf* province-password*]
+    hub/       hub.toml mqtt-password* nodes.toml (which counters each node drives)
+    nodes/<id>/node.toml mqtt-password*
+    inventory.yml                           for ansible-playbook -i
+
+Files marked * are secrets: created with mode 0600, never printed, and never
+replaced except by ``--rotate NAME`` (a node id, ``hub``, ``server`` for the
+broker's certificate, ``province`` for the bridge password). Running it again
+after adding a node to the inventory creates that node's files, adds its line
+to ``passwd`` and changes nothing else; a node removed from the inventory
+loses its line in ``passwd`` (it can no longer connect).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import passwd
+from .inventory import HUB_USER, Inventory, InventoryError, load
+
+__all__ = ["provision", "ProvisionError", "InventoryError", "Result", "BROKER_CONFIG"]
+
+BROKER_CONFIG = Path(__file__).resolve().parent.parent.parent / "broker-config"
+# Where Ansible installs things on the machines (the generated configs name these).
+NODE_ETC = "/etc/motcua"
+BROKER_ETC = "/etc/mosquitto/motcua"
+HUB_VAR = "/var/lib/motcua"
+ROTATABLE_EXTRA = {"hub", "server", "province"}
+
+
+class ProvisionError(Exception):
+    """A refusal: nothing was overwritten; the message says what to do."""
+
+
+@dataclass
+class Result:
+    created: list[Path] = field(default_factory=list)
+    updated: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed_users: list[str] = field(default_factory=list)
+
+    def changed(self) -> list[Path]:
+        return self.created + self.updated
+
+
+class _Writer:
+    def __init__(self, root: Path, result: Result):
+        self.root, self.result = root, result
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    def write(self, rel: str, content: str | bytes, *, secret: bool = False,
+              replace_secret: bool = False) -> Path:
+        path = self.path(rel)
+        data = content.encode() if isinstance(content, str) else content
+        # Every folder private, not just the last one mkdir creates.
+        for folder in reversed(path.relative_to(self.root).parents[:-1]):
+            (self.root / folder).mkdir(exist_ok=True, mode=0o700)
+        if path.exists():
+            if path.read_bytes() == data:
+                self.result.unchanged.append(path)
+                if secret:
+                    os.chmod(path, 0o600)
+                return path
+            if secret and not replace_secret:
+                raise ProvisionError(f"{path} exists and differs; refusing to overwrite a secret "
+                                     "(use --rotate to replace it)")
+            self._replace(path, data, 0o600 if secret else 0o644)
+            self.result.updated.append(path)
+            return path
+        self._replace(path, data, 0o600 if secret else 0o644)
+        self.result.created.append(path)
+        return path
+
+    @staticmethod
+    def _replace(path: Path, data: bytes, mode: int) -> None:
+        # Written beside and renamed: a reader never sees half a file, and a
+        # secret is never readable by others, not even for a moment.
+        tmp = path.with_name(f".{path.name}.tmp")
+        if tmp.exists():
+            tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _template(name: str, **values) -> str:
+    return string.Template((BROKER_CONFIG / name).read_text(encoding="utf-8")).substitute(values)
+
+
+def _pki(w: _Writer, inv: Inventory, rotate: set[str]):
+    from . import pki
+
+    ca_key_p, ca_crt_p = w.path("ca", "ca.key"), w.path("ca", "ca.crt")
+    if ca_key_p.exists() != ca_crt_p.exists():
+        raise ProvisionError(f"{w.path('ca')}: the CA certificate and key must both be there "
+                             "(restore the missing one from the backup)")
+    if ca_key_p.exists():
+        ca_key, ca_cert = pki.load_key(ca_key_p.read_bytes()), pki.load_cert(ca_crt_p.read_bytes())
+    else:
+        ca_key, ca_cert = pki.make_ca(inv.center)
+    w.write("ca/ca.key", pki.key_pem(ca_key), secret=True)
+    w.write("ca/ca.crt", pki.cert_pem(ca_cert))
+    w.write("broker/ca.crt", pki.cert_pem(ca_cert))
+
+    key_p, crt_p = w.path("broker", "server.key"), w.path("broker", "server.crt")
+    wanted = set(pki.server_names(inv.broker_host, inv.broker_addresses))
+    fresh = "server" in rotate or not (key_p.exists() and crt_p.exists())
+    if not fresh:
+        cert = pki.load_cert(crt_p.read_bytes())
+        try:
+            cert.verify_directly_issued_by(ca_cert)
+        except Exception:
+            raise ProvisionError(f"{crt_p} was not issued by {ca_crt_p}; "
+                                 "use --rotate server to issue a new one") from None
+        if set(pki.names(cert)) != wanted:
+            raise ProvisionError(
+                f"{crt_p} names {sorted(pki.names(cert))} but the inventory says "
+                f"{sorted(wanted)}; use --rotate server to issue a new certificate")
+    if fresh:
+        key, cert = pki.make_server_cert(ca_key, ca_cert, inv.broker_host, inv.broker_addresses)
+        w.write("broker/server.key", pki.key_pem(key), secret=True, replace_secret=True)
+        w.write("broker/server.crt", pki.cert_pem(cert))
+    else:
+        w.result.unchanged += [key_p, crt_p]
+
+
+def _password(w: _Writer, rel: str, rotate: bool) -> str:
+    path = w.path(rel)
+    if path.exists() and not rotate:
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            w.write(rel, path.read_bytes(), secret=True)  # keeps it, checks its mode
+            return value
+    value = passwd.new_password()
+    w.write(rel, value + "\n", secret=True, replace_secret=True)
+    return value
+
+
+def _node_config(inv: Inventory, node_id: str, role: str, extra: str = "") -> str:
+    return (
+        f"# {role} {node_id} of centre {inv.center}: generated by `motcua provision`.\n"
+        "# Change the inventory and run it again rather than editing this file.\n"
+        f"center = {_toml_str(inv.center)}\n"
+        f"node_id = {_toml_str(node_id)}\n"
+        'log_level = "INFO"\n'
+        "simulate = false\n"
+        f"{extra}"
+        "\n[mqtt]\n"
+        f"host = {_toml_str(inv.broker_host)}\n"
+        f"port = {inv.broker_port}\n"
+        f"username = {_toml_str(node_id)}\n"
+        f'password_file = "{NODE_ETC}/mqtt-password"\n'
+        "tls = true\n"
+        f'ca_file = "{NODE_ETC}/ca.crt"\n'
+        "keepalive = 15\n"
+    )
+
+
+def _hub_config(inv: Inventory) -> str:
+    return (
+        f"# The hub of centre {inv.center}: generated by `motcua provision`.\n"
+        f"center = {_toml_str(inv.center)}\n"
+        f"center_name = {_toml_str(inv.center_name)}\n"
+        f'database = "{HUB_VAR}/motcua.db"\n'
+        f'secret_key_file = "{HUB_VAR}/secret_key"\n'
+        f'nodes_file = "{NODE_ETC}/nodes.toml"\n'
+        'timezone = "Asia/Ho_Chi_Minh"\n'
+        'log_level = "INFO"\n'
+        "\n[mqtt]\n"
+        # The broker runs on the hub's machine: loopback, still TLS and a password.
+        'host = "localhost"\n'
+        f"port = {inv.broker_port}\n"
+        f'username = "{HUB_USER}"\n'
+        f'password_file = "{NODE_ETC}/mqtt-password"\n'
+        "tls = true\n"
+        f'ca_file = "{NODE_ETC}/ca.crt"\n'
+        "keepalive = 15\n"
+        "\n[http]\n"
+        'host = "0.0.0.0"\n'
+        "port = 8080\n"
+        "threads = 8\n"
+        f"secure_cookies = {'true' if inv.hub_https else 'false'}\n"
+    )
+
+
+def _registry(inv: Inventory) -> str:
+    lines = [f"# The nodes of centre {inv.center} and the counters each counter node drives.\n"
+             "# Generated by `motcua provision`; the hub refuses commands for other counters.\n"]
+    for n in inv.nodes:
+        lines.append(f"\n[nodes.{_toml_str(n.id)}]\nrole = {_toml_str(n.role)}\n")
+        if n.role == "counter":
+            lines.append(f"counters = {json.dumps(n.counters)}\n")
+    return "".join(lines)
+
+
+def _ansible_inventory(inv: Inventory, out: Path) -> str:
+    q = _toml_str  # JSON strings are YAML scalars too
+    lines = [
+        "# Generated by `motcua provision`: ansible-playbook -i this provisioning/site.yml\n",
+        "all:\n  vars:\n",
+        f"    motcua_center: {q(inv.center)}\n",
+        f"    motcua_provision_dir: {q(str(out.resolve()))}\n",
+        f"    motcua_broker_host: {q(inv.broker_host)}\n",
+        f"    motcua_broker_port: {inv.broker_port}\n",
+        "  children:\n",
+        "    hub:\n      hosts:\n",
+        f"        motcua-hub: {{ansible_host: {q(inv.hub_host)}, motcua_role: hub}}\n",
+        "    broker:\n      hosts:\n        motcua-hub:\n",
+    ]
+    for role in ("dispenser", "counter", "display", "kiosk"):
+        members = [n for n in inv.nodes if n.role == role]
+        lines.append(f"    {role}:\n")
+        if not members:
+            lines.append("      hosts: {}\n")
+            continue
+        lines.append("      hosts:\n")
+        for n in members:
+            extra = f", motcua_counters: {json.dumps(n.counters)}" if role == "counter" else ""
+            lines.append(f"        {n.id}: {{ansible_host: {q(n.host)}, "
+                         f"motcua_node_id: {q(n.id)}, motcua_role: {role}{extra}}}\n")
+    return "".join(lines)
+
+
+def provision(inventory: str | Path | Inventory, out: str | Path,
+              rotate: list[str] | tuple[str, ...] = ()) -> Result:
+    """Generate (or bring up to date) a centre's credentials and configuration."""
+    inv = inventory if isinstance(inventory, Inventory) else load(inventory)
+    rotate_set = set(rotate)
+    unknown = rotate_set - {n.id for n in inv.nodes} - ROTATABLE_EXTRA
+    if unknown:
+        raise ProvisionError(f"--rotate {sorted(unknown)[0]}: not a node of the inventory, "
+                             "nor hub, server or province")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(out, 0o700)
+    result = Result()
+    w = _Writer(out, result)
+
+    _pki(w, inv, rotate_set)
+
+    passwords = {HUB_USER: _password(w, "hub/mqtt-password", "hub" in rotate_set)}
+    for n in inv.nodes:
+        passwords[n.id] = _password(w, f"nodes/{n.id}/mqtt-password", n.id in rotate_set)
+    passwd_path = w.path("broker", "passwd")
+    old = passwd.parse(passwd_path.read_text(encoding="utf-8")) if passwd_path.exists() else {}
+    entries = {}
+    for user, password in passwords.items():
+        kept = old.get(user)
+        entries[user] = kept if kept and passwd.verify(kept, password) else \
+            passwd.hash_password(password)
+    result.removed_users = sorted(set(old) - set(entries))
+    w.write("broker/passwd", passwd.render(entries), secret=True, replace_secret=True)
+
+    w.write("broker/acl", _template("acl.template", center=inv.center, hub_user=HUB_USER))
+    w.write("broker/mosquitto.conf", (BROKER_CONFIG / "production.conf").read_text("utf-8"))
+    if inv.province:
+        secret = _password(w, "broker/province-password", "province" in rotate_set)
+        w.write("broker/bridge.conf", _template(
+            "bridge.conf.template", center=inv.center, address=inv.province.address,
+            port=inv.province.port, username=inv.province.username, password=secret,
+        ), secret=True, replace_secret=True)
+
+    w.write("hub/hub.toml", _hub_config(inv))
+    w.write("hub/nodes.toml", _registry(inv))
+    for n in inv.nodes:
+        w.write(f"nodes/{n.id}/node.toml", _node_config(inv, n.id, n.role))
+    w.write("inventory.yml", _ansible_inventory(inv, out))
+    return result

@@ -1,0 +1,159 @@
+"""The centre's inventory: one TOML file a technician writes and keeps.
+
+::
+
+    center = "thanhhoa"
+    center_name = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+
+    [broker]
+    host = "hub.thanhhoa.lan"      # the name nodes connect to (in the server certificate)
+    addresses = ["10.20.0.2"]      # its IP addresses (also in the certificate)
+    port = 8883
+
+    [hub]
+    host = "10.20.0.2"             # where Ansible reaches the hub by SSH
+
+    [[nodes]]
+    id = "counter-1"
+    role = "counter"
+    host = "10.20.0.21"
+    counters = [1, 2]
+
+``load(path)`` checks it whole and raises :class:`InventoryError` naming the
+key at fault, before anything is written.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import ID_PATTERN
+
+ROLES = ("dispenser", "counter", "display", "kiosk")
+# MQTT user names that are not nodes: a node may not take them.
+HUB_USER = "hub"
+RESERVED = {HUB_USER, "broker", "province", "admin", "anonymous"}
+
+
+class InventoryError(Exception):
+    pass
+
+
+@dataclass
+class NodeEntry:
+    id: str
+    role: str
+    host: str
+    counters: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Province:
+    address: str
+    port: int
+    username: str
+
+
+@dataclass
+class Inventory:
+    center: str
+    center_name: str
+    broker_host: str
+    broker_addresses: list[str]
+    broker_port: int
+    hub_host: str
+    hub_https: bool
+    nodes: list[NodeEntry]
+    province: Province | None = None
+
+    def node(self, node_id: str) -> NodeEntry | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+
+def _get(table: dict, key: str, kind, where: str, default=...):
+    if key not in table:
+        if default is ...:
+            raise InventoryError(f"{where}{key}: missing")
+        return default
+    value = table[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise InventoryError(f"{where}{key}: expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def _unknown(table: dict, allowed: set[str], where: str) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise InventoryError(f"{where}{extra[0]}: unknown key; expected one of "
+                             + ", ".join(sorted(allowed)))
+
+
+def parse(data: dict, source: str = "inventory") -> Inventory:
+    w = f"{source}: "
+    _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province"}, w)
+    center = _get(data, "center", str, w)
+    if not ID_PATTERN.match(center):
+        raise InventoryError(f"{w}center: use a-z, 0-9, '-' or '_', got {center!r}")
+    center_name = _get(data, "center_name", str, w, "Trung tâm Phục vụ hành chính công")
+    broker = _get(data, "broker", dict, w)
+    _unknown(broker, {"host", "addresses", "port"}, w + "broker.")
+    broker_host = _get(broker, "host", str, w + "broker.")
+    addresses = _get(broker, "addresses", list, w + "broker.", [])
+    for a in addresses:
+        try:
+            ipaddress.ip_address(a)
+        except ValueError:
+            raise InventoryError(f"{w}broker.addresses: {a!r} is not an IP address") from None
+    port = _get(broker, "port", int, w + "broker.", 8883)
+    if not 1 <= port <= 65535:
+        raise InventoryError(f"{w}broker.port: expected 1-65535, got {port}")
+    hub = _get(data, "hub", dict, w, {})
+    _unknown(hub, {"host", "https"}, w + "hub.")
+    hub_host = _get(hub, "host", str, w + "hub.", broker_host)
+    hub_https = _get(hub, "https", bool, w + "hub.", False)
+    nodes, seen = [], set()
+    for i, entry in enumerate(_get(data, "nodes", list, w, [])):
+        where = f"{w}nodes[{i}]."
+        if not isinstance(entry, dict):
+            raise InventoryError(f"{where[:-1]}: expected a table")
+        _unknown(entry, {"id", "role", "host", "counters"}, where)
+        node_id = _get(entry, "id", str, where)
+        if not ID_PATTERN.match(node_id):
+            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {node_id!r}")
+        if node_id in RESERVED:
+            raise InventoryError(f"{where}id: {node_id!r} is reserved")
+        if node_id in seen:
+            raise InventoryError(f"{where}id: {node_id!r} appears twice")
+        seen.add(node_id)
+        role = _get(entry, "role", str, where)
+        if role not in ROLES:
+            raise InventoryError(f"{where}role: expected one of {', '.join(ROLES)}, got {role!r}")
+        counters = _get(entry, "counters", list, where, [])
+        if counters and role != "counter":
+            raise InventoryError(f"{where}counters: only a counter node drives counters")
+        if not all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in counters):
+            raise InventoryError(f"{where}counters: expected positive counter numbers")
+        nodes.append(NodeEntry(node_id, role, _get(entry, "host", str, where), counters))
+    province = None
+    if "province" in data:
+        p = _get(data, "province", dict, w)
+        _unknown(p, {"address", "port", "username"}, w + "province.")
+        province = Province(_get(p, "address", str, w + "province."),
+                            _get(p, "port", int, w + "province.", 8883),
+                            _get(p, "username", str, w + "province.", center))
+    return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
+                     nodes, province)
+
+
+def load(path: str | Path) -> Inventory:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InventoryError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InventoryError(f"{path}: not valid TOML: {exc}") from None
+    return parse(data, str(path))

@@ -149,14 +149,22 @@ def node_config_file(tmp_path, broker, center):
 
 @pytest.fixture
 def live_server(app):
-    """The hub's web app on waitress, on a free port, in a thread."""
-    from waitress import create_server
+    """The hub's web app on a free port, in a thread, stopped and joined after the test.
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    werkzeug's threaded server, not waitress: waitress's ``close()`` from
+    another thread leaves its loop writing to closed descriptors, which the
+    next test may already have reused for a database file. ``motcua hub``
+    itself (waitress) is tested as a process in test_commands.py.
+    """
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
 
 
 MOTCUA = [sys.executable, "-m", "motcua"]

@@ -59,6 +59,7 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self.bus.serve(self.topics.all_nodes("request"), self._on_request)
+        self.bus.on_connection_change(self._republish_queue_state)
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
@@ -67,6 +68,16 @@ class Gateway:
 
     def stop(self) -> None:
         self.bus.stop()
+
+    def _republish_queue_state(self, up: bool) -> None:
+        # Retained state equal to the store whenever the hub (re)connects: a
+        # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        if not up:
+            return
+        from .queue import state
+
+        for topic, payload, retain in state.everything(self.store.db, self.topics):
+            self.publish_state(topic, payload, retain)
 
     @property
     def connected(self) -> bool:

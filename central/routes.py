@@ -61,6 +61,39 @@ def fault(ctx: Context) -> None:
     nodes.record_fault(ctx.db, ctx.node_id, ctx.data)
 
 
+# --- The queue (issue 3) -----------------------------------------------------------
+
+
+def _queue_topics(ctx: Context):
+    from motcua.bus import Topics
+
+    return Topics(ctx.config.center)
+
+
+def queue_ticket(ctx: Context) -> dict:
+    from .queue import api
+
+    result, out = api.issue_ticket(ctx.db, _queue_topics(ctx), ctx.data["service"],
+                                   ctx.data.get("priority"), node_id=ctx.node_id)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
+def queue_counter_command(ctx: Context) -> dict:
+    from .queue import api
+
+    d = ctx.data
+    counter = api.bound_counter(ctx.db, ctx.node_id, d.get("counter"))
+    result, out = api.counter_command(
+        ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
+        number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
+        target_counter=d.get("target_counter"))
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
@@ -69,4 +102,6 @@ EVENTS: dict[str, Route] = {
 # Requests: the return value is the response's ``result``.
 REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
+    "ticket": Route(queue_ticket),
+    "counter_command": Route(queue_counter_command),
 }

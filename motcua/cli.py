@@ -6,6 +6,7 @@
     motcua dispenser --config /etc/motcua/dispenser.toml
     MOTCUA_CONFIG=counter.toml motcua counter
     motcua user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
+    motcua queue load central/samples/thanhhoa.toml --config hub.toml
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=["admin", "supervisor", "officer"])
     user.add_argument("--name", help="full name, in Vietnamese")
     user.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
+    queue = sub.add_parser("queue", help="the queue's setup: load a centre from TOML/JSON")
+    queue.add_argument("action", choices=["load"])
+    queue.add_argument("file", help="setup file (e.g. central/samples/thanhhoa.toml)")
+    queue.add_argument("--officer-password-stdin", action="store_true",
+                       help="create the file's officers with the password read from stdin")
+    queue.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
     demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
@@ -63,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("motcua user: cần tên đăng nhập (username)", file=sys.stderr)
                 return 2
             return importlib.import_module("central.manage").user_command(args)
+        if args.command == "queue":
+            return importlib.import_module("central.manage").queue_command(args)
         if args.command == "demo":
             from .demo import run_demo
 

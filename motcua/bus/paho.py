@@ -7,7 +7,9 @@ node boots and works even when the broker is not up yet.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import ssl
 from pathlib import Path
 
@@ -24,6 +26,16 @@ log = logging.getLogger(__name__)
 # How long the broker keeps a persistent session (the hub's) while it is away:
 # events queued for it meanwhile are delivered when it comes back.
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
+
+
+def _no_delay(client, userdata, sock) -> None:
+    # paho leaves Nagle on. A request, its PUBACK and the response are small
+    # writes back to back, and Nagle holding them for the peer's delayed ACK
+    # turns a 1-2 ms round trip into ~40 ms. The broker side is
+    # `set_tcp_nodelay true` in broker-config/.
+    # (Unix sockets and websockets have no Nagle to turn off.)
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class PahoTransport(Transport):
@@ -58,6 +70,7 @@ class PahoTransport(Transport):
         client.on_disconnect = self._paho_disconnect
         client.on_message = self._paho_message
         client.on_subscribe = self._paho_subscribe
+        client.on_socket_open = _no_delay
         self._client = client
 
     def set_will(self, topic, payload, qos, retain):

@@ -83,13 +83,16 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from .web import auth, health, nodes, public
+    from .web import auth, health, nodes, public, queue_admin
+    from .web import queue as queue_pages
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(nodes.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(queue_pages.bp)
+    app.register_blueprint(queue_admin.bp)
     return app
 
 

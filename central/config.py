@@ -31,5 +31,9 @@ class HubConfig:
     )
     timezone: str = setting("Asia/Ho_Chi_Minh", doc="time zone in which times are shown")
     log_level: str = setting("INFO", doc="logging level", check=check_log_level)
+    live_mqtt_url: str = setting(
+        "", doc="the broker's MQTT-over-WebSockets address that live pages read retained state "
+                "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
+    )
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")

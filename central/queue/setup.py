@@ -354,3 +354,9 @@ def counter_by_number(db, number: int) -> dict | None:
 def priority_classes(db) -> list[dict]:
     return list(db.query("select * from priority_classes where active = 1 "
                          "order by sort_order, id"))
+
+
+def counters_services(db, counter_id: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "select s.code from counter_services cs join services s on s.id = cs.service_id "
+        "where cs.counter_id = ? order by s.sort_order", [counter_id])]

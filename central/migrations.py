@@ -257,8 +257,14 @@ def m0011_tickets(db):
         )
         """
     )
-    db.execute("create index tickets_waiting on tickets(status, service_id, issued_at)")
-    db.execute("create index tickets_day on tickets(day, status)")
+    # The heads of the lines: waiting, per service, priority or not, oldest first.
+    db.execute("create index tickets_heads on tickets(status, service_id, "
+               "(priority_class_id is not null), issued_at, id)")
+    db.execute("create index tickets_targeted on tickets(target_counter_id, status, issued_at) "
+               "where target_counter_id is not null")
+    db.execute("create index tickets_line on tickets(status, service_id, issued_at, id)")
+    db.execute("create index tickets_day on tickets(day, status, service_id)")
+    db.execute("create index tickets_called on tickets(day, called_at)")
     # Append-only history: every change of a ticket, from which the live
     # state can be rebuilt and the fairness audit read.
     db.execute(

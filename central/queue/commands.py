@@ -55,17 +55,31 @@ def _current(db, counter: dict) -> dict | None:
 
 
 def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
-    """Waiting tickets this counter may call, as the strategy sees them."""
-    rows = db.execute(
-        """
-        select t.id, t.service_id, t.priority_class_id is not null, t.issued_at,
-               s.max_wait_min, coalesce(cs.weight, 1), t.target_counter_id
-        from tickets t join services s on s.id = t.service_id
-        left join counter_services cs on cs.service_id = t.service_id and cs.counter_id = ?
-        where t.status = 'waiting'
-          and ((cs.counter_id is not null and t.target_counter_id is null)
-               or t.target_counter_id = ?)
-        """, [counter["id"], counter["id"]]).fetchall()
+    """What the strategy chooses from: the head (oldest) of each group of waiting
+    tickets this counter may call, a group being (service, priority or not,
+    transferred to this counter or not).
+
+    Within a group the order is always first-come, so a later ticket can never
+    be the right choice: the strategy sees a handful of heads, not the whole
+    line, and a long line costs no more than a short one.
+    """
+    head = ("select t.id, t.service_id, t.priority_class_id is not null, t.issued_at, "
+            "s.max_wait_min, ?, t.target_counter_id from tickets t "
+            "join services s on s.id = t.service_id ")
+    rows = []
+    for service_id, weight in db.execute(
+            "select service_id, weight from counter_services where counter_id = ?",
+            [counter["id"]]).fetchall():
+        for prio in (0, 1):
+            rows += db.execute(
+                head + "where t.status = 'waiting' and t.service_id = ? and "
+                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
+                "order by t.issued_at, t.id limit 1", [weight, service_id, prio]).fetchall()
+    for prio in (0, 1):
+        rows += db.execute(
+            head + "where t.target_counter_id = ? and t.status = 'waiting' and "
+            "(t.priority_class_id is not null) = ? order by t.issued_at, t.id limit 1",
+            [1, counter["id"], prio]).fetchall()
     out = []
     for tid, sid, prio, issued_at, max_wait, weight, target in rows:
         issued = clock.from_iso(issued_at)
@@ -233,11 +247,13 @@ def answer(db, counter: dict, message: str = "") -> dict:
 def _find_waiting(db, counter, number, pool) -> dict:
     if not number:
         raise Refused("number_required", "Cần nhập số cần gọi.")
-    allowed = {c.id for c in pool}
     rows = list(db.query("select * from tickets where display = ? and status = 'waiting' "
                          "order by issued_at desc", [str(number).strip().upper()]))
+    served = {r[0] for r in db.execute(
+        "select service_id from counter_services where counter_id = ?", [counter["id"]])}
     for row in rows:
-        if row["id"] in allowed:
+        if row["target_counter_id"] == counter["id"] or (
+                row["target_counter_id"] is None and row["service_id"] in served):
             return row
     if rows:
         raise Refused("not_for_counter", f"Số {number} không thuộc dịch vụ của quầy này.")

@@ -15,6 +15,8 @@ list of ``(topic, payload, retain)`` to publish once the transaction commits.
 
 from __future__ import annotations
 
+from functools import partial
+
 from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.messages import (
@@ -29,6 +31,10 @@ from motcua.bus.messages import (
 
 from . import setup, tickets
 from .commands import COUNTER_STATUS_NAMES, Changes
+
+# Waiting tickets listed in a line's state (the count is always whole): keeps
+# the message small; a ticket further back shows its own `people_ahead`.
+LINE_LENGTH = 200
 
 
 def _day(db) -> str:
@@ -52,18 +58,18 @@ def board(db, hall: str, day: str | None = None) -> dict:
             order by t.called_at desc, t.id desc limit ?
             """, [day, hall, limit])
     ]
+    counts = dict(db.execute(
+        "select service_id, count(*) from tickets where day = ? and status = 'waiting' "
+        "group by service_id", [day]).fetchall())
     waiting = [
-        {"service": r[0], "name": r[1], "waiting": r[2]}
+        {"service": r[0], "name": r[1], "waiting": counts.get(r[2], 0)}
         for r in db.execute(
             """
-            select s.code, s.name,
-                   (select count(*) from tickets t where t.service_id = s.id
-                     and t.status = 'waiting' and t.day = ?)
-            from services s where s.active = 1 and s.id in (
+            select s.code, s.name, s.id from services s where s.active = 1 and s.id in (
                 select cs.service_id from counter_services cs
                 join counters c on c.id = cs.counter_id where c.hall = ?)
             order by s.sort_order, s.id
-            """, [day, hall])
+            """, [hall])
     ]
     counters = [
         {"counter": r[0], "name": r[1], "status": r[2], "display": r[3]}
@@ -105,14 +111,17 @@ def line(db, code: str, day: str | None = None) -> dict:
         {"display": r[0], "priority": bool(r[1])}
         for r in db.execute(
             "select display, priority_class_id is not null from tickets where service_id = ? "
-            "and status = 'waiting' and day = ? order by issued_at, id", [service["id"], day])
+            "and status = 'waiting' and day = ? order by issued_at, id limit ?",
+            [service["id"], day, LINE_LENGTH])
     ]
+    waiting = db.execute("select count(*) from tickets where service_id = ? and "
+                         "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
     servers = tickets.open_counters(db, service["id"])
     per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
     return STATE_LINE.make(
-        service=code, name=service["name"], waiting=len(queue), queue=queue,
+        service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
-        estimate_min=tickets.estimate(db, service, len(queue)),
+        estimate_min=tickets.estimate(db, service, waiting),
         target_wait_min=service["target_wait_min"])
 
 
@@ -173,26 +182,40 @@ def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:
                          ts=row[7] or clock.iso())
 
 
-def publications(db, topics: Topics, changes: Changes, with_stats: bool = True) -> list:
-    """``(topic, payload, retain)`` for everything ``changes`` touched."""
+def publications(db, topics: Topics, changes: Changes, with_stats: bool = False) -> list:
+    """``(topic, payload, retain)`` for everything ``changes`` touched.
+
+    Retained state is given as a function that builds the payload when it is
+    published (after the commit): a batch of commands touching the same board
+    builds it once, from what the store holds then. Announcements are built
+    at once: each is one call, as it happened.
+    """
     out = []
     for cid in sorted(changes.counters):
         number = db.execute("select number from counters where id = ?", [cid]).fetchone()[0]
-        out.append((topics.state("counter", str(number)), counter_state(db, number), True))
+        out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
+                    True))
     for hall in sorted(changes.halls):
-        out.append((topics.state("board", hall), board(db, hall), True))
+        out.append((topics.state("board", hall), partial(board, db, hall), True))
     for sid in sorted(changes.services):
         code = db.execute("select code from services where id = ?", [sid]).fetchone()[0]
-        out.append((topics.state("line", code), line(db, code), True))
+        out.append((topics.state("line", code), partial(line, db, code), True))
     for tid in sorted(changes.tickets):
         ticket = tickets.get(db, tid)
-        out.append((topics.state("ticket", ticket["token"]), ticket_state(db, ticket), True))
-    if with_stats and (changes.tickets or changes.counters):
-        out.append((topics.state("queue_stats"), stats(db), True))
+        out.append((topics.state("ticket", ticket["token"]),
+                    partial(_ticket_by_id, db, tid), True))
+    if with_stats:
+        # Statistics scan the whole day: the gateway's ticker publishes them
+        # (at most once a second, when they changed) instead of every command.
+        out.append((topics.state("queue_stats"), partial(stats, db), True))
     for ticket_id, counter_id, kind in changes.announce:
         out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
                     False))
     return out
+
+
+def _ticket_by_id(db, ticket_id: int) -> dict:
+    return ticket_state(db, tickets.get(db, ticket_id))
 
 
 def everything(db, topics: Topics) -> list:
@@ -202,4 +225,4 @@ def everything(db, topics: Topics) -> list:
         halls={r[0] for r in db.execute("select distinct hall from counters")},
         services={r[0] for r in db.execute("select id from services")},
     )
-    return publications(db, topics, changes)
+    return publications(db, topics, changes, with_stats=True)

@@ -1,7 +1,11 @@
 """The calling order: which waiting ticket a free counter gets next.
 
-A strategy is any object with ``choose(candidates, normal_streak)``; the
-default, :class:`MixedPriority`, is what DOMAIN.md asks for::
+A strategy is any object with ``choose(candidates, normal_streak)``.
+``candidates`` holds the head (oldest ticket) of each group of waiting
+tickets (service × priority or not × transferred to this counter or not):
+within a group the order is first-come by rule, so the heads are all a
+strategy needs, however long the line. The default, :class:`MixedPriority`,
+is what DOMAIN.md asks for::
 
     >>> s = MixedPriority(every=3)
     >>> a = Candidate(1, service_id=1, priority=False, issued=0.0, waited_min=4)

@@ -417,7 +417,8 @@ STATE_LINE = MessageType(
         Field("service", "string", "service code"),
         Field("name", "string", "service name"),
         Field("waiting", "integer", "tickets waiting"),
-        Field("queue", "array", "`display` and `priority` of each waiting ticket, in order"),
+        Field("queue", "array", "`display` and `priority` of the first 200 waiting tickets, "
+                                "in order"),
         Field("open_counters", "integer", "counters open for this service"),
         Field("minutes_per_person", "number", "recent service time / open counters"),
         Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes"),

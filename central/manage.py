@@ -66,9 +66,10 @@ def queue_command(args) -> int:
     store = Store(config.database)
     try:
         password = sys.stdin.readline().rstrip("\n") if args.officer_password_stdin else None
-        counts = setup.load_file(store, args.file, actor="shell",
-                                 create_officers_password=password)
-        print("Đã nạp: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        for path in args.file:
+            counts = setup.load_file(store, path, actor="shell",
+                                     create_officers_password=password)
+            print(f"{path}: đã nạp " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     except Refused as refusal:
         print(f"motcua queue: {refusal.message}", file=sys.stderr)

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     queue = sub.add_parser("queue", help="the queue's setup: load a centre from TOML/JSON")
     queue.add_argument("action", choices=["load"])
-    queue.add_argument("file", help="setup file (e.g. central/samples/thanhhoa.toml)")
+    queue.add_argument("file", nargs="+",
+                       help="setup files, loaded in order (e.g. central/samples/thanhhoa.toml)")
     queue.add_argument("--officer-password-stdin", action="store_true",
                        help="create the file's officers with the password read from stdin")
     queue.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")

@@ -140,15 +140,14 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             print(f"Không khởi động được Mosquitto: {exc}", file=sys.stderr)
             return 1
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)")
-        for username, role, name in DEMO_USERS:
-            subprocess.run(
-                [sys.executable, "-m", "motcua", "user", "add", username, "--role", role,
-                 "--name", name, "--config", str(configs["hub"])],
-                input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
-            )
-        # The sample centre (services, counters, officers) before the hub starts.
+        # The sample centre (services, counters, officers) and the demo's
+        # accounts, in one process, before the hub starts.
+        users = base / "demo-users.toml"
+        users.write_text("".join(
+            f'[[officers]]\nusername = "{u}"\nfull_name = "{n}"\nrole = "{r}"\n\n'
+            for u, r, n in DEMO_USERS), encoding="utf-8")
         subprocess.run(
-            [sys.executable, "-m", "motcua", "queue", "load", str(SAMPLE_CENTRE),
+            [sys.executable, "-m", "motcua", "queue", "load", str(SAMPLE_CENTRE), str(users),
              "--officer-password-stdin", "--config", str(configs["hub"])],
             input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
         )

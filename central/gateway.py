@@ -107,6 +107,9 @@ class Gateway:
         the store after the commit)."""
         if callable(payload):
             payload = payload()
+        if payload == b"":  # clears a retained topic
+            self.bus.transport.publish(topic, b"", 1, retain)
+            return
         self.bus.publish(topic, payload, qos=1, retain=retain)
 
     # Handlers (each on paho's thread; BusClient catches what escapes) ------
@@ -217,6 +220,9 @@ class Gateway:
             answers = [(i, error_response(i.data.get("id"), "internal",
                                           "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
         try:
+            # Answers first (the askers wait on them), then the state.
+            for incoming, response in answers:
+                self.bus.respond(incoming, response)
             # Retained state: only the newest matters, so each topic once per batch.
             latest: dict[str, tuple] = {}
             for topic, payload, retain in outbox:
@@ -225,7 +231,5 @@ class Gateway:
                 latest[key] = (topic, payload, retain)
             for topic, payload, retain in latest.values():
                 self.publish_state(topic, payload, retain)
-            for incoming, response in answers:
-                self.bus.respond(incoming, response)
         except Exception:
             log.exception("could not publish a batch's answers")

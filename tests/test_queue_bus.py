@@ -31,6 +31,21 @@ def press(node, action, **fields):
     return ask(node, "counter_command", COUNTER_COMMAND.make(action=action, **fields))
 
 
+def assert_events_tell_the_state(db):
+    """Every ticket's status, service and counter rebuilt from its events alone."""
+    from central.queue import tickets as tk
+
+    def live(status, counter):
+        return counter if status in ("called", "serving") else None
+
+    rebuilt = {k: {**v, "counter": live(v["status"], v["counter"])}
+               for k, v in tk.replay(db).items()}
+    stored = {r[0]: {"status": r[1], "service": r[2], "counter": live(r[1], r[3])}
+              for r in db.execute("select t.id, t.status, s.code, t.counter_id from tickets t "
+                                  "join services s on s.id = t.service_id")}
+    assert rebuilt == stored
+
+
 def board_matches(store, watcher, hall="main"):
     expected = state.board(store.db, hall)
     return watcher.state.get(f"board/{hall}") == expected
@@ -109,6 +124,7 @@ def test_calling_recall_transfer_and_the_board_follow_the_database(
                            ).fetchone()
     assert row[:2] == ("waiting", "lao-dong")
     assert "A005" in [q["display"] for q in state_watcher.state["line/lao-dong"]["queue"]]
+    assert_events_tell_the_state(store.db)
     paused = press(counter, "pause")
     refused = press(counter, "next")
     assert paused["ok"] and refused["error"]["code"] == "counter_paused"
@@ -186,6 +202,7 @@ def test_three_dispensers_five_counters_500_tickets(queue_hub, make_node, store,
     endings = Counter(r[0] for r in db.execute(
         "select ticket_id from ticket_events where to_status in ('done','no_show','cancelled')"))
     assert len(endings) == total and set(endings.values()) == {1}
+    assert_events_tell_the_state(db)
     # No number repeats within a service and day.
     numbers = [(r["service"], r["display"]) for r in (a["result"] for a in issued)]
     assert len(set(numbers)) == total
@@ -243,3 +260,46 @@ def test_the_demo_floor_issues_and_calls_tickets_over_the_bus(queue_hub, broker,
             timeout=20)
     finally:
         floor.stop()
+
+
+def test_a_new_day_clears_yesterdays_ticket_pages_from_the_broker(queue_hub, broker, center,
+                                                                   store):
+    import datetime as dt
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from central.queue import api
+
+    def publish(out):
+        for topic, payload, retain in out:
+            queue_hub.publish_state(topic, payload, retain)
+
+    def retained_tickets():
+        seen = {}
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{id(seen)}")
+        c.on_message = lambda cl, u, m: seen.__setitem__(m.topic, m.payload)
+        c.connect("127.0.0.1", broker.port)
+        c.loop_start()
+        c.subscribe(f"motcua/{center}/state/ticket/#")
+        import time
+        time.sleep(0.7)
+        c.loop_stop()
+        c.disconnect()
+        return {t for t, p in seen.items() if p}
+
+    topics = Topics(center)
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    with store.write() as db:
+        old, out = api.issue_ticket(db, topics, "ho-tich", now=yesterday)
+    publish(out)
+    wait_until(lambda: topics.state("ticket", old["token"]) in retained_tickets(), timeout=5)
+    with store.write() as db:
+        new, out = api.issue_ticket(db, topics, "ho-tich")
+    publish(out)
+    assert new["display"] == "A001"  # numbering restarted
+    left = retained_tickets()
+    assert topics.state("ticket", new["token"]) in left
+    assert topics.state("ticket", old["token"]) not in left
+    assert store.db.execute("select status from tickets where id = ?",
+                            [old["ticket_id"]]).fetchone() == ("cancelled",)

@@ -17,6 +17,8 @@ from ..errors import Refused
 from . import commands, setup, state, tickets
 from .commands import Changes
 
+CLEAR = b""  # payload of an empty retained message: the broker forgets the topic
+
 
 def _halls_for_service(db, service_id: int) -> set:
     return {r[0] for r in db.execute(
@@ -27,10 +29,21 @@ def _halls_for_service(db, service_id: int) -> set:
 def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
                  node_id: str | None = None, now=None) -> tuple[dict, list]:
     result = tickets.issue(db, service, priority, node_id, now=now)
+    closed = result.pop("closed_days")
     ticket = tickets.get(db, result["ticket_id"])
     changes = Changes(tickets={ticket["id"]}, services={ticket["service_id"]},
                       halls=_halls_for_service(db, ticket["service_id"]))
-    return result, state.publications(db, topics, changes)
+    out = state.publications(db, topics, changes)
+    if closed:
+        # A new day: yesterday's ticket pages are cleared from the broker (an
+        # empty retained message deletes one); their rows stay in the store.
+        out += [(topics.state("ticket", token), CLEAR, True) for (token,) in db.execute(
+            f"select token from tickets where day in ({','.join('?' * len(closed))})", closed)]
+        changes = Changes(counters={r[0] for r in db.execute("select id from counters")},
+                          halls={r[0] for r in db.execute("select distinct hall from counters")},
+                          services={r[0] for r in db.execute("select id from services")})
+        out += state.publications(db, topics, changes)
+    return result, out
 
 
 def bound_counter(db, node_id: str, number: int | None) -> dict:

@@ -166,7 +166,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
         priority_row = rows[0]
     day = business_day(moment, setup.settings(db)["opening_time"], zone)
-    close_old_days(db, day, at)
+    closed = close_old_days(db, day, at)
     number = next_number(db, day, service)
     ticket = {
         "day": day, "service_id": service["id"], "issued_service_id": service["id"],
@@ -189,6 +189,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "priority_name": priority_row["name"] if priority_row else None,
         "people_ahead": ahead, "estimate_min": minutes, "issued_at": at, "day": day,
         "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
+        "closed_days": closed,
     }
 
 
@@ -200,3 +201,32 @@ def get(db, ticket_id: int) -> dict | None:
 def by_token(db, token: str) -> dict | None:
     rows = list(db.query("select * from tickets where token = ?", [token]))
     return rows[0] if rows else None
+
+
+def replay(db, day: str | None = None) -> dict[int, dict]:
+    """Each ticket's live state rebuilt from its events alone (``ticket_events``).
+
+    Used to check the store (and for a recovery tool): status, current service
+    (code) and counter (id) of every ticket, as the events tell them::
+
+        replay(db)[ticket_id] == {"status": "done", "service": "ho-tich", "counter": 3}
+    """
+    issued = {r[0]: r[1] for r in db.execute(
+        "select t.id, s.code from tickets t join services s on s.id = t.issued_service_id"
+        + (" where t.day = ?" if day else ""), [day] if day else [])}
+    out: dict[int, dict] = {}
+    for ticket_id, to_status, counter_id, detail in db.execute(
+            "select ticket_id, to_status, counter_id, detail from ticket_events order by id"):
+        if ticket_id not in issued:
+            continue
+        now = out.setdefault(ticket_id, {"status": None, "service": issued[ticket_id],
+                                         "counter": None})
+        facts = json.loads(detail or "{}")
+        if facts.get("to_service"):
+            now["service"] = facts["to_service"]
+        now["status"] = to_status
+        if to_status == "called":
+            now["counter"] = counter_id
+        elif to_status == "waiting":
+            now["counter"] = None
+    return out

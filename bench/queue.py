@@ -67,6 +67,14 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return values["VmRSS"], values["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare_database(path: Path) -> None:
     sys.path.insert(0, str(PROJECT))
     from central.queue import setup
@@ -347,7 +355,9 @@ def main() -> int:
         print("next -> board ...", flush=True)
         board_ms = next_to_board(broker.port, n)
         print(f"sustained {seconds} s ...", flush=True)
+        cpu0, wall0 = cpu_seconds(hub.pid), time.perf_counter()
         load = sustained(broker.port, seconds, db_path)
+        hub_cpu = (cpu_seconds(hub.pid) - cpu0) / (time.perf_counter() - wall0)
         rss_end = rss_kib(hub.pid)
     finally:
         hub.terminate()
@@ -381,7 +391,9 @@ def main() -> int:
         f"({load['tickets']} tickets, {load['nexts']} calls); lost: {load['lost']}, "
         f"retried: {load['retries']}; answered numbers unique: {load['answered_unique']}; "
         f"duplicate numbers in the database: {load['duplicates_in_db']}; tickets stored "
-        f"for those dispensers: {load['stored']} (answered: {load['tickets']}).",
+        f"for those dispensers: {load['stored']} (answered: {load['tickets']}). The hub "
+        f"process used {hub_cpu:.0%} of one core meanwhile, "
+        f"{hub_cpu * 1000 / max(load['ops_per_s'], 1):.1f} ms of CPU per operation.",
         "",
         f"Hub memory (RSS): {rss_start[0] / 1024:.1f} MiB at start, "
         f"{rss_day[0] / 1024:.1f} MiB after a simulated day of {day} tickets issued and "

@@ -20,7 +20,7 @@
       if (!row) return;
       row.className = data.status;
       setCells(row, {
-        status: data.status_name, officer: data.officer,
+        state: data.status_name, officer: data.officer,
         current: data.current ? data.current.display : "",
         since: data.current ? L.clock(data.current.called_at) : "",
       });

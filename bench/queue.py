@@ -37,6 +37,11 @@ from motcua.bus.messages import COUNTER_COMMAND, PING, TICKET, ok_response
 from motcua.bus.paho import PahoTransport
 from motcua.config import MqttConfig, from_dict
 
+# This file is bench/queue.py: keep its folder from shadowing the standard
+# library's `queue` (multiprocessing imports it later).
+sys.path[:] = [p for p in sys.path
+               if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 CENTER = "bench"
 BENCH_SERVICES = {
     "bench-a": {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "range": [1, 99999]},
@@ -73,6 +78,26 @@ def cpu_seconds(pid: int) -> float:
 
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def durable_commit_ms(directory: Path, n: int = 200) -> list[float]:
+    """One small SQLite commit with WAL and synchronous=FULL, as the hub makes:
+    the disk's fsync, which no request that changes state can beat."""
+    import sqlite3
+
+    con = sqlite3.connect(directory / "fsync.db", isolation_level=None)
+    con.execute("pragma journal_mode=wal")
+    con.execute("pragma synchronous=full")
+    con.execute("create table t (x)")
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        con.execute("begin immediate")
+        con.execute("insert into t values (1)")
+        con.execute("commit")
+        times.append((time.perf_counter() - t0) * 1000)
+    con.close()
+    return times
 
 
 def prepare_database(path: Path) -> None:
@@ -181,15 +206,20 @@ def next_to_board(port: int, n: int) -> list[float]:
     return times
 
 
-def sustained(port: int, seconds: float, db_path: Path) -> dict:
-    stop = threading.Event()
-    results = {"tickets": [], "nexts": 0, "lost": 0, "retries": 0}
+def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) -> None:
+    """One process driving a few simulated nodes (threads), so the benchmark's
+    own interpreter lock is not what limits the rate."""
+    results = {"tickets": [], "nexts": 0, "lost": 0, "retries": 0, "in_window": 0}
     lock = threading.Lock()
+    begin, end = window
 
-    def dispenser(i):
-        node = f"dispenser-{i}"
+    def done_one():
+        if begin <= time.monotonic() <= end:
+            results["in_window"] += 1
+
+    def dispenser(node):
         bus = client(port, f"{node}-sustained", node)
-        while not stop.is_set():
+        while time.monotonic() < end:
             payload = TICKET.make(service="bench-a" if random.random() < 0.5 else "bench-b")
             for _attempt in range(3):  # a retry repeats the id: the same ticket
                 try:
@@ -205,48 +235,62 @@ def sustained(port: int, seconds: float, db_path: Path) -> dict:
             with lock:
                 results["tickets"].append((payload["id"], answer["result"]["service"],
                                            answer["result"]["number"]))
+                done_one()
         bus.stop()
 
-    def counter(i):
-        node = f"counter-{i}"
+    def counter(node):
         bus = client(port, f"{node}-sustained", node)
-        while not stop.is_set():
+        while time.monotonic() < end:
             try:
                 ask(bus, node, "counter_command", COUNTER_COMMAND.make(action="next"), timeout=10)
                 with lock:
                     results["nexts"] += 1
+                    done_one()
             except RequestTimeout:
                 with lock:
                     results["lost"] += 1
         bus.stop()
 
-    threads = [threading.Thread(target=dispenser, args=(i,)) for i in range(11, 21)]
-    threads += [threading.Thread(target=counter, args=(i,)) for i in range(1, 11)]
+    threads = [threading.Thread(target=dispenser if n.startswith("dispenser") else counter,
+                                args=(n,)) for n in nodes]
     for t in threads:
         t.start()
-    time.sleep(1)  # everyone connected
-    start_tickets, start_nexts = len(results["tickets"]), results["nexts"]
-    t0 = time.perf_counter()
-    time.sleep(seconds)
-    with lock:
-        ops = len(results["tickets"]) - start_tickets + results["nexts"] - start_nexts
-    elapsed = time.perf_counter() - t0
-    stop.set()
     for t in threads:
-        t.join(30)
+        t.join()
+    out.put(results)
+
+
+def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> dict:
+    """10 dispensers + 10 counters, spread over a few processes."""
+    import multiprocessing as mp
+
+    nodes = [f"dispenser-{i}" for i in range(11, 21)] + [f"counter-{i}" for i in range(1, 11)]
+    begin = time.monotonic() + 3  # everyone connected by then
+    window = (begin, begin + seconds)
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    workers = [ctx.Process(target=_node_worker, args=(port, nodes[i::processes], window, out))
+               for i in range(processes)]
+    for w in workers:
+        w.start()
+    parts = [out.get(timeout=seconds + 120) for _ in workers]
+    for w in workers:
+        w.join(30)
+    tickets = [t for p in parts for t in p["tickets"]]
     import sqlite3
 
     con = sqlite3.connect(db_path)
-    numbers = [(s, n) for _, s, n in results["tickets"]]
     stored = con.execute("select count(*) from tickets where source_node like 'dispenser-1_' "
                          "or source_node = 'dispenser-20'").fetchone()[0]
     dup = con.execute("select count(*) from (select 1 from tickets group by day, "
                       "issued_service_id, number having count(*) > 1)").fetchone()[0]
     con.close()
-    return {"ops_per_s": ops / elapsed, "tickets": len(results["tickets"]),
-            "nexts": results["nexts"], "lost": results["lost"], "retries": results["retries"],
+    numbers = [(s, n) for _, s, n in tickets]
+    return {"ops_per_s": sum(p["in_window"] for p in parts) / seconds,
+            "tickets": len(tickets), "nexts": sum(p["nexts"] for p in parts),
+            "lost": sum(p["lost"] for p in parts), "retries": sum(p["retries"] for p in parts),
             "answered_unique": len(set(numbers)) == len(numbers), "stored": stored,
-            "duplicates_in_db": dup}
+            "duplicates_in_db": dup, "processes": processes}
 
 
 def estimate_error(tickets: int = 3000, counters: int = 8, seed: int = 7) -> dict:
@@ -350,6 +394,7 @@ def main() -> int:
         rss_day = rss_kib(hub.pid)
         print("floor ...", flush=True)
         floor_ms = floor(broker.port, n)
+        commit_ms = durable_commit_ms(tmp)
         print("ticket round trips ...", flush=True)
         ticket_ms = ticket_latency(broker.port, n)
         print("next -> board ...", flush=True)
@@ -385,9 +430,18 @@ def main() -> int:
         f"{percentile(floor_ms, 99):.2f} | 1.0× |",
         row("ticket request → response", ticket_ms),
         row("counter `next` → board update seen", board_ms),
+        f"| (a durable SQLite commit on this disk, WAL + `synchronous=FULL`) | "
+        f"{percentile(commit_ms, 50):.2f} | {percentile(commit_ms, 99):.2f} | "
+        f"{percentile(commit_ms, 99) / percentile(floor_ms, 99):.1f}× |",
         "",
-        f"Sustained, 10 dispensers + 10 counters, each sending its next request as soon as "
-        f"the last was answered, for {seconds} s: **{load['ops_per_s']:.0f} operations/s** "
+        "Every ticket and every counter command is on disk before it is answered, so "
+        "neither can be faster than one durable commit; the 3× target is out of reach "
+        "wherever fsync alone costs more than the broker round trip. Under load the hub "
+        "commits whatever has queued up in one transaction (one fsync per batch).",
+        "",
+        f"Sustained, 10 dispensers + 10 counters (in {load['processes']} processes), each "
+        f"sending its next request as soon as the last was answered, for {seconds} s: "
+        f"**{load['ops_per_s']:.0f} operations/s** "
         f"({load['tickets']} tickets, {load['nexts']} calls); lost: {load['lost']}, "
         f"retried: {load['retries']}; answered numbers unique: {load['answered_unique']}; "
         f"duplicate numbers in the database: {load['duplicates_in_db']}; tickets stored "

@@ -174,3 +174,36 @@ def test_the_estimate_uses_recent_service_times_and_open_counters(sample_centre)
         commands.run(db, setup.counter_by_number(db, 2), "open", now=at(9, 44))
         # Five ahead over two counters.
         assert state.line(db, "ho-tich", day=new["day"])["estimate_min"] == 25
+
+
+def test_a_ticket_transferred_to_a_counter_waits_for_that_counter_only(sample_centre):
+    with sample_centre.write() as db:
+        first = tickets.issue(db, "ho-tich", now=at(8))
+        tickets.issue(db, "ho-tich", now=at(8, 1))
+        one, two = setup.counter_by_number(db, 1), setup.counter_by_number(db, 2)
+        commands.run(db, one, "next", now=at(8, 5))
+        result, _ = commands.run(db, one, "transfer", target_counter=2, reason="Hồ sơ phức tạp",
+                                 now=at(8, 6))
+        assert "Quầy 2" in result["message"] and result["current"] is None
+        # Counter 1 does not get it back; counter 2 gets it first, as issued at 08:00.
+        again, _ = commands.run(db, one, "next", now=at(8, 7))
+        assert again["current"]["display"] == "A002"
+        taken, _ = commands.run(db, two, "next", now=at(8, 8))
+        assert taken["current"]["display"] == first["display"]
+        row = db.execute("select issued_at, counter_id from tickets where id = ?",
+                         [first["ticket_id"]]).fetchone()
+        assert row == (first["issued_at"], two["id"])
+        with pytest.raises(Refused) as info:
+            commands.run(db, two, "transfer", target_counter=2)
+        assert "chính quầy này" in info.value.message
+
+
+def test_recalls_beyond_the_limit_make_a_no_show(sample_centre):
+    with sample_centre.write() as db:
+        tickets.issue(db, "ho-tich", now=at(8))
+        counter = setup.counter_by_number(db, 1)
+        commands.run(db, counter, "next", now=at(8, 1))
+        messages = [commands.run(db, counter, "recall", now=at(8, 2 + i))[0]["message"]
+                    for i in range(4)]
+        assert messages[-1] == "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
+        assert db.execute("select status, recalls from tickets").fetchone() == ("no_show", 3)

@@ -94,3 +94,14 @@ def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):
     reply = client.get("/t/abcdef0123")
     assert reply.status_code == 404
     assert "Không tìm thấy số thứ tự này" in reply.get_data(as_text=True)
+
+
+def test_a_priority_class_is_added_and_a_bad_one_refused(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "Trẻ em",
+                                                       "name": "Trẻ em"})
+    assert reply.status_code == 422 and "chữ thường không dấu" in reply.get_data(as_text=True)
+    reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "tre-em",
+                                                       "name": "Trẻ em dưới 6 tuổi"},
+                        follow_redirects=True)
+    assert "Trẻ em dưới 6 tuổi (tre-em)" in reply.get_data(as_text=True)

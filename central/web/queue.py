@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, g, jsonify, make_response, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from motcua.bus import Topics
 
@@ -108,14 +120,10 @@ def take_counter():
         with store().write() as db:
             out = api.sign_in(db, _topics(), number, g.user["id"])
     except Refused as refusal:
-        from flask import flash, redirect, url_for
-
         flash(refusal.message, "error")
         return redirect(url_for("queue.console"))
     publish(out)
     session["counter"] = number
-    from flask import redirect, url_for
-
     return redirect(url_for("queue.console"))
 
 

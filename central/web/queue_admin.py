@@ -72,6 +72,14 @@ def save_counter():
                   f"Đã lưu quầy {f.get('number', '')}.")
 
 
+@bp.post("/admin/queue/priority")
+@login_required("admin")
+def save_priority():
+    data = {"code": request.form.get("code", ""), "name": request.form.get("name", "")}
+    return _apply(lambda db: setup.save_priority_class(db, data, actor=g.user["username"]),
+                  f"Đã lưu đối tượng ưu tiên {data['name'].strip()}.")
+
+
 @bp.post("/admin/queue/settings")
 @login_required("admin")
 def save_settings():

@@ -48,7 +48,7 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
 
 def bound_counter(db, node_id: str, number: int | None) -> dict:
     """The counter a node may command; refuse one it is not bound to."""
-    rows = list(db.query("select * from counters where node_id = ?", [node_id]))
+    rows = setup.rows(db, "select * from counters where node_id = ?", [node_id])
     if not rows:
         raise Refused("not_bound", f"Thiết bị '{node_id}' chưa được gắn với quầy nào.")
     counter = rows[0]

@@ -96,7 +96,7 @@ def current_strategy(db) -> strategy.Strategy:
 
 
 def _set_counter(db, counter: dict, **values) -> None:
-    db["counters"].update(counter["id"], values)
+    setup.update(db, "counters", counter["id"], values)
     counter.update(values)
 
 
@@ -247,8 +247,8 @@ def answer(db, counter: dict, message: str = "") -> dict:
 def _find_waiting(db, counter, number, pool) -> dict:
     if not number:
         raise Refused("number_required", "Cần nhập số cần gọi.")
-    rows = list(db.query("select * from tickets where display = ? and status = 'waiting' "
-                         "order by issued_at desc", [str(number).strip().upper()]))
+    rows = setup.rows(db, "select * from tickets where display = ? and status = 'waiting' "
+                          "order by issued_at desc", [str(number).strip().upper()])
     served = {r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]])}
     for row in rows:
@@ -288,7 +288,7 @@ def _transfer(db, counter, ticket, target_service, target_counter, ctx, changes,
     record_event(db, ticket, "transfer", "waiting", now=ctx["at"], counter_id=counter["id"],
                  officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
                  detail=detail)
-    db["tickets"].update(ticket["id"], values)
+    setup.update(db, "tickets", ticket["id"], values)
     _set_counter(db, counter, current_ticket_id=None)
     changes.ticket(ticket)
     return f"Đã chuyển số {ticket['display']} sang {where}."

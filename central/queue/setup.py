@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -40,13 +41,55 @@ DEFAULT_SETTINGS = {
 }
 
 
+def rows(db, sql: str, args=()) -> list[dict]:
+    """Rows as dicts, straight from the connection.
+
+    The queue's hot path (a request per key press) avoids sqlite-utils'
+    ``query()``/``table.insert()``, which add savepoints and schema lookups
+    to every statement."""
+    cursor = db.execute(sql, list(args))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def insert(db, table: str, record: dict) -> int:
+    """INSERT a row (table and column names are ours, never from input); its id."""
+    columns = ", ".join(record)
+    marks = ", ".join("?" * len(record))
+    return db.execute(f"insert into {table} ({columns}) values ({marks})",
+                      list(record.values())).lastrowid
+
+
+def update(db, table: str, row_id: int, values: dict) -> None:
+    sets = ", ".join(f"{k} = ?" for k in values)
+    db.execute(f"update {table} set {sets} where id = ?", [*values.values(), row_id])
+
+
 def nfc(text) -> str:
     return unicodedata.normalize("NFC", str(text).strip())
 
 
+# Settings per connection (a connection is one database, one thread); the
+# connection itself is the key, so a closed one's id is never mistaken for
+# another database's.
+_cache: dict = {}
+CACHE_SECONDS = 5.0  # another process (motcua queue load) may change them
+
+
 def settings(db: sqlite_utils.Database) -> dict[str, str]:
-    stored = dict(db.execute("select key, value from queue_settings").fetchall())
-    return {**DEFAULT_SETTINGS, **stored}
+    # Read on every key press several times over: kept for a few seconds;
+    # save_settings() in this process clears it at once.
+    now = time.monotonic()
+    hit = _cache.get(db.conn)
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        stored = dict(db.execute("select key, value from queue_settings").fetchall())
+        hit = _cache[db.conn] = (now, {**DEFAULT_SETTINGS, **stored})
+    return hit[1]
+
+
+def forget_settings() -> None:
+    """Drop cached settings (after a change, or a change rolled back)."""
+    _cache.clear()
 
 
 def setting_int(db, key: str) -> int:
@@ -248,6 +291,7 @@ def save_department(db, data: dict) -> None:
 def save_settings(db, values: dict, actor: str | None = None) -> None:
     for key, value in check_settings(values).items():
         db["queue_settings"].upsert({"key": key, "value": value}, pk="key")
+    forget_settings()
     audit.record(db, actor, "queue.settings", "queue", values)
 
 
@@ -279,26 +323,29 @@ def load(store: Store, data: dict, actor: str | None = None,
 
     counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,
               "officers": 0}
-    with store.write() as db:
-        if data.get("settings"):
-            save_settings(db, data["settings"], actor)
-        for dep in data.get("departments", []):
-            save_department(db, dep)
-            counts["departments"] += 1
-        for pc in data.get("priority_classes", []):
-            save_priority_class(db, pc, actor)
-            counts["priority_classes"] += 1
-        for i, svc in enumerate(data.get("services", [])):
-            save_service(db, {**svc, "sort_order": i}, svc.get("departments"), actor)
-            counts["services"] += 1
-        seen = set()
-        for ctr in data.get("counters", []):
-            if ctr.get("number") in seen:
-                raise Refused("invalid_counter", f"Quầy {ctr.get('number')} được khai báo hai "
-                                                 "lần.")
-            seen.add(ctr.get("number"))
-            save_counter(db, ctr, actor)
-            counts["counters"] += 1
+    try:
+        with store.write() as db:
+            if data.get("settings"):
+                save_settings(db, data["settings"], actor)
+            for dep in data.get("departments", []):
+                save_department(db, dep)
+                counts["departments"] += 1
+            for pc in data.get("priority_classes", []):
+                save_priority_class(db, pc, actor)
+                counts["priority_classes"] += 1
+            for i, svc in enumerate(data.get("services", [])):
+                save_service(db, {**svc, "sort_order": i}, svc.get("departments"), actor)
+                counts["services"] += 1
+            seen = set()
+            for ctr in data.get("counters", []):
+                if ctr.get("number") in seen:
+                    raise Refused("invalid_counter", f"Quầy {ctr.get('number')} được khai báo hai "
+                                                     "lần.")
+                seen.add(ctr.get("number"))
+                save_counter(db, ctr, actor)
+                counts["counters"] += 1
+    finally:
+        forget_settings()  # whether the file's settings committed or rolled back
     if create_officers_password:
         for officer in data.get("officers", []):
             if users.get_user(store, username=officer["username"]) is None:
@@ -327,12 +374,12 @@ def new_token() -> str:
 # --- Reading -------------------------------------------------------------------------
 
 def services(db) -> list[dict]:
-    return list(db.query("select * from services order by sort_order, id"))
+    return rows(db, "select * from services order by sort_order, id")
 
 
 def service_by_code(db, code: str) -> dict | None:
-    rows = list(db.query("select * from services where code = ? and active = 1", [code]))
-    return rows[0] if rows else None
+    found = rows(db, "select * from services where code = ? and active = 1", [code])
+    return found[0] if found else None
 
 
 def counters(db) -> list[dict]:
@@ -347,8 +394,8 @@ def counters(db) -> list[dict]:
 
 
 def counter_by_number(db, number: int) -> dict | None:
-    rows = list(db.query("select * from counters where number = ?", [number]))
-    return rows[0] if rows else None
+    found = rows(db, "select * from counters where number = ?", [number])
+    return found[0] if found else None
 
 
 def priority_classes(db) -> list[dict]:

@@ -106,7 +106,7 @@ def counter_state(db, number: int) -> dict:
 def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
-    service = list(db.query("select * from services where code = ?", [code]))[0]
+    service = setup.rows(db, "select * from services where code = ?", [code])[0]
     queue = [
         {"display": r[0], "priority": bool(r[1])}
         for r in db.execute(

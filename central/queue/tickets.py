@@ -54,7 +54,7 @@ def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> s
 def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
                  counter_id=None, officer_id=None, node_id=None, reason=None,
                  detail: dict | None = None) -> None:
-    db["ticket_events"].insert({
+    setup.insert(db, "ticket_events", {
         "ticket_id": ticket["id"], "at": now, "action": action,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
@@ -160,8 +160,8 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         raise Refused("unknown_service", f"Không có dịch vụ mã '{service_code}'.")
     priority_row = None
     if priority:
-        rows = list(db.query("select * from priority_classes where code = ? and active = 1",
-                             [priority]))
+        rows = setup.rows(db, "select * from priority_classes where code = ? and active = 1",
+                          [priority])
         if not rows:
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
         priority_row = rows[0]
@@ -176,7 +176,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "status": "waiting", "issued_at": at, "token": setup.new_token(),
         "source_node": node_id,
     }
-    ticket["id"] = db["tickets"].insert(ticket).last_pk
+    ticket["id"] = setup.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
     minutes = estimate(db, service, ahead)
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
@@ -194,13 +194,13 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
 
 
 def get(db, ticket_id: int) -> dict | None:
-    rows = list(db.query("select * from tickets where id = ?", [ticket_id]))
-    return rows[0] if rows else None
+    found = setup.rows(db, "select * from tickets where id = ?", [ticket_id])
+    return found[0] if found else None
 
 
 def by_token(db, token: str) -> dict | None:
-    rows = list(db.query("select * from tickets where token = ?", [token]))
-    return rows[0] if rows else None
+    found = setup.rows(db, "select * from tickets where token = ?", [token])
+    return found[0] if found else None
 
 
 def replay(db, day: str | None = None) -> dict[int, dict]:

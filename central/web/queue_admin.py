@@ -41,6 +41,7 @@ def _apply(change, done_message):
         with store().write() as db:
             change(db)
     except Refused as refusal:
+        setup.forget_settings()  # a change rolled back must not linger in the cache
         flash(refusal.message, "error")
         return _page(422)
     _republish()

@@ -245,6 +245,7 @@ def m0011_tickets(db):
                 ('waiting', 'called', 'serving', 'done', 'no_show', 'cancelled')),
             issued_at text not null,
             called_at text,
+            first_called_at text,
             finished_at text,
             counter_id integer references counters(id),
             target_counter_id integer references counters(id),
@@ -285,6 +286,9 @@ def m0011_tickets(db):
         """
     )
     db.execute("create index ticket_events_by_ticket on ticket_events(ticket_id, id)")
+    # Calls by number (out of order or not), for the fairness audit and statistics.
+    db.execute("create index ticket_events_calls on ticket_events(ticket_id) "
+               "where action = 'call'")
     # Number blocks leased to dispensers for offline printing (issue 4 builds
     # the leasing); the issuer skips every leased range.
     db.execute(

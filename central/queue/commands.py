@@ -113,9 +113,10 @@ def _call(db, counter, ticket, action, ctx, changes, reason=None, detail=None) -
     record_event(db, ticket, action, "called", now=ctx["at"], counter_id=counter["id"],
                  officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
                  detail=detail)
-    db.execute("update tickets set status = 'called', called_at = ?, counter_id = ?, "
+    db.execute("update tickets set status = 'called', called_at = ?, "
+               "first_called_at = coalesce(first_called_at, ?), counter_id = ?, "
                "officer_id = ?, target_counter_id = null where id = ?",
-               [ctx["at"], counter["id"], ctx["officer_id"], ticket["id"]])
+               [ctx["at"], ctx["at"], counter["id"], ctx["officer_id"], ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
     _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak)
     changes.ticket(ticket)

@@ -130,12 +130,12 @@ def stats(db, day: str | None = None) -> dict:
     day = day or _day(db)
     counts = dict(db.execute("select status, count(*) from tickets where day = ? "
                              "group by status", [day]).fetchall())
+    # Wait = issue to first call (a recall or a transfer does not reset it).
     waits = sorted(
         (clock.from_iso(c) - clock.from_iso(i)).total_seconds() / 60
         for i, c in db.execute(
-            "select t.issued_at, min(e.at) from tickets t join ticket_events e "
-            "on e.ticket_id = t.id and e.to_status = 'called' where t.day = ? group by t.id",
-            [day]))
+            "select issued_at, first_called_at from tickets where day = ? and "
+            "first_called_at is not null", [day]))
     target = db.execute("select coalesce(avg(target_wait_min), 15) from services").fetchone()[0]
     out_of_order = db.execute(
         "select count(*) from ticket_events e join tickets t on t.id = e.ticket_id where "

@@ -27,6 +27,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/dossiers.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/security.py
+	$(BIN)/python bench/queue.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

@@ -84,8 +84,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from .web import admin_users, audit, auth, catalog, health, nodes, public
+    from .web import admin_users, audit, auth, catalog, health, nodes, public, queue_admin
     from .web import dossiers as dossier_pages
+    from .web import queue as queue_pages
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
     app.register_blueprint(auth.bp)
@@ -96,6 +97,8 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(catalog.bp)
     app.register_blueprint(admin_users.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(queue_pages.bp)
+    app.register_blueprint(queue_admin.bp)
     return app
 
 

@@ -116,6 +116,10 @@ class HubConfig:
                 "counter node drives); empty: no restriction (development, demo)")
     timezone: str = setting("Asia/Ho_Chi_Minh", doc="time zone in which times are shown")
     log_level: str = setting("INFO", doc="logging level", check=check_log_level)
+    live_mqtt_url: str = setting(
+        "", doc="the broker's MQTT-over-WebSockets address that live pages read retained state "
+                "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
+    )
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")
     calendar: CalendarConfig = section(CalendarConfig, doc="the working calendar")

@@ -15,6 +15,8 @@ refusal becomes an error response the node can show.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 
 from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
@@ -58,23 +60,57 @@ class Gateway:
         assert not missing, f"requests not in the catalogue: {missing}"
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
-        self.bus.serve(self.topics.all_nodes("request"), self._on_request)
+        self._requests: queue.Queue[Incoming] = queue.Queue()
+        self._stopping = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
+        self.bus.on_connection_change(self._republish_queue_state)
         self.bus.response_allowed = self._response_allowed
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
+        from .queue.ticker import StatsTicker
+
+        self._stopping.clear()
+        self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
+        self._worker.start()
         self.bus.start()
+        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state).start()
         return self
 
     def stop(self) -> None:
+        ticker = getattr(self, "stats_ticker", None)
+        if ticker is not None:
+            ticker.stop()
+        self._stopping.set()
+        if self._worker is not None:
+            self._worker.join(5)
         self.bus.stop()
+
+    def _republish_queue_state(self, up: bool) -> None:
+        # Retained state equal to the store whenever the hub (re)connects: a
+        # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        if not up:
+            return
+        from .queue import state
+
+        for topic, payload, retain in state.everything(self.store.db, self.topics):
+            self.publish_state(topic, payload, retain)
 
     @property
     def connected(self) -> bool:
         return self.bus.connected
 
-    def publish_state(self, topic: str, payload: dict, retain: bool = True) -> None:
-        """Publish shared state (retained); used after a change committed."""
+    def publish_state(self, topic: str, payload, retain: bool = True) -> None:
+        """Publish shared state (retained); used after a change committed.
+
+        ``payload`` may be a function building it, called now (state built from
+        the store after the commit)."""
+        if callable(payload):
+            payload = payload()
+        if payload == b"":  # clears a retained topic
+            self.bus.transport.publish(topic, b"", 1, retain)
+            return
         self.bus.publish(topic, payload, qos=1, retain=retain)
 
     def _response_allowed(self, incoming: Incoming) -> bool:
@@ -97,8 +133,11 @@ class Gateway:
             return
         nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
 
-    def _run(self, route: Route, incoming: Incoming) -> tuple[object, bool]:
-        """Run a route, once per message id when it changes state; then publish its state."""
+    def _run(self, route: Route, incoming: Incoming,
+             outbox: list | None = None) -> tuple[object, bool]:
+        """Run a route, once per message id when it changes state; then publish its
+        state (or, given ``outbox``, leave it there for the caller to publish after
+        its own commit)."""
         node_id, data = incoming.parts.node_id, incoming.data
         ctx = Context(node_id=node_id, data=data, db=self.store.db, store=self.store,
                       config=self.config)
@@ -112,6 +151,9 @@ class Gateway:
             result = (stored or {}).get("result")
         else:
             result, fresh = route.handle(ctx), True
+        if outbox is not None:
+            outbox.extend(ctx.outbox)
+            return result, fresh
         for topic, payload, retain in ctx.outbox:
             self.publish_state(topic, payload, retain)
         return result, fresh
@@ -131,13 +173,74 @@ class Gateway:
             log.info("event %s from %s already applied; ignored", incoming.data["id"],
                      incoming.parts.node_id)
 
-    def _on_request(self, incoming: Incoming) -> dict:
+    def _on_request(self, incoming: Incoming, outbox: list | None = None) -> dict:
         name, data = incoming.parts.name, incoming.data
         route = self.requests.get(name)
         if route is None:
             return error_response(data["id"], "unknown", f"Không có yêu cầu '{name}'.")
         try:
-            result, _ = self._run(route, incoming)
+            result, _ = self._run(route, incoming, outbox)
         except Refused as refusal:
             return error_response(data["id"], refusal.code, refusal.message)
         return ok_response(data["id"], result if result is not None else {})
+
+    # Requests: answered by a worker in batches, one commit per batch ---------
+    # A durable commit (synchronous=FULL) costs milliseconds of fsync; at a
+    # busy hour requests arrive faster than that. The worker takes whatever
+    # has queued up, applies each in its own savepoint inside one
+    # transaction, commits once, and only then publishes the state and the
+    # answers: nothing is acknowledged before it is on disk.
+    MAX_BATCH = 64
+
+    def _enqueue_request(self, incoming: Incoming) -> None:
+        if not incoming.response_topic:
+            log.warning("request on %s has no response topic; dropped", incoming.topic)
+            self.bus.dropped += 1
+            return
+        self._requests.put(incoming)
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                batch = [self._requests.get(timeout=0.2)]
+            except queue.Empty:
+                continue
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            self._answer_batch(batch)
+
+    def _answer_batch(self, batch: list[Incoming]) -> None:
+        answers: list[tuple[Incoming, dict]] = []
+        outbox: list = []
+        try:
+            with self.store.write():
+                for incoming in batch:
+                    try:
+                        response = self._on_request(incoming, outbox)
+                    except Exception:  # its savepoint is rolled back; the rest go on
+                        log.exception("request handler failed for %s", incoming.topic)
+                        response = error_response(incoming.data.get("id"), "internal",
+                                                  "Lỗi hệ thống, xin thử lại sau.")
+                    answers.append((incoming, response))
+        except Exception:  # the commit itself failed: nothing of the batch holds
+            log.exception("batch of %d requests not committed", len(batch))
+            outbox = []
+            answers = [(i, error_response(i.data.get("id"), "internal",
+                                          "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
+        try:
+            # Answers first (the askers wait on them), then the state.
+            for incoming, response in answers:
+                self.bus.respond(incoming, response)
+            # Retained state: only the newest matters, so each topic once per batch.
+            latest: dict[str, tuple] = {}
+            for topic, payload, retain in outbox:
+                key = topic if retain else f"{len(latest)}:{topic}"
+                latest.pop(key, None)
+                latest[key] = (topic, payload, retain)
+            for topic, payload, retain in latest.values():
+                self.publish_state(topic, payload, retain)
+        except Exception:
+            log.exception("could not publish a batch's answers")

@@ -56,3 +56,26 @@ def user_command(args) -> int:
         return 1
     finally:
         store.close()
+
+
+def queue_command(args) -> int:
+    """``motcua queue load FILE``: the centre's services, counters, officers."""
+    from .queue import setup
+
+    config = load(HubConfig, args.config)
+    store = Store(config.database)
+    try:
+        password = sys.stdin.readline().rstrip("\n") if args.officer_password_stdin else None
+        for path in args.file:
+            counts = setup.load_file(store, path, actor="shell",
+                                     create_officers_password=password)
+            print(f"{path}: đã nạp " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    except Refused as refusal:
+        print(f"motcua queue: {refusal.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"motcua queue: không đọc được tệp: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()

@@ -70,6 +70,37 @@ def catalog_fetch(ctx: Context) -> dict:
     from . import catalog
 
     return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
+# --- The queue (issue 3) -----------------------------------------------------------
+
+
+def _queue_topics(ctx: Context):
+    from motcua.bus import Topics
+
+    return Topics(ctx.config.center)
+
+
+def queue_ticket(ctx: Context) -> dict:
+    from .queue import api
+
+    result, out = api.issue_ticket(ctx.db, _queue_topics(ctx), ctx.data["service"],
+                                   ctx.data.get("priority"), node_id=ctx.node_id)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
+def queue_counter_command(ctx: Context) -> dict:
+    from .queue import api
+
+    d = ctx.data
+    counter = api.bound_counter(ctx.db, ctx.node_id, d.get("counter"))
+    result, out = api.counter_command(
+        ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
+        number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
+        target_counter=d.get("target_counter"))
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
 
 
 # Events: the return value is ignored; every event changes state, once.
@@ -82,4 +113,6 @@ REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
     "dossier_lookup": Route(dossier_lookup, changes_state=False),
     "catalog_fetch": Route(catalog_fetch, changes_state=False),
+    "ticket": Route(queue_ticket),
+    "counter_command": Route(queue_counter_command),
 }

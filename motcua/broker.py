@@ -70,6 +70,11 @@ class Mosquitto:
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="motcua-broker-"))
         self.log_file = Path(log_file) if log_file else self.data_dir / "mosquitto.log"
         self.process: subprocess.Popen | None = None
+        # Live web pages read retained state over MQTT-over-WebSockets: when a
+        # `web.acl` sits beside the config, a read-only websockets listener is
+        # added on a free port, anonymous clients confined by that ACL.
+        self.web_acl = self.config_file.parent / "web.acl"
+        self.ws_port = free_port() if self.web_acl.exists() else None
 
     def write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -79,8 +84,24 @@ class Mosquitto:
             f"user {getpass.getuser()}\n"
             f"persistence_location {self.data_dir}/\n"
         )
+        websockets = ""
+        if self.ws_port:
+            # libwebsockets in Debian's 2.0.11 fails to bind without an IPv6
+            # stack unless told to use IPv4 (socket_domain).
+            websockets = (
+                f"\n# added by motcua.broker: live web pages, read-only\n"
+                f"listener {self.ws_port} 127.0.0.1\n"
+                f"socket_domain ipv4\n"
+                f"protocol websockets\n"
+                f"allow_anonymous true\n"
+                f"acl_file {self.web_acl}\n"
+            )
+        # per_listener_settings must precede the listener we prepend: hoist it.
+        lines = self.config_file.read_text(encoding="utf-8").splitlines(keepends=True)
+        hoisted = [ln for ln in lines if ln.strip().startswith("per_listener_settings")]
+        body = "".join(ln for ln in lines if ln not in hoisted)
         path = self.data_dir / "mosquitto.conf"
-        path.write_text(header + self.config_file.read_text(encoding="utf-8"), encoding="utf-8")
+        path.write_text("".join(hoisted) + header + body + websockets, encoding="utf-8")
         return path
 
     def start(self, timeout: float = 10.0) -> Mosquitto:

@@ -7,6 +7,7 @@
     MOTCUA_CONFIG=counter.toml motcua counter
     motcua user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
     motcua provision centre.toml --out provisioned/thanhhoa
+    motcua queue load central/samples/thanhhoa.toml --config hub.toml
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="output folder (keep it off the repository: e.g. provisioned/<centre>)")
     prov.add_argument("--rotate", action="append", default=[], metavar="NAME",
                       help="replace this secret: a node id, hub, server or province (repeatable)")
+    queue = sub.add_parser("queue", help="the queue's setup: load a centre from TOML/JSON")
+    queue.add_argument("action", choices=["load"])
+    queue.add_argument("file", nargs="+",
+                       help="setup files, loaded in order (e.g. central/samples/thanhhoa.toml)")
+    queue.add_argument("--officer-password-stdin", action="store_true",
+                       help="create the file's officers with the password read from stdin")
+    queue.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
     demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
@@ -75,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             from .provision.cli import provision_command
 
             return provision_command(args)
+        if args.command == "queue":
+            return importlib.import_module("central.manage").queue_command(args)
         if args.command == "demo":
             from .demo import run_demo
 

@@ -28,6 +28,7 @@ DEMO_NODES = [
     ("kiosk", "kiosk-1"),
 ]
 PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE_CENTRE = PROJECT / "central" / "samples" / "thanhhoa.toml"
 # Demo accounts: a throw-away centre on one machine, so the password is printed.
 DEMO_PASSWORD = "motcua-demo"
 DEMO_USERS = [
@@ -48,13 +49,16 @@ def _port_free(port: int) -> bool:
             return False
 
 
-def _write_configs(directory: Path, broker_port: int, http_port: int) -> dict[str, Path]:
+def _write_configs(directory: Path, broker_port: int, http_port: int,
+                   ws_port: int | None = None) -> dict[str, Path]:
     configs = {}
     hub = directory / "hub.toml"
+    live = f'live_mqtt_url = "ws://127.0.0.1:{ws_port}"\n' if ws_port else ""
     hub.write_text(
         f'center = "{CENTER}"\n'
         f'center_name = "{CENTER_NAME}"\n'
         f'database = "{directory / "hub.db"}"\n'
+        f"{live}"
         f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
         f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n',
         encoding="utf-8",
@@ -69,6 +73,19 @@ def _write_configs(directory: Path, broker_port: int, http_port: int) -> dict[st
         )
         configs[node_id] = path
     return configs
+
+
+def _start_floor(broker_port: int):
+    """Simulated citizens and officers (see motcua.demo_floor)."""
+    import tomllib
+
+    from .config import MqttConfig, from_dict
+    from .demo_floor import DemoFloor
+
+    sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
+    return DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER,
+                     [s["code"] for s in sample["services"]],
+                     [p["code"] for p in sample["priority_classes"]]).start()
 
 
 def _wait_http(url: str, timeout: float) -> bool:
@@ -93,7 +110,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
         http_port = chosen
     broker = Mosquitto(PROJECT / "broker-config" / "dev.conf", data_dir=base / "broker",
                        log_file=base / "logs" / "mosquitto.log")
-    configs = _write_configs(base, broker.port, http_port)
+    configs = _write_configs(base, broker.port, http_port, broker.ws_port)
     children: list[tuple[str, subprocess.Popen]] = []
     stopping = False
 
@@ -115,6 +132,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
         children.append((name, process))
 
     code = 0
+    floor = None
     try:
         try:
             broker.start()
@@ -122,20 +140,22 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             print(f"Không khởi động được Mosquitto: {exc}", file=sys.stderr)
             return 1
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)")
-        sample = None
-        for username, role, name in DEMO_USERS:
-            subprocess.run(
-                [sys.executable, "-m", "motcua", "user", "add", username, "--role", role,
-                 "--name", name, "--config", str(configs["hub"])],
-                input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
-            )
-            if sample is None:  # the store exists now: load the sample catalog meanwhile
-                sample = subprocess.Popen(
-                    [sys.executable, "-m", "central.catalog_cli", "sample", "--config",
-                     str(configs["hub"])], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if sample is not None and sample.wait() != 0:
-            print("Không nạp được danh mục thủ tục mẫu (central/data/catalog.json).",
-                  file=sys.stderr)
+        # The sample centre (services, counters, officers) and the demo's
+        # accounts, in one process, before the hub starts.
+        users = base / "demo-users.toml"
+        users.write_text("".join(
+            f'[[officers]]\nusername = "{u}"\nfull_name = "{n}"\nrole = "{r}"\n\n'
+            for u, r, n in DEMO_USERS), encoding="utf-8")
+        subprocess.run(
+            [sys.executable, "-m", "motcua", "queue", "load", str(SAMPLE_CENTRE), str(users),
+             "--officer-password-stdin", "--config", str(configs["hub"])],
+            input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
+        )
+        # The sample catalog, once the store exists.
+        subprocess.run(
+            [sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+             str(configs["hub"])], check=True, capture_output=True,
+        )
         spawn("hub", "hub", "--config", str(configs["hub"]))
         for role, node_id in DEMO_NODES:
             spawn(node_id, role, "--config", str(configs[node_id]))
@@ -144,10 +164,13 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             print(f"Máy chủ trung tâm không lên; xem {base / 'logs' / 'hub.log'}",
                   file=sys.stderr)
             return 1
+        floor = _start_floor(broker.port)
         print()
         print(f"  {CENTER_NAME}")
         print(f"  Trang chủ / Home:        {url}")
         print(f"  Thiết bị / Devices:      {url}nodes")
+        print(f"  Bàn làm việc / Console:  {url}console")
+        print(f"  Giám sát / Live view:    {url}live")
         print(f"  Thủ tục / Procedures:    {url}thu-tuc")
         print(f"  Tình trạng / Health:     {url}healthz")
         print(f"  Nhật ký / Logs:          {base / 'logs'}")
@@ -165,6 +188,8 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
             else:
                 time.sleep(0.2)
     finally:
+        if floor is not None:
+            floor.stop()
         # Nodes first (they publish "offline"), then the hub, then the broker.
         for name, process in reversed(children):
             if process.poll() is None:

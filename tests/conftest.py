@@ -262,3 +262,44 @@ def production_broker(tmp_path_factory):
     mosquitto.start()
     yield mosquitto, out, center
     mosquitto.stop()
+# --- The queue (issue 3) ------------------------------------------------------------
+
+@pytest.fixture
+def sample_centre(store):
+    """The shipped Thanh Hóa sample centre loaded into the test store."""
+    from central.queue import setup
+
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    return store
+
+
+@pytest.fixture
+def queue_hub(sample_centre, gateway):
+    """The hub's gateway over the sample centre, its retained state published."""
+    gateway._republish_queue_state(True)
+    return gateway
+
+
+@pytest.fixture
+def state_watcher(broker, center):
+    """A bus client keeping the newest retained state and every announcement."""
+    from motcua.bus import BusClient, Topics
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    topics = Topics(center)
+    client = BusClient(PahoTransport(from_dict(MqttConfig, {"port": broker.port}),
+                                     client_id=f"watcher-{center}"), topics)
+    client.state = {}
+    client.announcements = []
+
+    def on_state(incoming):
+        client.state[incoming.topic[len(topics.base) + len("/state/"):]] = incoming.data
+
+    client.subscribe(f"{topics.base}/state/#", on_state)
+    client.subscribe(topics.hub_event("announce"),
+                     lambda incoming: client.announcements.append(incoming.data))
+    client.start()
+    assert client.wait_connected(10)
+    yield client
+    client.stop()

@@ -52,6 +52,19 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "dossiers.receipt_ticket": STAFF,
     "dossiers.form": STAFF,
     "dossiers.calendar_overrides": ADMIN,
+    # The queue: a ticket's own live page (no personal data), the officer's
+    # console, the supervisor's live view and the admin's setup.
+    "queue.ticket_page": PUBLIC,
+    "queue.console": STAFF,
+    "queue.take_counter": STAFF,
+    "queue.command": STAFF,
+    "queue.supervisor": SUPERVISION,
+    "queue_admin.setup_page": ADMIN,
+    "queue_admin.save_service": ADMIN,
+    "queue_admin.save_counter": ADMIN,
+    "queue_admin.save_priority": ADMIN,
+    "queue_admin.save_settings": ADMIN,
+    "queue_admin.import_file": ADMIN,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

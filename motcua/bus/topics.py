@@ -79,6 +79,10 @@ class Topics:
     def hub_status(self) -> str:
         return f"{self.base}/hub/status"
 
+    def hub_event(self, name: str) -> str:
+        """Events the hub sends to every node (e.g. ``announce``), never retained."""
+        return f"{self.base}/hub/event/{_check(name, 'event name')}"
+
     def state(self, *parts: str) -> str:
         """Retained shared state published by the hub (boards, counters, statistics)."""
         if not parts:
@@ -106,6 +110,8 @@ class Topics:
             return None
         if rest == ["hub", "status"]:
             return TopicParts(self.center, None, "hub-status", None)
+        if len(rest) == 3 and rest[:2] == ["hub", "event"]:
+            return TopicParts(self.center, None, "hub-event", rest[2])
         if rest[0] == "state" and len(rest) >= 2:
             return TopicParts(self.center, None, "state", "/".join(rest[1:]))
         return None

@@ -1,0 +1,70 @@
+"""The queue's entry points for the adapters (bus routes and web views).
+
+Each runs inside the caller's write transaction and returns the answer and
+the retained state to publish after the commit::
+
+    with store.write() as db:
+        result, out = api.issue_ticket(db, topics, "ho-tich", node_id="dispenser-1")
+    for topic, payload, retain in out:
+        gateway.publish_state(topic, payload, retain)
+"""
+
+from __future__ import annotations
+
+from motcua.bus import Topics
+
+from ..errors import Refused
+from . import commands, setup, state, tickets
+from .commands import Changes
+
+CLEAR = b""  # payload of an empty retained message: the broker forgets the topic
+
+
+def _halls_for_service(db, service_id: int) -> set:
+    return {r[0] for r in db.execute(
+        "select distinct c.hall from counters c join counter_services cs on cs.counter_id = c.id "
+        "where cs.service_id = ?", [service_id])}
+
+
+def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
+                 node_id: str | None = None, now=None) -> tuple[dict, list]:
+    result = tickets.issue(db, service, priority, node_id, now=now)
+    closed = result.pop("closed_days")
+    ticket = tickets.get(db, result["ticket_id"])
+    changes = Changes(tickets={ticket["id"]}, services={ticket["service_id"]},
+                      halls=_halls_for_service(db, ticket["service_id"]))
+    out = state.publications(db, topics, changes)
+    if closed:
+        # A new day: yesterday's ticket pages are cleared from the broker (an
+        # empty retained message deletes one); their rows stay in the store.
+        out += [(topics.state("ticket", token), CLEAR, True) for (token,) in db.execute(
+            f"select token from tickets where day in ({','.join('?' * len(closed))})", closed)]
+        changes = Changes(counters={r[0] for r in db.execute("select id from counters")},
+                          halls={r[0] for r in db.execute("select distinct hall from counters")},
+                          services={r[0] for r in db.execute("select id from services")})
+        out += state.publications(db, topics, changes)
+    return result, out
+
+
+def bound_counter(db, node_id: str, number: int | None) -> dict:
+    """The counter a node may command; refuse one it is not bound to."""
+    rows = setup.rows(db, "select * from counters where node_id = ?", [node_id])
+    if not rows:
+        raise Refused("not_bound", f"Thiết bị '{node_id}' chưa được gắn với quầy nào.")
+    counter = rows[0]
+    if number is not None and number != counter["number"]:
+        raise Refused("not_bound", f"Thiết bị '{node_id}' không điều khiển quầy {number}.")
+    return counter
+
+
+def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
+                    **kwargs) -> tuple[dict, list]:
+    result, changes = commands.run(db, counter, action, now=now, **kwargs)
+    return result, state.publications(db, topics, changes)
+
+
+def sign_in(db, topics: Topics, number: int, user_id: int) -> list:
+    counter = setup.counter_by_number(db, number)
+    if counter is None or not counter["active"]:
+        raise Refused("unknown_counter", f"Không có quầy số {number}.")
+    return state.publications(db, topics, commands.sign_in(db, counter, user_id))

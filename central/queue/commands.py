@@ -1,0 +1,317 @@
+"""Counter commands: next, recall, no-show, finish, transfer, pause, resume, call.
+
+::
+
+    with store.write() as db:
+        counter = setup.counter_by_number(db, 5)
+        result, changes = run(db, counter, "next", node_id="counter-5")
+
+Each runs inside the caller's write transaction; every change of a ticket
+writes a ``ticket_events`` row. ``changes`` says which retained state to
+publish again (see :mod:`.state`) and which calls to announce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from motcua import clock
+
+from ..errors import Refused
+from . import setup, strategy, tickets
+from .tickets import record_event
+
+ACTIONS = ("open", "close", "next", "recall", "no_show", "finish", "serve", "transfer",
+           "pause", "resume", "call")
+COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
+
+
+@dataclass
+class Changes:
+    """What a command touched: the retained state to publish again."""
+
+    counters: set = field(default_factory=set)
+    services: set = field(default_factory=set)
+    tickets: set = field(default_factory=set)
+    halls: set = field(default_factory=set)
+    announce: list = field(default_factory=list)  # (ticket_id, counter_id, kind)
+
+    def ticket(self, ticket: dict) -> None:
+        self.tickets.add(ticket["id"])
+        self.services.add(ticket["service_id"])
+
+    def merge(self, other: Changes) -> None:
+        for name in ("counters", "services", "tickets", "halls"):
+            getattr(self, name).update(getattr(other, name))
+        self.announce += other.announce
+
+
+def _current(db, counter: dict) -> dict | None:
+    if counter["current_ticket_id"] is None:
+        return None
+    ticket = tickets.get(db, counter["current_ticket_id"])
+    return ticket if ticket and ticket["status"] in ("called", "serving") else None
+
+
+def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
+    """What the strategy chooses from: the head (oldest) of each group of waiting
+    tickets this counter may call, a group being (service, priority or not,
+    transferred to this counter or not).
+
+    Within a group the order is always first-come, so a later ticket can never
+    be the right choice: the strategy sees a handful of heads, not the whole
+    line, and a long line costs no more than a short one.
+    """
+    head = ("select t.id, t.service_id, t.priority_class_id is not null, t.issued_at, "
+            "s.max_wait_min, ?, t.target_counter_id from tickets t "
+            "join services s on s.id = t.service_id ")
+    rows = []
+    for service_id, weight in db.execute(
+            "select service_id, weight from counter_services where counter_id = ?",
+            [counter["id"]]).fetchall():
+        for prio in (0, 1):
+            rows += db.execute(
+                head + "where t.status = 'waiting' and t.service_id = ? and "
+                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
+                "order by t.issued_at, t.id limit 1", [weight, service_id, prio]).fetchall()
+    for prio in (0, 1):
+        rows += db.execute(
+            head + "where t.target_counter_id = ? and t.status = 'waiting' and "
+            "(t.priority_class_id is not null) = ? order by t.issued_at, t.id limit 1",
+            [1, counter["id"], prio]).fetchall()
+    out = []
+    for tid, sid, prio, issued_at, max_wait, weight, target in rows:
+        issued = clock.from_iso(issued_at)
+        out.append(strategy.Candidate(
+            id=tid, service_id=sid, priority=bool(prio), issued=issued.timestamp(),
+            waited_min=(now - issued).total_seconds() / 60, max_wait_min=max_wait,
+            weight=weight, for_this_counter=target == counter["id"]))
+    return out
+
+
+def current_strategy(db) -> strategy.Strategy:
+    s = setup.settings(db)
+    return strategy.make(s["strategy"], int(s["priority_every"]))
+
+
+def _set_counter(db, counter: dict, **values) -> None:
+    setup.update(db, "counters", counter["id"], values)
+    counter.update(values)
+
+
+def _end(db, counter, ticket, to_status, action, ctx, changes, reason=None) -> None:
+    record_event(db, ticket, action, to_status, now=ctx["at"], counter_id=counter["id"],
+                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason)
+    db.execute("update tickets set status = ?, finished_at = ? where id = ?",
+               [to_status, ctx["at"], ticket["id"]])
+    _set_counter(db, counter, current_ticket_id=None)
+    changes.ticket(ticket)
+
+
+def _call(db, counter, ticket, action, ctx, changes, reason=None, detail=None) -> None:
+    record_event(db, ticket, action, "called", now=ctx["at"], counter_id=counter["id"],
+                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
+                 detail=detail)
+    db.execute("update tickets set status = 'called', called_at = ?, "
+               "first_called_at = coalesce(first_called_at, ?), counter_id = ?, "
+               "officer_id = ?, target_counter_id = null where id = ?",
+               [ctx["at"], ctx["at"], counter["id"], ctx["officer_id"], ticket["id"]])
+    streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
+    _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak)
+    changes.ticket(ticket)
+    changes.announce.append((ticket["id"], counter["id"], "call"))
+
+
+def run(db, counter: dict, action: str, *, node_id: str | None = None,
+        officer_id: int | None = None, number: str | None = None, reason: str | None = None,
+        target_service: str | None = None, target_counter: int | None = None,
+        now: dt.datetime | None = None) -> tuple[dict, Changes]:
+    """Carry out one counter command; returns the counter's answer and what changed."""
+    if action not in ACTIONS:
+        raise Refused("unknown_action", f"Không có thao tác '{action}'.")
+    if not counter["active"]:
+        raise Refused("counter_inactive", f"{counter['name']} đang ngừng hoạt động.")
+    moment = now or clock.now()
+    ctx = {"at": clock.iso(moment), "node_id": node_id,
+           "officer_id": officer_id if officer_id is not None else counter["officer_id"]}
+    reason = setup.nfc(reason) if reason else None
+    changes = Changes(counters={counter["id"]}, halls={counter["hall"]})
+    current = _current(db, counter)
+    message = ""
+
+    def finish_current(action_name="finish"):
+        nonlocal current
+        if current is not None:
+            _end(db, counter, current, "done", action_name, ctx, changes)
+            current = None
+
+    if action in ("next", "call"):
+        if counter["status"] == "paused":
+            raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
+        if counter["status"] == "closed":
+            _set_counter(db, counter, status="open", status_since=ctx["at"])
+        pool = candidates(db, counter, moment)
+        if action == "call":
+            chosen = _find_waiting(db, counter, number, pool)
+            expected = current_strategy(db).choose(pool, counter["normal_streak"])
+            out_of_order = expected is not None and expected.id != chosen["id"]
+            if out_of_order and not reason:
+                raise Refused("reason_required", "Gọi số không theo thứ tự cần ghi rõ lý do.")
+            finish_current()
+            _call(db, counter, chosen, "call", ctx, changes, reason=reason,
+                  detail={"out_of_order": out_of_order,
+                          "expected": expected.id if expected else None})
+            message = f"Đang gọi số {chosen['display']}."
+        else:
+            finish_current()
+            choice = current_strategy(db).choose(pool, counter["normal_streak"])
+            if choice is None:
+                message = "Không còn ai chờ."
+            else:
+                chosen = tickets.get(db, choice.id)
+                _call(db, counter, chosen, "next", ctx, changes)
+                message = f"Đang gọi số {chosen['display']}."
+    elif action == "recall":
+        if current is None:
+            raise Refused("no_current", "Quầy chưa gọi số nào.")
+        limit = setup.setting_int(db, "max_recalls")
+        if current["recalls"] >= limit:
+            _end(db, counter, current, "no_show", "no_show", ctx, changes,
+                 reason=f"Gọi lại {limit} lần không có mặt")
+            message = "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
+        else:
+            record_event(db, current, "recall", current["status"], now=ctx["at"],
+                         counter_id=counter["id"], officer_id=ctx["officer_id"], node_id=node_id)
+            db.execute("update tickets set recalls = recalls + 1, called_at = ? where id = ?",
+                       [ctx["at"], current["id"]])
+            changes.ticket(current)
+            changes.announce.append((current["id"], counter["id"], "recall"))
+            message = f"Đã gọi lại số {current['display']}."
+    elif action in ("no_show", "finish"):
+        if current is None:
+            raise Refused("no_current", "Quầy chưa gọi số nào.")
+        _end(db, counter, current, "no_show" if action == "no_show" else "done", action, ctx,
+             changes, reason=reason)
+        message = "Đã ghi vắng mặt." if action == "no_show" else "Đã hoàn thành."
+    elif action == "serve":
+        if current is None or current["status"] != "called":
+            raise Refused("no_current", "Không có số đang chờ đến quầy.")
+        record_event(db, current, "serve", "serving", now=ctx["at"], counter_id=counter["id"],
+                     officer_id=ctx["officer_id"], node_id=node_id)
+        db.execute("update tickets set status = 'serving' where id = ?", [current["id"]])
+        changes.ticket(current)
+        message = f"Đang phục vụ số {current['display']}."
+    elif action == "transfer":
+        if current is None:
+            raise Refused("no_current", "Quầy chưa gọi số nào.")
+        message = _transfer(db, counter, current, target_service, target_counter, ctx, changes,
+                            reason)
+    elif action == "pause":
+        if counter["status"] == "paused":
+            raise Refused("already_paused", "Quầy đã tạm dừng.")
+        _set_counter(db, counter, status="paused", status_since=ctx["at"])
+        message = "Quầy tạm dừng."
+    elif action in ("resume", "open"):
+        if counter["status"] == "open":
+            raise Refused("already_open", "Quầy đang mở.")
+        _set_counter(db, counter, status="open", status_since=ctx["at"])
+        message = "Quầy đã mở."
+    elif action == "close":
+        if current is not None:
+            raise Refused("busy", f"Hãy kết thúc số {current['display']} trước khi đóng quầy.")
+        _set_counter(db, counter, status="closed", status_since=ctx["at"], officer_id=None)
+        db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
+                   "ended_at is null", [ctx["at"], counter["id"]])
+        message = "Quầy đã đóng."
+    # Opening, pausing or closing a counter moves the estimates of its services.
+    changes.services.update(r[0] for r in db.execute(
+        "select service_id from counter_services where counter_id = ?", [counter["id"]]))
+    return answer(db, counter, message), changes
+
+
+def answer(db, counter: dict, message: str = "") -> dict:
+    fresh = setup.counter_by_number(db, counter["number"])
+    current = _current(db, fresh)
+    result = {"counter": fresh["number"], "status": fresh["status"],
+              "status_name": COUNTER_STATUS_NAMES[fresh["status"]], "message": message,
+              "current": None}
+    if current is not None:
+        svc = db.execute("select code, name from services where id = ?",
+                         [current["service_id"]]).fetchone()
+        result["current"] = {"display": current["display"], "service": svc[0],
+                             "service_name": svc[1], "status": current["status"],
+                             "called_at": current["called_at"], "recalls": current["recalls"]}
+    return result
+
+
+def _find_waiting(db, counter, number, pool) -> dict:
+    if not number:
+        raise Refused("number_required", "Cần nhập số cần gọi.")
+    rows = setup.rows(db, "select * from tickets where display = ? and status = 'waiting' "
+                          "order by issued_at desc", [str(number).strip().upper()])
+    served = {r[0] for r in db.execute(
+        "select service_id from counter_services where counter_id = ?", [counter["id"]])}
+    for row in rows:
+        if row["target_counter_id"] == counter["id"] or (
+                row["target_counter_id"] is None and row["service_id"] in served):
+            return row
+    if rows:
+        raise Refused("not_for_counter", f"Số {number} không thuộc dịch vụ của quầy này.")
+    raise Refused("not_waiting", f"Không có số {number} đang chờ.")
+
+
+def _transfer(db, counter, ticket, target_service, target_counter, ctx, changes, reason) -> str:
+    if bool(target_service) == bool(target_counter):
+        raise Refused("transfer_target", "Chuyển số cần chọn một dịch vụ hoặc một quầy.")
+    values = {"status": "waiting", "counter_id": None, "called_at": None}
+    detail = {}
+    if target_service:
+        service = setup.service_by_code(db, target_service)
+        if service is None:
+            raise Refused("unknown_service", f"Không có dịch vụ mã '{target_service}'.")
+        values.update(service_id=service["id"], target_counter_id=None)
+        detail["to_service"] = service["code"]
+        where = service["name"]
+        changes.services.add(service["id"])
+    else:
+        other = setup.counter_by_number(db, int(target_counter))
+        if other is None or not other["active"]:
+            raise Refused("unknown_counter", f"Không có quầy số {target_counter}.")
+        if other["id"] == counter["id"]:
+            raise Refused("transfer_target", "Không thể chuyển số về chính quầy này.")
+        values["target_counter_id"] = other["id"]
+        detail["to_counter"] = other["number"]
+        where = other["name"]
+        changes.counters.add(other["id"])
+        changes.halls.add(other["hall"])
+    # The ticket keeps its original issue time, so it is not sent to the back.
+    record_event(db, ticket, "transfer", "waiting", now=ctx["at"], counter_id=counter["id"],
+                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
+                 detail=detail)
+    setup.update(db, "tickets", ticket["id"], values)
+    _set_counter(db, counter, current_ticket_id=None)
+    changes.ticket(ticket)
+    return f"Đã chuyển số {ticket['display']} sang {where}."
+
+
+def sign_in(db, counter: dict, user_id: int, now: dt.datetime | None = None) -> Changes:
+    """An officer takes a counter (leaving any other they held); it opens."""
+    at = clock.iso(now or clock.now())
+    other = db.execute("select id from counters where officer_id = ? and id != ?",
+                       [user_id, counter["id"]]).fetchone()
+    changes = Changes(counters={counter["id"]}, halls={counter["hall"]})
+    if other:
+        db.execute("update counters set officer_id = null where id = ?", [other[0]])
+        changes.counters.add(other[0])
+    db.execute("update counter_sessions set ended_at = ? where (user_id = ? or counter_id = ?) "
+               "and ended_at is null", [at, user_id, counter["id"]])
+    db["counter_sessions"].insert({"counter_id": counter["id"], "user_id": user_id,
+                                   "started_at": at})
+    values = {"officer_id": user_id}
+    if counter["status"] == "closed":
+        values.update(status="open", status_since=at)
+    _set_counter(db, counter, **values)
+    changes.services.update(r[0] for r in db.execute(
+        "select service_id from counter_services where counter_id = ?", [counter["id"]]))
+    return changes

@@ -1,0 +1,409 @@
+"""The centre's queue setup: services, counters, priority classes, settings.
+
+Load a whole centre from a file (TOML or JSON, same shape)::
+
+    from central.queue import setup
+    setup.load_file(store, "central/samples/thanhhoa.toml", actor="admin")
+
+Every check answers in Vietnamese with :class:`central.errors.Refused`, and
+a file with any mistake changes nothing (one transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+import tomllib
+import unicodedata
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import audit
+from ..errors import Refused
+from ..store import Store
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+PREFIX = re.compile(r"^[A-Z]{0,2}$")
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+# Rules that differ between centres (DOMAIN.md: configurable, with defaults).
+DEFAULT_SETTINGS = {
+    "opening_time": "07:00",   # numbers restart here each day
+    "priority_every": "3",     # one priority ticket after every N normal ones
+    "max_recalls": "3",        # recalls before a ticket becomes a no-show
+    "board_calls": "8",        # newest calls kept on a hall's board
+    "recent_for_estimate": "20",  # finished tickets the wait estimate looks at
+    "strategy": "mixed",       # calling order: mixed (priority every N) or first_come
+}
+
+
+def rows(db, sql: str, args=()) -> list[dict]:
+    """Rows as dicts, straight from the connection.
+
+    The queue's hot path (a request per key press) avoids sqlite-utils'
+    ``query()``/``table.insert()``, which add savepoints and schema lookups
+    to every statement."""
+    cursor = db.execute(sql, list(args))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def insert(db, table: str, record: dict) -> int:
+    """INSERT a row (table and column names are ours, never from input); its id."""
+    columns = ", ".join(record)
+    marks = ", ".join("?" * len(record))
+    return db.execute(f"insert into {table} ({columns}) values ({marks})",
+                      list(record.values())).lastrowid
+
+
+def update(db, table: str, row_id: int, values: dict) -> None:
+    sets = ", ".join(f"{k} = ?" for k in values)
+    db.execute(f"update {table} set {sets} where id = ?", [*values.values(), row_id])
+
+
+def nfc(text) -> str:
+    return unicodedata.normalize("NFC", str(text).strip())
+
+
+# Settings per connection (a connection is one database, one thread); the
+# connection itself is the key, so a closed one's id is never mistaken for
+# another database's.
+_cache: dict = {}
+CACHE_SECONDS = 5.0  # another process (motcua queue load) may change them
+
+
+def settings(db: sqlite_utils.Database) -> dict[str, str]:
+    # Read on every key press several times over: kept for a few seconds;
+    # save_settings() in this process clears it at once.
+    now = time.monotonic()
+    hit = _cache.get(db.conn)
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        stored = dict(db.execute("select key, value from queue_settings").fetchall())
+        hit = _cache[db.conn] = (now, {**DEFAULT_SETTINGS, **stored})
+    return hit[1]
+
+
+def forget_settings() -> None:
+    """Drop cached settings (after a change, or a change rolled back)."""
+    _cache.clear()
+
+
+def setting_int(db, key: str) -> int:
+    return int(settings(db)[key])
+
+
+def check_settings(values: dict) -> dict[str, str]:
+    out = {}
+    for key, value in values.items():
+        if key not in DEFAULT_SETTINGS:
+            raise Refused("invalid_setting", f"Không có thiết lập '{key}'.")
+        value = str(value).strip()
+        if key == "strategy":
+            if value not in ("mixed", "first_come"):
+                raise Refused("invalid_setting", "Thứ tự gọi số phải là 'mixed' (xen kẽ ưu "
+                                                 "tiên) hoặc 'first_come' (đến trước gọi trước).")
+        elif key == "opening_time":
+            if not TIME.match(value):
+                raise Refused("invalid_setting", "Giờ mở cửa phải có dạng HH:MM, ví dụ 07:00.")
+        else:
+            if not value.isdigit() or not 1 <= int(value) <= 1000:
+                raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số nguyên từ 1 "
+                                                 "đến 1000.")
+        out[key] = value
+    return out
+
+
+def display_number(prefix: str, number: int, range_end: int) -> str:
+    """How a number is printed and shown: ``A023`` with a prefix, ``1023`` without.
+
+    >>> display_number("A", 23, 999), display_number("", 1023, 1999)
+    ('A023', '1023')
+    """
+    if prefix:
+        return f"{prefix}{number:0{len(str(range_end))}d}"
+    return str(number)
+
+
+# --- Checking one record of each kind -------------------------------------------
+
+def check_service(data: dict) -> dict:
+    code = str(data.get("code", "")).strip().lower()
+    if not CODE.match(code):
+        raise Refused("invalid_service", f"Mã dịch vụ '{code}' không hợp lệ: dùng chữ thường "
+                                         "không dấu, số, gạch (tối đa 32 ký tự).")
+    name = nfc(data.get("name", ""))
+    if not name:
+        raise Refused("invalid_service", f"Dịch vụ '{code}' cần có tên.")
+    prefix = str(data.get("prefix", "") or "").strip().upper()
+    if not PREFIX.match(prefix):
+        raise Refused("invalid_service", f"Tiền tố số của dịch vụ '{code}' là 0–2 chữ cái "
+                                         "in hoa, ví dụ A.")
+    rng = data.get("range") or [data.get("range_start"), data.get("range_end")]
+    try:
+        start, end = int(rng[0]), int(rng[1])
+    except (TypeError, ValueError, IndexError):
+        raise Refused("invalid_service", f"Dãy số của dịch vụ '{code}' phải là hai số, ví dụ "
+                                         "1001–1999.") from None
+    if not 0 <= start < end <= 99999:
+        raise Refused("invalid_service", f"Dãy số của dịch vụ '{code}' phải từ số nhỏ đến số "
+                                         "lớn, trong khoảng 0–99999.")
+    out = {"code": code, "name": name, "prefix": prefix, "range_start": start,
+           "range_end": end}
+    for key, label, low, high in (("target_wait_min", "Thời gian chờ mục tiêu", 1, 240),
+                                  ("max_wait_min", "Thời gian chờ tối đa", 1, 480),
+                                  ("default_service_min", "Thời gian phục vụ ước tính", 1, 120)):
+        if data.get(key) in (None, ""):
+            continue
+        try:
+            value = int(data[key])
+        except (TypeError, ValueError):
+            raise Refused("invalid_service", f"{label} của dịch vụ '{code}' phải là số phút.") \
+                from None
+        if not low <= value <= high:
+            raise Refused("invalid_service", f"{label} của dịch vụ '{code}' phải từ {low} đến "
+                                             f"{high} phút.")
+        out[key] = value
+    if out.get("max_wait_min", 45) < out.get("target_wait_min", 15):
+        raise Refused("invalid_service", f"Thời gian chờ tối đa của dịch vụ '{code}' không được "
+                                         "nhỏ hơn thời gian chờ mục tiêu.")
+    return out
+
+
+def _ranges_overlap(db, service: dict, service_id: int | None) -> str | None:
+    # Services without a prefix share the plain number space: their ranges
+    # must not overlap, or "1023" would mean two tickets on the board.
+    for other in db.query("select * from services where prefix = ? and id is not ?",
+                          [service["prefix"], service_id]):
+        if service["range_start"] <= other["range_end"] and \
+                other["range_start"] <= service["range_end"]:
+            return other["name"]
+    return None
+
+
+def save_service(db, data: dict, departments: list[str] | None = None,
+                 actor: str | None = None) -> int:
+    """Create or update (by code) a service inside the caller's transaction."""
+    service = check_service(data)
+    row = db.execute("select id from services where code = ?", [service["code"]]).fetchone()
+    service_id = row[0] if row else None
+    clash = _ranges_overlap(db, service, service_id)
+    if clash:
+        raise Refused("range_overlap", f"Dãy số của dịch vụ '{service['name']}' trùng với dịch vụ "
+                                       f"'{clash}' (cùng tiền tố).")
+    if service_id is None:
+        service_id = db["services"].insert(service).last_pk
+    else:
+        db["services"].update(service_id, service)
+    if departments is not None:
+        db.execute("delete from service_departments where service_id = ?", [service_id])
+        for code in departments:
+            dep = db.execute("select id from departments where code = ?", [code]).fetchone()
+            if dep is None:
+                raise Refused("unknown_department", f"Không có sở/ngành mã '{code}'.")
+            db["service_departments"].insert({"service_id": service_id, "department_id": dep[0]})
+    audit.record(db, actor, "service.save", f"service:{service['code']}", service)
+    return service_id
+
+
+def save_counter(db, data: dict, actor: str | None = None) -> int:
+    """Create or update (by number) a counter with its services and weights."""
+    try:
+        number = int(data.get("number"))
+    except (TypeError, ValueError):
+        raise Refused("invalid_counter", "Số quầy phải là số nguyên.") from None
+    if not 1 <= number <= 999:
+        raise Refused("invalid_counter", "Số quầy phải từ 1 đến 999.")
+    name = nfc(data.get("name") or f"Quầy {number}")
+    hall = str(data.get("hall") or "main").strip().lower()
+    if not CODE.match(hall):
+        raise Refused("invalid_counter", f"Mã sảnh '{hall}' của quầy {number} không hợp lệ.")
+    node = str(data.get("node") or data.get("node_id") or "").strip().lower() or None
+    if node is not None and not NODE.match(node):
+        raise Refused("invalid_counter", f"Mã thiết bị '{node}' của quầy {number} không hợp lệ.")
+    services = data.get("services") or {}
+    if isinstance(services, list):
+        services = {code: 1 for code in services}
+    if not services:
+        raise Refused("invalid_counter", f"Quầy {number} cần phục vụ ít nhất một dịch vụ.")
+    row = db.execute("select id from counters where number = ?", [number]).fetchone()
+    counter_id = row[0] if row else None
+    if node is not None:
+        other = db.execute("select number from counters where node_id = ? and id is not ?",
+                           [node, counter_id]).fetchone()
+        if other:
+            raise Refused("node_taken", f"Thiết bị '{node}' đã gắn với quầy {other[0]}.")
+    record = {"number": number, "name": name, "hall": hall, "node_id": node,
+              "active": int(bool(data.get("active", True)))}
+    if counter_id is None:
+        counter_id = db["counters"].insert(record).last_pk
+    else:
+        db["counters"].update(counter_id, record)
+    db.execute("delete from counter_services where counter_id = ?", [counter_id])
+    for code, weight in services.items():
+        service = db.execute("select id from services where code = ?", [code]).fetchone()
+        if service is None:
+            raise Refused("unknown_service", f"Quầy {number}: không có dịch vụ mã '{code}'.")
+        try:
+            weight = int(weight)
+        except (TypeError, ValueError):
+            weight = 0
+        if not 1 <= weight <= 10:
+            raise Refused("invalid_weight", f"Quầy {number}: trọng số của dịch vụ '{code}' phải "
+                                            "từ 1 đến 10.")
+        db["counter_services"].insert({"counter_id": counter_id, "service_id": service[0],
+                                       "weight": weight})
+    audit.record(db, actor, "counter.save", f"counter:{number}",
+                 {**record, "services": services})
+    return counter_id
+
+
+def save_priority_class(db, data: dict, actor: str | None = None) -> None:
+    code = str(data.get("code", "")).strip().lower()
+    name = nfc(data.get("name", ""))
+    if not CODE.match(code) or not name:
+        raise Refused("invalid_priority", "Đối tượng ưu tiên cần mã (chữ thường không dấu) và "
+                                          "tên.")
+    db["priority_classes"].upsert({"code": code, "name": name,
+                                   "sort_order": int(data.get("sort_order", 0))},
+                                  pk="code", alter=False)
+    audit.record(db, actor, "priority_class.save", f"priority:{code}", {"name": name})
+
+
+def save_department(db, data: dict) -> None:
+    code = str(data.get("code", "")).strip().lower()
+    name = nfc(data.get("name", ""))
+    if not CODE.match(code) or not name:
+        raise Refused("invalid_department", "Sở/ngành cần mã (chữ thường không dấu) và tên.")
+    row = db.execute("select id from departments where code = ?", [code]).fetchone()
+    record = {"code": code, "name": name, "short_name": nfc(data.get("short_name") or name),
+              "own_desk": int(bool(data.get("own_desk"))),
+              "sort_order": int(data.get("sort_order", 0))}
+    if row:
+        db["departments"].update(row[0], record)
+    else:
+        db["departments"].insert(record)
+
+
+def save_settings(db, values: dict, actor: str | None = None) -> None:
+    for key, value in check_settings(values).items():
+        db["queue_settings"].upsert({"key": key, "value": value}, pk="key")
+    forget_settings()
+    audit.record(db, actor, "queue.settings", "queue", values)
+
+
+# --- A whole centre from a file ---------------------------------------------------
+
+def parse(text: str, name: str = "") -> dict:
+    """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
+    try:
+        if name.endswith(".json") or text.lstrip().startswith("{"):
+            data = json.loads(text)
+        else:
+            data = tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise Refused("invalid_file", f"Tệp cấu hình không đọc được: {exc}") from None
+    if not isinstance(data, dict):
+        raise Refused("invalid_file", "Tệp cấu hình phải là một đối tượng TOML/JSON.")
+    return data
+
+
+def load(store: Store, data: dict, actor: str | None = None,
+         create_officers_password: str | None = None) -> dict:
+    """Apply a centre description; all or nothing. Returns counts of what was loaded.
+
+    Officers listed in the file are created as users with role ``officer``
+    when ``create_officers_password`` is given (the demo does that); an
+    existing user is left as it is.
+    """
+    from .. import users
+
+    counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,
+              "officers": 0}
+    try:
+        with store.write() as db:
+            if data.get("settings"):
+                save_settings(db, data["settings"], actor)
+            for dep in data.get("departments", []):
+                save_department(db, dep)
+                counts["departments"] += 1
+            for pc in data.get("priority_classes", []):
+                save_priority_class(db, pc, actor)
+                counts["priority_classes"] += 1
+            for i, svc in enumerate(data.get("services", [])):
+                save_service(db, {**svc, "sort_order": i}, svc.get("departments"), actor)
+                counts["services"] += 1
+            seen = set()
+            for ctr in data.get("counters", []):
+                if ctr.get("number") in seen:
+                    raise Refused("invalid_counter", f"Quầy {ctr.get('number')} được khai báo hai "
+                                                     "lần.")
+                seen.add(ctr.get("number"))
+                save_counter(db, ctr, actor)
+                counts["counters"] += 1
+    finally:
+        forget_settings()  # whether the file's settings committed or rolled back
+    if create_officers_password:
+        for officer in data.get("officers", []):
+            if users.get_user(store, username=officer["username"]) is None:
+                users.create_user(store, officer["username"], officer["full_name"],
+                                  officer.get("role", "officer"), create_officers_password,
+                                  actor=actor)
+                counts["officers"] += 1
+    return counts
+
+
+def load_file(store: Store, path: str | Path, actor: str | None = None,
+              create_officers_password: str | None = None) -> dict:
+    path = Path(path)
+    return load(store, parse(path.read_text(encoding="utf-8"), path.name), actor,
+                create_officers_password)
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "thanhhoa.toml"
+
+
+def new_token() -> str:
+    """The public live page's token: unguessable, and a valid topic level."""
+    return secrets.token_hex(10)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+def services(db) -> list[dict]:
+    return rows(db, "select * from services order by sort_order, id")
+
+
+def service_by_code(db, code: str) -> dict | None:
+    found = rows(db, "select * from services where code = ? and active = 1", [code])
+    return found[0] if found else None
+
+
+def counters(db) -> list[dict]:
+    rows = list(db.query("select * from counters order by number"))
+    weights = {}
+    for r in db.query("select cs.counter_id, s.code, cs.weight from counter_services cs "
+                      "join services s on s.id = cs.service_id order by s.sort_order"):
+        weights.setdefault(r["counter_id"], {})[r["code"]] = r["weight"]
+    for r in rows:
+        r["services"] = weights.get(r["id"], {})
+    return rows
+
+
+def counter_by_number(db, number: int) -> dict | None:
+    found = rows(db, "select * from counters where number = ?", [number])
+    return found[0] if found else None
+
+
+def priority_classes(db) -> list[dict]:
+    return list(db.query("select * from priority_classes where active = 1 "
+                         "order by sort_order, id"))
+
+
+def counters_services(db, counter_id: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "select s.code from counter_services cs join services s on s.id = cs.service_id "
+        "where cs.counter_id = ? order by s.sort_order", [counter_id])]

@@ -1,0 +1,228 @@
+"""The queue's retained state for the floor and the live pages.
+
+Built from the database alone, so a retained message can always be checked
+against (or rebuilt from) the store::
+
+    board(db, "main")          # -> motcua/<c>/state/board/main
+    counter_state(db, 5)       # -> motcua/<c>/state/counter/5
+    line(db, "ho-tich")        # -> motcua/<c>/state/line/ho-tich
+    stats(db)                  # -> motcua/<c>/state/queue_stats
+    ticket_state(db, ticket)   # -> motcua/<c>/state/ticket/<token>
+
+:func:`publications` turns a command's :class:`~.commands.Changes` into the
+list of ``(topic, payload, retain)`` to publish once the transaction commits.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from motcua import clock
+from motcua.bus import Topics
+from motcua.bus.messages import (
+    ANNOUNCE,
+    STATE_BOARD,
+    STATE_COUNTER,
+    STATE_LINE,
+    STATE_QUEUE_STATS,
+    STATE_TICKET,
+    new_id,
+)
+
+from . import setup, tickets
+from .commands import COUNTER_STATUS_NAMES, Changes
+
+# Waiting tickets listed in a line's state (the count is always whole): keeps
+# the message small; a ticket further back shows its own `people_ahead`.
+LINE_LENGTH = 200
+
+
+def _day(db) -> str:
+    return tickets.today(db)
+
+
+def board(db, hall: str, day: str | None = None) -> dict:
+    """A hall's board: the newest calls with their counters, and who waits per service."""
+    day = day or _day(db)
+    limit = setup.setting_int(db, "board_calls")
+    calls = [
+        {"display": r[0], "counter": r[1], "counter_name": r[2], "service_name": r[3],
+         "status": r[4], "called_at": r[5]}
+        for r in db.execute(
+            """
+            select t.display, c.number, c.name, s.name, t.status, t.called_at
+            from tickets t join counters c on c.id = t.counter_id
+            join services s on s.id = t.service_id
+            where t.day = ? and c.hall = ? and t.called_at is not null
+              and t.status in ('called', 'serving', 'done', 'no_show')
+            order by t.called_at desc, t.id desc limit ?
+            """, [day, hall, limit])
+    ]
+    counts = dict(db.execute(
+        "select service_id, count(*) from tickets where day = ? and status = 'waiting' "
+        "group by service_id", [day]).fetchall())
+    waiting = [
+        {"service": r[0], "name": r[1], "waiting": counts.get(r[2], 0)}
+        for r in db.execute(
+            """
+            select s.code, s.name, s.id from services s where s.active = 1 and s.id in (
+                select cs.service_id from counter_services cs
+                join counters c on c.id = cs.counter_id where c.hall = ?)
+            order by s.sort_order, s.id
+            """, [hall])
+    ]
+    counters = [
+        {"counter": r[0], "name": r[1], "status": r[2], "display": r[3]}
+        for r in db.execute(
+            """
+            select c.number, c.name, c.status,
+                   (select t.display from tickets t where t.id = c.current_ticket_id
+                     and t.status in ('called', 'serving'))
+            from counters c where c.hall = ? and c.active = 1 order by c.number
+            """, [hall])
+    ]
+    return STATE_BOARD.make(hall=hall, day=day, calls=calls, waiting=waiting, counters=counters)
+
+
+def counter_state(db, number: int) -> dict:
+    """One counter: open or not, who is there, the number it serves now."""
+    from .commands import answer
+
+    counter = setup.counter_by_number(db, number)
+    result = answer(db, counter)
+    officer = None
+    if counter["officer_id"] is not None:
+        officer = db.execute("select full_name from users where id = ?",
+                             [counter["officer_id"]]).fetchone()[0]
+    services = [r[0] for r in db.execute(
+        "select s.code from counter_services cs join services s on s.id = cs.service_id "
+        "where cs.counter_id = ? order by s.sort_order, s.id", [counter["id"]])]
+    return STATE_COUNTER.make(
+        counter=counter["number"], name=counter["name"], hall=counter["hall"],
+        status=counter["status"], status_name=COUNTER_STATUS_NAMES[counter["status"]],
+        officer=officer, current=result["current"], services=services)
+
+
+def line(db, code: str, day: str | None = None) -> dict:
+    """A service's waiting line, first-come order (priority tickets marked)."""
+    day = day or _day(db)
+    service = setup.rows(db, "select * from services where code = ?", [code])[0]
+    queue = [
+        {"display": r[0], "priority": bool(r[1])}
+        for r in db.execute(
+            "select display, priority_class_id is not null from tickets where service_id = ? "
+            "and status = 'waiting' and day = ? order by issued_at, id limit ?",
+            [service["id"], day, LINE_LENGTH])
+    ]
+    waiting = db.execute("select count(*) from tickets where service_id = ? and "
+                         "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
+    servers = tickets.open_counters(db, service["id"])
+    per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
+    return STATE_LINE.make(
+        service=code, name=service["name"], waiting=waiting, queue=queue,
+        open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
+        estimate_min=tickets.estimate(db, service, waiting),
+        target_wait_min=service["target_wait_min"])
+
+
+def stats(db, day: str | None = None) -> dict:
+    """Today's queue figures (DOMAIN.md: waiting now, waits, no-show rate, …)."""
+    day = day or _day(db)
+    counts = dict(db.execute("select status, count(*) from tickets where day = ? "
+                             "group by status", [day]).fetchall())
+    # Wait = issue to first call (a recall or a transfer does not reset it).
+    waits = sorted(
+        (clock.from_iso(c) - clock.from_iso(i)).total_seconds() / 60
+        for i, c in db.execute(
+            "select issued_at, first_called_at from tickets where day = ? and "
+            "first_called_at is not null", [day]))
+    target = db.execute("select coalesce(avg(target_wait_min), 15) from services").fetchone()[0]
+    out_of_order = db.execute(
+        "select count(*) from ticket_events e join tickets t on t.id = e.ticket_id where "
+        "t.day = ? and e.action = 'call' and json_extract(e.detail, '$.out_of_order')",
+        [day]).fetchone()[0]
+    finished = counts.get("done", 0) + counts.get("no_show", 0)
+    return STATE_QUEUE_STATS.make(
+        day=day, issued=sum(counts.values()), waiting=counts.get("waiting", 0),
+        serving=counts.get("called", 0) + counts.get("serving", 0),
+        done=counts.get("done", 0), no_show=counts.get("no_show", 0),
+        cancelled=counts.get("cancelled", 0),
+        avg_wait_min=round(sum(waits) / len(waits), 1) if waits else 0,
+        p90_wait_min=round(waits[int(0.9 * (len(waits) - 1))], 1) if waits else 0,
+        within_target=round(sum(w <= target for w in waits) / len(waits), 3) if waits else 1,
+        no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else 0,
+        out_of_order=out_of_order)
+
+
+def ticket_state(db, ticket: dict) -> dict:
+    """One ticket as its public live page shows it: no personal data."""
+    service = db.execute("select code, name from services where id = ?",
+                         [ticket["service_id"]]).fetchone()
+    counter = None
+    if ticket["counter_id"] is not None and ticket["status"] in ("called", "serving"):
+        row = db.execute("select number, name from counters where id = ?",
+                         [ticket["counter_id"]]).fetchone()
+        counter = {"counter": row[0], "name": row[1]}
+    ahead = tickets.people_ahead(db, ticket) if ticket["status"] == "waiting" else 0
+    return STATE_TICKET.make(
+        display=ticket["display"], service=service[0], service_name=service[1],
+        priority=ticket["priority_class_id"] is not None, status=ticket["status"],
+        status_name=tickets.STATUS_NAMES[ticket["status"]], issued_at=ticket["issued_at"],
+        called_at=ticket["called_at"], counter=counter, people_ahead=ahead,
+        estimate_min=ticket["estimate_min"])
+
+
+def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:
+    row = db.execute(
+        "select t.display, t.number, s.code, s.name, c.number, c.name, c.hall, t.called_at "
+        "from tickets t join services s on s.id = t.service_id, counters c "
+        "where t.id = ? and c.id = ?", [ticket_id, counter_id]).fetchone()
+    return ANNOUNCE.make(id=new_id(), kind=kind, display=row[0], number=row[1], service=row[2],
+                         service_name=row[3], counter=row[4], counter_name=row[5], hall=row[6],
+                         ts=row[7] or clock.iso())
+
+
+def publications(db, topics: Topics, changes: Changes, with_stats: bool = False) -> list:
+    """``(topic, payload, retain)`` for everything ``changes`` touched.
+
+    Retained state is given as a function that builds the payload when it is
+    published (after the commit): a batch of commands touching the same board
+    builds it once, from what the store holds then. Announcements are built
+    at once: each is one call, as it happened.
+    """
+    out = []
+    for cid in sorted(changes.counters):
+        number = db.execute("select number from counters where id = ?", [cid]).fetchone()[0]
+        out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
+                    True))
+    for hall in sorted(changes.halls):
+        out.append((topics.state("board", hall), partial(board, db, hall), True))
+    for sid in sorted(changes.services):
+        code = db.execute("select code from services where id = ?", [sid]).fetchone()[0]
+        out.append((topics.state("line", code), partial(line, db, code), True))
+    for tid in sorted(changes.tickets):
+        ticket = tickets.get(db, tid)
+        out.append((topics.state("ticket", ticket["token"]),
+                    partial(_ticket_by_id, db, tid), True))
+    if with_stats:
+        # Statistics scan the whole day: the gateway's ticker publishes them
+        # (at most once a second, when they changed) instead of every command.
+        out.append((topics.state("queue_stats"), partial(stats, db), True))
+    for ticket_id, counter_id, kind in changes.announce:
+        out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
+                    False))
+    return out
+
+
+def _ticket_by_id(db, ticket_id: int) -> dict:
+    return ticket_state(db, tickets.get(db, ticket_id))
+
+
+def everything(db, topics: Topics) -> list:
+    """The whole retained picture (published when the hub starts)."""
+    changes = Changes(
+        counters={r[0] for r in db.execute("select id from counters")},
+        halls={r[0] for r in db.execute("select distinct hall from counters")},
+        services={r[0] for r in db.execute("select id from services")},
+    )
+    return publications(db, topics, changes, with_stats=True)

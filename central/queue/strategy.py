@@ -1,0 +1,95 @@
+"""The calling order: which waiting ticket a free counter gets next.
+
+A strategy is any object with ``choose(candidates, normal_streak)``.
+``candidates`` holds the head (oldest ticket) of each group of waiting
+tickets (service × priority or not × transferred to this counter or not):
+within a group the order is first-come by rule, so the heads are all a
+strategy needs, however long the line. The default, :class:`MixedPriority`,
+is what DOMAIN.md asks for::
+
+    >>> s = MixedPriority(every=3)
+    >>> a = Candidate(1, service_id=1, priority=False, issued=0.0, waited_min=4)
+    >>> b = Candidate(2, service_id=1, priority=True, issued=1.0, waited_min=3)
+    >>> s.choose([a, b], normal_streak=0).id, s.choose([a, b], normal_streak=3).id
+    (1, 2)
+
+Rules of :class:`MixedPriority`, in order:
+
+1. a ticket transferred to this very counter comes first (it has waited once);
+2. a ticket that has waited past its service's maximum is called before any
+   other (the oldest such first): no ticket waits past the maximum while a
+   counter for it is free;
+3. after every ``every`` normal tickets, one priority ticket (or a priority
+   ticket whenever no normal one waits);
+4. otherwise a normal ticket: each service's oldest ticket competes, scored by
+   time waited × the counter's weight for that service (equal weights: the
+   oldest wins), so within a service and class it is always first-come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    service_id: int
+    priority: bool
+    issued: float            # seconds since the epoch: the original issue time
+    waited_min: float
+    max_wait_min: float = 45
+    weight: int = 1
+    for_this_counter: bool = False
+
+
+class Strategy(Protocol):
+    def choose(self, candidates: Sequence[Candidate], normal_streak: int) -> Candidate | None:
+        """The ticket to call, or None when nothing waits."""
+
+
+def _first_come(c: Candidate):
+    return (c.issued, c.id)
+
+
+@dataclass(frozen=True)
+class MixedPriority:
+    every: int = 3
+
+    def choose(self, candidates: Sequence[Candidate], normal_streak: int) -> Candidate | None:
+        if not candidates:
+            return None
+        targeted = [c for c in candidates if c.for_this_counter]
+        if targeted:
+            return min(targeted, key=_first_come)
+        overdue = [c for c in candidates if c.waited_min >= c.max_wait_min]
+        if overdue:
+            return min(overdue, key=_first_come)
+        priority = [c for c in candidates if c.priority]
+        normal = [c for c in candidates if not c.priority]
+        if priority and (normal_streak >= self.every or not normal):
+            return min(priority, key=_first_come)
+        heads: dict[int, Candidate] = {}
+        for c in normal:
+            if c.service_id not in heads or _first_come(c) < _first_come(heads[c.service_id]):
+                heads[c.service_id] = c
+        return max(heads.values(), key=lambda c: (c.waited_min * c.weight, -c.issued, -c.id))
+
+
+@dataclass(frozen=True)
+class FirstCome:
+    """Plain first-come, first-served (priority ignored); for centres that want it."""
+
+    def choose(self, candidates: Sequence[Candidate], normal_streak: int) -> Candidate | None:
+        return min(candidates, key=_first_come) if candidates else None
+
+
+STRATEGIES = {"mixed": MixedPriority, "first_come": FirstCome}
+
+
+def make(name: str = "mixed", every: int = 3) -> Strategy:
+    if name == "first_come":
+        return FirstCome()
+    return MixedPriority(every=every)

@@ -1,0 +1,55 @@
+"""Today's queue statistics, published at most once a second, when they changed.
+
+Statistics read the whole day (waits, percentiles), too much to recompute
+on every key press at a busy hour; a second's delay on an LED board is
+invisible. Started and stopped with the gateway::
+
+    ticker = StatsTicker(store, topics, publish).start()
+    ticker.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from motcua.bus import Topics
+
+from ..store import Store
+from . import state
+
+log = logging.getLogger(__name__)
+
+
+class StatsTicker:
+    def __init__(self, store: Store, topics: Topics, publish, interval: float = 1.0):
+        self.store = store
+        self.topics = topics
+        self.publish = publish
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last: dict | None = None
+
+    def tick(self) -> None:
+        figures = state.stats(self.store.db)
+        if figures != self.last:
+            self.publish(self.topics.state("queue_stats"), figures, True)
+            self.last = figures
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.tick()
+            except Exception:  # a bad second must not end the statistics
+                log.exception("queue statistics failed")
+
+    def start(self) -> StatsTicker:
+        self._thread = threading.Thread(target=self._run, name="queue-stats", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)

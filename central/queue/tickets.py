@@ -1,0 +1,232 @@
+"""Issuing tickets: numbers unique per service and business day, durably.
+
+::
+
+    with store.write() as db:
+        ticket = issue(db, "ho-tich", priority=None, node_id="dispenser-1")
+    ticket["display"], ticket["people_ahead"], ticket["estimate_min"]
+
+Runs inside the caller's write transaction (the gateway's ``apply_once``),
+so the number, the ticket row, its first event and the request's id commit
+together: a redelivered request gets the stored answer, never a new number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from zoneinfo import ZoneInfo
+
+from motcua import clock
+
+from ..errors import Refused
+from . import setup
+
+ACTIVE = ("waiting", "called", "serving")
+FINAL = ("done", "no_show", "cancelled")
+STATUS_NAMES = {
+    "waiting": "Đang chờ",
+    "called": "Đã gọi",
+    "serving": "Đang phục vụ",
+    "done": "Đã xong",
+    "no_show": "Vắng mặt",
+    "cancelled": "Đã hủy",
+}
+
+
+def business_day(now: dt.datetime, opening_time: str, zone: str = clock.LOCAL_ZONE) -> str:
+    """The day a ticket belongs to: the local date, starting at opening time.
+
+    >>> t = dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC)   # 06:30 on the 28th in Hà Nội
+    >>> business_day(t, "07:00"), business_day(t, "06:00")
+    ('2026-11-27', '2026-11-28')
+    """
+    local = now.astimezone(ZoneInfo(zone))
+    hours, minutes = map(int, opening_time.split(":"))
+    return (local - dt.timedelta(hours=hours, minutes=minutes)).date().isoformat()
+
+
+def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> str:
+    return business_day(now or clock.now(), setup.settings(db)["opening_time"], zone)
+
+
+def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
+                 counter_id=None, officer_id=None, node_id=None, reason=None,
+                 detail: dict | None = None) -> None:
+    setup.insert(db, "ticket_events", {
+        "ticket_id": ticket["id"], "at": now, "action": action,
+        "from_status": ticket.get("status") if action != "issue" else None,
+        "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
+        "node_id": node_id, "reason": reason,
+        "detail": json.dumps(detail or {}, ensure_ascii=False),
+    })
+
+
+def close_old_days(db, day: str, now: str) -> list[str]:
+    """Archive every earlier business day not yet closed: tickets left active are
+    cancelled (with an event), the day's figures are kept in ``queue_days``.
+    Nothing is deleted."""
+    closed = []
+    for (old,) in db.execute(
+        "select distinct day from tickets where day < ? and day not in "
+        "(select day from queue_days)", [day]).fetchall():
+        for ticket in db.query("select * from tickets where day = ? and status in "
+                               "('waiting', 'called', 'serving')", [old]):
+            record_event(db, ticket, "day_closed", "cancelled", now=now,
+                         counter_id=ticket["counter_id"], reason="Hết ngày làm việc")
+            db.execute("update tickets set status = 'cancelled', finished_at = ? where id = ?",
+                       [now, ticket["id"]])
+        db.execute("update counters set current_ticket_id = null where current_ticket_id in "
+                   "(select id from tickets where day = ?)", [old])
+        counts = dict(db.execute("select status, count(*) from tickets where day = ? "
+                                 "group by status", [old]).fetchall())
+        db["queue_days"].insert({
+            "day": old, "closed_at": now, "issued": sum(counts.values()),
+            "done": counts.get("done", 0), "no_show": counts.get("no_show", 0),
+            "cancelled": counts.get("cancelled", 0),
+            "summary": json.dumps(day_summary(db, old), ensure_ascii=False),
+        })
+        closed.append(old)
+    return closed
+
+
+def day_summary(db, day: str) -> dict:
+    rows = db.execute(
+        "select s.code, count(*), sum(t.status = 'done') from tickets t "
+        "join services s on s.id = t.issued_service_id where t.day = ? group by s.code",
+        [day]).fetchall()
+    return {code: {"issued": issued, "done": done or 0} for code, issued, done in rows}
+
+
+def next_number(db, day: str, service: dict) -> int:
+    """The next free number of a service today, past every leased block."""
+    used = db.execute(
+        "select max(n) from (select max(number) as n from tickets where day = ? and "
+        "issued_service_id = ? union all select max(last) from number_blocks where day = ? "
+        "and service_id = ?)", [day, service["id"], day, service["id"]]).fetchone()[0]
+    number = service["range_start"] if used is None else used + 1
+    if number > service["range_end"]:
+        raise Refused("range_exhausted", f"Dịch vụ '{service['name']}' đã hết số trong ngày "
+                                         f"(dãy {service['range_start']}–{service['range_end']}).")
+    return number
+
+
+def avg_service_min(db, service: dict, limit: int) -> float:
+    rows = db.execute(
+        "select called_at, finished_at from tickets where service_id = ? and status = 'done' "
+        "and called_at is not null order by finished_at desc limit ?",
+        [service["id"], limit]).fetchall()
+    spans = [(clock.from_iso(f) - clock.from_iso(c)).total_seconds() / 60 for c, f in rows]
+    if len(spans) < 3:  # too few to trust: the configured figure
+        return float(service["default_service_min"])
+    return max(0.5, sum(spans) / len(spans))
+
+
+def open_counters(db, service_id: int) -> int:
+    return db.execute(
+        "select count(*) from counters c join counter_services cs on cs.counter_id = c.id "
+        "where cs.service_id = ? and c.status = 'open' and c.active = 1",
+        [service_id]).fetchone()[0]
+
+
+def estimate(db, service: dict, ahead: int) -> int:
+    """Minutes until a ticket with ``ahead`` people before it is called: the
+    recent service time of the service spread over the counters open for it
+    (one counter assumed when none is open yet)."""
+    per = avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
+    servers = max(1, open_counters(db, service["id"]))
+    return math.ceil(ahead * per / servers)
+
+
+def people_ahead(db, ticket: dict) -> int:
+    """Waiting tickets of the same service issued earlier; a priority ticket
+    counts only the priority tickets before it."""
+    sql = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
+           "and (issued_at < ? or (issued_at = ? and id < ?))")
+    args = [ticket["service_id"], ticket["issued_at"], ticket["issued_at"], ticket["id"]]
+    if ticket["priority_class_id"] is not None:
+        sql += " and priority_class_id is not null"
+    return db.execute(sql, args).fetchone()[0]
+
+
+def issue(db, service_code: str, priority: str | None = None, node_id: str | None = None,
+          now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> dict:
+    """Issue the next ticket of a service (inside the caller's write transaction)."""
+    moment = now or clock.now()
+    at = clock.iso(moment)
+    service = setup.service_by_code(db, service_code)
+    if service is None:
+        raise Refused("unknown_service", f"Không có dịch vụ mã '{service_code}'.")
+    priority_row = None
+    if priority:
+        rows = setup.rows(db, "select * from priority_classes where code = ? and active = 1",
+                          [priority])
+        if not rows:
+            raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
+        priority_row = rows[0]
+    day = business_day(moment, setup.settings(db)["opening_time"], zone)
+    closed = close_old_days(db, day, at)
+    number = next_number(db, day, service)
+    ticket = {
+        "day": day, "service_id": service["id"], "issued_service_id": service["id"],
+        "number": number,
+        "display": setup.display_number(service["prefix"], number, service["range_end"]),
+        "priority_class_id": priority_row["id"] if priority_row else None,
+        "status": "waiting", "issued_at": at, "token": setup.new_token(),
+        "source_node": node_id,
+    }
+    ticket["id"] = setup.insert(db, "tickets", ticket)
+    ahead = people_ahead(db, ticket)
+    minutes = estimate(db, service, ahead)
+    db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
+    record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
+                 detail={"estimate_min": minutes, "people_ahead": ahead})
+    return {
+        "ticket_id": ticket["id"], "number": number, "display": ticket["display"],
+        "service": service["code"], "service_name": service["name"],
+        "priority": priority_row["code"] if priority_row else None,
+        "priority_name": priority_row["name"] if priority_row else None,
+        "people_ahead": ahead, "estimate_min": minutes, "issued_at": at, "day": day,
+        "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
+        "closed_days": closed,
+    }
+
+
+def get(db, ticket_id: int) -> dict | None:
+    found = setup.rows(db, "select * from tickets where id = ?", [ticket_id])
+    return found[0] if found else None
+
+
+def by_token(db, token: str) -> dict | None:
+    found = setup.rows(db, "select * from tickets where token = ?", [token])
+    return found[0] if found else None
+
+
+def replay(db, day: str | None = None) -> dict[int, dict]:
+    """Each ticket's live state rebuilt from its events alone (``ticket_events``).
+
+    Used to check the store (and for a recovery tool): status, current service
+    (code) and counter (id) of every ticket, as the events tell them::
+
+        replay(db)[ticket_id] == {"status": "done", "service": "ho-tich", "counter": 3}
+    """
+    issued = {r[0]: r[1] for r in db.execute(
+        "select t.id, s.code from tickets t join services s on s.id = t.issued_service_id"
+        + (" where t.day = ?" if day else ""), [day] if day else [])}
+    out: dict[int, dict] = {}
+    for ticket_id, to_status, counter_id, detail in db.execute(
+            "select ticket_id, to_status, counter_id, detail from ticket_events order by id"):
+        if ticket_id not in issued:
+            continue
+        now = out.setdefault(ticket_id, {"status": None, "service": issued[ticket_id],
+                                         "counter": None})
+        facts = json.loads(detail or "{}")
+        if facts.get("to_service"):
+            now["service"] = facts["to_service"]
+        now["status"] = to_status
+        if to_status == "called":
+            now["counter"] = counter_id
+        elif to_status == "waiting":
+            now["counter"] = None
+    return out

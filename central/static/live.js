@@ -1,0 +1,140 @@
+// Live pages read the hub's retained state straight from the broker, over
+// MQTT-over-WebSockets: the broker fans out to any number of viewers and the
+// hub does no work per viewer (no polling). This is a minimal MQTT 3.1.1
+// subscriber (CONNECT, SUBSCRIBE at QoS 0, PUBLISH in, PINGREQ), enough for
+// read-only pages; the broker's web.acl lets anonymous pages read
+// motcua/<centre>/state/# and nothing else.
+//
+//   const live = MotcuaLive.connect(url, (topic, data) => ..., (up) => ...);
+//   live.subscribe("motcua/thanhhoa/state/counter/5");
+(function (global) {
+  "use strict";
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+
+  function str(s) {
+    const b = enc.encode(s);
+    return [b.length >> 8, b.length & 255, ...b];
+  }
+
+  function packet(first, body) {
+    const len = [];
+    let n = body.length;
+    do {
+      let byte = n % 128;
+      n = Math.floor(n / 128);
+      if (n > 0) byte |= 128;
+      len.push(byte);
+    } while (n > 0);
+    return new Uint8Array([first, ...len, ...body]);
+  }
+
+  function connect(url, onMessage, onLink) {
+    const filters = new Set();
+    let ws = null, buffer = new Uint8Array(0), ping = null, packetId = 1, delay = 500;
+    let up = false;
+
+    function send(bytes) {
+      if (ws && ws.readyState === 1) ws.send(bytes);
+    }
+
+    function subscribeNow(filter) {
+      packetId = (packetId % 65535) + 1;
+      send(packet(0x82, [packetId >> 8, packetId & 255, ...str(filter), 0]));
+    }
+
+    function handle(first, body) {
+      const type = first >> 4;
+      if (type === 2) {  // CONNACK
+        if (body[1] !== 0) return;
+        up = true;
+        delay = 500;
+        filters.forEach(subscribeNow);
+        if (onLink) onLink(true);
+      } else if (type === 3) {  // PUBLISH
+        const qos = (first >> 1) & 3;
+        const tlen = (body[0] << 8) | body[1];
+        const topic = dec.decode(body.subarray(2, 2 + tlen));
+        const payload = body.subarray(2 + tlen + (qos ? 2 : 0));
+        if (!payload.length) return;  // a cleared retained topic
+        try {
+          onMessage(topic, JSON.parse(dec.decode(payload)));
+        } catch (e) {
+          console.warn("live: bad payload on", topic, e);
+        }
+      }
+    }
+
+    function feed(chunk) {
+      const joined = new Uint8Array(buffer.length + chunk.length);
+      joined.set(buffer);
+      joined.set(chunk, buffer.length);
+      buffer = joined;
+      for (;;) {
+        if (buffer.length < 2) return;
+        let mult = 1, len = 0, i = 1, byte;
+        do {
+          if (i >= buffer.length) return;
+          byte = buffer[i++];
+          len += (byte & 127) * mult;
+          mult *= 128;
+        } while (byte & 128);
+        if (buffer.length < i + len) return;
+        handle(buffer[0], buffer.subarray(i, i + len));
+        buffer = buffer.slice(i + len);
+      }
+    }
+
+    function open() {
+      buffer = new Uint8Array(0);
+      ws = new WebSocket(url, ["mqtt"]);
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        const id = "web-" + Math.random().toString(16).slice(2, 14);
+        // MQTT 3.1.1, clean session, keep-alive 30 s.
+        send(packet(0x10, [...str("MQTT"), 4, 0x02, 0, 30, ...str(id)]));
+        ping = setInterval(() => send(new Uint8Array([0xc0, 0])), 15000);
+      };
+      ws.onmessage = (event) => feed(new Uint8Array(event.data));
+      ws.onclose = () => {
+        clearInterval(ping);
+        if (up && onLink) onLink(false);
+        up = false;
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+
+    open();
+    return {
+      subscribe(filter) {
+        if (filters.has(filter)) return;
+        filters.add(filter);
+        if (up) subscribeNow(filter);
+      },
+      unsubscribe(filter) {
+        filters.delete(filter);  // no UNSUBSCRIBE: messages for it are ignored by the page
+      },
+    };
+  }
+
+  // The page's live settings: <div id="live" data-url=... data-base="motcua/<centre>">.
+  function settings() {
+    const d = document.getElementById("live").dataset;
+    return { url: d.url || `ws://${location.hostname}:9001`, base: d.base };
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function clock(iso) {
+    return iso ? new Date(iso).toLocaleTimeString("vi-VN",
+      { timeZone: "Asia/Ho_Chi_Minh", hour12: false }) : "";
+  }
+
+  global.MotcuaLive = { connect, settings, el, clock };
+})(window);

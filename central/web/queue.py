@@ -1,0 +1,169 @@
+"""The queue's pages: officer console, supervisor live view, public ticket page.
+
+Pages are drawn from the store, then kept current by ``static/live.js``,
+which reads the hub's retained state straight from the broker over
+MQTT-over-WebSockets (read-only, see broker-config/web.acl). Officer actions
+are POSTs here, carried out by the same service functions as the bus routes.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from motcua.bus import Topics
+
+from ..errors import Refused
+from ..queue import api, setup, state, tickets
+from ..queue.commands import ACTIONS
+from . import gateway, store
+from .auth import login_required
+
+bp = Blueprint("queue", __name__)
+
+
+def _config():
+    from flask import current_app
+
+    return current_app.config["MOTCUA"]
+
+
+def _topics() -> Topics:
+    return Topics(_config().center)
+
+
+def live_url() -> str:
+    configured = _config().live_mqtt_url
+    return configured or f"ws://{request.host.split(':')[0]}:9001"
+
+
+def _live_page(html: str):
+    """A page that opens a websocket to the broker: say so in its CSP."""
+    response = make_response(html)
+    ws = urlparse(live_url())
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        f"connect-src 'self' {ws.scheme}://{ws.netloc}; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+    return response
+
+
+def publish(out: list) -> None:
+    gw = gateway()
+    if gw is None:
+        return
+    for topic, payload, retain in out:
+        gw.publish_state(topic, payload, retain)
+
+
+def _live_context() -> dict:
+    return {"live_url": live_url(), "live_base": _topics().base}
+
+
+# --- Public: one ticket's live page (from the QR code) --------------------------------
+
+@bp.get("/t/<token>")
+def ticket_page(token: str):
+    if not token.isalnum() or len(token) > 64:
+        abort(404)
+    db = store().db
+    ticket = tickets.by_token(db, token)
+    if ticket is None:
+        abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
+    now = state.ticket_state(db, ticket)
+    line = state.line(db, now["service"], day=ticket["day"])
+    return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
+                                      **_live_context()))
+
+
+# --- Officer console ---------------------------------------------------------------------
+
+@bp.get("/console")
+@login_required("officer", "supervisor", "admin")
+def console():
+    db = store().db
+    number = session.get("counter")
+    counter = setup.counter_by_number(db, number) if number else None
+    if counter is None or counter["officer_id"] != g.user["id"]:
+        session.pop("counter", None)
+        return render_template("queue/choose.html", counters=setup.counters(db))
+    services = [s for s in setup.services(db)
+                if s["code"] in setup.counters_services(db, counter["id"])]
+    return _live_page(render_template(
+        "queue/console.html", counter=state.counter_state(db, counter["number"]),
+        services=services, lines=[state.line(db, s["code"]) for s in services],
+        all_services=setup.services(db), counters=setup.counters(db), **_live_context()))
+
+
+@bp.post("/console/counter")
+@login_required("officer", "supervisor", "admin")
+def take_counter():
+    try:
+        number = int(request.form.get("counter", ""))
+    except ValueError:
+        number = 0
+    try:
+        with store().write() as db:
+            out = api.sign_in(db, _topics(), number, g.user["id"])
+    except Refused as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("queue.console"))
+    publish(out)
+    session["counter"] = number
+    return redirect(url_for("queue.console"))
+
+
+@bp.post("/console/command")
+@login_required("officer", "supervisor", "admin")
+def command():
+    data = request.get_json(silent=True) or request.form.to_dict()
+    action = str(data.get("action", ""))
+    number = session.get("counter")
+    if action not in ACTIONS:
+        return jsonify(ok=False, error={"code": "unknown_action",
+                                        "message": "Thao tác không hợp lệ."}), 400
+    try:
+        target_counter = int(data["target_counter"]) if data.get("target_counter") else None
+    except ValueError:
+        return jsonify(ok=False, error={"code": "invalid", "message": "Số quầy không hợp lệ."}), 400
+    try:
+        with store().write() as db:
+            counter = setup.counter_by_number(db, number) if number else None
+            if counter is None or counter["officer_id"] != g.user["id"]:
+                raise Refused("not_signed_in", "Bạn chưa nhận quầy nào; xin chọn quầy.")
+            result, out = api.counter_command(
+                db, _topics(), counter, action, officer_id=g.user["id"],
+                number=data.get("number") or None, reason=data.get("reason") or None,
+                target_service=data.get("target_service") or None,
+                target_counter=target_counter)
+    except Refused as refusal:
+        return jsonify(ok=False, error={"code": refusal.code, "message": refusal.message}), 409
+    publish(out)
+    return jsonify(ok=True, result=result)
+
+
+# --- Supervisor: every counter and line, live -----------------------------------------------
+
+@bp.get("/live")
+@login_required("supervisor", "admin")
+def supervisor():
+    db = store().db
+    return _live_page(render_template(
+        "queue/live.html", counters=[state.counter_state(db, c["number"])
+                                     for c in setup.counters(db)],
+        lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
+        **_live_context()))

@@ -1,0 +1,209 @@
+"""The queue's rules without the bus: setup, numbering, days, the calling order."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from central.errors import Refused
+from central.queue import commands, setup, state, tickets
+from central.queue.strategy import Candidate, MixedPriority
+
+# --- The calling order (property tests) ----------------------------------------------
+
+candidate_lists = st.lists(
+    st.builds(
+        Candidate,
+        id=st.integers(1, 10_000),
+        service_id=st.integers(1, 3),
+        priority=st.booleans(),
+        issued=st.floats(0, 10_000, allow_nan=False),
+        waited_min=st.floats(0, 120, allow_nan=False),
+        max_wait_min=st.sampled_from([30, 45, 60]),
+        weight=st.just(1),
+    ),
+    max_size=30,
+    unique_by=lambda c: c.id,
+)
+
+
+@given(candidate_lists, st.integers(0, 6), st.integers(1, 5))
+def test_the_order_is_first_come_within_a_class_and_service(pool, streak, every):
+    chosen = MixedPriority(every).choose(pool, streak)
+    if not pool:
+        assert chosen is None
+        return
+    same = [c for c in pool if c.service_id == chosen.service_id and c.priority == chosen.priority
+            and (c.waited_min >= c.max_wait_min) == (chosen.waited_min >= chosen.max_wait_min)]
+    assert (chosen.issued, chosen.id) == min((c.issued, c.id) for c in same)
+
+
+@given(candidate_lists, st.integers(0, 6), st.integers(1, 5))
+def test_no_ticket_waits_past_its_maximum_while_the_counter_is_free(pool, streak, every):
+    chosen = MixedPriority(every).choose(pool, streak)
+    overdue = [c for c in pool if c.waited_min >= c.max_wait_min]
+    if overdue:
+        assert chosen.waited_min >= chosen.max_wait_min
+        assert (chosen.issued, chosen.id) == min((c.issued, c.id) for c in overdue)
+
+
+@given(candidate_lists, st.integers(0, 6), st.integers(1, 5))
+def test_one_priority_after_every_n_normal(pool, streak, every):
+    fresh = [Candidate(c.id, c.service_id, c.priority, c.issued, 0, c.max_wait_min)
+             for c in pool]  # nobody overdue: the mixing rule alone
+    chosen = MixedPriority(every).choose(fresh, streak)
+    priority = [c for c in fresh if c.priority]
+    normal = [c for c in fresh if not c.priority]
+    if priority and (streak >= every or not normal):
+        assert chosen.priority
+    elif normal:
+        assert not chosen.priority
+
+
+@settings(max_examples=50)
+@given(st.lists(st.booleans(), min_size=1, max_size=40), st.integers(1, 5))
+def test_serving_a_line_never_lets_more_than_n_normal_pass_a_waiting_priority(kinds, every):
+    pool = [Candidate(i, 1, p, float(i), 0) for i, p in enumerate(kinds)]
+    strategy, streak, served = MixedPriority(every), 0, []
+    while pool:
+        c = strategy.choose(pool, streak)
+        pool.remove(c)
+        served.append(c.priority)
+        streak = 0 if c.priority else streak + 1
+        if any(p.priority for p in pool):
+            assert streak <= every
+    assert sorted(served) == sorted(kinds)
+
+
+# --- Setup ---------------------------------------------------------------------------
+
+def test_the_sample_centre_loads(sample_centre):
+    db = sample_centre.db
+    assert db.execute("select count(*) from departments where own_desk = 0").fetchone()[0] == 15
+    assert len(setup.services(db)) == 12 and len(setup.counters(db)) == 20
+    assert setup.service_by_code(db, "dat-dai")["name"] == "Đất đai – Môi trường"
+    assert setup.counters(db)[4]["services"] == {"dang-ky-kinh-doanh": 2, "dau-tu": 1}
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"code": "Hộ tịch", "name": "x", "range": [1, 9]}, "Mã dịch vụ"),
+    ({"code": "a", "name": "", "range": [1, 9]}, "cần có tên"),
+    ({"code": "a", "name": "A", "range": [9, 1]}, "từ số nhỏ đến số lớn"),
+    ({"code": "a", "name": "A", "prefix": "a1", "range": [1, 9]}, "Tiền tố"),
+    ({"code": "a", "name": "A", "range": [1, 9], "max_wait_min": 5, "target_wait_min": 10},
+     "không được nhỏ hơn"),
+    ({"code": "a", "name": "A", "range": [1500, 2500]}, "trùng với dịch vụ"),
+])
+def test_a_bad_service_is_refused_in_vietnamese_and_changes_nothing(sample_centre, bad, message):
+    before = len(setup.services(sample_centre.db))
+    with pytest.raises(Refused) as info, sample_centre.write() as db:
+        setup.save_service(db, bad)
+    assert message in info.value.message
+    assert len(setup.services(sample_centre.db)) == before
+
+
+def test_a_setup_file_with_one_mistake_loads_nothing(store):
+    text = setup.SAMPLE.read_text(encoding="utf-8").replace('"dat-dai" = 2', '"dat-dai" = 20', 1)
+    with pytest.raises(Refused) as info:
+        setup.load(store, setup.parse(text))
+    assert "trọng số" in info.value.message
+    assert store.db.execute("select count(*) from services").fetchone()[0] == 0
+    with pytest.raises(Refused):
+        setup.parse("[[services]\ncode=")
+
+
+# --- Numbering and days --------------------------------------------------------------
+
+def at(hh, mm=0, day=27):
+    # Local (UTC+7) wall-clock time on 2026-11-<day>.
+    return dt.datetime(2026, 11, day, hh, mm, tzinfo=dt.UTC) - dt.timedelta(hours=7)
+
+
+def test_numbers_restart_at_opening_and_the_old_day_is_archived(sample_centre):
+    with sample_centre.write() as db:
+        a = tickets.issue(db, "ho-tich", now=at(8))
+        b = tickets.issue(db, "giao-thong", now=at(8, 5))
+        c = tickets.issue(db, "ho-tich", now=at(6, 30, day=28))  # before opening: still the 27th
+        d = tickets.issue(db, "ho-tich", now=at(7, 1, day=28))
+    assert (a["display"], b["display"], c["display"], d["display"]) == \
+        ("A001", "3001", "A002", "A001")
+    db = sample_centre.db
+    archived = db.execute("select day, issued, cancelled from queue_days").fetchall()
+    assert archived == [("2026-11-27", 3, 3)]
+    assert db.execute("select count(*) from tickets where day = '2026-11-27'").fetchone()[0] == 3
+    assert db.execute("select count(*) from ticket_events where action = 'day_closed'"
+                      ).fetchone()[0] == 3
+
+
+def test_a_range_that_runs_out_is_refused(sample_centre):
+    with sample_centre.write() as db:
+        setup.save_service(db, {"code": "nho", "name": "Dịch vụ nhỏ", "prefix": "Z",
+                                "range": [1, 2]})
+        tickets.issue(db, "nho")
+        tickets.issue(db, "nho")
+        with pytest.raises(Refused) as info:
+            tickets.issue(db, "nho")
+    assert "hết số" in info.value.message
+
+
+def test_leased_number_blocks_are_skipped(sample_centre):
+    with sample_centre.write() as db:
+        day = tickets.today(db)
+        sid = setup.service_by_code(db, "ho-tich")["id"]
+        db["number_blocks"].insert({"day": day, "service_id": sid, "node_id": "dispenser-1",
+                                    "first": 1, "last": 20, "leased_at": "x"})
+        assert tickets.issue(db, "ho-tich")["display"] == "A021"
+
+
+def test_the_estimate_uses_recent_service_times_and_open_counters(sample_centre):
+    with sample_centre.write() as db:
+        counter = setup.counter_by_number(db, 1)
+        for i in range(4):
+            tickets.issue(db, "ho-tich", now=at(8, i))
+        for i in range(4):  # each served in 10 minutes at counter 1
+            commands.run(db, counter, "next", now=at(9, 10 * i))
+        commands.run(db, counter, "finish", now=at(9, 40))
+        new = tickets.issue(db, "ho-tich", now=at(9, 41))
+        assert new["people_ahead"] == 0
+        for _ in range(3):
+            tickets.issue(db, "ho-tich", now=at(9, 42))
+        fourth = tickets.issue(db, "ho-tich", now=at(9, 43))
+        # Four ahead, 10 minutes each, one counter open.
+        assert fourth["people_ahead"] == 4 and fourth["estimate_min"] == 40
+        commands.run(db, setup.counter_by_number(db, 2), "open", now=at(9, 44))
+        # Five ahead over two counters.
+        assert state.line(db, "ho-tich", day=new["day"])["estimate_min"] == 25
+
+
+def test_a_ticket_transferred_to_a_counter_waits_for_that_counter_only(sample_centre):
+    with sample_centre.write() as db:
+        first = tickets.issue(db, "ho-tich", now=at(8))
+        tickets.issue(db, "ho-tich", now=at(8, 1))
+        one, two = setup.counter_by_number(db, 1), setup.counter_by_number(db, 2)
+        commands.run(db, one, "next", now=at(8, 5))
+        result, _ = commands.run(db, one, "transfer", target_counter=2, reason="Hồ sơ phức tạp",
+                                 now=at(8, 6))
+        assert "Quầy 2" in result["message"] and result["current"] is None
+        # Counter 1 does not get it back; counter 2 gets it first, as issued at 08:00.
+        again, _ = commands.run(db, one, "next", now=at(8, 7))
+        assert again["current"]["display"] == "A002"
+        taken, _ = commands.run(db, two, "next", now=at(8, 8))
+        assert taken["current"]["display"] == first["display"]
+        row = db.execute("select issued_at, counter_id from tickets where id = ?",
+                         [first["ticket_id"]]).fetchone()
+        assert row == (first["issued_at"], two["id"])
+        with pytest.raises(Refused) as info:
+            commands.run(db, two, "transfer", target_counter=2)
+        assert "chính quầy này" in info.value.message
+
+
+def test_recalls_beyond_the_limit_make_a_no_show(sample_centre):
+    with sample_centre.write() as db:
+        tickets.issue(db, "ho-tich", now=at(8))
+        counter = setup.counter_by_number(db, 1)
+        commands.run(db, counter, "next", now=at(8, 1))
+        messages = [commands.run(db, counter, "recall", now=at(8, 2 + i))[0]["message"]
+                    for i in range(4)]
+        assert messages[-1] == "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
+        assert db.execute("select status, recalls from tickets").fetchone() == ("no_show", 3)

@@ -1,0 +1,166 @@
+"""The queue's pages in a real headless Chromium, live over MQTT-over-WebSockets."""
+
+import pytest
+
+from central import users
+from central.queue import api
+from motcua.bus import Topics
+
+from .conftest import PROJECT, wait_until
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+PASSWORD = "mat-khau-thu-1"
+
+
+@pytest.fixture
+def queue_site(queue_hub, hub_config, broker, live_server, store):
+    """The hub's site with the sample centre, its pages reading the test broker."""
+    assert broker.ws_port, "broker-config/web.acl missing: no websockets listener"
+    hub_config.live_mqtt_url = f"ws://127.0.0.1:{broker.ws_port}"
+    return live_server
+
+
+def issue(store, gateway, service, priority=None):
+    with store.write() as db:
+        result, out = api.issue_ticket(db, Topics(gateway.config.center), service, priority)
+    for topic, payload, retain in out:
+        gateway.publish_state(topic, payload, retain)
+    return result
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_an_officer_calls_recalls_transfers_and_finishes_and_the_ticket_page_follows(
+        browser, queue_site, store, queue_hub, state_watcher):
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    first = issue(store, queue_hub, "ho-tich")
+    second = issue(store, queue_hub, "ho-tich")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    citizen = browser.new_page(viewport={"width": 420, "height": 800})
+    citizen.goto(f"{queue_site}{second['live_path']}")
+    citizen.evaluate("window.__sameDocument = true")
+    citizen.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    citizen.get_by_text("Còn 1 người trước bạn").wait_for(timeout=5_000)
+    assert "Nguyễn" not in citizen.content()  # no personal data
+
+    officer = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(officer, queue_site, "lan.nt")
+    officer.goto(f"{queue_site}/console")
+    officer.select_option("#counter", "1")
+    officer.click("#take")
+    officer.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    officer.keyboard.press("n")  # shortcut: next
+    officer.locator("#current", has_text=first["display"]).wait_for(timeout=5_000)
+    citizen.get_by_text("Bạn là người tiếp theo").wait_for(timeout=5_000)
+
+    officer.click("#btn-next")
+    officer.locator("#current", has_text=second["display"]).wait_for(timeout=5_000)
+    citizen.get_by_text("Xin mời đến Quầy 1").wait_for(timeout=5_000)
+    citizen.locator("#status", has_text="Đã gọi").wait_for()
+    citizen.screenshot(path=str(ARTIFACTS / "ticket-called.png"), full_page=True)
+
+    officer.click("#btn-recall")
+    officer.locator("#message", has_text="Đã gọi lại").wait_for(timeout=5_000)
+    wait_until(lambda: any(a["kind"] == "recall" for a in state_watcher.announcements))
+
+    officer.select_option("#transfer-service", "lao-dong")
+    officer.click("#btn-transfer")
+    officer.locator("#message", has_text="Đã chuyển số").wait_for(timeout=5_000)
+    officer.locator("#current", has_text="—").wait_for(timeout=5_000)
+    citizen.locator("#service", has_text="Lao động").wait_for(timeout=5_000)
+    citizen.locator("#status", has_text="Đang chờ").wait_for(timeout=5_000)
+
+    # Counter 13 serves lao-dong: another officer takes the transferred ticket.
+    users.create_user(store, "hung.tv", "Trần Văn Hùng", "officer", PASSWORD)
+    other = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(other, queue_site, "hung.tv")
+    other.goto(f"{queue_site}/console")
+    other.select_option("#counter", "13")
+    other.click("#take")
+    other.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    other.click("#btn-next")
+    other.locator("#current", has_text=second["display"]).wait_for(timeout=5_000)
+    citizen.get_by_text("Xin mời đến Quầy 13").wait_for(timeout=5_000)
+    other.keyboard.press("h")  # shortcut: finish
+    citizen.locator("#status", has_text="Đã xong").wait_for(timeout=5_000)
+    assert citizen.evaluate("window.__sameDocument") is True  # never reloaded
+    officer.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
+    citizen.screenshot(path=str(ARTIFACTS / "ticket-done.png"), full_page=True)
+
+    events = [r[0] for r in store.db.execute(
+        "select action from ticket_events where ticket_id = ? order by id",
+        [second["ticket_id"]])]
+    assert events == ["issue", "next", "recall", "transfer", "next", "finish"]
+
+
+def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, queue_hub):
+    users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, queue_site, "giamsat")
+    page.goto(f"{queue_site}/live")
+    page.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    ticket = issue(store, queue_hub, "dat-dai")
+    page.locator('#lines tr[data-service="dat-dai"] td.waiting', has_text="1").wait_for(
+        timeout=5_000)
+    page.locator('[data-stat="issued"]', has_text="1").wait_for(timeout=5_000)
+    officer = users.get_user(store, username="giamsat")
+    with store.write() as db:
+        out = api.sign_in(db, Topics(queue_hub.config.center), 7, officer["id"])
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    row = page.locator('#counters tr[data-counter="7"]')
+    row.locator("td.state", has_text="Đang mở").wait_for(timeout=5_000)
+    row.locator("td.officer", has_text="Trần Văn Giám").wait_for(timeout=5_000)
+    page.locator('#lines tr[data-service="dat-dai"] td.open', has_text="1").wait_for(
+        timeout=5_000)
+    page.screenshot(path=str(ARTIFACTS / "supervisor.png"), full_page=True)
+    assert ticket["display"] == "C001"
+
+
+def test_anonymous_websocket_clients_can_read_state_but_not_write(broker, queue_hub, center,
+                                                                  state_watcher):
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    seen = []
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="web-test",
+                         transport="websockets")
+    client.on_message = lambda c, u, m: seen.append(m.topic)
+    client.connect("127.0.0.1", broker.ws_port)
+    client.loop_start()
+    try:
+        client.subscribe(f"motcua/{center}/#")
+        wait_until(lambda: f"motcua/{center}/state/board/main" in seen)
+        client.publish(f"motcua/{center}/state/board/main", b'{"v":1}', qos=1, retain=True)
+        client.publish(f"motcua/{center}/node/dispenser-1/request/ticket", b"{}", qos=1)
+        import time
+        time.sleep(0.5)
+        assert state_watcher.state["board/main"]["hall"] == "main"  # untouched
+        assert not any("/node/" in t for t in seen)
+    finally:
+        client.loop_stop()
+        client.disconnect()
+
+
+def test_the_admin_sees_a_clear_error_for_a_bad_service(browser, queue_site, store):
+    users.create_user(store, "quantri", "Quản Trị", "admin", PASSWORD)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, queue_site, "quantri")
+    page.goto(f"{queue_site}/admin/queue")
+    form = page.locator("#service-form")
+    form.locator("input[name=code]").fill("moi")
+    form.locator("input[name=name]").fill("Dịch vụ mới")
+    form.locator("input[name=prefix]").fill("A")
+    form.locator("input[name=range_start]").fill("10")
+    form.locator("input[name=range_end]").fill("20")
+    form.locator("button[type=submit]").click()
+    page.get_by_text("trùng với dịch vụ 'Hộ tịch").wait_for(timeout=5_000)
+    assert form.locator("input[name=name]").input_value() == "Dịch vụ mới"  # kept for fixing
+    page.screenshot(path=str(ARTIFACTS / "admin-queue.png"), full_page=False)

@@ -1,0 +1,107 @@
+"""The queue's pages through Flask's test client: roles, forms, errors."""
+
+import io
+
+import pytest
+
+from central import users
+from central.queue import setup
+
+PASSWORD = "mat-khau-thu-1"
+
+
+def login(client, username, role, store):
+    users.create_user(store, username, "Người Thử", role, PASSWORD)
+    client.get("/login")
+    with client.session_transaction() as s:
+        token = s["csrf"]
+    client.post("/login", data={"username": username, "password": PASSWORD,
+                                "csrf_token": token})
+    with client.session_transaction() as s:  # a new session, a new token
+        return s["csrf"]
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/admin/queue", {"admin"}), ("/live", {"admin", "supervisor"}),
+    ("/console", {"admin", "supervisor", "officer"}),
+])
+@pytest.mark.parametrize("role", ["admin", "supervisor", "officer"])
+def test_pages_keep_to_their_roles(client, sample_centre, path, allowed, role):
+    assert client.get(path).status_code == 302  # to the sign-in page
+    login(client, f"u-{role}", role, sample_centre)
+    assert client.get(path).status_code == (200 if role in allowed else 403)
+
+
+def test_a_bad_service_form_is_refused_in_vietnamese(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    reply = client.post("/admin/queue/service", data={
+        "csrf_token": token, "code": "moi", "name": "Dịch vụ mới", "prefix": "A",
+        "range_start": "500", "range_end": "600"})
+    assert reply.status_code == 422
+    assert "trùng với dịch vụ" in reply.get_data(as_text=True)
+    assert setup.service_by_code(sample_centre.db, "moi") is None
+    reply = client.post("/admin/queue/service", data={
+        "csrf_token": token, "code": "moi", "name": "Dịch vụ mới", "prefix": "Q",
+        "range_start": "1", "range_end": "99"}, follow_redirects=True)
+    assert "Đã lưu dịch vụ Dịch vụ mới" in reply.get_data(as_text=True)
+    assert setup.service_by_code(sample_centre.db, "moi")["prefix"] == "Q"
+    audit = sample_centre.db.execute(
+        "select username from audit_log where action = 'service.save' order by id desc"
+    ).fetchone()
+    assert audit == ("quantri",)
+
+
+def test_a_counter_form_binds_a_node_once(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    reply = client.post("/admin/queue/counter", data={
+        "csrf_token": token, "number": "21", "name": "Quầy 21", "hall": "main",
+        "node": "counter-1", "services": ["ho-tich"], "weight_ho-tich": "2"})
+    assert reply.status_code == 422
+    assert "đã gắn với quầy 1" in reply.get_data(as_text=True)
+    reply = client.post("/admin/queue/counter", data={
+        "csrf_token": token, "number": "21", "name": "Quầy 21", "hall": "main",
+        "node": "counter-21", "services": ["ho-tich"], "weight_ho-tich": "2"})
+    assert reply.status_code == 302
+    assert setup.counters(sample_centre.db)[-1]["services"] == {"ho-tich": 2}
+
+
+def test_settings_and_file_import_validate(client, store):
+    token = login(client, "quantri", "admin", store)
+    reply = client.post("/admin/queue/settings", data={
+        "csrf_token": token, "opening_time": "7h", "priority_every": "3", "max_recalls": "3",
+        "board_calls": "8", "recent_for_estimate": "20", "strategy": "mixed"})
+    assert reply.status_code == 422 and "HH:MM" in reply.get_data(as_text=True)
+    bad = io.BytesIO(b'[[services]]\ncode = "x"\nname = "X"\nrange = [5, 1]\n')
+    reply = client.post("/admin/queue/import", data={"csrf_token": token,
+                                                     "file": (bad, "centre.toml")})
+    assert reply.status_code == 422 and "từ số nhỏ đến số lớn" in reply.get_data(as_text=True)
+    good = io.BytesIO(setup.SAMPLE.read_bytes())
+    reply = client.post("/admin/queue/import", data={"csrf_token": token,
+                                                     "file": (good, "thanhhoa.toml")},
+                        follow_redirects=True)
+    assert "Đã nạp 12 dịch vụ, 20 quầy" in reply.get_data(as_text=True)
+
+
+def test_the_console_refuses_commands_before_a_counter_is_taken(client, sample_centre):
+    token = login(client, "lan.nt", "officer", sample_centre)
+    reply = client.post("/console/command", json={"action": "next"},
+                        headers={"X-CSRF-Token": token})
+    assert reply.status_code == 409
+    assert reply.get_json()["error"]["message"] == "Bạn chưa nhận quầy nào; xin chọn quầy."
+
+
+def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):
+    reply = client.get("/t/abcdef0123")
+    assert reply.status_code == 404
+    assert "Không tìm thấy số thứ tự này" in reply.get_data(as_text=True)
+
+
+def test_a_priority_class_is_added_and_a_bad_one_refused(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "Trẻ em",
+                                                       "name": "Trẻ em"})
+    assert reply.status_code == 422 and "chữ thường không dấu" in reply.get_data(as_text=True)
+    reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "tre-em",
+                                                       "name": "Trẻ em dưới 6 tuổi"},
+                        follow_redirects=True)
+    assert "Trẻ em dưới 6 tuổi (tre-em)" in reply.get_data(as_text=True)

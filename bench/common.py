@@ -65,8 +65,10 @@ def machine() -> str:
         mosquitto = out.split("\n")[0].replace("mosquitto version ", "")
     except Exception:
         mosquitto = "?"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} cores, {memory} RAM; {os_name}; "
-            f"Python {platform.python_version()}; Mosquitto {mosquitto}")
+            f"Python {platform.python_version()}; Mosquitto {mosquitto}; "
+            f"load average at the end {load}")
 
 
 def write_section(name: str, body: str) -> None:

@@ -31,10 +31,13 @@ class BrokerError(RuntimeError):
     pass
 
 
+# Debian installs the broker in /usr/sbin, which is not on a normal user's PATH.
+SBIN_PATHS = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+
+
 def find_mosquitto() -> str:
     found = shutil.which("mosquitto") or next(
-        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)),
-        None,
+        (p for p in SBIN_PATHS if os.access(p, os.X_OK)), None
     )
     if not found:
         raise BrokerError(f"mosquitto is not installed: {INSTALL_HINT}")

@@ -12,12 +12,12 @@ set -eu
 role=${1:-dev}
 base="python3 python3-venv"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core" ;;
   hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;
   counter)   pkgs="$base fonts-dejavu-core" ;;
-  display)   pkgs="$base fonts-dejavu-core" ;;
+  display)   pkgs="$base fonts-dejavu-core espeak-ng sox" ;;
   kiosk)     pkgs="$base libzbar0 fonts-dejavu-core" ;;
   *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;
 esac

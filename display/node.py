@@ -139,7 +139,7 @@ class HallDisplay(Node):
 
     def status_detail(self) -> dict:
         return {"simulated": bool(self.config.simulate), "hall": self.config.hall,
-                "voice": self.announcer is not None, "led": self.led is not None}
+                "voice": self.config.voice.enabled, "led": self.config.led.enabled}
 
     # From the bus (network thread) ------------------------------------------------
     def _on_state(self, incoming: Incoming) -> None:

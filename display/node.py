@@ -118,6 +118,7 @@ class HallDisplay(Node):
         self.frame_texts: list[str] = []
         self._drawn_version = -1
         self._drawn_tick = -1
+        self._last_frame = 0.0
         self._seen = collections.deque(maxlen=200)
         self.led = None
         if self.hardware.panel is not None:
@@ -203,7 +204,12 @@ class HallDisplay(Node):
             self.model.changed.clear()
         half_second = int(time.monotonic() * 2)
         if self.model.version != self._drawn_version or half_second != self._drawn_tick:
+            # Changes in a burst are drawn at most ``fps`` times a second.
+            rest = self._last_frame + 1.0 / self.config.fps - time.monotonic()
+            if rest > 0:
+                time.sleep(rest)
             self._drawn_tick = half_second
+            self._last_frame = time.monotonic()
             self.render_frame()
             time.sleep(0)  # let the bus thread in between two frames
         if self.led is not None:

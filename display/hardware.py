@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
+from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ class ImageScreen:
 
     Only frames whose content changed are written (not the blinking or the
     clock), at most ``max_per_second``, and only the last ``keep`` are kept.
+    A writer thread compresses them, so the frame loop never waits on the disk.
     """
 
     def __init__(self, folder: Path, keep: int = 100, max_per_second: float = 2.0):
@@ -39,25 +43,47 @@ class ImageScreen:
         self.count = 0
         self._last = 0.0
         self._pending = False
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._writer = threading.Thread(target=self._write, name="frame-writer", daemon=True)
+        self._writer.start()
 
     def present(self, surface: pygame.Surface, changed: bool) -> None:
         self._pending = self._pending or changed
         if not self._pending or time.monotonic() - self._last < self.min_interval:
             return
+        if self._queue.full():  # still writing the previous one: try again next frame
+            return
         self._pending = False
         self._last = time.monotonic()
         self.count += 1
-        path = self.folder / f"frame-{self.count:06d}.png"
-        pygame.image.save(surface, str(path))
-        latest = self.folder / "latest.png"
-        tmp = self.folder / "latest.tmp.png"
-        pygame.image.save(surface, str(tmp))
-        tmp.replace(latest)
-        old = self.folder / f"frame-{self.count - self.keep:06d}.png"
-        old.unlink(missing_ok=True)
+        image = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
+        self._queue.put((self.count, image))
+
+    def _write(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                count, image = item
+                image.save(self.folder / f"frame-{count:06d}.png", compress_level=1)
+                tmp = self.folder / "latest.tmp.png"
+                image.save(tmp, format="PNG", compress_level=1)
+                tmp.replace(self.folder / "latest.png")
+                (self.folder / f"frame-{count - self.keep:06d}.png").unlink(missing_ok=True)
+            except OSError:
+                log.exception("could not write a frame to %s", self.folder)
+            finally:
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        """Wait until the frames handed over are on disk (tests)."""
+        self._queue.join()
 
     def close(self) -> None:
-        pass
+        self._queue.join()
+        self._queue.put(None)
+        self._writer.join(5)
 
 
 class WindowScreen:

@@ -40,6 +40,8 @@ from .model import BoardModel
 
 log = logging.getLogger(__name__)
 
+SETTLE_SECONDS = 0.004
+
 
 def _one_of(*choices):
     return lambda v: None if v in choices else f"expected one of {', '.join(choices)}"
@@ -201,6 +203,9 @@ class HallDisplay(Node):
         tick = 0.5 if self.led is None else 1.0 / max(1, self.config.led.fps)
         wait = tick - (time.monotonic() % tick)
         if self.model.changed.wait(wait):
+            # The hub publishes a change as a burst (counter, board, line, figures):
+            # a few milliseconds gather it into one frame.
+            time.sleep(SETTLE_SECONDS)
             self.model.changed.clear()
         half_second = int(time.monotonic() * 2)
         if self.model.version != self._drawn_version or half_second != self._drawn_tick:

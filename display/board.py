@@ -67,6 +67,10 @@ class BoardRenderer:
         self._texts: dict[tuple, pygame.Surface] = {}
         self._fits: dict[tuple, tuple[str, int]] = {}
         self.texts: list[str] = []
+        self._base: pygame.Surface | None = None
+        self._base_key = None
+        self._base_texts: list[str] = []
+        self._call_rect = (0, 0, 0, 0)
 
     # Text --------------------------------------------------------------------
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
@@ -113,21 +117,38 @@ class BoardRenderer:
 
     # The frame ----------------------------------------------------------------
     def draw(self, surface: pygame.Surface, view: BoardView, now: dt.datetime) -> None:
-        """Draw the whole board for ``view`` at ``now`` (UTC, aware)."""
+        """Draw the whole board for ``view`` at ``now`` (UTC, aware).
+
+        What only changes with the state is drawn once per state into a
+        background layer; each frame blits it and draws the clock and the
+        (blinking) newest call on top.
+        """
+        key = (view.source, view.version) if view.source else None
+        if key is None or key != self._base_key:
+            self._draw_base(view)
+            self._base_key = key
+        surface.blit(self._base, (0, 0))
+        self.texts = list(self._base_texts)
+        self._clock(surface, now)
+        self._newest(surface, view, now, self._call_rect)
+
+    def _draw_base(self, view: BoardView) -> None:
+        if self._base is None:
+            self._base = pygame.Surface(self.size)
+        surface = self._base
         self.texts = []
         u, w, h = self.u, self.width, self.height
         surface.fill(BG)
-        top = self._header(surface, view, now)
+        top = self._header(surface, view)
         if not view.online:
             top = self._offline(surface, view, top)
         margin = 24 * u
         foot_h = (330 if self.portrait else 190) * u
         body_bottom = h - foot_h - margin
         if self.portrait:
-            call_bottom = self._newest(surface, view, now, (margin, top + margin, w - 2 * margin,
-                                                            330 * u))
+            self._call_rect = (margin, top + margin, w - 2 * margin, 330 * u)
             half = (w - 3 * margin) / 2
-            lists_top = call_bottom + margin
+            lists_top = top + margin + 330 * u + margin
             self._recent(surface, view, (margin, lists_top, half, 560 * u))
             self._waiting(surface, view, (2 * margin + half, lists_top, half, 560 * u))
             counters_top = lists_top + 560 * u + margin
@@ -137,8 +158,8 @@ class BoardRenderer:
             left_w = w * 0.56 - 1.5 * margin
             right_x = left_w + 2 * margin
             right_w = w - right_x - margin
-            call_bottom = self._newest(surface, view, now, (margin, top + margin, left_w,
-                                                            300 * u))
+            self._call_rect = (margin, top + margin, left_w, 300 * u)
+            call_bottom = top + margin + 300 * u
             self._recent(surface, view, (margin, call_bottom + margin, left_w,
                                          body_bottom - call_bottom - margin))
             counters_h = (body_bottom - top - margin) * 0.55
@@ -148,27 +169,35 @@ class BoardRenderer:
             self._waiting(surface, view, (right_x, wait_top, right_w, body_bottom - wait_top))
         self._departments(surface, view, (margin, h - foot_h - margin / 2, w - 2 * margin,
                                           foot_h))
+        self._base_texts = self.texts
 
-    def _header(self, surface, view: BoardView, now: dt.datetime) -> float:
+    def _header(self, surface, view: BoardView) -> float:
         u, w = self.u, self.width
         height = (150 if self.portrait else 110) * u
         self.box(surface, HEADER, (0, 0, w, height), 0)
-        moment = local(now)
-        clock_text = moment.strftime("%H:%M:%S")
-        date_text = f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}"
         name = view.center_name or "Trung tâm Phục vụ hành chính công"
         if self.portrait:
             self.text(surface, name, 40, (w / 2, 18 * u), bold=True, anchor="midtop",
                       max_width=w - 48 * u)
+        else:
+            # DejaVu's digits are all one width: the clock never pushes the name.
+            clock_w = self.font(max(8, int(54 * u)), True).size("00:00:00")[0]
+            self.text(surface, name, 40, (28 * u, height / 2), bold=True, anchor="midleft",
+                      max_width=w - 28 * u - clock_w - 70 * u)
+        return height
+
+    def _clock(self, surface, now: dt.datetime) -> None:
+        u, w = self.u, self.width
+        moment = local(now)
+        clock_text = moment.strftime("%H:%M:%S")
+        date_text = f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}"
+        if self.portrait:
             self.text(surface, f"{clock_text}  ·  {date_text}", 36, (w / 2, 86 * u),
                       colour=YELLOW, anchor="midtop")
         else:
             clock_rect = self.text(surface, clock_text, 54, (w - 28 * u, 8 * u), bold=True,
                                    colour=YELLOW, anchor="topright")
             self.text(surface, date_text, 24, (w - 28 * u, clock_rect.bottom), anchor="topright")
-            self.text(surface, name, 40, (28 * u, height / 2), bold=True, anchor="midleft",
-                      max_width=clock_rect.left - 70 * u)
-        return height
 
     def _offline(self, surface, view: BoardView, top: float) -> float:
         u, w = self.u, self.width
@@ -182,7 +211,7 @@ class BoardRenderer:
                   max_width=w - 40 * u)
         return top + height
 
-    def _newest(self, surface, view: BoardView, now: dt.datetime, rect) -> float:
+    def _newest(self, surface, view: BoardView, now: dt.datetime, rect) -> None:
         x, y, w, h = rect
         u = self.u
         call = view.newest
@@ -196,13 +225,12 @@ class BoardRenderer:
         if call is None:
             self.text(surface, "Chưa có số được gọi", 60, (x + w / 2, y + h / 2 + 20 * u),
                       colour=MUTED, anchor="center")
-            return y + h
+            return
         line = f"{call['display']} → {call.get('counter_name') or 'Quầy ' + str(call['counter'])}"
         self.text(surface, line, 130, (x + w / 2, y + h / 2 + 6 * u), colour=ink, bold=True,
                   anchor="center", max_width=w - 40 * u)
         self.text(surface, call.get("service_name") or "", 30, (x + w / 2, y + h - 20 * u),
                   colour=DARK if lit else WHITE, anchor="midbottom", max_width=w - 40 * u)
-        return y + h
 
     def _title(self, surface, text: str, x: float, y: float) -> float:
         rect = self.text(surface, text, 30, (x, y), colour=MUTED, bold=True)
@@ -232,12 +260,16 @@ class BoardRenderer:
         u = self.u
         self.box(surface, PANEL, rect, 18)
         top = self._title(surface, "CÁC QUẦY ĐANG PHỤC VỤ SỐ", x + 24 * u, y + 16 * u)
-        counters = view.counters
+        # Closed counters are left out: citizens look for where to go.
+        counters = [c for c in view.counters if c["status"] != "closed"]
         if not counters:
-            self.text(surface, "—", 40, (x + w / 2, top + 40 * u), colour=MUTED, anchor="midtop")
+            self.text(surface, "Chưa có quầy nào mở", 36, (x + w / 2, top + 40 * u),
+                      colour=MUTED, anchor="midtop")
             return
-        rows = -(-len(counters) // columns)
         gap = 12 * u
+        fit_rows = max(1, int((y + h - top - 16 * u + gap) // (64 * u + gap)))
+        columns = max(columns, -(-len(counters) // fit_rows))
+        rows = -(-len(counters) // columns)
         cell_w = (w - 2 * 20 * u - (columns - 1) * gap) / columns
         cell_h = min(110 * u, (y + h - top - 16 * u - (rows - 1) * gap) / rows)
         for i, counter in enumerate(counters):
@@ -262,10 +294,15 @@ class BoardRenderer:
         u = self.u
         self.box(surface, PANEL, rect, 18)
         row_y = self._title(surface, "SỐ NGƯỜI ĐANG CHỜ", x + 24 * u, y + 16 * u)
-        rows = [wt for wt in view.waiting]
+        rows = list(view.waiting)
         if not rows:
             return
-        row_h = min(58 * u, (y + h - row_y - 10 * u) / len(rows))
+        room = y + h - row_y - 10 * u
+        fit = max(1, int(room // (46 * u)))
+        if len(rows) > fit:  # too many services for the panel: those with people first
+            rows = [wt for wt in rows if wt["waiting"]] or rows
+            rows = rows[:fit]
+        row_h = min(58 * u, room / len(rows))
         size = row_h / u * 0.55
         for wt in rows:
             if row_y + row_h > y + h + 1:

@@ -40,6 +40,7 @@ class BoardView:
     online: bool = False
     offline_since: dt.datetime | None = None
     version: int = 0
+    source: int = 0            # the model it came from (0: none): with version, a cache key
 
     @property
     def newest(self) -> dict | None:
@@ -152,7 +153,7 @@ class BoardModel:
                 counters=tuple(counters), waiting=tuple(waiting), departments=departments,
                 period=self._dossiers.get("period", ""), stats=dict(self._stats),
                 newest_since=self._newest_since, online=self._online,
-                offline_since=self._offline_since, version=self.version,
+                offline_since=self._offline_since, version=self.version, source=id(self),
             )
 
 

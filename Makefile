@@ -24,6 +24,7 @@ pytest: $(STAMP)
 
 bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/roundtrip.py
+	$(BIN)/python bench/display.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

@@ -312,7 +312,7 @@ class BoardRenderer:
             estimate = wt.get("estimate_min")
             right = x + w - 24 * u
             if estimate is not None and wt["waiting"]:
-                est = self.text(surface, f"~{estimate} ph", size * 0.75, (right, mid),
+                est = self.text(surface, f"~{estimate} phút", size * 0.75, (right, mid),
                                 colour=MUTED, anchor="midright")
                 right = est.left - 16 * u
             num = self.text(surface, count, size * 1.1, (right, mid), colour=YELLOW, bold=True,

@@ -88,7 +88,8 @@ class BoardModel:
                     return False
                 old = _call_key(self._board["calls"][0]) if self._board and \
                     self._board.get("calls") else None
-                calls = data.get("calls") or []
+                data = _clean_board(data)
+                calls = data["calls"]
                 new = _call_key(calls[0]) if calls else None
                 if new is not None and new != old:
                     self._newest_since = now if live else _parse(calls[0].get("called_at"))
@@ -102,6 +103,11 @@ class BoardModel:
             elif kind == "queue_stats":
                 self._stats = data
             elif kind == "dossier_stats":
+                data = dict(data)
+                data["departments"] = [d for d in data.get("departments") or []
+                                       if isinstance(d, dict) and isinstance(d.get("name"), str)
+                                       and _number_or_none(d.get("on_time_rate"))
+                                       and _number_or_none(d.get("overdue"))]
                 self._dossiers = data
             else:
                 return False
@@ -162,3 +168,24 @@ def _parse(text: str | None) -> dt.datetime | None:
         return clock.from_iso(text) if text else None
     except ValueError:
         return None
+
+
+def _number_or_none(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _clean_board(data: dict) -> dict:
+    """The board with only the rows a frame can draw: the array items are not
+    checked by the catalogue, and one odd row must not blank the hall's screen."""
+    data = dict(data)
+    data["calls"] = [c for c in data.get("calls") or [] if isinstance(c, dict)
+                     and isinstance(c.get("display"), str) and isinstance(c.get("counter"), int)
+                     and all(isinstance(c.get(k) or "", str)
+                             for k in ("counter_name", "service_name", "called_at"))]
+    data["counters"] = [c for c in data.get("counters") or [] if isinstance(c, dict)
+                        and isinstance(c.get("counter"), int)
+                        and isinstance(c.get("name") or "", str)
+                        and isinstance(c.get("display") or "", str)]
+    data["waiting"] = [w for w in data.get("waiting") or [] if isinstance(w, dict)
+                       and isinstance(w.get("name"), str) and isinstance(w.get("waiting"), int)]
+    return data

@@ -242,3 +242,31 @@ def test_motcua_display_fake_hardware_writes_frames_led_frames_and_stops_cleanly
         output = process.communicate(timeout=15)[0].decode()
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_odd_rows_from_the_bus_are_left_out_and_the_board_goes_on(
+        make_node, display_settings, broker, center):
+    from motcua.bus.messages import STATE_BOARD
+
+    display = make_node("display", "display-1", **display_settings())
+    watcher = BusClient(PahoTransport(from_dict(MqttConfig, {"port": broker.port}),
+                                      client_id="odd-publisher"), Topics(center))
+    watcher.start()
+    assert watcher.wait_connected(10)
+    try:
+        board = sample.board(clock.now())
+        board["calls"].insert(0, {"display": 1023, "counter": "năm"})  # not a drawable row
+        board["counters"].append({"counter": 11, "name": ["Quầy 11"]})
+        board["waiting"].append({"service": "x", "name": None, "waiting": "nhiều"})
+        info = watcher.publish(Topics(center).state("board", "main"), STATE_BOARD.make(
+            hall=board["hall"], day=board["day"], calls=board["calls"],
+            counters=board["counters"], waiting=board["waiting"]), retain=True)
+        assert watcher.transport.wait_published(info, 5)
+        wait_until(lambda: display.model.view().calls)
+        display.render_frame()
+        view = display.model.view()
+        assert view.newest["display"] == "1023" and len(view.calls) == len(sample.CALLS)
+        assert len(view.counters) == 10 and len(view.waiting) == len(sample.WAITING)
+        assert "1023 → Quầy 5" in display.frame_texts
+    finally:
+        watcher.stop()

@@ -90,3 +90,24 @@ def test_the_led_board_scrolls_the_same_figures_with_vietnamese_letters():
     strip = led.strip(view, sample.NOW)
     check_image("display-led-line.png", strip)
     assert led.frame(view, sample.NOW, offset_px=strip.width).tobytes() == first.tobytes()
+
+
+def test_a_screen_shows_the_frame_as_drawn_and_upright_screens_get_it_turned():
+    from display.hardware import WindowScreen
+
+    renderer = BoardRenderer((1280, 720))
+    frame = pygame.Surface((1280, 720))
+    renderer.draw(frame, sample.model().view(), sample.NOW)
+    screen = WindowScreen((1280, 720), fullscreen=False)  # SDL's dummy video driver
+    try:
+        screen.present(frame, changed=True)
+        shown = pygame.display.get_surface()
+        assert shown.get_size() == (1280, 720)
+        assert pygame.image.tobytes(shown, "RGB") == pygame.image.tobytes(frame, "RGB")
+        screen.rotate = True  # a landscape panel mounted upright shows the portrait board
+        upright = pygame.Surface((720, 1280))
+        upright.fill((255, 0, 0), pygame.Rect(0, 0, 720, 10))  # the board's top edge
+        screen.present(upright, changed=True)
+        assert pygame.display.get_surface().get_at((5, 640))[:3] == (255, 0, 0)
+    finally:
+        screen.close()

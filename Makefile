@@ -28,6 +28,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/display.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

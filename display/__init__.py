@@ -4,6 +4,11 @@ Runs on a Raspberry Pi as `motcua display --config FILE`. Imports only :mod:`mot
 and this package, so the Pi carries none of the hub's libraries.
 """
 
-from .node import HallDisplay
+import os
+
+# pygame greets on stdout at import; a node's stdout is its log.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from .node import HallDisplay  # noqa: E402
 
 __all__ = ["HallDisplay"]

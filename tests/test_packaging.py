@@ -16,7 +16,8 @@ HEAVY = {"flask", "cv2", "sqlite_utils", "waitress", "central", "pygame", "werkz
 ALLOWED = {
     "dispenser": {"gpiozero", "escpos", "PIL", "qrcode"},
     "counter": {"gpiozero", "PIL", "luma"},
-    "display": {"pygame", "PIL"},
+    # rgbmatrix: rpi-rgb-led-matrix's binding, built by provisioning on the Pi only.
+    "display": {"pygame", "PIL", "rgbmatrix"},
     "kiosk": {"pygame", "cv2", "pyzbar", "numpy", "PIL"},
 }
 STAYS_LIGHT = {

@@ -606,6 +606,35 @@ QUEUE_RESULTS = {
     ),
 }
 
+# --- The hall display (issue 6) -------------------------------------------------
+
+STATE_DOSSIER_STATS = MessageType(
+    key="state.dossier_stats",
+    topic="motcua/{center}/state/dossier_stats",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "How each department is doing with dossiers, retained, republished when a "
+        "dossier is resolved or falls overdue (hall display and LED board). `on_time_rate` "
+        "is on-time resolved / resolved over `period`; `overdue` counts dossiers still in "
+        "progress past their due time now. The hub's publisher comes with the statistics "
+        "issue; displays draw whatever was last retained."
+    ),
+    fields=(
+        V,
+        Field("period", "string", "what the rates cover, in Vietnamese (e.g. `Năm 2026`)",
+              max_length=64),
+        Field("updated_at", "timestamp", "when the hub computed the figures"),
+        Field("departments", "array", "`code`, `name`, `resolved` (count), `on_time` "
+                                      "(count), `on_time_rate` (0–1, null when none "
+                                      "resolved), `in_progress` (count), `overdue` "
+                                      "(in progress past due, count)"),
+    ),
+)
+
+DISPLAY_MESSAGES = (STATE_DOSSIER_STATS,)
+
 # Requests the hub answers, with what their result holds (for docs/mqtt.md).
 REQUEST_RESULTS = {
     "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
@@ -627,6 +656,7 @@ CATALOGUE: tuple[MessageType, ...] = (
     CATALOG_STATE, CATALOG_FETCH,
 )
 CATALOGUE += QUEUE_MESSAGES
+CATALOGUE += DISPLAY_MESSAGES
 REQUEST_RESULTS.update(QUEUE_RESULTS)
 _BY_KEY = {m.key: m for m in CATALOGUE}
 

@@ -1,0 +1,215 @@
+"""The display's hardware, behind one injection point: :func:`open_hardware`.
+
+On the Pi: the board full screen through SDL (KMS/DRM, no desktop needed), the
+voice through pygame's mixer, and the LED matrix through rpi-rgb-led-matrix's
+Python binding (``rgbmatrix``, built and installed by provisioning on the Pi
+only; imported here and nowhere else, and only when the LED board is on).
+
+With fake hardware (``simulate = true`` or ``motcua display --fake-hardware``):
+a window when a screen is there, otherwise each new board picture written to a
+PNG file in ``frames_dir``; the voice as WAV files (:class:`~display.voice.FilePlayer`);
+the LED frames as PNG files too. Tests pass their own :class:`Hardware`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+
+class ImageScreen:
+    """No screen: each new picture of the board saved as a PNG (and ``latest.png``).
+
+    Only frames whose content changed are written (not the blinking or the
+    clock), at most ``max_per_second``, and only the last ``keep`` are kept.
+    A writer thread compresses them, so the frame loop never waits on the disk.
+    """
+
+    def __init__(self, folder: Path, keep: int = 100, max_per_second: float = 2.0):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.keep = keep
+        self.min_interval = 1.0 / max_per_second
+        self.count = 0
+        self._last = 0.0
+        self._pending = False
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._writer = threading.Thread(target=self._write, name="frame-writer", daemon=True)
+        self._writer.start()
+
+    def present(self, surface: pygame.Surface, changed: bool) -> None:
+        self._pending = self._pending or changed
+        if not self._pending or time.monotonic() - self._last < self.min_interval:
+            return
+        if self._queue.full():  # still writing the previous one: try again next frame
+            return
+        self._pending = False
+        self._last = time.monotonic()
+        self.count += 1
+        image = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
+        self._queue.put((self.count, image))
+
+    def _write(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                count, image = item
+                image.save(self.folder / f"frame-{count:06d}.png", compress_level=1)
+                tmp = self.folder / "latest.tmp.png"
+                image.save(tmp, format="PNG", compress_level=1)
+                tmp.replace(self.folder / "latest.png")
+                (self.folder / f"frame-{count - self.keep:06d}.png").unlink(missing_ok=True)
+            except OSError:
+                log.exception("could not write a frame to %s", self.folder)
+            finally:
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        """Wait until the frames handed over are on disk (tests)."""
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.join()
+        self._queue.put(None)
+        self._writer.join(5)
+
+
+class WindowScreen:
+    """A real screen: full screen on the Pi, a window on a developer's desktop."""
+
+    def __init__(self, size: tuple[int, int], fullscreen: bool, portrait: bool = False):
+        pygame.display.init()
+        flags = pygame.FULLSCREEN if fullscreen else 0
+        if fullscreen:
+            pygame.mouse.set_visible(False)
+        mode = size
+        self.rotate = False
+        if portrait and fullscreen:
+            info = pygame.display.Info()
+            if info.current_w > info.current_h:  # a landscape panel mounted on its side
+                mode, self.rotate = (size[1], size[0]), True
+        self.window = pygame.display.set_mode(mode, flags)
+        pygame.display.set_caption("motcua — màn hình sảnh")
+        self.quit_requested = False
+
+    def present(self, surface: pygame.Surface, changed: bool) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN
+                                             and event.key == pygame.K_ESCAPE):
+                self.quit_requested = True
+        if self.rotate:
+            surface = pygame.transform.rotate(surface, 90)
+        if surface.get_size() != self.window.get_size():
+            surface = pygame.transform.smoothscale(surface, self.window.get_size())
+        self.window.blit(surface, (0, 0))
+        pygame.display.flip()
+
+    def close(self) -> None:
+        pygame.display.quit()
+
+
+class ImagePanel:
+    """The LED matrix's frames as PNG files (fake hardware); only changed frames."""
+
+    def __init__(self, folder: Path, keep: int = 50):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.keep = keep
+        self.count = 0
+        self.last = None
+
+    def show(self, image) -> None:
+        self.last = image
+        # Scrolling changes every frame: write one in every 25 (about once a second).
+        if self.count % 25 == 0:
+            image.save(self.folder / "latest.png")
+        self.count += 1
+
+    def close(self) -> None:
+        pass
+
+
+class RgbMatrixPanel:
+    """A HUB75 chain through rpi-rgb-led-matrix (on the Pi only)."""
+
+    def __init__(self, led):
+        from rgbmatrix import RGBMatrix, RGBMatrixOptions  # the Pi's binding, see above
+
+        options = RGBMatrixOptions()
+        options.rows = led.rows
+        options.cols = led.cols
+        options.chain_length = led.chain
+        options.parallel = led.parallel
+        options.brightness = led.brightness
+        options.hardware_mapping = led.hardware_mapping
+        options.gpio_slowdown = led.gpio_slowdown
+        options.drop_privileges = False
+        self.matrix = RGBMatrix(options=options)
+        self.canvas = self.matrix.CreateFrameCanvas()
+
+    def show(self, image) -> None:
+        self.canvas.SetImage(image)
+        self.canvas = self.matrix.SwapOnVSync(self.canvas)
+
+    def close(self) -> None:
+        self.matrix.Clear()
+
+
+@dataclass
+class Hardware:
+    """What the display drives: ``screen.present(surface, changed)``,
+    ``player.play(wav, seconds)`` (or None: no voice) and ``panel.show(image)``
+    (or None: no LED board)."""
+
+    screen: object
+    player: object | None = None
+    panel: object | None = None
+
+    def close(self) -> None:
+        for part in (self.screen, self.panel):
+            if part is not None:
+                try:
+                    part.close()
+                except Exception:  # closing must not hide why we stopped
+                    log.exception("closing %s failed", type(part).__name__)
+
+
+def screen_present() -> bool:
+    """A desktop to open a window on (fake hardware on a developer's machine)."""
+    if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_hardware(config, size: tuple[int, int]) -> Hardware:
+    """The real parts on the Pi, the fake ones with ``simulate``."""
+    from .voice import FilePlayer, PygamePlayer
+
+    simulate = config.simulate
+    if simulate:
+        if screen_present():
+            screen = WindowScreen(size, fullscreen=False)
+        else:
+            screen = ImageScreen(Path(config.frames_dir))
+    else:
+        screen = WindowScreen(size, fullscreen=True, portrait=config.portrait)
+    player = None
+    if config.voice.enabled:
+        player = FilePlayer(Path(config.voice.wav_dir)) if simulate else PygamePlayer()
+    panel = None
+    if config.led.enabled:
+        panel = ImagePanel(Path(config.led.frames_dir)) if simulate else \
+            RgbMatrixPanel(config.led)
+    return Hardware(screen=screen, player=player, panel=panel)

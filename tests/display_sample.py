@@ -1,0 +1,60 @@
+"""A fixed hall: the board state the display's goldens and benchmark draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from display.model import BoardModel
+from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS
+
+NOW = dt.datetime(2026, 11, 27, 3, 25, 7, tzinfo=dt.UTC)  # 10:25:07 in Vietnam
+CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+CALLS = [
+    ("1023", 5, "Đăng ký kinh doanh"), ("A017", 2, "Hộ tịch, chứng thực"),
+    ("2008", 7, "Đầu tư, xây dựng"), ("A016", 1, "Hộ tịch, chứng thực"),
+    ("3004", 9, "Lao động, thương binh và xã hội"), ("1022", 4, "Đăng ký kinh doanh"),
+    ("A015", 3, "Hộ tịch, chứng thực"), ("1021", 5, "Đăng ký kinh doanh"),
+]
+WAITING = [
+    ("ho-tich", "Hộ tịch, chứng thực", 12), ("dang-ky-kinh-doanh", "Đăng ký kinh doanh", 7),
+    ("dau-tu", "Đầu tư, xây dựng", 0), ("lao-dong", "Lao động, thương binh và xã hội", 3),
+    ("dat-dai", "Đất đai, tài nguyên môi trường", 21),
+]
+DEPARTMENTS = [
+    ("stp", "Sở Tư pháp", 0.982, 0), ("skhdt", "Sở Kế hoạch và Đầu tư", 0.91, 3),
+    ("stnmt", "Sở Tài nguyên và Môi trường", 0.74, 17), ("sxd", "Sở Xây dựng", 0.96, 1),
+    ("sldtbxh", "Sở Lao động – Thương binh và Xã hội", None, 0),
+]
+
+
+def board(now: dt.datetime = NOW) -> dict:
+    current = {c: d for d, c, _ in reversed(CALLS)}
+    return STATE_BOARD.make(
+        hall="main", day="2026-11-27",
+        calls=[{"display": d, "counter": c, "counter_name": f"Quầy {c}", "service_name": s,
+                "status": "called", "called_at": (now - dt.timedelta(minutes=3 * i)).isoformat()}
+               for i, (d, c, s) in enumerate(CALLS)],
+        counters=[{"counter": n, "name": f"Quầy {n}", "status": "paused" if n == 6 else "open",
+                   "display": None if n == 6 else current.get(n)} for n in range(1, 11)],
+        waiting=[{"service": code, "name": name, "waiting": count}
+                 for code, name, count in WAITING])
+
+
+def dossier_stats(now: dt.datetime = NOW) -> dict:
+    return STATE_DOSSIER_STATS.make(
+        period="Năm 2026", updated_at=now.isoformat(),
+        departments=[{"code": code, "name": name, "resolved": 500, "on_time": None
+                      if rate is None else round(500 * rate), "on_time_rate": rate,
+                      "in_progress": 40, "overdue": overdue}
+                     for code, name, rate, overdue in DEPARTMENTS])
+
+
+def model(online: bool = True) -> BoardModel:
+    """The fixed hall, its newest call one second old (so it blinks, lit, at NOW)."""
+    m = BoardModel("main", CENTER_NAME)
+    m.update("board/main", board(), live=True, now=NOW - dt.timedelta(seconds=1))
+    m.update("dossier_stats", dossier_stats(), now=NOW)
+    m.set_online(True, NOW - dt.timedelta(minutes=30))
+    if not online:
+        m.set_online(False, NOW - dt.timedelta(minutes=2))
+    return m

@@ -135,7 +135,9 @@ def test_a_restarted_display_draws_the_same_board_from_retained_state(
     assert "A001 → Quầy 1" in texts
     first.stop()
     again = make_node("display", "display-1", **display_settings())  # no request: retained
-    wait_until(lambda: again.model.view() == first.model.view())
+    wait_until(lambda: again.model.view().calls and again.model.view().online
+               and len(again.model.view().waiting) == len(first.model.view().waiting))
+    settled(again)
     assert frame_bytes(again, later) == before
     assert again.frame_texts == texts
 

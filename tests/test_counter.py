@@ -1,0 +1,283 @@
+"""The counter terminal on gpiozero's MockFactory and the real broker.
+
+Keys are pressed by driving the mock pins as a finger would; what the
+counter shows is read from luma's dummy device, the picture its number
+module would show.
+"""
+
+from __future__ import annotations
+
+import time
+
+from luma.led_matrix.segment_mapper import dot_muncher
+
+from central import ratings
+from central.queue import api
+from central.users import create_user
+from counter.display import segment_bytes
+from motcua.bus.messages import COUNTER_COMMAND, RATING, TICKET
+
+from .conftest import wait_until
+from .golden import check_image
+
+KEYPAD = {"next": [17], "recall": [27], "no_show": [22], "finish": [23], "transfer": [24],
+          "pause": [25]}
+RATING_PINS = {"buttons": [4, 12, 16, 21], "leds": [18, 14, 15, 11]}
+
+
+def counter_settings(tmp_path, number=1, driver="oled", blink_s=0.0, **rating):
+    return {"keypad": {"counters": [number], **KEYPAD},
+            "rating": {**RATING_PINS, "outbox": str(tmp_path / f"outbox-{number}.sqlite"),
+                       **rating},
+            "display": {"driver": driver, "blink_s": blink_s,
+                        "image_dir": str(tmp_path / "display")}}
+
+
+def ask(node, name, payload):
+    return node.bus.request(node.topics.node_request(node.node_id, name), payload,
+                            response_topic=node.topics.node_response(node.node_id, name),
+                            timeout=10)
+
+
+def take_ticket(node, service="ho-tich"):
+    answer = ask(node, "ticket", TICKET.make(service=service))
+    assert answer["ok"], answer
+    return answer["result"]
+
+
+def tap(button, hold=0.08):
+    button.pin.drive_low()
+    time.sleep(hold)
+    button.pin.drive_high()
+    time.sleep(0.06)  # released long enough for the next press to count
+
+
+def key(node, action, number=1):
+    return node.units[number].keys[action].button
+
+
+def rating_key(node, level_index, number=1):
+    return node.units[number].rating.presses[level_index].button
+
+
+def shown(node, number=1):
+    unit = node.units[number]
+    return unit.view(time.monotonic())
+
+
+def statuses(store):
+    return dict(store.db.execute("select display, status from tickets").fetchall())
+
+
+def test_next_calls_the_head_of_the_line_and_the_display_shows_its_number(
+        queue_hub, make_node, store, tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    for _ in range(3):
+        take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    neighbour = make_node("counter", "counter-2",
+                          **counter_settings(tmp_path, number=2, driver="segment"))
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A001")
+    assert statuses(store)["A001"] == "called"
+    device = counter.units[1].display.device
+    wait_until(lambda: counter.units[1].display._last[0].number == "A001"
+               and counter.units[1].display._last[0].message == "Đang gọi số A001.")
+    check_image("counter-oled-A001.png", device.image)
+    # The neighbouring counter's seven-segment module shows the next in line.
+    tap(key(neighbour, "next", 2), hold=0.1)
+    segments = neighbour.units[2].display.device
+    wait_until(lambda: segment_bytes(segments.image) == list(dot_muncher("A002")))
+    assert statuses(store) == {"A001": "called", "A002": "called", "A003": "waiting"}
+    # The fake-hardware image file follows the display.
+    assert (tmp_path / "display" / "counter-2.png").exists()
+
+
+def test_a_held_button_and_chattering_contacts_call_once(queue_hub, make_node, store,
+                                                         tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    for _ in range(3):
+        take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    pin = key(counter, "next").pin
+    for _ in range(5):  # contacts bouncing for a few milliseconds
+        pin.drive_low()
+        time.sleep(0.004)
+        pin.drive_high()
+        time.sleep(0.004)
+    pin.drive_low()
+    time.sleep(1.0)  # and then held down for a second
+    pin.drive_high()
+    wait_until(lambda: shown(counter).number == "A001")
+    time.sleep(0.5)
+    assert statuses(store) == {"A001": "called", "A002": "waiting", "A003": "waiting"}
+    calls = store.db.execute("select count(*) from ticket_events where action = 'next'")
+    assert calls.fetchone()[0] == 1
+
+
+def test_a_refused_command_shows_the_hubs_reason(queue_hub, make_node, store, tmp_path):
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    tap(key(counter, "recall"))
+    view = wait_until(lambda: (v := shown(counter)).message and v)
+    assert view.error and view.message == "Quầy chưa gọi số nào."
+    image = counter.units[1].display.device.image
+    check_image("counter-oled-refused.png", image)
+    # The pause / resume key opens a closed counter, pauses an open one.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).status == "open")
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).status == "paused")
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).message
+               == "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
+    assert shown(counter).error
+    # The pause key resumes a paused counter.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).status == "open")
+
+
+def test_a_restarted_counter_shows_its_number_from_retained_state_within_2_s(
+        queue_hub, make_node, store, tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    first = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    tap(key(first, "next"))
+    wait_until(lambda: shown(first).number == "A001")
+    first.stop()
+    started = time.monotonic()
+    again = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    display = again.units[1].display
+    wait_until(lambda: display._last and display._last[0].number == "A001", timeout=2.0)
+    assert time.monotonic() - started < 2.0
+    assert shown(again).online and shown(again).status == "open"
+
+
+def test_transfer_chooses_a_service_on_the_keypad(queue_hub, make_node, store, tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-3", **counter_settings(tmp_path, number=3))
+    tap(key(counter, "next", 3))
+    wait_until(lambda: shown(counter, 3).number == "A001")
+    tap(key(counter, "transfer", 3))
+    wait_until(lambda: shown(counter, 3).choosing)
+    names = [c[0] for c in counter.units[3].choices]
+    target = names.index("Lao động – Thương binh và Xã hội") if \
+        "Lao động – Thương binh và Xã hội" in names else None
+    codes = [c[2].get("target_service") for c in counter.units[3].choices]
+    target = codes.index("lao-dong") if target is None else target
+    for _ in range(target):
+        tap(key(counter, "next", 3))
+    wait_until(lambda: counter.units[3].choice == target)
+    assert shown(counter, 3).choosing == names[target]
+    tap(key(counter, "finish", 3))
+    wait_until(lambda: store.db.execute(
+        "select s.code, t.status from tickets t join services s on s.id = t.service_id"
+    ).fetchone() == ("lao-dong", "waiting"))
+    wait_until(lambda: (shown(counter, 3).message or "").startswith("Đã chuyển số A001"))
+
+
+def sign_in_officer(store, number=1):
+    user = create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-dai-1")
+    from motcua.bus import Topics
+
+    with store.write() as db:
+        api.sign_in(db, Topics("x"), number, user["id"])
+    return user
+
+
+def test_a_rating_after_finish_reaches_the_hub_once(queue_hub, make_node, store, tmp_path):
+    officer = sign_in_officer(store)
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    leds = counter.units[1].rating.leds
+    tap(rating_key(counter, 0))  # before anything is finished: dark, nothing sent
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A001")
+    tap(rating_key(counter, 1))  # called, not finished: still dark
+    assert not any(led.is_lit for led in leds)
+    tap(key(counter, "finish"))
+    wait_until(lambda: all(led.is_lit for led in leds))
+    assert shown(counter).rating
+    tap(rating_key(counter, 1))  # Hài lòng
+    tap(rating_key(counter, 1))
+    tap(rating_key(counter, 3))  # pressed again: one rating per ticket
+    wait_until(lambda: store.db.execute("select count(*) from ratings").fetchone()[0] == 1)
+    assert not any(led.is_lit for led in leds)
+    time.sleep(0.5)
+    rows = list(store.db.query(
+        "select r.level, r.score, t.display, c.number, r.officer_id from ratings r "
+        "join tickets t on t.id = r.ticket_id join counters c on c.id = r.counter_id"))
+    assert rows == [{"level": "satisfied", "score": 3, "display": "A001", "number": 1,
+                     "officer_id": officer["id"]}]
+    assert ratings.summary(store.db, officer_id=officer["id"])["satisfied_share"] == 1.0
+    assert len(counter.outbox) == 0
+    assert "Cảm ơn quý khách" in (shown(counter).message or "")
+
+
+def test_the_rating_keys_go_dark_after_the_window(queue_hub, make_node, store, tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path, window_s=0.5))
+    leds = counter.units[1].rating.leds
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A001")
+    tap(key(counter, "finish"))
+    wait_until(lambda: all(led.is_lit for led in leds))
+    wait_until(lambda: not any(led.is_lit for led in leds))
+    tap(rating_key(counter, 0))
+    time.sleep(0.5)
+    assert store.db.execute("select count(*) from ratings").fetchone()[0] == 0
+    assert len(counter.outbox) == 0
+
+
+def test_the_hub_stores_no_rating_before_finish_nor_a_second_one(
+        queue_hub, make_node, store, gateway):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    take_ticket(dispenser)
+    node = make_node("counter", "counter-1")
+    topic = node.topics.node_event("counter-1", "rating")
+    called = ask(node, "counter_command", COUNTER_COMMAND.make(action="next", counter=1))
+    assert called["result"]["finished"] is None
+    ticket_id = store.db.execute("select id from tickets where display = 'A001'").fetchone()[0]
+    early = RATING.make(ticket_id=ticket_id, counter=1, level="very_satisfied")
+    node.bus.publish(topic, early)
+    done = ask(node, "counter_command", COUNTER_COMMAND.make(action="next", counter=1))
+    assert done["result"]["finished"] == {"ticket_id": ticket_id, "display": "A001"}
+    first = RATING.make(ticket_id=ticket_id, counter=1, level="neutral")
+    node.bus.publish(topic, first)
+    node.bus.publish(topic, first)  # redelivered: applied once
+    node.bus.publish(topic, RATING.make(ticket_id=ticket_id, counter=1, level="dissatisfied"))
+    # Another node may not rate counter 1's tickets.
+    other = make_node("counter", "counter-2")
+    other.bus.publish(other.topics.node_event("counter-2", "rating"),
+                      RATING.make(ticket_id=ticket_id, counter=1, level="satisfied"))
+    wait_until(lambda: store.db.execute("select count(*) from ratings").fetchone()[0] >= 1)
+    wait_until(lambda: store.db.execute(
+        "select count(*) from bus_messages where topic like '%/rating'").fetchone()[0] == 1)
+    time.sleep(0.5)
+    assert [r["level"] for r in store.db.query("select level from ratings")] == ["neutral"]
+
+
+def test_one_pi_drives_two_neighbouring_counters(queue_hub, make_node, store, tmp_path):
+    from central import keypads
+
+    with store.write() as db:
+        keypads.link(db, "counter-1", 2, actor="test")
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    take_ticket(dispenser)
+    settings = {"keypad": {"counters": [1, 2], "next": [17, 5], "finish": [23, 6]},
+                "display": {"blink_s": 0.0, "image_dir": str(tmp_path / "display")}}
+    node = make_node("counter", "counter-1", **settings)
+    tap(key(node, "next", 2))
+    wait_until(lambda: shown(node, 2).number == "A001")
+    tap(key(node, "next", 1))
+    wait_until(lambda: shown(node, 1).number == "A002")
+    rows = dict(store.db.execute("select t.display, c.number from tickets t join counters c "
+                                 "on c.id = t.counter_id").fetchall())
+    assert rows == {"A001": 2, "A002": 1}
+    stranger = make_node("counter", "counter-3")
+    refused = ask(stranger, "counter_command", COUNTER_COMMAND.make(action="finish", counter=2))
+    assert refused["error"]["code"] == "not_bound"

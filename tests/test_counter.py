@@ -281,3 +281,135 @@ def test_one_pi_drives_two_neighbouring_counters(queue_hub, make_node, store, tm
     stranger = make_node("counter", "counter-3")
     refused = ask(stranger, "counter_command", COUNTER_COMMAND.make(action="finish", counter=2))
     assert refused["error"]["code"] == "not_bound"
+
+
+def test_with_the_broker_down_a_rating_waits_in_the_outbox_and_arrives_once(
+        tmp_path, center, store, sample_centre, hub_config):
+    from central.config import HubConfig
+    from central.gateway import Gateway
+    from counter.node import Counter
+    from motcua.broker import Mosquitto
+    from motcua.bus import Topics
+    from motcua.config import from_dict
+
+    from .conftest import PROJECT
+
+    own = Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=tmp_path / "broker")
+    own.start()
+    nodes = []
+    gateway = None
+    try:
+        config = from_dict(HubConfig, {"center": center, "database": hub_config.database,
+                                       "mqtt": {"port": own.port, "keepalive": 5}})
+        gateway = Gateway(config, store).start()
+        assert gateway.bus.wait_connected(10)
+        with store.write() as db:
+            api.issue_ticket(db, Topics(center), "ho-tich")
+
+        def start_counter():
+            settings = {"center": center, "node_id": "counter-1", "simulate": True,
+                        "mqtt": {"port": own.port, "keepalive": 5},
+                        **counter_settings(tmp_path)}
+            node = Counter(from_dict(Counter.config_class, settings)).start()
+            nodes.append(node)
+            assert node.bus.wait_connected(10)
+            return node
+
+        counter = start_counter()
+        tap(key(counter, "next"))
+        wait_until(lambda: shown(counter).number == "A001")
+        tap(key(counter, "finish"))
+        wait_until(lambda: counter.units[1].rating.lit)
+        own.stop()
+        wait_until(lambda: not counter.bus.connected, timeout=10)
+        tap(rating_key(counter, 0))  # Rất hài lòng, with no broker
+        wait_until(lambda: len(counter.outbox) == 1)
+        time.sleep(1.0)
+        assert len(counter.outbox) == 1
+        assert store.db.execute("select count(*) from ratings").fetchone()[0] == 0
+        # The Pi is even restarted before the link comes back: the outbox is on disk.
+        counter.stop()
+        own.start()
+        again = start_counter()
+        wait_until(lambda: store.db.execute("select count(*) from ratings").fetchone()[0] == 1,
+                   timeout=30)
+        wait_until(lambda: len(again.outbox) == 0)
+        time.sleep(1.0)
+        rows = list(store.db.query("select r.level, t.display from ratings r join tickets t "
+                                   "on t.id = r.ticket_id"))
+        assert rows == [{"level": "very_satisfied", "display": "A001"}]
+    finally:
+        for node in nodes:
+            node.stop()
+        if gateway is not None:
+            gateway.stop()
+        own.stop()
+
+
+def test_fake_hardware_keyboard_keys_press_the_mock_buttons(queue_hub, make_node, store,
+                                                            tmp_path):
+    from counter import fake
+
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    node = make_node("counter", "counter-1", rating={"outbox": str(tmp_path / "o.sqlite")},
+                     display={"image_dir": str(tmp_path / "screen")})
+    assert node.units[1].keys == {}  # no pins in the config
+    fake.attach_keyboard(node)  # stdin is no terminal here: mock pins only
+    assert set(node.units[1].keys) == {"next", "recall", "no_show", "finish", "transfer",
+                                       "pause"}
+    assert fake.key(node, node.units[1], "n")
+    wait_until(lambda: shown(node).number == "A001")
+    assert fake.key(node, node.units[1], "f")
+    wait_until(lambda: node.units[1].rating.lit)
+    assert fake.key(node, node.units[1], "2")
+    wait_until(lambda: store.db.execute("select level from ratings").fetchone()
+               == ("satisfied",))
+    assert not fake.key(node, node.units[1], "x")
+    picture = tmp_path / "screen" / "counter-1.png"
+    wait_until(picture.exists)
+
+
+def test_the_display_shows_offline_paused_and_blinks_the_newest_call():
+    from luma.core.device import dummy
+
+    from counter.display import NumberDisplay, View, decode_segments
+
+    oled = NumberDisplay(dummy(128, 64, mode="1"), "oled", 5)
+    call = View(number="A012", status="open", online=True, known=True, blink_until=10.0)
+    oled.draw(call, now=0.1)
+    lit = oled.device.image.copy()
+    oled.draw(call, now=0.6)  # the dark half of the blink
+    dark = oled.device.image.copy()
+    oled.draw(call, now=10.6)  # blinking is over: steady
+    assert oled.device.image.tobytes() == lit.tobytes() != dark.tobytes()
+    # Only the number goes dark; the counter's name and state stay.
+    top, middle = (0, 0, 128, 11), (0, 13, 128, 50)
+    assert dark.crop(top).tobytes() == lit.crop(top).tobytes()
+    assert lit.crop(middle).getbbox() is not None and dark.crop(middle).getbbox() is None
+    check_image("counter-oled-blink-dark.png", dark)
+    oled.draw(View(number="A012", status="open", online=False, known=True), now=20)
+    check_image("counter-oled-offline.png", oled.device.image)
+    oled.draw(View(status="paused", online=True, known=True), now=20)
+    check_image("counter-oled-paused.png", oled.device.image)
+
+    segment_device = dummy(8, 8, mode="1")
+    from luma.led_matrix.segment_mapper import dot_muncher
+
+    segment_device.segment_mapper = dot_muncher
+    segments = NumberDisplay(segment_device, "segment", 5)
+    for view, text in [(View(number="1023", status="open", online=True, known=True), "1023"),
+                       (View(number="1023", status="open", online=False, known=True),
+                        "1023 OFF"),
+                       (View(status="paused", online=True, known=True), "PAUSE"),
+                       (View(number="1023", status="open", online=True, known=True,
+                             message="Quầy chưa gọi số nào.", error=True), "Err 1023")]:
+        segments.draw(view, now=50)
+        assert segment_bytes(segment_device.image) == list(dot_muncher(text)), text
+    assert decode_segments(segment_device.image) == "Err 1023"
+
+    matrix = NumberDisplay(dummy(32, 8, mode="1"), "matrix", 5)
+    matrix.draw(View(number="1023", status="open", online=True, known=True), now=50)
+    check_image("counter-matrix-1023.png", matrix.device.image)
+    matrix.draw(View(status="paused", online=True, known=True), now=50)
+    check_image("counter-matrix-paused.png", matrix.device.image)

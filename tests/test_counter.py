@@ -413,3 +413,53 @@ def test_the_display_shows_offline_paused_and_blinks_the_newest_call():
     check_image("counter-matrix-1023.png", matrix.device.image)
     matrix.draw(View(status="paused", online=True, known=True), now=50)
     check_image("counter-matrix-paused.png", matrix.device.image)
+
+
+def test_a_wrong_pin_map_stops_the_counter_at_start_naming_the_key(tmp_path):
+    import subprocess
+
+    from .conftest import MOTCUA
+
+    config = tmp_path / "counter.toml"
+    config.write_text('center = "c"\nnode_id = "counter-1"\n[keypad]\ncounters = [1, 2]\n'
+                      "next = [17]\n", encoding="utf-8")
+    result = subprocess.run([*MOTCUA, "counter", "--config", str(config)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "keypad.next" in result.stderr and "expected 2 pins" in result.stderr
+
+
+def test_motcua_counter_fake_hardware_draws_its_display_to_an_image_file(
+        queue_hub, tmp_path, broker, center):
+    import subprocess
+
+    from PIL import Image, ImageStat
+
+    from .conftest import MOTCUA
+
+    config = tmp_path / "counter.toml"
+    config.write_text(
+        f'center = "{center}"\nnode_id = "counter-1"\n'
+        f"[mqtt]\nport = {broker.port}\nkeepalive = 5\n"
+        f'[rating]\noutbox = "{tmp_path / "outbox.sqlite"}"\n'
+        f'[display]\nimage_dir = "{tmp_path / "screen"}"\n', encoding="utf-8")
+    process = subprocess.Popen([*MOTCUA, "counter", "--fake-hardware", "--config", str(config)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+    try:
+        picture = tmp_path / "screen" / "counter-1.png"
+        wait_until(picture.exists, timeout=20)
+        # Offline shows as a white band across the top; once the hub's retained
+        # state has arrived the band goes and the counter's state ("ĐÓNG") shows.
+        def band_is_dark():
+            try:
+                image = Image.open(picture).convert("L")
+            except (OSError, ValueError):  # caught mid-replace
+                return False
+            top = ImageStat.Stat(image.crop((0, 0, 512, 8))).mean[0]
+            return image.size == (512, 256) and image.getbbox() is not None and top < 40
+        wait_until(band_is_dark, timeout=10)
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "gọi tiếp" in out and "counter-<số>.png" in out

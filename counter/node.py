@@ -108,6 +108,11 @@ class CounterUnit:
     def command(self, action: str, **fields) -> dict | None:
         """Send one counter command; show the hub's answer or its refusal."""
         node = self.node
+        if node.bus.connected and not node.hub_online:
+            # The broker would keep the request for the hub's return and a stale
+            # "next" would call someone minutes later: refuse it here instead.
+            self.show("Máy chủ trung tâm đang mất kết nối; lệnh chưa được gửi.", error=True)
+            return None
         payload = COUNTER_COMMAND.make(action=action, counter=self.number, **fields)
         answer = None
         for _ in range(2):  # a retry keeps the id: the hub answers it once
@@ -323,7 +328,7 @@ class Counter(Node):
 
     def start(self) -> Counter:
         super().start()
-        for target in (self._worker, self._ticker):
+        for target in (self._worker, self._ticker, self._flusher):
             thread = threading.Thread(target=target, daemon=True,
                                       name=f"{self.node_id}-{target.__name__}")
             thread.start()
@@ -352,9 +357,7 @@ class Counter(Node):
                 log.exception("counter %s: key %s failed", unit.number, action)
 
     def _ticker(self) -> None:
-        # Draws the displays (blinking needs a clock), puts out expired rating
-        # keys and empties the outbox when the link is up.
-        next_flush = 0.0
+        # Draws the displays (blinking needs a clock) and puts out expired rating keys.
         while not self._stopping.is_set():
             now = time.monotonic()
             for unit in self.units.values():
@@ -364,16 +367,21 @@ class Counter(Node):
                     unit.display.draw(unit.view(now), now)
                 except Exception:
                     log.exception("counter %s: display failed", unit.number)
-            woken = self._wake.is_set()
+            self._stopping.wait(0.05)
+
+    def _flusher(self) -> None:
+        # Empties the outbox when the link is up: at once when woken (a rating,
+        # a reconnect), else every 2 s. Waiting for PUBACKs never delays the display.
+        while not self._stopping.is_set():
+            self._wake.wait(2.0)
             self._wake.clear()
-            if self.outbox is not None and (woken or now >= next_flush):
-                next_flush = now + 2.0
-                if self.bus.connected and len(self.outbox):
-                    try:
-                        self.outbox.flush(self.bus)
-                    except Exception:
-                        log.exception("outbox flush failed")
-            self._wake.wait(0.05)
+            if self.outbox is None or self._stopping.is_set():
+                continue
+            if self.bus.connected and len(self.outbox):
+                try:
+                    self.outbox.flush(self.bus)
+                except Exception:
+                    log.exception("outbox flush failed")
 
     def run(self) -> None:
         if self.config.simulate:

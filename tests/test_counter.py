@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from luma.led_matrix.segment_mapper import dot_muncher
+from PIL import ImageStat
 
 from central import ratings
 from central.queue import api
@@ -433,7 +434,7 @@ def test_motcua_counter_fake_hardware_draws_its_display_to_an_image_file(
         queue_hub, tmp_path, broker, center):
     import subprocess
 
-    from PIL import Image, ImageStat
+    from PIL import Image
 
     from .conftest import MOTCUA
 
@@ -463,3 +464,20 @@ def test_motcua_counter_fake_hardware_draws_its_display_to_an_image_file(
         out, _ = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "gọi tiếp" in out and "counter-<số>.png" in out
+
+
+def test_with_the_hub_gone_the_display_says_offline_and_keys_send_nothing(
+        queue_hub, make_node, store, tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    wait_until(lambda: shown(counter).online and shown(counter).known)
+    queue_hub.stop()  # the hub says "offline" as it leaves
+    wait_until(lambda: not shown(counter).online)
+    wait_until(lambda: counter.units[1].display._last[0].online is False)
+    image = counter.units[1].display.device.image
+    assert ImageStat.Stat(image.crop((0, 0, 128, 8))).mean[0] > 128  # the white offline band
+    tap(key(counter, "next"))
+    wait_until(lambda: (shown(counter).message or "").startswith("Máy chủ trung tâm đang mất"))
+    time.sleep(0.3)
+    assert statuses(store) == {"A001": "waiting"}

@@ -12,8 +12,12 @@ bindings live in ``counter_keypads``::
 
 from __future__ import annotations
 
+import re
+
 from . import audit
 from .errors import Refused
+
+NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def counters_of_node(db, node_id: str) -> list[dict]:
@@ -48,9 +52,28 @@ def bound_counter(db, node_id: str, number: int | None) -> dict:
 
 def link(db, node_id: str, number: int, actor: str | None = None) -> None:
     """Let ``node_id`` also drive counter ``number`` (a neighbouring counter's keypad)."""
+    node_id = str(node_id or "").strip().lower()
+    if not NODE.match(node_id):
+        raise Refused("invalid_node", f"Mã thiết bị '{node_id}' không hợp lệ.")
     row = db.execute("select id from counters where number = ?", [number]).fetchone()
     if row is None:
         raise Refused("unknown_counter", f"Không có quầy số {number}.")
     db.execute("insert or replace into counter_keypads (counter_id, node_id) values (?, ?)",
                [row[0], node_id])
     audit.record(db, actor, "counter.keypad", f"counter:{number}", {"node_id": node_id})
+
+
+def links(db) -> list[dict]:
+    """Every neighbouring-counter link: counter number and name, and the node driving it."""
+    return [{"number": r[0], "name": r[1], "node_id": r[2], "own_node": r[3]}
+            for r in db.execute(
+                "select c.number, c.name, k.node_id, c.node_id from counter_keypads k "
+                "join counters c on c.id = k.counter_id order by c.number")]
+
+
+def unlink(db, number: int, actor: str | None = None) -> None:
+    row = db.execute("select id from counters where number = ?", [number]).fetchone()
+    if row is None:
+        raise Refused("unknown_counter", f"Không có quầy số {number}.")
+    db.execute("delete from counter_keypads where counter_id = ?", [row[0]])
+    audit.record(db, actor, "counter.keypad_unlink", f"counter:{number}", {})

@@ -103,3 +103,45 @@ def summary(db, officer_id: int | None = None, counter_id: int | None = None,
     return {"count": total,
             "levels": {code: counts.get(code, 0) for code in LEVELS},
             "satisfied_share": round(satisfied / total, 3) if total else None}
+
+
+def _grouped(db, key_sql: str, join_sql: str, since: str | None) -> list[dict]:
+    rows = db.execute(
+        f"""
+        select {key_sql} as who, count(*),
+               sum(r.level = 'very_satisfied'), sum(r.level = 'satisfied'),
+               sum(r.level = 'neutral'), sum(r.level = 'dissatisfied')
+        from ratings r {join_sql}
+        where (? is null or r.rated_at >= ?)
+        group by who order by who
+        """, [since, since]).fetchall()
+    out = []
+    for who, total, very, sat, neutral, dis in rows:
+        out.append({"name": who, "count": total, "levels": [very, sat, neutral, dis],
+                    "satisfied_share": round((very + sat) / total, 3) if total else None})
+    return out
+
+
+def by_officer(db, since: str | None = None) -> list[dict]:
+    """Ratings per officer (the officer ranking's "share satisfied")."""
+    return _grouped(db, "coalesce(u.full_name, '(chưa đăng nhập)')",
+                    "left join users u on u.id = r.officer_id", since)
+
+
+def by_counter(db, since: str | None = None) -> list[dict]:
+    return _grouped(db, "c.name", "join counters c on c.id = r.counter_id", since)
+
+
+def recent(db, limit: int = 50) -> list[dict]:
+    """The newest ratings with their ticket, counter and officer."""
+    return [
+        {"rated_at": r[0], "display": r[1], "counter": r[2], "officer": r[3],
+         "level": r[4], "level_name": LEVELS[r[4]][1]}
+        for r in db.execute(
+            """
+            select r.rated_at, t.display, c.name, u.full_name, r.level
+            from ratings r join tickets t on t.id = r.ticket_id
+            join counters c on c.id = r.counter_id left join users u on u.id = r.officer_id
+            order by r.rated_at desc, r.id desc limit ?
+            """, [limit])
+    ]

@@ -18,7 +18,6 @@ The newest call blinks (half a second on, a quarter off) until
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -141,29 +140,60 @@ class NumberDisplay:
                 tw = draw.textlength(top, font=small)
                 draw.text((w - tw - 2, 0), top, font=small, fill="white")
             middle_top = small.size + 3
+            step = small.size + 2
             lines: list[str] = []
+            words = _font(max(12, h // 4), bold=True)
             if view.choosing is not None:
                 centre, font = "Chuyển đến:", small
-                lines = [view.choosing, "Gọi tiếp: đổi · Xong: chọn"]
+                lines = _wrap(draw, view.choosing, small, w - 4)[:2] + ["Tiếp: đổi · Xong: chọn"]
             elif view.status == "paused" and view.known:
-                centre, font = "TẠM DỪNG", _font(max(12, h // 4), bold=True)
+                centre, font = "TẠM DỪNG", words
             elif view.status == "closed" and view.known:
-                centre, font = "ĐÓNG", _font(max(12, h // 4), bold=True)
+                centre, font = "ĐÓNG", words
             else:
                 centre, font = (view.number if view.number is not None else "----"), big
             if view.message:
-                lines = textwrap.wrap(view.message, width=max(10, w // (small.size // 2 + 1)))
+                lines = _wrap(draw, view.message, small, w - 4)
+                # Room for the message: a smaller headline, and as many lines as fit.
+                if len(lines) > 2:
+                    font = small
+                elif len(lines) == 2 or font is not big:
+                    font = words  # one line leaves the big number its room
+                room = (h - 1 - (middle_top + font.size + 3)) // step
+                lines = lines[:max(1, room)]
             elif view.rating and not lines:
                 lines = ["Mời quý khách đánh giá"]
             cw = draw.textlength(centre, font=font)
             draw.text(((w - cw) / 2, middle_top), centre, font=font, fill="white")
-            y = h - len(lines[:2]) * (small.size + 2) - 1
+            y = h - len(lines) * step - 1
             if view.error and lines:
                 draw.rectangle((0, y - 1, w - 1, h - 1), outline="white")
-            for line in lines[:2]:
+            for line in lines:
                 lw = draw.textlength(line, font=small)
                 draw.text((max(1, (w - lw) / 2), y), line, font=small, fill="white")
-                y += small.size + 2
+                y += step
+
+
+def _wrap(draw, text: str, font, width: int) -> list[str]:
+    """Words to lines no wider than ``width`` pixels (a long word is cut)."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while draw.textlength(word, font=font) > width and len(word) > 1:
+            cut = len(word)
+            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
 
 
 def open_device(config, index: int):

@@ -111,7 +111,7 @@ class CounterUnit:
         if node.bus.connected and not node.hub_online:
             # The broker would keep the request for the hub's return and a stale
             # "next" would call someone minutes later: refuse it here instead.
-            self.show("Máy chủ trung tâm đang mất kết nối; lệnh chưa được gửi.", error=True)
+            self.show("Máy chủ mất kết nối; lệnh chưa được gửi.", error=True)
             return None
         payload = COUNTER_COMMAND.make(action=action, counter=self.number, **fields)
         answer = None
@@ -123,7 +123,7 @@ class CounterUnit:
                     timeout=COMMAND_TIMEOUT_S)
                 break
             except NotConnected:
-                self.show("Mất kết nối máy chủ; lệnh chưa được gửi.", error=True)
+                self.show("Mất kết nối mạng; lệnh chưa được gửi.", error=True)
                 return None
             except RequestTimeout:
                 continue

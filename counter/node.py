@@ -56,6 +56,7 @@ class CounterUnit:
         self.choices: list[tuple[str, str, dict]] | None = None  # label, short, fields
         self.choice = 0
         self.choosing_until = 0.0
+        self.finished_seen: set[int] = set()  # tickets the rating keypad was lit for
         self.lock = threading.RLock()
 
     # Keys ---------------------------------------------------------------------
@@ -139,10 +140,18 @@ class CounterUnit:
         self._apply(result)
         if result.get("message"):
             self.show(result["message"])
-        finished = result.get("finished")
-        if finished and self.rating is not None:
-            self.rating.open(finished)
+        self.finished(result.get("finished"), light=True)
         return answer
+
+    def finished(self, ticket: dict | None, light: bool) -> None:
+        """A ticket was finished here: light the rating keys for it, once."""
+        if not ticket or self.rating is None:
+            return
+        with self.lock:
+            fresh = ticket["ticket_id"] not in self.finished_seen
+            self.finished_seen.add(ticket["ticket_id"])
+        if fresh and light:
+            self.rating.open(ticket)
 
     # State ----------------------------------------------------------------------
     def _apply(self, result: dict) -> None:
@@ -166,7 +175,12 @@ class CounterUnit:
             self._call_key = key if current else None
 
     def on_state(self, data: dict) -> None:
+        first = self.state is None
         self._apply(data)
+        # Finished from the officer's web console lights the keys too; the
+        # finish a rebooted node finds in the retained state does not (the
+        # citizen has most likely left).
+        self.finished(data.get("finished"), light=not first)
         if data.get("name"):
             self.display.name = data["name"]
 

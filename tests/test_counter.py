@@ -481,3 +481,36 @@ def test_with_the_hub_gone_the_display_says_offline_and_keys_send_nothing(
     wait_until(lambda: shown(counter).message == "Máy chủ mất kết nối; lệnh chưa được gửi.")
     time.sleep(0.3)
     assert statuses(store) == {"A001": "waiting"}
+
+
+def test_a_finish_from_the_officers_web_console_lights_the_rating_keys_too(
+        queue_hub, make_node, store, tmp_path):
+    from central.queue import setup
+    from motcua.bus import Topics
+
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    wait_until(lambda: shown(counter).known)
+
+    def console(action):  # what the console page does (central/web/queue.py)
+        with store.write() as db:
+            _, out = api.counter_command(db, Topics(queue_hub.config.center),
+                                         setup.counter_by_number(db, 1), action)
+        for topic, payload, retain in out:
+            queue_hub.publish_state(topic, payload, retain)
+
+    console("next")
+    wait_until(lambda: shown(counter).number == "A001")
+    assert not counter.units[1].rating.lit
+    console("finish")
+    wait_until(lambda: counter.units[1].rating.lit)
+    tap(rating_key(counter, 2))  # Bình thường
+    wait_until(lambda: store.db.execute("select level from ratings").fetchall()
+               == [("neutral",)])
+    # A restarted node does not light the keys again for a ticket finished before.
+    counter.stop()
+    again = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    wait_until(lambda: shown(again).known)
+    time.sleep(0.3)
+    assert not again.units[1].rating.lit

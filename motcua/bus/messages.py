@@ -398,6 +398,10 @@ STATE_COUNTER = MessageType(
                                    "`service_name`, `status`, `called_at`, `recalls`",
               required=False),
         Field("services", "array", "codes of the services it serves"),
+        # Issue 5: the rating keypad lights for a ticket however it was finished
+        # (counter keypad or the officer's web console).
+        Field("finished", "object", "the ticket last finished as done here: `ticket_id`, "
+                                    "`display`, `finished_at`", required=False),
     ),
 )
 

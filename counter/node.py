@@ -21,6 +21,7 @@ import logging
 import queue
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from motcua.bus.client import Incoming, NotConnected, RequestTimeout
@@ -356,6 +357,18 @@ class Counter(Node):
         for thread in self._threads:
             thread.join(5)
         super().stop()
+        now = time.monotonic()
+        for unit in self.units.values():
+            try:
+                # A MAX7219 keeps its last picture after we are gone: say offline.
+                unit.display.draw(replace(unit.view(now), online=False, message=None,
+                                          blink_until=0.0), now)
+                for press in [*unit.keys.values(), *(unit.rating.presses if unit.rating else [])]:
+                    press.button.close()
+                for led in unit.rating.leds if unit.rating else []:
+                    led.close()
+            except Exception:
+                log.exception("counter %s: could not close its devices", unit.number)
         if self.outbox is not None:
             self.outbox.close()
 

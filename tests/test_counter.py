@@ -514,3 +514,32 @@ def test_a_finish_from_the_officers_web_console_lights_the_rating_keys_too(
     wait_until(lambda: shown(again).known)
     time.sleep(0.3)
     assert not again.units[1].rating.lit
+
+
+def test_transfer_to_another_counter_or_cancel_on_the_keypad(queue_hub, make_node, store,
+                                                            tmp_path):
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A001")
+    # The chooser opens; any key but next / recall / finish cancels it.
+    tap(key(counter, "transfer"))
+    wait_until(lambda: shown(counter).choosing)
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).message == "Đã huỷ chuyển số.")
+    assert statuses(store) == {"A001": "called"} and shown(counter).status == "open"
+    # Again, going back from the first choice to the last: the highest other counter.
+    tap(key(counter, "transfer"))
+    wait_until(lambda: shown(counter).choosing)
+    choices = counter.units[1].choices
+    tap(key(counter, "recall"))
+    wait_until(lambda: counter.units[1].choice == len(choices) - 1)
+    last = choices[-1]
+    assert last[2] == {"target_counter": max(counter.counters)} and last[1].startswith("q")
+    assert shown(counter).choosing == last[0]
+    tap(key(counter, "finish"))
+    wait_until(lambda: store.db.execute(
+        "select t.status, c.number from tickets t join counters c on c.id = t.target_counter_id"
+    ).fetchone() == ("waiting", last[2]["target_counter"]))
+    wait_until(lambda: shown(counter).number is None)

@@ -29,6 +29,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/display.py
+	$(BIN)/python bench/counter.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

@@ -99,6 +99,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(audit.bp)
     app.register_blueprint(queue_pages.bp)
     app.register_blueprint(queue_admin.bp)
+    from .web import counter as counter_pages
+
+    app.register_blueprint(counter_pages.bp)
     return app
 
 

@@ -478,3 +478,52 @@ def m0040_sign_in_failures(db):
         )
         """
     )
+
+
+@migrations(name="0060_ratings")
+def m0060_ratings(db):
+    # Citizens' ratings from the counter's rating keypad (issue 5): one per
+    # ticket (the unique key is the hub's own guard against a second one),
+    # bound to the ticket, the counter and the officer who served it.
+    db.execute(
+        """
+        create table ratings (
+            id integer primary key,
+            ticket_id integer not null unique references tickets(id),
+            counter_id integer not null references counters(id),
+            officer_id integer references users(id),
+            level text not null check (level in
+                ('very_satisfied', 'satisfied', 'neutral', 'dissatisfied')),
+            score integer not null check (score between 1 and 4),
+            dossier_code text,
+            node_id text not null,
+            message_id text not null,
+            rated_at text not null,
+            received_at text not null
+        )
+        """
+    )
+    db.execute("create index ratings_by_officer on ratings(officer_id, rated_at)")
+    db.execute("create index ratings_by_counter on ratings(counter_id, rated_at)")
+
+
+@migrations(name="0061_counter_keypads")
+def m0061_counter_keypads(db):
+    # One Pi may drive the keypads of several neighbouring counters: besides
+    # the counter bound by `counters.node_id`, a node may command the counters
+    # listed here.
+    db.execute(
+        """
+        create table counter_keypads (
+            counter_id integer primary key references counters(id) on delete cascade,
+            node_id text not null
+        )
+        """
+    )
+
+
+@migrations(name="0062_tickets_by_counter")
+def m0062_tickets_by_counter(db):
+    # Each counter's retained state names the ticket it last finished (for the
+    # rating keypad): found through this index, not a scan of every day's tickets.
+    db.execute("create index tickets_by_counter on tickets(counter_id, status, finished_at)")

@@ -90,22 +90,40 @@ def queue_ticket(ctx: Context) -> dict:
 
 
 def queue_counter_command(ctx: Context) -> dict:
+    from . import keypads, ratings, registry
     from .queue import api
 
     d = ctx.data
-    counter = api.bound_counter(ctx.db, ctx.node_id, d.get("counter"))
+    # keypads.bound_counter also allows the neighbouring counters one Pi drives (issue 5).
+    counter = keypads.bound_counter(ctx.db, ctx.node_id, d.get("counter"))
+    # And the installer's registry (motcua provision), when the hub has one:
+    # what the inventory says a node drives bounds what the setup may bind.
+    registry.check_counter(ctx.config, ctx.node_id, counter)
+    before = ratings.current_ticket_id(ctx.db, counter)
     result, out = api.counter_command(
         ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
         number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
         target_counter=d.get("target_counter"))
     for topic, payload, retain in out:
         ctx.publish_after(topic, payload, retain)
+    # Issue 5: which ticket this command finished, so the rating keypad lights for it.
+    result["finished"] = ratings.finished_by_command(ctx.db, before)
     return result
+
+
+# --- The counter terminal (issue 5) ------------------------------------------------
+
+
+def rating(ctx: Context) -> None:
+    from . import ratings
+
+    ratings.record(ctx.db, ctx.node_id, ctx.data)
 
 
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
+    "rating": Route(rating),
 }
 
 # Requests: the return value is the response's ``result``.

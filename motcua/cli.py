@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(role, help=text)
         p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
         p.add_argument("--fake-hardware", action="store_true",
-                       help="simulate = true: fake pins, printer, screen and sound")
+                       help="mock pins, fake printer/display/sound, keyboard keys for buttons "
+                            "(sets simulate = true)")
     user = sub.add_parser("user", help="people who sign in to the hub: add, password, list")
     user.add_argument("action", choices=["add", "password", "list"])
     user.add_argument("username", nargs="?")

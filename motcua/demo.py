@@ -68,7 +68,10 @@ def _write_configs(directory: Path, broker_port: int, http_port: int,
         path = directory / f"{node_id}.toml"
         path.write_text(
             f'center = "{CENTER}"\nnode_id = "{node_id}"\nsimulate = true\n'
-            f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n",
+            f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
+            + (f'[rating]\noutbox = "{directory / (node_id + "-outbox.sqlite")}"\n'
+               f'[display]\nimage_dir = "{directory / "counter-display"}"\n'
+               if _role == "counter" else ""),
             encoding="utf-8",
         )
         configs[node_id] = path

@@ -16,7 +16,7 @@ case "$role" in
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core" ;;
   hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;
-  counter)   pkgs="$base fonts-dejavu-core" ;;
+  counter)   pkgs="$base fonts-dejavu-core python3-spidev" ;;  # luma SPI (MAX7219)
   display)   pkgs="$base fonts-dejavu-core espeak-ng sox" ;;
   kiosk)     pkgs="$base libzbar0 fonts-dejavu-core" ;;
   *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;

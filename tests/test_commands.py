@@ -56,7 +56,9 @@ def test_make_demo_shows_four_nodes_online_and_ctrl_c_stops_all(tmp_path):
             states = [n["state"] for n in reply["nodes"]] if reply else []
             return states.count("online") == 4
 
-        wait_until(four_online, timeout=15)
+        # Generous: the demo hashes several passwords in subprocesses first, and the
+        # machine may be shared (speed is measured in bench/, not asserted here).
+        wait_until(four_online, timeout=60)
         print(f"four nodes online {time.monotonic() - started:.1f} s after start")
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=30)

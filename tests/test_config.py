@@ -19,6 +19,7 @@ def test_every_node_example_loads(role):
     from motcua.cli import NODE_ROLES
 
     module, name, _ = NODE_ROLES[role]
+    # Each role's own settings class: its example may carry its hardware sections.
     config_class = getattr(importlib.import_module(module), name).config_class
     config = load(config_class, EXAMPLES / f"{role}.toml", env={})
     assert config.node_id == f"{role}-1"

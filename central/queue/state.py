@@ -100,7 +100,16 @@ def counter_state(db, number: int) -> dict:
     return STATE_COUNTER.make(
         counter=counter["number"], name=counter["name"], hall=counter["hall"],
         status=counter["status"], status_name=COUNTER_STATUS_NAMES[counter["status"]],
-        officer=officer, current=result["current"], services=services)
+        officer=officer, current=result["current"], services=services,
+        finished=_last_finished(db, counter["id"]))
+
+
+def _last_finished(db, counter_id: int) -> dict | None:
+    # Issue 5 (counter terminal): the rating keypad lights for this ticket.
+    row = db.execute("select id, display, finished_at from tickets where counter_id = ? and "
+                     "status = 'done' order by finished_at desc, id desc limit 1",
+                     [counter_id]).fetchone()
+    return {"ticket_id": row[0], "display": row[1], "finished_at": row[2]} if row else None
 
 
 def line(db, code: str, day: str | None = None) -> dict:

@@ -65,6 +65,11 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "queue_admin.save_priority": ADMIN,
     "queue_admin.save_settings": ADMIN,
     "queue_admin.import_file": ADMIN,
+    # Counter terminals: ratings for the inspection team, keypad links for admins.
+    "counter.ratings_page": SUPERVISION,
+    "counter.keypads_page": ADMIN,
+    "counter.link_keypad": ADMIN,
+    "counter.unlink_keypad": ADMIN,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

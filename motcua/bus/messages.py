@@ -484,6 +484,10 @@ STATE_COUNTER = MessageType(
                                    "`service_name`, `status`, `called_at`, `recalls`",
               required=False),
         Field("services", "array", "codes of the services it serves"),
+        # Issue 5: the rating keypad lights for a ticket however it was finished
+        # (counter keypad or the officer's web console).
+        Field("finished", "object", "the ticket last finished as done here: `ticket_id`, "
+                                    "`display`, `finished_at`", required=False),
     ),
 )
 
@@ -683,3 +687,42 @@ def error_response(request_id: str | None, code: str, message: str) -> dict:
 
 def ok_response(request_id: str, result: dict) -> dict:
     return RESPONSE.make(id=request_id, ok=True, result=result)
+
+# --- The counter terminal (issue 5) ---------------------------------------------
+
+RATING_LEVELS = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
+
+RATING = MessageType(
+    key="event.rating",
+    topic=NODE_TOPIC + "/event/rating",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A citizen pressed a key of the counter's rating keypad (Rất hài lòng, Hài lòng, "
+        "Bình thường, Không hài lòng) after the officer finished their ticket. Kept in the "
+        "node's outbox until the broker has it, so it survives a lost link; applied once "
+        "by `id`, and the hub stores one rating per ticket, only for a ticket finished "
+        "(`done`) at that counter, bound to the ticket, counter and officer."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("ticket_id", "integer", "the finished ticket (`finished.ticket_id` of the "
+                                      "`counter_command` result)"),
+        Field("counter", "integer", "counter number where the ticket was served"),
+        Field("level", "string", "the key pressed", choices=RATING_LEVELS),
+        Field("display", "string", "ticket number as displayed (for the log)",
+              required=False, max_length=16),
+    ),
+)
+
+COUNTER_MESSAGES = (RATING,)
+CATALOGUE += COUNTER_MESSAGES
+_BY_KEY.update({m.key: m for m in COUNTER_MESSAGES})
+# counter_command's result also carries `finished` (issue 5): see QUEUE_RESULTS.
+REQUEST_RESULTS["counter_command"] += (
+    "; `finished` (`ticket_id`, `display`) when this command finished a ticket as done "
+    "(`finish`, or `next` over a current ticket): the rating keypad lights for it"
+)

@@ -1,0 +1,224 @@
+"""One counter driven by a counter node: its keys, its display, its rating keypad.
+
+A :class:`CounterUnit` turns a debounced key press into a ``counter_command``
+request (on the node's worker thread), keeps the counter's retained state
+for its :class:`~counter.display.NumberDisplay`, runs the transfer chooser,
+and sends a rating through the node's outbox::
+
+    unit = node.units[5]
+    unit.press("next")                     # queued for the worker thread
+    unit.view(time.monotonic())            # what the display should show now
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from motcua.bus.client import NotConnected, RequestTimeout
+from motcua.bus.messages import COUNTER_COMMAND, RATING
+from motcua.debounce import DebouncedPress
+
+from .display import NumberDisplay, View
+from .rating import LEVEL_NAMES, RatingKeypad
+
+if TYPE_CHECKING:
+    from .node import Counter
+
+log = logging.getLogger(__name__)
+
+COMMAND_TIMEOUT_S = 5.0
+# In the transfer chooser the officer's keys change meaning.
+CHOOSER_KEYS = {"next": "forward", "recall": "back", "finish": "choose"}
+
+
+class CounterUnit:
+    """One counter driven by this node: its keys, its display, its rating keypad."""
+
+    def __init__(self, node: Counter, number: int, display: NumberDisplay):
+        self.node = node
+        self.number = number
+        self.display = display
+        self.state: dict | None = None  # the counter's retained state
+        self.rating: RatingKeypad | None = None
+        self.keys: dict[str, DebouncedPress] = {}
+        self.message: tuple[str, bool, float] | None = None  # text, error, until
+        self.blink_until = 0.0
+        self._call_key = None
+        self.choices: list[tuple[str, str, dict]] | None = None  # label, short, fields
+        self.choice = 0
+        self.choosing_until = 0.0
+        self.finished_seen: set[int] = set()  # tickets the rating keypad was lit for
+        self.lock = threading.RLock()
+
+    # Keys ---------------------------------------------------------------------
+    def press(self, action: str) -> None:
+        """A key of this counter's keypad was pressed (debounced)."""
+        self.node.work.put((self, action))
+
+    def handle(self, action: str) -> None:
+        """Carry out a key press (on the node's worker thread)."""
+        cfg = self.node.config
+        if self.choices is not None:
+            self._choose(CHOOSER_KEYS.get(action, "cancel"))
+            return
+        if action == "transfer":
+            current = (self.state or {}).get("current")
+            if not current:
+                self.show("Quầy chưa gọi số nào.", error=True)
+                return
+            choices = self.node.transfer_choices(self.number)
+            if not choices:
+                self.show("Chưa có dịch vụ hoặc quầy nào để chuyển.", error=True)
+                return
+            with self.lock:
+                self.choices, self.choice = choices, 0
+                self.choosing_until = time.monotonic() + cfg.keypad.transfer_timeout_s
+            return
+        if action == "pause":
+            status = (self.state or {}).get("status")
+            action = {"paused": "resume", "closed": "open"}.get(status, "pause")
+        self.command(action)
+
+    def _choose(self, what: str) -> None:
+        with self.lock:
+            choices = self.choices or []
+            if what == "forward":
+                self.choice = (self.choice + 1) % len(choices)
+            elif what == "back":
+                self.choice = (self.choice - 1) % len(choices)
+            self.choosing_until = time.monotonic() + self.node.config.keypad.transfer_timeout_s
+            if what in ("choose", "cancel"):
+                chosen = choices[self.choice][2] if what == "choose" and choices else None
+                self.choices = None
+            else:
+                return
+        if chosen is None:
+            self.show("Đã huỷ chuyển số.")
+        else:
+            self.command("transfer", **chosen)
+
+    def command(self, action: str, **fields) -> dict | None:
+        """Send one counter command; show the hub's answer or its refusal."""
+        node = self.node
+        if node.bus.connected and not node.hub_online:
+            # The broker would keep the request for the hub's return and a stale
+            # "next" would call someone minutes later: refuse it here instead.
+            self.show("Máy chủ mất kết nối; lệnh chưa được gửi.", error=True)
+            return None
+        payload = COUNTER_COMMAND.make(action=action, counter=self.number, **fields)
+        answer = None
+        for _ in range(2):  # a retry keeps the id: the hub answers it once
+            try:
+                answer = node.bus.request(
+                    node.topics.node_request(node.node_id, "counter_command"), payload,
+                    response_topic=node.topics.node_response(node.node_id, "counter_command"),
+                    timeout=COMMAND_TIMEOUT_S)
+                break
+            except NotConnected:
+                self.show("Mất kết nối mạng; lệnh chưa được gửi.", error=True)
+                return None
+            except RequestTimeout:
+                continue
+        if answer is None:
+            self.show("Máy chủ không trả lời; xin bấm lại.", error=True)
+            return None
+        if not answer.get("ok"):
+            error = answer.get("error") or {}
+            self.show(error.get("message") or "Máy chủ từ chối lệnh.", error=True)
+            log.info("counter %s: %s refused: %s", self.number, action, error.get("code"))
+            return answer
+        result = answer.get("result") or {}
+        self._apply(result)
+        if result.get("message"):
+            self.show(result["message"])
+        self.finished(result.get("finished"), light=True)
+        return answer
+
+    def finished(self, ticket: dict | None, light: bool) -> None:
+        """A ticket was finished here: light the rating keys for it, once."""
+        if not ticket or self.rating is None:
+            return
+        with self.lock:
+            fresh = ticket["ticket_id"] not in self.finished_seen
+            self.finished_seen.add(ticket["ticket_id"])
+        if fresh and light:
+            self.rating.open(ticket)
+
+    # State ----------------------------------------------------------------------
+    def _apply(self, result: dict) -> None:
+        """Take the counter's status and current ticket from an answer or retained state."""
+        with self.lock:
+            first = self.state is None
+            fresh = dict(self.state or {})
+            for key in ("status", "current"):
+                if key in result:
+                    fresh[key] = result[key]
+            if "counter" in result and "name" in result:
+                fresh.update(result)
+            self.state = fresh
+            current = fresh.get("current") or None
+            key = (current or {}).get("display"), (current or {}).get("called_at")
+            if current and key != self._call_key:
+                age = _age_s(current.get("called_at"))
+                blink = self.node.config.display.blink_s
+                remaining = blink if not first else max(0.0, blink - age)
+                self.blink_until = time.monotonic() + remaining
+            self._call_key = key if current else None
+
+    def on_state(self, data: dict) -> None:
+        first = self.state is None
+        self._apply(data)
+        # Finished from the officer's web console lights the keys too; the
+        # finish a rebooted node finds in the retained state does not (the
+        # citizen has most likely left).
+        self.finished(data.get("finished"), light=not first)
+        if data.get("name"):
+            self.display.name = data["name"]
+
+    def show(self, text: str, error: bool = False) -> None:
+        with self.lock:
+            self.message = (text, error, time.monotonic() + self.node.config.display.message_s)
+
+    def view(self, now: float) -> View:
+        with self.lock:
+            state = self.state or {}
+            message = self.message if self.message and now < self.message[2] else None
+            if self.choices is not None and now >= self.choosing_until:
+                self.choices = None
+                message = ("Hết giờ chọn; đã huỷ chuyển số.", False, now + 2)
+                self.message = message
+            choosing = self.choices[self.choice] if self.choices else None
+            current = state.get("current") or {}
+            return View(
+                number=current.get("display"), status=state.get("status", "closed"),
+                online=self.node.online, known=self.state is not None,
+                blink_until=self.blink_until, message=message[0] if message else None,
+                error=bool(message and message[1]),
+                choosing=choosing[0] if choosing else None,
+                choosing_short=choosing[1] if choosing else "",
+                rating=bool(self.rating and self.rating.lit))
+
+    def rate(self, ticket: dict, level: str) -> None:
+        """The citizen pressed a lit rating key: keep it in the outbox, then send it."""
+        node = self.node
+        payload = RATING.make(ticket_id=ticket["ticket_id"], counter=self.number, level=level,
+                              display=ticket.get("display"))
+        node.outbox.add(node.topics.node_event(node.node_id, "rating"), payload)
+        self.show(f"Cảm ơn quý khách! ({LEVEL_NAMES[level]})")
+        node.wake()
+
+
+def _age_s(called_at: str | None) -> float:
+    if not called_at:
+        return 1e9
+    try:
+        moment = dt.datetime.fromisoformat(called_at)
+    except ValueError:
+        return 1e9
+    return (dt.datetime.now(dt.UTC) - moment).total_seconds()
+
+

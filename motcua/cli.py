@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     for role, (_, _, text) in NODE_ROLES.items():
         p = sub.add_parser(role, help=text)
         p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+        p.add_argument("--fake-hardware", action="store_true",
+                       help="simulate = true: gpiozero mock pins, fake printer/screen/sound, "
+                            "keys on stdin for buttons")
     user = sub.add_parser("user", help="people who sign in to the hub: add, password, list")
     user.add_argument("action", choices=["add", "password", "list"])
     user.add_argument("username", nargs="?")
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         module, name, _ = NODE_ROLES[args.command]
         node_class = getattr(importlib.import_module(module), name)
         config = load(node_class.config_class, args.config)
+        if args.fake_hardware:
+            import dataclasses
+
+            config = dataclasses.replace(config, simulate=True)
         from . import logs
 
         logs.setup(config.log_level, config.node_id)

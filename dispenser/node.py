@@ -156,17 +156,21 @@ class Dispenser(Node):
             self._worker.start()
         return self
 
-    def _open_printer(self) -> None:
+    def _open_printer(self) -> bool:
+        """Make the printer object (the fake one with fake hardware); False if impossible."""
         from .printer import FolderPrinter, open_printer
 
-        if self.printer is None and self.config.simulate:
-            # Fake hardware: each ticket's bytes and a PNG of it in a folder.
-            printer = self.config.printer
-            printer = FolderPrinter(printer.path if printer.kind == "folder" else "var/tickets")
-            self.printer = printer
-        elif self.printer is None:
-            self.printer = open_printer(self.config.printer)
-        self._check_printer()
+        try:
+            if self.config.simulate:
+                # Fake hardware: each ticket's bytes and a PNG of it in a folder.
+                cfg = self.config.printer
+                self.printer = FolderPrinter(cfg.path if cfg.kind == "folder" else "var/tickets")
+            else:
+                self.printer = open_printer(self.config.printer)
+            return True
+        except Exception as exc:  # e.g. no such serial port: report it, try again later
+            log.error("cannot open the printer: %s", exc)
+            return False
 
     def run(self) -> None:
         if self.config.simulate and self.config.keys_on_stdin and sys.stdin is not None:
@@ -201,12 +205,7 @@ class Dispenser(Node):
 
     # The printing worker -----------------------------------------------------
     def _work(self) -> None:
-        try:
-            self._open_printer()
-        except Exception:
-            log.exception("cannot open the printer")
-            self.printer_status = PrinterStatus(False, "unknown")
-            self.report_fault("printer_offline", "Không mở được máy in")
+        self._check_printer()  # opens it, and tells the hub at once if it has no paper
         while not self._stopping.is_set():
             try:
                 job = self.jobs.get(timeout=0.5)
@@ -398,9 +397,11 @@ class Dispenser(Node):
         self._last_status_check = time.monotonic()
         from .printer import read_status
 
-        if self.printer is None:
-            return
-        before, self.printer_status = self.printer_status, read_status(self.printer)
+        before = self.printer_status
+        if self.printer is None and not self._open_printer():
+            self.printer_status = PrinterStatus(False, "unknown")  # no printer at all
+        else:
+            self.printer_status = read_status(self.printer)
         if before == self.printer_status:
             return
         old, new = before.fault, self.printer_status.fault

@@ -209,3 +209,36 @@ def test_fake_hardware_mode_prints_from_keys_on_stdin(queue_hub, broker, center,
         process.wait(10)
         err = process.stderr.read()
     assert "phím không hợp lệ: 'bấm bừa'" in err
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ({"buttons": ["ho-tich:17"]}, "expected 'service-code=PIN' like 'ho-tich=17'"),
+    ({"buttons": ["ho-tich=17", "dau-tu=17"]}, "two buttons on one pin"),
+    ({"buttons": ["ho-tich=17"], "led_pins": [17, 6, 13]}, "pin 17 is used twice"),
+    ({"led_pins": [5, 6]}, "expected 3 pins"),
+    ({"printer": {"kind": "laser"}}, "expected one of"),
+])
+def test_a_wrong_dispenser_config_names_the_key_and_the_fix(settings, problem):
+    from dispenser.config import DispenserConfig
+    from motcua.config import ConfigError, from_dict
+
+    with pytest.raises(ConfigError) as error:
+        from_dict(DispenserConfig, {"center": "thanhhoa", "node_id": "dispenser-1", **settings})
+    assert problem in str(error.value)
+
+
+def test_an_unplugged_printer_shows_on_the_hub(queue_hub, make_dispenser, client):
+    node = make_dispenser(status_every_s=0.2)
+    wait_until(lambda: node.hub_online)
+
+    def unplugged():
+        raise OSError("[Errno 19] No such device")
+
+    node.printer._read = unplugged  # what a USB printer pulled out answers
+
+    def fault():
+        nodes = {n["node_id"]: n for n in client.get("/api/nodes").json["nodes"]}
+        return (nodes.get("dispenser-1") or {}).get("fault")
+
+    assert wait_until(fault)["message"] == "Máy in không sẵn sàng (mở nắp hoặc lỗi)"
+    assert node.problem() == "Máy in không sẵn sàng (mở nắp hoặc lỗi)"

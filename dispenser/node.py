@@ -41,6 +41,7 @@ from .printer_config import PrinterStatus
 # node is already online, so the hub sees it at once.
 
 log = logging.getLogger(__name__)
+SILENT_HUB_BACKOFF_S = 15.0  # after an unanswered request, print offline this long
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Dispenser(Node):
         self._last_status_check = 0.0
         self._no_block: set[str] = set()
         self._published_state = ""
+        self._hub_silent_until = 0.0
         self._worker = threading.Thread(target=self._work, name="dispenser-printer",
                                         daemon=True)
         self.bus.subscribe(f"{self.topics.base}/state/line/+", self._on_line)
@@ -109,7 +111,10 @@ class Dispenser(Node):
     # Facts for the hub's device page ----------------------------------------
     @property
     def link_up(self) -> bool:
-        return self.bus.connected and self.hub_online
+        # After a request went unanswered, the next citizens should not wait
+        # for the timeout too: print from the block for a while, then try again.
+        return (self.bus.connected and self.hub_online
+                and time.monotonic() >= self._hub_silent_until)
 
     def problem(self) -> str | None:
         """What a supervisor must fix, in Vietnamese (None when all is well)."""
@@ -302,6 +307,8 @@ class Dispenser(Node):
             answer = self._request("ticket", payload)
         except (NotConnected, RequestTimeout) as exc:
             log.warning("hub unreachable (%s): printing offline", exc)
+            if isinstance(exc, RequestTimeout):
+                self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
             return None
         if not answer["ok"]:
             log.warning("hub refused a ticket for %s: %s", job.service, answer["error"])

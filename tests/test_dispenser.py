@@ -152,23 +152,28 @@ def test_the_supervisor_sees_a_dispenser_without_paper(browser, queue_hub, hub_c
     node = make_dispenser(status_every_s=0.2)
     node.printer.paper_bytes = FolderPrinter.PAPER_OUT
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "giamsat")
-    page.fill("input[name=password]", "mat-khau-thu-1")
-    page.click("button[type=submit]")
-    page.goto(f"{live_server}/live")
-    page.locator('#dispensers li.problem[data-node="dispenser-1"]',
-                 has_text="Máy in hết giấy").wait_for(timeout=10_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "supervisor-dispenser.png"), full_page=True)
-    page.goto(f"{live_server}/nodes")
-    page.locator('#nodes tr[data-node="dispenser-1"] td.fault',
-                 has_text="Máy in hết giấy").wait_for(timeout=10_000)
-    page.screenshot(path=str(ARTIFACTS / "nodes-dispenser.png"), full_page=True)
-    node.printer.paper_bytes = FolderPrinter.PAPER_OK
-    page.goto(f"{live_server}/live")
-    page.locator('#dispensers li.ok[data-node="dispenser-1"]',
-                 has_text="Sẵn sàng").wait_for(timeout=10_000)
+    # The pages poll /api/nodes: close the page before the server goes, so no
+    # request is still being served by a closed server.
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=username]", "giamsat")
+        page.fill("input[name=password]", "mat-khau-thu-1")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server}/live")
+        page.locator('#dispensers li.problem[data-node="dispenser-1"]',
+                     has_text="Máy in hết giấy").wait_for(timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "supervisor-dispenser.png"), full_page=True)
+        page.goto(f"{live_server}/nodes")
+        page.locator('#nodes tr[data-node="dispenser-1"] td.fault',
+                     has_text="Máy in hết giấy").wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "nodes-dispenser.png"), full_page=True)
+        node.printer.paper_bytes = FolderPrinter.PAPER_OK
+        page.goto(f"{live_server}/live")
+        page.locator('#dispensers li.ok[data-node="dispenser-1"]',
+                     has_text="Sẵn sàng").wait_for(timeout=10_000)
+    finally:
+        page.close()
 
 
 def test_fake_hardware_mode_prints_from_keys_on_stdin(queue_hub, broker, center, tmp_path,

@@ -175,3 +175,37 @@ def test_the_hub_refuses_a_number_it_did_not_lease(own_hub, make_dispenser):
     assert answer["ok"] is False and answer["error"]["code"] == "not_leased"
     assert "không thuộc khối số" in answer["error"]["message"]
     assert store.db.execute("select count(*) from tickets").fetchone()[0] == 0
+
+
+def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
+        own_broker, own_hub, make_dispenser, monkeypatch):
+    import dispenser.node
+
+    monkeypatch.setattr(dispenser.node, "SILENT_HUB_BACKOFF_S", 2.0)
+    node = make_dispenser(port=own_broker.port, request_timeout=0.5)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    from central.routes import Route
+
+    asked = []
+    route = own_hub.requests["ticket"]
+
+    def stuck(ctx):  # a hub busy elsewhere: the answer comes too late
+        asked.append(ctx.data["id"])
+        time.sleep(1.0)
+        return route.handle(ctx)
+
+    monkeypatch.setitem(own_hub.requests, "ticket", Route(stuck))
+    for _ in range(2):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    assert [(p.display, p.offline) for p in node.printed] == [("A001", True), ("A002", True)]
+    assert len(asked) == 1  # the second citizen did not wait for the silent hub
+    own_hub.requests["ticket"] = route
+    # Soon the dispenser tries the hub again and hands over what it printed.
+    wait_until(lambda: node.link_up and node.outbox.pending_count() == 0, timeout=15)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    assert node.printed[-1].offline is False
+    printed = [p.display for p in node.printed]
+    assert len(printed) == len(set(printed)) == 3  # no number twice

@@ -30,6 +30,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
+	$(BIN)/python bench/dispenser.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

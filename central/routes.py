@@ -118,6 +118,22 @@ def rating(ctx: Context) -> None:
     from . import ratings
 
     ratings.record(ctx.db, ctx.node_id, ctx.data)
+# --- The dispenser (issue 4) ------------------------------------------------------
+
+
+def dispenser_number_block(ctx: Context) -> dict:
+    from .queue import leases
+
+    return leases.lease_block(ctx.db, ctx.node_id, ctx.data["service"], ctx.data.get("size"))
+
+
+def dispenser_ticket_offline(ctx: Context) -> dict:
+    from .queue import leases
+
+    result, out = leases.apply_offline(ctx.db, _queue_topics(ctx), ctx.node_id, ctx.data)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
 
 
 # Events: the return value is ignored; every event changes state, once.
@@ -133,4 +149,6 @@ REQUESTS: dict[str, Route] = {
     "catalog_fetch": Route(catalog_fetch, changes_state=False),
     "ticket": Route(queue_ticket),
     "counter_command": Route(queue_counter_command),
+    "number_block": Route(dispenser_number_block),
+    "ticket_offline": Route(dispenser_ticket_offline),
 }

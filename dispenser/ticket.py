@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -142,17 +143,26 @@ def line_images(lines: list[Line], paper: Paper) -> list[tuple[int, Image.Image]
     """
     rows = []
     for line in lines:
-        font = _font(line, paper)
-        for row in _wrap(line, font, paper.value - 8):
-            left, _, right, _ = font.getbbox(row)
-            ascent, descent = font.getmetrics()
-            height = ascent + descent + 4  # room for stacked tone marks (ệ, ậ, ỗ)
-            width = -(-(right - left + 2) // 8) * 8
-            image = Image.new("1", (width, height), 1)
-            ImageDraw.Draw(image).text((1 - left, 2), row, font=font, fill=0)
-            margin = max(0, (paper.value - width) // 2)
-            rows.append((margin, image))
+        rows += _line_rows(line, paper)
     return rows
+
+
+@functools.lru_cache(maxsize=256)
+def _line_rows(line: Line, paper: Paper) -> tuple[tuple[int, Image.Image], ...]:
+    # Most lines repeat from ticket to ticket (centre, service, footer): drawn
+    # once, they cost nothing on the next press. The images are never changed.
+    rows = []
+    font = _font(line, paper)
+    for row in _wrap(line, font, paper.value - 8):
+        left, _, right, _ = font.getbbox(row)
+        ascent, descent = font.getmetrics()
+        height = ascent + descent + 4  # room for stacked tone marks (ệ, ậ, ỗ)
+        width = -(-(right - left + 2) // 8) * 8
+        image = Image.new("1", (width, height), 1)
+        ImageDraw.Draw(image).text((1 - left, 2), row, font=font, fill=0)
+        margin = max(0, (paper.value - width) // 2)
+        rows.append((margin, image))
+    return tuple(rows)
 
 
 def _left_margin(printer, dots: int) -> None:

@@ -28,6 +28,25 @@ DEMO_NODES = [
     ("kiosk", "kiosk-1"),
 ]
 PROJECT = Path(__file__).resolve().parent.parent
+# Role settings of the demo's simulated nodes (top-level keys, before [mqtt]).
+ROLE_SETTINGS = {
+    "dispenser": (
+        'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27", "dau-tu=22", "dat-dai=23"]\n'
+        'center_name = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"\n'
+        'public_url = "http://127.0.0.1:{http_port}"\noutbox = "{dir}/dispenser-1-outbox.db"\n'
+        "led_pins = [5, 6, 13]\nkeys_on_stdin = false\n"
+        '[printer]\nkind = "folder"\npath = "{dir}/tickets"\n'
+    ),
+    "counter": (
+        '[rating]\noutbox = "{dir}/counter-1-outbox.sqlite"\n'
+        '[display]\nimage_dir = "{dir}/counter-display"\n'
+    ),
+    "display": (
+        'frames_dir = "{dir}/display/frames"\n'
+        '[voice]\nclips = "{dir}/voice"\nwav_dir = "{dir}/display/sound"\n'
+        '[led]\nframes_dir = "{dir}/display/led"\n'
+    ),
+}
 SAMPLE_CENTRE = PROJECT / "central" / "samples" / "thanhhoa.toml"
 # Demo accounts: a throw-away centre on one machine, so the password is printed.
 DEMO_PASSWORD = "motcua-demo"
@@ -64,14 +83,12 @@ def _write_configs(directory: Path, broker_port: int, http_port: int,
         encoding="utf-8",
     )
     configs["hub"] = hub
-    for _role, node_id in DEMO_NODES:
+    for role, node_id in DEMO_NODES:
         path = directory / f"{node_id}.toml"
         path.write_text(
             f'center = "{CENTER}"\nnode_id = "{node_id}"\nsimulate = true\n'
-            f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
-            + (f'[rating]\noutbox = "{directory / (node_id + "-outbox.sqlite")}"\n'
-               f'[display]\nimage_dir = "{directory / "counter-display"}"\n'
-               if _role == "counter" else ""),
+            + ROLE_SETTINGS.get(role, "").format(dir=directory, http_port=http_port)
+            + f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n",
             encoding="utf-8",
         )
         configs[node_id] = path

@@ -303,3 +303,39 @@ def state_watcher(broker, center):
     assert client.wait_connected(10)
     yield client
     client.stop()
+
+
+# --- The dispenser (issue 4) ---------------------------------------------------------
+
+@pytest.fixture
+def make_dispenser(tmp_path, broker, center):
+    """A dispenser node in this process: mock pins, a FolderPrinter, the real broker."""
+    from gpiozero.pins.mock import MockFactory
+
+    from dispenser.config import DispenserConfig
+    from dispenser.node import Dispenser
+    from dispenser.printer import FolderPrinter
+
+    started = []
+
+    def make(node_id="dispenser-1", port=None, wait=True, **settings):
+        config = from_dict(DispenserConfig, {
+            "center": center, "node_id": node_id, "simulate": True,
+            "mqtt": {"port": port or broker.port, "keepalive": 2},
+            "buttons": ["ho-tich=17", "dang-ky-kinh-doanh=27"],
+            "outbox": str(tmp_path / f"{node_id}-outbox.db"),
+            "public_url": "http://hub.test", "request_timeout": 2.0, "led_pins": [5, 6, 13],
+            **settings})
+        factory = MockFactory()
+        node = Dispenser(config, pin_factory=factory,
+                         printer=FolderPrinter(tmp_path / f"{node_id}-tickets"))
+        node.factory = factory
+        node.start()
+        started.append(node)
+        if wait:
+            assert node.bus.wait_connected(10), f"{node_id} did not connect"
+        return node
+
+    yield make
+    for node in started:
+        node.stop()

@@ -21,7 +21,7 @@
       tr.append(
         cell(n.node_id), cell(n.role_name), cell(n.state_name, "state"),
         cell(when(n.state_since)), cell(when(n.last_seen)), cell(n.version),
-        cell(n.fault ? n.fault.message : "", "fault"));
+        cell(n.fault ? n.fault.message : (n.detail && n.detail.problem) || "", "fault"));
       return tr;
     });
     if (!rows.length) {

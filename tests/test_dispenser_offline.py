@@ -1,0 +1,211 @@
+"""The dispenser through a lost broker or hub: numbers from leased blocks, delivered once.
+
+These tests stop and restart a Mosquitto of their own (not the session's shared
+broker), with the hub's gateway and the dispenser both connected to it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from central.gateway import Gateway
+from central.queue import leases, setup
+from central.store import Store
+from motcua.broker import Mosquitto
+from motcua.config import from_dict
+
+from .conftest import PROJECT, wait_until
+from .test_dispenser import HO_TICH, has_blocks, hub_tickets, push
+
+
+@pytest.fixture
+def own_broker(tmp_path):
+    mosquitto = Mosquitto(PROJECT / "broker-config" / "test.conf",
+                          data_dir=tmp_path / "own-broker")
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()
+
+
+@pytest.fixture
+def own_hub(tmp_path, own_broker, center):
+    from central.config import HubConfig
+
+    config = from_dict(HubConfig, {
+        "center": center, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+        "database": str(tmp_path / "own-hub.db"),
+        "mqtt": {"port": own_broker.port, "keepalive": 2}})
+    store = Store(config.database)
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    gateway = Gateway(config, store).start()
+    assert gateway.bus.wait_connected(10)
+    yield gateway
+    gateway.stop()
+    store.close()
+
+
+def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
+        own_broker, own_hub, make_dispenser):
+    store = own_hub.store
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    # The block leased at start: A001-A010, which the hub itself never issues.
+    assert [(b["first"], b["last"]) for b in leases.blocks(store.db, "dispenser-1")
+            if b["service"] == "ho-tich"] == [(1, 10)]
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    assert hub_tickets(store) == [("A011", 11)]
+
+    own_broker.stop()  # the network is gone
+    wait_until(lambda: not node.bus.connected, timeout=10)
+    for _ in range(3):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    offline = node.printed[-3:]
+    assert [(p.display, p.offline, p.error) for p in offline] == [
+        ("A001", True, None), ("A002", True, None), ("A003", True, None)]
+    assert len(node.printer.tickets) == 4
+    assert node.indicator.state == "offline" and node.indicator.led.color == (1, 1, 0)
+    assert node.outbox.pending_count() == 3
+    assert hub_tickets(store) == [("A011", 11)]  # the hub has not heard of them
+
+    own_broker.start()  # the network is back
+    wait_until(lambda: node.link_up and node.outbox.pending_count() == 0, timeout=20)
+    # Each exactly once, slotted into the line by issue time.
+    assert hub_tickets(store) == [("A011", 11), ("A001", 1), ("A002", 2), ("A003", 3)]
+    events = store.db.execute("select count(*) from ticket_events where action = "
+                              "'issue_offline'").fetchone()[0]
+    assert events == 3
+    # The QR code printed offline leads to the ticket's live page.
+    token = node.outbox.tickets()[0]["token"]
+    assert store.db.execute("select display from tickets where token = ?",
+                            [token]).fetchone()[0] == "A001"
+    # The next online ticket continues the hub's numbers: no gap, no repeat.
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    assert node.printed[-1].offline is False
+    assert hub_tickets(store)[-1] == ("A012", 12)
+    numbers = [n for _, n in hub_tickets(store)]
+    assert len(numbers) == len(set(numbers)) == 5
+    wait_until(lambda: node.indicator.state == "ready")
+
+
+def test_a_redelivered_offline_ticket_is_applied_once(own_broker, own_hub, make_dispenser):
+    store = own_hub.store
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    own_broker.stop()
+    wait_until(lambda: not node.bus.connected, timeout=10)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    row = node.outbox.tickets()[0]
+    own_broker.start()
+    wait_until(lambda: node.link_up and node.outbox.pending_count() == 0, timeout=20)
+    # The answer was lost, say: the dispenser sends the same ticket again.
+    node.outbox.mark(row["id"], "pending")
+    node.jobs.put(None)
+    wait_until(lambda: node.outbox.pending_count() == 0)
+    assert hub_tickets(store) == [("A001", 1)]
+    assert node.outbox.tickets()[0]["state"] == "delivered"
+
+
+def test_with_the_hub_down_the_dispenser_prints_offline(own_broker, own_hub, make_dispenser):
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    own_hub.stop()  # the broker stays; the hub says "offline"
+    wait_until(lambda: not node.hub_online)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    assert (node.printed[-1].display, node.printed[-1].offline) == ("A001", True)
+
+
+def test_with_no_number_left_the_indicator_says_so_and_nothing_prints(
+        own_broker, own_hub, make_dispenser):
+    node = make_dispenser(port=own_broker.port, block_size=2, renew_below=1)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    own_broker.stop()
+    wait_until(lambda: not node.bus.connected, timeout=10)
+    for _ in range(3):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    assert [(p.display, p.error) for p in node.printed] == [
+        ("A001", None), ("A002", None), (None, "no_block")]
+    assert len(node.printer.tickets) == 2
+    assert node.indicator.state == "no_block"
+    assert node.problem() == "Mất kết nối – hết số dự phòng, không in được"
+    own_broker.start()
+    # Back online: blocks renewed, tickets delivered, the light green again.
+    wait_until(lambda: node.indicator.state == "ready" and node.outbox.pending_count() == 0
+               and has_blocks(node), timeout=20)
+    assert hub_tickets(own_hub.store) == [("A001", 1), ("A002", 2)]
+
+
+def test_numbers_survive_a_restart_of_the_dispenser(own_broker, own_hub, make_dispenser):
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    own_broker.stop()
+    wait_until(lambda: not node.bus.connected, timeout=10)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    node.stop()  # a power cut, as far as the outbox knows: it was committed before printing
+    again = make_dispenser(port=own_broker.port, wait=False)
+    push(again, HO_TICH)
+    assert again.wait_idle()
+    assert again.printed[-1].display == "A002"  # never A001 twice
+    own_broker.start()
+    wait_until(lambda: again.link_up and again.outbox.pending_count() == 0, timeout=20)
+    assert hub_tickets(own_hub.store) == [("A001", 1), ("A002", 2)]
+
+
+def test_the_hub_refuses_a_number_it_did_not_lease(own_hub, make_dispenser):
+    from motcua.bus.messages import TICKET_OFFLINE
+
+    store = own_hub.store
+    with store.write() as db:
+        block = leases.lease_block(db, "dispenser-9", "ho-tich", size=5)
+    node = make_dispenser(port=int(own_hub.config.mqtt.port))
+    wait_until(lambda: node.hub_online)
+    answer = node._request("ticket_offline", TICKET_OFFLINE.make(
+        service="ho-tich", block=block["block"], number=block["first"],
+        issued_at="2026-11-27T02:00:00.000+00:00", token="0" * 20))
+    assert answer["ok"] is False and answer["error"]["code"] == "not_leased"
+    assert "không thuộc khối số" in answer["error"]["message"]
+    assert store.db.execute("select count(*) from tickets").fetchone()[0] == 0
+
+
+def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
+        own_broker, own_hub, make_dispenser, monkeypatch):
+    import dispenser.node
+
+    monkeypatch.setattr(dispenser.node, "SILENT_HUB_BACKOFF_S", 2.0)
+    node = make_dispenser(port=own_broker.port, request_timeout=0.5)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    from central.routes import Route
+
+    asked = []
+    route = own_hub.requests["ticket"]
+
+    def stuck(ctx):  # a hub busy elsewhere: the answer comes too late
+        asked.append(ctx.data["id"])
+        time.sleep(1.0)
+        return route.handle(ctx)
+
+    monkeypatch.setitem(own_hub.requests, "ticket", Route(stuck))
+    for _ in range(2):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    assert [(p.display, p.offline) for p in node.printed] == [("A001", True), ("A002", True)]
+    assert len(asked) == 1  # the second citizen did not wait for the silent hub
+    own_hub.requests["ticket"] = route
+    # Soon the dispenser tries the hub again and hands over what it printed.
+    wait_until(lambda: node.link_up and node.outbox.pending_count() == 0, timeout=15)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    assert node.printed[-1].offline is False
+    printed = [p.display for p in node.printed]
+    assert len(printed) == len(set(printed)) == 3  # no number twice

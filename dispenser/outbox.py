@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 from motcua.bus.messages import now_iso
+from motcua.tickets import display_number
 
 SCHEMA = """
 create table if not exists blocks (
@@ -51,16 +52,6 @@ create table if not exists tickets (
 create table if not exists meta (key text primary key, value text not null);
 """
 
-
-def display_number(prefix: str, number: int, range_end: int) -> str:
-    """As the hub prints it: ``A023`` with a prefix, ``1023`` without.
-
-    >>> display_number("A", 23, 999), display_number("", 1023, 1999)
-    ('A023', '1023')
-    """
-    if prefix:
-        return f"{prefix}{number:0{len(str(range_end))}d}"
-    return str(number)
 
 
 class Outbox:

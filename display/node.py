@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -105,6 +104,7 @@ class HallDisplay(Node):
 
     role = "display"
     config_class = DisplayConfig
+    loop_interval = 0  # loop_once waits for the next frame itself
 
     def __init__(self, config: DisplayConfig, transport=None, hardware: Hardware | None = None,
                  now=None):
@@ -252,25 +252,3 @@ class HallDisplay(Node):
         if self.announcer is not None and self.announcer._thread.is_alive():
             self.announcer.stop()
         self.hardware.close()
-
-    def run(self) -> None:
-        """Draw until SIGTERM or Ctrl-C (or the window is closed), then say ``offline``."""
-
-        def ask_to_stop(signum, frame):
-            self._stopping.set()
-
-        signal.signal(signal.SIGTERM, ask_to_stop)
-        signal.signal(signal.SIGINT, ask_to_stop)
-        self.start()
-        log.info("display %s started (centre %s, hall %s)", self.node_id, self.config.center,
-                 self.config.hall)
-        try:
-            while not self._stopping.is_set():
-                try:
-                    self.loop_once()
-                except Exception:
-                    log.exception("display loop failed; carrying on")
-                    time.sleep(0.5)
-        finally:
-            self.stop()
-            log.info("display %s stopped", self.node_id)

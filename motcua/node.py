@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 class Node:
     role = "node"
+    # Seconds between two loop_once calls; 0 for a node whose loop_once paces
+    # itself (the hall display waits for its next frame there).
+    loop_interval = 0.1
 
     def __init__(self, config: NodeConfig, transport: Transport | None = None):
         self.config = config
@@ -113,10 +116,10 @@ class Node:
         self.bus.stop()
 
     def loop_once(self) -> None:
-        """One turn of the node's own work (override); called about 10 times a second."""
+        """One turn of the node's own work (override); called every ``loop_interval`` s."""
 
     def run(self) -> None:
-        """Run until SIGTERM or Ctrl-C, then say ``offline`` and leave."""
+        """Run until SIGTERM or Ctrl-C, then :meth:`stop` (which says ``offline``)."""
 
         def ask_to_stop(signum, frame):
             self._stopping.set()
@@ -130,13 +133,18 @@ class Node:
         watchdog = Watchdog()
         watchdog.ready(f"{self.role} {self.node_id}")
         try:
-            while not self._stopping.wait(0.1):
+            while not self._stopping.is_set():
                 try:
                     self.loop_once()
                 except Exception:
                     log.exception("%s loop failed; carrying on", self.role)
+                    self._stopping.wait(0.5)  # not a hot loop of the same failure
                 watchdog.feed()
+                if self.loop_interval:
+                    self._stopping.wait(self.loop_interval)
         finally:
             watchdog.stopping()
-            self.bus.stop()
+            # The node's own stop: hardware left in a known state (a MAX7219
+            # keeps its last picture), outboxes closed, then "offline".
+            self.stop()
             log.info("%s %s stopped", self.role, self.node_id)

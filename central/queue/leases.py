@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from motcua import clock
 from motcua.bus import Topics
+from motcua.tickets import display_number
 
 from ..errors import Refused
 from . import setup, state, tickets
@@ -128,7 +129,7 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     ticket = {
         "day": block["day"], "service_id": service["id"], "issued_service_id": service["id"],
         "number": number,
-        "display": setup.display_number(service["prefix"], number, service["range_end"]),
+        "display": display_number(service["prefix"], number, service["range_end"]),
         "priority_class_id": priority_row["id"] if priority_row else None,
         "status": "waiting", "issued_at": issued_at, "token": token, "source_node": node_id,
     }

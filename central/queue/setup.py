@@ -117,16 +117,6 @@ def check_settings(values: dict) -> dict[str, str]:
     return out
 
 
-def display_number(prefix: str, number: int, range_end: int) -> str:
-    """How a number is printed and shown: ``A023`` with a prefix, ``1023`` without.
-
-    >>> display_number("A", 23, 999), display_number("", 1023, 1999)
-    ('A023', '1023')
-    """
-    if prefix:
-        return f"{prefix}{number:0{len(str(range_end))}d}"
-    return str(number)
-
 
 # --- Checking one record of each kind -------------------------------------------
 

@@ -19,6 +19,7 @@ import math
 from zoneinfo import ZoneInfo
 
 from motcua import clock
+from motcua.tickets import display_number
 
 from ..errors import Refused
 from . import setup
@@ -171,7 +172,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     ticket = {
         "day": day, "service_id": service["id"], "issued_service_id": service["id"],
         "number": number,
-        "display": setup.display_number(service["prefix"], number, service["range_end"]),
+        "display": display_number(service["prefix"], number, service["range_end"]),
         "priority_class_id": priority_row["id"] if priority_row else None,
         "status": "waiting", "issued_at": at, "token": setup.new_token(),
         "source_node": node_id,

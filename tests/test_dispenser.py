@@ -74,8 +74,8 @@ def test_chatter_is_one_ticket_and_a_press_while_printing_is_queued(
         time.sleep(0.2)
     assert node.wait_idle()
     assert len(node.printer.tickets) == 4
-    assert [d for d, _ in hub_tickets(store)] == ["A011", "A012", "A013"]
-    assert [d for d, _ in hub_tickets(store, "dang-ky-kinh-doanh")] == ["1011"]
+    assert [d for d, _ in hub_tickets(store)] == ["A001", "A002", "A003"]
+    assert [d for d, _ in hub_tickets(store, "dang-ky-kinh-doanh")] == ["1001"]
 
 
 def test_priority_button_then_service_button_gives_a_priority_ticket(
@@ -91,7 +91,7 @@ def test_priority_button_then_service_button_gives_a_priority_ticket(
     rows = store.db.execute("select t.display, p.code from tickets t left join "
                             "priority_classes p on p.id = t.priority_class_id "
                             "order by t.id").fetchall()
-    assert [tuple(r) for r in rows] == [("A011", "elderly"), ("1011", None)]
+    assert [tuple(r) for r in rows] == [("A001", "elderly"), ("1001", None)]
 
 
 def test_a_long_press_gives_a_priority_ticket_when_configured(queue_hub, make_dispenser, store):
@@ -104,7 +104,7 @@ def test_a_long_press_gives_a_priority_ticket_when_configured(queue_hub, make_di
     assert node.wait_idle()
     rows = store.db.execute("select t.display, t.priority_class_id is not null from tickets t "
                             "order by t.id").fetchall()
-    assert [tuple(r) for r in rows] == [("A011", 1), ("A012", 0)]
+    assert [tuple(r) for r in rows] == [("A001", 1), ("A002", 0)]
 
 
 def test_a_printer_without_paper_shows_on_the_hub_and_clears(queue_hub, make_dispenser, client):
@@ -203,7 +203,7 @@ def test_fake_hardware_mode_prints_from_keys_on_stdin(queue_hub, broker, center,
         process.stdin.write("2\nbấm bừa\n")
         process.stdin.flush()
         wait_until(lambda: (folder / "ticket-00001.png").exists(), timeout=10)
-        assert b"1011\n" in (folder / "ticket-00001.bin").read_bytes()  # the number, native
+        assert b"1001\n" in (folder / "ticket-00001.bin").read_bytes()  # the number, native
         process.stdin.write("giay\n")  # the paper runs out
         process.stdin.flush()
         wait_until(lambda: (dispenser_node()["fault"] or {}).get("message") == "Máy in hết giấy")

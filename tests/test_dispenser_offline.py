@@ -51,12 +51,13 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     store = own_hub.store
     node = make_dispenser(port=own_broker.port)
     wait_until(lambda: node.hub_online and has_blocks(node))
-    # The block leased at start: A001-A010, which the hub itself never issues.
+    # The block leased at start: A990-A999, from the top of the range, which the
+    # hub itself never issues; its own numbers run on from A001.
     assert [(b["first"], b["last"]) for b in leases.blocks(store.db, "dispenser-1")
-            if b["service"] == "ho-tich"] == [(1, 10)]
+            if b["service"] == "ho-tich"] == [(990, 999)]
     push(node, HO_TICH)
     assert node.wait_idle()
-    assert hub_tickets(store) == [("A011", 11)]
+    assert hub_tickets(store) == [("A001", 1)]
 
     own_broker.stop()  # the network is gone
     wait_until(lambda: not node.bus.connected, timeout=10)
@@ -66,28 +67,28 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     assert node.wait_idle()
     offline = node.printed[-3:]
     assert [(p.display, p.offline, p.error) for p in offline] == [
-        ("A001", True, None), ("A002", True, None), ("A003", True, None)]
+        ("A990", True, None), ("A991", True, None), ("A992", True, None)]
     assert len(node.printer.tickets) == 4
     assert node.indicator.state == "offline" and node.indicator.led.color == (1, 1, 0)
     assert node.outbox.pending_count() == 3
-    assert hub_tickets(store) == [("A011", 11)]  # the hub has not heard of them
+    assert hub_tickets(store) == [("A001", 1)]  # the hub has not heard of them
 
     own_broker.start()  # the network is back
     wait_until(lambda: node.link_up and node.outbox.pending_count() == 0, timeout=20)
     # Each exactly once, slotted into the line by issue time.
-    assert hub_tickets(store) == [("A011", 11), ("A001", 1), ("A002", 2), ("A003", 3)]
+    assert hub_tickets(store) == [("A001", 1), ("A990", 990), ("A991", 991), ("A992", 992)]
     events = store.db.execute("select count(*) from ticket_events where action = "
                               "'issue_offline'").fetchone()[0]
     assert events == 3
     # The QR code printed offline leads to the ticket's live page.
     token = node.outbox.tickets()[0]["token"]
     assert store.db.execute("select display from tickets where token = ?",
-                            [token]).fetchone()[0] == "A001"
+                            [token]).fetchone()[0] == "A990"
     # The next online ticket continues the hub's numbers: no gap, no repeat.
     push(node, HO_TICH)
     assert node.wait_idle()
     assert node.printed[-1].offline is False
-    assert hub_tickets(store)[-1] == ("A012", 12)
+    assert hub_tickets(store)[-1] == ("A002", 2)
     numbers = [n for _, n in hub_tickets(store)]
     assert len(numbers) == len(set(numbers)) == 5
     wait_until(lambda: node.indicator.state == "ready")
@@ -108,7 +109,7 @@ def test_a_redelivered_offline_ticket_is_applied_once(own_broker, own_hub, make_
     node.outbox.mark(row["id"], "pending")
     node.jobs.put(None)
     wait_until(lambda: node.outbox.pending_count() == 0)
-    assert hub_tickets(store) == [("A001", 1)]
+    assert hub_tickets(store) == [("A990", 990)]
     assert node.outbox.tickets()[0]["state"] == "delivered"
 
 
@@ -119,7 +120,7 @@ def test_with_the_hub_down_the_dispenser_prints_offline(own_broker, own_hub, mak
     wait_until(lambda: not node.hub_online)
     push(node, HO_TICH)
     assert node.wait_idle()
-    assert (node.printed[-1].display, node.printed[-1].offline) == ("A001", True)
+    assert (node.printed[-1].display, node.printed[-1].offline) == ("A990", True)
 
 
 def test_with_no_number_left_the_indicator_says_so_and_nothing_prints(
@@ -133,7 +134,7 @@ def test_with_no_number_left_the_indicator_says_so_and_nothing_prints(
         time.sleep(0.1)
     assert node.wait_idle()
     assert [(p.display, p.error) for p in node.printed] == [
-        ("A001", None), ("A002", None), (None, "no_block")]
+        ("A998", None), ("A999", None), (None, "no_block")]
     assert len(node.printer.tickets) == 2
     assert node.indicator.state == "no_block"
     assert node.problem() == "Mất kết nối – hết số dự phòng, không in được"
@@ -141,7 +142,7 @@ def test_with_no_number_left_the_indicator_says_so_and_nothing_prints(
     # Back online: blocks renewed, tickets delivered, the light green again.
     wait_until(lambda: node.indicator.state == "ready" and node.outbox.pending_count() == 0
                and has_blocks(node), timeout=20)
-    assert hub_tickets(own_hub.store) == [("A001", 1), ("A002", 2)]
+    assert hub_tickets(own_hub.store) == [("A998", 998), ("A999", 999)]
 
 
 def test_numbers_survive_a_restart_of_the_dispenser(own_broker, own_hub, make_dispenser):
@@ -155,10 +156,10 @@ def test_numbers_survive_a_restart_of_the_dispenser(own_broker, own_hub, make_di
     again = make_dispenser(port=own_broker.port, wait=False)
     push(again, HO_TICH)
     assert again.wait_idle()
-    assert again.printed[-1].display == "A002"  # never A001 twice
+    assert again.printed[-1].display == "A991"  # never A990 twice
     own_broker.start()
     wait_until(lambda: again.link_up and again.outbox.pending_count() == 0, timeout=20)
-    assert hub_tickets(own_hub.store) == [("A001", 1), ("A002", 2)]
+    assert hub_tickets(own_hub.store) == [("A990", 990), ("A991", 991)]
 
 
 def test_the_hub_refuses_a_number_it_did_not_lease(own_hub, make_dispenser):
@@ -199,7 +200,7 @@ def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
         push(node, HO_TICH)
         time.sleep(0.1)
     assert node.wait_idle()
-    assert [(p.display, p.offline) for p in node.printed] == [("A001", True), ("A002", True)]
+    assert [(p.display, p.offline) for p in node.printed] == [("A990", True), ("A991", True)]
     assert len(asked) == 1  # the second citizen did not wait for the silent hub
     own_hub.requests["ticket"] = route
     # Soon the dispenser tries the hub again and hands over what it printed.

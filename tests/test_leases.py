@@ -35,33 +35,33 @@ def online(store, service="ho-tich", now=NOON):
 def test_the_hub_never_issues_a_leased_number(sample_centre):
     store = sample_centre
     assert online(store)["display"] == "A001"
-    block = lease(store)
-    assert (block["first"], block["last"], block["day"]) == (2, 11, "2026-11-27")
+    block = lease(store)  # from the top of the range down
+    assert (block["first"], block["last"], block["day"]) == (990, 999, "2026-11-27")
     assert block["valid_until"] == "2026-11-28T00:00:00.000+00:00"  # 07:00 next morning
     assert block["service_name"].startswith("Hộ tịch") and block["prefix"] == "A"
-    assert online(store)["display"] == "A012"
-    assert lease(store, node="dispenser-2")["first"] == 13  # blocks never overlap
+    assert online(store)["display"] == "A002"  # online numbering never jumps
+    assert lease(store, node="dispenser-2")["last"] == 989  # blocks never overlap
 
 
 def test_an_offline_ticket_takes_its_place_in_line_by_issue_time(sample_centre):
     store = sample_centre
-    block = lease(store)  # 1..10
-    early = online(store, now=NOON)  # A011 at 12:00
-    late = online(store, now=NOON + dt.timedelta(minutes=10))  # A012 at 12:10
-    result = deliver(store, block, 1, NOON + dt.timedelta(minutes=5))
-    assert result["display"] == "A001" and result["people_ahead"] == 1
+    block = lease(store)  # 990..999
+    early = online(store, now=NOON)  # A001 at 12:00
+    late = online(store, now=NOON + dt.timedelta(minutes=10))  # A002 at 12:10
+    result = deliver(store, block, 990, NOON + dt.timedelta(minutes=5))
+    assert result["display"] == "A990" and result["people_ahead"] == 1
     assert result["live_path"] == f"/t/{'ab' * 10}"  # the QR printed offline works
     order = [r[0] for r in store.db.execute(
         "select display from tickets where status = 'waiting' order by issued_at")]
-    assert order == [early["display"], "A001", late["display"]]
+    assert order == [early["display"], "A990", late["display"]]
     event = store.db.execute("select action, node_id from ticket_events where ticket_id = ?",
                              [result["ticket_id"]]).fetchone()
     assert tuple(event) == ("issue_offline", "dispenser-1")
 
 
 @pytest.mark.parametrize("node, number, code", [
-    ("dispenser-2", 1, "not_leased"),   # someone else's block
-    ("dispenser-1", 11, "not_leased"),  # outside the block
+    ("dispenser-2", 990, "not_leased"),  # someone else's block
+    ("dispenser-1", 989, "not_leased"),  # outside the block
 ])
 def test_numbers_outside_the_nodes_blocks_are_refused(sample_centre, node, number, code):
     block = lease(sample_centre)
@@ -73,9 +73,9 @@ def test_numbers_outside_the_nodes_blocks_are_refused(sample_centre, node, numbe
 
 def test_a_number_delivered_twice_under_two_ids_is_refused_the_second_time(sample_centre):
     block = lease(sample_centre)
-    deliver(sample_centre, block, 3, NOON)
+    deliver(sample_centre, block, 993, NOON)
     with pytest.raises(Refused) as refused:
-        deliver(sample_centre, block, 3, NOON, token="cd" * 10)
+        deliver(sample_centre, block, 993, NOON, token="cd" * 10)
     assert refused.value.code == "number_used"
 
 
@@ -83,19 +83,19 @@ def test_a_ticket_of_a_closed_day_is_refused(sample_centre):
     block = lease(sample_centre)
     tomorrow = NOON + dt.timedelta(days=1)
     with pytest.raises(Refused) as refused:
-        deliver(sample_centre, block, 1, NOON, now=tomorrow)
+        deliver(sample_centre, block, 990, NOON, now=tomorrow)
     assert refused.value.code == "day_closed" and "đã kết thúc" in refused.value.message
 
 
-def test_a_block_stops_at_the_end_of_the_range_and_then_none_is_leased(sample_centre):
+def test_a_block_stops_at_the_start_of_the_range_and_then_none_is_leased(sample_centre):
     store = sample_centre
     with store.write() as db:
         service = db.execute("select id from services where code = 'ho-tich'").fetchone()[0]
         day = tickets.business_day(NOON, "07:00")
         db["number_blocks"].insert({"day": day, "service_id": service, "node_id": "x",
-                                    "first": 1, "last": 995, "leased_at": NOON.isoformat()})
-    block = lease(store)
-    assert (block["first"], block["last"]) == (996, 999)
+                                    "first": 5, "last": 999, "leased_at": NOON.isoformat()})
+    block = lease(store)  # only 1..4 are left below the blocks
+    assert (block["first"], block["last"]) == (1, 4)
     with pytest.raises(Refused) as refused:
         lease(store)
     assert refused.value.code == "range_exhausted"

@@ -147,13 +147,18 @@ def test_a_range_that_runs_out_is_refused(sample_centre):
     assert "hết số" in info.value.message
 
 
-def test_leased_number_blocks_are_skipped(sample_centre):
+def test_online_numbers_stay_below_the_leased_blocks(sample_centre):
+    # Dispensers' offline blocks are leased from the top of the range down.
     with sample_centre.write() as db:
         day = tickets.today(db)
         sid = setup.service_by_code(db, "ho-tich")["id"]
         db["number_blocks"].insert({"day": day, "service_id": sid, "node_id": "dispenser-1",
-                                    "first": 1, "last": 20, "leased_at": "x"})
-        assert tickets.issue(db, "ho-tich")["display"] == "A021"
+                                    "first": 4, "last": 999, "leased_at": "x"})
+        assert [tickets.issue(db, "ho-tich")["display"] for _ in range(3)] == [
+            "A001", "A002", "A003"]
+        with pytest.raises(Refused) as refused:
+            tickets.issue(db, "ho-tich")  # A004 belongs to a dispenser's block
+        assert refused.value.code == "range_exhausted"
 
 
 def test_the_estimate_uses_recent_service_times_and_open_counters(sample_centre):

@@ -58,7 +58,7 @@ def _service(db, code: str) -> dict:
 
 def lease_block(db, node_id: str, service_code: str, size: int | None = None,
                 now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> dict:
-    """Lease the next ``size`` free numbers of a service today to a dispenser."""
+    """Lease ``size`` free numbers of a service today to a dispenser, from the range's top."""
     size = DEFAULT_SIZE if size is None else size
     if not 1 <= size <= MAX_SIZE:
         raise Refused("bad_size", f"Khối số phải có từ 1 đến {MAX_SIZE} số.")
@@ -66,8 +66,16 @@ def lease_block(db, node_id: str, service_code: str, size: int | None = None,
     service = _service(db, service_code)
     opening = setup.settings(db)["opening_time"]
     day = tickets.business_day(moment, opening, zone)
-    first = tickets.next_number(db, day, service)  # refuses when the range is used up
-    last = min(first + size - 1, service["range_end"])
+    # From the top of the range down, so online numbers run on from the range's
+    # start without jumping over blocks; never into what the hub issued already.
+    low = tickets.lowest_leased(db, day, service)
+    last = service["range_end"] if low is None else low - 1
+    issued = tickets.last_online(db, day, service, low)
+    floor = service["range_start"] if issued is None else issued + 1
+    first = max(last - size + 1, floor)
+    if first > last:
+        raise Refused("range_exhausted", f"Dịch vụ '{service['name']}' đã hết số trong ngày "
+                                         f"(dãy {service['range_start']}–{service['range_end']}).")
     block_id = db["number_blocks"].insert({
         "day": day, "service_id": service["id"], "node_id": node_id,
         "first": first, "last": last, "leased_at": clock.iso(moment),

@@ -100,14 +100,33 @@ def day_summary(db, day: str) -> dict:
     return {code: {"issued": issued, "done": done or 0} for code, issued, done in rows}
 
 
+def lowest_leased(db, day: str, service: dict) -> int | None:
+    """The first number of the lowest block leased today (blocks grow down from the top)."""
+    return db.execute(
+        "select min(first) from number_blocks where day = ? and service_id = ?",
+        [day, service["id"]]).fetchone()[0]
+
+
+def last_online(db, day: str, service: dict, below: int | None) -> int | None:
+    """The highest number the hub issued itself today (those below every leased block)."""
+    return db.execute(
+        "select max(number) from tickets where day = ? and issued_service_id = ? "
+        "and number < ?", [day, service["id"], below if below is not None else 1 << 62],
+    ).fetchone()[0]
+
+
 def next_number(db, day: str, service: dict) -> int:
-    """The next free number of a service today, past every leased block."""
-    used = db.execute(
-        "select max(n) from (select max(number) as n from tickets where day = ? and "
-        "issued_service_id = ? union all select max(last) from number_blocks where day = ? "
-        "and service_id = ?)", [day, service["id"], day, service["id"]]).fetchone()[0]
+    """The next number the hub issues: up from the range's start, below every leased block.
+
+    Dispensers' offline blocks are leased from the top of the range down
+    (:mod:`central.queue.leases`), so the morning's first ticket is the range's
+    first number and online numbering never jumps over a block.
+    """
+    low = lowest_leased(db, day, service)
+    used = last_online(db, day, service, low)
     number = service["range_start"] if used is None else used + 1
-    if number > service["range_end"]:
+    limit = service["range_end"] if low is None else low - 1
+    if number > limit:
         raise Refused("range_exhausted", f"Dịch vụ '{service['name']}' đã hết số trong ngày "
                                          f"(dãy {service['range_start']}–{service['range_end']}).")
     return number

@@ -648,9 +648,10 @@ NUMBER_BLOCK = MessageType(
     retain=False,
     doc=(
         "A dispenser asks for a block of numbers of a service for today, to print from when "
-        "the broker or the hub cannot be reached. The hub records the lease (table "
-        "`number_blocks`) and never issues those numbers itself. Applied once per `id`: a "
-        "repeated request gets the same block."
+        "the broker or the hub cannot be reached. The hub leases from the top of the "
+        "service's range down (so its own numbering runs on from the start without jumps), "
+        "records the lease (table `number_blocks`) and never issues those numbers itself. "
+        "Applied once per `id`: a repeated request gets the same block."
     ),
     fields=(
         V,

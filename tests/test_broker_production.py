@@ -162,7 +162,7 @@ def test_a_dispenser_cannot_command_counters_nor_speak_for_others(production_bro
     assert counter.messages.empty()
     # Nothing forged was retained either: a fresh subscriber's first message
     # is the hub's own state, published after it subscribed.
-    late = login("counter-2")
+    late = login("display-1")  # a display reads all the shared state
     late.subscribe(f"{base}/state/#")
     late.subscribe(f"{base}/hub/status")
     own_state = f"{base}/state/board/main"
@@ -227,13 +227,17 @@ def test_every_message_of_the_contract_gets_from_its_sender_to_its_receiver(
     from motcua.bus.messages import CATALOGUE
 
     _, _, center = production_broker
-    hub, node = login("hub"), login("counter-1")
+    hub, node, hall = login("hub"), login("counter-1"), login("display-1")
     hub.subscribe(f"motcua/{center}/#")
     node.subscribe(f"motcua/{center}/#")
+    hall.subscribe(f"motcua/{center}/#")
     checked = []
     for mtype in CATALOGUE:
         topic = mtype.topic.format_map(_Any(center=center, node_id="counter-1", name="x"))
-        sender, receiver = (node, hub) if mtype.sender == "node" else (hub, node)
+        # Shared state and hub events: the hall display reads them all.
+        shared = "/node/" not in topic and mtype.sender == "hub"
+        sender, receiver = ((node, hub) if mtype.sender == "node"
+                            else (hub, hall if shared else node))
         sender.publish(topic, b'{"v": 1}')
         # (retained messages of earlier tests may come first; this one must come)
         assert receiver.received(topic)[-1] == topic, (mtype.key, topic)
@@ -266,3 +270,33 @@ def test_a_node_cannot_knock_the_hub_off_by_taking_its_client_id(production_brok
     finally:
         intruder.close()
         hub.close()
+
+
+def test_each_role_reads_only_the_shared_state_it_needs(production_broker, login):
+    _, _, center = production_broker
+    base = f"motcua/{center}"
+    hub = login("hub")
+    readers = {n: login(n) for n in ("dispenser-1", "counter-1", "display-1", "kiosk-1")}
+    for client in readers.values():
+        client.subscribe(f"{base}/#")
+    sent = {
+        "board": f"{base}/state/board/main",
+        "counter": f"{base}/state/counter/1",
+        "line": f"{base}/state/line/ho-tich",
+        "catalog": f"{base}/state/catalog",
+        "announce": f"{base}/hub/event/announce",
+    }
+    for topic in sent.values():
+        hub.publish(topic, b'{"from": "hub"}')
+    seen = {}
+    for name, client in readers.items():
+        end = f"{base}/node/{name}/response/end"  # each reads its own: the end mark
+        hub.publish(end)
+        got = client.received(end)
+        seen[name] = {k for k, t in sent.items() if t in got}
+    assert seen == {
+        "dispenser-1": {"line"},
+        "counter-1": {"counter", "line"},
+        "display-1": {"board", "counter", "line", "catalog", "announce"},
+        "kiosk-1": {"catalog"},
+    }

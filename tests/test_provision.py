@@ -83,8 +83,9 @@ def test_running_again_changes_nothing_and_adding_a_node_changes_only_what_it_mu
                          'host = "10.20.0.23"\ncounters = [4]\n')
     result = provision(inventory, out)
     changed = {p.relative_to(out).as_posix() for p in result.changed()}
+    # (the ACL gains the new node's role-limited reads)
     assert changed == {"nodes/counter-3/mqtt-password", "nodes/counter-3/node.toml",
-                       "broker/passwd", "hub/nodes.toml", "inventory.yml"}
+                       "broker/passwd", "broker/acl", "hub/nodes.toml", "inventory.yml"}
     after = snapshot(out)
     for rel, (content, _) in before.items():
         if rel.as_posix() not in changed:

@@ -106,6 +106,24 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# What each role reads of the shared state, below motcua/<center>/.
+ROLE_READS = {
+    "dispenser": ["state/line/+"],
+    "counter": ["state/counter/+", "state/line/+"],
+    "display": ["state/#", "hub/event/+"],
+    "kiosk": ["state/catalog"],
+}
+
+
+def _role_reads(inv) -> str:
+    blocks = []
+    for n in inv.nodes:
+        lines = [f"user {n.id}"] + [f"topic read motcua/{inv.center}/{t}"
+                                    for t in ROLE_READS[n.role]]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def _template(name: str, **values) -> str:
     return string.Template((BROKER_CONFIG / name).read_text(encoding="utf-8")).substitute(values)
 
@@ -274,7 +292,8 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     result.removed_users = sorted(set(old) - set(entries))
     w.write("broker/passwd", passwd.render(entries), secret=True, replace_secret=True)
 
-    w.write("broker/acl", _template("acl.template", center=inv.center, hub_user=HUB_USER))
+    w.write("broker/acl", _template("acl.template", center=inv.center, hub_user=HUB_USER,
+                                    role_reads=_role_reads(inv)))
     w.write("broker/mosquitto.conf", (BROKER_CONFIG / "production.conf").read_text("utf-8"))
     if inv.province:
         secret = _password(w, "broker/province-password", "province" in rotate_set)

@@ -27,7 +27,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/dossiers.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/security.py
-	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/queue_engine.py
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
 	$(BIN)/python bench/dispenser.py

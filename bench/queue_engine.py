@@ -1,7 +1,7 @@
 """The queue's speed, through a real Mosquitto and a real hub process.
 
-    .venv/bin/python bench/queue.py            # full run (~3 minutes)
-    .venv/bin/python bench/queue.py --quick    # smaller counts, no report
+    .venv/bin/python bench/queue_engine.py            # full run (~3 minutes)
+    .venv/bin/python bench/queue_engine.py --quick    # smaller counts, no report
 
 Measures, and writes its section of docs/performance.md:
 
@@ -36,7 +36,7 @@ from motcua.bus.messages import COUNTER_COMMAND, PING, TICKET, ok_response
 from motcua.bus.paho import PahoTransport
 from motcua.config import MqttConfig, from_dict
 
-# This file is bench/queue.py: keep its folder from shadowing the standard
+# This file is bench/queue_engine.py: keep its folder from shadowing the standard
 # library's `queue` (multiprocessing imports it later).
 sys.path[:] = [p for p in sys.path
                if Path(p or ".").resolve() != Path(__file__).resolve().parent]
@@ -417,7 +417,7 @@ def main() -> int:
     with open("/proc/loadavg") as f:
         loadavg = f.read().split()[:3]
     body = "\n".join([
-        "## Queue (bench/queue.py)",
+        "## Queue (bench/queue_engine.py)",
         "",
         f"Hub as its own process (`motcua hub`), Mosquitto from `broker-config/test.conf`, "
         f"SQLite with `synchronous=FULL`. Latencies over {n} operations each, in ms; the "
@@ -471,7 +471,7 @@ def main() -> int:
     ])
     print(body)
     if not args.quick:
-        write_section("queue.py", body)
+        write_section("queue_engine.py", body)
     return 0
 
 

@@ -50,10 +50,10 @@ def timed_requests() -> None:
     """Time the hub's share (apply once, SQLite commit, state published) of each ticket."""
     original = Gateway._on_request
 
-    def on_request(self, incoming):
+    def on_request(self, incoming, *args, **kwargs):
         start = time.perf_counter()
         try:
-            return original(self, incoming)
+            return original(self, incoming, *args, **kwargs)
         finally:
             if incoming.parts.name == "ticket":
                 HUB_MS.append((time.perf_counter() - start) * 1000)

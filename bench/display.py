@@ -51,7 +51,7 @@ from display.node import DisplayConfig, HallDisplay  # noqa: E402
 from motcua import clock  # noqa: E402
 from motcua.broker import Mosquitto  # noqa: E402
 from motcua.bus.messages import COUNTER_COMMAND, STATE_DOSSIER_STATS, TICKET  # noqa: E402
-from motcua.config import NodeConfig, from_dict  # noqa: E402
+from motcua.config import from_dict  # noqa: E402
 
 CENTER = "bench"
 DEPARTMENTS = [("stp", "Sở Tư pháp", 0.982, 0), ("skhdt", "Sở Kế hoạch và Đầu tư", 0.91, 3),
@@ -120,10 +120,11 @@ def main() -> None:
                  "on_time_rate": r, "in_progress": 50, "overdue": o}
                 for c, n, r, o in DEPARTMENTS]), retain=True)
         mqtt = {"port": broker.port}
-        dispenser = Dispenser(from_dict(NodeConfig, {"center": CENTER, "node_id": "dispenser-1",
-                                                     "simulate": True, "mqtt": mqtt})).start()
-        counter = Counter(from_dict(NodeConfig, {"center": CENTER, "node_id": "counter-1",
-                                                 "simulate": True, "mqtt": mqtt})).start()
+        floor_node = {"center": CENTER, "simulate": True, "mqtt": mqtt}
+        dispenser = Dispenser(from_dict(Dispenser.config_class,
+                                        {**floor_node, "node_id": "dispenser-1"})).start()
+        counter = Counter(from_dict(Counter.config_class,
+                                    {**floor_node, "node_id": "counter-1"})).start()
         display = HallDisplay(from_dict(DisplayConfig, {
             "center": CENTER, "node_id": "display-1", "simulate": True, "mqtt": mqtt,
             "frames_dir": str(work / "frames"), "voice": {"enabled": False}}),
@@ -138,8 +139,8 @@ def main() -> None:
                    for _ in range(args.calls + 20)]
         ask(counter, "counter_command", COUNTER_COMMAND.make(action="open"))
         # More counters open, some serving, so the board has cells to draw.
-        others = [Counter(from_dict(NodeConfig, {"center": CENTER, "node_id": f"counter-{n}",
-                                                 "simulate": True, "mqtt": mqtt})).start()
+        others = [Counter(from_dict(Counter.config_class,
+                                    {**floor_node, "node_id": f"counter-{n}"})).start()
                   for n in range(2, 7)]
         for n, other in enumerate(others, start=2):
             assert other.bus.wait_connected(10)

@@ -33,7 +33,7 @@ from common import PROJECT, percentile, write_section
 from kiosk import Kiosk
 from motcua.broker import Mosquitto
 from motcua.bus.paho import _no_delay
-from motcua.config import NodeConfig, from_dict
+from motcua.config import from_dict
 
 CENTER = "bench"
 
@@ -110,7 +110,7 @@ def main() -> None:
                                            "mqtt": {"port": broker.port}})
         store = Store(hub_config.database)
         gateway = Gateway(hub_config, store).start()
-        node = Kiosk(from_dict(NodeConfig, {"center": CENTER, "node_id": "kiosk-1",
+        node = Kiosk(from_dict(Kiosk.config_class, {"center": CENTER, "node_id": "kiosk-1",
                                             "mqtt": {"port": broker.port}})).start()
         assert gateway.bus.wait_connected(10) and node.bus.wait_connected(10)
         floor = Floor(broker.port)

@@ -32,7 +32,7 @@ from central.store import Store  # noqa: E402
 from common import PROJECT, percentile, write_section
 from counter.node import Counter  # noqa: E402
 from motcua.broker import Mosquitto, ProductionMosquitto  # noqa: E402
-from motcua.config import NodeConfig, from_dict  # noqa: E402
+from motcua.config import from_dict  # noqa: E402
 from motcua.provision import provision  # noqa: E402
 
 NODES = 30
@@ -90,7 +90,7 @@ def pings(broker, out, folder: Path) -> list[float]:
                                     "mqtt": mqtt_settings(broker, out, "hub")})
     store = Store(hub_cfg.database)
     gateway = Gateway(hub_cfg, store).start()
-    node = Counter(from_dict(NodeConfig, {"center": "bench", "node_id": "counter-1",
+    node = Counter(from_dict(Counter.config_class, {"center": "bench", "node_id": "counter-1",
                                        "mqtt": mqtt_settings(broker, out, "counter-1")})).start()
     try:
         assert gateway.bus.wait_connected(10) and node.bus.wait_connected(10)

@@ -13,7 +13,7 @@ role=${1:-dev}
 base="python3 python3-venv"
 case "$role" in
   dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils" ;;
-  demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core" ;;
+  demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
   hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;
   counter)   pkgs="$base fonts-dejavu-core python3-spidev" ;;  # luma SPI (MAX7219)

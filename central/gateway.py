@@ -76,12 +76,21 @@ class Gateway:
         self._worker.start()
         self.bus.start()
         self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state).start()
+        # Departments' dossier figures for the hall screens: overdue grows with
+        # the clock, not only with actions, so they are looked at every 10 s.
+        from . import dossier_stats
+
+        self.dossier_ticker = StatsTicker(
+            self.store, self.topics, self.publish_state, interval=10.0,
+            topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
+            message=dossier_stats.as_message, name="dossier-stats").start()
         return self
 
     def stop(self) -> None:
-        ticker = getattr(self, "stats_ticker", None)
-        if ticker is not None:
-            ticker.stop()
+        for name in ("stats_ticker", "dossier_ticker"):
+            ticker = getattr(self, name, None)
+            if ticker is not None:
+                ticker.stop()
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
@@ -96,6 +105,10 @@ class Gateway:
 
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
+        for name in ("stats_ticker", "dossier_ticker"):  # their figures again at next tick
+            ticker = getattr(self, name, None)
+            if ticker is not None:
+                ticker.last = None
 
     @property
     def connected(self) -> bool:

@@ -22,19 +22,31 @@ log = logging.getLogger(__name__)
 
 
 class StatsTicker:
-    def __init__(self, store: Store, topics: Topics, publish, interval: float = 1.0):
+    """Publishes ``figures(db)`` on ``topic`` when it changed, every ``interval`` s.
+
+    ``message`` turns figures into the payload (e.g. adding a timestamp that
+    must not count as a change); by default the figures are the payload. The
+    default figures are today's queue statistics on ``state/queue_stats``.
+    """
+
+    def __init__(self, store: Store, topics: Topics, publish, interval: float = 1.0,
+                 topic: str | None = None, figures=None, message=None, name="queue-stats"):
         self.store = store
         self.topics = topics
         self.publish = publish
         self.interval = interval
+        self.topic = topic or topics.state("queue_stats")
+        self.figures = figures or state.stats
+        self.message = message or (lambda figures: figures)
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last: dict | None = None
 
     def tick(self) -> None:
-        figures = state.stats(self.store.db)
+        figures = self.figures(self.store.db)
         if figures != self.last:
-            self.publish(self.topics.state("queue_stats"), figures, True)
+            self.publish(self.topic, self.message(figures), True)
             self.last = figures
 
     def _run(self) -> None:
@@ -42,10 +54,10 @@ class StatsTicker:
             try:
                 self.tick()
             except Exception:  # a bad second must not end the statistics
-                log.exception("queue statistics failed")
+                log.exception("%s failed", self.name)
 
     def start(self) -> StatsTicker:
-        self._thread = threading.Thread(target=self._run, name="queue-stats", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
         return self
 

@@ -622,8 +622,9 @@ STATE_DOSSIER_STATS = MessageType(
         "How each department is doing with dossiers, retained, republished when a "
         "dossier is resolved or falls overdue (hall display and LED board). `on_time_rate` "
         "is on-time resolved / resolved over `period`; `overdue` counts dossiers still in "
-        "progress past their due time now. The hub's publisher comes with the statistics "
-        "issue; displays draw whatever was last retained."
+        "progress past their due time now (not while paused for a supplement). The hub "
+        "checks the figures every 10 s and publishes them when they change; displays draw "
+        "whatever was last retained."
     ),
     fields=(
         V,

@@ -1,0 +1,51 @@
+"""Departments' dossier figures for the hall screens, and their retained message."""
+
+import datetime as dt
+
+from central import dossier_reception, dossier_stats, dossiers
+from central.working_time import VN
+from motcua.bus.messages import STATE_DOSSIER_STATS
+
+from .conftest import wait_until
+from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+
+
+def at(y, mo, d, h=0, mi=0):
+    return dt.datetime(y, mo, d, h, mi, tzinfo=VN)
+
+
+def receive(store, hub_config, ids, now):
+    return dossier_reception.receive(
+        store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
+        applicant=APPLICANT, components=[CHECKLIST[0]["name"], CHECKLIST[1]["name"]],
+        actor="lan.nt", now=now)
+
+
+def test_figures_follow_the_official_rules(store, hub_config):
+    ids = add_procedures(store)
+    # Three received on Monday 2/3/2026 09:00, due Thursday 5/3 09:00.
+    early, late, open_ = (receive(store, hub_config, ids, at(2026, 3, 2, 9)) for _ in range(3))
+    dossiers.act(store, hub_config, early["id"], "result_ready", actor="x",
+                 now=at(2026, 3, 4, 16))
+    dossiers.act(store, hub_config, late["id"], "result_ready", actor="x",
+                 now=at(2026, 3, 6, 10))
+    before_due = dossier_stats.department_figures(store.db, now=at(2026, 3, 5, 8))
+    after_due = dossier_stats.department_figures(store.db, now=at(2026, 3, 6, 11))
+    (dep,) = before_due["departments"]
+    assert before_due["period"] == "Năm 2026"
+    assert (dep["name"], dep["resolved"], dep["on_time"], dep["in_progress"],
+            dep["overdue"]) == ("Sở Tư pháp", 2, 1, 1, 0)
+    assert dep["on_time_rate"] == 0.5
+    assert after_due["departments"][0]["overdue"] == 1  # the open one is now past due
+    message = dossier_stats.as_message(after_due)
+    assert STATE_DOSSIER_STATS.validate(message) is message
+
+
+def test_the_hub_publishes_them_retained_for_the_hall(store, hub_config, gateway,
+                                                      state_watcher):
+    ids = add_procedures(store)
+    receive(store, hub_config, ids, at(2026, 3, 2, 9))
+    gateway.dossier_ticker.tick()  # the ticker's turn (every 10 s), now
+    stats = wait_until(lambda: state_watcher.state.get("dossier_stats"))
+    (dep,) = stats["departments"]
+    assert dep["name"] == "Sở Tư pháp" and dep["in_progress"] == 1

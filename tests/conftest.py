@@ -104,9 +104,29 @@ def client(app):
     return app.test_client()
 
 
+def node_files(role: str, folder: Path) -> dict:
+    """Settings that put a simulated node's files (outboxes, printed tickets,
+    frames, voice clips) in ``folder``, never in the checkout's var/."""
+    files = {
+        "dispenser": {"outbox": str(folder / "outbox.db"),
+                      "printer": {"kind": "folder", "path": str(folder / "tickets")}},
+        "counter": {"rating": {"outbox": str(folder / "outbox.sqlite")},
+                    "display": {"image_dir": str(folder / "display")}},
+        "kiosk": {"replica": str(folder / "replica.db")},
+        "display": {"frames_dir": str(folder / "frames"),
+                    "voice": {"clips": str(folder / "voice"), "wav_dir": str(folder / "sound")},
+                    "led": {"frames_dir": str(folder / "led")}},
+    }
+    return files.get(role, {})
+
+
 @pytest.fixture
-def make_node(broker, center):
-    """Start simulated nodes in this process: ``make_node("kiosk", "kiosk-1")``."""
+def make_node(broker, center, tmp_path_factory):
+    """Start simulated nodes in this process: ``make_node("kiosk", "kiosk-1")``.
+
+    Files a simulated node writes (outboxes, printed tickets, frames, voice
+    clips) go to a temporary folder, never into the checkout's var/.
+    """
     import importlib
 
     from motcua.cli import NODE_ROLES
@@ -114,6 +134,7 @@ def make_node(broker, center):
     started = []
 
     def make(role: str, node_id: str, keepalive: int = 5, **extra):
+        extra = {**node_files(role, tmp_path_factory.mktemp(node_id)), **extra}
         module, name, _ = NODE_ROLES[role]
         cls = getattr(importlib.import_module(module), name)
         config = from_dict(
@@ -137,8 +158,13 @@ def node_config_file(tmp_path, broker, center):
 
     def write(role: str, node_id: str, keepalive: int = 5) -> Path:
         path = tmp_path / f"{node_id}.toml"
+        files = node_files(role, tmp_path / node_id)
+        top = "".join(f'{k} = "{v}"\n' for k, v in files.items() if isinstance(v, str))
+        tables = "".join(
+            f"[{name}]\n" + "".join(f'{k} = "{v}"\n' for k, v in table.items())
+            for name, table in files.items() if isinstance(table, dict))
         path.write_text(
-            f'center = "{center}"\nnode_id = "{node_id}"\nsimulate = true\n'
+            f'center = "{center}"\nnode_id = "{node_id}"\nsimulate = true\n{top}{tables}'
             f"[mqtt]\nport = {broker.port}\nkeepalive = {keepalive}\n",
             encoding="utf-8",
         )

@@ -705,56 +705,6 @@ DISPENSER_RESULTS = {
 }
 
 # Requests the hub answers, with what their result holds (for docs/mqtt.md).
-REQUEST_RESULTS = {
-    "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
-    "dossier_lookup": (
-        "`found` (bool); when found: `code`, `status` (national code 1–10), "
-        "`status_name` (Vietnamese), `received_at`, `due_at` (ISO 8601), `department` "
-        "(name of the department handling it now), `late` (bool), `applicant` (masked, "
-        "e.g. `Nguyễn T*** L**`)"
-    ),
-    "catalog_fetch": (
-        "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
-        "`level`, `department` (code), `department_name`, `details` as in "
-        "central/procedures.py), and `next` (cursor) when more pages follow"
-    ),
-}
-
-CATALOGUE: tuple[MessageType, ...] = (
-    NODE_STATUS, HUB_STATUS, FAULT, PING, DOSSIER_LOOKUP, RESPONSE,
-    CATALOG_STATE, CATALOG_FETCH,
-)
-CATALOGUE += QUEUE_MESSAGES
-CATALOGUE += DISPLAY_MESSAGES
-REQUEST_RESULTS.update(QUEUE_RESULTS)
-CATALOGUE += DISPENSER_MESSAGES
-REQUEST_RESULTS.update(DISPENSER_RESULTS)
-_BY_KEY = {m.key: m for m in CATALOGUE}
-
-
-def lookup(kind: str, name: str | None) -> MessageType | None:
-    """The message type for a topic's kind and name (see ``Topics.parse``)."""
-    if kind == "status":
-        return NODE_STATUS
-    if kind == "hub-status":
-        return HUB_STATUS
-    if kind == "response":
-        return RESPONSE
-    if kind == "state" and name:
-        # state/<kind>/<key>: the type is named by the first level.
-        return _BY_KEY.get(f"state.{name.split('/')[0]}")
-    return _BY_KEY.get(f"{kind}.{name}")
-
-
-def error_response(request_id: str | None, code: str, message: str) -> dict:
-    """A response saying no, with a reason a person can read."""
-    ok_id = request_id if isinstance(request_id, str) and ID_PATTERN.match(request_id) else None
-    return RESPONSE.make(id=ok_id, ok=False, error={"code": code, "message": message})
-
-
-def ok_response(request_id: str, result: dict) -> dict:
-    return RESPONSE.make(id=request_id, ok=True, result=result)
-
 # --- The counter terminal (issue 5) ---------------------------------------------
 
 RATING_LEVELS = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
@@ -786,10 +736,61 @@ RATING = MessageType(
 )
 
 COUNTER_MESSAGES = (RATING,)
-CATALOGUE += COUNTER_MESSAGES
-_BY_KEY.update({m.key: m for m in COUNTER_MESSAGES})
-# counter_command's result also carries `finished` (issue 5): see QUEUE_RESULTS.
-REQUEST_RESULTS["counter_command"] += (
+# counter_command's result also carries `finished` (issue 5).
+COUNTER_RESULTS_NOTE = (
     "; `finished` (`ticket_id`, `display`) when this command finished a ticket as done "
     "(`finish`, or `next` over a current ticket): the rating keypad lights for it"
 )
+
+
+REQUEST_RESULTS = {
+    "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
+    "dossier_lookup": (
+        "`found` (bool); when found: `code`, `status` (national code 1–10), "
+        "`status_name` (Vietnamese), `received_at`, `due_at` (ISO 8601), `department` "
+        "(name of the department handling it now), `late` (bool), `applicant` (masked, "
+        "e.g. `Nguyễn T*** L**`)"
+    ),
+    "catalog_fetch": (
+        "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
+        "`level`, `department` (code), `department_name`, `details` as in "
+        "central/procedures.py), and `next` (cursor) when more pages follow"
+    ),
+}
+
+CATALOGUE: tuple[MessageType, ...] = (
+    NODE_STATUS, HUB_STATUS, FAULT, PING, DOSSIER_LOOKUP, RESPONSE,
+    CATALOG_STATE, CATALOG_FETCH,
+)
+CATALOGUE += QUEUE_MESSAGES
+CATALOGUE += DISPLAY_MESSAGES
+REQUEST_RESULTS.update(QUEUE_RESULTS)
+CATALOGUE += DISPENSER_MESSAGES
+REQUEST_RESULTS.update(DISPENSER_RESULTS)
+CATALOGUE += COUNTER_MESSAGES
+REQUEST_RESULTS["counter_command"] += COUNTER_RESULTS_NOTE
+_BY_KEY = {m.key: m for m in CATALOGUE}
+
+
+def lookup(kind: str, name: str | None) -> MessageType | None:
+    """The message type for a topic's kind and name (see ``Topics.parse``)."""
+    if kind == "status":
+        return NODE_STATUS
+    if kind == "hub-status":
+        return HUB_STATUS
+    if kind == "response":
+        return RESPONSE
+    if kind == "state" and name:
+        # state/<kind>/<key>: the type is named by the first level.
+        return _BY_KEY.get(f"state.{name.split('/')[0]}")
+    return _BY_KEY.get(f"{kind}.{name}")
+
+
+def error_response(request_id: str | None, code: str, message: str) -> dict:
+    """A response saying no, with a reason a person can read."""
+    ok_id = request_id if isinstance(request_id, str) and ID_PATTERN.match(request_id) else None
+    return RESPONSE.make(id=ok_id, ok=False, error={"code": code, "message": message})
+
+
+def ok_response(request_id: str, result: dict) -> dict:
+    return RESPONSE.make(id=request_id, ok=True, result=result)

@@ -31,6 +31,11 @@ def run(config: HubConfig) -> None:
     gateway.bus.on_connection_change(
         lambda up: up and catalog.publish_state(gateway, store.db))
     gateway.start()
+    sms_worker = None
+    if config.sms.enabled or config.email.host:
+        from .sms.worker import Worker
+
+        sms_worker = Worker(config, store).start()
     app = create_app(config, store=store, gateway=gateway)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")
@@ -54,6 +59,8 @@ def run(config: HubConfig) -> None:
         watchdog.stopping()
         stop_feeding.set()
         server.close()
+        if sms_worker is not None:
+            sms_worker.stop()
         gateway.stop()
         store.close()
         log.info("hub stopped")

@@ -65,9 +65,11 @@ class Incoming:
         """Identity of this SMS on the modem, so one handed over twice is handled once."""
         import hashlib
 
+        # Where it sits too: the same text sent twice in one second is two messages.
         stamp = self.received.isoformat() if self.received else ""
         digest = hashlib.sha1(self.text.encode()).hexdigest()[:12]
-        return f"in:{self.number}:{stamp}:{digest}"
+        where = ",".join(f"{f}/{loc}" for f, loc in self.locations)
+        return f"in:{self.number}:{stamp}:{where}:{digest}"
 
 
 class Modem:

@@ -70,6 +70,12 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "counter.keypads_page": ADMIN,
     "counter.link_keypad": ADMIN,
     "counter.unlink_keypad": ADMIN,
+    # SMS and e-mail (issue 14): the delivery log shows phone numbers and
+    # e-mail addresses (staff only); a ticket's holder leaves a phone number
+    # from the ticket's own page (the token is the ticket's secret).
+    "sms.log_page": STAFF,
+    "sms.retry": SUPERVISION,
+    "sms.ticket_phone": PUBLIC,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

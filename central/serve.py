@@ -31,11 +31,6 @@ def run(config: HubConfig) -> None:
     gateway.bus.on_connection_change(
         lambda up: up and catalog.publish_state(gateway, store.db))
     gateway.start()
-    sms_worker = None
-    if config.sms.enabled or config.email.host:
-        from .sms.worker import Worker
-
-        sms_worker = Worker(config, store).start()
     app = create_app(config, store=store, gateway=gateway)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")
@@ -45,6 +40,12 @@ def run(config: HubConfig) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+    sms_worker = None
+    if config.sms.enabled or config.email.host:
+        # After the signal handlers: a SIGTERM stops it through the finally below.
+        from .sms.worker import Worker
+
+        sms_worker = Worker(config, store).start()
     watchdog = Watchdog()
     stop_feeding = threading.Event()
     if watchdog.enabled:

@@ -458,3 +458,59 @@ def test_staff_read_the_delivery_log_and_send_a_failed_message_again(client, sto
     client.post(f"/sms/{failed}/retry", data={"csrf_token": token})
     Worker(config, store).run_once()
     assert sent(modem_dir)[-1] == ("0912000000", "thử")
+
+
+# -- the real hub process -----------------------------------------------------------------
+
+
+def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, broker, modem_dir):
+    import os
+    import signal
+    import subprocess
+
+    from motcua.broker import free_port
+
+    from .conftest import MOTCUA, wait_until
+
+    config_file = tmp_path / "hub.toml"
+    config_file.write_text(
+        f'center = "smshub"\ndatabase = "{tmp_path}/hub.db"\n'
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = {free_port()}\n"
+        f'[sms]\nenabled = true\ndevice = "{modem_dir}"\nconnection = "none"\n'
+        f'model = "dummy"\nkeep_sent = true\npoll_seconds = 0.1\n', encoding="utf-8")
+    from central.config import HubConfig
+    from motcua.config import load
+
+    config = load(HubConfig, config_file, env={})
+    store = Store(config.database)
+    ids = add_procedures(store)
+    d = receive(store, config, ids)
+
+    def hub():
+        return subprocess.Popen([*MOTCUA, "hub", "--config", str(config_file)],
+                                env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+
+    def stop(process):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+
+    process = hub()
+    try:
+        citizen_texts(modem_dir, CITIZEN, f"HS {d['code']}")
+        wait_until(lambda: len(sent(modem_dir)) == 1, timeout=20)
+        dossiers.act(store, config, d["id"], "result_ready", actor="hung.pv")
+        wait_until(lambda: len(sent(modem_dir)) == 2, timeout=20)
+        stop(process)
+        process = hub()  # restarted: it must not notify again
+        citizen_texts(modem_dir, "0987654321", f"HS {d['code']}")
+        wait_until(lambda: len(sent(modem_dir)) >= 3, timeout=20)
+        stop(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    store.close()
+    texts = [t for _, t in sent(modem_dir)]
+    assert texts[0].startswith(f"HS {d['code']}: Đã tiếp nhận.")
+    assert texts[1].startswith(f"HS {d['code']} đã có kết quả.")
+    assert texts[2].startswith(f"HS {d['code']}: Đã có kết quả.")
+    assert len(texts) == 3

@@ -113,13 +113,15 @@ def test_a_lookup_sms_gets_status_due_date_and_department(store, config, ids, mo
     citizen_texts(modem_dir, CITIZEN, f"  hs    {code}  ")
     worker = Worker(config, store)
     worker.run_once()
-    assert sent(modem_dir) == [(CITIZEN, f"HS {d['code']}: Đã tiếp nhận. Hẹn trả "
-                                         f"{day(d['due_at'])}. Nơi xử lý: Sở Tư pháp.")]
+    due = clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%d/%m/%y")
+    assert sent(modem_dir) == [(CITIZEN, f"{d['code']}: Đã tiếp nhận, hẹn {due}, Sở Tư pháp")]
+    assert len(sent_parts(modem_dir)) == 1  # the short wording fits one Unicode SMS
     assert list((modem_dir / "sms" / "1").iterdir()) == []  # read messages leave the modem
     log = outbox.listing(store.db)
     assert [(m["direction"], m["state"], m["kind"]) for m in log] == [
         ("out", "sent", "lookup_reply"), ("in", "answered", "lookup")]
-    assert log[0]["encoding"] == "ucs2" and log[0]["dossier_id"] == d["id"]
+    assert log[0]["encoding"] == "ucs2" and log[0]["parts"] == 1
+    assert log[0]["dossier_id"] == d["id"]
     worker.run_once()
     assert len(sent(modem_dir)) == 1  # answered once
 
@@ -133,9 +135,9 @@ def test_accents_in_the_keyword_are_ignored_and_unknown_codes_answered(store, hu
     citizen_texts(modem_dir, "0977000111", "xin chào")
     Worker(config, store).run_once()
     replies = dict(sent(modem_dir))
-    assert replies[CITIZEN].startswith(f"HS {d['code']}: Đã tiếp nhận.")
-    assert replies["0987654321"] == ("Không tìm thấy hồ sơ mã 000.00.00.H56-991231-9999. "
-                                     "Vui lòng kiểm tra lại mã trên giấy hẹn trả kết quả.")
+    assert replies[CITIZEN].startswith(f"{d['code']}: Đã tiếp nhận, hẹn ")
+    assert replies["0987654321"] == ("Không tìm thấy hồ sơ 000.00.00.H56-991231-9999. "
+                                     "Xin kiểm tra lại mã.")
     assert replies["0977000111"].startswith("Tra cứu hồ sơ: soạn HOSO <mã hồ sơ>")
 
 
@@ -165,7 +167,7 @@ def test_a_refused_unicode_sms_goes_again_without_diacritics(store, config, ids,
     citizen_texts(modem_dir, CITIZEN, f"HS {d['code']}")
     Worker(config, store, modem=RefusesUnicode(config.sms)).run_once()
     [(_, text)] = sent(modem_dir)
-    assert text.startswith(f"HS {d['code']}: Da tiep nhan.")
+    assert text.startswith(f"{d['code']}: Da tiep nhan, hen ")
     assert outbox.listing(store.db, direction="out")[0]["encoding"] == "gsm7"
 
 
@@ -218,8 +220,7 @@ def test_result_ready_sends_exactly_one_sms_also_across_a_restart(hub_config, mo
     wait_until(lambda: worker.rounds >= rounds + 3, timeout=10)
     worker.stop()
     assert sent(modem_dir) == [
-        (APPLICANT["phone"], f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận tại "
-                             f"{config.center_name}.")]
+        (APPLICANT["phone"], f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận.")]
     again.close()
 
 
@@ -251,8 +252,7 @@ def test_late_and_supplement_notices_carry_the_new_date_and_what_is_missing(
     worker.run_once()
     worker.run_once()
     assert [t for _, t in sent(modem_dir)] == [
-        f"HS {d['code']} sẽ trễ hạn. Thành thật xin lỗi ông/bà; ngày hẹn trả mới: "
-        f"{day(clock.iso(new_due))}.",
+        f"{d['code']} trễ hạn, hẹn mới {day(clock.iso(new_due))}. Xin lỗi ông/bà",
         f"HS {d['code']} cần bổ sung: Bản sao giấy chứng nhận kết hôn",
     ]
 
@@ -323,7 +323,7 @@ def test_a_failing_modem_is_retried_with_back_off_then_reported(
     assert outbox.retry(store, attempts()["id"])
     worker.run_once()
     assert [t for _, t in sent(missing)] == [
-        f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận tại {config.center_name}."]
+        f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận."]
     assert "sms.modem" not in {a.key for a in alarms.active()}
 
 
@@ -510,7 +510,7 @@ def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, bro
             process.kill()
     store.close()
     texts = [t for _, t in sent(modem_dir)]
-    assert texts[0].startswith(f"HS {d['code']}: Đã tiếp nhận.")
-    assert texts[1].startswith(f"HS {d['code']} đã có kết quả.")
-    assert texts[2].startswith(f"HS {d['code']}: Đã có kết quả.")
+    assert texts[0].startswith(f"{d['code']}: Đã tiếp nhận, hẹn ")
+    assert texts[1] == f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận."
+    assert texts[2] == f"{d['code']}: Đã có kết quả, mời đến nhận"
     assert len(texts) == 3

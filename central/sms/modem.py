@@ -119,10 +119,7 @@ class Modem:
 
     def receive(self) -> list[Incoming]:
         """Every received message waiting on the modem, multipart messages joined."""
-        sm = self._sm if self._sm is not None else None
-        if sm is None:
-            self.connect()
-            sm = self._sm
+        sm = self._sm_or_connect()
         parts = []
         start, location = True, 0
         while True:

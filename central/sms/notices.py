@@ -61,8 +61,8 @@ def add_ticket_contact(db, ticket_id: int, phone: str, now: dt.datetime | None =
                [ticket_id, phone, clock.iso(now)])
 
 
-def notice_text(kind: str, d: dict, event: dict, config: HubConfig) -> str | None:
-    """The SMS text of a dossier notice, or ``None`` when it no longer applies."""
+def notice_text(kind: str, d: dict, event: dict, config: HubConfig) -> list[str] | None:
+    """Wordings of a dossier notice (fullest first), or ``None`` when it no longer applies."""
     if kind == "result_ready":
         if d["status"] != 9:  # already handed over, or changed since: nothing to say
             return None
@@ -99,9 +99,10 @@ def queue_dossier_notices(store: Store, config: HubConfig, now: dt.datetime | No
                 log.info("dossier event %s too old to notify", event["id"])
                 continue
             d = dossiers.get(db, event["dossier_id"])
-            body = notice_text(kind, d, event, config)
-            if body is None:
+            wordings = notice_text(kind, d, event, config)
+            if wordings is None:
                 continue
+            body = sms_text.choose(wordings, config.sms.unicode)
             if (contact[0] and d["applicant_phone"] and sms_on(config)
                     and outbox.queue(db, channel="sms", peer=d["applicant_phone"], kind=kind,
                                      body=body, dedupe=f"{kind}:event:{event['id']}:sms",
@@ -109,7 +110,8 @@ def queue_dossier_notices(store: Store, config: HubConfig, now: dt.datetime | No
                 queued += 1
             if contact[1] and email_on(config):
                 subject = sms_text.EMAIL_SUBJECTS[kind].format(code=d["code"])
-                mail = sms_text.email_body(body, d, config.center_name, _lookup_url(config, d))
+                mail = sms_text.email_body(wordings[0], d, config.center_name,
+                                           _lookup_url(config, d))
                 if outbox.queue(db, channel="email", peer=contact[1], kind=kind,
                                 subject=subject, body=mail,
                                 dedupe=f"{kind}:event:{event['id']}:email",
@@ -144,7 +146,8 @@ def queue_turn_notices(store: Store, config: HubConfig, now: dt.datetime | None 
             if ahead > config.sms.turn_near_ahead:
                 continue
             if outbox.queue(db, channel="sms", peer=ticket["phone"], kind="turn_near",
-                            body=sms_text.turn_near(ticket, ahead),
+                            body=sms_text.choose(sms_text.turn_near(ticket, ahead),
+                                                 config.sms.unicode),
                             dedupe=f"turn_near:ticket:{ticket['id']}:sms",
                             ticket_id=ticket["id"], now=now):
                 queued += 1

@@ -137,13 +137,6 @@ def failed_attempt(store: Store, message_id: int, error: str, *, max_attempts: i
     return state
 
 
-def release(store: Store, message_id: int, now: dt.datetime | None = None) -> None:
-    """Give a claimed message back untried (the channel was not reachable at all)."""
-    with store.write() as db:
-        db.execute("update messages set state = 'queued', attempts = max(attempts - 1, 0), "
-                   "updated_at = ? where id = ? and state = 'sending'", [_now(now), message_id])
-
-
 def recover(store: Store, now: dt.datetime | None = None) -> int:
     """At start: messages left ``sending`` by a hub that stopped mid-send become
     ``uncertain`` (they may have gone out; never sent twice). Returns how many."""

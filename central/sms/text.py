@@ -78,61 +78,97 @@ def local_moment(value: str | None, zone: str) -> str:
     return clock.show(value, zone, "%Hh%M %d/%m/%Y") if value else ""
 
 
+# -- fitting one SMS ---------------------------------------------------------------
+
+GSM_EXTENDED = set("^{}\\[~]|€")
+
+
+def fits_one(text: str, unicode: bool) -> bool:
+    """Whether ``text`` goes in one SMS: 70 UCS-2 characters, or 160 GSM 7-bit ones
+    (after :func:`ascii_fold`; ``^{}[]~|\\€`` take two)."""
+    if unicode:
+        return len(text.encode("utf-16-le")) // 2 <= SINGLE_UCS2
+    folded = ascii_fold(text)
+    return len(folded) + sum(c in GSM_EXTENDED for c in folded) <= SINGLE_GSM
+
+
+def choose(candidates: list[str], unicode: bool) -> str:
+    """The first wording that fits one SMS; the first (fullest) when none does
+    (it then goes as a concatenated SMS, shown as one message by the phone).
+
+    >>> choose(["Hồ sơ đã được tiếp nhận và đang được xử lý tại Sở Tư pháp tỉnh Thanh Hóa",
+    ...         "Đã tiếp nhận, Sở Tư pháp"], unicode=True)
+    'Đã tiếp nhận, Sở Tư pháp'
+    """
+    for text in candidates:
+        if fits_one(text, unicode):
+            return text
+    return candidates[0]
+
+
 # -- replies to a look-up ------------------------------------------------------------
 
 
-def lookup_reply(found: dict, code: str, zone: str) -> str:
-    """The reply to ``HS <code>``: status, due date and department, or 'not found'.
-
-    ``found`` is :func:`central.dossier_views.lookup`'s answer. Short on
-    purpose: most replies fit one or two SMS.
-    """
+def lookup_reply(found: dict, code: str, zone: str) -> list[str]:
+    """Wordings of the reply to ``HS <code>``, fullest first: status, due date and
+    department, or 'not found'. ``found`` is :func:`central.dossier_views.lookup`'s
+    answer."""
     if not found.get("found"):
-        return (f"Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy hẹn "
-                "trả kết quả.")
-    parts = [f"HS {found['code']}: {found['status_name']}."]
+        return [f"Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy hẹn "
+                "trả kết quả.",
+                f"Không tìm thấy hồ sơ {code}. Xin kiểm tra lại mã."]
+    code, status, dept = found["code"], found["status_name"], found.get("department") or ""
     due = found.get("apology_due_at") or found.get("due_at")
-    if found["status"] in (9,):
-        parts.append("Mời ông/bà đến nhận kết quả.")
-    elif found["status"] in (2, 4, 5, 6) and due:
-        parts.append(f"Hẹn trả {local_date(due, zone)}.")
-    if found.get("department"):
-        parts.append(f"Nơi xử lý: {found['department']}.")
-    return " ".join(parts)
+    if found["status"] == 9:
+        return [f"HS {code}: {status}. Mời ông/bà đến nhận kết quả.",
+                f"{code}: {status}, mời đến nhận"]
+    if found["status"] in (2, 4, 5, 6) and due:
+        full = [f"HS {code}: {status}. Hẹn trả {local_date(due, zone)}."]
+        if dept:
+            full.append(f"Nơi xử lý: {dept}.")
+        short = f"{code}: {status}, hẹn {clock.show(due, zone, '%d/%m/%y')}"
+        return [" ".join(full), f"{short}, {dept}" if dept else short]
+    full = f"HS {code}: {status}." + (f" Nơi xử lý: {dept}." if dept else "")
+    return [full, f"{code}: {status}"]
 
 
-def help_reply(keyword: str) -> str:
-    return f"Tra cứu hồ sơ: soạn {keyword} <mã hồ sơ>, ví dụ {keyword} 000.00.14.H56-200203-0118"
+def help_reply(keyword: str) -> list[str]:
+    return [f"Tra cứu hồ sơ: soạn {keyword} <mã hồ sơ>, ví dụ {keyword} "
+            "000.00.14.H56-200203-0118",
+            f"Tra cứu hồ sơ: soạn {keyword} <mã hồ sơ>"]
 
 
-def empty_code_reply(keyword: str) -> str:
-    return f"Thiếu mã hồ sơ. Soạn {keyword} <mã hồ sơ> (mã in trên giấy hẹn trả kết quả)."
+def empty_code_reply(keyword: str) -> list[str]:
+    return [f"Thiếu mã hồ sơ. Soạn {keyword} <mã hồ sơ> (mã in trên giấy hẹn trả kết quả).",
+            f"Thiếu mã hồ sơ. Soạn {keyword} <mã hồ sơ>"]
 
 
-def throttled_reply(minutes: float) -> str:
-    return (f"Ông/bà đã gửi quá nhiều tin nhắn. Vui lòng thử lại sau {round(minutes)} phút.")
+def throttled_reply(minutes: float) -> list[str]:
+    return [f"Ông/bà đã gửi quá nhiều tin nhắn. Vui lòng thử lại sau {round(minutes)} phút."]
 
 
 # -- notices -------------------------------------------------------------------------
 
 
-def result_ready(d: dict, centre: str) -> str:
-    return (f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận tại {centre}.")
+def result_ready(d: dict, centre: str) -> list[str]:
+    return [f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận tại {centre}.",
+            f"HS {d['code']} đã có kết quả. Mời ông/bà đến nhận."]
 
 
-def will_be_late(d: dict, new_due: str | None, zone: str) -> str:
-    return (f"HS {d['code']} sẽ trễ hạn. Thành thật xin lỗi ông/bà; ngày hẹn trả mới: "
-            f"{local_date(new_due, zone)}.")
+def will_be_late(d: dict, new_due: str | None, zone: str) -> list[str]:
+    date = local_date(new_due, zone)
+    return [f"HS {d['code']} sẽ trễ hạn. Thành thật xin lỗi ông/bà; ngày hẹn trả mới: {date}.",
+            f"{d['code']} trễ hạn, hẹn mới {date}. Xin lỗi ông/bà"]
 
 
-def supplement(d: dict, missing: str) -> str:
-    return f"HS {d['code']} cần bổ sung: {missing}"
+def supplement(d: dict, missing: str) -> list[str]:
+    return [f"HS {d['code']} cần bổ sung: {missing}"]
 
 
-def turn_near(ticket: dict, ahead: int) -> str:
+def turn_near(ticket: dict, ahead: int) -> list[str]:
     if ahead <= 0:
-        return f"Số {ticket['display']}: sắp đến lượt ông/bà. Mời đến gần quầy."
-    return (f"Số {ticket['display']}: còn {ahead} người trước ông/bà. Mời quay lại khu chờ.")
+        return [f"Số {ticket['display']}: sắp đến lượt ông/bà. Mời đến gần quầy."]
+    return [f"Số {ticket['display']}: còn {ahead} người trước ông/bà. Mời quay lại khu chờ."]
 
 
 EMAIL_SUBJECTS = {

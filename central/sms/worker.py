@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 MODEM_ALARM = "sms.modem"
 FAILED_ALARM = "sms.failed"
 EMAIL_ALARM = "email.smtp"
-# Consecutive rounds the modem may be unreachable before the supervisor is told.
-ALARM_AFTER_ROUNDS = 3
+# Consecutive failed contacts with the modem (reading or sending) before the
+# supervisor is told: one hiccup is not an alarm.
+ALARM_AFTER_FAILURES = 3
 
 
 class Worker:
@@ -130,7 +131,8 @@ class Worker:
                 log.warning("SMS flood from %s: throttled", number)
                 return outbox.queue(db, channel="sms", peer=number, kind="lookup_reply",
                                     subject="throttled",
-                                    body=sms_text.throttled_reply(cfg.flood_window_minutes),
+                                    body=sms_text.choose(sms_text.throttled_reply(
+                                        cfg.flood_window_minutes), cfg.unicode),
                                     reply_to=in_id, now=moment)
             code = sms_text.parse_lookup(body, cfg.keyword)
             dossier_id = None
@@ -151,7 +153,8 @@ class Worker:
             db.execute("update messages set kind = ?, dossier_id = ?, state = 'answered' "
                        "where id = ?", [kind, dossier_id, in_id])
             return outbox.queue(db, channel="sms", peer=number, kind="lookup_reply",
-                                body=reply, reply_to=in_id, dossier_id=dossier_id, now=moment)
+                                body=sms_text.choose(reply, cfg.unicode), reply_to=in_id,
+                                dossier_id=dossier_id, now=moment)
 
     # -- outgoing -------------------------------------------------------------------------
 
@@ -177,6 +180,9 @@ class Worker:
                             state, exc)
                 if channel == "sms" and getattr(exc, "link", False):
                     self._link_failed(exc)
+                    if state == "failed":
+                        self._refresh_failed_alarm()
+                    break  # the modem is away: the others keep their turn for later
                 if channel == "email":
                     alarms.raise_alarm(EMAIL_ALARM, f"Không gửi được thư điện tử: {exc}",
                                        severity="warning", source="sms")
@@ -197,7 +203,7 @@ class Worker:
         self._link_failures += 1
         if self._link_failures == 1:
             log.error("SMS modem: %s", exc)
-        if self._link_failures >= ALARM_AFTER_ROUNDS:
+        if self._link_failures >= ALARM_AFTER_FAILURES:
             alarms.raise_alarm(MODEM_ALARM, f"Modem SMS không hoạt động: {exc}", source="sms")
 
     def _link_ok(self) -> None:

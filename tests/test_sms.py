@@ -414,13 +414,23 @@ def test_reception_records_the_opt_in_and_refuses_a_bad_address(client, store, i
     assert "Địa chỉ thư điện tử không hợp lệ" in bad.get_data(as_text=True)
     assert store.db.execute("select count(*) from dossiers").fetchone()[0] == 0
     data["notify_email"] = "lan@example.vn"
-    assert client.post("/reception", data=data).status_code == 302
+    page = client.post("/reception", data=data, follow_redirects=True).get_data(as_text=True)
     assert store.db.execute("select sms, email from dossier_contacts").fetchall() == [
         (1, "lan@example.vn")]
+    assert ("Đã đăng ký nhận: SMS tới 0912345678; thư điện tử tới lan@example.vn"
+            in " ".join(page.split()))
+    # SMS without a phone number is refused.
+    data.update(phone="", notify_email="")
+    no_phone = client.post("/reception", data=data)
+    assert no_phone.status_code == 400
+    assert "Muốn nhận tin nhắn SMS cần nhập số điện thoại" in no_phone.get_data(as_text=True)
 
 
 def test_the_ticket_page_takes_a_phone_number(client, store, sample_centre, hub_config,
                                               modem_dir):
+    with store.write() as db:
+        ticket = tickets.issue(db, "ho-tich")
+    assert "sms-phone" not in client.get(ticket["live_path"]).get_data(as_text=True)  # SMS off
     client.application.config["MOTCUA"] = with_sms(hub_config, modem_dir)
     with store.write() as db:
         ticket = tickets.issue(db, "ho-tich")

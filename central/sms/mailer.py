@@ -19,7 +19,11 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class MailError(Exception):
-    pass
+    """Sending failed; ``link`` when the server could not be reached at all."""
+
+    def __init__(self, message: str, *, link: bool = False):
+        super().__init__(message)
+        self.link = link
 
 
 def _password(config: EmailConfig) -> str:
@@ -51,4 +55,6 @@ def send(config: EmailConfig, to: str, subject: str, body: str) -> None:
                 server.login(config.username, _password(config))
             server.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"{type(exc).__name__}: {exc}") from exc
+        link = isinstance(exc, (OSError, smtplib.SMTPConnectError,
+                                smtplib.SMTPServerDisconnected))
+        raise MailError(f"{type(exc).__name__}: {exc}", link=link) from exc

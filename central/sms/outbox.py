@@ -189,6 +189,12 @@ def listing(db, *, state: str = "", channel: str = "", direction: str = "",
     return list(db.query(sql, [*args, limit]))
 
 
+def for_dossier(db, dossier_id: int) -> list[dict]:
+    """Messages about one dossier (look-ups, notices), oldest first (the dossier's page)."""
+    return list(db.query("select * from messages where dossier_id = ? order by id",
+                         [dossier_id]))
+
+
 def failures(db, limit: int = 50) -> list[dict]:
     """Outgoing messages given up or of unknown fate, newest first (the dashboard)."""
     return listing(db, state="failed", limit=limit) + listing(db, state="uncertain",

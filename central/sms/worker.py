@@ -178,16 +178,15 @@ class Worker:
                     retry_seconds=self.config.sms.retry_seconds, now=now)
                 log.warning("%s #%s to %s failed (%s): %s", channel, row["id"], row["peer"],
                             state, exc)
-                if channel == "sms" and getattr(exc, "link", False):
+                if channel == "sms" and exc.link:
                     self._link_failed(exc)
-                    if state == "failed":
-                        self._refresh_failed_alarm()
-                    break  # the modem is away: the others keep their turn for later
                 if channel == "email":
                     alarms.raise_alarm(EMAIL_ALARM, f"Không gửi được thư điện tử: {exc}",
                                        severity="warning", source="sms")
                 if state == "failed":
                     self._refresh_failed_alarm()
+                if exc.link:
+                    break  # the modem or server is away: the others keep their turn
                 continue
             outbox.mark_sent(self.store, row["id"], encoding=encoding, parts=parts, now=now)
             sent += 1

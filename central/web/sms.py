@@ -34,8 +34,16 @@ def sms_names():
         return bool(ticket and store().db.execute(
             "select 1 from ticket_contacts where ticket_id = ?", [ticket["id"]]).fetchone())
 
+    def dossier_notices(dossier_id: int) -> dict:
+        db = store().db
+        row = db.execute("select sms, email from dossier_contacts where dossier_id = ?",
+                         [dossier_id]).fetchone()
+        return {"sms": bool(row and row[0]), "email": row[1] if row else "",
+                "messages": outbox.for_dossier(db, dossier_id)}
+
     return {"message_state_names": outbox.STATE_NAMES, "message_kind_names": outbox.KIND_NAMES,
-            "sms_enabled": _config().sms.enabled, "ticket_has_phone": ticket_has_phone}
+            "sms_enabled": _config().sms.enabled, "ticket_has_phone": ticket_has_phone,
+            "dossier_notices": dossier_notices}
 
 
 @section("sms", "Tin nhắn, thư thông báo không gửi được", "sms/_dashboard.html", order=60)

@@ -81,6 +81,10 @@ def queue_dossier_notices(store: Store, config: HubConfig, now: dt.datetime | No
     """Queue the notices of dossier events past the cursor; returns how many were queued."""
     moment = now or clock.now()
     queued = 0
+    # Most rounds find nothing new: look before taking the write lock.
+    newest = store.db.execute("select max(id) from dossier_events").fetchone()[0] or 0
+    if newest <= int(outbox.get_state(store.db, CURSOR, "0") or 0):
+        return 0
     with store.write() as db:
         cursor = int(outbox.get_state(db, CURSOR, "0") or 0)
         rows = list(db.query(
@@ -136,12 +140,15 @@ def queue_turn_notices(store: Store, config: HubConfig, now: dt.datetime | None 
     if not sms_on(config):
         return 0
     queued = 0
+    sql = ("select t.*, c.phone from ticket_contacts c join tickets t on t.id = c.ticket_id "
+           "where t.status = 'waiting' and not exists (select 1 from messages m "
+           "where m.dedupe = 'turn_near:ticket:' || t.id || ':sms')")
+    # Looked at without the write lock; the queueing below looks again.
+    if not any(tickets.people_ahead(store.db, t) <= config.sms.turn_near_ahead
+               for t in store.db.query(sql)):
+        return 0
     with store.write() as db:
-        rows = list(db.query(
-            "select t.*, c.phone from ticket_contacts c join tickets t on t.id = c.ticket_id "
-            "where t.status = 'waiting' and not exists (select 1 from messages m "
-            "where m.dedupe = 'turn_near:ticket:' || t.id || ':sms')"))
-        for ticket in rows:
+        for ticket in list(db.query(sql)):
             ahead = tickets.people_ahead(db, ticket)
             if ahead > config.sms.turn_near_ahead:
                 continue

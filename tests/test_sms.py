@@ -403,9 +403,15 @@ def signed_in(client, username, password):
     return csrf(client, "/sms")
 
 
-def test_reception_records_the_opt_in_and_refuses_a_bad_address(client, store, ids):
+def test_reception_records_the_opt_in_and_refuses_a_bad_address(client, store, ids, config):
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
     token = signed_in(client, "lan.nt", "mat-khau-lan")
+    form = f"/reception?procedure_id={ids['1.001193']}"
+    assert "notify_sms" not in client.get(form).get_data(as_text=True)  # no modem, no SMTP
+    client.application.config["MOTCUA"] = dataclasses.replace(
+        config, email=EmailConfig(host="smtp.example.vn"))
+    page = client.get(form).get_data(as_text=True)
+    assert 'name="notify_sms"' in page and 'name="notify_email"' in page
     data = {"csrf_token": token, "procedure_id": ids["1.001193"], "channel": "in_person",
             **APPLICANT, "component": [CHECKLIST[0]["name"]], "notify_sms": "1",
             "notify_email": "lan@@example"}

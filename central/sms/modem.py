@@ -120,7 +120,7 @@ class Modem:
     def receive(self) -> list[Incoming]:
         """Every received message waiting on the modem, multipart messages joined."""
         sm = self._sm_or_connect()
-        parts = []
+        parts, junk = [], []
         start, location = True, 0
         while True:
             try:
@@ -137,8 +137,18 @@ class Modem:
                 raise ModemError(f"đọc tin nhắn đến: {text}", link=link) from exc
             start = False
             location = got[0]["Location"]
-            # Only received messages: the sent folder (and templates) stay alone.
-            parts.extend(m for m in got if m.get("Type") == "Deliver" and m.get("InboxFolder"))
+            # Only received messages: the sent folder (and templates) stay alone;
+            # delivery reports in the inbox are dropped so they do not fill the SIM.
+            for m in got:
+                if not m.get("InboxFolder"):
+                    continue
+                if m.get("Type") == "Deliver":
+                    parts.append(m)
+                else:
+                    junk.append((m["Folder"], m["Location"]))
+        for folder, loc in junk:
+            with contextlib.suppress(gammu.GSMError):
+                sm.DeleteSMS(folder, loc)
         out = []
         for linked in gammu.LinkSMS([[p] for p in parts]):
             decoded = gammu.DecodeSMS(linked)

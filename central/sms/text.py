@@ -114,6 +114,7 @@ def lookup_reply(found: dict, code: str, zone: str) -> list[str]:
     department, or 'not found'. ``found`` is :func:`central.dossier_views.lookup`'s
     answer."""
     if not found.get("found"):
+        code = code if len(code) <= 40 else code[:37] + "..."  # garbage is not echoed whole
         return [f"Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy hẹn "
                 "trả kết quả.",
                 f"Không tìm thấy hồ sơ {code}. Xin kiểm tra lại mã."]

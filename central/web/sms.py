@@ -42,7 +42,8 @@ def sms_names():
                 "messages": outbox.for_dossier(db, dossier_id)}
 
     return {"message_state_names": outbox.STATE_NAMES, "message_kind_names": outbox.KIND_NAMES,
-            "sms_enabled": _config().sms.enabled, "ticket_has_phone": ticket_has_phone,
+            "sms_enabled": _config().sms.enabled, "email_enabled": bool(_config().email.host),
+            "ticket_has_phone": ticket_has_phone,
             "dossier_notices": dossier_notices}
 
 

@@ -126,6 +126,20 @@ def test_a_lookup_sms_gets_status_due_date_and_department(store, config, ids, mo
     assert len(sent(modem_dir)) == 1  # answered once
 
 
+def test_a_reply_too_long_for_one_sms_goes_whole_as_a_concatenated_sms(
+        store, config, ids, modem_dir):
+    d = receive(store, config, ids)
+    dossiers.act(store, config, d["id"], "transfer", actor="lan.nt", department_id=ids["STP"])
+    dossiers.act(store, config, d["id"], "await_fees", actor="hung.pv")
+    citizen_texts(modem_dir, CITIZEN, f"HS {d['code']}")
+    Worker(config, store).run_once()
+    [(_, text)] = sent(modem_dir)  # the phone shows one message
+    assert text == (f"HS {d['code']}: Chờ thực hiện nghĩa vụ tài chính. Hẹn trả "
+                    f"{day(d['due_at'])}. Nơi xử lý: Sở Tư pháp.")
+    assert len(sent_parts(modem_dir)) == 2
+    assert outbox.listing(store.db, direction="out")[0]["parts"] == 2
+
+
 def test_accents_in_the_keyword_are_ignored_and_unknown_codes_answered(store, hub_config,
                                                                        modem_dir, ids):
     config = with_sms(hub_config, modem_dir, keyword="HOSO")

@@ -97,8 +97,13 @@ class Home:
         draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(48))
         buttons = [Button(big, ui.open_search, "search"),
                    Button(second, ui.open_dossier, "dossier")]
+        # Issue 15: a complaint or suggestion, for everyone, in a few taps.
+        talk = pygame.Rect(area.x, big.bottom + ui.u(20), area.w, ui.u(100))
+        draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh, kiến nghị", size=ui.u(40),
+                    fill=TILE, ink=INK)
+        buttons.append(Button(talk, ui.open_feedback, "feedback"))
         y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
-                      (area.x, big.bottom + ui.u(30)))
+                      (area.x, talk.bottom + ui.u(30)))
         grid = pygame.Rect(area.x, y + ui.u(10), area.w, area.bottom - y - ui.u(10))
         items = [(d["name"] or "Khác", f"{d['count']} thủ tục", d["code"])
                  for d in ui.catalog.departments()]

@@ -206,3 +206,42 @@ def test_one_ticket_gets_at_most_the_configured_number_of_complaints(
     with pytest.raises(Refused, match="Không tìm thấy số thứ tự"):
         feedback.submit(store, hub_config, source="web", topic="attitude",
                         ticket_token="khongco")
+
+
+def test_not_satisfied_at_the_counter_then_a_reason_key_makes_a_complaint(
+        queue_hub, hub_config, store, make_node, tmp_path):
+    from .test_counter import (
+        counter_settings,
+        key,
+        rating_key,
+        shown,
+        sign_in_officer,
+        take_ticket,
+        tap,
+    )
+
+    officer = sign_in_officer(store)
+    take_ticket(make_node("dispenser", "dispenser-1"))
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+    leds = counter.units[1].rating.leds
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A001")
+    tap(key(counter, "finish"))
+    wait_until(lambda: all(led.is_lit for led in leds))
+    tap(rating_key(counter, 3))  # Không hài lòng: the keys stay lit, now as reasons
+    assert all(led.is_lit for led in leds)
+    assert "1 Chờ lâu" in (shown(counter).message or "")
+    tap(rating_key(counter, 1))  # 2: Thái độ
+    wait_until(lambda: store.db.execute("select count(*) from feedback").fetchone()[0] == 1)
+    assert not any(led.is_lit for led in leds)
+    row = next(iter(store.db.query(
+        "select f.source, f.kind, f.topic, f.officer_id, c.number, t.display from feedback f "
+        "join counters c on c.id = f.counter_id join tickets t on t.id = f.ticket_id")))
+    assert row == {"source": "counter", "kind": "complaint", "topic": "attitude",
+                   "officer_id": officer["id"], "number": 1, "display": "A001"}
+    assert store.db.execute("select level from ratings").fetchall() == [("dissatisfied",)]
+    assert "Trung tâm sẽ xem xét" in (shown(counter).message or "")
+    # A reason for a ticket not rated "not satisfied" is refused by the hub.
+    with pytest.raises(Refused, match="Không hài lòng"):
+        feedback.from_counter(store, hub_config, "counter-1",
+                              {"ticket_id": 999, "counter": 1, "reason": "waiting"})

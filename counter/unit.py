@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 5.0
+# After "Không hài lòng": the rating keys, in order, as reasons (issue 15).
+REASON_PROMPT = "Lý do? " + " · ".join(
+    f"{i} {name}" for i, name in enumerate(REASON_NAMES.values(), start=1))
 # In the transfer chooser the officer's keys change meaning.
 CHOOSER_KEYS = {"next": "forward", "recall": "back", "finish": "choose"}
 
@@ -191,6 +194,10 @@ class CounterUnit:
                 self.choices = None
                 message = ("Hết giờ chọn; đã huỷ chuyển số.", False, now + 2)
                 self.message = message
+            if message is None and self.rating is not None and self.rating.lit \
+                    and self.rating.asking_reason:
+                # The reasons stay named for as long as the keys are lit for them.
+                message = (REASON_PROMPT, False, now + 1)
             choosing = self.choices[self.choice] if self.choices else None
             current = state.get("current") or {}
             return View(
@@ -210,8 +217,7 @@ class CounterUnit:
         node.outbox.add(node.topics.node_event(node.node_id, "rating"), payload)
         if self.rating is not None and self.rating.asking_reason:
             # Issue 15: the keys stay lit for the reason; the display names them.
-            self.show("Lý do? " + " · ".join(
-                f"{i} {name}" for i, name in enumerate(REASON_NAMES.values(), start=1)))
+            self.show(REASON_PROMPT)
         else:
             self.show(f"Cảm ơn quý khách! ({LEVEL_NAMES[level]})")
         node.wake()

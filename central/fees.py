@@ -181,6 +181,8 @@ def record(store: Store, dossier_id: int, entry: dict, *, officer: str,
                 raise Refused("receipt_used", f"Biên lai số {receipt_no} đã được ghi trước đó.")
         else:  # exemption: no money moves
             method, receipt_no = None, None
+            if amount == 0:
+                raise Refused("amount_zero", "Số tiền miễn, giảm phải lớn hơn 0 đồng.")
             if not note:
                 raise Refused("basis_required", "Cần ghi căn cứ miễn, giảm (đối tượng, văn bản).")
         if kind == "refund" and not note:

@@ -245,3 +245,27 @@ def test_not_satisfied_at_the_counter_then_a_reason_key_makes_a_complaint(
     with pytest.raises(Refused, match="Không hài lòng"):
         feedback.from_counter(store, hub_config, "counter-1",
                               {"ticket_id": 999, "counter": 1, "reason": "waiting"})
+
+
+def test_the_kiosk_shows_the_hubs_refusal_in_plain_words():
+    from kiosk.lookup import LookupFailed
+    from kiosk.replica import Replica
+    from kiosk.ui import KioskUI
+
+    def refuse(data):
+        raise LookupFailed("Đã nhận đủ 2 góp ý cho số thứ tự này.")
+
+    surface = pygame.Surface((1080, 1920))
+    ui = KioskUI((1080, 1920), Replica(), feedback=refuse, monotonic=lambda: 0.0)
+    ui.go_home()
+    ui.step(surface)
+    for name in ("feedback", "topic:other", "send"):
+        ui.tap_button(name)
+        ui.step(surface)
+    assert ui.screen.problem == "Xin gõ vài chữ khi chọn “Khác”."
+    for name in ("key:Q", "key:U", "send"):
+        ui.tap_button(name)
+        ui.step(surface)
+    ui.wait_feedback()
+    assert ui.screen.name == "feedback_result"
+    assert ui.screen.error == "Đã nhận đủ 2 góp ý cho số thứ tự này."

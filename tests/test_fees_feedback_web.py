@@ -70,3 +70,26 @@ def test_the_inspection_team_assigns_answers_and_publishes(app, store, hub_confi
     assert "Đã nhắc nhở cán bộ thu phí." in public
     officer = signed_in(app, store, "lan.nt", "officer")
     assert officer.get("/phan-anh").status_code == 403
+
+
+def test_feedback_about_a_dossier_from_its_lookup_page(app, store, hub_config):
+    import time
+
+    ids = add_procedures(store)
+    lan = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    d = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+                                  channel="in_person", applicant=APPLICANT,
+                                  components=[c["name"] for c in CHECKLIST], actor="lan.nt")
+    citizen = app.test_client()
+    lookup = citizen.get(f"/lookup?code={d['code']}").get_data(as_text=True)
+    link = re.search(r'href="(/gop-y\?dossier=[^"]+)" id="feedback-link"', lookup).group(1)
+    form = citizen.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f"Góp ý về hồ sơ <strong>{d['code']}</strong>" in form
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    reply = citizen.post("/gop-y", data={
+        "csrf_token": csrf, "dossier": d["code"], "kind": "complaint", "topic": "late",
+        "text": "Quá hẹn hai ngày", "form_token": feedback.form_token(
+            app.config["SECRET_KEY"], "feedback", now=time.time() - 30)})
+    assert reply.status_code == 302
+    row = next(iter(store.db.query("select dossier_id, officer_id, topic from feedback")))
+    assert row == {"dossier_id": d["id"], "officer_id": lan["id"], "topic": "late"}

@@ -152,6 +152,28 @@ class EmailConfig:
 
 
 @dataclass(kw_only=True)
+class FeedbackConfig:
+    """Citizens' feedback (issue 15): the answering deadline and the public form's limits."""
+
+    answer_within_days: int = setting(
+        10, doc="working days the inspection team has to answer a complaint or suggestion",
+        check=lambda v: None if 1 <= v <= 90 else "expected 1 to 90 working days")
+    min_fill_seconds: float = setting(
+        4.0, doc="a public form sent back sooner than this after it was shown is refused "
+                 "(scripts fill forms at once; people take longer)",
+        check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120 seconds")
+    per_address_per_hour: int = setting(
+        5, doc="feedback accepted from one client address (web) in an hour",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+    per_ticket: int = setting(
+        2, doc="feedback accepted for one ticket or one dossier, all channels together",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+    per_kiosk_per_hour: int = setting(
+        60, doc="feedback accepted from one kiosk in an hour",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+
+
+@dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
     center_name: str = setting(
@@ -176,3 +198,5 @@ class HubConfig:
     dossiers: DossierConfig = section(DossierConfig, doc="dossier codes and deadlines")
     sms: SmsConfig = section(SmsConfig, doc="SMS through a GSM modem (Gammu)")
     email: EmailConfig = section(EmailConfig, doc="notifications by e-mail (SMTP)")
+    feedback: FeedbackConfig = section(FeedbackConfig, doc="citizens' complaints and "
+                                                            "suggestions")

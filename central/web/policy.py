@@ -76,6 +76,24 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "sms.log_page": STAFF,
     "sms.retry": SUPERVISION,
     "sms.ticket_phone": PUBLIC,
+    # Fees (issue 15): officers record what they collect and close their day.
+    "fees.dossier": STAFF,
+    "fees.record": STAFF,
+    "fees.report": STAFF,
+    "fees.report_xlsx": STAFF,
+    "fees.closing_pdf": STAFF,
+    # Feedback (issue 15): the public form and published answers (no personal
+    # data: the citizen's own page is named by an unguessable token); the
+    # inspection team's desk (supervisors and admins).
+    "feedback.form": PUBLIC,
+    "feedback.submit": PUBLIC,
+    "feedback.status": PUBLIC,
+    "feedback.published": PUBLIC,
+    "feedback.desk": SUPERVISION,
+    "feedback.show": SUPERVISION,
+    "feedback.assign": SUPERVISION,
+    "feedback.answer": SUPERVISION,
+    "feedback.publish": SUPERVISION,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

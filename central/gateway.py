@@ -161,6 +161,9 @@ class Gateway:
                 return {"result": route.handle(ctx)}
 
             stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
+            if stored and "refused" in stored:
+                # A tombstone (central.reliability): its sender gave up on it.
+                raise Refused(stored["refused"]["code"], stored["refused"]["message"])
             result = (stored or {}).get("result")
         else:
             result, fresh = route.handle(ctx), True

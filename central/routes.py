@@ -136,6 +136,19 @@ def dispenser_ticket_offline(ctx: Context) -> dict:
     return result
 
 
+# --- Reliability (issue 11) --------------------------------------------------------
+
+
+def ticket_abandon(ctx: Context) -> dict:
+    from . import reliability
+
+    result, out = reliability.abandon_ticket(ctx.db, _queue_topics(ctx), ctx.node_id,
+                                             ctx.data["request"])
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
@@ -151,4 +164,5 @@ REQUESTS: dict[str, Route] = {
     "counter_command": Route(queue_counter_command),
     "number_block": Route(dispenser_number_block),
     "ticket_offline": Route(dispenser_ticket_offline),
+    "ticket_abandon": Route(ticket_abandon),
 }

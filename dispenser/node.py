@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 from motcua.bus.client import Incoming, NotConnected, RequestTimeout
-from motcua.bus.messages import NUMBER_BLOCK, TICKET, TICKET_OFFLINE
+from motcua.bus.messages import NUMBER_BLOCK, TICKET, TICKET_ABANDON, TICKET_OFFLINE
 from motcua.node import Node
 
 from .buttons import STATE_NAMES, Indicator, ServiceButtons
@@ -309,6 +309,10 @@ class Dispenser(Node):
             log.warning("hub unreachable (%s): printing offline", exc)
             if isinstance(exc, RequestTimeout):
                 self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
+                # The request may still reach the hub late: say we gave it up
+                # (durably, before printing offline), so it leaves no ghost
+                # ticket (central/reliability.py).
+                self.outbox.abandon(payload["id"])
             return None
         if not answer["ok"]:
             log.warning("hub refused a ticket for %s: %s", job.service, answer["error"])
@@ -374,7 +378,20 @@ class Dispenser(Node):
         self.refresh_status()
 
     def _deliver(self) -> None:
-        """Hand the hub each offline ticket once, oldest first; stop at the first link error."""
+        """Tell the hub of requests given up, then hand it each offline ticket once, oldest
+        first; stop at the first link error."""
+        for row in self.outbox.abandoned():
+            try:
+                answer = self._request("ticket_abandon", TICKET_ABANDON.make(
+                    id=f"abandon-{row['request']}"[:64], request=row["request"]))
+            except (NotConnected, RequestTimeout) as exc:
+                log.warning("given-up request %s not reported yet: %s", row["request"], exc)
+                return
+            outcome = (answer.get("result") or {}).get("outcome") if answer["ok"] else "error"
+            if outcome == "cancelled":
+                log.warning("the hub had applied given-up request %s late: ticket %s cancelled",
+                            row["request"], answer["result"].get("display"))
+            self.outbox.abandon_delivered(row["request"], outcome or "error")
         delivered = 0
         for row in self.outbox.pending():
             payload = TICKET_OFFLINE.make(

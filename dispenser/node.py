@@ -199,7 +199,12 @@ class Dispenser(Node):
         self.outbox.close()
 
     def _on_hub_status(self, incoming: Incoming) -> None:
+        was = self.hub_online
         super()._on_hub_status(incoming)
+        if self.hub_online and not was:
+            # A hub that says it is back (restarted) is worth asking at once,
+            # rather than after the back-off of the request it left unanswered.
+            self._hub_silent_until = 0.0
         if incoming.data.get("center_name"):
             self.outbox.put("center_name", self.center_name)
         self.jobs.put(None)

@@ -106,7 +106,7 @@ class Dispenser(Node):
         self._worker = threading.Thread(target=self._work, name="dispenser-printer",
                                         daemon=True)
         self.bus.subscribe(f"{self.topics.base}/state/line/+", self._on_line)
-        self.bus.on_connection_change(lambda up: self.jobs.put(None))  # wake the worker
+        self.bus.on_connection_change(self._on_link)
 
     # Facts for the hub's device page ----------------------------------------
     @property
@@ -208,6 +208,14 @@ class Dispenser(Node):
         if incoming.data.get("center_name"):
             self.outbox.put("center_name", self.center_name)
         self.jobs.put(None)
+
+    def _on_link(self, up: bool) -> None:
+        if up:
+            # A new connection is a new chance: the request left unanswered was
+            # probably lost with the old one (and paho has just resent it; the
+            # hub must hear at once that it was given up).
+            self._hub_silent_until = 0.0
+        self.jobs.put(None)  # wake the worker
 
     def _on_line(self, incoming: Incoming) -> None:
         self.lines[incoming.data["service"]] = incoming.data

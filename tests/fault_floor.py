@@ -97,8 +97,21 @@ def run_counter(settings: dict, journal: Journal) -> None:
     node = Counter(from_dict(CounterConfig, settings))
     _watch_link(node, journal)
     node.start()
-    rng = random.Random(load.get("seed", 1))
     unit = next(iter(node.units.values()))
+
+    def shown() -> None:  # what the counter's number display shows, on each change
+        last = None
+        while not node._stopping.is_set():
+            v = unit.view(time.monotonic())
+            now = (v.number, v.status, v.online, v.known)
+            if now != last:
+                journal.write("shown", number=v.number, status=v.status, online=v.online,
+                              known=v.known)
+                last = now
+            time.sleep(0.02)
+
+    threading.Thread(target=shown, daemon=True).start()
+    rng = random.Random(load.get("seed", 1))
     command = {"word": None}
 
     def read() -> None:
@@ -106,6 +119,10 @@ def run_counter(settings: dict, journal: Journal) -> None:
             command["word"] = line.strip()
 
     threading.Thread(target=read, daemon=True).start()
+    # A restarted counter may wait before its officer's first key (until told to drain).
+    pause_until = time.monotonic() + load.get("delay", 0)
+    while time.monotonic() < pause_until and command["word"] is None:
+        time.sleep(0.1)
 
     def step() -> dict | None:
         answer = unit.command("next")
@@ -143,6 +160,30 @@ def run_counter(settings: dict, journal: Journal) -> None:
     node.stop()
 
 
+def run_display(settings: dict, journal: Journal) -> None:
+    from display.node import DisplayConfig, HallDisplay
+
+    settings.pop("load", None)
+    node = HallDisplay(from_dict(DisplayConfig, settings))
+    _watch_link(node, journal)
+
+    def shown() -> None:  # the board the screen draws, on each change
+        last = None
+        while not node._stopping.is_set():
+            v = node.model.view()
+            now = json.dumps([v.online, [(c.get("counter"), c.get("display"))
+                                         for c in v.counters]], default=str)
+            if now != last:
+                journal.write("shown", online=v.online,
+                              counters={str(c.get("counter")): c.get("display")
+                                        for c in v.counters})
+                last = now
+            time.sleep(0.02)
+
+    threading.Thread(target=shown, daemon=True).start()
+    node.run()  # until SIGTERM
+
+
 def _wait_for(stream, word: str) -> None:
     for line in stream:
         if line.strip() == word:
@@ -156,7 +197,7 @@ def main(argv: list[str]) -> int:
     settings = json.loads(Path(settings_file).read_text(encoding="utf-8"))
     journal = Journal(journal_file)
     journal.write("start", role=role, pid=__import__("os").getpid())
-    {"dispenser": run_dispenser, "counter": run_counter}[role](settings, journal)
+    {"dispenser": run_dispenser, "counter": run_counter, "display": run_display}[role](settings, journal)
     return 0
 
 

@@ -91,11 +91,13 @@ class Proxy:
     def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while True:
+                # In the hole nothing is read: bytes wait in the sender's kernel,
+                # unacknowledged, as on a dead link. Bytes read (acknowledged)
+                # before it opened are the receiver's: passed on.
                 self._flowing.wait()
                 data = src.recv(65536)
                 if not data:
                     break
-                self._flowing.wait()  # read before the hole opened: held, delivered late
                 dst.sendall(data)
         except OSError:
             pass
@@ -232,22 +234,32 @@ class Lab:
                     "renew_below": max(3, self.block_size // 3),
                     "request_timeout": self.request_timeout,
                     "load": {"period": self.press_period, "seed": 11}}
+        if node_id.startswith("display"):
+            return {**base, "frames_dir": str(folder / "frames"),
+                    "voice": {"clips": str(folder / "voice"), "wav_dir": str(folder / "sound")},
+                    "led": {"frames_dir": str(folder / "led")}}
         return {**base, "keypad": {"counters": [COUNTERS[node_id]]},
                 "rating": {"buttons": [5, 6, 13, 19], "leds": [20, 21, 22, 23],
                            "outbox": str(folder / "rating-outbox.sqlite")},
                 "display": {"image_dir": str(folder / "display")},
                 "load": {"period": self.call_period, "seed": COUNTERS[node_id]}}
 
-    def start_node(self, node_id: str) -> None:
+    def start_node(self, node_id: str, **load) -> float:
+        """Start a simulated node's process; returns the moment (monotonic)."""
         role = node_id.split("-")[0]
         settings = self.root / f"{node_id}.json"
-        settings.write_text(json.dumps(self.node_settings(node_id)), encoding="utf-8")
+        values = self.node_settings(node_id)
+        if load:
+            values["load"] = {**values["load"], **load}
+        settings.write_text(json.dumps(values), encoding="utf-8")
+        started = time.monotonic()
         self.nodes[node_id] = subprocess.Popen(
             [PYTHON, "-m", "tests.fault_floor", role, str(settings),
              str(self.journal_path(node_id))],
             cwd=PROJECT, stdin=subprocess.PIPE, stdout=self._log(node_id),
             stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
+        return started
 
     def kill_node(self, node_id: str) -> float:
         at = time.monotonic()
@@ -307,6 +319,9 @@ class Lab:
         """Stop the load, let everything be delivered and every ticket end, then check."""
         self.tell("dispenser-1", "stop")
         self.nodes["dispenser-1"].wait(timeout)
+        for node_id in [n for n in self.nodes if n.startswith("display")]:
+            self.nodes[node_id].terminate()
+            self.nodes[node_id].wait(timeout)
         for node_id in COUNTERS:
             if self.nodes[node_id].poll() is None:
                 self.tell(node_id, "drain")
@@ -405,17 +420,28 @@ def whole_state(database: Path, journals: dict[str, list[dict]], retained: dict,
         "select t.id, t.display, t.status, s.code as service, t.day, t.number, "
         "t.issued_service_id from tickets t join services s on s.id = t.issued_service_id "
         "where t.source_node = 'dispenser-1'")]
-    abandoned_ids = {r[0] for r in conn.execute(
-        "select ticket_id from ticket_events where action = 'abandon'")}
-    held = sorted((r["service"], r["display"]) for r in rows if r["id"] not in abandoned_ids)
+    # Tickets the hub issued for requests the dispenser gave up on (their answer
+    # was late or lost): the dispenser printed from its block instead.
+    given_up = [a["request"] for a in done.get("abandoned") or []]
+    ghost_ids = set()
+    for (response,) in conn.execute(
+            "select response from bus_messages where node_id = 'dispenser-1' and "
+            f"message_id in ({','.join('?' * len(given_up))})", given_up):
+        result = (json.loads(response) if response else {}).get("result") or {}
+        if result.get("ticket_id"):
+            ghost_ids.add(result["ticket_id"])
+    held = sorted((r["service"], r["display"]) for r in rows if r["id"] not in ghost_ids)
     if held != sorted(shown):
         missing = set(shown) - set(held)
         extra = set(held) - set(shown)
         problems.append(f"hub and paper differ: printed not at hub {sorted(missing)[:5]}, "
                         f"at hub never printed (ghosts) {sorted(extra)[:5]}")
-    ghosts_left = [r for r in rows if r["id"] in abandoned_ids and r["status"] == "waiting"]
+    ghosts = [r for r in rows if r["id"] in ghost_ids]
+    ghosts_left = [r for r in ghosts if r["status"] == "waiting"]
     if ghosts_left:
         problems.append(f"ghost tickets still waiting: {ghosts_left}")
+    abandoned_ids = {r[0] for r in conn.execute(
+        "select ticket_id from ticket_events where action = 'abandon'")}
     not_ended = conn.execute("select count(*) from tickets where status not in "
                              "('done', 'no_show', 'cancelled')").fetchone()[0]
     if not_ended:
@@ -459,8 +485,9 @@ def whole_state(database: Path, journals: dict[str, list[dict]], retained: dict,
         "presses": len(presses), "printed": len(shown),
         "printed_offline": sum(1 for e in printed if e["offline"] and e["display"]),
         "hub_tickets": conn.execute("select count(*) from tickets").fetchone()[0],
+        "requests_given_up": len(given_up),
         "ghosts_cancelled": len(abandoned_ids),
-        "requests_given_up": len(done.get("abandoned") or []),
+        "ghosts_called_first": sum(1 for r in ghosts if r["id"] not in abandoned_ids),
         "ended": conn.execute("select count(*) from tickets where status in "
                               "('done', 'no_show', 'cancelled')").fetchone()[0],
         "ratings": len(hub_ratings), "retained_topics_compared": len(expected),

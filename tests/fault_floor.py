@@ -197,7 +197,8 @@ def main(argv: list[str]) -> int:
     settings = json.loads(Path(settings_file).read_text(encoding="utf-8"))
     journal = Journal(journal_file)
     journal.write("start", role=role, pid=__import__("os").getpid())
-    {"dispenser": run_dispenser, "counter": run_counter, "display": run_display}[role](settings, journal)
+    roles = {"dispenser": run_dispenser, "counter": run_counter, "display": run_display}
+    roles[role](settings, journal)
     return 0
 
 

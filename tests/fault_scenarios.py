@@ -125,8 +125,8 @@ def node_restart(lab: Lab, before: float = 4) -> dict:
             and e["counters"].get("2") == expected[2] and "4" in e["counters"], 30,
             after=d_started)["t"]
         counts = lab.finish()  # the restarted counter ends its pause and drains
-    figures = {"counter_picture_s": _r(shown - started), "display_picture_s": _r(d_shown - d_started),
-               **counts}
+    figures = {"counter_picture_s": _r(shown - started),
+               "display_picture_s": _r(d_shown - d_started), **counts}
     if figures["counter_picture_s"] > 2 or figures["display_picture_s"] > 2:
         raise Breach(f"a restarted node took more than 2 s to show the right picture: {figures}")
     return figures

@@ -468,9 +468,9 @@ def whole_state(database: Path, journals: dict[str, list[dict]], retained: dict,
             problems.append(f"{n} did not deliver its ratings ({end})")
 
     # The retained picture equals the database's.
-    from motcua.bus import Topics
-
     import sqlite_utils
+
+    from motcua.bus import Topics
 
     db = sqlite_utils.Database(conn)
     expected = {}

@@ -27,12 +27,16 @@ ticket_abandon``), and the hub applies it idempotently and in either order::
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 
 from motcua import clock
 from motcua.bus import Topics
 
 from .queue import state, tickets
 from .queue.commands import Changes
+
+log = logging.getLogger(__name__)
 
 ABANDONED = {"code": "abandoned",
              "message": "Máy lấy số đã in vé ngoại tuyến thay cho yêu cầu này; không cấp vé."}
@@ -74,3 +78,56 @@ def abandon_ticket(db, topics: Topics, node_id: str, request_id: str) -> tuple[d
     changes = Changes(halls=halls)
     changes.ticket(ticket)
     return {**result, "outcome": "cancelled"}, state.publications(db, topics, changes)
+
+
+# --- The store refusing writes (full disk, read-only file) ---------------------------
+
+STORAGE_ALARM = "store.write"
+STORAGE_CODE = "storage_unavailable"
+STORAGE_REFUSAL = ("Máy chủ không lưu được dữ liệu (đĩa đầy hoặc cơ sở dữ liệu chỉ đọc); "
+                   "yêu cầu chưa được thực hiện.")
+_STORAGE_CAUSES = (
+    ("full", "Ổ đĩa của máy chủ đã đầy"),
+    ("readonly", "Cơ sở dữ liệu của máy chủ chỉ đọc được"),
+    ("read-only", "Cơ sở dữ liệu của máy chủ chỉ đọc được"),
+    ("disk i/o", "Ổ đĩa của máy chủ báo lỗi ghi"),
+)
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """What a write failure means for a person, when the disk is the cause (else None).
+
+    >>> storage_problem(sqlite3.OperationalError("database or disk is full"))
+    'Ổ đĩa của máy chủ đã đầy'
+    >>> storage_problem(ValueError("x")) is None
+    True
+    """
+    if not isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)):
+        return None
+    text = str(exc).lower()
+    for needle, meaning in _STORAGE_CAUSES:
+        if needle in text:
+            return meaning
+    return None
+
+
+def storage_failed(exc: BaseException) -> bool:
+    """Raise the supervisor's alarm when ``exc`` is the store refusing writes; say whether."""
+    from . import alarms
+
+    meaning = storage_problem(exc)
+    if meaning is None:
+        return False
+    log.error("the store refuses writes: %s", exc)
+    alarms.raise_alarm(
+        STORAGE_ALARM, f"{meaning}: máy chủ từ chối mọi yêu cầu mới (lấy số, gọi số, đánh "
+                       f"giá) cho đến khi khắc phục. Dữ liệu đã lưu vẫn an toàn.",
+        severity="error", source="hub")
+    return True
+
+
+def storage_ok() -> None:
+    """A write committed: the store takes writes again (clears the alarm if it was up)."""
+    from . import alarms
+
+    alarms.clear(STORAGE_ALARM)

@@ -42,6 +42,8 @@ from .printer_config import PrinterStatus
 
 log = logging.getLogger(__name__)
 SILENT_HUB_BACKOFF_S = 15.0  # after an unanswered request, print offline this long
+# Answers meaning "nothing was done, try later" rather than "no" (central/reliability.py).
+HUB_CANNOT_WRITE = ("storage_unavailable", "internal")
 
 
 @dataclass
@@ -328,6 +330,12 @@ class Dispenser(Node):
                 self.outbox.abandon(payload["id"])
             return None
         if not answer["ok"]:
+            if answer["error"]["code"] in HUB_CANNOT_WRITE:
+                # Nothing was applied (the hub's disk is full, or it failed): the
+                # citizen still gets a number, from the block; delivered later.
+                log.warning("hub cannot take a ticket now (%s): printing offline",
+                            answer["error"]["message"])
+                return None
             log.warning("hub refused a ticket for %s: %s", job.service, answer["error"])
             return "refused"
         r = answer["result"]
@@ -400,6 +408,8 @@ class Dispenser(Node):
             except (NotConnected, RequestTimeout) as exc:
                 log.warning("given-up request %s not reported yet: %s", row["request"], exc)
                 return
+            if not answer["ok"] and answer["error"]["code"] in HUB_CANNOT_WRITE:
+                return  # said again when the hub can write
             outcome = (answer.get("result") or {}).get("outcome") if answer["ok"] else "error"
             if outcome == "cancelled":
                 log.warning("the hub had applied given-up request %s late: ticket %s cancelled",
@@ -418,6 +428,10 @@ class Dispenser(Node):
             if answer["ok"]:
                 self.outbox.mark(row["id"], "delivered")
                 delivered += 1
+            elif answer["error"]["code"] in HUB_CANNOT_WRITE:
+                log.warning("offline ticket %s not taken yet: %s", row["display"],
+                            answer["error"]["message"])
+                break  # the hub will take it once it can write again
             else:
                 # The hub will never take it (e.g. the day has closed): keep it
                 # for the record, stop retrying, tell a person.

@@ -175,6 +175,8 @@ def _skew_words(skew: float) -> str:
 
 def report_clock(db, node_id: str, skew: float, now) -> None:
     """Tell the supervisor (alarm) and the device page (a fault) that a clock is wrong."""
+    import datetime as dt
+
     from . import alarms, nodes
 
     message = (f"Đồng hồ của thiết bị {node_id} {_skew_words(skew)} so với máy chủ; "
@@ -182,5 +184,10 @@ def report_clock(db, node_id: str, skew: float, now) -> None:
     log.warning("clock of %s is off by %.1f s; the hub's time is used", node_id, skew)
     alarms.raise_alarm(f"clock.{node_id}", message, severity="warning", source="hub")
     stamp = clock.iso(now)
+    recent = db.execute(  # one fault row per node and hour is enough for the device page
+        "select 1 from node_faults where node_id = ? and code = 'clock_skew' and "
+        "received_at > ?", [node_id, clock.iso(now - dt.timedelta(hours=1))]).fetchone()
+    if recent:
+        return
     nodes.record_fault(db, node_id, {"id": f"clock-{stamp}", "code": "clock_skew",
                                      "message": message, "severity": "warning", "ts": stamp})

@@ -52,6 +52,8 @@ def run_dispenser(settings: dict, journal: Journal) -> None:
     from dispenser.node import Dispenser
 
     load = settings.pop("load")
+    if load.get("clock_offset_s"):
+        _wrong_clock(load["clock_offset_s"])
     node = Dispenser(from_dict(DispenserConfig, settings))
     _watch_link(node, journal)
     node.start()
@@ -87,6 +89,22 @@ def run_dispenser(settings: dict, journal: Journal) -> None:
                   offline_tickets=[dict(r) for r in node.outbox.tickets()],
                   abandoned=node.outbox.abandoned("delivered"))
     node.stop()
+
+
+def _wrong_clock(offset_s: float) -> None:
+    """This process's idea of the time of day runs ``offset_s`` ahead (a Pi with no RTC
+    and no NTP yet): what it stamps on tickets and messages."""
+    import datetime as dt
+
+    import dispenser.outbox
+    import motcua.bus.messages
+
+    def now_iso() -> str:
+        moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset_s)
+        return moment.isoformat(timespec="milliseconds")
+
+    motcua.bus.messages.now_iso = now_iso
+    dispenser.outbox.now_iso = now_iso
 
 
 def run_counter(settings: dict, journal: Journal) -> None:

@@ -11,6 +11,7 @@ different durations::
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 import time
@@ -164,3 +165,126 @@ def repeated_hub_kills(lab: Lab, kills: int = 5, seed: int = 7) -> dict:
         time.sleep(3)
         counts = lab.finish()
     return {"kills": kills, **counts}
+
+
+def broker_stopped(lab: Lab, before: float = 4, down: float = 120, after: float = 6) -> dict:
+    """Mosquitto stopped (SIGTERM, it saves) for ``down`` seconds, then started again."""
+    with lab:
+        lab.start()
+        time.sleep(before)
+        stopped = time.monotonic()
+        lab.broker.stop()
+        time.sleep(down)
+        started = lab.start_broker()
+        back = {n: lab.wait_journal(n, lambda e: e["kind"] == "link" and e["up"],
+                                    90, after=started)["t"] - started
+                for n in ("dispenser-1", *COUNTERS)}
+        online = lab.online_ticket_after(started, timeout=90)
+        time.sleep(after)
+        counts = lab.finish()
+    return {"down_s": _r(started - stopped), "nodes_reconnected_s": _r(max(back.values())),
+            "first_online_ticket_s": _r(online - started), **counts}
+
+
+def wrong_clock(lab: Lab, offset_s: float = 2 * 3600 + 300, before: float = 4,
+                down: float = 4, after: float = 6) -> dict:
+    """The dispenser's clock runs ``offset_s`` ahead; it prints offline while the broker
+    is down; the hub's time orders those tickets, and the clock is reported."""
+    lab.dispenser_load["clock_offset_s"] = offset_s
+    with lab:
+        lab.start()
+        time.sleep(before)
+        killed_wall = time.time()
+        lab.kill_broker()
+        time.sleep(down)
+        lab.start_broker()
+        back_wall = time.time()
+        time.sleep(after)
+        counts = lab.finish()
+    conn = sqlite3.connect(f"file:{lab.database}?mode=ro", uri=True)
+    try:
+        offline = [r[0] for r in conn.execute(
+            "select t.issued_at from tickets t join ticket_events e on e.ticket_id = t.id "
+            "where e.action = 'issue_offline'")]
+        faults = conn.execute("select count(*), max(message) from node_faults where "
+                              "code = 'clock_skew' and node_id = 'dispenser-1'").fetchone()
+    finally:
+        conn.close()
+    import datetime as dt
+
+    lo = dt.datetime.fromtimestamp(killed_wall - 5, dt.UTC).isoformat()
+    hi = dt.datetime.fromtimestamp(back_wall + after + 60, dt.UTC).isoformat()
+    misplaced = [t for t in offline if not lo <= t <= hi]
+    if not offline or misplaced or not faults[0]:
+        raise Breach(f"wrong clock: {len(offline)} offline tickets, misplaced {misplaced[:3]}, "
+                     f"clock reported {faults[0]} times")
+    return {"clock_ahead_s": offset_s, "offline_tickets_in_hub_time": len(offline),
+            "clock_reports": faults[0], "report": faults[1], **counts}
+
+
+def storage_failure(lab: Lab, mode: str = "full", before: float = 4, hold: float = 10,
+                    after: float = 6) -> dict:
+    """The hub's disk fills up (``full``) or turns read-only (``readonly``) under load.
+
+    The database lives on a small tmpfs of its own (needs root, to mount it).
+    """
+    import json as _json
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    mount = lab.root / "disk"
+    mount.mkdir(exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], check=True)
+    lab.database = mount / "hub.db"
+
+    def health() -> dict:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{lab.http_port}/healthz",
+                                        timeout=2) as r:
+                return _json.load(r)
+        except urllib.error.HTTPError as e:
+            return _json.load(e)
+        except OSError:
+            return {}
+
+    def wait(pred, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > deadline:
+                raise Breach(f"storage {mode}: condition not met; /healthz says {health()}")
+            time.sleep(0.1)
+        return time.monotonic()
+
+    filler = mount / "filler"
+    try:
+        with lab:
+            lab.start()
+            time.sleep(before)
+            broke = time.monotonic()
+            if mode == "full":
+                with open(filler, "wb") as f, contextlib.suppress(OSError):
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+            else:
+                subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+            alarmed = wait(lambda: "store.write" in health().get("alarms", []))
+            refused = health()
+            time.sleep(hold)
+            fixed = time.monotonic()
+            if mode == "full":
+                filler.unlink()
+            else:
+                subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)
+            cleared = wait(lambda: health().get("alarms") == [] and
+                           health().get("database") == "ok")
+            online = lab.online_ticket_after(fixed)
+            time.sleep(after)
+            counts = lab.finish()
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+    return {"mode": mode, "alarm_after_s": _r(alarmed - broke),
+            "healthz_while_broken": refused.get("database"),
+            "held_s": _r(fixed - broke), "alarm_cleared_s": _r(cleared - fixed),
+            "first_online_ticket_s": _r(online - fixed), **counts}

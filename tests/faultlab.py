@@ -151,6 +151,7 @@ class Lab:
         self.press_period, self.call_period = press_period, call_period
         self.node_keepalive, self.hub_keepalive = node_keepalive, hub_keepalive
         self.block_size, self.request_timeout = block_size, request_timeout
+        self.dispenser_load: dict = {}  # more load settings (e.g. clock_offset_s)
         self.hub: subprocess.Popen | None = None
         self.nodes: dict[str, subprocess.Popen] = {}
         self.marks: dict[str, float] = {}
@@ -233,7 +234,8 @@ class Lab:
                     "public_url": "http://hub.test", "block_size": self.block_size,
                     "renew_below": max(3, self.block_size // 3),
                     "request_timeout": self.request_timeout,
-                    "load": {"period": self.press_period, "seed": 11}}
+                    "load": {"period": self.press_period, "seed": 11,
+                             **self.dispenser_load}}
         if node_id.startswith("display"):
             return {**base, "frames_dir": str(folder / "frames"),
                     "voice": {"clips": str(folder / "voice"), "wav_dir": str(folder / "sound")},

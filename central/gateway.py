@@ -195,7 +195,8 @@ class Gateway:
             # (a hub that dies meanwhile loses these; see docs/reliability.md).
             self._unstored_events.append(incoming)
             return
-        reliability.storage_ok()
+        if fresh:  # it wrote: the store takes writes (clears the alarm if it was up)
+            reliability.storage_ok()
         if not fresh:
             log.info("event %s from %s already applied; ignored", incoming.data["id"],
                      incoming.parts.node_id)
@@ -257,6 +258,7 @@ class Gateway:
     def _answer_batch(self, batch: list[Incoming]) -> None:
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
+        changes_before = self.store.db.conn.total_changes
         try:
             with self.store.write():
                 for incoming in batch:
@@ -279,8 +281,10 @@ class Gateway:
                 answers = [(i, error_response(i.data.get("id"), "internal",
                                               "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
         else:
-            reliability.storage_ok()
-            self._retry_unstored_events()
+            if self.store.db.conn.total_changes > changes_before:
+                # Something was written and committed: the store takes writes again.
+                reliability.storage_ok()
+                self._retry_unstored_events()
         try:
             # Answers first (the askers wait on them), then the state.
             for incoming, response in answers:

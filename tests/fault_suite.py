@@ -40,7 +40,7 @@ SCENARIOS = [
     ("broker_restart", "Broker SIGKILLed (no final save), restarted after 3 s",
      sc.broker_restart, {}, {"before": 6, "down": 3, "after": 6}),
     ("broker_stopped", "Broker stopped for two minutes", sc.broker_stopped,
-     {"press_period": 1.0, "block_size": 60}, {"before": 6, "down": 120, "after": 8}),
+     {"press_period": 1.2, "block_size": 100}, {"before": 6, "down": 120, "after": 8}),
     ("link_reset", "Dispenser's link reset (TCP RST) three times", sc.link_reset, {},
      {"resets": 3}),
     ("link_blackhole", "Dispenser's link black-holed for 15 s (keep-alive 3 s)",

@@ -61,6 +61,11 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
+        # The retained payload last published per topic (see publish_state).
+        self._published: dict[str, dict] = {}
+        self._published_lock = threading.Lock()
+        self._ticket_prefix = self.topics.state("ticket") + "/"
+        self.skipped_unchanged = 0
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
@@ -99,6 +104,9 @@ class Gateway:
     def _republish_queue_state(self, up: bool) -> None:
         # Retained state equal to the store whenever the hub (re)connects: a
         # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        # What was published before is forgotten, so all of it goes out again.
+        with self._published_lock:
+            self._published.clear()
         if not up:
             return
         from .queue import state
@@ -118,13 +126,29 @@ class Gateway:
         """Publish shared state (retained); used after a change committed.
 
         ``payload`` may be a function building it, called now (state built from
-        the store after the commit)."""
+        the store after the commit). A retained payload equal to the one last
+        published on its topic is not sent again: the broker holds it already,
+        and every screen subscribed would only decode it for nothing."""
         if callable(payload):
             payload = payload()
-        if payload == b"":  # clears a retained topic
-            self.bus.transport.publish(topic, b"", 1, retain)
-            return
-        self.bus.publish(topic, payload, qos=1, retain=retain)
+        with self._published_lock:
+            if payload == b"":  # clears a retained topic
+                self._published.pop(topic, None)
+                self.bus.transport.publish(topic, b"", 1, retain)
+                return
+            remember = retain and self._remembers(topic)
+            if remember and self._published.get(topic) == payload:
+                self.skipped_unchanged += 1
+                return
+            self.bus.publish(topic, payload, qos=1, retain=retain)
+            if remember:
+                self._published[topic] = payload
+
+    def _remembers(self, topic: str) -> bool:
+        # Shared state (boards, counters, lines, statistics) is republished
+        # often and mostly unchanged; a ticket's own state changes each time it
+        # is published, and there is one per ticket of the day: not kept.
+        return not topic.startswith(self._ticket_prefix)
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""

@@ -116,21 +116,21 @@ def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
     service = setup.rows(db, "select * from services where code = ?", [code])[0]
-    queue = [
-        {"display": r[0], "priority": bool(r[1])}
-        for r in db.execute(
-            "select display, priority_class_id is not null from tickets where service_id = ? "
-            "and status = 'waiting' and day = ? order by issued_at, id limit ?",
-            [service["id"], day, LINE_LENGTH])
-    ]
-    waiting = db.execute("select count(*) from tickets where service_id = ? and "
-                         "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
+    rows = db.execute(
+        "select display, priority_class_id is not null from tickets where service_id = ? "
+        "and status = 'waiting' and day = ? order by issued_at, id limit ?",
+        [service["id"], day, LINE_LENGTH]).fetchall()
+    queue = [{"display": d, "priority": bool(p)} for d, p in rows]
+    waiting = len(rows)
+    if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
+        waiting = db.execute("select count(*) from tickets where service_id = ? and "
+                             "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
     servers = tickets.open_counters(db, service["id"])
     per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
     return STATE_LINE.make(
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
-        estimate_min=tickets.estimate(db, service, waiting),
+        estimate_min=tickets.estimate(db, service, waiting, per, servers),
         target_wait_min=service["target_wait_min"])
 
 
@@ -199,27 +199,29 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
     builds it once, from what the store holds then. Announcements are built
     at once: each is one call, as it happened.
     """
+    # The order they go out in: what the floor sees first (the halls' boards,
+    # the counters' numbers, the call to announce), then the lines and the
+    # tickets' own pages.
     out = []
+    for hall in sorted(changes.halls):
+        out.append((topics.state("board", hall), partial(board, db, hall), True))
     for cid in sorted(changes.counters):
         number = db.execute("select number from counters where id = ?", [cid]).fetchone()[0]
         out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
                     True))
-    for hall in sorted(changes.halls):
-        out.append((topics.state("board", hall), partial(board, db, hall), True))
+    for ticket_id, counter_id, kind in changes.announce:
+        out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
+                    False))
     for sid in sorted(changes.services):
         code = db.execute("select code from services where id = ?", [sid]).fetchone()[0]
         out.append((topics.state("line", code), partial(line, db, code), True))
     for tid in sorted(changes.tickets):
-        ticket = tickets.get(db, tid)
-        out.append((topics.state("ticket", ticket["token"]),
-                    partial(_ticket_by_id, db, tid), True))
+        token = db.execute("select token from tickets where id = ?", [tid]).fetchone()[0]
+        out.append((topics.state("ticket", token), partial(_ticket_by_id, db, tid), True))
     if with_stats:
         # Statistics scan the whole day: the gateway's ticker publishes them
         # (at most once a second, when they changed) instead of every command.
         out.append((topics.state("queue_stats"), partial(stats, db), True))
-    for ticket_id, counter_id, kind in changes.announce:
-        out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
-                    False))
     return out
 
 

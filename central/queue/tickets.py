@@ -150,13 +150,19 @@ def open_counters(db, service_id: int) -> int:
         [service_id]).fetchone()[0]
 
 
-def estimate(db, service: dict, ahead: int) -> int:
+def estimate(db, service: dict, ahead: int, per: float | None = None,
+             servers: int | None = None) -> int:
     """Minutes until a ticket with ``ahead`` people before it is called: the
     recent service time of the service spread over the counters open for it
-    (one counter assumed when none is open yet)."""
-    per = avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
-    servers = max(1, open_counters(db, service["id"]))
-    return math.ceil(ahead * per / servers)
+    (one counter assumed when none is open yet).
+
+    ``per`` and ``servers`` (:func:`avg_service_min`, :func:`open_counters`)
+    may be given by a caller that has them already."""
+    if per is None:
+        per = avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
+    if servers is None:
+        servers = open_counters(db, service["id"])
+    return math.ceil(ahead * per / max(1, servers))
 
 
 def people_ahead(db, ticket: dict) -> int:

@@ -171,15 +171,16 @@ def ticket_latency(port: int, n: int) -> list[float]:
 def next_to_board(port: int, n: int) -> list[float]:
     """Counter 1 presses next; time until the board shows that number."""
     seen: dict[str, float] = {}
-    lock = threading.Lock()
+    arrived_cv = threading.Condition()
     watcher = client(port, "bench-board")
 
     def on_board(incoming):
         calls = incoming.data.get("calls") or []
         if calls:
-            with lock:
+            with arrived_cv:
                 seen.setdefault(calls[0]["display"] + f"@{calls[0]['called_at']}",
                                 time.perf_counter())
+                arrived_cv.notify_all()
 
     watcher.subscribe(watcher.topics.state("board", "main"), on_board)
     time.sleep(0.5)
@@ -191,13 +192,11 @@ def next_to_board(port: int, n: int) -> list[float]:
         current = answer["result"]["current"]
         assert current, "ran out of tickets"
         key = current["display"] + f"@{current['called_at']}"
-        deadline = time.monotonic() + 10
-        while True:
-            with lock:
-                arrived = seen.get(key)
-            if arrived or time.monotonic() > deadline:
-                break
-            time.sleep(0.0002)
+        # Woken by the watcher's callback, which took the arrival time: no
+        # polling loop taking a core from the hub meanwhile.
+        with arrived_cv:
+            arrived_cv.wait_for(lambda k=key: k in seen, timeout=10)
+            arrived = seen.get(key)
         assert arrived, f"board never showed {key}"
         times.append((arrived - t0) * 1000)
     counter.stop()

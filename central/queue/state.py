@@ -30,7 +30,7 @@ from motcua.bus.messages import (
 )
 
 from . import setup, tickets
-from .commands import COUNTER_STATUS_NAMES, Changes
+from .commands import Changes, counter_view
 
 # Waiting tickets listed in a line's state (the count is always whole): keeps
 # the message small; a ticket further back shows its own `people_ahead`.
@@ -58,18 +58,17 @@ def board(db, hall: str, day: str | None = None) -> dict:
             order by t.called_at desc, t.id desc limit ?
             """, [day, hall, limit])
     ]
-    counts = dict(db.execute(
-        "select service_id, count(*) from tickets where day = ? and status = 'waiting' "
-        "group by service_id", [day]).fetchall())
     waiting = [
-        {"service": r[0], "name": r[1], "waiting": counts.get(r[2], 0)}
+        {"service": r[0], "name": r[1], "waiting": r[2]}
         for r in db.execute(
             """
-            select s.code, s.name, s.id from services s where s.active = 1 and s.id in (
+            select s.code, s.name, (select count(*) from tickets t where t.day = ?
+                                    and t.status = 'waiting' and t.service_id = s.id)
+            from services s where s.active = 1 and s.id in (
                 select cs.service_id from counter_services cs
                 join counters c on c.id = cs.counter_id where c.hall = ?)
             order by s.sort_order, s.id
-            """, [hall])
+            """, [day, hall])
     ]
     counters = [
         {"counter": r[0], "name": r[1], "status": r[2], "display": r[3]}
@@ -86,22 +85,16 @@ def board(db, hall: str, day: str | None = None) -> dict:
 
 def counter_state(db, number: int) -> dict:
     """One counter: open or not, who is there, the number it serves now."""
-    from .commands import answer
-
-    counter = setup.counter_by_number(db, number)
-    result = answer(db, counter)
-    officer = None
-    if counter["officer_id"] is not None:
-        officer = db.execute("select full_name from users where id = ?",
-                             [counter["officer_id"]]).fetchone()[0]
+    result, row = counter_view(db, number)
+    counter_id = row[8]
     services = [r[0] for r in db.execute(
         "select s.code from counter_services cs join services s on s.id = cs.service_id "
-        "where cs.counter_id = ? order by s.sort_order, s.id", [counter["id"]])]
+        "where cs.counter_id = ? order by s.sort_order, s.id", [counter_id])]
     return STATE_COUNTER.make(
-        counter=counter["number"], name=counter["name"], hall=counter["hall"],
-        status=counter["status"], status_name=COUNTER_STATUS_NAMES[counter["status"]],
-        officer=officer, current=result["current"], services=services,
-        finished=_last_finished(db, counter["id"]))
+        counter=number, name=row[9], hall=row[10],
+        status=result["status"], status_name=result["status_name"],
+        officer=row[12] if row[11] is not None else None, current=result["current"],
+        services=services, finished=_last_finished(db, counter_id))
 
 
 def _last_finished(db, counter_id: int) -> dict | None:

@@ -133,14 +133,19 @@ def next_number(db, day: str, service: dict) -> int:
 
 
 def avg_service_min(db, service: dict, limit: int) -> float:
-    rows = db.execute(
-        "select called_at, finished_at from tickets where service_id = ? and status = 'done' "
-        "and called_at is not null order by finished_at desc limit ?",
-        [service["id"], limit]).fetchall()
-    spans = [(clock.from_iso(f) - clock.from_iso(c)).total_seconds() / 60 for c, f in rows]
-    if len(spans) < 3:  # too few to trust: the configured figure
+    """Mean minutes from call to finish of the service's ``limit`` newest done
+    tickets (the configured figure while fewer than three are done).
+
+    Reckoned by SQLite in whole milliseconds (the store's precision): it is
+    read on every ticket issued and every line published."""
+    count, total_ms = db.execute(
+        "select count(*), sum(ms) from (select cast(round((julianday(finished_at) - "
+        "julianday(called_at)) * 86400000) as integer) as ms from tickets "
+        "where service_id = ? and status = 'done' and called_at is not null "
+        "order by finished_at desc limit ?)", [service["id"], limit]).fetchone()
+    if count < 3:  # too few to trust: the configured figure
         return float(service["default_service_min"])
-    return max(0.5, sum(spans) / len(spans))
+    return max(0.5, total_ms / 60000 / count)
 
 
 def open_counters(db, service_id: int) -> int:

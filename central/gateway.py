@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
@@ -236,7 +237,14 @@ class Gateway:
             return
         self._requests.put(incoming)
 
+    # Under load the state is coalesced too: while more requests are already
+    # waiting, their answers go first and the retained state of several
+    # batches is built once, from the newest store, within STATE_DELAY.
+    STATE_DELAY = 0.05  # seconds
+
     def _work(self) -> None:
+        pending: list = []  # retained state and announcements not yet published
+        since = 0.0
         while not self._stopping.is_set():
             try:
                 batch = [self._requests.get(timeout=0.2)]
@@ -247,9 +255,18 @@ class Gateway:
                     batch.append(self._requests.get_nowait())
                 except queue.Empty:
                     break
-            self._answer_batch(batch)
+            if not pending:
+                since = time.monotonic()
+            pending += self._answer_batch(batch)
+            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+                self._publish_outbox(pending)
+                pending = []
+        if pending:
+            self._publish_outbox(pending)
 
-    def _answer_batch(self, batch: list[Incoming]) -> None:
+    def _answer_batch(self, batch: list[Incoming], publish: bool = False) -> list:
+        """Apply a batch in one transaction, commit, answer each request; return
+        the state to publish (``(topic, payload, retain)``), or publish it now."""
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
         try:
@@ -267,17 +284,27 @@ class Gateway:
             outbox = []
             answers = [(i, error_response(i.data.get("id"), "internal",
                                           "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
-        try:
-            # Answers first (the askers wait on them), then the state.
-            for incoming, response in answers:
+        # Answers first (the askers wait on them), then the state.
+        for incoming, response in answers:
+            try:
                 self.bus.respond(incoming, response)
-            # Retained state: only the newest matters, so each topic once per batch.
-            latest: dict[str, tuple] = {}
-            for topic, payload, retain in outbox:
-                key = topic if retain else f"{len(latest)}:{topic}"
-                latest.pop(key, None)
-                latest[key] = (topic, payload, retain)
-            for topic, payload, retain in latest.values():
+            except Exception:
+                log.exception("could not answer %s", incoming.topic)
+        if publish:
+            self._publish_outbox(outbox)
+            return []
+        return outbox
+
+    def _publish_outbox(self, outbox: list) -> None:
+        """Publish what committed batches touched: each retained topic once, built
+        now from the store (only the newest matters); announcements all, in order."""
+        latest: dict[str, tuple] = {}
+        for topic, payload, retain in outbox:
+            key = topic if retain else f"{len(latest)}:{topic}"
+            latest.pop(key, None)
+            latest[key] = (topic, payload, retain)
+        for topic, payload, retain in latest.values():
+            try:
                 self.publish_state(topic, payload, retain)
-        except Exception:
-            log.exception("could not publish a batch's answers")
+            except Exception:  # one state that fails to build must not hold the others
+                log.exception("could not publish %s", topic)

@@ -64,10 +64,21 @@ def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
     })
 
 
+# Per connection, the business day for which no earlier day was found open:
+# looking means walking the index over every ticket of every earlier day, a
+# cost that grows with the centre's history, on every ticket. Only a ticket of
+# another day (issued by this same function, which looks again then) can open
+# an earlier day, so the answer holds for as long as the day is the same. Kept
+# only when nothing was closed: a closing rolled back must be done again.
+_none_open_before: dict = {}
+
+
 def close_old_days(db, day: str, now: str) -> list[str]:
     """Archive every earlier business day not yet closed: tickets left active are
     cancelled (with an event), the day's figures are kept in ``queue_days``.
     Nothing is deleted."""
+    if _none_open_before.get(db.conn) == day:
+        return []
     closed = []
     for (old,) in db.execute(
         "select distinct day from tickets where day < ? and day not in "
@@ -89,6 +100,8 @@ def close_old_days(db, day: str, now: str) -> list[str]:
             "summary": json.dumps(day_summary(db, old), ensure_ascii=False),
         })
         closed.append(old)
+    if not closed:
+        _none_open_before[db.conn] = day
     return closed
 
 

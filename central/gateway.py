@@ -64,6 +64,11 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
         self._unstored_events: collections.deque[Incoming] = collections.deque()
+        # The retained payload last published per topic (see publish_state).
+        self._published: dict[str, dict] = {}
+        self._published_lock = threading.Lock()
+        self._ticket_prefix = self.topics.state("ticket") + "/"
+        self.skipped_unchanged = 0
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
@@ -102,6 +107,9 @@ class Gateway:
     def _republish_queue_state(self, up: bool) -> None:
         # Retained state equal to the store whenever the hub (re)connects: a
         # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        # What was published before is forgotten, so all of it goes out again.
+        with self._published_lock:
+            self._published.clear()
         if not up:
             return
         from .queue import state
@@ -121,13 +129,29 @@ class Gateway:
         """Publish shared state (retained); used after a change committed.
 
         ``payload`` may be a function building it, called now (state built from
-        the store after the commit)."""
+        the store after the commit). A retained payload equal to the one last
+        published on its topic is not sent again: the broker holds it already,
+        and every screen subscribed would only decode it for nothing."""
         if callable(payload):
             payload = payload()
-        if payload == b"":  # clears a retained topic
-            self.bus.transport.publish(topic, b"", 1, retain)
-            return
-        self.bus.publish(topic, payload, qos=1, retain=retain)
+        with self._published_lock:
+            if payload == b"":  # clears a retained topic
+                self._published.pop(topic, None)
+                self.bus.transport.publish(topic, b"", 1, retain)
+                return
+            remember = retain and self._remembers(topic)
+            if remember and self._published.get(topic) == payload:
+                self.skipped_unchanged += 1
+                return
+            self.bus.publish(topic, payload, qos=1, retain=retain)
+            if remember:
+                self._published[topic] = payload
+
+    def _remembers(self, topic: str) -> bool:
+        # Shared state (boards, counters, lines, statistics) is republished
+        # often and mostly unchanged; a ticket's own state changes each time it
+        # is published, and there is one per ticket of the day: not kept.
+        return not topic.startswith(self._ticket_prefix)
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""
@@ -235,7 +259,14 @@ class Gateway:
             if self._unstored_events and self._unstored_events[-1] is incoming:
                 return  # refused again: the store is still not writable
 
+    # Under load the state is coalesced too: while more requests are already
+    # waiting, their answers go first and the retained state of several
+    # batches is built once, from the newest store, within STATE_DELAY.
+    STATE_DELAY = 0.05  # seconds
+
     def _work(self) -> None:
+        pending: list = []  # retained state and announcements not yet published
+        since = 0.0
         last_retry = 0.0
         while not self._stopping.is_set():
             if self._unstored_events and time.monotonic() - last_retry > 2.0:
@@ -253,9 +284,18 @@ class Gateway:
                     batch.append(self._requests.get_nowait())
                 except queue.Empty:
                     break
-            self._answer_batch(batch)
+            if not pending:
+                since = time.monotonic()
+            pending += self._answer_batch(batch)
+            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+                self._publish_outbox(pending)
+                pending = []
+        if pending:
+            self._publish_outbox(pending)
 
-    def _answer_batch(self, batch: list[Incoming]) -> None:
+    def _answer_batch(self, batch: list[Incoming], publish: bool = False) -> list:
+        """Apply a batch in one transaction, commit, answer each request; return
+        the state to publish (``(topic, payload, retain)``), or publish it now."""
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
         changes_before = self.store.db.conn.total_changes
@@ -285,17 +325,27 @@ class Gateway:
                 # Something was written and committed: the store takes writes again.
                 reliability.storage_ok()
                 self._retry_unstored_events()
-        try:
-            # Answers first (the askers wait on them), then the state.
-            for incoming, response in answers:
+        # Answers first (the askers wait on them), then the state.
+        for incoming, response in answers:
+            try:
                 self.bus.respond(incoming, response)
-            # Retained state: only the newest matters, so each topic once per batch.
-            latest: dict[str, tuple] = {}
-            for topic, payload, retain in outbox:
-                key = topic if retain else f"{len(latest)}:{topic}"
-                latest.pop(key, None)
-                latest[key] = (topic, payload, retain)
-            for topic, payload, retain in latest.values():
+            except Exception:
+                log.exception("could not answer %s", incoming.topic)
+        if publish:
+            self._publish_outbox(outbox)
+            return []
+        return outbox
+
+    def _publish_outbox(self, outbox: list) -> None:
+        """Publish what committed batches touched: each retained topic once, built
+        now from the store (only the newest matters); announcements all, in order."""
+        latest: dict[str, tuple] = {}
+        for topic, payload, retain in outbox:
+            key = topic if retain else f"{len(latest)}:{topic}"
+            latest.pop(key, None)
+            latest[key] = (topic, payload, retain)
+        for topic, payload, retain in latest.values():
+            try:
                 self.publish_state(topic, payload, retain)
-        except Exception:
-            log.exception("could not publish a batch's answers")
+            except Exception:  # one state that fails to build must not hold the others
+                log.exception("could not publish %s", topic)

@@ -320,6 +320,16 @@ def m0011_tickets(db):
     )
 
 
+@migrations(name="0012_tickets_recent_done")
+def m0012_tickets_recent_done(db):
+    # The wait estimate reads a service's newest finished tickets on every
+    # ticket and every line update: through this index it reads those few
+    # rows, not every ticket the service ever finished (which grew the hub's
+    # cost per operation with the size of the table).
+    db.execute("create index tickets_recent_done on tickets(service_id, finished_at) "
+               "where status = 'done'")
+
+
 @migrations(name="0020_catalog")
 def m0020_catalog(db):
     # The catalog's version: bumped by every publication, retained on the bus

@@ -758,6 +758,31 @@ REQUEST_RESULTS = {
     ),
 }
 
+# --- The demo (motcua demo) ----------------------------------------------------------
+
+STATE_DEMO = MessageType(
+    key="state.demo",
+    topic="motcua/{center}/state/demo",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "Only in `motcua demo`: the latest picture of each simulated screen (hall display, "
+        "LED board, kiosk, counter display) and the last printed tickets, as file names "
+        "the hub's `/demo` page serves. Published by the demo when a picture changes, "
+        "retained, so the page follows with one subscription and no polling."
+    ),
+    fields=(
+        V,
+        Field("frames", "object", "kind (`display`, `led`, `kiosk`, `counter`) → file name"),
+        Field("tickets", "array", "the last printed tickets' image names, newest first"),
+        Field("clock", "string", "the simulated time of day, `HH:MM`", required=False),
+        Field("speed", "number", "the demo's speed factor", required=False),
+    ),
+)
+
+DEMO_MESSAGES = (STATE_DEMO,)
+
 CATALOGUE: tuple[MessageType, ...] = (
     NODE_STATUS, HUB_STATUS, FAULT, PING, DOSSIER_LOOKUP, RESPONSE,
     CATALOG_STATE, CATALOG_FETCH,
@@ -769,6 +794,7 @@ CATALOGUE += DISPENSER_MESSAGES
 REQUEST_RESULTS.update(DISPENSER_RESULTS)
 CATALOGUE += COUNTER_MESSAGES
 REQUEST_RESULTS["counter_command"] += COUNTER_RESULTS_NOTE
+CATALOGUE += DEMO_MESSAGES
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

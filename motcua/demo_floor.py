@@ -10,7 +10,8 @@ pins, debounce, printer and the hub as a real finger's would. Officers sit at
 every counter of the sample centre and use the counter's keys over the bus as
 its counter node would (``counter_command``): call the next, serve for a time
 drawn per service, sometimes recall an absent citizen and mark a no-show,
-sometimes transfer to another service; citizens then rate (``event/rating``)::
+sometimes transfer to another service; citizens then rate (``event/rating``).
+Whoever took a ticket before the lunch break or closing time is still served::
 
     floor = DemoFloor(mqtt, "thanhhoa", sample, press=type_key, speed=20, seed=1).start()
     floor.clock()          # '08:42', the simulated time of day
@@ -185,14 +186,13 @@ class DemoFloor:
             return
         self._command(number, "open")
         while not self._stop.is_set():
-            if not open_at(self.hour_of_day()):
-                if self.wait_minutes(5):
-                    return
-                continue
+            # Whoever took a ticket before the break or closing time is served:
+            # officers call as long as someone waits, and rest when nobody does.
             result = self._command(number, "next")
             current = (result or {}).get("current")
             if not current or current.get("status") not in ("called", "serving"):
-                if self.wait_minutes(rng.uniform(1, 3)):  # nobody waiting
+                rest = rng.uniform(1, 3) if open_at(self.hour_of_day()) else 5
+                if self.wait_minutes(rest):
                     return
                 continue
             self._count("calls")

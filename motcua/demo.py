@@ -7,7 +7,8 @@ dispensers, the counter node of counter 1, a hall display with its LED board,
 and a kiosk. Then a day on the floor, ``speed`` times faster than real time:
 citizens press the dispensers' buttons, officers at the twenty counters call,
 serve, recall, transfer, citizens rate (:mod:`motcua.demo_floor`), and dossiers
-are received and move through the departments (:mod:`motcua.demo_dossiers`).
+are received and move through the departments (``central.demo_dossiers``); the
+kiosk runs as ``kiosk.demo`` (visitors, and its screen saved as pictures).
 
 It prints where to look and the demo's sign-in accounts (new passwords each
 start). Ctrl-C (or SIGTERM) stops everything it started: the simulators, the
@@ -21,6 +22,7 @@ nodes (they say ``offline``), the hub, the broker, each process group whole::
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import secrets
@@ -47,15 +49,28 @@ NODES = [
     ("dispenser-2", ["motcua", "dispenser"]),
     ("counter-1", ["motcua", "counter"]),
     ("display-1", ["motcua", "display"]),
-    ("kiosk-1", ["motcua.demo_kiosk"]),
+    ("kiosk-1", ["kiosk.demo"]),  # the kiosk role, with visitors and saved frames
 ]
 # Demo accounts: a new password for each at every start, printed once.
 DEMO_USERS = [
     ("admin", "admin", "Quản trị viên Demo"),
     ("giamsat", "supervisor", "Trần Văn Giám"),
-    ("canbo", "officer", "Nguyễn Thị Lan"),
+    ("canbo", "officer", "Phan Thu Hà"),
+]
+# Colleagues of the sample centre's ten officers, so that every counter is staffed.
+MORE_OFFICERS = [
+    ("an.lv", "Lê Văn An"), ("binh.tt", "Trịnh Thanh Bình"), ("chau.nm", "Nguyễn Minh Châu"),
+    ("dung.pt", "Phạm Tiến Dũng"), ("giang.ht", "Hà Thu Giang"), ("hai.vd", "Vũ Đức Hải"),
+    ("hanh.lt", "Lương Thị Hạnh"), ("khanh.dq", "Đinh Quốc Khánh"), ("loan.tt", "Tạ Thị Loan"),
+    ("phuc.ng", "Nguyễn Gia Phúc"),
 ]
 PIDS_FILE = "demo.pids"
+
+
+def _hub(module: str):
+    """A module of the hub, imported by name: motcua itself never imports the hub
+    (a node's Pi has no Flask), but the demo runs with every extra installed."""
+    return importlib.import_module(module)
 
 
 def _port_free(port: int) -> bool:
@@ -172,8 +187,8 @@ def _stop_leftovers(base: Path) -> None:
 
 def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
     """The demo's accounts with fresh passwords (created, or re-keyed on --resume)."""
-    from central import users
-    from central.store import Store
+    users = _hub("central.users")
+    Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
     out = []
@@ -193,12 +208,26 @@ def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
 
 def _load_centre(config_path: Path, config) -> None:
     """The sample centre (services, counters, officers) and the sample catalog."""
-    from central.queue import setup
-    from central.store import Store
+    setup = _hub("central.queue.setup")
+    commands = _hub("central.queue.commands")
+    users = _hub("central.users")
+    Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
     try:
-        setup.load_file(store, SAMPLE_CENTRE, actor="demo")
+        # The sample's officers, and enough colleagues for every counter, each
+        # signed in at their counter as the day starts. Nobody is told their
+        # password: the simulated officers use the counters' keys, not the web.
+        secret = secrets.token_urlsafe(16)
+        setup.load_file(store, SAMPLE_CENTRE, actor="demo", create_officers_password=secret)
+        counters = setup.counters(store.db)
+        officers = [u for u in users.list_users(store) if u["role"] == "officer"]
+        for username, name in MORE_OFFICERS[:max(0, len(counters) - len(officers))]:
+            officers.append(users.create_user(store, username, name, "officer", secret,
+                                              actor="demo"))
+        with store.write() as db:
+            for counter, officer in zip(counters, officers, strict=False):
+                commands.sign_in(db, counter, officer["id"])
     finally:
         store.close()
     subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
@@ -232,20 +261,26 @@ class Pictures:
 
     def snapshot(self) -> dict:
         frames = {}
-        for kind, folder in (("display", "display/frames"), ("led", "display/led"),
-                             ("kiosk", "kiosk")):
-            newest = self._newest(self.base / folder)
-            if newest is not None:
-                # Some are redrawn in place: the version makes the browser fetch again.
-                frames[kind] = f"{newest.name}?v={newest.stat().st_mtime_ns}"
+        # Each written whole (a temporary file renamed); latest.png is redrawn in
+        # place, so its version makes the browser fetch it again.
+        for kind, path in (("display", "display/frames/latest.png"),
+                           ("led", "display/led/latest.png")):
+            picture = self.base / path
+            if picture.exists():
+                frames[kind] = f"latest.png?v={picture.stat().st_mtime_ns}"
+        newest = self._newest(self.base / "kiosk")
+        if newest is not None:
+            frames["kiosk"] = newest.name
         counter = self.base / "counter-display" / "counter-1.png"
         if counter.exists():
             frames["counter"] = f"counter-1.png?v={counter.stat().st_mtime_ns}"
         tickets = []
+        # A printed ticket's picture is written in place: list it once it is a second old.
+        written = time.time_ns() - 1_000_000_000
         for n in (1, 2):
             folder = self.base / "tickets" / f"dispenser-{n}"
-            tickets += [(p.stat().st_mtime_ns, f"ticket-{n}/{p.name}")
-                        for p in folder.glob("ticket-*.png")]
+            tickets += [(m, f"ticket-{n}/{p.name}") for p in folder.glob("ticket-*.png")
+                        if (m := p.stat().st_mtime_ns) < written]
         tickets = [name for _, name in sorted(tickets, reverse=True)[:8]]
         return {"frames": frames, "tickets": tickets, "clock": self.floor.clock(),
                 "speed": self.floor.speed}
@@ -336,11 +371,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             return 1
         remember_groups()
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
-        from central.config import HubConfig
-
         from .config import load
 
-        hub_config = load(HubConfig, configs["hub"])
+        hub_config = load(_hub("central.config").HubConfig, configs["hub"])
         if not resuming:
             _load_centre(configs["hub"], hub_config)
         accounts = _accounts(hub_config, resuming)
@@ -348,7 +381,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         for node_id, module in NODES:
             args = ["--config", str(configs[node_id])]
             if node_id == "kiosk-1":
-                args += ["--frames", str(base / "kiosk"), "--hub-db", str(base / "hub.db")]
+                args += ["--frames", str(base / "kiosk"), "--receipts", str(base / "receipts.txt")]
             elif node_id.startswith("dispenser"):
                 args.append("--fake-hardware")
             spawn(node_id, module, *args,
@@ -402,13 +435,15 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
 def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, stop, helpers,
                       base):
     from .config import MqttConfig, from_dict
-    from .demo_dossiers import DossierDesk
     from .demo_floor import DemoFloor
+
+    DossierDesk = _hub("central.demo_dossiers").DossierDesk  # noqa: N806
 
     sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
     floor = DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER, sample, press,
                       speed=speed, seed=seed).start()
-    desk = DossierDesk(hub_config, floor.wait_minutes, seed=seed)
+    desk = DossierDesk(hub_config, floor.wait_minutes, seed=seed,
+                       receipts=base / "receipts.txt")
     if not resuming:
         desk.backlog(40)
     pictures = Pictures(base, floor)

@@ -204,9 +204,10 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
             wait_until(lambda k=kind, s=src: demo_page.get_attribute(f"#frame-{k}", "src") != s,
                        timeout=10)
         # The pictures load, and printed tickets are listed as images.
-        assert demo_page.evaluate(
-            "['display', 'kiosk', 'led'].every(k => "
-            "document.getElementById('frame-' + k).naturalWidth > 0)")
+        wait_until(lambda: demo_page.evaluate(
+            "['display', 'kiosk', 'led', 'counter'].every(k => { "
+            "const i = document.getElementById('frame-' + k); "
+            "return i.complete && i.naturalWidth > 0; })"), timeout=10)
         wait_until(lambda: demo_page.evaluate(
             "Array.from(document.querySelectorAll('#tickets img'))"
             ".filter(i => i.complete && i.naturalWidth > 0).length") >= 3, timeout=10)

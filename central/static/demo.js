@@ -28,7 +28,8 @@
         const img = L.el("img");
         img.src = url(kind, name);
         img.alt = name;
-        li.append(img, L.el("span", null, name.replace(".png", "")));
+        const machine = "Máy lấy số " + kind.split("-")[1];
+        li.append(img, L.el("span", null, `${machine} · ${name.replace(".png", "")}`));
         return li;
       }));
     }

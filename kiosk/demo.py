@@ -1,15 +1,15 @@
 """The demo's kiosk: ``motcua kiosk`` on fake hardware, with a visitor and a camera.
 
-Run by ``motcua demo`` as its own process instead of the plain kiosk role, so
-the kiosk (a) saves what its screen shows, about once a second, as numbered
-PNG files in ``frames`` (the last 20 kept) for the hub's ``/demo`` page, and
-(b) has visitors: every few seconds someone browses a department, opens a
-procedure, or holds up the appointment receipt of a dossier received today
-(its code goes to the kiosk's look-up, the same path a scanned code takes),
-then walks away::
+Run by ``motcua demo`` (motcua/demo.py) as its own process instead of the
+plain kiosk role, so the kiosk (a) saves what its screen shows, about once a
+second, as numbered PNG files in ``frames`` (the last 20 kept) for the hub's
+``/demo`` page, and (b) has visitors: every few seconds someone browses a
+department, opens a procedure, or holds up the appointment receipt of a
+dossier (a code from the ``receipts`` file the demo's dossier desk writes; it
+goes to the kiosk's look-up, the path a scanned code takes), then walks away::
 
-    python -m motcua.demo_kiosk --config var/demo/kiosk-1.toml \\
-        --frames var/demo/kiosk --hub-db var/demo/hub.db
+    python -m kiosk.demo --config var/demo/kiosk-1.toml \\
+        --frames var/demo/kiosk --receipts var/demo/receipts.txt
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import sqlite3
 import time
 from pathlib import Path
 
@@ -26,18 +25,18 @@ KEEP = 20
 
 
 def _kiosk_class():
-    from kiosk.node import Kiosk
+    from .node import Kiosk
 
     class DemoKiosk(Kiosk):
         """A kiosk whose screen is saved as pictures and that visitors use."""
 
         frames: Path
-        hub_db: str
+        receipts: Path
         visit_every_s: float = 5.0
 
-        def setup_demo(self, frames: Path, hub_db: str, seed: int | None) -> None:
+        def setup_demo(self, frames: Path, receipts: Path, seed: int | None) -> None:
             self.frames = frames
-            self.hub_db = hub_db
+            self.receipts = receipts
             self.rng = random.Random(seed)
             self.count = 0
             self._next_frame = 0.0
@@ -78,12 +77,10 @@ def _kiosk_class():
 
         def _dossier_code(self) -> str | None:
             try:
-                with sqlite3.connect(f"file:{self.hub_db}?mode=ro", uri=True, timeout=2) as db:
-                    row = db.execute("select code from dossiers order by id desc limit 1 "
-                                     "offset abs(random()) % 10").fetchone()
-                    return row[0] if row else None
-            except sqlite3.Error:
+                codes = self.receipts.read_text(encoding="utf-8").split()
+            except OSError:
                 return None
+            return self.rng.choice(codes[-30:]) if codes else None
 
         def save_frame(self) -> None:
             import pygame
@@ -100,13 +97,14 @@ def _kiosk_class():
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import logs
-    from .config import load
+    from motcua import logs
+    from motcua.config import load
 
-    parser = argparse.ArgumentParser(prog="python -m motcua.demo_kiosk")
+    parser = argparse.ArgumentParser(prog="python -m kiosk.demo")
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", required=True)
-    parser.add_argument("--hub-db", required=True)
+    parser.add_argument("--receipts", required=True,
+                        help="file of dossier codes, one a line, that visitors hold up")
     parser.add_argument("--seed", type=int)
     args = parser.parse_args(argv)
     cls = _kiosk_class()
@@ -114,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     config.simulate = True
     logs.setup(config.log_level, config.node_id)
     node = cls(config)
-    node.setup_demo(Path(args.frames), args.hub_db, args.seed)
+    node.setup_demo(Path(args.frames), Path(args.receipts), args.seed)
     node.run()
     return 0
 

@@ -4,15 +4,15 @@ Dossier deadlines are working days, so a demo of a few minutes cannot wait for
 one to fall due. The desk therefore first puts a backlog on the books, received
 over the past three weeks (each action at its own past moment, as the officers
 would have recorded it), and then, on the simulated clock of
-:class:`~motcua.demo_floor.DemoFloor`, receives new dossiers at the counters
+:class:`motcua.demo_floor.DemoFloor`, receives new dossiers at the counters
 and moves the open ones on: sent to the department, accepted there, a
 supplement asked for now and then and brought back, a result, returned. An
 open dossier past its due date gets the department's apology with a new date
 (once) before its result, so it counts as late. Everything goes through the
-hub's own dossier services (``central.dossiers``) on the hub's database, so the
+hub's own dossier services (:mod:`central.dossiers`) on the hub's database, so the
 statistics, the kiosk look-up and the dossier pages see real records::
 
-    desk = DossierDesk(hub_config, floor.wait_minutes, seed=1)
+    desk = DossierDesk(hub_config, floor.wait_minutes, seed=1, receipts=Path("receipts.txt"))
     desk.backlog(40)
     threading.Thread(target=desk.run, args=(stop_event,)).start()
 """
@@ -24,6 +24,7 @@ import logging
 import random
 import threading
 from collections import Counter
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +38,23 @@ APOLOGY_NOTE = "Hồ sơ cần xác minh thêm tại địa phương, xin lỗi 
 
 
 class DossierDesk:
-    def __init__(self, config, wait_minutes, *, seed: int | None = None):
-        from central.store import Store
+    def __init__(self, config, wait_minutes, *, seed: int | None = None,
+                 receipts: Path | None = None):
+        from .store import Store
 
         self.config = config
         self.store = Store(config.database)
         self.wait_minutes = wait_minutes
         self.rng = random.Random(seed)
         self.counts: Counter = Counter()
+        # Appointment receipts in citizens' hands: one dossier code a line (the
+        # demo's kiosk visitors hold them up to its scanner).
+        self.receipts = receipts
         self._procedures: list[dict] | None = None
 
     # What there is to work with -----------------------------------------------------
     def procedures(self) -> list[dict]:
-        from central import procedures as procedures_module
+        from . import procedures as procedures_module
 
         if self._procedures is None:
             rows = self.store.db.query(
@@ -71,8 +76,8 @@ class DossierDesk:
 
     # One dossier's life --------------------------------------------------------------
     def receive(self, now: dt.datetime | None = None) -> dict | None:
-        from central import dossier_reception
-        from central.errors import Refused
+        from . import dossier_reception
+        from .errors import Refused
 
         procedures = self.procedures()
         if not procedures:
@@ -88,12 +93,15 @@ class DossierDesk:
             log.info("demo dossiers: %s", exc)
             return None
         self.counts["received"] += 1
+        if self.receipts is not None:
+            with self.receipts.open("a", encoding="utf-8") as f:
+                f.write(d["code"] + "\n")
         return d
 
     def act(self, dossier_id: int, action: str, now: dt.datetime | None = None,
             **kw) -> dict | None:
-        from central import dossiers
-        from central.errors import Refused
+        from . import dossiers
+        from .errors import Refused
 
         try:
             d = dossiers.act(self.store, self.config, dossier_id, action,
@@ -106,8 +114,9 @@ class DossierDesk:
 
     def advance(self, d: dict, now: dt.datetime | None = None) -> dict | None:
         """Move one open dossier one step on, as its department would."""
-        from central import dossiers
         from motcua import clock
+
+        from . import dossiers
 
         moment = now or clock.now()
         status = d["status"]
@@ -136,7 +145,7 @@ class DossierDesk:
         return None
 
     def open_dossiers(self) -> list[dict]:
-        from central import dossiers
+        from . import dossiers
 
         rows = self.store.db.query(
             "select id from dossiers where status in (2, 4, 5, 9) order by updated_at")

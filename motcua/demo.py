@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -234,6 +235,25 @@ def _load_centre(config_path: Path, config) -> None:
                     str(config_path)], check=True, capture_output=True)
 
 
+def _voice_clips(cache: Path) -> None:
+    """The hall display's word clips, synthesised once per machine and kept.
+
+    Made here, before the display starts, into a folder renamed into place when
+    whole: a display that found half a folder would fail every call."""
+    clips = cache / "voice"
+    if clips.exists():
+        return
+    partial = cache / "voice.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    made = subprocess.run([sys.executable, "-m", "display.voice", "make-clips", str(partial)],
+                          capture_output=True, text=True, cwd=PROJECT)
+    if made.returncode == 0:
+        partial.rename(clips)
+    else:
+        print(f"Không tạo được giọng đọc (espeak-ng?): {made.stderr.strip()[-300:]}",
+              file=sys.stderr)
+
+
 def _latest_ticket(database: str) -> str | None:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2) as db:
@@ -253,11 +273,9 @@ class Pictures:
         self.last: dict | None = None
 
     @staticmethod
-    def _newest(folder: Path, pattern: str = "*.png") -> Path | None:
-        files = [p for p in folder.glob(pattern) if not p.name.startswith(".")
-                 and ".tmp" not in p.name]
-        return max(files, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None) \
-            if files else None
+    def _newest(folder: Path) -> Path | None:
+        files = [p for p in folder.glob("*.png") if not p.name.startswith(".")]
+        return max(files, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None)
 
     def snapshot(self) -> dict:
         frames = {}
@@ -282,8 +300,18 @@ class Pictures:
             tickets += [(m, f"ticket-{n}/{p.name}") for p in folder.glob("ticket-*.png")
                         if (m := p.stat().st_mtime_ns) < written]
         tickets = [name for _, name in sorted(tickets, reverse=True)[:8]]
-        return {"frames": frames, "tickets": tickets, "clock": self.floor.clock(),
-                "speed": self.floor.speed}
+        snapshot = {"frames": frames, "tickets": tickets, "clock": self.floor.clock(),
+                    "speed": self.floor.speed}
+        # The display's spoken calls: the newest for the page, the last 20 kept
+        # (a WAV a call, a day of them would fill a small disk).
+        calls = sorted((p.stat().st_mtime_ns, p.name, p)
+                       for p in (self.base / "display" / "sound").glob("*.wav"))
+        written = [name for m, name, _ in calls if m < time.time_ns() - 1_000_000_000]
+        if written:
+            snapshot["sound"] = written[-1]
+        for _, _, old in calls[:-20]:
+            old.unlink(missing_ok=True)
+        return snapshot
 
     def run(self, stop: threading.Event) -> None:
         from .bus.messages import STATE_DEMO
@@ -297,6 +325,8 @@ class Pictures:
                     self.last = now
             except OSError:
                 continue  # a file rotated away between listing and stat
+            except Exception:  # the pictures must not stop because of one bad turn
+                logging.getLogger(__name__).exception("demo pictures failed")
 
 
 def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 10.0,
@@ -378,6 +408,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             _load_centre(configs["hub"], hub_config)
         accounts = _accounts(hub_config, resuming)
         spawn("hub", ["motcua", "hub"], "--config", str(configs["hub"]))
+        _voice_clips(cache)
         for node_id, module in NODES:
             args = ["--config", str(configs[node_id])]
             if node_id == "kiosk-1":

@@ -208,6 +208,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
             "['display', 'kiosk', 'led', 'counter'].every(k => { "
             "const i = document.getElementById('frame-' + k); "
             "return i.complete && i.naturalWidth > 0; })"), timeout=10)
+        assert demo_page.get_attribute("#sound", "src").endswith(".wav")  # the spoken call
         wait_until(lambda: demo_page.evaluate(
             "Array.from(document.querySelectorAll('#tickets img'))"
             ".filter(i => i.complete && i.naturalWidth > 0).length") >= 3, timeout=10)

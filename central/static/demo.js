@@ -18,6 +18,11 @@
         img.src = url(kind, name);
       }
     }
+    const sound = $("sound");
+    if (data.sound && sound.dataset.name !== data.sound) {
+      sound.dataset.name = data.sound;
+      sound.src = url("sound", data.sound);
+    }
     const list = $("tickets");
     const names = data.tickets || [];
     if (list.dataset.names !== names.join(",")) {

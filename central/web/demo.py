@@ -2,7 +2,8 @@
 
 On a machine without a screen the hall display, its LED board, the kiosk and
 a counter's number display draw into picture files, and the dispensers print
-tickets as images, all under the demo's folder (hub setting ``demo_dir``).
+tickets as images, and the display's voice goes to WAV files, all under the
+demo's folder (hub setting ``demo_dir``).
 ``/demo`` shows the latest of each; ``static/demo.js`` swaps them when the
 demo publishes the retained ``state/demo`` (see docs/mqtt.md), so any number
 of viewers cost the hub one file read per picture they actually load. Without
@@ -25,11 +26,12 @@ FOLDERS = {
     "display": "display/frames",
     "led": "display/led",
     "kiosk": "kiosk",
+    "sound": "display/sound",
     "counter": "counter-display",
     "ticket-1": "tickets/dispenser-1",
     "ticket-2": "tickets/dispenser-2",
 }
-PICTURE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\.png$")
+PICTURE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\.(png|wav)$")
 
 
 def _demo_dir() -> Path:

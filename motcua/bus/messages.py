@@ -768,7 +768,8 @@ STATE_DEMO = MessageType(
     retain=True,
     doc=(
         "Only in `motcua demo`: the latest picture of each simulated screen (hall display, "
-        "LED board, kiosk, counter display) and the last printed tickets, as file names "
+        "LED board, kiosk, counter display), the last printed tickets and the latest spoken "
+        "call, as file names "
         "the hub's `/demo` page serves. Published by the demo when a picture changes, "
         "retained, so the page follows with one subscription and no polling."
     ),
@@ -776,6 +777,8 @@ STATE_DEMO = MessageType(
         V,
         Field("frames", "object", "kind (`display`, `led`, `kiosk`, `counter`) → file name"),
         Field("tickets", "array", "the last printed tickets' image names, newest first"),
+        Field("sound", "string", "the hall display's latest spoken call (WAV file name)",
+              required=False),
         Field("clock", "string", "the simulated time of day, `HH:MM`", required=False),
         Field("speed", "number", "the demo's speed factor", required=False),
     ),

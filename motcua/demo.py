@@ -254,6 +254,13 @@ def _voice_clips(cache: Path) -> None:
               file=sys.stderr)
 
 
+def _staff(database: str) -> dict[int, str]:
+    """Counter number → the full name of the (simulated) officer signed in there."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+        return dict(db.execute("select c.number, u.full_name from counters c "
+                               "join users u on u.id = c.officer_id").fetchall())
+
+
 def _latest_ticket(database: str) -> str | None:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2) as db:
@@ -472,7 +479,7 @@ def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, sto
 
     sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
     floor = DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER, sample, press,
-                      speed=speed, seed=seed).start()
+                      speed=speed, seed=seed, officers=_staff(hub_config.database)).start()
     desk = DossierDesk(hub_config, floor.wait_minutes, seed=seed,
                        receipts=base / "receipts.txt")
     if not resuming:

@@ -68,7 +68,8 @@ def open_at(hour: float) -> bool:
 class DemoFloor:
     def __init__(self, mqtt: MqttConfig, center: str, sample: dict,
                  press: Callable[[str, str], None], *, speed: float = 10.0,
-                 seed: int | None = None, start_hour: float = OPEN_H):
+                 seed: int | None = None, start_hour: float = OPEN_H,
+                 officers: dict[int, str] | None = None):
         from .bus.paho import PahoTransport
 
         self.topics = Topics(center)
@@ -88,6 +89,11 @@ class DemoFloor:
         self.counts: Counter = Counter()
         self._counts_lock = threading.Lock()
         self.first_ticket = threading.Event()
+        # Who the simulated officer at each counter is (full name): when someone
+        # else signs in there (a person on /console), the simulated one steps away.
+        self.officers = officers or {}
+        self.counter_state: dict[int, dict] = {}
+        self.bus.subscribe(f"{self.topics.base}/state/counter/+", self._on_counter)
 
     # The simulated clock ----------------------------------------------------------
     def hours(self) -> float:
@@ -140,6 +146,15 @@ class DemoFloor:
             return None
         return answer.get("result", answer) if answer is not None else None
 
+    def _on_counter(self, incoming) -> None:
+        self.counter_state[incoming.data["counter"]] = incoming.data
+
+    def taken_over(self, number: int) -> bool:
+        """A person signed in at this counter instead of its simulated officer."""
+        expected = self.officers.get(number)
+        state = self.counter_state.get(number)
+        return expected is not None and state is not None and state.get("officer") != expected
+
     # Citizens -----------------------------------------------------------------------
     def _citizens(self) -> None:
         weights = [SERVICE_WEIGHTS.get(s, 3) for s in self.services]
@@ -186,6 +201,10 @@ class DemoFloor:
             return
         self._command(number, "open")
         while not self._stop.is_set():
+            if self.taken_over(number):
+                if self.wait_minutes(2):
+                    return
+                continue
             # Whoever took a ticket before the break or closing time is served:
             # officers call as long as someone waits, and rest when nobody does.
             result = self._command(number, "next")

@@ -68,7 +68,10 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
             response_topic=topics.node_response(node, "ticket"))
 
     sample = tomllib.loads((PROJECT / "central/samples/thanhhoa.toml").read_text("utf-8"))
-    floor = DemoFloor(mqtt, center, sample, press, speed=900, seed=3).start()
+    # Counter 1's simulated officer is "Lê Văn An", but nobody (a person, say) holds
+    # it in the hub: the simulated officer stays away from it.
+    floor = DemoFloor(mqtt, center, sample, press, speed=900, seed=3,
+                      officers={1: "Lê Văn An"}).start()
     try:
         def busy_day():
             rows = dict(store.db.execute(
@@ -88,6 +91,12 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
     assert store.db.execute(
         "select count(*) from tickets where priority_class_id is not null").fetchone()[0] \
         == summary["priority"]
+    assert floor.taken_over(1) and not floor.taken_over(2)
+    assert store.db.execute(
+        "select count(*) from ticket_events e join counters c on c.id = e.counter_id "
+        "where c.number = 1").fetchone()[0] == 0
+    assert store.db.execute(
+        "select count(distinct counter_id) from ticket_events").fetchone()[0] >= 10
 
 
 # --- The whole demo, as a new user runs it ----------------------------------------------------

@@ -180,7 +180,8 @@ def _stop_leftovers(base: Path) -> None:
             cmdline = Path(f"/proc/{pgid}/cmdline").read_bytes().decode(errors="replace")
         except (ValueError, OSError):
             continue
-        if str(base) in cmdline or "mosquitto" in cmdline:
+        # Only ours: every process of the demo names its folder (configs, broker).
+        if str(base) in cmdline:
             print(f"Dừng tiến trình còn sót của lần chạy trước (pgid {pgid}).")
             with contextlib.suppress(OSError):
                 os.killpg(pgid, signal.SIGKILL)

@@ -99,6 +99,29 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
         "select count(distinct counter_id) from ticket_events").fetchone()[0] >= 10
 
 
+# --- The demo page, in the hub -------------------------------------------------------------
+
+def test_the_demo_page_serves_only_the_demos_pictures_and_only_in_a_demo(hub_config, app,
+                                                                         client, tmp_path):
+    from PIL import Image
+
+    assert client.get("/demo").status_code == 404  # a real centre has no demo page
+    folder = tmp_path / "demo-files"
+    (folder / "display" / "frames").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(folder / "display" / "frames" / "latest.png")
+    (folder / "hub.db").write_bytes(b"secret")
+    hub_config.demo_dir = str(folder)
+    page = client.get("/demo")
+    assert page.status_code == 200 and "Trung tâm mô phỏng" in page.get_data(as_text=True)
+    assert "connect-src 'self' ws://" in page.headers["Content-Security-Policy"]
+    picture = client.get("/demo/picture/display/latest.png?v=1")
+    assert picture.status_code == 200 and picture.mimetype == "image/png"
+    for bad in ("/demo/picture/display/missing.png", "/demo/picture/database/hub.db",
+                "/demo/picture/display/..%2F..%2Fhub.db", "/demo/picture/kiosk/a.exe"):
+        assert client.get(bad).status_code == 404, bad
+    assert client.get("/healthz").status_code == 200  # and the hub carries on
+
+
 # --- The whole demo, as a new user runs it ----------------------------------------------------
 
 class Output:

@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -262,14 +263,26 @@ def _staff(database: str) -> dict[int, str]:
                                "join users u on u.id = c.officer_id").fetchall())
 
 
-def _latest_ticket(database: str) -> str | None:
+def _latest_ticket(database: str) -> tuple[str, str] | None:
+    """(token, number as displayed) of the newest ticket."""
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2) as db:
-            row = db.execute("select token from tickets where token is not null "
-                             "order by id desc limit 1").fetchone()
+            row = db.execute("select token, display from tickets order by id desc "
+                             "limit 1").fetchone()
     except sqlite3.Error:
         return None
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
+
+
+def _page_exists(url: str) -> bool:
+    """A page of the hub that may or may not be there yet (a 404 says it is not)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError as exc:
+        return exc.code != 404
+    except OSError:
+        return False
 
 
 class Pictures:
@@ -310,6 +323,10 @@ class Pictures:
         tickets = [name for _, name in sorted(tickets, reverse=True)[:8]]
         snapshot = {"frames": frames, "tickets": tickets, "clock": self.floor.clock(),
                     "speed": self.floor.speed}
+        newest = _latest_ticket(str(self.base / "hub.db"))
+        if newest is not None:
+            # The QR code of the newest ticket, for the page's "follow it" link.
+            snapshot["ticket"] = {"display": newest[1], "path": f"/t/{newest[0]}"}
         # The display's spoken calls: the newest for the page, the last 20 kept
         # (a WAV a call, a day of them would fill a small disk).
         calls = sorted((p.stat().st_mtime_ns, p.name, p)
@@ -433,13 +450,14 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         floor, desk = _start_simulators(broker.port, hub_config, press, speed, seed,
                                         resuming, helpers_stop, helpers, base)
         floor.first_ticket.wait(20 * max(1.0, 10 / speed))
-        token = None
+        ticket = None
         deadline = time.monotonic() + 15
-        while token is None and time.monotonic() < deadline and not stopping.is_set():
-            token = _latest_ticket(hub_config.database)
-            if token is None:
+        while ticket is None and time.monotonic() < deadline and not stopping.is_set():
+            ticket = _latest_ticket(hub_config.database)
+            if ticket is None:
                 time.sleep(0.3)
-        _print_welcome(url, base, accounts, speed, token)
+        _print_welcome(url, base, accounts, speed, ticket and ticket[0],
+                       _page_exists(url + "dashboard"))
         while not stopping.is_set():
             for name, process in children:
                 if process.poll() is not None:
@@ -501,11 +519,14 @@ def _write_summary(base: Path, floor, desk) -> None:
     tmp.replace(base / "summary.json")
 
 
-def _print_welcome(url: str, base: Path, accounts, speed: float, token: str | None) -> None:
+def _print_welcome(url: str, base: Path, accounts, speed: float, token: str | None,
+                   dashboard: bool) -> None:
     print()
     print(f"  {CENTER_NAME} — chạy thử, nhanh gấp {speed:g} lần (speed {speed:g}×)")
     print(f"  Trang mô phỏng / Demo page:        {url}demo   (màn hình sảnh, kiosk, phiếu in)")
-    print(f"  Giám sát / Supervisor:             {url}live")
+    if dashboard:  # the supervisor's dashboard, where the hub has one
+        print(f"  Bảng điều hành / Dashboard:        {url}dashboard")
+    print(f"  Giám sát trực tiếp / Live view:    {url}live")
     print(f"  Bàn làm việc cán bộ / Console:     {url}console")
     print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}lookup")
     if token:

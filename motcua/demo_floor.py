@@ -138,6 +138,8 @@ class DemoFloor:
             return None
 
     def _command(self, counter: int, action: str, **fields) -> dict | None:
+        if self.taken_over(counter):
+            return None  # a person has this counter now: hands off, even mid-service
         node = self.counters[counter].get("node") or f"counter-{counter}"
         answer = self._ask(node, "counter_command",
                            COUNTER_COMMAND.make(action=action, counter=counter, **fields))

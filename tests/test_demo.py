@@ -197,7 +197,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         broker_port = int(re.search(r"Mosquitto: 127\.0\.0\.1:(\d+)", text).group(1))
         pgids = [int(p) for p in (folder / "demo.pids").read_text().split()]
         assert len(pgids) == 7  # broker, hub, two dispensers, counter, display, kiosk
-        for where in ("/demo", "/live", "/console", "/thu-tuc", "/t/"):
+        for where in ("/demo", "/live", "/console", "/thu-tuc", "/lookup", "/t/"):
             assert f"{base}{where}" in text, where
         accounts = dict(re.findall(r"^\s+(admin|giamsat|canbo)\s+\w+\s+(\S+)$", text, re.M))
         assert set(accounts) == {"admin", "giamsat", "canbo"}
@@ -241,6 +241,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
             "const i = document.getElementById('frame-' + k); "
             "return i.complete && i.naturalWidth > 0; })"), timeout=10)
         assert demo_page.get_attribute("#sound", "src").endswith(".wav")  # the spoken call
+        assert demo_page.get_attribute("#newest-link", "href").startswith("/t/")
         wait_until(lambda: demo_page.evaluate(
             "Array.from(document.querySelectorAll('#tickets img'))"
             ".filter(i => i.complete && i.naturalWidth > 0).length") >= 3, timeout=10)

@@ -18,6 +18,11 @@
         img.src = url(kind, name);
       }
     }
+    if (data.ticket) {
+      $("newest-link").href = data.ticket.path;
+      $("newest-link").textContent = data.ticket.display;
+      $("newest").hidden = false;
+    }
     const sound = $("sound");
     if (data.sound && sound.dataset.name !== data.sound) {
       sound.dataset.name = data.sound;

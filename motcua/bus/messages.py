@@ -779,6 +779,8 @@ STATE_DEMO = MessageType(
         Field("tickets", "array", "the last printed tickets' image names, newest first"),
         Field("sound", "string", "the hall display's latest spoken call (WAV file name)",
               required=False),
+        Field("ticket", "object", "the newest ticket: `display`, `path` (its live page, "
+                                  "`/t/<token>`, as its QR code says)", required=False),
         Field("clock", "string", "the simulated time of day, `HH:MM`", required=False),
         Field("speed", "number", "the demo's speed factor", required=False),
     ),

@@ -233,8 +233,9 @@ def _load_centre(config_path: Path, config) -> None:
                 commands.sign_in(db, counter, officer["id"])
     finally:
         store.close()
+    # Its own session, like every child: a Ctrl-C now is ours to handle.
     subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
-                    str(config_path)], check=True, capture_output=True)
+                    str(config_path)], check=True, capture_output=True, start_new_session=True)
 
 
 def _voice_clips(cache: Path) -> None:
@@ -248,7 +249,7 @@ def _voice_clips(cache: Path) -> None:
     partial = cache / "voice.partial"
     shutil.rmtree(partial, ignore_errors=True)
     made = subprocess.run([sys.executable, "-m", "display.voice", "make-clips", str(partial)],
-                          capture_output=True, text=True, cwd=PROJECT)
+                          capture_output=True, text=True, cwd=PROJECT, start_new_session=True)
     if made.returncode == 0:
         partial.rename(clips)
     else:
@@ -447,6 +448,8 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             print(f"Máy chủ trung tâm không lên; xem {base / 'logs' / 'hub.log'}",
                   file=sys.stderr)
             return 1
+        if stopping.is_set():  # Ctrl-C while it was starting: stop what started
+            return 0
         floor, desk = _start_simulators(broker.port, hub_config, press, speed, seed,
                                         resuming, helpers_stop, helpers, base)
         floor.first_ticket.wait(20 * max(1.0, 10 / speed))

@@ -452,13 +452,14 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             return 0
         floor, desk = _start_simulators(broker.port, hub_config, press, speed, seed,
                                         resuming, helpers_stop, helpers, base)
-        floor.first_ticket.wait(20 * max(1.0, 10 / speed))
+        # The first citizen's ticket, to print its live page (a minute at most).
         ticket = None
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while ticket is None and time.monotonic() < deadline and not stopping.is_set():
-            ticket = _latest_ticket(hub_config.database)
+            if floor.first_ticket.is_set():
+                ticket = _latest_ticket(hub_config.database)
             if ticket is None:
-                time.sleep(0.3)
+                stopping.wait(0.3)
         _print_welcome(url, base, accounts, speed, ticket and ticket[0],
                        _page_exists(url + "dashboard"))
         while not stopping.is_set():

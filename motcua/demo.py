@@ -368,6 +368,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
     if not resuming:
         # A fresh centre each time: the demo's database is not anyone's truth.
         shutil.rmtree(base, ignore_errors=True)
+    elif (base / "tickets").exists():
+        # The dispensers number their pictures afresh each start: keep the old ones aside.
+        (base / "tickets").rename(base / f"tickets-{time.strftime('%Y%m%d-%H%M%S')}")
     (base / "logs").mkdir(parents=True, exist_ok=True)
     cache = base.parent / "demo-cache"  # voice clips: made once, kept across runs
     if not _port_free(http_port):

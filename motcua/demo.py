@@ -152,6 +152,18 @@ def _wait_http(url: str, timeout: float) -> bool:
     return False
 
 
+def _die_with_the_demo() -> None:
+    """In a child, before it runs: SIGTERM when the demo itself dies (even by SIGKILL).
+
+    Linux's PR_SET_PDEATHSIG; elsewhere the next demo cleans up (``demo.pids``)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _stop_group(process: subprocess.Popen, timeout: float = 10.0) -> bool:
     """SIGTERM a child's whole process group, SIGKILL it if it will not go; True if clean."""
     clean = True
@@ -404,7 +416,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             stdin=stdin if stdin is not None else subprocess.DEVNULL, env=env,
             cwd=PROJECT,
             # Its own process group: our Ctrl-C is ours, and we stop the group whole.
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_die_with_the_demo,  # noqa: PLW1509
         )
         log.close()
         children.append((name, process))

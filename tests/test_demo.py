@@ -5,7 +5,9 @@ node processes) for a minute at high speed, watches it from a real browser,
 then presses Ctrl-C and checks what it left behind.
 """
 
+import contextlib
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -161,8 +163,6 @@ def _retained(port: int, topic: str) -> dict | None:
 
 def _alive(pgids: list[int]) -> list[str]:
     """Processes still in any of these process groups."""
-    import os
-
     left = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -187,6 +187,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
     out = Output(demo)
     base = f"http://127.0.0.1:{port}"
     page = None
+    pgids: list[int] = []
     try:
         started = time.monotonic()
         # Generous: the demo loads a centre and hashes passwords first, and the
@@ -195,7 +196,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         print(f"demo ready {time.monotonic() - started:.1f} s after start")
         text = out.text
         broker_port = int(re.search(r"Mosquitto: 127\.0\.0\.1:(\d+)", text).group(1))
-        pgids = [int(p) for p in (folder / "demo.pids").read_text().split()]
+        pgids += [int(p) for p in (folder / "demo.pids").read_text().split()]
         assert len(pgids) == 7  # broker, hub, two dispensers, counter, display, kiosk
         for where in ("/demo", "/live", "/console", "/thu-tuc", "/lookup", "/t/"):
             assert f"{base}{where}" in text, where
@@ -259,9 +260,18 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
                                    text=True).stdout.split()
         assert leftovers == []
     finally:
+        # A failed check must not leave a centre running: stop it as a user would,
+        # then make sure of every process group it started.
         if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+            demo.send_signal(signal.SIGINT)
+            try:
+                demo.wait(60)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+                demo.wait()
+        for pgid in pgids:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
 
     # No error in any log.
     for log in (folder / "logs").glob("*.log"):

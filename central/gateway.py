@@ -14,16 +14,18 @@ refusal becomes an error response the node can show.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
+import time
 
 from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
 
-from . import nodes, routes
+from . import nodes, reliability, routes
 from .config import HubConfig
 from .errors import Refused
 from .idempotency import apply_once
@@ -61,6 +63,7 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
+        self._unstored_events: collections.deque[Incoming] = collections.deque()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
@@ -161,6 +164,9 @@ class Gateway:
                 return {"result": route.handle(ctx)}
 
             stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
+            if stored and "refused" in stored:
+                # A tombstone (central.reliability): its sender gave up on it.
+                raise Refused(stored["refused"]["code"], stored["refused"]["message"])
             result = (stored or {}).get("result")
         else:
             result, fresh = route.handle(ctx), True
@@ -182,6 +188,15 @@ class Gateway:
         except Refused as refusal:
             log.warning("event %s from %s refused: %s", name, incoming.parts.node_id, refusal)
             return
+        except Exception as exc:
+            if not reliability.storage_failed(exc):
+                raise
+            # Not stored: kept here and tried again when the store takes writes
+            # (a hub that dies meanwhile loses these; see docs/reliability.md).
+            self._unstored_events.append(incoming)
+            return
+        if fresh:  # it wrote: the store takes writes (clears the alarm if it was up)
+            reliability.storage_ok()
         if not fresh:
             log.info("event %s from %s already applied; ignored", incoming.data["id"],
                      incoming.parts.node_id)
@@ -212,8 +227,23 @@ class Gateway:
             return
         self._requests.put(incoming)
 
+    def _retry_unstored_events(self) -> None:
+        """Events the store refused, tried again (on the worker) once it takes writes."""
+        while self._unstored_events:
+            incoming = self._unstored_events.popleft()
+            self._on_event(incoming)
+            if self._unstored_events and self._unstored_events[-1] is incoming:
+                return  # refused again: the store is still not writable
+
     def _work(self) -> None:
+        last_retry = 0.0
         while not self._stopping.is_set():
+            if self._unstored_events and time.monotonic() - last_retry > 2.0:
+                last_retry = time.monotonic()
+                try:
+                    self._retry_unstored_events()
+                except Exception:
+                    log.exception("could not store a held event")
             try:
                 batch = [self._requests.get(timeout=0.2)]
             except queue.Empty:
@@ -228,21 +258,33 @@ class Gateway:
     def _answer_batch(self, batch: list[Incoming]) -> None:
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
+        changes_before = self.store.db.conn.total_changes
         try:
             with self.store.write():
                 for incoming in batch:
                     try:
                         response = self._on_request(incoming, outbox)
-                    except Exception:  # its savepoint is rolled back; the rest go on
+                    except Exception as exc:  # its savepoint is rolled back; the rest go on
+                        if reliability.storage_failed(exc):
+                            raise  # no write will do: refuse the whole batch, clearly
                         log.exception("request handler failed for %s", incoming.topic)
                         response = error_response(incoming.data.get("id"), "internal",
                                                   "Lỗi hệ thống, xin thử lại sau.")
                     answers.append((incoming, response))
-        except Exception:  # the commit itself failed: nothing of the batch holds
-            log.exception("batch of %d requests not committed", len(batch))
+        except Exception as exc:  # the commit itself failed: nothing of the batch holds
             outbox = []
-            answers = [(i, error_response(i.data.get("id"), "internal",
-                                          "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
+            if reliability.storage_failed(exc):
+                answers = [(i, error_response(i.data.get("id"), reliability.STORAGE_CODE,
+                                              reliability.STORAGE_REFUSAL)) for i in batch]
+            else:
+                log.exception("batch of %d requests not committed", len(batch))
+                answers = [(i, error_response(i.data.get("id"), "internal",
+                                              "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
+        else:
+            if self.store.db.conn.total_changes > changes_before:
+                # Something was written and committed: the store takes writes again.
+                reliability.storage_ok()
+                self._retry_unstored_events()
         try:
             # Answers first (the askers wait on them), then the state.
             for incoming, response in answers:

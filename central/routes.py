@@ -155,6 +155,17 @@ def feedback_reason(ctx: Context) -> None:
     from . import feedback
 
     feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
+# --- Reliability (issue 11) --------------------------------------------------------
+
+
+def ticket_abandon(ctx: Context) -> dict:
+    from . import reliability
+
+    result, out = reliability.abandon_ticket(ctx.db, _queue_topics(ctx), ctx.node_id,
+                                             ctx.data["request"])
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
 
 
 # Events: the return value is ignored; every event changes state, once.
@@ -174,4 +185,5 @@ REQUESTS: dict[str, Route] = {
     "number_block": Route(dispenser_number_block),
     "ticket_offline": Route(dispenser_ticket_offline),
     "feedback": Route(feedback_request),
+    "ticket_abandon": Route(ticket_abandon),
 }

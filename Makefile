@@ -11,8 +11,9 @@ STAMP  := $(VENV)/.motcua-dev
 
 .PHONY: demo test lint pytest bench faults system-packages-dev system-packages-demo clean
 
+# make demo SPEED=20   (the day 20 times faster)   make demo ARGS="--resume --seed 1"
 demo: system-packages-demo $(RUN)
-	$(BIN)/motcua demo
+	$(BIN)/motcua demo $(if $(SPEED),--speed $(SPEED)) $(ARGS)
 
 test: system-packages-dev $(STAMP) lint pytest
 

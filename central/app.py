@@ -110,6 +110,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
 
     app.register_blueprint(feedback_pages.bp)
     app.register_blueprint(fee_pages.bp)
+    from .web import demo as demo_pages
+
+    app.register_blueprint(demo_pages.bp)
     return app
 
 

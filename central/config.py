@@ -192,6 +192,9 @@ class HubConfig:
         "", doc="the broker's MQTT-over-WebSockets address that live pages read retained state "
                 "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
     )
+    demo_dir: str = setting(
+        "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
+                "tickets the page /demo shows (empty: no /demo page)")
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")
     calendar: CalendarConfig = section(CalendarConfig, doc="the working calendar")

@@ -26,6 +26,10 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "health.healthz": PUBLIC,
+    # motcua demo only (404 elsewhere): pictures of simulated screens and printed
+    # tickets; tickets carry a number and a service, no personal data.
+    "demo.page": PUBLIC,
+    "demo.picture": PUBLIC,
     # Device ids, states and fault texts: no personal data; the technician's page.
     "nodes.page": PUBLIC,
     "nodes.api": PUBLIC,
@@ -102,4 +106,6 @@ SAMPLE_ARGS: dict[str, object] = {
     "filename": "style.css",
     "username": "admin",
     "number": "02",
+    "kind": "display",
+    "picture": "frame-000001.png",
 }

@@ -72,8 +72,8 @@ class Gateway:
             from .province.uplink import BRIDGE_STATE, Uplink
 
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
-            self.bus.subscribe(f"{self.topics.base}/{BRIDGE_STATE}", self.uplink.on_bridge_state,
-                               checked=False)
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self.uplink.on_bridge_state, checked=False)
             self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 # Records per message: far below the bus's 64 KiB payload limit.
 BATCH = {"ticket_events": 100, "dossiers": 40, "ratings": 100}
-# The local notification topic of the bridge (bridge.conf.template).
-BRIDGE_STATE = "bridge/province/state"
+# The bridge's notification topic, here and at the province (bridge.conf.template).
+BRIDGE_STATE = "province/{center}/bridge/state"
 
 TICKET_EVENTS_SQL = """
     select e.id as event_id, e.at, t.day, e.action, e.to_status, e.ticket_id, t.display,

@@ -70,6 +70,11 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "counter.keypads_page": ADMIN,
     "counter.link_keypad": ADMIN,
     "counter.unlink_keypad": ADMIN,
+    # The provincial hub (issue 12): every centre's figures, officers' names.
+    "province.index": SUPERVISION,
+    "province.floor": SUPERVISION,
+    "province.overdue": SUPERVISION,
+    "province.officers": SUPERVISION,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

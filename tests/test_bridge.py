@@ -72,18 +72,20 @@ def test_shared_state_goes_up_to_the_province_and_nothing_else(tmp_path, sample_
         node.publish("motcua/thanhhoa/node/kiosk-1/status", b'{"state": "online"}',
                      qos=1).wait_for_publish(5)
         node.publish("motcua/thanhhoa/node/kiosk-1/event/fault", b"{}", qos=1).wait_for_publish(5)
+        hub.publish("motcua/thanhhoa/state/ticket/0123456789abcdef0123", b'{"status": "waiting"}',
+                    qos=1, retain=True).wait_for_publish(5)
         hub.publish("motcua/thanhhoa/up/ticket_events", b'{"events": []}',
                     qos=1).wait_for_publish(5)
-        hub.publish("motcua/thanhhoa/state/stats/today", b'{"ontime": 98}',
+        hub.publish("motcua/thanhhoa/state/queue_stats", b'{"issued": 98}',
                     qos=1).wait_for_publish(5)
         got = []
         while True:
             topic, _payload = seen.get(timeout=10)
             got.append(topic)
-            if topic == "province/thanhhoa/state/stats/today":
+            if topic == "province/thanhhoa/state/queue_stats":
                 break
         assert got == ["province/thanhhoa/up/ticket_events",
-                       "province/thanhhoa/state/stats/today"], got
+                       "province/thanhhoa/state/queue_stats"], got
         # A centre's bridge user cannot write under another centre's prefix.
         bridge_password = (given / "bridge-password").read_text().strip()
         impostor, _ = client(province_port, province_out / "ca" / "ca.crt", "thanhhoa",

@@ -636,6 +636,27 @@ def m0090_province(db):
         """
     )
     db.execute("create index province_dossiers_open on province_dossiers(stage, due_at)")
+    # Each dossier's events (the centre's dossier_events, less notes and actors;
+    # of `detail` only the due time and the classification): what the official
+    # period report digests (central.province.reports.centre_database).
+    db.execute(
+        """
+        create table province_dossier_events (
+            center text not null,
+            event_id integer not null,
+            code text not null,
+            at text not null,
+            action text not null,
+            from_status integer,
+            to_status integer not null,
+            due_at text,
+            classification text,
+            primary key (center, event_id)
+        ) without rowid
+        """
+    )
+    db.execute("create index province_dossier_events_by_code on "
+               "province_dossier_events(center, code, event_id)")
     db.execute(
         """
         create table province_ratings (

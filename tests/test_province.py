@@ -110,6 +110,9 @@ def test_each_centre_traffic_appears_at_the_province(province):
         wait_until(lambda cid=cid: province.query(
             "select 1 from province_dossiers where center = ? and code = ?",
             [cid, dossiers[cid]]), timeout=30)
+        wait_until(lambda cid=cid: province.query(
+            "select 1 from province_dossier_events where center = ? and code = ? and "
+            "action = 'receive'", [cid, dossiers[cid]]), timeout=30)
         # The live floor: counter 1 serving, as the centre's retained state says.
         counter = wait_until(lambda cid=cid: province.query(
             "select payload from province_state where center = ? and name = 'counter/1'",

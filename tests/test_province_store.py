@@ -157,3 +157,25 @@ def test_the_province_pages_show_every_centre(client, store):
     assert client.get("/province?from=2026-13-01").status_code == 400
     assert json.loads(store.db.execute("select payload from province_state where "
                                        "name = 'counter/1'").fetchone()[0])["counter"] == 1
+
+
+def test_dossier_events_are_stored_once_and_rebuild_a_centres_history(store):
+    from motcua.bus.messages import UP_DOSSIER_EVENTS
+
+    events = [{"event_id": 10, "code": "H56-1", "at": "2026-11-20T02:00:00.000+00:00",
+               "action": "receive", "from_status": None, "to_status": 2,
+               "due_at": "2026-11-25T10:00:00.000+00:00", "classification": None},
+              {"event_id": 11, "code": "H56-1", "at": "2026-11-24T02:00:00.000+00:00",
+               "action": "result_ready", "from_status": 4, "to_status": 9,
+               "due_at": None, "classification": "on_time"}]
+    batch = UP_DOSSIER_EVENTS.make(events=events)
+    assert apply(store, "province/xa-a/up/dossier_events", batch) == 2
+    assert apply(store, "province/xa-a/up/dossier_events", batch) == 0
+    apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
+        dossier("H56-1", 11, status=9, stage="ready", classification="on_time")]))
+    mem = reports.centre_database(store.db, "xa-a")
+    rows = [(r["action"], json.loads(r["detail"])) for r in mem.query(
+        "select e.action, e.detail from dossier_events e join dossiers d on d.id = e.dossier_id "
+        "where d.code = 'H56-1' order by e.id")]
+    assert rows == [("receive", {"due_at": "2026-11-25T10:00:00.000+00:00"}),
+                    ("result_ready", {"classification": "on_time"})]

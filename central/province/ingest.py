@@ -6,6 +6,7 @@ lets each centre's bridge user write only there)::
 
     province/<centre>/up/ticket_events   batches of ticket events
     province/<centre>/up/dossiers        batches of dossier rows
+    province/<centre>/up/dossier_events  batches of dossier events
     province/<centre>/up/ratings         batches of ratings
     province/<centre>/state/...          the centre's retained state (boards,
                                          counters, lines, statistics, nodes)
@@ -31,6 +32,7 @@ import sqlite3
 
 from motcua.bus.messages import (
     MAX_PAYLOAD_BYTES,
+    UP_DOSSIER_EVENTS,
     UP_DOSSIERS,
     UP_RATINGS,
     UP_TICKET_EVENTS,
@@ -46,6 +48,8 @@ FILTERS = (f"{ROOT}/+/up/+", f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
 
 TICKET_EVENT_FIELDS = ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
                        "service", "counter", "officer", "officer_name")
+DOSSIER_EVENT_FIELDS = ("event_id", "code", "at", "action", "from_status", "to_status",
+                        "due_at", "classification")
 RATING_FIELDS = ("rating_id", "counter", "officer", "officer_name", "level", "score",
                  "rated_at")
 DOSSIER_FIELDS = (
@@ -60,6 +64,7 @@ REQUIRED = {
     "dossiers": ("code", "dossier_id", "procedure_code", "procedure_name", "channel", "status",
                  "stage", "updated_at", "version"),
     "ratings": ("rating_id", "counter", "level", "score", "rated_at"),
+    "dossier_events": ("event_id", "code", "at", "action", "to_status"),
 }
 
 
@@ -138,6 +143,7 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         kind = rest[1]
         mtype, field = {"ticket_events": (UP_TICKET_EVENTS, "events"),
                         "dossiers": (UP_DOSSIERS, "dossiers"),
+                        "dossier_events": (UP_DOSSIER_EVENTS, "events"),
                         "ratings": (UP_RATINGS, "ratings")}.get(kind, (None, None))
         if mtype is None:
             raise Refused(f"{topic}: unknown summary {kind!r}")
@@ -164,6 +170,13 @@ def _store(db, kind: str, center: str, raw, now: str) -> int:
             + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
             + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ")",
             [center, now, *row.values()])
+        return cur.rowcount
+    if kind == "dossier_events":
+        row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
+        cur = db.execute(
+            "insert or ignore into province_dossier_events (center, "
+            + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
+            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ")", [center, *row.values()])
         return cur.rowcount
     if kind == "ratings":
         row = _record(kind, raw, RATING_FIELDS)

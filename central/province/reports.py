@@ -8,6 +8,7 @@
     overdue(db)                      # open dossiers past due, every centre
     officer_rankings(db, day)        # tickets served and ratings per officer, every centre
     centre_database(db, "xa-a")      # a centre's dossiers in its own tables' shape
+    official_report(db, start, end, "xa-a")   # Biểu 06 when central.statistics is there
 
 The official period report (Biểu 06) is a function over a centre's own
 database; :func:`centre_database` rebuilds those tables (departments,
@@ -149,6 +150,7 @@ def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
     where, args = ("where center = ?", [center]) if center else ("", [])
     departments: dict[tuple, int] = {}
     procedures: dict[tuple, int] = {}
+    ids: dict[tuple, int] = {}
     now = clock.iso()
     with mem.conn:
         for r in db.query(f"select * from province_dossiers {where} order by center, code",
@@ -168,7 +170,7 @@ def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
                     "name": r["procedure_name"], "field": r["procedure_field"] or "",
                     "level": r["procedure_level"] or "commune", "department_id": dep_id,
                     "created_at": now}).last_pk
-            mem["dossiers"].insert({
+            ids[(r["center"], r["code"])] = mem["dossiers"].insert({
                 "code": r["code"] if center else f"{r['center']}:{r['code']}",
                 "procedure_id": procedures[pkey], "procedure_code": r["procedure_code"],
                 "procedure_name": r["procedure_name"], "department_id": dep_id,
@@ -179,5 +181,30 @@ def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
                 "paused_at": r["paused_at"], "supplement_count": r["supplement_count"],
                 "result_at": r["result_at"], "classification": r["classification"],
                 "returned_at": r["returned_at"], "closed_at": r["closed_at"],
-                "updated_at": r["updated_at"]})
+                "updated_at": r["updated_at"]}).last_pk
+        # The events, in each centre's order: what the period report digests.
+        for r in db.query(f"select * from province_dossier_events {where} "
+                          "order by center, event_id", args):
+            dossier_id = ids.get((r["center"], r["code"]))
+            if dossier_id is None:  # its row not arrived yet: counted once it has
+                continue
+            detail = {k: r[k] for k in ("due_at", "classification") if r[k] is not None}
+            mem["dossier_events"].insert({
+                "dossier_id": dossier_id, "at": r["at"], "action": r["action"],
+                "from_status": r["from_status"], "to_status": r["to_status"],
+                "detail": json.dumps(detail)})
     return mem
+
+
+def official_report(db, start, end, center: str | None = None, by: str = "department"):
+    """Biểu 06 for one centre or the whole province, when the statistics module
+    (issue 9) is there; ``None`` without it (the pages then show
+    :func:`period_report`'s figures)."""
+    try:
+        from ..statistics import facts
+        from ..statistics.period_report import period_report as official
+    except ImportError:
+        return None
+    mem = centre_database(db, center)
+    facts.rebuild(mem)
+    return official(mem, start, end, by=by)

@@ -25,14 +25,20 @@ from zoneinfo import ZoneInfo
 
 from motcua import clock
 from motcua.bus import Topics
-from motcua.bus.messages import STATE_NODES, UP_DOSSIERS, UP_RATINGS, UP_TICKET_EVENTS
+from motcua.bus.messages import (
+    STATE_NODES,
+    UP_DOSSIER_EVENTS,
+    UP_DOSSIERS,
+    UP_RATINGS,
+    UP_TICKET_EVENTS,
+)
 
 from ..store import Store
 
 log = logging.getLogger(__name__)
 
 # Records per message: far below the bus's 64 KiB payload limit.
-BATCH = {"ticket_events": 100, "dossiers": 40, "ratings": 100}
+BATCH = {"ticket_events": 100, "dossiers": 40, "dossier_events": 100, "ratings": 100}
 # The bridge's notification topic, here and at the province (bridge.conf.template).
 BRIDGE_STATE = "province/{center}/bridge/state"
 
@@ -66,6 +72,14 @@ DOSSIERS_SQL = """
     order by changed.version
 """.format(columns=", ".join(f"d.{c}" for c in DOSSIER_COLUMNS))
 
+DOSSIER_EVENTS_SQL = """
+    select e.id as event_id, d.code, e.at, e.action, e.from_status, e.to_status,
+           json_extract(e.detail, '$.due_at') as due_at,
+           json_extract(e.detail, '$.classification') as classification
+    from dossier_events e join dossiers d on d.id = e.dossier_id
+    where e.id > ? order by e.id limit ?
+"""
+
 RATINGS_SQL = """
     select r.id as rating_id, c.number as counter, u.username as officer,
            u.full_name as officer_name, r.level, r.score, r.rated_at
@@ -92,6 +106,8 @@ def _start_of_day_marks(db) -> dict[str, int]:
         "ticket_events": first("select min(e.id) from ticket_events e join tickets t on "
                                "t.id = e.ticket_id where t.day >= ?", [day]),
         "dossiers": first("select min(id) from dossier_events where at >= ?", [midnight]),
+        "dossier_events": first("select min(id) from dossier_events where at >= ?",
+                                [midnight]),
         "ratings": first("select min(id) from ratings where rated_at >= ?", [midnight]),
     }
 
@@ -145,6 +161,8 @@ class Uplink:
         count += self._send("ticket_events", TICKET_EVENTS_SQL, marks, "event_id",
                             UP_TICKET_EVENTS, "events")
         count += self._send("dossiers", DOSSIERS_SQL, marks, "version", UP_DOSSIERS, "dossiers")
+        count += self._send("dossier_events", DOSSIER_EVENTS_SQL, marks, "event_id",
+                            UP_DOSSIER_EVENTS, "events")
         count += self._send("ratings", RATINGS_SQL, marks, "rating_id", UP_RATINGS, "ratings")
         self.sent += count
         return count

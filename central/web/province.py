@@ -44,8 +44,12 @@ def _period() -> tuple[str, str, str, str]:
 def index():
     first, last, start, end = _period()
     db = store().db
+    scope = request.args.get("centre") or None
+    official = reports.official_report(db, dt.date.fromisoformat(first),
+                                       dt.date.fromisoformat(last), scope, by="field")
     return render_template("province/index.html", centres=reports.centres(db),
-                           report=reports.period_report(db, start, end), first=first, last=last)
+                           report=reports.period_report(db, start, end), first=first, last=last,
+                           official=official, scope=scope)
 
 
 @bp.get("/province/overdue")

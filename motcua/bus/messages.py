@@ -787,6 +787,22 @@ UP_DOSSIERS = MessageType(
     fields=(V, ID, TS, Field("dossiers", "array", "dossier rows as described")),
 )
 
+UP_DOSSIER_EVENTS = MessageType(
+    key="up.dossier_events",
+    topic="motcua/{center}/up/dossier_events",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "Each dossier's events for the province's official period report, without notes "
+        "or who acted; of the event's detail only `due_at` and `classification`. Each "
+        "`(centre, event_id)` stored once."
+    ),
+    fields=(V, ID, TS, Field("events", "array", "`event_id`, `code` (the dossier's), `at`, "
+                                                "`action`, `from_status`, `to_status`, "
+                                                "`due_at`, `classification`")),
+)
+
 UP_RATINGS = MessageType(
     key="up.ratings",
     topic="motcua/{center}/up/ratings",
@@ -816,7 +832,8 @@ STATE_NODES = MessageType(
     ),
 )
 
-PROVINCE_MESSAGES = (UP_TICKET_EVENTS, UP_DOSSIERS, UP_RATINGS, STATE_NODES)
+PROVINCE_MESSAGES = (UP_TICKET_EVENTS, UP_DOSSIERS, UP_DOSSIER_EVENTS, UP_RATINGS,
+                     STATE_NODES)
 
 
 REQUEST_RESULTS = {

@@ -179,3 +179,32 @@ def test_dossier_events_are_stored_once_and_rebuild_a_centres_history(store):
         "where d.code = 'H56-1' order by e.id")]
     assert rows == [("receive", {"due_at": "2026-11-25T10:00:00.000+00:00"}),
                     ("result_ready", {"classification": "on_time"})]
+
+
+def test_provision_a_province_for_its_centres(tmp_path):
+    from motcua.provision import provision
+    from motcua.provision.inventory import InventoryError
+
+    inv = tmp_path / "tinh.toml"
+    base = 'center = "tinh"\n[broker]\nhost = "localhost"\n'
+    inv.write_text(base + '[[centres]]\nid = "xa-a"\n[[centres]]\nid = "xa-b"\n')
+    out = tmp_path / "out"
+    provision(inv, out)
+    acl = (out / "broker" / "acl").read_text()
+    assert "user xa-a\ntopic write province/xa-a/#" in acl
+    assert "user hub\ntopic read province/#" in acl
+    users_ = [line.split(":")[0] for line in (out / "broker" / "passwd").read_text().split()]
+    assert sorted(users_) == ["hub", "xa-a", "xa-b"]
+    before = (out / "centres" / "xa-a" / "bridge-password").read_text()
+    provision(inv, out)  # again: nothing changes
+    assert (out / "centres" / "xa-a" / "bridge-password").read_text() == before
+    provision(inv, out, rotate=["xa-a"])
+    assert (out / "centres" / "xa-a" / "bridge-password").read_text() != before
+    for extra, message in [
+        ('[[centres]]\nid = "xa-a"\n[[centres]]\nid = "xa-a"\n', "reserved or appears twice"),
+        ('[[centres]]\nid = "Xã A"\n', "use a-z"),
+        ('[[centres]]\nid = "xa-a"\n[province]\naddress = "x"\n', r"no \[province\]"),
+    ]:
+        inv.write_text(base + extra)
+        with pytest.raises(InventoryError, match=message):
+            provision(inv, tmp_path / "refused")

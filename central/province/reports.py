@@ -73,8 +73,10 @@ def floor(db, center: str) -> dict:
     counters.sort(key=lambda c: c.get("counter", 0))
     lines.sort(key=lambda x: x.get("service", ""))
     nodes = _state(db, center, "nodes") or {"nodes": []}
+    updated = db.execute("select max(received_at) from province_state where center = ?",
+                         [center]).fetchone()[0]
     return {"counters": counters, "lines": lines, "nodes": nodes["nodes"],
-            "stats": _state(db, center, "queue_stats") or {}}
+            "stats": _state(db, center, "queue_stats") or {}, "updated_at": updated}
 
 
 PERIOD_SQL = """

@@ -105,6 +105,14 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
 
     app.register_blueprint(counter_pages.bp)
     app.register_blueprint(province_pages.bp)
+    from .web import sms as sms_pages
+
+    app.register_blueprint(sms_pages.bp)
+    from .web import feedback as feedback_pages
+    from .web import fees as fee_pages
+
+    app.register_blueprint(feedback_pages.bp)
+    app.register_blueprint(fee_pages.bp)
     return app
 
 

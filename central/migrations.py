@@ -672,3 +672,169 @@ def m0090_province(db):
         ) without rowid
         """
     )
+@migrations(name="0100_sms")
+def m0100_sms(db):
+    # Issue 14: the delivery log of every SMS and e-mail in and out. A row is
+    # written before anything is sent and marked `sending` in its own commit
+    # just before the modem is asked, so a hub that dies mid-send finds it
+    # `sending` at start and marks it `uncertain` (never sent twice). `dedupe`
+    # is the notification's identity (e.g. "result_ready:dossier:42:sms"):
+    # unique, so one notification is queued once whatever restarts.
+    db.execute(
+        """
+        create table messages (
+            id integer primary key,
+            channel text not null check (channel in ('sms', 'email')),
+            direction text not null check (direction in ('in', 'out')),
+            peer text not null,
+            kind text not null,
+            subject text not null default '',
+            body text not null,
+            state text not null check (state in ('received', 'answered', 'ignored',
+                'throttled', 'queued', 'sending', 'sent', 'failed', 'uncertain')),
+            dedupe text unique,
+            dossier_id integer references dossiers(id),
+            ticket_id integer references tickets(id),
+            reply_to integer references messages(id),
+            encoding text,
+            parts integer,
+            attempts integer not null default 0,
+            next_attempt_at text,
+            last_error text not null default '',
+            created_at text not null,
+            updated_at text not null,
+            sent_at text
+        )
+        """
+    )
+    db.execute("create index messages_due on messages(direction, state, next_attempt_at)")
+    db.execute("create index messages_by_peer on messages(peer, direction, created_at)")
+    db.execute("create index messages_recent on messages(created_at)")
+    # Opt-in at reception: which channels the citizen asked for (the phone is
+    # the dossier's applicant_phone; the e-mail address is kept here).
+    db.execute(
+        """
+        create table dossier_contacts (
+            dossier_id integer primary key references dossiers(id),
+            sms integer not null default 0,
+            email text not null default '',
+            created_at text not null
+        )
+        """
+    )
+    # A queue ticket whose holder left a phone number for "your turn is near".
+    db.execute(
+        """
+        create table ticket_contacts (
+            ticket_id integer primary key references tickets(id),
+            phone text not null,
+            created_at text not null
+        )
+        """
+    )
+    # Small persistent state of the SMS worker, e.g. the last dossier event it
+    # turned into notifications.
+    db.execute("create table sms_state (key text primary key, value text not null)")
+# --- Fees and feedback (issue 15) ---------------------------------------------------
+
+
+@migrations(name="0110_fee_entries")
+def m0110_fee_entries(db):
+    # What the officer collected for a dossier, one row per receipt. Append-only:
+    # an exemption or a refund is its own row (a refund points at the payment it
+    # returns), and the triggers below refuse any update or delete, so the day's
+    # closing sheet can always be rebuilt from the rows. Amounts are integer
+    # đồng; `amount` is never negative (the kind says which way money went).
+    db.execute(
+        """
+        create table fee_entries (
+            id integer primary key,
+            dossier_id integer not null references dossiers(id),
+            dossier_code text not null,
+            procedure_code text not null,
+            department_id integer references departments(id),
+            stage text not null check (stage in ('reception', 'return')),
+            kind text not null check (kind in ('payment', 'exemption', 'refund')),
+            item text not null,
+            amount integer not null check (typeof(amount) = 'integer' and amount >= 0),
+            method text check (method in ('cash', 'transfer')),
+            receipt_no text,
+            refund_of integer references fee_entries(id),
+            note text not null default '',
+            officer text not null,
+            officer_name text not null default '',
+            day text not null,
+            recorded_at text not null
+        )
+        """
+    )
+    db.execute("create index fee_entries_by_day on fee_entries(day, department_id, officer)")
+    db.execute("create index fee_entries_by_dossier on fee_entries(dossier_id, id)")
+    # A receipt number is used once per kind (payments and refunds have their own books).
+    db.execute("create unique index fee_entries_receipt on fee_entries(kind, receipt_no) "
+               "where receipt_no is not null")
+    db.execute("create trigger fee_entries_no_update before update on fee_entries begin "
+               "select raise(abort, 'fee entries are never edited: add a refund or exemption'); "
+               "end")
+    db.execute("create trigger fee_entries_no_delete before delete on fee_entries begin "
+               "select raise(abort, 'fee entries are never deleted'); end")
+
+
+@migrations(name="0111_feedback")
+def m0111_feedback(db):
+    # Citizens' complaints and suggestions (phản ánh, kiến nghị), from the
+    # kiosk, the public web or the counter's rating keypad, linked where known
+    # to a ticket, dossier, counter and officer. `due_at` is set at reception
+    # from the working calendar; `on_time` once answered. `public_token` names
+    # the citizen's own status page (unguessable, no personal data on it).
+    db.execute(
+        """
+        create table feedback (
+            id integer primary key,
+            code text not null unique,
+            public_token text not null unique,
+            kind text not null check (kind in ('complaint', 'suggestion')),
+            source text not null check (source in ('kiosk', 'web', 'counter')),
+            topic text not null,
+            text text not null default '',
+            ticket_id integer references tickets(id),
+            dossier_id integer references dossiers(id),
+            counter_id integer references counters(id),
+            officer_id integer references users(id),
+            contact_name text not null default '',
+            contact_phone text not null default '',
+            contact_email text not null default '',
+            node_id text,
+            client_key text,
+            status text not null check (status in ('new', 'assigned', 'answered')),
+            received_at text not null,
+            due_at text not null,
+            assigned_to text,
+            assigned_at text,
+            answer text,
+            answered_by text,
+            answered_at text,
+            on_time integer,
+            published integer not null default 0,
+            published_at text
+        )
+        """
+    )
+    db.execute("create index feedback_open on feedback(status, due_at)")
+    db.execute("create index feedback_received on feedback(received_at)")
+    db.execute("create index feedback_by_ticket on feedback(ticket_id) where ticket_id is not null")
+    db.execute("create index feedback_by_client on feedback(client_key, received_at) "
+               "where client_key is not null")
+    db.execute(
+        """
+        create table feedback_events (
+            id integer primary key,
+            feedback_id integer not null references feedback(id),
+            at text not null,
+            actor text,
+            action text not null,
+            note text not null default ''
+        )
+        """
+    )
+    db.execute("create index feedback_events_by_feedback on feedback_events(feedback_id, id)")

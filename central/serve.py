@@ -46,6 +46,12 @@ def run(config: HubConfig) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+    sms_worker = None
+    if config.sms.enabled or config.email.host:
+        # After the signal handlers: a SIGTERM stops it through the finally below.
+        from .sms.worker import Worker
+
+        sms_worker = Worker(config, store).start()
     watchdog = Watchdog()
     stop_feeding = threading.Event()
     if watchdog.enabled:
@@ -60,6 +66,8 @@ def run(config: HubConfig) -> None:
         watchdog.stopping()
         stop_feeding.set()
         server.close()
+        if sms_worker is not None:
+            sms_worker.stop()
         gateway.stop()
         store.close()
         log.info("hub stopped")

@@ -75,6 +75,30 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "province.floor": SUPERVISION,
     "province.overdue": SUPERVISION,
     "province.officers": SUPERVISION,
+    # SMS and e-mail (issue 14): the delivery log shows phone numbers and
+    # e-mail addresses (staff only); a ticket's holder leaves a phone number
+    # from the ticket's own page (the token is the ticket's secret).
+    "sms.log_page": STAFF,
+    "sms.retry": SUPERVISION,
+    "sms.ticket_phone": PUBLIC,
+    # Fees (issue 15): officers record what they collect and close their day.
+    "fees.dossier": STAFF,
+    "fees.record": STAFF,
+    "fees.report": STAFF,
+    "fees.report_xlsx": STAFF,
+    "fees.closing_pdf": STAFF,
+    # Feedback (issue 15): the public form and published answers (no personal
+    # data: the citizen's own page is named by an unguessable token); the
+    # inspection team's desk (supervisors and admins).
+    "feedback.form": PUBLIC,
+    "feedback.submit": PUBLIC,
+    "feedback.status": PUBLIC,
+    "feedback.published": PUBLIC,
+    "feedback.desk": SUPERVISION,
+    "feedback.show": SUPERVISION,
+    "feedback.assign": SUPERVISION,
+    "feedback.answer": SUPERVISION,
+    "feedback.publish": SUPERVISION,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

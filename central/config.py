@@ -195,6 +195,13 @@ class HubConfig:
     demo_dir: str = setting(
         "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
                 "tickets the page /demo shows (empty: no /demo page)")
+    role: str = setting(
+        "centre", doc="'centre' (a centre's hub) or 'province' (stores and shows what every "
+                      "centre's bridge sends up; see docs/scaling.md)",
+        check=lambda v: None if v in ("centre", "province") else "expected 'centre' or 'province'")
+    uplink: bool = setting(
+        False, doc="a centre sends summaries up for the province (its broker bridges them); "
+                   "`motcua provision` turns it on when the inventory has a [province]")
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")
     calendar: CalendarConfig = section(CalendarConfig, doc="the working calendar")

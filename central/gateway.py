@@ -74,6 +74,15 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
         self.bus.response_allowed = self._response_allowed
+        self.uplink = None
+        if config.uplink:
+            # Summaries for the province (issue 12); the broker's bridge carries them.
+            from .province.uplink import BRIDGE_STATE, Uplink
+
+            self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self.uplink.on_bridge_state, checked=False)
+            self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
@@ -92,9 +101,13 @@ class Gateway:
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
             message=dossier_stats.as_message, name="dossier-stats").start()
+        if self.config.uplink:
+            self.uplink.start()
         return self
 
     def stop(self) -> None:
+        if self.uplink is not None:
+            self.uplink.stop()
         for name in ("stats_ticker", "dossier_ticker"):
             ticker = getattr(self, name, None)
             if ticker is not None:

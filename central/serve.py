@@ -27,10 +27,16 @@ log = logging.getLogger(__name__)
 def run(config: HubConfig) -> None:
     logs.setup(config.log_level, "hub")
     store = Store(config.database)
-    gateway = Gateway(config, store)
-    # The catalog version is retained state: (re)publish it whenever the link comes up.
-    gateway.bus.on_connection_change(
-        lambda up: up and catalog.publish_state(gateway, store.db))
+    if config.role == "province":
+        # The provincial hub: stores what the centres' bridges deliver (issue 12).
+        from .province.gateway import ProvinceGateway
+
+        gateway = ProvinceGateway(config, store)
+    else:
+        gateway = Gateway(config, store)
+        # The catalog version is retained state: (re)publish it whenever the link comes up.
+        gateway.bus.on_connection_change(
+            lambda up: up and catalog.publish_state(gateway, store.db))
     gateway.start()
     app = create_app(config, store=store, gateway=gateway)
     server = create_server(app, host=config.http.host, port=config.http.port,

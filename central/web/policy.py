@@ -74,6 +74,11 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "counter.keypads_page": ADMIN,
     "counter.link_keypad": ADMIN,
     "counter.unlink_keypad": ADMIN,
+    # The provincial hub (issue 12): every centre's figures, officers' names.
+    "province.index": SUPERVISION,
+    "province.floor": SUPERVISION,
+    "province.overdue": SUPERVISION,
+    "province.officers": SUPERVISION,
     # SMS and e-mail (issue 14): the delivery log shows phone numbers and
     # e-mail addresses (staff only); a ticket's holder leaves a phone number
     # from the ticket's own page (the token is the ticket's secret).

@@ -102,6 +102,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     from .web import counter as counter_pages
 
     app.register_blueprint(counter_pages.bp)
+    from .web import statistics as statistics_pages
+
+    app.register_blueprint(statistics_pages.bp)
     return app
 
 

@@ -31,6 +31,12 @@ from .routes import Context, Route
 from .store import Store
 
 log = logging.getLogger(__name__)
+# The statistics tickers a gateway runs (attributes), stopped and nudged together.
+TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+
+
+def _newest_dossier_event(db) -> int | None:
+    return db.execute("select max(id) from dossier_events").fetchone()[0]
 
 
 class Gateway:
@@ -83,11 +89,16 @@ class Gateway:
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
-            message=dossier_stats.as_message, name="dossier-stats").start()
+            message=dossier_stats.as_message, name="dossier-stats",
+            fingerprint=_newest_dossier_event).start()
+        # The supervisor dashboard's counts and the alarms (issue 9).
+        from .statistics import live
+
+        self.supervision_ticker = live.supervision_ticker(self).start()
         return self
 
     def stop(self) -> None:
-        for name in ("stats_ticker", "dossier_ticker"):
+        for name in TICKERS:
             ticker = getattr(self, name, None)
             if ticker is not None:
                 ticker.stop()
@@ -105,10 +116,11 @@ class Gateway:
 
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
-        for name in ("stats_ticker", "dossier_ticker"):  # their figures again at next tick
+        for name in TICKERS:  # their figures again at next tick
             ticker = getattr(self, name, None)
             if ticker is not None:
                 ticker.last = None
+                ticker.nudge()
 
     @property
     def connected(self) -> bool:
@@ -125,6 +137,18 @@ class Gateway:
             self.bus.transport.publish(topic, b"", 1, retain)
             return
         self.bus.publish(topic, payload, qos=1, retain=retain)
+        self.nudge_statistics(topic)
+
+    def nudge_statistics(self, topic: str | None = None) -> None:
+        """Something changed: the statistics tickers recompute (coalesced) soon.
+
+        Their own publications nudge nobody (figures follow from changes, not
+        from other figures)."""
+        tickers = [t for t in (getattr(self, name, None) for name in TICKERS) if t is not None]
+        if any(t.topic == topic for t in tickers):
+            return
+        for ticker in tickers:
+            ticker.nudge()
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""
@@ -145,6 +169,7 @@ class Gateway:
                         incoming.data["node_id"])
             return
         nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
+        self.nudge_statistics()  # nodes online, printers' paper
 
     def _run(self, route: Route, incoming: Incoming,
              outbox: list | None = None) -> tuple[object, bool]:

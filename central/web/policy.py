@@ -70,6 +70,13 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "counter.keypads_page": ADMIN,
     "counter.link_keypad": ADMIN,
     "counter.unlink_keypad": ADMIN,
+    # Statistics and supervision (issue 9): the report and the dashboard for the
+    # inspection team; the public page shows figures only, no dossier or name.
+    "statistics.report_page": SUPERVISION,
+    "statistics.export": SUPERVISION,
+    "statistics.dashboard": SUPERVISION,
+    "statistics.dashboard_panel": SUPERVISION,
+    "statistics.public_page": PUBLIC,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name
@@ -78,4 +85,5 @@ SAMPLE_ARGS: dict[str, object] = {
     "filename": "style.css",
     "username": "admin",
     "number": "02",
+    "fmt": "csv",
 }

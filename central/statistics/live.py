@@ -1,0 +1,42 @@
+"""The hub's retained ``state/supervision``: the dashboard's counts and the alarms.
+
+Started by the gateway beside the queue's and the dossiers' tickers::
+
+    ticker = supervision_ticker(gateway).start()
+
+It recomputes when nudged (any state the hub publishes, a node's status, an
+alarm raised or cleared), when a dossier event is added (through the web
+pages too), and every 5 s (dossiers fall overdue with the clock); it
+publishes only when the counts differ.
+"""
+
+from __future__ import annotations
+
+from motcua import clock
+from motcua.bus.messages import STATE_SUPERVISION
+
+from .. import alarms
+from ..queue.ticker import StatsTicker
+from . import supervision
+
+INTERVAL = 5.0
+
+
+def _fingerprint(db):
+    return (db.execute("select max(id) from dossier_events").fetchone()[0],
+            db.execute("select max(id) from ticket_events").fetchone()[0])
+
+
+def as_message(figures: dict) -> dict:
+    return STATE_SUPERVISION.make(updated_at=clock.iso(), **figures)
+
+
+def supervision_ticker(gateway) -> StatsTicker:
+    config = gateway.config
+    ticker = StatsTicker(
+        gateway.store, gateway.topics, gateway.publish_state, interval=INTERVAL,
+        topic=gateway.topics.state("supervision"),
+        figures=lambda db: supervision.figures(db, config),
+        message=as_message, name="supervision", fingerprint=_fingerprint)
+    alarms.on_change(ticker.nudge)  # an alarm shows on the dashboard at once
+    return ticker

@@ -34,10 +34,10 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def _frame(top: float, unit: str, label: str) -> list[str]:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+def _frame(top: float, unit: str, label: str, plot_h: float = H - TOP - BOTTOM,
+           height: int = H) -> list[str]:
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" role="img" '
            f'class="chart" aria-label="{escape(label)}">']
-    plot_h = H - TOP - BOTTOM
     for i in range(5):
         y = TOP + plot_h * i / 4
         value = top * (4 - i) / 4
@@ -79,13 +79,15 @@ def lines(series: dict[str, list[tuple[str, float | None]]], unit: str = "",
     """One line per series over shared x labels (a None value leaves a gap); a legend below."""
     values = [v for pts in series.values() for _, v in pts if v is not None]
     top = top or _nice_top(max(values, default=0))
-    out = _frame(top, unit, label)
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM - 16  # room for the legend
+    legend_rows = max(1, (len(series) + 3) // 4)
+    out = _frame(top, unit, label, plot_h, H + 12 * (legend_rows - 1))
     labels = next(iter(series.values()), [])
-    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM - 16
     n = max(1, len(labels) - 1)
     for i, (name, _) in enumerate(labels):
         x = LEFT + plot_w * i / n
-        out.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 4}" font-size="10" text-anchor="middle" '
+        out.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 14:.1f}" font-size="10" '
+                   'text-anchor="middle" '
                    f'fill="#333">{escape(str(name))}</text>')
     for k, (name, pts) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
@@ -103,8 +105,8 @@ def lines(series: dict[str, list[tuple[str, float | None]]], unit: str = "",
             out.append(f'<path class="series" data-name="{escape(name)}" d="{" ".join(path)}" '
                        f'fill="none" stroke="{colour}" stroke-width="2"/>')
         out.extend(dots)
-        lx = LEFT + (k % 3) * 170
-        ly = H - 14 + (k // 3) * 12 - 8
+        lx = LEFT + (k % 4) * 128
+        ly = TOP + plot_h + 30 + (k // 4) * 12
         out.append(f'<rect x="{lx}" y="{ly - 8}" width="10" height="8" fill="{colour}"/>'
                    f'<text x="{lx + 14}" y="{ly}" font-size="10" fill="#333">'
                    f'{escape(name[:28])}</text>')

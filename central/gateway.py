@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
 
 
+def _queue_topic(topic: str | None) -> bool:
+    return topic is not None and any(f"/state/{kind}/" in topic
+                                     for kind in ("counter", "line", "board", "ticket"))
+
+
 def _newest_dossier_event(db) -> int | None:
     return db.execute("select max(id) from dossier_events").fetchone()[0]
 
@@ -81,7 +86,8 @@ class Gateway:
         self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
         self._worker.start()
         self.bus.start()
-        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state).start()
+        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state,
+                                        nudged_by=_queue_topic).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
         from . import dossier_stats
@@ -90,7 +96,8 @@ class Gateway:
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
             message=dossier_stats.as_message, name="dossier-stats",
-            fingerprint=_newest_dossier_event).start()
+            fingerprint=_newest_dossier_event, min_gap=1.0,
+            nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
         from .statistics import live
 
@@ -148,7 +155,8 @@ class Gateway:
         if any(t.topic == topic for t in tickers):
             return
         for ticker in tickers:
-            ticker.nudge()
+            if ticker.nudged_by(topic):
+                ticker.nudge()
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""

@@ -2,7 +2,7 @@
 
 Statistics read the whole day (waits, percentiles), too much to recompute
 on every key press at a busy hour. A ticker recomputes its figures when
-nudged (the gateway nudges every ticker after it publishes a change), when a
+nudged (the gateway nudges the tickers concerned by a state it publishes), when a
 cheap ``fingerprint`` of the store moved (e.g. the newest event row's id,
 for changes made through the web pages), or every ``interval`` seconds
 (figures that move with the clock, like "overdue"); and publishes only when
@@ -39,7 +39,8 @@ class StatsTicker:
 
     def __init__(self, store: Store, topics: Topics, publish, interval: float = 1.0,
                  topic: str | None = None, figures=None, message=None, name="queue-stats",
-                 min_gap: float = 0.2, fingerprint=None, poll: float = 0.25):
+                 min_gap: float = 0.2, fingerprint=None, poll: float = 0.25,
+                 nudged_by=None):
         self.store = store
         self.topics = topics
         self.publish = publish
@@ -51,6 +52,8 @@ class StatsTicker:
         self.min_gap = min_gap
         self.fingerprint = fingerprint
         self.poll = poll
+        # Which published topics (None: a node's status) concern these figures.
+        self.nudged_by = nudged_by or (lambda topic: True)
         self._stop = threading.Event()
         self._nudged = threading.Event()
         self._seen = None

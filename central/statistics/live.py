@@ -4,10 +4,10 @@ Started by the gateway beside the queue's and the dossiers' tickers::
 
     ticker = supervision_ticker(gateway).start()
 
-It recomputes when nudged (any state the hub publishes, a node's status, an
-alarm raised or cleared), when a dossier event is added (through the web
-pages too), and every 5 s (dossiers fall overdue with the clock); it
-publishes only when the counts differ.
+It recomputes when nudged (a node's status, an alarm raised or cleared),
+when a dossier event is added (through the web pages too), and every 5 s
+(dossiers fall overdue with the clock); it publishes only when the counts
+differ.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ INTERVAL = 5.0
 
 
 def _fingerprint(db):
-    return (db.execute("select max(id) from dossier_events").fetchone()[0],
-            db.execute("select max(id) from ticket_events").fetchone()[0])
+    return db.execute("select max(id) from dossier_events").fetchone()[0]
 
 
 def as_message(figures: dict) -> dict:
@@ -37,6 +36,8 @@ def supervision_ticker(gateway) -> StatsTicker:
         gateway.store, gateway.topics, gateway.publish_state, interval=INTERVAL,
         topic=gateway.topics.state("supervision"),
         figures=lambda db: supervision.figures(db, config),
-        message=as_message, name="supervision", fingerprint=_fingerprint)
+        message=as_message, name="supervision", fingerprint=_fingerprint,
+        # Nodes' status (topic None); queue state does not move these counts.
+        nudged_by=lambda topic: topic is None)
     alarms.on_change(ticker.nudge)  # an alarm shows on the dashboard at once
     return ticker

@@ -1,8 +1,8 @@
 """Statistics: the period report over 1,000,000 dossiers and a year of tickets, and the
 delay from a change to the retained statistics message.
 
-    .venv/bin/python bench/statistics.py                 # writes its section of docs/performance.md
-    .venv/bin/python bench/statistics.py --rows 100000 --no-write
+    .venv/bin/python bench/period_stats.py                 # writes its section of docs/performance.md
+    .venv/bin/python bench/period_stats.py --rows 100000 --no-write
 
 The store is filled with dossiers and their event rows (reception, result,
 withdrawal, stop, supplement requests) over the year before the measured
@@ -344,7 +344,7 @@ def main() -> None:
         delays = bench_delay(config, store, args.samples)
         store.close()
     lines = [
-        "## Statistics (bench/statistics.py)",
+        "## Statistics (bench/period_stats.py)",
         "",
         "| what | median | max | rounds |",
         "|---|---|---|---|",
@@ -380,7 +380,7 @@ def main() -> None:
     body = "\n".join(lines)
     print(body)
     if not args.no_write:
-        write_section("statistics.py", body)
+        write_section("period_stats.py", body)
 
 
 if __name__ == "__main__":

@@ -55,11 +55,11 @@ def test_bad_periods_are_refused_in_vietnamese(client, store):
 
 
 def test_the_dashboard_shows_sections_alarms_and_charts(client, store, sample_centre):
-    @dashboard.section("test-feedback", "Phản ánh quá hạn", "statistics/_test_section.html")
+    @dashboard.section("test-feedback", "Phản ánh quá hạn", "statistics/_section_example.html")
     def feedback(db):
         return {"items": ["PA-0001"]}
 
-    @dashboard.section("test-broken", "Mục hỏng", "statistics/_test_section.html")
+    @dashboard.section("test-broken", "Mục hỏng", "statistics/_section_example.html")
     def broken(db):
         raise RuntimeError("boom")
 

@@ -1,7 +1,7 @@
 """Statistics: the period report over 1,000,000 dossiers and a year of tickets, and the
 delay from a change to the retained statistics message.
 
-    .venv/bin/python bench/period_stats.py                 # writes its section of docs/performance.md
+    .venv/bin/python bench/period_stats.py        # writes its section of docs/performance.md
     .venv/bin/python bench/period_stats.py --rows 100000 --no-write
 
 The store is filled with dossiers and their event rows (reception, result,
@@ -201,12 +201,13 @@ def _flush_tickets(db, t_rows, e_rows):
     e_rows.clear()
 
 
-def timed(fn, rounds: int) -> list[float]:
+def timed(fn, rounds: int, label: str = "") -> list[float]:
     out = []
     for _ in range(rounds):
         t0 = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
+    print(f"{label}: {', '.join(ms(t) for t in out)}", flush=True)
     return out
 
 
@@ -255,7 +256,14 @@ def bench_delay(config: HubConfig, store: Store, samples: int) -> dict:
                         cond.wait(left)
 
             rnd = random.Random(3)
+            for _ in range(3):  # warm up: first connections, first queries
+                with store.write() as db:
+                    _, out = api.issue_ticket(db, topics, "ho-tich")
+                for topic, payload, retain in out:
+                    gateway.publish_state(topic, payload, retain)
+                time.sleep(0.5)
             queue_delays, supervision_delays = [], []
+            lost = {"queue": 0, "supervision": 0}
             for _ in range(samples):
                 t0 = time.perf_counter()
                 with store.write() as db:
@@ -263,8 +271,11 @@ def bench_delay(config: HubConfig, store: Store, samples: int) -> dict:
                 for topic, payload, retain in out:
                     gateway.publish_state(topic, payload, retain)
                 issued = queue_stats_issued(store)
-                t1 = wait_for("queue_stats", lambda d, n=issued: d["issued"] >= n)
-                queue_delays.append(t1 - t0)
+                try:
+                    t1 = wait_for("queue_stats", lambda d, n=issued: d["issued"] >= n)
+                    queue_delays.append(t1 - t0)
+                except TimeoutError:
+                    lost["queue"] += 1
                 time.sleep(rnd.uniform(0.02, 0.15))
             for _ in range(max(20, samples // 5)):
                 before = got["supervision"][1]["received_today"]
@@ -283,14 +294,20 @@ def bench_delay(config: HubConfig, store: Store, samples: int) -> dict:
                         "insert into dossier_events (dossier_id, at, actor, action, "
                         "to_status, detail) values (?, ?, 'bench', 'receive', 2, '{}')",
                         [n, clock.iso()])
-                t1 = wait_for("supervision", lambda d, b=before: d["received_today"] > b)
-                supervision_delays.append(t1 - t0)
+                try:
+                    t1 = wait_for("supervision", lambda d, b=before: d["received_today"] > b)
+                    supervision_delays.append(t1 - t0)
+                except TimeoutError:
+                    lost["supervision"] += 1
                 time.sleep(rnd.uniform(0.05, 0.2))
             watcher.stop()
             gateway.stop()
         finally:
             broker.stop()
-    return {"queue": queue_delays, "supervision": supervision_delays}
+    print("queue delays:", [round(x * 1000) for x in queue_delays], flush=True)
+    print(f"delays: queue p99 {ms(percentile(queue_delays, 99))}, supervision p99 "
+          f"{ms(percentile(supervision_delays, 99))}, lost {lost}", flush=True)
+    return {"queue": queue_delays, "supervision": supervision_delays, "lost": lost}
 
 
 def queue_stats_issued(store: Store) -> int:
@@ -307,15 +324,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--db", help="keep the filled store in this file (and reuse it)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     now = clock.now().astimezone(VN)
     with tempfile.TemporaryDirectory() as tmp:
-        config = from_dict(HubConfig, {"center": "benchstats", "database": f"{tmp}/hub.db"})
+        path = args.db or f"{tmp}/hub.db"
+        config = from_dict(HubConfig, {"center": "benchstats", "database": path})
         store = Store(config.database)
-        queue_setup.load_file(store, queue_setup.SAMPLE, actor="bench")
-        filled = fill_dossiers(store, args.rows, now)
-        tickets = fill_tickets(store, now, args.tickets_per_day)
+        meta = store.db["bench_meta"]
+        if meta.exists():  # --db kept from an earlier run: measure again, do not refill
+            filled, tickets = (json.loads(r["value"]) for r in meta.rows_where(order_by="key"))
+        else:
+            queue_setup.load_file(store, queue_setup.SAMPLE, actor="bench")
+            filled = fill_dossiers(store, args.rows, now)
+            tickets = fill_tickets(store, now, args.tickets_per_day)
+            with store.write() as w:
+                w["bench_meta"].insert_all([{"key": "a", "value": json.dumps(filled)},
+                                            {"key": "b", "value": json.dumps(tickets)}],
+                                           pk="key")
+        print(f"filled: {filled}, {tickets}", flush=True)
         size_mb = Path(config.database).stat().st_size / 1e6
         db = store.db
         today = now.date()
@@ -329,18 +357,19 @@ def main() -> None:
         for label, (start, end) in periods.items():
             for by in ("department", "field", "procedure"):
                 times = timed(lambda s=start, e=end, b=by: period_report(db, s, e, by=b),
-                              args.rounds)
+                              args.rounds, f"{label} by {by}")
                 results.append((f"period report, {label}, by {by}", times))
         year = period_report(db, *periods["a year"])
         month = (periods["a month"][0].isoformat(), today.isoformat())
         results.append(("queue figures, a month of tickets",
-                        timed(lambda: queue_figures(db, *month), args.rounds)))
+                        timed(lambda: queue_figures(db, *month), args.rounds, "queue")))
         results.append(("officer ranking, a month",
-                        timed(lambda: officer_ranking(db, *periods["a month"]), args.rounds)))
+                        timed(lambda: officer_ranking(db, *periods["a month"]), args.rounds,
+                              "officers")))
         results.append(("dashboard counts (state/supervision figures)",
-                        timed(lambda: supervision.figures(db, config), args.rounds)))
+                        timed(lambda: supervision.figures(db, config), args.rounds, "dashboard")))
         results.append(("hall display figures (state/dossier_stats, dossier_stats.py)",
-                        timed(lambda: dossier_stats.department_figures(db), args.rounds)))
+                        timed(lambda: dossier_stats.department_figures(db), args.rounds, "hall")))
         delays = bench_delay(config, store, args.samples)
         store.close()
     lines = [
@@ -364,6 +393,8 @@ def main() -> None:
         f"`state/supervision` | {ms(percentile(delays['supervision'], 50))} "
         f"| {ms(percentile(delays['supervision'], 99))} | {len(delays['supervision'])} |",
         "",
+        f"Messages not seen within 10 s: {delays['lost']}.",
+        "",
         f"Store: {args.rows:,} dossiers ({filled['counts']}) with {filled['events']:,} event "
         f"rows over the year before the run, 15 departments, 300 procedures in "
         f"{len(FIELDS)} fields; {tickets['tickets']:,} tickets with {tickets['events']:,} "
@@ -384,4 +415,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     sys.exit(main())

@@ -87,7 +87,7 @@ class Gateway:
         self._worker.start()
         self.bus.start()
         self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state,
-                                        nudged_by=_queue_topic).start()
+                                        nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
         from . import dossier_stats

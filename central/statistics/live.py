@@ -36,7 +36,7 @@ def supervision_ticker(gateway) -> StatsTicker:
         gateway.store, gateway.topics, gateway.publish_state, interval=INTERVAL,
         topic=gateway.topics.state("supervision"),
         figures=lambda db: supervision.figures(db, config),
-        message=as_message, name="supervision", fingerprint=_fingerprint,
+        message=as_message, name="supervision", fingerprint=_fingerprint, poll=0.1,
         # Nodes' status (topic None); queue state does not move these counts.
         nudged_by=lambda topic: topic is None)
     alarms.on_change(ticker.nudge)  # an alarm shows on the dashboard at once

@@ -82,7 +82,8 @@ COUNTS = [key for key, _ in COLUMNS if not key.endswith("_rate")]
 HEADER_GROUPS = [
     ("Số hồ sơ tiếp nhận", 0, 4),
     ("Số hồ sơ đã giải quyết", 4, 4),
-    ("Số hồ sơ đang giải quyết", 8, 4),
+    ("Số hồ sơ đang giải quyết", 8, 3),
+    ("Chờ bổ sung", 11, 1),
     ("Hồ sơ khác", 12, 3),
     ("Tỷ lệ", 15, 2),
 ]

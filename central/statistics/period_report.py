@@ -10,11 +10,13 @@ provincial hub can run it per centre over the data replicated to it::
 
 Input tables (read only):
 
-- ``dossier_facts`` (``dossier_id``, ``procedure_id``, ``channel``,
-  ``received_at``, ``due_at``, ``closed_at``, ``outcome``) and
+- ``dossier_days`` (per local ``day`` and ``procedure_id``: receptions online
+  and not, results early / on time / late, withdrawals, refusals, stops,
+  closures of received dossiers), ``dossier_facts`` (``dossier_id``,
+  ``procedure_id``, ``received_at``, ``due_at``, ``closed_at``) and
   ``dossier_pauses`` (``dossier_id``, ``paused_at``, ``resumed_at``): the
-  digest of ``dossier_events`` kept by triggers (see
-  :mod:`central.statistics.facts`; on a replica without them, call
+  digest of ``dossier_events`` kept by a trigger (see
+  :mod:`central.statistics.facts`; on a replica without it, call
   ``facts.rebuild(db)`` first);
 - ``procedures`` (``id``, ``code``, ``name``, ``field``, ``department_id``)
   and ``departments`` (``id``, ``code``, ``name``, ``sort_order``).
@@ -78,6 +80,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("late_rate", "Tỷ lệ quá hạn (%)"),
 ]
 COUNTS = [key for key, _ in COLUMNS if not key.endswith("_rate")]
+# dossier_days columns summed over the period, in order (closed_received last).
+FLOWS = ["online", "direct", "early", "on_time", "late", "withdrawn", "refused", "stopped"]
 # Header groups of the official layout: (title, first column, number of columns).
 HEADER_GROUPS = [
     ("Số hồ sơ tiếp nhận", 0, 4),
@@ -106,7 +110,6 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
         raise ValueError(f"by: expected one of {', '.join(GROUPINGS)}, not {by!r}")
     if end < start:
         raise ValueError("the period ends before it starts")
-    s = clock.iso(day_start(start))
     e = clock.iso(day_start(end + dt.timedelta(days=1)))
     limit = min(clock.iso(now or clock.now()), e)
     per: dict[int, dict[str, int]] = {}
@@ -115,21 +118,16 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
         row = per.setdefault(pid, dict.fromkeys(COUNTS, 0))
         row[key] += n
 
-    for pid, channel, n in db.execute(
-            "select procedure_id, channel, count(*) from dossier_facts "
-            "where received_at >= ? and received_at < ? group by 1, 2", [s, e]):
-        add(pid, "online" if channel == "online" else "direct", n)
-    for pid, outcome, n in db.execute(
-            "select procedure_id, outcome, count(*) from dossier_facts "
-            "where closed_at >= ? and closed_at < ? group by 1, 2", [s, e]):
-        if outcome in ("early", "on_time", "late", "withdrawn", "refused", "stopped"):
-            add(pid, outcome, n)
-    # Open at the start: received before it, closed after it or not yet.
-    for clause in ("closed_at >= :s", "closed_at is null"):
-        for pid, n in db.execute(
-                f"select procedure_id, count(*) from dossier_facts where {clause} "
-                "and received_at < :s group by 1", {"s": s}):
-            add(pid, "carried_over", n)
+    # Flows: sums over the period's days (dossier_days, kept by the trigger).
+    closed_received: dict[int, int] = {}
+    for pid, *sums in db.execute(
+            "select procedure_id, sum(received_online), sum(received_direct), sum(early), "
+            "sum(on_time), sum(late), sum(withdrawn), sum(refused), sum(stopped), "
+            "sum(closed_received) from dossier_days where day >= ? and day <= ? "
+            "group by procedure_id", [start.isoformat(), end.isoformat()]):
+        for key, n in zip(FLOWS, sums[:-1], strict=True):
+            add(pid, key, n)
+        closed_received[pid] = sums[-1]
     for clause in ("closed_at >= :e", "closed_at is null"):
         for pid, paused, overdue, n in db.execute(
                 f"""
@@ -140,6 +138,11 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
                 from dossier_facts f where {clause} and received_at < :e group by 1, 2, 3
                 """, {"e": e, "limit": limit}):
             add(pid, "supplement" if paused else "overdue" if overdue else "within_deadline", n)
+    # Open at the start = open at the end − received in the period + closed after
+    # reception in the period (no scan of everything received before the start).
+    for pid, row in per.items():
+        row["carried_over"] = (row["supplement"] + row["overdue"] + row["within_deadline"]
+                               - row["online"] - row["direct"] + closed_received.get(pid, 0))
     rows = _group(db, per, by)
     total = dict.fromkeys(COUNTS, 0)
     for row in rows:
@@ -151,6 +154,19 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
         "rows": rows, "total": _finish({"key": None, "name": "Tổng cộng", **total}),
         "now": limit,
     }
+
+
+def flows(db: sqlite_utils.Database, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The centre's flows over local days ``start``..``end``: received (online,
+    direct), resolved (early, on time, late), withdrawn, refused, stopped.
+    A few rows read: what a dashboard needs for "today"."""
+    row = db.execute(
+        "select coalesce(sum(received_online), 0), coalesce(sum(received_direct), 0), "
+        "coalesce(sum(early), 0), coalesce(sum(on_time), 0), coalesce(sum(late), 0), "
+        "coalesce(sum(withdrawn), 0), coalesce(sum(refused), 0), coalesce(sum(stopped), 0) "
+        "from dossier_days where day >= ? and day <= ?",
+        [start.isoformat(), end.isoformat()]).fetchone()
+    return dict(zip(FLOWS, row, strict=True))
 
 
 def _finish(row: dict) -> dict:
@@ -169,16 +185,18 @@ def _group(db, per: dict[int, dict], by: str) -> list[dict]:
         return []
     marks = ",".join("?" * len(per))
     procs = {r[0]: r[1:] for r in db.execute(
-        "select p.id, p.code, p.name, p.field, d.id, d.name, d.sort_order from procedures p "
+        "select p.id, p.code, p.name, p.field, d.id, d.name, d.sort_order, d.code "
+        "from procedures p "
         f"left join departments d on d.id = p.department_id where p.id in ({marks})",
         list(per))}
     groups: dict = {}
     for pid, counts in per.items():
-        code, name, field, dep_id, dep_name, dep_order = procs.get(
-            pid, (f"#{pid}", "(không rõ thủ tục)", "", None, None, None))
+        code, name, field, dep_id, dep_name, dep_order, dep_code = procs.get(
+            pid, (f"#{pid}", "(không rõ thủ tục)", "", None, None, None, None))
         dep_name = dep_name or "(không rõ cơ quan)"
         if by == "department":
-            key, sort, label, extra = dep_id, (dep_order or 0, dep_name), dep_name, {}
+            key, sort, label = dep_id, (dep_order or 0, dep_name), dep_name
+            extra = {"department_code": dep_code or ""}
         elif by == "field":
             key, sort, label, extra = field, (field,), field or "(không rõ lĩnh vực)", {}
         else:

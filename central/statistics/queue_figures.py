@@ -50,7 +50,7 @@ def queue_figures(db, start_day: str, end_day: str, now: dt.datetime | None = No
     rows = db.execute(
         "select id, day, service_id, status, issued_at, first_called_at, called_at, finished_at, "
         "counter_id from tickets where day >= ? and day <= ?", [start_day, end_day]).fetchall()
-    waiting_spans: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    waiting_spans: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
     busy: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
     end_of_range = clock.iso(now or clock.now())
     for _tid, day, sid, status, issued, first_called, called, finished, counter_id in rows:
@@ -72,7 +72,7 @@ def queue_figures(db, start_day: str, end_day: str, now: dt.datetime | None = No
             waits_by_hour[hour].append(wait)
             target = services.get(sid, {}).get("target_wait_min", 15)
             s["within"] += wait <= target
-        waiting_spans[sid].append((issued, first_called or finished or end_of_range))
+        waiting_spans[(sid, day)].append((issued, first_called or finished or end_of_range))
         if counter_id and called:
             busy[(counter_id, day)].append((called, finished or end_of_range))
     out_services = []
@@ -141,8 +141,8 @@ def _idle(db, busy, waiting_spans) -> list[dict]:
         serves[cid].add(sid)
     names = dict(db.execute("select id, name from counters").fetchall())
     idle: dict[int, float] = defaultdict(float)
-    for (cid, _day), spans in busy.items():
-        waiting = _merge([s for sid in serves[cid] for s in waiting_spans.get(sid, [])])
+    for (cid, day), spans in busy.items():
+        waiting = _merge([s for sid in serves[cid] for s in waiting_spans.get((sid, day), [])])
         spans = sorted(spans)
         for (_, finished), (called, _) in zip(spans, spans[1:], strict=False):
             if called > finished:

@@ -21,7 +21,7 @@ from .. import alarms, nodes
 from ..dossier_views import work_list
 from ..working_calendar import calendar_for
 from ..working_time import VN
-from .period_report import period_report
+from .period_report import flows, period_report
 
 LIST_LIMIT = 50
 # QĐ 766/QĐ-TTg: timeliness is worth 20 points, satisfaction 18 (full marks at
@@ -122,14 +122,14 @@ def figures(db, config, now: dt.datetime | None = None) -> dict:
     moment = _local_now(now)
     lists = work_list(db, config, None, moment)
     node_rows = node_summary(db)
-    today = period_report(db, moment.date(), moment.date(), now=moment)["total"]
+    today = flows(db, moment.date(), moment.date())
     return {
         "day": moment.date().isoformat(),
         "overdue": lists["lists"]["overdue"]["count"],
         "due_soon": lists["warning"],
         "supplement": lists["lists"]["supplement"]["count"],
         "received_today": today["online"] + today["direct"],
-        "resolved_today": today["resolved"],
+        "resolved_today": today["early"] + today["on_time"] + today["late"],
         "nodes_online": sum(n["state"] == "online" for n in node_rows),
         "nodes_offline": sum(n["state"] != "online" for n in node_rows),
         "printers_without_paper": sum(n["paper"] in ("out", "low") for n in node_rows),

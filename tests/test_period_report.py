@@ -99,11 +99,16 @@ def test_march_and_a_period_not_yet_over(store, dataset):
 def test_facts_rebuilt_from_the_events_equal_those_kept_by_the_trigger(store, dataset):
     kept = list(store.db.query("select * from dossier_facts order by dossier_id"))
     pauses = list(store.db.query("select dossier_id, paused_at, resumed_at from dossier_pauses"))
+    days = list(store.db.query("select * from dossier_days order by day, procedure_id"))
+    # 2/4: D8 received; 3/4: D8 withdrawn after reception (and D2 registered online).
+    april_2 = [d for d in days if d["day"] == "2026-04-02"]
+    assert [(d["received_direct"], d["withdrawn"]) for d in april_2] == [(1, 0)]
     with store.write() as db:
         assert facts.rebuild(db) == 16
     assert list(store.db.query("select * from dossier_facts order by dossier_id")) == kept
     assert list(store.db.query(
         "select dossier_id, paused_at, resumed_at from dossier_pauses")) == pauses
+    assert list(store.db.query("select * from dossier_days order by day, procedure_id")) == days
 
 
 def test_bad_input_is_refused(store):

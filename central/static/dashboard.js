@@ -35,9 +35,15 @@
       });
   }
 
-  function schedule() {
+  // One fetch for a burst of messages: soon for the dossiers' and alarms'
+  // figures, at most once a second for the busy queue's.
+  let dueAt = Infinity;
+  function schedule(delay) {
+    const at = Date.now() + (delay == null ? 150 : delay);
+    if (at >= dueAt) return;
     clearTimeout(pending);
-    pending = setTimeout(refresh, 150);
+    dueAt = at;
+    pending = setTimeout(() => { dueAt = Infinity; refresh(); }, at - Date.now());
   }
 
   const live = L.connect(cfg.url, (topic, data) => {
@@ -55,8 +61,10 @@
       const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
       if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
                                estimate: data.estimate_min });
-    } else if (rest === "supervision" || rest === "queue_stats" || rest === "dossier_stats") {
-      schedule();
+    } else if (rest === "supervision" || rest === "dossier_stats") {
+      schedule(150);
+    } else if (rest === "queue_stats") {
+      schedule(1000);
     }
   }, (up) => {
     $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";

@@ -9,10 +9,11 @@ BIN    := $(VENV)/bin
 RUN    := $(VENV)/.motcua-all
 STAMP  := $(VENV)/.motcua-dev
 
-.PHONY: demo test lint pytest bench system-packages-dev system-packages-demo clean
+.PHONY: demo test lint pytest bench faults system-packages-dev system-packages-demo clean
 
+# make demo SPEED=20   (the day 20 times faster)   make demo ARGS="--resume --seed 1"
 demo: system-packages-demo $(RUN)
-	$(BIN)/motcua demo
+	$(BIN)/motcua demo $(if $(SPEED),--speed $(SPEED)) $(ARGS)
 
 test: system-packages-dev $(STAMP) lint pytest
 
@@ -31,6 +32,11 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
 	$(BIN)/python bench/dispenser.py
+
+# Every fault scenario at full length (~10 min on 2 cores), results in docs/reliability.md.
+# Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.
+faults: system-packages-dev $(STAMP)
+	$(BIN)/python -m tests.fault_suite
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

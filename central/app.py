@@ -46,6 +46,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
         SESSION_COOKIE_SECURE=config.http.secure_cookies,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
+        MOTCUA_ROLE=config.role,
     )
     app.json.ensure_ascii = False
     app.extensions["motcua.store"] = store or Store(config.database)
@@ -100,8 +101,21 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(queue_pages.bp)
     app.register_blueprint(queue_admin.bp)
     from .web import counter as counter_pages
+    from .web import province as province_pages
 
     app.register_blueprint(counter_pages.bp)
+    app.register_blueprint(province_pages.bp)
+    from .web import sms as sms_pages
+
+    app.register_blueprint(sms_pages.bp)
+    from .web import feedback as feedback_pages
+    from .web import fees as fee_pages
+
+    app.register_blueprint(feedback_pages.bp)
+    app.register_blueprint(fee_pages.bp)
+    from .web import demo as demo_pages
+
+    app.register_blueprint(demo_pages.bp)
     from .web import statistics as statistics_pages
 
     app.register_blueprint(statistics_pages.bp)

@@ -102,6 +102,78 @@ class DossierConfig:
 
 
 @dataclass(kw_only=True)
+class SmsConfig:
+    """The GSM modem (Gammu) and the SMS look-up; off until ``enabled``."""
+
+    enabled: bool = setting(False, doc="run the SMS worker (a GSM modem is attached)")
+    device: str = setting("/dev/ttyUSB0", doc="the modem's device (dummy driver: a folder)")
+    connection: str = setting("at", doc="Gammu connection, e.g. 'at', 'at115200' "
+                                        "('none' with the dummy driver)")
+    model: str = setting("", doc="Gammu model: empty (auto) or 'dummy' for tests")
+    keyword: str = setting("HS", doc="look-up keyword: 'HS <dossier code>' (accents and case "
+                                     "ignored)",
+                           check=lambda v: None if v.strip() and " " not in v.strip()
+                           else "expected one word, e.g. 'HS'")
+    unicode: bool = setting(True, doc="send Vietnamese with diacritics (UCS-2); false: plain "
+                                      "ASCII, for modems or networks that cannot send Unicode")
+    keep_sent: bool = setting(False, doc="keep a copy of each sent SMS in the modem's sent "
+                                         "folder (the dummy driver's files; fills a real SIM)")
+    poll_seconds: float = setting(5.0, doc="how often the modem's inbox and the queue are "
+                                           "looked at",
+                                  check=lambda v: None if 0.01 <= v <= 600
+                                  else "expected 0.01 to 600")
+    max_attempts: int = setting(5, doc="attempts before an outgoing message is given up",
+                                check=lambda v: None if 1 <= v <= 50 else "expected 1 to 50")
+    retry_seconds: float = setting(30.0, doc="wait before the first retry; doubled each time "
+                                             "(at most one hour)",
+                                   check=lambda v: None if 0 <= v <= 3600
+                                   else "expected 0 to 3600")
+    flood_limit: int = setting(5, doc="messages a sender may send per flood window before "
+                                      "being throttled",
+                               check=lambda v: None if v >= 1 else "expected at least 1")
+    flood_window_minutes: float = setting(10.0, doc="the flood window, in minutes")
+    turn_near_ahead: int = setting(3, doc="'your turn is near' when this many people or "
+                                          "fewer are ahead",
+                                   check=lambda v: None if 0 <= v <= 50 else "expected 0 to 50")
+
+
+@dataclass(kw_only=True)
+class EmailConfig:
+    """Notifications by e-mail (SMTP); off while ``host`` is empty."""
+
+    host: str = setting("", doc="SMTP server (empty: no e-mail)")
+    port: int = setting(587, doc="SMTP port", check=check_port)
+    starttls: bool = setting(True, doc="upgrade the connection with STARTTLS")
+    ssl: bool = setting(False, doc="connect over TLS from the start (port 465)")
+    username: str = setting("", doc="SMTP user (empty: no sign-in)")
+    password_file: str = setting("", doc="file holding the SMTP password")
+    sender: str = setting("", doc="From: address, e.g. 'Một cửa <motcua@hcc.example.vn>'")
+    timeout: float = setting(20.0, doc="seconds before an SMTP exchange is given up")
+
+
+@dataclass(kw_only=True)
+class FeedbackConfig:
+    """Citizens' feedback (issue 15): the answering deadline and the public form's limits."""
+
+    answer_within_days: int = setting(
+        10, doc="working days the inspection team has to answer a complaint or suggestion",
+        check=lambda v: None if 1 <= v <= 90 else "expected 1 to 90 working days")
+    min_fill_seconds: float = setting(
+        4.0, doc="a public form sent back sooner than this after it was shown is refused "
+                 "(scripts fill forms at once; people take longer)",
+        check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120 seconds")
+    per_address_per_hour: int = setting(
+        5, doc="feedback accepted from one client address (web) in an hour",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+    per_ticket: int = setting(
+        2, doc="feedback accepted for one ticket or one dossier, all channels together",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+    per_kiosk_per_hour: int = setting(
+        60, doc="feedback accepted from one kiosk in an hour",
+        check=lambda v: None if v >= 1 else "expected at least 1")
+
+
+@dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
     center_name: str = setting(
@@ -120,7 +192,21 @@ class HubConfig:
         "", doc="the broker's MQTT-over-WebSockets address that live pages read retained state "
                 "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
     )
+    demo_dir: str = setting(
+        "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
+                "tickets the page /demo shows (empty: no /demo page)")
+    role: str = setting(
+        "centre", doc="'centre' (a centre's hub) or 'province' (stores and shows what every "
+                      "centre's bridge sends up; see docs/scaling.md)",
+        check=lambda v: None if v in ("centre", "province") else "expected 'centre' or 'province'")
+    uplink: bool = setting(
+        False, doc="a centre sends summaries up for the province (its broker bridges them); "
+                   "`motcua provision` turns it on when the inventory has a [province]")
     mqtt: MqttConfig = section(MqttConfig, doc="the broker")
     http: HttpConfig = section(HttpConfig, doc="the web server")
     calendar: CalendarConfig = section(CalendarConfig, doc="the working calendar")
     dossiers: DossierConfig = section(DossierConfig, doc="dossier codes and deadlines")
+    sms: SmsConfig = section(SmsConfig, doc="SMS through a GSM modem (Gammu)")
+    email: EmailConfig = section(EmailConfig, doc="notifications by e-mail (SMTP)")
+    feedback: FeedbackConfig = section(FeedbackConfig, doc="citizens' complaints and "
+                                                            "suggestions")

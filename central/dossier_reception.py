@@ -32,6 +32,7 @@ from .working_time import VN
 
 ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # -- reception --------------------------------------------------------------
@@ -95,17 +96,20 @@ def _components(procedure: dict, ticked: list[str], extra: list[dict]) -> list[d
 def receive(store: Store, config: HubConfig, *, procedure_id: int, channel: str,
             applicant: dict, components: list[str] | None = None,
             extra_components: list[dict] | None = None, actor: str | None = None,
-            refuse_reason: str = "", now: dt.datetime | None = None) -> dict:
+            refuse_reason: str = "", now: dt.datetime | None = None,
+            notify: dict | None = None) -> dict:
     """Receive a dossier: its code, its due date, status 2 and the first event.
 
     With ``refuse_reason`` the dossier is recorded as refused at reception
-    (status 3, form 03) instead: a code, no due date.
+    (status 3, form 03) instead: a code, no due date. ``notify`` is the
+    applicant's opt-in to notices, ``{"sms": True, "email": "lan@example.vn"}``
+    (SMS to the applicant's phone; see :mod:`central.sms.notices`).
     """
     return _create(store, config, procedure_id=procedure_id, channel=channel,
                    applicant=applicant, components=components,
                    extra_components=extra_components, actor=actor,
                    status=3 if nfc(refuse_reason) else 2, note=nfc(refuse_reason)[:1000],
-                   now=now)
+                   now=now, notify=notify)
 
 
 def register_online(store: Store, config: HubConfig, *, procedure_id: int, applicant: dict,
@@ -118,7 +122,8 @@ def register_online(store: Store, config: HubConfig, *, procedure_id: int, appli
 
 
 def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant, components,
-            extra_components, actor, status: int, note: str, now) -> dict:
+            extra_components, actor, status: int, note: str, now,
+            notify: dict | None = None) -> dict:
     moment = _now(now)
     try:
         procedure = procedures_module.get(store.db, int(procedure_id))
@@ -130,6 +135,7 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
     if terms is None:
         raise Refused("unknown_channel", "Thủ tục này không nhận hồ sơ qua kênh đã chọn.")
     person = _applicant(applicant)
+    sms_opt_in, email = _notify(notify or {}, person)
     items = _components(procedure, components or [], extra_components or [])
     if not items and status != 3:
         raise Refused("components_required", "Cần đánh dấu các thành phần hồ sơ đã nhận.")
@@ -158,4 +164,19 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
         record_event(db, dossier_id, moment, actor, action, None, status,
                      procedure["department_id"], note,
                      {"due_at": row["due_at"]} if due else {})
+        if status != 3:
+            from .sms.notices import add_dossier_contact
+
+            add_dossier_contact(db, dossier_id, sms=sms_opt_in, email=email, now=moment)
     return get(store.db, dossier_id)
+
+
+def _notify(notify: dict, person: dict) -> tuple[bool, str]:
+    """The opt-in to notices, checked: SMS needs the phone, e-mail a valid address."""
+    sms_opt_in = bool(notify.get("sms"))
+    email = nfc(notify.get("email")).lower()
+    if sms_opt_in and not person["applicant_phone"]:
+        raise Refused("phone_required", "Muốn nhận tin nhắn SMS cần nhập số điện thoại.")
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        raise Refused("invalid_email", "Địa chỉ thư điện tử không hợp lệ (ví dụ lan@gmail.com).")
+    return sms_opt_in, email

@@ -7,14 +7,12 @@ how each department is doing without asking::
     figures = department_figures(store.db)       # comparable, no timestamp
     payload = as_message(figures)                # STATE_DOSSIER_STATS payload
 
-The rules are DOMAIN.md's, computed by the period report
-(:func:`central.statistics.period_report.period_report`) for this calendar
-year so far: resolved = early + on time + late; the on-time rate is
-(early + on time) / resolved, none when nothing was resolved; in progress
-counts every open dossier (received, in processing, waiting for fees,
-waiting for a supplement); overdue are those among them past their due time
-now, except while the clock is paused for a supplement. A dossier counts
-under the department competent for its procedure.
+The rules are DOMAIN.md's: resolved = early + on time + late (over the period,
+this calendar year); the on-time rate is (early + on time) / resolved, none
+when nothing was resolved; in progress counts every open dossier (received,
+in processing, waiting for fees, waiting for a supplement); overdue are those
+among them past their due time now, except while the clock is paused for a
+supplement.
 """
 
 from __future__ import annotations
@@ -31,26 +29,29 @@ VN = ZoneInfo(clock.LOCAL_ZONE)
 
 
 def department_figures(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict:
-    # The period report's figures for this year so far, by department: one
-    # computation of the official rules for every screen (and fast over years
-    # of dossiers: see central/statistics/period_report.py).
-    from .statistics.period_report import period_report
-
     moment = (now or clock.now()).astimezone(VN)
-    # The whole year: what has happened so far (open = open now, overdue at `now`).
-    report = period_report(db, dt.date(moment.year, 1, 1), dt.date(moment.year, 12, 31),
-                           by="department", now=moment)
-    departments = []
-    for r in report["rows"]:
-        on_time = r["early"] + r["on_time"]
-        in_progress = r["in_progress"] + r["supplement"]
-        if not (r["resolved"] or in_progress):
-            continue
-        departments.append({
-            "code": r["department_code"], "name": r["name"], "resolved": r["resolved"],
-            "on_time": on_time, "in_progress": in_progress, "overdue": r["overdue"],
-            "on_time_rate": round(on_time / r["resolved"], 4) if r["resolved"] else None,
-        })
+    year_start = clock.iso(dt.datetime(moment.year, 1, 1, tzinfo=VN))
+    rows = db.query(
+        """
+        select dep.code, dep.name,
+          (select count(*) from dossiers d where d.department_id = dep.id
+             and d.classification is not null and d.result_at >= :start) as resolved,
+          (select count(*) from dossiers d where d.department_id = dep.id
+             and d.classification in ('early', 'on_time') and d.result_at >= :start) as on_time,
+          (select count(*) from dossiers d where d.department_id = dep.id
+             and d.stage in ('running', 'paused', 'held')) as in_progress,
+          (select count(*) from dossiers d where d.department_id = dep.id
+             and d.stage in ('running', 'held') and d.due_at < :now) as overdue
+        from departments dep
+        order by dep.sort_order, dep.name
+        """,
+        {"start": year_start, "now": clock.iso(moment)},
+    )
+    departments = [
+        {**r, "on_time_rate": round(r["on_time"] / r["resolved"], 4) if r["resolved"] else None}
+        for r in rows
+        if r["resolved"] or r["in_progress"]
+    ]
     return {"period": f"Năm {moment.year}", "departments": departments}
 
 

@@ -14,16 +14,18 @@ refusal becomes an error response the node can show.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
+import time
 
 from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
 
-from . import nodes, routes
+from . import nodes, reliability, routes
 from .config import HubConfig
 from .errors import Refused
 from .idempotency import apply_once
@@ -39,9 +41,6 @@ def _queue_topic(topic: str | None) -> bool:
     return topic is not None and any(f"/state/{kind}/" in topic
                                      for kind in ("counter", "line", "board", "ticket"))
 
-
-def _newest_dossier_event(db) -> int | None:
-    return db.execute("select max(id) from dossier_events").fetchone()[0]
 
 
 class Gateway:
@@ -72,11 +71,26 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
+        self._unstored_events: collections.deque[Incoming] = collections.deque()
+        # The retained payload last published per topic (see publish_state).
+        self._published: dict[str, dict] = {}
+        self._published_lock = threading.Lock()
+        self._ticket_prefix = self.topics.state("ticket") + "/"
+        self.skipped_unchanged = 0
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
         self.bus.response_allowed = self._response_allowed
+        self.uplink = None
+        if config.uplink:
+            # Summaries for the province (issue 12); the broker's bridge carries them.
+            from .province.uplink import BRIDGE_STATE, Uplink
+
+            self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self.uplink.on_bridge_state, checked=False)
+            self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
@@ -96,15 +110,18 @@ class Gateway:
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
             message=dossier_stats.as_message, name="dossier-stats",
-            fingerprint=_newest_dossier_event, min_gap=1.0,
             nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
         from .statistics import live
 
         self.supervision_ticker = live.supervision_ticker(self).start()
+        if self.config.uplink:
+            self.uplink.start()
         return self
 
     def stop(self) -> None:
+        if self.uplink is not None:
+            self.uplink.stop()
         for name in TICKERS:
             ticker = getattr(self, name, None)
             if ticker is not None:
@@ -117,6 +134,9 @@ class Gateway:
     def _republish_queue_state(self, up: bool) -> None:
         # Retained state equal to the store whenever the hub (re)connects: a
         # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        # What was published before is forgotten, so all of it goes out again.
+        with self._published_lock:
+            self._published.clear()
         if not up:
             return
         from .queue import state
@@ -137,13 +157,23 @@ class Gateway:
         """Publish shared state (retained); used after a change committed.
 
         ``payload`` may be a function building it, called now (state built from
-        the store after the commit)."""
+        the store after the commit). A retained payload equal to the one last
+        published on its topic is not sent again: the broker holds it already,
+        and every screen subscribed would only decode it for nothing."""
         if callable(payload):
             payload = payload()
-        if payload == b"":  # clears a retained topic
-            self.bus.transport.publish(topic, b"", 1, retain)
-            return
-        self.bus.publish(topic, payload, qos=1, retain=retain)
+        with self._published_lock:
+            if payload == b"":  # clears a retained topic
+                self._published.pop(topic, None)
+                self.bus.transport.publish(topic, b"", 1, retain)
+                return
+            remember = retain and self._remembers(topic)
+            if remember and self._published.get(topic) == payload:
+                self.skipped_unchanged += 1
+                return
+            self.bus.publish(topic, payload, qos=1, retain=retain)
+            if remember:
+                self._published[topic] = payload
         self.nudge_statistics(topic)
 
     def nudge_statistics(self, topic: str | None = None) -> None:
@@ -157,6 +187,12 @@ class Gateway:
         for ticker in tickers:
             if ticker.nudged_by(topic):
                 ticker.nudge()
+
+    def _remembers(self, topic: str) -> bool:
+        # Shared state (boards, counters, lines, statistics) is republished
+        # often and mostly unchanged; a ticket's own state changes each time it
+        # is published, and there is one per ticket of the day: not kept.
+        return not topic.startswith(self._ticket_prefix)
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""
@@ -194,6 +230,9 @@ class Gateway:
                 return {"result": route.handle(ctx)}
 
             stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
+            if stored and "refused" in stored:
+                # A tombstone (central.reliability): its sender gave up on it.
+                raise Refused(stored["refused"]["code"], stored["refused"]["message"])
             result = (stored or {}).get("result")
         else:
             result, fresh = route.handle(ctx), True
@@ -215,6 +254,15 @@ class Gateway:
         except Refused as refusal:
             log.warning("event %s from %s refused: %s", name, incoming.parts.node_id, refusal)
             return
+        except Exception as exc:
+            if not reliability.storage_failed(exc):
+                raise
+            # Not stored: kept here and tried again when the store takes writes
+            # (a hub that dies meanwhile loses these; see docs/reliability.md).
+            self._unstored_events.append(incoming)
+            return
+        if fresh:  # it wrote: the store takes writes (clears the alarm if it was up)
+            reliability.storage_ok()
         if not fresh:
             log.info("event %s from %s already applied; ignored", incoming.data["id"],
                      incoming.parts.node_id)
@@ -245,8 +293,30 @@ class Gateway:
             return
         self._requests.put(incoming)
 
+    def _retry_unstored_events(self) -> None:
+        """Events the store refused, tried again (on the worker) once it takes writes."""
+        while self._unstored_events:
+            incoming = self._unstored_events.popleft()
+            self._on_event(incoming)
+            if self._unstored_events and self._unstored_events[-1] is incoming:
+                return  # refused again: the store is still not writable
+
+    # Under load the state is coalesced too: while more requests are already
+    # waiting, their answers go first and the retained state of several
+    # batches is built once, from the newest store, within STATE_DELAY.
+    STATE_DELAY = 0.05  # seconds
+
     def _work(self) -> None:
+        pending: list = []  # retained state and announcements not yet published
+        since = 0.0
+        last_retry = 0.0
         while not self._stopping.is_set():
+            if self._unstored_events and time.monotonic() - last_retry > 2.0:
+                last_retry = time.monotonic()
+                try:
+                    self._retry_unstored_events()
+                except Exception:
+                    log.exception("could not store a held event")
             try:
                 batch = [self._requests.get(timeout=0.2)]
             except queue.Empty:
@@ -256,37 +326,68 @@ class Gateway:
                     batch.append(self._requests.get_nowait())
                 except queue.Empty:
                     break
-            self._answer_batch(batch)
+            if not pending:
+                since = time.monotonic()
+            pending += self._answer_batch(batch)
+            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+                self._publish_outbox(pending)
+                pending = []
+        if pending:
+            self._publish_outbox(pending)
 
-    def _answer_batch(self, batch: list[Incoming]) -> None:
+    def _answer_batch(self, batch: list[Incoming], publish: bool = False) -> list:
+        """Apply a batch in one transaction, commit, answer each request; return
+        the state to publish (``(topic, payload, retain)``), or publish it now."""
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
+        changes_before = self.store.db.conn.total_changes
         try:
             with self.store.write():
                 for incoming in batch:
                     try:
                         response = self._on_request(incoming, outbox)
-                    except Exception:  # its savepoint is rolled back; the rest go on
+                    except Exception as exc:  # its savepoint is rolled back; the rest go on
+                        if reliability.storage_failed(exc):
+                            raise  # no write will do: refuse the whole batch, clearly
                         log.exception("request handler failed for %s", incoming.topic)
                         response = error_response(incoming.data.get("id"), "internal",
                                                   "Lỗi hệ thống, xin thử lại sau.")
                     answers.append((incoming, response))
-        except Exception:  # the commit itself failed: nothing of the batch holds
-            log.exception("batch of %d requests not committed", len(batch))
+        except Exception as exc:  # the commit itself failed: nothing of the batch holds
             outbox = []
-            answers = [(i, error_response(i.data.get("id"), "internal",
-                                          "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
-        try:
-            # Answers first (the askers wait on them), then the state.
-            for incoming, response in answers:
+            if reliability.storage_failed(exc):
+                answers = [(i, error_response(i.data.get("id"), reliability.STORAGE_CODE,
+                                              reliability.STORAGE_REFUSAL)) for i in batch]
+            else:
+                log.exception("batch of %d requests not committed", len(batch))
+                answers = [(i, error_response(i.data.get("id"), "internal",
+                                              "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
+        else:
+            if self.store.db.conn.total_changes > changes_before:
+                # Something was written and committed: the store takes writes again.
+                reliability.storage_ok()
+                self._retry_unstored_events()
+        # Answers first (the askers wait on them), then the state.
+        for incoming, response in answers:
+            try:
                 self.bus.respond(incoming, response)
-            # Retained state: only the newest matters, so each topic once per batch.
-            latest: dict[str, tuple] = {}
-            for topic, payload, retain in outbox:
-                key = topic if retain else f"{len(latest)}:{topic}"
-                latest.pop(key, None)
-                latest[key] = (topic, payload, retain)
-            for topic, payload, retain in latest.values():
+            except Exception:
+                log.exception("could not answer %s", incoming.topic)
+        if publish:
+            self._publish_outbox(outbox)
+            return []
+        return outbox
+
+    def _publish_outbox(self, outbox: list) -> None:
+        """Publish what committed batches touched: each retained topic once, built
+        now from the store (only the newest matters); announcements all, in order."""
+        latest: dict[str, tuple] = {}
+        for topic, payload, retain in outbox:
+            key = topic if retain else f"{len(latest)}:{topic}"
+            latest.pop(key, None)
+            latest[key] = (topic, payload, retain)
+        for topic, payload, retain in latest.values():
+            try:
                 self.publish_state(topic, payload, retain)
-        except Exception:
-            log.exception("could not publish a batch's answers")
+            except Exception:  # one state that fails to build must not hold the others
+                log.exception("could not publish %s", topic)

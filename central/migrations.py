@@ -320,6 +320,16 @@ def m0011_tickets(db):
     )
 
 
+@migrations(name="0012_tickets_recent_done")
+def m0012_tickets_recent_done(db):
+    # The wait estimate reads a service's newest finished tickets on every
+    # ticket and every line update: through this index it reads those few
+    # rows, not every ticket the service ever finished (which grew the hub's
+    # cost per operation with the size of the table).
+    db.execute("create index tickets_recent_done on tickets(service_id, finished_at) "
+               "where status = 'done'")
+
+
 @migrations(name="0020_catalog")
 def m0020_catalog(db):
     # The catalog's version: bumped by every publication, retained on the bus
@@ -529,6 +539,315 @@ def m0062_tickets_by_counter(db):
     db.execute("create index tickets_by_counter on tickets(counter_id, status, finished_at)")
 
 
+# --- Many centres, one province (issue 12) --------------------------------------
+
+@migrations(name="0090_province")
+def m0090_province(db):
+    # A centre's hub: how far its uplink to the province has sent each kind of
+    # record (ticket events, dossier events, ratings), by the source table's id.
+    db.execute("create table uplink_marks (kind text primary key, mark integer not null)")
+    # The provincial hub (role "province"): one row per centre it has heard of,
+    # with its bridge's state (the broker's own notification, "1"/"0").
+    db.execute(
+        """
+        create table province_centres (
+            center text primary key,
+            name text,
+            link text not null default 'unknown' check (link in ('up', 'down', 'unknown')),
+            link_since text,
+            first_seen text not null,
+            last_message_at text not null
+        )
+        """
+    )
+    db.execute(
+        """
+        create table province_link_log (
+            id integer primary key,
+            center text not null,
+            link text not null,
+            at text not null
+        )
+        """
+    )
+    # The newest retained state of each centre (boards, counters, lines,
+    # statistics, nodes), as the centre published it: the live floor.
+    db.execute(
+        """
+        create table province_state (
+            center text not null,
+            name text not null,
+            payload text not null,
+            received_at text not null,
+            primary key (center, name)
+        )
+        """
+    )
+    # Every ticket event of every centre, once: (center, event_id) is the
+    # centre's own ticket_events id, so a redelivered batch changes nothing.
+    db.execute(
+        """
+        create table province_ticket_events (
+            center text not null,
+            event_id integer not null,
+            at text not null,
+            day text not null,
+            action text not null,
+            to_status text not null,
+            ticket_id integer not null,
+            display text not null,
+            service text not null,
+            counter integer,
+            officer text,
+            officer_name text,
+            stored_at text not null,
+            primary key (center, event_id)
+        ) without rowid
+        """
+    )
+    db.execute("create index province_ticket_events_day on province_ticket_events(day, center)")
+    # Dossiers of every centre, in the shape of the centre's own `dossiers`
+    # table (less the applicant's identity papers, phone and address, which
+    # stay at the centre), plus the centre and the names the centre's other
+    # tables would give: a report written for a centre's database runs on
+    # these rows (central.province.reports.centre_database).
+    db.execute(
+        """
+        create table province_dossiers (
+            center text not null,
+            code text not null,
+            dossier_id integer not null,
+            procedure_code text not null,
+            procedure_name text not null,
+            procedure_field text,
+            procedure_level text,
+            department_code text,
+            department_name text,
+            channel text not null,
+            status integer not null,
+            stage text not null,
+            time_limit real,
+            time_unit text,
+            received_at text,
+            received_by text,
+            due_at text,
+            apology_due_at text,
+            paused_at text,
+            supplement_count integer not null default 0,
+            result_at text,
+            classification text,
+            returned_at text,
+            closed_at text,
+            updated_at text not null,
+            version integer not null,
+            stored_at text not null,
+            primary key (center, code)
+        )
+        """
+    )
+    db.execute("create index province_dossiers_open on province_dossiers(stage, due_at)")
+    # Each dossier's events (the centre's dossier_events, less notes and actors;
+    # of `detail` only the due time and the classification): what the official
+    # period report digests (central.province.reports.centre_database).
+    db.execute(
+        """
+        create table province_dossier_events (
+            center text not null,
+            event_id integer not null,
+            code text not null,
+            at text not null,
+            action text not null,
+            from_status integer,
+            to_status integer not null,
+            due_at text,
+            classification text,
+            primary key (center, event_id)
+        ) without rowid
+        """
+    )
+    db.execute("create index province_dossier_events_by_code on "
+               "province_dossier_events(center, code, event_id)")
+    db.execute(
+        """
+        create table province_ratings (
+            center text not null,
+            rating_id integer not null,
+            counter integer not null,
+            officer text,
+            officer_name text,
+            level text not null,
+            score integer not null,
+            rated_at text not null,
+            primary key (center, rating_id)
+        ) without rowid
+        """
+    )
+@migrations(name="0100_sms")
+def m0100_sms(db):
+    # Issue 14: the delivery log of every SMS and e-mail in and out. A row is
+    # written before anything is sent and marked `sending` in its own commit
+    # just before the modem is asked, so a hub that dies mid-send finds it
+    # `sending` at start and marks it `uncertain` (never sent twice). `dedupe`
+    # is the notification's identity (e.g. "result_ready:dossier:42:sms"):
+    # unique, so one notification is queued once whatever restarts.
+    db.execute(
+        """
+        create table messages (
+            id integer primary key,
+            channel text not null check (channel in ('sms', 'email')),
+            direction text not null check (direction in ('in', 'out')),
+            peer text not null,
+            kind text not null,
+            subject text not null default '',
+            body text not null,
+            state text not null check (state in ('received', 'answered', 'ignored',
+                'throttled', 'queued', 'sending', 'sent', 'failed', 'uncertain')),
+            dedupe text unique,
+            dossier_id integer references dossiers(id),
+            ticket_id integer references tickets(id),
+            reply_to integer references messages(id),
+            encoding text,
+            parts integer,
+            attempts integer not null default 0,
+            next_attempt_at text,
+            last_error text not null default '',
+            created_at text not null,
+            updated_at text not null,
+            sent_at text
+        )
+        """
+    )
+    db.execute("create index messages_due on messages(direction, state, next_attempt_at)")
+    db.execute("create index messages_by_peer on messages(peer, direction, created_at)")
+    db.execute("create index messages_recent on messages(created_at)")
+    # Opt-in at reception: which channels the citizen asked for (the phone is
+    # the dossier's applicant_phone; the e-mail address is kept here).
+    db.execute(
+        """
+        create table dossier_contacts (
+            dossier_id integer primary key references dossiers(id),
+            sms integer not null default 0,
+            email text not null default '',
+            created_at text not null
+        )
+        """
+    )
+    # A queue ticket whose holder left a phone number for "your turn is near".
+    db.execute(
+        """
+        create table ticket_contacts (
+            ticket_id integer primary key references tickets(id),
+            phone text not null,
+            created_at text not null
+        )
+        """
+    )
+    # Small persistent state of the SMS worker, e.g. the last dossier event it
+    # turned into notifications.
+    db.execute("create table sms_state (key text primary key, value text not null)")
+# --- Fees and feedback (issue 15) ---------------------------------------------------
+
+
+@migrations(name="0110_fee_entries")
+def m0110_fee_entries(db):
+    # What the officer collected for a dossier, one row per receipt. Append-only:
+    # an exemption or a refund is its own row (a refund points at the payment it
+    # returns), and the triggers below refuse any update or delete, so the day's
+    # closing sheet can always be rebuilt from the rows. Amounts are integer
+    # đồng; `amount` is never negative (the kind says which way money went).
+    db.execute(
+        """
+        create table fee_entries (
+            id integer primary key,
+            dossier_id integer not null references dossiers(id),
+            dossier_code text not null,
+            procedure_code text not null,
+            department_id integer references departments(id),
+            stage text not null check (stage in ('reception', 'return')),
+            kind text not null check (kind in ('payment', 'exemption', 'refund')),
+            item text not null,
+            amount integer not null check (typeof(amount) = 'integer' and amount >= 0),
+            method text check (method in ('cash', 'transfer')),
+            receipt_no text,
+            refund_of integer references fee_entries(id),
+            note text not null default '',
+            officer text not null,
+            officer_name text not null default '',
+            day text not null,
+            recorded_at text not null
+        )
+        """
+    )
+    db.execute("create index fee_entries_by_day on fee_entries(day, department_id, officer)")
+    db.execute("create index fee_entries_by_dossier on fee_entries(dossier_id, id)")
+    # A receipt number is used once per kind (payments and refunds have their own books).
+    db.execute("create unique index fee_entries_receipt on fee_entries(kind, receipt_no) "
+               "where receipt_no is not null")
+    db.execute("create trigger fee_entries_no_update before update on fee_entries begin "
+               "select raise(abort, 'fee entries are never edited: add a refund or exemption'); "
+               "end")
+    db.execute("create trigger fee_entries_no_delete before delete on fee_entries begin "
+               "select raise(abort, 'fee entries are never deleted'); end")
+
+
+@migrations(name="0111_feedback")
+def m0111_feedback(db):
+    # Citizens' complaints and suggestions (phản ánh, kiến nghị), from the
+    # kiosk, the public web or the counter's rating keypad, linked where known
+    # to a ticket, dossier, counter and officer. `due_at` is set at reception
+    # from the working calendar; `on_time` once answered. `public_token` names
+    # the citizen's own status page (unguessable, no personal data on it).
+    db.execute(
+        """
+        create table feedback (
+            id integer primary key,
+            code text not null unique,
+            public_token text not null unique,
+            kind text not null check (kind in ('complaint', 'suggestion')),
+            source text not null check (source in ('kiosk', 'web', 'counter')),
+            topic text not null,
+            text text not null default '',
+            ticket_id integer references tickets(id),
+            dossier_id integer references dossiers(id),
+            counter_id integer references counters(id),
+            officer_id integer references users(id),
+            contact_name text not null default '',
+            contact_phone text not null default '',
+            contact_email text not null default '',
+            node_id text,
+            client_key text,
+            status text not null check (status in ('new', 'assigned', 'answered')),
+            received_at text not null,
+            due_at text not null,
+            assigned_to text,
+            assigned_at text,
+            answer text,
+            answered_by text,
+            answered_at text,
+            on_time integer,
+            published integer not null default 0,
+            published_at text
+        )
+        """
+    )
+    db.execute("create index feedback_open on feedback(status, due_at)")
+    db.execute("create index feedback_received on feedback(received_at)")
+    db.execute("create index feedback_by_ticket on feedback(ticket_id) where ticket_id is not null")
+    db.execute("create index feedback_by_client on feedback(client_key, received_at) "
+               "where client_key is not null")
+    db.execute(
+        """
+        create table feedback_events (
+            id integer primary key,
+            feedback_id integer not null references feedback(id),
+            at text not null,
+            actor text,
+            action text not null,
+            note text not null default ''
+        )
+        """
+    )
+    db.execute("create index feedback_events_by_feedback on feedback_events(feedback_id, id)")
 @migrations(name="0070_dossier_facts")
 def m0070_dossier_facts(db):
     # The statistics' per-dossier digest of dossier_events (issue 9): when the

@@ -136,10 +136,43 @@ def dispenser_ticket_offline(ctx: Context) -> dict:
     return result
 
 
+# --- Citizens' feedback (issue 15) ------------------------------------------------
+
+
+def feedback_request(ctx: Context) -> dict:
+    from . import feedback
+
+    d = ctx.data
+    f = feedback.submit(ctx.store, ctx.config, source="kiosk", kind=d["kind"], topic=d["topic"],
+                        text=d.get("text") or "", ticket_display=d.get("ticket"),
+                        dossier_code=d.get("dossier"), contact_name=d.get("contact_name") or "",
+                        contact_phone=d.get("contact_phone") or "", node_id=ctx.node_id,
+                        client_key=f"node:{ctx.node_id}")
+    return {"code": f["code"], "due_at": f["due_at"], "public_path": f"/gop-y/{f['public_token']}"}
+
+
+def feedback_reason(ctx: Context) -> None:
+    from . import feedback
+
+    feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
+# --- Reliability (issue 11) --------------------------------------------------------
+
+
+def ticket_abandon(ctx: Context) -> dict:
+    from . import reliability
+
+    result, out = reliability.abandon_ticket(ctx.db, _queue_topics(ctx), ctx.node_id,
+                                             ctx.data["request"])
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
     "rating": Route(rating),
+    "feedback_reason": Route(feedback_reason),
 }
 
 # Requests: the return value is the response's ``result``.
@@ -151,4 +184,6 @@ REQUESTS: dict[str, Route] = {
     "counter_command": Route(queue_counter_command),
     "number_block": Route(dispenser_number_block),
     "ticket_offline": Route(dispenser_ticket_offline),
+    "feedback": Route(feedback_request),
+    "ticket_abandon": Route(ticket_abandon),
 }

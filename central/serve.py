@@ -5,6 +5,7 @@ The MQTT client is started here, in the serving process, and only here.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -26,20 +27,36 @@ log = logging.getLogger(__name__)
 def run(config: HubConfig) -> None:
     logs.setup(config.log_level, "hub")
     store = Store(config.database)
-    gateway = Gateway(config, store)
-    # The catalog version is retained state: (re)publish it whenever the link comes up.
-    gateway.bus.on_connection_change(
-        lambda up: up and catalog.publish_state(gateway, store.db))
+    if config.role == "province":
+        # The provincial hub: stores what the centres' bridges deliver (issue 12).
+        from .province.gateway import ProvinceGateway
+
+        gateway = ProvinceGateway(config, store)
+    else:
+        gateway = Gateway(config, store)
+        # The catalog version is retained state: (re)publish it whenever the link comes up.
+        gateway.bus.on_connection_change(
+            lambda up: up and catalog.publish_state(gateway, store.db))
     gateway.start()
     app = create_app(config, store=store, gateway=gateway)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")
+    # What start-up made (modules, the app, templates) lives as long as the
+    # process: moved out of the collector's sight, so the full collections that
+    # pause every thread (a request included) walk only what came later.
+    gc.freeze()
 
     def leave(signum, frame):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+    sms_worker = None
+    if config.sms.enabled or config.email.host:
+        # After the signal handlers: a SIGTERM stops it through the finally below.
+        from .sms.worker import Worker
+
+        sms_worker = Worker(config, store).start()
     watchdog = Watchdog()
     stop_feeding = threading.Event()
     if watchdog.enabled:
@@ -54,6 +71,8 @@ def run(config: HubConfig) -> None:
         watchdog.stopping()
         stop_feeding.set()
         server.close()
+        if sms_worker is not None:
+            sms_worker.stop()
         gateway.stop()
         store.close()
         log.info("hub stopped")

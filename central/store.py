@@ -86,7 +86,15 @@ class Store:
             db.rollback()
             raise
         else:
-            db.conn.execute("COMMIT")
+            try:
+                db.conn.execute("COMMIT")
+            except BaseException:
+                # A COMMIT refused (full disk, read-only file) may leave the
+                # transaction open: end it, or every later BEGIN would fail.
+                if db.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.conn.execute("ROLLBACK")
+                raise
 
     def ping(self) -> bool:
         """True when the database answers (for /healthz)."""

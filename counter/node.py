@@ -95,7 +95,7 @@ class Counter(Node):
             [Button(p, pull_up=True, pin_factory=self.pin_factory) for p in buttons],
             [LED(p, pin_factory=self.pin_factory) for p in leds],
             window_s=self.config.rating.window_s, on_rate=unit.rate,
-            settle=self.config.keypad.settle_s)
+            settle=self.config.keypad.settle_s, on_reason=unit.reason)
 
     def _image_writer(self, number: int):
         if not self.config.simulate:

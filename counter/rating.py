@@ -8,6 +8,10 @@ pressed while the LEDs are dark does nothing::
     keypad = RatingKeypad(buttons, leds, window_s=30, on_rate=send)
     keypad.open({"ticket_id": 7, "display": "A001"}, now=time.monotonic())
     # citizen presses "Hài lòng" -> send({"ticket_id": 7, ...}, "satisfied")
+
+After "Không hài lòng" the keys light once more, as reasons (issue 15):
+``REASONS`` in key order; the key pressed calls ``on_reason(ticket, reason)``,
+which sends it as a complaint. No key within the window: no reason, nothing sent.
 """
 
 from __future__ import annotations
@@ -24,13 +28,20 @@ log = logging.getLogger(__name__)
 
 LEVEL_NAMES = {"very_satisfied": "Rất hài lòng", "satisfied": "Hài lòng",
                "neutral": "Bình thường", "dissatisfied": "Không hài lòng"}
+# The same four keys after "Không hài lòng": what was wrong (event.feedback_reason).
+REASONS = ("waiting", "attitude", "guidance", "other")
+REASON_NAMES = {"waiting": "Chờ lâu", "attitude": "Thái độ", "guidance": "Hướng dẫn chưa rõ",
+                "other": "Lý do khác"}
 
 
 class RatingKeypad:
     def __init__(self, buttons: list, leds: list, window_s: float,
                  on_rate: Callable[[dict, str], None], settle: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 on_reason: Callable[[dict, str], None] | None = None):
         self.leds = leds
+        self.on_reason = on_reason
+        self.asking_reason = False  # lit again after "Không hài lòng"
         self.window_s = window_s
         self.on_rate = on_rate
         self.clock = clock
@@ -64,6 +75,7 @@ class RatingKeypad:
     def close(self) -> None:
         with self._lock:
             self.ticket = None
+            self.asking_reason = False
         self._light(False)
 
     def expire(self, now: float | None = None) -> None:
@@ -78,6 +90,17 @@ class RatingKeypad:
             if ticket is None or self.clock() >= self.until:
                 log.info("rating key %s pressed while dark; ignored", level)
                 return
-            self.ticket = None  # one rating per ticket
-        self._light(False)
-        self.on_rate(ticket, level)
+            answering = self.asking_reason
+            ask = not answering and level == "dissatisfied" and self.on_reason is not None
+            if ask:  # keep the keys lit for the reason, a fresh window
+                self.asking_reason = True
+                self.until = self.clock() + self.window_s
+            else:
+                self.ticket = None  # one rating (and one reason) per ticket
+                self.asking_reason = False
+        if not ask:
+            self._light(False)
+        if answering:
+            self.on_reason(ticket, REASONS[RATING_LEVELS.index(level)])
+        else:
+            self.on_rate(ticket, level)

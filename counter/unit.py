@@ -19,11 +19,11 @@ import time
 from typing import TYPE_CHECKING
 
 from motcua.bus.client import NotConnected, RequestTimeout
-from motcua.bus.messages import COUNTER_COMMAND, RATING
+from motcua.bus.messages import COUNTER_COMMAND, FEEDBACK_REASON, RATING
 from motcua.debounce import DebouncedPress
 
 from .display import NumberDisplay, View
-from .rating import LEVEL_NAMES, RatingKeypad
+from .rating import LEVEL_NAMES, REASON_NAMES, RatingKeypad
 
 if TYPE_CHECKING:
     from .node import Counter
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 5.0
+# After "Không hài lòng": the rating keys, in order, as reasons (issue 15).
+REASON_PROMPT = "Lý do? " + " · ".join(
+    f"{i} {name}" for i, name in enumerate(REASON_NAMES.values(), start=1))
 # In the transfer chooser the officer's keys change meaning.
 CHOOSER_KEYS = {"next": "forward", "recall": "back", "finish": "choose"}
 
@@ -191,6 +194,10 @@ class CounterUnit:
                 self.choices = None
                 message = ("Hết giờ chọn; đã huỷ chuyển số.", False, now + 2)
                 self.message = message
+            if message is None and self.rating is not None and self.rating.lit \
+                    and self.rating.asking_reason:
+                # The reasons stay named for as long as the keys are lit for them.
+                message = (REASON_PROMPT, False, now + 1)
             choosing = self.choices[self.choice] if self.choices else None
             current = state.get("current") or {}
             return View(
@@ -208,7 +215,20 @@ class CounterUnit:
         payload = RATING.make(ticket_id=ticket["ticket_id"], counter=self.number, level=level,
                               display=ticket.get("display"))
         node.outbox.add(node.topics.node_event(node.node_id, "rating"), payload)
-        self.show(f"Cảm ơn quý khách! ({LEVEL_NAMES[level]})")
+        if self.rating is not None and self.rating.asking_reason:
+            # Issue 15: the keys stay lit for the reason; the display names them.
+            self.show(REASON_PROMPT)
+        else:
+            self.show(f"Cảm ơn quý khách! ({LEVEL_NAMES[level]})")
+        node.wake()
+
+    def reason(self, ticket: dict, reason: str) -> None:
+        """The reason key after "Không hài lòng": a complaint, kept in the outbox."""
+        node = self.node
+        payload = FEEDBACK_REASON.make(ticket_id=ticket["ticket_id"], counter=self.number,
+                                       reason=reason)
+        node.outbox.add(node.topics.node_event(node.node_id, "feedback_reason"), payload)
+        self.show(f"Cảm ơn quý khách! Trung tâm sẽ xem xét ({REASON_NAMES[reason]}).")
         node.wake()
 
 

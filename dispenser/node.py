@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 from motcua.bus.client import Incoming, NotConnected, RequestTimeout
-from motcua.bus.messages import NUMBER_BLOCK, TICKET, TICKET_OFFLINE
+from motcua.bus.messages import NUMBER_BLOCK, TICKET, TICKET_ABANDON, TICKET_OFFLINE
 from motcua.node import Node
 
 from .buttons import STATE_NAMES, Indicator, ServiceButtons
@@ -42,6 +42,8 @@ from .printer_config import PrinterStatus
 
 log = logging.getLogger(__name__)
 SILENT_HUB_BACKOFF_S = 15.0  # after an unanswered request, print offline this long
+# Answers meaning "nothing was done, try later" rather than "no" (central/reliability.py).
+HUB_CANNOT_WRITE = ("storage_unavailable", "internal")
 
 
 @dataclass
@@ -106,7 +108,7 @@ class Dispenser(Node):
         self._worker = threading.Thread(target=self._work, name="dispenser-printer",
                                         daemon=True)
         self.bus.subscribe(f"{self.topics.base}/state/line/+", self._on_line)
-        self.bus.on_connection_change(lambda up: self.jobs.put(None))  # wake the worker
+        self.bus.on_connection_change(self._on_link)
 
     # Facts for the hub's device page ----------------------------------------
     @property
@@ -199,10 +201,23 @@ class Dispenser(Node):
         self.outbox.close()
 
     def _on_hub_status(self, incoming: Incoming) -> None:
+        was = self.hub_online
         super()._on_hub_status(incoming)
+        if self.hub_online and not was:
+            # A hub that says it is back (restarted) is worth asking at once,
+            # rather than after the back-off of the request it left unanswered.
+            self._hub_silent_until = 0.0
         if incoming.data.get("center_name"):
             self.outbox.put("center_name", self.center_name)
         self.jobs.put(None)
+
+    def _on_link(self, up: bool) -> None:
+        if up:
+            # A new connection is a new chance: the request left unanswered was
+            # probably lost with the old one (and paho has just resent it; the
+            # hub must hear at once that it was given up).
+            self._hub_silent_until = 0.0
+        self.jobs.put(None)  # wake the worker
 
     def _on_line(self, incoming: Incoming) -> None:
         self.lines[incoming.data["service"]] = incoming.data
@@ -309,8 +324,18 @@ class Dispenser(Node):
             log.warning("hub unreachable (%s): printing offline", exc)
             if isinstance(exc, RequestTimeout):
                 self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
+                # The request may still reach the hub late: say we gave it up
+                # (durably, before printing offline), so it leaves no ghost
+                # ticket (central/reliability.py).
+                self.outbox.abandon(payload["id"])
             return None
         if not answer["ok"]:
+            if answer["error"]["code"] in HUB_CANNOT_WRITE:
+                # Nothing was applied (the hub's disk is full, or it failed): the
+                # citizen still gets a number, from the block; delivered later.
+                log.warning("hub cannot take a ticket now (%s): printing offline",
+                            answer["error"]["message"])
+                return None
             log.warning("hub refused a ticket for %s: %s", job.service, answer["error"])
             return "refused"
         r = answer["result"]
@@ -374,7 +399,22 @@ class Dispenser(Node):
         self.refresh_status()
 
     def _deliver(self) -> None:
-        """Hand the hub each offline ticket once, oldest first; stop at the first link error."""
+        """Tell the hub of requests given up, then hand it each offline ticket once, oldest
+        first; stop at the first link error."""
+        for row in self.outbox.abandoned():
+            try:
+                answer = self._request("ticket_abandon", TICKET_ABANDON.make(
+                    id=f"abandon-{row['request']}"[:64], request=row["request"]))
+            except (NotConnected, RequestTimeout) as exc:
+                log.warning("given-up request %s not reported yet: %s", row["request"], exc)
+                return
+            if not answer["ok"] and answer["error"]["code"] in HUB_CANNOT_WRITE:
+                return  # said again when the hub can write
+            outcome = (answer.get("result") or {}).get("outcome") if answer["ok"] else "error"
+            if outcome == "cancelled":
+                log.warning("the hub had applied given-up request %s late: ticket %s cancelled",
+                            row["request"], answer["result"].get("display"))
+            self.outbox.abandon_delivered(row["request"], outcome or "error")
         delivered = 0
         for row in self.outbox.pending():
             payload = TICKET_OFFLINE.make(
@@ -388,6 +428,10 @@ class Dispenser(Node):
             if answer["ok"]:
                 self.outbox.mark(row["id"], "delivered")
                 delivered += 1
+            elif answer["error"]["code"] in HUB_CANNOT_WRITE:
+                log.warning("offline ticket %s not taken yet: %s", row["display"],
+                            answer["error"]["message"])
+                break  # the hub will take it once it can write again
             else:
                 # The hub will never take it (e.g. the day has closed): keep it
                 # for the record, stop retrying, tell a person.

@@ -50,6 +50,14 @@ create table if not exists tickets (
     unique (block, number)
 );
 create table if not exists meta (key text primary key, value text not null);
+-- Ticket requests this dispenser gave up waiting for (it printed offline
+-- instead): the hub is told, once, so a late copy leaves no ghost ticket.
+create table if not exists abandoned (
+    request text primary key,        -- the request/ticket's id
+    at text not null,
+    state text not null default 'pending' check (state in ('pending', 'delivered')),
+    outcome text
+);
 """
 
 
@@ -134,9 +142,11 @@ class Outbox:
                 "select * from tickets where state = 'pending' order by issued_at, rowid")]
 
     def pending_count(self) -> int:
+        """Offline tickets and given-up requests the hub has not heard of yet."""
         with self._lock:
             return self._db.execute(
-                "select count(*) from tickets where state = 'pending'").fetchone()[0]
+                "select (select count(*) from tickets where state = 'pending') + "
+                "(select count(*) from abandoned where state = 'pending')").fetchone()[0]
 
     def mark(self, ticket_id: str, state: str, error: str | None = None) -> None:
         with self._lock:
@@ -147,6 +157,23 @@ class Outbox:
         with self._lock:
             return [dict(r) for r in self._db.execute(
                 "select * from tickets order by issued_at, rowid")]
+
+    # Requests given up -------------------------------------------------------
+    def abandon(self, request_id: str) -> None:
+        """Record, durably and before printing offline, that a ticket request was given up."""
+        with self._lock:
+            self._db.execute("insert or ignore into abandoned (request, at) values (?, ?)",
+                             [request_id, now_iso()])
+
+    def abandoned(self, state: str = "pending") -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self._db.execute(
+                "select * from abandoned where state = ? order by at, rowid", [state])]
+
+    def abandon_delivered(self, request_id: str, outcome: str) -> None:
+        with self._lock:
+            self._db.execute("update abandoned set state = 'delivered', outcome = ? "
+                             "where request = ?", [outcome, request_id])
 
     # Small facts kept across restarts (the centre's name) --------------------
     def get(self, key: str, default: str | None = None) -> str | None:

@@ -134,7 +134,10 @@ class ImagePanel:
         self.last = image
         # Scrolling changes every frame: write one in every 25 (about once a second).
         if self.count % 25 == 0:
-            image.save(self.folder / "latest.png")
+            # Whole or not at all: a viewer (the demo page) may read it any moment.
+            tmp = self.folder / "latest.tmp.png"
+            image.save(tmp, format="PNG")
+            tmp.replace(self.folder / "latest.png")
         self.count += 1
 
     def close(self) -> None:

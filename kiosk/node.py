@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
-from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP
+from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, FEEDBACK
 from motcua.config import NodeConfig, setting
 from motcua.node import Node
 
@@ -141,6 +141,23 @@ class Kiosk(Node):
                                or "Không tra cứu được hồ sơ.")
         return answer["result"]
 
+    # Feedback (issue 15) ----------------------------------------------------------------
+    def send_feedback(self, data: dict) -> dict:
+        """Send a citizen's complaint or suggestion; the hub's ``code``, ``due_at``."""
+        if not self.bus.connected or not self.hub_online:
+            raise LookupOffline()
+        try:
+            answer = self.bus.request(
+                self.topics.node_request(self.node_id, "feedback"), FEEDBACK.make(**data),
+                response_topic=self.topics.node_response(self.node_id, "feedback"),
+                timeout=self.config.lookup_timeout)
+        except (NotConnected, RequestTimeout):
+            raise LookupOffline() from None
+        if not answer.get("ok"):
+            raise LookupFailed(answer.get("error", {}).get("message")
+                               or "Chưa gửi được góp ý.")
+        return answer["result"]
+
     # Screen and camera -----------------------------------------------------------------
     def start(self) -> Kiosk:
         super().start()
@@ -167,7 +184,7 @@ class Kiosk(Node):
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
                           hub_online=lambda: self.hub_online and self.bus.connected,
-                          idle_seconds=self.config.idle_seconds)
+                          idle_seconds=self.config.idle_seconds, feedback=self.send_feedback)
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)

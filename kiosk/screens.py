@@ -91,14 +91,28 @@ class Home:
     scrollable = True
 
     def draw(self, ui, surface, area):
-        big = pygame.Rect(area.x, area.y, (area.w - ui.u(24)) // 2, ui.u(170))
+        # Issue 15: a complaint or suggestion, for everyone, in a few taps: a row of
+        # its own in portrait, a third button beside the others in landscape (where
+        # the department grid has no height to spare).
+        across = 2 if ui.portrait else 3
+        big = pygame.Rect(area.x, area.y, (area.w - ui.u(24) * (across - 1)) // across,
+                          ui.u(170))
         second = big.move(big.w + ui.u(24), 0)
         draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(48))
         draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(48))
         buttons = [Button(big, ui.open_search, "search"),
                    Button(second, ui.open_dossier, "dossier")]
+        if ui.portrait:
+            talk = pygame.Rect(area.x, big.bottom + ui.u(20), area.w, ui.u(100))
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh, kiến nghị", size=ui.u(40),
+                        fill=TILE, ink=INK)
+        else:
+            talk = second.move(second.w + ui.u(24), 0)
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(48),
+                        fill=TILE, ink=INK)
+        buttons.append(Button(talk, ui.open_feedback, "feedback"))
         y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
-                      (area.x, big.bottom + ui.u(30)))
+                      (area.x, talk.bottom + ui.u(30)))
         grid = pygame.Rect(area.x, y + ui.u(10), area.w, area.bottom - y - ui.u(10))
         items = [(d["name"] or "Khác", f"{d['count']} thủ tục", d["code"])
                  for d in ui.catalog.departments()]

@@ -25,7 +25,7 @@ import pygame
 
 from motcua import clock as motcua_clock
 
-from . import dossier_screens, screens
+from . import dossier_screens, feedback_screens, screens
 from .lookup import LookupFailed, LookupOffline
 from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
 
@@ -36,13 +36,16 @@ class KioskUI:
     def __init__(self, size: tuple[int, int], catalog, *, lookup: Callable[[str], dict]
                  | None = None, center_name: str = "", hub_online: Callable[[], bool]
                  = lambda: True, monotonic: Callable[[], float] = time.monotonic,
-                 now=motcua_clock.now, idle_seconds: float = IDLE_SECONDS):
+                 now=motcua_clock.now, idle_seconds: float = IDLE_SECONDS,
+                 feedback: Callable[[dict], dict] | None = None):
         pygame.font.init()
         if not pygame.display.get_init():
             pygame.display.init()  # the event queue lives in the video subsystem
         self.size = size
         self.catalog = catalog
         self.lookup = lookup
+        self.feedback = feedback  # sends request.feedback (issue 15)
+        self._feedback_pending: concurrent.futures.Future | None = None
         self.center_name = center_name
         self.hub_online = hub_online
         self.monotonic = monotonic
@@ -104,6 +107,9 @@ class KioskUI:
     def open_dossier(self) -> None:
         self.push(dossier_screens.Dossier())
 
+    def open_feedback(self) -> None:
+        self.push(feedback_screens.FeedbackForm())
+
     def open_department(self, code: str) -> None:
         department = next(d for d in self.catalog.departments() if d["code"] == code)
         fields = self.catalog.fields(code)
@@ -158,6 +164,41 @@ class KioskUI:
         if self.screen.name == "dossier_result":
             self.stack[-1] = result
 
+    # Feedback (issue 15) ---------------------------------------------------------
+    def start_feedback(self, form) -> None:
+        """Send the form's complaint or suggestion to the hub on the worker thread."""
+        self.last_touch = self.monotonic()
+        data = form.payload()
+        if data is None:
+            return  # the form shows what is missing
+        if self.feedback is None or not self.hub_online():
+            self.push(feedback_screens.FeedbackResult(offline=True))
+            return
+        self.push(feedback_screens.FeedbackResult(waiting=True))
+        self._feedback_pending = self._pool.submit(self.feedback, data)
+
+    def _collect_feedback(self) -> None:
+        if self._feedback_pending is None or not self._feedback_pending.done():
+            return
+        future, self._feedback_pending = self._feedback_pending, None
+        try:
+            result = feedback_screens.FeedbackResult(future.result())
+        except LookupOffline:
+            result = feedback_screens.FeedbackResult(offline=True)
+        except LookupFailed as failure:
+            result = feedback_screens.FeedbackResult(error=str(failure))
+        except Exception:
+            result = feedback_screens.FeedbackResult(
+                error="Chưa gửi được góp ý lúc này. Vui lòng gửi tại quầy hướng dẫn.")
+        if self.screen.name == "feedback_result":
+            self.stack[-1] = result
+
+    def wait_feedback(self, timeout: float = 10.0) -> None:
+        """Block until a pending feedback has been answered (tests)."""
+        if self._feedback_pending is not None:
+            concurrent.futures.wait([self._feedback_pending], timeout)
+        self._collect_feedback()
+
     def wait_lookup(self, timeout: float = 10.0) -> None:
         """Block until a pending look-up has answered (tests, benchmarks)."""
         if self._pending is not None:
@@ -211,7 +252,9 @@ class KioskUI:
     # Time ----------------------------------------------------------------------
     def tick(self) -> None:
         self._collect_lookup()
+        self._collect_feedback()
         if self.screen.name != "attract" and self._pending is None \
+                and self._feedback_pending is None \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
             self.go_attract()
 

@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
     demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
     demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
+    demo.add_argument("--speed", type=float, default=10.0,
+                      help="how many times faster than real time the day runs (default 10)")
+    demo.add_argument("--resume", action="store_true",
+                      help="keep the last demo's centre (tickets, dossiers) instead of a fresh one")
+    demo.add_argument("--seed", type=int, help="random seed of the simulated citizens and officers")
     return parser
 
 
@@ -91,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
 
-            return run_demo(http_port=args.http_port, directory=args.dir)
+            return run_demo(http_port=args.http_port, directory=args.dir, speed=args.speed,
+                            resume=args.resume, seed=args.seed)
         module, name, _ = NODE_ROLES[args.command]
         node_class = getattr(importlib.import_module(module), name)
         config = load(node_class.config_class, args.config)

@@ -1,19 +1,41 @@
-"""``motcua demo``: a centre on one machine, every node on fake hardware.
+"""``motcua demo``: a whole centre on one machine, every node on fake hardware.
 
-Starts Mosquitto (``broker-config/dev.conf``) on a free port, the hub, and one
-simulated node of each role, each as its own process as on a real floor, then
-prints the address to open. Ctrl-C stops every process it started, nodes
-first (so they say ``offline``), then the hub, then the broker.
+Starts, each as its own process (and process group) as on a real floor:
+Mosquitto (``broker-config/dev.conf``) on a free port; the hub with the sample
+centre (``central/samples/thanhhoa.toml``) and the sample catalog; two ticket
+dispensers, the counter node of counter 1, a hall display with its LED board,
+and a kiosk. Then a day on the floor, ``speed`` times faster than real time:
+citizens press the dispensers' buttons, officers at the twenty counters call,
+serve, recall, transfer, citizens rate (:mod:`motcua.demo_floor`), and dossiers
+are received and move through the departments (``central.demo_dossiers``); the
+kiosk runs as ``kiosk.demo`` (visitors, and its screen saved as pictures).
+
+It prints where to look and the demo's sign-in accounts (new passwords each
+start). Ctrl-C (or SIGTERM) stops everything it started: the simulators, the
+nodes (they say ``offline``), the hub, the broker, each process group whole::
+
+    motcua demo                       # speed 10, fresh centre in var/demo
+    motcua demo --speed 20            # make demo SPEED=20
+    motcua demo --resume              # keep yesterday's demo centre and carry on
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import json
+import logging
 import os
+import secrets
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import tomllib
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,40 +43,36 @@ from .broker import BrokerError, Mosquitto, free_port, wait_for_port
 
 CENTER = "thanhhoa"
 CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
-DEMO_NODES = [
-    ("dispenser", "dispenser-1"),
-    ("counter", "counter-1"),
-    ("display", "display-1"),
-    ("kiosk", "kiosk-1"),
-]
 PROJECT = Path(__file__).resolve().parent.parent
-# Role settings of the demo's simulated nodes (top-level keys, before [mqtt]).
-ROLE_SETTINGS = {
-    "dispenser": (
-        'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27", "dau-tu=22", "dat-dai=23"]\n'
-        'center_name = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"\n'
-        'public_url = "http://127.0.0.1:{http_port}"\noutbox = "{dir}/dispenser-1-outbox.db"\n'
-        "led_pins = [5, 6, 13]\nkeys_on_stdin = false\n"
-        '[printer]\nkind = "folder"\npath = "{dir}/tickets"\n'
-    ),
-    "counter": (
-        '[rating]\noutbox = "{dir}/counter-1-outbox.sqlite"\n'
-        '[display]\nimage_dir = "{dir}/counter-display"\n'
-    ),
-    "display": (
-        'frames_dir = "{dir}/display/frames"\n'
-        '[voice]\nclips = "{dir}/voice"\nwav_dir = "{dir}/display/sound"\n'
-        '[led]\nframes_dir = "{dir}/display/led"\n'
-    ),
-}
 SAMPLE_CENTRE = PROJECT / "central" / "samples" / "thanhhoa.toml"
-# Demo accounts: a throw-away centre on one machine, so the password is printed.
-DEMO_PASSWORD = "motcua-demo"
+# (process name, command after `python -m`): the nodes, started after the hub.
+NODES = [
+    ("dispenser-1", ["motcua", "dispenser"]),
+    ("dispenser-2", ["motcua", "dispenser"]),
+    ("counter-1", ["motcua", "counter"]),
+    ("display-1", ["motcua", "display"]),
+    ("kiosk-1", ["kiosk.demo"]),  # the kiosk role, with visitors and saved frames
+]
+# Demo accounts: a new password for each at every start, printed once.
 DEMO_USERS = [
     ("admin", "admin", "Quản trị viên Demo"),
     ("giamsat", "supervisor", "Trần Văn Giám"),
-    ("canbo", "officer", "Nguyễn Thị Lan"),
+    ("canbo", "officer", "Phan Thu Hà"),
 ]
+# Colleagues of the sample centre's ten officers, so that every counter is staffed.
+MORE_OFFICERS = [
+    ("an.lv", "Lê Văn An"), ("binh.tt", "Trịnh Thanh Bình"), ("chau.nm", "Nguyễn Minh Châu"),
+    ("dung.pt", "Phạm Tiến Dũng"), ("giang.ht", "Hà Thu Giang"), ("hai.vd", "Vũ Đức Hải"),
+    ("hanh.lt", "Lương Thị Hạnh"), ("khanh.dq", "Đinh Quốc Khánh"), ("loan.tt", "Tạ Thị Loan"),
+    ("phuc.ng", "Nguyễn Gia Phúc"),
+]
+PIDS_FILE = "demo.pids"
+
+
+def _hub(module: str):
+    """A module of the hub, imported by name: motcua itself never imports the hub
+    (a node's Pi has no Flask), but the demo runs with every extra installed."""
+    return importlib.import_module(module)
 
 
 def _port_free(port: int) -> bool:
@@ -68,44 +86,59 @@ def _port_free(port: int) -> bool:
             return False
 
 
-def _write_configs(directory: Path, broker_port: int, http_port: int,
-                   ws_port: int | None = None) -> dict[str, Path]:
+def _dispenser_settings(node_id: str, directory: Path, http_port: int) -> str:
+    from .demo_floor import DISPENSER_BUTTONS
+
+    pins = [17, 27, 22, 23, 24, 25]
+    buttons = ", ".join(f'"{code}={pin}"' for code, pin in zip(DISPENSER_BUTTONS[node_id], pins,
+                                                               strict=True))
+    priority = "elderly" if node_id == "dispenser-1" else "small-children"
+    return (
+        f"buttons = [{buttons}]\npriority_pin = 26\npriority_code = \"{priority}\"\n"
+        f'center_name = "{CENTER_NAME}"\npublic_url = "http://127.0.0.1:{http_port}"\n'
+        f'outbox = "{directory}/{node_id}-outbox.db"\nled_pins = [5, 6, 13]\n'
+        "keys_on_stdin = true\n"
+        f'[printer]\nkind = "folder"\npath = "{directory}/tickets/{node_id}"\n'
+    )
+
+
+def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: int | None,
+                   cache: Path) -> dict[str, Path]:
     configs = {}
     hub = directory / "hub.toml"
     live = f'live_mqtt_url = "ws://127.0.0.1:{ws_port}"\n' if ws_port else ""
     hub.write_text(
-        f'center = "{CENTER}"\n'
-        f'center_name = "{CENTER_NAME}"\n'
-        f'database = "{directory / "hub.db"}"\n'
-        f"{live}"
+        f'center = "{CENTER}"\ncenter_name = "{CENTER_NAME}"\n'
+        f'database = "{directory / "hub.db"}"\ndemo_dir = "{directory}"\n{live}'
         f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
         f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n',
         encoding="utf-8",
     )
     configs["hub"] = hub
-    for role, node_id in DEMO_NODES:
+    settings = {
+        "counter-1": (
+            f'[rating]\noutbox = "{directory}/counter-1-outbox.sqlite"\n'
+            f'[display]\nimage_dir = "{directory}/counter-display"\n'
+        ),
+        "display-1": (
+            f'frames_dir = "{directory}/display/frames"\n'
+            f'[voice]\nclips = "{cache}/voice"\nwav_dir = "{directory}/display/sound"\n'
+            f'[led]\nenabled = true\nframes_dir = "{directory}/display/led"\n'
+        ),
+        "kiosk-1": "camera = -1\n",
+    }
+    for node_id in ("dispenser-1", "dispenser-2"):
+        settings[node_id] = _dispenser_settings(node_id, directory, http_port)
+    for node_id, _ in NODES:
         path = directory / f"{node_id}.toml"
         path.write_text(
             f'center = "{CENTER}"\nnode_id = "{node_id}"\nsimulate = true\n'
-            + ROLE_SETTINGS.get(role, "").format(dir=directory, http_port=http_port)
+            + settings.get(node_id, "")
             + f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n",
             encoding="utf-8",
         )
         configs[node_id] = path
     return configs
-
-
-def _start_floor(broker_port: int):
-    """Simulated citizens and officers (see motcua.demo_floor)."""
-    import tomllib
-
-    from .config import MqttConfig, from_dict
-    from .demo_floor import DemoFloor
-
-    sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
-    return DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER,
-                     [s["code"] for s in sample["services"]],
-                     [p["code"] for p in sample["priority_classes"]]).start()
 
 
 def _wait_http(url: str, timeout: float) -> bool:
@@ -119,107 +152,408 @@ def _wait_http(url: str, timeout: float) -> bool:
     return False
 
 
-def run_demo(http_port: int = 8080, directory: str = "var/demo") -> int:
+def _die_with_the_demo() -> None:
+    """In a child, before it runs: SIGTERM when the demo itself dies (even by SIGKILL).
+
+    Linux's PR_SET_PDEATHSIG; elsewhere the next demo cleans up (``demo.pids``)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop_group(process: subprocess.Popen, timeout: float = 10.0) -> bool:
+    """SIGTERM a child's whole process group, SIGKILL it if it will not go; True if clean."""
+    clean = True
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        clean = False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    # Anything the child left in its group (a voice synthesiser, say) goes too.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    return clean
+
+
+def _stop_leftovers(base: Path) -> None:
+    """Process groups of an earlier demo in this folder that was killed hard."""
+    pids = base / PIDS_FILE
+    if not pids.exists():
+        return
+    for line in pids.read_text().split():
+        try:
+            pgid = int(line)
+            cmdline = Path(f"/proc/{pgid}/cmdline").read_bytes().decode(errors="replace")
+        except (ValueError, OSError):
+            continue
+        # Only ours: every process of the demo names its folder (configs, broker).
+        if str(base) in cmdline:
+            print(f"Dừng tiến trình còn sót của lần chạy trước (pgid {pgid}).")
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
+
+
+def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
+    """The demo's accounts with fresh passwords (created, or re-keyed on --resume)."""
+    users = _hub("central.users")
+    Store = _hub("central.store").Store  # noqa: N806
+
+    store = Store(config.database)
+    out = []
+    try:
+        existing = {u["username"] for u in users.list_users(store)}
+        for username, role, name in DEMO_USERS:
+            password = secrets.token_urlsafe(9)
+            if resume and username in existing:
+                users.set_password(store, username, password, actor="demo")
+            else:
+                users.create_user(store, username, name, role, password, actor="demo")
+            out.append((username, role, password))
+    finally:
+        store.close()
+    return out
+
+
+def _load_centre(config_path: Path, config) -> None:
+    """The sample centre (services, counters, officers) and the sample catalog."""
+    setup = _hub("central.queue.setup")
+    commands = _hub("central.queue.commands")
+    users = _hub("central.users")
+    Store = _hub("central.store").Store  # noqa: N806
+
+    store = Store(config.database)
+    try:
+        # The sample's officers, and enough colleagues for every counter, each
+        # signed in at their counter as the day starts. Nobody is told their
+        # password: the simulated officers use the counters' keys, not the web.
+        secret = secrets.token_urlsafe(16)
+        setup.load_file(store, SAMPLE_CENTRE, actor="demo", create_officers_password=secret)
+        counters = setup.counters(store.db)
+        officers = [u for u in users.list_users(store) if u["role"] == "officer"]
+        for username, name in MORE_OFFICERS[:max(0, len(counters) - len(officers))]:
+            officers.append(users.create_user(store, username, name, "officer", secret,
+                                              actor="demo"))
+        with store.write() as db:
+            for counter, officer in zip(counters, officers, strict=False):
+                commands.sign_in(db, counter, officer["id"])
+    finally:
+        store.close()
+    # Its own session, like every child: a Ctrl-C now is ours to handle.
+    subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+                    str(config_path)], check=True, capture_output=True, start_new_session=True)
+
+
+def _voice_clips(cache: Path) -> None:
+    """The hall display's word clips, synthesised once per machine and kept.
+
+    Made here, before the display starts, into a folder renamed into place when
+    whole: a display that found half a folder would fail every call."""
+    clips = cache / "voice"
+    if clips.exists():
+        return
+    partial = cache / "voice.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    made = subprocess.run([sys.executable, "-m", "display.voice", "make-clips", str(partial)],
+                          capture_output=True, text=True, cwd=PROJECT, start_new_session=True)
+    if made.returncode == 0:
+        partial.rename(clips)
+    else:
+        print(f"Không tạo được giọng đọc (espeak-ng?): {made.stderr.strip()[-300:]}",
+              file=sys.stderr)
+
+
+def _staff(database: str) -> dict[int, str]:
+    """Counter number → the full name of the (simulated) officer signed in there."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+        return dict(db.execute("select c.number, u.full_name from counters c "
+                               "join users u on u.id = c.officer_id").fetchall())
+
+
+def _latest_ticket(database: str) -> tuple[str, str] | None:
+    """(token, number as displayed) of the newest ticket."""
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2) as db:
+            row = db.execute("select token, display from tickets order by id desc "
+                             "limit 1").fetchone()
+    except sqlite3.Error:
+        return None
+    return (row[0], row[1]) if row else None
+
+
+def _page_exists(url: str) -> bool:
+    """A page of the hub that may or may not be there yet (a 404 says it is not)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError as exc:
+        return exc.code != 404
+    except OSError:
+        return False
+
+
+class Pictures:
+    """Publishes the retained ``state/demo`` when a simulated screen's picture changes."""
+
+    def __init__(self, base: Path, floor):
+        self.base = base
+        self.floor = floor
+        self.last: dict | None = None
+
+    @staticmethod
+    def _newest(folder: Path) -> Path | None:
+        files = [p for p in folder.glob("*.png") if not p.name.startswith(".")]
+        return max(files, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None)
+
+    def snapshot(self) -> dict:
+        frames = {}
+        # Each written whole (a temporary file renamed); latest.png is redrawn in
+        # place, so its version makes the browser fetch it again.
+        for kind, path in (("display", "display/frames/latest.png"),
+                           ("led", "display/led/latest.png")):
+            picture = self.base / path
+            if picture.exists():
+                frames[kind] = f"latest.png?v={picture.stat().st_mtime_ns}"
+        newest = self._newest(self.base / "kiosk")
+        if newest is not None:
+            frames["kiosk"] = newest.name
+        counter = self.base / "counter-display" / "counter-1.png"
+        if counter.exists():
+            frames["counter"] = f"counter-1.png?v={counter.stat().st_mtime_ns}"
+        tickets = []
+        # A printed ticket's picture is written in place: list it once it is a second old.
+        written = time.time_ns() - 1_000_000_000
+        for n in (1, 2):
+            folder = self.base / "tickets" / f"dispenser-{n}"
+            tickets += [(m, f"ticket-{n}/{p.name}") for p in folder.glob("ticket-*.png")
+                        if (m := p.stat().st_mtime_ns) < written]
+        tickets = [name for _, name in sorted(tickets, reverse=True)[:8]]
+        snapshot = {"frames": frames, "tickets": tickets, "clock": self.floor.clock(),
+                    "speed": self.floor.speed}
+        newest = _latest_ticket(str(self.base / "hub.db"))
+        if newest is not None:
+            # The QR code of the newest ticket, for the page's "follow it" link.
+            snapshot["ticket"] = {"display": newest[1], "path": f"/t/{newest[0]}"}
+        # The display's spoken calls: the newest for the page, the last 20 kept
+        # (a WAV a call, a day of them would fill a small disk).
+        calls = sorted((p.stat().st_mtime_ns, p.name, p)
+                       for p in (self.base / "display" / "sound").glob("*.wav"))
+        written = [name for m, name, _ in calls if m < time.time_ns() - 1_000_000_000]
+        if written:
+            snapshot["sound"] = written[-1]
+        for _, _, old in calls[:-20]:
+            old.unlink(missing_ok=True)
+        return snapshot
+
+    def run(self, stop: threading.Event) -> None:
+        from .bus.messages import STATE_DEMO
+
+        while not stop.wait(1.0):
+            try:
+                now = self.snapshot()
+                if now != self.last and self.floor.bus.connected:
+                    self.floor.bus.publish(self.floor.topics.state("demo"),
+                                           STATE_DEMO.make(**now), retain=True)
+                    self.last = now
+            except OSError:
+                continue  # a file rotated away between listing and stat
+            except Exception:  # the pictures must not stop because of one bad turn
+                logging.getLogger(__name__).exception("demo pictures failed")
+
+
+def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 10.0,
+             resume: bool = False, seed: int | None = None) -> int:
+    if speed <= 0:
+        print("--speed phải lớn hơn 0 (speed must be positive).", file=sys.stderr)
+        return 2
     base = Path(directory).resolve()
-    # A fresh centre each time: the demo's database is not anyone's truth.
-    shutil.rmtree(base, ignore_errors=True)
-    (base / "logs").mkdir(parents=True)
+    _stop_leftovers(base)
+    resuming = resume and (base / "hub.db").exists()
+    if resume and not resuming:
+        print(f"Không có bản chạy thử cũ ở {base}; bắt đầu mới (nothing to resume).")
+    if not resuming:
+        # A fresh centre each time: the demo's database is not anyone's truth.
+        shutil.rmtree(base, ignore_errors=True)
+    elif (base / "tickets").exists():
+        # The dispensers number their pictures afresh each start: keep the old ones aside.
+        (base / "tickets").rename(base / f"tickets-{time.strftime('%Y%m%d-%H%M%S')}")
+    (base / "logs").mkdir(parents=True, exist_ok=True)
+    cache = base.parent / "demo-cache"  # voice clips: made once, kept across runs
     if not _port_free(http_port):
         chosen = free_port()
         print(f"Cổng {http_port} đang bận, dùng cổng {chosen} (port {http_port} busy).")
         http_port = chosen
     broker = Mosquitto(PROJECT / "broker-config" / "dev.conf", data_dir=base / "broker",
                        log_file=base / "logs" / "mosquitto.log")
-    configs = _write_configs(base, broker.port, http_port, broker.ws_port)
+    configs = _write_configs(base, broker.port, http_port, broker.ws_port, cache)
     children: list[tuple[str, subprocess.Popen]] = []
-    stopping = False
+    stdin_locks: dict[str, threading.Lock] = {}
+    stopping = threading.Event()
 
     def ask_to_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGINT, ask_to_stop)
     signal.signal(signal.SIGTERM, ask_to_stop)
 
-    def spawn(name: str, *args: str) -> None:
+    def remember_groups() -> None:
+        pgids = [str(p.pid) for _, p in children]
+        if broker.process is not None:
+            pgids.append(str(broker.process.pid))
+        (base / PIDS_FILE).write_text("\n".join(pgids) + "\n")
+
+    def spawn(name: str, module: list[str], *args: str, stdin=None) -> None:
         log = open(base / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - child owns it
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "SDL_AUDIODRIVER": "dummy"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "motcua", *args], stdout=log, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True,  # our Ctrl-C is ours; we stop them in order
+            [sys.executable, "-m", *module, *args], stdout=log, stderr=subprocess.STDOUT,
+            stdin=stdin if stdin is not None else subprocess.DEVNULL, env=env,
+            cwd=PROJECT,
+            # Its own process group: our Ctrl-C is ours, and we stop the group whole.
+            start_new_session=True, preexec_fn=_die_with_the_demo,  # noqa: PLW1509
         )
         log.close()
         children.append((name, process))
+        remember_groups()
+
+    def press(node_id: str, key: str) -> None:
+        """A finger on a dispenser's button: the key typed on its stdin."""
+        process = dict(children)[node_id]
+        with stdin_locks.setdefault(node_id, threading.Lock()):
+            process.stdin.write(f"{key}\n".encode())
+            process.stdin.flush()
+            time.sleep(0.25)  # a press, a release, and the next finger
 
     code = 0
-    floor = None
+    floor = desk = None
+    helpers_stop = threading.Event()
+    helpers: list[threading.Thread] = []
     try:
         try:
             broker.start()
         except BrokerError as exc:
             print(f"Không khởi động được Mosquitto: {exc}", file=sys.stderr)
             return 1
-        print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)")
-        # The sample centre (services, counters, officers) and the demo's
-        # accounts, in one process, before the hub starts.
-        users = base / "demo-users.toml"
-        users.write_text("".join(
-            f'[[officers]]\nusername = "{u}"\nfull_name = "{n}"\nrole = "{r}"\n\n'
-            for u, r, n in DEMO_USERS), encoding="utf-8")
-        subprocess.run(
-            [sys.executable, "-m", "motcua", "queue", "load", str(SAMPLE_CENTRE), str(users),
-             "--officer-password-stdin", "--config", str(configs["hub"])],
-            input=DEMO_PASSWORD + "\n", text=True, check=True, capture_output=True,
-        )
-        # The sample catalog, once the store exists.
-        subprocess.run(
-            [sys.executable, "-m", "central.catalog_cli", "sample", "--config",
-             str(configs["hub"])], check=True, capture_output=True,
-        )
-        spawn("hub", "hub", "--config", str(configs["hub"]))
-        for role, node_id in DEMO_NODES:
-            spawn(node_id, role, "--config", str(configs[node_id]))
+        remember_groups()
+        print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
+        from .config import load
+
+        hub_config = load(_hub("central.config").HubConfig, configs["hub"])
+        if not resuming:
+            _load_centre(configs["hub"], hub_config)
+        accounts = _accounts(hub_config, resuming)
+        spawn("hub", ["motcua", "hub"], "--config", str(configs["hub"]))
+        _voice_clips(cache)
+        for node_id, module in NODES:
+            args = ["--config", str(configs[node_id])]
+            if node_id == "kiosk-1":
+                args += ["--frames", str(base / "kiosk"), "--receipts", str(base / "receipts.txt")]
+            elif node_id.startswith("dispenser"):
+                args.append("--fake-hardware")
+            spawn(node_id, module, *args,
+                  stdin=subprocess.PIPE if node_id.startswith("dispenser") else None)
         url = f"http://127.0.0.1:{http_port}/"
-        if not (wait_for_port(http_port, 20) and _wait_http(url + "healthz", 20)):
+        if not (wait_for_port(http_port, 30) and _wait_http(url + "healthz", 30)):
             print(f"Máy chủ trung tâm không lên; xem {base / 'logs' / 'hub.log'}",
                   file=sys.stderr)
             return 1
-        floor = _start_floor(broker.port)
-        print()
-        print(f"  {CENTER_NAME}")
-        print(f"  Trang chủ / Home:        {url}")
-        print(f"  Thiết bị / Devices:      {url}nodes")
-        print(f"  Bàn làm việc / Console:  {url}console")
-        print(f"  Giám sát / Live view:    {url}live")
-        print(f"  Thủ tục / Procedures:    {url}thu-tuc")
-        print(f"  Tình trạng / Health:     {url}healthz")
-        print(f"  Nhật ký / Logs:          {base / 'logs'}")
-        accounts = ", ".join(u for u, _, _ in DEMO_USERS)
-        print(f"  Đăng nhập / Sign in:     {accounts} (mật khẩu / password: {DEMO_PASSWORD})")
-        print()
-        print("Nhấn Ctrl-C để dừng tất cả (Ctrl-C stops everything).", flush=True)
-        while not stopping:
+        if stopping.is_set():  # Ctrl-C while it was starting: stop what started
+            return 0
+        floor, desk = _start_simulators(broker.port, hub_config, press, speed, seed,
+                                        resuming, helpers_stop, helpers, base)
+        # The first citizen's ticket, to print its live page (a minute at most).
+        ticket = None
+        deadline = time.monotonic() + 60
+        while ticket is None and time.monotonic() < deadline and not stopping.is_set():
+            if floor.first_ticket.is_set():
+                ticket = _latest_ticket(hub_config.database)
+            if ticket is None:
+                stopping.wait(0.3)
+        _print_welcome(url, base, accounts, speed, ticket and ticket[0],
+                       _page_exists(url + "dashboard"))
+        while not stopping.is_set():
             for name, process in children:
                 if process.poll() is not None:
                     print(f"{name} dừng bất ngờ (exited {process.returncode}); "
                           f"xem {base / 'logs' / (name + '.log')}", file=sys.stderr)
-                    stopping, code = True, 1
+                    stopping.set()
+                    code = 1
                     break
             else:
-                time.sleep(0.2)
+                _write_summary(base, floor, desk)
+                stopping.wait(1.0)
     finally:
+        helpers_stop.set()
         if floor is not None:
             floor.stop()
+            _write_summary(base, floor, desk)
+        for t in helpers:
+            t.join(10)
         # Nodes first (they publish "offline"), then the hub, then the broker.
         for name, process in reversed(children):
-            if process.poll() is None:
-                process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                print(f"{name} không dừng; buộc dừng.", file=sys.stderr)
-                process.kill()
-                process.wait()
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+            if not _stop_group(process):
+                print(f"{name} không dừng kịp; đã buộc dừng (killed).", file=sys.stderr)
         broker.stop()
-        print("Đã dừng tất cả tiến trình (all processes stopped).")
+        (base / PIDS_FILE).unlink(missing_ok=True)
+        print("Đã dừng tất cả tiến trình (all processes stopped).", flush=True)
     return code
+
+
+def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, stop, helpers,
+                      base):
+    from .config import MqttConfig, from_dict
+    from .demo_floor import DemoFloor
+
+    DossierDesk = _hub("central.demo_dossiers").DossierDesk  # noqa: N806
+
+    sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
+    floor = DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER, sample, press,
+                      speed=speed, seed=seed, officers=_staff(hub_config.database)).start()
+    desk = DossierDesk(hub_config, floor.wait_minutes, seed=seed,
+                       receipts=base / "receipts.txt")
+    if not resuming:
+        desk.backlog(40)
+    pictures = Pictures(base, floor)
+    for target, args in ((desk.run, (stop,)), (pictures.run, (stop,))):
+        t = threading.Thread(target=target, args=args, daemon=True)
+        t.start()
+        helpers.append(t)
+    return floor, desk
+
+
+def _write_summary(base: Path, floor, desk) -> None:
+    """What the simulators did, for a person and for the demo's test."""
+    summary = {**floor.summary(), "dossiers": dict(desk.counts) if desk else {}}
+    tmp = base / ".summary.json"
+    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(base / "summary.json")
+
+
+def _print_welcome(url: str, base: Path, accounts, speed: float, token: str | None,
+                   dashboard: bool) -> None:
+    print()
+    print(f"  {CENTER_NAME} — chạy thử, nhanh gấp {speed:g} lần (speed {speed:g}×)")
+    print(f"  Trang mô phỏng / Demo page:        {url}demo   (màn hình sảnh, kiosk, phiếu in)")
+    if dashboard:  # the supervisor's dashboard, where the hub has one
+        print(f"  Bảng điều hành / Dashboard:        {url}dashboard")
+    print(f"  Giám sát trực tiếp / Live view:    {url}live")
+    print(f"  Bàn làm việc cán bộ / Console:     {url}console")
+    print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}lookup")
+    if token:
+        print(f"  Số vừa lấy / A ticket just issued: {url}t/{token}")
+    print(f"  Thiết bị / Devices:                {url}nodes")
+    print(f"  Nhật ký / Logs:                    {base / 'logs'}")
+    print("  Đăng nhập / Sign in (mật khẩu mới mỗi lần chạy / new passwords each run):")
+    for username, role, password in accounts:
+        print(f"    {username:<8} {role:<11} {password}")
+    print()
+    print("Nhấn Ctrl-C để dừng tất cả (Ctrl-C stops everything).", flush=True)

@@ -1,72 +1,273 @@
-"""Simulated citizens and officers for ``motcua demo``: a floor that moves.
+"""Simulated citizens and officers for ``motcua demo``: a day on the floor.
 
-Citizens press dispenser-1's buttons (mostly the busy services, one in five
-a priority class); officers at counters 2–6 call, recall and finish, at
-human pace. Everything goes over the bus as the real nodes would send it,
-so the board, the live pages and the statistics change by themselves::
+The day runs on its own clock, ``speed`` times faster than the wall clock,
+from 07:00 to 17:00 with the lunch break of a Vietnamese centre, then starts
+again. Citizens arrive by the hour (a morning peak, a smaller afternoon one),
+choose a service (the busy ones more often), one in eight asks for priority,
+and they press a real dispenser's buttons: ``press(node_id, key)`` types the
+key on that simulated dispenser's stdin, so the press goes through its mock
+pins, debounce, printer and the hub as a real finger's would. Officers sit at
+every counter of the sample centre and use the counter's keys over the bus as
+its counter node would (``counter_command``): call the next, serve for a time
+drawn per service, sometimes recall an absent citizen and mark a no-show,
+sometimes transfer to another service; citizens then rate (``event/rating``).
+Whoever took a ticket before the lunch break or closing time is still served::
 
-    floor = DemoFloor(mqtt_config, "thanhhoa", services, seed=1).start()
-    ...
+    floor = DemoFloor(mqtt, "thanhhoa", sample, press=type_key, speed=20, seed=1).start()
+    floor.clock()          # '08:42', the simulated time of day
+    floor.summary()        # citizens per dispenser, calls, no-shows, transfers, ratings
     floor.stop()
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 
 from .bus import BusClient, Topics
 from .bus.client import BusError
-from .bus.messages import COUNTER_COMMAND, TICKET
+from .bus.messages import COUNTER_COMMAND, RATING, RATING_LEVELS
 from .config import MqttConfig
 
 log = logging.getLogger(__name__)
-COUNTERS = (2, 3, 4, 5, 6)
+
+OPEN_H, LUNCH_FROM_H, LUNCH_TO_H, CLOSE_H = 7.0, 11.5, 13.5, 17.0
+# Citizens per hour of the day (a provincial centre of twenty counters).
+ARRIVALS_PER_HOUR = {7: 30, 8: 70, 9: 80, 10: 60, 11: 25, 12: 0, 13: 20, 14: 45, 15: 40,
+                     16: 20}
+# How often each service is chosen; what is not listed weighs 3.
+SERVICE_WEIGHTS = {"ho-tich": 20, "dang-ky-kinh-doanh": 12, "dat-dai": 14,
+                   "giao-thong": 12, "lao-dong": 8, "xay-dung": 7, "dau-tu": 5, "y-te": 5,
+                   "giao-duc": 5}
+# Minutes at the counter, a log-normal around this median.
+SERVICE_MINUTES = {"ho-tich": 6, "dang-ky-kinh-doanh": 12, "dau-tu": 18, "dat-dai": 15,
+                   "xay-dung": 14, "giao-thong": 8}
+PRIORITY_SHARE = 0.12
+NO_SHOW_SHARE = 0.06
+TRANSFER_SHARE = 0.06
+RATING_SHARE = 0.75
+RATING_MIX = (0.55, 0.3, 0.1, 0.05)  # very satisfied … dissatisfied
+# Each dispenser's buttons, in key order (the demo writes them into its config).
+DISPENSER_BUTTONS = {
+    "dispenser-1": ["ho-tich", "dang-ky-kinh-doanh", "dau-tu", "dat-dai", "xay-dung",
+                    "giao-thong"],
+    "dispenser-2": ["lao-dong", "y-te", "giao-duc", "cong-thuong", "nong-nghiep",
+                    "noi-vu-tai-chinh"],
+}
+
+
+def open_at(hour: float) -> bool:
+    return OPEN_H <= hour < LUNCH_FROM_H or LUNCH_TO_H <= hour < CLOSE_H
 
 
 class DemoFloor:
-    def __init__(self, mqtt: MqttConfig, center: str, services: list[str],
-                 priorities: list[str], seed: int | None = None, pace: float = 1.0):
+    def __init__(self, mqtt: MqttConfig, center: str, sample: dict,
+                 press: Callable[[str, str], None], *, speed: float = 10.0,
+                 seed: int | None = None, start_hour: float = OPEN_H,
+                 officers: dict[int, str] | None = None):
         from .bus.paho import PahoTransport
 
         self.topics = Topics(center)
         self.bus = BusClient(PahoTransport(mqtt, client_id=f"demo-floor-{center}"), self.topics,
                              inbox=[f"{self.topics.base}/node/+/response/+"])
-        self.services = services
-        self.priorities = priorities
+        self.services = [s["code"] for s in sample["services"]]
+        self.counters = {c["number"]: c for c in sample["counters"]}
+        self.press = press
+        self.speed = speed
+        self.seed = seed
         self.rng = random.Random(seed)
-        self.pace = pace
+        self._rng_lock = threading.Lock()
+        self.start_hour = start_hour
+        self._t0 = time.monotonic()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.counts: Counter = Counter()
+        self._counts_lock = threading.Lock()
+        self.first_ticket = threading.Event()
+        # Who the simulated officer at each counter is (full name): when someone
+        # else signs in there (a person on /console), the simulated one steps away.
+        self.officers = officers or {}
+        self.counter_state: dict[int, dict] = {}
+        self.bus.subscribe(f"{self.topics.base}/state/counter/+", self._on_counter)
 
+    # The simulated clock ----------------------------------------------------------
+    def hours(self) -> float:
+        """Simulated hours since midnight of day 1 (07:00 = 7.0)."""
+        return self.start_hour + (time.monotonic() - self._t0) * self.speed / 3600
+
+    def hour_of_day(self) -> float:
+        h = self.hours()
+        # After closing the next day starts at opening: nights are skipped.
+        span = CLOSE_H - OPEN_H
+        return OPEN_H + (h - OPEN_H) % span
+
+    def day(self) -> int:
+        return 1 + int((self.hours() - OPEN_H) // (CLOSE_H - OPEN_H))
+
+    def clock(self) -> str:
+        h = self.hour_of_day()
+        return f"{int(h):02d}:{int(h * 60) % 60:02d}"
+
+    def wait_minutes(self, minutes: float) -> bool:
+        """Sleep ``minutes`` of the simulated day; True when asked to stop."""
+        return self._stop.wait(max(0.05, minutes * 60 / self.speed))
+
+    def _count(self, key: str, n: int = 1) -> None:
+        with self._counts_lock:
+            self.counts[key] += n
+
+    def summary(self) -> dict:
+        with self._counts_lock:
+            return {"clock": self.clock(), "day": self.day(), "speed": self.speed,
+                    **dict(self.counts)}
+
+    # The bus ------------------------------------------------------------------------
     def _ask(self, node_id: str, name: str, payload: dict) -> dict | None:
         try:
             return self.bus.request(self.topics.node_request(node_id, name), payload,
-                                    response_topic=self.topics.node_response(node_id, name))
+                                    response_topic=self.topics.node_response(node_id, name),
+                                    timeout=10)
         except BusError as exc:
             log.info("demo floor: %s", exc)
+            self._count("bus_errors")
             return None
 
+    def _command(self, counter: int, action: str, **fields) -> dict | None:
+        if self.taken_over(counter):
+            return None  # a person has this counter now: hands off, even mid-service
+        node = self.counters[counter].get("node") or f"counter-{counter}"
+        answer = self._ask(node, "counter_command",
+                           COUNTER_COMMAND.make(action=action, counter=counter, **fields))
+        if answer is not None and not answer.get("ok", True):
+            log.info("counter %s %s: %s", counter, action, answer.get("error"))
+            return None
+        return answer.get("result", answer) if answer is not None else None
+
+    def _on_counter(self, incoming) -> None:
+        self.counter_state[incoming.data["counter"]] = incoming.data
+
+    def taken_over(self, number: int) -> bool:
+        """A person signed in at this counter instead of its simulated officer."""
+        expected = self.officers.get(number)
+        state = self.counter_state.get(number)
+        return expected is not None and state is not None and state.get("officer") != expected
+
+    # Citizens -----------------------------------------------------------------------
     def _citizens(self) -> None:
-        busy = self.services[:6]
-        while not self._stop.wait(self.rng.uniform(2, 6) * self.pace):
-            service = self.rng.choice(busy if self.rng.random() < 0.8 else self.services)
-            priority = self.rng.choice(self.priorities) if self.rng.random() < 0.2 else None
-            self._ask("dispenser-1", "ticket", TICKET.make(service=service, priority=priority))
+        weights = [SERVICE_WEIGHTS.get(s, 3) for s in self.services]
+        placed = {s: (node, i + 1) for node, codes in DISPENSER_BUTTONS.items()
+                  for i, s in enumerate(codes)}
+        while not self._stop.is_set():
+            rate = ARRIVALS_PER_HOUR.get(int(self.hour_of_day()), 0)
+            if rate <= 0 or not open_at(self.hour_of_day()):
+                if self.wait_minutes(5):
+                    return
+                continue
+            # Poisson arrivals: exponential gaps at this hour's rate.
+            if self.wait_minutes(self.rng.expovariate(rate / 60)):
+                return
+            if not open_at(self.hour_of_day()):
+                continue
+            service = self.rng.choices(self.services, weights)[0]
+            if service not in placed:
+                continue
+            node, key = placed[service]
+            priority = self.rng.random() < PRIORITY_SHARE
+            try:
+                if priority:
+                    self.press(node, "p")
+                self.press(node, str(key))
+            except OSError as exc:  # the dispenser is gone: the demo is stopping
+                log.info("demo floor: %s", exc)
+                return
+            self._count("citizens")
+            self._count(f"citizens_{node}")
+            if priority:
+                self._count("priority")
+            self.first_ticket.set()
+
+    # Officers -----------------------------------------------------------------------
+    def _service_minutes(self, service: str, rng: random.Random) -> float:
+        median = SERVICE_MINUTES.get(service, 10)
+        return min(60.0, median * math.exp(rng.gauss(0, 0.45)))
 
     def _officer(self, number: int) -> None:
-        node = f"counter-{number}"
-        while not self._stop.wait(self.rng.uniform(8, 25) * self.pace):
-            roll = self.rng.random()
-            action = "recall" if roll < 0.1 else "no_show" if roll < 0.13 else "next"
-            self._ask(node, "counter_command", COUNTER_COMMAND.make(action=action))
+        rng = random.Random(None if self.seed is None else self.seed * 1000 + number)
+        # Officers sit down in their first minutes, not all at once.
+        if self.wait_minutes(rng.uniform(0, 10)):
+            return
+        self._command(number, "open")
+        while not self._stop.is_set():
+            if self.taken_over(number):
+                if self.wait_minutes(2):
+                    return
+                continue
+            # Whoever took a ticket before the break or closing time is served:
+            # officers call as long as someone waits, and rest when nobody does.
+            result = self._command(number, "next")
+            current = (result or {}).get("current")
+            if not current or current.get("status") not in ("called", "serving"):
+                rest = rng.uniform(1, 3) if open_at(self.hour_of_day()) else 5
+                if self.wait_minutes(rest):
+                    return
+                continue
+            self._count("calls")
+            self._serve(number, current, rng)
+            if self.wait_minutes(rng.uniform(0.3, 1.5)):
+                return
 
+    def _serve(self, number: int, current: dict, rng: random.Random) -> None:
+        if rng.random() < NO_SHOW_SHARE:
+            # Absent: called twice more, a minute apart, then marked absent.
+            for _ in range(2):
+                if self.wait_minutes(1):
+                    return
+                self._command(number, "recall")
+            if self.wait_minutes(1):
+                return
+            if self._command(number, "no_show", reason="Công dân không có mặt") is not None:
+                self._count("no_shows")
+            return
+        if self.wait_minutes(rng.uniform(0.3, 1.2)):  # walking to the counter
+            return
+        self._command(number, "serve")
+        if self.wait_minutes(self._service_minutes(current.get("service", ""), rng)):
+            return
+        if rng.random() < TRANSFER_SHARE:
+            others = [s for s in self.services if s != current.get("service")]
+            target = rng.choice(others)
+            if self._command(number, "transfer", target_service=target,
+                             reason="Hồ sơ thuộc lĩnh vực khác") is not None:
+                self._count("transfers")
+            return
+        result = self._command(number, "finish")
+        finished = (result or {}).get("finished")
+        if not finished:
+            return
+        self._count("served")
+        if rng.random() < RATING_SHARE:
+            level = rng.choices(RATING_LEVELS, RATING_MIX)[0]
+            node = self.counters[number].get("node") or f"counter-{number}"
+            self.bus.publish(self.topics.node_event(node, "rating"), RATING.make(
+                ticket_id=finished["ticket_id"], counter=number, level=level,
+                display=finished.get("display")))
+            self._count("ratings")
+
+    # Life ---------------------------------------------------------------------------
     def start(self) -> DemoFloor:
         self.bus.start()
-        self._threads = [threading.Thread(target=self._citizens, daemon=True)]
-        self._threads += [threading.Thread(target=self._officer, args=(n,), daemon=True)
-                          for n in COUNTERS]
+        self.bus.wait_connected(10)
+        self._t0 = time.monotonic()
+        self._threads = [threading.Thread(target=self._citizens, daemon=True,
+                                          name="demo-citizens")]
+        self._threads += [threading.Thread(target=self._officer, args=(n,), daemon=True,
+                                           name=f"demo-officer-{n}")
+                          for n in sorted(self.counters)]
         for t in self._threads:
             t.start()
         return self
@@ -74,5 +275,6 @@ class DemoFloor:
     def stop(self) -> None:
         self._stop.set()
         for t in self._threads:
-            t.join(5)
+            t.join(12)
         self.bus.stop()
+

@@ -11,10 +11,14 @@ set -eu
 
 role=${1:-dev}
 base="python3 python3-venv"
+# SMS (issue 14): the gammu tool to check a modem by hand (`gammu identify`),
+# and libgammu-dev + pkg-config for pip to build python-gammu where PyPI has
+# no wheel (32-bit Raspberry Pi OS).
+gammu="gammu libgammu-dev pkg-config"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
-  hub)       pkgs="$base mosquitto fonts-dejavu-core" ;;
+  hub)       pkgs="$base mosquitto fonts-dejavu-core $gammu" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;
   counter)   pkgs="$base fonts-dejavu-core python3-spidev" ;;  # luma SPI (MAX7219)
   display)   pkgs="$base fonts-dejavu-core espeak-ng sox" ;;

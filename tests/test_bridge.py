@@ -1,8 +1,9 @@
 """The bridge to the provincial broker, as `motcua provision` renders it, over real brokers.
 
 Two production brokers on this machine: the centre's, and a "province" one
-(provisioned the same way) that knows the centre's bridge user. Shared state
-goes up under ``province/<centre>/``; nothing else does.
+provisioned from an inventory naming its centres. Shared state and the hub's
+summaries go up under ``province/<centre>/``, with the bridge's own state;
+nothing else does, and a centre cannot write under another's prefix.
 """
 
 import queue
@@ -12,7 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from motcua.broker import ProductionMosquitto, free_port
-from motcua.provision import passwd, provision
+from motcua.provision import provision
 
 
 def client(port, ca, user, password):
@@ -30,24 +31,26 @@ def client(port, ca, user, password):
 
 
 def test_shared_state_goes_up_to_the_province_and_nothing_else(tmp_path, sample_inventory):
-    # The province's broker: its own CA and certificate, and a user for our bridge.
+    # The province's broker, provisioned from an inventory naming its centres:
+    # a bridge user and password per centre, and its CA, for the centre's side.
     province_port = free_port()
-    (tmp_path / "tinh.toml").write_text('center = "tinh"\n[broker]\nhost = "localhost"\n')
+    (tmp_path / "tinh.toml").write_text(
+        'center = "tinh"\n[broker]\nhost = "localhost"\n'
+        '[[centres]]\nid = "thanhhoa"\n[[centres]]\nid = "sambon"\n')
     province_out = tmp_path / "tinh"
     provision(tmp_path / "tinh.toml", province_out)
+    given = province_out / "centres" / "thanhhoa"
+    assert given.joinpath("bridge-password").stat().st_mode & 0o777 == 0o600
 
     inventory = sample_inventory("thanhhoa", f'[province]\naddress = "localhost"\n'
-                                             f"port = {province_port}\n")
+                                             f"port = {province_port}\n"
+                                             f'password_file = "{given}/bridge-password"\n'
+                                             f'ca_file = "{given}/province-ca.crt"\n')
     out = tmp_path / "thanhhoa"
     provision(inventory, out)
     assert (out / "broker" / "bridge.conf").stat().st_mode & 0o777 == 0o600
-    bridge_password = (out / "broker" / "province-password").read_text().strip()
-    with open(province_out / "broker" / "passwd", "a") as f:
-        f.write(passwd.hash_line("thanhhoa", bridge_password) + "\n")
-    (province_out / "broker" / "acl").write_text(
-        "user thanhhoa\ntopic readwrite province/thanhhoa/#\n"
-        "user hub\ntopic read province/#\n")
-    (out / "broker" / "province-ca.crt").write_bytes((province_out / "ca" / "ca.crt").read_bytes())
+    assert "uplink = true" in (out / "hub" / "hub.toml").read_text()
+    assert 'role = "province"' in (province_out / "hub" / "hub.toml").read_text()
 
     province = ProductionMosquitto(province_out / "broker", port=province_port,
                                    data_dir=tmp_path / "tinh-data").start()
@@ -56,34 +59,47 @@ def test_shared_state_goes_up_to_the_province_and_nothing_else(tmp_path, sample_
         watcher, seen = client(province_port, province_out / "ca" / "ca.crt", "hub",
                                (province_out / "hub" / "mqtt-password").read_text().strip())
         watcher.subscribe("province/#", qos=1)
+        # The bridge tells the province it is up (its own notification).
+        assert seen.get(timeout=20) == ("province/thanhhoa/bridge/state", b"1")
         hub, _ = client(centre.port, out / "ca" / "ca.crt", "hub",
                         (out / "hub" / "mqtt-password").read_text().strip())
         node, _ = client(centre.port, out / "ca" / "ca.crt", "kiosk-1",
                          (out / "nodes" / "kiosk-1" / "mqtt-password").read_text().strip())
-        # The bridge connects in the background: publish until the first copy arrives.
         board = "motcua/thanhhoa/state/board/main"
-        first = None
-        for _ in range(50):
-            hub.publish(board, b'{"serving": [1001]}', qos=1, retain=True).wait_for_publish(5)
-            try:
-                first = seen.get(timeout=0.3)
-                break
-            except queue.Empty:
-                continue
-        assert first == ("province/thanhhoa/state/board/main", b'{"serving": [1001]}')
+        hub.publish(board, b'{"serving": [1001]}', qos=1, retain=True).wait_for_publish(5)
+        assert seen.get(timeout=10) == ("province/thanhhoa/state/board/main",
+                                        b'{"serving": [1001]}')
         node.publish("motcua/thanhhoa/node/kiosk-1/status", b'{"state": "online"}',
                      qos=1).wait_for_publish(5)
         node.publish("motcua/thanhhoa/node/kiosk-1/event/fault", b"{}", qos=1).wait_for_publish(5)
-        hub.publish("motcua/thanhhoa/state/stats/today", b'{"ontime": 98}',
+        hub.publish("motcua/thanhhoa/state/ticket/0123456789abcdef0123", b'{"status": "waiting"}',
+                    qos=1, retain=True).wait_for_publish(5)
+        hub.publish("motcua/thanhhoa/up/ticket_events", b'{"events": []}',
+                    qos=1).wait_for_publish(5)
+        hub.publish("motcua/thanhhoa/state/queue_stats", b'{"issued": 98}',
                     qos=1).wait_for_publish(5)
         got = []
         while True:
             topic, _payload = seen.get(timeout=10)
             got.append(topic)
-            if topic == "province/thanhhoa/state/stats/today":
+            if topic == "province/thanhhoa/state/queue_stats":
                 break
-        assert all(t.startswith("province/thanhhoa/state/") for t in got), got
-        for c in (watcher, hub, node):
+        assert got == ["province/thanhhoa/up/ticket_events",
+                       "province/thanhhoa/state/queue_stats"], got
+        # A centre's bridge user cannot write under another centre's prefix.
+        bridge_password = (given / "bridge-password").read_text().strip()
+        impostor, _ = client(province_port, province_out / "ca" / "ca.crt", "thanhhoa",
+                             bridge_password)
+        impostor.publish("province/sambon/state/board/main", b'{"serving": [1]}',
+                         qos=1).wait_for_publish(5)
+        impostor.publish("province/thanhhoa/state/probe", b"{}", qos=1).wait_for_publish(5)
+        # (Logging in as the bridge's user takes its client id: the bridge is
+        # knocked off and says so, 0, before it comes back.)
+        later = []
+        while not later or later[-1] != "province/thanhhoa/state/probe":
+            later.append(seen.get(timeout=10)[0])
+        assert not [t for t in later if t.startswith("province/sambon/")], later
+        for c in (watcher, hub, node, impostor):
             c.disconnect()
             c.loop_stop()
     finally:

@@ -4,7 +4,6 @@ import json
 import re
 import signal
 import subprocess
-import time
 import urllib.request
 
 from motcua.broker import free_port
@@ -42,36 +41,6 @@ def test_motcua_hub_serves_and_stops_cleanly(tmp_path, broker, center, make_node
     finally:
         if hub.poll() is None:
             hub.kill()
-
-
-def test_make_demo_shows_four_nodes_online_and_ctrl_c_stops_all(tmp_path):
-    port = free_port()
-    demo = subprocess.Popen([*MOTCUA, "demo", "--http-port", str(port), "--dir",
-                             str(tmp_path / "demo")], stdout=subprocess.PIPE, text=True)
-    try:
-        started = time.monotonic()
-
-        def four_online():
-            reply = get_json(f"http://127.0.0.1:{port}/api/nodes")
-            states = [n["state"] for n in reply["nodes"]] if reply else []
-            return states.count("online") == 4
-
-        # Generous: the demo hashes several passwords in subprocesses first, and the
-        # machine may be shared (speed is measured in bench/, not asserted here).
-        wait_until(four_online, timeout=60)
-        print(f"four nodes online {time.monotonic() - started:.1f} s after start")
-        demo.send_signal(signal.SIGINT)
-        out, _ = demo.communicate(timeout=30)
-        assert demo.returncode == 0
-        assert f"http://127.0.0.1:{port}/" in out
-        assert "Đã dừng tất cả" in out
-        assert get_json(f"http://127.0.0.1:{port}/healthz") is None  # hub gone
-        leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "demo")],
-                                   capture_output=True, text=True).stdout.split()
-        assert leftovers == [], "demo left processes behind"
-    finally:
-        if demo.poll() is None:
-            demo.kill()
 
 
 def test_readme_quick_start_is_the_two_commands():

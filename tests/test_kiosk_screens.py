@@ -221,4 +221,26 @@ def test_dragging_a_finger_scrolls_a_long_page(replica):
 def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
-    assert len(names) == 22
+    assert len(names) == 26  # issue 15 added the two feedback screens
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_a_complaint_in_a_few_taps(replica, orientation):
+    k = Script(replica, SIZES[orientation])
+    sent = []
+    k.ui.feedback = lambda data: sent.append(data) or {
+        "code": "PA-261127-0003", "due_at": "2026-12-11T09:00:00+00:00"}
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("feedback")
+    k.tap("kind:complaint")
+    k.tap("topic:waiting")
+    k.tap("field:ticket")
+    k.type("A012")
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"feedback-{orientation}")
+    k.tap("send")
+    k.ui.wait_feedback()
+    k.ui.step(k.surface)
+    assert sent == [{"kind": "complaint", "topic": "waiting", "text": "", "ticket": "A012"}]
+    check_golden(k.surface, f"feedback-sent-{orientation}")

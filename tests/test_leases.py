@@ -109,3 +109,36 @@ def test_bad_sizes_and_services_are_refused(sample_centre):
         lease(sample_centre, service="khong-co")
     assert refused.value.code == "unknown_service"
     assert sample_centre.db.execute("select count(*) from number_blocks").fetchone()[0] == 0
+
+
+def test_a_dispenser_with_a_wrong_clock_does_not_jump_the_line_and_is_reported(sample_centre):
+    from central import alarms
+
+    store = sample_centre
+    block = lease(store, now=NOON - dt.timedelta(minutes=10))
+    first = online(store, now=NOON - dt.timedelta(minutes=6))
+    second = online(store, now=NOON - dt.timedelta(minutes=1))
+    fast = dt.timedelta(hours=2, minutes=5)  # the dispenser's clock runs 2 h 5 min ahead
+    with store.write() as db:  # printed 3 min ago (hub time), delivered now
+        result, _ = leases.apply_offline(db, T, "dispenser-1", {
+            "service": "ho-tich", "block": block["block"], "number": 990,
+            "issued_at": (NOON - dt.timedelta(minutes=3) + fast).isoformat(),
+            "ts": (NOON + fast).isoformat(), "token": "ab" * 10}, now=NOON)
+    # The hub's time wins: between the two it really came between, not at 14:02.
+    assert result["issued_at"] == "2026-11-27T04:57:00.000+00:00"
+    order = [r[0] for r in store.db.execute(
+        "select display from tickets where status = 'waiting' order by issued_at")]
+    assert order == [first["display"], "A990", second["display"]]
+    fault = store.db.execute("select code, severity, message from node_faults "
+                             "where node_id = 'dispenser-1'").fetchone()
+    assert tuple(fault)[:2] == ("clock_skew", "warning")
+    assert "nhanh 2 giờ 5 phút so với máy chủ" in fault[2]
+    assert any(a.key == "clock.dispenser-1" for a in alarms.active())
+    alarms.clear("clock.dispenser-1")
+    # A clock wrong by more than the lease allows is bounded by the lease itself.
+    with store.write() as db:
+        result, _ = leases.apply_offline(db, T, "dispenser-1", {
+            "service": "ho-tich", "block": block["block"], "number": 991,
+            "issued_at": (NOON - dt.timedelta(hours=5)).isoformat(),
+            "ts": NOON.isoformat(), "token": "cd" * 10}, now=NOON)
+    assert result["issued_at"] == "2026-11-27T04:50:00.000+00:00"  # the lease's moment

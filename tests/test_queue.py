@@ -136,6 +136,22 @@ def test_numbers_restart_at_opening_and_the_old_day_is_archived(sample_centre):
                       ).fetchone()[0] == 3
 
 
+def test_a_ticket_of_an_earlier_day_is_archived_by_the_next_ticket_of_today(sample_centre):
+    # The hub remembers that no earlier day is left open; a clock that jumped
+    # back (a Pi without a battery clock) issues a ticket on an earlier day,
+    # and the next ticket of today must still archive that day.
+    with sample_centre.write() as db:
+        tickets.issue(db, "ho-tich", now=at(8, day=27))
+        tickets.issue(db, "ho-tich", now=at(8, day=28))   # closes the 27th
+        tickets.issue(db, "ho-tich", now=at(9, day=28))   # nothing left open
+        tickets.issue(db, "ho-tich", now=at(10, day=26))  # the clock went back
+        later = tickets.issue(db, "ho-tich", now=at(10, 5, day=28))
+    assert later["closed_days"] == ["2026-11-26"]
+    archived = sample_centre.db.execute("select day, issued, cancelled from queue_days "
+                                        "order by day").fetchall()
+    assert archived == [("2026-11-26", 1, 1), ("2026-11-27", 1, 1)]
+
+
 def test_a_range_that_runs_out_is_refused(sample_centre):
     with sample_centre.write() as db:
         setup.save_service(db, {"code": "nho", "name": "Dịch vụ nhỏ", "prefix": "Z",

@@ -247,21 +247,6 @@ def test_an_unknown_centre_topic_state_is_parsed_for_displays(center):
     assert t.parse(t.state("board", "main")).name == "board/main"
 
 
-def test_the_demo_floor_issues_and_calls_tickets_over_the_bus(queue_hub, broker, center, store):
-    from motcua.config import MqttConfig, from_dict
-    from motcua.demo_floor import DemoFloor
-
-    floor = DemoFloor(from_dict(MqttConfig, {"port": broker.port}), center,
-                      ["ho-tich", "dang-ky-kinh-doanh", "dau-tu", "dat-dai", "xay-dung",
-                       "giao-thong"], ["elderly"], seed=2, pace=0.01).start()
-    try:
-        wait_until(lambda: store.db.execute(
-            "select count(*) from tickets where status != 'waiting'").fetchone()[0] >= 3,
-            timeout=20)
-    finally:
-        floor.stop()
-
-
 def test_a_new_day_clears_yesterdays_ticket_pages_from_the_broker(queue_hub, broker, center,
                                                                    store):
     import datetime as dt

@@ -9,7 +9,7 @@ def test_healthz_reports_database_and_broker(client):
     reply = client.get("/healthz")
     assert reply.status_code == 200
     assert reply.json == {"status": "ok", "database": "ok", "broker": "connected",
-                          "dropped_messages": 0}
+                          "dropped_messages": 0, "alarms": []}
 
 
 def test_healthz_says_degraded_without_the_broker(hub_config, store):

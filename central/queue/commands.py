@@ -63,23 +63,28 @@ def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
     be the right choice: the strategy sees a handful of heads, not the whole
     line, and a long line costs no more than a short one.
     """
-    head = ("select t.id, t.service_id, t.priority_class_id is not null, t.issued_at, "
-            "s.max_wait_min, ?, t.target_counter_id from tickets t "
-            "join services s on s.id = t.service_id ")
-    rows = []
+    # One statement: per (service, priority or not) the oldest waiting ticket
+    # not sent to a particular counter, and per priority the oldest sent to
+    # this one.
+    head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
+            "t.issued_at, s.max_wait_min, {weight}, t.target_counter_id from tickets t "
+            "join services s on s.id = t.service_id where {where} "
+            "order by t.issued_at, t.id limit 1)")
+    parts, args = [], []
     for service_id, weight in db.execute(
             "select service_id, weight from counter_services where counter_id = ?",
             [counter["id"]]).fetchall():
         for prio in (0, 1):
-            rows += db.execute(
-                head + "where t.status = 'waiting' and t.service_id = ? and "
-                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
-                "order by t.issued_at, t.id limit 1", [weight, service_id, prio]).fetchall()
+            parts.append(head.format(
+                weight="?", where="t.status = 'waiting' and t.service_id = ? and "
+                "(t.priority_class_id is not null) = ? and t.target_counter_id is null"))
+            args += [weight, service_id, prio]
     for prio in (0, 1):
-        rows += db.execute(
-            head + "where t.target_counter_id = ? and t.status = 'waiting' and "
-            "(t.priority_class_id is not null) = ? order by t.issued_at, t.id limit 1",
-            [1, counter["id"], prio]).fetchall()
+        parts.append(head.format(
+            weight="?", where="t.target_counter_id = ? and t.status = 'waiting' and "
+            "(t.priority_class_id is not null) = ?"))
+        args += [1, counter["id"], prio]
+    rows = db.execute(" union all ".join(parts), args).fetchall()
     out = []
     for tid, sid, prio, issued_at, max_wait, weight, target in rows:
         issued = clock.from_iso(issued_at)
@@ -230,18 +235,36 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     return answer(db, counter, message), changes
 
 
+# A counter as it stands, with the ticket it calls or serves now (if any) and
+# that ticket's service: one statement, read after every command and for
+# every counter state published.
+_VIEW = ("select c.number, c.status, t.display, s.code, s.name, t.status, t.called_at, "
+         "t.recalls, c.id, c.name, c.hall, c.officer_id, u.full_name "
+         "from counters c left join tickets t on t.id = c.current_ticket_id "
+         "and t.status in ('called', 'serving') "
+         "left join services s on s.id = t.service_id "
+         "left join users u on u.id = c.officer_id where c.number = ?")
+
+
+def counter_view(db, number: int) -> tuple | None:
+    """``(answer, row)`` of counter ``number``: its :func:`answer` (empty message)
+    and the row of :data:`_VIEW` (id, name, hall, officer…); None when unknown."""
+    row = db.execute(_VIEW, [number]).fetchone()
+    if row is None:
+        return None
+    result = {"counter": row[0], "status": row[1], "status_name": COUNTER_STATUS_NAMES[row[1]],
+              "message": "", "current": None}
+    if row[2] is not None:
+        result["current"] = {"display": row[2], "service": row[3], "service_name": row[4],
+                             "status": row[5], "called_at": row[6], "recalls": row[7]}
+    return result, row
+
+
 def answer(db, counter: dict, message: str = "") -> dict:
-    fresh = setup.counter_by_number(db, counter["number"])
-    current = _current(db, fresh)
-    result = {"counter": fresh["number"], "status": fresh["status"],
-              "status_name": COUNTER_STATUS_NAMES[fresh["status"]], "message": message,
-              "current": None}
-    if current is not None:
-        svc = db.execute("select code, name from services where id = ?",
-                         [current["service_id"]]).fetchone()
-        result["current"] = {"display": current["display"], "service": svc[0],
-                             "service_name": svc[1], "status": current["status"],
-                             "called_at": current["called_at"], "recalls": current["recalls"]}
+    """What a counter's keypad or console shows after a command: read back from
+    the store (the counter's status, the ticket it calls now)."""
+    result = counter_view(db, counter["number"])[0]
+    result["message"] = message
     return result
 
 

@@ -133,7 +133,10 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     token = data["token"]
     if not TOKEN.match(token) or tickets.by_token(db, token) is not None:
         token = setup.new_token()  # the printed QR then leads nowhere; the number still counts
-    issued_at = clock.iso(clock.from_iso(data["issued_at"]))
+    # The hub's time wins: the node's clock only says how long ago it printed.
+    from ..reliability import hub_time_of_print
+
+    issued_at = hub_time_of_print(db, node_id, data, block["leased_at"], moment)
     ticket = {
         "day": block["day"], "service_id": service["id"], "issued_service_id": service["id"],
         "number": number,

@@ -30,7 +30,7 @@ from motcua.bus.messages import (
 )
 
 from . import setup, tickets
-from .commands import COUNTER_STATUS_NAMES, Changes
+from .commands import Changes, counter_view
 
 # Waiting tickets listed in a line's state (the count is always whole): keeps
 # the message small; a ticket further back shows its own `people_ahead`.
@@ -58,18 +58,17 @@ def board(db, hall: str, day: str | None = None) -> dict:
             order by t.called_at desc, t.id desc limit ?
             """, [day, hall, limit])
     ]
-    counts = dict(db.execute(
-        "select service_id, count(*) from tickets where day = ? and status = 'waiting' "
-        "group by service_id", [day]).fetchall())
     waiting = [
-        {"service": r[0], "name": r[1], "waiting": counts.get(r[2], 0)}
+        {"service": r[0], "name": r[1], "waiting": r[2]}
         for r in db.execute(
             """
-            select s.code, s.name, s.id from services s where s.active = 1 and s.id in (
+            select s.code, s.name, (select count(*) from tickets t where t.day = ?
+                                    and t.status = 'waiting' and t.service_id = s.id)
+            from services s where s.active = 1 and s.id in (
                 select cs.service_id from counter_services cs
                 join counters c on c.id = cs.counter_id where c.hall = ?)
             order by s.sort_order, s.id
-            """, [hall])
+            """, [day, hall])
     ]
     counters = [
         {"counter": r[0], "name": r[1], "status": r[2], "display": r[3]}
@@ -86,22 +85,16 @@ def board(db, hall: str, day: str | None = None) -> dict:
 
 def counter_state(db, number: int) -> dict:
     """One counter: open or not, who is there, the number it serves now."""
-    from .commands import answer
-
-    counter = setup.counter_by_number(db, number)
-    result = answer(db, counter)
-    officer = None
-    if counter["officer_id"] is not None:
-        officer = db.execute("select full_name from users where id = ?",
-                             [counter["officer_id"]]).fetchone()[0]
+    result, row = counter_view(db, number)
+    counter_id = row[8]
     services = [r[0] for r in db.execute(
         "select s.code from counter_services cs join services s on s.id = cs.service_id "
-        "where cs.counter_id = ? order by s.sort_order, s.id", [counter["id"]])]
+        "where cs.counter_id = ? order by s.sort_order, s.id", [counter_id])]
     return STATE_COUNTER.make(
-        counter=counter["number"], name=counter["name"], hall=counter["hall"],
-        status=counter["status"], status_name=COUNTER_STATUS_NAMES[counter["status"]],
-        officer=officer, current=result["current"], services=services,
-        finished=_last_finished(db, counter["id"]))
+        counter=number, name=row[9], hall=row[10],
+        status=result["status"], status_name=result["status_name"],
+        officer=row[12] if row[11] is not None else None, current=result["current"],
+        services=services, finished=_last_finished(db, counter_id))
 
 
 def _last_finished(db, counter_id: int) -> dict | None:
@@ -116,21 +109,21 @@ def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
     service = setup.rows(db, "select * from services where code = ?", [code])[0]
-    queue = [
-        {"display": r[0], "priority": bool(r[1])}
-        for r in db.execute(
-            "select display, priority_class_id is not null from tickets where service_id = ? "
-            "and status = 'waiting' and day = ? order by issued_at, id limit ?",
-            [service["id"], day, LINE_LENGTH])
-    ]
-    waiting = db.execute("select count(*) from tickets where service_id = ? and "
-                         "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
+    rows = db.execute(
+        "select display, priority_class_id is not null from tickets where service_id = ? "
+        "and status = 'waiting' and day = ? order by issued_at, id limit ?",
+        [service["id"], day, LINE_LENGTH]).fetchall()
+    queue = [{"display": d, "priority": bool(p)} for d, p in rows]
+    waiting = len(rows)
+    if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
+        waiting = db.execute("select count(*) from tickets where service_id = ? and "
+                             "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
     servers = tickets.open_counters(db, service["id"])
     per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
     return STATE_LINE.make(
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
-        estimate_min=tickets.estimate(db, service, waiting),
+        estimate_min=tickets.estimate(db, service, waiting, per, servers),
         target_wait_min=service["target_wait_min"])
 
 
@@ -139,13 +132,22 @@ def stats(db, day: str | None = None) -> dict:
     day = day or _day(db)
     counts = dict(db.execute("select status, count(*) from tickets where day = ? "
                              "group by status", [day]).fetchall())
-    # Wait = issue to first call (a recall or a transfer does not reset it).
-    waits = sorted(
-        (clock.from_iso(c) - clock.from_iso(i)).total_seconds() / 60
-        for i, c in db.execute(
-            "select issued_at, first_called_at from tickets where day = ? and "
-            "first_called_at is not null", [day]))
+    # Wait = issue to first call (a recall or a transfer does not reset it),
+    # in whole milliseconds (the store's precision), reckoned by SQLite: this
+    # runs every second over the whole day, and parsing every time in Python
+    # held the interpreter for milliseconds while requests waited.
     target = db.execute("select coalesce(avg(target_wait_min), 15) from services").fetchone()[0]
+    called, total_ms, within, p90_ms = db.execute(
+        """
+        with w(ms) as materialized (
+            select cast(round((julianday(first_called_at) - julianday(issued_at)) * 86400000)
+                        as integer)
+            from tickets where day = ? and first_called_at is not null)
+        select count(*), sum(ms), sum(ms <= ?),
+               (select ms from w order by ms limit 1
+                offset (select cast(0.9 * (count(*) - 1) as integer) from w))
+        from w
+        """, [day, target * 60000]).fetchone()
     out_of_order = db.execute(
         "select count(*) from ticket_events e join tickets t on t.id = e.ticket_id where "
         "t.day = ? and e.action = 'call' and json_extract(e.detail, '$.out_of_order')",
@@ -156,9 +158,9 @@ def stats(db, day: str | None = None) -> dict:
         serving=counts.get("called", 0) + counts.get("serving", 0),
         done=counts.get("done", 0), no_show=counts.get("no_show", 0),
         cancelled=counts.get("cancelled", 0),
-        avg_wait_min=round(sum(waits) / len(waits), 1) if waits else 0,
-        p90_wait_min=round(waits[int(0.9 * (len(waits) - 1))], 1) if waits else 0,
-        within_target=round(sum(w <= target for w in waits) / len(waits), 3) if waits else 1,
+        avg_wait_min=round(total_ms / called / 60000, 1) if called else 0,
+        p90_wait_min=round(p90_ms / 60000, 1) if called else 0,
+        within_target=round(within / called, 3) if called else 1,
         no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else 0,
         out_of_order=out_of_order)
 
@@ -199,27 +201,29 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
     builds it once, from what the store holds then. Announcements are built
     at once: each is one call, as it happened.
     """
+    # The order they go out in: what the floor sees first (the halls' boards,
+    # the counters' numbers, the call to announce), then the lines and the
+    # tickets' own pages.
     out = []
+    for hall in sorted(changes.halls):
+        out.append((topics.state("board", hall), partial(board, db, hall), True))
     for cid in sorted(changes.counters):
         number = db.execute("select number from counters where id = ?", [cid]).fetchone()[0]
         out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
                     True))
-    for hall in sorted(changes.halls):
-        out.append((topics.state("board", hall), partial(board, db, hall), True))
+    for ticket_id, counter_id, kind in changes.announce:
+        out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
+                    False))
     for sid in sorted(changes.services):
         code = db.execute("select code from services where id = ?", [sid]).fetchone()[0]
         out.append((topics.state("line", code), partial(line, db, code), True))
     for tid in sorted(changes.tickets):
-        ticket = tickets.get(db, tid)
-        out.append((topics.state("ticket", ticket["token"]),
-                    partial(_ticket_by_id, db, tid), True))
+        token = db.execute("select token from tickets where id = ?", [tid]).fetchone()[0]
+        out.append((topics.state("ticket", token), partial(_ticket_by_id, db, tid), True))
     if with_stats:
         # Statistics scan the whole day: the gateway's ticker publishes them
         # (at most once a second, when they changed) instead of every command.
         out.append((topics.state("queue_stats"), partial(stats, db), True))
-    for ticket_id, counter_id, kind in changes.announce:
-        out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
-                    False))
     return out
 
 

@@ -59,9 +59,19 @@ class StatsTicker:
         self._seen = None
         self._thread: threading.Thread | None = None
         self.last: dict | None = None
+        self._seen: tuple | None = None
 
     def tick(self) -> None:
-        figures = self.figures(self.store.db)
+        db = self.store.db
+        if self.figures is state.stats:
+            # Nothing committed since the last tick (SQLite's data_version moves
+            # with every other connection's commit) and the same business day:
+            # the figures are the same, and reading the whole day is skipped.
+            seen = (db.execute("pragma data_version").fetchone()[0], state._day(db))
+            if seen == self._seen and self.last is not None:
+                return
+            self._seen = seen
+        figures = self.figures(db)
         if figures != self.last:
             self.publish(self.topic, self.message(figures), True)
             self.last = figures

@@ -77,7 +77,8 @@ def receive():
             applicant={k: f.get(k, "") for k in ("name", "id_number", "phone", "address")},
             components=f.getlist("component"), extra_components=extra,
             refuse_reason=f.get("refuse_reason", "") if refusing else "",
-            actor=g.user["username"])
+            actor=g.user["username"],
+            notify={"sms": f.get("notify_sms") == "1", "email": f.get("notify_email", "")})
     except Refused as exc:
         flash(exc.message, "error")
         chosen = procedures.get(store().db, int(f["procedure_id"])) \

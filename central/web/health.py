@@ -15,10 +15,16 @@ def healthz():
         broker = "not started"
     else:
         broker = "connected" if gw.connected else "disconnected"
+    from .. import alarms, reliability
+
+    active = [a.key for a in alarms.active()]
+    if reliability.STORAGE_ALARM in active:
+        database = "refuses writes"  # it answers reads, but takes no new work
     healthy = database == "ok" and broker == "connected"
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
+        "alarms": active,
         "broker": broker,
         "dropped_messages": gw.bus.dropped if gw else 0,
     }

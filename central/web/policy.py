@@ -26,6 +26,10 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "health.healthz": PUBLIC,
+    # motcua demo only (404 elsewhere): pictures of simulated screens and printed
+    # tickets; tickets carry a number and a service, no personal data.
+    "demo.page": PUBLIC,
+    "demo.picture": PUBLIC,
     # Device ids, states and fault texts: no personal data; the technician's page.
     "nodes.page": PUBLIC,
     "nodes.api": PUBLIC,
@@ -70,6 +74,35 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "counter.keypads_page": ADMIN,
     "counter.link_keypad": ADMIN,
     "counter.unlink_keypad": ADMIN,
+    # The provincial hub (issue 12): every centre's figures, officers' names.
+    "province.index": SUPERVISION,
+    "province.floor": SUPERVISION,
+    "province.overdue": SUPERVISION,
+    "province.officers": SUPERVISION,
+    # SMS and e-mail (issue 14): the delivery log shows phone numbers and
+    # e-mail addresses (staff only); a ticket's holder leaves a phone number
+    # from the ticket's own page (the token is the ticket's secret).
+    "sms.log_page": STAFF,
+    "sms.retry": SUPERVISION,
+    "sms.ticket_phone": PUBLIC,
+    # Fees (issue 15): officers record what they collect and close their day.
+    "fees.dossier": STAFF,
+    "fees.record": STAFF,
+    "fees.report": STAFF,
+    "fees.report_xlsx": STAFF,
+    "fees.closing_pdf": STAFF,
+    # Feedback (issue 15): the public form and published answers (no personal
+    # data: the citizen's own page is named by an unguessable token); the
+    # inspection team's desk (supervisors and admins).
+    "feedback.form": PUBLIC,
+    "feedback.submit": PUBLIC,
+    "feedback.status": PUBLIC,
+    "feedback.published": PUBLIC,
+    "feedback.desk": SUPERVISION,
+    "feedback.show": SUPERVISION,
+    "feedback.assign": SUPERVISION,
+    "feedback.answer": SUPERVISION,
+    "feedback.publish": SUPERVISION,
     # Statistics and supervision (issue 9): the report and the dashboard for the
     # inspection team; the public page shows figures only, no dossier or name.
     "statistics.report_page": SUPERVISION,
@@ -85,5 +118,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "filename": "style.css",
     "username": "admin",
     "number": "02",
+    "kind": "display",
+    "picture": "frame-000001.png",
     "fmt": "csv",
 }

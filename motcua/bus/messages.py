@@ -743,6 +743,202 @@ COUNTER_RESULTS_NOTE = (
 )
 
 
+# --- Many centres, one province (issue 12) -------------------------------------
+# A centre's hub sends these on motcua/<center>/up/...; the centre's broker
+# bridges state/# and up/# to the provincial broker under province/<center>/
+# (broker-config/bridge.conf.template). Batches: one message per second at
+# most per kind, each record keyed by the centre's own row id, so the
+# province applies a redelivered or resent batch once.
+
+UP_TICKET_EVENTS = MessageType(
+    key="up.ticket_events",
+    topic="motcua/{center}/up/ticket_events",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "Summarised ticket events for the province: each issue, call, recall, finish, "
+        "no-show or transfer, in the centre's order, without anything about the citizen. "
+        "The province stores each `(centre, event_id)` once. Sent again from the start "
+        "of the day whenever the bridge to the province comes back up (the province "
+        "ignores what it holds)."
+    ),
+    fields=(
+        V, ID, TS,
+        Field("events", "array", "`event_id`, `at`, `day`, `action`, `to_status`, "
+                                 "`ticket_id`, `display`, `service`, `counter`, `officer` "
+                                 "(user name), `officer_name`"),
+    ),
+)
+
+UP_DOSSIERS = MessageType(
+    key="up.dossiers",
+    topic="motcua/{center}/up/dossiers",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "The current row of each dossier that changed, for the province's reports: the "
+        "centre's `dossiers` columns less the applicant's identity, phone and address, "
+        "plus `department_code`, `department_name`, `procedure_field`, `procedure_level` "
+        "and `version` (the centre's newest dossier event id for it). The province keeps "
+        "the row with the highest version."
+    ),
+    fields=(V, ID, TS, Field("dossiers", "array", "dossier rows as described")),
+)
+
+UP_DOSSIER_EVENTS = MessageType(
+    key="up.dossier_events",
+    topic="motcua/{center}/up/dossier_events",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "Each dossier's events for the province's official period report, without notes "
+        "or who acted; of the event's detail only `due_at` and `classification`. Each "
+        "`(centre, event_id)` stored once."
+    ),
+    fields=(V, ID, TS, Field("events", "array", "`event_id`, `code` (the dossier's), `at`, "
+                                                "`action`, `from_status`, `to_status`, "
+                                                "`due_at`, `classification`")),
+)
+
+UP_RATINGS = MessageType(
+    key="up.ratings",
+    topic="motcua/{center}/up/ratings",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc="Citizens' ratings for the province's officer rankings, each `(centre, rating_id)` "
+        "once.",
+    fields=(V, ID, TS, Field("ratings", "array", "`rating_id`, `counter`, `officer`, "
+                                                 "`officer_name`, `level`, `score`, "
+                                                 "`rated_at`")),
+)
+
+STATE_NODES = MessageType(
+    key="state.nodes",
+    topic="motcua/{center}/state/nodes",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc="The centre's nodes and whether each is online, retained, republished when one "
+        "changes (for the province's view of the floor).",
+    fields=(
+        V,
+        Field("center_name", "string", "the centre's name", max_length=200),
+        Field("updated_at", "timestamp", "when the hub built it"),
+        Field("nodes", "array", "`node_id`, `role`, `state` (`online`/`offline`), `since`"),
+    ),
+)
+
+PROVINCE_MESSAGES = (UP_TICKET_EVENTS, UP_DOSSIERS, UP_DOSSIER_EVENTS, UP_RATINGS,
+                     STATE_NODES)
+
+# --- Citizens' feedback (issue 15) ------------------------------------------------
+
+FEEDBACK_TOPICS = ("waiting", "attitude", "guidance", "paperwork", "late", "fees",
+                   "facilities", "other")
+
+FEEDBACK = MessageType(
+    key="request.feedback",
+    topic=NODE_TOPIC + "/request/feedback",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A citizen leaves a complaint or suggestion at the kiosk (phản ánh, kiến nghị). "
+        "The hub links it to today's ticket `ticket` and to the dossier `dossier` when "
+        "given, sets its answering deadline in working days from the working calendar, "
+        "and answers with its code and the citizen's public page. Refused (`too_many`, "
+        "`too_many_for_ticket`) past the per-kiosk and per-ticket limits, "
+        "`text_required` for topic `other` without text."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("kind", "string", "complaint or suggestion",
+              choices=("complaint", "suggestion")),
+        Field("topic", "string", "what it is about", choices=FEEDBACK_TOPICS),
+        Field("text", "string", "the citizen's words", required=False, max_length=2000),
+        Field("ticket", "string", "today's ticket number as displayed", required=False,
+              max_length=16),
+        Field("dossier", "string", "dossier code from the receipt", required=False,
+              max_length=64),
+        Field("contact_name", "string", "optional name", required=False, max_length=120),
+        Field("contact_phone", "string", "optional phone number", required=False,
+              max_length=20),
+    ),
+)
+
+FEEDBACK_REASON = MessageType(
+    key="event.feedback_reason",
+    topic=NODE_TOPIC + "/event/feedback_reason",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "After a \"Không hài lòng\" rating the counter's four rating keys light again as "
+        "reasons (Chờ lâu, Thái độ, Hướng dẫn chưa rõ, Lý do khác); the key pressed "
+        "becomes a complaint linked to the ticket, counter and officer. Kept in the "
+        "node's outbox like the rating, applied once by `id`; refused for a ticket not "
+        "rated \"dissatisfied\" at that counter."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("ticket_id", "integer", "the rated ticket"),
+        Field("counter", "integer", "counter number where it was served"),
+        Field("reason", "string", "the key pressed",
+              choices=("waiting", "attitude", "guidance", "other")),
+    ),
+)
+
+FEEDBACK_MESSAGES = (FEEDBACK, FEEDBACK_REASON)
+FEEDBACK_RESULTS = {
+    "feedback": "`code` (e.g. `PA-261127-0001`), `due_at` (ISO 8601, UTC), `public_path` "
+                "(the citizen's page, `/gop-y/<token>`)",
+}
+
+
+# --- Reliability (issue 11) ---------------------------------------------------
+
+TICKET_ABANDON = MessageType(
+    key="request.ticket_abandon",
+    topic=NODE_TOPIC + "/request/ticket_abandon",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A dispenser gave up waiting for the answer to its `request/ticket` `request` (and "
+        "printed a ticket from its leased block instead). Kept in its outbox until answered. "
+        "The hub makes sure that request never leaves a ticket nobody holds, whichever of "
+        "the two arrives first and without reading either sender's clock: a ticket it "
+        "already issued for that request is cancelled while still waiting; a request not "
+        "applied yet is recorded as given up, so a late copy (TCP retransmission after a "
+        "dead link, paho's resend after a reconnect, the broker's queue) is refused "
+        "(`abandoned`). Applied once per `id`."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("request", "id", "the `id` of the `request/ticket` given up"),
+    ),
+)
+
+RELIABILITY_MESSAGES = (TICKET_ABANDON,)
+RELIABILITY_RESULTS = {
+    "ticket_abandon": (
+        "`outcome`: `cancelled` (the ticket it had issued, still waiting, is cancelled), "
+        "`blocked` (the request had not arrived: a late copy will be refused), `too_late` "
+        "(the ticket was already called; it ends as called), `refused` (the request had "
+        "been refused anyway); `ticket_id` and `display` when a ticket was issued"
+    ),
+}
+
 REQUEST_RESULTS = {
     "ping": "`hub_time` (ISO 8601, UTC), `echo`, `center_name`",
     "dossier_lookup": (
@@ -757,6 +953,36 @@ REQUEST_RESULTS = {
         "central/procedures.py), and `next` (cursor) when more pages follow"
     ),
 }
+
+# --- The demo (motcua demo) ----------------------------------------------------------
+
+STATE_DEMO = MessageType(
+    key="state.demo",
+    topic="motcua/{center}/state/demo",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "Only in `motcua demo`: the latest picture of each simulated screen (hall display, "
+        "LED board, kiosk, counter display), the last printed tickets and the latest spoken "
+        "call, as file names "
+        "the hub's `/demo` page serves. Published by the demo when a picture changes, "
+        "retained, so the page follows with one subscription and no polling."
+    ),
+    fields=(
+        V,
+        Field("frames", "object", "kind (`display`, `led`, `kiosk`, `counter`) → file name"),
+        Field("tickets", "array", "the last printed tickets' image names, newest first"),
+        Field("sound", "string", "the hall display's latest spoken call (WAV file name)",
+              required=False),
+        Field("ticket", "object", "the newest ticket: `display`, `path` (its live page, "
+                                  "`/t/<token>`, as its QR code says)", required=False),
+        Field("clock", "string", "the simulated time of day, `HH:MM`", required=False),
+        Field("speed", "number", "the demo's speed factor", required=False),
+    ),
+)
+
+DEMO_MESSAGES = (STATE_DEMO,)
 
 # --- Statistics and supervision (issue 9) ---------------------------------------
 
@@ -802,8 +1028,14 @@ REQUEST_RESULTS.update(QUEUE_RESULTS)
 CATALOGUE += DISPENSER_MESSAGES
 REQUEST_RESULTS.update(DISPENSER_RESULTS)
 CATALOGUE += COUNTER_MESSAGES
-CATALOGUE += STATS_MESSAGES
+CATALOGUE += PROVINCE_MESSAGES
 REQUEST_RESULTS["counter_command"] += COUNTER_RESULTS_NOTE
+CATALOGUE += FEEDBACK_MESSAGES
+REQUEST_RESULTS.update(FEEDBACK_RESULTS)
+CATALOGUE += RELIABILITY_MESSAGES
+REQUEST_RESULTS.update(RELIABILITY_RESULTS)
+CATALOGUE += DEMO_MESSAGES
+CATALOGUE += STATS_MESSAGES
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

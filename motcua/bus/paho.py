@@ -11,6 +11,7 @@ import contextlib
 import logging
 import socket
 import ssl
+import struct
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -36,6 +37,23 @@ def _no_delay(client, userdata, sock) -> None:
     # (Unix sockets and websockets have no Nagle to turn off.)
     with contextlib.suppress(OSError, AttributeError):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _abandon_on_close(sock) -> None:
+    # When paho gives a connection up (keep-alive expired on a dead link) it
+    # closes the socket; by default the kernel would go on retransmitting what
+    # was still unsent and deliver it whenever the link heals: a ticket
+    # request the node has long given up on, arriving as if new. SO_LINGER 0
+    # makes close() drop unsent bytes (and say RST): what the node abandoned
+    # stays abandoned. A clean stop loses nothing (the offline status is
+    # acknowledged before disconnecting; a lost DISCONNECT fires the same Will).
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _on_socket_open(client, userdata, sock) -> None:
+    _no_delay(client, userdata, sock)
+    _abandon_on_close(sock)
 
 
 class PahoTransport(Transport):
@@ -70,7 +88,7 @@ class PahoTransport(Transport):
         client.on_disconnect = self._paho_disconnect
         client.on_message = self._paho_message
         client.on_subscribe = self._paho_subscribe
-        client.on_socket_open = _no_delay
+        client.on_socket_open = _on_socket_open
         self._client = client
 
     def set_will(self, topic, payload, qos, retain):

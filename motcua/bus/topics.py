@@ -89,6 +89,10 @@ class Topics:
             raise ValueError("state topics need at least one level")
         return "/".join([self.base, "state", *(_check(p, "state level") for p in parts)])
 
+    def up(self, name: str) -> str:
+        """Summaries the hub sends up to the province (bridged by the broker)."""
+        return f"{self.base}/up/{_check(name, 'uplink name')}"
+
     # Filters the hub subscribes to -------------------------------------------
     def all_nodes(self, kind: str, name: str = "+") -> str:
         if kind == "status":
@@ -112,6 +116,8 @@ class Topics:
             return TopicParts(self.center, None, "hub-status", None)
         if len(rest) == 3 and rest[:2] == ["hub", "event"]:
             return TopicParts(self.center, None, "hub-event", rest[2])
+        if rest[0] == "up" and len(rest) == 2:
+            return TopicParts(self.center, None, "up", rest[1])
         if rest[0] == "state" and len(rest) >= 2:
             return TopicParts(self.center, None, "state", "/".join(rest[1:]))
         return None

@@ -52,9 +52,22 @@ class NodeEntry:
 
 @dataclass
 class Province:
+    """Where a centre's bridge goes, and (optionally) the credentials the province's
+    own ``motcua provision`` made for it (``centres/<id>/`` of the province's output)."""
+
     address: str
     port: int
     username: str
+    password_file: str = ""
+    ca_file: str = ""
+
+
+@dataclass
+class CentreEntry:
+    """A centre whose bridge the provincial broker accepts (province inventory)."""
+
+    id: str
+    name: str = ""
 
 
 @dataclass
@@ -68,6 +81,9 @@ class Inventory:
     hub_https: bool
     nodes: list[NodeEntry]
     province: Province | None = None
+    # Set in the province's own inventory: this hub is the provincial hub and
+    # its broker takes these centres' bridges.
+    centres: list[CentreEntry] = field(default_factory=list)
 
     def node(self, node_id: str) -> NodeEntry | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -93,7 +109,7 @@ def _unknown(table: dict, allowed: set[str], where: str) -> None:
 
 def parse(data: dict, source: str = "inventory") -> Inventory:
     w = f"{source}: "
-    _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province"}, w)
+    _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province", "centres"}, w)
     center = _get(data, "center", str, w)
     if not ID_PATTERN.match(center):
         raise InventoryError(f"{w}center: use a-z, 0-9, '-' or '_', got {center!r}")
@@ -140,12 +156,30 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     province = None
     if "province" in data:
         p = _get(data, "province", dict, w)
-        _unknown(p, {"address", "port", "username"}, w + "province.")
+        _unknown(p, {"address", "port", "username", "password_file", "ca_file"},
+                 w + "province.")
         province = Province(_get(p, "address", str, w + "province."),
                             _get(p, "port", int, w + "province.", 8883),
-                            _get(p, "username", str, w + "province.", center))
+                            _get(p, "username", str, w + "province.", center),
+                            _get(p, "password_file", str, w + "province.", ""),
+                            _get(p, "ca_file", str, w + "province.", ""))
+    centres, seen_centres = [], set()
+    for i, entry in enumerate(_get(data, "centres", list, w, [])):
+        where = f"{w}centres[{i}]."
+        if not isinstance(entry, dict):
+            raise InventoryError(f"{where[:-1]}: expected a table")
+        _unknown(entry, {"id", "name"}, where)
+        centre_id = _get(entry, "id", str, where)
+        if not ID_PATTERN.match(centre_id):
+            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {centre_id!r}")
+        if centre_id in RESERVED or centre_id in seen or centre_id in seen_centres:
+            raise InventoryError(f"{where}id: {centre_id!r} is reserved or appears twice")
+        seen_centres.add(centre_id)
+        centres.append(CentreEntry(centre_id, _get(entry, "name", str, where, "")))
+    if centres and province:
+        raise InventoryError(f"{w}centres: a province has no [province] of its own")
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
-                     nodes, province)
+                     nodes, province, centres)
 
 
 def load(path: str | Path) -> Inventory:

@@ -1,0 +1,197 @@
+"""The provincial hub stores what the centres' bridges deliver, once.
+
+Topics on the provincial broker (each centre's bridge maps its own
+``motcua/<centre>/`` to ``province/<centre>/``; the provincial broker's ACL
+lets each centre's bridge user write only there)::
+
+    province/<centre>/up/ticket_events   batches of ticket events
+    province/<centre>/up/dossiers        batches of dossier rows
+    province/<centre>/up/dossier_events  batches of dossier events
+    province/<centre>/up/ratings         batches of ratings
+    province/<centre>/state/...          the centre's retained state (boards,
+                                         counters, lines, statistics, nodes)
+    province/<centre>/bridge/state       the bridge's notification: 1 or 0
+
+::
+
+    with store.write() as db:
+        apply(db, "province/xa-a/up/ticket_events", payload, now=clock.iso())
+
+Idempotent: ticket events and ratings are keyed by ``(centre, the centre's
+id)`` and inserted once; a dossier row replaces the stored one only when its
+``version`` (the centre's newest dossier event id) is not older. A message
+that does not follow the catalogue is refused whole (logged, counted) and
+changes nothing; one bad record in a batch is skipped alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+from motcua.bus.messages import (
+    MAX_PAYLOAD_BYTES,
+    UP_DOSSIER_EVENTS,
+    UP_DOSSIERS,
+    UP_RATINGS,
+    UP_TICKET_EVENTS,
+    InvalidMessage,
+    decode,
+)
+from motcua.bus.topics import NAME_PATTERN
+
+log = logging.getLogger(__name__)
+
+ROOT = "province"
+FILTERS = (f"{ROOT}/+/up/+", f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
+
+TICKET_EVENT_FIELDS = ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
+                       "service", "counter", "officer", "officer_name")
+DOSSIER_EVENT_FIELDS = ("event_id", "code", "at", "action", "from_status", "to_status",
+                        "due_at", "classification")
+RATING_FIELDS = ("rating_id", "counter", "officer", "officer_name", "level", "score",
+                 "rated_at")
+DOSSIER_FIELDS = (
+    "code", "dossier_id", "procedure_code", "procedure_name", "procedure_field",
+    "procedure_level", "department_code", "department_name", "channel", "status", "stage",
+    "time_limit", "time_unit", "received_at", "received_by", "due_at", "apology_due_at",
+    "paused_at", "supplement_count", "result_at", "classification", "returned_at",
+    "closed_at", "updated_at", "version")
+REQUIRED = {
+    "ticket_events": ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
+                      "service"),
+    "dossiers": ("code", "dossier_id", "procedure_code", "procedure_name", "channel", "status",
+                 "stage", "updated_at", "version"),
+    "ratings": ("rating_id", "counter", "level", "score", "rated_at"),
+    "dossier_events": ("event_id", "code", "at", "action", "to_status"),
+}
+
+
+class Refused(ValueError):
+    """A message the province does not store; the text says why."""
+
+
+def _record(kind: str, raw, fields) -> dict:
+    if not isinstance(raw, dict):
+        raise Refused(f"{kind}: a record is not an object")
+    missing = [f for f in REQUIRED[kind] if raw.get(f) is None]
+    if missing:
+        raise Refused(f"{kind}: record without {', '.join(missing)}")
+    for f in fields:
+        if isinstance(raw.get(f), (dict, list)):
+            raise Refused(f"{kind}: {f} is not a plain value")
+    return {f: raw.get(f) for f in fields}
+
+
+def _touch(db, center: str, now: str, name: str | None = None) -> None:
+    db.execute(
+        "insert into province_centres (center, name, first_seen, last_message_at) "
+        "values (?, ?, ?, ?) on conflict(center) do update set "
+        "last_message_at = excluded.last_message_at, name = coalesce(excluded.name, name)",
+        [center, name, now, now])
+
+
+def set_link(db, center: str, up: bool, now: str) -> bool:
+    """Record the bridge's state; True when it changed."""
+    link = "up" if up else "down"
+    _touch(db, center, now)
+    old = db.execute("select link from province_centres where center = ?", [center]).fetchone()
+    if old and old[0] == link:
+        return False
+    db.execute("update province_centres set link = ?, link_since = ? where center = ?",
+               [link, now, center])
+    db.execute("insert into province_link_log (center, link, at) values (?, ?, ?)",
+               [center, link, now])
+    return True
+
+
+def apply(db, topic: str, payload: bytes, now: str) -> int:
+    """Store one message from the provincial broker; returns records newly stored.
+
+    Raises :class:`Refused` (nothing changed) for a message the province does
+    not take."""
+    levels = topic.split("/")
+    if len(levels) < 3 or levels[0] != ROOT or not NAME_PATTERN.match(levels[1]):
+        raise Refused(f"{topic}: not a centre's topic")
+    center, rest = levels[1], levels[2:]
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise Refused(f"{topic}: payload larger than {MAX_PAYLOAD_BYTES} bytes")
+    if rest == ["bridge", "state"]:
+        if payload.strip() not in (b"0", b"1"):
+            raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
+        set_link(db, center, payload.strip() == b"1", now)
+        return 0
+    if rest[0] == "state" and len(rest) >= 2:
+        name = "/".join(rest[1:])
+        if not payload:  # a retained topic cleared at the centre
+            db.execute("delete from province_state where center = ? and name = ?",
+                       [center, name])
+            return 0
+        try:
+            data = decode(payload)
+        except InvalidMessage as exc:
+            raise Refused(f"{topic}: {exc}") from None
+        _touch(db, center, now, data.get("center_name") if name == "nodes" else None)
+        db.execute(
+            "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
+            "on conflict(center, name) do update set payload = excluded.payload, "
+            "received_at = excluded.received_at",
+            [center, name, json.dumps(data, ensure_ascii=False), now])
+        return 0
+    if rest[0] == "up" and len(rest) == 2:
+        kind = rest[1]
+        mtype, field = {"ticket_events": (UP_TICKET_EVENTS, "events"),
+                        "dossiers": (UP_DOSSIERS, "dossiers"),
+                        "dossier_events": (UP_DOSSIER_EVENTS, "events"),
+                        "ratings": (UP_RATINGS, "ratings")}.get(kind, (None, None))
+        if mtype is None:
+            raise Refused(f"{topic}: unknown summary {kind!r}")
+        try:
+            data = mtype.validate(decode(payload))
+        except InvalidMessage as exc:
+            raise Refused(f"{topic}: {exc}") from None
+        _touch(db, center, now)
+        stored = 0
+        for raw in data[field]:
+            try:
+                stored += _store(db, kind, center, raw, now)
+            except (Refused, sqlite3.Error, TypeError) as exc:
+                log.warning("province: a record from %s skipped: %s", center, exc)
+        return stored
+    raise Refused(f"{topic}: not a topic the province stores")
+
+
+def _store(db, kind: str, center: str, raw, now: str) -> int:
+    if kind == "ticket_events":
+        row = _record(kind, raw, TICKET_EVENT_FIELDS)
+        cur = db.execute(
+            "insert or ignore into province_ticket_events (center, stored_at, "
+            + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
+            + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ")",
+            [center, now, *row.values()])
+        return cur.rowcount
+    if kind == "dossier_events":
+        row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
+        cur = db.execute(
+            "insert or ignore into province_dossier_events (center, "
+            + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
+            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ")", [center, *row.values()])
+        return cur.rowcount
+    if kind == "ratings":
+        row = _record(kind, raw, RATING_FIELDS)
+        cur = db.execute(
+            "insert or ignore into province_ratings (center, " + ", ".join(RATING_FIELDS)
+            + ") values (?, " + ", ".join("?" * len(RATING_FIELDS)) + ")", [center, *row.values()])
+        return cur.rowcount
+    row = _record(kind, raw, DOSSIER_FIELDS)
+    row["supplement_count"] = row["supplement_count"] or 0
+    columns = ", ".join(DOSSIER_FIELDS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in DOSSIER_FIELDS if c != "code")
+    cur = db.execute(
+        f"insert into province_dossiers (center, stored_at, {columns}) values (?, ?, "
+        + ", ".join("?" * len(DOSSIER_FIELDS)) + ") on conflict(center, code) do update set "
+        f"{updates}, stored_at = excluded.stored_at "
+        "where excluded.version >= province_dossiers.version",
+        [center, now, *row.values()])
+    return cur.rowcount

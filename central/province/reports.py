@@ -1,0 +1,212 @@
+"""What the provincial hub shows, read from its province_* tables.
+
+::
+
+    centres(db)                      # each centre: link up/down and since when, today's figures
+    floor(db, "xa-a")                # a centre's live floor: counters, lines, nodes
+    period_report(db, start, end)    # per centre and the province: received, resolved, ...
+    overdue(db)                      # open dossiers past due, every centre
+    officer_rankings(db, day)        # tickets served and ratings per officer, every centre
+    centre_database(db, "xa-a")      # a centre's dossiers in its own tables' shape
+    official_report(db, start, end, "xa-a")   # Biểu 06 when central.statistics is there
+
+The official period report (Biểu 06) is a function over a centre's own
+database; :func:`centre_database` rebuilds those tables (departments,
+procedures, dossiers) in memory from the rows the centres sent, for one
+centre or for all (``center=None``), so that function runs here unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from motcua import clock
+
+from ..migrations import migrations
+
+LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
+
+
+def centres(db, day: str | None = None) -> list[dict]:
+    """Every centre the province has heard of, with its link and today's queue figures."""
+    rows = [dict(r) for r in db.query(
+        "select center, coalesce(name, center) as name, link, link_since, last_message_at "
+        "from province_centres order by center")]
+    for r in rows:
+        r["link_name"] = LINK_NAMES[r["link"]]
+        stats = _state(db, r["center"], "queue_stats") or {}
+        r["issued"] = stats.get("issued", 0)
+        r["waiting"] = stats.get("waiting", 0)
+        r["done"] = stats.get("done", 0)
+        r["avg_wait_min"] = stats.get("avg_wait_min", 0)
+        nodes = (_state(db, r["center"], "nodes") or {}).get("nodes", [])
+        r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
+        r["nodes"] = len(nodes)
+        r["calls_today"] = db.execute(
+            "select count(*) from province_ticket_events where center = ? and action = 'call' "
+            "and day = ?", [r["center"], day or _latest_day(db, r["center"])]).fetchone()[0]
+    return rows
+
+
+def _latest_day(db, center: str) -> str:
+    row = db.execute("select max(day) from province_ticket_events where center = ?",
+                     [center]).fetchone()
+    return row[0] or ""
+
+
+def _state(db, center: str, name: str) -> dict | None:
+    row = db.execute("select payload from province_state where center = ? and name = ?",
+                     [center, name]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def floor(db, center: str) -> dict:
+    """A centre's floor as its retained state last said: counters, lines, nodes."""
+    counters, lines = [], []
+    for name, payload in db.execute(
+            "select name, payload from province_state where center = ? and "
+            "(name like 'counter/%' or name like 'line/%')", [center]):
+        data = json.loads(payload)
+        (counters if name.startswith("counter/") else lines).append(data)
+    counters.sort(key=lambda c: c.get("counter", 0))
+    lines.sort(key=lambda x: x.get("service", ""))
+    nodes = _state(db, center, "nodes") or {"nodes": []}
+    updated = db.execute("select max(received_at) from province_state where center = ?",
+                         [center]).fetchone()[0]
+    return {"counters": counters, "lines": lines, "nodes": nodes["nodes"],
+            "stats": _state(db, center, "queue_stats") or {}, "updated_at": updated}
+
+
+PERIOD_SQL = """
+    select {key} as center,
+      sum(received_at >= :start and received_at < :end) as received,
+      sum(classification is not null and result_at >= :start and result_at < :end)
+          as resolved,
+      sum(classification in ('early', 'on_time') and result_at >= :start
+          and result_at < :end) as on_time,
+      sum(classification = 'late' and result_at >= :start and result_at < :end) as late,
+      sum(stage in ('running', 'paused', 'held') and received_at < :end) as in_progress,
+      sum(stage in ('running', 'held') and due_at < :now) as overdue
+    from province_dossiers {where} group by 1 order by 1
+"""
+
+
+def period_report(db, start: str, end: str, now: str | None = None) -> dict:
+    """Received, resolved (on time, late), in progress and overdue dossiers, per centre
+    and for the province, over ``[start, end)`` (ISO times).
+
+    The figures the province computes itself from the rows it holds; the
+    official Biểu 06 runs over :func:`centre_database`."""
+    args = {"start": start, "end": end, "now": now or clock.iso()}
+    per_centre = [dict(r) for r in db.query(PERIOD_SQL.format(key="center", where=""), args)]
+    total = [dict(r) for r in db.query(PERIOD_SQL.format(key="'*'", where=""), args)]
+    for r in per_centre + total:
+        for k in ("received", "resolved", "on_time", "late", "in_progress", "overdue"):
+            r[k] = r[k] or 0
+        r["on_time_rate"] = round(r["on_time"] / r["resolved"], 4) if r["resolved"] else None
+    province = total[0] if total else {"center": "*", "received": 0, "resolved": 0,
+                                       "on_time": 0, "late": 0, "in_progress": 0,
+                                       "overdue": 0, "on_time_rate": None}
+    return {"centres": per_centre, "province": province}
+
+
+def overdue(db, now: str | None = None, limit: int = 500) -> list[dict]:
+    """Open dossiers past their due time, every centre, the longest overdue first."""
+    return [dict(r) for r in db.query(
+        "select center, code, procedure_name, department_name, received_at, due_at, status "
+        "from province_dossiers where stage in ('running', 'held') and due_at < ? "
+        "order by due_at limit ?", [now or clock.iso(), limit])]
+
+
+def officer_rankings(db, day_from: str, day_to: str, limit: int = 100) -> list[dict]:
+    """Officers of every centre by tickets served (done) over the days, with their
+    citizens' average rating (4 = very satisfied) and how many rated."""
+    return [dict(r) for r in db.query(
+        """
+        with served as (
+            select center, officer, max(officer_name) as officer_name, count(*) as served
+            from province_ticket_events
+            where to_status = 'done' and officer is not null
+              and day between :a and :b
+            group by center, officer),
+        rated as (
+            select center, officer, avg(score) as score, count(*) as ratings
+            from province_ratings where officer is not null
+              and substr(rated_at, 1, 10) between :a and :b
+            group by center, officer)
+        select s.center, s.officer, s.officer_name, s.served,
+               round(r.score, 2) as score, coalesce(r.ratings, 0) as ratings
+        from served s left join rated r on r.center = s.center and r.officer = s.officer
+        order by s.served desc, r.score desc limit :limit
+        """, {"a": day_from, "b": day_to, "limit": limit})]
+
+
+def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
+    """An in-memory database in a centre's own schema holding the dossiers the
+    province has of ``center`` (or of every centre, departments kept apart per
+    centre), for a report function written for a centre's database."""
+    mem = sqlite_utils.Database(memory=True)
+    migrations.apply(mem)
+    where, args = ("where center = ?", [center]) if center else ("", [])
+    departments: dict[tuple, int] = {}
+    procedures: dict[tuple, int] = {}
+    ids: dict[tuple, int] = {}
+    now = clock.iso()
+    with mem.conn:
+        for r in db.query(f"select * from province_dossiers {where} order by center, code",
+                          args):
+            dep_id = None
+            if r["department_code"]:
+                key = (r["center"], r["department_code"])
+                if key not in departments:
+                    code = r["department_code"] if center else f"{r['center']}:{key[1]}"
+                    departments[key] = mem["departments"].insert(
+                        {"code": code, "name": r["department_name"] or key[1]}).last_pk
+                dep_id = departments[key]
+            pkey = (r["center"], r["procedure_code"], r["procedure_name"])
+            if pkey not in procedures:
+                procedures[pkey] = mem["procedures"].insert({
+                    "code": r["procedure_code"] if center else f"{r['center']}:{pkey[1]}",
+                    "name": r["procedure_name"], "field": r["procedure_field"] or "",
+                    "level": r["procedure_level"] or "commune", "department_id": dep_id,
+                    "created_at": now}).last_pk
+            ids[(r["center"], r["code"])] = mem["dossiers"].insert({
+                "code": r["code"] if center else f"{r['center']}:{r['code']}",
+                "procedure_id": procedures[pkey], "procedure_code": r["procedure_code"],
+                "procedure_name": r["procedure_name"], "department_id": dep_id,
+                "channel": r["channel"], "status": r["status"], "stage": r["stage"],
+                "applicant_name": "", "time_limit": r["time_limit"], "time_unit": r["time_unit"],
+                "received_at": r["received_at"], "received_by": r["received_by"],
+                "due_at": r["due_at"], "apology_due_at": r["apology_due_at"],
+                "paused_at": r["paused_at"], "supplement_count": r["supplement_count"],
+                "result_at": r["result_at"], "classification": r["classification"],
+                "returned_at": r["returned_at"], "closed_at": r["closed_at"],
+                "updated_at": r["updated_at"]}).last_pk
+        # The events, in each centre's order: what the period report digests.
+        for r in db.query(f"select * from province_dossier_events {where} "
+                          "order by center, event_id", args):
+            dossier_id = ids.get((r["center"], r["code"]))
+            if dossier_id is None:  # its row not arrived yet: counted once it has
+                continue
+            detail = {k: r[k] for k in ("due_at", "classification") if r[k] is not None}
+            mem["dossier_events"].insert({
+                "dossier_id": dossier_id, "at": r["at"], "action": r["action"],
+                "from_status": r["from_status"], "to_status": r["to_status"],
+                "detail": json.dumps(detail)})
+    return mem
+
+
+def official_report(db, start, end, center: str | None = None, by: str = "department"):
+    """Biểu 06 for one centre or the whole province, when the statistics module
+    (issue 9) is there; ``None`` without it (the pages then show
+    :func:`period_report`'s figures)."""
+    try:
+        from ..statistics import facts
+        from ..statistics.period_report import period_report as official
+    except ImportError:
+        return None
+    mem = centre_database(db, center)
+    facts.rebuild(mem)
+    return official(mem, start, end, by=by)

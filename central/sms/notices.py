@@ -1,0 +1,161 @@
+"""Which events call for a notice, turned into queued messages (each once).
+
+Dossier notices come from the dossier's own history (``dossier_events``),
+read past a cursor kept in the database, so nothing in the dossier code has to
+remember to notify; the cursor moves in the same transaction that queues the
+messages, and each message's ``dedupe`` key names the event, so a restart or
+a second scan never queues one twice::
+
+    queue_dossier_notices(store, config)   # result ready, apology, supplement
+    queue_turn_notices(store, config)      # queue tickets three places from the front
+
+Only dossiers whose applicant opted in at reception (``dossier_contacts``)
+and tickets with a phone number (``ticket_contacts``) are notified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from motcua import clock
+
+from .. import dossiers
+from ..config import HubConfig
+from ..queue import tickets
+from ..store import Store
+from . import outbox
+from . import text as sms_text
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {"result_ready": "result_ready", "apologise": "late",
+           "request_supplement": "supplement"}
+CURSOR = "dossier_event_cursor"
+# Events older than this when first seen (the worker was off) are not notified:
+# "your result is ready" a week late helps nobody.
+STALE_AFTER = dt.timedelta(days=2)
+
+
+def sms_on(config: HubConfig) -> bool:
+    return config.sms.enabled
+
+
+def email_on(config: HubConfig) -> bool:
+    return bool(config.email.host)
+
+
+def add_dossier_contact(db, dossier_id: int, *, sms: bool, email: str,
+                        now: dt.datetime | None = None) -> None:
+    """Record the opt-in given at reception (inside the reception's transaction)."""
+    if not sms and not email:
+        return
+    db.execute("insert into dossier_contacts (dossier_id, sms, email, created_at) "
+               "values (?, ?, ?, ?) on conflict(dossier_id) do update set sms = excluded.sms, "
+               "email = excluded.email", [dossier_id, int(sms), email, clock.iso(now)])
+
+
+def add_ticket_contact(db, ticket_id: int, phone: str, now: dt.datetime | None = None) -> None:
+    db.execute("insert into ticket_contacts (ticket_id, phone, created_at) values (?, ?, ?) "
+               "on conflict(ticket_id) do update set phone = excluded.phone",
+               [ticket_id, phone, clock.iso(now)])
+
+
+def notice_text(kind: str, d: dict, event: dict, config: HubConfig) -> list[str] | None:
+    """Wordings of a dossier notice (fullest first), or ``None`` when it no longer applies."""
+    if kind == "result_ready":
+        if d["status"] != 9:  # already handed over, or changed since: nothing to say
+            return None
+        return sms_text.result_ready(d, config.center_name)
+    if kind == "late":
+        return sms_text.will_be_late(d, d["apology_due_at"], config.timezone)
+    if kind == "supplement":
+        if d["status"] != 5:
+            return None
+        return sms_text.supplement(d, event["note"])
+    return None
+
+
+def queue_dossier_notices(store: Store, config: HubConfig, now: dt.datetime | None = None,
+                          batch: int = 500) -> int:
+    """Queue the notices of dossier events past the cursor; returns how many were queued."""
+    moment = now or clock.now()
+    queued = 0
+    # Most rounds find nothing new: look before taking the write lock.
+    newest = store.db.execute("select max(id) from dossier_events").fetchone()[0] or 0
+    if newest <= int(outbox.get_state(store.db, CURSOR, "0") or 0):
+        return 0
+    with store.write() as db:
+        cursor = int(outbox.get_state(db, CURSOR, "0") or 0)
+        rows = list(db.query(
+            "select e.id, e.dossier_id, e.action, e.note, e.at from dossier_events e "
+            "where e.id > ? order by e.id limit ?", [cursor, batch]))
+        for event in rows:
+            cursor = event["id"]
+            kind = ACTIONS.get(event["action"])
+            if kind is None:
+                continue
+            contact = db.execute("select sms, email from dossier_contacts where dossier_id = ?",
+                                 [event["dossier_id"]]).fetchone()
+            if contact is None:
+                continue
+            if moment - clock.from_iso(event["at"]) > STALE_AFTER:
+                log.info("dossier event %s too old to notify", event["id"])
+                continue
+            d = dossiers.get(db, event["dossier_id"])
+            wordings = notice_text(kind, d, event, config)
+            if wordings is None:
+                continue
+            body = sms_text.choose(wordings, config.sms.unicode)
+            if (contact[0] and d["applicant_phone"] and sms_on(config)
+                    and outbox.queue(db, channel="sms", peer=d["applicant_phone"], kind=kind,
+                                     body=body, dedupe=f"{kind}:event:{event['id']}:sms",
+                                     dossier_id=d["id"], now=moment)):
+                queued += 1
+            if contact[1] and email_on(config):
+                subject = sms_text.EMAIL_SUBJECTS[kind].format(code=d["code"])
+                mail = sms_text.email_body(wordings[0], d, config.center_name,
+                                           _lookup_url(config, d))
+                if outbox.queue(db, channel="email", peer=contact[1], kind=kind,
+                                subject=subject, body=mail,
+                                dedupe=f"{kind}:event:{event['id']}:email",
+                                dossier_id=d["id"], now=moment):
+                    queued += 1
+        outbox.put_state(db, CURSOR, str(cursor))
+    return queued
+
+
+def _lookup_url(config: HubConfig, d: dict) -> str:
+    base = config.dossiers.public_url.rstrip("/")
+    if not base:
+        return ""
+    from urllib.parse import quote
+
+    return f"{base}/lookup?code={quote(d['code'])}"
+
+
+def queue_turn_notices(store: Store, config: HubConfig, now: dt.datetime | None = None) -> int:
+    """'Your turn is near' for waiting tickets with a phone, at most
+    ``[sms] turn_near_ahead`` places from the front; once per ticket."""
+    if not sms_on(config):
+        return 0
+    queued = 0
+    sql = ("select t.*, c.phone from ticket_contacts c join tickets t on t.id = c.ticket_id "
+           "where t.status = 'waiting' and not exists (select 1 from messages m "
+           "where m.dedupe = 'turn_near:ticket:' || t.id || ':sms')")
+    # Looked at without the write lock; the queueing below looks again.
+    if not any(tickets.people_ahead(store.db, t) <= config.sms.turn_near_ahead
+               for t in store.db.query(sql)):
+        return 0
+    with store.write() as db:
+        for ticket in list(db.query(sql)):
+            ahead = tickets.people_ahead(db, ticket)
+            if ahead > config.sms.turn_near_ahead:
+                continue
+            if outbox.queue(db, channel="sms", peer=ticket["phone"], kind="turn_near",
+                            body=sms_text.choose(sms_text.turn_near(ticket, ahead),
+                                                 config.sms.unicode),
+                            dedupe=f"turn_near:ticket:{ticket['id']}:sms",
+                            ticket_id=ticket["id"], now=now):
+                queued += 1
+    return queued

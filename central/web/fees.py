@@ -1,0 +1,103 @@
+"""Fee pages: record what was collected for a dossier; reports, XLSX and the closing sheet.
+
+``/fees/dossier/<id>`` (staff): the catalog's fee items for the dossier's
+channel, what was recorded so far, and a form for one more entry (payment,
+exemption, refund). ``/fees/report`` (staff): totals per department and per
+officer for a day or a period, with every receipt; ``.xlsx`` and the
+printable closing sheet (``/fees/closing.pdf``) from the same figures.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from motcua import clock
+
+from .. import catalog, dossiers, fees
+from ..errors import Refused
+from ..working_time import VN
+from . import store
+from .auth import login_required
+
+bp = Blueprint("fees", __name__)
+STAFF = ("officer", "supervisor", "admin")
+
+
+@bp.get("/fees/dossier/<int:dossier_id>")
+@login_required(*STAFF)
+def dossier(dossier_id: int):
+    db = store().db
+    d = dossiers.get(db, dossier_id)
+    if d is None:
+        abort(404, description="Không có hồ sơ này.")
+    return render_template("fees/dossier.html", d=d, items=fees.items_for(db, dossier_id),
+                           entries=fees.entries_for(db, dossier_id),
+                           balance=fees.balance(db, dossier_id), kinds=fees.KINDS,
+                           methods=fees.METHODS, stages=fees.STAGES, money=fees.money)
+
+
+@bp.post("/fees/dossier/<int:dossier_id>")
+@login_required(*STAFF)
+def record(dossier_id: int):
+    entry = {k: request.form.get(k, "") for k in ("kind", "item", "amount", "method",
+                                                  "receipt_no", "refund_of", "stage", "note")}
+    try:
+        row = fees.record(store(), dossier_id, entry, officer=g.user["username"])
+    except Refused as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(f"Đã ghi: {fees.KINDS[row['kind']]} {fees.money(row['amount'])}.", "ok")
+    return redirect(url_for("fees.dossier", dossier_id=dossier_id))
+
+
+def _report():
+    today = clock.now().astimezone(VN).date().isoformat()
+    first = request.args.get("from") or request.args.get("day") or today
+    last = request.args.get("to") or first
+    department = request.args.get("department", type=int)
+    officer = request.args.get("officer") or None
+    try:
+        return fees.report(store().db, first, last, department_id=department, officer=officer)
+    except Refused as refusal:
+        abort(400, description=refusal.message)
+
+
+@bp.get("/fees/report")
+@login_required(*STAFF)
+def report():
+    return render_template("fees/report.html", rep=_report(), money=fees.money,
+                           period=fees.period_text, args=request.args,
+                           departments=catalog.departments(store().db))
+
+
+@bp.get("/fees/report.xlsx")
+@login_required(*STAFF)
+def report_xlsx():
+    rep = _report()
+    data = fees.report_xlsx(rep, current_app.config["MOTCUA"].center_name)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
+                                    "spreadsheetml.sheet", headers={
+        "Content-Disposition": f'attachment; filename="thu-phi-{rep["first_day"]}'
+                               f'_{rep["last_day"]}.xlsx"'})
+
+
+@bp.get("/fees/closing.pdf")
+@login_required(*STAFF)
+def closing_pdf():
+    rep = _report()
+    pdf = fees.closing_pdf(rep, current_app.config["MOTCUA"].center_name,
+                           g.user["full_name"])
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bang-tong-hop-thu-phi-{rep["first_day"]}'
+                               '.pdf"'})

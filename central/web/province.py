@@ -1,0 +1,79 @@
+"""The provincial hub's pages (role "province", issue 12): every centre at once.
+
+``/province``            centres, connected or not and since when, today's queue,
+                         the period report per centre and for the province
+``/province/<center>``   a centre's live floor: counters, lines, nodes
+``/province/overdue``    overdue dossiers across centres
+``/province/officers``   officer rankings across centres
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, render_template, request
+
+from motcua import clock
+
+from ..province import reports
+from . import store
+from .auth import login_required
+
+bp = Blueprint("province", __name__)
+VN = ZoneInfo(clock.LOCAL_ZONE)
+
+
+def _period() -> tuple[str, str, str, str]:
+    """The period asked for (?from=YYYY-MM-DD&to=YYYY-MM-DD), this month by default."""
+    today = clock.now().astimezone(VN).date()
+    try:
+        first = dt.date.fromisoformat(request.args.get("from") or today.replace(day=1).isoformat())
+        last = dt.date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        abort(400, "Ngày không hợp lệ: dùng dạng NNNN-TT-NN.")
+    if last < first:
+        abort(400, "Ngày kết thúc trước ngày bắt đầu.")
+    start = clock.iso(dt.datetime.combine(first, dt.time(), tzinfo=VN))
+    end = clock.iso(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=VN))
+    return first.isoformat(), last.isoformat(), start, end
+
+
+@bp.get("/province")
+@login_required("supervisor", "admin")
+def index():
+    first, last, start, end = _period()
+    db = store().db
+    scope = request.args.get("centre") or None
+    official = reports.official_report(db, dt.date.fromisoformat(first),
+                                       dt.date.fromisoformat(last), scope, by="field")
+    return render_template("province/index.html", centres=reports.centres(db),
+                           report=reports.period_report(db, start, end), first=first, last=last,
+                           official=official, scope=scope)
+
+
+@bp.get("/province/overdue")
+@login_required("supervisor", "admin")
+def overdue():
+    return render_template("province/overdue.html", dossiers=reports.overdue(store().db))
+
+
+@bp.get("/province/officers")
+@login_required("supervisor", "admin")
+def officers():
+    first, last, _, _ = _period()
+    return render_template("province/officers.html", first=first, last=last,
+                           officers=reports.officer_rankings(store().db, first, last))
+
+
+@bp.get("/province/<center>")
+@login_required("supervisor", "admin")
+def floor(center: str):
+    db = store().db
+    known = db.execute("select center, coalesce(name, center), link, link_since "
+                       "from province_centres where center = ?", [center]).fetchone()
+    if known is None:
+        abort(404)
+    return render_template("province/floor.html", center=known[0], name=known[1],
+                           link=reports.LINK_NAMES[known[2]], link_since=known[3],
+                           floor=reports.floor(db, center))

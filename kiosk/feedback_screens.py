@@ -1,0 +1,152 @@
+"""The feedback screens: a complaint or suggestion in a few taps, and the hub's answer.
+
+Made for someone who does not type: choose "Phản ánh" or "Kiến nghị", tap
+what it is about, optionally type a few words and the ticket number, then
+"Gửi góp ý". The hub answers with the feedback's code and its deadline::
+
+    ui.open_feedback()
+    ui.tap_button("topic:waiting"); ui.tap_button("send")
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from motcua import clock
+
+from .screens import keyboard_area
+from .widgets import (
+    BRAND,
+    BRAND_INK,
+    INK,
+    LATE,
+    MUTED,
+    OK,
+    TILE,
+    Button,
+    draw_button,
+    draw_text,
+    keyboard,
+)
+
+KINDS = [("complaint", "Phản ánh"), ("suggestion", "Kiến nghị")]
+TOPICS = [("waiting", "Chờ đợi quá lâu"), ("attitude", "Thái độ phục vụ"),
+          ("guidance", "Hướng dẫn chưa rõ"), ("paperwork", "Giấy tờ phức tạp"),
+          ("late", "Trả kết quả trễ hẹn"), ("fees", "Phí, lệ phí"),
+          ("facilities", "Cơ sở vật chất"), ("other", "Khác")]
+
+
+class FeedbackForm:
+    name = "feedback"
+
+    def __init__(self):
+        self.kind = "complaint"
+        self.topic = ""
+        self.text = ""
+        self.ticket = ""
+        self.focus = "text"
+        self.problem = ""
+
+    def key(self, key):
+        value = getattr(self, self.focus)
+        limit = 300 if self.focus == "text" else 8
+        if key == "BACKSPACE":
+            value = value[:-1]
+        elif key == "CLEAR":
+            value = ""
+        elif len(value) < limit and (self.focus == "text" or key != " "):
+            value += key.upper() if self.focus == "ticket" else key.lower()
+        setattr(self, self.focus, value)
+
+    def payload(self) -> dict | None:
+        if not self.topic:
+            self.problem = "Xin chọn nội dung góp ý."
+            return None
+        if self.topic == "other" and not self.text.strip():
+            self.problem = "Xin gõ vài chữ khi chọn “Khác”."
+            return None
+        self.problem = ""
+        data = {"kind": self.kind, "topic": self.topic, "text": self.text.strip()}
+        if self.ticket:
+            data["ticket"] = self.ticket
+        return data
+
+    def _field(self, ui, surface, rect, label, value, name):
+        focused = self.focus == name
+        pygame.draw.rect(surface, BRAND if focused else MUTED, rect, width=4 if focused else 2,
+                         border_radius=14)
+        font = ui.fonts.get(ui.u(34))
+        shown = (value + "|") if focused else value
+        surface.blit(font.render(shown or label, True, INK if value else MUTED),
+                     (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
+        return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
+
+    def draw(self, ui, surface, area):
+        kb, left = keyboard_area(ui, area, area.y)
+        gap = ui.u(14)
+        y = draw_text(surface, ui.fonts.get(ui.u(42), True), "Góp ý, phản ánh, kiến nghị",
+                      left.topleft, INK, width=left.w)
+        buttons = []
+        chip_w = (left.w - gap) // 2
+        for i, (code, label) in enumerate(KINDS):
+            chip = pygame.Rect(left.x + i * (chip_w + gap), y + gap, chip_w, ui.u(80))
+            chosen = code == self.kind
+            draw_button(surface, ui.fonts, chip, label, size=ui.u(34),
+                        fill=BRAND if chosen else TILE, ink=BRAND_INK if chosen else INK)
+            buttons.append(Button(chip, lambda c=code: setattr(self, "kind", c), f"kind:{code}"))
+        y += gap + ui.u(80) + gap
+        tile_h = ui.u(76)
+        for i, (code, label) in enumerate(TOPICS):
+            tile = pygame.Rect(left.x + (i % 2) * (chip_w + gap), y + (i // 2) * (tile_h + gap),
+                               chip_w, tile_h)
+            chosen = code == self.topic
+            draw_button(surface, ui.fonts, tile, label, size=ui.u(30),
+                        fill=BRAND if chosen else TILE, ink=BRAND_INK if chosen else INK)
+            buttons.append(Button(tile, lambda c=code: setattr(self, "topic", c),
+                                  f"topic:{code}"))
+        y += 4 * (tile_h + gap) + gap
+        field_h = ui.u(80)
+        buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
+                                   "Nội dung (không bắt buộc)…", self.text, "text"))
+        y += field_h + gap
+        buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
+                                   "Số thứ tự trên phiếu (nếu có)…", self.ticket, "ticket"))
+        y += field_h + gap
+        if self.problem:
+            y = draw_text(surface, ui.fonts.get(ui.u(32), True), self.problem, (left.x, y),
+                          LATE, width=left.w) + gap
+        send = pygame.Rect(left.x, y, left.w, ui.u(96))
+        draw_button(surface, ui.fonts, send, "Gửi góp ý", size=ui.u(40))
+        buttons.append(Button(send, lambda: ui.start_feedback(self), "send"))
+        return buttons + keyboard(surface, ui.fonts, kb, self.key)
+
+
+class FeedbackResult:
+    name = "feedback_result"
+
+    def __init__(self, outcome: dict | None = None, *, waiting=False, offline=False,
+                 error: str = ""):
+        self.outcome = outcome or {}
+        self.waiting, self.offline, self.error = waiting, offline, error
+
+    def draw(self, ui, surface, area):
+        title = ui.fonts.get(ui.u(44), True)
+        body = ui.fonts.get(ui.u(38))
+        if self.waiting:
+            draw_text(surface, body, "Đang gửi góp ý, xin chờ trong giây lát…", area.topleft,
+                      MUTED, width=area.w)
+            return []
+        if self.offline or self.error:
+            text = self.error or ("Chưa kết nối được máy chủ trung tâm nên chưa gửi được góp "
+                                  "ý. Xin thử lại sau hoặc gửi tại quầy hướng dẫn.")
+            draw_text(surface, body, text, area.topleft, LATE, width=area.w)
+            return []
+        o = self.outcome
+        y = draw_text(surface, title, "Cảm ơn bạn đã góp ý!", area.topleft, OK, width=area.w)
+        due = clock.show(o["due_at"], fmt="%d/%m/%Y") if o.get("due_at") else ""
+        y = draw_text(surface, body, f"Mã góp ý: {o.get('code', '')}", (area.x, y + ui.u(20)),
+                      INK, width=area.w)
+        draw_text(surface, body, f"Trung tâm sẽ trả lời chậm nhất ngày {due}. Câu trả lời "
+                  "được đăng trên trang Góp ý của Trung tâm, tra cứu theo mã trên.",
+                  (area.x, y + ui.u(10)), MUTED, width=area.w)
+        return []

@@ -1,0 +1,252 @@
+"""Centres and a province as real processes on loopback (tests and bench/province.py).
+
+Each centre: `motcua provision` output, Mosquitto in the production config with
+its bridge (TLS, own credentials) to the provincial broker, and `motcua hub`
+as a process with ``uplink = true``. The province: its own provision (an
+inventory with ``[[centres]]``), Mosquitto, and `motcua hub` with ``role =
+"province"``. Between each centre and the province a :class:`LinkProxy`, the
+cable that can be cut.
+
+The only change to the generated configs: the bridge's ``restart_timeout``
+goes from ``5 60`` to ``1 2`` so a test does not wait up to a minute for the
+bridge's next retry once a link is back (documented in docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sqlite3
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from motcua.broker import ProductionMosquitto, free_port, wait_for_port
+from motcua.provision import provision
+
+from .conftest import MOTCUA, SAMPLE_INVENTORY
+
+CENTRE_NAMES = {"xa-a": "Trung tâm Phục vụ hành chính công xã Đông Sơn",
+                "xa-b": "Trung tâm Phục vụ hành chính công xã Hoằng Hóa",
+                "xa-c": "Trung tâm Phục vụ hành chính công xã Quảng Xương"}
+
+
+class LinkProxy:
+    """A TCP relay standing for the line between a centre and the province.
+
+    ``cut()`` drops every connection and stops listening, so reconnections are
+    refused (as when the far end is unreachable); ``restore()`` listens again
+    on the same port.
+
+    (Accepting and at once closing instead, mid-TLS-handshake, made Debian's
+    Mosquitto 2.0.11 bridge fail with "Protocol error" on every retry and
+    after some retries crash with a double free; a refused connection is the
+    common case of a dead line and it does not do that.)"""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.port = free_port()
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server: socket.socket | None = None
+        self.restore()
+
+    def restore(self):
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self._server,), daemon=True).start()
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return  # cut: the listening socket was closed
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=2)
+            except OSError:
+                client.close()
+                continue
+            # Blocking relays: a quiet link (keep-alives only) is not a dead one.
+            client.settimeout(None)
+            upstream.settimeout(None)
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        if self._server is not None:
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)
+            self._server.close()
+            self._server = None
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for s in conns:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def close(self):
+        self.cut()
+
+
+def _hub_toml(path: Path, center: str, name: str, db: Path, broker_port: int, creds: Path,
+              http_port: int, extra: str) -> Path:
+    path.write_text(
+        f'center = "{center}"\ncenter_name = "{name}"\ndatabase = "{db}"\n'
+        f'log_level = "INFO"\n{extra}'
+        f'[mqtt]\nhost = "localhost"\nport = {broker_port}\nusername = "hub"\n'
+        f'password_file = "{creds}/hub/mqtt-password"\ntls = true\n'
+        f'ca_file = "{creds}/ca/ca.crt"\nkeepalive = 5\n'
+        f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n', encoding="utf-8")
+    return path
+
+
+def _start_hub(config: Path, log: Path) -> subprocess.Popen:
+    out = open(log, "ab")  # noqa: SIM115 - the process keeps it
+    return subprocess.Popen([*MOTCUA, "hub", "--config", str(config)], stdout=out,
+                            stderr=subprocess.STDOUT)
+
+
+@dataclass
+class Centre:
+    id: str
+    out: Path
+    broker: ProductionMosquitto
+    hub: subprocess.Popen
+    proxy: LinkProxy
+    db: Path
+    http_port: int
+    clients: dict = field(default_factory=dict)
+
+
+@dataclass
+class Province:
+    out: Path
+    broker: ProductionMosquitto
+    hub: subprocess.Popen
+    db: Path
+    http_port: int
+    centres: dict[str, Centre] = field(default_factory=dict)
+
+    def query(self, sql, args=()):
+        with contextlib.closing(sqlite3.connect(self.db, timeout=10)) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def stop(self):
+        for c in self.centres.values():
+            for client in c.clients.values():
+                client.stop()
+            c.hub.terminate()
+        self.hub.terminate()
+        for c in self.centres.values():
+            c.hub.wait(20)
+            c.broker.stop()
+            c.proxy.close()
+        self.hub.wait(20)
+        self.broker.stop()
+
+
+def prepare_centre_db(db: Path, officer: str):
+    """The sample centre's queue, three departments' procedures, an officer at counter 1."""
+    from central import users
+    from central.queue import setup
+    from central.store import Store
+
+    from .dossier_helpers import add_procedures
+
+    store = Store(db)
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    add_procedures(store)
+    user = users.create_user(store, officer, f"Cán bộ {officer}", "officer", "mật-khẩu-thử-1")
+    user_id = user["id"] if isinstance(user, dict) else user
+    with store.write() as w:
+        w.execute("update counters set officer_id = ? where number = 1", [user_id])
+    store.close()
+
+
+def start_province(root: Path, centre_ids: list[str]) -> Province:
+    inv = root / "tinh.toml"
+    inv.write_text('center = "tinh"\ncenter_name = "Trung tâm Phục vụ hành chính công tỉnh"\n'
+                   '[broker]\nhost = "localhost"\n'
+                   + "".join(f'[[centres]]\nid = "{c}"\nname = "{CENTRE_NAMES.get(c, c)}"\n'
+                             for c in centre_ids), encoding="utf-8")
+    out = root / "tinh"
+    provision(inv, out)
+    broker = ProductionMosquitto(out / "broker", data_dir=root / "tinh-broker").start()
+    db = root / "tinh.db"
+    http_port = free_port()
+    config = _hub_toml(root / "tinh-hub.toml", "tinh", "Tỉnh Thanh Hóa", db, broker.port, out,
+                       http_port, 'role = "province"\n')
+    hub = _start_hub(config, root / "tinh-hub.log")
+    assert wait_for_port(http_port, 60), (root / "tinh-hub.log").read_text()[-3000:]
+    return Province(out, broker, hub, db, http_port)
+
+
+def start_centre(root: Path, province: Province, cid: str) -> Centre:
+    proxy = LinkProxy(province.broker.port)
+    inv = root / f"{cid}.toml"
+    inv.write_text(SAMPLE_INVENTORY.format(center=cid)
+                   + f'[province]\naddress = "localhost"\nport = {proxy.port}\n'
+                     f'password_file = "{province.out}/centres/{cid}/bridge-password"\n'
+                     f'ca_file = "{province.out}/centres/{cid}/province-ca.crt"\n',
+                   encoding="utf-8")
+    out = root / cid
+    provision(inv, out)
+    bridge = out / "broker" / "bridge.conf"
+    bridge.write_text(bridge.read_text().replace("restart_timeout 5 60", "restart_timeout 1 2"))
+    db = root / f"{cid}.db"
+    prepare_centre_db(db, f"cb-{cid}")
+    broker = ProductionMosquitto(out / "broker", data_dir=root / f"{cid}-broker").start()
+    http_port = free_port()
+    config = _hub_toml(root / f"{cid}-hub.toml", cid, CENTRE_NAMES.get(cid, cid), db,
+                       broker.port, out, http_port, "uplink = true\n")
+    hub = _start_hub(config, root / f"{cid}-hub.log")
+    centre = Centre(cid, out, broker, hub, proxy, db, http_port)
+    province.centres[cid] = centre
+    assert wait_for_port(http_port, 60), (root / f"{cid}-hub.log").read_text()[-3000:]
+    return centre
+
+
+def node_client(centre: Centre, node_id: str):
+    """A bus client with a node's provisioned credentials (the test plays the node)."""
+    from motcua.bus import BusClient, Topics
+    from motcua.bus.messages import NODE_STATUS
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    config = from_dict(MqttConfig, {
+        "host": "localhost", "port": centre.broker.port, "username": node_id,
+        "password_file": str(centre.out / "nodes" / node_id / "mqtt-password"), "tls": True,
+        "ca_file": str(centre.out / "ca" / "ca.crt"), "keepalive": 5})
+    topics = Topics(centre.id)
+    role = node_id.split("-")[0]
+    client = BusClient(PahoTransport(config, client_id=node_id), topics,
+                       inbox=topics.node_inbox(node_id), status_topic=topics.node_status(node_id),
+                       online=NODE_STATUS.make(node_id=node_id, role=role, state="online"),
+                       offline=NODE_STATUS.make(node_id=node_id, role=role, state="offline"))
+    client.node_id = node_id
+    client.start()
+    assert client.wait_connected(20), f"{node_id} of {centre.id} did not connect"
+    centre.clients[node_id] = client
+    return client
+
+
+def ask(client, name, payload, timeout=20.0):
+    t = client.topics
+    return client.request(t.node_request(client.node_id, name), payload,
+                          response_topic=t.node_response(client.node_id, name), timeout=timeout)

@@ -1,0 +1,311 @@
+"""`motcua demo`: a day on the floor, its simulators, and a clean stop.
+
+The long test runs the whole demo as a new user would (its own broker, hub and
+node processes) for a minute at high speed, watches it from a real browser,
+then presses Ctrl-C and checks what it left behind.
+"""
+
+import contextlib
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import tomllib
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from motcua.broker import free_port
+
+from .conftest import MOTCUA, PROJECT, wait_until
+
+TERMINAL = ("done", "no_show", "cancelled")
+OPEN = ("waiting", "called", "serving")
+ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback|^\S+: Error", re.M)
+
+
+# --- The simulated floor, over the test broker and hub ---------------------------------------
+
+def test_the_day_has_a_morning_peak_a_lunch_break_and_wraps_at_closing():
+    from motcua import demo_floor
+
+    rates = demo_floor.ARRIVALS_PER_HOUR
+    assert max(rates, key=rates.get) in (8, 9, 10)  # the morning peak
+    assert rates[12] == 0 and not demo_floor.open_at(12.0)
+    assert demo_floor.open_at(7.0) and demo_floor.open_at(16.9) and not demo_floor.open_at(17.0)
+    floor = demo_floor.DemoFloor.__new__(demo_floor.DemoFloor)
+    floor.start_hour, floor.speed, floor._t0 = 7.0, 3600.0, time.monotonic() - 10.5
+    assert floor.day() == 2 and floor.clock() == "07:30"  # ten hours a day, nights skipped
+
+
+def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
+        queue_hub, broker, center, store):
+    """Citizens' presses become tickets (as a dispenser's button would), officers work them."""
+    from motcua.bus import BusClient, Topics
+    from motcua.bus.messages import TICKET
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+    from motcua.demo_floor import DISPENSER_BUTTONS, DemoFloor
+
+    mqtt = from_dict(MqttConfig, {"port": broker.port})
+    topics = Topics(center)
+    fingers = BusClient(PahoTransport(mqtt, client_id=f"fingers-{center}"), topics,
+                        inbox=[f"{topics.base}/node/+/response/+"]).start()
+    assert fingers.wait_connected(10)
+    priority = {}
+
+    def press(node, key):
+        if key == "p":
+            priority[node] = True
+            return
+        fingers.request(topics.node_request(node, "ticket"), TICKET.make(
+            service=DISPENSER_BUTTONS[node][int(key) - 1],
+            priority="elderly" if priority.pop(node, False) else None),
+            response_topic=topics.node_response(node, "ticket"))
+
+    sample = tomllib.loads((PROJECT / "central/samples/thanhhoa.toml").read_text("utf-8"))
+    # Counter 1's simulated officer is "Lê Văn An", but nobody (a person, say) holds
+    # it in the hub: the simulated officer stays away from it.
+    floor = DemoFloor(mqtt, center, sample, press, speed=900, seed=3,
+                      officers={1: "Lê Văn An"}).start()
+    try:
+        def busy_day():
+            rows = dict(store.db.execute(
+                "select action, count(*) from ticket_events group by action").fetchall())
+            return rows.get("finish", 0) >= 20 and rows.get("transfer") and rows.get("no_show")
+
+        wait_until(busy_day, timeout=90, interval=0.5)
+        wait_until(lambda: store.db.execute("select count(*) from ratings").fetchone()[0] >= 5,
+                   timeout=10)
+    finally:
+        floor.stop()
+        fingers.stop()
+    summary = floor.summary()
+    issued = store.db.execute("select count(*) from tickets").fetchone()[0]
+    assert summary["citizens"] == issued
+    assert 0 < summary["priority"] < issued
+    assert store.db.execute(
+        "select count(*) from tickets where priority_class_id is not null").fetchone()[0] \
+        == summary["priority"]
+    assert floor.taken_over(1) and not floor.taken_over(2)
+    assert store.db.execute(
+        "select count(*) from ticket_events e join counters c on c.id = e.counter_id "
+        "where c.number = 1").fetchone()[0] == 0
+    assert store.db.execute(
+        "select count(distinct counter_id) from ticket_events").fetchone()[0] >= 10
+
+
+# --- The demo page, in the hub -------------------------------------------------------------
+
+def test_the_demo_page_serves_only_the_demos_pictures_and_only_in_a_demo(hub_config, app,
+                                                                         client, tmp_path):
+    from PIL import Image
+
+    assert client.get("/demo").status_code == 404  # a real centre has no demo page
+    folder = tmp_path / "demo-files"
+    (folder / "display" / "frames").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(folder / "display" / "frames" / "latest.png")
+    (folder / "hub.db").write_bytes(b"secret")
+    hub_config.demo_dir = str(folder)
+    page = client.get("/demo")
+    assert page.status_code == 200 and "Trung tâm mô phỏng" in page.get_data(as_text=True)
+    assert "connect-src 'self' ws://" in page.headers["Content-Security-Policy"]
+    picture = client.get("/demo/picture/display/latest.png?v=1")
+    assert picture.status_code == 200 and picture.mimetype == "image/png"
+    for bad in ("/demo/picture/display/missing.png", "/demo/picture/database/hub.db",
+                "/demo/picture/display/..%2F..%2Fhub.db", "/demo/picture/kiosk/a.exe"):
+        assert client.get(bad).status_code == 404, bad
+    assert client.get("/healthz").status_code == 200  # and the hub carries on
+
+
+# --- The whole demo, as a new user runs it ----------------------------------------------------
+
+class Output:
+    """The demo's stdout, read on a thread so the demo never blocks on a full pipe."""
+
+    def __init__(self, process):
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.thread.start()
+
+    def _read(self, process):
+        for line in process.stdout:
+            self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+def _retained(port: int, topic: str) -> dict | None:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    seen = {}
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{time.monotonic_ns()}")
+    c.on_message = lambda cl, u, m: seen.__setitem__("data", json.loads(m.payload))
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    c.subscribe(topic)
+    deadline = time.monotonic() + 3
+    while "data" not in seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    c.loop_stop()
+    c.disconnect()
+    return seen.get("data")
+
+
+def _alive(pgids: list[int]) -> list[str]:
+    """Processes still in any of these process groups."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z" and int(fields[2]) in pgids:
+            left.append(f"{entry}: {stat.split(')')[0]})")
+    return left
+
+
+@pytest.mark.browser
+def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path, browser):
+    port = free_port()
+    folder = tmp_path / "demo"
+    demo = subprocess.Popen(
+        [*MOTCUA, "demo", "--http-port", str(port), "--dir", str(folder), "--speed", "120",
+         "--seed", "7"], stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+    out = Output(demo)
+    base = f"http://127.0.0.1:{port}"
+    page = None
+    pgids: list[int] = []
+    try:
+        started = time.monotonic()
+        # Generous: the demo loads a centre and hashes passwords first, and the
+        # machine may be shared (speed is measured in bench/, not asserted here).
+        wait_until(lambda: "Ctrl-C" in out.text, timeout=90, interval=0.2)
+        print(f"demo ready {time.monotonic() - started:.1f} s after start")
+        text = out.text
+        broker_port = int(re.search(r"Mosquitto: 127\.0\.0\.1:(\d+)", text).group(1))
+        pgids += [int(p) for p in (folder / "demo.pids").read_text().split()]
+        assert len(pgids) == 7  # broker, hub, two dispensers, counter, display, kiosk
+        for where in ("/demo", "/live", "/console", "/thu-tuc", "/lookup", "/t/"):
+            assert f"{base}{where}" in text, where
+        accounts = dict(re.findall(r"^\s+(admin|giamsat|canbo)\s+\w+\s+(\S+)$", text, re.M))
+        assert set(accounts) == {"admin", "giamsat", "canbo"}
+        assert len(set(accounts.values())) == 3 and all(len(p) >= 10 for p in accounts.values())
+
+        nodes = json.loads(urllib.request.urlopen(f"{base}/api/nodes", timeout=5).read())
+        assert Counter(n["state"] for n in nodes["nodes"])["online"] == 5
+
+        # The supervisor signs in with the printed password and watches the day grow.
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "giamsat")
+        page.fill("input[name=password]", accounts["giamsat"])
+        page.click("button[type=submit]")
+        page.goto(f"{base}/live")
+        wait_until(lambda: "Đang cập nhật trực tiếp" in page.inner_text("#link"), timeout=15)
+        first = {k: int(page.inner_text(f"[data-stat={k}]")) for k in ("issued", "done")}
+        stats_first = _retained(broker_port, "motcua/thanhhoa/state/queue_stats")
+
+        demo_page = context.new_page()
+        demo_page.goto(f"{base}/demo")
+        wait_until(lambda: demo_page.get_attribute("#frame-display", "src")
+                   and demo_page.get_attribute("#frame-kiosk", "src"), timeout=20)
+        frames_first = {k: demo_page.get_attribute(f"#frame-{k}", "src")
+                        for k in ("display", "kiosk")}
+
+        while time.monotonic() - started < 60:
+            time.sleep(1)
+
+        later = {k: int(page.inner_text(f"[data-stat={k}]")) for k in ("issued", "done")}
+        assert later["issued"] > first["issued"] and later["done"] > first["done"], (first, later)
+        stats_later = _retained(broker_port, "motcua/thanhhoa/state/queue_stats")
+        assert stats_later["done"] > stats_first["done"]
+        for kind, src in frames_first.items():
+            wait_until(lambda k=kind, s=src: demo_page.get_attribute(f"#frame-{k}", "src") != s,
+                       timeout=10)
+        # The pictures load, and printed tickets are listed as images.
+        wait_until(lambda: demo_page.evaluate(
+            "['display', 'kiosk', 'led', 'counter'].every(k => { "
+            "const i = document.getElementById('frame-' + k); "
+            "return i.complete && i.naturalWidth > 0; })"), timeout=10)
+        assert demo_page.get_attribute("#sound", "src").endswith(".wav")  # the spoken call
+        assert demo_page.get_attribute("#newest-link", "href").startswith("/t/")
+        wait_until(lambda: demo_page.evaluate(
+            "Array.from(document.querySelectorAll('#tickets img'))"
+            ".filter(i => i.complete && i.naturalWidth > 0).length") >= 3, timeout=10)
+        context.close()
+        page = None
+
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(90) == 0
+        out.thread.join(5)
+        assert "Đã dừng tất cả" in out.text
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+        assert _alive(pgids) == [], "demo left processes behind"
+        leftovers = subprocess.run(["pgrep", "-f", str(folder)], capture_output=True,
+                                   text=True).stdout.split()
+        assert leftovers == []
+    finally:
+        # A failed check must not leave a centre running: stop it as a user would,
+        # then make sure of every process group it started.
+        if demo.poll() is None:
+            demo.send_signal(signal.SIGINT)
+            try:
+                demo.wait(60)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+                demo.wait()
+        for pgid in pgids:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
+
+    # No error in any log.
+    for log in (folder / "logs").glob("*.log"):
+        bad = ERROR_LINE.findall(log.read_text(encoding="utf-8", errors="replace"))
+        assert not bad, f"{log.name}: {bad[:3]}"
+
+    # Every simulated citizen has a ticket; each ticket ended exactly once, or was
+    # still in the hall (waiting, called or at a counter) when the demo stopped,
+    # and its status is the one its event log leads to.
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    db = sqlite3.connect(folder / "hub.db")
+    tickets = db.execute("select id, status, source_node from tickets").fetchall()
+    assert summary["citizens"] > 20
+    assert summary["citizens"] == len(tickets)
+    assert Counter(t[2] for t in tickets) == {
+        "dispenser-1": summary["citizens_dispenser-1"],
+        "dispenser-2": summary["citizens_dispenser-2"]}
+    events = {}
+    for ticket_id, to_status in db.execute(
+            "select ticket_id, to_status from ticket_events order by id"):
+        events.setdefault(ticket_id, []).append(to_status)
+    for ticket_id, status, _ in tickets:
+        trail = events[ticket_id]
+        assert trail[0] == "waiting" and trail[-1] == status, (ticket_id, trail)
+        ended = [s for s in trail if s in TERMINAL]
+        assert len(ended) == (1 if status in TERMINAL else 0), (ticket_id, trail)
+        assert status in TERMINAL or status in OPEN
+    statuses = Counter(t[1] for t in tickets)
+    assert statuses["done"] > 10 and summary["ratings"] > 0
+    assert db.execute("select count(*) from ratings").fetchone()[0] == summary["ratings"]
+    # Dossiers: the backlog and the day's, moved through departments; late ones apologised.
+    actions = dict(db.execute(
+        "select action, count(*) from dossier_events group by action").fetchall())
+    assert actions.get("receive", 0) >= 40 and actions.get("transfer") \
+        and actions.get("request_supplement") and actions.get("apologise")
+    late = db.execute("select count(*) from dossiers where classification = 'late'").fetchone()[0]
+    assert late > 0

@@ -116,6 +116,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     from .web import demo as demo_pages
 
     app.register_blueprint(demo_pages.bp)
+    from .web import statistics as statistics_pages
+
+    app.register_blueprint(statistics_pages.bp)
     return app
 
 

@@ -33,6 +33,14 @@ from .routes import Context, Route
 from .store import Store
 
 log = logging.getLogger(__name__)
+# The statistics tickers a gateway runs (attributes), stopped and nudged together.
+TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+
+
+def _queue_topic(topic: str | None) -> bool:
+    return topic is not None and any(f"/state/{kind}/" in topic
+                                     for kind in ("counter", "line", "board", "ticket"))
+
 
 
 class Gateway:
@@ -92,7 +100,8 @@ class Gateway:
         self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
         self._worker.start()
         self.bus.start()
-        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state).start()
+        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state,
+                                        nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
         from . import dossier_stats
@@ -100,7 +109,12 @@ class Gateway:
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
-            message=dossier_stats.as_message, name="dossier-stats").start()
+            message=dossier_stats.as_message, name="dossier-stats",
+            nudged_by=lambda topic: False).start()
+        # The supervisor dashboard's counts and the alarms (issue 9).
+        from .statistics import live
+
+        self.supervision_ticker = live.supervision_ticker(self).start()
         if self.config.uplink:
             self.uplink.start()
         return self
@@ -108,7 +122,7 @@ class Gateway:
     def stop(self) -> None:
         if self.uplink is not None:
             self.uplink.stop()
-        for name in ("stats_ticker", "dossier_ticker"):
+        for name in TICKERS:
             ticker = getattr(self, name, None)
             if ticker is not None:
                 ticker.stop()
@@ -129,10 +143,11 @@ class Gateway:
 
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
-        for name in ("stats_ticker", "dossier_ticker"):  # their figures again at next tick
+        for name in TICKERS:  # their figures again at next tick
             ticker = getattr(self, name, None)
             if ticker is not None:
                 ticker.last = None
+                ticker.nudge()
 
     @property
     def connected(self) -> bool:
@@ -159,6 +174,19 @@ class Gateway:
             self.bus.publish(topic, payload, qos=1, retain=retain)
             if remember:
                 self._published[topic] = payload
+        self.nudge_statistics(topic)
+
+    def nudge_statistics(self, topic: str | None = None) -> None:
+        """Something changed: the statistics tickers recompute (coalesced) soon.
+
+        Their own publications nudge nobody (figures follow from changes, not
+        from other figures)."""
+        tickers = [t for t in (getattr(self, name, None) for name in TICKERS) if t is not None]
+        if any(t.topic == topic for t in tickers):
+            return
+        for ticker in tickers:
+            if ticker.nudged_by(topic):
+                ticker.nudge()
 
     def _remembers(self, topic: str) -> bool:
         # Shared state (boards, counters, lines, statistics) is republished
@@ -185,6 +213,7 @@ class Gateway:
                         incoming.data["node_id"])
             return
         nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
+        self.nudge_statistics()  # nodes online, printers' paper
 
     def _run(self, route: Route, incoming: Incoming,
              outbox: list | None = None) -> tuple[object, bool]:

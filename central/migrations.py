@@ -539,6 +539,20 @@ def m0062_tickets_by_counter(db):
     db.execute("create index tickets_by_counter on tickets(counter_id, status, finished_at)")
 
 
+@migrations(name="0070_dossier_facts")
+def m0070_dossier_facts(db):
+    # The statistics' per-dossier digest of dossier_events (issue 9): when the
+    # clock started, its due time, when and how it ended. Kept by triggers on
+    # every event row, so the period report reads one row per dossier through
+    # an index instead of replaying millions of events, and no service code
+    # has to remember to update it. central/statistics/facts.py rebuilds it
+    # from the events (data copied in without the triggers, e.g. a province).
+    from central.statistics import facts
+
+    facts.install(db)
+    facts.rebuild(db)
+
+
 # --- Many centres, one province (issue 12) --------------------------------------
 
 @migrations(name="0090_province")

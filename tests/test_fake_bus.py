@@ -28,6 +28,7 @@ def hub(fake, tmp_path):
     store = Store(config.database)
     gateway = Gateway(config, store, transport=fake.transport("hub")).start()
     yield gateway
+    gateway.stop()  # its statistics threads query the store: stop them before closing it
     store.close()
 
 

@@ -1,10 +1,17 @@
-"""Today's queue statistics, published at most once a second, when they changed.
+"""Statistics published retained when they change, coalesced.
 
 Statistics read the whole day (waits, percentiles), too much to recompute
-on every key press at a busy hour; a second's delay on an LED board is
-invisible. Started and stopped with the gateway::
+on every key press at a busy hour. A ticker recomputes its figures when
+nudged (the gateway nudges the tickers concerned by a state it publishes), when a
+cheap ``fingerprint`` of the store moved (e.g. the newest event row's id,
+for changes made through the web pages), or every ``interval`` seconds
+(figures that move with the clock, like "overdue"); and publishes only when
+the figures differ. After each computation it rests ``min_gap`` seconds:
+nudges arriving meanwhile make one more computation, not one each, so a
+busy morning does not flood the bus. Started and stopped with the gateway::
 
     ticker = StatsTicker(store, topics, publish).start()
+    ticker.nudge()      # something changed: recompute soon
     ticker.stop()
 """
 
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from motcua.bus import Topics
 
@@ -30,7 +38,9 @@ class StatsTicker:
     """
 
     def __init__(self, store: Store, topics: Topics, publish, interval: float = 1.0,
-                 topic: str | None = None, figures=None, message=None, name="queue-stats"):
+                 topic: str | None = None, figures=None, message=None, name="queue-stats",
+                 min_gap: float = 0.2, fingerprint=None, poll: float = 0.25,
+                 nudged_by=None):
         self.store = store
         self.topics = topics
         self.publish = publish
@@ -39,7 +49,14 @@ class StatsTicker:
         self.figures = figures or state.stats
         self.message = message or (lambda figures: figures)
         self.name = name
+        self.min_gap = min_gap
+        self.fingerprint = fingerprint
+        self.poll = poll
+        # Which published topics (None: a node's status) concern these figures.
+        self.nudged_by = nudged_by or (lambda topic: True)
         self._stop = threading.Event()
+        self._nudged = threading.Event()
+        self._seen = None
         self._thread: threading.Thread | None = None
         self.last: dict | None = None
         self._seen: tuple | None = None
@@ -59,12 +76,35 @@ class StatsTicker:
             self.publish(self.topic, self.message(figures), True)
             self.last = figures
 
+    def nudge(self) -> None:
+        """Something changed: recompute (once, however many nudges) soon."""
+        self._nudged.set()
+
+    def _due(self, last_tick: float) -> bool:
+        if self._nudged.is_set() or time.monotonic() - last_tick >= self.interval:
+            return True
+        if self.fingerprint is not None:
+            seen = self.fingerprint(self.store.db)
+            if seen != self._seen:
+                self._seen = seen
+                return True
+        return False
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        last_tick = time.monotonic()
+        while not self._stop.is_set():
+            self._nudged.wait(min(self.poll, self.interval))
+            if self._stop.is_set():
+                break
             try:
+                if not self._due(last_tick):
+                    continue
+                self._nudged.clear()
+                last_tick = time.monotonic()
                 self.tick()
             except Exception:  # a bad second must not end the statistics
                 log.exception("%s failed", self.name)
+            self._stop.wait(self.min_gap)
 
     def start(self) -> StatsTicker:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -73,5 +113,6 @@ class StatsTicker:
 
     def stop(self) -> None:
         self._stop.set()
+        self._nudged.set()
         if self._thread:
             self._thread.join(5)

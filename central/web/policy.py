@@ -103,6 +103,13 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "feedback.assign": SUPERVISION,
     "feedback.answer": SUPERVISION,
     "feedback.publish": SUPERVISION,
+    # Statistics and supervision (issue 9): the report and the dashboard for the
+    # inspection team; the public page shows figures only, no dossier or name.
+    "statistics.report_page": SUPERVISION,
+    "statistics.export": SUPERVISION,
+    "statistics.dashboard": SUPERVISION,
+    "statistics.dashboard_panel": SUPERVISION,
+    "statistics.public_page": PUBLIC,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name
@@ -113,4 +120,5 @@ SAMPLE_ARGS: dict[str, object] = {
     "number": "02",
     "kind": "display",
     "picture": "frame-000001.png",
+    "fmt": "csv",
 }

@@ -1,0 +1,219 @@
+"""Statistics and supervision pages: the period report and its exports, the
+supervisor dashboard (live), and the public statistics page.
+
+The dashboard is drawn from the store; ``static/dashboard.js`` keeps it
+current from the broker's retained state (counters and lines row by row; when
+``state/supervision``, ``state/queue_stats`` or ``state/dossier_stats``
+changes it fetches ``/dashboard/panel`` once, the signed-in details: no
+polling).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from motcua import clock
+
+from .. import dashboard as dashboard_sections
+from ..queue import setup, state, tickets
+from ..statistics import charts, exports, supervision
+from ..statistics.officers import WEIGHTS, officer_ranking
+from ..statistics.period_report import GROUPINGS, period_report
+from ..statistics.queue_figures import queue_figures
+from ..working_time import VN
+from . import store
+from .auth import login_required
+from .queue import _live_page, live_url
+from .queue import _topics as topics
+
+bp = Blueprint("statistics", __name__)
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+MAX_DAYS = 366 * 5
+
+
+def _config():
+    return current_app.config["MOTCUA"]
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(VN).date()
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+def _period() -> tuple[dt.date, dt.date, str]:
+    """The period and grouping asked for; default: this month so far, by department."""
+    today = _today()
+    try:
+        start = dt.date.fromisoformat(request.args.get("start") or
+                                      today.replace(day=1).isoformat())
+        end = dt.date.fromisoformat(request.args.get("end") or today.isoformat())
+    except ValueError:
+        raise BadPeriod("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày.") from None
+    if end < start:
+        raise BadPeriod("Ngày kết thúc phải sau ngày bắt đầu.")
+    if (end - start).days > MAX_DAYS:
+        raise BadPeriod("Kỳ báo cáo dài quá 5 năm.")
+    by = request.args.get("by") or "department"
+    if by not in GROUPINGS:
+        raise BadPeriod("Cách tổng hợp không hợp lệ.")
+    return start, end, by
+
+
+@bp.get("/statistics")
+@login_required("supervisor", "admin")
+def report_page():
+    try:
+        start, end, by = _period()
+    except BadPeriod as error:
+        today = _today()
+        return render_template("statistics/report.html", error=str(error), report=None,
+                               groupings=GROUPINGS, start=today.replace(day=1), end=today,
+                               by="department"), 400
+    db = store().db
+    report = period_report(db, start, end, by=by)
+    return render_template(
+        "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
+        by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
+        officers=officer_ranking(db, start, end), weights=WEIGHTS)
+
+
+@bp.get("/statistics/report.<fmt>")
+@login_required("supervisor", "admin")
+def export(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    try:
+        start, end, by = _period()
+    except BadPeriod as error:
+        abort(400, description=str(error))
+    report = period_report(store().db, start, end, by=by)
+    name = _config().center_name
+    data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, name),
+            "pdf": lambda r: exports.to_pdf(r, name)}[fmt](report)
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    return Response(data, mimetype=FORMATS[fmt], headers={
+        "Content-Disposition": f'{disposition}; filename="{exports.filename(report, fmt)}"'})
+
+
+# --- The supervisor dashboard --------------------------------------------------------
+
+_chart_cache: dict = {}
+_chart_lock = threading.Lock()
+CHART_TTL = 60.0  # the weekly on-time chart moves slowly; recomputed at most once a minute
+
+
+def weekly_on_time(db, today: dt.date, weeks: int = 8) -> dict[str, list]:
+    """On-time rate by department for each of the last ``weeks`` weeks (Monday to Sunday)."""
+    key = (id(db), today, weeks)
+    with _chart_lock:
+        hit = _chart_cache.get(key)
+        if hit and time.monotonic() - hit[0] < CHART_TTL:
+            return hit[1]
+    monday = today - dt.timedelta(days=today.weekday())
+    series: dict[str, list] = {}
+    starts = [monday - dt.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    for i, start in enumerate(starts):
+        report = period_report(db, start, start + dt.timedelta(days=6))
+        for row in report["rows"]:
+            series.setdefault(row["name"], [None] * len(starts))
+            if row["resolved"]:
+                series[row["name"]][i] = row["on_time_rate"]
+    labels = [f"{s:%d/%m}" for s in starts]
+    out = {name: list(zip(labels, values, strict=True)) for name, values in series.items()}
+    with _chart_lock:
+        _chart_cache.clear()
+        _chart_cache[key] = (time.monotonic(), out)
+    return out
+
+
+def _charts(db, snap: dict) -> dict:
+    today = snap["now"].date()
+    day = tickets.today(db)
+    q = queue_figures(db, day, day)
+    per_hour: dict[int, int] = {}
+    for hours in q["by_hour"].values():
+        for h, n in hours.items():
+            per_hour[h] = per_hour.get(h, 0) + n
+    from ..ratings import LEVELS
+
+    return {
+        "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],
+                             unit="phút", label="Thời gian chờ trung bình theo giờ"),
+        "tickets": charts.bars([(f"{h}h", n) for h, n in sorted(per_hour.items())],
+                               unit="số", label="Số phiếu theo giờ", colour=charts.PALETTE[2]),
+        "on_time": charts.lines(weekly_on_time(db, today), unit="%", top=100,
+                                label="Tỷ lệ đúng hạn theo cơ quan, theo tuần"),
+        "ratings": charts.bars([(LEVELS[k][1], snap["ratings"]["levels"].get(k, 0))
+                                for k in LEVELS], unit="lượt",
+                               label="Đánh giá của công dân năm nay",
+                               colour=charts.PALETTE[1]),
+        "queue": q,
+    }
+
+
+def _sections(db) -> list[dict]:
+    out = []
+    for section in dashboard_sections.sections():
+        try:
+            html = render_template(section.template, title=section.title,
+                                   **(section.context(db) or {}))
+            out.append({"key": section.key, "title": section.title, "html": html,
+                        "failed": False})
+        except Exception:  # one section's bug must not take the dashboard down
+            current_app.logger.exception("dashboard section %s failed", section.key)
+            out.append({"key": section.key, "title": section.title, "html": "",
+                        "failed": True})
+    return out
+
+
+def _panel_context() -> dict:
+    db = store().db
+    snap = supervision.snapshot(db, _config())
+    return {"snap": snap, "charts": _charts(db, snap), "sections": _sections(db)}
+
+
+@bp.get("/dashboard")
+@login_required("supervisor", "admin")
+def dashboard():
+    db = store().db
+    return _live_page(render_template(
+        "statistics/dashboard.html",
+        counters=[state.counter_state(db, c["number"]) for c in setup.counters(db)],
+        lines=[state.line(db, s["code"]) for s in setup.services(db)],
+        live_url=live_url(), live_base=topics().base, **_panel_context()))
+
+
+@bp.get("/dashboard/panel")
+@login_required("supervisor", "admin")
+def dashboard_panel():
+    return render_template("statistics/_panel.html", **_panel_context())
+
+
+# --- Public statistics ---------------------------------------------------------------
+
+@bp.get("/thong-ke")
+def public_page():
+    """This year's figures per department, satisfaction, today's queue: no personal data."""
+    db = store().db
+    today = _today()
+    year = period_report(db, dt.date(today.year, 1, 1), today)
+    ratings = supervision.ratings_summary(
+        db, clock.iso(dt.datetime(today.year, 1, 1, tzinfo=VN)), clock.iso())
+    return _live_page(render_template(
+        "statistics/public.html", year=year, ratings=ratings, today=today,
+        queue=state.stats(db), index=supervision.national_index(year["total"], ratings),
+        chart=charts.bars([(r["name"][:14], r["on_time_rate"]) for r in year["rows"]],
+                          unit="%", label="Tỷ lệ đúng hạn theo cơ quan"),
+        live_url=live_url(), live_base=topics().base))

@@ -32,6 +32,9 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
 	$(BIN)/python bench/dispenser.py
+	$(BIN)/python bench/fees.py
+	$(BIN)/python bench/period_stats.py
+	$(BIN)/python bench/province.py
 
 # Every fault scenario at full length (~10 min on 2 cores), results in docs/reliability.md.
 # Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.

@@ -81,8 +81,18 @@ class Node:
         )
 
     def refresh_status(self) -> None:
-        """Publish the status again, e.g. after the printer's state changed."""
-        self.bus.set_online_status(self._status("online"))
+        """Publish the status again, e.g. after the printer's state changed.
+
+        Only when something in it changed: housekeeping calls this often, and
+        every status the hub receives is a write to its database. (After a
+        reconnect the client republishes the retained status by itself.)
+        """
+        status = self._status("online")
+        same = {k: v for k, v in status.items() if k not in ("id", "ts")}
+        if same == getattr(self, "_last_status", None):
+            return
+        self._last_status = same
+        self.bus.set_online_status(status)
 
     # Talking to the hub ------------------------------------------------------
     def ping(self, echo: str = "", timeout: float = 5.0) -> dict:

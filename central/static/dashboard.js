@@ -11,13 +11,6 @@
   const $ = (id) => document.getElementById(id);
   let pending = null, inFlight = false, again = false;
 
-  function setCells(row, values) {
-    for (const [cls, text] of Object.entries(values)) {
-      const cell = row.querySelector("." + cls);
-      if (cell) cell.textContent = text == null ? "" : text;
-    }
-  }
-
   function refresh() {
     if (inFlight) { again = true; return; }
     inFlight = true;
@@ -48,20 +41,8 @@
 
   const live = L.connect(cfg.url, (topic, data) => {
     const rest = topic.slice(cfg.base.length + "/state/".length);
-    if (rest.startsWith("counter/")) {
-      const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
-      if (!row) return;
-      row.className = data.status;
-      setCells(row, {
-        state: data.status_name, officer: data.officer,
-        current: data.current ? data.current.display : "",
-        since: data.current ? L.clock(data.current.called_at) : "",
-      });
-    } else if (rest.startsWith("line/")) {
-      const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
-      if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
-                               estimate: data.estimate_min });
-    } else if (rest === "supervision" || rest === "dossier_stats") {
+    if (L.updateFloor(rest, data)) return;
+    if (rest === "supervision" || rest === "dossier_stats") {
       schedule(150);
     } else if (rest === "queue_stats") {
       schedule(1000);

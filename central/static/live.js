@@ -136,5 +136,38 @@
       { timeZone: "Asia/Ho_Chi_Minh", hour12: false }) : "";
   }
 
-  global.MotcuaLive = { connect, settings, el, clock };
+  // Fill a table row's cells by class name: setCells(row, {waiting: 3}).
+  function setCells(row, values) {
+    for (const [cls, text] of Object.entries(values)) {
+      const cell = row.querySelector("." + cls);
+      if (cell) cell.textContent = text == null ? "" : text;
+    }
+  }
+
+  // The floor tables shared by the supervisor's pages (#counters rows with
+  // data-counter, #lines rows with data-service): update the row a retained
+  // counter/ or line/ state names. `rest` is the topic after ".../state/".
+  // Returns true when the message was one of those.
+  function updateFloor(rest, data) {
+    if (rest.startsWith("counter/")) {
+      const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
+      if (!row) return true;
+      row.className = data.status;
+      setCells(row, {
+        state: data.status_name, officer: data.officer,
+        current: data.current ? data.current.display : "",
+        since: data.current ? clock(data.current.called_at) : "",
+      });
+      return true;
+    }
+    if (rest.startsWith("line/")) {
+      const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
+      if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
+                               estimate: data.estimate_min });
+      return true;
+    }
+    return false;
+  }
+
+  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor };
 })(window);

@@ -3,10 +3,11 @@
 Starts, each as its own process (and process group) as on a real floor:
 Mosquitto (``broker-config/dev.conf``) on a free port; the hub with the sample
 centre (``central/samples/thanhhoa.toml``) and the sample catalog; two ticket
-dispensers, the counter node of counter 1, a hall display with its LED board,
-and a kiosk. Then a day on the floor, ``speed`` times faster than real time:
-citizens press the dispensers' buttons, officers at the twenty counters call,
-serve, recall, transfer, citizens rate (:mod:`motcua.demo_floor`), and dossiers
+dispensers, ten counter nodes of two counters each (all twenty counters), a
+hall display with its LED board, and a kiosk. Then a day on the floor, ``speed``
+times faster than real time: citizens press the dispensers' buttons, officers
+press the keys of the twenty counters to call, recall, transfer and finish,
+citizens press the rating keys (:mod:`motcua.demo_floor`), and dossiers
 are received and move through the departments (``central.demo_dossiers``); the
 kiosk runs as ``kiosk.demo`` (visitors, and its screen saved as pictures).
 

@@ -10,6 +10,15 @@ A key drives the key's gpiozero mock pin low then high, so the press goes
 through the same debouncing as a real one. The displays are written to
 ``[display] image_dir`` as ``counter-<number>.png`` after every change.
 Keys not given pins in the config get free mock pins here.
+
+Without a terminal (stdin a pipe, as ``motcua demo`` runs it), each line on
+stdin is one key, for the first counter or for the counter named first::
+
+    n          counter 1 (the first this node drives): gọi tiếp
+    2 f        counter 2: hoàn thành
+    2 1        counter 2's rating keypad: Rất hài lòng
+
+A bad line gets the list of keys on stderr and changes nothing.
 """
 
 from __future__ import annotations
@@ -65,13 +74,55 @@ def key(node, unit, char: str) -> bool:
     return False
 
 
+def line_key(node, line: str, out=None) -> bool:
+    """Act on one line of stdin (``"<key>"`` or ``"<counter> <key>"``); False if bad.
+
+    >>> line_key(node, "6 n")   # counter 6's "next" key, through its mock pin
+    """
+    words = line.split()
+    numbers = list(node.units)
+    number = numbers[0]
+    if len(words) == 2 and words[0].isdigit():
+        number = int(words[0])
+        words = words[1:]
+    unit = node.units.get(number)
+    if len(words) == 1 and unit is not None and key(node, unit, words[0].lower()):
+        # Released for longer than the debounce: the next line's press counts too.
+        time.sleep(node.config.keypad.settle_s + 0.05)
+        return True
+    if words:
+        print(f"phím không hợp lệ: {line.strip()!r} (quầy: {numbers}). {HELP}",
+              file=out if out is not None else sys.stderr, flush=True)
+    return False
+
+
+def read_lines(node, stream) -> None:
+    """Keys from a pipe, a line each, until it closes (the node keeps running)."""
+    try:
+        for line in stream:
+            if node._stopping.is_set():
+                return
+            try:
+                line_key(node, line)
+            except Exception:  # one bad key must not end the reader
+                log.exception("key %r failed", line)
+    except (OSError, ValueError):  # no readable stdin (closed, or a test's stand-in)
+        return
+
+
 def attach_keyboard(node) -> threading.Thread | None:
     fill_mock_pins(node)
     numbers = list(node.units)
     print(HELP, f"(quầy {numbers[0]})", flush=True)
     print(f"Màn hình quầy: {node.config.display.image_dir}/counter-<số>.png", flush=True)
-    if sys.stdin is None or not sys.stdin.isatty():
-        return None  # the demo runs nodes without a terminal: mock pins only
+    if sys.stdin is None:
+        return None
+    if not sys.stdin.isatty():
+        # ``motcua demo``'s simulated officers type keys on a pipe, a line each.
+        thread = threading.Thread(target=read_lines, args=(node, sys.stdin), daemon=True,
+                                  name="keys")
+        thread.start()
+        return thread
 
     def read():
         import termios

@@ -3,10 +3,11 @@
 Starts, each as its own process (and process group) as on a real floor:
 Mosquitto (``broker-config/dev.conf``) on a free port; the hub with the sample
 centre (``central/samples/thanhhoa.toml``) and the sample catalog; two ticket
-dispensers, the counter node of counter 1, a hall display with its LED board,
-and a kiosk. Then a day on the floor, ``speed`` times faster than real time:
-citizens press the dispensers' buttons, officers at the twenty counters call,
-serve, recall, transfer, citizens rate (:mod:`motcua.demo_floor`), and dossiers
+dispensers, ten counter nodes of two counters each (all twenty counters), a
+hall display with its LED board, and a kiosk. Then a day on the floor, ``speed``
+times faster than real time: citizens press the dispensers' buttons, officers
+press the keys of the twenty counters to call, recall, transfer and finish,
+citizens press the rating keys (:mod:`motcua.demo_floor`), and dossiers
 are received and move through the departments (``central.demo_dossiers``); the
 kiosk runs as ``kiosk.demo`` (visitors, and its screen saved as pictures).
 
@@ -49,10 +50,15 @@ SAMPLE_CENTRE = PROJECT / "central" / "samples" / "thanhhoa.toml"
 NODES = [
     ("dispenser-1", ["motcua", "dispenser"]),
     ("dispenser-2", ["motcua", "dispenser"]),
-    ("counter-1", ["motcua", "counter"]),
+    *((f"counter-{n}", ["motcua", "counter"]) for n in range(1, 20, 2)),
     ("display-1", ["motcua", "display"]),
     ("kiosk-1", ["kiosk.demo"]),  # the kiosk role, with visitors and saved frames
 ]
+# The sample centre's twenty counters, two to a counter node (as one Pi drives two
+# neighbouring counters): node counter-1 drives counters 1 and 2, counter-3 drives
+# 3 and 4, and so on. Two is what the BCM pins 0-27 allow: six keys, four rating
+# keys and four rating LEDs make fourteen pins a counter.
+COUNTER_NODES = {n: f"counter-{n - (n + 1) % 2}" for n in range(1, 21)}
 # Demo accounts: a new password for each at every start, printed once.
 DEMO_USERS = [
     ("admin", "admin", "Quản trị viên Demo"),
@@ -102,6 +108,24 @@ def _dispenser_settings(node_id: str, directory: Path, http_port: int) -> str:
     )
 
 
+def _counter_settings(node_id: str, directory: Path) -> str:
+    """A counter node of two counters: each key one pin per counter, four rating
+    keys and four LEDs per counter, all on gpiozero mock pins."""
+    counters = sorted(n for n, node in COUNTER_NODES.items() if node == node_id)
+    n = len(counters)
+    pins = iter(range(28))
+    keys = "".join(f"{key} = {[next(pins) for _ in range(n)]}\n"
+                   for key in ("next", "recall", "no_show", "finish", "transfer", "pause"))
+    buttons = [next(pins) for _ in range(4 * n)]
+    leds = [next(pins) for _ in range(4 * n)]
+    return (
+        f"[keypad]\ncounters = {counters}\n{keys}"
+        f'[rating]\nbuttons = {buttons}\nleds = {leds}\n'
+        f'outbox = "{directory}/{node_id}-outbox.sqlite"\n'
+        f'[display]\nimage_dir = "{directory}/counter-display"\n'
+    )
+
+
 def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: int | None,
                    cache: Path) -> dict[str, Path]:
     configs = {}
@@ -116,10 +140,6 @@ def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: i
     )
     configs["hub"] = hub
     settings = {
-        "counter-1": (
-            f'[rating]\noutbox = "{directory}/counter-1-outbox.sqlite"\n'
-            f'[display]\nimage_dir = "{directory}/counter-display"\n'
-        ),
         "display-1": (
             f'frames_dir = "{directory}/display/frames"\n'
             f'[voice]\nclips = "{cache}/voice"\nwav_dir = "{directory}/display/sound"\n'
@@ -129,6 +149,8 @@ def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: i
     }
     for node_id in ("dispenser-1", "dispenser-2"):
         settings[node_id] = _dispenser_settings(node_id, directory, http_port)
+    for node_id in set(COUNTER_NODES.values()):
+        settings[node_id] = _counter_settings(node_id, directory)
     for node_id, _ in NODES:
         path = directory / f"{node_id}.toml"
         path.write_text(
@@ -226,6 +248,7 @@ def _load_centre(config_path: Path, config) -> None:
     setup = _hub("central.queue.setup")
     commands = _hub("central.queue.commands")
     users = _hub("central.users")
+    keypads = _hub("central.keypads")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -243,6 +266,11 @@ def _load_centre(config_path: Path, config) -> None:
         with store.write() as db:
             for counter, officer in zip(counters, officers, strict=False):
                 commands.sign_in(db, counter, officer["id"])
+            # Each counter node drives two neighbouring counters: the second's
+            # keypad is linked to it, as an installer would.
+            for number, node_id in COUNTER_NODES.items():
+                if any(c["number"] == number and c["node_id"] != node_id for c in counters):
+                    keypads.link(db, node_id, number, actor="demo")
     finally:
         store.close()
     # Its own session, like every child: a Ctrl-C now is ours to handle.
@@ -423,12 +451,13 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         remember_groups()
 
     def press(node_id: str, key: str) -> None:
-        """A finger on a dispenser's button: the key typed on its stdin."""
+        """A finger on a node's button: the key typed on its stdin (a line)."""
         process = dict(children)[node_id]
         with stdin_locks.setdefault(node_id, threading.Lock()):
             process.stdin.write(f"{key}\n".encode())
             process.stdin.flush()
-            time.sleep(0.25)  # a press, a release, and the next finger
+            if node_id.startswith("dispenser"):
+                time.sleep(0.25)  # a press, a release, and the next finger
 
     code = 0
     floor = desk = None
@@ -454,10 +483,11 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             args = ["--config", str(configs[node_id])]
             if node_id == "kiosk-1":
                 args += ["--frames", str(base / "kiosk"), "--receipts", str(base / "receipts.txt")]
-            elif node_id.startswith("dispenser"):
+            elif node_id.startswith(("dispenser", "counter")):
                 args.append("--fake-hardware")
-            spawn(node_id, module, *args,
-                  stdin=subprocess.PIPE if node_id.startswith("dispenser") else None)
+            # Dispensers and counters get their keys on stdin, from the simulators.
+            typed = node_id.startswith(("dispenser", "counter"))
+            spawn(node_id, module, *args, stdin=subprocess.PIPE if typed else None)
         url = f"http://127.0.0.1:{http_port}/"
         if not (wait_for_port(http_port, 30) and _wait_http(url + "healthz", 30)):
             print(f"Máy chủ trung tâm không lên; xem {base / 'logs' / 'hub.log'}",
@@ -517,7 +547,8 @@ def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, sto
 
     sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
     floor = DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER, sample, press,
-                      speed=speed, seed=seed, officers=_staff(hub_config.database)).start()
+                      speed=speed, seed=seed, officers=_staff(hub_config.database),
+                      counter_nodes=COUNTER_NODES).start()
     desk = DossierDesk(hub_config, floor.wait_minutes, seed=seed,
                        receipts=base / "receipts.txt")
     if not resuming:

@@ -7,13 +7,16 @@ choose a service (the busy ones more often), one in eight asks for priority,
 and they press a real dispenser's buttons: ``press(node_id, key)`` types the
 key on that simulated dispenser's stdin, so the press goes through its mock
 pins, debounce, printer and the hub as a real finger's would. Officers sit at
-every counter of the sample centre and use the counter's keys over the bus as
-its counter node would (``counter_command``): call the next, serve for a time
-drawn per service, sometimes recall an absent citizen and mark a no-show,
-sometimes transfer to another service; citizens then rate (``event/rating``).
+every counter of the sample centre and press the keys of its counter node the
+same way (``press("counter-5", "6 n")``: counter 6's "next" key on the node
+counter-5): call the next, serve for a time drawn per service, sometimes recall
+an absent citizen and mark a no-show, sometimes transfer to another service
+through the keypad's chooser; citizens then press the lit rating keypad. What
+happened they read, as anyone would, from the counter's retained state.
 Whoever took a ticket before the lunch break or closing time is still served::
 
-    floor = DemoFloor(mqtt, "thanhhoa", sample, press=type_key, speed=20, seed=1).start()
+    floor = DemoFloor(mqtt, "thanhhoa", sample, press=type_key, speed=20, seed=1,
+                      counter_nodes={1: "counter-1", 2: "counter-1"}).start()
     floor.clock()          # '08:42', the simulated time of day
     floor.summary()        # citizens per dispenser, calls, no-shows, transfers, ratings
     floor.stop()
@@ -30,8 +33,6 @@ from collections import Counter
 from collections.abc import Callable
 
 from .bus import BusClient, Topics
-from .bus.client import BusError
-from .bus.messages import COUNTER_COMMAND, RATING, RATING_LEVELS
 from .config import MqttConfig
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,10 @@ PRIORITY_SHARE = 0.12
 NO_SHOW_SHARE = 0.06
 TRANSFER_SHARE = 0.06
 RATING_SHARE = 0.75
-RATING_MIX = (0.55, 0.3, 0.1, 0.05)  # very satisfied … dissatisfied
+RATING_MIX = (0.55, 0.3, 0.1, 0.05)  # very satisfied … dissatisfied: keys 1 … 4
+# How long (real seconds) an officer waits to see a key's effect in the counter's
+# state before taking it as "nothing happened" (nobody waiting, say).
+KEY_TIMEOUT_S = 4.0
 # Each dispenser's buttons, in key order (the demo writes them into its config).
 DISPENSER_BUTTONS = {
     "dispenser-1": ["ho-tich", "dang-ky-kinh-doanh", "dau-tu", "dat-dai", "xay-dung",
@@ -69,12 +73,12 @@ class DemoFloor:
     def __init__(self, mqtt: MqttConfig, center: str, sample: dict,
                  press: Callable[[str, str], None], *, speed: float = 10.0,
                  seed: int | None = None, start_hour: float = OPEN_H,
-                 officers: dict[int, str] | None = None):
+                 officers: dict[int, str] | None = None,
+                 counter_nodes: dict[int, str] | None = None):
         from .bus.paho import PahoTransport
 
         self.topics = Topics(center)
-        self.bus = BusClient(PahoTransport(mqtt, client_id=f"demo-floor-{center}"), self.topics,
-                             inbox=[f"{self.topics.base}/node/+/response/+"])
+        self.bus = BusClient(PahoTransport(mqtt, client_id=f"demo-floor-{center}"), self.topics)
         self.services = [s["code"] for s in sample["services"]]
         self.counters = {c["number"]: c for c in sample["counters"]}
         self.press = press
@@ -93,7 +97,14 @@ class DemoFloor:
         # else signs in there (a person on /console), the simulated one steps away.
         self.officers = officers or {}
         self.counter_state: dict[int, dict] = {}
+        self._state_seen: Counter = Counter()  # counter -> states received
+        self._state_changed = threading.Condition()
+        # Which counter node drives each counter's keypad (its own by default).
+        self.counter_nodes = {n: (counter_nodes or {}).get(n) or c.get("node") or f"counter-{n}"
+                              for n, c in self.counters.items()}
         self.bus.subscribe(f"{self.topics.base}/state/counter/+", self._on_counter)
+        # The ratings the keypads sent, counted as the hub hears them.
+        self.bus.subscribe(f"{self.topics.base}/node/+/event/rating", self._on_rating)
 
     # The simulated clock ----------------------------------------------------------
     def hours(self) -> float:
@@ -126,36 +137,144 @@ class DemoFloor:
             return {"clock": self.clock(), "day": self.day(), "speed": self.speed,
                     **dict(self.counts)}
 
-    # The bus ------------------------------------------------------------------------
-    def _ask(self, node_id: str, name: str, payload: dict) -> dict | None:
-        try:
-            return self.bus.request(self.topics.node_request(node_id, name), payload,
-                                    response_topic=self.topics.node_response(node_id, name),
-                                    timeout=10)
-        except BusError as exc:
-            log.info("demo floor: %s", exc)
-            self._count("bus_errors")
-            return None
-
-    def _command(self, counter: int, action: str, **fields) -> dict | None:
-        if self.taken_over(counter):
-            return None  # a person has this counter now: hands off, even mid-service
-        node = self.counters[counter].get("node") or f"counter-{counter}"
-        answer = self._ask(node, "counter_command",
-                           COUNTER_COMMAND.make(action=action, counter=counter, **fields))
-        if answer is not None and not answer.get("ok", True):
-            log.info("counter %s %s: %s", counter, action, answer.get("error"))
-            return None
-        return answer.get("result", answer) if answer is not None else None
-
+    # The counters' keys and state -----------------------------------------------------
     def _on_counter(self, incoming) -> None:
-        self.counter_state[incoming.data["counter"]] = incoming.data
+        with self._state_changed:
+            self.counter_state[incoming.data["counter"]] = incoming.data
+            self._state_seen[incoming.data["counter"]] += 1
+            self._state_changed.notify_all()
+
+    def _on_rating(self, incoming) -> None:
+        self._count("ratings")
 
     def taken_over(self, number: int) -> bool:
         """A person signed in at this counter instead of its simulated officer."""
         expected = self.officers.get(number)
         state = self.counter_state.get(number)
         return expected is not None and state is not None and state.get("officer") != expected
+
+    def _key(self, number: int, key: str) -> bool:
+        """Press one key of counter ``number``'s keypad (or its rating keypad, 1-4)."""
+        if self.taken_over(number):
+            return False  # a person has this counter now: hands off, even mid-service
+        try:
+            self.press(self.counter_nodes[number], f"{number} {key}")
+        except OSError as exc:  # the node is gone: the demo is stopping
+            log.info("demo floor: %s", exc)
+            return False
+        return True
+
+    def _press_and_see(self, number: int, key: str, changed) -> dict | None:
+        """Press a key, then wait for the counter's state to show ``changed(before, now)``;
+        the new state, or None when nothing changed in time (or the key was not pressed)."""
+        with self._state_changed:
+            before = self.counter_state.get(number) or {}
+            seen = self._state_seen[number]
+        if not self._key(number, key):
+            return None
+        deadline = time.monotonic() + KEY_TIMEOUT_S
+        with self._state_changed:
+            while not self._stop.is_set():
+                now = self.counter_state.get(number) or {}
+                if self._state_seen[number] > seen and changed(before, now):
+                    return now
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._state_changed.wait(min(left, 0.5))
+        return None
+
+    @staticmethod
+    def _call_of(state: dict) -> tuple | None:
+        current = state.get("current") or None
+        return (current["display"], current.get("called_at")) if current else None
+
+    @staticmethod
+    def _finished_of(state: dict) -> int | None:
+        return (state.get("finished") or {}).get("ticket_id")
+
+    # Officers -----------------------------------------------------------------------
+    def _service_minutes(self, service: str, rng: random.Random) -> float:
+        median = SERVICE_MINUTES.get(service, 10)
+        return min(60.0, median * math.exp(rng.gauss(0, 0.45)))
+
+    def _officer(self, number: int) -> None:
+        rng = random.Random(None if self.seed is None else self.seed * 1000 + number)
+        # Officers sit down in their first minutes, not all at once.
+        if self.wait_minutes(rng.uniform(0, 10)):
+            return
+        while not self._stop.is_set():
+            if self.taken_over(number):
+                if self.wait_minutes(2):
+                    return
+                continue
+            before = self.counter_state.get(number) or {}
+            # Whoever took a ticket before the break or closing time is served:
+            # officers call as long as someone waits, and rest when nobody does.
+            # ("next" on a closed counter opens it.)
+            # The hub publishes the counter's state after every command, a
+            # "nobody is waiting" too: the first state after the key is its answer.
+            state = self._press_and_see(number, "n", lambda b, a: True)
+            current = (state or {}).get("current")
+            if not current or current.get("status") not in ("called", "serving") \
+                    or self._call_of(state) == self._call_of(before):
+                rest = rng.uniform(1, 3) if open_at(self.hour_of_day()) else 5
+                if self.wait_minutes(rest):
+                    return
+                continue
+            self._count("calls")
+            self._serve(number, current, rng)
+            if self.wait_minutes(rng.uniform(0.3, 1.5)):
+                return
+
+    def _serve(self, number: int, current: dict, rng: random.Random) -> None:
+        gone = lambda b, a: not a.get("current")  # noqa: E731 - the ticket left the counter
+        if rng.random() < NO_SHOW_SHARE:
+            # Absent: called twice more, a minute apart, then marked absent.
+            for _ in range(2):
+                if self.wait_minutes(1):
+                    return
+                self._key(number, "r")
+            if self.wait_minutes(1):
+                return
+            if self._press_and_see(number, "v", gone) is not None:
+                self._count("no_shows")
+            return
+        # The keypad has no "serving" key: the citizen walks up, is served, and
+        # "finish" ends the call.
+        if self.wait_minutes(rng.uniform(0.3, 1.2) + self._service_minutes(
+                current.get("service", ""), rng)):
+            return
+        if rng.random() < TRANSFER_SHARE:
+            if self._transfer(number, current, rng):
+                self._count("transfers")
+            return
+        state = self._press_and_see(
+            number, "f", lambda b, a: self._finished_of(a) != self._finished_of(b))
+        if state is None:
+            return
+        self._count("served")
+        if rng.random() < RATING_SHARE:
+            # The citizen presses a key of the rating keypad, lit by the finish
+            # (a moment for the node to light it); after "Không hài lòng" a reason.
+            time.sleep(0.3)
+            level = rng.choices(range(1, 5), RATING_MIX)[0]
+            self._key(number, str(level))
+            if level == 4:
+                time.sleep(0.3)
+                self._key(number, str(rng.randint(1, 4)))
+
+    def _transfer(self, number: int, current: dict, rng: random.Random) -> bool:
+        """Transfer through the keypad's chooser: services first, in code order;
+        "next" moves on, "finish" chooses."""
+        codes = sorted(self.services)
+        others = [i for i, code in enumerate(codes) if code != current.get("service")]
+        if not others or not self._key(number, "t"):
+            return False
+        for _ in range(rng.choice(others)):
+            if not self._key(number, "n"):
+                return False
+        return self._press_and_see(number, "f", lambda b, a: not a.get("current")) is not None
 
     # Citizens -----------------------------------------------------------------------
     def _citizens(self) -> None:
@@ -190,73 +309,6 @@ class DemoFloor:
             if priority:
                 self._count("priority")
             self.first_ticket.set()
-
-    # Officers -----------------------------------------------------------------------
-    def _service_minutes(self, service: str, rng: random.Random) -> float:
-        median = SERVICE_MINUTES.get(service, 10)
-        return min(60.0, median * math.exp(rng.gauss(0, 0.45)))
-
-    def _officer(self, number: int) -> None:
-        rng = random.Random(None if self.seed is None else self.seed * 1000 + number)
-        # Officers sit down in their first minutes, not all at once.
-        if self.wait_minutes(rng.uniform(0, 10)):
-            return
-        self._command(number, "open")
-        while not self._stop.is_set():
-            if self.taken_over(number):
-                if self.wait_minutes(2):
-                    return
-                continue
-            # Whoever took a ticket before the break or closing time is served:
-            # officers call as long as someone waits, and rest when nobody does.
-            result = self._command(number, "next")
-            current = (result or {}).get("current")
-            if not current or current.get("status") not in ("called", "serving"):
-                rest = rng.uniform(1, 3) if open_at(self.hour_of_day()) else 5
-                if self.wait_minutes(rest):
-                    return
-                continue
-            self._count("calls")
-            self._serve(number, current, rng)
-            if self.wait_minutes(rng.uniform(0.3, 1.5)):
-                return
-
-    def _serve(self, number: int, current: dict, rng: random.Random) -> None:
-        if rng.random() < NO_SHOW_SHARE:
-            # Absent: called twice more, a minute apart, then marked absent.
-            for _ in range(2):
-                if self.wait_minutes(1):
-                    return
-                self._command(number, "recall")
-            if self.wait_minutes(1):
-                return
-            if self._command(number, "no_show", reason="Công dân không có mặt") is not None:
-                self._count("no_shows")
-            return
-        if self.wait_minutes(rng.uniform(0.3, 1.2)):  # walking to the counter
-            return
-        self._command(number, "serve")
-        if self.wait_minutes(self._service_minutes(current.get("service", ""), rng)):
-            return
-        if rng.random() < TRANSFER_SHARE:
-            others = [s for s in self.services if s != current.get("service")]
-            target = rng.choice(others)
-            if self._command(number, "transfer", target_service=target,
-                             reason="Hồ sơ thuộc lĩnh vực khác") is not None:
-                self._count("transfers")
-            return
-        result = self._command(number, "finish")
-        finished = (result or {}).get("finished")
-        if not finished:
-            return
-        self._count("served")
-        if rng.random() < RATING_SHARE:
-            level = rng.choices(RATING_LEVELS, RATING_MIX)[0]
-            node = self.counters[number].get("node") or f"counter-{number}"
-            self.bus.publish(self.topics.node_event(node, "rating"), RATING.make(
-                ticket_id=finished["ticket_id"], counter=number, level=level,
-                display=finished.get("display")))
-            self._count("ratings")
 
     # Life ---------------------------------------------------------------------------
     def start(self) -> DemoFloor:

@@ -371,6 +371,37 @@ def test_fake_hardware_keyboard_keys_press_the_mock_buttons(queue_hub, make_node
     wait_until(picture.exists)
 
 
+def test_fake_hardware_keys_on_a_pipe_press_either_counters_keys(queue_hub, make_node, store,
+                                                                tmp_path, capsys):
+    """``motcua demo`` types "<counter> <key>" lines on a two-counter node's stdin."""
+    import io
+    import tomllib
+
+    from central import keypads
+    from counter import fake
+    from motcua.demo import _counter_settings
+
+    with store.write() as db:
+        keypads.link(db, "counter-1", 2, actor="test")
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    take_ticket(dispenser)
+    # The demo's two-counter node: every key, rating key and LED on its own pin.
+    node = make_node("counter", "counter-1", **tomllib.loads(_counter_settings("counter-1",
+                                                                               tmp_path)))
+    assert list(node.units) == [1, 2]
+    fake.read_lines(node, io.StringIO("2 n\nn\n2 f\n2 1\n"))
+    wait_until(lambda: store.db.execute("select level from ratings").fetchone()
+               == ("very_satisfied",))
+    rows = store.db.execute("select c.number, t.display, t.status from tickets t "
+                            "join counters c on c.id = t.counter_id order by c.number").fetchall()
+    assert rows == [(1, "A002", "called"), (2, "A001", "done")]
+    # Bad lines: the key list on stderr, nothing pressed, the reader carries on.
+    fake.read_lines(node, io.StringIO("7 n\nx\n2 n n\n"))
+    assert capsys.readouterr().err.count("phím không hợp lệ") == 3
+    assert store.db.execute("select count(*) from ticket_events").fetchone()[0] == 5
+
+
 def test_the_display_shows_offline_paused_and_blinks_the_newest_call():
     from luma.core.device import dummy
 

@@ -45,12 +45,16 @@ def test_the_day_has_a_morning_peak_a_lunch_break_and_wraps_at_closing():
 
 
 def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
-        queue_hub, broker, center, store):
-    """Citizens' presses become tickets (as a dispenser's button would), officers work them."""
+        queue_hub, broker, center, store, make_node, tmp_path):
+    """Citizens' presses become tickets (as a dispenser's button would), officers work
+    them on real counter nodes (two counters each, mock pins), pressing their keys."""
+    from central import keypads
+    from counter import fake
     from motcua.bus import BusClient, Topics
     from motcua.bus.messages import TICKET
     from motcua.bus.paho import PahoTransport
     from motcua.config import MqttConfig, from_dict
+    from motcua.demo import COUNTER_NODES, _counter_settings
     from motcua.demo_floor import DISPENSER_BUTTONS, DemoFloor
 
     mqtt = from_dict(MqttConfig, {"port": broker.port})
@@ -60,7 +64,21 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
     assert fingers.wait_connected(10)
     priority = {}
 
+    # The demo's counter nodes, in this process: counter-1 drives counters 1 and 2...
+    with store.write() as db:
+        for number, node_id in COUNTER_NODES.items():
+            if node_id != f"counter-{number}":
+                keypads.link(db, node_id, number, actor="test")
+    counters = {node_id: make_node("counter", node_id,
+                                   **tomllib.loads(_counter_settings(node_id, tmp_path)))
+                for node_id in sorted(set(COUNTER_NODES.values()))}
+    typing = {node_id: threading.Lock() for node_id in counters}
+
     def press(node, key):
+        if node in counters:  # a line as the demo types it on the node's stdin
+            with typing[node]:
+                assert fake.line_key(counters[node], key), key
+            return
         if key == "p":
             priority[node] = True
             return
@@ -73,7 +91,7 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
     # Counter 1's simulated officer is "Lê Văn An", but nobody (a person, say) holds
     # it in the hub: the simulated officer stays away from it.
     floor = DemoFloor(mqtt, center, sample, press, speed=900, seed=3,
-                      officers={1: "Lê Văn An"}).start()
+                      officers={1: "Lê Văn An"}, counter_nodes=COUNTER_NODES).start()
     try:
         def busy_day():
             rows = dict(store.db.execute(
@@ -197,7 +215,8 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         text = out.text
         broker_port = int(re.search(r"Mosquitto: 127\.0\.0\.1:(\d+)", text).group(1))
         pgids += [int(p) for p in (folder / "demo.pids").read_text().split()]
-        assert len(pgids) == 7  # broker, hub, two dispensers, counter, display, kiosk
+        # The broker, the hub, two dispensers, ten counter nodes, a display, a kiosk.
+        assert len(pgids) == 16
         for where in ("/demo", "/live", "/console", "/thu-tuc", "/lookup", "/t/"):
             assert f"{base}{where}" in text, where
         accounts = dict(re.findall(r"^\s+(admin|giamsat|canbo)\s+\w+\s+(\S+)$", text, re.M))
@@ -205,7 +224,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         assert len(set(accounts.values())) == 3 and all(len(p) >= 10 for p in accounts.values())
 
         nodes = json.loads(urllib.request.urlopen(f"{base}/api/nodes", timeout=5).read())
-        assert Counter(n["state"] for n in nodes["nodes"])["online"] == 5
+        assert Counter(n["state"] for n in nodes["nodes"])["online"] == 14
 
         # The supervisor signs in with the printed password and watches the day grow.
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -299,6 +318,14 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         ended = [s for s in trail if s in TERMINAL]
         assert len(ended) == (1 if status in TERMINAL else 0), (ticket_id, trail)
         assert status in TERMINAL or status in OPEN
+    # The officers pressed the counter nodes' keys: every call, finish, no-show and
+    # transfer came from a counter node, and from most of the ten (the counters of a
+    # quiet service may not have called yet in two simulated hours).
+    by_node = dict(db.execute(
+        "select node_id, count(*) from ticket_events where action in "
+        "('next', 'recall', 'finish', 'no_show', 'transfer') group by node_id").fetchall())
+    assert set(by_node) <= {f"counter-{n}" for n in range(1, 20, 2)}, by_node
+    assert len(by_node) >= 6, by_node
     statuses = Counter(t[1] for t in tickets)
     assert statuses["done"] > 10 and summary["ratings"] > 0
     assert db.execute("select count(*) from ratings").fetchone()[0] == summary["ratings"]

@@ -1,7 +1,9 @@
 """The provincial hub's pages in a real headless Chromium: a supervisor finds
 which centre is offline and looks at a connected centre's floor."""
 
+import contextlib
 import dataclasses
+import ssl
 import threading
 
 import pytest
@@ -15,23 +17,31 @@ from .test_province_store import apply, dossier, event
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def province_server(hub_config, store, broker):
+@contextlib.contextmanager
+def serve(config, store):
+    """The provincial hub's web app on a free port, in this process."""
     from werkzeug.serving import make_server
 
     from central import create_app
 
-    assert broker.ws_port, "broker-config/web.acl missing: no websockets listener"
-    app = create_app(dataclasses.replace(hub_config, role="province",
-                                         live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}"),
-                     store=store)
+    app = create_app(dataclasses.replace(config, role="province"), store=store)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+
+@pytest.fixture
+def province_server(hub_config, store, broker):
+    assert broker.ws_port, "broker-config/web.acl missing: no websockets listener"
+    with serve(dataclasses.replace(hub_config, live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}"),
+               store) as url:
+        yield url
 
 
 def test_a_supervisor_sees_which_centre_is_offline_and_a_centres_floor(
@@ -178,3 +188,53 @@ def test_the_provincial_pages_follow_the_centres_live(browser, province_server, 
     page.screenshot(path=str(PROJECT / "tests" / "artifacts" / "province-live.png"),
                     full_page=True)
     assert errors == []
+
+
+def test_the_live_floor_through_the_production_provincial_broker(browser, hub_config, store,
+                                                                 tmp_path):
+    """The provincial broker as `motcua provision` makes it: no anonymous access,
+    the page logs in to its websockets listener as the read-only web user."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from motcua.broker import ProductionMosquitto
+    from motcua.provision import provision
+
+    (tmp_path / "tinh.toml").write_text(
+        'center = "tinh"\n[broker]\nhost = "localhost"\n[[centres]]\nid = "xa-a"\n')
+    out = tmp_path / "tinh"
+    provision(tmp_path / "tinh.toml", out)
+    broker = ProductionMosquitto(out / "broker", data_dir=tmp_path / "data").start()
+    bridge = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="xa-a")
+    bridge.username_pw_set("xa-a", (out / "centres" / "xa-a" / "bridge-password").read_text()
+                           .strip())
+    bridge.tls_set_context(ssl.create_default_context(cafile=str(out / "ca" / "ca.crt")))
+    bridge.connect("localhost", broker.port)
+    bridge.loop_start()
+    try:
+        def up(topic, payload):
+            data = payload if isinstance(payload, bytes) else encode(payload)
+            bridge.publish(topic, data, qos=1, retain=True).wait_for_publish(10)
+
+        for topic, payload in (("province/xa-a/bridge/state", b"1"),
+                               ("province/xa-a/state/counter/1",
+                                counter_state("Nguyễn Thị Lan", "A007"))):
+            apply(store, topic, payload if isinstance(payload, bytes) else encode(payload))
+            up(topic, payload)
+        config = dataclasses.replace(
+            hub_config, live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}",
+            live_mqtt_username="web",
+            live_mqtt_password_file=str(out / "hub" / "web-mqtt-password"))
+        with serve(config, store) as server:
+            page = sign_in(browser, server, store)
+            page.goto(f"{server}/province/xa-a")
+            page.locator("#live-link.up").wait_for(timeout=10_000)
+            up("province/xa-a/state/counter/1", counter_state("Nguyễn Thị Lan", "A008"))
+            page.locator('#counters tr[data-counter="1"] td.current', has_text="A008").wait_for(
+                timeout=10_000)
+            up("province/xa-a/bridge/state", b"0")
+            page.locator("#link .link", has_text="Mất kết nối").wait_for(timeout=10_000)
+    finally:
+        bridge.loop_stop()
+        bridge.disconnect()
+        broker.stop()

@@ -56,7 +56,7 @@
     if (!only) {
       const all = document.querySelectorAll("#centres tr[data-center]");
       const upCount = document.querySelectorAll('#centres tr[data-link="up"]').length;
-      setCells($("links"), { count: `${upCount} / ${all.length}` });
+      setCells($("links"), { count: `${upCount} / ${all.length} trung tâm đang kết nối` });
     }
   }
 

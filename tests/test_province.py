@@ -141,6 +141,7 @@ def test_a_cut_link_loses_nothing_and_duplicates_nothing(province):
     # The province sees the links drop (the bridges' will on its broker).
     wait_until(lambda: links(province) == dict.fromkeys(CENTRES, "down"), timeout=40)
     before = {cid: len(province_event_ids(province, cid)) for cid in CENTRES}
+    at_centres = {cid: len(centre_event_ids(province.centres[cid])) for cid in CENTRES}
     # The minute is counted from when the province saw every link down.
     started = time.monotonic()
     codes, rounds = {}, 0
@@ -154,11 +155,16 @@ def test_a_cut_link_loses_nothing_and_duplicates_nothing(province):
                 codes[cid] = receive_dossier(province.centres[cid])
         time.sleep(CUT_ROUND_PAUSE)
     cut_for = time.monotonic() - started
-    assert cut_for >= LINK_CUT_SECONDS and rounds >= 5, (cut_for, rounds)
+    # The whole minute, with traffic throughout (a round takes longer on a
+    # loaded machine: at least three of them, whatever the load).
+    assert cut_for >= LINK_CUT_SECONDS and rounds >= 3, (cut_for, rounds)
     # A whole minute apart: nothing arrived at the province, which still
     # shows every centre offline.
     assert {cid: len(province_event_ids(province, cid)) for cid in CENTRES} == before
     assert links(province) == dict.fromkeys(CENTRES, "down")
+    # ... while each centre recorded every round's tickets, calls and finishes.
+    for cid in CENTRES:
+        assert len(centre_event_ids(province.centres[cid])) >= at_centres[cid] + 4 * rounds
     for centre in province.centres.values():
         centre.proxy.restore()
     wait_until(lambda: links(province) == dict.fromkeys(CENTRES, "up"), timeout=60)

@@ -192,6 +192,12 @@ class HubConfig:
         "", doc="the broker's MQTT-over-WebSockets address that live pages read retained state "
                 "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
     )
+    live_mqtt_username: str = setting(
+        "", doc="the read-only web user live pages log in with, where the broker has no "
+                "anonymous access (the provincial broker; empty: anonymous)")
+    live_mqtt_password_file: str = setting(
+        "", doc="file holding that web user's password (`motcua provision` writes it; it "
+                "is handed to every page that reads the broker, so it may only read)")
     demo_dir: str = setting(
         "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
                 "tickets the page /demo shows (empty: no /demo page)")

@@ -151,6 +151,9 @@ class Mosquitto:
 class ProductionMosquitto(Mosquitto):
     """The production configuration (``broker-config/production.conf``) on a free port.
 
+    With the bridge (``bridge.conf``) and a province's websockets listener
+    (``websockets.conf``, on ``ws_port``) when provision made them.
+
     For the tests and a technician's dry run: ``files_dir`` is ``motcua
     provision``'s ``broker/`` folder (passwd, acl, certificates), put where the
     file says ``/etc/mosquitto/motcua/``::
@@ -173,11 +176,20 @@ class ProductionMosquitto(Mosquitto):
             target = conf_d / "motcua-bridge.conf"
             target.write_text(text, encoding="utf-8")
             target.chmod(0o600)
+        websockets = self.files_dir / "websockets.conf"
+        if websockets.exists():
+            lines = [f"listener {self.ws_port} 127.0.0.1" if ln.split()[:1] == ["listener"]
+                     else ln for ln in websockets.read_text(encoding="utf-8").splitlines()]
+            (conf_d / "motcua-websockets.conf").write_text("\n".join(lines) + "\n",
+                                                          encoding="utf-8")
         return conf_d
 
     def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
         self.files_dir = Path(files_dir)
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
+        # A provincial broker's websockets listener (provision writes it for a
+        # province): on a free port here, like the main listener.
+        self.ws_port = free_port() if (self.files_dir / "websockets.conf").exists() else None
 
     def write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

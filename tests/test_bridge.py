@@ -105,3 +105,73 @@ def test_shared_state_goes_up_to_the_province_and_nothing_else(tmp_path, sample_
     finally:
         centre.stop()
         province.stop()
+
+
+def web_client(port, user=None, password=None):
+    """A browser's view of the provincial broker: MQTT over its websockets listener."""
+    messages, connected = queue.Queue(), queue.Queue()
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, transport="websockets")
+    if user:
+        c.username_pw_set(user, password)
+    c.on_connect = lambda cl, u, f, rc, p: connected.put(rc)
+    c.on_message = lambda cl, u, m: messages.put((m.topic, m.payload))
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    return c, connected.get(timeout=10), messages
+
+
+def test_the_provincial_live_pages_read_the_floors_and_nothing_else(tmp_path):
+    """The provincial broker's websockets listener: browsers log in as the read-only
+    `web` user and read each centre's floor and link, not its summaries; they
+    cannot write; anonymous clients and wrong passwords are refused."""
+    (tmp_path / "tinh.toml").write_text(
+        'center = "tinh"\n[broker]\nhost = "localhost"\n[[centres]]\nid = "xa-a"\n')
+    out = tmp_path / "tinh"
+    provision(tmp_path / "tinh.toml", out)
+    hub_toml = (out / "hub" / "hub.toml").read_text()
+    assert 'live_mqtt_username = "web"' in hub_toml
+    assert 'live_mqtt_password_file = "/etc/motcua/web-mqtt-password"' in hub_toml
+    web_password = (out / "hub" / "web-mqtt-password").read_text().strip()
+    assert (out / "hub" / "web-mqtt-password").stat().st_mode & 0o777 == 0o600
+    broker = ProductionMosquitto(out / "broker", data_dir=tmp_path / "data").start()
+    clients = []
+    try:
+        assert broker.ws_port
+        bridge, _ = client(broker.port, out / "ca" / "ca.crt", "xa-a",
+                           (out / "centres" / "xa-a" / "bridge-password").read_text().strip())
+        clients.append(bridge)
+        for topic, payload in (("province/xa-a/bridge/state", b"1"),
+                               ("province/xa-a/state/counter/1", b'{"counter": 1}'),
+                               ("province/xa-a/up/dossiers", b'{"dossiers": []}')):
+            bridge.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+
+        for user, password in ((None, None), ("web", "wrong"), ("xa-b", web_password)):
+            c, rc, _ = web_client(broker.ws_port, user, password)
+            c.loop_stop()
+            assert rc.is_failure, (user, rc)
+        # Two pages at once, both as `web`: neither knocks the other off.
+        first, rc1, seen1 = web_client(broker.ws_port, "web", web_password)
+        second, rc2, seen2 = web_client(broker.ws_port, "web", web_password)
+        clients += [first, second]
+        assert not rc1.is_failure and not rc2.is_failure
+        for c in (first, second):
+            c.subscribe("province/#", qos=0)
+        for seen in (seen1, seen2):
+            got = {seen.get(timeout=10)[0] for _ in range(2)}
+            assert got == {"province/xa-a/bridge/state", "province/xa-a/state/counter/1"}
+        # A page cannot write: the counter the bridge published stays as it was.
+        first.publish("province/xa-a/state/counter/1", b'{"counter": 99}', qos=1,
+                      retain=True).wait_for_publish(5)
+        bridge.publish("province/xa-a/state/counter/1", b'{"counter": 1, "n": 2}', qos=1,
+                       retain=True).wait_for_publish(5)
+        assert seen2.get(timeout=10) == ("province/xa-a/state/counter/1",
+                                         b'{"counter": 1, "n": 2}')
+        assert first.is_connected() and second.is_connected()
+        for seen in (seen1, seen2):
+            while not seen.empty():
+                assert not seen.get()[0].startswith("province/xa-a/up/")
+    finally:
+        for c in clients:
+            c.disconnect()
+            c.loop_stop()
+        broker.stop()

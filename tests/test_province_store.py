@@ -194,7 +194,10 @@ def test_provision_a_province_for_its_centres(tmp_path):
     assert "user xa-a\ntopic write province/xa-a/#" in acl
     assert "user hub\ntopic read province/#" in acl
     users_ = [line.split(":")[0] for line in (out / "broker" / "passwd").read_text().split()]
-    assert sorted(users_) == ["hub", "xa-a", "xa-b"]
+    # ... and `web`, the live pages' read-only user (tests/test_bridge.py tries it).
+    assert sorted(users_) == ["hub", "web", "xa-a", "xa-b"]
+    assert ("user web\ntopic read province/+/state/#\ntopic read province/+/bridge/state\n"
+            in acl)
     before = (out / "centres" / "xa-a" / "bridge-password").read_text()
     provision(inv, out)  # again: nothing changes
     assert (out / "centres" / "xa-a" / "bridge-password").read_text() == before

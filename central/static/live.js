@@ -7,6 +7,10 @@
 //
 //   const live = MotcuaLive.connect(url, (topic, data) => ..., (up) => ...);
 //   live.subscribe("motcua/thanhhoa/state/counter/5");
+//
+// A broker without anonymous access (the provincial broker in production)
+// takes a read-only web user: connect(url, onMessage, onLink,
+// { username, password }), as settings() reads them from the page.
 (function (global) {
   "use strict";
   const enc = new TextEncoder();
@@ -29,7 +33,7 @@
     return new Uint8Array([first, ...len, ...body]);
   }
 
-  function connect(url, onMessage, onLink) {
+  function connect(url, onMessage, onLink, auth) {
     const filters = new Set();
     let ws = null, buffer = new Uint8Array(0), ping = null, packetId = 1, delay = 500;
     let up = false;
@@ -91,8 +95,12 @@
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
         const id = "web-" + Math.random().toString(16).slice(2, 14);
-        // MQTT 3.1.1, clean session, keep-alive 30 s.
-        send(packet(0x10, [...str("MQTT"), 4, 0x02, 0, 30, ...str(id)]));
+        // MQTT 3.1.1, clean session, keep-alive 30 s; user name and password
+        // (flags 0x80 | 0x40) when the page was given a web user.
+        const user = auth && auth.username;
+        const flags = user ? 0xc2 : 0x02;
+        const creds = user ? [...str(user), ...str(auth.password || "")] : [];
+        send(packet(0x10, [...str("MQTT"), 4, flags, 0, 30, ...str(id), ...creds]));
         ping = setInterval(() => send(new Uint8Array([0xc0, 0])), 15000);
       };
       ws.onmessage = (event) => feed(new Uint8Array(event.data));
@@ -118,10 +126,12 @@
     };
   }
 
-  // The page's live settings: <div id="live" data-url=... data-base="motcua/<centre>">.
+  // The page's live settings: <div id="live" data-url=... data-base="motcua/<centre>">
+  // (and data-username, data-password where the broker wants a web user).
   function settings() {
     const d = document.getElementById("live").dataset;
-    return { url: d.url || `ws://${location.hostname}:9001`, base: d.base };
+    return { url: d.url || `ws://${location.hostname}:9001`, base: d.base,
+             auth: d.username ? { username: d.username, password: d.password } : null };
   }
 
   function el(tag, cls, text) {

@@ -5,23 +5,48 @@
 ``/province/<center>``   a centre's live floor: counters, lines, nodes
 ``/province/overdue``    overdue dossiers across centres
 ``/province/officers``   officer rankings across centres
+
+The list of centres and a centre's floor are live: province.js reads what the
+bridges carry (``province/<centre>/state/...``, ``.../bridge/state``) from the
+provincial broker over MQTT-over-WebSockets, as the centre's live pages do,
+logged in as the broker's read-only web user when hub.toml names one
+(``live_mqtt_username``, ``live_mqtt_password_file``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from motcua import clock
 
 from ..province import reports
 from . import store
 from .auth import login_required
+from .queue import _live_page, live_url
 
 bp = Blueprint("province", __name__)
 VN = ZoneInfo(clock.LOCAL_ZONE)
+log = logging.getLogger(__name__)
+
+
+def _live(center: str = "") -> dict:
+    """The live pages' broker settings: address, and the read-only web user if any."""
+    config = current_app.config["MOTCUA"]
+    auth = None
+    if config.live_mqtt_username:
+        try:
+            password = Path(config.live_mqtt_password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            # The page still shows what the hub stored; only the live updates are lost.
+            log.error("live_mqtt_password_file: %s", exc)
+            password = ""
+        auth = {"username": config.live_mqtt_username, "password": password}
+    return {"live_url": live_url(), "live_auth": auth, "live_center": center}
 
 
 def _period() -> tuple[str, str, str, str]:
@@ -47,9 +72,10 @@ def index():
     scope = request.args.get("centre") or None
     official = reports.official_report(db, dt.date.fromisoformat(first),
                                        dt.date.fromisoformat(last), scope, by="field")
-    return render_template("province/index.html", centres=reports.centres(db),
-                           report=reports.period_report(db, start, end), first=first, last=last,
-                           official=official, scope=scope)
+    return _live_page(render_template(
+        "province/index.html", centres=reports.centres(db),
+        report=reports.period_report(db, start, end), first=first, last=last,
+        official=official, scope=scope, **_live()))
 
 
 @bp.get("/province/overdue")
@@ -74,6 +100,7 @@ def floor(center: str):
                        "from province_centres where center = ?", [center]).fetchone()
     if known is None:
         abort(404)
-    return render_template("province/floor.html", center=known[0], name=known[1],
-                           link=reports.LINK_NAMES[known[2]], link_since=known[3],
-                           floor=reports.floor(db, center))
+    return _live_page(render_template(
+        "province/floor.html", center=known[0], name=known[1], link_state=known[2],
+        link=reports.LINK_NAMES[known[2]], link_since=known[3],
+        floor=reports.floor(db, center), **_live(known[0])))

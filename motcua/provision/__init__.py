@@ -9,8 +9,9 @@ writes, under ``--out``::
 
     ca/ca.crt  ca/ca.key*                  the centre's private CA
     broker/    mosquitto.conf acl passwd* ca.crt server.crt server.key*
-               [bridge.conf* province-password*]
+               [bridge.conf* province-password*] [websockets.conf (a province)]
     hub/       hub.toml mqtt-password* nodes.toml (which counters each node drives)
+               [web-mqtt-password* (a province: its live pages' read-only user)]
     centres/<id>/bridge-password* province-ca.crt   (a province's inventory with
                [[centres]]: what each centre's `[province]` names as password_file, ca_file)
     nodes/<id>/node.toml mqtt-password*
@@ -18,7 +19,8 @@ writes, under ``--out``::
 
 Files marked * are secrets: created with mode 0600, never printed, and never
 replaced except by ``--rotate NAME`` (a node id, ``hub``, ``server`` for the
-broker's certificate, ``province`` for the bridge password). Running it again
+broker's certificate, ``province`` for the bridge password, ``web`` for a
+province's live pages' user). Running it again
 after adding a node to the inventory creates that node's files, adds its line
 to ``passwd`` and changes nothing else; a node removed from the inventory
 loses its line in ``passwd`` (it can no longer connect).
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import passwd
-from .inventory import HUB_USER, Inventory, InventoryError, load
+from .inventory import HUB_USER, WEB_USER, Inventory, InventoryError, load
 
 __all__ = ["provision", "ProvisionError", "InventoryError", "Result", "BROKER_CONFIG"]
 
@@ -42,7 +44,7 @@ BROKER_CONFIG = Path(__file__).resolve().parent.parent.parent / "broker-config"
 NODE_ETC = "/etc/motcua"
 BROKER_ETC = "/etc/mosquitto/motcua"
 HUB_VAR = "/var/lib/motcua"
-ROTATABLE_EXTRA = {"hub", "server", "province"}
+ROTATABLE_EXTRA = {"hub", "server", "province", "web"}
 
 
 class ProvisionError(Exception):
@@ -208,7 +210,10 @@ def _node_config(inv: Inventory, node_id: str, role: str, extra: str = "") -> st
 def _hub_config(inv: Inventory) -> str:
     role = ""
     if inv.centres:
-        role = 'role = "province"\n'
+        role = ('role = "province"\n'
+                "# The live pages log in to the broker's websockets listener as this user.\n"
+                f'live_mqtt_username = "{WEB_USER}"\n'
+                f'live_mqtt_password_file = "{NODE_ETC}/web-mqtt-password"\n')
     elif inv.province:
         role = "uplink = true\n"
     return (
@@ -285,7 +290,7 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
                - ROTATABLE_EXTRA)
     if unknown:
         raise ProvisionError(f"--rotate {sorted(unknown)[0]}: not a node of the inventory, "
-                             "nor hub, server or province")
+                             "nor hub, server, province or web")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(out, 0o700)
@@ -297,6 +302,9 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     passwords = {HUB_USER: _password(w, "hub/mqtt-password", "hub" in rotate_set)}
     for n in inv.nodes:
         passwords[n.id] = _password(w, f"nodes/{n.id}/mqtt-password", n.id in rotate_set)
+    if inv.centres:
+        # The provincial hub's live pages read the broker as this read-only user.
+        passwords[WEB_USER] = _password(w, "hub/web-mqtt-password", "web" in rotate_set)
     for c in inv.centres:
         # Each centre's bridge user on the provincial broker; the centre's
         # provision copies these two files (its inventory's [province] names them).
@@ -314,7 +322,10 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
 
     if inv.centres:
         w.write("broker/acl", _template("province-acl.template", center=inv.center,
-                                        hub_user=HUB_USER, centres=_centre_acl(inv)))
+                                        hub_user=HUB_USER, web_user=WEB_USER,
+                                        centres=_centre_acl(inv)))
+        w.write("broker/websockets.conf",
+                (BROKER_CONFIG / "province-websockets.conf").read_text("utf-8"))
     else:
         w.write("broker/acl", _template("acl.template", center=inv.center, hub_user=HUB_USER,
                                         role_reads=_role_reads(inv)))

@@ -1,0 +1,121 @@
+// The provincial hub's live pages (/province and /province/<centre>): what
+// every centre's bridge carries up, read straight from the provincial
+// broker over MQTT-over-WebSockets, as the centre's own live pages do.
+//
+//   province/<centre>/bridge/state        1 or 0: the centre connected or not
+//   province/<centre>/state/queue_stats   today's figures
+//   province/<centre>/state/nodes         the centre's nodes, online or not
+//   province/<centre>/state/counter/<n>   a counter: status, officer, serving
+//   province/<centre>/state/line/<code>   a line: waiting, counters open
+//
+// <div id="live" data-url=... data-base="province" data-center="xa-a"|"">:
+// with a centre, the floor page; without, the list of centres.
+(function () {
+  "use strict";
+  const L = window.MotcuaLive;
+  const cfg = L.settings();
+  const only = document.getElementById("live").dataset.center || "";
+  const $ = (id) => document.getElementById(id);
+  const LINK = { up: "Đang kết nối", down: "Mất kết nối" };
+
+  function setCells(row, values) {
+    for (const [cls, text] of Object.entries(values)) {
+      const cell = row.querySelector("." + cls);
+      if (cell) cell.textContent = text == null ? "" : text;
+    }
+  }
+
+  // A row of `cells` (class names) in `tbody`, created when the page had none.
+  function rowFor(table, attr, key, cells) {
+    const body = document.querySelector(`#${table} tbody`);
+    let row = body.querySelector(`tr[${attr}="${CSS.escape(String(key))}"]`);
+    if (!row) {
+      const empty = body.querySelector("tr.empty");
+      if (empty) empty.remove();
+      row = L.el("tr");
+      row.setAttribute(attr, key);
+      cells.forEach((c) => row.appendChild(L.el("td", c)));
+      body.appendChild(row);
+    }
+    return row;
+  }
+
+  // The link of a centre changed (retained 1/0 from its bridge). The page
+  // was rendered with the hub's own record of it; only a change moves "since".
+  function link(center, up) {
+    const state = up ? "up" : "down";
+    const rows = only ? [$("link")] :
+      [document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`)];
+    rows.forEach((row) => {
+      if (!row || row.dataset.link === state) return;
+      row.dataset.link = state;
+      row.classList.remove("link-up", "link-down", "link-unknown");
+      row.classList.add("link-" + state);
+      setCells(row, { link: LINK[state], since: (only ? "từ " : "") + L.clock(new Date()) });
+    });
+    if (!only) {
+      const all = document.querySelectorAll("#centres tr[data-center]");
+      const upCount = document.querySelectorAll('#centres tr[data-link="up"]').length;
+      setCells($("links"), { count: `${upCount} / ${all.length} trung tâm đang kết nối` });
+    }
+  }
+
+  function onMessage(topic, data) {
+    const parts = topic.split("/");  // province, <centre>, state|bridge, ...
+    const center = parts[1];
+    const rest = parts.slice(2).join("/");
+    if (only && center !== only) return;
+    if (rest === "bridge/state") return link(center, data === 1);
+    if (!only) {
+      const row = document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`);
+      if (!row) return;  // a centre new to the hub: it shows on the next load
+      if (rest === "state/queue_stats") {
+        setCells(row, { issued: data.issued, waiting: data.waiting, done: data.done,
+                        avg: data.avg_wait_min });
+      } else if (rest === "state/nodes") {
+        const nodes = data.nodes || [];
+        setCells(row, { nodes: `${nodes.filter((n) => n.state === "online").length} / ` +
+                               `${nodes.length}` });
+      }
+      return;
+    }
+    if (rest.startsWith("state/counter/")) {
+      const row = rowFor("counters", "data-counter", data.counter,
+                         ["name", "state", "officer", "current"]);
+      row.className = data.status || "";
+      setCells(row, { name: data.name, state: data.status_name, officer: data.officer,
+                      current: data.current ? data.current.display : "" });
+    } else if (rest.startsWith("state/line/")) {
+      const row = rowFor("lines", "data-service", data.service,
+                         ["name", "waiting", "open", "estimate"]);
+      setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
+                      estimate: data.estimate_min });
+    } else if (rest === "state/queue_stats") {
+      document.querySelectorAll("[data-stat]").forEach((b) => {
+        b.textContent = data[b.dataset.stat] == null ? 0 : data[b.dataset.stat];
+      });
+    } else if (rest === "state/nodes") {
+      const body = document.querySelector("#nodes tbody");
+      body.replaceChildren(...(data.nodes || []).map((n) => {
+        const row = L.el("tr", n.state);
+        row.dataset.node = n.node_id;
+        [n.node_id, n.role, n.state === "online" ? "Trực tuyến" : "Mất kết nối",
+         L.clock(n.since)].forEach((t) => row.appendChild(L.el("td", null, t)));
+        return row;
+      }));
+    }
+  }
+
+  const live = L.connect(cfg.url, onMessage, (up) => {
+    $("live-link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
+    $("live-link").className = "link-state " + (up ? "up" : "down");
+  }, cfg.auth);
+  const centre = only || "+";
+  live.subscribe(`${cfg.base}/${centre}/bridge/state`);
+  live.subscribe(`${cfg.base}/${centre}/state/queue_stats`);
+  live.subscribe(`${cfg.base}/${centre}/state/nodes`);
+  if (only) {
+    live.subscribe(`${cfg.base}/${only}/state/counter/+`);
+    live.subscribe(`${cfg.base}/${only}/state/line/+`);
+  }
+})();

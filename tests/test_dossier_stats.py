@@ -51,3 +51,30 @@ def test_the_hub_publishes_them_retained_for_the_hall(store, hub_config, gateway
         "departments") and state_watcher.state["dossier_stats"])
     (dep,) = stats["departments"]
     assert dep["name"] == "Sở Tư pháp" and dep["in_progress"] == 1
+
+
+def test_they_agree_with_the_official_report_by_the_procedures_department(store, hub_config):
+    from central.statistics.period_report import period_report
+
+    ids = add_procedures(store)
+    # Birth registrations (Sở Tư pháp's procedure), received Monday 2/3/2026.
+    moved, paused, plain = (receive(store, hub_config, ids, at(2026, 3, 2, 9)) for _ in range(3))
+    # One handed over to Sở Xây dựng (liên thông): still Tư pháp's dossier, as in
+    # Biểu 06 (the department responsible for the procedure).
+    dossiers.act(store, hub_config, moved["id"], "transfer", actor="lan.nt",
+                 department_id=ids["SXD"], now=at(2026, 3, 2, 10))
+    # One waiting for a supplement: in progress, never overdue while paused.
+    dossiers.act(store, hub_config, plain["id"], "transfer", actor="lan.nt",
+                 department_id=ids["STP"], now=at(2026, 3, 2, 10))
+    dossiers.act(store, hub_config, paused["id"], "transfer", actor="lan.nt",
+                 department_id=ids["STP"], now=at(2026, 3, 2, 10))
+    dossiers.act(store, hub_config, paused["id"], "request_supplement", actor="x",
+                 note="Thiếu bản sao", now=at(2026, 3, 3, 9))
+    later = at(2026, 3, 20, 9)  # every due time long past
+    figures = dossier_stats.department_figures(store.db, now=later)
+    (dep,) = figures["departments"]
+    assert (dep["code"], dep["in_progress"], dep["overdue"], dep["resolved"],
+            dep["on_time_rate"]) == ("STP", 3, 2, 0, None)
+    report = period_report(store.db, dt.date(2026, 1, 1), dt.date(2026, 12, 31), now=later)
+    (row,) = report["rows"]
+    assert (row["name"], row["overdue"], row["supplement"]) == ("Sở Tư pháp", 2, 1)

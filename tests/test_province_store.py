@@ -104,6 +104,26 @@ def test_a_centre_report_function_runs_on_the_provinces_rows(store):
     apply(store, "province/xa-b/up/dossiers", UP_DOSSIERS.make(dossiers=[
         dossier("H56-1", 1, status=9, stage="ready", classification="late",
                 result_at="2026-11-26T02:00:00.000+00:00")]))
+    # Their events, as a centre's uplink sends them: the hall figures, like
+    # Biểu 06, are digested from the events (statistics facts).
+    from motcua.bus.messages import UP_DOSSIER_EVENTS
+
+    def events(*rows):
+        return UP_DOSSIER_EVENTS.make(events=[
+            {"event_id": i, "code": code, "at": at, "action": action,
+             "from_status": None if action == "receive" else 4,
+             "to_status": 2 if action == "receive" else 9,
+             "due_at": "2026-11-25T10:00:00.000+00:00" if action == "receive" else None,
+             "classification": classification}
+            for i, (code, at, action, classification) in enumerate(rows, 1)])
+
+    received = "2026-11-20T02:00:00.000+00:00"
+    apply(store, "province/xa-a/up/dossier_events", events(
+        ("H56-1", received, "receive", None), ("H56-2", received, "receive", None),
+        ("H56-1", "2026-11-24T02:00:00.000+00:00", "result_ready", "on_time")))
+    apply(store, "province/xa-b/up/dossier_events", events(
+        ("H56-1", received, "receive", None),
+        ("H56-1", "2026-11-26T02:00:00.000+00:00", "result_ready", "late")))
     now = clock.from_iso("2026-11-27T03:00:00+00:00")
     one = dossier_stats.department_figures(reports.centre_database(store.db, "xa-a"), now)
     assert one["departments"] == [{"code": "STP", "name": "Sở Tư pháp", "resolved": 1,

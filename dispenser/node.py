@@ -100,6 +100,7 @@ class Dispenser(Node):
         self.jobs: queue.Queue[Job | None] = queue.Queue()
         self._busy = threading.Event()
         self._done = threading.Condition()
+        self._unserved = 0  # presses accepted and not yet printed (under _done)
         self._last_housekeeping = 0.0
         self._last_status_check = 0.0
         self._no_block: set[str] = set()
@@ -140,14 +141,18 @@ class Dispenser(Node):
     # Presses -----------------------------------------------------------------
     def press(self, service: str, priority: bool = False) -> None:
         """A citizen asked for a ticket: queue it for the printing worker (never blocks)."""
+        with self._done:
+            self._unserved += 1
         self.jobs.put(Job(service, priority))
         self._busy.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every queued press has been printed (tests, benchmarks)."""
         deadline = time.monotonic() + timeout
+        # Counted, not inferred from the queue and the busy flag: between the
+        # worker taking a job and marking itself busy, both say "idle".
         with self._done:
-            while self._busy.is_set() or not self.jobs.empty():
+            while self._unserved > 0:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -245,8 +250,10 @@ class Dispenser(Node):
             finally:
                 if self.jobs.empty():
                     self._busy.clear()
-                    with self._done:
-                        self._done.notify_all()
+                with self._done:
+                    if job is not None:
+                        self._unserved -= 1
+                    self._done.notify_all()
 
     def _show(self) -> None:
         if self.printer_status.fault:

@@ -188,3 +188,17 @@ def test_generated_output_folders_are_ignored_by_git():
     for path in ("provisioned/thanhhoa/ca/ca.key", "secrets/x", "var/x"):
         run = subprocess.run(["git", "check-ignore", "-q", path], cwd=root)
         assert run.returncode == 0, f"{path} would be committed"
+
+
+def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_inventory, tmp_path):
+    """ws:// from an https page is mixed content: hub.toml says what to set instead."""
+    path = sample_inventory()
+    path.write_text(path.read_text().replace('[hub]\nhost = "10.20.0.2"\n',
+                                             '[hub]\nhost = "10.20.0.2"\nhttps = true\n'))
+    out = tmp_path / "out"
+    provision(path, out)
+    hub_toml = (out / "hub" / "hub.toml").read_text()
+    assert "secure_cookies = true" in hub_toml
+    assert '# live_mqtt_url = "wss://hub.thanhhoa.lan/mqtt"' in hub_toml
+    hub = load(HubConfig, out / "hub" / "hub.toml", env={})
+    assert hub.live_mqtt_url == "" and hub.live_mqtt_username == "web"

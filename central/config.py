@@ -194,7 +194,8 @@ class HubConfig:
     )
     live_mqtt_username: str = setting(
         "", doc="the read-only web user live pages log in with, where the broker has no "
-                "anonymous access (the provincial broker; empty: anonymous)")
+                "anonymous access (every production broker, a centre's or a province's; "
+                "`motcua provision` sets it; empty: anonymous, the development broker)")
     live_mqtt_password_file: str = setting(
         "", doc="file holding that web user's password (`motcua provision` writes it; it "
                 "is handed to every page that reads the broker, so it may only read)")

@@ -151,8 +151,9 @@ class Mosquitto:
 class ProductionMosquitto(Mosquitto):
     """The production configuration (``broker-config/production.conf``) on a free port.
 
-    With the bridge (``bridge.conf``) and a province's websockets listener
-    (``websockets.conf``, on ``ws_port``) when provision made them.
+    With the bridge (``bridge.conf``) and the live pages' websockets listener
+    (``websockets.conf``, a centre's or a province's, on ``ws_port``) when
+    provision made them.
 
     For the tests and a technician's dry run: ``files_dir`` is ``motcua
     provision``'s ``broker/`` folder (passwd, acl, certificates), put where the
@@ -187,8 +188,8 @@ class ProductionMosquitto(Mosquitto):
     def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
         self.files_dir = Path(files_dir)
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
-        # A provincial broker's websockets listener (provision writes it for a
-        # province): on a free port here, like the main listener.
+        # The live pages' websockets listener (provision writes it for a centre
+        # and for a province): on a free port here, like the main listener.
         self.ws_port = free_port() if (self.files_dir / "websockets.conf").exists() else None
 
     def write_config(self) -> Path:

@@ -303,3 +303,79 @@ def test_each_role_reads_only_the_shared_state_it_needs(production_broker, login
         "display-1": {"board", "counter", "line", "catalog", "announce"},
         "kiosk-1": {"catalog"},
     }
+
+
+def web_client(port, user=None, password=None):
+    """A browser's view of the centre's broker: MQTT over its websockets listener."""
+    messages, connected = queue.Queue(), queue.Queue()
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, transport="websockets",
+                    protocol=mqtt.MQTTv5)
+    if user:
+        c.username_pw_set(user, password)
+    c.on_connect = lambda cl, u, f, rc, p: connected.put(rc)
+    c.on_message = lambda cl, u, m: messages.put((m.topic, m.payload))
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    return c, connected.get(timeout=10), messages
+
+
+def test_live_pages_read_the_centres_state_over_websockets_and_nothing_else(
+        production_broker, login):
+    """The websockets listener provision gives a centre's broker: pages log in as
+    the read-only `web` user and read motcua/<centre>/state/#; they cannot read
+    a node's requests, responses or commands, nor the hub's events, and cannot
+    write anything (not even as a "node" called web); anonymous is refused."""
+    broker, out, center = production_broker
+    base = f"motcua/{center}"
+    web_password = (out / "hub" / "web-mqtt-password").read_text().strip()
+    assert broker.ws_port
+    hub = login("hub")
+    dispenser = login("dispenser-1")
+    hub.publish(f"{base}/state/line/HT", b'{"service": "HT", "waiting": 3}', retain=True)
+
+    for user, pw in ((None, None), ("web", "wrong"), ("hub", web_password),
+                     ("web", password(out, "hub"))):
+        c, rc, _ = web_client(broker.ws_port, user, pw)
+        c.loop_stop()
+        assert rc.is_failure, (user, rc)
+
+    # Two pages at once, both as `web`: neither knocks the other off.
+    first, rc1, seen1 = web_client(broker.ws_port, "web", web_password)
+    second, rc2, seen2 = web_client(broker.ws_port, "web", web_password)
+    try:
+        assert not rc1.is_failure and not rc2.is_failure
+        for c in (first, second):
+            c.subscribe(f"{base}/#", qos=1)
+        for seen in (seen1, seen2):  # the retained state (the module's broker holds more)
+            while (got := seen.get(timeout=10))[0] != f"{base}/state/line/HT":
+                assert got[0].startswith(f"{base}/state/"), got
+            assert got[1] == b'{"service": "HT", "waiting": 3}'
+
+        # What the web user must not see: a node's request and the hub's
+        # answer, commands, events, the hub's status and announcements.
+        dispenser.publish(f"{base}/node/dispenser-1/request/issue", b'{"service": "HT"}')
+        hub.publish(f"{base}/node/dispenser-1/response/issue", b'{"display": "HT-001"}')
+        hub.publish(f"{base}/node/counter-1/cmd/reload", b"{}")
+        hub.publish(f"{base}/hub/event/announce", b'{"text": "x"}')
+        # ...nor may it write, to the state or to its own "node" subtree (the
+        # ACL's pattern lines would give a node called web its own topics).
+        watch = hub  # a second hub login would knock this one off (client id)
+        watch.subscribe(f"{base}/#")
+        for topic in (f"{base}/state/line/HT", f"{base}/node/web/request/issue",
+                      f"{base}/node/web/status", f"{base}/node/dispenser-1/request/issue",
+                      f"{base}/hub/status"):
+            first.publish(topic, b'{"forged": true}', qos=1, retain=True).wait_for_publish(5)
+        hub.publish(f"{base}/state/line/HT", b'{"service": "HT", "waiting": 4}', retain=True)
+        # Everything up to the hub's new state (retained ones first): no forgery.
+        while (got := watch.messages.get(timeout=10)) != (
+                f"{base}/state/line/HT", b'{"service": "HT", "waiting": 4}'):
+            assert b"forged" not in got[1], got
+        for seen in (seen1, seen2):
+            while (got := seen.get(timeout=10)) != (f"{base}/state/line/HT",
+                                                    b'{"service": "HT", "waiting": 4}'):
+                assert got[0].startswith(f"{base}/state/") and b"forged" not in got[1], got
+        assert first.is_connected() and second.is_connected()
+    finally:
+        for c in (first, second):
+            c.disconnect()
+            c.loop_stop()

@@ -15,7 +15,8 @@ from motcua.provision.inventory import InventoryError
 from .conftest import MOTCUA
 
 SECRETS = ["ca/ca.key", "broker/server.key", "broker/passwd", "hub/mqtt-password",
-           "nodes/dispenser-1/mqtt-password", "nodes/counter-2/mqtt-password"]
+           "nodes/dispenser-1/mqtt-password", "nodes/counter-2/mqtt-password",
+           "hub/web-mqtt-password"]
 
 
 def mode(path):
@@ -45,7 +46,13 @@ def test_every_file_a_centre_needs_and_secrets_are_private(sample_inventory, tmp
     # The broker's password file has one line per node and the hub, each matching.
     entries = passwd.parse((out / "broker" / "passwd").read_text())
     assert set(entries) == {"hub", "dispenser-1", "counter-1", "counter-2", "display-1",
-                            "kiosk-1"}
+                            "kiosk-1", "web"}
+    # The live pages' read-only user, named in hub.toml, and its listener.
+    assert hub.live_mqtt_username == "web"
+    assert hub.live_mqtt_password_file == "/etc/motcua/web-mqtt-password"
+    assert passwd.verify(entries["web"], (out / "hub" / "web-mqtt-password").read_text().strip())
+    assert "protocol websockets" in (out / "broker" / "websockets.conf").read_text()
+    assert "live_mqtt_url" not in (out / "hub" / "hub.toml").read_text()  # plain http: ws://
     pw = (out / "nodes" / "kiosk-1" / "mqtt-password").read_text().strip()
     assert passwd.verify(entries["kiosk-1"], pw)
     assert not passwd.verify(entries["dispenser-1"], pw)
@@ -181,3 +188,17 @@ def test_generated_output_folders_are_ignored_by_git():
     for path in ("provisioned/thanhhoa/ca/ca.key", "secrets/x", "var/x"):
         run = subprocess.run(["git", "check-ignore", "-q", path], cwd=root)
         assert run.returncode == 0, f"{path} would be committed"
+
+
+def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_inventory, tmp_path):
+    """ws:// from an https page is mixed content: hub.toml says what to set instead."""
+    path = sample_inventory()
+    path.write_text(path.read_text().replace('[hub]\nhost = "10.20.0.2"\n',
+                                             '[hub]\nhost = "10.20.0.2"\nhttps = true\n'))
+    out = tmp_path / "out"
+    provision(path, out)
+    hub_toml = (out / "hub" / "hub.toml").read_text()
+    assert "secure_cookies = true" in hub_toml
+    assert '# live_mqtt_url = "wss://hub.thanhhoa.lan/mqtt"' in hub_toml
+    hub = load(HubConfig, out / "hub" / "hub.toml", env={})
+    assert hub.live_mqtt_url == "" and hub.live_mqtt_username == "web"

@@ -2,15 +2,18 @@
 // MQTT-over-WebSockets: the broker fans out to any number of viewers and the
 // hub does no work per viewer (no polling). This is a minimal MQTT 3.1.1
 // subscriber (CONNECT, SUBSCRIBE at QoS 0, PUBLISH in, PINGREQ), enough for
-// read-only pages; the broker's web.acl lets anonymous pages read
-// motcua/<centre>/state/# and nothing else.
+// read-only pages. In development the broker's web.acl lets anonymous pages
+// read motcua/<centre>/state/# and nothing else; in production (a centre's or
+// a province's broker) they log in as the read-only user `web`, whom the ACL
+// allows the same and nothing more.
 //
 //   const live = MotcuaLive.connect(url, (topic, data) => ..., (up) => ...);
 //   live.subscribe("motcua/thanhhoa/state/counter/5");
 //
-// A broker without anonymous access (the provincial broker in production)
-// takes a read-only web user: connect(url, onMessage, onLink,
-// { username, password }), as settings() reads them from the page.
+// A broker without anonymous access (every production broker) takes the
+// read-only web user: connect(url, onMessage, onLink, { username, password });
+// without that argument, the user settings() reads from the page (#live's
+// data-username, data-password), if any.
 (function (global) {
   "use strict";
   const enc = new TextEncoder();
@@ -34,6 +37,8 @@
   }
 
   function connect(url, onMessage, onLink, auth) {
+    // The page's web user (data-username/-password on #live) unless given.
+    if (auth === undefined && document.getElementById("live")) auth = settings().auth;
     const filters = new Set();
     let ws = null, buffer = new Uint8Array(0), ping = null, packetId = 1, delay = 500;
     let up = false;

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from motcua import clock
 
 from ..province import reports
 from . import store
 from .auth import login_required
-from .queue import _live_page, live_url
+from .queue import _live_page, live_auth, live_url
 
 bp = Blueprint("province", __name__)
 VN = ZoneInfo(clock.LOCAL_ZONE)
@@ -36,17 +35,7 @@ log = logging.getLogger(__name__)
 
 def _live(center: str = "") -> dict:
     """The live pages' broker settings: address, and the read-only web user if any."""
-    config = current_app.config["MOTCUA"]
-    auth = None
-    if config.live_mqtt_username:
-        try:
-            password = Path(config.live_mqtt_password_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            # The page still shows what the hub stored; only the live updates are lost.
-            log.error("live_mqtt_password_file: %s", exc)
-            password = ""
-        auth = {"username": config.live_mqtt_username, "password": password}
-    return {"live_url": live_url(), "live_auth": auth, "live_center": center}
+    return {"live_url": live_url(), "live_auth": live_auth(), "live_center": center}
 
 
 def _period() -> tuple[str, str, str, str]:

@@ -2,12 +2,15 @@
 
 Pages are drawn from the store, then kept current by ``static/live.js``,
 which reads the hub's retained state straight from the broker over
-MQTT-over-WebSockets (read-only, see broker-config/web.acl). Officer actions
+MQTT-over-WebSockets (read-only: in development broker-config/web.acl, in
+production the broker's `web` user, see broker-config/websockets.conf). Officer actions
 are POSTs here, carried out by the same service functions as the bus routes.
 """
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import (
@@ -50,6 +53,26 @@ def live_url() -> str:
     return configured or f"ws://{request.host.split(':')[0]}:9001"
 
 
+def live_auth() -> dict | None:
+    """The read-only web user live pages log in to the broker with, if hub.toml names one.
+
+    A production broker (a centre's or a province's) has no anonymous access;
+    ``motcua provision`` writes ``live_mqtt_username`` and the password file.
+    The password goes into every live page, the public ticket page included:
+    the broker lets that user read the retained state and nothing else.
+    """
+    config = _config()
+    if not config.live_mqtt_username:
+        return None
+    try:
+        password = Path(config.live_mqtt_password_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        # The page still shows what the hub stored; only the live updates are lost.
+        logging.getLogger(__name__).error("live_mqtt_password_file: %s", exc)
+        password = ""
+    return {"username": config.live_mqtt_username, "password": password}
+
+
 def _live_page(html: str):
     """A page that opens a websocket to the broker: say so in its CSP."""
     response = make_response(html)
@@ -71,7 +94,7 @@ def publish(out: list) -> None:
 
 
 def _live_context() -> dict:
-    return {"live_url": live_url(), "live_base": _topics().base}
+    return {"live_url": live_url(), "live_base": _topics().base, "live_auth": live_auth()}
 
 
 # --- Public: one ticket's live page (from the QR code) --------------------------------

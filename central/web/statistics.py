@@ -27,7 +27,7 @@ from ..statistics.queue_figures import queue_figures
 from ..working_time import VN
 from . import store
 from .auth import login_required
-from .queue import _live_page, live_url
+from .queue import _live_page, live_auth, live_url
 from .queue import _topics as topics
 
 bp = Blueprint("statistics", __name__)
@@ -192,7 +192,7 @@ def dashboard():
         "statistics/dashboard.html",
         counters=[state.counter_state(db, c["number"]) for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)],
-        live_url=live_url(), live_base=topics().base, **_panel_context()))
+        live_url=live_url(), live_base=topics().base, live_auth=live_auth(), **_panel_context()))
 
 
 @bp.get("/dashboard/panel")
@@ -216,4 +216,4 @@ def public_page():
         queue=state.stats(db), index=supervision.national_index(year["total"], ratings),
         chart=charts.bars([(r["name"][:14], r["on_time_rate"]) for r in year["rows"]],
                           unit="%", label="Tỷ lệ đúng hạn theo cơ quan"),
-        live_url=live_url(), live_base=topics().base))
+        live_url=live_url(), live_base=topics().base, live_auth=live_auth()))

@@ -35,7 +35,7 @@ from ..config import ID_PATTERN
 ROLES = ("dispenser", "counter", "display", "kiosk")
 # MQTT user names that are not nodes: a node may not take them.
 HUB_USER = "hub"
-# The provincial broker's read-only user for the live pages (province-websockets.conf).
+# The broker's read-only user for the live pages (websockets.conf, province-websockets.conf).
 WEB_USER = "web"
 RESERVED = {HUB_USER, WEB_USER, "broker", "province", "admin", "anonymous"}
 

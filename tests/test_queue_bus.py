@@ -278,13 +278,13 @@ def test_a_new_day_clears_yesterdays_ticket_pages_from_the_broker(queue_hub, bro
     with store.write() as db:
         old, out = api.issue_ticket(db, topics, "ho-tich", now=yesterday)
     publish(out)
-    wait_until(lambda: topics.state("ticket", old["token"]) in retained_tickets(), timeout=5)
+    wait_until(lambda: topics.ticket_state(old["token"]) in retained_tickets(), timeout=5)
     with store.write() as db:
         new, out = api.issue_ticket(db, topics, "ho-tich")
     publish(out)
     assert new["display"] == "A001"  # numbering restarted
     left = retained_tickets()
-    assert topics.state("ticket", new["token"]) in left
-    assert topics.state("ticket", old["token"]) not in left
+    assert topics.ticket_state(new["token"]) in left
+    assert topics.ticket_state(old["token"]) not in left
     assert store.db.execute("select status from tickets where id = ?",
                             [old["ticket_id"]]).fetchone() == ("cancelled",)

@@ -37,7 +37,7 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
     if closed:
         # A new day: yesterday's ticket pages are cleared from the broker (an
         # empty retained message deletes one); their rows stay in the store.
-        out += [(topics.state("ticket", token), CLEAR, True) for (token,) in db.execute(
+        out += [(topics.ticket_state(token), CLEAR, True) for (token,) in db.execute(
             f"select token from tickets where day in ({','.join('?' * len(closed))})", closed)]
         changes = Changes(counters={r[0] for r in db.execute("select id from counters")},
                           halls={r[0] for r in db.execute("select distinct hall from counters")},

@@ -7,7 +7,7 @@ against (or rebuilt from) the store::
     counter_state(db, 5)       # -> motcua/<c>/state/counter/5
     line(db, "ho-tich")        # -> motcua/<c>/state/line/ho-tich
     stats(db)                  # -> motcua/<c>/state/queue_stats
-    ticket_state(db, ticket)   # -> motcua/<c>/state/ticket/<token>
+    ticket_state(db, ticket)   # -> motcua/<c>/state/ticket/<sha256(token)[:32]>
 
 :func:`publications` turns a command's :class:`~.commands.Changes` into the
 list of ``(topic, payload, retain)`` to publish once the transaction commits.
@@ -219,7 +219,7 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
         out.append((topics.state("line", code), partial(line, db, code), True))
     for tid in sorted(changes.tickets):
         token = db.execute("select token from tickets where id = ?", [tid]).fetchone()[0]
-        out.append((topics.state("ticket", token), partial(_ticket_by_id, db, tid), True))
+        out.append((topics.ticket_state(token), partial(_ticket_by_id, db, tid), True))
     if with_stats:
         # Statistics scan the whole day: the gateway's ticker publishes them
         # (at most once a second, when they changed) instead of every command.

@@ -1,4 +1,4 @@
-// The public page of one ticket: its status from state/ticket/<token>, its
+// The public page of one ticket: its status from state/ticket/<key> (a digest of its token), its
 // place in line from state/line/<service>. Updates without reload.
 (function () {
   "use strict";
@@ -35,7 +35,7 @@
   }
 
   const live = L.connect(cfg.url, (topic, data) => {
-    if (topic.endsWith("/state/ticket/" + d.token)) {
+    if (topic.endsWith("/state/ticket/" + d.key)) {
       ticket = data;
       if (data.service !== service) {  // transferred: follow the new line
         live.unsubscribe(lineTopic(service));
@@ -51,6 +51,6 @@
     $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
     $("link").className = "link-state " + (up ? "up" : "down");
   });
-  live.subscribe(`${cfg.base}/state/ticket/${d.token}`);
+  live.subscribe(`${cfg.base}/state/ticket/${d.key}`);
   live.subscribe(lineTopic(service));
 })();

@@ -28,6 +28,7 @@ from flask import (
 )
 
 from motcua.bus import Topics
+from motcua.bus.topics import ticket_key
 
 from ..errors import Refused
 from ..queue import api, setup, state, tickets
@@ -110,6 +111,7 @@ def ticket_page(token: str):
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
+                                      ticket_key=ticket_key(token),
                                       **_live_context()))
 
 

@@ -542,14 +542,17 @@ STATE_QUEUE_STATS = MessageType(
 
 STATE_TICKET = MessageType(
     key="state.ticket",
-    topic="motcua/{center}/state/ticket/{token}",
+    topic="motcua/{center}/state/ticket/{ticket_key}",
     sender="hub",
     qos=1,
     retain=True,
     doc=(
         "One ticket for its public live page (opened from the QR code), retained, "
-        "republished when the ticket changes. The token is unguessable; the payload holds "
-        "no personal data. Position while waiting comes from `state/line/{service}`."
+        "republished when the ticket changes. `ticket_key` is the SHA-256 of the ticket's "
+        "unguessable token, 32 hex digits (`Topics.ticket_state`): pages may read all of "
+        "`state/#`, and the token itself opens the ticket's page and forms, so topic names "
+        "must not give it away. The payload holds no personal data. Position while waiting "
+        "comes from `state/line/{service}`."
     ),
     fields=(
         V,

@@ -15,6 +15,7 @@ each node (whose MQTT user name is its node id) to its own subtree::
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import NamedTuple
 
@@ -89,6 +90,19 @@ class Topics:
             raise ValueError("state topics need at least one level")
         return "/".join([self.base, "state", *(_check(p, "state level") for p in parts)])
 
+    def ticket_state(self, token: str) -> str:
+        """One ticket's retained state, for its public live page.
+
+        Named by a digest of the ticket's token, not the token itself: the
+        token opens the ticket's page and its forms (SMS, feedback), and any
+        page may read ``state/#`` on the broker, so the token must not be
+        collectable from topic names. The page is given the digest.
+
+        >>> Topics("thanhhoa").ticket_state("abc")[:40]
+        'motcua/thanhhoa/state/ticket/ba7816bf8f0'
+        """
+        return self.state("ticket", ticket_key(token))
+
     def up(self, name: str) -> str:
         """Summaries the hub sends up to the province (bridged by the broker)."""
         return f"{self.base}/up/{_check(name, 'uplink name')}"
@@ -121,3 +135,8 @@ class Topics:
         if rest[0] == "state" and len(rest) >= 2:
             return TopicParts(self.center, None, "state", "/".join(rest[1:]))
         return None
+
+
+def ticket_key(token: str) -> str:
+    """The name of a ticket's state topic: the SHA-256 of its token, 32 hex digits."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]

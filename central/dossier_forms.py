@@ -13,30 +13,18 @@ thermal printers print it as '?' in text mode, so the ticket is an image).
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import barcode
 import qrcode
 from barcode.writer import ImageWriter
-from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from motcua import clock
+from motcua.fonts import font_path
 
 from .config import HubConfig
+from .pdf import document, signatures
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 TICKET_WIDTH = 576  # dots: an 80 mm printer at 203 dpi
-
-
-@functools.cache
-def font_path(bold: bool = False) -> Path:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for d in FONT_DIRS:
-        if (d / name).exists():
-            return d / name
-    raise FileNotFoundError(f"{name} not found: sudo apt-get install fonts-dejavu-core")
 
 
 def code128_image(code: str, module_px: int = 1, height_px: int = 80) -> Image.Image:
@@ -71,12 +59,7 @@ def _when(value: str | None, zone: str) -> str:
 
 def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     """Form 01, 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', one A4 page."""
-    pdf = FPDF(format="A4")
-    pdf.set_margins(18, 15, 18)
-    pdf.set_auto_page_break(True, 15)
-    pdf.add_font("DejaVu", "", str(font_path()))
-    pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
-    pdf.add_page()
+    pdf = document(margins=(18, 15, 18))
     pdf.set_title(f"Giấy tiếp nhận hồ sơ {d['code']}")
     zone = config.timezone
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -131,14 +114,8 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     pdf.multi_cell(width, 6, f"Tra cứu tình trạng hồ sơ: quét mã QR hoặc vào {lookup_url}",
                    align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("DejaVu", "B", 11)
-    y = pdf.get_y()
-    pdf.cell(width / 2, 6, "NGƯỜI NỘP HỒ SƠ", align="C")
-    pdf.set_xy(pdf.l_margin + width / 2, y)
-    pdf.cell(width / 2, 6, "NGƯỜI TIẾP NHẬN HỒ SƠ", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.cell(width / 2, 5, "(Ký và ghi rõ họ tên)", align="C")
-    pdf.cell(width / 2, 5, "(Ký và ghi rõ họ tên)", align="C", new_x="LMARGIN", new_y="NEXT")
+    signatures(pdf, ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)"),
+               ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)"))
     pdf.ln(16)
     pdf.set_font("DejaVu", "", 11)
     pdf.cell(width / 2, 6, d["applicant_name"], align="C")

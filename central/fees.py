@@ -377,15 +377,9 @@ def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes
     stylesheet: the sheet is signed by the officer and the accountant and filed,
     so it must print the same from any browser and be kept as a file.
     """
-    from fpdf import FPDF
+    from .pdf import document, signatures
 
-    from .dossier_forms import font_path
-
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("DejaVu", "", str(font_path(False)))
-    pdf.add_font("DejaVu", "B", str(font_path(True)))
-    pdf.add_page()
+    pdf = document()
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 6, center_name.upper(), new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("DejaVu", "B", 14)
@@ -442,12 +436,8 @@ def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes
             pdf.cell(w, 6, v, border=1, align="R" if i == 6 else "L")
         pdf.ln()
     pdf.ln(6)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(95, 6, "Người lập bảng", align="C")
-    pdf.cell(95, 6, "Kế toán", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(95, 5, "(Ký, ghi rõ họ tên)", align="C")
-    pdf.cell(95, 5, "(Ký, ghi rõ họ tên)", align="C", new_x="LMARGIN", new_y="NEXT")
+    signatures(pdf, ("Người lập bảng", "(Ký, ghi rõ họ tên)"),
+               ("Kế toán", "(Ký, ghi rõ họ tên)"), style="", size=10, note_size=8)
     pdf.ln(14)
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(95, 6, printed_by, align="C", new_x="LMARGIN", new_y="NEXT")

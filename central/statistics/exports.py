@@ -14,13 +14,11 @@ import csv
 import datetime as dt
 import io
 
-from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from motcua.fonts import font_path
-
+from ..pdf import document, signatures
 from .period_report import HEADER_GROUPS, table
 
 HEADER_ROW = 6  # the XLSX table's header row (title and period above it)
@@ -89,12 +87,7 @@ def to_xlsx(report: dict, center_name: str = "") -> bytes:
 
 def to_pdf(report: dict, center_name: str = "") -> bytes:
     """A4 landscape: agency and form number, title, period, grouped headers, signatures."""
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_margins(8, 10, 8)
-    pdf.set_auto_page_break(True, 12)
-    pdf.add_font("DejaVu", "", font_path())
-    pdf.add_font("DejaVu", "B", font_path(bold=True))
-    pdf.add_page()
+    pdf = document("L", margins=(8, 10, 8), bottom=12)
     pdf.set_title(f"{report['form']} {period_text(report)}")
     width = pdf.w - pdf.l_margin - pdf.r_margin
     top = pdf.get_y()
@@ -148,12 +141,6 @@ def to_pdf(report: dict, center_name: str = "") -> bytes:
             pdf.cell(col, 6, _cell_text(value), border=1, align="R")
         pdf.ln(6)
     pdf.ln(6)
-    pdf.set_font("DejaVu", "B", 10)
-    y = pdf.get_y()
-    pdf.cell(width / 2, 6, "NGƯỜI LẬP BIỂU", align="C")
-    pdf.set_xy(pdf.l_margin + width / 2, y)
-    pdf.cell(width / 2, 6, "THỦ TRƯỞNG CƠ QUAN", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.cell(width / 2, 5, "(Ký, ghi rõ họ tên)", align="C")
-    pdf.cell(width / 2, 5, "(Ký tên, đóng dấu)", align="C")
+    signatures(pdf, ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
+               ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"), size=10)
     return bytes(pdf.output())

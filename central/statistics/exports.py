@@ -120,8 +120,11 @@ def to_pdf(report: dict, center_name: str = "") -> bytes:
     pdf.set_xy(x0 + first, y + 11)
     pdf.cell(label, 4, cells[0][1], align="C")
     for title, start, count in HEADER_GROUPS:
-        pdf.set_xy(x0 + first + label + start * col, y)
-        pdf.cell(col * count, 6, title, border=1, align="C")
+        x, w = x0 + first + label + start * col, col * count
+        pdf.rect(x, y, w, 6)
+        pdf.set_xy(x, y)
+        # A one-column group ("Chờ bổ sung") is narrower than its title: two lines.
+        pdf.multi_cell(w, 6 if pdf.get_string_width(title) < w - 1 else 3, title, align="C")
     for i, title in enumerate(cells[0][2:]):
         x = x0 + first + label + i * col
         pdf.rect(x, y + 6, col, 20)

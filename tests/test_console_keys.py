@@ -45,7 +45,7 @@ def test_the_counter_chooser_names_the_services(officer):
                    for o in officer.locator("#counter option").all())
 
 
-def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, queue_site, store, queue_hub):
+def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, store, queue_hub):
     for _ in range(6):
         issue(store, queue_hub, "ho-tich")
     officer.select_option("#counter", "1")
@@ -57,10 +57,8 @@ def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, queue_site, store, 
 
     sequence = list("nrshpt" * 3 + "nrsv" * 3)
     assert len(sequence) == 30
-    done = 0
-    for key in sequence:
+    for done, key in enumerate(sequence, start=1):
         officer.keyboard.press(key)
-        done += 1
         officer.locator(f"#message[data-done='{done}']").wait_for(timeout=5_000)
         message = officer.locator("#message").inner_text()
         assert message.startswith(MESSAGES[key]), (key, message)
@@ -93,8 +91,7 @@ def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, queue_site, store, 
                .fetchall()) == len(expected)
 
 
-def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, queue_site, store,
-                                                                  queue_hub):
+def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store, queue_hub):
     first = issue(store, queue_hub, "ho-tich")
     issue(store, queue_hub, "ho-tich")
     officer.select_option("#counter", "1")

@@ -15,14 +15,13 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from central import users
 from luma.led_matrix.segment_mapper import dot_muncher
 
+from central import users
 from counter.display import decode_segments, segment_bytes
 
 from .conftest import wait_until
-from .test_counter import counter_settings, tap, take_ticket
+from .test_counter import counter_settings, take_ticket, tap
 from .test_queue_browser import PASSWORD, queue_site, sign_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser

@@ -101,7 +101,10 @@ class BrokerLink:
             self._schedule_check()
 
     def close(self) -> None:
+        """The gateway stops: its link's alarm goes with it."""
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+        if self.alarm:
+            alarms.clear(ALARM)

@@ -1,4 +1,4 @@
-"""The dispenser's memory that survives a lost link and a power cut (stdlib sqlite3).
+"""A ticket-issuing node's memory that survives a lost link and a power cut (stdlib sqlite3).
 
 It keeps the number blocks the hub leased and every ticket printed from them
 until the hub has it. A number is taken from a block and its ticket recorded

@@ -135,6 +135,13 @@ class Outbox:
         row["service_name"] = block["service_name"]
         return row
 
+    def services(self) -> list[tuple[str, str]]:
+        """(code, name) of every service this node holds a block for (offline menus)."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute(
+                "select service, max(service_name) from blocks where valid_until > ? "
+                "group by service order by service", [now_iso()])]
+
     def pending(self) -> list[dict]:
         """Tickets printed offline that the hub does not have yet, oldest first."""
         with self._lock:

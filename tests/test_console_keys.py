@@ -12,6 +12,7 @@ import pytest
 
 from central import users
 
+from .conftest import wait_until
 from .test_queue_browser import PASSWORD, issue, queue_site, sign_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -99,7 +100,7 @@ def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store
     officer.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
     # G puts the officer in the number field on purpose: keys are typed there.
     officer.keyboard.press("g")
-    officer.wait_for_function("document.activeElement.id === 'call-number'", timeout=2_000)
+    wait_until(lambda: officer.evaluate("document.activeElement.id") == "call-number")
     officer.keyboard.type("a002")
     assert officer.locator("#call-number").input_value() == "a002"
     assert officer.locator("#message").inner_text() == ""  # no shortcut fired

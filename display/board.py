@@ -312,7 +312,10 @@ class BoardRenderer:
             estimate = wt.get("estimate_min")
             right = x + w - 24 * u
             if estimate is not None and wt["waiting"]:
-                est = self.text(surface, f"~{estimate} phút", size * 0.75, (right, mid),
+                # A range when the hub cannot trust one number (issue 25).
+                low_high = wt.get("estimate_range")
+                said = f"{low_high[0]}–{low_high[1]} phút" if low_high else f"~{estimate} phút"
+                est = self.text(surface, said, size * 0.75, (right, mid),
                                 colour=MUTED, anchor="midright")
                 right = est.left - 16 * u
             num = self.text(surface, count, size * 1.1, (right, mid), colour=YELLOW, bold=True,

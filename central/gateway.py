@@ -81,6 +81,11 @@ class Gateway:
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
+        # Losses of the link over the last minutes, for /healthz and an alarm.
+        from .broker_link import BrokerLink
+
+        self.link = BrokerLink()
+        self.bus.on_connection_change(self.link.record)
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:
@@ -120,6 +125,7 @@ class Gateway:
         return self
 
     def stop(self) -> None:
+        self.link.close()
         if self.uplink is not None:
             self.uplink.stop()
         for name in TICKERS:

@@ -152,16 +152,23 @@ class CounterUnit:
             self.rating.open(ticket)
 
     # State ----------------------------------------------------------------------
-    def _apply(self, result: dict) -> None:
-        """Take the counter's status and current ticket from an answer or retained state."""
+    def _apply(self, result: dict, whole: bool = False) -> None:
+        """Take the counter's status and current ticket from an answer or retained state.
+
+        A retained state is the whole picture (``whole``): a key it leaves out
+        is gone. The hub leaves out ``current`` when the counter serves nobody,
+        so merging it into the old state kept a finished ticket on the display
+        until the next call (issue 22).
+        """
         with self.lock:
             first = self.state is None
-            fresh = dict(self.state or {})
-            for key in ("status", "current"):
-                if key in result:
-                    fresh[key] = result[key]
-            if "counter" in result and "name" in result:
-                fresh.update(result)
+            if whole:
+                fresh = dict(result)
+            else:
+                fresh = dict(self.state or {})
+                for key in ("status", "status_name", "current"):
+                    if key in result:
+                        fresh[key] = result[key]
             self.state = fresh
             current = fresh.get("current") or None
             key = (current or {}).get("display"), (current or {}).get("called_at")
@@ -174,7 +181,7 @@ class CounterUnit:
 
     def on_state(self, data: dict) -> None:
         first = self.state is None
-        self._apply(data)
+        self._apply(data, whole=True)
         # Finished from the officer's web console lights the keys too; the
         # finish a rebooted node finds in the retained state does not (the
         # citizen has most likely left).

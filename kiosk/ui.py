@@ -25,8 +25,9 @@ import pygame
 
 from motcua import clock as motcua_clock
 
-from . import dossier_screens, feedback_screens, screens
+from . import dossier_screens, feedback_screens, screens, ticket_screens
 from .lookup import LookupFailed, LookupOffline
+from .session import Session
 from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
 
 IDLE_SECONDS = 90
@@ -37,7 +38,9 @@ class KioskUI:
                  | None = None, center_name: str = "", hub_online: Callable[[], bool]
                  = lambda: True, monotonic: Callable[[], float] = time.monotonic,
                  now=motcua_clock.now, idle_seconds: float = IDLE_SECONDS,
-                 feedback: Callable[[dict], dict] | None = None):
+                 feedback: Callable[[dict], dict] | None = None,
+                 services: Callable[[], list[dict]] = lambda: [],
+                 take_ticket: Callable | None = None, has_printer: bool = False):
         pygame.font.init()
         if not pygame.display.get_init():
             pygame.display.init()  # the event queue lives in the video subsystem
@@ -63,6 +66,14 @@ class KioskUI:
         self._drawn: tuple | None = None
         self._drawn_at = float("-inf")
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lookup")
+        # Tickets (issue 27): the node's shared ticket worker answers on its own thread.
+        self.services = services
+        self.take_ticket = take_ticket
+        self.has_printer = has_printer
+        self._ticket_pending = False
+        self._ticket_done: list = []
+        self.session = Session()
+        self.on_ticket: Callable | None = None  # e.g. the node speaks the number
 
     # Layout ----------------------------------------------------------------
     @property
@@ -98,8 +109,41 @@ class KioskUI:
         self.scroll = 0
 
     def go_attract(self) -> None:
+        """Back to the attract screen; the visit is over, so everything read is forgotten."""
         self.stack = [screens.Attract()]
         self.scroll = 0
+        self.session.forget()
+
+    def open_tickets(self, procedure: dict | None = None) -> None:
+        self.push(ticket_screens.TicketServices(procedure))
+
+    # Tickets (issue 27) --------------------------------------------------------
+    def start_ticket(self, service: str, priority: bool = False) -> None:
+        """Take a ticket through the node's ticket worker; the number shows when it comes."""
+        self.last_touch = self.monotonic()
+        if self.take_ticket is None or self._ticket_pending:
+            return  # one ticket at a time: a second tap while printing takes nothing
+        self._ticket_pending = True
+        self.push(ticket_screens.TicketResult(service, waiting=True))
+        self.take_ticket(service, priority, self._ticket_done.append)
+
+    def _collect_ticket(self) -> None:
+        if not self._ticket_done:
+            return
+        printed = self._ticket_done.pop(0)
+        self._ticket_pending = False
+        self.last_touch = self.monotonic()  # the citizen reads the number from now
+        if self.screen.name == "ticket_result":
+            self.stack[-1] = ticket_screens.TicketResult(printed.service, printed)
+        if printed.ticket is not None and self.on_ticket is not None:
+            self.on_ticket(printed)
+
+    def wait_ticket(self, timeout: float = 10.0) -> None:
+        """Block until a pending ticket has been served (tests)."""
+        deadline = time.monotonic() + timeout
+        while self._ticket_pending and not self._ticket_done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._collect_ticket()
 
     def open_search(self) -> None:
         self.push(screens.Search())
@@ -253,8 +297,9 @@ class KioskUI:
     def tick(self) -> None:
         self._collect_lookup()
         self._collect_feedback()
+        self._collect_ticket()
         if self.screen.name != "attract" and self._pending is None \
-                and self._feedback_pending is None \
+                and self._feedback_pending is None and not self._ticket_pending \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
             self.go_attract()
 

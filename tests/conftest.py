@@ -340,7 +340,7 @@ def make_dispenser(tmp_path, broker, center):
 
     from dispenser.config import DispenserConfig
     from dispenser.node import Dispenser
-    from dispenser.printer import FolderPrinter
+    from motcua.ticketing.printer import FolderPrinter
 
     started = []
 

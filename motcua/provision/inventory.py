@@ -160,7 +160,17 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
         p = _get(data, "province", dict, w)
         _unknown(p, {"address", "port", "username", "password_file", "ca_file"},
                  w + "province.")
-        province = Province(_get(p, "address", str, w + "province."),
+        province_address = _get(p, "address", str, w + "province.")
+        # Mosquitto's bridge reads `address host:port` up to the first colon and
+        # splits several addresses at spaces: an IPv6 literal or a space would
+        # silently become another host.
+        if not province_address or ":" in province_address or province_address.split() != [
+                province_address]:
+            raise InventoryError(
+                f"{w}province.address: give one host name or IPv4 address, got "
+                f"{province_address!r} (Mosquitto's bridge cannot take an IPv6 address "
+                "literally: use a name that resolves to it)")
+        province = Province(province_address,
                             _get(p, "port", int, w + "province.", 8883),
                             _get(p, "username", str, w + "province.", center),
                             _get(p, "password_file", str, w + "province.", ""),

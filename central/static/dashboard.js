@@ -22,8 +22,8 @@
         // replaces the element of the same id.
         const fresh = document.createElement("template");
         fresh.innerHTML = html;
-        fresh.content.querySelectorAll(":scope > [id]").forEach((part) => {
-          const old = $(part.id);
+        Array.from(fresh.content.children).forEach((part) => {
+          const old = part.id && $(part.id);
           if (old) old.replaceWith(part);
         });
         document.body.dataset.refreshed = String(Date.now());

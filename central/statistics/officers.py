@@ -92,7 +92,7 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
                                        if p["dossiers"] else None),
             "in_order_share": 1 - p["out_of_order"] / p["calls"] if p["calls"] else None,
         }
-        if not (p["served"] or p["calls"] or p["ratings"] or p["dossiers"] or p["supplements"]
+        if not (p["served"] or p["calls"] or p["ratings"] or p["dossiers"]
                 or p["supplement_breaches"]):
             continue  # nothing done in the period: not listed (a breach is never hidden)
         weight = sum(WEIGHTS[k] for k, v in shares.items() if v is not None)

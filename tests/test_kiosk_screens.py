@@ -221,8 +221,9 @@ def test_dragging_a_finger_scrolls_a_long_page(replica):
 def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
-    # Issue 15 added the two feedback screens; issue 27 the three ticket screens.
-    assert len(names) == 32
+    # Issue 15 added the two feedback screens; issue 27 the three ticket screens and
+    # the two of the ID card.
+    assert len(names) == 36
 
 
 @pytest.mark.parametrize("orientation", SIZES)
@@ -304,3 +305,20 @@ def test_a_ticket_from_a_procedure_printed_or_on_screen(replica, orientation):
     k.ui.wait_ticket()
     k.ui.step(k.surface)
     check_golden(k.surface, f"ticket-screen-{orientation}")
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_an_id_card_scan_greets_the_holder_and_a_wrong_code_is_said_plainly(replica,
+                                                                              orientation):
+    from .test_kiosk_idcard import ELDER
+
+    k = Script(replica, SIZES[orientation])
+    k.ui.scanned(ELDER)  # from the attract screen: one scan is enough
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "idcard"
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"idcard-{orientation}")
+    k.ui.scanned("https://example.com/khuyen-mai")
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "scan_problem"
+    check_golden(k.surface, f"scan-problem-{orientation}")

@@ -207,9 +207,9 @@ class Mosquitto:
 class ProductionMosquitto(Mosquitto):
     """The production configuration (``broker-config/production.conf``) on a free port.
 
-    With the bridge (``bridge.conf``) and the live pages' websockets listener
-    (``websockets.conf``, a centre's or a province's, on ``ws_port``) when
-    provision made them.
+    With the bridge (``bridge.conf``) when provision made one, and the live
+    pages' relay broker (``public.conf``: a second Mosquitto, anonymous and
+    read-only, websockets on ``ws_port``, fed by a bridge from this one).
 
     For the tests and a technician's dry run: ``files_dir`` is ``motcua
     provision``'s ``broker/`` folder (passwd, acl, certificates), put where the
@@ -217,6 +217,7 @@ class ProductionMosquitto(Mosquitto):
 
         with ProductionMosquitto(out / "broker") as broker:
             print(broker.port)      # TLS only, passwords and ACL enforced
+            print(broker.ws_port)   # the live pages' relay
     """
 
     ETC = "/etc/mosquitto/motcua/"
@@ -233,20 +234,16 @@ class ProductionMosquitto(Mosquitto):
             target = conf_d / "motcua-bridge.conf"
             target.write_text(text, encoding="utf-8")
             target.chmod(0o600)
-        websockets = self.files_dir / "websockets.conf"
-        if websockets.exists():
-            lines = [f"listener {self.ws_port} 127.0.0.1" if ln.split()[:1] == ["listener"]
-                     else ln for ln in websockets.read_text(encoding="utf-8").splitlines()]
-            (conf_d / "motcua-websockets.conf").write_text("\n".join(lines) + "\n",
-                                                          encoding="utf-8")
         return conf_d
 
     def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
         self.files_dir = Path(files_dir)
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
-        # The live pages' websockets listener (provision writes it for a centre
-        # and for a province): on a free port here, like the main listener.
-        self.ws_port = free_port() if (self.files_dir / "websockets.conf").exists() else None
+        # The live pages' relay (provision writes it for a centre and for a
+        # province): on a free port here, like the main listener.
+        self.public_conf = self.files_dir / "public.conf"
+        self.ws_port = free_port() if self.public_conf.exists() else None
+        self.relay: subprocess.Popen | None = None
 
     def write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -269,3 +266,54 @@ class ProductionMosquitto(Mosquitto):
         path = self.data_dir / "mosquitto.conf"
         path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
         return path
+
+    def write_relay_config(self) -> Path:
+        """public.conf with its listener and bridge pointed at this test's ports."""
+        lines = []
+        for line in self.public_conf.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words[:2] == ["listener", "0"]:
+                line = f"listener 0 {self.data_dir}/relay.sock"
+            elif words[:1] == ["listener"]:
+                line = f"listener {self.ws_port} 127.0.0.1"
+            elif words[:1] == ["address"]:
+                line = f"address 127.0.0.1:{self.port}"
+            elif words[:1] == ["log_dest"]:
+                line = "log_dest stdout"
+            else:
+                line = line.replace(self.ETC, f"{self.files_dir.resolve()}/")
+            lines.append(line)
+        path = self.data_dir / "public.conf"
+        path.write_text(f"user {getpass.getuser()}\n" + "\n".join(lines) + "\n",
+                        encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+    def start(self, timeout: float = 10.0) -> ProductionMosquitto:
+        super().start(timeout)
+        if self.ws_port and (self.relay is None or self.relay.poll() is not None):
+            conf = self.write_relay_config()
+            self._relay_log = open(self.data_dir / "public.log", "ab")  # noqa: SIM115
+            self.relay = subprocess.Popen(
+                [find_mosquitto(), "-c", str(conf)], stdout=self._relay_log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+            if not wait_for_port(self.ws_port, timeout):
+                self.stop()
+                raise BrokerError(f"the live pages' relay did not open port {self.ws_port}")
+        return self
+
+    def stop_relay(self, timeout: float = 5.0) -> None:
+        if self.relay and self.relay.poll() is None:
+            self.relay.terminate()
+            try:
+                self.relay.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.relay.kill()
+                self.relay.wait()
+        if getattr(self, "_relay_log", None):
+            self._relay_log.close()
+            self._relay_log = None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stop_relay(timeout)
+        super().stop(timeout)

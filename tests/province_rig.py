@@ -202,9 +202,8 @@ def start_province(root: Path, centre_ids: list[str]) -> Province:
     broker = ProductionMosquitto(out / "broker", data_dir=root / "tinh-broker").start()
     db = root / "tinh.db"
     http_port = free_port()
-    # The live pages read the broker's websockets listener as its web user.
-    live = (f'live_mqtt_url = "ws://127.0.0.1:{broker.ws_port}"\nlive_mqtt_username = "web"\n'
-            f'live_mqtt_password_file = "{out}/hub/web-mqtt-password"\n')
+    # The live pages read the province's relay broker, anonymously.
+    live = f'live_mqtt_url = "ws://127.0.0.1:{broker.ws_port}"\n'
     config = _hub_toml(root / "tinh-hub.toml", "tinh", "Tỉnh Thanh Hóa", db, broker.port, out,
                        http_port, 'role = "province"\n' + live)
     hub = _start_hub(config, root / "tinh-hub.log")

@@ -12,7 +12,9 @@ import sqlite3
 import subprocess
 import tomllib
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from motcua.broker import free_port
 from motcua.provision import provision
@@ -85,10 +87,15 @@ def test_a_moved_one_machine_centre_serves_a_citizen(tmp_path):
     for node in (folder / "nodes").iterdir():
         conf = node / "node.toml"
         conf.write_text(conf.read_text().replace("port = 8883", f"port = {broker_port}"))
-    for name, old, new in (("mosquitto.conf", "listener 8883", f"listener {broker_port}"),
-                           ("conf.d/websockets.conf", "listener 9001", f"listener {ws_port}")):
+    for name, changes in (("mosquitto.conf", [("listener 8883", f"listener {broker_port}")]),
+                          ("public.conf", [("listener 9001", f"listener {ws_port}"),
+                                           (":8883", f":{broker_port}")])):
         conf = folder / "broker" / name
-        conf.write_text(conf.read_text().replace(old, new))
+        text = conf.read_text()
+        for old, new in changes:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        conf.write_text(text)
 
     trial = Trial(folder)
     try:
@@ -120,6 +127,18 @@ def test_a_moved_one_machine_centre_serves_a_citizen(tmp_path):
                 return conn.execute("select count(*) from tickets").fetchone()[0]
 
         wait_until(lambda: issued() == 1, timeout=30)
+        # The live pages' relay serves the floor's state to an anonymous page.
+        seen = []
+        page = mqtt.Client(CallbackAPIVersion.VERSION2, transport="websockets")
+        page.on_connect = lambda c, u, f, rc, p: c.subscribe("motcua/thanhhoa/state/#")
+        page.on_message = lambda c, u, m: seen.append(m.topic)
+        page.connect("127.0.0.1", ws_port)
+        page.loop_start()
+        try:
+            wait_until(lambda: "motcua/thanhhoa/state/line/ho-tich" in seen, timeout=30)
+        finally:
+            page.loop_stop()
+            page.disconnect()
     finally:
         trial.stop()
     assert all(p.poll() is not None for p in trial.processes.values())

@@ -9,8 +9,8 @@
 path relative to the folder of the file that names it, instead of
 ``/etc/motcua``, ``/etc/mosquitto/motcua`` and ``/var/lib/…``::
 
-    broker/  mosquitto.conf (passwd, acl, certificates beside it)
-             conf.d/websockets.conf [conf.d/bridge.conf]     (include_dir conf.d)
+    broker/  mosquitto.conf (passwd, acl, certificates beside it)  [conf.d/bridge.conf]
+             public.conf (the live pages' relay broker, websockets on 9001)
              var/                                            persistence, the trial's logs
     hub/     hub.toml mqtt-password web-mqtt-password nodes.toml ca.crt  var/motcua.db
     nodes/<id>/  node.toml mqtt-password ca.crt  var/ (outbox, tickets, frames)
@@ -45,9 +45,15 @@ def localize(rel: str, text: str) -> tuple[str, str] | None:
     """The one-machine form of a file provision writes (its path and content), or None."""
     if rel == "inventory.yml":
         return None
-    if rel in ("broker/websockets.conf", "broker/bridge.conf"):
+    if rel == "broker/bridge.conf":
         # Debian's /etc/mosquitto/conf.d, here: mosquitto.conf's include_dir.
-        return "broker/conf.d/" + rel.split("/")[1], text.replace("/etc/mosquitto/motcua/", "")
+        return "broker/conf.d/bridge.conf", text.replace("/etc/mosquitto/motcua/", "")
+    if rel == "broker/public.conf":
+        # The live pages' relay broker, a second Mosquitto run from the same folder.
+        text = text.replace("/etc/mosquitto/motcua/", "")
+        text = re.sub(r"(?m)^listener 0 /run/\S+$", "listener 0 var/public-relay.sock", text)
+        text = re.sub(r"(?m)^log_dest .*$", "log_dest stdout", text)
+        return rel, text
     if rel == "broker/mosquitto.conf":
         text = text.replace("/etc/mosquitto/motcua/", "")
         text = re.sub(r"(?m)^persistence_location .*$", "persistence_location var/", text)
@@ -81,6 +87,8 @@ For the real machines, provision into another folder without --one-machine.
 def finish(w, inv) -> None:
     """What only a one-machine folder has: the CA certificate beside each program, the marker."""
     ca = w.path("ca", "ca.crt").read_bytes()
+    # mosquitto.conf's include_dir must exist, even without a bridge in it.
+    w.path("broker", "conf.d").mkdir(mode=0o700, exist_ok=True)
     w.write("hub/ca.crt", ca)
     for n in inv.nodes:
         w.write(f"nodes/{n.id}/ca.crt", ca)
@@ -144,10 +152,18 @@ class Trial:
         run_conf = broker / "var" / "run.conf"
         run_conf.write_text(f"user {getpass.getuser()}\n"
                             + (broker / "mosquitto.conf").read_text(encoding="utf-8"))
+        run_conf.chmod(0o600)
         process = self._start("mosquitto", broker, [find_mosquitto(), "-c", "var/run.conf"])
         if not _wait_port("localhost", self.broker_port, 15, process):
             raise TrialError(f"the broker did not open port {self.broker_port}: see "
                              f"{broker / 'var' / 'mosquitto.log'}")
+        public = broker / "public.conf"
+        if public.exists():
+            relay_conf = broker / "var" / "public-run.conf"
+            relay_conf.write_text(f"user {getpass.getuser()}\n"
+                                  + public.read_text(encoding="utf-8"))
+            relay_conf.chmod(0o600)  # it holds the relay's bridge password
+            self._start("public-relay", broker, [find_mosquitto(), "-c", "var/public-run.conf"])
 
     def start_hub(self) -> None:
         process = self._start("hub", self.folder / "hub",

@@ -189,14 +189,15 @@ class Run:
         folder = Path(tempfile.mkdtemp(prefix="broker-", dir=self.tmp))
         return Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=folder)
 
-    def report(self, body: str) -> None:
+    def report(self, body: str, section: str | None = None) -> None:
         """Print the figures with the load before and after; write the section
-        of docs/performance.md unless --quick or --no-write."""
+        (``section``, by default the benchmark's name) of docs/performance.md
+        unless --quick or --no-write."""
         load = load_text()
         print(body)
         print(f"\n{self.name}: {load}", flush=True)
         if not (self.quick or self.args.no_write):
-            write_section(self.name, body, load)
+            write_section(section or self.name, body, load)
 
     def close(self) -> None:
         self._stack.close()

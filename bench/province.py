@@ -177,6 +177,20 @@ def main() -> None:
             if up == len(ids):
                 break
             time.sleep(0.5)
+        # The floor, before the day's load: one call's events alone, from a centre's
+        # hub through its broker and bridge into the provincial database.
+        floor = []
+        for _ in range(run.pick(10, 3)):
+            stored = province.query("select count(*) from province_ticket_events")[0][0]
+            t0 = time.perf_counter()
+            centres[0].call(1)
+            centres[0].flush()
+            while province.query("select count(*) from province_ticket_events")[0][0] \
+                    < stored + 2:
+                if time.perf_counter() - t0 > 30:
+                    raise RuntimeError("a lone call never reached the province")
+                time.sleep(0.005)
+            floor.append(time.perf_counter() - t0)
         print(f"{up} bridges up; a {DAY_HOURS} h day in {args.minutes:g} min "
               f"({factor:.0f}x): a call every {mean_call_s:.1f} s per counter", flush=True)
         rng = random.Random(12)
@@ -242,6 +256,7 @@ def main() -> None:
             b.stop()
         run.close()
     rate = calls / (args.minutes * 60)
+    f50, lag50 = percentile(floor, 50), percentile(lags, 50)
     memory = (f"{percentile(rss, 50) / 1024:.0f} / {rss_max / 1024:.0f} / "
               f"{rss_end / 1024:.0f} MiB")
     body = f"""## Province: {args.centres} centres × {args.counters} counters (bench/province.py)
@@ -254,7 +269,8 @@ hub (`role = "province"`, its own process). Centre hubs simulated (see the scrip
 
 | | |
 |---|---|
-| lag call → provincial database, p50 | {percentile(lags, 50):.2f} s |
+| floor: one call alone → provincial database, median of {len(floor)} | {f50:.2f} s |
+| lag call → provincial database, p50 | {lag50:.2f} s ({lag50 / f50:.1f}× the floor) |
 | lag call → provincial database, p99 | {percentile(lags, 99):.2f} s |
 | lag, worst | {max(lags):.2f} s |
 | events stored exactly once, every centre | {"yes" if exact else "NO"} ({stored} of {sent}) |

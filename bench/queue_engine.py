@@ -410,7 +410,8 @@ def main() -> int:
                 "prediction, where the Pi's core is further behind, so take these as the "
                 "least a Pi 5 needs.",
             ]
-    run.report("\n".join(lines))
+    run.report("\n".join(lines),
+               section="queue_engine.py" if pin is None else "queue_engine.py --pin")
     return 0
 
 

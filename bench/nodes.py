@@ -34,20 +34,19 @@ ROLES = ("dispenser", "counter", "display", "kiosk")
 
 def node_settings(role: str, folder, port: int) -> str:
     """A node's TOML on fake hardware, its files in ``folder``."""
-    files = {
-        "dispenser": f'outbox = "{folder}/outbox.db"\n'
-                     'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n'
-                     f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n',
-        "counter": f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
-                   f'[display]\nimage_dir = "{folder}/display"\n',
-        "kiosk": f'replica = "{folder}/replica.db"\n',
+    head, tables = {
+        "dispenser": (f'outbox = "{folder}/outbox.db"\n'
+                      'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n',
+                      f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n'),
+        "counter": ("", f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
+                        f'[display]\nimage_dir = "{folder}/display"\n'),
+        "kiosk": (f'replica = "{folder}/replica.db"\n', ""),
         # No voice clips made during the measurement (espeak-ng would be the figure).
-        "display": f'frames_dir = "{folder}/frames"\n[voice]\nenabled = false\n'
-                   f'[led]\nframes_dir = "{folder}/led"\n',
+        "display": (f'frames_dir = "{folder}/frames"\n',
+                    f'[voice]\nenabled = false\n[led]\nframes_dir = "{folder}/led"\n'),
     }[role]
-    head, _, tables = files.partition("[")
     return (f'center = "{CENTER}"\nnode_id = "{role}-1"\nlog_level = "WARNING"\n{head}'
-            f"[mqtt]\nport = {port}\n" + (f"[{tables}" if tables else ""))
+            f"[mqtt]\nport = {port}\n{tables}")
 
 
 def at_rest(pid: int, seconds: float) -> dict:

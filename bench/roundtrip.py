@@ -147,7 +147,7 @@ def main() -> None:
     lines += [f"| {name} | {count} | {p50:.2f} | {p99:.2f} | {mean:.2f} |"
               for name, count, p50, p99, mean in rows]
     verdict = "within" if ratio <= 2 else "NOT within"
-    lines += ["", f"Our p99 is {ratio:.2f}x the floor's p99: {verdict} the 2x target."]
+    lines += ["", f"Our p99 is {ratio:.2f}× the floor's p99: {verdict} the 2× target."]
     run.report("\n".join(lines))
     run.close()
 

@@ -26,7 +26,6 @@ from .widgets import (
     Button,
     draw_button,
     draw_text,
-    keyboard,
 )
 
 KINDS = [("complaint", "Phản ánh"), ("suggestion", "Kiến nghị")]
@@ -49,15 +48,18 @@ class FeedbackForm:
         # From a scanned ID card only (issue 27): shown, removable, sent when kept.
         self.contact_name = ""
 
-    def key(self, key):
+    def key(self, key, ui=None):
         value = getattr(self, self.focus)
         limit = 300 if self.focus == "text" else 8
         if key == "BACKSPACE":
             value = value[:-1]
         elif key == "CLEAR":
             value = ""
-        elif len(value) < limit and (self.focus == "text" or key != " "):
-            value += key.upper() if self.focus == "ticket" else key.lower()
+        elif self.focus == "ticket":
+            value += key.upper() if len(value) < limit and key != " " else ""
+        elif len(value) < limit:
+            # The citizen's own words, in Vietnamese (Telex or VNI, as on a phone).
+            value = ui.type_into(value, key.lower()) if ui else value + key.lower()
         setattr(self, self.focus, value)
 
     def payload(self) -> dict | None:
@@ -81,6 +83,9 @@ class FeedbackForm:
                          border_radius=14)
         font = ui.fonts.get(ui.u(34))
         shown = (value + "|") if focused else value
+        room = rect.w - ui.u(40)
+        while font.size(shown)[0] > room and len(shown) > 1:
+            shown = "…" + shown[2:]  # the end of a long text: where one is typing
         surface.blit(font.render(shown or label, True, INK if value else MUTED),
                      (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
         return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
@@ -131,7 +136,8 @@ class FeedbackForm:
         send = pygame.Rect(left.x, y, left.w, ui.u(96))
         draw_button(surface, ui.fonts, send, "Gửi góp ý", size=ui.u(40))
         buttons.append(Button(send, lambda: ui.start_feedback(self), "send"))
-        return buttons + keyboard(surface, ui.fonts, kb, self.key)
+        return buttons + ui.keyboard(surface, kb, lambda k: self.key(k, ui),
+                                     vietnamese=self.focus == "text")
 
 
 class FeedbackResult:

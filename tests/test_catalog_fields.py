@@ -208,3 +208,35 @@ def test_supplement_restarts_imported_from_a_sheet_moves_the_due_date(
     back = dossiers.act(store, hub_config, d["id"], "resubmit", actor="lan.nt",
                         now=at(2026, 3, 16, 9))
     assert back["due_at"] == clock.iso(due)
+
+
+def test_the_sample_says_what_it_was_checked_against(store):
+    """A record either names its decision (number, date, issuer) or is unconfirmed in full."""
+    from motcua.public_terms import PARTS, unconfirmed
+
+    doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
+    for record in doc["procedures"]:
+        decision = record.get("decision")
+        if decision:
+            assert decision.get("number") and decision.get("date") and decision.get("issuer")
+        else:
+            assert unconfirmed(record) == set(PARTS), record["code"]
+
+
+def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
+    record = {**FULL, "unconfirmed": ["time_limit", "fees", "components"]}
+    catalog.import_records(store, [(1, record)], "admin", DEPARTMENTS)
+    page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
+    assert "Xin hỏi cán bộ tiếp nhận" in page
+    for hidden in ("ngày làm việc", "50.000", "Phí cấp bản sao", "Mẫu TP/HT-01"):
+        assert hidden not in page, hidden
+    assert "chưa xác nhận" not in page.lower() and "unconfirmed" not in page
+    # What was checked is shown, with the decision it was checked against.
+    assert "Luật Hộ tịch số 60/2014/QH13" in page
+    assert "Quyết định 1234/QĐ-UBND ngày 23/06/2025 của Ủy ban nhân dân tỉnh Thanh Hóa" in page
+    # Nothing confirmed without a decision: the whole record is for staff only.
+    no_source = {**FULL, "code": "1.009998", "unconfirmed": []}
+    del no_source["decision"]
+    catalog.import_records(store, [(1, no_source)], "admin", DEPARTMENTS)
+    bare = client.get("/thu-tuc/1.009998").get_data(as_text=True)
+    assert "Luật Hộ tịch" not in bare and "ngày làm việc" not in bare

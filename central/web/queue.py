@@ -110,7 +110,12 @@ def ticket_page(token: str):
         abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
+    from ..queue import estimate
+
+    wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
+                                                now["people_ahead"]))
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
+                                      wait=wait,
                                       ticket_key=ticket_key(token),
                                       **_live_context()))
 

@@ -378,9 +378,12 @@ def main() -> int:
     db_path = tmp / "hub.db"
     prepare_database(db_path)
     http = free_port()
+    from central.budget import UNLIMITED_TOML
+
     (tmp / "hub.toml").write_text(
         f'center = "{CENTER}"\ndatabase = "{db_path}"\nlog_level = "WARNING"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {http}\n", encoding="utf-8")
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = {http}\n" + UNLIMITED_TOML,
+        encoding="utf-8")
     hub = subprocess.Popen([sys.executable, "-m", "motcua", "hub", "--config",
                             str(tmp / "hub.toml")])
     try:

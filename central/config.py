@@ -210,6 +210,12 @@ class HubConfig:
     center_name: str = setting(
         "Trung tâm Phục vụ hành chính công", doc="the centre's name as shown to citizens"
     )
+    governing_body: str = setting(
+        "", doc="the body above the centre, first line of official documents, e.g. "
+                "'UBND TỈNH THANH HÓA' (empty: read from a centre name ending 'tỉnh X')")
+    place: str = setting(
+        "", doc="place name of documents' date line, e.g. 'Thanh Hóa' (empty: read from a "
+                "centre name ending 'tỉnh X')")
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"

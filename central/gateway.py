@@ -35,6 +35,14 @@ from .store import Store
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
 TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+# Retained state goes out at QoS 0: it is rebuilt from the store and published
+# whole again whenever the hub (re)connects (_republish_queue_state), so a
+# message lost with a dropped link is replaced by the next one anyway, and
+# the broker keeps the newest retained copy whatever its QoS. It saves the
+# PUBACK round of every state message (paho builds two property objects per
+# PUBACK: a third of the hub's CPU per ticket went there). Answers and
+# announcements (not retained, not rebuilt) stay QoS 1.
+STATE_QOS = 0
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -103,6 +111,10 @@ class Gateway:
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
                                self.uplink.on_bridge_state, checked=False)
+            # Retained state goes out at QoS 0 (STATE_QOS), which the bridge
+            # does not queue while the link is down: all of it again once up.
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self._on_bridge_state, checked=False)
             self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------
@@ -164,6 +176,10 @@ class Gateway:
                 ticker.last = None
                 ticker.nudge()
 
+    def _on_bridge_state(self, incoming: Incoming) -> None:
+        if incoming.payload.strip() == b"1" and self.connected:
+            self._republish_queue_state(True)
+
     @property
     def connected(self) -> bool:
         return self.bus.connected
@@ -186,7 +202,7 @@ class Gateway:
             if remember and self._published.get(topic) == payload:
                 self.skipped_unchanged += 1
                 return
-            self.bus.publish(topic, payload, qos=1, retain=retain)
+            self.bus.publish(topic, payload, qos=STATE_QOS if retain else 1, retain=retain)
             if remember:
                 self._published[topic] = payload
         self.nudge_statistics(topic)

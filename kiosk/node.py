@@ -28,6 +28,7 @@ from motcua.config import setting
 from motcua.node import Node
 from motcua.ticketing.config import TicketingConfig
 from motcua.ticketing.issuer import Printed, TicketIssuer
+from motcua.ticketing.outbox import Outbox
 from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
@@ -54,6 +55,10 @@ class KioskConfig(TicketingConfig):
     printer: PrinterConfig = field(default_factory=lambda: PrinterConfig(kind="none"),
                                    metadata={"doc": "the kiosk's ticket printer (kind none: "
                                                     "tickets shown on screen)", "check": None})
+    priority_age: int = setting(
+        60, doc="a scanned ID card whose holder is this old or more is offered a priority "
+                "ticket (Luật Người cao tuổi 39/2009/QH12, Điều 2: từ đủ 60 tuổi); 0: never",
+        check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120")
     ticket_services: list[str] = setting(
         [], doc="service codes the kiosk issues tickets for ([]: every service the hub "
                 "announces)")
@@ -74,8 +79,11 @@ class Kiosk(Node):
         super().__init__(config, transport)
         self.frame_source = frame_source
         # Tickets: the dispenser's own worker, outbox and printer handling (issue 27).
+        # With fake hardware and the default file, the outbox lives in memory (as the replica).
+        outbox = (Outbox(":memory:") if config.simulate and config.outbox
+                  == KioskConfig.__dataclass_fields__["outbox"].default else None)
         self.issuer = TicketIssuer(self, config, services=self.ticket_service_codes,
-                                   printer=printer, screen_fallback=True)
+                                   printer=printer, outbox=outbox, screen_fallback=True)
         self.scanner = None
         self.ui = None
         self.surface = None
@@ -238,7 +246,8 @@ class Kiosk(Node):
                           hub_online=lambda: self.hub_online and self.bus.connected,
                           idle_seconds=self.config.idle_seconds, feedback=self.send_feedback,
                           services=self.ticket_services, take_ticket=self.take_ticket,
-                          has_printer=self.issuer.has_printer)
+                          has_printer=self.issuer.has_printer,
+                          priority_age=self.config.priority_age)
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)
@@ -258,7 +267,7 @@ class Kiosk(Node):
         if self.scanner is not None:
             code = self.scanner.poll()
             if code:
-                self.ui.start_lookup(code)
+                self.ui.scanned(code)  # an ID card or a receipt
         if self.ui.step(self.surface):
             import pygame
 

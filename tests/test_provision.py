@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from central.config import HubConfig
-from motcua.config import NodeConfig, load
+from motcua.config import load
 from motcua.provision import ProvisionError, passwd, provision
 from motcua.provision.inventory import InventoryError
 
@@ -36,11 +36,21 @@ def test_every_file_a_centre_needs_and_secrets_are_private(sample_inventory, tmp
     assert mode(out) == 0o700
     for folder in [p for p in out.rglob("*") if p.is_dir()]:
         assert mode(folder) == 0o700, folder
-    # Every node config loads with the real schema and names its own user.
+    # Every node config loads with its role's real schema and names its own user.
+    from counter.config import CounterConfig
+    from dispenser.config import DispenserConfig
+    from display.node import DisplayConfig
+    from kiosk.node import KioskConfig
+
+    schemas = {"dispenser": DispenserConfig, "counter": CounterConfig,
+               "display": DisplayConfig, "kiosk": KioskConfig}
     for node_id in ("dispenser-1", "counter-1", "counter-2", "display-1", "kiosk-1"):
-        cfg = load(NodeConfig, out / "nodes" / node_id / "node.toml", env={})
+        schema = schemas[node_id.split("-")[0]]
+        cfg = load(schema, out / "nodes" / node_id / "node.toml", env={})
         assert (cfg.node_id, cfg.mqtt.username, cfg.mqtt.tls) == (node_id, node_id, True)
         assert cfg.mqtt.port == 8883 and cfg.mqtt.host == "hub.thanhhoa.lan"
+        if schema is CounterConfig:  # the inventory's counters, not the default [1]
+            assert cfg.keypad.counters == {"counter-1": [1], "counter-2": [2, 3]}[node_id]
     hub = load(HubConfig, out / "hub" / "hub.toml", env={})
     assert hub.mqtt.username == "hub" and hub.mqtt.tls
     # The broker's password file has one line per node and the hub, each matching.

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from .. import dossier_reception, dossier_views, dossiers, procedures
+from .. import calendar_sources, dossier_reception, dossier_views, dossiers, procedures
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -252,5 +252,9 @@ def calendar_overrides():
             days_off.append({"day": day, "name": name or "Ngày làm việc bù",
                              "working": working})
         day += dt.timedelta(days=1)
+    table = calendar_sources.shipped()
     return render_template("dossiers/calendar.html",
-                           overrides=working_calendar.list_overrides(db), days=days_off)
+                           overrides=working_calendar.list_overrides(db), days=days_off,
+                           pending=calendar_sources.pending(db, table), table=table,
+                           sourced=sorted(table.days.values(), key=lambda e: e.day),
+                           weekday_names=calendar_sources.WEEKDAYS)

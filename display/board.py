@@ -549,7 +549,11 @@ class BoardRenderer:
                           (x + 16 * u, bottom), colour=YELLOW, bold=True, anchor="bottomleft")
         estimate = wt.get("estimate_min")
         if estimate is not None and wt["waiting"]:
-            self.text(surface, f"chờ khoảng {estimate} phút", 51,
+            # A range when the hub cannot trust one number (issue 25).
+            low_high = wt.get("estimate_range")
+            said = (f"chờ khoảng {low_high[0]}–{low_high[1]} phút" if low_high
+                    else f"chờ khoảng {estimate} phút")
+            self.text(surface, said, 51,
                       (x + w - 16 * u, count.centery), colour=MUTED, anchor="midright",
                       max_width=x + w - 32 * u - count.right, where="thời gian chờ")
 

@@ -95,6 +95,10 @@ class DossierConfig:
     warn_within_hours: float = setting(
         8.0, doc="working hours before the due time when a department is warned"
     )
+    lookup_by_id: bool = setting(
+        False, doc="kiosks may look up a citizen's dossiers by the identity number on the "
+                   "ID card scanned there (the centre's decision, Decree 13/2023/NĐ-CP: "
+                   "the number is used for the answer only)")
     public_url: str = setting(
         "", doc="address of the hub's public pages, for the QR code on receipts "
                 "(default: the address the officer uses)"

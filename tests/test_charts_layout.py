@@ -60,7 +60,8 @@ def check(page, where):
                 assert not overlaps(a, b), (
                     f"{where}, {group['chart']}: “{a['text']}” overlaps “{b['text']}”")
             if not group["scrolls"]:
-                assert a["x"] >= frame["x"] - 1 and a["x"] + a["w"] <= frame["x"] + frame["w"] + 1, (
+                inside = frame["x"] - 1 <= a["x"] and a["x"] + a["w"] <= frame["x"] + frame["w"] + 1
+                assert inside, (
                     f"{where}, {group['chart']}: “{a['text']}” is cut by the chart's edge")
 
 

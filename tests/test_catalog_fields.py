@@ -240,3 +240,32 @@ def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
     catalog.import_records(store, [(1, no_source)], "admin", DEPARTMENTS)
     bare = client.get("/thu-tuc/1.009998").get_data(as_text=True)
     assert "Luật Hộ tịch" not in bare and "ngày làm việc" not in bare
+
+
+@pytest.mark.browser
+def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_server, store):
+    from central import users
+
+    catalog.import_records(store, [(1, FULL)], "admin", DEPARTMENTS)
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/quan-tri/thu-tuc/1.009999")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#edit").wait_for()
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-edit-every-field.png"), full_page=True)
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    # Saved as shown: the same record, and no new version was published.
+    assert _stored(store) == FULL
+    assert procedures.current(store.db, "1.009999")["version"] == 1
+    # A change made on the page is kept, the rest stays as it was.
+    page.uncheck("input[name=fees_pause_clock]")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    expected = {k: v for k, v in FULL.items() if k != "fees_pause_clock"}
+    assert _stored(store) == expected
+    assert procedures.current(store.db, "1.009999")["version"] == 2

@@ -52,7 +52,7 @@ def queries(records: list[dict], n: int, seed: int = 5) -> list[str]:
 
 
 def search_latency(n_procedures: int) -> dict:
-    from central.synthetic import generate
+    from central.catalog.synthetic import generate
     from motcua.search import SearchIndex
 
     records = generate(n_procedures, seed=11)
@@ -83,10 +83,10 @@ def search_latency(n_procedures: int) -> dict:
 
 def hub_import_and_sync() -> dict:
     from central import catalog
+    from central.bus.gateway import Gateway
+    from central.catalog.synthetic import catalog_document
     from central.config import HubConfig
-    from central.gateway import Gateway
     from central.store import Store
-    from central.synthetic import catalog_document
     from kiosk.node import Kiosk, KioskConfig
     from motcua.broker import Mosquitto
     from motcua.config import from_dict
@@ -222,7 +222,7 @@ def main() -> None:
         "",
         "Search: 1,000 queries typed the way people type (the start of a name, unaccented,",
         "often cut mid-word; one in ten a national code) against synthetic catalogs",
-        "(`central/synthetic.py`), top 20 results, `motcua.search` on SQLite FTS5.",
+        "(`central/catalog/synthetic.py`), top 20 results, `motcua.search` on SQLite FTS5.",
         "",
         "Wall time is what a person waits; CPU time (the thread's own) is what the query",
         "costs, and is what to compare when the machine is shared.",

@@ -26,8 +26,8 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from paho.mqtt.packettypes import PacketTypes  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
 
+from central.bus.gateway import Gateway  # noqa: E402
 from central.config import HubConfig  # noqa: E402
-from central.gateway import Gateway  # noqa: E402
 from central.store import Store  # noqa: E402
 from common import PROJECT, percentile, write_section
 from counter.node import Counter  # noqa: E402

@@ -30,7 +30,7 @@ def _check_hhmm(value: str) -> str | None:
 
 
 def _check_sessions(value: list[str]) -> str | None:
-    from .working_time import check_sessions
+    from .calendar.working_time import check_sessions
 
     return check_sessions(value)
 

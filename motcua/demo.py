@@ -224,7 +224,7 @@ def _stop_leftovers(base: Path) -> None:
 
 def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
     """The demo's accounts with fresh passwords (created, or re-keyed on --resume)."""
-    users = _hub("central.users")
+    users = _hub("central.accounts.users")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -247,8 +247,8 @@ def _load_centre(config_path: Path, config) -> None:
     """The sample centre (services, counters, officers) and the sample catalog."""
     setup = _hub("central.queue.setup")
     commands = _hub("central.queue.commands")
-    users = _hub("central.users")
-    keypads = _hub("central.keypads")
+    users = _hub("central.accounts.users")
+    keypads = _hub("central.devices.keypads")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -274,7 +274,7 @@ def _load_centre(config_path: Path, config) -> None:
     finally:
         store.close()
     # Its own session, like every child: a Ctrl-C now is ours to handle.
-    subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+    subprocess.run([sys.executable, "-m", "central.catalog.cli", "sample", "--config",
                     str(config_path)], check=True, capture_output=True, start_new_session=True)
 
 

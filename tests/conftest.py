@@ -82,7 +82,7 @@ def store(hub_config):
 @pytest.fixture
 def gateway(hub_config, store):
     """The hub's MQTT gateway, connected to the test broker."""
-    from central.gateway import Gateway
+    from central.bus.gateway import Gateway
 
     gw = Gateway(hub_config, store).start()
     assert gw.bus.wait_connected(10), "hub gateway did not connect"

@@ -6,8 +6,9 @@ import json
 import openpyxl
 import pytest
 
-from central import catalog, procedures
-from central.catalog_import import COLUMNS, ImportRefused
+from central import catalog
+from central.catalog import procedures
+from central.catalog.importing import COLUMNS, ImportRefused
 
 
 def test_the_sample_catalog_has_real_procedures_across_departments(store):
@@ -155,7 +156,7 @@ def test_the_shell_import_reports_problems_and_changes_nothing(tmp_path, hub_con
                       f'database = "{tmp_path / "cli.db"}"\n', encoding="utf-8")
     bad = tmp_path / "loi.json"
     bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
-    run = [sys.executable, "-m", "central.catalog_cli"]
+    run = [sys.executable, "-m", "central.catalog.cli"]
     refused = subprocess.run([*run, "import", str(bad), "--config", str(config)],
                              capture_output=True, text=True)
     assert refused.returncode == 1

@@ -2,7 +2,8 @@
 
 import pytest
 
-from central import keypads, users
+from central.accounts import users
+from central.devices import keypads
 
 from .conftest import PROJECT, wait_until
 from .test_counter import counter_settings, key, rating_key, shown, take_ticket, tap

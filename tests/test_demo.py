@@ -48,7 +48,7 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
         queue_hub, broker, center, store, make_node, tmp_path):
     """Citizens' presses become tickets (as a dispenser's button would), officers work
     them on real counter nodes (two counters each, mock pins), pressing their keys."""
-    from central import keypads
+    from central.devices import keypads
     from counter import fake
     from motcua.bus import BusClient, Topics
     from motcua.bus.messages import TICKET

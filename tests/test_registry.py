@@ -2,8 +2,8 @@
 
 import pytest
 
-from central import registry
 from central.config import HubConfig
+from central.devices import registry
 from central.errors import Refused
 from motcua.config import load
 from motcua.provision import provision

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import catalog, procedures
-from ..catalog_import import ImportRefused
+from .. import catalog
+from ..catalog import procedures
+from ..catalog.importing import ImportRefused
 from . import gateway, store
 from .auth import login_required
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from .. import keypads, ratings
+from ..devices import keypads
 from ..errors import Refused
+from ..feedback import ratings
 from . import store
 from .auth import login_required
 

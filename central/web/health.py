@@ -15,7 +15,8 @@ def healthz():
         broker = "not started"
     else:
         broker = "connected" if gw.connected else "disconnected"
-    from .. import alarms, reliability
+    from .. import alarms
+    from ..bus import reliability
 
     active = [a.key for a in alarms.active()]
     if reliability.STORAGE_ALARM in active:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import audit
-from .errors import Refused
+from ..accounts import audit
+from ..errors import Refused
 
 NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

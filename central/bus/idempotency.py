@@ -17,7 +17,7 @@ import sqlite_utils
 
 from motcua import clock
 
-from .store import Store
+from ..store import Store
 
 
 def apply_once(

@@ -3,7 +3,7 @@
 - WAL, so readers (web pages) never wait for the writer (the MQTT gateway);
 - ``synchronous=FULL``: a ticket or dossier acknowledged to a node survives a
   power cut, not just a crash;
-- foreign keys on; numbered migrations (:mod:`central.migrations`) applied
+- foreign keys on; numbered migrations (:mod:`central.store.migrations`) applied
   at open;
 - one connection per thread (sqlite's same-thread rule; the web server and
   the gateway each have their own threads);

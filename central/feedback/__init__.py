@@ -38,13 +38,13 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import audit
-from .config import HubConfig
-from .dashboard import section
-from .errors import Refused
-from .store import Store
-from .working_calendar import calendar_for
-from .working_time import VN
+from ..accounts import audit
+from ..calendar.working_calendar import calendar_for
+from ..calendar.working_time import VN
+from ..config import HubConfig
+from ..errors import Refused
+from ..store import Store
+from ..web.dashboard import section
 
 KINDS = {"complaint": "Phản ánh", "suggestion": "Kiến nghị"}
 SOURCES = {"kiosk": "Ki-ốt", "web": "Trang web", "counter": "Bàn phím đánh giá tại quầy"}
@@ -385,7 +385,7 @@ def check_form_token(secret: bytes, token: str, context: str, min_fill_seconds: 
 
 def from_counter(store: Store, config: HubConfig, node_id: str, data: dict) -> dict:
     """The reason key pressed after a "Không hài lòng" rating: a complaint about that service."""
-    from . import keypads
+    from ..devices import keypads
 
     with store.write() as db:
         counter = keypads.bound_counter(db, node_id, data["counter"])

@@ -12,7 +12,7 @@ refresh their replica::
     hits = search(store.db, "dang ky khai sinh", level="commune")
     publish_state(gateway, store.db)          # after a change, from a web view
 
-The ``details`` JSON keeps the shape documented in :mod:`central.procedures`.
+The ``details`` JSON keeps the shape documented in :mod:`central.catalog.procedures`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
 from motcua.search import SearchIndex
 
-from . import audit
-from .catalog_import import ImportRefused, Problem, check, normalise, parse
+from ..accounts import audit
+from .importing import ImportRefused, Problem, check, normalise, parse
 from .procedures import _row
 
-SAMPLE = Path(__file__).parent / "data" / "catalog.json"
+SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
 # A page of the catalog sent to a kiosk stays well under the bus's 64 KiB limit.
 PAGE_BYTES = 48 * 1024
 _COMPARED = ("local_code", "name", "field", "department_id", "level", "service_code",

@@ -15,9 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from motcua import clock
 
+from ..errors import Refused
+from ..store import Store
 from . import audit
-from .errors import Refused
-from .store import Store
 
 ROLES = {"admin": "Quản trị", "supervisor": "Giám sát", "officer": "Cán bộ"}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")

@@ -16,10 +16,10 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import dossiers
-from .config import HubConfig
-from .working_calendar import calendar_for
-from .working_time import VN
+from .. import dossiers
+from ..calendar.working_calendar import calendar_for
+from ..calendar.working_time import VN
+from ..config import HubConfig
 
 LIST_LIMIT = 200
 # What the bus's dossier_lookup answers (motcua/bus/messages.py REQUEST_RESULTS).

@@ -17,9 +17,10 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import dossier_views, nodes
-from .config import HubConfig
-from .store import Store
+from ..config import HubConfig
+from ..devices import nodes
+from ..dossiers import queries
+from ..store import Store
 
 
 @dataclass
@@ -64,10 +65,10 @@ def fault(ctx: Context) -> None:
 def dossier_lookup(ctx: Context) -> dict:
     # A kiosk's or counter's scan of a receipt: public fields only, as the
     # contract (REQUEST_RESULTS["dossier_lookup"]) lists them.
-    found = dossier_views.lookup(ctx.db, ctx.data.get("code", ""))
-    return {k: v for k, v in found.items() if k in dossier_views.BUS_FIELDS}
+    found = queries.lookup(ctx.db, ctx.data.get("code", ""))
+    return {k: v for k, v in found.items() if k in queries.BUS_FIELDS}
 def catalog_fetch(ctx: Context) -> dict:
-    from . import catalog
+    from .. import catalog
 
     return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
 # --- The queue (issue 3) -----------------------------------------------------------
@@ -80,7 +81,7 @@ def _queue_topics(ctx: Context):
 
 
 def queue_ticket(ctx: Context) -> dict:
-    from .queue import api
+    from ..queue import api
 
     result, out = api.issue_ticket(ctx.db, _queue_topics(ctx), ctx.data["service"],
                                    ctx.data.get("priority"), node_id=ctx.node_id)
@@ -90,8 +91,9 @@ def queue_ticket(ctx: Context) -> dict:
 
 
 def queue_counter_command(ctx: Context) -> dict:
-    from . import keypads, ratings, registry
-    from .queue import api
+    from ..devices import keypads, registry
+    from ..feedback import ratings
+    from ..queue import api
 
     d = ctx.data
     # keypads.bound_counter also allows the neighbouring counters one Pi drives (issue 5).
@@ -115,20 +117,20 @@ def queue_counter_command(ctx: Context) -> dict:
 
 
 def rating(ctx: Context) -> None:
-    from . import ratings
+    from ..feedback import ratings
 
     ratings.record(ctx.db, ctx.node_id, ctx.data)
 # --- The dispenser (issue 4) ------------------------------------------------------
 
 
 def dispenser_number_block(ctx: Context) -> dict:
-    from .queue import leases
+    from ..queue import leases
 
     return leases.lease_block(ctx.db, ctx.node_id, ctx.data["service"], ctx.data.get("size"))
 
 
 def dispenser_ticket_offline(ctx: Context) -> dict:
-    from .queue import leases
+    from ..queue import leases
 
     result, out = leases.apply_offline(ctx.db, _queue_topics(ctx), ctx.node_id, ctx.data)
     for topic, payload, retain in out:
@@ -140,7 +142,7 @@ def dispenser_ticket_offline(ctx: Context) -> dict:
 
 
 def feedback_request(ctx: Context) -> dict:
-    from . import feedback
+    from .. import feedback
 
     d = ctx.data
     f = feedback.submit(ctx.store, ctx.config, source="kiosk", kind=d["kind"], topic=d["topic"],
@@ -152,7 +154,7 @@ def feedback_request(ctx: Context) -> dict:
 
 
 def feedback_reason(ctx: Context) -> None:
-    from . import feedback
+    from .. import feedback
 
     feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
 # --- Reliability (issue 11) --------------------------------------------------------

@@ -9,7 +9,7 @@ which field, in Vietnamese, and the catalog is left as it was::
     if problems:
         raise ImportRefused(problems)
 
-JSON follows the record shape of :mod:`central.procedures` (``code``, ``name``,
+JSON follows the record shape of :mod:`central.catalog.procedures` (``code``, ``name``,
 ``field``, ``department``, ``level`` and the ``details`` keys at top level);
 the national procedure database's names are accepted as aliases (``MaTTHC``,
 ``TenTTHC``, ``LinhVuc``, ``CapThucHien``, ``CoQuanThucHien``, ``ThanhPhanHoSo``,

@@ -8,7 +8,7 @@ the broker about once a second.
 
 Handlers are plain service calls; the gateway adds what every message needs:
 the topic's node id must match the payload's, events and state-changing
-requests are applied once (:func:`central.idempotency.apply_once`), and a
+requests are applied once (:func:`central.bus.idempotency.apply_once`), and a
 refusal becomes an error response the node can show.
 """
 
@@ -25,12 +25,13 @@ from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
 
-from . import nodes, reliability, routes
-from .config import HubConfig
-from .errors import Refused
+from ..config import HubConfig
+from ..devices import nodes
+from ..errors import Refused
+from ..store import Store
+from . import reliability, routes
 from .idempotency import apply_once
 from .routes import Context, Route
-from .store import Store
 
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
@@ -85,7 +86,7 @@ class Gateway:
         self.uplink = None
         if config.uplink:
             # Summaries for the province (issue 12); the broker's bridge carries them.
-            from .province.uplink import BRIDGE_STATE, Uplink
+            from ..province.uplink import BRIDGE_STATE, Uplink
 
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
@@ -94,7 +95,7 @@ class Gateway:
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
-        from .queue.ticker import StatsTicker
+        from ..queue.ticker import StatsTicker
 
         self._stopping.clear()
         self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
@@ -104,15 +105,15 @@ class Gateway:
                                         nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
-        from . import dossier_stats
+        from ..statistics import dossier_figures
 
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
-            topic=self.topics.state("dossier_stats"), figures=dossier_stats.department_figures,
-            message=dossier_stats.as_message, name="dossier-stats",
+            topic=self.topics.state("dossier_stats"), figures=dossier_figures.department_figures,
+            message=dossier_figures.as_message, name="dossier-stats",
             nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
-        from .statistics import live
+        from ..statistics import live
 
         self.supervision_ticker = live.supervision_ticker(self).start()
         if self.config.uplink:
@@ -139,7 +140,7 @@ class Gateway:
             self._published.clear()
         if not up:
             return
-        from .queue import state
+        from ..queue import state
 
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
@@ -231,7 +232,7 @@ class Gateway:
 
             stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
             if stored and "refused" in stored:
-                # A tombstone (central.reliability): its sender gave up on it.
+                # A tombstone (central.bus.reliability): its sender gave up on it.
                 raise Refused(stored["refused"]["code"], stored["refused"]["message"])
             result = (stored or {}).get("result")
         else:

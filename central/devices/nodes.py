@@ -15,7 +15,7 @@ import sqlite_utils
 
 from motcua import clock
 
-from .store import Store
+from ..store import Store
 
 ROLE_NAMES = {
     "dispenser": "Máy lấy số",

@@ -18,8 +18,8 @@ import threading
 import tomllib
 from pathlib import Path
 
-from .config import HubConfig
-from .errors import Refused
+from ..config import HubConfig
+from ..errors import Refused
 
 _cache: dict[str, tuple[float, dict]] = {}
 _lock = threading.Lock()

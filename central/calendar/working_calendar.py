@@ -17,10 +17,10 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import audit
-from .config import HubConfig
-from .errors import Refused
-from .store import Store
+from ..accounts import audit
+from ..config import HubConfig
+from ..errors import Refused
+from ..store import Store
 from .working_time import WorkingCalendar
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

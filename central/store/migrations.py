@@ -114,7 +114,7 @@ def m0004_departments_and_procedures(db):
     # row (version + 1) and clears `current` on the old one, so dossiers keep
     # pointing at the version they were received under. The record's long
     # tail (channels with time limits and fees, components, steps, …) is JSON
-    # in `details`; see central/procedures.py for its shape.
+    # in `details`; see central/catalog/procedures.py for its shape.
     db.execute(
         """
         create table procedures (

@@ -6,7 +6,7 @@ them: overdue feedback, the SMS delivery log's failures, and so on. A part
 registers a section when its module is imported (its blueprint's module is a
 good place):
 
-    from central.dashboard import section
+    from central.web.dashboard import section
 
     @section("feedback", "Phản ánh quá hạn", "feedback/_dashboard.html")
     def overdue_feedback(db):

@@ -1,7 +1,7 @@
 """Dossiers (hồ sơ): reception, due dates and the life of a dossier.
 
 Statuses are the national portal's codes 1–10 (see ``STATUSES``). Every change
-goes through :func:`act` (reception itself: :mod:`central.dossier_reception`),
+goes through :func:`act` (reception itself: :mod:`central.dossiers.reception`),
 inside one write transaction,
 and appends a ``dossier_events`` row with who, when, from, to and a note; an
 illegal transition raises :class:`~central.errors.Refused` and changes nothing::
@@ -27,12 +27,12 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import procedures as procedures_module
-from .config import HubConfig
-from .errors import Refused
-from .store import Store
-from .working_calendar import calendar_for
-from .working_time import VN
+from ..calendar.working_calendar import calendar_for
+from ..calendar.working_time import VN
+from ..catalog import procedures as procedures_module
+from ..config import HubConfig
+from ..errors import Refused
+from ..store import Store
 
 STATUSES = {
     1: "Đã đăng ký trực tuyến, chưa tiếp nhận",

@@ -11,8 +11,8 @@ from flask import Flask, render_template
 
 from motcua import __version__, clock
 
-from .config import HubConfig
-from .store import Store
+from ..config import HubConfig
+from ..store import Store
 
 ERROR_TEXTS = {
     400: "Yêu cầu không hợp lệ",
@@ -37,7 +37,8 @@ def secret_key(config: HubConfig) -> bytes:
 
 def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
-    app = Flask(__name__)
+    # Templates and static files live in central/, one floor up from this module.
+    app = Flask(__name__, root_path=str(Path(__file__).resolve().parent.parent))
     app.config.update(
         MOTCUA=config,
         SECRET_KEY=secret_key(config),
@@ -85,9 +86,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from .web import admin_users, audit, auth, catalog, health, nodes, public, queue_admin
-    from .web import dossiers as dossier_pages
-    from .web import queue as queue_pages
+    from . import admin_users, audit, auth, catalog, health, nodes, public, queue_admin
+    from . import dossiers as dossier_pages
+    from . import queue as queue_pages
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
     app.register_blueprint(auth.bp)
@@ -100,23 +101,23 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     app.register_blueprint(audit.bp)
     app.register_blueprint(queue_pages.bp)
     app.register_blueprint(queue_admin.bp)
-    from .web import counter as counter_pages
-    from .web import province as province_pages
+    from . import counter as counter_pages
+    from . import province as province_pages
 
     app.register_blueprint(counter_pages.bp)
     app.register_blueprint(province_pages.bp)
-    from .web import sms as sms_pages
+    from . import sms as sms_pages
 
     app.register_blueprint(sms_pages.bp)
-    from .web import feedback as feedback_pages
-    from .web import fees as fee_pages
+    from . import feedback as feedback_pages
+    from . import fees as fee_pages
 
     app.register_blueprint(feedback_pages.bp)
     app.register_blueprint(fee_pages.bp)
-    from .web import demo as demo_pages
+    from . import demo as demo_pages
 
     app.register_blueprint(demo_pages.bp)
-    from .web import statistics as statistics_pages
+    from . import statistics as statistics_pages
 
     app.register_blueprint(statistics_pages.bp)
     return app

@@ -23,8 +23,8 @@ import math
 
 from motcua import clock
 
+from ..store import Store
 from . import audit
-from .store import Store
 
 log = logging.getLogger(__name__)
 

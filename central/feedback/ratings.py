@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from motcua import clock
 
-from . import keypads
-from .errors import Refused
+from ..devices import keypads
+from ..errors import Refused
 
 # code -> (score, Vietnamese name, satisfied?); the order of the keypad's keys.
 LEVELS = {

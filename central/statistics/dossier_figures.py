@@ -49,7 +49,7 @@ import sqlite_utils
 from motcua import clock
 from motcua.bus.messages import STATE_DOSSIER_STATS
 
-from .statistics.period_report import period_report
+from .period_report import period_report
 
 VN = ZoneInfo(clock.LOCAL_ZONE)
 

@@ -22,13 +22,13 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import procedures as procedures_module
-from .config import HubConfig
-from .dossiers import _now, get, nfc, record_event
-from .errors import Refused
-from .store import Store
-from .working_calendar import calendar_for
-from .working_time import VN
+from ..calendar.working_calendar import calendar_for
+from ..calendar.working_time import VN
+from ..catalog import procedures as procedures_module
+from ..config import HubConfig
+from ..errors import Refused
+from ..store import Store
+from . import _now, get, nfc, record_event
 
 ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
@@ -165,7 +165,7 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
                      procedure["department_id"], note,
                      {"due_at": row["due_at"]} if due else {})
         if status != 3:
-            from .sms.notices import add_dossier_contact
+            from ..sms.notices import add_dossier_contact
 
             add_dossier_contact(db, dossier_id, sms=sms_opt_in, email=email, now=moment)
     return get(store.db, dossier_id)

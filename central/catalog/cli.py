@@ -2,8 +2,8 @@
 
 ::
 
-    python -m central.catalog_cli import catalog.xlsx --config hub.toml
-    python -m central.catalog_cli sample --config hub.toml       # the shipped sample
+    python -m central.catalog.cli import catalog.xlsx --config hub.toml
+    python -m central.catalog.cli sample --config hub.toml       # the shipped sample
 
 Problems are printed one per line and nothing is changed. A running hub
 republishes the catalog version when it next connects; import through the
@@ -18,13 +18,13 @@ from pathlib import Path
 
 from motcua.config import load
 
-from . import catalog
-from .config import HubConfig
-from .store import Store
+from .. import catalog
+from ..config import HubConfig
+from ..store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m central.catalog_cli")
+    parser = argparse.ArgumentParser(prog="python -m central.catalog.cli")
     parser.add_argument("action", choices=["import", "sample"])
     parser.add_argument("file", nargs="?")
     parser.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")

@@ -6,7 +6,7 @@ with ``9.`` (no national code does) and every record says it is synthetic::
 
     doc = catalog_document(1848, seed=1)       # {"departments": [...], "procedures": [...]}
     records = generate(100_000)                 # procedures only, sample departments
-    python -m central.synthetic 1848 > var/catalog-1848.json
+    python -m central.catalog.synthetic 1848 > var/catalog-1848.json
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import json
 import random
 import sys
 
-from .catalog import SAMPLE
+from . import SAMPLE
 
 VERBS = ["Cấp", "Cấp lại", "Cấp đổi", "Điều chỉnh", "Gia hạn", "Thu hồi", "Đăng ký",
          "Đăng ký thay đổi", "Xác nhận", "Thẩm định", "Phê duyệt", "Công nhận", "Chấm dứt",

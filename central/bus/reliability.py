@@ -20,7 +20,7 @@ ticket_abandon``), and the hub applies it idempotently and in either order::
   (``cancelled``), or left to end as called if a counter called it in
   between (``too_late``);
 - the request has not arrived: a tombstone under its id goes into
-  ``bus_messages``, so when it does arrive :func:`central.idempotency.apply_once`
+  ``bus_messages``, so when it does arrive :func:`central.bus.idempotency.apply_once`
   finds it and the gateway refuses it (``abandoned``) without applying it.
 """
 
@@ -33,8 +33,8 @@ import sqlite3
 from motcua import clock
 from motcua.bus import Topics
 
-from .queue import state, tickets
-from .queue.commands import Changes
+from ..queue import state, tickets
+from ..queue.commands import Changes
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def storage_problem(exc: BaseException) -> str | None:
 
 def storage_failed(exc: BaseException) -> bool:
     """Raise the supervisor's alarm when ``exc`` is the store refusing writes; say whether."""
-    from . import alarms
+    from .. import alarms
 
     meaning = storage_problem(exc)
     if meaning is None:
@@ -128,7 +128,7 @@ def storage_failed(exc: BaseException) -> bool:
 
 def storage_ok() -> None:
     """A write committed: the store takes writes again (clears the alarm if it was up)."""
-    from . import alarms
+    from .. import alarms
 
     alarms.clear(STORAGE_ALARM)
 
@@ -177,7 +177,8 @@ def report_clock(db, node_id: str, skew: float, now) -> None:
     """Tell the supervisor (alarm) and the device page (a fault) that a clock is wrong."""
     import datetime as dt
 
-    from . import alarms, nodes
+    from .. import alarms
+    from ..devices import nodes
 
     message = (f"Đồng hồ của thiết bị {node_id} {_skew_words(skew)} so với máy chủ; "
                f"máy chủ dùng giờ của mình để xếp thứ tự vé.")

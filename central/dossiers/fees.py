@@ -1,7 +1,7 @@
 """Fees (phí, lệ phí): what the officer collected, counted to the đồng.
 
 A procedure's fee items per channel come from the catalog
-(``details.channels[].fees``, see :mod:`central.procedures`). At reception or
+(``details.channels[].fees``, see :mod:`central.catalog.procedures`). At reception or
 at the return of the result the officer records what was actually collected,
 one entry per receipt: the item, the amount in đồng (an integer, never a
 float, never negative), cash or transfer, and the receipt number. An
@@ -35,11 +35,11 @@ import sqlite_utils
 
 from motcua import clock
 
-from . import audit
-from . import procedures as procedures_module
-from .errors import Refused
-from .store import Store
-from .working_time import VN
+from ..accounts import audit
+from ..calendar.working_time import VN
+from ..catalog import procedures as procedures_module
+from ..errors import Refused
+from ..store import Store
 
 KINDS = {"payment": "Thu phí, lệ phí", "exemption": "Miễn, giảm", "refund": "Hoàn trả"}
 METHODS = {"cash": "Tiền mặt", "transfer": "Chuyển khoản"}
@@ -377,7 +377,7 @@ def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes
     stylesheet: the sheet is signed by the officer and the accountant and filed,
     so it must print the same from any browser and be kept as a file.
     """
-    from .pdf import document, signatures
+    from ..pdf import document, signatures
 
     pdf = document()
     pdf.set_font("DejaVu", "B", 11)

@@ -248,7 +248,7 @@ def _load_centre(config_path: Path, config) -> None:
     setup = _hub("central.queue.setup")
     commands = _hub("central.queue.commands")
     users = _hub("central.accounts.users")
-    keypads = _hub("central.devices.keypads")
+    bindings = _hub("central.devices.bindings")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -270,7 +270,7 @@ def _load_centre(config_path: Path, config) -> None:
             # keypad is linked to it, as an installer would.
             for number, node_id in COUNTER_NODES.items():
                 if any(c["number"] == number and c["node_id"] != node_id for c in counters):
-                    keypads.link(db, node_id, number, actor="demo")
+                    bindings.link(db, node_id, number, actor="demo")
     finally:
         store.close()
     # Its own session, like every child: a Ctrl-C now is ours to handle.

@@ -262,10 +262,10 @@ def test_the_hub_stores_no_rating_before_finish_nor_a_second_one(
 
 
 def test_one_pi_drives_two_neighbouring_counters(queue_hub, make_node, store, tmp_path):
-    from central.devices import keypads
+    from central.devices import bindings
 
     with store.write() as db:
-        keypads.link(db, "counter-1", 2, actor="test")
+        bindings.link(db, "counter-1", 2, actor="test")
     dispenser = make_node("dispenser", "dispenser-1")
     take_ticket(dispenser)
     take_ticket(dispenser)
@@ -377,12 +377,12 @@ def test_fake_hardware_keys_on_a_pipe_press_either_counters_keys(queue_hub, make
     import io
     import tomllib
 
-    from central.devices import keypads
+    from central.devices import bindings
     from counter import fake
     from motcua.demo import _counter_settings
 
     with store.write() as db:
-        keypads.link(db, "counter-1", 2, actor="test")
+        bindings.link(db, "counter-1", 2, actor="test")
     dispenser = make_node("dispenser", "dispenser-1")
     take_ticket(dispenser)
     take_ticket(dispenser)

@@ -91,16 +91,14 @@ def queue_ticket(ctx: Context) -> dict:
 
 
 def queue_counter_command(ctx: Context) -> dict:
-    from ..devices import keypads, registry
+    from ..devices import bindings
     from ..feedback import ratings
     from ..queue import api
 
     d = ctx.data
-    # keypads.bound_counter also allows the neighbouring counters one Pi drives (issue 5).
-    counter = keypads.bound_counter(ctx.db, ctx.node_id, d.get("counter"))
-    # And the installer's registry (motcua provision), when the hub has one:
-    # what the inventory says a node drives bounds what the setup may bind.
-    registry.check_counter(ctx.config, ctx.node_id, counter)
+    # Its own counter, a neighbouring one whose keypad it drives (issue 5), and
+    # only what the installer's inventory (motcua provision) lists, if the hub has one.
+    counter = bindings.counter_for(ctx.db, ctx.config, ctx.node_id, d.get("counter"))
     before = ratings.current_ticket_id(ctx.db, counter)
     result, out = api.counter_command(
         ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,

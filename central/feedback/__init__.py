@@ -385,10 +385,10 @@ def check_form_token(secret: bytes, token: str, context: str, min_fill_seconds: 
 
 def from_counter(store: Store, config: HubConfig, node_id: str, data: dict) -> dict:
     """The reason key pressed after a "Không hài lòng" rating: a complaint about that service."""
-    from ..devices import keypads
+    from ..devices import bindings
 
     with store.write() as db:
-        counter = keypads.bound_counter(db, node_id, data["counter"])
+        counter = bindings.bound_counter(db, node_id, data["counter"])
         rating = db.execute("select level, counter_id from ratings where ticket_id = ?",
                             [data["ticket_id"]]).fetchone()
         if rating is None or rating[0] != "dissatisfied" or rating[1] != counter["id"]:

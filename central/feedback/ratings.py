@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from motcua import clock
 
-from ..devices import keypads
+from ..devices import bindings
 from ..errors import Refused
 
 # code -> (score, Vietnamese name, satisfied?); the order of the keypad's keys.
@@ -58,7 +58,7 @@ def record(db, node_id: str, data: dict, message_id: str | None = None) -> dict:
     level = data["level"]
     if level not in LEVELS:
         raise Refused("invalid_level", f"Mức đánh giá '{level}' không hợp lệ.")
-    counter = keypads.bound_counter(db, node_id, data["counter"])
+    counter = bindings.bound_counter(db, node_id, data["counter"])
     ticket = db.execute("select id, display, status, counter_id, officer_id from tickets "
                         "where id = ?", [data["ticket_id"]]).fetchone()
     if ticket is None:

@@ -193,12 +193,12 @@ class HubConfig:
                 "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
     )
     live_mqtt_username: str = setting(
-        "", doc="the read-only web user live pages log in with, where the broker has no "
-                "anonymous access (every production broker, a centre's or a province's; "
-                "`motcua provision` sets it; empty: anonymous, the development broker)")
+        "", doc="a user live pages log in with, for a broker without anonymous access "
+                "(empty: anonymous, as the development broker and the production relay "
+                "want it; whatever is set here is public: docs/security.md)")
     live_mqtt_password_file: str = setting(
-        "", doc="file holding that web user's password (`motcua provision` writes it; it "
-                "is handed to every page that reads the broker, so it may only read)")
+        "", doc="file holding that user's password (handed to every page that reads the "
+                "broker, so it may only read)")
     demo_dir: str = setting(
         "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
                 "tickets the page /demo shows (empty: no /demo page)")

@@ -46,6 +46,8 @@ class FeedbackForm:
         self.ticket = ""
         self.focus = "text"
         self.problem = ""
+        # From a scanned ID card only (issue 27): shown, removable, sent when kept.
+        self.contact_name = ""
 
     def key(self, key):
         value = getattr(self, self.focus)
@@ -69,6 +71,8 @@ class FeedbackForm:
         data = {"kind": self.kind, "topic": self.topic, "text": self.text.strip()}
         if self.ticket:
             data["ticket"] = self.ticket
+        if self.contact_name:
+            data["contact_name"] = self.contact_name
         return data
 
     def _field(self, ui, surface, rect, label, value, name):
@@ -112,6 +116,15 @@ class FeedbackForm:
         buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
                                    "Số thứ tự trên phiếu (nếu có)…", self.ticket, "ticket"))
         y += field_h + gap
+        if self.contact_name:
+            label = f"Họ tên (từ thẻ căn cước): {self.contact_name}"
+            drop = pygame.Rect(left.right - ui.u(200), y, ui.u(200), ui.u(76))
+            draw_text(surface, ui.fonts.get(ui.u(30)), label, (left.x, y + ui.u(6)), INK,
+                      width=left.w - drop.w - gap)
+            draw_button(surface, ui.fonts, drop, "Bỏ tên", size=ui.u(30), fill=TILE, ink=INK)
+            buttons.append(Button(drop, lambda: setattr(self, "contact_name", ""),
+                                  "drop_name"))
+            y += ui.u(76) + gap
         if self.problem:
             y = draw_text(surface, ui.fonts.get(ui.u(32), True), self.problem, (left.x, y),
                           LATE, width=left.w) + gap

@@ -15,6 +15,7 @@ from .widgets import (
     BRAND_INK,
     INK,
     MUTED,
+    OK,
     TILE,
     Button,
     draw_button,
@@ -94,22 +95,28 @@ class Home:
         # Issue 15: a complaint or suggestion, for everyone, in a few taps: a row of
         # its own in portrait, a third button beside the others in landscape (where
         # the department grid has no height to spare).
-        across = 2 if ui.portrait else 3
-        big = pygame.Rect(area.x, area.y, (area.w - ui.u(24) * (across - 1)) // across,
-                          ui.u(170))
-        second = big.move(big.w + ui.u(24), 0)
-        draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(48))
-        draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(48))
-        buttons = [Button(big, ui.open_search, "search"),
-                   Button(second, ui.open_dossier, "dossier")]
+        # Issue 27: a queue number is what most visitors come for; it leads in portrait.
+        gap = ui.u(24)
         if ui.portrait:
+            ticket = pygame.Rect(area.x, area.y, area.w, ui.u(150))
+            big = pygame.Rect(area.x, ticket.bottom + ui.u(20), (area.w - gap) // 2, ui.u(150))
+            second = big.move(big.w + gap, 0)
             talk = pygame.Rect(area.x, big.bottom + ui.u(20), area.w, ui.u(100))
             draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh, kiến nghị", size=ui.u(40),
                         fill=TILE, ink=INK)
         else:
-            talk = second.move(second.w + ui.u(24), 0)
-            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(48),
+            w = (area.w - gap * 3) // 4
+            ticket = pygame.Rect(area.x, area.y, w, ui.u(170))
+            big, second = ticket.move(w + gap, 0), ticket.move(2 * (w + gap), 0)
+            talk = ticket.move(3 * (w + gap), 0)
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(44),
                         fill=TILE, ink=INK)
+        draw_button(surface, ui.fonts, ticket, "Lấy số thứ tự", size=ui.u(52), fill=OK)
+        draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(46))
+        draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(46))
+        buttons = [Button(ticket, ui.open_tickets, "tickets"),
+                   Button(big, ui.open_search, "search"),
+                   Button(second, ui.open_dossier, "dossier")]
         buttons.append(Button(talk, ui.open_feedback, "feedback"))
         y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
                       (area.x, talk.bottom + ui.u(30)))
@@ -247,11 +254,17 @@ class Procedure:
         return page
 
     def draw(self, ui, surface, area):
+        # Issue 27: the ticket for this procedure's service, one tap from reading it.
+        take = pygame.Rect(area.x, area.y, area.w, ui.u(100))
+        draw_button(surface, ui.fonts, take, "Lấy số thứ tự cho thủ tục này", size=ui.u(40),
+                    fill=OK)
+        page = pygame.Rect(area.x, take.bottom + ui.u(20), area.w, area.bottom - take.bottom
+                           - ui.u(20))
         if self._page is None or self._page.get_width() != area.w:
             self._page = self._render(ui, area.w)
-        ui.content_height = self._page.get_height()
-        surface.blit(self._page, area.topleft, pygame.Rect(0, ui.scroll, area.w, area.h))
-        return []
+        ui.content_height = self._page.get_height() + take.h + ui.u(20)
+        surface.blit(self._page, page.topleft, pygame.Rect(0, ui.scroll, page.w, page.h))
+        return [Button(take, lambda: ui.open_tickets(self.proc), "ticket_for_procedure")]
 
 
 SEARCH_LEVELS = [("", "Mọi cấp"), ("province", "Cấp tỉnh"), ("commune", "Cấp xã")]

@@ -112,7 +112,7 @@ def node_files(role: str, folder: Path) -> dict:
                       "printer": {"kind": "folder", "path": str(folder / "tickets")}},
         "counter": {"rating": {"outbox": str(folder / "outbox.sqlite")},
                     "display": {"image_dir": str(folder / "display")}},
-        "kiosk": {"replica": str(folder / "replica.db")},
+        "kiosk": {"replica": str(folder / "replica.db"), "outbox": str(folder / "outbox.db")},
         "display": {"frames_dir": str(folder / "frames"),
                     "voice": {"clips": str(folder / "voice"), "wav_dir": str(folder / "sound")},
                     "led": {"frames_dir": str(folder / "led")}},
@@ -340,7 +340,7 @@ def make_dispenser(tmp_path, broker, center):
 
     from dispenser.config import DispenserConfig
     from dispenser.node import Dispenser
-    from dispenser.printer import FolderPrinter
+    from motcua.ticketing.printer import FolderPrinter
 
     started = []
 

@@ -36,6 +36,14 @@ from .routes import Context, Route
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
 TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+# Retained state goes out at QoS 0: it is rebuilt from the store and published
+# whole again whenever the hub (re)connects (_republish_queue_state), so a
+# message lost with a dropped link is replaced by the next one anyway, and
+# the broker keeps the newest retained copy whatever its QoS. It saves the
+# PUBACK round of every state message (paho builds two property objects per
+# PUBACK: a third of the hub's CPU per ticket went there). Answers and
+# announcements (not retained, not rebuilt) stay QoS 1.
+STATE_QOS = 0
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -82,6 +90,11 @@ class Gateway:
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
+        # Losses of the link over the last minutes, for /healthz and an alarm.
+        from .broker_link import BrokerLink
+
+        self.link = BrokerLink()
+        self.bus.on_connection_change(self.link.record)
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:
@@ -91,6 +104,10 @@ class Gateway:
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
                                self.uplink.on_bridge_state, checked=False)
+            # Retained state goes out at QoS 0 (STATE_QOS), which the bridge
+            # does not queue while the link is down: all of it again once up.
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self._on_bridge_state, checked=False)
             self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------
@@ -121,6 +138,7 @@ class Gateway:
         return self
 
     def stop(self) -> None:
+        self.link.close()
         if self.uplink is not None:
             self.uplink.stop()
         for name in TICKERS:
@@ -150,6 +168,10 @@ class Gateway:
                 ticker.last = None
                 ticker.nudge()
 
+    def _on_bridge_state(self, incoming: Incoming) -> None:
+        if incoming.payload.strip() == b"1" and self.connected:
+            self._republish_queue_state(True)
+
     @property
     def connected(self) -> bool:
         return self.bus.connected
@@ -172,7 +194,7 @@ class Gateway:
             if remember and self._published.get(topic) == payload:
                 self.skipped_unchanged += 1
                 return
-            self.bus.publish(topic, payload, qos=1, retain=retain)
+            self.bus.publish(topic, payload, qos=STATE_QOS if retain else 1, retain=retain)
             if remember:
                 self._published[topic] = payload
         self.nudge_statistics(topic)

@@ -377,7 +377,7 @@ def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes
     stylesheet: the sheet is signed by the officer and the accountant and filed,
     so it must print the same from any browser and be kept as a file.
     """
-    from ..pdf import document, signatures
+    from ..documents.pdf import document, signatures
 
     pdf = document()
     pdf.set_font("DejaVu", "B", 11)

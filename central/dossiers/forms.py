@@ -22,7 +22,7 @@ from motcua import clock
 from motcua.fonts import font_path
 
 from ..config import HubConfig
-from ..pdf import document, signatures
+from ..documents.pdf import document, signatures
 
 TICKET_WIDTH = 576  # dots: an 80 mm printer at 203 dpi
 

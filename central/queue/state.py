@@ -124,7 +124,10 @@ def line(db, code: str, day: str | None = None) -> dict:
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
         estimate_min=tickets.estimate(db, service, waiting, per, servers),
-        target_wait_min=service["target_wait_min"])
+        target_wait_min=service["target_wait_min"],
+        departments=[r[0] for r in db.execute(
+            "select d.name from service_departments sd join departments d on d.id = "
+            "sd.department_id where sd.service_id = ? order by d.name", [service["id"]])])
 
 
 def stats(db, day: str | None = None) -> dict:

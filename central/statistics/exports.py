@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ..pdf import document, signatures
+from ..documents.pdf import document, signatures
 from .period_report import HEADER_GROUPS, table
 
 HEADER_ROW = 6  # the XLSX table's header row (title and period above it)

@@ -13,7 +13,9 @@ satisfied (40), the share of dossiers the officer made ready on time or early
 with nothing to measure (no rating, no dossier, no call) is left out and the
 others are scaled up; an officer with nothing at all is not ranked. Ties go
 to more tickets served. Supplement requests are shown beside (many of them
-on one dossier are a complaint of the seed), not scored.
+on one dossier are a complaint of the seed), not scored; a request beyond the
+first on one dossier is a breach of the one-stop rules
+(:mod:`central.dossiers.rules`) and is counted apart (``supplement_breaches``).
 
 Input tables: ``users``, ``tickets``, ``ticket_events``, ``ratings``,
 ``dossier_events`` (``actor`` is the user name).
@@ -25,6 +27,7 @@ import datetime as dt
 
 from motcua import clock
 
+from ..dossiers.rules import SUPPLEMENT_ONCE
 from .period_report import day_start
 
 WEIGHTS = {"satisfied_share": 40, "dossiers_on_time_share": 40, "in_order_share": 20}
@@ -36,7 +39,7 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
     days = (start.isoformat(), end.isoformat())
     people = {r["id"]: {**r, "served": 0, "service_min": 0.0, "ratings": 0, "satisfied": 0,
                         "dossiers": 0, "dossiers_on_time": 0, "supplements": 0, "calls": 0,
-                        "out_of_order": 0}
+                        "out_of_order": 0, "supplement_breaches": 0}
               for r in db.query("select id, username, full_name from users")}
     by_name = {p["username"]: p for p in people.values()}
     for oid, served, minutes in db.execute(
@@ -63,6 +66,13 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             p["dossiers"], p["dossiers_on_time"] = count, on_time or 0
         else:
             p["supplements"] = count
+    for actor, count in db.execute(
+            "with r as (select actor, at, row_number() over (partition by dossier_id "
+            "order by id) as n from dossier_events where action = 'request_supplement') "
+            "select actor, count(*) from r where n > ? and at >= ? and at < ? group by 1",
+            [SUPPLEMENT_ONCE.limit, s, e]):
+        if actor in by_name:
+            by_name[actor]["supplement_breaches"] = count
     for oid, calls, out in db.execute(
             "select e.officer_id, count(*), sum(coalesce(json_extract(e.detail, "
             "'$.out_of_order'), 0)) from ticket_events e join tickets t on t.id = e.ticket_id "
@@ -79,8 +89,8 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             "in_order_share": 1 - p["out_of_order"] / p["calls"] if p["calls"] else None,
         }
         weight = sum(WEIGHTS[k] for k, v in shares.items() if v is not None)
-        if not weight and not p["served"]:
-            continue
+        if not weight and not p["served"] and not p["supplement_breaches"]:
+            continue  # (a breach of the rules is never hidden by an empty record)
         score = (sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100 / weight
                  if weight else 0.0)
         ranked.append({
@@ -88,6 +98,7 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             "avg_service_min": round(p["service_min"] / p["served"], 1) if p["served"] else 0.0,
             "ratings": p["ratings"], "dossiers": p["dossiers"],
             "dossiers_on_time": p["dossiers_on_time"], "supplements": p["supplements"],
+            "supplement_breaches": p["supplement_breaches"],
             "calls": p["calls"], "out_of_order": p["out_of_order"],
             **{k: (round(v, 3) if v is not None else None) for k, v in shares.items()},
             "score": round(score, 1),

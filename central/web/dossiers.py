@@ -17,6 +17,7 @@ from flask import (
 )
 
 from .. import dossiers
+from ..calendar import sources
 from ..catalog import procedures
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
@@ -255,5 +256,9 @@ def calendar_overrides():
             days_off.append({"day": day, "name": name or "Ngày làm việc bù",
                              "working": working})
         day += dt.timedelta(days=1)
+    table = sources.shipped()
     return render_template("dossiers/calendar.html",
-                           overrides=working_calendar.list_overrides(db), days=days_off)
+                           overrides=working_calendar.list_overrides(db), days=days_off,
+                           pending=sources.pending(db, table), table=table,
+                           sourced=sorted(table.days.values(), key=lambda e: e.day),
+                           weekday_names=sources.WEEKDAYS)

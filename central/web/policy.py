@@ -44,6 +44,7 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "catalog.procedure": PUBLIC,
     "catalog.admin": ADMIN,
     "catalog.edit": ADMIN,
+    "catalog.export": ADMIN,
     # Dossiers: the public lookup masks the applicant; the rest is staff work.
     "dossiers.lookup": PUBLIC,
     "dossiers.reception": STAFF,

@@ -125,7 +125,9 @@ def console():
     counter = setup.counter_by_number(db, number) if number else None
     if counter is None or counter["officer_id"] != g.user["id"]:
         session.pop("counter", None)
-        return render_template("queue/choose.html", counters=setup.counters(db))
+        # Officers read names, not the setup's codes (issue 22).
+        return render_template("queue/choose.html", counters=setup.counters(db),
+                               service_names={s["code"]: s["name"] for s in setup.services(db)})
     services = [s for s in setup.services(db)
                 if s["code"] in setup.counters_services(db, counter["id"])]
     return _live_page(render_template(

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from motcua import clock
 
 from ..calendar.working_time import VN
+from ..dossiers.rules import SUPPLEMENT_ONCE, supplement_breaches
 from ..queue import setup, state, tickets
 from ..statistics import charts, exports, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
@@ -86,7 +87,8 @@ def report_page():
     return render_template(
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
-        officers=officer_ranking(db, start, end), weights=WEIGHTS)
+        officers=officer_ranking(db, start, end), weights=WEIGHTS,
+        breaches=supplement_breaches(db, start=start, end=end), rule=SUPPLEMENT_ONCE)
 
 
 @bp.get("/statistics/report.<fmt>")

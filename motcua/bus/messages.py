@@ -513,6 +513,9 @@ STATE_LINE = MessageType(
         Field("minutes_per_person", "number", "recent service time / open counters"),
         Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes"),
         Field("target_wait_min", "integer", "the service's target wait, minutes"),
+        Field("departments", "array", "names of the departments the service belongs to (a "
+                                      "kiosk offers its tickets for their procedures)",
+              required=False),
     ),
 )
 

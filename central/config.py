@@ -95,6 +95,10 @@ class DossierConfig:
     warn_within_hours: float = setting(
         8.0, doc="working hours before the due time when a department is warned"
     )
+    lookup_by_id: bool = setting(
+        False, doc="kiosks may look up a citizen's dossiers by the identity number on the "
+                   "ID card scanned there (the centre's decision, Decree 13/2023/NĐ-CP: "
+                   "the number is used for the answer only)")
     public_url: str = setting(
         "", doc="address of the hub's public pages, for the QR code on receipts "
                 "(default: the address the officer uses)"
@@ -179,6 +183,12 @@ class HubConfig:
     center_name: str = setting(
         "Trung tâm Phục vụ hành chính công", doc="the centre's name as shown to citizens"
     )
+    governing_body: str = setting(
+        "", doc="the body above the centre, first line of official documents, e.g. "
+                "'UBND TỈNH THANH HÓA' (empty: read from a centre name ending 'tỉnh X')")
+    place: str = setting(
+        "", doc="place name of documents' date line, e.g. 'Thanh Hóa' (empty: read from a "
+                "centre name ending 'tỉnh X')")
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"

@@ -26,7 +26,6 @@ from .widgets import (
     Button,
     draw_button,
     draw_text,
-    keyboard,
 )
 
 KINDS = [("complaint", "Phản ánh"), ("suggestion", "Kiến nghị")]
@@ -48,16 +47,20 @@ class FeedbackForm:
         self.problem = ""
         # From a scanned ID card only (issue 27): shown, removable, sent when kept.
         self.contact_name = ""
+        self.dossier = ""  # set when opened from a dossier's status
 
-    def key(self, key):
+    def key(self, key, ui=None):
         value = getattr(self, self.focus)
         limit = 300 if self.focus == "text" else 8
         if key == "BACKSPACE":
             value = value[:-1]
         elif key == "CLEAR":
             value = ""
-        elif len(value) < limit and (self.focus == "text" or key != " "):
-            value += key.upper() if self.focus == "ticket" else key.lower()
+        elif self.focus == "ticket":
+            value += key.upper() if len(value) < limit and key != " " else ""
+        elif len(value) < limit:
+            # The citizen's own words, in Vietnamese (Telex or VNI, as on a phone).
+            value = ui.type_into(value, key.lower()) if ui else value + key.lower()
         setattr(self, self.focus, value)
 
     def payload(self) -> dict | None:
@@ -73,6 +76,8 @@ class FeedbackForm:
             data["ticket"] = self.ticket
         if self.contact_name:
             data["contact_name"] = self.contact_name
+        if self.dossier:
+            data["dossier"] = self.dossier
         return data
 
     def _field(self, ui, surface, rect, label, value, name):
@@ -81,6 +86,9 @@ class FeedbackForm:
                          border_radius=14)
         font = ui.fonts.get(ui.u(34))
         shown = (value + "|") if focused else value
+        room = rect.w - ui.u(40)
+        while font.size(shown)[0] > room and len(shown) > 1:
+            shown = "…" + shown[2:]  # the end of a long text: where one is typing
         surface.blit(font.render(shown or label, True, INK if value else MUTED),
                      (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
         return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
@@ -90,6 +98,9 @@ class FeedbackForm:
         gap = ui.u(14)
         y = draw_text(surface, ui.fonts.get(ui.u(42), True), "Góp ý, phản ánh, kiến nghị",
                       left.topleft, INK, width=left.w)
+        if self.dossier:
+            y = draw_text(surface, ui.fonts.get(ui.u(32)), f"Về hồ sơ {self.dossier}",
+                          (left.x, y), MUTED, width=left.w)
         buttons = []
         chip_w = (left.w - gap) // 2
         for i, (code, label) in enumerate(KINDS):
@@ -131,7 +142,8 @@ class FeedbackForm:
         send = pygame.Rect(left.x, y, left.w, ui.u(96))
         draw_button(surface, ui.fonts, send, "Gửi góp ý", size=ui.u(40))
         buttons.append(Button(send, lambda: ui.start_feedback(self), "send"))
-        return buttons + keyboard(surface, ui.fonts, kb, self.key)
+        return buttons + ui.keyboard(surface, kb, lambda k: self.key(k, ui),
+                                     vietnamese=self.focus == "text")
 
 
 class FeedbackResult:

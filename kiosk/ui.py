@@ -26,11 +26,19 @@ import pygame
 
 from motcua import clock as motcua_clock
 
-from . import dossier_screens, feedback_screens, idcard, idcard_screens, screens, ticket_screens
+from . import (
+    dossier_screens,
+    feedback_screens,
+    idcard,
+    idcard_screens,
+    screens,
+    ticket_screens,
+    typing_vi,
+)
 from .hid import KeyStream
 from .lookup import LookupFailed, LookupOffline
 from .session import Session
-from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
+from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button, keyboard
 
 # Luật Người cao tuổi 39/2009/QH12, Điều 2: người cao tuổi là công dân Việt Nam từ đủ
 # 60 tuổi trở lên (docs/kiosk.md). Configurable: KioskConfig.priority_age.
@@ -41,6 +49,7 @@ UNKNOWN_CODE = ("Mã vừa quét không phải thẻ căn cước, cũng không 
                 "hồ sơ và hẹn trả kết quả.")
 
 IDLE_SECONDS = 90
+DEFAULT_INPUT_MODE = "telex"  # what most phones in Vietnam type with
 
 
 class KioskUI:
@@ -93,6 +102,8 @@ class KioskUI:
         # Further uses of a scanned card, e.g. appointment check-in:
         # (key, Vietnamese label, action) tuples, shown on the card's screen.
         self.card_actions: list[tuple[str, str, Callable[[], None]]] = []
+        # Vietnamese on the on-screen keyboard (issue 22): Telex, VNI or none.
+        self.input_mode = DEFAULT_INPUT_MODE
 
     # Layout ----------------------------------------------------------------
     @property
@@ -133,6 +144,7 @@ class KioskUI:
         self.scroll = 0
         self.session.forget()
         self.keys.clear()
+        self.input_mode = DEFAULT_INPUT_MODE
 
     def open_tickets(self, procedure: dict | None = None) -> None:
         self.push(ticket_screens.TicketServices(procedure))
@@ -171,8 +183,10 @@ class KioskUI:
     def open_dossier(self) -> None:
         self.push(dossier_screens.Dossier())
 
-    def open_feedback(self) -> None:
+    def open_feedback(self, dossier: str = "") -> None:
         form = feedback_screens.FeedbackForm()
+        if dossier:  # from a dossier's status: the complaint is about it
+            form.dossier, form.topic = dossier, "late"
         if self.session.card is not None:
             form.contact_name = self.session.card.name  # from the card; the citizen may remove it
         self.push(form)
@@ -192,6 +206,22 @@ class KioskUI:
         proc = self.catalog.get(code)
         if proc is not None:
             self.push(screens.Procedure(proc))
+
+    # Typing ----------------------------------------------------------------------
+    def type_into(self, text: str, key: str) -> str:
+        """``text`` after a key of the on-screen keyboard, in the chosen typing mode."""
+        return typing_vi.type_key(text, key, self.input_mode)
+
+    def cycle_input_mode(self) -> None:
+        modes = typing_vi.MODES
+        self.input_mode = modes[(modes.index(self.input_mode) + 1) % len(modes)]
+        self.last_touch = self.monotonic()
+
+    def keyboard(self, surface, area, on_key, extra: str = "", vietnamese: bool = True):
+        """The on-screen keyboard; with ``vietnamese``, its typing-mode key too."""
+        return keyboard(surface, self.fonts, area, on_key, extra=extra,
+                        mode=typing_vi.MODE_NAMES[self.input_mode],
+                        on_mode=self.cycle_input_mode if vietnamese else None)
 
     # Scans: the ID card or a receipt, by camera or USB scanner -------------------
     def scanned(self, text: str) -> None:

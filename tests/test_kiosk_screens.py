@@ -46,6 +46,12 @@ def replica(tmp_path_factory):
         after = page.get("next")
         if not after:
             break
+    # The sample's records are all unconfirmed (issue 24): one is confirmed here, with
+    # an invented decision, so the screens show a full record as well as the rule.
+    for p in procedures:
+        if p["code"] == "1.001193":
+            p["details"] = {**p["details"], "unconfirmed": [], "decision": {
+                "number": "9999/QĐ-UBND", "date": "2026-01-05", "issuer": "UBND tỉnh (thử)"}}
     r = Replica()
     r.replace(page["version"], procedures)
     store.close()
@@ -222,8 +228,8 @@ def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
     # Issue 15 added the two feedback screens; issue 27 the three ticket screens and
-    # the two of the ID card.
-    assert len(names) == 36
+    # the two of the ID card; issue 22 the search typed in Telex.
+    assert len(names) == 38
 
 
 @pytest.mark.parametrize("orientation", SIZES)
@@ -322,3 +328,17 @@ def test_an_id_card_scan_greets_the_holder_and_a_wrong_code_is_said_plainly(repl
     k.ui.step(k.surface)
     assert k.ui.screen.name == "scan_problem"
     check_golden(k.surface, f"scan-problem-{orientation}")
+
+
+def test_a_citizen_never_sees_an_unconfirmed_value(replica):
+    from kiosk.screens import Procedure
+    from motcua.public_terms import ASK_OFFICER
+
+    unconfirmed = Procedure(replica.get("1.000894"))  # the sample as shipped: unconfirmed
+    text = " ".join(t for _, t in unconfirmed.blocks())
+    assert "chưa xác nhận" not in text.lower()
+    assert ASK_OFFICER in text and "đồng" not in text and "ngày làm việc" not in text
+    confirmed = Procedure(replica.get("1.001193"))
+    text = " ".join(t for _, t in confirmed.blocks())
+    assert "Trong ngày" in text and "Công bố tại Quyết định 9999/QĐ-UBND" in text
+    assert ASK_OFFICER.lower() not in text.lower()

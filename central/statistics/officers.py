@@ -11,11 +11,15 @@ The score (0–100) weighs what a citizen notices: the share of ratings
 satisfied (40), the share of dossiers the officer made ready on time or early
 (40), and calls made in order (20: 1 − out-of-order calls / calls). A part
 with nothing to measure (no rating, no dossier, no call) is left out and the
-others are scaled up; an officer with nothing at all is not ranked. Ties go
-to more tickets served. Supplement requests are shown beside (many of them
-on one dossier are a complaint of the seed), not scored; a request beyond the
-first on one dossier is a breach of the one-stop rules
-(:mod:`central.dossiers.rules`) and is counted apart (``supplement_breaches``).
+others are scaled up. Calling in order is not enough for a score on its own
+(an officer whose citizens never came would score 100): an officer with no
+rating and no dossier made ready has ``score`` None and ``rank`` None, and is
+listed after the ranked ones with the figures there are; an officer with no
+activity at all in the period is not listed. Ties go to more tickets
+served. Supplement requests are shown beside (many of them on one dossier
+are a complaint of the seed), not scored; a request beyond the first on one
+dossier is a breach of the one-stop rules (:mod:`central.dossiers.rules`) and
+is counted apart (``supplement_breaches``).
 
 Input tables: ``users``, ``tickets``, ``ticket_events``, ``ratings``,
 ``dossier_events`` (``actor`` is the user name).
@@ -88,11 +92,13 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
                                        if p["dossiers"] else None),
             "in_order_share": 1 - p["out_of_order"] / p["calls"] if p["calls"] else None,
         }
+        if not (p["served"] or p["calls"] or p["ratings"] or p["dossiers"]
+                or p["supplement_breaches"]):
+            continue  # nothing done in the period: not listed (a breach is never hidden)
         weight = sum(WEIGHTS[k] for k, v in shares.items() if v is not None)
-        if not weight and not p["served"] and not p["supplement_breaches"]:
-            continue  # (a breach of the rules is never hidden by an empty record)
-        score = (sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100 / weight
-                 if weight else 0.0)
+        scored = p["ratings"] or p["dossiers"]
+        score = (round(sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100
+                       / weight, 1) if scored else None)
         ranked.append({
             "username": p["username"], "full_name": p["full_name"], "served": p["served"],
             "avg_service_min": round(p["service_min"] / p["served"], 1) if p["served"] else 0.0,
@@ -101,9 +107,10 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             "supplement_breaches": p["supplement_breaches"],
             "calls": p["calls"], "out_of_order": p["out_of_order"],
             **{k: (round(v, 3) if v is not None else None) for k, v in shares.items()},
-            "score": round(score, 1),
+            "score": score,
         })
-    ranked.sort(key=lambda r: (-r["score"], -r["served"], r["username"]))
+    ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -r["served"],
+                               r["username"]))
     for i, r in enumerate(ranked, 1):
-        r["rank"] = i
+        r["rank"] = i if r["score"] is not None else None
     return ranked

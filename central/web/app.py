@@ -57,6 +57,10 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     def localtime(value, fmt="%H:%M:%S %d/%m/%Y"):
         return clock.show(value, config.timezone, fmt)
 
+    from ..documents import formats
+
+    formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
+
     @app.context_processor
     def centre():
         return {"center_name": config.center_name, "version": __version__}

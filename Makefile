@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUN    := $(VENV)/.motcua-all
 STAMP  := $(VENV)/.motcua-dev
 
-.PHONY: demo test lint pytest bench faults rehearse system-packages-dev system-packages-demo clean
+.PHONY: demo test lint pytest bench faults pictures rehearse system-packages-dev system-packages-demo clean
 
 # make demo SPEED=20   (the day 20 times faster)   make demo ARGS="--resume --seed 1"
 demo: system-packages-demo $(RUN)
@@ -46,6 +46,10 @@ faults: system-packages-dev $(STAMP)
 # against a hub on this machine. See docs/operations.md for its figures.
 rehearse: $(STAMP)
 	$(BIN)/python provisioning/rehearsal/rehearse.py
+
+# The README's pictures (docs/img/), rendered by motcua itself.
+pictures: system-packages-dev $(STAMP)
+	$(BIN)/python docs/pictures.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

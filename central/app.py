@@ -59,6 +59,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     from . import formats
 
     formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
+    from .web import people
+
+    people.install(app)  # |person: a login shown as the officer's full name
 
     @app.context_processor
     def centre():

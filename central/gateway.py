@@ -76,6 +76,14 @@ class Gateway:
         self.requests: dict[str, Route] = dict(routes.REQUESTS)
         missing = set(self.requests) - set(REQUEST_RESULTS)
         assert not missing, f"requests not in the catalogue: {missing}"
+        # What one node may cost (a stolen Pi): checked before anything else.
+        from .budget import NodeBudget
+
+        self.budget = NodeBudget(config.budget, self.topics, clear=self._clear_retained)
+        self.bus.admit = self.budget.admit
+        if hasattr(transport, "retain_as_published"):
+            transport.retain_as_published |= {self.topics.all_nodes("event"),
+                                              self.topics.all_nodes("request")}
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
@@ -138,6 +146,7 @@ class Gateway:
 
     def stop(self) -> None:
         self.link.close()
+        self.budget.close()
         if self.uplink is not None:
             self.uplink.stop()
         for name in TICKERS:
@@ -308,11 +317,21 @@ class Gateway:
     # answers: nothing is acknowledged before it is on disk.
     MAX_BATCH = 64
 
+    def _clear_retained(self, topic: str) -> None:
+        """An empty retained publish: the broker forgets what a node retained there."""
+        self.bus.transport.publish(topic, b"", 1, True)
+
     def _enqueue_request(self, incoming: Incoming) -> None:
         if not incoming.response_topic:
             log.warning("request on %s has no response topic; dropped", incoming.topic)
             self.bus.dropped += 1
             return
+        if incoming.parts.name == "ticket":
+            refusal = self.budget.ticket_refusal(incoming.parts.node_id)
+            if refusal:
+                self.bus.respond(incoming, error_response(
+                    incoming.data.get("id"), "too_many_tickets", refusal))
+                return
         self._requests.put(incoming)
 
     def _retry_unstored_events(self) -> None:

@@ -296,7 +296,7 @@ class BoardRenderer:
             strip_h = near + 24 * u + cell_h + 12 * u
             strip_top = h - 12 * u - strip_h
             middle = top + gap + call_h + gap
-            counters_w = (w - 2 * margin - gap) * 0.74
+            counters_w = (w - 2 * margin - gap) * 0.72
             self._counters(surface, view, (margin, middle, counters_w, strip_top - gap - middle),
                            tick)
             recent_x = margin + counters_w + gap
@@ -395,9 +395,11 @@ class BoardRenderer:
         # Landscape: the number and counter big on the left; what is called and
         # its service on the right.
         big = self.text(surface, line, 130, (x + 28 * u, y + h / 2), colour=ink, bold=True,
-                        anchor="midleft", max_width=w * 0.62, role="far", where="số mới gọi")
+                        anchor="midleft", max_width=w * 0.6, role="far", where="số mới gọi")
         left = big.right + 48 * u
         room = x + w - 28 * u - left
+        if self.font(self.px(51), True).size(title)[0] > room:
+            title = "MỜI SỐ"
         top = self.text(surface, title, 51, (left, y + 14 * u), colour=label, bold=True,
                         max_width=room, where="số mới gọi")
         lines, px = self.wrap(service, 51, room, 2, where="dịch vụ của số mới gọi")
@@ -547,7 +549,11 @@ class BoardRenderer:
                           (x + 16 * u, bottom), colour=YELLOW, bold=True, anchor="bottomleft")
         estimate = wt.get("estimate_min")
         if estimate is not None and wt["waiting"]:
-            self.text(surface, f"chờ khoảng {estimate} phút", 51,
+            # A range when the hub cannot trust one number (issue 25).
+            low_high = wt.get("estimate_range")
+            said = (f"chờ khoảng {low_high[0]}–{low_high[1]} phút" if low_high
+                    else f"chờ khoảng {estimate} phút")
+            self.text(surface, said, 51,
                       (x + w - 16 * u, count.centery), colour=MUTED, anchor="midright",
                       max_width=x + w - 32 * u - count.right, where="thời gian chờ")
 

@@ -57,6 +57,7 @@ def center():
 
 @pytest.fixture
 def hub_config(tmp_path, broker, center):
+    from central.budget import UNLIMITED
     from central.config import HubConfig
 
     return from_dict(
@@ -66,6 +67,8 @@ def hub_config(tmp_path, broker, center):
             "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
             "database": str(tmp_path / "hub.db"),
             "mqtt": {"port": broker.port, "keepalive": 5},
+            # Tests of budgets set their own (tests/test_attack_node.py).
+            "budget": UNLIMITED,
         },
     )
 

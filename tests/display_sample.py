@@ -89,7 +89,7 @@ def big_hall(counters: int, departments: int | None = None) -> BoardModel:
     calls = [{"display": r["display"], "counter": r["counter"], "counter_name": r["name"],
               "service_name": services[r["counter"] % len(services)]["name"], "status": "called",
               "called_at": (NOW - dt.timedelta(minutes=i)).isoformat()}
-             for i, r in enumerate(rows) if r["display"]][:10]
+             for i, r in enumerate(reversed(rows)) if r["display"]][:10]
     payload = STATE_BOARD.make(
         hall="main", day="2026-11-27", calls=calls, counters=rows,
         waiting=[{"service": s["code"], "name": s["name"],

@@ -8,6 +8,8 @@ Quốc khánh), Bộ luật Lao động 45/2019/QH14 Điều 111–112.
 import datetime as dt
 import re
 
+import pytest
+
 from central import calendar_sources, users, working_calendar
 from central.working_time import WorkingCalendar
 
@@ -100,6 +102,7 @@ def test_admin_page_shows_sources_and_decides_a_pending_day(client, store, hub_c
     page = client.get("/admin/calendar").get_data(as_text=True)
     assert "12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ" in page
     assert "45/2019/QH14 ngày 20/11/2019 của Quốc hội" in page
+    assert "đối chiếu ngày 06/12/2026" in page
     pending = page[page.index('id="pending"'):page.index("</table>", page.index('id="pending"'))]
     assert "24/11/2026" in pending and "Ngày Văn hóa Việt Nam" in pending
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -122,3 +125,25 @@ def test_the_dashboard_shows_the_days_waiting(client, store):
     html = client.get("/dashboard").get_data(as_text=True)
     assert "Ngày nghỉ, ngày làm bù chờ quyết định" in html
     assert 'id="calendar-pending"' in html and "Thứ Ba 24/11/2026" in html
+
+
+@pytest.mark.browser
+def test_the_calendar_page_in_chromium(browser, live_server, store):
+    from pathlib import Path
+
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/admin/calendar")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#pending").wait_for()
+    artifacts = Path(__file__).parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "calendar-admin.png"), full_page=True)
+    row = page.locator('#pending tr:has(input[name=day][value="2026-11-24"])')
+    row.locator("input[name=decision]").fill("Luật số 99/2026/QH15")
+    row.get_by_role("button", name="Áp dụng", exact=True).click()
+    page.locator("#overrides", has_text="Luật số 99/2026/QH15").wait_for()
+    assert page.locator('#pending tr:has(input[name=day][value="2026-11-24"])').count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -208,3 +208,64 @@ def test_supplement_restarts_imported_from_a_sheet_moves_the_due_date(
     back = dossiers.act(store, hub_config, d["id"], "resubmit", actor="lan.nt",
                         now=at(2026, 3, 16, 9))
     assert back["due_at"] == clock.iso(due)
+
+
+def test_the_sample_says_what_it_was_checked_against(store):
+    """A record either names its decision (number, date, issuer) or is unconfirmed in full."""
+    from motcua.public_terms import PARTS, unconfirmed
+
+    doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
+    for record in doc["procedures"]:
+        decision = record.get("decision")
+        if decision:
+            assert decision.get("number") and decision.get("date") and decision.get("issuer")
+        else:
+            assert unconfirmed(record) == set(PARTS), record["code"]
+
+
+def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
+    record = {**FULL, "unconfirmed": ["time_limit", "fees", "components"]}
+    catalog.import_records(store, [(1, record)], "admin", DEPARTMENTS)
+    page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
+    assert "Xin hỏi cán bộ tiếp nhận" in page
+    for hidden in ("ngày làm việc", "50.000", "Phí cấp bản sao", "Mẫu TP/HT-01"):
+        assert hidden not in page, hidden
+    assert "chưa xác nhận" not in page.lower() and "unconfirmed" not in page
+    # What was checked is shown, with the decision it was checked against.
+    assert "Luật Hộ tịch số 60/2014/QH13" in page
+    assert "Quyết định 1234/QĐ-UBND ngày 23/06/2025 của Ủy ban nhân dân tỉnh Thanh Hóa" in page
+    # Nothing confirmed without a decision: the whole record is for staff only.
+    no_source = {**FULL, "code": "1.009998", "unconfirmed": []}
+    del no_source["decision"]
+    catalog.import_records(store, [(1, no_source)], "admin", DEPARTMENTS)
+    bare = client.get("/thu-tuc/1.009998").get_data(as_text=True)
+    assert "Luật Hộ tịch" not in bare and "ngày làm việc" not in bare
+
+
+@pytest.mark.browser
+def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_server, store):
+    from central import users
+
+    catalog.import_records(store, [(1, FULL)], "admin", DEPARTMENTS)
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/quan-tri/thu-tuc/1.009999")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#edit").wait_for()
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-edit-every-field.png"), full_page=True)
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    # Saved as shown: the same record, and no new version was published.
+    assert _stored(store) == FULL
+    assert procedures.current(store.db, "1.009999")["version"] == 1
+    # A change made on the page is kept, the rest stays as it was.
+    page.uncheck("input[name=fees_pause_clock]")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    expected = {k: v for k, v in FULL.items() if k != "fees_pause_clock"}
+    assert _stored(store) == expected
+    assert procedures.current(store.db, "1.009999")["version"] == 2

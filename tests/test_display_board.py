@@ -234,3 +234,14 @@ def test_a_screen_shows_the_frame_as_drawn_and_upright_screens_get_it_turned():
         assert pygame.display.get_surface().get_at((5, 640))[:3] == (255, 0, 0)
     finally:
         screen.close()
+
+
+def test_the_readme_shows_the_pictures_docs_pictures_draws_and_they_are_small():
+    from .conftest import PROJECT
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    script = (PROJECT / "docs" / "pictures.py").read_text(encoding="utf-8")
+    for name in ("hall-board", "console", "kiosk", "ticket"):
+        path = PROJECT / "docs" / "img" / f"{name}.png"
+        assert f"(docs/img/{name}.png)" in readme and f'"{name}.png"' in script
+        assert path.stat().st_size < 100_000, name

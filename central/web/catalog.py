@@ -14,10 +14,13 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
 from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line
 
 from .. import catalog, catalog_format, procedures
 from ..catalog_import import ImportRefused, nfc, record_from_cells
+from ..popular import popular_procedures
+from ..working_time import VN
 from . import gateway, store
 from .auth import login_required
 
@@ -43,8 +46,10 @@ def search():
         results = catalog.search(db, q, limit=50, **filters)
     else:
         results = catalog.browse(db, limit=50, **filters) if any(filters.values()) else []
+    popular = [] if (q or any(filters.values())) else popular_procedures(
+        db, clock.now().astimezone(VN).date())
     return render_template("catalog/search.html", q=q, filters=filters, results=results,
-                           **_choices(db))
+                           popular=popular, **_choices(db))
 
 
 @bp.get("/thu-tuc/<code>")

@@ -90,6 +90,9 @@ def report_page():
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
         officers=officer_ranking(db, start, end), weights=WEIGHTS,
+        chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
+                           kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
+                           label="Tỷ lệ đúng hạn", decimals=1, chart_id="report-bars"),
         breaches=supplement_breaches(db, start=start, end=end), rule=SUPPLEMENT_ONCE)
 
 

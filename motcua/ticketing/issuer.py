@@ -381,6 +381,7 @@ class TicketIssuer:
         return Ticket(
             center_name=self.center_name, service_name=r["service_name"], number=r["display"],
             people_ahead=r["people_ahead"], wait_minutes=r["estimate_min"],
+            wait_range=tuple(r["estimate_range"]) if r.get("estimate_range") else None,
             issued_at=dt.datetime.fromisoformat(r["issued_at"]),
             url=self.config.public_url.rstrip("/") + r["live_path"],
             priority=r.get("priority_name"))

@@ -359,7 +359,7 @@ class Rehearsal:
         run([*motcua, "queue", "load", str(PROJECT / "central" / "samples" / "thanhhoa.toml"),
              "--config", str(hub_toml), "--officer-password-stdin"],
             input=b"mat-khau-dien-tap-1\n", capture_output=True, cwd=data)
-        run([sys.executable, "-m", "central.catalog_cli", "sample", "--config", str(hub_toml)],
+        run([sys.executable, "-m", "central.catalog.cli", "sample", "--config", str(hub_toml)],
             capture_output=True, cwd=data)
         self._sign_in_officer(data / "motcua.db")
         self.db = data / "motcua.db"

@@ -356,13 +356,16 @@ class Hub:
 
     def __init__(self, folder: Path, database: Path, broker_port: int, center: str = "bench",
                  cpus: str | None = None, extra: str = "", hide: tuple = ()):
+        from central.bus.budget import UNLIMITED_TOML
         from motcua.broker import free_port, wait_for_port
 
         self.http = free_port()
         config = folder / "hub.toml"
+        # Synthetic loads no real node sends: no per-node budgets (central/bus/budget.py).
         config.write_text(
             f'center = "{center}"\ndatabase = "{database}"\nlog_level = "WARNING"\n{extra}'
-            f"[mqtt]\nport = {broker_port}\n[http]\nport = {self.http}\n", encoding="utf-8")
+            f"[mqtt]\nport = {broker_port}\n[http]\nport = {self.http}\n" + UNLIMITED_TOML,
+            encoding="utf-8")
         cmd = [sys.executable, "-m", "motcua", "hub", "--config", str(config)]
         if cpus is not None:
             cmd = ["taskset", "-c", cpus, *cmd]

@@ -18,8 +18,9 @@ import statistics
 import threading
 import time
 
+from central.bus.budget import UNLIMITED
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.queue import api, setup
 from central.store import Store
 from common import Echo, Run, durable_commit_ms, floor_round_trips, percentile
@@ -40,7 +41,7 @@ def main() -> None:
     work = run.tmp
     with run.broker() as broker:
         hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}})
+                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
         store = Store(hub_config.database)
         setup.load_file(store, setup.SAMPLE, actor="bench")
         topics = Topics(CENTER)

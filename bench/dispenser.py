@@ -20,8 +20,9 @@ import subprocess
 import sys
 import time
 
+from central.bus.budget import UNLIMITED
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.queue import setup
 from central.store import Store
 from common import (
@@ -71,7 +72,7 @@ def main() -> None:
         with run.broker() as broker:
             hub_config = from_dict(HubConfig, {
                 "center": CENTER, "database": str(work / "hub.db"),
-                "mqtt": {"port": broker.port, "keepalive": 5}})
+                "mqtt": {"port": broker.port, "keepalive": 5}, "budget": UNLIMITED})
             store = Store(hub_config.database)
             setup.load_file(store, setup.SAMPLE, actor="bench")
             timed_requests()

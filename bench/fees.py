@@ -17,9 +17,10 @@ import statistics
 import time
 from pathlib import Path
 
-from central import catalog, fees
+from central import catalog
+from central.calendar.working_time import VN
+from central.dossiers import fees
 from central.store import Store
-from central.working_time import VN
 from common import Run, durable_commit_ms, percentile
 from motcua import clock
 

@@ -23,8 +23,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from central.bus.budget import UNLIMITED
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.store import Store
 from common import Run, percentile
 from kiosk import Kiosk
@@ -104,7 +105,7 @@ def main() -> None:
     work = run.tmp
     with run.broker() as broker:
         hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}})
+                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
         store = Store(hub_config.database)
         gateway = Gateway(hub_config, store).start()
         node = Kiosk(from_dict(Kiosk.config_class, {"center": CENTER, "node_id": "kiosk-1",

@@ -47,6 +47,7 @@ class FeedbackForm:
         self.problem = ""
         # From a scanned ID card only (issue 27): shown, removable, sent when kept.
         self.contact_name = ""
+        self.dossier = ""  # set when opened from a dossier's status
 
     def key(self, key, ui=None):
         value = getattr(self, self.focus)
@@ -75,6 +76,8 @@ class FeedbackForm:
             data["ticket"] = self.ticket
         if self.contact_name:
             data["contact_name"] = self.contact_name
+        if self.dossier:
+            data["dossier"] = self.dossier
         return data
 
     def _field(self, ui, surface, rect, label, value, name):
@@ -95,6 +98,9 @@ class FeedbackForm:
         gap = ui.u(14)
         y = draw_text(surface, ui.fonts.get(ui.u(42), True), "Góp ý, phản ánh, kiến nghị",
                       left.topleft, INK, width=left.w)
+        if self.dossier:
+            y = draw_text(surface, ui.fonts.get(ui.u(32)), f"Về hồ sơ {self.dossier}",
+                          (left.x, y), MUTED, width=left.w)
         buttons = []
         chip_w = (left.w - gap) // 2
         for i, (code, label) in enumerate(KINDS):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
-from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, FEEDBACK
+from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, DOSSIER_LOOKUP_BY_ID, FEEDBACK
 from motcua.config import setting
 from motcua.node import Node
 from motcua.ticketing.config import TicketingConfig
@@ -59,6 +59,9 @@ class KioskConfig(TicketingConfig):
         60, doc="a scanned ID card whose holder is this old or more is offered a priority "
                 "ticket (Luật Người cao tuổi 39/2009/QH12, Điều 2: từ đủ 60 tuổi); 0: never",
         check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120")
+    dossier_lookup_by_id: bool = setting(
+        False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
+                   "it too: hub.toml [dossiers] lookup_by_id)")
     ticket_services: list[str] = setting(
         [], doc="service codes the kiosk issues tickets for ([]: every service the hub "
                 "announces)")
@@ -200,6 +203,24 @@ class Kiosk(Node):
                                or "Không tra cứu được hồ sơ.")
         return answer["result"]
 
+    def lookup_dossiers_by_id(self, id_number: str) -> dict:
+        """The card holder's dossiers (``dossier_lookup_by_id``); the number goes in the
+        request only, never in a log (the errors say nothing of it)."""
+        if not self.bus.connected or not self.hub_online:
+            raise LookupOffline()
+        try:
+            answer = self.bus.request(
+                self.topics.node_request(self.node_id, "dossier_lookup_by_id"),
+                DOSSIER_LOOKUP_BY_ID.make(id_number=id_number),
+                response_topic=self.topics.node_response(self.node_id, "dossier_lookup_by_id"),
+                timeout=self.config.lookup_timeout)
+        except (NotConnected, RequestTimeout):
+            raise LookupOffline() from None
+        if not answer.get("ok"):
+            raise LookupFailed(answer.get("error", {}).get("message")
+                               or "Không tra cứu được hồ sơ.")
+        return answer["result"]
+
     # Feedback (issue 15) ----------------------------------------------------------------
     def send_feedback(self, data: dict) -> dict:
         """Send a citizen's complaint or suggestion; the hub's ``code``, ``due_at``."""
@@ -247,7 +268,9 @@ class Kiosk(Node):
                           idle_seconds=self.config.idle_seconds, feedback=self.send_feedback,
                           services=self.ticket_services, take_ticket=self.take_ticket,
                           has_printer=self.issuer.has_printer,
-                          priority_age=self.config.priority_age)
+                          priority_age=self.config.priority_age,
+                          lookup_by_id=(self.lookup_dossiers_by_id
+                                        if self.config.dossier_lookup_by_id else None))
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)

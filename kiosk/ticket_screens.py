@@ -146,7 +146,7 @@ class TicketResult:
             draw_text(surface, body, ERRORS.get(p.error or "", GENERIC_ERROR), area.topleft,
                       LATE, width=area.w)
             return []
-        from motcua.ticketing.ticket import ahead_text, wait_text
+        from motcua.ticketing.ticket import ahead_text, expected_wait
 
         # Portrait: the QR code under the text; landscape: beside it.
         text_area, qr_area = area, None
@@ -167,7 +167,7 @@ class TicketResult:
         if ticket.priority:
             lines.append((f"Ưu tiên: {ticket.priority}", INK))
         lines += [(ahead_text(ticket.people_ahead), INK),
-                  (f"Dự kiến chờ {wait_text(ticket.wait_minutes)}", INK)]
+                  (expected_wait(ticket), INK)]
         if ticket.offline:
             lines.append(("Phát khi mất kết nối – số vẫn hợp lệ", LATE))
         for text, color in lines:

@@ -183,8 +183,10 @@ class KioskUI:
     def open_dossier(self) -> None:
         self.push(dossier_screens.Dossier())
 
-    def open_feedback(self) -> None:
+    def open_feedback(self, dossier: str = "") -> None:
         form = feedback_screens.FeedbackForm()
+        if dossier:  # from a dossier's status: the complaint is about it
+            form.dossier, form.topic = dossier, "late"
         if self.session.card is not None:
             form.contact_name = self.session.card.name  # from the card; the citizen may remove it
         self.push(form)

@@ -1,6 +1,6 @@
 """Every rule the hub reads from a procedure is data a centre can set and keep.
 
-Each field of :data:`central.catalog_format.FIELDS` is imported, exported and
+Each field of :data:`central.catalog.file_format.FIELDS` is imported, exported and
 imported again through JSON, CSV and XLSX, and must come back unchanged; a
 field the catalog does not know is refused by name; the per-procedure clock
 rules survive the trip and move due dates as the hand-worked cases say.
@@ -15,9 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from central import catalog, catalog_format, dossier_reception, dossiers, procedures
-from central.catalog_import import ImportRefused
-from central.working_time import VN
+from central import catalog, dossiers
+from central.calendar.working_time import VN
+from central.catalog import file_format, procedures
+from central.catalog.importing import ImportRefused
+from central.dossiers import reception
 from motcua import clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +59,11 @@ DEPARTMENTS = [{"code": "STP", "name": "Sở Tư pháp", "short_name": "Tư phá
 
 
 def test_the_full_record_sets_every_field():
-    assert set(FULL) == set(catalog_format.FIELDS)
+    assert set(FULL) == set(file_format.FIELDS)
 
 
 def _stored(store, code="1.009999") -> dict:
-    (record,) = [r for r in catalog_format.records(store.db)[0] if r["code"] == code]
+    (record,) = [r for r in file_format.records(store.db)[0] if r["code"] == code]
     return record
 
 
@@ -74,7 +76,7 @@ def test_every_field_round_trips_through_every_format(store, tmp_path, kind):
     _load(store, "c.json", json.dumps({"departments": DEPARTMENTS, "procedures": [FULL]},
                                       ensure_ascii=False).encode())
     assert _stored(store) == FULL
-    exported = catalog_format.export_file(store.db, kind)
+    exported = file_format.export_file(store.db, kind)
     # Read back into a fresh hub (departments as the JSON carries them), and
     # into the same hub, where it must publish nothing.
     from central.store import Store
@@ -95,7 +97,7 @@ def test_every_field_round_trips_through_every_format(store, tmp_path, kind):
 def test_a_sheet_shows_channels_in_vietnamese(store, kind):
     _load(store, "c.json", json.dumps({"departments": DEPARTMENTS, "procedures": [FULL]},
                                       ensure_ascii=False).encode())
-    data = catalog_format.export_file(store.db, kind)
+    data = file_format.export_file(store.db, kind)
     if kind == "csv":
         text = data.decode("utf-8-sig")
     else:
@@ -162,15 +164,15 @@ def test_every_rule_the_dossier_code_reads_is_a_catalog_field():
     read = set()
     for path in source:
         read |= set(re.findall(r"_procedure_flag\([^)]*\"(\w+)\"\)", path.read_text()))
-    assert read == set(catalog_format.FLAGS)
-    assert read <= set(catalog_format.FIELDS)
+    assert read == set(file_format.FLAGS)
+    assert read <= set(file_format.FIELDS)
 
 
 def test_docs_describe_every_field():
     text = (ROOT / "docs" / "catalog.md").read_text()
-    missing = [f for f in catalog_format.FIELDS if f"`{f}`" not in text]
+    missing = [f for f in file_format.FIELDS if f"`{f}`" not in text]
     assert missing == []
-    missing_columns = [c for c in catalog_format.COLUMNS if f"`{c}`" not in text]
+    missing_columns = [c for c in file_format.COLUMNS if f"`{c}`" not in text]
     assert missing_columns == []
 
 
@@ -198,7 +200,7 @@ def test_supplement_restarts_imported_from_a_sheet_moves_the_due_date(
     _load(store, "c.xlsx", _sheet(rows))
     proc = procedures.current(store.db, "1.001193")
     assert proc["details"].get("supplement_restarts", False) is bool(restarts)
-    d = dossier_reception.receive(
+    d = reception.receive(
         store, hub_config, procedure_id=proc["id"], channel="in_person",
         applicant={"name": "Nguyễn Thị Lan"}, components=["Tờ khai"], actor="lan.nt",
         now=at(2026, 3, 2, 9))
@@ -208,3 +210,64 @@ def test_supplement_restarts_imported_from_a_sheet_moves_the_due_date(
     back = dossiers.act(store, hub_config, d["id"], "resubmit", actor="lan.nt",
                         now=at(2026, 3, 16, 9))
     assert back["due_at"] == clock.iso(due)
+
+
+def test_the_sample_says_what_it_was_checked_against(store):
+    """A record either names its decision (number, date, issuer) or is unconfirmed in full."""
+    from motcua.public_terms import PARTS, unconfirmed
+
+    doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
+    for record in doc["procedures"]:
+        decision = record.get("decision")
+        if decision:
+            assert decision.get("number") and decision.get("date") and decision.get("issuer")
+        else:
+            assert unconfirmed(record) == set(PARTS), record["code"]
+
+
+def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
+    record = {**FULL, "unconfirmed": ["time_limit", "fees", "components"]}
+    catalog.import_records(store, [(1, record)], "admin", DEPARTMENTS)
+    page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
+    assert "Xin hỏi cán bộ tiếp nhận" in page
+    for hidden in ("ngày làm việc", "50.000", "Phí cấp bản sao", "Mẫu TP/HT-01"):
+        assert hidden not in page, hidden
+    assert "chưa xác nhận" not in page.lower() and "unconfirmed" not in page
+    # What was checked is shown, with the decision it was checked against.
+    assert "Luật Hộ tịch số 60/2014/QH13" in page
+    assert "Quyết định 1234/QĐ-UBND ngày 23/06/2025 của Ủy ban nhân dân tỉnh Thanh Hóa" in page
+    # Nothing confirmed without a decision: the whole record is for staff only.
+    no_source = {**FULL, "code": "1.009998", "unconfirmed": []}
+    del no_source["decision"]
+    catalog.import_records(store, [(1, no_source)], "admin", DEPARTMENTS)
+    bare = client.get("/thu-tuc/1.009998").get_data(as_text=True)
+    assert "Luật Hộ tịch" not in bare and "ngày làm việc" not in bare
+
+
+@pytest.mark.browser
+def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_server, store):
+    from central.accounts import users
+
+    catalog.import_records(store, [(1, FULL)], "admin", DEPARTMENTS)
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/quan-tri/thu-tuc/1.009999")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#edit").wait_for()
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "catalog-edit-every-field.png"), full_page=True)
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    # Saved as shown: the same record, and no new version was published.
+    assert _stored(store) == FULL
+    assert procedures.current(store.db, "1.009999")["version"] == 1
+    # A change made on the page is kept, the rest stays as it was.
+    page.uncheck("input[name=fees_pause_clock]")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    expected = {k: v for k, v in FULL.items() if k != "fees_pause_clock"}
+    assert _stored(store) == expected
+    assert procedures.current(store.db, "1.009999")["version"] == 2

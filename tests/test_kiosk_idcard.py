@@ -209,3 +209,55 @@ def test_timing_out_to_the_attract_screen_forgets_the_card(hub, make_node):
     ui.open_feedback()
     assert ui.screen.contact_name == "" and ui.screen.text == ""
     wait_until(lambda: True)
+
+
+def test_the_card_holders_dossiers_where_the_centre_allows_it(gateway, store, hub_config,
+                                                              make_node):
+    from central.dossiers import reception
+
+    from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+
+    ids = add_procedures(store)
+    mine = reception.receive(store, hub_config, procedure_id=ids["1.001193"],
+                                     channel="in_person", applicant=APPLICANT, actor="test",
+                                     components=[c["name"] for c in CHECKLIST])
+    reception.receive(store, hub_config, procedure_id=ids["1.001193"],
+                              channel="in_person", actor="test",
+                              components=[c["name"] for c in CHECKLIST], applicant={
+                                  **APPLICANT, "name": "Lê Văn Bình",
+                                  "id_number": "038058004321"})
+    surface = pygame.Surface((1080, 1920))
+    kiosk = make_node("kiosk", "kiosk-mine", dossier_lookup_by_id=True)
+    ui = kiosk.open_screen(surface)
+    ui.now = lambda: dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.UTC)
+    wait_until(lambda: kiosk.hub_online)
+    ui.scanned(YOUNGER)  # Nguyễn Thị Lan, 038190001234: the applicant of `mine`
+    ui.draw(surface)
+    # The centre has not allowed it (hub.toml's default): said plainly.
+    ui.tap_button("card:dossiers")
+    ui.step(surface)
+    ui.wait_lookup()
+    ui.step(surface)
+    assert "chưa cho phép tra cứu hồ sơ bằng thẻ căn cước" in ui.screen.error
+    gateway.config.dossiers.lookup_by_id = True
+    ui.back()
+    ui.step(surface)
+    ui.tap_button("card:dossiers")
+    ui.step(surface)
+    ui.wait_lookup()
+    ui.step(surface)
+    found = ui.screen.outcome["dossiers"]
+    assert [d["code"] for d in found] == [mine["code"]]  # hers only, not Mr Bình's
+    assert found[0]["applicant"] == "Nguyễn T** L**" and "id_number" not in found[0]
+    assert any(b.name == "feedback_dossier" for b in ui.buttons)
+    ui.tap_button("feedback_dossier")
+    ui.step(surface)
+    assert ui.screen.name == "feedback" and ui.screen.payload()["dossier"] == mine["code"]
+
+
+def test_the_hub_finds_nothing_for_an_empty_or_malformed_number(store):
+    from central.dossiers import queries
+
+    for number in ("", "0381900012", "03819000123x", "%"):
+        assert queries.lookup_by_identity(store.db, number) == {"found": False,
+                                                                       "dossiers": []}

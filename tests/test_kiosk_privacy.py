@@ -1,13 +1,14 @@
 """Privacy by design (issue 27): what a scanned ID card leaves behind after a visit.
 
-A citizen scans the card at a kiosk on the real broker and hub, takes a
-priority ticket and leaves feedback under the name from the card; the kiosk
-times out. Then every place the identity number could have gone is searched:
-the logs (every logger, DEBUG), every message on the centre's bus during the
-visit, the retained messages after it, the hub's database file, the
-province uplink's batches, the kiosk's own files and memory. Only what the
-actions keep is found: the ticket's priority class and the name the citizen
-kept on the feedback.
+A citizen scans the card at a kiosk on the real broker and hub, looks up
+their dossiers by it (the one request that must carry the number, to the
+hub only, never retained), takes a priority ticket and leaves feedback under
+the name from the card; the kiosk times out. Then every place the identity
+number could have gone is searched: the logs (every logger, DEBUG), every
+message on the centre's bus during the visit, the retained messages after
+it, the hub's database file, the province uplink's batches, the kiosk's own
+files and memory. Only what the actions keep is found: the ticket's priority
+class and the name the citizen kept on the feedback.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def test_after_a_visit_no_identity_number_is_anywhere(broker, center, queue_hub,
     kiosk_files = tmp_path / "kiosk-files"
     kiosk = make_node("kiosk", "kiosk-1", outbox=str(kiosk_files / "outbox.db"),
                       replica=str(kiosk_files / "replica.db"),
-                      printer={"kind": "folder", "path": str(kiosk_files / "tickets")})
+                      printer={"kind": "folder", "path": str(kiosk_files / "tickets")},
+                      dossier_lookup_by_id=True)
+    queue_hub.config.dossiers.lookup_by_id = True
     surface = pygame.Surface((1080, 1920))
     ui = kiosk.open_screen(surface)
     clock = [0.0]
@@ -61,8 +64,15 @@ def test_after_a_visit_no_identity_number_is_anywhere(broker, center, queue_hub,
     wait_until(lambda: kiosk.hub_online and kiosk.issuer.outbox.remaining("ho-tich") > 0,
                timeout=10)
 
-    # The visit: one scan, a priority ticket, feedback under the card's name.
+    # The visit: one scan, the holder's dossiers, a priority ticket, feedback under the
+    # card's name.
     ui.scanned(ELDER)
+    ui.step(surface)
+    ui.tap_button("card:dossiers")
+    ui.step(surface)
+    ui.wait_lookup()
+    assert ui.screen.outcome == {"found": False, "dossiers": []}
+    ui.back()
     ui.step(surface)
     ui.tap_button("card:ticket")
     ui.step(surface)
@@ -105,8 +115,11 @@ def test_after_a_visit_no_identity_number_is_anywhere(broker, center, queue_hub,
     # Every message on the centre's bus during the visit, then what is retained.
     time.sleep(0.3)
     assert everything.heard, "the listener heard nothing: the search would prove nothing"
+    asked = [m for m in everything.heard if m.topic.endswith("/request/dossier_lookup_by_id")]
+    assert len(asked) == 1 and found_in(asked[0].payload) == [NUMBER]  # the one request
     for message in everything.heard:
-        assert not found_in(message.payload), message.topic
+        if message is not asked[0]:
+            assert not found_in(message.payload), message.topic
     assert any(b"L\xc3\xaa V\xc4\x83n B\xc3\xacnh" in m.payload for m in everything.heard), \
         "the feedback (with the kept name) should have crossed the bus"
     everything.stop()

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from central import users
+from central.accounts import users
 from motcua.bus.messages import UP_DOSSIERS, UP_TICKET_EVENTS, encode
 
 from .conftest import PROJECT, wait_until
@@ -69,6 +69,7 @@ def test_a_supervisor_sees_which_centre_is_offline_and_a_centres_floor(
     page.fill("input[name=username]", "gs.tinh")
     page.fill("input[name=password]", "mat-khau-giam-sat")
     page.click("form.login button[type=submit]")
+    page.locator("header summary", has_text="Điều hành").click()
     page.get_by_role("link", name="Toàn tỉnh").click()
     page.locator("#centres").wait_for()
     assert page.locator("#links").inner_text().startswith("1 / 2 trung tâm đang kết nối")

@@ -103,10 +103,16 @@
     return send(action, extra);
   }
 
+  // The hub's clock, as this page was drawn (the demo's day runs faster).
+  const loaded = Date.now();
+  const hubAtLoad = d.hubNow ? new Date(d.hubNow).getTime() : loaded;
+  const hubSpeed = Number(d.hubSpeed) || 1;
+  const hubNow = () => hubAtLoad + (Date.now() - loaded) * hubSpeed;
+
   function tick() {
     const since = $("timer").dataset.since;
     if (!since) { $("timer").textContent = ""; return; }
-    const s = Math.max(0, Math.floor((Date.now() - new Date(since).getTime()) / 1000));
+    const s = Math.max(0, Math.floor((hubNow() - new Date(since).getTime()) / 1000));
     $("timer").textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
   setInterval(tick, 1000);

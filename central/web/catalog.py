@@ -14,10 +14,14 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
 from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line
 
-from .. import catalog, catalog_format, procedures
-from ..catalog_import import ImportRefused, nfc, record_from_cells
+from .. import catalog
+from ..calendar.working_time import VN
+from ..catalog import file_format, procedures
+from ..catalog.importing import ImportRefused, nfc, record_from_cells
+from ..statistics.popular import popular_procedures
 from . import gateway, store
 from .auth import login_required
 
@@ -43,8 +47,10 @@ def search():
         results = catalog.search(db, q, limit=50, **filters)
     else:
         results = catalog.browse(db, limit=50, **filters) if any(filters.values()) else []
+    popular = [] if (q or any(filters.values())) else popular_procedures(
+        db, clock.now().astimezone(VN).date())
     return render_template("catalog/search.html", q=q, filters=filters, results=results,
-                           **_choices(db))
+                           popular=popular, **_choices(db))
 
 
 @bp.get("/thu-tuc/<code>")
@@ -106,7 +112,7 @@ EXPORT_TYPES = {
 def export(kind):
     if kind not in EXPORT_TYPES:
         abort(404, description="Chỉ xuất được JSON, CSV hoặc Excel (.xlsx).")
-    data = catalog_format.export_file(store().db, kind)
+    data = file_format.export_file(store().db, kind)
     return Response(data, mimetype=EXPORT_TYPES[kind], headers={
         "Content-Disposition": f"attachment; filename=danh-muc-thu-tuc.{kind}"})
 
@@ -119,8 +125,8 @@ def edit(code):
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
     problems = []
-    (record,) = [r for r in catalog_format.records(db)[0] if r["code"] == code]
-    cells = catalog_format.row_cells(record)
+    (record,) = [r for r in file_format.records(db)[0] if r["code"] == code]
+    cells = file_format.row_cells(record)
     if request.method == "POST":
         cells = _cells_from_form(code)
         try:
@@ -143,11 +149,11 @@ ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "info": "Ch�
 
 
 def _cells_from_form(code: str) -> dict:
-    """The edit form is one row of the catalog sheet (central.catalog_format.COLUMNS)."""
+    """The edit form is one row of the catalog sheet (central.catalog.file_format.COLUMNS)."""
     form = request.form
-    cells = {c: form.get(c, "") for c in catalog_format.COLUMNS}
+    cells = {c: form.get(c, "") for c in file_format.COLUMNS}
     cells["code"] = code
-    for flag in catalog_format.FLAGS:
+    for flag in file_format.FLAGS:
         cells[flag] = "có" if form.get(flag) else ""
     cells["unconfirmed"] = "\n".join(p for p in PARTS if form.get(f"unconfirmed_{p}"))
     return cells

@@ -23,6 +23,7 @@ STAFF = frozenset({"officer", "supervisor", "admin"})
 ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     "public.index": PUBLIC,
+    "public.favicon": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "health.healthz": PUBLIC,

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.topics import ticket_key
 
@@ -135,8 +136,11 @@ def console():
                                service_names={s["code"]: s["name"] for s in setup.services(db)})
     services = [s for s in setup.services(db)
                 if s["code"] in setup.counters_services(db, counter["id"])]
+    demo = clock.demo()
     return _live_page(render_template(
         "queue/console.html", counter=state.counter_state(db, counter["number"]),
+        # The call's timer counts on the hub's clock (the demo's day in a demo).
+        hub_now=clock.iso(clock.now()), hub_speed=demo.speed if demo else 1,
         services=services, lines=[state.line(db, s["code"]) for s in services],
         all_services=setup.services(db), counters=setup.counters(db), **_live_context()))
 

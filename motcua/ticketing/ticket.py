@@ -94,6 +94,13 @@ def _duration(minutes: int) -> str:
     return f"{hours} giờ" if hours else f"{mins} phút"
 
 
+def expected_wait(ticket: Ticket) -> str:
+    """The wait as the ticket says it (the kiosk's screen says it the same way)."""
+    wait = (wait_range_text(*ticket.wait_range) if ticket.wait_range
+            else wait_text(ticket.wait_minutes))
+    return f"Dự kiến chờ {wait}"
+
+
 def ahead_text(people: int) -> str:
     return "Bạn là người tiếp theo" if people <= 0 else f"Trước bạn còn {people} người"
 
@@ -116,11 +123,9 @@ def footer_lines(ticket: Ticket) -> list[Line]:
     lines = []
     if ticket.priority:
         lines.append(Line(f"Ưu tiên: {ticket.priority}", 22, bold=True))
-    wait = (wait_range_text(*ticket.wait_range) if ticket.wait_range
-            else wait_text(ticket.wait_minutes))
     lines += [
         Line(ahead_text(ticket.people_ahead), 24),
-        Line(f"Dự kiến chờ {wait}", 22),
+        Line(expected_wait(ticket), 22),
     ]
     if ticket.offline:
         lines.append(Line("Phát khi mất kết nối – số vẫn hợp lệ", 20, bold=True))

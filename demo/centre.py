@@ -137,6 +137,8 @@ def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: i
         f'database = "{directory / "hub.db"}"\ndemo_dir = "{directory}"\n{live}'
         f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
         f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n'
+        # Receipts print the address the demo's pages are reached at.
+        f'[dossiers]\npublic_url = "http://127.0.0.1:{http_port}"\n'
         # A day at ten times real speed: a real dispenser never issues this fast.
         "[budget]\ntickets_burst = 1000\ntickets_per_minute = 600.0\n"
         "messages_per_second = 500.0\nmessages_burst = 5000\n",

@@ -17,6 +17,10 @@ class HttpConfig:
     secure_cookies: bool = setting(
         False, doc="send the session cookie over HTTPS only (true behind TLS)"
     )
+    session_hours: float = setting(
+        10.0, doc="how long a staff sign-in lasts, from the moment of signing in: one "
+                  "working shift (07:00-17:00), then sign in again",
+        check=lambda v: None if 0.25 <= v <= 24 else "expected 0.25 to 24 hours")
 
 
 def _check_hhmm(value: str) -> str | None:

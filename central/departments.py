@@ -11,7 +11,7 @@ NFC, case, spacing and dash forms aside)::
     id_for(db, "STP") == id_for(db, "stp")                  # True
     ids(db)                                                 # {"STP": 3, "stp": 3, ...}
 
-Migration ``0120_one_list_of_departments`` merged the duplicates older hubs
+Migration ``0121_one_list_of_departments`` merged the duplicates older hubs
 hold; these functions keep new ones from appearing.
 """
 

@@ -1,5 +1,5 @@
 """One list of departments (issue 23): the catalog and the queue share one row per
-department, today's duplicates are merged by migration 0120, and no chooser lists a
+department, today's duplicates are merged by migration 0121, and no chooser lists a
 department twice."""
 
 import re
@@ -73,11 +73,11 @@ def test_no_chooser_lists_a_department_twice(client, store, hub_config):
         assert names and twice(names) == [], (path, twice(names))
 
 
-def test_migration_0120_merges_the_duplicates_of_an_older_hub(tmp_path):
+def test_migration_0121_merges_the_duplicates_of_an_older_hub(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
     db.execute("pragma foreign_keys = on")
-    migrations.apply(db, stop_before="0120_one_list_of_departments")
+    migrations.apply(db, stop_before="0121_one_list_of_departments")
     # As an older hub holds them: the catalog's row and the queue's row.
     stp = db["departments"].insert({"code": "STP", "name": "Sở Tư pháp"}).last_pk
     stp2 = db["departments"].insert({"code": "stp", "name": "Sở  tư pháp",
@@ -90,7 +90,7 @@ def test_migration_0120_merges_the_duplicates_of_an_older_hub(tmp_path):
                              "department_id": stp2, "level": "province",
                              "created_at": "2026-01-01T00:00:00+00:00"})
     db.close()
-    store = Store(path)  # opening applies what is pending, 0120 included
+    store = Store(path)  # opening applies what is pending, 0121 included
     rows = list(store.db.query("select id, code, name, short_name from departments order by id"))
     assert [(r["id"], r["code"]) for r in rows] == [(stp, "STP"), (lao, "SLDTBXH")]
     assert rows[0]["short_name"] == "Tư pháp"  # what the merged row knew is kept

@@ -864,8 +864,16 @@ def m0111_feedback(db):
     db.execute("create index feedback_events_by_feedback on feedback_events(feedback_id, id)")
 
 
-@migrations(name="0120_one_list_of_departments")
-def m0120_one_list_of_departments(db):
+@migrations(name="0120_user_sessions")
+def m0120_user_sessions(db):
+    # Every session cookie carries the epoch of its user at sign-in; signing
+    # out or a new password moves it on, which ends all of that user's
+    # sessions at once, on every browser (issue 19).
+    db.execute("alter table users add column session_epoch integer not null default 0")
+
+
+@migrations(name="0121_one_list_of_departments")
+def m0121_one_list_of_departments(db):
     # The catalog and the queue's setup each inserted their own row for the same
     # department ("STP" and "stp", "VPUB" and "vp-ubnd"): every chooser listed it
     # twice. Rows whose names are the same (NFC, case, spacing and dash forms

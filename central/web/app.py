@@ -45,7 +45,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.http.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.http.session_hours),  # a shift
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
         MOTCUA_ROLE=config.role,
     )

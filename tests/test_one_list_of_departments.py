@@ -10,7 +10,7 @@ import sqlite_utils
 
 from central import catalog
 from central.accounts import users
-from central.catalog import departments
+from central.catalog import department_list as departments
 from central.dossiers import reception as dossier_reception
 from central.queue import setup
 from central.store import Store

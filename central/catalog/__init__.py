@@ -28,7 +28,7 @@ from motcua.bus.messages import CATALOG_STATE, encode
 from motcua.search import SearchIndex
 
 from ..accounts import audit
-from . import departments as departments_table
+from . import department_list as departments_table
 from .importing import ImportRefused, Problem, check, normalise, parse
 from .procedures import _row
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..accounts import audit
-from ..catalog import departments as departments_table
+from ..catalog import department_list as departments_table
 from ..errors import Refused
 from ..store import Store
 

@@ -94,7 +94,7 @@ def m0121_one_list_of_departments(db):
     # department ("STP" and "stp", "VPUB" and "vp-ubnd"): every chooser listed it
     # twice. Rows whose names are the same (NFC, case, spacing and dash forms
     # aside) become one, the oldest; its other codes are kept in department_codes
-    # so either code still finds it (central/catalog/departments.py). Frozen here: the
+    # so either code still finds it (central/catalog/department_list.py). Frozen here: the
     # folding below is this migration's own, not imported.
     import re
     import unicodedata

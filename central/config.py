@@ -30,7 +30,7 @@ def _check_hhmm(value: str) -> str | None:
 
 
 def _check_sessions(value: list[str]) -> str | None:
-    from .working_time import check_sessions
+    from .calendar.working_time import check_sessions
 
     return check_sessions(value)
 
@@ -177,6 +177,37 @@ class FeedbackConfig:
         check=lambda v: None if v >= 1 else "expected at least 1")
 
 
+def _positive(v) -> str | None:
+    return None if v > 0 else "expected a number above 0"
+
+
+@dataclass(kw_only=True)
+class BudgetConfig:
+    """What one node may cost the hub (issue 19; central/bus/budget.py): a burst, then a rate."""
+
+    messages_burst: int = setting(
+        300, doc="events and requests one node may send at once (a node back from "
+                 "offline sends its outbox)", check=_positive)
+    messages_per_second: float = setting(
+        20.0, doc="events and requests per second one node may send after its burst",
+        check=_positive)
+    bytes_burst: int = setting(2_000_000, doc="bytes one node may send at once",
+                               check=_positive)
+    bytes_per_second: float = setting(100_000.0, doc="bytes per second after that",
+                                      check=_positive)
+    message_max_bytes: int = setting(
+        65_536, doc="the largest event or request a node may send (the broker's "
+                    "max_packet_size is the hard limit above it)", check=_positive)
+    tickets_burst: int = setting(
+        40, doc="tickets a dispenser may issue at once (a queue of people at opening)",
+        check=_positive)
+    tickets_per_minute: float = setting(
+        12.0, doc="tickets per minute a dispenser may issue after its burst", check=_positive)
+    period: float = setting(
+        60.0, doc="seconds between two log lines about one node over its budget",
+        check=_positive)
+
+
 @dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
@@ -225,5 +256,6 @@ class HubConfig:
     dossiers: DossierConfig = section(DossierConfig, doc="dossier codes and deadlines")
     sms: SmsConfig = section(SmsConfig, doc="SMS through a GSM modem (Gammu)")
     email: EmailConfig = section(EmailConfig, doc="notifications by e-mail (SMTP)")
+    budget: BudgetConfig = section(BudgetConfig, doc="what one node may cost the hub")
     feedback: FeedbackConfig = section(FeedbackConfig, doc="citizens' complaints and "
                                                             "suggestions")

@@ -57,6 +57,7 @@ def center():
 
 @pytest.fixture
 def hub_config(tmp_path, broker, center):
+    from central.bus.budget import UNLIMITED
     from central.config import HubConfig
 
     return from_dict(
@@ -66,6 +67,8 @@ def hub_config(tmp_path, broker, center):
             "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
             "database": str(tmp_path / "hub.db"),
             "mqtt": {"port": broker.port, "keepalive": 5},
+            # Tests of budgets set their own (tests/test_attack_node.py).
+            "budget": UNLIMITED,
         },
     )
 
@@ -82,7 +85,7 @@ def store(hub_config):
 @pytest.fixture
 def gateway(hub_config, store):
     """The hub's MQTT gateway, connected to the test broker."""
-    from central.gateway import Gateway
+    from central.bus.gateway import Gateway
 
     gw = Gateway(hub_config, store).start()
     assert gw.bus.wait_connected(10), "hub gateway did not connect"

@@ -8,8 +8,11 @@ Quốc khánh), Bộ luật Lao động 45/2019/QH14 Điều 111–112.
 import datetime as dt
 import re
 
-from central import calendar_sources, users, working_calendar
-from central.working_time import WorkingCalendar
+import pytest
+
+from central.accounts import users
+from central.calendar import sources, working_calendar
+from central.calendar.working_time import WorkingCalendar
 
 D = dt.date
 
@@ -57,7 +60,7 @@ def test_2025_and_2027_days_with_a_text():
 
 
 def test_every_day_names_its_text():
-    table = calendar_sources.shipped()
+    table = sources.shipped()
     for entry in table.days.values():
         assert entry.source.number and entry.source.issuer, entry
         assert entry.day.year in table.years
@@ -66,7 +69,7 @@ def test_every_day_names_its_text():
 
 
 def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(store):
-    waiting = {p.day: p for p in calendar_sources.pending(store.db)}
+    waiting = {p.day: p for p in sources.pending(store.db)}
     assert sorted(waiting) == [
         D(2026, 8, 22), D(2026, 8, 31), D(2026, 11, 24),
         D(2027, 2, 4), D(2027, 2, 5), D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10),
@@ -82,7 +85,7 @@ def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(stor
                                   actor="admin")
     working_calendar.set_override(store, D(2026, 8, 31), working=False,
                                   decision="9441/TB-BNV", actor="admin")
-    left = {p.day for p in calendar_sources.pending(store.db)}
+    left = {p.day for p in sources.pending(store.db)}
     assert D(2026, 11, 24) not in left and D(2026, 8, 31) not in left
     assert D(2026, 8, 22) in left
 
@@ -100,6 +103,7 @@ def test_admin_page_shows_sources_and_decides_a_pending_day(client, store, hub_c
     page = client.get("/admin/calendar").get_data(as_text=True)
     assert "12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ" in page
     assert "45/2019/QH14 ngày 20/11/2019 của Quốc hội" in page
+    assert "đối chiếu ngày 06/12/2026" in page
     pending = page[page.index('id="pending"'):page.index("</table>", page.index('id="pending"'))]
     assert "24/11/2026" in pending and "Ngày Văn hóa Việt Nam" in pending
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -122,3 +126,25 @@ def test_the_dashboard_shows_the_days_waiting(client, store):
     html = client.get("/dashboard").get_data(as_text=True)
     assert "Ngày nghỉ, ngày làm bù chờ quyết định" in html
     assert 'id="calendar-pending"' in html and "Thứ Ba 24/11/2026" in html
+
+
+@pytest.mark.browser
+def test_the_calendar_page_in_chromium(browser, live_server, store):
+    from pathlib import Path
+
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/admin/calendar")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.locator("#pending").wait_for()
+    artifacts = Path(__file__).parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "calendar-admin.png"), full_page=True)
+    row = page.locator('#pending tr:has(input[name=day][value="2026-11-24"])')
+    row.locator("input[name=decision]").fill("Luật số 99/2026/QH15")
+    row.get_by_role("button", name="Áp dụng", exact=True).click()
+    page.locator("#overrides", has_text="Luật số 99/2026/QH15").wait_for()
+    assert page.locator('#pending tr:has(input[name=day][value="2026-11-24"])').count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

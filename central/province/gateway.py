@@ -10,7 +10,7 @@ messages a second; one fsync each would not keep up)::
     gateway.stored          # records stored since start
     gateway.stop()
 
-Same surface as :class:`central.gateway.Gateway` where the web app needs it
+Same surface as :class:`central.bus.gateway.Gateway` where the web app needs it
 (``connected``, ``bus``, ``config``, ``store``), so ``create_app`` takes either.
 """
 

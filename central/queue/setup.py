@@ -11,17 +11,15 @@ a file with any mistake changes nothing (one transaction).
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
-import tomllib
 import unicodedata
 from pathlib import Path
 
 import sqlite_utils
 
-from .. import audit
+from ..accounts import audit
 from ..errors import Refused
 from ..store import Store
 
@@ -289,13 +287,15 @@ def save_settings(db, values: dict, actor: str | None = None) -> None:
 
 def parse(text: str, name: str = "") -> dict:
     """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
+    from ..documents.uploads import BadFile, load_json, load_toml
+
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):
-            data = json.loads(text)
+            data = load_json(text)
         else:
-            data = tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise Refused("invalid_file", f"Tệp cấu hình không đọc được: {exc}") from None
+            data = load_toml(text)
+    except BadFile as bad:
+        raise Refused("invalid_file", f"Tệp cấu hình không đọc được: {bad.message}") from None
     if not isinstance(data, dict):
         raise Refused("invalid_file", "Tệp cấu hình phải là một đối tượng TOML/JSON.")
     return data
@@ -309,7 +309,7 @@ def load(store: Store, data: dict, actor: str | None = None,
     when ``create_officers_password`` is given (the demo does that); an
     existing user is left as it is.
     """
-    from .. import users
+    from ..accounts import users
 
     counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,
               "officers": 0}

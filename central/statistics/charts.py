@@ -10,7 +10,7 @@
 Names are HTML text beside their bar, never SVG text under it: a long
 department name wraps onto a second line of its own row (at 390 px the name
 goes above its bar) and cannot run into its neighbour. Figures are written in
-Vietnamese form (:mod:`central.formats`); a value that does not exist (a
+Vietnamese form (:mod:`central.documents.formats`); a value that does not exist (a
 share with nothing to divide) is drawn as no bar and "—" with its reason.
 Colours are presentation attributes or CSS classes (the pages' CSP forbids
 inline ``style``); a chart of one series has one colour, and the on-time
@@ -25,12 +25,12 @@ from html import escape
 
 from markupsafe import Markup
 
-from ..formats import DASH, band, number, percent
+from ..documents.formats import DASH, band, number, percent
 
 PALETTE = ["#1f6fb2", "#d9822b", "#2e9e5b", "#c0392b", "#7d5ba6", "#138d90", "#b7950b",
            "#6c7a89"]
-W, H = 560, 230
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 22, 30
+W, H = 560, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 32, 30
 FONT = 13  # SVG user units: the chart is drawn 560 wide and scaled to its box
 
 
@@ -102,8 +102,9 @@ def bars(points: list[tuple[str, float]], unit: str = "", label: str = "",
                    'stroke="#ddd"/>')
         out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
                    f'font-size="{FONT}" fill="#555">{number(mark, 0 if integer else 1)}</text>')
-    out.append(f'<text class="unit" x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end" '
-               f'font-size="{FONT - 1}" fill="#555">{escape(unit)}</text>')
+    # The unit above the axis, clear of the top tick.
+    out.append(f'<text class="unit" x="4" y="{FONT}" font-size="{FONT - 1}" '
+               f'fill="#555">{escape(unit)}</text>')
     n = max(1, len(points))
     slot = plot_w / n
     # Thin out the labels when they would not fit (a label needs ~3 characters' room).

@@ -18,16 +18,15 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from motcua import clock
 
-from .. import dashboard as dashboard_sections
-from ..dossier_rules import SUPPLEMENT_ONCE, supplement_breaches
-from ..formats import NO_RESOLVED
-from ..pdf import Letterhead
+from ..calendar.working_time import VN
+from ..documents.formats import NO_RESOLVED
+from ..dossiers.rules import SUPPLEMENT_ONCE, supplement_breaches
 from ..queue import setup, state, tickets
-from ..statistics import charts, exports, supervision
+from ..statistics import charts, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
 from ..statistics.period_report import GROUPINGS, period_report
 from ..statistics.queue_figures import queue_figures
-from ..working_time import VN
+from . import dashboard as dashboard_sections
 from . import store
 from .auth import login_required
 from .queue import _live_page, live_auth, live_url
@@ -90,6 +89,9 @@ def report_page():
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
         officers=officer_ranking(db, start, end), weights=WEIGHTS,
+        chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
+                           kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
+                           label="Tỷ lệ đúng hạn", decimals=1, chart_id="report-bars"),
         breaches=supplement_breaches(db, start=start, end=end), rule=SUPPLEMENT_ONCE)
 
 
@@ -102,6 +104,11 @@ def export(fmt: str):
         start, end, by = _period()
     except BadPeriod as error:
         abort(400, description=str(error))
+    # Loaded on the first export, not with the app: the PDF and spreadsheet
+    # libraries are a third of the hub's memory, and most days nobody exports.
+    from ..documents.pdf import Letterhead
+    from ..statistics import exports
+
     report = period_report(store().db, start, end, by=by)
     head, today = Letterhead.of(_config()), _today()
     data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, head, today),
@@ -150,7 +157,7 @@ def _charts(db, snap: dict) -> dict:
     for hours in q["by_hour"].values():
         for h, n in hours.items():
             per_hour[h] = per_hour.get(h, 0) + n
-    from ..ratings import LEVELS
+    from ..feedback.ratings import LEVELS
 
     return {
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],

@@ -862,3 +862,71 @@ def m0111_feedback(db):
         """
     )
     db.execute("create index feedback_events_by_feedback on feedback_events(feedback_id, id)")
+
+
+@migrations(name="0120_user_sessions")
+def m0120_user_sessions(db):
+    # Every session cookie carries the epoch of its user at sign-in; signing
+    # out or a new password moves it on, which ends all of that user's
+    # sessions at once, on every browser (issue 19).
+    db.execute("alter table users add column session_epoch integer not null default 0")
+
+
+@migrations(name="0121_one_list_of_departments")
+def m0121_one_list_of_departments(db):
+    # The catalog and the queue's setup each inserted their own row for the same
+    # department ("STP" and "stp", "VPUB" and "vp-ubnd"): every chooser listed it
+    # twice. Rows whose names are the same (NFC, case, spacing and dash forms
+    # aside) become one, the oldest; its other codes are kept in department_codes
+    # so either code still finds it (central/departments.py). Frozen here: the
+    # folding below is this migration's own, not imported.
+    import re
+    import unicodedata
+
+    db.execute(
+        """
+        create table department_codes (
+            code text primary key,
+            department_id integer not null references departments(id) on delete cascade
+        )
+        """
+    )
+
+    def fold(name):
+        text = unicodedata.normalize("NFC", name or "").casefold()
+        return " ".join(re.sub(r"\s*[-‐‑‒–—]\s*", " - ", text).split())
+
+    keep: dict[str, tuple] = {}
+    merged: list[tuple[int, int, str]] = []  # (old id, kept id, old code)
+    for row in db.execute("select id, code, name, short_name, own_desk, sort_order "
+                          "from departments order by id").fetchall():
+        key = fold(row[2])
+        if key not in keep:
+            keep[key] = row
+            continue
+        kept = keep[key]
+        merged.append((row[0], kept[0], row[1]))
+        db.execute("update departments set short_name = coalesce(nullif(short_name, ''), ?), "
+                   "own_desk = max(own_desk, ?) where id = ?", [row[3], row[4], kept[0]])
+    if not merged:
+        return
+    # Fee entries are never edited (a trigger refuses): the department a fee was
+    # recorded under is the same department, so the rule steps aside for this.
+    db.execute("drop trigger if exists fee_entries_no_update")
+    for old, new, code in merged:
+        for table, column in (("procedures", "department_id"), ("dossiers", "department_id"),
+                              ("dossier_events", "department_id"),
+                              ("dossier_transfers", "from_department_id"),
+                              ("dossier_transfers", "to_department_id"),
+                              ("fee_entries", "department_id")):
+            db.execute(f"update {table} set {column} = ? where {column} = ?", [new, old])
+        db.execute("insert or ignore into service_departments (service_id, department_id) "
+                   "select service_id, ? from service_departments where department_id = ?",
+                   [new, old])
+        db.execute("delete from service_departments where department_id = ?", [old])
+        db.execute("delete from departments where id = ?", [old])
+        db.execute("insert or ignore into department_codes (code, department_id) values (?, ?)",
+                   [code, new])
+    db.execute("create trigger fee_entries_no_update before update on fee_entries begin "
+               "select raise(abort, 'fee entries are never edited: add a refund or exemption'); "
+               "end")

@@ -14,7 +14,10 @@ NODE_STATUS = MessageType(
     doc=(
         "The node's presence. Published retained as `online` at every connect; the same "
         "topic carries the Last Will `offline`, which the broker publishes when the node "
-        "vanishes (after 1.5x its keep-alive). The hub keeps its node registry from it."
+        "vanishes: at once when its connection closes; when it hangs or its network goes "
+        "silent, once keep-alive runs out: 1.5x the keep-alive in the MQTT specification, "
+        "measured 2.9x to 4x with Mosquitto 2.0.11 (a 15 s keep-alive: about 45 to 60 s). "
+        "The hub keeps its node registry from it."
     ),
     fields=(
         V,

@@ -84,7 +84,9 @@ STATE_NODES = MessageType(
     qos=1,
     retain=True,
     doc="The centre's nodes and whether each is online, retained, republished when one "
-        "changes (for the province's view of the floor).",
+        "changes, for the province's view of the floor: published only by a hub with "
+        "`uplink = true` in hub.toml (a centre that bridges to a province); a centre on "
+        "its own has the nodes' own `status` topics instead.",
     fields=(
         V,
         Field("center_name", "string", "the centre's name", max_length=200),

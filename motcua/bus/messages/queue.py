@@ -93,7 +93,9 @@ STATE_COUNTER = MessageType(
     sender="hub",
     qos=1,
     retain=True,
-    doc="One counter's state, retained: what its number display and console show.",
+    doc=("One counter's state, retained: what its number display and console show. "
+         "A counter starts `closed` when the setup creates it, and stays so until its "
+         "officer opens it (`counter_command` `open`); `close` closes it again."),
     fields=(
         V,
         Field("counter", "integer", "counter number"),
@@ -183,11 +185,15 @@ STATE_TICKET = MessageType(
     retain=True,
     doc=(
         "One ticket for its public live page (opened from the QR code), retained, "
-        "republished when the ticket changes. `ticket_key` is the SHA-256 of the ticket's "
-        "unguessable token, 32 hex digits (`Topics.ticket_state`): pages may read all of "
-        "`state/#`, and the token itself opens the ticket's page and forms, so topic names "
-        "must not give it away. The payload holds no personal data. Position while waiting "
-        "comes from `state/line/{service}`."
+        "republished when the ticket changes, and all of today's again whenever the hub "
+        "connects. `ticket_key`: take the ticket's token (the letters and digits after "
+        "`/t/` in its `live_path`, e.g. `Kx3…`), encode it as UTF-8, compute its SHA-256 "
+        "digest, write the digest in lowercase hexadecimal (64 characters) and keep the "
+        "first 32; in Python `hashlib.sha256(token.encode()).hexdigest()[:32]`, for the "
+        "token `abc` `ba7816bf8f01cfea414140de5dae2223`. Pages may read all of `state/#`, "
+        "and the token itself opens the ticket's page and forms, so topic names must not "
+        "give it away. The payload holds no personal data. Position while waiting comes "
+        "from `state/line/{service}`."
     ),
     fields=(
         V,

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 import sqlite_utils
 
-from central import catalog, departments
+from central import catalog
 from central.accounts import users
+from central.catalog import department_list as departments
 from central.dossiers import reception as dossier_reception
 from central.queue import setup
 from central.store import Store

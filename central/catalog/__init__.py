@@ -27,8 +27,8 @@ from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
 from motcua.search import SearchIndex
 
-from .. import departments as departments_table
 from ..accounts import audit
+from . import department_list as departments_table
 from .importing import ImportRefused, Problem, check, normalise, parse
 from .procedures import _row
 

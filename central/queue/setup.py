@@ -19,8 +19,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import departments as departments_table
 from ..accounts import audit
+from ..catalog import department_list as departments_table
 from ..errors import Refused
 from ..store import Store
 

@@ -50,6 +50,12 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
         MOTCUA_ROLE=config.role,
     )
     app.json.ensure_ascii = False
+    if config.http.behind_proxy:
+        # nginx on this machine (proxy/motcua.conf): the browser's address for the
+        # sign-in throttle, https for url_for and the live pages' wss:// address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
     app.extensions["motcua.gateway"] = gateway
 

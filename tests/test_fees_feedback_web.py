@@ -1,6 +1,7 @@
 """The fee and feedback pages as an officer and an inspector use them."""
 
 import re
+import time
 
 from central import feedback
 from central.accounts import users
@@ -17,6 +18,7 @@ def signed_in(app, store, username, role):
     with client.session_transaction() as session:
         session["user_id"] = user["id"]
         session["csrf"] = "t"
+        session["epoch"], session["since"] = 0, time.time()  # signed in just now
     return client
 
 

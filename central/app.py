@@ -35,7 +35,8 @@ def secret_key(config: HubConfig) -> bytes:
     return path.read_text().strip().encode()
 
 
-def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -> Flask:
+def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
+               province_store=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
     app = Flask(__name__)
     app.config.update(
@@ -50,6 +51,12 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     )
     app.json.ensure_ascii = False
     app.extensions["motcua.store"] = store or Store(config.database)
+    if province_store is None and config.role == "province":
+        from .province.stores import open_store
+
+        province_store = open_store(config.province_store, app.extensions["motcua.store"])
+    # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.
+    app.extensions["motcua.province_store"] = province_store
     app.extensions["motcua.gateway"] = gateway
 
     @app.template_filter("localtime")

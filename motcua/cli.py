@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     hub = sub.add_parser("hub", help="the central hub: web app and MQTT gateway")
     hub.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+    ingest = sub.add_parser(
+        "ingest", help="a province's extra ingest worker: centres' summaries into its store")
+    ingest.add_argument("--config", help="the provincial hub's TOML file (default: $MOTCUA_CONFIG)")
+    ingest.add_argument("--name", required=True,
+                        help="this worker's name, unique in the province (its MQTT session)")
     for role, (_, _, text) in NODE_ROLES.items():
         p = sub.add_parser(role, help=text)
         p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
@@ -81,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "hub":
             hub_config = importlib.import_module("central.config").HubConfig
             importlib.import_module("central.serve").run(load(hub_config, args.config))
+            return 0
+        if args.command == "ingest":
+            hub_config = load(importlib.import_module("central.config").HubConfig, args.config)
+            if hub_config.role != "province":
+                print("motcua ingest: only for a provincial hub (role = \"province\")",
+                      file=sys.stderr)
+                return 2
+            importlib.import_module("central.province.workers").run(hub_config, args.name)
             return 0
         if args.command == "user":
             if args.action != "list" and not args.username:

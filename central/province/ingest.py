@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import sys
 
 from motcua.bus.messages import (
     MAX_PAYLOAD_BYTES,
@@ -43,8 +44,26 @@ from motcua.bus.topics import NAME_PATTERN
 
 log = logging.getLogger(__name__)
 
+# A record the database will not take (a constraint, a value of the wrong
+# type): skipped alone. Anything else (a lost connection, a full disk) fails
+# the whole batch, which is then not acknowledged and comes again.
+_SQLITE_DATA_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+                       sqlite3.DataError)
+
+
+def data_errors() -> tuple:
+    """The exceptions that mean "this record, not the database": SQLite's, and
+    PostgreSQL's where a store has loaded psycopg (a centre's hub never does)."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return _SQLITE_DATA_ERRORS
+    return (*_SQLITE_DATA_ERRORS, psycopg.DataError, psycopg.IntegrityError)
+
 ROOT = "province"
-FILTERS = (f"{ROOT}/+/up/+", f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
+# The ordered part, read by the provincial hub's gateway alone: each centre's
+# retained floor state and its bridge's 1/0 (the newest wins, so one reader).
+# The summaries (``up/+``) go to the shared ingest group (workers.py).
+STATE_FILTERS = (f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
 
 TICKET_EVENT_FIELDS = ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
                        "service", "counter", "officer", "officer_name")
@@ -88,7 +107,8 @@ def _touch(db, center: str, now: str, name: str | None = None) -> None:
     db.execute(
         "insert into province_centres (center, name, first_seen, last_message_at) "
         "values (?, ?, ?, ?) on conflict(center) do update set "
-        "last_message_at = excluded.last_message_at, name = coalesce(excluded.name, name)",
+        "last_message_at = excluded.last_message_at, "
+        "name = coalesce(excluded.name, province_centres.name)",
         [center, name, now, now])
 
 
@@ -152,11 +172,18 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         except InvalidMessage as exc:
             raise Refused(f"{topic}: {exc}") from None
         _touch(db, center, now)
+        records = data[field]
+        try:  # the whole batch in one savepoint: the usual case, and the cheap one
+            with db.atomic():
+                return sum(_store(db, kind, center, raw, now) for raw in records)
+        except Exception:  # noqa: BLE001 - then record by record, each in its own savepoint
+            pass  # (a failed statement aborts a PostgreSQL transaction up to its savepoint)
         stored = 0
-        for raw in data[field]:
+        for raw in records:
             try:
-                stored += _store(db, kind, center, raw, now)
-            except (Refused, sqlite3.Error, TypeError) as exc:
+                with db.atomic():
+                    stored += _store(db, kind, center, raw, now)
+            except (Refused, TypeError, *data_errors()) as exc:
                 log.warning("province: a record from %s skipped: %s", center, exc)
         return stored
     raise Refused(f"{topic}: not a topic the province stores")
@@ -166,23 +193,25 @@ def _store(db, kind: str, center: str, raw, now: str) -> int:
     if kind == "ticket_events":
         row = _record(kind, raw, TICKET_EVENT_FIELDS)
         cur = db.execute(
-            "insert or ignore into province_ticket_events (center, stored_at, "
+            "insert into province_ticket_events (center, stored_at, "
             + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
-            + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ")",
+            + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ") on conflict do nothing",
             [center, now, *row.values()])
-        return cur.rowcount
+        return max(cur.rowcount, 0)
     if kind == "dossier_events":
         row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
         cur = db.execute(
-            "insert or ignore into province_dossier_events (center, "
+            "insert into province_dossier_events (center, "
             + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
-            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ")", [center, *row.values()])
-        return cur.rowcount
+            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ") on conflict do nothing",
+            [center, *row.values()])
+        return max(cur.rowcount, 0)
     if kind == "ratings":
         row = _record(kind, raw, RATING_FIELDS)
         cur = db.execute(
-            "insert or ignore into province_ratings (center, " + ", ".join(RATING_FIELDS)
-            + ") values (?, " + ", ".join("?" * len(RATING_FIELDS)) + ")", [center, *row.values()])
+            "insert into province_ratings (center, " + ", ".join(RATING_FIELDS)
+            + ") values (?, " + ", ".join("?" * len(RATING_FIELDS)) + ") on conflict do nothing",
+            [center, *row.values()])
         return cur.rowcount
     row = _record(kind, raw, DOSSIER_FIELDS)
     row["supplement_count"] = row["supplement_count"] or 0

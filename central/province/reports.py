@@ -3,6 +3,7 @@
 ::
 
     centres(db)                      # each centre: link up/down and since when, today's figures
+    centre(db, "xa-a")               # one centre's name and link, or None
     floor(db, "xa-a")                # a centre's live floor: counters, lines, nodes
     period_report(db, start, end)    # per centre and the province: received, resolved, ...
     overdue(db)                      # open dossiers past due, every centre
@@ -50,6 +51,13 @@ def centres(db, day: str | None = None) -> list[dict]:
     return rows
 
 
+def centre(db, center: str) -> dict | None:
+    """One centre the province has heard of: its name and link, or None."""
+    return next(iter(db.query(
+        "select center, coalesce(name, center) as name, link, link_since "
+        "from province_centres where center = ?", [center])), None)
+
+
 def _latest_day(db, center: str) -> str:
     row = db.execute("select max(day) from province_ticket_events where center = ?",
                      [center]).fetchone()
@@ -81,14 +89,18 @@ def floor(db, center: str) -> dict:
 
 PERIOD_SQL = """
     select {key} as center,
-      sum(received_at >= :start and received_at < :end) as received,
-      sum(classification is not null and result_at >= :start and result_at < :end)
-          as resolved,
-      sum(classification in ('early', 'on_time') and result_at >= :start
-          and result_at < :end) as on_time,
-      sum(classification = 'late' and result_at >= :start and result_at < :end) as late,
-      sum(stage in ('running', 'paused', 'held') and received_at < :end) as in_progress,
-      sum(stage in ('running', 'held') and due_at < :now) as overdue
+      sum(case when received_at >= :start and received_at < :end then 1 else 0 end)
+          as received,
+      sum(case when classification is not null and result_at >= :start
+          and result_at < :end then 1 else 0 end) as resolved,
+      sum(case when classification in ('early', 'on_time') and result_at >= :start
+          and result_at < :end then 1 else 0 end) as on_time,
+      sum(case when classification = 'late' and result_at >= :start
+          and result_at < :end then 1 else 0 end) as late,
+      sum(case when stage in ('running', 'paused', 'held') and received_at < :end
+          then 1 else 0 end) as in_progress,
+      sum(case when stage in ('running', 'held') and due_at < :now then 1 else 0 end)
+          as overdue
     from province_dossiers {where} group by 1 order by 1
 """
 
@@ -117,13 +129,13 @@ def overdue(db, now: str | None = None, limit: int = 500) -> list[dict]:
     return [dict(r) for r in db.query(
         "select center, code, procedure_name, department_name, received_at, due_at, status "
         "from province_dossiers where stage in ('running', 'held') and due_at < ? "
-        "order by due_at limit ?", [now or clock.iso(), limit])]
+        "order by due_at, center, code limit ?", [now or clock.iso(), limit])]
 
 
 def officer_rankings(db, day_from: str, day_to: str, limit: int = 100) -> list[dict]:
     """Officers of every centre by tickets served (done) over the days, with their
     citizens' average rating (4 = very satisfied) and how many rated."""
-    return [dict(r) for r in db.query(
+    rows = [dict(r) for r in db.query(
         """
         with served as (
             select center, officer, max(officer_name) as officer_name, count(*) as served
@@ -137,10 +149,13 @@ def officer_rankings(db, day_from: str, day_to: str, limit: int = 100) -> list[d
               and substr(rated_at, 1, 10) between :a and :b
             group by center, officer)
         select s.center, s.officer, s.officer_name, s.served,
-               round(r.score, 2) as score, coalesce(r.ratings, 0) as ratings
+               round(cast(r.score as numeric), 2) as score, coalesce(r.ratings, 0) as ratings
         from served s left join rated r on r.center = s.center and r.officer = s.officer
-        order by s.served desc, r.score desc limit :limit
+        order by s.served desc, r.score desc nulls last, s.center, s.officer limit :limit
         """, {"a": day_from, "b": day_to, "limit": limit})]
+    for r in rows:  # PostgreSQL's round() gives a Decimal
+        r["score"] = None if r["score"] is None else float(r["score"])
+    return rows
 
 
 def centre_database(db, center: str | None = None) -> sqlite_utils.Database:

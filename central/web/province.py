@@ -24,7 +24,7 @@ from flask import Blueprint, abort, render_template, request
 from motcua import clock
 
 from ..province import reports
-from . import store
+from . import province_store
 from .auth import login_required
 from .queue import _live_page, live_auth, live_url
 
@@ -57,7 +57,7 @@ def _period() -> tuple[str, str, str, str]:
 @login_required("supervisor", "admin")
 def index():
     first, last, start, end = _period()
-    db = store().db
+    db = province_store().db
     scope = request.args.get("centre") or None
     official = reports.official_report(db, dt.date.fromisoformat(first),
                                        dt.date.fromisoformat(last), scope, by="field")
@@ -70,7 +70,7 @@ def index():
 @bp.get("/province/overdue")
 @login_required("supervisor", "admin")
 def overdue():
-    return render_template("province/overdue.html", dossiers=reports.overdue(store().db))
+    return render_template("province/overdue.html", dossiers=reports.overdue(province_store().db))
 
 
 @bp.get("/province/officers")
@@ -78,18 +78,18 @@ def overdue():
 def officers():
     first, last, _, _ = _period()
     return render_template("province/officers.html", first=first, last=last,
-                           officers=reports.officer_rankings(store().db, first, last))
+                           officers=reports.officer_rankings(province_store().db, first, last))
 
 
 @bp.get("/province/<center>")
 @login_required("supervisor", "admin")
 def floor(center: str):
-    db = store().db
-    known = db.execute("select center, coalesce(name, center), link, link_since "
-                       "from province_centres where center = ?", [center]).fetchone()
+    db = province_store().db
+    known = reports.centre(db, center)
     if known is None:
         abort(404)
     return _live_page(render_template(
-        "province/floor.html", center=known[0], name=known[1], link_state=known[2],
-        link=reports.LINK_NAMES[known[2]], link_since=known[3],
-        floor=reports.floor(db, center), **_live(known[0])))
+        "province/floor.html", center=known["center"], name=known["name"],
+        link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
+        link_since=known["link_since"], floor=reports.floor(db, center),
+        **_live(known["center"])))

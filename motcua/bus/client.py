@@ -57,6 +57,10 @@ class Incoming:
     correlation: bytes | None = None
     parts: TopicParts | None = None
     data: dict = field(default_factory=dict)
+    # With a transport in manual-acknowledgement mode: tell the broker the
+    # message is dealt with (a QoS 1 message not acknowledged is delivered
+    # again when the session resumes). None otherwise: acknowledged on arrival.
+    ack: Callable[[], None] | None = None
 
 
 Handler = Callable[[Incoming], None]
@@ -110,6 +114,8 @@ class _Pending:
 
 def _matches(topic_filter: str, topic: str) -> bool:
     # Same rules as the broker; written out so the fake bus and this client agree.
+    if topic_filter.startswith("$share/"):  # a shared subscription: $share/<group>/<filter>
+        topic_filter = topic_filter.split("/", 2)[2]
     fparts, tparts = topic_filter.split("/"), topic.split("/")
     for i, f in enumerate(fparts):
         if f == "#":

@@ -51,7 +51,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     )
     app.json.ensure_ascii = False
     app.extensions["motcua.store"] = store or Store(config.database)
-    if province_store is None and config.role == "province":
+    if province_store is None and config.role in ("province", "national"):
         from .province.stores import open_store
 
         province_store = open_store(config.province_store, app.extensions["motcua.store"])

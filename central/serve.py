@@ -28,7 +28,7 @@ def run(config: HubConfig) -> None:
     logs.setup(config.log_level, "hub")
     store = Store(config.database)
     province_store = None
-    if config.role == "province":
+    if config.role in ("province", "national"):
         # The provincial hub: stores what the centres' bridges deliver (issue 12).
         from .province.gateway import ProvinceGateway
         from .province.stores import open_store

@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "ingest":
             hub_config = load(importlib.import_module("central.config").HubConfig, args.config)
-            if hub_config.role != "province":
-                print("motcua ingest: only for a provincial hub (role = \"province\")",
-                      file=sys.stderr)
+            if hub_config.role not in ("province", "national"):
+                print("motcua ingest: only for a provincial or national hub "
+                      "(role = \"province\" or \"national\")", file=sys.stderr)
                 return 2
             importlib.import_module("central.province.workers").run(hub_config, args.name)
             return 0

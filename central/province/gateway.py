@@ -48,7 +48,7 @@ class ProvinceGateway:
             transport = PahoTransport(config.mqtt, client_id=f"motcua-province-{config.center}",
                                       persistent=True)
         self.bus = BusClient(transport, self.topics)
-        for topic_filter in ingest.STATE_FILTERS:
+        for topic_filter in ingest.tier(config.role).state_filters():
             self.bus.subscribe(topic_filter, self._enqueue, checked=False)
         self.ingest = IngestWorker(config, store, "hub", transport=ingest_transport)
         self._queue: queue.Queue = queue.Queue()

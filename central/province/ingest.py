@@ -60,10 +60,41 @@ def data_errors() -> tuple:
     return (*_SQLITE_DATA_ERRORS, psycopg.DataError, psycopg.IntegrityError)
 
 ROOT = "province"
+# The country above the provinces: each provincial broker bridges its centres'
+# summaries up to the national broker under vn/<province>/<centre>/... (see
+# broker-config/national-bridge.conf.template), and the national hub stores
+# them with the same rules, the centre keyed as "<province>/<centre>".
+NATIONAL_ROOT = "vn"
+
+
+class Tier:
+    """Where a hub above the centres reads: its topic root and how many levels name
+    a centre (``province/<c>/...``: one; ``vn/<p>/<c>/...``: two)."""
+
+    def __init__(self, root: str, depth: int):
+        self.root, self.depth = root, depth
+        self.centre = "/".join(["+"] * depth)
+
+    def state_filters(self) -> tuple[str, ...]:
+        """The ordered part (retained state, bridges' 1/0), read by the hub alone."""
+        return (f"{self.root}/{self.centre}/state/#", f"{self.root}/{self.centre}/bridge/state")
+
+    def up_filter(self) -> str:
+        """The summaries, which the shared ingest group takes."""
+        return f"{self.root}/{self.centre}/up/+"
+
+
+TIERS = {"province": Tier(ROOT, 1), "national": Tier(NATIONAL_ROOT, 2)}
+
+
+def tier(role: str) -> Tier:
+    return TIERS.get(role, TIERS["province"])
+
+
 # The ordered part, read by the provincial hub's gateway alone: each centre's
 # retained floor state and its bridge's 1/0 (the newest wins, so one reader).
 # The summaries (``up/+``) go to the shared ingest group (workers.py).
-STATE_FILTERS = (f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
+STATE_FILTERS = TIERS["province"].state_filters()
 
 TICKET_EVENT_FIELDS = ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
                        "service", "counter", "officer", "officer_name")
@@ -132,9 +163,19 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     Raises :class:`Refused` (nothing changed) for a message the province does
     not take."""
     levels = topic.split("/")
-    if len(levels) < 3 or levels[0] != ROOT or not NAME_PATTERN.match(levels[1]):
+    if (len(levels) == 4 and levels[0] == NATIONAL_ROOT and levels[2:] == ["bridge", "state"]
+            and NAME_PATTERN.match(levels[1])):
+        # A province's own bridge to the country: its link, under the province's name.
+        if payload.strip() not in (b"0", b"1"):
+            raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
+        set_link(db, levels[1], payload.strip() == b"1", now)
+        return 0
+    depth = 2 if levels[0] == NATIONAL_ROOT else 1
+    names = levels[1:1 + depth]
+    if (len(levels) < 2 + depth or levels[0] not in (ROOT, NATIONAL_ROOT)
+            or not all(NAME_PATTERN.match(n) for n in names)):
         raise Refused(f"{topic}: not a centre's topic")
-    center, rest = levels[1], levels[2:]
+    center, rest = "/".join(names), levels[1 + depth:]
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Refused(f"{topic}: payload larger than {MAX_PAYLOAD_BYTES} bytes")
     if rest == ["bridge", "state"]:
@@ -175,7 +216,7 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         records = data[field]
         try:  # the whole batch in one savepoint: the usual case, and the cheap one
             with db.atomic():
-                return sum(_store(db, kind, center, raw, now) for raw in records)
+                return _store_all(db, kind, center, records, now)
         except Exception:  # noqa: BLE001 - then record by record, each in its own savepoint
             pass  # (a failed statement aborts a PostgreSQL transaction up to its savepoint)
         stored = 0
@@ -189,38 +230,47 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     raise Refused(f"{topic}: not a topic the province stores")
 
 
-def _store(db, kind: str, center: str, raw, now: str) -> int:
+def _statement(kind: str, center: str, raw, now: str) -> tuple[str, list]:
+    """The statement that stores one record, and its parameters (Refused when the
+    record is not one). The SQL is the same for every record of a kind, so a batch
+    runs as one ``executemany`` (one round trip to PostgreSQL in pipeline mode)."""
     if kind == "ticket_events":
         row = _record(kind, raw, TICKET_EVENT_FIELDS)
-        cur = db.execute(
-            "insert into province_ticket_events (center, stored_at, "
-            + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
-            + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ") on conflict do nothing",
-            [center, now, *row.values()])
-        return max(cur.rowcount, 0)
+        return ("insert into province_ticket_events (center, stored_at, "
+                + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
+                + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ") on conflict do nothing",
+                [center, now, *row.values()])
     if kind == "dossier_events":
         row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
-        cur = db.execute(
-            "insert into province_dossier_events (center, "
-            + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
-            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ") on conflict do nothing",
-            [center, *row.values()])
-        return max(cur.rowcount, 0)
+        return ("insert into province_dossier_events (center, "
+                + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
+                + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ") on conflict do nothing",
+                [center, *row.values()])
     if kind == "ratings":
         row = _record(kind, raw, RATING_FIELDS)
-        cur = db.execute(
-            "insert into province_ratings (center, " + ", ".join(RATING_FIELDS)
-            + ") values (?, " + ", ".join("?" * len(RATING_FIELDS)) + ") on conflict do nothing",
-            [center, *row.values()])
-        return cur.rowcount
+        return ("insert into province_ratings (center, " + ", ".join(RATING_FIELDS)
+                + ") values (?, " + ", ".join("?" * len(RATING_FIELDS))
+                + ") on conflict do nothing", [center, *row.values()])
     row = _record(kind, raw, DOSSIER_FIELDS)
     row["supplement_count"] = row["supplement_count"] or 0
     columns = ", ".join(DOSSIER_FIELDS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in DOSSIER_FIELDS if c != "code")
-    cur = db.execute(
-        f"insert into province_dossiers (center, stored_at, {columns}) values (?, ?, "
-        + ", ".join("?" * len(DOSSIER_FIELDS)) + ") on conflict(center, code) do update set "
-        f"{updates}, stored_at = excluded.stored_at "
-        "where excluded.version >= province_dossiers.version",
-        [center, now, *row.values()])
-    return cur.rowcount
+    return (f"insert into province_dossiers (center, stored_at, {columns}) values (?, ?, "
+            + ", ".join("?" * len(DOSSIER_FIELDS)) + ") on conflict(center, code) do update set "
+            f"{updates}, stored_at = excluded.stored_at "
+            "where excluded.version >= province_dossiers.version",
+            [center, now, *row.values()])
+
+
+def _store(db, kind: str, center: str, raw, now: str) -> int:
+    sql, params = _statement(kind, center, raw, now)
+    return max(db.execute(sql, params).rowcount, 0)
+
+
+def _store_all(db, kind: str, center: str, records: list, now: str) -> int:
+    statements = [_statement(kind, center, raw, now) for raw in records]
+    if not statements:
+        return 0
+    rows = [params for _, params in statements]
+    many = getattr(db, "executemany", None) or db.conn.executemany  # PostgreSQL's, or sqlite3's
+    return max(many(statements[0][0], rows).rowcount, 0)

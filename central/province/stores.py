@@ -79,6 +79,13 @@ class PostgresDatabase:
     def execute(self, sql: str, params=None):
         return self.conn.execute(translate(sql), params if params is not None else ())
 
+    def executemany(self, sql: str, rows: list):
+        """One statement for many rows: psycopg sends them in pipeline mode, so a batch
+        of a centre's records is one round trip, not one per record."""
+        cur = self.conn.cursor()
+        cur.executemany(translate(sql), rows)
+        return cur
+
     def query(self, sql: str, params=None) -> Iterator[dict]:
         from psycopg.rows import dict_row
 

@@ -49,9 +49,11 @@ log = logging.getLogger(__name__)
 
 
 
-def shared_filter(province: str) -> str:
-    """The ingest group's subscription for the province whose hub has ``center = province``."""
-    return f"$share/motcua-ingest-{province}/{ingest.ROOT}/+/up/+"
+def shared_filter(config) -> str:
+    """The ingest group's subscription for the hub whose ``center`` names the province
+    (or the country): ``$share/motcua-ingest-<center>/province/+/up/+``, or
+    ``.../vn/+/+/up/+`` for the national hub."""
+    return f"$share/motcua-ingest-{config.center}/{ingest.tier(config.role).up_filter()}"
 
 
 class IngestWorker:
@@ -69,7 +71,7 @@ class IngestWorker:
             transport = PahoTransport(config.mqtt, client_id=self.client_id, persistent=True,
                                       manual_ack=True)
         self.bus = BusClient(transport, Topics(config.center))
-        self.bus.subscribe(shared_filter(config.center), self._enqueue, checked=False)
+        self.bus.subscribe(shared_filter(config), self._enqueue, checked=False)
         self._queue: queue.Queue = queue.Queue()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -167,7 +169,7 @@ def run(config, name: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("ingest worker %s: %s into %s", name, shared_filter(config.center),
+    log.info("ingest worker %s: %s into %s", name, shared_filter(config),
              "PostgreSQL" if config.province_store else config.database)
     last = time.monotonic()
     while not stop.wait(1):

@@ -19,9 +19,10 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from motcua import clock
+from motcua.bus.topics import NAME_PATTERN
 
 from ..province import reports
 from . import province_store
@@ -59,18 +60,40 @@ def index():
     first, last, start, end = _period()
     db = province_store().db
     scope = request.args.get("centre") or None
+    prefix = _province_asked()
     official = reports.official_report(db, dt.date.fromisoformat(first),
-                                       dt.date.fromisoformat(last), scope, by="field")
+                                       dt.date.fromisoformat(last), scope, by="field",
+                                       prefix=prefix)
+    if _national() and not prefix:
+        # The country: one row per province; a province's own page below it.
+        report = reports.period_report(db, start, end)
+        return render_template(
+            "province/national.html", provinces=reports.provinces(reports.centres(db)),
+            report=reports.provinces_report(report), first=first, last=last,
+            official=official)
     return _live_page(render_template(
-        "province/index.html", centres=reports.centres(db),
-        report=reports.period_report(db, start, end), first=first, last=last,
-        official=official, scope=scope, **_live()))
+        "province/index.html", centres=reports.centres(db, prefix=prefix),
+        report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
+        official=official, scope=scope, province=prefix, **_live()))
+
+
+def _national() -> bool:
+    return current_app.config.get("MOTCUA_ROLE") == "national"
+
+
+def _province_asked() -> str | None:
+    """At the national hub, ?tinh=<province> narrows every page to that province."""
+    prefix = request.args.get("tinh") or None
+    if prefix is not None and not NAME_PATTERN.match(prefix):
+        abort(400, "Mã tỉnh không hợp lệ.")
+    return prefix if _national() else None
 
 
 @bp.get("/province/overdue")
 @login_required("supervisor", "admin")
 def overdue():
-    return render_template("province/overdue.html", dossiers=reports.overdue(province_store().db))
+    return render_template("province/overdue.html", dossiers=reports.overdue(
+        province_store().db, prefix=_province_asked()))
 
 
 @bp.get("/province/officers")
@@ -78,10 +101,11 @@ def overdue():
 def officers():
     first, last, _, _ = _period()
     return render_template("province/officers.html", first=first, last=last,
-                           officers=reports.officer_rankings(province_store().db, first, last))
+                           officers=reports.officer_rankings(province_store().db, first, last,
+                                                             prefix=_province_asked()))
 
 
-@bp.get("/province/<center>")
+@bp.get("/province/<path:center>")
 @login_required("supervisor", "admin")
 def floor(center: str):
     db = province_store().db

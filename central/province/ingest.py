@@ -134,13 +134,14 @@ def _record(kind: str, raw, fields) -> dict:
     return {f: raw.get(f) for f in fields}
 
 
+TOUCH = ("insert into province_centres (center, name, first_seen, last_message_at) "
+         "values (?, ?, ?, ?) on conflict(center) do update set "
+         "last_message_at = excluded.last_message_at, "
+         "name = coalesce(excluded.name, province_centres.name)")
+
+
 def _touch(db, center: str, now: str, name: str | None = None) -> None:
-    db.execute(
-        "insert into province_centres (center, name, first_seen, last_message_at) "
-        "values (?, ?, ?, ?) on conflict(center) do update set "
-        "last_message_at = excluded.last_message_at, "
-        "name = coalesce(excluded.name, province_centres.name)",
-        [center, name, now, now])
+    db.execute(TOUCH, [center, name, now, now])
 
 
 def set_link(db, center: str, up: bool, now: str) -> bool:
@@ -170,12 +171,10 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
             raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
         set_link(db, levels[1], payload.strip() == b"1", now)
         return 0
-    depth = 2 if levels[0] == NATIONAL_ROOT else 1
-    names = levels[1:1 + depth]
-    if (len(levels) < 2 + depth or levels[0] not in (ROOT, NATIONAL_ROOT)
-            or not all(NAME_PATTERN.match(n) for n in names)):
+    where = _centre_of(topic)
+    if where is None:
         raise Refused(f"{topic}: not a centre's topic")
-    center, rest = "/".join(names), levels[1 + depth:]
+    center, rest = where
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Refused(f"{topic}: payload larger than {MAX_PAYLOAD_BYTES} bytes")
     if rest == ["bridge", "state"]:
@@ -201,19 +200,8 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
             [center, name, json.dumps(data, ensure_ascii=False), now])
         return 0
     if rest[0] == "up" and len(rest) == 2:
-        kind = rest[1]
-        mtype, field = {"ticket_events": (UP_TICKET_EVENTS, "events"),
-                        "dossiers": (UP_DOSSIERS, "dossiers"),
-                        "dossier_events": (UP_DOSSIER_EVENTS, "events"),
-                        "ratings": (UP_RATINGS, "ratings")}.get(kind, (None, None))
-        if mtype is None:
-            raise Refused(f"{topic}: unknown summary {kind!r}")
-        try:
-            data = mtype.validate(decode(payload))
-        except InvalidMessage as exc:
-            raise Refused(f"{topic}: {exc}") from None
+        kind, records = _summary(topic, rest[1], payload)
         _touch(db, center, now)
-        records = data[field]
         try:  # the whole batch in one savepoint: the usual case, and the cheap one
             with db.atomic():
                 return _store_all(db, kind, center, records, now)
@@ -228,6 +216,90 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
                 log.warning("province: a record from %s skipped: %s", center, exc)
         return stored
     raise Refused(f"{topic}: not a topic the province stores")
+
+
+SUMMARIES = {"ticket_events": (UP_TICKET_EVENTS, "events"),
+             "dossiers": (UP_DOSSIERS, "dossiers"),
+             "dossier_events": (UP_DOSSIER_EVENTS, "events"),
+             "ratings": (UP_RATINGS, "ratings")}
+
+
+def _summary(topic: str, kind: str, payload: bytes) -> tuple[str, list]:
+    """A summary message's kind and records, checked against the catalogue."""
+    mtype, field = SUMMARIES.get(kind, (None, None))
+    if mtype is None:
+        raise Refused(f"{topic}: unknown summary {kind!r}")
+    try:
+        data = mtype.validate(decode(payload))
+    except InvalidMessage as exc:
+        raise Refused(f"{topic}: {exc}") from None
+    return kind, data[field]
+
+
+def _centre_of(topic: str) -> tuple[str, list[str]] | None:
+    """(centre key, the levels after it) of a centre's topic, or None."""
+    levels = topic.split("/")
+    depth = 2 if levels[0] == NATIONAL_ROOT else 1
+    names = levels[1:1 + depth]
+    if (len(levels) < 2 + depth or levels[0] not in (ROOT, NATIONAL_ROOT)
+            or not all(NAME_PATTERN.match(n) for n in names)):
+        return None
+    return "/".join(names), levels[1 + depth:]
+
+
+def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, list[Refused]]:
+    """Store a batch of messages; returns (records newly stored, the refusals).
+
+    The summaries of the whole batch go in as one statement per kind (and one for
+    the centres heard from), whatever the number of messages and centres: at a
+    province's ingest rate, round trips to PostgreSQL, not rows, are the cost.
+    Anything else (retained state, links), or a batch a statement fails on, goes
+    message by message through :func:`apply`, each in its own savepoint."""
+    refused: list[Refused] = []
+    rows: dict[str, list] = {}
+    sql: dict[str, str] = {}
+    centres: set[str] = set()
+    others: list[tuple[str, bytes]] = []
+    for topic, payload in messages:
+        where = _centre_of(topic)
+        if (where is None or len(where[1]) != 2 or where[1][0] != "up"
+                or len(payload) > MAX_PAYLOAD_BYTES):
+            others.append((topic, payload))
+            continue
+        center, rest = where
+        try:
+            kind, records = _summary(topic, rest[1], payload)
+            statements = [_statement(kind, center, raw, now) for raw in records]
+        except (Refused, TypeError):
+            others.append((topic, payload))  # refused (or a bad record) message by message
+            continue
+        centres.add(center)
+        for text, params in statements:
+            sql[kind] = text
+            rows.setdefault(kind, []).append(params)
+    stored = 0
+    try:
+        with db.atomic():
+            _executemany(db, TOUCH, [[c, None, now, now] for c in sorted(centres)])
+            for kind in sorted(rows):
+                stored += max(_executemany(db, sql[kind], rows[kind]).rowcount, 0)
+    except Exception:  # noqa: BLE001 - then message by message
+        stored = 0
+        others = list(messages)
+    for topic, payload in others:
+        try:
+            with db.atomic():
+                stored += apply(db, topic, payload, now)
+        except Refused as refusal:
+            refused.append(refusal)
+        except data_errors() as exc:  # the database would not take it: skipped, said
+            refused.append(Refused(f"{topic}: {exc}"))
+    return stored, refused
+
+
+def _executemany(db, sql: str, rows: list):
+    many = getattr(db, "executemany", None) or db.conn.executemany  # PostgreSQL's, or sqlite3's
+    return many(sql, rows)
 
 
 def _statement(kind: str, center: str, raw, now: str) -> tuple[str, list]:
@@ -271,6 +343,4 @@ def _store_all(db, kind: str, center: str, records: list, now: str) -> int:
     statements = [_statement(kind, center, raw, now) for raw in records]
     if not statements:
         return 0
-    rows = [params for _, params in statements]
-    many = getattr(db, "executemany", None) or db.conn.executemany  # PostgreSQL's, or sqlite3's
-    return max(many(statements[0][0], rows).rowcount, 0)
+    return max(_executemany(db, statements[0][0], [p for _, p in statements]).rowcount, 0)

@@ -135,21 +135,14 @@ class IngestWorker:
                 message.ack()
 
     def apply_batch(self, batch: list[tuple[str, bytes]]) -> int:
-        """One transaction for the batch, a savepoint per message: a refused message
-        changes nothing and the others are stored. Raises when the commit fails."""
-        stored = 0
+        """One transaction for the batch (:func:`central.province.ingest.apply_many`):
+        a refused message changes nothing and the others are stored. Raises when the
+        commit fails."""
         with self.store.write() as db:
-            now = clock.iso()
-            for topic, payload in batch:
-                try:
-                    with db.atomic():
-                        stored += ingest.apply(db, topic, payload, now)
-                except ingest.Refused as refusal:
-                    self.refused += 1
-                    log.warning("province: refused %s", refusal)
-                except ingest.data_errors():
-                    self.refused += 1
-                    log.exception("province: could not store %s", topic)
+            stored, refused = ingest.apply_many(db, batch, clock.iso())
+        for refusal in refused:
+            self.refused += 1
+            log.warning("province: refused %s", refusal)
         return stored
 
 

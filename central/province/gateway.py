@@ -38,19 +38,23 @@ log = logging.getLogger(__name__)
 class ProvinceGateway:
     MAX_BATCH = 500
 
-    def __init__(self, config: HubConfig, store, transport=None, ingest_transport=None):
+    def __init__(self, config: HubConfig, store, transport=None):
         self.config = config
         self.store = store
         self.topics = Topics(config.center)
         if transport is None:
             from motcua.bus.paho import PahoTransport
 
+            # One connection for the state and the shared summaries: a production
+            # broker names a client after its user (use_username_as_clientid), so
+            # two connections as "hub" would knock each other off. Acknowledged by
+            # hand: the summaries once committed, the state on arrival.
             transport = PahoTransport(config.mqtt, client_id=f"motcua-province-{config.center}",
-                                      persistent=True)
+                                      persistent=True, manual_ack=True)
         self.bus = BusClient(transport, self.topics)
         for topic_filter in ingest.tier(config.role).state_filters():
             self.bus.subscribe(topic_filter, self._enqueue, checked=False)
-        self.ingest = IngestWorker(config, store, "hub", transport=ingest_transport)
+        self.ingest = IngestWorker(config, store, "hub", bus=self.bus)
         self._queue: queue.Queue = queue.Queue()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -58,7 +62,7 @@ class ProvinceGateway:
 
     @property
     def connected(self) -> bool:
-        return self.bus.connected and self.ingest.connected
+        return self.bus.connected
 
     @property
     def stored(self) -> int:
@@ -87,7 +91,11 @@ class ProvinceGateway:
             self._worker.join(10)
 
     def _enqueue(self, incoming) -> None:
+        # Retained state: the broker keeps the newest anyway, so it is acknowledged
+        # on arrival (a hub that dies before storing it gets it again at subscribe).
         self._queue.put((incoming.topic, incoming.payload))
+        if incoming.ack is not None:
+            incoming.ack()
 
     def _work(self) -> None:
         # Drain what is queued even after stop was asked: nothing received is dropped.

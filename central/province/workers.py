@@ -60,17 +60,22 @@ class IngestWorker:
     MAX_BATCH = 500
     RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
-    def __init__(self, config, store, name: str, transport=None):
+    def __init__(self, config, store, name: str, transport=None, bus=None):
         self.config = config
         self.store = store
         self.name = name
         self.client_id = f"motcua-ingest-{config.center}-{name}"
-        if transport is None:
-            from motcua.bus.paho import PahoTransport
+        # ``bus``: a connection of the hub's own that this worker shares (its
+        # transport acknowledges by hand); else a connection of its own.
+        self._own_bus = bus is None
+        if bus is None:
+            if transport is None:
+                from motcua.bus.paho import PahoTransport
 
-            transport = PahoTransport(config.mqtt, client_id=self.client_id, persistent=True,
-                                      manual_ack=True)
-        self.bus = BusClient(transport, Topics(config.center))
+                transport = PahoTransport(config.mqtt, client_id=self.client_id,
+                                          persistent=True, manual_ack=True)
+            bus = BusClient(transport, Topics(config.center))
+        self.bus = bus
         self.bus.subscribe(shared_filter(config), self._enqueue, checked=False)
         self._queue: queue.Queue = queue.Queue()
         self._stopping = threading.Event()
@@ -89,7 +94,8 @@ class IngestWorker:
         self._worker = threading.Thread(target=self._work, name=f"ingest-{self.name}",
                                         daemon=True)
         self._worker.start()
-        self.bus.start()
+        if self._own_bus:
+            self.bus.start()
         return self
 
     def stop(self) -> None:
@@ -98,7 +104,8 @@ class IngestWorker:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(15)
-        self.bus.stop()
+        if self._own_bus:
+            self.bus.stop()
 
     def _enqueue(self, incoming) -> None:
         self._queue.put(incoming)

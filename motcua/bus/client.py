@@ -332,9 +332,11 @@ class BusClient:
         try:
             with self._lock:
                 subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
-            if not subs:
-                return
-            if any(s.checked for s in subs) and not self._check(incoming):
+            if not subs or (any(s.checked for s in subs) and not self._check(incoming)):
+                # Nobody takes it: acknowledged all the same (by hand, where the
+                # transport asks for that), or it would hold an in-flight slot.
+                if incoming.ack is not None:
+                    incoming.ack()
                 return
             for sub in subs:
                 try:

@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUN    := $(VENV)/.motcua-all
 STAMP  := $(VENV)/.motcua-dev
 
-.PHONY: demo test lint pytest bench faults system-packages-dev system-packages-demo clean
+.PHONY: demo test lint pytest bench faults pictures system-packages-dev system-packages-demo clean
 
 # make demo SPEED=20   (the day 20 times faster)   make demo ARGS="--resume --seed 1"
 demo: system-packages-demo $(RUN)
@@ -40,6 +40,10 @@ bench: system-packages-dev $(STAMP)
 # Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.
 faults: system-packages-dev $(STAMP)
 	$(BIN)/python -m tests.fault_suite
+
+# The README's pictures (docs/img/), rendered by motcua itself.
+pictures: system-packages-dev $(STAMP)
+	$(BIN)/python docs/pictures.py
 
 system-packages-dev:
 	@sh provisioning/system-packages.sh dev

@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from central.budget import UNLIMITED
 from central.config import HubConfig
 from central.gateway import Gateway
 from central.queue import api, setup
@@ -45,7 +46,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="motcua-bench-counter-"))
     with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=work / "broker") as broker:
         hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}})
+                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
         store = Store(hub_config.database)
         setup.load_file(store, setup.SAMPLE, actor="bench")
         topics = Topics(CENTER)

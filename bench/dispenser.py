@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from central.budget import UNLIMITED
 from central.config import HubConfig
 from central.gateway import Gateway
 from central.queue import setup
@@ -70,7 +71,7 @@ def main() -> None:
         with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=work / "broker") as broker:
             hub_config = from_dict(HubConfig, {
                 "center": CENTER, "database": str(work / "hub.db"),
-                "mqtt": {"port": broker.port, "keepalive": 5}})
+                "mqtt": {"port": broker.port, "keepalive": 5}, "budget": UNLIMITED})
             store = Store(hub_config.database)
             setup.load_file(store, setup.SAMPLE, actor="bench")
             timed_requests()

@@ -37,6 +37,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
+from central.budget import UNLIMITED  # noqa: E402
 from central.config import HubConfig  # noqa: E402
 from central.gateway import Gateway  # noqa: E402
 from central.queue import setup  # noqa: E402
@@ -107,7 +108,8 @@ def main() -> None:
     with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=work / "broker") as broker:
         hub_config = from_dict(HubConfig, {
             "center": CENTER, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-            "database": str(work / "hub.db"), "mqtt": {"port": broker.port}})
+            "database": str(work / "hub.db"), "mqtt": {"port": broker.port},
+            "budget": UNLIMITED})
         store = Store(hub_config.database)
         setup.load_file(store, setup.SAMPLE, actor="bench")
         gateway = Gateway(hub_config, store).start()

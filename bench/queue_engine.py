@@ -1,106 +1,75 @@
-"""The queue's speed, through a real Mosquitto and a real hub process.
+"""The queue's speed and the hub's size, through a real Mosquitto and a real hub process.
 
-    .venv/bin/python bench/queue_engine.py            # full run (~3 minutes)
-    .venv/bin/python bench/queue_engine.py --quick    # smaller counts, no report
+    .venv/bin/python bench/queue_engine.py            # full run (a few minutes)
+    .venv/bin/python bench/queue_engine.py --pin 1    # the hub (and the floor's echo)
+                                                      # on core 1 alone: a Pi-sized budget
+    .venv/bin/python bench/queue_engine.py --quick    # small counts, writes nothing
 
-Measures, and writes its section of docs/performance.md:
+Measures, each beside its floor from the same run:
 
-1. the bare broker round trip (request → echo → response, no hub) as the floor;
-2. ticket request → response through the hub, p50/p99 over 2,000;
-3. counter ``next`` → the hall board's retained update arriving at a
-   subscriber, p50/p99 over 2,000;
-4. 20 concurrent simulated nodes (10 dispensers, 10 counters) for 60 s:
-   operations per second, with every ticket answered once and no number twice;
-5. the hub process's memory after a simulated day of 3,000 tickets;
-6. the wait estimate's error against the actual waits of a simulated day
-   (virtual clock, Poisson arrivals, random service times).
+1. the hub's memory at start and after a simulated day served over the bus;
+2. the bare broker round trip (request → an echo process that does nothing →
+   response) and one durable SQLite commit: the floors of a request's latency;
+3. ticket request → response and counter ``next`` → the hall board's update,
+   p50/p99, one after the other;
+4. the hub's own CPU time (from /proc) per issued ticket, with 10 dispensers
+   asking in a closed loop, and per call, with 10 counters pressing ``next``;
+   the floor is the echo's CPU time per request under the same 10 askers;
+5. 10 dispensers + 10 counters together for a while: operations per second,
+   every ticket answered once, no number twice;
+6. with ``--pin``, this machine's speed against a published Raspberry Pi 5
+   score (sysbench's CPU test, per CPU-second, on the pinned core), so the CPU
+   time per operation can be carried to a Pi 5.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
+import os
 import random
+import re
+import resource
+import shutil
+import sqlite3
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import PROJECT, percentile, write_section
-from motcua.broker import Mosquitto, free_port, wait_for_port
-from motcua.bus import BusClient, Topics
+from common import (
+    Echo,
+    Hub,
+    Run,
+    ask,
+    client,
+    closed_loop,
+    cpu_model,
+    cpu_seconds,
+    durable_commit_ms,
+    echo_cpu_per_request,
+    floor_round_trips,
+    percentile,
+    ratio,
+    rss_kib,
+)
 from motcua.bus.client import RequestTimeout
-from motcua.bus.messages import COUNTER_COMMAND, PING, TICKET, ok_response
-from motcua.bus.paho import PahoTransport
-from motcua.config import MqttConfig, from_dict
-
-# This file is bench/queue_engine.py: keep its folder from shadowing the standard
-# library's `queue` (multiprocessing imports it later).
-sys.path[:] = [p for p in sys.path
-               if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from motcua.bus.messages import COUNTER_COMMAND, TICKET
 
 CENTER = "bench"
 BENCH_SERVICES = {
     "bench-a": {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "range": [1, 99999]},
     "bench-b": {"code": "bench-b", "name": "Dịch vụ thử B", "prefix": "Y", "range": [1, 99999]},
 }
-
-
-def client(port: int, client_id: str, node_id: str | None = None, center: str = CENTER):
-    topics = Topics(center)
-    inbox = topics.node_inbox(node_id) if node_id else None
-    bus = BusClient(PahoTransport(from_dict(MqttConfig, {"port": port}), client_id=client_id),
-                    topics, inbox=inbox)
-    bus.start()
-    assert bus.wait_connected(10), f"{client_id} did not connect"
-    return bus
-
-
-def ask(bus, node_id, name, payload, timeout=10.0):
-    t = bus.topics
-    return bus.request(t.node_request(node_id, name), payload,
-                       response_topic=t.node_response(node_id, name), timeout=timeout)
-
-
-def rss_kib(pid: int) -> tuple[int, int]:
-    status = Path(f"/proc/{pid}/status").read_text()
-    values = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
-              if line.startswith(("VmRSS", "VmHWM"))}
-    return values["VmRSS"], values["VmHWM"]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    import os
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def durable_commit_ms(directory: Path, n: int = 200) -> list[float]:
-    """One small SQLite commit with WAL and synchronous=FULL, as the hub makes:
-    the disk's fsync, which no request that changes state can beat."""
-    import sqlite3
-
-    con = sqlite3.connect(directory / "fsync.db", isolation_level=None)
-    con.execute("pragma journal_mode=wal")
-    con.execute("pragma synchronous=full")
-    con.execute("create table t (x)")
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        con.execute("begin immediate")
-        con.execute("insert into t values (1)")
-        con.execute("commit")
-        times.append((time.perf_counter() - t0) * 1000)
-    con.close()
-    return times
+# Published single-core score of a Raspberry Pi 5 (Cortex-A76, 2.4 GHz) in the
+# same test this run makes on its own core: `sysbench cpu --threads=1 run`
+# (sysbench 1.0.20, primes up to 10,000), 2737.49 events per second.
+# Source: leoncode.co.uk, "Raspberry Pi CPU Benchmarks" (Pi 1 to Pi 5 table).
+PI5_SYSBENCH_EVENTS_PER_S = 2737.49
+PI5_SOURCE = "leoncode.co.uk, “Raspberry Pi CPU Benchmarks”, sysbench 1.0.20 single core"
 
 
 def prepare_database(path: Path) -> None:
-    sys.path.insert(0, str(PROJECT))
+    """An empty store with the sample centre, two bench services and 10 counters
+    bound to nodes ``counter-1`` … ``counter-10``."""
     from central.queue import setup
     from central.store import Store
 
@@ -113,24 +82,6 @@ def prepare_database(path: Path) -> None:
             setup.save_counter(db, {"number": n, "name": f"Quầy {n}", "node": f"counter-{n}",
                                     "services": {"bench-a": 1, "bench-b": 1}}, actor="bench")
     store.close()
-
-
-def floor(port: int, n: int) -> list[float]:
-    """Request → response through the broker with an echo that does nothing."""
-    echo = client(port, "bench-echo", center="floor")
-    echo.serve(echo.topics.all_nodes("request", "ping"),
-               lambda incoming: ok_response(incoming.data["id"], {}))
-    time.sleep(0.3)  # let the subscription settle (serve() after connect)
-    asker = client(port, "bench-floor", node_id="floor-1", center="floor")
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        answer = ask(asker, "floor-1", "ping", PING.make())
-        times.append((time.perf_counter() - t0) * 1000)
-        assert answer["ok"]
-    asker.stop()
-    echo.stop()
-    return times
 
 
 def simulated_day(port: int, tickets: int) -> None:
@@ -204,6 +155,38 @@ def next_to_board(port: int, n: int) -> list[float]:
     return times
 
 
+def calls_made(db_path: Path) -> int:
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("select count(*) from ticket_events where action = 'next'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def cpu_per_ticket_and_call(port: int, hub: Hub, db_path: Path, seconds: float) -> dict:
+    """The hub's CPU milliseconds per ticket (10 dispensers asking in a closed loop)
+    and per call (10 counters pressing next over the tickets just issued)."""
+    before = cpu_seconds(hub.pid)
+    t0 = time.perf_counter()
+    tickets = closed_loop(port, [f"dispenser-{i}" for i in range(21, 31)], seconds,
+                          lambda node: ("ticket", TICKET.make(service="bench-a")))
+    ticket_wall = time.perf_counter() - t0
+    ticket_cpu = cpu_seconds(hub.pid) - before
+    calls_before = calls_made(db_path)
+    before = cpu_seconds(hub.pid)
+    t0 = time.perf_counter()
+    # As long as the tickets just issued last (the calls count only when they call).
+    closed_loop(port, [f"counter-{i}" for i in range(1, 11)], seconds,
+                lambda node: ("counter_command", COUNTER_COMMAND.make(action="next")))
+    call_wall = time.perf_counter() - t0
+    call_cpu = cpu_seconds(hub.pid) - before
+    calls = calls_made(db_path) - calls_before
+    return {"tickets": tickets, "ticket_ms": ticket_cpu * 1000 / max(1, tickets),
+            "ticket_rate": tickets / ticket_wall, "ticket_core": ticket_cpu / ticket_wall,
+            "calls": calls, "call_ms": call_cpu * 1000 / max(1, calls),
+            "call_rate": calls / call_wall, "call_core": call_cpu / call_wall}
+
+
 def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) -> None:
     """One process driving a few simulated nodes (threads), so the benchmark's
     own interpreter lock is not what limits the rate."""
@@ -275,8 +258,6 @@ def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> d
     for w in workers:
         w.join(30)
     tickets = [t for p in parts for t in p["tickets"]]
-    import sqlite3
-
     con = sqlite3.connect(db_path)
     stored = con.execute("select count(*) from tickets where source_node like 'dispenser-1_' "
                          "or source_node = 'dispenser-20'").fetchone()[0]
@@ -291,192 +272,139 @@ def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> d
             "duplicates_in_db": dup, "processes": processes}
 
 
-def estimate_error(tickets: int = 3000, counters: int = 8, seed: int = 7) -> dict:
-    """A simulated day on a virtual clock: estimate at issue vs the actual wait."""
-    sys.path.insert(0, str(PROJECT))
-    from central.queue import commands, setup
-    from central.queue import tickets as tk
-    from central.store import Store
-
-    rng = random.Random(seed)
-    tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
-    store = Store(tmp / "day.db")
-    setup.load_file(store, setup.SAMPLE, actor="bench")
-    with store.write() as db:
-        setup.save_service(db, BENCH_SERVICES["bench-a"], actor="bench")
-        for n in range(1, counters + 1):
-            setup.save_counter(db, {"number": n, "services": {"bench-a": 1}}, actor="bench")
-    start = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC)  # 08:00 in Thanh Hóa
-    # Arrivals slightly slower than service capacity (8 counters, 6 min mean).
-    rate = counters / 6.0 * 0.95  # per minute
-    arrivals, t = [], 0.0
-    for _ in range(tickets):
-        t += rng.expovariate(rate)
-        arrivals.append(t)
-    free_at = [0.0] * counters
-    estimates = {}
-    events = [(a, "arrive", None) for a in arrivals]
-    waits = {}
-    with store.write() as db:
-        counter_rows = [setup.counter_by_number(db, n) for n in range(1, counters + 1)]
-        for c in counter_rows:
-            commands.run(db, c, "open", now=start)
-    i = 0
-    clock_min = 0.0
-    pending = sorted(events, key=lambda e: e[0])
-    while i < len(pending) or any(f > clock_min for f in free_at):
-        # Next moment: an arrival or a counter freeing up, whichever is first.
-        next_arrival = pending[i][0] if i < len(pending) else float("inf")
-        next_free = min(free_at)
-        clock_min = min(next_arrival, next_free)
-        now = start + dt.timedelta(minutes=clock_min)
-        with store.write() as db:
-            if next_arrival <= next_free:
-                r = tk.issue(db, "bench-a", now=now)
-                estimates[r["ticket_id"]] = r["estimate_min"]
-                i += 1
-                # A free counter calls at once.
-                for k, c in enumerate(counter_rows):
-                    if free_at[k] <= clock_min:
-                        fresh = setup.counter_by_number(db, c["number"])
-                        result, _ = commands.run(db, fresh, "next", now=now)
-                        if result["current"]:
-                            free_at[k] = clock_min + rng.expovariate(1 / 6.0)
-                        break
-            else:
-                k = free_at.index(next_free)
-                fresh = setup.counter_by_number(db, counter_rows[k]["number"])
-                result, _ = commands.run(db, fresh, "next", now=now)
-                free_at[k] = clock_min + rng.expovariate(1 / 6.0) if result["current"] \
-                    else float("inf")
-                if not result["current"]:
-                    # Idle until the next arrival.
-                    free_at[k] = next_arrival if next_arrival != float("inf") else float("inf")
-            if all(f == float("inf") for f in free_at) and i >= len(pending):
-                break
-    for tid, issued, called in store.db.execute(
-            "select id, issued_at, called_at from tickets where called_at is not null"):
-        from motcua import clock
-        waits[tid] = (clock.from_iso(called) - clock.from_iso(issued)).total_seconds() / 60
-    errors = [abs(estimates[t] - waits[t]) for t in waits if t in estimates]
-    actual = list(waits.values())
-    store.close()
-    return {"n": len(errors), "mae": sum(errors) / len(errors),
-            "p90": percentile(errors, 90), "mean_wait": sum(actual) / len(actual),
-            "p90_wait": percentile(actual, 90)}
+def sysbench_per_cpu_second(cpus: str, seconds: int) -> float | None:
+    """sysbench's CPU test (one thread, primes up to 10,000) on ``cpus``: events
+    per second of CPU time used (the machine's load takes wall time, not CPU
+    time). None when sysbench is not installed."""
+    if shutil.which("sysbench") is None:
+        return None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(["taskset", "-c", cpus, "sysbench", "cpu", "--threads=1",
+                          f"--time={seconds}", "run"], capture_output=True, text=True,
+                         check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    events = int(re.search(r"total number of events:\s+(\d+)", out).group(1))
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return events / used
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    n = 200 if args.quick else 2000
-    day = 300 if args.quick else 3000
-    seconds = 10 if args.quick else 60
-    tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
-    broker = Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=tmp / "broker").start()
-    db_path = tmp / "hub.db"
+    run = Run("queue_engine.py", __doc__, setup=lambda p: p.add_argument(
+        "--pin", metavar="CPU", help="run the hub and the floor's echo on this core alone "
+                                     "(taskset -c), the rest of the benchmark on the others"))
+    pin = run.args.pin
+    n = run.pick(2000, 100)
+    day = run.pick(3000, 200)
+    seconds = run.pick(30.0, 4.0)
+    mixed_seconds = run.pick(60.0, 5.0)
+    if pin is not None:
+        others = set(range(os.cpu_count())) - {int(pin)}
+        if others:
+            os.sched_setaffinity(0, others)
+    db_path = run.tmp / "hub.db"
     prepare_database(db_path)
-    http = free_port()
-    (tmp / "hub.toml").write_text(
-        f'center = "{CENTER}"\ndatabase = "{db_path}"\nlog_level = "WARNING"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {http}\n", encoding="utf-8")
-    hub = subprocess.Popen([sys.executable, "-m", "motcua", "hub", "--config",
-                            str(tmp / "hub.toml")])
     try:
-        assert wait_for_port(http, 20), "hub did not start"
-        time.sleep(1.0)
-        rss_start = rss_kib(hub.pid)
-        print("simulated day ...", flush=True)
-        simulated_day(broker.port, day)
-        rss_day = rss_kib(hub.pid)
-        print("floor ...", flush=True)
-        floor_ms = floor(broker.port, n)
-        commit_ms = durable_commit_ms(tmp)
-        print("ticket round trips ...", flush=True)
-        ticket_ms = ticket_latency(broker.port, n)
-        print("next -> board ...", flush=True)
-        board_ms = next_to_board(broker.port, n)
-        print(f"sustained {seconds} s ...", flush=True)
-        cpu0, wall0 = cpu_seconds(hub.pid), time.perf_counter()
-        load = sustained(broker.port, seconds, db_path)
-        hub_cpu = (cpu_seconds(hub.pid) - cpu0) / (time.perf_counter() - wall0)
-        rss_end = rss_kib(hub.pid)
+        with run.broker() as broker, \
+                Hub(run.tmp, db_path, broker.port, CENTER, cpus=pin) as hub, \
+                Echo(broker.port, cpus=pin) as echo:
+            rss_start = rss_kib(hub.pid)
+            print(f"simulated day of {day} tickets ...", flush=True)
+            simulated_day(broker.port, day)
+            rss_day = rss_kib(hub.pid)
+            print("floors ...", flush=True)
+            floor_ms = floor_round_trips(broker.port, n)
+            commit_ms = durable_commit_ms(run.tmp, run.pick(300, 50))
+            print("ticket round trips ...", flush=True)
+            ticket_ms = ticket_latency(broker.port, n)
+            print("next -> board ...", flush=True)
+            board_ms = next_to_board(broker.port, n)
+            print(f"CPU per ticket and per call, {seconds:g} s each ...", flush=True)
+            cpu = cpu_per_ticket_and_call(broker.port, hub, db_path, seconds)
+            echo_ms, echo_count = echo_cpu_per_request(broker.port, echo, 10, seconds)
+            print(f"sustained {mixed_seconds:g} s ...", flush=True)
+            cpu0, wall0 = cpu_seconds(hub.pid), time.perf_counter()
+            load = sustained(broker.port, mixed_seconds, db_path)
+            hub_core = (cpu_seconds(hub.pid) - cpu0) / (time.perf_counter() - wall0)
+            rss_end = rss_kib(hub.pid)
+        speed = sysbench_per_cpu_second(pin or "0", run.pick(10, 2)) if pin is not None else None
     finally:
-        hub.terminate()
-        hub.wait(10)
-        broker.cleanup()
-    print("estimate error ...", flush=True)
-    est = estimate_error(day)
+        run.close()
 
-    def row(name, values):
+    f50, f99 = percentile(floor_ms, 50), percentile(floor_ms, 99)
+    c50 = percentile(commit_ms, 50)
+
+    def row(name, values, floor50, floor99):
         p50, p99 = percentile(values, 50), percentile(values, 99)
-        return f"| {name} | {p50:.2f} | {p99:.2f} | {p99 / percentile(floor_ms, 99):.1f}× |"
+        return (f"| {name} | {p50:.2f} | {p99:.2f} | {ratio(p50, floor50)} | "
+                f"{ratio(p99, floor99)} |")
 
-    with open("/proc/loadavg") as f:
-        loadavg = f.read().split()[:3]
-    body = "\n".join([
-        "## Queue (bench/queue_engine.py)",
+    where = (f"the hub and the floor's echo pinned to core {pin} (`taskset -c {pin}`), the "
+             "benchmark's nodes on the other core" if pin is not None else
+             "the hub, the echo and the benchmark's nodes sharing the machine's cores")
+    lines = [
+        f"## Queue (bench/queue_engine.py{' --pin ' + pin if pin is not None else ''})",
         "",
         f"Hub as its own process (`motcua hub`), Mosquitto from `broker-config/test.conf`, "
-        f"SQLite with `synchronous=FULL`. Latencies over {n} operations each, in ms; the "
-        "floor is a request answered by an echo client that does nothing, in the same run.",
+        f"SQLite with `synchronous=FULL`; {where}. Latencies over {n} operations each, "
+        "one after the other, in ms. Floors from the same run: a request answered by an "
+        "echo process (the same bus client, answering with nothing), and one durable "
+        "commit; a request that changes state pays both at least.",
         "",
-        "| path | p50 | p99 | p99 / floor p99 |",
-        "|---|---|---|---|",
-        f"| bare broker round trip (floor) | {percentile(floor_ms, 50):.2f} | "
-        f"{percentile(floor_ms, 99):.2f} | 1.0× |",
-        row("ticket request → response", ticket_ms),
-        row("counter `next` → board update seen", board_ms),
-        f"| (a durable SQLite commit on this disk, WAL + `synchronous=FULL`) | "
-        f"{percentile(commit_ms, 50):.2f} | {percentile(commit_ms, 99):.2f} | "
-        f"{percentile(commit_ms, 99) / percentile(floor_ms, 99):.1f}× |",
+        "| path | p50 | p99 | p50 / floor | p99 / floor |",
+        "|---|---|---|---|---|",
+        f"| bare broker round trip (the floor) | {f50:.2f} | {f99:.2f} | 1.0× | 1.0× |",
+        f"| one durable SQLite commit (WAL, `synchronous=FULL`) | {c50:.2f} | "
+        f"{percentile(commit_ms, 99):.2f} | – | – |",
+        row("ticket request → response (floor: round trip + commit at p50, round trip at "
+            "p99)", ticket_ms, f50 + c50, f99),
+        row("counter `next` → board update seen (same floors)", board_ms, f50 + c50, f99),
         "",
-        "At the median, a ticket takes "
-        f"{percentile(ticket_ms, 50) / percentile(floor_ms, 50):.1f}× the floor and a call "
-        "reaches the board in "
-        f"{percentile(board_ms, 50) / percentile(floor_ms, 50):.1f}× the floor. Besides the "
-        "broker's round trip, a request costs one durable commit (every ticket and command "
-        "is on disk before it is answered) and the hub's own work: applying it (a ticket or "
-        "a call is some twenty SQL statements, a counter's candidates read in one), then, "
-        "after the commit and the answer, the retained state it touched built from the store "
-        "(the hall's board first, then the counter, the lines, the tickets; a counter with "
-        "its current ticket in one statement, a service's recent service time over an index "
-        "of its newest finished tickets, so nothing grows with the day), each published only "
-        "when it differs from what the broker holds. Under load the hub commits whatever has "
-        "queued up in one transaction (one fsync per batch) and answers it; while more "
-        "requests are already waiting it answers those first and builds the state of several "
-        "batches once, within 50 ms. Today's statistics are reckoned by SQLite once a second, "
-        "and skipped when nothing was committed. The p99 ratios depend on the floor's own "
-        "p99, which the machine's load inflates.",
+        f"The hub's own CPU time, read from `/proc/{'{pid}'}/stat` around each phase: "
+        f"**{cpu['ticket_ms']:.2f} ms per issued ticket** ({cpu['tickets']} tickets from "
+        f"10 dispensers in a closed loop, {cpu['ticket_rate']:.0f}/s, the hub using "
+        f"{cpu['ticket_core']:.0%} of a core) and **{cpu['call_ms']:.2f} ms per call** "
+        f"({cpu['calls']} calls from 10 counters pressing `next`, {cpu['call_rate']:.0f}/s, "
+        f"{cpu['call_core']:.0%} of a core). The floor: the echo's CPU time per request "
+        f"under the same 10 askers, {echo_ms:.2f} ms ({echo_count} requests); a ticket "
+        f"costs {ratio(cpu['ticket_ms'], echo_ms)} and a call "
+        f"{ratio(cpu['call_ms'], echo_ms)} that.",
         "",
         f"Sustained, 10 dispensers + 10 counters (in {load['processes']} processes), each "
-        f"sending its next request as soon as the last was answered, for {seconds} s: "
-        f"**{load['ops_per_s']:.0f} operations/s** "
-        f"({load['tickets']} tickets, {load['nexts']} calls); lost: {load['lost']}, "
-        f"retried: {load['retries']}; answered numbers unique: {load['answered_unique']}; "
-        f"duplicate numbers in the database: {load['duplicates_in_db']}; tickets stored "
-        f"for those dispensers: {load['stored']} (answered: {load['tickets']}). The hub "
-        f"process used {hub_cpu:.0%} of one core meanwhile, "
-        f"{hub_cpu * 1000 / max(load['ops_per_s'], 1):.1f} ms of CPU per operation.",
+        f"sending its next request as soon as the last was answered, for {mixed_seconds:g} "
+        f"s: **{load['ops_per_s']:.0f} operations/s** ({load['tickets']} tickets, "
+        f"{load['nexts']} calls); lost: {load['lost']}, retried: {load['retries']}; "
+        f"answered numbers unique: {load['answered_unique']}; duplicate numbers in the "
+        f"database: {load['duplicates_in_db']}; tickets stored for those dispensers: "
+        f"{load['stored']} (answered: {load['tickets']}). The hub used {hub_core:.0%} of "
+        f"one core meanwhile, {hub_core * 1000 / max(load['ops_per_s'], 1):.2f} ms of CPU "
+        "per operation.",
         "",
         f"Hub memory (RSS): {rss_start[0] / 1024:.1f} MiB at start, "
         f"{rss_day[0] / 1024:.1f} MiB after a simulated day of {day} tickets issued and "
         f"served over the bus, {rss_end[0] / 1024:.1f} MiB after everything "
         f"(peak {rss_end[1] / 1024:.1f} MiB).",
-        "",
-        f"Wait estimate against actual waits, simulated day of {est['n']} tickets on a "
-        f"virtual clock (8 counters, exponential service times of mean 6 min, arrivals at "
-        f"95% of capacity): mean absolute error {est['mae']:.1f} min, 90th percentile "
-        f"{est['p90']:.1f} min, for actual waits averaging {est['mean_wait']:.1f} min "
-        f"(p90 {est['p90_wait']:.1f} min).",
-        "",
-        f"Load average when it finished: {' '.join(loadavg)} — the machine's 2 cores were "
-        "shared with other engineers' builds and tests, so these figures are pessimistic.",
-    ])
-    print(body)
-    if not args.quick:
-        write_section("queue_engine.py", body)
+    ]
+    if pin is not None:
+        if speed is None:
+            lines += ["", "sysbench is not installed: no Raspberry Pi 5 figures "
+                          "(`provisioning/system-packages.sh dev` installs it)."]
+        else:
+            factor = speed / PI5_SYSBENCH_EVENTS_PER_S
+            lines += [
+                "",
+                f"A Pi-sized budget: this core ({cpu_model()}) ran sysbench's CPU test at "
+                f"{speed:.0f} events per CPU-second in this run; a Raspberry Pi 5 core runs "
+                f"it at {PI5_SYSBENCH_EVENTS_PER_S} events/s ({PI5_SOURCE}): {factor:.2f}× "
+                "this core. Carried over by that ratio, a Pi 5 would spend about "
+                f"**{cpu['ticket_ms'] * factor:.2f} ms of CPU per ticket** and "
+                f"**{cpu['call_ms'] * factor:.2f} ms per call**, one core serving at most "
+                f"about {1000 / (cpu['ticket_ms'] * factor):.0f} tickets/s or "
+                f"{1000 / (cpu['call_ms'] * factor):.0f} calls/s. sysbench's primes are "
+                "integer arithmetic; an interpreter's work leans more on caches and branch "
+                "prediction, where the Pi's core is further behind, so take these as the "
+                "least a Pi 5 needs.",
+            ]
+    run.report("\n".join(lines))
     return 0
 
 

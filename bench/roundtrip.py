@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from central.budget import UNLIMITED
 from central.config import HubConfig
 from central.gateway import Gateway
 from central.store import Store
@@ -107,7 +108,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
     with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=work / "broker") as broker:
         hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}})
+                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
         store = Store(hub_config.database)
         gateway = Gateway(hub_config, store).start()
         node = Kiosk(from_dict(Kiosk.config_class, {"center": CENTER, "node_id": "kiosk-1",

@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from paho.mqtt.packettypes import PacketTypes  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
 
+from central.budget import UNLIMITED  # noqa: E402
 from central.config import HubConfig  # noqa: E402
 from central.gateway import Gateway  # noqa: E402
 from central.store import Store  # noqa: E402
@@ -87,7 +88,8 @@ def connect_all(broker, out) -> float:
 
 def pings(broker, out, folder: Path) -> list[float]:
     hub_cfg = from_dict(HubConfig, {"center": "bench", "database": str(folder / "hub.db"),
-                                    "mqtt": mqtt_settings(broker, out, "hub")})
+                                    "mqtt": mqtt_settings(broker, out, "hub"),
+                                    "budget": UNLIMITED})
     store = Store(hub_cfg.database)
     gateway = Gateway(hub_cfg, store).start()
     node = Counter(from_dict(Counter.config_class, {"center": "bench", "node_id": "counter-1",
@@ -111,7 +113,7 @@ def pings(broker, out, folder: Path) -> list[float]:
 def hostile_rate(broker, folder: Path) -> tuple[float, int]:
     """Hostile messages per second the hub reads, checks and drops."""
     hub_cfg = from_dict(HubConfig, {"center": "bench", "database": str(folder / "hub2.db"),
-                                    "mqtt": {"port": broker.port}})
+                                    "mqtt": {"port": broker.port}, "budget": UNLIMITED})
     store = Store(hub_cfg.database)
     gateway = Gateway(hub_cfg, store).start()
     assert gateway.bus.wait_connected(10)

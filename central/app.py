@@ -63,6 +63,13 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     def localtime(value, fmt="%H:%M:%S %d/%m/%Y"):
         return clock.show(value, config.timezone, fmt)
 
+    from . import formats
+
+    formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
+    from .web import people
+
+    people.install(app)  # |person: a login shown as the officer's full name
+
     @app.context_processor
     def centre():
         return {"center_name": config.center_name, "version": __version__}

@@ -4,6 +4,7 @@
 
     python -m central.catalog_cli import catalog.xlsx --config hub.toml
     python -m central.catalog_cli sample --config hub.toml       # the shipped sample
+    python -m central.catalog_cli export catalog.csv --config hub.toml   # .json .csv .xlsx
 
 Problems are printed one per line and nothing is changed. A running hub
 republishes the catalog version when it next connects; import through the
@@ -25,7 +26,7 @@ from .store import Store
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m central.catalog_cli")
-    parser.add_argument("action", choices=["import", "sample"])
+    parser.add_argument("action", choices=["import", "sample", "export"])
     parser.add_argument("file", nargs="?")
     parser.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     args = parser.parse_args(argv)
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "sample":
             result = catalog.load_sample(store, "shell")
+        elif args.action == "export":
+            return _export(store, args.file)
         else:
             if not args.file:
                 print("cần tên tệp để nhập", file=sys.stderr)
@@ -49,6 +52,18 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
     print(f"Đã nhập: {result.added} mới, {result.updated} cập nhật, {result.unchanged} không "
           f"đổi; phiên bản danh mục {result.version}.")
+    return 0
+
+
+def _export(store: Store, file: str | None) -> int:
+    from .catalog_format import export_file
+
+    kind = Path(file or "").suffix.lower().lstrip(".")
+    if kind not in ("json", "csv", "xlsx"):
+        print("cần tên tệp .json, .csv hoặc .xlsx để xuất", file=sys.stderr)
+        return 2
+    Path(file).write_bytes(export_file(store.db, kind))
+    print(f"Đã xuất {catalog.state(store.db)['count']} thủ tục ra {file}.")
     return 0
 
 

@@ -30,18 +30,27 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .catalog_format import (
+    CHANNEL_KEYS,
+    COLUMNS,
+    COMPONENT_KEYS,
+    DECISION_KEYS,
+    DETAIL_KEYS,
+    FEE_KEYS,
+    FIELDS,
+    FLAGS,
+    KNOWN_COLUMNS,
+    YES,
+    parse_channels,
+)
 from .procedures import CHANNELS, LEVELS, TIME_UNITS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 ONLINE_LEVELS = ("full", "partial", "info")
 APPLICANTS = ("citizen", "business", "organisation")
 LIST_FIELDS = ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed")
-COLUMNS = (
-    "code", "name", "field", "department", "level", "local_code", "service_code",
-    "online_level", "applicants", "agencies", "time_limit", "unit", "fee", "online",
-    "components", "steps", "conditions", "results", "legal_basis", "decision_number",
-    "decision_date", "effective_from", "unconfirmed",
-)
+__all__ = ["COLUMNS", "ImportRefused", "Problem", "check", "normalise", "parse",
+           "record_from_cells"]
 ALIASES = {
     "MaTTHC": "code", "TenTTHC": "name", "LinhVuc": "field", "CapThucHien": "level",
     "CoQuanThucHien": "agencies", "ThanhPhanHoSo": "components",
@@ -51,8 +60,8 @@ ALIASES = {
 }
 LEVEL_WORDS = {"cap tinh": "province", "cap huyen": "district", "cap xa": "commune",
                "tinh": "province", "huyen": "district", "xa": "commune"}
-DETAIL_KEYS = ("agencies", "applicants", "online_level", "channels", "steps", "components",
-               "conditions", "results", "legal_basis", "decision", "unconfirmed")
+# Read-only keys of this hub's own exports over the bus (catalog_fetch pages).
+EXPORT_ONLY = frozenset({"version", "department_name", "details"})
 
 
 @dataclass(frozen=True)
@@ -139,8 +148,10 @@ def _parse_json(data: bytes):
 
 
 def _split(cell) -> list[str]:
+    """A list cell: one item a line; without a new line, ``;`` separates items."""
     text = "" if cell is None else str(cell)
-    return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
+    separator = r"\n" if "\n" in text else r";"
+    return [part.strip() for part in re.split(separator, text) if part.strip()]
 
 
 def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
@@ -148,6 +159,10 @@ def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
         raise ImportRefused([Problem(1, "tệp", "tệp trống")])
     header = [str(h or "").strip() for h in rows[0]]
     header = [ALIASES.get(h, h) for h in header]
+    unknown = [h for h in header if h and h not in KNOWN_COLUMNS]
+    if unknown:
+        raise ImportRefused([Problem(1, h, "cột này không có trong danh mục; các cột hợp lệ: "
+                                     + ", ".join(COLUMNS)) for h in unknown])
     missing = [c for c in ("code", "name", "field", "level") if c not in header]
     if missing:
         raise ImportRefused([Problem(1, c, "thiếu cột này ở dòng tiêu đề") for c in missing])
@@ -157,14 +172,16 @@ def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
                  for i, h in enumerate(header)}
         if not any(str(v).strip() for v in cells.values()):
             continue
-        records.append((line, nfc(_record_from_cells(cells))))
+        records.append((line, nfc(record_from_cells(cells))))
     return records
 
 
-def _record_from_cells(c: dict) -> dict:
+def record_from_cells(c: dict) -> dict:
+    """One CSV/XLSX row (or the admin edit form) as a record, unchecked."""
     record = {k: str(c.get(k, "")).strip() for k in ("code", "name", "field", "department",
                                                        "level", "local_code", "service_code",
-                                                       "online_level", "effective_from")}
+                                                       "online_level", "effective_from",
+                                                       "effective_to")}
     record = {k: v for k, v in record.items() if v != "" or k in ("code", "name", "field",
                                                                   "level")}
     for key in ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed",
@@ -173,7 +190,9 @@ def _record_from_cells(c: dict) -> dict:
             record[key] = _split(c[key])
     fee = c.get("fee", "")
     fees = [{"name": "Lệ phí", "amount": _number(fee)}] if str(fee).strip() else []
-    if str(c.get("time_limit", "")).strip() or str(c.get("unit", "")).strip():
+    if str(c.get("channels", "")).strip():
+        record["channels"] = parse_channels(c["channels"])
+    elif str(c.get("time_limit", "")).strip() or str(c.get("unit", "")).strip():
         terms = {"time_limit": _number(c.get("time_limit", "")),
                  "unit": str(c.get("unit", "")).strip(), "fees": fees}
         channels = [{"channel": "in_person", **terms}]
@@ -190,14 +209,23 @@ def _record_from_cells(c: dict) -> dict:
         components.append(comp)
     if components:
         record["components"] = components
-    if str(c.get("decision_number", "")).strip():
-        date = c.get("decision_date", "")
-        if isinstance(date, dt.datetime | dt.date):
-            date = date.strftime("%Y-%m-%d")
-        record["decision"] = {"number": str(c["decision_number"]).strip(),
-                              "date": str(date).strip() or None}
-    if isinstance(c.get("effective_from"), dt.datetime | dt.date):
-        record["effective_from"] = c["effective_from"].strftime("%Y-%m-%d")
+    if any(str(c.get(f"decision_{k}", "")).strip() for k in DECISION_KEYS):
+        decision = {}
+        for key in DECISION_KEYS:
+            value = c.get(f"decision_{key}", "")
+            if isinstance(value, dt.datetime | dt.date):
+                value = value.strftime("%Y-%m-%d")
+            if str(value).strip():
+                decision[key] = str(value).strip()
+        record["decision"] = decision
+    for key in ("effective_from", "effective_to"):
+        if isinstance(c.get(key), dt.datetime | dt.date):
+            record[key] = c[key].strftime("%Y-%m-%d")
+    for key in FLAGS:
+        if str(c.get(key, "")).strip():
+            flag = str(c[key]).strip().lower()
+            record[key] = True if flag in YES else False if flag in ("0", "không", "khong",
+                                                                     "no", "false") else flag
     return record
 
 
@@ -235,6 +263,14 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
         if r.get("_not_object"):
             bad(row, "thủ tục", "cần một đối tượng JSON")
             continue
+        for key in r:
+            if key not in FIELDS and key not in EXPORT_ONLY:
+                bad(row, key, "trường này không có trong danh mục thủ tục, tệp không được "
+                              "nhập; các trường hợp lệ: " + ", ".join(FIELDS))
+        for key in FLAGS:
+            if key in r and not isinstance(r[key], bool):
+                bad(row, key, f"cần “có” hoặc “không” (true/false), nhận được “{r[key]}”")
+        _check_decision(row, r.get("decision"), bad)
         code = r.get("code")
         if not isinstance(code, str) or not code:
             bad(row, "code", "thiếu mã thủ tục")
@@ -288,6 +324,7 @@ def _check_channels(row, channels, bad) -> None:
         if not isinstance(c, dict):
             bad(row, where, "cần một đối tượng")
             continue
+        _unknown_keys(row, where, c, CHANNEL_KEYS, bad)
         if c.get("channel") not in CHANNELS:
             bad(row, f"{where}.channel", f"“{c.get('channel')}” không hợp lệ; dùng "
                                          + ", ".join(CHANNELS))
@@ -299,6 +336,8 @@ def _check_channels(row, channels, bad) -> None:
                              + ", ".join(TIME_UNITS))
         for fee in c.get("fees", []) if isinstance(c.get("fees", []), list) else [None]:
             amount = fee.get("amount") if isinstance(fee, dict) else fee
+            if isinstance(fee, dict):
+                _unknown_keys(row, f"{where}.fees", fee, FEE_KEYS, bad)
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
                 bad(row, "fee", f"phí, lệ phí phải là số đồng nguyên không âm, nhận được "
                                 f"“{amount}”")
@@ -314,15 +353,46 @@ def _check_components(row, components, bad) -> None:
                 or not comp.get("name"):
             bad(row, where, "thành phần hồ sơ cần có tên")
             continue
+        _unknown_keys(row, where, comp, COMPONENT_KEYS, bad)
         for key in ("originals", "copies"):
             n = comp.get(key, 0)
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                 bad(row, f"{where}.{key}", f"số bản phải là số nguyên không âm, nhận được “{n}”")
 
 
+def _unknown_keys(row, where, item: dict, known, bad) -> None:
+    for key in item:
+        if key not in known:
+            bad(row, f"{where}.{key}", "trường này không có trong danh mục thủ tục; dùng "
+                                       + ", ".join(known))
+
+
+def _check_decision(row, decision, bad) -> None:
+    if decision is None:
+        return
+    if not isinstance(decision, dict):
+        bad(row, "decision", "cần một đối tượng: number, date, issuer, url")
+        return
+    _unknown_keys(row, "decision", decision, DECISION_KEYS, bad)
+    for key in DECISION_KEYS:
+        if decision.get(key) is not None and not isinstance(decision[key], str):
+            bad(row, f"decision.{key}", "cần một chuỗi văn bản")
+    date = decision.get("date")
+    if isinstance(date, str) and date:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+
+
 def normalise(record: dict) -> dict:
     """A checked record in the stored shape: columns plus the ``details`` JSON."""
     details = {k: record[k] for k in DETAIL_KEYS if k in record}
+    for key in FLAGS:  # a flag is stored only when set: one shape for "off"
+        if not details.get(key):
+            details.pop(key, None)
+    if isinstance(details.get("decision"), dict):  # empty parts say nothing
+        details["decision"] = {k: v for k, v in details["decision"].items() if v}
     details.setdefault("channels", [])
     details.setdefault("components", [])
     return {

@@ -95,6 +95,10 @@ class DossierConfig:
     warn_within_hours: float = setting(
         8.0, doc="working hours before the due time when a department is warned"
     )
+    lookup_by_id: bool = setting(
+        False, doc="kiosks may look up a citizen's dossiers by the identity number on the "
+                   "ID card scanned there (the centre's decision, Decree 13/2023/NĐ-CP: "
+                   "the number is used for the answer only)")
     public_url: str = setting(
         "", doc="address of the hub's public pages, for the QR code on receipts "
                 "(default: the address the officer uses)"
@@ -173,12 +177,49 @@ class FeedbackConfig:
         check=lambda v: None if v >= 1 else "expected at least 1")
 
 
+def _positive(v) -> str | None:
+    return None if v > 0 else "expected a number above 0"
+
+
+@dataclass(kw_only=True)
+class BudgetConfig:
+    """What one node may cost the hub (issue 19; central/budget.py): a burst, then a rate."""
+
+    messages_burst: int = setting(
+        300, doc="events and requests one node may send at once (a node back from "
+                 "offline sends its outbox)", check=_positive)
+    messages_per_second: float = setting(
+        20.0, doc="events and requests per second one node may send after its burst",
+        check=_positive)
+    bytes_burst: int = setting(2_000_000, doc="bytes one node may send at once",
+                               check=_positive)
+    bytes_per_second: float = setting(100_000.0, doc="bytes per second after that",
+                                      check=_positive)
+    message_max_bytes: int = setting(
+        65_536, doc="the largest event or request a node may send (the broker's "
+                    "max_packet_size is the hard limit above it)", check=_positive)
+    tickets_burst: int = setting(
+        40, doc="tickets a dispenser may issue at once (a queue of people at opening)",
+        check=_positive)
+    tickets_per_minute: float = setting(
+        12.0, doc="tickets per minute a dispenser may issue after its burst", check=_positive)
+    period: float = setting(
+        60.0, doc="seconds between two log lines about one node over its budget",
+        check=_positive)
+
+
 @dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
     center_name: str = setting(
         "Trung tâm Phục vụ hành chính công", doc="the centre's name as shown to citizens"
     )
+    governing_body: str = setting(
+        "", doc="the body above the centre, first line of official documents, e.g. "
+                "'UBND TỈNH THANH HÓA' (empty: read from a centre name ending 'tỉnh X')")
+    place: str = setting(
+        "", doc="place name of documents' date line, e.g. 'Thanh Hóa' (empty: read from a "
+                "centre name ending 'tỉnh X')")
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
@@ -193,12 +234,12 @@ class HubConfig:
                 "from, e.g. ws://hub.local:9001 (empty: same host as the page, port 9001)"
     )
     live_mqtt_username: str = setting(
-        "", doc="the read-only web user live pages log in with, where the broker has no "
-                "anonymous access (every production broker, a centre's or a province's; "
-                "`motcua provision` sets it; empty: anonymous, the development broker)")
+        "", doc="a user live pages log in with, for a broker without anonymous access "
+                "(empty: anonymous, as the development broker and the production relay "
+                "want it; whatever is set here is public: docs/security.md)")
     live_mqtt_password_file: str = setting(
-        "", doc="file holding that web user's password (`motcua provision` writes it; it "
-                "is handed to every page that reads the broker, so it may only read)")
+        "", doc="file holding that user's password (handed to every page that reads the "
+                "broker, so it may only read)")
     demo_dir: str = setting(
         "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
                 "tickets the page /demo shows (empty: no /demo page)")
@@ -224,5 +265,6 @@ class HubConfig:
     dossiers: DossierConfig = section(DossierConfig, doc="dossier codes and deadlines")
     sms: SmsConfig = section(SmsConfig, doc="SMS through a GSM modem (Gammu)")
     email: EmailConfig = section(EmailConfig, doc="notifications by e-mail (SMTP)")
+    budget: BudgetConfig = section(BudgetConfig, doc="what one node may cost the hub")
     feedback: FeedbackConfig = section(FeedbackConfig, doc="citizens' complaints and "
                                                             "suggestions")

@@ -22,7 +22,8 @@ from motcua import clock
 from motcua.fonts import font_path
 
 from .config import HubConfig
-from .pdf import document, signatures
+from .pdf import Letterhead, document, heading, signatures
+from .working_time import VN
 
 TICKET_WIDTH = 576  # dots: an 80 mm printer at 203 dpi
 
@@ -58,18 +59,20 @@ def _when(value: str | None, zone: str) -> str:
 
 
 def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
-    """Form 01, 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', one A4 page."""
+    """Form 01, 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', one A4 page.
+
+    ``d["received_by_name"]`` is the receiving officer's full name (the login in
+    ``received_by`` only when no name is known); ``lookup_url`` is the dossier's
+    page on the centre's public address (``[dossiers] public_url``). A field the
+    citizen left empty is left out, not printed as "—".
+    """
     pdf = document(margins=(18, 15, 18))
     pdf.set_title(f"Giấy tiếp nhận hồ sơ {d['code']}")
     zone = config.timezone
     width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    pdf.set_font("DejaVu", "B", 10)
-    top = pdf.get_y()
-    pdf.multi_cell(width * 0.45, 5, config.center_name.upper(), align="C")
-    pdf.set_xy(pdf.l_margin + width * 0.45, top)
-    pdf.multi_cell(width * 0.55, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - "
-                   "Hạnh phúc", align="C")
+    received = clock.from_iso(d["received_at"]).astimezone(VN) if d.get("received_at") else None
+    heading(pdf, Letterhead.of(config), (received or clock.now().astimezone(VN)).date(),
+            left_share=0.45)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9)
     pdf.cell(width, 5, "Mẫu số 01", align="R", new_x="LMARGIN", new_y="NEXT")
@@ -88,19 +91,22 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     pdf.set_y(y + 30)
 
     pdf.set_font("DejaVu", "", 11)
+    ids = "    ".join(text for text in (
+        f"Số định danh cá nhân: {d['applicant_id_number']}" if d.get("applicant_id_number")
+        else "",
+        f"Số điện thoại: {d['applicant_phone']}" if d.get("applicant_phone") else "") if text)
     lines = [
         f"{config.center_name} đã tiếp nhận hồ sơ của: Ông/Bà {d['applicant_name']}",
-        f"Số định danh cá nhân: {d['applicant_id_number'] or '—'}    "
-        f"Số điện thoại: {d['applicant_phone'] or '—'}",
-        f"Địa chỉ: {d['applicant_address'] or '—'}",
+        ids,
+        f"Địa chỉ: {d['applicant_address']}" if d.get("applicant_address") else "",
         f"Nội dung yêu cầu giải quyết: {d['procedure_name']} (mã thủ tục {d['procedure_code']})",
     ]
-    for line in lines:
+    for line in filter(None, lines):
         pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.multi_cell(width, 6, "Thành phần hồ sơ nộp gồm:", new_x="LMARGIN", new_y="NEXT")
     for i, c in enumerate(d["components"], 1):
-        extra = "" if c.get("in_checklist", True) else f" (ngoài danh mục — lý do: {c['reason']})"
+        extra = "" if c.get("in_checklist", True) else f" (ngoài danh mục – lý do: {c['reason']})"
         pdf.multi_cell(width, 6, f"  {i}. {c['name']}{extra}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_font("DejaVu", "B", 11)
@@ -111,7 +117,8 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     pdf.set_font("DejaVu", "", 11)
     pdf.multi_cell(width, 6, "Nhận kết quả tại: Bộ phận tiếp nhận và trả kết quả, "
                    f"{config.center_name}.", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 6, f"Tra cứu tình trạng hồ sơ: quét mã QR hoặc vào {lookup_url}",
+    pdf.multi_cell(width, 6, "Tra cứu tình trạng hồ sơ: quét mã QR bên trên hoặc vào "
+                   f"{lookup_url.split('?')[0]} và nhập mã hồ sơ.",
                    align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     signatures(pdf, ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)"),
@@ -119,7 +126,7 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     pdf.ln(16)
     pdf.set_font("DejaVu", "", 11)
     pdf.cell(width / 2, 6, d["applicant_name"], align="C")
-    pdf.cell(width / 2, 6, d.get("received_by") or "", align="C")
+    pdf.cell(width / 2, 6, d.get("received_by_name") or d.get("received_by") or "", align="C")
     return bytes(pdf.output())
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 import sqlite_utils
@@ -56,6 +57,23 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
         "late": dossiers.is_late(d, now),
         "applicant": mask_name(d["applicant_name"]),
     }
+
+
+def lookup_by_identity(db: sqlite_utils.Database, id_number: str,
+                       now: dt.datetime | None = None, limit: int = 5) -> dict:
+    """The public status of an ID card holder's latest dossiers (the kiosk's one scan).
+
+    Only what ``lookup`` gives for a code, newest first; an empty or malformed number
+    finds nothing (never every dossier without a number).
+    """
+    if not re.fullmatch(r"\d{12}", id_number or ""):
+        return {"found": False, "dossiers": []}
+    codes = [r[0] for r in db.execute(
+        "select code from dossiers where applicant_id_number = ? order by received_at desc, "
+        "id desc limit ?", [id_number, limit])]
+    found = [{k: v for k, v in lookup(db, code, now).items() if k in BUS_FIELDS}
+             for code in codes]
+    return {"found": bool(found), "dossiers": found}
 
 
 def fold(text: str) -> str:

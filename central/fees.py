@@ -331,20 +331,22 @@ def report_xlsx(rep: dict, center_name: str = "") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from . import sheets  # text cells stay text: a payer's name is never a formula
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Biên lai"
     bold = Font(bold=True)
-    ws.append([f"Bảng kê thu phí, lệ phí {period_text(rep)}"])
-    ws.append([center_name])
+    sheets.append(ws, [f"Bảng kê thu phí, lệ phí {period_text(rep)}"])
+    sheets.append(ws, [center_name])
     ws["A1"].font = bold
     header = ["Ngày", "Giờ", "Mã hồ sơ", "Thủ tục", "Đơn vị", "Cán bộ", "Loại", "Khoản",
               "Hình thức", "Số biên lai", "Số tiền (đồng)", "Ghi chú"]
-    ws.append(header)
+    sheets.append(ws, header)
     for cell in ws[3]:
         cell.font = bold
     for row_number, r in enumerate(rep["entries"], start=4):
-        ws.append([_day_text(r["day"]), clock.show(r["recorded_at"], fmt="%H:%M"),
+        sheets.append(ws, [_day_text(r["day"]), clock.show(r["recorded_at"], fmt="%H:%M"),
                    r["dossier_code"], r["procedure_code"], r["department_name"],
                    r["officer_name"] or r["officer"], r["kind_name"], r["item"],
                    r["method_name"], r["receipt_no"] or "",
@@ -354,12 +356,12 @@ def report_xlsx(rep: dict, center_name: str = "") -> bytes:
     for title, key, label in (("Theo đơn vị", "by_department", "Đơn vị"),
                               ("Theo cán bộ", "by_officer", "Cán bộ")):
         sheet = wb.create_sheet(title)
-        sheet.append([label] + [name for _, name in SUMMARY_COLUMNS])
+        sheets.append(sheet, [label] + [name for _, name in SUMMARY_COLUMNS])
         for cell in sheet[1]:
             cell.font = bold
         for g in rep[key]:
-            sheet.append([g["name"]] + [g[k] for k, _ in SUMMARY_COLUMNS])
-        sheet.append(["Tổng cộng"] + [rep["totals"][k] for k, _ in SUMMARY_COLUMNS])
+            sheets.append(sheet, [g["name"]] + [g[k] for k, _ in SUMMARY_COLUMNS])
+        sheets.append(sheet, ["Tổng cộng"] + [rep["totals"][k] for k, _ in SUMMARY_COLUMNS])
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for row in sheet.iter_rows(min_row=2, min_col=2):

@@ -35,6 +35,14 @@ from .store import Store
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
 TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+# Retained state goes out at QoS 0: it is rebuilt from the store and published
+# whole again whenever the hub (re)connects (_republish_queue_state), so a
+# message lost with a dropped link is replaced by the next one anyway, and
+# the broker keeps the newest retained copy whatever its QoS. It saves the
+# PUBACK round of every state message (paho builds two property objects per
+# PUBACK: a third of the hub's CPU per ticket went there). Answers and
+# announcements (not retained, not rebuilt) stay QoS 1.
+STATE_QOS = 0
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -68,6 +76,14 @@ class Gateway:
         self.requests: dict[str, Route] = dict(routes.REQUESTS)
         missing = set(self.requests) - set(REQUEST_RESULTS)
         assert not missing, f"requests not in the catalogue: {missing}"
+        # What one node may cost (a stolen Pi): checked before anything else.
+        from .budget import NodeBudget
+
+        self.budget = NodeBudget(config.budget, self.topics, clear=self._clear_retained)
+        self.bus.admit = self.budget.admit
+        if hasattr(transport, "retain_as_published"):
+            transport.retain_as_published |= {self.topics.all_nodes("event"),
+                                              self.topics.all_nodes("request")}
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
@@ -81,6 +97,11 @@ class Gateway:
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
+        # Losses of the link over the last minutes, for /healthz and an alarm.
+        from .broker_link import BrokerLink
+
+        self.link = BrokerLink()
+        self.bus.on_connection_change(self.link.record)
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:
@@ -90,6 +111,10 @@ class Gateway:
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
                                self.uplink.on_bridge_state, checked=False)
+            # Retained state goes out at QoS 0 (STATE_QOS), which the bridge
+            # does not queue while the link is down: all of it again once up.
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self._on_bridge_state, checked=False)
             self.bus.on_connection_change(self.uplink.reconnected)
 
     # Life --------------------------------------------------------------------
@@ -120,6 +145,8 @@ class Gateway:
         return self
 
     def stop(self) -> None:
+        self.link.close()
+        self.budget.close()
         if self.uplink is not None:
             self.uplink.stop()
         for name in TICKERS:
@@ -149,6 +176,10 @@ class Gateway:
                 ticker.last = None
                 ticker.nudge()
 
+    def _on_bridge_state(self, incoming: Incoming) -> None:
+        if incoming.payload.strip() == b"1" and self.connected:
+            self._republish_queue_state(True)
+
     @property
     def connected(self) -> bool:
         return self.bus.connected
@@ -171,7 +202,7 @@ class Gateway:
             if remember and self._published.get(topic) == payload:
                 self.skipped_unchanged += 1
                 return
-            self.bus.publish(topic, payload, qos=1, retain=retain)
+            self.bus.publish(topic, payload, qos=STATE_QOS if retain else 1, retain=retain)
             if remember:
                 self._published[topic] = payload
         self.nudge_statistics(topic)
@@ -286,11 +317,21 @@ class Gateway:
     # answers: nothing is acknowledged before it is on disk.
     MAX_BATCH = 64
 
+    def _clear_retained(self, topic: str) -> None:
+        """An empty retained publish: the broker forgets what a node retained there."""
+        self.bus.transport.publish(topic, b"", 1, True)
+
     def _enqueue_request(self, incoming: Incoming) -> None:
         if not incoming.response_topic:
             log.warning("request on %s has no response topic; dropped", incoming.topic)
             self.bus.dropped += 1
             return
+        if incoming.parts.name == "ticket":
+            refusal = self.budget.ticket_refusal(incoming.parts.node_id)
+            if refusal:
+                self.bus.respond(incoming, error_response(
+                    incoming.data.get("id"), "too_many_tickets", refusal))
+                return
         self._requests.put(incoming)
 
     def _retry_unstored_events(self) -> None:

@@ -13,9 +13,67 @@ signature blocks side by side::
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
 from fpdf import FPDF
 
 from motcua.fonts import font_path
+
+from .formats import long_day
+
+# The national motto as the heading of every official document writes it.
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập – Tự do – Hạnh phúc"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues a document and where: the heading block of an official page.
+
+    ::
+
+        head = Letterhead.of(config)     # from the hub's settings
+        head.governing_body              # 'UBND TỈNH THANH HÓA'
+        head.date_line(dt.date(2026, 12, 6))   # 'Thanh Hóa, ngày 06 tháng 12 năm 2026'
+
+    ``governing_body`` and ``place`` come from the settings of the same names;
+    left empty, they are read from a centre name that ends in "tỉnh X" or
+    "thành phố X" (the sample centre's does).
+    """
+
+    centre: str
+    governing_body: str = ""
+    place: str = ""
+
+    @classmethod
+    def of(cls, config) -> Letterhead:
+        name = config.center_name
+        body = getattr(config, "governing_body", "") or ""
+        place = getattr(config, "place", "") or ""
+        match = re.search(r"\b(tỉnh|thành phố)\s+(.+)$", name, re.IGNORECASE)
+        if match:
+            kind = "TỈNH" if match.group(1).lower() == "tỉnh" else "THÀNH PHỐ"
+            body = body or f"UBND {kind} {match.group(2).strip().upper()}"
+            place = place or match.group(2).strip()
+        return cls(centre=name, governing_body=body, place=place)
+
+    def date_line(self, day: dt.date) -> str:
+        line = long_day(day)
+        return f"{self.place}, {line}" if self.place else line[0].upper() + line[1:]
+
+
+def _italic() -> str | None:
+    """DejaVu Sans Oblique (fonts-dejavu-extra) beside the regular face, if installed;
+    without it the place-and-date line is upright, which is still correct."""
+    from pathlib import Path
+
+    regular = Path(font_path())
+    for name in ("DejaVuSans-Oblique.ttf", "NotoSans-Italic.ttf"):
+        if (regular.parent / name).exists():
+            return str(regular.parent / name)
+    return None
 
 
 def document(orientation: str = "P", margins: tuple[float, float, float] | None = None,
@@ -27,8 +85,40 @@ def document(orientation: str = "P", margins: tuple[float, float, float] | None 
     pdf.set_auto_page_break(True, bottom)
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
+    pdf.add_font("DejaVu", "I", _italic() or str(font_path()))
     pdf.add_page()
     return pdf
+
+
+def heading(pdf: FPDF, head: Letterhead, day: dt.date, *, left_share: float = 0.42,
+            size: float = 10) -> None:
+    """The heading of an official page: the governing body and the issuing
+    centre on the left, the national motto on the right (each line centred in
+    its column, the second underlined by a short rule), then the place and date
+    line in italics on the right."""
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    left_w, right_w = width * left_share, width * (1 - left_share)
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "", size)
+    if head.governing_body:
+        pdf.multi_cell(left_w, 5, head.governing_body.upper(), align="C",
+                       new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", size)
+    pdf.multi_cell(left_w, 5, head.centre.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    left_end = pdf.get_y()
+    centre_x = pdf.l_margin + left_w / 2
+    pdf.line(centre_x - 12, left_end + 0.8, centre_x + 12, left_end + 0.8)
+    pdf.set_xy(pdf.l_margin + left_w, top)
+    pdf.cell(right_w, 5, NATION, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.cell(right_w, 5, MOTTO, align="C", new_x="LEFT", new_y="NEXT")
+    rule = pdf.get_string_width(MOTTO) / 2
+    right_x = pdf.l_margin + left_w + right_w / 2
+    pdf.line(right_x - rule, pdf.get_y() + 0.3, right_x + rule, pdf.get_y() + 0.3)
+    pdf.set_y(max(left_end, pdf.get_y()) + 2.5)
+    pdf.set_x(pdf.l_margin + left_w)
+    pdf.set_font("DejaVu", "I", size - 0.5)
+    pdf.cell(right_w, 5, head.date_line(day), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", size)
 
 
 def signatures(pdf: FPDF, left: tuple[str, str], right: tuple[str, str], *,

@@ -66,6 +66,17 @@ def dossier_lookup(ctx: Context) -> dict:
     # contract (REQUEST_RESULTS["dossier_lookup"]) lists them.
     found = dossier_views.lookup(ctx.db, ctx.data.get("code", ""))
     return {k: v for k, v in found.items() if k in dossier_views.BUS_FIELDS}
+def dossier_lookup_by_id(ctx: Context) -> dict:
+    # Issue 27: the citizen's own dossiers from the ID card scanned at a kiosk, where
+    # the centre allows it. The number answers this request and is kept nowhere.
+    from .errors import Refused
+
+    if not ctx.config.dossiers.lookup_by_id:
+        raise Refused("not_allowed", "Trung tâm chưa cho phép tra cứu hồ sơ bằng thẻ căn "
+                                     "cước. Xin dùng mã trên Giấy tiếp nhận hồ sơ.")
+    return dossier_views.lookup_by_identity(ctx.db, ctx.data.get("id_number", ""))
+
+
 def catalog_fetch(ctx: Context) -> dict:
     from . import catalog
 
@@ -179,6 +190,7 @@ EVENTS: dict[str, Route] = {
 REQUESTS: dict[str, Route] = {
     "ping": Route(ping, changes_state=False),
     "dossier_lookup": Route(dossier_lookup, changes_state=False),
+    "dossier_lookup_by_id": Route(dossier_lookup_by_id, changes_state=False),
     "catalog_fetch": Route(catalog_fetch, changes_state=False),
     "ticket": Route(queue_ticket),
     "counter_command": Route(queue_counter_command),

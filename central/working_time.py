@@ -1,10 +1,12 @@
 """The working calendar: when the centre's clock runs, and what a deadline means.
 
 Working sessions per weekday (default 07:00–11:30 and 13:30–17:00, so one
-working day is 8 working hours), Vietnam's public holidays and working-day
-swaps from the ``holidays`` package (country VN: lunar Tết, Hùng Kings' day,
-compensatory working Saturdays), and an admin-edited overrides table that wins
-over the package (a government notice can be newer than the package)::
+working day is 8 working hours), Vietnam's days off and make-up working days,
+and an admin-edited overrides table that wins over everything (a government
+notice can be newer than any list). In a year the sourced table
+(:mod:`central.calendar_sources`) covers, the days come from it: each with
+the text that decides it, weekends off otherwise; the ``holidays`` package is
+used only for the other years (lunar Tết, Hùng Kings' day, swaps)::
 
     cal = WorkingCalendar()
     start = dt.datetime(2025, 4, 25, 16, 0, tzinfo=VN)       # Friday 16:00
@@ -80,6 +82,8 @@ class WorkingCalendar:
         same_day_cutoff: str = "15:00",
         classification: str = "session",
         country: str = "VN",
+        official: Mapping[dt.date, bool] | None = None,
+        checked_years: Iterable[int] | None = None,
     ):
         if classification not in ("session", "day"):
             raise ValueError("classification: expected 'session' or 'day'")
@@ -92,6 +96,16 @@ class WorkingCalendar:
         self.same_day_cutoff = dt.time.fromisoformat(same_day_cutoff)
         self.classification = classification
         self._holidays = holidays_package.country_holidays(country, language="vi")
+        if official is None:
+            from .calendar_sources import shipped
+
+            table = shipped()
+            official, checked_years = table.official(), table.years
+            self._names = {d: e.name for d, e in table.days.items() if e.status == "official"}
+        else:
+            self._names = {}
+        self.official = dict(official)
+        self.checked_years = frozenset(checked_years or ())
         self._working: dict[dt.date, bool] = {}
 
     # -- days -------------------------------------------------------------
@@ -101,12 +115,17 @@ class WorkingCalendar:
         if known is None:
             if day in self.overrides:
                 known = self.overrides[day]
+            elif day.year in self.checked_years:
+                # Only days a text confirms (central/data/calendar.json).
+                known = self.official.get(day, day.weekday() < 5)
             else:
                 known = bool(self._holidays.is_working_day(day))
             self._working[day] = known
         return known
 
     def holiday_name(self, day: dt.date) -> str | None:
+        if day.year in self.checked_years:
+            return self._names.get(day)
         return self._holidays.get(day)
 
     def sessions_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -64,6 +64,11 @@ def segment_text(view: View) -> str:
     return f"{number:>4} OFF" if not view.online else number
 
 
+# The newest call blinks: on for BLINK_ON_S, off for the rest of each period.
+BLINK_PERIOD_S = 0.75
+BLINK_ON_S = 0.5
+
+
 class NumberDisplay:
     """One counter's display on a luma device; redraws only when the picture changes."""
 
@@ -82,7 +87,7 @@ class NumberDisplay:
 
     def draw(self, view: View, now: float) -> bool:
         """Show ``view`` as of ``now`` (monotonic seconds); True when the picture changed."""
-        dark = now < view.blink_until and (now % 0.75) >= 0.5
+        dark = now < view.blink_until and (now % BLINK_PERIOD_S) >= BLINK_ON_S
         if dark:
             view = replace(view, number="")  # the blinking "off" phase
         key = (view, self.name)

@@ -42,12 +42,22 @@ HELP = ("Phím: n gọi tiếp · r gọi lại · v vắng mặt · f hoàn th�
 def _free_pins(node):
     used = {p for k in KEYS for p in getattr(node.config.keypad, k)}
     used |= set(node.config.rating.buttons) | set(node.config.rating.leds)
-    return iter([p for p in range(2, 28) if p not in used])
+    # Every BCM pin, 0 and 1 too: two counters' keys and rating keypads take
+    # 28 mock pins (on a real Pi, two counters need an I/O expander or fewer keys).
+    return iter([p for p in range(0, 28) if p not in used])
 
 
 def fill_mock_pins(node) -> None:
     """Give every missing key and rating keypad a free mock pin."""
     pins = _free_pins(node)
+    wanted = sum(len([a for a in KEYS if a not in u.keys]) + (8 if u.rating is None else 0)
+                 for u in node.units.values())
+    free = list(pins)
+    if wanted > len(free):
+        raise SystemExit(f"{node.config.node_id}: giả lập cần {wanted} chân GPIO cho "
+                         f"{len(node.units)} quầy nhưng chỉ còn {len(free)}; hãy ghi chân "
+                         "trong [keypad]/[rating] hoặc bớt quầy")
+    pins = iter(free)
     for unit in node.units.values():
         for action in KEYS:
             if action not in unit.keys:

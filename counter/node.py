@@ -52,6 +52,7 @@ class Counter(Node):
         self.pin_factory = pin_factory
         self.work: queue.Queue = queue.Queue()
         self._wake = threading.Event()
+        self._redraw = threading.Event()  # something a display shows has changed
         self._threads: list[threading.Thread] = []
         self.outbox: Outbox | None = None
         self.services: dict[str, str] = {}  # code -> name, from state/line/+
@@ -74,7 +75,8 @@ class Counter(Node):
                 self.add_rating(unit, config.rating.buttons[four], config.rating.leds[four])
         self.bus.subscribe(f"{self.topics.base}/state/counter/+", self._on_counter_state)
         self.bus.subscribe(f"{self.topics.base}/state/line/+", self._on_line_state)
-        self.bus.on_connection_change(lambda up: self.wake())
+        self.bus.on_connection_change(lambda up: (self.wake(), self.redraw()))
+        self.bus.subscribe(self.topics.hub_status(), lambda incoming: self.redraw())
 
     # Hardware -------------------------------------------------------------------
     def add_key(self, unit: CounterUnit, action: str, pin: int) -> DebouncedPress:
@@ -128,6 +130,7 @@ class Counter(Node):
         unit = self.units.get(data["counter"])
         if unit is not None:
             unit.on_state(data)
+            self.redraw()
 
     def _on_line_state(self, incoming: Incoming) -> None:
         self.services[incoming.data["service"]] = incoming.data["name"]
@@ -149,6 +152,10 @@ class Counter(Node):
     def wake(self) -> None:
         self._wake.set()
 
+    def redraw(self) -> None:
+        """Draw the displays now (after a key, a retained state, the link moving)."""
+        self._redraw.set()
+
     def start(self) -> Counter:
         super().start()
         for target in (self._worker, self._ticker, self._flusher):
@@ -162,6 +169,7 @@ class Counter(Node):
         self._stopping.set()
         self.work.put(None)
         self._wake.set()
+        self._redraw.set()
         for thread in self._threads:
             thread.join(5)
         super().stop()
@@ -190,19 +198,30 @@ class Counter(Node):
                 unit.handle(action)
             except Exception:
                 log.exception("counter %s: key %s failed", unit.number, action)
+            self.redraw()
+
+    # Longest sleep of the display thread when nothing is due: a safety net
+    # only, every change that shows wakes it (redraw()).
+    IDLE_WAKE_S = 5.0
 
     def _ticker(self) -> None:
-        # Draws the displays (blinking needs a clock) and puts out expired rating keys.
+        # Draws the displays and puts out expired rating keys, when something
+        # changed (redraw()) or at the next moment the picture changes by the
+        # clock (a blink phase, a message or a rating window running out); an
+        # idle counter sleeps instead of waking 20 times a second to blink.
         while not self._stopping.is_set():
+            self._redraw.clear()
             now = time.monotonic()
+            due = now + self.IDLE_WAKE_S
             for unit in self.units.values():
                 try:
                     if unit.rating is not None:
                         unit.rating.expire(now)
                     unit.display.draw(unit.view(now), now)
+                    due = min(due, unit.next_change(now))
                 except Exception:
                     log.exception("counter %s: display failed", unit.number)
-            self._stopping.wait(0.05)
+            self._redraw.wait(max(0.01, due - time.monotonic()))
 
     def _flusher(self) -> None:
         # Empties the outbox when the link is up: at once when woken (a rating,

@@ -18,11 +18,12 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from motcua import clock
 from motcua.bus.client import NotConnected, RequestTimeout
 from motcua.bus.messages import COUNTER_COMMAND, FEEDBACK_REASON, RATING
 from motcua.debounce import DebouncedPress
 
-from .display import NumberDisplay, View
+from .display import BLINK_ON_S, BLINK_PERIOD_S, NumberDisplay, View
 from .rating import LEVEL_NAMES, REASON_NAMES, RatingKeypad
 
 if TYPE_CHECKING:
@@ -150,18 +151,26 @@ class CounterUnit:
             self.finished_seen.add(ticket["ticket_id"])
         if fresh and light:
             self.rating.open(ticket)
+            self.node.redraw()
 
     # State ----------------------------------------------------------------------
-    def _apply(self, result: dict) -> None:
-        """Take the counter's status and current ticket from an answer or retained state."""
+    def _apply(self, result: dict, whole: bool = False) -> None:
+        """Take the counter's status and current ticket from an answer or retained state.
+
+        A retained state is the whole picture (``whole``): a key it leaves out
+        is gone. The hub leaves out ``current`` when the counter serves nobody,
+        so merging it into the old state kept a finished ticket on the display
+        until the next call (issue 22).
+        """
         with self.lock:
             first = self.state is None
-            fresh = dict(self.state or {})
-            for key in ("status", "current"):
-                if key in result:
-                    fresh[key] = result[key]
-            if "counter" in result and "name" in result:
-                fresh.update(result)
+            if whole:
+                fresh = dict(result)
+            else:
+                fresh = dict(self.state or {})
+                for key in ("status", "status_name", "current"):
+                    if key in result:
+                        fresh[key] = result[key]
             self.state = fresh
             current = fresh.get("current") or None
             key = (current or {}).get("display"), (current or {}).get("called_at")
@@ -171,10 +180,11 @@ class CounterUnit:
                 remaining = blink if not first else max(0.0, blink - age)
                 self.blink_until = time.monotonic() + remaining
             self._call_key = key if current else None
+        self.node.redraw()
 
     def on_state(self, data: dict) -> None:
         first = self.state is None
-        self._apply(data)
+        self._apply(data, whole=True)
         # Finished from the officer's web console lights the keys too; the
         # finish a rebooted node finds in the retained state does not (the
         # citizen has most likely left).
@@ -185,6 +195,7 @@ class CounterUnit:
     def show(self, text: str, error: bool = False) -> None:
         with self.lock:
             self.message = (text, error, time.monotonic() + self.node.config.display.message_s)
+        self.node.redraw()
 
     def view(self, now: float) -> View:
         with self.lock:
@@ -209,6 +220,27 @@ class CounterUnit:
                 choosing_short=choosing[1] if choosing else "",
                 rating=bool(self.rating and self.rating.lit))
 
+    def next_change(self, now: float) -> float:
+        """The next moment (monotonic) this counter's picture changes by the clock
+        alone: a blink phase, the blinking's end, a message or a choice timing
+        out, the rating keys going dark. ``inf`` when nothing is due."""
+        moments = []
+        with self.lock:
+            if now < self.blink_until:
+                # The phases of display.draw: on for [0, 0.5), off for [0.5, 0.75).
+                phase = now % BLINK_PERIOD_S
+                moments.append(now + ((BLINK_ON_S if phase < BLINK_ON_S else BLINK_PERIOD_S)
+                                      - phase))
+                moments.append(self.blink_until)
+            if self.message is not None and now < self.message[2]:
+                moments.append(self.message[2])
+            if self.choices is not None:
+                moments.append(self.choosing_until)
+        if self.rating is not None and self.rating.lit:
+            # The rating keypad keeps its own clock (monotonic unless a test gives one).
+            moments.append(now + max(0.0, self.rating.until - self.rating.clock()))
+        return min(moments, default=float("inf"))
+
     def rate(self, ticket: dict, level: str) -> None:
         """The citizen pressed a lit rating key: keep it in the outbox, then send it."""
         node = self.node
@@ -221,6 +253,7 @@ class CounterUnit:
         else:
             self.show(f"Cảm ơn quý khách! ({LEVEL_NAMES[level]})")
         node.wake()
+        node.redraw()
 
     def reason(self, ticket: dict, reason: str) -> None:
         """The reason key after "Không hài lòng": a complaint, kept in the outbox."""
@@ -230,6 +263,7 @@ class CounterUnit:
         node.outbox.add(node.topics.node_event(node.node_id, "feedback_reason"), payload)
         self.show(f"Cảm ơn quý khách! Trung tâm sẽ xem xét ({REASON_NAMES[reason]}).")
         node.wake()
+        node.redraw()
 
 
 def _age_s(called_at: str | None) -> float:
@@ -239,6 +273,6 @@ def _age_s(called_at: str | None) -> float:
         moment = dt.datetime.fromisoformat(called_at)
     except ValueError:
         return 1e9
-    return (dt.datetime.now(dt.UTC) - moment).total_seconds()
+    return (clock.now() - moment).total_seconds()  # the demo's time in a demo
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from gpiozero import RGBLED, Button
 
 from motcua.debounce import DebouncedPress
+from motcua.ticketing.issuer import STATE_NAMES  # noqa: F401  (the LED states' names)
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,6 @@ COLOURS = {
     "offline": ((1, 1, 0), False),     # yellow: printing from the leased block
     "no_block": ((1, 0, 0), True),     # red, blinking: offline and no number left
     "fault": ((1, 0, 0), False),       # red: the printer needs someone
-}
-STATE_NAMES = {
-    "ready": "Sẵn sàng",
-    "printing": "Đang in",
-    "offline": "Mất kết nối – in bằng khối số dự phòng",
-    "no_block": "Mất kết nối – hết số dự phòng, không in được",
-    "fault": "Máy in gặp sự cố",
 }
 PRIORITY_WINDOW_S = 10.0  # priority button, then a service button within this
 

@@ -23,9 +23,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from motcua.config import ConfigError, NodeConfig, section, setting
-
-from .printer_config import PrinterConfig
+from motcua.config import ConfigError, NodeConfig, setting
+from motcua.ticketing.config import TicketingConfig
 
 BUTTON = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})=(\d{1,2})$")
 
@@ -43,7 +42,10 @@ def _check_buttons(values: list[str]) -> str | None:
 
 
 @dataclass(kw_only=True)
-class DispenserConfig(NodeConfig):
+class DispenserConfig(TicketingConfig):
+    """The buttons and LED; the ticket settings (printer, outbox, blocks) are
+    :class:`motcua.ticketing.config.TicketingConfig`'s, shared with the kiosk."""
+
     buttons: list[str] = setting(
         [], doc="one service button per entry: 'service-code=BCM pin'", check=_check_buttons)
     priority_pin: int = setting(0, doc="BCM pin of the priority button (0: none)",
@@ -55,30 +57,11 @@ class DispenserConfig(NodeConfig):
     long_press_s: float = setting(
         0.0, doc="holding a service button this long gives a priority ticket (0: off)",
         check=lambda v: None if v == 0 or 0.5 <= v <= 10 else "expected 0, or 0.5 to 10 s")
-    priority_code: str = setting("elderly", doc="the hub's priority class code for priority "
-                                                "tickets")
-    priority_name: str = setting("Người ưu tiên", doc="printed on priority tickets issued "
-                                                      "offline (online: the hub's name)")
     led_pins: list[int] = setting(
         [], doc="red, green, blue pins of the status LED, e.g. [5, 6, 13] ([]: none)",
         check=lambda v: None if len(v) in (0, 3) else "expected 3 pins (red, green, blue) or []")
-    center_name: str = setting("Trung tâm Phục vụ hành chính công",
-                               doc="printed until the hub tells its own name")
-    public_url: str = setting("http://127.0.0.1:8080",
-                              doc="the hub's public address, for the QR code to the live page")
-    outbox: str = setting("var/outbox-{center}-{node_id}.db",
-                          doc="SQLite file keeping number blocks and offline tickets "
-                              "({center} and {node_id} are replaced)")
-    block_size: int = setting(10, doc="numbers per leased block",
-                              check=lambda v: None if 1 <= v <= 100 else "expected 1 to 100")
-    renew_below: int = setting(3, doc="lease a new block when fewer numbers than this remain",
-                               check=lambda v: None if v >= 1 else "expected at least 1")
-    request_timeout: float = setting(3.0, doc="seconds to wait for the hub before printing "
-                                              "offline")
-    status_every_s: float = setting(10.0, doc="seconds between printer status checks")
     keys_on_stdin: bool = setting(True, doc="with simulate: press buttons by typing keys on "
                                             "stdin (see dispenser/fake.py)")
-    printer: PrinterConfig = section(PrinterConfig, doc="the ticket printer")
 
     def __post_init__(self):
         pins = [pin for _, pin in self.button_pins()] + list(self.led_pins)

@@ -56,7 +56,7 @@ class KeyMap:
 
     def key(self, key: str) -> None:
         """Act on one key; unknown keys get the list, and change nothing."""
-        from .printer import FolderPrinter
+        from motcua.ticketing.printer import FolderPrinter
 
         printer = self.node.printer
         if key.isdigit() and 1 <= int(key) <= len(self.pins):

@@ -7,6 +7,18 @@ time, so tests draw from a fixed clock and compare with golden images::
     surface = pygame.Surface(renderer.size)
     renderer.draw(surface, model.view(), now)
     renderer.texts              # every text drawn in that frame, for tests
+    renderer.reports            # every text it had to cut (should be empty)
+
+Readable from across the hall (docs/display.md, :mod:`display.legibility`):
+counter labels, their numbers and the newest call are never smaller than a
+capital letter of 16′ at 8 m, everything else 16′ at 5 m. A text that does
+not fit its box shrinks down to that size, no further; one that still does
+not fit is cut with "…" and *reported* in :attr:`BoardRenderer.reports`
+(the tests fail on any). What does not fit on one screen is paged, with the
+page shown ("Trang 1/3"): the counters' grid (closed counters are left
+out), and the strip at the bottom, which goes through the people waiting per
+service and then every department's on-time share, a page every
+:data:`PAGE_SECONDS`.
 
 Layouts: landscape (1920×1080, 1280×720, or any 16:9-ish size, scaled) and
 portrait (1080×1920). Text uses DejaVu Sans / Noto Sans (:mod:`motcua.fonts`),
@@ -17,17 +29,22 @@ mostly blits.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pygame
 
-from motcua import clock
+from motcua import clock, wording
 from motcua.fonts import font_path
 
+from .legibility import Legibility
 from .model import BLINK_SECONDS, BoardView
 
 ZONE = ZoneInfo(clock.LOCAL_ZONE)
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+# Long enough to read a page of the strip, short enough that a citizen sees
+# their counter or service within half a minute.
+PAGE_SECONDS = 6.0
 
 BG = (12, 24, 48)
 HEADER = (150, 18, 24)          # the red of public signage
@@ -42,6 +59,7 @@ ORANGE = (255, 150, 40)
 RED = (235, 64, 52)
 OFFLINE = (200, 30, 30)
 
+COUNTERS_TITLES = ("CÁC QUẦY ĐANG PHỤC VỤ SỐ", "SỐ ĐANG PHỤC VỤ")
 STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
 
 
@@ -49,27 +67,57 @@ def local(now: dt.datetime) -> dt.datetime:
     return now.astimezone(ZONE)
 
 
-def percent(rate) -> str:
-    return "—" if rate is None else f"{round(rate * 100)}%"
+def percent(rate, resolved=None) -> str:
+    return wording.on_time_share(rate, resolved)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A text the board could not show whole at its minimum size."""
+
+    text: str
+    shown: str
+    px: int
+    min_px: int
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text!r} cut to {self.shown!r} at {self.px} px " \
+               f"(minimum {self.min_px} px)"
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    size = max(1, size)
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
 class BoardRenderer:
     """Draws a board of one size; keeps its fonts and rendered texts."""
 
-    def __init__(self, size: tuple[int, int]):
+    def __init__(self, size: tuple[int, int], legibility: Legibility | None = None,
+                 page_seconds: float = PAGE_SECONDS):
         if not pygame.font.get_init():
             pygame.font.init()
         self.size = size
         self.width, self.height = size
         self.portrait = self.height > self.width
         self.u = min(size) / 1080  # one "unit" of a 1080-pixel-short-side screen
+        self.legibility = legibility or Legibility()
+        self.min = {role: self.legibility.min_px(role, size) for role in ("far", "near")}
+        self.page_seconds = page_seconds
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
         self._texts: dict[tuple, pygame.Surface] = {}
-        self._fits: dict[tuple, tuple[str, int]] = {}
+        self._fits: dict[tuple, tuple[str, int, Cut | None]] = {}
+        self._wraps: dict[tuple, tuple[list[str], int, Cut | None]] = {}
         self.texts: list[str] = []
+        self.sizes: list[tuple[str, int, str]] = []  # (text, font px, role) of this frame
+        self.reports: list[Cut] = []
+        self.pages: dict[str, tuple[int, int]] = {}  # panel -> (page, of pages) now shown
         self._base: pygame.Surface | None = None
         self._base_key = None
         self._base_texts: list[str] = []
+        self._base_sizes: list[tuple[str, int, str]] = []
+        self._base_reports: list[Cut] = []
         self._call_rect = (0, 0, 0, 0)
 
     # Text --------------------------------------------------------------------
@@ -79,37 +127,119 @@ class BoardRenderer:
             self._fonts[key] = pygame.font.Font(font_path(bold), size)
         return self._fonts[key]
 
-    def fit(self, text: str, size: float, max_width: float, bold: bool = False
-            ) -> tuple[str, int]:
-        """The text and font size that fit ``max_width``: shrink to 70%, then cut with …"""
-        key = (text, size, int(max_width), bold)
+    def px(self, size: float, role: str = "near") -> int:
+        """Pixels of a font of ``size`` units, never under the role's minimum."""
+        return max(self.min[role], int(size * self.u))
+
+    def line(self, size: float, role: str = "near", bold: bool = False) -> int:
+        return self.font(self.px(size, role), bold).get_linesize()
+
+    def fit(self, text: str, size: float, max_width: float, bold: bool = False,
+            role: str = "near", where: str = "") -> tuple[str, int]:
+        """The text and font size that fit ``max_width``: shrink down to the role's
+        minimum; what still does not fit is cut with … and reported."""
+        key = (text, size, int(max_width), bold, role)
         if key not in self._fits:
-            px = max(8, int(size * self.u))
-            smallest = max(8, int(px * 0.7))
+            px = self.px(size, role)
+            smallest = self.min[role]
             while px > smallest and self.font(px, bold).size(text)[0] > max_width:
                 px -= 1
             shown = text
             while shown and self.font(px, bold).size(shown)[0] > max_width:
                 shown = shown[:-2].rstrip() + "…" if len(shown) > 2 else ""
-            self._fits[key] = (shown, px)
-        return self._fits[key]
+            cut = None if shown == text else Cut(text, shown, px, smallest, where)
+            self._fits[key] = (shown, px, cut)
+        shown, px, cut = self._fits[key]
+        if cut is not None:
+            self.reports.append(cut)
+        return shown, px
 
-    def text(self, surface, text: str, size: float, pos, colour=WHITE, bold=False,
-             anchor="topleft", max_width: float | None = None) -> pygame.Rect:
-        if max_width is not None:
-            text, px = self.fit(text, size, max_width, bold)
-        else:
-            px = max(8, int(size * self.u))
+    def wrap(self, text: str, size: float, max_width: float, max_lines: int,
+             bold: bool = False, role: str = "near", where: str = "") -> tuple[list[str], int]:
+        """``text`` in at most ``max_lines`` lines no wider than ``max_width``, at the
+        largest size from ``size`` down to the role's minimum; cut and reported
+        when even that is not enough."""
+        key = (text, size, int(max_width), max_lines, bold, role)
+        if key not in self._wraps:
+            smallest = self.min[role]
+            px = self.px(size, role)
+            while True:
+                lines = self._wrap_at(text, self.font(px, bold), max_width)
+                if (len(lines) <= max_lines and all(self.font(px, bold).size(ln)[0] <= max_width
+                                                    for ln in lines)) or px <= smallest:
+                    break
+                px -= 1
+            font = self.font(px, bold)
+            cut = None
+            if len(lines) > max_lines or any(font.size(ln)[0] > max_width for ln in lines):
+                kept = lines[:max_lines]
+                kept[-1] = " ".join([kept[-1], *lines[max_lines:]])
+                shown = []
+                for ln in kept:
+                    while ln and font.size(ln)[0] > max_width:
+                        ln = ln[:-2].rstrip() + "…" if len(ln) > 2 else ""
+                    shown.append(ln)
+                if len(lines) > max_lines and not shown[-1].endswith("…"):
+                    shown[-1] = shown[-1][:-1].rstrip() + "…"
+                cut = Cut(text, " / ".join(shown), px, smallest, where)
+                lines = shown
+            self._wraps[key] = (lines, px, cut)
+        lines, px, cut = self._wraps[key]
+        if cut is not None:
+            self.reports.append(cut)
+        return list(lines), px
+
+    @staticmethod
+    def _wrap_at(text: str, font: pygame.font.Font, max_width: float) -> list[str]:
+        lines: list[str] = []
+        line = ""
+        for word in text.split():
+            candidate = f"{line} {word}".strip()
+            if not line or font.size(candidate)[0] <= max_width:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        if line:
+            lines.append(line)
+        return lines or [""]
+
+    def render(self, text: str, px: int, bold: bool, colour) -> pygame.Surface:
         key = (text, px, bold, colour)
         rendered = self._texts.get(key)
         if rendered is None:
             if len(self._texts) > 4000:  # the clock makes new texts all day
                 self._texts.clear()
             rendered = self._texts[key] = self.font(px, bold).render(text, True, colour)
+        return rendered
+
+    def text(self, surface, text: str, size: float, pos, colour=WHITE, bold=False,
+             anchor="topleft", max_width: float | None = None, role: str = "near",
+             where: str = "") -> pygame.Rect:
+        if max_width is not None:
+            text, px = self.fit(text, size, max_width, bold, role, where or text)
+        else:
+            px = self.px(size, role)
+        rendered = self.render(text, px, bold, colour)
         rect = rendered.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
         surface.blit(rendered, rect)
         self.texts.append(text)
+        self.sizes.append((text, px, role))
         return rect
+
+    def lines(self, surface, lines: list[str], px: int, x: float, y: float, colour=WHITE,
+              bold=False, align="left", width: float = 0, role: str = "near") -> float:
+        """Draw ``lines`` from ``y`` down; returns the bottom."""
+        step = self.font(px, bold).get_linesize()
+        for ln in lines:
+            rendered = self.render(ln, px, bold, colour)
+            left = x if align == "left" else x + (width - rendered.get_width()) / 2 \
+                if align == "center" else x + width - rendered.get_width()
+            surface.blit(rendered, (int(left), int(y)))
+            self.texts.append(ln)
+            self.sizes.append((ln, px, role))
+            y += step
+        return y
 
     def box(self, surface, colour, rect, radius: float = 12) -> None:
         pygame.draw.rect(surface, colour, pygame.Rect(*map(int, rect)),
@@ -119,72 +249,89 @@ class BoardRenderer:
     def draw(self, surface: pygame.Surface, view: BoardView, now: dt.datetime) -> None:
         """Draw the whole board for ``view`` at ``now`` (UTC, aware).
 
-        What only changes with the state is drawn once per state into a
-        background layer; each frame blits it and draws the clock and the
-        (blinking) newest call on top.
+        What only changes with the state (and the page shown) is drawn once
+        into a background layer; each frame blits it and draws the clock and
+        the (blinking) newest call on top.
         """
-        key = (view.source, view.version) if view.source else None
+        tick = int(now.timestamp() // self.page_seconds)
+        key = (view.source, view.version, tick) if view.source else None
         if key is None or key != self._base_key:
-            self._draw_base(view)
+            self._draw_base(view, tick)
             self._base_key = key
         surface.blit(self._base, (0, 0))
         self.texts = list(self._base_texts)
+        self.sizes = list(self._base_sizes)
+        self.reports = list(self._base_reports)
         self._clock(surface, now)
         self._newest(surface, view, now, self._call_rect)
 
-    def _draw_base(self, view: BoardView) -> None:
+    def _draw_base(self, view: BoardView, tick: int) -> None:
         if self._base is None:
             self._base = pygame.Surface(self.size)
         surface = self._base
         self.texts = []
+        self.sizes = []
+        self.reports = []
         u, w, h = self.u, self.width, self.height
         surface.fill(BG)
         top = self._header(surface, view)
         if not view.online:
             top = self._offline(surface, view, top)
-        margin = 24 * u
-        foot_h = (330 if self.portrait else 190) * u
-        body_bottom = h - foot_h - margin
+        margin, gap = 24 * u, 16 * u
+        near = self.line(51)
+        cell_h = 2 * near + self.line(60, bold=True) + 16 * u
         if self.portrait:
-            self._call_rect = (margin, top + margin, w - 2 * margin, 330 * u)
-            half = (w - 3 * margin) / 2
-            lists_top = top + margin + 330 * u + margin
-            self._recent(surface, view, (margin, lists_top, half, 560 * u))
-            self._waiting(surface, view, (2 * margin + half, lists_top, half, 560 * u))
-            counters_top = lists_top + 560 * u + margin
-            self._counters(surface, view, (margin, counters_top, w - 2 * margin,
-                                           body_bottom - counters_top), columns=3)
+            call_h = self.line(51, bold=True) + self.line(130, "far", True) + near + 36 * u
+            self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
+            strip_h = near + 24 * u + 2 * cell_h + 12 * u + 12 * u
+            strip_top = h - 12 * u - strip_h
+            middle = top + gap + call_h + gap
+            # An upright screen is narrow: one counter a row, and the whole middle
+            # for them (the grid shows every counter's number; no "last calls").
+            self._counters(surface, view, (margin, middle, w - 2 * margin,
+                                           strip_top - gap - middle), tick)
         else:
-            left_w = w * 0.56 - 1.5 * margin
-            right_x = left_w + 2 * margin
-            right_w = w - right_x - margin
-            self._call_rect = (margin, top + margin, left_w, 300 * u)
-            call_bottom = top + margin + 300 * u
-            self._recent(surface, view, (margin, call_bottom + margin, left_w,
-                                         body_bottom - call_bottom - margin))
-            counters_h = (body_bottom - top - margin) * 0.55
-            self._counters(surface, view, (right_x, top + margin, right_w, counters_h),
-                           columns=2)
-            wait_top = top + margin + counters_h + margin
-            self._waiting(surface, view, (right_x, wait_top, right_w, body_bottom - wait_top))
-        self._departments(surface, view, (margin, h - foot_h - margin / 2, w - 2 * margin,
-                                          foot_h))
+            call_h = 24 * u + max(self.line(130, "far", True), 2 * near + self.line(51, bold=True))
+            self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
+            strip_h = near + 24 * u + cell_h + 12 * u
+            strip_top = h - 12 * u - strip_h
+            middle = top + gap + call_h + gap
+            counters_w = (w - 2 * margin - gap) * 0.72
+            self._counters(surface, view, (margin, middle, counters_w, strip_top - gap - middle),
+                           tick)
+            recent_x = margin + counters_w + gap
+            self._recent(surface, view, (recent_x, middle, w - margin - recent_x,
+                                         strip_top - gap - middle), columns=1)
+        self._strip(surface, view, (margin, strip_top, w - 2 * margin, strip_h), cell_h, tick)
         self._base_texts = self.texts
+        self._base_sizes = self.sizes
+        self._base_reports = self.reports
 
     def _header(self, surface, view: BoardView) -> float:
         u, w = self.u, self.width
-        height = (150 if self.portrait else 110) * u
-        self.box(surface, HEADER, (0, 0, w, height), 0)
         name = view.center_name or "Trung tâm Phục vụ hành chính công"
+        near = self.line(51, bold=True)
         if self.portrait:
-            self.text(surface, name, 40, (w / 2, 18 * u), bold=True, anchor="midtop",
-                      max_width=w - 48 * u)
+            height = 2 * near + self.line(51) + 28 * u
+            self.box(surface, HEADER, (0, 0, w, height), 0)
+            lines, px = self.wrap(name, 51, w - 48 * u, 2, bold=True, where="tên trung tâm")
+            self.lines(surface, lines, px, 24 * u, 10 * u, bold=True, align="center",
+                       width=w - 48 * u)
         else:
-            # DejaVu's digits are all one width: the clock never pushes the name.
-            clock_w = self.font(max(8, int(54 * u)), True).size("00:00:00")[0]
-            self.text(surface, name, 40, (28 * u, height / 2), bold=True, anchor="midleft",
-                      max_width=w - 28 * u - clock_w - 70 * u)
+            height = max(near, self.line(60, bold=True)) + 16 * u
+            self.box(surface, HEADER, (0, 0, w, height), 0)
+            room = w - 28 * u - self._clock_width() - 60 * u
+            lines, px = self.wrap(name, 51, room, 2, bold=True, where="tên trung tâm")
+            step = self.font(px, True).get_linesize()
+            if len(lines) > 1:  # a long name: the header grows a line
+                height = step * len(lines) + 16 * u
+                self.box(surface, HEADER, (0, 0, w, height), 0)
+            self.lines(surface, lines, px, 28 * u, (height - step * len(lines)) / 2, bold=True)
         return height
+
+    def _clock_width(self) -> float:
+        # DejaVu's digits are all one width: the clock never pushes the name.
+        return self.font(self.px(60), True).size("00:00:00")[0]
 
     def _clock(self, surface, now: dt.datetime) -> None:
         u, w = self.u, self.width
@@ -192,23 +339,26 @@ class BoardRenderer:
         clock_text = moment.strftime("%H:%M:%S")
         date_text = f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}"
         if self.portrait:
-            self.text(surface, f"{clock_text}  ·  {date_text}", 36, (w / 2, 86 * u),
-                      colour=YELLOW, anchor="midtop")
+            y = 10 * u + 2 * self.line(51, bold=True) + 4 * u
+            self.text(surface, f"{clock_text}  ·  {date_text}", 51, (w / 2, y),
+                      colour=YELLOW, anchor="midtop", max_width=w - 48 * u, where="đồng hồ")
         else:
-            clock_rect = self.text(surface, clock_text, 54, (w - 28 * u, 8 * u), bold=True,
-                                   colour=YELLOW, anchor="topright")
-            self.text(surface, date_text, 24, (w - 28 * u, clock_rect.bottom), anchor="topright")
+            # Landscape has no room for the date at a size read from the hall:
+            # the clock alone (portrait shows both).
+            self.text(surface, clock_text, 60, (w - 28 * u, 8 * u), bold=True, colour=YELLOW,
+                      anchor="topright")
 
     def _offline(self, surface, view: BoardView, top: float) -> float:
         u, w = self.u, self.width
-        height = 64 * u
-        self.box(surface, OFFLINE, (0, top, w, height), 0)
         since = ""
         if view.offline_since is not None:
             since = f" từ {local(view.offline_since).strftime('%H:%M')}"
-        self.text(surface, f"MẤT KẾT NỐI{since} — bảng số dừng ở lần cập nhật cuối",
-                  32, (w / 2, top + height / 2), bold=True, anchor="center",
-                  max_width=w - 40 * u)
+        lines, px = self.wrap(f"MẤT KẾT NỐI{since} — bảng số dừng ở lần cập nhật cuối", 51,
+                              w - 40 * u, 2, bold=True, where="mất kết nối")
+        height = len(lines) * self.font(px, True).get_linesize() + 16 * u
+        self.box(surface, OFFLINE, (0, top, w, height), 0)
+        self.lines(surface, lines, px, 20 * u, top + 8 * u, bold=True, align="center",
+                   width=w - 40 * u)
         return top + height
 
     def _newest(self, surface, view: BoardView, now: dt.datetime, rect) -> None:
@@ -220,139 +370,215 @@ class BoardRenderer:
         lit = fresh and int(now.timestamp() * 2) % 2 == 0
         self.box(surface, YELLOW if lit else PANEL, rect, 18)
         ink, label = (DARK, DARK) if lit else (YELLOW, MUTED)
-        self.text(surface, "MỜI CÔNG DÂN CÓ SỐ", 30, (x + 28 * u, y + 18 * u), colour=label,
-                  bold=True)
+        title = "MỜI CÔNG DÂN CÓ SỐ"
         if call is None:
-            self.text(surface, "Chưa có số được gọi", 60, (x + w / 2, y + h / 2 + 20 * u),
-                      colour=MUTED, anchor="center")
+            top = self.text(surface, title, 51, (x + 28 * u, y + 12 * u), colour=label,
+                            bold=True, max_width=w - 56 * u, where="số mới gọi")
+            self.text(surface, "Chưa có số được gọi", 81, (x + w / 2, (top.bottom + y + h) / 2),
+                      colour=MUTED, anchor="center", max_width=w - 56 * u, role="far",
+                      where="số mới gọi")
             return
-        line = f"{call['display']} → {call.get('counter_name') or 'Quầy ' + str(call['counter'])}"
-        self.text(surface, line, 130, (x + w / 2, y + h / 2 + 6 * u), colour=ink, bold=True,
-                  anchor="center", max_width=w - 40 * u)
-        self.text(surface, call.get("service_name") or "", 30, (x + w / 2, y + h - 20 * u),
-                  colour=DARK if lit else WHITE, anchor="midbottom", max_width=w - 40 * u)
+        counter = call.get("counter_name") or f"Quầy {call['counter']}"
+        line = f"{call['display']} → {counter}"
+        service = call.get("service_name") or ""
+        paper = DARK if lit else WHITE
+        if self.portrait:
+            top = self.text(surface, title, 51, (x + 28 * u, y + 12 * u), colour=label,
+                            bold=True, max_width=w - 56 * u, where="số mới gọi")
+            big = self.text(surface, line, 130, (x + w / 2, top.bottom), colour=ink,
+                            bold=True, anchor="midtop", max_width=w - 56 * u, role="far",
+                            where="số mới gọi")
+            lines, px = self.wrap(service, 51, w - 56 * u, 1, where="dịch vụ của số mới gọi")
+            self.lines(surface, lines, px, x + 28 * u, big.bottom, colour=paper,
+                       align="center", width=w - 56 * u)
+            return
+        # Landscape: the number and counter big on the left; what is called and
+        # its service on the right.
+        big = self.text(surface, line, 130, (x + 28 * u, y + h / 2), colour=ink, bold=True,
+                        anchor="midleft", max_width=w * 0.6, role="far", where="số mới gọi")
+        left = big.right + 48 * u
+        room = x + w - 28 * u - left
+        if self.font(self.px(51), True).size(title)[0] > room:
+            title = "MỜI SỐ"
+        top = self.text(surface, title, 51, (left, y + 14 * u), colour=label, bold=True,
+                        max_width=room, where="số mới gọi")
+        lines, px = self.wrap(service, 51, room, 2, where="dịch vụ của số mới gọi")
+        self.lines(surface, lines, px, left, top.bottom + 2 * u, colour=paper)
 
-    def _title(self, surface, text: str, x: float, y: float) -> float:
-        rect = self.text(surface, text, 30, (x, y), colour=MUTED, bold=True)
-        return rect.bottom + 8 * self.u
-
-    def _recent(self, surface, view: BoardView, rect) -> None:
-        x, y, w, h = rect
+    def _panel_title(self, surface, titles, rect, page: int = 0, pages: int = 1) -> float:
+        """A panel's title (the first of ``titles`` that fits whole) and, when it
+        pages, which page it shows; returns where its content starts."""
+        x, y, w, _ = rect
         u = self.u
-        self.box(surface, PANEL, rect, 18)
-        row_y = self._title(surface, "CÁC SỐ VỪA GỌI", x + 24 * u, y + 16 * u)
-        row_h = 62 * u
-        for call in view.calls[1:]:
-            if row_y + row_h > y + h - 8 * u:
+        titles = [titles] if isinstance(titles, str) else list(titles)
+        marks = [f"Trang {page + 1}/{pages}", f"{page + 1}/{pages}"] if pages > 1 else [""]
+        title_font, mark_font = self.font(self.px(51), True), self.font(self.px(51))
+        room = w - 48 * u
+        choice = (titles[-1], marks[-1])
+        for mark in marks:
+            fits = [t for t in titles if title_font.size(t)[0]
+                    + (mark_font.size(mark)[0] + 24 * u if mark else 0) <= room]
+            if fits:
+                choice = (fits[0], mark)
                 break
-            pygame.draw.line(surface, PANEL_LINE, (x + 20 * u, row_y), (x + w - 20 * u, row_y),
-                             max(1, int(2 * u)))
-            mid = row_y + row_h / 2
-            self.text(surface, call["display"], 46, (x + 28 * u, mid), bold=True,
-                      anchor="midleft")
-            self.text(surface, "→ " + (call.get("counter_name") or f"Quầy {call['counter']}"),
-                      40, (x + w * 0.36, mid), colour=YELLOW, anchor="midleft",
-                      max_width=w * 0.62 - 28 * u)
-            row_y += row_h
+        title, mark = choice
+        right = x + w - 24 * u
+        if mark:
+            shown = self.text(surface, mark, 51, (right, y + 10 * u), colour=YELLOW,
+                              anchor="topright")
+            right = shown.left - 24 * u
+        rect = self.text(surface, title, 51, (x + 24 * u, y + 10 * u), colour=MUTED, bold=True,
+                         max_width=right - x - 24 * u, where="tiêu đề")
+        return rect.bottom + 6 * u
 
-    def _counters(self, surface, view: BoardView, rect, columns: int) -> None:
+    def _recent(self, surface, view: BoardView, rect, columns: int) -> None:
+        x, y, w, h = rect
+        u = self.u
+        row_h = self.line(51, bold=True) + 8 * u
+        calls = list(view.calls[1:])
+        if h < self.line(51, bold=True) + 16 * u + row_h:
+            return  # no room for even one row on this screen: the grid says it all
+        self.box(surface, PANEL, rect, 18)
+        top = self._panel_title(surface, ("CÁC SỐ VỪA GỌI", "SỐ VỪA GỌI"), rect)
+        rows = max(0, int((y + h - 8 * u - top) // row_h))
+        col_w = (w - 20 * u) / columns
+        for i, call in enumerate(calls[:rows * columns]):
+            cx = x + 10 * u + (i // rows) * col_w
+            ry = top + (i % rows) * row_h
+            pygame.draw.line(surface, PANEL_LINE, (cx + 10 * u, ry), (cx + col_w - 10 * u, ry),
+                             max(1, int(2 * u)))
+            mid = ry + row_h / 2
+            num = self.text(surface, call["display"], 51, (cx + 16 * u, mid), bold=True,
+                            anchor="midleft", max_width=col_w * 0.45, where="số vừa gọi")
+            self.text(surface, "→ " + (call.get("counter_name") or f"Quầy {call['counter']}"),
+                      51, (cx + col_w - 16 * u, mid), colour=YELLOW, anchor="midright",
+                      max_width=cx + col_w - 16 * u - num.right - 16 * u, where="số vừa gọi")
+
+    def _counters(self, surface, view: BoardView, rect, tick: int) -> None:
         x, y, w, h = rect
         u = self.u
         self.box(surface, PANEL, rect, 18)
-        top = self._title(surface, "CÁC QUẦY ĐANG PHỤC VỤ SỐ", x + 24 * u, y + 16 * u)
         # Closed counters are left out: citizens look for where to go.
         counters = [c for c in view.counters if c["status"] != "closed"]
         if not counters:
-            self.text(surface, "Chưa có quầy nào mở", 36, (x + w / 2, top + 40 * u),
-                      colour=MUTED, anchor="midtop")
+            top = self._panel_title(surface, COUNTERS_TITLES, rect)
+            self.text(surface, "Chưa có quầy nào mở", 51, (x + w / 2, top + 30 * u),
+                      colour=MUTED, anchor="midtop", max_width=w - 48 * u)
             return
-        gap = 12 * u
-        fit_rows = max(1, int((y + h - top - 16 * u + gap) // (64 * u + gap)))
-        columns = max(columns, -(-len(counters) // fit_rows))
-        rows = -(-len(counters) // columns)
-        cell_w = (w - 2 * 20 * u - (columns - 1) * gap) / columns
-        cell_h = min(110 * u, (y + h - top - 16 * u - (rows - 1) * gap) / rows)
-        for i, counter in enumerate(counters):
-            cx = x + 20 * u + (i % columns) * (cell_w + gap)
+        far = self.px(81, "far")
+        label_font, number_font = self.font(far), self.font(far, True)
+        labels = [c["name"] or f"Quầy {c['counter']}" for c in counters]
+        label_w = max(label_font.size(t)[0] for t in labels)
+        number_w = max(number_font.size(c["display"] or "—")[0] for c in counters)
+        pad, gap = 14 * u, 8 * u
+        tile_w = label_w + number_w + 3 * pad
+        tile_h = number_font.get_linesize() + 6 * u
+        title_h = self.line(51, bold=True) + 16 * u
+        inner_w = w - 2 * pad
+        columns = max(1, int((inner_w + gap) // (tile_w + gap)))
+        rows = max(1, int((h - title_h - pad + gap) // (tile_h + gap)))
+        pages = _chunks(counters, columns * rows)
+        page = tick % len(pages)
+        self.pages["counters"] = (page, len(pages))
+        top = self._panel_title(surface, COUNTERS_TITLES, rect, page, len(pages))
+        cell_w = (inner_w - (columns - 1) * gap) / columns
+        for i, counter in enumerate(pages[page]):
+            cx = x + pad + (i % columns) * (cell_w + gap)
+            cy = top + (i // columns) * (tile_h + gap)
+            self.box(surface, BG, (cx, cy, cell_w, tile_h), 12)
+            mid = cy + tile_h / 2
+            name = counter["name"] or f"Quầy {counter['counter']}"
+            if counter["status"] != "open":
+                status = counter["status_name"] or STATUS_NAMES.get(counter["status"], "")
+                room = cell_w - label_font.size(name)[0] - 3 * pad
+                shown = self.text(surface, status, 51, (cx + cell_w - pad, mid), colour=MUTED,
+                                  anchor="midright", max_width=room, where="trạng thái quầy")
+            else:
+                shown = self.text(surface, counter["display"] or "—", 81,
+                                  (cx + cell_w - pad, mid), colour=YELLOW, bold=True,
+                                  anchor="midright", max_width=cell_w - 2 * pad, role="far",
+                                  where="số của quầy")
+            self.text(surface, name, 81, (cx + pad, mid), anchor="midleft", role="far",
+                      max_width=shown.left - cx - 2 * pad, where="tên quầy")
+
+    # The strip at the bottom: who waits per service, then every department.
+    def _strip(self, surface, view: BoardView, rect, cell_h: float, tick: int) -> None:
+        x, y, w, h = rect
+        u = self.u
+        self.box(surface, PANEL, rect, 18)
+        pad, gap = 20 * u, 12 * u
+        min_cell = 840 * u
+        columns = max(1, int((w - 2 * pad + gap) // (min_cell + gap)))
+        rows = 2 if self.portrait else 1
+        per_page = columns * rows
+        pages: list[tuple[str, str, list]] = []
+        waiting = sorted(view.waiting, key=lambda s: not s.get("waiting"))
+        for chunk in _chunks(waiting, per_page) if waiting else []:
+            pages.append(("SỐ NGƯỜI ĐANG CHỜ", "waiting", chunk))
+        title = "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN"
+        short = "HỒ SƠ ĐÚNG HẠN"
+        titles = (f"{title} — {view.period}", title, f"{short} — {view.period}", short) \
+            if view.period else (title, short)
+        for chunk in _chunks(list(view.departments), per_page):
+            pages.append((titles, "departments", chunk))
+        page = tick % len(pages)
+        self.pages["strip"] = (page, len(pages))
+        section, kind, items = pages[page]
+        same = [p for p in pages if p[1] == kind]
+        top = self._panel_title(surface, section, rect, same.index(pages[page]), len(same))
+        if kind == "departments" and not items:
+            self.text(surface, "Chưa có số liệu", 51, (x + 24 * u, top + 10 * u), colour=MUTED)
+            return
+        cell_w = (w - 2 * pad - (columns - 1) * gap) / columns
+        for i, item in enumerate(items):
+            cx = x + pad + (i % columns) * (cell_w + gap)
             cy = top + (i // columns) * (cell_h + gap)
             self.box(surface, BG, (cx, cy, cell_w, cell_h), 12)
-            size = min(48, cell_h / u * 0.55)
-            self.text(surface, counter["name"] or f"Quầy {counter['counter']}", size * 0.8,
-                      (cx + 16 * u, cy + cell_h / 2), anchor="midleft",
-                      max_width=cell_w * 0.5 - 16 * u)
-            if counter["status"] != "open":
-                label = counter["status_name"] or STATUS_NAMES.get(counter["status"], "")
-                self.text(surface, label, size * 0.7, (cx + cell_w - 16 * u, cy + cell_h / 2),
-                          colour=MUTED, anchor="midright", max_width=cell_w * 0.5 - 24 * u)
+            if kind == "waiting":
+                self._waiting_cell(surface, item, (cx, cy, cell_w, cell_h))
             else:
-                self.text(surface, counter["display"] or "—", size,
-                          (cx + cell_w - 16 * u, cy + cell_h / 2), colour=YELLOW, bold=True,
-                          anchor="midright", max_width=cell_w * 0.5 - 24 * u)
+                self._department_cell(surface, item, (cx, cy, cell_w, cell_h))
 
-    def _waiting(self, surface, view: BoardView, rect) -> None:
+    def _waiting_cell(self, surface, wt: dict, rect) -> None:
         x, y, w, h = rect
         u = self.u
-        self.box(surface, PANEL, rect, 18)
-        row_y = self._title(surface, "SỐ NGƯỜI ĐANG CHỜ", x + 24 * u, y + 16 * u)
-        rows = list(view.waiting)
-        if not rows:
-            return
-        room = y + h - row_y - 10 * u
-        fit = max(1, int(room // (46 * u)))
-        if len(rows) > fit:  # too many services for the panel: those with people first
-            rows = [wt for wt in rows if wt["waiting"]] or rows
-            rows = rows[:fit]
-        row_h = min(58 * u, room / len(rows))
-        size = row_h / u * 0.55
-        for wt in rows:
-            if row_y + row_h > y + h + 1:
-                break
-            mid = row_y + row_h / 2
-            count = str(wt["waiting"])
-            estimate = wt.get("estimate_min")
-            right = x + w - 24 * u
-            if estimate is not None and wt["waiting"]:
-                est = self.text(surface, f"~{estimate} phút", size * 0.75, (right, mid),
-                                colour=MUTED, anchor="midright")
-                right = est.left - 16 * u
-            num = self.text(surface, count, size * 1.1, (right, mid), colour=YELLOW, bold=True,
-                            anchor="midright")
-            self.text(surface, wt["name"], size * 0.85, (x + 24 * u, mid), anchor="midleft",
-                      max_width=num.left - x - 48 * u)
-            row_y += row_h
+        lines, px = self.wrap(wt["name"], 51, w - 32 * u, 2, where="dịch vụ")
+        self.lines(surface, lines, px, x + 16 * u, y + 4 * u)
+        bottom = y + h - 4 * u
+        count = self.text(surface, f"{wording.count(wt['waiting'])} người", 60,
+                          (x + 16 * u, bottom), colour=YELLOW, bold=True, anchor="bottomleft")
+        estimate = wt.get("estimate_min")
+        if estimate is not None and wt["waiting"]:
+            # A range when the hub cannot trust one number (issue 25).
+            low_high = wt.get("estimate_range")
+            said = (f"chờ khoảng {low_high[0]}–{low_high[1]} phút" if low_high
+                    else f"chờ khoảng {estimate} phút")
+            self.text(surface, said, 51,
+                      (x + w - 16 * u, count.centery), colour=MUTED, anchor="midright",
+                      max_width=x + w - 32 * u - count.right, where="thời gian chờ")
 
-    def _departments(self, surface, view: BoardView, rect) -> None:
+    def _department_cell(self, surface, dep: dict, rect) -> None:
         x, y, w, h = rect
         u = self.u
-        self.box(surface, PANEL, rect, 18)
-        title = "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN"
-        if view.period:
-            title += f" — {view.period}"
-        top = self._title(surface, title, x + 24 * u, y + 12 * u)
-        departments = view.departments
-        if not departments:
-            self.text(surface, "Chưa có số liệu", 30, (x + 24 * u, top + 10 * u), colour=MUTED)
-            return
-        per_row = 3 if self.portrait else min(6, len(departments))
-        departments = departments[:6]  # the LED board scrolls through all of them
-        rows = -(-len(departments) // per_row)
-        gap = 12 * u
-        cell_w = (w - 40 * u - (per_row - 1) * gap) / per_row
-        cell_h = (y + h - top - 12 * u - (rows - 1) * gap) / rows
-        for i, dep in enumerate(departments):
-            cx = x + 20 * u + (i % per_row) * (cell_w + gap)
-            cy = top + (i // per_row) * (cell_h + gap)
-            self.box(surface, BG, (cx, cy, cell_w, cell_h), 12)
-            rate = dep.get("on_time_rate")
-            colour = MUTED if rate is None else GREEN if rate >= 0.95 else \
-                ORANGE if rate >= 0.8 else RED
-            self.text(surface, dep.get("name", ""), 24, (cx + 14 * u, cy + 10 * u),
-                      max_width=cell_w - 28 * u)
-            size = min(48, (cell_h / u - 40) * 0.75)
-            rate_rect = self.text(surface, percent(rate), size, (cx + 14 * u, cy + cell_h - 8 * u),
-                                  colour=colour, bold=True, anchor="bottomleft")
-            overdue = int(dep.get("overdue") or 0)
-            self.text(surface, f"quá hạn: {overdue}", 24,
-                      (cx + cell_w - 14 * u, rate_rect.centery),
-                      colour=RED if overdue else MUTED, bold=bool(overdue), anchor="midright",
-                      max_width=cell_w - rate_rect.width - 42 * u)
+        lines, px = self.wrap(dep.get("name", ""), 51, w - 32 * u, 2, where="tên sở")
+        self.lines(surface, lines, px, x + 16 * u, y + 4 * u)
+        rate = dep.get("on_time_rate")
+        resolved = dep.get("resolved")
+        nothing = rate is None or resolved == 0
+        colour = MUTED if nothing else GREEN if rate >= 0.95 else ORANGE if rate >= 0.8 else RED
+        share = wording.on_time_share(rate, resolved)
+        shown = self.text(surface, share, 60,
+                          (x + 16 * u, y + h - 4 * u), colour=colour, bold=True,
+                          anchor="bottomleft")
+        overdue = int(dep.get("overdue") or 0)
+        self.text(surface, wording.overdue_in_progress(overdue), 51,
+                  (x + w - 16 * u, shown.centery), colour=RED if overdue else MUTED,
+                  bold=bool(overdue), anchor="midright",
+                  max_width=x + w - 32 * u - shown.right, where="hồ sơ quá hạn")
+
+
+def board_pages(renderer: BoardRenderer, view: BoardView) -> int:
+    """How many page turns show everything once (for tests and the README pictures)."""
+    surface = pygame.Surface(renderer.size)
+    renderer.draw(surface, view, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    return max((n for _, n in renderer.pages.values()), default=1)

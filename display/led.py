@@ -5,8 +5,12 @@ for the whole board, so it shows one line that scrolls right to left::
 
     Quầy 5: 1023 · Đang chờ 23 · Hộ tịch 12 · Sở Tư pháp đúng hạn 98%, quá hạn 0 · …
 
-Frames are Pillow images, drawn with DejaVu Sans at the panel's height (it has
-every Vietnamese letter, tone marks included, legible from 12 px). On the Pi
+Frames are Pillow images, drawn with DejaVu Sans as large as the panel's
+height allows with every mark inside it: the tone mark above a capital with a
+circumflex ("Ậ", "Ỗ") and the dot below ("ạ", "ự") stay on the panel (issue
+22). Text smaller than the far-reading minimum (:mod:`display.legibility`,
+at the panel's pixel pitch) or a mark off the panel is reported in
+:attr:`LedBoard.reports`; tests fail on any. On the Pi
 the image goes to the panel through rpi-rgb-led-matrix's ``SetImage``
 (:class:`display.hardware.RgbMatrixPanel`); in tests and on fake hardware the
 very same image is written to a file::
@@ -18,13 +22,19 @@ very same image is written to a file::
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from PIL import Image, ImageDraw, ImageFont
 
+from motcua import wording
 from motcua.fonts import font_path
 
-from .board import local, percent
+from .board import local
+from .legibility import CAP_HEIGHT, cap_mm
 from .model import BoardView
+
+# The tallest and the deepest marks Vietnamese puts on a letter.
+PROBE = "ẬỖỰẴẠỵặgÝ"
 
 SEPARATOR = "  •  "
 COLOURS = {
@@ -56,22 +66,43 @@ def segments(view: BoardView, now: dt.datetime) -> list[tuple[str, str]]:
         rate = dep.get("on_time_rate")
         tone = "plain" if rate is None else "good" if rate >= 0.95 else \
             "fair" if rate >= 0.8 else "bad"
-        out.append((f"{dep.get('name', '')}: đúng hạn {percent(rate)}, "
-                    f"quá hạn {int(dep.get('overdue') or 0)}", tone))
+        share = wording.on_time_share(rate, dep.get("resolved"))
+        if share == wording.NOTHING_RESOLVED:
+            tone = "plain"
+        out.append((f"{dep.get('name', '')}: đúng hạn {share}, "
+                    f"{wording.overdue_in_progress(dep.get('overdue'))}", tone))
     return out
 
 
 class LedBoard:
     """Draws the scrolling line for a ``width``×``height`` pixel matrix."""
 
-    def __init__(self, width: int = 128, height: int = 32, speed: float = 40.0):
+    def __init__(self, width: int = 128, height: int = 32, speed: float = 40.0,
+                 pitch_mm: float = 4.0):
         self.width, self.height = width, height
         self.speed = speed  # pixels per second
-        size = max(8, int(height * 0.72))
+        # The largest font whose highest and lowest marks fit with a pixel to spare.
+        size = height
+        while size > 6:
+            top, bottom = self._marks(size)
+            if bottom - top <= height - 2:
+                break
+            size -= 1
+        self.size = size
         self.font = ImageFont.truetype(font_path(bold=True), size)
+        top, _ = self._marks(size)
+        self.baseline = 1 - top
+        self.min_px = math.ceil(cap_mm(8.0) / pitch_mm / CAP_HEIGHT)
+        self.reports: list[str] = []
         self._strip: Image.Image | None = None
         self._strip_key = None
         self.text = ""
+
+    @staticmethod
+    def _marks(size: int) -> tuple[int, int]:
+        font = ImageFont.truetype(font_path(bold=True), size)
+        _, top, _, bottom = font.getbbox(PROBE, anchor="ls")
+        return top, bottom
 
     def strip(self, view: BoardView, now: dt.datetime) -> Image.Image:
         """The whole line as one image (cached until its text changes)."""
@@ -79,6 +110,10 @@ class LedBoard:
         key = tuple(parts)
         if key != self._strip_key:
             self.text = SEPARATOR.join(t for t, _ in parts)
+            self.reports = []
+            if self.size < self.min_px:
+                self.reports.append(f"LED: {self.size} px text on {self.height} rows is under "
+                                    f"the {self.min_px} px read from 8 m")
             widths = [self.font.getlength(t) for t, _ in parts]
             gap = self.font.getlength(SEPARATOR)
             total = int(sum(widths) + gap * len(parts)) + 1
@@ -86,11 +121,16 @@ class LedBoard:
             draw = ImageDraw.Draw(strip)
             x = 0.0
             for (text, tone), width in zip(parts, widths, strict=True):
-                draw.text((x, self.height / 2), text, font=self.font, fill=COLOURS[tone],
-                          anchor="lm")
+                _, top, _, bottom = draw.textbbox((x, self.baseline), text, font=self.font,
+                                                  anchor="ls")
+                if top < 0 or bottom > self.height:
+                    self.reports.append(f"LED: {text!r} runs off the panel "
+                                        f"(rows {top}..{bottom} of {self.height})")
+                draw.text((x, self.baseline), text, font=self.font, fill=COLOURS[tone],
+                          anchor="ls")
                 x += width
-                draw.text((x, self.height / 2), SEPARATOR, font=self.font,
-                          fill=(90, 90, 90), anchor="lm")
+                draw.text((x, self.baseline), SEPARATOR, font=self.font,
+                          fill=(90, 90, 90), anchor="ls")
                 x += gap
             self._strip, self._strip_key = strip, key
         return self._strip

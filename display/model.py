@@ -151,7 +151,8 @@ class BoardModel:
                 line = self._lines.get(w.get("service"), {})
                 waiting.append({"service": w.get("service"), "name": w.get("name", ""),
                                 "waiting": w.get("waiting", 0),
-                                "estimate_min": line.get("estimate_min")})
+                                "estimate_min": line.get("estimate_min"),
+                                "estimate_range": line.get("estimate_range")})
             departments = tuple(dict(d) for d in self._dossiers.get("departments") or [])
             return BoardView(
                 center_name=self._center_name,

@@ -35,6 +35,7 @@ from . import voice
 from .board import BoardRenderer
 from .hardware import Hardware, open_hardware
 from .led import LedBoard
+from .legibility import Legibility
 from .model import BoardModel
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,9 @@ class LedConfig:
                                                    "adafruit-hat")
     gpio_slowdown: int = setting(2, doc="rpi-rgb-led-matrix GPIO slowdown (Pi 4: 2-4)")
     speed: float = setting(40.0, doc="scrolling speed, pixels per second")
+    pitch_mm: float = setting(4.0, doc="distance between two LEDs (P4 panel: 4 mm): sets the "
+                                       "smallest text read from 8 m",
+                              check=lambda v: None if 1 <= v <= 20 else "expected 1 to 20 mm")
     fps: int = setting(30, doc="frames per second of the scrolling")
     frames_dir: str = setting("var/display/led", doc="fake hardware: where frames go")
 
@@ -91,6 +95,10 @@ class DisplayConfig(NodeConfig):
     height: int = setting(1080, doc="screen height in pixels (landscape)", check=_check_size)
     portrait: bool = setting(False, doc="the screen is mounted upright (board drawn "
                                         "height × width)")
+    screen_inches: float = setting(55.0, doc="the screen's diagonal: sets the smallest text, "
+                                             "read from 8 m / 5 m (docs/display.md)",
+                                   check=lambda v: None if 10 <= v <= 400
+                                   else "expected 10 to 400 inches")
     fps: int = setting(30, doc="most frames per second when the board changes",
                        check=lambda v: None if 1 <= v <= 60 else "expected 1 to 60")
     frames_dir: str = setting("var/display/frames",
@@ -113,7 +121,8 @@ class HallDisplay(Node):
         w, h = config.width, config.height
         self.size = (min(w, h), max(w, h)) if config.portrait else (w, h)
         self.model = BoardModel(config.hall)
-        self.renderer = BoardRenderer(self.size)
+        self.renderer = BoardRenderer(self.size, Legibility(config.screen_inches))
+        self._reported: set[str] = set()
         self.frame = pygame.Surface(self.size)
         self.hardware = hardware or open_hardware(config, self.size)
         self.frames = 0
@@ -125,7 +134,8 @@ class HallDisplay(Node):
         self.led = None
         if self.hardware.panel is not None:
             led = config.led
-            self.led = LedBoard(led.cols * led.chain, led.rows * led.parallel, led.speed)
+            self.led = LedBoard(led.cols * led.chain, led.rows * led.parallel, led.speed,
+                                led.pitch_mm)
         self.announcer = None
         if config.voice.enabled and self.hardware.player is not None:
             self.announcer = voice.Announcer(
@@ -182,6 +192,7 @@ class HallDisplay(Node):
         view = self.model.view()
         self.renderer.draw(self.frame, view, now)
         self.frame_texts = self.renderer.texts
+        self._report([str(cut) for cut in self.renderer.reports])
         changed = view.version != self._drawn_version
         self._drawn_version = view.version
         self.hardware.screen.present(self.frame, changed)
@@ -191,8 +202,17 @@ class HallDisplay(Node):
     def render_led(self, now=None):
         now = now or self.now()
         image = self.led.frame(self.model.view(), now)
+        self._report(self.led.reports)
         self.hardware.panel.show(image)
         return image
+
+    def _report(self, cuts: list[str]) -> None:
+        # A text the board had to cut is a setup to fix (a name too long for
+        # the screen): said once, not at every frame.
+        for cut in cuts:
+            if cut not in self._reported:
+                self._reported.add(cut)
+                log.warning("the board cut a text: %s", cut)
 
     def loop_once(self) -> None:
         """Wait for a change or the next tick, then draw what is due.

@@ -77,6 +77,13 @@ def offline_note(ui, surface, where: pygame.Rect) -> int:
 
 
 class DossierResult:
+    """The hub's answer, using the screen: status, dates, who has it, and what next.
+
+    ``outcome`` is a ``dossier_lookup`` result, or a ``dossier_lookup_by_id`` one
+    (``dossiers``: the card holder's dossiers, newest first), where each dossier
+    is a tile and the first is shown in full.
+    """
+
     name = "dossier_result"
 
     def __init__(self, code: str, outcome: dict | None = None, *, waiting=False,
@@ -85,9 +92,12 @@ class DossierResult:
         self.waiting, self.offline, self.error = waiting, offline, error
 
     def draw(self, ui, surface, area):
-        y = draw_text(surface, ui.fonts.get(ui.u(44), True), f"Hồ sơ {self.code}",
-                      area.topleft, INK, width=area.w)
-        body = ui.fonts.get(ui.u(40))
+        o = self.outcome
+        mine = "dossiers" in o  # by the ID card: the holder's own dossiers
+        title = (f"Hồ sơ {self.code}" if self.code else "Hồ sơ của bạn")
+        y = draw_text(surface, ui.fonts.get(ui.u(48), True), title, area.topleft, INK,
+                      width=area.w)
+        body = ui.fonts.get(ui.u(42))
         y += ui.u(20)
         if self.waiting:
             draw_text(surface, body, "Đang tra cứu, xin chờ trong giây lát…", (area.x, y), MUTED)
@@ -98,31 +108,86 @@ class DossierResult:
         if self.error:
             draw_text(surface, body, self.error, (area.x, y), LATE, width=area.w)
             return []
-        o = self.outcome
+        if mine:
+            dossiers = o.get("dossiers") or []
+            if not dossiers:
+                draw_text(surface, body, "Không có hồ sơ nào đứng tên người có thẻ căn cước "
+                          "này tại Trung tâm. Nếu bạn nộp hồ sơ cho người khác, xin dùng mã "
+                          "trên Giấy tiếp nhận hồ sơ.", (area.x, y), INK, width=area.w)
+                return []
+            o = dossiers[0]
+            if len(dossiers) > 1:
+                others = ", ".join(d["code"] for d in dossiers[1:])
+                y = draw_text(surface, ui.fonts.get(ui.u(32)), f"Hồ sơ mới nhất; các hồ sơ "
+                              f"khác: {others}", (area.x, y), MUTED, width=area.w) + ui.u(10)
         if not o.get("found"):
             draw_text(surface, body, "Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại "
                       "mã trên giấy hẹn hoặc hỏi cán bộ tại quầy.", (area.x, y), LATE,
                       width=area.w)
             return []
+        if mine:
+            y = draw_text(surface, ui.fonts.get(ui.u(40), True), f"Mã hồ sơ {o['code']}",
+                          (area.x, y), INK, width=area.w) + ui.u(10)
+        return self._dossier(ui, surface, pygame.Rect(area.x, y, area.w, area.bottom - y), o)
+
+    def _dossier(self, ui, surface, area, o):
+        """One dossier: portrait top to bottom; landscape status left, facts right."""
         late = bool(o.get("late"))
-        badge = pygame.Rect(area.x, y, area.w, ui.u(120))
+        gap = ui.u(36)
+        if ui.portrait:
+            left = right = area
+        else:
+            left = pygame.Rect(area.x, area.y, area.w * 9 // 20, area.h)
+            right = pygame.Rect(left.right + ui.u(40), area.y, area.right - left.right
+                                - ui.u(40), area.h)
+        badge = pygame.Rect(left.x, left.y, left.w, ui.u(150))
         pygame.draw.rect(surface, LATE if late else OK, badge, border_radius=14)
-        label = ui.fonts.get(ui.u(50), True).render(
-            o.get("status_name", ""), True, BRAND_INK)
+        font = ui.fonts.get(ui.u(58), True)
+        for size in (58, 48, 40):  # a long status name must fit its badge
+            font = ui.fonts.get(ui.u(size), True)
+            if font.size(o.get("status_name", ""))[0] <= badge.w - ui.u(40):
+                break
+        label = font.render(o.get("status_name", ""), True, BRAND_INK)
         surface.blit(label, label.get_rect(center=badge.center))
-        y = badge.bottom + ui.u(30)
         due = clock.show(o["due_at"], fmt="%H:%M ngày %d/%m/%Y") if o.get("due_at") else "—"
         received = (clock.show(o["received_at"], fmt="%H:%M ngày %d/%m/%Y")
                     if o.get("received_at") else "—")
         lines = [("Người nộp", o.get("applicant", "")), ("Ngày tiếp nhận", received),
                  ("Hẹn trả kết quả", due), ("Đơn vị đang xử lý", o.get("department", "")),
                  ("Tiến độ", "Quá hạn" if late else "Trong hạn")]
-        label_font, value_font = ui.fonts.get(ui.u(34)), ui.fonts.get(ui.u(42), True)
-        for title, value in lines:
-            surface.blit(label_font.render(title, True, MUTED), (area.x, y))
+        label_font, value_font = ui.fonts.get(ui.u(36)), ui.fonts.get(ui.u(46), True)
+        y = badge.bottom + gap if ui.portrait else right.y
+        for name, value in lines:
+            surface.blit(label_font.render(name, True, MUTED), (right.x, y))
             y += label_font.get_linesize()
-            color = (LATE if late else OK) if title == "Tiến độ" else INK
-            y = draw_text(surface, value_font, value, (area.x, y), color, width=area.w)
-            pygame.draw.line(surface, LINE, (area.x, y + ui.u(8)), (area.right, y + ui.u(8)), 2)
+            color = (LATE if late else OK) if name == "Tiến độ" else INK
+            y = draw_text(surface, value_font, value, (right.x, y), color, width=right.w)
+            pygame.draw.line(surface, LINE, (right.x, y + ui.u(6)), (right.right, y + ui.u(6)),
+                             2)
             y += ui.u(24)
-        return []
+        y = y + ui.u(12) if ui.portrait else badge.bottom + gap
+        advice = ADVICE_LATE if late else ADVICE.get(o.get("status"), ADVICE_ON_TIME)
+        font = ui.fonts.get(ui.u(36))
+        box = pygame.Rect(left.x, y, left.w, text_height(font, advice, left.w - ui.u(48))
+                          + ui.u(30))
+        pygame.draw.rect(surface, WARN_BG if late else CALM_BG, box, border_radius=14)
+        draw_text(surface, font, advice, (box.x + ui.u(24), box.y + ui.u(15)), INK,
+                  width=box.w - ui.u(48))
+        complain = pygame.Rect(left.x, box.bottom + ui.u(24), left.w, ui.u(110))
+        draw_button(surface, ui.fonts, complain, "Gửi phản ánh về hồ sơ này", size=ui.u(40),
+                    fill=LATE if late else BRAND)
+        return [Button(complain, lambda: ui.open_feedback(dossier=o["code"]),
+                       "feedback_dossier")]
+
+
+CALM_BG = (235, 246, 238)
+ADVICE_ON_TIME = ("Hồ sơ đang được giải quyết trong thời hạn. Kết quả trả theo ngày hẹn trên "
+                  "Giấy tiếp nhận; Trung tâm báo tin khi có kết quả.")
+ADVICE_LATE = ("Hồ sơ đã quá ngày hẹn trả kết quả. Bạn có thể hỏi quầy hướng dẫn về lý do và "
+               "ngày hẹn mới, hoặc gửi phản ánh ngay tại đây.")
+ADVICE = {
+    5: "Hồ sơ cần bổ sung giấy tờ: xin xem thông báo của Trung tâm hoặc hỏi quầy tiếp nhận.",
+    9: "Đã có kết quả: mời bạn đến quầy trả kết quả, mang theo Giấy tiếp nhận hồ sơ và "
+       "giấy tờ tùy thân.",
+    10: "Kết quả đã được trả. Cảm ơn bạn đã sử dụng dịch vụ.",
+}

@@ -26,7 +26,6 @@ from .widgets import (
     Button,
     draw_button,
     draw_text,
-    keyboard,
 )
 
 KINDS = [("complaint", "Phản ánh"), ("suggestion", "Kiến nghị")]
@@ -46,16 +45,22 @@ class FeedbackForm:
         self.ticket = ""
         self.focus = "text"
         self.problem = ""
+        # From a scanned ID card only (issue 27): shown, removable, sent when kept.
+        self.contact_name = ""
+        self.dossier = ""  # set when opened from a dossier's status
 
-    def key(self, key):
+    def key(self, key, ui=None):
         value = getattr(self, self.focus)
         limit = 300 if self.focus == "text" else 8
         if key == "BACKSPACE":
             value = value[:-1]
         elif key == "CLEAR":
             value = ""
-        elif len(value) < limit and (self.focus == "text" or key != " "):
-            value += key.upper() if self.focus == "ticket" else key.lower()
+        elif self.focus == "ticket":
+            value += key.upper() if len(value) < limit and key != " " else ""
+        elif len(value) < limit:
+            # The citizen's own words, in Vietnamese (Telex or VNI, as on a phone).
+            value = ui.type_into(value, key.lower()) if ui else value + key.lower()
         setattr(self, self.focus, value)
 
     def payload(self) -> dict | None:
@@ -69,6 +74,10 @@ class FeedbackForm:
         data = {"kind": self.kind, "topic": self.topic, "text": self.text.strip()}
         if self.ticket:
             data["ticket"] = self.ticket
+        if self.contact_name:
+            data["contact_name"] = self.contact_name
+        if self.dossier:
+            data["dossier"] = self.dossier
         return data
 
     def _field(self, ui, surface, rect, label, value, name):
@@ -77,6 +86,9 @@ class FeedbackForm:
                          border_radius=14)
         font = ui.fonts.get(ui.u(34))
         shown = (value + "|") if focused else value
+        room = rect.w - ui.u(40)
+        while font.size(shown)[0] > room and len(shown) > 1:
+            shown = "…" + shown[2:]  # the end of a long text: where one is typing
         surface.blit(font.render(shown or label, True, INK if value else MUTED),
                      (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
         return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
@@ -86,6 +98,9 @@ class FeedbackForm:
         gap = ui.u(14)
         y = draw_text(surface, ui.fonts.get(ui.u(42), True), "Góp ý, phản ánh, kiến nghị",
                       left.topleft, INK, width=left.w)
+        if self.dossier:
+            y = draw_text(surface, ui.fonts.get(ui.u(32)), f"Về hồ sơ {self.dossier}",
+                          (left.x, y), MUTED, width=left.w)
         buttons = []
         chip_w = (left.w - gap) // 2
         for i, (code, label) in enumerate(KINDS):
@@ -112,13 +127,23 @@ class FeedbackForm:
         buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
                                    "Số thứ tự trên phiếu (nếu có)…", self.ticket, "ticket"))
         y += field_h + gap
+        if self.contact_name:
+            label = f"Họ tên (từ thẻ căn cước): {self.contact_name}"
+            drop = pygame.Rect(left.right - ui.u(200), y, ui.u(200), ui.u(76))
+            draw_text(surface, ui.fonts.get(ui.u(30)), label, (left.x, y + ui.u(6)), INK,
+                      width=left.w - drop.w - gap)
+            draw_button(surface, ui.fonts, drop, "Bỏ tên", size=ui.u(30), fill=TILE, ink=INK)
+            buttons.append(Button(drop, lambda: setattr(self, "contact_name", ""),
+                                  "drop_name"))
+            y += ui.u(76) + gap
         if self.problem:
             y = draw_text(surface, ui.fonts.get(ui.u(32), True), self.problem, (left.x, y),
                           LATE, width=left.w) + gap
         send = pygame.Rect(left.x, y, left.w, ui.u(96))
         draw_button(surface, ui.fonts, send, "Gửi góp ý", size=ui.u(40))
         buttons.append(Button(send, lambda: ui.start_feedback(self), "send"))
-        return buttons + keyboard(surface, ui.fonts, kb, self.key)
+        return buttons + ui.keyboard(surface, kb, lambda k: self.key(k, ui),
+                                     vietnamese=self.focus == "text")
 
 
 class FeedbackResult:

@@ -18,13 +18,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
-from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, FEEDBACK
-from motcua.config import NodeConfig, setting
+from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, DOSSIER_LOOKUP_BY_ID, FEEDBACK
+from motcua.config import setting
 from motcua.node import Node
+from motcua.ticketing.config import TicketingConfig
+from motcua.ticketing.issuer import Printed, TicketIssuer
+from motcua.ticketing.outbox import Outbox
+from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
@@ -33,7 +38,10 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(kw_only=True)
-class KioskConfig(NodeConfig):
+class KioskConfig(TicketingConfig):
+    """The screen, camera and catalog; tickets as a dispenser prints them (issue 27):
+    printer, outbox and number blocks are :class:`TicketingConfig`'s."""
+
     replica: str = setting("var/kiosk-replica.db", doc="the kiosk's own SQLite copy of the catalog")
     screen_width: int = setting(1080, doc="screen width in pixels (1080 portrait, 1920 landscape)")
     screen_height: int = setting(1920, doc="screen height in pixels")
@@ -41,6 +49,22 @@ class KioskConfig(NodeConfig):
     camera: int = setting(0, doc="V4L2 camera index for the barcode scanner; -1 for none")
     idle_seconds: int = setting(90, doc="seconds without a touch before the attract screen")
     lookup_timeout: int = setting(5, doc="seconds to wait for the hub's answer to a look-up")
+    outbox: str = setting("var/kiosk-outbox-{center}-{node_id}.db",
+                          doc="SQLite file keeping number blocks and offline tickets")
+    # A kiosk without a printer shows the ticket's number and QR code on screen.
+    printer: PrinterConfig = field(default_factory=lambda: PrinterConfig(kind="none"),
+                                   metadata={"doc": "the kiosk's ticket printer (kind none: "
+                                                    "tickets shown on screen)", "check": None})
+    priority_age: int = setting(
+        60, doc="a scanned ID card whose holder is this old or more is offered a priority "
+                "ticket (Luật Người cao tuổi 39/2009/QH12, Điều 2: từ đủ 60 tuổi); 0: never",
+        check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120")
+    dossier_lookup_by_id: bool = setting(
+        False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
+                   "it too: hub.toml [dossiers] lookup_by_id)")
+    ticket_services: list[str] = setting(
+        [], doc="service codes the kiosk issues tickets for ([]: every service the hub "
+                "announces)")
 
 
 class Kiosk(Node):
@@ -50,13 +74,19 @@ class Kiosk(Node):
     config_class = KioskConfig
 
     def __init__(self, config: KioskConfig, transport=None, *, frame_source=None,
-                 replica: Replica | None = None):
+                 replica: Replica | None = None, printer=None):
         self.replica = replica or Replica(":memory:" if config.simulate and config.replica
                                           == "var/kiosk-replica.db" else config.replica)
         self.hub_catalog_version: int | None = None
         self.syncs = 0
         super().__init__(config, transport)
         self.frame_source = frame_source
+        # Tickets: the dispenser's own worker, outbox and printer handling (issue 27).
+        # With fake hardware and the default file, the outbox lives in memory (as the replica).
+        outbox = (Outbox(":memory:") if config.simulate and config.outbox
+                  == KioskConfig.__dataclass_fields__["outbox"].default else None)
+        self.issuer = TicketIssuer(self, config, services=self.ticket_service_codes,
+                                   printer=printer, outbox=outbox, screen_fallback=True)
         self.scanner = None
         self.ui = None
         self.surface = None
@@ -70,7 +100,39 @@ class Kiosk(Node):
         detail = {"simulated": bool(self.config.simulate)}
         if getattr(self, "replica", None) is not None:
             detail.update(catalog_version=self.replica.version(), procedures=self.replica.count())
+        if getattr(self, "issuer", None) is not None:
+            detail.update(self.issuer.status_detail())
         return detail
+
+    # Tickets (issue 27) ------------------------------------------------------------
+    def ticket_services(self) -> list[dict]:
+        """The services a citizen may take a ticket for: code, name, waiting, departments.
+
+        From the hub's retained lines; offline, from the number blocks held.
+        """
+        known = {code: {"code": code, "name": line.get("name", code),
+                        "waiting": line.get("waiting"), "departments": line.get("departments", [])}
+                 for code, line in list(self.issuer.lines.items())}
+        for code, name in self.issuer.outbox.services():
+            known.setdefault(code, {"code": code, "name": name, "waiting": None,
+                                    "departments": []})
+        wanted = self.config.ticket_services
+        chosen = [known[c] for c in wanted if c in known] if wanted else list(known.values())
+        return sorted(chosen, key=lambda s: s["name"]) if not wanted else chosen
+
+    def ticket_service_codes(self) -> list[str]:
+        return self.config.ticket_services or sorted(self.issuer.lines)
+
+    def take_ticket(self, service: str, priority: bool = False,
+                    done: Callable[[Printed], None] | None = None) -> None:
+        """A citizen touched "Lấy số": printed (or shown) by the shared ticket worker."""
+        self.issuer.press(service, priority, done)
+
+    def _on_hub_status(self, incoming: Incoming) -> None:
+        was = self.hub_online
+        super()._on_hub_status(incoming)
+        if getattr(self, "issuer", None) is not None:
+            self.issuer.hub_status_changed(was)
 
     # The catalog replica ---------------------------------------------------------
     def _on_catalog_state(self, incoming: Incoming) -> None:
@@ -141,6 +203,24 @@ class Kiosk(Node):
                                or "Không tra cứu được hồ sơ.")
         return answer["result"]
 
+    def lookup_dossiers_by_id(self, id_number: str) -> dict:
+        """The card holder's dossiers (``dossier_lookup_by_id``); the number goes in the
+        request only, never in a log (the errors say nothing of it)."""
+        if not self.bus.connected or not self.hub_online:
+            raise LookupOffline()
+        try:
+            answer = self.bus.request(
+                self.topics.node_request(self.node_id, "dossier_lookup_by_id"),
+                DOSSIER_LOOKUP_BY_ID.make(id_number=id_number),
+                response_topic=self.topics.node_response(self.node_id, "dossier_lookup_by_id"),
+                timeout=self.config.lookup_timeout)
+        except (NotConnected, RequestTimeout):
+            raise LookupOffline() from None
+        if not answer.get("ok"):
+            raise LookupFailed(answer.get("error", {}).get("message")
+                               or "Không tra cứu được hồ sơ.")
+        return answer["result"]
+
     # Feedback (issue 15) ----------------------------------------------------------------
     def send_feedback(self, data: dict) -> dict:
         """Send a citizen's complaint or suggestion; the hub's ``code``, ``due_at``."""
@@ -162,6 +242,7 @@ class Kiosk(Node):
     def start(self) -> Kiosk:
         super().start()
         self._sync_thread.start()
+        self.issuer.start()
         return self
 
     def open_screen(self, surface=None):
@@ -184,7 +265,12 @@ class Kiosk(Node):
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
                           hub_online=lambda: self.hub_online and self.bus.connected,
-                          idle_seconds=self.config.idle_seconds, feedback=self.send_feedback)
+                          idle_seconds=self.config.idle_seconds, feedback=self.send_feedback,
+                          services=self.ticket_services, take_ticket=self.take_ticket,
+                          has_printer=self.issuer.has_printer,
+                          priority_age=self.config.priority_age,
+                          lookup_by_id=(self.lookup_dossiers_by_id
+                                        if self.config.dossier_lookup_by_id else None))
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)
@@ -204,7 +290,7 @@ class Kiosk(Node):
         if self.scanner is not None:
             code = self.scanner.poll()
             if code:
-                self.ui.start_lookup(code)
+                self.ui.scanned(code)  # an ID card or a receipt
         if self.ui.step(self.surface):
             import pygame
 
@@ -213,5 +299,6 @@ class Kiosk(Node):
 
     def stop(self) -> None:
         super().stop()
+        self.issuer.stop()
         if self.ui is not None:
             self.ui.close()

@@ -33,12 +33,29 @@ def decode(frame: numpy.ndarray) -> list[str]:
     texts = []
     for symbol in found:
         try:
-            text = symbol.data.decode("utf-8").strip()
+            text = _undo_zbar_guess(symbol.data.decode("utf-8")).strip()
         except UnicodeDecodeError:
             continue
         if text and text not in texts:
             texts.append(text)
     return texts
+
+
+def _undo_zbar_guess(text: str) -> str:
+    """The QR's UTF-8 text, where zbar took its bytes for Shift JIS.
+
+    A QR code's byte mode carries no encoding; zbar guesses, and reads the
+    UTF-8 of an ID card ("Lê Văn Bình") as Shift JIS ("Lﾃｪ Vﾄハ Bﾃｬnh").
+    Turned back into those bytes, it is UTF-8 again; ASCII is left as it is.
+    """
+    if text.isascii():
+        return text
+    for guess in ("shift_jis", "cp932"):
+        try:
+            return text.encode(guess).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
 
 
 class Camera:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import pygame
 
+from motcua.public_terms import ASK_OFFICER, public_details, source_line
+
 from .widgets import (
     BG,
     BRAND,
     BRAND_INK,
     INK,
     MUTED,
+    OK,
     TILE,
     Button,
     draw_button,
     draw_text,
-    keyboard,
     text_height,
 )
 
@@ -94,22 +96,28 @@ class Home:
         # Issue 15: a complaint or suggestion, for everyone, in a few taps: a row of
         # its own in portrait, a third button beside the others in landscape (where
         # the department grid has no height to spare).
-        across = 2 if ui.portrait else 3
-        big = pygame.Rect(area.x, area.y, (area.w - ui.u(24) * (across - 1)) // across,
-                          ui.u(170))
-        second = big.move(big.w + ui.u(24), 0)
-        draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(48))
-        draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(48))
-        buttons = [Button(big, ui.open_search, "search"),
-                   Button(second, ui.open_dossier, "dossier")]
+        # Issue 27: a queue number is what most visitors come for; it leads in portrait.
+        gap = ui.u(24)
         if ui.portrait:
+            ticket = pygame.Rect(area.x, area.y, area.w, ui.u(150))
+            big = pygame.Rect(area.x, ticket.bottom + ui.u(20), (area.w - gap) // 2, ui.u(150))
+            second = big.move(big.w + gap, 0)
             talk = pygame.Rect(area.x, big.bottom + ui.u(20), area.w, ui.u(100))
             draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh, kiến nghị", size=ui.u(40),
                         fill=TILE, ink=INK)
         else:
-            talk = second.move(second.w + ui.u(24), 0)
-            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(48),
+            w = (area.w - gap * 3) // 4
+            ticket = pygame.Rect(area.x, area.y, w, ui.u(170))
+            big, second = ticket.move(w + gap, 0), ticket.move(2 * (w + gap), 0)
+            talk = ticket.move(3 * (w + gap), 0)
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(44),
                         fill=TILE, ink=INK)
+        draw_button(surface, ui.fonts, ticket, "Lấy số thứ tự", size=ui.u(52), fill=OK)
+        draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(46))
+        draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(46))
+        buttons = [Button(ticket, ui.open_tickets, "tickets"),
+                   Button(big, ui.open_search, "search"),
+                   Button(second, ui.open_dossier, "dossier")]
         buttons.append(Button(talk, ui.open_feedback, "feedback"))
         y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
                       (area.x, talk.bottom + ui.u(30)))
@@ -197,22 +205,38 @@ class Procedure:
         self.proc = proc
         self._page: pygame.Surface | None = None
 
-    def _render(self, ui, width):
-        d = self.proc["details"]
-        unconfirmed = set(d.get("unconfirmed", []))
-        note = " (chưa xác nhận)"
+    def blocks(self) -> list[tuple[str, str]]:
+        """What the screen says, as (kind, text): title, meta, head, item.
+
+        A citizen sees only what the publishing decision confirms; the rest is
+        "ask the officer", never a value nobody checked (motcua.public_terms).
+        """
+        d = public_details(self.proc["details"])
         blocks = [("title", self.proc["name"]),
                   ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
                            f" · Lĩnh vực: {self.proc['field']}"),
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
+        source = source_line(self.proc["details"])
+        if source:
+            blocks.append(("meta", f"Công bố tại {source}"))
         blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
-        for c in d.get("channels", []):
-            fees = ", ".join(f["name"] if not f["amount"] and "Miễn" in f["name"]
-                             else f"{f['name']}: {money(f['amount'])}" for f in c.get("fees", []))
+        channels = d.get("channels", [])
+        if all("time_limit" not in c and "fees" not in c for c in channels):
+            blocks.append(("item", f"{ASK_OFFICER} về thời hạn giải quyết và phí, lệ phí."))
+            channels = []
+        for c in channels:
+            limit = time_limit(c) if "time_limit" in c else ASK_OFFICER.lower()
+            if "fees" not in c:
+                fees = f"phí, lệ phí: {ASK_OFFICER.lower()}"
+            else:
+                fees = ", ".join(f["name"] if not f["amount"] and "Miễn" in f["name"]
+                                 else f"{f['name']}: {money(f['amount'])}"
+                                 for f in c.get("fees", [])) or "Miễn phí"
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
-                           f"{time_limit(c)}{note if 'time_limit' in unconfirmed else ''}; "
-                           f"{fees or 'Miễn phí'}{note if 'fees' in unconfirmed else ''}"))
+                                   f"{limit}; {fees}"))
         blocks.append(("head", "Hồ sơ cần mang theo"))
+        if "components" not in d:
+            blocks.append(("item", f"{ASK_OFFICER}."))
         for comp in d.get("components", []):
             copies = []
             if comp.get("originals"):
@@ -227,6 +251,10 @@ class Procedure:
             if d.get(key):
                 blocks.append(("head", title))
                 blocks += [("item", text) for text in d[key]]
+        return blocks
+
+    def _render(self, ui, width):
+        blocks = self.blocks()
         fonts = {"title": ui.fonts.get(ui.u(50), True), "meta": ui.fonts.get(ui.u(32)),
                  "head": ui.fonts.get(ui.u(40), True), "item": ui.fonts.get(ui.u(36))}
         spacing = {"title": ui.u(16), "meta": ui.u(6), "head": ui.u(34), "item": ui.u(10)}
@@ -247,13 +275,26 @@ class Procedure:
         return page
 
     def draw(self, ui, surface, area):
+        # Issue 27: the ticket for this procedure's service, one tap from reading it.
+        take = pygame.Rect(area.x, area.y, area.w, ui.u(100))
+        draw_button(surface, ui.fonts, take, "Lấy số thứ tự cho thủ tục này", size=ui.u(40),
+                    fill=OK)
+        page = pygame.Rect(area.x, take.bottom + ui.u(20), area.w, area.bottom - take.bottom
+                           - ui.u(20))
         if self._page is None or self._page.get_width() != area.w:
             self._page = self._render(ui, area.w)
-        ui.content_height = self._page.get_height()
-        surface.blit(self._page, area.topleft, pygame.Rect(0, ui.scroll, area.w, area.h))
-        return []
+        ui.content_height = self._page.get_height() + take.h + ui.u(20)
+        surface.blit(self._page, page.topleft, pygame.Rect(0, ui.scroll, page.w, page.h))
+        return [Button(take, lambda: ui.open_tickets(self.proc), "ticket_for_procedure")]
 
 
+TYPING_HINTS = {
+    "telex": "Gõ có dấu kiểu Telex như trên điện thoại: aa → â, aw → ă, ow → ơ, uw → ư, "
+             "dd → đ; s f r x j → sắc, huyền, hỏi, ngã, nặng. Bấm “Gõ: Telex” để đổi.",
+    "vni": "Gõ có dấu kiểu VNI: a6 → â, a8 → ă, o7 → ơ, u7 → ư, d9 → đ; 1 2 3 4 5 → sắc, "
+           "huyền, hỏi, ngã, nặng. Bấm “Gõ: VNI” để đổi.",
+    "plain": "Gõ không dấu: chữ gõ sao hiện vậy; tìm kiếm không cần dấu.",
+}
 SEARCH_LEVELS = [("", "Mọi cấp"), ("province", "Cấp tỉnh"), ("commune", "Cấp xã")]
 
 
@@ -274,7 +315,7 @@ class Search:
         elif key == "CLEAR":
             self.text = ""
         elif len(self.text) < 60:
-            self.text += key.lower()
+            self.text = ui.type_into(self.text, key.lower())
         ui.scroll = 0
 
     def draw(self, ui, surface, area):
@@ -282,7 +323,7 @@ class Search:
         pygame.draw.rect(surface, BG, field, border_radius=14)
         pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
         font = ui.fonts.get(ui.u(48))
-        shown = self.text + "|" if self.text else "Gõ tên thủ tục, không cần dấu…"
+        shown = self.text + "|" if self.text else "Gõ tên thủ tục, có dấu hay không đều được…"
         surface.blit(font.render(shown, True, INK if self.text else MUTED),
                      (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
         kb, left = keyboard_area(ui, area, field.bottom + ui.u(30))
@@ -310,9 +351,11 @@ class Search:
                           f"“{self.text}”. Hãy thử ít chữ hơn.", results.topleft, MUTED,
                           width=results.w)
         else:
-            draw_text(surface, ui.fonts.get(ui.u(38)), "Ví dụ: khai sinh, ket hon, giay phep "
-                      "lai xe, 1.001193", results.topleft, MUTED, width=results.w)
-        return buttons + keyboard(surface, ui.fonts, kb, lambda k: self.key(ui, k))
+            y = draw_text(surface, ui.fonts.get(ui.u(38)), "Ví dụ: khai sinh, ket hon, giay "
+                          "phep lai xe, 1.001193", results.topleft, MUTED, width=results.w)
+            draw_text(surface, ui.fonts.get(ui.u(32)), TYPING_HINTS[ui.input_mode],
+                      (results.x, y + ui.u(20)), MUTED, width=results.w)
+        return buttons + ui.keyboard(surface, kb, lambda k: self.key(ui, k))
 
 
 def keyboard_area(ui, area: pygame.Rect, top: int) -> tuple[pygame.Rect, pygame.Rect]:

@@ -18,6 +18,7 @@ with a message to show; it runs on a worker thread so the screen never freezes.
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import time
 from collections.abc import Callable
 
@@ -25,11 +26,30 @@ import pygame
 
 from motcua import clock as motcua_clock
 
-from . import dossier_screens, feedback_screens, screens
+from . import (
+    dossier_screens,
+    feedback_screens,
+    idcard,
+    idcard_screens,
+    screens,
+    ticket_screens,
+    typing_vi,
+)
+from .hid import KeyStream
 from .lookup import LookupFailed, LookupOffline
-from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button
+from .session import Session
+from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button, keyboard
+
+# Luật Người cao tuổi 39/2009/QH12, Điều 2: người cao tuổi là công dân Việt Nam từ đủ
+# 60 tuổi trở lên (docs/kiosk.md). Configurable: KioskConfig.priority_age.
+ELDERLY_AGE = 60
+# A receipt's dossier code (e.g. 000.00.14.H56-261120-0118): letters, digits, . and -.
+DOSSIER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{3,63}$")
+UNKNOWN_CODE = ("Mã vừa quét không phải thẻ căn cước, cũng không phải mã trên Giấy tiếp nhận "
+                "hồ sơ và hẹn trả kết quả.")
 
 IDLE_SECONDS = 90
+DEFAULT_INPUT_MODE = "telex"  # what most phones in Vietnam type with
 
 
 class KioskUI:
@@ -37,7 +57,11 @@ class KioskUI:
                  | None = None, center_name: str = "", hub_online: Callable[[], bool]
                  = lambda: True, monotonic: Callable[[], float] = time.monotonic,
                  now=motcua_clock.now, idle_seconds: float = IDLE_SECONDS,
-                 feedback: Callable[[dict], dict] | None = None):
+                 feedback: Callable[[dict], dict] | None = None,
+                 services: Callable[[], list[dict]] = lambda: [],
+                 take_ticket: Callable | None = None, has_printer: bool = False,
+                 lookup_by_id: Callable[[str], dict] | None = None,
+                 priority_age: int = ELDERLY_AGE):
         pygame.font.init()
         if not pygame.display.get_init():
             pygame.display.init()  # the event queue lives in the video subsystem
@@ -63,6 +87,23 @@ class KioskUI:
         self._drawn: tuple | None = None
         self._drawn_at = float("-inf")
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lookup")
+        # Tickets (issue 27): the node's shared ticket worker answers on its own thread.
+        self.services = services
+        self.take_ticket = take_ticket
+        self.has_printer = has_printer
+        self._ticket_pending = False
+        self._ticket_done: list = []
+        self.session = Session()
+        self.on_ticket: Callable | None = None  # e.g. the node speaks the number
+        # The ID card (issue 27): one scan, by camera or a USB scanner's key stream.
+        self.keys = KeyStream(monotonic)
+        self.lookup_by_id = lookup_by_id  # the holder's dossiers, where the centre allows
+        self.priority_age = priority_age
+        # Further uses of a scanned card, e.g. appointment check-in:
+        # (key, Vietnamese label, action) tuples, shown on the card's screen.
+        self.card_actions: list[tuple[str, str, Callable[[], None]]] = []
+        # Vietnamese on the on-screen keyboard (issue 22): Telex, VNI or none.
+        self.input_mode = DEFAULT_INPUT_MODE
 
     # Layout ----------------------------------------------------------------
     @property
@@ -98,8 +139,43 @@ class KioskUI:
         self.scroll = 0
 
     def go_attract(self) -> None:
+        """Back to the attract screen; the visit is over, so everything read is forgotten."""
         self.stack = [screens.Attract()]
         self.scroll = 0
+        self.session.forget()
+        self.keys.clear()
+        self.input_mode = DEFAULT_INPUT_MODE
+
+    def open_tickets(self, procedure: dict | None = None) -> None:
+        self.push(ticket_screens.TicketServices(procedure))
+
+    # Tickets (issue 27) --------------------------------------------------------
+    def start_ticket(self, service: str, priority: bool = False) -> None:
+        """Take a ticket through the node's ticket worker; the number shows when it comes."""
+        self.last_touch = self.monotonic()
+        if self.take_ticket is None or self._ticket_pending:
+            return  # one ticket at a time: a second tap while printing takes nothing
+        self._ticket_pending = True
+        self.push(ticket_screens.TicketResult(service, waiting=True))
+        self.take_ticket(service, priority, self._ticket_done.append)
+
+    def _collect_ticket(self) -> None:
+        if not self._ticket_done:
+            return
+        printed = self._ticket_done.pop(0)
+        self._ticket_pending = False
+        self.last_touch = self.monotonic()  # the citizen reads the number from now
+        if self.screen.name == "ticket_result":
+            self.stack[-1] = ticket_screens.TicketResult(printed.service, printed)
+        if printed.ticket is not None and self.on_ticket is not None:
+            self.on_ticket(printed)
+
+    def wait_ticket(self, timeout: float = 10.0) -> None:
+        """Block until a pending ticket has been served (tests)."""
+        deadline = time.monotonic() + timeout
+        while self._ticket_pending and not self._ticket_done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._collect_ticket()
 
     def open_search(self) -> None:
         self.push(screens.Search())
@@ -107,8 +183,13 @@ class KioskUI:
     def open_dossier(self) -> None:
         self.push(dossier_screens.Dossier())
 
-    def open_feedback(self) -> None:
-        self.push(feedback_screens.FeedbackForm())
+    def open_feedback(self, dossier: str = "") -> None:
+        form = feedback_screens.FeedbackForm()
+        if dossier:  # from a dossier's status: the complaint is about it
+            form.dossier, form.topic = dossier, "late"
+        if self.session.card is not None:
+            form.contact_name = self.session.card.name  # from the card; the citizen may remove it
+        self.push(form)
 
     def open_department(self, code: str) -> None:
         department = next(d for d in self.catalog.departments() if d["code"] == code)
@@ -125,6 +206,78 @@ class KioskUI:
         proc = self.catalog.get(code)
         if proc is not None:
             self.push(screens.Procedure(proc))
+
+    # Typing ----------------------------------------------------------------------
+    def type_into(self, text: str, key: str) -> str:
+        """``text`` after a key of the on-screen keyboard, in the chosen typing mode."""
+        return typing_vi.type_key(text, key, self.input_mode)
+
+    def cycle_input_mode(self) -> None:
+        modes = typing_vi.MODES
+        self.input_mode = modes[(modes.index(self.input_mode) + 1) % len(modes)]
+        self.last_touch = self.monotonic()
+
+    def keyboard(self, surface, area, on_key, extra: str = "", vietnamese: bool = True):
+        """The on-screen keyboard; with ``vietnamese``, its typing-mode key too."""
+        return keyboard(surface, self.fonts, area, on_key, extra=extra,
+                        mode=typing_vi.MODE_NAMES[self.input_mode],
+                        on_mode=self.cycle_input_mode if vietnamese else None)
+
+    # Scans: the ID card or a receipt, by camera or USB scanner -------------------
+    def scanned(self, text: str) -> None:
+        """A code was read: an ID card fills the session, a receipt's code is looked up."""
+        text = text.strip()
+        if not text:
+            return
+        self.last_touch = self.monotonic()
+        if self.screen.name == "attract":
+            self.go_home()
+        if idcard.looks_like_id_card(text):
+            try:
+                card = idcard.parse(text, today=self.today())
+            except idcard.NotAnIdCard as problem:
+                self._show_scan(idcard_screens.ScanProblem(str(problem)))
+                return
+            self.use_card(card)
+        elif DOSSIER_CODE.match(text.upper()):
+            self.start_lookup(text)
+        else:
+            self._show_scan(idcard_screens.ScanProblem(UNKNOWN_CODE))
+
+    def today(self):
+        from zoneinfo import ZoneInfo
+
+        return self.now().astimezone(ZoneInfo(motcua_clock.LOCAL_ZONE)).date()
+
+    def use_card(self, card) -> None:
+        """One scan fills what this visit needs: the name, the priority offered."""
+        self.session.card = card
+        today = self.today()
+        self.session.priority_reason = (
+            f"Người cao tuổi (từ đủ {self.priority_age} tuổi)"
+            if idcard.priority_by_age(card, today, self.priority_age) else None)
+        if self.screen.name == "feedback":
+            self.screen.contact_name = card.name  # filled in, the citizen may remove it
+            return
+        self._show_scan(idcard_screens.IdCardWelcome())
+
+    def _show_scan(self, screen) -> None:
+        if self.screen.name in ("idcard", "scan_problem"):
+            self.stack[-1] = screen
+        else:
+            self.push(screen)
+
+    def start_lookup_by_id(self) -> None:
+        """The card holder's latest dossier, by identity number (where the centre allows)."""
+        card = self.session.card
+        if card is None or self.lookup_by_id is None:
+            return
+        self.last_touch = self.monotonic()
+        if not self.hub_online():
+            self._show_result(dossier_screens.DossierResult("", offline=True))
+            return
+        self._show_result(dossier_screens.DossierResult("", waiting=True))
+        self._pending = self._pool.submit(self.lookup_by_id, card.number)
 
     # Dossier look-up -----------------------------------------------------------
     def start_lookup(self, code: str) -> None:
@@ -207,7 +360,12 @@ class KioskUI:
 
     # Input ---------------------------------------------------------------------
     def handle(self, event) -> None:
-        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+        if event.type == pygame.TEXTINPUT or (event.type == pygame.KEYDOWN and event.key in (
+                pygame.K_RETURN, pygame.K_KP_ENTER)):
+            scan = self.keys.feed(event.text if event.type == pygame.TEXTINPUT else "\n")
+            if scan:
+                self.scanned(scan)
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self.last_touch = self.monotonic()
             self._press, self._dragged = event.pos, False
         elif event.type == pygame.MOUSEMOTION and self._press and event.buttons[0]:
@@ -253,8 +411,9 @@ class KioskUI:
     def tick(self) -> None:
         self._collect_lookup()
         self._collect_feedback()
+        self._collect_ticket()
         if self.screen.name != "attract" and self._pending is None \
-                and self._feedback_pending is None \
+                and self._feedback_pending is None and not self._ticket_pending \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
             self.go_attract()
 

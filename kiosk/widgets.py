@@ -119,11 +119,13 @@ KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
 
 
 def keyboard(surface, fonts: Fonts, area: pygame.Rect, on_key: Callable[[str], None],
-             extra: str = "") -> list[Button]:
+             extra: str = "", mode: str = "", on_mode: Callable[[], None] | None = None
+             ) -> list[Button]:
     """An on-screen keyboard filling ``area``: digits, letters, space, delete, clear.
 
     ``extra`` adds keys (``.-`` for dossier codes). Keys call ``on_key`` with the
-    character, ``"BACKSPACE"`` or ``"CLEAR"``.
+    character, ``"BACKSPACE"`` or ``"CLEAR"``. With ``on_mode``, a key shows the
+    Vietnamese typing ``mode`` ("Telex", "VNI", "Không dấu") and changes it.
     """
     rows = [*KEY_ROWS]
     if extra:
@@ -145,12 +147,18 @@ def keyboard(surface, fonts: Fonts, area: pygame.Rect, on_key: Callable[[str], N
             x += key_w + gap
     y = area.y + len(rows) * (key_h + gap)
     specials = [("Xóa hết", "CLEAR", 3), ("Dấu cách", " ", 4), ("⌫ Xóa", "BACKSPACE", 3)]
+    if on_mode is not None:
+        specials = [("Xóa hết", "CLEAR", 2), (f"Gõ: {mode}", "MODE", 3), ("Dấu cách", " ", 3),
+                    ("⌫ Xóa", "BACKSPACE", 2)]
     x = area.x
     for label, key, span in specials:
         w = span * key_w + (span - 1) * gap
         rect = pygame.Rect(x, y, w, key_h)
-        size = max(24, min(key_h // 2 - 4, key_w * 3 // 8))
-        draw_button(surface, fonts, rect, label, size=size, fill=TILE, ink=INK)
-        buttons.append(Button(rect, lambda k=key: on_key(k), f"key:{key}"))
+        size = max(22, min(key_h // 2 - 4, key_w * 3 // 8))
+        action = on_mode if key == "MODE" else (lambda k=key: on_key(k))
+        draw_button(surface, fonts, rect, label, size=size,
+                    fill=BRAND if key == "MODE" else TILE, ink=BRAND_INK if key == "MODE"
+                    else INK)
+        buttons.append(Button(rect, action, f"key:{key}"))
         x += w + gap
     return buttons

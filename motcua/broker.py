@@ -7,9 +7,16 @@ configuration a centre runs, on a port nobody else uses::
         print(broker.port)
 
 The project's files say everything but where to listen and where to keep
-data; this class prepends ``listener <port> 127.0.0.1``, ``user <you>`` (so a
+data; this class prepends ``listener <port> localhost``, ``user <you>`` (so a
 root-started broker does not switch to the ``mosquitto`` user, who could not
 read our temporary directory) and ``persistence_location``.
+
+Listening on the name ``localhost``, not on ``127.0.0.1``: on a stock Debian
+``/etc/hosts`` the name is ``::1`` as well, and whoever connects by that name
+may try ``::1`` first. Python's clients fall back to the next address, but
+Mosquitto's bridge (2.0.11) connects to the first one only and fails with
+"Protocol error". Mosquitto binds every address the name resolves to, so the
+listener is wherever a client looks (see :func:`loopback_host`).
 """
 
 from __future__ import annotations
@@ -44,10 +51,58 @@ def find_mosquitto() -> str:
     return found
 
 
+def loopback_addresses() -> list[str]:
+    """The addresses ``localhost`` resolves to on this machine, IPv4 or IPv6 first as it says.
+
+    ::
+
+        loopback_addresses()   # ['::1', '127.0.0.1'] on a stock Debian 12
+    """
+    found: list[str] = []
+    for *_, sockaddr in socket.getaddrinfo("localhost", None, type=socket.SOCK_STREAM):
+        if sockaddr[0] not in found:
+            found.append(sockaddr[0])
+    return found
+
+
+def _bindable(address: str, port: int = 0) -> bool:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((address, port))
+        return True
+    except OSError:
+        return False
+
+
+def loopback_host() -> str:
+    """What a loopback listener binds: ``localhost`` when every address of that name can
+    be bound here (Mosquitto then listens on each), else ``127.0.0.1``.
+
+    ``127.0.0.1`` is the fallback for a machine whose ``/etc/hosts`` names
+    ``::1`` while IPv6 is switched off (some containers): Mosquitto would fail
+    to bind ``::1`` and exit. Python's clients still reach it by the name
+    ``localhost`` (the ``::1`` attempt fails, the next is ``127.0.0.1``); a
+    bridge there must be given ``127.0.0.1`` itself.
+    """
+    addresses = loopback_addresses()
+    if addresses and all(_bindable(a) for a in addresses):
+        return "localhost"
+    return "127.0.0.1"
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port free on every loopback address (a listener on ``localhost`` binds them all)."""
+    others = [a for a in loopback_addresses() if a != "127.0.0.1" and _bindable(a)]
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if all(_bindable(a, port) for a in others):
+            return port
+    return port
 
 
 def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> bool:
@@ -70,6 +125,7 @@ class Mosquitto:
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="motcua-broker-"))
         self.log_file = Path(log_file) if log_file else self.data_dir / "mosquitto.log"
         self.process: subprocess.Popen | None = None
+        self.host = loopback_host()
         # Live web pages read retained state over MQTT-over-WebSockets: when a
         # `web.acl` sits beside the config, a read-only websockets listener is
         # added on a free port, anonymous clients confined by that ACL.
@@ -80,7 +136,7 @@ class Mosquitto:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         header = (
             f"# written by motcua.broker from {self.config_file}\n"
-            f"listener {self.port} 127.0.0.1\n"
+            f"listener {self.port} {self.host}\n"
             f"user {getpass.getuser()}\n"
             f"persistence_location {self.data_dir}/\n"
         )
@@ -151,9 +207,9 @@ class Mosquitto:
 class ProductionMosquitto(Mosquitto):
     """The production configuration (``broker-config/production.conf``) on a free port.
 
-    With the bridge (``bridge.conf``) and the live pages' websockets listener
-    (``websockets.conf``, a centre's or a province's, on ``ws_port``) when
-    provision made them.
+    With the bridge (``bridge.conf``) when provision made one, and the live
+    pages' relay broker (``public.conf``: a second Mosquitto, anonymous and
+    read-only, websockets on ``ws_port``, fed by a bridge from this one).
 
     For the tests and a technician's dry run: ``files_dir`` is ``motcua
     provision``'s ``broker/`` folder (passwd, acl, certificates), put where the
@@ -161,6 +217,7 @@ class ProductionMosquitto(Mosquitto):
 
         with ProductionMosquitto(out / "broker") as broker:
             print(broker.port)      # TLS only, passwords and ACL enforced
+            print(broker.ws_port)   # the live pages' relay
     """
 
     ETC = "/etc/mosquitto/motcua/"
@@ -177,20 +234,16 @@ class ProductionMosquitto(Mosquitto):
             target = conf_d / "motcua-bridge.conf"
             target.write_text(text, encoding="utf-8")
             target.chmod(0o600)
-        websockets = self.files_dir / "websockets.conf"
-        if websockets.exists():
-            lines = [f"listener {self.ws_port} 127.0.0.1" if ln.split()[:1] == ["listener"]
-                     else ln for ln in websockets.read_text(encoding="utf-8").splitlines()]
-            (conf_d / "motcua-websockets.conf").write_text("\n".join(lines) + "\n",
-                                                          encoding="utf-8")
         return conf_d
 
     def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
         self.files_dir = Path(files_dir)
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
-        # The live pages' websockets listener (provision writes it for a centre
-        # and for a province): on a free port here, like the main listener.
-        self.ws_port = free_port() if (self.files_dir / "websockets.conf").exists() else None
+        # The live pages' relay (provision writes it for a centre and for a
+        # province): on a free port here, like the main listener.
+        self.public_conf = self.files_dir / "public.conf"
+        self.ws_port = free_port() if self.public_conf.exists() else None
+        self.relay: subprocess.Popen | None = None
 
     def write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -198,7 +251,7 @@ class ProductionMosquitto(Mosquitto):
         for line in self.config_file.read_text(encoding="utf-8").splitlines():
             words = line.split()
             if words[:1] == ["listener"]:
-                line = f"listener {self.port} 127.0.0.1"
+                line = f"listener {self.port} {self.host}"
             elif words[:1] == ["log_dest"]:
                 line = "log_dest stdout"
             elif words[:1] == ["persistence_location"]:
@@ -213,3 +266,54 @@ class ProductionMosquitto(Mosquitto):
         path = self.data_dir / "mosquitto.conf"
         path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
         return path
+
+    def write_relay_config(self) -> Path:
+        """public.conf with its listener and bridge pointed at this test's ports."""
+        lines = []
+        for line in self.public_conf.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words[:2] == ["listener", "0"]:
+                line = f"listener 0 {self.data_dir}/relay.sock"
+            elif words[:1] == ["listener"]:
+                line = f"listener {self.ws_port} 127.0.0.1"
+            elif words[:1] == ["address"]:
+                line = f"address 127.0.0.1:{self.port}"
+            elif words[:1] == ["log_dest"]:
+                line = "log_dest stdout"
+            else:
+                line = line.replace(self.ETC, f"{self.files_dir.resolve()}/")
+            lines.append(line)
+        path = self.data_dir / "public.conf"
+        path.write_text(f"user {getpass.getuser()}\n" + "\n".join(lines) + "\n",
+                        encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+    def start(self, timeout: float = 10.0) -> ProductionMosquitto:
+        super().start(timeout)
+        if self.ws_port and (self.relay is None or self.relay.poll() is not None):
+            conf = self.write_relay_config()
+            self._relay_log = open(self.data_dir / "public.log", "ab")  # noqa: SIM115
+            self.relay = subprocess.Popen(
+                [find_mosquitto(), "-c", str(conf)], stdout=self._relay_log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+            if not wait_for_port(self.ws_port, timeout):
+                self.stop()
+                raise BrokerError(f"the live pages' relay did not open port {self.ws_port}")
+        return self
+
+    def stop_relay(self, timeout: float = 5.0) -> None:
+        if self.relay and self.relay.poll() is None:
+            self.relay.terminate()
+            try:
+                self.relay.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.relay.kill()
+                self.relay.wait()
+        if getattr(self, "_relay_log", None):
+            self._relay_log.close()
+            self._relay_log = None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stop_relay(timeout)
+        super().stop(timeout)

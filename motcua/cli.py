@@ -7,6 +7,7 @@
     MOTCUA_CONFIG=counter.toml motcua counter
     motcua user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
     motcua provision centre.toml --out provisioned/thanhhoa
+    motcua trial trial/thanhhoa      # (provisioned with --one-machine)
     motcua queue load central/samples/thanhhoa.toml --config hub.toml
     motcua demo
 
@@ -62,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="output folder (keep it off the repository: e.g. provisioned/<centre>)")
     prov.add_argument("--rotate", action="append", default=[], metavar="NAME",
                       help="replace this secret: a node id, hub, server or province (repeatable)")
+    prov.add_argument("--one-machine", action="store_true",
+                      help="the whole centre in --out with relative paths, to try it on this "
+                           "machine with `motcua trial` (not for Ansible)")
+    trial = sub.add_parser("trial", help="start a centre provisioned with --one-machine: "
+                                         "broker, hub, every node on fake hardware")
+    trial.add_argument("folder", help="the --out folder of `motcua provision --one-machine`")
     queue = sub.add_parser("queue", help="the queue's setup: load a centre from TOML/JSON")
     queue.add_argument("action", choices=["load"])
     queue.add_argument("file", nargs="+",
@@ -104,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             from .provision.cli import provision_command
 
             return provision_command(args)
+        if args.command == "trial":
+            from .provision.local import trial_command
+
+            return trial_command(args)
         if args.command == "queue":
             return importlib.import_module("central.manage").queue_command(args)
         if args.command == "demo":

@@ -135,7 +135,10 @@ def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: i
         f'center = "{CENTER}"\ncenter_name = "{CENTER_NAME}"\n'
         f'database = "{directory / "hub.db"}"\ndemo_dir = "{directory}"\n{live}'
         f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
-        f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n',
+        f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n'
+        # A day at ten times real speed: a real dispenser never issues this fast.
+        "[budget]\ntickets_burst = 1000\ntickets_per_minute = 600.0\n"
+        "messages_per_second = 500.0\nmessages_burst = 5000\n",
         encoding="utf-8",
     )
     configs["hub"] = hub

@@ -34,6 +34,9 @@ from .config import NodeConfig
 from .sdnotify import Watchdog
 
 log = logging.getLogger(__name__)
+# How long the main thread of a node without a loop of its own sleeps when no
+# watchdog wants feeding (it wakes at once when asked to stop).
+IDLE_WAKE_S = 5.0
 
 
 class Node:
@@ -142,6 +145,10 @@ class Node:
         # that hangs stops the feeding and systemd restarts the node.
         watchdog = Watchdog()
         watchdog.ready(f"{self.role} {self.node_id}")
+        # A node whose work happens on its own threads (counter, dispenser) has
+        # nothing to do here but feed the watchdog: it sleeps till then.
+        idle = type(self).loop_once is Node.loop_once
+        idle_wait = watchdog.interval / 2 if watchdog.enabled else IDLE_WAKE_S
         try:
             while not self._stopping.is_set():
                 try:
@@ -150,7 +157,9 @@ class Node:
                     log.exception("%s loop failed; carrying on", self.role)
                     self._stopping.wait(0.5)  # not a hot loop of the same failure
                 watchdog.feed()
-                if self.loop_interval:
+                if idle:
+                    self._stopping.wait(idle_wait)
+                elif self.loop_interval:
                     self._stopping.wait(self.loop_interval)
         finally:
             watchdog.stopping()

@@ -16,22 +16,38 @@ name holds the query as typed (accents and all) rank first::
     >>> [hit.code for hit in index.search("dang ki khai sin")]
     ['1.001193']
 
-Prefix matching is always on (results update while one types); when every word
-must match and nothing does, a doubled or stray last letter is forgiven, then
-any word may match, ranked by how many do, so a misspelt word does not empty
-the list.
+Prefix matching is always on (results update while one types). When every
+word must match and nothing does, a slip of one letter in a word is forgiven
+(a wrong, missing, extra or swapped letter: "khai sihn" finds "khai sinh"):
+a word the index does not know is tried with the known words one edit away
+(the index's own vocabulary, read through ``fts5vocab`` and kept until the
+database changes). Then a doubled or stray last letter is forgiven, then any
+word may match, ranked by how many do, so a misspelt word does not empty the
+list::
+
+    >>> [hit.code for hit in index.search("khai sihn")]
+    ['1.001193']
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 TABLE = "procedure_search"
 CANDIDATES = 1000
+# Letters of folded Vietnamese (no f, j, w, z) plus those of loan words.
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_SLIP_MIN = 3          # shorter words are too ambiguous to correct
+_SLIP_MAX = 4          # corrections tried per word and kind of slip
+_SLIP_ORDER = {0: 0, 1: 1, -1: 2}   # same length, one letter longer, one shorter
+_vocab_cache: dict[tuple[int, str], tuple[tuple, list[str], dict[str, int]]] = {}
+_vocab_lock = threading.Lock()
 _WORD = re.compile(r"[0-9a-z]+")
 _CODE = re.compile(r"^\s*[0-9][0-9.\-]*[0-9]\s*$")
 
@@ -50,6 +66,17 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of ``text`` (letters and digits)."""
     return _WORD.findall(fold(text))
+
+
+def one_slip_away(word: str) -> set[str]:
+    """Every string one wrong, missing, extra or swapped letter from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}                                 # missing
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}        # swapped
+    out |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}          # wrong
+    out |= {a + c + b for a, b in splits for c in _LETTERS}                   # extra
+    out.discard(word)
+    return out
 
 
 def accented_lower(text: str) -> str:
@@ -135,19 +162,95 @@ class SearchIndex:
         terms = words(query)
         if not terms:
             return []
-        # Every word (as a prefix); then with a stray last letter forgiven
-        # ("sinhh"); then any word, ranked by how many match.
+        # Every word (as a prefix); then each unknown word or its known
+        # neighbours one slip away ("sihn" → "sinh"); then with a stray last
+        # letter forgiven ("sinhh"); then any word, ranked by how many match.
+        exact = " AND ".join(f'"{t}"*' for t in terms)
+        hits = self._run(exact, query, terms, department, field, level, limit)
+        if hits:
+            return hits
+        attempts = []
+        slipped = self._slips(terms)
+        if slipped:
+            groups = [" OR ".join(f'"{c}"*' for c in [t, *fixes]) for t, fixes in slipped]
+            corrected = [fixes[0] if fixes else t for t, fixes in slipped]
+            attempts.append((" AND ".join(f"({g})" for g in groups), corrected))
         trimmed = [t[:-1] if len(t) >= 4 else t for t in terms]
-        attempts = [" AND ".join(f'"{t}"*' for t in terms)]
         if trimmed != terms:
-            attempts.append(" AND ".join(f'"{t}"*' for t in trimmed))
+            attempts.append((" AND ".join(f'"{t}"*' for t in trimmed), terms))
         if len(terms) > 1:
-            attempts.append(" OR ".join(f'"{t}"*' for t in trimmed))
-        for match in attempts:
-            hits = self._run(match, query, terms, department, field, level, limit)
+            attempts.append((" OR ".join(f'"{t}"*' for t in trimmed), terms))
+        for match, phrase_terms in attempts:
+            hits = self._run(match, query, phrase_terms, department, field, level, limit)
             if hits:
                 return hits
         return []
+
+    # -- slips ---------------------------------------------------------------
+
+    def _vocabulary(self) -> tuple[list[str], dict[str, int]]:
+        """The index's words (sorted) and how many procedures hold each.
+
+        Read once per database state: kept until this connection writes or
+        another one commits (``total_changes``, ``data_version``).
+        """
+        key = (id(self.conn), self.table)
+        stamp = (self.conn.total_changes,
+                 self.conn.execute("pragma data_version").fetchone()[0])
+        with _vocab_lock:
+            cached = _vocab_cache.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1], cached[2]
+        vocab = f"{self.table}_vocab"
+        self.conn.execute(f"create virtual table if not exists temp.{vocab} "
+                          f"using fts5vocab(main, {self.table}, 'row')")
+        # Words only: the digits of codes need no correcting.
+        docs = dict(self.conn.execute(f"select term, doc from temp.{vocab} where term >= 'a'"))
+        stamp = (self.conn.total_changes, stamp[1])
+        with _vocab_lock:
+            if len(_vocab_cache) > 16:
+                _vocab_cache.clear()
+            _vocab_cache[key] = (stamp, sorted(docs), docs)
+        return sorted(docs), docs
+
+    def _slips(self, terms: list[str]) -> list[tuple[str, list[str]]] | None:
+        """Each term with the known words one slip away (none when it is known),
+        or None when no term needs (or has) a correction."""
+        ordered, docs = self._vocabulary()
+
+        def known(term: str, prefix: bool) -> bool:
+            if term in docs:
+                return True
+            if not prefix:
+                return False
+            i = bisect.bisect_left(ordered, term)
+            return i < len(ordered) and ordered[i].startswith(term)
+
+        out, changed = [], False
+        for i, term in enumerate(terms):
+            last = i == len(terms) - 1   # the word being typed may be unfinished
+            if term.isdigit() or len(term) < _SLIP_MIN or known(term, last):
+                out.append((term, []))
+                continue
+            near = one_slip_away(term)
+            # The likeliest first (it decides the phrase boost): a wrong or
+            # swapped letter, then a missing one, then an extra one; then the
+            # more common word.
+            fixes = sorted((c for c in near if c in docs),
+                           key=lambda c: (_SLIP_ORDER[(len(c) > len(term)) - (len(c) < len(term))],
+                                          -docs[c], c))
+            if last and not fixes:
+                # An unfinished word with a slip ("karoa" for "karao…"): the
+                # neighbours that start a known word.
+                fixes = sorted(c for c in near if known(c, True))
+            # A few of each kind, so common short words ("lai", "hai") do not
+            # crowd out the longer one meant ("kai" → "khai").
+            fixes = [c for kind in (0, 1, -1) for c in [
+                f for f in fixes if (len(f) > len(term)) - (len(f) < len(term)) == kind
+            ][:_SLIP_MAX]]
+            changed |= bool(fixes)
+            out.append((term, fixes))
+        return out if changed else None
 
     def _run(self, match, query, terms, department, field, level, limit) -> list[Hit]:
         filters, args = [], []

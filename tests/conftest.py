@@ -91,6 +91,7 @@ def center():
 
 @pytest.fixture
 def hub_config(tmp_path, broker, center):
+    from central.budget import UNLIMITED
     from central.config import HubConfig
 
     return from_dict(
@@ -100,6 +101,8 @@ def hub_config(tmp_path, broker, center):
             "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
             "database": str(tmp_path / "hub.db"),
             "mqtt": {"port": broker.port, "keepalive": 5},
+            # Tests of budgets set their own (tests/test_attack_node.py).
+            "budget": UNLIMITED,
         },
     )
 
@@ -146,7 +149,7 @@ def node_files(role: str, folder: Path) -> dict:
                       "printer": {"kind": "folder", "path": str(folder / "tickets")}},
         "counter": {"rating": {"outbox": str(folder / "outbox.sqlite")},
                     "display": {"image_dir": str(folder / "display")}},
-        "kiosk": {"replica": str(folder / "replica.db")},
+        "kiosk": {"replica": str(folder / "replica.db"), "outbox": str(folder / "outbox.db")},
         "display": {"frames_dir": str(folder / "frames"),
                     "voice": {"clips": str(folder / "voice"), "wav_dir": str(folder / "sound")},
                     "led": {"frames_dir": str(folder / "led")}},
@@ -374,7 +377,7 @@ def make_dispenser(tmp_path, broker, center):
 
     from dispenser.config import DispenserConfig
     from dispenser.node import Dispenser
-    from dispenser.printer import FolderPrinter
+    from motcua.ticketing.printer import FolderPrinter
 
     started = []
 

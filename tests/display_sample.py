@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+from pathlib import Path
 
 from display.model import BoardModel
 from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS
@@ -57,4 +59,52 @@ def model(online: bool = True) -> BoardModel:
     m.set_online(True, NOW - dt.timedelta(minutes=30))
     if not online:
         m.set_online(False, NOW - dt.timedelta(minutes=2))
+    return m
+
+
+# --- The sample centre's hall at any size (issue 22: readable at 1 to 40 counters) -------
+
+SAMPLE_TOML = Path(__file__).resolve().parent.parent / "central" / "samples" / "thanhhoa.toml"
+
+
+def sample_centre() -> dict:
+    with SAMPLE_TOML.open("rb") as f:
+        return tomllib.load(f)
+
+
+def big_hall(counters: int, departments: int | None = None) -> BoardModel:
+    """The sample centre's hall with ``counters`` open counters (names "Quầy N", the
+    longest numbers each service can give), all its services with people waiting
+    and its departments' figures (one with nothing resolved, several overdue)."""
+    centre = sample_centre()
+    services = centre["services"]
+    prefixes = [(s.get("prefix") or "", s["range"][1]) for s in services]
+    rows = []
+    for n in range(1, counters + 1):
+        prefix, top = prefixes[n % len(prefixes)]
+        number = f"{prefix}{top - n:03d}" if prefix else str(top - n)
+        status = "paused" if n % 9 == 0 else "open"
+        rows.append({"counter": n, "name": f"Quầy {n}", "status": status,
+                     "display": None if status == "paused" else number})
+    calls = [{"display": r["display"], "counter": r["counter"], "counter_name": r["name"],
+              "service_name": services[r["counter"] % len(services)]["name"], "status": "called",
+              "called_at": (NOW - dt.timedelta(minutes=i)).isoformat()}
+             for i, r in enumerate(reversed(rows)) if r["display"]][:10]
+    payload = STATE_BOARD.make(
+        hall="main", day="2026-11-27", calls=calls, counters=rows,
+        waiting=[{"service": s["code"], "name": s["name"],
+                  "waiting": (i * 7) % 23 + (i == 0) * 1000} for i, s in enumerate(services)])
+    deps = [d for d in centre["departments"]][:departments]
+    stats = STATE_DOSSIER_STATS.make(
+        period="Năm 2026", updated_at=NOW.isoformat(),
+        departments=[{"code": d["code"], "name": d["name"],
+                      "resolved": 0 if i == 4 else 1000 + i,
+                      "on_time": None if i == 4 else 900 + i,
+                      "on_time_rate": None if i == 4 else round((900 + i) / (1000 + i), 4),
+                      "in_progress": 40 + i, "overdue": (i * 13) % 1234}
+                     for i, d in enumerate(deps)])
+    m = BoardModel("main", CENTER_NAME)
+    m.update("board/main", payload, live=True, now=NOW - dt.timedelta(seconds=1))
+    m.update("dossier_stats", stats, now=NOW)
+    m.set_online(True, NOW - dt.timedelta(minutes=30))
     return m

@@ -96,15 +96,15 @@ def _wrong_clock(offset_s: float) -> None:
     and no NTP yet): what it stamps on tickets and messages."""
     import datetime as dt
 
-    import dispenser.outbox
     import motcua.bus.messages
+    import motcua.ticketing.outbox
 
     def now_iso() -> str:
         moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset_s)
         return moment.isoformat(timespec="milliseconds")
 
     motcua.bus.messages.now_iso = now_iso
-    dispenser.outbox.now_iso = now_iso
+    motcua.ticketing.outbox.now_iso = now_iso
 
 
 def run_counter(settings: dict, journal: Journal) -> None:

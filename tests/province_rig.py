@@ -22,7 +22,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from motcua.broker import ProductionMosquitto, free_port, wait_for_port
+from motcua.broker import (
+    ProductionMosquitto,
+    free_port,
+    loopback_addresses,
+    loopback_host,
+    wait_for_port,
+)
 from motcua.provision import provision
 
 from .conftest import MOTCUA, SAMPLE_INVENTORY
@@ -49,12 +55,18 @@ class LinkProxy:
         self.port = free_port()
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._server: socket.socket | None = None
+        self._servers: list[socket.socket] = []
         self.restore()
 
     def restore(self):
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self._server,), daemon=True).start()
+        # On every address `localhost` has here (::1 too on a stock Debian), as
+        # the centre's bridge names it and tries only the first.
+        addresses = loopback_addresses() if loopback_host() == "localhost" else ["127.0.0.1"]
+        for address in addresses:
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            server = socket.create_server((address, self.port), family=family)
+            self._servers.append(server)
+            threading.Thread(target=self._accept, args=(server,), daemon=True).start()
 
     def _accept(self, server):
         while True:
@@ -63,7 +75,7 @@ class LinkProxy:
             except OSError:
                 return  # cut: the listening socket was closed
             try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=2)
+                upstream = socket.create_connection(("localhost", self.target_port), timeout=2)
             except OSError:
                 client.close()
                 continue
@@ -88,11 +100,11 @@ class LinkProxy:
                     s.shutdown(socket.SHUT_RDWR)
 
     def cut(self):
-        if self._server is not None:
+        servers, self._servers = self._servers, []
+        for server in servers:
             with contextlib.suppress(OSError):
-                self._server.shutdown(socket.SHUT_RDWR)
-            self._server.close()
-            self._server = None
+                server.shutdown(socket.SHUT_RDWR)
+            server.close()
         with self._lock:
             conns, self._conns = self._conns, []
         for s in conns:
@@ -190,9 +202,8 @@ def start_province(root: Path, centre_ids: list[str]) -> Province:
     broker = ProductionMosquitto(out / "broker", data_dir=root / "tinh-broker").start()
     db = root / "tinh.db"
     http_port = free_port()
-    # The live pages read the broker's websockets listener as its web user.
-    live = (f'live_mqtt_url = "ws://127.0.0.1:{broker.ws_port}"\nlive_mqtt_username = "web"\n'
-            f'live_mqtt_password_file = "{out}/hub/web-mqtt-password"\n')
+    # The live pages read the province's relay broker, anonymously.
+    live = f'live_mqtt_url = "ws://127.0.0.1:{broker.ws_port}"\n'
     config = _hub_toml(root / "tinh-hub.toml", "tinh", "Tỉnh Thanh Hóa", db, broker.port, out,
                        http_port, 'role = "province"\n' + live)
     hub = _start_hub(config, root / "tinh-hub.log")

@@ -121,18 +121,18 @@ def web_client(port, user=None, password=None):
 
 
 def test_the_provincial_live_pages_read_the_floors_and_nothing_else(tmp_path):
-    """The provincial broker's websockets listener: browsers log in as the read-only
-    `web` user and read each centre's floor and link, not its summaries; they
-    cannot write; anonymous clients and wrong passwords are refused."""
+    """The province's live pages relay: browsers connect with no credential and
+    read each centre's floor and link, not its summaries; they cannot write;
+    any user name (the web user's, a centre's) is refused there."""
     (tmp_path / "tinh.toml").write_text(
         'center = "tinh"\n[broker]\nhost = "localhost"\n[[centres]]\nid = "xa-a"\n')
     out = tmp_path / "tinh"
     provision(tmp_path / "tinh.toml", out)
     hub_toml = (out / "hub" / "hub.toml").read_text()
-    assert 'live_mqtt_username = "web"' in hub_toml
-    assert 'live_mqtt_password_file = "/etc/motcua/web-mqtt-password"' in hub_toml
-    web_password = (out / "hub" / "web-mqtt-password").read_text().strip()
-    assert (out / "hub" / "web-mqtt-password").stat().st_mode & 0o777 == 0o600
+    assert "live_mqtt_username" not in hub_toml and "live_mqtt_password" not in hub_toml
+    web_password = (out / "broker" / "web-password").read_text().strip()
+    assert (out / "broker" / "web-password").stat().st_mode & 0o777 == 0o600
+    bridge_password = (out / "centres" / "xa-a" / "bridge-password").read_text().strip()
     broker = ProductionMosquitto(out / "broker", data_dir=tmp_path / "data").start()
     clients = []
     try:
@@ -145,13 +145,14 @@ def test_the_provincial_live_pages_read_the_floors_and_nothing_else(tmp_path):
                                ("province/xa-a/up/dossiers", b'{"dossiers": []}')):
             bridge.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
 
-        for user, password in ((None, None), ("web", "wrong"), ("xa-b", web_password)):
+        for user, password in (("web", web_password), ("web", "wrong"),
+                               ("xa-a", bridge_password), ("xa-b", web_password)):
             c, rc, _ = web_client(broker.ws_port, user, password)
             c.loop_stop()
             assert rc.is_failure, (user, rc)
-        # Two pages at once, both as `web`: neither knocks the other off.
-        first, rc1, seen1 = web_client(broker.ws_port, "web", web_password)
-        second, rc2, seen2 = web_client(broker.ws_port, "web", web_password)
+        # Two pages at once: neither knocks the other off.
+        first, rc1, seen1 = web_client(broker.ws_port)
+        second, rc2, seen2 = web_client(broker.ws_port)
         clients += [first, second]
         assert not rc1.is_failure and not rc2.is_failure
         for c in (first, second):

@@ -321,27 +321,27 @@ def web_client(port, user=None, password=None):
 
 def test_live_pages_read_the_centres_state_over_websockets_and_nothing_else(
         production_broker, login):
-    """The websockets listener provision gives a centre's broker: pages log in as
-    the read-only `web` user and read motcua/<centre>/state/#; they cannot read
-    a node's requests, responses or commands, nor the hub's events, and cannot
-    write anything (not even as a "node" called web); anonymous is refused."""
+    """The live pages' relay provision gives a centre: pages connect with no
+    credential and read motcua/<centre>/state/#; they cannot read a node's
+    requests, responses or commands, nor the hub's events, and cannot write
+    anything (not even as a "node" called web); a user name is refused there."""
     broker, out, center = production_broker
     base = f"motcua/{center}"
-    web_password = (out / "hub" / "web-mqtt-password").read_text().strip()
+    web_password = (out / "broker" / "web-password").read_text().strip()
     assert broker.ws_port
     hub = login("hub")
     dispenser = login("dispenser-1")
     hub.publish(f"{base}/state/line/HT", b'{"service": "HT", "waiting": 3}', retain=True)
 
-    for user, pw in ((None, None), ("web", "wrong"), ("hub", web_password),
-                     ("web", password(out, "hub"))):
+    for user, pw in (("web", web_password), ("web", "wrong"), ("hub", web_password),
+                     ("hub", password(out, "hub")), ("web", password(out, "hub"))):
         c, rc, _ = web_client(broker.ws_port, user, pw)
         c.loop_stop()
         assert rc.is_failure, (user, rc)
 
-    # Two pages at once, both as `web`: neither knocks the other off.
-    first, rc1, seen1 = web_client(broker.ws_port, "web", web_password)
-    second, rc2, seen2 = web_client(broker.ws_port, "web", web_password)
+    # Two pages at once: neither knocks the other off.
+    first, rc1, seen1 = web_client(broker.ws_port)
+    second, rc2, seen2 = web_client(broker.ws_port)
     try:
         assert not rc1.is_failure and not rc2.is_failure
         for c in (first, second):

@@ -22,6 +22,7 @@ def test_an_admin_adds_an_officer_who_then_signs_in(browser, live_server, store)
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, live_server, "admin", "mat-khau-admin")
+    page.locator("header summary", has_text="Quản trị").click()  # the staff menus
     page.get_by_role("link", name="Người dùng").click()
     form = page.locator("#new-user")
     form.locator("input[name=username]").fill("mai.pt")
@@ -35,6 +36,7 @@ def test_an_admin_adds_an_officer_who_then_signs_in(browser, live_server, store)
     artifacts = PROJECT / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / "admin-users.png"), full_page=True)
+    page.locator("header details.user summary").click()
     page.get_by_role("button", name="Đăng xuất").click()
 
     # Five wrong passwords lock the name, even for the right one.

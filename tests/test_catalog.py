@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 
 from central import catalog, procedures
-from central.catalog_import import COLUMNS, ImportRefused
+from central.catalog_format import COLUMNS, SIMPLE_COLUMNS
+from central.catalog_import import ImportRefused
 
 
 def test_the_sample_catalog_has_real_procedures_across_departments(store):
@@ -95,7 +96,8 @@ def _sheet_rows():
             "components": "Đơn đề nghị | 1 | 0 | Mẫu 01; Bản sao căn cước | 0 | 1",
             "steps": "Nộp hồ sơ; Nhận kết quả", "unconfirmed": "fees"}
     bad = {**good, "code": "H56.TEST.02", "unit": "tuần", "fee": "-5"}
-    return [list(COLUMNS)] + [[r.get(c, "") for c in COLUMNS] for r in (good, bad)]
+    columns = [*COLUMNS, *SIMPLE_COLUMNS]   # a hand-made sheet: one set of terms
+    return [columns] + [[r.get(c, "") for c in columns] for r in (good, bad)]
 
 
 def test_xlsx_and_csv_imports_are_checked_the_same_way(store):

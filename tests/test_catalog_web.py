@@ -40,7 +40,8 @@ def test_public_search_without_accents_and_with_filters(client, sample):
     assert "Đăng ký khai sinh có yếu tố nước ngoài" in filtered
     assert "Mã 1.001193 " not in filtered  # commune level: filtered out
     page = client.get("/thu-tuc/1.001193").get_data(as_text=True)
-    assert "Tờ khai đăng ký khai sinh" in page and "Mẫu TP/HT-2020-KS.1" in page
+    # The sample is confirmed against no decision: a citizen is sent to the officer.
+    assert "Tờ khai đăng ký khai sinh" not in page and "Xin hỏi cán bộ tiếp nhận" in page
     assert client.get("/thu-tuc/9.999999").status_code == 404
 
 
@@ -84,25 +85,40 @@ def test_editing_publishes_a_new_version_and_keeps_the_old(admin, store, sample)
     assert "Lưu và công bố phiên bản mới" in page
     form = {"csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193"),
             "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
-            "department": "STP", "in_person_time_limit": "1", "in_person_unit": "working_days",
-            "in_person_fee": "0", "online_time_limit": "1", "online_unit": "working_days",
-            "online_fee": "0", "post_time_limit": "2", "post_unit": "working_days",
-            "post_fee": "0", "components": "Tờ khai đăng ký khai sinh | 1 | 0 | Mẫu KS.1\n"
-            "Giấy chứng sinh | 1 | 0", "steps": "Nộp hồ sơ\nNhận kết quả", "unconfirmed": ""}
+            "department": "STP",
+            "channels": "Trực tiếp | 1 | ngày làm việc | Miễn lệ phí = 0\n"
+                        "Trực tuyến | 1 | ngày làm việc | Miễn lệ phí = 0\n"
+                        "Bưu chính | 2 | ngày làm việc | Miễn lệ phí = 0 | "
+                        "Cộng thời gian chuyển phát",
+            "supplement_restarts": "có", "decision_number": "1234/QĐ-UBND",
+            "decision_date": "2025-06-23", "unconfirmed_fees": "1",
+            "components": "Tờ khai đăng ký khai sinh | 1 | 0 | Mẫu KS.1\n"
+            "Giấy chứng sinh | 1 | 0", "steps": "Nộp hồ sơ\nNhận kết quả"}
     reply = admin.post("/quan-tri/thu-tuc/1.001193", data=form, follow_redirects=True)
     assert "thủ tục được công bố phiên bản mới" in reply.get_data(as_text=True)
     proc = procedures.current(store.db, "1.001193")
     assert proc["version"] == 2
     assert procedures.channel(proc, "in_person")["time_limit"] == 1
+    assert procedures.channel(proc, "post")["note"] == "Cộng thời gian chuyển phát"
+    assert proc["details"]["supplement_restarts"] is True
+    assert "fees_pause_clock" not in proc["details"]
+    assert proc["details"]["decision"] == {"number": "1234/QĐ-UBND", "date": "2025-06-23"}
+    assert proc["details"]["unconfirmed"] == ["fees"]
+    # What was saved is what the form shows again.
+    again = admin.get("/quan-tri/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Bưu chính | 2 | ngày làm việc | Miễn lệ phí = 0 | Cộng thời gian chuyển phát" in again
+    assert 'name="supplement_restarts" value="có" checked' in again
     assert proc["details"]["components"][1] == {"name": "Giấy chứng sinh", "originals": 1,
                                                 "copies": 0}
     assert [v["version"] for v in catalog.versions(store.db, "1.001193")] == [2, 1]
     bad = admin.post("/quan-tri/thu-tuc/1.001193",
-                     data={**form, "in_person_time_limit": "hai",
+                     data={**form, "channels": "Trực tiếp | hai | ngày làm việc",
                            "csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193")})
     assert bad.status_code == 400
     assert "thời hạn phải là số nguyên không âm, nhận được “hai”" in bad.get_data(as_text=True)
     assert procedures.current(store.db, "1.001193")["version"] == 2
+    assert procedures.channel(procedures.current(store.db, "1.001193"),
+                              "in_person")["time_limit"] == 1
     audit = store.db.execute("select action, target from audit_log where action like 'catalog%'"
                              " order by id").fetchall()
     assert ("catalog.import", "edit:1.001193") in audit
@@ -146,8 +162,13 @@ def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, liv
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / "catalog-admin-refused.png"), full_page=False)
     page.goto(f"{live_server}/quan-tri/thu-tuc/1.001193")
-    page.fill("input[name=in_person_time_limit]", "1")
+    lines = page.input_value("#channels").splitlines()
+    assert lines[0] == "Trực tiếp | 0 | trong ngày | Miễn lệ phí = 0"
+    page.fill("#channels", "\n".join(["Trực tiếp | 1 | ngày làm việc | Miễn lệ phí = 0",
+                                       *lines[1:]]))
     page.click("#edit button[type=submit]")
     page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
     page.screenshot(path=str(artifacts / "catalog-admin-edit.png"), full_page=False)
     assert procedures.current(store.db, "1.001193")["version"] == 2
+    assert procedures.channel(procedures.current(store.db, "1.001193"),
+                              "in_person")["time_limit"] == 1

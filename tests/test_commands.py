@@ -53,3 +53,24 @@ def test_readme_quick_start_is_the_two_commands():
     makefile = (PROJECT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
+
+
+def test_the_readme_names_exactly_the_debian_packages_make_demo_and_make_test_install():
+    """Issue 22: a reader can install the packages before running anything."""
+    script = (PROJECT / "provisioning" / "system-packages.sh").read_text()
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    variables = dict(re.findall(r'^(\w+)="([^"]*)"', script, re.M))
+
+    def packages(role):
+        line = re.search(rf"^\s*{role}\)\s*pkgs=\"([^\"]*)\"", script, re.M).group(1)
+        words = []
+        for word in line.split():
+            words += variables[word[1:]].split() if word.startswith("$") else [word]
+        if role == "dev":
+            words += re.search(r'\[ "\$role" = dev \] && pkgs="\$pkgs ([^"]*)"',
+                               script).group(1).split()
+        return words
+
+    for target, role in [("make demo", "demo"), ("make test", "dev")]:
+        listed = re.search(rf"^- `{target}`: ([^\n]*(?:\n  [^\n]*)*)", readme, re.M).group(1)
+        assert listed.split() == packages(role), target

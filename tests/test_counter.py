@@ -574,3 +574,35 @@ def test_transfer_to_another_counter_or_cancel_on_the_keypad(queue_hub, make_nod
         "select t.status, c.number from tickets t join counters c on c.id = t.target_counter_id"
     ).fetchone() == ("waiting", last[2]["target_counter"]))
     wait_until(lambda: shown(counter).number is None)
+
+
+def test_an_idle_counter_sleeps_and_a_blinking_one_wakes_only_for_its_phases(
+        queue_hub, make_node, tmp_path):
+    """The display thread wakes when something shows differently, not 20 times a second."""
+    dispenser = make_node("dispenser", "dispenser-1")
+    take_ticket(dispenser)
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path, blink_s=1.5))
+    unit = counter.units[1]
+    wait_until(lambda: shown(counter).known and shown(counter).online)
+    views = []
+    original = unit.view
+
+    def counted(now):
+        views.append(now)
+        return original(now)
+
+    unit.view = counted
+    time.sleep(2.0)
+    idle = len(views)
+    assert idle <= 2, f"an idle counter drew {idle} times in 2 s"
+    # A call blinks for 1.5 s: on 0.5 s, off 0.25 s, so about four phase changes.
+    views.clear()
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number is not None)
+    time.sleep(2.0)
+    assert shown(counter).number == "A001"
+    assert 3 <= len(views) <= 12, f"{len(views)} draws while blinking 1.5 s"
+    # The blinking ends by itself: the number is steady and the thread sleeps again.
+    views.clear()
+    time.sleep(1.0)
+    assert len(views) <= 1

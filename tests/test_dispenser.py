@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dispenser.printer import FolderPrinter
+from motcua.ticketing.printer import FolderPrinter
 
 from .conftest import PROJECT, wait_until
 

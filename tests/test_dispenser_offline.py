@@ -183,9 +183,9 @@ def test_the_hub_refuses_a_number_it_did_not_lease(own_hub, make_dispenser):
 
 def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
         own_broker, own_hub, make_dispenser, monkeypatch):
-    import dispenser.node
+    import motcua.ticketing.issuer
 
-    monkeypatch.setattr(dispenser.node, "SILENT_HUB_BACKOFF_S", 2.0)
+    monkeypatch.setattr(motcua.ticketing.issuer, "SILENT_HUB_BACKOFF_S", 2.0)
     node = make_dispenser(port=own_broker.port, request_timeout=0.5)
     wait_until(lambda: node.hub_online and has_blocks(node))
     from central.routes import Route

@@ -5,12 +5,13 @@ them; look at each PNG before committing.
 """
 
 import datetime as dt
+from dataclasses import replace
 
 import pygame
 import pytest
 from PIL import Image
 
-from display.board import BoardRenderer
+from display.board import BoardRenderer, board_pages
 from display.led import LedBoard
 from display.model import BoardModel
 
@@ -26,14 +27,65 @@ def draw(size, view, now=sample.NOW):
     return image, renderer.texts
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (1080, 1920)],
-                         ids=["1920x1080", "1280x720", "portrait-1080x1920"])
+SIZES = [(1920, 1080), (1280, 720), (1080, 1920)]
+SIZE_IDS = ["1920x1080", "1280x720", "portrait-1080x1920"]
+
+
+def every_page(size, view):
+    """Draw the board at each page turn until every page of every panel was shown:
+    the texts drawn, their sizes, and what the renderer had to cut."""
+    renderer = BoardRenderer(size)
+    turns = board_pages(renderer, view)
+    texts, sizes, cuts = [], [], []
+    for turn in range(turns):
+        surface = pygame.Surface(size)
+        renderer.draw(surface, view, sample.NOW + dt.timedelta(seconds=turn
+                                                               * renderer.page_seconds))
+        texts += renderer.texts
+        sizes += renderer.sizes
+        cuts += [str(c) for c in renderer.reports]
+    return renderer, texts, sizes, cuts
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_the_board_matches_its_golden_for_each_layout(size):
     image, texts = draw(size, sample.model().view())
     check_image(f"display-board-{size[0]}x{size[1]}.png", image)
-    assert "1023 → Quầy 5" in texts and sample.CENTER_NAME in texts
-    assert "10:25:07" in " ".join(texts) and "Thứ Sáu, 27/11/2026" in " ".join(texts)
-    assert "MẤT KẾT NỐI" not in " ".join(texts)
+    joined = " ".join(texts)
+    assert "1023 → Quầy 5" in texts and sample.CENTER_NAME in joined
+    assert "10:25:07" in joined
+    if size[1] > size[0]:  # the date only where there is room for it at reading size
+        assert "Thứ Sáu, 27/11/2026" in joined
+    assert "MẤT KẾT NỐI" not in joined
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("counters", [1, 10, 20, 40])
+def test_every_counter_service_and_department_is_shown_whole_and_readable(size, counters):
+    """Issue 22: the sample centre's services and departments, 1 to 40 counters, at
+    each resolution: every page, nothing cut, nothing under the reading minimum."""
+    view = sample.big_hall(counters).view()
+    renderer, texts, sizes, cuts = every_page(size, view)
+    assert cuts == []
+    for text, px, role in sizes:
+        assert px >= renderer.min[role], (text, px, role)
+    shown = set(texts)
+    for c in view.counters:
+        assert c["name"] in shown
+        if c["status"] == "open":
+            assert c["display"] in shown
+        else:
+            assert "Tạm dừng" in shown
+    lines = " ".join(texts)
+    for d in view.departments:
+        assert d["name"] in lines
+    for w in view.waiting:
+        assert w["name"] in lines and f"{w['waiting']} người" in lines or \
+            f"{w['waiting']:,} người".replace(",", ".") in lines
+    # The reading minimum of docs/display.md on a 55-inch screen.
+    assert renderer.min == {(1920, 1080): {"far": 81, "near": 51},
+                            (1280, 720): {"far": 54, "near": 34},
+                            (1080, 1920): {"far": 81, "near": 51}}[size]
 
 
 def test_offline_keeps_the_last_board_under_a_mark():
@@ -53,14 +105,51 @@ def test_the_newest_call_blinks_for_a_while_then_stays():
     assert later.getpixel((22, 150)) != yellow and "1023 → Quầy 5" in texts
 
 
+def test_a_big_centre_pages_its_counters_and_says_which_page():
+    """The sample's twenty counters at 1920×1080: pages of the grid, each marked."""
+    view = sample.big_hall(20).view()
+    renderer = BoardRenderer((1920, 1080))
+    image, texts = draw((1920, 1080), view)
+    check_image("display-board-20-counters-1920x1080.png", image)
+    renderer.draw(pygame.Surface((1920, 1080)), view, sample.NOW)
+    page, pages = renderer.pages["counters"]
+    assert pages > 1 and f"Trang {page + 1}/{pages}" in renderer.texts
+
+
+def test_the_strip_goes_through_every_department_in_turn():
+    view = sample.big_hall(20).view()
+    renderer = BoardRenderer((1920, 1080))
+    seen = []
+    for turn in range(board_pages(renderer, view)):
+        renderer.draw(pygame.Surface((1920, 1080)), view,
+                      sample.NOW + dt.timedelta(seconds=turn * renderer.page_seconds))
+        seen.append([d["name"] for d in view.departments
+                     if d["name"] in " ".join(renderer.texts)])
+    assert {name for names in seen for name in names} == {d["name"] for d in view.departments}
+    assert len({tuple(names) for names in seen if names}) > 3  # not the same ones every time
+
+
 def test_each_department_shows_its_on_time_share_and_overdue_count():
-    _, texts = draw((1920, 1080), sample.model().view())
+    _, texts, _, _ = every_page((1920, 1080), sample.model().view())
     joined = " | ".join(texts)
     assert "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN — Năm 2026" in texts
     for name, shown, overdue in [("Sở Tư pháp", "98%", 0), ("Sở Tài nguyên và Môi trường",
                                                            "74%", 17)]:
-        assert name in joined and shown in texts and f"quá hạn: {overdue}" in texts
-    assert "—" in texts  # a department with nothing resolved yet has no rate
+        assert name in joined and shown in texts and f"đang quá hạn: {overdue}" in texts
+    # Nothing resolved yet: a dash, never "0%" nor "100%".
+    assert "—" in texts and "0%" not in texts and "100%" not in texts
+
+
+def test_nothing_resolved_reads_as_a_dash_in_one_wording_everywhere():
+    from motcua import wording
+
+    assert wording.on_time_share(None) == "—"
+    assert wording.on_time_share(0.0, resolved=0) == "—"
+    assert wording.on_time_share(0.0, resolved=12) == "0%"
+    assert wording.overdue_in_progress(1234) == "đang quá hạn: 1.234"
+    led = LedBoard(128, 32)
+    led.strip(sample.model().view(), sample.NOW)
+    assert "Sở Lao động – Thương binh và Xã hội: đúng hạn —, đang quá hạn: 0" in led.text
 
 
 def test_an_empty_board_says_so_instead_of_inventing_calls():
@@ -68,11 +157,21 @@ def test_an_empty_board_says_so_instead_of_inventing_calls():
     assert "Chưa có số được gọi" in texts and "Chưa có số liệu" in texts
 
 
-def test_long_names_are_shrunk_or_cut_never_drawn_past_their_box():
+def test_a_text_too_long_for_its_box_is_cut_and_reported():
     renderer = BoardRenderer((1280, 720))
     name = "Trung tâm Phục vụ hành chính công " * 4
-    text, px = renderer.fit(name, 40, 500, bold=True)
+    text, px = renderer.fit(name, 40, 500, bold=True, where="tên")
     assert text.endswith("…") and renderer.font(px, True).size(text)[0] <= 500
+    assert px == renderer.min["near"]  # shrunk no further than the reading minimum
+    assert len(renderer.reports) == 1 and renderer.reports[0].text == name
+    # A counter name no screen can hold whole: the frame reports it.
+    view = sample.big_hall(3).view()
+    long = [dict(c, name="Quầy tiếp nhận và trả kết quả hồ sơ đất đai số 1")
+            for c in view.counters]
+    renderer = BoardRenderer((1920, 1080))
+    renderer.draw(pygame.Surface((1920, 1080)), replace(view, counters=tuple(long), source=0),
+                  sample.NOW)
+    assert any(c.where == "tên quầy" for c in renderer.reports)
 
 
 def test_the_led_board_scrolls_the_same_figures_with_vietnamese_letters():
@@ -82,7 +181,7 @@ def test_the_led_board_scrolls_the_same_figures_with_vietnamese_letters():
     check_image("display-led-128x32.png", first)
     assert first.size == (128, 32)
     assert led.text.startswith("10:25  •  Mời số 1023 → Quầy 5  •  Đang chờ: 43")
-    assert "Sở Tài nguyên và Môi trường: đúng hạn 74%, quá hạn 17" in led.text
+    assert "Sở Tài nguyên và Môi trường: đúng hạn 74%, đang quá hạn: 17" in led.text
     moved = led.frame(view, sample.NOW, offset_px=40)
     assert moved.crop((0, 0, 88, 32)).tobytes() == \
         first.crop((40, 0, 128, 32)).tobytes()
@@ -90,6 +189,30 @@ def test_the_led_board_scrolls_the_same_figures_with_vietnamese_letters():
     strip = led.strip(view, sample.NOW)
     check_image("display-led-line.png", strip)
     assert led.frame(view, sample.NOW, offset_px=strip.width).tobytes() == first.tobytes()
+
+
+@pytest.mark.parametrize("rows", [32, 64])
+def test_every_mark_stays_inside_the_led_panel(rows):
+    """The dot under ạ and the marks over Ậ light no pixel on the panel's edge rows."""
+    led = LedBoard(128, rows)
+    view = sample.big_hall(20).view()
+    strip = led.strip(view, sample.NOW)
+    assert led.reports == []
+    assert "ạ" in led.text and "Ậ" not in led.text  # the sample's words, marks below
+    grey = strip.convert("L")
+    for row in (0, rows - 1):
+        assert grey.crop((0, row, strip.width, row + 1)).getextrema()[1] == 0, row
+    probe = LedBoard(128, rows)
+    image = probe.strip(replace(view, departments=({"name": "ẬỖỰ ạ ặ ỵ", "on_time_rate": None,
+                                                    "overdue": 0},)), sample.NOW).convert("L")
+    for row in (0, rows - 1):
+        assert image.crop((0, row, image.width, row + 1)).getextrema()[1] == 0, row
+
+
+def test_an_led_panel_too_small_to_read_from_the_hall_is_reported():
+    led = LedBoard(64, 16)
+    led.strip(sample.model().view(), sample.NOW)
+    assert led.reports and "under the 13 px read from 8 m" in led.reports[0]
 
 
 def test_a_screen_shows_the_frame_as_drawn_and_upright_screens_get_it_turned():
@@ -111,3 +234,14 @@ def test_a_screen_shows_the_frame_as_drawn_and_upright_screens_get_it_turned():
         assert pygame.display.get_surface().get_at((5, 640))[:3] == (255, 0, 0)
     finally:
         screen.close()
+
+
+def test_the_readme_shows_the_pictures_docs_pictures_draws_and_they_are_small():
+    from .conftest import PROJECT
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    script = (PROJECT / "docs" / "pictures.py").read_text(encoding="utf-8")
+    for name in ("hall-board", "console", "kiosk", "ticket"):
+        path = PROJECT / "docs" / "img" / f"{name}.png"
+        assert f"(docs/img/{name}.png)" in readme and f'"{name}.png"' in script
+        assert path.stat().st_size < 100_000, name

@@ -85,3 +85,36 @@ def test_receipt_pages_need_sign_in_and_serve_pdf_and_png(client, store, dossier
     found = decoded(image.convert("L"))
     assert found["CODE128"] == dossier["code"]
     assert found["QRCODE"] == f"http://localhost/lookup?code={dossier['code']}"
+
+
+def test_the_served_receipt_is_one_a_centre_signs(client, store, hub_config, tmp_path):
+    """Full names, not logins; the centre's public address; no empty fields; the heading."""
+    import re
+
+    from central import users
+
+    ids = add_procedures(store)
+    hub_config.dossiers.public_url = "https://dichvucong.thanhhoa.gov.vn/"
+    users.create_user(store, "nam.pv", "Phạm Văn Nam", "officer", "mat-khau-nam-1")
+    d = dossier_reception.receive(
+        store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
+        applicant={**APPLICANT, "address": "", "phone": ""},
+        components=[CHECKLIST[0]["name"]], actor="nam.pv")
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "nam.pv", "password": "mat-khau-nam-1",
+                                "csrf_token": token})
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(client.get(f"/dossiers/{d['id']}/receipt.pdf").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Phạm Văn Nam" in text and "nam.pv" not in text
+    assert "https://dichvucong.thanhhoa.gov.vn/lookup" in text and "127.0.0.1" not in text
+    assert "localhost" not in text
+    assert "Địa chỉ" not in text and "Số điện thoại" not in text and "—" not in text
+    assert "UBND TỈNH THANH HÓA" in text and "Độc lập – Tự do – Hạnh phúc" in text
+    # The dossier's page and its history show the full name too.
+    page = client.get(f"/dossiers/{d['id']}").get_data(as_text=True)
+    assert "Phạm Văn Nam" in page and ">nam.pv<" not in page and "(nam.pv)" not in page
+    form06 = client.get(f"/dossiers/{d['id']}/form/06").get_data(as_text=True)
+    assert "Phạm Văn Nam" in form06 and "nam.pv" not in form06

@@ -24,10 +24,10 @@ def waiting_of(store, node_id="dispenser-1"):
 
 def test_a_ticket_applied_after_the_dispenser_gave_up_is_cancelled(
         own_broker, own_hub, make_dispenser, monkeypatch):  # noqa: F811
-    import dispenser.node
+    import motcua.ticketing.issuer
     from central.routes import Route
 
-    monkeypatch.setattr(dispenser.node, "SILENT_HUB_BACKOFF_S", 1.0)
+    monkeypatch.setattr(motcua.ticketing.issuer, "SILENT_HUB_BACKOFF_S", 1.0)
     node = make_dispenser(port=own_broker.port, request_timeout=0.5)
     wait_until(lambda: node.hub_online and has_blocks(node))
     route = own_hub.requests["ticket"]

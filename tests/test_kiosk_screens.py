@@ -46,6 +46,12 @@ def replica(tmp_path_factory):
         after = page.get("next")
         if not after:
             break
+    # The sample's records are all unconfirmed (issue 24): one is confirmed here, with
+    # an invented decision, so the screens show a full record as well as the rule.
+    for p in procedures:
+        if p["code"] == "1.001193":
+            p["details"] = {**p["details"], "unconfirmed": [], "decision": {
+                "number": "9999/QĐ-UBND", "date": "2026-01-05", "issuer": "UBND tỉnh (thử)"}}
     r = Replica()
     r.replace(page["version"], procedures)
     store.close()
@@ -221,7 +227,9 @@ def test_dragging_a_finger_scrolls_a_long_page(replica):
 def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
-    assert len(names) == 26  # issue 15 added the two feedback screens
+    # Issue 15 added the two feedback screens; issue 27 the three ticket screens and
+    # the two of the ID card; issue 22 the search typed in Telex.
+    assert len(names) == 38
 
 
 @pytest.mark.parametrize("orientation", SIZES)
@@ -244,3 +252,93 @@ def test_a_complaint_in_a_few_taps(replica, orientation):
     k.ui.step(k.surface)
     assert sent == [{"kind": "complaint", "topic": "waiting", "text": "", "ticket": "A012"}]
     check_golden(k.surface, f"feedback-sent-{orientation}")
+
+
+SERVICES = [
+    {"code": "ho-tich", "name": "Hộ tịch – Chứng thực – Lý lịch tư pháp", "waiting": 4,
+     "departments": ["Sở Tư pháp"]},
+    {"code": "dat-dai", "name": "Đất đai – Môi trường", "waiting": 0,
+     "departments": ["Sở Tài nguyên và Môi trường"]},
+    {"code": "dang-ky-kinh-doanh", "name": "Đăng ký kinh doanh", "waiting": 12,
+     "departments": ["Sở Kế hoạch và Đầu tư"]},
+]
+
+
+def ticket_taker(on_paper):
+    """A stand-in for the node's ticket worker (tests/test_kiosk_tickets.py runs the real one)."""
+    from motcua.ticketing.issuer import Printed
+    from motcua.ticketing.ticket import Ticket
+
+    def take(service, priority, done):
+        name = next(s["name"] for s in SERVICES if s["code"] == service)
+        ticket = Ticket(center_name=CENTRE, service_name=name, number="A012", people_ahead=4,
+                        wait_minutes=18, issued_at=NOW, url="http://hub.test/t/0123456789abcdef",
+                        priority="Người cao tuổi" if priority else None)
+        done(Printed(service, "A012", False, 0.0, 0.0, None, ticket, on_paper))
+    return take
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_a_ticket_from_a_procedure_printed_or_on_screen(replica, orientation):
+    k = Script(replica, SIZES[orientation])
+    k.ui.services = lambda: SERVICES
+    k.ui.take_ticket = ticket_taker(on_paper=True)
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("tile:STP")
+    k.tap("tile:Hộ tịch")
+    k.tap("proc:1.001193")
+    k.tap("ticket_for_procedure")
+    # Only the service of the procedure's department (Sở Tư pháp) is offered.
+    assert [b.name for b in k.ui.buttons if b.name.startswith("service:")] == [
+        "service:ho-tich"]
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("tickets")
+    assert len([b for b in k.ui.buttons if b.name.startswith("service:")]) == 3
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"ticket-services-{orientation}")
+    k.tap("service:ho-tich")
+    k.ui.wait_ticket()
+    k.ui.step(k.surface)
+    assert k.ui.screen.printed.on_paper
+    check_golden(k.surface, f"ticket-printed-{orientation}")
+    k.ui.has_printer = False
+    k.ui.take_ticket = ticket_taker(on_paper=False)
+    k.ui.back()
+    k.ui.step(k.surface)
+    k.tap("service:ho-tich")
+    k.ui.wait_ticket()
+    k.ui.step(k.surface)
+    check_golden(k.surface, f"ticket-screen-{orientation}")
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_an_id_card_scan_greets_the_holder_and_a_wrong_code_is_said_plainly(replica,
+                                                                              orientation):
+    from .test_kiosk_idcard import ELDER
+
+    k = Script(replica, SIZES[orientation])
+    k.ui.scanned(ELDER)  # from the attract screen: one scan is enough
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "idcard"
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"idcard-{orientation}")
+    k.ui.scanned("https://example.com/khuyen-mai")
+    k.ui.step(k.surface)
+    assert k.ui.screen.name == "scan_problem"
+    check_golden(k.surface, f"scan-problem-{orientation}")
+
+
+def test_a_citizen_never_sees_an_unconfirmed_value(replica):
+    from kiosk.screens import Procedure
+    from motcua.public_terms import ASK_OFFICER
+
+    unconfirmed = Procedure(replica.get("1.000894"))  # the sample as shipped: unconfirmed
+    text = " ".join(t for _, t in unconfirmed.blocks())
+    assert "chưa xác nhận" not in text.lower()
+    assert ASK_OFFICER in text and "đồng" not in text and "ngày làm việc" not in text
+    confirmed = Procedure(replica.get("1.001193"))
+    text = " ".join(t for _, t in confirmed.blocks())
+    assert "Trong ngày" in text and "Công bố tại Quyết định 9999/QĐ-UBND" in text
+    assert ASK_OFFICER.lower() not in text.lower()

@@ -18,7 +18,7 @@ ALLOWED = {
     "counter": {"gpiozero", "PIL", "luma"},
     # rgbmatrix: rpi-rgb-led-matrix's binding, built by provisioning on the Pi only.
     "display": {"pygame", "PIL", "rgbmatrix"},
-    "kiosk": {"pygame", "cv2", "pyzbar", "numpy", "PIL"},
+    "kiosk": {"pygame", "cv2", "pyzbar", "numpy", "PIL", "qrcode"},
 }
 STAYS_LIGHT = {
     "motcua": HEAVY,

@@ -9,6 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from central.formats import DASH, NO_RESOLVED
+from central.pdf import Letterhead
 from central.statistics import exports, facts
 from central.statistics.period_report import COLUMNS, period_report, table
 
@@ -24,7 +26,8 @@ def dataset(store, hub_config):
 
 
 def golden() -> list[list[str]]:
-    return list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8"))))
+    """The hand-worked report as the CSV writes it: ';' between cells, decimal ','."""
+    return list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8")), delimiter=";"))
 
 
 def as_text(cells: list[list]) -> list[list[str]]:
@@ -33,7 +36,7 @@ def as_text(cells: list[list]) -> list[list[str]]:
 
 def number(cell):
     try:
-        return float(cell)
+        return float(cell.replace(",", ".")) if isinstance(cell, str) else float(cell)
     except (TypeError, ValueError):
         return cell
 
@@ -117,33 +120,60 @@ def test_bad_input_is_refused(store):
     with pytest.raises(ValueError, match="before"):
         period_report(store.db, APRIL[1], APRIL[0])
     empty = period_report(store.db, *APRIL)
-    assert empty["rows"] == [] and empty["total"]["on_time_rate"] == 100.0
+    # Nothing resolved: no rate at all, never a 100 % for a centre that did nothing.
+    assert empty["rows"] == [] and empty["total"]["on_time_rate"] is None
+    assert empty["total"]["late_rate"] is None
 
 
 def test_csv_export_is_the_golden_file(store, dataset):
     report = period_report(store.db, *APRIL, now=stats_dataset.NOW)
     data = exports.to_csv(report)
     assert data.startswith("\ufeff".encode())
-    assert data.decode("utf-8-sig") == GOLDEN.read_text(encoding="utf-8")
+    assert data == "\ufeff".encode() + GOLDEN.read_bytes()  # byte for byte, CRLF included
+    assert b"\r\n" in data and b";83,33;16,67\r\n" in data  # a Vietnamese Excel's number
 
 
 def test_xlsx_export_reads_back_cell_by_cell(store, dataset):
     report = period_report(store.db, *APRIL, now=stats_dataset.NOW)
-    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(report, "Trung tâm Thanh Hóa")))
+    head = Letterhead(centre="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+                      governing_body="UBND TỈNH THANH HÓA", place="Thanh Hóa")
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(report, head, dt.date(2026, 5, 4))))
     sheet = book["Biểu 06"]
-    assert sheet["A3"].value == "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
-    assert "từ ngày 01/04/2026 đến ngày 30/04/2026" in sheet["A4"].value
+    # The official heading block, then the title and the period.
+    assert sheet["A1"].value == "UBND TỈNH THANH HÓA"
+    assert sheet["A2"].value == "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH THANH HÓA"
+    assert sheet["F1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert sheet["F2"].value == "Độc lập – Tự do – Hạnh phúc"
+    assert sheet["F3"].value == "Thanh Hóa, ngày 04 tháng 05 năm 2026"
+    assert sheet["A5"].value == "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+    assert "từ ngày 01/04/2026 đến ngày 30/04/2026" in sheet["A6"].value
+    # Grouped headings: a group over its columns, each column's title under it; the
+    # one-column group is one cell over both rows.
+    top, sub = exports.HEADER_ROW, exports.HEADER_ROW + 1
+    assert sheet.cell(top, 3).value == "Số hồ sơ tiếp nhận"
+    assert f"C{top}:F{top}" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.cell(sub, 3).value == "Tổng số hồ sơ tiếp nhận"
+    assert sheet.cell(top, 14).value == "Chờ bổ sung"
+    assert f"N{top}:N{sub}" in {str(r) for r in sheet.merged_cells.ranges}
+    titles = [sheet.cell(sub, c).value or sheet.cell(top, c).value for c in range(1, 20)]
+    assert titles == golden()[0]
     rows = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(
-        min_row=exports.HEADER_ROW, max_row=exports.HEADER_ROW + 3, values_only=True)]
-    # Numbers compare as numbers (the sheet stores 100.0 as 100).
+        min_row=sub + 1, max_row=sub + 3, values_only=True)]
+    # Numbers compare as numbers; "—" where nothing was resolved.
     assert [[number(c) for c in row] for row in rows] == [
-        [number(c) for c in row] for row in golden()]
-    assert isinstance(rows[1][2], int)  # numbers, not text: the sheet can sum them
+        [number(c) for c in row] for row in golden()[1:]]
+    assert isinstance(rows[0][2], int)  # numbers, not text: the sheet can sum them
+    assert isinstance(rows[0][17], float) and sheet.cell(sub + 1, 18).number_format == "#,##0.00"
+    assert rows[1][17] == DASH
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "THỦ TRƯỞNG CƠ QUAN" in texts and any(NO_RESOLVED in t for t in texts)
 
 
 def test_pdf_export_is_the_official_layout(store, dataset, tmp_path):
     report = period_report(store.db, *APRIL, now=stats_dataset.NOW)
-    pdf = exports.to_pdf(report, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    head = Letterhead(centre="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+                      governing_body="UBND TỈNH THANH HÓA", place="Thanh Hóa")
+    pdf = exports.to_pdf(report, head, dt.date(2026, 5, 4))
     path = tmp_path / "bieu06.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
@@ -151,7 +181,11 @@ def test_pdf_export_is_the_official_layout(store, dataset, tmp_path):
     assert "Biểu số 06/VPCP/KSTT" in text
     assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
     assert "từ ngày 01/04/2026 đến ngày 30/04/2026" in text
-    assert "THỦ TRƯỞNG CƠ QUAN" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" in text and "NGƯỜI LẬP BIỂU" in text
+    assert "UBND TỈNH THANH HÓA" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập – Tự do – Hạnh phúc" in text  # en dashes, not hyphens
+    assert "Thanh Hóa, ngày 04 tháng 05 năm 2026" in text
+    assert text.count("Chờ bổ") == 1  # one heading (wrapped), not a group over a sub-column
     for row in golden()[1:]:
         line = next(ln for ln in text.splitlines() if row[1] in ln)
         assert line.split()[-len(COLUMNS):] == row[2:], line

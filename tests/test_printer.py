@@ -4,9 +4,9 @@ import datetime as dt
 
 from escpos.printer import Dummy, File, Network, Serial, Usb
 
-from dispenser.printer import FolderPrinter, PrinterConfig, open_printer, read_status
-from dispenser.ticket import Paper, Ticket, print_ticket
 from motcua.config import from_dict
+from motcua.ticketing.printer import FolderPrinter, PrinterConfig, open_printer, read_status
+from motcua.ticketing.ticket import Paper, Ticket, print_ticket
 
 
 def config(**values):

@@ -69,6 +69,7 @@ def test_a_supervisor_sees_which_centre_is_offline_and_a_centres_floor(
     page.fill("input[name=username]", "gs.tinh")
     page.fill("input[name=password]", "mat-khau-giam-sat")
     page.click("form.login button[type=submit]")
+    page.locator("header summary", has_text="Điều hành").click()
     page.get_by_role("link", name="Toàn tỉnh").click()
     page.locator("#centres").wait_for()
     assert page.locator("#links").inner_text().startswith("1 / 2 trung tâm đang kết nối")
@@ -193,7 +194,7 @@ def test_the_provincial_pages_follow_the_centres_live(browser, province_server, 
 def test_the_live_floor_through_the_production_provincial_broker(browser, hub_config, store,
                                                                  tmp_path):
     """The provincial broker as `motcua provision` makes it: no anonymous access,
-    the page logs in to its websockets listener as the read-only web user."""
+    the page reads the province's relay broker with no credential."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
@@ -222,9 +223,7 @@ def test_the_live_floor_through_the_production_provincial_broker(browser, hub_co
             apply(store, topic, payload if isinstance(payload, bytes) else encode(payload))
             up(topic, payload)
         config = dataclasses.replace(
-            hub_config, live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}",
-            live_mqtt_username="web",
-            live_mqtt_password_file=str(out / "hub" / "web-mqtt-password"))
+            hub_config, live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}")
         with serve(config, store) as server:
             page = sign_in(browser, server, store)
             page.goto(f"{server}/province/xa-a")

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from central.config import HubConfig
-from motcua.config import NodeConfig, load
+from motcua.config import load
 from motcua.provision import ProvisionError, passwd, provision
 from motcua.provision.inventory import InventoryError
 
@@ -16,7 +16,7 @@ from .conftest import MOTCUA
 
 SECRETS = ["ca/ca.key", "broker/server.key", "broker/passwd", "hub/mqtt-password",
            "nodes/dispenser-1/mqtt-password", "nodes/counter-2/mqtt-password",
-           "hub/web-mqtt-password"]
+           "broker/web-password", "broker/public.conf"]
 
 
 def mode(path):
@@ -36,22 +36,36 @@ def test_every_file_a_centre_needs_and_secrets_are_private(sample_inventory, tmp
     assert mode(out) == 0o700
     for folder in [p for p in out.rglob("*") if p.is_dir()]:
         assert mode(folder) == 0o700, folder
-    # Every node config loads with the real schema and names its own user.
+    # Every node config loads with its role's real schema and names its own user.
+    from counter.config import CounterConfig
+    from dispenser.config import DispenserConfig
+    from display.node import DisplayConfig
+    from kiosk.node import KioskConfig
+
+    schemas = {"dispenser": DispenserConfig, "counter": CounterConfig,
+               "display": DisplayConfig, "kiosk": KioskConfig}
     for node_id in ("dispenser-1", "counter-1", "counter-2", "display-1", "kiosk-1"):
-        cfg = load(NodeConfig, out / "nodes" / node_id / "node.toml", env={})
+        schema = schemas[node_id.split("-")[0]]
+        cfg = load(schema, out / "nodes" / node_id / "node.toml", env={})
         assert (cfg.node_id, cfg.mqtt.username, cfg.mqtt.tls) == (node_id, node_id, True)
         assert cfg.mqtt.port == 8883 and cfg.mqtt.host == "hub.thanhhoa.lan"
+        if schema is CounterConfig:  # the inventory's counters, not the default [1]
+            assert cfg.keypad.counters == {"counter-1": [1], "counter-2": [2, 3]}[node_id]
     hub = load(HubConfig, out / "hub" / "hub.toml", env={})
     assert hub.mqtt.username == "hub" and hub.mqtt.tls
     # The broker's password file has one line per node and the hub, each matching.
     entries = passwd.parse((out / "broker" / "passwd").read_text())
     assert set(entries) == {"hub", "dispenser-1", "counter-1", "counter-2", "display-1",
                             "kiosk-1", "web"}
-    # The live pages' read-only user, named in hub.toml, and its listener.
-    assert hub.live_mqtt_username == "web"
-    assert hub.live_mqtt_password_file == "/etc/motcua/web-mqtt-password"
-    assert passwd.verify(entries["web"], (out / "hub" / "web-mqtt-password").read_text().strip())
-    assert "protocol websockets" in (out / "broker" / "websockets.conf").read_text()
+    # The live pages read the relay anonymously: hub.toml hands them nothing. The
+    # relay's bridge logs in to the centre's broker as the read-only user web.
+    assert hub.live_mqtt_username == "" and hub.live_mqtt_password_file == ""
+    web_password = (out / "broker" / "web-password").read_text().strip()
+    assert passwd.verify(entries["web"], web_password)
+    relay = (out / "broker" / "public.conf").read_text()
+    assert "protocol websockets" in relay and f"remote_password {web_password}" in relay
+    assert "websockets" not in (out / "broker" / "mosquitto.conf").read_text().replace(
+        "# ", "")
     assert "live_mqtt_url" not in (out / "hub" / "hub.toml").read_text()  # plain http: ws://
     pw = (out / "nodes" / "kiosk-1" / "mqtt-password").read_text().strip()
     assert passwd.verify(entries["kiosk-1"], pw)
@@ -177,7 +191,8 @@ def test_the_command_lists_files_and_never_prints_a_secret(sample_inventory, tmp
     secrets = [(out / rel).read_text().strip() for rel in SECRETS]
     for secret in secrets:
         for line in secret.splitlines():
-            assert line not in run.stdout + run.stderr
+            if line.strip():  # (public.conf has blank lines between its sections)
+                assert line not in run.stdout + run.stderr
     bad = subprocess.run([*MOTCUA, "provision", str(inventory), "--out", str(out),
                           "--rotate", "nobody"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "nobody" in bad.stderr
@@ -201,4 +216,4 @@ def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_invent
     assert "secure_cookies = true" in hub_toml
     assert '# live_mqtt_url = "wss://hub.thanhhoa.lan/mqtt"' in hub_toml
     hub = load(HubConfig, out / "hub" / "hub.toml", env={})
-    assert hub.live_mqtt_url == "" and hub.live_mqtt_username == "web"
+    assert hub.live_mqtt_url == "" and hub.live_mqtt_username == ""

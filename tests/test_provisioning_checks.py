@@ -143,3 +143,25 @@ def test_the_ingest_worker_unit_verifies_and_restarts_always(tmp_path):
     assert s["Restart"] == ["always"] and s["User"] == ["motcua"]
     assert s["ExecStart"] == [
         "/opt/motcua/venv/bin/motcua ingest --config /etc/motcua/hub.toml --name %i"]
+
+
+def test_the_live_pages_relay_unit_verifies_and_is_sandboxed(tmp_path):
+    """motcua-public-broker.service: the second Mosquitto the browsers reach."""
+    path = PROVISIONING / "roles" / "broker" / "files" / "motcua-public-broker.service"
+    s = settings(path)
+    assert s["ExecStart"] == ["/usr/sbin/mosquitto -c /etc/mosquitto/motcua/public.conf"]
+    assert s["User"] == ["mosquitto"] and s["Restart"] == ["on-failure"]
+    # The unix socket the relay's config names lives in its RuntimeDirectory.
+    assert s["RuntimeDirectory"] == ["motcua-public-broker"]
+    template = (PROJECT / "broker-config" / "public.conf.template").read_text()
+    assert "listener 0 /run/motcua-public-broker/relay.sock" in template
+    systemd_analyze = shutil.which("systemd-analyze")
+    assert systemd_analyze, "systemd-analyze is missing: sudo apt-get install systemd"
+    run = subprocess.run([systemd_analyze, "verify", str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout + run.stderr == "", run.stderr
+    security = subprocess.run([systemd_analyze, "security", "--offline=true", str(path)],
+                              capture_output=True, text=True, timeout=60)
+    level = float(re.search(r"Overall exposure level for \S+: ([0-9.]+)",
+                            security.stdout).group(1))
+    assert level < 3.0, security.stdout

@@ -190,11 +190,45 @@ def test_the_estimate_uses_recent_service_times_and_open_counters(sample_centre)
         for _ in range(3):
             tickets.issue(db, "ho-tich", now=at(9, 42))
         fourth = tickets.issue(db, "ho-tich", now=at(9, 43))
-        # Four ahead, 10 minutes each, one counter open.
+        # Four ahead, 10 minutes each, one counter open and free: called at the
+        # fourth call from now (the free counter takes the first at once).
         assert fourth["people_ahead"] == 4 and fourth["estimate_min"] == 40
         commands.run(db, setup.counter_by_number(db, 2), "open", now=at(9, 44))
-        # Five ahead over two counters.
-        assert state.line(db, "ho-tich", day=new["day"])["estimate_min"] == 25
+        # Five waiting, two counters free: a new ticket is called at the fourth call,
+        # one every 5 minutes.
+        line = state.line(db, "ho-tich", day=new["day"])
+        assert line["estimate_min"] == 20 and line["idle_counters"] == 2
+        # A counter opened a minute ago: the ticket says a range, not a number.
+        sixth = tickets.issue(db, "ho-tich", now=at(9, 45))
+        assert sixth["estimate_min"] == 20
+        low, high = sixth["estimate_range"]
+        assert low < 20 < high and low % 5 == 0 and high % 5 == 0
+
+
+def test_a_ticket_whose_wait_cannot_be_trusted_says_a_range(sample_centre):
+    from central.queue import estimate
+
+    with sample_centre.write() as db:
+        # Nothing served yet today: the service time is only the configured figure.
+        commands.run(db, setup.counter_by_number(db, 1), "open", now=at(7, 0))
+        for i in range(6):
+            first = tickets.issue(db, "ho-tich", now=at(8, i))
+        assert first["people_ahead"] == 5 and first["estimate_range"] is not None
+        low, high = first["estimate_range"]
+        assert low <= first["estimate_min"] <= high
+        # The same line an hour later, its counters steady and its service time
+        # known: a short wait is a number again.
+        counter = setup.counter_by_number(db, 1)
+        for i in range(5):
+            commands.run(db, counter, "next", now=at(9, i))
+        steady = tickets.issue(db, "ho-tich", now=at(9, 6))
+        assert steady["people_ahead"] == 1 and steady["estimate_range"] is None
+    service = {"id": 0, "default_service_min": 6}
+    facts = estimate.LineFacts(per=6.0, known=True, open=8, idle=0, settling=False)
+    far = estimate.wait_for(facts, 60)  # 61 calls ahead: ±1.28 × sqrt(61) × 0.75 min
+    assert far.minutes == 46 and not far.trusted and far.range == [35, 55]
+    assert estimate.said(far) == "khoảng 35–55 phút"
+    assert service["default_service_min"] == 6
 
 
 def test_a_ticket_transferred_to_a_counter_waits_for_that_counter_only(sample_centre):

@@ -118,4 +118,4 @@ def test_the_report_page_shows_queue_and_ranking(client, morning):
     login(client, "thanh.tra", "supervisor", morning)
     html = client.get(f"/statistics?start={DAY}&end={DAY}").get_data(as_text=True)
     assert "Người khuyết tật" in html and "Trần Văn Hùng" in html
-    assert "Quầy 1: 17.0 phút" in html
+    assert "Quầy 1: 17,0 phút" in html  # Vietnamese decimal comma

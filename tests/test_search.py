@@ -81,6 +81,181 @@ RELEVANCE = [
 ]
 
 
+# One slip (a wrong, missing, extra or swapped letter) in one word of each
+# query above, made by a seeded generator (four per query, the word and the
+# position drawn at random), the issue's own case first. The wanted procedure
+# must stay in the top 3. Left out, because the slip makes another real word or
+# the start of one, and the query means something else as typed: "tach tha"
+# ("tha…" starts "thành"), "thuc la" ("thực là"), "van bag" ("văn bản" is as
+# near as "văn bằng").
+SLIPS = [
+    ("khai sihn", "1.001193"),  # swapped: issue 24
+    ("dang ki khai shnh", "1.001193"),  # wrong
+    ("dang ki khai sih", "1.001193"),  # missing
+    ("dlang ki khai sinh", "1.001193"),  # extra
+    ("dang ki khai snih", "1.001193"),  # swapped
+    ("dhng ki ket hon", "1.000894"),  # wrong
+    ("dng ki ket hon", "1.000894"),  # missing
+    ("danng ki ket hon", "1.000894"),  # extra
+    ("dnag ki ket hon", "1.000894"),  # swapped
+    ("dang ki khgi tu", "1.000656"),  # wrong
+    ("dang ki kai tu", "1.000656"),  # missing
+    ("dang ki kheai tu", "1.000656"),  # extra
+    ("dagn ki khai tu", "1.000656"),  # swapped
+    ("khai sanh nuoc ngoai", "1.000689"),  # wrong
+    ("khai snh nuoc ngoai", "1.000689"),  # missing
+    ("khai silnh nuoc ngoai", "1.000689"),  # extra
+    ("kahi sinh nuoc ngoai", "1.000689"),  # swapped
+    ("ket hon nuoc ngsai", "1.001766"),  # wrong
+    ("ket hon noc ngoai", "1.001766"),  # missing
+    ("ket hon nuboc ngoai", "1.001766"),  # extra
+    ("ket hon nuoc ngaoi", "1.001766"),  # swapped
+    ("xac nhan tinh trang hon naan", "1.004884"),  # wrong
+    ("xac nhan tinh trag hon nhan", "1.004884"),  # missing
+    ("xac nhan tinh trang hon nbhan", "1.004884"),  # extra
+    ("xac nhan tinh tragn hon nhan", "1.004884"),  # swapped
+    ("trich luc ho tiah", "2.000635"),  # wrong
+    ("trch luc ho tich", "2.000635"),  # missing
+    ("tyrich luc ho tich", "2.000635"),  # extra
+    ("trich luc ho tcih", "2.000635"),  # swapped
+    ("chung thac ban sao", "2.000815"),  # wrong
+    ("cung thuc ban sao", "2.000815"),  # missing
+    ("chung thhuc ban sao", "2.000815"),  # extra
+    ("chung thcu ban sao", "2.000815"),  # swapped
+    ("chung touc chu ki", "2.000884"),  # wrong
+    ("chug thuc chu ki", "2.000884"),  # missing
+    ("chung tvhuc chu ki", "2.000884"),  # extra
+    ("chugn thuc chu ki", "2.000884"),  # swapped
+    ("phueu li lich tu phap", "2.000488"),  # wrong
+    ("phieu li lch tu phap", "2.000488"),  # missing
+    ("phieu li lich tu phdap", "2.000488"),  # extra
+    ("phieu li lich tu phpa", "2.000488"),  # swapped
+    ("thenh lap doanh nghiep tu nhan", "1.010026"),  # wrong
+    ("thnh lap doanh nghiep tu nhan", "1.010026"),  # missing
+    ("thanh lap dcoanh nghiep tu nhan", "1.010026"),  # extra
+    ("thanh lap doanh nhgiep tu nhan", "1.010026"),  # swapped
+    ("cong ti co phgn", "1.010029"),  # wrong
+    ("cong ti co pan", "1.010029"),  # missing
+    ("cokng ti co phan", "1.010029"),  # extra
+    ("cong ti co phna", "1.010029"),  # swapped
+    ("ho kpnh doanh", "1.001612"),  # wrong
+    ("ho kih doanh", "1.001612"),  # missing
+    ("ho kvinh doanh", "1.001612"),  # extra
+    ("ho kinh doahn", "1.001612"),  # swapped
+    ("tam nbung kinh doanh", "1.010063"),  # wrong
+    ("tam ngung kinh danh", "1.010063"),  # missing
+    ("tam ngvung kinh doanh", "1.010063"),  # extra
+    ("tam ngung knih doanh", "1.010063"),  # swapped
+    ("doi gipi phep lai xe", "1.002804"),  # wrong
+    ("doi giai pep lai xe", "1.002804"),  # missing
+    ("doi geiai phep lai xe", "1.002804"),  # extra
+    ("doi giai phpe lai xe", "1.002804"),  # swapped
+    ("giai phdp xai dung nha o", "1.009994"),  # wrong
+    ("giai phep xai dug nha o", "1.009994"),  # missing
+    ("giai phdep xai dung nha o", "1.009994"),  # extra
+    ("gaii phep xai dung nha o", "1.009994"),  # swapped
+    ("tach ttua", "1.012805"),  # wrong
+    ("tapch thua", "1.012805"),  # extra
+    ("tcah thua", "1.012805"),  # swapped
+    ("the chnp quien su dung dat", "1.012801"),  # wrong
+    ("the chap quien su dng dat", "1.012801"),  # missing
+    ("the chap quien su dlung dat", "1.012801"),  # extra
+    ("the chpa quien su dung dat", "1.012801"),  # swapped
+    ("tro cap thct nghiep", "1.001978"),  # wrong
+    ("tro cap that ngiep", "1.001978"),  # missing
+    ("tro cap tvhat nghiep", "1.001978"),  # extra
+    ("tro cap that ngihep", "1.001978"),  # swapped
+    ("giai phcp lao dong", "1.000459"),  # wrong
+    ("giai pep lao dong", "1.000459"),  # missing
+    ("giai pghep lao dong", "1.000459"),  # extra
+    ("giia phep lao dong", "1.000459"),  # swapped
+    ("karaooe", "1.001029"),  # wrong
+    ("kaaoke", "1.001029"),  # missing
+    ("kdaraoke", "1.001029"),  # extra
+    ("karaoek", "1.001029"),  # swapped
+    ("huorg dan vien du lich", "1.001432"),  # wrong
+    ("huong dan vin du lich", "1.001432"),  # missing
+    ("huyong dan vien du lich", "1.001432"),  # extra
+    ("huong dan vein du lich", "1.001432"),  # swapped
+    ("ban le ruau", "2.000620"),  # wrong
+    ("ban le ruu", "2.000620"),  # missing
+    ("ban le rtuou", "2.000620"),  # extra
+    ("ban le rouu", "2.000620"),  # swapped
+    ("tmuoc la", "2.000181"),  # wrong
+    ("thxuoc la", "2.000181"),  # extra
+    ("thuco la", "2.000181"),  # swapped
+    ("xapg dau", "2.000645"),  # wrong
+    ("xag dau", "2.000645"),  # missing
+    ("xmang dau", "2.000645"),  # extra
+    ("xagn dau", "2.000645"),  # swapped
+    ("chung chi hanh ngne duoc", "1.004616"),  # wrong
+    ("chung chi hnh nghe duoc", "1.004616"),  # missing
+    ("chuhng chi hanh nghe duoc", "1.004616"),  # extra
+    ("chung chi hnah nghe duoc", "1.004616"),  # swapped
+    ("phung kham", "1.012290"),  # wrong
+    ("phong kam", "1.012290"),  # missing
+    ("phong khlam", "1.012290"),  # extra
+    ("phnog kham", "1.012290"),  # swapped
+    ("daqg ki khai sinh", "1.001193"),  # wrong
+    ("dng ki khai sinh", "1.001193"),  # missing
+    ("dang ki khai sixnh", "1.001193"),  # extra
+    ("dang ki kahi sinh", "1.001193"),  # swapped
+    ("dung ki ket hon", "1.000894"),  # wrong
+    ("dag ki ket hon", "1.000894"),  # missing
+    ("dqang ki ket hon", "1.000894"),  # extra
+    ("dagn ki ket hon", "1.000894"),  # swapped
+    ("cap lai giai phmp lai xe", "1.002809"),  # wrong
+    ("cap lai giai php lai xe", "1.002809"),  # missing
+    ("cap lai gipai phep lai xe", "1.002809"),  # extra
+    ("cap lai giai pehp lai xe", "1.002809"),  # swapped
+    ("thabh lap hoi", "1.003960"),  # wrong
+    ("tanh lap hoi", "1.003960"),  # missing
+    ("thpanh lap hoi", "1.003960"),  # extra
+    ("tahnh lap hoi", "1.003960"),  # swapped
+    ("giai the dodnh nghiep", "1.010066"),  # wrong
+    ("giai the doanh nghep", "1.010066"),  # missing
+    ("giai the doxanh nghiep", "1.010066"),  # extra
+    ("giia the doanh nghiep", "1.010066"),  # swapped
+    ("dhng ki khai s", "1.001193"),  # wrong
+    ("dag ki khai s", "1.001193"),  # missing
+    ("dakng ki khai s", "1.001193"),  # extra
+    ("dang ki kahi s", "1.001193"),  # swapped
+    ("ksai sin", "1.001193"),  # wrong
+    ("kai sin", "1.001193"),  # missing
+    ("khtai sin", "1.001193"),  # extra
+    ("khia sin", "1.001193"),  # swapped
+    ("kalao", "1.001029"),  # wrong
+    ("karo", "1.001029"),  # missing
+    ("kasrao", "1.001029"),  # extra
+    ("karoa", "1.001029"),  # swapped
+    ("van bbng", "1.005092"),  # wrong
+    ("van banng", "1.005092"),  # extra
+    ("van bagn", "1.005092"),  # swapped
+]
+
+
+@pytest.mark.parametrize("query,code", SLIPS, ids=[q for q, _ in SLIPS])
+def test_one_slip_in_a_word_still_finds_it_in_the_top_three(index, query, code):
+    top = [hit.code for hit in index.search(query, limit=3)]
+    assert code in top, f"{query!r}: got {top}"
+
+
+def test_the_slip_set_has_every_kind_of_slip():
+    assert len(SLIPS) >= 100
+
+
+def test_a_new_word_in_the_index_is_found_with_a_slip_at_once():
+    # The vocabulary is kept until the database changes: a procedure added
+    # afterwards is corrected to as well.
+    conn = sqlite3.connect(":memory:")
+    idx = SearchIndex(conn)
+    idx.create()
+    idx.add([{"rowid": 1, "code": "A1", "name": "Đăng ký khai sinh", "field": "Hộ tịch"}])
+    assert [h.code for h in idx.search("khai sihn")] == ["A1"]
+    idx.add([{"rowid": 2, "code": "A2", "name": "Cấp phép karaoke", "field": "Văn hóa"}])
+    assert [h.code for h in idx.search("karaoek")] == ["A2"]
+
+
 @pytest.mark.parametrize("query,code,k", RELEVANCE, ids=[q for q, _, _ in RELEVANCE])
 def test_the_wanted_procedure_comes_first(index, query, code, k):
     top = [hit.code for hit in index.search(query, limit=k)]

@@ -10,6 +10,7 @@ import pytest
 
 from central import alarms, dossier_reception, users
 from central.queue import api, setup
+from central.statistics import exports
 from motcua import clock
 from motcua.bus import Topics
 
@@ -109,23 +110,25 @@ def test_the_report_downloads_and_opens(browser, site, store, hub_config, monkey
     page.fill("input[name=end]", "2026-04-30")
     page.click("form.period button[type=submit]")
     page.locator("#period-report tr.total td.received", has_text="12").wait_for()
-    expected = list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8"))))
+    expected = list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8")), delimiter=";"))
 
     with page.expect_download() as info:
         page.click("#export-xlsx")
     xlsx = info.value
-    assert xlsx.suggested_filename == "bieu06-department-20260401-20260430.xlsx"
+    # The browser keeps the Vietnamese name (filename*), diacritics and all.
+    assert xlsx.suggested_filename == "Biểu 06 - Cơ quan, đơn vị - 01.04.2026 đến 30.04.2026.xlsx"
     saved = tmp_path / xlsx.suggested_filename
     xlsx.save_as(saved)
     sheet = openpyxl.load_workbook(saved)["Biểu 06"]
-    rows = [list(r) for r in sheet.iter_rows(min_row=6, max_row=9, values_only=True)]
-    assert rows[0] == expected[0]
-    for got, want in zip(rows[1:], expected[1:], strict=True):
+    first = exports.HEADER_ROW + 2
+    rows = [list(r) for r in sheet.iter_rows(min_row=first, max_row=first + 2,
+                                             values_only=True)]
+    for got, want in zip(rows, expected[1:], strict=True):
         assert [str(c) if c is not None else "" for c in got[:2]] == want[:2]
-        assert [float(c) for c in got[2:]] == [float(c) for c in want[2:]]
+        assert [c if c == "—" else float(c) for c in got[2:]] == [
+            c if c == "—" else float(c.replace(",", ".")) for c in want[2:]]
 
     with page.expect_download() as info:
         page.click("#export-csv")
-    assert Path(info.value.path()).read_text(encoding="utf-8-sig") == GOLDEN.read_text(
-        encoding="utf-8")
+    assert Path(info.value.path()).read_bytes() == "\ufeff".encode() + GOLDEN.read_bytes()
     page.screenshot(path=str(ARTIFACTS / "statistics-report.png"), full_page=True)

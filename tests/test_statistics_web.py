@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from central import alarms, dashboard
-from central.statistics import supervision
+from central.statistics import exports, supervision
 from motcua.bus.messages import STATE_SUPERVISION
 
 from . import stats_dataset
@@ -28,16 +28,20 @@ def test_report_page_and_downloads_match_the_hand_worked_report(client, store, h
     monkeypatch.setattr(clock, "now", lambda: stats_dataset.NOW)
     login(client, "thanh.tra", "supervisor", store)
     page = client.get(f"/statistics?{APRIL}").get_data(as_text=True)
-    assert "Sở Tư pháp" in page and "Tổng cộng" in page and "83.33" in page
+    assert "Sở Tư pháp" in page and "Tổng cộng" in page and "83,33" in page
+    # Sở Xây dựng resolved nothing in April: no rate, a dash with its reason.
+    assert "100,00" not in page and "Chưa có hồ sơ nào được giải quyết" in page
     reply = client.get(f"/statistics/report.csv?{APRIL}")
     assert reply.status_code == 200
-    assert 'filename="bieu06-department-20260401-20260430.csv"' in (
-        reply.headers["Content-Disposition"])
-    assert reply.data.decode("utf-8-sig") == GOLDEN.read_text(encoding="utf-8")
+    disposition = reply.headers["Content-Disposition"]
+    assert 'filename="Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.csv"' in disposition
+    assert "filename*=UTF-8''Bi%E1%BB%83u%2006" in disposition  # "Biểu 06 …"
+    assert reply.data == "\ufeff".encode() + GOLDEN.read_bytes()
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/statistics/report.xlsx?{APRIL}").data))
-    expected = list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8"))))
+    expected = list(csv.reader(io.StringIO(GOLDEN.read_text(encoding="utf-8")), delimiter=";"))
     sheet = book.active
-    assert [c.value for c in sheet[8]][:3] == [2, "Sở Xây dựng", int(expected[2][2])]
+    row = exports.HEADER_ROW + 3
+    assert [c.value for c in sheet[row]][:3] == [2, "Sở Xây dựng", int(expected[2][2])]
     pdf = client.get(f"/statistics/report.pdf?{APRIL}")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 
@@ -70,7 +74,14 @@ def test_the_dashboard_shows_sections_alarms_and_charts(client, store, sample_ce
         assert "Ổ đĩa máy chủ sắp đầy" in html
         assert "Phản ánh quá hạn" in html and "PA-0001" in html
         assert "Không hiển thị được mục này" in html  # the broken one, alone
-        assert html.count("<svg") == 4
+        # Waits and tickets by hour (SVG columns), on time by department and week (a
+        # coloured table), ratings (horizontal bars, names in full).
+        for chart in ('id="chart-waits"><svg', 'id="chart-tickets"><svg', 'table class="heat"',
+                      'id="ratings-bars"'):
+            assert chart in html
+        # What a supervisor acts on comes before the floor table.
+        assert html.index('id="overdue-count"') < html.index('id="overdue"') < html.index(
+            "Tại sảnh lúc này")
         assert "Tiến độ giải quyết" in html and "Mức độ hài lòng" in html
         assert "Quầy 1" in html or "counters" in html
     finally:

@@ -6,7 +6,7 @@ import pytest
 from escpos.printer import Dummy
 from pyzbar import pyzbar
 
-from dispenser.ticket import Paper, Ticket, preview, print_ticket, wait_text
+from motcua.ticketing.ticket import Paper, Ticket, preview, print_ticket, wait_text
 
 from .golden import check_bytes, check_image
 

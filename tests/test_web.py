@@ -8,8 +8,12 @@ from .conftest import wait_until
 def test_healthz_reports_database_and_broker(client):
     reply = client.get("/healthz")
     assert reply.status_code == 200
-    assert reply.json == {"status": "ok", "database": "ok", "broker": "connected",
-                          "dropped_messages": 0, "alarms": []}
+    body = reply.json
+    link = body.pop("broker_link")
+    assert body == {"status": "ok", "database": "ok", "broker": "connected",
+                    "dropped_messages": 0, "alarms": []}
+    assert link["state"] == "connected" and link["lost_recently"] == 0
+    assert link["connected_since"] and link["last_lost"] is None
 
 
 def test_healthz_says_degraded_without_the_broker(hub_config, store):

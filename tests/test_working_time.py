@@ -39,8 +39,11 @@ def cal():
         (at(2026, 2, 13, 16, 30), 2, at(2026, 2, 24, 16, 30)),
         # Hùng Kings 2026 falls on Sunday 26/4: Monday 27/4 off in lieu.
         (at(2026, 4, 24, 9), 1, at(2026, 4, 28, 9)),
-        # 2026: Sat 22/8 worked, Mon 31/8 off in exchange.
-        (at(2026, 8, 21, 15), 1, at(2026, 8, 22, 15)),
+        # 2026: the 22/8 ↔ 31/8 swap is known only from press reports of
+        # Thông báo 9441/TB-BNV: it waits for an administrator, Sat 22/8 stays off.
+        (at(2026, 8, 21, 15), 1, at(2026, 8, 24, 15)),
+        # Tết Dương lịch 2026: Fri 2/1 off, Sat 10/1 worked (12729/VPCP-KGVX).
+        (at(2026, 1, 9, 15), 1, at(2026, 1, 10, 15)),
         # Received after hours: the clock starts at 07:00 next morning.
         (at(2025, 3, 11, 18, 45), 1, at(2025, 3, 12, 17)),
         # Received on an ordinary Saturday: starts Monday.
@@ -90,16 +93,27 @@ def test_calendar_days_move_off_a_day_off(cal):
     assert cal.due_at(at(2025, 3, 10, 10), 3, "calendar_days") == at(2025, 3, 13, 17)
 
 
-def test_overrides_win_over_the_package():
+def test_overrides_win_over_the_sourced_days():
     plain = WorkingCalendar()
-    assert plain.due_at(at(2025, 12, 31, 16), 1, "working_days") == at(2026, 1, 2, 16)
-    # A notice gives Friday 2/1/2026 off: the due date moves to Monday 5/1.
-    declared = WorkingCalendar(overrides={dt.date(2026, 1, 2): False})
-    assert declared.due_at(at(2025, 12, 31, 16), 1, "working_days") == at(2026, 1, 5, 16)
-    # And a day the package calls a holiday can be declared a working day.
-    assert not plain.is_working_day(dt.date(2026, 11, 24))
-    worked = WorkingCalendar(overrides={dt.date(2026, 11, 24): True})
-    assert worked.due_at(at(2026, 11, 23, 17), 1, "working_hours") == at(2026, 11, 24, 8)
+    # Công văn 12729/VPCP-KGVX: Fri 2/1/2026 off, Sat 10/1 worked instead (the
+    # holidays package does not know it). 31/12/2025 16:00 + 8 h: 1 h, then Mon 5/1.
+    assert plain.due_at(at(2025, 12, 31, 16), 1, "working_days") == at(2026, 1, 5, 16)
+    assert plain.is_working_day(dt.date(2026, 1, 10))
+    # An administrator's override wins over the table.
+    declared = WorkingCalendar(overrides={dt.date(2026, 1, 2): True})
+    assert declared.due_at(at(2025, 12, 31, 16), 1, "working_days") == at(2026, 1, 2, 16)
+    # 24/11 (Ngày Văn hóa Việt Nam) is off only in the package: not applied
+    # until an administrator decides it.
+    assert plain.is_working_day(dt.date(2026, 11, 24))
+    off = WorkingCalendar(overrides={dt.date(2026, 11, 24): False})
+    assert off.due_at(at(2026, 11, 23, 17), 1, "working_hours") == at(2026, 11, 25, 8)
+
+
+def test_years_outside_the_table_follow_the_package():
+    cal = WorkingCalendar()
+    assert not cal.is_working_day(dt.date(2024, 4, 29))   # swapped Monday, 2024
+    assert cal.is_working_day(dt.date(2024, 5, 4))        # its Saturday
+    assert cal.holiday_name(dt.date(2024, 9, 2)) == "Quốc khánh"
 
 
 def test_per_weekday_sessions():

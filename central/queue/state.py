@@ -29,7 +29,7 @@ from motcua.bus.messages import (
     new_id,
 )
 
-from . import setup, tickets
+from . import estimate, setup, tickets
 from .commands import Changes, counter_view
 
 # Waiting tickets listed in a line's state (the count is always whole): keeps
@@ -118,13 +118,17 @@ def line(db, code: str, day: str | None = None) -> dict:
     if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
         waiting = db.execute("select count(*) from tickets where service_id = ? and "
                              "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
-    servers = tickets.open_counters(db, service["id"])
-    per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
+    facts = estimate.line_facts(db, service)
+    wait = estimate.wait_for(facts, waiting)
     return STATE_LINE.make(
         service=code, name=service["name"], waiting=waiting, queue=queue,
-        open_counters=servers, minutes_per_person=round(per / max(1, servers), 2),
-        estimate_min=tickets.estimate(db, service, waiting, per, servers),
-        target_wait_min=service["target_wait_min"])
+        open_counters=facts.open, idle_counters=facts.idle,
+        minutes_per_person=round(facts.minutes_per_person, 2),
+        estimate_min=wait.minutes, estimate_range=wait.range, steady=facts.steady,
+        target_wait_min=service["target_wait_min"],
+        departments=[r[0] for r in db.execute(
+            "select d.name from service_departments sd join departments d on d.id = "
+            "sd.department_id where sd.service_id = ? order by d.name", [service["id"]])])
 
 
 def stats(db, day: str | None = None) -> dict:

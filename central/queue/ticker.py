@@ -61,6 +61,8 @@ class StatsTicker:
         self.last: dict | None = None
         self._seen: tuple | None = None
 
+    REST_FACTOR = 9.0  # rest at least 9× the time the last computation took
+
     def tick(self) -> None:
         db = self.store.db
         if self.figures is state.stats:
@@ -104,7 +106,10 @@ class StatsTicker:
                 self.tick()
             except Exception:  # a bad second must not end the statistics
                 log.exception("%s failed", self.name)
-            self._stop.wait(self.min_gap)
+            # Figures that take long to reckon (a long day, a small machine)
+            # are reckoned less often: at most a tenth of one core.
+            spent = time.monotonic() - last_tick
+            self._stop.wait(max(self.min_gap, self.REST_FACTOR * spent))
 
     def start(self) -> StatsTicker:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)

@@ -222,16 +222,21 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     }
     ticket["id"] = setup.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
-    minutes = estimate(db, service, ahead)
+    from .estimate import expected_wait
+
+    wait = expected_wait(db, service, ahead, moment)
+    minutes = wait.minutes
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
-                 detail={"estimate_min": minutes, "people_ahead": ahead})
+                 detail={"estimate_min": minutes, "people_ahead": ahead,
+                         **({"estimate_range": wait.range} if wait.range else {})})
     return {
         "ticket_id": ticket["id"], "number": number, "display": ticket["display"],
         "service": service["code"], "service_name": service["name"],
         "priority": priority_row["code"] if priority_row else None,
         "priority_name": priority_row["name"] if priority_row else None,
-        "people_ahead": ahead, "estimate_min": minutes, "issued_at": at, "day": day,
+        "people_ahead": ahead, "estimate_min": minutes, "estimate_range": wait.range,
+        "issued_at": at, "day": day,
         "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
         "closed_days": closed,
     }

@@ -1,7 +1,7 @@
 // The supervisor dashboard, live without reload. Counters and lines are
 // updated row by row from their retained state; when the hub's figures
 // change (state/supervision: dossiers overdue, alarms, nodes; queue_stats;
-// dossier_stats) the signed-in details are fetched once from /dashboard/panel
+// dossier_stats) the signed-in parts are fetched once from /dashboard/panel
 // (coalesced: one fetch however many messages arrive together). No polling.
 (function () {
   "use strict";
@@ -17,8 +17,15 @@
     fetch(panelUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((html) => {
-        // Server-rendered by Jinja (escaped), from our own origin.
-        $("panel").innerHTML = html;
+        // Server-rendered by Jinja (escaped), from our own origin. The panel comes
+        // in parts (what to act on first, the rest below the floor): each part
+        // replaces the element of the same id.
+        const fresh = document.createElement("template");
+        fresh.innerHTML = html;
+        Array.from(fresh.content.children).forEach((part) => {
+          const old = part.id && $(part.id);
+          if (old) old.replaceWith(part);
+        });
         document.body.dataset.refreshed = String(Date.now());
       })
       .catch((e) => console.warn("dashboard: panel not refreshed", e))

@@ -3,9 +3,10 @@
 // hub does no work per viewer (no polling). This is a minimal MQTT 3.1.1
 // subscriber (CONNECT, SUBSCRIBE at QoS 0, PUBLISH in, PINGREQ), enough for
 // read-only pages. In development the broker's web.acl lets anonymous pages
-// read motcua/<centre>/state/# and nothing else; in production (a centre's or
-// a province's broker) they log in as the read-only user `web`, whom the ACL
-// allows the same and nothing more.
+// read motcua/<centre>/state/# and nothing else; in production pages read the
+// live pages' relay (a second Mosquitto fed by a bridge, docs/security.md),
+// anonymously too: the hub and the nodes are not on that broker, so no client
+// id a page sends can knock them off.
 //
 //   const live = MotcuaLive.connect(url, (topic, data) => ..., (up) => ...);
 //   live.subscribe("motcua/thanhhoa/state/counter/5");
@@ -99,7 +100,9 @@
       ws = new WebSocket(url, ["mqtt"]);
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
-        const id = "web-" + Math.random().toString(16).slice(2, 14);
+        // A client id nobody can guess: another page taking it would close this one.
+        const rnd = crypto.getRandomValues(new Uint8Array(12));
+        const id = "web-" + Array.from(rnd, (b) => b.toString(16).padStart(2, "0")).join("");
         // MQTT 3.1.1, clean session, keep-alive 30 s; user name and password
         // (flags 0x80 | 0x40) when the page was given a web user.
         const user = auth && auth.username;

@@ -1,13 +1,79 @@
-// A USB barcode scanner is a keyboard: it types the dossier code and Enter.
-// When no field has the focus, the first key goes to the header's scan field,
-// so a scan on any officer page opens that dossier at once.
-document.addEventListener("keydown", (event) => {
-  const scan = document.getElementById("scan-code");
-  if (!scan || event.ctrlKey || event.altKey || event.metaKey) return;
-  const active = document.activeElement;
-  const typing = active && (active.isContentEditable ||
-    ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName));
-  if (typing || event.key.length !== 1) return;
-  scan.value = "";
-  scan.focus();
-});
+// A USB barcode scanner is a keyboard: it types the dossier code and Enter,
+// a key every few milliseconds. People type far slower.
+//
+// On a page without shortcut keys, the first key typed outside a field goes
+// to the header's scan field, so a scan on any officer page opens that
+// dossier at once (and a person can type a code there too).
+//
+// A page with shortcut keys (the officer console) registers a handler before
+// or after this script runs:
+//
+//   (window.motcuaShortcuts = window.motcuaShortcuts || []).push((key) => ...);
+//
+// There a key outside a field is held for a moment: a key alone is a shortcut
+// (given to the handlers, never typed anywhere); a burst of keys ending with
+// Enter is a scan and opens the dossier. Nothing is typed into the scan field
+// unless the officer clicks into it.
+(function () {
+  "use strict";
+  const BURST_MS = 60;     // a scanner: a key every 2-30 ms; a person rarely under 80 ms
+  const SCAN_MIN = 4;      // a dossier code is longer than this
+  let burst = "";
+  let timer = null;
+
+  function handlers() { return window.motcuaShortcuts || []; }
+
+  function typing() {
+    const active = document.activeElement;
+    return active && (active.isContentEditable ||
+      ["INPUT", "TEXTAREA"].includes(active.tagName) ||
+      (active.tagName === "SELECT" && !active.dataset.shortcuts));
+  }
+
+  function openScan(code) {
+    const scan = document.getElementById("scan-code");
+    const form = document.getElementById("scan-form");
+    if (!scan || !form) return;
+    scan.value = code;
+    form.submit();
+  }
+
+  function settle() {
+    timer = null;
+    const keys = burst;
+    burst = "";
+    if (keys.length >= SCAN_MIN) {
+      // A scanner set up without its Enter: show the code, let the officer confirm.
+      const scan = document.getElementById("scan-code");
+      if (scan) { scan.value = keys; scan.focus(); }
+      return;
+    }
+    // One key (or a bounce of two): one shortcut.
+    if (keys) handlers().forEach((fn) => fn(keys[0]));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || typing()) return;
+    const scan = document.getElementById("scan-code");
+    if (!handlers().length) {
+      if (!scan || event.key.length !== 1) return;
+      scan.value = "";
+      scan.focus();
+      return;
+    }
+    if (event.key === "Enter" && burst.length >= SCAN_MIN) {
+      event.preventDefault();
+      clearTimeout(timer);
+      timer = null;
+      const code = burst;
+      burst = "";
+      openScan(code);
+      return;
+    }
+    if (event.key.length !== 1) return;
+    event.preventDefault();
+    burst += event.key;
+    clearTimeout(timer);
+    timer = setTimeout(settle, BURST_MS);
+  });
+})();

@@ -9,6 +9,21 @@
   let ticket = null, line = null, service = d.service;
   const lineTopic = (code) => `${cfg.base}/state/line/${code}`;
 
+  // As central/queue/estimate.py: called at the (ahead - idle + 1)-th call from now, one
+  // call every minutes_per_person; a range when the line is not steady or the spread is wide.
+  function waitText(ahead, line) {
+    const idle = line.idle_counters || 0;
+    const calls = !line.open_counters ? ahead + 1 : (ahead >= idle ? ahead - idle + 1 : 0);
+    const minutes = calls * line.minutes_per_person;
+    const spread = 1.2816 * Math.sqrt(calls) * line.minutes_per_person;
+    if (line.steady && spread <= 5) {
+      return minutes < 0.5 ? "dưới 5 phút" : `khoảng ${Math.round(minutes)} phút`;
+    }
+    const low = 5 * Math.floor(Math.max(0, minutes - spread) / 5);
+    const high = Math.max(low + 5, 5 * Math.ceil((minutes + spread) / 5));
+    return low <= 0 ? `dưới ${high} phút` : `khoảng ${low}–${high} phút`;
+  }
+
   function render() {
     if (ticket) {
       $("display").textContent = ticket.display;
@@ -26,8 +41,7 @@
         if (!priority || q.priority) ahead += 1;
       }
       $("ahead").textContent = ahead ? `Còn ${ahead} người trước bạn` : "Bạn là người tiếp theo";
-      const minutes = Math.ceil(ahead * line.minutes_per_person);
-      $("estimate").textContent = `Thời gian chờ ước tính: khoảng ${minutes} phút`;
+      $("estimate").textContent = `Thời gian chờ ước tính: ${waitText(ahead, line)}`;
     } else if (!waiting) {
       $("ahead").textContent = "";
       $("estimate").textContent = "";

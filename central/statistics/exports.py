@@ -1,102 +1,175 @@
 """The period report as files: CSV, XLSX (openpyxl) and a printable PDF (fpdf2).
 
-Every format writes the same cells, :func:`period_report.table`::
+Every format writes the same cells, :func:`period_report.table`, under the
+official heading (governing body, centre, national motto, place and date) and
+above the two signature blocks::
 
     report = period_report(db, start, end, by="field")
-    to_csv(report)                       # UTF-8 with BOM (Excel opens it with diacritics)
-    to_xlsx(report, "Trung tâm ...")     # sheet "Biểu 06", the table from row HEADER_ROW
-    to_pdf(report, "Trung tâm ...")      # A4 landscape, the official layout
+    head = Letterhead.of(config)
+    to_csv(report)                  # ';' and decimal ',' for a Vietnamese Excel, UTF-8 BOM
+    to_xlsx(report, head)           # sheet "Biểu 06": numbers as numbers, grouped headings
+    to_pdf(report, head)            # A4 landscape, the official layout
+    filename(report, "pdf")         # 'Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.pdf'
+
+A rate with nothing to divide (no dossier resolved in the period) is "—" in
+every format, explained in a note under the table.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import unicodedata
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from ..pdf import document, signatures
+from .. import sheets
+from ..formats import DASH, NO_RESOLVED, day, number
+from ..pdf import MOTTO, NATION, Letterhead, document, heading, signatures
 from .period_report import HEADER_GROUPS, table
 
-HEADER_ROW = 6  # the XLSX table's header row (title and period above it)
+HEADER_ROW = 10  # the XLSX table's first header row (the heading block above it)
+NOTE = f"{DASH}: {NO_RESOLVED}"
+SIGNERS = (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"))
 
 
-def _date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+def _head(head: Letterhead | str) -> Letterhead:
+    return head if isinstance(head, Letterhead) else Letterhead(centre=head)
 
 
 def period_text(report: dict) -> str:
-    return f"Kỳ báo cáo: từ ngày {_date(report['start'])} đến ngày {_date(report['end'])}"
+    return f"Kỳ báo cáo: từ ngày {day(report['start'])} đến ngày {day(report['end'])}"
 
 
 def _cell_text(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    """A cell as the PDF and the page print it: '83,33', '—', '12'."""
+    if value is None:
+        return DASH
+    return number(value, 2) if isinstance(value, float) else str(value)
+
+
+def _ascii(text: str) -> str:
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    words = "".join(c for c in folded if not unicodedata.combining(c))
+    return "-".join("".join(ch for ch in w if ch.isalnum()) for w in words.split() if
+                    any(ch.isalnum() for ch in w))
 
 
 def filename(report: dict, ext: str) -> str:
-    return (f"bieu06-{report['by']}-{report['start']:%Y%m%d}-{report['end']:%Y%m%d}.{ext}")
+    """The download's name in plain letters (every browser and mail client keeps it):
+    'Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.xlsx'."""
+    return (f"Bieu06_{_ascii(report['by_name'])}_{report['start']:%d-%m-%Y}_"
+            f"{report['end']:%d-%m-%Y}.{ext}")
+
+
+def disposition(report: dict, ext: str, kind: str = "attachment") -> str:
+    """Content-Disposition with the plain name and, for browsers that read it
+    (RFC 6266 / 5987), the name with its diacritics: 'Biểu 06 - Cơ quan, đơn vị …'."""
+    full = (f"Biểu 06 - {report['by_name']} - {report['start']:%d.%m.%Y} đến "
+            f"{report['end']:%d.%m.%Y}.{ext}")
+    return f"{kind}; filename=\"{filename(report, ext)}\"; filename*=UTF-8''{quote(full)}"
 
 
 def to_csv(report: dict) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in table(report):
-        writer.writerow([_cell_text(c) for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The table only (a CSV has no layout): what a spreadsheet re-uses."""
+    return sheets.csv_bytes(table(report))
 
 
-def to_xlsx(report: dict, center_name: str = "") -> bytes:
+def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
+    head = _head(head)
+    today = today or dt.date.today()
     wb = Workbook()
     ws = wb.active
     ws.title = "Biểu 06"
     cells = table(report)
     width = len(cells[0])
-    bold = Font(bold=True)
-    ws["A1"] = center_name.upper()
-    ws["A1"].font = bold
-    ws.cell(row=1, column=width, value=report["form"]).alignment = Alignment(horizontal="right")
-    ws["A3"] = report["title"]
-    ws["A3"].font = Font(bold=True, size=13)
-    ws["A4"] = f"{period_text(report)} · theo {report['by_name'].lower()}"
+    half = 5  # the left heading block spans A:E, the motto the rest
+    bold, plain = Font(bold=True), Font()
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def line(row, first, last, text, font=plain, height=None):
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cell = sheets.put(ws, row, first, text)
+        cell.font, cell.alignment = font, centred
+        if height:
+            ws.row_dimensions[row].height = height
+
+    line(1, 1, half, head.governing_body.upper())
+    line(1, half + 1, width, NATION, bold)
+    line(2, 1, half, head.centre.upper(), bold, height=30)
+    line(2, half + 1, width, MOTTO, bold)
+    line(3, half + 1, width, head.date_line(today), Font(italic=True))
+    line(4, half + 1, width, report["form"], Font(italic=True, size=9))
+    line(5, 1, width, report["title"], Font(bold=True, size=13))
+    line(6, 1, width, f"{period_text(report)} (theo {report['by_name'].lower()})")
+
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for r, row in enumerate(cells, HEADER_ROW):
+    # Two header rows: each group over its columns; STT and the label span both.
+    top, sub = HEADER_ROW, HEADER_ROW + 1
+    for c, title in ((1, cells[0][0]), (2, cells[0][1])):
+        ws.merge_cells(start_row=top, start_column=c, end_row=sub, end_column=c)
+        sheets.put(ws, top, c, title)
+    for title, start, count in HEADER_GROUPS:
+        first = 3 + start
+        if count == 1:  # a lone column ("Chờ bổ sung") is its own heading, over both rows
+            ws.merge_cells(start_row=top, start_column=first, end_row=sub, end_column=first)
+        else:
+            ws.merge_cells(start_row=top, start_column=first, end_row=top,
+                           end_column=first + count - 1)
+            for i in range(count):
+                sheets.put(ws, sub, first + i, cells[0][2 + start + i])
+        sheets.put(ws, top, first, title if count > 1 else cells[0][2 + start])
+    for r in (top, sub):
+        for c in range(1, width + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.border, cell.font, cell.alignment = box, bold, centred
+    last = sub + len(cells) - 1
+    for r, row in enumerate(cells[1:], sub + 1):
         for c, value in enumerate(row, 1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = sheets.put(ws, r, c, value, decimals=2)
             cell.border = box
-            if r == HEADER_ROW or r == HEADER_ROW + len(cells) - 1:
+            if r == last:
                 cell.font = bold
-            if r == HEADER_ROW:
-                cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                           horizontal="center")
-            elif isinstance(value, float):
-                cell.number_format = "0.00"
+            if value is None:
+                cell.alignment = Alignment(horizontal="right")
+    note = last + 1
+    sheets.put(ws, note, 1, NOTE).font = Font(italic=True, size=9)
+    sign = note + 2
+    for (role, hint), (first, end) in zip(SIGNERS, ((1, half), (half + 1, width)), strict=True):
+        line(sign, first, end, role, bold)
+        line(sign + 1, first, end, hint, Font(italic=True))
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 40
     for c in range(3, width + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 12
-    ws.row_dimensions[HEADER_ROW].height = 60
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
-    out = io.BytesIO()
+        ws.column_dimensions[get_column_letter(c)].width = 11
+    ws.row_dimensions[sub].height = 48
+    ws.freeze_panes = ws.cell(row=sub + 1, column=3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    from io import BytesIO
+
+    out = BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def to_pdf(report: dict, center_name: str = "") -> bytes:
-    """A4 landscape: agency and form number, title, period, grouped headers, signatures."""
-    pdf = document("L", margins=(8, 10, 8), bottom=12)
+def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
+    """A4 landscape: the heading block, form number, title, period, grouped headers,
+    the note on "—", the signatures."""
+    head = _head(head)
+    today = today or dt.date.today()
+    pdf = document("L", margins=(10, 10, 10), bottom=12)
     pdf.set_title(f"{report['form']} {period_text(report)}")
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    top = pdf.get_y()
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.multi_cell(width * 0.4, 5, center_name.upper() or " ", align="C")
-    pdf.set_xy(pdf.l_margin + width * 0.4, top)
-    pdf.multi_cell(width * 0.6, 5, f"{report['form']}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-                   "Độc lập - Tự do - Hạnh phúc", align="R")
-    pdf.ln(3)
+    heading(pdf, head, today, left_share=0.46)
+    pdf.set_font("DejaVu", "I", 8)
+    pdf.cell(width, 4, report["form"], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(width, 7, report["title"], align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
@@ -106,11 +179,12 @@ def to_pdf(report: dict, center_name: str = "") -> bytes:
 
     cells = table(report)
     numbers = len(cells[0]) - 2
-    first, label = 8.0, 64.0
+    first, label = 8.0, 62.0
     col = (width - first - label) / numbers
     x0 = pdf.l_margin
 
-    # Two header rows: the groups, then each column's own title.
+    # Two header rows: the groups, then each column's own title; a one-column
+    # group ("Chờ bổ sung") is one box over both rows.
     pdf.set_font("DejaVu", "B", 6.5)
     y = pdf.get_y()
     pdf.rect(x0, y, first, 26)
@@ -121,15 +195,19 @@ def to_pdf(report: dict, center_name: str = "") -> bytes:
     pdf.cell(label, 4, cells[0][1], align="C")
     for title, start, count in HEADER_GROUPS:
         x, w = x0 + first + label + start * col, col * count
+        if count == 1:
+            pdf.rect(x, y, w, 26)
+            pdf.set_xy(x, y + 9)
+            pdf.multi_cell(w, 3, cells[0][2 + start], align="C")
+            continue
         pdf.rect(x, y, w, 6)
         pdf.set_xy(x, y)
-        # A one-column group ("Chờ bổ sung") is narrower than its title: two lines.
-        pdf.multi_cell(w, 6 if pdf.get_string_width(title) < w - 1 else 3, title, align="C")
-    for i, title in enumerate(cells[0][2:]):
-        x = x0 + first + label + i * col
-        pdf.rect(x, y + 6, col, 20)
-        pdf.set_xy(x, y + 7)
-        pdf.multi_cell(col, 3, title, align="C")
+        pdf.multi_cell(w, 6, title, align="C")
+        for i in range(count):
+            cx = x + i * col
+            pdf.rect(cx, y + 6, col, 20)
+            pdf.set_xy(cx, y + 7)
+            pdf.multi_cell(col, 3, cells[0][2 + start + i], align="C")
     pdf.set_xy(x0, y + 26)
     pdf.set_font("DejaVu", "", 7.5)
     for n, row in enumerate(cells[1:], 1):
@@ -143,7 +221,8 @@ def to_pdf(report: dict, center_name: str = "") -> bytes:
         for value in row[2:]:
             pdf.cell(col, 6, _cell_text(value), border=1, align="R")
         pdf.ln(6)
-    pdf.ln(6)
-    signatures(pdf, ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
-               ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"), size=10)
+    pdf.set_font("DejaVu", "I", 7.5)
+    pdf.cell(width, 5, NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    signatures(pdf, *SIGNERS, size=10)
     return bytes(pdf.output())

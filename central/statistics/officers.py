@@ -11,9 +11,15 @@ The score (0–100) weighs what a citizen notices: the share of ratings
 satisfied (40), the share of dossiers the officer made ready on time or early
 (40), and calls made in order (20: 1 − out-of-order calls / calls). A part
 with nothing to measure (no rating, no dossier, no call) is left out and the
-others are scaled up; an officer with nothing at all is not ranked. Ties go
-to more tickets served. Supplement requests are shown beside (many of them
-on one dossier are a complaint of the seed), not scored.
+others are scaled up. Calling in order is not enough for a score on its own
+(an officer whose citizens never came would score 100): an officer with no
+rating and no dossier made ready has ``score`` None and ``rank`` None, and is
+listed after the ranked ones with the figures there are; an officer with no
+activity at all in the period is not listed. Ties go to more tickets
+served. Supplement requests are shown beside (many of them on one dossier
+are a complaint of the seed), not scored; a request beyond the first on one
+dossier is a breach of the one-stop rules (:mod:`central.dossier_rules`) and
+is counted apart (``supplement_breaches``).
 
 Input tables: ``users``, ``tickets``, ``ticket_events``, ``ratings``,
 ``dossier_events`` (``actor`` is the user name).
@@ -25,6 +31,7 @@ import datetime as dt
 
 from motcua import clock
 
+from ..dossier_rules import SUPPLEMENT_ONCE
 from .period_report import day_start
 
 WEIGHTS = {"satisfied_share": 40, "dossiers_on_time_share": 40, "in_order_share": 20}
@@ -36,7 +43,7 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
     days = (start.isoformat(), end.isoformat())
     people = {r["id"]: {**r, "served": 0, "service_min": 0.0, "ratings": 0, "satisfied": 0,
                         "dossiers": 0, "dossiers_on_time": 0, "supplements": 0, "calls": 0,
-                        "out_of_order": 0}
+                        "out_of_order": 0, "supplement_breaches": 0}
               for r in db.query("select id, username, full_name from users")}
     by_name = {p["username"]: p for p in people.values()}
     for oid, served, minutes in db.execute(
@@ -63,6 +70,13 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             p["dossiers"], p["dossiers_on_time"] = count, on_time or 0
         else:
             p["supplements"] = count
+    for actor, count in db.execute(
+            "with r as (select actor, at, row_number() over (partition by dossier_id "
+            "order by id) as n from dossier_events where action = 'request_supplement') "
+            "select actor, count(*) from r where n > ? and at >= ? and at < ? group by 1",
+            [SUPPLEMENT_ONCE.limit, s, e]):
+        if actor in by_name:
+            by_name[actor]["supplement_breaches"] = count
     for oid, calls, out in db.execute(
             "select e.officer_id, count(*), sum(coalesce(json_extract(e.detail, "
             "'$.out_of_order'), 0)) from ticket_events e join tickets t on t.id = e.ticket_id "
@@ -78,21 +92,25 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
                                        if p["dossiers"] else None),
             "in_order_share": 1 - p["out_of_order"] / p["calls"] if p["calls"] else None,
         }
+        if not (p["served"] or p["calls"] or p["ratings"] or p["dossiers"]
+                or p["supplement_breaches"]):
+            continue  # nothing done in the period: not listed (a breach is never hidden)
         weight = sum(WEIGHTS[k] for k, v in shares.items() if v is not None)
-        if not weight and not p["served"]:
-            continue
-        score = (sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100 / weight
-                 if weight else 0.0)
+        scored = p["ratings"] or p["dossiers"]
+        score = (round(sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100
+                       / weight, 1) if scored else None)
         ranked.append({
             "username": p["username"], "full_name": p["full_name"], "served": p["served"],
             "avg_service_min": round(p["service_min"] / p["served"], 1) if p["served"] else 0.0,
             "ratings": p["ratings"], "dossiers": p["dossiers"],
             "dossiers_on_time": p["dossiers_on_time"], "supplements": p["supplements"],
+            "supplement_breaches": p["supplement_breaches"],
             "calls": p["calls"], "out_of_order": p["out_of_order"],
             **{k: (round(v, 3) if v is not None else None) for k, v in shares.items()},
-            "score": round(score, 1),
+            "score": score,
         })
-    ranked.sort(key=lambda r: (-r["score"], -r["served"], r["username"]))
+    ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -r["served"],
+                               r["username"]))
     for i, r in enumerate(ranked, 1):
-        r["rank"] = i
+        r["rank"] = i if r["score"] is not None else None
     return ranked

@@ -36,8 +36,8 @@ The rules (DOMAIN.md):
   when its due time is at or before ``min(now, end)``, else within deadline;
 - withdrawn, refused, stopped: closed so in the period (a refusal at
   reception or a withdrawn online registration never counted as received);
-- on-time rate = (early + on time) / resolved × 100, 100 when nothing was
-  resolved; late rate = late / resolved × 100 (0 then).
+- on-time rate = (early + on time) / resolved × 100; late rate = late /
+  resolved × 100; both None when nothing was resolved (no rate, shown "—").
 
 So, in every row, what was received (carried over included) is resolved,
 still open at the end (in progress or waiting for a supplement), or was
@@ -174,9 +174,11 @@ def _finish(row: dict) -> dict:
     row["resolved"] = row["early"] + row["on_time"] + row["late"]
     row["in_progress"] = row["within_deadline"] + row["overdue"]
     resolved = row["resolved"]
+    # No result in the period, no rate: None (shown "—"), not the 100 of a
+    # department that did nothing (docs/statistics.md, "Shares with nothing to divide").
     row["on_time_rate"] = (round((row["early"] + row["on_time"]) * 100 / resolved, 2)
-                           if resolved else 100.0)
-    row["late_rate"] = round(row["late"] * 100 / resolved, 2) if resolved else 0.0
+                           if resolved else None)
+    row["late_rate"] = round(row["late"] * 100 / resolved, 2) if resolved else None
     return row
 
 

@@ -111,8 +111,8 @@ def _summary(head: dict, s: dict) -> dict:
         "p90_wait_min": round(percentile(waits, 0.9), 1),
         "avg_service_min": (round(sum(s["service_times"]) / len(s["service_times"]), 1)
                             if s["service_times"] else 0.0),
-        "within_target": round(s["within"] / len(waits), 3) if waits else 1.0,
-        "no_show_rate": round(s["no_show"] / finished, 3) if finished else 0.0,
+        "within_target": round(s["within"] / len(waits), 3) if waits else None,
+        "no_show_rate": round(s["no_show"] / finished, 3) if finished else None,
     }
 
 

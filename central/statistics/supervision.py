@@ -92,6 +92,10 @@ def dossier_lists(db, config, now: dt.datetime | None = None) -> dict:
     for r in overdue + due_soon:
         r["department"] = departments.get(r["department_id"], "")
         r["officer"] = officers.get(r["id"], "")
+    for r in overdue:
+        # How late, in the unit time limits are set in: working time past the due time.
+        due = dt.datetime.fromisoformat(r["due_at"]).astimezone(moment.tzinfo)
+        r["overdue_hours"] = cal.working_time_between(due, moment).total_seconds() / 3600
     return {"overdue": overdue, "overdue_count": lists["lists"]["overdue"]["count"],
             "due_soon": due_soon, "due_soon_count": lists["warning"]}
 

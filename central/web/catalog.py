@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from .. import catalog, procedures
-from ..catalog_import import ImportRefused
+from motcua import clock
+from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line
+
+from .. import catalog, catalog_format, procedures
+from ..catalog_import import ImportRefused, nfc, record_from_cells
+from ..popular import popular_procedures
+from ..working_time import VN
 from . import gateway, store
 from .auth import login_required
 
@@ -31,8 +46,10 @@ def search():
         results = catalog.search(db, q, limit=50, **filters)
     else:
         results = catalog.browse(db, limit=50, **filters) if any(filters.values()) else []
+    popular = [] if (q or any(filters.values())) else popular_procedures(
+        db, clock.now().astimezone(VN).date())
     return render_template("catalog/search.html", q=q, filters=filters, results=results,
-                           **_choices(db))
+                           popular=popular, **_choices(db))
 
 
 @bp.get("/thu-tuc/<code>")
@@ -40,9 +57,12 @@ def procedure(code):
     proc = procedures.current(store().db, code)
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
-    return render_template("catalog/procedure.html", p=proc, units=procedures.TIME_UNITS,
+    # A public page: only what the publishing decision confirms (docs/catalog.md).
+    shown = {**proc, "details": public_details(proc["details"])}
+    return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
-                           department=_department_name(proc))
+                           department=_department_name(proc), ask=ASK_OFFICER,
+                           source=source_line(proc["details"]))
 
 
 def _department_name(proc) -> str:
@@ -79,6 +99,23 @@ def admin():
         (400 if problems else 200)
 
 
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/quan-tri/xuat-danh-muc.<kind>")
+@login_required("admin")
+def export(kind):
+    if kind not in EXPORT_TYPES:
+        abort(404, description="Chỉ xuất được JSON, CSV hoặc Excel (.xlsx).")
+    data = catalog_format.export_file(store().db, kind)
+    return Response(data, mimetype=EXPORT_TYPES[kind], headers={
+        "Content-Disposition": f"attachment; filename=danh-muc-thu-tuc.{kind}"})
+
+
 @bp.route("/quan-tri/thu-tuc/<code>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(code):
@@ -87,51 +124,35 @@ def edit(code):
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
     problems = []
+    (record,) = [r for r in catalog_format.records(db)[0] if r["code"] == code]
+    cells = catalog_format.row_cells(record)
     if request.method == "POST":
-        changes = _changes_from_form(proc)
+        cells = _cells_from_form(code)
         try:
-            catalog.edit(store(), code, changes, g.user["username"])
+            catalog.import_records(store(), [(1, nfc(record_from_cells(cells)))],
+                                   g.user["username"], source=f"edit:{code}")
         except ImportRefused as refused:
             problems = [str(p).replace("Dòng 1, ", "") for p in refused.problems]
         else:
             catalog.publish_state(gateway(), store().db)
             flash("Đã lưu: thủ tục được công bố phiên bản mới; hồ sơ cũ giữ phiên bản cũ.")
             return redirect(url_for("catalog.edit", code=code))
-    return render_template("catalog/edit.html", p=proc, problems=problems,
-                           versions=catalog.versions(db, code), units=procedures.TIME_UNITS,
-                           channels=procedures.CHANNELS, **_choices(db)), \
+    return render_template("catalog/edit.html", p=proc, cells=cells, problems=problems,
+                           versions=catalog.versions(db, code), parts=PARTS,
+                           unconfirmed=set(cells["unconfirmed"].split()),
+                           online_levels=ONLINE_LEVELS, **_choices(db)), \
         (400 if problems else 200)
 
 
-def _lines(name: str) -> list[str]:
-    return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "info": "Chỉ cung cấp thông tin"}
 
 
-def _int_or_text(value: str):
-    text = value.strip().replace(".", "")
-    return int(text) if text.isdigit() else value.strip()
-
-
-def _changes_from_form(proc) -> dict:
+def _cells_from_form(code: str) -> dict:
+    """The edit form is one row of the catalog sheet (central.catalog_format.COLUMNS)."""
     form = request.form
-    channels = []
-    for c in proc["details"].get("channels", []):
-        name = c["channel"]
-        channels.append({**c, "time_limit": _int_or_text(form.get(f"{name}_time_limit", "")),
-                         "unit": form.get(f"{name}_unit", c.get("unit")),
-                         "fees": [{"name": "Lệ phí" if form.get(f"{name}_fee", "0") not in
-                                   ("0", "") else "Miễn lệ phí",
-                                   "amount": _int_or_text(form.get(f"{name}_fee", "0") or "0")}]})
-    components = []
-    for line in _lines("components"):
-        bits = [b.strip() for b in line.split("|")]
-        comp = {"name": bits[0],
-                "originals": _int_or_text(bits[1]) if len(bits) > 1 else 1,
-                "copies": _int_or_text(bits[2]) if len(bits) > 2 else 0}
-        if len(bits) > 3 and bits[3]:
-            comp["form"] = bits[3]
-        components.append(comp)
-    return {"name": form.get("name", "").strip(), "field": form.get("field", "").strip(),
-            "level": form.get("level", ""), "department": form.get("department") or None,
-            "channels": channels, "components": components, "steps": _lines("steps"),
-            "unconfirmed": _lines("unconfirmed")}
+    cells = {c: form.get(c, "") for c in catalog_format.COLUMNS}
+    cells["code"] = code
+    for flag in catalog_format.FLAGS:
+        cells[flag] = "có" if form.get(flag) else ""
+    cells["unconfirmed"] = "\n".join(p for p in PARTS if form.get(f"unconfirmed_{p}"))
+    return cells

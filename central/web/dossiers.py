@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 
-from .. import dossier_reception, dossier_views, dossiers, procedures
+from .. import calendar_sources, dossier_reception, dossier_views, dossiers, procedures
 from ..errors import Refused
 from . import store
 from .auth import login_required
+from .people import full_names
 
 bp = Blueprint("dossiers", __name__)
 STAFF = ("officer", "supervisor", "admin")
@@ -171,9 +172,10 @@ def receipt_pdf(dossier_id: int):
     from .. import dossier_forms
 
     d = _dossier_or_404(dossier_id)
+    d = {**d, "received_by_name": full_names(store().db).get(d.get("received_by") or "")}
     pdf = dossier_forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="bien-nhan-{d["code"]}.pdf"'})
+        "Content-Disposition": f'inline; filename="Giay-tiep-nhan-{d["code"]}.pdf"'})
 
 
 @bp.get("/dossiers/<int:dossier_id>/ticket.png")
@@ -252,5 +254,9 @@ def calendar_overrides():
             days_off.append({"day": day, "name": name or "Ngày làm việc bù",
                              "working": working})
         day += dt.timedelta(days=1)
+    table = calendar_sources.shipped()
     return render_template("dossiers/calendar.html",
-                           overrides=working_calendar.list_overrides(db), days=days_off)
+                           overrides=working_calendar.list_overrides(db), days=days_off,
+                           pending=calendar_sources.pending(db, table), table=table,
+                           sourced=sorted(table.days.values(), key=lambda e: e.day),
+                           weekday_names=calendar_sources.WEEKDAYS)

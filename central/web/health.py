@@ -11,10 +11,14 @@ bp = Blueprint("health", __name__)
 def healthz():
     database = "ok" if store().ping() and province_store().ping() else "error"
     gw = gateway()
+    link = None
     if gw is None:
         broker = "not started"
     else:
-        broker = "connected" if gw.connected else "disconnected"
+        # Not only this instant: a link knocked off and back within a second
+        # is "unstable" while there were losses in the last minutes.
+        link = gw.link.describe(gw.connected) if hasattr(gw, "link") else None
+        broker = link["state"] if link else ("connected" if gw.connected else "disconnected")
     from .. import alarms, reliability
 
     active = [a.key for a in alarms.active()]
@@ -26,6 +30,7 @@ def healthz():
         "database": database,
         "alarms": active,
         "broker": broker,
+        "broker_link": link,
         "dropped_messages": gw.bus.dropped if gw else 0,
     }
     return jsonify(body), 200 if healthy else 503

@@ -23,6 +23,7 @@ STAFF = frozenset({"officer", "supervisor", "admin"})
 ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     "public.index": PUBLIC,
+    "public.favicon": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "health.healthz": PUBLIC,
@@ -44,6 +45,7 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "catalog.procedure": PUBLIC,
     "catalog.admin": ADMIN,
     "catalog.edit": ADMIN,
+    "catalog.export": ADMIN,
     # Dossiers: the public lookup masks the applicant; the rest is staff work.
     "dossiers.lookup": PUBLIC,
     "dossiers.reception": STAFF,

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.topics import ticket_key
 
@@ -110,7 +111,12 @@ def ticket_page(token: str):
         abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
+    from ..queue import estimate
+
+    wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
+                                                now["people_ahead"]))
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
+                                      wait=wait,
                                       ticket_key=ticket_key(token),
                                       **_live_context()))
 
@@ -125,11 +131,16 @@ def console():
     counter = setup.counter_by_number(db, number) if number else None
     if counter is None or counter["officer_id"] != g.user["id"]:
         session.pop("counter", None)
-        return render_template("queue/choose.html", counters=setup.counters(db))
+        # Officers read names, not the setup's codes (issue 22).
+        return render_template("queue/choose.html", counters=setup.counters(db),
+                               service_names={s["code"]: s["name"] for s in setup.services(db)})
     services = [s for s in setup.services(db)
                 if s["code"] in setup.counters_services(db, counter["id"])]
+    demo = clock.demo()
     return _live_page(render_template(
         "queue/console.html", counter=state.counter_state(db, counter["number"]),
+        # The call's timer counts on the hub's clock (the demo's day in a demo).
+        hub_now=clock.iso(clock.now()), hub_speed=demo.speed if demo else 1,
         services=services, lines=[state.line(db, s["code"]) for s in services],
         all_services=setup.services(db), counters=setup.counters(db), **_live_context()))
 

@@ -19,6 +19,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from motcua import clock
 
 from .. import dashboard as dashboard_sections
+from ..dossier_rules import SUPPLEMENT_ONCE, supplement_breaches
+from ..formats import NO_RESOLVED
+from ..pdf import Letterhead
 from ..queue import setup, state, tickets
 from ..statistics import charts, exports, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
@@ -86,7 +89,11 @@ def report_page():
     return render_template(
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
-        officers=officer_ranking(db, start, end), weights=WEIGHTS)
+        officers=officer_ranking(db, start, end), weights=WEIGHTS,
+        chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
+                           kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
+                           label="Tỷ lệ đúng hạn", decimals=1, chart_id="report-bars"),
+        breaches=supplement_breaches(db, start=start, end=end), rule=SUPPLEMENT_ONCE)
 
 
 @bp.get("/statistics/report.<fmt>")
@@ -99,12 +106,12 @@ def export(fmt: str):
     except BadPeriod as error:
         abort(400, description=str(error))
     report = period_report(store().db, start, end, by=by)
-    name = _config().center_name
-    data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, name),
-            "pdf": lambda r: exports.to_pdf(r, name)}[fmt](report)
-    disposition = "inline" if fmt == "pdf" else "attachment"
+    head, today = Letterhead.of(_config()), _today()
+    data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, head, today),
+            "pdf": lambda r: exports.to_pdf(r, head, today)}[fmt](report)
+    kind = "inline" if fmt == "pdf" else "attachment"
     return Response(data, mimetype=FORMATS[fmt], headers={
-        "Content-Disposition": f'{disposition}; filename="{exports.filename(report, fmt)}"'})
+        "Content-Disposition": exports.disposition(report, fmt, kind)})
 
 
 # --- The supervisor dashboard --------------------------------------------------------
@@ -128,8 +135,8 @@ def weekly_on_time(db, today: dt.date, weeks: int = 8) -> dict[str, list]:
         report = period_report(db, start, start + dt.timedelta(days=6))
         for row in report["rows"]:
             series.setdefault(row["name"], [None] * len(starts))
-            if row["resolved"]:
-                series[row["name"]][i] = row["on_time_rate"]
+            if row["on_time_rate"] is not None:
+                series[row["name"]][i] = row["on_time_rate"] / 100
     labels = [f"{s:%d/%m}" for s in starts]
     out = {name: list(zip(labels, values, strict=True)) for name, values in series.items()}
     with _chart_lock:
@@ -150,15 +157,17 @@ def _charts(db, snap: dict) -> dict:
 
     return {
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],
-                             unit="phút", label="Thời gian chờ trung bình theo giờ"),
+                             unit="phút", label="Thời gian chờ trung bình theo giờ",
+                             decimals=1),
         "tickets": charts.bars([(f"{h}h", n) for h, n in sorted(per_hour.items())],
-                               unit="số", label="Số phiếu theo giờ", colour=charts.PALETTE[2]),
-        "on_time": charts.lines(weekly_on_time(db, today), unit="%", top=100,
-                                label="Tỷ lệ đúng hạn theo cơ quan, theo tuần"),
-        "ratings": charts.bars([(LEVELS[k][1], snap["ratings"]["levels"].get(k, 0))
-                                for k in LEVELS], unit="lượt",
-                               label="Đánh giá của công dân năm nay",
-                               colour=charts.PALETTE[1]),
+                               unit="phiếu", label="Số phiếu theo giờ",
+                               colour=charts.PALETTE[2]),
+        "on_time": charts.heat(weekly_on_time(db, today),
+                               label="Tỷ lệ đúng hạn theo cơ quan, theo tuần",
+                               missing=NO_RESOLVED),
+        "ratings": charts.hbars([(LEVELS[k][1], snap["ratings"]["levels"].get(k, 0))
+                                 for k in LEVELS], unit="lượt",
+                                label="Đánh giá của công dân năm nay", chart_id="ratings-bars"),
         "queue": q,
     }
 
@@ -201,6 +210,11 @@ def dashboard_panel():
     return render_template("statistics/_panel.html", **_panel_context())
 
 
+def _share(rate: float | None) -> float | None:
+    """The report's 0–100 rate as a 0–1 share (None stays None: nothing to divide)."""
+    return None if rate is None else rate / 100
+
+
 # --- Public statistics ---------------------------------------------------------------
 
 @bp.get("/thong-ke")
@@ -214,6 +228,8 @@ def public_page():
     return _live_page(render_template(
         "statistics/public.html", year=year, ratings=ratings, today=today,
         queue=state.stats(db), index=supervision.national_index(year["total"], ratings),
-        chart=charts.bars([(r["name"][:14], r["on_time_rate"]) for r in year["rows"]],
-                          unit="%", label="Tỷ lệ đúng hạn theo cơ quan"),
+        chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in year["rows"]],
+                           kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
+                           label="Tỷ lệ đúng hạn theo cơ quan", decimals=1,
+                           chart_id="on-time-bars"),
         live_url=live_url(), live_base=topics().base, live_auth=live_auth()))

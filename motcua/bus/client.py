@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,6 +152,9 @@ class BusClient:
         self._connected = threading.Event()
         self._listeners: list[Callable[[bool], None]] = []
         self.dropped = 0  # messages refused as malformed, for /healthz and tests
+        # A gate before anything else (the hub's budgets per node): False drops.
+        self.admit: Callable[[Incoming], bool] | None = None
+        self._malformed: dict[str, tuple[float | None, int]] = {}
         # Where answers may go (the hub: only to the asking node's own subtree).
         self.response_allowed: Callable[[Incoming], bool] | None = None
         transport.on_connect = self._on_connect
@@ -330,6 +334,8 @@ class BusClient:
 
     def _on_message(self, incoming: Incoming) -> None:
         try:
+            if self.admit is not None and not self.admit(incoming):
+                return
             with self._lock:
                 subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
             if not subs or (any(s.checked for s in subs) and not self._check(incoming)):
@@ -362,7 +368,7 @@ class BusClient:
             return True
         except InvalidMessage as exc:
             self.dropped += 1
-            log.warning("malformed message on %s dropped: %s", incoming.topic, exc)
+            self._log_malformed(incoming.topic, exc)
             if incoming.response_topic:
                 request_id = None
                 with contextlib.suppress(InvalidMessage):
@@ -375,6 +381,22 @@ class BusClient:
                 except Exception:
                     log.exception("could not answer a malformed request")
             return False
+
+    MALFORMED_LOG_PERIOD = 60.0  # seconds: one line per sender and period, not per message
+
+    def _log_malformed(self, topic: str, exc: Exception) -> None:
+        sender = topic.rsplit("/", 2)[0]  # e.g. motcua/<c>/node/<id>
+        now = time.monotonic()
+        with self._lock:
+            last, skipped = self._malformed.get(sender, (None, 0))
+            if last is not None and now - last < self.MALFORMED_LOG_PERIOD:
+                self._malformed[sender] = (last, skipped + 1)
+                return
+            if len(self._malformed) > 10_000:
+                self._malformed.clear()
+            self._malformed[sender] = (now, 0)
+        more = f" ({skipped} more from there since the last line)" if skipped else ""
+        log.warning("malformed message on %s dropped: %s%s", topic, exc, more)
 
     def _on_response(self, incoming: Incoming) -> None:
         with self._lock:

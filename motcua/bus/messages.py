@@ -510,9 +510,22 @@ STATE_LINE = MessageType(
         Field("queue", "array", "`display` and `priority` of the first 200 waiting tickets, "
                                 "in order"),
         Field("open_counters", "integer", "counters open for this service"),
-        Field("minutes_per_person", "number", "recent service time / open counters"),
-        Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes"),
+        Field("idle_counters", "integer", "of those, counters calling or serving nobody now",
+              required=False),
+        Field("minutes_per_person", "number", "recent service time / open counters: the "
+                                              "minutes between two calls"),
+        Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes "
+                                         "(the `(waiting - idle + 1)`-th call from now)"),
+        Field("estimate_range", "array", "`[low, high]` minutes, present when the number "
+                                         "cannot be trusted: show the range instead",
+              required=False),
+        Field("steady", "boolean", "counters open, service time known, none opened, paused "
+                                   "or closed in the last 15 min: a waiting ticket's own "
+                                   "estimate may be a number (else a range)", required=False),
         Field("target_wait_min", "integer", "the service's target wait, minutes"),
+        Field("departments", "array", "names of the departments the service belongs to (a "
+                                      "kiosk offers its tickets for their procedures)",
+              required=False),
     ),
 )
 
@@ -603,7 +616,9 @@ QUEUE_MESSAGES = (TICKET, COUNTER_COMMAND, STATE_BOARD, STATE_COUNTER, STATE_LIN
 QUEUE_RESULTS = {
     "ticket": (
         "`ticket_id`, `number`, `display` (`A023` or `1023`), `service`, `service_name`, "
-        "`priority`, `priority_name`, `people_ahead`, `estimate_min`, `issued_at`, `day`, "
+        "`priority`, `priority_name`, `people_ahead`, `estimate_min`, `estimate_range` "
+        "(`[low, high]` minutes when the estimate cannot be trusted: print the range, not "
+        "the number; else null), `issued_at`, `day`, "
         "`token`, `live_path` (`/t/<token>`, the public live page for the QR code)"
     ),
     "counter_command": (
@@ -1039,6 +1054,38 @@ CATALOGUE += RELIABILITY_MESSAGES
 REQUEST_RESULTS.update(RELIABILITY_RESULTS)
 CATALOGUE += DEMO_MESSAGES
 CATALOGUE += STATS_MESSAGES
+# --- The kiosk and the citizen's ID card (issue 27) -----------------------------
+
+DOSSIER_LOOKUP_BY_ID = MessageType(
+    key="request.dossier_lookup_by_id",
+    topic=NODE_TOPIC + "/request/dossier_lookup_by_id",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A kiosk asks for the dossiers of the citizen whose ID card was just scanned, by "
+        "the card's identity number, where the centre allows it (hub.toml "
+        "`[dossiers] lookup_by_id`; refused `not_allowed` otherwise). The number is used "
+        "for this answer only: the hub neither stores nor logs it, and the answer carries "
+        "no personal data beyond masked names."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("id_number", "string", "the 12-digit identity number (Căn cước / CCCD)",
+              max_length=12),
+    ),
+)
+KIOSK_MESSAGES = (DOSSIER_LOOKUP_BY_ID,)
+KIOSK_RESULTS = {
+    "dossier_lookup_by_id": (
+        "`found` (bool), `dossiers`: up to 5 of the holder's dossiers, newest first, each "
+        "as the result of `dossier_lookup`"
+    ),
+}
+CATALOGUE += KIOSK_MESSAGES
+REQUEST_RESULTS.update(KIOSK_RESULTS)
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

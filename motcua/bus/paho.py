@@ -97,6 +97,10 @@ class PahoTransport(Transport):
         client.on_subscribe = self._paho_subscribe
         client.on_socket_open = _on_socket_open
         self._client = client
+        # Filters subscribed with MQTT 5's "retain as published": a message the
+        # sender retained arrives with its retain flag even while we are
+        # connected (the hub clears events and requests a node retained).
+        self.retain_as_published: set[str] = set()
 
     def set_will(self, topic, payload, qos, retain):
         self._client.will_set(topic, payload, qos=qos, retain=retain)
@@ -141,7 +145,13 @@ class PahoTransport(Transport):
             return False
 
     def subscribe(self, topic_filter, qos):
-        result, mid = self._client.subscribe(topic_filter, qos=qos)
+        if topic_filter in self.retain_as_published:
+            from paho.mqtt.subscribeoptions import SubscribeOptions
+
+            result, mid = self._client.subscribe(
+                topic_filter, options=SubscribeOptions(qos=qos, retainAsPublished=True))
+        else:
+            result, mid = self._client.subscribe(topic_filter, qos=qos)
         return mid if result == mqtt.MQTT_ERR_SUCCESS else None
 
     # paho callbacks: run on paho's thread; an exception here would kill it.

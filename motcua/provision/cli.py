@@ -18,7 +18,8 @@ def provision_command(args) -> int:
               file=sys.stderr)
         return 2
     try:
-        result = provision(args.inventory, args.out, rotate=args.rotate)
+        result = provision(args.inventory, args.out, rotate=args.rotate,
+                           one_machine=getattr(args, "one_machine", False))
     except (InventoryError, ProvisionError) as exc:
         print(f"motcua provision: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,8 @@
     role = "counter"
     host = "10.20.0.21"
     counters = [1, 2]
+    [nodes.settings.keypad]        # the role's own settings, copied into its node.toml
+    next = [17, 5]
 
 ``load(path)`` checks it whole and raises :class:`InventoryError` naming the
 key at fault, before anything is written.
@@ -38,6 +40,8 @@ HUB_USER = "hub"
 # The broker's read-only user for the live pages (websockets.conf, province-websockets.conf).
 WEB_USER = "web"
 RESERVED = {HUB_USER, WEB_USER, "broker", "province", "admin", "anonymous"}
+# Keys of a node's node.toml that provision fills in from the rest of the inventory.
+OWNED_SETTINGS = {"center", "node_id", "simulate", "mqtt"}
 
 
 class InventoryError(Exception):
@@ -50,6 +54,9 @@ class NodeEntry:
     role: str
     host: str
     counters: list[int] = field(default_factory=list)
+    # The role's own settings (a dispenser's buttons, a display's hall...),
+    # written into the node's node.toml as they are.
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -137,7 +144,7 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
         where = f"{w}nodes[{i}]."
         if not isinstance(entry, dict):
             raise InventoryError(f"{where[:-1]}: expected a table")
-        _unknown(entry, {"id", "role", "host", "counters"}, where)
+        _unknown(entry, {"id", "role", "host", "counters", "settings"}, where)
         node_id = _get(entry, "id", str, where)
         if not ID_PATTERN.match(node_id):
             raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {node_id!r}")
@@ -154,13 +161,30 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
             raise InventoryError(f"{where}counters: only a counter node drives counters")
         if not all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in counters):
             raise InventoryError(f"{where}counters: expected positive counter numbers")
-        nodes.append(NodeEntry(node_id, role, _get(entry, "host", str, where), counters))
+        settings = _get(entry, "settings", dict, where, {})
+        owned = sorted(set(settings) & OWNED_SETTINGS)
+        if owned:
+            raise InventoryError(f"{where}settings.{owned[0]}: provision writes this one itself")
+        if role == "counter" and "counters" in settings.get("keypad", {}):
+            raise InventoryError(f"{where}settings.keypad.counters: give the node's `counters`")
+        nodes.append(NodeEntry(node_id, role, _get(entry, "host", str, where), counters,
+                               settings))
     province = None
     if "province" in data:
         p = _get(data, "province", dict, w)
         _unknown(p, {"address", "port", "username", "password_file", "ca_file"},
                  w + "province.")
-        province = Province(_get(p, "address", str, w + "province."),
+        province_address = _get(p, "address", str, w + "province.")
+        # Mosquitto's bridge reads `address host:port` up to the first colon and
+        # splits several addresses at spaces: an IPv6 literal or a space would
+        # silently become another host.
+        if not province_address or ":" in province_address or province_address.split() != [
+                province_address]:
+            raise InventoryError(
+                f"{w}province.address: give one host name or IPv4 address, got "
+                f"{province_address!r} (Mosquitto's bridge cannot take an IPv6 address "
+                "literally: use a name that resolves to it)")
+        province = Province(province_address,
                             _get(p, "port", int, w + "province.", 8883),
                             _get(p, "username", str, w + "province.", center),
                             _get(p, "password_file", str, w + "province.", ""),

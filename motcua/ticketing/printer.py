@@ -3,7 +3,7 @@
 ::
 
     [printer]
-    kind = "usb"            # usb | serial | network | file | folder
+    kind = "usb"            # usb | serial | network | file | folder | none
     paper_mm = 80           # 58 or 80
     usb_vendor = 0x0416     # TOML takes hex
     usb_product = 0x5011
@@ -67,7 +67,12 @@ class FolderPrinter(Dummy):
 
 
 def open_printer(config: PrinterConfig):
-    """A python-escpos printer object for the configured kind (not yet opened)."""
+    """A python-escpos printer object for the configured kind (not yet opened).
+
+    ``None`` for kind ``none``: a kiosk without a printer shows its tickets on screen.
+    """
+    if config.kind == "none":
+        return None
     from escpos import printer as escpos_printer
 
     profile = {"profile": config.profile} if config.profile else {}

@@ -53,6 +53,8 @@ class Ticket:
     url: str
     offline: bool = False
     priority: str | None = None  # e.g. "Người cao tuổi"
+    # The hub's [low, high] minutes when its estimate cannot be trusted.
+    wait_range: tuple[int, int] | None = None
 
 
 def wait_text(minutes: int) -> str:
@@ -70,6 +72,33 @@ def wait_text(minutes: int) -> str:
     if hours:
         return f"khoảng {hours} giờ"
     return f"khoảng {mins} phút"
+
+
+def wait_range_text(low: int, high: int) -> str:
+    """An estimate that cannot be trusted, said as the range it may fall in.
+
+    >>> wait_range_text(10, 20), wait_range_text(0, 10), wait_range_text(45, 75)
+    ('khoảng 10–20 phút', 'dưới 10 phút', 'khoảng 45 phút – 1 giờ 15 phút')
+    """
+    if low <= 0:
+        return f"dưới {_duration(high)}"
+    if high < 60:
+        return f"khoảng {low}–{high} phút"
+    return f"khoảng {_duration(low)} – {_duration(high)}"
+
+
+def _duration(minutes: int) -> str:
+    hours, mins = divmod(minutes, 60)
+    if hours and mins:
+        return f"{hours} giờ {mins} phút"
+    return f"{hours} giờ" if hours else f"{mins} phút"
+
+
+def expected_wait(ticket: Ticket) -> str:
+    """The wait as the ticket says it (the kiosk's screen says it the same way)."""
+    wait = (wait_range_text(*ticket.wait_range) if ticket.wait_range
+            else wait_text(ticket.wait_minutes))
+    return f"Dự kiến chờ {wait}"
 
 
 def ahead_text(people: int) -> str:
@@ -96,7 +125,7 @@ def footer_lines(ticket: Ticket) -> list[Line]:
         lines.append(Line(f"Ưu tiên: {ticket.priority}", 22, bold=True))
     lines += [
         Line(ahead_text(ticket.people_ahead), 24),
-        Line(f"Dự kiến chờ {wait_text(ticket.wait_minutes)}", 22),
+        Line(expected_wait(ticket), 22),
     ]
     if ticket.offline:
         lines.append(Line("Phát khi mất kết nối – số vẫn hợp lệ", 20, bold=True))

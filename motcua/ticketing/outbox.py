@@ -1,4 +1,4 @@
-"""The dispenser's memory that survives a lost link and a power cut (stdlib sqlite3).
+"""A ticket-issuing node's memory that survives a lost link and a power cut (stdlib sqlite3).
 
 It keeps the number blocks the hub leased and every ticket printed from them
 until the hub has it. A number is taken from a block and its ticket recorded
@@ -134,6 +134,13 @@ class Outbox:
                 raise
         row["service_name"] = block["service_name"]
         return row
+
+    def services(self) -> list[tuple[str, str]]:
+        """(code, name) of every service this node holds a block for (offline menus)."""
+        with self._lock:
+            return [tuple(r) for r in self._db.execute(
+                "select service, max(service_name) from blocks where valid_until > ? "
+                "group by service order by service", [now_iso()])]
 
     def pending(self) -> list[dict]:
         """Tickets printed offline that the hub does not have yet, oldest first."""

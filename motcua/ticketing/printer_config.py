@@ -1,6 +1,6 @@
 """The printer's settings and status: light, so the node starts without python-escpos.
 
-:mod:`dispenser.printer` (which imports python-escpos) re-exports both.
+:mod:`motcua.ticketing.printer` (which imports python-escpos) re-exports both.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from motcua.config import setting
 
-KINDS = ("usb", "serial", "network", "file", "folder")
+KINDS = ("usb", "serial", "network", "file", "folder", "none")
 
 
 @dataclass(kw_only=True)
 class PrinterConfig:
-    kind: str = setting("folder", doc="usb, serial, network, file or folder (fake)",
+    kind: str = setting("folder", doc="usb, serial, network, file, folder (fake), or none "
+                                         "(a kiosk without a printer shows the ticket on screen)",
                         check=lambda v: None if v in KINDS else f"expected one of {KINDS}")
     paper_mm: int = setting(80, doc="paper width, 58 or 80 mm",
                             check=lambda v: None if v in (58, 80) else "expected 58 or 80")
@@ -29,7 +30,7 @@ class PrinterConfig:
 
     @property
     def paper(self):
-        """The :class:`dispenser.ticket.Paper` width (imports Pillow on first use)."""
+        """The :class:`motcua.ticketing.ticket.Paper` width (imports Pillow on first use)."""
         from .ticket import Paper
 
         return Paper.MM58 if self.paper_mm == 58 else Paper.MM80

@@ -1,0 +1,133 @@
+"""Numbers, shares, dates and times as a Vietnamese reader writes them, from
+Babel's ``vi`` locale data (CLDR): the pages, the charts and the exports all
+format through here, so "1.234", "83,3%" and "06/12/2026" read the same
+everywhere::
+
+    number(1234)                    # '1.234'
+    number(12.345, 1)               # '12,3'
+    percent(0.8333)                 # '83,3%'
+    percent(None)                   # '—'  (no denominator: nothing to divide)
+    share(5, 6)                     # 0.8333...
+    share(0, 0)                     # None
+    day(dt.date(2026, 12, 6))       # '06/12/2026'
+
+A share whose denominator is zero is ``None`` and reads "—", never 100% or
+0%: a department that resolved nothing has no on-time rate, and an officer
+with nothing to measure has no score. :data:`NO_RESOLVED` and friends are the
+reasons shown beside the dash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.core import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = Locale.parse("vi")
+DECIMAL = LOCALE.number_symbols["latn"]["decimal"]   # ','
+GROUP = LOCALE.number_symbols["latn"]["group"]       # '.'
+PERCENT_PATTERN = LOCALE.percent_formats[None].pattern  # '#,##0%' in CLDR's vi data
+DASH = "—"
+
+# Why a figure is "—": said beside it (a title) and under the table (a note).
+NO_RESOLVED = "Chưa có hồ sơ nào được giải quyết trong kỳ: không tính tỷ lệ."
+NO_RATINGS = "Chưa có lượt đánh giá nào: không tính tỷ lệ."
+NO_ACTIVITY = "Không có hoạt động trong kỳ: không xếp hạng."
+NO_TICKETS = "Chưa có số thứ tự nào: không tính tỷ lệ."
+
+
+def share(part: float, whole: float) -> float | None:
+    """``part / whole``, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+TARGET, WARN = 0.90, 0.80  # on-time shares: the centre's target (DOMAIN.md), and a warning
+
+
+def band(fraction: float | None) -> str:
+    """The colour class of an on-time share (0–1): 'good' (≥ 90 %), 'warn' (80–90 %),
+    'bad' (below), 'none' (no share)."""
+    if fraction is None:
+        return "none"
+    return "good" if fraction >= TARGET else "warn" if fraction >= WARN else "bad"
+
+
+def _round(value: float, decimals: int) -> Decimal:
+    # Half up, as a person rounds (Python's round() is half-even on binary floats).
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def number(value: float | int | None, decimals: int | None = 0, *, group: bool = True) -> str:
+    """A number with Vietnamese separators: ``number(1234567.891, 2)`` → '1.234.567,89'.
+
+    ``decimals=None`` keeps up to three significant decimals, as given.
+    ``group=False`` leaves out the thousands separator (CSV cells).
+    """
+    if value is None:
+        return DASH
+    if decimals is None:
+        return format_decimal(value, locale=LOCALE, group_separator=group)
+    pattern = "#,##0" if group else "0"
+    if decimals:
+        pattern += "." + "0" * decimals
+    return format_decimal(_round(value, decimals), format=pattern, locale=LOCALE,
+                          decimal_quantization=True, group_separator=group)
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    """A share (0–1) as a Vietnamese percentage in CLDR's pattern: ``percent(0.8333)``
+    → '83,3%'; None → '—'."""
+    if fraction is None:
+        return DASH
+    text = number(fraction * 100, decimals)
+    return PERCENT_PATTERN.replace("#,##0", text, 1) if "#,##0" in PERCENT_PATTERN \
+        else f"{text}%"
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """'06/12/2026' (CLDR's vi short date is d/M/yy; documents write two-digit days)."""
+    if value is None:
+        return ""
+    return format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def moment(value: dt.datetime | None, tz=None) -> str:
+    """'14:05 06/12/2026' in ``tz`` (default: the value's own zone)."""
+    if value is None:
+        return ""
+    return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=tz, locale=LOCALE)
+
+
+def long_day(value: dt.date) -> str:
+    """'ngày 06 tháng 12 năm 2026', the place-and-date line of an official document."""
+    return f"ngày {value:%d} tháng {value:%m} năm {value:%Y}"
+
+
+def install(app) -> None:
+    """Register the filters on a Flask app: ``{{ x|number }}``, ``{{ s|percent }}``,
+    ``{{ d|day }}``; ``{{ dash(reason) }}`` draws '—' with its reason as a title."""
+    from markupsafe import Markup, escape
+
+    def dash(reason: str = "") -> Markup:
+        return Markup('<span class="none" title="{}">{}</span>').format(escape(reason), DASH)
+
+    def rate(value, reason: str = NO_RESOLVED, decimals: int = 1, scale: float = 1):
+        """``rate(0.83)`` → '83,0%'; ``rate(r.on_time_rate, scale=100)`` for 0–100 figures;
+        None → '—' titled with the reason."""
+        return dash(reason) if value is None else percent(value / scale, decimals)
+
+    def rate_band(rate, scale: float = 100) -> str:
+        """The colour class of an on-time figure (0–100 by default): good, warn, bad, none."""
+        return band(None if rate is None else rate / scale)
+
+    app.add_template_global(rate_band, "band")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(day, "day")
+    app.add_template_global(dash, "dash")
+    app.add_template_global(rate, "rate")
+    for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS"):
+        app.jinja_env.globals[name] = globals()[name]

@@ -1,0 +1,151 @@
+"""The wait a new ticket can expect: a number when it can be trusted, else a range.
+
+::
+
+    wait = expected_wait(db, service, ahead=7)
+    wait.minutes          # 6: the point estimate (stored on the ticket, measured)
+    wait.trusted          # False: print wait.low–wait.high instead of a number
+    wait.range            # [5, 10] (None when trusted)
+
+A ticket is called when enough counters have finished: with ``c`` counters
+open for its service, ``idle`` of them free now and ``ahead`` people before
+it, that is the ``ahead - idle + 1``-th finish (none when a counter is free
+for it). Counters finish one every ``per / c`` minutes on average, ``per``
+being the service's recent service time. The old estimate, ``ahead * per / c``
+rounded up, forgot the finish that frees a counter for the ticket itself and
+the counters already free, and read ``per`` from only 20 finished tickets
+(with service times as spread as a centre's, a fifth off either way).
+
+Service times vary: the wait until the ``k``-th finish spreads like a sum of
+``k`` service intervals (standard deviation ``sqrt(k) * per / c`` for
+exponential service times, a cautious assumption). The range printed is the
+80% interval of that spread, in whole five minutes. A ticket gets a range
+instead of a number when the number would be off by more than
+``NUMBER_MEAN_ERROR_MIN`` on average, when no counter is open for the service,
+when its service time is not known yet (the configured figure), or when a
+counter of the service opened, paused or closed in the last ``SETTLING_MIN``
+minutes. (No estimate made at issue can do better than that spread: how long
+each citizen ahead will take is not known to anyone. ``bench/waits.py``
+measures it as the floor beside the estimates.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from motcua import clock
+
+from . import setup
+
+# Finished tickets that make the service time (more than the old 20: the mean
+# of 20 exponential service times is off by 22% one time in three).
+RECENT_FINISHED = 100
+# A number only when it is expected to be off by at most 1.5 min on average
+# (the mean absolute deviation of such a spread is about 0.8 standard deviations).
+NUMBER_MEAN_ERROR_MIN = 1.5
+SETTLING_MIN = 15.0      # a counter that opened, paused or closed this recently
+Z80 = 1.2816             # the normal 10% / 90% quantile
+
+
+@dataclass(frozen=True)
+class Wait:
+    minutes: int
+    low: int
+    high: int
+    trusted: bool
+
+    @property
+    def range(self) -> list[int] | None:
+        """``[low, high]`` to show instead of a number, or None when trusted."""
+        return None if self.trusted else [self.low, self.high]
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What the estimate needs from the store about one service's line."""
+
+    per: float          # recent mean service time, minutes
+    known: bool         # from finished tickets (not the configured figure)
+    open: int           # counters open for the service
+    idle: int           # of those, counters calling or serving nobody now
+    settling: bool      # one of its counters changed status within SETTLING_MIN
+
+    @property
+    def minutes_per_person(self) -> float:
+        return self.per / max(1, self.open)
+
+    @property
+    def steady(self) -> bool:
+        """Counters open, service time known, no counter just changed: a position's
+        estimate may be a number when its own spread is small enough."""
+        return self.open > 0 and self.known and not self.settling
+
+
+def service_time(db, service: dict, limit: int = RECENT_FINISHED) -> tuple[float, bool]:
+    """Mean minutes from call to finish of the ``limit`` newest done tickets of
+    ``service``, and whether it is known (at least 3 done; else the configured
+    figure)."""
+    count, total_ms = db.execute(
+        "select count(*), sum(ms) from (select cast(round((julianday(finished_at) - "
+        "julianday(called_at)) * 86400000) as integer) as ms from tickets "
+        "where service_id = ? and status = 'done' and called_at is not null "
+        "order by finished_at desc limit ?)", [service["id"], limit]).fetchone()
+    if count < 3:
+        return float(service["default_service_min"]), False
+    return max(0.5, total_ms / 60000 / count), True
+
+
+def line_facts(db, service: dict, now: dt.datetime | None = None) -> LineFacts:
+    per, known = service_time(db, service)
+    since = clock.iso((now or clock.now()) - dt.timedelta(minutes=SETTLING_MIN))
+    open_, idle, settling = db.execute(
+        "select coalesce(sum(c.status = 'open'), 0), "
+        "coalesce(sum(c.status = 'open' and not exists (select 1 from tickets t "
+        "  where t.id = c.current_ticket_id and t.status in ('called', 'serving'))), 0), "
+        "coalesce(max(c.status_since > ?), 0) "
+        "from counters c join counter_services cs on cs.counter_id = c.id "
+        "where cs.service_id = ? and c.active = 1", [since, service["id"]]).fetchone()
+    return LineFacts(per=per, known=known, open=open_, idle=idle, settling=bool(settling))
+
+
+def wait_for(facts: LineFacts, ahead: int) -> Wait:
+    """The wait of a ticket with ``ahead`` people before it (see the module's text)."""
+    servers = max(1, facts.open)
+    gap = facts.per / servers  # minutes between two finishes
+    finishes = ahead - facts.idle + 1 if facts.open and ahead >= facts.idle else 0
+    if not facts.open:
+        finishes = ahead + 1  # as if one counter opened for it now
+    minutes = finishes * gap
+    spread = Z80 * math.sqrt(finishes) * gap
+    low = 5 * math.floor(max(0.0, minutes - spread) / 5)
+    high = max(low + 5, 5 * math.ceil((minutes + spread) / 5))
+    deviation = math.sqrt(finishes) * gap
+    trusted = facts.steady and 0.8 * deviation <= NUMBER_MEAN_ERROR_MIN
+    return Wait(minutes=round(minutes), low=low, high=high, trusted=trusted)
+
+
+def expected_wait(db, service: dict, ahead: int, now: dt.datetime | None = None) -> Wait:
+    return wait_for(line_facts(db, service, now), ahead)
+
+
+def said(wait: Wait) -> str:
+    """The estimate as a web page says it (``static/ticket.js`` says it the same way).
+
+    >>> said(Wait(7, 5, 10, True)), said(Wait(14, 10, 20, False)), said(Wait(2, 0, 5, False))
+    ('khoảng 7 phút', 'khoảng 10–20 phút', 'dưới 5 phút')
+    """
+    if wait.trusted:
+        return "dưới 5 phút" if wait.minutes <= 0 else f"khoảng {wait.minutes} phút"
+    if wait.low <= 0:
+        return f"dưới {wait.high} phút"
+    return f"khoảng {wait.low}–{wait.high} phút"
+
+
+def legacy_minutes(db, service: dict, ahead: int) -> int:
+    """The estimate before issue 25, kept to measure against (bench/queue_engine.py)."""
+    from . import tickets
+
+    per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
+    return math.ceil(ahead * per / max(1, tickets.open_counters(db, service["id"])))

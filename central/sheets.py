@@ -1,0 +1,93 @@
+"""Spreadsheets a Vietnamese Excel reads as numbers, and that cannot run a formula.
+
+Every CSV and XLSX the hub hands out goes through here::
+
+    csv_bytes([["Cơ quan", "Tỷ lệ (%)"], ["Sở Tư pháp", 83.33]])
+    # UTF-8 with a BOM: 'Cơ quan;Tỷ lệ (%)\\r\\nSở Tư pháp;83,33\\r\\n'
+    put(ws, 2, 3, 83.33, decimals=2)     # a numeric cell, number format '#,##0.00'
+    put(ws, 2, 2, "=HYPERLINK(...)")     # a text cell: shown, never evaluated
+
+CSV, as a Vietnamese Windows opens it by double-click: UTF-8 with a BOM (or
+Excel guesses the ANSI code page and the diacritics break), ``;`` between
+cells and ``,`` before decimals (the list and decimal separators of the vi-VN
+regional settings; with ``,`` between cells Excel would split "83,33" in two,
+and "83.33" would be read as a date or text), no thousands separator (a lone
+``.`` is ambiguous), CRLF line ends. A reader with other regional settings
+uses Data → From Text and says ";" and ",".
+
+Formula injection (CWE-1236): a text cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is a formula to Excel or LibreOffice,
+whoever typed it (a citizen's name, a procedure imported from a file). In CSV
+such a cell gets a leading apostrophe (Excel shows the text as written); in
+XLSX it is stored as a typed string, which no spreadsheet evaluates. Real
+numbers, negative ones included, stay numbers: only text is touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl.cell.cell import Cell
+
+from .formats import DASH, number
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SEPARATOR = ";"
+
+
+def neutral(text: str) -> str:
+    """``text`` as a spreadsheet must show it: a leading apostrophe before what
+    would start a formula. ``neutral("=1+1")`` → "'=1+1"; ``neutral("Sở")`` → "Sở"."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_cell(value, decimals: int = 2) -> str:
+    """One CSV cell: numbers with a decimal comma, None as '—', text neutralised."""
+    if value is None:
+        return DASH
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return number(value, decimals, group=False)
+    return neutral(str(value))
+
+
+def csv_bytes(rows, decimals: int = 2) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_cell(c, decimals) for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def number_format(decimals: int) -> str:
+    """The XLSX number format (stored in Excel's invariant notation; Excel shows
+    it with the reader's own separators, 83,33 in Vietnam)."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def put(ws, row: int, column: int, value, decimals: int = 0) -> Cell:
+    """Write one XLSX cell: a number stays numeric (with a number format), text is
+    always a string cell (openpyxl would store "=..." as a formula), None is '—'."""
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        cell.value = DASH
+        cell.data_type = "s"
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        cell.value = str(value)
+        cell.data_type = "s"  # never "f", whatever the text starts with
+    else:
+        cell.value = value
+        cell.number_format = number_format(decimals if isinstance(value, float) else 0)
+    return cell
+
+
+def append(ws, values: list) -> None:
+    """``ws.append(values)`` with every text cell kept text (never a formula)."""
+    ws.append(values)
+    for cell in ws[ws._current_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -1,0 +1,74 @@
+"""After a scan of the citizen's ID card: what it does for them, in one place.
+
+The card fills the session (:mod:`kiosk.session`); this screen greets the
+holder by name and offers what the card makes quicker: a ticket (with the
+elderly's priority when the date of birth qualifies), feedback with the name
+filled in, the holder's own dossiers where the centre allows the look-up by
+identity number, and whatever other actions the kiosk registers
+(``ui.card_actions``: e.g. appointment check-in). "Xong" forgets it all.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from .widgets import BRAND, INK, LATE, MUTED, OK, TILE, WARN_BG, Button, draw_button, draw_text
+
+PRIVACY_NOTE = ("Thông tin trên thẻ chỉ dùng cho việc bạn chọn dưới đây, không được lưu lại, "
+                "và được xóa khi bạn bấm “Xong” hoặc rời máy.")
+
+
+class IdCardWelcome:
+    name = "idcard"
+
+    def draw(self, ui, surface, area):
+        card = ui.session.card
+        if card is None:  # forgotten meanwhile
+            return []
+        y = draw_text(surface, ui.fonts.get(ui.u(40)), "Xin chào", area.topleft, MUTED,
+                      width=area.w)
+        y = draw_text(surface, ui.fonts.get(ui.u(56), True), card.name, (area.x, y), INK,
+                      width=area.w)
+        y = draw_text(surface, ui.fonts.get(ui.u(30)), PRIVACY_NOTE, (area.x, y + ui.u(10)),
+                      MUTED, width=area.w)
+        if ui.session.priority_reason:
+            font = ui.fonts.get(ui.u(36), True)
+            text = f"Bạn được ưu tiên khi lấy số: {ui.session.priority_reason}."
+            box = pygame.Rect(area.x, y + ui.u(20), area.w, font.get_linesize() * 2 + ui.u(30))
+            pygame.draw.rect(surface, WARN_BG, box, border_radius=14)
+            draw_text(surface, font, text, (box.x + ui.u(24), box.y + ui.u(15)), INK,
+                      width=box.w - ui.u(48))
+            y = box.bottom
+        actions = [("Lấy số thứ tự", ui.open_tickets, "card:ticket", OK),
+                   ("Góp ý, phản ánh", ui.open_feedback, "card:feedback", BRAND)]
+        if ui.lookup_by_id is not None:
+            actions.append(("Tra cứu hồ sơ của tôi", ui.start_lookup_by_id, "card:dossiers",
+                            BRAND))
+        actions += [(label, action, f"card:{key}", BRAND)
+                    for key, label, action in ui.card_actions]
+        actions.append(("Xong – xóa thông tin", ui.go_attract, "card:done", TILE))
+        y += ui.u(30)
+        buttons = []
+        for label, action, name, fill in actions:
+            rect = pygame.Rect(area.x, y, area.w, ui.u(120))
+            draw_button(surface, ui.fonts, rect, label, size=ui.u(44), fill=fill,
+                        **({"ink": INK} if fill == TILE else {}))
+            buttons.append(Button(rect, action, name))
+            y += rect.h + ui.u(20)
+        return buttons
+
+
+class ScanProblem:
+    """A scan that could not be used, said plainly; nothing else changes."""
+
+    name = "scan_problem"
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def draw(self, ui, surface, area):
+        y = draw_text(surface, ui.fonts.get(ui.u(48), True), "Chưa đọc được mã",
+                      area.topleft, LATE, width=area.w)
+        draw_text(surface, ui.fonts.get(ui.u(40)), self.message, (area.x, y + ui.u(20)), INK,
+                  width=area.w)
+        return []

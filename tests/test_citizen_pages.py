@@ -1,0 +1,69 @@
+"""Citizen pages for citizens (issue 23): no staff links in the public navigation,
+a discreet staff sign-in, an icon, popular procedures before any search."""
+
+import re
+
+from central import catalog, users
+
+from . import stats_dataset
+
+STAFF_PAGES = ["/nodes", "/console", "/reception", "/dashboard", "/statistics", "/live",
+               "/admin", "/quan-tri", "/fees", "/sms"]
+
+
+def nav_links(html: str) -> list[str]:
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+def test_the_public_navigation_has_no_staff_links(client, store):
+    for path in ("/", "/thu-tuc", "/lookup", "/thong-ke", "/gop-y"):
+        reply = client.get(path, follow_redirects=True)
+        assert reply.status_code == 200, path
+        html = reply.get_data(as_text=True)
+        links = nav_links(html)
+        assert links and not [h for h in links if h.startswith(tuple(STAFF_PAGES))], (path, links)
+        assert "Đăng nhập" not in html[html.index("<nav"):html.index("</nav>")]
+        # A discreet way in for staff, in the footer.
+        footer = html[html.index("<footer"):]
+        assert 'href="/login"' in footer and "Cán bộ đăng nhập" in footer
+        assert 'rel="icon"' in html
+
+
+def test_staff_see_their_menus_and_no_sign_in_link(client, store):
+    from .test_queue_web import login
+
+    login(client, "thanh.tra", "supervisor", store)
+    html = client.get("/").get_data(as_text=True)
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    for menu in ("Hồ sơ", "Hàng chờ", "Điều hành"):
+        assert f"<summary>{menu}</summary>" in nav
+    assert "<summary>Quản trị</summary>" not in nav  # admins only
+    assert "Cán bộ đăng nhập" not in html
+
+
+def test_the_favicon_is_served(client):
+    reply = client.get("/favicon.ico")
+    assert reply.status_code == 200 and reply.mimetype == "image/svg+xml"
+    assert reply.data.startswith(b"<svg")
+
+
+def test_some_procedures_before_searching_in_a_new_centre(client, store):
+    catalog.load_sample(store, "admin")
+    html = client.get("/thu-tuc").get_data(as_text=True)
+    assert 'id="popular"' in html and "Một số thủ tục" in html  # no dossier yet: catalog order
+
+
+def test_popular_procedures_before_searching(client, store, hub_config, monkeypatch):
+    from motcua import clock
+
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-dai-du")
+    stats_dataset.build(store, hub_config)  # birth registrations most of all
+    monkeypatch.setattr(clock, "now", lambda: stats_dataset.NOW)
+    html = client.get("/thu-tuc").get_data(as_text=True)
+    popular = html[html.index('id="popular"'):]
+    assert "Thủ tục được nộp nhiều" in html
+    first = re.search(r'<li><a href="([^"]+)">([^<]+)<', popular).groups()
+    assert first == ("/thu-tuc/1.001193", "Đăng ký khai sinh")
+    # A search replaces them.
+    assert 'id="popular"' not in client.get("/thu-tuc?q=chung+thuc").get_data(as_text=True)

@@ -1,0 +1,124 @@
+"""The officer console from the keyboard all day (issue 22), in headless Chromium.
+
+Thirty shortcuts in a row each act once, none is typed into the header's
+"Quét mã hồ sơ" field; only the actions the counter's state allows are
+enabled; the next call is the primary button; a dossier scanner's burst still
+opens the dossier; the counter chooser names services, not codes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from central import users
+
+from .conftest import wait_until
+from .test_queue_browser import PASSWORD, issue, queue_site, sign_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+MESSAGES = {"n": "Đang gọi số", "r": "Đã gọi lại số", "s": "Đang phục vụ số",
+            "h": "Đã hoàn thành.", "v": "Đã ghi vắng mặt.", "p": "Quầy tạm dừng.",
+            "t": "Quầy đã mở."}
+ACTIONS = {"n": "next", "r": "recall", "s": "serve", "h": "finish", "v": "no_show",
+           "p": "pause", "t": "resume"}
+
+
+def enabled(page):
+    return {b.get_attribute("data-action") for b in page.locator("button[data-action]").all()
+            if b.is_enabled()}
+
+
+@pytest.fixture
+def officer(browser, queue_site, store):  # noqa: F811
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, queue_site, "lan.nt")
+    page.goto(f"{queue_site}/console")
+    return page
+
+
+def test_the_counter_chooser_names_the_services(officer):
+    option = officer.locator("#counter option[value='1']").inner_text()
+    assert option == "Quầy 1 — Hộ tịch – Chứng thực – Lý lịch tư pháp"
+    assert "ho-tich" not in officer.locator("#counter").inner_html().split('value="')[0]
+    assert not any("-" in o.inner_text().split(" — ")[1].replace(" – ", "")
+                   for o in officer.locator("#counter option").all())
+
+
+def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, store, queue_hub):
+    for _ in range(6):
+        issue(store, queue_hub, "ho-tich")
+    officer.select_option("#counter", "1")
+    officer.click("#take")
+    officer.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    # An open counter with nobody called: only next, call and pause.
+    assert enabled(officer) == {"next", "call", "pause"}
+    assert "primary" in officer.locator("#btn-next").get_attribute("class")
+
+    sequence = list("nrshpt" * 3 + "nrsv" * 3)
+    assert len(sequence) == 30
+    for done, key in enumerate(sequence, start=1):
+        officer.keyboard.press(key)
+        officer.locator(f"#message[data-done='{done}']").wait_for(timeout=5_000)
+        message = officer.locator("#message").inner_text()
+        assert message.startswith(MESSAGES[key]), (key, message)
+        assert "error" not in officer.locator("#message").get_attribute("class")
+        # Never typed anywhere, and the focus stays out of every field.
+        assert officer.locator("#scan-code").input_value() == ""
+        assert officer.evaluate("document.activeElement.tagName") == "BODY"
+        if key == "n":  # called: recall, serve, finish, no-show, transfer; not resume
+            assert enabled(officer) == {"next", "call", "recall", "serve", "finish", "no_show",
+                                        "transfer", "pause"}
+        elif key == "s":  # serving: no "serve" again
+            assert "serve" not in enabled(officer) and "finish" in enabled(officer)
+        elif key == "p":  # paused: only resume (and finishing what was there)
+            assert enabled(officer) == {"resume"}
+        elif key == "t":
+            assert enabled(officer) == {"next", "call", "pause"}
+
+    actions = [r[0] for r in store.db.execute(
+        "select action from ticket_events where action != 'issue' order by id")]
+    expected = [ACTIONS[k] for k in sequence if k not in "pt"]
+    assert actions == expected
+    # Pause and resume, six of them, reached the counter too: it is open.
+    assert store.db.execute("select status from counters where number = 1").fetchone()[0] == \
+        "open"
+
+    # A shortcut whose action the state does not allow says why and sends nothing.
+    officer.keyboard.press("r")
+    officer.locator("#message", has_text="Quầy chưa gọi số nào.").wait_for(timeout=5_000)
+    assert len(store.db.execute("select * from ticket_events where action != 'issue'")
+               .fetchall()) == len(expected)
+
+
+def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store, queue_hub):
+    first = issue(store, queue_hub, "ho-tich")
+    issue(store, queue_hub, "ho-tich")
+    officer.select_option("#counter", "1")
+    officer.click("#take")
+    officer.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    # G puts the officer in the number field on purpose: keys are typed there.
+    officer.keyboard.press("g")
+    wait_until(lambda: officer.evaluate("document.activeElement.id") == "call-number")
+    officer.keyboard.type("a002")
+    assert officer.locator("#call-number").input_value() == "a002"
+    assert officer.locator("#message").inner_text() == ""  # no shortcut fired
+    # Esc gives the keys back: N calls the head of the line.
+    officer.keyboard.press("Escape")
+    officer.keyboard.press("n")
+    officer.locator("#current", has_text=first["display"]).wait_for(timeout=5_000)
+    # Choosing a transfer target with the mouse, then a shortcut: it acts.
+    officer.select_option("#transfer-service", "lao-dong")
+    officer.keyboard.press("c")
+    officer.locator("#message", has_text="Đã chuyển số").wait_for(timeout=5_000)
+    assert officer.locator("#scan-code").input_value() == ""
+    # A scanner types a dossier code in a burst with Enter: the dossier search opens.
+    officer.keyboard.type("000.00.14.H56-261127-0001", delay=5)
+    officer.keyboard.press("Enter")
+    # (no such dossier here: the hub says so, by its code)
+    officer.get_by_text("Không tìm thấy hồ sơ có mã “000.00.14.H56-261127-0001”").wait_for(
+        timeout=5_000)
+    events = [r[0] for r in store.db.execute(
+        "select action from ticket_events where action != 'issue' order by id")]
+    assert events == ["next", "transfer"]  # the H of the code finished nothing

@@ -1,0 +1,43 @@
+"""The demo tells one time (issue 22): every process follows the demo's day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+from motcua import clock
+
+from .conftest import PROJECT
+
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def test_the_demo_day_runs_faster_and_skips_nights_and_weekends():
+    start = 1_000_000.0
+    demo = clock.DemoClock(dt.date(2026, 12, 4), start_hour=16.5, speed=10, since=start)
+    assert demo.now(start).astimezone(VN) == dt.datetime(2026, 12, 4, 16, 30, tzinfo=VN)
+    # Ten times faster: 2.5 real minutes are 25 minutes.
+    assert demo.now(start + 150).astimezone(VN) == dt.datetime(2026, 12, 4, 16, 55, tzinfo=VN)
+    # After closing on Friday: Monday's opening, not the night nor the weekend.
+    assert demo.now(start + 360).astimezone(VN) == dt.datetime(2026, 12, 7, 7, 30, tzinfo=VN)
+    assert clock.DemoClock.from_env(demo.to_env()) == demo
+
+
+def test_a_process_the_demo_starts_tells_the_demos_time():
+    demo = clock.DemoClock(dt.date(2026, 12, 7), start_hour=8.5, speed=10, since=time.time())
+    try:
+        clock.use_demo(demo)
+        here = clock.now()
+        out = subprocess.run(
+            [sys.executable, "-c", "from motcua import clock; print(clock.now().isoformat())"],
+            capture_output=True, text=True, check=True, cwd=PROJECT, env=os.environ.copy())
+        there = dt.datetime.fromisoformat(out.stdout.strip())
+    finally:
+        clock.use_demo(None)
+    assert here.astimezone(VN).date() == dt.date(2026, 12, 7)
+    assert abs((there - here).total_seconds()) < 10 * 10  # ten seconds of start-up, 10x
+    assert clock.DEMO_CLOCK_ENV not in os.environ
+    assert abs((clock.now() - dt.datetime.now(dt.UTC)).total_seconds()) < 1

@@ -1,0 +1,83 @@
+"""A second supplement request on one dossier is reported as a breach, with officer and source."""
+
+import datetime as dt
+import re
+
+from central import dossier_reception, dossier_rules, dossiers, users
+from central.statistics.officers import officer_ranking
+from central.working_time import VN
+
+from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+
+
+def at(y, mo, d, h=0, mi=0):
+    return dt.datetime(y, mo, d, h, mi, tzinfo=VN)
+
+
+def _dossier_asked_twice(store, hub_config):
+    ids = add_procedures(store)
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    users.create_user(store, "hung.pv", "Phạm Văn Hùng", "officer", "mat-khau-hung")
+    d = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+                                  channel="in_person", applicant=APPLICANT,
+                                  components=[CHECKLIST[0]["name"]], actor="lan.nt",
+                                  now=at(2026, 3, 2, 9))
+    once = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+                                     channel="in_person", applicant=APPLICANT,
+                                     components=[CHECKLIST[0]["name"]], actor="lan.nt",
+                                     now=at(2026, 3, 2, 10))
+    steps = [("request_supplement", "lan.nt", at(2026, 3, 3, 9), "Thiếu bản vẽ"),
+             ("resubmit", "lan.nt", at(2026, 3, 5, 9), ""),
+             ("request_supplement", "hung.pv", at(2026, 3, 6, 9), "Thiếu giấy tờ đất")]
+    for action, actor, when, note in steps:
+        dossiers.act(store, hub_config, d["id"], action, actor=actor, note=note, now=when)
+    dossiers.act(store, hub_config, once["id"], "request_supplement", actor="hung.pv",
+                 note="Thiếu bản vẽ", now=at(2026, 3, 4, 9))
+    return d
+
+
+def test_the_second_request_is_a_breach_by_its_officer(store, hub_config):
+    d = _dossier_asked_twice(store, hub_config)
+    (breach,) = dossier_rules.supplement_breaches(store.db)
+    assert (breach["dossier_code"], breach["officer"], breach["officer_name"],
+            breach["request_no"]) == (d["code"], "hung.pv", "Phạm Văn Hùng", 2)
+    assert breach["note"] == "Thiếu giấy tờ đất"
+    assert "118/2025/NĐ-CP" in breach["source"] and "Chính phủ" in breach["source"]
+    # The period filter is by the request's local day.
+    assert dossier_rules.supplement_breaches(store.db, start=dt.date(2026, 3, 7)) == []
+    assert len(dossier_rules.supplement_breaches(store.db, start=dt.date(2026, 3, 6),
+                                                 end=dt.date(2026, 3, 6))) == 1
+
+
+def test_the_officer_ranking_counts_breaches_apart(store, hub_config):
+    _dossier_asked_twice(store, hub_config)
+    ranking = {r["username"]: r for r in officer_ranking(store.db, dt.date(2026, 3, 1),
+                                                         dt.date(2026, 3, 31))}
+    hung = ranking["hung.pv"]
+    assert (hung["supplements"], hung["supplement_breaches"]) == (2, 1)
+    assert "lan.nt" not in ranking   # one request per dossier: nothing to report
+
+
+def _login(client, username, password):
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": username, "password": password,
+                                "csrf_token": token})
+
+
+def test_statistics_and_dashboard_show_the_breach(client, store, hub_config):
+    d = _dossier_asked_twice(store, hub_config)
+    users.create_user(store, "thanh.tra", "Trần Thanh Tra", "supervisor", "mat-khau-tt")
+    _login(client, "thanh.tra", "mat-khau-tt")
+    report = client.get("/statistics?start=2026-03-01&end=2026-03-31").get_data(as_text=True)
+    table = report[report.index('id="breaches"'):]
+    assert d["code"] in table and "Phạm Văn Hùng" in table and "Lần 2" in table
+    assert "Căn cứ: Nghị định 118/2025/NĐ-CP ngày 09/06/2025 của Chính phủ" in report
+    # The dashboard shows the last 30 days: move the breach to yesterday.
+    with store.write() as db:
+        db.execute("update dossier_events set at = strftime('%Y-%m-%dT%H:%M:%S+00:00', "
+                   "'now', '-1 day') where action = 'request_supplement'")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Vi phạm quy định: yêu cầu bổ sung hồ sơ quá một lần" in html
+    section = html[html.index('id="rule-breaches"'):]
+    assert d["code"] in section and "Phạm Văn Hùng" in section

@@ -15,8 +15,8 @@ import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 from central.province.workers import IngestWorker
-from tests.conftest import wait_until
 from motcua.bus.messages import UP_DOSSIERS, UP_TICKET_EVENTS, encode
+from tests.conftest import wait_until
 
 CENTRES = [f"xa-{i:03d}" for i in range(1, 7)]
 
@@ -137,3 +137,60 @@ def test_a_batch_the_database_refuses_is_not_acknowledged(province_store, hub_co
     assert all(m.acked for m in batch)
     assert province_store.db.execute(
         "select count(*) from province_ticket_events").fetchone() == (3,)
+
+
+def test_extra_workers_log_in_as_their_own_users_on_the_production_broker(tmp_path,
+                                                                         postgres_url):
+    """The provincial broker names a client after its user: the hub and each extra
+    worker are different users (provision's ingest_workers), the workers may read the
+    summaries and nothing else, and what a centre's bridge sends is stored once."""
+    from motcua.broker import ProductionMosquitto
+    from motcua.provision import provision
+
+    inv = tmp_path / "tinh.toml"
+    inv.write_text('center = "tinh"\ningest_workers = 2\n[broker]\nhost = "localhost"\n'
+                   '[[centres]]\nid = "xa-a"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    provision(inv, out)
+    acl = (out / "broker" / "acl").read_text()
+    assert "user ingest-2\ntopic read province/+/up/+" in acl
+    broker = ProductionMosquitto(out / "broker", data_dir=tmp_path / "broker-data").start()
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'center = "tinh"\nrole = "province"\nprovince_store = "{postgres_url}"\n'
+        f'database = "{tmp_path / "hub.db"}"\nlog_level = "INFO"\n'
+        f'[mqtt]\nhost = "localhost"\nport = {broker.port}\nusername = "hub"\n'
+        f'password_file = "{out}/hub/mqtt-password"\ntls = true\n'
+        f'ca_file = "{out}/ca/ca.crt"\n', encoding="utf-8")
+    log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115
+    workers = [start_worker(str(config), n, log) for n in ("1", "2")]
+    try:
+        wait_until(lambda: (tmp_path / "workers.log").read_bytes().count(b"connected to") >= 2,
+                   timeout=60)
+        time.sleep(1)
+        import ssl
+
+        centre = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="xa-a",
+                             protocol=mqtt.MQTTv5)
+        centre.username_pw_set("xa-a", (out / "centres" / "xa-a" / "bridge-password")
+                               .read_text().strip())
+        centre.tls_set_context(ssl.create_default_context(cafile=str(out / "ca" / "ca.crt")))
+        centre.connect("localhost", broker.port)
+        centre.loop_start()
+        for m in range(20):
+            centre.publish("province/xa-a/up/ticket_events", events(m * 10 + 1, 10),
+                           qos=1).wait_for_publish(10)
+        wait_until(lambda: stored(postgres_url)[0] == 200, timeout=60)
+        time.sleep(2)
+        assert stored(postgres_url) == (200, 200)
+        text = (tmp_path / "workers.log").read_text()
+        # Neither worker was thrown off by the other (one client id each).
+        assert "disconnected" not in text, text[-2000:]
+        centre.loop_stop()
+        centre.disconnect()
+    finally:
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+            process.wait(20)
+        log.close()
+        broker.stop()

@@ -39,6 +39,7 @@ import logging
 import queue
 import threading
 import time
+from pathlib import Path
 
 from motcua import clock
 from motcua.bus import BusClient, Topics
@@ -163,6 +164,13 @@ def run(config, name: str) -> None:
     from .stores import open_store
 
     logs.setup(config.log_level, f"ingest-{name}")
+    if config.mqtt.username and config.mqtt.password_file:
+        # A production broker names a client after its user: worker N logs in as
+        # its own user ingest-N, whose password `motcua provision` wrote beside the
+        # hub's (an inventory's ingest_workers = N).
+        config.mqtt.username = f"ingest-{name}"
+        config.mqtt.password_file = str(
+            Path(config.mqtt.password_file).with_name(f"ingest-{name}-mqtt-password"))
     hub_store = None if config.province_store else Store(config.database)
     store = open_store(config.province_store, hub_store)
     worker = IngestWorker(config, store, name).start()

@@ -68,7 +68,7 @@ def slip(query: str, rng: random.Random) -> str:
 
 
 def search_latency(n_procedures: int, slipped: bool = False) -> dict:
-    from central.synthetic import generate
+    from central.catalog.synthetic import generate
     from motcua.search import SearchIndex
 
     records = generate(n_procedures, seed=11)
@@ -112,10 +112,10 @@ def search_latency(n_procedures: int, slipped: bool = False) -> dict:
 
 def hub_import_and_sync() -> dict:
     from central import catalog
+    from central.bus.gateway import Gateway
+    from central.catalog.synthetic import catalog_document
     from central.config import HubConfig
-    from central.gateway import Gateway
     from central.store import Store
-    from central.synthetic import catalog_document
     from kiosk.node import Kiosk, KioskConfig
     from motcua.broker import Mosquitto
     from motcua.config import from_dict
@@ -252,7 +252,7 @@ def main() -> None:
         "",
         "Search: 1,000 queries typed the way people type (the start of a name, unaccented,",
         "often cut mid-word; one in ten a national code) against synthetic catalogs",
-        "(`central/synthetic.py`), top 20 results, `motcua.search` on SQLite FTS5.",
+        "(`central/catalog/synthetic.py`), top 20 results, `motcua.search` on SQLite FTS5.",
         "",
         "The same 1,000 queries again with one slip each (a wrong, missing, extra or",
         "swapped letter in one word of four letters or more): the path that looks up",

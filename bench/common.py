@@ -355,12 +355,12 @@ class Hub:
 
     def __init__(self, folder: Path, database: Path, broker_port: int, center: str = "bench",
                  cpus: str | None = None, extra: str = ""):
-        from central.budget import UNLIMITED_TOML
+        from central.bus.budget import UNLIMITED_TOML
         from motcua.broker import free_port, wait_for_port
 
         self.http = free_port()
         config = folder / "hub.toml"
-        # Synthetic loads no real node sends: no per-node budgets (central/budget.py).
+        # Synthetic loads no real node sends: no per-node budgets (central/bus/budget.py).
         config.write_text(
             f'center = "{center}"\ndatabase = "{database}"\nlog_level = "WARNING"\n{extra}'
             f"[mqtt]\nport = {broker_port}\n[http]\nport = {self.http}\n" + UNLIMITED_TOML,

@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from central.budget import UNLIMITED
+from central.bus.budget import UNLIMITED
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.queue import setup
 from central.store import Store
 from common import PROJECT, percentile, write_section

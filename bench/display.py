@@ -37,9 +37,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-from central.budget import UNLIMITED  # noqa: E402
+from central.bus.budget import UNLIMITED  # noqa: E402
+from central.bus.gateway import Gateway  # noqa: E402
 from central.config import HubConfig  # noqa: E402
-from central.gateway import Gateway  # noqa: E402
 from central.queue import setup  # noqa: E402
 from central.store import Store  # noqa: E402
 from common import PROJECT, percentile, write_section  # noqa: E402

@@ -23,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from dossier_helpers import APPLICANT, CHECKLIST, add_procedures  # noqa: E402
 
-from central import dossier_reception, dossier_views, users, working_calendar  # noqa: E402
-from central.app import create_app  # noqa: E402
+from central.accounts import users
+from central.calendar import working_calendar  # noqa: E402
+from central.calendar.working_time import VN  # noqa: E402
 from central.config import HubConfig  # noqa: E402
+from central.dossiers import queries, reception
 from central.store import Store  # noqa: E402
-from central.working_time import VN  # noqa: E402
+from central.web.app import create_app  # noqa: E402
 from motcua import clock  # noqa: E402
 from motcua.config import from_dict  # noqa: E402
 
@@ -61,7 +63,7 @@ def bench_reception(config: HubConfig, store: Store, ids: dict, n: int) -> dict:
         assert page.status_code == 200
     for _ in range(n):
         t0 = time.perf_counter()
-        dossier_reception.receive(store, config, procedure_id=ids["1.001193"], channel="in_person",
+        reception.receive(store, config, procedure_id=ids["1.001193"], channel="in_person",
                          applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="bench")
         service.append(time.perf_counter() - t0)
     return {"http": http, "service": service}
@@ -137,11 +139,11 @@ def bench_lists(config, store, deps, now, rounds) -> dict:
     for _ in range(rounds):
         for dep in deps:
             t0 = time.perf_counter()
-            dossier_views.work_list(store.db, config, dep, now=now)
+            queries.work_list(store.db, config, dep, now=now)
             per_dep.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        wl = dossier_views.work_list(store.db, config, None, now=now)
-        dossier_views.department_summary(store.db, config, now=now)
+        wl = queries.work_list(store.db, config, None, now=now)
+        queries.department_summary(store.db, config, now=now)
         centre.append(time.perf_counter() - t0)
     return {"department": per_dep, "centre": centre,
             "counts": {k: v["count"] for k, v in wl["lists"].items()}}

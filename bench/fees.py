@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from central import catalog, fees
+from central import catalog
+from central.calendar.working_time import VN
+from central.dossiers import fees
 from central.store import Store
-from central.working_time import VN
 from common import percentile, write_section
 from motcua import clock
 

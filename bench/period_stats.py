@@ -27,16 +27,15 @@ import threading
 import time
 from pathlib import Path
 
-from central import dossier_stats
+from central.calendar.working_time import VN
 from central.config import HubConfig
 from central.queue import api
 from central.queue import setup as queue_setup
-from central.statistics import facts, supervision
+from central.statistics import dossier_figures, facts, supervision
 from central.statistics.officers import officer_ranking
 from central.statistics.period_report import period_report
 from central.statistics.queue_figures import queue_figures
 from central.store import Store
-from central.working_time import VN
 from common import PROJECT, percentile, write_section
 from motcua import clock
 from motcua.config import from_dict
@@ -202,7 +201,7 @@ def _flush_tickets(db, t_rows, e_rows):
 
 
 def hall_from_dossiers(db) -> list[dict]:
-    """The hall's figures as dossier_stats.py counted them before (a scan of
+    """The hall's figures as dossier_figures.py counted them before (a scan of
     ``dossiers`` per department; the department handling the dossier)."""
     now = clock.now().astimezone(VN)
     start = clock.iso(dt.datetime(now.year, 1, 1, tzinfo=VN))
@@ -233,7 +232,7 @@ def timed(fn, rounds: int, label: str = "") -> list[float]:
 
 def bench_delay(config: HubConfig, store: Store, samples: int) -> dict:
     """Commit a change, publish as the hub does, time until the retained figures arrive."""
-    from central.gateway import Gateway
+    from central.bus.gateway import Gateway
     from motcua.broker import Mosquitto
     from motcua.bus import BusClient, Topics
     from motcua.bus.paho import PahoTransport
@@ -390,13 +389,13 @@ def main() -> None:
                         timed(lambda: supervision.figures(db, config), args.rounds, "dashboard")))
         results.append(("hall display figures (`state/dossier_stats`: the year's report by "
                          "department, from the facts)",
-                         timed(lambda: dossier_stats.department_figures(db), args.rounds,
+                         timed(lambda: dossier_figures.department_figures(db), args.rounds,
                                "hall")))
-        # The same figures counted from the `dossiers` rows, as dossier_stats.py
+        # The same figures counted from the `dossiers` rows, as dossier_figures.py
         # did before: once, for comparison (it takes seconds).
         results.append(("hall display figures counted from `dossiers` (before), for comparison",
                         timed(lambda: hall_from_dossiers(db), 1, "hall, before")))
-        hall = dossier_stats.department_figures(db)["departments"]
+        hall = dossier_figures.department_figures(db)["departments"]
         before = hall_from_dossiers(db)
         hall_sums = [(sum(d[k] for d in hall), sum(d[k] for d in before))
                      for k in ("resolved", "on_time", "in_progress", "overdue")]

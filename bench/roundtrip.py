@@ -26,9 +26,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from central.budget import UNLIMITED
+from central.bus.budget import UNLIMITED
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.store import Store
 from common import PROJECT, percentile, write_section
 from kiosk import Kiosk

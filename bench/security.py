@@ -26,9 +26,9 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from paho.mqtt.packettypes import PacketTypes  # noqa: E402
 from paho.mqtt.properties import Properties  # noqa: E402
 
-from central.budget import UNLIMITED  # noqa: E402
+from central.bus.budget import UNLIMITED  # noqa: E402
+from central.bus.gateway import Gateway  # noqa: E402
 from central.config import HubConfig  # noqa: E402
-from central.gateway import Gateway  # noqa: E402
 from central.store import Store  # noqa: E402
 from common import PROJECT, percentile, write_section
 from counter.node import Counter  # noqa: E402

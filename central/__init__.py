@@ -11,6 +11,6 @@ entry point, ``motcua hub``, does: see :mod:`central.serve`)::
     app.test_client().get("/healthz").json
 """
 
-from .app import create_app
+from .web.app import create_app
 
 __all__ = ["create_app"]

@@ -30,7 +30,7 @@ def _check_hhmm(value: str) -> str | None:
 
 
 def _check_sessions(value: list[str]) -> str | None:
-    from .working_time import check_sessions
+    from .calendar.working_time import check_sessions
 
     return check_sessions(value)
 
@@ -183,7 +183,7 @@ def _positive(v) -> str | None:
 
 @dataclass(kw_only=True)
 class BudgetConfig:
-    """What one node may cost the hub (issue 19; central/budget.py): a burst, then a rate."""
+    """What one node may cost the hub (issue 19; central/bus/budget.py): a burst, then a rate."""
 
     messages_burst: int = setting(
         300, doc="events and requests one node may send at once (a node back from "

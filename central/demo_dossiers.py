@@ -54,7 +54,7 @@ class DossierDesk:
 
     # What there is to work with -----------------------------------------------------
     def procedures(self) -> list[dict]:
-        from . import procedures as procedures_module
+        from .catalog import procedures as procedures_module
 
         if self._procedures is None:
             rows = self.store.db.query(
@@ -76,7 +76,7 @@ class DossierDesk:
 
     # One dossier's life --------------------------------------------------------------
     def receive(self, now: dt.datetime | None = None) -> dict | None:
-        from . import dossier_reception
+        from .dossiers import reception
         from .errors import Refused
 
         procedures = self.procedures()
@@ -85,7 +85,7 @@ class DossierDesk:
         procedure = self.rng.choice(procedures)
         names = [c["name"] for c in procedure["details"]["components"]]
         try:
-            d = dossier_reception.receive(
+            d = reception.receive(
                 self.store, self.config, procedure_id=procedure["id"], channel="in_person",
                 applicant=self.applicant(), components=names, actor=self.rng.choice(STAFF),
                 now=now)

@@ -17,7 +17,7 @@ import sys
 
 from motcua.config import load
 
-from . import users
+from .accounts import users
 from .config import HubConfig
 from .errors import Refused
 from .store import Store

@@ -17,10 +17,10 @@ from motcua import logs
 from motcua.sdnotify import Watchdog
 
 from . import catalog
-from .app import create_app
+from .bus.gateway import Gateway
 from .config import HubConfig
-from .gateway import Gateway
 from .store import Store
+from .web.app import create_app
 
 log = logging.getLogger(__name__)
 

@@ -477,7 +477,10 @@ class BoardRenderer:
         inner_w = w - 2 * pad
         columns = max(1, int((inner_w + gap) // (tile_w + gap)))
         rows = max(1, int((h - title_h - pad + gap) // (tile_h + gap)))
-        pages = _chunks(counters, columns * rows)
+        # As many pages as needed, filled evenly (ten counters at six a page: five and five).
+        per_page = columns * rows
+        count = -(-len(counters) // per_page)
+        pages = _chunks(counters, -(-len(counters) // count))
         page = tick % len(pages)
         self.pages["counters"] = (page, len(pages))
         top = self._panel_title(surface, COUNTERS_TITLES, rect, page, len(pages))

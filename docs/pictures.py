@@ -154,9 +154,10 @@ def console(work: Path) -> None:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    from central import create_app, users
+    from central import create_app
+    from central.accounts import users
+    from central.bus.gateway import Gateway
     from central.config import HubConfig
-    from central.gateway import Gateway
     from central.store import Store
     from motcua.broker import Mosquitto
     from motcua.bus import Topics

@@ -227,7 +227,7 @@ def _stop_leftovers(base: Path) -> None:
 
 def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
     """The demo's accounts with fresh passwords (created, or re-keyed on --resume)."""
-    users = _hub("central.users")
+    users = _hub("central.accounts.users")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -250,8 +250,8 @@ def _load_centre(config_path: Path, config) -> None:
     """The sample centre (services, counters, officers) and the sample catalog."""
     setup = _hub("central.queue.setup")
     commands = _hub("central.queue.commands")
-    users = _hub("central.users")
-    keypads = _hub("central.keypads")
+    users = _hub("central.accounts.users")
+    bindings = _hub("central.devices.bindings")
     Store = _hub("central.store").Store  # noqa: N806
 
     store = Store(config.database)
@@ -273,11 +273,11 @@ def _load_centre(config_path: Path, config) -> None:
             # keypad is linked to it, as an installer would.
             for number, node_id in COUNTER_NODES.items():
                 if any(c["number"] == number and c["node_id"] != node_id for c in counters):
-                    keypads.link(db, node_id, number, actor="demo")
+                    bindings.link(db, node_id, number, actor="demo")
     finally:
         store.close()
     # Its own session, like every child: a Ctrl-C now is ours to handle.
-    subprocess.run([sys.executable, "-m", "central.catalog_cli", "sample", "--config",
+    subprocess.run([sys.executable, "-m", "central.catalog.cli", "sample", "--config",
                     str(config_path)], check=True, capture_output=True, start_new_session=True)
 
 

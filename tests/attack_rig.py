@@ -16,8 +16,8 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from central import create_app
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.queue import setup
 from central.store import Store
 from kiosk.node import Kiosk

@@ -91,7 +91,7 @@ def center():
 
 @pytest.fixture
 def hub_config(tmp_path, broker, center):
-    from central.budget import UNLIMITED
+    from central.bus.budget import UNLIMITED
     from central.config import HubConfig
 
     return from_dict(
@@ -119,7 +119,7 @@ def store(hub_config):
 @pytest.fixture
 def gateway(hub_config, store):
     """The hub's MQTT gateway, connected to the test broker."""
-    from central.gateway import Gateway
+    from central.bus.gateway import Gateway
 
     gw = Gateway(hub_config, store).start()
     assert gw.bus.wait_connected(10), "hub gateway did not connect"

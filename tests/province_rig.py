@@ -175,7 +175,7 @@ class Province:
 
 def prepare_centre_db(db: Path, officer: str):
     """The sample centre's queue, three departments' procedures, an officer at counter 1."""
-    from central import users
+    from central.accounts import users
     from central.queue import setup
     from central.store import Store
 

@@ -48,8 +48,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from central import dossier_reception, dossiers
-from central.working_time import VN
+from central import dossiers
+from central.calendar.working_time import VN
+from central.dossiers import reception
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 
@@ -67,13 +68,13 @@ def build(store, config) -> dict:
     made: dict[str, dict] = {}
 
     def receive(name, proc, when, channel="in_person", refuse=""):
-        made[name] = dossier_reception.receive(
+        made[name] = reception.receive(
             store, config, procedure_id=proc, channel=channel, applicant=APPLICANT,
             components=COMPONENTS, actor="lan.nt", refuse_reason=refuse, now=when)
         return made[name]["id"]
 
     def online(name, proc, when):
-        made[name] = dossier_reception.register_online(
+        made[name] = reception.register_online(
             store, config, procedure_id=proc, applicant=APPLICANT, components=COMPONENTS,
             now=when)
         return made[name]["id"]

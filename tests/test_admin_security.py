@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from central import create_app, throttle, users
+from central import create_app
+from central.accounts import throttle, users
 from motcua import clock
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from central import alarms
-from central.dashboard import SECTIONS, section, sections
+from central.web.dashboard import SECTIONS, section, sections
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from central import create_app, users
+from central import create_app
+from central.accounts import users
 from central.errors import Refused
 from central.web.auth import login_required
 

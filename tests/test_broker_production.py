@@ -13,8 +13,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.store import Store
 from kiosk.node import Kiosk
 from motcua.config import load

@@ -2,7 +2,7 @@
 
 import pytest
 
-from central import users
+from central.accounts import users
 
 from .conftest import PROJECT
 

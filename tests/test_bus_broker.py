@@ -11,8 +11,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from central import nodes
-from central.gateway import Gateway
+from central.bus.gateway import Gateway
+from central.devices import nodes
 from motcua.bus import Topics
 from motcua.bus.messages import FAULT, PING
 

@@ -10,8 +10,9 @@ import re
 
 import pytest
 
-from central import calendar_sources, users, working_calendar
-from central.working_time import WorkingCalendar
+from central.accounts import users
+from central.calendar import sources, working_calendar
+from central.calendar.working_time import WorkingCalendar
 
 D = dt.date
 
@@ -59,7 +60,7 @@ def test_2025_and_2027_days_with_a_text():
 
 
 def test_every_day_names_its_text():
-    table = calendar_sources.shipped()
+    table = sources.shipped()
     for entry in table.days.values():
         assert entry.source.number and entry.source.issuer, entry
         assert entry.day.year in table.years
@@ -68,7 +69,7 @@ def test_every_day_names_its_text():
 
 
 def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(store):
-    waiting = {p.day: p for p in calendar_sources.pending(store.db)}
+    waiting = {p.day: p for p in sources.pending(store.db)}
     assert sorted(waiting) == [
         D(2026, 8, 22), D(2026, 8, 31), D(2026, 11, 24),
         D(2027, 2, 4), D(2027, 2, 5), D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10),
@@ -84,7 +85,7 @@ def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(stor
                                   actor="admin")
     working_calendar.set_override(store, D(2026, 8, 31), working=False,
                                   decision="9441/TB-BNV", actor="admin")
-    left = {p.day for p in calendar_sources.pending(store.db)}
+    left = {p.day for p in sources.pending(store.db)}
     assert D(2026, 11, 24) not in left and D(2026, 8, 31) not in left
     assert D(2026, 8, 22) in left
 

@@ -6,9 +6,10 @@ import json
 import openpyxl
 import pytest
 
-from central import catalog, procedures
-from central.catalog_format import COLUMNS, SIMPLE_COLUMNS
-from central.catalog_import import ImportRefused
+from central import catalog
+from central.catalog import procedures
+from central.catalog.file_format import COLUMNS, SIMPLE_COLUMNS
+from central.catalog.importing import ImportRefused
 
 
 def test_the_sample_catalog_has_real_procedures_across_departments(store):
@@ -157,7 +158,7 @@ def test_the_shell_import_reports_problems_and_changes_nothing(tmp_path, hub_con
                       f'database = "{tmp_path / "cli.db"}"\n', encoding="utf-8")
     bad = tmp_path / "loi.json"
     bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
-    run = [sys.executable, "-m", "central.catalog_cli"]
+    run = [sys.executable, "-m", "central.catalog.cli"]
     refused = subprocess.run([*run, "import", str(bad), "--config", str(config)],
                              capture_output=True, text=True)
     assert refused.returncode == 1

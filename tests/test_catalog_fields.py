@@ -1,6 +1,6 @@
 """Every rule the hub reads from a procedure is data a centre can set and keep.
 
-Each field of :data:`central.catalog_format.FIELDS` is imported, exported and
+Each field of :data:`central.catalog.file_format.FIELDS` is imported, exported and
 imported again through JSON, CSV and XLSX, and must come back unchanged; a
 field the catalog does not know is refused by name; the per-procedure clock
 rules survive the trip and move due dates as the hand-worked cases say.
@@ -15,9 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from central import catalog, catalog_format, dossier_reception, dossiers, procedures
-from central.catalog_import import ImportRefused
-from central.working_time import VN
+from central import catalog, dossiers
+from central.calendar.working_time import VN
+from central.catalog import file_format, procedures
+from central.catalog.importing import ImportRefused
+from central.dossiers import reception
 from motcua import clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +59,11 @@ DEPARTMENTS = [{"code": "STP", "name": "Sở Tư pháp", "short_name": "Tư phá
 
 
 def test_the_full_record_sets_every_field():
-    assert set(FULL) == set(catalog_format.FIELDS)
+    assert set(FULL) == set(file_format.FIELDS)
 
 
 def _stored(store, code="1.009999") -> dict:
-    (record,) = [r for r in catalog_format.records(store.db)[0] if r["code"] == code]
+    (record,) = [r for r in file_format.records(store.db)[0] if r["code"] == code]
     return record
 
 
@@ -74,7 +76,7 @@ def test_every_field_round_trips_through_every_format(store, tmp_path, kind):
     _load(store, "c.json", json.dumps({"departments": DEPARTMENTS, "procedures": [FULL]},
                                       ensure_ascii=False).encode())
     assert _stored(store) == FULL
-    exported = catalog_format.export_file(store.db, kind)
+    exported = file_format.export_file(store.db, kind)
     # Read back into a fresh hub (departments as the JSON carries them), and
     # into the same hub, where it must publish nothing.
     from central.store import Store
@@ -95,7 +97,7 @@ def test_every_field_round_trips_through_every_format(store, tmp_path, kind):
 def test_a_sheet_shows_channels_in_vietnamese(store, kind):
     _load(store, "c.json", json.dumps({"departments": DEPARTMENTS, "procedures": [FULL]},
                                       ensure_ascii=False).encode())
-    data = catalog_format.export_file(store.db, kind)
+    data = file_format.export_file(store.db, kind)
     if kind == "csv":
         text = data.decode("utf-8-sig")
     else:
@@ -162,15 +164,15 @@ def test_every_rule_the_dossier_code_reads_is_a_catalog_field():
     read = set()
     for path in source:
         read |= set(re.findall(r"_procedure_flag\([^)]*\"(\w+)\"\)", path.read_text()))
-    assert read == set(catalog_format.FLAGS)
-    assert read <= set(catalog_format.FIELDS)
+    assert read == set(file_format.FLAGS)
+    assert read <= set(file_format.FIELDS)
 
 
 def test_docs_describe_every_field():
     text = (ROOT / "docs" / "catalog.md").read_text()
-    missing = [f for f in catalog_format.FIELDS if f"`{f}`" not in text]
+    missing = [f for f in file_format.FIELDS if f"`{f}`" not in text]
     assert missing == []
-    missing_columns = [c for c in catalog_format.COLUMNS if f"`{c}`" not in text]
+    missing_columns = [c for c in file_format.COLUMNS if f"`{c}`" not in text]
     assert missing_columns == []
 
 
@@ -198,7 +200,7 @@ def test_supplement_restarts_imported_from_a_sheet_moves_the_due_date(
     _load(store, "c.xlsx", _sheet(rows))
     proc = procedures.current(store.db, "1.001193")
     assert proc["details"].get("supplement_restarts", False) is bool(restarts)
-    d = dossier_reception.receive(
+    d = reception.receive(
         store, hub_config, procedure_id=proc["id"], channel="in_person",
         applicant={"name": "Nguyễn Thị Lan"}, components=["Tờ khai"], actor="lan.nt",
         now=at(2026, 3, 2, 9))
@@ -244,7 +246,7 @@ def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
 
 @pytest.mark.browser
 def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_server, store):
-    from central import users
+    from central.accounts import users
 
     catalog.import_records(store, [(1, FULL)], "admin", DEPARTMENTS)
     users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")

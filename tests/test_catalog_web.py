@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from central import catalog, procedures, users
+from central import catalog
+from central.accounts import users
+from central.catalog import procedures
 
 from .conftest import PROJECT, wait_until
 from .test_catalog import BAD_JSON

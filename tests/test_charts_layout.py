@@ -9,7 +9,7 @@ and long department names ("Sở Nông nghiệp và Phát triển nông thôn").
 
 import pytest
 
-from central import users
+from central.accounts import users
 from central.queue import api
 from motcua import clock
 from motcua.bus import Topics

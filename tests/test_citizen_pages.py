@@ -3,7 +3,8 @@ a discreet staff sign-in, an icon, popular procedures before any search."""
 
 import re
 
-from central import catalog, users
+from central import catalog
+from central.accounts import users
 
 from . import stats_dataset
 

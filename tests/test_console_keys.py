@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from central import users
+from central.accounts import users
 
 from .conftest import wait_until
 from .test_queue_browser import PASSWORD, issue, queue_site, sign_in  # noqa: F401  (fixture)

@@ -12,9 +12,9 @@ import time
 from luma.led_matrix.segment_mapper import dot_muncher
 from PIL import ImageStat
 
-from central import ratings
+from central.accounts.users import create_user
+from central.feedback import ratings
 from central.queue import api
-from central.users import create_user
 from counter.display import segment_bytes
 from motcua.bus.messages import COUNTER_COMMAND, RATING, TICKET
 
@@ -262,10 +262,10 @@ def test_the_hub_stores_no_rating_before_finish_nor_a_second_one(
 
 
 def test_one_pi_drives_two_neighbouring_counters(queue_hub, make_node, store, tmp_path):
-    from central import keypads
+    from central.devices import bindings
 
     with store.write() as db:
-        keypads.link(db, "counter-1", 2, actor="test")
+        bindings.link(db, "counter-1", 2, actor="test")
     dispenser = make_node("dispenser", "dispenser-1")
     take_ticket(dispenser)
     take_ticket(dispenser)
@@ -286,8 +286,8 @@ def test_one_pi_drives_two_neighbouring_counters(queue_hub, make_node, store, tm
 
 def test_with_the_broker_down_a_rating_waits_in_the_outbox_and_arrives_once(
         tmp_path, center, store, sample_centre, hub_config):
+    from central.bus.gateway import Gateway
     from central.config import HubConfig
-    from central.gateway import Gateway
     from counter.node import Counter
     from motcua.broker import Mosquitto
     from motcua.bus import Topics
@@ -377,12 +377,12 @@ def test_fake_hardware_keys_on_a_pipe_press_either_counters_keys(queue_hub, make
     import io
     import tomllib
 
-    from central import keypads
+    from central.devices import bindings
     from counter import fake
     from motcua.demo import _counter_settings
 
     with store.write() as db:
-        keypads.link(db, "counter-1", 2, actor="test")
+        bindings.link(db, "counter-1", 2, actor="test")
     dispenser = make_node("dispenser", "dispenser-1")
     take_ticket(dispenser)
     take_ticket(dispenser)

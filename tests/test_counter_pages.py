@@ -2,7 +2,8 @@
 
 import pytest
 
-from central import keypads, users
+from central.accounts import users
+from central.devices import bindings
 
 from .conftest import PROJECT, wait_until
 from .test_counter import counter_settings, key, rating_key, shown, take_ticket, tap
@@ -72,7 +73,7 @@ def test_an_admin_lets_one_node_drive_a_neighbouring_counter(browser, live_serve
     page.click("#keypad-form button")
     page.get_by_text("Thiết bị counter-1 đã điều khiển được quầy 2.").wait_for()
     assert "counter-1" in page.inner_text("#keypad-links")
-    assert keypads.bound_counter(store.db, "counter-1", 2)["number"] == 2
+    assert bindings.bound_counter(store.db, "counter-1", 2)["number"] == 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "counter-keypads.png"), full_page=True)
     page.click("#keypad-links button")

@@ -48,7 +48,7 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
         queue_hub, broker, center, store, make_node, tmp_path):
     """Citizens' presses become tickets (as a dispenser's button would), officers work
     them on real counter nodes (two counters each, mock pins), pressing their keys."""
-    from central import keypads
+    from central.devices import bindings
     from counter import fake
     from motcua.bus import BusClient, Topics
     from motcua.bus.messages import TICKET
@@ -68,7 +68,7 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
     with store.write() as db:
         for number, node_id in COUNTER_NODES.items():
             if node_id != f"counter-{number}":
-                keypads.link(db, node_id, number, actor="test")
+                bindings.link(db, node_id, number, actor="test")
     counters = {node_id: make_node("counter", node_id,
                                    **tomllib.loads(_counter_settings(node_id, tmp_path)))
                 for node_id in sorted(set(COUNTER_NODES.values()))}

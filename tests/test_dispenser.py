@@ -145,7 +145,7 @@ def test_a_refused_ticket_prints_nothing(queue_hub, make_dispenser, store, cente
 @pytest.mark.browser
 def test_the_supervisor_sees_a_dispenser_without_paper(browser, queue_hub, hub_config, broker,
                                                       live_server, store, make_dispenser):
-    from central import users
+    from central.accounts import users
 
     hub_config.live_mqtt_url = f"ws://127.0.0.1:{broker.ws_port}"
     users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", "mat-khau-thu-1")

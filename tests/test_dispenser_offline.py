@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from central.gateway import Gateway
+from central.bus.gateway import Gateway
 from central.queue import leases, setup
 from central.store import Store
 from motcua.broker import Mosquitto
@@ -188,7 +188,7 @@ def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
     monkeypatch.setattr(motcua.ticketing.issuer, "SILENT_HUB_BACKOFF_S", 2.0)
     node = make_dispenser(port=own_broker.port, request_timeout=0.5)
     wait_until(lambda: node.hub_online and has_blocks(node))
-    from central.routes import Route
+    from central.bus.routes import Route
 
     asked = []
     route = own_hub.requests["ticket"]

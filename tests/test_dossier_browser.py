@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
-from central import dossiers, users
+from central import dossiers
+from central.accounts import users
 from motcua import clock
 
 from .conftest import PROJECT

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
-from central import dossier_forms, dossier_reception
+from central.dossiers import forms, reception
 from tests.conftest import PROJECT
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
@@ -21,7 +21,7 @@ SYMBOLS = [ZBarSymbol.CODE128, ZBarSymbol.QRCODE]
 def dossier(store, hub_config):
     ids = add_procedures(store)
     hub_config.dossiers.agency_code = "000.00.14.H56"
-    return dossier_reception.receive(
+    return reception.receive(
         store, hub_config, procedure_id=ids["1.009994"], channel="in_person",
         applicant={**APPLICANT, "name": "Trần Thị Ánh Tuyết"},
         components=[c["name"] for c in CHECKLIST],
@@ -35,7 +35,7 @@ def decoded(image: Image.Image) -> dict[str, str]:
 
 def test_receipt_pdf_carries_a_code128_and_a_qr_that_decode(dossier, hub_config, tmp_path):
     url = f"https://hcc.thanhhoa.gov.vn/lookup?code={dossier['code']}"
-    pdf = dossier_forms.receipt_pdf(dossier, hub_config, url)
+    pdf = forms.receipt_pdf(dossier, hub_config, url)
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "receipt.pdf"
     path.write_bytes(pdf)
@@ -56,19 +56,19 @@ def test_receipt_pdf_carries_a_code128_and_a_qr_that_decode(dossier, hub_config,
 
 def test_thermal_ticket_image_and_escpos_bytes(dossier, hub_config):
     url = f"http://127.0.0.1:8080/lookup?code={dossier['code']}"
-    image = dossier_forms.receipt_ticket_image(dossier, hub_config, url)
-    assert image.width == dossier_forms.TICKET_WIDTH
+    image = forms.receipt_ticket_image(dossier, hub_config, url)
+    assert image.width == forms.TICKET_WIDTH
     ARTIFACTS.mkdir(exist_ok=True)
     image.save(ARTIFACTS / "receipt-ticket.png")
     assert decoded(image.convert("L")) == {"CODE128": dossier["code"], "QRCODE": url}
-    data = dossier_forms.receipt_escpos(dossier, hub_config, url)
+    data = forms.receipt_escpos(dossier, hub_config, url)
     assert b"\x1d(k" in data                 # native QR
     assert url.encode() in data              # its content
     assert data.rstrip(b"\x00").endswith(b"\x1dVA\x00") or b"\x1dV" in data   # cut
 
 
 def test_receipt_pages_need_sign_in_and_serve_pdf_and_png(client, store, dossier):
-    from central import users
+    from central.accounts import users
 
     assert client.get(f"/dossiers/{dossier['id']}/receipt.pdf").status_code == 302
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
@@ -91,12 +91,12 @@ def test_the_served_receipt_is_one_a_centre_signs(client, store, hub_config, tmp
     """Full names, not logins; the centre's public address; no empty fields; the heading."""
     import re
 
-    from central import users
+    from central.accounts import users
 
     ids = add_procedures(store)
     hub_config.dossiers.public_url = "https://dichvucong.thanhhoa.gov.vn/"
     users.create_user(store, "nam.pv", "Phạm Văn Nam", "officer", "mat-khau-nam-1")
-    d = dossier_reception.receive(
+    d = reception.receive(
         store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
         applicant={**APPLICANT, "address": "", "phone": ""},
         components=[CHECKLIST[0]["name"]], actor="nam.pv")

@@ -5,7 +5,10 @@ import re
 
 import pytest
 
-from central import dossier_reception, dossiers, users, working_calendar
+from central import dossiers
+from central.accounts import users
+from central.calendar import working_calendar
+from central.dossiers import reception
 from motcua import clock
 from motcua.bus.messages import DOSSIER_LOOKUP
 from motcua.bus.topics import Topics
@@ -20,7 +23,7 @@ def ids(store):
 
 
 def received(store, hub_config, ids, proc="1.001193"):
-    return dossier_reception.receive(
+    return reception.receive(
         store, hub_config, procedure_id=ids[proc], channel="in_person", applicant=APPLICANT,
         components=[CHECKLIST[0]["name"]], actor="lan.nt")
 
@@ -104,7 +107,7 @@ def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, 
 
 def test_work_list_page_warns_of_dossiers_due_soon(client, ids, store, hub_config):
     soon, later = [
-        dossier_reception.receive(store, hub_config, procedure_id=ids[p], channel="in_person",
+        reception.receive(store, hub_config, procedure_id=ids[p], channel="in_person",
                          applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
         for p in ("1.001193", "1.009994")]
     # Whatever the time of day the test runs: one due in two working hours from now.

@@ -3,9 +3,11 @@
 import datetime as dt
 import re
 
-from central import dossier_reception, dossier_rules, dossiers, users
+from central import dossiers
+from central.accounts import users
+from central.calendar.working_time import VN
+from central.dossiers import reception, rules
 from central.statistics.officers import officer_ranking
-from central.working_time import VN
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 
@@ -18,11 +20,11 @@ def _dossier_asked_twice(store, hub_config):
     ids = add_procedures(store)
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
     users.create_user(store, "hung.pv", "Phạm Văn Hùng", "officer", "mat-khau-hung")
-    d = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+    d = reception.receive(store, hub_config, procedure_id=ids["1.009994"],
                                   channel="in_person", applicant=APPLICANT,
                                   components=[CHECKLIST[0]["name"]], actor="lan.nt",
                                   now=at(2026, 3, 2, 9))
-    once = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+    once = reception.receive(store, hub_config, procedure_id=ids["1.009994"],
                                      channel="in_person", applicant=APPLICANT,
                                      components=[CHECKLIST[0]["name"]], actor="lan.nt",
                                      now=at(2026, 3, 2, 10))
@@ -38,14 +40,14 @@ def _dossier_asked_twice(store, hub_config):
 
 def test_the_second_request_is_a_breach_by_its_officer(store, hub_config):
     d = _dossier_asked_twice(store, hub_config)
-    (breach,) = dossier_rules.supplement_breaches(store.db)
+    (breach,) = rules.supplement_breaches(store.db)
     assert (breach["dossier_code"], breach["officer"], breach["officer_name"],
             breach["request_no"]) == (d["code"], "hung.pv", "Phạm Văn Hùng", 2)
     assert breach["note"] == "Thiếu giấy tờ đất"
     assert "118/2025/NĐ-CP" in breach["source"] and "Chính phủ" in breach["source"]
     # The period filter is by the request's local day.
-    assert dossier_rules.supplement_breaches(store.db, start=dt.date(2026, 3, 7)) == []
-    assert len(dossier_rules.supplement_breaches(store.db, start=dt.date(2026, 3, 6),
+    assert rules.supplement_breaches(store.db, start=dt.date(2026, 3, 7)) == []
+    assert len(rules.supplement_breaches(store.db, start=dt.date(2026, 3, 6),
                                                  end=dt.date(2026, 3, 6))) == 1
 
 

@@ -2,8 +2,10 @@
 
 import datetime as dt
 
-from central import dossier_reception, dossier_stats, dossiers
-from central.working_time import VN
+from central import dossiers
+from central.calendar.working_time import VN
+from central.dossiers import reception
+from central.statistics import dossier_figures
 from motcua.bus.messages import STATE_DOSSIER_STATS
 
 from .conftest import wait_until
@@ -15,7 +17,7 @@ def at(y, mo, d, h=0, mi=0):
 
 
 def receive(store, hub_config, ids, now):
-    return dossier_reception.receive(
+    return reception.receive(
         store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
         applicant=APPLICANT, components=[CHECKLIST[0]["name"], CHECKLIST[1]["name"]],
         actor="lan.nt", now=now)
@@ -29,15 +31,15 @@ def test_figures_follow_the_official_rules(store, hub_config):
                  now=at(2026, 3, 4, 16))
     dossiers.act(store, hub_config, late["id"], "result_ready", actor="x",
                  now=at(2026, 3, 6, 10))
-    before_due = dossier_stats.department_figures(store.db, now=at(2026, 3, 5, 8))
-    after_due = dossier_stats.department_figures(store.db, now=at(2026, 3, 6, 11))
+    before_due = dossier_figures.department_figures(store.db, now=at(2026, 3, 5, 8))
+    after_due = dossier_figures.department_figures(store.db, now=at(2026, 3, 6, 11))
     (dep,) = before_due["departments"]
     assert before_due["period"] == "Năm 2026"
     assert (dep["name"], dep["resolved"], dep["on_time"], dep["in_progress"],
             dep["overdue"]) == ("Sở Tư pháp", 2, 1, 1, 0)
     assert dep["on_time_rate"] == 0.5
     assert after_due["departments"][0]["overdue"] == 1  # the open one is now past due
-    message = dossier_stats.as_message(after_due)
+    message = dossier_figures.as_message(after_due)
     assert STATE_DOSSIER_STATS.validate(message) is message
 
 
@@ -71,7 +73,7 @@ def test_they_agree_with_the_official_report_by_the_procedures_department(store,
     dossiers.act(store, hub_config, paused["id"], "request_supplement", actor="x",
                  note="Thiếu bản sao", now=at(2026, 3, 3, 9))
     later = at(2026, 3, 20, 9)  # every due time long past
-    figures = dossier_stats.department_figures(store.db, now=later)
+    figures = dossier_figures.department_figures(store.db, now=later)
     (dep,) = figures["departments"]
     assert (dep["code"], dep["in_progress"], dep["overdue"], dep["resolved"],
             dep["on_time_rate"]) == ("STP", 3, 2, 0, None)

@@ -5,9 +5,11 @@ import threading
 
 import pytest
 
-from central import dossier_reception, dossier_views, dossiers, working_calendar
+from central import dossiers
+from central.calendar import working_calendar
+from central.calendar.working_time import VN
+from central.dossiers import queries, reception
 from central.errors import Refused
-from central.working_time import VN
 from motcua import clock
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
@@ -23,7 +25,7 @@ def ids(store):
 
 
 def receive(store, hub_config, ids, now, proc="1.001193", **kw):
-    return dossier_reception.receive(
+    return reception.receive(
         store, hub_config, procedure_id=ids[proc], channel=kw.pop("channel", "in_person"),
         applicant=kw.pop("applicant", APPLICANT),
         components=kw.pop("components", [CHECKLIST[0]["name"], CHECKLIST[1]["name"]]),
@@ -222,13 +224,13 @@ def test_transfers_between_departments_fill_the_control_sheet(store, hub_config,
 
 def test_public_lookup_masks_the_applicant(store, hub_config, ids):
     d = receive(store, hub_config, ids, at(2026, 3, 2, 9))
-    seen = dossier_views.lookup(store.db, d["code"].lower(), now=at(2026, 3, 6, 9))
+    seen = queries.lookup(store.db, d["code"].lower(), now=at(2026, 3, 6, 9))
     assert seen["found"] and seen["applicant"] == "Nguyễn T** L**"
     assert seen["late"] is True and seen["status_name"] == "Đã tiếp nhận"
     assert seen["department"] == "Sở Tư pháp"
     text = repr(seen)
     assert "038190001234" not in text and "0912345678" not in text and "Lê Lợi" not in text
-    assert dossier_views.lookup(store.db, "000.00.00.H56-990101-0001") == {"found": False}
+    assert queries.lookup(store.db, "000.00.00.H56-990101-0001") == {"found": False}
 
 
 def test_work_lists_by_urgency(store, hub_config, ids):
@@ -243,22 +245,22 @@ def test_work_lists_by_urgency(store, hub_config, ids):
     dossiers.act(store, hub_config, waiting["id"], "request_supplement", actor="x",
                  note="Thiếu giấy", now=at(2026, 3, 3, 10))
     other = receive(store, hub_config, ids, at(2026, 3, 2, 9), proc="1.009994")  # Xây dựng
-    wl = dossier_views.work_list(store.db, hub_config, ids["STP"], now=now)
+    wl = queries.work_list(store.db, hub_config, ids["STP"], now=now)
     codes = {k: [r["code"] for r in v["rows"]] for k, v in wl["lists"].items()}
     assert codes == {"overdue": [overdue["code"]], "today": [today["code"]],
                      "tomorrow": [tomorrow["code"]], "supplement": [waiting["code"]]}
     assert wl["warning"] == 2     # today's and tomorrow 09:00 (within 8 working hours)
     assert other["code"] not in repr(wl)
-    centre = dossier_views.work_list(store.db, hub_config, None, now=now)
+    centre = queries.work_list(store.db, hub_config, None, now=now)
     assert centre["lists"]["overdue"]["count"] == 1
 
 
 def test_procedure_chooser_matches_without_accents(store, ids):
-    names = [p["name"] for p in dossier_views.search_procedures(store.db, "khai sinh")]
+    names = [p["name"] for p in queries.search_procedures(store.db, "khai sinh")]
     assert names == ["Đăng ký khai sinh"]
-    assert [p["code"] for p in dossier_views.search_procedures(store.db, "dang ky")] == [
+    assert [p["code"] for p in queries.search_procedures(store.db, "dang ky")] == [
         "1.001193"]
-    assert len(dossier_views.search_procedures(store.db, "")) == 3
+    assert len(queries.search_procedures(store.db, "")) == 3
 
 
 def test_calendar_override_from_the_store_moves_due_dates(store, hub_config, ids):
@@ -274,11 +276,11 @@ def test_calendar_override_from_the_store_moves_due_dates(store, hub_config, ids
 
 
 def test_online_registration_starts_the_clock_only_when_received(store, hub_config, ids):
-    d = dossier_reception.register_online(
+    d = reception.register_online(
         store, hub_config, procedure_id=ids["1.001193"], applicant=APPLICANT,
         components=[CHECKLIST[0]["name"]], now=at(2026, 3, 1, 22))   # Sunday night
     assert (d["status"], d["due_at"], d["received_at"]) == (1, None, None)
-    assert dossier_views.lookup(store.db, d["code"])["status_name"] == (
+    assert queries.lookup(store.db, d["code"])["status_name"] == (
         "Đã đăng ký trực tuyến, chưa tiếp nhận")
     with pytest.raises(Refused):
         dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"])
@@ -340,7 +342,7 @@ def test_department_summary_warns_the_departments_concerned(store, hub_config, i
     receive(store, hub_config, ids, at(2026, 2, 26, 9))                 # Tư pháp, overdue
     receive(store, hub_config, ids, at(2026, 2, 27, 15))                # Tư pháp, due soon
     receive(store, hub_config, ids, at(2026, 3, 4, 9), proc="1.009994")  # Xây dựng, not soon
-    summary = dossier_views.department_summary(store.db, hub_config, now=now)
+    summary = queries.department_summary(store.db, hub_config, now=now)
     assert [(r["name"], r["overdue"], r["due_soon"], r["supplement"]) for r in summary] == [
         ("Sở Tư pháp", 1, 1, 0)]
 

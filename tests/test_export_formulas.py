@@ -12,7 +12,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from central import dossier_reception, fees, sheets, users
+from central.accounts import users
+from central.documents import sheets
+from central.dossiers import fees, reception
 from motcua import clock
 
 from . import stats_dataset
@@ -88,7 +90,7 @@ def test_a_fee_note_typed_as_a_formula_does_not_run_and_refunds_stay_negative(
         store, hub_config):
     ids = add_procedures(store)
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-dai-du")
-    d = dossier_reception.receive(
+    d = reception.receive(
         store, hub_config, procedure_id=ids["1.009994"], channel="in_person",
         applicant=APPLICANT, components=[c["name"] for c in CHECKLIST], actor="lan.nt",
         now=at(8))["id"]

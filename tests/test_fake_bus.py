@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
-from central import nodes
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
+from central.devices import nodes
 from central.store import Store
 from dispenser import Dispenser
 from motcua.bus import BusClient, NotConnected, Topics

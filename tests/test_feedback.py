@@ -14,12 +14,13 @@ import pygame
 import pytest
 from flask import render_template
 
-from central import feedback, users
-from central.dashboard import SECTIONS
+from central import feedback
+from central.accounts import users
+from central.calendar.working_calendar import set_override
+from central.calendar.working_time import VN
 from central.errors import Refused
 from central.queue import api, setup
-from central.working_calendar import set_override
-from central.working_time import VN
+from central.web.dashboard import SECTIONS
 from motcua import clock
 from motcua.bus import Topics
 

@@ -12,9 +12,10 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from central import dossier_reception, fees, users
+from central.accounts import users
+from central.calendar.working_time import VN
+from central.dossiers import fees, reception
 from central.errors import Refused
-from central.working_time import VN
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 
@@ -30,7 +31,7 @@ def day_of_receptions(store, hub_config):
     users.create_user(store, "hung.pv", "Phạm Văn Hùng", "officer", "mat-khau-dai-du")
 
     def receive(code, who, when):
-        return dossier_reception.receive(
+        return reception.receive(
             store, hub_config, procedure_id=ids[code], channel="in_person",
             applicant=APPLICANT, components=[c["name"] for c in CHECKLIST], actor=who,
             now=when)["id"]

@@ -2,7 +2,9 @@
 
 import re
 
-from central import dossier_reception, feedback, users
+from central import feedback
+from central.accounts import users
+from central.dossiers import reception
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 
@@ -21,7 +23,7 @@ def signed_in(app, store, username, role):
 def test_an_officer_records_fees_on_the_dossier_page_and_prints_the_closing_sheet(
         app, store, hub_config):
     ids = add_procedures(store)
-    d = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+    d = reception.receive(store, hub_config, procedure_id=ids["1.009994"],
                                   channel="in_person", applicant=APPLICANT,
                                   components=[c["name"] for c in CHECKLIST], actor="lan.nt")
     officer = signed_in(app, store, "lan.nt", "officer")
@@ -77,7 +79,7 @@ def test_feedback_about_a_dossier_from_its_lookup_page(app, store, hub_config):
 
     ids = add_procedures(store)
     lan = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
-    d = dossier_reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+    d = reception.receive(store, hub_config, procedure_id=ids["1.009994"],
                                   channel="in_person", applicant=APPLICANT,
                                   components=[c["name"] for c in CHECKLIST], actor="lan.nt")
     citizen = app.test_client()

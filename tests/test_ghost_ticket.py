@@ -25,7 +25,7 @@ def waiting_of(store, node_id="dispenser-1"):
 def test_a_ticket_applied_after_the_dispenser_gave_up_is_cancelled(
         own_broker, own_hub, make_dispenser, monkeypatch):  # noqa: F811
     import motcua.ticketing.issuer
-    from central.routes import Route
+    from central.bus.routes import Route
 
     monkeypatch.setattr(motcua.ticketing.issuer, "SILENT_HUB_BACKOFF_S", 1.0)
     node = make_dispenser(port=own_broker.port, request_timeout=0.5)

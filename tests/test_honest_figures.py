@@ -16,7 +16,8 @@ import json
 
 import openpyxl
 
-from central import dossier_reception, users
+from central.accounts import users
+from central.dossiers import reception
 from central.queue import api, setup
 from central.statistics.officers import officer_ranking
 from motcua import clock
@@ -41,7 +42,7 @@ def idle_department(store, config):
                                                  "unit": "working_days", "fees": []}],
                                    "components": CHECKLIST}, ensure_ascii=False)}).last_pk
     for day in (4, 5):
-        dossier_reception.receive(
+        reception.receive(
             store, config, procedure_id=proc, channel="in_person", applicant=APPLICANT,
             components=[CHECKLIST[0]["name"]], actor="lan.nt",
             now=stats_dataset.at(5, day, 9))

@@ -12,7 +12,7 @@ import pygame
 import pytest
 
 from central import catalog
-from central.routes import Route
+from central.bus.routes import Route
 from kiosk.ui import KioskUI
 
 from .conftest import wait_until
@@ -66,7 +66,7 @@ def test_the_replica_follows_the_hubs_catalog_version(hub, store, make_node):
 
 
 def test_a_large_catalog_arrives_in_pages(hub, store, make_node):
-    from central.synthetic import generate
+    from central.catalog.synthetic import generate
 
     catalog.import_records(store, list(enumerate(generate(600, seed=3), start=1)), "admin")
     catalog.publish_state(hub, store.db)

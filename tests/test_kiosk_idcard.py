@@ -213,15 +213,15 @@ def test_timing_out_to_the_attract_screen_forgets_the_card(hub, make_node):
 
 def test_the_card_holders_dossiers_where_the_centre_allows_it(gateway, store, hub_config,
                                                               make_node):
-    from central import dossier_reception
+    from central.dossiers import reception
 
     from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
 
     ids = add_procedures(store)
-    mine = dossier_reception.receive(store, hub_config, procedure_id=ids["1.001193"],
+    mine = reception.receive(store, hub_config, procedure_id=ids["1.001193"],
                                      channel="in_person", applicant=APPLICANT, actor="test",
                                      components=[c["name"] for c in CHECKLIST])
-    dossier_reception.receive(store, hub_config, procedure_id=ids["1.001193"],
+    reception.receive(store, hub_config, procedure_id=ids["1.001193"],
                               channel="in_person", actor="test",
                               components=[c["name"] for c in CHECKLIST], applicant={
                                   **APPLICANT, "name": "Lê Văn Bình",
@@ -256,8 +256,8 @@ def test_the_card_holders_dossiers_where_the_centre_allows_it(gateway, store, hu
 
 
 def test_the_hub_finds_nothing_for_an_empty_or_malformed_number(store):
-    from central import dossier_views
+    from central.dossiers import queries
 
     for number in ("", "0381900012", "03819000123x", "%"):
-        assert dossier_views.lookup_by_identity(store.db, number) == {"found": False,
+        assert queries.lookup_by_identity(store.db, number) == {"found": False,
                                                                        "dossiers": []}

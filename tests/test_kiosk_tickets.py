@@ -12,7 +12,7 @@ import pygame
 import pytest
 from pyzbar import pyzbar
 
-from central.gateway import Gateway
+from central.bus.gateway import Gateway
 from central.queue import setup
 from central.store import Store
 from kiosk.node import Kiosk, KioskConfig

@@ -10,9 +10,10 @@ import threading
 
 import pytest
 
-from central import create_app, users
+from central import create_app
+from central.accounts import users
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.queue import api, setup
 from central.store import Store
 from motcua.broker import ProductionMosquitto

@@ -17,7 +17,7 @@ import time
 import pytest
 from luma.led_matrix.segment_mapper import dot_muncher
 
-from central import users
+from central.accounts import users
 from counter.display import decode_segments, segment_bytes
 
 from .conftest import wait_until

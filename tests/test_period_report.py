@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from central.formats import DASH, NO_RESOLVED
-from central.pdf import Letterhead
+from central.documents.formats import DASH, NO_RESOLVED
+from central.documents.pdf import Letterhead
 from central.statistics import exports, facts
 from central.statistics.period_report import COLUMNS, period_report, table
 

@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from central.dossier_reception import receive
+from central.dossiers.reception import receive
 from central.store import Store
 from motcua.bus.messages import COUNTER_COMMAND, TICKET
 
@@ -188,7 +188,7 @@ def test_a_cut_link_loses_nothing_and_duplicates_nothing(province):
 
 
 def sign_in_at_the_province(browser, province):
-    from central import users
+    from central.accounts import users
 
     store = Store(province.db)
     try:

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from central import users
+from central.accounts import users
 from motcua.bus.messages import UP_DOSSIERS, UP_TICKET_EVENTS, encode
 
 from .conftest import PROJECT, wait_until

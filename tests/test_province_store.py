@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from central import users
+from central.accounts import users
 from central.province import ingest, reports
 from central.province.gateway import ProvinceGateway
 from motcua import clock
@@ -96,7 +96,7 @@ def test_the_link_log_says_when_each_centre_went_offline(province_store):
 
 
 def test_a_centre_report_function_runs_on_the_provinces_rows(province_store):
-    from central import dossier_stats
+    from central.statistics import dossier_figures
 
     apply(province_store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
         dossier("H56-1", 1, status=9, stage="ready", classification="on_time",
@@ -127,11 +127,11 @@ def test_a_centre_report_function_runs_on_the_provinces_rows(province_store):
         ("H56-1", "2026-11-26T02:00:00.000+00:00", "result_ready", "late")))
     now = clock.from_iso("2026-11-27T03:00:00+00:00")
     db = province_store.db
-    one = dossier_stats.department_figures(reports.centre_database(db, "xa-a"), now)
+    one = dossier_figures.department_figures(reports.centre_database(db, "xa-a"), now)
     assert one["departments"] == [{"code": "STP", "name": "Sở Tư pháp", "resolved": 1,
                                    "on_time": 1, "in_progress": 1, "overdue": 1,
                                    "on_time_rate": 1.0}]
-    everything = dossier_stats.department_figures(reports.centre_database(db), now)
+    everything = dossier_figures.department_figures(reports.centre_database(db), now)
     assert sorted((d["code"], d["resolved"]) for d in everything["departments"]) == [
         ("xa-a:STP", 1), ("xa-b:STP", 1)]
     period = reports.period_report(province_store.db, "2026-11-01T00:00:00+07:00",

@@ -5,7 +5,7 @@ import random
 import threading
 from collections import Counter
 
-from central.gateway import Gateway
+from central.bus.gateway import Gateway
 from central.queue import state
 from central.store import Store
 from motcua.bus import Topics

@@ -23,11 +23,12 @@ import datetime as dt
 
 import pytest
 
-from central import ratings, users
+from central.accounts import users
+from central.calendar.working_time import VN
+from central.feedback import ratings
 from central.queue import api, setup
 from central.statistics.officers import officer_ranking
 from central.statistics.queue_figures import queue_figures
-from central.working_time import VN
 from motcua.bus import Topics
 
 DAY = "2026-04-06"

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from central import users
+from central.accounts import users
 from central.queue import setup
 
 PASSWORD = "mat-khau-thu-1"

@@ -8,7 +8,8 @@ method refuses a request without the CSRF token.
 import pytest
 from werkzeug.routing import Rule
 
-from central import create_app, users
+from central import create_app
+from central.accounts import users
 from central.web.policy import PUBLIC, ROUTE_POLICY, SAMPLE_ARGS
 
 ROLES = [None, "officer", "supervisor", "admin"]

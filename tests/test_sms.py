@@ -16,14 +16,17 @@ import socket
 import gammu
 import pytest
 
-from central import alarms, dashboard, dossier_reception, dossiers, users
+from central import alarms, dossiers
+from central.accounts import users
 from central.config import EmailConfig, SmsConfig
+from central.dossiers import reception
 from central.queue import commands, setup, tickets
 from central.sms import outbox
 from central.sms import text as sms_text
 from central.sms.modem import Modem, ModemError
 from central.sms.worker import Worker
 from central.store import Store
+from central.web import dashboard
 from motcua import clock
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
@@ -63,7 +66,7 @@ def ids(store):
 
 
 def receive(store, config, ids, *, sms=True, email=""):
-    return dossier_reception.receive(
+    return reception.receive(
         store, config, procedure_id=ids["1.001193"], channel="in_person", applicant=APPLICANT,
         components=[CHECKLIST[0]["name"]], actor="lan.nt", notify={"sms": sms, "email": email})
 

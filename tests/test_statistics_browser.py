@@ -8,7 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from central import alarms, dossier_reception, users
+from central import alarms
+from central.accounts import users
+from central.dossiers import reception
 from central.queue import api, setup
 from central.statistics import exports
 from motcua import clock
@@ -82,7 +84,7 @@ def test_the_dashboard_follows_a_counter_call_an_alarm_and_a_dossier_falling_ove
 
     # A dossier received now falls overdue when its due time passes: the hub's
     # clock is moved past it, nothing else is done.
-    dossier = dossier_reception.receive(
+    dossier = reception.receive(
         store, hub_config, procedure_id=ids["1.001193"], channel="in_person",
         applicant=APPLICANT, components=[CHECKLIST[0]["name"]], actor="lan.nt")
     due = clock.from_iso(dossier["due_at"])

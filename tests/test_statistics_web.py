@@ -8,8 +8,9 @@ from pathlib import Path
 
 import openpyxl
 
-from central import alarms, dashboard
+from central import alarms
 from central.statistics import exports, supervision
+from central.web import dashboard
 from motcua.bus.messages import STATE_SUPERVISION
 
 from . import stats_dataset

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from central import alarms, create_app, reliability
+from central import alarms, create_app
+from central.bus import reliability
 from motcua.bus.messages import NUMBER_BLOCK
 
 from .conftest import wait_until

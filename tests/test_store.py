@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from central.migrations import migrations
 from central.store import Store
+from central.store.migrations import migrations
 
 
 def pragma(store, name):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.working_time import VN, WorkingCalendar
+from central.calendar.working_time import VN, WorkingCalendar
 
 H = dt.timedelta(hours=1)
 

@@ -16,7 +16,7 @@ hundreds of messages a second; one fsync each would not keep up)::
 ``store`` is the province's store (:func:`central.province.stores.open_store`):
 the hub's SQLite file or PostgreSQL.
 
-Same surface as :class:`central.gateway.Gateway` where the web app needs it
+Same surface as :class:`central.bus.gateway.Gateway` where the web app needs it
 (``connected``, ``bus``, ``config``, ``store``), so ``create_app`` takes either.
 """
 

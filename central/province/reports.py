@@ -25,7 +25,7 @@ import sqlite_utils
 
 from motcua import clock
 
-from ..migrations import migrations
+from ..store.migrations import migrations
 
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
 

@@ -7,7 +7,7 @@
 - :mod:`.commands`: counter commands (next, recall, no-show, finish, …);
 - :mod:`.state`: the retained state published for the floor and the pages.
 
-Routes (``central/routes.py``) and web views call these functions; none of
+Routes (``central/bus/routes.py``) and web views call these functions; none of
 them talks to the bus: they return what to publish, and the caller
 publishes it after the commit.
 """

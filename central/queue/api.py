@@ -46,17 +46,6 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
     return result, out
 
 
-def bound_counter(db, node_id: str, number: int | None) -> dict:
-    """The counter a node may command; refuse one it is not bound to."""
-    rows = setup.rows(db, "select * from counters where node_id = ?", [node_id])
-    if not rows:
-        raise Refused("not_bound", f"Thiết bị '{node_id}' chưa được gắn với quầy nào.")
-    counter = rows[0]
-    if number is not None and number != counter["number"]:
-        raise Refused("not_bound", f"Thiết bị '{node_id}' không điều khiển quầy {number}.")
-    return counter
-
-
 def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
                     **kwargs) -> tuple[dict, list]:
     result, changes = commands.run(db, counter, action, now=now, **kwargs)

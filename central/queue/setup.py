@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import audit
+from ..accounts import audit
 from ..errors import Refused
 from ..store import Store
 
@@ -309,7 +309,7 @@ def load(store: Store, data: dict, actor: str | None = None,
     when ``create_officers_password`` is given (the demo does that); an
     existing user is left as it is.
     """
-    from .. import users
+    from ..accounts import users
 
     counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,
               "officers": 0}

@@ -111,7 +111,7 @@ def choose(candidates: list[str], unicode: bool) -> str:
 
 def lookup_reply(found: dict, code: str, zone: str) -> list[str]:
     """Wordings of the reply to ``HS <code>``, fullest first: status, due date and
-    department, or 'not found'. ``found`` is :func:`central.dossier_views.lookup`'s
+    department, or 'not found'. ``found`` is :func:`central.dossiers.queries.lookup`'s
     answer."""
     if not found.get("found"):
         code = code if len(code) <= 40 else code[:37] + "..."  # garbage is not echoed whole

@@ -22,8 +22,9 @@ import threading
 
 from motcua import clock
 
-from .. import alarms, dossier_views
+from .. import alarms
 from ..config import HubConfig
+from ..dossiers import queries
 from ..store import Store
 from . import mailer, notices, outbox
 from . import text as sms_text
@@ -143,7 +144,7 @@ class Worker:
                 reply = sms_text.empty_code_reply(cfg.keyword.upper())
                 kind = "lookup"
             else:
-                found = dossier_views.lookup(db, code, moment)
+                found = queries.lookup(db, code, moment)
                 reply = sms_text.lookup_reply(found, code, self.config.timezone)
                 kind = "lookup"
                 if found.get("found"):

@@ -10,7 +10,7 @@
 Names are HTML text beside their bar, never SVG text under it: a long
 department name wraps onto a second line of its own row (at 390 px the name
 goes above its bar) and cannot run into its neighbour. Figures are written in
-Vietnamese form (:mod:`central.formats`); a value that does not exist (a
+Vietnamese form (:mod:`central.documents.formats`); a value that does not exist (a
 share with nothing to divide) is drawn as no bar and "—" with its reason.
 Colours are presentation attributes or CSS classes (the pages' CSP forbids
 inline ``style``); a chart of one series has one colour, and the on-time
@@ -25,7 +25,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from ..formats import DASH, band, number, percent
+from ..documents.formats import DASH, band, number, percent
 
 PALETTE = ["#1f6fb2", "#d9822b", "#2e9e5b", "#c0392b", "#7d5ba6", "#138d90", "#b7950b",
            "#6c7a89"]

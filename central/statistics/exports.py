@@ -25,9 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from .. import sheets
-from ..formats import DASH, NO_RESOLVED, day, number
-from ..pdf import MOTTO, NATION, Letterhead, document, heading, signatures
+from ..documents import sheets
+from ..documents.formats import DASH, NO_RESOLVED, day, number
+from ..documents.pdf import MOTTO, NATION, Letterhead, document, heading, signatures
 from .period_report import HEADER_GROUPS, table
 
 HEADER_ROW = 10  # the XLSX table's first header row (the heading block above it)

@@ -18,7 +18,7 @@ listed after the ranked ones with the figures there are; an officer with no
 activity at all in the period is not listed. Ties go to more tickets
 served. Supplement requests are shown beside (many of them on one dossier
 are a complaint of the seed), not scored; a request beyond the first on one
-dossier is a breach of the one-stop rules (:mod:`central.dossier_rules`) and
+dossier is a breach of the one-stop rules (:mod:`central.dossiers.rules`) and
 is counted apart (``supplement_breaches``).
 
 Input tables: ``users``, ``tickets``, ``ticket_events``, ``ratings``,
@@ -31,7 +31,7 @@ import datetime as dt
 
 from motcua import clock
 
-from ..dossier_rules import SUPPLEMENT_ONCE
+from ..dossiers.rules import SUPPLEMENT_ONCE
 from .period_report import day_start
 
 WEIGHTS = {"satisfied_share": 40, "dossiers_on_time_share": 40, "in_order_share": 20}

@@ -56,7 +56,7 @@ import sqlite_utils
 
 from motcua import clock
 
-from ..working_time import VN
+from ..calendar.working_time import VN
 
 GROUPINGS = {"department": "Cơ quan, đơn vị", "field": "Lĩnh vực", "procedure": "Thủ tục"}
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 
 from motcua import clock
 
-from ..working_time import VN
+from ..calendar.working_time import VN
 
 
 def _minutes(a: str, b: str) -> float:

@@ -17,10 +17,11 @@ import datetime as dt
 
 from motcua import clock
 
-from .. import alarms, nodes
-from ..dossier_views import work_list
-from ..working_calendar import calendar_for
-from ..working_time import VN
+from .. import alarms
+from ..calendar.working_calendar import calendar_for
+from ..calendar.working_time import VN
+from ..devices import nodes
+from ..dossiers.queries import work_list
 from .period_report import flows, period_report
 
 LIST_LIMIT = 50

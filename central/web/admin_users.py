@@ -1,12 +1,12 @@
 """Admin pages for the people who sign in: list, add, edit, lock, reset password.
 
-Every change goes through :mod:`central.users`, which records it in the
+Every change goes through :mod:`central.accounts.users`, which records it in the
 audit log inside the same transaction.
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import users
+from ..accounts import users
 from ..errors import Refused
 from . import store
 from .auth import login_required

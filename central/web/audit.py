@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from .. import audit
+from ..accounts import audit
 from . import store
 from .auth import login_required
 

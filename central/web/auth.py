@@ -35,7 +35,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from .. import throttle, users
+from ..accounts import throttle, users
 from . import store
 
 bp = Blueprint("auth", __name__)

@@ -17,10 +17,11 @@ from flask import (
 from motcua import clock
 from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line
 
-from .. import catalog, catalog_format, procedures
-from ..catalog_import import ImportRefused, nfc, record_from_cells
-from ..popular import popular_procedures
-from ..working_time import VN
+from .. import catalog
+from ..calendar.working_time import VN
+from ..catalog import file_format, procedures
+from ..catalog.importing import ImportRefused, nfc, record_from_cells
+from ..statistics.popular import popular_procedures
 from . import gateway, store
 from .auth import login_required
 
@@ -111,7 +112,7 @@ EXPORT_TYPES = {
 def export(kind):
     if kind not in EXPORT_TYPES:
         abort(404, description="Chỉ xuất được JSON, CSV hoặc Excel (.xlsx).")
-    data = catalog_format.export_file(store().db, kind)
+    data = file_format.export_file(store().db, kind)
     return Response(data, mimetype=EXPORT_TYPES[kind], headers={
         "Content-Disposition": f"attachment; filename=danh-muc-thu-tuc.{kind}"})
 
@@ -124,8 +125,8 @@ def edit(code):
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
     problems = []
-    (record,) = [r for r in catalog_format.records(db)[0] if r["code"] == code]
-    cells = catalog_format.row_cells(record)
+    (record,) = [r for r in file_format.records(db)[0] if r["code"] == code]
+    cells = file_format.row_cells(record)
     if request.method == "POST":
         cells = _cells_from_form(code)
         try:
@@ -148,11 +149,11 @@ ONLINE_LEVELS = {"full": "Toàn trình", "partial": "Một phần", "info": "Ch�
 
 
 def _cells_from_form(code: str) -> dict:
-    """The edit form is one row of the catalog sheet (central.catalog_format.COLUMNS)."""
+    """The edit form is one row of the catalog sheet (central.catalog.file_format.COLUMNS)."""
     form = request.form
-    cells = {c: form.get(c, "") for c in catalog_format.COLUMNS}
+    cells = {c: form.get(c, "") for c in file_format.COLUMNS}
     cells["code"] = code
-    for flag in catalog_format.FLAGS:
+    for flag in file_format.FLAGS:
         cells[flag] = "có" if form.get(flag) else ""
     cells["unconfirmed"] = "\n".join(p for p in PARTS if form.get(f"unconfirmed_{p}"))
     return cells

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from .. import keypads, ratings
+from ..devices import bindings
 from ..errors import Refused
+from ..feedback import ratings
 from . import store
 from .auth import login_required
 
@@ -27,7 +28,7 @@ def ratings_page():
 
 
 def _keypads_page(status=200):
-    return render_template("counter/keypads.html", links=keypads.links(store().db),
+    return render_template("counter/keypads.html", links=bindings.links(store().db),
                            form=request.form if request.method == "POST" else {}), status
 
 
@@ -48,7 +49,7 @@ def link_keypad():
         return _keypads_page(422)
     try:
         with store().write() as db:
-            keypads.link(db, f.get("node", ""), number, actor=g.user["username"])
+            bindings.link(db, f.get("node", ""), number, actor=g.user["username"])
     except Refused as refusal:
         flash(refusal.message, "error")
         return _keypads_page(422)
@@ -62,7 +63,7 @@ def link_keypad():
 def unlink_keypad(number):
     try:
         with store().write() as db:
-            keypads.unlink(db, number, actor=g.user["username"])
+            bindings.unlink(db, number, actor=g.user["username"])
     except Refused as refusal:
         flash(refusal.message, "error")
         return _keypads_page(422)

@@ -16,7 +16,11 @@ from flask import (
     url_for,
 )
 
-from .. import calendar_sources, dossier_reception, dossier_views, dossiers, procedures
+from .. import dossiers
+from ..calendar import sources
+from ..catalog import procedures
+from ..dossiers import queries
+from ..dossiers import reception as dossier_reception
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -43,7 +47,7 @@ def dossier_names():
 @bp.get("/lookup")
 def lookup():
     code = request.args.get("code", "").strip()
-    found = dossier_views.lookup(store().db, code) if code else None
+    found = queries.lookup(store().db, code) if code else None
     return render_template("dossiers/lookup.html", code=code, found=found)
 
 
@@ -58,7 +62,7 @@ def reception():
     chosen = None
     if request.args.get("procedure_id", "").isdigit():
         chosen = procedures.get(db, int(request.args["procedure_id"]))
-    matches = dossier_views.search_procedures(db, q) if q or chosen is None else []
+    matches = queries.search_procedures(db, q) if q or chosen is None else []
     return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
                            form={})
 
@@ -112,7 +116,7 @@ def show(dossier_id: int):
         "dossiers/show.html", d=d, events=dossiers.events(db, dossier_id),
         transfers=dossiers.transfers(db, dossier_id), actions=dossiers.allowed_actions(d),
         action_names={k: v[2] for k, v in dossiers.ACTIONS.items()},
-        departments=dossier_views.departments(db), late=dossiers.is_late(d))
+        departments=queries.departments(db), late=dossiers.is_late(d))
 
 
 @bp.post("/dossiers/<int:dossier_id>/act")
@@ -149,11 +153,11 @@ def scan():
 @login_required(*STAFF)
 def work_lists():
     db = store().db
-    deps = dossier_views.departments(db)
+    deps = queries.departments(db)
     raw = request.args.get("department_id", "")
     department_id = int(raw) if raw.isdigit() else None
-    wl = dossier_views.work_list(db, config(), department_id)
-    summary = None if department_id else dossier_views.department_summary(db, config())
+    wl = queries.work_list(db, config(), department_id)
+    summary = None if department_id else queries.department_summary(db, config())
     return render_template("dossiers/worklists.html", wl=wl, departments=deps,
                            department_id=department_id, summary=summary)
 
@@ -169,11 +173,11 @@ def public_lookup_url(code: str) -> str:
 @bp.get("/dossiers/<int:dossier_id>/receipt.pdf")
 @login_required(*STAFF)
 def receipt_pdf(dossier_id: int):
-    from .. import dossier_forms
+    from ..dossiers import forms
 
     d = _dossier_or_404(dossier_id)
     d = {**d, "received_by_name": full_names(store().db).get(d.get("received_by") or "")}
-    pdf = dossier_forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
+    pdf = forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="Giay-tiep-nhan-{d["code"]}.pdf"'})
 
@@ -183,10 +187,10 @@ def receipt_pdf(dossier_id: int):
 def receipt_ticket(dossier_id: int):
     import io
 
-    from .. import dossier_forms
+    from ..dossiers import forms
 
     d = _dossier_or_404(dossier_id)
-    image = dossier_forms.receipt_ticket_image(d, config(), public_lookup_url(d["code"]))
+    image = forms.receipt_ticket_image(d, config(), public_lookup_url(d["code"]))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return Response(out.getvalue(), mimetype="image/png")
@@ -220,7 +224,7 @@ def form(dossier_id: int, number: str):
 def calendar_overrides():
     import datetime as dt
 
-    from .. import working_calendar
+    from ..calendar import working_calendar
 
     if request.method == "POST":
         f = request.form
@@ -254,9 +258,9 @@ def calendar_overrides():
             days_off.append({"day": day, "name": name or "Ngày làm việc bù",
                              "working": working})
         day += dt.timedelta(days=1)
-    table = calendar_sources.shipped()
+    table = sources.shipped()
     return render_template("dossiers/calendar.html",
                            overrides=working_calendar.list_overrides(db), days=days_off,
-                           pending=calendar_sources.pending(db, table), table=table,
+                           pending=sources.pending(db, table), table=table,
                            sourced=sorted(table.days.values(), key=lambda e: e.day),
-                           weekday_names=calendar_sources.WEEKDAYS)
+                           weekday_names=sources.WEEKDAYS)

@@ -27,7 +27,8 @@ from flask import (
     url_for,
 )
 
-from .. import feedback, users
+from .. import feedback
+from ..accounts import users
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -121,7 +122,7 @@ def desk():
 
     from motcua import clock
 
-    from ..working_time import VN
+    from ..calendar.working_time import VN
 
     db = store().db
     today = clock.now().astimezone(VN).date()

@@ -24,9 +24,10 @@ from flask import (
 
 from motcua import clock
 
-from .. import catalog, dossiers, fees
+from .. import catalog, dossiers
+from ..calendar.working_time import VN
+from ..dossiers import fees
 from ..errors import Refused
-from ..working_time import VN
 from . import store
 from .auth import login_required
 

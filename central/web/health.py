@@ -19,7 +19,8 @@ def healthz():
         # is "unstable" while there were losses in the last minutes.
         link = gw.link.describe(gw.connected) if hasattr(gw, "link") else None
         broker = link["state"] if link else ("connected" if gw.connected else "disconnected")
-    from .. import alarms, reliability
+    from .. import alarms
+    from ..bus import reliability
 
     active = [a.key for a in alarms.active()]
     if reliability.STORAGE_ALARM in active:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, render_template
 
-from .. import nodes as registry
+from ..devices import nodes as registry
 from . import store
 
 bp = Blueprint("nodes", __name__)

@@ -4,7 +4,7 @@
 supervisors may send a failed (or uncertain) message again. ``POST
 /t/<token>/sms`` (public, from the ticket's own page): the ticket's holder
 leaves a phone number for "your turn is near". The dashboard section
-"Tin nhắn không gửi được" lists failed deliveries (:mod:`central.dashboard`).
+"Tin nhắn không gửi được" lists failed deliveries (:mod:`central.web.dashboard`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from ..dashboard import section
 from ..queue import tickets
 from ..sms import notices, outbox
 from . import store
 from .auth import login_required
+from .dashboard import section
 
 bp = Blueprint("sms", __name__)
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")

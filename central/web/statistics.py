@@ -18,16 +18,16 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from motcua import clock
 
-from .. import dashboard as dashboard_sections
-from ..dossier_rules import SUPPLEMENT_ONCE, supplement_breaches
-from ..formats import NO_RESOLVED
-from ..pdf import Letterhead
+from ..calendar.working_time import VN
+from ..documents.formats import NO_RESOLVED
+from ..documents.pdf import Letterhead
+from ..dossiers.rules import SUPPLEMENT_ONCE, supplement_breaches
 from ..queue import setup, state, tickets
 from ..statistics import charts, exports, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
 from ..statistics.period_report import GROUPINGS, period_report
 from ..statistics.queue_figures import queue_figures
-from ..working_time import VN
+from . import dashboard as dashboard_sections
 from . import store
 from .auth import login_required
 from .queue import _live_page, live_auth, live_url
@@ -153,7 +153,7 @@ def _charts(db, snap: dict) -> dict:
     for hours in q["by_hour"].values():
         for h, n in hours.items():
             per_hour[h] = per_hour.get(h, 0) + n
-    from ..ratings import LEVELS
+    from ..feedback.ratings import LEVELS
 
     return {
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],

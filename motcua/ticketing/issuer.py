@@ -47,7 +47,7 @@ from .printer_config import PrinterStatus
 
 log = logging.getLogger(__name__)
 SILENT_HUB_BACKOFF_S = 15.0  # after an unanswered request, print offline this long
-# Answers meaning "nothing was done, try later" rather than "no" (central/reliability.py).
+# Answers meaning "nothing was done, try later" rather than "no" (central/bus/reliability.py).
 HUB_CANNOT_WRITE = ("storage_unavailable", "internal")
 STATE_NAMES = {
     "ready": "Sẵn sàng",
@@ -365,7 +365,7 @@ class TicketIssuer:
                 self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
                 # The request may still reach the hub late: say we gave it up
                 # (durably, before printing offline), so it leaves no ghost
-                # ticket (central/reliability.py).
+                # ticket (central/bus/reliability.py).
                 self.outbox.abandon(payload["id"])
             return None
         if not answer["ok"]:

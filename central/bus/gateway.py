@@ -1,0 +1,435 @@
+"""The hub's MQTT gateway: a thin adapter between the bus and the services.
+
+One client per hub (client id ``motcua-hub-<center>``) with a persistent
+session, so events sent while the hub restarts wait at the broker. It is
+started by the serving entry point (:mod:`central.serve`), never by
+``create_app``: a second client with the same id would knock the first off
+the broker about once a second.
+
+Handlers are plain service calls; the gateway adds what every message needs:
+the topic's node id must match the payload's, events and state-changing
+requests are applied once (:func:`central.bus.idempotency.apply_once`), and a
+refusal becomes an error response the node can show.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import threading
+import time
+
+from motcua import __version__, clock
+from motcua.bus import BusClient, Incoming, Topics
+from motcua.bus.client import Transport
+from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
+
+from ..config import HubConfig
+from ..devices import nodes
+from ..errors import Refused
+from ..store import Store
+from . import reliability, routes
+from .idempotency import apply_once
+from .routes import Context, Route
+
+log = logging.getLogger(__name__)
+# The statistics tickers a gateway runs (attributes), stopped and nudged together.
+TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+# Retained state goes out at QoS 0: it is rebuilt from the store and published
+# whole again whenever the hub (re)connects (_republish_queue_state), so a
+# message lost with a dropped link is replaced by the next one anyway, and
+# the broker keeps the newest retained copy whatever its QoS. It saves the
+# PUBACK round of every state message (paho builds two property objects per
+# PUBACK: a third of the hub's CPU per ticket went there). Answers and
+# announcements (not retained, not rebuilt) stay QoS 1.
+STATE_QOS = 0
+
+
+def _queue_topic(topic: str | None) -> bool:
+    return topic is not None and any(f"/state/{kind}/" in topic
+                                     for kind in ("counter", "line", "board", "ticket"))
+
+
+
+class Gateway:
+    def __init__(self, config: HubConfig, store: Store, transport: Transport | None = None):
+        self.config = config
+        self.store = store
+        self.topics = Topics(config.center)
+        if transport is None:
+            from motcua.bus.paho import PahoTransport
+
+            transport = PahoTransport(
+                config.mqtt, client_id=f"motcua-hub-{config.center}", persistent=True
+            )
+        self.bus = BusClient(
+            transport,
+            self.topics,
+            status_topic=self.topics.hub_status(),
+            online=HUB_STATUS.make(
+                state="online", version=__version__, center_name=config.center_name,
+                ts=clock.iso(),
+            ),
+            offline=HUB_STATUS.make(state="offline"),
+        )
+        self.events: dict[str, Route] = dict(routes.EVENTS)
+        self.requests: dict[str, Route] = dict(routes.REQUESTS)
+        missing = set(self.requests) - set(REQUEST_RESULTS)
+        assert not missing, f"requests not in the catalogue: {missing}"
+        # What one node may cost (a stolen Pi): checked before anything else.
+        from .budget import NodeBudget
+
+        self.budget = NodeBudget(config.budget, self.topics, clear=self._clear_retained)
+        self.bus.admit = self.budget.admit
+        if hasattr(transport, "retain_as_published"):
+            transport.retain_as_published |= {self.topics.all_nodes("event"),
+                                              self.topics.all_nodes("request")}
+        self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
+        self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
+        self._requests: queue.Queue[Incoming] = queue.Queue()
+        self._unstored_events: collections.deque[Incoming] = collections.deque()
+        # The retained payload last published per topic (see publish_state).
+        self._published: dict[str, dict] = {}
+        self._published_lock = threading.Lock()
+        self._ticket_prefix = self.topics.state("ticket") + "/"
+        self.skipped_unchanged = 0
+        self._stopping = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
+        self.bus.on_connection_change(self._republish_queue_state)
+        # Losses of the link over the last minutes, for /healthz and an alarm.
+        from .broker_link import BrokerLink
+
+        self.link = BrokerLink()
+        self.bus.on_connection_change(self.link.record)
+        self.bus.response_allowed = self._response_allowed
+        self.uplink = None
+        if config.uplink:
+            # Summaries for the province (issue 12); the broker's bridge carries them.
+            from ..province.uplink import BRIDGE_STATE, Uplink
+
+            self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self.uplink.on_bridge_state, checked=False)
+            # Retained state goes out at QoS 0 (STATE_QOS), which the bridge
+            # does not queue while the link is down: all of it again once up.
+            self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
+                               self._on_bridge_state, checked=False)
+            self.bus.on_connection_change(self.uplink.reconnected)
+
+    # Life --------------------------------------------------------------------
+    def start(self) -> Gateway:
+        from ..queue.ticker import StatsTicker
+
+        self._stopping.clear()
+        self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
+        self._worker.start()
+        self.bus.start()
+        self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state,
+                                        nudged_by=_queue_topic, min_gap=0.1).start()
+        # Departments' dossier figures for the hall screens: overdue grows with
+        # the clock, not only with actions, so they are looked at every 10 s.
+        from ..statistics import dossier_figures
+
+        self.dossier_ticker = StatsTicker(
+            self.store, self.topics, self.publish_state, interval=10.0,
+            topic=self.topics.state("dossier_stats"), figures=dossier_figures.department_figures,
+            message=dossier_figures.as_message, name="dossier-stats",
+            nudged_by=lambda topic: False).start()
+        # The supervisor dashboard's counts and the alarms (issue 9).
+        from ..statistics import live
+
+        self.supervision_ticker = live.supervision_ticker(self).start()
+        if self.config.uplink:
+            self.uplink.start()
+        return self
+
+    def stop(self) -> None:
+        self.link.close()
+        self.budget.close()
+        if self.uplink is not None:
+            self.uplink.stop()
+        for name in TICKERS:
+            ticker = getattr(self, name, None)
+            if ticker is not None:
+                ticker.stop()
+        self._stopping.set()
+        if self._worker is not None:
+            self._worker.join(5)
+        self.bus.stop()
+
+    def _republish_queue_state(self, up: bool) -> None:
+        # Retained state equal to the store whenever the hub (re)connects: a
+        # broker that lost its snapshot, or a hub restarted mid-day, heals here.
+        # What was published before is forgotten, so all of it goes out again.
+        with self._published_lock:
+            self._published.clear()
+        if not up:
+            return
+        from ..queue import state
+
+        for topic, payload, retain in state.everything(self.store.db, self.topics):
+            self.publish_state(topic, payload, retain)
+        for name in TICKERS:  # their figures again at next tick
+            ticker = getattr(self, name, None)
+            if ticker is not None:
+                ticker.last = None
+                ticker.nudge()
+
+    def _on_bridge_state(self, incoming: Incoming) -> None:
+        if incoming.payload.strip() == b"1" and self.connected:
+            self._republish_queue_state(True)
+
+    @property
+    def connected(self) -> bool:
+        return self.bus.connected
+
+    def publish_state(self, topic: str, payload, retain: bool = True) -> None:
+        """Publish shared state (retained); used after a change committed.
+
+        ``payload`` may be a function building it, called now (state built from
+        the store after the commit). A retained payload equal to the one last
+        published on its topic is not sent again: the broker holds it already,
+        and every screen subscribed would only decode it for nothing."""
+        if callable(payload):
+            payload = payload()
+        with self._published_lock:
+            if payload == b"":  # clears a retained topic
+                self._published.pop(topic, None)
+                self.bus.transport.publish(topic, b"", 1, retain)
+                return
+            remember = retain and self._remembers(topic)
+            if remember and self._published.get(topic) == payload:
+                self.skipped_unchanged += 1
+                return
+            self.bus.publish(topic, payload, qos=STATE_QOS if retain else 1, retain=retain)
+            if remember:
+                self._published[topic] = payload
+        self.nudge_statistics(topic)
+
+    def nudge_statistics(self, topic: str | None = None) -> None:
+        """Something changed: the statistics tickers recompute (coalesced) soon.
+
+        Their own publications nudge nobody (figures follow from changes, not
+        from other figures)."""
+        tickers = [t for t in (getattr(self, name, None) for name in TICKERS) if t is not None]
+        if any(t.topic == topic for t in tickers):
+            return
+        for ticker in tickers:
+            if ticker.nudged_by(topic):
+                ticker.nudge()
+
+    def _remembers(self, topic: str) -> bool:
+        # Shared state (boards, counters, lines, statistics) is republished
+        # often and mostly unchanged; a ticket's own state changes each time it
+        # is published, and there is one per ticket of the day: not kept.
+        return not topic.startswith(self._ticket_prefix)
+
+    def _response_allowed(self, incoming: Incoming) -> bool:
+        """Answers go only to the asking node's own ``response/<name>`` topic."""
+        parts = self.topics.parse(incoming.topic)
+        wanted = incoming.response_topic or ""
+        if parts is None or parts.node_id is None:
+            return False
+        own = self.topics.parse(wanted)
+        return (own is not None and own.node_id == parts.node_id and own.kind == "response"
+                and "+" not in wanted and "#" not in wanted)
+
+    # Handlers (each on paho's thread; BusClient catches what escapes) ------
+    def _on_status(self, incoming: Incoming) -> None:
+        node_id = incoming.parts.node_id
+        if incoming.data["node_id"] != node_id:
+            self.bus.dropped += 1
+            log.warning("status on %s names node %s; dropped", incoming.topic,
+                        incoming.data["node_id"])
+            return
+        nodes.record_status(self.store, node_id, incoming.data, replayed=incoming.retain)
+        self.nudge_statistics()  # nodes online, printers' paper
+
+    def _run(self, route: Route, incoming: Incoming,
+             outbox: list | None = None) -> tuple[object, bool]:
+        """Run a route, once per message id when it changes state; then publish its
+        state (or, given ``outbox``, leave it there for the caller to publish after
+        its own commit)."""
+        node_id, data = incoming.parts.node_id, incoming.data
+        ctx = Context(node_id=node_id, data=data, db=self.store.db, store=self.store,
+                      config=self.config)
+        if route.changes_state:
+
+            def change(db):
+                ctx.db = db
+                return {"result": route.handle(ctx)}
+
+            stored, fresh = apply_once(self.store, node_id, data["id"], incoming.topic, change)
+            if stored and "refused" in stored:
+                # A tombstone (central.bus.reliability): its sender gave up on it.
+                raise Refused(stored["refused"]["code"], stored["refused"]["message"])
+            result = (stored or {}).get("result")
+        else:
+            result, fresh = route.handle(ctx), True
+        if outbox is not None:
+            outbox.extend(ctx.outbox)
+            return result, fresh
+        for topic, payload, retain in ctx.outbox:
+            self.publish_state(topic, payload, retain)
+        return result, fresh
+
+    def _on_event(self, incoming: Incoming) -> None:
+        name = incoming.parts.name
+        route = self.events.get(name)
+        if route is None:  # in the catalogue but not routed: a bug of ours
+            log.error("no route for event %s", name)
+            return
+        try:
+            _, fresh = self._run(route, incoming)
+        except Refused as refusal:
+            log.warning("event %s from %s refused: %s", name, incoming.parts.node_id, refusal)
+            return
+        except Exception as exc:
+            if not reliability.storage_failed(exc):
+                raise
+            # Not stored: kept here and tried again when the store takes writes
+            # (a hub that dies meanwhile loses these; see docs/reliability.md).
+            self._unstored_events.append(incoming)
+            return
+        if fresh:  # it wrote: the store takes writes (clears the alarm if it was up)
+            reliability.storage_ok()
+        if not fresh:
+            log.info("event %s from %s already applied; ignored", incoming.data["id"],
+                     incoming.parts.node_id)
+
+    def _on_request(self, incoming: Incoming, outbox: list | None = None) -> dict:
+        name, data = incoming.parts.name, incoming.data
+        route = self.requests.get(name)
+        if route is None:
+            return error_response(data["id"], "unknown", f"Không có yêu cầu '{name}'.")
+        try:
+            result, _ = self._run(route, incoming, outbox)
+        except Refused as refusal:
+            return error_response(data["id"], refusal.code, refusal.message)
+        return ok_response(data["id"], result if result is not None else {})
+
+    # Requests: answered by a worker in batches, one commit per batch ---------
+    # A durable commit (synchronous=FULL) costs milliseconds of fsync; at a
+    # busy hour requests arrive faster than that. The worker takes whatever
+    # has queued up, applies each in its own savepoint inside one
+    # transaction, commits once, and only then publishes the state and the
+    # answers: nothing is acknowledged before it is on disk.
+    MAX_BATCH = 64
+
+    def _clear_retained(self, topic: str) -> None:
+        """An empty retained publish: the broker forgets what a node retained there."""
+        self.bus.transport.publish(topic, b"", 1, True)
+
+    def _enqueue_request(self, incoming: Incoming) -> None:
+        if not incoming.response_topic:
+            log.warning("request on %s has no response topic; dropped", incoming.topic)
+            self.bus.dropped += 1
+            return
+        if incoming.parts.name == "ticket":
+            refusal = self.budget.ticket_refusal(incoming.parts.node_id)
+            if refusal:
+                self.bus.respond(incoming, error_response(
+                    incoming.data.get("id"), "too_many_tickets", refusal))
+                return
+        self._requests.put(incoming)
+
+    def _retry_unstored_events(self) -> None:
+        """Events the store refused, tried again (on the worker) once it takes writes."""
+        while self._unstored_events:
+            incoming = self._unstored_events.popleft()
+            self._on_event(incoming)
+            if self._unstored_events and self._unstored_events[-1] is incoming:
+                return  # refused again: the store is still not writable
+
+    # Under load the state is coalesced too: while more requests are already
+    # waiting, their answers go first and the retained state of several
+    # batches is built once, from the newest store, within STATE_DELAY.
+    STATE_DELAY = 0.05  # seconds
+
+    def _work(self) -> None:
+        pending: list = []  # retained state and announcements not yet published
+        since = 0.0
+        last_retry = 0.0
+        while not self._stopping.is_set():
+            if self._unstored_events and time.monotonic() - last_retry > 2.0:
+                last_retry = time.monotonic()
+                try:
+                    self._retry_unstored_events()
+                except Exception:
+                    log.exception("could not store a held event")
+            try:
+                batch = [self._requests.get(timeout=0.2)]
+            except queue.Empty:
+                continue
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            if not pending:
+                since = time.monotonic()
+            pending += self._answer_batch(batch)
+            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+                self._publish_outbox(pending)
+                pending = []
+        if pending:
+            self._publish_outbox(pending)
+
+    def _answer_batch(self, batch: list[Incoming], publish: bool = False) -> list:
+        """Apply a batch in one transaction, commit, answer each request; return
+        the state to publish (``(topic, payload, retain)``), or publish it now."""
+        answers: list[tuple[Incoming, dict]] = []
+        outbox: list = []
+        changes_before = self.store.db.conn.total_changes
+        try:
+            with self.store.write():
+                for incoming in batch:
+                    try:
+                        response = self._on_request(incoming, outbox)
+                    except Exception as exc:  # its savepoint is rolled back; the rest go on
+                        if reliability.storage_failed(exc):
+                            raise  # no write will do: refuse the whole batch, clearly
+                        log.exception("request handler failed for %s", incoming.topic)
+                        response = error_response(incoming.data.get("id"), "internal",
+                                                  "Lỗi hệ thống, xin thử lại sau.")
+                    answers.append((incoming, response))
+        except Exception as exc:  # the commit itself failed: nothing of the batch holds
+            outbox = []
+            if reliability.storage_failed(exc):
+                answers = [(i, error_response(i.data.get("id"), reliability.STORAGE_CODE,
+                                              reliability.STORAGE_REFUSAL)) for i in batch]
+            else:
+                log.exception("batch of %d requests not committed", len(batch))
+                answers = [(i, error_response(i.data.get("id"), "internal",
+                                              "Lỗi hệ thống, xin thử lại sau.")) for i in batch]
+        else:
+            if self.store.db.conn.total_changes > changes_before:
+                # Something was written and committed: the store takes writes again.
+                reliability.storage_ok()
+                self._retry_unstored_events()
+        # Answers first (the askers wait on them), then the state.
+        for incoming, response in answers:
+            try:
+                self.bus.respond(incoming, response)
+            except Exception:
+                log.exception("could not answer %s", incoming.topic)
+        if publish:
+            self._publish_outbox(outbox)
+            return []
+        return outbox
+
+    def _publish_outbox(self, outbox: list) -> None:
+        """Publish what committed batches touched: each retained topic once, built
+        now from the store (only the newest matters); announcements all, in order."""
+        latest: dict[str, tuple] = {}
+        for topic, payload, retain in outbox:
+            key = topic if retain else f"{len(latest)}:{topic}"
+            latest.pop(key, None)
+            latest[key] = (topic, payload, retain)
+        for topic, payload, retain in latest.values():
+            try:
+                self.publish_state(topic, payload, retain)
+            except Exception:  # one state that fails to build must not hold the others
+                log.exception("could not publish %s", topic)

@@ -1,0 +1,201 @@
+"""What the hub does with each event and request from the floor.
+
+The gateway looks messages up here by name. A route is a plain service call
+taking a :class:`Context`; add a line here (and the message to
+``motcua/bus/messages.py``) to teach the hub a new message::
+
+    REQUESTS["ticket"] = Route(queue.issue_ticket, changes_state=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from motcua import clock
+
+from ..config import HubConfig
+from ..devices import nodes
+from ..dossiers import queries
+from ..store import Store
+
+
+@dataclass
+class Context:
+    """What a route gets: who asked, what they said, and where the truth is.
+
+    ``db`` is the open write transaction when the route changes state (it is
+    applied once, by message id); otherwise it is the thread's connection.
+    ``publish_after`` queues retained state to publish once the transaction
+    has committed, so no screen ever shows what the store does not hold.
+    """
+
+    node_id: str
+    data: dict
+    db: sqlite_utils.Database
+    store: Store
+    config: HubConfig
+    outbox: list[tuple[str, dict, bool]] = field(default_factory=list)
+
+    def publish_after(self, topic: str, payload: dict, retain: bool = True) -> None:
+        self.outbox.append((topic, payload, retain))
+
+
+@dataclass
+class Route:
+    handle: Callable[[Context], Any]
+    changes_state: bool = True
+
+
+def ping(ctx: Context) -> dict:
+    return {
+        "hub_time": clock.iso(),
+        "echo": ctx.data.get("echo", ""),
+        "center_name": ctx.config.center_name,
+    }
+
+
+def fault(ctx: Context) -> None:
+    nodes.record_fault(ctx.db, ctx.node_id, ctx.data)
+
+
+def dossier_lookup(ctx: Context) -> dict:
+    # A kiosk's or counter's scan of a receipt: public fields only, as the
+    # contract (REQUEST_RESULTS["dossier_lookup"]) lists them.
+    found = queries.lookup(ctx.db, ctx.data.get("code", ""))
+    return {k: v for k, v in found.items() if k in queries.BUS_FIELDS}
+def dossier_lookup_by_id(ctx: Context) -> dict:
+    # Issue 27: the citizen's own dossiers from the ID card scanned at a kiosk, where
+    # the centre allows it. The number answers this request and is kept nowhere.
+    from ..errors import Refused
+
+    if not ctx.config.dossiers.lookup_by_id:
+        raise Refused("not_allowed", "Trung tâm chưa cho phép tra cứu hồ sơ bằng thẻ căn "
+                                     "cước. Xin dùng mã trên Giấy tiếp nhận hồ sơ.")
+    return queries.lookup_by_identity(ctx.db, ctx.data.get("id_number", ""))
+
+
+def catalog_fetch(ctx: Context) -> dict:
+    from .. import catalog
+
+    return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
+# --- The queue (issue 3) -----------------------------------------------------------
+
+
+def _queue_topics(ctx: Context):
+    from motcua.bus import Topics
+
+    return Topics(ctx.config.center)
+
+
+def queue_ticket(ctx: Context) -> dict:
+    from ..queue import api
+
+    result, out = api.issue_ticket(ctx.db, _queue_topics(ctx), ctx.data["service"],
+                                   ctx.data.get("priority"), node_id=ctx.node_id)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
+def queue_counter_command(ctx: Context) -> dict:
+    from ..devices import bindings
+    from ..feedback import ratings
+    from ..queue import api
+
+    d = ctx.data
+    # Its own counter, a neighbouring one whose keypad it drives (issue 5), and
+    # only what the installer's inventory (motcua provision) lists, if the hub has one.
+    counter = bindings.counter_for(ctx.db, ctx.config, ctx.node_id, d.get("counter"))
+    before = ratings.current_ticket_id(ctx.db, counter)
+    result, out = api.counter_command(
+        ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
+        number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
+        target_counter=d.get("target_counter"))
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    # Issue 5: which ticket this command finished, so the rating keypad lights for it.
+    result["finished"] = ratings.finished_by_command(ctx.db, before)
+    return result
+
+
+# --- The counter terminal (issue 5) ------------------------------------------------
+
+
+def rating(ctx: Context) -> None:
+    from ..feedback import ratings
+
+    ratings.record(ctx.db, ctx.node_id, ctx.data)
+# --- The dispenser (issue 4) ------------------------------------------------------
+
+
+def dispenser_number_block(ctx: Context) -> dict:
+    from ..queue import leases
+
+    return leases.lease_block(ctx.db, ctx.node_id, ctx.data["service"], ctx.data.get("size"))
+
+
+def dispenser_ticket_offline(ctx: Context) -> dict:
+    from ..queue import leases
+
+    result, out = leases.apply_offline(ctx.db, _queue_topics(ctx), ctx.node_id, ctx.data)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
+# --- Citizens' feedback (issue 15) ------------------------------------------------
+
+
+def feedback_request(ctx: Context) -> dict:
+    from .. import feedback
+
+    d = ctx.data
+    f = feedback.submit(ctx.store, ctx.config, source="kiosk", kind=d["kind"], topic=d["topic"],
+                        text=d.get("text") or "", ticket_display=d.get("ticket"),
+                        dossier_code=d.get("dossier"), contact_name=d.get("contact_name") or "",
+                        contact_phone=d.get("contact_phone") or "", node_id=ctx.node_id,
+                        client_key=f"node:{ctx.node_id}")
+    return {"code": f["code"], "due_at": f["due_at"], "public_path": f"/gop-y/{f['public_token']}"}
+
+
+def feedback_reason(ctx: Context) -> None:
+    from .. import feedback
+
+    feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
+# --- Reliability (issue 11) --------------------------------------------------------
+
+
+def ticket_abandon(ctx: Context) -> dict:
+    from . import reliability
+
+    result, out = reliability.abandon_ticket(ctx.db, _queue_topics(ctx), ctx.node_id,
+                                             ctx.data["request"])
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
+# Events: the return value is ignored; every event changes state, once.
+EVENTS: dict[str, Route] = {
+    "fault": Route(fault),
+    "rating": Route(rating),
+    "feedback_reason": Route(feedback_reason),
+}
+
+# Requests: the return value is the response's ``result``.
+REQUESTS: dict[str, Route] = {
+    "ping": Route(ping, changes_state=False),
+    "dossier_lookup": Route(dossier_lookup, changes_state=False),
+    "dossier_lookup_by_id": Route(dossier_lookup_by_id, changes_state=False),
+    "catalog_fetch": Route(catalog_fetch, changes_state=False),
+    "ticket": Route(queue_ticket),
+    "counter_command": Route(queue_counter_command),
+    "number_block": Route(dispenser_number_block),
+    "ticket_offline": Route(dispenser_ticket_offline),
+    "feedback": Route(feedback_request),
+    "ticket_abandon": Route(ticket_abandon),
+}

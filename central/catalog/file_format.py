@@ -1,0 +1,210 @@
+"""The catalog's file format: every field a centre can set, in JSON, CSV and XLSX.
+
+One list, :data:`FIELDS`, names every field of a procedure record that the
+hub reads (due dates, pauses, fees, statistics, the kiosk). Import refuses a
+field not in it, export writes all of it, and the admin edit form is one
+spreadsheet row shown as a form, so the three cannot drift apart::
+
+    data = export_file(db, "xlsx")              # bytes of a workbook
+    records, departments = catalog_import.parse("catalog.xlsx", data)
+    cells = row_cells(record)                   # one CSV/XLSX row as {column: text}
+    record = catalog_import.record_from_cells(cells)
+
+A channel cell holds one channel a line,
+``Trực tiếp | 3 | ngày làm việc | Lệ phí = 50000; Phí thẩm định = 20000 | ghi chú``
+(channel and unit also as their codes, ``in_person`` and ``working_days``).
+Lists are one item a line (``;`` also separates items in a cell without a new line).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from motcua.search import fold
+
+from .procedures import CHANNELS, TIME_UNITS
+
+# field → (where it lives, what it is). "column" fields are columns of the
+# procedures table; "detail" fields live in its ``details`` JSON.
+FIELDS: dict[str, tuple[str, str]] = {
+    "code": ("column", "Mã thủ tục (Cơ sở dữ liệu quốc gia)"),
+    "name": ("column", "Tên thủ tục"),
+    "field": ("column", "Lĩnh vực"),
+    "department": ("column", "Mã cơ quan, đơn vị"),
+    "level": ("column", "Cấp thực hiện"),
+    "local_code": ("column", "Mã địa phương"),
+    "service_code": ("column", "Mã dịch vụ hàng đợi"),
+    "effective_from": ("column", "Hiệu lực từ ngày"),
+    "effective_to": ("column", "Hiệu lực đến ngày"),
+    "agencies": ("detail", "Cơ quan thực hiện"),
+    "applicants": ("detail", "Đối tượng thực hiện"),
+    "online_level": ("detail", "Mức dịch vụ công trực tuyến"),
+    "channels": ("detail", "Thời hạn, phí, lệ phí theo cách nộp"),
+    "steps": ("detail", "Trình tự thực hiện"),
+    "components": ("detail", "Thành phần hồ sơ"),
+    "conditions": ("detail", "Yêu cầu, điều kiện"),
+    "results": ("detail", "Kết quả"),
+    "legal_basis": ("detail", "Căn cứ pháp lý"),
+    "decision": ("detail", "Quyết định công bố"),
+    "unconfirmed": ("detail", "Phần chưa xác nhận"),
+    "supplement_restarts": ("detail", "Bổ sung hồ sơ thì tính lại thời hạn từ đầu"),
+    "fees_pause_clock": ("detail", "Dừng tính thời hạn khi chờ nộp phí, thuế"),
+}
+DETAIL_KEYS = tuple(k for k, (where, _) in FIELDS.items() if where == "detail")
+FLAGS = ("supplement_restarts", "fees_pause_clock")
+LISTS = ("agencies", "applicants", "steps", "conditions", "results", "legal_basis",
+         "unconfirmed")
+CHANNEL_KEYS = ("channel", "time_limit", "unit", "fees", "note")
+FEE_KEYS = ("name", "amount")
+COMPONENT_KEYS = ("name", "originals", "copies", "form")
+DECISION_KEYS = ("number", "date", "issuer", "url")
+
+# CSV/XLSX columns, in order. The simple columns ``time_limit``, ``unit``,
+# ``fee`` and ``online`` are accepted for hand-made sheets (one set of terms
+# for every channel); an export writes the exact ``channels`` column instead.
+COLUMNS = (
+    "code", "name", "field", "department", "level", "local_code", "service_code",
+    "effective_from", "effective_to", "online_level", "applicants", "agencies", "channels",
+    "components", "steps", "conditions", "results", "legal_basis", "decision_number",
+    "decision_date", "decision_issuer", "decision_url", "unconfirmed",
+    "supplement_restarts", "fees_pause_clock",
+)
+SIMPLE_COLUMNS = ("time_limit", "unit", "fee", "online")
+KNOWN_COLUMNS = frozenset(COLUMNS) | frozenset(SIMPLE_COLUMNS)
+YES = ("1", "x", "yes", "có", "co", "true")
+
+_CHANNEL_WORDS = {fold(v): k for k, v in CHANNELS.items()}
+_UNIT_WORDS = {fold(v): k for k, v in TIME_UNITS.items()}
+
+
+def channel_code(text: str) -> str:
+    """'Trực tiếp' or 'in_person' → 'in_person' (unknown text is returned as is)."""
+    text = text.strip()
+    return text if text in CHANNELS else _CHANNEL_WORDS.get(fold(text), text)
+
+
+def unit_code(text: str) -> str:
+    text = text.strip()
+    return text if text in TIME_UNITS else _UNIT_WORDS.get(fold(text), text)
+
+
+# --- one record as one row ----------------------------------------------------------
+
+
+def _list_cell(items: list) -> str:
+    text = "\n".join(str(i) for i in items)
+    # A lone item with a ';' would be split on re-import; a new line says "lines only".
+    return text + "\n" if len(items) == 1 and ";" in text else text
+
+
+def _channel_line(c: dict) -> str:
+    fees = "; ".join(f"{f.get('name', '')} = {f.get('amount', 0)}" for f in c.get("fees", []))
+    parts = [CHANNELS.get(c.get("channel"), str(c.get("channel", ""))),
+             "" if c.get("time_limit") is None else str(c["time_limit"]),
+             TIME_UNITS.get(c.get("unit"), str(c.get("unit") or "")), fees,
+             str(c.get("note") or "")]
+    return " | ".join(parts).rstrip(" |") if not c.get("note") else " | ".join(parts)
+
+
+def row_cells(record: dict) -> dict[str, str]:
+    """A record (stored shape, details at top level) as {column: text}."""
+    cells = {k: "" for k in COLUMNS}
+    for key in ("code", "name", "field", "department", "level", "local_code",
+                "service_code", "effective_from", "effective_to", "online_level"):
+        value = record.get(key)
+        cells[key] = "" if value is None else str(value)
+    for key in LISTS:
+        cells[key] = _list_cell(record.get(key) or [])
+    cells["channels"] = "\n".join(_channel_line(c) for c in record.get("channels") or [])
+    cells["components"] = "\n".join(
+        " | ".join([c.get("name", ""), str(c.get("originals", 0)), str(c.get("copies", 0))]
+                   + ([c["form"]] if c.get("form") else []))
+        for c in record.get("components") or [])
+    decision = record.get("decision") or {}
+    for key in DECISION_KEYS:
+        cells[f"decision_{key}"] = "" if decision.get(key) is None else str(decision[key])
+    for key in FLAGS:
+        cells[key] = "có" if record.get(key) else ""
+    return cells
+
+
+def parse_channels(cell: str) -> list:
+    """The ``channels`` cell → channel dicts (values left for the check to judge)."""
+    out = []
+    for line in str(cell).splitlines():
+        if not line.strip():
+            continue
+        bits = [b.strip() for b in line.split("|")]
+        bits += [""] * (5 - len(bits))
+        fees = []
+        for item in bits[3].split(";"):
+            if not item.strip():
+                continue
+            name, _, amount = item.rpartition("=")
+            fees.append({"name": name.strip(), "amount": _number(amount)} if name
+                        else {"name": "Lệ phí", "amount": _number(amount)})
+        channel = {"channel": channel_code(bits[0]), "time_limit": _number(bits[1]),
+                   "unit": unit_code(bits[2]), "fees": fees}
+        if bits[4] or len(bits) > 5:
+            channel["note"] = " | ".join(bits[4:]).strip()
+        out.append(channel)
+    return out
+
+
+def _number(value):
+    from .importing import _number as number
+
+    return number(value)
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def records(db) -> tuple[list[dict], list[dict]]:
+    """Every current procedure as a record (details at top level), and the departments."""
+    deps = list(db.query("select id, code, name, short_name, own_desk from departments "
+                         "order by sort_order, name"))
+    codes = {d["id"]: d["code"] for d in deps}
+    out = []
+    for row in db.query("select * from procedures where current = 1 order by code"):
+        details = json.loads(row["details"] or "{}")
+        record = {k: row[k] for k in ("code", "name", "field", "level", "local_code",
+                                      "service_code", "effective_from", "effective_to")}
+        record["department"] = codes.get(row["department_id"])
+        record.update({k: details[k] for k in DETAIL_KEYS if k in details})
+        out.append({k: v for k, v in record.items() if v is not None})
+    departments = [{"code": d["code"], "name": d["name"],
+                    **({"short_name": d["short_name"]} if d["short_name"] else {}),
+                    **({"own_desk": True} if d["own_desk"] else {})} for d in deps]
+    return out, departments
+
+
+def export_file(db, kind: str) -> bytes:
+    """The current catalog as a ``json``, ``csv`` or ``xlsx`` file that imports back unchanged."""
+    items, departments = records(db)
+    if kind == "json":
+        return json.dumps({"departments": departments, "procedures": items},
+                          ensure_ascii=False, indent=1).encode()
+    rows = [list(COLUMNS)] + [[row_cells(r)[c] for c in COLUMNS] for r in items]
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 with a BOM
+    if kind == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Thủ tục"
+        for row in rows:
+            sheet.append(row)
+        for line in sheet.iter_rows():
+            for cell in line:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula (a cell is data)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    raise ValueError(f"unknown export kind {kind!r}")

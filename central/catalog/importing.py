@@ -1,0 +1,409 @@
+"""Reading and checking a catalog file (JSON, CSV, XLSX) before anything is written.
+
+An import is checked in full first. Every problem is reported with where it
+is (row: the procedure's position in a JSON list, or the sheet/CSV line) and
+which field, in Vietnamese, and the catalog is left as it was::
+
+    records, departments = parse("catalog.xlsx", data)
+    problems = check(records, known_departments={"STP", "SXD"})
+    if problems:
+        raise ImportRefused(problems)
+
+JSON follows the record shape of :mod:`central.catalog.procedures` (``code``, ``name``,
+``field``, ``department``, ``level`` and the ``details`` keys at top level);
+the national procedure database's names are accepted as aliases (``MaTTHC``,
+``TenTTHC``, ``LinhVuc``, ``CapThucHien``, ``CoQuanThucHien``, ``ThanhPhanHoSo``,
+``TrinhTuThucHien``, ``YeuCauDieuKien``, ``KetQuaThucHien``, ``CanCuPhapLy``).
+
+CSV and XLSX have one procedure per row with the columns of :data:`COLUMNS`;
+lists are separated by ``;`` or new lines, a component is
+``name | originals | copies | form``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .file_format import (
+    CHANNEL_KEYS,
+    COLUMNS,
+    COMPONENT_KEYS,
+    DECISION_KEYS,
+    DETAIL_KEYS,
+    FEE_KEYS,
+    FIELDS,
+    FLAGS,
+    KNOWN_COLUMNS,
+    YES,
+    parse_channels,
+)
+from .procedures import CHANNELS, LEVELS, TIME_UNITS
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+ONLINE_LEVELS = ("full", "partial", "info")
+APPLICANTS = ("citizen", "business", "organisation")
+LIST_FIELDS = ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed")
+__all__ = ["COLUMNS", "ImportRefused", "Problem", "check", "normalise", "parse",
+           "record_from_cells"]
+ALIASES = {
+    "MaTTHC": "code", "TenTTHC": "name", "LinhVuc": "field", "CapThucHien": "level",
+    "CoQuanThucHien": "agencies", "ThanhPhanHoSo": "components",
+    "TrinhTuThucHien": "steps", "YeuCauDieuKien": "conditions",
+    "KetQuaThucHien": "results", "CanCuPhapLy": "legal_basis",
+    "DoiTuongThucHien": "applicants", "MaDonVi": "department",
+}
+LEVEL_WORDS = {"cap tinh": "province", "cap huyen": "district", "cap xa": "commune",
+               "tinh": "province", "huyen": "district", "xa": "commune"}
+# Read-only keys of this hub's own exports over the bus (catalog_fetch pages).
+EXPORT_ONLY = frozenset({"version", "department_name", "details"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.row}, trường “{self.field}”: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file was not imported; ``problems`` says each reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def nfc(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nfc(v) for k, v in value.items()}
+    return value
+
+
+# --- Reading ------------------------------------------------------------------
+
+def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """``[(row, record)]`` and the departments a file carries; ImportRefused if unreadable."""
+    name = filename.lower()
+    try:
+        if name.endswith(".json"):
+            return _parse_json(data)
+        if name.endswith(".csv"):
+            text = data.decode("utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text)))
+            return _parse_rows(rows), []
+        if name.endswith(".xlsx"):
+            return _parse_rows(_xlsx_rows(data)), []
+    except UnicodeDecodeError:
+        raise ImportRefused([Problem(0, "tệp", "tệp không phải văn bản UTF-8")]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportRefused([Problem(exc.lineno, "tệp",
+                                     f"JSON không hợp lệ ({exc.msg}, cột {exc.colno})")]) from None
+    raise ImportRefused([Problem(0, "tệp", "chỉ nhận tệp .json, .csv hoặc .xlsx")])
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportRefused([Problem(0, "tệp", "không đọc được tệp Excel (.xlsx)")]) from None
+    sheet = book.worksheets[0]
+    return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _parse_json(data: bytes):
+    doc = json.loads(data.decode("utf-8-sig"))
+    departments = []
+    if isinstance(doc, dict):
+        departments = doc.get("departments") or []
+        doc = doc.get("procedures")
+    if not isinstance(doc, list):
+        raise ImportRefused([Problem(0, "procedures", "cần một danh sách thủ tục")])
+    records = []
+    for i, item in enumerate(doc, start=1):
+        if not isinstance(item, dict):
+            records.append((i, {"_not_object": True}))
+            continue
+        record = {ALIASES.get(k, k): v for k, v in item.items()}
+        if isinstance(record.get("details"), dict):  # an export of this hub's rows
+            record = {**record.pop("details"), **record}
+        records.append((i, nfc(record)))
+    return records, nfc(departments if isinstance(departments, list) else [])
+
+
+def _split(cell) -> list[str]:
+    """A list cell: one item a line; without a new line, ``;`` separates items."""
+    text = "" if cell is None else str(cell)
+    separator = r"\n" if "\n" in text else r";"
+    return [part.strip() for part in re.split(separator, text) if part.strip()]
+
+
+def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
+    if not rows:
+        raise ImportRefused([Problem(1, "tệp", "tệp trống")])
+    header = [str(h or "").strip() for h in rows[0]]
+    header = [ALIASES.get(h, h) for h in header]
+    unknown = [h for h in header if h and h not in KNOWN_COLUMNS]
+    if unknown:
+        raise ImportRefused([Problem(1, h, "cột này không có trong danh mục; các cột hợp lệ: "
+                                     + ", ".join(COLUMNS)) for h in unknown])
+    missing = [c for c in ("code", "name", "field", "level") if c not in header]
+    if missing:
+        raise ImportRefused([Problem(1, c, "thiếu cột này ở dòng tiêu đề") for c in missing])
+    records = []
+    for line, row in enumerate(rows[1:], start=2):
+        cells = {h: ("" if i >= len(row) or row[i] is None else row[i])
+                 for i, h in enumerate(header)}
+        if not any(str(v).strip() for v in cells.values()):
+            continue
+        records.append((line, nfc(record_from_cells(cells))))
+    return records
+
+
+def record_from_cells(c: dict) -> dict:
+    """One CSV/XLSX row (or the admin edit form) as a record, unchecked."""
+    record = {k: str(c.get(k, "")).strip() for k in ("code", "name", "field", "department",
+                                                       "level", "local_code", "service_code",
+                                                       "online_level", "effective_from",
+                                                       "effective_to")}
+    record = {k: v for k, v in record.items() if v != "" or k in ("code", "name", "field",
+                                                                  "level")}
+    for key in ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed",
+                "applicants"):
+        if str(c.get(key, "")).strip():
+            record[key] = _split(c[key])
+    fee = c.get("fee", "")
+    fees = [{"name": "Lệ phí", "amount": _number(fee)}] if str(fee).strip() else []
+    if str(c.get("channels", "")).strip():
+        record["channels"] = parse_channels(c["channels"])
+    elif str(c.get("time_limit", "")).strip() or str(c.get("unit", "")).strip():
+        terms = {"time_limit": _number(c.get("time_limit", "")),
+                 "unit": str(c.get("unit", "")).strip(), "fees": fees}
+        channels = [{"channel": "in_person", **terms}]
+        if str(c.get("online", "")).strip().lower() in ("1", "x", "yes", "có", "true"):
+            channels.append({"channel": "online", **terms})
+        record["channels"] = channels
+    components = []
+    for part in _split(c.get("components", "")):
+        bits = [b.strip() for b in part.split("|")]
+        comp = {"name": bits[0], "originals": _number(bits[1]) if len(bits) > 1 else 1,
+                "copies": _number(bits[2]) if len(bits) > 2 else 0}
+        if len(bits) > 3 and bits[3]:
+            comp["form"] = bits[3]
+        components.append(comp)
+    if components:
+        record["components"] = components
+    if any(str(c.get(f"decision_{k}", "")).strip() for k in DECISION_KEYS):
+        decision = {}
+        for key in DECISION_KEYS:
+            value = c.get(f"decision_{key}", "")
+            if isinstance(value, dt.datetime | dt.date):
+                value = value.strftime("%Y-%m-%d")
+            if str(value).strip():
+                decision[key] = str(value).strip()
+        record["decision"] = decision
+    for key in ("effective_from", "effective_to"):
+        if isinstance(c.get(key), dt.datetime | dt.date):
+            record[key] = c[key].strftime("%Y-%m-%d")
+    for key in FLAGS:
+        if str(c.get(key, "")).strip():
+            flag = str(c[key]).strip().lower()
+            record[key] = True if flag in YES else False if flag in ("0", "không", "khong",
+                                                                     "no", "false") else flag
+    return record
+
+
+def _number(value):
+    """An integer from a cell, or the text itself (so the check can say what was there)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
+    return int(text) if re.fullmatch(r"-?\d+", text) else str(value).strip()
+
+
+# --- Checking -----------------------------------------------------------------
+
+def _level(value) -> str | None:
+    if value in LEVELS:
+        return value
+    from motcua.search import fold
+
+    return LEVEL_WORDS.get(fold(str(value or "")).strip())
+
+
+def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[Problem]:
+    """Every problem of every record (empty list: the file may be imported)."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+
+    def bad(row, field, message):
+        problems.append(Problem(row, field, message))
+
+    for row, r in records:
+        if r.get("_not_object"):
+            bad(row, "thủ tục", "cần một đối tượng JSON")
+            continue
+        for key in r:
+            if key not in FIELDS and key not in EXPORT_ONLY:
+                bad(row, key, "trường này không có trong danh mục thủ tục, tệp không được "
+                              "nhập; các trường hợp lệ: " + ", ".join(FIELDS))
+        for key in FLAGS:
+            if key in r and not isinstance(r[key], bool):
+                bad(row, key, f"cần “có” hoặc “không” (true/false), nhận được “{r[key]}”")
+        _check_decision(row, r.get("decision"), bad)
+        code = r.get("code")
+        if not isinstance(code, str) or not code:
+            bad(row, "code", "thiếu mã thủ tục")
+        elif not CODE_PATTERN.match(code):
+            bad(row, "code", f"mã “{code}” chỉ được gồm chữ, số, dấu chấm, gạch (tối đa 40 ký tự)")
+        elif code in seen:
+            bad(row, "code", f"mã “{code}” trùng với dòng {seen[code]}")
+        else:
+            seen[code] = row
+        for key in ("name", "field"):
+            value = r.get(key)
+            if not isinstance(value, str) or not value:
+                bad(row, key, "bắt buộc, không được để trống")
+            elif len(value) > 500:
+                bad(row, key, "dài quá 500 ký tự")
+        if _level(r.get("level")) is None:
+            bad(row, "level", f"cấp “{r.get('level', '')}” không hợp lệ; dùng province, "
+                              "district hoặc commune (Cấp tỉnh, Cấp huyện, Cấp xã)")
+        department = r.get("department")
+        if department not in (None, "") and department not in known_departments:
+            bad(row, "department", f"không có đơn vị mã “{department}”")
+        if r.get("online_level", "partial") not in ONLINE_LEVELS:
+            bad(row, "online_level", f"“{r['online_level']}” không hợp lệ; dùng full, partial "
+                                     "hoặc info")
+        applicants = r.get("applicants", [])
+        if not isinstance(applicants, list) or any(a not in APPLICANTS for a in applicants):
+            bad(row, "applicants", "chỉ gồm citizen, business, organisation")
+        for key in LIST_FIELDS:
+            value = r.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                bad(row, key, "cần một danh sách văn bản")
+        for key in ("effective_from", "effective_to"):
+            value = r.get(key)
+            if value not in (None, ""):
+                try:
+                    dt.date.fromisoformat(str(value))
+                except ValueError:
+                    bad(row, key, f"ngày “{value}” không đúng dạng YYYY-MM-DD")
+        _check_channels(row, r.get("channels", []), bad)
+        _check_components(row, r.get("components", []), bad)
+    # The same mistake on two channels of one row is one message.
+    return list(dict.fromkeys(problems))
+
+
+def _check_channels(row, channels, bad) -> None:
+    if not isinstance(channels, list):
+        bad(row, "channels", "cần một danh sách cách nộp hồ sơ")
+        return
+    for i, c in enumerate(channels, start=1):
+        where = f"channels[{i}]"
+        if not isinstance(c, dict):
+            bad(row, where, "cần một đối tượng")
+            continue
+        _unknown_keys(row, where, c, CHANNEL_KEYS, bad)
+        if c.get("channel") not in CHANNELS:
+            bad(row, f"{where}.channel", f"“{c.get('channel')}” không hợp lệ; dùng "
+                                         + ", ".join(CHANNELS))
+        limit = c.get("time_limit")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            bad(row, "time_limit", f"thời hạn phải là số nguyên không âm, nhận được “{limit}”")
+        if c.get("unit") not in TIME_UNITS:
+            bad(row, "unit", f"đơn vị thời hạn “{c.get('unit')}” không hợp lệ; dùng "
+                             + ", ".join(TIME_UNITS))
+        for fee in c.get("fees", []) if isinstance(c.get("fees", []), list) else [None]:
+            amount = fee.get("amount") if isinstance(fee, dict) else fee
+            if isinstance(fee, dict):
+                _unknown_keys(row, f"{where}.fees", fee, FEE_KEYS, bad)
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                bad(row, "fee", f"phí, lệ phí phải là số đồng nguyên không âm, nhận được "
+                                f"“{amount}”")
+
+
+def _check_components(row, components, bad) -> None:
+    if not isinstance(components, list):
+        bad(row, "components", "cần một danh sách thành phần hồ sơ")
+        return
+    for i, comp in enumerate(components, start=1):
+        where = f"components[{i}]"
+        if not isinstance(comp, dict) or not isinstance(comp.get("name"), str) \
+                or not comp.get("name"):
+            bad(row, where, "thành phần hồ sơ cần có tên")
+            continue
+        _unknown_keys(row, where, comp, COMPONENT_KEYS, bad)
+        for key in ("originals", "copies"):
+            n = comp.get(key, 0)
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                bad(row, f"{where}.{key}", f"số bản phải là số nguyên không âm, nhận được “{n}”")
+
+
+def _unknown_keys(row, where, item: dict, known, bad) -> None:
+    for key in item:
+        if key not in known:
+            bad(row, f"{where}.{key}", "trường này không có trong danh mục thủ tục; dùng "
+                                       + ", ".join(known))
+
+
+def _check_decision(row, decision, bad) -> None:
+    if decision is None:
+        return
+    if not isinstance(decision, dict):
+        bad(row, "decision", "cần một đối tượng: number, date, issuer, url")
+        return
+    _unknown_keys(row, "decision", decision, DECISION_KEYS, bad)
+    for key in DECISION_KEYS:
+        if decision.get(key) is not None and not isinstance(decision[key], str):
+            bad(row, f"decision.{key}", "cần một chuỗi văn bản")
+    date = decision.get("date")
+    if isinstance(date, str) and date:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+
+
+def normalise(record: dict) -> dict:
+    """A checked record in the stored shape: columns plus the ``details`` JSON."""
+    details = {k: record[k] for k in DETAIL_KEYS if k in record}
+    for key in FLAGS:  # a flag is stored only when set: one shape for "off"
+        if not details.get(key):
+            details.pop(key, None)
+    if isinstance(details.get("decision"), dict):  # empty parts say nothing
+        details["decision"] = {k: v for k, v in details["decision"].items() if v}
+    details.setdefault("channels", [])
+    details.setdefault("components", [])
+    return {
+        "code": record["code"],
+        "local_code": record.get("local_code") or None,
+        "name": record["name"],
+        "field": record["field"],
+        "department": record.get("department") or None,
+        "level": _level(record["level"]),
+        "service_code": record.get("service_code") or None,
+        "effective_from": record.get("effective_from") or None,
+        "effective_to": record.get("effective_to") or None,
+        "details": details,
+    }

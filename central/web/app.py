@@ -1,0 +1,141 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from motcua import __version__, clock
+
+from ..config import HubConfig
+from ..store import Store
+
+ERROR_TEXTS = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Bạn không có quyền xem trang này",
+    404: "Không tìm thấy trang",
+    405: "Thao tác không được phép",
+    429: "Quá nhiều yêu cầu",
+    500: "Lỗi hệ thống",
+}
+
+
+def secret_key(config: HubConfig) -> bytes:
+    """The session-signing key: read from its file, made (mode 0600) on first start."""
+    path = Path(config.secret_key_file or Path(config.database).parent / "secret_key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
+               province_store=None) -> Flask:
+    """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
+    # Templates and static files live in central/, one floor up from this module.
+    app = Flask(__name__, root_path=str(Path(__file__).resolve().parent.parent))
+    app.config.update(
+        MOTCUA=config,
+        SECRET_KEY=secret_key(config),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.http.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
+        MOTCUA_ROLE=config.role,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["motcua.store"] = store or Store(config.database)
+    if province_store is None and config.role in ("province", "national"):
+        from .province.stores import open_store
+
+        province_store = open_store(config.province_store, app.extensions["motcua.store"])
+    # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.
+    app.extensions["motcua.province_store"] = province_store
+    app.extensions["motcua.gateway"] = gateway
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%H:%M:%S %d/%m/%Y"):
+        return clock.show(value, config.timezone, fmt)
+
+    from ..documents import formats
+
+    formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
+    from . import people
+
+    people.install(app)  # |person: a login shown as the officer's full name
+
+    @app.context_processor
+    def centre():
+        return {"center_name": config.center_name, "version": __version__}
+
+    @app.after_request
+    def security_headers(response):
+        # No inline scripts or styles anywhere: pages load /static files only.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    def error_page(error):
+        code = getattr(error, "code", 500) or 500
+        # Only our own (Vietnamese) descriptions: werkzeug's defaults are English.
+        description = getattr(error, "description", "")
+        if description == getattr(type(error), "description", None):
+            description = ""
+        return render_template("error.html", code=code, title=ERROR_TEXTS.get(code, "Lỗi"),
+                               description=description), code
+
+    for code in ERROR_TEXTS:
+        app.register_error_handler(code, error_page)
+
+    from . import admin_users, audit, auth, catalog, health, nodes, public, queue_admin
+    from . import dossiers as dossier_pages
+    from . import queue as queue_pages
+
+    app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(nodes.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(dossier_pages.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(admin_users.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(queue_pages.bp)
+    app.register_blueprint(queue_admin.bp)
+    from . import counter as counter_pages
+    from . import province as province_pages
+
+    app.register_blueprint(counter_pages.bp)
+    app.register_blueprint(province_pages.bp)
+    from . import sms as sms_pages
+
+    app.register_blueprint(sms_pages.bp)
+    from . import feedback as feedback_pages
+    from . import fees as fee_pages
+
+    app.register_blueprint(feedback_pages.bp)
+    app.register_blueprint(fee_pages.bp)
+    from . import demo as demo_pages
+
+    app.register_blueprint(demo_pages.bp)
+    from . import statistics as statistics_pages
+
+    app.register_blueprint(statistics_pages.bp)
+    return app
+
+
+def attach_gateway(app: Flask, gateway) -> None:
+    app.extensions["motcua.gateway"] = gateway

@@ -53,7 +53,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     app.json.ensure_ascii = False
     app.extensions["motcua.store"] = store or Store(config.database)
     if province_store is None and config.role in ("province", "national"):
-        from .province.stores import open_store
+        from ..province.stores import open_store
 
         province_store = open_store(config.province_store, app.extensions["motcua.store"])
     # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.

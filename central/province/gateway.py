@@ -25,7 +25,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
+from motcua import clock
 from motcua.bus import BusClient, Topics
 
 from ..config import HubConfig
@@ -54,7 +56,13 @@ class ProvinceGateway:
         self.bus = BusClient(transport, self.topics)
         for topic_filter in ingest.tier(config.role).state_filters():
             self.bus.subscribe(topic_filter, self._enqueue, checked=False)
-        self.ingest = IngestWorker(config, store, "hub", bus=self.bus)
+        self.ingest = IngestWorker(config, store, "hub", bus=self.bus,
+                                   on_stored=self.figures_changed)
+        # The live pages' cue (province/<center>/state/reports): a version that
+        # moves when stored figures change, published at most every few seconds.
+        self.reports_version = 0
+        self._published_version = -1
+        self._own = f"{ingest.tier(config.role).root}/{config.center}/"
         self._queue: queue.Queue = queue.Queue()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -90,16 +98,39 @@ class ProvinceGateway:
         if self._worker is not None:
             self._worker.join(10)
 
+    REPORTS_EVERY_S = 5.0
+
+    def figures_changed(self) -> None:
+        self.reports_version += 1
+
+    def _publish_reports(self) -> None:
+        """Tell the live pages the figures moved (coalesced: one message for many
+        batches). Only the provincial hub: its pages are the ones that follow."""
+        if self.config.role != "province" or self.reports_version == self._published_version:
+            return
+        version = self.reports_version
+        try:
+            self.bus.publish(f"{self._own}state/reports", {"v": 1, "version": version,
+                                                           "at": clock.iso()}, retain=True)
+            self._published_version = version
+        except Exception:
+            log.exception("province: could not publish the reports' version")
+
     def _enqueue(self, incoming) -> None:
         # Retained state: the broker keeps the newest anyway, so it is acknowledged
         # on arrival (a hub that dies before storing it gets it again at subscribe).
-        self._queue.put((incoming.topic, incoming.payload))
+        if not incoming.topic.startswith(self._own):  # our own cue is not a centre's
+            self._queue.put((incoming.topic, incoming.payload))
         if incoming.ack is not None:
             incoming.ack()
 
     def _work(self) -> None:
         # Drain what is queued even after stop was asked: nothing received is dropped.
+        next_reports = time.monotonic() + self.REPORTS_EVERY_S
         while not (self._stopping.is_set() and self._queue.empty()):
+            if time.monotonic() >= next_reports:
+                self._publish_reports()
+                next_reports = time.monotonic() + self.REPORTS_EVERY_S
             try:
                 batch = [self._queue.get(timeout=0.2)]
             except queue.Empty:

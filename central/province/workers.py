@@ -61,8 +61,9 @@ class IngestWorker:
     MAX_BATCH = 500
     RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
-    def __init__(self, config, store, name: str, transport=None, bus=None):
+    def __init__(self, config, store, name: str, transport=None, bus=None, on_stored=None):
         self.config = config
+        self.on_stored = on_stored  # called after a commit that stored new records
         self.store = store
         self.name = name
         self.client_id = f"motcua-ingest-{config.center}-{name}"
@@ -126,9 +127,11 @@ class IngestWorker:
 
     def _commit_until_done(self, batch: list) -> None:
         """Store the batch, retrying while the database refuses; then acknowledge it."""
+        stored_now = 0
         for attempt in range(10**9):
             try:
-                self.stored += self.apply_batch([(m.topic, m.payload) for m in batch])
+                stored_now = self.apply_batch([(m.topic, m.payload) for m in batch])
+                self.stored += stored_now
                 break
             except Exception:
                 self.failed_commits += 1
@@ -138,6 +141,8 @@ class IngestWorker:
                 if self._stopping.wait(pause):
                     return  # not acknowledged: delivered again when the session resumes
         self.messages += len(batch)
+        if self.on_stored is not None and stored_now:
+            self.on_stored()
         for message in batch:
             if message.ack is not None:
                 message.ack()

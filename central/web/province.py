@@ -25,7 +25,7 @@ from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
 from ..province import reports
-from . import province_store
+from . import gateway, province_store
 from .auth import login_required
 from .queue import _live_page, live_auth, live_url
 
@@ -34,9 +34,14 @@ VN = ZoneInfo(clock.LOCAL_ZONE)
 log = logging.getLogger(__name__)
 
 
-def _live(center: str = "") -> dict:
-    """The live pages' broker settings: address, and the read-only web user if any."""
-    return {"live_url": live_url(), "live_auth": live_auth(), "live_center": center}
+def _live(center: str = "", refresh: str = "") -> dict:
+    """The live pages' broker settings: address, and the read-only web user if any;
+    ``refresh``: the ids of the page's tables fetched again when the province's
+    figures move (province/<province>/state/reports)."""
+    gw = gateway()
+    return {"live_url": live_url(), "live_auth": live_auth(), "live_center": center,
+            "live_province": current_app.config["MOTCUA"].center, "live_refresh": refresh,
+            "live_version": getattr(gw, "reports_version", 0)}
 
 
 def _period() -> tuple[str, str, str, str]:
@@ -74,7 +79,8 @@ def index():
     return _live_page(render_template(
         "province/index.html", centres=reports.centres(db, prefix=prefix),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
-        official=official, scope=scope, province=prefix, **_live()))
+        official=official, scope=scope, province=prefix,
+        **_live(refresh="" if prefix else "report official")))
 
 
 def _national() -> bool:
@@ -92,17 +98,19 @@ def _province_asked() -> str | None:
 @bp.get("/province/overdue")
 @login_required("supervisor", "admin")
 def overdue():
-    return render_template("province/overdue.html", dossiers=reports.overdue(
-        province_store().db, prefix=_province_asked()))
+    return _live_page(render_template("province/overdue.html", dossiers=reports.overdue(
+        province_store().db, prefix=_province_asked()), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
 @login_required("supervisor", "admin")
 def officers():
     first, last, _, _ = _period()
-    return render_template("province/officers.html", first=first, last=last,
-                           officers=reports.officer_rankings(province_store().db, first, last,
-                                                             prefix=_province_asked()))
+    return _live_page(render_template(
+        "province/officers.html", first=first, last=last,
+        officers=reports.officer_rankings(province_store().db, first, last,
+                                          prefix=_province_asked()),
+        **_live(refresh="officers")))
 
 
 @bp.get("/province/<path:center>")

@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUN    := $(VENV)/.motcua-all
 STAMP  := $(VENV)/.motcua-dev
 
-.PHONY: demo test lint pytest bench faults pictures system-packages-dev system-packages-demo clean
+.PHONY: demo test lint pytest bench faults pictures rehearse system-packages-dev system-packages-demo clean
 
 # make demo SPEED=20   (the day 20 times faster)   make demo ARGS="--resume --seed 1"
 demo: system-packages-demo $(RUN)
@@ -29,17 +29,28 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue_engine.py
+	$(BIN)/python bench/queue_engine.py --pin 1
+	$(BIN)/python bench/waits.py
+	$(BIN)/python bench/nodes.py
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
 	$(BIN)/python bench/dispenser.py
 	$(BIN)/python bench/fees.py
 	$(BIN)/python bench/period_stats.py
 	$(BIN)/python bench/province.py
+	$(BIN)/python bench/province_ingest.py
+	$(BIN)/python bench/national.py
 
 # Every fault scenario at full length (~10 min on 2 cores), results in docs/reliability.md.
 # Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.
 faults: system-packages-dev $(STAMP)
 	$(BIN)/python -m tests.fault_suite
+
+# The Raspberry Pi rehearsal (as root; not part of make test): the real playbook
+# on 64-bit ARM Debian roots under qemu-user, then every node role at work
+# against a hub on this machine. See docs/operations.md for its figures.
+rehearse: $(STAMP)
+	$(BIN)/python provisioning/rehearsal/rehearse.py
 
 # The README's pictures (docs/img/), rendered by motcua itself.
 pictures: system-packages-dev $(STAMP)

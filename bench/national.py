@@ -20,24 +20,19 @@ to its row in the national store.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from common import PROJECT, percentile, write_section
+from common import PROJECT, Run, percentile, ratio
 
 sys.path.insert(0, str(PROJECT))
 from motcua import clock  # noqa: E402
-from motcua.broker import Mosquitto  # noqa: E402
 from motcua.bus.messages import UP_TICKET_EVENTS, encode  # noqa: E402
 from tests.pgserver import PostgreSQL  # noqa: E402
 
@@ -46,19 +41,18 @@ EVENTS_PER_SECOND = CENTRES * 4.7 * 80 * 3 / (8 * 3600)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=float, default=120)
-    ap.add_argument("--factor", type=float, default=10.0, help="times a real day's rate")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--quick", action="store_true", help="a check, not a figure")
-    args = ap.parse_args()
-    load_before = os.getloadavg()
+    run = Run("national.py", __doc__, setup=lambda ap: (
+        ap.add_argument("--seconds", type=float, default=120),
+        ap.add_argument("--factor", type=float, default=10.0, help="times a real day's rate"),
+        ap.add_argument("--workers", type=int, default=2)))
+    args = run.args
+    if run.quick:
+        args.seconds, args.factor = 5, 1
     rate = EVENTS_PER_SECOND * args.factor
-    root = Path(tempfile.mkdtemp(prefix="motcua-national-bench-"))
+    root = run.tmp
     centres = [(f"p{p:02d}", f"c{c:04d}") for c in range(CENTRES) for p in [c % PROVINCES]]
     rng = random.Random(34)
-    with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=root / "broker") as broker, \
-            PostgreSQL() as pg:
+    with run.broker() as broker, PostgreSQL() as pg:
         url = pg.create_database("national")
         config = root / "hub.toml"
         config.write_text(f'center = "vn"\nrole = "national"\nprovince_store = "{url}"\n'
@@ -83,6 +77,26 @@ def main() -> None:
             c.connect("127.0.0.1", broker.port)
             c.loop_start()
             bridges.append(c)
+        # The floor, before the load: one event alone from a bridge into the store.
+        import psycopg
+
+        floor = []
+        for i in range(run.pick(10, 3)):
+            t0 = time.perf_counter()
+            at = clock.iso()
+            bridges[0].publish("vn/p00/floor/up/ticket_events", encode(UP_TICKET_EVENTS.make(
+                events=[{"event_id": i + 1, "at": at, "day": at[:10], "action": "call",
+                         "to_status": "called", "ticket_id": i + 1, "display": "A001",
+                         "service": "ho-tich", "counter": 1}])), qos=1)
+            while True:
+                with psycopg.connect(url) as conn:
+                    if conn.execute("select count(*) from province_ticket_events where "
+                                    "center = 'p00/floor'").fetchone()[0] > i:
+                        break
+                if time.perf_counter() - t0 > 60:
+                    raise SystemExit("a lone event never reached the store")
+                time.sleep(0.005)
+            floor.append(time.perf_counter() - t0)
         print(f"{args.workers} workers, {PROVINCES} provinces' bridges, {CENTRES} centres: "
               f"{rate:.0f} events/s for {args.seconds:g} s", flush=True)
         next_id = {cid: 1 for _, cid in centres}
@@ -116,13 +130,12 @@ def main() -> None:
             if pause > 0:
                 time.sleep(pause)
         behind = time.monotonic() - start - args.seconds
-        import psycopg
-
         drain = time.monotonic()
         stored = 0
         while time.monotonic() - drain < 300:
             with psycopg.connect(url) as conn:
-                stored = conn.execute("select count(*) from province_ticket_events").fetchone()[0]
+                stored = conn.execute("select count(*) from province_ticket_events where "
+                                      "center <> 'p00/floor'").fetchone()[0]
             if stored >= sent:
                 break
             time.sleep(0.5)
@@ -130,7 +143,7 @@ def main() -> None:
         with psycopg.connect(url) as conn:
             lags = [r[0] for r in conn.execute(
                 "select extract(epoch from (stored_at::timestamptz - at::timestamptz)) "
-                "from province_ticket_events")]
+                "from province_ticket_events where center <> 'p00/floor'")]
             per_province = conn.execute(
                 "select count(distinct split_part(center, '/', 1)) from province_centres "
                 "where center like '%/%'").fetchone()[0]
@@ -144,8 +157,8 @@ def main() -> None:
             c.loop_stop()
             c.disconnect()
         log.close()
-    load_after = os.getloadavg()
     lags = [float(x) for x in lags]
+    f50, lag50 = percentile(floor, 50), percentile(lags, 50)
     body = f"""## The country: 34 provinces into one national store (bench/national.py)
 
 {CENTRES:,} centres in {PROVINCES} provinces, their ticket events at {args.factor:g}× a real
@@ -156,19 +169,17 @@ are simulated (one client each, a batch per centre per second).
 
 | | |
 |---|---|
+| floor: one event alone → national store, median of {len(floor)} | {f50:.2f} s |
 | events sent, stored | {sent:,}, {stored:,} ({messages:,} messages) |
 | provinces seen | {per_province} of {PROVINCES} |
-| lag event → national store, p50 | {percentile(lags, 50):.2f} s |
+| lag event → national store, p50 | {lag50:.2f} s ({ratio(lag50, f50)} the floor) |
 | lag event → national store, p99 | {percentile(lags, 99):.2f} s |
 | catching up after the last second | {drained:.1f} s |
 | national database after the run | {db_mib:.0f} MiB |
 | simulator behind its clock at the end | {max(behind, 0):.1f} s |
-
-Load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}.
 """
-    print(body)
-    if not args.quick:
-        write_section("national", body)
+    run.report(body)
+    run.close()
     if stored != sent:
         raise SystemExit(f"stored {stored} of {sent}")
 

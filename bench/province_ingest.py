@@ -16,7 +16,6 @@ one plain client that acknowledges and stores nothing.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import signal
@@ -32,11 +31,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from common import PROJECT, write_section
+from common import PROJECT, Run, ratio
 
 sys.path.insert(0, str(PROJECT))
 from motcua import clock  # noqa: E402
-from motcua.broker import Mosquitto  # noqa: E402
 from motcua.bus.messages import UP_TICKET_EVENTS, encode  # noqa: E402
 from tests.pgserver import PostgreSQL  # noqa: E402
 
@@ -186,20 +184,17 @@ def run(port: int, store: str, workers: int, messages, total: int, root: Path) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--batches", type=int, default=3000)
-    ap.add_argument("--per-batch", type=int, default=20)
-    ap.add_argument("--quick", action="store_true", help="300 batches, 1 and 2 workers")
-    args = ap.parse_args()
+    run = Run("province_ingest.py", __doc__, setup=lambda ap: (
+        ap.add_argument("--batches", type=int, default=3000),
+        ap.add_argument("--per-batch", type=int, default=20)))
+    args = run.args
     counts = [1, 2, 4]
-    if args.quick:
-        args.batches, counts = 300, [1, 2]
-    load_before = os.getloadavg()
+    if run.quick:
+        args.batches, counts = 100, [1, 2]
     messages = batches(args.batches, args.per_batch, 166)
     total = args.batches * args.per_batch
-    root = Path(tempfile.mkdtemp(prefix="motcua-ingest-bench-"))
-    with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=root / "broker") as broker, \
-            PostgreSQL() as pg:
+    root = run.tmp
+    with run.broker() as broker, PostgreSQL() as pg:
         floor = floor_rate(broker.port, messages)
         print(f"floor: the broker drains {floor:.0f} batches/s to one plain client", flush=True)
         rows = []
@@ -215,11 +210,10 @@ def main() -> None:
         rows.append(r)
         print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
               f"{r['rate']:.0f} records/s", flush=True)
-    load_after = os.getloadavg()
     floor_records = floor * args.per_batch
     table = "\n".join(
         f"| {r['store']} | {r['workers']} | {r['stored']:,} of {total:,} | {r['span']:.2f} s "
-        f"| {r['rate']:,.0f} | {r['rate'] / floor_records:.2f} |" for r in rows)
+        f"| {r['rate']:,.0f} | {ratio(r['rate'], floor_records)} |" for r in rows)
     body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py)
 
 {args.batches:,} batches of {args.per_batch} ticket events from 166 centres, queued at the
@@ -228,16 +222,14 @@ provincial broker for the shared subscription, then drained by `motcua ingest` w
 the commit). Floor, the same run: the broker drains the same batches to one plain client
 at {floor:,.0f} batches/s ({floor_records:,.0f} records/s).
 
-| store | workers | stored | connection → all stored | records/s | ÷ floor |
+| store | workers | stored | connection → all stored | records/s | × the floor |
 |---|---|---|---|---|---|
 {table}
 
-Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); 2 cores, so
-more than two workers share them with the broker and the database server.
+On 2 cores, more than two workers share them with the broker and the database server.
 """
-    print(body)
-    if not args.quick:
-        write_section("province_ingest", body)
+    run.report(body)
+    run.close()
     if any(r["stored"] != total for r in rows):
         raise SystemExit("not every record was stored")
 

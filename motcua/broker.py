@@ -236,8 +236,16 @@ class ProductionMosquitto(Mosquitto):
             target.chmod(0o600)
         return conf_d
 
-    def __init__(self, files_dir: str | os.PathLike, config_file=None, **kwargs):
+    def __init__(self, files_dir: str | os.PathLike, config_file=None, *,
+                 keep_ports: bool = False, **kwargs):
+        """``keep_ports``: listen on the port mosquitto.conf names (and the relay's
+        bridge go there), on loopback: to test that provision wrote the inventory's."""
         self.files_dir = Path(files_dir)
+        self.keep_ports = keep_ports
+        if keep_ports:
+            conf = Path(config_file or self.files_dir / "mosquitto.conf")
+            kwargs["port"] = next(int(ln.split()[1]) for ln in conf.read_text().splitlines()
+                                  if ln.split()[:1] == ["listener"])
         super().__init__(config_file or self.files_dir / "mosquitto.conf", **kwargs)
         # The live pages' relay (provision writes it for a centre and for a
         # province): on a free port here, like the main listener.
@@ -276,7 +284,7 @@ class ProductionMosquitto(Mosquitto):
                 line = f"listener 0 {self.data_dir}/relay.sock"
             elif words[:1] == ["listener"]:
                 line = f"listener {self.ws_port} 127.0.0.1"
-            elif words[:1] == ["address"]:
+            elif words[:1] == ["address"] and not self.keep_ports:
                 line = f"address 127.0.0.1:{self.port}"
             elif words[:1] == ["log_dest"]:
                 line = "log_dest stdout"

@@ -22,7 +22,6 @@ lists are separated by ``;`` or new lines, a component is
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -96,16 +95,20 @@ def nfc(value):
 
 def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict]]:
     """``[(row, record)]`` and the departments a file carries; ImportRefused if unreadable."""
+    from ..documents import uploads
+
     name = filename.lower()
     try:
         if name.endswith(".json"):
             return _parse_json(data)
         if name.endswith(".csv"):
             text = data.decode("utf-8-sig")
-            rows = list(csv.reader(io.StringIO(text)))
-            return _parse_rows(rows), []
+            return _parse_rows(uploads.csv_rows(text)), []
         if name.endswith(".xlsx"):
+            uploads.check_xlsx(data)
             return _parse_rows(_xlsx_rows(data)), []
+    except uploads.BadFile as bad:
+        raise ImportRefused([Problem(0, "tệp", bad.message)]) from None
     except UnicodeDecodeError:
         raise ImportRefused([Problem(0, "tệp", "tệp không phải văn bản UTF-8")]) from None
     except json.JSONDecodeError as exc:
@@ -123,12 +126,21 @@ def _xlsx_rows(data: bytes) -> list[list]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportRefused([Problem(0, "tệp", "không đọc được tệp Excel (.xlsx)")]) from None
+    from ..documents.uploads import MAX_ROWS, BadFile
+
     sheet = book.worksheets[0]
-    return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else v for v in row])
+        if len(rows) > MAX_ROWS:
+            raise BadFile(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."))
+    return rows
 
 
 def _parse_json(data: bytes):
-    doc = json.loads(data.decode("utf-8-sig"))
+    from ..documents.uploads import load_json
+
+    doc = load_json(data.decode("utf-8-sig"))
     departments = []
     if isinstance(doc, dict):
         departments = doc.get("departments") or []

@@ -11,11 +11,9 @@ a file with any mistake changes nothing (one transaction).
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
-import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -289,13 +287,15 @@ def save_settings(db, values: dict, actor: str | None = None) -> None:
 
 def parse(text: str, name: str = "") -> dict:
     """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
+    from ..documents.uploads import BadFile, load_json, load_toml
+
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):
-            data = json.loads(text)
+            data = load_json(text)
         else:
-            data = tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise Refused("invalid_file", f"Tệp cấu hình không đọc được: {exc}") from None
+            data = load_toml(text)
+    except BadFile as bad:
+        raise Refused("invalid_file", f"Tệp cấu hình không đọc được: {bad.message}") from None
     if not isinstance(data, dict):
         raise Refused("invalid_file", "Tệp cấu hình phải là một đối tượng TOML/JSON.")
     return data

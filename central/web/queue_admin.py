@@ -106,7 +106,9 @@ def import_file():
                             actor=g.user["username"])
     except Refused as refusal:
         flash(refusal.message, "error")
-        return _page(422)
+        # A file that cannot be read is a bad request; a readable one that
+        # describes an impossible centre is unprocessable.
+        return _page(400 if refusal.code == "invalid_file" else 422)
     _republish()
     flash(f"Đã nạp {counts['services']} dịch vụ, {counts['counters']} quầy.", "ok")
     return redirect(url_for("queue_admin.setup_page"))

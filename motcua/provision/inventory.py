@@ -97,6 +97,8 @@ class Inventory:
     # logs in to the provincial broker as its own user ingest-N, since the broker
     # names a client after its user and two as "hub" would knock each other off.
     ingest_workers: int = 0
+    # Where citizens reach the hub's public pages (receipts print it).
+    public_url: str = ""
 
     def node(self, node_id: str) -> NodeEntry | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -141,9 +143,15 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     if not 1 <= port <= 65535:
         raise InventoryError(f"{w}broker.port: expected 1-65535, got {port}")
     hub = _get(data, "hub", dict, w, {})
-    _unknown(hub, {"host", "https"}, w + "hub.")
+    _unknown(hub, {"host", "https", "public_url"}, w + "hub.")
     hub_host = _get(hub, "host", str, w + "hub.", broker_host)
     hub_https = _get(hub, "https", bool, w + "hub.", False)
+    # The address citizens reach the public pages at, printed on receipts (the QR
+    # code and the look-up line): default https://host or http://host:8080.
+    public_url = _get(hub, "public_url", str, w + "hub.",
+                      f"https://{hub_host}" if hub_https else f"http://{hub_host}:8080")
+    if not public_url.startswith(("http://", "https://")):
+        raise InventoryError(f"{w}hub.public_url: expected an http:// or https:// address")
     nodes, seen = [], set()
     for i, entry in enumerate(_get(data, "nodes", list, w, [])):
         where = f"{w}nodes[{i}]."
@@ -217,7 +225,8 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     if not 0 <= workers <= 32:
         raise InventoryError(f"{w}ingest_workers: expected 0 to 32, got {workers}")
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
-                     nodes, province, centres, workers)
+                     nodes, province, centres, public_url=public_url,
+                     ingest_workers=workers)
 
 
 def load(path: str | Path) -> Inventory:

@@ -170,3 +170,44 @@ def test_the_national_acl_confines_each_province():
     assert "user hub\ntopic read vn/#" in acl
     assert "vn/#" not in acl.split("user hub")[0].replace("vn/thanhhoa/#", "").replace(
         "vn/nghean/#", "")
+
+
+def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_url):
+    """The national hub's pages: the provinces first, then one province's centres."""
+    from central import create_app
+    from central.accounts import users
+    from central.province import ingest
+
+    store = Store(tmp_path / "hub.db")
+    national_store = PostgresStore(postgres_url)
+    config = hub("national", "vn", 1883, tmp_path / "hub.db", postgres_url)
+    try:
+        with national_store.write() as db:
+            for topic, payload in centre_summaries(1):
+                ingest.apply(db, topic.replace("province/", "vn/thanhhoa/"), payload,
+                             "2026-11-27T03:00:00.000+00:00")
+            ingest.apply(db, "vn/nghean/xa-9/bridge/state", b"0",
+                         "2026-11-27T03:00:00.000+00:00")
+            ingest.apply(db, "vn/thanhhoa/bridge/state", b"1", "2026-11-27T03:00:00.000+00:00")
+        app = create_app(config, store=store, province_store=national_store)
+        client = app.test_client()
+        users.create_user(store, "gs.vn", "Giám sát quốc gia", "supervisor", "mật-khẩu-quốc-gia")
+        client.get("/login")
+        with client.session_transaction() as s:
+            token = s["csrf"]
+        client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
+                                    "csrf_token": token})
+        page = client.get("/province?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
+        assert "Các tỉnh, thành phố" in page and "thanhhoa" in page and "nghean" in page
+        assert "Toàn quốc" in page and "1 / 2 trung tâm đang kết nối" in page
+        one = client.get("/province?tinh=thanhhoa&from=2026-11-01&to=2026-11-30")
+        text = one.get_data(as_text=True)
+        assert "thanhhoa/xa-1" in text and "nghean/xa-9" not in text
+        assert client.get("/province/thanhhoa/xa-1").status_code == 200
+        assert client.get("/province?tinh=Thanh Hoa").status_code == 400
+        overdue = client.get("/province/overdue?tinh=nghean").get_data(as_text=True)
+        assert "H56-10" not in overdue
+        assert "H56-10" in client.get("/province/overdue?tinh=thanhhoa").get_data(as_text=True)
+    finally:
+        national_store.close()
+        store.close()

@@ -206,7 +206,7 @@ def time_pages(province, pages: list[str]) -> dict[str, float]:
     import urllib.parse
     import urllib.request
 
-    from central import users
+    from central.accounts import users
     from central.store import Store
 
     store = Store(province.db)

@@ -147,7 +147,7 @@ def count_and_span(store: str, folder: Path) -> tuple[int, float]:
     return n, (clock.from_iso(last) - clock.from_iso(first)).total_seconds()
 
 
-def run(port: int, store: str, workers: int, messages, total: int, root: Path) -> dict:
+def drain(port: int, store: str, workers: int, messages, total: int, root: Path) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"w{workers}-", dir=root))
     config = hub_toml(folder, port, store, f"{PROVINCE}-{folder.name.lower()[:12]}")
     names = [f"b{workers}-{i}" for i in range(1, workers + 1)]
@@ -200,12 +200,12 @@ def main() -> None:
         rows = []
         for n in counts:
             url = pg.create_database(f"ingest_{n}")
-            r = run(broker.port, url, n, messages, total, root)
+            r = drain(broker.port, url, n, messages, total, root)
             r["store"] = "PostgreSQL"
             rows.append(r)
             print(f"PostgreSQL, {n} worker(s): {r['stored']} of {total} in {r['span']:.2f} s, "
                   f"{r['rate']:.0f} records/s", flush=True)
-        r = run(broker.port, "", 1, messages, total, root)
+        r = drain(broker.port, "", 1, messages, total, root)
         r["store"] = "SQLite"
         rows.append(r)
         print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "

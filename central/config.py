@@ -17,6 +17,14 @@ class HttpConfig:
     secure_cookies: bool = setting(
         False, doc="send the session cookie over HTTPS only (true behind TLS)"
     )
+    behind_proxy: bool = setting(
+        False, doc="a reverse proxy on this machine (nginx, `[hub] https` in the inventory) "
+                   "passes the browser's address and https in X-Forwarded-* headers; trust "
+                   "them (only with host = 127.0.0.1, so nobody else can send them)")
+    session_hours: float = setting(
+        10.0, doc="how long a staff sign-in lasts, from the moment of signing in: one "
+                  "working shift (07:00-17:00), then sign in again",
+        check=lambda v: None if 0.25 <= v <= 24 else "expected 0.25 to 24 hours")
 
 
 def _check_hhmm(value: str) -> str | None:

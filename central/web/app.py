@@ -46,11 +46,17 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.http.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.http.session_hours),  # a shift
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
         MOTCUA_ROLE=config.role,
     )
     app.json.ensure_ascii = False
+    if config.http.behind_proxy:
+        # nginx on this machine (proxy/motcua.conf): the browser's address for the
+        # sign-in throttle, https for url_for and the live pages' wss:// address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
     if province_store is None and config.role in ("province", "national"):
         from ..province.stores import open_store

@@ -289,7 +289,7 @@ def _voice_clips(cache: Path) -> None:
         return
     partial = cache / "voice.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    made = subprocess.run([sys.executable, "-m", "display.voice", "make-clips", str(partial)],
+    made = subprocess.run([sys.executable, "-m", "motcua.voice", "make-clips", str(partial)],
                           capture_output=True, text=True, cwd=PROJECT, start_new_session=True)
     if made.returncode == 0:
         partial.rename(clips)

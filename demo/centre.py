@@ -690,7 +690,7 @@ def _print_welcome(url: str, base: Path, accounts, speed: float, token: str | No
         print(f"  Bảng điều hành / Dashboard:        {url}dashboard")
     print(f"  Giám sát trực tiếp / Live view:    {url}live")
     print(f"  Bàn làm việc cán bộ / Console:     {url}console")
-    print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}lookup")
+    print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}tra-cuu")
     if token:
         print(f"  Số vừa lấy / A ticket just issued: {url}t/{token}")
     print(f"  Thiết bị / Devices:                {url}nodes")

@@ -140,6 +140,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     from . import statistics as statistics_pages
 
     app.register_blueprint(statistics_pages.bp)
+    from . import redirects
+
+    app.register_blueprint(redirects.bp)  # old addresses, kept working
     return app
 
 

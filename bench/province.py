@@ -345,10 +345,10 @@ def main() -> None:
         drained = time.monotonic() - drain_start
         lags = [r[0] for r in province.query(
             "select (julianday(stored_at) - julianday(at)) * 86400 from province_ticket_events "
-            "where action = 'call'")]
+            "where to_status = 'called'")]
         real_lags = [r[0] for r in province.query(
             "select (julianday(stored_at) - julianday(at)) * 86400 from province_ticket_events "
-            f"where action = 'call' and center in ({', '.join('?' * len(real_ids))})",
+            f"where to_status = 'called' and center in ({', '.join('?' * len(real_ids))})",
             real_ids)] if real_ids else []
         per_centre = dict(province.query("select center, count(*) from province_ticket_events "
                                          "group by center"))

@@ -15,6 +15,14 @@ illegal transition raises :class:`~central.errors.Refused` and changes nothing::
     act(store, config, d["id"], "resubmit", actor="lan.nt")
     act(store, config, d["id"], "result_ready", actor="hung.pv")   # classified
     act(store, config, d["id"], "return_result", actor="lan.nt")
+
+The room: this face is a dossier's life; :mod:`.reception` (code, due date,
+first event, the applicant's opt-in to notices), :mod:`.queries` (read-only
+views), :mod:`.forms` (the appointment receipt), :mod:`.fees`.
+
+May import: the store, ``central.config``, ``central.errors``, documents,
+accounts, calendar, catalog. Not the SMS room: notices find the dossier's
+events and opt-in themselves.
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ Abuse without puzzles: each public form carries a signed token with the time
 it was shown (:func:`form_token`); a form sent back too soon, a filled-in
 hidden field, or too many submissions from one address, one ticket or one
 kiosk are refused with a plain Vietnamese message.
+
+The room: this face is the feedback service; :mod:`.ratings` (the rating keypad).
+
+May import: the store, ``central.config``, ``central.errors``, accounts,
+calendar, devices (which counter a node drives). The dashboard's section is
+registered by the web room (``central/web/feedback.py``).
 """
 
 from __future__ import annotations
@@ -44,7 +50,6 @@ from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..errors import Refused
 from ..store import Store
-from ..web.dashboard import section
 
 KINDS = {"complaint": "Phản ánh", "suggestion": "Kiến nghị"}
 SOURCES = {"kiosk": "Ki-ốt", "web": "Trang web", "counter": "Bàn phím đánh giá tại quầy"}
@@ -344,14 +349,6 @@ def on_time_share(db: sqlite_utils.Database, first_day: str, last_day: str,
     return {"received": received, "answered": answered, "on_time": on_time,
             "late": answered - on_time, "overdue_open": overdue_open, "pending": pending,
             "share": round(on_time / counted, 3) if counted else None}
-
-
-@section("feedback", "Phản ánh, kiến nghị quá hạn trả lời", "feedback/_dashboard.html",
-         order=60)
-def dashboard_section(db: sqlite_utils.Database) -> dict:
-    today = clock.now().astimezone(VN).date()
-    month = on_time_share(db, today.replace(day=1).isoformat(), today.isoformat())
-    return {"items": overdue(db), "month": month}
 
 
 # --- The public form's guard --------------------------------------------------------------

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
@@ -79,8 +79,6 @@ ACTIONS: dict[str, tuple[frozenset[int], int | None, str]] = {
 NOTE_REQUIRED = {"request_supplement", "refuse", "apologise", "stop", "withdraw"}
 
 
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -38,11 +38,11 @@ import hmac
 import re
 import secrets
 import time
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..accounts import audit
 from ..calendar.working_calendar import calendar_for
@@ -71,8 +71,6 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 FORM_TOKEN_MAX_AGE = 2 * 3600
 
 
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 # --- Reception ---------------------------------------------------------------------------
@@ -104,7 +102,7 @@ def _ticket(db, *, token=None, display=None, ticket_id=None, day=None) -> dict |
 
 
 def _dossier(db, code: str) -> dict | None:
-    code = _nfc(code).upper()
+    code = nfc(code).upper()
     if not code:
         return None
     rows = list(db.query("select d.id, d.received_by, u.id as officer_id from dossiers d "
@@ -117,7 +115,7 @@ def _dossier(db, code: str) -> dict | None:
 
 
 def _contact(name, phone, email) -> dict:
-    name, phone, email = _nfc(name)[:120], re.sub(r"[\s.-]", "", _nfc(phone)), _nfc(email)
+    name, phone, email = nfc(name)[:120], re.sub(r"[\s.-]", "", nfc(phone)), nfc(email)
     if phone and not PHONE.match(phone):
         raise Refused("invalid_phone", "Số điện thoại không hợp lệ (ví dụ 0912345678).")
     if email and not EMAIL.match(email):
@@ -161,7 +159,7 @@ def submit(store: Store, config: HubConfig, *, source: str, kind: str = "complai
         raise Refused("invalid_kind", "Xin chọn phản ánh hoặc kiến nghị.")
     if topic not in TOPICS:
         raise Refused("invalid_topic", "Xin chọn nội dung góp ý trong danh sách.")
-    text = _nfc(text)
+    text = nfc(text)
     if len(text) > 2000:
         raise Refused("text_too_long", "Nội dung dài quá 2000 ký tự; xin viết ngắn gọn hơn.")
     if topic == "other" and not text and source != "counter":
@@ -169,7 +167,7 @@ def submit(store: Store, config: HubConfig, *, source: str, kind: str = "complai
     contact = _contact(contact_name, contact_phone, contact_email)
     moment = now or clock.now()
     with store.write() as db:
-        ticket = _ticket(db, token=ticket_token, display=_nfc(ticket_display), ticket_id=ticket_id,
+        ticket = _ticket(db, token=ticket_token, display=nfc(ticket_display), ticket_id=ticket_id,
                          day=moment.astimezone(VN).date().isoformat())
         dossier = _dossier(db, dossier_code or "")
         officer_id = (ticket or {}).get("officer_id") or (dossier or {}).get("officer_id")
@@ -260,7 +258,7 @@ def answer(store: Store, feedback_id: int, text: str, *, actor: str, publish: bo
            now: dt.datetime | None = None) -> dict:
     """Answer (once); on time when answered by its working-day deadline."""
     moment = now or clock.now()
-    text = _nfc(text)
+    text = nfc(text)
     if not text:
         raise Refused("answer_required", "Cần nhập nội dung trả lời.")
     if len(text) > 4000:

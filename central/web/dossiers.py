@@ -26,9 +26,9 @@ from . import store
 from .auth import login_required
 from .dashboard import section
 from .people import full_names
+from .policy import STAFF
 
 bp = Blueprint("dossiers", __name__)
-STAFF = ("officer", "supervisor", "admin")
 CLASS_NAMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 

@@ -29,6 +29,9 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue_engine.py
+	$(BIN)/python bench/queue_engine.py --pin 1
+	$(BIN)/python bench/waits.py
+	$(BIN)/python bench/nodes.py
 	$(BIN)/python bench/display.py
 	$(BIN)/python bench/counter.py
 	$(BIN)/python bench/dispenser.py

@@ -1,6 +1,7 @@
 """Catalog and kiosk figures: search latency, replica sync, barcode decoding, kiosk memory.
 
     .venv/bin/python bench/catalog.py            # writes its section of docs/performance.md
+    .venv/bin/python bench/catalog.py --quick    # small catalogs, a few samples, no report
 
 - search p50/p99 over 1,000 typed queries on 1,848 and on 100,000 synthetic
   procedures (motcua.search on SQLite FTS5, as hub and kiosk run it);
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PROJECT, machine, percentile, write_section
+from common import PROJECT, Run, percentile
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -81,7 +82,7 @@ def search_latency(n_procedures: int, slipped: bool = False) -> dict:
         index.add({"rowid": i, **r} for i, r in enumerate(records, start=1))
         conn.execute("commit")
         build = time.perf_counter() - started
-        qs = queries(records, 1000)
+        qs = queries(records, SCALE["queries"])
         if slipped:
             rng = random.Random(17)
             qs = [slip(q, rng) for q in qs]
@@ -142,7 +143,7 @@ def hub_import_and_sync() -> dict:
             kiosk = Kiosk(kiosk_config).start()
             kiosk.bus.wait_connected(10)
             syncs = []
-            for i in range(6):
+            for i in range(SCALE["syncs"]):
                 if i:
                     catalog.edit(store, "9.000001", {"name": f"Thủ tục đo lần {i}"}, "bench")
                 version = catalog.state(store.db)["version"]
@@ -221,7 +222,7 @@ def decode_times() -> dict:
     out = {}
     for kind, frames in kinds.items():
         times, cpu, read = [], [], 0
-        for i in range(300):
+        for i in range(SCALE["frames"]):
             f = frames[i % len(frames)]
             t, c = time.perf_counter(), time.thread_time()
             found = decode(f)
@@ -234,27 +235,30 @@ def decode_times() -> dict:
     return out
 
 
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.1f} (1 min), {five:.1f} (5 min)"
+# The counts of a full run; --quick makes them small.
+SCALE = {"queries": 1000, "syncs": 6, "frames": 300, "large": 100_000}
 
 
 def main() -> None:
-    load_before = load()
-    small, large = search_latency(1848), search_latency(100_000)
-    small_slip, large_slip = search_latency(1848, True), search_latency(100_000, True)
+    run = Run("catalog.py", __doc__)
+    if run.quick:
+        SCALE.update(queries=50, syncs=1, frames=10, large=3000)
+    small, large = search_latency(1848), search_latency(SCALE["large"])
+    small_slip, large_slip = search_latency(1848, True), search_latency(SCALE["large"], True)
     decoding = decode_times()
     hub = hub_import_and_sync()
-    load_after = load()
+    run.close()
     sync = sorted(hub["sync"])
     lines = [
         "## Catalog search, replica sync, barcode decoding, kiosk memory (`bench/catalog.py`)",
         "",
-        "Search: 1,000 queries typed the way people type (the start of a name, unaccented,",
+        f"Search: {SCALE['queries']:,} queries typed the way people type (the start of a "
+        "name, unaccented,",
         "often cut mid-word; one in ten a national code) against synthetic catalogs",
         "(`central/catalog/synthetic.py`), top 20 results, `motcua.search` on SQLite FTS5.",
         "",
-        "The same 1,000 queries again with one slip each (a wrong, missing, extra or",
+        f"The same {SCALE['queries']:,} queries again with one slip each (a wrong, missing, "
+        "extra or",
         "swapped letter in one word of four letters or more): the path that looks up",
         "the words one slip away in the index's vocabulary.",
         "",
@@ -281,10 +285,11 @@ def main() -> None:
         "",
         f"Catalog sync, 1,848 procedures ({hub['count']} in the replica), from the hub "
         f"publishing its retained version to the kiosk's replica swapped, over a real "
-        f"Mosquitto, 6 runs: median {sync[len(sync) // 2]:.2f} s, slowest {sync[-1]:.2f} s.",
+        f"Mosquitto, {SCALE['syncs']} runs: median {sync[len(sync) // 2]:.2f} s, "
+        f"slowest {sync[-1]:.2f} s.",
         "",
         "Barcode decoding per 640×480 frame (`kiosk.scanner.decode`: pyzbar restricted to",
-        "Code128 and QR only), 300 frames each:",
+        f"Code128 and QR only), {SCALE['frames']} frames each:",
         "",
         "| frames | wall p50 | wall p99 | CPU p50 | CPU p99 | frames read |",
         "|---|---|---|---|---|---|",
@@ -301,15 +306,13 @@ def main() -> None:
         f"VmRSS {hub['rss']['VmRSS'] / 1024:.0f} MiB, peak (VmHWM) "
         f"{hub['rss']['VmHWM'] / 1024:.0f} MiB.",
         "",
-        f"Load average before/after the run: {load_before} / {load_after}. The machine's "
-        "2 cores were shared with other engineers' builds and tests during this run, so "
-        "the figures are pessimistic.",
+        "Against the floor (a bare `select 1` on the same connection): search p50 takes "
+        + ", ".join(f"{x['p50'] / x['floor']:.0f}× ({x['n']:,}"
+                    f"{', one slip' if x['slipped'] else ''})"
+                    for x in (small, small_slip, large, large_slip)) + " that.",
     ]
-    body = "\n".join(lines)
-    print(body)
-    write_section("catalog.py", body)
+    run.report("\n".join(lines))
 
 
 if __name__ == "__main__":
-    print(machine())
     main()

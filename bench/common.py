@@ -189,14 +189,15 @@ class Run:
         folder = Path(tempfile.mkdtemp(prefix="broker-", dir=self.tmp))
         return Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=folder)
 
-    def report(self, body: str) -> None:
+    def report(self, body: str, section: str | None = None) -> None:
         """Print the figures with the load before and after; write the section
-        of docs/performance.md unless --quick or --no-write."""
+        (``section``, by default the benchmark's name) of docs/performance.md
+        unless --quick or --no-write."""
         load = load_text()
         print(body)
         print(f"\n{self.name}: {load}", flush=True)
         if not (self.quick or self.args.no_write):
-            write_section(self.name, body, load)
+            write_section(section or self.name, body, load)
 
     def close(self) -> None:
         self._stack.close()
@@ -354,7 +355,7 @@ class Hub:
     ``cpus`` pins it with ``taskset -c`` (the Pi-sized runs)."""
 
     def __init__(self, folder: Path, database: Path, broker_port: int, center: str = "bench",
-                 cpus: str | None = None, extra: str = ""):
+                 cpus: str | None = None, extra: str = "", hide: tuple = ()):
         from central.bus.budget import UNLIMITED_TOML
         from motcua.broker import free_port, wait_for_port
 
@@ -368,7 +369,18 @@ class Hub:
         cmd = [sys.executable, "-m", "motcua", "hub", "--config", str(config)]
         if cpus is not None:
             cmd = ["taskset", "-c", cpus, *cmd]
-        self.process = subprocess.Popen(cmd)
+        env = dict(os.environ)
+        if hide:
+            # Packages this virtual environment has for other roles, hidden as a
+            # hub installed alone (`pip install motcua[hub]`) does not have them.
+            site = folder / "hub-site"
+            site.mkdir(exist_ok=True)
+            (site / "sitecustomize.py").write_text(
+                "import sys\n" + "".join(f"sys.modules[{name!r}] = None\n" for name in hide),
+                encoding="utf-8")
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site),
+                                                               env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(cmd, env=env)
         self.pid = self.process.pid
         assert wait_for_port(self.http, 60), "hub did not start"
         time.sleep(1.0)  # its retained state published, its tickers started

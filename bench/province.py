@@ -25,13 +25,11 @@ commit.
 
 from __future__ import annotations
 
-import argparse
 import heapq
 import json
 import random
 import ssl
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -39,7 +37,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from common import PROJECT, percentile, write_section
+from common import PROJECT, Run, percentile
 
 sys.path.insert(0, str(PROJECT))
 from motcua import clock  # noqa: E402
@@ -152,14 +150,16 @@ class SimCentre:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--centres", type=int, default=30)
-    ap.add_argument("--counters", type=int, default=40)
-    ap.add_argument("--minutes", type=float, default=10.0, help="wall minutes for the day")
-    args = ap.parse_args()
+    run = Run("province.py", __doc__, setup=lambda ap: (
+        ap.add_argument("--centres", type=int, default=30),
+        ap.add_argument("--counters", type=int, default=40),
+        ap.add_argument("--minutes", type=float, default=10.0, help="wall minutes for the day")))
+    args = run.args
+    if run.quick:
+        args.centres, args.counters, args.minutes = 2, 3, 0.3
     factor = DAY_HOURS * 60 / args.minutes
     mean_call_s = SERVICE_MIN * 60 / factor
-    root = Path(tempfile.mkdtemp(prefix="motcua-province-bench-"))
+    root = run.tmp
     ids = [f"c{i:02d}" for i in range(1, args.centres + 1)]
     print(f"provisioning and starting {len(ids)} centres and the province in {root} ...",
           flush=True)
@@ -177,6 +177,20 @@ def main() -> None:
             if up == len(ids):
                 break
             time.sleep(0.5)
+        # The floor, before the day's load: one call's events alone, from a centre's
+        # hub through its broker and bridge into the provincial database.
+        floor = []
+        for _ in range(run.pick(10, 3)):
+            stored = province.query("select count(*) from province_ticket_events")[0][0]
+            t0 = time.perf_counter()
+            centres[0].call(1)
+            centres[0].flush()
+            while province.query("select count(*) from province_ticket_events")[0][0] \
+                    < stored + 2:
+                if time.perf_counter() - t0 > 30:
+                    raise RuntimeError("a lone call never reached the province")
+                time.sleep(0.005)
+            floor.append(time.perf_counter() - t0)
         print(f"{up} bridges up; a {DAY_HOURS} h day in {args.minutes:g} min "
               f"({factor:.0f}x): a call every {mean_call_s:.1f} s per counter", flush=True)
         rng = random.Random(12)
@@ -240,7 +254,9 @@ def main() -> None:
         province.stop()
         for b in brokers:
             b.stop()
+        run.close()
     rate = calls / (args.minutes * 60)
+    f50, lag50 = percentile(floor, 50), percentile(lags, 50)
     memory = (f"{percentile(rss, 50) / 1024:.0f} / {rss_max / 1024:.0f} / "
               f"{rss_end / 1024:.0f} MiB")
     body = f"""## Province: {args.centres} centres × {args.counters} counters (bench/province.py)
@@ -253,7 +269,8 @@ hub (`role = "province"`, its own process). Centre hubs simulated (see the scrip
 
 | | |
 |---|---|
-| lag call → provincial database, p50 | {percentile(lags, 50):.2f} s |
+| floor: one call alone → provincial database, median of {len(floor)} | {f50:.2f} s |
+| lag call → provincial database, p50 | {lag50:.2f} s ({lag50 / f50:.1f}× the floor) |
 | lag call → provincial database, p99 | {percentile(lags, 99):.2f} s |
 | lag, worst | {max(lags):.2f} s |
 | events stored exactly once, every centre | {"yes" if exact else "NO"} ({stored} of {sent}) |
@@ -263,8 +280,7 @@ hub (`role = "province"`, its own process). Centre hubs simulated (see the scrip
 | provincial database after the day | {db_mib:.0f} MiB |
 | simulator's worst lateness for a call | {late:.2f} s |
 """
-    print(body)
-    write_section("province", body)
+    run.report(body)
     print(json.dumps({"p50": percentile(lags, 50), "p99": percentile(lags, 99)}))
 
 

@@ -5,21 +5,18 @@ the hub's gateway routing) against the floor: a bare paho requester and a bare
 paho echo client on the same broker, same QoS, same MQTT 5 properties. The two
 are run in alternating blocks so that machine noise falls on both alike.
 
-    .venv/bin/python bench/roundtrip.py [--requests 2000]
+    .venv/bin/python bench/roundtrip.py [--requests 2000] [--quick] [--no-write]
 
 Target (issue 2): our p99 within 2x the floor's p99.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -30,9 +27,8 @@ from central.bus.budget import UNLIMITED
 from central.bus.gateway import Gateway
 from central.config import HubConfig
 from central.store import Store
-from common import PROJECT, percentile, write_section
+from common import Run, percentile
 from kiosk import Kiosk
-from motcua.broker import Mosquitto
 from motcua.bus.paho import _no_delay
 from motcua.config import from_dict
 
@@ -98,15 +94,16 @@ def timed(fn, n: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--blocks", type=int, default=4)
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args()
+    run = Run("roundtrip.py", __doc__, setup=lambda p: (
+        p.add_argument("--requests", type=int, default=2000),
+        p.add_argument("--blocks", type=int, default=4)))
+    args = run.args
+    requests = run.pick(args.requests, 200)
+    warm_up = run.pick(200, 20)
     logging.basicConfig(level=logging.WARNING)
 
-    work = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
-    with Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=work / "broker") as broker:
+    work = run.tmp
+    with run.broker() as broker:
         hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
                                            "mqtt": {"port": broker.port}, "budget": UNLIMITED})
         store = Store(hub_config.database)
@@ -119,10 +116,10 @@ def main() -> None:
         payload = (b'{"v":1,"id":"0123456789abcdef0123456789abcdef",'
                    b'"ts":"2026-01-01T00:00:00.000+00:00"}')
 
-        timed(lambda: node.ping(timeout=5), 200)  # warm-up: connections, caches, JIT-less
-        timed(lambda: floor.ask(payload), 200)
+        timed(lambda: node.ping(timeout=5), warm_up)  # warm-up: connections, caches
+        timed(lambda: floor.ask(payload), warm_up)
         ours, bare = [], []
-        per_block = args.requests // args.blocks
+        per_block = requests // args.blocks
         for _ in range(args.blocks):
             bare += timed(lambda: floor.ask(payload), per_block)
             ours += timed(lambda: node.ping(timeout=5), per_block)
@@ -139,7 +136,7 @@ def main() -> None:
     lines = [
         "## Request/response round trip (bench/roundtrip.py)",
         "",
-        f"{args.requests} sequential requests each, QoS 1, MQTT 5 response topic and "
+        f"{requests} sequential requests each, QoS 1, MQTT 5 response topic and "
         "correlation data, through Mosquitto on loopback (broker-config/test.conf), in "
         f"{args.blocks} alternating blocks. Ours is `Node.ping()` answered by the hub's "
         "gateway (JSON, schema validation, routing); the floor is a bare paho requester "
@@ -151,12 +148,9 @@ def main() -> None:
     lines += [f"| {name} | {count} | {p50:.2f} | {p99:.2f} | {mean:.2f} |"
               for name, count, p50, p99, mean in rows]
     verdict = "within" if ratio <= 2 else "NOT within"
-    lines += ["", f"Our p99 is {ratio:.2f}x the floor's p99: {verdict} the 2x target."]
-    report = "\n".join(lines)
-    print(report)
-    if not args.no_write:
-        write_section("roundtrip.py", report)
-        print(f"\nwritten to {PROJECT / 'docs' / 'performance.md'}")
+    lines += ["", f"Our p99 is {ratio:.2f}× the floor's p99: {verdict} the 2× target."]
+    run.report("\n".join(lines))
+    run.close()
 
 
 if __name__ == "__main__":

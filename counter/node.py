@@ -80,21 +80,23 @@ class Counter(Node):
 
     # Hardware -------------------------------------------------------------------
     def add_key(self, unit: CounterUnit, action: str, pin: int) -> DebouncedPress:
-        from gpiozero import Button
+        from motcua.keys import Key
 
-        button = Button(pin, pull_up=True, pin_factory=self.pin_factory)
+        button = Key(pin, pull_up=True, pin_factory=self.pin_factory)
         press = DebouncedPress(button, lambda: unit.press(action),
                                settle=self.config.keypad.settle_s)
         unit.keys[action] = press
         return press
 
     def add_rating(self, unit: CounterUnit, buttons: list[int], leds: list[int]) -> None:
-        from gpiozero import LED, Button
+        from gpiozero import LED
+
+        from motcua.keys import Key
 
         if self.outbox is None:
             self.outbox = Outbox(self.config.rating.outbox)
         unit.rating = RatingKeypad(
-            [Button(p, pull_up=True, pin_factory=self.pin_factory) for p in buttons],
+            [Key(p, pull_up=True, pin_factory=self.pin_factory) for p in buttons],
             [LED(p, pin_factory=self.pin_factory) for p in leds],
             window_s=self.config.rating.window_s, on_rate=unit.rate,
             settle=self.config.keypad.settle_s, on_reason=unit.reason)

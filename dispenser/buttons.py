@@ -17,9 +17,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from gpiozero import RGBLED, Button
+from gpiozero import RGBLED
 
 from motcua.debounce import DebouncedPress
+from motcua.keys import Key
 from motcua.ticketing.issuer import STATE_NAMES  # noqa: F401  (the LED states' names)
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,11 @@ class ServiceButtons:
         self.clock = clock
         self._priority_armed_at: float | None = None
         self._lock = threading.Lock()
-        self.devices: dict[str, Button] = {}
+        self.devices: dict[str, Key] = {}
         self.debounced: dict[str, DebouncedPress] = {}  # keep references: gpiozero closes
         self._holds: dict[str, threading.Timer] = {}
         for service, pin in buttons:
-            button = Button(pin, pin_factory=pin_factory)
+            button = Key(pin, pin_factory=pin_factory)
             self.devices[service] = button
             self.debounced[service] = DebouncedPress(
                 button, on_press=lambda s=service: self._pressed(s), settle=settle, clock=clock)
@@ -59,7 +60,7 @@ class ServiceButtons:
                                                                        self._released(s))
         self.priority_button = None
         if priority_pin:
-            self.priority_button = Button(priority_pin, pin_factory=pin_factory)
+            self.priority_button = Key(priority_pin, pin_factory=pin_factory)
             self.debounced["*priority"] = DebouncedPress(self.priority_button, self._arm,
                                                          settle=settle, clock=clock)
 

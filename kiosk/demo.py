@@ -1,6 +1,6 @@
 """The demo's kiosk: ``motcua kiosk`` on fake hardware, with a visitor and a camera.
 
-Run by ``motcua demo`` (motcua/demo.py) as its own process instead of the
+Run by ``motcua demo`` (demo/centre.py) as its own process instead of the
 plain kiosk role, so the kiosk (a) saves what its screen shows, about once a
 second, as numbered PNG files in ``frames`` (the last 20 kept) for the hub's
 ``/demo`` page, and (b) has visitors: every few seconds someone browses a

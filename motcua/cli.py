@@ -12,18 +12,31 @@
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
-never imports the hub's Flask, nor the kiosk's OpenCV.
+never imports the kiosk's OpenCV; the hub's and the demo's commands are their
+own packages' command lines (``python -m central``, ``python -m demo``), to
+which ``motcua`` hands its process over: it never imports the hub.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 from . import __version__
 from .config import ConfigError, load
 
+# Commands of the hub and of the demo: motcua hands its process over to their own
+# command line (``python -m central``, ``python -m demo``), so the package every
+# Pi installs never imports the hub (a node's Pi has no Flask).
+HANDED_OVER = {
+    "hub": ("central", "the central hub: web app and MQTT gateway"),
+    "user": ("central", "people who sign in to the hub: add, password, list"),
+    "queue": ("central", "the queue's setup: load a centre from TOML/JSON"),
+    "demo": ("demo", "a whole centre on this machine, on fake hardware"),
+}
 # role -> (module, class): imported only when that role runs.
 NODE_ROLES = {
     "dispenser": ("dispenser.node", "Dispenser", "ticket dispenser (máy lấy số)"),
@@ -37,20 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"motcua {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    hub = sub.add_parser("hub", help="the central hub: web app and MQTT gateway")
-    hub.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
+    for name, (_, text) in HANDED_OVER.items():
+        # Listed here for --help; their arguments are their own command line's.
+        sub.add_parser(name, help=text, add_help=False)
     for role, (_, _, text) in NODE_ROLES.items():
         p = sub.add_parser(role, help=text)
         p.add_argument("--config", help="TOML file (default: $MOTCUA_CONFIG)")
         p.add_argument("--fake-hardware", action="store_true",
                        help="mock pins, fake printer/display/sound, keyboard keys for buttons "
                             "(sets simulate = true)")
-    user = sub.add_parser("user", help="people who sign in to the hub: add, password, list")
-    user.add_argument("action", choices=["add", "password", "list"])
-    user.add_argument("username", nargs="?")
-    user.add_argument("--role", choices=["admin", "supervisor", "officer"])
-    user.add_argument("--name", help="full name, in Vietnamese")
-    user.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
     prov = sub.add_parser(
         "provision", help="a centre's CA, certificates, passwords, ACL, configs, Ansible inventory")
     prov.add_argument("inventory", help="the centre's inventory (TOML)")
@@ -64,36 +72,22 @@ def _parser() -> argparse.ArgumentParser:
     trial = sub.add_parser("trial", help="start a centre provisioned with --one-machine: "
                                          "broker, hub, every node on fake hardware")
     trial.add_argument("folder", help="the --out folder of `motcua provision --one-machine`")
-    queue = sub.add_parser("queue", help="the queue's setup: load a centre from TOML/JSON")
-    queue.add_argument("action", choices=["load"])
-    queue.add_argument("file", nargs="+",
-                       help="setup files, loaded in order (e.g. central/samples/thanhhoa.toml)")
-    queue.add_argument("--officer-password-stdin", action="store_true",
-                       help="create the file's officers with the password read from stdin")
-    queue.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
-    demo = sub.add_parser("demo", help="a whole centre on this machine, on fake hardware")
-    demo.add_argument("--http-port", type=int, default=8080, help="hub web port (default 8080)")
-    demo.add_argument("--dir", default="var/demo", help="where the demo keeps its files")
-    demo.add_argument("--speed", type=float, default=10.0,
-                      help="how many times faster than real time the day runs (default 10)")
-    demo.add_argument("--resume", action="store_true",
-                      help="keep the last demo's centre (tickets, dossiers) instead of a fresh one")
-    demo.add_argument("--seed", type=int, help="random seed of the simulated citizens and officers")
     return parser
 
 
+def hand_over(command: str, args: list[str]) -> NoReturn:
+    """Run ``command`` as its own package's command line, in this process (exec)."""
+    package = HANDED_OVER[command][0]
+    os.execv(sys.executable, [sys.executable, "-m", package, *
+                              ([command] if package == "central" else []), *args])
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in HANDED_OVER:
+        hand_over(argv[0], argv[1:])
     args = _parser().parse_args(argv)
     try:
-        if args.command == "hub":
-            hub_config = importlib.import_module("central.config").HubConfig
-            importlib.import_module("central.serve").run(load(hub_config, args.config))
-            return 0
-        if args.command == "user":
-            if args.action != "list" and not args.username:
-                print("motcua user: cần tên đăng nhập (username)", file=sys.stderr)
-                return 2
-            return importlib.import_module("central.manage").user_command(args)
         if args.command == "provision":
             from .provision.cli import provision_command
 
@@ -102,13 +96,6 @@ def main(argv: list[str] | None = None) -> int:
             from .provision.local import trial_command
 
             return trial_command(args)
-        if args.command == "queue":
-            return importlib.import_module("central.manage").queue_command(args)
-        if args.command == "demo":
-            from .demo import run_demo
-
-            return run_demo(http_port=args.http_port, directory=args.dir, speed=args.speed,
-                            resume=args.resume, seed=args.seed)
         module, name, _ = NODE_ROLES[args.command]
         node_class = getattr(importlib.import_module(module), name)
         config = load(node_class.config_class, args.config)

@@ -1,7 +1,7 @@
 """Bad files: deep, huge or bomb-shaped imports get 400 and a Vietnamese message,
 and change nothing (issue 19: JSON nested 100,000 deep gave an HTTP 500).
 
-Formula cells in CSV/XLSX exports are neutralised elsewhere (central/sheets.py,
+Formula cells in CSV/XLSX exports are neutralised elsewhere (central/documents/sheets.py,
 its own tests)."""
 
 from __future__ import annotations

@@ -122,3 +122,14 @@ def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store
     events = [r[0] for r in store.db.execute(
         "select action from ticket_events where action != 'issue' order by id")]
     assert events == ["next", "transfer"]  # the H of the code finished nothing
+
+
+def test_the_console_fits_a_phone_without_scrolling_sideways(officer, store, queue_hub):
+    issue(store, queue_hub, "ho-tich")
+    officer.select_option("#counter", "1")
+    officer.click("#take")
+    officer.set_viewport_size({"width": 390, "height": 844})
+    officer.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    assert officer.evaluate("document.documentElement.scrollWidth") <= 390
+    box = officer.locator("#transfer-service").bounding_box()
+    assert box["x"] + box["width"] <= 390

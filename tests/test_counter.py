@@ -379,7 +379,7 @@ def test_fake_hardware_keys_on_a_pipe_press_either_counters_keys(queue_hub, make
 
     from central.devices import bindings
     from counter import fake
-    from motcua.demo import _counter_settings
+    from demo.centre import _counter_settings
 
     with store.write() as db:
         bindings.link(db, "counter-1", 2, actor="test")

@@ -33,7 +33,7 @@ ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback|^\S+: Error", re.M)
 # --- The simulated floor, over the test broker and hub ---------------------------------------
 
 def test_the_day_has_a_morning_peak_a_lunch_break_and_wraps_at_closing():
-    from motcua import demo_floor
+    from demo import floor as demo_floor
 
     rates = demo_floor.ARRIVALS_PER_HOUR
     assert max(rates, key=rates.get) in (8, 9, 10)  # the morning peak
@@ -50,12 +50,12 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
     them on real counter nodes (two counters each, mock pins), pressing their keys."""
     from central.devices import bindings
     from counter import fake
+    from demo.centre import COUNTER_NODES, _counter_settings
+    from demo.floor import DISPENSER_BUTTONS, DemoFloor
     from motcua.bus import BusClient, Topics
     from motcua.bus.messages import TICKET
     from motcua.bus.paho import PahoTransport
     from motcua.config import MqttConfig, from_dict
-    from motcua.demo import COUNTER_NODES, _counter_settings
-    from motcua.demo_floor import DISPENSER_BUTTONS, DemoFloor
 
     mqtt = from_dict(MqttConfig, {"port": broker.port})
     topics = Topics(center)

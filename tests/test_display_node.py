@@ -293,3 +293,21 @@ def test_odd_rows_from_the_bus_are_left_out_and_the_board_goes_on(
         assert "1023 → Quầy 5" in display.frame_texts
     finally:
         watcher.stop()
+
+
+def test_a_counter_name_too_long_for_the_screen_is_logged_once(
+        queue_hub, store, make_node, display_settings, caplog):
+    """The renderer's reports reach the node's log: the installer sees what to fix."""
+    with store.write() as db:
+        db.execute("update counters set status = 'open'")  # every counter on the grid
+        db.execute("update counters set name = ? where number = 3",
+                   ["Quầy tiếp nhận và trả kết quả hồ sơ đất đai, xây dựng số 3"])
+    queue_hub._republish_queue_state(True)
+    display = make_node("display", "display-1", **display_settings())
+    wait_until(lambda: any(c["counter"] == 3 and c["name"].startswith("Quầy tiếp nhận")
+                           for c in display.model.view().counters))
+    with caplog.at_level("WARNING", logger="display.node"):
+        assert on_some_page(display, "Quầy 1") and on_some_page(display, "Quầy 9")
+        on_some_page(display, "never shown: every page turned")
+    cuts = [r.getMessage() for r in caplog.records if "the board cut a text" in r.getMessage()]
+    assert len(cuts) == 1 and "Quầy tiếp nhận và trả kết quả" in cuts[0] and "tên quầy" in cuts[0]

@@ -1,6 +1,7 @@
 """Each Pi carries only its role: node packages never import the hub or each other."""
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -41,28 +42,100 @@ def test_importing_a_role_pulls_in_nothing_heavy(package):
 
 
 def imports_of(package):
+    """(file, top-level module) for every module ``package`` imports, by statement or by name.
+
+    By name: ``importlib.import_module("x")``, ``import_module("x")``, ``__import__("x")``
+    and ``importlib.util.find_spec("x")`` with a literal name. A call whose name is
+    not a literal is yielded as ``"?"`` (only the node launcher may do that, see
+    :func:`test_only_the_launcher_imports_by_a_computed_name`).
+    """
     for path in (PROJECT / package).rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    yield path, alias.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                yield path, node.module.split(".")[0]
+        yield from ((path, m) for m in imports_in(path.read_text(encoding="utf-8")))
+
+
+LOADERS = {"import_module", "__import__", "find_spec", "run_module"}
+
+
+def imports_in(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module.split(".")[0])
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name not in LOADERS or not node.args:
+                continue
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append(arg.value.split(".")[0])
+            else:
+                found.append("?")
+    return found
+
+
+def test_the_check_sees_imports_by_name():
+    # What the rule catches, shown on sources a careless change could bring in.
+    assert imports_in('import importlib\nimportlib.import_module("central.store")') == [
+        "importlib", "central"]
+    assert "central" in imports_in('from importlib import import_module as load\n'
+                                   'import_module("central.serve")')
+    assert "central" in imports_in('users = __import__("central.accounts.users")')
+    assert "central" in imports_in('import importlib.util\n'
+                                   'importlib.util.find_spec("central.web")')
+    assert "?" in imports_in('import importlib\nname = "central"\nimportlib.import_module(name)')
+    assert "central" not in imports_in('# importlib.import_module("central") in a comment\n'
+                                       'TEXT = "central.store"')
+
+
+@pytest.mark.parametrize("package", ["motcua", *NODE_PACKAGES])
+def test_shared_and_node_packages_never_load_the_hub_or_the_demo(package, tmp_path):
+    wrong = {(p.relative_to(PROJECT).as_posix(), m) for p, m in imports_of(package)
+             if m in {"central", "demo"}}
+    assert not wrong, f"{package} imports the hub or the demo: {sorted(wrong)}"
+
+
+def test_the_rule_fails_on_an_importlib_of_the_hub(tmp_path, monkeypatch):
+    # The same check over a copy of motcua/ with one bad line added to a module.
+    import shutil
+
+    shutil.copytree(PROJECT / "motcua", tmp_path / "motcua")
+    bad = tmp_path / "motcua" / "clock.py"
+    bad.write_text(bad.read_text(encoding="utf-8") + '\n\ndef _hub():\n'
+                   '    import importlib\n\n'
+                   '    return importlib.import_module("central.store")\n', encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PROJECT", tmp_path)
+    with pytest.raises(AssertionError, match="motcua/clock.py"):
+        test_shared_and_node_packages_never_load_the_hub_or_the_demo("motcua", tmp_path)
+
+
+def test_only_the_launcher_imports_by_a_computed_name():
+    # motcua.cli starts a node's role by its module name (NODE_ROLES), and nothing else
+    # is loaded by a computed name; the hub and the demo are handed the process over
+    # (python -m central, python -m demo), never imported.
+    from motcua.cli import HANDED_OVER, NODE_ROLES
+
+    computed = {p.relative_to(PROJECT).as_posix() for package in ["motcua", *NODE_PACKAGES]
+                for p, m in imports_of(package) if m == "?"}
+    assert computed == {"motcua/cli.py"}
+    assert {module.split(".")[0] for module, _, _ in NODE_ROLES.values()} == set(NODE_PACKAGES)
+    assert {package for package, _ in HANDED_OVER.values()} == {"central", "demo"}
 
 
 @pytest.mark.parametrize("package", NODE_PACKAGES)
 def test_node_packages_import_only_motcua_their_own_and_their_extra(package):
     allowed = {"motcua", package} | ALLOWED[package] | set(sys.stdlib_module_names)
     wrong = {(p.relative_to(PROJECT).as_posix(), m) for p, m in imports_of(package)
-             if m not in allowed}
+             if m not in allowed and m != "?"}
     assert not wrong, f"{package} imports outside its role: {sorted(wrong)}"
 
 
 def test_motcua_imports_no_node_and_no_hub():
     wrong = {m for _, m in imports_of("motcua")
-             if m in {"central", *NODE_PACKAGES, "flask", "sqlite_utils", "waitress"}}
-    # motcua.cli imports roles lazily, by name (importlib), never with an import statement.
+             if m in {"central", "demo", *NODE_PACKAGES, "flask", "sqlite_utils", "waitress"}}
+    # motcua.cli imports a node's role lazily by a computed name, never by statement.
     assert not wrong
 
 
@@ -74,5 +147,33 @@ def test_every_role_has_an_extra_and_a_subcommand():
     assert not any("opencv" in d for d in extras["dispenser"] + extras["counter"])
     help_text = subprocess.run([sys.executable, "-m", "motcua", "--help"], capture_output=True,
                                text=True, check=True).stdout
-    for command in ["hub", *NODE_PACKAGES, "demo"]:
+    for command in ["hub", "user", "queue", *NODE_PACKAGES, "demo"]:
         assert command in help_text
+
+
+SQL = re.compile(r"\b(select\b.+\bfrom|insert\s+into|update\s+\w+\s+set|delete\s+from)\b",
+                 re.IGNORECASE | re.DOTALL)
+
+
+def sql_in(source: str) -> list[str]:
+    """SQL text and database calls of a module: what a client of the hub must not have."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(
+                node.value):
+            found.append(node.value.strip().splitlines()[0])
+        elif isinstance(node, ast.Attribute) and node.attr in {"execute", "executemany",
+                                                                 "query", "connect"}:
+            found.append(f".{node.attr}(")
+    return found
+
+
+def test_the_demo_drives_the_hub_only_through_its_services():
+    assert sorted(sql_in('db.query("select id from procedures where current = 1")')) == [
+        ".query(", "select id from procedures where current = 1"]
+    assert sql_in('import sqlite3\nsqlite3.connect("hub.db")') == [".connect("]
+    assert sql_in('print("Select a counter from the list")') == [
+        "Select a counter from the list"]  # the rule is strict: words in English too
+    found = {(p.relative_to(PROJECT).as_posix(), s) for p in (PROJECT / "demo").rglob("*.py")
+             for s in sql_in(p.read_text(encoding="utf-8"))}
+    assert not found, f"the demo reaches around the hub's services: {sorted(found)}"

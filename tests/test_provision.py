@@ -217,3 +217,23 @@ def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_invent
     assert '# live_mqtt_url = "wss://hub.thanhhoa.lan/mqtt"' in hub_toml
     hub = load(HubConfig, out / "hub" / "hub.toml", env={})
     assert hub.live_mqtt_url == "" and hub.live_mqtt_username == ""
+
+
+def test_receipts_print_the_centres_public_address(sample_inventory, tmp_path):
+    """hub.toml's [dossiers] public_url: the inventory's, or the hub's own address."""
+    out = tmp_path / "plain"
+    provision(sample_inventory(), out)
+    hub = load(HubConfig, out / "hub" / "hub.toml", env={})
+    assert hub.dossiers.public_url == "http://10.20.0.2:8080"
+    path = sample_inventory()
+    path.write_text(path.read_text().replace(
+        '[hub]\nhost = "10.20.0.2"\n',
+        '[hub]\nhost = "10.20.0.2"\nhttps = true\n'
+        'public_url = "https://dichvucong.thanhhoa.gov.vn"\n'))
+    out = tmp_path / "public"
+    provision(path, out)
+    hub = load(HubConfig, out / "hub" / "hub.toml", env={})
+    assert hub.dossiers.public_url == "https://dichvucong.thanhhoa.gov.vn"
+    path.write_text(path.read_text().replace("https://dichvucong", "dichvucong"))
+    with pytest.raises(InventoryError, match="public_url"):
+        provision(path, tmp_path / "bad")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import tomllib
 
+from central.bus.gateway import Gateway
 from central.config import HubConfig
-from central.gateway import Gateway
 from central.store import Store
 from kiosk.node import Kiosk
 from motcua.broker import ProductionMosquitto, free_port

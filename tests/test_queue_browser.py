@@ -90,6 +90,11 @@ def test_an_officer_calls_recalls_transfers_and_finishes_and_the_ticket_page_fol
     citizen.get_by_text("Xin mời đến Quầy 13").wait_for(timeout=5_000)
     other.keyboard.press("h")  # shortcut: finish
     citizen.locator("#status", has_text="Đã xong").wait_for(timeout=5_000)
+    # The next step: rate at the counter, keep the appointment receipt, give feedback.
+    done = citizen.locator('#next-step [data-when="done"]')
+    done.wait_for(timeout=5_000)
+    assert "đánh giá" in done.inner_text() and "Gửi góp ý" in done.inner_text()
+    assert not citizen.locator('#next-step [data-when="no_show"]').is_visible()
     assert citizen.evaluate("window.__sameDocument") is True  # never reloaded
     officer.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
     citizen.screenshot(path=str(ARTIFACTS / "ticket-done.png"), full_page=True)
@@ -98,6 +103,35 @@ def test_an_officer_calls_recalls_transfers_and_finishes_and_the_ticket_page_fol
         "select action from ticket_events where ticket_id = ? order by id",
         [second["ticket_id"]])]
     assert events == ["issue", "next", "recall", "transfer", "next", "finish"]
+
+
+def test_after_a_no_show_the_ticket_page_says_to_take_a_new_number(
+        browser, queue_site, store, queue_hub):
+    topics = Topics(queue_hub.config.center)
+    ticket = issue(store, queue_hub, "ho-tich")
+    officer = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    citizen = browser.new_page(viewport={"width": 390, "height": 844})
+    citizen.goto(f"{queue_site}{ticket['live_path']}")
+    citizen.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    assert not citizen.locator("#next-step > div").first.is_visible()
+    from central.queue import setup
+
+    with store.write() as db:
+        out = api.sign_in(db, topics, 1, officer["id"])
+        counter = setup.counter_by_number(db, 1)
+        _, more = api.counter_command(db, topics, counter, "next", officer_id=officer["id"])
+        out += more
+        _, more = api.counter_command(db, topics, counter, "no_show", officer_id=officer["id"])
+        out += more
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    step = citizen.locator('#next-step [data-when="no_show"]')
+    step.wait_for(timeout=5_000)
+    assert "lấy số mới" in step.inner_text()
+    citizen.screenshot(path=str(ARTIFACTS / "ticket-no-show.png"), full_page=True)
+    # The page drawn after the fact says the same.
+    citizen.reload()
+    citizen.locator('#next-step [data-when="no_show"]').wait_for(timeout=5_000)
 
 
 def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, queue_hub):

@@ -95,7 +95,7 @@ def nfc(value):
 
 def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict]]:
     """``[(row, record)]`` and the departments a file carries; ImportRefused if unreadable."""
-    from .. import uploads
+    from ..documents import uploads
 
     name = filename.lower()
     try:
@@ -126,7 +126,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportRefused([Problem(0, "tệp", "không đọc được tệp Excel (.xlsx)")]) from None
-    from ..uploads import MAX_ROWS, BadFile
+    from ..documents.uploads import MAX_ROWS, BadFile
 
     sheet = book.worksheets[0]
     rows = []
@@ -138,7 +138,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 
 def _parse_json(data: bytes):
-    from ..uploads import load_json
+    from ..documents.uploads import load_json
 
     doc = load_json(data.decode("utf-8-sig"))
     departments = []

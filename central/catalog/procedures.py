@@ -63,6 +63,11 @@ def current(db: sqlite_utils.Database, code: str) -> dict | None:
     return _row(rows[0] if rows else None)
 
 
+def all_current(db: sqlite_utils.Database) -> list[dict]:
+    """Every procedure's version in force now, in the order they were first published."""
+    return [_row(r) for r in db.query("select * from procedures where current = 1 order by id")]
+
+
 def channel(procedure: dict, name: str) -> dict | None:
     """The procedure's terms for one channel (time limit, unit, fees)."""
     for c in procedure["details"].get("channels", []):

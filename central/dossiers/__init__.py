@@ -114,6 +114,14 @@ def by_code(db: sqlite_utils.Database, code: str) -> dict | None:
     return get(db, rows[0]["id"]) if rows else None
 
 
+def in_statuses(db: sqlite_utils.Database, statuses) -> list[dict]:
+    """Every dossier whose status is one of ``statuses``, the least recently moved first."""
+    marks = ",".join("?" * len(statuses))
+    rows = db.query(f"select id from dossiers where status in ({marks}) order by updated_at",
+                    list(statuses))
+    return [get(db, r["id"]) for r in rows]
+
+
 def _decode(row: dict) -> dict:
     row = dict(row)
     row["components"] = json.loads(row["components"] or "[]")

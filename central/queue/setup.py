@@ -287,7 +287,7 @@ def save_settings(db, values: dict, actor: str | None = None) -> None:
 
 def parse(text: str, name: str = "") -> dict:
     """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
-    from ..uploads import BadFile, load_json, load_toml
+    from ..documents.uploads import BadFile, load_json, load_toml
 
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):

@@ -252,6 +252,12 @@ def by_token(db, token: str) -> dict | None:
     return found[0] if found else None
 
 
+def latest(db) -> dict | None:
+    """The newest ticket issued (the demo's page links to its live page)."""
+    found = setup.rows(db, "select * from tickets order by id desc limit 1")
+    return found[0] if found else None
+
+
 def replay(db, day: str | None = None) -> dict[int, dict]:
     """Each ticket's live state rebuilt from its events alone (``ticket_events``).
 

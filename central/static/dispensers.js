@@ -22,7 +22,10 @@
         const text = problem(n);
         li.dataset.node = n.node_id;
         li.className = text ? "problem" : "ok";
-        li.textContent = `${n.node_id}: ${text || "Sẵn sàng"}`;
+        // "Máy lấy số 1", the name the hall uses; the device id in the tooltip.
+        const number = (n.node_id.match(/(\d+)$/) || [])[1];
+        li.title = n.node_id;
+        li.textContent = `${number ? `${n.role_name} ${number}` : n.node_id}: ${text || "Sẵn sàng"}`;
         return li;
       });
       if (!items.length) {

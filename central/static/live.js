@@ -166,16 +166,39 @@
   // data-counter, #lines rows with data-service): update the row a retained
   // counter/ or line/ state names. `rest` is the topic after ".../state/".
   // Returns true when the message was one of those.
+  // "từ 08:05 · 12 phút": how long a counter has been calling or serving its ticket;
+  // past the table's data-long minutes the row is marked "long".
+  function serving(row) {
+    const cell = row.querySelector(".since");
+    if (!cell) return;
+    const called = row.dataset.called;
+    if (!called) { cell.textContent = ""; row.classList.remove("long"); return; }
+    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(called)) / 60000));
+    const hhmm = clock(called).slice(0, 5);
+    cell.textContent = minutes ? `từ ${hhmm} · ${minutes} phút` : `từ ${hhmm}`;
+    const table = row.closest("table");
+    const long = Number((table && table.dataset.long) || 20);
+    row.classList.toggle("long", minutes >= long);
+  }
+  function tickServing() {
+    document.querySelectorAll("#counters tr[data-counter]").forEach(serving);
+  }
+  if (document.getElementById("counters")) {
+    tickServing();
+    setInterval(tickServing, 15000);
+  }
+
   function updateFloor(rest, data) {
     if (rest.startsWith("counter/")) {
       const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
       if (!row) return true;
-      row.className = data.status;
+      row.dataset.called = data.current ? data.current.called_at : "";
+      row.className = data.status + (data.current ? " busy" : data.status === "open" ? " idle" : "");
       setCells(row, {
-        state: data.status_name, officer: data.officer,
-        current: data.current ? data.current.display : "",
-        since: data.current ? clock(data.current.called_at) : "",
+        state: data.status_name,
+        officer: data.officer, current: data.current ? data.current.display : "",
       });
+      serving(row);
       return true;
     }
     if (rest.startsWith("line/")) {

@@ -7,7 +7,8 @@
   const live = L.connect(cfg.url, (topic, data) => {
     if (!topic.endsWith("/state/queue_stats")) return;
     document.querySelectorAll("#public-queue [data-stat]").forEach((b) => {
-      if (data[b.dataset.stat] != null) b.textContent = data[b.dataset.stat];
+      const v = data[b.dataset.stat];  // Vietnamese number forms, as the page was drawn
+      if (v != null) b.textContent = typeof v === "number" ? v.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : v;
     });
   });
   live.subscribe(`${cfg.base}/state/queue_stats`);

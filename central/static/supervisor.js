@@ -11,7 +11,9 @@
     if (L.updateFloor(rest, data)) return;
     if (rest === "queue_stats") {
       document.querySelectorAll("[data-stat]").forEach((b) => {
-        b.textContent = data[b.dataset.stat];
+        // Vietnamese number forms, as the page was drawn (1.234; 4,5).
+        const v = data[b.dataset.stat];
+        b.textContent = typeof v === "number" ? v.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : v;
       });
     }
   }, (up) => {

@@ -31,6 +31,10 @@
       $("status").textContent = ticket.status_name;
       $("status").className = "status " + ticket.status;
       $("where").textContent = ticket.counter ? `Xin mời đến ${ticket.counter.name}` : "";
+      // What to do next after a no-show, service or cancellation (texts in the page).
+      document.querySelectorAll("#next-step [data-when]").forEach((el) => {
+        el.hidden = el.dataset.when !== ticket.status;
+      });
     }
     const waiting = ticket ? ticket.status === "waiting" : true;
     if (waiting && line) {

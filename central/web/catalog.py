@@ -15,7 +15,7 @@ from flask import (
 )
 
 from motcua import clock
-from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line
+from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line, unconfirmed
 
 from .. import catalog
 from ..calendar.working_time import VN
@@ -26,6 +26,8 @@ from . import gateway, store
 from .auth import login_required
 
 bp = Blueprint("catalog", __name__)
+# Staff pages (reception) say which of a procedure's values nobody checked.
+bp.add_app_template_global(unconfirmed, "unconfirmed_parts")
 
 
 def _filters() -> dict:

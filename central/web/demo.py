@@ -21,7 +21,7 @@ from .queue import _live_context, _live_page
 
 bp = Blueprint("demo", __name__)
 
-# Where each kind of picture lives inside the demo's folder (motcua/demo.py).
+# Where each kind of picture lives inside the demo's folder (demo/centre.py).
 FOLDERS = {
     "display": "display/frames",
     "led": "display/led",

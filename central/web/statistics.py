@@ -20,10 +20,9 @@ from motcua import clock
 
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
-from ..documents.pdf import Letterhead
 from ..dossiers.rules import SUPPLEMENT_ONCE, supplement_breaches
 from ..queue import setup, state, tickets
-from ..statistics import charts, exports, supervision
+from ..statistics import charts, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
 from ..statistics.period_report import GROUPINGS, period_report
 from ..statistics.queue_figures import queue_figures
@@ -105,6 +104,11 @@ def export(fmt: str):
         start, end, by = _period()
     except BadPeriod as error:
         abort(400, description=str(error))
+    # Loaded on the first export, not with the app: the PDF and spreadsheet
+    # libraries are a third of the hub's memory, and most days nobody exports.
+    from ..documents.pdf import Letterhead
+    from ..statistics import exports
+
     report = period_report(store().db, start, end, by=by)
     head, today = Letterhead.of(_config()), _today()
     data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, head, today),

@@ -318,6 +318,9 @@ def _hub_config(inv: Inventory) -> str:
         "port = 8080\n"
         "threads = 8\n"
         f"secure_cookies = {'true' if inv.hub_https else 'false'}\n"
+        "\n[dossiers]\n"
+        "# The public address printed on receipts (QR code, look-up line).\n"
+        f"public_url = {_toml_str(inv.public_url)}\n"
     )
 
 

@@ -93,6 +93,8 @@ class Inventory:
     # Set in the province's own inventory: this hub is the provincial hub and
     # its broker takes these centres' bridges.
     centres: list[CentreEntry] = field(default_factory=list)
+    # Where citizens reach the hub's public pages (receipts print it).
+    public_url: str = ""
 
     def node(self, node_id: str) -> NodeEntry | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -136,9 +138,15 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     if not 1 <= port <= 65535:
         raise InventoryError(f"{w}broker.port: expected 1-65535, got {port}")
     hub = _get(data, "hub", dict, w, {})
-    _unknown(hub, {"host", "https"}, w + "hub.")
+    _unknown(hub, {"host", "https", "public_url"}, w + "hub.")
     hub_host = _get(hub, "host", str, w + "hub.", broker_host)
     hub_https = _get(hub, "https", bool, w + "hub.", False)
+    # The address citizens reach the public pages at, printed on receipts (the QR
+    # code and the look-up line): default https://host or http://host:8080.
+    public_url = _get(hub, "public_url", str, w + "hub.",
+                      f"https://{hub_host}" if hub_https else f"http://{hub_host}:8080")
+    if not public_url.startswith(("http://", "https://")):
+        raise InventoryError(f"{w}hub.public_url: expected an http:// or https:// address")
     nodes, seen = [], set()
     for i, entry in enumerate(_get(data, "nodes", list, w, [])):
         where = f"{w}nodes[{i}]."
@@ -205,7 +213,7 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     if centres and province:
         raise InventoryError(f"{w}centres: a province has no [province] of its own")
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
-                     nodes, province, centres)
+                     nodes, province, centres, public_url=public_url)
 
 
 def load(path: str | Path) -> Inventory:

@@ -32,8 +32,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from .bus import BusClient, Topics
-from .config import MqttConfig
+from motcua.bus import BusClient, Topics
+from motcua.config import MqttConfig
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class DemoFloor:
                  seed: int | None = None, start_hour: float = OPEN_H,
                  officers: dict[int, str] | None = None,
                  counter_nodes: dict[int, str] | None = None):
-        from .bus.paho import PahoTransport
+        from motcua.bus.paho import PahoTransport
 
         self.topics = Topics(center)
         self.bus = BusClient(PahoTransport(mqtt, client_id=f"demo-floor-{center}"), self.topics)

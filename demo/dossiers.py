@@ -4,7 +4,7 @@ Dossier deadlines are working days, so a demo of a few minutes cannot wait for
 one to fall due. The desk therefore first puts a backlog on the books, received
 over the past three weeks (each action at its own past moment, as the officers
 would have recorded it), and then, on the simulated clock of
-:class:`motcua.demo_floor.DemoFloor`, receives new dossiers at the counters
+:class:`demo.floor.DemoFloor`, receives new dossiers at the counters
 and moves the open ones on: sent to the department, accepted there, a
 supplement asked for now and then and brought back, a result, returned. An
 open dossier past its due date gets the department's apology with a new date
@@ -26,6 +26,13 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+from central import dossiers
+from central.catalog import procedures as procedures_module
+from central.dossiers import reception
+from central.errors import Refused
+from central.store import Store
+from motcua import clock
+
 log = logging.getLogger(__name__)
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
@@ -40,8 +47,6 @@ APOLOGY_NOTE = "Hồ sơ cần xác minh thêm tại địa phương, xin lỗi 
 class DossierDesk:
     def __init__(self, config, wait_minutes, *, seed: int | None = None,
                  receipts: Path | None = None):
-        from .store import Store
-
         self.config = config
         self.store = Store(config.database)
         self.wait_minutes = wait_minutes
@@ -54,19 +59,16 @@ class DossierDesk:
 
     # What there is to work with -----------------------------------------------------
     def procedures(self) -> list[dict]:
-        from .catalog import procedures as procedures_module
-
         if self._procedures is None:
-            rows = self.store.db.query(
-                "select id from procedures where current = 1 and department_id is not null")
-            found = [procedures_module.get(self.store.db, r["id"]) for r in rows]
+            found = [p for p in procedures_module.all_current(self.store.db)
+                     if p["department_id"] is not None]
             self._procedures = [p for p in found if procedures_module.channel(p, "in_person")
                                 and p["details"].get("components")]
         return self._procedures
 
     def departments(self) -> list[int]:
-        return [r["department_id"] for r in self.store.db.query(
-            "select distinct department_id from procedures where department_id is not null")]
+        return sorted({p["department_id"] for p in procedures_module.all_current(self.store.db)
+                       if p["department_id"] is not None})
 
     def applicant(self) -> dict:
         r = self.rng
@@ -76,8 +78,6 @@ class DossierDesk:
 
     # One dossier's life --------------------------------------------------------------
     def receive(self, now: dt.datetime | None = None) -> dict | None:
-        from .dossiers import reception
-        from .errors import Refused
 
         procedures = self.procedures()
         if not procedures:
@@ -100,8 +100,6 @@ class DossierDesk:
 
     def act(self, dossier_id: int, action: str, now: dt.datetime | None = None,
             **kw) -> dict | None:
-        from . import dossiers
-        from .errors import Refused
 
         try:
             d = dossiers.act(self.store, self.config, dossier_id, action,
@@ -114,9 +112,6 @@ class DossierDesk:
 
     def advance(self, d: dict, now: dt.datetime | None = None) -> dict | None:
         """Move one open dossier one step on, as its department would."""
-        from motcua import clock
-
-        from . import dossiers
 
         moment = now or clock.now()
         status = d["status"]
@@ -145,17 +140,12 @@ class DossierDesk:
         return None
 
     def open_dossiers(self) -> list[dict]:
-        from . import dossiers
-
-        rows = self.store.db.query(
-            "select id from dossiers where status in (2, 4, 5, 9) order by updated_at")
-        return [dossiers.get(self.store.db, r["id"]) for r in rows]
+        # Received, in progress, waiting for a supplement, or with a result to return.
+        return dossiers.in_statuses(self.store.db, (2, 4, 5, 9))
 
     # The past three weeks, then the day ----------------------------------------------
     def backlog(self, count: int = 40) -> None:
         """Dossiers received over the past weeks, each moved on at past moments."""
-        from motcua import clock
-
         now = clock.now()
         for _ in range(count):
             received = now - dt.timedelta(days=self.rng.uniform(2, 21))

@@ -7,8 +7,8 @@ dispensers, ten counter nodes of two counters each (all twenty counters), a
 hall display with its LED board, and a kiosk. Then a day on the floor, ``speed``
 times faster than real time: citizens press the dispensers' buttons, officers
 press the keys of the twenty counters to call, recall, transfer and finish,
-citizens press the rating keys (:mod:`motcua.demo_floor`), and dossiers
-are received and move through the departments (``central.demo_dossiers``); the
+citizens press the rating keys (:mod:`demo.floor`), and dossiers
+are received and move through the departments (:mod:`demo.dossiers`); the
 kiosk runs as ``kiosk.demo`` (visitors, and its screen saved as pictures).
 
 It prints where to look and the demo's sign-in accounts (new passwords each
@@ -23,7 +23,6 @@ nodes (they say ``offline``), the hub, the broker, each process group whole::
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -40,7 +39,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .broker import BrokerError, Mosquitto, free_port, wait_for_port
+from central.accounts import users
+from central.config import HubConfig
+from central.devices import bindings
+from central.queue import commands, setup, tickets
+from central.store import Store
+from motcua.broker import BrokerError, Mosquitto, free_port, wait_for_port
+from motcua.bus.messages import STATE_DEMO
+from motcua.config import MqttConfig, from_dict, load
+
+from .dossiers import DossierDesk
+from .floor import DISPENSER_BUTTONS, DemoFloor
 
 CENTER = "thanhhoa"
 CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
@@ -75,12 +84,6 @@ MORE_OFFICERS = [
 PIDS_FILE = "demo.pids"
 
 
-def _hub(module: str):
-    """A module of the hub, imported by name: motcua itself never imports the hub
-    (a node's Pi has no Flask), but the demo runs with every extra installed."""
-    return importlib.import_module(module)
-
-
 def _port_free(port: int) -> bool:
     import socket
 
@@ -93,8 +96,6 @@ def _port_free(port: int) -> bool:
 
 
 def _dispenser_settings(node_id: str, directory: Path, http_port: int) -> str:
-    from .demo_floor import DISPENSER_BUTTONS
-
     pins = [17, 27, 22, 23, 24, 25]
     buttons = ", ".join(f'"{code}={pin}"' for code, pin in zip(DISPENSER_BUTTONS[node_id], pins,
                                                                strict=True))
@@ -136,6 +137,8 @@ def _write_configs(directory: Path, broker_port: int, http_port: int, ws_port: i
         f'database = "{directory / "hub.db"}"\ndemo_dir = "{directory}"\n{live}'
         f"[mqtt]\nport = {broker_port}\nkeepalive = 5\n"
         f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n'
+        # Receipts print the address the demo's pages are reached at.
+        f'[dossiers]\npublic_url = "http://127.0.0.1:{http_port}"\n'
         # A day at ten times real speed: a real dispenser never issues this fast.
         "[budget]\ntickets_burst = 1000\ntickets_per_minute = 600.0\n"
         "messages_per_second = 500.0\nmessages_burst = 5000\n",
@@ -227,9 +230,6 @@ def _stop_leftovers(base: Path) -> None:
 
 def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
     """The demo's accounts with fresh passwords (created, or re-keyed on --resume)."""
-    users = _hub("central.accounts.users")
-    Store = _hub("central.store").Store  # noqa: N806
-
     store = Store(config.database)
     out = []
     try:
@@ -248,12 +248,6 @@ def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
 
 def _load_centre(config_path: Path, config) -> None:
     """The sample centre (services, counters, officers) and the sample catalog."""
-    setup = _hub("central.queue.setup")
-    commands = _hub("central.queue.commands")
-    users = _hub("central.accounts.users")
-    bindings = _hub("central.devices.bindings")
-    Store = _hub("central.store").Store  # noqa: N806
-
     store = Store(config.database)
     try:
         # The sample's officers, and enough colleagues for every counter, each
@@ -300,22 +294,33 @@ def _voice_clips(cache: Path) -> None:
               file=sys.stderr)
 
 
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def _store(database: str) -> Store:
+    """The hub's store as the demo reads it: one per file (a connection per thread)."""
+    with _stores_lock:
+        if database not in _stores:
+            _stores[database] = Store(database)
+        return _stores[database]
+
+
 def _staff(database: str) -> dict[int, str]:
     """Counter number → the full name of the (simulated) officer signed in there."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
-        return dict(db.execute("select c.number, u.full_name from counters c "
-                               "join users u on u.id = c.officer_id").fetchall())
+    store = _store(database)
+    names = {u["id"]: u["full_name"] for u in users.list_users(store)}
+    return {c["number"]: names[c["officer_id"]] for c in setup.counters(store.db)
+            if c["officer_id"] in names}
 
 
 def _latest_ticket(database: str) -> tuple[str, str] | None:
     """(token, number as displayed) of the newest ticket."""
     try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=2) as db:
-            row = db.execute("select token, display from tickets order by id desc "
-                             "limit 1").fetchone()
-    except sqlite3.Error:
+        newest = tickets.latest(_store(database).db)
+    except sqlite3.Error:  # busy for longer than the store waits: next turn
         return None
-    return (row[0], row[1]) if row else None
+    return (newest["token"], newest["display"]) if newest else None
 
 
 def _page_exists(url: str) -> bool:
@@ -383,8 +388,6 @@ class Pictures:
         return snapshot
 
     def run(self, stop: threading.Event) -> None:
-        from .bus.messages import STATE_DEMO
-
         while not stop.wait(1.0):
             try:
                 now = self.snapshot()
@@ -474,9 +477,7 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             return 1
         remember_groups()
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
-        from .config import load
-
-        hub_config = load(_hub("central.config").HubConfig, configs["hub"])
+        hub_config = load(HubConfig, configs["hub"])
         if not resuming:
             _load_centre(configs["hub"], hub_config)
         accounts = _accounts(hub_config, resuming)
@@ -543,11 +544,6 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
 
 def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, stop, helpers,
                       base):
-    from .config import MqttConfig, from_dict
-    from .demo_floor import DemoFloor
-
-    DossierDesk = _hub("central.demo_dossiers").DossierDesk  # noqa: N806
-
     sample = tomllib.loads(SAMPLE_CENTRE.read_text(encoding="utf-8"))
     floor = DemoFloor(from_dict(MqttConfig, {"port": broker_port}), CENTER, sample, press,
                       speed=speed, seed=seed, officers=_staff(hub_config.database),

@@ -49,11 +49,10 @@ from common import (  # noqa: E402
 )
 from counter.node import Counter  # noqa: E402
 from dispenser.node import Dispenser  # noqa: E402
-from display import voice  # noqa: E402
 from display.board import BoardRenderer  # noqa: E402
 from display.hardware import Hardware, WindowScreen  # noqa: E402
 from display.node import DisplayConfig, HallDisplay  # noqa: E402
-from motcua import clock  # noqa: E402
+from motcua import clock, voice  # noqa: E402
 from motcua.bus.messages import COUNTER_COMMAND, STATE_DOSSIER_STATS, TICKET  # noqa: E402
 from motcua.config import from_dict  # noqa: E402
 

@@ -285,7 +285,7 @@ def _voice_clips(cache: Path) -> None:
         return
     partial = cache / "voice.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    made = subprocess.run([sys.executable, "-m", "display.voice", "make-clips", str(partial)],
+    made = subprocess.run([sys.executable, "-m", "motcua.voice", "make-clips", str(partial)],
                           capture_output=True, text=True, cwd=PROJECT, start_new_session=True)
     if made.returncode == 0:
         partial.rename(clips)
@@ -577,7 +577,7 @@ def _print_welcome(url: str, base: Path, accounts, speed: float, token: str | No
         print(f"  Bảng điều hành / Dashboard:        {url}dashboard")
     print(f"  Giám sát trực tiếp / Live view:    {url}live")
     print(f"  Bàn làm việc cán bộ / Console:     {url}console")
-    print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}lookup")
+    print(f"  Trang công khai / Public:          {url}  ·  {url}thu-tuc  ·  {url}tra-cuu")
     if token:
         print(f"  Số vừa lấy / A ticket just issued: {url}t/{token}")
     print(f"  Thiết bị / Devices:                {url}nodes")

@@ -7,7 +7,7 @@ only; imported here and nowhere else, and only when the LED board is on).
 
 With fake hardware (``simulate = true`` or ``motcua display --fake-hardware``):
 a window when a screen is there, otherwise each new board picture written to a
-PNG file in ``frames_dir``; the voice as WAV files (:class:`~display.voice.FilePlayer`);
+PNG file in ``frames_dir``; the voice as WAV files (:class:`~motcua.voice.FilePlayer`);
 the LED frames as PNG files too. Tests pass their own :class:`Hardware`.
 """
 
@@ -198,7 +198,7 @@ def screen_present() -> bool:
 
 def open_hardware(config, size: tuple[int, int]) -> Hardware:
     """The real parts on the Pi, the fake ones with ``simulate``."""
-    from .voice import FilePlayer, PygamePlayer
+    from motcua.voice import FilePlayer, PygamePlayer
 
     simulate = config.simulate
     if simulate:

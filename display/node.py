@@ -26,12 +26,11 @@ from pathlib import Path
 
 import pygame
 
-from motcua import clock
+from motcua import clock, voice
 from motcua.bus.client import Incoming
 from motcua.config import NodeConfig, section, setting
 from motcua.node import Node
 
-from . import voice
 from .board import BoardRenderer
 from .hardware import Hardware, open_hardware
 from .led import LedBoard
@@ -51,7 +50,7 @@ def _one_of(*choices):
 class VoiceConfig:
     enabled: bool = setting(True, doc="announce calls and recalls")
     clips: str = setting("var/voice", doc="folder of word clips (recorded or made by "
-                                         "`python -m display.voice make-clips`)")
+                                         "`python -m motcua.voice make-clips`)")
     language: str = setting("vi", doc="espeak-ng voice for generated clips: vi, "
                                       "vi-vn-x-central or vi-vn-x-south",
                             check=_one_of("vi", "vi-vn-x-central", "vi-vn-x-south"))
@@ -259,7 +258,7 @@ class HallDisplay(Node):
             threading.Thread(target=self._make_clips, args=(clips,), daemon=True,
                              name="make-clips").start()
         else:
-            log.error("no voice clips in %s: run python -m display.voice make-clips", clips)
+            log.error("no voice clips in %s: run python -m motcua.voice make-clips", clips)
 
     def _make_clips(self, clips: Path) -> None:
         try:

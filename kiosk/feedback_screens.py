@@ -26,6 +26,7 @@ from .widgets import (
     Button,
     draw_button,
     draw_text,
+    wrap,
 )
 
 KINDS = [("complaint", "Phản ánh"), ("suggestion", "Kiến nghị")]
@@ -89,6 +90,8 @@ class FeedbackForm:
         room = rect.w - ui.u(40)
         while font.size(shown)[0] > room and len(shown) > 1:
             shown = "…" + shown[2:]  # the end of a long text: where one is typing
+        while font.size(label)[0] > room and len(label) > 2:
+            label = label[:-2].rstrip(" (") + "…"  # a hint cut at a word's end, visibly
         surface.blit(font.render(shown or label, True, INK if value else MUTED),
                      (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
         return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
@@ -110,7 +113,10 @@ class FeedbackForm:
                         fill=BRAND if chosen else TILE, ink=BRAND_INK if chosen else INK)
             buttons.append(Button(chip, lambda c=code: setattr(self, "kind", c), f"kind:{code}"))
         y += gap + ui.u(80) + gap
-        tile_h = ui.u(76)
+        topic_font = ui.fonts.get(ui.u(30), True)
+        lines = max(len(wrap(topic_font, label, chip_w - 2 * max(16, ui.u(30) // 2)))
+                    for _, label in TOPICS)
+        tile_h = max(ui.u(76), lines * topic_font.get_linesize() + ui.u(12))
         for i, (code, label) in enumerate(TOPICS):
             tile = pygame.Rect(left.x + (i % 2) * (chip_w + gap), y + (i // 2) * (tile_h + gap),
                                chip_w, tile_h)
@@ -121,12 +127,19 @@ class FeedbackForm:
                                   f"topic:{code}"))
         y += 4 * (tile_h + gap) + gap
         field_h = ui.u(80)
-        buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
-                                   "Nội dung (không bắt buộc)…", self.text, "text"))
-        y += field_h + gap
-        buttons.append(self._field(ui, surface, pygame.Rect(left.x, y, left.w, field_h),
-                                   "Số thứ tự trên phiếu (nếu có)…", self.ticket, "ticket"))
-        y += field_h + gap
+        if ui.portrait:
+            text_rect = pygame.Rect(left.x, y, left.w, field_h)
+            ticket_rect = text_rect.move(0, field_h + gap)
+        else:  # side by side: a landscape screen has width to spare, not height
+            text_rect = pygame.Rect(left.x, y, (left.w - gap) * 3 // 5, field_h)
+            ticket_rect = pygame.Rect(text_rect.right + gap, y, left.right - text_rect.right
+                                      - gap, field_h)
+        buttons.append(self._field(ui, surface, text_rect, "Nội dung (không bắt buộc)…",
+                                   self.text, "text"))
+        buttons.append(self._field(ui, surface, ticket_rect,
+                                   "Số thứ tự trên phiếu (nếu có)…" if ui.portrait
+                                   else "Số thứ tự (nếu có)…", self.ticket, "ticket"))
+        y = ticket_rect.bottom + gap
         if self.contact_name:
             label = f"Họ tên (từ thẻ căn cước): {self.contact_name}"
             drop = pygame.Rect(left.right - ui.u(200), y, ui.u(200), ui.u(76))

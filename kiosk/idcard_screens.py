@@ -12,7 +12,20 @@ from __future__ import annotations
 
 import pygame
 
-from .widgets import BRAND, INK, LATE, MUTED, OK, TILE, WARN_BG, Button, draw_button, draw_text
+from .widgets import (
+    BRAND,
+    INK,
+    LATE,
+    MUTED,
+    OK,
+    TILE,
+    WARN_BG,
+    Button,
+    button_height,
+    draw_button,
+    draw_text,
+    text_height,
+)
 
 PRIVACY_NOTE = ("Thông tin trên thẻ chỉ dùng cho việc bạn chọn dưới đây, không được lưu lại, "
                 "và được xóa khi bạn bấm “Xong” hoặc rời máy.")
@@ -34,7 +47,8 @@ class IdCardWelcome:
         if ui.session.priority_reason:
             font = ui.fonts.get(ui.u(36), True)
             text = f"Bạn được ưu tiên khi lấy số: {ui.session.priority_reason}."
-            box = pygame.Rect(area.x, y + ui.u(20), area.w, font.get_linesize() * 2 + ui.u(30))
+            box = pygame.Rect(area.x, y + ui.u(20), area.w,
+                              text_height(font, text, area.w - ui.u(48)) + ui.u(24))
             pygame.draw.rect(surface, WARN_BG, box, border_radius=14)
             draw_text(surface, font, text, (box.x + ui.u(24), box.y + ui.u(15)), INK,
                       width=box.w - ui.u(48))
@@ -49,12 +63,18 @@ class IdCardWelcome:
         actions.append(("Xong – xóa thông tin", ui.go_attract, "card:done", TILE))
         y += ui.u(30)
         buttons = []
-        for label, action, name, fill in actions:
-            rect = pygame.Rect(area.x, y, area.w, ui.u(120))
+        # Portrait: one under the other; landscape: three across (height is short there).
+        columns = 1 if ui.portrait else 3
+        gap = ui.u(20)
+        w = (area.w - gap * (columns - 1)) // columns
+        h = max([ui.u(120)] + [button_height(ui.fonts, a[0], w, size=ui.u(44))
+                               for a in actions])
+        for i, (label, action, name, fill) in enumerate(actions):
+            r, c = divmod(i, columns)
+            rect = pygame.Rect(area.x + c * (w + gap), y + r * (h + gap), w, h)
             draw_button(surface, ui.fonts, rect, label, size=ui.u(44), fill=fill,
                         **({"ink": INK} if fill == TILE else {}))
             buttons.append(Button(rect, action, name))
-            y += rect.h + ui.u(20)
         return buttons
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
 from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, DOSSIER_LOOKUP_BY_ID, FEEDBACK
-from motcua.config import setting
+from motcua.config import section, setting
 from motcua.node import Node
 from motcua.ticketing.config import TicketingConfig
 from motcua.ticketing.issuer import Printed, TicketIssuer
@@ -35,6 +35,24 @@ from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True)
+class KioskVoiceConfig:
+    enabled: bool = setting(False, doc="say the ticket number aloud when one is taken (the "
+                                       "kiosk has a speaker)")
+    clips: str = setting("var/voice", doc="folder of word clips, as the hall display's "
+                                         "(`python -m motcua.voice make-clips`)")
+    volume: float = setting(1.0, doc="0.0 to 1.0",
+                            check=lambda v: None if 0 <= v <= 1 else "expected 0.0 to 1.0")
+    zero_tens: str = setting("linh", doc="105 read as 'một trăm linh năm' or '… lẻ năm'",
+                             check=lambda v: None if v in ("linh", "lẻ") else
+                             "expected linh or lẻ")
+    thousand: str = setting("nghìn", doc="'nghìn' (North) or 'ngàn' (South)",
+                            check=lambda v: None if v in ("nghìn", "ngàn") else
+                            "expected nghìn or ngàn")
+    wav_dir: str = setting("var/kiosk/sound", doc="fake hardware: where the spoken numbers "
+                                                  "go, as WAV files")
 
 
 @dataclass(kw_only=True)
@@ -62,6 +80,7 @@ class KioskConfig(TicketingConfig):
     dossier_lookup_by_id: bool = setting(
         False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
                    "it too: hub.toml [dossiers] lookup_by_id)")
+    voice: KioskVoiceConfig = section(KioskVoiceConfig, doc="the ticket number, spoken")
     ticket_services: list[str] = setting(
         [], doc="service codes the kiosk issues tickets for ([]: every service the hub "
                 "announces)")
@@ -88,6 +107,7 @@ class Kiosk(Node):
         self.issuer = TicketIssuer(self, config, services=self.ticket_service_codes,
                                    printer=printer, outbox=outbox, screen_fallback=True)
         self.scanner = None
+        self.announcer = None
         self.ui = None
         self.surface = None
         self._sync_wanted = threading.Event()
@@ -280,7 +300,43 @@ class Kiosk(Node):
                 self.report_fault("camera_missing", "Không mở được camera đọc mã vạch",
                                   severity="warning")
         self.scanner = Scanner(source) if source is not None else None
+        self.announcer = self._open_voice()
+        if self.announcer is not None:
+            self.ui.on_ticket = self.say_number
         return self.ui
+
+    # The ticket number, spoken (issue 27) ------------------------------------------
+    def _open_voice(self):
+        cfg = self.config.voice
+        if not cfg.enabled:
+            return None
+        from pathlib import Path
+
+        from motcua import voice
+
+        try:
+            player = (voice.FilePlayer(Path(cfg.wav_dir)) if self.config.simulate
+                      else voice.PygamePlayer())
+        except Exception as exc:  # no sound device: the number is still on screen
+            log.warning("no sound for the kiosk's voice: %s", exc)
+            self.report_fault("sound_missing", "Kiosk không phát được âm thanh",
+                              severity="warning")
+            return None
+        return voice.Announcer(Path(cfg.clips), player, volume=cfg.volume,
+                               zero_tens=cfg.zero_tens, thousand=cfg.thousand,
+                               on_error=lambda exc: self.report_fault(
+                                   "voice_failed", f"Kiosk không đọc được số: {exc}",
+                                   severity="warning")).start()
+
+    def say_number(self, printed) -> None:
+        """Say "Số thứ tự của bạn là …" for a ticket just taken (queued, never blocks)."""
+        from motcua import voice
+
+        try:
+            self.announcer.say(voice.your_number(printed.display, self.config.voice.zero_tens,
+                                                 self.config.voice.thousand))
+        except ValueError as exc:  # a number the voice cannot read: the screen shows it
+            log.warning("cannot say ticket %s: %s", printed.display, exc)
 
     def loop_once(self) -> None:
         if self.ui is None:
@@ -300,5 +356,7 @@ class Kiosk(Node):
     def stop(self) -> None:
         super().stop()
         self.issuer.stop()
+        if self.announcer is not None:
+            self.announcer.stop()
         if self.ui is not None:
             self.ui.close()

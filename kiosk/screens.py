@@ -23,6 +23,7 @@ from .widgets import (
     draw_button,
     draw_text,
     text_height,
+    wrap,
 )
 
 UNITS = {"working_days": "ngày làm việc", "calendar_days": "ngày",
@@ -47,6 +48,13 @@ def tiles(ui, surface, area, items, columns, on_tap, *, size, min_h=None):
     rows = max(1, -(-len(items) // columns))
     tile_w = (area.w - gap * (columns - 1)) // columns
     tile_h = max(min_h or ui.u(150), min(ui.u(260), (area.h - gap * (rows - 1)) // rows))
+    # Large text: a tile grows to hold its longest label (never cut).
+    font, small = ui.fonts.get(size, True), ui.fonts.get(max(18, int(size * 0.7)))
+    pad = max(16, size // 2)
+    for label, sub, _ in items:
+        need = (len(wrap(font, label, tile_w - 2 * pad)) * font.get_linesize()
+                + (small.get_linesize() if sub else 0) + ui.u(16))
+        tile_h = max(tile_h, need)
     buttons = []
     for i, (label, sub, key) in enumerate(items):
         r, c = divmod(i, columns)
@@ -69,12 +77,13 @@ class Attract:
     def draw(self, ui, surface, area):
         w, h = surface.get_size()
         surface.fill(BRAND)
-        y = h // 4
-        y = draw_text(surface, ui.fonts.get(ui.u(84), True), "Tra cứu thủ tục hành chính",
+        gap = ui.u(80) if ui.portrait else ui.u(40)
+        y = h // 4 if ui.portrait else h // 10
+        y = draw_text(surface, ui.fonts.get(ui.u(84), True), "Lấy số thứ tự, tra cứu thủ tục",
                       (ui.u(80), y), BRAND_INK, width=w - ui.u(160))
         y = draw_text(surface, ui.fonts.get(ui.u(48)), ui.center_name, (ui.u(80), y + ui.u(30)),
                       BRAND_INK, width=w - ui.u(160))
-        box = pygame.Rect(ui.u(80), y + ui.u(80), w - ui.u(160), ui.u(200))
+        box = pygame.Rect(ui.u(80), y + gap, w - ui.u(160), ui.u(200))
         pygame.draw.rect(surface, BRAND_INK, box, border_radius=24)
         label = ui.fonts.get(ui.u(56), True).render("Chạm vào màn hình để bắt đầu", True, BRAND)
         if label.get_width() > box.w - ui.u(40):
@@ -82,8 +91,8 @@ class Attract:
                                                          BRAND)
         surface.blit(label, label.get_rect(center=box.center))
         draw_text(surface, ui.fonts.get(ui.u(42)),
-                  "Xem tình trạng hồ sơ: đưa mã vạch trên Giấy tiếp nhận hồ sơ và hẹn trả kết "
-                  "quả vào trước camera.", (ui.u(80), box.bottom + ui.u(80)), BRAND_INK,
+                  "Đưa thẻ căn cước (mặt có mã QR), hoặc mã vạch trên Giấy tiếp nhận hồ sơ, "
+                  "vào trước camera.", (ui.u(80), box.bottom + gap), BRAND_INK,
                   width=w - ui.u(160))
         return [Button(pygame.Rect(0, 0, w, h), ui.go_home, "start")]
 
@@ -364,6 +373,6 @@ def keyboard_area(ui, area: pygame.Rect, top: int) -> tuple[pygame.Rect, pygame.
         kb_h = int(area.h * 0.36)
         kb = pygame.Rect(area.x, area.bottom - kb_h, area.w, kb_h)
         return kb, pygame.Rect(area.x, area.y, area.w, kb.top - area.y - ui.u(30))
-    kb_w = int(area.w * 0.55)
+    kb_w = int(area.w * (0.45 if ui.large_text else 0.55))  # large text needs the room
     kb = pygame.Rect(area.right - kb_w, top, kb_w, area.bottom - top)
     return kb, pygame.Rect(area.x, area.y, area.w - kb_w - ui.u(40), area.h)

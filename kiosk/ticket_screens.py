@@ -25,6 +25,7 @@ from .widgets import (
     TILE,
     WARN_BG,
     Button,
+    button_height,
     draw_button,
     draw_text,
     text_height,
@@ -86,7 +87,8 @@ class TicketServices:
                       grid.topleft, LATE, width=grid.w)
             return buttons
         gap = ui.u(20)
-        tile_h = ui.u(150)
+        tile_h = max([ui.u(150)] + [button_height(ui.fonts, s["name"], grid.w, size=ui.u(40),
+                                                  sub="Đang chờ: 00 người") for s in services])
         y = grid.y - ui.scroll
         surface.set_clip(grid)
         for s in services:
@@ -187,6 +189,7 @@ class TicketResult:
             qr_area = pygame.Rect(area.centerx - side // 2, y + ui.u(20), side, side)
         if qr_area.w >= ui.u(200):
             draw_qr(surface, ticket.url, qr_area)
+            ui.keep_rects.append(qr_area)
         return []
 
 

@@ -38,7 +38,18 @@ from . import (
 from .hid import KeyStream
 from .lookup import LookupFailed, LookupOffline
 from .session import Session
-from .widgets import BG, BRAND, BRAND_INK, LATE, Button, Fonts, draw_button, keyboard
+from .widgets import (
+    BG,
+    BRAND,
+    BRAND_INK,
+    INK,
+    LATE,
+    TILE,
+    Button,
+    Fonts,
+    draw_button,
+    keyboard,
+)
 
 # Luật Người cao tuổi 39/2009/QH12, Điều 2: người cao tuổi là công dân Việt Nam từ đủ
 # 60 tuổi trở lên (docs/kiosk.md). Configurable: KioskConfig.priority_age.
@@ -50,6 +61,8 @@ UNKNOWN_CODE = ("Mã vừa quét không phải thẻ căn cước, cũng không 
 
 IDLE_SECONDS = 90
 DEFAULT_INPUT_MODE = "telex"  # what most phones in Vietnam type with
+HIGH_CONTRAST_INK = (255, 221, 0)   # yellow on black: the pairing low-vision readers ask for
+HIGH_CONTRAST_BG = (0, 0, 0)
 
 
 class KioskUI:
@@ -104,6 +117,8 @@ class KioskUI:
         self.card_actions: list[tuple[str, str, Callable[[], None]]] = []
         # Vietnamese on the on-screen keyboard (issue 22): Telex, VNI or none.
         self.input_mode = DEFAULT_INPUT_MODE
+        self.high_contrast = False
+        self.keep_rects: list[pygame.Rect] = []
 
     # Layout ----------------------------------------------------------------
     @property
@@ -145,6 +160,10 @@ class KioskUI:
         self.session.forget()
         self.keys.clear()
         self.input_mode = DEFAULT_INPUT_MODE
+        # The next citizen starts with the usual screen: the choices were this one's.
+        self.high_contrast = False
+        if self.large_text:
+            self.toggle_large_text()
 
     def open_tickets(self, procedure: dict | None = None) -> None:
         self.push(ticket_screens.TicketServices(procedure))
@@ -432,17 +451,23 @@ class KioskUI:
         return pygame.Rect(pad, top, w - 2 * pad, bottom - top)
 
     def draw(self, surface: pygame.Surface) -> None:
+        self.keep_rects = []  # drawn as they are even in high contrast (a QR code)
         surface.fill(BG)
         if self.screen.name == "attract":
             self.buttons = self.screen.draw(self, surface, surface.get_rect())
+            self.buttons += self._view_toggles(surface, pygame.Rect(
+                self.u(80), self.size[1] - self.u(190), self.size[0] - self.u(160),
+                self.u(110)), on_brand=True, size=36)
+            self._contrast(surface)
             return
         w, h = self.size
         header = pygame.Rect(0, 0, w, self.header_height())
         pygame.draw.rect(surface, BRAND, header)
-        font = self.fonts.get(self.u(34), True)
+        # The header keeps its size in large-text mode: it is the same on every screen.
+        font = self.fonts.get(self.u(34), True, fixed=True)
         surface.blit(font.render(self.center_name, True, BRAND_INK),
                      (self.u(40), header.centery - font.get_linesize() // 2 - self.u(18)))
-        small = self.fonts.get(self.u(28))
+        small = self.fonts.get(self.u(28), fixed=True)
         when = motcua_clock.show(self.now(), fmt="%H:%M  %d/%m/%Y")
         status = "Đã kết nối máy chủ" if self.hub_online() else "Mất kết nối máy chủ"
         line = small.render(f"{when}  ·  {status}", True, BRAND_INK)
@@ -450,25 +475,92 @@ class KioskUI:
         if not self.hub_online():
             pygame.draw.circle(surface, LATE, (w - self.u(50), header.centery), self.u(16))
         buttons: list[Button] = []
-        nav = pygame.Rect(self.u(40), header.bottom + self.u(20), 0, self.nav_height() - 10)
+        nav = pygame.Rect(self.u(40), header.bottom + self.u(20), w - self.u(80),
+                          self.nav_height() - 10)
         if self.screen.name != "home":
-            back = pygame.Rect(nav.x, nav.y, self.u(300), nav.h)
-            home = pygame.Rect(back.right + self.u(24), nav.y, self.u(300), nav.h)
-            draw_button(surface, self.fonts, back, "‹ Quay lại", size=self.u(38))
-            draw_button(surface, self.fonts, home, "Trang chủ", size=self.u(38))
+            back = pygame.Rect(nav.x, nav.y, self.u(250), nav.h)
+            home = pygame.Rect(back.right + self.u(20), nav.y, self.u(250), nav.h)
+            draw_button(surface, self.fonts, back, "‹ Quay lại", size=self.u(36), fixed=True)
+            draw_button(surface, self.fonts, home, "Trang chủ", size=self.u(36), fixed=True)
             buttons += [Button(back, self.back, "back"), Button(home, self.go_home, "home")]
+        # Large text and high contrast, reachable from every screen (issue 27).
+        toggles = pygame.Rect(nav.right - self.u(438), nav.y, self.u(438), nav.h)
+        buttons += self._view_toggles(surface, toggles)
         area = self.content_area()
         buttons += self.screen.draw(self, surface, area)
         if getattr(self.screen, "scrollable", False) and self.content_height > area.h:
             up = pygame.Rect(area.x, area.bottom + self.u(16), (area.w - self.u(24)) // 2,
                              self.u(84))
             down = up.move(up.w + self.u(24), 0)
-            draw_button(surface, self.fonts, up, "▲ Lên", size=self.u(36))
-            draw_button(surface, self.fonts, down, "▼ Xuống", size=self.u(36))
+            draw_button(surface, self.fonts, up, "▲ Lên", size=self.u(36), fixed=True)
+            draw_button(surface, self.fonts, down, "▼ Xuống", size=self.u(36), fixed=True)
             step = area.h * 2 // 3
             buttons += [Button(up, lambda: self._scroll_by(-step), "up"),
                         Button(down, lambda: self._scroll_by(step), "down")]
         self.buttons = buttons
+        self._contrast(surface)
+
+    # Seeing the screen (issue 27) ---------------------------------------------------
+    LARGE_TEXT = 1.3
+
+    @property
+    def large_text(self) -> bool:
+        return self.fonts.scale > 1.0
+
+    def toggle_large_text(self) -> None:
+        self.fonts.scale = 1.0 if self.large_text else self.LARGE_TEXT
+        self.last_touch = self.monotonic()
+        self.scroll = 0
+        for screen in self.stack:  # pages drawn once at the old size are drawn again
+            if hasattr(screen, "_page"):
+                screen._page = None
+
+    def toggle_high_contrast(self) -> None:
+        self.high_contrast = not self.high_contrast
+        self.last_touch = self.monotonic()
+
+    def _view_toggles(self, surface, rect: pygame.Rect, on_brand: bool = False,
+                      size: int = 26) -> list:
+        gap = self.u(14)
+        half = (rect.w - gap) // 2
+        buttons = []
+        for i, (label, on, action, name) in enumerate([
+                ("Chữ lớn", self.large_text, self.toggle_large_text, "view:large"),
+                ("Tương phản", self.high_contrast, self.toggle_high_contrast,
+                 "view:contrast")]):
+            r = pygame.Rect(rect.x + i * (half + gap), rect.y, half, rect.h)
+            fill = (BRAND_INK if on_brand else BRAND) if on else (BRAND if on_brand else TILE)
+            ink = (BRAND if on_brand else BRAND_INK) if on else (BRAND_INK if on_brand
+                                                                 else INK)
+            draw_button(surface, self.fonts, r, label, size=self.u(size), fill=fill, ink=ink,
+                        fixed=True)
+            if on_brand and not on:
+                pygame.draw.rect(surface, BRAND_INK, r, width=3, border_radius=14)
+            buttons.append(Button(r, action, name))
+        return buttons
+
+    def _contrast(self, surface: pygame.Surface) -> None:
+        """High contrast: yellow on black, every colour mapped by its lightness.
+
+        What was dark (text, the brand's buttons) turns yellow, what was light
+        (the page, tiles) black; lines between tiles stay visible. A QR code
+        keeps its own black on white so phones still read it.
+        """
+        if not self.high_contrast:
+            return
+        import numpy
+
+        kept = [(r, surface.subsurface(r).copy()) for r in self.keep_rects]
+        # One 32-bit integer per pixel, changed in place: a frame in a few ms on a Pi.
+        mapped = pygame.surfarray.pixels2d(surface)
+        fmt = surface.get_shifts()
+        channels = [(mapped >> shift) & 0xFF for shift in fmt[:3]]
+        light = channels[0] * 77 + channels[1] * 150 + channels[2] * 29  # of 256
+        ink, bg = surface.map_rgb(HIGH_CONTRAST_INK), surface.map_rgb(HIGH_CONTRAST_BG)
+        mapped[...] = numpy.where(light < 225 * 256, numpy.uint32(ink), numpy.uint32(bg))
+        del mapped, channels  # unlock the surface
+        for r, image in kept:
+            surface.blit(image, r)
 
     def step(self, surface: pygame.Surface) -> bool:
         """One frame: every pending event, the idle clock and look-ups, then draw.

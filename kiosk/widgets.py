@@ -46,12 +46,15 @@ def font_path(weight: str = "regular") -> str:
 
 
 class Fonts:
-    """Fonts by pixel size, made once."""
+    """Fonts by pixel size, made once; ``scale`` enlarges them all (large-text mode)
+    except those asked for ``fixed`` (the header, the keyboard's keys)."""
 
     def __init__(self):
         self._cache: dict[tuple[str, int], pygame.font.Font] = {}
+        self.scale = 1.0
 
-    def get(self, size: int, bold: bool = False) -> pygame.font.Font:
+    def get(self, size: int, bold: bool = False, fixed: bool = False) -> pygame.font.Font:
+        size = size if fixed else round(size * self.scale)
         key = ("bold" if bold else "regular", size)
         if key not in self._cache:
             self._cache[key] = pygame.font.Font(font_path(key[0]), size)
@@ -95,18 +98,39 @@ class Button:
     name: str = ""
 
 
+def button_height(fonts: Fonts, label: str, width: int, *, size: int, sub: str = "",
+                  bold: bool = True) -> int:
+    """The height :func:`draw_button` needs for ``label`` in a button ``width`` wide."""
+    font, small = fonts.get(size, bold), fonts.get(max(18, int(size * 0.7)))
+    pad = max(16, size // 2)
+    lines = len(wrap(font, label, width - 2 * pad)) * font.get_linesize()
+    return lines + (len(wrap(small, sub, width - 2 * pad)) * small.get_linesize() if sub
+                    else 0) + 12
+
+
+# Labels that did not fit their button (too tall or a word too wide), as drawn since
+# the list was last cleared: tests render every screen and expect none.
+OVERFLOWS: list[tuple[str, tuple[int, int, int, int]]] = []
+
+
 def draw_button(surface, fonts: Fonts, rect: pygame.Rect, label: str, *, size: int,
-                fill=BRAND, ink=BRAND_INK, bold=True, align="center", sub: str = "") -> None:
+                fill=BRAND, ink=BRAND_INK, bold=True, align="center", sub: str = "",
+                fixed: bool = False) -> None:
     assert min(rect.w, rect.h) >= MIN_TARGET, f"touch target {rect} smaller than {MIN_TARGET}"
     pygame.draw.rect(surface, fill, rect, border_radius=14)
     if fill in (BG, TILE):
         pygame.draw.rect(surface, LINE, rect, width=2, border_radius=14)
-    font = fonts.get(size, bold)
+    font = fonts.get(size, bold, fixed)
     pad = max(16, size // 2)
     lines = wrap(font, label, rect.w - 2 * pad)
-    small = fonts.get(max(18, int(size * 0.7)))
+    small = fonts.get(max(18, int(size * 0.7)), fixed=fixed)
     sub_lines = wrap(small, sub, rect.w - 2 * pad) if sub else []
     total = len(lines) * font.get_linesize() + len(sub_lines) * small.get_linesize()
+    widest = max([font.size(t)[0] for t in lines] + [small.size(t)[0] for t in sub_lines])
+    # Off the screen counts too, except in a scrolling list (drawn under a clip).
+    off = surface.get_clip() == surface.get_rect() and not surface.get_rect().contains(rect)
+    if total > rect.h or widest > rect.w - 4 or off:
+        OVERFLOWS.append((label, tuple(rect)))
     y = rect.y + (rect.h - total) // 2
     for line, f, color in [(t, font, ink) for t in lines] + [(t, small, ink) for t in sub_lines]:
         image = f.render(line, True, color)
@@ -142,7 +166,8 @@ def keyboard(surface, fonts: Fonts, area: pygame.Rect, on_key: Callable[[str], N
         y = area.y + r * (key_h + gap)
         for ch in row:
             rect = pygame.Rect(x, y, key_w, key_h)
-            draw_button(surface, fonts, rect, ch, size=max(26, key_h // 2), fill=BG, ink=INK)
+            draw_button(surface, fonts, rect, ch, size=max(26, min(key_h // 2, key_w * 3 // 5)),
+                        fill=BG, ink=INK, fixed=True)
             buttons.append(Button(rect, lambda c=ch: on_key(c), f"key:{ch}"))
             x += key_w + gap
     y = area.y + len(rows) * (key_h + gap)
@@ -158,7 +183,7 @@ def keyboard(surface, fonts: Fonts, area: pygame.Rect, on_key: Callable[[str], N
         action = on_mode if key == "MODE" else (lambda k=key: on_key(k))
         draw_button(surface, fonts, rect, label, size=size,
                     fill=BRAND if key == "MODE" else TILE, ink=BRAND_INK if key == "MODE"
-                    else INK)
+                    else INK, fixed=True)
         buttons.append(Button(rect, action, f"key:{key}"))
         x += w + gap
     return buttons

@@ -217,7 +217,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         pgids += [int(p) for p in (folder / "demo.pids").read_text().split()]
         # The broker, the hub, two dispensers, ten counter nodes, a display, a kiosk.
         assert len(pgids) == 16
-        for where in ("/demo", "/live", "/console", "/thu-tuc", "/lookup", "/t/"):
+        for where in ("/demo", "/live", "/console", "/thu-tuc", "/tra-cuu", "/t/"):
             assert f"{base}{where}" in text, where
         accounts = dict(re.findall(r"^\s+(admin|giamsat|canbo)\s+\w+\s+(\S+)$", text, re.M))
         assert set(accounts) == {"admin", "giamsat", "canbo"}

@@ -9,8 +9,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from display import voice
-from motcua import clock
+from motcua import clock, voice
 from motcua.broker import Mosquitto
 from motcua.bus import BusClient, Topics
 from motcua.bus.messages import COUNTER_COMMAND, HUB_STATUS, TICKET

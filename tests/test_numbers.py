@@ -2,7 +2,7 @@
 
 import pytest
 
-from display.numbers import word_list, words
+from motcua.numbers import word_list, words
 
 CASES = [
     (0, "không"),

@@ -205,8 +205,10 @@ def test_generated_output_folders_are_ignored_by_git():
         assert run.returncode == 0, f"{path} would be committed"
 
 
-def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_inventory, tmp_path):
-    """ws:// from an https page is mixed content: hub.toml says what to set instead."""
+def test_a_hub_behind_https_gets_its_proxy_and_listens_on_loopback(sample_inventory, tmp_path):
+    """[hub] https = true: nginx's site (proxy/, tests/test_https_proxy.py runs it), the
+    hub behind it on 127.0.0.1 trusting its headers, Secure cookies; ws:// from an
+    https page is mixed content, so the pages read wss://<host>/mqtt through nginx."""
     path = sample_inventory()
     path.write_text(path.read_text().replace('[hub]\nhost = "10.20.0.2"\n',
                                              '[hub]\nhost = "10.20.0.2"\nhttps = true\n'))
@@ -214,9 +216,19 @@ def test_a_hub_behind_https_is_told_its_pages_cannot_open_plain_ws(sample_invent
     provision(path, out)
     hub_toml = (out / "hub" / "hub.toml").read_text()
     assert "secure_cookies = true" in hub_toml
-    assert '# live_mqtt_url = "wss://hub.thanhhoa.lan/mqtt"' in hub_toml
     hub = load(HubConfig, out / "hub" / "hub.toml", env={})
     assert hub.live_mqtt_url == "" and hub.live_mqtt_username == ""
+    assert hub.http.host == "127.0.0.1" and hub.http.behind_proxy
+    site = (out / "proxy" / "motcua.conf").read_text()
+    assert "server_name hub.thanhhoa.lan localhost 10.20.0.2 127.0.0.1;" in site
+    assert "proxy_pass http://127.0.0.1:9001;" in site and "location = /mqtt" in site
+    assert 'Strict-Transport-Security "max-age=31536000"' in site
+    assert (out / "proxy" / "hub.crt").read_bytes() == (out / "broker" / "server.crt").read_bytes()
+    assert "motcua_hub_https: true" in (out / "inventory.yml").read_text()
+    plain = tmp_path / "plain"
+    provision(sample_inventory(), plain)
+    assert not (plain / "proxy").exists()
+    assert 'host = "0.0.0.0"' in (plain / "hub" / "hub.toml").read_text()
 
 
 def test_receipts_print_the_centres_public_address(sample_inventory, tmp_path):

@@ -1,6 +1,7 @@
 """The store: WAL, foreign keys, durable writes, migrations, one connection per thread."""
 
 import sqlite3
+import sys
 import threading
 
 import pytest
@@ -71,3 +72,80 @@ def test_each_thread_has_its_own_connection_and_writers_queue(tmp_path):
     assert errors == []
     assert len(connections) == 4
     assert store.db["bus_messages"].count == 200
+
+
+# The names centres' databases recorded when each step shipped (_sqlite_migrations):
+# a renamed or renumbered step would run again on every centre's database.
+SHIPPED = ["0001_nodes", "0002_bus_messages", "0003_users_and_audit",
+           "0004_departments_and_procedures", "0010_queue_setup", "0011_tickets",
+           "0012_tickets_recent_done", "0020_catalog", "0030_calendar_overrides",
+           "0031_dossiers", "0040_sign_in_failures", "0060_ratings", "0061_counter_keypads",
+           "0062_tickets_by_counter", "0070_dossier_facts", "0090_province", "0100_sms",
+           "0110_fee_entries", "0111_feedback", "0120_user_sessions",
+           "0121_one_list_of_departments"]
+
+
+def schema(db) -> list[tuple]:
+    return db.execute("select type, name, tbl_name, sql from sqlite_master "
+                      "where name not like 'sqlite_%' order by type, name").fetchall()
+
+
+def test_the_steps_keep_their_shipped_names_in_name_order():
+    names = [m.name for m in migrations._migrations]
+    assert names[:len(SHIPPED)] == SHIPPED
+    assert names == sorted(names) and len(set(names)) == len(names)
+
+
+def test_the_steps_import_no_live_code_of_the_hub():
+    import ast
+
+    from .conftest import PROJECT
+
+    for path in (PROJECT / "central" / "store" / "migrations").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                assert module in {"__future__", "collections.abc", "sqlite_utils.migrations",
+                                  ".", ".registry", "motcua.search"}, (path.name, module)
+            elif isinstance(node, ast.Import):  # the standard library only
+                assert all(a.name.split(".")[0] in sys.stdlib_module_names
+                           for a in node.names), (path.name, [a.name for a in node.names])
+
+
+def test_an_old_centres_database_upgrades_to_the_same_schema(tmp_path):
+    """A centre that stopped before 0070 (dossiers already received) opens with today's code."""
+    import sqlite_utils
+
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="0070_dossier_facts")
+    now = "2026-03-02T01:00:00+00:00"
+    old.execute("insert into departments (id, code, name) values (1, 'STP', 'Sở Tư pháp')")
+    old.execute("insert into procedures (id, code, name, field, level, department_id, "
+                "created_at) values (7, '1.001193', 'Đăng ký khai sinh', 'Hộ tịch', "
+                "'province', 1, ?)", [now])
+    old.execute("insert into dossiers (id, code, procedure_id, procedure_code, procedure_name, "
+                "department_id, channel, status, stage, applicant_name, received_at, due_at, "
+                "updated_at) values (1, 'X-1', 7, '1.001193', 'Đăng ký khai sinh', 1, "
+                "'in_person', 2, 'running', 'Nguyễn Thị Lan', ?, "
+                "'2026-03-04T10:00:00+00:00', ?)", [now, now])
+    old.execute("insert into dossier_events (dossier_id, at, action, from_status, to_status, "
+                "detail) values (1, ?, 'receive', 1, 2, "
+                "'{\"due_at\": \"2026-03-04T10:00:00+00:00\"}')", [now])
+    old.conn.commit()
+    old.close()
+
+    store = Store(tmp_path / "old.db")  # what a centre's hub does when it starts
+    fresh = Store(tmp_path / "fresh.db")
+    try:
+        assert schema(store.db) == schema(fresh.db)
+        recorded = [r[0] for r in store.db.execute(
+            "select name from _sqlite_migrations where migration_set = 'motcua' order by rowid")]
+        assert sorted(recorded) == sorted(m.name for m in migrations._migrations)
+        # The dossier received before 0070 is in the digest the statistics read.
+        assert store.db.execute("select received_at, due_at, closed_at from dossier_facts "
+                                "where dossier_id = 1").fetchone() == (
+            now, "2026-03-04T10:00:00+00:00", None)
+        assert store.db.execute("select received_direct from dossier_days").fetchall() == [(1,)]
+    finally:
+        store.close()
+        fresh.close()

@@ -6,8 +6,8 @@ import wave
 
 import pytest
 
-from display import voice
-from display.voice import Announcer, FilePlayer, VoiceError, announcement, build_wav
+from motcua import voice
+from motcua.voice import Announcer, FilePlayer, VoiceError, announcement, build_wav
 
 
 @pytest.fixture(scope="session")

@@ -62,11 +62,23 @@ def set_password(store: Store, username: str, password: str, actor: str | None =
     if len(password) < MIN_PASSWORD:
         raise Refused("weak_password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
     with store.write() as db:
-        changed = db.execute("update users set password_hash = ? where username = ?",
+        # A new password ends every session of the account (its epoch moves on).
+        changed = db.execute("update users set password_hash = ?, "
+                             "session_epoch = session_epoch + 1 where username = ?",
                              [generate_password_hash(password), username]).rowcount
         if not changed:
             raise Refused("no_such_user", f"Không có người dùng '{username}'.")
         audit.record(db, actor, "user.password", f"user:{username}")
+
+
+def end_sessions(store: Store, user_id: int, actor: str | None = None) -> None:
+    """End every session of this user, on every browser (signing out does this)::
+
+        users.end_sessions(store, g.user["id"], actor=g.user["username"])
+    """
+    with store.write() as db:
+        db.execute("update users set session_epoch = session_epoch + 1 where id = ?", [user_id])
+        audit.record(db, actor, "user.sessions_ended", f"user:{user_id}")
 
 
 def get_user(store: Store, user_id: int | None = None, username: str | None = None):

@@ -28,6 +28,7 @@ from motcua.bus.messages import CATALOG_STATE, encode
 from motcua.search import SearchIndex
 
 from ..accounts import audit
+from . import department_list as departments_table
 from .importing import ImportRefused, Problem, check, normalise, parse
 from .procedures import _row
 
@@ -54,7 +55,8 @@ def index(db: sqlite_utils.Database) -> SearchIndex:
 
 
 def department_ids(db: sqlite_utils.Database) -> dict[str, int]:
-    return {r["code"]: r["id"] for r in db.query("select id, code from departments")}
+    """Every code naming a department (its own and the queue's) → its id."""
+    return departments_table.ids(db)
 
 
 def departments(db: sqlite_utils.Database) -> list[dict]:
@@ -65,13 +67,9 @@ def departments(db: sqlite_utils.Database) -> list[dict]:
 
 def _save_departments(db, items: list[dict]) -> None:
     for order, d in enumerate(items, start=1):
-        existing = db.execute("select id from departments where code = ?", [d["code"]]).fetchone()
-        values = {"code": d["code"], "name": d["name"], "short_name": d.get("short_name"),
-                  "own_desk": int(bool(d.get("own_desk"))), "sort_order": order}
-        if existing:
-            db["departments"].update(existing[0], values)
-        else:
-            db["departments"].insert(values)
+        # One row per department, whichever of the catalog or the queue named it first.
+        departments_table.save(db, d["code"], d["name"], short_name=d.get("short_name"),
+                               own_desk=int(bool(d.get("own_desk"))), sort_order=order)
 
 
 def _bump(db) -> int:
@@ -201,7 +199,11 @@ def browse(db: sqlite_utils.Database, *, department: str | None = None,
            "d.name as department_name from procedures p left join departments d "
            "on d.id = p.department_id where p.current = 1")
     args = []
-    for column, value in (("d.code", department), ("p.field", field), ("p.level", level)):
+    if department:  # any of the department's codes
+        department_id = departments_table.id_for(db, department)
+        sql += " and p.department_id = ?"
+        args.append(department_id)
+    for column, value in (("p.field", field), ("p.level", level)):
         if value:
             sql += f" and {column} = ?"
             args.append(value)

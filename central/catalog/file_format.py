@@ -6,9 +6,9 @@ field not in it, export writes all of it, and the admin edit form is one
 spreadsheet row shown as a form, so the three cannot drift apart::
 
     data = export_file(db, "xlsx")              # bytes of a workbook
-    records, departments = catalog_import.parse("catalog.xlsx", data)
+    records, departments = importing.parse("catalog.xlsx", data)
     cells = row_cells(record)                   # one CSV/XLSX row as {column: text}
-    record = catalog_import.record_from_cells(cells)
+    record = importing.record_from_cells(cells)
 
 A channel cell holds one channel a line,
 ``Trực tiếp | 3 | ngày làm việc | Lệ phí = 50000; Phí thẩm định = 20000 | ghi chú``

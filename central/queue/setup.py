@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..accounts import audit
+from ..catalog import department_list as departments_table
 from ..errors import Refused
 from ..store import Store
 
@@ -189,10 +190,11 @@ def save_service(db, data: dict, departments: list[str] | None = None,
     if departments is not None:
         db.execute("delete from service_departments where service_id = ?", [service_id])
         for code in departments:
-            dep = db.execute("select id from departments where code = ?", [code]).fetchone()
+            dep = departments_table.id_for(db, code)
             if dep is None:
                 raise Refused("unknown_department", f"Không có sở/ngành mã '{code}'.")
-            db["service_departments"].insert({"service_id": service_id, "department_id": dep[0]})
+            db.execute("insert or ignore into service_departments (service_id, department_id) "
+                       "values (?, ?)", [service_id, dep])
     audit.record(db, actor, "service.save", f"service:{service['code']}", service)
     return service_id
 
@@ -266,14 +268,10 @@ def save_department(db, data: dict) -> None:
     name = nfc(data.get("name", ""))
     if not CODE.match(code) or not name:
         raise Refused("invalid_department", "Sở/ngành cần mã (chữ thường không dấu) và tên.")
-    row = db.execute("select id from departments where code = ?", [code]).fetchone()
-    record = {"code": code, "name": name, "short_name": nfc(data.get("short_name") or name),
-              "own_desk": int(bool(data.get("own_desk"))),
-              "sort_order": int(data.get("sort_order", 0))}
-    if row:
-        db["departments"].update(row[0], record)
-    else:
-        db["departments"].insert(record)
+    # One row per department, whichever of the catalog or the queue named it first.
+    departments_table.save(db, code, name, short_name=nfc(data.get("short_name") or name),
+                           own_desk=int(bool(data.get("own_desk"))),
+                           sort_order=int(data.get("sort_order", 0)))
 
 
 def save_settings(db, values: dict, actor: str | None = None) -> None:

@@ -27,7 +27,7 @@ a sum of a few hundred thousand small rows.
 Data copied into a database without the triggers (a provincial hub's
 replica) is digested with :func:`rebuild`::
 
-    facts.install(db)     # tables, indexes, triggers (migration 0070 does this)
+    facts.install(db)     # tables, indexes, triggers (as migration 0070 froze them)
     facts.rebuild(db)     # recompute every row from dossier_events
 """
 

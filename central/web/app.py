@@ -35,7 +35,8 @@ def secret_key(config: HubConfig) -> bytes:
     return path.read_text().strip().encode()
 
 
-def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -> Flask:
+def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
+               province_store=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
     # Templates and static files live in central/, one floor up from this module.
     app = Flask(__name__, root_path=str(Path(__file__).resolve().parent.parent))
@@ -45,12 +46,24 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.http.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # one working day
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.http.session_hours),  # a shift
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # import files included
         MOTCUA_ROLE=config.role,
     )
     app.json.ensure_ascii = False
+    if config.http.behind_proxy:
+        # nginx on this machine (proxy/motcua.conf): the browser's address for the
+        # sign-in throttle, https for url_for and the live pages' wss:// address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
+    if province_store is None and config.role in ("province", "national"):
+        from ..province.stores import open_store
+
+        province_store = open_store(config.province_store, app.extensions["motcua.store"])
+    # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.
+    app.extensions["motcua.province_store"] = province_store
     app.extensions["motcua.gateway"] = gateway
 
     @app.template_filter("localtime")
@@ -127,6 +140,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     from . import statistics as statistics_pages
 
     app.register_blueprint(statistics_pages.bp)
+    from . import redirects
+
+    app.register_blueprint(redirects.bp)  # old addresses, kept working
     return app
 
 

@@ -11,6 +11,7 @@ ACTION_NAMES = {
     "user.create": "Tạo người dùng",
     "user.update": "Sửa người dùng",
     "user.password": "Đặt mật khẩu",
+    "user.sessions_ended": "Đăng xuất (mọi phiên)",
     "signin.locked": "Tạm khóa đăng nhập sau nhiều lần sai",
 }
 

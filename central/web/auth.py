@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from urllib.parse import urlparse
 
 from flask import (
@@ -52,11 +53,21 @@ def csrf_field() -> Markup:
     return Markup(f'<input type="hidden" name="csrf_token" value="{csrf_token()}">')
 
 
+def _session_over(user: dict) -> bool:
+    """Signed out elsewhere, a new password, or a shift since signing in."""
+    from flask import current_app
+
+    if session.get("epoch") != user.get("session_epoch", 0):
+        return True
+    hours = current_app.config["MOTCUA"].http.session_hours
+    return time.time() - session.get("since", 0) > hours * 3600
+
+
 @bp.before_app_request
 def load_user_and_check_csrf():
     user_id = session.get("user_id")
     g.user = users.public(users.get_user(store(), user_id=user_id)) if user_id else None
-    if g.user is not None and not g.user["active"]:
+    if g.user is not None and (not g.user["active"] or _session_over(g.user)):
         session.clear()
         g.user = None
     if request.method in UNSAFE_METHODS:
@@ -110,6 +121,10 @@ def login():
         throttle.succeeded(store(), username)
         session.clear()
         session["user_id"] = user["id"]
+        # Checked at every request: the user's epoch (signing out anywhere, a new
+        # password end this session) and the shift's start (http.session_hours).
+        session["epoch"] = user.get("session_epoch", 0)
+        session["since"] = int(time.time())
         session.permanent = True
         csrf_token()
         return redirect(_safe_next(request.args.get("next")))
@@ -130,5 +145,9 @@ def _duration(seconds: int) -> str:
 
 @bp.post("/logout")
 def logout():
+    # Every session of this account ends, not only this browser's cookie: a
+    # copy of it taken before (a shared PC, a stolen cookie) opens nothing.
+    if g.user is not None:
+        users.end_sessions(store(), g.user["id"], actor=g.user["username"])
     session.clear()
     return redirect(url_for("public.index"))

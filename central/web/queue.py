@@ -51,8 +51,15 @@ def _topics() -> Topics:
 
 
 def live_url() -> str:
+    """Where pages read the live state: hub.toml's live_mqtt_url, else the relay
+    broker on this host: port 9001 over ws, or ``wss://<host>/mqtt`` through the
+    HTTPS proxy when the page itself came over https."""
     configured = _config().live_mqtt_url
-    return configured or f"ws://{request.host.split(':')[0]}:9001"
+    if configured:
+        return configured
+    if request.is_secure:
+        return f"wss://{request.host}/mqtt"
+    return f"ws://{request.host.split(':')[0]}:9001"
 
 
 def live_auth() -> dict | None:

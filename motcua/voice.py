@@ -1,18 +1,20 @@
-"""The hall's voice: "Xin mời công dân có số thứ tự … đến quầy số …".
+"""Vietnamese speech from word clips: the hall's calls and the kiosk's ticket number.
 
-Announcements are built offline from word clips, one WAV file per word or
-phrase, named by its Vietnamese text (``một.wav``, ``mươi.wav``,
-``xin mời công dân có số thứ tự.wav``), so a centre can record a human voice
-and drop the files in a folder. Without one, :func:`make_clips` synthesises
-the set with espeak-ng's Vietnamese voice and trims each clip's silence with
-sox (espeak-ng pads every clip with about half a second)::
+"Xin mời công dân có số thứ tự … đến quầy số …" on the hall display, "Số thứ tự
+của bạn là …" on the kiosk (issue 27): both are built offline from word clips,
+one WAV file per word or phrase, named by its Vietnamese text (``một.wav``,
+``mươi.wav``, ``xin mời công dân có số thứ tự.wav``), so a centre can record a
+human voice and drop the files in a folder. Without one, :func:`make_clips`
+synthesises the set with espeak-ng's Vietnamese voice and trims each clip's
+silence with sox (espeak-ng pads every clip with about half a second)::
 
-    python -m display.voice make-clips var/voice --voice vi
-    keys = announcement(ticket="1023", counter=5)
+    python -m motcua.voice make-clips var/voice --voice vi
+    keys = announcement(ticket="1023", counter=5)      # the hall
+    keys = your_number("A012")                          # the kiosk
     build_wav(keys, Path("var/voice"), Path("call.wav"))
 
 :class:`Announcer` plays announcements one after another from a queue: they
-never overlap and none is dropped.
+never overlap and none is dropped. Numbers are read by :mod:`motcua.numbers`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ CHIME = "chime"
 CALL = "xin mời công dân có số thứ tự"
 TO_COUNTER = "đến quầy số"
 RECALL = "xin nhắc lại"
+YOUR_NUMBER = "số thứ tự của bạn là"  # the kiosk, after a ticket is taken
 # How the letters of ticket prefixes are read.
 LETTERS = {
     "A": "a", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e", "G": "giê",
@@ -90,9 +93,19 @@ def announcement(ticket: str, counter: int | str, recall: bool = False,
     return keys
 
 
+def your_number(ticket: str, zero_tens: str = "linh", thousand: str = "nghìn") -> list[str]:
+    """The kiosk's words for a ticket just taken, chime first.
+
+    >>> your_number("A012")
+    ['chime', 'số thứ tự của bạn là', 'a', 'mười', 'hai']
+    """
+    return [CHIME, YOUR_NUMBER, *ticket_words(ticket, zero_tens, thousand)]
+
+
 def all_keys() -> list[str]:
-    """Every clip an announcement may need."""
-    return [CALL, TO_COUNTER, RECALL, *NUMBER_WORDS, *dict.fromkeys(LETTERS.values())]
+    """Every clip an announcement (the hall's or the kiosk's) may need."""
+    return [CALL, TO_COUNTER, RECALL, YOUR_NUMBER, *NUMBER_WORDS,
+            *dict.fromkeys(LETTERS.values())]
 
 
 def clip_path(clips: Path, key: str) -> Path:
@@ -249,6 +262,10 @@ class Announcer:
     def call(self, ticket: str, counter: int | str, recall: bool = False) -> None:
         self._queue.put(announcement(ticket, counter, recall, self.zero_tens, self.thousand))
 
+    def say(self, keys: list[str]) -> None:
+        """Any announcement's clip keys, e.g. :func:`your_number`'s."""
+        self._queue.put(list(keys))
+
     def wait_idle(self, timeout: float | None = None) -> None:
         self._queue.join()
 
@@ -276,7 +293,7 @@ class Announcer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m display.voice")
+    parser = argparse.ArgumentParser(prog="python -m motcua.voice")
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("make-clips", help="synthesise the word clips with espeak-ng")
     make.add_argument("folder", type=Path)
@@ -297,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = build_wav(announcement(args.ticket, args.counter), args.folder, args.out)
             print(f"{args.out}: {seconds:.1f} s")
     except (VoiceError, ValueError) as exc:
-        print(f"display.voice: {exc}", file=sys.stderr)
+        print(f"motcua.voice: {exc}", file=sys.stderr)
         return 1
     return 0
 

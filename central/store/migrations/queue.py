@@ -1,0 +1,205 @@
+"""Services, counters, priority classes, settings; tickets and their events.
+
+Frozen: never edit a step that has shipped (a centre's database recorded it as
+applied); add a new step with the next free number.
+"""
+
+from .registry import migration
+
+
+@migration("0010_queue_setup")
+def m0010_queue_setup(db):
+    # The centre's queue setup (issue 3): services, counters and who drives
+    # them, priority classes, and the queue's tunable rules.
+    db.execute(
+        """
+        create table services (
+            id integer primary key,
+            code text not null unique,
+            name text not null,
+            prefix text not null default '',
+            range_start integer not null,
+            range_end integer not null,
+            target_wait_min integer not null default 15,
+            max_wait_min integer not null default 45,
+            default_service_min real not null default 6,
+            active integer not null default 1,
+            sort_order integer not null default 0,
+            check (range_start >= 0 and range_end > range_start)
+        )
+        """
+    )
+    db.execute(
+        """
+        create table service_departments (
+            service_id integer not null references services(id) on delete cascade,
+            department_id integer not null references departments(id) on delete cascade,
+            primary key (service_id, department_id)
+        )
+        """
+    )
+    # `node_id` is the counter node allowed to command this counter (checked
+    # by the hub on every counter_command); `hall` groups counters per board.
+    db.execute(
+        """
+        create table counters (
+            id integer primary key,
+            number integer not null unique,
+            name text not null,
+            hall text not null default 'main',
+            node_id text unique,
+            active integer not null default 1,
+            status text not null default 'closed'
+                check (status in ('closed', 'open', 'paused')),
+            officer_id integer references users(id),
+            current_ticket_id integer,
+            normal_streak integer not null default 0,
+            status_since text
+        )
+        """
+    )
+    db.execute(
+        """
+        create table counter_services (
+            counter_id integer not null references counters(id) on delete cascade,
+            service_id integer not null references services(id) on delete cascade,
+            weight integer not null default 1 check (weight between 1 and 10),
+            primary key (counter_id, service_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        create table counter_sessions (
+            id integer primary key,
+            counter_id integer not null references counters(id),
+            user_id integer not null references users(id),
+            started_at text not null,
+            ended_at text
+        )
+        """
+    )
+    db.execute(
+        """
+        create table priority_classes (
+            id integer primary key,
+            code text not null unique,
+            name text not null,
+            active integer not null default 1,
+            sort_order integer not null default 0
+        )
+        """
+    )
+    db.execute(
+        "create table queue_settings (key text primary key, value text not null)"
+    )
+
+
+@migration("0011_tickets")
+def m0011_tickets(db):
+    # `day` is the business day (local date, starting at the opening time);
+    # numbers are unique per (day, service) — the database says so too.
+    db.execute(
+        """
+        create table tickets (
+            id integer primary key,
+            day text not null,
+            service_id integer not null references services(id),
+            issued_service_id integer not null references services(id),
+            number integer not null,
+            display text not null,
+            priority_class_id integer references priority_classes(id),
+            status text not null check (status in
+                ('waiting', 'called', 'serving', 'done', 'no_show', 'cancelled')),
+            issued_at text not null,
+            called_at text,
+            first_called_at text,
+            finished_at text,
+            counter_id integer references counters(id),
+            target_counter_id integer references counters(id),
+            officer_id integer references users(id),
+            recalls integer not null default 0,
+            estimate_min integer,
+            token text not null unique,
+            source_node text,
+            unique (day, issued_service_id, number)
+        )
+        """
+    )
+    # The heads of the lines: waiting, per service, priority or not, oldest first.
+    db.execute("create index tickets_heads on tickets(status, service_id, "
+               "(priority_class_id is not null), issued_at, id)")
+    db.execute("create index tickets_targeted on tickets(target_counter_id, status, issued_at) "
+               "where target_counter_id is not null")
+    db.execute("create index tickets_line on tickets(status, service_id, issued_at, id)")
+    db.execute("create index tickets_day on tickets(day, status, service_id)")
+    db.execute("create index tickets_called on tickets(day, called_at)")
+    # Append-only history: every change of a ticket, from which the live
+    # state can be rebuilt and the fairness audit read.
+    db.execute(
+        """
+        create table ticket_events (
+            id integer primary key,
+            ticket_id integer not null references tickets(id),
+            at text not null,
+            action text not null,
+            from_status text,
+            to_status text not null,
+            counter_id integer,
+            officer_id integer,
+            node_id text,
+            reason text,
+            detail text not null default '{}'
+        )
+        """
+    )
+    db.execute("create index ticket_events_by_ticket on ticket_events(ticket_id, id)")
+    # Calls by number (out of order or not), for the fairness audit and statistics.
+    db.execute("create index ticket_events_calls on ticket_events(ticket_id) "
+               "where action = 'call'")
+    # Number blocks leased to dispensers for offline printing (issue 4 builds
+    # the leasing); the issuer skips every leased range.
+    db.execute(
+        """
+        create table number_blocks (
+            id integer primary key,
+            day text not null,
+            service_id integer not null references services(id),
+            node_id text not null,
+            first integer not null,
+            last integer not null,
+            leased_at text not null
+        )
+        """
+    )
+    # One row per closed business day: its figures; tickets stay in place.
+    db.execute(
+        """
+        create table queue_days (
+            day text primary key,
+            closed_at text not null,
+            issued integer not null,
+            done integer not null,
+            no_show integer not null,
+            cancelled integer not null,
+            summary text not null default '{}'
+        )
+        """
+    )
+
+
+@migration("0012_tickets_recent_done")
+def m0012_tickets_recent_done(db):
+    # The wait estimate reads a service's newest finished tickets on every
+    # ticket and every line update: through this index it reads those few
+    # rows, not every ticket the service ever finished (which grew the hub's
+    # cost per operation with the size of the table).
+    db.execute("create index tickets_recent_done on tickets(service_id, finished_at) "
+               "where status = 'done'")
+
+
+@migration("0062_tickets_by_counter")
+def m0062_tickets_by_counter(db):
+    # Each counter's retained state names the ticket it last finished (for the
+    # rating keypad): found through this index, not a scan of every day's tickets.
+    db.execute("create index tickets_by_counter on tickets(counter_id, status, finished_at)")

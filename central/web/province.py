@@ -59,6 +59,23 @@ def _period() -> tuple[str, str, str, str]:
     return first.isoformat(), last.isoformat(), start, end
 
 
+@bp.context_processor
+def shown_period():
+    """The period as a Vietnamese reader writes it (06/12/2026), for the headings."""
+    from ..documents.formats import day
+
+    def shown(value: str) -> str:
+        try:
+            return day(dt.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return value or ""
+
+    first, last = request.args.get("from"), request.args.get("to")
+    today = clock.now().astimezone(VN).date()
+    return {"shown_first": shown(first or today.replace(day=1).isoformat()),
+            "shown_last": shown(last or today.isoformat())}
+
+
 @bp.get("/province")
 @login_required("supervisor", "admin")
 def index():
@@ -79,7 +96,7 @@ def index():
     return _live_page(render_template(
         "province/index.html", centres=reports.centres(db, prefix=prefix),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
-        official=official, scope=scope, province=prefix,
+        official=official, scope=scope, province=prefix, national=_national(),
         **_live(refresh="" if prefix else "report official")))
 
 

@@ -39,6 +39,8 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/fees.py
 	$(BIN)/python bench/period_stats.py
 	$(BIN)/python bench/province.py
+	$(BIN)/python bench/province_ingest.py
+	$(BIN)/python bench/national.py
 
 # Every fault scenario at full length (~10 min on 2 cores), results in docs/reliability.md.
 # Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.

@@ -6,6 +6,7 @@ for these commands, so it never imports the hub itself::
     python -m central hub --config hub.toml          # what `motcua hub` runs
     python -m central user add lan.nt --role officer --name "Nguyễn Thị Lan" --config hub.toml
     python -m central queue load central/samples/thanhhoa.toml --config hub.toml
+    python -m central ingest --config hub.toml --name 1   # a province's ingest worker
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     queue.add_argument("--officer-password-stdin", action="store_true",
                        help="create the file's officers with the password read from stdin")
     queue.add_argument("--config", help="the hub's TOML file (default: $MOTCUA_CONFIG)")
+    ingest = sub.add_parser(
+        "ingest", help="a province's extra ingest worker: centres' summaries into its store")
+    ingest.add_argument("--config", help="the provincial hub's TOML file (default: $MOTCUA_CONFIG)")
+    ingest.add_argument("--name", required=True,
+                        help="this worker's number, 1 to the inventory's ingest_workers "
+                             "(its broker user ingest-N and its MQTT session)")
     return parser
 
 
@@ -47,6 +54,17 @@ def main(argv: list[str] | None = None) -> int:
             from .config import HubConfig
 
             serve.run(load(HubConfig, args.config))
+            return 0
+        if args.command == "ingest":
+            from .config import HubConfig
+            from .province import workers
+
+            config = load(HubConfig, args.config)
+            if config.role not in ("province", "national"):
+                print("motcua ingest: only for a provincial or national hub "
+                      '(role = "province" or "national")', file=sys.stderr)
+                return 2
+            workers.run(config, args.name)
             return 0
         from . import manage
 

@@ -252,9 +252,18 @@ class HubConfig:
         "", doc="only in `motcua demo`: the demo's folder, whose screen pictures and printed "
                 "tickets the page /demo shows (empty: no /demo page)")
     role: str = setting(
-        "centre", doc="'centre' (a centre's hub) or 'province' (stores and shows what every "
-                      "centre's bridge sends up; see docs/scaling.md)",
-        check=lambda v: None if v in ("centre", "province") else "expected 'centre' or 'province'")
+        "centre", doc="'centre' (a centre's hub), 'province' (stores and shows what every "
+                      "centre's bridge sends up) or 'national' (the same one level up, from "
+                      "every province's bridge; see docs/scaling.md)",
+        check=lambda v: None if v in ("centre", "province", "national")
+        else "expected 'centre', 'province' or 'national'")
+    province_store: str = setting(
+        "", doc="with role 'province': where the province keeps what its centres send up, "
+                "a PostgreSQL URL such as postgresql://motcua@localhost/province (several "
+                "`motcua ingest` workers can then write at once); empty: the hub's own SQLite "
+                "file (docs/scaling.md)",
+        check=lambda v: None if not v or v.startswith(("postgresql://", "postgres://"))
+        else "expected a postgresql:// URL or nothing")
     uplink: bool = setting(
         False, doc="a centre sends summaries up for the province (its broker bridges them); "
                    "`motcua provision` turns it on when the inventory has a [province]")

@@ -37,18 +37,21 @@ def run(config: HubConfig) -> None:
     logs.setup(config.log_level, "hub")
     sys.setswitchinterval(GIL_SWITCH_S)
     store = Store(config.database)
-    if config.role == "province":
+    province_store = None
+    if config.role in ("province", "national"):
         # The provincial hub: stores what the centres' bridges deliver (issue 12).
         from .province.gateway import ProvinceGateway
+        from .province.stores import open_store
 
-        gateway = ProvinceGateway(config, store)
+        province_store = open_store(config.province_store, store)
+        gateway = ProvinceGateway(config, province_store)
     else:
         gateway = Gateway(config, store)
         # The catalog version is retained state: (re)publish it whenever the link comes up.
         gateway.bus.on_connection_change(
             lambda up: up and catalog.publish_state(gateway, store.db))
     gateway.start()
-    app = create_app(config, store=store, gateway=gateway)
+    app = create_app(config, store=store, gateway=gateway, province_store=province_store)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")
     # What start-up made (modules, the app, templates) lives as long as the

@@ -9,6 +9,7 @@
     motcua provision centre.toml --out provisioned/thanhhoa
     motcua trial trial/thanhhoa      # (provisioned with --one-machine)
     motcua queue load central/samples/thanhhoa.toml --config hub.toml
+    motcua ingest --config hub.toml --name 1     # a province's extra ingest worker
     motcua demo
 
 A role's package is imported only when its sub-command runs, so a dispenser Pi
@@ -35,6 +36,7 @@ HANDED_OVER = {
     "hub": ("central", "the central hub: web app and MQTT gateway"),
     "user": ("central", "people who sign in to the hub: add, password, list"),
     "queue": ("central", "the queue's setup: load a centre from TOML/JSON"),
+    "ingest": ("central", "a province's extra ingest worker: centres' summaries into its store"),
     "demo": ("demo", "a whole centre on this machine, on fake hardware"),
 }
 # role -> (module, class): imported only when that role runs.

@@ -16,7 +16,7 @@ base="python3 python3-venv"
 # no wheel (32-bit Raspberry Pi OS).
 gammu="gammu libgammu-dev pkg-config"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
   hub)       pkgs="$base mosquitto fonts-dejavu-core $gammu" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;

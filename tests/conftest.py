@@ -49,6 +49,40 @@ def broker(tmp_path_factory):
     mosquitto.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """PostgreSQL started from Debian's packages on a free loopback port (tests/pgserver.py),
+    for the stores of the tiers above a centre; one per session, a database per test."""
+    from tests.pgserver import PostgreSQL
+
+    server = PostgreSQL().start()  # raises naming the apt-get line when missing
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres):
+    """A new empty database on the suite's PostgreSQL."""
+    return postgres.create_database(f"t{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def province_store(request, store):
+    """The province's store, each test run once per engine: the hub's SQLite file, and
+    PostgreSQL (the same ingest rules and reports must hold on both)."""
+    if request.param == "sqlite":
+        yield store
+        return
+    from central.province.stores import PostgresStore
+
+    pg = PostgresStore(request.getfixturevalue("postgres_url"))
+    yield pg
+    pg.close()
+
+
 @pytest.fixture
 def center():
     """A centre id of its own for each test, so retained messages never leak between tests."""

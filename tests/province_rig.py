@@ -207,7 +207,7 @@ def start_province(root: Path, centre_ids: list[str]) -> Province:
     config = _hub_toml(root / "tinh-hub.toml", "tinh", "Tỉnh Thanh Hóa", db, broker.port, out,
                        http_port, 'role = "province"\n' + live)
     hub = _start_hub(config, root / "tinh-hub.log")
-    assert wait_for_port(http_port, 60), (root / "tinh-hub.log").read_text()[-3000:]
+    assert wait_for_port(http_port, 180), (root / "tinh-hub.log").read_text()[-3000:]
     return Province(out, broker, hub, db, http_port)
 
 
@@ -232,7 +232,7 @@ def start_centre(root: Path, province: Province, cid: str) -> Centre:
     hub = _start_hub(config, root / f"{cid}-hub.log")
     centre = Centre(cid, out, broker, hub, proxy, db, http_port)
     province.centres[cid] = centre
-    assert wait_for_port(http_port, 60), (root / f"{cid}-hub.log").read_text()[-3000:]
+    assert wait_for_port(http_port, 180), (root / f"{cid}-hub.log").read_text()[-3000:]
     return centre
 
 

@@ -49,13 +49,13 @@ def test_a_bad_catalog_file_gets_400_in_vietnamese_and_changes_nothing(admin, st
                                                                       name):
     data, words = BAD[name]
     before = catalog.state(store.db)
-    reply = admin.post("/quan-tri/thu-tuc", data={
-        "csrf_token": token_of(admin, "/quan-tri/thu-tuc"),
+    reply = admin.post("/admin/catalog", data={
+        "csrf_token": token_of(admin, "/admin/catalog"),
         "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
     assert reply.status_code == 400
     assert words in reply.get_data(as_text=True)
     assert catalog.state(store.db) == before
-    assert admin.get("/quan-tri/thu-tuc").status_code == 200  # the hub carries on
+    assert admin.get("/admin/catalog").status_code == 200  # the hub carries on
 
 
 @pytest.mark.parametrize("name, data, words", [

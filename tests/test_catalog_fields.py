@@ -251,7 +251,7 @@ def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_serv
     catalog.import_records(store, [(1, FULL)], "admin", DEPARTMENTS)
     users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/quan-tri/thu-tuc/1.009999")
+    page.goto(f"{live_server}/admin/catalog/1.009999")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", "mat-khau-admin")
     page.click("form.login button[type=submit]")

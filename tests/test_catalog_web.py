@@ -48,17 +48,17 @@ def test_public_search_without_accents_and_with_filters(client, sample):
 
 
 def test_admin_pages_need_an_admin(client, store, sample):
-    assert client.get("/quan-tri/thu-tuc").status_code == 302
+    assert client.get("/admin/catalog").status_code == 302
     users.create_user(store, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
     client.post("/login", data={"username": "lan", "password": "mat-khau-lan",
                                 "csrf_token": token_of(client, "/login")})
-    assert client.get("/quan-tri/thu-tuc").status_code == 403
+    assert client.get("/admin/catalog").status_code == 403
 
 
 def test_a_bad_file_is_refused_on_the_page_with_each_problem(admin, store, sample):
     before = catalog.state(store.db)
-    reply = admin.post("/quan-tri/thu-tuc", data={
-        "csrf_token": token_of(admin, "/quan-tri/thu-tuc"),
+    reply = admin.post("/admin/catalog", data={
+        "csrf_token": token_of(admin, "/admin/catalog"),
         "file": (io.BytesIO(json.dumps(BAD_JSON, ensure_ascii=False).encode()), "loi.json")},
         content_type="multipart/form-data")
     html = reply.get_data(as_text=True)
@@ -73,8 +73,8 @@ def test_an_import_publishes_the_new_catalog_version_to_kiosks(admin, store, sam
     kiosk = make_node("kiosk", "kiosk-web")
     doc = {"procedures": [{"code": "H56.NEW.1", "name": "Thủ tục mới nhập từ trang quản trị",
                            "field": "Hộ tịch", "department": "STP", "level": "commune"}]}
-    reply = admin.post("/quan-tri/thu-tuc", data={
-        "csrf_token": token_of(admin, "/quan-tri/thu-tuc"),
+    reply = admin.post("/admin/catalog", data={
+        "csrf_token": token_of(admin, "/admin/catalog"),
         "file": (io.BytesIO(json.dumps(doc).encode()), "moi.json")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "1 thủ tục mới, 0 cập nhật, 0 không đổi" in reply.get_data(as_text=True)
@@ -83,9 +83,9 @@ def test_an_import_publishes_the_new_catalog_version_to_kiosks(admin, store, sam
 
 
 def test_editing_publishes_a_new_version_and_keeps_the_old(admin, store, sample):
-    page = admin.get("/quan-tri/thu-tuc/1.001193").get_data(as_text=True)
+    page = admin.get("/admin/catalog/1.001193").get_data(as_text=True)
     assert "Lưu và công bố phiên bản mới" in page
-    form = {"csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193"),
+    form = {"csrf_token": token_of(admin, "/admin/catalog/1.001193"),
             "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
             "department": "STP",
             "channels": "Trực tiếp | 1 | ngày làm việc | Miễn lệ phí = 0\n"
@@ -96,7 +96,7 @@ def test_editing_publishes_a_new_version_and_keeps_the_old(admin, store, sample)
             "decision_date": "2025-06-23", "unconfirmed_fees": "1",
             "components": "Tờ khai đăng ký khai sinh | 1 | 0 | Mẫu KS.1\n"
             "Giấy chứng sinh | 1 | 0", "steps": "Nộp hồ sơ\nNhận kết quả"}
-    reply = admin.post("/quan-tri/thu-tuc/1.001193", data=form, follow_redirects=True)
+    reply = admin.post("/admin/catalog/1.001193", data=form, follow_redirects=True)
     assert "thủ tục được công bố phiên bản mới" in reply.get_data(as_text=True)
     proc = procedures.current(store.db, "1.001193")
     assert proc["version"] == 2
@@ -107,15 +107,15 @@ def test_editing_publishes_a_new_version_and_keeps_the_old(admin, store, sample)
     assert proc["details"]["decision"] == {"number": "1234/QĐ-UBND", "date": "2025-06-23"}
     assert proc["details"]["unconfirmed"] == ["fees"]
     # What was saved is what the form shows again.
-    again = admin.get("/quan-tri/thu-tuc/1.001193").get_data(as_text=True)
+    again = admin.get("/admin/catalog/1.001193").get_data(as_text=True)
     assert "Bưu chính | 2 | ngày làm việc | Miễn lệ phí = 0 | Cộng thời gian chuyển phát" in again
     assert 'name="supplement_restarts" value="có" checked' in again
     assert proc["details"]["components"][1] == {"name": "Giấy chứng sinh", "originals": 1,
                                                 "copies": 0}
     assert [v["version"] for v in catalog.versions(store.db, "1.001193")] == [2, 1]
-    bad = admin.post("/quan-tri/thu-tuc/1.001193",
+    bad = admin.post("/admin/catalog/1.001193",
                      data={**form, "channels": "Trực tiếp | hai | ngày làm việc",
-                           "csrf_token": token_of(admin, "/quan-tri/thu-tuc/1.001193")})
+                           "csrf_token": token_of(admin, "/admin/catalog/1.001193")})
     assert bad.status_code == 400
     assert "thời hạn phải là số nguyên không âm, nhận được “hai”" in bad.get_data(as_text=True)
     assert procedures.current(store.db, "1.001193")["version"] == 2
@@ -150,7 +150,7 @@ def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, liv
     bad = tmp_path / "loi.json"
     bad.write_text(json.dumps(BAD_JSON, ensure_ascii=False), encoding="utf-8")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server}/quan-tri/thu-tuc")
+    page.goto(f"{live_server}/admin/catalog")
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", "mat-khau-admin")
     page.click("form.login button[type=submit]")
@@ -163,7 +163,7 @@ def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, liv
     artifacts = PROJECT / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / "catalog-admin-refused.png"), full_page=False)
-    page.goto(f"{live_server}/quan-tri/thu-tuc/1.001193")
+    page.goto(f"{live_server}/admin/catalog/1.001193")
     lines = page.input_value("#channels").splitlines()
     assert lines[0] == "Trực tiếp | 0 | trong ngày | Miễn lệ phí = 0"
     page.fill("#channels", "\n".join(["Trực tiếp | 1 | ngày làm việc | Miễn lệ phí = 0",

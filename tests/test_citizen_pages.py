@@ -18,7 +18,7 @@ def nav_links(html: str) -> list[str]:
 
 
 def test_the_public_navigation_has_no_staff_links(client, store):
-    for path in ("/", "/thu-tuc", "/lookup", "/thong-ke", "/gop-y"):
+    for path in ("/", "/thu-tuc", "/tra-cuu", "/thong-ke", "/gop-y"):
         reply = client.get(path, follow_redirects=True)
         assert reply.status_code == 200, path
         html = reply.get_data(as_text=True)
@@ -68,3 +68,18 @@ def test_popular_procedures_before_searching(client, store, hub_config, monkeypa
     assert first == ("/thu-tuc/1.001193", "Đăng ký khai sinh")
     # A search replaces them.
     assert 'id="popular"' not in client.get("/thu-tuc?q=chung+thuc").get_data(as_text=True)
+
+
+def test_old_addresses_keep_working(client, store):
+    """docs/development.md's URL rule: moved pages answer at their old address."""
+    moved = {"/lookup?code=000.00.00.H56-260406-0001": "/tra-cuu?code=000.00.00.H56-260406-0001",
+             "/quan-tri/thu-tuc": "/admin/catalog",
+             "/quan-tri/thu-tuc/1.001193": "/admin/catalog/1.001193",
+             "/quan-tri/xuat-danh-muc.json": "/admin/catalog/export.json",
+             "/phan-anh": "/feedback", "/phan-anh/7": "/feedback/7"}
+    for old, new in moved.items():
+        reply = client.get(old)
+        assert reply.status_code == 301 and reply.headers["Location"] == new, old
+    # The public ones in Vietnamese, the staff ones in English: what the rule says.
+    assert client.get("/tra-cuu").status_code == 200
+    assert client.get("/admin/catalog").status_code == 302  # sign in first

@@ -45,12 +45,13 @@ def test_a_supervisor_sees_the_ratings_per_officer_and_counter(
 
     page = browser.new_page(viewport={"width": 1100, "height": 800})
     sign_in(page, live_server, "giamsat")
+    page.click("header summary:has-text('Hàng chờ')")  # the staff menus
     page.click("text=Đánh giá")
     page.locator("#ratings-summary").wait_for()
     assert "2 lượt đánh giá" in page.inner_text("#ratings-summary")
-    assert "50.0%" in page.inner_text("#ratings-summary")
+    assert "50,0%" in page.inner_text("#ratings-summary")  # Vietnamese decimal comma
     row = page.inner_text("#by-officer tbody tr")
-    assert "Nguyễn Thị Lan" in row and "50.0%" in row
+    assert "Nguyễn Thị Lan" in row and "50,0%" in row
     assert "Quầy 1" in page.inner_text("#by-counter")
     recent = page.inner_text("#recent-ratings tbody")
     assert "Không hài lòng" in recent and "Rất hài lòng" in recent and "A002" in recent
@@ -64,6 +65,7 @@ def test_an_admin_lets_one_node_drive_a_neighbouring_counter(browser, live_serve
     users.create_user(store, "quantri", "Lê Văn Quản", "admin", PASSWORD)
     page = browser.new_page(viewport={"width": 1100, "height": 700})
     sign_in(page, live_server, "quantri")
+    page.click("header summary:has-text('Quản trị')")
     page.click("text=Bàn phím quầy")
     page.fill("#keypad-form input[name=node]", "counter-1")
     page.fill("#keypad-form input[name=number]", "99")

@@ -116,7 +116,7 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
     found = {r.type: r.data.decode() for r in decode(
         Image.open(tmp_path / "r.png"), symbols=[ZBarSymbol.CODE128, ZBarSymbol.QRCODE])}
     assert found["CODE128"] == codes[0]
-    assert found["QRCODE"] == f"{live_server}/lookup?code={codes[0]}"
+    assert found["QRCODE"] == f"{live_server}/tra-cuu?code={codes[0]}"
     ticket = page.request.get(f"{live_server}/dossiers/{first['id']}/ticket.png")
     (tmp_path / "t.png").write_bytes(ticket.body())
     on_ticket = {r.type: r.data.decode() for r in decode(
@@ -130,7 +130,7 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
     listed = page.inner_text("main")
     assert codes[0] not in listed
     public = browser.new_page()
-    public.goto(f"{live_server}/lookup")
+    public.goto(f"{live_server}/tra-cuu")
     public.fill('input[name="code"]', codes[0])
     public.press('input[name="code"]', "Enter")
     result = public.inner_text("#lookup-result")

@@ -34,7 +34,7 @@ def decoded(image: Image.Image) -> dict[str, str]:
 
 
 def test_receipt_pdf_carries_a_code128_and_a_qr_that_decode(dossier, hub_config, tmp_path):
-    url = f"https://hcc.thanhhoa.gov.vn/lookup?code={dossier['code']}"
+    url = f"https://hcc.thanhhoa.gov.vn/tra-cuu?code={dossier['code']}"
     pdf = forms.receipt_pdf(dossier, hub_config, url)
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "receipt.pdf"
@@ -55,7 +55,7 @@ def test_receipt_pdf_carries_a_code128_and_a_qr_that_decode(dossier, hub_config,
 
 
 def test_thermal_ticket_image_and_escpos_bytes(dossier, hub_config):
-    url = f"http://127.0.0.1:8080/lookup?code={dossier['code']}"
+    url = f"http://127.0.0.1:8080/tra-cuu?code={dossier['code']}"
     image = forms.receipt_ticket_image(dossier, hub_config, url)
     assert image.width == forms.TICKET_WIDTH
     ARTIFACTS.mkdir(exist_ok=True)
@@ -84,7 +84,7 @@ def test_receipt_pages_need_sign_in_and_serve_pdf_and_png(client, store, dossier
     image = Image.open(io.BytesIO(png.data))
     found = decoded(image.convert("L"))
     assert found["CODE128"] == dossier["code"]
-    assert found["QRCODE"] == f"http://localhost/lookup?code={dossier['code']}"
+    assert found["QRCODE"] == f"http://localhost/tra-cuu?code={dossier['code']}"
 
 
 def test_the_served_receipt_is_one_a_centre_signs(client, store, hub_config, tmp_path):
@@ -109,7 +109,7 @@ def test_the_served_receipt_is_one_a_centre_signs(client, store, hub_config, tmp
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Phạm Văn Nam" in text and "nam.pv" not in text
-    assert "https://dichvucong.thanhhoa.gov.vn/lookup" in text and "127.0.0.1" not in text
+    assert "https://dichvucong.thanhhoa.gov.vn/tra-cuu" in text and "127.0.0.1" not in text
     assert "localhost" not in text
     assert "Địa chỉ" not in text and "Số điện thoại" not in text and "—" not in text
     assert "UBND TỈNH THANH HÓA" in text and "Độc lập – Tự do – Hạnh phúc" in text

@@ -81,11 +81,11 @@ def test_an_illegal_action_from_the_page_is_refused_with_a_message(client, ids, 
 def test_public_lookup_page_needs_no_sign_in_and_hides_personal_data(client, ids, store,
                                                                      hub_config):
     d = received(store, hub_config, ids)
-    page = client.get(f"/lookup?code={d['code']}").get_data(as_text=True)
+    page = client.get(f"/tra-cuu?code={d['code']}").get_data(as_text=True)
     assert "Nguyễn T** L**" in page and "Đã tiếp nhận" in page and "Sở Tư pháp" in page
     for secret in [APPLICANT["id_number"], APPLICANT["phone"], "Lê Lợi", "Nguyễn Thị Lan"]:
         assert secret not in page
-    assert "Không tìm thấy hồ sơ" in client.get("/lookup?code=nope").get_data(as_text=True)
+    assert "Không tìm thấy hồ sơ" in client.get("/tra-cuu?code=nope").get_data(as_text=True)
 
 
 def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, make_node,

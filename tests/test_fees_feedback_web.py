@@ -1,6 +1,7 @@
 """The fee and feedback pages as an officer and an inspector use them."""
 
 import re
+import time
 
 from central import feedback
 from central.accounts import users
@@ -17,6 +18,7 @@ def signed_in(app, store, username, role):
     with client.session_transaction() as session:
         session["user_id"] = user["id"]
         session["csrf"] = "t"
+        session["epoch"], session["since"] = 0, time.time()  # signed in just now
     return client
 
 
@@ -55,23 +57,23 @@ def test_the_inspection_team_assigns_answers_and_publishes(app, store, hub_confi
     item = feedback.submit(store, hub_config, source="web", topic="fees",
                            text="Thu phí không đưa biên lai", contact_phone="0912345678")
     inspector = signed_in(app, store, "thanh.tra", "supervisor")
-    desk = inspector.get("/phan-anh").get_data(as_text=True)
+    desk = inspector.get("/feedback").get_data(as_text=True)
     assert item["code"] in desk and "Phí, lệ phí" in desk
-    page = inspector.get(f"/phan-anh/{item['id']}").get_data(as_text=True)
+    page = inspector.get(f"/feedback/{item['id']}").get_data(as_text=True)
     assert "0912345678" in page  # the team sees the contact; the public page does not
-    inspector.post(f"/phan-anh/{item['id']}/assign", data={"csrf_token": "t",
+    inspector.post(f"/feedback/{item['id']}/assign", data={"csrf_token": "t",
                                                            "assignee": "thanh.tra"})
-    page = inspector.post(f"/phan-anh/{item['id']}/answer", data={
+    page = inspector.post(f"/feedback/{item['id']}/answer", data={
         "csrf_token": "t", "answer": "Đã nhắc nhở cán bộ thu phí."},
         follow_redirects=True).get_data(as_text=True)
     assert "Đã lưu câu trả lời" in page and "đúng hạn" in page
     public = app.test_client().get(f"/gop-y/{item['public_token']}").get_data(as_text=True)
     assert "Đã nhắc nhở" not in public and "0912345678" not in public
-    inspector.post(f"/phan-anh/{item['id']}/publish", data={"csrf_token": "t"})
+    inspector.post(f"/feedback/{item['id']}/publish", data={"csrf_token": "t"})
     public = app.test_client().get(f"/gop-y/{item['public_token']}").get_data(as_text=True)
     assert "Đã nhắc nhở cán bộ thu phí." in public
     officer = signed_in(app, store, "lan.nt", "officer")
-    assert officer.get("/phan-anh").status_code == 403
+    assert officer.get("/feedback").status_code == 403
 
 
 def test_feedback_about_a_dossier_from_its_lookup_page(app, store, hub_config):
@@ -83,7 +85,7 @@ def test_feedback_about_a_dossier_from_its_lookup_page(app, store, hub_config):
                                   channel="in_person", applicant=APPLICANT,
                                   components=[c["name"] for c in CHECKLIST], actor="lan.nt")
     citizen = app.test_client()
-    lookup = citizen.get(f"/lookup?code={d['code']}").get_data(as_text=True)
+    lookup = citizen.get(f"/tra-cuu?code={d['code']}").get_data(as_text=True)
     link = re.search(r'href="(/gop-y\?dossier=[^"]+)" id="feedback-link"', lookup).group(1)
     form = citizen.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert f"Góp ý về hồ sơ <strong>{d['code']}</strong>" in form

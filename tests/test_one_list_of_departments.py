@@ -66,7 +66,7 @@ def test_no_chooser_lists_a_department_twice(client, store, hub_config):
                                   applicant=APPLICANT, components=[CHECKLIST[0]["name"]],
                                   actor="admin")
     pages = {**CHOOSERS, f"/dossiers/{d['id']}": "department_id",
-             "/quan-tri/thu-tuc/1.001193": "department"}
+             "/admin/catalog/1.001193": "department"}
     for path, name in pages.items():
         reply = client.get(path)
         assert reply.status_code == 200, path

@@ -237,3 +237,48 @@ def test_the_live_floor_through_the_production_provincial_broker(browser, hub_co
         bridge.loop_stop()
         bridge.disconnect()
         broker.stop()
+
+
+def test_the_provinces_reports_follow_the_data_without_reload(browser, province_server, store,
+                                                             hub_config, center):
+    """A centre's overdue dossier arrives at the provincial hub: the open overdue list
+    and the period report show it without a reload (the hub's cue, the page's fetch)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from central.province.gateway import ProvinceGateway
+
+    config = dataclasses.replace(hub_config, role="province")
+    gateway = ProvinceGateway(config, store).start()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{center}-bridge",
+                         protocol=mqtt.MQTTv5)
+    try:
+        assert gateway.bus.wait_connected(15)
+        page = sign_in(browser, province_server, store)
+        page.goto(f"{province_server}/province/overdue")
+        page.locator("#live-link.up").wait_for(timeout=15000)
+        assert "Không có hồ sơ quá hạn" in page.locator("#overdue").inner_text()
+        page.evaluate("window.notReloaded = true")
+        client.connect("127.0.0.1", hub_config.mqtt.port)
+        client.loop_start()
+        code = f"H56-{center}"
+        client.publish(f"province/{center}-a/up/dossiers",
+                       encode(UP_DOSSIERS.make(dossiers=[dossier(code, 1)])),
+                       qos=1).wait_for_publish(10)
+        page.locator("#overdue", has_text=code).wait_for(timeout=20000)
+        assert page.locator("#overdue-count").inner_text().startswith("1 hồ sơ")
+        assert page.evaluate("window.notReloaded") is True
+        # The main page's period report follows too.
+        page.goto(f"{province_server}/province")
+        page.locator("#live-link.up").wait_for(timeout=15000)
+        page.evaluate("window.notReloaded = true")
+        before = page.locator("#report tr.total").inner_text()
+        client.publish(f"province/{center}-a/up/dossiers",
+                       encode(UP_DOSSIERS.make(dossiers=[dossier(f"{code}-2", 1)])),
+                       qos=1).wait_for_publish(10)
+        wait_until(lambda: page.locator("#report tr.total").inner_text() != before, timeout=20)
+        assert page.evaluate("window.notReloaded") is True
+    finally:
+        client.loop_stop()
+        client.disconnect()
+        gateway.stop()

@@ -37,23 +37,24 @@ def apply(store, topic, payload):
                             NOW)
 
 
-def test_a_redelivered_batch_is_stored_once(store):
+def test_a_redelivered_batch_is_stored_once(province_store):
     batch = UP_TICKET_EVENTS.make(events=[event(1), event(2)])
-    assert apply(store, "province/xa-a/up/ticket_events", batch) == 2
-    assert apply(store, "province/xa-a/up/ticket_events", batch) == 0
+    assert apply(province_store, "province/xa-a/up/ticket_events", batch) == 2
+    assert apply(province_store, "province/xa-a/up/ticket_events", batch) == 0
     # The same ids from another centre are that centre's own events.
-    assert apply(store, "province/xa-b/up/ticket_events", batch) == 2
-    rows = store.db.execute("select center, count(*) from province_ticket_events "
-                            "group by center").fetchall()
+    assert apply(province_store, "province/xa-b/up/ticket_events", batch) == 2
+    rows = province_store.db.execute("select center, count(*) from province_ticket_events "
+                                     "group by center order by center").fetchall()
     assert rows == [("xa-a", 2), ("xa-b", 2)]
 
 
-def test_an_older_dossier_row_never_overwrites_a_newer_one(store):
-    apply(store, "province/xa-a/up/dossiers",
+def test_an_older_dossier_row_never_overwrites_a_newer_one(province_store):
+    apply(province_store, "province/xa-a/up/dossiers",
           UP_DOSSIERS.make(dossiers=[dossier("H56-1", 7, status=9, stage="ready")]))
-    apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[dossier("H56-1", 3)]))
-    assert store.db.execute("select status, version from province_dossiers").fetchall() == [
-        (9, 7)]
+    apply(province_store, "province/xa-a/up/dossiers",
+          UP_DOSSIERS.make(dossiers=[dossier("H56-1", 3)]))
+    assert province_store.db.execute(
+        "select status, version from province_dossiers").fetchall() == [(9, 7)]
 
 
 @pytest.mark.parametrize("topic, payload", [
@@ -65,14 +66,14 @@ def test_an_older_dossier_row_never_overwrites_a_newer_one(store):
     ("province/xa-a/state/board/main", b"[1, 2"),
     ("elsewhere/xa-a/up/ratings", encode(UP_RATINGS.make(ratings=[]))),
 ])
-def test_bad_input_is_refused_and_changes_nothing(store, topic, payload):
+def test_bad_input_is_refused_and_changes_nothing(province_store, topic, payload):
     with pytest.raises(ingest.Refused):
-        apply(store, topic, payload)
-    assert store.db.execute("select count(*) from province_centres").fetchone() == (0,)
+        apply(province_store, topic, payload)
+    assert province_store.db.execute("select count(*) from province_centres").fetchone() == (0,)
 
 
-def test_one_bad_record_is_skipped_alone(store, hub_config):
-    gateway = ProvinceGateway(hub_config, store)
+def test_one_bad_record_is_skipped_alone(province_store, hub_config):
+    gateway = ProvinceGateway(hub_config, province_store)
     bad = {"event_id": "x"}  # no time, no ticket
     stored = gateway.apply_batch([
         ("province/xa-a/up/ticket_events",
@@ -81,27 +82,27 @@ def test_one_bad_record_is_skipped_alone(store, hub_config):
         ("province/xa-a/bridge/state", b"1"),
     ])
     assert stored == 2 and gateway.refused == 1
-    assert reports.centres(store.db)[0]["link"] == "up"
+    assert reports.centres(province_store.db)[0]["link"] == "up"
 
 
-def test_the_link_log_says_when_each_centre_went_offline(store):
-    apply(store, "province/xa-a/bridge/state", b"1")
-    with store.write() as db:
+def test_the_link_log_says_when_each_centre_went_offline(province_store):
+    apply(province_store, "province/xa-a/bridge/state", b"1")
+    with province_store.write() as db:
         ingest.apply(db, "province/xa-a/bridge/state", b"0", "2026-11-27T04:00:00.000+00:00")
         ingest.apply(db, "province/xa-a/bridge/state", b"0", "2026-11-27T04:05:00.000+00:00")
-    centre = reports.centres(store.db)[0]
+    centre = reports.centres(province_store.db)[0]
     assert (centre["link"], centre["link_since"]) == ("down", "2026-11-27T04:00:00.000+00:00")
     assert centre["link_name"] == "Mất kết nối"
 
 
-def test_a_centre_report_function_runs_on_the_provinces_rows(store):
+def test_a_centre_report_function_runs_on_the_provinces_rows(province_store):
     from central.statistics import dossier_figures
 
-    apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
+    apply(province_store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
         dossier("H56-1", 1, status=9, stage="ready", classification="on_time",
                 result_at="2026-11-24T02:00:00.000+00:00"),
         dossier("H56-2", 2)]))
-    apply(store, "province/xa-b/up/dossiers", UP_DOSSIERS.make(dossiers=[
+    apply(province_store, "province/xa-b/up/dossiers", UP_DOSSIERS.make(dossiers=[
         dossier("H56-1", 1, status=9, stage="ready", classification="late",
                 result_at="2026-11-26T02:00:00.000+00:00")]))
     # Their events, as a centre's uplink sends them: the hall figures, like
@@ -118,26 +119,27 @@ def test_a_centre_report_function_runs_on_the_provinces_rows(store):
             for i, (code, at, action, classification) in enumerate(rows, 1)])
 
     received = "2026-11-20T02:00:00.000+00:00"
-    apply(store, "province/xa-a/up/dossier_events", events(
+    apply(province_store, "province/xa-a/up/dossier_events", events(
         ("H56-1", received, "receive", None), ("H56-2", received, "receive", None),
         ("H56-1", "2026-11-24T02:00:00.000+00:00", "result_ready", "on_time")))
-    apply(store, "province/xa-b/up/dossier_events", events(
+    apply(province_store, "province/xa-b/up/dossier_events", events(
         ("H56-1", received, "receive", None),
         ("H56-1", "2026-11-26T02:00:00.000+00:00", "result_ready", "late")))
     now = clock.from_iso("2026-11-27T03:00:00+00:00")
-    one = dossier_figures.department_figures(reports.centre_database(store.db, "xa-a"), now)
+    db = province_store.db
+    one = dossier_figures.department_figures(reports.centre_database(db, "xa-a"), now)
     assert one["departments"] == [{"code": "STP", "name": "Sở Tư pháp", "resolved": 1,
                                    "on_time": 1, "in_progress": 1, "overdue": 1,
                                    "on_time_rate": 1.0}]
-    everything = dossier_figures.department_figures(reports.centre_database(store.db), now)
+    everything = dossier_figures.department_figures(reports.centre_database(db), now)
     assert sorted((d["code"], d["resolved"]) for d in everything["departments"]) == [
         ("xa-a:STP", 1), ("xa-b:STP", 1)]
-    period = reports.period_report(store.db, "2026-11-01T00:00:00+07:00",
+    period = reports.period_report(province_store.db, "2026-11-01T00:00:00+07:00",
                                    "2026-12-01T00:00:00+07:00", NOW)
     whole = period["province"]
     assert (whole["received"], whole["resolved"], whole["on_time"], whole["late"],
             whole["overdue"], whole["on_time_rate"]) == (3, 2, 1, 1, 1, 0.5)
-    assert [o["code"] for o in reports.overdue(store.db, NOW)] == ["H56-2"]
+    assert [o["code"] for o in reports.overdue(province_store.db, NOW)] == ["H56-2"]
 
 
 def signed_in(client, store):
@@ -149,7 +151,13 @@ def signed_in(client, store):
                                 "csrf_token": token})
 
 
-def test_the_province_pages_show_every_centre(client, store):
+def test_the_province_pages_show_every_centre(province_store, store, hub_config):
+    from central import create_app
+
+    app = create_app(hub_config, store=store, province_store=province_store)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    store, staff = province_store, store
     apply(store, "province/xa-a/bridge/state", b"1")
     apply(store, "province/xa-b/bridge/state", b"0")
     apply(store, "province/xa-a/state/nodes", {"v": 1, "center_name": "Trung tâm xã Đông Sơn",
@@ -163,7 +171,7 @@ def test_the_province_pages_show_every_centre(client, store):
         events=[event(1), event(2, "finish", "done")]))
     apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[dossier("H56-2", 2)]))
     assert client.get("/province").status_code == 302  # sign in first
-    signed_in(client, store)
+    signed_in(client, staff)
     page = client.get("/province").get_data(as_text=True)
     assert "Trung tâm xã Đông Sơn" in page and "Đang kết nối" in page
     assert "Mất kết nối" in page and "1 / 2 trung tâm đang kết nối" in page
@@ -179,7 +187,7 @@ def test_the_province_pages_show_every_centre(client, store):
                                        "name = 'counter/1'").fetchone()[0])["counter"] == 1
 
 
-def test_dossier_events_are_stored_once_and_rebuild_a_centres_history(store):
+def test_dossier_events_are_stored_once_and_rebuild_a_centres_history(province_store):
     from motcua.bus.messages import UP_DOSSIER_EVENTS
 
     events = [{"event_id": 10, "code": "H56-1", "at": "2026-11-20T02:00:00.000+00:00",
@@ -189,11 +197,11 @@ def test_dossier_events_are_stored_once_and_rebuild_a_centres_history(store):
                "action": "result_ready", "from_status": 4, "to_status": 9,
                "due_at": None, "classification": "on_time"}]
     batch = UP_DOSSIER_EVENTS.make(events=events)
-    assert apply(store, "province/xa-a/up/dossier_events", batch) == 2
-    assert apply(store, "province/xa-a/up/dossier_events", batch) == 0
-    apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
+    assert apply(province_store, "province/xa-a/up/dossier_events", batch) == 2
+    assert apply(province_store, "province/xa-a/up/dossier_events", batch) == 0
+    apply(province_store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[
         dossier("H56-1", 11, status=9, stage="ready", classification="on_time")]))
-    mem = reports.centre_database(store.db, "xa-a")
+    mem = reports.centre_database(province_store.db, "xa-a")
     rows = [(r["action"], json.loads(r["detail"])) for r in mem.query(
         "select e.action, e.detail from dossier_events e join dossiers d on d.id = e.dossier_id "
         "where d.code = 'H56-1' order by e.id")]

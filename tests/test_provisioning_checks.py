@@ -129,6 +129,22 @@ def test_udev_rules_are_well_formed(rules):
         assert any("==" in t for t in tokens) and any('GROUP="' in t for t in tokens), line
 
 
+def test_the_ingest_worker_unit_verifies_and_restarts_always(tmp_path):
+    """The province's extra ingest workers (motcua-ingest@N): systemd accepts the
+    template, and a worker that dies comes back (what its session holds waits)."""
+    source = PROVISIONING / "roles" / "hub" / "files" / "motcua-ingest@.service"
+    copy = tmp_path / "motcua-ingest@1.service"
+    copy.write_text(source.read_text().replace("/opt/motcua/venv/bin/motcua",
+                                               str(BIN / "motcua")))
+    run = subprocess.run([shutil.which("systemd-analyze"), "verify", str(copy)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout + run.stderr == "", run.stderr
+    s = settings(source)
+    assert s["Restart"] == ["always"] and s["User"] == ["motcua"]
+    assert s["ExecStart"] == [
+        "/opt/motcua/venv/bin/motcua ingest --config /etc/motcua/hub.toml --name %i"]
+
+
 def test_the_live_pages_relay_unit_verifies_and_is_sandboxed(tmp_path):
     """motcua-public-broker.service: the second Mosquitto the browsers reach."""
     path = PROVISIONING / "roles" / "broker" / "files" / "motcua-public-broker.service"

@@ -5,6 +5,8 @@ role the table keeps out, or keeps out one it lets in. Also: every unsafe
 method refuses a request without the CSRF token.
 """
 
+import time
+
 import pytest
 from werkzeug.routing import Rule
 
@@ -43,6 +45,9 @@ def client_as(app, ids, role):
         session["csrf"] = "test-token"
         if role:
             session["user_id"] = ids[role]
+            # Signed in just now (an earlier POST /logout moved the user's epoch on).
+            user = users.get_user(app.extensions["motcua.store"], user_id=ids[role])
+            session["epoch"], session["since"] = user.get("session_epoch", 0), time.time()
     return client
 
 

@@ -3,7 +3,7 @@
 Both carry the dossier code as Code128 and a QR code linking to the public
 lookup page, so a counter's USB scanner or a kiosk's camera reads it back::
 
-    pdf_bytes = receipt_pdf(dossier, config, "https://hcc.example/lookup?code=...")
+    pdf_bytes = receipt_pdf(dossier, config, "https://hcc.example/tra-cuu?code=...")
     image = receipt_ticket_image(dossier, config, url)      # Pillow, 576 px wide (80 mm)
     data = receipt_escpos(dossier, config, url)             # bytes for the printer
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import sys
 
 from motcua.bus.messages import (
     MAX_PAYLOAD_BYTES,
@@ -43,8 +44,57 @@ from motcua.bus.topics import NAME_PATTERN
 
 log = logging.getLogger(__name__)
 
+# A record the database will not take (a constraint, a value of the wrong
+# type): skipped alone. Anything else (a lost connection, a full disk) fails
+# the whole batch, which is then not acknowledged and comes again.
+_SQLITE_DATA_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+                       sqlite3.DataError)
+
+
+def data_errors() -> tuple:
+    """The exceptions that mean "this record, not the database": SQLite's, and
+    PostgreSQL's where a store has loaded psycopg (a centre's hub never does)."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return _SQLITE_DATA_ERRORS
+    return (*_SQLITE_DATA_ERRORS, psycopg.DataError, psycopg.IntegrityError)
+
 ROOT = "province"
-FILTERS = (f"{ROOT}/+/up/+", f"{ROOT}/+/state/#", f"{ROOT}/+/bridge/state")
+# The country above the provinces: each provincial broker bridges its centres'
+# summaries up to the national broker under vn/<province>/<centre>/... (see
+# broker-config/national-bridge.conf.template), and the national hub stores
+# them with the same rules, the centre keyed as "<province>/<centre>".
+NATIONAL_ROOT = "vn"
+
+
+class Tier:
+    """Where a hub above the centres reads: its topic root and how many levels name
+    a centre (``province/<c>/...``: one; ``vn/<p>/<c>/...``: two)."""
+
+    def __init__(self, root: str, depth: int):
+        self.root, self.depth = root, depth
+        self.centre = "/".join(["+"] * depth)
+
+    def state_filters(self) -> tuple[str, ...]:
+        """The ordered part (retained state, bridges' 1/0), read by the hub alone."""
+        return (f"{self.root}/{self.centre}/state/#", f"{self.root}/{self.centre}/bridge/state")
+
+    def up_filter(self) -> str:
+        """The summaries, which the shared ingest group takes."""
+        return f"{self.root}/{self.centre}/up/+"
+
+
+TIERS = {"province": Tier(ROOT, 1), "national": Tier(NATIONAL_ROOT, 2)}
+
+
+def tier(role: str) -> Tier:
+    return TIERS.get(role, TIERS["province"])
+
+
+# The ordered part, read by the provincial hub's gateway alone: each centre's
+# retained floor state and its bridge's 1/0 (the newest wins, so one reader).
+# The summaries (``up/+``) go to the shared ingest group (workers.py).
+STATE_FILTERS = TIERS["province"].state_filters()
 
 TICKET_EVENT_FIELDS = ("event_id", "at", "day", "action", "to_status", "ticket_id", "display",
                        "service", "counter", "officer", "officer_name")
@@ -84,12 +134,14 @@ def _record(kind: str, raw, fields) -> dict:
     return {f: raw.get(f) for f in fields}
 
 
+TOUCH = ("insert into province_centres (center, name, first_seen, last_message_at) "
+         "values (?, ?, ?, ?) on conflict(center) do update set "
+         "last_message_at = excluded.last_message_at, "
+         "name = coalesce(excluded.name, province_centres.name)")
+
+
 def _touch(db, center: str, now: str, name: str | None = None) -> None:
-    db.execute(
-        "insert into province_centres (center, name, first_seen, last_message_at) "
-        "values (?, ?, ?, ?) on conflict(center) do update set "
-        "last_message_at = excluded.last_message_at, name = coalesce(excluded.name, name)",
-        [center, name, now, now])
+    db.execute(TOUCH, [center, name, now, now])
 
 
 def set_link(db, center: str, up: bool, now: str) -> bool:
@@ -112,9 +164,17 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     Raises :class:`Refused` (nothing changed) for a message the province does
     not take."""
     levels = topic.split("/")
-    if len(levels) < 3 or levels[0] != ROOT or not NAME_PATTERN.match(levels[1]):
+    if (len(levels) == 4 and levels[0] == NATIONAL_ROOT and levels[2:] == ["bridge", "state"]
+            and NAME_PATTERN.match(levels[1])):
+        # A province's own bridge to the country: its link, under the province's name.
+        if payload.strip() not in (b"0", b"1"):
+            raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
+        set_link(db, levels[1], payload.strip() == b"1", now)
+        return 0
+    where = _centre_of(topic)
+    if where is None:
         raise Refused(f"{topic}: not a centre's topic")
-    center, rest = levels[1], levels[2:]
+    center, rest = where
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Refused(f"{topic}: payload larger than {MAX_PAYLOAD_BYTES} bytes")
     if rest == ["bridge", "state"]:
@@ -140,58 +200,147 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
             [center, name, json.dumps(data, ensure_ascii=False), now])
         return 0
     if rest[0] == "up" and len(rest) == 2:
-        kind = rest[1]
-        mtype, field = {"ticket_events": (UP_TICKET_EVENTS, "events"),
-                        "dossiers": (UP_DOSSIERS, "dossiers"),
-                        "dossier_events": (UP_DOSSIER_EVENTS, "events"),
-                        "ratings": (UP_RATINGS, "ratings")}.get(kind, (None, None))
-        if mtype is None:
-            raise Refused(f"{topic}: unknown summary {kind!r}")
-        try:
-            data = mtype.validate(decode(payload))
-        except InvalidMessage as exc:
-            raise Refused(f"{topic}: {exc}") from None
+        kind, records = _summary(topic, rest[1], payload)
         _touch(db, center, now)
+        try:  # the whole batch in one savepoint: the usual case, and the cheap one
+            with db.atomic():
+                return _store_all(db, kind, center, records, now)
+        except Exception:  # noqa: BLE001 - then record by record, each in its own savepoint
+            pass  # (a failed statement aborts a PostgreSQL transaction up to its savepoint)
         stored = 0
-        for raw in data[field]:
+        for raw in records:
             try:
-                stored += _store(db, kind, center, raw, now)
-            except (Refused, sqlite3.Error, TypeError) as exc:
+                with db.atomic():
+                    stored += _store(db, kind, center, raw, now)
+            except (Refused, TypeError, *data_errors()) as exc:
                 log.warning("province: a record from %s skipped: %s", center, exc)
         return stored
     raise Refused(f"{topic}: not a topic the province stores")
 
 
-def _store(db, kind: str, center: str, raw, now: str) -> int:
+SUMMARIES = {"ticket_events": (UP_TICKET_EVENTS, "events"),
+             "dossiers": (UP_DOSSIERS, "dossiers"),
+             "dossier_events": (UP_DOSSIER_EVENTS, "events"),
+             "ratings": (UP_RATINGS, "ratings")}
+
+
+def _summary(topic: str, kind: str, payload: bytes) -> tuple[str, list]:
+    """A summary message's kind and records, checked against the catalogue."""
+    mtype, field = SUMMARIES.get(kind, (None, None))
+    if mtype is None:
+        raise Refused(f"{topic}: unknown summary {kind!r}")
+    try:
+        data = mtype.validate(decode(payload))
+    except InvalidMessage as exc:
+        raise Refused(f"{topic}: {exc}") from None
+    return kind, data[field]
+
+
+def _centre_of(topic: str) -> tuple[str, list[str]] | None:
+    """(centre key, the levels after it) of a centre's topic, or None."""
+    levels = topic.split("/")
+    depth = 2 if levels[0] == NATIONAL_ROOT else 1
+    names = levels[1:1 + depth]
+    if (len(levels) < 2 + depth or levels[0] not in (ROOT, NATIONAL_ROOT)
+            or not all(NAME_PATTERN.match(n) for n in names)):
+        return None
+    return "/".join(names), levels[1 + depth:]
+
+
+def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, list[Refused]]:
+    """Store a batch of messages; returns (records newly stored, the refusals).
+
+    The summaries of the whole batch go in as one statement per kind (and one for
+    the centres heard from), whatever the number of messages and centres: at a
+    province's ingest rate, round trips to PostgreSQL, not rows, are the cost.
+    Anything else (retained state, links), or a batch a statement fails on, goes
+    message by message through :func:`apply`, each in its own savepoint."""
+    refused: list[Refused] = []
+    rows: dict[str, list] = {}
+    sql: dict[str, str] = {}
+    centres: set[str] = set()
+    others: list[tuple[str, bytes]] = []
+    for topic, payload in messages:
+        where = _centre_of(topic)
+        if (where is None or len(where[1]) != 2 or where[1][0] != "up"
+                or len(payload) > MAX_PAYLOAD_BYTES):
+            others.append((topic, payload))
+            continue
+        center, rest = where
+        try:
+            kind, records = _summary(topic, rest[1], payload)
+            statements = [_statement(kind, center, raw, now) for raw in records]
+        except (Refused, TypeError):
+            others.append((topic, payload))  # refused (or a bad record) message by message
+            continue
+        centres.add(center)
+        for text, params in statements:
+            sql[kind] = text
+            rows.setdefault(kind, []).append(params)
+    stored = 0
+    try:
+        with db.atomic():
+            _executemany(db, TOUCH, [[c, None, now, now] for c in sorted(centres)])
+            for kind in sorted(rows):
+                stored += max(_executemany(db, sql[kind], rows[kind]).rowcount, 0)
+    except Exception:  # noqa: BLE001 - then message by message
+        stored = 0
+        others = list(messages)
+    for topic, payload in others:
+        try:
+            with db.atomic():
+                stored += apply(db, topic, payload, now)
+        except Refused as refusal:
+            refused.append(refusal)
+        except data_errors() as exc:  # the database would not take it: skipped, said
+            refused.append(Refused(f"{topic}: {exc}"))
+    return stored, refused
+
+
+def _executemany(db, sql: str, rows: list):
+    many = getattr(db, "executemany", None) or db.conn.executemany  # PostgreSQL's, or sqlite3's
+    return many(sql, rows)
+
+
+def _statement(kind: str, center: str, raw, now: str) -> tuple[str, list]:
+    """The statement that stores one record, and its parameters (Refused when the
+    record is not one). The SQL is the same for every record of a kind, so a batch
+    runs as one ``executemany`` (one round trip to PostgreSQL in pipeline mode)."""
     if kind == "ticket_events":
         row = _record(kind, raw, TICKET_EVENT_FIELDS)
-        cur = db.execute(
-            "insert or ignore into province_ticket_events (center, stored_at, "
-            + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
-            + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ")",
-            [center, now, *row.values()])
-        return cur.rowcount
+        return ("insert into province_ticket_events (center, stored_at, "
+                + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
+                + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ") on conflict do nothing",
+                [center, now, *row.values()])
     if kind == "dossier_events":
         row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
-        cur = db.execute(
-            "insert or ignore into province_dossier_events (center, "
-            + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
-            + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ")", [center, *row.values()])
-        return cur.rowcount
+        return ("insert into province_dossier_events (center, "
+                + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
+                + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ") on conflict do nothing",
+                [center, *row.values()])
     if kind == "ratings":
         row = _record(kind, raw, RATING_FIELDS)
-        cur = db.execute(
-            "insert or ignore into province_ratings (center, " + ", ".join(RATING_FIELDS)
-            + ") values (?, " + ", ".join("?" * len(RATING_FIELDS)) + ")", [center, *row.values()])
-        return cur.rowcount
+        return ("insert into province_ratings (center, " + ", ".join(RATING_FIELDS)
+                + ") values (?, " + ", ".join("?" * len(RATING_FIELDS))
+                + ") on conflict do nothing", [center, *row.values()])
     row = _record(kind, raw, DOSSIER_FIELDS)
     row["supplement_count"] = row["supplement_count"] or 0
     columns = ", ".join(DOSSIER_FIELDS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in DOSSIER_FIELDS if c != "code")
-    cur = db.execute(
-        f"insert into province_dossiers (center, stored_at, {columns}) values (?, ?, "
-        + ", ".join("?" * len(DOSSIER_FIELDS)) + ") on conflict(center, code) do update set "
-        f"{updates}, stored_at = excluded.stored_at "
-        "where excluded.version >= province_dossiers.version",
-        [center, now, *row.values()])
-    return cur.rowcount
+    return (f"insert into province_dossiers (center, stored_at, {columns}) values (?, ?, "
+            + ", ".join("?" * len(DOSSIER_FIELDS)) + ") on conflict(center, code) do update set "
+            f"{updates}, stored_at = excluded.stored_at "
+            "where excluded.version >= province_dossiers.version",
+            [center, now, *row.values()])
+
+
+def _store(db, kind: str, center: str, raw, now: str) -> int:
+    sql, params = _statement(kind, center, raw, now)
+    return max(db.execute(sql, params).rowcount, 0)
+
+
+def _store_all(db, kind: str, center: str, records: list, now: str) -> int:
+    statements = [_statement(kind, center, raw, now) for raw in records]
+    if not statements:
+        return 0
+    return max(_executemany(db, statements[0][0], [p for _, p in statements]).rowcount, 0)

@@ -3,6 +3,7 @@
 ::
 
     centres(db)                      # each centre: link up/down and since when, today's figures
+    centre(db, "xa-a")               # one centre's name and link, or None
     floor(db, "xa-a")                # a centre's live floor: counters, lines, nodes
     period_report(db, start, end)    # per centre and the province: received, resolved, ...
     overdue(db)                      # open dossiers past due, every centre
@@ -29,31 +30,72 @@ from ..store.migrations import migrations
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
 
 
-def centres(db, day: str | None = None) -> list[dict]:
-    """Every centre the province has heard of, with its link and today's queue figures."""
+def _scope(prefix: str | None, column: str = "center") -> tuple[str, dict]:
+    """A ``where`` for one province's centres at the national hub (keys "<p>/<c>")."""
+    if not prefix:
+        return "", {}
+    return f"{column} like :scope", {"scope": prefix.rstrip("/") + "/%"}
+
+
+def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]:
+    """Every centre the province has heard of (at the national hub: of the province
+    ``prefix``, or of the country), with its link and today's queue figures.
+
+    A few queries whatever the number of centres (166 in a province since 2025,
+    3,300 in the country), not a few per centre."""
+    where, args = _scope(prefix)
     rows = [dict(r) for r in db.query(
         "select center, coalesce(name, center) as name, link, link_since, last_message_at "
-        "from province_centres order by center")]
+        f"from province_centres {'where ' + where if where else ''} order by center", args)]
+    states: dict[tuple[str, str], dict] = {}
+    for r in db.query("select center, name, payload from province_state "
+                      "where name in ('queue_stats', 'nodes')"
+                      + (f" and {where}" if where else ""), args):
+        states[(r["center"], r["name"])] = json.loads(r["payload"])
+    day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
+    calls = {r["center"]: r["calls"] for r in db.query(
+        "select center, count(*) as calls from province_ticket_events "
+        "where day = :day and action = 'call'" + (f" and {where}" if where else "")
+        + " group by center", {"day": day, **args})}
     for r in rows:
         r["link_name"] = LINK_NAMES[r["link"]]
-        stats = _state(db, r["center"], "queue_stats") or {}
+        stats = states.get((r["center"], "queue_stats"), {})
         r["issued"] = stats.get("issued", 0)
         r["waiting"] = stats.get("waiting", 0)
         r["done"] = stats.get("done", 0)
         r["avg_wait_min"] = stats.get("avg_wait_min", 0)
-        nodes = (_state(db, r["center"], "nodes") or {}).get("nodes", [])
+        nodes = states.get((r["center"], "nodes"), {}).get("nodes", [])
         r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
         r["nodes"] = len(nodes)
-        r["calls_today"] = db.execute(
-            "select count(*) from province_ticket_events where center = ? and action = 'call' "
-            "and day = ?", [r["center"], day or _latest_day(db, r["center"])]).fetchone()[0]
+        r["calls_today"] = calls.get(r["center"], 0)
     return rows
 
 
-def _latest_day(db, center: str) -> str:
-    row = db.execute("select max(day) from province_ticket_events where center = ?",
-                     [center]).fetchone()
-    return row[0] or ""
+def provinces(rows: list[dict]) -> list[dict]:
+    """The national hub's first page: :func:`centres` (keys "<province>/<centre>")
+    added up per province."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        key = r["center"].split("/", 1)[0]
+        p = out.setdefault(key, {"province": key, "centres": 0, "connected": 0, "issued": 0,
+                                 "waiting": 0, "done": 0, "calls_today": 0,
+                                 "nodes_online": 0, "nodes": 0, "link": "unknown",
+                                 "link_name": LINK_NAMES["unknown"], "link_since": None})
+        if "/" not in r["center"]:  # the province's own bridge to the country
+            p.update(link=r["link"], link_name=r["link_name"], link_since=r["link_since"])
+            continue
+        p["centres"] += 1
+        p["connected"] += r["link"] == "up"
+        for k in ("issued", "waiting", "done", "calls_today", "nodes_online", "nodes"):
+            p[k] += r[k]
+    return [out[k] for k in sorted(out)]
+
+
+def centre(db, center: str) -> dict | None:
+    """One centre the province has heard of: its name and link, or None."""
+    return next(iter(db.query(
+        "select center, coalesce(name, center) as name, link, link_since "
+        "from province_centres where center = ?", [center])), None)
 
 
 def _state(db, center: str, name: str) -> dict | None:
@@ -81,27 +123,35 @@ def floor(db, center: str) -> dict:
 
 PERIOD_SQL = """
     select {key} as center,
-      sum(received_at >= :start and received_at < :end) as received,
-      sum(classification is not null and result_at >= :start and result_at < :end)
-          as resolved,
-      sum(classification in ('early', 'on_time') and result_at >= :start
-          and result_at < :end) as on_time,
-      sum(classification = 'late' and result_at >= :start and result_at < :end) as late,
-      sum(stage in ('running', 'paused', 'held') and received_at < :end) as in_progress,
-      sum(stage in ('running', 'held') and due_at < :now) as overdue
+      sum(case when received_at >= :start and received_at < :end then 1 else 0 end)
+          as received,
+      sum(case when classification is not null and result_at >= :start
+          and result_at < :end then 1 else 0 end) as resolved,
+      sum(case when classification in ('early', 'on_time') and result_at >= :start
+          and result_at < :end then 1 else 0 end) as on_time,
+      sum(case when classification = 'late' and result_at >= :start
+          and result_at < :end then 1 else 0 end) as late,
+      sum(case when stage in ('running', 'paused', 'held') and received_at < :end
+          then 1 else 0 end) as in_progress,
+      sum(case when stage in ('running', 'held') and due_at < :now then 1 else 0 end)
+          as overdue
     from province_dossiers {where} group by 1 order by 1
 """
 
 
-def period_report(db, start: str, end: str, now: str | None = None) -> dict:
+def period_report(db, start: str, end: str, now: str | None = None,
+                  prefix: str | None = None) -> dict:
     """Received, resolved (on time, late), in progress and overdue dossiers, per centre
-    and for the province, over ``[start, end)`` (ISO times).
+    and for the province, over ``[start, end)`` (ISO times); at the national hub, for
+    the province ``prefix`` or (without) the country.
 
     The figures the province computes itself from the rows it holds; the
     official Biểu 06 runs over :func:`centre_database`."""
-    args = {"start": start, "end": end, "now": now or clock.iso()}
-    per_centre = [dict(r) for r in db.query(PERIOD_SQL.format(key="center", where=""), args)]
-    total = [dict(r) for r in db.query(PERIOD_SQL.format(key="'*'", where=""), args)]
+    where, scope = _scope(prefix)
+    where = f"where {where}" if where else ""
+    args = {"start": start, "end": end, "now": now or clock.iso(), **scope}
+    per_centre = [dict(r) for r in db.query(PERIOD_SQL.format(key="center", where=where), args)]
+    total = [dict(r) for r in db.query(PERIOD_SQL.format(key="'*'", where=where), args)]
     for r in per_centre + total:
         for k in ("received", "resolved", "on_time", "late", "in_progress", "overdue"):
             r[k] = r[k] or 0
@@ -112,44 +162,77 @@ def period_report(db, start: str, end: str, now: str | None = None) -> dict:
     return {"centres": per_centre, "province": province}
 
 
-def overdue(db, now: str | None = None, limit: int = 500) -> list[dict]:
-    """Open dossiers past their due time, every centre, the longest overdue first."""
+def provinces_report(report: dict) -> dict:
+    """:func:`period_report` of the whole country added up per province."""
+    keys = ("received", "resolved", "on_time", "late", "in_progress", "overdue")
+    out: dict[str, dict] = {}
+    for r in report["centres"]:
+        name = r["center"].split("/", 1)[0]
+        p = out.setdefault(name, {"province": name, **dict.fromkeys(keys, 0)})
+        for k in keys:
+            p[k] += r[k]
+    rows = [out[k] for k in sorted(out)]
+    for p in rows:
+        p["on_time_rate"] = round(p["on_time"] / p["resolved"], 4) if p["resolved"] else None
+    return {"provinces": rows, "country": report["province"]}
+
+
+def overdue(db, now: str | None = None, limit: int = 500,
+            prefix: str | None = None) -> list[dict]:
+    """Open dossiers past their due time, every centre (of ``prefix`` at the national
+    hub), the longest overdue first."""
+    where, scope = _scope(prefix)
     return [dict(r) for r in db.query(
         "select center, code, procedure_name, department_name, received_at, due_at, status "
-        "from province_dossiers where stage in ('running', 'held') and due_at < ? "
-        "order by due_at limit ?", [now or clock.iso(), limit])]
+        "from province_dossiers where stage in ('running', 'held') and due_at < :now "
+        + (f"and {where} " if where else "")
+        + "order by due_at, center, code limit :limit",
+        {"now": now or clock.iso(), "limit": limit, **scope})]
 
 
-def officer_rankings(db, day_from: str, day_to: str, limit: int = 100) -> list[dict]:
-    """Officers of every centre by tickets served (done) over the days, with their
-    citizens' average rating (4 = very satisfied) and how many rated."""
-    return [dict(r) for r in db.query(
-        """
+def officer_rankings(db, day_from: str, day_to: str, limit: int = 100,
+                     prefix: str | None = None) -> list[dict]:
+    """Officers of every centre (of ``prefix`` at the national hub) by tickets served
+    (done) over the days, with their citizens' average rating (4 = very satisfied)
+    and how many rated."""
+    where, scope = _scope(prefix)
+    scoped = f"and {where}" if where else ""
+    rows = [dict(r) for r in db.query(
+        f"""
         with served as (
             select center, officer, max(officer_name) as officer_name, count(*) as served
             from province_ticket_events
             where to_status = 'done' and officer is not null
-              and day between :a and :b
+              and day between :a and :b {scoped}
             group by center, officer),
         rated as (
             select center, officer, avg(score) as score, count(*) as ratings
             from province_ratings where officer is not null
-              and substr(rated_at, 1, 10) between :a and :b
+              and substr(rated_at, 1, 10) between :a and :b {scoped}
             group by center, officer)
         select s.center, s.officer, s.officer_name, s.served,
-               round(r.score, 2) as score, coalesce(r.ratings, 0) as ratings
+               round(cast(r.score as numeric), 2) as score, coalesce(r.ratings, 0) as ratings
         from served s left join rated r on r.center = s.center and r.officer = s.officer
-        order by s.served desc, r.score desc limit :limit
-        """, {"a": day_from, "b": day_to, "limit": limit})]
+        order by s.served desc, r.score desc nulls last, s.center, s.officer limit :limit
+        """, {"a": day_from, "b": day_to, "limit": limit, **scope})]
+    for r in rows:  # PostgreSQL's round() gives a Decimal
+        r["score"] = None if r["score"] is None else float(r["score"])
+    return rows
 
 
-def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
+def centre_database(db, center: str | None = None,
+                    prefix: str | None = None) -> sqlite_utils.Database:
     """An in-memory database in a centre's own schema holding the dossiers the
-    province has of ``center`` (or of every centre, departments kept apart per
-    centre), for a report function written for a centre's database."""
+    province has of ``center`` (or of every centre — of the province ``prefix`` at
+    the national hub — departments kept apart per centre), for a report function
+    written for a centre's database."""
     mem = sqlite_utils.Database(memory=True)
     migrations.apply(mem)
-    where, args = ("where center = ?", [center]) if center else ("", [])
+    if center:
+        where, args = "where center = :center", {"center": center}
+    else:
+        where, args = _scope(prefix)
+        where = f"where {where}" if where else ""
     departments: dict[tuple, int] = {}
     procedures: dict[tuple, int] = {}
     ids: dict[tuple, int] = {}
@@ -198,15 +281,16 @@ def centre_database(db, center: str | None = None) -> sqlite_utils.Database:
     return mem
 
 
-def official_report(db, start, end, center: str | None = None, by: str = "department"):
-    """Biểu 06 for one centre or the whole province, when the statistics module
-    (issue 9) is there; ``None`` without it (the pages then show
-    :func:`period_report`'s figures)."""
+def official_report(db, start, end, center: str | None = None, by: str = "department",
+                    prefix: str | None = None):
+    """Biểu 06 for one centre, the whole province, or (national hub) one province
+    ``prefix`` or the whole country, when the statistics module (issue 9) is there;
+    ``None`` without it (the pages then show :func:`period_report`'s figures)."""
     try:
         from ..statistics import facts
         from ..statistics.period_report import period_report as official
     except ImportError:
         return None
-    mem = centre_database(db, center)
+    mem = centre_database(db, center, prefix)
     facts.rebuild(mem)
     return official(mem, start, end, by=by)

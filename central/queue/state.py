@@ -236,10 +236,13 @@ def _ticket_by_id(db, ticket_id: int) -> dict:
 
 
 def everything(db, topics: Topics) -> list:
-    """The whole retained picture (published when the hub starts)."""
+    """The whole retained picture (published when the hub connects), today's
+    tickets' own pages included: a broker that lost its snapshot gets every
+    open ticket page back, as docs/mqtt.md promises."""
     changes = Changes(
         counters={r[0] for r in db.execute("select id from counters")},
         halls={r[0] for r in db.execute("select distinct hall from counters")},
         services={r[0] for r in db.execute("select id from services")},
+        tickets={r[0] for r in db.execute("select id from tickets where day = ?", [_day(db)])},
     )
     return publications(db, topics, changes, with_stats=True)

@@ -131,7 +131,7 @@ def _lookup_url(config: HubConfig, d: dict) -> str:
         return ""
     from urllib.parse import quote
 
-    return f"{base}/lookup?code={quote(d['code'])}"
+    return f"{base}/tra-cuu?code={quote(d['code'])}"
 
 
 def queue_turn_notices(store: Store, config: HubConfig, now: dt.datetime | None = None) -> int:

@@ -60,10 +60,40 @@
     }
   }
 
+  // The province's figures moved (province/<province>/state/reports, a version
+  // number): the page's report tables are fetched again, signed in as the page
+  // is, and swapped in place. One fetch at a time; a change during it, one more.
+  const box = document.getElementById("live").dataset;
+  const refresh = (box.refresh || "").split(" ").filter(Boolean);
+  let shown = Number(box.version || 0), fetching = false, again = false;
+  async function refreshTables() {
+    if (fetching) { again = true; return; }
+    fetching = true;
+    try {
+      const answer = await fetch(location.href, { credentials: "same-origin" });
+      if (answer.ok) {
+        const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+        refresh.forEach((id) => {
+          const fresh = page.getElementById(id), old = $(id);
+          if (fresh && old) old.innerHTML = fresh.innerHTML;
+        });
+        document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
+      }
+    } finally {
+      fetching = false;
+      if (again) { again = false; refreshTables(); }
+    }
+  }
+
   function onMessage(topic, data) {
     const parts = topic.split("/");  // province, <centre>, state|bridge, ...
     const center = parts[1];
     const rest = parts.slice(2).join("/");
+    if (center === box.province && rest === "state/reports") {
+      if (refresh.length && data.version !== shown) { shown = data.version; refreshTables(); }
+      return;
+    }
+    if (!$("centres") && !$("counters")) return;  // a report page: only the figures
     if (only && center !== only) return;
     if (rest === "bridge/state") return link(center, data === 1);
     if (!only) {
@@ -111,6 +141,7 @@
     $("live-link").className = "link-state " + (up ? "up" : "down");
   }, cfg.auth);
   const centre = only || "+";
+  if (refresh.length) live.subscribe(`${cfg.base}/${box.province}/state/reports`);
   live.subscribe(`${cfg.base}/${centre}/bridge/state`);
   live.subscribe(`${cfg.base}/${centre}/state/queue_stats`);
   live.subscribe(`${cfg.base}/${centre}/state/nodes`);

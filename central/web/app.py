@@ -35,7 +35,8 @@ def secret_key(config: HubConfig) -> bytes:
     return path.read_text().strip().encode()
 
 
-def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -> Flask:
+def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
+               province_store=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
     # Templates and static files live in central/, one floor up from this module.
     app = Flask(__name__, root_path=str(Path(__file__).resolve().parent.parent))
@@ -57,6 +58,12 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
+    if province_store is None and config.role in ("province", "national"):
+        from ..province.stores import open_store
+
+        province_store = open_store(config.province_store, app.extensions["motcua.store"])
+    # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.
+    app.extensions["motcua.province_store"] = province_store
     app.extensions["motcua.gateway"] = gateway
 
     @app.template_filter("localtime")
@@ -133,6 +140,9 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None) -
     from . import statistics as statistics_pages
 
     app.register_blueprint(statistics_pages.bp)
+    from . import redirects
+
+    app.register_blueprint(redirects.bp)  # old addresses, kept working
     return app
 
 

@@ -75,7 +75,7 @@ def _department_name(proc) -> str:
     return ""
 
 
-@bp.route("/quan-tri/thu-tuc", methods=["GET", "POST"])
+@bp.route("/admin/catalog", methods=["GET", "POST"])
 @login_required("admin")
 def admin():
     db = store().db
@@ -109,7 +109,7 @@ EXPORT_TYPES = {
 }
 
 
-@bp.get("/quan-tri/xuat-danh-muc.<kind>")
+@bp.get("/admin/catalog/export.<kind>")
 @login_required("admin")
 def export(kind):
     if kind not in EXPORT_TYPES:
@@ -119,7 +119,7 @@ def export(kind):
         "Content-Disposition": f"attachment; filename=danh-muc-thu-tuc.{kind}"})
 
 
-@bp.route("/quan-tri/thu-tuc/<code>", methods=["GET", "POST"])
+@bp.route("/admin/catalog/<code>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(code):
     db = store().db

@@ -44,7 +44,7 @@ def dossier_names():
 # -- public -------------------------------------------------------------------
 
 
-@bp.get("/lookup")
+@bp.get("/tra-cuu")
 def lookup():
     code = request.args.get("code", "").strip()
     found = queries.lookup(store().db, code) if code else None

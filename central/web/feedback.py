@@ -4,7 +4,7 @@ Public (no sign-in, no personal data shown): ``/gop-y`` the form (opened
 from a ticket's live page with ``?ticket=<token>`` or from a dossier lookup
 with ``?dossier=<code>``), ``/gop-y/<token>`` the citizen's own page with the
 published answer, ``/gop-y/cong-khai`` every published answer.
-Inspection (supervisors and admins): ``/phan-anh`` the list, one item's page,
+Inspection (supervisors and admins): ``/feedback`` the list, one item's page,
 assign, answer and publish.
 
 The public form is guarded without puzzles: a signed token with the time the
@@ -115,7 +115,7 @@ def published():
 INSPECTION = ("supervisor", "admin")
 
 
-@bp.get("/phan-anh")
+@bp.get("/feedback")
 @login_required(*INSPECTION)
 def desk():
     import datetime as dt
@@ -137,7 +137,7 @@ def desk():
         "status") or None), share=share, period=period, statuses=feedback.STATUSES)
 
 
-@bp.get("/phan-anh/<int:feedback_id>")
+@bp.get("/feedback/<int:feedback_id>")
 @login_required(*INSPECTION)
 def show(feedback_id: int):
     db = store().db
@@ -160,7 +160,7 @@ def _act(feedback_id: int, do, done: str):
     return redirect(url_for("feedback.show", feedback_id=feedback_id))
 
 
-@bp.post("/phan-anh/<int:feedback_id>/assign")
+@bp.post("/feedback/<int:feedback_id>/assign")
 @login_required(*INSPECTION)
 def assign(feedback_id: int):
     return _act(feedback_id, lambda: feedback.assign(
@@ -168,7 +168,7 @@ def assign(feedback_id: int):
         "Đã giao xử lý.")
 
 
-@bp.post("/phan-anh/<int:feedback_id>/answer")
+@bp.post("/feedback/<int:feedback_id>/answer")
 @login_required(*INSPECTION)
 def answer(feedback_id: int):
     return _act(feedback_id, lambda: feedback.answer(
@@ -176,7 +176,7 @@ def answer(feedback_id: int):
         publish=bool(request.form.get("publish"))), "Đã lưu câu trả lời.")
 
 
-@bp.post("/phan-anh/<int:feedback_id>/publish")
+@bp.post("/feedback/<int:feedback_id>/publish")
 @login_required(*INSPECTION)
 def publish(feedback_id: int):
     return _act(feedback_id, lambda: feedback.publish(

@@ -2,14 +2,14 @@
 
 from flask import Blueprint, jsonify
 
-from . import gateway, store
+from . import gateway, province_store, store
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    database = "ok" if store().ping() else "error"
+    database = "ok" if store().ping() and province_store().ping() else "error"
     gw = gateway()
     link = None
     if gw is None:

@@ -112,6 +112,14 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "statistics.dashboard": SUPERVISION,
     "statistics.dashboard_panel": SUPERVISION,
     "statistics.public_page": PUBLIC,
+    # Old addresses (central/web/redirects.py): a 301 to the new one, which
+    # applies its own policy.
+    "moved.from_dossiers_lookup": PUBLIC,
+    "moved.from_catalog_admin": PUBLIC,
+    "moved.from_catalog_edit": PUBLIC,
+    "moved.from_catalog_export": PUBLIC,
+    "moved.from_feedback_desk": PUBLIC,
+    "moved.from_feedback_show": PUBLIC,
 }
 
 # Values for URL arguments when the test builds a route's URL, by argument name

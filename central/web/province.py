@@ -19,12 +19,13 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from motcua import clock
+from motcua.bus.topics import NAME_PATTERN
 
 from ..province import reports
-from . import store
+from . import gateway, province_store
 from .auth import login_required
 from .queue import _live_page, live_auth, live_url
 
@@ -33,9 +34,14 @@ VN = ZoneInfo(clock.LOCAL_ZONE)
 log = logging.getLogger(__name__)
 
 
-def _live(center: str = "") -> dict:
-    """The live pages' broker settings: address, and the read-only web user if any."""
-    return {"live_url": live_url(), "live_auth": live_auth(), "live_center": center}
+def _live(center: str = "", refresh: str = "") -> dict:
+    """The live pages' broker settings: address, and the read-only web user if any;
+    ``refresh``: the ids of the page's tables fetched again when the province's
+    figures move (province/<province>/state/reports)."""
+    gw = gateway()
+    return {"live_url": live_url(), "live_auth": live_auth(), "live_center": center,
+            "live_province": current_app.config["MOTCUA"].center, "live_refresh": refresh,
+            "live_version": getattr(gw, "reports_version", 0)}
 
 
 def _period() -> tuple[str, str, str, str]:
@@ -53,43 +59,86 @@ def _period() -> tuple[str, str, str, str]:
     return first.isoformat(), last.isoformat(), start, end
 
 
+@bp.context_processor
+def shown_period():
+    """The period as a Vietnamese reader writes it (06/12/2026), for the headings."""
+    from ..documents.formats import day
+
+    def shown(value: str) -> str:
+        try:
+            return day(dt.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return value or ""
+
+    first, last = request.args.get("from"), request.args.get("to")
+    today = clock.now().astimezone(VN).date()
+    return {"shown_first": shown(first or today.replace(day=1).isoformat()),
+            "shown_last": shown(last or today.isoformat())}
+
+
 @bp.get("/province")
 @login_required("supervisor", "admin")
 def index():
     first, last, start, end = _period()
-    db = store().db
+    db = province_store().db
     scope = request.args.get("centre") or None
+    prefix = _province_asked()
     official = reports.official_report(db, dt.date.fromisoformat(first),
-                                       dt.date.fromisoformat(last), scope, by="field")
+                                       dt.date.fromisoformat(last), scope, by="field",
+                                       prefix=prefix)
+    if _national() and not prefix:
+        # The country: one row per province; a province's own page below it.
+        report = reports.period_report(db, start, end)
+        return render_template(
+            "province/national.html", provinces=reports.provinces(reports.centres(db)),
+            report=reports.provinces_report(report), first=first, last=last,
+            official=official)
     return _live_page(render_template(
-        "province/index.html", centres=reports.centres(db),
-        report=reports.period_report(db, start, end), first=first, last=last,
-        official=official, scope=scope, **_live()))
+        "province/index.html", centres=reports.centres(db, prefix=prefix),
+        report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
+        official=official, scope=scope, province=prefix, national=_national(),
+        **_live(refresh="" if prefix else "report official")))
+
+
+def _national() -> bool:
+    return current_app.config.get("MOTCUA_ROLE") == "national"
+
+
+def _province_asked() -> str | None:
+    """At the national hub, ?tinh=<province> narrows every page to that province."""
+    prefix = request.args.get("tinh") or None
+    if prefix is not None and not NAME_PATTERN.match(prefix):
+        abort(400, "Mã tỉnh không hợp lệ.")
+    return prefix if _national() else None
 
 
 @bp.get("/province/overdue")
 @login_required("supervisor", "admin")
 def overdue():
-    return render_template("province/overdue.html", dossiers=reports.overdue(store().db))
+    return _live_page(render_template("province/overdue.html", dossiers=reports.overdue(
+        province_store().db, prefix=_province_asked()), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
 @login_required("supervisor", "admin")
 def officers():
     first, last, _, _ = _period()
-    return render_template("province/officers.html", first=first, last=last,
-                           officers=reports.officer_rankings(store().db, first, last))
+    return _live_page(render_template(
+        "province/officers.html", first=first, last=last,
+        officers=reports.officer_rankings(province_store().db, first, last,
+                                          prefix=_province_asked()),
+        **_live(refresh="officers")))
 
 
-@bp.get("/province/<center>")
+@bp.get("/province/<path:center>")
 @login_required("supervisor", "admin")
 def floor(center: str):
-    db = store().db
-    known = db.execute("select center, coalesce(name, center), link, link_since "
-                       "from province_centres where center = ?", [center]).fetchone()
+    db = province_store().db
+    known = reports.centre(db, center)
     if known is None:
         abort(404)
     return _live_page(render_template(
-        "province/floor.html", center=known[0], name=known[1], link_state=known[2],
-        link=reports.LINK_NAMES[known[2]], link_since=known[3],
-        floor=reports.floor(db, center), **_live(known[0])))
+        "province/floor.html", center=known["center"], name=known["name"],
+        link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
+        link_since=known["link_since"], floor=reports.floor(db, center),
+        **_live(known["center"])))

@@ -58,6 +58,10 @@ class Incoming:
     correlation: bytes | None = None
     parts: TopicParts | None = None
     data: dict = field(default_factory=dict)
+    # With a transport in manual-acknowledgement mode: tell the broker the
+    # message is dealt with (a QoS 1 message not acknowledged is delivered
+    # again when the session resumes). None otherwise: acknowledged on arrival.
+    ack: Callable[[], None] | None = None
 
 
 Handler = Callable[[Incoming], None]
@@ -111,6 +115,8 @@ class _Pending:
 
 def _matches(topic_filter: str, topic: str) -> bool:
     # Same rules as the broker; written out so the fake bus and this client agree.
+    if topic_filter.startswith("$share/"):  # a shared subscription: $share/<group>/<filter>
+        topic_filter = topic_filter.split("/", 2)[2]
     fparts, tparts = topic_filter.split("/"), topic.split("/")
     for i, f in enumerate(fparts):
         if f == "#":
@@ -332,9 +338,11 @@ class BusClient:
                 return
             with self._lock:
                 subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
-            if not subs:
-                return
-            if any(s.checked for s in subs) and not self._check(incoming):
+            if not subs or (any(s.checked for s in subs) and not self._check(incoming)):
+                # Nobody takes it: acknowledged all the same (by hand, where the
+                # transport asks for that), or it would hold an in-flight slot.
+                if incoming.ack is not None:
+                    incoming.ack()
                 return
             for sub in subs:
                 try:

@@ -8,6 +8,7 @@ node boots and works even when the broker is not up yet.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import ssl
@@ -63,6 +64,7 @@ class PahoTransport(Transport):
         client_id: str,
         *,
         persistent: bool = False,
+        manual_ack: bool = False,
         min_delay: float = 1,
         max_delay: float = 30,
     ):
@@ -73,7 +75,12 @@ class PahoTransport(Transport):
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,
+            # Manual: a handler acknowledges (Incoming.ack) once what the
+            # message carries is committed, so a process killed in between
+            # gets it again when its persistent session resumes.
+            manual_ack=manual_ack,
         )
+        self.manual_ack = manual_ack
         client.reconnect_delay_set(min_delay=min_delay, max_delay=max_delay)
         if mqtt_config.username:
             password = None
@@ -186,6 +193,7 @@ class PahoTransport(Transport):
                 retain=bool(msg.retain),
                 response_topic=getattr(props, "ResponseTopic", None),
                 correlation=getattr(props, "CorrelationData", None),
+                ack=functools.partial(client.ack, msg.mid, msg.qos) if self.manual_ack else None,
             )
             if self.on_message:
                 self.on_message(incoming)

@@ -139,9 +139,12 @@ def _role_reads(inv) -> str:
 
 
 def _centre_acl(inv) -> str:
-    return "\n\n".join(
-        f"user {c.id}\ntopic write province/{c.id}/#\ntopic read province/{c.id}/announce/#"
-        for c in inv.centres)
+    blocks = [f"user {c.id}\ntopic write province/{c.id}/#\ntopic read province/{c.id}/announce/#"
+              for c in inv.centres]
+    # The extra ingest workers read the centres' summaries, nothing else.
+    blocks += [f"user ingest-{i}\ntopic read province/+/up/+"
+               for i in range(1, inv.ingest_workers + 1)]
+    return "\n\n".join(blocks)
 
 
 # What the live pages' relay fetches from the centre's broker, and lets them read.
@@ -389,7 +392,7 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
         inv = dataclasses.replace(inv, broker_host="localhost")
     rotate_set = set(rotate)
     unknown = (rotate_set - {n.id for n in inv.nodes} - {c.id for c in inv.centres}
-               - ROTATABLE_EXTRA)
+               - {f"ingest-{i}" for i in range(1, inv.ingest_workers + 1)} - ROTATABLE_EXTRA)
     if unknown:
         raise ProvisionError(f"--rotate {sorted(unknown)[0]}: not a node of the inventory, "
                              "nor hub, server, province or web")
@@ -413,6 +416,10 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
         # provision copies these two files (its inventory's [province] names them).
         passwords[c.id] = _password(w, f"centres/{c.id}/bridge-password", c.id in rotate_set)
         w.write(f"centres/{c.id}/province-ca.crt", w.path("ca", "ca.crt").read_bytes())
+    for i in range(1, inv.ingest_workers + 1):
+        # `motcua ingest --name N` finds its password beside the hub's (workers.py).
+        user = f"ingest-{i}"
+        passwords[user] = _password(w, f"hub/{user}-mqtt-password", user in rotate_set)
     passwd_path = w.path("broker", "passwd")
     old = passwd.parse(passwd_path.read_text(encoding="utf-8")) if passwd_path.exists() else {}
     entries = {}

@@ -93,6 +93,10 @@ class Inventory:
     # Set in the province's own inventory: this hub is the provincial hub and
     # its broker takes these centres' bridges.
     centres: list[CentreEntry] = field(default_factory=list)
+    # A province's extra ingest workers (`motcua ingest --name N`, N = 1..): each
+    # logs in to the provincial broker as its own user ingest-N, since the broker
+    # names a client after its user and two as "hub" would knock each other off.
+    ingest_workers: int = 0
     # Where citizens reach the hub's public pages (receipts print it).
     public_url: str = ""
 
@@ -120,7 +124,8 @@ def _unknown(table: dict, allowed: set[str], where: str) -> None:
 
 def parse(data: dict, source: str = "inventory") -> Inventory:
     w = f"{source}: "
-    _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province", "centres"}, w)
+    _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province", "centres",
+                    "ingest_workers"}, w)
     center = _get(data, "center", str, w)
     if not ID_PATTERN.match(center):
         raise InventoryError(f"{w}center: use a-z, 0-9, '-' or '_', got {center!r}")
@@ -206,14 +211,22 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
         centre_id = _get(entry, "id", str, where)
         if not ID_PATTERN.match(centre_id):
             raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {centre_id!r}")
-        if centre_id in RESERVED or centre_id in seen or centre_id in seen_centres:
+        if (centre_id in RESERVED or centre_id in seen or centre_id in seen_centres
+                or centre_id.startswith("ingest-")):
             raise InventoryError(f"{where}id: {centre_id!r} is reserved or appears twice")
         seen_centres.add(centre_id)
         centres.append(CentreEntry(centre_id, _get(entry, "name", str, where, "")))
     if centres and province:
         raise InventoryError(f"{w}centres: a province has no [province] of its own")
+    workers = _get(data, "ingest_workers", int, w, 0)
+    if workers and not centres:
+        raise InventoryError(f"{w}ingest_workers: only a province's inventory (with "
+                             "[[centres]]) has ingest workers")
+    if not 0 <= workers <= 32:
+        raise InventoryError(f"{w}ingest_workers: expected 0 to 32, got {workers}")
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
-                     nodes, province, centres, public_url=public_url)
+                     nodes, province, centres, public_url=public_url,
+                     ingest_workers=workers)
 
 
 def load(path: str | Path) -> Inventory:

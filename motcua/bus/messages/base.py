@@ -1,0 +1,202 @@
+"""What every message is made of: fields, message types, decoding and encoding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+MAX_PAYLOAD_BYTES = 64 * 1024
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+ROLES = ("dispenser", "counter", "display", "kiosk")
+
+
+class InvalidMessage(ValueError):
+    """A payload that does not follow the contract; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def new_id() -> str:
+    """A fresh message id (events and requests)."""
+    return uuid.uuid4().hex
+
+
+def now_iso() -> str:
+    """The current moment, UTC, as the bus writes it."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # string | integer | number | boolean | object | array | timestamp | id
+    doc: str
+    required: bool = True
+    choices: tuple = ()
+    max_length: int = 1000
+
+    def check(self, value) -> str | None:
+        t = self.type
+        if t in ("string", "id", "timestamp"):
+            if not isinstance(value, str):
+                return f"expected a string, got {value!r}"
+            if len(value) > self.max_length:
+                return f"longer than {self.max_length} characters"
+            if t == "id" and not ID_PATTERN.match(value):
+                return "expected an id of 1-64 letters, digits or . _ : -"
+            if t == "timestamp":
+                try:
+                    moment = dt.datetime.fromisoformat(value)
+                except ValueError:
+                    return f"expected an ISO 8601 time, got {value!r}"
+                if moment.tzinfo is None:
+                    return "expected a time with its UTC offset"
+        elif t == "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"expected an integer, got {value!r}"
+        elif t == "number":
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                return f"expected a number, got {value!r}"
+        elif t == "boolean":
+            if not isinstance(value, bool):
+                return f"expected true or false, got {value!r}"
+        elif t == "object":
+            if not isinstance(value, dict):
+                return f"expected an object, got {value!r}"
+        elif t == "array":
+            if not isinstance(value, list):
+                return f"expected an array, got {value!r}"
+        else:  # pragma: no cover - a mistake in the catalogue
+            raise AssertionError(f"unknown field type {t}")
+        if self.choices and value not in self.choices:
+            return f"expected one of {', '.join(map(str, self.choices))}, got {value!r}"
+        return None
+
+
+V = Field("v", "integer", "schema version", choices=(SCHEMA_VERSION,))
+ID = Field("id", "id", "message id chosen by the sender; a repeated id is applied once")
+TS = Field("ts", "timestamp", "when the sender created the message (ISO 8601, UTC)")
+
+
+@dataclass(frozen=True)
+class MessageType:
+    """One kind of message: where it travels, who sends it and what it holds."""
+
+    key: str
+    topic: str
+    sender: str
+    qos: int
+    retain: bool
+    doc: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(".")[0]
+
+    @property
+    def name(self) -> str | None:
+        return self.key.split(".", 1)[1] if "." in self.key else None
+
+    def make(self, **values) -> dict:
+        """A payload of this type, with ``v`` (and ``id``/``ts`` where due) filled in."""
+        payload = {"v": SCHEMA_VERSION}
+        names = {f.name for f in self.fields}
+        if "id" in names and "id" not in values:
+            payload["id"] = new_id()
+        if "ts" in names and "ts" not in values:
+            payload["ts"] = now_iso()
+        payload.update({k: v for k, v in values.items() if v is not None})
+        self.validate(payload)
+        return payload
+
+    def validate(self, data) -> dict:
+        """Return ``data`` when it follows this type, else raise :class:`InvalidMessage`."""
+        if not isinstance(data, dict):
+            raise InvalidMessage([f"expected a JSON object, got {type(data).__name__}"])
+        problems = []
+        for f in self.fields:
+            if f.name not in data or data[f.name] is None:
+                if f.required:
+                    problems.append(f"{f.name}: missing")
+                continue
+            problem = f.check(data[f.name])
+            if problem:
+                problems.append(f"{f.name}: {problem}")
+        if problems:
+            raise InvalidMessage(problems)
+        return data
+
+
+MAX_DEPTH = 32
+
+
+def _too_deep(text: str) -> bool:
+    """Whether JSON nests deeper than MAX_DEPTH, found without recursing.
+
+    json.loads would raise RecursionError on "[[[[…" — and a RecursionError in
+    a network thread has been seen to upset the interpreter afterwards — so
+    hostile nesting is refused before parsing. Only payloads with many
+    brackets are scanned.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _no_constant(name: str):
+    # NaN and Infinity are not JSON: a browser reading /api/nodes would choke.
+    raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
+
+
+def decode(payload: bytes) -> dict:
+    """Bytes off the wire to a dict, or :class:`InvalidMessage` saying why not."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise InvalidMessage([f"payload larger than {MAX_PAYLOAD_BYTES} bytes"])
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidMessage(["payload is not UTF-8"]) from None
+    if _too_deep(text):
+        raise InvalidMessage([f"payload nests deeper than {MAX_DEPTH} levels"])
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidMessage([f"payload is not JSON: {exc.msg} at {exc.pos}"]) from None
+    except RecursionError:  # not expected after _too_deep; still never a crash
+        raise InvalidMessage(["payload nests too deeply"]) from None
+    if not isinstance(data, dict):
+        raise InvalidMessage([f"expected a JSON object, got {type(data).__name__}"])
+    return data
+
+
+def encode(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- The catalogue ------------------------------------------------------------
+
+NODE_TOPIC = "motcua/{center}/node/{node_id}"

@@ -1,0 +1,257 @@
+"""The queue (issue 3): tickets, counter commands, the floor's retained state."""
+
+from __future__ import annotations
+
+from .base import ID, NODE_TOPIC, TS, Field, MessageType, V
+
+# --- The queue (issue 3) ------------------------------------------------------
+
+TICKET = MessageType(
+    key="request.ticket",
+    topic=NODE_TOPIC + "/request/ticket",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A dispenser asks for the next ticket of a service (a citizen pressed its button). "
+        "Applied once per `id`: a redelivered request gets the same ticket, never a second "
+        "number. Offline printing from leased number blocks (table `number_blocks`) will "
+        "use its own request; the hub already skips every leased range."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("service", "string", "the service's code, e.g. `ho-tich`", max_length=32),
+        Field("priority", "string", "priority class code (e.g. `elderly`), absent for normal",
+              required=False, max_length=32),
+    ),
+)
+
+COUNTER_ACTIONS = ("open", "close", "next", "recall", "no_show", "finish", "serve",
+                   "transfer", "pause", "resume", "call")
+
+COUNTER_COMMAND = MessageType(
+    key="request.counter_command",
+    topic=NODE_TOPIC + "/request/counter_command",
+    sender="node",
+    qos=1,
+    retain=False,
+    doc=(
+        "A counter node's keypad: one request per key press, the key in `action`. The hub "
+        "checks that the sending node is the one bound to the counter (setup: counter "
+        "`node`), else answers `not_bound`. `next` finishes the current ticket and calls "
+        "the next by the centre's order; `recall` calls it again (after the configured "
+        "number of recalls it becomes a no-show); `call` calls a given `number`, and needs "
+        "a `reason` when that is not the head of the line (recorded for the fairness "
+        "audit); `transfer` sends the current ticket to `target_service` or "
+        "`target_counter`, keeping its original issue time."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("action", "string", "the key pressed", choices=COUNTER_ACTIONS),
+        Field("counter", "integer", "counter number; default: the counter bound to the node",
+              required=False),
+        Field("number", "string", "ticket number as displayed (`call`)", required=False,
+              max_length=16),
+        Field("reason", "string", "why (`call` out of order, `transfer`, `no_show`)",
+              required=False, max_length=200),
+        Field("target_service", "string", "service code (`transfer`)", required=False,
+              max_length=32),
+        Field("target_counter", "integer", "counter number (`transfer`)", required=False),
+    ),
+)
+
+STATE_BOARD = MessageType(
+    key="state.board",
+    topic="motcua/{center}/state/board/{hall}",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "A hall's board, retained, republished after every change: the newest calls "
+        "(newest first) with their counters, each counter's current number, and how many "
+        "wait per service. A display rebooted mid-day draws it at once."
+    ),
+    fields=(
+        V,
+        Field("hall", "string", "hall code (`main` by default)"),
+        Field("day", "string", "business day (local date, YYYY-MM-DD)"),
+        Field("calls", "array", "`display`, `counter`, `counter_name`, `service_name`, "
+                                "`status`, `called_at`"),
+        Field("counters", "array", "`counter`, `name`, `status`, `display` (current number "
+                                   "or null)"),
+        Field("waiting", "array", "`service`, `name`, `waiting` (count)"),
+    ),
+)
+
+STATE_COUNTER = MessageType(
+    key="state.counter",
+    topic="motcua/{center}/state/counter/{number}",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=("One counter's state, retained: what its number display and console show. "
+         "A counter starts `closed` when the setup creates it, and stays so until its "
+         "officer opens it (`counter_command` `open`); `close` closes it again."),
+    fields=(
+        V,
+        Field("counter", "integer", "counter number"),
+        Field("name", "string", "counter name, e.g. `Quầy 5`"),
+        Field("hall", "string", "hall code"),
+        Field("status", "string", "state", choices=("open", "paused", "closed")),
+        Field("status_name", "string", "state in Vietnamese"),
+        Field("officer", "string", "officer signed in (full name)", required=False),
+        Field("current", "object", "the ticket called or served now: `display`, `service`, "
+                                   "`service_name`, `status`, `called_at`, `recalls`",
+              required=False),
+        Field("services", "array", "codes of the services it serves"),
+        # Issue 5: the rating keypad lights for a ticket however it was finished
+        # (counter keypad or the officer's web console).
+        Field("finished", "object", "the ticket last finished as done here: `ticket_id`, "
+                                    "`display`, `finished_at`", required=False),
+    ),
+)
+
+STATE_LINE = MessageType(
+    key="state.line",
+    topic="motcua/{center}/state/line/{service}",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "A service's waiting line, retained: the tickets waiting in first-come order "
+        "(`display`, `priority`) and the estimate for a new ticket. A live ticket page "
+        "finds its own position here; nothing personal is in it."
+    ),
+    fields=(
+        V,
+        Field("service", "string", "service code"),
+        Field("name", "string", "service name"),
+        Field("waiting", "integer", "tickets waiting"),
+        Field("queue", "array", "`display` and `priority` of the first 200 waiting tickets, "
+                                "in order"),
+        Field("open_counters", "integer", "counters open for this service"),
+        Field("idle_counters", "integer", "of those, counters calling or serving nobody now",
+              required=False),
+        Field("minutes_per_person", "number", "recent service time / open counters: the "
+                                              "minutes between two calls"),
+        Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes "
+                                         "(the `(waiting - idle + 1)`-th call from now)"),
+        Field("estimate_range", "array", "`[low, high]` minutes, present when the number "
+                                         "cannot be trusted: show the range instead",
+              required=False),
+        Field("steady", "boolean", "counters open, service time known, none opened, paused "
+                                   "or closed in the last 15 min: a waiting ticket's own "
+                                   "estimate may be a number (else a range)", required=False),
+        Field("target_wait_min", "integer", "the service's target wait, minutes"),
+        Field("departments", "array", "names of the departments the service belongs to (a "
+                                      "kiosk offers its tickets for their procedures)",
+              required=False),
+    ),
+)
+
+STATE_QUEUE_STATS = MessageType(
+    key="state.queue_stats",
+    topic="motcua/{center}/state/queue_stats",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc="Today's queue figures, retained (LED boards, supervisor view).",
+    fields=(
+        V,
+        Field("day", "string", "business day"),
+        Field("issued", "integer", "tickets issued"),
+        Field("waiting", "integer", "waiting now"),
+        Field("serving", "integer", "called or being served now"),
+        Field("done", "integer", "served"),
+        Field("no_show", "integer", "no-shows"),
+        Field("cancelled", "integer", "cancelled"),
+        Field("avg_wait_min", "number", "average wait until first call, minutes"),
+        Field("p90_wait_min", "number", "90th percentile of that wait"),
+        Field("within_target", "number", "share called within the target wait (0–1)"),
+        Field("no_show_rate", "number", "no-shows / (served + no-shows)"),
+        Field("out_of_order", "integer", "calls out of order (with a reason)"),
+    ),
+)
+
+STATE_TICKET = MessageType(
+    key="state.ticket",
+    topic="motcua/{center}/state/ticket/{ticket_key}",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "One ticket for its public live page (opened from the QR code), retained, "
+        "republished when the ticket changes, and all of today's again whenever the hub "
+        "connects. `ticket_key`: take the ticket's token (the letters and digits after "
+        "`/t/` in its `live_path`, e.g. `Kx3…`), encode it as UTF-8, compute its SHA-256 "
+        "digest, write the digest in lowercase hexadecimal (64 characters) and keep the "
+        "first 32; in Python `hashlib.sha256(token.encode()).hexdigest()[:32]`, for the "
+        "token `abc` `ba7816bf8f01cfea414140de5dae2223`. Pages may read all of `state/#`, "
+        "and the token itself opens the ticket's page and forms, so topic names must not "
+        "give it away. The payload holds no personal data. Position while waiting comes "
+        "from `state/line/{service}`."
+    ),
+    fields=(
+        V,
+        Field("display", "string", "ticket number as displayed"),
+        Field("service", "string", "service code (current, after a transfer)"),
+        Field("service_name", "string", "service name"),
+        Field("priority", "boolean", "a priority ticket"),
+        Field("status", "string", "ticket status",
+              choices=("waiting", "called", "serving", "done", "no_show", "cancelled")),
+        Field("status_name", "string", "status in Vietnamese"),
+        Field("issued_at", "timestamp", "issue time (kept across transfers)"),
+        Field("called_at", "timestamp", "last call", required=False),
+        Field("counter", "object", "`counter`, `name` while called or served",
+              required=False),
+        Field("people_ahead", "integer", "waiting before it when published"),
+        Field("estimate_min", "integer", "wait estimated at issue, minutes", required=False),
+    ),
+)
+
+ANNOUNCE = MessageType(
+    key="hub-event.announce",
+    topic="motcua/{center}/hub/event/announce",
+    sender="hub",
+    qos=1,
+    retain=False,
+    doc=(
+        "A call or recall to announce (chime and voice on the hall displays). Not "
+        "retained: a display that was off does not replay old calls; the board is in "
+        "`state/board/{hall}`."
+    ),
+    fields=(
+        V,
+        ID,
+        TS,
+        Field("kind", "string", "first call or recall", choices=("call", "recall")),
+        Field("display", "string", "ticket number as displayed"),
+        Field("number", "integer", "ticket number (for the spoken words)"),
+        Field("service", "string", "service code"),
+        Field("service_name", "string", "service name"),
+        Field("counter", "integer", "counter number"),
+        Field("counter_name", "string", "counter name"),
+        Field("hall", "string", "hall code"),
+    ),
+)
+
+QUEUE_MESSAGES = (TICKET, COUNTER_COMMAND, STATE_BOARD, STATE_COUNTER, STATE_LINE,
+                  STATE_QUEUE_STATS, STATE_TICKET, ANNOUNCE)
+QUEUE_RESULTS = {
+    "ticket": (
+        "`ticket_id`, `number`, `display` (`A023` or `1023`), `service`, `service_name`, "
+        "`priority`, `priority_name`, `people_ahead`, `estimate_min`, `estimate_range` "
+        "(`[low, high]` minutes when the estimate cannot be trusted: print the range, not "
+        "the number; else null), `issued_at`, `day`, "
+        "`token`, `live_path` (`/t/<token>`, the public live page for the QR code)"
+    ),
+    "counter_command": (
+        "`counter`, `status`, `status_name`, `message` (Vietnamese, for the counter's "
+        "display), `current` (`display`, `service`, `service_name`, `status`, `called_at`, "
+        "`recalls`, or null)"
+    ),
+}

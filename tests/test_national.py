@@ -1,0 +1,213 @@
+"""The country above the provinces: a provincial broker bridged up to a national broker,
+and the national hub's figures for a province equal to the province's own.
+
+Real Mosquitto brokers (the provincial one with the bridge generated from
+broker-config/national-bridge.conf.template), the national store in PostgreSQL
+and the province's in SQLite, both written by the same ingest code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from central.config import HubConfig
+from central.province import reports
+from central.province.gateway import ProvinceGateway
+from central.province.stores import PostgresStore
+from central.store import Store
+from motcua.broker import Mosquitto
+from motcua.bus.messages import UP_DOSSIER_EVENTS, UP_DOSSIERS, UP_TICKET_EVENTS, encode
+from motcua.config import from_dict
+from motcua.provision.national import national_acl, national_bridge
+from tests.conftest import PROJECT, wait_until
+
+RECEIVED = "2026-11-20T02:00:00.000+00:00"
+
+
+def dossier(code, version, **changes):
+    row = {"code": code, "dossier_id": int(code.rsplit("-", 1)[1]),
+           "procedure_code": "1.001193", "procedure_name": "Đăng ký khai sinh",
+           "procedure_field": "Hộ tịch", "procedure_level": "commune",
+           "department_code": "TP", "department_name": "Phòng Tư pháp",
+           "channel": "in_person", "status": 4, "stage": "running", "received_at": RECEIVED,
+           "due_at": "2026-11-25T10:00:00.000+00:00", "updated_at": RECEIVED,
+           "version": version}
+    return {**row, **changes}
+
+
+def centre_summaries(n: int) -> list[tuple[str, bytes]]:
+    """What centre n's bridge delivers to its province: dossiers, their events, calls."""
+    resolved = [dossier(f"H56-{i}", 2, status=9, stage="ready",
+                        classification="late" if i % 3 == 0 else "on_time",
+                        result_at="2026-11-24T02:00:00.000+00:00") for i in range(1, 4 + n)]
+    open_ = [dossier(f"H56-{i}", 1) for i in range(10, 12 + n)]
+    events = []
+    for d in resolved + open_:
+        events.append({"code": d["code"], "at": RECEIVED, "action": "receive",
+                       "from_status": None, "to_status": 2,
+                       "due_at": d["due_at"], "classification": None})
+        if d["stage"] == "ready":
+            events.append({"code": d["code"], "at": d["result_at"], "action": "result_ready",
+                           "from_status": 4, "to_status": 9, "due_at": None,
+                           "classification": d["classification"]})
+    for i, e in enumerate(events, 1):
+        e["event_id"] = i
+    calls = [{"event_id": i, "at": "2026-11-27T02:00:00.000+00:00", "day": "2026-11-27",
+              "action": "call" if i % 2 else "finish", "to_status": "called" if i % 2 else "done",
+              "ticket_id": i, "display": f"A{i:03d}",
+              "service": "ho-tich", "counter": 1, "officer": "lan.nt",
+              "officer_name": "Nguyễn Thị Lan"} for i in range(1, 5 + n)]
+    centre = f"xa-{n}"
+    return [(f"province/{centre}/up/dossiers", encode(UP_DOSSIERS.make(dossiers=resolved + open_))),
+            (f"province/{centre}/up/dossier_events", encode(UP_DOSSIER_EVENTS.make(events=events))),
+            (f"province/{centre}/up/ticket_events", encode(UP_TICKET_EVENTS.make(events=calls))),
+            (f"province/{centre}/bridge/state", b"1")]
+
+
+def hub(role: str, center: str, port: int, database, store_url: str = "") -> HubConfig:
+    return from_dict(HubConfig, {"center": center, "role": role, "database": str(database),
+                                 "province_store": store_url,
+                                 "mqtt": {"host": "127.0.0.1", "port": port}})
+
+
+def test_the_national_figures_for_a_province_are_the_provinces_own(tmp_path, postgres_url):
+    national = Mosquitto(PROJECT / "broker-config" / "test.conf",
+                         data_dir=tmp_path / "national").start()
+    # The provincial broker: the test configuration and, after it, the bridge up.
+    conf_dir = tmp_path / "province-conf"
+    conf_dir.mkdir()
+    shutil.copy(PROJECT / "broker-config" / "test.conf", conf_dir / "province.conf")
+    with open(conf_dir / "province.conf", "a", encoding="utf-8") as f:
+        f.write("\n" + national_bridge("thanhhoa", "127.0.0.1", national.port, "thanhhoa",
+                                        "unused-on-the-test-broker"))
+    province = Mosquitto(conf_dir / "province.conf", data_dir=tmp_path / "province").start()
+    province_store = Store(tmp_path / "province.db")
+    national_store = PostgresStore(postgres_url)
+    gateways = [
+        ProvinceGateway(hub("province", "thanhhoa", province.port, tmp_path / "p-hub.db"),
+                        province_store).start(),
+        ProvinceGateway(hub("national", "vn", national.port, tmp_path / "n-hub.db",
+                            postgres_url), national_store).start(),
+    ]
+    client = None
+    try:
+        for gw in gateways:
+            assert gw.bus.wait_connected(15)
+        time.sleep(1)  # the bridge's and the shared subscriptions' acknowledgements
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="centres",
+                             protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", province.port)
+        client.loop_start()
+        for n in (1, 2, 3):
+            for topic, payload in centre_summaries(n):
+                client.publish(topic, payload, qos=1, retain=topic.endswith("bridge/state")
+                               ).wait_for_publish(10)
+
+        def counts(store):
+            return store.db.execute("select count(*) from province_ticket_events").fetchone()[0]
+
+        expected = sum(4 + n for n in (1, 2, 3))
+        wait_until(lambda: counts(province_store) == expected
+                   and counts(national_store) == expected, timeout=30)
+        wait_until(lambda: national_store.db.execute(
+            "select count(*) from province_centres where link = 'up' and center like '%/%'"
+        ).fetchone()[0] == 3,
+            timeout=15)
+
+        now = "2026-11-27T03:00:00.000+00:00"
+        start, end = "2026-11-01T00:00:00+07:00", "2026-12-01T00:00:00+07:00"
+        own = reports.period_report(province_store.db, start, end, now)
+        seen = reports.period_report(national_store.db, start, end, now, prefix="thanhhoa")
+        assert [r["center"] for r in seen["centres"]] == [
+            "thanhhoa/xa-1", "thanhhoa/xa-2", "thanhhoa/xa-3"]
+        strip = [{**r, "center": r["center"].split("/", 1)[1]} for r in seen["centres"]]
+        assert strip == own["centres"]
+        assert {k: v for k, v in seen["province"].items()} == own["province"]
+        assert own["province"]["resolved"] == 4 + 5 + 6 and own["province"]["late"] > 0
+        # The province's own link to the country is known too (the bridge's will).
+        assert reports.provinces(reports.centres(national_store.db))[0]["link"] == "up"
+        # The country, added up per province: here one province, the same figures.
+        country = reports.provinces_report(reports.period_report(national_store.db, start, end,
+                                                                 now))
+        assert country["provinces"][0]["province"] == "thanhhoa"
+        assert country["provinces"][0]["received"] == own["province"]["received"]
+        # The official Biểu 06 for the province at the national hub is the province's own.
+        first, last = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+        a = reports.official_report(province_store.db, first, last, by="field")
+        b = reports.official_report(national_store.db, first, last, by="field",
+                                    prefix="thanhhoa")
+        if a is not None:  # the statistics module is part of the hub
+            assert a["total"] == b["total"] and a["rows"] == b["rows"]
+        # Rankings and overdue lists, narrowed to the province.
+        assert [o["code"] for o in reports.overdue(national_store.db, now, prefix="thanhhoa")
+                ] == [o["code"] for o in reports.overdue(province_store.db, now)]
+        ranked = reports.officer_rankings(national_store.db, "2026-11-27", "2026-11-27",
+                                          prefix="thanhhoa")
+        assert {r["center"] for r in ranked} == {"thanhhoa/xa-1", "thanhhoa/xa-2",
+                                                 "thanhhoa/xa-3"}
+        # Another province's key never matches this one's prefix.
+        assert reports.centres(national_store.db, prefix="thanh") == []
+    finally:
+        if client is not None:
+            client.loop_stop()
+            client.disconnect()
+        for gw in gateways:
+            gw.stop()
+        national_store.close()
+        province_store.close()
+        province.stop()
+        national.stop()
+
+
+def test_the_national_acl_confines_each_province():
+    acl = national_acl(["thanhhoa", "nghean"])
+    assert "user thanhhoa\ntopic write vn/thanhhoa/#" in acl
+    assert "user nghean\ntopic write vn/nghean/#" in acl
+    assert "user hub\ntopic read vn/#" in acl
+    assert "vn/#" not in acl.split("user hub")[0].replace("vn/thanhhoa/#", "").replace(
+        "vn/nghean/#", "")
+
+
+def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_url):
+    """The national hub's pages: the provinces first, then one province's centres."""
+    from central import create_app
+    from central.accounts import users
+    from central.province import ingest
+
+    store = Store(tmp_path / "hub.db")
+    national_store = PostgresStore(postgres_url)
+    config = hub("national", "vn", 1883, tmp_path / "hub.db", postgres_url)
+    try:
+        with national_store.write() as db:
+            for topic, payload in centre_summaries(1):
+                ingest.apply(db, topic.replace("province/", "vn/thanhhoa/"), payload,
+                             "2026-11-27T03:00:00.000+00:00")
+            ingest.apply(db, "vn/nghean/xa-9/bridge/state", b"0",
+                         "2026-11-27T03:00:00.000+00:00")
+            ingest.apply(db, "vn/thanhhoa/bridge/state", b"1", "2026-11-27T03:00:00.000+00:00")
+        app = create_app(config, store=store, province_store=national_store)
+        client = app.test_client()
+        users.create_user(store, "gs.vn", "Giám sát quốc gia", "supervisor", "mật-khẩu-quốc-gia")
+        client.get("/login")
+        with client.session_transaction() as s:
+            token = s["csrf"]
+        client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
+                                    "csrf_token": token})
+        page = client.get("/province?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
+        assert "Các tỉnh, thành phố" in page and "thanhhoa" in page and "nghean" in page
+        assert "Toàn quốc" in page and "1 / 2 trung tâm đang kết nối" in page
+        one = client.get("/province?tinh=thanhhoa&from=2026-11-01&to=2026-11-30")
+        text = one.get_data(as_text=True)
+        assert "thanhhoa/xa-1" in text and "nghean/xa-9" not in text
+        assert client.get("/province/thanhhoa/xa-1").status_code == 200
+        assert client.get("/province?tinh=Thanh Hoa").status_code == 400
+        overdue = client.get("/province/overdue?tinh=nghean").get_data(as_text=True)
+        assert "H56-10" not in overdue
+        assert "H56-10" in client.get("/province/overdue?tinh=thanhhoa").get_data(as_text=True)
+    finally:
+        national_store.close()
+        store.close()

@@ -293,14 +293,18 @@ def sysbench_per_cpu_second(cpus: str, seconds: int) -> float | None:
 
 
 def main() -> int:
-    run = Run("queue_engine.py", __doc__, setup=lambda p: p.add_argument(
-        "--pin", metavar="CPU", help="run the hub and the floor's echo on this core alone "
-                                     "(taskset -c), the rest of the benchmark on the others"))
+    run = Run("queue_engine.py", __doc__, setup=lambda p: (
+        p.add_argument("--pin", metavar="CPU", help="run the hub and the floor's echo on "
+                       "this core alone (taskset -c), the rest of the benchmark on the others"),
+        p.add_argument("--requests", type=int, default=2000, help="latency samples"),
+        p.add_argument("--day", type=int, default=3000, help="tickets of the simulated day"),
+        p.add_argument("--seconds", type=float, default=30.0,
+                       help="each CPU phase (tickets, calls); the mixed one lasts twice")))
     pin = run.args.pin
-    n = run.pick(2000, 100)
-    day = run.pick(3000, 200)
-    seconds = run.pick(30.0, 4.0)
-    mixed_seconds = run.pick(60.0, 5.0)
+    n = run.pick(run.args.requests, 100)
+    day = run.pick(run.args.day, 200)
+    seconds = run.pick(run.args.seconds, 4.0)
+    mixed_seconds = run.pick(2 * run.args.seconds, 5.0)
     if pin is not None:
         others = set(range(os.cpu_count())) - {int(pin)}
         if others:

@@ -23,6 +23,7 @@ nodes (they say ``offline``), the hub, the broker, each process group whole::
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -38,18 +39,20 @@ import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from central.accounts import users
 from central.config import HubConfig
 from central.devices import bindings
 from central.queue import commands, setup, tickets
 from central.store import Store
+from motcua import clock
 from motcua.broker import BrokerError, Mosquitto, free_port, wait_for_port
 from motcua.bus.messages import STATE_DEMO
 from motcua.config import MqttConfig, from_dict, load
 
 from .dossiers import DossierDesk
-from .floor import DISPENSER_BUTTONS, DemoFloor
+from .floor import CLOSE_H, DISPENSER_BUTTONS, OPEN_H, DemoFloor
 
 CENTER = "thanhhoa"
 CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
@@ -246,7 +249,7 @@ def _accounts(config, resume: bool) -> list[tuple[str, str, str]]:
     return out
 
 
-def _load_centre(config_path: Path, config) -> None:
+def _load_centre(config_path: Path, config, step=lambda text: None) -> None:
     """The sample centre (services, counters, officers) and the sample catalog."""
     store = Store(config.database)
     try:
@@ -270,6 +273,7 @@ def _load_centre(config_path: Path, config) -> None:
                     bindings.link(db, node_id, number, actor="demo")
     finally:
         store.close()
+    step("Nạp danh mục thủ tục mẫu (loading the sample catalog)")
     # Its own session, like every child: a Ctrl-C now is ours to handle.
     subprocess.run([sys.executable, "-m", "central.catalog.cli", "sample", "--config",
                     str(config_path)], check=True, capture_output=True, start_new_session=True)
@@ -321,6 +325,42 @@ def _latest_ticket(database: str) -> tuple[str, str] | None:
     except sqlite3.Error:  # busy for longer than the store waits: next turn
         return None
     return (newest["token"], newest["display"]) if newest else None
+
+
+def _tickets_settled(database: str, floor, timeout: float = 8.0) -> None:
+    """Wait (a few seconds at most) until the hub has a ticket for every button a
+    simulated citizen pressed: a press typed just before Ctrl-C is still printed
+    and issued before its dispenser is stopped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            issued = _store(database).db.execute("select count(*) from tickets").fetchone()[0]
+        except sqlite3.Error:
+            issued = -1
+        if issued >= floor.summary().get("citizens", 0):
+            return
+        time.sleep(0.2)
+
+
+def _nodes_online(database: str, stopping: threading.Event, timeout: float = 60.0) -> int:
+    """Wait until every node of the demo told the hub it is online (a minute at
+    most): a citizen pressing a dispenser that has not reached the hub yet would
+    get no ticket. Returns how many are online."""
+    names = [name for name, _ in NODES]
+    marks = ",".join("?" * len(names))
+    deadline = time.monotonic() + timeout
+    online = 0
+    while time.monotonic() < deadline and not stopping.is_set():
+        try:
+            online = _store(database).db.execute(
+                f"select count(*) from nodes where state = 'online' and node_id in ({marks})",
+                names).fetchone()[0]
+        except sqlite3.Error:
+            online = 0
+        if online >= len(names):
+            break
+        stopping.wait(0.3)
+    return online
 
 
 def _page_exists(url: str) -> bool:
@@ -401,6 +441,39 @@ class Pictures:
                 logging.getLogger(__name__).exception("demo pictures failed")
 
 
+CLOCK_FILE = "clock.txt"
+# What start-up does, in order, each said as it begins (it takes tens of seconds):
+# eleven steps for a fresh centre, ten when resuming (nothing to load).
+STEPS = 11
+
+
+def _demo_clock(base: Path, speed: float, resuming: bool) -> clock.DemoClock:
+    """The demo's day: today (or Monday, at a weekend) from opening, ``speed`` times
+    faster; with --resume, from where the last run stopped."""
+    saved = base / CLOCK_FILE
+    if resuming and saved.exists():
+        try:
+            text, at = saved.read_text(encoding="utf-8").splitlines()[:2]
+            last = clock.DemoClock.from_env(text)
+            return clock.DemoClock(last.first_day, last.hours(float(at)), speed, time.time(),
+                                   OPEN_H, CLOSE_H)
+        except (ValueError, AttributeError, OSError):
+            print("Không đọc được giờ của lần chạy trước; bắt đầu ngày mới "
+                  "(could not read the last run's clock).")
+    day = clock.now().astimezone(ZoneInfo(clock.LOCAL_ZONE)).date()
+    while day.weekday() >= 5:
+        day = day + dt.timedelta(days=1)
+    return clock.DemoClock(day, OPEN_H, speed, time.time(), OPEN_H, CLOSE_H)
+
+
+def _save_clock(base: Path) -> None:
+    demo = clock.demo()
+    if demo is not None:
+        tmp = base / f".{CLOCK_FILE}"
+        tmp.write_text(f"{demo.to_env()}\n{time.time()!r}\n", encoding="utf-8")
+        tmp.replace(base / CLOCK_FILE)
+
+
 def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 10.0,
              resume: bool = False, seed: int | None = None) -> int:
     if speed <= 0:
@@ -465,11 +538,25 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             if node_id.startswith("dispenser"):
                 time.sleep(0.25)  # a press, a release, and the next finger
 
+    started = time.monotonic()
+    done = [0]
+    total = STEPS - 1 if resuming else STEPS
+
+    def step(text: str) -> None:
+        """Say what start-up does now: it takes tens of seconds, never in silence."""
+        done[0] += 1
+        print(f"[{done[0]}/{total}] {text} ({time.monotonic() - started:.0f} s)", flush=True)
+
     code = 0
     floor = desk = None
     helpers_stop = threading.Event()
     helpers: list[threading.Thread] = []
+    # One time for the whole demo: this process and every one it starts (the hub,
+    # the nodes) tell the simulated day's time (motcua.clock).
+    demo_clock = _demo_clock(base, speed, resuming)
+    clock.use_demo(demo_clock)
     try:
+        step("Mosquitto (broker-config/dev.conf)")
         try:
             broker.start()
         except BrokerError as exc:
@@ -478,11 +565,25 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         remember_groups()
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
         hub_config = load(HubConfig, configs["hub"])
+        moment = clock.now().astimezone(ZoneInfo(clock.LOCAL_ZONE))
+        print(f"Giờ của buổi chạy thử / the demo's time: {moment.strftime('%H:%M %d/%m/%Y')}, "
+              f"nhanh gấp {speed:g} lần (the hub, pages, tickets and screens all use it)",
+              flush=True)
         if not resuming:
-            _load_centre(configs["hub"], hub_config)
+            step("Nạp trung tâm mẫu: quầy, dịch vụ, cán bộ "
+                 "(loading the sample centre)")
+            _load_centre(configs["hub"], hub_config, step)
+        else:
+            step("Giữ trung tâm của lần chạy trước (keeping the last run's centre)")
+        step("Tạo tài khoản đăng nhập với mật khẩu mới (sign-in accounts)")
         accounts = _accounts(hub_config, resuming)
+        step("Khởi động máy chủ trung tâm (starting the hub)")
         spawn("hub", ["motcua", "hub"], "--config", str(configs["hub"]))
+        step("Giọng đọc gọi số: " + ("đã có sẵn (voice clips ready)" if (cache / "voice").exists()
+                                     else "tạo một lần bằng espeak-ng (making the voice clips)"))
         _voice_clips(cache)
+        step(f"Khởi động {len(NODES)} thiết bị giả lập: 2 máy lấy số, 10 thiết bị quầy, "
+             "màn hình sảnh, kiosk (starting the nodes on fake hardware)")
         for node_id, module in NODES:
             args = ["--config", str(configs[node_id])]
             if node_id == "kiosk-1":
@@ -493,14 +594,23 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             typed = node_id.startswith(("dispenser", "counter"))
             spawn(node_id, module, *args, stdin=subprocess.PIPE if typed else None)
         url = f"http://127.0.0.1:{http_port}/"
+        step(f"Chờ máy chủ trung tâm trả lời ở {url} (waiting for the hub)")
         if not (wait_for_port(http_port, 30) and _wait_http(url + "healthz", 30)):
             print(f"Máy chủ trung tâm không lên; xem {base / 'logs' / 'hub.log'}",
                   file=sys.stderr)
             return 1
+        step("Chờ các thiết bị báo đã kết nối (waiting for the nodes to come online)")
+        online = _nodes_online(hub_config.database, stopping)
+        if online < len(NODES):
+            print(f"Mới có {online}/{len(NODES)} thiết bị kết nối; xem {base / 'logs'} "
+                  f"(only {online} of {len(NODES)} nodes online)", flush=True)
         if stopping.is_set():  # Ctrl-C while it was starting: stop what started
             return 0
+        step("Bắt đầu ngày làm việc mô phỏng: hồ sơ tồn, công dân, cán bộ "
+             "(starting the simulated day)")
         floor, desk = _start_simulators(broker.port, hub_config, press, speed, seed,
                                         resuming, helpers_stop, helpers, base)
+        step("Chờ công dân đầu tiên lấy số (waiting for the first ticket)")
         # The first citizen's ticket, to print its live page (a minute at most).
         ticket = None
         deadline = time.monotonic() + 60
@@ -521,12 +631,15 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
                     break
             else:
                 _write_summary(base, floor, desk)
+                _save_clock(base)
                 stopping.wait(1.0)
     finally:
         helpers_stop.set()
         if floor is not None:
             floor.stop()
+            _tickets_settled(hub_config.database, floor)
             _write_summary(base, floor, desk)
+        _save_clock(base)
         for t in helpers:
             t.join(10)
         # Nodes first (they publish "offline"), then the hub, then the broker.

@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+from motcua import clock
 from motcua.bus import BusClient, Topics
 from motcua.config import MqttConfig
 
@@ -108,7 +109,11 @@ class DemoFloor:
 
     # The simulated clock ----------------------------------------------------------
     def hours(self) -> float:
-        """Simulated hours since midnight of day 1 (07:00 = 7.0)."""
+        """Simulated hours since midnight of day 1 (07:00 = 7.0): the demo's
+        clock (:func:`motcua.clock.demo`) when one is set, as the hub tells it."""
+        demo = clock.demo()
+        if demo is not None:
+            return demo.hours()
         return self.start_hour + (time.monotonic() - self._t0) * self.speed / 3600
 
     def hour_of_day(self) -> float:

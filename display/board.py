@@ -554,7 +554,7 @@ class BoardRenderer:
         if estimate is not None and wt["waiting"]:
             # A range when the hub cannot trust one number (issue 25).
             low_high = wt.get("estimate_range")
-            said = (f"chờ khoảng {low_high[0]}–{low_high[1]} phút" if low_high
+            said = (f"chờ {low_high[0]}–{low_high[1]} phút" if low_high
                     else f"chờ khoảng {estimate} phút")
             self.text(surface, said, 51,
                       (x + w - 16 * u, count.centery), colour=MUTED, anchor="midright",

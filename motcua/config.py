@@ -30,6 +30,8 @@ from typing import Any
 
 ENV_PREFIX = "MOTCUA_"
 ENV_CONFIG = "MOTCUA_CONFIG"
+# Not a setting: the demo's clock every process of `motcua demo` follows (motcua.clock).
+ENV_DEMO_CLOCK = "MOTCUA_DEMO_CLOCK"
 
 # Centre and node ids become MQTT topic levels and usernames: no wildcards,
 # no slashes, nothing a broker ACL pattern could misread.
@@ -209,7 +211,7 @@ def _parse_env_value(tp, text: str, var: str):
 
 def _apply_env(cls, data: dict, env: typing.Mapping[str, str]) -> None:
     for var, text in env.items():
-        if not var.startswith(ENV_PREFIX) or var == ENV_CONFIG:
+        if not var.startswith(ENV_PREFIX) or var in (ENV_CONFIG, ENV_DEMO_CLOCK):
             continue
         path = var[len(ENV_PREFIX) :].lower().split("__")
         target, schema = data, cls

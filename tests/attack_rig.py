@@ -73,10 +73,12 @@ class Centre:
         assert self.gateway.bus.wait_connected(10)
 
     def close(self):
-        self.node.stop()
-        self.gateway.stop()
-        self.store.close()
-        self.broker.stop()
+        try:
+            self.node.stop()
+            self.gateway.stop()
+            self.store.close()
+        finally:
+            self.broker.stop()
 
 
 def tls_client(centre, user, client_id="", inflight=None):

@@ -6,6 +6,7 @@ then presses Ctrl-C and checks what it left behind.
 """
 
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from motcua.broker import free_port
 
 from .conftest import MOTCUA, PROJECT, wait_until
 
+VN = dt.timezone(dt.timedelta(hours=7))
 TERMINAL = ("done", "no_show", "cancelled")
 OPEN = ("waiting", "called", "serving")
 ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback|^\S+: Error", re.M)
@@ -213,6 +215,9 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         wait_until(lambda: "Ctrl-C" in out.text, timeout=90, interval=0.2)
         print(f"demo ready {time.monotonic() - started:.1f} s after start")
         text = out.text
+        # Start-up says what it does, step by step, never silent for long (issue 22).
+        steps = [int(n) for n in re.findall(r"^\[(\d+)/11\] ", text, re.M)]
+        assert steps == list(range(1, 12)), text
         broker_port = int(re.search(r"Mosquitto: 127\.0\.0\.1:(\d+)", text).group(1))
         pgids += [int(p) for p in (folder / "demo.pids").read_text().split()]
         # The broker, the hub, two dispensers, ten counter nodes, a display, a kiosk.
@@ -305,6 +310,16 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
     tickets = db.execute("select id, status, source_node from tickets").fetchall()
     assert summary["citizens"] > 20
     assert summary["citizens"] == len(tickets)
+    # One time (issue 22): the hub stamped every ticket with the simulated day's
+    # time, in opening hours of a working day, as far into it as the floor got.
+    issued = [dt.datetime.fromisoformat(r[0]).astimezone(VN) for r in db.execute(
+        "select issued_at from tickets order by issued_at")]
+    assert all(7 <= t.hour < 17 and t.weekday() < 5 for t in issued), issued[:3]
+    floor_hour, floor_minute = map(int, summary["clock"].split(":"))
+    last = issued[-1]
+    assert abs((last.hour * 60 + last.minute) - (floor_hour * 60 + floor_minute)) < 60, \
+        (last, summary["clock"])
+    assert (folder / "clock.txt").exists()
     assert Counter(t[2] for t in tickets) == {
         "dispenser-1": summary["citizens_dispenser-1"],
         "dispenser-2": summary["citizens_dispenser-2"]}

@@ -245,3 +245,19 @@ def test_the_readme_shows_the_pictures_docs_pictures_draws_and_they_are_small():
         path = PROJECT / "docs" / "img" / f"{name}.png"
         assert f"(docs/img/{name}.png)" in readme and f'"{name}.png"' in script
         assert path.stat().st_size < 100_000, name
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_a_wait_the_hub_cannot_trust_shows_as_a_range_whole(size):
+    """Issue 25: a line whose estimate is uncertain shows its range; it fits as the
+    number did, at every resolution."""
+    import dataclasses
+
+    view = sample.big_hall(20).view()
+    waiting = tuple({**w, "waiting": max(1, w["waiting"]), "estimate_min": 47,
+                     "estimate_range": [35, 60]} for w in view.waiting)
+    view = dataclasses.replace(view, waiting=waiting)
+    renderer, texts, sizes, cuts = every_page(size, view)
+    assert cuts == []
+    assert "chờ 35–60 phút" in texts
+    assert not any("47 phút" in t for t in texts)

@@ -235,9 +235,12 @@ class Rehearsal:
             shutil.rmtree(self.out, ignore_errors=True)
         provision(inventory, self.out)
         dist = self.folder / "dist"
-        shutil.rmtree(dist, ignore_errors=True)
-        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist),
-             str(PROJECT)], stdout=subprocess.DEVNULL)
+        if not (self.again and list(dist.glob("motcua-*.whl"))):
+            # (again: the same wheel, so that a second run of the playbook must change
+            # nothing; a wheel built anew differs in its timestamps)
+            shutil.rmtree(dist, ignore_errors=True)
+            run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist),
+                 str(PROJECT)], stdout=subprocess.DEVNULL)
         for machine in MACHINES:
             root = self.roots / machine
             unmount(root)
@@ -585,8 +588,8 @@ def main(argv=None) -> int:
                         help="arm64 (Raspberry Pi OS 64-bit, the default) or this machine's "
                              "own architecture for a quick dry run of the playbook")
     parser.add_argument("--again", action="store_true",
-                        help="keep the machines' roots of the last run and apply the playbook "
-                             "to them again (a second run must change nothing)")
+                        help="keep the machines' roots and the wheel of the last run and apply "
+                             "the playbook to them again (a second run must change nothing)")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("make rehearse runs as root (debootstrap, chroot, mounts)", file=sys.stderr)

@@ -27,6 +27,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/roundtrip.py
 	$(BIN)/python bench/dossiers.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/kiosk_screens.py
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue_engine.py
 	$(BIN)/python bench/queue_engine.py --pin 1

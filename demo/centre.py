@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 from central.accounts import users
 from central.config import HubConfig
-from central.devices import bindings
+from central.devices import bindings, nodes
 from central.queue import commands, setup, tickets
 from central.store import Store
 from motcua import clock
@@ -334,7 +334,7 @@ def _tickets_settled(database: str, floor, timeout: float = 8.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            issued = _store(database).db.execute("select count(*) from tickets").fetchone()[0]
+            issued = tickets.count(_store(database).db)
         except sqlite3.Error:
             issued = -1
         if issued >= floor.summary().get("citizens", 0):
@@ -346,15 +346,13 @@ def _nodes_online(database: str, stopping: threading.Event, timeout: float = 60.
     """Wait until every node of the demo told the hub it is online (a minute at
     most): a citizen pressing a dispenser that has not reached the hub yet would
     get no ticket. Returns how many are online."""
-    names = [name for name, _ in NODES]
-    marks = ",".join("?" * len(names))
+    names = {name for name, _ in NODES}
     deadline = time.monotonic() + timeout
     online = 0
     while time.monotonic() < deadline and not stopping.is_set():
         try:
-            online = _store(database).db.execute(
-                f"select count(*) from nodes where state = 'online' and node_id in ({marks})",
-                names).fetchone()[0]
+            online = sum(1 for n in nodes.list_nodes(_store(database))
+                         if n["node_id"] in names and n["state"] == "online")
         except sqlite3.Error:
             online = 0
         if online >= len(names):

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pygame
 
+from motcua import fonts
+
 MIN_TARGET = 64
-FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/noto",
-             "/usr/share/fonts/opentype/noto"]
-FONT_FILES = {"regular": ["DejaVuSans.ttf", "NotoSans-Regular.ttf"],
-              "bold": ["DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf"]}
 
 # High contrast: dark blue on white, white on dark blue, warnings in deep red.
 BG = (255, 255, 255)
@@ -32,17 +29,9 @@ LATE = (170, 0, 20)
 WARN_BG = (255, 240, 200)
 
 
-class FontMissing(RuntimeError):
-    pass
-
-
 def font_path(weight: str = "regular") -> str:
-    for directory in FONT_DIRS:
-        for name in FONT_FILES[weight]:
-            path = Path(directory) / name
-            if path.exists():
-                return str(path)
-    raise FontMissing("DejaVu Sans is not installed: sudo apt-get install fonts-dejavu-core")
+    """DejaVu Sans (or Noto Sans), the shared finder's choice (motcua/fonts.py)."""
+    return fonts.font_path(bold=weight == "bold")
 
 
 class Fonts:

@@ -39,6 +39,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .text import strip_marks
+
 TABLE = "procedure_search"
 CANDIDATES = 1000
 # Letters of folded Vietnamese (no f, j, w, z) plus those of loan words.
@@ -58,9 +60,7 @@ def fold(text: str) -> str:
     y→i because both spellings are in use ("kỹ"/"kĩ", "lý"/"lí") and people
     type either.
     """
-    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return text.replace("y", "i")
+    return strip_marks(text or "").lower().replace("y", "i")
 
 
 def words(text: str) -> list[str]:

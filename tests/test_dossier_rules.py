@@ -6,7 +6,8 @@ import re
 from central import dossiers
 from central.accounts import users
 from central.calendar.working_time import VN
-from central.dossiers import reception, rules
+from central.dossiers import reception
+from central.statistics import rules
 from central.statistics.officers import officer_ranking
 
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures

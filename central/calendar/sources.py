@@ -25,8 +25,6 @@ from pathlib import Path
 
 import holidays as holidays_package
 
-from ..web.dashboard import section
-
 DATA = Path(__file__).parent.parent / "data" / "calendar.json"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -149,9 +147,3 @@ def pending(db, table: Table | None = None, country: str = "VN") -> list[Pending
                                        "này nhưng không tìm thấy văn bản quy định"))
             day += dt.timedelta(days=1)
     return out
-
-
-@section("calendar_pending", "Ngày nghỉ, ngày làm bù chờ quyết định",
-         "dossiers/_calendar_pending.html", order=20)
-def pending_section(db) -> dict:
-    return {"items": pending(db)}

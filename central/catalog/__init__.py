@@ -13,6 +13,12 @@ refresh their replica::
     publish_state(gateway, store.db)          # after a change, from a web view
 
 The ``details`` JSON keeps the shape documented in :mod:`central.catalog.procedures`.
+
+The room: this face is the catalog service; :mod:`.procedures` (records as the
+hub reads them), :mod:`.importing` and :mod:`.file_format` (files in and out),
+:mod:`.department_list` (one list of departments), :mod:`.cli`, :mod:`.synthetic`.
+
+May import: the store, ``central.config``, ``central.errors``, documents, accounts.
 """
 
 from __future__ import annotations

@@ -15,17 +15,25 @@ illegal transition raises :class:`~central.errors.Refused` and changes nothing::
     act(store, config, d["id"], "resubmit", actor="lan.nt")
     act(store, config, d["id"], "result_ready", actor="hung.pv")   # classified
     act(store, config, d["id"], "return_result", actor="lan.nt")
+
+The room: this face is a dossier's life; :mod:`.reception` (code, due date,
+first event, the applicant's opt-in to notices), :mod:`.queries` (read-only
+views), :mod:`.forms` (the appointment receipt), :mod:`.fees`.
+
+May import: the store, ``central.config``, ``central.errors``, documents,
+accounts, calendar, catalog. Not the SMS room: notices find the dossier's
+events and opt-in themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
@@ -71,8 +79,6 @@ ACTIONS: dict[str, tuple[frozenset[int], int | None, str]] = {
 NOTE_REQUIRED = {"request_supplement", "refuse", "apologise", "stop", "withdraw"}
 
 
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

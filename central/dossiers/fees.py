@@ -29,11 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..accounts import audit
 from ..calendar.working_time import VN
@@ -50,8 +50,6 @@ RECEIPT = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./_-]{0,39}$")
 _GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 def money(amount: int) -> str:
@@ -73,7 +71,7 @@ def parse_amount(value) -> int:
     if isinstance(value, int):
         amount = value
     else:
-        text = _nfc(value).lower().replace(" ", "")
+        text = nfc(value).lower().replace(" ", "")
         text = re.sub(r"(đồng|đ|vnđ|vnd)$", "", text)
         if not text:
             raise Refused("amount_required", "Cần nhập số tiền (đồng).")
@@ -88,10 +86,10 @@ def parse_amount(value) -> int:
         elif re.match(r"^\d+[.,]\d+$", text):
             raise Refused("amount_not_integer",
                           f"Số tiền phải là số nguyên đồng, không có phần lẻ (nhận được "
-                          f"“{_nfc(value)}”).")
+                          f"“{nfc(value)}”).")
         else:
             raise Refused("invalid_amount",
-                          f"Số tiền “{_nfc(value)}” không hợp lệ; ví dụ: 75000 hoặc 75.000.")
+                          f"Số tiền “{nfc(value)}” không hợp lệ; ví dụ: 75000 hoặc 75.000.")
     if amount < 0:
         raise Refused("amount_negative",
                       "Số tiền không được âm. Tiền trả lại cho công dân ghi thành một khoản "
@@ -107,7 +105,7 @@ def parse_amount(value) -> int:
 def catalog_items(procedure: dict, channel: str) -> list[dict]:
     """The fee items the catalog lists for a procedure's channel (may be empty)."""
     terms = procedures_module.channel(procedure, channel) or {}
-    return [{"name": _nfc(f.get("name")), "amount": int(f.get("amount") or 0)}
+    return [{"name": nfc(f.get("name")), "amount": int(f.get("amount") or 0)}
             for f in terms.get("fees", []) if isinstance(f, dict)]
 
 
@@ -151,16 +149,16 @@ def record(store: Store, dossier_id: int, entry: dict, *, officer: str,
     stage = entry.get("stage") or "reception"
     if stage not in STAGES:
         raise Refused("invalid_stage", "Thời điểm thu phải là khi tiếp nhận hoặc khi trả kết quả.")
-    note = _nfc(entry.get("note"))[:500]
+    note = nfc(entry.get("note"))[:500]
     method = entry.get("method") or None
-    receipt_no = _nfc(entry.get("receipt_no")) or None
+    receipt_no = nfc(entry.get("receipt_no")) or None
     if not officer:
         raise Refused("officer_required", "Cần đăng nhập để ghi khoản thu.")
     moment = now or clock.now()
     with store.write() as db:
         d = _dossier(db, dossier_id)
         refund_of = None
-        item = _nfc(entry.get("item"))
+        item = nfc(entry.get("item"))
         if kind == "refund":
             refund_of, item = _check_refund(db, d, entry.get("refund_of"), amount)
         elif not item:

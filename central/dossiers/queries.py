@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import strip_marks
 
 from .. import dossiers
 from ..calendar.working_calendar import calendar_for
@@ -78,8 +78,7 @@ def lookup_by_identity(db: sqlite_utils.Database, id_number: str,
 
 def fold(text: str) -> str:
     """Lower case without tone marks, đ → d: how people type on a keyboard."""
-    text = unicodedata.normalize("NFD", dossiers.nfc(text).lower().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return strip_marks(dossiers.nfc(text)).lower()
 
 
 def search_procedures(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[dict]:

@@ -164,10 +164,13 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
         record_event(db, dossier_id, moment, actor, action, None, status,
                      procedure["department_id"], note,
                      {"due_at": row["due_at"]} if due else {})
-        if status != 3:
-            from ..sms.notices import add_dossier_contact
-
-            add_dossier_contact(db, dossier_id, sms=sms_opt_in, email=email, now=moment)
+        if status != 3 and (sms_opt_in or email):
+            # The applicant's opt-in is part of the dossier's record, written with it;
+            # the SMS worker finds it beside the dossier's events (central/sms/notices.py).
+            db.execute("insert into dossier_contacts (dossier_id, sms, email, created_at) "
+                       "values (?, ?, ?, ?) on conflict(dossier_id) do update set "
+                       "sms = excluded.sms, email = excluded.email",
+                       [dossier_id, int(sms_opt_in), email, clock.iso(moment)])
     return get(store.db, dossier_id)
 
 

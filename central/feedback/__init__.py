@@ -22,6 +22,12 @@ Abuse without puzzles: each public form carries a signed token with the time
 it was shown (:func:`form_token`); a form sent back too soon, a filled-in
 hidden field, or too many submissions from one address, one ticket or one
 kiosk are refused with a plain Vietnamese message.
+
+The room: this face is the feedback service; :mod:`.ratings` (the rating keypad).
+
+May import: the store, ``central.config``, ``central.errors``, accounts,
+calendar, devices (which counter a node drives). The dashboard's section is
+registered by the web room (``central/web/feedback.py``).
 """
 
 from __future__ import annotations
@@ -32,11 +38,11 @@ import hmac
 import re
 import secrets
 import time
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..accounts import audit
 from ..calendar.working_calendar import calendar_for
@@ -44,7 +50,6 @@ from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..errors import Refused
 from ..store import Store
-from ..web.dashboard import section
 
 KINDS = {"complaint": "Phản ánh", "suggestion": "Kiến nghị"}
 SOURCES = {"kiosk": "Ki-ốt", "web": "Trang web", "counter": "Bàn phím đánh giá tại quầy"}
@@ -66,8 +71,6 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 FORM_TOKEN_MAX_AGE = 2 * 3600
 
 
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 # --- Reception ---------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def _ticket(db, *, token=None, display=None, ticket_id=None, day=None) -> dict |
 
 
 def _dossier(db, code: str) -> dict | None:
-    code = _nfc(code).upper()
+    code = nfc(code).upper()
     if not code:
         return None
     rows = list(db.query("select d.id, d.received_by, u.id as officer_id from dossiers d "
@@ -112,7 +115,7 @@ def _dossier(db, code: str) -> dict | None:
 
 
 def _contact(name, phone, email) -> dict:
-    name, phone, email = _nfc(name)[:120], re.sub(r"[\s.-]", "", _nfc(phone)), _nfc(email)
+    name, phone, email = nfc(name)[:120], re.sub(r"[\s.-]", "", nfc(phone)), nfc(email)
     if phone and not PHONE.match(phone):
         raise Refused("invalid_phone", "Số điện thoại không hợp lệ (ví dụ 0912345678).")
     if email and not EMAIL.match(email):
@@ -156,7 +159,7 @@ def submit(store: Store, config: HubConfig, *, source: str, kind: str = "complai
         raise Refused("invalid_kind", "Xin chọn phản ánh hoặc kiến nghị.")
     if topic not in TOPICS:
         raise Refused("invalid_topic", "Xin chọn nội dung góp ý trong danh sách.")
-    text = _nfc(text)
+    text = nfc(text)
     if len(text) > 2000:
         raise Refused("text_too_long", "Nội dung dài quá 2000 ký tự; xin viết ngắn gọn hơn.")
     if topic == "other" and not text and source != "counter":
@@ -164,7 +167,7 @@ def submit(store: Store, config: HubConfig, *, source: str, kind: str = "complai
     contact = _contact(contact_name, contact_phone, contact_email)
     moment = now or clock.now()
     with store.write() as db:
-        ticket = _ticket(db, token=ticket_token, display=_nfc(ticket_display), ticket_id=ticket_id,
+        ticket = _ticket(db, token=ticket_token, display=nfc(ticket_display), ticket_id=ticket_id,
                          day=moment.astimezone(VN).date().isoformat())
         dossier = _dossier(db, dossier_code or "")
         officer_id = (ticket or {}).get("officer_id") or (dossier or {}).get("officer_id")
@@ -255,7 +258,7 @@ def answer(store: Store, feedback_id: int, text: str, *, actor: str, publish: bo
            now: dt.datetime | None = None) -> dict:
     """Answer (once); on time when answered by its working-day deadline."""
     moment = now or clock.now()
-    text = _nfc(text)
+    text = nfc(text)
     if not text:
         raise Refused("answer_required", "Cần nhập nội dung trả lời.")
     if len(text) > 4000:
@@ -344,14 +347,6 @@ def on_time_share(db: sqlite_utils.Database, first_day: str, last_day: str,
     return {"received": received, "answered": answered, "on_time": on_time,
             "late": answered - on_time, "overdue_open": overdue_open, "pending": pending,
             "share": round(on_time / counted, 3) if counted else None}
-
-
-@section("feedback", "Phản ánh, kiến nghị quá hạn trả lời", "feedback/_dashboard.html",
-         order=60)
-def dashboard_section(db: sqlite_utils.Database) -> dict:
-    today = clock.now().astimezone(VN).date()
-    month = on_time_share(db, today.replace(day=1).isoformat(), today.isoformat())
-    return {"items": overdue(db), "month": month}
 
 
 # --- The public form's guard --------------------------------------------------------------

@@ -16,4 +16,6 @@ session, so an outage is delivered when the link returns.
 - :mod:`.reports` reads the province's tables: live floors, the period
   report per centre and for the province, overdue dossiers, officer
   rankings, centres offline and since when.
+
+May import: the store, ``central.config``, queue, statistics.
 """

@@ -10,4 +10,7 @@
 Routes (``central/bus/routes.py``) and web views call these functions; none of
 them talks to the bus: they return what to publish, and the caller
 publishes it after the commit.
+
+May import: the store, ``central.errors``, documents, accounts, catalog (the
+departments), devices (node clocks).
 """

@@ -134,7 +134,7 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     if not TOKEN.match(token) or tickets.by_token(db, token) is not None:
         token = setup.new_token()  # the printed QR then leads nowhere; the number still counts
     # The hub's time wins: the node's clock only says how long ago it printed.
-    from ..bus.reliability import hub_time_of_print
+    from ..devices.clocks import hub_time_of_print
 
     issued_at = hub_time_of_print(db, node_id, data, block["leased_at"], moment)
     ticket = {

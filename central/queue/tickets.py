@@ -252,6 +252,11 @@ def by_token(db, token: str) -> dict | None:
     return found[0] if found else None
 
 
+def count(db) -> int:
+    """How many tickets the store holds, every day together."""
+    return db.execute("select count(*) from tickets").fetchone()[0]
+
+
 def latest(db) -> dict | None:
     """The newest ticket issued (the demo's page links to its live page)."""
     found = setup.rows(db, "select * from tickets order by id desc limit 1")

@@ -7,4 +7,6 @@
 - :mod:`.mailer`: e-mail through smtplib;
 - :mod:`.worker`: the hub thread that ties them together (``motcua hub`` starts
   it when ``[sms] enabled`` or ``[email] host`` is set).
+
+May import: the store, ``central.config``, ``central.alarms``, dossiers, queue.
 """

@@ -45,16 +45,6 @@ def email_on(config: HubConfig) -> bool:
     return bool(config.email.host)
 
 
-def add_dossier_contact(db, dossier_id: int, *, sms: bool, email: str,
-                        now: dt.datetime | None = None) -> None:
-    """Record the opt-in given at reception (inside the reception's transaction)."""
-    if not sms and not email:
-        return
-    db.execute("insert into dossier_contacts (dossier_id, sms, email, created_at) "
-               "values (?, ?, ?, ?) on conflict(dossier_id) do update set sms = excluded.sms, "
-               "email = excluded.email", [dossier_id, int(sms), email, clock.iso(now)])
-
-
 def add_ticket_contact(db, ticket_id: int, phone: str, now: dt.datetime | None = None) -> None:
     db.execute("insert into ticket_contacts (ticket_id, phone, created_at) values (?, ?, ?) "
                "on conflict(ticket_id) do update set phone = excluded.phone",

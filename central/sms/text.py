@@ -15,9 +15,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from motcua import clock
+from motcua.text import strip_marks
 
 # One SMS: 160 GSM 7-bit characters, or 70 UCS-2 ones (Vietnamese with tone marks).
 SINGLE_GSM = 160
@@ -26,15 +26,12 @@ SINGLE_UCS2 = 70
 
 def fold(text: str) -> str:
     """Upper case, no tone marks, đ → D, whitespace squeezed: how people type on a phone."""
-    text = unicodedata.normalize("NFD", str(text or "").replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.upper().split())
+    return " ".join(strip_marks(str(text or "")).upper().split())
 
 
 def ascii_fold(text: str) -> str:
     """Vietnamese without diacritics, for modems or networks that cannot send Unicode."""
-    text = unicodedata.normalize("NFD", str(text or "").replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = strip_marks(str(text or ""))
     # Typographic leftovers outside GSM 7-bit: plain equivalents.
     for a, b in (("–", "-"), ("—", "-"), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"),
                  ("…", "...")):

@@ -31,8 +31,8 @@ import datetime as dt
 
 from motcua import clock
 
-from ..dossiers.rules import SUPPLEMENT_ONCE
 from .period_report import day_start
+from .rules import SUPPLEMENT_ONCE
 
 WEIGHTS = {"satisfied_share": 40, "dossiers_on_time_share": 40, "in_order_share": 20}
 

@@ -17,6 +17,9 @@
     with store.write() as db:
         db["nodes"].upsert({"node_id": "kiosk-1", ...}, pk="node_id")
     rows = list(store.db.query("select * from nodes"))
+
+May import: its migrations only (:mod:`.migrations`, frozen SQL). Every room
+may import it.
 """
 
 from __future__ import annotations

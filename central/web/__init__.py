@@ -1,4 +1,10 @@
-"""Web blueprints: one per area (public pages, devices, health, …)."""
+"""The web: the app (:mod:`.app`), one blueprint per area (public pages, devices,
+health, …), and the supervisor dashboard's sections (:mod:`.dashboard`).
+
+May import every room below it (the services, the store, statistics, and the
+bus adapter's gateway for publishing after a change). Nothing imports it but
+the doors (``central.serve``, ``create_app``).
+"""
 
 from flask import current_app
 

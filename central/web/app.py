@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Blueprint, Flask, render_template
 
 from motcua import __version__, clock
 
@@ -33,6 +33,39 @@ def secret_key(config: HubConfig) -> bytes:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     return path.read_text().strip().encode()
+
+
+def blueprints() -> list[Blueprint]:
+    """Every area's pages, in the order their routes are matched.
+
+    Imported when the app is made, not with this module, so ``import central``
+    (a service, a test, the migrations) does not load every page and its services.
+    """
+    from . import (
+        admin_users,
+        audit,
+        auth,
+        catalog,
+        counter,
+        demo,
+        dossiers,
+        feedback,
+        fees,
+        health,
+        nodes,
+        province,
+        public,
+        queue,
+        queue_admin,
+        redirects,
+        sms,
+        statistics,
+    )
+
+    return [auth.bp, public.bp, nodes.bp, health.bp, dossiers.bp, catalog.bp, admin_users.bp,
+            audit.bp, queue.bp, queue_admin.bp, counter.bp, province.bp, sms.bp, feedback.bp,
+            fees.bp, demo.bp, statistics.bp,
+            redirects.bp]  # old addresses, kept working
 
 
 def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
@@ -106,43 +139,11 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from . import admin_users, audit, auth, catalog, health, nodes, public, queue_admin
-    from . import dossiers as dossier_pages
-    from . import queue as queue_pages
+    from . import auth
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(nodes.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(dossier_pages.bp)
-    app.register_blueprint(catalog.bp)
-    app.register_blueprint(admin_users.bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(queue_pages.bp)
-    app.register_blueprint(queue_admin.bp)
-    from . import counter as counter_pages
-    from . import province as province_pages
-
-    app.register_blueprint(counter_pages.bp)
-    app.register_blueprint(province_pages.bp)
-    from . import sms as sms_pages
-
-    app.register_blueprint(sms_pages.bp)
-    from . import feedback as feedback_pages
-    from . import fees as fee_pages
-
-    app.register_blueprint(feedback_pages.bp)
-    app.register_blueprint(fee_pages.bp)
-    from . import demo as demo_pages
-
-    app.register_blueprint(demo_pages.bp)
-    from . import statistics as statistics_pages
-
-    app.register_blueprint(statistics_pages.bp)
-    from . import redirects
-
-    app.register_blueprint(redirects.bp)  # old addresses, kept working
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
     return app
 
 

@@ -24,10 +24,11 @@ from ..dossiers import reception as dossier_reception
 from ..errors import Refused
 from . import store
 from .auth import login_required
+from .dashboard import section
 from .people import full_names
+from .policy import STAFF
 
 bp = Blueprint("dossiers", __name__)
-STAFF = ("officer", "supervisor", "admin")
 CLASS_NAMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
@@ -264,3 +265,10 @@ def calendar_overrides():
                            pending=sources.pending(db, table), table=table,
                            sourced=sorted(table.days.values(), key=lambda e: e.day),
                            weekday_names=sources.WEEKDAYS)
+
+
+# The supervisor's dashboard: days off and make-up days awaiting an administrator.
+@section("calendar_pending", "Ngày nghỉ, ngày làm bù chờ quyết định",
+         "dossiers/_calendar_pending.html", order=20)
+def pending_section(db) -> dict:
+    return {"items": sources.pending(db)}

@@ -27,11 +27,15 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
+
 from .. import feedback
 from ..accounts import users
+from ..calendar.working_time import VN
 from ..errors import Refused
 from . import store
 from .auth import login_required
+from .dashboard import section
 
 bp = Blueprint("feedback", __name__)
 HONEYPOT = "website"
@@ -181,3 +185,12 @@ def answer(feedback_id: int):
 def publish(feedback_id: int):
     return _act(feedback_id, lambda: feedback.publish(
         store(), feedback_id, actor=g.user["username"]), "Đã công khai câu trả lời.")
+
+
+# The supervisor's dashboard: feedback past its deadline, and this month's share on time.
+@section("feedback", "Phản ánh, kiến nghị quá hạn trả lời", "feedback/_dashboard.html",
+         order=60)
+def dashboard_section(db) -> dict:
+    today = clock.now().astimezone(VN).date()
+    month = feedback.on_time_share(db, today.replace(day=1).isoformat(), today.isoformat())
+    return {"items": feedback.overdue(db), "month": month}

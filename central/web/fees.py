@@ -30,9 +30,9 @@ from ..dossiers import fees
 from ..errors import Refused
 from . import store
 from .auth import login_required
+from .policy import STAFF
 
 bp = Blueprint("fees", __name__)
-STAFF = ("officer", "supervisor", "admin")
 
 
 @bp.get("/fees/dossier/<int:dossier_id>")

@@ -20,12 +20,12 @@ from motcua import clock
 
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
-from ..dossiers.rules import SUPPLEMENT_ONCE, supplement_breaches
 from ..queue import setup, state, tickets
 from ..statistics import charts, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
 from ..statistics.period_report import GROUPINGS, period_report
 from ..statistics.queue_figures import queue_figures
+from ..statistics.rules import SUPPLEMENT_ONCE, supplement_breaches
 from . import dashboard as dashboard_sections
 from . import store
 from .auth import login_required
@@ -237,3 +237,12 @@ def public_page():
                            label="Tỷ lệ đúng hạn theo cơ quan", decimals=1,
                            chart_id="on-time-bars"),
         live_url=live_url(), live_base=topics().base, live_auth=live_auth()))
+
+
+# The supervisor's dashboard: supplement requests beyond the first, the last 30 days.
+@dashboard_sections.section("rule_breaches", "Vi phạm quy định: yêu cầu bổ sung hồ sơ quá một lần",
+                            "dossiers/_rule_breaches.html", order=25)
+def breaches_section(db) -> dict:
+    since = clock.now().astimezone(VN).date() - dt.timedelta(days=30)
+    return {"items": supplement_breaches(db, start=since, limit=50), "rule": SUPPLEMENT_ONCE,
+            "since": since}

@@ -54,6 +54,7 @@ PI_OS_ONLY = {"python3-lgpio"}
 MACHINES = {"motcua-hub": "hub", "dispenser-1": "dispenser", "counter-1": "counter",
             "display-1": "display", "kiosk-1": "kiosk"}
 CENTRE = "dientap"
+ADMIN_PASSWORD = "mat-khau-dien-tap-quan-tri"
 INVENTORY = """\
 center = "{center}"
 center_name = "Trung tâm Phục vụ hành chính công (diễn tập)"
@@ -234,9 +235,12 @@ class Rehearsal:
             shutil.rmtree(self.out, ignore_errors=True)
         provision(inventory, self.out)
         dist = self.folder / "dist"
-        shutil.rmtree(dist, ignore_errors=True)
-        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist),
-             str(PROJECT)], stdout=subprocess.DEVNULL)
+        if not (self.again and list(dist.glob("motcua-*.whl"))):
+            # (again: the same wheel, so that a second run of the playbook must change
+            # nothing; a wheel built anew differs in its timestamps)
+            shutil.rmtree(dist, ignore_errors=True)
+            run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist),
+                 str(PROJECT)], stdout=subprocess.DEVNULL)
         for machine in MACHINES:
             root = self.roots / machine
             unmount(root)
@@ -287,24 +291,38 @@ class Rehearsal:
         return path
 
     def playbook(self) -> None:
+        """site.yml for each machine at once (``--limit``): under qemu one role takes
+        long minutes of apt and pip, and the plays of site.yml run one after the other."""
         t = time.monotonic()
         env = {**os.environ,
                "ANSIBLE_CONNECTION_PLUGINS": str(Path(__file__).parent / "connection_plugins"),
                "ANSIBLE_CONFIG": str(PROJECT / "provisioning" / "ansible.cfg"),
                "ANSIBLE_HOST_KEY_CHECKING": "false", "ANSIBLE_FORCE_COLOR": "0"}
-        bindir = Path(sys.executable).parent
-        with open(self.folder / "ansible.log", "w") as out:
-            done = subprocess.run(
-                [str(bindir / "ansible-playbook"), "-i", str(self.inventory()),
-                 str(PROJECT / "provisioning" / "site.yml"), "--forks", "5",
-                 "--extra-vars", f"@{self.extra_vars()}"],
-                env=env, cwd=PROJECT / "provisioning", stdout=out, stderr=subprocess.STDOUT)
-        recap = (self.folder / "ansible.log").read_text().split("PLAY RECAP")[-1]
-        print(recap.strip(), flush=True)
-        self.results["playbook"] = {"returncode": done.returncode, "recap": recap.strip()}
+        ansible = str(Path(sys.executable).parent / "ansible-playbook")
+        inventory, extra = self.inventory(), self.extra_vars()
+        running = {}
+        for machine in MACHINES:
+            out = open(self.folder / f"ansible-{machine}.log", "w")  # noqa: SIM115
+            running[machine] = (subprocess.Popen(
+                [ansible, "-i", str(inventory), str(PROJECT / "provisioning" / "site.yml"),
+                 "--limit", machine, "--extra-vars", f"@{extra}"],
+                env=env, cwd=PROJECT / "provisioning", stdout=out, stderr=subprocess.STDOUT),
+                out)
+        failed = []
+        self.results["playbook"] = {}
+        for machine, (process, out) in running.items():
+            returncode = process.wait()
+            out.close()
+            log_text = (self.folder / f"ansible-{machine}.log").read_text()
+            recap = log_text.split("PLAY RECAP")[-1].strip()
+            print(f"{machine}: ansible-playbook exit {returncode}; {recap}", flush=True)
+            self.results["playbook"][machine] = {"returncode": returncode, "recap": recap}
+            if returncode != 0:
+                failed.append(machine)
         self.phase("playbook", t)
-        if done.returncode != 0:
-            raise SystemExit(f"the playbook failed: see {self.folder / 'ansible.log'}")
+        if failed:
+            raise SystemExit(f"the playbook failed on {', '.join(failed)}: see "
+                             f"{self.folder}/ansible-<machine>.log")
 
     # 3 -----------------------------------------------------------------------------
     def verify_units(self) -> None:
@@ -315,7 +333,10 @@ class Rehearsal:
             entry = self.results["machines"].setdefault(machine, {"role": role})
             entry["units"] = {}
             for unit in units:
-                done = chroot(root, "systemd-analyze", "verify", f"/etc/systemd/system/{unit.name}",
+                # --man=no: a unit's Documentation= man page is not installed in a
+                # minimal root (and is not the unit's business).
+                done = chroot(root, "systemd-analyze", "verify", "--man=no",
+                              f"/etc/systemd/system/{unit.name}",
                               check=False, capture_output=True, text=True)
                 entry["units"][unit.name] = {"returncode": done.returncode,
                                              "output": (done.stdout + done.stderr).strip()}
@@ -324,6 +345,8 @@ class Rehearsal:
             if role == "hub":
                 # The hub's package on ARM: its imports (Flask, sqlite-utils, gammu...)
                 # and a first database, as the service user with the installed config.
+                self.state_directory(root, unit_settings(
+                    (root / "etc/systemd/system/motcua-hub.service").read_text()))
                 done = chroot(root, "runuser", "-u", "motcua", "--", "sh", "-c",
                               "cd /var/lib/motcua && /opt/motcua/venv/bin/motcua user list "
                               "--config /etc/motcua/hub.toml", check=False,
@@ -384,17 +407,24 @@ class Rehearsal:
                 "counter = next(c for c in setup.counters(store.db) if c['number'] == 1)\n"
                 "with store.write() as db:\n"
                 "    commands.sign_in(db, counter, int(sys.argv[2]))\n"
+                "from central.accounts import users\n"
+                "users.create_user(store, 'kythuat', 'Kỹ thuật diễn tập', 'admin', sys.argv[3])\n"
                 "store.close()\n")
-        run([sys.executable, "-c", code, str(database), str(officer)])
+        run([sys.executable, "-c", code, str(database), str(officer), ADMIN_PASSWORD])
+
+    @staticmethod
+    def state_directory(root: Path, unit: dict) -> None:
+        """What systemd makes before it starts the service (StateDirectory=)."""
+        if unit.get("StateDirectory"):
+            chroot(root, "install", "-d", "-m", "0700", "-o", unit.get("User", "root"),
+                   "-g", unit.get("Group", "root"), f"/var/lib/{unit['StateDirectory']}")
 
     def start_node(self, machine: str, role: str) -> subprocess.Popen:
         root = self.roots / machine
         unit = unit_settings((root / "etc" / "systemd" / "system" /
                               f"motcua-{role}.service").read_text())
         user, group = unit.get("User", "root"), unit.get("Group", "root")
-        if unit.get("StateDirectory"):  # what systemd makes before it starts the service
-            state = f"/var/lib/{unit['StateDirectory']}"
-            chroot(root, "install", "-d", "-m", "0700", "-o", user, "-g", group, state)
+        self.state_directory(root, unit)
         workdir = unit.get("WorkingDirectory", "/")
         env = ["PATH=/usr/bin:/bin", f"HOME={workdir}", "LANG=C.UTF-8", *unit["Environment"]]
         command = f"cd {workdir} && exec {unit['ExecStart']} --fake-hardware"
@@ -406,6 +436,24 @@ class Rehearsal:
         self.processes[machine] = process
         self.results["machines"][machine]["command"] = command
         return process
+
+    def nodes_page(self) -> str:
+        """/nodes as the technician sees it, signed in (with the form's CSRF token)."""
+        import http.cookiejar
+        import urllib.parse
+        import urllib.request
+
+        base = f"http://127.0.0.1:{self.http_port}"
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        form = opener.open(f"{base}/login", timeout=30).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode({"username": "kythuat", "password": ADMIN_PASSWORD,
+                                       "csrf_token": token}).encode()
+        opener.open(f"{base}/login", data=data, timeout=30).read()
+        page = opener.open(f"{base}/nodes", timeout=30).read().decode()
+        (self.folder / "nodes.html").write_text(page)
+        return page
 
     def query(self, sql: str, args=()):
         with contextlib.closing(sqlite3.connect(self.db, timeout=10)) as conn:
@@ -435,7 +483,11 @@ class Rehearsal:
             return {r[0] for r in rows} >= set(nodes)
 
         self.wait("every node online", online, 900)
-        self.results["checks"]["online"] = nodes
+        page = self.nodes_page()
+        shown = {m: f'<tr data-node="{m}" class="online">' in page for m in nodes}
+        if not all(shown.values()):
+            raise SystemExit(f"rehearsal: /nodes does not show every node online: {shown}")
+        self.results["checks"]["online"] = f"/nodes shows {', '.join(nodes)} Trực tuyến"
         self.phase("nodes started and online", t)
         t = time.monotonic()
         tickets = self.roots / "dispenser-1" / "var" / "lib" / "motcua" / "var" / "tickets"
@@ -446,19 +498,27 @@ class Rehearsal:
             "select display from tickets where source_node = 'dispenser-1'"), 60)[0][0]
         self.results["checks"]["dispenser"] = f"printed ticket {number}"
         log(f"dispenser-1 printed ticket {number}")
-        frames = self.roots / "display-1" / "var" / "lib" / "motcua" / "var" / "display" / \
-            "frames"
+        display = self.roots / "display-1" / "var" / "lib" / "motcua" / "var" / "display"
         before = time.time()
         self.press("counter-1", "n")
         self.wait("the counter's call", lambda: self.query(
             "select status from tickets where display = ? and status = 'called'", [number]), 300)
         self.results["checks"]["counter"] = f"counter 1 called {number}"
         log(f"counter-1 called {number}")
-        drawn = self.wait("a display frame after the call", lambda: [
-            f for f in frames.glob("*.png") if f.stat().st_mtime > before], 300)
+        # The display got the call when it announces it (a WAV per call with fake
+        # hardware); the board it draws then is kept as display.png (look at it).
+        announced = self.wait("the display's announcement of the call", lambda: [
+            f for f in (display / "sound").glob("announcement-*.wav")
+            if f.stat().st_mtime > before], 300)
+        time.sleep(5)  # the board follows within a frame or two
+        drawn = [f for f in (display / "frames").glob("frame-*.png") if f.stat().st_mtime > before]
+        if not drawn:
+            raise SystemExit("rehearsal: the display drew nothing after the call")
         shutil.copy(max(drawn, key=lambda f: f.stat().st_mtime), self.folder / "display.png")
-        self.results["checks"]["display"] = f"{len(drawn)} frame(s) drawn after the call"
-        log(f"display-1 drew {len(drawn)} frame(s) after the call")
+        shutil.copy(announced[0], self.folder / "announcement.wav")
+        self.results["checks"]["display"] = (f"announced the call ({announced[0].name}), "
+                                             f"{len(drawn)} board frame(s) drawn after it")
+        log(f"display-1 announced the call and drew {len(drawn)} frame(s)")
         replica = self.roots / "kiosk-1" / "var" / "lib" / "motcua" / "kiosk-replica.db"
         self.wait("the kiosk's catalog replica", replica.exists, 300)
         search = ("import json, sys\nfrom kiosk.replica import Replica\n"
@@ -503,13 +563,16 @@ class Rehearsal:
         self.results["load_average"] = os.getloadavg()
         (self.folder / "results.json").write_text(json.dumps(self.results, indent=2,
                                                              ensure_ascii=False))
+        emulated = self.arch == "arm64" and os.uname().machine != "aarch64"
+        self.results["emulated"] = emulated
         print(f"\nRehearsal on {self.arch} ({self.results['seconds']} s):")
         for machine, entry in self.results["machines"].items():
             rss = entry.get("idle_rss_kb")
             print(f"  {machine:12} {entry['role']:9} installed "
                   f"{entry.get('installed_bytes', 0) / 1e6:6.0f} MB (venv "
                   f"{entry.get('venv_bytes', 0) / 1e6:4.0f} MB)"
-                  + (f", idle {rss / 1024:.0f} MB RSS under qemu" if rss else "")
+                  + (f", idle {rss / 1024:.0f} MB RSS" + (" (with qemu-user)" if emulated else "")
+                     if rss else "")
                   + ", units " + ", ".join(f"{u}: exit {v['returncode']}"
                                            for u, v in entry.get("units", {}).items()))
         for name, text in self.results["checks"].items():
@@ -525,8 +588,8 @@ def main(argv=None) -> int:
                         help="arm64 (Raspberry Pi OS 64-bit, the default) or this machine's "
                              "own architecture for a quick dry run of the playbook")
     parser.add_argument("--again", action="store_true",
-                        help="keep the machines' roots of the last run and apply the playbook "
-                             "to them again (a second run must change nothing)")
+                        help="keep the machines' roots and the wheel of the last run and apply "
+                             "the playbook to them again (a second run must change nothing)")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("make rehearse runs as root (debootstrap, chroot, mounts)", file=sys.stderr)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from motcua import clock
 
 from ..statistics.period_report import day_start
-from ..web.dashboard import section
 
 
 @dataclass(frozen=True)
@@ -92,11 +90,3 @@ def breaches_by_officer(db, start: dt.date, end: dt.date) -> dict[str, int]:
     for b in supplement_breaches(db, start=start, end=end, limit=100_000):
         out[b["officer"]] = out.get(b["officer"], 0) + 1
     return out
-
-
-@section("rule_breaches", "Vi phạm quy định: yêu cầu bổ sung hồ sơ quá một lần",
-         "dossiers/_rule_breaches.html", order=25)
-def breaches_section(db) -> dict:
-    since = clock.now().astimezone(ZoneInfo(clock.LOCAL_ZONE)).date() - dt.timedelta(days=30)
-    return {"items": supplement_breaches(db, start=since, limit=50), "rule": SUPPLEMENT_ONCE,
-            "since": since}

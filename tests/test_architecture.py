@@ -1,0 +1,148 @@
+"""The rooms of the hub and the imports allowed between them (docs/architecture.md).
+
+A room imports only rooms on a lower floor: the services never reach up into
+the bus adapter or the web, the store never into a service, so the house has
+no circles and a new upward arrow fails here. The shared package and the node
+packages have their own rule (tests/test_packaging.py); the demo is a client
+of the hub's services.
+"""
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT
+
+# Floor of each room of central/ (a package, or a module at central/'s top).
+FLOORS = {
+    # the ground: what every room may use
+    "errors": 0, "alarms": 0, "config": 0, "documents": 0, "store": 0,
+    "accounts": 1,                                   # who signs in, the audit log
+    "calendar": 2, "catalog": 2, "devices": 2,       # the centre's setup and time
+    "queue": 3, "dossiers": 3, "feedback": 3,        # the services of the floor
+    "sms": 4, "statistics": 4,                       # what reads the services
+    "province": 5,                                   # many centres
+    "bus": 6,                                        # the adapters: MQTT ...
+    "web": 7,                                        # ... and the web
+    "serve": 8, "manage": 8, "__init__": 8,          # the doors: serving, shell, create_app
+    "__main__": 9,                                   # the command line over them
+}
+# Allowed although not downward, each with its reason.
+EXCEPTIONS = {
+    # The settings check a session string ("07:00-11:30") with the calendar's own
+    # parser; working_time is pure (imports nothing of the hub on its import path).
+    ("config", "calendar.working_time"),
+}
+# Rooms the demo may use: the services and the store, never the adapters or the doors.
+DEMO_MAY_USE = {room for room, floor in FLOORS.items() if floor <= 4}
+
+
+def imports_of(root: Path, package: str = "central"):
+    """(file, room, imported module as 'central.x.y') for every import under ``root/package``.
+
+    Imports inside functions count too: a lazy import is still an arrow.
+    """
+    base = root / package
+    for path in sorted(base.rglob("*.py")):
+        rel = path.relative_to(root).with_suffix("")
+        parts = list(rel.parts)  # ["central", "queue", "tickets"], ["central", "config"]
+        pkg, room = parts[:-1], parts[1]  # the package a relative import starts from
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    anchor = pkg[: len(pkg) - (node.level - 1)]
+                    module = ".".join(anchor + ([node.module] if node.module else []))
+                else:
+                    module = node.module or ""
+                if module == "central" or (module.startswith("central.") and
+                                           module.count(".") == 1 and
+                                           (root / "central" / module.split(".")[1]).is_dir()):
+                    for alias in node.names:  # from central[.pkg] import room/module
+                        yield path, room, f"{module}.{alias.name}"
+                else:
+                    yield path, room, module
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path, room, alias.name
+
+
+def room_of(module: str) -> str | None:
+    """'central.queue.commands' -> 'queue'; None outside central."""
+    parts = module.split(".")
+    if parts[0] != "central":
+        return None
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def upward(edges, floors=FLOORS, exceptions=EXCEPTIONS) -> list[str]:
+    """The arrows that break the rule: to a room on the same floor or a higher one,
+    or out of central/ into the demo or a node package."""
+    wrong = []
+    for where, room, module in edges:
+        top = module.split(".")[0]
+        if top in {"demo", "dispenser", "counter", "display", "kiosk"}:
+            wrong.append(f"{where}: {room} imports {module} (the hub never imports {top})")
+            continue
+        target = room_of(module)
+        if target is None or target == room:
+            continue
+        if target not in floors or room not in floors:
+            wrong.append(f"{where}: {room} -> {target}: a room with no floor (add it to FLOORS)")
+            continue
+        inner = module.split(".", 1)[1] if "." in module else ""
+        if any(room == a and inner.startswith(b) for a, b in exceptions):
+            continue
+        if floors[target] >= floors[room]:
+            wrong.append(f"{where}: {room} (floor {floors[room]}) imports {module} "
+                         f"(floor {floors[target]})")
+    return wrong
+
+
+def test_the_rule_on_made_up_arrows():
+    edges = [("a.py", "queue", "central.store"),               # down: fine
+             ("b.py", "store", "central.statistics.facts"),    # the old migration 0070
+             ("c.py", "dossiers", "central.sms.notices"),      # reception calling SMS
+             ("d.py", "queue", "central.dossiers"),            # same floor: no
+             ("e.py", "web", "central.bus.gateway"),           # down: fine
+             ("f.py", "catalog", "demo.centre"),               # the hub importing the demo
+             ("g.py", "config", "central.calendar.working_time"),  # the one exception
+             ("h.py", "config", "central.calendar.sources"),       # ... and not more
+             ("i.py", "queue", "central.newroom")]             # a room nobody placed
+    assert [w.split(":")[0] for w in upward(edges)] == ["b.py", "c.py", "d.py", "f.py", "h.py",
+                                                         "i.py"]
+
+
+def test_central_has_no_upward_import():
+    wrong = upward(list(imports_of(PROJECT)))
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_an_upward_import_added_to_a_copy_fails(tmp_path):
+    shutil.copytree(PROJECT / "central", tmp_path / "central",
+                    ignore=shutil.ignore_patterns("static", "templates", "data", "samples"))
+    service = tmp_path / "central" / "queue" / "tickets.py"
+    service.write_text(service.read_text(encoding="utf-8")
+                       + "\n\ndef _page():\n    from ..web import queue\n\n    return queue\n",
+                       encoding="utf-8")
+    wrong = upward(list(imports_of(tmp_path)))
+    assert len(wrong) == 1 and "queue (floor 3) imports central.web.queue (floor 7)" in wrong[0]
+
+
+def test_every_room_has_a_floor_and_says_what_it_may_import():
+    rooms = {p.name for p in (PROJECT / "central").iterdir()
+             if (p / "__init__.py").exists()} | {
+        p.stem for p in (PROJECT / "central").glob("*.py")}
+    assert rooms == set(FLOORS)
+    for room in rooms:
+        face = PROJECT / "central" / room / "__init__.py"
+        if face.exists():
+            doc = ast.get_docstring(ast.parse(face.read_text(encoding="utf-8"))) or ""
+            assert "May import" in doc, f"central/{room}/__init__.py: say what it may import"
+
+
+@pytest.mark.parametrize("package", ["demo"])
+def test_the_demo_uses_the_services_not_the_adapters(package):
+    used = {room_of(m) for _, _, m in imports_of(PROJECT, package)} - {None}
+    assert used <= DEMO_MAY_USE, sorted(used - DEMO_MAY_USE)

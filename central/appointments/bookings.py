@@ -384,7 +384,7 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             if key not in seat_of:
                 reason = "Khung giờ không còn (lịch làm việc hoặc quầy phục vụ đã thay đổi)."
             elif used[key] > seat_of[key]:
-                reason = ("Khung giờ đã bị đóng." if seat_of[key] == 0 else
+                reason = (_closure_reason(db, service_id, starts_at) or
                           "Khung giờ không còn đủ chỗ (số quầy phục vụ đã giảm).")
             else:
                 continue
@@ -395,6 +395,15 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             _event(db, booking_id, "affected", at, {"reason": reason}, actor)
             marked += 1
         return marked
+
+
+def _closure_reason(db, service_id: int, starts_at: str) -> str | None:
+    start = clock.from_iso(starts_at).astimezone(VN)
+    row = db.execute("select reason from appointment_closures where day = ? and "
+                     "(service_id is null or service_id = ?) and (start is null or start = ?) "
+                     "order by id desc limit 1",
+                     [start.date().isoformat(), service_id, f"{start:%H:%M}"]).fetchone()
+    return f"Trung tâm đóng khung giờ này: {row[0]}" if row else None
 
 
 def affected(db) -> list[dict]:

@@ -246,6 +246,12 @@ def calendar_overrides():
                     decision=f.get("decision", ""), note=f.get("note", ""),
                     actor=g.user["username"])
                 flash(f"Đã lưu ngày {day:%d/%m/%Y}.", "ok")
+            from ..appointments import bookings
+
+            lost = bookings.recheck(store(), config(), actor=g.user["username"])
+            if lost:
+                flash(f"{lost} lịch hẹn không còn chỗ sau thay đổi này: xem “Lịch hẹn cần "
+                      "xử lý”.", "error")
         except Refused as exc:
             flash(exc.message, "error")
         return redirect(url_for("dossiers.calendar_overrides"))

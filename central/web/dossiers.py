@@ -225,7 +225,10 @@ def form(dossier_id: int, number: str):
 def calendar_overrides():
     import datetime as dt
 
+    from motcua import clock
+
     from ..calendar import working_calendar
+    from ..calendar.working_time import VN
 
     if request.method == "POST":
         f = request.form
@@ -254,7 +257,7 @@ def calendar_overrides():
         return redirect(url_for("dossiers.calendar_overrides"))
     db = store().db
     cal = working_calendar.calendar_for(db, config())
-    today = dt.date.today()
+    today = clock.now().astimezone(VN).date()  # the demo's day in a demo
     days_off = []
     day = today
     while day < today + dt.timedelta(days=366):

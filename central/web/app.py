@@ -43,6 +43,7 @@ def blueprints() -> list[Blueprint]:
     """
     from . import (
         admin_users,
+        appointments,
         audit,
         auth,
         catalog,
@@ -64,7 +65,7 @@ def blueprints() -> list[Blueprint]:
 
     return [auth.bp, public.bp, nodes.bp, health.bp, dossiers.bp, catalog.bp, admin_users.bp,
             audit.bp, queue.bp, queue_admin.bp, counter.bp, province.bp, sms.bp, feedback.bp,
-            fees.bp, demo.bp, statistics.bp,
+            fees.bp, demo.bp, statistics.bp, appointments.bp,
             redirects.bp]  # old addresses, kept working
 
 
@@ -112,7 +113,11 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
 
     @app.context_processor
     def centre():
-        return {"center_name": config.center_name, "version": __version__}
+        # The hub's time for the pages' own clocks ("12 phút" serving): the demo's
+        # day in a demo, running ``hub_speed`` times faster (issue 22).
+        demo = clock.demo()
+        return {"center_name": config.center_name, "version": __version__,
+                "hub_now": clock.iso(), "hub_speed": demo.speed if demo else 1}
 
     @app.after_request
     def security_headers(response):

@@ -22,8 +22,8 @@ FLOORS = {
     "accounts": 1,                                   # who signs in, the audit log
     "calendar": 2, "catalog": 2, "devices": 2,       # the centre's setup and time
     "queue": 3, "dossiers": 3, "feedback": 3,        # the services of the floor
-    "sms": 4, "statistics": 4,                       # what reads the services
-    "province": 5,                                   # many centres
+    "appointments": 4, "statistics": 4,             # what reads the services
+    "sms": 5, "province": 5,                         # notices of them all; many centres
     "bus": 6,                                        # the adapters: MQTT ...
     "web": 7,                                        # ... and the web
     "serve": 8, "manage": 8, "__init__": 8,          # the doors: serving, shell, create_app

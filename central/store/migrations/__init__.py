@@ -19,6 +19,7 @@ from sqlite_utils.migrations import Migrations
 
 from . import (  # noqa: F401  (each registers its steps)
     accounts,
+    appointments,
     bus,
     calendar,
     catalog,

@@ -1,0 +1,276 @@
+"""Appointments (issue 26, part A): slots from the centre's real capacity, booking with a
+code and the phone, limits, moves, cancellations, closures and changes that leave a
+booking without a seat, and 50 citizens racing for the last seats of a real SQLite file.
+
+Seats below are counted by hand from the formula in central/appointments/slots.py:
+floor(slot minutes × Σ weight shares / minutes per citizen × (1 − walk-in share)).
+The days are in December 2026 (sessions 07:00–11:30 and 13:30–17:00); "now" is fixed.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+
+from central.appointments import bookings, rules, slots
+from central.calendar.working_calendar import set_override
+from central.calendar.working_time import VN
+from central.config import HubConfig
+from central.errors import Refused
+from central.queue import setup
+from central.store import Store
+from motcua.config import from_dict
+
+NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=VN)        # Friday morning
+MONDAY = dt.date(2026, 12, 7)
+CENTRE = {
+    "departments": [{"code": "stp", "name": "Sở Tư pháp"}, {"code": "stnmt", "name": "Sở TN&MT"}],
+    "services": [
+        {"code": "ho-tich", "name": "Hộ tịch", "prefix": "A", "range": [1, 999],
+         "default_service_min": 10, "departments": ["stp"]},
+        {"code": "dat-dai", "name": "Đất đai", "prefix": "B", "range": [1, 999],
+         "default_service_min": 15, "departments": ["stnmt"]},
+    ],
+    "counters": [
+        {"number": 1, "services": {"ho-tich": 1}},
+        {"number": 2, "services": {"ho-tich": 1, "dat-dai": 1}},
+    ],
+}
+
+
+@pytest.fixture
+def config(tmp_path):
+    return from_dict(HubConfig, {"center": "th", "database": str(tmp_path / "hub.db")})
+
+
+@pytest.fixture
+def centre(config):
+    store = Store(config.database)
+    setup.load(store, CENTRE, actor="test")
+    yield store
+    store.close()
+
+
+def service_id(store, code):
+    return store.db.execute("select id from services where code = ?", [code]).fetchone()[0]
+
+
+def day_slots(store, config, code, day, now=NOW):
+    sid = service_id(store, code)
+    return slots.plan(store.db, config, [sid], day, day, now)[sid]
+
+
+def book(store, config, slot, phone="0912345678", key="ip:10.0.0.7", **kw):
+    return bookings.book(store, config, service_code=kw.pop("service", "ho-tich"),
+                         starts_at=slot.starts_at, name=kw.pop("name", "Nguyễn Thị Lan"),
+                         phone=phone, client_key=key, now=kw.pop("now", NOW), **kw)
+
+
+def test_slots_follow_the_counters_the_calendar_and_the_walk_in_share(centre, config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    # 07:00–11:30 holds 9 half hours, 13:30–17:00 holds 7.
+    assert [s.label for s in monday[:2]] == ["07:00–07:30", "07:30–08:00"]
+    assert len(monday) == 16 and monday[-1].label == "16:30–17:00"
+    # Counter 1 whole, counter 2 half: 1.5 × 30 / 10 = 4.5 citizens, half kept for walk-ins.
+    assert {s.seats for s in monday} == {2}
+    # Đất đai: counter 2 half: 0.5 × 30 / 15 = 1, half of it → 0 seats.
+    assert {s.seats for s in day_slots(centre, config, "dat-dai", MONDAY)} == {0}
+    with centre.write() as db:
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0,2")
+    assert {s.seats for s in day_slots(centre, config, "ho-tich", MONDAY)} == {3}   # 3.6
+    with centre.write() as db:
+        setup.save_counter(db, {"number": 1, "services": {"ho-tich": 1}, "active": False})
+    assert {s.seats for s in day_slots(centre, config, "ho-tich", MONDAY)} == {1}   # 1.2
+    # Saturday and Sunday: no sessions; a day declared off has none either.
+    assert day_slots(centre, config, "ho-tich", dt.date(2026, 12, 5)) == []
+    set_override(centre, MONDAY, working=False, decision="Quyết định thử 1/QĐ")
+    assert day_slots(centre, config, "ho-tich", MONDAY) == []
+    set_override(centre, dt.date(2026, 12, 5), working=True, decision="Quyết định thử 2/QĐ")
+    assert len(day_slots(centre, config, "ho-tich", dt.date(2026, 12, 5))) == 16
+
+
+def test_slot_length_and_lead_time_are_settings(centre, config):
+    with centre.write() as db:
+        rules.save_settings(db, {"slot_minutes": "60", "min_lead_minutes": "120"})
+    today = day_slots(centre, config, "ho-tich", NOW.date())
+    assert [s.label for s in today[:3]] == ["07:00–08:00", "08:00–09:00", "09:00–10:00"]
+    # 09:00 now + 2 h: slots from 11:00 on may be booked (there is none 10:30–11:30 of 60 min
+    # ending by 11:30 that starts after 11:00).
+    assert [s.label for s in today if s.free] == ["13:30–14:30", "14:30–15:30", "15:30–16:30"]
+    with centre.write() as db, pytest.raises(Refused, match="từ 5 đến 240"):
+        rules.save_settings(db, {"slot_minutes": "3"})
+    assert rules.settings(centre.db)["slot_minutes"] == 60
+
+
+def test_book_move_cancel_with_the_code_and_the_phone(centre, config):
+    first, second = day_slots(centre, config, "ho-tich", MONDAY)[:2]
+    b = book(centre, config, first, phone="+84 912 345 678", email="lan@example.vn",
+             dossier_code="000.00.00.H56-261127-0001")
+    assert bookings.CODE.match(b["code"]) and b["status"] == "booked"
+    assert b["phone"] == "0912345678" and b["starts_at"] == first.starts_at
+    assert bookings.qr_payload(b["code"]) == f"MOTCUA-HEN:{b['code']}"
+    # The code alone names the booking at the centre (masked), never the phone.
+    found = bookings.find(centre.db, f"motcua-hen:{b['code'].lower()}")
+    assert found["masked_name"] == "Nguyễn T. L." and "phone" not in found
+    # The code with a wrong phone opens nothing, and cannot cancel or move.
+    assert bookings.find_own(centre.db, b["code"], "0987654321") is None
+    with pytest.raises(Refused, match="Không tìm thấy"):
+        bookings.cancel(centre, b["code"], "0987654321", now=NOW)
+    moved = bookings.move(centre, config, b["code"], "0912 345 678", second.starts_at, now=NOW)
+    assert moved["code"] == b["code"] and moved["starts_at"] == second.starts_at
+    assert day_slots(centre, config, "ho-tich", MONDAY)[0].booked == 0
+    assert day_slots(centre, config, "ho-tich", MONDAY)[1].booked == 1
+    gone = bookings.cancel(centre, b["code"], "0912345678", now=NOW)
+    assert gone["status"] == "cancelled"
+    assert day_slots(centre, config, "ho-tich", MONDAY)[1].booked == 0
+    with pytest.raises(Refused, match="đã hủy"):
+        bookings.cancel(centre, b["code"], "0912345678", now=NOW)
+    actions = [r[0] for r in centre.db.execute(
+        "select action from appointment_events order by id")]
+    assert actions == ["book", "move", "cancel"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("name", " ", "họ và tên"), ("phone", "12345", "Số điện thoại"),
+    ("email", "lan@", "thư điện tử"), ("dossier_code", "<script>", "Mã hồ sơ")])
+def test_bad_input_is_refused_in_vietnamese_and_books_nothing(centre, config, field, value,
+                                                              message):
+    slot = day_slots(centre, config, "ho-tich", MONDAY)[0]
+    kw = {"name": "Nguyễn Thị Lan", "phone": "0912345678", field: value}
+    with pytest.raises(Refused, match=message):
+        bookings.book(centre, config, service_code="ho-tich", starts_at=slot.starts_at,
+                      now=NOW, **kw)
+    assert centre.db["appointments"].count == 0
+
+
+def test_full_closed_past_and_unbookable_slots_are_refused(centre, config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    book(centre, config, monday[0], phone="0912000001", key="ip:1")
+    book(centre, config, monday[0], phone="0912000002", key="ip:2")
+    with pytest.raises(Refused, match="hết chỗ"):
+        book(centre, config, monday[0], phone="0912000003", key="ip:3")
+    today = day_slots(centre, config, "ho-tich", NOW.date())
+    with pytest.raises(Refused, match="đã qua"):
+        book(centre, config, today[0], phone="0912000003", key="ip:3")     # 07:00 today
+    with pytest.raises(Refused, match="chưa nhận đặt lịch"):
+        book(centre, config, monday[3], phone="0912000003", key="ip:3", service="dat-dai")
+    not_on_grid = monday[3].starts_at.replace(":30:00", ":40:00").replace(":00:00", ":10:00")
+    with pytest.raises(Refused, match="không nhận đặt lịch"):
+        bookings.book(centre, config, service_code="ho-tich", starts_at=not_on_grid,
+                      name="Lê Văn Hùng", phone="0912000003", now=NOW)
+    assert centre.db["appointments"].count == 2
+
+
+def test_limits_per_phone_and_per_address(centre, config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    book(centre, config, monday[0], key="ip:a")
+    book(centre, config, monday[1], key="ip:b")
+    with pytest.raises(Refused, match="tối đa 2"):
+        book(centre, config, monday[2], key="ip:c")
+    with centre.write() as db:
+        rules.save_settings(db, {"per_address_per_day": "3"})
+    book(centre, config, monday[2], phone="0912000001", key="ip:x")
+    book(centre, config, monday[3], phone="0912000002", key="ip:x")
+    book(centre, config, monday[4], phone="0912000003", key="ip:x")
+    with pytest.raises(Refused, match="quá nhiều lịch hẹn"):
+        book(centre, config, monday[5], phone="0912000004", key="ip:x")
+    # The next day the address may book again; a cancelled booking frees the phone's place.
+    book(centre, config, monday[5], phone="0912000004", key="ip:x",
+         now=NOW + dt.timedelta(days=1))
+    bookings.cancel(centre, bookings.find_own(centre.db, *_own(centre, "0912345678"))["code"],
+                    "0912345678", now=NOW)
+    book(centre, config, monday[6], key="ip:d")
+
+
+def _own(store, phone):
+    code = store.db.execute("select code from appointments where phone = ? and status = "
+                            "'booked' order by id limit 1", [phone]).fetchone()[0]
+    return code, phone
+
+
+def test_a_closed_slot_and_fewer_counters_list_bookings_for_staff_and_tell_the_citizen(
+        centre, config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001", key="ip:1")
+    b = book(centre, config, monday[0], phone="0912000002", key="ip:2")
+    c = book(centre, config, monday[4], phone="0912000003", key="ip:3")
+    assert bookings.close(centre, config, day=MONDAY, start="09:00", reason="Sửa điện",
+                          actor="admin", now=NOW) == 1
+    assert [x["code"] for x in bookings.affected(centre.db)] == [c["code"]]
+    assert day_slots(centre, config, "ho-tich", MONDAY)[4].free == 0
+    # Counter 1 closes for good: the 07:00 slot holds 0.5 × 30 / 10 × 0.5 → 0 seats.
+    with centre.write() as db:
+        setup.save_counter(db, {"number": 1, "services": {"ho-tich": 1}, "active": False})
+    assert bookings.recheck(centre, config, now=NOW) == 2
+    affected = bookings.affected(centre.db)
+    assert {x["code"] for x in affected} == {a["code"], b["code"], c["code"]}
+    assert all(x["status"] == "booked" and x["phone"] for x in affected)   # none dropped
+    assert bookings.recheck(centre, config, now=NOW) == 0                  # told once
+    events = [r[0] for r in centre.db.execute(
+        "select action from appointment_events where action = 'affected'")]
+    assert len(events) == 3
+    # Staff cancel one and move another where a seat is: off the list.
+    with centre.write() as db:
+        setup.save_counter(db, {"number": 1, "services": {"ho-tich": 1}, "active": True})
+    bookings.staff_cancel(centre, a["id"], actor="sup", reason="Công dân đồng ý")
+    moved = bookings.staff_move_nearest(centre, config, c["id"], actor="sup", now=NOW)
+    assert moved["starts_at"] == monday[5].starts_at and not moved["affected"]
+    assert [x["code"] for x in bookings.affected(centre.db)] == [b["code"]]
+
+
+def test_the_floor_marks_check_in_and_no_show(centre, config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001", key="ip:1")
+    b = book(centre, config, monday[0], phone="0912000002", key="ip:2")
+    start = dt.datetime.combine(MONDAY, dt.time(7), VN)
+    assert [x["code"] for x in bookings.bookings_between(
+        centre.db, start, start + dt.timedelta(hours=1))] == [a["code"], b["code"]]
+    with centre.write() as db:
+        bookings.mark_checked_in(db, a["id"], None, at=start)
+        bookings.mark_no_show(db, b["id"], at=start + dt.timedelta(minutes=20))
+        with pytest.raises(Refused, match="không còn ở trạng thái đã đặt"):
+            bookings.mark_no_show(db, a["id"])
+    assert day_slots(centre, config, "ho-tich", MONDAY)[0].booked == 1   # the no-show freed one
+    assert bookings.find(centre.db, a["code"])["status"] == "checked_in"
+
+
+def test_fifty_citizens_racing_for_the_last_seats_never_overbook(centre, config):
+    """50 threads, each with its own connection to the same SQLite file, book at once the
+    3 seats left of the day (the rest already taken)."""
+    with centre.write() as db:
+        rules.save_settings(db, {"per_address_per_day": "1000"})
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0.2")   # 3 seats
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    for i, slot in enumerate(monday[1:]):        # every other slot is full
+        for j in range(3):
+            book(centre, config, slot, phone=f"09130{i:02d}{j:03d}", key="ip:setup")
+    target = monday[0]
+    results, barrier = [], threading.Barrier(50)
+
+    def citizen(n):
+        own = Store(config.database)
+        try:
+            barrier.wait()
+            for slot in monday:                  # take the first slot with a seat
+                try:
+                    results.append(bookings.book(own, config, service_code="ho-tich",
+                                                 starts_at=slot.starts_at, name="Trần Văn An",
+                                                 phone=f"0988{n:06d}", client_key="ip:race",
+                                                 now=NOW)["starts_at"])
+                    return
+                except Refused as refusal:
+                    assert refusal.code == "slot_full", refusal.message
+            results.append(None)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=citizen, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 50
+    assert results.count(target.starts_at) == 3 and results.count(None) == 47
+    held = centre.db.execute("select max(n) from (select count(*) as n from appointments "
+                             "where status = 'booked' group by starts_at)").fetchone()[0]
+    assert held == 3

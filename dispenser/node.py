@@ -62,7 +62,7 @@ class Dispenser(Node):
                                    outbox=outbox, on_state=self.indicator.show,
                                    notes_on_paper=True)
         self.scanner = None
-        if config.scanner and not config.simulate:
+        if config.scanner:
             from .scanner import SerialScanner
 
             self.scanner = SerialScanner(config.scanner, self.scan, config.scanner_baud)

@@ -15,9 +15,9 @@ walk-ins from the slot's start (:mod:`central.queue.strategy`). Early, nothing
 is issued and the citizen is told when to come back; late, the booking becomes
 a no-show, which frees its seat. Either way the node offers a walk-in ticket
 of the same service. A booking not checked in by its window's end is a
-no-show too (:func:`release_no_shows`, run by the hub every minute and before
-each check-in), and so is a booked ticket its counter marked as one
-(:func:`ticket_no_show`).
+no-show too, and so is a booking whose booked ticket its counter marked as one:
+:func:`release_no_shows`, run by the hub's gateway every minute and before each
+check-in (the queue itself knows nothing of bookings).
 """
 
 from __future__ import annotations
@@ -113,29 +113,30 @@ def check_in(db, topics, text: str, node_id: str | None = None,
 
 
 def release_no_shows(db, now: dt.datetime | None = None) -> int:
-    """Every booking still not checked in when its window closed becomes a no-show
-    (its seat is free again); how many."""
+    """Every booking still not checked in when its window closed, and every booking whose
+    booked ticket its counter marked as a no-show (called, never came), becomes a
+    no-show: its seat is free again. How many."""
     moment = now or clock.now()
     late = int(queue_setup.settings(db)["checkin_late_min"])
     closed_before = moment - dt.timedelta(minutes=late)
-    gone = bookings.bookings_between(db, moment - dt.timedelta(days=SWEEP_DAYS), closed_before,
-                                     statuses=("booked",))
+    since = moment - dt.timedelta(days=SWEEP_DAYS)
+    gone = bookings.bookings_between(db, since, closed_before, statuses=("booked",))
     for booking in gone:
         bookings.mark_no_show(db, booking["id"], at=moment,
                               reason="Không đến nhận số trong khung giờ hẹn")
-    return len(gone)
+    called = db.execute(
+        "select a.id, t.display from appointments a join tickets t on t.id = a.ticket_id "
+        "where a.starts_at >= ? and a.status = 'checked_in' and t.status = 'no_show'",
+        [clock.iso(since)]).fetchall()
+    for booking_id, display in called:
+        _checked_in_no_show(db, booking_id, moment, f"Số {display} vắng mặt khi được gọi")
+    return len(gone) + len(called)
 
 
-def ticket_no_show(db, ticket_id: int | None, now: dt.datetime | None = None) -> bool:
-    """A booked ticket its counter marked as a no-show: its booking is one too."""
-    if ticket_id is None:
-        return False
-    ticket = tickets.get(db, ticket_id)
-    if not ticket or ticket["status"] != "no_show" or not ticket.get("booking_code"):
-        return False
-    booking = bookings.find(db, ticket["booking_code"])
-    if booking is None or booking["status"] not in ("booked", "checked_in"):
-        return False
-    bookings.mark_no_show(db, booking["id"], at=now or clock.now(),
-                          reason=f"Số {ticket['display']} vắng mặt khi được gọi")
-    return True
+def _checked_in_no_show(db, booking_id: int, at: dt.datetime, reason: str) -> None:
+    # bookings.mark_no_show takes only a booking not checked in; this one came, took
+    # its booked ticket and did not answer the call: it ends a no-show all the same.
+    when = clock.iso(at)
+    db.execute("update appointments set status = 'no_show', no_show_at = ?, updated_at = ? "
+               "where id = ? and status = 'checked_in'", [when, when, booking_id])
+    bookings._event(db, booking_id, "no_show", when, {"reason": reason})

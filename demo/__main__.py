@@ -19,13 +19,19 @@ def parser() -> argparse.ArgumentParser:
                              "fresh one")
     parser.add_argument("--seed", type=int,
                         help="random seed of the simulated citizens and officers")
+    parser.add_argument("--check", type=float, metavar="SECONDS",
+                        help="stop by itself SECONDS after the floor opened (or at Ctrl-C) "
+                             "and say whether the centre served: pages answer, every node "
+                             "online, tickets issued, called, served and printed, no error "
+                             "in the logs; exit status 0 only if it did")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return run_demo(http_port=args.http_port, directory=args.dir, speed=args.speed,
-                    resume=args.resume, seed=args.seed)
+                    resume=args.resume, seed=args.seed,
+                    check=args.check)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ nodes (they say ``offline``), the hub, the broker, each process group whole::
     motcua demo                       # speed 10, fresh centre in var/demo
     motcua demo --speed 20            # make demo SPEED=20
     motcua demo --resume              # keep yesterday's demo centre and carry on
+    motcua demo --check 300           # five minutes of the day, then stop and say if it served
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -439,6 +441,84 @@ class Pictures:
                 logging.getLogger(__name__).exception("demo pictures failed")
 
 
+# A line of a log that says something went wrong (what `--check` and the demo's test look for).
+ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback|^\S+: Error", re.M)
+# The pages a visitor of the demo opens first, all public; `/t/` is the newest ticket's.
+CHECKED_PAGES = ("/", "/thu-tuc", "/tra-cuu", "/demo", "/api/nodes")
+
+
+def _page_status(url: str) -> int | str:
+    try:
+        with urllib.request.urlopen(url, timeout=15) as answer:
+            answer.read()
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError as exc:
+        return str(exc)
+
+
+def _check_floor(url: str, base: Path, database: str) -> list[tuple[bool, str]]:
+    """What `--check` looks at while the centre still runs: the pages answer, every
+    node is online, citizens got tickets and officers called and served them, and
+    the fake hardware drew what real hardware would show (printed tickets, the
+    hall display, the kiosk). Each item: (passed, what it says, in Vietnamese
+    and English)."""
+    found: list[tuple[bool, str]] = []
+    newest = _latest_ticket(database)
+    pages = [*CHECKED_PAGES, *([f"/t/{newest[0]}"] if newest else [])]
+    bad = [f"{page} ({status})" for page in pages
+           if (status := _page_status(url.rstrip("/") + page)) != 200]
+    found.append((not bad, f"{len(pages) - len(bad)}/{len(pages)} trang trả lời "
+                           f"(pages answer){': lỗi ' + ', '.join(bad) if bad else ''}"))
+    names = {name for name, _ in NODES}
+    try:
+        online = sum(1 for n in nodes.list_nodes(_store(database))
+                     if n["node_id"] in names and n["state"] == "online")
+        db = _store(database).db
+        issued, called, done = db.execute(
+            "select count(*), count(first_called_at), "
+            "coalesce(sum(status = 'done'), 0) from tickets").fetchone()
+    except sqlite3.Error as exc:
+        online, issued, called, done = 0, 0, 0, 0
+        found.append((False, f"không đọc được cơ sở dữ liệu (database): {exc}"))
+    found.append((online == len(names),
+                  f"{online}/{len(names)} thiết bị trực tuyến (nodes online)"))
+    found.append((issued > 0, f"{issued} số đã cấp (tickets issued)"))
+    found.append((called > 0, f"{called} số đã gọi (tickets called)"))
+    found.append((done > 0, f"{done} số đã phục vụ xong (tickets served)"))
+    printed = sum(1 for n in (1, 2)
+                  for _ in (base / "tickets" / f"dispenser-{n}").glob("ticket-*.png"))
+    found.append((printed > 0, f"{printed} phiếu đã in (printed tickets)"))
+    for what, picture in (("màn hình sảnh (hall display)", base / "display/frames/latest.png"),
+                          ("kiosk", Pictures._newest(base / "kiosk"))):
+        drawn = picture is not None and picture.exists() and picture.stat().st_size > 0
+        found.append((drawn, f"{what}: " + ("đã vẽ (drawn)" if drawn else "chưa vẽ (not drawn)")))
+    return found
+
+
+def _check_logs(base: Path) -> list[tuple[bool, str]]:
+    """After the stop: no log of the demo's processes says ERROR or Traceback."""
+    bad = []
+    for log in sorted((base / "logs").glob("*.log")):
+        lines = ERROR_LINE.findall(log.read_text(encoding="utf-8", errors="replace"))
+        if lines:
+            bad.append(f"{log.name} ({len(lines)})")
+    return [(not bad, "nhật ký không có lỗi (no ERROR in the logs)" if not bad
+             else "nhật ký có lỗi (ERROR in the logs): " + ", ".join(bad))]
+
+
+def _print_check(found: list[tuple[bool, str]], seconds: float) -> bool:
+    passed = all(ok for ok, _ in found)
+    print(f"Kiểm tra sau {seconds:.0f} giây chạy (checked after {seconds:.0f} s of running):",
+          flush=True)
+    for ok, text in found:
+        print(f"  {'đạt ' if ok else 'LỖI '} {text}")
+    print("Kết quả: ĐẠT, trung tâm đã phục vụ (the demo served)." if passed else
+          "Kết quả: KHÔNG ĐẠT (the demo did not serve); xem các dòng LỖI ở trên.", flush=True)
+    return passed
+
+
 CLOCK_FILE = "clock.txt"
 # What start-up does, in order, each said as it begins (it takes tens of seconds):
 # eleven steps for a fresh centre, ten when resuming (nothing to load).
@@ -473,7 +553,13 @@ def _save_clock(base: Path) -> None:
 
 
 def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 10.0,
-             resume: bool = False, seed: int | None = None) -> int:
+             resume: bool = False, seed: int | None = None, check: float | None = None) -> int:
+    """Run the demo until Ctrl-C; with ``check`` (seconds), stop by itself that long
+    after the floor opened, and return 0 only if the centre served (:func:`_check_floor`).
+    """
+    if check is not None and check <= 0:
+        print("--check phải lớn hơn 0 giây (check must be positive).", file=sys.stderr)
+        return 2
     if speed <= 0:
         print("--speed phải lớn hơn 0 (speed must be positive).", file=sys.stderr)
         return 2
@@ -547,6 +633,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
 
     code = 0
     floor = desk = None
+    found: list[tuple[bool, str]] | None = None  # what --check saw, before the stop
+    opened = None
+    ran = 0.0  # seconds from the floor's opening to the check
     helpers_stop = threading.Event()
     helpers: list[threading.Thread] = []
     # One time for the whole demo: this process and every one it starts (the hub,
@@ -619,7 +708,13 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
                 stopping.wait(0.3)
         _print_welcome(url, base, accounts, speed, ticket and ticket[0],
                        _page_exists(url + "dashboard"))
+        opened = time.monotonic()
+        if check is not None:
+            print(f"Chạy {check:g} giây rồi tự dừng và kiểm tra (--check: running "
+                  f"{check:g} s, then stopping and checking).", flush=True)
         while not stopping.is_set():
+            if check is not None and time.monotonic() - opened >= check:
+                break
             for name, process in children:
                 if process.poll() is not None:
                     print(f"{name} dừng bất ngờ (exited {process.returncode}); "
@@ -631,6 +726,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
                 _write_summary(base, floor, desk)
                 _save_clock(base)
                 stopping.wait(1.0)
+        if check is not None and code == 0:
+            ran = time.monotonic() - opened
+            found = _check_floor(url, base, hub_config.database)
     finally:
         helpers_stop.set()
         if floor is not None:
@@ -650,6 +748,12 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         broker.stop()
         (base / PIDS_FILE).unlink(missing_ok=True)
         print("Đã dừng tất cả tiến trình (all processes stopped).", flush=True)
+    if check is not None:
+        if found is None:  # it never got to the floor, or a process died
+            found = [(False, "trung tâm không chạy đến lúc kiểm tra (the demo did not get "
+                             "to the check)")]
+        if not _print_check(found + _check_logs(base), ran):
+            return 1
     return code
 
 

@@ -274,3 +274,91 @@ def test_fifty_citizens_racing_for_the_last_seats_never_overbook(centre, config)
     held = centre.db.execute("select max(n) from (select count(*) as n from appointments "
                              "where status = 'booked' group by starts_at)").fetchone()[0]
     assert held == 3
+
+
+# --- The public pages ---------------------------------------------------------------------
+
+@pytest.fixture
+def web(centre, config, monkeypatch):
+    from central import create_app
+    from motcua import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
+    config.feedback.min_fill_seconds = 0
+    app = create_app(config, store=centre)
+    return app
+
+
+def citizen(app):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["csrf"] = "t"
+    return client
+
+
+def form_token(page: str) -> str:
+    import re
+
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre, config):
+    import re
+
+    lan = citizen(web)
+    page = lan.get("/dat-lich").get_data(as_text=True)
+    assert "Hộ tịch" in page and "Đất đai" not in page          # no seat: not offered
+    page = lan.get("/dat-lich?dich-vu=ho-tich").get_data(as_text=True)
+    assert "Thứ Hai, 07/12/2026" in page and "còn 32 chỗ" in page   # 16 slots × 2
+    page = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-07").get_data(as_text=True)
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    assert monday[0].starts_at in page and "07:00–07:30" in page
+    data = {"csrf_token": "t", "form_token": form_token(page), "service": "ho-tich",
+            "day": "2026-12-07", "starts_at": monday[0].starts_at, "name": "Nguyễn Thị Lan",
+            "phone": "0912345678"}
+    # A wrong phone: a Vietnamese error, the form kept, nothing booked.
+    reply = lan.post("/dat-lich", data={**data, "phone": "12"})
+    assert reply.status_code == 400 and "Số điện thoại không hợp lệ" in reply.get_data(
+        as_text=True) and centre.db["appointments"].count == 0
+    reply = lan.post("/dat-lich", data=data)
+    assert reply.status_code == 302
+    page = lan.get(reply.headers["Location"]).get_data(as_text=True)
+    code = re.search(r'id="booking-code">(H\w{7})<', page).group(1)
+    assert 'src="data:image/svg+xml;base64,' in page and "07:00–07:30, Thứ Hai, 07/12/2026" in page
+    # Someone else with the code alone sees a form asking for the phone, not the booking.
+    other = citizen(web)
+    page = other.get(f"/dat-lich/lich-cua-toi?ma={code}").get_data(as_text=True)
+    assert "Nguyễn Thị Lan" not in page and 'id="lookup-form"' in page
+    assert other.post("/dat-lich/huy", data={"csrf_token": "t", "code": code}).status_code == 302
+    assert bookings.find(centre.db, code)["status"] == "booked"
+    reply = other.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": code,
+                                                  "phone": "0987654321"})
+    assert reply.status_code == 404 and "Nguyễn Thị Lan" not in reply.get_data(as_text=True)
+    reply = other.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": code.lower(),
+                                                  "phone": "0912 345 678"})
+    assert reply.status_code == 302
+    assert "Nguyễn Thị Lan" in other.get(reply.headers["Location"]).get_data(as_text=True)
+    # Move, then cancel.
+    page = other.get(f"/dat-lich/doi-gio?ma={code}&ngay=2026-12-07").get_data(as_text=True)
+    assert "giờ hiện tại" in page
+    reply = other.post("/dat-lich/doi-gio", data={"csrf_token": "t", "code": code,
+                                                  "starts_at": monday[3].starts_at})
+    assert reply.status_code == 302 and bookings.find(centre.db, code)["starts_at"] == \
+        monday[3].starts_at
+    lan.post("/dat-lich/huy", data={"csrf_token": "t", "code": code})
+    assert bookings.find(centre.db, code)["status"] == "cancelled"
+
+
+def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
+    b = book(centre, config, day_slots(centre, config, "ho-tich", MONDAY)[0])
+    guesser = citizen(web)
+    codes = []
+    for n in range(21):
+        reply = guesser.post("/dat-lich/tra-cuu", data={
+            "csrf_token": "t", "code": b["code"], "phone": f"09100000{n:02d}"})
+        codes.append(reply.status_code)
+    assert codes[:5] == [404] * 5 and 429 in codes
+    # Locked now, even with the right phone.
+    reply = guesser.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": b["code"],
+                                                    "phone": "0912345678"})
+    assert reply.status_code == 429 and "Xin thử lại sau" in reply.get_data(as_text=True)

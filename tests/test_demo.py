@@ -203,7 +203,7 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
     folder = tmp_path / "demo"
     demo = subprocess.Popen(
         [*MOTCUA, "demo", "--http-port", str(port), "--dir", str(folder), "--speed", "120",
-         "--seed", "7"], stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+         "--seed", "7", "--check", "3600"], stdout=subprocess.PIPE, text=True, cwd=PROJECT)
     out = Output(demo)
     base = f"http://127.0.0.1:{port}"
     page = None
@@ -277,6 +277,10 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         assert demo.wait(90) == 0
         out.thread.join(5)
         assert "Đã dừng tất cả" in out.text
+        # --check (stopped early by Ctrl-C here) says what it saw, item by item.
+        verdict = out.text.split("Kiểm tra sau", 1)[1]
+        assert "LỖI" not in verdict and "14/14 thiết bị trực tuyến" in verdict, verdict
+        assert "Kết quả: ĐẠT" in verdict, verdict
         with pytest.raises(OSError):
             urllib.request.urlopen(f"{base}/healthz", timeout=2)
         assert _alive(pgids) == [], "demo left processes behind"
@@ -351,3 +355,12 @@ def test_make_demo_runs_a_day_shows_it_live_and_ctrl_c_stops_everything(tmp_path
         and actions.get("request_supplement") and actions.get("apologise")
     late = db.execute("select count(*) from dossiers where classification = 'late'").fetchone()[0]
     assert late > 0
+
+
+def test_demo_check_needs_a_positive_time_and_changes_nothing(tmp_path):
+    folder = tmp_path / "demo"
+    done = subprocess.run([*MOTCUA, "demo", "--dir", str(folder), "--check", "0"],
+                          capture_output=True, text=True, cwd=PROJECT, timeout=60)
+    assert done.returncode == 2
+    assert "--check phải lớn hơn 0 giây" in done.stderr
+    assert not folder.exists()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from central.errors import Refused
 from central.queue import commands, setup, state, tickets
 from central.queue.strategy import Candidate, MixedPriority
+from motcua.bus.messages.queue import COUNTER_ACTIONS
 
 # --- The calling order (property tests) ----------------------------------------------
 
@@ -262,3 +263,16 @@ def test_recalls_beyond_the_limit_make_a_no_show(sample_centre):
                     for i in range(4)]
         assert messages[-1] == "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
         assert db.execute("select status, recalls from tickets").fetchone() == ("no_show", 3)
+
+
+def test_every_key_the_bus_accepts_is_an_action_of_the_hub(sample_centre):
+    """A keypad key the contract allows never meets "Không có thao tác"; an
+    unknown one is refused in Vietnamese and changes nothing."""
+    assert set(COUNTER_ACTIONS) == set(commands.HANDLERS) == set(commands.ACTIONS)
+    with sample_centre.write() as db:
+        counter = setup.counter_by_number(db, 1)
+        before = db.execute("select status, current_ticket_id from counters").fetchall()
+        with pytest.raises(Refused) as refused:
+            commands.run(db, counter, "dance")
+        assert refused.value.code == "unknown_action" and "dance" in refused.value.message
+        assert db.execute("select status, current_ticket_id from counters").fetchall() == before

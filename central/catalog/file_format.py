@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from motcua.search import fold
 
@@ -143,9 +144,9 @@ def parse_channels(cell: str) -> list:
             if not item.strip():
                 continue
             name, _, amount = item.rpartition("=")
-            fees.append({"name": name.strip(), "amount": _number(amount)} if name
-                        else {"name": "Lệ phí", "amount": _number(amount)})
-        channel = {"channel": channel_code(bits[0]), "time_limit": _number(bits[1]),
+            fees.append({"name": name.strip(), "amount": cell_number(amount)} if name
+                        else {"name": "Lệ phí", "amount": cell_number(amount)})
+        channel = {"channel": channel_code(bits[0]), "time_limit": cell_number(bits[1]),
                    "unit": unit_code(bits[2]), "fees": fees}
         if bits[4] or len(bits) > 5:
             channel["note"] = " | ".join(bits[4:]).strip()
@@ -153,10 +154,16 @@ def parse_channels(cell: str) -> list:
     return out
 
 
-def _number(value):
-    from .importing import _number as number
-
-    return number(value)
+def cell_number(value):
+    """An integer from a cell, or the text itself (so the check can say what was there)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
+    return int(text) if re.fullmatch(r"-?\d+", text) else str(value).strip()
 
 
 # --- files --------------------------------------------------------------------------

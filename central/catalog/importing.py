@@ -40,6 +40,7 @@ from .file_format import (
     FLAGS,
     KNOWN_COLUMNS,
     YES,
+    cell_number,
     parse_channels,
 )
 from .procedures import CHANNELS, LEVELS, TIME_UNITS
@@ -201,11 +202,11 @@ def record_from_cells(c: dict) -> dict:
         if str(c.get(key, "")).strip():
             record[key] = _split(c[key])
     fee = c.get("fee", "")
-    fees = [{"name": "Lệ phí", "amount": _number(fee)}] if str(fee).strip() else []
+    fees = [{"name": "Lệ phí", "amount": cell_number(fee)}] if str(fee).strip() else []
     if str(c.get("channels", "")).strip():
         record["channels"] = parse_channels(c["channels"])
     elif str(c.get("time_limit", "")).strip() or str(c.get("unit", "")).strip():
-        terms = {"time_limit": _number(c.get("time_limit", "")),
+        terms = {"time_limit": cell_number(c.get("time_limit", "")),
                  "unit": str(c.get("unit", "")).strip(), "fees": fees}
         channels = [{"channel": "in_person", **terms}]
         if str(c.get("online", "")).strip().lower() in ("1", "x", "yes", "có", "true"):
@@ -214,8 +215,8 @@ def record_from_cells(c: dict) -> dict:
     components = []
     for part in _split(c.get("components", "")):
         bits = [b.strip() for b in part.split("|")]
-        comp = {"name": bits[0], "originals": _number(bits[1]) if len(bits) > 1 else 1,
-                "copies": _number(bits[2]) if len(bits) > 2 else 0}
+        comp = {"name": bits[0], "originals": cell_number(bits[1]) if len(bits) > 1 else 1,
+                "copies": cell_number(bits[2]) if len(bits) > 2 else 0}
         if len(bits) > 3 and bits[3]:
             comp["form"] = bits[3]
         components.append(comp)
@@ -239,18 +240,6 @@ def record_from_cells(c: dict) -> dict:
             record[key] = True if flag in YES else False if flag in ("0", "không", "khong",
                                                                      "no", "false") else flag
     return record
-
-
-def _number(value):
-    """An integer from a cell, or the text itself (so the check can say what was there)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
-    return int(text) if re.fullmatch(r"-?\d+", text) else str(value).strip()
 
 
 # --- Checking -----------------------------------------------------------------

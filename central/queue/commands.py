@@ -6,6 +6,8 @@
         counter = setup.counter_by_number(db, 5)
         result, changes = run(db, counter, "next", node_id="counter-5")
 
+Each action is one small function in :data:`HANDLERS` (its docstring shows
+its use); :func:`run` checks the counter, looks the action up and calls it.
 Each runs inside the caller's write transaction; every change of a ticket
 writes a ``ticket_events`` row. ``changes`` says which retained state to
 publish again (see :mod:`.state`) and which calls to announce.
@@ -22,8 +24,6 @@ from ..errors import Refused
 from . import setup, strategy, tickets
 from .tickets import record_event
 
-ACTIONS = ("open", "close", "next", "recall", "no_show", "finish", "serve", "transfer",
-           "pause", "resume", "call")
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
 
 
@@ -100,32 +100,245 @@ def current_strategy(db) -> strategy.Strategy:
     return strategy.make(s["strategy"], int(s["priority_every"]))
 
 
+@dataclass(slots=True)
+class Command:
+    """One counter command being carried out: its counter, moment and arguments,
+    the ticket the counter calls or serves now, and what it has changed so far."""
+
+    counter: dict
+    moment: dt.datetime
+    at: str  # ``moment`` as stored (ISO)
+    node_id: str | None
+    officer_id: int | None
+    number: str | None
+    reason: str | None
+    target_service: str | None
+    target_counter: int | None
+    current: dict | None
+    changes: Changes
+
+
 def _set_counter(db, counter: dict, **values) -> None:
     setup.update(db, "counters", counter["id"], values)
     counter.update(values)
 
 
-def _end(db, counter, ticket, to_status, action, ctx, changes, reason=None) -> None:
-    record_event(db, ticket, action, to_status, now=ctx["at"], counter_id=counter["id"],
-                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason)
+def _end(db, cmd: Command, ticket, to_status, action, reason=None) -> None:
+    counter = cmd.counter
+    record_event(db, ticket, action, to_status, now=cmd.at, counter_id=counter["id"],
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason)
     db.execute("update tickets set status = ?, finished_at = ? where id = ?",
-               [to_status, ctx["at"], ticket["id"]])
+               [to_status, cmd.at, ticket["id"]])
     _set_counter(db, counter, current_ticket_id=None)
-    changes.ticket(ticket)
+    cmd.changes.ticket(ticket)
 
 
-def _call(db, counter, ticket, action, ctx, changes, reason=None, detail=None) -> None:
-    record_event(db, ticket, action, "called", now=ctx["at"], counter_id=counter["id"],
-                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
-                 detail=detail)
+def _finish_current(db, cmd: Command) -> None:
+    if cmd.current is not None:
+        _end(db, cmd, cmd.current, "done", "finish")
+        cmd.current = None
+
+
+def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
+    counter = cmd.counter
+    record_event(db, ticket, action, "called", now=cmd.at, counter_id=counter["id"],
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail)
     db.execute("update tickets set status = 'called', called_at = ?, "
                "first_called_at = coalesce(first_called_at, ?), counter_id = ?, "
                "officer_id = ?, target_counter_id = null where id = ?",
-               [ctx["at"], ctx["at"], counter["id"], ctx["officer_id"], ticket["id"]])
+               [cmd.at, cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
     _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak)
+    cmd.changes.ticket(ticket)
+    cmd.changes.announce.append((ticket["id"], counter["id"], "call"))
+
+
+def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
+    """A paused counter refuses to call; a closed one opens. Returns the pool."""
+    counter = cmd.counter
+    if counter["status"] == "paused":
+        raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
+    if counter["status"] == "closed":
+        _set_counter(db, counter, status="open", status_since=cmd.at)
+    return candidates(db, counter, cmd.moment)
+
+
+def _current_or_refuse(cmd: Command) -> dict:
+    if cmd.current is None:
+        raise Refused("no_current", "Quầy chưa gọi số nào.")
+    return cmd.current
+
+
+# The actions. Each takes the store and the command, does it, and returns the
+# message the counter shows; :func:`run` looks it up in :data:`HANDLERS`.
+
+def _next(db, cmd: Command) -> str:
+    """Finish the current ticket and call the one the strategy chooses::
+
+        run(db, counter, "next")  # "Đang gọi số A012." / "Không còn ai chờ."
+    """
+    pool = _ready_to_call(db, cmd)
+    _finish_current(db, cmd)
+    choice = current_strategy(db).choose(pool, cmd.counter["normal_streak"])
+    if choice is None:
+        return "Không còn ai chờ."
+    chosen = tickets.get(db, choice.id)
+    _call(db, cmd, chosen, "next")
+    return f"Đang gọi số {chosen['display']}."
+
+
+def _call_number(db, cmd: Command) -> str:
+    """Call one waiting ticket by its number; out of the strategy's order it
+    needs a reason, kept in the event::
+
+        run(db, counter, "call", number="A015", reason="Người cao tuổi")
+    """
+    pool = _ready_to_call(db, cmd)
+    chosen = _find_waiting(db, cmd.counter, cmd.number, pool)
+    expected = current_strategy(db).choose(pool, cmd.counter["normal_streak"])
+    out_of_order = expected is not None and expected.id != chosen["id"]
+    if out_of_order and not cmd.reason:
+        raise Refused("reason_required", "Gọi số không theo thứ tự cần ghi rõ lý do.")
+    _finish_current(db, cmd)
+    _call(db, cmd, chosen, "call", reason=cmd.reason,
+          detail={"out_of_order": out_of_order, "expected": expected.id if expected else None})
+    return f"Đang gọi số {chosen['display']}."
+
+
+def _recall(db, cmd: Command) -> str:
+    """Announce the current ticket again; past ``max_recalls`` it is a no-show::
+
+        run(db, counter, "recall")  # "Đã gọi lại số A012."
+    """
+    current = _current_or_refuse(cmd)
+    limit = setup.setting_int(db, "max_recalls")
+    if current["recalls"] >= limit:
+        _end(db, cmd, current, "no_show", "no_show", reason=f"Gọi lại {limit} lần không có mặt")
+        return "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
+    record_event(db, current, "recall", current["status"], now=cmd.at,
+                 counter_id=cmd.counter["id"], officer_id=cmd.officer_id, node_id=cmd.node_id)
+    db.execute("update tickets set recalls = recalls + 1, called_at = ? where id = ?",
+               [cmd.at, current["id"]])
+    cmd.changes.ticket(current)
+    cmd.changes.announce.append((current["id"], cmd.counter["id"], "recall"))
+    return f"Đã gọi lại số {current['display']}."
+
+
+def _no_show(db, cmd: Command) -> str:
+    """The called person did not come::
+
+        run(db, counter, "no_show", reason="Không có mặt")  # "Đã ghi vắng mặt."
+    """
+    _end(db, cmd, _current_or_refuse(cmd), "no_show", "no_show", reason=cmd.reason)
+    return "Đã ghi vắng mặt."
+
+
+def _finish(db, cmd: Command) -> str:
+    """The current ticket is done::
+
+        run(db, counter, "finish")  # "Đã hoàn thành."
+    """
+    _end(db, cmd, _current_or_refuse(cmd), "done", "finish", reason=cmd.reason)
+    return "Đã hoàn thành."
+
+
+def _serve(db, cmd: Command) -> str:
+    """The called person has come to the counter::
+
+        run(db, counter, "serve")  # "Đang phục vụ số A012."
+    """
+    current = cmd.current
+    if current is None or current["status"] != "called":
+        raise Refused("no_current", "Không có số đang chờ đến quầy.")
+    record_event(db, current, "serve", "serving", now=cmd.at, counter_id=cmd.counter["id"],
+                 officer_id=cmd.officer_id, node_id=cmd.node_id)
+    db.execute("update tickets set status = 'serving' where id = ?", [current["id"]])
+    cmd.changes.ticket(current)
+    return f"Đang phục vụ số {current['display']}."
+
+
+def _transfer(db, cmd: Command) -> str:
+    """Send the current ticket to another service or counter; it keeps its
+    original issue time, so it is not sent to the back::
+
+        run(db, counter, "transfer", target_counter=2, reason="Hồ sơ phức tạp")
+        run(db, counter, "transfer", target_service="DD")
+    """
+    ticket = _current_or_refuse(cmd)
+    target_service, target_counter = cmd.target_service, cmd.target_counter
+    if bool(target_service) == bool(target_counter):
+        raise Refused("transfer_target", "Chuyển số cần chọn một dịch vụ hoặc một quầy.")
+    counter, changes = cmd.counter, cmd.changes
+    values = {"status": "waiting", "counter_id": None, "called_at": None}
+    detail = {}
+    if target_service:
+        service = setup.service_by_code(db, target_service)
+        if service is None:
+            raise Refused("unknown_service", f"Không có dịch vụ mã '{target_service}'.")
+        values.update(service_id=service["id"], target_counter_id=None)
+        detail["to_service"] = service["code"]
+        where = service["name"]
+        changes.services.add(service["id"])
+    else:
+        other = setup.counter_by_number(db, int(target_counter))
+        if other is None or not other["active"]:
+            raise Refused("unknown_counter", f"Không có quầy số {target_counter}.")
+        if other["id"] == counter["id"]:
+            raise Refused("transfer_target", "Không thể chuyển số về chính quầy này.")
+        values["target_counter_id"] = other["id"]
+        detail["to_counter"] = other["number"]
+        where = other["name"]
+        changes.counters.add(other["id"])
+        changes.halls.add(other["hall"])
+    record_event(db, ticket, "transfer", "waiting", now=cmd.at, counter_id=counter["id"],
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=cmd.reason,
+                 detail=detail)
+    setup.update(db, "tickets", ticket["id"], values)
+    _set_counter(db, counter, current_ticket_id=None)
     changes.ticket(ticket)
-    changes.announce.append((ticket["id"], counter["id"], "call"))
+    return f"Đã chuyển số {ticket['display']} sang {where}."
+
+
+def _pause(db, cmd: Command) -> str:
+    """The officer steps away; the counter calls nobody until resumed::
+
+        run(db, counter, "pause")  # "Quầy tạm dừng."
+    """
+    if cmd.counter["status"] == "paused":
+        raise Refused("already_paused", "Quầy đã tạm dừng.")
+    _set_counter(db, cmd.counter, status="paused", status_since=cmd.at)
+    return "Quầy tạm dừng."
+
+
+def _open(db, cmd: Command) -> str:
+    """Open a closed counter or resume a paused one (``open`` and ``resume``)::
+
+        run(db, counter, "resume")  # "Quầy đã mở."
+    """
+    if cmd.counter["status"] == "open":
+        raise Refused("already_open", "Quầy đang mở.")
+    _set_counter(db, cmd.counter, status="open", status_since=cmd.at)
+    return "Quầy đã mở."
+
+
+def _close(db, cmd: Command) -> str:
+    """Close the counter (nobody being served) and end the officer's session::
+
+        run(db, counter, "close")  # "Quầy đã đóng."
+    """
+    counter = cmd.counter
+    if cmd.current is not None:
+        raise Refused("busy", f"Hãy kết thúc số {cmd.current['display']} trước khi đóng quầy.")
+    _set_counter(db, counter, status="closed", status_since=cmd.at, officer_id=None)
+    db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
+               "ended_at is null", [cmd.at, counter["id"]])
+    return "Quầy đã đóng."
+
+
+HANDLERS = {"open": _open, "close": _close, "next": _next, "recall": _recall,
+            "no_show": _no_show, "finish": _finish, "serve": _serve, "transfer": _transfer,
+            "pause": _pause, "resume": _open, "call": _call_number}
+ACTIONS = tuple(HANDLERS)
 
 
 def run(db, counter: dict, action: str, *, node_id: str | None = None,
@@ -133,106 +346,24 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
         target_service: str | None = None, target_counter: int | None = None,
         now: dt.datetime | None = None) -> tuple[dict, Changes]:
     """Carry out one counter command; returns the counter's answer and what changed."""
-    if action not in ACTIONS:
+    handler = HANDLERS.get(action)
+    if handler is None:
         raise Refused("unknown_action", f"Không có thao tác '{action}'.")
     if not counter["active"]:
         raise Refused("counter_inactive", f"{counter['name']} đang ngừng hoạt động.")
     moment = now or clock.now()
-    ctx = {"at": clock.iso(moment), "node_id": node_id,
-           "officer_id": officer_id if officer_id is not None else counter["officer_id"]}
-    reason = setup.nfc(reason) if reason else None
-    changes = Changes(counters={counter["id"]}, halls={counter["hall"]})
-    current = _current(db, counter)
-    message = ""
-
-    def finish_current(action_name="finish"):
-        nonlocal current
-        if current is not None:
-            _end(db, counter, current, "done", action_name, ctx, changes)
-            current = None
-
-    if action in ("next", "call"):
-        if counter["status"] == "paused":
-            raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
-        if counter["status"] == "closed":
-            _set_counter(db, counter, status="open", status_since=ctx["at"])
-        pool = candidates(db, counter, moment)
-        if action == "call":
-            chosen = _find_waiting(db, counter, number, pool)
-            expected = current_strategy(db).choose(pool, counter["normal_streak"])
-            out_of_order = expected is not None and expected.id != chosen["id"]
-            if out_of_order and not reason:
-                raise Refused("reason_required", "Gọi số không theo thứ tự cần ghi rõ lý do.")
-            finish_current()
-            _call(db, counter, chosen, "call", ctx, changes, reason=reason,
-                  detail={"out_of_order": out_of_order,
-                          "expected": expected.id if expected else None})
-            message = f"Đang gọi số {chosen['display']}."
-        else:
-            finish_current()
-            choice = current_strategy(db).choose(pool, counter["normal_streak"])
-            if choice is None:
-                message = "Không còn ai chờ."
-            else:
-                chosen = tickets.get(db, choice.id)
-                _call(db, counter, chosen, "next", ctx, changes)
-                message = f"Đang gọi số {chosen['display']}."
-    elif action == "recall":
-        if current is None:
-            raise Refused("no_current", "Quầy chưa gọi số nào.")
-        limit = setup.setting_int(db, "max_recalls")
-        if current["recalls"] >= limit:
-            _end(db, counter, current, "no_show", "no_show", ctx, changes,
-                 reason=f"Gọi lại {limit} lần không có mặt")
-            message = "Đã gọi lại đủ số lần: chuyển sang vắng mặt."
-        else:
-            record_event(db, current, "recall", current["status"], now=ctx["at"],
-                         counter_id=counter["id"], officer_id=ctx["officer_id"], node_id=node_id)
-            db.execute("update tickets set recalls = recalls + 1, called_at = ? where id = ?",
-                       [ctx["at"], current["id"]])
-            changes.ticket(current)
-            changes.announce.append((current["id"], counter["id"], "recall"))
-            message = f"Đã gọi lại số {current['display']}."
-    elif action in ("no_show", "finish"):
-        if current is None:
-            raise Refused("no_current", "Quầy chưa gọi số nào.")
-        _end(db, counter, current, "no_show" if action == "no_show" else "done", action, ctx,
-             changes, reason=reason)
-        message = "Đã ghi vắng mặt." if action == "no_show" else "Đã hoàn thành."
-    elif action == "serve":
-        if current is None or current["status"] != "called":
-            raise Refused("no_current", "Không có số đang chờ đến quầy.")
-        record_event(db, current, "serve", "serving", now=ctx["at"], counter_id=counter["id"],
-                     officer_id=ctx["officer_id"], node_id=node_id)
-        db.execute("update tickets set status = 'serving' where id = ?", [current["id"]])
-        changes.ticket(current)
-        message = f"Đang phục vụ số {current['display']}."
-    elif action == "transfer":
-        if current is None:
-            raise Refused("no_current", "Quầy chưa gọi số nào.")
-        message = _transfer(db, counter, current, target_service, target_counter, ctx, changes,
-                            reason)
-    elif action == "pause":
-        if counter["status"] == "paused":
-            raise Refused("already_paused", "Quầy đã tạm dừng.")
-        _set_counter(db, counter, status="paused", status_since=ctx["at"])
-        message = "Quầy tạm dừng."
-    elif action in ("resume", "open"):
-        if counter["status"] == "open":
-            raise Refused("already_open", "Quầy đang mở.")
-        _set_counter(db, counter, status="open", status_since=ctx["at"])
-        message = "Quầy đã mở."
-    elif action == "close":
-        if current is not None:
-            raise Refused("busy", f"Hãy kết thúc số {current['display']} trước khi đóng quầy.")
-        _set_counter(db, counter, status="closed", status_since=ctx["at"], officer_id=None)
-        db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
-                   "ended_at is null", [ctx["at"], counter["id"]])
-        message = "Quầy đã đóng."
+    cmd = Command(
+        counter=counter, moment=moment, at=clock.iso(moment), node_id=node_id,
+        officer_id=officer_id if officer_id is not None else counter["officer_id"],
+        number=number, reason=setup.nfc(reason) if reason else None,
+        target_service=target_service, target_counter=target_counter,
+        current=_current(db, counter),
+        changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
+    message = handler(db, cmd)
     # Opening, pausing or closing a counter moves the estimates of its services.
-    changes.services.update(r[0] for r in db.execute(
+    cmd.changes.services.update(r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]]))
-    return answer(db, counter, message), changes
+    return answer(db, counter, message), cmd.changes
 
 
 # A counter as it stands, with the ticket it calls or serves now (if any) and
@@ -282,40 +413,6 @@ def _find_waiting(db, counter, number, pool) -> dict:
     if rows:
         raise Refused("not_for_counter", f"Số {number} không thuộc dịch vụ của quầy này.")
     raise Refused("not_waiting", f"Không có số {number} đang chờ.")
-
-
-def _transfer(db, counter, ticket, target_service, target_counter, ctx, changes, reason) -> str:
-    if bool(target_service) == bool(target_counter):
-        raise Refused("transfer_target", "Chuyển số cần chọn một dịch vụ hoặc một quầy.")
-    values = {"status": "waiting", "counter_id": None, "called_at": None}
-    detail = {}
-    if target_service:
-        service = setup.service_by_code(db, target_service)
-        if service is None:
-            raise Refused("unknown_service", f"Không có dịch vụ mã '{target_service}'.")
-        values.update(service_id=service["id"], target_counter_id=None)
-        detail["to_service"] = service["code"]
-        where = service["name"]
-        changes.services.add(service["id"])
-    else:
-        other = setup.counter_by_number(db, int(target_counter))
-        if other is None or not other["active"]:
-            raise Refused("unknown_counter", f"Không có quầy số {target_counter}.")
-        if other["id"] == counter["id"]:
-            raise Refused("transfer_target", "Không thể chuyển số về chính quầy này.")
-        values["target_counter_id"] = other["id"]
-        detail["to_counter"] = other["number"]
-        where = other["name"]
-        changes.counters.add(other["id"])
-        changes.halls.add(other["hall"])
-    # The ticket keeps its original issue time, so it is not sent to the back.
-    record_event(db, ticket, "transfer", "waiting", now=ctx["at"], counter_id=counter["id"],
-                 officer_id=ctx["officer_id"], node_id=ctx["node_id"], reason=reason,
-                 detail=detail)
-    setup.update(db, "tickets", ticket["id"], values)
-    _set_counter(db, counter, current_ticket_id=None)
-    changes.ticket(ticket)
-    return f"Đã chuyển số {ticket['display']} sang {where}."
 
 
 def sign_in(db, counter: dict, user_id: int, now: dt.datetime | None = None) -> Changes:

@@ -29,7 +29,7 @@ from motcua.bus import Topics
 from motcua.tickets import display_number
 
 from ..errors import Refused
-from . import setup, state, tickets
+from . import estimate, setup, state, tickets
 from .commands import Changes
 
 DEFAULT_SIZE = 10
@@ -146,7 +146,7 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     }
     ticket["id"] = db["tickets"].insert(ticket).last_pk
     ahead = tickets.people_ahead(db, ticket)
-    minutes = tickets.estimate(db, service, ahead)
+    minutes = estimate.legacy_minutes(db, service, ahead)
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
     tickets.record_event(db, ticket, "issue_offline", "waiting", now=clock.iso(moment),
                          node_id=node_id,

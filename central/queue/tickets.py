@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from zoneinfo import ZoneInfo
 
 from motcua import clock
@@ -23,6 +22,7 @@ from motcua.tickets import display_number
 
 from ..errors import Refused
 from . import setup
+from .estimate import expected_wait
 
 ACTIVE = ("waiting", "called", "serving")
 FINAL = ("done", "no_show", "cancelled")
@@ -145,44 +145,6 @@ def next_number(db, day: str, service: dict) -> int:
     return number
 
 
-def avg_service_min(db, service: dict, limit: int) -> float:
-    """Mean minutes from call to finish of the service's ``limit`` newest done
-    tickets (the configured figure while fewer than three are done).
-
-    Reckoned by SQLite in whole milliseconds (the store's precision): it is
-    read on every ticket issued and every line published."""
-    count, total_ms = db.execute(
-        "select count(*), sum(ms) from (select cast(round((julianday(finished_at) - "
-        "julianday(called_at)) * 86400000) as integer) as ms from tickets "
-        "where service_id = ? and status = 'done' and called_at is not null "
-        "order by finished_at desc limit ?)", [service["id"], limit]).fetchone()
-    if count < 3:  # too few to trust: the configured figure
-        return float(service["default_service_min"])
-    return max(0.5, total_ms / 60000 / count)
-
-
-def open_counters(db, service_id: int) -> int:
-    return db.execute(
-        "select count(*) from counters c join counter_services cs on cs.counter_id = c.id "
-        "where cs.service_id = ? and c.status = 'open' and c.active = 1",
-        [service_id]).fetchone()[0]
-
-
-def estimate(db, service: dict, ahead: int, per: float | None = None,
-             servers: int | None = None) -> int:
-    """Minutes until a ticket with ``ahead`` people before it is called: the
-    recent service time of the service spread over the counters open for it
-    (one counter assumed when none is open yet).
-
-    ``per`` and ``servers`` (:func:`avg_service_min`, :func:`open_counters`)
-    may be given by a caller that has them already."""
-    if per is None:
-        per = avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
-    if servers is None:
-        servers = open_counters(db, service["id"])
-    return math.ceil(ahead * per / max(1, servers))
-
-
 def people_ahead(db, ticket: dict) -> int:
     """Waiting tickets of the same service issued earlier; a priority ticket
     counts only the priority tickets before it, a booked ticket (issue 26) the
@@ -239,8 +201,6 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         ticket.update(booking_code=booking_code, slot_at=slot_at)
     ticket["id"] = setup.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
-    from .estimate import expected_wait
-
     wait = expected_wait(db, service, ahead, moment)
     minutes = wait.minutes
     if booking_code and slot_at:

@@ -43,6 +43,7 @@ def blueprints() -> list[Blueprint]:
     """
     from . import (
         admin_users,
+        appointments,
         audit,
         auth,
         catalog,
@@ -64,7 +65,7 @@ def blueprints() -> list[Blueprint]:
 
     return [auth.bp, public.bp, nodes.bp, health.bp, dossiers.bp, catalog.bp, admin_users.bp,
             audit.bp, queue.bp, queue_admin.bp, counter.bp, province.bp, sms.bp, feedback.bp,
-            fees.bp, demo.bp, statistics.bp,
+            fees.bp, demo.bp, statistics.bp, appointments.bp,
             redirects.bp]  # old addresses, kept working
 
 

@@ -112,6 +112,24 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "statistics.dashboard": SUPERVISION,
     "statistics.dashboard_panel": SUPERVISION,
     "statistics.public_page": PUBLIC,
+    # Appointments (issue 26): the citizen's booking pages show only bookings this
+    # browser made or opened with the code and the phone; staff handle bookings a
+    # change left without a seat (names, phones); admins set the rules and closures.
+    "appointments.start": PUBLIC,
+    "appointments.submit": PUBLIC,
+    "appointments.mine": PUBLIC,
+    "appointments.lookup": PUBLIC,
+    "appointments.move_page": PUBLIC,
+    "appointments.move": PUBLIC,
+    "appointments.cancel": PUBLIC,
+    "appointments.affected": STAFF,
+    "appointments.staff_cancel": STAFF,
+    "appointments.staff_move": STAFF,
+    "appointments.setup_page": ADMIN,
+    "appointments.save_settings": ADMIN,
+    "appointments.save_service": ADMIN,
+    "appointments.close": ADMIN,
+    "appointments.reopen": ADMIN,
     # Old addresses (central/web/redirects.py): a 301 to the new one, which
     # applies its own policy.
     "moved.from_dossiers_lookup": PUBLIC,

@@ -136,7 +136,7 @@ REQUEST_RESULTS = {
     "catalog_fetch": (
         "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
         "`level`, `department` (code), `department_name`, `details` as in "
-        "central/procedures.py), and `next` (cursor) when more pages follow"
+        "central/catalog/procedures.py), and `next` (cursor) when more pages follow"
     ),
 }
 

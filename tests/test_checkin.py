@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from central.appointments import bookings, checkin, slots
+from central.appointments import bookings, checkin, rules, slots
 from central.calendar.working_time import VN
 from central.config import HubConfig
 from central.errors import Refused
@@ -192,3 +192,36 @@ def test_a_check_in_before_opening_time_belongs_to_its_slots_day(centre, config)
     with centre.write() as db:
         api.issue_ticket(db, TOPICS, "ho-tich", now=at(7, 5))
     assert tickets.get(centre.db, ticket["ticket_id"])["status"] == "waiting"
+
+
+def test_a_counter_calls_due_bookings_first_but_at_most_k_in_a_row(centre, config):
+    """Four bookings of 09:00 checked in, two walk-ins who came at 08:30; K = 3 (default):
+    counter 1 calls three bookings, one walk-in, the last booking, the other walk-in. A
+    booking checked in for 09:30 waits as a walk-in by its check-in time until 09:30."""
+    with centre.write() as db:   # 4 seats a half hour: none kept for walk-ins
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0")
+    codes = [book(centre, config, 9, 0, phone=f"091200000{i}")["code"] for i in range(4)]
+    later = book(centre, config, 9, 30, phone="0912000009")["code"]
+    with centre.write() as db:
+        walk = [api.issue_ticket(db, TOPICS, "ho-tich", now=at(8, 30))[0]["display"]
+                for _ in range(2)]
+    booked = [check_in(centre, c, at(8, 50))["ticket"]["display"] for c in codes]
+    early = check_in(centre, later, at(9, 20))["ticket"]["display"]
+    calls = []
+    with centre.write() as db:
+        counter = setup.counter_by_number(db, 1)
+        for minute in range(1, 8):
+            calls.append(api.counter_command(db, TOPICS, counter, "next",
+                                             now=at(9, minute))[0]["current"]["display"])
+    assert calls == booked[:3] + walk[:1] + booked[3:] + walk[1:] + [early]
+    with centre.write() as db:
+        setup.save_settings(db, {"booked_in_a_row": "1"})
+    assert setup.settings(centre.db)["booked_in_a_row"] == "1"
+
+
+def test_booked_in_a_row_is_a_setting_and_bad_values_are_refused(centre):
+    with centre.write() as db, pytest.raises(Refused, match="từ 1 đến 1000"):
+        setup.save_settings(db, {"booked_in_a_row": "0"})
+    with centre.write() as db:
+        setup.save_settings(db, {"booked_in_a_row": "2"})
+    assert setup.settings(centre.db)["booked_in_a_row"] == "2"

@@ -26,6 +26,7 @@ from central.queue import api, tickets
 from motcua import clock
 from motcua.bus import Topics
 from motcua.ticketing.printer import FolderPrinter
+from motcua.ticketing.ticket import footer_lines
 
 from .conftest import wait_until
 from .test_queue_bus import press
@@ -90,8 +91,9 @@ def test_a_booked_citizen_checks_in_at_the_kiosk_and_is_called_ahead_of_walk_ins
     assert printed.ticket.booked_slot == "09:00"
     assert printed.check_in["outcome"] == "checked_in"
     assert bookings.find(store.db, mine["code"])["status"] == "checked_in"
-    png = sorted((tmp_path / "kiosk-tickets").glob("ticket-*.png"))
-    assert png, "the booked ticket's picture"
+    # On paper, under the number: "Đã đặt lịch – giờ hẹn 09:00".
+    assert "Đã đặt lịch – giờ hẹn 09:00" in [line.text for line in footer_lines(printed.ticket)]
+    assert len(kiosk.issuer.printer.tickets) == 1
 
     # Too early for the 10:00 booking: the hub's words, and a walk-in ticket offered.
     ui.scanned(early["code"].lower())

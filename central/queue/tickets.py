@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from zoneinfo import ZoneInfo
 
 from motcua import clock

@@ -31,7 +31,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from common import PROJECT, Run, ratio
+from common import PROJECT, Run, cpu_seconds, ratio, tree_cpu_seconds
 
 sys.path.insert(0, str(PROJECT))
 from motcua import clock  # noqa: E402
@@ -147,7 +147,12 @@ def count_and_span(store: str, folder: Path) -> tuple[int, float]:
     return n, (clock.from_iso(last) - clock.from_iso(first)).total_seconds()
 
 
-def drain(port: int, store: str, workers: int, messages, total: int, root: Path) -> dict:
+def drain(port: int, store: str, workers: int, messages, total: int, root: Path,
+          pids: dict[str, int]) -> dict:
+    """One run: ``workers`` drain the queued batches. Besides the rate, the CPU
+    seconds each part spent on the batches (``pids``: the broker's and the
+    database server's, read as process trees), since on a machine with fewer
+    cores than parts the rate says more about sharing cores than about the code."""
     folder = Path(tempfile.mkdtemp(prefix=f"w{workers}-", dir=root))
     config = hub_toml(folder, port, store, f"{PROVINCE}-{folder.name.lower()[:12]}")
     names = [f"b{workers}-{i}" for i in range(1, workers + 1)]
@@ -159,10 +164,13 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
             raise SystemExit(f"{workers} workers did not connect within 120 s")
         time.sleep(0.2)
     time.sleep(1)  # the subscription's acknowledgement
+    # What a worker spends starting (imports, store, connection), left out below.
+    start_cpu = sum(cpu_seconds(w.pid) for w in started) / workers
     stop(started)
     publish_all(port, messages)
     log.flush()
     already = (folder / "workers.log").read_bytes().count(b"connected to")
+    parts_before = {k: tree_cpu_seconds(pid) for k, pid in pids.items()}
     launched = time.time()
     started = start_workers(config, names, log)
     n = 0
@@ -172,6 +180,8 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
             break
         time.sleep(0.05)
     finished = time.time()
+    cpu = {k: tree_cpu_seconds(pid) - parts_before[k] for k, pid in pids.items()}
+    cpu["workers"] = sum(cpu_seconds(w.pid) for w in started) - start_cpu * workers
     stop(started)
     log.close()
     # From the first worker's connection (its log line, ms) to the poll that saw
@@ -180,12 +190,13 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
                  for line in (folder / "workers.log").read_text().splitlines()
                  if "connected to" in line][already:]
     span = finished - min(connected)
-    return {"workers": workers, "stored": n, "span": span, "rate": n / span if span else 0}
+    return {"workers": workers, "stored": n, "span": span, "rate": n / span if span else 0,
+            "cpu_ms": {k: v * 1000 / max(1, n) * 1000 for k, v in cpu.items()}}
 
 
 def main() -> None:
     run = Run("province_ingest.py", __doc__, setup=lambda ap: (
-        ap.add_argument("--batches", type=int, default=3000),
+        ap.add_argument("--batches", type=int, default=10000),
         ap.add_argument("--per-batch", type=int, default=20)))
     args = run.args
     counts = [1, 2, 4]
@@ -200,20 +211,32 @@ def main() -> None:
         rows = []
         for n in counts:
             url = pg.create_database(f"ingest_{n}")
-            r = drain(broker.port, url, n, messages, total, root)
+            r = drain(broker.port, url, n, messages, total, root,
+                      {"broker": broker.process.pid, "database": pg.process.pid})
             r["store"] = "PostgreSQL"
             rows.append(r)
             print(f"PostgreSQL, {n} worker(s): {r['stored']} of {total} in {r['span']:.2f} s, "
                   f"{r['rate']:.0f} records/s", flush=True)
-        r = drain(broker.port, "", 1, messages, total, root)
+        r = drain(broker.port, "", 1, messages, total, root, {"broker": broker.process.pid})
         r["store"] = "SQLite"
         rows.append(r)
         print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
               f"{r['rate']:.0f} records/s", flush=True)
     floor_records = floor * args.per_batch
+    def ms(r, part):
+        return f"{r['cpu_ms'][part]:,.0f}" if part in r["cpu_ms"] else "— (in the worker)"
+
     table = "\n".join(
         f"| {r['store']} | {r['workers']} | {r['stored']:,} of {total:,} | {r['span']:.2f} s "
-        f"| {r['rate']:,.0f} | {ratio(r['rate'], floor_records)} |" for r in rows)
+        f"| {r['rate']:,.0f} | {ratio(r['rate'], floor_records)} | {ms(r, 'workers')} "
+        f"| {ms(r, 'database')} | {ms(r, 'broker')} |" for r in rows)
+    pg_rows = [r for r in rows if r["store"] == "PostgreSQL"]
+    worker_ms = sorted(r["cpu_ms"]["workers"] for r in pg_rows)[len(pg_rows) // 2]
+    db_ms = sorted(r["cpu_ms"]["database"] for r in pg_rows)[len(pg_rows) // 2]
+    per_worker_core, per_db_core = 1e6 / worker_ms, 1e6 / db_ms
+    cores = os.cpu_count()
+    header = ("| store | workers | stored | connection → all stored | records/s | × the floor "
+              "| workers' CPU | database's CPU | broker's CPU |")
     body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py)
 
 {args.batches:,} batches of {args.per_batch} ticket events from 166 centres, queued at the
@@ -222,11 +245,25 @@ provincial broker for the shared subscription, then drained by `motcua ingest` w
 the commit). Floor, the same run: the broker drains the same batches to one plain client
 at {floor:,.0f} batches/s ({floor_records:,.0f} records/s).
 
-| store | workers | stored | connection → all stored | records/s | × the floor |
-|---|---|---|---|---|---|
+CPU columns: milliseconds of CPU per 1,000 records stored, read from `/proc` for the
+workers (their start-up left out), the database server (all its processes) and the
+broker, over the same span.
+
+{header}
+|---|---|---|---|---|---|---|---|---|
 {table}
 
-On 2 cores, more than two workers share them with the broker and the database server.
+This machine has {cores} cores for the workers, the database server and the broker
+together, and they were shared with other work during the run (the load average
+below), so the rates above say more about that sharing than about the workers.
+What carries to a server is the CPU per record (median of the
+PostgreSQL rows): one worker's core stores {per_worker_core:,.0f} records/s and the
+database server needs one core per {per_db_core:,.0f} records/s. The batches are
+dealt to every worker of the shared subscription (the stored counts above, and
+`tests/test_province_ingest.py`), so N workers on N cores of their own store up to
+N × {per_worker_core:,.0f} records/s, until the database's cores are the limit. A
+province's whole day (166 centres, `bench/province.py`) is about 186,000 records:
+{186000 / per_worker_core:,.0f} s of one worker's core.
 """
     run.report(body)
     run.close()

@@ -19,8 +19,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..errors import Refused
+from ..store import sql
 from . import setup, strategy, tickets
 from .tickets import record_event
 
@@ -132,7 +134,7 @@ class Command:
 
 
 def _set_counter(db, counter: dict, **values) -> None:
-    setup.update(db, "counters", counter["id"], values)
+    sql.update(db, "counters", counter["id"], values)
     counter.update(values)
 
 
@@ -312,7 +314,7 @@ def _transfer(db, cmd: Command) -> str:
     record_event(db, ticket, "transfer", "waiting", now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=cmd.reason,
                  detail=detail)
-    setup.update(db, "tickets", ticket["id"], values)
+    sql.update(db, "tickets", ticket["id"], values)
     _set_counter(db, counter, current_ticket_id=None)
     changes.ticket(ticket)
     return f"Đã chuyển số {ticket['display']} sang {where}."
@@ -374,7 +376,7 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     cmd = Command(
         counter=counter, moment=moment, at=clock.iso(moment), node_id=node_id,
         officer_id=officer_id if officer_id is not None else counter["officer_id"],
-        number=number, reason=setup.nfc(reason) if reason else None,
+        number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
         current=_current(db, counter),
         changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
@@ -421,7 +423,7 @@ def answer(db, counter: dict, message: str = "") -> dict:
 def _find_waiting(db, counter, number, pool) -> dict:
     if not number:
         raise Refused("number_required", "Cần nhập số cần gọi.")
-    rows = setup.rows(db, "select * from tickets where display = ? and status = 'waiting' "
+    rows = sql.rows(db, "select * from tickets where display = ? and status = 'waiting' "
                           "order by issued_at desc", [str(number).strip().upper()])
     served = {r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]])}

@@ -14,15 +14,16 @@ from __future__ import annotations
 import re
 import secrets
 import time
-import unicodedata
 from pathlib import Path
 
 import sqlite_utils
 
+from motcua.text import nfc
+
 from ..accounts import audit
 from ..catalog import department_list as departments_table
 from ..errors import Refused
-from ..store import Store
+from ..store import Store, sql
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -46,34 +47,6 @@ DEFAULT_SETTINGS = {
 }
 # Settings that may be 0 (minutes of a window), with their upper bound.
 ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240}
-
-
-def rows(db, sql: str, args=()) -> list[dict]:
-    """Rows as dicts, straight from the connection.
-
-    The queue's hot path (a request per key press) avoids sqlite-utils'
-    ``query()``/``table.insert()``, which add savepoints and schema lookups
-    to every statement."""
-    cursor = db.execute(sql, list(args))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
-def insert(db, table: str, record: dict) -> int:
-    """INSERT a row (table and column names are ours, never from input); its id."""
-    columns = ", ".join(record)
-    marks = ", ".join("?" * len(record))
-    return db.execute(f"insert into {table} ({columns}) values ({marks})",
-                      list(record.values())).lastrowid
-
-
-def update(db, table: str, row_id: int, values: dict) -> None:
-    sets = ", ".join(f"{k} = ?" for k in values)
-    db.execute(f"update {table} set {sets} where id = ?", [*values.values(), row_id])
-
-
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text).strip())
 
 
 # Settings per connection (a connection is one database, one thread); the
@@ -374,11 +347,11 @@ def new_token() -> str:
 # --- Reading -------------------------------------------------------------------------
 
 def services(db) -> list[dict]:
-    return rows(db, "select * from services order by sort_order, id")
+    return sql.rows(db, "select * from services order by sort_order, id")
 
 
 def service_by_code(db, code: str) -> dict | None:
-    found = rows(db, "select * from services where code = ? and active = 1", [code])
+    found = sql.rows(db, "select * from services where code = ? and active = 1", [code])
     return found[0] if found else None
 
 
@@ -394,7 +367,7 @@ def counters(db) -> list[dict]:
 
 
 def counter_by_number(db, number: int) -> dict | None:
-    found = rows(db, "select * from counters where number = ?", [number])
+    found = sql.rows(db, "select * from counters where number = ?", [number])
     return found[0] if found else None
 
 

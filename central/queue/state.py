@@ -29,6 +29,7 @@ from motcua.bus.messages import (
     new_id,
 )
 
+from ..store import sql
 from . import estimate, setup, tickets
 from .commands import Changes, counter_view
 
@@ -108,7 +109,7 @@ def _last_finished(db, counter_id: int) -> dict | None:
 def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
-    service = setup.rows(db, "select * from services where code = ?", [code])[0]
+    service = sql.rows(db, "select * from services where code = ?", [code])[0]
     rows = db.execute(
         "select display, priority_class_id is not null from tickets where service_id = ? "
         "and status = 'waiting' and day = ? order by issued_at, id limit ?",

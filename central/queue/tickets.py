@@ -22,6 +22,7 @@ from motcua import clock
 from motcua.tickets import display_number
 
 from ..errors import Refused
+from ..store import sql
 from . import setup
 from .estimate import expected_wait
 
@@ -56,7 +57,7 @@ def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> s
 def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
                  counter_id=None, officer_id=None, node_id=None, reason=None,
                  detail: dict | None = None) -> None:
-    setup.insert(db, "ticket_events", {
+    sql.insert(db, "ticket_events", {
         "ticket_id": ticket["id"], "at": now, "action": action,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
@@ -156,12 +157,12 @@ def people_ahead(db, ticket: dict) -> int:
             "and slot_at is not null and (slot_at < ? or (slot_at = ? and id < ?))",
             [ticket["service_id"], ticket["slot_at"], ticket["slot_at"], ticket["id"]],
         ).fetchone()[0]
-    sql = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
+    query = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
            "and (issued_at < ? or (issued_at = ? and id < ?))")
     args = [ticket["service_id"], ticket["issued_at"], ticket["issued_at"], ticket["id"]]
     if ticket["priority_class_id"] is not None:
-        sql += " and priority_class_id is not null"
-    return db.execute(sql, args).fetchone()[0]
+        query += " and priority_class_id is not null"
+    return db.execute(query, args).fetchone()[0]
 
 
 def issue(db, service_code: str, priority: str | None = None, node_id: str | None = None,
@@ -179,7 +180,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         raise Refused("unknown_service", f"Không có dịch vụ mã '{service_code}'.")
     priority_row = None
     if priority:
-        rows = setup.rows(db, "select * from priority_classes where code = ? and active = 1",
+        rows = sql.rows(db, "select * from priority_classes where code = ? and active = 1",
                           [priority])
         if not rows:
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
@@ -200,7 +201,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     }
     if booking_code:
         ticket.update(booking_code=booking_code, slot_at=slot_at)
-    ticket["id"] = setup.insert(db, "tickets", ticket)
+    ticket["id"] = sql.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
     wait = expected_wait(db, service, ahead, moment)
     minutes = wait.minutes
@@ -228,12 +229,12 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
 
 
 def get(db, ticket_id: int) -> dict | None:
-    found = setup.rows(db, "select * from tickets where id = ?", [ticket_id])
+    found = sql.rows(db, "select * from tickets where id = ?", [ticket_id])
     return found[0] if found else None
 
 
 def by_token(db, token: str) -> dict | None:
-    found = setup.rows(db, "select * from tickets where token = ?", [token])
+    found = sql.rows(db, "select * from tickets where token = ?", [token])
     return found[0] if found else None
 
 
@@ -242,9 +243,16 @@ def count(db) -> int:
     return db.execute("select count(*) from tickets").fetchone()[0]
 
 
+def totals(db) -> tuple[int, int, int]:
+    """``(issued, called, done)``: tickets in the store, every day together, those
+    ever called, and those served to the end."""
+    return db.execute("select count(*), count(first_called_at), "
+                      "coalesce(sum(status = 'done'), 0) from tickets").fetchone()
+
+
 def latest(db) -> dict | None:
     """The newest ticket issued (the demo's page links to its live page)."""
-    found = setup.rows(db, "select * from tickets order by id desc limit 1")
+    found = sql.rows(db, "select * from tickets order by id desc limit 1")
     return found[0] if found else None
 
 

@@ -163,10 +163,11 @@ def stats(db, day: str | None = None) -> dict:
         serving=counts.get("called", 0) + counts.get("serving", 0),
         done=counts.get("done", 0), no_show=counts.get("no_show", 0),
         cancelled=counts.get("cancelled", 0),
-        avg_wait_min=round(total_ms / called / 60000, 1) if called else 0,
-        p90_wait_min=round(p90_ms / 60000, 1) if called else 0,
-        within_target=round(within / called, 3) if called else 1,
-        no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else 0,
+        # Nothing to divide by: no figure (absent), never a made-up 0 or 1 (issue 23).
+        avg_wait_min=round(total_ms / called / 60000, 1) if called else None,
+        p90_wait_min=round(p90_ms / 60000, 1) if called else None,
+        within_target=round(within / called, 3) if called else None,
+        no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else None,
         out_of_order=out_of_order)
 
 

@@ -25,6 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from motcua import clock
+
+from ..calendar.working_time import VN
 from ..documents import sheets
 from ..documents.formats import DASH, NO_RESOLVED, day, number
 from ..documents.pdf import MOTTO, NATION, Letterhead, document, heading, signatures
@@ -79,7 +82,7 @@ def to_csv(report: dict) -> bytes:
 
 def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
     head = _head(head)
-    today = today or dt.date.today()
+    today = today or clock.now().astimezone(VN).date()
     wb = Workbook()
     ws = wb.active
     ws.title = "Biểu 06"
@@ -162,7 +165,7 @@ def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = No
     """A4 landscape: the heading block, form number, title, period, grouped headers,
     the note on "—", the signatures."""
     head = _head(head)
-    today = today or dt.date.today()
+    today = today or clock.now().astimezone(VN).date()
     pdf = document("L", margins=(10, 10, 10), bottom=12)
     pdf.set_title(f"{report['form']} {period_text(report)}")
     width = pdf.w - pdf.l_margin - pdf.r_margin

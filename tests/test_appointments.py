@@ -362,3 +362,109 @@ def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
     reply = guesser.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": b["code"],
                                                     "phone": "0912345678"})
     assert reply.status_code == 429 and "Xin thử lại sau" in reply.get_data(as_text=True)
+
+
+# --- Telling the citizen ----------------------------------------------------------------------
+
+def test_the_citizen_is_told_by_sms_and_e_mail_and_reminded_the_day_before(centre, config):
+    from central.sms import notices
+
+    config.sms.enabled = True
+    config.email.host = "smtp.example.vn"
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001", email="lan@example.vn")
+    b = book(centre, config, monday[4], phone="0912000002", key="ip:2")
+    bookings.move(centre, config, b["code"], "0912000002", monday[5].starts_at, now=NOW)
+    bookings.close(centre, config, day=MONDAY, start="07:00", reason="Mất điện khu A.",
+                   actor="admin", now=NOW)
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 6   # 2+1+1+2
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 0     # once each
+    sent = {(m["peer"], m["kind"]): m for m in centre.db.query(
+        "select * from messages order by id")}
+    booked = sent[("0912000001", "appointment_booked")]["body"]
+    assert a["code"] in booked and "07:00 07/12/2026" in booked
+    assert sent[("lan@example.vn", "appointment_booked")]["subject"] == \
+        f"Lịch hẹn {a['code']} đã được đặt"
+    assert "09:30 07/12/2026" in sent[("0912000002", "appointment_moved")]["body"]
+    assert a["code"] in sent[("0912000001", "appointment_affected")]["body"]
+    assert "Mất điện khu A." in sent[("lan@example.vn", "appointment_affected")]["body"]
+    # Reminders: nothing on Friday for Monday; on Sunday, one per booking still held.
+    assert notices.queue_appointment_reminders(centre, config, now=NOW) == 0
+    sunday = dt.datetime(2026, 12, 6, 8, 0, tzinfo=VN)
+    bookings.cancel(centre, b["code"], "0912000002", now=sunday)
+    assert notices.queue_appointment_reminders(centre, config, now=sunday) == 2  # sms + e-mail
+    assert notices.queue_appointment_reminders(centre, config, now=sunday) == 0
+    assert notices.queue_appointment_notices(centre, config, now=sunday) == 1   # the cancel
+    reminder = centre.db.execute("select body from messages where kind = "
+                                 "'appointment_reminder' and channel = 'sms'").fetchone()[0]
+    assert reminder.startswith(f"Nhắc lịch hẹn {a['code']}")
+
+
+def signed_in(app, store, role):
+    import time
+
+    from central.accounts import users
+
+    user = users.get_user(store, username=role) or users.create_user(
+        store, role, f"Người dùng {role}", role, "mat-khau-dai-du")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["csrf"] = "t"
+        session["user_id"], session["since"] = user["id"], time.time()
+        session["epoch"] = user.get("session_epoch", 0)
+    return client
+
+
+def test_admin_changes_of_counters_and_calendar_put_bookings_on_the_staff_list(web, centre,
+                                                                               config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    tuesday = day_slots(centre, config, "ho-tich", MONDAY + dt.timedelta(days=1))
+    a = book(centre, config, monday[0], phone="0912000001", key="ip:1")
+    b = book(centre, config, tuesday[0], phone="0912000002", key="ip:2")
+    admin = signed_in(web, centre, "admin")
+    # The admin declares Monday a day off: a's slot is gone.
+    reply = admin.post("/admin/calendar", data={"csrf_token": "t", "day": "2026-12-07",
+                                                "working": "0", "decision": "QĐ thử 3/QĐ"})
+    assert reply.status_code == 302
+    assert [x["code"] for x in bookings.affected(centre.db)] == [a["code"]]
+    # Counter 1 stops serving Hộ tịch: 0.5 × 30 / 10 × 0.5 → no seat left on Tuesday either.
+    reply = admin.post("/admin/queue/counter", data={"csrf_token": "t", "number": "1",
+                                                     "services": ["dat-dai"]})
+    assert reply.status_code == 302
+    staff = signed_in(web, centre, "officer")
+    page = staff.get("/appointments/affected").get_data(as_text=True)
+    assert a["code"] in page and b["code"] in page and "0912000002" in page
+    assert "Khung giờ không còn" in page
+    # Counter 1 is back; the officer moves b to the nearest free slot and cancels a.
+    admin.post("/admin/queue/counter", data={"csrf_token": "t", "number": "1",
+                                             "services": ["ho-tich"]})
+    staff.post(f"/appointments/{b['id']}/move", data={"csrf_token": "t"})
+    staff.post(f"/appointments/{a['id']}/cancel", data={"csrf_token": "t",
+                                                        "reason": "Nghỉ đột xuất"})
+    assert bookings.affected(centre.db) == []
+    assert bookings.find(centre.db, b["code"])["starts_at"] == tuesday[1].starts_at
+    assert bookings.find(centre.db, a["code"])["status"] == "cancelled"
+    # The public page never lists bookings.
+    assert b["code"] not in citizen(web).get("/dat-lich?dich-vu=ho-tich").get_data(as_text=True)
+
+
+def test_the_admin_closes_a_day_and_sets_the_rules(web, centre, config):
+    admin = signed_in(web, centre, "admin")
+    assert "Thiết lập đặt lịch hẹn" in admin.get("/appointments/setup").get_data(as_text=True)
+    reply = admin.post("/appointments/setup/service", data={
+        "csrf_token": "t", "service": "ho-tich", "bookable": "1", "walk_in_share": "1,5"})
+    assert reply.status_code == 422 and "từ 0 đến 1" in reply.get_data(as_text=True)
+    admin.post("/appointments/setup/service", data={
+        "csrf_token": "t", "service": "ho-tich", "bookable": "1", "walk_in_share": "0,2",
+        "slot_minutes": "20"})
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    assert monday[0].label == "07:00–07:20" and monday[0].seats == 2   # 1.5×20/10×0.8 = 2.4
+    reply = admin.post("/appointments/setup/close", data={
+        "csrf_token": "t", "day": "2026-12-07", "service": "", "reason": ""})
+    assert reply.status_code == 422 and "lý do" in reply.get_data(as_text=True)
+    admin.post("/appointments/setup/close", data={
+        "csrf_token": "t", "day": "2026-12-07", "service": "", "reason": "Họp toàn cơ quan"})
+    assert all(s.closed and not s.free for s in day_slots(centre, config, "ho-tich", MONDAY))
+    closure = centre.db.execute("select id from appointment_closures").fetchone()[0]
+    admin.post(f"/appointments/setup/reopen/{closure}", data={"csrf_token": "t"})
+    assert not any(s.closed for s in day_slots(centre, config, "ho-tich", MONDAY))

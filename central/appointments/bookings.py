@@ -22,10 +22,12 @@ For the floor (inside the caller's ``store.write()``): :func:`find`,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import secrets
+import threading
 import unicodedata
 
 from motcua import clock
@@ -212,21 +214,42 @@ def service_for(db, service_code: str | None = None, procedure_code: str | None 
                                   "hoặc đến Trung tâm lấy số trực tiếp.")
 
 
-def _seat(db, config: HubConfig, service_id: int, starts_at: str, now: dt.datetime,
-          ignore_id: int | None = None) -> slots.Slot:
+def _slot(db, config: HubConfig, service_id: int, starts_at: str,
+          now: dt.datetime) -> slots.Slot:
+    """The slot asked for, when it takes bookings at all (read before the write lock)."""
     slot = slots.slot_at(db, config, service_id, starts_at, now)
     if slot is None or slot.closed:
         raise Refused("no_slot", "Khung giờ này không nhận đặt lịch. Xin chọn khung giờ khác.")
     if slot.too_late:
         raise Refused("too_late", "Khung giờ này đã qua hoặc quá sát giờ, hoặc còn quá xa để "
                                   "đặt trước. Xin chọn khung giờ khác.")
-    if ignore_id is not None:
-        slot.booked -= db.execute("select count(*) from appointments where id = ? and "
-                                  "starts_at = ? and status in ('booked', 'checked_in')",
-                                  [ignore_id, slot.starts_at]).fetchone()[0]
-    if slot.free <= 0:
-        raise Refused("slot_full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
     return slot
+
+
+def _take_seat(db, slot: slots.Slot, ignore_id: int | None = None) -> None:
+    """Inside the write transaction: refuse when the slot's seats are all held."""
+    held = db.execute("select count(*) from appointments where service_id = ? and "
+                      "starts_at = ? and status in ('booked', 'checked_in') and id is not ?",
+                      [slot.service_id, slot.starts_at, ignore_id]).fetchone()[0]
+    if held >= slot.seats:
+        raise Refused("slot_full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
+
+
+# Writers of this process queue here for the database's write lock: a thread waiting on
+# a mutex wakes as soon as it is free, while SQLite's busy handler sleeps in growing steps
+# (up to 100 ms), which made the slowest of 20 concurrent bookings wait seconds. Not
+# taken inside a transaction already open (the bus gateway's): that one holds the lock.
+_WRITERS = threading.Lock()
+
+
+@contextlib.contextmanager
+def _writing(store: Store):
+    if store.db.conn.in_transaction:
+        with store.write() as db:
+            yield db
+        return
+    with _WRITERS, store.write() as db:
+        yield db
 
 
 def _limits(db, opts: dict, phone: str, client_key: str, now: dt.datetime,
@@ -266,10 +289,14 @@ def book(store: Store, config: HubConfig, *, starts_at: str, name: str, phone: s
     person = _person(name, phone, email, dossier_code)
     if channel not in ("web", "kiosk", "staff"):
         raise ValueError(channel)
-    with store.write() as db:
-        service, procedure = service_for(db, service_code, procedure_code)
+    # What does not change under a booking is read first, without the write lock: the
+    # service and the slot (calendar, counters, closures). A change of those between here
+    # and the commit is caught by recheck(), as for every booking already made.
+    service, procedure = service_for(store.db, service_code, procedure_code)
+    slot = _slot(store.db, config, service["id"], starts_at, now)
+    with _writing(store) as db:
         _limits(db, rules.settings(db), person["phone"], client_key, now)
-        slot = _seat(db, config, service["id"], starts_at, now)
+        _take_seat(db, slot)
         at = clock.iso(now)
         code = _new_code(db)
         booking_id = db.execute(
@@ -312,15 +339,17 @@ def move(store: Store, config: HubConfig, code, phone, starts_at: str, *,
          now: dt.datetime | None = None, actor: str | None = None) -> dict:
     """Move a booking (same service, same code) to another slot with a free seat."""
     now = now or clock.now()
-    with store.write() as db:
+    booking = _own_open(store.db, code, phone, now)
+    slot = _slot(store.db, config, booking["service_id"], starts_at, now)
+    with _writing(store) as db:
         booking = _own_open(db, code, phone, now)
-        return _move(db, config, booking, starts_at, now, actor)
+        return _move(db, config, booking, slot, now, actor)
 
 
-def _move(db, config, booking: dict, starts_at: str, now: dt.datetime, actor) -> dict:
-    if _aware(starts_at) and clock.iso(clock.from_iso(starts_at)) == booking["starts_at"]:
+def _move(db, config, booking: dict, slot: slots.Slot, now: dt.datetime, actor) -> dict:
+    if slot.starts_at == booking["starts_at"]:
         raise Refused("same_slot", "Lịch hẹn đã ở khung giờ này.")
-    slot = _seat(db, config, booking["service_id"], starts_at, now, ignore_id=booking["id"])
+    _take_seat(db, slot, ignore_id=booking["id"])
     at = clock.iso(now)
     db.execute("update appointments set day = ?, starts_at = ?, ends_at = ?, affected = 0, "
                "affected_reason = '', updated_at = ? where id = ?",
@@ -330,18 +359,11 @@ def _move(db, config, booking: dict, starts_at: str, now: dt.datetime, actor) ->
     return get(db, booking["id"])
 
 
-def _aware(text: str) -> bool:
-    try:
-        return clock.from_iso(text).tzinfo is not None
-    except (TypeError, ValueError):
-        return False
-
-
 def cancel(store: Store, code, phone, *, now: dt.datetime | None = None,
            actor: str | None = None) -> dict:
     """The citizen cancels (code and phone); the seat is free again."""
     now = now or clock.now()
-    with store.write() as db:
+    with _writing(store) as db:
         booking = _own_open(db, code, phone, now)
         _set_status(db, booking["id"], "cancelled", "cancelled_at", now, "cancel",
                     {"by": "citizen" if actor is None else "staff"})
@@ -384,7 +406,7 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             if key not in seat_of:
                 reason = "Khung giờ không còn (lịch làm việc hoặc quầy phục vụ đã thay đổi)."
             elif used[key] > seat_of[key]:
-                reason = ("Khung giờ đã bị đóng." if seat_of[key] == 0 else
+                reason = (_closure_reason(db, service_id, starts_at) or
                           "Khung giờ không còn đủ chỗ (số quầy phục vụ đã giảm).")
             else:
                 continue
@@ -395,6 +417,15 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             _event(db, booking_id, "affected", at, {"reason": reason}, actor)
             marked += 1
         return marked
+
+
+def _closure_reason(db, service_id: int, starts_at: str) -> str | None:
+    start = clock.from_iso(starts_at).astimezone(VN)
+    row = db.execute("select reason from appointment_closures where day = ? and "
+                     "(service_id is null or service_id = ?) and (start is null or start = ?) "
+                     "order by id desc limit 1",
+                     [start.date().isoformat(), service_id, f"{start:%H:%M}"]).fetchone()
+    return f"Trung tâm đóng khung giờ này: {row[0]}" if row else None
 
 
 def affected(db) -> list[dict]:
@@ -428,7 +459,7 @@ def staff_move_nearest(store: Store, config: HubConfig, booking_id: int, *, acto
                                now)[booking["service_id"]]:
             if slot.free > 0 and slot.starts_at >= booking["starts_at"] \
                     and slot.starts_at != booking["starts_at"]:
-                moved = _move(db, config, booking, slot.starts_at, now, actor)
+                moved = _move(db, config, booking, slot, now, actor)
                 audit.record(db, actor, "appointment.move", f"appointment:{booking['code']}",
                              {"to": slot.starts_at})
                 return moved

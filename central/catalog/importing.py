@@ -39,9 +39,11 @@ from .file_format import (
     FIELDS,
     FLAGS,
     KNOWN_COLUMNS,
+    SOURCE_KEYS,
     YES,
     cell_number,
     parse_channels,
+    parse_sources,
 )
 from .procedures import CHANNELS, LEVELS, TIME_UNITS
 
@@ -231,6 +233,8 @@ def record_from_cells(c: dict) -> dict:
             if str(value).strip():
                 decision[key] = str(value).strip()
         record["decision"] = decision
+    if str(c.get("sources", "")).strip():
+        record["sources"] = parse_sources(c["sources"])
     for key in ("effective_from", "effective_to"):
         if isinstance(c.get(key), dt.datetime | dt.date):
             record[key] = c[key].strftime("%Y-%m-%d")
@@ -272,6 +276,7 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
             if key in r and not isinstance(r[key], bool):
                 bad(row, key, f"cần “có” hoặc “không” (true/false), nhận được “{r[key]}”")
         _check_decision(row, r.get("decision"), bad)
+        _check_sources(row, r.get("sources"), bad)
         code = r.get("code")
         if not isinstance(code, str) or not code:
             bad(row, "code", "thiếu mã thủ tục")
@@ -386,6 +391,45 @@ def _check_decision(row, decision, bad) -> None:
             bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
 
 
+def _check_sources(row, sources, bad) -> None:
+    from motcua.public_terms import PARTS
+
+    if sources is None:
+        return
+    if not isinstance(sources, list):
+        bad(row, "sources", "cần một danh sách nguồn: parts, number, date, issuer, url, quote")
+        return
+    for i, source in enumerate(sources, start=1):
+        where = f"sources[{i}]"
+        if isinstance(source, dict) and "_bad" in source:
+            bad(row, where, f"dòng “{source['_bad']}” có quá nhiều dấu “|”; mỗi dòng: phần | "
+                            "tên văn bản | số | ngày | cơ quan | điều | URL | trích dẫn | ghi chú")
+            continue
+        if not isinstance(source, dict):
+            bad(row, where, "cần một đối tượng: parts, number, date, issuer, url, quote")
+            continue
+        _unknown_keys(row, where, source, SOURCE_KEYS, bad)
+        parts = source.get("parts")
+        if not isinstance(parts, list) or not parts or any(p not in PARTS for p in parts):
+            bad(row, f"{where}.parts", "cần ít nhất một phần trong: " + ", ".join(PARTS))
+        for key in SOURCE_KEYS[1:]:
+            value = source.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                bad(row, f"{where}.{key}", "cần một chuỗi văn bản")
+            elif "|" in value or "\n" in value:
+                bad(row, f"{where}.{key}", "không được chứa dấu “|” hoặc xuống dòng")
+        if not str(source.get("number") or "").strip():
+            bad(row, f"{where}.number", "thiếu số hiệu văn bản")
+        date = source.get("date")
+        if isinstance(date, str) and date:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                bad(row, f"{where}.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+
+
 def normalise(record: dict) -> dict:
     """A checked record in the stored shape: columns plus the ``details`` JSON."""
     details = {k: record[k] for k in DETAIL_KEYS if k in record}
@@ -394,6 +438,8 @@ def normalise(record: dict) -> dict:
             details.pop(key, None)
     if isinstance(details.get("decision"), dict):  # empty parts say nothing
         details["decision"] = {k: v for k, v in details["decision"].items() if v}
+    if not details.get("sources"):
+        details.pop("sources", None)
     details.setdefault("channels", [])
     details.setdefault("components", [])
     return {

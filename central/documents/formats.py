@@ -37,6 +37,8 @@ NO_RESOLVED = "Chưa có hồ sơ nào được giải quyết trong kỳ: khôn
 NO_RATINGS = "Chưa có lượt đánh giá nào: không tính tỷ lệ."
 NO_ACTIVITY = "Không có hoạt động trong kỳ: không xếp hạng."
 NO_TICKETS = "Chưa có số thứ tự nào: không tính tỷ lệ."
+NO_CALLS = "Chưa có số nào được gọi: chưa tính thời gian chờ."
+NO_SERVED = "Chưa phục vụ xong số nào: chưa tính thời gian phục vụ."
 
 
 def share(part: float, whole: float) -> float | None:
@@ -119,6 +121,13 @@ def install(app) -> None:
         None → '—' titled with the reason."""
         return dash(reason) if value is None else percent(value / scale, decimals)
 
+    def measure(value, reason: str = NO_CALLS, decimals: int = 1):
+        """``measure(4.25)`` → '4,3'; None (nothing to average yet) → '—' titled with
+        the reason."""
+        # A figure the hub left out (nothing measured) is undefined in a template.
+        measured = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number(value, decimals) if measured else dash(reason)
+
     def rate_band(rate, scale: float = 100) -> str:
         """The colour class of an on-time figure (0–100 by default): good, warn, bad, none."""
         return band(None if rate is None else rate / scale)
@@ -129,5 +138,7 @@ def install(app) -> None:
     app.add_template_filter(day, "day")
     app.add_template_global(dash, "dash")
     app.add_template_global(rate, "rate")
-    for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS"):
+    app.add_template_global(measure, "measure")
+    for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS", "NO_CALLS",
+                 "NO_SERVED"):
         app.jinja_env.globals[name] = globals()[name]

@@ -63,7 +63,7 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         r["issued"] = stats.get("issued", 0)
         r["waiting"] = stats.get("waiting", 0)
         r["done"] = stats.get("done", 0)
-        r["avg_wait_min"] = stats.get("avg_wait_min", 0)
+        r["avg_wait_min"] = stats.get("avg_wait_min")  # absent: nobody called yet
         nodes = states.get((r["center"], "nodes"), {}).get("nodes", [])
         r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
         r["nodes"] = len(nodes)

@@ -113,7 +113,11 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
 
     @app.context_processor
     def centre():
-        return {"center_name": config.center_name, "version": __version__}
+        # The hub's time for the pages' own clocks ("12 phút" serving): the demo's
+        # day in a demo, running ``hub_speed`` times faster (issue 22).
+        demo = clock.demo()
+        return {"center_name": config.center_name, "version": __version__,
+                "hub_now": clock.iso(), "hub_speed": demo.speed if demo else 1}
 
     @app.after_request
     def security_headers(response):

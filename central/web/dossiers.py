@@ -225,7 +225,10 @@ def form(dossier_id: int, number: str):
 def calendar_overrides():
     import datetime as dt
 
+    from motcua import clock
+
     from ..calendar import working_calendar
+    from ..calendar.working_time import VN
 
     if request.method == "POST":
         f = request.form
@@ -243,12 +246,18 @@ def calendar_overrides():
                     decision=f.get("decision", ""), note=f.get("note", ""),
                     actor=g.user["username"])
                 flash(f"Đã lưu ngày {day:%d/%m/%Y}.", "ok")
+            from ..appointments import bookings
+
+            lost = bookings.recheck(store(), config(), actor=g.user["username"])
+            if lost:
+                flash(f"{lost} lịch hẹn không còn chỗ sau thay đổi này: xem “Lịch hẹn cần "
+                      "xử lý”.", "error")
         except Refused as exc:
             flash(exc.message, "error")
         return redirect(url_for("dossiers.calendar_overrides"))
     db = store().db
     cal = working_calendar.calendar_for(db, config())
-    today = dt.date.today()
+    today = clock.now().astimezone(VN).date()  # the demo's day in a demo
     days_off = []
     day = today
     while day < today + dt.timedelta(days=366):

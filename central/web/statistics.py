@@ -163,7 +163,11 @@ def _charts(db, snap: dict) -> dict:
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],
                              unit="phút", label="Thời gian chờ trung bình theo giờ",
                              decimals=1),
-        "tickets": charts.bars([(f"{h}h", n) for h, n in sorted(per_hour.items())],
+        # Every hour from the first ticket to the last, empty ones too (the lunch
+        # break shows as a gap, not as a squeezed axis).
+        "tickets": charts.bars([(f"{h}h", per_hour.get(h, 0))
+                                for h in range(min(per_hour, default=0),
+                                               max(per_hour, default=-1) + 1)],
                                unit="phiếu", label="Số phiếu theo giờ",
                                colour=charts.PALETTE[2]),
         "on_time": charts.heat(weekly_on_time(db, today),

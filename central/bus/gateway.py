@@ -44,6 +44,7 @@ TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
 # PUBACK: a third of the hub's CPU per ticket went there). Answers and
 # announcements (not retained, not rebuilt) stay QoS 1.
 STATE_QOS = 0
+SWEEP_EVERY_S = 60.0  # no-show bookings released (central/appointments/checkin.py)
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -143,7 +144,22 @@ class Gateway:
         self.supervision_ticker = live.supervision_ticker(self).start()
         if self.config.uplink:
             self.uplink.start()
+        self._sweeper = threading.Thread(target=self._sweep_bookings, name="booking-no-shows",
+                                         daemon=True)
+        self._sweeper.start()
         return self
+
+    def _sweep_bookings(self) -> None:
+        """Issue 26: a booking whose check-in window closed unused, or whose booked
+        ticket was a no-show at its counter, frees its seat, within a minute."""
+        from ..appointments import checkin
+
+        while not self._stopping.wait(SWEEP_EVERY_S):
+            try:
+                with self.store.write() as db:
+                    checkin.release_no_shows(db)
+            except Exception:  # a locked or full disk now: next minute
+                log.exception("releasing no-show bookings failed")
 
     def stop(self) -> None:
         self.link.close()
@@ -157,6 +173,8 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
+        if getattr(self, "_sweeper", None) is not None:
+            self._sweeper.join(5)
         self.bus.stop()
 
     def _republish_queue_state(self, up: bool) -> None:

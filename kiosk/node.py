@@ -148,6 +148,11 @@ class Kiosk(Node):
         """A citizen touched "Lấy số": printed (or shown) by the shared ticket worker."""
         self.issuer.press(service, priority, done)
 
+    def check_in(self, code: str, done: Callable[[Printed], None] | None = None) -> None:
+        """A booking's QR scanned or code typed (issue 26): the hub checks it in; the
+        booked ticket is printed or shown, or ``done`` hears why not."""
+        self.issuer.check_in(code, done)
+
     def _on_hub_status(self, incoming: Incoming) -> None:
         was = self.hub_online
         super()._on_hub_status(incoming)
@@ -290,7 +295,8 @@ class Kiosk(Node):
                           has_printer=self.issuer.has_printer,
                           priority_age=self.config.priority_age,
                           lookup_by_id=(self.lookup_dossiers_by_id
-                                        if self.config.dossier_lookup_by_id else None))
+                                        if self.config.dossier_lookup_by_id else None),
+                          check_in=self.check_in)
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)

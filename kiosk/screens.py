@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pygame
 
-from motcua.public_terms import ASK_OFFICER, public_details, source_line
+from motcua.public_terms import ASK_OFFICER, public_details, source_phrase
 
 from .widgets import (
     BG,
@@ -225,9 +225,9 @@ class Procedure:
                   ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
                            f" · Lĩnh vực: {self.proc['field']}"),
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
-        source = source_line(self.proc["details"])
+        source = source_phrase(self.proc["details"])
         if source:
-            blocks.append(("meta", f"Công bố tại {source}"))
+            blocks.append(("meta", source))
         blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
         channels = d.get("channels", [])
         if all("time_limit" not in c and "fees" not in c for c in channels):

@@ -179,6 +179,19 @@ def ticket_abandon(ctx: Context) -> dict:
     return result
 
 
+# --- Appointments on the floor (issue 26) ------------------------------------------
+
+
+def booking_check_in(ctx: Context) -> dict:
+    from ..appointments import checkin
+
+    result, out = checkin.check_in(ctx.db, _queue_topics(ctx), ctx.data["code"],
+                                   node_id=ctx.node_id)
+    for topic, payload, retain in out:
+        ctx.publish_after(topic, payload, retain)
+    return result
+
+
 # Events: the return value is ignored; every event changes state, once.
 EVENTS: dict[str, Route] = {
     "fault": Route(fault),
@@ -198,4 +211,5 @@ REQUESTS: dict[str, Route] = {
     "ticket_offline": Route(dispenser_ticket_offline),
     "feedback": Route(feedback_request),
     "ticket_abandon": Route(ticket_abandon),
+    "booking_check_in": Route(booking_check_in),
 }

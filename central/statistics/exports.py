@@ -30,7 +30,7 @@ from motcua import clock
 from ..calendar.working_time import VN
 from ..documents import sheets
 from ..documents.formats import DASH, NO_RESOLVED, day, number
-from ..documents.pdf import MOTTO, NATION, Letterhead, document, heading, signatures
+from ..documents.pdf import Letterhead, document, heading, signatures
 from .period_report import HEADER_GROUPS, table
 
 HEADER_ROW = 10  # the XLSX table's first header row (the heading block above it)
@@ -89,24 +89,11 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
     cells = table(report)
     width = len(cells[0])
     half = 5  # the left heading block spans A:E, the motto the rest
-    bold, plain = Font(bold=True), Font()
+    bold = Font(bold=True)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    def line(row, first, last, text, font=plain, height=None):
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = sheets.put(ws, row, first, text)
-        cell.font, cell.alignment = font, centred
-        if height:
-            ws.row_dimensions[row].height = height
-
-    line(1, 1, half, head.governing_body.upper())
-    line(1, half + 1, width, NATION, bold)
-    line(2, 1, half, head.centre.upper(), bold, height=30)
-    line(2, half + 1, width, MOTTO, bold)
-    line(3, half + 1, width, head.date_line(today), Font(italic=True))
-    line(4, half + 1, width, report["form"], Font(italic=True, size=9))
-    line(5, 1, width, report["title"], Font(bold=True, size=13))
-    line(6, 1, width, f"{period_text(report)} (theo {report['by_name'].lower()})")
+    row = sheets.official_heading(ws, head, today, width, half, form=report["form"])
+    sheets.title_lines(ws, row, width, report["title"],
+                       f"{period_text(report)} (theo {report['by_name'].lower()})")
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -140,10 +127,7 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
                 cell.alignment = Alignment(horizontal="right")
     note = last + 1
     sheets.put(ws, note, 1, NOTE).font = Font(italic=True, size=9)
-    sign = note + 2
-    for (role, hint), (first, end) in zip(SIGNERS, ((1, half), (half + 1, width)), strict=True):
-        line(sign, first, end, role, bold)
-        line(sign + 1, first, end, hint, Font(italic=True))
+    sheets.signature_rows(ws, note + 2, SIGNERS, width, half)
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 40
     for c in range(3, width + 1):

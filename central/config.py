@@ -216,6 +216,13 @@ class BudgetConfig:
         check=_positive)
 
 
+def _check_names(value: dict) -> str | None:
+    for key, name in value.items():
+        if check_id(key) or not isinstance(name, str) or not name.strip():
+            return f"expected id = 'name' pairs, e.g. thanhhoa = 'Tỉnh Thanh Hóa' ({key!r})"
+    return None
+
+
 @dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
@@ -229,6 +236,10 @@ class HubConfig:
         "", doc="place name of documents' date line, e.g. 'Thanh Hóa' (empty: read from a "
                 "centre name ending 'tỉnh X')")
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
+    province_names: dict = setting(
+        {}, doc="the national hub: each province's name by its id, e.g. "
+                "{thanhhoa = 'Tỉnh Thanh Hóa'} (written by `motcua provision` from the "
+                "national inventory's [[provinces]])", check=_check_names)
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )

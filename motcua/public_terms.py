@@ -121,6 +121,16 @@ def source_line(details: dict) -> str:
     return _dated(_title(d), d)
 
 
+def source_phrase(details: dict) -> str:
+    """The main text as a citizen reads it: 'Công bố tại Quyết định …' for a publishing
+    decision, 'Theo Luật Hộ tịch số …' for a law or decree ('' when unconfirmed)."""
+    line = source_line(details)
+    if not line:
+        return ""
+    number = str((details.get("decision") or {}).get("number") or "")
+    return f"Công bố tại {line}" if "/QĐ" in number else f"Theo {line}"
+
+
 def source_lines(details: dict) -> list[tuple[str, str]]:
     """Each source a citizen may see as (what it confirms, the text and article):
     ``("Thời hạn giải quyết", "Luật Hộ tịch số 60/2014/QH13 ngày 20/11/2014 của Quốc hội,

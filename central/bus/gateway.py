@@ -44,6 +44,7 @@ TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
 # PUBACK: a third of the hub's CPU per ticket went there). Answers and
 # announcements (not retained, not rebuilt) stay QoS 1.
 STATE_QOS = 0
+SWEEP_EVERY_S = 60.0  # no-show bookings released (central/appointments/checkin.py)
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -143,7 +144,22 @@ class Gateway:
         self.supervision_ticker = live.supervision_ticker(self).start()
         if self.config.uplink:
             self.uplink.start()
+        self._sweeper = threading.Thread(target=self._sweep_bookings, name="booking-no-shows",
+                                         daemon=True)
+        self._sweeper.start()
         return self
+
+    def _sweep_bookings(self) -> None:
+        """Issue 26: a booking whose check-in window closed unused, or whose booked
+        ticket was a no-show at its counter, frees its seat, within a minute."""
+        from ..appointments import checkin
+
+        while not self._stopping.wait(SWEEP_EVERY_S):
+            try:
+                with self.store.write() as db:
+                    checkin.release_no_shows(db)
+            except Exception:  # a locked or full disk now: next minute
+                log.exception("releasing no-show bookings failed")
 
     def stop(self) -> None:
         self.link.close()
@@ -157,6 +173,8 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
+        if getattr(self, "_sweeper", None) is not None:
+            self._sweeper.join(5)
         self.bus.stop()
 
     def _republish_queue_state(self, up: bool) -> None:
@@ -343,14 +361,23 @@ class Gateway:
             if self._unstored_events and self._unstored_events[-1] is incoming:
                 return  # refused again: the store is still not writable
 
-    # Under load the state is coalesced too: while more requests are already
-    # waiting, their answers go first and the retained state of several
-    # batches is built once, from the newest store, within STATE_DELAY.
+    # Under load the state is coalesced too: the retained state of every batch
+    # answered within STATE_GAP of the last publication waits for the next one
+    # (at most STATE_GAP later), built once from the newest store. A lone
+    # request (the last publication older than that) publishes at once. While
+    # more requests are already waiting, their answers go first, for at most
+    # STATE_DELAY. A busy hall's board and a line listing 200 tickets are then
+    # built and sent once per STATE_GAP rather than once per batch: with 10
+    # dispensers asking, batches of ~4 tickets, that was a quarter of the
+    # request worker's CPU per ticket (issue 25). 20 ms late is not something
+    # a hall's board or a counter's display can show.
+    STATE_GAP = 0.02  # seconds
     STATE_DELAY = 0.05  # seconds
 
     def _work(self) -> None:
         pending: list = []  # retained state and announcements not yet published
-        since = 0.0
+        since = 0.0  # when the oldest of them was answered
+        last_published = 0.0
         last_retry = 0.0
         while not self._stopping.is_set():
             if self._unstored_events and time.monotonic() - last_retry > 2.0:
@@ -359,9 +386,16 @@ class Gateway:
                     self._retry_unstored_events()
                 except Exception:
                     log.exception("could not store a held event")
+            wait = 0.2
+            if pending:
+                wait = max(0.0, last_published + self.STATE_GAP - time.monotonic())
             try:
-                batch = [self._requests.get(timeout=0.2)]
+                batch = [self._requests.get(timeout=wait) if wait else
+                         self._requests.get_nowait()]
             except queue.Empty:
+                if pending:  # its time has come, and nothing else is waiting
+                    self._publish_outbox(pending)
+                    pending, last_published = [], time.monotonic()
                 continue
             while len(batch) < self.MAX_BATCH:
                 try:
@@ -371,9 +405,11 @@ class Gateway:
             if not pending:
                 since = time.monotonic()
             pending += self._answer_batch(batch)
-            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+            now = time.monotonic()
+            if pending and now - last_published >= self.STATE_GAP and (
+                    self._requests.empty() or now - since > self.STATE_DELAY):
                 self._publish_outbox(pending)
-                pending = []
+                pending, last_published = [], time.monotonic()
         if pending:
             self._publish_outbox(pending)
 

@@ -38,7 +38,15 @@ DEFAULT_SETTINGS = {
     "board_calls": "8",        # newest calls kept on a hall's board
     "recent_for_estimate": "20",  # finished tickets the wait estimate looks at
     "strategy": "mixed",       # calling order: mixed (priority every N) or first_come
+    # Issue 26: a booking's check-in is taken from this long before its slot
+    # starts until this long after; a due booked ticket goes before walk-ins,
+    # at most this many booked calls in a row at a counter while a walk-in waits.
+    "checkin_early_min": "15",
+    "checkin_late_min": "10",
+    "booked_in_a_row": "3",
 }
+# Settings that may be 0 (minutes of a window), with their upper bound.
+ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240}
 
 
 # Settings per connection (a connection is one database, one thread); the
@@ -81,6 +89,10 @@ def check_settings(values: dict) -> dict[str, str]:
         elif key == "opening_time":
             if not TIME.match(value):
                 raise Refused("invalid_setting", "Giờ mở cửa phải có dạng HH:MM, ví dụ 07:00.")
+        elif key in ZERO_ALLOWED:
+            if not value.isdigit() or int(value) > ZERO_ALLOWED[key]:
+                raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số phút từ 0 "
+                                                 f"đến {ZERO_ALLOWED[key]}.")
         else:
             if not value.isdigit() or not 1 <= int(value) <= 1000:
                 raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số nguyên từ 1 "

@@ -189,6 +189,17 @@ def ticket_state(db, ticket: dict) -> dict:
         estimate_min=ticket["estimate_min"])
 
 
+def issued_ticket_state(ticket: dict, issued: dict) -> dict:
+    """:func:`ticket_state` of a ticket just issued, from its row and
+    :func:`.tickets.issue`'s answer alone (no query: one is published per ticket)."""
+    return STATE_TICKET.make(
+        display=ticket["display"], service=issued["service"],
+        service_name=issued["service_name"], priority=ticket["priority_class_id"] is not None,
+        status=ticket["status"], status_name=tickets.STATUS_NAMES[ticket["status"]],
+        issued_at=ticket["issued_at"], called_at=ticket["called_at"], counter=None,
+        people_ahead=issued["people_ahead"], estimate_min=ticket["estimate_min"])
+
+
 def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:
     row = db.execute(
         "select t.display, t.number, s.code, s.name, c.number, c.name, c.hall, t.called_at "

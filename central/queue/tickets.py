@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from zoneinfo import ZoneInfo
 
 from motcua import clock
@@ -148,7 +149,14 @@ def next_number(db, day: str, service: dict) -> int:
 
 def people_ahead(db, ticket: dict) -> int:
     """Waiting tickets of the same service issued earlier; a priority ticket
-    counts only the priority tickets before it."""
+    counts only the priority tickets before it, a booked ticket (issue 26) the
+    booked tickets of earlier slots."""
+    if ticket.get("slot_at"):
+        return db.execute(
+            "select count(*) from tickets where status = 'waiting' and service_id = ? "
+            "and slot_at is not null and (slot_at < ? or (slot_at = ? and id < ?))",
+            [ticket["service_id"], ticket["slot_at"], ticket["slot_at"], ticket["id"]],
+        ).fetchone()[0]
     query = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
            "and (issued_at < ? or (issued_at = ? and id < ?))")
     args = [ticket["service_id"], ticket["issued_at"], ticket["issued_at"], ticket["id"]]
@@ -158,8 +166,13 @@ def people_ahead(db, ticket: dict) -> int:
 
 
 def issue(db, service_code: str, priority: str | None = None, node_id: str | None = None,
-          now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> dict:
-    """Issue the next ticket of a service (inside the caller's write transaction)."""
+          now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE, *,
+          booking_code: str | None = None, slot_at: str | None = None) -> dict:
+    """Issue the next ticket of a service (inside the caller's write transaction).
+
+    With ``booking_code`` and ``slot_at`` (the slot's start, UTC ISO) it is a
+    booked ticket, issued at the booking's check-in (issue 26): from its slot's
+    start it is called ahead of walk-ins (:mod:`.strategy`)."""
     moment = now or clock.now()
     at = clock.iso(moment)
     service = setup.service_by_code(db, service_code)
@@ -172,7 +185,10 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         if not rows:
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
         priority_row = rows[0]
-    day = business_day(moment, setup.settings(db)["opening_time"], zone)
+    # A booking checked in before opening time (its window opens 15 min before a
+    # 07:00 slot) belongs to its slot's day, not to the day being closed.
+    day = business_day(max(moment, clock.from_iso(slot_at)) if booking_code and slot_at
+                       else moment, setup.settings(db)["opening_time"], zone)
     closed = close_old_days(db, day, at)
     number = next_number(db, day, service)
     ticket = {
@@ -183,14 +199,22 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "status": "waiting", "issued_at": at, "token": setup.new_token(),
         "source_node": node_id,
     }
+    if booking_code:
+        ticket.update(booking_code=booking_code, slot_at=slot_at)
     ticket["id"] = sql.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
     wait = expected_wait(db, service, ahead, moment)
     minutes = wait.minutes
+    if booking_code and slot_at:
+        # Not called ahead of walk-ins before its slot starts.
+        minutes = max(minutes, math.ceil((clock.from_iso(slot_at) - moment).total_seconds()
+                                         / 60))
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
                  detail={"estimate_min": minutes, "people_ahead": ahead,
-                         **({"estimate_range": wait.range} if wait.range else {})})
+                         **({"estimate_range": wait.range} if wait.range else {}),
+                         **({"booking": booking_code, "slot_at": slot_at}
+                            if booking_code else {})})
     return {
         "ticket_id": ticket["id"], "number": number, "display": ticket["display"],
         "service": service["code"], "service_name": service["name"],
@@ -199,6 +223,7 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "people_ahead": ahead, "estimate_min": minutes, "estimate_range": wait.range,
         "issued_at": at, "day": day,
         "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
+        "booked": bool(booking_code), "slot_at": slot_at if booking_code else None,
         "closed_days": closed,
     }
 

@@ -19,8 +19,8 @@ from motcua.public_terms import (
     ASK_OFFICER,
     PARTS,
     public_details,
-    source_line,
     source_lines,
+    source_phrase,
     unconfirmed,
 )
 
@@ -72,7 +72,7 @@ def procedure(code):
     return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
-                           source=source_line(proc["details"]),
+                           source=source_phrase(proc["details"]),
                            sources=source_lines(proc["details"]))
 
 

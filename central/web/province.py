@@ -72,8 +72,15 @@ def shown_period():
 
     first, last = request.args.get("from"), request.args.get("to")
     today = clock.now().astimezone(VN).date()
+    names = current_app.config["MOTCUA"].province_names
+
+    def province_name(province: str) -> str:
+        """A province's name at the national hub (hub.toml's [province_names]); its id,
+        marked as one, for a province the national inventory has not named."""
+        return names.get(province) or f"Tỉnh (mã {province})"
+
     return {"shown_first": shown(first or today.replace(day=1).isoformat()),
-            "shown_last": shown(last or today.isoformat())}
+            "shown_last": shown(last or today.isoformat()), "province_name": province_name}
 
 
 @bp.get("/province")

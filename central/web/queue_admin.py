@@ -90,7 +90,8 @@ def save_priority():
 @bp.post("/admin/queue/settings")
 @login_required("admin")
 def save_settings():
-    values = {k: request.form.get(k, "") for k in setup.DEFAULT_SETTINGS}
+    # A form without a setting leaves it as it is (a page older than the setting).
+    values = {k: request.form[k] for k in setup.DEFAULT_SETTINGS if k in request.form}
     return _apply(lambda db: setup.save_settings(db, values, actor=g.user["username"]),
                   "Đã lưu thiết lập hàng chờ.")
 

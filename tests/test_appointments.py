@@ -349,6 +349,29 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     assert bookings.find(centre.db, code)["status"] == "cancelled"
 
 
+def test_a_procedure_page_leads_to_booking_its_departments_service(config, tmp_path,
+                                                                    monkeypatch):
+    """The sample centre (its catalog and its queue): a procedure's page offers a booking,
+    which picks the service of the procedure's department."""
+    from central import catalog, create_app
+    from motcua import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
+    store = Store(tmp_path / "sample.db")
+    catalog.load_sample(store, "admin")
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    lan = citizen(create_app(config, store=store))
+    page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "/dat-lich?thu-tuc=1.001193" in page
+    page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
+    assert 'id="about-procedure"' in page and "Đăng ký khai sinh" in page
+    assert 'id="chosen-service"' in page and "Hộ tịch" in page
+    assert "Thứ Hai, 07/12/2026" in page
+    page = lan.get("/dat-lich?thu-tuc=9.999999").get_data(as_text=True)
+    assert "Không tìm thấy thủ tục này." in page
+    store.close()
+
+
 def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
     b = book(centre, config, day_slots(centre, config, "ho-tich", MONDAY)[0])
     guesser = citizen(web)

@@ -155,3 +155,66 @@ def test_a_dispenser_scanner_checks_in_and_an_offline_one_keeps_to_walk_ins(
     os.close(master)
     os.close(slave)
     assert isinstance(node.printer, FolderPrinter)
+
+
+def test_the_console_and_live_show_the_next_hours_bookings(
+        client, sample_centre, hub_config, center, monday_at):
+    from .test_queue_web import login
+
+    came = book(sample_centre, hub_config, 9, 0, "0912000001")
+    book(sample_centre, hub_config, 9, 30, "0912000002")
+    book(sample_centre, hub_config, 11, 0, "0912000003")     # beyond the hour
+    monday_at(8, 50)
+    with sample_centre.write() as db:
+        from central.appointments import checkin
+
+        checkin.check_in(db, Topics(center), came["code"], now=at(8, 50))
+    token = login(client, "lan.nt", "officer", sample_centre)
+    client.post("/console/counter", data={"csrf_token": token, "counter": "1"})
+    page = client.get("/console").get_data(as_text=True)
+    assert "Lịch hẹn trong một giờ tới" in page
+    rows = page.split('<table class="next-hour">')[1].split("</table>")[0]
+    assert rows.count("<tr class=") == 2 and "11:00" not in rows
+    assert "09:00" in rows and "Trần V. B." in rows and "Đã nhận số A001 – đang chờ" in rows
+    assert "09:30" in rows and "Chưa đến" in rows
+    assert "0912000001" not in page and came["code"] not in page
+    # The fragment the page redraws when a line moves; /live shows the same for all.
+    fragment = client.get("/console/lich-hen?services=ho-tich").get_data(as_text=True)
+    assert "Đã nhận số A001" in fragment and "Chưa đến" in fragment
+    assert "Không có lịch hẹn nào" in client.get(
+        "/console/lich-hen?services=dat-dai").get_data(as_text=True)
+    login(client, "giamsat", "supervisor", sample_centre)
+    assert "Đã nhận số A001" in client.get("/live").get_data(as_text=True)
+
+
+def test_statistics_and_the_dashboard_show_booked_against_walk_in(
+        client, sample_centre, hub_config, center, monday_at):
+    from central.appointments import checkin
+    from central.queue import setup
+
+    from .test_queue_web import login
+
+    login(client, "giamsat", "supervisor", sample_centre)
+    monday_at(9, 40)
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    assert table.count("—") == 5          # nothing called yet: no waits to average
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert rates.count("—") == 1          # no booking ended; the seats are there
+    came = book(sample_centre, hub_config, 9, 0, "0912000001")
+    book(sample_centre, hub_config, 9, 0, "0912000002")
+    walk_ins(sample_centre, center, (8, 40))
+    with sample_centre.write() as db:
+        checkin.check_in(db, Topics(center), came["code"], now=at(8, 55))
+        counter = setup.counter_by_number(db, 1)
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 3))
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 10))
+        checkin.release_no_shows(db, at(9, 30))
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    # Booked: called 3 min after its slot; walk-in: 30 min after 08:40.
+    assert "<td>3,0</td>" in table and "<td>30,0</td>" in table and "100,0%" in table
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert "50,0%" in rates and "—" not in rates
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Đặt lịch hẹn hôm nay" in dashboard and "50,0%" in dashboard

@@ -511,3 +511,32 @@ def reminders_due(db, now: dt.datetime) -> list[dict]:
     return _rows(db, f"select {FIELDS}, a.phone, a.email from appointments a join services s "
                      "on s.id = a.service_id where a.day = ? and a.status = 'booked' "
                      "order by a.id", [tomorrow])
+
+
+# --- The kiosk (over the bus) ----------------------------------------------------------------
+
+def offer(db, config: HubConfig, service_code: str | None = None, day: str | None = None,
+          now: dt.datetime | None = None) -> dict:
+    """What a kiosk may show: the services, a service's days, or a day's slots (free seats
+    only as numbers; no booking or person)."""
+    now = now or clock.now()
+    services = slots.bookable_services(db)
+    if not service_code:
+        return {"services": [{"code": s["code"], "name": s["name"]} for s in services]}
+    service = next((s for s in services if s["code"] == service_code), None)
+    if service is None:
+        raise Refused("not_bookable", "Dịch vụ này chưa nhận đặt lịch hẹn.")
+    today = now.astimezone(VN).date()
+    if not day:
+        last = today + dt.timedelta(days=rules.settings(db)["days_ahead"])
+        free: dict[dt.date, int] = {}
+        for slot in slots.plan(db, config, [service["id"]], today, last, now)[service["id"]]:
+            free[slot.day] = free.get(slot.day, 0) + slot.free
+        return {"days": [{"day": d.isoformat(), "free": n} for d, n in free.items()]}
+    try:
+        chosen = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+    return {"slots": [{"starts_at": s.starts_at, "label": s.label, "free": s.free}
+                      for s in slots.plan(db, config, [service["id"]], chosen, chosen,
+                                          now)[service["id"]]]}

@@ -140,3 +140,25 @@ def _checked_in_no_show(db, booking_id: int, at: dt.datetime, reason: str) -> No
     db.execute("update appointments set status = 'no_show', no_show_at = ?, updated_at = ? "
                "where id = ? and status = 'checked_in'", [when, when, booking_id])
     bookings._event(db, booking_id, "no_show", when, {"reason": reason})
+
+
+def next_hour(db, now: dt.datetime | None = None, service_ids=None, minutes: int = 60
+              ) -> list[dict]:
+    """Who is booked from now to ``minutes`` ahead (and whose window is still open), for
+    the officer's console and the supervisor's ``/live``: the slot's time, the masked
+    name, the service, and whether they came (their ticket's number and state)."""
+    moment = now or clock.now()
+    late = int(queue_setup.settings(db)["checkin_late_min"])
+    rows = bookings.bookings_between(db, moment - dt.timedelta(minutes=late),
+                                     moment + dt.timedelta(minutes=minutes), service_ids,
+                                     statuses=("booked", "checked_in"))
+    for row in rows:
+        row["slot_time"] = _hhmm(clock.from_iso(row["starts_at"]))
+        ticket = tickets.get(db, row["ticket_id"]) if row["ticket_id"] else None
+        row["display"] = ticket["display"] if ticket else None
+        if ticket is None:
+            row["state"] = "Chưa đến"
+        else:
+            row["state"] = (f"Đã nhận số {ticket['display']} – "
+                            f"{tickets.STATUS_NAMES[ticket['status']].lower()}")
+    return rows

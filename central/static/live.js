@@ -219,6 +219,21 @@
     setInterval(tickServing, Math.max(1000, 15000 / (Number(document.body.dataset.hubSpeed) || 1)));
   }
 
+  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
+  // hub; a line that moved (a check-in, a call) redraws them, once per burst.
+  let nextHourTimer = null;
+  function nextHourSoon() {
+    const box = document.getElementById("next-hour");
+    if (!box || !box.dataset.src || nextHourTimer) return;
+    nextHourTimer = setTimeout(() => {
+      nextHourTimer = null;
+      fetch(box.dataset.src, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => { box.innerHTML = html; })
+        .catch(() => {});  // kept as it was; the next change tries again
+    }, 500);
+  }
+
   function updateFloor(rest, data) {
     if (rest.startsWith("counter/")) {
       const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
@@ -233,6 +248,7 @@
       return true;
     }
     if (rest.startsWith("line/")) {
+      nextHourSoon();
       const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
       if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
                                estimate: data.estimate_min });
@@ -241,5 +257,6 @@
     return false;
   }
 
-  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor, showStat, DASH, hubNow };
+  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor, showStat, DASH, hubNow,
+                        nextHourSoon };
 })(window);

@@ -149,7 +149,26 @@ def console():
         # The call's timer counts on the hub's clock (the demo's day in a demo).
         hub_now=clock.iso(clock.now()), hub_speed=demo.speed if demo else 1,
         services=services, lines=[state.line(db, s["code"]) for s in services],
-        all_services=setup.services(db), counters=setup.counters(db), **_live_context()))
+        all_services=setup.services(db), counters=setup.counters(db),
+        bookings=_next_hour(db, [s["id"] for s in services]), **_live_context()))
+
+
+def _next_hour(db, service_ids=None) -> list[dict]:
+    """Issue 26: who is booked for the next hour (the counter's services, or all)."""
+    from ..appointments import checkin
+
+    return checkin.next_hour(db, clock.now(), service_ids)
+
+
+@bp.get("/console/lich-hen")
+@login_required("officer", "supervisor", "admin")
+def next_hour_bookings():
+    """The list of the next hour's bookings alone, redrawn by the console and /live
+    when a line changes (a check-in, a call): ``?services=ho-tich,dat-dai``."""
+    db = store().db
+    codes = [c for c in request.args.get("services", "").split(",") if c]
+    ids = [s["id"] for s in setup.services(db) if s["code"] in codes] if codes else None
+    return render_template("queue/_next_hour.html", bookings=_next_hour(db, ids))
 
 
 @bp.post("/console/counter")
@@ -209,4 +228,4 @@ def supervisor():
         "queue/live.html", counters=[state.counter_state(db, c["number"])
                                      for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
-        **_live_context()))
+        bookings=_next_hour(db), **_live_context()))

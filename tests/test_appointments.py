@@ -491,3 +491,54 @@ def test_the_admin_closes_a_day_and_sets_the_rules(web, centre, config):
     closure = centre.db.execute("select id from appointment_closures").fetchone()[0]
     admin.post(f"/appointments/setup/reopen/{closure}", data={"csrf_token": "t"})
     assert not any(s.closed for s in day_slots(centre, config, "ho-tich", MONDAY))
+
+
+def _race_in_a_process(database: str, starts_at: str, first: int, n: int, go, out) -> None:
+    """A process of its own, with ``n`` threads booking the same slot at once."""
+    config = from_dict(HubConfig, {"center": "th", "database": database})
+    results = []
+
+    def one(k):
+        own = Store(database)
+        try:
+            go.wait()
+            bookings.book(own, config, service_code="ho-tich", starts_at=starts_at,
+                          name="Đỗ Văn Nam", phone=f"0981{first + k:06d}",
+                          client_key="ip:race", now=NOW)
+            results.append("booked")
+        except Refused as refusal:
+            results.append(refusal.code)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def test_fifty_racing_from_five_processes_never_overbook(centre, config):
+    """The same race across processes: SQLite's own lock (BEGIN IMMEDIATE), not the
+    in-process turns, keeps the seats."""
+    import multiprocessing
+
+    with centre.write() as db:
+        rules.save_settings(db, {"per_address_per_day": "1000"})
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0.2")   # 3 seats
+    slot = day_slots(centre, config, "ho-tich", MONDAY)[0]
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads or connections
+    go, out = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_race_in_a_process,
+                           args=(config.database, slot.starts_at, 100 * p, 10, go, out))
+               for p in range(5)]
+    for w in workers:
+        w.start()
+    go.set()
+    results = [r for _ in workers for r in out.get(timeout=120)]
+    for w in workers:
+        w.join(30)
+    assert sorted(set(results)) == ["booked", "slot_full"]
+    assert results.count("booked") == 3 and len(results) == 50
+    assert day_slots(centre, config, "ho-tich", MONDAY)[0].booked == 3

@@ -457,6 +457,43 @@ def _closure_reason(db, service_id: int, starts_at: str) -> str | None:
     return f"Trung tâm đóng khung giờ này: {row[0]}" if row else None
 
 
+# The capacity the last recheck of this process saw, per database file.
+_seen_capacity: dict[str, tuple] = {}
+
+
+def capacity_fingerprint(db, config: HubConfig) -> tuple:
+    """What the seats depend on: counters and their services, the services' minutes,
+    the calendar's overrides and sessions, the rules, the closures."""
+    one = lambda sql: tuple(db.execute(sql).fetchone())  # noqa: E731
+    return (
+        one("select count(*), total(cs.weight * cs.counter_id * cs.service_id), "
+            "total(c.active * c.id) from counter_services cs "
+            "join counters c on c.id = cs.counter_id"),
+        one("select group_concat(id || ':' || active || ':' || default_service_min) "
+            "from services"),
+        one("select count(*), max(set_at), group_concat(day || working) "
+            "from calendar_overrides"),
+        one("select group_concat(service_id || bookable || walk_in_share || "
+            "coalesce(slot_minutes, '')) from appointment_services"),
+        one("select group_concat(key || value) from appointment_settings"),
+        one("select count(*), max(id) from appointment_closures"),
+        tuple(config.calendar.sessions),
+    )
+
+
+def recheck_if_changed(store: Store, config: HubConfig, now: dt.datetime | None = None
+                       ) -> int:
+    """:func:`recheck` when the capacity changed since this process last looked (a change
+    made elsewhere: ``motcua queue load``, another process). Cheap when nothing did."""
+    seen = capacity_fingerprint(store.db, config)
+    key = str(store.path)
+    if _seen_capacity.get(key) == seen:
+        return 0
+    marked = recheck(store, config, now)
+    _seen_capacity[key] = seen
+    return marked
+
+
 def affected(db) -> list[dict]:
     """Bookings staff must move or cancel (with the contact to reach the citizen)."""
     return _rows(db, f"select {FIELDS}, a.phone, a.email from appointments a join services s "

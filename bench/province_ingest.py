@@ -16,6 +16,7 @@ one plain client that acknowledges and stores nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -111,10 +112,38 @@ def hub_toml(folder: Path, port: int, store: str, province: str = PROVINCE) -> P
     return path
 
 
-def start_workers(config: Path, names: list[str], log) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, "-m", "motcua", "ingest", "--config", str(config),
-                              "--name", n], stdout=log, stderr=subprocess.STDOUT)
-            for n in names]
+CGROUP_V1 = Path("/sys/fs/cgroup/cpu")
+
+
+def cpu_limit(pid: int, name: str, share: float) -> None:
+    """Hold one worker to ``share`` of a core (a cgroup v1 CPU quota of its own): a
+    worker on a machine of its own whose core is busy with other work. Needs root
+    and the cgroup v1 cpu controller; refuses clearly otherwise."""
+    group = CGROUP_V1 / f"motcua-bench-{name}"
+    try:
+        group.mkdir(exist_ok=True)
+        period = int((group / "cpu.cfs_period_us").read_text())
+        (group / "cpu.cfs_quota_us").write_text(str(int(period * share)))
+        (group / "cgroup.procs").write_text(str(pid))
+    except OSError as exc:
+        raise SystemExit(f"--worker-cpu needs root and {CGROUP_V1} (cgroup v1): {exc}") from None
+
+
+def release_cpu_limits() -> None:
+    for group in CGROUP_V1.glob("motcua-bench-*"):
+        with contextlib.suppress(OSError):
+            group.rmdir()
+
+
+def start_workers(config: Path, names: list[str], log,
+                  share: float | None = None) -> list[subprocess.Popen]:
+    started = [subprocess.Popen([sys.executable, "-m", "motcua", "ingest", "--config",
+                                 str(config), "--name", n], stdout=log, stderr=subprocess.STDOUT)
+               for n in names]
+    if share:
+        for n, w in zip(names, started, strict=True):
+            cpu_limit(w.pid, n, share)
+    return started
 
 
 def stop(workers) -> None:
@@ -148,7 +177,7 @@ def count_and_span(store: str, folder: Path) -> tuple[int, float]:
 
 
 def drain(port: int, store: str, workers: int, messages, total: int, root: Path,
-          pids: dict[str, int]) -> dict:
+          pids: dict[str, int], share: float | None = None) -> dict:
     """One run: ``workers`` drain the queued batches. Besides the rate, the CPU
     seconds each part spent on the batches (``pids``: the broker's and the
     database server's, read as process trees), since on a machine with fewer
@@ -172,7 +201,7 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path,
     already = (folder / "workers.log").read_bytes().count(b"connected to")
     parts_before = {k: tree_cpu_seconds(pid) for k, pid in pids.items()}
     launched = time.time()
-    started = start_workers(config, names, log)
+    started = start_workers(config, names, log, share)
     n = 0
     while time.time() - launched < 600:
         n, _ = count_and_span(store, folder)
@@ -197,7 +226,11 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path,
 def main() -> None:
     run = Run("province_ingest.py", __doc__, setup=lambda ap: (
         ap.add_argument("--batches", type=int, default=10000),
-        ap.add_argument("--per-batch", type=int, default=20)))
+        ap.add_argument("--per-batch", type=int, default=20),
+        ap.add_argument("--worker-cpu", type=float, default=None, metavar="SHARE",
+                        help="hold each worker to SHARE of a core (e.g. 0.15; root, cgroup v1): "
+                             "whether the stream divides among workers, on a machine with "
+                             "fewer cores than workers")))
     args = run.args
     counts = [1, 2, 4]
     if run.quick:
@@ -211,17 +244,22 @@ def main() -> None:
         rows = []
         for n in counts:
             url = pg.create_database(f"ingest_{n}")
-            r = drain(broker.port, url, n, messages, total, root,
-                      {"broker": broker.process.pid, "database": pg.process.pid})
+            try:
+                r = drain(broker.port, url, n, messages, total, root,
+                          {"broker": broker.process.pid, "database": pg.process.pid},
+                          args.worker_cpu)
+            finally:
+                release_cpu_limits()
             r["store"] = "PostgreSQL"
             rows.append(r)
             print(f"PostgreSQL, {n} worker(s): {r['stored']} of {total} in {r['span']:.2f} s, "
                   f"{r['rate']:.0f} records/s", flush=True)
-        r = drain(broker.port, "", 1, messages, total, root, {"broker": broker.process.pid})
-        r["store"] = "SQLite"
-        rows.append(r)
-        print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
-              f"{r['rate']:.0f} records/s", flush=True)
+        if not args.worker_cpu:
+            r = drain(broker.port, "", 1, messages, total, root, {"broker": broker.process.pid})
+            r["store"] = "SQLite"
+            rows.append(r)
+            print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
+                  f"{r['rate']:.0f} records/s", flush=True)
     floor_records = floor * args.per_batch
     def ms(r, part):
         return f"{r['cpu_ms'][part]:,.0f}" if part in r["cpu_ms"] else "— (in the worker)"
@@ -237,8 +275,21 @@ def main() -> None:
     cores = os.cpu_count()
     header = ("| store | workers | stored | connection → all stored | records/s | × the floor "
               "| workers' CPU | database's CPU | broker's CPU |")
-    body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py)
-
+    held, sharing = "", (
+        f"This machine has {cores} cores for the workers, the database server and the broker\n"
+        "together, and they were shared with other work during the run (the load average\n"
+        "below), so the rates above say more about that sharing than about the workers.\n")
+    if args.worker_cpu:
+        grew = rows[-1]["rate"] / rows[0]["rate"]
+        sharing = (f"With the quota, {rows[-1]['workers']} workers stored {grew:.1f}× what one "
+                   "did.\n")
+        held = (f"\nEach worker held to {args.worker_cpu:g} of a core (`--worker-cpu`, a cgroup\n"
+                "CPU quota of its own), standing for a worker on a machine of its own: with\n"
+                "more workers than cores, this is how the run can show whether the stream\n"
+                "divides among them and the rate grows with them.\n")
+    body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py{
+        " --worker-cpu" if args.worker_cpu else ""})
+{held}
 {args.batches:,} batches of {args.per_batch} ticket events from 166 centres, queued at the
 provincial broker for the shared subscription, then drained by `motcua ingest` workers
 (each a process, committing a batch of messages per transaction, acknowledging after
@@ -253,10 +304,7 @@ broker, over the same span.
 |---|---|---|---|---|---|---|---|---|
 {table}
 
-This machine has {cores} cores for the workers, the database server and the broker
-together, and they were shared with other work during the run (the load average
-below), so the rates above say more about that sharing than about the workers.
-What carries to a server is the CPU per record (median of the
+{sharing}What carries to a server is the CPU per record (median of the
 PostgreSQL rows): one worker's core stores {per_worker_core:,.0f} records/s and the
 database server needs one core per {per_db_core:,.0f} records/s. The batches are
 dealt to every worker of the shared subscription (the stored counts above, and
@@ -265,7 +313,7 @@ N × {per_worker_core:,.0f} records/s, until the database's cores are the limit.
 province's whole day (166 centres, `bench/province.py`) is about 186,000 records:
 {186000 / per_worker_core:,.0f} s of one worker's core.
 """
-    run.report(body)
+    run.report(body, "province_ingest.py --worker-cpu" if args.worker_cpu else None)
     run.close()
     if any(r["stored"] != total for r in rows):
         raise SystemExit("not every record was stored")

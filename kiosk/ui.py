@@ -27,6 +27,7 @@ import pygame
 from motcua import clock as motcua_clock
 
 from . import (
+    booking_screens,
     checkin_screens,
     dossier_screens,
     feedback_screens,
@@ -75,7 +76,8 @@ class KioskUI:
                  services: Callable[[], list[dict]] = lambda: [],
                  take_ticket: Callable | None = None, has_printer: bool = False,
                  lookup_by_id: Callable[[str], dict] | None = None,
-                 priority_age: int = ELDERLY_AGE, check_in: Callable | None = None):
+                 priority_age: int = ELDERLY_AGE, check_in: Callable | None = None,
+                 booking: Callable[[str, dict], dict] | None = None):
         pygame.font.init()
         if not pygame.display.get_init():
             pygame.display.init()  # the event queue lives in the video subsystem
@@ -83,6 +85,7 @@ class KioskUI:
         self.catalog = catalog
         self.lookup = lookup
         self.feedback = feedback  # sends request.feedback (issue 15)
+        self.booking = booking  # asks request.appointment_* (issue 26): (name, data) -> result
         self._feedback_pending: concurrent.futures.Future | None = None
         self.center_name = center_name
         self.hub_online = hub_online
@@ -239,6 +242,14 @@ class KioskUI:
         if self.session.card is not None:
             form.contact_name = self.session.card.name  # from the card; the citizen may remove it
         self.push(form)
+
+    def open_booking(self) -> None:
+        """Book an appointment (issue 26): the services that take bookings, from the hub."""
+        self.push(booking_screens.Booking(self))
+
+    def show_booking(self, result) -> None:
+        if self.screen.name == "booking":
+            self.stack[-1] = result
 
     def open_department(self, code: str) -> None:
         department = next(d for d in self.catalog.departments() if d["code"] == code)
@@ -464,6 +475,9 @@ class KioskUI:
         self._collect_lookup()
         self._collect_feedback()
         self._collect_ticket()
+        poll = getattr(self.screen, "poll", None)  # a screen waiting on the hub (booking)
+        if poll is not None:
+            poll()
         if self.screen.name != "attract" and self._pending is None \
                 and self._feedback_pending is None and not self._ticket_pending \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
@@ -608,7 +622,8 @@ class KioskUI:
             if event.type == pygame.MOUSEBUTTONUP:
                 self.draw(surface)  # the next tap must hit what is now on screen
         self.tick()
-        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size())
+        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size(),
+                getattr(self.screen, "version", 0))
         now = self.monotonic()
         if events or seen != self._drawn or now - self._drawn_at >= 1.0 or now < self._drawn_at:
             self.draw(surface)

@@ -166,6 +166,29 @@ def feedback_reason(ctx: Context) -> None:
     from .. import feedback
 
     feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
+# --- Appointments booked at the kiosk (issue 26) ---------------------------------------
+
+
+def appointment_slots(ctx: Context) -> dict:
+    from ..appointments import bookings
+
+    return bookings.offer(ctx.db, ctx.config, ctx.data.get("service") or None,
+                          ctx.data.get("day") or None)
+
+
+def appointment_book(ctx: Context) -> dict:
+    from ..appointments import bookings
+
+    d = ctx.data
+    b = bookings.book(ctx.store, ctx.config, service_code=d["service"],
+                      starts_at=d["starts_at"], name=d["name"], phone=d["phone"],
+                      dossier_code=d.get("dossier_code") or "", channel="kiosk",
+                      client_key=f"node:{ctx.node_id}")
+    return {"code": b["code"], "qr": bookings.qr_payload(b["code"]),
+            "service_name": b["service_name"], "starts_at": b["starts_at"],
+            "ends_at": b["ends_at"]}
+
+
 # --- Reliability (issue 11) --------------------------------------------------------
 
 
@@ -212,4 +235,6 @@ REQUESTS: dict[str, Route] = {
     "feedback": Route(feedback_request),
     "ticket_abandon": Route(ticket_abandon),
     "booking_check_in": Route(booking_check_in),
+    "appointment_slots": Route(appointment_slots, changes_state=False),
+    "appointment_book": Route(appointment_book),
 }

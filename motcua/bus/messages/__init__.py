@@ -21,8 +21,8 @@ It is put together here from one module per group, in the order of that page:
 :mod:`.base` (fields, message types, decoding), :mod:`.nodes`, :mod:`.catalog`,
 :mod:`.queue`, :mod:`.display`, :mod:`.dispenser`, :mod:`.counter`,
 :mod:`.province`, :mod:`.feedback`, :mod:`.reliability`, :mod:`.demo`,
-:mod:`.statistics`, :mod:`.kiosk`, :mod:`.checkin`. A new message goes into its group's module
-and into :data:`CATALOGUE` below; every name stays importable from here.
+:mod:`.statistics`, :mod:`.kiosk`, :mod:`.checkin`, :mod:`.booking`. A new message goes
+into its group's module and into :data:`CATALOGUE` below; every name stays importable from here.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ from .base import (  # noqa: F401  (re-exported)
     encode,
     new_id,
     now_iso,
+)
+from .booking import (  # noqa: F401  (re-exported)
+    APPOINTMENT_BOOK,
+    APPOINTMENT_SLOTS,
+    BOOKING_MESSAGES,
+    BOOKING_RESULTS,
 )
 from .catalog import (  # noqa: F401  (re-exported)
     CATALOG_FETCH,
@@ -162,6 +168,8 @@ CATALOGUE += KIOSK_MESSAGES
 REQUEST_RESULTS.update(KIOSK_RESULTS)
 CATALOGUE += CHECKIN_MESSAGES
 REQUEST_RESULTS.update(CHECKIN_RESULTS)
+CATALOGUE += BOOKING_MESSAGES
+REQUEST_RESULTS.update(BOOKING_RESULTS)
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

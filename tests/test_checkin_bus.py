@@ -185,3 +185,36 @@ def test_the_console_and_live_show_the_next_hours_bookings(
         "/console/lich-hen?services=dat-dai").get_data(as_text=True)
     login(client, "giamsat", "supervisor", sample_centre)
     assert "Đã nhận số A001" in client.get("/live").get_data(as_text=True)
+
+
+def test_statistics_and_the_dashboard_show_booked_against_walk_in(
+        client, sample_centre, hub_config, center, monday_at):
+    from central.appointments import checkin
+    from central.queue import setup
+
+    from .test_queue_web import login
+
+    login(client, "giamsat", "supervisor", sample_centre)
+    monday_at(9, 40)
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    assert table.count("—") == 5          # nothing called yet: no waits to average
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert rates.count("—") == 1          # no booking ended; the seats are there
+    came = book(sample_centre, hub_config, 9, 0, "0912000001")
+    book(sample_centre, hub_config, 9, 0, "0912000002")
+    walk_ins(sample_centre, center, (8, 40))
+    with sample_centre.write() as db:
+        checkin.check_in(db, Topics(center), came["code"], now=at(8, 55))
+        counter = setup.counter_by_number(db, 1)
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 3))
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 10))
+        checkin.release_no_shows(db, at(9, 30))
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    # Booked: called 3 min after its slot; walk-in: 30 min after 08:40.
+    assert "<td>3,0</td>" in table and "<td>30,0</td>" in table and "100,0%" in table
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert "50,0%" in rates and "—" not in rates
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Đặt lịch hẹn hôm nay" in dashboard and "50,0%" in dashboard

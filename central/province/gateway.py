@@ -32,7 +32,7 @@ from motcua.bus import BusClient, Topics
 
 from ..config import HubConfig
 from . import ingest
-from .workers import IngestWorker
+from .workers import IngestWorker, next_batch
 
 log = logging.getLogger(__name__)
 
@@ -131,16 +131,8 @@ class ProvinceGateway:
             if time.monotonic() >= next_reports:
                 self._publish_reports()
                 next_reports = time.monotonic() + self.REPORTS_EVERY_S
-            try:
-                batch = [self._queue.get(timeout=0.2)]
-            except queue.Empty:
-                continue
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self.apply_batch(batch)
+            if batch := next_batch(self._queue, self.MAX_BATCH):
+                self.apply_batch(batch)
 
     def apply_batch(self, batch: list[tuple[str, bytes]]) -> int:
         """Store a batch in one transaction (the same as an ingest worker's); the state

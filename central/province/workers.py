@@ -57,6 +57,26 @@ def shared_filter(config) -> str:
     return f"$share/motcua-ingest-{config.center}/{ingest.tier(config.role).up_filter()}"
 
 
+def next_batch(source: queue.Queue, most: int, wait_s: float = 0.2) -> list:
+    """What is queued, at most ``most`` items, waiting up to ``wait_s`` for the
+    first; empty when nothing came, so the caller's loop can look up::
+
+        while not stopping.is_set():
+            if batch := next_batch(incoming, 500):
+                store(batch)
+    """
+    try:
+        batch = [source.get(timeout=wait_s)]
+    except queue.Empty:
+        return []
+    while len(batch) < most:
+        try:
+            batch.append(source.get_nowait())
+        except queue.Empty:
+            break
+    return batch
+
+
 class IngestWorker:
     MAX_BATCH = 500
     RETRY_SECONDS = (0.5, 1, 2, 5, 10)
@@ -114,16 +134,8 @@ class IngestWorker:
 
     def _work(self) -> None:
         while not self._stopping.is_set():
-            try:
-                batch = [self._queue.get(timeout=0.2)]
-            except queue.Empty:
-                continue
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._commit_until_done(batch)
+            if batch := next_batch(self._queue, self.MAX_BATCH):
+                self._commit_until_done(batch)
 
     def _commit_until_done(self, batch: list) -> None:
         """Store the batch, retrying while the database refuses; then acknowledge it."""

@@ -475,10 +475,8 @@ def _check_floor(url: str, base: Path, database: str) -> list[tuple[bool, str]]:
     try:
         online = sum(1 for n in nodes.list_nodes(_store(database))
                      if n["node_id"] in names and n["state"] == "online")
-        db = _store(database).db
-        issued, called, done = db.execute(
-            "select count(*), count(first_called_at), "
-            "coalesce(sum(status = 'done'), 0) from tickets").fetchone()
+        figures = tickets.progress(_store(database).db)
+        issued, called, done = figures["issued"], figures["called"], figures["done"]
     except sqlite3.Error as exc:
         online, issued, called, done = 0, 0, 0, 0
         found.append((False, f"không đọc được cơ sở dữ liệu (database): {exc}"))

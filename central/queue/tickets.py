@@ -257,6 +257,15 @@ def count(db) -> int:
     return db.execute("select count(*) from tickets").fetchone()[0]
 
 
+def progress(db) -> dict:
+    """How far the floor got, every day together: tickets issued, called at least
+    once, and served (``done``). ``motcua demo --check`` asks it."""
+    issued, called, done = db.execute(
+        "select count(*), count(first_called_at), coalesce(sum(status = 'done'), 0) "
+        "from tickets").fetchone()
+    return {"issued": issued, "called": called, "done": done}
+
+
 def latest(db) -> dict | None:
     """The newest ticket issued (the demo's page links to its live page)."""
     found = setup.rows(db, "select * from tickets order by id desc limit 1")

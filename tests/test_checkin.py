@@ -244,10 +244,11 @@ def test_booked_and_walk_in_figures_count_by_hand_and_say_none_when_empty(centre
             api.counter_command(db, TOPICS, counter, "next", now=at(9, minute))
         checkin.release_no_shows(db, at(9, 30))
     f = figures.figures(centre.db, config, "2026-12-07", "2026-12-07")
-    assert f["booked"] == {"called": 1, "avg_wait_min": 4.0, "p90_wait_min": 4.0,
-                           "within_window": 1.0}
+    assert f["booked"] == {"called": 1, "wait_sum_min": 4.0, "avg_wait_min": 4.0,
+                           "p90_wait_min": 4.0, "within_window": 1.0}
     # 09:05 − 08:40 = 25 min, 09:06 − 08:45 = 21 min.
-    assert f["walk_in"] == {"called": 2, "avg_wait_min": 23.0, "p90_wait_min": 25.0}
+    assert f["walk_in"] == {"called": 2, "wait_sum_min": 46.0, "avg_wait_min": 23.0,
+                            "p90_wait_min": 25.0}
     assert (f["bookings"], f["checked_in"], f["no_show"], f["cancelled"]) == (2, 1, 1, 1)
     assert f["no_show_rate"] == 0.5
     # Hộ tịch: 16 half hours × 2 seats (half kept for walk-ins); Đất đai: none.
@@ -257,3 +258,9 @@ def test_booked_and_walk_in_figures_count_by_hand_and_say_none_when_empty(centre
     assert empty["booked"]["avg_wait_min"] is None and empty["walk_in"]["called"] == 0
     assert empty["no_show_rate"] is None and empty["seats"] == 0
     assert empty["share_booked"] is None
+    # As the bus carries it: a figure with nothing to divide is left out.
+    message = figures.as_message(empty, "2026-12-06")
+    assert "booked_avg_wait_min" not in message and "share_booked" not in message
+    assert message["seats"] == 0 and message["walk_in_called"] == 0
+    message = figures.as_message(f, "2026-12-07")
+    assert message["no_show_rate"] == 0.5 and message["booked_wait_sum_min"] == 4.0

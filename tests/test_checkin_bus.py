@@ -67,7 +67,7 @@ def walk_ins(store, center, *times):
 
 
 def test_a_booked_citizen_checks_in_at_the_kiosk_and_is_called_ahead_of_walk_ins(
-        queue_hub, hub_config, store, center, make_node, monday_at, tmp_path):
+        queue_hub, hub_config, store, center, make_node, monday_at, tmp_path, state_watcher):
     mine = book(store, hub_config, 9, 0, "0912000001")
     early = book(store, hub_config, 10, 0, "0912000002")
     assert walk_ins(store, center, (8, 40), (8, 45), (8, 50)) == ["A001", "A002", "A003"]
@@ -118,6 +118,12 @@ def test_a_booked_citizen_checks_in_at_the_kiosk_and_is_called_ahead_of_walk_ins
     called_at = store.db.execute(
         "select first_called_at from tickets where display = 'A004'").fetchone()[0]
     assert at(9, 0) <= clock.from_iso(called_at) <= at(9, 10)   # within the window
+    # Today's figures, retained for the dashboards and bridged to the province.
+    wait_until(lambda: state_watcher.state.get("booking_stats", {}).get("booked_called") == 1
+               and state_watcher.state["booking_stats"]["walk_in_called"] == 2, timeout=10)
+    stats = state_watcher.state["booking_stats"]
+    assert stats["day"] == "2026-12-07" and stats["bookings"] == 2 and stats["checked_in"] == 1
+    assert stats["booked_within_window"] == 1.0 and stats["no_show_rate"] == 0.0
 
 
 def test_a_dispenser_scanner_checks_in_and_an_offline_one_keeps_to_walk_ins(

@@ -47,7 +47,7 @@ def _p90(values: list[float]) -> float | None:
 
 
 def _waits(values: list[float], extra: dict | None = None) -> dict:
-    return {"called": len(values),
+    return {"called": len(values), "wait_sum_min": round(sum(values), 1),
             "avg_wait_min": round(sum(values) / len(values), 1) if values else None,
             "p90_wait_min": round(_p90(values), 1) if values else None, **(extra or {})}
 
@@ -95,3 +95,27 @@ def figures(db, config: HubConfig, start_day: str, end_day: str) -> dict:
         "seats": seats,
         "share_booked": round(made / seats, 3) if seats else None,
     }
+
+
+def as_message(f: dict, day: str) -> dict:
+    """:func:`figures` as ``state/booking_stats`` carries it (figures left out when None)."""
+    from motcua.bus.messages import STATE_BOOKING_STATS
+
+    values = {"day": day}
+    for side in ("booked", "walk_in"):
+        for key in ("called", "wait_sum_min", "avg_wait_min", "p90_wait_min", "within_window"):
+            if key in f[side]:
+                values[f"{side}_{key}"] = f[side][key]
+    for key in ("bookings", "checked_in", "no_show", "cancelled", "no_show_rate",
+                "share_booked"):
+        values[key] = f[key]
+    values["seats"] = f["seats"] or 0
+    return STATE_BOOKING_STATS.make(**values)
+
+
+def today_message(db, config: HubConfig, now: dt.datetime | None = None) -> dict:
+    """Today's figures as a message (the hub's ticker publishes it when it changes)."""
+    from ..queue import tickets
+
+    day = tickets.today(db, now)
+    return as_message(figures(db, config, day, day), day)

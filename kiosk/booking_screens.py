@@ -176,16 +176,16 @@ class Booking:
         return buttons + self._grid(ui, surface, body, items)
 
     def _grid(self, ui, surface, area, items):
-        columns = 1 if self.step == "service" else (3 if ui.portrait else 4)
+        columns = 1 if self.step == "service" else (3 if ui.portrait else 5)
         gap = ui.u(16)
         w = (area.w - gap * (columns - 1)) // columns
-        h = ui.u(90) if self.step == "service" else ui.u(110)
+        h = ui.u(90) if self.step == "service" else ui.u(100)
         buttons = []
         for i, (label, sub, key, action) in enumerate(items):
             r, c = divmod(i, columns)
             rect = pygame.Rect(area.x + c * (w + gap), area.y + r * (h + gap), w, h)
             if rect.bottom > area.bottom:
-                break  # a month of days or a day of slots fits; more is not shown
+                break  # a month of working days (5 × 5 on a landscape screen) fits
             draw_button(surface, ui.fonts, rect, label, size=ui.u(32), fill=TILE, ink=INK,
                         sub=sub)
             buttons.append(Button(rect, action, key))

@@ -411,9 +411,12 @@ def test_the_citizen_is_told_by_sms_and_e_mail_and_reminded_the_day_before(centr
     assert "09:30 07/12/2026" in sent[("0912000002", "appointment_moved")]["body"]
     assert a["code"] in sent[("0912000001", "appointment_affected")]["body"]
     assert "Mất điện khu A." in sent[("lan@example.vn", "appointment_affected")]["body"]
-    # Reminders: nothing on Friday for Monday; on Sunday, one per booking still held.
+    # Reminders: nothing on Friday for Monday; on Sunday not at night, but from 09:00
+    # one per booking still held.
     assert notices.queue_appointment_reminders(centre, config, now=NOW) == 0
-    sunday = dt.datetime(2026, 12, 6, 8, 0, tzinfo=VN)
+    assert notices.queue_appointment_reminders(
+        centre, config, now=dt.datetime(2026, 12, 6, 0, 5, tzinfo=VN)) == 0
+    sunday = dt.datetime(2026, 12, 6, 9, 0, tzinfo=VN)
     bookings.cancel(centre, b["code"], "0912000002", now=sunday)
     assert notices.queue_appointment_reminders(centre, config, now=sunday) == 2  # sms + e-mail
     assert notices.queue_appointment_reminders(centre, config, now=sunday) == 0
@@ -491,3 +494,71 @@ def test_the_admin_closes_a_day_and_sets_the_rules(web, centre, config):
     closure = centre.db.execute("select id from appointment_closures").fetchone()[0]
     admin.post(f"/appointments/setup/reopen/{closure}", data={"csrf_token": "t"})
     assert not any(s.closed for s in day_slots(centre, config, "ho-tich", MONDAY))
+
+
+def _race_in_a_process(database: str, starts_at: str, first: int, n: int, go, out) -> None:
+    """A process of its own, with ``n`` threads booking the same slot at once."""
+    config = from_dict(HubConfig, {"center": "th", "database": database})
+    results = []
+
+    def one(k):
+        own = Store(database)
+        try:
+            go.wait()
+            bookings.book(own, config, service_code="ho-tich", starts_at=starts_at,
+                          name="Đỗ Văn Nam", phone=f"0981{first + k:06d}",
+                          client_key="ip:race", now=NOW)
+            results.append("booked")
+        except Refused as refusal:
+            results.append(refusal.code)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def test_fifty_racing_from_five_processes_never_overbook(centre, config):
+    """The same race across processes: SQLite's own lock (BEGIN IMMEDIATE), not the
+    in-process turns, keeps the seats."""
+    import multiprocessing
+
+    with centre.write() as db:
+        rules.save_settings(db, {"per_address_per_day": "1000"})
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0.2")   # 3 seats
+    slot = day_slots(centre, config, "ho-tich", MONDAY)[0]
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads or connections
+    go, out = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_race_in_a_process,
+                           args=(config.database, slot.starts_at, 100 * p, 10, go, out))
+               for p in range(5)]
+    for w in workers:
+        w.start()
+    go.set()
+    results = [r for _ in workers for r in out.get(timeout=120)]
+    for w in workers:
+        w.join(30)
+    assert sorted(set(results)) == ["booked", "slot_full"]
+    assert results.count("booked") == 3 and len(results) == 50
+    assert day_slots(centre, config, "ho-tich", MONDAY)[0].booked == 3
+
+
+def test_a_counter_change_made_outside_the_pages_is_caught_by_the_notices_round(centre,
+                                                                                  config):
+    """`motcua queue load` changes counters without the admin pages: the SMS worker's round
+    finds the bookings left without a seat and tells their citizens."""
+    from central.sms import notices
+
+    config.sms.enabled = True
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001")
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 1      # booked
+    with centre.write() as db:                                                 # as the CLI
+        setup.save_counter(db, {"number": 1, "services": {"dat-dai": 1}})
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 1      # lost its seat
+    assert [x["code"] for x in bookings.affected(centre.db)] == [a["code"]]
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 0      # once

@@ -15,7 +15,7 @@ from pyzbar import pyzbar
 from central.appointments import bookings, rules
 
 from .conftest import wait_until
-from .test_kiosk_tickets import make_kiosk, own_broker, own_hub  # noqa: F401  (fixtures)
+from .test_kiosk_tickets import make_kiosk  # noqa: F401  (a fixture; own_broker, own_hub are conftest.py's)
 
 
 def step(ui, surface):

@@ -225,3 +225,42 @@ def test_booked_in_a_row_is_a_setting_and_bad_values_are_refused(centre):
     with centre.write() as db:
         setup.save_settings(db, {"booked_in_a_row": "2"})
     assert setup.settings(centre.db)["booked_in_a_row"] == "2"
+
+
+def test_booked_and_walk_in_figures_count_by_hand_and_say_none_when_empty(centre, config):
+    from central.appointments import figures
+
+    came = book(centre, config, 9, 0, phone="0912000001")
+    book(centre, config, 9, 0, phone="0912000002")                  # never comes
+    gone = book(centre, config, 9, 30, phone="0912000003")
+    bookings.cancel(centre, gone["code"], "0912000003", now=BOOKED_ON)
+    with centre.write() as db:
+        for hh, mm in ((8, 40), (8, 45)):
+            api.issue_ticket(db, TOPICS, "ho-tich", now=at(hh, mm))
+    check_in(centre, came["code"], at(8, 50))
+    with centre.write() as db:
+        counter = setup.counter_by_number(db, 1)
+        for minute in (4, 5, 6):   # the booking at 09:04, the walk-ins at 09:05 and 09:06
+            api.counter_command(db, TOPICS, counter, "next", now=at(9, minute))
+        checkin.release_no_shows(db, at(9, 30))
+    f = figures.figures(centre.db, config, "2026-12-07", "2026-12-07")
+    assert f["booked"] == {"called": 1, "wait_sum_min": 4.0, "avg_wait_min": 4.0,
+                           "p90_wait_min": 4.0, "within_window": 1.0}
+    # 09:05 − 08:40 = 25 min, 09:06 − 08:45 = 21 min.
+    assert f["walk_in"] == {"called": 2, "wait_sum_min": 46.0, "avg_wait_min": 23.0,
+                            "p90_wait_min": 25.0}
+    assert (f["bookings"], f["checked_in"], f["no_show"], f["cancelled"]) == (2, 1, 1, 1)
+    assert f["no_show_rate"] == 0.5
+    # Hộ tịch: 16 half hours × 2 seats (half kept for walk-ins); Đất đai: none.
+    assert f["seats"] == 32 and f["share_booked"] == round(2 / 32, 3)
+    # A Sunday: nothing called, no booking, no seat: nothing to divide, so None ("—").
+    empty = figures.figures(centre.db, config, "2026-12-06", "2026-12-06")
+    assert empty["booked"]["avg_wait_min"] is None and empty["walk_in"]["called"] == 0
+    assert empty["no_show_rate"] is None and empty["seats"] == 0
+    assert empty["share_booked"] is None
+    # As the bus carries it: a figure with nothing to divide is left out.
+    message = figures.as_message(empty, "2026-12-06")
+    assert "booked_avg_wait_min" not in message and "share_booked" not in message
+    assert message["seats"] == 0 and message["walk_in_called"] == 0
+    message = figures.as_message(f, "2026-12-07")
+    assert message["no_show_rate"] == 0.5 and message["booked_wait_sum_min"] == 4.0

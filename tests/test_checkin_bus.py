@@ -67,7 +67,7 @@ def walk_ins(store, center, *times):
 
 
 def test_a_booked_citizen_checks_in_at_the_kiosk_and_is_called_ahead_of_walk_ins(
-        queue_hub, hub_config, store, center, make_node, monday_at, tmp_path):
+        queue_hub, hub_config, store, center, make_node, monday_at, tmp_path, state_watcher):
     mine = book(store, hub_config, 9, 0, "0912000001")
     early = book(store, hub_config, 10, 0, "0912000002")
     assert walk_ins(store, center, (8, 40), (8, 45), (8, 50)) == ["A001", "A002", "A003"]
@@ -118,6 +118,12 @@ def test_a_booked_citizen_checks_in_at_the_kiosk_and_is_called_ahead_of_walk_ins
     called_at = store.db.execute(
         "select first_called_at from tickets where display = 'A004'").fetchone()[0]
     assert at(9, 0) <= clock.from_iso(called_at) <= at(9, 10)   # within the window
+    # Today's figures, retained for the dashboards and bridged to the province.
+    wait_until(lambda: state_watcher.state.get("booking_stats", {}).get("booked_called") == 1
+               and state_watcher.state["booking_stats"]["walk_in_called"] == 2, timeout=10)
+    stats = state_watcher.state["booking_stats"]
+    assert stats["day"] == "2026-12-07" and stats["bookings"] == 2 and stats["checked_in"] == 1
+    assert stats["booked_within_window"] == 1.0 and stats["no_show_rate"] == 0.0
 
 
 def test_a_dispenser_scanner_checks_in_and_an_offline_one_keeps_to_walk_ins(
@@ -185,3 +191,36 @@ def test_the_console_and_live_show_the_next_hours_bookings(
         "/console/lich-hen?services=dat-dai").get_data(as_text=True)
     login(client, "giamsat", "supervisor", sample_centre)
     assert "Đã nhận số A001" in client.get("/live").get_data(as_text=True)
+
+
+def test_statistics_and_the_dashboard_show_booked_against_walk_in(
+        client, sample_centre, hub_config, center, monday_at):
+    from central.appointments import checkin
+    from central.queue import setup
+
+    from .test_queue_web import login
+
+    login(client, "giamsat", "supervisor", sample_centre)
+    monday_at(9, 40)
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    assert table.count("—") == 5          # nothing called yet: no waits to average
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert rates.count("—") == 1          # no booking ended; the seats are there
+    came = book(sample_centre, hub_config, 9, 0, "0912000001")
+    book(sample_centre, hub_config, 9, 0, "0912000002")
+    walk_ins(sample_centre, center, (8, 40))
+    with sample_centre.write() as db:
+        checkin.check_in(db, Topics(center), came["code"], now=at(8, 55))
+        counter = setup.counter_by_number(db, 1)
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 3))
+        api.counter_command(db, Topics(center), counter, "next", now=at(9, 10))
+        checkin.release_no_shows(db, at(9, 30))
+    page = client.get("/statistics").get_data(as_text=True)
+    table = page.split('id="booking-figures"')[1].split("</table>")[0]
+    # Booked: called 3 min after its slot; walk-in: 30 min after 08:40.
+    assert "<td>3,0</td>" in table and "<td>30,0</td>" in table and "100,0%" in table
+    rates = page.split('id="booking-rates"')[1].split("</p>")[0]
+    assert "50,0%" in rates and "—" not in rates
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Đặt lịch hẹn hôm nay" in dashboard and "50,0%" in dashboard

@@ -185,12 +185,10 @@ def test_a_country_provisioned_from_its_inventories(tmp_path, sample_inventory):
     [national]: over the production brokers (TLS, passwords, ACL), the province's
     centres reach the national broker under vn/<province>/, its bridge says it is
     up, and another province's credentials cannot write under its prefix."""
-    import queue
-    import ssl
-
     from motcua.broker import ProductionMosquitto, free_port
     from motcua.config import load as load_config
     from motcua.provision import provision
+    from tests.test_bridge import client
 
     national_port = free_port()
     (tmp_path / "quocgia.toml").write_text(
@@ -216,18 +214,6 @@ def test_a_country_provisioned_from_its_inventories(tmp_path, sample_inventory):
     bridge = province_out / "broker" / "national.conf"
     assert bridge.stat().st_mode & 0o777 == 0o600
     assert "bridge_cafile /etc/mosquitto/motcua/national-ca.crt" in bridge.read_text()
-
-    def client(port, ca, user, password):
-        messages, connected = queue.Queue(), queue.Queue()
-        c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        c.username_pw_set(user, password)
-        c.tls_set_context(ssl.create_default_context(cafile=str(ca)))
-        c.on_connect = lambda cl, u, f, rc, p: connected.put(rc)
-        c.on_message = lambda cl, u, m: messages.put((m.topic, m.payload))
-        c.connect("localhost", port)
-        c.loop_start()
-        assert not connected.get(timeout=10).is_failure
-        return c, messages
 
     national = ProductionMosquitto(national_out / "broker", keep_ports=True,
                                    data_dir=tmp_path / "quocgia-data").start()

@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import re
 import secrets
+import sqlite3
 import threading
 import unicodedata
 
@@ -235,11 +236,32 @@ def _take_seat(db, slot: slots.Slot, ignore_id: int | None = None) -> None:
         raise Refused("slot_full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
 
 
-# Writers of this process queue here for the database's write lock: a thread waiting on
-# a mutex wakes as soon as it is free, while SQLite's busy handler sleeps in growing steps
-# (up to 100 ms), which made the slowest of 20 concurrent bookings wait seconds. Not
-# taken inside a transaction already open (the bus gateway's): that one holds the lock.
-_WRITERS = threading.Lock()
+class _Turns:
+    """A lock taken in the order asked (a ticket lock): the 20th of 20 waiting writers
+    waits for 19 bookings, not for however many newcomers the scheduler lets past it."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def __enter__(self):
+        with self._cond:
+            turn, self._next = self._next, self._next + 1
+            while self._serving != turn:
+                self._cond.wait()
+
+    def __exit__(self, *exc):
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+# Writers of this process queue here, in turn, for the database's write lock: SQLite's
+# busy handler sleeps in growing steps (up to 100 ms), which made the slowest of 20
+# concurrent bookings wait seconds. Not taken inside a transaction already open (the
+# bus gateway's): that one holds the lock already.
+_WRITERS = _Turns()
 
 
 @contextlib.contextmanager
@@ -272,13 +294,6 @@ def _limits(db, opts: dict, phone: str, client_key: str, now: dt.datetime,
                                       "Xin thử lại vào ngày mai hoặc gọi cho Trung tâm.")
 
 
-def _new_code(db) -> str:
-    while True:
-        code = "H" + "".join(secrets.choice(ALPHABET) for _ in range(7))
-        if db.execute("select 1 from appointments where code = ?", [code]).fetchone() is None:
-            return code
-
-
 def book(store: Store, config: HubConfig, *, starts_at: str, name: str, phone: str,
          service_code: str | None = None, procedure_code: str | None = None, email: str = "",
          dossier_code: str = "", channel: str = "web", client_key: str = "",
@@ -294,23 +309,37 @@ def book(store: Store, config: HubConfig, *, starts_at: str, name: str, phone: s
     # and the commit is caught by recheck(), as for every booking already made.
     service, procedure = service_for(store.db, service_code, procedure_code)
     slot = _slot(store.db, config, service["id"], starts_at, now)
+    opts = rules.settings(store.db)
+    at = clock.iso(now)
     with _writing(store) as db:
-        _limits(db, rules.settings(db), person["phone"], client_key, now)
+        _limits(db, opts, person["phone"], client_key, now)
         _take_seat(db, slot)
-        at = clock.iso(now)
-        code = _new_code(db)
-        booking_id = db.execute(
-            "insert into appointments (code, service_id, procedure_code, procedure_name, day, "
-            "starts_at, ends_at, name, phone, email, dossier_code, status, channel, client_key, "
-            "created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, "
-            "?, ?)",
-            [code, service["id"], (procedure or {}).get("code", ""),
-             (procedure or {}).get("name", ""), slot.day.isoformat(), slot.starts_at,
-             slot.ends_at, person["name"], person["phone"], person["email"],
-             person["dossier_code"], channel, client_key, at, at]).lastrowid
+        for attempt in range(5):  # a new code; the unique index says when one is taken
+            code = "H" + "".join(secrets.choice(ALPHABET) for _ in range(7))
+            try:
+                booking_id = db.execute(
+                    "insert into appointments (code, service_id, procedure_code, "
+                    "procedure_name, day, starts_at, ends_at, name, phone, email, dossier_code, "
+                    "status, channel, client_key, created_at, updated_at) values (?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)",
+                    [code, service["id"], (procedure or {}).get("code", ""),
+                     (procedure or {}).get("name", ""), slot.day.isoformat(), slot.starts_at,
+                     slot.ends_at, person["name"], person["phone"], person["email"],
+                     person["dossier_code"], channel, client_key, at, at]).lastrowid
+                break
+            except sqlite3.IntegrityError as clash:
+                if "appointments.code" not in str(clash) or attempt == 4:
+                    raise
         _event(db, booking_id, "book", at, {"starts_at": slot.starts_at, "channel": channel},
                actor)
-        return get(db, booking_id)
+    return {"id": booking_id, "code": code, "status": "booked", "service_id": service["id"],
+            "service_code": service["code"], "service_name": service["name"],
+            "procedure_code": (procedure or {}).get("code", ""),
+            "procedure_name": (procedure or {}).get("name", ""), "day": slot.day.isoformat(),
+            "starts_at": slot.starts_at, "ends_at": slot.ends_at, **person,
+            "masked_name": mask_name(person["name"]), "status_name": STATUS_NAMES["booked"],
+            "ticket_id": None, "checked_in_at": None, "affected": 0, "affected_reason": "",
+            "channel": channel, "created_at": at}
 
 
 def find_own(db, code, phone) -> dict | None:
@@ -426,6 +455,43 @@ def _closure_reason(db, service_id: int, starts_at: str) -> str | None:
                      "order by id desc limit 1",
                      [start.date().isoformat(), service_id, f"{start:%H:%M}"]).fetchone()
     return f"Trung tâm đóng khung giờ này: {row[0]}" if row else None
+
+
+# The capacity the last recheck of this process saw, per database file.
+_seen_capacity: dict[str, tuple] = {}
+
+
+def capacity_fingerprint(db, config: HubConfig) -> tuple:
+    """What the seats depend on: counters and their services, the services' minutes,
+    the calendar's overrides and sessions, the rules, the closures."""
+    one = lambda sql: tuple(db.execute(sql).fetchone())  # noqa: E731
+    return (
+        one("select count(*), total(cs.weight * cs.counter_id * cs.service_id), "
+            "total(c.active * c.id) from counter_services cs "
+            "join counters c on c.id = cs.counter_id"),
+        one("select group_concat(id || ':' || active || ':' || default_service_min) "
+            "from services"),
+        one("select count(*), max(set_at), group_concat(day || working) "
+            "from calendar_overrides"),
+        one("select group_concat(service_id || bookable || walk_in_share || "
+            "coalesce(slot_minutes, '')) from appointment_services"),
+        one("select group_concat(key || value) from appointment_settings"),
+        one("select count(*), max(id) from appointment_closures"),
+        tuple(config.calendar.sessions),
+    )
+
+
+def recheck_if_changed(store: Store, config: HubConfig, now: dt.datetime | None = None
+                       ) -> int:
+    """:func:`recheck` when the capacity changed since this process last looked (a change
+    made elsewhere: ``motcua queue load``, another process). Cheap when nothing did."""
+    seen = capacity_fingerprint(store.db, config)
+    key = str(store.path)
+    if _seen_capacity.get(key) == seen:
+        return 0
+    marked = recheck(store, config, now)
+    _seen_capacity[key] = seen
+    return marked
 
 
 def affected(db) -> list[dict]:

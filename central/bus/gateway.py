@@ -43,7 +43,7 @@ from .routes import Context, Route
 
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
-TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker", "booking_ticker")
 # Retained state goes out at QoS 0: it is rebuilt from the store and published
 # whole again whenever the hub (re)connects (_republish_queue_state), so a
 # message lost with a dropped link is replaced by the next one anyway, and
@@ -141,6 +141,16 @@ class Gateway:
         # The supervisor dashboard's counts and the alarms (issue 9).
 
         self.supervision_ticker = live.supervision_ticker(self).start()
+        # Issue 26: today's booked and walk-in figures (bridged to the province);
+        # seats and no-shows move with the clock too, so looked at every 30 s.
+        from ..appointments import figures as booking_figures
+
+        config = self.config
+        self.booking_ticker = StatsTicker(
+            self.store, self.topics, self.publish_state, interval=30.0,
+            topic=self.topics.state("booking_stats"), name="booking-stats", min_gap=1.0,
+            figures=lambda db: booking_figures.today_message(db, config),
+            nudged_by=_queue_topic).start()
         if self.config.uplink:
             self.uplink.start()
         self._sweeper = threading.Thread(target=self._sweep_bookings, name="booking-no-shows",

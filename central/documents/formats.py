@@ -40,6 +40,8 @@ NO_ACTIVITY = "Không có hoạt động trong kỳ: không xếp hạng."
 NO_TICKETS = "Chưa có số thứ tự nào: không tính tỷ lệ."
 NO_CALLS = "Chưa có số nào được gọi: chưa tính thời gian chờ."
 NO_SERVED = "Chưa phục vụ xong số nào: chưa tính thời gian phục vụ."
+NO_BOOKINGS_ENDED = "Chưa có lịch hẹn nào đã đến hoặc không đến: không tính tỷ lệ."
+NO_SEATS = "Không có chỗ nào mở cho đặt lịch trong kỳ (hoặc kỳ dài quá 3 tháng): không tính tỷ lệ."
 
 
 def share(part: float, whole: float) -> float | None:
@@ -139,5 +141,5 @@ def install(app) -> None:
     app.add_template_global(rate, "rate")
     app.add_template_global(measure, "measure")
     for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS", "NO_CALLS",
-                 "NO_SERVED"):
+                 "NO_SERVED", "NO_BOOKINGS_ENDED", "NO_SEATS"):
         app.jinja_env.globals[name] = globals()[name]

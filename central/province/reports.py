@@ -51,7 +51,7 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         f"from province_centres {'where ' + where if where else ''} order by center", args)]
     states: dict[tuple[str, str], dict] = {}
     for r in db.query("select center, name, payload from province_state "
-                      "where name in ('queue_stats', 'nodes')"
+                      "where name in ('queue_stats', 'nodes', 'booking_stats')"
                       + (f" and {where}" if where else ""), args):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
@@ -70,7 +70,27 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
         r["nodes"] = len(nodes)
         r["calls_today"] = calls.get(r["center"], 0)
+        # Issue 26: today's booked and walk-in figures, as the centre last sent them.
+        r["booking"] = states.get((r["center"], "booking_stats"), {})
     return rows
+
+
+def booking_totals(rows: list[dict]) -> dict:
+    """The centres' ``booking`` figures (:func:`centres`) added up: averages from the
+    waits' sums, rates from the counts; None where there is nothing to divide."""
+    keys = ("booked_called", "booked_wait_sum_min", "walk_in_called", "walk_in_wait_sum_min",
+            "bookings", "checked_in", "no_show", "cancelled", "seats")
+    t = {k: sum(r.get("booking", {}).get(k, 0) or 0 for r in rows) for k in keys}
+    ended = t["checked_in"] + t["no_show"]
+
+    def ratio(part, whole, digits):
+        return round(part / whole, digits) if whole else None
+
+    return {**t, "centres": sum(bool(r.get("booking")) for r in rows),
+            "booked_avg_wait_min": ratio(t["booked_wait_sum_min"], t["booked_called"], 1),
+            "walk_in_avg_wait_min": ratio(t["walk_in_wait_sum_min"], t["walk_in_called"], 1),
+            "no_show_rate": ratio(t["no_show"], ended, 3),
+            "share_booked": ratio(t["bookings"], t["seats"], 3)}
 
 
 def provinces(rows: list[dict]) -> list[dict]:

@@ -28,7 +28,8 @@ from urllib.parse import quote
 from motcua import clock
 
 from .. import dossiers
-from ..appointments import bookings
+from ..appointments import bookings, rules
+from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..queue import tickets
 from ..store import Store
@@ -189,6 +190,9 @@ def queue_appointment_notices(store: Store, config: HubConfig, now: dt.datetime 
     """Tell the citizen what happened to a booking (booked, moved, cancelled, lost its seat
     after a change of counters, calendar or a closure): one message per event and channel."""
     moment = now or clock.now()
+    # A change of counters or calendar made anywhere (the admin pages recheck at once;
+    # `motcua queue load` does not): bookings left without a seat, told below.
+    bookings.recheck_if_changed(store, config, moment)
     newest = store.db.execute("select max(id) from appointment_events").fetchone()[0] or 0
     if newest <= int(outbox.get_state(store.db, APPOINTMENT_CURSOR, "0") or 0):
         return 0
@@ -214,11 +218,14 @@ def queue_appointment_notices(store: Store, config: HubConfig, now: dt.datetime 
 
 def queue_appointment_reminders(store: Store, config: HubConfig,
                                 now: dt.datetime | None = None) -> int:
-    """The day before: a reminder for every booking still held for tomorrow (once per
-    booking and slot; a booking moved to another day is reminded again)."""
+    """The day before, from ``reminder_hour`` (appointment settings, 9 by default): a
+    reminder for every booking still held for tomorrow (once per booking and slot; a
+    booking moved to another day is reminded again)."""
     moment = now or clock.now()
     if not (sms_on(config) or email_on(config)):
         return 0
+    if moment.astimezone(VN).hour < rules.settings(store.db)["reminder_hour"]:
+        return 0  # not at night: from this hour of the day before
     due = [b for b in bookings.reminders_due(store.db, moment)
            if store.db.execute("select 1 from messages where dedupe like ? limit 1",
                                [f"appointment_reminder:{b['id']}:{b['starts_at']}:%"]

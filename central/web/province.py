@@ -99,8 +99,9 @@ def index():
             "province/national.html", provinces=reports.provinces(reports.centres(db)),
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
+    centres = reports.centres(db, prefix=prefix)
     return _live_page(render_template(
-        "province/index.html", centres=reports.centres(db, prefix=prefix),
+        "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
         **_live(refresh="" if prefix else "report official")))

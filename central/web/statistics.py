@@ -74,6 +74,21 @@ def _period() -> tuple[dt.date, dt.date, str]:
     return start, end, by
 
 
+def _booking_figures(db, start: dt.date, end: dt.date) -> dict:
+    """Issue 26: booked against walk-in waits, no-shows, share of capacity booked."""
+    from ..appointments import figures
+
+    return figures.figures(db, current_app.config["MOTCUA"], start.isoformat(),
+                           end.isoformat())
+
+
+@dashboard_sections.section("bookings", "Đặt lịch hẹn hôm nay", "statistics/_bookings.html",
+                            order=40)
+def bookings_today(db) -> dict:
+    today = _today()
+    return {"b": _booking_figures(db, today, today)}
+
+
 @bp.get("/statistics")
 @login_required("supervisor", "admin")
 def report_page():
@@ -89,6 +104,7 @@ def report_page():
     return render_template(
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
+        bookings=_booking_figures(db, start, end),
         officers=officer_ranking(db, start, end), weights=WEIGHTS,
         chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
                            kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",

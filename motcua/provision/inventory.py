@@ -60,22 +60,11 @@ class NodeEntry:
 
 
 @dataclass
-class Province:
-    """Where a centre's bridge goes, and (optionally) the credentials the province's
-    own ``motcua provision`` made for it (``centres/<id>/`` of the province's output)."""
-
-    address: str
-    port: int
-    username: str
-    password_file: str = ""
-    ca_file: str = ""
-
-
-@dataclass
-class National:
-    """Where a province's broker bridges up to the national broker (a province's
-    inventory), and the credentials the national ``motcua provision`` made for it
-    (``provinces/<id>/`` of the national output)."""
+class Uplink:
+    """Where this broker's bridge goes up — a centre's ``[province]``, a province's
+    ``[national]`` — and (optionally) the credentials the tier above's own
+    ``motcua provision`` made for it (``centres/<id>/`` or ``provinces/<id>/`` of
+    its output)."""
 
     address: str
     port: int
@@ -110,7 +99,7 @@ class Inventory:
     hub_host: str
     hub_https: bool
     nodes: list[NodeEntry]
-    province: Province | None = None
+    province: Uplink | None = None
     # Set in the province's own inventory: this hub is the provincial hub and
     # its broker takes these centres' bridges.
     centres: list[CentreEntry] = field(default_factory=list)
@@ -121,7 +110,7 @@ class Inventory:
     # Where citizens reach the hub's public pages (receipts print it).
     public_url: str = ""
     # A province's bridge up to the national broker.
-    national: National | None = None
+    national: Uplink | None = None
     # Set in the national inventory: this hub is the national hub and its broker
     # takes these provinces' bridges.
     provinces: list[ProvinceEntry] = field(default_factory=list)
@@ -213,8 +202,8 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
             raise InventoryError(f"{where}settings.keypad.counters: give the node's `counters`")
         nodes.append(NodeEntry(node_id, role, _get(entry, "host", str, where), counters,
                                settings))
-    province = _uplink(data, "province", Province, center, w)
-    national = _uplink(data, "national", National, center, w)
+    province = _uplink(data, "province", center, w)
+    national = _uplink(data, "national", center, w)
     centres, seen_centres = [], set()
     for i, entry in enumerate(_get(data, "centres", list, w, [])):
         where = f"{w}centres[{i}]."
@@ -266,7 +255,7 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
                      ingest_workers=workers, national=national, provinces=provinces)
 
 
-def _uplink(data: dict, key: str, kind, center: str, w: str):
+def _uplink(data: dict, key: str, center: str, w: str) -> Uplink | None:
     """A ``[province]`` or ``[national]`` table: where this broker's bridge goes."""
     if key not in data:
         return None
@@ -282,7 +271,7 @@ def _uplink(data: dict, key: str, kind, center: str, w: str):
             f"{where}address: give one host name or IPv4 address, got {address!r} "
             "(Mosquitto's bridge cannot take an IPv6 address literally: use a name that "
             "resolves to it)")
-    return kind(address, _get(p, "port", int, where, 8883),
+    return Uplink(address, _get(p, "port", int, where, 8883),
                 _get(p, "username", str, where, center),
                 _get(p, "password_file", str, where, ""),
                 _get(p, "ca_file", str, where, ""))

@@ -59,6 +59,7 @@ from .checkin import (  # noqa: F401  (re-exported)
     BOOKING_CHECK_IN,
     CHECKIN_MESSAGES,
     CHECKIN_RESULTS,
+    STATE_BOOKING_STATS,
 )
 from .counter import (  # noqa: F401  (re-exported)
     COUNTER_MESSAGES,

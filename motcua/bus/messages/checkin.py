@@ -36,7 +36,43 @@ BOOKING_CHECK_IN = MessageType(
     ),
 )
 
-CHECKIN_MESSAGES = (BOOKING_CHECK_IN,)
+STATE_BOOKING_STATS = MessageType(
+    key="state.booking_stats",
+    topic="motcua/{center}/state/booking_stats",
+    sender="hub",
+    qos=1,
+    retain=True,
+    doc=(
+        "Today's booked and walk-in figures, retained, republished when they change "
+        "(central/appointments/figures.py; bridged to the province, which shows them per "
+        "centre and adds them up). Counts and minutes only, no code or name. A figure with "
+        "nothing to divide is left out. Waits run to the first call: a walk-in's from its "
+        "ticket, a booked citizen's from the later of check-in and the slot's start."
+    ),
+    fields=(
+        V,
+        Field("day", "string", "the business day (local date)"),
+        Field("booked_called", "integer", "booked tickets called at least once"),
+        Field("booked_wait_sum_min", "number", "their waits added up, minutes"),
+        Field("booked_avg_wait_min", "number", "their average wait", required=False),
+        Field("booked_p90_wait_min", "number", "their 90th percentile wait", required=False),
+        Field("booked_within_window", "number", "share first called by the slot's start + "
+                                                "`checkin_late_min` (0–1)", required=False),
+        Field("walk_in_called", "integer", "walk-in tickets called at least once"),
+        Field("walk_in_wait_sum_min", "number", "their waits added up, minutes"),
+        Field("walk_in_avg_wait_min", "number", "their average wait", required=False),
+        Field("walk_in_p90_wait_min", "number", "their 90th percentile wait", required=False),
+        Field("bookings", "integer", "bookings made for today (all but the cancelled)"),
+        Field("checked_in", "integer", "bookings checked in"),
+        Field("no_show", "integer", "bookings that ended as no-shows"),
+        Field("cancelled", "integer", "bookings cancelled"),
+        Field("no_show_rate", "number", "no_show / (checked_in + no_show)", required=False),
+        Field("seats", "integer", "seats offered for booking today"),
+        Field("share_booked", "number", "bookings / seats", required=False),
+    ),
+)
+
+CHECKIN_MESSAGES = (BOOKING_CHECK_IN, STATE_BOOKING_STATS)
 CHECKIN_RESULTS = {
     "booking_check_in": (
         "`outcome` (`checked_in`, `early` or `late`), `message` (Vietnamese, to show or "

@@ -105,7 +105,7 @@ def queue_counter_command(ctx: Context) -> dict:
     # Its own counter, a neighbouring one whose keypad it drives (issue 5), and
     # only what the installer's inventory (motcua provision) lists, if the hub has one.
     counter = bindings.counter_for(ctx.db, ctx.config, ctx.node_id, d.get("counter"))
-    before = ratings.current_ticket_id(ctx.db, counter)
+    before = counter["current_ticket_id"]  # as read just now, in this transaction
     result, out = api.counter_command(
         ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
         number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),

@@ -41,6 +41,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/province.py
 	$(BIN)/python bench/province_ingest.py
 	$(BIN)/python bench/national.py
+	$(BIN)/python bench/appointments.py
 
 # Every fault scenario at full length (~10 min on 2 cores), results in docs/reliability.md.
 # Runs as root: the disk-full scenario mounts a small tmpfs for the hub's database.

@@ -16,6 +16,7 @@ one plain client that acknowledges and stores nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -31,7 +32,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from common import PROJECT, Run, ratio
+from common import PROJECT, Run, cpu_seconds, ratio, tree_cpu_seconds
 
 sys.path.insert(0, str(PROJECT))
 from motcua import clock  # noqa: E402
@@ -111,10 +112,38 @@ def hub_toml(folder: Path, port: int, store: str, province: str = PROVINCE) -> P
     return path
 
 
-def start_workers(config: Path, names: list[str], log) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, "-m", "motcua", "ingest", "--config", str(config),
-                              "--name", n], stdout=log, stderr=subprocess.STDOUT)
-            for n in names]
+CGROUP_V1 = Path("/sys/fs/cgroup/cpu")
+
+
+def cpu_limit(pid: int, name: str, share: float) -> None:
+    """Hold one worker to ``share`` of a core (a cgroup v1 CPU quota of its own): a
+    worker on a machine of its own whose core is busy with other work. Needs root
+    and the cgroup v1 cpu controller; refuses clearly otherwise."""
+    group = CGROUP_V1 / f"motcua-bench-{name}"
+    try:
+        group.mkdir(exist_ok=True)
+        period = int((group / "cpu.cfs_period_us").read_text())
+        (group / "cpu.cfs_quota_us").write_text(str(int(period * share)))
+        (group / "cgroup.procs").write_text(str(pid))
+    except OSError as exc:
+        raise SystemExit(f"--worker-cpu needs root and {CGROUP_V1} (cgroup v1): {exc}") from None
+
+
+def release_cpu_limits() -> None:
+    for group in CGROUP_V1.glob("motcua-bench-*"):
+        with contextlib.suppress(OSError):
+            group.rmdir()
+
+
+def start_workers(config: Path, names: list[str], log,
+                  share: float | None = None) -> list[subprocess.Popen]:
+    started = [subprocess.Popen([sys.executable, "-m", "motcua", "ingest", "--config",
+                                 str(config), "--name", n], stdout=log, stderr=subprocess.STDOUT)
+               for n in names]
+    if share:
+        for n, w in zip(names, started, strict=True):
+            cpu_limit(w.pid, n, share)
+    return started
 
 
 def stop(workers) -> None:
@@ -147,7 +176,12 @@ def count_and_span(store: str, folder: Path) -> tuple[int, float]:
     return n, (clock.from_iso(last) - clock.from_iso(first)).total_seconds()
 
 
-def drain(port: int, store: str, workers: int, messages, total: int, root: Path) -> dict:
+def drain(port: int, store: str, workers: int, messages, total: int, root: Path,
+          pids: dict[str, int], share: float | None = None) -> dict:
+    """One run: ``workers`` drain the queued batches. Besides the rate, the CPU
+    seconds each part spent on the batches (``pids``: the broker's and the
+    database server's, read as process trees), since on a machine with fewer
+    cores than parts the rate says more about sharing cores than about the code."""
     folder = Path(tempfile.mkdtemp(prefix=f"w{workers}-", dir=root))
     config = hub_toml(folder, port, store, f"{PROVINCE}-{folder.name.lower()[:12]}")
     names = [f"b{workers}-{i}" for i in range(1, workers + 1)]
@@ -159,12 +193,15 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
             raise SystemExit(f"{workers} workers did not connect within 120 s")
         time.sleep(0.2)
     time.sleep(1)  # the subscription's acknowledgement
+    # What a worker spends starting (imports, store, connection), left out below.
+    start_cpu = sum(cpu_seconds(w.pid) for w in started) / workers
     stop(started)
     publish_all(port, messages)
     log.flush()
     already = (folder / "workers.log").read_bytes().count(b"connected to")
+    parts_before = {k: tree_cpu_seconds(pid) for k, pid in pids.items()}
     launched = time.time()
-    started = start_workers(config, names, log)
+    started = start_workers(config, names, log, share)
     n = 0
     while time.time() - launched < 600:
         n, _ = count_and_span(store, folder)
@@ -172,6 +209,8 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
             break
         time.sleep(0.05)
     finished = time.time()
+    cpu = {k: tree_cpu_seconds(pid) - parts_before[k] for k, pid in pids.items()}
+    cpu["workers"] = sum(cpu_seconds(w.pid) for w in started) - start_cpu * workers
     stop(started)
     log.close()
     # From the first worker's connection (its log line, ms) to the poll that saw
@@ -180,13 +219,18 @@ def drain(port: int, store: str, workers: int, messages, total: int, root: Path)
                  for line in (folder / "workers.log").read_text().splitlines()
                  if "connected to" in line][already:]
     span = finished - min(connected)
-    return {"workers": workers, "stored": n, "span": span, "rate": n / span if span else 0}
+    return {"workers": workers, "stored": n, "span": span, "rate": n / span if span else 0,
+            "cpu_ms": {k: v * 1000 / max(1, n) * 1000 for k, v in cpu.items()}}
 
 
 def main() -> None:
     run = Run("province_ingest.py", __doc__, setup=lambda ap: (
-        ap.add_argument("--batches", type=int, default=3000),
-        ap.add_argument("--per-batch", type=int, default=20)))
+        ap.add_argument("--batches", type=int, default=10000),
+        ap.add_argument("--per-batch", type=int, default=20),
+        ap.add_argument("--worker-cpu", type=float, default=None, metavar="SHARE",
+                        help="hold each worker to SHARE of a core (e.g. 0.15; root, cgroup v1): "
+                             "whether the stream divides among workers, on a machine with "
+                             "fewer cores than workers")))
     args = run.args
     counts = [1, 2, 4]
     if run.quick:
@@ -200,35 +244,76 @@ def main() -> None:
         rows = []
         for n in counts:
             url = pg.create_database(f"ingest_{n}")
-            r = drain(broker.port, url, n, messages, total, root)
+            try:
+                r = drain(broker.port, url, n, messages, total, root,
+                          {"broker": broker.process.pid, "database": pg.process.pid},
+                          args.worker_cpu)
+            finally:
+                release_cpu_limits()
             r["store"] = "PostgreSQL"
             rows.append(r)
             print(f"PostgreSQL, {n} worker(s): {r['stored']} of {total} in {r['span']:.2f} s, "
                   f"{r['rate']:.0f} records/s", flush=True)
-        r = drain(broker.port, "", 1, messages, total, root)
-        r["store"] = "SQLite"
-        rows.append(r)
-        print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
-              f"{r['rate']:.0f} records/s", flush=True)
+        if not args.worker_cpu:
+            r = drain(broker.port, "", 1, messages, total, root, {"broker": broker.process.pid})
+            r["store"] = "SQLite"
+            rows.append(r)
+            print(f"SQLite, 1 worker: {r['stored']} of {total} in {r['span']:.2f} s, "
+                  f"{r['rate']:.0f} records/s", flush=True)
     floor_records = floor * args.per_batch
+    def ms(r, part):
+        return f"{r['cpu_ms'][part]:,.0f}" if part in r["cpu_ms"] else "— (in the worker)"
+
     table = "\n".join(
         f"| {r['store']} | {r['workers']} | {r['stored']:,} of {total:,} | {r['span']:.2f} s "
-        f"| {r['rate']:,.0f} | {ratio(r['rate'], floor_records)} |" for r in rows)
-    body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py)
-
+        f"| {r['rate']:,.0f} | {ratio(r['rate'], floor_records)} | {ms(r, 'workers')} "
+        f"| {ms(r, 'database')} | {ms(r, 'broker')} |" for r in rows)
+    pg_rows = [r for r in rows if r["store"] == "PostgreSQL"]
+    worker_ms = sorted(r["cpu_ms"]["workers"] for r in pg_rows)[len(pg_rows) // 2]
+    db_ms = sorted(r["cpu_ms"]["database"] for r in pg_rows)[len(pg_rows) // 2]
+    per_worker_core, per_db_core = 1e6 / worker_ms, 1e6 / db_ms
+    cores = os.cpu_count()
+    header = ("| store | workers | stored | connection → all stored | records/s | × the floor "
+              "| workers' CPU | database's CPU | broker's CPU |")
+    held, sharing = "", (
+        f"This machine has {cores} cores for the workers, the database server and the broker\n"
+        "together, and they were shared with other work during the run (the load average\n"
+        "below), so the rates above say more about that sharing than about the workers.\n")
+    if args.worker_cpu:
+        grew = rows[-1]["rate"] / rows[0]["rate"]
+        sharing = (f"With the quota, {rows[-1]['workers']} workers stored {grew:.1f}× what one "
+                   "did.\n")
+        held = (f"\nEach worker held to {args.worker_cpu:g} of a core (`--worker-cpu`, a cgroup\n"
+                "CPU quota of its own), standing for a worker on a machine of its own: with\n"
+                "more workers than cores, this is how the run can show whether the stream\n"
+                "divides among them and the rate grows with them.\n")
+    body = f"""## Province: ingest workers sharing the stream (bench/province_ingest.py{
+        " --worker-cpu" if args.worker_cpu else ""})
+{held}
 {args.batches:,} batches of {args.per_batch} ticket events from 166 centres, queued at the
 provincial broker for the shared subscription, then drained by `motcua ingest` workers
 (each a process, committing a batch of messages per transaction, acknowledging after
 the commit). Floor, the same run: the broker drains the same batches to one plain client
 at {floor:,.0f} batches/s ({floor_records:,.0f} records/s).
 
-| store | workers | stored | connection → all stored | records/s | × the floor |
-|---|---|---|---|---|---|
+CPU columns: milliseconds of CPU per 1,000 records stored, read from `/proc` for the
+workers (their start-up left out), the database server (all its processes) and the
+broker, over the same span.
+
+{header}
+|---|---|---|---|---|---|---|---|---|
 {table}
 
-On 2 cores, more than two workers share them with the broker and the database server.
+{sharing}What carries to a server is the CPU per record (median of the
+PostgreSQL rows): one worker's core stores {per_worker_core:,.0f} records/s and the
+database server needs one core per {per_db_core:,.0f} records/s. The batches are
+dealt to every worker of the shared subscription (the stored counts above, and
+`tests/test_province_ingest.py`), so N workers on N cores of their own store up to
+N × {per_worker_core:,.0f} records/s, until the database's cores are the limit. A
+province's whole day (166 centres, `bench/province.py`) is about 186,000 records:
+{186000 / per_worker_core:,.0f} s of one worker's core.
 """
-    run.report(body)
+    run.report(body, "province_ingest.py --worker-cpu" if args.worker_cpu else None)
     run.close()
     if any(r["stored"] != total for r in rows):
         raise SystemExit("not every record was stored")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from motcua.config import MqttConfig, check_id, check_log_level, check_port, section, setting
@@ -28,8 +29,6 @@ class HttpConfig:
 
 
 def _check_hhmm(value: str) -> str | None:
-    import datetime as dt
-
     try:
         dt.time.fromisoformat(value)
     except ValueError:
@@ -38,6 +37,8 @@ def _check_hhmm(value: str) -> str | None:
 
 
 def _check_sessions(value: list[str]) -> str | None:
+    # Lazy: the calendar brings the holidays package (tens of MB), which a hub
+    # loads only when it reckons working time, not with its settings.
     from .calendar.working_time import check_sessions
 
     return check_sessions(value)
@@ -216,6 +217,13 @@ class BudgetConfig:
         check=_positive)
 
 
+def _check_names(value: dict) -> str | None:
+    for key, name in value.items():
+        if check_id(key) or not isinstance(name, str) or not name.strip():
+            return f"expected id = 'name' pairs, e.g. thanhhoa = 'Tỉnh Thanh Hóa' ({key!r})"
+    return None
+
+
 @dataclass(kw_only=True)
 class HubConfig:
     center: str = setting(doc="the centre's id, the second level of every topic", check=check_id)
@@ -229,6 +237,10 @@ class HubConfig:
         "", doc="place name of documents' date line, e.g. 'Thanh Hóa' (empty: read from a "
                 "centre name ending 'tỉnh X')")
     database: str = setting("var/motcua.db", doc="path of the SQLite database file")
+    province_names: dict = setting(
+        {}, doc="the national hub: each province's name by its id, e.g. "
+                "{thanhhoa = 'Tỉnh Thanh Hóa'} (written by `motcua provision` from the "
+                "national inventory's [[provinces]])", check=_check_names)
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )

@@ -475,8 +475,7 @@ def _check_floor(url: str, base: Path, database: str) -> list[tuple[bool, str]]:
     try:
         online = sum(1 for n in nodes.list_nodes(_store(database))
                      if n["node_id"] in names and n["state"] == "online")
-        figures = tickets.progress(_store(database).db)
-        issued, called, done = figures["issued"], figures["called"], figures["done"]
+        issued, called, done = tickets.totals(_store(database).db)
     except sqlite3.Error as exc:
         online, issued, called, done = 0, 0, 0, 0
         found.append((False, f"không đọc được cơ sở dữ liệu (database): {exc}"))

@@ -9,6 +9,7 @@
     long_press_s = 0           # > 0: holding a service button that long does the same
     priority_code = "elderly"  # the hub's priority class for those tickets
     led_pins = [5, 6, 13]      # RGB LED: ready, printing, offline, fault
+    scanner = "/dev/ttyACM0"   # a QR scanner (serial mode) for bookings' check-in
     public_url = "http://hub.local"    # the QR code leads to <public_url>/t/<token>
 
     [printer]
@@ -60,6 +61,10 @@ class DispenserConfig(TicketingConfig):
     led_pins: list[int] = setting(
         [], doc="red, green, blue pins of the status LED, e.g. [5, 6, 13] ([]: none)",
         check=lambda v: None if len(v) in (0, 3) else "expected 3 pins (red, green, blue) or []")
+    scanner: str = setting(
+        "", doc="serial port of a QR scanner for bookings' check-in, e.g. '/dev/ttyACM0' "
+                "('': none)")
+    scanner_baud: int = setting(9600, doc="the scanner's serial speed")
     keys_on_stdin: bool = setting(True, doc="with simulate: press buttons by typing keys on "
                                             "stdin (see dispenser/fake.py)")
 

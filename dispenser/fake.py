@@ -7,6 +7,7 @@ Each line typed on stdin is one key (then Enter)::
     h1       hold service button 1 for a long press (``long_press_s``)
     giay     the printer runs out of paper / has paper again (toggles)
     nap      the printer's cover opens / closes (toggles)
+    hen CODE scan a booking's QR code (check-in), e.g. hen H7K3QX9M
     ?        show this list
 
 The pins are gpiozero mock pins, driven as a finger would (low, a moment,
@@ -63,6 +64,8 @@ class KeyMap:
             self.push(self.pins[int(key) - 1])
         elif key.startswith("h") and key[1:].isdigit() and 1 <= int(key[1:]) <= len(self.pins):
             self.push(self.pins[int(key[1:]) - 1], hold=self.node.config.long_press_s + 0.3)
+        elif key.startswith("hen ") and key[4:].strip():
+            self.node.scan(key[4:].strip())
         elif key == "p" and self.node.config.priority_pin:
             self.push(self.node.config.priority_pin)
         elif key in ("giay", "nap") and isinstance(printer, FolderPrinter):

@@ -59,7 +59,13 @@ class Dispenser(Node):
         outbox = Outbox(config.outbox.format(center=config.center, node_id=config.node_id)
                         if config.buttons else ":memory:")
         self.issuer = TicketIssuer(self, config, services=self.services, printer=printer,
-                                   outbox=outbox, on_state=self.indicator.show)
+                                   outbox=outbox, on_state=self.indicator.show,
+                                   notes_on_paper=True)
+        self.scanner = None
+        if config.scanner:
+            from .scanner import SerialScanner
+
+            self.scanner = SerialScanner(config.scanner, self.scan, config.scanner_baud)
         self.buttons = ServiceButtons(
             config.button_pins(), self.press, pin_factory=pin_factory,
             priority_pin=config.priority_pin, long_press_s=config.long_press_s,
@@ -119,6 +125,11 @@ class Dispenser(Node):
         """A citizen asked for a ticket: queue it for the printing worker (never blocks)."""
         self.issuer.press(service, priority)
 
+    def scan(self, code: str) -> None:
+        """A booking's QR code was scanned (issue 26): the hub checks it in and the
+        booked ticket is printed, or a slip says why not (early, late, offline)."""
+        self.issuer.check_in(code)
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every queued press has been printed (tests, benchmarks)."""
         return self.issuer.wait_idle(timeout)
@@ -134,6 +145,8 @@ class Dispenser(Node):
         # reports its presence (as before issue 4), with no worker thread.
         if self.services:
             self.issuer.start()
+        if self.scanner is not None:
+            self.scanner.start()
         return self
 
     def run(self) -> None:
@@ -146,6 +159,8 @@ class Dispenser(Node):
     def stop(self) -> None:
         super().stop()
         self.issuer.stop()
+        if self.scanner is not None:
+            self.scanner.close()
         self.buttons.close()
         self.indicator.close()
 

@@ -42,9 +42,16 @@ from .model import BLINK_SECONDS, BoardView
 
 ZONE = ZoneInfo(clock.LOCAL_ZONE)
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
-# Long enough to read a page of the strip, short enough that a citizen sees
-# their counter or service within half a minute.
-PAGE_SECONDS = 6.0
+# How long each page of the counters' grid and of the strip stays: long enough to
+# find one's own line on a page and read its figures (a page has at most seven
+# rows), short enough that the whole strip goes round in STRIP_CYCLE_SECONDS.
+PAGE_SECONDS = 5.0
+# The strip shows every service's queue and every department's on-time share
+# at least once in this time (docs/display.md): it is given the height that
+# takes, so a citizen who looks up finds their department within 40 s. The
+# counters' grid gets the rest, keeping at least MIN_COUNTER_ROWS.
+STRIP_CYCLE_SECONDS = 40.0
+MIN_COUNTER_ROWS = {"landscape": 2, "portrait": 3}
 
 BG = (12, 24, 48)
 HEADER = (150, 18, 24)          # the red of public signage
@@ -279,30 +286,37 @@ class BoardRenderer:
             top = self._offline(surface, view, top)
         margin, gap = 24 * u, 16 * u
         near = self.line(51)
-        cell_h = 2 * near + self.line(60, bold=True) + 16 * u
         if self.portrait:
             call_h = self.line(51, bold=True) + self.line(130, "far", True) + near + 36 * u
-            self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
-            strip_h = near + 24 * u + 2 * cell_h + 12 * u + 12 * u
-            strip_top = h - 12 * u - strip_h
-            middle = top + gap + call_h + gap
+        else:
+            call_h = 24 * u + max(self.line(130, "far", True), 2 * near + self.line(51, bold=True))
+        self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
+        middle = top + gap + call_h + gap
+        bottom = h - 12 * u
+        # The strip takes the height its full cycle needs (STRIP_CYCLE_SECONDS), the
+        # counters' grid what is left, never fewer than MIN_COUNTER_ROWS rows.
+        counters_min = self._counters_height(
+            MIN_COUNTER_ROWS["portrait" if self.portrait else "landscape"])
+        counters_w = w - 2 * margin if self.portrait else (w - 2 * margin - gap) * 0.72
+        room = bottom - gap - middle
+        strip_w = w - 2 * margin
+        # What the counters do not need (all on one page) goes to the strip too.
+        spare = room - max(counters_min, self._counters_wanted(
+            view, counters_w, room - self._strip_plan(view, strip_w, room - counters_min)[0]))
+        strip_h, plan = self._strip_plan(view, strip_w, room - counters_min, spare)
+        strip_top = bottom - strip_h
+        if self.portrait:
             # An upright screen is narrow: one counter a row, and the whole middle
             # for them (the grid shows every counter's number; no "last calls").
             self._counters(surface, view, (margin, middle, w - 2 * margin,
                                            strip_top - gap - middle), tick)
         else:
-            call_h = 24 * u + max(self.line(130, "far", True), 2 * near + self.line(51, bold=True))
-            self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
-            strip_h = near + 24 * u + cell_h + 12 * u
-            strip_top = h - 12 * u - strip_h
-            middle = top + gap + call_h + gap
-            counters_w = (w - 2 * margin - gap) * 0.72
             self._counters(surface, view, (margin, middle, counters_w, strip_top - gap - middle),
                            tick)
             recent_x = margin + counters_w + gap
             self._recent(surface, view, (recent_x, middle, w - margin - recent_x,
                                          strip_top - gap - middle), columns=1)
-        self._strip(surface, view, (margin, strip_top, w - 2 * margin, strip_h), cell_h, tick)
+        self._strip(surface, view, (margin, strip_top, strip_w, strip_h), plan, tick)
         self._base_texts = self.texts
         self._base_sizes = self.sizes
         self._base_reports = self.reports
@@ -454,6 +468,41 @@ class BoardRenderer:
                       51, (cx + col_w - 16 * u, mid), colour=YELLOW, anchor="midright",
                       max_width=cx + col_w - 16 * u - num.right - 16 * u, where="số vừa gọi")
 
+    def _tile_h(self) -> float:
+        return self.font(self.px(81, "far"), True).get_linesize() + 6 * self.u
+
+    def _counters_height(self, rows: int) -> float:
+        """The counters' panel height that holds ``rows`` rows of tiles."""
+        u = self.u
+        pad, gap = 14 * u, 8 * u
+        title_h = self.line(51, bold=True) + 16 * u
+        return title_h + pad - gap + rows * (self._tile_h() + gap) + 1
+
+    def _counter_columns(self, counters: list[dict], width: float) -> int:
+        """How many tiles a row of the counters' panel ``width`` wide holds."""
+        u = self.u
+        far = self.px(81, "far")
+        label_font, number_font = self.font(far), self.font(far, True)
+        label_w = max((label_font.size(c["name"] or f"Quầy {c['counter']}")[0]
+                       for c in counters), default=0)
+        number_w = max((number_font.size(c["display"] or "—")[0] for c in counters),
+                       default=0)
+        pad, gap = 14 * u, 8 * u
+        tile_w = label_w + number_w + 3 * pad
+        return max(1, int((width - 2 * pad + gap) // (tile_w + gap)))
+
+    def _counters_wanted(self, view: BoardView, width: float, most: float) -> float:
+        """The counters' panel height its pages use, at most ``most``: every counter
+        on one page if they fit, else the rows of the evenly filled pages."""
+        counters = [c for c in view.counters if c["status"] != "closed"]
+        columns = self._counter_columns(counters, width)
+        rows = 1
+        while self._counters_height(rows + 1) <= most:
+            rows += 1
+        pages = -(-len(counters) // (columns * rows))
+        per_page = -(-len(counters) // max(1, pages))
+        return self._counters_height(max(1, -(-per_page // columns)))
+
     def _counters(self, surface, view: BoardView, rect, tick: int) -> None:
         x, y, w, h = rect
         u = self.u
@@ -466,16 +515,12 @@ class BoardRenderer:
                       colour=MUTED, anchor="midtop", max_width=w - 48 * u)
             return
         far = self.px(81, "far")
-        label_font, number_font = self.font(far), self.font(far, True)
-        labels = [c["name"] or f"Quầy {c['counter']}" for c in counters]
-        label_w = max(label_font.size(t)[0] for t in labels)
-        number_w = max(number_font.size(c["display"] or "—")[0] for c in counters)
+        label_font = self.font(far)
         pad, gap = 14 * u, 8 * u
-        tile_w = label_w + number_w + 3 * pad
-        tile_h = number_font.get_linesize() + 6 * u
+        tile_h = self._tile_h()
         title_h = self.line(51, bold=True) + 16 * u
         inner_w = w - 2 * pad
-        columns = max(1, int((inner_w + gap) // (tile_w + gap)))
+        columns = self._counter_columns(counters, w)
         rows = max(1, int((h - title_h - pad + gap) // (tile_h + gap)))
         # As many pages as needed, filled evenly (ten counters at six a page: five and five).
         per_page = columns * rows
@@ -504,80 +549,156 @@ class BoardRenderer:
             self.text(surface, name, 81, (cx + pad, mid), anchor="midleft", role="far",
                       max_width=shown.left - cx - 2 * pad, where="tên quầy")
 
-    # The strip at the bottom: who waits per service, then every department.
-    def _strip(self, surface, view: BoardView, rect, cell_h: float, tick: int) -> None:
+    # The strip at the bottom: who waits per service, then every department, one
+    # row each, in pages of rows. A row is the name on the left and two figures in
+    # columns on the right (the number waiting and the wait; the on-time share and
+    # the overdue count); a name too long for its room goes on its own line(s),
+    # with the figures on the line under it.
+    def _strip_rows(self, view: BoardView, width: float) -> list[dict]:
+        u = self.u
+        px = self.px(51)
+        regular, bold = self.font(px), self.font(px, True)
+        pad, colgap = 20 * u, 28 * u
+        line = self.line(51, bold=True)
+        rows = []
+        for wt in sorted(view.waiting, key=lambda s: not s.get("waiting")):
+            estimate, said = wt.get("estimate_min"), ""
+            if estimate is not None and wt["waiting"]:
+                # A range when the hub cannot trust one number (issue 25).
+                low_high = wt.get("estimate_range")
+                said = (f"chờ {low_high[0]}–{low_high[1]} phút" if low_high
+                        else f"chờ khoảng {estimate} phút")
+            rows.append({"kind": "waiting", "name": wt["name"],
+                         "first": (f"{wording.count(wt['waiting'])} người", YELLOW, True),
+                         "second": (said, MUTED, False)})
+        for dep in view.departments:
+            rate, resolved = dep.get("on_time_rate"), dep.get("resolved")
+            nothing = rate is None or resolved == 0
+            colour = MUTED if nothing else GREEN if rate >= 0.95 else ORANGE if rate >= 0.8 \
+                else RED
+            overdue = int(dep.get("overdue") or 0)
+            rows.append({"kind": "departments", "name": dep.get("name", ""),
+                         "first": (wording.on_time_share(rate, resolved), colour, True),
+                         "second": (wording.overdue_in_progress(overdue),
+                                    RED if overdue else MUTED, bool(overdue))})
+        # Each kind's figures in two columns as wide as their widest text.
+        columns = {}
+        for kind in ("waiting", "departments"):
+            mine = [r for r in rows if r["kind"] == kind]
+            first = max((bold.size(r["first"][0])[0] for r in mine), default=0)
+            second = max(((bold if r["second"][2] else regular).size(r["second"][0])[0]
+                          for r in mine), default=0)
+            name_w = width - 2 * pad - first - colgap - (second + colgap if second else 0)
+            columns[kind] = (first, second, name_w)
+        for r in rows:
+            first, second, name_w = columns[r["kind"]]
+            r["columns"] = (first, second)
+            if name_w > width / 4 and regular.size(r["name"])[0] <= name_w:
+                r["name_lines"], r["stacked"] = [r["name"]], False
+                r["height"] = line + 8 * u
+            else:
+                lines = self._wrap_at(r["name"], regular, width - 2 * pad)
+                r["name_lines"], r["stacked"] = lines, True
+                r["height"] = (min(len(lines), 2) + 1) * line + 8 * u
+        return rows
+
+    def _strip_pages(self, rows: list[dict], room: float) -> list[list[dict]]:
+        """Rows in pages no taller than ``room``, one kind a page, each kind's rows
+        spread evenly over its pages."""
+        pages: list[list[dict]] = []
+        for kind in ("waiting", "departments"):
+            mine = [r for r in rows if r["kind"] == kind]
+            if not mine:
+                continue
+            # The fewest pages: filled in order, a row to the next page when the
+            # page is full...
+            greedy: list[list[dict]] = [[]]
+            for r in mine:
+                if greedy[-1] and sum(x["height"] for x in greedy[-1]) + r["height"] > room:
+                    greedy.append([])
+                greedy[-1].append(r)
+            # ...then as many rows on each of them as the room allows (ten rows on
+            # two pages: five and five, not seven and three).
+            size = -(-len(mine) // len(greedy))
+            even = [mine[i:i + size] for i in range(0, len(mine), size)]
+            fits = len(even) == len(greedy) and all(
+                sum(r["height"] for r in c) <= room for c in even)
+            pages += even if fits else greedy
+        return pages
+
+    def _strip_plan(self, view: BoardView, width: float, most: float, spare: float = 0):
+        """The strip's height and pages: the lowest height (in whole rows) whose pages
+        go round in STRIP_CYCLE_SECONDS, at most ``most``; at least ``spare`` (what
+        the counters do not need) when that is more, for fewer pages."""
+        u = self.u
+        rows = self._strip_rows(view, width)
+        chrome = self.line(51, bold=True) + 16 * u + 12 * u  # the title and the padding
+        line = self.line(51, bold=True) + 8 * u
+        tallest = max((r["height"] for r in rows), default=line)
+        height = chrome + max(2 * line, tallest)
+        while True:
+            pages = self._strip_pages(rows, height - chrome)
+            if len(pages) * self.page_seconds <= STRIP_CYCLE_SECONDS or height + line > most:
+                break
+            height += line
+        if spare > height:
+            # Never taller than all rows need, nor than the room left.
+            needed = chrome + max((sum(r["height"] for r in rows if r["kind"] == kind)
+                                   for kind in ("waiting", "departments")), default=line)
+            height = max(height, min(spare, needed, most))
+            pages = self._strip_pages(rows, height - chrome)
+        return height, pages
+
+    def _strip(self, surface, view: BoardView, rect, plan: list[list[dict]],
+               tick: int) -> None:
         x, y, w, h = rect
         u = self.u
         self.box(surface, PANEL, rect, 18)
-        pad, gap = 20 * u, 12 * u
-        min_cell = 840 * u
-        columns = max(1, int((w - 2 * pad + gap) // (min_cell + gap)))
-        rows = 2 if self.portrait else 1
-        per_page = columns * rows
-        pages: list[tuple[str, str, list]] = []
-        waiting = sorted(view.waiting, key=lambda s: not s.get("waiting"))
-        for chunk in _chunks(waiting, per_page) if waiting else []:
-            pages.append(("SỐ NGƯỜI ĐANG CHỜ", "waiting", chunk))
         title = "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN"
         short = "HỒ SƠ ĐÚNG HẠN"
-        titles = (f"{title} — {view.period}", title, f"{short} — {view.period}", short) \
-            if view.period else (title, short)
-        for chunk in _chunks(list(view.departments), per_page):
-            pages.append((titles, "departments", chunk))
-        page = tick % len(pages)
-        self.pages["strip"] = (page, len(pages))
-        section, kind, items = pages[page]
-        same = [p for p in pages if p[1] == kind]
-        top = self._panel_title(surface, section, rect, same.index(pages[page]), len(same))
-        if kind == "departments" and not items:
+        titles = {"waiting": ("SỐ NGƯỜI ĐANG CHỜ",),
+                  "departments": (f"{title} — {view.period}", title, f"{short} — {view.period}",
+                                  short) if view.period else (title, short)}
+        if not plan:
+            self.pages["strip"] = (0, 1)
+            top = self._panel_title(surface, titles["departments"], rect)
             self.text(surface, "Chưa có số liệu", 51, (x + 24 * u, top + 10 * u), colour=MUTED)
             return
-        cell_w = (w - 2 * pad - (columns - 1) * gap) / columns
-        for i, item in enumerate(items):
-            cx = x + pad + (i % columns) * (cell_w + gap)
-            cy = top + (i // columns) * (cell_h + gap)
-            self.box(surface, BG, (cx, cy, cell_w, cell_h), 12)
-            if kind == "waiting":
-                self._waiting_cell(surface, item, (cx, cy, cell_w, cell_h))
+        page = tick % len(plan)
+        self.pages["strip"] = (page, len(plan))
+        rows = plan[page]
+        kind = rows[0]["kind"]
+        same = [p for p in plan if p[0]["kind"] == kind]
+        top = self._panel_title(surface, titles[kind], rect, same.index(rows), len(same))
+        pad, colgap = 20 * u, 28 * u
+        right = x + w - pad
+        line = self.line(51, bold=True)
+        for i, r in enumerate(rows):
+            if i:
+                pygame.draw.line(surface, PANEL_LINE, (x + pad, top), (right, top),
+                                 max(1, int(2 * u)))
+            first_w, second_w = r["columns"]
+            first_right = right - (second_w + colgap if second_w else 0)
+            y0 = top + 4 * u
+            if r["stacked"]:
+                lines, px = self.wrap(r["name"], 51, right - x - pad, 2,
+                                      where="tên sở" if kind == "departments" else "dịch vụ")
+                self.lines(surface, lines, px, x + pad, y0)
+                y0 += len(lines) * line
             else:
-                self._department_cell(surface, item, (cx, cy, cell_w, cell_h))
-
-    def _waiting_cell(self, surface, wt: dict, rect) -> None:
-        x, y, w, h = rect
-        u = self.u
-        lines, px = self.wrap(wt["name"], 51, w - 32 * u, 2, where="dịch vụ")
-        self.lines(surface, lines, px, x + 16 * u, y + 4 * u)
-        bottom = y + h - 4 * u
-        count = self.text(surface, f"{wording.count(wt['waiting'])} người", 60,
-                          (x + 16 * u, bottom), colour=YELLOW, bold=True, anchor="bottomleft")
-        estimate = wt.get("estimate_min")
-        if estimate is not None and wt["waiting"]:
-            # A range when the hub cannot trust one number (issue 25).
-            low_high = wt.get("estimate_range")
-            said = (f"chờ {low_high[0]}–{low_high[1]} phút" if low_high
-                    else f"chờ khoảng {estimate} phút")
-            self.text(surface, said, 51,
-                      (x + w - 16 * u, count.centery), colour=MUTED, anchor="midright",
-                      max_width=x + w - 32 * u - count.right, where="thời gian chờ")
-
-    def _department_cell(self, surface, dep: dict, rect) -> None:
-        x, y, w, h = rect
-        u = self.u
-        lines, px = self.wrap(dep.get("name", ""), 51, w - 32 * u, 2, where="tên sở")
-        self.lines(surface, lines, px, x + 16 * u, y + 4 * u)
-        rate = dep.get("on_time_rate")
-        resolved = dep.get("resolved")
-        nothing = rate is None or resolved == 0
-        colour = MUTED if nothing else GREEN if rate >= 0.95 else ORANGE if rate >= 0.8 else RED
-        share = wording.on_time_share(rate, resolved)
-        shown = self.text(surface, share, 60,
-                          (x + 16 * u, y + h - 4 * u), colour=colour, bold=True,
-                          anchor="bottomleft")
-        overdue = int(dep.get("overdue") or 0)
-        self.text(surface, wording.overdue_in_progress(overdue), 51,
-                  (x + w - 16 * u, shown.centery), colour=RED if overdue else MUTED,
-                  bold=bool(overdue), anchor="midright",
-                  max_width=x + w - 32 * u - shown.right, where="hồ sơ quá hạn")
+                name_room = first_right - first_w - colgap - x - pad
+                self.text(surface, r["name"], 51, (x + pad, y0), max_width=name_room,
+                          where="tên sở" if kind == "departments" else "dịch vụ")
+            mid = y0 + line / 2
+            text, colour, bold = r["first"]
+            self.text(surface, text, 51, (first_right, mid), colour=colour, bold=True,
+                      anchor="midright")
+            text, colour, bold = r["second"]
+            if text:
+                self.text(surface, text, 51, (right, mid), colour=colour, bold=bold,
+                          anchor="midright",
+                          where="hồ sơ quá hạn" if kind == "departments" else "thời gian chờ")
+            top += r["height"]
 
 
 def board_pages(renderer: BoardRenderer, view: BoardView) -> int:

@@ -68,7 +68,7 @@ def hall_board(work: Path) -> None:
     from PIL import Image
 
     from central.queue import setup, state
-    from central.store import Store
+    from central.store import Store, sql
     from display.board import BoardRenderer
     from display.model import BoardModel
     from motcua.bus import Topics
@@ -82,7 +82,7 @@ def hall_board(work: Path) -> None:
     model.update("board/main", state.board(db, "main"), live=True, now=NOW)
     for counter in setup.counters(db):
         model.update(f"counter/{counter['number']}", state.counter_state(db, counter["number"]))
-    departments = [d for d in setup.rows(db, "select * from departments order by sort_order")
+    departments = [d for d in sql.rows(db, "select * from departments order by sort_order")
                    if not d.get("own_desk")]
     # Illustrative figures: a fresh hub has resolved no dossier yet.
     model.update("dossier_stats", STATE_DOSSIER_STATS.make(

@@ -22,9 +22,9 @@ from .widgets import (
     WARN_BG,
     Button,
     draw_button,
+    draw_note,
     draw_text,
     keyboard,
-    text_height,
 )
 
 
@@ -66,14 +66,8 @@ class Dossier:
 def offline_note(ui, surface, where: pygame.Rect) -> int:
     text = ("Chưa kết nối được máy chủ trung tâm. Tra cứu hồ sơ cần kết nối với máy chủ; "
             "tìm thủ tục vẫn dùng được.")
-    font = ui.fonts.get(ui.u(36), True)
-    h = text_height(font, text, where.w - ui.u(48)) + ui.u(30)
-    box = pygame.Rect(where.x, where.y, where.w, h)
-    pygame.draw.rect(surface, WARN_BG, box, border_radius=14)
-    pygame.draw.rect(surface, LATE, box, width=3, border_radius=14)
-    draw_text(surface, font, text, (box.x + ui.u(24), box.y + ui.u(15)), LATE,
-              width=box.w - ui.u(48))
-    return box.bottom
+    return draw_note(surface, ui, ui.fonts.get(ui.u(36), True), text, where.x, where.y,
+                     where.w, ink=LATE, border=LATE)
 
 
 class DossierResult:
@@ -167,13 +161,9 @@ class DossierResult:
             y += ui.u(24)
         y = y + ui.u(12) if ui.portrait else badge.bottom + gap
         advice = ADVICE_LATE if late else ADVICE.get(o.get("status"), ADVICE_ON_TIME)
-        font = ui.fonts.get(ui.u(36))
-        box = pygame.Rect(left.x, y, left.w, text_height(font, advice, left.w - ui.u(48))
-                          + ui.u(30))
-        pygame.draw.rect(surface, WARN_BG if late else CALM_BG, box, border_radius=14)
-        draw_text(surface, font, advice, (box.x + ui.u(24), box.y + ui.u(15)), INK,
-                  width=box.w - ui.u(48))
-        complain = pygame.Rect(left.x, box.bottom + ui.u(24), left.w, ui.u(110))
+        y = draw_note(surface, ui, ui.fonts.get(ui.u(36)), advice, left.x, y, left.w,
+                      fill=WARN_BG if late else CALM_BG)
+        complain = pygame.Rect(left.x, y + ui.u(24), left.w, ui.u(110))
         draw_button(surface, ui.fonts, complain, "Gửi phản ánh về hồ sơ này", size=ui.u(40),
                     fill=LATE if late else BRAND)
         return [Button(complain, lambda: ui.open_feedback(dossier=o["code"]),

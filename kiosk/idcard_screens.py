@@ -19,12 +19,11 @@ from .widgets import (
     MUTED,
     OK,
     TILE,
-    WARN_BG,
     Button,
     button_height,
     draw_button,
+    draw_note,
     draw_text,
-    text_height,
 )
 
 PRIVACY_NOTE = ("Thông tin trên thẻ chỉ dùng cho việc bạn chọn dưới đây, không được lưu lại, "
@@ -45,14 +44,9 @@ class IdCardWelcome:
         y = draw_text(surface, ui.fonts.get(ui.u(30)), PRIVACY_NOTE, (area.x, y + ui.u(10)),
                       MUTED, width=area.w)
         if ui.session.priority_reason:
-            font = ui.fonts.get(ui.u(36), True)
-            text = f"Bạn được ưu tiên khi lấy số: {ui.session.priority_reason}."
-            box = pygame.Rect(area.x, y + ui.u(20), area.w,
-                              text_height(font, text, area.w - ui.u(48)) + ui.u(24))
-            pygame.draw.rect(surface, WARN_BG, box, border_radius=14)
-            draw_text(surface, font, text, (box.x + ui.u(24), box.y + ui.u(15)), INK,
-                      width=box.w - ui.u(48))
-            y = box.bottom
+            y = draw_note(surface, ui, ui.fonts.get(ui.u(36), True),
+                          f"Bạn được ưu tiên khi lấy số: {ui.session.priority_reason}.",
+                          area.x, y + ui.u(20), area.w)
         actions = [("Lấy số thứ tự", ui.open_tickets, "card:ticket", OK),
                    ("Góp ý, phản ánh", ui.open_feedback, "card:feedback", BRAND)]
         if ui.lookup_by_id is not None:

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
-from motcua.bus.messages import CATALOG_FETCH, DOSSIER_LOOKUP, DOSSIER_LOOKUP_BY_ID, FEEDBACK
+from motcua.bus.messages import (
+    APPOINTMENT_BOOK,
+    APPOINTMENT_SLOTS,
+    CATALOG_FETCH,
+    DOSSIER_LOOKUP,
+    DOSSIER_LOOKUP_BY_ID,
+    FEEDBACK,
+)
 from motcua.config import section, setting
 from motcua.node import Node
 from motcua.ticketing.config import TicketingConfig
@@ -148,6 +155,11 @@ class Kiosk(Node):
         """A citizen touched "Lấy số": printed (or shown) by the shared ticket worker."""
         self.issuer.press(service, priority, done)
 
+    def check_in(self, code: str, done: Callable[[Printed], None] | None = None) -> None:
+        """A booking's QR scanned or code typed (issue 26): the hub checks it in; the
+        booked ticket is printed or shown, or ``done`` hears why not."""
+        self.issuer.check_in(code, done)
+
     def _on_hub_status(self, incoming: Incoming) -> None:
         was = self.hub_online
         super()._on_hub_status(incoming)
@@ -258,6 +270,25 @@ class Kiosk(Node):
                                or "Chưa gửi được góp ý.")
         return answer["result"]
 
+    def ask_booking(self, name: str, data: dict) -> dict:
+        """``request.appointment_slots`` or ``request.appointment_book`` (issue 26); the
+        hub's result, or LookupFailed with its Vietnamese refusal."""
+        message = {"appointment_slots": APPOINTMENT_SLOTS,
+                   "appointment_book": APPOINTMENT_BOOK}[name]
+        if not self.bus.connected or not self.hub_online:
+            raise LookupOffline()
+        try:
+            answer = self.bus.request(
+                self.topics.node_request(self.node_id, name), message.make(**data),
+                response_topic=self.topics.node_response(self.node_id, name),
+                timeout=self.config.lookup_timeout)
+        except (NotConnected, RequestTimeout):
+            raise LookupOffline() from None
+        if not answer.get("ok"):
+            raise LookupFailed(answer.get("error", {}).get("message")
+                               or "Chưa đặt được lịch hẹn.")
+        return answer["result"]
+
     # Screen and camera -----------------------------------------------------------------
     def start(self) -> Kiosk:
         super().start()
@@ -286,11 +317,13 @@ class Kiosk(Node):
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
                           hub_online=lambda: self.hub_online and self.bus.connected,
                           idle_seconds=self.config.idle_seconds, feedback=self.send_feedback,
+                          booking=self.ask_booking,
                           services=self.ticket_services, take_ticket=self.take_ticket,
                           has_printer=self.issuer.has_printer,
                           priority_age=self.config.priority_age,
                           lookup_by_id=(self.lookup_dossiers_by_id
-                                        if self.config.dossier_lookup_by_id else None))
+                                        if self.config.dossier_lookup_by_id else None),
+                          check_in=self.check_in)
         source = self.frame_source
         if source is None and not self.config.simulate and self.config.camera >= 0:
             camera = Camera(self.config.camera)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pygame
 
-from motcua.public_terms import ASK_OFFICER, public_details, source_line
+from motcua.public_terms import ASK_OFFICER, public_details, source_phrase
 
 from .widgets import (
     BG,
@@ -112,15 +112,27 @@ class Home:
             big = pygame.Rect(area.x, ticket.bottom + ui.u(20), (area.w - gap) // 2, ui.u(150))
             second = big.move(big.w + gap, 0)
             talk = pygame.Rect(area.x, big.bottom + ui.u(20), area.w, ui.u(100))
-            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh, kiến nghị", size=ui.u(40),
-                        fill=TILE, ink=INK)
+            book = None
+            if ui.booking is not None:  # issue 26: booking a time shares the row
+                book = pygame.Rect(area.x, talk.y, (area.w - gap) // 2, talk.h)
+                talk = book.move(book.w + gap, 0)
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh" if book else
+                        "Góp ý, phản ánh, kiến nghị", size=ui.u(40), fill=TILE, ink=INK)
         else:
             w = (area.w - gap * 3) // 4
             ticket = pygame.Rect(area.x, area.y, w, ui.u(170))
             big, second = ticket.move(w + gap, 0), ticket.move(2 * (w + gap), 0)
             talk = ticket.move(3 * (w + gap), 0)
-            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh", size=ui.u(44),
-                        fill=TILE, ink=INK)
+            book = None
+            if ui.booking is not None:  # issue 26: the fourth place, halved
+                half = (ticket.h - ui.u(10)) // 2
+                book = pygame.Rect(talk.x, talk.y, w, half)
+                talk = book.move(0, half + ui.u(10))
+            draw_button(surface, ui.fonts, talk, "Góp ý, phản ánh",
+                        size=ui.u(36 if book else 44), fill=TILE, ink=INK)
+        if book is not None:
+            draw_button(surface, ui.fonts, book, "Đặt lịch hẹn", size=ui.u(36 if not
+                        ui.portrait else 40), fill=TILE, ink=INK)
         draw_button(surface, ui.fonts, ticket, "Lấy số thứ tự", size=ui.u(52), fill=OK)
         draw_button(surface, ui.fonts, big, "Tìm thủ tục", size=ui.u(46))
         draw_button(surface, ui.fonts, second, "Tra cứu hồ sơ", size=ui.u(46))
@@ -128,6 +140,8 @@ class Home:
                    Button(big, ui.open_search, "search"),
                    Button(second, ui.open_dossier, "dossier")]
         buttons.append(Button(talk, ui.open_feedback, "feedback"))
+        if book is not None:
+            buttons.append(Button(book, ui.open_booking, "booking"))
         y = draw_text(surface, ui.fonts.get(ui.u(40), True), "Thủ tục theo cơ quan",
                       (area.x, talk.bottom + ui.u(30)))
         grid = pygame.Rect(area.x, y + ui.u(10), area.w, area.bottom - y - ui.u(10))
@@ -225,9 +239,9 @@ class Procedure:
                   ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
                            f" · Lĩnh vực: {self.proc['field']}"),
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
-        source = source_line(self.proc["details"])
+        source = source_phrase(self.proc["details"])
         if source:
-            blocks.append(("meta", f"Công bố tại {source}"))
+            blocks.append(("meta", source))
         blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
         channels = d.get("channels", [])
         if all("time_limit" not in c and "fees" not in c for c in channels):

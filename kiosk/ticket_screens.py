@@ -77,6 +77,13 @@ class TicketServices:
         y = draw_text(surface, ui.fonts.get(ui.u(36)), sub, (area.x, y + ui.u(6)), MUTED,
                       width=area.w)
         buttons = []
+        if ui.check_in is not None and not self.procedure:
+            # Issue 26: a citizen who booked takes a booked ticket here instead.
+            booked = pygame.Rect(area.x, y + ui.u(16), area.w, ui.u(100))
+            draw_button(surface, ui.fonts, booked, "Đã đặt lịch hẹn? Nhận số theo lịch hẹn",
+                        size=ui.u(36), fill=BRAND, ink=BRAND_INK)
+            buttons.append(Button(booked, ui.open_check_in, "check_in"))
+            y = booked.bottom
         if offer:
             y, chips = self._priority_offer(ui, surface, area, y + ui.u(16), offer)
             buttons += chips
@@ -166,6 +173,10 @@ class TicketResult:
         surface.blit(number, number.get_rect(midtop=(a.centerx, y)))
         y += number.get_height()
         lines = []
+        if ticket.booked_slot:
+            from motcua.ticketing.ticket import booked_text
+
+            lines.append((booked_text(ticket.booked_slot), OK))
         if ticket.priority:
             lines.append((f"Ưu tiên: {ticket.priority}", INK))
         lines += [(ahead_text(ticket.people_ahead), INK),

@@ -27,6 +27,8 @@ import pygame
 from motcua import clock as motcua_clock
 
 from . import (
+    booking_screens,
+    checkin_screens,
     dossier_screens,
     feedback_screens,
     idcard,
@@ -74,7 +76,8 @@ class KioskUI:
                  services: Callable[[], list[dict]] = lambda: [],
                  take_ticket: Callable | None = None, has_printer: bool = False,
                  lookup_by_id: Callable[[str], dict] | None = None,
-                 priority_age: int = ELDERLY_AGE):
+                 priority_age: int = ELDERLY_AGE, check_in: Callable | None = None,
+                 booking: Callable[[str, dict], dict] | None = None):
         pygame.font.init()
         if not pygame.display.get_init():
             pygame.display.init()  # the event queue lives in the video subsystem
@@ -82,6 +85,7 @@ class KioskUI:
         self.catalog = catalog
         self.lookup = lookup
         self.feedback = feedback  # sends request.feedback (issue 15)
+        self.booking = booking  # asks request.appointment_* (issue 26): (name, data) -> result
         self._feedback_pending: concurrent.futures.Future | None = None
         self.center_name = center_name
         self.hub_online = hub_online
@@ -103,6 +107,7 @@ class KioskUI:
         # Tickets (issue 27): the node's shared ticket worker answers on its own thread.
         self.services = services
         self.take_ticket = take_ticket
+        self.check_in = check_in  # a booking's check-in (issue 26), same worker
         self.has_printer = has_printer
         self._ticket_pending = False
         self._ticket_done: list = []
@@ -178,13 +183,41 @@ class KioskUI:
         self.push(ticket_screens.TicketResult(service, waiting=True))
         self.take_ticket(service, priority, self._ticket_done.append)
 
+    # A booking's check-in (issue 26) -----------------------------------------------
+    def open_check_in(self) -> None:
+        if self.screen.name in ("check_in", "check_in_result"):
+            self.stack[-1] = checkin_screens.CheckIn()
+        else:
+            self.push(checkin_screens.CheckIn())
+
+    def start_check_in(self, code: str) -> None:
+        """Check a booking in through the node's ticket worker; the answer shows when it
+        comes (a booked ticket, or why not with a walk-in ticket offered)."""
+        code = code.strip()
+        self.last_touch = self.monotonic()
+        if not code or self.check_in is None or self._ticket_pending:
+            return
+        screen = checkin_screens.CheckInResult(waiting=True)
+        if self.screen.name in ("check_in", "check_in_result", "scan_problem"):
+            self.stack[-1] = screen
+        else:
+            if self.screen.name == "attract":
+                self.go_home()
+            self.push(screen)
+        self._ticket_pending = True
+        self.check_in(code, self._ticket_done.append)
+
     def _collect_ticket(self) -> None:
         if not self._ticket_done:
             return
         printed = self._ticket_done.pop(0)
         self._ticket_pending = False
         self.last_touch = self.monotonic()  # the citizen reads the number from now
-        if self.screen.name == "ticket_result":
+        if self.screen.name == "check_in_result":
+            self.stack[-1] = (ticket_screens.TicketResult(printed.service, printed)
+                              if printed.ticket is not None
+                              else checkin_screens.CheckInResult(printed))
+        elif self.screen.name == "ticket_result":
             self.stack[-1] = ticket_screens.TicketResult(printed.service, printed)
         if printed.ticket is not None and self.on_ticket is not None:
             self.on_ticket(printed)
@@ -209,6 +242,14 @@ class KioskUI:
         if self.session.card is not None:
             form.contact_name = self.session.card.name  # from the card; the citizen may remove it
         self.push(form)
+
+    def open_booking(self) -> None:
+        """Book an appointment (issue 26): the services that take bookings, from the hub."""
+        self.push(booking_screens.Booking(self))
+
+    def show_booking(self, result) -> None:
+        if self.screen.name == "booking":
+            self.stack[-1] = result
 
     def open_department(self, code: str) -> None:
         department = next(d for d in self.catalog.departments() if d["code"] == code)
@@ -244,7 +285,8 @@ class KioskUI:
 
     # Scans: the ID card or a receipt, by camera or USB scanner -------------------
     def scanned(self, text: str) -> None:
-        """A code was read: an ID card fills the session, a receipt's code is looked up."""
+        """A code was read: an ID card fills the session, a booking is checked in, a
+        receipt's code is looked up."""
         text = text.strip()
         if not text:
             return
@@ -258,6 +300,8 @@ class KioskUI:
                 self._show_scan(idcard_screens.ScanProblem(str(problem)))
                 return
             self.use_card(card)
+        elif checkin_screens.looks_like_booking(text):
+            self.start_check_in(text)
         elif DOSSIER_CODE.match(text.upper()):
             self.start_lookup(text)
         else:
@@ -431,6 +475,9 @@ class KioskUI:
         self._collect_lookup()
         self._collect_feedback()
         self._collect_ticket()
+        poll = getattr(self.screen, "poll", None)  # a screen waiting on the hub (booking)
+        if poll is not None:
+            poll()
         if self.screen.name != "attract" and self._pending is None \
                 and self._feedback_pending is None and not self._ticket_pending \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
@@ -575,7 +622,8 @@ class KioskUI:
             if event.type == pygame.MOUSEBUTTONUP:
                 self.draw(surface)  # the next tap must hit what is now on screen
         self.tick()
-        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size())
+        seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size(),
+                getattr(self.screen, "version", 0))
         now = self.monotonic()
         if events or seen != self._drawn or now - self._drawn_at >= 1.0 or now < self._drawn_at:
             self.draw(surface)

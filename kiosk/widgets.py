@@ -128,6 +128,23 @@ def draw_button(surface, fonts: Fonts, rect: pygame.Rect, label: str, *, size: i
         y += f.get_linesize()
 
 
+def draw_note(surface, ui, font, text: str, x: int, y: int, width: int, *, fill=WARN_BG,
+              ink=INK, border=None) -> int:
+    """A note in a coloured box ``width`` wide at ``(x, y)``, the text wrapped inside
+    with the kiosk's padding; returns the y below the box::
+
+        y = draw_note(surface, ui, ui.fonts.get(ui.u(36), True), "Bạn được ưu tiên…",
+                      area.x, y, area.w)
+    """
+    pad_x, pad_y = ui.u(24), ui.u(15)
+    box = pygame.Rect(x, y, width, text_height(font, text, width - 2 * pad_x) + 2 * pad_y)
+    pygame.draw.rect(surface, fill, box, border_radius=14)
+    if border is not None:
+        pygame.draw.rect(surface, border, box, width=3, border_radius=14)
+    draw_text(surface, font, text, (box.x + pad_x, box.y + pad_y), ink, width=box.w - 2 * pad_x)
+    return box.bottom
+
+
 KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
 
 

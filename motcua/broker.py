@@ -224,16 +224,19 @@ class ProductionMosquitto(Mosquitto):
     VAR = "/var/lib/mosquitto/"
 
     def _conf_d(self) -> Path:
-        # Debian's /etc/mosquitto/conf.d, here: the bridge when provision made one.
         conf_d = self.data_dir / "conf.d"
         conf_d.mkdir(parents=True, exist_ok=True)
-        bridge = self.files_dir / "bridge.conf"
-        if bridge.exists():
-            text = bridge.read_text(encoding="utf-8").replace(
-                self.ETC, f"{self.files_dir.resolve()}/")
-            target = conf_d / "motcua-bridge.conf"
-            target.write_text(text, encoding="utf-8")
-            target.chmod(0o600)
+        # Debian's /etc/mosquitto/conf.d, here: the bridges provision made (a
+        # centre's to its province, a province's to the country).
+        for name, installed in (("bridge.conf", "motcua-bridge.conf"),
+                                ("national.conf", "motcua-national.conf")):
+            bridge = self.files_dir / name
+            if bridge.exists():
+                text = bridge.read_text(encoding="utf-8").replace(
+                    self.ETC, f"{self.files_dir.resolve()}/")
+                target = conf_d / installed
+                target.write_text(text, encoding="utf-8")
+                target.chmod(0o600)
         return conf_d
 
     def __init__(self, files_dir: str | os.PathLike, config_file=None, *,

@@ -11,8 +11,13 @@ this one rule::
     shown["channels"][0].get("time_limit")       # absent when unconfirmed
     confirmed(proc["details"], "fees")            # False → say ASK_OFFICER instead
     source_line(proc["details"])                  # 'Quyết định 1234/QĐ-UBND ngày 02/05/2024 …'
+    source_lines(proc["details"])                 # [('Thời hạn giải quyết', 'Luật … Điều 16')]
 
-The keys ``unconfirmed`` may hold: see :data:`PARTS`.
+The keys ``unconfirmed`` may hold: see :data:`PARTS`. ``sources`` cites, part by
+part, the text each value was read in (a time limit from a law, a fee from a
+circular): ``{"parts": ["time_limit"], "title": "Luật Hộ tịch", "number":
+"60/2014/QH13", "date": "2014-11-20", "issuer": "Quốc hội", "article": "Điều 16",
+"url": …, "quote": …}``.
 """
 
 from __future__ import annotations
@@ -75,7 +80,35 @@ def public_details(details: dict) -> dict:
             out.pop(key, None)
     if "decision" in hidden:
         out.pop("decision", None)
+    # A source is shown only for what it confirms that a citizen may see.
+    shown = [s for s in out.get("sources") or []
+             if isinstance(s, dict) and set(s.get("parts") or []) - hidden]
+    if shown:
+        out["sources"] = shown
+    else:
+        out.pop("sources", None)
     return out
+
+
+def _title(d: dict) -> str:
+    """'Luật Hộ tịch số 60/2014/QH13', 'Quyết định 1234/QĐ-UBND' or 'Văn bản số 376/…'."""
+    number = str(d.get("number") or "").strip()
+    if "/QĐ" in number:
+        return f"{d.get('title') or 'Quyết định'} {number}"
+    if d.get("title"):
+        return f"{d['title']} số {number}"
+    return f"Văn bản số {number}"
+
+
+def _dated(text: str, d: dict) -> str:
+    if d.get("date"):
+        try:
+            text += " ngày " + dt.date.fromisoformat(str(d["date"])).strftime("%d/%m/%Y")
+        except ValueError:
+            text += f" ngày {d['date']}"
+    if d.get("issuer"):
+        text += f" của {d['issuer']}"
+    return text
 
 
 def source_line(details: dict) -> str:
@@ -85,12 +118,32 @@ def source_line(details: dict) -> str:
     d = details.get("decision") or {}
     if not d.get("number"):
         return ""
-    text = f"Quyết định {d['number']}"
-    if d.get("date"):
-        try:
-            text += " ngày " + dt.date.fromisoformat(str(d["date"])).strftime("%d/%m/%Y")
-        except ValueError:
-            text += f" ngày {d['date']}"
-    if d.get("issuer"):
-        text += f" của {d['issuer']}"
-    return text
+    return _dated(_title(d), d)
+
+
+def source_phrase(details: dict) -> str:
+    """The main text as a citizen reads it: 'Công bố tại Quyết định …' for a publishing
+    decision, 'Theo Luật Hộ tịch số …' for a law or decree ('' when unconfirmed)."""
+    line = source_line(details)
+    if not line:
+        return ""
+    number = str((details.get("decision") or {}).get("number") or "")
+    return f"Công bố tại {line}" if "/QĐ" in number else f"Theo {line}"
+
+
+def source_lines(details: dict) -> list[tuple[str, str]]:
+    """Each source a citizen may see as (what it confirms, the text and article):
+    ``("Thời hạn giải quyết", "Luật Hộ tịch số 60/2014/QH13 ngày 20/11/2014 của Quốc hội,
+    Điều 16")``. Only sources of confirmed parts (see :func:`public_details`)."""
+    out = []
+    for s in public_details(details).get("sources") or []:
+        if not s.get("number"):
+            continue
+        hidden = unconfirmed(details)
+        what = ", ".join(PARTS[p] for p in s.get("parts") or [] if p in PARTS
+                         and p not in hidden)
+        text = _dated(_title(s), s)
+        if s.get("article"):
+            text += f", {s['article']}"
+        out.append((what, text))
+    return out

@@ -344,6 +344,40 @@ def queue_hub(sample_centre, gateway):
 
 
 @pytest.fixture
+def own_broker(tmp_path):
+    """A Mosquitto of the test's own (not the session's shared broker), which the
+    test may stop and restart: the offline tests of the dispenser and the kiosk."""
+    mosquitto = Mosquitto(PROJECT / "broker-config" / "test.conf",
+                          data_dir=tmp_path / "own-broker")
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()
+
+
+@pytest.fixture
+def own_hub(tmp_path, own_broker, center):
+    """The hub's gateway over the sample centre on :func:`own_broker` (keep-alive
+    2 s, so a lost broker is noticed quickly), its retained state published."""
+    from central.bus.gateway import Gateway
+    from central.config import HubConfig
+    from central.queue import setup
+    from central.store import Store
+
+    config = from_dict(HubConfig, {
+        "center": center, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+        "database": str(tmp_path / "own-hub.db"),
+        "mqtt": {"port": own_broker.port, "keepalive": 2}})
+    store = Store(config.database)
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    gateway = Gateway(config, store).start()
+    assert gateway.bus.wait_connected(10)
+    gateway._republish_queue_state(True)
+    yield gateway
+    gateway.stop()
+    store.close()
+
+
+@pytest.fixture
 def state_watcher(broker, center):
     """A bus client keeping the newest retained state and every announcement."""
     from motcua.bus import BusClient, Topics

@@ -6,7 +6,7 @@
   on the same SQLite file;
 - simulated nodes as processes (:mod:`tests.fault_floor`): a dispenser
   pressed every ``period`` seconds, counters calling ``next`` and rating;
-- :class:`Proxy`, a TCP proxy on loopback between a node and the broker that
+- a :class:`~tests.tcp_proxy.LoopbackProxy` between a node and the broker that
   resets its connections or black-holes them;
 - :meth:`Lab.check`: the whole state at the end, as a supervisor would audit
   it (see :func:`whole_state`).
@@ -26,15 +26,15 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from motcua.broker import Mosquitto, free_port, wait_for_port
+
+from .tcp_proxy import LoopbackProxy
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -44,91 +44,6 @@ COUNTERS = {"counter-2": 2, "counter-4": 4}  # ho-tich, dang-ky-kinh-doanh (samp
 
 class Breach(AssertionError):
     """The whole-state check found something lost, doubled or wrong."""
-
-
-# --- A TCP proxy on loopback -----------------------------------------------------
-
-
-class Proxy:
-    """Forwards ``127.0.0.1:port`` to ``127.0.0.1:target``, with faults on demand.
-
-    ``reset()`` closes every connection with a TCP RST (SO_LINGER 0), as a
-    rebooted switch or a NAT that forgot the flow would; ``blackhole()``
-    stops forwarding without closing anything, as a dead link does: bytes
-    already sent wait in the kernel, and nobody is told until keep-alive
-    notices; ``heal()`` forwards again (what waited is delivered late, as TCP
-    retransmission would).
-    """
-
-    def __init__(self, target: int):
-        self.target = target
-        self.port = free_port()
-        self._flowing = threading.Event()
-        self._flowing.set()
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self._closed = False
-        threading.Thread(target=self._accept, daemon=True, name="proxy").start()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=2)
-            except OSError:
-                _rst(client)  # the broker is down: refuse, as the broker would
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                self._conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while True:
-                # In the hole nothing is read: bytes wait in the sender's kernel,
-                # unacknowledged, as on a dead link. Bytes read (acknowledged)
-                # before it opened are the receiver's: passed on.
-                self._flowing.wait()
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def reset(self) -> None:
-        with self._lock:
-            conns, self._conns = self._conns, []
-        for s in conns:
-            _rst(s)
-
-    def blackhole(self) -> None:
-        self._flowing.clear()
-
-    def heal(self) -> None:
-        self._flowing.set()
-
-    def close(self) -> None:
-        self._closed = True
-        self.heal()
-        self._server.close()
-        self.reset()
-
-
-def _rst(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        sock.close()
 
 
 # --- The laboratory --------------------------------------------------------------
@@ -147,7 +62,7 @@ class Lab:
         self.database = Path(database or self.root / "hub.db")
         self.http_port = free_port()
         self.proxied = set(proxied)
-        self.proxy: Proxy | None = None
+        self.proxy: LoopbackProxy | None = None
         self.press_period, self.call_period = press_period, call_period
         self.node_keepalive, self.hub_keepalive = node_keepalive, hub_keepalive
         self.block_size, self.request_timeout = block_size, request_timeout
@@ -161,7 +76,7 @@ class Lab:
     def start(self) -> Lab:
         self.broker.start()
         if self.proxied:
-            self.proxy = Proxy(self.broker.port)
+            self.proxy = LoopbackProxy(self.broker.port)
         self.load_centre()
         self.start_hub()
         for node_id in ("dispenser-1", *COUNTERS):

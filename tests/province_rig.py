@@ -4,8 +4,8 @@ Each centre: `motcua provision` output, Mosquitto in the production config with
 its bridge (TLS, own credentials) to the provincial broker, and `motcua hub`
 as a process with ``uplink = true``. The province: its own provision (an
 inventory with ``[[centres]]``), Mosquitto, and `motcua hub` with ``role =
-"province"``. Between each centre and the province a :class:`LinkProxy`, the
-cable that can be cut.
+"province"``. Between each centre and the province a
+:class:`~tests.tcp_proxy.LoopbackProxy`, the cable that can be cut.
 
 The only change to the generated configs: the bridge's ``restart_timeout``
 goes from ``5 60`` to ``1 2`` so a test does not wait up to a minute for the
@@ -15,10 +15,8 @@ bridge's next retry once a link is back (documented in docs/scaling.md).
 from __future__ import annotations
 
 import contextlib
-import socket
 import sqlite3
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,88 +30,11 @@ from motcua.broker import (
 from motcua.provision import provision
 
 from .conftest import MOTCUA, SAMPLE_INVENTORY
+from .tcp_proxy import LoopbackProxy
 
 CENTRE_NAMES = {"xa-a": "Trung tâm Phục vụ hành chính công xã Đông Sơn",
                 "xa-b": "Trung tâm Phục vụ hành chính công xã Hoằng Hóa",
                 "xa-c": "Trung tâm Phục vụ hành chính công xã Quảng Xương"}
-
-
-class LinkProxy:
-    """A TCP relay standing for the line between a centre and the province.
-
-    ``cut()`` drops every connection and stops listening, so reconnections are
-    refused (as when the far end is unreachable); ``restore()`` listens again
-    on the same port.
-
-    (Accepting and at once closing instead, mid-TLS-handshake, made Debian's
-    Mosquitto 2.0.11 bridge fail with "Protocol error" on every retry and
-    after some retries crash with a double free; a refused connection is the
-    common case of a dead line and it does not do that.)"""
-
-    def __init__(self, target_port: int):
-        self.target_port = target_port
-        self.port = free_port()
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._servers: list[socket.socket] = []
-        self.restore()
-
-    def restore(self):
-        # On every address `localhost` has here (::1 too on a stock Debian), as
-        # the centre's bridge names it and tries only the first.
-        addresses = loopback_addresses() if loopback_host() == "localhost" else ["127.0.0.1"]
-        for address in addresses:
-            family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            server = socket.create_server((address, self.port), family=family)
-            self._servers.append(server)
-            threading.Thread(target=self._accept, args=(server,), daemon=True).start()
-
-    def _accept(self, server):
-        while True:
-            try:
-                client, _ = server.accept()
-            except OSError:
-                return  # cut: the listening socket was closed
-            try:
-                upstream = socket.create_connection(("localhost", self.target_port), timeout=2)
-            except OSError:
-                client.close()
-                continue
-            # Blocking relays: a quiet link (keep-alives only) is not a dead one.
-            client.settimeout(None)
-            upstream.settimeout(None)
-            with self._lock:
-                self._conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src, dst):
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def cut(self):
-        servers, self._servers = self._servers, []
-        for server in servers:
-            with contextlib.suppress(OSError):
-                server.shutdown(socket.SHUT_RDWR)
-            server.close()
-        with self._lock:
-            conns, self._conns = self._conns, []
-        for s in conns:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-    def close(self):
-        self.cut()
 
 
 def _hub_toml(path: Path, center: str, name: str, db: Path, broker_port: int, creds: Path,
@@ -140,7 +61,7 @@ class Centre:
     out: Path
     broker: ProductionMosquitto
     hub: subprocess.Popen
-    proxy: LinkProxy
+    proxy: LoopbackProxy
     db: Path
     http_port: int
     clients: dict = field(default_factory=dict)
@@ -212,7 +133,9 @@ def start_province(root: Path, centre_ids: list[str]) -> Province:
 
 
 def start_centre(root: Path, province: Province, cid: str) -> Centre:
-    proxy = LinkProxy(province.broker.port)
+    # On every address `localhost` has here, as the centre's bridge names it.
+    addresses = loopback_addresses() if loopback_host() == "localhost" else ["127.0.0.1"]
+    proxy = LoopbackProxy(province.broker.port, addresses=addresses, upstream="localhost")
     inv = root / f"{cid}.toml"
     inv.write_text(SAMPLE_INVENTORY.format(center=cid)
                    + f'[province]\naddress = "localhost"\nport = {proxy.port}\n'

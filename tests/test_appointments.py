@@ -313,6 +313,16 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     page = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-07").get_data(as_text=True)
     monday = day_slots(centre, config, "ho-tich", MONDAY)
     assert monday[0].starts_at in page and "07:00–07:30" in page
+    # A day out of range is no day at all (the page asks for one again), nor an odd time.
+    for far in ("0001-01-01", "9999-12-31", "2026-12-03", "2027-02-01"):
+        reply = lan.get(f"/dat-lich?dich-vu=ho-tich&ngay={far}")
+        assert reply.status_code == 200 and 'id="days"' in reply.get_data(as_text=True)
+    with pytest.raises(Refused, match="không nhận đặt lịch"):
+        bookings.book(centre, config, service_code="ho-tich", name="Lê Văn Hùng",
+                      phone="0912000009", starts_at="0001-01-01T00:00:00+07:00", now=NOW)
+    # Today (Friday, 09:00): the morning's slots are past or too close to book.
+    today = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-04").get_data(as_text=True)
+    assert today.count("không nhận đặt") == 6 and today.count("còn 2") == 10   # 07:00–09:30
     data = {"csrf_token": "t", "form_token": form_token(page), "service": "ho-tich",
             "day": "2026-12-07", "starts_at": monday[0].starts_at, "name": "Nguyễn Thị Lan",
             "phone": "0912345678"}
@@ -349,6 +359,29 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     assert bookings.find(centre.db, code)["status"] == "cancelled"
 
 
+def test_a_procedure_page_leads_to_booking_its_departments_service(config, tmp_path,
+                                                                    monkeypatch):
+    """The sample centre (its catalog and its queue): a procedure's page offers a booking,
+    which picks the service of the procedure's department."""
+    from central import catalog, create_app
+    from motcua import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
+    store = Store(tmp_path / "sample.db")
+    catalog.load_sample(store, "admin")
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    lan = citizen(create_app(config, store=store))
+    page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "/dat-lich?thu-tuc=1.001193" in page
+    page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
+    assert 'id="about-procedure"' in page and "Đăng ký khai sinh" in page
+    assert 'id="chosen-service"' in page and "Hộ tịch" in page
+    assert "Thứ Hai, 07/12/2026" in page
+    page = lan.get("/dat-lich?thu-tuc=9.999999").get_data(as_text=True)
+    assert "Không tìm thấy thủ tục này." in page
+    store.close()
+
+
 def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
     b = book(centre, config, day_slots(centre, config, "ho-tich", MONDAY)[0])
     guesser = citizen(web)
@@ -362,3 +395,180 @@ def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
     reply = guesser.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": b["code"],
                                                     "phone": "0912345678"})
     assert reply.status_code == 429 and "Xin thử lại sau" in reply.get_data(as_text=True)
+
+
+# --- Telling the citizen ----------------------------------------------------------------------
+
+def test_the_citizen_is_told_by_sms_and_e_mail_and_reminded_the_day_before(centre, config):
+    from central.sms import notices
+
+    config.sms.enabled = True
+    config.email.host = "smtp.example.vn"
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001", email="lan@example.vn")
+    b = book(centre, config, monday[4], phone="0912000002", key="ip:2")
+    bookings.move(centre, config, b["code"], "0912000002", monday[5].starts_at, now=NOW)
+    bookings.close(centre, config, day=MONDAY, start="07:00", reason="Mất điện khu A.",
+                   actor="admin", now=NOW)
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 6   # 2+1+1+2
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 0     # once each
+    sent = {(m["peer"], m["kind"]): m for m in centre.db.query(
+        "select * from messages order by id")}
+    booked = sent[("0912000001", "appointment_booked")]["body"]
+    assert a["code"] in booked and "07:00 07/12/2026" in booked
+    assert sent[("lan@example.vn", "appointment_booked")]["subject"] == \
+        f"Lịch hẹn {a['code']} đã được đặt"
+    assert "09:30 07/12/2026" in sent[("0912000002", "appointment_moved")]["body"]
+    assert a["code"] in sent[("0912000001", "appointment_affected")]["body"]
+    assert "Mất điện khu A." in sent[("lan@example.vn", "appointment_affected")]["body"]
+    # Reminders: nothing on Friday for Monday; on Sunday not at night, but from 09:00
+    # one per booking still held.
+    assert notices.queue_appointment_reminders(centre, config, now=NOW) == 0
+    assert notices.queue_appointment_reminders(
+        centre, config, now=dt.datetime(2026, 12, 6, 0, 5, tzinfo=VN)) == 0
+    sunday = dt.datetime(2026, 12, 6, 9, 0, tzinfo=VN)
+    bookings.cancel(centre, b["code"], "0912000002", now=sunday)
+    assert notices.queue_appointment_reminders(centre, config, now=sunday) == 2  # sms + e-mail
+    assert notices.queue_appointment_reminders(centre, config, now=sunday) == 0
+    assert notices.queue_appointment_notices(centre, config, now=sunday) == 1   # the cancel
+    reminder = centre.db.execute("select body from messages where kind = "
+                                 "'appointment_reminder' and channel = 'sms'").fetchone()[0]
+    assert reminder.startswith(f"Nhắc lịch hẹn {a['code']}")
+
+
+def signed_in(app, store, role):
+    import time
+
+    from central.accounts import users
+
+    user = users.get_user(store, username=role) or users.create_user(
+        store, role, f"Người dùng {role}", role, "mat-khau-dai-du")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["csrf"] = "t"
+        session["user_id"], session["since"] = user["id"], time.time()
+        session["epoch"] = user.get("session_epoch", 0)
+    return client
+
+
+def test_admin_changes_of_counters_and_calendar_put_bookings_on_the_staff_list(web, centre,
+                                                                               config):
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    tuesday = day_slots(centre, config, "ho-tich", MONDAY + dt.timedelta(days=1))
+    a = book(centre, config, monday[0], phone="0912000001", key="ip:1")
+    b = book(centre, config, tuesday[0], phone="0912000002", key="ip:2")
+    admin = signed_in(web, centre, "admin")
+    # The admin declares Monday a day off: a's slot is gone.
+    reply = admin.post("/admin/calendar", data={"csrf_token": "t", "day": "2026-12-07",
+                                                "working": "0", "decision": "QĐ thử 3/QĐ"})
+    assert reply.status_code == 302
+    assert [x["code"] for x in bookings.affected(centre.db)] == [a["code"]]
+    # Counter 1 stops serving Hộ tịch: 0.5 × 30 / 10 × 0.5 → no seat left on Tuesday either.
+    reply = admin.post("/admin/queue/counter", data={"csrf_token": "t", "number": "1",
+                                                     "services": ["dat-dai"]})
+    assert reply.status_code == 302
+    staff = signed_in(web, centre, "officer")
+    page = staff.get("/appointments/affected").get_data(as_text=True)
+    assert a["code"] in page and b["code"] in page and "0912000002" in page
+    assert "Khung giờ không còn" in page
+    # Counter 1 is back; the officer moves b to the nearest free slot and cancels a.
+    admin.post("/admin/queue/counter", data={"csrf_token": "t", "number": "1",
+                                             "services": ["ho-tich"]})
+    staff.post(f"/appointments/{b['id']}/move", data={"csrf_token": "t"})
+    staff.post(f"/appointments/{a['id']}/cancel", data={"csrf_token": "t",
+                                                        "reason": "Nghỉ đột xuất"})
+    assert bookings.affected(centre.db) == []
+    assert bookings.find(centre.db, b["code"])["starts_at"] == tuesday[1].starts_at
+    assert bookings.find(centre.db, a["code"])["status"] == "cancelled"
+    # The public page never lists bookings.
+    assert b["code"] not in citizen(web).get("/dat-lich?dich-vu=ho-tich").get_data(as_text=True)
+
+
+def test_the_admin_closes_a_day_and_sets_the_rules(web, centre, config):
+    admin = signed_in(web, centre, "admin")
+    assert "Thiết lập đặt lịch hẹn" in admin.get("/appointments/setup").get_data(as_text=True)
+    reply = admin.post("/appointments/setup/service", data={
+        "csrf_token": "t", "service": "ho-tich", "bookable": "1", "walk_in_share": "1,5"})
+    assert reply.status_code == 422 and "từ 0 đến 1" in reply.get_data(as_text=True)
+    admin.post("/appointments/setup/service", data={
+        "csrf_token": "t", "service": "ho-tich", "bookable": "1", "walk_in_share": "0,2",
+        "slot_minutes": "20"})
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    assert monday[0].label == "07:00–07:20" and monday[0].seats == 2   # 1.5×20/10×0.8 = 2.4
+    reply = admin.post("/appointments/setup/close", data={
+        "csrf_token": "t", "day": "2026-12-07", "service": "", "reason": ""})
+    assert reply.status_code == 422 and "lý do" in reply.get_data(as_text=True)
+    admin.post("/appointments/setup/close", data={
+        "csrf_token": "t", "day": "2026-12-07", "service": "", "reason": "Họp toàn cơ quan"})
+    assert all(s.closed and not s.free for s in day_slots(centre, config, "ho-tich", MONDAY))
+    closure = centre.db.execute("select id from appointment_closures").fetchone()[0]
+    admin.post(f"/appointments/setup/reopen/{closure}", data={"csrf_token": "t"})
+    assert not any(s.closed for s in day_slots(centre, config, "ho-tich", MONDAY))
+
+
+def _race_in_a_process(database: str, starts_at: str, first: int, n: int, go, out) -> None:
+    """A process of its own, with ``n`` threads booking the same slot at once."""
+    config = from_dict(HubConfig, {"center": "th", "database": database})
+    results = []
+
+    def one(k):
+        own = Store(database)
+        try:
+            go.wait()
+            bookings.book(own, config, service_code="ho-tich", starts_at=starts_at,
+                          name="Đỗ Văn Nam", phone=f"0981{first + k:06d}",
+                          client_key="ip:race", now=NOW)
+            results.append("booked")
+        except Refused as refusal:
+            results.append(refusal.code)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def test_fifty_racing_from_five_processes_never_overbook(centre, config):
+    """The same race across processes: SQLite's own lock (BEGIN IMMEDIATE), not the
+    in-process turns, keeps the seats."""
+    import multiprocessing
+
+    with centre.write() as db:
+        rules.save_settings(db, {"per_address_per_day": "1000"})
+        rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0.2")   # 3 seats
+    slot = day_slots(centre, config, "ho-tich", MONDAY)[0]
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads or connections
+    go, out = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_race_in_a_process,
+                           args=(config.database, slot.starts_at, 100 * p, 10, go, out))
+               for p in range(5)]
+    for w in workers:
+        w.start()
+    go.set()
+    results = [r for _ in workers for r in out.get(timeout=120)]
+    for w in workers:
+        w.join(30)
+    assert sorted(set(results)) == ["booked", "slot_full"]
+    assert results.count("booked") == 3 and len(results) == 50
+    assert day_slots(centre, config, "ho-tich", MONDAY)[0].booked == 3
+
+
+def test_a_counter_change_made_outside_the_pages_is_caught_by_the_notices_round(centre,
+                                                                                  config):
+    """`motcua queue load` changes counters without the admin pages: the SMS worker's round
+    finds the bookings left without a seat and tells their citizens."""
+    from central.sms import notices
+
+    config.sms.enabled = True
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    a = book(centre, config, monday[0], phone="0912000001")
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 1      # booked
+    with centre.write() as db:                                                 # as the CLI
+        setup.save_counter(db, {"number": 1, "services": {"dat-dai": 1}})
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 1      # lost its seat
+    assert [x["code"] for x in bookings.affected(centre.db)] == [a["code"]]
+    assert notices.queue_appointment_notices(centre, config, now=NOW) == 0      # once

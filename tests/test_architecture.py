@@ -146,3 +146,77 @@ def test_every_room_has_a_floor_and_says_what_it_may_import():
 def test_the_demo_uses_the_services_not_the_adapters(package):
     used = {room_of(m) for _, _, m in imports_of(PROJECT, package)} - {None}
     assert used <= DEMO_MAY_USE, sorted(used - DEMO_MAY_USE)
+
+
+def module_graph(root: Path, package: str = "central") -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` it imports (lazy imports too), each
+    import resolved to the file it runs: ``central.queue.tickets``, or a
+    package's ``__init__`` as ``central.queue``."""
+
+    def resolve(module: str) -> str | None:
+        parts = module.split(".")
+        while parts:
+            path = root.joinpath(*parts)
+            if path.with_suffix(".py").exists() or (path / "__init__.py").exists():
+                return ".".join(parts)
+            parts.pop()  # a name defined in the module or package above
+        return None
+
+    graph: dict[str, set[str]] = {}
+    for path, _, module in imports_of(root, package):
+        rel = path.relative_to(root).with_suffix("").parts
+        source = ".".join(rel[:-1] if rel[-1] == "__init__" else rel)
+        target = resolve(module) if module.split(".")[0] == package else None
+        graph.setdefault(source, set())
+        if target and target != source:
+            graph[source].add(target)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), sorted."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(out)
+
+
+def test_no_module_imports_itself_round_a_circle():
+    """Inside a room too: two modules that import each other (even lazily) are
+    one piece cut in two; the shared part belongs to the lower one."""
+    found = circles(module_graph(PROJECT))
+    assert not found, "\n".join(" -> ".join(c) for c in found)
+
+
+def test_a_circle_added_to_a_copy_fails(tmp_path):
+    shutil.copytree(PROJECT / "central", tmp_path / "central",
+                    ignore=shutil.ignore_patterns("static", "templates", "data", "samples"))
+    estimate = tmp_path / "central" / "queue" / "estimate.py"
+    estimate.write_text(estimate.read_text(encoding="utf-8")
+                        + "\n\ndef _ahead(db, t):\n    from .tickets import people_ahead\n\n"
+                          "    return people_ahead(db, t)\n", encoding="utf-8")
+    assert circles(module_graph(tmp_path)) == [["central.queue.estimate",
+                                                 "central.queue.tickets"]]

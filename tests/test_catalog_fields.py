@@ -50,7 +50,15 @@ FULL = {
     "legal_basis": ["Luật Hộ tịch số 60/2014/QH13", "Nghị định 123/2015/NĐ-CP"],
     "decision": {"number": "1234/QĐ-UBND", "date": "2025-06-23",
                  "issuer": "Ủy ban nhân dân tỉnh Thanh Hóa",
-                 "url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html"},
+                 "url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html",
+                 "title": "Quyết định"},
+    "sources": [
+        {"parts": ["time_limit", "legal_basis"], "title": "Luật Hộ tịch",
+         "number": "60/2014/QH13", "date": "2014-11-20", "issuer": "Quốc hội",
+         "article": "Điều 28 khoản 2", "url": "https://vbpl.vn/luat-ho-tich",
+         "quote": "Trong thời hạn 03 ngày làm việc", "note": "Bản pháp điển"},
+        {"parts": ["fees"], "number": "85/2019/TT-BTC", "issuer": "Bộ Tài chính"},
+    ],
     "unconfirmed": ["fees"],
     "supplement_restarts": True,
     "fees_pause_clock": True,
@@ -236,6 +244,11 @@ def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
     # What was checked is shown, with the decision it was checked against.
     assert "Luật Hộ tịch số 60/2014/QH13" in page
     assert "Quyết định 1234/QĐ-UBND ngày 23/06/2025 của Ủy ban nhân dân tỉnh Thanh Hóa" in page
+    # Each confirmed part names the text it was read in; a hidden part's source is not
+    # shown (the time limit is hidden here, so its source names only the legal basis).
+    assert ("<li>Căn cứ pháp lý: Luật Hộ tịch số 60/2014/QH13 ngày 20/11/2014 của Quốc hội, "
+            "Điều 28 khoản 2</li>") in page
+    assert "85/2019/TT-BTC" not in page
     # Nothing confirmed without a decision: the whole record is for staff only.
     no_source = {**FULL, "code": "1.009998", "unconfirmed": []}
     del no_source["decision"]

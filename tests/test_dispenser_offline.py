@@ -8,42 +8,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
+from central.queue import leases
 
-from central.bus.gateway import Gateway
-from central.queue import leases, setup
-from central.store import Store
-from motcua.broker import Mosquitto
-from motcua.config import from_dict
-
-from .conftest import PROJECT, wait_until
+from .conftest import wait_until
 from .test_dispenser import HO_TICH, has_blocks, hub_tickets, push
-
-
-@pytest.fixture
-def own_broker(tmp_path):
-    mosquitto = Mosquitto(PROJECT / "broker-config" / "test.conf",
-                          data_dir=tmp_path / "own-broker")
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
-
-
-@pytest.fixture
-def own_hub(tmp_path, own_broker, center):
-    from central.config import HubConfig
-
-    config = from_dict(HubConfig, {
-        "center": center, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-        "database": str(tmp_path / "own-hub.db"),
-        "mqtt": {"port": own_broker.port, "keepalive": 2}})
-    store = Store(config.database)
-    setup.load_file(store, setup.SAMPLE, actor="test")
-    gateway = Gateway(config, store).start()
-    assert gateway.bus.wait_connected(10)
-    yield gateway
-    gateway.stop()
-    store.close()
 
 
 def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(

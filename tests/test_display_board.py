@@ -11,7 +11,7 @@ import pygame
 import pytest
 from PIL import Image
 
-from display.board import BoardRenderer, board_pages
+from display.board import STRIP_CYCLE_SECONDS, BoardRenderer, board_pages
 from display.led import LedBoard
 from display.model import BoardModel
 
@@ -67,6 +67,10 @@ def test_every_counter_service_and_department_is_shown_whole_and_readable(size, 
     view = sample.big_hall(counters).view()
     renderer, texts, sizes, cuts = every_page(size, view)
     assert cuts == []
+    # The strip goes round every service and department (12 and 19) within
+    # STRIP_CYCLE_SECONDS: a citizen finds theirs in about half a minute (docs/display.md).
+    page, pages = renderer.pages["strip"]
+    assert pages * renderer.page_seconds <= STRIP_CYCLE_SECONDS == 40, (pages, size)
     for text, px, role in sizes:
         assert px >= renderer.min[role], (text, px, role)
     shown = set(texts)

@@ -6,14 +6,17 @@ The expected totals below were worked out by hand from the receipts listed in
 
 import datetime as dt
 import io
+import re
 import sqlite3
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 
 from central.accounts import users
 from central.calendar.working_time import VN
+from central.documents.letterhead import Letterhead
 from central.dossiers import fees, reception
 from central.errors import Refused
 
@@ -88,12 +91,24 @@ def test_the_days_closing_sheet_adds_up_to_the_hand_computed_totals(
     assert [e["receipt_no"] for e in rep["entries"] if e["kind"] == "payment"] == [
         "0000101", "0000102", "0000103", "0000104", "0000105"]
 
-    pdf = fees.closing_pdf(rep, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa", "Lan")
+    head = Letterhead.of(SimpleNamespace(
+        center_name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"))
+    pdf = fees.closing_pdf(rep, head, "Nguyễn Thị Lan", today=dt.date(2026, 11, 27))
     path = tmp_path / "closing.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "BẢNG TỔNG HỢP THU PHÍ, LỆ PHÍ" in text and "Ngày 27/11/2026" in text
+    # The official heading block, as Biểu 06 prints it (issue 23), and the signatures.
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    assert re.match(r"UBND TỈNH THANH HÓA\s+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", lines[0])
+    assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH" in lines[1]
+    assert "Độc lập – Tự do – Hạnh phúc" in text and "Độc lập - Tự do" not in text
+    assert "Thanh Hóa, ngày 27 tháng 11 năm 2026" in text
+    assert text.index("Thanh Hóa, ngày 27") < text.index("BẢNG TỔNG HỢP")
+    signers = next(x for x in text.splitlines() if "NGƯỜI LẬP BẢNG" in x)
+    assert "KẾ TOÁN" in signers and text.index("KẾ TOÁN") > text.index("HT-0001")
+    assert "Nguyễn Thị Lan" in text[text.index("NGƯỜI LẬP BẢNG"):]
     for line, amount in (("Tổng số đã thu (5 biên lai)", "162.000 đ"),
                          ("Hoàn trả (1 biên lai)", "75.000 đ"), ("Thực thu", "87.000 đ"),
                          ("trong đó tiền mặt", "81.000 đ"),
@@ -103,10 +118,18 @@ def test_the_days_closing_sheet_adds_up_to_the_hand_computed_totals(
     assert "0000105" in text and "0000106" not in text and "HT-0001" in text
 
     # The workbook: the accountant's own SUM of the amount column is the net.
-    wb = load_workbook(io.BytesIO(fees.report_xlsx(rep, "Trung tâm")))
-    amounts = [row[10] for row in wb["Biên lai"].iter_rows(min_row=4, values_only=True)
-               if row[6] != "Miễn, giảm"]
+    wb = load_workbook(io.BytesIO(fees.report_xlsx(rep, head, today=dt.date(2026, 11, 27))))
+    cells = list(wb["Biên lai"].iter_rows(values_only=True))
+    assert cells[0][0] == "UBND TỈNH THANH HÓA" and cells[0][5] == \
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert cells[1][5] == "Độc lập – Tự do – Hạnh phúc"
+    assert cells[2][5] == "Thanh Hóa, ngày 27 tháng 11 năm 2026"
+    assert cells[4][0] == "BẢNG KÊ THU PHÍ, LỆ PHÍ"
+    top = next(i for i, row in enumerate(cells) if row[0] == "Ngày")
+    receipts = [row for row in cells[top + 1:] if isinstance(row[10], int)]
+    amounts = [row[10] for row in receipts if row[6] != "Miễn, giảm"]
     assert sum(amounts) == 87000 and all(isinstance(a, int) for a in amounts)
+    assert any(row[0] == "NGƯỜI LẬP BẢNG" and row[5] == "KẾ TOÁN" for row in cells[top:])
     last = list(wb["Theo cán bộ"].iter_rows(values_only=True))[-1]
     assert last[0] == "Tổng cộng" and last[1:5] == (5, 162000, 75000, 87000)
 

@@ -13,7 +13,6 @@ from motcua.bus.messages import TICKET, TICKET_ABANDON
 
 from .conftest import wait_until
 from .test_dispenser import HO_TICH, has_blocks, push
-from .test_dispenser_offline import own_broker, own_hub  # noqa: F401 - fixtures
 
 
 def waiting_of(store, node_id="dispenser-1"):
@@ -23,7 +22,7 @@ def waiting_of(store, node_id="dispenser-1"):
 
 
 def test_a_ticket_applied_after_the_dispenser_gave_up_is_cancelled(
-        own_broker, own_hub, make_dispenser, monkeypatch):  # noqa: F811
+        own_broker, own_hub, make_dispenser, monkeypatch):
     import motcua.ticketing.issuer
     from central.bus.routes import Route
 
@@ -54,7 +53,7 @@ def test_a_ticket_applied_after_the_dispenser_gave_up_is_cancelled(
 
 
 def test_a_request_arriving_after_its_abandon_is_refused_and_changes_nothing(
-        own_hub, make_dispenser):  # noqa: F811
+        own_hub, make_dispenser):
     node = make_dispenser(port=int(own_hub.config.mqtt.port))
     wait_until(lambda: node.hub_online and has_blocks(node))
     request = TICKET.make(service="ho-tich")

@@ -125,3 +125,39 @@ def test_the_ranking_page_marks_the_unranked(client, morning, hub_config):  # no
     row = row[:row.index("</tr>")]
     assert 'class="unranked"' in html and "không chấm điểm" in row
     assert "100,0" not in row
+
+
+def test_todays_queue_figures_send_no_share_before_anyone_is_called(client, sample_centre,
+                                                                     hub_config, store):
+    """state/queue_stats: a wait or a share with nothing to divide is absent (the bus
+    contract says so), and the pages that show it read "—" with the reason."""
+    from central.queue import state
+    from motcua.bus.messages import STATE_QUEUE_STATS
+
+    topics = Topics(hub_config.center)
+    empty = state.stats(store.db)
+    with store.write() as db:
+        api.issue_ticket(db, topics, "ho-tich")
+    waiting = state.stats(store.db)
+    for figures in (empty, waiting):
+        STATE_QUEUE_STATS.validate(figures)
+        for share in ("within_target", "no_show_rate", "avg_wait_min", "p90_wait_min"):
+            assert share not in figures, (share, figures)
+    assert waiting["issued"] == waiting["waiting"] == 1
+    html = client.get("/thong-ke").get_data(as_text=True)
+    avg = html[html.index('data-stat="avg_wait_min"'):]
+    assert avg[:avg.index("</b>")].endswith("—</span>") and "Chưa có số nào được gọi" in avg
+    login(client, "giam.sat", "supervisor", store)
+    for page in ("/live", "/dashboard"):
+        html = client.get(page).get_data(as_text=True)
+        assert 'title="Chưa có số nào được gọi: chưa tính thời gian chờ.">—</span>' in html, page
+        assert "chờ trung bình hôm nay 0" not in html and ">0,0</b> phút" not in html
+
+    # Once a citizen is called, the figures are there.
+    officer = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan-1")
+    with store.write() as db:
+        api.sign_in(db, topics, 1, officer["id"])
+        api.counter_command(db, topics, setup.counter_by_number(db, 1), "next")
+    called = state.stats(store.db)
+    assert called["within_target"] == 1 and called["avg_wait_min"] >= 0
+    assert "no_show_rate" not in called  # nobody served nor absent yet

@@ -154,7 +154,7 @@ def test_the_hub_behind_nginx_https_wss_secure_cookies_hsts(browser, tmp_path):
         with store.write() as db:
             for topic, payload, retain in api.sign_in(db, topics, 1, user_id):
                 gateway.publish_state(topic, payload, retain)
-            counter = setup.rows(db, "select * from counters where number = 1")[0]
+            counter = setup.counter_by_number(db, 1)
             for topic, payload, retain in api.counter_command(db, topics, counter, "next")[1]:
                 gateway.publish_state(topic, payload, retain)
         citizen.get_by_text("Bạn là người tiếp theo").wait_for(timeout=10_000)

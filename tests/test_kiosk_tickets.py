@@ -12,43 +12,12 @@ import pygame
 import pytest
 from pyzbar import pyzbar
 
-from central.bus.gateway import Gateway
-from central.queue import setup
-from central.store import Store
 from kiosk.node import Kiosk, KioskConfig
-from motcua.broker import Mosquitto
 from motcua.config import from_dict
 from motcua.ticketing.printer import FolderPrinter
 
-from .conftest import PROJECT, wait_until
+from .conftest import wait_until
 from .test_dispenser import hub_tickets
-
-
-@pytest.fixture
-def own_broker(tmp_path):
-    mosquitto = Mosquitto(PROJECT / "broker-config" / "test.conf",
-                          data_dir=tmp_path / "own-broker")
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
-
-
-@pytest.fixture
-def own_hub(tmp_path, own_broker, center):
-    from central.config import HubConfig
-
-    config = from_dict(HubConfig, {
-        "center": center, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-        "database": str(tmp_path / "own-hub.db"),
-        "mqtt": {"port": own_broker.port, "keepalive": 2}})
-    store = Store(config.database)
-    setup.load_file(store, setup.SAMPLE, actor="test")
-    gateway = Gateway(config, store).start()
-    assert gateway.bus.wait_connected(10)
-    gateway._republish_queue_state(True)
-    yield gateway
-    gateway.stop()
-    store.close()
 
 
 @pytest.fixture

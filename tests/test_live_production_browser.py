@@ -82,11 +82,11 @@ def test_the_public_ticket_page_follows_the_queue_through_the_production_broker(
                                     "mat-khau-thu-1")["id"]
         with store.write() as db:
             publish(api.sign_in(db, topics, 1, user_id))
-            counter = setup.rows(db, "select * from counters where number = 1")[0]
+            counter = setup.counter_by_number(db, 1)
             publish(api.counter_command(db, topics, counter, "next")[1])
         citizen.get_by_text("Bạn là người tiếp theo").wait_for(timeout=10_000)
         with store.write() as db:
-            counter = setup.rows(db, "select * from counters where number = 1")[0]
+            counter = setup.counter_by_number(db, 1)
             publish(api.counter_command(db, topics, counter, "next")[1])
         citizen.get_by_text("Xin mời đến Quầy 1").wait_for(timeout=10_000)
         assert citizen.evaluate("window.__sameDocument") is True  # never reloaded

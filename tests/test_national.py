@@ -68,10 +68,11 @@ def centre_summaries(n: int) -> list[tuple[str, bytes]]:
             (f"province/{centre}/bridge/state", b"1")]
 
 
-def hub(role: str, center: str, port: int, database, store_url: str = "") -> HubConfig:
+def hub(role: str, center: str, port: int, database, store_url: str = "",
+        **settings) -> HubConfig:
     return from_dict(HubConfig, {"center": center, "role": role, "database": str(database),
                                  "province_store": store_url,
-                                 "mqtt": {"host": "127.0.0.1", "port": port}})
+                                 "mqtt": {"host": "127.0.0.1", "port": port}, **settings})
 
 
 def test_the_national_figures_for_a_province_are_the_provinces_own(tmp_path, postgres_url):
@@ -164,12 +165,93 @@ def test_the_national_figures_for_a_province_are_the_provinces_own(tmp_path, pos
 
 
 def test_the_national_acl_confines_each_province():
-    acl = national_acl(["thanhhoa", "nghean"])
-    assert "user thanhhoa\ntopic write vn/thanhhoa/#" in acl
-    assert "user nghean\ntopic write vn/nghean/#" in acl
-    assert "user hub\ntopic read vn/#" in acl
-    assert "vn/#" not in acl.split("user hub")[0].replace("vn/thanhhoa/#", "").replace(
-        "vn/nghean/#", "")
+    acl = national_acl(["thanhhoa", "nghean"], ingest_workers=1)
+    lines = [ln for ln in acl.splitlines() if ln and not ln.startswith("#")]
+    blocks: dict[str, list[str]] = {}
+    for ln in lines:
+        if ln.startswith("user "):
+            user = blocks.setdefault(ln, [])
+        else:
+            user.append(ln)
+    assert blocks["user thanhhoa"] == ["topic write vn/thanhhoa/#"]
+    assert blocks["user nghean"] == ["topic write vn/nghean/#"]
+    assert "topic read vn/#" in blocks["user hub"]
+    assert blocks["user ingest-1"] == ["topic read vn/+/+/up/+"]
+    assert not [t for t in blocks["user web"] if "/up/" in t or t.endswith("vn/#")]
+
+
+def test_a_country_provisioned_from_its_inventories(tmp_path, sample_inventory):
+    """`motcua provision` from the national inventory, then from a province's with
+    [national]: over the production brokers (TLS, passwords, ACL), the province's
+    centres reach the national broker under vn/<province>/, its bridge says it is
+    up, and another province's credentials cannot write under its prefix."""
+    from motcua.broker import ProductionMosquitto, free_port
+    from motcua.config import load as load_config
+    from motcua.provision import provision
+    from tests.test_bridge import client
+
+    national_port = free_port()
+    (tmp_path / "quocgia.toml").write_text(
+        f'center = "quocgia"\ncenter_name = "Giám sát quốc gia"\n'
+        f'[broker]\nhost = "localhost"\nport = {national_port}\n'
+        '[[provinces]]\nid = "thanhhoa"\nname = "Tỉnh Thanh Hóa"\n'
+        '[[provinces]]\nid = "nghean"\nname = "Tỉnh Nghệ An"\n', encoding="utf-8")
+    national_out = tmp_path / "quocgia"
+    provision(tmp_path / "quocgia.toml", national_out)
+    given = national_out / "provinces" / "thanhhoa"
+    assert given.joinpath("national-password").stat().st_mode & 0o777 == 0o600
+    config = load_config(HubConfig, national_out / "hub" / "hub.toml")
+    assert config.role == "national"
+    assert config.province_names == {"thanhhoa": "Tỉnh Thanh Hóa", "nghean": "Tỉnh Nghệ An"}
+
+    (tmp_path / "tinh.toml").write_text(
+        'center = "thanhhoa"\n[broker]\nhost = "localhost"\n[[centres]]\nid = "xa-1"\n'
+        f'[national]\naddress = "localhost"\nport = {national_port}\n'
+        f'password_file = "{given}/national-password"\n'
+        f'ca_file = "{given}/national-ca.crt"\n', encoding="utf-8")
+    province_out = tmp_path / "thanhhoa"
+    provision(tmp_path / "tinh.toml", province_out)
+    bridge = province_out / "broker" / "national.conf"
+    assert bridge.stat().st_mode & 0o777 == 0o600
+    assert "bridge_cafile /etc/mosquitto/motcua/national-ca.crt" in bridge.read_text()
+
+    national = ProductionMosquitto(national_out / "broker", keep_ports=True,
+                                   data_dir=tmp_path / "quocgia-data").start()
+    province = ProductionMosquitto(province_out / "broker",
+                                   data_dir=tmp_path / "tinh-data").start()
+    clients = []
+    try:
+        watcher, seen = client(national_port, national_out / "ca" / "ca.crt", "hub",
+                               (national_out / "hub" / "mqtt-password").read_text().strip())
+        clients.append(watcher)
+        watcher.subscribe("vn/#", qos=1)
+        assert seen.get(timeout=20) == ("vn/thanhhoa/bridge/state", b"1")
+        # A commune centre's bridge user on the provincial broker sends its figures.
+        centre, _ = client(province.port, province_out / "ca" / "ca.crt", "xa-1",
+                           (province_out / "centres" / "xa-1" / "bridge-password")
+                           .read_text().strip())
+        clients.append(centre)
+        centre.publish("province/xa-1/state/queue_stats", b'{"issued": 7}',
+                       qos=1).wait_for_publish(5)
+        assert seen.get(timeout=10) == ("vn/thanhhoa/xa-1/state/queue_stats", b'{"issued": 7}')
+        # Nghệ An's credentials cannot write under Thanh Hóa's prefix.
+        impostor, _ = client(national_port, national_out / "ca" / "ca.crt", "nghean",
+                             (national_out / "provinces" / "nghean" / "national-password")
+                             .read_text().strip())
+        clients.append(impostor)
+        impostor.publish("vn/thanhhoa/xa-1/state/queue_stats", b'{"issued": 9999}',
+                         qos=1).wait_for_publish(5)
+        impostor.publish("vn/nghean/xa-1/state/probe", b"{}", qos=1).wait_for_publish(5)
+        later = []
+        while not later or later[-1] != "vn/nghean/xa-1/state/probe":
+            later.append(seen.get(timeout=10)[0])
+        assert "vn/thanhhoa/xa-1/state/queue_stats" not in later, later
+    finally:
+        for c in clients:
+            c.disconnect()
+            c.loop_stop()
+        province.stop()
+        national.stop()
 
 
 def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_url):
@@ -180,7 +262,10 @@ def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_
 
     store = Store(tmp_path / "hub.db")
     national_store = PostgresStore(postgres_url)
-    config = hub("national", "vn", 1883, tmp_path / "hub.db", postgres_url)
+    # Thanh Hóa named by the national inventory (hub.toml's [province_names]);
+    # Nghệ An not: its id shows, marked as an id.
+    config = hub("national", "vn", 1883, tmp_path / "hub.db", postgres_url,
+                 province_names={"thanhhoa": "Tỉnh Thanh Hóa"})
     try:
         with national_store.write() as db:
             for topic, payload in centre_summaries(1):
@@ -198,11 +283,13 @@ def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_
         client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
                                     "csrf_token": token})
         page = client.get("/province?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
-        assert "Các tỉnh, thành phố" in page and "thanhhoa" in page and "nghean" in page
+        assert "Các tỉnh, thành phố" in page and "Tỉnh Thanh Hóa" in page
+        assert "Tỉnh (mã nghean)" in page and ">thanhhoa<" not in page
         assert "Toàn quốc" in page and "1 / 2 trung tâm đang kết nối" in page
         one = client.get("/province?tinh=thanhhoa&from=2026-11-01&to=2026-11-30")
         text = one.get_data(as_text=True)
         assert "thanhhoa/xa-1" in text and "nghean/xa-9" not in text
+        assert "Các trung tâm trong tỉnh — Tỉnh Thanh Hóa" in text
         assert client.get("/province/thanhhoa/xa-1").status_code == 200
         assert client.get("/province?tinh=Thanh Hoa").status_code == 400
         overdue = client.get("/province/overdue?tinh=nghean").get_data(as_text=True)

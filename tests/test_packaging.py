@@ -15,7 +15,8 @@ HEAVY = {"flask", "cv2", "sqlite_utils", "waitress", "central", "pygame", "werkz
 # What each node package may import besides the standard library, motcua and itself:
 # the distributions of its own extra, by import name.
 ALLOWED = {
-    "dispenser": {"gpiozero", "escpos", "PIL", "qrcode"},
+    # serial: pyserial, in the extra for serial printers and the check-in scanner (issue 26).
+    "dispenser": {"gpiozero", "escpos", "PIL", "qrcode", "serial"},
     "counter": {"gpiozero", "PIL", "luma"},
     # rgbmatrix: rpi-rgb-led-matrix's binding, built by provisioning on the Pi only.
     "display": {"pygame", "PIL", "rgbmatrix"},

@@ -183,6 +183,12 @@ def test_the_provincial_pages_follow_the_centres_live(browser, province_server, 
                                          "nodes": []})
     page.locator(f'#centres tr[data-center="{b}"] .nodes', has_text="0 / 0").wait_for(
         timeout=10_000)
+    # A centre that has called nobody yet sends no average wait: "—", never 0 (issue 23).
+    bridge(f"province/{b}/state/queue_stats", {"v": 1, "issued": 3, "waiting": 3, "done": 0})
+    page.locator(f'#centres tr[data-center="{b}"] .issued', has_text="3").wait_for(
+        timeout=10_000)
+    avg = page.locator(f'#centres tr[data-center="{b}"] .avg')
+    assert avg.inner_text() == "—" and avg.get_attribute("title").startswith("Chưa có số")
     bridge(f"province/{b}/bridge/state", b"1")
     page.locator("#links", has_text="1 / 2 trung tâm").wait_for(timeout=10_000)
     assert page.evaluate("window.notReloaded") is True

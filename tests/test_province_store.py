@@ -239,3 +239,39 @@ def test_provision_a_province_for_its_centres(tmp_path):
         inv.write_text(base + extra)
         with pytest.raises(InventoryError, match=message):
             provision(inv, tmp_path / "refused")
+
+
+def test_the_province_adds_up_the_centres_booked_and_walk_in_figures(province_store, store,
+                                                                     hub_config):
+    """Issue 26: each centre's state/booking_stats, per centre and added up for the
+    province (averages from the sums of waits, rates from the counts), in both stores."""
+    from central import create_app
+    from motcua.bus.messages import STATE_BOOKING_STATS
+
+    apply(province_store, "province/xa-a/state/booking_stats", STATE_BOOKING_STATS.make(
+        day="2026-11-27", booked_called=2, booked_wait_sum_min=6.0, booked_avg_wait_min=3.0,
+        walk_in_called=4, walk_in_wait_sum_min=80.0, walk_in_avg_wait_min=20.0, bookings=4,
+        checked_in=2, no_show=1, cancelled=1, no_show_rate=0.333, seats=20, share_booked=0.2))
+    apply(province_store, "province/xa-b/state/booking_stats", STATE_BOOKING_STATS.make(
+        day="2026-11-27", booked_called=1, booked_wait_sum_min=9.0, booked_avg_wait_min=9.0,
+        walk_in_called=0, walk_in_wait_sum_min=0.0, bookings=1, checked_in=1, no_show=0,
+        cancelled=0, no_show_rate=0.0, seats=0))
+    rows = reports.centres(province_store.db)
+    assert [r["booking"]["bookings"] for r in rows] == [4, 1]
+    total = reports.booking_totals(rows)
+    assert total["booked_avg_wait_min"] == 5.0            # (6 + 9) / 3
+    assert total["walk_in_avg_wait_min"] == 20.0           # 80 / 4
+    assert total["no_show_rate"] == 0.25                   # 1 / (3 + 1)
+    assert total["share_booked"] == 0.25                   # 5 / 20
+    assert reports.booking_totals([])["share_booked"] is None
+
+    app = create_app(hub_config, store=store, province_store=province_store)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    signed_in(client, store)
+    page = client.get("/province").get_data(as_text=True)
+    table = page.split('id="bookings"')[1].split("</table>")[0]
+    assert "Toàn tỉnh (2 trung tâm)" in table and "25,0%" in table and "5,0" in table
+    # xa-b offered no seat: its share is "—" with the reason, never 0% or 100%.
+    row_b = table.split('data-center="xa-b"')[1].split("</tr>")[0]
+    assert "—" in row_b and "Không có chỗ nào mở cho đặt lịch" in row_b

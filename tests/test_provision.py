@@ -182,6 +182,28 @@ def test_a_bad_inventory_is_refused_before_anything_is_written(sample_inventory,
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("text, problem", [
+    # A national inventory has no nodes, centres or bridge of its own.
+    ('[[provinces]]\nid = "thanhhoa"\nname = "Tỉnh Thanh Hóa"\n[[nodes]]\nid = "k"\n'
+     'role = "kiosk"\nhost = "x"\n', "provinces"),
+    ('[[provinces]]\nid = "thanhhoa"\nname = "  "\n', "name"),
+    ('[[provinces]]\nid = "thanhhoa"\nname = "A"\n[[provinces]]\nid = "thanhhoa"\n'
+     'name = "B"\n', "twice"),
+    ('[[provinces]]\nid = "hub"\nname = "A"\n', "reserved"),
+    # Only a province bridges to the country, by a name Mosquitto can take.
+    ('[national]\naddress = "quocgia.example.vn"\n', "only a province"),
+    ('[[centres]]\nid = "xa-1"\n[national]\naddress = "2001:db8::1"\n', "IPv6"),
+])
+def test_a_bad_national_inventory_is_refused_before_anything_is_written(tmp_path, text,
+                                                                        problem):
+    inventory = tmp_path / "inventory.toml"
+    inventory.write_text('center = "quocgia"\n[broker]\nhost = "localhost"\n' + text,
+                         encoding="utf-8")
+    with pytest.raises(InventoryError, match=problem):
+        provision(inventory, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_command_lists_files_and_never_prints_a_secret(sample_inventory, tmp_path):
     inventory, out = sample_inventory(), tmp_path / "out"
     run = subprocess.run([*MOTCUA, "provision", str(inventory), "--out", str(out)],

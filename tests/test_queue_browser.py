@@ -144,6 +144,10 @@ def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, q
     page.locator('#lines tr[data-service="dat-dai"] td.waiting', has_text="1").wait_for(
         timeout=5_000)
     page.locator('[data-stat="issued"]', has_text="1").wait_for(timeout=5_000)
+    # Nobody called yet: no average wait, "—" with its reason, never "0" (issue 23).
+    avg = page.locator('[data-stat="avg_wait_min"]')
+    assert avg.inner_text() == "—"
+    assert avg.get_attribute("title").startswith("Chưa có số nào được gọi")
     officer = users.get_user(store, username="giamsat")
     with store.write() as db:
         out = api.sign_in(db, Topics(queue_hub.config.center), 7, officer["id"])

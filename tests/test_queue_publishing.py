@@ -80,3 +80,45 @@ def test_a_reconnect_sends_every_state_again(queue_hub, broker, center, store):
     wait_until(lambda: screen.count(board) == before + 1)
     assert screen.latest[board] == state.board(store.db, "main")
     screen.bus.stop()
+
+
+def test_a_new_tickets_page_is_what_the_store_says(sample_centre, store):
+    # Built from the issue's answer with no query (one per ticket issued): the
+    # same as the page rebuilt from the store.
+    from central.queue import api, tickets
+
+    topics = Topics("test")
+    with store.write() as db:
+        issued = [api.issue_ticket(db, topics, code, priority, node_id="dispenser-1")
+                  for code, priority in (("ho-tich", None), ("dat-dai", None),
+                                         ("ho-tich", "elderly"), ("ho-tich", None))]
+    for result, out in issued:
+        ticket = tickets.get(store.db, result["ticket_id"])
+        published = {topic: payload for topic, payload, _ in out}
+        page = published[topics.ticket_state(ticket["token"])]
+        assert page == state.ticket_state(store.db, ticket)
+
+
+def test_state_goes_out_at_once_then_at_most_once_per_gap(
+        queue_hub, broker, center, store, make_node):
+    """A lone ticket shows on the board at once; tickets that follow within the
+    gap are shown together, once, when it has passed (a busy hall's board is
+    built once per gap, not once per key press), and their answers do not wait."""
+    screen = Screen(broker.port, center)
+    board = screen.topics.state("board", "main")
+    wait_until(lambda: screen.latest.get(board) == state.board(store.db, "main"))
+    before = screen.count(board)
+    queue_hub.STATE_GAP = 3.0  # wide enough for any machine's round trips
+    dispenser = make_node("dispenser", "dispenser-1")
+    t = dispenser.topics
+    for _ in range(5):
+        answer = dispenser.bus.request(t.node_request("dispenser-1", "ticket"),
+                                       TICKET.make(service="ho-tich"),
+                                       response_topic=t.node_response("dispenser-1", "ticket"))
+        assert answer["ok"], answer
+    wait_until(lambda: screen.count(board) == before + 2, timeout=10)
+    waiting = {w["service"]: w["waiting"] for w in screen.latest[board]["waiting"]}
+    assert waiting["ho-tich"] == 5
+    assert screen.latest[board] == state.board(store.db, "main")
+    assert screen.count(board) == before + 2
+    screen.bus.stop()

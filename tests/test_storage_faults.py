@@ -18,7 +18,6 @@ from motcua.bus.messages import NUMBER_BLOCK
 
 from .conftest import wait_until
 from .test_dispenser import HO_TICH, has_blocks, hub_tickets, push
-from .test_dispenser_offline import own_broker, own_hub  # noqa: F401 - fixtures
 
 
 def read_only(store, on: bool) -> None:
@@ -34,7 +33,7 @@ def clean_alarms():
 
 
 def test_a_read_only_database_refuses_new_work_raises_the_alarm_and_loses_nothing(
-        own_hub, make_dispenser, clean_alarms):  # noqa: F811
+        own_hub, make_dispenser, clean_alarms):
     store = own_hub.store
     node = make_dispenser(port=int(own_hub.config.mqtt.port))
     wait_until(lambda: node.hub_online and has_blocks(node))

@@ -22,10 +22,13 @@ For the floor (inside the caller's ``store.write()``): :func:`find`,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import secrets
+import sqlite3
+import threading
 import unicodedata
 
 from motcua import clock
@@ -212,21 +215,63 @@ def service_for(db, service_code: str | None = None, procedure_code: str | None 
                                   "hoặc đến Trung tâm lấy số trực tiếp.")
 
 
-def _seat(db, config: HubConfig, service_id: int, starts_at: str, now: dt.datetime,
-          ignore_id: int | None = None) -> slots.Slot:
+def _slot(db, config: HubConfig, service_id: int, starts_at: str,
+          now: dt.datetime) -> slots.Slot:
+    """The slot asked for, when it takes bookings at all (read before the write lock)."""
     slot = slots.slot_at(db, config, service_id, starts_at, now)
     if slot is None or slot.closed:
         raise Refused("no_slot", "Khung giờ này không nhận đặt lịch. Xin chọn khung giờ khác.")
     if slot.too_late:
         raise Refused("too_late", "Khung giờ này đã qua hoặc quá sát giờ, hoặc còn quá xa để "
                                   "đặt trước. Xin chọn khung giờ khác.")
-    if ignore_id is not None:
-        slot.booked -= db.execute("select count(*) from appointments where id = ? and "
-                                  "starts_at = ? and status in ('booked', 'checked_in')",
-                                  [ignore_id, slot.starts_at]).fetchone()[0]
-    if slot.free <= 0:
-        raise Refused("slot_full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
     return slot
+
+
+def _take_seat(db, slot: slots.Slot, ignore_id: int | None = None) -> None:
+    """Inside the write transaction: refuse when the slot's seats are all held."""
+    held = db.execute("select count(*) from appointments where service_id = ? and "
+                      "starts_at = ? and status in ('booked', 'checked_in') and id is not ?",
+                      [slot.service_id, slot.starts_at, ignore_id]).fetchone()[0]
+    if held >= slot.seats:
+        raise Refused("slot_full", "Khung giờ này vừa hết chỗ. Xin chọn khung giờ khác.")
+
+
+class _Turns:
+    """A lock taken in the order asked (a ticket lock): the 20th of 20 waiting writers
+    waits for 19 bookings, not for however many newcomers the scheduler lets past it."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def __enter__(self):
+        with self._cond:
+            turn, self._next = self._next, self._next + 1
+            while self._serving != turn:
+                self._cond.wait()
+
+    def __exit__(self, *exc):
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+# Writers of this process queue here, in turn, for the database's write lock: SQLite's
+# busy handler sleeps in growing steps (up to 100 ms), which made the slowest of 20
+# concurrent bookings wait seconds. Not taken inside a transaction already open (the
+# bus gateway's): that one holds the lock already.
+_WRITERS = _Turns()
+
+
+@contextlib.contextmanager
+def _writing(store: Store):
+    if store.db.conn.in_transaction:
+        with store.write() as db:
+            yield db
+        return
+    with _WRITERS, store.write() as db:
+        yield db
 
 
 def _limits(db, opts: dict, phone: str, client_key: str, now: dt.datetime,
@@ -249,13 +294,6 @@ def _limits(db, opts: dict, phone: str, client_key: str, now: dt.datetime,
                                       "Xin thử lại vào ngày mai hoặc gọi cho Trung tâm.")
 
 
-def _new_code(db) -> str:
-    while True:
-        code = "H" + "".join(secrets.choice(ALPHABET) for _ in range(7))
-        if db.execute("select 1 from appointments where code = ?", [code]).fetchone() is None:
-            return code
-
-
 def book(store: Store, config: HubConfig, *, starts_at: str, name: str, phone: str,
          service_code: str | None = None, procedure_code: str | None = None, email: str = "",
          dossier_code: str = "", channel: str = "web", client_key: str = "",
@@ -266,24 +304,42 @@ def book(store: Store, config: HubConfig, *, starts_at: str, name: str, phone: s
     person = _person(name, phone, email, dossier_code)
     if channel not in ("web", "kiosk", "staff"):
         raise ValueError(channel)
-    with store.write() as db:
-        service, procedure = service_for(db, service_code, procedure_code)
-        _limits(db, rules.settings(db), person["phone"], client_key, now)
-        slot = _seat(db, config, service["id"], starts_at, now)
-        at = clock.iso(now)
-        code = _new_code(db)
-        booking_id = db.execute(
-            "insert into appointments (code, service_id, procedure_code, procedure_name, day, "
-            "starts_at, ends_at, name, phone, email, dossier_code, status, channel, client_key, "
-            "created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, "
-            "?, ?)",
-            [code, service["id"], (procedure or {}).get("code", ""),
-             (procedure or {}).get("name", ""), slot.day.isoformat(), slot.starts_at,
-             slot.ends_at, person["name"], person["phone"], person["email"],
-             person["dossier_code"], channel, client_key, at, at]).lastrowid
+    # What does not change under a booking is read first, without the write lock: the
+    # service and the slot (calendar, counters, closures). A change of those between here
+    # and the commit is caught by recheck(), as for every booking already made.
+    service, procedure = service_for(store.db, service_code, procedure_code)
+    slot = _slot(store.db, config, service["id"], starts_at, now)
+    opts = rules.settings(store.db)
+    at = clock.iso(now)
+    with _writing(store) as db:
+        _limits(db, opts, person["phone"], client_key, now)
+        _take_seat(db, slot)
+        for attempt in range(5):  # a new code; the unique index says when one is taken
+            code = "H" + "".join(secrets.choice(ALPHABET) for _ in range(7))
+            try:
+                booking_id = db.execute(
+                    "insert into appointments (code, service_id, procedure_code, "
+                    "procedure_name, day, starts_at, ends_at, name, phone, email, dossier_code, "
+                    "status, channel, client_key, created_at, updated_at) values (?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)",
+                    [code, service["id"], (procedure or {}).get("code", ""),
+                     (procedure or {}).get("name", ""), slot.day.isoformat(), slot.starts_at,
+                     slot.ends_at, person["name"], person["phone"], person["email"],
+                     person["dossier_code"], channel, client_key, at, at]).lastrowid
+                break
+            except sqlite3.IntegrityError as clash:
+                if "appointments.code" not in str(clash) or attempt == 4:
+                    raise
         _event(db, booking_id, "book", at, {"starts_at": slot.starts_at, "channel": channel},
                actor)
-        return get(db, booking_id)
+    return {"id": booking_id, "code": code, "status": "booked", "service_id": service["id"],
+            "service_code": service["code"], "service_name": service["name"],
+            "procedure_code": (procedure or {}).get("code", ""),
+            "procedure_name": (procedure or {}).get("name", ""), "day": slot.day.isoformat(),
+            "starts_at": slot.starts_at, "ends_at": slot.ends_at, **person,
+            "masked_name": mask_name(person["name"]), "status_name": STATUS_NAMES["booked"],
+            "ticket_id": None, "checked_in_at": None, "affected": 0, "affected_reason": "",
+            "channel": channel, "created_at": at}
 
 
 def find_own(db, code, phone) -> dict | None:
@@ -312,15 +368,17 @@ def move(store: Store, config: HubConfig, code, phone, starts_at: str, *,
          now: dt.datetime | None = None, actor: str | None = None) -> dict:
     """Move a booking (same service, same code) to another slot with a free seat."""
     now = now or clock.now()
-    with store.write() as db:
+    booking = _own_open(store.db, code, phone, now)
+    slot = _slot(store.db, config, booking["service_id"], starts_at, now)
+    with _writing(store) as db:
         booking = _own_open(db, code, phone, now)
-        return _move(db, config, booking, starts_at, now, actor)
+        return _move(db, config, booking, slot, now, actor)
 
 
-def _move(db, config, booking: dict, starts_at: str, now: dt.datetime, actor) -> dict:
-    if _aware(starts_at) and clock.iso(clock.from_iso(starts_at)) == booking["starts_at"]:
+def _move(db, config, booking: dict, slot: slots.Slot, now: dt.datetime, actor) -> dict:
+    if slot.starts_at == booking["starts_at"]:
         raise Refused("same_slot", "Lịch hẹn đã ở khung giờ này.")
-    slot = _seat(db, config, booking["service_id"], starts_at, now, ignore_id=booking["id"])
+    _take_seat(db, slot, ignore_id=booking["id"])
     at = clock.iso(now)
     db.execute("update appointments set day = ?, starts_at = ?, ends_at = ?, affected = 0, "
                "affected_reason = '', updated_at = ? where id = ?",
@@ -330,18 +388,11 @@ def _move(db, config, booking: dict, starts_at: str, now: dt.datetime, actor) ->
     return get(db, booking["id"])
 
 
-def _aware(text: str) -> bool:
-    try:
-        return clock.from_iso(text).tzinfo is not None
-    except (TypeError, ValueError):
-        return False
-
-
 def cancel(store: Store, code, phone, *, now: dt.datetime | None = None,
            actor: str | None = None) -> dict:
     """The citizen cancels (code and phone); the seat is free again."""
     now = now or clock.now()
-    with store.write() as db:
+    with _writing(store) as db:
         booking = _own_open(db, code, phone, now)
         _set_status(db, booking["id"], "cancelled", "cancelled_at", now, "cancel",
                     {"by": "citizen" if actor is None else "staff"})
@@ -384,7 +435,7 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             if key not in seat_of:
                 reason = "Khung giờ không còn (lịch làm việc hoặc quầy phục vụ đã thay đổi)."
             elif used[key] > seat_of[key]:
-                reason = ("Khung giờ đã bị đóng." if seat_of[key] == 0 else
+                reason = (_closure_reason(db, service_id, starts_at) or
                           "Khung giờ không còn đủ chỗ (số quầy phục vụ đã giảm).")
             else:
                 continue
@@ -395,6 +446,52 @@ def recheck(store: Store, config: HubConfig, now: dt.datetime | None = None,
             _event(db, booking_id, "affected", at, {"reason": reason}, actor)
             marked += 1
         return marked
+
+
+def _closure_reason(db, service_id: int, starts_at: str) -> str | None:
+    start = clock.from_iso(starts_at).astimezone(VN)
+    row = db.execute("select reason from appointment_closures where day = ? and "
+                     "(service_id is null or service_id = ?) and (start is null or start = ?) "
+                     "order by id desc limit 1",
+                     [start.date().isoformat(), service_id, f"{start:%H:%M}"]).fetchone()
+    return f"Trung tâm đóng khung giờ này: {row[0]}" if row else None
+
+
+# The capacity the last recheck of this process saw, per database file.
+_seen_capacity: dict[str, tuple] = {}
+
+
+def capacity_fingerprint(db, config: HubConfig) -> tuple:
+    """What the seats depend on: counters and their services, the services' minutes,
+    the calendar's overrides and sessions, the rules, the closures."""
+    one = lambda sql: tuple(db.execute(sql).fetchone())  # noqa: E731
+    return (
+        one("select count(*), total(cs.weight * cs.counter_id * cs.service_id), "
+            "total(c.active * c.id) from counter_services cs "
+            "join counters c on c.id = cs.counter_id"),
+        one("select group_concat(id || ':' || active || ':' || default_service_min) "
+            "from services"),
+        one("select count(*), max(set_at), group_concat(day || working) "
+            "from calendar_overrides"),
+        one("select group_concat(service_id || bookable || walk_in_share || "
+            "coalesce(slot_minutes, '')) from appointment_services"),
+        one("select group_concat(key || value) from appointment_settings"),
+        one("select count(*), max(id) from appointment_closures"),
+        tuple(config.calendar.sessions),
+    )
+
+
+def recheck_if_changed(store: Store, config: HubConfig, now: dt.datetime | None = None
+                       ) -> int:
+    """:func:`recheck` when the capacity changed since this process last looked (a change
+    made elsewhere: ``motcua queue load``, another process). Cheap when nothing did."""
+    seen = capacity_fingerprint(store.db, config)
+    key = str(store.path)
+    if _seen_capacity.get(key) == seen:
+        return 0
+    marked = recheck(store, config, now)
+    _seen_capacity[key] = seen
+    return marked
 
 
 def affected(db) -> list[dict]:
@@ -428,7 +525,7 @@ def staff_move_nearest(store: Store, config: HubConfig, booking_id: int, *, acto
                                now)[booking["service_id"]]:
             if slot.free > 0 and slot.starts_at >= booking["starts_at"] \
                     and slot.starts_at != booking["starts_at"]:
-                moved = _move(db, config, booking, slot.starts_at, now, actor)
+                moved = _move(db, config, booking, slot, now, actor)
                 audit.record(db, actor, "appointment.move", f"appointment:{booking['code']}",
                              {"to": slot.starts_at})
                 return moved
@@ -480,3 +577,34 @@ def reminders_due(db, now: dt.datetime) -> list[dict]:
     return _rows(db, f"select {FIELDS}, a.phone, a.email from appointments a join services s "
                      "on s.id = a.service_id where a.day = ? and a.status = 'booked' "
                      "order by a.id", [tomorrow])
+
+
+# --- The kiosk (over the bus) ----------------------------------------------------------------
+
+def offer(db, config: HubConfig, service_code: str | None = None, day: str | None = None,
+          now: dt.datetime | None = None) -> dict:
+    """What a kiosk may show: the services, a service's days, or a day's slots (free seats
+    only as numbers; no booking or person)."""
+    now = now or clock.now()
+    services = slots.bookable_services(db)
+    if not service_code:
+        return {"services": [{"code": s["code"], "name": s["name"]} for s in services]}
+    service = next((s for s in services if s["code"] == service_code), None)
+    if service is None:
+        raise Refused("not_bookable", "Dịch vụ này chưa nhận đặt lịch hẹn.")
+    today = now.astimezone(VN).date()
+    if not day:
+        last = today + dt.timedelta(days=rules.settings(db)["days_ahead"])
+        free: dict[dt.date, int] = {}
+        for slot in slots.plan(db, config, [service["id"]], today, last, now)[service["id"]]:
+            free[slot.day] = free.get(slot.day, 0) + slot.free
+        return {"days": [{"day": d.isoformat(), "free": n} for d, n in free.items()]}
+    try:
+        chosen = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+    if not today <= chosen <= today + dt.timedelta(days=rules.settings(db)["days_ahead"]):
+        raise Refused("invalid_date", "Ngày này không nhận đặt lịch hẹn.")
+    return {"slots": [{"starts_at": s.starts_at, "label": s.label, "free": s.free}
+                      for s in slots.plan(db, config, [service["id"]], chosen, chosen,
+                                          now)[service["id"]]]}

@@ -23,6 +23,7 @@ SETTINGS = {
     "per_phone_active": (2, 1, 20, "Số lịch hẹn còn hiệu lực của một số điện thoại"),
     "per_address_per_day": (5, 1, 1000, "Số lịch hẹn đặt từ một địa chỉ mạng trong một ngày"),
     "per_kiosk_per_day": (200, 1, 10000, "Số lịch hẹn đặt từ một kiosk trong một ngày"),
+    "reminder_hour": (9, 6, 20, "Giờ bắt đầu gửi tin nhắc lịch (ngày hôm trước)"),
 }
 DEFAULT_WALK_IN_SHARE = 0.5
 

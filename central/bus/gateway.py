@@ -24,18 +24,26 @@ from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
+from motcua.bus.paho import PahoTransport
 
+from ..appointments import checkin
 from ..config import HubConfig
 from ..devices import nodes
 from ..errors import Refused
+from ..province.uplink import BRIDGE_STATE, Uplink
+from ..queue import state
+from ..queue.ticker import StatsTicker
+from ..statistics import dossier_figures, live
 from ..store import Store
 from . import reliability, routes
+from .broker_link import BrokerLink
+from .budget import NodeBudget
 from .idempotency import apply_once
 from .routes import Context, Route
 
 log = logging.getLogger(__name__)
 # The statistics tickers a gateway runs (attributes), stopped and nudged together.
-TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
+TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker", "booking_ticker")
 # Retained state goes out at QoS 0: it is rebuilt from the store and published
 # whole again whenever the hub (re)connects (_republish_queue_state), so a
 # message lost with a dropped link is replaced by the next one anyway, and
@@ -44,6 +52,7 @@ TICKERS = ("stats_ticker", "dossier_ticker", "supervision_ticker")
 # PUBACK: a third of the hub's CPU per ticket went there). Answers and
 # announcements (not retained, not rebuilt) stay QoS 1.
 STATE_QOS = 0
+SWEEP_EVERY_S = 60.0  # no-show bookings released (central/appointments/checkin.py)
 
 
 def _queue_topic(topic: str | None) -> bool:
@@ -58,8 +67,6 @@ class Gateway:
         self.store = store
         self.topics = Topics(config.center)
         if transport is None:
-            from motcua.bus.paho import PahoTransport
-
             transport = PahoTransport(
                 config.mqtt, client_id=f"motcua-hub-{config.center}", persistent=True
             )
@@ -78,7 +85,6 @@ class Gateway:
         missing = set(self.requests) - set(REQUEST_RESULTS)
         assert not missing, f"requests not in the catalogue: {missing}"
         # What one node may cost (a stolen Pi): checked before anything else.
-        from .budget import NodeBudget
 
         self.budget = NodeBudget(config.budget, self.topics, clear=self._clear_retained)
         self.bus.admit = self.budget.admit
@@ -99,7 +105,6 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
         # Losses of the link over the last minutes, for /healthz and an alarm.
-        from .broker_link import BrokerLink
 
         self.link = BrokerLink()
         self.bus.on_connection_change(self.link.record)
@@ -107,7 +112,6 @@ class Gateway:
         self.uplink = None
         if config.uplink:
             # Summaries for the province (issue 12); the broker's bridge carries them.
-            from ..province.uplink import BRIDGE_STATE, Uplink
 
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
@@ -120,8 +124,6 @@ class Gateway:
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
-        from ..queue.ticker import StatsTicker
-
         self._stopping.clear()
         self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
         self._worker.start()
@@ -130,7 +132,6 @@ class Gateway:
                                         nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
-        from ..statistics import dossier_figures
 
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
@@ -138,12 +139,34 @@ class Gateway:
             message=dossier_figures.as_message, name="dossier-stats",
             nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
-        from ..statistics import live
 
         self.supervision_ticker = live.supervision_ticker(self).start()
+        # Issue 26: today's booked and walk-in figures (bridged to the province);
+        # seats and no-shows move with the clock too, so looked at every 30 s.
+        from ..appointments import figures as booking_figures
+
+        config = self.config
+        self.booking_ticker = StatsTicker(
+            self.store, self.topics, self.publish_state, interval=30.0,
+            topic=self.topics.state("booking_stats"), name="booking-stats", min_gap=1.0,
+            figures=lambda db: booking_figures.today_message(db, config),
+            nudged_by=_queue_topic).start()
         if self.config.uplink:
             self.uplink.start()
+        self._sweeper = threading.Thread(target=self._sweep_bookings, name="booking-no-shows",
+                                         daemon=True)
+        self._sweeper.start()
         return self
+
+    def _sweep_bookings(self) -> None:
+        """Issue 26: a booking whose check-in window closed unused, or whose booked
+        ticket was a no-show at its counter, frees its seat, within a minute."""
+        while not self._stopping.wait(SWEEP_EVERY_S):
+            try:
+                with self.store.write() as db:
+                    checkin.release_no_shows(db)
+            except Exception:  # a locked or full disk now: next minute
+                log.exception("releasing no-show bookings failed")
 
     def stop(self) -> None:
         self.link.close()
@@ -157,6 +180,8 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
+        if getattr(self, "_sweeper", None) is not None:
+            self._sweeper.join(5)
         self.bus.stop()
 
     def _republish_queue_state(self, up: bool) -> None:
@@ -167,8 +192,6 @@ class Gateway:
             self._published.clear()
         if not up:
             return
-        from ..queue import state
-
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
         for name in TICKERS:  # their figures again at next tick
@@ -343,14 +366,23 @@ class Gateway:
             if self._unstored_events and self._unstored_events[-1] is incoming:
                 return  # refused again: the store is still not writable
 
-    # Under load the state is coalesced too: while more requests are already
-    # waiting, their answers go first and the retained state of several
-    # batches is built once, from the newest store, within STATE_DELAY.
+    # Under load the state is coalesced too: the retained state of every batch
+    # answered within STATE_GAP of the last publication waits for the next one
+    # (at most STATE_GAP later), built once from the newest store. A lone
+    # request (the last publication older than that) publishes at once. While
+    # more requests are already waiting, their answers go first, for at most
+    # STATE_DELAY. A busy hall's board and a line listing 200 tickets are then
+    # built and sent once per STATE_GAP rather than once per batch: with 10
+    # dispensers asking, batches of ~4 tickets, that was a quarter of the
+    # request worker's CPU per ticket (issue 25). 20 ms late is not something
+    # a hall's board or a counter's display can show.
+    STATE_GAP = 0.02  # seconds
     STATE_DELAY = 0.05  # seconds
 
     def _work(self) -> None:
         pending: list = []  # retained state and announcements not yet published
-        since = 0.0
+        since = 0.0  # when the oldest of them was answered
+        last_published = 0.0
         last_retry = 0.0
         while not self._stopping.is_set():
             if self._unstored_events and time.monotonic() - last_retry > 2.0:
@@ -359,9 +391,16 @@ class Gateway:
                     self._retry_unstored_events()
                 except Exception:
                     log.exception("could not store a held event")
+            wait = 0.2
+            if pending:
+                wait = max(0.0, last_published + self.STATE_GAP - time.monotonic())
             try:
-                batch = [self._requests.get(timeout=0.2)]
+                batch = [self._requests.get(timeout=wait) if wait else
+                         self._requests.get_nowait()]
             except queue.Empty:
+                if pending:  # its time has come, and nothing else is waiting
+                    self._publish_outbox(pending)
+                    pending, last_published = [], time.monotonic()
                 continue
             while len(batch) < self.MAX_BATCH:
                 try:
@@ -371,9 +410,11 @@ class Gateway:
             if not pending:
                 since = time.monotonic()
             pending += self._answer_batch(batch)
-            if self._requests.empty() or time.monotonic() - since > self.STATE_DELAY:
+            now = time.monotonic()
+            if pending and now - last_published >= self.STATE_GAP and (
+                    self._requests.empty() or now - since > self.STATE_DELAY):
                 self._publish_outbox(pending)
-                pending = []
+                pending, last_published = [], time.monotonic()
         if pending:
             self._publish_outbox(pending)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from motcua.search import fold
 
@@ -48,6 +49,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "results": ("detail", "Kết quả"),
     "legal_basis": ("detail", "Căn cứ pháp lý"),
     "decision": ("detail", "Quyết định công bố"),
+    "sources": ("detail", "Nguồn đối chiếu từng phần"),
     "unconfirmed": ("detail", "Phần chưa xác nhận"),
     "supplement_restarts": ("detail", "Bổ sung hồ sơ thì tính lại thời hạn từ đầu"),
     "fees_pause_clock": ("detail", "Dừng tính thời hạn khi chờ nộp phí, thuế"),
@@ -59,7 +61,10 @@ LISTS = ("agencies", "applicants", "steps", "conditions", "results", "legal_basi
 CHANNEL_KEYS = ("channel", "time_limit", "unit", "fees", "note")
 FEE_KEYS = ("name", "amount")
 COMPONENT_KEYS = ("name", "originals", "copies", "form")
-DECISION_KEYS = ("number", "date", "issuer", "url")
+DECISION_KEYS = ("number", "date", "issuer", "url", "title")
+# One source a part (or several parts) was checked against: the text, where it was
+# read, and the words that decide the value (docs/catalog.md, "Sources").
+SOURCE_KEYS = ("parts", "title", "number", "date", "issuer", "article", "url", "quote", "note")
 
 # CSV/XLSX columns, in order. The simple columns ``time_limit``, ``unit``,
 # ``fee`` and ``online`` are accepted for hand-made sheets (one set of terms
@@ -68,7 +73,8 @@ COLUMNS = (
     "code", "name", "field", "department", "level", "local_code", "service_code",
     "effective_from", "effective_to", "online_level", "applicants", "agencies", "channels",
     "components", "steps", "conditions", "results", "legal_basis", "decision_number",
-    "decision_date", "decision_issuer", "decision_url", "unconfirmed",
+    "decision_date", "decision_issuer", "decision_url", "decision_title", "sources",
+    "unconfirmed",
     "supplement_restarts", "fees_pause_clock",
 )
 SIMPLE_COLUMNS = ("time_limit", "unit", "fee", "online")
@@ -125,9 +131,35 @@ def row_cells(record: dict) -> dict[str, str]:
     decision = record.get("decision") or {}
     for key in DECISION_KEYS:
         cells[f"decision_{key}"] = "" if decision.get(key) is None else str(decision[key])
+    cells["sources"] = "\n".join(source_line(s) for s in record.get("sources") or [])
     for key in FLAGS:
         cells[key] = "có" if record.get(key) else ""
     return cells
+
+
+def source_line(source: dict) -> str:
+    """A source as one cell line: ``parts | title | number | date | issuer | article | url |
+    quote | note`` (parts comma-separated, e.g. ``time_limit, fees``)."""
+    bits = [", ".join(source.get("parts") or [])]
+    bits += [str(source.get(k) or "") for k in SOURCE_KEYS[1:]]
+    return " | ".join(bits).rstrip(" |")
+
+
+def parse_sources(cell: str) -> list:
+    """The ``sources`` cell → source dicts (values left for the check to judge)."""
+    out = []
+    for line in str(cell).splitlines():
+        if not line.strip():
+            continue
+        bits = [b.strip() for b in line.split("|")]
+        if len(bits) > len(SOURCE_KEYS):  # a stray '|' is reported, not silently joined
+            out.append({"_bad": line.strip()})
+            continue
+        bits += [""] * (len(SOURCE_KEYS) - len(bits))
+        source = {"parts": [p.strip() for p in bits[0].split(",") if p.strip()]}
+        source.update({k: v for k, v in zip(SOURCE_KEYS[1:], bits[1:], strict=True) if v})
+        out.append(source)
+    return out
 
 
 def parse_channels(cell: str) -> list:
@@ -143,9 +175,9 @@ def parse_channels(cell: str) -> list:
             if not item.strip():
                 continue
             name, _, amount = item.rpartition("=")
-            fees.append({"name": name.strip(), "amount": _number(amount)} if name
-                        else {"name": "Lệ phí", "amount": _number(amount)})
-        channel = {"channel": channel_code(bits[0]), "time_limit": _number(bits[1]),
+            fees.append({"name": name.strip(), "amount": cell_number(amount)} if name
+                        else {"name": "Lệ phí", "amount": cell_number(amount)})
+        channel = {"channel": channel_code(bits[0]), "time_limit": cell_number(bits[1]),
                    "unit": unit_code(bits[2]), "fees": fees}
         if bits[4] or len(bits) > 5:
             channel["note"] = " | ".join(bits[4:]).strip()
@@ -153,10 +185,16 @@ def parse_channels(cell: str) -> list:
     return out
 
 
-def _number(value):
-    from .importing import _number as number
-
-    return number(value)
+def cell_number(value):
+    """An integer from a cell, or the text itself (so the check can say what was there)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
+    return int(text) if re.fullmatch(r"-?\d+", text) else str(value).strip()
 
 
 # --- files --------------------------------------------------------------------------
@@ -193,7 +231,7 @@ def export_file(db, kind: str) -> bytes:
         csv.writer(out, lineterminator="\n").writerows(rows)
         return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 with a BOM
     if kind == "xlsx":
-        import openpyxl
+        import openpyxl  # lazy: a spreadsheet library, loaded on the first export
 
         book = openpyxl.Workbook()
         sheet = book.active

@@ -27,8 +27,14 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
+from motcua.public_terms import PARTS
+from motcua.search import fold
+
+from ..documents import uploads
+from ..documents.uploads import MAX_ROWS, BadFile, load_json
 from .file_format import (
     CHANNEL_KEYS,
     COLUMNS,
@@ -39,8 +45,11 @@ from .file_format import (
     FIELDS,
     FLAGS,
     KNOWN_COLUMNS,
+    SOURCE_KEYS,
     YES,
+    cell_number,
     parse_channels,
+    parse_sources,
 )
 from .procedures import CHANNELS, LEVELS, TIME_UNITS
 
@@ -95,8 +104,6 @@ def nfc(value):
 
 def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict]]:
     """``[(row, record)]`` and the departments a file carries; ImportRefused if unreadable."""
-    from ..documents import uploads
-
     name = filename.lower()
     try:
         if name.endswith(".json"):
@@ -118,16 +125,12 @@ def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
-    import zipfile
-
-    import openpyxl
+    import openpyxl  # lazy: a spreadsheet library, loaded on the first import
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportRefused([Problem(0, "tệp", "không đọc được tệp Excel (.xlsx)")]) from None
-    from ..documents.uploads import MAX_ROWS, BadFile
-
     sheet = book.worksheets[0]
     rows = []
     for row in sheet.iter_rows(values_only=True):
@@ -138,8 +141,6 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 
 def _parse_json(data: bytes):
-    from ..documents.uploads import load_json
-
     doc = load_json(data.decode("utf-8-sig"))
     departments = []
     if isinstance(doc, dict):
@@ -201,11 +202,11 @@ def record_from_cells(c: dict) -> dict:
         if str(c.get(key, "")).strip():
             record[key] = _split(c[key])
     fee = c.get("fee", "")
-    fees = [{"name": "Lệ phí", "amount": _number(fee)}] if str(fee).strip() else []
+    fees = [{"name": "Lệ phí", "amount": cell_number(fee)}] if str(fee).strip() else []
     if str(c.get("channels", "")).strip():
         record["channels"] = parse_channels(c["channels"])
     elif str(c.get("time_limit", "")).strip() or str(c.get("unit", "")).strip():
-        terms = {"time_limit": _number(c.get("time_limit", "")),
+        terms = {"time_limit": cell_number(c.get("time_limit", "")),
                  "unit": str(c.get("unit", "")).strip(), "fees": fees}
         channels = [{"channel": "in_person", **terms}]
         if str(c.get("online", "")).strip().lower() in ("1", "x", "yes", "có", "true"):
@@ -214,8 +215,8 @@ def record_from_cells(c: dict) -> dict:
     components = []
     for part in _split(c.get("components", "")):
         bits = [b.strip() for b in part.split("|")]
-        comp = {"name": bits[0], "originals": _number(bits[1]) if len(bits) > 1 else 1,
-                "copies": _number(bits[2]) if len(bits) > 2 else 0}
+        comp = {"name": bits[0], "originals": cell_number(bits[1]) if len(bits) > 1 else 1,
+                "copies": cell_number(bits[2]) if len(bits) > 2 else 0}
         if len(bits) > 3 and bits[3]:
             comp["form"] = bits[3]
         components.append(comp)
@@ -230,6 +231,8 @@ def record_from_cells(c: dict) -> dict:
             if str(value).strip():
                 decision[key] = str(value).strip()
         record["decision"] = decision
+    if str(c.get("sources", "")).strip():
+        record["sources"] = parse_sources(c["sources"])
     for key in ("effective_from", "effective_to"):
         if isinstance(c.get(key), dt.datetime | dt.date):
             record[key] = c[key].strftime("%Y-%m-%d")
@@ -241,25 +244,11 @@ def record_from_cells(c: dict) -> dict:
     return record
 
 
-def _number(value):
-    """An integer from a cell, or the text itself (so the check can say what was there)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip().replace(".", "").replace(",", "").replace(" ", "")
-    return int(text) if re.fullmatch(r"-?\d+", text) else str(value).strip()
-
-
 # --- Checking -----------------------------------------------------------------
 
 def _level(value) -> str | None:
     if value in LEVELS:
         return value
-    from motcua.search import fold
-
     return LEVEL_WORDS.get(fold(str(value or "")).strip())
 
 
@@ -283,6 +272,7 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
             if key in r and not isinstance(r[key], bool):
                 bad(row, key, f"cần “có” hoặc “không” (true/false), nhận được “{r[key]}”")
         _check_decision(row, r.get("decision"), bad)
+        _check_sources(row, r.get("sources"), bad)
         code = r.get("code")
         if not isinstance(code, str) or not code:
             bad(row, "code", "thiếu mã thủ tục")
@@ -397,6 +387,43 @@ def _check_decision(row, decision, bad) -> None:
             bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
 
 
+def _check_sources(row, sources, bad) -> None:
+    if sources is None:
+        return
+    if not isinstance(sources, list):
+        bad(row, "sources", "cần một danh sách nguồn: parts, number, date, issuer, url, quote")
+        return
+    for i, source in enumerate(sources, start=1):
+        where = f"sources[{i}]"
+        if isinstance(source, dict) and "_bad" in source:
+            bad(row, where, f"dòng “{source['_bad']}” có quá nhiều dấu “|”; mỗi dòng: phần | "
+                            "tên văn bản | số | ngày | cơ quan | điều | URL | trích dẫn | ghi chú")
+            continue
+        if not isinstance(source, dict):
+            bad(row, where, "cần một đối tượng: parts, number, date, issuer, url, quote")
+            continue
+        _unknown_keys(row, where, source, SOURCE_KEYS, bad)
+        parts = source.get("parts")
+        if not isinstance(parts, list) or not parts or any(p not in PARTS for p in parts):
+            bad(row, f"{where}.parts", "cần ít nhất một phần trong: " + ", ".join(PARTS))
+        for key in SOURCE_KEYS[1:]:
+            value = source.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                bad(row, f"{where}.{key}", "cần một chuỗi văn bản")
+            elif "|" in value or "\n" in value:
+                bad(row, f"{where}.{key}", "không được chứa dấu “|” hoặc xuống dòng")
+        if not str(source.get("number") or "").strip():
+            bad(row, f"{where}.number", "thiếu số hiệu văn bản")
+        date = source.get("date")
+        if isinstance(date, str) and date:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                bad(row, f"{where}.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+
+
 def normalise(record: dict) -> dict:
     """A checked record in the stored shape: columns plus the ``details`` JSON."""
     details = {k: record[k] for k in DETAIL_KEYS if k in record}
@@ -405,6 +432,8 @@ def normalise(record: dict) -> dict:
             details.pop(key, None)
     if isinstance(details.get("decision"), dict):  # empty parts say nothing
         details["decision"] = {k: v for k, v in details["decision"].items() if v}
+    if not details.get("sources"):
+        details.pop("sources", None)
     details.setdefault("channels", [])
     details.setdefault("components", [])
     return {

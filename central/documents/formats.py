@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.core import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 LOCALE = Locale.parse("vi")
 DECIMAL = LOCALE.number_symbols["latn"]["decimal"]   # ','
@@ -37,6 +38,10 @@ NO_RESOLVED = "Chưa có hồ sơ nào được giải quyết trong kỳ: khôn
 NO_RATINGS = "Chưa có lượt đánh giá nào: không tính tỷ lệ."
 NO_ACTIVITY = "Không có hoạt động trong kỳ: không xếp hạng."
 NO_TICKETS = "Chưa có số thứ tự nào: không tính tỷ lệ."
+NO_CALLS = "Chưa có số nào được gọi: chưa tính thời gian chờ."
+NO_SERVED = "Chưa phục vụ xong số nào: chưa tính thời gian phục vụ."
+NO_BOOKINGS_ENDED = "Chưa có lịch hẹn nào đã đến hoặc không đến: không tính tỷ lệ."
+NO_SEATS = "Không có chỗ nào mở cho đặt lịch trong kỳ (hoặc kỳ dài quá 3 tháng): không tính tỷ lệ."
 
 
 def share(part: float, whole: float) -> float | None:
@@ -109,8 +114,6 @@ def long_day(value: dt.date) -> str:
 def install(app) -> None:
     """Register the filters on a Flask app: ``{{ x|number }}``, ``{{ s|percent }}``,
     ``{{ d|day }}``; ``{{ dash(reason) }}`` draws '—' with its reason as a title."""
-    from markupsafe import Markup, escape
-
     def dash(reason: str = "") -> Markup:
         return Markup('<span class="none" title="{}">{}</span>').format(escape(reason), DASH)
 
@@ -118,6 +121,13 @@ def install(app) -> None:
         """``rate(0.83)`` → '83,0%'; ``rate(r.on_time_rate, scale=100)`` for 0–100 figures;
         None → '—' titled with the reason."""
         return dash(reason) if value is None else percent(value / scale, decimals)
+
+    def measure(value, reason: str = NO_CALLS, decimals: int = 1):
+        """``measure(4.25)`` → '4,3'; None (nothing to average yet) → '—' titled with
+        the reason."""
+        # A figure the hub left out (nothing measured) is undefined in a template.
+        measured = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number(value, decimals) if measured else dash(reason)
 
     def rate_band(rate, scale: float = 100) -> str:
         """The colour class of an on-time figure (0–100 by default): good, warn, bad, none."""
@@ -129,5 +139,7 @@ def install(app) -> None:
     app.add_template_filter(day, "day")
     app.add_template_global(dash, "dash")
     app.add_template_global(rate, "rate")
-    for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS"):
+    app.add_template_global(measure, "measure")
+    for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS", "NO_CALLS",
+                 "NO_SERVED", "NO_BOOKINGS_ENDED", "NO_SEATS"):
         app.jinja_env.globals[name] = globals()[name]

@@ -29,8 +29,10 @@ import csv
 import io
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
 
 from .formats import DASH, number
+from .letterhead import MOTTO, NATION, Letterhead
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SEPARATOR = ";"
@@ -91,3 +93,49 @@ def append(ws, values: list) -> None:
     for cell in ws[ws._current_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+
+
+def _line(ws, row: int, first: int, last: int, text: str, font=None, height=None):
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = put(ws, row, first, text)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if font is not None:
+        cell.font = font
+    if height:
+        ws.row_dimensions[row].height = height
+    return cell
+
+
+def official_heading(ws, head: Letterhead, day, width: int, split: int,
+                     form: str = "") -> int:
+    """The official heading block of a sheet, as the PDFs print it (:func:`.pdf.heading`):
+    the governing body and the centre over columns 1..``split``, the national
+    heading and motto over the rest, the place-and-date line (and the form's
+    number, if any) under the motto. Returns the first row left free."""
+    bold = Font(bold=True)
+    _line(ws, 1, 1, split, head.governing_body.upper())
+    _line(ws, 1, split + 1, width, NATION, bold)
+    _line(ws, 2, 1, split, head.centre.upper(), bold, height=30)
+    _line(ws, 2, split + 1, width, MOTTO, bold)
+    _line(ws, 3, split + 1, width, head.date_line(day), Font(italic=True))
+    if form:
+        _line(ws, 4, split + 1, width, form, Font(italic=True, size=9))
+    return 5
+
+
+def title_lines(ws, row: int, width: int, title: str, subtitle: str = "") -> int:
+    """The document's title (bold, larger) and a line under it; returns the next row."""
+    _line(ws, row, 1, width, title, Font(bold=True, size=13))
+    if subtitle:
+        _line(ws, row + 1, 1, width, subtitle)
+    return row + 2
+
+
+def signature_rows(ws, row: int, signers, width: int, split: int) -> int:
+    """Two signature blocks side by side (role in bold, the hint under it in
+    italics), over columns 1..``split`` and the rest; returns the next row."""
+    for (role, hint), (first, end) in zip(signers, ((1, split), (split + 1, width)),
+                                          strict=True):
+        _line(ws, row, first, end, role, Font(bold=True))
+        _line(ws, row + 1, first, end, hint, Font(italic=True))
+    return row + 2

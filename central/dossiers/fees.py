@@ -38,6 +38,7 @@ from motcua.text import nfc
 from ..accounts import audit
 from ..calendar.working_time import VN
 from ..catalog import procedures as procedures_module
+from ..documents.letterhead import Letterhead
 from ..errors import Refused
 from ..store import Store
 
@@ -320,30 +321,38 @@ SUMMARY_COLUMNS = [("receipts", "Số biên lai"), ("payments", "Đã thu"),
                    ("transfer_net", "Chuyển khoản"), ("exemptions", "Miễn, giảm")]
 
 
-def report_xlsx(rep: dict, center_name: str = "") -> bytes:
+def report_xlsx(rep: dict, head=None, today: dt.date | None = None) -> bytes:
     """The report as a workbook: the receipts, then totals per department and per officer.
 
-    Amounts are written as integer cells with a thousands format, so the
-    accountant's own SUM over the column gives the same totals.
+    The receipts' sheet has the official heading block (governing body, centre,
+    national motto, place and date; ``head`` is a
+    :class:`~central.documents.letterhead.Letterhead` or the centre's name) and
+    the two signature blocks, as the closing sheet's PDF. Amounts are written as
+    integer cells with a thousands format, so the accountant's own SUM over the
+    column gives the same totals.
     """
+    # Lazy: the spreadsheet library, loaded on the first workbook asked for (issue 25).
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from ..documents import sheets  # text cells stay text: a payer's name is never a formula
 
+    head, today = _letterhead(head), today or clock.now().astimezone(VN).date()
     wb = Workbook()
     ws = wb.active
     ws.title = "Biên lai"
     bold = Font(bold=True)
-    sheets.append(ws, [f"Bảng kê thu phí, lệ phí {period_text(rep)}"])
-    sheets.append(ws, [center_name])
-    ws["A1"].font = bold
+    row = sheets.official_heading(ws, head, today, 12, 5)
+    row = sheets.title_lines(ws, row, 12, "BẢNG KÊ THU PHÍ, LỆ PHÍ",
+                             period_text(rep).capitalize())
+    ws.append([])  # a blank row between the heading and the table
     header = ["Ngày", "Giờ", "Mã hồ sơ", "Thủ tục", "Đơn vị", "Cán bộ", "Loại", "Khoản",
               "Hình thức", "Số biên lai", "Số tiền (đồng)", "Ghi chú"]
     sheets.append(ws, header)
-    for cell in ws[3]:
+    first = ws._current_row + 1
+    for cell in ws[first - 1]:
         cell.font = bold
-    for row_number, r in enumerate(rep["entries"], start=4):
+    for row_number, r in enumerate(rep["entries"], start=first):
         sheets.append(ws, [_day_text(r["day"]), clock.show(r["recorded_at"], fmt="%H:%M"),
                    r["dossier_code"], r["procedure_code"], r["department_name"],
                    r["officer_name"] or r["officer"], r["kind_name"], r["item"],
@@ -351,6 +360,10 @@ def report_xlsx(rep: dict, center_name: str = "") -> bytes:
                    -r["amount"] if r["kind"] == "refund" else r["amount"], r["note"]])
         # By row number: ws.max_row scans every cell, quadratic over a month.
         ws.cell(row_number, 11).number_format = "#,##0"
+    sheets.signature_rows(ws, ws._current_row + 2, CLOSING_SIGNERS, 12, 5)
+    for column, chars in zip("ABCDEFGHIJKL", (11, 7, 24, 12, 28, 22, 12, 24, 14, 12, 14, 24),
+                             strict=True):
+        ws.column_dimensions[column].width = chars
     for title, key, label in (("Theo đơn vị", "by_department", "Đơn vị"),
                               ("Theo cán bộ", "by_officer", "Cán bộ")):
         sheet = wb.create_sheet(title)
@@ -370,18 +383,29 @@ def report_xlsx(rep: dict, center_name: str = "") -> bytes:
     return out.getvalue()
 
 
-def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes:
+CLOSING_SIGNERS = (("NGƯỜI LẬP BẢNG", "(Ký, ghi rõ họ tên)"), ("KẾ TOÁN", "(Ký, ghi rõ họ tên)"))
+
+
+def _letterhead(head):
+    return head if isinstance(head, Letterhead) else Letterhead(centre=head or "")
+
+
+def closing_pdf(rep: dict, head=None, printed_by: str = "",
+                today: dt.date | None = None) -> bytes:
     """The printable daily closing sheet (Bảng tổng hợp thu phí, lệ phí cuối ngày).
 
     A PDF (fpdf2, DejaVu Sans for every Vietnamese letter) rather than a print
     stylesheet: the sheet is signed by the officer and the accountant and filed,
-    so it must print the same from any browser and be kept as a file.
+    so it must print the same from any browser and be kept as a file. It opens
+    with the official heading block Biểu 06 has (:func:`central.documents.pdf.heading`:
+    governing body and centre, national motto, place and date; ``head`` is a
+    Letterhead or the centre's name) and ends with the two signature blocks.
     """
-    from ..documents.pdf import document, signatures
+    from ..documents.pdf import document, heading, signatures  # lazy: fpdf, on the first PDF
 
     pdf = document()
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 6, center_name.upper(), new_x="LMARGIN", new_y="NEXT", align="C")
+    heading(pdf, _letterhead(head), today or clock.now().astimezone(VN).date())
+    pdf.ln(4)
     pdf.set_font("DejaVu", "B", 14)
     pdf.cell(0, 9, "BẢNG TỔNG HỢP THU PHÍ, LỆ PHÍ", new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("DejaVu", "", 11)
@@ -436,9 +460,11 @@ def closing_pdf(rep: dict, center_name: str = "", printed_by: str = "") -> bytes
             pdf.cell(w, 6, v, border=1, align="R" if i == 6 else "L")
         pdf.ln()
     pdf.ln(6)
-    signatures(pdf, ("Người lập bảng", "(Ký, ghi rõ họ tên)"),
-               ("Kế toán", "(Ký, ghi rõ họ tên)"), style="", size=10, note_size=8)
-    pdf.ln(14)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(95, 6, printed_by, align="C", new_x="LMARGIN", new_y="NEXT")
+    if pdf.will_page_break(40):  # the signatures never sit alone at a page's top
+        pdf.add_page()
+    signatures(pdf, *CLOSING_SIGNERS, size=10, note_size=8)
+    pdf.ln(16)
+    pdf.set_font("DejaVu", "B", 10)
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    pdf.cell(half, 6, printed_by, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

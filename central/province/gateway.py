@@ -29,10 +29,11 @@ import time
 
 from motcua import clock
 from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
 
 from ..config import HubConfig
 from . import ingest
-from .workers import IngestWorker
+from .workers import IngestWorker, next_batch
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ class ProvinceGateway:
         self.store = store
         self.topics = Topics(config.center)
         if transport is None:
-            from motcua.bus.paho import PahoTransport
-
             # One connection for the state and the shared summaries: a production
             # broker names a client after its user (use_username_as_clientid), so
             # two connections as "hub" would knock each other off. Acknowledged by
@@ -131,16 +130,8 @@ class ProvinceGateway:
             if time.monotonic() >= next_reports:
                 self._publish_reports()
                 next_reports = time.monotonic() + self.REPORTS_EVERY_S
-            try:
-                batch = [self._queue.get(timeout=0.2)]
-            except queue.Empty:
-                continue
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self.apply_batch(batch)
+            if batch := next_batch(self._queue, self.MAX_BATCH):
+                self.apply_batch(batch)
 
     def apply_batch(self, batch: list[tuple[str, bytes]]) -> int:
         """Store a batch in one transaction (the same as an ingest worker's); the state

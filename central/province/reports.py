@@ -9,7 +9,7 @@
     overdue(db)                      # open dossiers past due, every centre
     officer_rankings(db, day)        # tickets served and ratings per officer, every centre
     centre_database(db, "xa-a")      # a centre's dossiers in its own tables' shape
-    official_report(db, start, end, "xa-a")   # Biểu 06 when central.statistics is there
+    official_report(db, start, end, "xa-a")   # Biểu 06 of one centre
 
 The official period report (Biểu 06) is a function over a centre's own
 database; :func:`centre_database` rebuilds those tables (departments,
@@ -25,6 +25,8 @@ import sqlite_utils
 
 from motcua import clock
 
+from ..statistics import facts
+from ..statistics.period_report import period_report as official
 from ..store.migrations import migrations
 
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
@@ -49,7 +51,7 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         f"from province_centres {'where ' + where if where else ''} order by center", args)]
     states: dict[tuple[str, str], dict] = {}
     for r in db.query("select center, name, payload from province_state "
-                      "where name in ('queue_stats', 'nodes')"
+                      "where name in ('queue_stats', 'nodes', 'booking_stats')"
                       + (f" and {where}" if where else ""), args):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
@@ -63,12 +65,32 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         r["issued"] = stats.get("issued", 0)
         r["waiting"] = stats.get("waiting", 0)
         r["done"] = stats.get("done", 0)
-        r["avg_wait_min"] = stats.get("avg_wait_min", 0)
+        r["avg_wait_min"] = stats.get("avg_wait_min")  # absent: nobody called yet
         nodes = states.get((r["center"], "nodes"), {}).get("nodes", [])
         r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
         r["nodes"] = len(nodes)
         r["calls_today"] = calls.get(r["center"], 0)
+        # Issue 26: today's booked and walk-in figures, as the centre last sent them.
+        r["booking"] = states.get((r["center"], "booking_stats"), {})
     return rows
+
+
+def booking_totals(rows: list[dict]) -> dict:
+    """The centres' ``booking`` figures (:func:`centres`) added up: averages from the
+    waits' sums, rates from the counts; None where there is nothing to divide."""
+    keys = ("booked_called", "booked_wait_sum_min", "walk_in_called", "walk_in_wait_sum_min",
+            "bookings", "checked_in", "no_show", "cancelled", "seats")
+    t = {k: sum(r.get("booking", {}).get(k, 0) or 0 for r in rows) for k in keys}
+    ended = t["checked_in"] + t["no_show"]
+
+    def ratio(part, whole, digits):
+        return round(part / whole, digits) if whole else None
+
+    return {**t, "centres": sum(bool(r.get("booking")) for r in rows),
+            "booked_avg_wait_min": ratio(t["booked_wait_sum_min"], t["booked_called"], 1),
+            "walk_in_avg_wait_min": ratio(t["walk_in_wait_sum_min"], t["walk_in_called"], 1),
+            "no_show_rate": ratio(t["no_show"], ended, 3),
+            "share_booked": ratio(t["bookings"], t["seats"], 3)}
 
 
 def provinces(rows: list[dict]) -> list[dict]:
@@ -284,13 +306,8 @@ def centre_database(db, center: str | None = None,
 def official_report(db, start, end, center: str | None = None, by: str = "department",
                     prefix: str | None = None):
     """Biểu 06 for one centre, the whole province, or (national hub) one province
-    ``prefix`` or the whole country, when the statistics module (issue 9) is there;
-    ``None`` without it (the pages then show :func:`period_report`'s figures)."""
-    try:
-        from ..statistics import facts
-        from ..statistics.period_report import period_report as official
-    except ImportError:
-        return None
+    ``prefix`` or the whole country, by the centres' own statistics code run
+    over their summaries."""
     mem = centre_database(db, center, prefix)
     facts.rebuild(mem)
     return official(mem, start, end, by=by)

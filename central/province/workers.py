@@ -37,14 +37,18 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import threading
 import time
 from pathlib import Path
 
-from motcua import clock
+from motcua import clock, logs
 from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
 
+from ..store import Store
 from . import ingest
+from .stores import open_store
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,26 @@ def shared_filter(config) -> str:
     (or the country): ``$share/motcua-ingest-<center>/province/+/up/+``, or
     ``.../vn/+/+/up/+`` for the national hub."""
     return f"$share/motcua-ingest-{config.center}/{ingest.tier(config.role).up_filter()}"
+
+
+def next_batch(source: queue.Queue, most: int, wait_s: float = 0.2) -> list:
+    """What is queued, at most ``most`` items, waiting up to ``wait_s`` for the
+    first; empty when nothing came, so the caller's loop can look up::
+
+        while not stopping.is_set():
+            if batch := next_batch(incoming, 500):
+                store(batch)
+    """
+    try:
+        batch = [source.get(timeout=wait_s)]
+    except queue.Empty:
+        return []
+    while len(batch) < most:
+        try:
+            batch.append(source.get_nowait())
+        except queue.Empty:
+            break
+    return batch
 
 
 class IngestWorker:
@@ -72,8 +96,6 @@ class IngestWorker:
         self._own_bus = bus is None
         if bus is None:
             if transport is None:
-                from motcua.bus.paho import PahoTransport
-
                 transport = PahoTransport(config.mqtt, client_id=self.client_id,
                                           persistent=True, manual_ack=True)
             bus = BusClient(transport, Topics(config.center))
@@ -114,16 +136,8 @@ class IngestWorker:
 
     def _work(self) -> None:
         while not self._stopping.is_set():
-            try:
-                batch = [self._queue.get(timeout=0.2)]
-            except queue.Empty:
-                continue
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._commit_until_done(batch)
+            if batch := next_batch(self._queue, self.MAX_BATCH):
+                self._commit_until_done(batch)
 
     def _commit_until_done(self, batch: list) -> None:
         """Store the batch, retrying while the database refuses; then acknowledge it."""
@@ -161,13 +175,6 @@ class IngestWorker:
 
 def run(config, name: str) -> None:
     """``motcua ingest --name N``: one worker until SIGTERM."""
-    import signal
-
-    from motcua import logs
-
-    from ..store import Store
-    from .stores import open_store
-
     logs.setup(config.log_level, f"ingest-{name}")
     if config.mqtt.username and config.mqtt.password_file:
         # A production broker names a client after its user: worker N logs in as

@@ -27,13 +27,18 @@ def _halls_for_service(db, service_id: int) -> set:
 
 
 def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
-                 node_id: str | None = None, now=None) -> tuple[dict, list]:
-    result = tickets.issue(db, service, priority, node_id, now=now)
+                 node_id: str | None = None, now=None, *, booking_code: str | None = None,
+                 slot_at: str | None = None) -> tuple[dict, list]:
+    result = tickets.issue(db, service, priority, node_id, now=now, booking_code=booking_code,
+                           slot_at=slot_at)
     closed = result.pop("closed_days")
     ticket = tickets.get(db, result["ticket_id"])
-    changes = Changes(tickets={ticket["id"]}, services={ticket["service_id"]},
+    changes = Changes(services={ticket["service_id"]},
                       halls=_halls_for_service(db, ticket["service_id"]))
     out = state.publications(db, topics, changes)
+    # The new ticket's own page: everything it shows is known here already.
+    out.append((topics.ticket_state(ticket["token"]), state.issued_ticket_state(ticket, result),
+                True))
     if closed:
         # A new day: yesterday's ticket pages are cleared from the broker (an
         # empty retained message deletes one); their rows stay in the store.

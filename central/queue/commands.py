@@ -19,8 +19,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..errors import Refused
+from ..store import sql
 from . import setup, strategy, tickets
 from .tickets import record_event
 
@@ -57,47 +59,60 @@ def _current(db, counter: dict) -> dict | None:
 def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
     """What the strategy chooses from: the head (oldest) of each group of waiting
     tickets this counter may call, a group being (service, priority or not,
-    transferred to this counter or not).
+    transferred to this counter or not, booked and due or not).
 
-    Within a group the order is always first-come, so a later ticket can never
-    be the right choice: the strategy sees a handful of heads, not the whole
-    line, and a long line costs no more than a short one.
+    Within a group the order is always first-come (a due booked ticket's group:
+    earliest slot first), so a later ticket can never be the right choice: the
+    strategy sees a handful of heads, not the whole line, and a long line costs
+    no more than a short one. A booked ticket whose slot has not started yet
+    waits among the walk-ins, by its check-in time (issue 26).
     """
     # One statement: per (service, priority or not) the oldest waiting ticket
-    # not sent to a particular counter, and per priority the oldest sent to
-    # this one.
+    # not sent to a particular counter and not a due booking, per service the
+    # due booking of the earliest slot, and per priority the oldest sent to this one.
     head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
-            "t.issued_at, s.max_wait_min, {weight}, t.target_counter_id from tickets t "
-            "join services s on s.id = t.service_id where {where} "
-            "order by t.issued_at, t.id limit 1)")
+            "t.issued_at, s.max_wait_min, {weight}, t.target_counter_id, t.slot_at "
+            "from tickets t join services s on s.id = t.service_id where {where} "
+            "order by {order} limit 1)")
+    first_come = "t.issued_at, t.id"
+    at = clock.iso(now)
     parts, args = [], []
     for service_id, weight in db.execute(
             "select service_id, weight from counter_services where counter_id = ?",
             [counter["id"]]).fetchall():
         for prio in (0, 1):
             parts.append(head.format(
-                weight="?", where="t.status = 'waiting' and t.service_id = ? and "
-                "(t.priority_class_id is not null) = ? and t.target_counter_id is null"))
-            args += [weight, service_id, prio]
+                weight="?", order=first_come,
+                where="t.status = 'waiting' and t.service_id = ? and "
+                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
+                "and (t.slot_at is null or t.slot_at > ?)"))
+            args += [weight, service_id, prio, at]
+        parts.append(head.format(
+            weight="?", order="t.slot_at, t.issued_at, t.id",
+            where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
+            "and t.slot_at <= ? and t.target_counter_id is null"))
+        args += [weight, service_id, at]
     for prio in (0, 1):
         parts.append(head.format(
-            weight="?", where="t.target_counter_id = ? and t.status = 'waiting' and "
-            "(t.priority_class_id is not null) = ?"))
+            weight="?", order=first_come, where="t.target_counter_id = ? and "
+            "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
         args += [1, counter["id"], prio]
     rows = db.execute(" union all ".join(parts), args).fetchall()
     out = []
-    for tid, sid, prio, issued_at, max_wait, weight, target in rows:
+    for tid, sid, prio, issued_at, max_wait, weight, target, slot_at in rows:
         issued = clock.from_iso(issued_at)
+        due = slot_at is not None and slot_at <= at
         out.append(strategy.Candidate(
             id=tid, service_id=sid, priority=bool(prio), issued=issued.timestamp(),
             waited_min=(now - issued).total_seconds() / 60, max_wait_min=max_wait,
-            weight=weight, for_this_counter=target == counter["id"]))
+            weight=weight, for_this_counter=target == counter["id"], booked=due,
+            slot=clock.from_iso(slot_at).timestamp() if due else None))
     return out
 
 
 def current_strategy(db) -> strategy.Strategy:
     s = setup.settings(db)
-    return strategy.make(s["strategy"], int(s["priority_every"]))
+    return strategy.make(s["strategy"], int(s["priority_every"]), int(s["booked_in_a_row"]))
 
 
 @dataclass(slots=True)
@@ -119,7 +134,7 @@ class Command:
 
 
 def _set_counter(db, counter: dict, **values) -> None:
-    setup.update(db, "counters", counter["id"], values)
+    sql.update(db, "counters", counter["id"], values)
     counter.update(values)
 
 
@@ -148,7 +163,11 @@ def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
                "officer_id = ?, target_counter_id = null where id = ?",
                [cmd.at, cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
-    _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak)
+    # Booked calls in a row (a due booking's), which the strategy bounds while walk-ins wait.
+    booked = counter["booked_streak"] + 1 if ticket.get("slot_at") and \
+        ticket["slot_at"] <= cmd.at else 0
+    _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak,
+                 booked_streak=booked)
     cmd.changes.ticket(ticket)
     cmd.changes.announce.append((ticket["id"], counter["id"], "call"))
 
@@ -179,7 +198,8 @@ def _next(db, cmd: Command) -> str:
     """
     pool = _ready_to_call(db, cmd)
     _finish_current(db, cmd)
-    choice = current_strategy(db).choose(pool, cmd.counter["normal_streak"])
+    choice = current_strategy(db).choose(pool, cmd.counter["normal_streak"],
+                                          cmd.counter["booked_streak"])
     if choice is None:
         return "Không còn ai chờ."
     chosen = tickets.get(db, choice.id)
@@ -195,7 +215,8 @@ def _call_number(db, cmd: Command) -> str:
     """
     pool = _ready_to_call(db, cmd)
     chosen = _find_waiting(db, cmd.counter, cmd.number, pool)
-    expected = current_strategy(db).choose(pool, cmd.counter["normal_streak"])
+    expected = current_strategy(db).choose(pool, cmd.counter["normal_streak"],
+                                          cmd.counter["booked_streak"])
     out_of_order = expected is not None and expected.id != chosen["id"]
     if out_of_order and not cmd.reason:
         raise Refused("reason_required", "Gọi số không theo thứ tự cần ghi rõ lý do.")
@@ -293,7 +314,7 @@ def _transfer(db, cmd: Command) -> str:
     record_event(db, ticket, "transfer", "waiting", now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=cmd.reason,
                  detail=detail)
-    setup.update(db, "tickets", ticket["id"], values)
+    sql.update(db, "tickets", ticket["id"], values)
     _set_counter(db, counter, current_ticket_id=None)
     changes.ticket(ticket)
     return f"Đã chuyển số {ticket['display']} sang {where}."
@@ -355,7 +376,7 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     cmd = Command(
         counter=counter, moment=moment, at=clock.iso(moment), node_id=node_id,
         officer_id=officer_id if officer_id is not None else counter["officer_id"],
-        number=number, reason=setup.nfc(reason) if reason else None,
+        number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
         current=_current(db, counter),
         changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
@@ -402,7 +423,7 @@ def answer(db, counter: dict, message: str = "") -> dict:
 def _find_waiting(db, counter, number, pool) -> dict:
     if not number:
         raise Refused("number_required", "Cần nhập số cần gọi.")
-    rows = setup.rows(db, "select * from tickets where display = ? and status = 'waiting' "
+    rows = sql.rows(db, "select * from tickets where display = ? and status = 'waiting' "
                           "order by issued_at desc", [str(number).strip().upper()])
     served = {r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]])}

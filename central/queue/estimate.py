@@ -144,8 +144,13 @@ def said(wait: Wait) -> str:
 
 
 def legacy_minutes(db, service: dict, ahead: int) -> int:
-    """The estimate before issue 25, kept to measure against (bench/queue_engine.py)."""
-    from . import tickets
-
-    per = tickets.avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
-    return math.ceil(ahead * per / max(1, tickets.open_counters(db, service["id"])))
+    """The plain estimate before issue 25: ``ahead`` times the mean service time of
+    the ``recent_for_estimate`` newest done tickets, over the counters open for
+    the service (one when none is), rounded up. What a ticket printed offline
+    records (:mod:`.leases`), and what ``bench/waits.py`` measures against."""
+    per, _ = service_time(db, service, setup.setting_int(db, "recent_for_estimate"))
+    servers = db.execute(
+        "select count(*) from counters c join counter_services cs on cs.counter_id = c.id "
+        "where cs.service_id = ? and c.status = 'open' and c.active = 1",
+        [service["id"]]).fetchone()[0]
+    return math.ceil(ahead * per / max(1, servers))

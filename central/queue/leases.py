@@ -28,8 +28,9 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.tickets import display_number
 
+from ..devices.clocks import hub_time_of_print
 from ..errors import Refused
-from . import setup, state, tickets
+from . import estimate, setup, state, tickets
 from .commands import Changes
 
 DEFAULT_SIZE = 10
@@ -134,7 +135,6 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     if not TOKEN.match(token) or tickets.by_token(db, token) is not None:
         token = setup.new_token()  # the printed QR then leads nowhere; the number still counts
     # The hub's time wins: the node's clock only says how long ago it printed.
-    from ..devices.clocks import hub_time_of_print
 
     issued_at = hub_time_of_print(db, node_id, data, block["leased_at"], moment)
     ticket = {
@@ -146,7 +146,7 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     }
     ticket["id"] = db["tickets"].insert(ticket).last_pk
     ahead = tickets.people_ahead(db, ticket)
-    minutes = tickets.estimate(db, service, ahead)
+    minutes = estimate.legacy_minutes(db, service, ahead)
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
     tickets.record_event(db, ticket, "issue_offline", "waiting", now=clock.iso(moment),
                          node_id=node_id,

@@ -14,15 +14,17 @@ from __future__ import annotations
 import re
 import secrets
 import time
-import unicodedata
 from pathlib import Path
 
 import sqlite_utils
 
+from motcua.text import nfc
+
 from ..accounts import audit
 from ..catalog import department_list as departments_table
+from ..documents.uploads import BadFile, load_json, load_toml
 from ..errors import Refused
-from ..store import Store
+from ..store import Store, sql
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -37,35 +39,15 @@ DEFAULT_SETTINGS = {
     "board_calls": "8",        # newest calls kept on a hall's board
     "recent_for_estimate": "20",  # finished tickets the wait estimate looks at
     "strategy": "mixed",       # calling order: mixed (priority every N) or first_come
+    # Issue 26: a booking's check-in is taken from this long before its slot
+    # starts until this long after; a due booked ticket goes before walk-ins,
+    # at most this many booked calls in a row at a counter while a walk-in waits.
+    "checkin_early_min": "15",
+    "checkin_late_min": "10",
+    "booked_in_a_row": "3",
 }
-
-
-def rows(db, sql: str, args=()) -> list[dict]:
-    """Rows as dicts, straight from the connection.
-
-    The queue's hot path (a request per key press) avoids sqlite-utils'
-    ``query()``/``table.insert()``, which add savepoints and schema lookups
-    to every statement."""
-    cursor = db.execute(sql, list(args))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
-def insert(db, table: str, record: dict) -> int:
-    """INSERT a row (table and column names are ours, never from input); its id."""
-    columns = ", ".join(record)
-    marks = ", ".join("?" * len(record))
-    return db.execute(f"insert into {table} ({columns}) values ({marks})",
-                      list(record.values())).lastrowid
-
-
-def update(db, table: str, row_id: int, values: dict) -> None:
-    sets = ", ".join(f"{k} = ?" for k in values)
-    db.execute(f"update {table} set {sets} where id = ?", [*values.values(), row_id])
-
-
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text).strip())
+# Settings that may be 0 (minutes of a window), with their upper bound.
+ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240}
 
 
 # Settings per connection (a connection is one database, one thread); the
@@ -108,6 +90,10 @@ def check_settings(values: dict) -> dict[str, str]:
         elif key == "opening_time":
             if not TIME.match(value):
                 raise Refused("invalid_setting", "Giờ mở cửa phải có dạng HH:MM, ví dụ 07:00.")
+        elif key in ZERO_ALLOWED:
+            if not value.isdigit() or int(value) > ZERO_ALLOWED[key]:
+                raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số phút từ 0 "
+                                                 f"đến {ZERO_ALLOWED[key]}.")
         else:
             if not value.isdigit() or not 1 <= int(value) <= 1000:
                 raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số nguyên từ 1 "
@@ -285,8 +271,6 @@ def save_settings(db, values: dict, actor: str | None = None) -> None:
 
 def parse(text: str, name: str = "") -> dict:
     """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
-    from ..documents.uploads import BadFile, load_json, load_toml
-
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):
             data = load_json(text)
@@ -307,6 +291,8 @@ def load(store: Store, data: dict, actor: str | None = None,
     when ``create_officers_password`` is given (the demo does that); an
     existing user is left as it is.
     """
+    # Lazy: accounts.users hashes a password as it loads (scrypt, 32 MB at its
+    # peak); only a file with officers needs it, not every tool that reads the queue.
     from ..accounts import users
 
     counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,
@@ -362,11 +348,11 @@ def new_token() -> str:
 # --- Reading -------------------------------------------------------------------------
 
 def services(db) -> list[dict]:
-    return rows(db, "select * from services order by sort_order, id")
+    return sql.rows(db, "select * from services order by sort_order, id")
 
 
 def service_by_code(db, code: str) -> dict | None:
-    found = rows(db, "select * from services where code = ? and active = 1", [code])
+    found = sql.rows(db, "select * from services where code = ? and active = 1", [code])
     return found[0] if found else None
 
 
@@ -382,7 +368,7 @@ def counters(db) -> list[dict]:
 
 
 def counter_by_number(db, number: int) -> dict | None:
-    found = rows(db, "select * from counters where number = ?", [number])
+    found = sql.rows(db, "select * from counters where number = ?", [number])
     return found[0] if found else None
 
 

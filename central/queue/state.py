@@ -29,6 +29,7 @@ from motcua.bus.messages import (
     new_id,
 )
 
+from ..store import sql
 from . import estimate, setup, tickets
 from .commands import Changes, counter_view
 
@@ -108,7 +109,7 @@ def _last_finished(db, counter_id: int) -> dict | None:
 def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
-    service = setup.rows(db, "select * from services where code = ?", [code])[0]
+    service = sql.rows(db, "select * from services where code = ?", [code])[0]
     rows = db.execute(
         "select display, priority_class_id is not null from tickets where service_id = ? "
         "and status = 'waiting' and day = ? order by issued_at, id limit ?",
@@ -162,10 +163,11 @@ def stats(db, day: str | None = None) -> dict:
         serving=counts.get("called", 0) + counts.get("serving", 0),
         done=counts.get("done", 0), no_show=counts.get("no_show", 0),
         cancelled=counts.get("cancelled", 0),
-        avg_wait_min=round(total_ms / called / 60000, 1) if called else 0,
-        p90_wait_min=round(p90_ms / 60000, 1) if called else 0,
-        within_target=round(within / called, 3) if called else 1,
-        no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else 0,
+        # Nothing to divide by: no figure (absent), never a made-up 0 or 1 (issue 23).
+        avg_wait_min=round(total_ms / called / 60000, 1) if called else None,
+        p90_wait_min=round(p90_ms / 60000, 1) if called else None,
+        within_target=round(within / called, 3) if called else None,
+        no_show_rate=round(counts.get("no_show", 0) / finished, 3) if finished else None,
         out_of_order=out_of_order)
 
 
@@ -185,6 +187,17 @@ def ticket_state(db, ticket: dict) -> dict:
         status_name=tickets.STATUS_NAMES[ticket["status"]], issued_at=ticket["issued_at"],
         called_at=ticket["called_at"], counter=counter, people_ahead=ahead,
         estimate_min=ticket["estimate_min"])
+
+
+def issued_ticket_state(ticket: dict, issued: dict) -> dict:
+    """:func:`ticket_state` of a ticket just issued, from its row and
+    :func:`.tickets.issue`'s answer alone (no query: one is published per ticket)."""
+    return STATE_TICKET.make(
+        display=ticket["display"], service=issued["service"],
+        service_name=issued["service_name"], priority=ticket["priority_class_id"] is not None,
+        status=ticket["status"], status_name=tickets.STATUS_NAMES[ticket["status"]],
+        issued_at=ticket["issued_at"], called_at=ticket["called_at"], counter=None,
+        people_ahead=issued["people_ahead"], estimate_min=ticket["estimate_min"])
 
 
 def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:

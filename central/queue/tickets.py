@@ -22,7 +22,9 @@ from motcua import clock
 from motcua.tickets import display_number
 
 from ..errors import Refused
+from ..store import sql
 from . import setup
+from .estimate import expected_wait
 
 ACTIVE = ("waiting", "called", "serving")
 FINAL = ("done", "no_show", "cancelled")
@@ -55,7 +57,7 @@ def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> s
 def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
                  counter_id=None, officer_id=None, node_id=None, reason=None,
                  detail: dict | None = None) -> None:
-    setup.insert(db, "ticket_events", {
+    sql.insert(db, "ticket_events", {
         "ticket_id": ticket["id"], "at": now, "action": action,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
@@ -145,58 +147,32 @@ def next_number(db, day: str, service: dict) -> int:
     return number
 
 
-def avg_service_min(db, service: dict, limit: int) -> float:
-    """Mean minutes from call to finish of the service's ``limit`` newest done
-    tickets (the configured figure while fewer than three are done).
-
-    Reckoned by SQLite in whole milliseconds (the store's precision): it is
-    read on every ticket issued and every line published."""
-    count, total_ms = db.execute(
-        "select count(*), sum(ms) from (select cast(round((julianday(finished_at) - "
-        "julianday(called_at)) * 86400000) as integer) as ms from tickets "
-        "where service_id = ? and status = 'done' and called_at is not null "
-        "order by finished_at desc limit ?)", [service["id"], limit]).fetchone()
-    if count < 3:  # too few to trust: the configured figure
-        return float(service["default_service_min"])
-    return max(0.5, total_ms / 60000 / count)
-
-
-def open_counters(db, service_id: int) -> int:
-    return db.execute(
-        "select count(*) from counters c join counter_services cs on cs.counter_id = c.id "
-        "where cs.service_id = ? and c.status = 'open' and c.active = 1",
-        [service_id]).fetchone()[0]
-
-
-def estimate(db, service: dict, ahead: int, per: float | None = None,
-             servers: int | None = None) -> int:
-    """Minutes until a ticket with ``ahead`` people before it is called: the
-    recent service time of the service spread over the counters open for it
-    (one counter assumed when none is open yet).
-
-    ``per`` and ``servers`` (:func:`avg_service_min`, :func:`open_counters`)
-    may be given by a caller that has them already."""
-    if per is None:
-        per = avg_service_min(db, service, setup.setting_int(db, "recent_for_estimate"))
-    if servers is None:
-        servers = open_counters(db, service["id"])
-    return math.ceil(ahead * per / max(1, servers))
-
-
 def people_ahead(db, ticket: dict) -> int:
     """Waiting tickets of the same service issued earlier; a priority ticket
-    counts only the priority tickets before it."""
-    sql = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
+    counts only the priority tickets before it, a booked ticket (issue 26) the
+    booked tickets of earlier slots."""
+    if ticket.get("slot_at"):
+        return db.execute(
+            "select count(*) from tickets where status = 'waiting' and service_id = ? "
+            "and slot_at is not null and (slot_at < ? or (slot_at = ? and id < ?))",
+            [ticket["service_id"], ticket["slot_at"], ticket["slot_at"], ticket["id"]],
+        ).fetchone()[0]
+    query = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
            "and (issued_at < ? or (issued_at = ? and id < ?))")
     args = [ticket["service_id"], ticket["issued_at"], ticket["issued_at"], ticket["id"]]
     if ticket["priority_class_id"] is not None:
-        sql += " and priority_class_id is not null"
-    return db.execute(sql, args).fetchone()[0]
+        query += " and priority_class_id is not null"
+    return db.execute(query, args).fetchone()[0]
 
 
 def issue(db, service_code: str, priority: str | None = None, node_id: str | None = None,
-          now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> dict:
-    """Issue the next ticket of a service (inside the caller's write transaction)."""
+          now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE, *,
+          booking_code: str | None = None, slot_at: str | None = None) -> dict:
+    """Issue the next ticket of a service (inside the caller's write transaction).
+
+    With ``booking_code`` and ``slot_at`` (the slot's start, UTC ISO) it is a
+    booked ticket, issued at the booking's check-in (issue 26): from its slot's
+    start it is called ahead of walk-ins (:mod:`.strategy`)."""
     moment = now or clock.now()
     at = clock.iso(moment)
     service = setup.service_by_code(db, service_code)
@@ -204,12 +180,15 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         raise Refused("unknown_service", f"Không có dịch vụ mã '{service_code}'.")
     priority_row = None
     if priority:
-        rows = setup.rows(db, "select * from priority_classes where code = ? and active = 1",
+        rows = sql.rows(db, "select * from priority_classes where code = ? and active = 1",
                           [priority])
         if not rows:
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
         priority_row = rows[0]
-    day = business_day(moment, setup.settings(db)["opening_time"], zone)
+    # A booking checked in before opening time (its window opens 15 min before a
+    # 07:00 slot) belongs to its slot's day, not to the day being closed.
+    day = business_day(max(moment, clock.from_iso(slot_at)) if booking_code and slot_at
+                       else moment, setup.settings(db)["opening_time"], zone)
     closed = close_old_days(db, day, at)
     number = next_number(db, day, service)
     ticket = {
@@ -220,16 +199,22 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "status": "waiting", "issued_at": at, "token": setup.new_token(),
         "source_node": node_id,
     }
-    ticket["id"] = setup.insert(db, "tickets", ticket)
+    if booking_code:
+        ticket.update(booking_code=booking_code, slot_at=slot_at)
+    ticket["id"] = sql.insert(db, "tickets", ticket)
     ahead = people_ahead(db, ticket)
-    from .estimate import expected_wait
-
     wait = expected_wait(db, service, ahead, moment)
     minutes = wait.minutes
+    if booking_code and slot_at:
+        # Not called ahead of walk-ins before its slot starts.
+        minutes = max(minutes, math.ceil((clock.from_iso(slot_at) - moment).total_seconds()
+                                         / 60))
     db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
                  detail={"estimate_min": minutes, "people_ahead": ahead,
-                         **({"estimate_range": wait.range} if wait.range else {})})
+                         **({"estimate_range": wait.range} if wait.range else {}),
+                         **({"booking": booking_code, "slot_at": slot_at}
+                            if booking_code else {})})
     return {
         "ticket_id": ticket["id"], "number": number, "display": ticket["display"],
         "service": service["code"], "service_name": service["name"],
@@ -238,17 +223,18 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "people_ahead": ahead, "estimate_min": minutes, "estimate_range": wait.range,
         "issued_at": at, "day": day,
         "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
+        "booked": bool(booking_code), "slot_at": slot_at if booking_code else None,
         "closed_days": closed,
     }
 
 
 def get(db, ticket_id: int) -> dict | None:
-    found = setup.rows(db, "select * from tickets where id = ?", [ticket_id])
+    found = sql.rows(db, "select * from tickets where id = ?", [ticket_id])
     return found[0] if found else None
 
 
 def by_token(db, token: str) -> dict | None:
-    found = setup.rows(db, "select * from tickets where token = ?", [token])
+    found = sql.rows(db, "select * from tickets where token = ?", [token])
     return found[0] if found else None
 
 
@@ -257,18 +243,16 @@ def count(db) -> int:
     return db.execute("select count(*) from tickets").fetchone()[0]
 
 
-def progress(db) -> dict:
-    """How far the floor got, every day together: tickets issued, called at least
-    once, and served (``done``). ``motcua demo --check`` asks it."""
-    issued, called, done = db.execute(
-        "select count(*), count(first_called_at), coalesce(sum(status = 'done'), 0) "
-        "from tickets").fetchone()
-    return {"issued": issued, "called": called, "done": done}
+def totals(db) -> tuple[int, int, int]:
+    """``(issued, called, done)``: tickets in the store, every day together, those
+    ever called, and those served to the end."""
+    return db.execute("select count(*), count(first_called_at), "
+                      "coalesce(sum(status = 'done'), 0) from tickets").fetchone()
 
 
 def latest(db) -> dict | None:
     """The newest ticket issued (the demo's page links to its live page)."""
-    found = setup.rows(db, "select * from tickets order by id desc limit 1")
+    found = sql.rows(db, "select * from tickets order by id desc limit 1")
     return found[0] if found else None
 
 

@@ -8,6 +8,6 @@
 - :mod:`.worker`: the hub thread that ties them together (``motcua hub`` starts
   it when ``[sms] enabled`` or ``[email] host`` is set).
 
-May import: the store, ``central.config``, ``central.alarms``, dossiers, queue,
+May import: the store, ``central.config``, ``central.alarms``, calendar, dossiers, queue,
 appointments.
 """

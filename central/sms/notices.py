@@ -8,6 +8,11 @@ a second scan never queues one twice::
 
     queue_dossier_notices(store, config)   # result ready, apology, supplement
     queue_turn_notices(store, config)      # queue tickets three places from the front
+    queue_appointment_notices(store, config)    # booked, moved, cancelled, lost its seat
+    queue_appointment_reminders(store, config)  # the day before
+
+Bookings (``appointment_events``) are read past their own cursor the same way; the
+booking itself holds the phone (and the e-mail address when given).
 
 Only dossiers whose applicant opted in at reception (``dossier_contacts``)
 and tickets with a phone number (``ticket_contacts``) are notified.
@@ -16,11 +21,15 @@ and tickets with a phone number (``ticket_contacts``) are notified.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from urllib.parse import quote
 
 from motcua import clock
 
 from .. import dossiers
+from ..appointments import bookings, rules
+from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..queue import tickets
 from ..store import Store
@@ -32,6 +41,9 @@ log = logging.getLogger(__name__)
 ACTIONS = {"result_ready": "result_ready", "apologise": "late",
            "request_supplement": "supplement"}
 CURSOR = "dossier_event_cursor"
+APPOINTMENT_CURSOR = "appointment_event_cursor"
+APPOINTMENT_ACTIONS = {"book": "appointment_booked", "move": "appointment_moved",
+                       "cancel": "appointment_cancelled", "affected": "appointment_affected"}
 # Events older than this when first seen (the worker was off) are not notified:
 # "your result is ready" a week late helps nobody.
 STALE_AFTER = dt.timedelta(days=2)
@@ -119,8 +131,6 @@ def _lookup_url(config: HubConfig, d: dict) -> str:
     base = config.dossiers.public_url.rstrip("/")
     if not base:
         return ""
-    from urllib.parse import quote
-
     return f"{base}/tra-cuu?code={quote(d['code'])}"
 
 
@@ -148,4 +158,84 @@ def queue_turn_notices(store: Store, config: HubConfig, now: dt.datetime | None 
                             dedupe=f"turn_near:ticket:{ticket['id']}:sms",
                             ticket_id=ticket["id"], now=now):
                 queued += 1
+    return queued
+
+
+def _when(b: dict, zone: str) -> str:
+    return clock.show(b["starts_at"], zone, "%H:%M %d/%m/%Y")
+
+
+def _queue_booking(db, config: HubConfig, b: dict, kind: str, dedupe: str, reason: str,
+                   now: dt.datetime) -> int:
+    wordings = sms_text.appointment(kind, b, _when(b, config.timezone), config.center_name,
+                                    reason)
+    queued = 0
+    if sms_on(config) and outbox.queue(
+            db, channel="sms", peer=b["phone"], kind=kind,
+            body=sms_text.choose(wordings, config.sms.unicode), dedupe=f"{dedupe}:sms",
+            now=now):
+        queued += 1
+    if b["email"] and email_on(config):
+        mail = sms_text.email_body(wordings[0], {"applicant_name": b["name"]},
+                                   config.center_name)
+        if outbox.queue(db, channel="email", peer=b["email"], kind=kind,
+                        subject=sms_text.EMAIL_SUBJECTS[kind].format(code=b["code"]),
+                        body=mail, dedupe=f"{dedupe}:email", now=now):
+            queued += 1
+    return queued
+
+
+def queue_appointment_notices(store: Store, config: HubConfig, now: dt.datetime | None = None,
+                              batch: int = 500) -> int:
+    """Tell the citizen what happened to a booking (booked, moved, cancelled, lost its seat
+    after a change of counters, calendar or a closure): one message per event and channel."""
+    moment = now or clock.now()
+    # A change of counters or calendar made anywhere (the admin pages recheck at once;
+    # `motcua queue load` does not): bookings left without a seat, told below.
+    bookings.recheck_if_changed(store, config, moment)
+    newest = store.db.execute("select max(id) from appointment_events").fetchone()[0] or 0
+    if newest <= int(outbox.get_state(store.db, APPOINTMENT_CURSOR, "0") or 0):
+        return 0
+    queued = 0
+    with store.write() as db:
+        cursor = int(outbox.get_state(db, APPOINTMENT_CURSOR, "0") or 0)
+        for event in list(db.query(
+                "select id, appointment_id, action, detail, at from appointment_events "
+                "where id > ? order by id limit ?", [cursor, batch])):
+            cursor = event["id"]
+            kind = APPOINTMENT_ACTIONS.get(event["action"])
+            if kind is None or moment - clock.from_iso(event["at"]) > STALE_AFTER:
+                continue
+            b = bookings.get(db, event["appointment_id"])
+            if b["ends_at"] <= clock.iso(moment):
+                continue  # over already: nothing useful to say
+            detail = json.loads(event["detail"] or "{}")
+            queued += _queue_booking(db, config, b, kind, f"{kind}:event:{event['id']}",
+                                     detail.get("reason", ""), moment)
+        outbox.put_state(db, APPOINTMENT_CURSOR, str(cursor))
+    return queued
+
+
+def queue_appointment_reminders(store: Store, config: HubConfig,
+                                now: dt.datetime | None = None) -> int:
+    """The day before, from ``reminder_hour`` (appointment settings, 9 by default): a
+    reminder for every booking still held for tomorrow (once per booking and slot; a
+    booking moved to another day is reminded again)."""
+    moment = now or clock.now()
+    if not (sms_on(config) or email_on(config)):
+        return 0
+    if moment.astimezone(VN).hour < rules.settings(store.db)["reminder_hour"]:
+        return 0  # not at night: from this hour of the day before
+    due = [b for b in bookings.reminders_due(store.db, moment)
+           if store.db.execute("select 1 from messages where dedupe like ? limit 1",
+                               [f"appointment_reminder:{b['id']}:{b['starts_at']}:%"]
+                               ).fetchone() is None]
+    if not due:
+        return 0
+    queued = 0
+    with store.write() as db:
+        for b in due:
+            queued += _queue_booking(db, config, b, "appointment_reminder",
+                                     f"appointment_reminder:{b['id']}:{b['starts_at']}", "",
+                                     moment)
     return queued

@@ -44,6 +44,11 @@ KIND_NAMES = {
     "late": "Trễ hạn, hẹn lại",
     "supplement": "Yêu cầu bổ sung",
     "turn_near": "Sắp đến lượt",
+    "appointment_booked": "Đặt lịch hẹn",
+    "appointment_moved": "Đổi giờ lịch hẹn",
+    "appointment_cancelled": "Hủy lịch hẹn",
+    "appointment_affected": "Lịch hẹn mất chỗ",
+    "appointment_reminder": "Nhắc lịch hẹn",
     "other": "Tin khác",
 }
 

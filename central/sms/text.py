@@ -169,7 +169,36 @@ def turn_near(ticket: dict, ahead: int) -> list[str]:
     return [f"Số {ticket['display']}: còn {ahead} người trước ông/bà. Mời quay lại khu chờ."]
 
 
+def appointment(kind: str, b: dict, when: str, centre: str, reason: str = "") -> list[str]:
+    """Wordings of a booking's notice, fullest first. ``when`` is '08:30 07/12/2026'."""
+    code, service = b["code"], b["service_name"]
+    if kind == "appointment_booked":
+        return [f"Lịch hẹn {code}: {service}, {when} tại {centre}. Khi đến, quét mã QR hoặc "
+                f"nhập mã {code} ở kiosk để lấy số.",
+                f"Lịch hẹn {code}: {when}. Nhập mã ở kiosk khi đến."]
+    if kind == "appointment_moved":
+        return [f"Lịch hẹn {code} ({service}) đã đổi sang {when}.",
+                f"Lịch hẹn {code} đổi sang {when}."]
+    if kind == "appointment_cancelled":
+        why = f" Lý do: {reason}" if reason else ""
+        return [f"Lịch hẹn {code} ({service}, {when}) đã được hủy.{why}",
+                f"Lịch hẹn {code} lúc {when} đã hủy."]
+    if kind == "appointment_affected":
+        return [f"Lịch hẹn {code} lúc {when} không còn giữ được: {reason} Xin đặt giờ khác "
+                "hoặc chờ Trung tâm liên hệ.",
+                f"Lịch hẹn {code} lúc {when} bị hủy chỗ. Xin đặt giờ khác."]
+    if kind == "appointment_reminder":
+        return [f"Nhắc lịch hẹn {code}: {service}, {when} tại {centre}. Mang theo mã này.",
+                f"Nhắc lịch hẹn {code}: {when}."]
+    raise ValueError(kind)
+
+
 EMAIL_SUBJECTS = {
+    "appointment_booked": "Lịch hẹn {code} đã được đặt",
+    "appointment_moved": "Lịch hẹn {code} đã đổi giờ",
+    "appointment_cancelled": "Lịch hẹn {code} đã hủy",
+    "appointment_affected": "Lịch hẹn {code} cần đặt lại giờ",
+    "appointment_reminder": "Nhắc lịch hẹn {code} ngày mai",
     "result_ready": "Hồ sơ {code} đã có kết quả",
     "late": "Hồ sơ {code} sẽ trễ hạn: ngày hẹn trả mới",
     "supplement": "Hồ sơ {code} cần bổ sung giấy tờ",

@@ -86,6 +86,8 @@ class Worker:
             self.read_inbox(now)
         notices.queue_dossier_notices(self.store, self.config, now)
         notices.queue_turn_notices(self.store, self.config, now)
+        notices.queue_appointment_notices(self.store, self.config, now)
+        notices.queue_appointment_reminders(self.store, self.config, now)
         if self.modem is not None:
             self.deliver("sms", now)
         if notices.email_on(self.config):

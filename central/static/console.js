@@ -181,6 +181,7 @@
       render();
     } else if (topic.startsWith(`${cfg.base}/state/line/`)) {
       renderLine(data);
+      L.nextHourSoon();
     }
   }, (up) => {
     $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";

@@ -154,6 +154,36 @@
       { timeZone: "Asia/Ho_Chi_Minh", hour12: false }) : "";
   }
 
+  // A figure of today's queue_stats in its element (<b data-stat="avg_wait_min"
+  // data-none="why">): Vietnamese number forms as the page was drawn (1.234; 4,5),
+  // and "—" (motcua/wording.py's NOTHING_RESOLVED) with its reason as a title when
+  // the hub sent none: a wait or a share with nothing to measure yet (issue 23).
+  const DASH = "\u2014";
+  function showStat(el, value) {
+    if (value == null) {
+      el.textContent = DASH;
+      el.title = el.dataset.none || "";
+      el.classList.add("none");
+      return;
+    }
+    el.textContent = typeof value === "number"
+      ? value.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : value;
+    el.removeAttribute("title");
+    el.classList.remove("none");
+  }
+
+  // Now, in milliseconds, on the hub's clock: the page was drawn at <body
+  // data-hub-now>, and the hub's time runs data-hub-speed times faster (the
+  // demo's day in a demo, issue 22); the browser's own clock only measures
+  // how long the page has been open.
+  const loadedAt = Date.now();
+  function hubNow() {
+    const d = document.body.dataset;
+    const drawn = d.hubNow ? Date.parse(d.hubNow) : NaN;
+    if (Number.isNaN(drawn)) return Date.now();
+    return drawn + (Date.now() - loadedAt) * (Number(d.hubSpeed) || 1);
+  }
+
   // Fill a table row's cells by class name: setCells(row, {waiting: 3}).
   function setCells(row, values) {
     for (const [cls, text] of Object.entries(values)) {
@@ -173,7 +203,7 @@
     if (!cell) return;
     const called = row.dataset.called;
     if (!called) { cell.textContent = ""; row.classList.remove("long"); return; }
-    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(called)) / 60000));
+    const minutes = Math.max(0, Math.floor((hubNow() - Date.parse(called)) / 60000));
     const hhmm = clock(called).slice(0, 5);
     cell.textContent = minutes ? `từ ${hhmm} · ${minutes} phút` : `từ ${hhmm}`;
     const table = row.closest("table");
@@ -185,7 +215,23 @@
   }
   if (document.getElementById("counters")) {
     tickServing();
-    setInterval(tickServing, 15000);
+    // Every 15 s on the hub's clock (a demo's faster day), at most once a second.
+    setInterval(tickServing, Math.max(1000, 15000 / (Number(document.body.dataset.hubSpeed) || 1)));
+  }
+
+  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
+  // hub; a line that moved (a check-in, a call) redraws them, once per burst.
+  let nextHourTimer = null;
+  function nextHourSoon() {
+    const box = document.getElementById("next-hour");
+    if (!box || !box.dataset.src || nextHourTimer) return;
+    nextHourTimer = setTimeout(() => {
+      nextHourTimer = null;
+      fetch(box.dataset.src, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => { box.innerHTML = html; })
+        .catch(() => {});  // kept as it was; the next change tries again
+    }, 500);
   }
 
   function updateFloor(rest, data) {
@@ -202,6 +248,7 @@
       return true;
     }
     if (rest.startsWith("line/")) {
+      nextHourSoon();
       const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
       if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
                                estimate: data.estimate_min });
@@ -210,5 +257,6 @@
     return false;
   }
 
-  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor };
+  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor, showStat, DASH, hubNow,
+                        nextHourSoon };
 })(window);

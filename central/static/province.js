@@ -100,8 +100,9 @@
       const row = document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`);
       if (!row) return;  // a centre new to the hub: it shows on the next load
       if (rest === "state/queue_stats") {
-        setCells(row, { issued: data.issued, waiting: data.waiting, done: data.done,
-                        avg: data.avg_wait_min });
+        setCells(row, { issued: data.issued, waiting: data.waiting, done: data.done });
+        const avg = row.querySelector(".avg");
+        if (avg) L.showStat(avg, data.avg_wait_min);
       } else if (rest === "state/nodes") {
         const nodes = data.nodes || [];
         setCells(row, { nodes: `${nodes.filter((n) => n.state === "online").length} / ` +
@@ -121,9 +122,7 @@
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
                       estimate: data.estimate_min });
     } else if (rest === "state/queue_stats") {
-      document.querySelectorAll("[data-stat]").forEach((b) => {
-        b.textContent = data[b.dataset.stat] == null ? 0 : data[b.dataset.stat];
-      });
+      document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     } else if (rest === "state/nodes") {
       const body = document.querySelector("#nodes tbody");
       body.replaceChildren(...(data.nodes || []).map((n) => {

@@ -6,10 +6,8 @@
   const cfg = L.settings();
   const live = L.connect(cfg.url, (topic, data) => {
     if (!topic.endsWith("/state/queue_stats")) return;
-    document.querySelectorAll("#public-queue [data-stat]").forEach((b) => {
-      const v = data[b.dataset.stat];  // Vietnamese number forms, as the page was drawn
-      if (v != null) b.textContent = typeof v === "number" ? v.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : v;
-    });
+    document.querySelectorAll("#public-queue [data-stat]").forEach(
+      (b) => L.showStat(b, data[b.dataset.stat]));
   });
   live.subscribe(`${cfg.base}/state/queue_stats`);
 })();

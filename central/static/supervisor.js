@@ -10,11 +10,7 @@
     const rest = topic.slice(cfg.base.length + "/state/".length);
     if (L.updateFloor(rest, data)) return;
     if (rest === "queue_stats") {
-      document.querySelectorAll("[data-stat]").forEach((b) => {
-        // Vietnamese number forms, as the page was drawn (1.234; 4,5).
-        const v = data[b.dataset.stat];
-        b.textContent = typeof v === "number" ? v.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : v;
-      });
+      document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     }
   }, (up) => {
     $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";

@@ -18,16 +18,20 @@ every format, explained in a note under the table.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+from io import BytesIO
 from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from motcua import clock
+from motcua.text import plain_words
+
+from ..calendar.working_time import VN
 from ..documents import sheets
 from ..documents.formats import DASH, NO_RESOLVED, day, number
-from ..documents.pdf import MOTTO, NATION, Letterhead, document, heading, signatures
+from ..documents.pdf import Letterhead, document, heading, signatures
 from .period_report import HEADER_GROUPS, table
 
 HEADER_ROW = 10  # the XLSX table's first header row (the heading block above it)
@@ -50,17 +54,10 @@ def _cell_text(value) -> str:
     return number(value, 2) if isinstance(value, float) else str(value)
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    words = "".join(c for c in folded if not unicodedata.combining(c))
-    return "-".join("".join(ch for ch in w if ch.isalnum()) for w in words.split() if
-                    any(ch.isalnum() for ch in w))
-
-
 def filename(report: dict, ext: str) -> str:
     """The download's name in plain letters (every browser and mail client keeps it):
     'Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.xlsx'."""
-    return (f"Bieu06_{_ascii(report['by_name'])}_{report['start']:%d-%m-%Y}_"
+    return (f"Bieu06_{plain_words(report['by_name'])}_{report['start']:%d-%m-%Y}_"
             f"{report['end']:%d-%m-%Y}.{ext}")
 
 
@@ -79,31 +76,18 @@ def to_csv(report: dict) -> bytes:
 
 def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
     head = _head(head)
-    today = today or dt.date.today()
+    today = today or clock.now().astimezone(VN).date()
     wb = Workbook()
     ws = wb.active
     ws.title = "Biểu 06"
     cells = table(report)
     width = len(cells[0])
     half = 5  # the left heading block spans A:E, the motto the rest
-    bold, plain = Font(bold=True), Font()
+    bold = Font(bold=True)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    def line(row, first, last, text, font=plain, height=None):
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = sheets.put(ws, row, first, text)
-        cell.font, cell.alignment = font, centred
-        if height:
-            ws.row_dimensions[row].height = height
-
-    line(1, 1, half, head.governing_body.upper())
-    line(1, half + 1, width, NATION, bold)
-    line(2, 1, half, head.centre.upper(), bold, height=30)
-    line(2, half + 1, width, MOTTO, bold)
-    line(3, half + 1, width, head.date_line(today), Font(italic=True))
-    line(4, half + 1, width, report["form"], Font(italic=True, size=9))
-    line(5, 1, width, report["title"], Font(bold=True, size=13))
-    line(6, 1, width, f"{period_text(report)} (theo {report['by_name'].lower()})")
+    row = sheets.official_heading(ws, head, today, width, half, form=report["form"])
+    sheets.title_lines(ws, row, width, report["title"],
+                       f"{period_text(report)} (theo {report['by_name'].lower()})")
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -137,10 +121,7 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
                 cell.alignment = Alignment(horizontal="right")
     note = last + 1
     sheets.put(ws, note, 1, NOTE).font = Font(italic=True, size=9)
-    sign = note + 2
-    for (role, hint), (first, end) in zip(SIGNERS, ((1, half), (half + 1, width)), strict=True):
-        line(sign, first, end, role, bold)
-        line(sign + 1, first, end, hint, Font(italic=True))
+    sheets.signature_rows(ws, note + 2, SIGNERS, width, half)
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 40
     for c in range(3, width + 1):
@@ -151,8 +132,6 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    from io import BytesIO
-
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -162,7 +141,7 @@ def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = No
     """A4 landscape: the heading block, form number, title, period, grouped headers,
     the note on "—", the signatures."""
     head = _head(head)
-    today = today or dt.date.today()
+    today = today or clock.now().astimezone(VN).date()
     pdf = document("L", margins=(10, 10, 10), bottom=12)
     pdf.set_title(f"{report['form']} {period_text(report)}")
     width = pdf.w - pdf.l_margin - pdf.r_margin

@@ -107,10 +107,11 @@ def _summary(head: dict, s: dict) -> dict:
     return {
         **head, "issued": s["issued"], "served": s["served"], "no_show": s["no_show"],
         "cancelled": s["cancelled"],
-        "avg_wait_min": round(sum(waits) / len(waits), 1) if waits else 0.0,
-        "p90_wait_min": round(percentile(waits, 0.9), 1),
+        # Nothing called (served) yet: no average, "—" on the pages (issue 23).
+        "avg_wait_min": round(sum(waits) / len(waits), 1) if waits else None,
+        "p90_wait_min": round(percentile(waits, 0.9), 1) if waits else None,
         "avg_service_min": (round(sum(s["service_times"]) / len(s["service_times"]), 1)
-                            if s["service_times"] else 0.0),
+                            if s["service_times"] else None),
         "within_target": round(s["within"] / len(waits), 3) if waits else None,
         "no_show_rate": round(s["no_show"] / finished, 3) if finished else None,
     }

@@ -18,6 +18,9 @@
         db["nodes"].upsert({"node_id": "kiosk-1", ...}, pk="node_id")
     rows = list(store.db.query("select * from nodes"))
 
+Plain SQL helpers for hot paths (rows as dicts, one INSERT, one UPDATE) are
+in :mod:`.sql`.
+
 May import: its migrations only (:mod:`.migrations`, frozen SQL). Every room
 may import it.
 """

@@ -15,7 +15,14 @@ from flask import (
 )
 
 from motcua import clock
-from motcua.public_terms import ASK_OFFICER, PARTS, public_details, source_line, unconfirmed
+from motcua.public_terms import (
+    ASK_OFFICER,
+    PARTS,
+    public_details,
+    source_lines,
+    source_phrase,
+    unconfirmed,
+)
 
 from .. import catalog
 from ..calendar.working_time import VN
@@ -65,7 +72,8 @@ def procedure(code):
     return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
-                           source=source_line(proc["details"]))
+                           source=source_phrase(proc["details"]),
+                           sources=source_lines(proc["details"]))
 
 
 def _department_name(proc) -> str:

@@ -9,6 +9,9 @@ printable closing sheet (``/fees/closing.pdf``) from the same figures.
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
 from flask import (
     Blueprint,
     Response,
@@ -23,9 +26,11 @@ from flask import (
 )
 
 from motcua import clock
+from motcua.text import plain_words
 
 from .. import catalog, dossiers
 from ..calendar.working_time import VN
+from ..documents.letterhead import Letterhead
 from ..dossiers import fees
 from ..errors import Refused
 from . import store
@@ -86,19 +91,30 @@ def report():
 @login_required(*STAFF)
 def report_xlsx():
     rep = _report()
-    data = fees.report_xlsx(rep, current_app.config["MOTCUA"].center_name)
+    data = fees.report_xlsx(rep, Letterhead.of(current_app.config["MOTCUA"]))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                     "spreadsheetml.sheet", headers={
-        "Content-Disposition": f'attachment; filename="thu-phi-{rep["first_day"]}'
-                               f'_{rep["last_day"]}.xlsx"'})
+        "Content-Disposition": _download("attachment", "Bảng kê thu phí, lệ phí", rep,
+                                         "xlsx")})
 
 
 @bp.get("/fees/closing.pdf")
 @login_required(*STAFF)
 def closing_pdf():
     rep = _report()
-    pdf = fees.closing_pdf(rep, current_app.config["MOTCUA"].center_name,
+    pdf = fees.closing_pdf(rep, Letterhead.of(current_app.config["MOTCUA"]),
                            g.user["full_name"])
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="bang-tong-hop-thu-phi-{rep["first_day"]}'
-                               '.pdf"'})
+        "Content-Disposition": _download("inline", "Bảng tổng hợp thu phí, lệ phí", rep,
+                                         "pdf")})
+
+
+def _download(kind: str, title: str, rep: dict, ext: str) -> str:
+    """A Vietnamese download name (RFC 6266 / 5987) and its plain-letter fallback:
+    'Bảng kê thu phí, lệ phí 27.11.2026.xlsx' / 'Bang-ke-thu-phi-le-phi_27-11-2026.xlsx'."""
+    days = [dt.date.fromisoformat(rep["first_day"]), dt.date.fromisoformat(rep["last_day"])]
+    if days[0] == days[1]:
+        days = days[:1]
+    plain = f"{plain_words(title)}_{'_'.join(f'{d:%d-%m-%Y}' for d in days)}.{ext}"
+    full = f"{title} {' đến '.join(f'{d:%d.%m.%Y}' for d in days)}.{ext}"
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(full)}"

@@ -123,6 +123,8 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "appointments.move": PUBLIC,
     "appointments.cancel": PUBLIC,
     "appointments.affected": STAFF,
+    # Issue 26: the next hour's bookings (masked names) on the console and /live.
+    "queue.next_hour_bookings": STAFF,
     "appointments.staff_cancel": STAFF,
     "appointments.staff_move": STAFF,
     "appointments.setup_page": ADMIN,

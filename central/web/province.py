@@ -24,6 +24,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
+from ..documents.formats import day
 from ..province import reports
 from . import gateway, province_store
 from .auth import login_required
@@ -62,8 +63,6 @@ def _period() -> tuple[str, str, str, str]:
 @bp.context_processor
 def shown_period():
     """The period as a Vietnamese reader writes it (06/12/2026), for the headings."""
-    from ..documents.formats import day
-
     def shown(value: str) -> str:
         try:
             return day(dt.date.fromisoformat(value))
@@ -72,8 +71,15 @@ def shown_period():
 
     first, last = request.args.get("from"), request.args.get("to")
     today = clock.now().astimezone(VN).date()
+    names = current_app.config["MOTCUA"].province_names
+
+    def province_name(province: str) -> str:
+        """A province's name at the national hub (hub.toml's [province_names]); its id,
+        marked as one, for a province the national inventory has not named."""
+        return names.get(province) or f"Tỉnh (mã {province})"
+
     return {"shown_first": shown(first or today.replace(day=1).isoformat()),
-            "shown_last": shown(last or today.isoformat())}
+            "shown_last": shown(last or today.isoformat()), "province_name": province_name}
 
 
 @bp.get("/province")
@@ -93,8 +99,9 @@ def index():
             "province/national.html", provinces=reports.provinces(reports.centres(db)),
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
+    centres = reports.centres(db, prefix=prefix)
     return _live_page(render_template(
-        "province/index.html", centres=reports.centres(db, prefix=prefix),
+        "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
         **_live(refresh="" if prefix else "report official")))

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -31,8 +32,9 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.topics import ticket_key
 
+from ..appointments import checkin
 from ..errors import Refused
-from ..queue import api, setup, state, tickets
+from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store
 from .auth import login_required
@@ -41,8 +43,6 @@ bp = Blueprint("queue", __name__)
 
 
 def _config():
-    from flask import current_app
-
     return current_app.config["MOTCUA"]
 
 
@@ -118,8 +118,6 @@ def ticket_page(token: str):
         abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
-    from ..queue import estimate
-
     wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
                                                 now["people_ahead"]))
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
@@ -149,7 +147,24 @@ def console():
         # The call's timer counts on the hub's clock (the demo's day in a demo).
         hub_now=clock.iso(clock.now()), hub_speed=demo.speed if demo else 1,
         services=services, lines=[state.line(db, s["code"]) for s in services],
-        all_services=setup.services(db), counters=setup.counters(db), **_live_context()))
+        all_services=setup.services(db), counters=setup.counters(db),
+        bookings=_next_hour(db, [s["id"] for s in services]), **_live_context()))
+
+
+def _next_hour(db, service_ids=None) -> list[dict]:
+    """Issue 26: who is booked for the next hour (the counter's services, or all)."""
+    return checkin.next_hour(db, clock.now(), service_ids)
+
+
+@bp.get("/console/lich-hen")
+@login_required("officer", "supervisor", "admin")
+def next_hour_bookings():
+    """The list of the next hour's bookings alone, redrawn by the console and /live
+    when a line changes (a check-in, a call): ``?services=ho-tich,dat-dai``."""
+    db = store().db
+    codes = [c for c in request.args.get("services", "").split(",") if c]
+    ids = [s["id"] for s in setup.services(db) if s["code"] in codes] if codes else None
+    return render_template("queue/_next_hour.html", bookings=_next_hour(db, ids))
 
 
 @bp.post("/console/counter")
@@ -209,4 +224,4 @@ def supervisor():
         "queue/live.html", counters=[state.counter_state(db, c["number"])
                                      for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
-        **_live_context()))
+        bookings=_next_hour(db), **_live_context()))

@@ -7,8 +7,9 @@ nothing. Every change is in the audit log with the admin's name.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
+from ..appointments import bookings
 from ..errors import Refused
 from ..queue import setup, state
 from . import store
@@ -34,6 +35,11 @@ def setup_page():
 
 def _republish() -> None:
     publish(state.everything(store().db, _topics()))
+    # Fewer counters or another weight: bookings left without a seat go to staff's list.
+    lost = bookings.recheck(store(), current_app.config["MOTCUA"], actor=g.user["username"])
+    if lost:
+        flash(f"{lost} lịch hẹn không còn chỗ sau thay đổi này: xem “Lịch hẹn cần xử lý”.",
+              "error")
 
 
 def _apply(change, done_message):
@@ -84,7 +90,8 @@ def save_priority():
 @bp.post("/admin/queue/settings")
 @login_required("admin")
 def save_settings():
-    values = {k: request.form.get(k, "") for k in setup.DEFAULT_SETTINGS}
+    # A form without a setting leaves it as it is (a page older than the setting).
+    values = {k: request.form[k] for k in setup.DEFAULT_SETTINGS if k in request.form}
     return _apply(lambda db: setup.save_settings(db, values, actor=g.user["username"]),
                   "Đã lưu thiết lập hàng chờ.")
 

@@ -20,6 +20,7 @@ from motcua import clock
 
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
+from ..feedback.ratings import LEVELS
 from ..queue import setup, state, tickets
 from ..statistics import charts, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
@@ -73,6 +74,21 @@ def _period() -> tuple[dt.date, dt.date, str]:
     return start, end, by
 
 
+def _booking_figures(db, start: dt.date, end: dt.date) -> dict:
+    """Issue 26: booked against walk-in waits, no-shows, share of capacity booked."""
+    from ..appointments import figures
+
+    return figures.figures(db, current_app.config["MOTCUA"], start.isoformat(),
+                           end.isoformat())
+
+
+@dashboard_sections.section("bookings", "Đặt lịch hẹn hôm nay", "statistics/_bookings.html",
+                            order=40)
+def bookings_today(db) -> dict:
+    today = _today()
+    return {"b": _booking_figures(db, today, today)}
+
+
 @bp.get("/statistics")
 @login_required("supervisor", "admin")
 def report_page():
@@ -88,6 +104,7 @@ def report_page():
     return render_template(
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
+        bookings=_booking_figures(db, start, end),
         officers=officer_ranking(db, start, end), weights=WEIGHTS,
         chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
                            kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
@@ -157,13 +174,15 @@ def _charts(db, snap: dict) -> dict:
     for hours in q["by_hour"].values():
         for h, n in hours.items():
             per_hour[h] = per_hour.get(h, 0) + n
-    from ..feedback.ratings import LEVELS
-
     return {
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],
                              unit="phút", label="Thời gian chờ trung bình theo giờ",
                              decimals=1),
-        "tickets": charts.bars([(f"{h}h", n) for h, n in sorted(per_hour.items())],
+        # Every hour from the first ticket to the last, empty ones too (the lunch
+        # break shows as a gap, not as a squeezed axis).
+        "tickets": charts.bars([(f"{h}h", per_hour.get(h, 0))
+                                for h in range(min(per_hour, default=0),
+                                               max(per_hour, default=-1) + 1)],
                                unit="phiếu", label="Số phiếu theo giờ",
                                colour=charts.PALETTE[2]),
         "on_time": charts.heat(weekly_on_time(db, today),

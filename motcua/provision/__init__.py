@@ -11,17 +11,20 @@ writes, under ``--out``::
     broker/    mosquitto.conf acl passwd* ca.crt server.crt server.key*
                public.conf* public.acl public-passwd web-password* (the live pages'
                relay broker and its read-only bridge user, docs/security.md)
-               [bridge.conf* province-password*]
+               [bridge.conf* province-password*]   (a centre's [province])
+               [national.conf* national-password*]  (a province's [national])
     hub/       hub.toml mqtt-password* nodes.toml (which counters each node drives)
     centres/<id>/bridge-password* province-ca.crt   (a province's inventory with
                [[centres]]: what each centre's `[province]` names as password_file, ca_file)
+    provinces/<id>/national-password* national-ca.crt  (the national inventory with
+               [[provinces]]: what each province's `[national]` names)
     nodes/<id>/node.toml mqtt-password*
     inventory.yml                           for ansible-playbook -i
 
 Files marked * are secrets: created with mode 0600, never printed, and never
 replaced except by ``--rotate NAME`` (a node id, ``hub``, ``server`` for the
-broker's certificate, ``province`` for the bridge password, ``web`` for the
-live pages' relay user). Running it again
+broker's certificate, ``province`` or ``national`` for the bridge password,
+``web`` for the live pages' relay user). Running it again
 after adding a node to the inventory creates that node's files, adds its line
 to ``passwd`` and changes nothing else; a node removed from the inventory
 loses its line in ``passwd`` (it can no longer connect).
@@ -47,7 +50,7 @@ BROKER_CONFIG = Path(__file__).resolve().parent.parent.parent / "broker-config"
 NODE_ETC = "/etc/motcua"
 BROKER_ETC = "/etc/mosquitto/motcua"
 HUB_VAR = "/var/lib/motcua"
-ROTATABLE_EXTRA = {"hub", "server", "province", "web"}
+ROTATABLE_EXTRA = {"hub", "server", "province", "national", "web"}
 
 
 class ProvisionError(Exception):
@@ -152,6 +155,8 @@ PUBLIC_TOPICS = {
     "centre": (["state/# in 0 motcua/{center}/ motcua/{center}/"], ["motcua/{center}/state/#"]),
     "province": (["province/+/state/# in 0", "province/+/bridge/state in 0"],
                  ["province/+/state/#", "province/+/bridge/state"]),
+    "national": (["vn/+/+/state/# in 0", "vn/+/+/bridge/state in 0", "vn/+/bridge/state in 0"],
+                 ["vn/+/+/state/#", "vn/+/+/bridge/state", "vn/+/bridge/state"]),
 }
 PUBLIC_PORT = 9001
 HUB_HTTP_PORT = 8080
@@ -178,7 +183,7 @@ def _public_relay(w: _Writer, inv: Inventory, password: str) -> None:
     Its bridge's client id there is derived from the bridge password, so it
     stays the same from one run to the next and nobody without the secret
     can guess it (a client taking it would drop the bridge)."""
-    bridged, reads = PUBLIC_TOPICS["province" if inv.centres else "centre"]
+    bridged, reads = PUBLIC_TOPICS[inv.tier]
     local_id = "relay-" + hashlib.sha256(f"motcua-relay:{password}".encode()).hexdigest()[:32]
     w.write("broker/public.conf", _template(
         "public.conf.template", center=inv.center, web_user=WEB_USER, password=password,
@@ -301,7 +306,11 @@ def _node_config(inv: Inventory, node) -> str:
 
 def _hub_config(inv: Inventory) -> str:
     role = ""
-    if inv.centres:
+    if inv.provinces:
+        role = ('role = "national"\n'
+                "# The country's store: PostgreSQL (docs/scaling.md); without it, SQLite.\n"
+                '# province_store = "postgresql://motcua@localhost/motcua"\n')
+    elif inv.centres:
         role = 'role = "province"\n'
     elif inv.province:
         role = "uplink = true\n"
@@ -338,6 +347,9 @@ def _hub_config(inv: Inventory) -> str:
         + "\n[dossiers]\n"
         "# The public address printed on receipts (QR code, look-up line).\n"
         f"public_url = {_toml_str(inv.public_url)}\n"
+        + ("\n[province_names]\n# The provinces' names on the national pages.\n"
+           + "".join(f"{p.id} = {_toml_str(p.name)}\n" for p in inv.provinces)
+           if inv.provinces else "")
     )
 
 
@@ -380,6 +392,27 @@ def _ansible_inventory(inv: Inventory, out: Path) -> str:
     return "".join(lines)
 
 
+def _uplink_secret(w: _Writer, uplink, name: str, rotate_set: set[str]) -> str:
+    """The password of this broker's bridge up (``name``: province or national):
+    the one the tier above made (``password_file``), or a new one kept in
+    ``broker/<name>-password``; the tier above's CA copied beside it."""
+    if uplink.password_file:
+        try:
+            given = Path(uplink.password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ProvisionError(f"{name}.password_file: {exc}") from None
+        w.write(f"broker/{name}-password", given + "\n", secret=True, replace_secret=True)
+        secret = given
+    else:
+        secret = _password(w, f"broker/{name}-password", name in rotate_set)
+    if uplink.ca_file:
+        try:
+            w.write(f"broker/{name}-ca.crt", Path(uplink.ca_file).read_bytes())
+        except OSError as exc:
+            raise ProvisionError(f"{name}.ca_file: {exc}") from None
+    return secret
+
+
 def provision(inventory: str | Path | Inventory, out: str | Path,
               rotate: list[str] | tuple[str, ...] = (), one_machine: bool = False) -> Result:
     """Generate (or bring up to date) a centre's credentials and configuration.
@@ -392,10 +425,11 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
         inv = dataclasses.replace(inv, broker_host="localhost")
     rotate_set = set(rotate)
     unknown = (rotate_set - {n.id for n in inv.nodes} - {c.id for c in inv.centres}
+               - {p.id for p in inv.provinces}
                - {f"ingest-{i}" for i in range(1, inv.ingest_workers + 1)} - ROTATABLE_EXTRA)
     if unknown:
         raise ProvisionError(f"--rotate {sorted(unknown)[0]}: not a node of the inventory, "
-                             "nor hub, server, province or web")
+                             "nor hub, server, province, national or web")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(out, 0o700)
@@ -416,6 +450,12 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
         # provision copies these two files (its inventory's [province] names them).
         passwords[c.id] = _password(w, f"centres/{c.id}/bridge-password", c.id in rotate_set)
         w.write(f"centres/{c.id}/province-ca.crt", w.path("ca", "ca.crt").read_bytes())
+    for p in inv.provinces:
+        # Each province's bridge user on the national broker; the province's
+        # provision copies these two files (its inventory's [national] names them).
+        passwords[p.id] = _password(w, f"provinces/{p.id}/national-password",
+                                    p.id in rotate_set)
+        w.write(f"provinces/{p.id}/national-ca.crt", w.path("ca", "ca.crt").read_bytes())
     for i in range(1, inv.ingest_workers + 1):
         # `motcua ingest --name N` finds its password beside the hub's (workers.py).
         user = f"ingest-{i}"
@@ -430,7 +470,12 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     result.removed_users = sorted(set(old) - set(entries))
     w.write("broker/passwd", passwd.render(entries), secret=True, replace_secret=True)
 
-    if inv.centres:
+    if inv.provinces:
+        from .national import national_acl
+
+        w.write("broker/acl", national_acl([p.id for p in inv.provinces], HUB_USER, WEB_USER,
+                                           inv.center, inv.ingest_workers))
+    elif inv.centres:
         w.write("broker/acl", _template("province-acl.template", center=inv.center,
                                         hub_user=HUB_USER, web_user=WEB_USER,
                                         centres=_centre_acl(inv)))
@@ -440,25 +485,18 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     _public_relay(w, inv, passwords[WEB_USER])
     w.write("broker/mosquitto.conf", _broker_config(inv))
     if inv.province:
-        if inv.province.password_file:
-            # The province made this centre's bridge password: take it as it is.
-            try:
-                given = Path(inv.province.password_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ProvisionError(f"province.password_file: {exc}") from None
-            w.write("broker/province-password", given + "\n", secret=True, replace_secret=True)
-            secret = given
-        else:
-            secret = _password(w, "broker/province-password", "province" in rotate_set)
-        if inv.province.ca_file:
-            try:
-                w.write("broker/province-ca.crt", Path(inv.province.ca_file).read_bytes())
-            except OSError as exc:
-                raise ProvisionError(f"province.ca_file: {exc}") from None
+        secret = _uplink_secret(w, inv.province, "province", rotate_set)
         w.write("broker/bridge.conf", _template(
             "bridge.conf.template", center=inv.center, address=inv.province.address,
             port=inv.province.port, username=inv.province.username, password=secret,
         ), secret=True, replace_secret=True)
+    if inv.national:
+        from .national import national_bridge
+
+        secret = _uplink_secret(w, inv.national, "national", rotate_set)
+        w.write("broker/national.conf", national_bridge(
+            inv.center, inv.national.address, inv.national.port, inv.national.username,
+            secret, ca_file=f"{BROKER_ETC}/national-ca.crt"), secret=True, replace_secret=True)
 
     if inv.hub_https:
         _https_proxy(w, inv)

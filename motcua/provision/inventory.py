@@ -60,15 +60,25 @@ class NodeEntry:
 
 
 @dataclass
-class Province:
-    """Where a centre's bridge goes, and (optionally) the credentials the province's
-    own ``motcua provision`` made for it (``centres/<id>/`` of the province's output)."""
+class Uplink:
+    """Where this broker's bridge goes up — a centre's ``[province]``, a province's
+    ``[national]`` — and (optionally) the credentials the tier above's own
+    ``motcua provision`` made for it (``centres/<id>/`` or ``provinces/<id>/`` of
+    its output)."""
 
     address: str
     port: int
     username: str
     password_file: str = ""
     ca_file: str = ""
+
+
+@dataclass
+class ProvinceEntry:
+    """A province whose bridge the national broker accepts (national inventory)."""
+
+    id: str
+    name: str
 
 
 @dataclass
@@ -89,7 +99,7 @@ class Inventory:
     hub_host: str
     hub_https: bool
     nodes: list[NodeEntry]
-    province: Province | None = None
+    province: Uplink | None = None
     # Set in the province's own inventory: this hub is the provincial hub and
     # its broker takes these centres' bridges.
     centres: list[CentreEntry] = field(default_factory=list)
@@ -99,6 +109,16 @@ class Inventory:
     ingest_workers: int = 0
     # Where citizens reach the hub's public pages (receipts print it).
     public_url: str = ""
+    # A province's bridge up to the national broker.
+    national: Uplink | None = None
+    # Set in the national inventory: this hub is the national hub and its broker
+    # takes these provinces' bridges.
+    provinces: list[ProvinceEntry] = field(default_factory=list)
+
+    @property
+    def tier(self) -> str:
+        """"national", "province" or "centre": what this hub is."""
+        return "national" if self.provinces else "province" if self.centres else "centre"
 
     def node(self, node_id: str) -> NodeEntry | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -125,7 +145,7 @@ def _unknown(table: dict, allowed: set[str], where: str) -> None:
 def parse(data: dict, source: str = "inventory") -> Inventory:
     w = f"{source}: "
     _unknown(data, {"center", "center_name", "broker", "hub", "nodes", "province", "centres",
-                    "ingest_workers"}, w)
+                    "ingest_workers", "national", "provinces"}, w)
     center = _get(data, "center", str, w)
     if not ID_PATTERN.match(center):
         raise InventoryError(f"{w}center: use a-z, 0-9, '-' or '_', got {center!r}")
@@ -182,26 +202,8 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
             raise InventoryError(f"{where}settings.keypad.counters: give the node's `counters`")
         nodes.append(NodeEntry(node_id, role, _get(entry, "host", str, where), counters,
                                settings))
-    province = None
-    if "province" in data:
-        p = _get(data, "province", dict, w)
-        _unknown(p, {"address", "port", "username", "password_file", "ca_file"},
-                 w + "province.")
-        province_address = _get(p, "address", str, w + "province.")
-        # Mosquitto's bridge reads `address host:port` up to the first colon and
-        # splits several addresses at spaces: an IPv6 literal or a space would
-        # silently become another host.
-        if not province_address or ":" in province_address or province_address.split() != [
-                province_address]:
-            raise InventoryError(
-                f"{w}province.address: give one host name or IPv4 address, got "
-                f"{province_address!r} (Mosquitto's bridge cannot take an IPv6 address "
-                "literally: use a name that resolves to it)")
-        province = Province(province_address,
-                            _get(p, "port", int, w + "province.", 8883),
-                            _get(p, "username", str, w + "province.", center),
-                            _get(p, "password_file", str, w + "province.", ""),
-                            _get(p, "ca_file", str, w + "province.", ""))
+    province = _uplink(data, "province", center, w)
+    national = _uplink(data, "national", center, w)
     centres, seen_centres = [], set()
     for i, entry in enumerate(_get(data, "centres", list, w, [])):
         where = f"{w}centres[{i}]."
@@ -218,15 +220,61 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
         centres.append(CentreEntry(centre_id, _get(entry, "name", str, where, "")))
     if centres and province:
         raise InventoryError(f"{w}centres: a province has no [province] of its own")
+    if national and not centres:
+        raise InventoryError(f"{w}national: only a province's inventory (with [[centres]]) "
+                             "bridges to the national broker")
+    provinces = []
+    for i, entry in enumerate(_get(data, "provinces", list, w, [])):
+        where = f"{w}provinces[{i}]."
+        if not isinstance(entry, dict):
+            raise InventoryError(f"{where[:-1]}: expected a table")
+        _unknown(entry, {"id", "name"}, where)
+        province_id = _get(entry, "id", str, where)
+        if not ID_PATTERN.match(province_id):
+            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {province_id!r}")
+        if (province_id in RESERVED or province_id.startswith("ingest-")
+                or province_id in {p.id for p in provinces}):
+            raise InventoryError(f"{where}id: {province_id!r} is reserved or appears twice")
+        name = _get(entry, "name", str, where).strip()
+        if not name:
+            raise InventoryError(f"{where}name: give the province's name, e.g. "
+                                 "'Tỉnh Thanh Hóa'")
+        provinces.append(ProvinceEntry(province_id, name))
+    if provinces and (centres or province or national or nodes):
+        raise InventoryError(f"{w}provinces: the national inventory has no [[centres]], "
+                             "[province], [national] or [[nodes]] of its own")
     workers = _get(data, "ingest_workers", int, w, 0)
-    if workers and not centres:
+    if workers and not (centres or provinces):
         raise InventoryError(f"{w}ingest_workers: only a province's inventory (with "
-                             "[[centres]]) has ingest workers")
+                             "[[centres]]) or the national one (with [[provinces]]) has "
+                             "ingest workers")
     if not 0 <= workers <= 32:
         raise InventoryError(f"{w}ingest_workers: expected 0 to 32, got {workers}")
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
                      nodes, province, centres, public_url=public_url,
-                     ingest_workers=workers)
+                     ingest_workers=workers, national=national, provinces=provinces)
+
+
+def _uplink(data: dict, key: str, center: str, w: str) -> Uplink | None:
+    """A ``[province]`` or ``[national]`` table: where this broker's bridge goes."""
+    if key not in data:
+        return None
+    where = f"{w}{key}."
+    p = _get(data, key, dict, w)
+    _unknown(p, {"address", "port", "username", "password_file", "ca_file"}, where)
+    address = _get(p, "address", str, where)
+    # Mosquitto's bridge reads `address host:port` up to the first colon and
+    # splits several addresses at spaces: an IPv6 literal or a space would
+    # silently become another host.
+    if not address or ":" in address or address.split() != [address]:
+        raise InventoryError(
+            f"{where}address: give one host name or IPv4 address, got {address!r} "
+            "(Mosquitto's bridge cannot take an IPv6 address literally: use a name that "
+            "resolves to it)")
+    return Uplink(address, _get(p, "port", int, where, 8883),
+                _get(p, "username", str, where, center),
+                _get(p, "password_file", str, where, ""),
+                _get(p, "ca_file", str, where, ""))
 
 
 def load(path: str | Path) -> Inventory:

@@ -26,9 +26,12 @@ def national_bridge(province: str, address: str, port: int, username: str, passw
                      port=port, username=username, password=password, tls=tls)
 
 
-def national_acl(provinces: list[str], hub_user: str = "hub") -> str:
-    """The national broker's ACL: each province writes only under ``vn/<province>/``;
-    the national hub (and its ingest workers) read everything under ``vn/``."""
+def national_acl(provinces: list[str], hub_user: str = "hub", web_user: str = "web",
+                 center: str = "quocgia", ingest_workers: int = 0) -> str:
+    """The national broker's ACL (broker-config/national-acl.template): each province
+    writes only under ``vn/<province>/``; the national hub (and its ingest workers,
+    users ``ingest-N``) read what the provinces send."""
     blocks = [f"user {p}\ntopic write vn/{p}/#" for p in provinces]
-    blocks.append(f"user {hub_user}\ntopic read vn/#")
-    return "\n\n".join(blocks) + "\n"
+    blocks += [f"user ingest-{i}\ntopic read vn/+/+/up/+" for i in range(1, ingest_workers + 1)]
+    return _template("national-acl.template", center=center, hub_user=hub_user,
+                     web_user=web_user, provinces="\n\n".join(blocks))

@@ -35,7 +35,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from motcua.bus.client import Incoming, NotConnected, RequestTimeout
-from motcua.bus.messages import NUMBER_BLOCK, TICKET, TICKET_ABANDON, TICKET_OFFLINE
+from motcua.bus.messages import (
+    BOOKING_CHECK_IN,
+    NUMBER_BLOCK,
+    TICKET,
+    TICKET_ABANDON,
+    TICKET_OFFLINE,
+)
 
 from .config import TicketingConfig
 from .outbox import Outbox
@@ -56,6 +62,9 @@ STATE_NAMES = {
     "no_block": "Mất kết nối – hết số dự phòng, không in được",
     "fault": "Máy in gặp sự cố",
 }
+# A check-in (issue 26) is decided by the hub alone: offline, the node says so.
+NEEDS_HUB = ("Nhận số theo lịch hẹn cần kết nối với máy chủ, hiện đang mất kết nối. Bạn vẫn "
+             "có thể lấy số thường, hoặc hỏi quầy hướng dẫn.")
 
 
 @dataclass
@@ -64,6 +73,7 @@ class Job:
     priority: bool = False
     pressed_at: float = field(default_factory=time.monotonic)
     done: Callable[[Printed], None] | None = None
+    check_in: str | None = None  # a booking's scanned or typed code (issue 26)
 
 
 @dataclass
@@ -72,7 +82,10 @@ class Printed:
 
     ``ticket`` is the :class:`~motcua.ticketing.ticket.Ticket` issued (None when
     none was); ``on_paper`` says whether it was printed (a kiosk shows it on
-    screen otherwise).
+    screen otherwise). For a check-in (issue 26), ``check_in`` is the hub's
+    answer (``outcome``, ``message``, ``service``…; None when the hub was not
+    reached or refused) and ``message`` what to tell the citizen when no ticket
+    was issued.
     """
 
     service: str
@@ -83,6 +96,8 @@ class Printed:
     error: str | None = None
     ticket: object | None = None
     on_paper: bool = False
+    check_in: dict | None = None
+    message: str | None = None
 
 
 class TicketIssuer:
@@ -97,12 +112,14 @@ class TicketIssuer:
     def __init__(self, node, config: TicketingConfig, *,
                  services: Iterable[str] | Callable[[], list[str]], printer=None,
                  outbox: Outbox | None = None, screen_fallback: bool = False,
-                 on_state: Callable[[str], None] | None = None):
+                 on_state: Callable[[str], None] | None = None, notes_on_paper: bool = False):
         self.node = node
         self.config = config
         self._services = services if callable(services) else list(services)
         self.printer = printer  # opened by the worker when not given
         self.screen_fallback = screen_fallback
+        # A node with no screen (a dispenser) prints what a check-in's answer says.
+        self.notes_on_paper = notes_on_paper
         self.on_state = on_state or (lambda state: None)
         self.printer_status = PrinterStatus(None, "unknown")
         self.outbox = outbox or Outbox(config.outbox.format(center=config.center,
@@ -169,6 +186,14 @@ class TicketIssuer:
         with self._done:
             self._unserved += 1
         self.jobs.put(Job(service, priority, done=done))
+        self._busy.set()
+
+    def check_in(self, code: str, done: Callable[[Printed], None] | None = None) -> None:
+        """A booking's QR was scanned or its code typed (issue 26): the hub checks it in
+        and a booked ticket is printed, or the citizen is told why not. Never blocks."""
+        with self._done:
+            self._unserved += 1
+        self.jobs.put(Job("", done=done, check_in=code))
         self._busy.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
@@ -288,6 +313,9 @@ class TicketIssuer:
             self.node.refresh_status()
 
     def _serve(self, job: Job) -> None:
+        if job.check_in is not None:
+            self._serve_check_in(job)
+            return
         paper = self.has_printer
         if self.has_printer and self.printer_status.fault:
             self._check_printer()  # fixed since? ask again before taking a number
@@ -311,8 +339,12 @@ class TicketIssuer:
                 self._record(job, None, True, error="no_block")
                 self.node.refresh_status()
                 return
+        self._hand_out(job, ticket, paper)
+
+    def _hand_out(self, job: Job, ticket, paper: bool, **extra) -> None:
+        """Print the ticket (or leave it for the screen) and record what was done."""
         if not paper:
-            self._record(job, ticket.number, ticket.offline, ticket=ticket)
+            self._record(job, ticket.number, ticket.offline, ticket=ticket, **extra)
             return
         from .printer import FolderPrinter
         from .ticket import preview, print_ticket
@@ -326,17 +358,76 @@ class TicketIssuer:
                 self.node.report_fault("print_failed", f"Máy in lỗi khi in vé {ticket.number}")
             # The number is taken: with a screen, the citizen still gets it there.
             self._record(job, ticket.number, ticket.offline, error=f"print: {exc}",
-                         ticket=ticket if self.screen_fallback else None)
+                         ticket=ticket if self.screen_fallback else None, **extra)
             return
-        self._record(job, ticket.number, ticket.offline, ticket=ticket, on_paper=True)
+        self._record(job, ticket.number, ticket.offline, ticket=ticket, on_paper=True, **extra)
         if isinstance(self.printer, FolderPrinter) and self.printer.folder is not None:
             name = f"ticket-{len(self.printer.tickets):05d}.png"
             preview(ticket, self.config.printer.paper).save(self.printer.folder / name)
 
+    def _serve_check_in(self, job: Job) -> None:
+        """Ask the hub to check a booking in; print the booked ticket, or say why not."""
+        paper = self.has_printer
+        if self.has_printer and self.printer_status.fault:
+            self._check_printer()
+            if self.printer_status.fault:
+                if not self.screen_fallback:
+                    self._record(job, None, False, error=self.printer_status.fault[0])
+                    return
+                paper = False
+        if not self.link_up:
+            self._tell(job, "needs_hub", NEEDS_HUB)
+            return
+        try:
+            answer = self._request("booking_check_in", BOOKING_CHECK_IN.make(
+                code=job.check_in.strip()[:64]))
+        except (NotConnected, RequestTimeout) as exc:
+            log.warning("check-in not answered (%s)", exc)
+            if isinstance(exc, RequestTimeout):
+                self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
+            # If it reached the hub after all, a second scan says the number it got.
+            self._tell(job, "needs_hub", NEEDS_HUB)
+            return
+        if not answer["ok"]:
+            self._tell(job, answer["error"]["code"], answer["error"]["message"])
+            return
+        r = answer["result"]
+        job.service = r["service"]
+        if r["outcome"] != "checked_in":
+            self._tell(job, None, r["message"], check_in=r)
+            return
+        from .ticket import Ticket
+
+        t = r["ticket"]
+        ticket = Ticket(
+            center_name=self.center_name, service_name=t["service_name"], number=t["display"],
+            people_ahead=t["people_ahead"], wait_minutes=t["estimate_min"],
+            wait_range=tuple(t["estimate_range"]) if t.get("estimate_range") else None,
+            issued_at=dt.datetime.fromisoformat(t["issued_at"]),
+            url=self.config.public_url.rstrip("/") + t["live_path"],
+            booked_slot=r["slot_time"])
+        self._hand_out(job, ticket, paper, check_in=r)
+
+    def _tell(self, job: Job, error: str | None, message: str, check_in=None) -> None:
+        """No ticket for this check-in: the message for the screen, or on a slip."""
+        on_paper = False
+        if self.notes_on_paper and self.has_printer and not self.printer_status.fault:
+            from .ticket import print_note
+
+            title = ("Chưa nhận số theo lịch hẹn" if error or not check_in
+                     else "Đến sớm" if check_in["outcome"] == "early" else "Quá giờ hẹn")
+            try:
+                print_note(self.printer, title, message, self.config.printer.paper)
+                on_paper = True
+            except Exception:
+                log.exception("printing a check-in note failed")
+        self._record(job, None, False, error=error, check_in=check_in, message=message,
+                     on_paper=on_paper)
+
     def _record(self, job: Job, display, offline, error=None, ticket=None,
-                on_paper=False) -> None:
+                on_paper=False, check_in=None, message=None) -> None:
         done = Printed(job.service, display, offline, job.pressed_at, time.monotonic(), error,
-                       ticket, on_paper)
+                       ticket, on_paper, check_in, message)
         self.printed.append(done)
         if error:
             log.warning("press for %s not printed: %s", job.service, error)

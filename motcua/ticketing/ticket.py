@@ -55,6 +55,17 @@ class Ticket:
     priority: str | None = None  # e.g. "Người cao tuổi"
     # The hub's [low, high] minutes when its estimate cannot be trusted.
     wait_range: tuple[int, int] | None = None
+    # A booked ticket (issue 26): its slot's start, local "HH:MM".
+    booked_slot: str | None = None
+
+
+def booked_text(slot: str) -> str:
+    """What a booked ticket says of itself (paper and screen alike).
+
+    >>> booked_text("09:30")
+    'Đã đặt lịch – giờ hẹn 09:30'
+    """
+    return f"Đã đặt lịch – giờ hẹn {slot}"
 
 
 def wait_text(minutes: int) -> str:
@@ -121,6 +132,8 @@ def header_lines(ticket: Ticket) -> list[Line]:
 
 def footer_lines(ticket: Ticket) -> list[Line]:
     lines = []
+    if ticket.booked_slot:
+        lines.append(Line(booked_text(ticket.booked_slot), 24, bold=True))
     if ticket.priority:
         lines.append(Line(f"Ưu tiên: {ticket.priority}", 22, bold=True))
     lines += [
@@ -228,6 +241,32 @@ def print_ticket(printer, ticket: Ticket, paper: Paper = Paper.MM80) -> None:
     printer.qr(ticket.url, size=6 if paper is Paper.MM80 else 4, native=True)
     printer.set(align="left")
     printer.cut()
+
+
+def note_lines(title: str, text: str) -> list[Line]:
+    return [Line(title, 26, bold=True), Line(text, 22)]
+
+
+def print_note(printer, title: str, text: str, paper: Paper = Paper.MM80) -> None:
+    """A slip with no number: what a node with no screen says to a citizen (a check-in
+    early, late or refused at a dispenser, issue 26)."""
+    printer.hw("INIT")
+    printer.set(align="left")
+    for margin, image in line_images(note_lines(title, text), paper):
+        _left_margin(printer, margin)
+        printer.image(image, impl="bitImageRaster")
+    _left_margin(printer, 0)
+    printer.cut()
+
+
+def note_preview(title: str, text: str, paper: Paper = Paper.MM80) -> Image.Image:
+    parts = [_placed(m, i, paper) for m, i in line_images(note_lines(title, text), paper)]
+    page = Image.new("1", (paper.value, sum(p.height for p in parts) + 40), 1)
+    y = 16
+    for part in parts:
+        page.paste(part, (0, y))
+        y += part.height
+    return page
 
 
 def preview(ticket: Ticket, paper: Paper = Paper.MM80) -> Image.Image:

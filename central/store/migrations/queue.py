@@ -203,3 +203,18 @@ def m0062_tickets_by_counter(db):
     # Each counter's retained state names the ticket it last finished (for the
     # rating keypad): found through this index, not a scan of every day's tickets.
     db.execute("create index tickets_by_counter on tickets(counter_id, status, finished_at)")
+
+
+@migration("0145_booked_tickets")
+def m0145_booked_tickets(db):
+    # Issue 26: a ticket issued at a booking's check-in carries the booking's
+    # code and its slot's start (UTC); from that start it is called ahead of
+    # walk-ins, at most `booked_in_a_row` in a row per counter (the counter's
+    # `booked_streak`) while a walk-in waits. No foreign key to the bookings'
+    # table: the queue stands on its own, and the check-in writes both.
+    db.execute("alter table tickets add column booking_code text")
+    db.execute("alter table tickets add column slot_at text")
+    db.execute("alter table counters add column booked_streak integer not null default 0")
+    # The heads of the booked lines: waiting, per service, earliest slot first.
+    db.execute("create index tickets_booked on tickets(status, service_id, slot_at, issued_at, "
+               "id) where slot_at is not null")

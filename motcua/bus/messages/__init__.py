@@ -21,8 +21,8 @@ It is put together here from one module per group, in the order of that page:
 :mod:`.base` (fields, message types, decoding), :mod:`.nodes`, :mod:`.catalog`,
 :mod:`.queue`, :mod:`.display`, :mod:`.dispenser`, :mod:`.counter`,
 :mod:`.province`, :mod:`.feedback`, :mod:`.reliability`, :mod:`.demo`,
-:mod:`.statistics`, :mod:`.kiosk`. A new message goes into its group's module
-and into :data:`CATALOGUE` below; every name stays importable from here.
+:mod:`.statistics`, :mod:`.kiosk`, :mod:`.checkin`, :mod:`.booking`. A new message goes
+into its group's module and into :data:`CATALOGUE` below; every name stays importable from here.
 """
 
 from __future__ import annotations
@@ -45,9 +45,21 @@ from .base import (  # noqa: F401  (re-exported)
     new_id,
     now_iso,
 )
+from .booking import (  # noqa: F401  (re-exported)
+    APPOINTMENT_BOOK,
+    APPOINTMENT_SLOTS,
+    BOOKING_MESSAGES,
+    BOOKING_RESULTS,
+)
 from .catalog import (  # noqa: F401  (re-exported)
     CATALOG_FETCH,
     CATALOG_STATE,
+)
+from .checkin import (  # noqa: F401  (re-exported)
+    BOOKING_CHECK_IN,
+    CHECKIN_MESSAGES,
+    CHECKIN_RESULTS,
+    STATE_BOOKING_STATS,
 )
 from .counter import (  # noqa: F401  (re-exported)
     COUNTER_MESSAGES,
@@ -131,7 +143,7 @@ REQUEST_RESULTS = {
     "catalog_fetch": (
         "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
         "`level`, `department` (code), `department_name`, `details` as in "
-        "central/procedures.py), and `next` (cursor) when more pages follow"
+        "central/catalog/procedures.py), and `next` (cursor) when more pages follow"
     ),
 }
 
@@ -155,6 +167,10 @@ CATALOGUE += DEMO_MESSAGES
 CATALOGUE += STATS_MESSAGES
 CATALOGUE += KIOSK_MESSAGES
 REQUEST_RESULTS.update(KIOSK_RESULTS)
+CATALOGUE += CHECKIN_MESSAGES
+REQUEST_RESULTS.update(CHECKIN_RESULTS)
+CATALOGUE += BOOKING_MESSAGES
+REQUEST_RESULTS.update(BOOKING_RESULTS)
 _BY_KEY = {m.key: m for m in CATALOGUE}
 
 

@@ -8,6 +8,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from motcua import clock
+
 SCHEMA_VERSION = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -28,8 +30,10 @@ def new_id() -> str:
 
 
 def now_iso() -> str:
-    """The current moment, UTC, as the bus writes it."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    """The current moment, UTC, as the bus writes it: the wall clock, or the demo's
+    day when a demo runs (:mod:`motcua.clock`), so a node's ``ts`` and the hub's
+    clock tell one time (a rating's time, a clock-skew check, a device's report)."""
+    return clock.now().isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

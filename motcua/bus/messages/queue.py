@@ -169,10 +169,17 @@ STATE_QUEUE_STATS = MessageType(
         Field("done", "integer", "served"),
         Field("no_show", "integer", "no-shows"),
         Field("cancelled", "integer", "cancelled"),
-        Field("avg_wait_min", "number", "average wait until first call, minutes"),
-        Field("p90_wait_min", "number", "90th percentile of that wait"),
-        Field("within_target", "number", "share called within the target wait (0–1)"),
-        Field("no_show_rate", "number", "no-shows / (served + no-shows)"),
+        Field("avg_wait_min", "number", "average wait until first call, minutes; absent "
+                                        "while no ticket was called (no wait to average)",
+              required=False),
+        Field("p90_wait_min", "number", "90th percentile of that wait; absent while no "
+                                        "ticket was called", required=False),
+        Field("within_target", "number", "share called within the target wait (0–1); "
+                                         "absent while no ticket was called (no share: "
+                                         "show \"—\", never 0 % or 100 %)", required=False),
+        Field("no_show_rate", "number", "no-shows / (served + no-shows); absent while "
+                                        "nobody was served or marked absent",
+              required=False),
         Field("out_of_order", "integer", "calls out of order (with a reason)"),
     ),
 )

@@ -1,0 +1,118 @@
+"""The sample catalog's sources: what was checked, against which text, and where it was read.
+
+A record counts as confirmed when its time limit, fee and legal basis are all
+checked: it names its main text (``decision``: number, date, issuer, URL) and,
+for the time limit and the fee, a source with the text's number, date, issuer,
+the URL where it was read and the words that decide the value (docs/catalog.md,
+"What was checked"). Everything else stays for staff only.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from central import catalog
+from central.catalog import file_format, importing
+from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, unconfirmed
+
+KEYS = ("number", "date", "issuer", "url")
+# How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
+# for 100; this is the count actually checked, and it may only go up.
+CONFIRMED_IN_FULL = 11
+
+
+def _sample() -> list[dict]:
+    return json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))["procedures"]
+
+
+def _cited(record: dict, part: str) -> list[dict]:
+    return [s for s in record.get("sources") or [] if part in (s.get("parts") or [])]
+
+
+def _confirmed_in_full(record: dict) -> bool:
+    return all(confirmed(record, p) for p in ("time_limit", "fees", "legal_basis", "decision"))
+
+
+def test_confirmed_records_cite_number_date_issuer_url_and_the_words_read():
+    full = [r for r in _sample() if _confirmed_in_full(r)]
+    assert len(full) >= CONFIRMED_IN_FULL, [r["code"] for r in full]
+    for record in _sample():
+        if not any(confirmed(record, p) for p in ("time_limit", "fees", "legal_basis")):
+            continue
+        assert all(record["decision"].get(k) for k in KEYS), record["code"]
+        for part in ("time_limit", "fees"):
+            if confirmed(record, part):
+                sources = _cited(record, part)
+                assert sources, (record["code"], part)
+                for s in sources:
+                    assert all(s.get(k) for k in (*KEYS, "quote")), (record["code"], s)
+                    assert s["url"].startswith("https://"), s["url"]
+
+
+def test_no_record_names_a_text_without_its_date_issuer_and_url():
+    for record in _sample():
+        if (record.get("decision") or {}).get("number"):
+            assert all(record["decision"].get(k) for k in KEYS), record["code"]
+        for s in record.get("sources") or []:
+            assert all(s.get(k) for k in KEYS) and set(s["parts"]) <= set(PARTS), s
+
+
+def test_the_sample_imports_with_its_sources_checked():
+    doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
+    records = [(i, r) for i, r in enumerate(doc["procedures"], start=1)]
+    assert importing.check(records, {d["code"] for d in doc["departments"]}) == []
+
+
+def test_a_citizen_sees_a_confirmed_time_limit_and_never_an_unchecked_fee(client, store):
+    catalog.load_sample(store, "admin")
+    # Kết hôn: time limit and fee read in Luật Hộ tịch (Art. 18, Art. 11).
+    page = client.get("/thu-tuc/1.000894").get_data(as_text=True)
+    assert "Trong ngày" in page
+    assert "Theo Luật Hộ tịch số 60/2014/QH13 ngày 20/11/2014 của Quốc hội" in page
+    assert "Điều 18 khoản 2" in page and "chưa xác nhận" not in page.lower()
+    # Nhận cha, mẹ, con: the time limit is the law's, the fee is the province's: not shown.
+    page = client.get("/thu-tuc/1.001022").get_data(as_text=True)
+    assert "3 ngày làm việc" in page and ASK_OFFICER in page
+    assert "Miễn lệ phí" not in page and "Phí, lệ phí:" not in page
+    # A record nobody checked shows nothing but "ask the officer".
+    page = client.get("/thu-tuc/1.004884").get_data(as_text=True)
+    assert "ngày làm việc" not in page and ASK_OFFICER in page
+
+
+def test_a_fee_read_in_a_circular_is_shown_with_the_circular(client, store):
+    catalog.load_sample(store, "admin")
+    # Trích lục: same day (Luật Hộ tịch Art. 64), 8.000 đồng (Thông tư 281/2016/TT-BTC Art. 4).
+    page = client.get("/thu-tuc/2.000635").get_data(as_text=True)
+    assert "8.000 đồng" in page and "Trong ngày" in page
+    assert "số 281/2016/TT-BTC ngày 14/11/2016 của Bộ Tài chính" in page
+    assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
+
+
+def test_unchecked_parts_of_a_confirmed_record_stay_for_staff():
+    (record,) = [r for r in _sample() if r["code"] == "2.000815"]
+    shown = public_details(record)
+    assert "components" not in shown and "steps" not in shown
+    assert shown["channels"][0]["fees"][0]["amount"] == 2000
+    assert "components" in unconfirmed(record)
+
+
+@pytest.mark.parametrize("cell,problem", [
+    ("thoi_han | Luật | 60/2014/QH13 | 2014-11-20 | Quốc hội", "sources[1].parts"),
+    ("time_limit | Luật |  | 2014-11-20 | Quốc hội", "sources[1].number"),
+    ("time_limit | Luật | 60/2014/QH13 | 20/11/2014 | Quốc hội", "sources[1].date"),
+    ("time_limit | a | b | 2014-11-20 | c | d | e | f | g | h", "sources[1]"),
+])
+def test_a_bad_source_is_refused_by_name(cell, problem):
+    cells = {"code": "1.009997", "name": "Thử", "field": "Hộ tịch", "level": "commune",
+             "sources": cell}
+    record = importing.record_from_cells(cells)
+    problems = importing.check([(2, record)], set())
+    assert any(p.field == problem for p in problems), problems
+
+
+def test_sources_round_trip_through_a_sheet_row():
+    (record,) = [r for r in _sample() if r["code"] == "2.000884"]
+    cells = file_format.row_cells(record)
+    assert importing.record_from_cells(cells)["sources"] == record["sources"]

@@ -48,9 +48,9 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 PAGE_SECONDS = 5.0
 # The strip shows every service's queue and every department's on-time share
 # at least once in this time (docs/display.md): it is given the height that
-# takes, so a citizen who looks up finds their department within about half a
-# minute. The counters' grid gets the rest, keeping at least MIN_COUNTER_ROWS.
-STRIP_CYCLE_SECONDS = 35.0
+# takes, so a citizen who looks up finds their department within 40 s. The
+# counters' grid gets the rest, keeping at least MIN_COUNTER_ROWS.
+STRIP_CYCLE_SECONDS = 40.0
 MIN_COUNTER_ROWS = {"landscape": 2, "portrait": 3}
 
 BG = (12, 24, 48)
@@ -610,14 +610,20 @@ class BoardRenderer:
             mine = [r for r in rows if r["kind"] == kind]
             if not mine:
                 continue
-            count = 1
-            while True:  # the fewest pages whose even split fits
-                size = -(-len(mine) // count)
-                chunks = [mine[i:i + size] for i in range(0, len(mine), size)]
-                if all(sum(r["height"] for r in c) <= room for c in chunks) or size == 1:
-                    break
-                count += 1
-            pages += chunks
+            # The fewest pages: filled in order, a row to the next page when the
+            # page is full...
+            greedy: list[list[dict]] = [[]]
+            for r in mine:
+                if greedy[-1] and sum(x["height"] for x in greedy[-1]) + r["height"] > room:
+                    greedy.append([])
+                greedy[-1].append(r)
+            # ...then as many rows on each of them as the room allows (ten rows on
+            # two pages: five and five, not seven and three).
+            size = -(-len(mine) // len(greedy))
+            even = [mine[i:i + size] for i in range(0, len(mine), size)]
+            fits = len(even) == len(greedy) and all(
+                sum(r["height"] for r in c) <= room for c in even)
+            pages += even if fits else greedy
         return pages
 
     def _strip_plan(self, view: BoardView, width: float, most: float, spare: float = 0):

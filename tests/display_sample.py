@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from display.model import BoardModel
-from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS
+from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS, STATE_LINE
 
 NOW = dt.datetime(2026, 11, 27, 3, 25, 7, tzinfo=dt.UTC)  # 10:25:07 in Vietnam
 CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
@@ -106,5 +106,13 @@ def big_hall(counters: int, departments: int | None = None) -> BoardModel:
     m = BoardModel("main", CENTER_NAME)
     m.update("board/main", payload, live=True, now=NOW - dt.timedelta(seconds=1))
     m.update("dossier_stats", stats, now=NOW)
+    # Each service's wait, as the hub sends it: a number, or a range when the number
+    # cannot be trusted (issue 25), as wide as the demo shows.
+    for i, s in enumerate(services):
+        waiting = (i * 7) % 23 + (i == 0) * 1000
+        m.update(f"line/{s['code']}", STATE_LINE.make(
+            service=s["code"], name=s["name"], waiting=waiting, queue=[], open_counters=2,
+            minutes_per_person=4.0, estimate_min=5 + 3 * i, target_wait_min=15,
+            estimate_range=[i, 45 + i] if i % 2 else None), now=NOW)
     m.set_online(True, NOW - dt.timedelta(minutes=30))
     return m

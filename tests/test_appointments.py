@@ -313,6 +313,9 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     page = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-07").get_data(as_text=True)
     monday = day_slots(centre, config, "ho-tich", MONDAY)
     assert monday[0].starts_at in page and "07:00–07:30" in page
+    # Today (Friday, 09:00): the morning's slots are past or too close to book.
+    today = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-04").get_data(as_text=True)
+    assert today.count("không nhận đặt") == 6 and today.count("còn 2") == 10   # 07:00–09:30
     data = {"csrf_token": "t", "form_token": form_token(page), "service": "ho-tich",
             "day": "2026-12-07", "starts_at": monday[0].starts_at, "name": "Nguyễn Thị Lan",
             "phone": "0912345678"}

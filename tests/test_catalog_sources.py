@@ -81,6 +81,15 @@ def test_a_citizen_sees_a_confirmed_time_limit_and_never_an_unchecked_fee(client
     assert "ngày làm việc" not in page and ASK_OFFICER in page
 
 
+def test_a_fee_read_in_a_circular_is_shown_with_the_circular(client, store):
+    catalog.load_sample(store, "admin")
+    # Trích lục: same day (Luật Hộ tịch Art. 64), 8.000 đồng (Thông tư 281/2016/TT-BTC Art. 4).
+    page = client.get("/thu-tuc/2.000635").get_data(as_text=True)
+    assert "8.000 đồng" in page and "Trong ngày" in page
+    assert "số 281/2016/TT-BTC ngày 14/11/2016 của Bộ Tài chính" in page
+    assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
+
+
 def test_unchecked_parts_of_a_confirmed_record_stay_for_staff():
     (record,) = [r for r in _sample() if r["code"] == "2.000815"]
     shown = public_details(record)

@@ -35,6 +35,7 @@ from pathlib import Path
 from ..accounts import audit
 from ..config import HubConfig
 from ..errors import Refused
+from ..store import sql
 
 NODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -51,13 +52,14 @@ def counter_for(db, config: HubConfig, node_id: str, number: int | None) -> dict
 
 def counters_of_node(db, node_id: str) -> list[dict]:
     """The counters this node may command: its own first, then the linked ones."""
-    return list(db.query(
-        """
+    # Read on every key press: straight from the connection (sqlite-utils'
+    # query() wraps each statement in a savepoint of its own).
+    return sql.rows(db, """
         select c.* from counters c where c.node_id = ?
         union all
         select c.* from counters c join counter_keypads k on k.counter_id = c.id
         where k.node_id = ? and c.node_id is not ?
-        """, [node_id, node_id, node_id]))
+        """, [node_id, node_id, node_id])
 
 
 def bound_counter(db, node_id: str, number: int | None) -> dict:

@@ -30,13 +30,6 @@ LEVELS = {
 }
 
 
-def current_ticket_id(db, counter: dict) -> int | None:
-    """The ticket a counter calls or serves now (read before a command runs)."""
-    row = db.execute("select current_ticket_id from counters where id = ?",
-                     [counter["id"]]).fetchone()
-    return row[0] if row else None
-
-
 def finished_by_command(db, before_ticket_id: int | None) -> dict | None:
     """``finished`` for the counter_command result: the ticket the command made done.
 

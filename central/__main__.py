@@ -17,6 +17,7 @@ import sys
 from motcua.config import ConfigError, load
 
 from .accounts.users import ROLES
+from .config import HubConfig
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,14 +50,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        # Each command imports only what it runs: `user` and `queue` start no web
+        # server and no gateway.
         if args.command == "hub":
             from . import serve
-            from .config import HubConfig
 
             serve.run(load(HubConfig, args.config))
             return 0
         if args.command == "ingest":
-            from .config import HubConfig
             from .province import workers
 
             config = load(HubConfig, args.config)

@@ -20,6 +20,7 @@ A restarted hub re-raises whatever is still wrong the next time it looks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass, replace
 
@@ -90,6 +91,4 @@ def _notify() -> None:
         try:
             callback()
         except Exception:  # a listener must not stop the one raising the alarm
-            import logging
-
             logging.getLogger(__name__).exception("alarm listener failed")

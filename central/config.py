@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from motcua.config import MqttConfig, check_id, check_log_level, check_port, section, setting
@@ -28,8 +29,6 @@ class HttpConfig:
 
 
 def _check_hhmm(value: str) -> str | None:
-    import datetime as dt
-
     try:
         dt.time.fromisoformat(value)
     except ValueError:
@@ -38,6 +37,8 @@ def _check_hhmm(value: str) -> str | None:
 
 
 def _check_sessions(value: list[str]) -> str | None:
+    # Lazy: the calendar brings the holidays package (tens of MB), which a hub
+    # loads only when it reckons working time, not with its settings.
     from .calendar.working_time import check_sessions
 
     return check_sessions(value)

@@ -20,6 +20,7 @@ from motcua.config import load
 from .accounts import users
 from .config import HubConfig
 from .errors import Refused
+from .queue import setup
 from .store import Store
 
 
@@ -60,8 +61,6 @@ def user_command(args) -> int:
 
 def queue_command(args) -> int:
     """``motcua queue load FILE``: the centre's services, counters, officers."""
-    from .queue import setup
-
     config = load(HubConfig, args.config)
     store = Store(config.database)
     try:

@@ -40,6 +40,7 @@ def run(config: HubConfig) -> None:
     province_store = None
     if config.role in ("province", "national"):
         # The provincial hub: stores what the centres' bridges deliver (issue 12).
+        # Each role loads only what it runs (here and the SMS worker below).
         from .province.gateway import ProvinceGateway
         from .province.stores import open_store
 

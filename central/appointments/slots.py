@@ -167,11 +167,11 @@ def slot_at(db, config: HubConfig, service_id: int, starts_at: str,
     no such slot (not a working time, not on the slot grid, service not bookable)."""
     try:
         start = clock.from_iso(starts_at)
-    except (TypeError, ValueError):
+        day = start.astimezone(VN).date() if start.tzinfo is not None else None
+    except (TypeError, ValueError, OverflowError):
         return None
-    if start.tzinfo is None:
+    if day is None or not 2000 <= day.year <= 2999:
         return None
-    day = start.astimezone(VN).date()
     for slot in plan(db, config, [service_id], day, day, now)[service_id]:
         if slot.starts_at == clock.iso(start):
             return slot

@@ -24,12 +24,20 @@ from motcua import __version__, clock
 from motcua.bus import BusClient, Incoming, Topics
 from motcua.bus.client import Transport
 from motcua.bus.messages import HUB_STATUS, REQUEST_RESULTS, error_response, ok_response
+from motcua.bus.paho import PahoTransport
 
+from ..appointments import checkin
 from ..config import HubConfig
 from ..devices import nodes
 from ..errors import Refused
+from ..province.uplink import BRIDGE_STATE, Uplink
+from ..queue import state
+from ..queue.ticker import StatsTicker
+from ..statistics import dossier_figures, live
 from ..store import Store
 from . import reliability, routes
+from .broker_link import BrokerLink
+from .budget import NodeBudget
 from .idempotency import apply_once
 from .routes import Context, Route
 
@@ -59,8 +67,6 @@ class Gateway:
         self.store = store
         self.topics = Topics(config.center)
         if transport is None:
-            from motcua.bus.paho import PahoTransport
-
             transport = PahoTransport(
                 config.mqtt, client_id=f"motcua-hub-{config.center}", persistent=True
             )
@@ -79,7 +85,6 @@ class Gateway:
         missing = set(self.requests) - set(REQUEST_RESULTS)
         assert not missing, f"requests not in the catalogue: {missing}"
         # What one node may cost (a stolen Pi): checked before anything else.
-        from .budget import NodeBudget
 
         self.budget = NodeBudget(config.budget, self.topics, clear=self._clear_retained)
         self.bus.admit = self.budget.admit
@@ -100,7 +105,6 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         self.bus.on_connection_change(self._republish_queue_state)
         # Losses of the link over the last minutes, for /healthz and an alarm.
-        from .broker_link import BrokerLink
 
         self.link = BrokerLink()
         self.bus.on_connection_change(self.link.record)
@@ -108,7 +112,6 @@ class Gateway:
         self.uplink = None
         if config.uplink:
             # Summaries for the province (issue 12); the broker's bridge carries them.
-            from ..province.uplink import BRIDGE_STATE, Uplink
 
             self.uplink = Uplink(store, self.topics, self.publish_state, config.center_name)
             self.bus.subscribe(BRIDGE_STATE.format(center=config.center),
@@ -121,8 +124,6 @@ class Gateway:
 
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
-        from ..queue.ticker import StatsTicker
-
         self._stopping.clear()
         self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
         self._worker.start()
@@ -131,7 +132,6 @@ class Gateway:
                                         nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
-        from ..statistics import dossier_figures
 
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
@@ -139,7 +139,6 @@ class Gateway:
             message=dossier_figures.as_message, name="dossier-stats",
             nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
-        from ..statistics import live
 
         self.supervision_ticker = live.supervision_ticker(self).start()
         # Issue 26: today's booked and walk-in figures (bridged to the province);
@@ -162,8 +161,6 @@ class Gateway:
     def _sweep_bookings(self) -> None:
         """Issue 26: a booking whose check-in window closed unused, or whose booked
         ticket was a no-show at its counter, frees its seat, within a minute."""
-        from ..appointments import checkin
-
         while not self._stopping.wait(SWEEP_EVERY_S):
             try:
                 with self.store.write() as db:
@@ -195,8 +192,6 @@ class Gateway:
             self._published.clear()
         if not up:
             return
-        from ..queue import state
-
         for topic, payload, retain in state.everything(self.store.db, self.topics):
             self.publish_state(topic, payload, retain)
         for name in TICKERS:  # their figures again at next tick

@@ -33,6 +33,7 @@ import sqlite3
 from motcua import clock
 from motcua.bus import Topics
 
+from .. import alarms
 from ..queue import state, tickets
 from ..queue.commands import Changes
 
@@ -113,8 +114,6 @@ def storage_problem(exc: BaseException) -> str | None:
 
 def storage_failed(exc: BaseException) -> bool:
     """Raise the supervisor's alarm when ``exc`` is the store refusing writes; say whether."""
-    from .. import alarms
-
     meaning = storage_problem(exc)
     if meaning is None:
         return False
@@ -128,6 +127,4 @@ def storage_failed(exc: BaseException) -> bool:
 
 def storage_ok() -> None:
     """A write committed: the store takes writes again (clears the alarm if it was up)."""
-    from .. import alarms
-
     alarms.clear(STORAGE_ALARM)

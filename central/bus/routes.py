@@ -16,11 +16,18 @@ from typing import Any
 import sqlite_utils
 
 from motcua import clock
+from motcua.bus import Topics
 
+from .. import catalog, feedback
+from ..appointments import bookings, checkin
 from ..config import HubConfig
-from ..devices import nodes
+from ..devices import bindings, nodes
 from ..dossiers import queries
+from ..errors import Refused
+from ..feedback import ratings
+from ..queue import api, leases
 from ..store import Store
+from . import reliability
 
 
 @dataclass
@@ -70,8 +77,6 @@ def dossier_lookup(ctx: Context) -> dict:
 def dossier_lookup_by_id(ctx: Context) -> dict:
     # Issue 27: the citizen's own dossiers from the ID card scanned at a kiosk, where
     # the centre allows it. The number answers this request and is kept nowhere.
-    from ..errors import Refused
-
     if not ctx.config.dossiers.lookup_by_id:
         raise Refused("not_allowed", "Trung tâm chưa cho phép tra cứu hồ sơ bằng thẻ căn "
                                      "cước. Xin dùng mã trên Giấy tiếp nhận hồ sơ.")
@@ -79,21 +84,15 @@ def dossier_lookup_by_id(ctx: Context) -> dict:
 
 
 def catalog_fetch(ctx: Context) -> dict:
-    from .. import catalog
-
     return catalog.export_page(ctx.db, after=ctx.data.get("after") or "")
 # --- The queue (issue 3) -----------------------------------------------------------
 
 
 def _queue_topics(ctx: Context):
-    from motcua.bus import Topics
-
     return Topics(ctx.config.center)
 
 
 def queue_ticket(ctx: Context) -> dict:
-    from ..queue import api
-
     result, out = api.issue_ticket(ctx.db, _queue_topics(ctx), ctx.data["service"],
                                    ctx.data.get("priority"), node_id=ctx.node_id)
     for topic, payload, retain in out:
@@ -102,10 +101,6 @@ def queue_ticket(ctx: Context) -> dict:
 
 
 def queue_counter_command(ctx: Context) -> dict:
-    from ..devices import bindings
-    from ..feedback import ratings
-    from ..queue import api
-
     d = ctx.data
     # Its own counter, a neighbouring one whose keypad it drives (issue 5), and
     # only what the installer's inventory (motcua provision) lists, if the hub has one.
@@ -126,21 +121,15 @@ def queue_counter_command(ctx: Context) -> dict:
 
 
 def rating(ctx: Context) -> None:
-    from ..feedback import ratings
-
     ratings.record(ctx.db, ctx.node_id, ctx.data)
 # --- The dispenser (issue 4) ------------------------------------------------------
 
 
 def dispenser_number_block(ctx: Context) -> dict:
-    from ..queue import leases
-
     return leases.lease_block(ctx.db, ctx.node_id, ctx.data["service"], ctx.data.get("size"))
 
 
 def dispenser_ticket_offline(ctx: Context) -> dict:
-    from ..queue import leases
-
     result, out = leases.apply_offline(ctx.db, _queue_topics(ctx), ctx.node_id, ctx.data)
     for topic, payload, retain in out:
         ctx.publish_after(topic, payload, retain)
@@ -151,8 +140,6 @@ def dispenser_ticket_offline(ctx: Context) -> dict:
 
 
 def feedback_request(ctx: Context) -> dict:
-    from .. import feedback
-
     d = ctx.data
     f = feedback.submit(ctx.store, ctx.config, source="kiosk", kind=d["kind"], topic=d["topic"],
                         text=d.get("text") or "", ticket_display=d.get("ticket"),
@@ -163,22 +150,16 @@ def feedback_request(ctx: Context) -> dict:
 
 
 def feedback_reason(ctx: Context) -> None:
-    from .. import feedback
-
     feedback.from_counter(ctx.store, ctx.config, ctx.node_id, ctx.data)
 # --- Appointments booked at the kiosk (issue 26) ---------------------------------------
 
 
 def appointment_slots(ctx: Context) -> dict:
-    from ..appointments import bookings
-
     return bookings.offer(ctx.db, ctx.config, ctx.data.get("service") or None,
                           ctx.data.get("day") or None)
 
 
 def appointment_book(ctx: Context) -> dict:
-    from ..appointments import bookings
-
     d = ctx.data
     b = bookings.book(ctx.store, ctx.config, service_code=d["service"],
                       starts_at=d["starts_at"], name=d["name"], phone=d["phone"],
@@ -193,8 +174,6 @@ def appointment_book(ctx: Context) -> dict:
 
 
 def ticket_abandon(ctx: Context) -> dict:
-    from . import reliability
-
     result, out = reliability.abandon_ticket(ctx.db, _queue_topics(ctx), ctx.node_id,
                                              ctx.data["request"])
     for topic, payload, retain in out:
@@ -206,8 +185,6 @@ def ticket_abandon(ctx: Context) -> dict:
 
 
 def booking_check_in(ctx: Context) -> dict:
-    from ..appointments import checkin
-
     result, out = checkin.check_in(ctx.db, _queue_topics(ctx), ctx.data["code"],
                                    node_id=ctx.node_id)
     for topic, payload, retain in out:

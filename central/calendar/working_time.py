@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 
+from .sources import shipped
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_SESSIONS = ("07:00-11:30", "13:30-17:00")
 HOURS_PER_DAY = 8
@@ -97,8 +99,6 @@ class WorkingCalendar:
         self.classification = classification
         self._holidays = holidays_package.country_holidays(country, language="vi")
         if official is None:
-            from .sources import shipped
-
             table = shipped()
             official, checked_years = table.official(), table.years
             self._names = {d: e.name for d, e in table.days.items() if e.status == "official"}

@@ -22,6 +22,7 @@ from motcua.config import load
 from .. import catalog
 from ..config import HubConfig
 from ..store import Store
+from .file_format import export_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,8 +57,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export(store: Store, file: str | None) -> int:
-    from .file_format import export_file
-
     kind = Path(file or "").suffix.lower().lstrip(".")
     if kind not in ("json", "csv", "xlsx"):
         print("cần tên tệp .json, .csv hoặc .xlsx để xuất", file=sys.stderr)

@@ -231,7 +231,7 @@ def export_file(db, kind: str) -> bytes:
         csv.writer(out, lineterminator="\n").writerows(rows)
         return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 with a BOM
     if kind == "xlsx":
-        import openpyxl
+        import openpyxl  # lazy: a spreadsheet library, loaded on the first export
 
         book = openpyxl.Workbook()
         sheet = book.active

@@ -27,8 +27,14 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
+from motcua.public_terms import PARTS
+from motcua.search import fold
+
+from ..documents import uploads
+from ..documents.uploads import MAX_ROWS, BadFile, load_json
 from .file_format import (
     CHANNEL_KEYS,
     COLUMNS,
@@ -98,8 +104,6 @@ def nfc(value):
 
 def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict]]:
     """``[(row, record)]`` and the departments a file carries; ImportRefused if unreadable."""
-    from ..documents import uploads
-
     name = filename.lower()
     try:
         if name.endswith(".json"):
@@ -121,16 +125,12 @@ def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
-    import zipfile
-
-    import openpyxl
+    import openpyxl  # lazy: a spreadsheet library, loaded on the first import
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportRefused([Problem(0, "tệp", "không đọc được tệp Excel (.xlsx)")]) from None
-    from ..documents.uploads import MAX_ROWS, BadFile
-
     sheet = book.worksheets[0]
     rows = []
     for row in sheet.iter_rows(values_only=True):
@@ -141,8 +141,6 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 
 def _parse_json(data: bytes):
-    from ..documents.uploads import load_json
-
     doc = load_json(data.decode("utf-8-sig"))
     departments = []
     if isinstance(doc, dict):
@@ -251,8 +249,6 @@ def record_from_cells(c: dict) -> dict:
 def _level(value) -> str | None:
     if value in LEVELS:
         return value
-    from motcua.search import fold
-
     return LEVEL_WORDS.get(fold(str(value or "")).strip())
 
 
@@ -392,8 +388,6 @@ def _check_decision(row, decision, bad) -> None:
 
 
 def _check_sources(row, sources, bad) -> None:
-    from motcua.public_terms import PARTS
-
     if sources is None:
         return
     if not isinstance(sources, list):

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.core import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 LOCALE = Locale.parse("vi")
 DECIMAL = LOCALE.number_symbols["latn"]["decimal"]   # ','
@@ -113,8 +114,6 @@ def long_day(value: dt.date) -> str:
 def install(app) -> None:
     """Register the filters on a Flask app: ``{{ x|number }}``, ``{{ s|percent }}``,
     ``{{ d|day }}``; ``{{ dash(reason) }}`` draws '—' with its reason as a title."""
-    from markupsafe import Markup, escape
-
     def dash(reason: str = "") -> Markup:
         return Markup('<span class="none" title="{}">{}</span>').format(escape(reason), DASH)
 

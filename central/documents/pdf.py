@@ -14,6 +14,7 @@ signature blocks side by side::
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -26,8 +27,6 @@ __all__ = ["MOTTO", "NATION", "Letterhead", "document", "heading", "signatures"]
 def _italic() -> str | None:
     """DejaVu Sans Oblique (fonts-dejavu-extra) beside the regular face, if installed;
     without it the place-and-date line is upright, which is still correct."""
-    from pathlib import Path
-
     regular = Path(font_path())
     for name in ("DejaVuSans-Oblique.ttf", "NotoSans-Italic.ttf"):
         if (regular.parent / name).exists():

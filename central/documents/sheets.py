@@ -29,6 +29,7 @@ import csv
 import io
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
 
 from .formats import DASH, number
 from .letterhead import MOTTO, NATION, Letterhead
@@ -95,8 +96,6 @@ def append(ws, values: list) -> None:
 
 
 def _line(ws, row: int, first: int, last: int, text: str, font=None, height=None):
-    from openpyxl.styles import Alignment
-
     ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
     cell = put(ws, row, first, text)
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -113,8 +112,6 @@ def official_heading(ws, head: Letterhead, day, width: int, split: int,
     the governing body and the centre over columns 1..``split``, the national
     heading and motto over the rest, the place-and-date line (and the form's
     number, if any) under the motto. Returns the first row left free."""
-    from openpyxl.styles import Font
-
     bold = Font(bold=True)
     _line(ws, 1, 1, split, head.governing_body.upper())
     _line(ws, 1, split + 1, width, NATION, bold)
@@ -128,8 +125,6 @@ def official_heading(ws, head: Letterhead, day, width: int, split: int,
 
 def title_lines(ws, row: int, width: int, title: str, subtitle: str = "") -> int:
     """The document's title (bold, larger) and a line under it; returns the next row."""
-    from openpyxl.styles import Font
-
     _line(ws, row, 1, width, title, Font(bold=True, size=13))
     if subtitle:
         _line(ws, row + 1, 1, width, subtitle)
@@ -139,8 +134,6 @@ def title_lines(ws, row: int, width: int, title: str, subtitle: str = "") -> int
 def signature_rows(ws, row: int, signers, width: int, split: int) -> int:
     """Two signature blocks side by side (role in bold, the hint under it in
     italics), over columns 1..``split`` and the rest; returns the next row."""
-    from openpyxl.styles import Font
-
     for (role, hint), (first, end) in zip(signers, ((1, split), (split + 1, width)),
                                           strict=True):
         _line(ws, row, first, end, role, Font(bold=True))

@@ -38,6 +38,7 @@ from motcua.text import nfc
 from ..accounts import audit
 from ..calendar.working_time import VN
 from ..catalog import procedures as procedures_module
+from ..documents.letterhead import Letterhead
 from ..errors import Refused
 from ..store import Store
 
@@ -330,6 +331,7 @@ def report_xlsx(rep: dict, head=None, today: dt.date | None = None) -> bytes:
     integer cells with a thousands format, so the accountant's own SUM over the
     column gives the same totals.
     """
+    # Lazy: the spreadsheet library, loaded on the first workbook asked for (issue 25).
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -385,8 +387,6 @@ CLOSING_SIGNERS = (("NGƯỜI LẬP BẢNG", "(Ký, ghi rõ họ tên)"), ("KẾ
 
 
 def _letterhead(head):
-    from ..documents.letterhead import Letterhead
-
     return head if isinstance(head, Letterhead) else Letterhead(centre=head or "")
 
 
@@ -401,7 +401,7 @@ def closing_pdf(rep: dict, head=None, printed_by: str = "",
     governing body and centre, national motto, place and date; ``head`` is a
     Letterhead or the centre's name) and ends with the two signature blocks.
     """
-    from ..documents.pdf import document, heading, signatures
+    from ..documents.pdf import document, heading, signatures  # lazy: fpdf, on the first PDF
 
     pdf = document()
     heading(pdf, _letterhead(head), today or clock.now().astimezone(VN).date())

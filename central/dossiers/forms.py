@@ -196,7 +196,7 @@ def receipt_escpos(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     (a dossier code is about 300 modules: the printer's native barcode, at its
     minimum of 2 dots a module, would not fit 576 dots), the QR as a native
     ``GS ( k`` (small and sharp)."""
-    from escpos.printer import Dummy
+    from escpos.printer import Dummy  # lazy: the printer library, for this ticket only
 
     printer = Dummy()
     printer.image(_text_image(d, config), center=True)

@@ -48,6 +48,7 @@ from ..accounts import audit
 from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
 from ..config import HubConfig
+from ..devices import bindings
 from ..errors import Refused
 from ..store import Store
 
@@ -380,8 +381,6 @@ def check_form_token(secret: bytes, token: str, context: str, min_fill_seconds: 
 
 def from_counter(store: Store, config: HubConfig, node_id: str, data: dict) -> dict:
     """The reason key pressed after a "Không hài lòng" rating: a complaint about that service."""
-    from ..devices import bindings
-
     with store.write() as db:
         counter = bindings.bound_counter(db, node_id, data["counter"])
         rating = db.execute("select level, counter_id from ratings where ticket_id = ?",

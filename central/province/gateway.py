@@ -29,6 +29,7 @@ import time
 
 from motcua import clock
 from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
 
 from ..config import HubConfig
 from . import ingest
@@ -45,8 +46,6 @@ class ProvinceGateway:
         self.store = store
         self.topics = Topics(config.center)
         if transport is None:
-            from motcua.bus.paho import PahoTransport
-
             # One connection for the state and the shared summaries: a production
             # broker names a client after its user (use_username_as_clientid), so
             # two connections as "hub" would knock each other off. Acknowledged by

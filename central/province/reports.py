@@ -9,7 +9,7 @@
     overdue(db)                      # open dossiers past due, every centre
     officer_rankings(db, day)        # tickets served and ratings per officer, every centre
     centre_database(db, "xa-a")      # a centre's dossiers in its own tables' shape
-    official_report(db, start, end, "xa-a")   # Biểu 06 when central.statistics is there
+    official_report(db, start, end, "xa-a")   # Biểu 06 of one centre
 
 The official period report (Biểu 06) is a function over a centre's own
 database; :func:`centre_database` rebuilds those tables (departments,
@@ -25,6 +25,8 @@ import sqlite_utils
 
 from motcua import clock
 
+from ..statistics import facts
+from ..statistics.period_report import period_report as official
 from ..store.migrations import migrations
 
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
@@ -304,13 +306,8 @@ def centre_database(db, center: str | None = None,
 def official_report(db, start, end, center: str | None = None, by: str = "department",
                     prefix: str | None = None):
     """Biểu 06 for one centre, the whole province, or (national hub) one province
-    ``prefix`` or the whole country, when the statistics module (issue 9) is there;
-    ``None`` without it (the pages then show :func:`period_report`'s figures)."""
-    try:
-        from ..statistics import facts
-        from ..statistics.period_report import period_report as official
-    except ImportError:
-        return None
+    ``prefix`` or the whole country, by the centres' own statistics code run
+    over their summaries."""
     mem = centre_database(db, center, prefix)
     facts.rebuild(mem)
     return official(mem, start, end, by=by)

@@ -87,7 +87,7 @@ class PostgresDatabase:
         return cur
 
     def query(self, sql: str, params=None) -> Iterator[dict]:
-        from psycopg.rows import dict_row
+        from psycopg.rows import dict_row  # lazy: psycopg, as in __init__
 
         with self.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(translate(sql), params if params is not None else ())

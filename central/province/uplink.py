@@ -33,6 +33,7 @@ from motcua.bus.messages import (
     UP_TICKET_EVENTS,
 )
 
+from ..queue import tickets
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,6 @@ RATINGS_SQL = """
 
 def _start_of_day_marks(db) -> dict[str, int]:
     """Marks just before the first record of today's business day, per kind."""
-    from ..queue import tickets
-
     day = tickets.today(db)
     zone = ZoneInfo(clock.LOCAL_ZONE)
     midnight = clock.iso(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(),

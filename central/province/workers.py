@@ -37,14 +37,18 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import threading
 import time
 from pathlib import Path
 
-from motcua import clock
+from motcua import clock, logs
 from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
 
+from ..store import Store
 from . import ingest
+from .stores import open_store
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +96,6 @@ class IngestWorker:
         self._own_bus = bus is None
         if bus is None:
             if transport is None:
-                from motcua.bus.paho import PahoTransport
-
                 transport = PahoTransport(config.mqtt, client_id=self.client_id,
                                           persistent=True, manual_ack=True)
             bus = BusClient(transport, Topics(config.center))
@@ -173,13 +175,6 @@ class IngestWorker:
 
 def run(config, name: str) -> None:
     """``motcua ingest --name N``: one worker until SIGTERM."""
-    import signal
-
-    from motcua import logs
-
-    from ..store import Store
-    from .stores import open_store
-
     logs.setup(config.log_level, f"ingest-{name}")
     if config.mqtt.username and config.mqtt.password_file:
         # A production broker names a client after its user: worker N logs in as

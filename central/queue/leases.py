@@ -28,6 +28,7 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.tickets import display_number
 
+from ..devices.clocks import hub_time_of_print
 from ..errors import Refused
 from . import estimate, setup, state, tickets
 from .commands import Changes
@@ -134,7 +135,6 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     if not TOKEN.match(token) or tickets.by_token(db, token) is not None:
         token = setup.new_token()  # the printed QR then leads nowhere; the number still counts
     # The hub's time wins: the node's clock only says how long ago it printed.
-    from ..devices.clocks import hub_time_of_print
 
     issued_at = hub_time_of_print(db, node_id, data, block["leased_at"], moment)
     ticket = {

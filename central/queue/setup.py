@@ -22,6 +22,7 @@ from motcua.text import nfc
 
 from ..accounts import audit
 from ..catalog import department_list as departments_table
+from ..documents.uploads import BadFile, load_json, load_toml
 from ..errors import Refused
 from ..store import Store, sql
 
@@ -270,8 +271,6 @@ def save_settings(db, values: dict, actor: str | None = None) -> None:
 
 def parse(text: str, name: str = "") -> dict:
     """A setup file's text (TOML, or JSON when it starts with ``{``) to a dict."""
-    from ..documents.uploads import BadFile, load_json, load_toml
-
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):
             data = load_json(text)
@@ -292,6 +291,8 @@ def load(store: Store, data: dict, actor: str | None = None,
     when ``create_officers_password`` is given (the demo does that); an
     existing user is left as it is.
     """
+    # Lazy: accounts.users hashes a password as it loads (scrypt, 32 MB at its
+    # peak); only a file with officers needs it, not every tool that reads the queue.
     from ..accounts import users
 
     counts = {"departments": 0, "services": 0, "counters": 0, "priority_classes": 0,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 
 import gammu
@@ -63,8 +64,6 @@ class Incoming:
     @property
     def key(self) -> str:
         """Identity of this SMS on the modem, so one handed over twice is handled once."""
-        import hashlib
-
         # Where it sits too: the same text sent twice in one second is two messages.
         stamp = self.received.isoformat() if self.received else ""
         digest = hashlib.sha1(self.text.encode()).hexdigest()[:12]

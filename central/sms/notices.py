@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from urllib.parse import quote
 
 from motcua import clock
 
@@ -130,8 +131,6 @@ def _lookup_url(config: HubConfig, d: dict) -> str:
     base = config.dossiers.public_url.rstrip("/")
     if not base:
         return ""
-    from urllib.parse import quote
-
     return f"{base}/tra-cuu?code={quote(d['code'])}"
 
 

@@ -18,7 +18,7 @@ every format, explained in a note under the table.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+from io import BytesIO
 from urllib.parse import quote
 
 from openpyxl import Workbook
@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from motcua import clock
+from motcua.text import plain_words
 
 from ..calendar.working_time import VN
 from ..documents import sheets
@@ -53,17 +54,10 @@ def _cell_text(value) -> str:
     return number(value, 2) if isinstance(value, float) else str(value)
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    words = "".join(c for c in folded if not unicodedata.combining(c))
-    return "-".join("".join(ch for ch in w if ch.isalnum()) for w in words.split() if
-                    any(ch.isalnum() for ch in w))
-
-
 def filename(report: dict, ext: str) -> str:
     """The download's name in plain letters (every browser and mail client keeps it):
     'Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.xlsx'."""
-    return (f"Bieu06_{_ascii(report['by_name'])}_{report['start']:%d-%m-%Y}_"
+    return (f"Bieu06_{plain_words(report['by_name'])}_{report['start']:%d-%m-%Y}_"
             f"{report['end']:%d-%m-%Y}.{ext}")
 
 
@@ -138,8 +132,6 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    from io import BytesIO
-
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

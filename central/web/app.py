@@ -8,10 +8,12 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from motcua import __version__, clock
 
 from ..config import HubConfig
+from ..province.stores import open_store
 from ..store import Store
 
 ERROR_TEXTS = {
@@ -88,13 +90,10 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     if config.http.behind_proxy:
         # nginx on this machine (proxy/motcua.conf): the browser's address for the
         # sign-in throttle, https for url_for and the live pages' wss:// address.
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
     if province_store is None and config.role in ("province", "national"):
-        from ..province.stores import open_store
-
         province_store = open_store(config.province_store, app.extensions["motcua.store"])
     # The province's summaries: PostgreSQL where hub.toml names one, else the hub's file.
     app.extensions["motcua.province_store"] = province_store
@@ -104,6 +103,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     def localtime(value, fmt="%H:%M:%S %d/%m/%Y"):
         return clock.show(value, config.timezone, fmt)
 
+    # These three, like the blueprints, load with the app, not with ``import central``.
     from ..documents import formats
 
     formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms

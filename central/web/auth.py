@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -55,8 +56,6 @@ def csrf_field() -> Markup:
 
 def _session_over(user: dict) -> bool:
     """Signed out elsewhere, a new password, or a shift since signing in."""
-    from flask import current_app
-
     if session.get("epoch") != user.get("session_epoch", 0):
         return True
     hours = current_app.config["MOTCUA"].http.session_hours

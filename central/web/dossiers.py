@@ -3,6 +3,9 @@ printable forms, and the public lookup by code (no sign-in)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 from flask import (
     Blueprint,
     Response,
@@ -16,8 +19,12 @@ from flask import (
     url_for,
 )
 
+from motcua import clock
+
 from .. import dossiers
-from ..calendar import sources
+from ..appointments import bookings
+from ..calendar import sources, working_calendar
+from ..calendar.working_time import VN
 from ..catalog import procedures
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
@@ -174,6 +181,8 @@ def public_lookup_url(code: str) -> str:
 @bp.get("/dossiers/<int:dossier_id>/receipt.pdf")
 @login_required(*STAFF)
 def receipt_pdf(dossier_id: int):
+    # Lazy: the forms bring fpdf, barcode and Pillow's drawing, loaded on the first
+    # receipt printed, not with the app (issue 25: the hub's memory).
     from ..dossiers import forms
 
     d = _dossier_or_404(dossier_id)
@@ -186,9 +195,7 @@ def receipt_pdf(dossier_id: int):
 @bp.get("/dossiers/<int:dossier_id>/ticket.png")
 @login_required(*STAFF)
 def receipt_ticket(dossier_id: int):
-    import io
-
-    from ..dossiers import forms
+    from ..dossiers import forms  # lazy, as in receipt_pdf
 
     d = _dossier_or_404(dossier_id)
     image = forms.receipt_ticket_image(d, config(), public_lookup_url(d["code"]))
@@ -223,13 +230,6 @@ def form(dossier_id: int, number: str):
 @bp.route("/admin/calendar", methods=["GET", "POST"])
 @login_required("admin")
 def calendar_overrides():
-    import datetime as dt
-
-    from motcua import clock
-
-    from ..calendar import working_calendar
-    from ..calendar.working_time import VN
-
     if request.method == "POST":
         f = request.form
         try:
@@ -246,8 +246,6 @@ def calendar_overrides():
                     decision=f.get("decision", ""), note=f.get("note", ""),
                     actor=g.user["username"])
                 flash(f"Đã lưu ngày {day:%d/%m/%Y}.", "ok")
-            from ..appointments import bookings
-
             lost = bookings.recheck(store(), config(), actor=g.user["username"])
             if lost:
                 flash(f"{lost} lịch hẹn không còn chỗ sau thay đổi này: xem “Lịch hẹn cần "

@@ -15,6 +15,8 @@ and per-address, per-ticket and per-dossier limits.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     abort,
@@ -122,12 +124,6 @@ INSPECTION = ("supervisor", "admin")
 @bp.get("/feedback")
 @login_required(*INSPECTION)
 def desk():
-    import datetime as dt
-
-    from motcua import clock
-
-    from ..calendar.working_time import VN
-
     db = store().db
     today = clock.now().astimezone(VN).date()
     first = request.args.get("from") or today.replace(day=1).isoformat()

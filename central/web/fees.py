@@ -10,6 +10,7 @@ printable closing sheet (``/fees/closing.pdf``) from the same figures.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -25,6 +26,7 @@ from flask import (
 )
 
 from motcua import clock
+from motcua.text import plain_words
 
 from .. import catalog, dossiers
 from ..calendar.working_time import VN
@@ -110,13 +112,9 @@ def closing_pdf():
 def _download(kind: str, title: str, rep: dict, ext: str) -> str:
     """A Vietnamese download name (RFC 6266 / 5987) and its plain-letter fallback:
     'Bảng kê thu phí, lệ phí 27.11.2026.xlsx' / 'Bang-ke-thu-phi-le-phi_27-11-2026.xlsx'."""
-    from urllib.parse import quote
-
-    from ..statistics.exports import _ascii
-
     days = [dt.date.fromisoformat(rep["first_day"]), dt.date.fromisoformat(rep["last_day"])]
     if days[0] == days[1]:
         days = days[:1]
-    plain = f"{_ascii(title)}_{'_'.join(f'{d:%d-%m-%Y}' for d in days)}.{ext}"
+    plain = f"{plain_words(title)}_{'_'.join(f'{d:%d-%m-%Y}' for d in days)}.{ext}"
     full = f"{title} {' đến '.join(f'{d:%d.%m.%Y}' for d in days)}.{ext}"
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(full)}"

@@ -2,6 +2,8 @@
 
 from flask import Blueprint, jsonify
 
+from .. import alarms
+from ..bus import reliability
 from . import gateway, province_store, store
 
 bp = Blueprint("health", __name__)
@@ -19,9 +21,6 @@ def healthz():
         # is "unstable" while there were losses in the last minutes.
         link = gw.link.describe(gw.connected) if hasattr(gw, "link") else None
         broker = link["state"] if link else ("connected" if gw.connected else "disconnected")
-    from .. import alarms
-    from ..bus import reliability
-
     active = [a.key for a in alarms.active()]
     if reliability.STORAGE_ALARM in active:
         database = "refuses writes"  # it answers reads, but takes no new work

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import g
 
+from . import store
+
 
 def full_names(db) -> dict[str, str]:
     """Every login and its full name (one small query; the users table is short)."""
@@ -16,8 +18,6 @@ def full_names(db) -> dict[str, str]:
 
 
 def install(app) -> None:
-    from . import store
-
     def person(username: str | None) -> str:
         if not username:
             return ""

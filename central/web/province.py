@@ -24,6 +24,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
+from ..documents.formats import day
 from ..province import reports
 from . import gateway, province_store
 from .auth import login_required
@@ -62,8 +63,6 @@ def _period() -> tuple[str, str, str, str]:
 @bp.context_processor
 def shown_period():
     """The period as a Vietnamese reader writes it (06/12/2026), for the headings."""
-    from ..documents.formats import day
-
     def shown(value: str) -> str:
         try:
             return day(dt.date.fromisoformat(value))

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -31,8 +32,9 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.topics import ticket_key
 
+from ..appointments import checkin
 from ..errors import Refused
-from ..queue import api, setup, state, tickets
+from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store
 from .auth import login_required
@@ -41,8 +43,6 @@ bp = Blueprint("queue", __name__)
 
 
 def _config():
-    from flask import current_app
-
     return current_app.config["MOTCUA"]
 
 
@@ -118,8 +118,6 @@ def ticket_page(token: str):
         abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
-    from ..queue import estimate
-
     wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
                                                 now["people_ahead"]))
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
@@ -155,8 +153,6 @@ def console():
 
 def _next_hour(db, service_ids=None) -> list[dict]:
     """Issue 26: who is booked for the next hour (the counter's services, or all)."""
-    from ..appointments import checkin
-
     return checkin.next_hour(db, clock.now(), service_ids)
 
 

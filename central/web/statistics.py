@@ -20,6 +20,7 @@ from motcua import clock
 
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
+from ..feedback.ratings import LEVELS
 from ..queue import setup, state, tickets
 from ..statistics import charts, supervision
 from ..statistics.officers import WEIGHTS, officer_ranking
@@ -173,8 +174,6 @@ def _charts(db, snap: dict) -> dict:
     for hours in q["by_hour"].values():
         for h, n in hours.items():
             per_hour[h] = per_hour.get(h, 0) + n
-    from ..feedback.ratings import LEVELS
-
     return {
         "waits": charts.bars([(f"{h}h", w) for h, w in q["wait_by_hour"].items()],
                              unit="phút", label="Thời gian chờ trung bình theo giờ",

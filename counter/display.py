@@ -7,7 +7,7 @@ matrix chain (``matrix``) or an OLED (``oled``, the only one that can show
 Vietnamese text such as a refusal's reason). Tests and ``--fake-hardware``
 use luma's own ``dummy`` device, whose ``image`` holds what the module shows::
 
-    from luma.core.device import dummy
+    from luma.core.device import dummy  # lazy: luma, as open_device
     shown = NumberDisplay(dummy(128, 64, mode="1"), "oled", counter=5)
     shown.draw(View(number="A001", status="open", online=True), now=0.0)
     shown.device.image          # the 128x64 picture of the counter's screen
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from luma.core.render import canvas
-from PIL import ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from motcua.fonts import font_path
 
@@ -81,6 +81,7 @@ class NumberDisplay:
         self.on_drawn = on_drawn  # called with the device after each new picture
         self._last = None
         if driver == "segment":
+            # luma (the counter extra) is imported where a module of its kind is drawn.
             from luma.core.virtual import sevensegment
 
             self._seg = sevensegment(device, undefined=" ")
@@ -107,6 +108,7 @@ class NumberDisplay:
 
     # MAX7219 matrix chain: too small for Vietnamese; number and short words.
     def _draw_matrix(self, view: View) -> None:
+        # Lazy, like every luma import here: only the driver in use is loaded.
         from luma.core.legacy import text, textsize
         from luma.core.legacy.font import LCD_FONT, proportional
 
@@ -205,6 +207,7 @@ def open_device(config, index: int):
     """The luma device of the ``index``-th counter's display (real hardware)."""
     d = config.display
     if d.driver in ("segment", "matrix"):
+        # Lazy: the SPI or I²C driver of the module fitted, nothing else.
         from luma.core.interface.serial import noop, spi
         from luma.led_matrix.device import max7219
 
@@ -254,7 +257,7 @@ def segment_bytes(image) -> list[int]:
 
 def decode_segments(image) -> str:
     """A readable guess of a 7-segment module's text (0 and O look alike, as do 5 and S)."""
-    from luma.led_matrix.segment_mapper import _DIGITS
+    from luma.led_matrix.segment_mapper import _DIGITS  # lazy: luma, for tests
 
     inverse: dict[int, str] = {}
     for rank in (str.isdigit, str.isupper, str.islower, lambda c: True):
@@ -274,8 +277,6 @@ def preview(device, driver: str, scale: int = 4):
     OLED and matrix images are scaled up; a seven-segment module's 8x8
     segment image is drawn as its characters, lit in red.
     """
-    from PIL import Image, ImageDraw
-
     image = device.image
     if image is None:
         image = Image.new("1", device.size)

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import termios
 import threading
 import time
+import tty
 
 from .config import KEYS
 
@@ -135,9 +137,6 @@ def attach_keyboard(node) -> threading.Thread | None:
         return thread
 
     def read():
-        import termios
-        import tty
-
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
         selected = 0

@@ -23,12 +23,16 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from gpiozero import LED
+
 from motcua.bus.client import Incoming
 from motcua.debounce import DebouncedPress
+from motcua.keys import Key
 from motcua.node import Node
 
 from .config import KEYS, CounterConfig
 from .display import NumberDisplay, dummy_device, open_device
+from .fake import attach_keyboard
 from .outbox import Outbox
 from .rating import RatingKeypad
 from .unit import CounterUnit
@@ -46,7 +50,7 @@ class Counter(Node):
                  devices: dict | None = None):
         super().__init__(config, transport)
         if pin_factory is None and config.simulate:
-            from gpiozero.pins.mock import MockFactory
+            from gpiozero.pins.mock import MockFactory  # lazy: fake hardware only
 
             pin_factory = MockFactory()
         self.pin_factory = pin_factory
@@ -80,8 +84,6 @@ class Counter(Node):
 
     # Hardware -------------------------------------------------------------------
     def add_key(self, unit: CounterUnit, action: str, pin: int) -> DebouncedPress:
-        from motcua.keys import Key
-
         button = Key(pin, pull_up=True, pin_factory=self.pin_factory)
         press = DebouncedPress(button, lambda: unit.press(action),
                                settle=self.config.keypad.settle_s)
@@ -89,10 +91,6 @@ class Counter(Node):
         return press
 
     def add_rating(self, unit: CounterUnit, buttons: list[int], leds: list[int]) -> None:
-        from gpiozero import LED
-
-        from motcua.keys import Key
-
         if self.outbox is None:
             self.outbox = Outbox(self.config.rating.outbox)
         unit.rating = RatingKeypad(
@@ -241,7 +239,5 @@ class Counter(Node):
 
     def run(self) -> None:
         if self.config.simulate:
-            from .fake import attach_keyboard
-
             attach_keyboard(self)
         super().run()

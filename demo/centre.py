@@ -24,6 +24,7 @@ nodes (they say ``offline``), the hub, the broker, each process group whole::
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import json
 import logging
@@ -32,6 +33,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -91,8 +93,6 @@ PIDS_FILE = "demo.pids"
 
 
 def _port_free(port: int) -> bool:
-    import socket
-
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
@@ -190,12 +190,8 @@ def _die_with_the_demo() -> None:
     """In a child, before it runs: SIGTERM when the demo itself dies (even by SIGKILL).
 
     Linux's PR_SET_PDEATHSIG; elsewhere the next demo cleans up (``demo.pids``)."""
-    try:
-        import ctypes
-
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _stop_group(process: subprocess.Popen, timeout: float = 10.0) -> bool:

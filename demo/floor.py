@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 from motcua import clock
 from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
 from motcua.config import MqttConfig
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,6 @@ class DemoFloor:
                  seed: int | None = None, start_hour: float = OPEN_H,
                  officers: dict[int, str] | None = None,
                  counter_nodes: dict[int, str] | None = None):
-        from motcua.bus.paho import PahoTransport
-
         self.topics = Topics(center)
         self.bus = BusClient(PahoTransport(mqtt, client_id=f"demo-floor-{center}"), self.topics)
         self.services = [s["code"] for s in sample["services"]]

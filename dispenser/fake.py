@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 
+from motcua.ticketing.printer import FolderPrinter
+
 log = logging.getLogger(__name__)
 HELP = __doc__.split("::")[1].split("The pins")[0].rstrip()
 
@@ -57,8 +59,6 @@ class KeyMap:
 
     def key(self, key: str) -> None:
         """Act on one key; unknown keys get the list, and change nothing."""
-        from motcua.ticketing.printer import FolderPrinter
-
         printer = self.node.printer
         if key.isdigit() and 1 <= int(key) <= len(self.pins):
             self.push(self.pins[int(key) - 1])

@@ -31,6 +31,8 @@ from motcua.ticketing.printer_config import PrinterStatus
 
 from .buttons import STATE_NAMES, Indicator, ServiceButtons
 from .config import DispenserConfig
+from .fake import KeyMap
+from .scanner import SerialScanner
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class Dispenser(Node):
         self.indicator = Indicator([], pin_factory=None)
         super().__init__(config, transport)
         if pin_factory is None and config.simulate:
-            from gpiozero.pins.mock import MockFactory
+            from gpiozero.pins.mock import MockFactory  # lazy: fake hardware only
 
             pin_factory = MockFactory()
         self.pin_factory = pin_factory
@@ -63,8 +65,6 @@ class Dispenser(Node):
                                    notes_on_paper=True)
         self.scanner = None
         if config.scanner:
-            from .scanner import SerialScanner
-
             self.scanner = SerialScanner(config.scanner, self.scan, config.scanner_baud)
         self.buttons = ServiceButtons(
             config.button_pins(), self.press, pin_factory=pin_factory,
@@ -151,8 +151,6 @@ class Dispenser(Node):
 
     def run(self) -> None:
         if self.config.simulate and self.config.keys_on_stdin and sys.stdin is not None:
-            from .fake import KeyMap
-
             KeyMap(self).start()
         super().run()
 

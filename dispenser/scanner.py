@@ -56,7 +56,7 @@ class SerialScanner:
         return text
 
     def _run(self) -> None:
-        import serial
+        import serial  # lazy: pyserial, only where a serial scanner is fitted
 
         while not self._stop.is_set():
             try:

@@ -24,6 +24,8 @@ from pathlib import Path
 import pygame
 from PIL import Image
 
+from motcua.voice import FilePlayer, PygamePlayer
+
 log = logging.getLogger(__name__)
 
 
@@ -198,8 +200,6 @@ def screen_present() -> bool:
 
 def open_hardware(config, size: tuple[int, int]) -> Hardware:
     """The real parts on the Pi, the fake ones with ``simulate``."""
-    from motcua.voice import FilePlayer, PygamePlayer
-
     simulate = config.simulate
     if simulate:
         if screen_present():

@@ -20,13 +20,18 @@ import random
 import time
 from pathlib import Path
 
+import pygame
+
+from motcua import logs
+from motcua.config import load
+
+from .node import Kiosk
+
 log = logging.getLogger(__name__)
 KEEP = 20
 
 
 def _kiosk_class():
-    from .node import Kiosk
-
     class DemoKiosk(Kiosk):
         """A kiosk whose screen is saved as pictures and that visitors use."""
 
@@ -83,8 +88,6 @@ def _kiosk_class():
             return self.rng.choice(codes[-30:]) if codes else None
 
         def save_frame(self) -> None:
-            import pygame
-
             self.count += 1
             self.frames.mkdir(parents=True, exist_ok=True)
             target = self.frames / f"kiosk-{self.count:06d}.png"
@@ -97,9 +100,6 @@ def _kiosk_class():
 
 
 def main(argv: list[str] | None = None) -> int:
-    from motcua import logs
-    from motcua.config import load
-
     parser = argparse.ArgumentParser(prog="python -m kiosk.demo")
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", required=True)

@@ -20,7 +20,9 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from motcua import voice
 from motcua.bus import Incoming
 from motcua.bus.client import BusError, NotConnected, RequestTimeout
 from motcua.bus.messages import (
@@ -298,6 +300,7 @@ class Kiosk(Node):
 
     def open_screen(self, surface=None):
         """Make the UI (and the window unless ``surface`` is given)."""
+        # Lazy: a kiosk runs on the bus before (and without) a screen.
         import pygame
 
         from .scanner import Camera, Scanner
@@ -343,10 +346,6 @@ class Kiosk(Node):
         cfg = self.config.voice
         if not cfg.enabled:
             return None
-        from pathlib import Path
-
-        from motcua import voice
-
         try:
             player = (voice.FilePlayer(Path(cfg.wav_dir)) if self.config.simulate
                       else voice.PygamePlayer())
@@ -363,8 +362,6 @@ class Kiosk(Node):
 
     def say_number(self, printed) -> None:
         """Say "Số thứ tự của bạn là …" for a ticket just taken (queued, never blocks)."""
-        from motcua import voice
-
         try:
             self.announcer.say(voice.your_number(printed.display, self.config.voice.zero_tens,
                                                  self.config.voice.thousand))
@@ -381,7 +378,7 @@ class Kiosk(Node):
             if code:
                 self.ui.scanned(code)  # an ID card or a receipt
         if self.ui.step(self.surface):
-            import pygame
+            import pygame  # lazy, as in open_screen
 
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()

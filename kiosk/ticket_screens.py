@@ -13,6 +13,9 @@ its QR code, which a phone can photograph::
 from __future__ import annotations
 
 import pygame
+import qrcode
+
+from motcua.ticketing.ticket import ahead_text, booked_text, expected_wait
 
 from .widgets import (
     BG,
@@ -155,8 +158,6 @@ class TicketResult:
             draw_text(surface, body, ERRORS.get(p.error or "", GENERIC_ERROR), area.topleft,
                       LATE, width=area.w)
             return []
-        from motcua.ticketing.ticket import ahead_text, expected_wait
-
         # Portrait: the QR code under the text; landscape: beside it.
         text_area, qr_area = area, None
         if not p.on_paper and not ui.portrait:
@@ -174,8 +175,6 @@ class TicketResult:
         y += number.get_height()
         lines = []
         if ticket.booked_slot:
-            from motcua.ticketing.ticket import booked_text
-
             lines.append((booked_text(ticket.booked_slot), OK))
         if ticket.priority:
             lines.append((f"Ưu tiên: {ticket.priority}", INK))
@@ -206,8 +205,6 @@ class TicketResult:
 
 def draw_qr(surface, text: str, rect: pygame.Rect) -> None:
     """A QR code filling ``rect`` (square), dark on white with its quiet zone."""
-    import qrcode
-
     code = qrcode.QRCode(border=2)
     code.add_data(text)
     matrix = code.get_matrix()

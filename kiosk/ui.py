@@ -21,7 +21,9 @@ import concurrent.futures
 import re
 import time
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+import numpy
 import pygame
 
 from motcua import clock as motcua_clock
@@ -308,8 +310,6 @@ class KioskUI:
             self._show_scan(idcard_screens.ScanProblem(UNKNOWN_CODE))
 
     def today(self):
-        from zoneinfo import ZoneInfo
-
         return self.now().astimezone(ZoneInfo(motcua_clock.LOCAL_ZONE)).date()
 
     def use_card(self, card) -> None:
@@ -595,8 +595,6 @@ class KioskUI:
         """
         if not self.high_contrast:
             return
-        import numpy
-
         kept = [(r, surface.subsurface(r).copy()) for r in self.keep_rects]
         # One 32-bit integer per pixel, changed in place: a frame in a few ms on a Pi.
         mapped = pygame.surfarray.pixels2d(surface)

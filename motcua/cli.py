@@ -26,7 +26,7 @@ import os
 import sys
 from typing import NoReturn
 
-from . import __version__
+from . import __version__, logs
 from .config import ConfigError, load
 
 # Commands of the hub and of the demo: motcua hands its process over to their own
@@ -91,10 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "provision":
+            # Lazy: provisioning (cryptography, the provision extra) is for the
+            # installer's machine, not a node.
             from .provision.cli import provision_command
 
             return provision_command(args)
-        if args.command == "trial":
+        if args.command == "trial":  # lazy, as provision
             from .provision.local import trial_command
 
             return trial_command(args)
@@ -103,8 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         config = load(node_class.config_class, args.config)
         if args.fake_hardware:
             config.simulate = True
-        from . import logs
-
         logs.setup(config.log_level, config.node_id)
         node_class(config).run()
         return 0

@@ -30,6 +30,7 @@ from . import __version__
 from .bus import BusClient, Topics
 from .bus.client import Incoming, Transport
 from .bus.messages import FAULT, NODE_STATUS, PING
+from .bus.paho import PahoTransport
 from .config import NodeConfig
 from .sdnotify import Watchdog
 
@@ -50,8 +51,6 @@ class Node:
         self.node_id = config.node_id
         self.topics = Topics(config.center)
         if transport is None:
-            from .bus.paho import PahoTransport
-
             transport = PahoTransport(config.mqtt, client_id=config.node_id)
         self.bus = BusClient(
             transport,

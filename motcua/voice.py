@@ -217,7 +217,7 @@ class PygamePlayer:
     """Plays through the Pi's sound output; blocks until the clip has finished."""
 
     def __init__(self):
-        import pygame
+        import pygame  # lazy: the shared package needs no pygame; a speaking node has it
 
         self._pygame = pygame
         if not pygame.mixer.get_init():

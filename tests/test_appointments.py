@@ -313,6 +313,13 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     page = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-07").get_data(as_text=True)
     monday = day_slots(centre, config, "ho-tich", MONDAY)
     assert monday[0].starts_at in page and "07:00–07:30" in page
+    # A day out of range is no day at all (the page asks for one again), nor an odd time.
+    for far in ("0001-01-01", "9999-12-31", "2026-12-03", "2027-02-01"):
+        reply = lan.get(f"/dat-lich?dich-vu=ho-tich&ngay={far}")
+        assert reply.status_code == 200 and 'id="days"' in reply.get_data(as_text=True)
+    with pytest.raises(Refused, match="không nhận đặt lịch"):
+        bookings.book(centre, config, service_code="ho-tich", name="Lê Văn Hùng",
+                      phone="0912000009", starts_at="0001-01-01T00:00:00+07:00", now=NOW)
     # Today (Friday, 09:00): the morning's slots are past or too close to book.
     today = lan.get("/dat-lich?dich-vu=ho-tich&ngay=2026-12-04").get_data(as_text=True)
     assert today.count("không nhận đặt") == 6 and today.count("còn 2") == 10   # 07:00–09:30

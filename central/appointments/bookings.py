@@ -603,6 +603,8 @@ def offer(db, config: HubConfig, service_code: str | None = None, day: str | Non
         chosen = dt.date.fromisoformat(day)
     except ValueError:
         raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+    if not today <= chosen <= today + dt.timedelta(days=rules.settings(db)["days_ahead"]):
+        raise Refused("invalid_date", "Ngày này không nhận đặt lịch hẹn.")
     return {"slots": [{"starts_at": s.starts_at, "label": s.label, "free": s.free}
                       for s in slots.plan(db, config, [service["id"]], chosen, chosen,
                                           now)[service["id"]]]}

@@ -113,10 +113,15 @@ def _day_slots(service_id: int, day: dt.date, now: dt.datetime) -> list[slots.Sl
 
 
 def _chosen_day(text: str) -> dt.date | None:
+    """The day asked for, when it is one that could be booked (today to days_ahead)."""
     try:
-        return dt.date.fromisoformat(text or "")
+        day = dt.date.fromisoformat(text or "")
     except ValueError:
         return None
+    today = clock.now().astimezone(VN).date()
+    if not today <= day <= today + dt.timedelta(days=rules.settings(store().db)["days_ahead"]):
+        return None
+    return day
 
 
 def _booking_page(values: dict, problem: str = "", status: int = 200):

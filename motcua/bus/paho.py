@@ -19,6 +19,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ..config import MqttConfig
 from .client import Incoming, Transport
@@ -178,8 +179,6 @@ class PahoTransport(Transport):
 
     def subscribe(self, topic_filter, qos):
         if topic_filter in self.retain_as_published:
-            from paho.mqtt.subscribeoptions import SubscribeOptions
-
             result, mid = self._client.subscribe(
                 topic_filter, options=SubscribeOptions(qos=qos, retainAsPublished=True))
         else:

@@ -40,7 +40,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import passwd
+from . import local, passwd
 from .inventory import HUB_USER, WEB_USER, Inventory, InventoryError, load
 
 __all__ = ["provision", "ProvisionError", "InventoryError", "Result", "BROKER_CONFIG"]
@@ -164,7 +164,7 @@ HUB_HTTP_PORT = 8080
 
 def _https_proxy(w: _Writer, inv: Inventory) -> None:
     """nginx in front of the hub and the relay (``[hub] https = true``): proxy/."""
-    from . import pki
+    from . import pki  # lazy: cryptography (the provision extra), when writing
 
     names = " ".join(pki.server_names(inv.broker_host, inv.broker_addresses))
     w.write("proxy/motcua.conf", _template(
@@ -211,7 +211,7 @@ def _template(name: str, **values) -> str:
 
 
 def _pki(w: _Writer, inv: Inventory, rotate: set[str]):
-    from . import pki
+    from . import pki  # lazy: cryptography (the provision extra), when writing
 
     ca_key_p, ca_crt_p = w.path("ca", "ca.key"), w.path("ca", "ca.crt")
     if ca_key_p.exists() != ca_crt_p.exists():
@@ -434,8 +434,6 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(out, 0o700)
     result = Result()
-    if one_machine:
-        from . import local
     w = _Writer(out, result, local.localize if one_machine else None)
 
     _pki(w, inv, rotate_set)
@@ -471,6 +469,7 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     w.write("broker/passwd", passwd.render(entries), secret=True, replace_secret=True)
 
     if inv.provinces:
+        # Lazy: national.py takes _template from this module (a circle at import).
         from .national import national_acl
 
         w.write("broker/acl", national_acl([p.id for p in inv.provinces], HUB_USER, WEB_USER,
@@ -491,9 +490,9 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
             port=inv.province.port, username=inv.province.username, password=secret,
         ), secret=True, replace_secret=True)
     if inv.national:
-        from .national import national_bridge
-
         secret = _uplink_secret(w, inv.national, "national", rotate_set)
+        from .national import national_bridge  # lazy, as national_acl above
+
         w.write("broker/national.conf", national_bridge(
             inv.center, inv.national.address, inv.national.port, inv.national.username,
             secret, ca_file=f"{BROKER_ETC}/national-ca.crt"), secret=True, replace_secret=True)

@@ -28,12 +28,15 @@ import getpass
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import tomllib
 from pathlib import Path
+
+from ..broker import find_mosquitto
 
 MARKER = "one-machine.txt"
 
@@ -103,8 +106,6 @@ class TrialError(Exception):
 
 
 def _wait_port(host: str, port: int, timeout: float, process: subprocess.Popen) -> bool:
-    import socket
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -143,8 +144,6 @@ class Trial:
         return self.processes[name]
 
     def start_broker(self) -> None:
-        from ..broker import find_mosquitto
-
         broker = self.folder / "broker"
         (broker / "var").mkdir(mode=0o700, exist_ok=True)
         # Started as root, Mosquitto would switch to the `mosquitto` user, who

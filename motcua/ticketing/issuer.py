@@ -45,7 +45,9 @@ from motcua.bus.messages import (
 
 from .config import TicketingConfig
 from .outbox import Outbox
+from .printer import FolderPrinter, open_printer, read_status
 from .printer_config import PrinterStatus
+from .ticket import Ticket, preview, print_note, print_ticket
 
 # python-escpos and Pillow take a second or more to import on a Pi: the worker
 # imports them (.printer, .ticket) after the node is already online, so the
@@ -231,8 +233,6 @@ class TicketIssuer:
 
     def _open_printer(self) -> bool:
         """Make the printer object (the fake one with fake hardware); False if impossible."""
-        from .printer import FolderPrinter, open_printer
-
         try:
             if self.node.config.simulate and self.has_printer:
                 # Fake hardware: each ticket's bytes and a PNG of it in a folder.
@@ -346,9 +346,6 @@ class TicketIssuer:
         if not paper:
             self._record(job, ticket.number, ticket.offline, ticket=ticket, **extra)
             return
-        from .printer import FolderPrinter
-        from .ticket import preview, print_ticket
-
         try:
             print_ticket(self.printer, ticket, self.config.printer.paper)
         except Exception as exc:
@@ -396,8 +393,6 @@ class TicketIssuer:
         if r["outcome"] != "checked_in":
             self._tell(job, None, r["message"], check_in=r)
             return
-        from .ticket import Ticket
-
         t = r["ticket"]
         ticket = Ticket(
             center_name=self.center_name, service_name=t["service_name"], number=t["display"],
@@ -412,8 +407,6 @@ class TicketIssuer:
         """No ticket for this check-in: the message for the screen, or on a slip."""
         on_paper = False
         if self.notes_on_paper and self.has_printer and not self.printer_status.fault:
-            from .ticket import print_note
-
             title = ("Chưa nhận số theo lịch hẹn" if error or not check_in
                      else "Đến sớm" if check_in["outcome"] == "early" else "Quá giờ hẹn")
             try:
@@ -444,8 +437,6 @@ class TicketIssuer:
                                 timeout=self.config.request_timeout)
 
     def _online(self, job: Job):
-        from .ticket import Ticket
-
         payload = TICKET.make(service=job.service,
                               priority=self.config.priority_code if job.priority else None)
         try:
@@ -478,8 +469,6 @@ class TicketIssuer:
             priority=r.get("priority_name"))
 
     def _offline(self, job: Job):
-        from .ticket import Ticket
-
         row = self.outbox.take(job.service, self.config.priority_code if job.priority else None)
         if row is None:
             return None
@@ -579,8 +568,6 @@ class TicketIssuer:
         self._last_status_check = time.monotonic()
         if not self.has_printer:
             return  # a kiosk without a printer: nothing to ask, nothing to fix
-        from .printer import read_status
-
         before = self.printer_status
         if self.printer is None and not self._open_printer():
             self.printer_status = PrinterStatus(False, "unknown")  # no printer at all

@@ -73,7 +73,7 @@ def open_printer(config: PrinterConfig):
     """
     if config.kind == "none":
         return None
-    from escpos import printer as escpos_printer
+    from escpos import printer as escpos_printer  # lazy: a printer's extra, when fitted
 
     profile = {"profile": config.profile} if config.profile else {}
     if config.kind == "usb":

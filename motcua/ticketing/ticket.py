@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from motcua.fonts import font_path
@@ -271,8 +272,6 @@ def note_preview(title: str, text: str, paper: Paper = Paper.MM80) -> Image.Imag
 
 def preview(ticket: Ticket, paper: Paper = Paper.MM80) -> Image.Image:
     """The ticket as the paper will show it (for people, the fake printer and the tests)."""
-    import qrcode
-
     parts = [_placed(m, i, paper) for m, i in line_images(header_lines(ticket), paper)]
     number_font = ImageFont.truetype(font_path(True), round(96 * paper.scale))
     left, top, right, bottom = number_font.getbbox(ticket.number)

@@ -38,6 +38,7 @@ from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store
 from .auth import login_required
+from .policy import STAFF, SUPERVISION
 
 bp = Blueprint("queue", __name__)
 
@@ -129,7 +130,7 @@ def ticket_page(token: str):
 # --- Officer console ---------------------------------------------------------------------
 
 @bp.get("/console")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def console():
     db = store().db
     number = session.get("counter")
@@ -157,7 +158,7 @@ def _next_hour(db, service_ids=None) -> list[dict]:
 
 
 @bp.get("/console/lich-hen")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def next_hour_bookings():
     """The list of the next hour's bookings alone, redrawn by the console and /live
     when a line changes (a check-in, a call): ``?services=ho-tich,dat-dai``."""
@@ -168,7 +169,7 @@ def next_hour_bookings():
 
 
 @bp.post("/console/counter")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def take_counter():
     try:
         number = int(request.form.get("counter", ""))
@@ -186,7 +187,7 @@ def take_counter():
 
 
 @bp.post("/console/command")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def command():
     data = request.get_json(silent=True) or request.form.to_dict()
     action = str(data.get("action", ""))
@@ -217,7 +218,7 @@ def command():
 # --- Supervisor: every counter and line, live -----------------------------------------------
 
 @bp.get("/live")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def supervisor():
     db = store().db
     return _live_page(render_template(

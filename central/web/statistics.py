@@ -30,6 +30,7 @@ from ..statistics.rules import SUPPLEMENT_ONCE, supplement_breaches
 from . import dashboard as dashboard_sections
 from . import store
 from .auth import login_required
+from .policy import SUPERVISION
 from .queue import _live_page, live_auth, live_url
 from .queue import _topics as topics
 
@@ -90,7 +91,7 @@ def bookings_today(db) -> dict:
 
 
 @bp.get("/statistics")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def report_page():
     try:
         start, end, by = _period()
@@ -113,7 +114,7 @@ def report_page():
 
 
 @bp.get("/statistics/report.<fmt>")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
@@ -217,7 +218,7 @@ def _panel_context() -> dict:
 
 
 @bp.get("/dashboard")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def dashboard():
     db = store().db
     return _live_page(render_template(
@@ -228,7 +229,7 @@ def dashboard():
 
 
 @bp.get("/dashboard/panel")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def dashboard_panel():
     return render_template("statistics/_panel.html", **_panel_context())
 

@@ -185,6 +185,10 @@ def test_the_console_and_live_show_the_next_hours_bookings(
     assert "09:30" in rows and "Chưa đến" in rows
     assert "0912000001" not in page and came["code"] not in page
     # The fragment the page redraws when a line moves; /live shows the same for all.
+    # The citizen's own ticket page (the QR on the booked ticket) says it is booked.
+    token = sample_centre.db.execute("select token from tickets where booking_code = ?",
+                                     [came["code"]]).fetchone()[0]
+    assert "Đã đặt lịch – giờ hẹn 09:00" in client.get(f"/t/{token}").get_data(as_text=True)
     fragment = client.get("/console/lich-hen?services=ho-tich").get_data(as_text=True)
     assert "Đã nhận số A001" in fragment and "Chưa đến" in fragment
     assert "Không có lịch hẹn nào" in client.get(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -121,8 +122,11 @@ def ticket_page(token: str):
     line = state.line(db, now["service"], day=ticket["day"])
     wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
                                                 now["people_ahead"]))
+    # Issue 26: a booked ticket says so, with its slot's time.
+    booked_slot = (clock.from_iso(ticket["slot_at"]).astimezone(ZoneInfo(clock.LOCAL_ZONE))
+                   .strftime("%H:%M") if ticket.get("slot_at") else None)
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
-                                      wait=wait,
+                                      wait=wait, booked_slot=booked_slot,
                                       ticket_key=ticket_key(token),
                                       **_live_context()))
 

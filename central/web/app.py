@@ -43,7 +43,7 @@ def blueprints() -> list[Blueprint]:
     Imported when the app is made, not with this module, so ``import central``
     (a service, a test, the migrations) does not load every page and its services.
     """
-    from . import (
+    from . import (  # lazy: see above
         admin_users,
         appointments,
         audit,
@@ -131,7 +131,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     from ..documents import formats
 
     formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
-    from . import people
+    from . import people  # lazy, as formats
 
     people.install(app)  # |person: a login shown as the officer's full name
 
@@ -147,7 +147,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from . import auth
+    from . import auth  # lazy, as formats
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
     for blueprint in blueprints():

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from motcua import clock
 
+from ..appointments import figures
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
 from ..feedback.ratings import LEVELS
@@ -77,8 +78,6 @@ def _period() -> tuple[dt.date, dt.date, str]:
 
 def _booking_figures(db, start: dt.date, end: dt.date) -> dict:
     """Issue 26: booked against walk-in waits, no-shows, share of capacity booked."""
-    from ..appointments import figures
-
     return figures.figures(db, current_app.config["MOTCUA"], start.isoformat(),
                            end.isoformat())
 

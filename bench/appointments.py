@@ -150,7 +150,9 @@ def main() -> None:
     seats = sum(s.seats for ss in month.values() for s in ss)
 
     repeat = run.pick(300, 20)
+    cpu0 = time.process_time()
     all_ms = timed(lambda: slots.plan(store.db, config, ids, first, last, NOW), repeat)
+    all_cpu = (time.process_time() - cpu0) / repeat * 1000  # CPU: what load does not inflate
     busiest = max(services, key=lambda s: sum(x.seats for x in month[s["id"]]))
     one_ms = timed(lambda: slots.plan(store.db, config, [busiest["id"]], first, last, NOW),
                    repeat)
@@ -161,7 +163,9 @@ def main() -> None:
     clients, per_client = 20, run.pick(25, 3)
     free = [s for s in month[busiest["id"]] if s.free > 0]
     rng.shuffle(free)
+    cpu0 = time.process_time()
     book_ms, wall = concurrent_bookings(config, busiest, free, clients, per_client)
+    book_cpu = (time.process_time() - cpu0) / len(book_ms) * 1000
 
     rounds = run.pick(10, 2)
     later = [s for s in slots.plan(store.db, config, [busiest["id"]], first, last,
@@ -177,12 +181,14 @@ def main() -> None:
          "p50 / p99", f"{p(all_ms, 50):.1f} / {p(all_ms, 99):.1f} ms"),
         (f"availability, one service ({busiest['name']}) × {DAYS} days, p50 / p99",
          f"{p(one_ms, 50):.1f} / {p(one_ms, 99):.1f} ms"),
+        ("availability (all), CPU time per call (mean)", f"{all_cpu:.1f} ms"),
         ("floor: the month's bookings counted per slot (one SQL query), p50 / p99",
          f"{p(count_ms, 50):.1f} / {p(count_ms, 99):.1f} ms"),
         ("availability (all) / floor, p50", f"{p(all_ms, 50) / p(count_ms, 50):.1f}×"),
         (f"`bookings.book`, {clients} concurrent clients ({len(book_ms)} bookings), "
          "p50 / p99", f"{p(book_ms, 50):.1f} / {p(book_ms, 99):.1f} ms"),
-        ("bookings per second (those clients together)", f"{len(book_ms) / wall:.0f}"),
+        ("bookings per second (those clients together); CPU time per booking (mean)",
+         f"{len(book_ms) / wall:.0f}; {book_cpu:.1f} ms"),
         ("floor: one durable commit on this disk (this run), p50 / p99",
          f"{p(commit_ms, 50):.1f} / {p(commit_ms, 99):.1f} ms"),
         ("`bookings.book` / floor, p50", f"{p(book_ms, 50) / p(commit_ms, 50):.1f}×"),

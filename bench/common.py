@@ -212,6 +212,29 @@ class Run:
         folder = Path(tempfile.mkdtemp(prefix="broker-", dir=self.tmp))
         return Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=folder)
 
+    def hub_store(self, broker_port: int, *, sample: bool = True, name: str = "hub.db",
+                  center: str = "bench", mqtt: dict | None = None, **settings):
+        """``(hub_config, store)`` for a hub in this process on the run's broker, with
+        no per-node budgets (synthetic loads no real node sends) and, unless
+        ``sample`` is False, the sample centre loaded::
+
+            hub_config, store = run.hub_store(broker.port)
+            gateway = Gateway(hub_config, store).start()
+        """
+        from central.bus.budget import UNLIMITED
+        from central.config import HubConfig
+        from central.queue import setup
+        from central.store import Store
+        from motcua.config import from_dict
+
+        config = from_dict(HubConfig, {
+            "center": center, "database": str(self.tmp / name),
+            "mqtt": {"port": broker_port, **(mqtt or {})}, "budget": UNLIMITED, **settings})
+        store = Store(config.database)
+        if sample:
+            setup.load_file(store, setup.SAMPLE, actor="bench")
+        return config, store
+
     def report(self, body: str, section: str | None = None) -> None:
         """Print the figures with the load before and after; write the section
         (``section``, by default the benchmark's name) of docs/performance.md

@@ -18,11 +18,8 @@ import statistics
 import threading
 import time
 
-from central.bus.budget import UNLIMITED
 from central.bus.gateway import Gateway
-from central.config import HubConfig
-from central.queue import api, setup
-from central.store import Store
+from central.queue import api
 from common import Echo, Run, durable_commit_ms, floor_round_trips, percentile
 from counter.node import Counter
 from motcua.bus import BusClient, Topics
@@ -40,10 +37,7 @@ def main() -> None:
 
     work = run.tmp
     with run.broker() as broker:
-        hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
-        store = Store(hub_config.database)
-        setup.load_file(store, setup.SAMPLE, actor="bench")
+        hub_config, store = run.hub_store(broker.port, center=CENTER)
         topics = Topics(CENTER)
         with store.write() as db:
             for _ in range(presses + 5):

@@ -20,11 +20,7 @@ import subprocess
 import sys
 import time
 
-from central.bus.budget import UNLIMITED
 from central.bus.gateway import Gateway
-from central.config import HubConfig
-from central.queue import setup
-from central.store import Store
 from common import (
     PROJECT,
     Echo,
@@ -34,7 +30,6 @@ from common import (
     percentile,
     rss_kib,
 )
-from motcua.config import from_dict
 
 CENTER = "bench"
 SERVICES = ["ho-tich", "dang-ky-kinh-doanh"]  # alternately: 1, 2, 1, 2 ...
@@ -70,11 +65,7 @@ def main() -> None:
     work = run.tmp
     if True:
         with run.broker() as broker:
-            hub_config = from_dict(HubConfig, {
-                "center": CENTER, "database": str(work / "hub.db"),
-                "mqtt": {"port": broker.port, "keepalive": 5}, "budget": UNLIMITED})
-            store = Store(hub_config.database)
-            setup.load_file(store, setup.SAMPLE, actor="bench")
+            hub_config, store = run.hub_store(broker.port, center=CENTER, mqtt={"keepalive": 5})
             timed_requests()
             gateway = Gateway(hub_config, store).start()
             assert gateway.bus.wait_connected(10)

@@ -35,11 +35,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-from central.bus.budget import UNLIMITED  # noqa: E402
 from central.bus.gateway import Gateway  # noqa: E402
-from central.config import HubConfig  # noqa: E402
-from central.queue import setup  # noqa: E402
-from central.store import Store  # noqa: E402
 from common import (  # noqa: E402
     Echo,
     Run,
@@ -109,12 +105,9 @@ def main() -> None:
     work = run.tmp
 
     with run.broker() as broker:
-        hub_config = from_dict(HubConfig, {
-            "center": CENTER, "center_name": "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-            "database": str(work / "hub.db"), "mqtt": {"port": broker.port},
-            "budget": UNLIMITED})
-        store = Store(hub_config.database)
-        setup.load_file(store, setup.SAMPLE, actor="bench")
+        hub_config, store = run.hub_store(
+            broker.port, center=CENTER,
+            center_name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
         gateway = Gateway(hub_config, store).start()
         assert gateway.bus.wait_connected(10)
         gateway._republish_queue_state(True)

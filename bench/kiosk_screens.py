@@ -47,15 +47,9 @@ def replica():
 
     store = Store(Path(RUN.tmp) / "hub.db")
     catalog.load_sample(store, "bench")
-    procedures, after = [], ""
-    while True:
-        page = catalog.export_page(store.db, after=after)
-        procedures += page["procedures"]
-        after = page.get("next")
-        if not after:
-            break
+    version, procedures = catalog.export_all(store.db)
     r = Replica()
-    r.replace(page["version"], procedures)
+    r.replace(version, procedures)
     store.close()
     return r
 

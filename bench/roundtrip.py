@@ -23,10 +23,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from central.bus.budget import UNLIMITED
 from central.bus.gateway import Gateway
-from central.config import HubConfig
-from central.store import Store
 from common import Run, percentile
 from kiosk import Kiosk
 from motcua.bus.paho import _no_delay
@@ -102,11 +99,8 @@ def main() -> None:
     warm_up = run.pick(200, 20)
     logging.basicConfig(level=logging.WARNING)
 
-    work = run.tmp
     with run.broker() as broker:
-        hub_config = from_dict(HubConfig, {"center": CENTER, "database": str(work / "hub.db"),
-                                           "mqtt": {"port": broker.port}, "budget": UNLIMITED})
-        store = Store(hub_config.database)
+        hub_config, store = run.hub_store(broker.port, sample=False, center=CENTER)
         gateway = Gateway(hub_config, store).start()
         node = Kiosk(from_dict(Kiosk.config_class, {"center": CENTER, "node_id": "kiosk-1",
                                             "mqtt": {"port": broker.port}})).start()

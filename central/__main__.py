@@ -53,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         # Each command imports only what it runs: `user` and `queue` start no web
         # server and no gateway.
         if args.command == "hub":
-            from . import serve
+            from . import serve  # lazy: this command's own modules only
 
             serve.run(load(HubConfig, args.config))
             return 0
         if args.command == "ingest":
-            from .province import workers
+            from .province import workers  # lazy, as serve
 
             config = load(HubConfig, args.config)
             if config.role not in ("province", "national"):
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             workers.run(config, args.name)
             return 0
-        from . import manage
+        from . import manage  # lazy, as serve
 
         if args.command == "user":
             if args.action != "list" and not args.username:

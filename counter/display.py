@@ -7,7 +7,7 @@ matrix chain (``matrix``) or an OLED (``oled``, the only one that can show
 Vietnamese text such as a refusal's reason). Tests and ``--fake-hardware``
 use luma's own ``dummy`` device, whose ``image`` holds what the module shows::
 
-    from luma.core.device import dummy  # lazy: luma, as open_device
+    from luma.core.device import dummy
     shown = NumberDisplay(dummy(128, 64, mode="1"), "oled", counter=5)
     shown.draw(View(number="A001", status="open", online=True), now=0.0)
     shown.device.image          # the 128x64 picture of the counter's screen
@@ -214,7 +214,7 @@ def open_device(config, index: int):
         device = d.spi_devices[index] if index < len(d.spi_devices) else index
         serial = spi(port=d.spi_port, device=device, gpio=noop())
         return max7219(serial, cascaded=1 if d.driver == "segment" else d.cascaded)
-    from luma.core.interface.serial import i2c
+    from luma.core.interface.serial import i2c  # lazy, as above
     from luma.oled import device as oled
 
     address = d.i2c_addresses[index] if index < len(d.i2c_addresses) else 0x3C
@@ -224,12 +224,12 @@ def open_device(config, index: int):
 
 def dummy_device(config):
     """luma's dummy device the size of the configured module (tests, fake hardware)."""
-    from luma.core.device import dummy
+    from luma.core.device import dummy  # lazy: luma, as open_device
 
     d = config.display
     if d.driver == "segment":
         device = dummy(width=8, height=8, mode="1")
-        from luma.led_matrix.segment_mapper import dot_muncher
+        from luma.led_matrix.segment_mapper import dot_muncher  # lazy: luma
 
         device.segment_mapper = dot_muncher
         return device

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from motcua import clock
 from motcua.bus.client import NotConnected, RequestTimeout
@@ -26,8 +26,28 @@ from motcua.debounce import DebouncedPress
 from .display import BLINK_ON_S, BLINK_PERIOD_S, NumberDisplay, View
 from .rating import LEVEL_NAMES, REASON_NAMES, RatingKeypad
 
-if TYPE_CHECKING:
-    from .node import Counter
+
+class Node(Protocol):
+    """What a unit needs of the node that drives it (:class:`counter.node.Counter`):
+    its settings and bus, its work queue and rating outbox, and a redraw."""
+
+    config: Any
+    bus: Any
+    topics: Any
+    node_id: str
+    work: Any
+    outbox: Any
+    hub_online: bool
+
+    @property
+    def online(self) -> bool: ...
+
+    def transfer_choices(self, number: int) -> list: ...
+
+    def wake(self) -> None: ...
+
+    def redraw(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +62,7 @@ CHOOSER_KEYS = {"next": "forward", "recall": "back", "finish": "choose"}
 class CounterUnit:
     """One counter driven by this node: its keys, its display, its rating keypad."""
 
-    def __init__(self, node: Counter, number: int, display: NumberDisplay):
+    def __init__(self, node: Node, number: int, display: NumberDisplay):
         self.node = node
         self.number = number
         self.display = display

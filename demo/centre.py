@@ -55,6 +55,7 @@ from motcua.broker import BrokerError, Mosquitto, free_port, wait_for_port
 from motcua.bus.messages import STATE_DEMO
 from motcua.config import MqttConfig, from_dict, load
 
+from .bookings import BookingDesk
 from .dossiers import DossierDesk
 from .floor import CLOSE_H, DISPENSER_BUTTONS, OPEN_H, DemoFloor
 
@@ -760,8 +761,11 @@ def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, sto
                        receipts=base / "receipts.txt")
     if not resuming:
         desk.backlog(40)
+    # Issue 26: a share of the citizens booked; they scan their booking at a dispenser.
+    floor.bookings = BookingDesk(hub_config, floor, press, seed=seed)
     pictures = Pictures(base, floor)
-    for target, args in ((desk.run, (stop,)), (pictures.run, (stop,))):
+    for target, args in ((desk.run, (stop,)), (pictures.run, (stop,)),
+                         (floor.bookings.run, (stop,))):
         t = threading.Thread(target=target, args=args, daemon=True)
         t.start()
         helpers.append(t)
@@ -770,7 +774,9 @@ def _start_simulators(broker_port, hub_config, press, speed, seed, resuming, sto
 
 def _write_summary(base: Path, floor, desk) -> None:
     """What the simulators did, for a person and for the demo's test."""
-    summary = {**floor.summary(), "dossiers": dict(desk.counts) if desk else {}}
+    summary = {**floor.summary(), "dossiers": dict(desk.counts) if desk else {},
+               "bookings": dict(floor.bookings.counts) if getattr(floor, "bookings", None)
+               else {}}
     tmp = base / ".summary.json"
     tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(base / "summary.json")

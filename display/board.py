@@ -287,7 +287,8 @@ class BoardRenderer:
         margin, gap = 24 * u, 16 * u
         near = self.line(51)
         if self.portrait:
-            call_h = self.line(51, bold=True) + self.line(130, "far", True) + near + 36 * u
+            # Two lines for the service: the longest names do not fit one.
+            call_h = self.line(51, bold=True) + self.line(130, "far", True) + 2 * near + 36 * u
         else:
             call_h = 24 * u + max(self.line(130, "far", True), 2 * near + self.line(51, bold=True))
         self._call_rect = (margin, top + gap, w - 2 * margin, call_h)
@@ -402,14 +403,27 @@ class BoardRenderer:
             big = self.text(surface, line, 130, (x + w / 2, top.bottom), colour=ink,
                             bold=True, anchor="midtop", max_width=w - 56 * u, role="far",
                             where="số mới gọi")
-            lines, px = self.wrap(service, 51, w - 56 * u, 1, where="dịch vụ của số mới gọi")
+            lines, px = self.wrap(service, 51, w - 56 * u, 2, where="dịch vụ của số mới gọi")
             self.lines(surface, lines, px, x + 28 * u, big.bottom, colour=paper,
                        align="center", width=w - 56 * u)
             return
         # Landscape: the number and counter big on the left; what is called and
         # its service on the right.
-        big = self.text(surface, line, 130, (x + 28 * u, y + h / 2), colour=ink, bold=True,
-                        anchor="midleft", max_width=w * 0.6, role="far", where="số mới gọi")
+        # A long service name takes room from the big line (never under its
+        # reading minimum) rather than being cut.
+        font = self.font(self.px(51))
+        big_size = 130.0
+        while big_size > 81:
+            px = self.px(big_size, "far")
+            width = min(self.font(px, True).size(line)[0], w * 0.6)
+            room = x + w - 28 * u - (x + 28 * u + width + 48 * u)
+            wrapped = self._wrap_at(service, font, room)
+            if len(wrapped) <= 2 and all(font.size(ln)[0] <= room for ln in wrapped):
+                break
+            big_size -= 7
+        big = self.text(surface, line, big_size, (x + 28 * u, y + h / 2), colour=ink,
+                        bold=True, anchor="midleft", max_width=w * 0.6, role="far",
+                        where="số mới gọi")
         left = big.right + 48 * u
         room = x + w - 28 * u - left
         if self.font(self.px(51), True).size(title)[0] > room:

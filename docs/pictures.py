@@ -128,15 +128,9 @@ def kiosk(work: Path) -> None:
 
     store = Store(work / "catalog.db")
     catalog.load_sample(store, "admin")
-    procedures, after = [], ""
-    while True:
-        page = catalog.export_page(store.db, after=after)
-        procedures += page["procedures"]
-        after = page.get("next")
-        if not after:
-            break
+    version, procedures = catalog.export_all(store.db)
     replica = Replica()
-    replica.replace(page["version"], procedures)
+    replica.replace(version, procedures)
     size = (1080, 1920)
     surface = pygame.Surface(size)
     ui = KioskUI(size, replica, center_name=CENTRE, lookup=lambda code: {"found": False},

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from motcua.text import nfc
 
 FIELDS = 7
 NOT_A_CARD = ("Mã vừa quét không phải mã QR trên thẻ căn cước. Xin đưa mặt trước của thẻ "
@@ -78,7 +79,7 @@ def _date(value: str, what: str) -> dt.date:
 def parse(text: str, today: dt.date | None = None) -> IdCard:
     """The card in ``text`` (the QR code's content), checked; NotAnIdCard otherwise."""
     today = today or dt.date.today()
-    text = unicodedata.normalize("NFC", (text or "").strip())
+    text = nfc(text)
     parts = [p.strip() for p in text.split("|")]
     if len(parts) != FIELDS or not re.fullmatch(r"\d{12}", parts[0]):
         raise NotAnIdCard(NOT_A_CARD)

@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             from .provision.cli import provision_command
 
             return provision_command(args)
-        if args.command == "trial":  # lazy, as provision
-            from .provision.local import trial_command
+        if args.command == "trial":
+            from .provision.local import trial_command  # lazy, as provision
 
             return trial_command(args)
         module, name, _ = NODE_ROLES[args.command]

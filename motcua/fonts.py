@@ -5,6 +5,7 @@ placed tone marks; DejaVu Sans Mono does not (46 missing), so it is never
 chosen. ``fonts-dejavu-core`` is in every role's Debian packages::
 
     path = font_path(bold=True)    # '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'
+    italic = italic_path()         # or None when no italic face is installed
 """
 
 from __future__ import annotations
@@ -38,3 +39,13 @@ def font_path(bold: bool = False) -> str:
     raise FontMissing(
         "no font with Vietnamese letters found: sudo apt-get install fonts-dejavu-core"
     )
+
+
+def italic_path() -> str | None:
+    """DejaVu Sans Oblique (fonts-dejavu-extra) or Noto Sans Italic beside the regular
+    face, if installed; None without (an upright line is still correct)."""
+    regular = Path(font_path())
+    for name in ("DejaVuSans-Oblique.ttf", "NotoSans-Italic.ttf"):
+        if (regular.parent / name).exists():
+            return str(regular.parent / name)
+    return None

@@ -84,3 +84,13 @@ def test_a_citizen_books_at_the_kiosk_and_sees_the_code_and_its_qr(own_broker, o
     book_at_the_kiosk(ui, surface, "0912345678")
     assert ui.screen.name == "booking" and "tối đa 1" in ui.screen.problem
     assert store.db.execute("select count(*) from appointments").fetchone()[0] == 1
+
+    # With the hub stopped, booking says it needs the hub (tickets still work offline).
+    own_hub.stop()
+    wait_until(lambda: not node.hub_online, timeout=10)
+    ui.go_home()
+    ui.step(surface)
+    ui.tap_button("booking")
+    ui.step(surface)
+    assert ui.screen.name == "booking"
+    assert "Chưa kết nối được máy chủ trung tâm" in ui.screen.problem

@@ -220,3 +220,60 @@ def test_a_circle_added_to_a_copy_fails(tmp_path):
                           "    return people_ahead(db, t)\n", encoding="utf-8")
     assert circles(module_graph(tmp_path)) == [["central.queue.estimate",
                                                  "central.queue.tickets"]]
+
+
+# --- Imports inside functions -------------------------------------------------------
+
+PACKAGES = ("central", "motcua", "demo", "dispenser", "counter", "display", "kiosk")
+
+
+def unexplained_lazy_imports(root: Path) -> list[str]:
+    """Imports inside a function that do not say why they are there: a comment on
+    the import's line or on the line above (for a run of imports, on its first)."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            tree = ast.parse("\n".join(lines))
+            inside = {id(n) for f in ast.walk(tree)
+                      if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+                      for n in ast.walk(f) if n is not f}
+            for node in ast.walk(tree):
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    block = getattr(node, field, None)
+                    if not isinstance(block, list):
+                        continue
+                    said, previous = False, None
+                    for stmt in block:
+                        if isinstance(stmt, ast.Import | ast.ImportFrom) and id(stmt) in inside:
+                            line = lines[stmt.lineno - 1]
+                            above = lines[stmt.lineno - 2].strip()
+                            if not isinstance(previous, ast.Import | ast.ImportFrom):
+                                said = "#" in line or above.startswith("#")
+                            said = said or "#" in line
+                            if not said:
+                                found.append(f"{path.relative_to(root)}:{stmt.lineno}: "
+                                             f"{line.strip()}")
+                        previous = stmt
+    return found
+
+
+def test_an_import_inside_a_function_says_why():
+    """An import goes at the top of its module. One inside a function is kept only
+    when it is lazy on purpose (an optional extra, a heavy library loaded on first
+    use, a circle at import) and says so: hoist it, or add the reason."""
+    found = unexplained_lazy_imports(PROJECT)
+    assert not found, "\n".join(found)
+
+
+def test_an_unexplained_lazy_import_added_to_a_copy_fails(tmp_path):
+    for package in PACKAGES:
+        shutil.copytree(PROJECT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("static", "templates", "data", "samples",
+                                                      "*.png", "*.ttf", "*.wav"))
+    service = tmp_path / "central" / "queue" / "tickets.py"
+    service.write_text(service.read_text(encoding="utf-8")
+                       + "\n\ndef _strategy():\n    from . import strategy\n\n"
+                         "    return strategy\n", encoding="utf-8")
+    found = unexplained_lazy_imports(tmp_path)
+    assert [f.split(": ", 1)[1] for f in found] == ["from . import strategy"]

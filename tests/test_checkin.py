@@ -264,3 +264,46 @@ def test_booked_and_walk_in_figures_count_by_hand_and_say_none_when_empty(centre
     assert message["seats"] == 0 and message["walk_in_called"] == 0
     message = figures.as_message(f, "2026-12-07")
     assert message["no_show_rate"] == 0.5 and message["booked_wait_sum_min"] == 4.0
+
+
+def test_the_kiosk_takes_a_typed_code_shows_why_not_and_offers_a_walk_in(tmp_path):
+    """The kiosk's check-in screens alone (the bus and the hub: tests/test_checkin_bus.py):
+    "Lấy số thứ tự" → "Nhận số theo lịch hẹn", the code typed, the hub's no, a walk-in."""
+    import pygame
+
+    from kiosk.replica import Replica
+    from kiosk.ui import KioskUI
+    from motcua.ticketing.issuer import Printed
+
+    asked, walk_ins = [], []
+
+    def check_in(code, done):
+        asked.append(code)
+        done(Printed("ho-tich", None, False, 0.0, 0.0, check_in={
+            "outcome": "early", "service": "ho-tich", "service_name": "Hộ tịch"},
+            message="Bạn đến sớm: lịch hẹn lúc 10:00, nhận số theo lịch hẹn từ 09:45."))
+
+    surface = pygame.Surface((1080, 1920))
+    ui = KioskUI((1080, 1920), Replica(), check_in=check_in,
+                 take_ticket=lambda s, p, done: walk_ins.append(s),
+                 services=lambda: [{"code": "ho-tich", "name": "Hộ tịch"}],
+                 monotonic=lambda: 0.0)
+    ui.go_home()
+    ui.step(surface)
+    ui.tap_button("tickets")
+    ui.step(surface)
+    ui.tap_button("check_in")
+    ui.step(surface)
+    assert ui.screen.name == "check_in"
+    for ch in "H7K3-QX9M":
+        ui.tap_button(f"key:{ch}")
+        ui.step(surface)
+    ui.tap_button("check_in_go")
+    ui.step(surface)
+    ui.wait_ticket()
+    ui.step(surface)
+    assert asked == ["H7K3-QX9M"] and ui.screen.name == "check_in_result"
+    assert ui.screen.printed.message.startswith("Bạn đến sớm")
+    ui.tap_button("walk_in")
+    ui.step(surface)
+    assert walk_ins == ["ho-tich"]                 # a walk-in ticket of the same service

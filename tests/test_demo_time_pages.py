@@ -12,6 +12,7 @@ another day (no ticket "today"), another hour, or a serving time of months.
 import datetime as dt
 import re
 import time
+from collections import Counter
 
 import pytest
 
@@ -68,13 +69,20 @@ def test_the_pages_follow_the_demos_morning_not_the_wall_clock(browser, site, st
         _, out = api.counter_command(db, topics, setup.counter_by_number(db, 7), "next")
     _publish(queue_hub, out)
 
-    # The hub stamped the simulated morning.
+    # The hub stamped the simulated morning (a slow start-up on a loaded machine
+    # may have taken it past 08:00; a minute of wall time is an hour of it).
     stamps = [clock.from_iso(r[0]).astimezone(VN) for r in store.db.execute(
         "select issued_at from tickets order by id")]
-    assert [(s.date(), s.hour) for s in stamps] == [(DAY, 8)] * 3, stamps
+    assert all(s.date() == DAY and 8 <= s.hour < 12 for s in stamps), stamps
+    hours = Counter(f"{s.hour}h" for s in stamps)
     called_at = clock.from_iso(store.db.execute(
         "select called_at from tickets where called_at is not null").fetchone()[0])
     assert called_at.astimezone(VN).date() == DAY
+    since = f"từ {called_at.astimezone(VN):%H:%M}"
+
+    def serving_minutes() -> float:
+        """How long counter 7 has served, on the demo's clock, now."""
+        return (clock.now() - called_at).total_seconds() / 60
 
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((1366, 900), (390, 844)):
@@ -85,33 +93,37 @@ def test_the_pages_follow_the_demos_morning_not_the_wall_clock(browser, site, st
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
 
-            # /live: counter 7 serves since 08:0x, for a few simulated minutes (a real
-            # second is one): on the wall clock it would be 0 or months.
+            # /live: counter 7 serves since its call on the demo's morning, for as
+            # many simulated minutes as have passed on the demo's clock (a real
+            # second is one): on the wall clock it would read 0 or months.
             page.goto(f"{site}/live")
             page.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
-            since = page.locator('#counters tr[data-counter="7"] td.since')
-            wait_until(lambda s=since: re.fullmatch(r"từ 08:0\d · \d+ phút", s.inner_text()),
+            cell = page.locator('#counters tr[data-counter="7"] td.since')
+            wait_until(lambda c=cell: re.fullmatch(since + r" · \d+ phút", c.inner_text()),
                        timeout=15, interval=0.2)
-            minutes = int(re.search(r"(\d+) phút", since.inner_text()).group(1))
-            assert 1 <= minutes <= 30, since.inner_text()
+            before = serving_minutes()
+            shown = int(re.search(r"(\d+) phút", cell.inner_text()).group(1))
+            after = serving_minutes()
+            # The page's count moves once a (real) second: within a few minutes.
+            assert before - 3 <= shown <= after + 1, (cell.inner_text(), before, after)
             page.screenshot(path=str(ARTIFACTS / f"demo-time-live-{width}.png"), full_page=True)
 
             # The dashboard: "today" is the demo's day; its hourly charts have the
-            # morning's tickets in the 8 o'clock column, and no other hour.
+            # morning's tickets in the demo's hours, and no other hour.
             page.goto(f"{site}/dashboard")
             assert "Hôm nay (06/04/2026)" in page.inner_text("body")
             bars = page.eval_on_selector_all(
                 "#chart-tickets rect.bar", "rs => rs.map(r => [r.dataset.label, "
                 "Number(r.dataset.value)])")
-            assert bars == [["8h", 3]], bars
+            assert {label: n for label, n in bars if n} == hours, bars
             waits = page.eval_on_selector_all(
                 "#chart-waits rect.bar", "rs => rs.map(r => r.dataset.label)")
-            assert waits == ["8h"], waits
+            assert waits == [f"{stamps[0].hour}h"], waits
             page.screenshot(path=str(ARTIFACTS / f"demo-time-dashboard-{width}.png"),
                             full_page=True)
 
-            # The citizen's ticket page: taken at 08:0x on the demo's day.
+            # The citizen's ticket page: taken on the demo's morning.
             page.goto(f"{site}{issued[-1]['live_path']}")
-            assert re.search(r"Lấy số lúc 08:0\d 06/04/2026", page.inner_text(".issued"))
+            assert page.inner_text(".issued") == f"Lấy số lúc {stamps[-1]:%H:%M} 06/04/2026"
         finally:
             page.close()

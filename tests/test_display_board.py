@@ -92,6 +92,25 @@ def test_every_counter_service_and_department_is_shown_whole_and_readable(size, 
                             (1080, 1920): {"far": 81, "near": 51}}[size]
 
 
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_the_newest_call_shows_the_longest_service_name_whole(size):
+    """Seen in the demo: "Nội vụ – Tài chính – Thông tin và Truyền thông" was cut
+    beside "N003 → Quầy 20"; the big line gives it room, still readable from 8 m."""
+    view = sample.big_hall(20).view()
+    longest = max((s["name"] for s in sample.sample_centre()["services"]), key=len)
+    for display, counter in (("K979", "Quầy 20"), ("1023", "Quầy 5")):
+        newest = dict(view.calls[0], display=display, counter_name=counter,
+                      service_name=longest)
+        renderer = BoardRenderer(size)
+        renderer.draw(pygame.Surface(size), replace(view, calls=(newest, *view.calls[1:]),
+                                                    source=0),
+                      sample.NOW)
+        assert [str(c) for c in renderer.reports] == []
+        assert f"{display} → {counter}" in renderer.texts
+        for text, px, role in renderer.sizes:
+            assert px >= renderer.min[role], (text, px, role)
+
+
 def test_offline_keeps_the_last_board_under_a_mark():
     image, texts = draw((1280, 720), sample.model(online=False).view())
     check_image("display-board-offline-1280x720.png", image)

@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import Store
@@ -30,7 +30,7 @@ _DUMMY_HASH = generate_password_hash("motcua-no-such-user")
 def create_user(store: Store, username: str, full_name: str, role: str, password: str,
                 actor: str | None = None) -> dict:
     username = username.strip().lower()
-    full_name = unicodedata.normalize("NFC", full_name.strip())
+    full_name = nfc(full_name)
     if not USERNAME.match(username):
         raise Refused("invalid_username",
                       "Tên đăng nhập gồm 2–40 chữ thường không dấu, số, dấu chấm, gạch.")
@@ -120,7 +120,7 @@ def update_user(store: Store, username: str, *, full_name: str, role: str, activ
     The centre never loses its last active admin, and an admin cannot lock
     themselves out.
     """
-    full_name = unicodedata.normalize("NFC", (full_name or "").strip())
+    full_name = nfc(full_name)
     if not full_name:
         raise Refused("invalid_name", "Cần nhập họ và tên.")
     if len(full_name) > 100:

@@ -29,9 +29,9 @@ import re
 import secrets
 import sqlite3
 import threading
-import unicodedata
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..accounts import audit
 from ..calendar.working_time import VN
@@ -52,10 +52,6 @@ FIELDS = ("a.id, a.code, a.status, a.service_id, s.code as service_code, "
           "s.name as service_name, a.procedure_code, a.procedure_name, a.day, a.starts_at, "
           "a.ends_at, a.name, a.dossier_code, a.ticket_id, a.checked_in_at, a.affected, "
           "a.affected_reason, a.channel, a.created_at")
-
-
-def nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text or "").strip())
 
 
 def normalise_code(text) -> str | None:

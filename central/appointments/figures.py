@@ -29,9 +29,11 @@ from __future__ import annotations
 import datetime as dt
 
 from motcua import clock
+from motcua.bus.messages import STATE_BOOKING_STATS
 
 from ..config import HubConfig
 from ..queue import setup as queue_setup
+from ..queue import tickets
 from . import slots
 
 # Seats are counted day by day (the calendar decides each); a longer range leaves
@@ -99,8 +101,6 @@ def figures(db, config: HubConfig, start_day: str, end_day: str) -> dict:
 
 def as_message(f: dict, day: str) -> dict:
     """:func:`figures` as ``state/booking_stats`` carries it (figures left out when None)."""
-    from motcua.bus.messages import STATE_BOOKING_STATS
-
     values = {"day": day}
     for side in ("booked", "walk_in"):
         for key in ("called", "wait_sum_min", "avg_wait_min", "p90_wait_min", "within_window"):
@@ -115,7 +115,5 @@ def as_message(f: dict, day: str) -> dict:
 
 def today_message(db, config: HubConfig, now: dt.datetime | None = None) -> dict:
     """Today's figures as a message (the hub's ticker publishes it when it changes)."""
-    from ..queue import tickets
-
     day = tickets.today(db, now)
     return as_message(figures(db, config, day, day), day)

@@ -103,6 +103,34 @@ def _booked(db, service_ids, start: dt.datetime, end: dt.datetime) -> dict:
         [clock.iso(start), clock.iso(end), *service_ids])}
 
 
+# The slot grid (days, starts, their UTC texts) per calendar, days and slot length: the
+# same for every call until the calendar changes (calendar_for then gives a new object).
+_grid_cache: dict[tuple, tuple] = {}
+
+
+def _cells(cal, first: dt.date, last: dt.date, length: int) -> list[tuple]:
+    key = (id(cal), first, last, length)
+    hit = _grid_cache.get(key)
+    if hit is not None and hit[0] is cal:
+        return hit[1]
+    step = dt.timedelta(minutes=length)
+    cells = []
+    day = first
+    while day <= last:
+        day_text = day.isoformat()
+        for begin, finish in cal.sessions_on(day):
+            start = begin
+            while start + step <= finish:
+                cells.append((day, day_text, f"{start:%H:%M}", start, start + step,
+                              clock.iso(start), clock.iso(start + step)))
+                start += step
+        day += dt.timedelta(days=1)
+    if len(_grid_cache) > 256:
+        _grid_cache.clear()
+    _grid_cache[key] = (cal, cells)
+    return cells
+
+
 def plan(db, config: HubConfig, service_ids: list[int], first: dt.date, last: dt.date,
          now: dt.datetime | None = None, *, count_booked: bool = True) -> dict[int, list[Slot]]:
     """Every slot of the services from ``first`` to ``last`` (local days, both included)."""
@@ -116,11 +144,6 @@ def plan(db, config: HubConfig, service_ids: list[int], first: dt.date, last: dt
     earliest = now + dt.timedelta(minutes=opts["min_lead_minutes"])
     today = now.astimezone(VN).date()
     latest_day = today + dt.timedelta(days=opts["days_ahead"])
-    days = []
-    day = first
-    while day <= last:
-        days.append((day, cal.sessions_on(day)))
-        day += dt.timedelta(days=1)
     booked = {}
     if count_booked and service_ids:
         booked = _booked(db, service_ids,
@@ -130,17 +153,8 @@ def plan(db, config: HubConfig, service_ids: list[int], first: dt.date, last: dt
 
     def grid(length: int) -> list[tuple]:
         if length not in grids:
-            step = dt.timedelta(minutes=length)
-            cells = grids[length] = []
-            for day, sessions in days:
-                day_text = day.isoformat()
-                for begin, finish in sessions:
-                    start = begin
-                    while start + step <= finish:
-                        cells.append((day, day_text, f"{start:%H:%M}", start, start + step,
-                                      clock.iso(start), clock.iso(start + step),
-                                      start < earliest or day > latest_day))
-                        start += step
+            grids[length] = [(*cell, cell[3] < earliest or cell[0] > latest_day)
+                             for cell in _cells(cal, first, last, length)]
         return grids[length]
 
     out: dict[int, list[Slot]] = {}

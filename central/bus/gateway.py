@@ -132,14 +132,12 @@ class Gateway:
                                         nudged_by=_queue_topic, min_gap=0.1).start()
         # Departments' dossier figures for the hall screens: overdue grows with
         # the clock, not only with actions, so they are looked at every 10 s.
-
         self.dossier_ticker = StatsTicker(
             self.store, self.topics, self.publish_state, interval=10.0,
             topic=self.topics.state("dossier_stats"), figures=dossier_figures.department_figures,
             message=dossier_figures.as_message, name="dossier-stats",
             nudged_by=lambda topic: False).start()
         # The supervisor dashboard's counts and the alarms (issue 9).
-
         self.supervision_ticker = live.supervision_ticker(self).start()
         # Issue 26: today's booked and walk-in figures (bridged to the province);
         # seats and no-shows move with the clock too, so looked at every 30 s.

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import unicodedata
 
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import nfc
 
 from ..accounts import audit
 from ..config import HubConfig
@@ -72,13 +72,13 @@ def calendar_for(db: sqlite_utils.Database, config: HubConfig) -> WorkingCalenda
 def set_override(store: Store, day: dt.date, *, working: bool, decision: str,
                  note: str = "", actor: str | None = None) -> None:
     """Declare a day working or off; the decision (e.g. a notice number) is required."""
-    decision = unicodedata.normalize("NFC", (decision or "").strip())
+    decision = nfc(decision)
     if not decision:
         raise Refused("decision_required", "Cần ghi số văn bản quyết định ngày nghỉ/ngày làm việc.")
     with store.write() as db:
         db["calendar_overrides"].upsert(
             {"day": day.isoformat(), "working": int(working), "decision": decision,
-             "note": unicodedata.normalize("NFC", note.strip()), "set_by": actor,
+             "note": nfc(note), "set_by": actor,
              "set_at": clock.iso()},
             pk="day",
         )

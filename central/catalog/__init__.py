@@ -45,7 +45,7 @@ _COMPARED = ("local_code", "name", "field", "department_id", "level", "service_c
              "effective_from", "effective_to", "details")
 
 __all__ = ["ImportRefused", "Problem", "ImportResult", "import_file", "import_records",
-           "search", "state", "publish_state", "export_page", "edit", "versions"]
+           "search", "state", "publish_state", "export_page", "export_all", "edit", "versions"]
 
 
 @dataclass
@@ -252,3 +252,18 @@ def export_page(db: sqlite_utils.Database, after: str = "",
     if more:
         page["next"] = out[-1]["code"]
     return page
+
+
+def export_all(db: sqlite_utils.Database) -> tuple[int, list[dict]]:
+    """``(version, procedures)``: every page of :func:`export_page` joined, what a
+    kiosk holds once it has fetched them all (tests, benchmarks, pictures)::
+
+        Replica().replace(*export_all(store.db))
+    """
+    procedures, after = [], ""
+    while True:
+        page = export_page(db, after=after)
+        procedures += page["procedures"]
+        after = page.get("next")
+        if not after:
+            return page["version"], procedures

@@ -18,7 +18,8 @@ hold; these functions keep new ones from appearing.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from motcua.text import nfc
 
 DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
 
@@ -26,7 +27,7 @@ DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
 def fold(name: str) -> str:
     """The form two names of one department share: ``fold("Sở Lao động - Thương binh")
     == fold("sở lao động – thương binh")``."""
-    text = unicodedata.normalize("NFC", name or "").casefold()
+    text = nfc(name).casefold()
     return " ".join(DASHES.sub(" - ", text).split())
 
 

@@ -26,12 +26,12 @@ import datetime as dt
 import io
 import json
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
 from motcua.public_terms import PARTS
 from motcua.search import fold
+from motcua.text import nfc as text_nfc
 
 from ..documents import uploads
 from ..documents.uploads import MAX_ROWS, BadFile, load_json
@@ -91,8 +91,9 @@ class ImportRefused(Exception):
 
 
 def nfc(value):
+    """Every text inside ``value`` (a record, its lists and dicts) as :func:`motcua.text.nfc`."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
+        return text_nfc(value)
     if isinstance(value, list):
         return [nfc(v) for v in value]
     if isinstance(value, dict):

@@ -14,25 +14,14 @@ signature blocks side by side::
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from fpdf import FPDF
 
-from motcua.fonts import font_path
+from motcua.fonts import font_path, italic_path
 
 from .letterhead import MOTTO, NATION, Letterhead
 
 __all__ = ["MOTTO", "NATION", "Letterhead", "document", "heading", "signatures"]
-
-def _italic() -> str | None:
-    """DejaVu Sans Oblique (fonts-dejavu-extra) beside the regular face, if installed;
-    without it the place-and-date line is upright, which is still correct."""
-    regular = Path(font_path())
-    for name in ("DejaVuSans-Oblique.ttf", "NotoSans-Italic.ttf"):
-        if (regular.parent / name).exists():
-            return str(regular.parent / name)
-    return None
-
 
 def document(orientation: str = "P", margins: tuple[float, float, float] | None = None,
              bottom: float = 15) -> FPDF:
@@ -43,7 +32,7 @@ def document(orientation: str = "P", margins: tuple[float, float, float] | None 
     pdf.set_auto_page_break(True, bottom)
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
-    pdf.add_font("DejaVu", "I", _italic() or str(font_path()))
+    pdf.add_font("DejaVu", "I", italic_path() or str(font_path()))
     pdf.add_page()
     return pdf
 

@@ -435,6 +435,9 @@ def closing_pdf(rep: dict, head=None, printed_by: str = "",
             pdf.cell(w, 6, h, border=1, align="C")
         pdf.ln()
         pdf.set_font("DejaVu", "", 9)
+        if not rep[key]:
+            pdf.cell(sum(widths), 6, "Không có khoản thu nào.", border=1,
+                     new_x="LMARGIN", new_y="NEXT")
         for g in rep[key]:
             pdf.cell(widths[0], 6, g["name"][:45], border=1)
             pdf.cell(widths[1], 6, str(g["receipts"]), border=1, align="R")
@@ -451,6 +454,9 @@ def closing_pdf(rep: dict, head=None, printed_by: str = "",
         pdf.cell(w, 6, h, border=1, align="C")
     pdf.ln()
     pdf.set_font("DejaVu", "", 8)
+    if not rep["entries"]:
+        pdf.cell(sum(widths), 6, "Không có biên lai nào.", border=1, new_x="LMARGIN",
+                 new_y="NEXT")
     for r in rep["entries"]:
         amount = r["amount"] if r["kind"] != "refund" else -r["amount"]
         values = (clock.show(r["recorded_at"], fmt="%H:%M"), r["dossier_code"][:30],

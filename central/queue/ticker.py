@@ -93,7 +93,9 @@ class StatsTicker:
         return False
 
     def _run(self) -> None:
-        last_tick = time.monotonic()
+        # The first figures go out at once, not an interval after the start (an
+        # empty store's fingerprint equals the "nothing seen yet" it starts from).
+        last_tick = time.monotonic() - self.interval
         while not self._stop.is_set():
             self._nudged.wait(min(self.poll, self.interval))
             if self._stop.is_set():

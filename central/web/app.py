@@ -43,7 +43,7 @@ def blueprints() -> list[Blueprint]:
     Imported when the app is made, not with this module, so ``import central``
     (a service, a test, the migrations) does not load every page and its services.
     """
-    from . import (
+    from . import (  # lazy: see above
         admin_users,
         appointments,
         audit,
@@ -71,6 +71,31 @@ def blueprints() -> list[Blueprint]:
             redirects.bp]  # old addresses, kept working
 
 
+def security_headers(response):
+    """Every response: no inline scripts or styles anywhere (pages load /static
+    files only), no framing, no sniffing, no referrer outside the hub."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def error_page(error):
+    """The error page in Vietnamese: our own descriptions only (werkzeug's
+    defaults are English)."""
+    code = getattr(error, "code", 500) or 500
+    description = getattr(error, "description", "")
+    if description == getattr(type(error), "description", None):
+        description = ""
+    return render_template("error.html", code=code, title=ERROR_TEXTS.get(code, "Lỗi"),
+                           description=description), code
+
+
 def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
                province_store=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
@@ -90,7 +115,6 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     if config.http.behind_proxy:
         # nginx on this machine (proxy/motcua.conf): the browser's address for the
         # sign-in throttle, https for url_for and the live pages' wss:// address.
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["motcua.store"] = store or Store(config.database)
     if province_store is None and config.role in ("province", "national"):
@@ -107,7 +131,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     from ..documents import formats
 
     formats.install(app)  # |number, |percent, |day, rate(), dash(): Vietnamese forms
-    from . import people
+    from . import people  # lazy, as formats
 
     people.install(app)  # |person: a login shown as the officer's full name
 
@@ -119,32 +143,11 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
         return {"center_name": config.center_name, "version": __version__,
                 "hub_now": clock.iso(), "hub_speed": demo.speed if demo else 1}
 
-    @app.after_request
-    def security_headers(response):
-        # No inline scripts or styles anywhere: pages load /static files only.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    def error_page(error):
-        code = getattr(error, "code", 500) or 500
-        # Only our own (Vietnamese) descriptions: werkzeug's defaults are English.
-        description = getattr(error, "description", "")
-        if description == getattr(type(error), "description", None):
-            description = ""
-        return render_template("error.html", code=code, title=ERROR_TEXTS.get(code, "Lỗi"),
-                               description=description), code
-
+    app.after_request(security_headers)
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
 
-    from . import auth
+    from . import auth  # lazy, as formats
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
     for blueprint in blueprints():

@@ -21,6 +21,8 @@ import base64
 import datetime as dt
 import io
 
+import qrcode
+import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
@@ -72,9 +74,6 @@ def slot_text(booking: dict) -> str:
 
 def qr_data_uri(text: str) -> str:
     """The QR as an SVG data address (the page's policy allows data: images only)."""
-    import qrcode
-    import qrcode.image.svg
-
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10,
                         border=2)
     out = io.BytesIO()

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from ..accounts import audit
 from . import store
 from .auth import login_required
+from .policy import SUPERVISION
 
 # How each recorded action reads on the page; other areas add theirs here.
 ACTION_NAMES = {
@@ -27,7 +28,7 @@ bp = Blueprint("audit", __name__)
 
 
 @bp.get("/admin/audit")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def page():
     who = request.args.get("username", "").strip()[:40] or None
     action = request.args.get("action", "").strip()[:60] or None

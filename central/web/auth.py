@@ -7,7 +7,7 @@ Views say who may see them::
     def services(): ...
 
     @bp.get("/console")
-    @login_required("officer", "supervisor", "admin")
+    @login_required(*STAFF)              # the role groups of .policy
     def console(): ...
 
 Every POST/PUT/PATCH/DELETE must carry the session's CSRF token, as the form

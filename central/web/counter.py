@@ -14,12 +14,13 @@ from ..errors import Refused
 from ..feedback import ratings
 from . import store
 from .auth import login_required
+from .policy import SUPERVISION
 
 bp = Blueprint("counter", __name__)
 
 
 @bp.get("/ratings")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def ratings_page():
     db = store().db
     return render_template("counter/ratings.html", summary=ratings.summary(db),

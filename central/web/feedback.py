@@ -38,6 +38,7 @@ from ..errors import Refused
 from . import store
 from .auth import login_required
 from .dashboard import section
+from .policy import SUPERVISION
 
 bp = Blueprint("feedback", __name__)
 HONEYPOT = "website"
@@ -118,7 +119,7 @@ def published():
 
 # --- The inspection team -------------------------------------------------------------------
 
-INSPECTION = ("supervisor", "admin")
+INSPECTION = SUPERVISION  # the inspection team: supervisors and admins
 
 
 @bp.get("/feedback")

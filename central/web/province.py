@@ -28,6 +28,7 @@ from ..documents.formats import day
 from ..province import reports
 from . import gateway, province_store
 from .auth import login_required
+from .policy import SUPERVISION
 from .queue import _live_page, live_auth, live_url
 
 bp = Blueprint("province", __name__)
@@ -83,7 +84,7 @@ def shown_period():
 
 
 @bp.get("/province")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def index():
     first, last, start, end = _period()
     db = province_store().db
@@ -120,14 +121,14 @@ def _province_asked() -> str | None:
 
 
 @bp.get("/province/overdue")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def overdue():
     return _live_page(render_template("province/overdue.html", dossiers=reports.overdue(
         province_store().db, prefix=_province_asked()), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def officers():
     first, last, _, _ = _period()
     return _live_page(render_template(
@@ -138,7 +139,7 @@ def officers():
 
 
 @bp.get("/province/<path:center>")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def floor(center: str):
     db = province_store().db
     known = reports.centre(db, center)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -38,6 +39,7 @@ from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store
 from .auth import login_required
+from .policy import STAFF, SUPERVISION
 
 bp = Blueprint("queue", __name__)
 
@@ -120,8 +122,11 @@ def ticket_page(token: str):
     line = state.line(db, now["service"], day=ticket["day"])
     wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
                                                 now["people_ahead"]))
+    # Issue 26: a booked ticket says so, with its slot's time.
+    booked_slot = (clock.from_iso(ticket["slot_at"]).astimezone(ZoneInfo(clock.LOCAL_ZONE))
+                   .strftime("%H:%M") if ticket.get("slot_at") else None)
     return _live_page(render_template("queue/ticket.html", ticket=now, token=token, line=line,
-                                      wait=wait,
+                                      wait=wait, booked_slot=booked_slot,
                                       ticket_key=ticket_key(token),
                                       **_live_context()))
 
@@ -129,7 +134,7 @@ def ticket_page(token: str):
 # --- Officer console ---------------------------------------------------------------------
 
 @bp.get("/console")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def console():
     db = store().db
     number = session.get("counter")
@@ -157,7 +162,7 @@ def _next_hour(db, service_ids=None) -> list[dict]:
 
 
 @bp.get("/console/lich-hen")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def next_hour_bookings():
     """The list of the next hour's bookings alone, redrawn by the console and /live
     when a line changes (a check-in, a call): ``?services=ho-tich,dat-dai``."""
@@ -168,7 +173,7 @@ def next_hour_bookings():
 
 
 @bp.post("/console/counter")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def take_counter():
     try:
         number = int(request.form.get("counter", ""))
@@ -186,7 +191,7 @@ def take_counter():
 
 
 @bp.post("/console/command")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def command():
     data = request.get_json(silent=True) or request.form.to_dict()
     action = str(data.get("action", ""))
@@ -217,7 +222,7 @@ def command():
 # --- Supervisor: every counter and line, live -----------------------------------------------
 
 @bp.get("/live")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def supervisor():
     db = store().db
     return _live_page(render_template(

@@ -18,6 +18,7 @@ from ..sms import notices, outbox
 from . import store
 from .auth import login_required
 from .dashboard import section
+from .policy import STAFF, SUPERVISION
 
 bp = Blueprint("sms", __name__)
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
@@ -53,7 +54,7 @@ def failed_deliveries(db):
 
 
 @bp.get("/sms")
-@login_required("officer", "supervisor", "admin")
+@login_required(*STAFF)
 def log_page():
     db = store().db
     state = request.args.get("state", "")
@@ -68,7 +69,7 @@ def log_page():
 
 
 @bp.post("/sms/<int:message_id>/retry")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def retry(message_id: int):
     if outbox.retry(store(), message_id):
         flash(f"Tin nhắn #{message_id} sẽ được gửi lại.", "ok")

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from motcua import clock
 
+from ..appointments import figures
 from ..calendar.working_time import VN
 from ..documents.formats import NO_RESOLVED
 from ..feedback.ratings import LEVELS
@@ -30,6 +31,7 @@ from ..statistics.rules import SUPPLEMENT_ONCE, supplement_breaches
 from . import dashboard as dashboard_sections
 from . import store
 from .auth import login_required
+from .policy import SUPERVISION
 from .queue import _live_page, live_auth, live_url
 from .queue import _topics as topics
 
@@ -76,8 +78,6 @@ def _period() -> tuple[dt.date, dt.date, str]:
 
 def _booking_figures(db, start: dt.date, end: dt.date) -> dict:
     """Issue 26: booked against walk-in waits, no-shows, share of capacity booked."""
-    from ..appointments import figures
-
     return figures.figures(db, current_app.config["MOTCUA"], start.isoformat(),
                            end.isoformat())
 
@@ -90,7 +90,7 @@ def bookings_today(db) -> dict:
 
 
 @bp.get("/statistics")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def report_page():
     try:
         start, end, by = _period()
@@ -113,7 +113,7 @@ def report_page():
 
 
 @bp.get("/statistics/report.<fmt>")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
@@ -217,7 +217,7 @@ def _panel_context() -> dict:
 
 
 @bp.get("/dashboard")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def dashboard():
     db = store().db
     return _live_page(render_template(
@@ -228,7 +228,7 @@ def dashboard():
 
 
 @bp.get("/dashboard/panel")
-@login_required("supervisor", "admin")
+@login_required(*SUPERVISION)
 def dashboard_panel():
     return render_template("statistics/_panel.html", **_panel_context())
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def provision_command(args) -> int:
-    try:  # lazy, so that a missing extra is said plainly
+    try:
+        # Lazy, so that a missing extra is said plainly.
         from . import ProvisionError, provision
         from .inventory import InventoryError
     except ModuleNotFoundError as exc:  # cryptography is in the `provision` extra only

@@ -31,7 +31,7 @@ class PrinterConfig:
     @property
     def paper(self):
         """The :class:`motcua.ticketing.ticket.Paper` width (imports Pillow on first use)."""
-        from .ticket import Paper
+        from .ticket import Paper  # lazy: Pillow, which a node's settings do not need
 
         return Paper.MM58 if self.paper_mm == 58 else Paper.MM80
 

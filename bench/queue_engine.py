@@ -13,7 +13,8 @@ Measures, each beside its floor from the same run:
 3. ticket request → response and counter ``next`` → the hall board's update,
    p50/p99, one after the other;
 4. the hub's own CPU time (from /proc) per issued ticket, with 10 dispensers
-   asking in a closed loop, and per call, with 10 counters pressing ``next``;
+   asking in a closed loop, and per call, with 10 counters pressing ``next``,
+   in alternating rounds of a few seconds (lines stay a centre's length);
    the floors are the echo's CPU time per request under the same 10 askers and
    the CPU time of one durable commit (paid once per batch);
 5. 10 dispensers + 10 counters together for a while: operations per second,
@@ -175,28 +176,43 @@ def calls_made(db_path: Path) -> int:
         con.close()
 
 
+# The CPU phases alternate in rounds of this many seconds (tickets, then calls
+# over them): issuing for 30 s at once left 10,000 or more waiting in one line,
+# and counting the people ahead of a new ticket grows with its line (0.34 ms
+# a ticket on average while a line grew to 10,000, measured in-process), where
+# a centre's longest line is a few hundred.
+ROUND_S = 3.0
+
+
 def cpu_per_ticket_and_call(port: int, hub: Hub, db_path: Path, seconds: float) -> dict:
     """The hub's CPU milliseconds per ticket (10 dispensers asking in a closed loop)
-    and per call (10 counters pressing next over the tickets just issued)."""
-    before = cpu_seconds(hub.pid)
-    t0 = time.perf_counter()
-    tickets = closed_loop(port, [f"dispenser-{i}" for i in range(21, 31)], seconds,
-                          lambda node: ("ticket", TICKET.make(service="bench-a")))
-    ticket_wall = time.perf_counter() - t0
-    ticket_cpu = cpu_seconds(hub.pid) - before
-    calls_before = calls_made(db_path)
-    before = cpu_seconds(hub.pid)
-    t0 = time.perf_counter()
-    # As long as the tickets just issued last (the calls count only when they call).
-    closed_loop(port, [f"counter-{i}" for i in range(1, 11)], seconds,
-                lambda node: ("counter_command", COUNTER_COMMAND.make(action="next")))
-    call_wall = time.perf_counter() - t0
-    call_cpu = cpu_seconds(hub.pid) - before
-    calls = calls_made(db_path) - calls_before
+    and per call (10 counters pressing next over the tickets just issued), in
+    rounds of ROUND_S seconds of each, ``seconds`` of each in all."""
+    rounds = max(1, round(seconds / ROUND_S))
+    part = seconds / rounds
+    tickets = calls = 0
+    ticket_cpu = ticket_wall = call_cpu = call_wall = 0.0
+    for _ in range(rounds):
+        before = cpu_seconds(hub.pid)
+        t0 = time.perf_counter()
+        tickets += closed_loop(port, [f"dispenser-{i}" for i in range(21, 31)], part,
+                               lambda node: ("ticket", TICKET.make(service="bench-a")))
+        ticket_wall += time.perf_counter() - t0
+        ticket_cpu += cpu_seconds(hub.pid) - before
+        calls_before = calls_made(db_path)
+        before = cpu_seconds(hub.pid)
+        t0 = time.perf_counter()
+        # As long as the tickets just issued last (the calls count only when they call).
+        closed_loop(port, [f"counter-{i}" for i in range(1, 11)], part,
+                    lambda node: ("counter_command", COUNTER_COMMAND.make(action="next")))
+        call_wall += time.perf_counter() - t0
+        call_cpu += cpu_seconds(hub.pid) - before
+        calls += calls_made(db_path) - calls_before
     return {"tickets": tickets, "ticket_ms": ticket_cpu * 1000 / max(1, tickets),
             "ticket_rate": tickets / ticket_wall, "ticket_core": ticket_cpu / ticket_wall,
             "calls": calls, "call_ms": call_cpu * 1000 / max(1, calls),
-            "call_rate": calls / call_wall, "call_core": call_cpu / call_wall}
+            "call_rate": calls / call_wall, "call_core": call_cpu / call_wall,
+            "rounds": rounds}
 
 
 def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) -> None:
@@ -335,7 +351,8 @@ def main() -> int:
             ticket_ms = ticket_latency(broker.port, n)
             print("next -> board ...", flush=True)
             board_ms = next_to_board(broker.port, n)
-            print(f"CPU per ticket and per call, {seconds:g} s each ...", flush=True)
+            print(f"CPU per ticket and per call, {seconds:g} s each, in rounds ...",
+                  flush=True)
             cpu = cpu_per_ticket_and_call(broker.port, hub, db_path, seconds)
             echo_ms, echo_count = echo_cpu_per_request(broker.port, echo, 10, seconds)
             print(f"sustained {mixed_seconds:g} s ...", flush=True)
@@ -382,7 +399,11 @@ def main() -> int:
             f"{Gateway.STATE_GAP * 1000:.0f} ms apart, the hub's state gap)", board_ms,
             f50 + c50, f99),
         "",
-        f"The hub's own CPU time, read from `/proc/{'{pid}'}/stat` around each phase: "
+        f"The hub's own CPU time, read from `/proc/{'{pid}'}/stat` around each phase, "
+        f"in {cpu['rounds']} round{'s' if cpu['rounds'] > 1 else ''} of "
+        f"{seconds / cpu['rounds']:.0f} s of tickets then "
+        f"{seconds / cpu['rounds']:.0f} s of calls over them (so no line grows past what "
+        "a few seconds of issuing make): "
         f"**{cpu['ticket_ms']:.2f} ms per issued ticket** ({cpu['tickets']} tickets from "
         f"10 dispensers in a closed loop, {cpu['ticket_rate']:.0f}/s, the hub using "
         f"{cpu['ticket_core']:.0%} of a core) and **{cpu['call_ms']:.2f} ms per call** "

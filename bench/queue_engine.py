@@ -125,7 +125,13 @@ def ticket_latency(port: int, n: int) -> list[float]:
 
 
 def next_to_board(port: int, n: int) -> list[float]:
-    """Counter 1 presses next; time until the board shows that number."""
+    """Counter 1 presses next; time until the board shows that number.
+
+    Each press comes STATE_GAP after the board showed the last one, as an
+    officer's next press does (minutes later): pressed at once, it would
+    measure the hub coalescing a busy floor's state (central/bus/gateway.py)."""
+    from central.bus.gateway import Gateway
+
     seen: dict[str, float] = {}
     arrived_cv = threading.Condition()
     watcher = client(port, "bench-board")
@@ -155,6 +161,7 @@ def next_to_board(port: int, n: int) -> list[float]:
             arrived = seen.get(key)
         assert arrived, f"board never showed {key}"
         times.append((arrived - t0) * 1000)
+        time.sleep(Gateway.STATE_GAP)
     counter.stop()
     watcher.stop()
     return times
@@ -340,6 +347,8 @@ def main() -> int:
     finally:
         run.close()
 
+    from central.bus.gateway import Gateway
+
     f50, f99 = percentile(floor_ms, 50), percentile(floor_ms, 99)
     c50 = percentile(commit_ms, 50)
     commit_cpu_ms = percentile(commit_cpu, 50)
@@ -369,7 +378,9 @@ def main() -> int:
         f"{percentile(commit_ms, 99):.2f} | – | – |",
         row("ticket request → response (floor: round trip + commit at p50, round trip at "
             "p99)", ticket_ms, f50 + c50, f99),
-        row("counter `next` → board update seen (same floors)", board_ms, f50 + c50, f99),
+        row("counter `next` → board update seen (same floors; presses "
+            f"{Gateway.STATE_GAP * 1000:.0f} ms apart, the hub's state gap)", board_ms,
+            f50 + c50, f99),
         "",
         f"The hub's own CPU time, read from `/proc/{'{pid}'}/stat` around each phase: "
         f"**{cpu['ticket_ms']:.2f} ms per issued ticket** ({cpu['tickets']} tickets from "

@@ -135,10 +135,38 @@ def test_a_dispenser_with_a_wrong_clock_does_not_jump_the_line_and_is_reported(s
     assert "nhanh 2 giờ 5 phút so với máy chủ" in fault[2]
     assert any(a.key == "clock.dispenser-1" for a in alarms.active())
     alarms.clear("clock.dispenser-1")
-    # A clock wrong by more than the lease allows is bounded by the lease itself.
+    # A clock wrong by more than the lease allows is bounded by the lease itself
+    # (another dispenser's block: this one's 990 already came at 04:57).
+    other = lease(store, node="dispenser-2", now=NOON - dt.timedelta(minutes=10))
     with store.write() as db:
-        result, _ = leases.apply_offline(db, T, "dispenser-1", {
-            "service": "ho-tich", "block": block["block"], "number": 991,
+        result, _ = leases.apply_offline(db, T, "dispenser-2", {
+            "service": "ho-tich", "block": other["block"], "number": other["last"],
             "issued_at": (NOON - dt.timedelta(hours=5)).isoformat(),
             "ts": NOON.isoformat(), "token": "cd" * 10}, now=NOON)
     assert result["issued_at"] == "2026-11-27T04:50:00.000+00:00"  # the lease's moment
+
+
+def test_one_dispensers_offline_tickets_keep_their_order_whatever_the_delivery_delays(
+        sample_centre):
+    """Each print is timed by its own delivery (hub now − (sent − printed)): when the
+    first ticket waited longer on its way than the gap between the presses, its
+    estimate falls after the second's. The dispenser's own order is certain."""
+    store = sample_centre
+    block = lease(store, now=NOON - dt.timedelta(minutes=10))
+    printed = NOON - dt.timedelta(minutes=2)
+    gap = dt.timedelta(milliseconds=100)
+    with store.write() as db:  # sent at once, but the hub got to it 0.4 s later
+        first, _ = leases.apply_offline(db, T, "dispenser-1", {
+            "service": "ho-tich", "block": block["block"], "number": 990,
+            "issued_at": printed.isoformat(), "ts": NOON.isoformat(), "token": "ab" * 10},
+            now=NOON + dt.timedelta(milliseconds=400))
+    with store.write() as db:  # pressed 0.1 s later, sent 0.3 s later, handled at once
+        second, _ = leases.apply_offline(db, T, "dispenser-1", {
+            "service": "ho-tich", "block": block["block"], "number": 991,
+            "issued_at": (printed + gap).isoformat(),
+            "ts": (NOON + dt.timedelta(milliseconds=300)).isoformat(), "token": "cd" * 10},
+            now=NOON + dt.timedelta(milliseconds=300))
+    assert second["issued_at"] >= first["issued_at"]
+    order = [r[0] for r in store.db.execute(
+        "select display from tickets where status = 'waiting' order by issued_at, id")]
+    assert order == ["A990", "A991"]

@@ -137,6 +137,16 @@ def apply_offline(db, topics: Topics, node_id: str, data: dict,
     # The hub's time wins: the node's clock only says how long ago it printed.
 
     issued_at = hub_time_of_print(db, node_id, data, block["leased_at"], moment)
+    # Each print is timed by its own delivery, so jitter in the network or the hub
+    # (more than the gap between two presses) could put two of one dispenser's
+    # tickets out of order; its own order is certain (a block's numbers are
+    # printed one after the other): never before an earlier number of the block.
+    earlier = db.execute(
+        "select max(issued_at) from tickets where day = ? and issued_service_id = ? and "
+        "number between ? and ?", [block["day"], service["id"], block["first"],
+                                   number - 1]).fetchone()[0]
+    if earlier and earlier > issued_at:
+        issued_at = earlier
     ticket = {
         "day": block["day"], "service_id": service["id"], "issued_service_id": service["id"],
         "number": number,

@@ -103,11 +103,12 @@ class Gateway:
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
-        self.bus.on_connection_change(self._republish_queue_state)
-        # Losses of the link over the last minutes, for /healthz and an alarm.
-
+        # Losses of the link over the last minutes, for /healthz and an alarm. It
+        # hears of a (re)connection first: the republishing below reads the whole
+        # store and takes a while, and /healthz is asked meanwhile.
         self.link = BrokerLink()
         self.bus.on_connection_change(self.link.record)
+        self.bus.on_connection_change(self._republish_queue_state)
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:

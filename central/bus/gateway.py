@@ -103,9 +103,8 @@ class Gateway:
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
-        # Losses of the link over the last minutes, for /healthz and an alarm. It
-        # hears of a (re)connection first: the republishing below reads the whole
-        # store and takes a while, and /healthz is asked meanwhile.
+        # Losses of the link over the last minutes, for /healthz and an alarm: told
+        # first, before the republishing of the whole state (long on a busy day).
         self.link = BrokerLink()
         self.bus.on_connection_change(self.link.record)
         self.bus.on_connection_change(self._republish_queue_state)

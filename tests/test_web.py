@@ -18,6 +18,25 @@ def test_healthz_reports_database_and_broker(client):
     wait_until(lambda: client.get("/healthz").json["broker_link"]["connected_since"])
 
 
+def test_healthz_never_says_connected_without_since_when():
+    """The bus client says "connected" a moment before its listeners hear it (the
+    hub republishes its whole state on a reconnection, which takes a while under
+    load): /healthz, asked in between, still says since when (seen on a fresh
+    Debian's `make test`, where it said connected with connected_since null)."""
+    from central.bus.broker_link import BrokerLink
+
+    link = BrokerLink(alarm=False)
+    seen = link.describe(True)  # before record(True) came
+    assert seen["state"] == "connected" and seen["connected_since"]
+    link.record(True)
+    assert link.describe(True)["connected_since"] == seen["connected_since"]
+    link.record(False)
+    lost = link.describe(False)
+    assert lost["state"] == "disconnected" and lost["connected_since"] is None
+    assert link.describe(True)["state"] == "unstable"  # back, with a loss lately
+    assert link.describe(True)["connected_since"]
+
+
 def test_healthz_says_degraded_without_the_broker(hub_config, store):
     app = create_app(hub_config, store=store)  # no gateway: create_app starts no MQTT
     reply = app.test_client().get("/healthz")

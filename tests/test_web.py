@@ -73,3 +73,27 @@ def test_nodes_page_is_vietnamese(client, make_node):
     assert '<html lang="vi">' in html
     assert "Thiết bị trên sàn" in html
     assert "Màn hình sảnh" in html and "Trực tuyến" in html
+
+
+def test_nodes_last_heard_moves_with_every_request_not_only_its_status(
+        client, make_node, queue_hub, monkeypatch):
+    """A dispenser issuing tickets all morning is 'last heard' at its last ticket,
+    not at the status it sent when it started (seen frozen at 07:06 in the demo)."""
+    import datetime as dt
+
+    from motcua import clock
+    from motcua.bus.messages import TICKET
+
+    from .test_queue_bus import ask
+
+    node = make_node("dispenser", "dispenser-1")
+    started = wait_until(lambda: {n["node_id"]: n for n in client.get("/api/nodes").json[
+        "nodes"]}.get("dispenser-1"))["last_seen"]
+    later = clock.now() + dt.timedelta(minutes=47)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert ask(node, "ticket", TICKET.make(service="ho-tich"))["ok"]
+    seen = {n["node_id"]: n for n in client.get("/api/nodes").json["nodes"]}["dispenser-1"]
+    assert seen["last_seen"] == clock.iso(later) and seen["last_seen"] > started
+    shown = (later + dt.timedelta(hours=7)).strftime("%H:%M")  # the hall's time, UTC+7
+    row = client.get("/nodes").get_data(as_text=True).split('data-node="dispenser-1"')[1]
+    assert shown in row.split("</tr>")[0]

@@ -24,11 +24,10 @@ from .widgets import (
     MUTED,
     OK,
     TILE,
-    WARN_BG,
     Button,
     draw_button,
+    draw_note,
     draw_text,
-    text_height,
 )
 
 QR_PREFIX = "MOTCUA-HEN:"
@@ -50,17 +49,6 @@ def looks_like_booking(text: str) -> bool:
     if text.startswith(QR_PREFIX):
         return True
     return bool(CODE.match(re.sub(r"[\s\-]", "", text)))
-
-
-def _note(ui, surface, where: pygame.Rect, text: str, color=LATE) -> int:
-    font = ui.fonts.get(ui.u(36), True)
-    h = text_height(font, text, where.w - ui.u(48)) + ui.u(30)
-    box = pygame.Rect(where.x, where.y, where.w, h)
-    pygame.draw.rect(surface, WARN_BG, box, border_radius=14)
-    pygame.draw.rect(surface, color, box, width=3, border_radius=14)
-    draw_text(surface, font, text, (box.x + ui.u(24), box.y + ui.u(15)), color,
-              width=box.w - ui.u(48))
-    return box.bottom
 
 
 class CheckIn:
@@ -87,7 +75,8 @@ class CheckIn:
                       "trước camera, hoặc nhập mã lịch hẹn (8 ký tự, bắt đầu bằng H).",
                       (area.x, y + ui.u(10)), MUTED, width=area.w)
         if not ui.hub_online():
-            y = _note(ui, surface, pygame.Rect(area.x, y + ui.u(16), area.w, 0), OFFLINE)
+            y = draw_note(surface, ui, ui.fonts.get(ui.u(36), True), OFFLINE, area.x,
+                          y + ui.u(16), area.w, ink=LATE, border=LATE)
         field = pygame.Rect(area.x, y + ui.u(20), area.w, ui.u(110))
         pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
         font = ui.fonts.get(ui.u(46))

@@ -54,3 +54,34 @@ def test_a_moved_fingerprint_or_the_interval_makes_a_computation(store):
         assert len(published) == 3  # unchanged figures are not published again
     finally:
         ticker.stop()
+
+
+def test_costly_figures_rest_by_their_cpu_not_by_the_wall_clock(store):
+    """At most a tenth of a core: after figures that burned CPU the ticker rests 9×
+    that CPU time, nudged or not; figures that only waited (a loaded machine, a
+    lock) rest no longer than ``min_gap``, so an alarm still shows at once."""
+    def run(figures):
+        times = []
+
+        def timed(db):
+            times.append(time.monotonic())
+            figures()
+            return {"n": len(times)}
+
+        ticker, _ = make(store, timed, interval=60, min_gap=0.05)
+        ticker.start()
+        try:
+            wait_until(lambda: times, timeout=2)
+            ticker.nudge()
+            wait_until(lambda: len(times) >= 2, timeout=5)
+        finally:
+            ticker.stop()
+        return times[1] - times[0]
+
+    def burn():
+        end = time.thread_time() + 0.1
+        while time.thread_time() < end:
+            pass
+
+    assert run(burn) >= 0.9 * 0.9  # 9 × 0.1 s of CPU, less the clock's grain
+    assert run(lambda: time.sleep(0.1)) < 0.9  # waited 0.1 s, rested ~min_gap, not 0.9 s

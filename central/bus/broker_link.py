@@ -44,7 +44,8 @@ class BrokerLink:
         """A connection listener: ``up`` True when the link came, False when it went."""
         with self._lock:
             if up:
-                self.connected_since = clock.iso(clock.now())
+                # Unless /healthz saw the link up a moment before this call came.
+                self.connected_since = self.connected_since or clock.iso(clock.now())
             else:
                 self._losses.append(time.monotonic())
                 self.lost_total += 1
@@ -68,9 +69,17 @@ class BrokerLink:
         return "unstable" if self.lost_recently() else "connected"
 
     def describe(self, connected: bool) -> dict:
+        """The link as ``/healthz`` shows it. ``connected`` is the client's word, which
+        it gives a moment before its listeners (:meth:`record`) hear it: a link said
+        connected has a ``connected_since`` (from the first time it is seen so), one
+        said disconnected has none."""
+        with self._lock:
+            if connected and self.connected_since is None:
+                self.connected_since = clock.iso(clock.now())
+            since = self.connected_since if connected else None
         return {"state": self.state(connected), "lost_recently": self.lost_recently(),
                 "window_seconds": int(self.window), "lost_total": self.lost_total,
-                "last_lost": self.last_lost, "connected_since": self.connected_since}
+                "last_lost": self.last_lost, "connected_since": since}
 
     # The supervisor's alarm: raised at a loss, cleared once a window passed without one.
     def _raise(self) -> None:

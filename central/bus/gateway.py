@@ -15,6 +15,7 @@ refusal becomes an error response the node can show.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import logging
 import queue
 import threading
@@ -103,11 +104,12 @@ class Gateway:
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
-        self.bus.on_connection_change(self._republish_queue_state)
-        # Losses of the link over the last minutes, for /healthz and an alarm.
-
+        # Losses of the link over the last minutes, for /healthz and an alarm: told
+        # first, before the republishing of the whole state (long on a busy day).
         self.link = BrokerLink()
+        self.heard: dict[str, dt.datetime] = {}
         self.bus.on_connection_change(self.link.record)
+        self.bus.on_connection_change(self._republish_queue_state)
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:
@@ -344,6 +346,10 @@ class Gateway:
         self.bus.transport.publish(topic, b"", 1, True)
 
     def _enqueue_request(self, incoming: Incoming) -> None:
+        # When each node was last heard, for /nodes: kept in memory (a request is a
+        # key press or a ticket; a write per request would cost the hot path), the
+        # store's last_seen moving only with status and events.
+        self.heard[incoming.parts.node_id] = clock.now()
         if not incoming.response_topic:
             log.warning("request on %s has no response topic; dropped", incoming.topic)
             self.bus.dropped += 1

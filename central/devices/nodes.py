@@ -103,13 +103,27 @@ def record_fault(db: sqlite_utils.Database, node_id: str, event: dict) -> dict:
     return row
 
 
+def _latest(stored: str, heard) -> str:
+    if heard is None:
+        return stored
+    text = clock.iso(heard)
+    return max(stored, text) if stored else text
+
+
 def _get(db: sqlite_utils.Database, node_id: str) -> dict | None:
     rows = list(db.query("select * from nodes where node_id = ?", [node_id]))
     return rows[0] if rows else None
 
 
-def list_nodes(store: Store) -> list[dict]:
-    """Every node with its latest fault, ordered by role then id."""
+def list_nodes(store: Store, heard: dict | None = None) -> list[dict]:
+    """Every node with its latest fault, ordered by role then id.
+
+    ``heard``: when the hub last heard each node (the gateway's ``heard``, node id →
+    datetime, from its requests), which moves ``last_seen`` on where the store's
+    (status and events) stood still::
+
+        list_nodes(store, gateway.heard)
+    """
     db = store.db
     nodes = list(db.query("select * from nodes order by role, node_id"))
     latest = {
@@ -135,7 +149,7 @@ def list_nodes(store: Store) -> list[dict]:
                 "version": n["version"],
                 "detail": json.loads(n["detail"] or "{}"),
                 "first_seen": n["first_seen"],
-                "last_seen": n["last_seen"],
+                "last_seen": _latest(n["last_seen"], (heard or {}).get(n["node_id"])),
                 "state_since": n["state_since"],
                 "fault": None
                 if fault is None or fault["cleared"]

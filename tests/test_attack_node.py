@@ -24,6 +24,7 @@ from motcua.bus.paho import PahoTransport
 from motcua.config import MqttConfig
 
 from .attack_rig import Centre, _close, tls_client
+from .conftest import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +165,7 @@ def test_a_flood_from_one_node_neither_delays_another_nor_keeps_the_hubs_memory(
     asker = threading.Thread(target=ask, daemon=True)
     asker.start()
     # The thief runs in a process of its own, as it would on the stolen Pi.
+    flood_started = time.monotonic()
     flood = subprocess.run([sys.executable, "-c", FLOOD, str(centre.broker.port),
                             str(centre.out), f"{base}/request/ping", "10000"],
                            capture_output=True, text=True, timeout=120)
@@ -177,7 +179,15 @@ def test_a_flood_from_one_node_neither_delays_another_nor_keeps_the_hubs_memory(
     # Measured on 2 shared cores: 0.5-1 s at load average 18-29, 3.8 s at 37; 8 s
     # before the budgets at 18. The hub's MQTT thread still reads every packet.
     assert slowest and max(slowest) < 5, (max(slowest), len(slowest), sent_in)
-    assert centre.gateway.budget.dropped >= 5_000
+    # The budget's promise, on what reached the hub: at most a burst, then a rate,
+    # from the first message on; all the rest dropped. (How much of a flood the
+    # broker hands the hub in this time varies; it is most of it.)
+    budget, limits = centre.gateway.budget, centre.gateway.config.budget
+    wait_until(lambda: budget.dropped >= 1_000, timeout=30)
+    elapsed = time.monotonic() - flood_started
+    assert budget.admitted["counter-1"] <= (limits.messages_burst
+                                            + limits.messages_per_second * elapsed), (
+        budget.admitted["counter-1"], budget.dropped, elapsed)
     gc.collect()
     assert rss_mb() - hub_before < 40, (hub_before, rss_mb())
     keys = [a.key for a in alarms.active() if a.source == "counter-1"]

@@ -22,6 +22,7 @@ Each breach raises one alarm per node and writes one log line per period
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -83,6 +84,9 @@ class NodeBudget:
         self._timer: threading.Timer | None = None
         self.dropped = 0
         self.cleared = 0
+        # Per node, the events and requests let through (what /healthz and the tests
+        # hold against the budget's promise: a burst, then a rate).
+        self.admitted: collections.Counter[str] = collections.Counter()
 
     # The gate, on the network thread: cheap, and before any decoding.
     def admit(self, incoming: Incoming) -> bool:
@@ -114,6 +118,7 @@ class NodeBudget:
             within = (not too_big and messages.take(1, now)
                       and self._bytes[node_id].take(size, now))
         if within:
+            self.admitted[node_id] += 1
             return True
         if too_big:
             self._breach(node_id, "size", f"gửi tin nhắn quá lớn ({size:,} byte)".replace(",", "."))

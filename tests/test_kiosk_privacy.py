@@ -125,7 +125,9 @@ def test_after_a_visit_no_identity_number_is_anywhere(broker, center, queue_hub,
     everything.stop()
     retained = listener(broker, center, "late")
     time.sleep(0.5)
-    assert retained.heard and all(m.retain for m in retained.heard)
+    # What the broker keeps (retained), and whatever else the hub published meanwhile
+    # (a ticker's figures may go out in that half second): nowhere the number.
+    assert [m for m in retained.heard if m.retain]
     for message in retained.heard:
         assert not found_in(message.payload), message.topic
     retained.stop()

@@ -6,6 +6,7 @@ again, until the hub (re)connects and republishes everything.
 """
 
 import threading
+import time
 from collections import Counter
 from functools import partial
 
@@ -73,6 +74,13 @@ def test_a_reconnect_sends_every_state_again(queue_hub, broker, center, store):
     screen = Screen(broker.port, center)
     board = screen.topics.state("board", "main")
     wait_until(lambda: screen.latest.get(board) == state.board(store.db, "main"))
+
+    def settled():  # the hub's own republish at connection has finished
+        seen = screen.count(board)
+        time.sleep(0.3)
+        return screen.count(board) == seen
+
+    wait_until(settled, timeout=10)
     before = screen.count(board)
     # What the hub does when its link comes back (the broker may have lost its
     # retained messages): everything goes out again, changed or not.

@@ -36,7 +36,7 @@ RELEVANCE = [
     ("chung thuc ban sao", "2.000815", 1),
     ("chung thuc chu ky", "2.000884", 2),
     ("phieu ly lich tu phap", "2.000488", 2),
-    ("thanh lap doanh nghiep tu nhan", "1.010026", 1),
+    ("thanh lap doanh nghiep tu nhan", "2.001610", 1),
     ("cong ty co phan", "1.010029", 1),
     ("ho kinh doanh", "1.001612", 1),
     ("tam ngung kinh doanh", "1.010063", 1),
@@ -130,10 +130,10 @@ SLIPS = [
     ("phieu li lch tu phap", "2.000488"),  # missing
     ("phieu li lich tu phdap", "2.000488"),  # extra
     ("phieu li lich tu phpa", "2.000488"),  # swapped
-    ("thenh lap doanh nghiep tu nhan", "1.010026"),  # wrong
-    ("thnh lap doanh nghiep tu nhan", "1.010026"),  # missing
-    ("thanh lap dcoanh nghiep tu nhan", "1.010026"),  # extra
-    ("thanh lap doanh nhgiep tu nhan", "1.010026"),  # swapped
+    ("thenh lap doanh nghiep tu nhan", "2.001610"),  # wrong
+    ("thnh lap doanh nghiep tu nhan", "2.001610"),  # missing
+    ("thanh lap dcoanh nghiep tu nhan", "2.001610"),  # extra
+    ("thanh lap doanh nhgiep tu nhan", "2.001610"),  # swapped
     ("cong ti co phgn", "1.010029"),  # wrong
     ("cong ti co pan", "1.010029"),  # missing
     ("cokng ti co phan", "1.010029"),  # extra

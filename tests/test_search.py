@@ -31,7 +31,7 @@ RELEVANCE = [
     ("dang ky khai tu", "1.000656", 1),
     ("khai sinh nuoc ngoai", "1.000689", 1),
     ("ket hon nuoc ngoai", "1.001766", 1),
-    ("xac nhan tinh trang hon nhan", "1.004884", 1),
+    ("xac nhan tinh trang hon nhan", "1.004873", 1),
     ("trich luc ho tich", "2.000635", 1),
     ("chung thuc ban sao", "2.000815", 1),
     ("chung thuc chu ky", "2.000884", 2),
@@ -110,10 +110,10 @@ SLIPS = [
     ("ket hon noc ngoai", "1.001766"),  # missing
     ("ket hon nuboc ngoai", "1.001766"),  # extra
     ("ket hon nuoc ngaoi", "1.001766"),  # swapped
-    ("xac nhan tinh trang hon naan", "1.004884"),  # wrong
-    ("xac nhan tinh trag hon nhan", "1.004884"),  # missing
-    ("xac nhan tinh trang hon nbhan", "1.004884"),  # extra
-    ("xac nhan tinh tragn hon nhan", "1.004884"),  # swapped
+    ("xac nhan tinh trang hon naan", "1.004873"),  # wrong
+    ("xac nhan tinh trag hon nhan", "1.004873"),  # missing
+    ("xac nhan tinh trang hon nbhan", "1.004873"),  # extra
+    ("xac nhan tinh tragn hon nhan", "1.004873"),  # swapped
     ("trich luc ho tiah", "2.000635"),  # wrong
     ("trch luc ho tich", "2.000635"),  # missing
     ("tyrich luc ho tich", "2.000635"),  # extra

@@ -17,7 +17,8 @@ not fit is cut with "…" and *reported* in :attr:`BoardRenderer.reports`
 (the tests fail on any). What does not fit on one screen is paged, with the
 page shown ("Trang 1/3"): the counters' grid (closed counters are left
 out), and the strip at the bottom, which goes through the people waiting per
-service and then every department's on-time share, a page every
+service (a service with nobody waiting only while a counter calls one of its
+numbers) and then every department's on-time share, a page every
 :data:`PAGE_SECONDS`.
 
 Layouts: landscape (1920×1080, 1280×720, or any 16:9-ish size, scaled) and
@@ -46,12 +47,15 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 # find one's own line on a page and read its figures (a page has at most seven
 # rows), short enough that the whole strip goes round in STRIP_CYCLE_SECONDS.
 PAGE_SECONDS = 5.0
-# The strip shows every service's queue and every department's on-time share
+# The strip shows every service's queue (where anybody waits or is being called)
+# and every department's on-time share
 # at least once in this time (docs/display.md): it is given the height that
 # takes, so a citizen who looks up finds their department within 40 s. The
 # counters' grid gets the rest, keeping at least MIN_COUNTER_ROWS.
 STRIP_CYCLE_SECONDS = 40.0
 MIN_COUNTER_ROWS = {"landscape": 2, "portrait": 3}
+# The strip's one row of the people waiting when no service has anybody waiting.
+NOBODY_WAITING = "Hiện không có ai đang chờ"
 
 BG = (12, 24, 48)
 HEADER = (150, 18, 24)          # the red of public signage
@@ -575,7 +579,15 @@ class BoardRenderer:
         pad, colgap = 20 * u, 28 * u
         line = self.line(51, bold=True)
         rows = []
-        for wt in sorted(view.waiting, key=lambda s: not s.get("waiting")):
+        # A service with nobody waiting is left out, an empty row a citizen reads for
+        # nothing; unless a counter is calling one of its numbers now (its citizen may
+        # still be on the way, and the line is shown to be empty).
+        calling = {c.get("service_name") for c in view.calls if c.get("status") == "called"}
+        shown = [wt for wt in view.waiting if wt.get("waiting") or wt["name"] in calling]
+        if view.waiting and not shown:
+            rows.append({"kind": "waiting", "name": NOBODY_WAITING, "first": ("", MUTED, True),
+                         "second": ("", MUTED, False)})
+        for wt in sorted(shown, key=lambda s: not s.get("waiting")):
             estimate, said = wt.get("estimate_min"), ""
             if estimate is not None and wt["waiting"]:
                 # A range when the hub cannot trust one number (issue 25).
@@ -705,8 +717,9 @@ class BoardRenderer:
                           where="tên sở" if kind == "departments" else "dịch vụ")
             mid = y0 + line / 2
             text, colour, bold = r["first"]
-            self.text(surface, text, 51, (first_right, mid), colour=colour, bold=True,
-                      anchor="midright")
+            if text:
+                self.text(surface, text, 51, (first_right, mid), colour=colour, bold=True,
+                          anchor="midright")
             text, colour, bold = r["second"]
             if text:
                 self.text(surface, text, 51, (right, mid), colour=colour, bold=bold,

@@ -18,7 +18,6 @@ import pygame
 
 from .screens import keyboard_area
 from .widgets import (
-    BRAND,
     INK,
     LATE,
     MUTED,
@@ -26,8 +25,10 @@ from .widgets import (
     TILE,
     Button,
     draw_button,
+    draw_code_field,
     draw_note,
     draw_text,
+    edit_code,
 )
 
 QR_PREFIX = "MOTCUA-HEN:"
@@ -60,12 +61,7 @@ class CheckIn:
         self.text = ""
 
     def key(self, ui, key):
-        if key == "BACKSPACE":
-            self.text = self.text[:-1]
-        elif key == "CLEAR":
-            self.text = ""
-        elif key != " " and len(self.text) < 16:
-            self.text += key.upper()
+        self.text = edit_code(self.text, key, 16, upper=True)
 
     def draw(self, ui, surface, area):
         kb, area = keyboard_area(ui, area, area.y)
@@ -77,12 +73,8 @@ class CheckIn:
         if not ui.hub_online():
             y = draw_note(surface, ui, ui.fonts.get(ui.u(36), True), OFFLINE, area.x,
                           y + ui.u(16), area.w, ink=LATE, border=LATE)
-        field = pygame.Rect(area.x, y + ui.u(20), area.w, ui.u(110))
-        pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
-        font = ui.fonts.get(ui.u(46))
-        surface.blit(font.render(self.text + "|" if self.text else "Mã lịch hẹn…", True,
-                                 INK if self.text else MUTED),
-                     (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
+        field = draw_code_field(surface, ui, area.x, y + ui.u(20), area.w, self.text,
+                                "Mã lịch hẹn…")
         go = pygame.Rect(area.x, field.bottom + ui.u(24), area.w, ui.u(120))
         draw_button(surface, ui.fonts, go, "Nhận số", size=ui.u(46))
         buttons = [Button(go, lambda: ui.start_check_in(self.text), "check_in_go")]

@@ -22,8 +22,10 @@ from .widgets import (
     WARN_BG,
     Button,
     draw_button,
+    draw_code_field,
     draw_note,
     draw_text,
+    edit_code,
     keyboard,
 )
 
@@ -35,12 +37,7 @@ class Dossier:
         self.text = ""
 
     def key(self, ui, key):
-        if key == "BACKSPACE":
-            self.text = self.text[:-1]
-        elif key == "CLEAR":
-            self.text = ""
-        elif key != " " and len(self.text) < 40:
-            self.text += key
+        self.text = edit_code(self.text, key, 40)
 
     def draw(self, ui, surface, area):
         kb, area = keyboard_area(ui, area, area.y)
@@ -51,12 +48,8 @@ class Dossier:
                       (area.x, y + ui.u(10)), MUTED, width=area.w)
         if not ui.hub_online():
             y = offline_note(ui, surface, pygame.Rect(area.x, y + ui.u(16), area.w, 0))
-        field = pygame.Rect(area.x, y + ui.u(20), area.w, ui.u(110))
-        pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
-        font = ui.fonts.get(ui.u(46))
-        surface.blit(font.render(self.text + "|" if self.text else "Mã hồ sơ…", True,
-                                 INK if self.text else MUTED),
-                     (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
+        field = draw_code_field(surface, ui, area.x, y + ui.u(20), area.w, self.text,
+                                "Mã hồ sơ…")
         go = pygame.Rect(area.x, field.bottom + ui.u(24), area.w, ui.u(120))
         draw_button(surface, ui.fonts, go, "Tra cứu", size=ui.u(46))
         buttons = [Button(go, lambda: ui.start_lookup(self.text), "lookup")]

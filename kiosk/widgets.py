@@ -145,6 +145,40 @@ def draw_note(surface, ui, font, text: str, x: int, y: int, width: int, *, fill=
     return box.bottom
 
 
+def draw_code_field(surface, ui, x: int, y: int, width: int, text: str,
+                    placeholder: str) -> pygame.Rect:
+    """The box a citizen types a code into, ``width`` wide at ``(x, y)``: the text with a
+    cursor, or ``placeholder`` greyed while empty; returns the box::
+
+        field = draw_code_field(surface, ui, area.x, y, area.w, self.text, "Mã hồ sơ…")
+    """
+    field = pygame.Rect(x, y, width, ui.u(110))
+    pygame.draw.rect(surface, BRAND, field, width=4, border_radius=14)
+    font = ui.fonts.get(ui.u(46))
+    surface.blit(font.render(text + "|" if text else placeholder, True,
+                             INK if text else MUTED),
+                 (field.x + ui.u(24), field.centery - font.get_linesize() // 2))
+    return field
+
+
+def edit_code(text: str, key: str, limit: int, *, upper: bool = False) -> str:
+    """A typed code after one key of :func:`keyboard`: a code has no spaces and at most
+    ``limit`` characters; ``upper`` upper-cases what is typed.
+
+    >>> edit_code("H7K", "q", 16, upper=True), edit_code("H7K", "BACKSPACE", 16)
+    ('H7KQ', 'H7')
+    >>> edit_code("H7K", "CLEAR", 16), edit_code("H7K", " ", 16), edit_code("H7K", "Q", 3)
+    ('', 'H7K', 'H7K')
+    """
+    if key == "BACKSPACE":
+        return text[:-1]
+    if key == "CLEAR":
+        return ""
+    if key != " " and len(text) < limit:
+        return text + (key.upper() if upper else key)
+    return text
+
+
 KEY_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
 
 

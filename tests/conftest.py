@@ -333,6 +333,29 @@ def production_broker(tmp_path_factory):
     mosquitto.start()
     yield mosquitto, out, center
     mosquitto.stop()
+# --- A small centre in the store alone: appointments and check-in (issue 26) -----------
+
+@pytest.fixture
+def config(tmp_path):
+    """A hub's config for centre "th" with its database in the test's folder, no broker."""
+    from central.config import HubConfig
+
+    return from_dict(HubConfig, {"center": "th", "database": str(tmp_path / "hub.db")})
+
+
+@pytest.fixture
+def centre(config, request):
+    """A store with the test module's own ``CENTRE`` loaded (a setup, as ``setup.load``
+    takes it: departments, services, counters); closed after the test."""
+    from central.queue import setup
+    from central.store import Store
+
+    store = Store(config.database)
+    setup.load(store, request.module.CENTRE, actor="test")
+    yield store
+    store.close()
+
+
 # --- The queue (issue 3) ------------------------------------------------------------
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from motcua.config import from_dict
 
 NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=VN)        # Friday morning
 MONDAY = dt.date(2026, 12, 7)
+# The centre of `centre` (tests/conftest.py).
 CENTRE = {
     "departments": [{"code": "stp", "name": "Sở Tư pháp"}, {"code": "stnmt", "name": "Sở TN&MT"}],
     "services": [
@@ -36,19 +37,6 @@ CENTRE = {
         {"number": 2, "services": {"ho-tich": 1, "dat-dai": 1}},
     ],
 }
-
-
-@pytest.fixture
-def config(tmp_path):
-    return from_dict(HubConfig, {"center": "th", "database": str(tmp_path / "hub.db")})
-
-
-@pytest.fixture
-def centre(config):
-    store = Store(config.database)
-    setup.load(store, CENTRE, actor="test")
-    yield store
-    store.close()
 
 
 def service_id(store, code):

@@ -9,20 +9,20 @@ from central import create_app
 from central.appointments import bookings
 from motcua import clock
 
-from .test_appointments import CENTRE, MONDAY, NOW, config, day_slots  # noqa: F401
-from .test_appointments import centre as centre  # noqa: F401  (the fixture)
+# CENTRE: the centre the `centre` fixture (tests/conftest.py) loads.
+from .test_appointments import CENTRE, MONDAY, NOW, day_slots
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app(centre, config, monkeypatch):  # noqa: F811
+def app(centre, config, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
     config.feedback.min_fill_seconds = 1
     return create_app(config, store=centre)
 
 
-def test_a_citizen_books_moves_and_cancels_on_a_phone(browser, live_server, centre, config):  # noqa: F811
+def test_a_citizen_books_moves_and_cancels_on_a_phone(browser, live_server, centre, config):
     assert CENTRE["services"][0]["code"] == "ho-tich"
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
                             has_touch=True)

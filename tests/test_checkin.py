@@ -11,15 +11,13 @@ import pytest
 
 from central.appointments import bookings, checkin, rules, slots
 from central.calendar.working_time import VN
-from central.config import HubConfig
 from central.errors import Refused
 from central.queue import api, setup, tickets
-from central.store import Store
 from motcua.bus import Topics
-from motcua.config import from_dict
 
 BOOKED_ON = dt.datetime(2026, 12, 4, 9, 0, tzinfo=VN)   # Friday: the citizen books
 MONDAY = dt.date(2026, 12, 7)
+# The centre of `centre` (tests/conftest.py).
 CENTRE = {
     "departments": [{"code": "stp", "name": "Sở Tư pháp"}],
     "services": [
@@ -36,19 +34,6 @@ TOPICS = Topics("th")
 
 def at(hh, mm, day=MONDAY):
     return dt.datetime.combine(day, dt.time(hh, mm), VN)
-
-
-@pytest.fixture
-def config(tmp_path):
-    return from_dict(HubConfig, {"center": "th", "database": str(tmp_path / "hub.db")})
-
-
-@pytest.fixture
-def centre(config):
-    store = Store(config.database)
-    setup.load(store, CENTRE, actor="test")
-    yield store
-    store.close()
 
 
 def slot_at(store, config, hh, mm, code="ho-tich"):

@@ -152,6 +152,37 @@ def test_the_strip_goes_through_every_department_in_turn():
     assert len({tuple(names) for names in seen if names}) > 3  # not the same ones every time
 
 
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_the_strip_leaves_out_services_with_nobody_waiting_unless_one_is_being_called(size):
+    """An empty row is read for nothing: the strip shows the services where people wait,
+    and a service with nobody waiting only while a counter calls one of its numbers."""
+    view = sample.big_hall(20).view()
+    # Names found nowhere else on the board; every other service has nobody waiting.
+    waiting = tuple(dict(w, name=f"Dịch vụ thử {i:02d}", waiting=0 if i % 2 else w["waiting"])
+                    for i, w in enumerate(view.waiting))
+    empty = {w["name"] for w in waiting if not w["waiting"]}
+    called = "Dịch vụ thử 01"
+    # Two calls: the newest served already, the one before still being called.
+    calls = (dict(view.calls[0], status="serving"),
+             dict(view.calls[1], service_name=called, status="called"))
+    view = replace(view, calls=calls, waiting=waiting, source=0)
+    renderer, texts, _, cuts = every_page(size, view)
+    assert cuts == []
+    lines = " ".join(texts)
+    for w in waiting:
+        assert (w["name"] in lines) == (w["name"] not in empty or w["name"] == called), \
+            w["name"]
+    assert "0 người" in texts  # the one being called
+    page, pages = renderer.pages["strip"]
+    assert pages * renderer.page_seconds <= STRIP_CYCLE_SECONDS
+    # Nobody waiting anywhere, nobody being called: one row says so.
+    view = replace(view, calls=calls[:1], source=0,
+                   waiting=tuple(dict(w, waiting=0) for w in waiting))
+    _, texts, _, cuts = every_page(size, view)
+    assert cuts == [] and "Hiện không có ai đang chờ" in texts
+    assert "Dịch vụ thử" not in " ".join(texts)
+
+
 def test_each_department_shows_its_on_time_share_and_overdue_count():
     _, texts, _, _ = every_page((1920, 1080), sample.model().view())
     joined = " | ".join(texts)

@@ -190,6 +190,11 @@ def test_a_bad_inventory_is_refused_before_anything_is_written(sample_inventory,
     ('[[provinces]]\nid = "thanhhoa"\nname = "A"\n[[provinces]]\nid = "thanhhoa"\n'
      'name = "B"\n', "twice"),
     ('[[provinces]]\nid = "hub"\nname = "A"\n', "reserved"),
+    # A province's centres: their ids are checked as the provinces' are.
+    ('[[centres]]\nid = "xa-1"\n[[centres]]\nid = "xa-1"\n', "twice"),
+    ('[[centres]]\nid = "ingest-1"\n', "reserved"),
+    ('[[centres]]\nid = "Xa 1"\n', "use a-z"),
+    ('[[centres]]\nid = "xa-1"\nhost = "x"\n', "unknown key"),
     # Only a province bridges to the country, by a name Mosquitto can take.
     ('[national]\naddress = "quocgia.example.vn"\n', "only a province"),
     ('[[centres]]\nid = "xa-1"\n[national]\naddress = "2001:db8::1"\n', "IPv6"),

@@ -37,7 +37,7 @@ from ..accounts import audit
 from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..errors import Refused
-from ..store import Store
+from ..store import Store, sql
 from . import rules, slots
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -86,16 +86,13 @@ def mask_name(name: str) -> str:
     return " ".join([words[0]] + [w[0] + "." for w in words[1:]])
 
 
-def _rows(db, sql: str, args=()) -> list[dict]:
-    cur = db.execute(sql, list(args))
-    names = [d[0] for d in cur.description]
-    out = []
-    for r in cur.fetchall():
-        row = dict(zip(names, r, strict=True))
+def _rows(db, query: str, args=()) -> list[dict]:
+    """Bookings as dicts, each with its masked name and its status in Vietnamese."""
+    found = sql.rows(db, query, args)
+    for row in found:
         row["masked_name"] = mask_name(row.get("name", ""))
         row["status_name"] = STATUS_NAMES.get(row.get("status"), "")
-        out.append(row)
-    return out
+    return found
 
 
 def _event(db, booking_id: int, action: str, at: str, detail: dict | None = None,
@@ -154,17 +151,17 @@ def bookings_between(db, start, end, service_ids=None,
     """Bookings whose slot starts in [start, end) (aware datetimes or UTC ISO), by start."""
     start = start if isinstance(start, str) else clock.iso(start)
     end = end if isinstance(end, str) else clock.iso(end)
-    sql = (f"select {FIELDS} from appointments a join services s on s.id = a.service_id "
-           f"where a.starts_at >= ? and a.starts_at < ? "
-           f"and a.status in ({', '.join('?' * len(statuses))})")
+    query = (f"select {FIELDS} from appointments a join services s on s.id = a.service_id "
+             f"where a.starts_at >= ? and a.starts_at < ? "
+             f"and a.status in ({', '.join('?' * len(statuses))})")
     args = [start, end, *statuses]
     if service_ids is not None:
         service_ids = list(service_ids)
         if not service_ids:
             return []
-        sql += f" and a.service_id in ({', '.join('?' * len(service_ids))})"
+        query += f" and a.service_id in ({', '.join('?' * len(service_ids))})"
         args += service_ids
-    return _rows(db, sql + " order by a.starts_at, a.id", args)
+    return _rows(db, query + " order by a.starts_at, a.id", args)
 
 
 # --- Booking -----------------------------------------------------------------------------
@@ -460,7 +457,7 @@ _seen_capacity: dict[str, tuple] = {}
 def capacity_fingerprint(db, config: HubConfig) -> tuple:
     """What the seats depend on: counters and their services, the services' minutes,
     the calendar's overrides and sessions, the rules, the closures."""
-    one = lambda sql: tuple(db.execute(sql).fetchone())  # noqa: E731
+    one = lambda query: tuple(db.execute(query).fetchone())  # noqa: E731
     return (
         one("select count(*), total(cs.weight * cs.counter_id * cs.service_id), "
             "total(c.active * c.id) from counter_services cs "

@@ -204,42 +204,13 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
                                settings))
     province = _uplink(data, "province", center, w)
     national = _uplink(data, "national", center, w)
-    centres, seen_centres = [], set()
-    for i, entry in enumerate(_get(data, "centres", list, w, [])):
-        where = f"{w}centres[{i}]."
-        if not isinstance(entry, dict):
-            raise InventoryError(f"{where[:-1]}: expected a table")
-        _unknown(entry, {"id", "name"}, where)
-        centre_id = _get(entry, "id", str, where)
-        if not ID_PATTERN.match(centre_id):
-            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {centre_id!r}")
-        if (centre_id in RESERVED or centre_id in seen or centre_id in seen_centres
-                or centre_id.startswith("ingest-")):
-            raise InventoryError(f"{where}id: {centre_id!r} is reserved or appears twice")
-        seen_centres.add(centre_id)
-        centres.append(CentreEntry(centre_id, _get(entry, "name", str, where, "")))
+    centres = _entries(data, "centres", w, seen, _centre)
     if centres and province:
         raise InventoryError(f"{w}centres: a province has no [province] of its own")
     if national and not centres:
         raise InventoryError(f"{w}national: only a province's inventory (with [[centres]]) "
                              "bridges to the national broker")
-    provinces = []
-    for i, entry in enumerate(_get(data, "provinces", list, w, [])):
-        where = f"{w}provinces[{i}]."
-        if not isinstance(entry, dict):
-            raise InventoryError(f"{where[:-1]}: expected a table")
-        _unknown(entry, {"id", "name"}, where)
-        province_id = _get(entry, "id", str, where)
-        if not ID_PATTERN.match(province_id):
-            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {province_id!r}")
-        if (province_id in RESERVED or province_id.startswith("ingest-")
-                or province_id in {p.id for p in provinces}):
-            raise InventoryError(f"{where}id: {province_id!r} is reserved or appears twice")
-        name = _get(entry, "name", str, where).strip()
-        if not name:
-            raise InventoryError(f"{where}name: give the province's name, e.g. "
-                                 "'Tỉnh Thanh Hóa'")
-        provinces.append(ProvinceEntry(province_id, name))
+    provinces = _entries(data, "provinces", w, set(), _province)
     if provinces and (centres or province or national or nodes):
         raise InventoryError(f"{w}provinces: the national inventory has no [[centres]], "
                              "[province], [national] or [[nodes]] of its own")
@@ -253,6 +224,39 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
     return Inventory(center, center_name, broker_host, addresses, port, hub_host, hub_https,
                      nodes, province, centres, public_url=public_url,
                      ingest_workers=workers, national=national, provinces=provinces)
+
+
+def _entries(data: dict, key: str, w: str, taken: set[str], make) -> list:
+    """The ``[[key]]`` tables (``[[centres]]``, ``[[provinces]]``: an id and a name), each
+    made into a record by ``make(id, table, where)`` once its id is checked: a-z, 0-9, '-'
+    or '_'; not reserved, not an ingest worker's, not in ``taken`` (the nodes' ids), and
+    not twice."""
+    records, ids = [], set()
+    for i, entry in enumerate(_get(data, key, list, w, [])):
+        where = f"{w}{key}[{i}]."
+        if not isinstance(entry, dict):
+            raise InventoryError(f"{where[:-1]}: expected a table")
+        _unknown(entry, {"id", "name"}, where)
+        entry_id = _get(entry, "id", str, where)
+        if not ID_PATTERN.match(entry_id):
+            raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {entry_id!r}")
+        if (entry_id in RESERVED or entry_id in taken or entry_id in ids
+                or entry_id.startswith("ingest-")):
+            raise InventoryError(f"{where}id: {entry_id!r} is reserved or appears twice")
+        ids.add(entry_id)
+        records.append(make(entry_id, entry, where))
+    return records
+
+
+def _centre(centre_id: str, entry: dict, where: str) -> CentreEntry:
+    return CentreEntry(centre_id, _get(entry, "name", str, where, ""))
+
+
+def _province(province_id: str, entry: dict, where: str) -> ProvinceEntry:
+    name = _get(entry, "name", str, where).strip()
+    if not name:
+        raise InventoryError(f"{where}name: give the province's name, e.g. 'Tỉnh Thanh Hóa'")
+    return ProvinceEntry(province_id, name)
 
 
 def _uplink(data: dict, key: str, center: str, w: str) -> Uplink | None:

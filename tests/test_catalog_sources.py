@@ -110,6 +110,11 @@ def test_a_time_limit_read_in_a_publishing_decision_is_shown_with_it(client, sto
     assert "Cấp Giấy xác nhận tình trạng hôn nhân" in page and "3 ngày làm việc" in page
     assert "Quyết định 163/QĐ-BTP ngày 16/01/2026 của Bộ Tư pháp" in page
     assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+    # Đăng ký hoạt động tín ngưỡng: 15 days (Luật Tín ngưỡng, tôn giáo Art. 12(2)); fee unread.
+    page = client.get("/thu-tuc/1.001078").get_data(as_text=True)
+    assert "15 ngày" in page and "15 ngày làm việc" not in page
+    assert "Luật Tín ngưỡng, tôn giáo số 02/2016/QH14 ngày 18/11/2016 của Quốc hội" in page
+    assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
 
 
 def test_unchecked_parts_of_a_confirmed_record_stay_for_staff():

@@ -44,8 +44,8 @@ RELEVANCE = [
     ("giay phep xay dung nha o", "1.009994", 1),
     ("tach thua", "1.012805", 1),
     ("the chap quyen su dung dat", "1.012801", 1),
-    ("tro cap that nghiep", "1.001978", 1),
-    ("giay phep lao dong", "1.000459", 2),
+    ("tro cap that nghiep", "1.014748", 1),
+    ("giay phep lao dong", "1.014199", 2),
     ("karaoke", "1.001029", 1),
     ("huong dan vien du lich", "1.004623", 1),
     ("ban le ruou", "2.000620", 1),
@@ -161,14 +161,14 @@ SLIPS = [
     ("the chap quien su dng dat", "1.012801"),  # missing
     ("the chap quien su dlung dat", "1.012801"),  # extra
     ("the chpa quien su dung dat", "1.012801"),  # swapped
-    ("tro cap thct nghiep", "1.001978"),  # wrong
-    ("tro cap that ngiep", "1.001978"),  # missing
-    ("tro cap tvhat nghiep", "1.001978"),  # extra
-    ("tro cap that ngihep", "1.001978"),  # swapped
-    ("giai phcp lao dong", "1.000459"),  # wrong
-    ("giai pep lao dong", "1.000459"),  # missing
-    ("giai pghep lao dong", "1.000459"),  # extra
-    ("giia phep lao dong", "1.000459"),  # swapped
+    ("tro cap thct nghiep", "1.014748"),  # wrong
+    ("tro cap that ngiep", "1.014748"),  # missing
+    ("tro cap tvhat nghiep", "1.014748"),  # extra
+    ("tro cap that ngihep", "1.014748"),  # swapped
+    ("giai phcp lao dong", "1.014199"),  # wrong
+    ("giai pep lao dong", "1.014199"),  # missing
+    ("giai pghep lao dong", "1.014199"),  # extra
+    ("giia phep lao dong", "1.014199"),  # swapped
     ("karaooe", "1.001029"),  # wrong
     ("kaaoke", "1.001029"),  # missing
     ("kdaraoke", "1.001029"),  # extra

@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 12
+CONFIRMED_IN_FULL = 13
 
 
 def _sample() -> list[dict]:
@@ -77,7 +77,7 @@ def test_a_citizen_sees_a_confirmed_time_limit_and_never_an_unchecked_fee(client
     assert "3 ngày làm việc" in page and ASK_OFFICER in page
     assert "Miễn lệ phí" not in page and "Phí, lệ phí:" not in page
     # A record nobody checked shows nothing but "ask the officer".
-    page = client.get("/thu-tuc/1.004884").get_data(as_text=True)
+    page = client.get("/thu-tuc/1.004494").get_data(as_text=True)
     assert "ngày làm việc" not in page and ASK_OFFICER in page
 
 
@@ -87,6 +87,33 @@ def test_a_fee_read_in_a_circular_is_shown_with_the_circular(client, store):
     page = client.get("/thu-tuc/2.000635").get_data(as_text=True)
     assert "8.000 đồng" in page and "Trong ngày" in page
     assert "số 281/2016/TT-BTC ngày 14/11/2016 của Bộ Tài chính" in page
+    assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
+
+
+def test_a_no_fee_procedure_cites_the_text_that_puts_its_cost_on_the_budget(client, store):
+    catalog.load_sample(store, "admin")
+    # Xác định mức độ khuyết tật (1.001699): 20 + 5 working days (Thông tư 01/2019/TT-BLĐTBXH
+    # Art. 5(2), 6(1)); no charge because the state budget pays (Nghị định 28/2012/NĐ-CP Art. 4(5)).
+    page = client.get("/thu-tuc/1.001699").get_data(as_text=True)
+    assert "25 ngày làm việc" in page and "Miễn phí (ngân sách nhà nước bảo đảm)" in page
+    assert "số 28/2012/NĐ-CP ngày 10/04/2012 của Chính phủ" in page
+    assert "01/2019/TT-BLĐTBXH" in page and "chưa xác nhận" not in page.lower()
+    # The sample's old code for it belongs to another procedure and is gone.
+    assert client.get("/thu-tuc/1.001653").status_code == 404
+
+
+def test_a_time_limit_read_in_a_publishing_decision_is_shown_with_it(client, store):
+    catalog.load_sample(store, "admin")
+    # Cấp Giấy xác nhận tình trạng hôn nhân: 1.004873 in the national database (Quyết định
+    # 163/QĐ-BTP ngày 16/01/2026); the fee is the province's and stays with the officer.
+    page = client.get("/thu-tuc/1.004873").get_data(as_text=True)
+    assert "Cấp Giấy xác nhận tình trạng hôn nhân" in page and "3 ngày làm việc" in page
+    assert "Quyết định 163/QĐ-BTP ngày 16/01/2026 của Bộ Tư pháp" in page
+    assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+    # Đăng ký hoạt động tín ngưỡng: 15 days (Luật Tín ngưỡng, tôn giáo Art. 12(2)); fee unread.
+    page = client.get("/thu-tuc/1.001078").get_data(as_text=True)
+    assert "15 ngày" in page and "15 ngày làm việc" not in page
+    assert "Luật Tín ngưỡng, tôn giáo số 02/2016/QH14 ngày 18/11/2016 của Quốc hội" in page
     assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
 
 

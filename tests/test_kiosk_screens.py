@@ -329,7 +329,7 @@ def test_a_citizen_never_sees_an_unconfirmed_value(replica):
     from kiosk.screens import Procedure
     from motcua.public_terms import ASK_OFFICER
 
-    unconfirmed = Procedure(replica.get("1.004884"))  # the sample as shipped: unconfirmed
+    unconfirmed = Procedure(replica.get("1.004494"))  # the sample as shipped: unconfirmed
     text = " ".join(t for _, t in unconfirmed.blocks())
     assert "chưa xác nhận" not in text.lower()
     assert ASK_OFFICER in text and "đồng" not in text and "ngày làm việc" not in text

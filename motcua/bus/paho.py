@@ -13,6 +13,7 @@ import logging
 import socket
 import ssl
 import struct
+import threading
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -186,9 +187,40 @@ _NO_PROPERTIES = Properties(PacketTypes.PUBACK)
 
 
 class _Client(mqtt.Client):
-    """paho's client with its two hottest packet handlers made lean: a received
-    PUBLISH of the kind the bus sends and a bare PUBACK. Anything else goes
-    through paho's own code."""
+    """paho's client with its hottest paths made lean: a received PUBLISH of the
+    kind the bus sends, a bare PUBACK, and a PUBLISH sent from another thread
+    than paho's (the hub's request worker). Anything else goes through paho's
+    own code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Held while packets go to the socket, whichever thread writes them, so
+        # two packets never interleave on the wire.
+        self._write_lock = threading.Lock()
+
+    def _packet_write(self):
+        with self._write_lock:
+            return super()._packet_write()
+
+    def _packet_queue(self, command, packet, mid, qos, info=None):
+        # paho queues what another thread publishes and wakes its own thread
+        # (a byte through a socket pair) to write it: two system calls and a
+        # thread switch per message, for every answer and state the hub sends
+        # (issue 25). A PUBLISH from another thread is written here at once,
+        # under the write lock; whatever the socket does not take now (it is
+        # full, or gone) is left queued and paho's thread woken, as paho does.
+        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
+                or threading.current_thread() is self._thread or self._sock is None):
+            return super()._packet_queue(command, packet, mid, qos, info)
+        self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
+                                 "to_process": len(packet), "packet": packet, "info": info})
+        self._packet_write()
+        if self._out_packet:
+            if self._sockpairW is not None:
+                with contextlib.suppress(BlockingIOError):
+                    self._sockpairW.send(mqtt.sockpair_data)
+            self._call_socket_register_write()
+        return mqtt.MQTT_ERR_SUCCESS
 
     def _handle_publish(self):
         if self._protocol != mqtt.MQTTv5 or self._logger is not None or self.on_log is not None:

@@ -187,16 +187,51 @@ _NO_PROPERTIES = Properties(PacketTypes.PUBACK)
 
 
 class _Client(mqtt.Client):
-    """paho's client with its hottest paths made lean: a received PUBLISH of the
-    kind the bus sends, a bare PUBACK, and a PUBLISH sent from another thread
-    than paho's (the hub's request worker). Anything else goes through paho's
-    own code."""
+    """paho's client with its hottest paths made lean: reading the socket, a
+    received PUBLISH of the kind the bus sends, a bare PUBACK, and a PUBLISH
+    sent from another thread than paho's (the hub's request worker). Anything
+    else goes through paho's own code."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Held while packets go to the socket, whichever thread writes them, so
         # two packets never interleave on the wire.
         self._write_lock = threading.Lock()
+        # What the socket gave beyond what paho asked for (see _sock_recv).
+        self._read_buffer = b""
+        self._read_at = 0
+        self._read_from = None
+
+    def _sock_recv(self, bufsize):
+        # paho reads a packet in three or more calls (its first byte, its
+        # length a byte at a time, the rest), each a system call: read what
+        # the socket holds at once and hand it out from here (issue 25).
+        sock = self._sock
+        if self._read_from is sock and self._read_at < len(self._read_buffer):
+            end = self._read_at + bufsize
+            data = self._read_buffer[self._read_at:end]
+            self._read_at = min(end, len(self._read_buffer))
+            return data
+        data = super()._sock_recv(max(bufsize, 65536))
+        if len(data) <= bufsize:
+            return data
+        self._read_buffer, self._read_at, self._read_from = data, bufsize, sock
+        return data[:bufsize]
+
+    def _buffered(self) -> bool:
+        return self._read_from is self._sock and self._read_at < len(self._read_buffer)
+
+    def loop_read(self, max_packets=1):
+        # select() knows nothing of what _sock_recv holds: read on until none is
+        # left, or paho's thread would wait for the socket with packets in hand.
+        rc = super().loop_read(max_packets)
+        while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
+            rc = self._packet_read()
+            if rc > 0:
+                return self._loop_rc_handle(rc)
+            if rc == mqtt.MQTT_ERR_AGAIN:
+                return mqtt.MQTT_ERR_SUCCESS
+        return rc
 
     def _packet_write(self):
         with self._write_lock:

@@ -159,3 +159,13 @@ def test_a_record_read_in_the_national_database_cites_its_publishing_decision(cl
     page = client.get("/thu-tuc/2.001610").get_data(as_text=True)
     assert "3 ngày làm việc" in page and "92/QĐ-BTC" in page
     assert ASK_OFFICER in page and "25.000" not in page and "100.000" not in page
+
+
+def test_a_time_limit_read_in_the_decree_replaces_the_samples(client, store):
+    catalog.load_sample(store, "admin")
+    # Tạm ngừng kinh doanh: Nghị định 168/2025/NĐ-CP Art. 60(4) says 01 working day (the sample
+    # said 3); the fee (Thông tư 47/2019/TT-BTC, not read) stays with the officer.
+    page = client.get("/thu-tuc/2.002029").get_data(as_text=True)
+    assert "1 ngày làm việc" in page and "3 ngày làm việc" not in page
+    assert "Nghị định số 168/2025/NĐ-CP ngày 30/06/2025 của Chính phủ" in page
+    assert ASK_OFFICER in page and "Miễn lệ phí" not in page

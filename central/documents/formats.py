@@ -10,6 +10,11 @@ everywhere::
     share(5, 6)                     # 0.8333...
     share(0, 0)                     # None
     day(dt.date(2026, 12, 6))       # '06/12/2026'
+    parse_day("6/12/2026")          # dt.date(2026, 12, 6), or ValueError in Vietnamese
+
+A date field on a page is a text box in that same form, ``{{ date_input("from",
+first) }}``, not ``<input type="date">``: a browser draws that one in its own
+locale (mm/dd/yyyy in an en-US Chromium), whatever the page's language.
 
 A share whose denominator is zero is ``None`` and reads "—", never 100% or
 0%: a department that resolved nothing has no on-time rate, and an officer
@@ -19,7 +24,9 @@ reasons shown beside the dash.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.core import Locale
@@ -92,11 +99,88 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
         else f"{text}%"
 
 
-def day(value: dt.date | dt.datetime | None) -> str:
-    """'06/12/2026' (CLDR's vi short date is d/M/yy; documents write two-digit days)."""
-    if value is None:
+def day(value: dt.date | dt.datetime | str | None) -> str:
+    """'06/12/2026' (CLDR's vi short date is d/M/yy; documents write two-digit days),
+    from a date, a datetime or a stored ISO day ('2026-12-06')."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
     return format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+# A day as typed: 06/12/2026 (also 6/12/2026, 06.12.2026, 06-12-2026); links and
+# bookmarks carry 2026-12-06, which is read too.
+_TYPED_DAY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_LINKED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TYPED_TIME = re.compile(r"(\d{1,2})[:hg](\d{2})")
+DAY_EXAMPLE = "ngày/tháng/năm, ví dụ 07/12/2026"
+MOMENT_EXAMPLE = "ngày/tháng/năm giờ:phút, ví dụ 14/12/2026 16:00"
+
+
+def parse_day(text: str | None, field: str = "") -> dt.date:
+    """The day a person typed as they write it, '07/12/2026' (or a link's '2026-12-07');
+    a ValueError saying in Vietnamese what is wrong, in which ``field``, and how to
+    write it::
+
+        parse_day("7/12/2026")               # dt.date(2026, 12, 7)
+        parse_day("31/02/2026", "Từ ngày")   # ValueError: Ngày không hợp lệ ở ô “Từ ngày”: …
+    """
+    typed = (text or "").strip()
+    try:
+        found = _TYPED_DAY.fullmatch(typed)
+        if found:
+            return dt.date(int(found[3]), int(found[2]), int(found[1]))
+        if _LINKED_DAY.fullmatch(typed):
+            return dt.date.fromisoformat(typed)
+    except ValueError:
+        pass
+    raise ValueError(_bad("Ngày", typed, field, DAY_EXAMPLE))
+
+
+def parse_moment(text: str | None, field: str = "") -> dt.datetime:
+    """A day and a time typed as a person writes them, '14/12/2026 16:00' (24-hour; also
+    '16:00 14/12/2026', or a link's '2026-12-14T16:00'), naive (the caller's zone); a
+    ValueError in Vietnamese otherwise."""
+    typed = " ".join((text or "").replace("T", " ").split())
+    parts = typed.split(" ")
+    times = [p for p in parts if _TYPED_TIME.fullmatch(p)]
+    days = [p for p in parts if p not in times]
+    try:
+        if len(times) != 1 or len(days) != 1:
+            raise ValueError
+        found = _TYPED_TIME.fullmatch(times[0])
+        return dt.datetime.combine(parse_day(days[0]), dt.time(int(found[1]), int(found[2])))
+    except ValueError:
+        raise ValueError(_bad("Ngày giờ", typed, field, MOMENT_EXAMPLE)) from None
+
+
+def _bad(what: str, typed: str, field: str, example: str) -> str:
+    where = f" ở ô “{field}”" if field else ""
+    if not typed:
+        return f"Chưa nhập {what.lower()}{where}: nhập theo dạng {example}."
+    return f"{what} không hợp lệ{where}: “{typed[:40]}”. Nhập theo dạng {example}."
+
+
+def date_input(name: str, value=None, *, required: bool = False, time: bool = False) -> Markup:
+    """A date field the way a Vietnamese reader writes a date, whatever the browser's
+    locale: a text box showing ``value`` (a date, a datetime or an ISO string) as
+    06/12/2026 (with ``time``, 06/12/2026 16:00), read back by :func:`parse_day`
+    (:func:`parse_moment`); any other text as it is (what was typed, refused)."""
+    if isinstance(value, str) and value:
+        with contextlib.suppress(ValueError):  # else what was typed, shown to be mended
+            value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.date):
+        value = value.strftime("%d/%m/%Y %H:%M") if time else day(value)
+    shown = (value or "")[:40]
+    hint = "ngày/tháng/năm giờ:phút" if time else "ngày/tháng/năm"
+    # No inputmode="numeric": a phone's number pad may have no "/" to type.
+    return Markup('<input type="text" name="{}" value="{}" class="date" '
+                  'maxlength="{}" size="{}" placeholder="{}" title="{}" autocomplete="off"{}>'
+                  ).format(name, shown, 24 if time else 10,
+                           16 if time else 10, hint,
+                           "Ví dụ 14/12/2026 16:00" if time else "Ví dụ 07/12/2026",
+                           Markup(" required") if required else "")
 
 
 def moment(value: dt.datetime | None, tz=None) -> str:
@@ -138,6 +222,7 @@ def install(app) -> None:
     app.add_template_filter(percent, "percent")
     app.add_template_filter(day, "day")
     app.add_template_global(dash, "dash")
+    app.add_template_global(date_input, "date_input")
     app.add_template_global(rate, "rate")
     app.add_template_global(measure, "measure")
     for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS", "NO_CALLS",

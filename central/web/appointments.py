@@ -42,6 +42,7 @@ from .. import feedback
 from ..accounts import throttle
 from ..appointments import bookings, rules, slots
 from ..calendar.working_time import VN
+from ..documents.formats import parse_day
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -359,9 +360,9 @@ def close():
     f = request.form
     try:
         try:
-            day = dt.date.fromisoformat(f.get("day", ""))
-        except ValueError:
-            raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+            day = parse_day(f.get("day"))
+        except ValueError as bad:
+            raise Refused("invalid_date", str(bad)) from None
         n = bookings.close(store(), _config(), day=day, start=f.get("start", "").strip() or None,
                            service_code=f.get("service", "") or None,
                            reason=f.get("reason", ""), actor=g.user["username"])

@@ -26,6 +26,7 @@ from ..appointments import bookings
 from ..calendar import sources, working_calendar
 from ..calendar.working_time import VN
 from ..catalog import procedures
+from ..documents.formats import parse_day, parse_moment
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
 from ..errors import Refused
@@ -133,9 +134,15 @@ def act(dossier_id: int):
     f = request.form
     action = f.get("action", "")
     try:
+        new_due_at = None
+        if action == "apologise":
+            try:
+                new_due_at = parse_moment(f.get("new_due_at"), "Ngày hẹn mới").isoformat()
+            except ValueError as bad:
+                raise Refused("invalid_date", str(bad)) from None
         d = dossiers.act(store(), config(), dossier_id, action, actor=g.user["username"],
                          note=f.get("note", ""), department_id=f.get("department_id"),
-                         new_due_at=f.get("new_due_at"))
+                         new_due_at=new_due_at)
     except Refused as exc:
         flash(exc.message, "error")
     else:
@@ -234,9 +241,9 @@ def calendar_overrides():
         f = request.form
         try:
             try:
-                day = dt.date.fromisoformat(f.get("day", ""))
-            except ValueError:
-                raise Refused("invalid_date", "Ngày không hợp lệ.") from None
+                day = parse_day(f.get("day"))
+            except ValueError as bad:
+                raise Refused("invalid_date", str(bad)) from None
             if f.get("remove"):
                 working_calendar.remove_override(store(), day, actor=g.user["username"])
                 flash(f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}.", "ok")

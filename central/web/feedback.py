@@ -15,8 +15,6 @@ and per-address, per-ticket and per-dossier limits.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     abort,
@@ -34,6 +32,7 @@ from motcua import clock
 from .. import feedback
 from ..accounts import users
 from ..calendar.working_time import VN
+from ..documents.formats import parse_day
 from ..errors import Refused
 from . import store
 from .auth import login_required
@@ -127,13 +126,13 @@ INSPECTION = SUPERVISION  # the inspection team: supervisors and admins
 def desk():
     db = store().db
     today = clock.now().astimezone(VN).date()
-    first = request.args.get("from") or today.replace(day=1).isoformat()
-    last = request.args.get("to") or today.isoformat()
     try:
-        share = feedback.on_time_share(db, first, last)
-        period = (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-    except ValueError:
-        abort(400, description="Ngày không hợp lệ (năm-tháng-ngày).")
+        period = (parse_day(request.args.get("from") or today.replace(day=1).isoformat(),
+                            "Từ ngày"),
+                  parse_day(request.args.get("to") or today.isoformat(), "Đến ngày"))
+        share = feedback.on_time_share(db, period[0].isoformat(), period[1].isoformat())
+    except ValueError as bad:
+        abort(400, description=str(bad))
     return render_template("feedback/desk.html", items=feedback.listing(db, request.args.get(
         "status") or None), share=share, period=period, statuses=feedback.STATUSES)
 

@@ -30,6 +30,7 @@ from motcua.text import plain_words
 
 from .. import catalog, dossiers
 from ..calendar.working_time import VN
+from ..documents.formats import parse_day
 from ..documents.letterhead import Letterhead
 from ..dossiers import fees
 from ..errors import Refused
@@ -69,8 +70,12 @@ def record(dossier_id: int):
 
 def _report():
     today = clock.now().astimezone(VN).date().isoformat()
-    first = request.args.get("from") or request.args.get("day") or today
-    last = request.args.get("to") or first
+    try:
+        first = parse_day(request.args.get("from") or request.args.get("day") or today,
+                          "Từ ngày").isoformat()
+        last = parse_day(request.args.get("to") or first, "Đến ngày").isoformat()
+    except ValueError as bad:
+        abort(400, description=str(bad))
     department = request.args.get("department", type=int)
     officer = request.args.get("officer") or None
     try:

@@ -24,7 +24,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
-from ..documents.formats import day
+from ..documents.formats import day, parse_day
 from ..province import reports
 from . import gateway, province_store
 from .auth import login_required
@@ -47,13 +47,15 @@ def _live(center: str = "", refresh: str = "") -> dict:
 
 
 def _period() -> tuple[str, str, str, str]:
-    """The period asked for (?from=YYYY-MM-DD&to=YYYY-MM-DD), this month by default."""
+    """The period asked for (?from=01/12/2026&to=06/12/2026, or a link's 2026-12-01),
+    this month by default."""
     today = clock.now().astimezone(VN).date()
     try:
-        first = dt.date.fromisoformat(request.args.get("from") or today.replace(day=1).isoformat())
-        last = dt.date.fromisoformat(request.args.get("to") or today.isoformat())
-    except ValueError:
-        abort(400, "Ngày không hợp lệ: dùng dạng NNNN-TT-NN.")
+        first = parse_day(request.args.get("from") or today.replace(day=1).isoformat(),
+                          "Từ ngày")
+        last = parse_day(request.args.get("to") or today.isoformat(), "Đến ngày")
+    except ValueError as bad:
+        abort(400, str(bad))
     if last < first:
         abort(400, "Ngày kết thúc trước ngày bắt đầu.")
     start = clock.iso(dt.datetime.combine(first, dt.time(), tzinfo=VN))
@@ -66,7 +68,7 @@ def shown_period():
     """The period as a Vietnamese reader writes it (06/12/2026), for the headings."""
     def shown(value: str) -> str:
         try:
-            return day(dt.date.fromisoformat(value))
+            return day(parse_day(value))
         except (TypeError, ValueError):
             return value or ""
 

@@ -20,7 +20,7 @@ from motcua import clock
 
 from ..appointments import figures
 from ..calendar.working_time import VN
-from ..documents.formats import NO_RESOLVED
+from ..documents.formats import NO_RESOLVED, parse_day
 from ..feedback.ratings import LEVELS
 from ..queue import setup, state, tickets
 from ..statistics import charts, supervision
@@ -61,11 +61,11 @@ def _period() -> tuple[dt.date, dt.date, str]:
     """The period and grouping asked for; default: this month so far, by department."""
     today = _today()
     try:
-        start = dt.date.fromisoformat(request.args.get("start") or
-                                      today.replace(day=1).isoformat())
-        end = dt.date.fromisoformat(request.args.get("end") or today.isoformat())
-    except ValueError:
-        raise BadPeriod("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày.") from None
+        start = parse_day(request.args.get("start") or today.replace(day=1).isoformat(),
+                          "Từ ngày")
+        end = parse_day(request.args.get("end") or today.isoformat(), "Đến ngày")
+    except ValueError as bad:
+        raise BadPeriod(str(bad)) from None
     if end < start:
         raise BadPeriod("Ngày kết thúc phải sau ngày bắt đầu.")
     if (end - start).days > MAX_DAYS:
@@ -96,9 +96,11 @@ def report_page():
         start, end, by = _period()
     except BadPeriod as error:
         today = _today()
+        # The period as typed, to be mended.
         return render_template("statistics/report.html", error=str(error), report=None,
-                               groupings=GROUPINGS, start=today.replace(day=1), end=today,
-                               by="department"), 400
+                               groupings=GROUPINGS,
+                               start=request.args.get("start") or today.replace(day=1),
+                               end=request.args.get("end") or today, by="department"), 400
     db = store().db
     report = period_report(db, start, end, by=by)
     return render_template(

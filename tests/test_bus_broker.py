@@ -57,6 +57,51 @@ def test_request_properties_packed_by_hand_are_pahos_bytes():
         assert _PublishProperties(topic, correlation).pack() == theirs.pack()
 
 
+def test_received_publishes_decoded_by_hand_as_paho_decodes_them():
+    # The transport decodes a received PUBLISH itself when its properties are
+    # the bus's (paho's generic Properties cost half the hub's network thread):
+    # the same fields as paho's decoder; anything else is left to paho.
+    from paho.mqtt import _packet
+
+    from motcua.bus.paho import _decode_publish, _NotCommon, _PublishProperties
+
+    def packet(topic, mid, props, payload):
+        return (len(topic).to_bytes(2, "big") + topic + (mid.to_bytes(2, "big") if mid else b"")
+                + props + payload)
+
+    cases = [
+        (0x32, b"motcua/c/node/kiosk-1/request/ping", 7,
+         _PublishProperties("motcua/c/node/kiosk-1/response/ping", b"\x01" * 16).pack(), b"{}"),
+        (0x30, "motcua/c/state/board/đ".encode(), 0, b"\x00", b'{"a": 1}'),
+        (0x3B, b"t", 65535, _PublishProperties(None, b"x" * 300).pack(), b""),  # dup, retain
+        (0x32, b"t", 1, _PublishProperties("t/" + "đ" * 70, None).pack(), b"x" * 1000),
+    ]
+    for header, topic, mid, props, payload in cases:
+        body = packet(topic, mid, props, payload)
+        ours = _decode_publish(header, body)
+        theirs = _packet.decode_publish(header, body, mqtt.MQTTv5)
+        assert (ours.topic, ours.mid, ours.qos, ours.dup, ours.retain, ours.payload) == (
+            theirs.topic.decode(), theirs.mid, theirs.qos, theirs.dup, theirs.retain,
+            theirs.payload)
+        for name in ("ResponseTopic", "CorrelationData"):
+            assert getattr(ours.properties, name) == getattr(theirs.properties, name, None)
+    other = Properties(PacketTypes.PUBLISH)
+    other.MessageExpiryInterval = 30
+    for header, body in [
+        (0x34, packet(b"t", 1, b"\x00", b"")),  # QoS 2
+        (0x32, packet(b"t", 1, other.pack(), b"")),  # another property
+        (0x32, packet(b"t", 1, b"\x05\x08\x00\x09ab", b"")),  # a length past the end
+        (0x32, packet(b"t", 1, b"\x05\x08\x00\x02\xff\xfe", b"")),  # not UTF-8
+        (0x32, b"\x00\x05t"),  # cut short
+    ]:
+        try:
+            _decode_publish(header, body)
+        except _NotCommon:
+            pass
+        else:
+            raise AssertionError(f"decoded {body!r}")
+
+
 def test_node_killed_shows_offline_within_its_keepalive(gateway, store, node_config_file):
     keepalive = 2
     config = node_config_file("dispenser", "dispenser-7", keepalive=keepalive)

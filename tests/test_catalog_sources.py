@@ -113,6 +113,11 @@ def test_a_time_limit_read_in_a_publishing_decision_is_shown_with_it(client, sto
     assert "Cấp Giấy xác nhận tình trạng hôn nhân" in page and "3 ngày làm việc" in page
     assert "Quyết định 163/QĐ-BTP ngày 16/01/2026 của Bộ Tư pháp" in page
     assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+    # Bản sao văn bằng từ sổ gốc: same day (Nghị định 23/2015/NĐ-CP Art. 17(4), 7); the
+    # sample's 3.000 đồng has no text found and stays with the officer.
+    page = client.get("/thu-tuc/1.005092").get_data(as_text=True)
+    assert "Trong ngày" in page and "số 23/2015/NĐ-CP ngày 16/02/2015 của Chính phủ" in page
+    assert ASK_OFFICER in page and "3.000" not in page and "chưa xác nhận" not in page.lower()
     # Đăng ký hoạt động tín ngưỡng: 15 days (Luật Tín ngưỡng, tôn giáo Art. 12(2)); fee unread.
     page = client.get("/thu-tuc/1.001078").get_data(as_text=True)
     assert "15 ngày" in page and "15 ngày làm việc" not in page

@@ -24,7 +24,7 @@ from motcua.tickets import display_number
 from ..errors import Refused
 from ..store import sql
 from . import setup
-from .estimate import expected_wait
+from .estimate import expected_wait, walk_in_wait
 
 ACTIVE = ("waiting", "called", "serving")
 FINAL = ("done", "no_show", "cancelled")
@@ -232,7 +232,8 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     }
     # Counted and estimated before the row is written, so the row is written once.
     ahead = people_ahead(db, ticket)
-    wait = expected_wait(db, service, ahead, moment)
+    # A walk-in also waits for the bookings that fall due before its call.
+    wait = (expected_wait if booking_code else walk_in_wait)(db, service, ahead, moment)
     minutes = wait.minutes
     if booking_code and slot_at:
         # Not called ahead of walk-ins before its slot starts.

@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 13
+CONFIRMED_IN_FULL = 14
 
 
 def _sample() -> list[dict]:
@@ -98,8 +98,11 @@ def test_a_no_fee_procedure_cites_the_text_that_puts_its_cost_on_the_budget(clie
     assert "25 ngày làm việc" in page and "Miễn phí (ngân sách nhà nước bảo đảm)" in page
     assert "số 28/2012/NĐ-CP ngày 10/04/2012 của Chính phủ" in page
     assert "01/2019/TT-BLĐTBXH" in page and "chưa xác nhận" not in page.lower()
-    # The sample's old code for it belongs to another procedure and is gone.
-    assert client.get("/thu-tuc/1.001653").status_code == 404
+    # The sample's old code for it belongs to another procedure: Đổi, cấp lại Giấy xác nhận
+    # khuyết tật, 5 working days (Thông tư 01/2019/TT-BLĐTBXH Art. 9(2)), also budget-paid.
+    page = client.get("/thu-tuc/1.001653").get_data(as_text=True)
+    assert "Đổi, cấp lại Giấy xác nhận khuyết tật" in page and "5 ngày làm việc" in page
+    assert "Miễn phí (ngân sách nhà nước bảo đảm)" in page and "chưa xác nhận" not in page.lower()
 
 
 def test_a_time_limit_read_in_a_publishing_decision_is_shown_with_it(client, store):
@@ -110,6 +113,11 @@ def test_a_time_limit_read_in_a_publishing_decision_is_shown_with_it(client, sto
     assert "Cấp Giấy xác nhận tình trạng hôn nhân" in page and "3 ngày làm việc" in page
     assert "Quyết định 163/QĐ-BTP ngày 16/01/2026 của Bộ Tư pháp" in page
     assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+    # Bản sao văn bằng từ sổ gốc: same day (Nghị định 23/2015/NĐ-CP Art. 17(4), 7); the
+    # sample's 3.000 đồng has no text found and stays with the officer.
+    page = client.get("/thu-tuc/1.005092").get_data(as_text=True)
+    assert "Trong ngày" in page and "số 23/2015/NĐ-CP ngày 16/02/2015 của Chính phủ" in page
+    assert ASK_OFFICER in page and "3.000" not in page and "chưa xác nhận" not in page.lower()
     # Đăng ký hoạt động tín ngưỡng: 15 days (Luật Tín ngưỡng, tôn giáo Art. 12(2)); fee unread.
     page = client.get("/thu-tuc/1.001078").get_data(as_text=True)
     assert "15 ngày" in page and "15 ngày làm việc" not in page

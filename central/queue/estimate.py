@@ -130,6 +130,41 @@ def expected_wait(db, service: dict, ahead: int, now: dt.datetime | None = None)
     return wait_for(line_facts(db, service, now), ahead)
 
 
+def walk_in_wait(db, service: dict, ahead: int, now: dt.datetime) -> Wait:
+    """A walk-in's wait, counting the bookings that fall due before it is called.
+
+    A booking not yet checked in whose slot starts before the walk-in's call
+    (:func:`wait_for`'s minutes from ``now``) will be called ahead of it (issue 26,
+    :mod:`.strategy`): under the "mixed" order at most ``booked_in_a_row`` for each
+    call of a walk-in up to this one; under "first_come" only those due already. So
+    they count as people ahead, and the window grows with the wait they add (a few
+    rounds at most). Bookings whose check-in window closed (``checkin_late_min``
+    ago) will not come."""
+    facts = line_facts(db, service, now)
+    wait = wait_for(facts, ahead)
+    settings = setup.settings(db)
+    most = int(settings["booked_in_a_row"]) * (ahead + 1)
+    since = clock.iso(now - dt.timedelta(minutes=int(settings["checkin_late_min"])))
+    counted = 0
+    for _ in range(5):
+        until = now if settings["strategy"] == "first_come" else \
+            now + dt.timedelta(minutes=wait.minutes)
+        due = min(most, bookings_due(db, service["id"], since, clock.iso(until)))
+        if due <= counted:
+            break
+        counted = due
+        wait = wait_for(facts, ahead + counted)
+    return wait
+
+
+def bookings_due(db, service_id: int, since: str, until: str) -> int:
+    """Bookings of the service not checked in yet whose slot starts in (since, until]
+    (UTC ISO; the appointments' own index)."""
+    return db.execute(
+        "select count(*) from appointments where service_id = ? and status = 'booked' "
+        "and starts_at > ? and starts_at <= ?", [service_id, since, until]).fetchone()[0]
+
+
 def said(wait: Wait) -> str:
     """The estimate as a web page says it (``static/ticket.js`` says it the same way).
 

@@ -120,8 +120,10 @@ def ticket_page(token: str):
         abort(404, description="Không tìm thấy số thứ tự này. Xin kiểm tra lại mã trên phiếu.")
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
-    wait = estimate.said(estimate.expected_wait(db, setup.service_by_code(db, now["service"]),
-                                                now["people_ahead"]))
+    # A walk-in also waits for the bookings due before its call, as its ticket printed.
+    wait = estimate.said((estimate.expected_wait if ticket.get("slot_at") else
+                          estimate.walk_in_wait)(db, setup.service_by_code(db, now["service"]),
+                                                 now["people_ahead"], clock.now()))
     # Issue 26: a booked ticket says so, with its slot's time.
     booked_slot = (clock.from_iso(ticket["slot_at"]).astimezone(ZoneInfo(clock.LOCAL_ZONE))
                    .strftime("%H:%M") if ticket.get("slot_at") else None)

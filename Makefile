@@ -31,6 +31,7 @@ bench: system-packages-dev $(STAMP)
 	$(BIN)/python bench/security.py
 	$(BIN)/python bench/queue_engine.py
 	$(BIN)/python bench/queue_engine.py --pin 1
+	$(BIN)/python bench/queue_store.py
 	$(BIN)/python bench/waits.py
 	$(BIN)/python bench/nodes.py
 	$(BIN)/python bench/display.py

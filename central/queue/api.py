@@ -32,7 +32,7 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
     result = tickets.issue(db, service, priority, node_id, now=now, booking_code=booking_code,
                            slot_at=slot_at)
     closed = result.pop("closed_days")
-    ticket = tickets.get(db, result["ticket_id"])
+    ticket = tickets.issued_row(db, result["ticket_id"])
     changes = Changes(services={ticket["service_id"]},
                       halls=_halls_for_service(db, ticket["service_id"]))
     out = state.publications(db, topics, changes)

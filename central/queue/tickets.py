@@ -130,15 +130,21 @@ def last_online(db, day: str, service: dict, below: int | None) -> int | None:
     ).fetchone()[0]
 
 
+_NEXT = ("select (select min(first) from number_blocks where day = ?1 and service_id = ?2), "
+         "(select max(number) from tickets where day = ?1 and issued_service_id = ?2 and "
+         "number < coalesce((select min(first) from number_blocks where day = ?1 and "
+         "service_id = ?2), ?3))")
+
+
 def next_number(db, day: str, service: dict) -> int:
     """The next number the hub issues: up from the range's start, below every leased block.
 
     Dispensers' offline blocks are leased from the top of the range down
     (:mod:`central.queue.leases`), so the morning's first ticket is the range's
-    first number and online numbering never jumps over a block.
+    first number and online numbering never jumps over a block. (One statement:
+    :func:`lowest_leased` and :func:`last_online` together.)
     """
-    low = lowest_leased(db, day, service)
-    used = last_online(db, day, service, low)
+    low, used = db.execute(_NEXT, [day, service["id"], 1 << 62]).fetchone()
     number = service["range_start"] if used is None else used + 1
     limit = service["range_end"] if low is None else low - 1
     if number > limit:
@@ -147,22 +153,46 @@ def next_number(db, day: str, service: dict) -> int:
     return number
 
 
+# A new ticket's people ahead are counted before its row is written: every
+# ticket in the store then has a lower id than it will get.
+_NOT_YET = 1 << 62
+_AHEAD_BOOKED = (
+    "select count(*) from tickets where status = 'waiting' and service_id = ? and day = ? "
+    "and slot_at is not null and (slot_at, id) < (?, ?)")
+_AHEAD = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
+          "and day = ? and (issued_at, id) < (?, ?)")
+_AHEAD_PRIORITY = _AHEAD + " and priority_class_id is not null"
+
+
 def people_ahead(db, ticket: dict) -> int:
-    """Waiting tickets of the same service issued earlier; a priority ticket
-    counts only the priority tickets before it, a booked ticket (issue 26) the
-    booked tickets of earlier slots."""
+    """Waiting tickets of the same service (and business day) issued earlier; a
+    priority ticket counts only the priority tickets before it, a booked ticket
+    (issue 26) the booked tickets of earlier slots. Counted from the index of
+    the waiting lines (``tickets_waiting_line``) without reading a row."""
+    tid = ticket.get("id") or _NOT_YET
     if ticket.get("slot_at"):
-        return db.execute(
-            "select count(*) from tickets where status = 'waiting' and service_id = ? "
-            "and slot_at is not null and (slot_at < ? or (slot_at = ? and id < ?))",
-            [ticket["service_id"], ticket["slot_at"], ticket["slot_at"], ticket["id"]],
-        ).fetchone()[0]
-    query = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
-           "and (issued_at < ? or (issued_at = ? and id < ?))")
-    args = [ticket["service_id"], ticket["issued_at"], ticket["issued_at"], ticket["id"]]
-    if ticket["priority_class_id"] is not None:
-        query += " and priority_class_id is not null"
-    return db.execute(query, args).fetchone()[0]
+        return db.execute(_AHEAD_BOOKED, [ticket["service_id"], ticket["day"],
+                                          ticket["slot_at"], tid]).fetchone()[0]
+    query = _AHEAD if ticket["priority_class_id"] is None else _AHEAD_PRIORITY
+    return db.execute(query, [ticket["service_id"], ticket["day"], ticket["issued_at"],
+                              tid]).fetchone()[0]
+
+
+_INSERTED = ("day", "service_id", "issued_service_id", "number", "display", "priority_class_id",
+             "status", "issued_at", "token", "source_node", "booking_code", "slot_at",
+             "estimate_min")
+_INSERT = (f"insert into tickets ({', '.join(_INSERTED)}) "
+           f"values ({', '.join('?' * len(_INSERTED))})")
+# The row of the ticket :func:`issue` wrote last, per connection: what
+# :func:`issued_row` gives the caller instead of reading it back.
+_last_issued: dict = {}
+
+
+def issued_row(db, ticket_id: int) -> dict:
+    """The row of a ticket :func:`issue` has just written on this connection (as
+    ``select *`` reads it), without a query; read when it is another."""
+    row = _last_issued.get(db.conn)
+    return dict(row) if row is not None and row["id"] == ticket_id else get(db, ticket_id)
 
 
 def issue(db, service_code: str, priority: str | None = None, node_id: str | None = None,
@@ -197,11 +227,10 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "display": display_number(service["prefix"], number, service["range_end"]),
         "priority_class_id": priority_row["id"] if priority_row else None,
         "status": "waiting", "issued_at": at, "token": setup.new_token(),
-        "source_node": node_id,
+        "source_node": node_id, "booking_code": booking_code,
+        "slot_at": slot_at if booking_code else None,
     }
-    if booking_code:
-        ticket.update(booking_code=booking_code, slot_at=slot_at)
-    ticket["id"] = sql.insert(db, "tickets", ticket)
+    # Counted and estimated before the row is written, so the row is written once.
     ahead = people_ahead(db, ticket)
     # A walk-in also waits for the bookings that fall due before its call.
     wait = (expected_wait if booking_code else walk_in_wait)(db, service, ahead, moment)
@@ -210,7 +239,11 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         # Not called ahead of walk-ins before its slot starts.
         minutes = max(minutes, math.ceil((clock.from_iso(slot_at) - moment).total_seconds()
                                          / 60))
-    db.execute("update tickets set estimate_min = ? where id = ?", [minutes, ticket["id"]])
+    ticket["estimate_min"] = minutes
+    ticket["id"] = db.execute(_INSERT, [ticket[k] for k in _INSERTED]).lastrowid
+    ticket.update(called_at=None, first_called_at=None, finished_at=None, counter_id=None,
+                  target_counter_id=None, officer_id=None, recalls=0)
+    _last_issued[db.conn] = ticket
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
                  detail={"estimate_min": minutes, "people_ahead": ahead,
                          **({"estimate_range": wait.range} if wait.range else {}),

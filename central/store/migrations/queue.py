@@ -218,3 +218,30 @@ def m0145_booked_tickets(db):
     # The heads of the booked lines: waiting, per service, earliest slot first.
     db.execute("create index tickets_booked on tickets(status, service_id, slot_at, issued_at, "
                "id) where slot_at is not null")
+
+
+@migration("0150_tickets_lean_indexes")
+def m0150_tickets_lean_indexes(db):
+    # Issue 25: every index a ticket's row is in costs a delete and an insert
+    # when its status changes (a call touched seven). The lines' indexes hold
+    # waiting tickets only (a ticket called leaves them, nothing is added), and
+    # `tickets_line` duplicated `tickets_heads` but for the priority column.
+    # - the heads of the lines (the strategy's candidates), per service and class;
+    db.execute("drop index tickets_heads")
+    db.execute("create index tickets_waiting_heads on tickets(service_id, "
+               "(priority_class_id is not null), issued_at, id) where status = 'waiting'")
+    # - a service's line of the day, first-come: the line's state, the board's
+    #   count, the people ahead of a ticket (index only, no row read: SQLite
+    #   reads an index alone only when it holds the columns of its own WHERE);
+    db.execute("drop index tickets_line")
+    db.execute("create index tickets_waiting_line on tickets(service_id, day, status, issued_at) "
+               "where status = 'waiting'")
+    # - the ticket a counter finished last (the rating keypad);
+    db.execute("drop index tickets_by_counter")
+    db.execute("create index tickets_done_by_counter on tickets(counter_id, finished_at) "
+               "where status = 'done'")
+    # - a service's newest finished tickets, with their call time (the service
+    #   time of the wait estimate, read from the index alone).
+    db.execute("drop index tickets_recent_done")
+    db.execute("create index tickets_recent_done on tickets(service_id, status, finished_at, "
+               "called_at) where status = 'done'")

@@ -138,19 +138,24 @@ def _set_counter(db, counter: dict, **values) -> None:
     counter.update(values)
 
 
-def _end(db, cmd: Command, ticket, to_status, action, reason=None) -> None:
+def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -> None:
+    """End ``ticket`` at the counter; ``clear=False`` when a call follows at once
+    (it sets the counter's ticket: one write of the counter, not two)."""
     counter = cmd.counter
     record_event(db, ticket, action, to_status, now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason)
     db.execute("update tickets set status = ?, finished_at = ? where id = ?",
                [to_status, cmd.at, ticket["id"]])
-    _set_counter(db, counter, current_ticket_id=None)
+    if clear:
+        _set_counter(db, counter, current_ticket_id=None)
+    else:
+        counter["current_ticket_id"] = None
     cmd.changes.ticket(ticket)
 
 
-def _finish_current(db, cmd: Command) -> None:
+def _finish_current(db, cmd: Command, clear: bool = True) -> None:
     if cmd.current is not None:
-        _end(db, cmd, cmd.current, "done", "finish")
+        _end(db, cmd, cmd.current, "done", "finish", clear=clear)
         cmd.current = None
 
 
@@ -197,9 +202,9 @@ def _next(db, cmd: Command) -> str:
         run(db, counter, "next")  # "Đang gọi số A012." / "Không còn ai chờ."
     """
     pool = _ready_to_call(db, cmd)
-    _finish_current(db, cmd)
     choice = current_strategy(db).choose(pool, cmd.counter["normal_streak"],
                                           cmd.counter["booked_streak"])
+    _finish_current(db, cmd, clear=choice is None)
     if choice is None:
         return "Không còn ai chờ."
     chosen = tickets.get(db, choice.id)

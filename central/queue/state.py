@@ -179,14 +179,19 @@ def ticket_state(db, ticket: dict) -> dict:
     if ticket["counter_id"] is not None and ticket["status"] in ("called", "serving"):
         row = db.execute("select number, name from counters where id = ?",
                          [ticket["counter_id"]]).fetchone()
-        counter = {"counter": row[0], "name": row[1]}
+        counter = (row[0], row[1])
+    return _ticket_payload(db, ticket, service, counter)
+
+
+def _ticket_payload(db, ticket: dict, service, counter) -> dict:
     ahead = tickets.people_ahead(db, ticket) if ticket["status"] == "waiting" else 0
     return STATE_TICKET.make(
         display=ticket["display"], service=service[0], service_name=service[1],
         priority=ticket["priority_class_id"] is not None, status=ticket["status"],
         status_name=tickets.STATUS_NAMES[ticket["status"]], issued_at=ticket["issued_at"],
-        called_at=ticket["called_at"], counter=counter, people_ahead=ahead,
-        estimate_min=ticket["estimate_min"])
+        called_at=ticket["called_at"],
+        counter={"counter": counter[0], "name": counter[1]} if counter else None,
+        people_ahead=ahead, estimate_min=ticket["estimate_min"])
 
 
 def issued_ticket_state(ticket: dict, issued: dict) -> dict:
@@ -224,18 +229,15 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
     out = []
     for hall in sorted(changes.halls):
         out.append((topics.state("board", hall), partial(board, db, hall), True))
-    for cid in sorted(changes.counters):
-        number = db.execute("select number from counters where id = ?", [cid]).fetchone()[0]
+    for _cid, number in _named(db, "select id, number from counters", changes.counters):
         out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
                     True))
     for ticket_id, counter_id, kind in changes.announce:
         out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
                     False))
-    for sid in sorted(changes.services):
-        code = db.execute("select code from services where id = ?", [sid]).fetchone()[0]
+    for _sid, code in _named(db, "select id, code from services", changes.services):
         out.append((topics.state("line", code), partial(line, db, code), True))
-    for tid in sorted(changes.tickets):
-        token = db.execute("select token from tickets where id = ?", [tid]).fetchone()[0]
+    for tid, token in _named(db, "select id, token from tickets", changes.tickets):
         out.append((topics.ticket_state(token), partial(_ticket_by_id, db, tid), True))
     if with_stats:
         # Statistics scan the whole day: the gateway's ticker publishes them
@@ -244,8 +246,28 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
     return out
 
 
+def _named(db, query: str, ids) -> list[tuple]:
+    """``(id, name)`` of ``ids`` in id order, in one statement (``query`` where id in …)."""
+    if not ids:
+        return []
+    ids = sorted(ids)
+    return db.execute(f"{query} where id in ({','.join('?' * len(ids))}) order by id",
+                      ids).fetchall()
+
+
+# A ticket's page with its service and counter: one statement.
+_TICKET = ("select t.*, s.code, s.name, c.number, c.name from tickets t "
+           "join services s on s.id = t.service_id "
+           "left join counters c on c.id = t.counter_id and t.status in ('called', 'serving') "
+           "where t.id = ?")
+
+
 def _ticket_by_id(db, ticket_id: int) -> dict:
-    return ticket_state(db, tickets.get(db, ticket_id))
+    cursor = db.execute(_TICKET, [ticket_id])
+    row = cursor.fetchone()
+    names = [d[0] for d in cursor.description[:-4]]
+    ticket = dict(zip(names, row[:-4], strict=True))
+    return _ticket_payload(db, ticket, row[-4:-2], row[-2:] if row[-2] is not None else None)
 
 
 def everything(db, topics: Topics) -> list:

@@ -77,13 +77,25 @@ class Store:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
 
-        Nested use joins the outer transaction (sqlite-utils turns inner
-        ``atomic()`` blocks into savepoints).
+        Nested use joins the outer transaction as a savepoint: an error inside
+        undoes the inner block alone.
         """
         db = self.db
         if db.conn.in_transaction:
-            with db.atomic():
+            # A savepoint of one fixed name (SQLite releases or rolls back the
+            # newest of that name): sqlite-utils' atomic() names each one anew,
+            # and each new name is a statement SQLite compiles again, per request.
+            db.conn.execute("SAVEPOINT motcua_write")
+            try:
                 yield db
+            except BaseException:
+                # An error that ended the whole transaction took the savepoint with it.
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK TO motcua_write")
+                    db.conn.execute("RELEASE motcua_write")
+                raise
+            else:
+                db.conn.execute("RELEASE motcua_write")
             return
         db.conn.execute("BEGIN IMMEDIATE")
         try:

@@ -62,7 +62,7 @@ def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
         "node_id": node_id, "reason": reason,
-        "detail": json.dumps(detail or {}, ensure_ascii=False),
+        "detail": json.dumps(detail, ensure_ascii=False) if detail else "{}",
     })
 
 

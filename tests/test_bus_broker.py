@@ -102,6 +102,85 @@ def test_received_publishes_decoded_by_hand_as_paho_decodes_them():
             raise AssertionError(f"decoded {body!r}")
 
 
+def test_a_burst_read_at_once_is_handed_out_whole_and_without_waiting(broker):
+    # The transport reads what the socket holds at once (many packets) and
+    # hands it to paho a packet at a time; packets left in hand when paho's
+    # loop returns are read on, not left waiting for the next byte to arrive.
+    # And a PUBLISH from another thread is written at once (under a lock): four
+    # threads publishing together, every message arrives, in order per thread.
+    import threading
+
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    got: list[bytes] = []
+    arrived = threading.Event()
+    ours = PahoTransport(from_dict(MqttConfig, {"port": broker.port}), client_id="lean-reader")
+    connected = threading.Event()
+    ours.on_connect = lambda session: connected.set()
+    ours.on_subscribed = lambda token: arrived.set()
+
+    def take(incoming):
+        got.append(incoming.payload)
+        if len(got) >= 200:
+            arrived.set()
+
+    ours.on_message = take
+    ours.start()
+    try:
+        assert connected.wait(10)
+        ours.subscribe("lean/#", 1)
+        assert arrived.wait(10)
+        arrived.clear()
+        sender = raw_client(broker, "lean-burst")
+        try:
+            infos = [sender.publish("lean/burst", f"{i:03d}".encode(), qos=i % 2)
+                     for i in range(200)]
+            for info in infos:
+                info.wait_for_publish(5)
+            # Nothing more is sent: a burst left in hand would wait here for ever.
+            assert arrived.wait(3), f"{len(got)} of 200 arrived"
+        finally:
+            sender.disconnect()
+            sender.loop_stop()
+        # In order within each QoS (MQTT orders nothing across the two).
+        for qos in (0, 1):
+            assert [g for g in got if int(g) % 2 == qos] == [
+                f"{i:03d}".encode() for i in range(200) if i % 2 == qos]
+
+        heard: list[bytes] = []
+        done = threading.Event()
+        listener = raw_client(broker, "lean-listener")
+
+        def hear(client, userdata, message):
+            heard.append(message.payload)
+            if len(heard) == 4 * 150:
+                done.set()
+
+        listener.on_message = hear
+        listener.subscribe("lean-out/#", qos=1)[1]
+        time.sleep(0.5)
+        try:
+            def send(k):
+                for i in range(150):
+                    ours.publish(f"lean-out/{k}", f"{k}-{i:03d}-".encode() + b"x" * (i * 40), 1)
+
+            threads = [threading.Thread(target=send, args=(k,)) for k in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert done.wait(10), f"{len(heard)} of 600 arrived"
+        finally:
+            listener.disconnect()
+            listener.loop_stop()
+        for k in range(4):
+            mine = [h.split(b"-")[1] for h in heard if h.startswith(f"{k}-".encode())]
+            assert mine == [f"{i:03d}".encode() for i in range(150)]
+    finally:
+        ours.stop()
+
+
 def test_node_killed_shows_offline_within_its_keepalive(gateway, store, node_config_file):
     keepalive = 2
     config = node_config_file("dispenser", "dispenser-7", keepalive=keepalive)

@@ -174,3 +174,21 @@ def test_a_time_limit_read_in_the_decree_replaces_the_samples(client, store):
     assert "1 ngày làm việc" in page and "3 ngày làm việc" not in page
     assert "Nghị định số 168/2025/NĐ-CP ngày 30/06/2025 của Chính phủ" in page
     assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+
+
+def test_thanh_hoa_land_procedures_cite_the_province_publishing_decision(client, store):
+    catalog.load_sample(store, "admin")
+    # The sample centre's own land procedures, as Thanh Hóa published them (Quyết định
+    # 2252/QĐ-VP ngày 02/07/2026, read in the national database's entry 1.115520): 13 working
+    # days at the commune; the entry names no fee amount, so the fee stays with the officer.
+    page = client.get("/thu-tuc/1.115520").get_data(as_text=True)
+    assert "13 ngày làm việc" in page and "2252/QĐ-VP" in page and "02/07/2026" in page
+    assert "Văn phòng Ủy ban nhân dân tỉnh Thanh Hóa" in page
+    assert ASK_OFFICER in page and "Phí, lệ phí:" not in page
+    assert "chưa xác nhận" not in page.lower()
+    # Chuyển nhượng, thừa kế, tặng cho: 5 working days (1.115538).
+    page = client.get("/thu-tuc/1.115538").get_data(as_text=True)
+    assert "5 ngày làm việc" in page and ASK_OFFICER in page
+    land = [r for r in _sample() if r["code"].startswith("1.115")]
+    assert len(land) == 7 and not [r["code"] for r in land if _confirmed_in_full(r)]
+    # (no fee amount read: none of them counts as confirmed in full)

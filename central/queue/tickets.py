@@ -27,6 +27,7 @@ from . import setup
 from .estimate import expected_wait, walk_in_wait
 
 ACTIVE = ("waiting", "called", "serving")
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) builds per call
 FINAL = ("done", "no_show", "cancelled")
 STATUS_NAMES = {
     "waiting": "Đang chờ",
@@ -62,7 +63,7 @@ def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
         "node_id": node_id, "reason": reason,
-        "detail": json.dumps(detail, ensure_ascii=False) if detail else "{}",
+        "detail": _JSON.encode(detail) if detail else "{}",
     })
 
 

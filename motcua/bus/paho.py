@@ -13,6 +13,7 @@ import logging
 import socket
 import ssl
 import struct
+import threading
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -186,9 +187,75 @@ _NO_PROPERTIES = Properties(PacketTypes.PUBACK)
 
 
 class _Client(mqtt.Client):
-    """paho's client with its two hottest packet handlers made lean: a received
-    PUBLISH of the kind the bus sends and a bare PUBACK. Anything else goes
-    through paho's own code."""
+    """paho's client with its hottest paths made lean: reading the socket, a
+    received PUBLISH of the kind the bus sends, a bare PUBACK, and a PUBLISH
+    sent from another thread than paho's (the hub's request worker). Anything
+    else goes through paho's own code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Held while packets go to the socket, whichever thread writes them, so
+        # two packets never interleave on the wire.
+        self._write_lock = threading.Lock()
+        # What the socket gave beyond what paho asked for (see _sock_recv).
+        self._read_buffer = b""
+        self._read_at = 0
+        self._read_from = None
+
+    def _sock_recv(self, bufsize):
+        # paho reads a packet in three or more calls (its first byte, its
+        # length a byte at a time, the rest), each a system call: read what
+        # the socket holds at once and hand it out from here (issue 25).
+        sock = self._sock
+        if self._read_from is sock and self._read_at < len(self._read_buffer):
+            end = self._read_at + bufsize
+            data = self._read_buffer[self._read_at:end]
+            self._read_at = min(end, len(self._read_buffer))
+            return data
+        data = super()._sock_recv(max(bufsize, 65536))
+        if len(data) <= bufsize:
+            return data
+        self._read_buffer, self._read_at, self._read_from = data, bufsize, sock
+        return data[:bufsize]
+
+    def _buffered(self) -> bool:
+        return self._read_from is self._sock and self._read_at < len(self._read_buffer)
+
+    def loop_read(self, max_packets=1):
+        # select() knows nothing of what _sock_recv holds: read on until none is
+        # left, or paho's thread would wait for the socket with packets in hand.
+        rc = super().loop_read(max_packets)
+        while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
+            rc = self._packet_read()
+            if rc > 0:
+                return self._loop_rc_handle(rc)
+            if rc == mqtt.MQTT_ERR_AGAIN:
+                return mqtt.MQTT_ERR_SUCCESS
+        return rc
+
+    def _packet_write(self):
+        with self._write_lock:
+            return super()._packet_write()
+
+    def _packet_queue(self, command, packet, mid, qos, info=None):
+        # paho queues what another thread publishes and wakes its own thread
+        # (a byte through a socket pair) to write it: two system calls and a
+        # thread switch per message, for every answer and state the hub sends
+        # (issue 25). A PUBLISH from another thread is written here at once,
+        # under the write lock; whatever the socket does not take now (it is
+        # full, or gone) is left queued and paho's thread woken, as paho does.
+        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
+                or threading.current_thread() is self._thread or self._sock is None):
+            return super()._packet_queue(command, packet, mid, qos, info)
+        self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
+                                 "to_process": len(packet), "packet": packet, "info": info})
+        self._packet_write()
+        if self._out_packet:
+            if self._sockpairW is not None:
+                with contextlib.suppress(BlockingIOError):
+                    self._sockpairW.send(mqtt.sockpair_data)
+            self._call_socket_register_write()
+        return mqtt.MQTT_ERR_SUCCESS
 
     def _handle_publish(self):
         if self._protocol != mqtt.MQTTv5 or self._logger is not None or self.on_log is not None:

@@ -43,6 +43,9 @@ class Topics:
 
     def __init__(self, center: str):
         self.center = _check(center, "centre id")
+        # State topics built before (boards, counters, lines: a few dozen, each
+        # published again and again), not checked and joined again each time.
+        self._states: dict[tuple, str] = {}
         self.base = f"{ROOT}/{center}"
 
     # A node's own subtree -------------------------------------------------
@@ -86,9 +89,15 @@ class Topics:
 
     def state(self, *parts: str) -> str:
         """Retained shared state published by the hub (boards, counters, statistics)."""
+        topic = self._states.get(parts)
+        if topic is not None:
+            return topic
         if not parts:
             raise ValueError("state topics need at least one level")
-        return "/".join([self.base, "state", *(_check(p, "state level") for p in parts)])
+        topic = "/".join([self.base, "state", *(_check(p, "state level") for p in parts)])
+        if len(self._states) < 1024:
+            self._states[parts] = topic
+        return topic
 
     def ticket_state(self, token: str) -> str:
         """One ticket's retained state, for its public live page.
@@ -101,7 +110,8 @@ class Topics:
         >>> Topics("thanhhoa").ticket_state("abc")[:40]
         'motcua/thanhhoa/state/ticket/ba7816bf8f0'
         """
-        return self.state("ticket", ticket_key(token))
+        # Not through state(): one topic per ticket, none published twice in a row.
+        return f"{self.base}/state/ticket/{_check(ticket_key(token), 'state level')}"
 
     def up(self, name: str) -> str:
         """Summaries the hub sends up to the province (bridged by the broker)."""

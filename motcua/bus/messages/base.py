@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import uuid
@@ -100,6 +101,10 @@ class MessageType:
     doc: str
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
+    @functools.cached_property
+    def _names(self) -> frozenset:
+        return frozenset(f.name for f in self.fields)
+
     @property
     def kind(self) -> str:
         return self.key.split(".")[0]
@@ -111,7 +116,7 @@ class MessageType:
     def make(self, **values) -> dict:
         """A payload of this type, with ``v`` (and ``id``/``ts`` where due) filled in."""
         payload = {"v": SCHEMA_VERSION}
-        names = {f.name for f in self.fields}
+        names = self._names
         if "id" in names and "id" not in values:
             payload["id"] = new_id()
         if "ts" in names and "ts" not in values:
@@ -197,8 +202,13 @@ def decode(payload: bytes) -> dict:
     return data
 
 
+# One encoder for every message (json.dumps with these options builds a new one
+# per call).
+_WIRE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _WIRE.encode(data).encode("utf-8")
 
 
 # --- The catalogue ------------------------------------------------------------

@@ -23,9 +23,11 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
+import re
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 
 from common import Run, durable_commit_ms, ratio
 
@@ -139,21 +141,29 @@ def phase(hub: Hub, kind: str, n: int, batch: int, start: int) -> tuple[float, f
     return time.process_time() - c0, hub.state_cpu
 
 
-def statements(hub: Hub, kind: str, n: int, batch: int, start: int) -> tuple[float, dict]:
-    """SQL statements per request (commit included), and the most frequent ones."""
+def statements(hub: Hub, kind: str, n: int, batch: int, start: int) -> tuple[float, float, dict]:
+    """SQL statements per request (commit included), pages written to the WAL
+    per request (its frames, counted with checkpoints held off), and the most
+    frequent statements (values replaced by ``?``)."""
     conn = hub.store.db.conn
     seen: dict[str, int] = {}
 
     def trace(sql: str) -> None:
-        key = " ".join(sql.split())[:90]
+        key = re.sub(r"'[^']*'|\b\d+\b", "?", " ".join(sql.split()))[:90]
         seen[key] = seen.get(key, 0) + 1
 
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.execute("pragma wal_autocheckpoint = 0")
     conn.set_trace_callback(trace)
     try:
         phase(hub, kind, n, batch, start)
     finally:
         conn.set_trace_callback(None)
-    return sum(seen.values()) / n, seen
+        wal = Path(f"{hub.store.path}-wal").stat().st_size
+        conn.execute("pragma wal_autocheckpoint = 1000")
+    page = conn.execute("pragma page_size").fetchone()[0]
+    frames = max(0, wal - 32) / (page + 24)
+    return sum(seen.values()) / n, frames / n, seen
 
 
 def floor_insert_us(directory, n: int) -> float:
@@ -195,8 +205,8 @@ def main() -> int:
         waiting = store.db.execute("select count(*) from tickets where status = 'waiting'"
                                    ).fetchone()[0]
         counted = run.pick(500, 40)
-        ticket_sql, ticket_seen = statements(hub, "ticket", counted, batch, warm + n)
-        call_sql, call_seen = statements(hub, "call", counted, batch, warm + n)
+        ticket_sql, ticket_pages, ticket_seen = statements(hub, "ticket", counted, batch, warm + n)
+        call_sql, call_pages, call_seen = statements(hub, "call", counted, batch, warm + n)
         profile = ""
         if run.args.profile:
             prof = cProfile.Profile()
@@ -223,16 +233,17 @@ def main() -> int:
             f"the retained state each batch touched built and encoded after its commit; "
             f"{waiting} tickets left waiting. CPU time of this process "
             "(`time.process_time`) per operation; statements counted by sqlite3's trace "
-            f"callback over {counted} more of each.",
+            f"callback, and pages written (WAL frames, commits' pages together) over {counted} "
+            "more of each.",
             "",
-            "| per operation | CPU µs | of which state | statements | × floor |",
-            "|---|---:|---:|---:|---:|",
+            "| per operation | CPU µs | of which state | statements | pages written | × floor |",
+            "|---|---:|---:|---:|---:|---:|",
             f"| ticket | {t_us:.0f} | {ticket_state * 1e6 / n:.0f} | {ticket_sql:.1f} "
-            f"| {ratio(t_us, floor_us)} |",
+            f"| {ticket_pages:.2f} | {ratio(t_us, floor_us)} |",
             f"| call (`next`) | {c_us:.0f} | {call_state * 1e6 / n:.0f} | {call_sql:.1f} "
-            f"| {ratio(c_us, floor_us)} |",
+            f"| {call_pages:.2f} | {ratio(c_us, floor_us)} |",
             f"| floor: one bare INSERT + 1/{batch} durable commit | {floor_us:.0f} | – | "
-            f"{1 + 3 / batch:.1f} | 1.0× |",
+            f"{1 + 3 / batch:.1f} | – | 1.0× |",
             "",
             f"Floor parts: a bare INSERT {insert_us:.1f} µs CPU, a durable commit "
             f"{commit_us:.0f} µs CPU (median of {len(commit_cpu)}). State payloads encoded "

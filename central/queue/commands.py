@@ -56,7 +56,8 @@ def _current(db, counter: dict) -> dict | None:
     return ticket if ticket and ticket["status"] in ("called", "serving") else None
 
 
-def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
+def candidates(db, counter: dict, now: dt.datetime,
+               weights: list | None = None) -> list[strategy.Candidate]:
     """What the strategy chooses from: the head (oldest) of each group of waiting
     tickets this counter may call, a group being (service, priority or not,
     transferred to this counter or not, booked and due or not).
@@ -77,9 +78,9 @@ def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
     first_come = "t.issued_at, t.id"
     at = clock.iso(now)
     parts, args = [], []
-    for service_id, weight in db.execute(
-            "select service_id, weight from counter_services where counter_id = ?",
-            [counter["id"]]).fetchall():
+    if weights is None:
+        weights = served(db, counter)
+    for service_id, weight in weights:
         for prio in (0, 1):
             parts.append(head.format(
                 weight="?", order=first_come,
@@ -110,6 +111,12 @@ def candidates(db, counter: dict, now: dt.datetime) -> list[strategy.Candidate]:
     return out
 
 
+def served(db, counter: dict) -> list[tuple[int, int]]:
+    """``(service_id, weight)`` of each service the counter serves."""
+    return db.execute("select service_id, weight from counter_services where counter_id = ?",
+                      [counter["id"]]).fetchall()
+
+
 def current_strategy(db) -> strategy.Strategy:
     s = setup.settings(db)
     return strategy.make(s["strategy"], int(s["priority_every"]), int(s["booked_in_a_row"]))
@@ -131,6 +138,7 @@ class Command:
     target_counter: int | None
     current: dict | None
     changes: Changes
+    served: list | None = None  # (service_id, weight) of the counter, once read
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -184,7 +192,8 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
         _set_counter(db, counter, status="open", status_since=cmd.at)
-    return candidates(db, counter, cmd.moment)
+    cmd.served = served(db, counter)
+    return candidates(db, counter, cmd.moment, cmd.served)
 
 
 def _current_or_refuse(cmd: Command) -> dict:
@@ -387,8 +396,8 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
         changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
     message = handler(db, cmd)
     # Opening, pausing or closing a counter moves the estimates of its services.
-    cmd.changes.services.update(r[0] for r in db.execute(
-        "select service_id from counter_services where counter_id = ?", [counter["id"]]))
+    cmd.changes.services.update(r[0] for r in (cmd.served if cmd.served is not None
+                                               else served(db, counter)))
     return answer(db, counter, message), cmd.changes
 
 

@@ -63,7 +63,7 @@ def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
         "from_status": ticket.get("status") if action != "issue" else None,
         "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
         "node_id": node_id, "reason": reason,
-        "detail": _JSON.encode(detail or {}),
+        "detail": _JSON.encode(detail) if detail else "{}",
     })
 
 

@@ -245,3 +245,17 @@ def m0150_tickets_lean_indexes(db):
     db.execute("drop index tickets_recent_done")
     db.execute("create index tickets_recent_done on tickets(service_id, status, finished_at, "
                "called_at) where status = 'done'")
+
+
+@migration("0151_tickets_fewer_indexes")
+def m0151_tickets_fewer_indexes(db):
+    # Issue 25: a line's state lists up to 200 waiting tickets (number, priority
+    # or not) each time it is published; with those in the index it reads the
+    # index alone instead of 200 rows here and there in the table.
+    db.execute("drop index tickets_waiting_line")
+    # `tickets_day` (day, status, service_id) changed with every status change:
+    # the board counts the waiting from the line's index, and a day's figures
+    # (at most once a second) read the day's rows through its numbers' index.
+    db.execute("drop index tickets_day")
+    db.execute("create index tickets_waiting_line on tickets(service_id, day, status, issued_at, "
+               "id, display, priority_class_id) where status = 'waiting'")

@@ -246,8 +246,8 @@ def main() -> int:
             f"{1 + 3 / batch:.1f} | – | 1.0× |",
             "",
             f"Floor parts: a bare INSERT {insert_us:.1f} µs CPU, a durable commit "
-            f"{commit_us:.0f} µs CPU (median of {len(commit_cpu)}). State payloads encoded "
-            f"{hub.sent}, skipped unchanged {hub.skipped}.",
+            f"{commit_us:.0f} µs CPU (median of {len(commit_cpu)}). Over the whole run, "
+            f"state payloads built and encoded {hub.sent}, skipped as unchanged {hub.skipped}.",
         ]
         for name, seen in (("ticket", ticket_seen), ("call", call_seen)):
             print(f"Statements per {name}, most frequent:")

@@ -146,13 +146,19 @@ def _set_counter(db, counter: dict, **values) -> None:
     counter.update(values)
 
 
+_ENDED_UNSERVED = "update tickets set status = ?1, finished_at = ?2 where id = ?3"
+_ENDED = ("update tickets set status = ?1, finished_at = ?2, service_ms = cast(round(("
+          "julianday(?2) - julianday(called_at)) * 86400000) as integer) where id = ?3")
+
+
 def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -> None:
     """End ``ticket`` at the counter; ``clear=False`` when a call follows at once
     (it sets the counter's ticket: one write of the counter, not two)."""
     counter = cmd.counter
     record_event(db, ticket, action, to_status, now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason)
-    db.execute("update tickets set status = ?, finished_at = ? where id = ?",
+    # A finished ticket's service time (ms) is worked out once, here (the estimate reads it).
+    db.execute(_ENDED if to_status == "done" else _ENDED_UNSERVED,
                [to_status, cmd.at, ticket["id"]])
     if clear:
         _set_counter(db, counter, current_ticket_id=None)

@@ -15,6 +15,7 @@ list of ``(topic, payload, retain)`` to publish once the transaction commits.
 
 from __future__ import annotations
 
+import os
 from functools import partial
 
 from motcua import clock
@@ -28,6 +29,7 @@ from motcua.bus.messages import (
     STATE_TICKET,
     new_id,
 )
+from motcua.bus.messages.base import SCHEMA_VERSION, MessageType
 
 from ..store import sql
 from . import estimate, setup, tickets
@@ -36,6 +38,23 @@ from .commands import Changes, counter_view
 # Waiting tickets listed in a line's state (the count is always whole): keeps
 # the message small; a ticket further back shows its own `people_ahead`.
 LINE_LENGTH = 200
+
+# The payloads built here come from the hub's own store, not from a node: they
+# are not checked against their schema on every publication (~10 µs a payload,
+# several per request; issue 25) but wherever the tests run them (tests/conftest.py
+# sets MOTCUA_CHECK_STATE=1, inherited by every hub the tests start). Everything
+# a node sends is still validated on receipt.
+CHECK = os.environ.get("MOTCUA_CHECK_STATE") == "1"
+
+
+def _make(kind: MessageType, **values) -> dict:
+    """``kind.make(**values)`` for a retained state payload (no ``id``/``ts``):
+    the same dict, key for key, checked only when :data:`CHECK`."""
+    payload = {"v": SCHEMA_VERSION}
+    payload.update({k: v for k, v in values.items() if v is not None})
+    if CHECK:
+        kind.validate(payload)
+    return payload
 
 
 def _day(db) -> str:
@@ -81,7 +100,7 @@ def board(db, hall: str, day: str | None = None) -> dict:
             from counters c where c.hall = ? and c.active = 1 order by c.number
             """, [hall])
     ]
-    return STATE_BOARD.make(hall=hall, day=day, calls=calls, waiting=waiting, counters=counters)
+    return _make(STATE_BOARD, hall=hall, day=day, calls=calls, waiting=waiting, counters=counters)
 
 
 def counter_state(db, number: int) -> dict:
@@ -91,7 +110,7 @@ def counter_state(db, number: int) -> dict:
     services = [r[0] for r in db.execute(
         "select s.code from counter_services cs join services s on s.id = cs.service_id "
         "where cs.counter_id = ? order by s.sort_order, s.id", [counter_id])]
-    return STATE_COUNTER.make(
+    return _make(STATE_COUNTER,
         counter=number, name=row[9], hall=row[10],
         status=result["status"], status_name=result["status_name"],
         officer=row[12] if row[11] is not None else None, current=result["current"],
@@ -121,7 +140,7 @@ def line(db, code: str, day: str | None = None) -> dict:
                              "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
     facts = estimate.line_facts(db, service)
     wait = estimate.wait_for(facts, waiting)
-    return STATE_LINE.make(
+    return _make(STATE_LINE,
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=facts.open, idle_counters=facts.idle,
         minutes_per_person=round(facts.minutes_per_person, 2),
@@ -158,7 +177,7 @@ def stats(db, day: str | None = None) -> dict:
         "t.day = ? and e.action = 'call' and json_extract(e.detail, '$.out_of_order')",
         [day]).fetchone()[0]
     finished = counts.get("done", 0) + counts.get("no_show", 0)
-    return STATE_QUEUE_STATS.make(
+    return _make(STATE_QUEUE_STATS,
         day=day, issued=sum(counts.values()), waiting=counts.get("waiting", 0),
         serving=counts.get("called", 0) + counts.get("serving", 0),
         done=counts.get("done", 0), no_show=counts.get("no_show", 0),
@@ -185,7 +204,7 @@ def ticket_state(db, ticket: dict) -> dict:
 
 def _ticket_payload(db, ticket: dict, service, counter) -> dict:
     ahead = tickets.people_ahead(db, ticket) if ticket["status"] == "waiting" else 0
-    return STATE_TICKET.make(
+    return _make(STATE_TICKET,
         display=ticket["display"], service=service[0], service_name=service[1],
         priority=ticket["priority_class_id"] is not None, status=ticket["status"],
         status_name=tickets.STATUS_NAMES[ticket["status"]], issued_at=ticket["issued_at"],
@@ -197,7 +216,7 @@ def _ticket_payload(db, ticket: dict, service, counter) -> dict:
 def issued_ticket_state(ticket: dict, issued: dict) -> dict:
     """:func:`ticket_state` of a ticket just issued, from its row and
     :func:`.tickets.issue`'s answer alone (no query: one is published per ticket)."""
-    return STATE_TICKET.make(
+    return _make(STATE_TICKET,
         display=ticket["display"], service=issued["service"],
         service_name=issued["service_name"], priority=ticket["priority_class_id"] is not None,
         status=ticket["status"], status_name=tickets.STATUS_NAMES[ticket["status"]],

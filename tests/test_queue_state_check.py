@@ -1,0 +1,46 @@
+"""The hub's retained state: checked against its schema in the tests, not on
+every publication (issue 25), and the same payload either way."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from central.queue import state
+from motcua.bus import Topics
+from motcua.bus.messages import STATE_BOARD, STATE_COUNTER, STATE_LINE, STATE_TICKET
+from motcua.bus.messages.base import InvalidMessage, encode
+
+
+def test_the_tests_check_every_state_payload_they_build():
+    assert state.CHECK, "tests/conftest.py sets MOTCUA_CHECK_STATE=1"
+    with pytest.raises(InvalidMessage):
+        state._make(STATE_LINE, service="ho-tich")  # no name, no queue, …
+
+
+def test_production_does_not_check_and_builds_the_same_bytes(sample_centre, store, monkeypatch):
+    from central.queue import api
+
+    topics = Topics("test")
+    with store.write() as db:
+        for code in ("ho-tich", "dat-dai", "ho-tich"):
+            api.issue_ticket(db, topics, code, None, node_id="dispenser-1")
+    out = state.everything(store.db, topics)
+    built = {topic: encode(p()) for topic, p, _ in out if callable(p)}
+    kinds = {STATE_BOARD: "board", STATE_COUNTER: "counter", STATE_LINE: "line",
+             STATE_TICKET: "ticket"}
+    # Each payload is what MessageType.make (which validates) builds from the same values.
+    checked = set()
+    for topic, data in built.items():
+        payload = json.loads(data)
+        for kind in kinds:
+            if f"/{kinds[kind]}/" in topic:
+                values = {k: v for k, v in payload.items() if k != "v"}
+                assert encode(kind.make(**values)) == data, topic
+                checked.add(kinds[kind])
+    assert checked == set(kinds.values())
+    monkeypatch.setattr(state, "CHECK", False)
+    again = {topic: encode(p()) for topic, p, _ in state.everything(store.db, topics)
+             if callable(p)}
+    assert again == built

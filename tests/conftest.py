@@ -24,7 +24,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 # The hub's retained state checked against its schema wherever a test builds it
 # (central/queue/state.py skips the check in production: issue 25).
-os.environ["MOTCUA_CHECK_STATE"] = "1"
+os.environ["HUB_STATE_CHECK"] = "1"
 
 # The properties say what the queue does, not how fast: on a machine shared with
 # other work an example can take longer than hypothesis's 200 ms deadline, which

@@ -42,9 +42,10 @@ LINE_LENGTH = 200
 # The payloads built here come from the hub's own store, not from a node: they
 # are not checked against their schema on every publication (~10 µs a payload,
 # several per request; issue 25) but wherever the tests run them (tests/conftest.py
-# sets MOTCUA_CHECK_STATE=1, inherited by every hub the tests start). Everything
+# sets HUB_STATE_CHECK=1, inherited by every hub the tests start; not a MOTCUA_*
+# name: those are config overrides, refused when unknown). Everything
 # a node sends is still validated on receipt.
-CHECK = os.environ.get("MOTCUA_CHECK_STATE") == "1"
+CHECK = os.environ.get("HUB_STATE_CHECK") == "1"
 
 
 def _make(kind: MessageType, **values) -> dict:

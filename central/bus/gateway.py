@@ -454,12 +454,14 @@ class Gateway:
                 # Something was written and committed: the store takes writes again.
                 reliability.storage_ok()
                 self._retry_unstored_events()
-        # Answers first (the askers wait on them), then the state.
-        for incoming, response in answers:
-            try:
-                self.bus.respond(incoming, response)
-            except Exception:
-                log.exception("could not answer %s", incoming.topic)
+        # Answers first (the askers wait on them), then the state; each written
+        # together (transport.corked).
+        with self.bus.transport.corked():
+            for incoming, response in answers:
+                try:
+                    self.bus.respond(incoming, response)
+                except Exception:
+                    log.exception("could not answer %s", incoming.topic)
         if publish:
             self._publish_outbox(outbox)
             return []
@@ -473,8 +475,9 @@ class Gateway:
             key = topic if retain else f"{len(latest)}:{topic}"
             latest.pop(key, None)
             latest[key] = (topic, payload, retain)
-        for topic, payload, retain in latest.values():
-            try:
-                self.publish_state(topic, payload, retain)
-            except Exception:  # one state that fails to build must not hold the others
-                log.exception("could not publish %s", topic)
+        with self.bus.transport.corked():
+            for topic, payload, retain in latest.values():
+                try:
+                    self.publish_state(topic, payload, retain)
+                except Exception:  # one state that fails to build must not hold the others
+                    log.exception("could not publish %s", topic)

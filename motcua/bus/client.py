@@ -96,6 +96,11 @@ class Transport:
     def wait_published(self, info, timeout: float) -> bool:
         return True
 
+    def corked(self):
+        """A context in which this thread's publications may be held and written
+        together when it ends (one system call for many messages)."""
+        return contextlib.nullcontext()
+
 
 @dataclass
 class _Subscription:

@@ -24,8 +24,16 @@ def test_production_does_not_check_and_builds_the_same_bytes(sample_centre, stor
 
     topics = Topics("test")
     with store.write() as db:
-        for code in ("ho-tich", "dat-dai", "ho-tich"):
-            api.issue_ticket(db, topics, code, None, node_id="dispenser-1")
+        for code, priority in (("ho-tich", None), ("dat-dai", None), ("ho-tich", "elderly"),
+                               ("ho-tich", None)):
+            api.issue_ticket(db, topics, code, priority, node_id="dispenser-1")
+    # The line as the builder before issue 25 listed it (`is not null` worked out by SQLite).
+    sid = store.db.execute("select id from services where code = 'ho-tich'").fetchone()[0]
+    before = [{"display": d, "priority": bool(p)} for d, p in store.db.execute(
+        "select display, priority_class_id is not null from tickets where service_id = ? and "
+        "status = 'waiting' order by issued_at, id", [sid])]
+    assert [q["priority"] for q in before] == [False, True, False]
+    assert state.line(store.db, "ho-tich")["queue"] == before
     out = state.everything(store.db, topics)
     built = {topic: encode(p()) for topic, p, _ in out if callable(p)}
     kinds = {STATE_BOARD: "board", STATE_COUNTER: "counter", STATE_LINE: "line",

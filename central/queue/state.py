@@ -131,10 +131,12 @@ def line(db, code: str, day: str | None = None) -> dict:
     day = day or _day(db)
     service = sql.rows(db, "select * from services where code = ?", [code])[0]
     rows = db.execute(
-        "select display, priority_class_id is not null from tickets where service_id = ? "
+        "select display, priority_class_id from tickets where service_id = ? "
         "and status = 'waiting' and day = ? order by issued_at, id limit ?",
         [service["id"], day, LINE_LENGTH]).fetchall()
-    queue = [{"display": d, "priority": bool(p)} for d, p in rows]
+    # The class read as it is and tested here: ~10 µs less than an `is not null`
+    # worked out by SQLite and turned into a bool per row (200 rows, issue 25).
+    queue = [{"display": d, "priority": p is not None} for d, p in rows]
     waiting = len(rows)
     if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
         waiting = db.execute("select count(*) from tickets where service_id = ? and "

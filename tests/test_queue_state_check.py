@@ -24,8 +24,16 @@ def test_production_does_not_check_and_builds_the_same_bytes(sample_centre, stor
 
     topics = Topics("test")
     with store.write() as db:
-        for code in ("ho-tich", "dat-dai", "ho-tich"):
-            api.issue_ticket(db, topics, code, None, node_id="dispenser-1")
+        for code, priority in (("ho-tich", None), ("dat-dai", None), ("ho-tich", "elderly"),
+                               ("ho-tich", None)):
+            api.issue_ticket(db, topics, code, priority, node_id="dispenser-1")
+    # The line as the builder before issue 25 listed it (`is not null` worked out by SQLite).
+    sid = store.db.execute("select id from services where code = 'ho-tich'").fetchone()[0]
+    before = [{"display": d, "priority": bool(p)} for d, p in store.db.execute(
+        "select display, priority_class_id is not null from tickets where service_id = ? and "
+        "status = 'waiting' order by issued_at, id", [sid])]
+    assert [q["priority"] for q in before] == [False, True, False]
+    assert state.line(store.db, "ho-tich")["queue"] == before
     out = state.everything(store.db, topics)
     built = {topic: encode(p()) for topic, p, _ in out if callable(p)}
     kinds = {STATE_BOARD: "board", STATE_COUNTER: "counter", STATE_LINE: "line",
@@ -50,3 +58,22 @@ def test_production_does_not_check_and_builds_the_same_bytes(sample_centre, stor
     again = {topic: encode(p()) for topic, p, _ in state.everything(store.db, topics)
              if callable(p)}
     assert again == built
+
+
+def test_a_tickets_page_reads_what_the_whole_row_gives(sample_centre, store):
+    # _ticket_by_id reads the columns it needs; ticket_state is given the whole row.
+    from central.queue import commands, setup, tickets
+
+    with store.write() as db:
+        for code, priority in (("ho-tich", None), ("ho-tich", "elderly"), ("ho-tich", None),
+                               ("dat-dai", None)):
+            tickets.issue(db, code, priority)
+        one = setup.counter_by_number(db, 1)
+        commands.run(db, one, "next")  # called
+        commands.run(db, setup.counter_by_number(db, 1), "next")  # done, and one called
+    seen = set()
+    for (tid,) in store.db.execute("select id from tickets"):
+        row = tickets.get(store.db, tid)
+        seen.add(row["status"])
+        assert state._ticket_by_id(store.db, tid) == state.ticket_state(store.db, row), row
+    assert {"waiting", "called", "done"} <= seen

@@ -16,6 +16,7 @@ import struct
 import threading
 from pathlib import Path
 
+import paho.mqtt
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -186,6 +187,24 @@ _PUBACK_SUCCESS = ReasonCode(PacketTypes.PUBACK)
 _NO_PROPERTIES = Properties(PacketTypes.PUBACK)
 
 
+# The paho releases whose private methods _Client overrides were read and tested
+# (tests/test_bus_broker.py, tests/test_paho_internals.py). pyproject pins the
+# same range; should another paho still be installed (a wheel put in with
+# --no-deps, a distribution's package), the plain client is used: slower, never
+# wrong, and a warning says why.
+LEAN_PAHO = ("2.2.",)
+PAHO_VERSION = getattr(paho.mqtt, "__version__", "?")
+LEAN = PAHO_VERSION.startswith(LEAN_PAHO)
+
+
+class _PlainClient(mqtt.Client):
+    """paho's own client, with the one method the transport adds (no corking)."""
+
+    @contextlib.contextmanager
+    def corked(self):
+        yield
+
+
 class _Client(mqtt.Client):
     """paho's client with its hottest paths made lean: reading the socket, a
     received PUBLISH of the kind the bus sends, a bare PUBACK, and a PUBLISH
@@ -351,7 +370,11 @@ class PahoTransport(Transport):
         self.config = mqtt_config
         self.client_id = client_id
         self.persistent = persistent
-        client = _Client(
+        if not LEAN:
+            log.warning("paho-mqtt %s is not one the lean transport was tested with (%s*): "
+                        "using paho's own client", PAHO_VERSION,
+                        "/".join(LEAN_PAHO))
+        client = (_Client if LEAN else _PlainClient)(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,

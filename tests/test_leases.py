@@ -37,7 +37,7 @@ def test_the_hub_never_issues_a_leased_number(sample_centre):
     assert online(store)["display"] == "A001"
     block = lease(store)  # from the top of the range down
     assert (block["first"], block["last"], block["day"]) == (990, 999, "2026-11-27")
-    assert block["valid_until"] == "2026-11-28T00:00:00.000+00:00"  # 07:00 next morning
+    assert block["valid_until"] == "2026-11-27T20:00:00.000+00:00"  # 03:00 next morning
     assert block["service_name"].startswith("Hộ tịch") and block["prefix"] == "A"
     assert online(store)["display"] == "A002"  # online numbering never jumps
     assert lease(store, node="dispenser-2")["last"] == 989  # blocks never overlap

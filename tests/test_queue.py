@@ -121,14 +121,17 @@ def at(hh, mm=0, day=27):
     return dt.datetime(2026, 11, day, hh, mm, tzinfo=dt.UTC) - dt.timedelta(hours=7)
 
 
-def test_numbers_restart_at_opening_and_the_old_day_is_archived(sample_centre):
+def test_numbers_restart_before_opening_and_the_old_day_is_archived(sample_centre):
+    # The day starts four hours before opening (03:00 for 07:00): a night ticket
+    # is still the 27th's, a citizen queueing at 06:30 is the 28th's first.
     with sample_centre.write() as db:
         a = tickets.issue(db, "ho-tich", now=at(8))
         b = tickets.issue(db, "giao-thong", now=at(8, 5))
-        c = tickets.issue(db, "ho-tich", now=at(6, 30, day=28))  # before opening: still the 27th
-        d = tickets.issue(db, "ho-tich", now=at(7, 1, day=28))
-    assert (a["display"], b["display"], c["display"], d["display"]) == \
-        ("A001", "3001", "A002", "A001")
+        c = tickets.issue(db, "ho-tich", now=at(2, 30, day=28))  # in the night: still the 27th
+        d = tickets.issue(db, "ho-tich", now=at(6, 30, day=28))  # before opening: the 28th
+        e = tickets.issue(db, "ho-tich", now=at(7, 1, day=28))
+    assert (a["display"], b["display"], c["display"], d["display"], e["display"]) == \
+        ("A001", "3001", "A002", "A001", "A002")
     db = sample_centre.db
     archived = db.execute("select day, issued, cancelled from queue_days").fetchall()
     assert archived == [("2026-11-27", 3, 3)]

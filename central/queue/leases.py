@@ -41,13 +41,11 @@ TOKEN = re.compile(r"^[0-9a-f]{20}$")
 def next_day_start(day: str, opening_time: str, zone: str = clock.LOCAL_ZONE) -> dt.datetime:
     """When the business day after ``day`` begins (UTC): a block is worthless from then.
 
-    >>> next_day_start("2026-11-27", "07:00").isoformat()
-    '2026-11-28T00:00:00+00:00'
+    >>> next_day_start("2026-11-27", "07:00").isoformat()   # 03:00 on the 28th in Hà Nội
+    '2026-11-27T20:00:00+00:00'
     """
-    hours, minutes = map(int, opening_time.split(":"))
-    local = dt.datetime.fromisoformat(day).replace(hour=hours, minute=minutes,
-                                                   tzinfo=ZoneInfo(zone))
-    return (local + dt.timedelta(days=1)).astimezone(dt.UTC)
+    midnight = dt.datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(zone))
+    return (midnight + dt.timedelta(days=1) + tickets.day_start(opening_time)).astimezone(dt.UTC)
 
 
 def _service(db, code: str) -> dict:

@@ -33,7 +33,7 @@ TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # Rules that differ between centres (DOMAIN.md: configurable, with defaults).
 DEFAULT_SETTINGS = {
-    "opening_time": "07:00",   # numbers restart here each day
+    "opening_time": "07:00",   # numbers restart tickets.EARLY_ARRIVALS before it each day
     "priority_every": "3",     # one priority ticket after every N normal ones
     "max_recalls": "3",        # recalls before a ticket becomes a no-show
     "board_calls": "8",        # newest calls kept on a hall's board

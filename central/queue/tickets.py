@@ -39,16 +39,36 @@ STATUS_NAMES = {
 }
 
 
+# The business day starts this long before opening time. Citizens queue at the
+# door before a centre opens: a ticket taken at 06:50 belongs to the day that
+# opens at 07:00. (With the day starting at opening, it belonged to the day
+# before, was cancelled by the first ticket after opening, and a second A001
+# was printed for the same day.) Numbers restart at 03:00 for a 07:00 opening.
+EARLY_ARRIVALS = dt.timedelta(hours=4)
+
+
+def day_start(opening_time: str) -> dt.timedelta:
+    """When a business day starts, from local midnight: ``EARLY_ARRIVALS`` before opening.
+
+    >>> day_start("07:00")
+    datetime.timedelta(seconds=10800)
+    """
+    hours, minutes = map(int, opening_time.split(":"))
+    return dt.timedelta(hours=hours, minutes=minutes) - EARLY_ARRIVALS
+
+
 def business_day(now: dt.datetime, opening_time: str, zone: str = clock.LOCAL_ZONE) -> str:
-    """The day a ticket belongs to: the local date, starting at opening time.
+    """The day a ticket belongs to: the local date, starting four hours before opening.
 
     >>> t = dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC)   # 06:30 on the 28th in Hà Nội
+    >>> business_day(t, "07:00")                                # before opening: that day's queue
+    '2026-11-28'
+    >>> t = dt.datetime(2026, 11, 27, 19, 30, tzinfo=dt.UTC)   # 02:30 on the 28th
     >>> business_day(t, "07:00"), business_day(t, "06:00")
     ('2026-11-27', '2026-11-28')
     """
     local = now.astimezone(ZoneInfo(zone))
-    hours, minutes = map(int, opening_time.split(":"))
-    return (local - dt.timedelta(hours=hours, minutes=minutes)).date().isoformat()
+    return (local - day_start(opening_time)).date().isoformat()
 
 
 def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> str:

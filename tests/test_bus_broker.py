@@ -329,3 +329,52 @@ def test_nodes_start_before_the_broker_and_connect_when_it_comes(tmp_path, cente
                    data_dir=tmp_path / "late-broker"):
         assert node.bus.wait_connected(10)
         node.stop()
+
+
+
+def _stop_while_publishing_under_a_lock(broker, attempt: int) -> None:
+    import threading
+
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    ours = PahoTransport(from_dict(MqttConfig, {"port": broker.port}),
+                         client_id=f"lean-stopper-{attempt}")
+    state_lock = threading.Lock()
+    connected, stopping = threading.Event(), threading.Event()
+    ours.on_connect = lambda session: connected.set()
+
+    def on_disconnect(reason):
+        with state_lock:  # as the gateway forgets what it published
+            pass
+
+    def publish_under_lock():
+        while not stopping.is_set():
+            with state_lock:
+                ours.publish("lean-stop/state", b"x" * 200, 1, True)
+
+    ours.on_disconnect = on_disconnect
+    ours.start()
+    assert connected.wait(10)
+    publishers = [threading.Thread(target=publish_under_lock, daemon=True) for _ in range(3)]
+    for t in publishers:
+        t.start()
+    time.sleep(0.05)
+    stopper = threading.Thread(target=ours.stop, daemon=True)
+    stopper.start()
+    stopper.join(10)
+    stopping.set()
+    assert not stopper.is_alive(), f"stop() hung (attempt {attempt + 1})"
+    for t in publishers:
+        t.join(5)
+        assert not t.is_alive(), "a publisher hung"
+
+
+def test_stop_while_another_thread_publishes_under_a_lock_of_its_own_never_hangs(broker):
+    # A hub's ticker publishes holding the gateway's state lock, and the
+    # gateway's on_disconnect takes that lock. The transport writes a PUBLISH
+    # from the publisher's own thread; were it to write the DISCONNECT that
+    # stop() queued there too, paho would call on_disconnect on that thread,
+    # inside its lock: the hub hung so on a fresh Debian run. Stop must return.
+    for attempt in range(40):
+        _stop_while_publishing_under_a_lock(broker, attempt)

@@ -34,6 +34,7 @@ OVERRIDDEN = {
     "_handle_pubackcomp": ["self", "cmd"],
     "_send_puback": ["self", "mid"],
     "_do_on_publish": ["self", "mid", "reason_code", "properties"],
+    "_do_on_disconnect": ["self", "packet_from_broker", "v1_rc", "reason", "properties"],
     "_handle_on_message": ["self", "message"],
     "_loop_rc_handle": ["self", "rc"],
     "_packet_read": ["self"],

@@ -216,6 +216,8 @@ class _Client(mqtt.Client):
         # Held while packets go to the socket, whichever thread writes them, so
         # two packets never interleave on the wire.
         self._write_lock = threading.Lock()
+        self._writing = False  # paho writing under the lock (see _packet_write)
+        self._held_disconnect = None
         self._corked = threading.local()
         # What the socket gave beyond what paho asked for (see _sock_recv).
         self._read_buffer = b""
@@ -254,8 +256,28 @@ class _Client(mqtt.Client):
         return rc
 
     def _packet_write(self):
+        # paho calls on_disconnect from inside its write when it sends a
+        # DISCONNECT. Called there, under the write lock, the callback would
+        # hold the lock while it takes the application's own (a hub's state
+        # lock), as a publisher holding that lock waits for this one: a
+        # deadlock at stop (seen on a fresh Debian run). It is called once the
+        # lock is released.
         with self._write_lock:
-            return super()._packet_write()
+            self._writing = True
+            try:
+                rc = super()._packet_write()
+            finally:
+                self._writing = False
+                held, self._held_disconnect = self._held_disconnect, None
+        if held is not None:
+            super()._do_on_disconnect(*held)
+        return rc
+
+    def _do_on_disconnect(self, packet_from_broker, v1_rc, reason=None, properties=None):
+        if self._writing:
+            self._held_disconnect = (packet_from_broker, v1_rc, reason, properties)
+            return
+        super()._do_on_disconnect(packet_from_broker, v1_rc, reason, properties)
 
     def _packet_queue(self, command, packet, mid, qos, info=None):
         # paho queues what another thread publishes and wakes its own thread
@@ -271,7 +293,7 @@ class _Client(mqtt.Client):
                                  "to_process": len(packet), "packet": packet, "info": info})
         if getattr(self._corked, "on", False):
             return mqtt.MQTT_ERR_SUCCESS  # written with the others when corked() ends
-        self._packet_write()
+        self._write_from_here()
         self._wake_if_left()
         return mqtt.MQTT_ERR_SUCCESS
 
@@ -297,17 +319,27 @@ class _Client(mqtt.Client):
             yield
         finally:
             self._corked.on = False
-            self._write_together()
+            self._write_from_here()
             self._wake_if_left()
 
-    def _write_together(self):
+    def _write_from_here(self):
+        # From a thread other than paho's, only the PUBLISH and PUBACK packets at
+        # the head of the queue are written, in order, in one system call.
+        # Anything else (the DISCONNECT that stop() queues, a SUBSCRIBE) and all
+        # behind it are left to paho's thread, and so is any error: paho calls
+        # on_disconnect from where it writes a DISCONNECT or finds the link
+        # broken, and that callback must not run on a publisher's thread, which
+        # may hold its own locks. (It did: a statistics ticker publishing under
+        # the gateway's state lock wrote stop()'s DISCONNECT, on_disconnect took
+        # the same lock, and the hub hung; seen on a fresh Debian run.)
         with self._write_lock:
-            batch = [self._out_packet.popleft() for _ in range(len(self._out_packet))]
-            if (self._sock is None or self.on_publish is not None or len(batch) < 2
-                    or any((p["command"] & 0xF0) not in (mqtt.PUBLISH, mqtt.PUBACK)
-                           for p in batch)):
-                self._out_packet.extendleft(reversed(batch))
-                super()._packet_write()
+            if self._sock is None or self.on_publish is not None:
+                return
+            batch = []
+            while self._out_packet and (
+                    self._out_packet[0]["command"] & 0xF0) in (mqtt.PUBLISH, mqtt.PUBACK):
+                batch.append(self._out_packet.popleft())
+            if not batch:
                 return
             try:
                 sent = self._sock_send(b"".join(p["packet"][p["pos"]:] for p in batch))

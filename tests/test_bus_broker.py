@@ -27,6 +27,38 @@ def raw_client(broker, client_id):
     return client
 
 
+def listening(broker, client_id: str, topic_filter: str, count: int):
+    """Our transport, connected and subscribed to ``topic_filter``: returns it,
+    the payloads it hears, and an event set once ``count`` have arrived. The
+    caller stops it."""
+    import threading
+
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    got: list[bytes] = []
+    connected, subscribed, arrived = threading.Event(), threading.Event(), threading.Event()
+    ours = PahoTransport(from_dict(MqttConfig, {"port": broker.port}), client_id=client_id)
+    ours.on_connect = lambda session: connected.set()
+    ours.on_subscribed = lambda token: subscribed.set()
+
+    def take(incoming):
+        got.append(incoming.payload)
+        if len(got) >= count:
+            arrived.set()
+
+    ours.on_message = take
+    ours.start()
+    try:
+        assert connected.wait(10)
+        ours.subscribe(topic_filter, 1)
+        assert subscribed.wait(10)
+    except BaseException:
+        ours.stop()
+        raise
+    return ours, got, arrived
+
+
 def node_state(store, node_id):
     found = [n for n in nodes.list_nodes(store) if n["node_id"] == node_id]
     return found[0]["state"] if found else None
@@ -110,28 +142,8 @@ def test_a_burst_read_at_once_is_handed_out_whole_and_without_waiting(broker):
     # threads publishing together, every message arrives, in order per thread.
     import threading
 
-    from motcua.bus.paho import PahoTransport
-    from motcua.config import MqttConfig, from_dict
-
-    got: list[bytes] = []
-    arrived = threading.Event()
-    ours = PahoTransport(from_dict(MqttConfig, {"port": broker.port}), client_id="lean-reader")
-    connected = threading.Event()
-    ours.on_connect = lambda session: connected.set()
-    ours.on_subscribed = lambda token: arrived.set()
-
-    def take(incoming):
-        got.append(incoming.payload)
-        if len(got) >= 200:
-            arrived.set()
-
-    ours.on_message = take
-    ours.start()
+    ours, got, arrived = listening(broker, "lean-reader", "lean/#", 200)
     try:
-        assert connected.wait(10)
-        ours.subscribe("lean/#", 1)
-        assert arrived.wait(10)
-        arrived.clear()
         sender = raw_client(broker, "lean-burst")
         try:
             infos = [sender.publish("lean/burst", f"{i:03d}".encode(), qos=i % 2)

@@ -20,7 +20,8 @@ import paho.mqtt
 import paho.mqtt.client as mqtt
 
 from motcua.bus import paho as transport
-from motcua.config import MqttConfig, from_dict
+
+from .test_bus_broker import listening
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,26 +75,10 @@ def test_every_private_attribute_used_exists_on_a_client():
 
 def test_with_another_paho_the_plain_client_carries_messages(broker, monkeypatch, caplog):
     monkeypatch.setattr(transport, "LEAN", False)
-    ours = transport.PahoTransport(from_dict(MqttConfig, {"port": broker.port}),
-                                   client_id="plain-paho")
-    assert type(ours._client) is transport._PlainClient
-    assert "using paho's own client" in caplog.text
-    connected, subscribed, arrived = threading.Event(), threading.Event(), threading.Event()
-    got: list[bytes] = []
-    ours.on_connect = lambda session: connected.set()
-    ours.on_subscribed = lambda token: subscribed.set()
-
-    def take(incoming):
-        got.append(incoming.payload)
-        if len(got) == 20:
-            arrived.set()
-
-    ours.on_message = take
-    ours.start()
+    ours, got, arrived = listening(broker, "plain-paho", "plain/#", 20)
     try:
-        assert connected.wait(10)
-        ours.subscribe("plain/#", 1)
-        assert subscribed.wait(10)
+        assert type(ours._client) is transport._PlainClient
+        assert "using paho's own client" in caplog.text
 
         def send():  # from another thread than paho's, corked: as the hub's worker does
             with ours.corked():

@@ -97,7 +97,7 @@ def test_every_date_field_shows_and_takes_a_vietnamese_date(page, live_server, s
 
     # The apology's new due date and time, typed the Vietnamese way, 24-hour.
     due = clock.from_iso(dossier["due_at"]).astimezone(VN)
-    new_due = (due + dt.timedelta(days=7)).replace(hour=16, minute=0)
+    new_due = (due + dt.timedelta(days=7)).replace(hour=16, minute=0, second=0, microsecond=0)
     page.goto(f"{live_server}/dossiers/{dossier['id']}")
     form = page.locator('form[data-action="apologise"]')
     form.locator("input[name=new_due_at]").fill(new_due.strftime("%d/%m/%Y 4:00 PM"))

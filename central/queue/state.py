@@ -83,8 +83,8 @@ def board(db, hall: str, day: str | None = None) -> dict:
         {"service": r[0], "name": r[1], "waiting": r[2]}
         for r in db.execute(
             """
-            select s.code, s.name, (select count(*) from tickets t where t.day = ?
-                                    and t.status = 'waiting' and t.service_id = s.id)
+            select s.code, s.name, coalesce((select q.waiting from queue_lines q
+                                             where q.service_id = s.id and q.day = ?), 0)
             from services s where s.active = 1 and s.id in (
                 select cs.service_id from counter_services cs
                 join counters c on c.id = cs.counter_id where c.hall = ?)
@@ -138,9 +138,9 @@ def line(db, code: str, day: str | None = None) -> dict:
     # worked out by SQLite and turned into a bool per row (200 rows, issue 25).
     queue = [{"display": d, "priority": p is not None} for d, p in rows]
     waiting = len(rows)
-    if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
-        waiting = db.execute("select count(*) from tickets where service_id = ? and "
-                             "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
+    if waiting == LINE_LENGTH:  # longer than the message shows: its length as kept
+        waiting = db.execute("select waiting from queue_lines where service_id = ? and day = ?",
+                             [service["id"], day]).fetchone()[0]
     facts = estimate.line_facts(db, service)
     wait = estimate.wait_for(facts, waiting)
     return _make(STATE_LINE,

@@ -160,21 +160,17 @@ def stats(db, day: str | None = None) -> dict:
     counts = dict(db.execute("select status, count(*) from tickets where day = ? "
                              "group by status", [day]).fetchall())
     # Wait = issue to first call (a recall or a transfer does not reset it),
-    # in whole milliseconds (the store's precision), reckoned by SQLite: this
-    # runs every second over the whole day, and parsing every time in Python
-    # held the interpreter for milliseconds while requests waited.
+    # in whole milliseconds (the store's precision), kept at the first call
+    # (`wait_ms`, migration 0154) in an index of the day's waits in order: this
+    # runs up to 5 times a second over the whole day, read from the index alone.
     target = db.execute("select coalesce(avg(target_wait_min), 15) from services").fetchone()[0]
-    called, total_ms, within, p90_ms = db.execute(
-        """
-        with w(ms) as materialized (
-            select cast(round((julianday(first_called_at) - julianday(issued_at)) * 86400000)
-                        as integer)
-            from tickets where day = ? and first_called_at is not null)
-        select count(*), sum(ms), sum(ms <= ?),
-               (select ms from w order by ms limit 1
-                offset (select cast(0.9 * (count(*) - 1) as integer) from w))
-        from w
-        """, [day, target * 60000]).fetchone()
+    called, total_ms, within = db.execute(
+        "select count(*), sum(wait_ms), sum(wait_ms <= ?2) from tickets "
+        "where day = ?1 and wait_ms is not null", [day, target * 60000]).fetchone()
+    p90_ms = db.execute(
+        "select wait_ms from tickets where day = ? and wait_ms is not null "
+        "order by wait_ms limit 1 offset ?", [day, int(0.9 * (called - 1))]
+    ).fetchone()[0] if called else None
     out_of_order = db.execute(
         "select count(*) from ticket_events e join tickets t on t.id = e.ticket_id where "
         "t.day = ? and e.action = 'call' and json_extract(e.detail, '$.out_of_order')",

@@ -278,7 +278,8 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     ticket["estimate_min"] = minutes
     ticket["id"] = db.execute(_INSERT, [ticket[k] for k in _INSERTED]).lastrowid
     ticket.update(called_at=None, first_called_at=None, finished_at=None, counter_id=None,
-                  target_counter_id=None, officer_id=None, recalls=0, service_ms=None)
+                  target_counter_id=None, officer_id=None, recalls=0, service_ms=None,
+                  wait_ms=None)
     _last_issued[db.conn] = ticket
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
                  detail={"estimate_min": minutes, "people_ahead": ahead,

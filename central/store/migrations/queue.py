@@ -349,3 +349,16 @@ def m0153_queue_lines(db):
         end
         """
     )
+
+
+@migration("0154_tickets_wait_ms")
+def m0154_tickets_wait_ms(db):
+    # Issue 25: today's figures (the statistics ticker, up to 5 times a second at
+    # a busy hour) worked out every called ticket's wait from two dates, for the
+    # whole day, each time. The wait (issue to first call, ms) is kept when the
+    # ticket is first called, in an index of the day's waits: the figures read
+    # the index alone, in the waits' order (the 90th percentile by position).
+    db.execute("alter table tickets add column wait_ms integer")
+    db.execute("update tickets set wait_ms = cast(round((julianday(first_called_at) - "
+               "julianday(issued_at)) * 86400000) as integer) where first_called_at is not null")
+    db.execute("create index tickets_waits on tickets(day, wait_ms) where wait_ms is not null")

@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 29
+CONFIRMED_IN_FULL = 36
 
 
 def _sample() -> list[dict]:
@@ -192,6 +192,21 @@ def test_thanh_hoa_land_procedures_cite_the_province_publishing_decision(client,
     land = [r for r in _sample() if r["code"].startswith("1.115")]
     assert len(land) == 8 and not [r["code"] for r in land if _confirmed_in_full(r)]
     # (no fee amount read: none of them counts as confirmed in full)
+
+
+def test_a_domestic_adoption_cites_the_law_for_its_time_and_a_published_decision_for_its_fee(
+        client, store):
+    catalog.load_sample(store, "admin")
+    # Đăng ký việc nuôi con nuôi trong nước (2.001263): 30 days (Luật Nuôi con nuôi Art. 19(2));
+    # 400.000 đồng, a national fee (the Luật's Art. 12(3) gives it to the Government), as
+    # Hải Phòng's Quyết định 556/QĐ-UBND ngày 09/02/2026 publishes it, with its exemptions.
+    page = client.get("/thu-tuc/2.001263").get_data(as_text=True)
+    assert "Đăng ký việc nuôi con nuôi trong nước" in page
+    assert "30 ngày" in page and "30 ngày làm việc" not in page
+    assert "400.000 đồng" in page and "cha dượng, mẹ kế" in page
+    assert "Luật Nuôi con nuôi số 52/2010/QH12 ngày 17/06/2010 của Quốc hội" in page
+    assert "556/QĐ-UBND" in page and "09/02/2026" in page
+    assert ASK_OFFICER in page and "chưa xác nhận" not in page.lower()
 
 
 def test_a_religion_procedure_read_in_its_dated_publishing_decision(client, store):

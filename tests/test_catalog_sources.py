@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 36
+CONFIRMED_IN_FULL = 37
 
 
 def _sample() -> list[dict]:
@@ -218,6 +218,15 @@ def test_a_religion_procedure_read_in_its_dated_publishing_decision(client, stor
     assert "Quyết định 364/QĐ-BDTTG ngày 24/06/2025 của Bộ Dân tộc và Tôn giáo" in page
     assert "Không thu phí, lệ phí" in page and "Mẫu B5" in page
     assert "chưa xác nhận" not in page.lower()
+
+
+def test_the_karaoke_fee_is_shown_once_a_dated_decision_states_it(client, store):
+    catalog.load_sample(store, "admin")
+    # Karaoke licence (1.001029): 10 working days (the national entry, Nghị định 148/2024/NĐ-CP);
+    # the fee of Thông tư 110/2025/TT-BTC as Hải Phòng's Quyết định 4789/QĐ-UBND states it.
+    page = client.get("/thu-tuc/1.001029").get_data(as_text=True)
+    assert "10 ngày làm việc" in page and "1.000.000 đồng/phòng" in page
+    assert "4789/QĐ-UBND ngày 26/11/2025" in page and "chưa xác nhận" not in page.lower()
 
 
 def test_mobile_registrations_show_their_published_time_and_the_laws_exemption(client, store):

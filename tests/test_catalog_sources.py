@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 37
+CONFIRMED_IN_FULL = 41
 
 
 def _sample() -> list[dict]:
@@ -227,6 +227,21 @@ def test_the_karaoke_fee_is_shown_once_a_dated_decision_states_it(client, store)
     page = client.get("/thu-tuc/1.001029").get_data(as_text=True)
     assert "10 ngày làm việc" in page and "1.000.000 đồng/phòng" in page
     assert "4789/QĐ-UBND ngày 26/11/2025" in page and "chưa xác nhận" not in page.lower()
+
+
+def test_complaint_procedures_read_in_a_province_publishing_decision(client, store):
+    catalog.load_sample(store, "admin")
+    # Giải quyết tố cáo tại cấp xã (2.002396): 30 days from acceptance, no charge, as Hải Phòng's
+    # Quyết định 3626/QĐ-UBND ngày 10/09/2026 publishes the nationally uniform procedure.
+    page = client.get("/thu-tuc/2.002396").get_data(as_text=True)
+    assert "30 ngày" in page and "30 ngày làm việc" not in page
+    assert "Không thu phí, lệ phí" in page and "Luật Tố cáo số 25/2018/QH14" in page
+    assert "Công bố tại Quyết định 3626/QĐ-UBND ngày 10/09/2026" in page
+    assert "chưa xác nhận" not in page.lower()
+    # Tiếp công dân tại cấp xã (2.001909): an answer within 10 working days.
+    page = client.get("/thu-tuc/2.001909").get_data(as_text=True)
+    assert "10 ngày làm việc" in page and "Không thu phí, lệ phí" in page
+    assert "chưa xác nhận" not in page.lower()
 
 
 def test_mobile_registrations_show_their_published_time_and_the_laws_exemption(client, store):

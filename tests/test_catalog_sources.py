@@ -301,3 +301,15 @@ def test_mobile_registrations_show_their_published_time_and_the_laws_exemption(c
     mobile = [r for r in _sample() if r["code"] in ("1.003583", "1.000593", "1.000419")]
     assert len(mobile) == 3 and all(_confirmed_in_full(r) for r in mobile)
     assert all([c["channel"] for c in r["channels"]] == ["in_person"] for r in mobile)
+
+
+def test_a_fee_stated_in_words_is_shown_while_an_unclear_time_stays_with_the_officer(client, store):
+    catalog.load_sample(store, "admin")
+    # Xác nhận thông tin hộ tịch (2.002516): the entry states "8.000 đồng/Văn bản xác nhận" on
+    # every channel, but its time is 0 "OTHER" per channel against 1 working day for the case.
+    page = client.get("/thu-tuc/2.002516").get_data(as_text=True)
+    assert "8.000 đồng" in page and "163/QĐ-BTP" in page
+    assert "1 ngày làm việc" not in page and ASK_OFFICER in page
+    assert "chưa xác nhận" not in page.lower()
+    (record,) = [r for r in _sample() if r["code"] == "2.002516"]
+    assert confirmed(record, "fees") and not confirmed(record, "time_limit")

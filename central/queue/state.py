@@ -141,13 +141,17 @@ def line(db, code: str, day: str | None = None) -> dict:
     if waiting == LINE_LENGTH:  # longer than the message shows: its length as kept
         waiting = db.execute("select waiting from queue_lines where service_id = ? and day = ?",
                              [service["id"], day]).fetchone()[0]
-    facts = estimate.line_facts(db, service)
-    wait = estimate.wait_for(facts, waiting)
+    now = clock.now()
+    facts = estimate.line_facts(db, service, now)
+    # A walk-in also waits for the bookings due before its call: the board, and the
+    # ticket pages that read `bookings`, say what the paper ticket says.
+    wait, bookings = estimate.line_wait(db, service, facts, waiting, now)
     return _make(STATE_LINE,
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=facts.open, idle_counters=facts.idle,
         minutes_per_person=round(facts.minutes_per_person, 2),
         estimate_min=wait.minutes, estimate_range=wait.range, steady=facts.steady,
+        bookings=bookings,
         target_wait_min=service["target_wait_min"],
         departments=[r[0] for r in db.execute(
             "select d.name from service_departments sd join departments d on d.id = "
@@ -162,7 +166,7 @@ def stats(db, day: str | None = None) -> dict:
     # Wait = issue to first call (a recall or a transfer does not reset it),
     # in whole milliseconds (the store's precision), kept at the first call
     # (`wait_ms`, migration 0154) in an index of the day's waits in order: this
-    # runs up to 5 times a second over the whole day, read from the index alone.
+    # runs several times a second over the whole day, read from the index alone.
     target = db.execute("select coalesce(avg(target_wait_min), 15) from services").fetchone()[0]
     called, total_ms, within = db.execute(
         "select count(*), sum(wait_ms), sum(wait_ms <= ?2) from tickets "

@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 43
+CONFIRMED_IN_FULL = 46
 
 
 def _sample() -> list[dict]:
@@ -242,6 +242,20 @@ def test_complaint_procedures_read_in_a_province_publishing_decision(client, sto
     page = client.get("/thu-tuc/2.001909").get_data(as_text=True)
     assert "10 ngày làm việc" in page and "Không thu phí, lệ phí" in page
     assert "chưa xác nhận" not in page.lower()
+
+
+def test_mobile_registrations_show_their_published_time_and_the_laws_exemption(client, store):
+    catalog.load_sample(store, "admin")
+    # Đăng ký khai tử lưu động (1.000419): in person only, 5 working days (Quyết định 163/QĐ-BTP,
+    # read in the national database's entry); no fee when on time (Luật Hộ tịch Art. 11(1)(b)).
+    page = client.get("/thu-tuc/1.000419").get_data(as_text=True)
+    assert "Đăng ký khai tử lưu động" in page and "5 ngày làm việc" in page
+    assert "Quyết định 163/QĐ-BTP ngày 16/01/2026 của Bộ Tư pháp" in page
+    assert "Miễn lệ phí" in page and "Điều 11 khoản 1 điểm b" in page
+    assert "chưa xác nhận" not in page.lower()
+    mobile = [r for r in _sample() if r["code"] in ("1.003583", "1.000593", "1.000419")]
+    assert len(mobile) == 3 and all(_confirmed_in_full(r) for r in mobile)
+    assert all([c["channel"] for c in r["channels"]] == ["in_person"] for r in mobile)
 
 
 def test_a_judicial_expert_card_read_in_a_province_publishing_decision(client, store):

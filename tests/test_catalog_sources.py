@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 46
+CONFIRMED_IN_FULL = 54
 
 
 def _sample() -> list[dict]:
@@ -220,6 +220,22 @@ def test_a_religion_procedure_read_in_its_dated_publishing_decision(client, stor
     assert "chưa xác nhận" not in page.lower()
 
 
+def test_nguoi_co_cong_procedures_cite_320_qd_bnv_dated_in_binh_dinh(client, store):
+    catalog.load_sample(store, "admin")
+    # Cấp giấy xác nhận thân nhân của người có công (commune): the national database's entry
+    # (Quyết định 320/QĐ-BNV, dated 08/04/2025 in Bình Định's 1276/QĐ-UBND) says 5 working
+    # days and 0 đồng.
+    page = client.get("/thu-tuc/1.010833").get_data(as_text=True)
+    assert "Cấp giấy xác nhận thân nhân của người có công" in page
+    assert "5 ngày làm việc" in page and "Không thu phí, lệ phí" in page
+    assert "Quyết định 320/QĐ-BNV ngày 08/04/2025 của Bộ Nội vụ" in page
+    assert "1276/QĐ-UBND" in page and "chưa xác nhận" not in page.lower()
+    # Cấp trích lục hoặc sao hồ sơ người có công (Sở Nội vụ): "12 ngày" are calendar days.
+    page = client.get("/thu-tuc/1.010828").get_data(as_text=True)
+    assert "12 ngày" in page and "12 ngày làm việc" not in page
+    assert "Không thu phí, lệ phí" in page and "chưa xác nhận" not in page.lower()
+    ncc = [r for r in _sample() if r["code"].startswith("1.0108") and _confirmed_in_full(r)]
+    assert len(ncc) == 8 and all(r["decision"]["number"] == "320/QĐ-BNV" for r in ncc)
 def test_the_karaoke_fee_is_shown_once_a_dated_decision_states_it(client, store):
     catalog.load_sample(store, "admin")
     # Karaoke licence (1.001029): 10 working days (the national entry, Nghị định 148/2024/NĐ-CP);

@@ -141,13 +141,17 @@ def line(db, code: str, day: str | None = None) -> dict:
     if waiting == LINE_LENGTH:  # longer than the message shows: count the rest
         waiting = db.execute("select count(*) from tickets where service_id = ? and "
                              "status = 'waiting' and day = ?", [service["id"], day]).fetchone()[0]
-    facts = estimate.line_facts(db, service)
-    wait = estimate.wait_for(facts, waiting)
+    now = clock.now()
+    facts = estimate.line_facts(db, service, now)
+    # A walk-in also waits for the bookings due before its call: the board, and the
+    # ticket pages that read `bookings`, say what the paper ticket says.
+    wait, bookings = estimate.line_wait(db, service, facts, waiting, now)
     return _make(STATE_LINE,
         service=code, name=service["name"], waiting=waiting, queue=queue,
         open_counters=facts.open, idle_counters=facts.idle,
         minutes_per_person=round(facts.minutes_per_person, 2),
         estimate_min=wait.minutes, estimate_range=wait.range, steady=facts.steady,
+        bookings=bookings,
         target_wait_min=service["target_wait_min"],
         departments=[r[0] for r in db.execute(
             "select d.name from service_departments sd join departments d on d.id = "

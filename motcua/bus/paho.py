@@ -246,14 +246,17 @@ class _Client(mqtt.Client):
     def loop_read(self, max_packets=1):
         # select() knows nothing of what _sock_recv holds: read on until none is
         # left, or paho's thread would wait for the socket with packets in hand.
-        rc = super().loop_read(max_packets)
-        while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
-            rc = self._packet_read()
-            if rc > 0:
-                return self._loop_rc_handle(rc)
-            if rc == mqtt.MQTT_ERR_AGAIN:
-                return mqtt.MQTT_ERR_SUCCESS
-        return rc
+        # What the packets read make paho send (a PUBACK each, what callbacks
+        # publish) goes out together once they are all handled (corked).
+        with self.corked():
+            rc = super().loop_read(max_packets)
+            while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
+                rc = self._packet_read()
+                if rc > 0:
+                    return self._loop_rc_handle(rc)
+                if rc == mqtt.MQTT_ERR_AGAIN:
+                    return mqtt.MQTT_ERR_SUCCESS
+            return rc
 
     def _packet_write(self):
         # paho calls on_disconnect from inside its write when it sends a
@@ -286,20 +289,31 @@ class _Client(mqtt.Client):
         # (issue 25). A PUBLISH from another thread is written here at once,
         # under the write lock; whatever the socket does not take now (it is
         # full, or gone) is left queued and paho's thread woken, as paho does.
-        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
-                or threading.current_thread() is self._thread or self._sock is None):
+        # On paho's own thread paho would wake itself the same way, then select
+        # once more to write: a PUBLISH or PUBACK is written here too (the
+        # PUBACKs of what it read are corked, see loop_read).
+        if ((command & 0xF0) not in (mqtt.PUBLISH, mqtt.PUBACK) or self._thread is None
+                or self._sock is None):
+            return super()._packet_queue(command, packet, mid, qos, info)
+        own = threading.current_thread() is self._thread
+        if own and (self._writing or self.on_publish is not None):
+            # Inside paho's own write (a callback of it): the write lock is held.
+            return super()._packet_queue(command, packet, mid, qos, info)
+        if (command & 0xF0) == mqtt.PUBACK and not own:
             return super()._packet_queue(command, packet, mid, qos, info)
         self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
                                  "to_process": len(packet), "packet": packet, "info": info})
         if getattr(self._corked, "on", False):
             return mqtt.MQTT_ERR_SUCCESS  # written with the others when corked() ends
         self._write_from_here()
-        self._wake_if_left()
+        self._wake_if_left(own)
         return mqtt.MQTT_ERR_SUCCESS
 
-    def _wake_if_left(self):
+    def _wake_if_left(self, own=False):
         if self._out_packet:
-            if self._sockpairW is not None:
+            # paho's own thread looks at what is queued before it selects again
+            # (want_write): only another thread needs to wake it.
+            if self._sockpairW is not None and not own:
                 with contextlib.suppress(BlockingIOError):
                     self._sockpairW.send(mqtt.sockpair_data)
             self._call_socket_register_write()
@@ -310,8 +324,7 @@ class _Client(mqtt.Client):
         # they changed: a message and a system call each (a fifth of its CPU per
         # call, issue 25). Corked, its publications are queued and written
         # together at the end, in one call where the socket takes them.
-        if (self._thread is None or threading.current_thread() is self._thread
-                or getattr(self._corked, "on", False)):
+        if self._thread is None or getattr(self._corked, "on", False):
             yield
             return
         self._corked.on = True
@@ -320,7 +333,7 @@ class _Client(mqtt.Client):
         finally:
             self._corked.on = False
             self._write_from_here()
-            self._wake_if_left()
+            self._wake_if_left(threading.current_thread() is self._thread)
 
     def _write_from_here(self):
         # From a thread other than paho's, only the PUBLISH and PUBACK packets at

@@ -41,6 +41,7 @@ OVERRIDDEN = {
     "_packet_read": ["self"],
     "_sock_send": ["self", "buf"],
     "_call_socket_register_write": ["self"],
+    "_loop": ["self", "timeout"],
 }
 # Attributes of a connected client it reads or changes.
 STATE = ("_out_packet", "_sockpairW", "_msgtime_mutex", "_last_msg_out",

@@ -95,6 +95,16 @@ class Gateway:
         self.bus.subscribe(self.topics.all_nodes("status"), self._on_status)
         self.bus.subscribe(self.topics.all_nodes("event"), self._on_event)
         self._requests: queue.Queue[Incoming] = queue.Queue()
+        # With a transport that runs a hook on its network thread (paho's), the
+        # requests read are answered right there: collected here, answered after
+        # the read (see _serve_reads). Otherwise a worker thread takes them from
+        # _requests.
+        self._inbox: list[Incoming] = []
+        self._on_network_thread = False
+        self._pending: list = []  # retained state and announcements not yet published
+        self._pending_since = 0.0  # when the oldest of them was answered
+        self._last_published = 0.0
+        self._last_retry = 0.0
         self._unstored_events: collections.deque[Incoming] = collections.deque()
         # The retained payload last published per topic (see publish_state).
         self._published: dict[str, dict] = {}
@@ -127,8 +137,11 @@ class Gateway:
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
         self._stopping.clear()
-        self._worker = threading.Thread(target=self._work, name="hub-requests", daemon=True)
-        self._worker.start()
+        self._on_network_thread = self.bus.transport.after_reads(self._serve_reads)
+        if not self._on_network_thread:
+            self._worker = threading.Thread(target=self._work, name="hub-requests",
+                                            daemon=True)
+            self._worker.start()
         self.bus.start()
         self.stats_ticker = StatsTicker(self.store, self.topics, self.publish_state,
                                         nudged_by=_queue_topic, min_gap=0.1).start()
@@ -180,6 +193,13 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
+        elif self._on_network_thread:
+            # The network thread publishes what state is pending once it sees
+            # _stopping (within STATE_GAP); not if the link is down meanwhile
+            # (all of it is published again at the next connect anyway).
+            deadline = time.monotonic() + 0.5
+            while self._pending and self.connected and time.monotonic() < deadline:
+                time.sleep(0.005)
         if getattr(self, "_sweeper", None) is not None:
             self._sweeper.join(5)
         self.bus.stop()
@@ -360,7 +380,10 @@ class Gateway:
                 self.bus.respond(incoming, error_response(
                     incoming.data.get("id"), "too_many_tickets", refusal))
                 return
-        self._requests.put(incoming)
+        if self._on_network_thread:
+            self._inbox.append(incoming)  # answered once the read is done (_serve_reads)
+        else:
+            self._requests.put(incoming)
 
     def _retry_unstored_events(self) -> None:
         """Events the store refused, tried again (on the worker) once it takes writes."""
@@ -383,44 +406,87 @@ class Gateway:
     STATE_GAP = 0.02  # seconds
     STATE_DELAY = 0.05  # seconds
 
+    def _retry_if_due(self) -> None:
+        if self._unstored_events and time.monotonic() - self._last_retry > 2.0:
+            self._last_retry = time.monotonic()
+            try:
+                self._retry_unstored_events()
+            except Exception:
+                log.exception("could not store a held event")
+
+    def _answered(self, batch: list[Incoming]) -> None:
+        """Answer a batch; keep the state it changed for _publish_due."""
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending += self._answer_batch(batch)
+
+    def _publish_due(self, more_waiting) -> None:
+        """Publish the pending state if STATE_GAP has passed since the last
+        publication, unless more requests wait (``more_waiting()``) and the
+        oldest pending state is younger than STATE_DELAY."""
+        if not self._pending:
+            return
+        now = time.monotonic()
+        if now - self._last_published >= self.STATE_GAP and (
+                now - self._pending_since > self.STATE_DELAY or not more_waiting()):
+            self._flush_pending()
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        self._publish_outbox(pending)
+        self._last_published = time.monotonic()
+
+    def _state_wait(self) -> float | None:
+        """Seconds until the pending state is due (None: nothing pending)."""
+        if not self._pending:
+            return None
+        return max(0.0, self._last_published + self.STATE_GAP - time.monotonic())
+
+    def _serve_reads(self) -> float | None:
+        """On the network thread, after each read (Transport.after_reads): answer
+        the requests read, in batches, and publish the state when it is due.
+        Returns within how many seconds it wants to be called again."""
+        try:
+            self._retry_if_due()
+            while self._inbox:
+                batch = self._inbox[:self.MAX_BATCH]
+                del self._inbox[:self.MAX_BATCH]
+                self._answered(batch)
+            if self._stopping.is_set():
+                if self._pending:
+                    self._flush_pending()
+            else:
+                self._publish_due(self.bus.transport.more_waiting)
+        except Exception:  # never into paho's loop
+            log.exception("answering requests failed")
+        wait = self._state_wait()
+        if self._unstored_events:
+            wait = min(wait if wait is not None else 2.0, 2.0)
+        return wait
+
     def _work(self) -> None:
-        pending: list = []  # retained state and announcements not yet published
-        since = 0.0  # when the oldest of them was answered
-        last_published = 0.0
-        last_retry = 0.0
+        """The worker thread, with a transport that has no after-reads hook."""
         while not self._stopping.is_set():
-            if self._unstored_events and time.monotonic() - last_retry > 2.0:
-                last_retry = time.monotonic()
-                try:
-                    self._retry_unstored_events()
-                except Exception:
-                    log.exception("could not store a held event")
-            wait = 0.2
-            if pending:
-                wait = max(0.0, last_published + self.STATE_GAP - time.monotonic())
+            self._retry_if_due()
+            wait = self._state_wait()
+            if wait is None:
+                wait = 0.2
             try:
                 batch = [self._requests.get(timeout=wait) if wait else
                          self._requests.get_nowait()]
             except queue.Empty:
-                if pending:  # its time has come, and nothing else is waiting
-                    self._publish_outbox(pending)
-                    pending, last_published = [], time.monotonic()
+                if self._pending:  # its time has come, and nothing else is waiting
+                    self._flush_pending()
                 continue
             while len(batch) < self.MAX_BATCH:
                 try:
                     batch.append(self._requests.get_nowait())
                 except queue.Empty:
                     break
-            if not pending:
-                since = time.monotonic()
-            pending += self._answer_batch(batch)
-            now = time.monotonic()
-            if pending and now - last_published >= self.STATE_GAP and (
-                    self._requests.empty() or now - since > self.STATE_DELAY):
-                self._publish_outbox(pending)
-                pending, last_published = [], time.monotonic()
-        if pending:
-            self._publish_outbox(pending)
+            self._answered(batch)
+            self._publish_due(lambda: not self._requests.empty())
+        if self._pending:
+            self._flush_pending()
 
     def _answer_batch(self, batch: list[Incoming], publish: bool = False) -> list:
         """Apply a batch in one transaction, commit, answer each request; return

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import select
 import socket
 import ssl
 import struct
 import threading
+import time
 from pathlib import Path
 
 import paho.mqtt
@@ -198,7 +200,8 @@ LEAN = PAHO_VERSION.startswith(LEAN_PAHO)
 
 
 class _PlainClient(mqtt.Client):
-    """paho's own client, with the one method the transport adds (no corking)."""
+    """paho's own client, with the one method the transport adds (no corking;
+    no after-reads hook: :meth:`PahoTransport.after_reads` says so)."""
 
     @contextlib.contextmanager
     def corked(self):
@@ -223,6 +226,41 @@ class _Client(mqtt.Client):
         self._read_buffer = b""
         self._read_at = 0
         self._read_from = None
+        # Called on paho's thread after each round of reading (see _loop).
+        self._after_reads = None
+        self._after_reads_due: float | None = None
+
+    def _loop(self, timeout=1.0):
+        # With an after-reads hook (the hub's request handling, issue 25) this
+        # thread does the work itself once what the socket held is read and
+        # dispatched: no hand-off to another thread, no second thread woken per
+        # request. The hook says when it wants to run again (state coalesced
+        # for a few ms): select waits no longer than that.
+        hook = self._after_reads
+        if hook is None:
+            return super()._loop(timeout)
+        due = self._after_reads_due
+        if due is not None:
+            timeout = min(timeout, max(0.0, due - time.monotonic()))
+        try:
+            return super()._loop(timeout)
+        finally:
+            wait = hook()
+            self._after_reads_due = None if wait is None else time.monotonic() + wait
+
+    def _more_to_read(self) -> bool:
+        """Something is waiting to be read (in hand, in TLS, or in the socket)."""
+        sock = self._sock
+        if sock is None:
+            return False
+        if self._buffered():
+            return True
+        try:
+            if hasattr(sock, "pending") and sock.pending():
+                return True
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError, TypeError):
+            return False
 
     def _sock_recv(self, bufsize):
         # paho reads a packet in three or more calls (its first byte, its
@@ -483,6 +521,15 @@ class PahoTransport(Transport):
 
     def corked(self):
         return self._client.corked()
+
+    def after_reads(self, hook) -> bool:
+        if not isinstance(self._client, _Client):
+            return False
+        self._client._after_reads = hook
+        return True
+
+    def more_waiting(self) -> bool:
+        return self._client._more_to_read()
 
     def wait_published(self, info, timeout):
         try:

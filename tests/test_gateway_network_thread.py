@@ -81,3 +81,44 @@ def test_with_another_paho_a_worker_thread_answers(hub_config, store, make_node,
         wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 1)
     finally:
         hub.stop()
+
+
+def test_a_hook_busy_longer_than_the_keepalive_keeps_the_link(broker):
+    # The hub's batch may wait for a store another process holds (busy timeout
+    # 10 s) on paho's own thread: the broker, hearing nothing for 1.5 keep-alives,
+    # would drop the link and tell every node the hub is offline.
+    import time
+
+    from motcua.bus.paho import PahoTransport
+    from motcua.config import MqttConfig, from_dict
+
+    ours = PahoTransport(from_dict(MqttConfig, {"port": broker.port, "keepalive": 2}),
+                         client_id="busy-hook")
+    connected, subscribed = threading.Event(), threading.Event()
+    lost, got, busy = [], [], threading.Event()
+    ours.on_connect = lambda session: connected.set()
+    ours.on_subscribed = lambda token: subscribed.set()
+    ours.on_disconnect = lost.append
+    ours.on_message = lambda incoming: got.append(incoming.payload)
+
+    def hook():
+        if busy.is_set():
+            busy.clear()
+            time.sleep(7)  # 3.5 keep-alives
+        return None
+
+    assert ours.after_reads(hook)
+    ours.start()
+    try:
+        assert connected.wait(10)
+        ours.subscribe("busy/#", 1)
+        assert subscribed.wait(10)
+        busy.set()
+        ours.publish("busy/1", b"first", 1)
+        wait_until(lambda: not busy.is_set(), timeout=5)  # the hook is asleep
+        time.sleep(7.5)
+        ours.publish("busy/2", b"after", 1)
+        wait_until(lambda: b"after" in got, timeout=5)
+        assert not lost, lost
+    finally:
+        ours.stop()

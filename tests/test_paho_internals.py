@@ -46,7 +46,7 @@ OVERRIDDEN = {
 # Attributes of a connected client it reads or changes.
 STATE = ("_out_packet", "_sockpairW", "_msgtime_mutex", "_last_msg_out",
          "_out_message_mutex", "_out_messages", "_in_packet", "_manual_ack",
-         "_protocol", "_logger", "_sock", "_thread")
+         "_protocol", "_logger", "_sock", "_thread", "_keepalive", "_thread_terminate")
 
 
 def test_the_installed_paho_is_one_the_lean_transport_was_written_for():

@@ -454,7 +454,9 @@ class Gateway:
         Returns within how many seconds it wants to be called again."""
         try:
             self._retry_if_due()
-            while self._inbox:
+            if self._inbox:
+                # One batch per call: paho's loop runs between two (keep-alive,
+                # what else arrived), however long a locked store makes each.
                 batch = self._inbox[:self.MAX_BATCH]
                 del self._inbox[:self.MAX_BATCH]
                 self._answered(batch)
@@ -462,9 +464,11 @@ class Gateway:
                 if self._pending:
                     self._flush_pending()
             else:
-                self._publish_due(self.bus.transport.more_waiting)
+                self._publish_due(lambda: bool(self._inbox) or self.bus.transport.more_waiting())
         except Exception:  # never into paho's loop
             log.exception("answering requests failed")
+        if self._inbox:
+            return 0.0
         wait = self._state_wait()
         if self._unstored_events:
             wait = min(wait if wait is not None else 2.0, 2.0)

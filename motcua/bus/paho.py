@@ -229,6 +229,8 @@ class _Client(mqtt.Client):
         # Called on paho's thread after each round of reading (see _loop).
         self._after_reads = None
         self._after_reads_due: float | None = None
+        self._hook_since: float | None = None  # since when the hook has been running
+        self._guard: threading.Thread | None = None
 
     def _loop(self, timeout=1.0):
         # With an after-reads hook (the hub's request handling, issue 25) this
@@ -239,14 +241,51 @@ class _Client(mqtt.Client):
         hook = self._after_reads
         if hook is None:
             return super()._loop(timeout)
+        if self._guard is None or not self._guard.is_alive():
+            self._guard = threading.Thread(target=self._keep_alive_while_busy, daemon=True,
+                                           name="paho-keepalive-guard")
+            self._guard.start()
         due = self._after_reads_due
         if due is not None:
             timeout = min(timeout, max(0.0, due - time.monotonic()))
         try:
             return super()._loop(timeout)
         finally:
-            wait = hook()
+            self._hook_since = time.monotonic()
+            try:
+                wait = hook()
+            finally:
+                self._hook_since = None
             self._after_reads_due = None if wait is None else time.monotonic() + wait
+
+    PINGREQ = b"\xc0\x00"
+
+    def _keep_alive_while_busy(self):
+        # While the hook runs (a batch waiting for a store another process has
+        # locked: up to its busy timeout, 10 s), paho's thread sends no PINGREQ,
+        # and a broker hearing nothing for 1.5 keep-alives drops the link (and
+        # publishes the hub's Will to every node). This thread sends one then,
+        # between two packets (nothing queued, under the write lock); paho reads
+        # the PINGRESP as any other.
+        period = max(0.25, self._keepalive / 4)
+        while self._thread is not None and not self._thread_terminate:
+            time.sleep(period)
+            since = self._hook_since
+            if since is None or time.monotonic() - since < self._keepalive / 2:
+                continue
+            with self._write_lock:
+                if self._sock is None or self._out_packet:
+                    continue
+                with self._msgtime_mutex:
+                    quiet = mqtt.time_func() - self._last_msg_out
+                if quiet < self._keepalive / 2:
+                    continue
+                try:
+                    self._sock_send(self.PINGREQ)
+                except (OSError, AttributeError, ValueError):
+                    continue
+                with self._msgtime_mutex:
+                    self._last_msg_out = mqtt.time_func()
 
     def _more_to_read(self) -> bool:
         """Something is waiting to be read (in hand, in TLS, or in the socket)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pygame
 
-from motcua.public_terms import ASK_OFFICER, public_details, source_phrase
+from motcua.public_terms import ASK_OFFICER, channel_notes, public_details, source_phrase
 
 from .widgets import (
     BG,
@@ -247,8 +247,11 @@ class Procedure:
         if all("time_limit" not in c and "fees" not in c for c in channels):
             blocks.append(("item", f"{ASK_OFFICER} về thời hạn giải quyết và phí, lệ phí."))
             channels = []
+        general, own = channel_notes(self.proc["details"])
         for c in channels:
             limit = time_limit(c) if "time_limit" in c else ASK_OFFICER.lower()
+            if own.get(c["channel"]):
+                limit += f" ({own[c['channel']]})"
             if "fees" not in c:
                 fees = f"phí, lệ phí: {ASK_OFFICER.lower()}"
             else:
@@ -257,6 +260,8 @@ class Procedure:
                                  for f in c.get("fees", [])) or "Miễn phí"
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
                                    f"{limit}; {fees}"))
+        if general:
+            blocks.append(("item", f"Lưu ý: {general}"))
         blocks.append(("head", "Hồ sơ cần mang theo"))
         if "components" not in d:
             blocks.append(("item", f"{ASK_OFFICER}."))

@@ -12,6 +12,7 @@ this one rule::
     confirmed(proc["details"], "fees")            # False → say ASK_OFFICER instead
     source_line(proc["details"])                  # 'Quyết định 1234/QĐ-UBND ngày 02/05/2024 …'
     source_lines(proc["details"])                 # [('Thời hạn giải quyết', 'Luật … Điều 16')]
+    channel_notes(proc["details"])                # ('xã miền núi: không quá 23 ngày…', {…})
 
 The keys ``unconfirmed`` may hold: see :data:`PARTS`. ``sources`` cites, part by
 part, the text each value was read in (a time limit from a law, a fee from a
@@ -70,6 +71,10 @@ def public_details(details: dict) -> dict:
     hidden = unconfirmed(details)
     out = copy.deepcopy(details)
     for channel in out.get("channels", []) or []:
+        if "time_limit" in hidden or _unchecked(channel.get("note")):
+            # A channel's note qualifies its time limit (a longer one in mountain
+            # communes, "add the post's time"): shown with it, never without it.
+            channel.pop("note", None)
         if "time_limit" in hidden:
             channel.pop("time_limit", None)
             channel.pop("unit", None)
@@ -88,6 +93,38 @@ def public_details(details: dict) -> dict:
     else:
         out.pop("sources", None)
     return out
+
+
+# A note that says it is itself unchecked is a remark for staff, not a term.
+_UNCHECKED = ("chưa xác nhận", "chưa đối chiếu", "chưa kiểm tra")
+
+
+def _unchecked(note) -> bool:
+    text = str(note or "").casefold()
+    return any(words in text for words in _UNCHECKED)
+
+
+def channel_notes(details: dict) -> tuple[str, dict[str, str]]:
+    """The channel notes a citizen may read, as (what every channel says, {channel: what
+    only it adds}), from :func:`public_details` (none when the time limit is unconfirmed,
+    none that calls itself unchecked). A note repeated on every channel, the post's
+    ending "; cộng thời gian chuyển phát", is said once::
+
+        ("…; xã miền núi, …: không quá 23 ngày làm việc", {"post": "cộng thời gian chuyển phát"})
+    """
+    notes = {c.get("channel"): str(c.get("note") or "").strip()
+             for c in public_details(details).get("channels") or []}
+    written = sorted({n for n in notes.values() if n}, key=len)
+    general = ""
+    if written and all(n == written[0] or n.startswith((written[0] + "; ", written[0] + ". "))
+                       for n in notes.values()):
+        general = written[0]
+    own = {}
+    for channel, note in notes.items():
+        rest = note[len(general):].lstrip(";. ") if general else note
+        if rest:
+            own[channel] = rest   # as written: "cộng thời gian chuyển phát" after a "; "
+    return general, own
 
 
 def _title(d: dict) -> str:

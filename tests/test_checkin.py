@@ -178,6 +178,60 @@ def test_a_check_in_before_opening_time_belongs_to_its_slots_day(centre, config)
         api.issue_ticket(db, TOPICS, "ho-tich", now=at(7, 5))
     assert tickets.get(centre.db, ticket["ticket_id"])["status"] == "waiting"
 
+@pytest.mark.parametrize("hh, mm, outcome", [(2, 59, "early"), (3, 0, "checked_in"),
+                                              (6, 59, "checked_in")])
+def test_a_check_in_at_the_edges_of_a_4_hour_window_belongs_to_the_slots_day(
+        centre, config, hh, mm, outcome):
+    """The widest window (240 min) before an 07:00 slot opens at 03:00, when the slot's
+    business day starts: the booked ticket is that day's, and a walk-in taken at the
+    same moment is too (one day at a time, no day closed under anyone)."""
+    b = book(centre, config, 7, 0)
+    with centre.write() as db:
+        setup.save_settings(db, {"checkin_early_min": "240"})
+    result = check_in(centre, b["code"], at(hh, mm))
+    assert result["outcome"] == outcome
+    with centre.write() as db:
+        walk_in = api.issue_ticket(db, TOPICS, "ho-tich", now=at(hh, mm))[0]
+    if outcome == "early":
+        assert "từ 03:00" in result["message"] and walk_in["day"] == "2026-12-06"
+        return
+    ticket = result["ticket"]
+    assert ticket["day"] == walk_in["day"] == "2026-12-07"
+    with centre.write() as db:
+        api.issue_ticket(db, TOPICS, "ho-tich", now=at(7, 5))
+    assert tickets.get(centre.db, ticket["ticket_id"])["status"] == "waiting"
+
+
+def test_the_evening_before_is_early_whatever_the_window(centre, config):
+    b = book(centre, config, 7, 0)
+    with centre.write() as db:
+        setup.save_settings(db, {"checkin_early_min": "240"})
+    result = check_in(centre, b["code"], at(23, 30, dt.date(2026, 12, 6)))
+    assert result["outcome"] == "early" and tickets.count(centre.db) == 0
+    assert "nhận số theo lịch hẹn từ 03:00 ngày 07/12/2026" in result["message"]
+    assert bookings.find(centre.db, b["code"])["status"] == "booked"
+
+
+def test_a_window_reaching_back_before_the_business_day_opens_with_the_day(centre, config):
+    """Numbers restart at 04:00 when the centre opens at 08:00, but slots follow the
+    working sessions (from 07:00): a 240-min window for the 07:00 slot would open at
+    03:00, in the day before. It opens at 04:00 instead: a check-in at 03:30 is early
+    (a ticket then would have closed the day before while its walk-ins still came)."""
+    b = book(centre, config, 7, 0)
+    with centre.write() as db:
+        setup.save_settings(db, {"checkin_early_min": "240", "opening_time": "08:00"})
+    result = check_in(centre, b["code"], at(3, 30))
+    assert result["outcome"] == "early" and "từ 04:00" in result["message"]
+    assert result["window_from"] == "2026-12-06T21:00:00.000+00:00"
+    with centre.write() as db:
+        night = api.issue_ticket(db, TOPICS, "ho-tich", now=at(3, 30))[0]
+    assert night["day"] == "2026-12-06"
+    ticket = check_in(centre, b["code"], at(4, 0))["ticket"]
+    assert ticket["day"] == "2026-12-07" and ticket["display"] == "A001"
+    # The day before is closed by the day after, once, and the night's walk-in with it.
+    assert tickets.get(centre.db, night["ticket_id"])["status"] == "cancelled"
+
+
 
 def test_a_counter_calls_due_bookings_first_but_at_most_k_in_a_row(centre, config):
     """Four bookings of 09:00 checked in, two walk-ins who came at 08:30; K = 3 (default):

@@ -8,7 +8,8 @@
     result["ticket"]      # with 'checked_in': the booked ticket, as request/ticket answers
 
 The window is the centre's queue settings ``checkin_early_min`` before the
-slot's start to ``checkin_late_min`` after (15 and 10 by default). Inside it
+slot's start (not before its business day starts) to ``checkin_late_min`` after
+(15 and 10 by default). Inside it
 the booking's service gets a booked ticket (:func:`central.queue.tickets.issue`
 with the booking's code and slot), which the calling order puts ahead of
 walk-ins from the slot's start (:mod:`central.queue.strategy`). Early, nothing
@@ -48,10 +49,19 @@ def _date(moment: dt.datetime) -> str:
 
 
 def window(db, starts_at: str) -> tuple[dt.datetime, dt.datetime]:
-    """When a booking whose slot starts at ``starts_at`` (UTC ISO) may check in."""
+    """When a booking whose slot starts at ``starts_at`` (UTC ISO) may check in.
+
+    Never before the slot's business day starts (``tickets.EARLY_ARRIVALS`` before
+    opening time): a booked ticket is always its slot's day's, like every ticket
+    issued then. (Slots follow the working sessions, opening time is a queue
+    setting: a 07:00 slot with 240 min early and an 08:00 opening would otherwise
+    take check-ins from 03:00, in the day before, whose numbers still run.)"""
     start = clock.from_iso(starts_at)
     settings = queue_setup.settings(db)
-    return (start - dt.timedelta(minutes=int(settings["checkin_early_min"])),
+    opening = settings["opening_time"]
+    day = dt.date.fromisoformat(tickets.business_day(start, opening))
+    day_opens = dt.datetime.combine(day, dt.time(), LOCAL) + tickets.day_start(opening)
+    return (max(start - dt.timedelta(minutes=int(settings["checkin_early_min"])), day_opens),
             start + dt.timedelta(minutes=int(settings["checkin_late_min"])))
 
 

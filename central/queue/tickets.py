@@ -236,10 +236,9 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         if not rows:
             raise Refused("unknown_priority", f"Không có đối tượng ưu tiên mã '{priority}'.")
         priority_row = rows[0]
-    # A booking checked in before opening time (its window opens 15 min before a
-    # 07:00 slot) belongs to its slot's day, not to the day being closed.
-    day = business_day(max(moment, clock.from_iso(slot_at)) if booking_code and slot_at
-                       else moment, setup.settings(db)["opening_time"], zone)
+    # A booked ticket too is the day it is issued in: its check-in window opens no
+    # earlier than its slot's business day (central.appointments.checkin.window).
+    day = business_day(moment, setup.settings(db)["opening_time"], zone)
     closed = close_old_days(db, day, at)
     number = next_number(db, day, service)
     ticket = {

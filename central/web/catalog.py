@@ -18,6 +18,7 @@ from motcua import clock
 from motcua.public_terms import (
     ASK_OFFICER,
     PARTS,
+    channel_notes,
     public_details,
     source_lines,
     source_phrase,
@@ -73,7 +74,8 @@ def procedure(code):
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
                            source=source_phrase(proc["details"]),
-                           sources=source_lines(proc["details"]))
+                           sources=source_lines(proc["details"]),
+                           notes=channel_notes(proc["details"]))
 
 
 def _department_name(proc) -> str:

@@ -151,6 +151,12 @@ _ENDED = ("update tickets set status = ?1, finished_at = ?2, service_ms = cast(r
           "julianday(?2) - julianday(called_at)) * 86400000) as integer) where id = ?3")
 
 
+_CALLED = ("update tickets set status = 'called', called_at = ?1, "
+           "first_called_at = coalesce(first_called_at, ?1), wait_ms = coalesce(wait_ms, "
+           "cast(round((julianday(?1) - julianday(issued_at)) * 86400000) as integer)), "
+           "counter_id = ?2, officer_id = ?3, target_counter_id = null where id = ?4")
+
+
 def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -> None:
     """End ``ticket`` at the counter; ``clear=False`` when a call follows at once
     (it sets the counter's ticket: one write of the counter, not two)."""
@@ -177,10 +183,8 @@ def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
     counter = cmd.counter
     record_event(db, ticket, action, "called", now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail)
-    db.execute("update tickets set status = 'called', called_at = ?, "
-               "first_called_at = coalesce(first_called_at, ?), counter_id = ?, "
-               "officer_id = ?, target_counter_id = null where id = ?",
-               [cmd.at, cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
+    # Its wait (issue to first call, ms) is kept once, at its first call (today's figures).
+    db.execute(_CALLED, [cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
     # Booked calls in a row (a due booking's), which the strategy bounds while walk-ins wait.
     booked = counter["booked_streak"] + 1 if ticket.get("slot_at") and \

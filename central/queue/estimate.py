@@ -140,21 +140,58 @@ def walk_in_wait(db, service: dict, ahead: int, now: dt.datetime) -> Wait:
     they count as people ahead, and the window grows with the wait they add (a few
     rounds at most). Bookings whose check-in window closed (``checkin_late_min``
     ago) will not come."""
-    facts = line_facts(db, service, now)
-    wait = wait_for(facts, ahead)
     settings = setup.settings(db)
-    most = int(settings["booked_in_a_row"]) * (ahead + 1)
     since = clock.iso(now - dt.timedelta(minutes=int(settings["checkin_late_min"])))
+    return _with_bookings(line_facts(db, service, now), ahead, now, settings,
+                          lambda until: bookings_due(db, service["id"], since, until))
+
+
+def _with_bookings(facts: LineFacts, ahead: int, now: dt.datetime, settings: dict,
+                   due_until) -> Wait:
+    """:func:`walk_in_wait` with ``due_until(until)``: the bookings still to come
+    (window open at ``now``) whose slot starts by ``until`` (UTC ISO). The live
+    ticket page does the same with the line state's ``bookings`` (static/ticket.js)."""
+    wait = wait_for(facts, ahead)
+    most = int(settings["booked_in_a_row"]) * (ahead + 1)
     counted = 0
     for _ in range(5):
         until = now if settings["strategy"] == "first_come" else \
             now + dt.timedelta(minutes=wait.minutes)
-        due = min(most, bookings_due(db, service["id"], since, clock.iso(until)))
+        due = min(most, due_until(clock.iso(until)))
         if due <= counted:
             break
         counted = due
         wait = wait_for(facts, ahead + counted)
     return wait
+
+
+# How far ahead a line's state lists the bookings to come (a walk-in's wait is
+# shorter), in slots at most.
+BOOKINGS_AHEAD = dt.timedelta(hours=12)
+BOOKING_SLOTS = 48
+
+
+def line_wait(db, service: dict, facts: LineFacts, waiting: int,
+              now: dt.datetime) -> tuple[Wait, dict | None]:
+    """The wait of a walk-in joining the line now (as :func:`walk_in_wait`) and the
+    bookings a line's state carries so a ticket's page counts them as its paper did:
+    ``{"slots": [{"at": slot start, "count": n}], "late_min", "in_a_row", "due_only"}``
+    (None when no booking is to come). One statement for both."""
+    settings = setup.settings(db)
+    late = int(settings["checkin_late_min"])
+    rows = db.execute(
+        "select starts_at, count(*) from appointments where service_id = ? and "
+        "status = 'booked' and starts_at > ? and starts_at <= ? group by starts_at "
+        "order by starts_at limit ?",
+        [service["id"], clock.iso(now - dt.timedelta(minutes=late)),
+         clock.iso(now + BOOKINGS_AHEAD), BOOKING_SLOTS]).fetchall()
+    if not rows:
+        return wait_for(facts, waiting), None
+    wait = _with_bookings(facts, waiting, now, settings,
+                          lambda until: sum(n for at, n in rows if at <= until))
+    return wait, {"slots": [{"at": at, "count": n} for at, n in rows], "late_min": late,
+                  "in_a_row": int(settings["booked_in_a_row"]),
+                  "due_only": settings["strategy"] == "first_come"}
 
 
 def bookings_due(db, service_id: int, since: str, until: str) -> int:

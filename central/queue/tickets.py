@@ -183,17 +183,32 @@ _AHEAD_BOOKED = (
 _AHEAD = ("select count(*) from tickets where status = 'waiting' and service_id = ? "
           "and day = ? and (issued_at, id) < (?, ?)")
 _AHEAD_PRIORITY = _AHEAD + " and priority_class_id is not null"
+# A ticket not written yet is behind every waiting ticket issued at or before its
+# moment: the line's length as kept in ``queue_lines`` (migration 0153), less the
+# waiting issued later (none, unless the clock went back; an index seek).
+_AHEAD_NEW = ("select coalesce((select {kept} from queue_lines where service_id = ?1 and day = ?2),"
+              " 0) - (select count(*) from tickets where status = 'waiting' and service_id = ?1 "
+              "and day = ?2 and issued_at > ?3{only})")
+_AHEAD_NEW_NORMAL = _AHEAD_NEW.format(kept="waiting", only="")
+_AHEAD_NEW_PRIORITY = _AHEAD_NEW.format(kept="priority",
+                                        only=" and priority_class_id is not null")
 
 
 def people_ahead(db, ticket: dict) -> int:
     """Waiting tickets of the same service (and business day) issued earlier; a
     priority ticket counts only the priority tickets before it, a booked ticket
-    (issue 26) the booked tickets of earlier slots. Counted from the index of
-    the waiting lines (``tickets_waiting_line``) without reading a row."""
+    (issue 26) the booked tickets of earlier slots. A ticket being issued (no
+    id yet) reads its line's length kept by SQLite (``queue_lines``); one
+    already in the line is counted from the index of the waiting lines
+    (``tickets_waiting_line``) without reading a row."""
     tid = ticket.get("id") or _NOT_YET
     if ticket.get("slot_at"):
         return db.execute(_AHEAD_BOOKED, [ticket["service_id"], ticket["day"],
                                           ticket["slot_at"], tid]).fetchone()[0]
+    if tid == _NOT_YET:
+        query = _AHEAD_NEW_NORMAL if ticket["priority_class_id"] is None else _AHEAD_NEW_PRIORITY
+        return db.execute(query, [ticket["service_id"], ticket["day"],
+                                  ticket["issued_at"]]).fetchone()[0]
     query = _AHEAD if ticket["priority_class_id"] is None else _AHEAD_PRIORITY
     return db.execute(query, [ticket["service_id"], ticket["day"], ticket["issued_at"],
                               tid]).fetchone()[0]
@@ -262,7 +277,8 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
     ticket["estimate_min"] = minutes
     ticket["id"] = db.execute(_INSERT, [ticket[k] for k in _INSERTED]).lastrowid
     ticket.update(called_at=None, first_called_at=None, finished_at=None, counter_id=None,
-                  target_counter_id=None, officer_id=None, recalls=0, service_ms=None)
+                  target_counter_id=None, officer_id=None, recalls=0, service_ms=None,
+                  wait_ms=None)
     _last_issued[db.conn] = ticket
     record_event(db, ticket, "issue", "waiting", now=at, node_id=node_id,
                  detail={"estimate_min": minutes, "people_ahead": ahead,

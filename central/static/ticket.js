@@ -9,19 +9,52 @@
   let ticket = null, line = null, service = d.service;
   const lineTopic = (code) => `${cfg.base}/state/line/${code}`;
 
-  // As central/queue/estimate.py: called at the (ahead - idle + 1)-th call from now, one
-  // call every minutes_per_person; a range when the line is not steady or the spread is wide.
-  function waitText(ahead, line) {
+  // As central/queue/estimate.py (wait_for): called at the (ahead - idle + 1)-th call from
+  // now, one call every minutes_per_person; a number only when the line is steady and its
+  // mean error is at most 1.5 min (0.8 standard deviations), else a range.
+  function waitFor(ahead, line) {
     const idle = line.idle_counters || 0;
+    const gap = line.minutes_per_person;
     const calls = !line.open_counters ? ahead + 1 : (ahead >= idle ? ahead - idle + 1 : 0);
-    const minutes = calls * line.minutes_per_person;
-    const spread = 1.2816 * Math.sqrt(calls) * line.minutes_per_person;
-    if (line.steady && spread <= 5) {
-      return minutes < 0.5 ? "dưới 5 phút" : `khoảng ${Math.round(minutes)} phút`;
-    }
+    const minutes = calls * gap;
+    const spread = 1.2816 * Math.sqrt(calls) * gap;
     const low = 5 * Math.floor(Math.max(0, minutes - spread) / 5);
-    const high = Math.max(low + 5, 5 * Math.ceil((minutes + spread) / 5));
-    return low <= 0 ? `dưới ${high} phút` : `khoảng ${low}–${high} phút`;
+    return {
+      minutes: Math.round(minutes), low,
+      high: Math.max(low + 5, 5 * Math.ceil((minutes + spread) / 5)),
+      trusted: Boolean(line.steady) && 0.8 * Math.sqrt(calls) * gap <= 1.5,
+    };
+  }
+
+  // As estimate.walk_in_wait: the bookings still to come whose slot starts before this
+  // ticket's call go first (at most in_a_row for each walk-in's call up to this one), so
+  // they count as people ahead, as on the printed ticket.
+  function walkInWait(ahead, line, now) {
+    let wait = waitFor(ahead, line);
+    const b = line.bookings;
+    if (!b) return wait;
+    const most = b.in_a_row * (ahead + 1);
+    const since = now - b.late_min * 60000;
+    let counted = 0;
+    for (let round = 0; round < 5; round += 1) {
+      const until = b.due_only ? now : now + wait.minutes * 60000;
+      let due = 0;
+      for (const slot of b.slots) {
+        const at = Date.parse(slot.at);
+        if (at > since && at <= until) due += slot.count;
+      }
+      due = Math.min(most, due);
+      if (due <= counted) break;
+      counted = due;
+      wait = waitFor(ahead + counted, line);
+    }
+    return wait;
+  }
+
+  // As estimate.said.
+  function said(wait) {
+    if (wait.trusted) return wait.minutes <= 0 ? "dưới 5 phút" : `khoảng ${wait.minutes} phút`;
+    return wait.low <= 0 ? `dưới ${wait.high} phút` : `khoảng ${wait.low}–${wait.high} phút`;
   }
 
   function render() {
@@ -45,7 +78,9 @@
         if (!priority || q.priority) ahead += 1;
       }
       $("ahead").textContent = ahead ? `Còn ${ahead} người trước bạn` : "Bạn là người tiếp theo";
-      $("estimate").textContent = `Thời gian chờ ước tính: ${waitText(ahead, line)}`;
+      $("estimate").textContent =
+        `Thời gian chờ ước tính: ${said(d.booked === "true" ? waitFor(ahead, line)
+                                       : walkInWait(ahead, line, Date.now()))}`;
     } else if (!waiting) {
       $("ahead").textContent = "";
       $("estimate").textContent = "";
@@ -69,6 +104,8 @@
     $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
     $("link").className = "link-state " + (up ? "up" : "down");
   });
+  // Bookings fall due as time passes, with no new state: say it again every half minute.
+  setInterval(render, 30000);
   live.subscribe(`${cfg.base}/state/ticket/${d.key}`);
   live.subscribe(lineTopic(service));
 })();

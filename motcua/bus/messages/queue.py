@@ -139,13 +139,22 @@ STATE_LINE = MessageType(
         Field("minutes_per_person", "number", "recent service time / open counters: the "
                                               "minutes between two calls"),
         Field("estimate_min", "integer", "estimated wait of a ticket issued now, minutes "
-                                         "(the `(waiting - idle + 1)`-th call from now)"),
+                                         "(the `(waiting - idle + 1)`-th call from now, after "
+                                         "the `bookings` due before it)"),
         Field("estimate_range", "array", "`[low, high]` minutes, present when the number "
                                          "cannot be trusted: show the range instead",
               required=False),
         Field("steady", "boolean", "counters open, service time known, none opened, paused "
                                    "or closed in the last 15 min: a waiting ticket's own "
                                    "estimate may be a number (else a range)", required=False),
+        Field("bookings", "object", "bookings not checked in yet whose check-in window is "
+                                    "open, called ahead of walk-ins from their slot's start "
+                                    "(a walk-in's wait counts them): `slots` (`at`, the "
+                                    "slot's start, ISO 8601 UTC; `count`), `late_min` (the "
+                                    "window closes this long after `at`), `in_a_row` (at "
+                                    "most this many per walk-in's call), `due_only` (true: "
+                                    "only those due already count); absent when none",
+              required=False),
         Field("target_wait_min", "integer", "the service's target wait, minutes"),
         Field("departments", "array", "names of the departments the service belongs to (a "
                                       "kiosk offers its tickets for their procedures)",

@@ -1,0 +1,144 @@
+"""Live waits count the bookings due, as the printed ticket does (issue 25 follow-up).
+
+A walk-in's paper counts the bookings that fall due before its call
+(``estimate.walk_in_wait``); the hall board and the ticket's live page read the
+retained ``state/line``. Both must say the same: not 5 min on the page and 25 on the
+paper. The line's state carries the bookings to come (``bookings``) and its estimate
+counts them; the page's script (static/ticket.js) counts them as the hub does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pygame
+import pytest
+
+from central.queue import estimate, setup, state
+from display.board import BoardRenderer, board_pages
+from display.model import BoardModel
+from motcua import clock
+
+from .conftest import PROJECT
+from .test_queue_browser import issue, queue_site  # noqa: F401 (a fixture)
+
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+
+
+def add_bookings(db, service_code: str, starts_at: dt.datetime, count: int) -> None:
+    """Bookings not checked in yet, as the booking pages leave them (the slot rules are
+    the booking module's business: tests/test_appointments.py)."""
+    sid = setup.service_by_code(db, service_code)["id"]
+    at, start = clock.iso(), clock.iso(starts_at)
+    end = clock.iso(starts_at + dt.timedelta(minutes=30))
+    for i in range(count):
+        db.execute(
+            "insert into appointments (code, service_id, day, starts_at, ends_at, name, phone, "
+            "status, channel, created_at, updated_at) values (?, ?, ?, ?, ?, 'Nguyễn Văn A', "
+            "?, 'booked', 'web', ?, ?)",
+            [f"H{sid:03d}{i:04d}", sid, start[:10], start, end,
+             f"09120000{i:02d}", at, at])
+
+
+def paper(ticket: dict) -> str:
+    """What the printed ticket says of its wait (a range when it has one)."""
+    low_high = ticket["estimate_range"]
+    return estimate.said(estimate.Wait(ticket["estimate_min"], *(low_high or (0, 0)),
+                                       trusted=low_high is None))
+
+
+def test_the_lines_state_says_what_a_walk_ins_paper_says(sample_centre, monkeypatch):
+    now = dt.datetime(2026, 12, 7, 1, 50, tzinfo=dt.UTC)      # 08:50 in Hà Nội
+    monkeypatch.setattr(clock, "now", lambda: now)
+    with sample_centre.write() as db:
+        add_bookings(db, "ho-tich", now + dt.timedelta(minutes=5), 4)
+    line = state.line(sample_centre.db, "ho-tich")
+    with sample_centre.write() as db:
+        from central.queue import api
+        from motcua.bus import Topics
+        ticket = api.issue_ticket(db, Topics("th"), "ho-tich", now=now)[0]
+    assert ticket["people_ahead"] == 0
+    # Nobody ahead, but three of the four bookings of 08:55 go first (K = 3).
+    assert ticket["estimate_min"] > estimate.wait_for(
+        estimate.line_facts(sample_centre.db, setup.service_by_code(sample_centre.db,
+                                                                    "ho-tich"), now), 0).minutes
+    assert (line["estimate_min"], line.get("estimate_range")) == \
+        (ticket["estimate_min"], ticket["estimate_range"])
+    assert line["bookings"] == {"slots": [{"at": clock.iso(now + dt.timedelta(minutes=5)),
+                                           "count": 4}],
+                                "late_min": 10, "in_a_row": 3, "due_only": False}
+    # A line with no booking to come carries no `bookings` (the message stays small).
+    assert "bookings" not in state.line(sample_centre.db, "dat-dai")
+
+
+def test_the_hall_board_says_the_papers_wait_and_stays_whole_at_1920x1080(sample_centre,
+                                                                         monkeypatch):
+    """The sample centre (20 counters), every service with people waiting and bookings
+    due: the strip's waits are the papers', in pages, nothing cut."""
+    from central.queue import api
+    from motcua.bus import Topics
+
+    now = dt.datetime(2026, 12, 7, 1, 50, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    db = sample_centre.db
+    services = [s["code"] for s in setup.services(db)]
+    assert len(setup.counters(db)) == 20
+    papers = {}
+    with sample_centre.write() as w:   # every counter open an hour ago (a steady floor)
+        for c in setup.counters(w):
+            api.counter_command(w, Topics("th"), setup.counter_by_number(w, c["number"]),
+                                "open", now=now - dt.timedelta(hours=1))
+    with sample_centre.write() as w:
+        for i, code in enumerate(services):
+            add_bookings(w, code, now + dt.timedelta(minutes=2), 6 + i)
+            for _ in range(i % 4 + 1):
+                papers[code] = api.issue_ticket(w, Topics("th"), code, now=now)[0]
+    model = BoardModel("main", "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    model.set_online(True, now=now)
+    model.update("board/main", state.board(db, "main"), now=now)
+    for c in setup.counters(db):
+        model.update(f"counter/{c['number']}", state.counter_state(db, c["number"]), now=now)
+    for code in services:
+        model.update(f"line/{code}", state.line(db, code), now=now)
+    view = model.view()
+    renderer = BoardRenderer((1920, 1080))
+    texts, cuts = [], []
+    for turn in range(board_pages(renderer, view)):
+        surface = pygame.Surface((1920, 1080))
+        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
+        texts += renderer.texts
+        cuts += [str(c) for c in renderer.reports]
+        if turn == 0:
+            ARTIFACTS.mkdir(exist_ok=True)
+            pygame.image.save(surface, str(ARTIFACTS / "board-waits-with-bookings.png"))
+    assert cuts == []
+    for code, ticket in papers.items():
+        # The board says the wait of the next walk-in: one more ahead than the last
+        # paper's; it is at least the paper's, and says it as a range when the paper did.
+        w = next(w for w in view.waiting if w["service"] == code)
+        line = state.line(db, code)
+        assert w["estimate_min"] == line["estimate_min"] >= ticket["estimate_min"]
+        said = (f"chờ {w['estimate_range'][0]}–{w['estimate_range'][1]} phút"
+                if w["estimate_range"] else f"chờ khoảng {w['estimate_min']} phút")
+        assert said in texts, (code, said)
+
+
+@pytest.mark.browser
+def test_the_ticket_page_says_the_papers_wait_with_the_bookings_due(browser, queue_site,  # noqa: F811
+                                                                     store, queue_hub):
+    """Live: four bookings due in 3 minutes, a walk-in ticket with nobody ahead. Its page,
+    once the line's state arrived over MQTT, says the wait its paper says."""
+    with store.write() as db:
+        add_bookings(db, "ho-tich", clock.now() + dt.timedelta(minutes=3), 4)
+    ticket = issue(store, queue_hub, "ho-tich")
+    assert ticket["people_ahead"] == 0
+    page = browser.new_page(viewport={"width": 420, "height": 800})
+    page.goto(f"{queue_site}{ticket['live_path']}")
+    page.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    # Written by the page's script from the line's state (the server wrote "Còn 0 …").
+    page.get_by_text("Bạn là người tiếp theo").wait_for(timeout=5_000)
+    said = page.locator("#estimate").inner_text()
+    assert said == f"Thời gian chờ ước tính: {paper(ticket)}", (said, ticket)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ticket-page-with-bookings.png"), full_page=True)
+    page.close()

@@ -113,6 +113,7 @@ class Gateway:
         self._ticket_prefix = self.topics.state("ticket") + "/"
         self.skipped_unchanged = 0
         self._stopping = threading.Event()
+        self._stop_seen = threading.Event()  # the network thread saw _stopping
         self._worker: threading.Thread | None = None
         self.bus.subscribe(self.topics.all_nodes("request"), self._enqueue_request)
         # Losses of the link over the last minutes, for /healthz and an alarm: told
@@ -138,6 +139,7 @@ class Gateway:
     # Life --------------------------------------------------------------------
     def start(self) -> Gateway:
         self._stopping.clear()
+        self._stop_seen.clear()
         self._on_network_thread = self.bus.transport.after_reads(self._serve_reads)
         if not self._on_network_thread:
             self._worker = threading.Thread(target=self._work, name="hub-requests",
@@ -199,13 +201,12 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
-        elif self._on_network_thread:
-            # The network thread publishes what state is pending once it sees
-            # _stopping (within STATE_GAP); not if the link is down meanwhile
-            # (all of it is published again at the next connect anyway).
-            deadline = time.monotonic() + 0.5
-            while self._pending and self.connected and time.monotonic() < deadline:
-                time.sleep(0.005)
+        elif self._on_network_thread and self._pending and self.connected:
+            # The network thread, woken, publishes the state still pending once
+            # it sees _stopping; not if the link is down meanwhile (all of it is
+            # published again at the next connect anyway).
+            self.bus.transport.wake()
+            self._stop_seen.wait(1.0)
         if getattr(self, "_sweeper", None) is not None:
             self._sweeper.join(5)
         self.bus.stop()
@@ -463,6 +464,7 @@ class Gateway:
             if self._stopping.is_set():
                 if self._pending:
                     self._flush_pending()
+                self._stop_seen.set()
             else:
                 self._publish_due(lambda: bool(self._inbox) or self.bus.transport.more_waiting())
         except Exception:  # never into paho's loop

@@ -114,6 +114,9 @@ class Transport:
         """Messages are waiting to be read (only meaningful inside an after-reads hook)."""
         return False
 
+    def wake(self) -> None:
+        """Make the network thread run its after-reads hook soon."""
+
 
 @dataclass
 class _Subscription:

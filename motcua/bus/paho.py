@@ -570,6 +570,12 @@ class PahoTransport(Transport):
     def more_waiting(self) -> bool:
         return self._client._more_to_read()
 
+    def wake(self) -> None:
+        sockpair = self._client._sockpairW
+        if sockpair is not None:
+            with contextlib.suppress(OSError):
+                sockpair.send(mqtt.sockpair_data)
+
     def wait_published(self, info, timeout):
         try:
             info.wait_for_publish(timeout)

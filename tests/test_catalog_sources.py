@@ -20,7 +20,7 @@ from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, u
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked, and it may only go up.
-CONFIRMED_IN_FULL = 61
+CONFIRMED_IN_FULL = 65
 
 
 def _sample() -> list[dict]:
@@ -324,3 +324,16 @@ def test_a_judicial_expert_card_read_in_a_province_publishing_decision(client, s
     assert "Công bố tại Quyết định 3904/QĐ-UBND ngày 21/09/2026" in page
     assert "Luật Giám định tư pháp số 105/2025/QH15" in page
     assert "chưa xác nhận" not in page.lower()
+
+
+def test_trade_and_road_permits_read_in_province_publishing_decisions(client, store):
+    catalog.load_sample(store, "admin")
+    # Cấp Giấy phép tạm xuất, tái nhập (1.000905): 13 working days "theo quy định" (Hải Phòng's
+    # own cut to 11 is not used), no fee, Quyết định 3584/QĐ-UBND ngày 08/09/2026.
+    page = client.get("/thu-tuc/1.000905").get_data(as_text=True)
+    assert "13 ngày làm việc" in page and "11 ngày làm việc" not in page
+    assert "Công bố tại Quyết định 3584/QĐ-UBND ngày 08/09/2026" in page
+    assert "Không thu phí, lệ phí" in page and "chưa xác nhận" not in page.lower()
+    # Giấy phép liên vận Việt Nam – Lào (1.002856): 01 working day, Quyết định 3508/QĐ-UBND.
+    page = client.get("/thu-tuc/1.002856").get_data(as_text=True)
+    assert "1 ngày làm việc" in page and "3508/QĐ-UBND ngày 03/09/2026" in page

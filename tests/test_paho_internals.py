@@ -41,11 +41,12 @@ OVERRIDDEN = {
     "_packet_read": ["self"],
     "_sock_send": ["self", "buf"],
     "_call_socket_register_write": ["self"],
+    "_loop": ["self", "timeout"],
 }
 # Attributes of a connected client it reads or changes.
 STATE = ("_out_packet", "_sockpairW", "_msgtime_mutex", "_last_msg_out",
          "_out_message_mutex", "_out_messages", "_in_packet", "_manual_ack",
-         "_protocol", "_logger", "_sock", "_thread")
+         "_protocol", "_logger", "_sock", "_thread", "_keepalive", "_thread_terminate")
 
 
 def test_the_installed_paho_is_one_the_lean_transport_was_written_for():

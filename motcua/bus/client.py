@@ -101,6 +101,22 @@ class Transport:
         together when it ends (one system call for many messages)."""
         return contextlib.nullcontext()
 
+    def after_reads(self, hook: Callable[[], float | None]) -> bool:
+        """Call ``hook()`` on the network thread each time the messages it read
+        have been dispatched (and at least every second while connected); the
+        hook returns within how many seconds it wants to be called again, or
+        None. False: this transport cannot (the caller needs its own thread).
+        The hook must not wait for anything the network thread brings (an
+        answer, a PUBACK), and must not raise."""
+        return False
+
+    def more_waiting(self) -> bool:
+        """Messages are waiting to be read (only meaningful inside an after-reads hook)."""
+        return False
+
+    def wake(self) -> None:
+        """Make the network thread run its after-reads hook soon."""
+
 
 @dataclass
 class _Subscription:

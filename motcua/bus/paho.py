@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import select
 import socket
 import ssl
 import struct
 import threading
+import time
 from pathlib import Path
 
 import paho.mqtt
@@ -198,7 +200,8 @@ LEAN = PAHO_VERSION.startswith(LEAN_PAHO)
 
 
 class _PlainClient(mqtt.Client):
-    """paho's own client, with the one method the transport adds (no corking)."""
+    """paho's own client, with the one method the transport adds (no corking;
+    no after-reads hook: :meth:`PahoTransport.after_reads` says so)."""
 
     @contextlib.contextmanager
     def corked(self):
@@ -223,6 +226,80 @@ class _Client(mqtt.Client):
         self._read_buffer = b""
         self._read_at = 0
         self._read_from = None
+        # Called on paho's thread after each round of reading (see _loop).
+        self._after_reads = None
+        self._after_reads_due: float | None = None
+        self._hook_since: float | None = None  # since when the hook has been running
+        self._guard: threading.Thread | None = None
+
+    def _loop(self, timeout=1.0):
+        # With an after-reads hook (the hub's request handling, issue 25) this
+        # thread does the work itself once what the socket held is read and
+        # dispatched: no hand-off to another thread, no second thread woken per
+        # request. The hook says when it wants to run again (state coalesced
+        # for a few ms): select waits no longer than that.
+        hook = self._after_reads
+        if hook is None:
+            return super()._loop(timeout)
+        if self._guard is None or not self._guard.is_alive():
+            self._guard = threading.Thread(target=self._keep_alive_while_busy, daemon=True,
+                                           name="paho-keepalive-guard")
+            self._guard.start()
+        due = self._after_reads_due
+        if due is not None:
+            timeout = min(timeout, max(0.0, due - time.monotonic()))
+        try:
+            return super()._loop(timeout)
+        finally:
+            self._hook_since = time.monotonic()
+            try:
+                wait = hook()
+            finally:
+                self._hook_since = None
+            self._after_reads_due = None if wait is None else time.monotonic() + wait
+
+    PINGREQ = b"\xc0\x00"
+
+    def _keep_alive_while_busy(self):
+        # While the hook runs (a batch waiting for a store another process has
+        # locked: up to its busy timeout, 10 s), paho's thread sends no PINGREQ,
+        # and a broker hearing nothing for 1.5 keep-alives drops the link (and
+        # publishes the hub's Will to every node). This thread sends one then,
+        # between two packets (nothing queued, under the write lock); paho reads
+        # the PINGRESP as any other.
+        period = max(0.25, self._keepalive / 4)
+        while self._thread is not None and not self._thread_terminate:
+            time.sleep(period)
+            since = self._hook_since
+            if since is None or time.monotonic() - since < self._keepalive / 2:
+                continue
+            with self._write_lock:
+                if self._sock is None or self._out_packet:
+                    continue
+                with self._msgtime_mutex:
+                    quiet = mqtt.time_func() - self._last_msg_out
+                if quiet < self._keepalive / 2:
+                    continue
+                try:
+                    self._sock_send(self.PINGREQ)
+                except (OSError, AttributeError, ValueError):
+                    continue
+                with self._msgtime_mutex:
+                    self._last_msg_out = mqtt.time_func()
+
+    def _more_to_read(self) -> bool:
+        """Something is waiting to be read (in hand, in TLS, or in the socket)."""
+        sock = self._sock
+        if sock is None:
+            return False
+        if self._buffered():
+            return True
+        try:
+            if hasattr(sock, "pending") and sock.pending():
+                return True
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError, TypeError):
+            return False
 
     def _sock_recv(self, bufsize):
         # paho reads a packet in three or more calls (its first byte, its
@@ -246,14 +323,17 @@ class _Client(mqtt.Client):
     def loop_read(self, max_packets=1):
         # select() knows nothing of what _sock_recv holds: read on until none is
         # left, or paho's thread would wait for the socket with packets in hand.
-        rc = super().loop_read(max_packets)
-        while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
-            rc = self._packet_read()
-            if rc > 0:
-                return self._loop_rc_handle(rc)
-            if rc == mqtt.MQTT_ERR_AGAIN:
-                return mqtt.MQTT_ERR_SUCCESS
-        return rc
+        # What the packets read make paho send (a PUBACK each, what callbacks
+        # publish) goes out together once they are all handled (corked).
+        with self.corked():
+            rc = super().loop_read(max_packets)
+            while rc == mqtt.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
+                rc = self._packet_read()
+                if rc > 0:
+                    return self._loop_rc_handle(rc)
+                if rc == mqtt.MQTT_ERR_AGAIN:
+                    return mqtt.MQTT_ERR_SUCCESS
+            return rc
 
     def _packet_write(self):
         # paho calls on_disconnect from inside its write when it sends a
@@ -286,20 +366,31 @@ class _Client(mqtt.Client):
         # (issue 25). A PUBLISH from another thread is written here at once,
         # under the write lock; whatever the socket does not take now (it is
         # full, or gone) is left queued and paho's thread woken, as paho does.
-        if ((command & 0xF0) != mqtt.PUBLISH or self._thread is None
-                or threading.current_thread() is self._thread or self._sock is None):
+        # On paho's own thread paho would wake itself the same way, then select
+        # once more to write: a PUBLISH or PUBACK is written here too (the
+        # PUBACKs of what it read are corked, see loop_read).
+        if ((command & 0xF0) not in (mqtt.PUBLISH, mqtt.PUBACK) or self._thread is None
+                or self._sock is None):
+            return super()._packet_queue(command, packet, mid, qos, info)
+        own = threading.current_thread() is self._thread
+        if own and (self._writing or self.on_publish is not None):
+            # Inside paho's own write (a callback of it): the write lock is held.
+            return super()._packet_queue(command, packet, mid, qos, info)
+        if (command & 0xF0) == mqtt.PUBACK and not own:
             return super()._packet_queue(command, packet, mid, qos, info)
         self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
                                  "to_process": len(packet), "packet": packet, "info": info})
         if getattr(self._corked, "on", False):
             return mqtt.MQTT_ERR_SUCCESS  # written with the others when corked() ends
         self._write_from_here()
-        self._wake_if_left()
+        self._wake_if_left(own)
         return mqtt.MQTT_ERR_SUCCESS
 
-    def _wake_if_left(self):
+    def _wake_if_left(self, own=False):
         if self._out_packet:
-            if self._sockpairW is not None:
+            # paho's own thread looks at what is queued before it selects again
+            # (want_write): only another thread needs to wake it.
+            if self._sockpairW is not None and not own:
                 with contextlib.suppress(BlockingIOError):
                     self._sockpairW.send(mqtt.sockpair_data)
             self._call_socket_register_write()
@@ -310,8 +401,7 @@ class _Client(mqtt.Client):
         # they changed: a message and a system call each (a fifth of its CPU per
         # call, issue 25). Corked, its publications are queued and written
         # together at the end, in one call where the socket takes them.
-        if (self._thread is None or threading.current_thread() is self._thread
-                or getattr(self._corked, "on", False)):
+        if self._thread is None or getattr(self._corked, "on", False):
             yield
             return
         self._corked.on = True
@@ -320,7 +410,7 @@ class _Client(mqtt.Client):
         finally:
             self._corked.on = False
             self._write_from_here()
-            self._wake_if_left()
+            self._wake_if_left(threading.current_thread() is self._thread)
 
     def _write_from_here(self):
         # From a thread other than paho's, only the PUBLISH and PUBACK packets at
@@ -470,6 +560,21 @@ class PahoTransport(Transport):
 
     def corked(self):
         return self._client.corked()
+
+    def after_reads(self, hook) -> bool:
+        if not isinstance(self._client, _Client):
+            return False
+        self._client._after_reads = hook
+        return True
+
+    def more_waiting(self) -> bool:
+        return self._client._more_to_read()
+
+    def wake(self) -> None:
+        sockpair = self._client._sockpairW
+        if sockpair is not None:
+            with contextlib.suppress(OSError):
+                sockpair.send(mqtt.sockpair_data)
 
     def wait_published(self, info, timeout):
         try:

@@ -85,6 +85,8 @@ def public_details(details: dict) -> dict:
             out.pop(key, None)
     if "decision" in hidden:
         out.pop("decision", None)
+    if isinstance(out.get("withdrawn"), dict):  # how the centre read it is for staff
+        out["withdrawn"].pop("note", None)
     # A source is shown only for what it confirms that a citizen may see.
     shown = [s for s in out.get("sources") or []
              if isinstance(s, dict) and set(s.get("parts") or []) - hidden]
@@ -153,6 +155,15 @@ def source_line(details: dict) -> str:
     if not confirmed(details, "decision"):
         return ""
     d = details.get("decision") or {}
+    if not d.get("number"):
+        return ""
+    return _dated(_title(d), d)
+
+
+def withdrawal_line(details: dict) -> str:
+    """The text that withdrew the procedure in one Vietnamese line ('' when in force):
+    'Quyết định 2252/QĐ-VP ngày 02/07/2026 của Văn phòng Ủy ban nhân dân tỉnh Thanh Hóa'."""
+    d = details.get("withdrawn") or {}
     if not d.get("number"):
         return ""
     return _dated(_title(d), d)

@@ -62,7 +62,14 @@ FULL = {
     "unconfirmed": ["fees"],
     "supplement_restarts": True,
     "fees_pause_clock": True,
+    "withdrawn": {"number": "2252/QĐ-VP", "date": "2026-07-02",
+                  "issuer": "Văn phòng Ủy ban nhân dân tỉnh Thanh Hóa",
+                  "url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html",
+                  "title": "Quyết định", "note": "Thay bằng thủ tục của tỉnh"},
+    "replaced_by": "1.115490",
 }
+# FULL as a record in force (the pages of a withdrawn record say only that it was withdrawn).
+IN_FORCE = {k: v for k, v in FULL.items() if k not in ("withdrawn", "replaced_by")}
 DEPARTMENTS = [{"code": "STP", "name": "Sở Tư pháp", "short_name": "Tư pháp"}]
 
 
@@ -234,7 +241,7 @@ def test_the_sample_says_what_it_was_checked_against(store):
 
 
 def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
-    record = {**FULL, "unconfirmed": ["time_limit", "fees", "components"]}
+    record = {**IN_FORCE, "unconfirmed": ["time_limit", "fees", "components"]}
     catalog.import_records(store, [(1, record)], "admin", DEPARTMENTS)
     page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
     assert "Xin hỏi cán bộ tiếp nhận" in page
@@ -250,7 +257,7 @@ def test_a_citizen_never_sees_an_unconfirmed_value(client, store):
             "Điều 28 khoản 2</li>") in page
     assert "85/2019/TT-BTC" not in page
     # Nothing confirmed without a decision: the whole record is for staff only.
-    no_source = {**FULL, "code": "1.009998", "unconfirmed": []}
+    no_source = {**IN_FORCE, "code": "1.009998", "unconfirmed": []}
     del no_source["decision"]
     catalog.import_records(store, [(1, no_source)], "admin", DEPARTMENTS)
     bare = client.get("/thu-tuc/1.009998").get_data(as_text=True)

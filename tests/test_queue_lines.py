@@ -99,9 +99,19 @@ def walk(sample_centre, steps: int, seed: int, check=None) -> set:
     return done
 
 
+def kept_per_status(db) -> dict:
+    return {(d, s): n for d, s, n in db.execute("select day, status, n from ticket_counts") if n}
+
+
+def counted_per_status(db) -> dict:
+    return {(d, s): n for d, s, n in db.execute(
+        "select day, status, count(*) from tickets group by day, status")}
+
+
 def test_the_kept_lengths_follow_every_path_that_changes_a_ticket(sample_centre):
     def check(db, step):
         assert kept(db) == counted(db), step
+        assert kept_per_status(db) == counted_per_status(db), step
 
     done = walk(sample_centre, 600, 25, check)
     assert done >= {"issue", "next", "recall", "serve", "finish", "transfer_service",
@@ -157,6 +167,13 @@ def test_todays_waits_kept_at_the_first_call_are_the_waits_reckoned_from_dates(s
                               "(first_called_at is null) or wait_ms != cast(round(("
                               "julianday(first_called_at) - julianday(issued_at)) * 86400000) "
                               "as integer)").fetchone()[0] == 0, step
+            per_status = dict(db.execute("select status, count(*) from tickets where day = ? "
+                                         "group by status", [day]).fetchall())
+            assert (figures["issued"], figures["waiting"], figures["done"],
+                    figures["cancelled"]) == (sum(per_status.values()),
+                                              per_status.get("waiting", 0),
+                                              per_status.get("done", 0),
+                                              per_status.get("cancelled", 0)), step
             if called:
                 assert figures["avg_wait_min"] == round(total / called / 60000, 1), step
                 assert figures["p90_wait_min"] == round(p90 / 60000, 1), step

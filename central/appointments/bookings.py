@@ -188,8 +188,10 @@ def service_for(db, service_code: str | None = None, procedure_code: str | None 
     procedure = None
     if procedure_code:
         found = db.execute("select code, name, department_id from procedures "
-                           "where code = ? and current = 1", [nfc(procedure_code)]).fetchone()
-        if found is None:
+                           "where code = ? and current = 1 "
+                           "and json_extract(details, '$.withdrawn') is null",
+                           [nfc(procedure_code)]).fetchone()
+        if found is None:  # unknown, or withdrawn: no new dossier under it
             raise Refused("unknown_procedure", "Không tìm thấy thủ tục này.")
         procedure = {"code": found[0], "name": found[1]}
         if not service_code:

@@ -36,7 +36,7 @@ from motcua.search import SearchIndex
 from ..accounts import audit
 from . import department_list as departments_table
 from .importing import ImportRefused, Problem, check, normalise, parse
-from .procedures import _row
+from .procedures import LISTED, _row
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
 # A page of the catalog sent to a kiosk stays well under the bus's 64 KiB limit.
@@ -109,6 +109,8 @@ def _publish(db, record: dict, dept_ids: dict[str, int], now: str) -> str:
                          [record["code"]]).fetchone()[0]
     new_id = db["procedures"].insert({**row, "version": version, "current": 1,
                                       "created_at": now}).last_pk
+    if record["details"].get("withdrawn"):  # kept for its dossiers and its page, never found
+        return "updated" if old else "added"
     index(db).add([{"rowid": new_id, "code": record["code"], "name": record["name"],
                     "field": record["field"], "department": record["department"] or "",
                     "level": record["level"]}])
@@ -177,7 +179,8 @@ def edit(store, code: str, changes: dict, username: str) -> dict:
 
 def state(db: sqlite_utils.Database) -> dict:
     version = db.execute("select version from catalog_state where id = 1").fetchone()[0]
-    count = db.execute("select count(*) from procedures where current = 1").fetchone()[0]
+    # What a kiosk holds: the procedures in force, not the withdrawn ones.
+    count = db.execute(f"select count(*) from procedures p where {LISTED}").fetchone()[0]
     return {"version": version, "count": count}
 
 
@@ -200,10 +203,14 @@ def search(db: sqlite_utils.Database, query: str, *, department: str | None = No
 
 
 def browse(db: sqlite_utils.Database, *, department: str | None = None,
-           field: str | None = None, level: str | None = None, limit: int = 200) -> list[dict]:
+           field: str | None = None, level: str | None = None, limit: int = 200,
+           withdrawn: bool = False) -> list[dict]:
+    """Procedures in force; with ``withdrawn`` (the admin's list) the withdrawn ones too,
+    each row's ``withdrawn`` saying which."""
     sql = ("select p.id, p.code, p.name, p.field, p.level, p.version, d.code as department, "
-           "d.name as department_name from procedures p left join departments d "
-           "on d.id = p.department_id where p.current = 1")
+           "d.name as department_name, json_extract(p.details, '$.withdrawn') is not null "
+           "as withdrawn from procedures p left join departments d "
+           "on d.id = p.department_id where " + ("p.current = 1" if withdrawn else LISTED))
     args = []
     if department:  # any of the department's codes
         department_id = departments_table.id_for(db, department)
@@ -219,7 +226,7 @@ def browse(db: sqlite_utils.Database, *, department: str | None = None,
 
 def fields(db: sqlite_utils.Database) -> list[str]:
     return [r["field"] for r in db.query(
-        "select distinct field from procedures where current = 1 order by field")]
+        f"select distinct field from procedures p where {LISTED} order by field")]
 
 
 def versions(db: sqlite_utils.Database, code: str) -> list[dict]:
@@ -236,7 +243,7 @@ def export_page(db: sqlite_utils.Database, after: str = "",
     rows = db.query(
         "select p.code, p.version, p.name, p.field, p.level, p.details, d.code as department, "
         "d.name as department_name from procedures p left join departments d "
-        "on d.id = p.department_id where p.current = 1 and p.code > ? order by p.code",
+        f"on d.id = p.department_id where {LISTED} and p.code > ? order by p.code",
         [after])
     out, size, more = [], 0, False
     for r in rows:

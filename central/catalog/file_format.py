@@ -53,6 +53,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "unconfirmed": ("detail", "Phần chưa xác nhận"),
     "supplement_restarts": ("detail", "Bổ sung hồ sơ thì tính lại thời hạn từ đầu"),
     "fees_pause_clock": ("detail", "Dừng tính thời hạn khi chờ nộp phí, thuế"),
+    "withdrawn": ("detail", "Bãi bỏ, thay thế theo văn bản"),
+    "replaced_by": ("detail", "Mã thủ tục thay thế"),
 }
 DETAIL_KEYS = tuple(k for k, (where, _) in FIELDS.items() if where == "detail")
 FLAGS = ("supplement_restarts", "fees_pause_clock")
@@ -62,6 +64,10 @@ CHANNEL_KEYS = ("channel", "time_limit", "unit", "fees", "note")
 FEE_KEYS = ("name", "amount")
 COMPONENT_KEYS = ("name", "originals", "copies", "form")
 DECISION_KEYS = ("number", "date", "issuer", "url", "title")
+# The text that withdraws a procedure (abolishes it, or publishes the one replacing it):
+# a withdrawn record leaves every list a citizen or officer picks from (docs/catalog.md,
+# "Withdrawing a procedure"); ``note`` says how the centre read it.
+WITHDRAWN_KEYS = (*DECISION_KEYS, "note")
 # One source a part (or several parts) was checked against: the text, where it was
 # read, and the words that decide the value (docs/catalog.md, "Sources").
 SOURCE_KEYS = ("parts", "title", "number", "date", "issuer", "article", "url", "quote", "note")
@@ -76,6 +82,8 @@ COLUMNS = (
     "decision_date", "decision_issuer", "decision_url", "decision_title", "sources",
     "unconfirmed",
     "supplement_restarts", "fees_pause_clock",
+    "withdrawn_number", "withdrawn_date", "withdrawn_issuer", "withdrawn_url",
+    "withdrawn_title", "withdrawn_note", "replaced_by",
 )
 SIMPLE_COLUMNS = ("time_limit", "unit", "fee", "online")
 KNOWN_COLUMNS = frozenset(COLUMNS) | frozenset(SIMPLE_COLUMNS)
@@ -134,6 +142,10 @@ def row_cells(record: dict) -> dict[str, str]:
     cells["sources"] = "\n".join(source_line(s) for s in record.get("sources") or [])
     for key in FLAGS:
         cells[key] = "có" if record.get(key) else ""
+    withdrawn = record.get("withdrawn") or {}
+    for key in WITHDRAWN_KEYS:
+        cells[f"withdrawn_{key}"] = "" if withdrawn.get(key) is None else str(withdrawn[key])
+    cells["replaced_by"] = str(record.get("replaced_by") or "")
     return cells
 
 

@@ -46,6 +46,7 @@ from .file_format import (
     FLAGS,
     KNOWN_COLUMNS,
     SOURCE_KEYS,
+    WITHDRAWN_KEYS,
     YES,
     cell_number,
     parse_channels,
@@ -195,7 +196,7 @@ def record_from_cells(c: dict) -> dict:
     record = {k: str(c.get(k, "")).strip() for k in ("code", "name", "field", "department",
                                                        "level", "local_code", "service_code",
                                                        "online_level", "effective_from",
-                                                       "effective_to")}
+                                                       "effective_to", "replaced_by")}
     record = {k: v for k, v in record.items() if v != "" or k in ("code", "name", "field",
                                                                   "level")}
     for key in ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed",
@@ -232,6 +233,15 @@ def record_from_cells(c: dict) -> dict:
             if str(value).strip():
                 decision[key] = str(value).strip()
         record["decision"] = decision
+    if any(str(c.get(f"withdrawn_{k}", "")).strip() for k in WITHDRAWN_KEYS):
+        withdrawn = {}
+        for key in WITHDRAWN_KEYS:
+            value = c.get(f"withdrawn_{key}", "")
+            if isinstance(value, dt.datetime | dt.date):
+                value = value.strftime("%Y-%m-%d")
+            if str(value).strip():
+                withdrawn[key] = str(value).strip()
+        record["withdrawn"] = withdrawn
     if str(c.get("sources", "")).strip():
         record["sources"] = parse_sources(c["sources"])
     for key in ("effective_from", "effective_to"):
@@ -273,6 +283,7 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
             if key in r and not isinstance(r[key], bool):
                 bad(row, key, f"cần “có” hoặc “không” (true/false), nhận được “{r[key]}”")
         _check_decision(row, r.get("decision"), bad)
+        _check_withdrawn(row, r, bad)
         _check_sources(row, r.get("sources"), bad)
         code = r.get("code")
         if not isinstance(code, str) or not code:
@@ -388,6 +399,36 @@ def _check_decision(row, decision, bad) -> None:
             bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
 
 
+def _check_withdrawn(row, r: dict, bad) -> None:
+    """``withdrawn`` names the text (number and date at least); ``replaced_by`` a code."""
+    withdrawn, replaced_by = r.get("withdrawn"), r.get("replaced_by")
+    if withdrawn is not None:
+        if not isinstance(withdrawn, dict):
+            bad(row, "withdrawn", "cần một đối tượng: " + ", ".join(WITHDRAWN_KEYS))
+        else:
+            _unknown_keys(row, "withdrawn", withdrawn, WITHDRAWN_KEYS, bad)
+            for key in WITHDRAWN_KEYS:
+                if withdrawn.get(key) is not None and not isinstance(withdrawn[key], str):
+                    bad(row, f"withdrawn.{key}", "cần một chuỗi văn bản")
+            for key, what in (("number", "số hiệu"), ("date", "ngày")):
+                if not str(withdrawn.get(key) or "").strip():
+                    bad(row, f"withdrawn.{key}", f"bãi bỏ, thay thế thủ tục: cần {what} của "
+                                                 "văn bản quyết định việc này")
+            date = withdrawn.get("date")
+            if isinstance(date, str) and date:
+                try:
+                    dt.date.fromisoformat(date)
+                except ValueError:
+                    bad(row, "withdrawn.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+    if replaced_by not in (None, ""):
+        if not isinstance(replaced_by, str) or not CODE_PATTERN.match(replaced_by):
+            bad(row, "replaced_by", f"mã thủ tục thay thế “{replaced_by}” không hợp lệ")
+        elif replaced_by == r.get("code"):
+            bad(row, "replaced_by", "thủ tục không thể thay thế chính nó")
+        elif not withdrawn:
+            bad(row, "replaced_by", "cần văn bản bãi bỏ, thay thế (withdrawn) của thủ tục cũ")
+
+
 def _check_sources(row, sources, bad) -> None:
     if sources is None:
         return
@@ -435,6 +476,11 @@ def normalise(record: dict) -> dict:
         details["decision"] = {k: v for k, v in details["decision"].items() if v}
     if not details.get("sources"):
         details.pop("sources", None)
+    if isinstance(details.get("withdrawn"), dict):
+        details["withdrawn"] = {k: v for k, v in details["withdrawn"].items() if v}
+    for key in ("withdrawn", "replaced_by"):  # stored only when set: one shape for "in force"
+        if not details.get(key):
+            details.pop(key, None)
     details.setdefault("channels", [])
     details.setdefault("components", [])
     return {

@@ -43,6 +43,10 @@ TIME_UNITS = {
     "same_day": "trong ngày",
 }
 LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+# The procedures a citizen or an officer may pick (rows aliased ``p``): the current
+# version, unless a centre withdrew it (``details.withdrawn``: abolished or replaced).
+# A withdrawn record stays current, so its page, its dossiers and its export remain.
+LISTED = "p.current = 1 and json_extract(p.details, '$.withdrawn') is null"
 
 
 def _row(row: dict | None) -> dict | None:
@@ -61,6 +65,11 @@ def current(db: sqlite_utils.Database, code: str) -> dict | None:
     """The version of ``code`` in force now."""
     rows = list(db.query("select * from procedures where code = ? and current = 1", [code]))
     return _row(rows[0] if rows else None)
+
+
+def withdrawn(proc: dict | None) -> dict | None:
+    """The text that withdrew ``proc`` (``{"number", "date", "issuer", ...}``), or None."""
+    return (proc or {}).get("details", {}).get("withdrawn") or None
 
 
 def all_current(db: sqlite_utils.Database) -> list[dict]:

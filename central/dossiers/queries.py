@@ -20,6 +20,7 @@ from motcua.text import strip_marks
 from .. import dossiers
 from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
+from ..catalog.procedures import LISTED
 from ..config import HubConfig
 
 LIST_LIMIT = 200
@@ -90,7 +91,7 @@ def search_procedures(db: sqlite_utils.Database, text: str, limit: int = 20) -> 
     rows = db.query(
         "select p.id, p.code, p.name, p.field, p.department_id, dep.name as department_name "
         "from procedures p left join departments dep on dep.id = p.department_id "
-        "where p.current = 1 order by p.name")
+        f"where {LISTED} order by p.name")
     out = []
     for r in rows:
         hay = fold(f"{r['code']} {r['name']} {r['field']}")

@@ -131,6 +131,9 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
         procedure = None
     if procedure is None:
         raise Refused("unknown_procedure", "Không tìm thấy thủ tục hành chính đã chọn.")
+    if procedures_module.withdrawn(procedures_module.current(store.db, procedure["code"])):
+        raise Refused("withdrawn_procedure", "Thủ tục này đã bãi bỏ hoặc được thay thế, không "
+                                             "tiếp nhận hồ sơ mới; chọn thủ tục đang áp dụng.")
     terms = procedures_module.channel(procedure, channel)
     if terms is None:
         raise Refused("unknown_channel", "Thủ tục này không nhận hồ sơ qua kênh đã chọn.")

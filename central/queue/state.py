@@ -161,8 +161,9 @@ def line(db, code: str, day: str | None = None) -> dict:
 def stats(db, day: str | None = None) -> dict:
     """Today's queue figures (DOMAIN.md: waiting now, waits, no-show rate, …)."""
     day = day or _day(db)
-    counts = dict(db.execute("select status, count(*) from tickets where day = ? "
-                             "group by status", [day]).fetchall())
+    # Kept by SQLite on every write of a ticket (`ticket_counts`, migration 0155).
+    counts = dict(db.execute("select status, n from ticket_counts where day = ? and n > 0",
+                             [day]).fetchall())
     # Wait = issue to first call (a recall or a transfer does not reset it),
     # in whole milliseconds (the store's precision), kept at the first call
     # (`wait_ms`, migration 0154) in an index of the day's waits in order: this

@@ -24,6 +24,7 @@ def popular_procedures(db, today: dt.date, limit: int = 8, days: int = 90) -> li
         "sum(x.received_online + x.received_direct) as received "
         "from dossier_days x join procedures v on v.id = x.procedure_id "
         "join procedures c on c.code = v.code and c.current = 1 "
+        "and json_extract(c.details, '$.withdrawn') is null "
         "left join departments d on d.id = c.department_id "
         "where x.day >= ? group by c.code having received > 0 "
         "order by received desc, c.name limit ?", [since, limit]))
@@ -32,4 +33,5 @@ def popular_procedures(db, today: dt.date, limit: int = 8, days: int = 90) -> li
     return list(db.query(
         "select p.code, p.name, p.field, p.level, d.name as department_name, 0 as received "
         "from procedures p left join departments d on d.id = p.department_id "
-        "where p.current = 1 order by d.sort_order, p.field, p.name limit ?", [limit]))
+        "where p.current = 1 and json_extract(p.details, '$.withdrawn') is null "
+        "order by d.sort_order, p.field, p.name limit ?", [limit]))

@@ -23,6 +23,7 @@ from motcua.public_terms import (
     source_lines,
     source_phrase,
     unconfirmed,
+    withdrawal_line,
 )
 
 from .. import catalog
@@ -68,6 +69,15 @@ def procedure(code):
     proc = procedures.current(store().db, code)
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
+    if procedures.withdrawn(proc):
+        # Reached from a bookmark or a printed code: say so, and where to go instead.
+        new_code = proc["details"].get("replaced_by")
+        new = procedures.current(store().db, new_code) if new_code else None
+        if procedures.withdrawn(new):
+            new = None
+        return render_template("catalog/withdrawn.html", p=proc, new=new, new_code=new_code,
+                               line=withdrawal_line(proc["details"]),
+                               levels=procedures.LEVELS), 410
     # A public page: only what the publishing decision confirms (docs/catalog.md).
     shown = {**proc, "details": public_details(proc["details"])}
     return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
@@ -106,7 +116,7 @@ def admin():
                       f"{result.updated} cập nhật, {result.unchanged} không đổi. "
                       f"Phiên bản danh mục: {result.version}.")
                 return redirect(url_for("catalog.admin"))
-    rows = catalog.browse(db, limit=2000, **_filters())
+    rows = catalog.browse(db, limit=2000, withdrawn=True, **_filters())
     return render_template("catalog/admin.html", rows=rows, problems=problems,
                            filters=_filters(), state=catalog.state(db), **_choices(db)), \
         (400 if problems else 200)

@@ -362,3 +362,51 @@ def m0154_tickets_wait_ms(db):
     db.execute("update tickets set wait_ms = cast(round((julianday(first_called_at) - "
                "julianday(issued_at)) * 86400000) as integer) where first_called_at is not null")
     db.execute("create index tickets_waits on tickets(day, wait_ms) where wait_ms is not null")
+
+
+@migration("0155_ticket_counts")
+def m0155_ticket_counts(db):
+    # Issue 25: today's figures counted the day's tickets per status by reading
+    # every row of the day (8.7 ms at 12,000 tickets), several times a second at
+    # a busy hour. The counts are kept by SQLite itself on every write of a
+    # ticket (triggers: no code path can miss one) and read as a few rows.
+    db.execute(
+        """
+        create table ticket_counts (
+            day text not null,
+            status text not null,
+            n integer not null default 0,
+            primary key (day, status)
+        ) without rowid
+        """
+    )
+    db.execute("insert into ticket_counts (day, status, n) "
+               "select day, status, count(*) from tickets group by day, status")
+    db.execute(
+        """
+        create trigger ticket_counts_insert after insert on tickets
+        begin
+            insert into ticket_counts (day, status, n) values (new.day, new.status, 1)
+            on conflict (day, status) do update set n = n + 1;
+        end
+        """
+    )
+    db.execute(
+        """
+        create trigger ticket_counts_update after update of status, day on tickets
+        when old.status is not new.status or old.day is not new.day
+        begin
+            update ticket_counts set n = n - 1 where day = old.day and status = old.status;
+            insert into ticket_counts (day, status, n) values (new.day, new.status, 1)
+            on conflict (day, status) do update set n = n + 1;
+        end
+        """
+    )
+    db.execute(
+        """
+        create trigger ticket_counts_delete after delete on tickets
+        begin
+            update ticket_counts set n = n - 1 where day = old.day and status = old.status;
+        end
+        """
+    )

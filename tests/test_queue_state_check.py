@@ -77,3 +77,24 @@ def test_a_tickets_page_reads_what_the_whole_row_gives(sample_centre, store):
         seen.add(row["status"])
         assert state._ticket_by_id(store.db, tid) == state.ticket_state(store.db, row), row
     assert {"waiting", "called", "done"} <= seen
+
+
+def test_a_ticket_names_its_line_without_asking_the_store_and_the_same_topics(sample_centre,
+                                                                               store):
+    """A new ticket's publications name its line from the code it was issued for
+    (no statement, issue 25): the same topics, in the same order, as when the
+    store is asked for the code of the ticket's service."""
+    from central.queue import api
+    from central.queue.commands import Changes
+
+    topics = Topics("test")
+    with store.write() as db:
+        for code in ("ho-tich", "dat-dai"):
+            result, out = api.issue_ticket(db, topics, code, node_id="dispenser-1")
+            ticket = db.execute("select service_id, token from tickets where id = ?",
+                                [result["ticket_id"]]).fetchone()
+            asked = state.publications(db, topics, Changes(
+                services={ticket[0]}, halls=api._halls_for_service(db, ticket[0])))
+            assert [t for t, _, _ in out] == [t for t, _, _ in asked] + [
+                topics.ticket_state(ticket[1])]
+            assert topics.state("line", code) in [t for t, _, _ in out]

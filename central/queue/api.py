@@ -35,7 +35,8 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
     ticket = tickets.issued_row(db, result["ticket_id"])
     changes = Changes(services={ticket["service_id"]},
                       halls=_halls_for_service(db, ticket["service_id"]))
-    out = state.publications(db, topics, changes)
+    out = state.publications(db, topics, changes,
+                             service_codes={ticket["service_id"]: result["service"]})
     # The new ticket's own page: everything it shows is known here already.
     out.append((topics.ticket_state(ticket["token"]), state.issued_ticket_state(ticket, result),
                 True))

@@ -238,7 +238,8 @@ def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:
                          ts=row[7] or clock.iso())
 
 
-def publications(db, topics: Topics, changes: Changes, with_stats: bool = False) -> list:
+def publications(db, topics: Topics, changes: Changes, with_stats: bool = False,
+                 service_codes: dict | None = None) -> list:
     """``(topic, payload, retain)`` for everything ``changes`` touched.
 
     Retained state is given as a function that builds the payload when it is
@@ -258,7 +259,11 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False)
     for ticket_id, counter_id, kind in changes.announce:
         out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
                     False))
-    for _sid, code in _named(db, "select id, code from services", changes.services):
+    # ``service_codes`` (id -> code) when the caller knows them all: no statement.
+    named = (sorted(service_codes.items()) if service_codes is not None
+             and set(service_codes) == changes.services
+             else _named(db, "select id, code from services", changes.services))
+    for _sid, code in named:
         out.append((topics.state("line", code), partial(line, db, code), True))
     for tid, token in _named(db, "select id, token from tickets", changes.tickets):
         out.append((topics.ticket_state(token), partial(_ticket_by_id, db, tid), True))

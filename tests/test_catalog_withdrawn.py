@@ -107,6 +107,11 @@ def test_withdrawn_records_leave_every_list(store, client):
     old_id = procedures.current(db, "1.012805")["id"]
     new_id = procedures.current(db, "1.115490")["id"]
     assert f"procedure_id={new_id}" in chooser and f"procedure_id={old_id}" not in chooser
+    # The old code typed (from a paper), or its id in an old link: told, and sent on.
+    for asked in ("q=1.012805", f"procedure_id={old_id}"):
+        page = client.get(f"/reception?{asked}").get_data(as_text=True)
+        assert "Thủ tục mã 1.012805 (Tách thửa hoặc hợp thửa đất) đã bãi bỏ" in page, asked
+        assert f"procedure_id={new_id}" in page, asked
     # Nor can an appointment be booked for it.
     with pytest.raises(Refused) as refused:
         service_for(db, procedure_code="1.012805")

@@ -160,6 +160,10 @@ def test_the_old_codes_page_sends_the_visitor_to_the_new_one(store, client):
         # The centre's own remark on how it read the decision is for staff.
         assert "chưa được đọc" not in page
         assert client.get(f"/thu-tuc/{new}").status_code == 200
+        # The old code typed in the search (read off a paper): told, and sent on.
+        searched = client.get("/thu-tuc", query_string={"q": old}).get_data(as_text=True)
+        assert f"Thủ tục mã {old}" in searched and "không còn áp dụng theo " + DECISION in searched
+        assert f'href="/thu-tuc/{new}"' in searched
 
 
 def test_a_withdrawal_with_no_replacement_and_withdrawing_it_back(store, client):

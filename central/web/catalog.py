@@ -61,7 +61,19 @@ def search():
     popular = [] if (q or any(filters.values())) else popular_procedures(
         db, clock.now().astimezone(VN).date())
     return render_template("catalog/search.html", q=q, filters=filters, results=results,
-                           popular=popular, **_choices(db))
+                           popular=popular, withdrawn=_withdrawn_code(db, q), **_choices(db))
+
+
+def _withdrawn_code(db, q: str) -> dict | None:
+    """A withdrawn procedure's code typed in the search (from a paper or a receipt): the
+    record and what replaced it, so the page can say where to go instead."""
+    proc = procedures.current(db, nfc(q)) if q else None
+    if not procedures.withdrawn(proc):
+        return None
+    new_code = proc["details"].get("replaced_by")
+    new = procedures.current(db, new_code) if new_code else None
+    return {"old": proc, "new": None if procedures.withdrawn(new) else new,
+            "line": withdrawal_line(proc["details"])}
 
 
 @bp.get("/thu-tuc/<code>")

@@ -228,8 +228,9 @@ class Procedure:
         self.proc = proc
         self._page: pygame.Surface | None = None
 
-    def blocks(self) -> list[tuple[str, str]]:
-        """What the screen says, as (kind, text): title, meta, head, item.
+    def blocks(self, centre: str = "") -> list[tuple[str, str]]:
+        """What the screen says, as (kind, text): title, meta, head, item
+        (``centre``: the centre's name, see ``source_phrase``).
 
         A citizen sees only what the publishing decision confirms; the rest is
         "ask the officer", never a value nobody checked (motcua.public_terms).
@@ -239,7 +240,7 @@ class Procedure:
                   ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
                            f" · Lĩnh vực: {self.proc['field']}"),
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
-        source = source_phrase(self.proc["details"])
+        source = source_phrase(self.proc["details"], centre)
         if source:
             blocks.append(("meta", source))
         blocks.append(("head", "Thời hạn giải quyết và phí, lệ phí"))
@@ -282,7 +283,7 @@ class Procedure:
         return blocks
 
     def _render(self, ui, width):
-        blocks = self.blocks()
+        blocks = self.blocks(ui.center_name)
         fonts = {"title": ui.fonts.get(ui.u(50), True), "meta": ui.fonts.get(ui.u(32)),
                  "head": ui.fonts.get(ui.u(40), True), "item": ui.fonts.get(ui.u(36))}
         spacing = {"title": ui.u(16), "meta": ui.u(6), "head": ui.u(34), "item": ui.u(10)}

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
+
+from .search import fold
 
 # The parts of a record that can be unconfirmed, with their Vietnamese names.
 PARTS = {
@@ -169,14 +172,33 @@ def withdrawal_line(details: dict) -> str:
     return _dated(_title(d), d)
 
 
-def source_phrase(details: dict) -> str:
+# "Ủy ban nhân dân tỉnh Thanh Hóa", "Văn phòng Ủy ban nhân dân thành phố Hải Phòng"
+_PROVINCE = re.compile(r"Ủy ban nhân dân (?:tỉnh|thành phố) (.+)$")
+
+
+def source_phrase(details: dict, centre: str = "") -> str:
     """The main text as a citizen reads it: 'Công bố tại Quyết định …' for a publishing
-    decision, 'Theo Luật Hộ tịch số …' for a law or decree ('' when unconfirmed)."""
+    decision, 'Theo Luật Hộ tịch số …' for a law or decree ('' when unconfirmed).
+
+    A province's decision published the procedure for that province only. Read at
+    a centre of another province (``centre``, the centre's name, names its
+    province), it is what the values were checked against, not where this
+    centre's procedure was published, and the citizen is told so::
+
+        source_phrase(details, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+        # 'Đối chiếu với Quyết định 3626/QĐ-UBND ngày 10/09/2026 của Ủy ban nhân dân
+        #  thành phố Hải Phòng'
+    """
     line = source_line(details)
     if not line:
         return ""
-    number = str((details.get("decision") or {}).get("number") or "")
-    return f"Công bố tại {line}" if "/QĐ" in number else f"Theo {line}"
+    decision = details.get("decision") or {}
+    if "/QĐ" not in str(decision.get("number") or ""):
+        return f"Theo {line}"
+    place = _PROVINCE.search(str(decision.get("issuer") or ""))
+    if place and centre and fold(place.group(1)) not in fold(centre):
+        return f"Đối chiếu với {line}"
+    return f"Công bố tại {line}"
 
 
 def source_lines(details: dict) -> list[tuple[str, str]]:

@@ -281,7 +281,7 @@ def test_complaint_procedures_read_in_a_province_publishing_decision(client, sto
     page = client.get("/thu-tuc/2.002396").get_data(as_text=True)
     assert "30 ngày" in page and "30 ngày làm việc" not in page
     assert "Không thu phí, lệ phí" in page and "Luật Tố cáo số 25/2018/QH14" in page
-    assert "Công bố tại Quyết định 3626/QĐ-UBND ngày 10/09/2026" in page
+    assert "Đối chiếu với Quyết định 3626/QĐ-UBND ngày 10/09/2026" in page
     assert "chưa xác nhận" not in page.lower()
     # Tiếp công dân tại cấp xã (2.001909): an answer within 10 working days.
     page = client.get("/thu-tuc/2.001909").get_data(as_text=True)
@@ -321,7 +321,7 @@ def test_a_judicial_expert_card_read_in_a_province_publishing_decision(client, s
     # Luật Giám định tư pháp 105/2025/QH15 (Hải Phòng's Quyết định 3904/QĐ-UBND ngày 21/09/2026).
     page = client.get("/thu-tuc/1.001122").get_data(as_text=True)
     assert "8 ngày làm việc" in page and "Không thu phí, lệ phí" in page
-    assert "Công bố tại Quyết định 3904/QĐ-UBND ngày 21/09/2026" in page
+    assert "Đối chiếu với Quyết định 3904/QĐ-UBND ngày 21/09/2026" in page
     assert "Luật Giám định tư pháp số 105/2025/QH15" in page
     assert "chưa xác nhận" not in page.lower()
 
@@ -332,8 +332,28 @@ def test_trade_and_road_permits_read_in_province_publishing_decisions(client, st
     # own cut to 11 is not used), no fee, Quyết định 3584/QĐ-UBND ngày 08/09/2026.
     page = client.get("/thu-tuc/1.000905").get_data(as_text=True)
     assert "13 ngày làm việc" in page and "11 ngày làm việc" not in page
-    assert "Công bố tại Quyết định 3584/QĐ-UBND ngày 08/09/2026" in page
+    assert "Đối chiếu với Quyết định 3584/QĐ-UBND ngày 08/09/2026" in page
     assert "Không thu phí, lệ phí" in page and "chưa xác nhận" not in page.lower()
     # Giấy phép liên vận Việt Nam – Lào (1.002856): 01 working day, Quyết định 3508/QĐ-UBND.
     page = client.get("/thu-tuc/1.002856").get_data(as_text=True)
     assert "1 ngày làm việc" in page and "3508/QĐ-UBND ngày 03/09/2026" in page
+
+
+def test_a_province_decision_is_where_it_was_published_only_for_that_province():
+    """A Thanh Hóa centre's page says the Hải Phòng decision is what the values were
+    checked against; Thanh Hóa's own decision, and a ministry's, published them."""
+    from motcua.public_terms import source_phrase
+
+    records = {r["code"]: r for r in _sample()}
+    centre = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
+    assert source_phrase(records["2.001909"], centre).startswith(
+        "Đối chiếu với Quyết định 3626/QĐ-UBND ngày 10/09/2026 của Ủy ban nhân dân thành phố "
+        "Hải Phòng")
+    assert source_phrase(records["1.115520"], centre).startswith(
+        "Công bố tại Quyết định 2252/QĐ-VP ngày 02/07/2026")
+    assert source_phrase(records["1.010833"], centre).startswith(
+        "Công bố tại Quyết định 320/QĐ-BNV")
+    # At a Hải Phòng centre, or where the centre is not known, it published them.
+    assert source_phrase(records["2.001909"], "Trung tâm Phục vụ hành chính công thành phố "
+                                              "Hải Phòng").startswith("Công bố tại")
+    assert source_phrase(records["2.001909"]).startswith("Công bố tại")

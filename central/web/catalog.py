@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -91,7 +92,8 @@ def procedure(code):
     return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
-                           source=source_phrase(proc["details"]),
+                           source=source_phrase(proc["details"],
+                                                 current_app.config["MOTCUA"].center_name),
                            sources=source_lines(proc["details"]),
                            notes=channel_notes(proc["details"]))
 

@@ -35,7 +35,7 @@ from motcua.search import SearchIndex
 
 from ..accounts import audit
 from . import department_list as departments_table
-from .importing import ImportRefused, Problem, check, normalise, parse
+from .importing import ImportRefused, Problem, canonical, check, normalise, parse
 from .procedures import LISTED, _row
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
@@ -98,7 +98,10 @@ def _publish(db, record: dict, dept_ids: dict[str, int], now: str) -> str:
     if old:
         old = dict(zip([c[0] for c in db.execute("select * from procedures limit 0")
                         .description], old, strict=True))
-        old_details = json.dumps(json.loads(old["details"]), ensure_ascii=False, sort_keys=True)
+        # Compared in today's canonical shape, so a record stored before it changed
+        # (an empty list kept) is not published again for that alone.
+        old_details = json.dumps(canonical(json.loads(old["details"])),
+                                 ensure_ascii=False, sort_keys=True)
         if all(old[k] == row[k] for k in _COMPARED if k != "details") \
                 and old_details == row["details"]:
             return "unchanged"

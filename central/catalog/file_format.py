@@ -183,9 +183,7 @@ def parse_channels(cell: str) -> list:
         bits = [b.strip() for b in line.split("|")]
         bits += [""] * (5 - len(bits))
         fees = []
-        for item in bits[3].split(";"):
-            if not item.strip():
-                continue
+        for item in fee_items(bits[3]):
             name, _, amount = item.rpartition("=")
             fees.append({"name": name.strip(), "amount": cell_number(amount)} if name
                         else {"name": "Lệ phí", "amount": cell_number(amount)})
@@ -195,6 +193,31 @@ def parse_channels(cell: str) -> list:
             channel["note"] = " | ".join(bits[4:]).strip()
         out.append(channel)
     return out
+
+
+def fee_items(text: str) -> list[str]:
+    """A channel's fees cell → its ``name = amount`` items.
+
+    Items are separated by ``;``, but a fee's name may hold one itself, as the
+    published texts write them ("Phí chứng thực (2.000 đồng/trang; từ trang thứ
+    ba 1.000 đồng/trang) = 2000"): a piece with no ``=`` that is not a bare
+    amount belongs to the next piece's name::
+
+        >>> fee_items("Phí A (x; y) = 2000; Lệ phí = 0")
+        ['Phí A (x; y) = 2000', 'Lệ phí = 0']
+        >>> fee_items("50000")
+        ['50000']
+    """
+    items, held = [], ""
+    for piece in text.split(";"):
+        held = f"{held};{piece}" if held else piece
+        if "=" in held or isinstance(cell_number(held), int):
+            if held.strip():
+                items.append(held.strip())
+            held = ""
+    if held.strip():  # a name with no amount: the check says what was there
+        items.append(held.strip())
+    return items
 
 
 def cell_number(value):

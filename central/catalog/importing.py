@@ -45,6 +45,7 @@ from .file_format import (
     FIELDS,
     FLAGS,
     KNOWN_COLUMNS,
+    LISTS,
     SOURCE_KEYS,
     WITHDRAWN_KEYS,
     YES,
@@ -483,6 +484,30 @@ def normalise(record: dict) -> dict:
             details.pop(key, None)
     details.setdefault("channels", [])
     details.setdefault("components", [])
+    return {**_columns(record), "details": canonical(details)}
+
+
+def canonical(details: dict) -> dict:
+    """One stored shape for "nothing said": an empty list or channel note is left out.
+
+    A sheet cannot tell an empty list from a missing one, so without this a
+    catalog exported to CSV or XLSX and read back would publish a new version
+    of every record that had an empty ``conditions`` or note::
+
+        >>> canonical({"steps": [], "channels": [{"channel": "post", "note": ""}]})
+        {'channels': [{'channel': 'post'}], 'unconfirmed': []}
+    """
+    out = {k: v for k, v in details.items()
+           if not (k in LISTS and k != "unconfirmed" and v == [])}
+    # ...but "nothing unconfirmed" is said, not implied by a missing list.
+    out.setdefault("unconfirmed", [])
+    if isinstance(out.get("channels"), list):
+        out["channels"] = [{k: v for k, v in c.items() if not (k == "note" and v == "")}
+                           if isinstance(c, dict) else c for c in out["channels"]]
+    return out
+
+
+def _columns(record: dict) -> dict:
     return {
         "code": record["code"],
         "local_code": record.get("local_code") or None,
@@ -493,5 +518,4 @@ def normalise(record: dict) -> dict:
         "service_code": record.get("service_code") or None,
         "effective_from": record.get("effective_from") or None,
         "effective_to": record.get("effective_to") or None,
-        "details": details,
     }

@@ -72,6 +72,13 @@ def withdrawn(proc: dict | None) -> dict | None:
     return (proc or {}).get("details", {}).get("withdrawn") or None
 
 
+def replacement(db: sqlite_utils.Database, proc: dict | None) -> dict | None:
+    """The procedure in force that replaced withdrawn ``proc`` (its ``replaced_by``), or None."""
+    code = (proc or {}).get("details", {}).get("replaced_by")
+    new = current(db, code) if code else None
+    return None if new is None or withdrawn(new) else new
+
+
 def all_current(db: sqlite_utils.Database) -> list[dict]:
     """Every procedure's version in force now, in the order they were first published."""
     return [_row(r) for r in db.query("select * from procedures where current = 1 order by id")]

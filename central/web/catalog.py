@@ -70,9 +70,7 @@ def _withdrawn_code(db, q: str) -> dict | None:
     proc = procedures.current(db, nfc(q)) if q else None
     if not procedures.withdrawn(proc):
         return None
-    new_code = proc["details"].get("replaced_by")
-    new = procedures.current(db, new_code) if new_code else None
-    return {"old": proc, "new": None if procedures.withdrawn(new) else new,
+    return {"old": proc, "new": procedures.replacement(db, proc),
             "line": withdrawal_line(proc["details"])}
 
 
@@ -84,9 +82,7 @@ def procedure(code):
     if procedures.withdrawn(proc):
         # Reached from a bookmark or a printed code: say so, and where to go instead.
         new_code = proc["details"].get("replaced_by")
-        new = procedures.current(store().db, new_code) if new_code else None
-        if procedures.withdrawn(new):
-            new = None
+        new = procedures.replacement(store().db, proc)
         return render_template("catalog/withdrawn.html", p=proc, new=new, new_code=new_code,
                                line=withdrawal_line(proc["details"]),
                                levels=procedures.LEVELS), 410

@@ -20,6 +20,7 @@ from flask import (
 )
 
 from motcua import clock
+from motcua.public_terms import withdrawal_line
 
 from .. import dossiers
 from ..appointments import bookings
@@ -73,7 +74,17 @@ def reception():
         chosen = procedures.get(db, int(request.args["procedure_id"]))
     matches = queries.search_procedures(db, q) if q or chosen is None else []
     return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
-                           form={})
+                           form={}, withdrawn=_withdrawn(db, chosen or q.strip()))
+
+
+def _withdrawn(db, chosen) -> dict | None:
+    """The procedure chosen (or its code typed) was withdrawn: what to tell the officer."""
+    proc = procedures.current(db, chosen if isinstance(chosen, str) else chosen["code"]) \
+        if chosen else None
+    if not procedures.withdrawn(proc):
+        return None
+    return {"old": proc, "new": procedures.replacement(db, proc),
+            "line": withdrawal_line(proc["details"])}
 
 
 @bp.post("/reception")

@@ -17,13 +17,9 @@ from .conftest import wait_until
 from .test_queue_bus import take_ticket
 
 
-def _workers():
-    return [t for t in threading.enumerate() if t.name == "hub-requests"]
-
-
 def test_a_burst_larger_than_a_batch_gets_one_answer_and_one_number_each(
         queue_hub, make_node, store, state_watcher):
-    assert queue_hub._on_network_thread and not _workers()
+    assert queue_hub._on_network_thread and queue_hub._worker is None
     dispensers = [make_node("dispenser", f"dispenser-{i}") for i in (1, 2, 3)]
     count = 3 * Gateway.MAX_BATCH  # more than one batch waits at once
     answers: list[dict] = []
@@ -75,7 +71,7 @@ def test_with_another_paho_a_worker_thread_answers(hub_config, store, make_node,
     hub = Gateway(hub_config, store).start()
     try:
         assert hub.bus.wait_connected(10)
-        assert not hub._on_network_thread and _workers()
+        assert not hub._on_network_thread and hub._worker.is_alive()
         dispenser = make_node("dispenser", "dispenser-1")
         answer = take_ticket(dispenser, "ho-tich")
         assert answer["ok"] and answer["result"]["display"] == "A001"

@@ -192,6 +192,19 @@ def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
     return records
 
 
+def _text_cells(c: dict, name: str, keys) -> dict:
+    """A text named in ``{name}_{key}`` columns (``decision_number``, ``withdrawn_date``…)
+    as a dict of its non-empty cells; a spreadsheet's date cell reads as YYYY-MM-DD."""
+    out = {}
+    for key in keys:
+        value = c.get(f"{name}_{key}", "")
+        if isinstance(value, dt.datetime | dt.date):
+            value = value.strftime("%Y-%m-%d")
+        if str(value).strip():
+            out[key] = str(value).strip()
+    return out
+
+
 def record_from_cells(c: dict) -> dict:
     """One CSV/XLSX row (or the admin edit form) as a record, unchecked."""
     record = {k: str(c.get(k, "")).strip() for k in ("code", "name", "field", "department",
@@ -225,24 +238,10 @@ def record_from_cells(c: dict) -> dict:
         components.append(comp)
     if components:
         record["components"] = components
-    if any(str(c.get(f"decision_{k}", "")).strip() for k in DECISION_KEYS):
-        decision = {}
-        for key in DECISION_KEYS:
-            value = c.get(f"decision_{key}", "")
-            if isinstance(value, dt.datetime | dt.date):
-                value = value.strftime("%Y-%m-%d")
-            if str(value).strip():
-                decision[key] = str(value).strip()
-        record["decision"] = decision
-    if any(str(c.get(f"withdrawn_{k}", "")).strip() for k in WITHDRAWN_KEYS):
-        withdrawn = {}
-        for key in WITHDRAWN_KEYS:
-            value = c.get(f"withdrawn_{key}", "")
-            if isinstance(value, dt.datetime | dt.date):
-                value = value.strftime("%Y-%m-%d")
-            if str(value).strip():
-                withdrawn[key] = str(value).strip()
-        record["withdrawn"] = withdrawn
+    for name, keys in (("decision", DECISION_KEYS), ("withdrawn", WITHDRAWN_KEYS)):
+        text = _text_cells(c, name, keys)
+        if text:
+            record[name] = text
     if str(c.get("sources", "")).strip():
         record["sources"] = parse_sources(c["sources"])
     for key in ("effective_from", "effective_to"):
@@ -388,16 +387,21 @@ def _check_decision(row, decision, bad) -> None:
     if not isinstance(decision, dict):
         bad(row, "decision", "cần một đối tượng: number, date, issuer, url")
         return
-    _unknown_keys(row, "decision", decision, DECISION_KEYS, bad)
-    for key in DECISION_KEYS:
-        if decision.get(key) is not None and not isinstance(decision[key], str):
-            bad(row, f"decision.{key}", "cần một chuỗi văn bản")
-    date = decision.get("date")
+    _check_text(row, "decision", decision, DECISION_KEYS, bad)
+
+
+def _check_text(row, name: str, text: dict, keys, bad) -> None:
+    """A text's fields (``decision``, ``withdrawn``): known keys, strings, an ISO date."""
+    _unknown_keys(row, name, text, keys, bad)
+    for key in keys:
+        if text.get(key) is not None and not isinstance(text[key], str):
+            bad(row, f"{name}.{key}", "cần một chuỗi văn bản")
+    date = text.get("date")
     if isinstance(date, str) and date:
         try:
             dt.date.fromisoformat(date)
         except ValueError:
-            bad(row, "decision.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+            bad(row, f"{name}.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
 
 
 def _check_withdrawn(row, r: dict, bad) -> None:
@@ -407,20 +411,11 @@ def _check_withdrawn(row, r: dict, bad) -> None:
         if not isinstance(withdrawn, dict):
             bad(row, "withdrawn", "cần một đối tượng: " + ", ".join(WITHDRAWN_KEYS))
         else:
-            _unknown_keys(row, "withdrawn", withdrawn, WITHDRAWN_KEYS, bad)
-            for key in WITHDRAWN_KEYS:
-                if withdrawn.get(key) is not None and not isinstance(withdrawn[key], str):
-                    bad(row, f"withdrawn.{key}", "cần một chuỗi văn bản")
             for key, what in (("number", "số hiệu"), ("date", "ngày")):
                 if not str(withdrawn.get(key) or "").strip():
                     bad(row, f"withdrawn.{key}", f"bãi bỏ, thay thế thủ tục: cần {what} của "
                                                  "văn bản quyết định việc này")
-            date = withdrawn.get("date")
-            if isinstance(date, str) and date:
-                try:
-                    dt.date.fromisoformat(date)
-                except ValueError:
-                    bad(row, "withdrawn.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+            _check_text(row, "withdrawn", withdrawn, WITHDRAWN_KEYS, bad)
     if replaced_by not in (None, ""):
         if not isinstance(replaced_by, str) or not CODE_PATTERN.match(replaced_by):
             bad(row, "replaced_by", f"mã thủ tục thay thế “{replaced_by}” không hợp lệ")

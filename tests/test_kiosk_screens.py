@@ -146,11 +146,11 @@ def test_search_updates_as_one_types_without_accents(replica, orientation):
     k.targets_are_large_enough()
     check_golden(k.surface, f"search-{orientation}")
     k.tap("level:province")  # only provincial procedures: the commune-level one goes
-    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:1.001766"
+    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:2.000806"
     k.tap("level:all")
     k.type("on nuoc")
-    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:1.001766"
-    k.tap("proc:1.001766")
+    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:2.000806"
+    k.tap("proc:2.000806")
     assert k.ui.screen.proc["name"] == "Đăng ký kết hôn có yếu tố nước ngoài"
 
 

@@ -32,7 +32,7 @@ RELEVANCE = [
     ("dang ky ket hon", "1.000894", 1),
     ("dang ky khai tu", "1.000656", 1),
     ("khai sinh nuoc ngoai", "1.000689", 1),
-    ("ket hon nuoc ngoai", "1.001766", 1),
+    ("ket hon nuoc ngoai", "2.000806", 1),
     ("xac nhan tinh trang hon nhan", "1.004873", 1),
     ("trich luc ho tich", "2.000635", 1),
     ("chung thuc ban sao", "2.000815", 1),
@@ -108,10 +108,10 @@ SLIPS = [
     ("khai snh nuoc ngoai", "1.000689"),  # missing
     ("khai silnh nuoc ngoai", "1.000689"),  # extra
     ("kahi sinh nuoc ngoai", "1.000689"),  # swapped
-    ("ket hon nuoc ngsai", "1.001766"),  # wrong
-    ("ket hon noc ngoai", "1.001766"),  # missing
-    ("ket hon nuboc ngoai", "1.001766"),  # extra
-    ("ket hon nuoc ngaoi", "1.001766"),  # swapped
+    ("ket hon nuoc ngsai", "2.000806"),  # wrong
+    ("ket hon noc ngoai", "2.000806"),  # missing
+    ("ket hon nuboc ngoai", "2.000806"),  # extra
+    ("ket hon nuoc ngaoi", "2.000806"),  # swapped
     ("xac nhan tinh trang hon naan", "1.004873"),  # wrong
     ("xac nhan tinh trag hon nhan", "1.004873"),  # missing
     ("xac nhan tinh trang hon nbhan", "1.004873"),  # extra

@@ -11,6 +11,11 @@ from flask import current_app
 from ..store import Store
 
 
+def config():
+    """The hub's settings (:class:`central.config.HubConfig`) the app was made with."""
+    return current_app.config["MOTCUA"]
+
+
 def store() -> Store:
     return current_app.extensions["motcua.store"]
 

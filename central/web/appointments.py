@@ -44,6 +44,7 @@ from ..appointments import bookings, rules, slots
 from ..calendar.working_time import VN
 from ..documents.formats import parse_day
 from ..errors import Refused
+from . import config as _config
 from . import store
 from .auth import login_required
 
@@ -52,10 +53,6 @@ HONEYPOT = "website"
 FORM_CONTEXT = "appointment"
 MINE = "appointments"          # session: {code: phone} this browser may open
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-
-
-def _config():
-    return current_app.config["MOTCUA"]
 
 
 def _secret() -> bytes:

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -32,7 +31,7 @@ from ..calendar.working_time import VN
 from ..catalog import file_format, procedures
 from ..catalog.importing import ImportRefused, nfc, record_from_cells
 from ..statistics.popular import popular_procedures
-from . import gateway, store
+from . import config, gateway, store
 from .auth import login_required
 
 bp = Blueprint("catalog", __name__)
@@ -92,8 +91,7 @@ def procedure(code):
     return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
-                           source=source_phrase(proc["details"],
-                                                 current_app.config["MOTCUA"].center_name),
+                           source=source_phrase(proc["details"], config().center_name),
                            sources=source_lines(proc["details"]),
                            notes=channel_notes(proc["details"]))
 

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -31,7 +30,7 @@ from ..documents.formats import parse_day, parse_moment
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
 from ..errors import Refused
-from . import store
+from . import config, store
 from .auth import login_required
 from .dashboard import section
 from .people import full_names
@@ -39,10 +38,6 @@ from .policy import STAFF
 
 bp = Blueprint("dossiers", __name__)
 CLASS_NAMES = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-
-
-def config():
-    return current_app.config["MOTCUA"]
 
 
 @bp.app_context_processor

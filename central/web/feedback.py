@@ -34,6 +34,7 @@ from ..accounts import users
 from ..calendar.working_time import VN
 from ..documents.formats import parse_day
 from ..errors import Refused
+from . import config as _config
 from . import store
 from .auth import login_required
 from .dashboard import section
@@ -42,10 +43,6 @@ from .policy import SUPERVISION
 bp = Blueprint("feedback", __name__)
 HONEYPOT = "website"
 FORM_CONTEXT = "feedback"
-
-
-def _config():
-    return current_app.config["MOTCUA"]
 
 
 def _secret() -> bytes:

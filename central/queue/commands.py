@@ -31,22 +31,43 @@ COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed"
 
 @dataclass
 class Changes:
-    """What a command touched: the retained state to publish again."""
+    """What a command touched: the retained state to publish again.
+
+    ``numbers``, ``codes`` and ``tokens`` name what the command read already
+    (a counter's number, a service's code, a ticket's token, by id): the
+    publications' topics need no statement for those (issue 25). ``finished``
+    is the ticket this command made done, ``(id, display)``, if any.
+    """
 
     counters: set = field(default_factory=set)
     services: set = field(default_factory=set)
     tickets: set = field(default_factory=set)
     halls: set = field(default_factory=set)
     announce: list = field(default_factory=list)  # (ticket_id, counter_id, kind)
+    numbers: dict = field(default_factory=dict)  # counter id -> number
+    codes: dict = field(default_factory=dict)  # service id -> code
+    tokens: dict = field(default_factory=dict)  # ticket id -> token
+    finished: tuple | None = None
 
     def ticket(self, ticket: dict) -> None:
         self.tickets.add(ticket["id"])
         self.services.add(ticket["service_id"])
+        token = ticket.get("token")
+        if token is not None:
+            self.tokens[ticket["id"]] = token
+
+    def counter(self, counter: dict) -> None:
+        self.counters.add(counter["id"])
+        self.halls.add(counter["hall"])
+        self.numbers[counter["id"]] = counter["number"]
 
     def merge(self, other: Changes) -> None:
         for name in ("counters", "services", "tickets", "halls"):
             getattr(self, name).update(getattr(other, name))
+        for name in ("numbers", "codes", "tokens"):
+            getattr(self, name).update(getattr(other, name))
         self.announce += other.announce
+        self.finished = other.finished or self.finished
 
 
 def _current(db, counter: dict) -> dict | None:
@@ -80,7 +101,7 @@ def candidates(db, counter: dict, now: dt.datetime,
     parts, args = [], []
     if weights is None:
         weights = served(db, counter)
-    for service_id, weight in weights:
+    for service_id, weight, *_code in weights:
         for prio in (0, 1):
             parts.append(head.format(
                 weight="?", order=first_come,
@@ -113,7 +134,13 @@ def candidates(db, counter: dict, now: dt.datetime,
 
 def served(db, counter: dict) -> list[tuple[int, int]]:
     """``(service_id, weight)`` of each service the counter serves."""
-    return db.execute("select service_id, weight from counter_services where counter_id = ?",
+    return [r[:2] for r in served_with_codes(db, counter)]
+
+
+def served_with_codes(db, counter: dict) -> list[tuple[int, int, str]]:
+    """``(service_id, weight, code)`` of each service the counter serves."""
+    return db.execute("select cs.service_id, cs.weight, s.code from counter_services cs "
+                      "join services s on s.id = cs.service_id where cs.counter_id = ?",
                       [counter["id"]]).fetchall()
 
 
@@ -138,7 +165,7 @@ class Command:
     target_counter: int | None
     current: dict | None
     changes: Changes
-    served: list | None = None  # (service_id, weight) of the counter, once read
+    served: list | None = None  # (service_id, weight, code) of the counter, once read
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -171,6 +198,8 @@ def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -
     else:
         counter["current_ticket_id"] = None
     cmd.changes.ticket(ticket)
+    if to_status == "done":  # the rating keypad lights for it (issue 5)
+        cmd.changes.finished = (ticket["id"], ticket["display"])
 
 
 def _finish_current(db, cmd: Command, clear: bool = True) -> None:
@@ -202,7 +231,7 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
         _set_counter(db, counter, status="open", status_since=cmd.at)
-    cmd.served = served(db, counter)
+    cmd.served = served_with_codes(db, counter)
     return candidates(db, counter, cmd.moment, cmd.served)
 
 
@@ -324,6 +353,7 @@ def _transfer(db, cmd: Command) -> str:
         detail["to_service"] = service["code"]
         where = service["name"]
         changes.services.add(service["id"])
+        changes.codes[service["id"]] = service["code"]
     else:
         other = setup.counter_by_number(db, int(target_counter))
         if other is None or not other["active"]:
@@ -333,8 +363,7 @@ def _transfer(db, cmd: Command) -> str:
         values["target_counter_id"] = other["id"]
         detail["to_counter"] = other["number"]
         where = other["name"]
-        changes.counters.add(other["id"])
-        changes.halls.add(other["hall"])
+        changes.counter(other)
     record_event(db, ticket, "transfer", "waiting", now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=cmd.reason,
                  detail=detail)
@@ -397,18 +426,27 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     if not counter["active"]:
         raise Refused("counter_inactive", f"{counter['name']} đang ngừng hoạt động.")
     moment = now or clock.now()
+    changes = Changes()
+    changes.counter(counter)
     cmd = Command(
         counter=counter, moment=moment, at=clock.iso(moment), node_id=node_id,
         officer_id=officer_id if officer_id is not None else counter["officer_id"],
         number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
-        current=_current(db, counter),
-        changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
+        current=_current(db, counter), changes=changes)
+    status, busy = counter["status"], cmd.current is not None
     message = handler(db, cmd)
-    # Opening, pausing or closing a counter moves the estimates of its services.
-    cmd.changes.services.update(r[0] for r in (cmd.served if cmd.served is not None
-                                               else served(db, counter)))
-    return answer(db, counter, message), cmd.changes
+    # Opening, pausing or closing a counter, or its going idle or busy, moves the
+    # estimates of all its services (open and idle counters); a `next` from one
+    # ticket to the next moves only the lines of the tickets it touched (issue 25:
+    # a line's state is the dearest to build).
+    if counter["status"] != status or (counter["current_ticket_id"] is not None) != busy:
+        served_now = cmd.served if cmd.served is not None else served_with_codes(db, counter)
+        changes.services.update(r[0] for r in served_now)
+        changes.codes.update((r[0], r[2]) for r in served_now)
+    elif cmd.served is not None:
+        changes.codes.update((r[0], r[2]) for r in cmd.served if r[0] in changes.services)
+    return answer(db, counter, message), changes
 
 
 # A counter as it stands, with the ticket it calls or serves now (if any) and
@@ -428,12 +466,17 @@ def counter_view(db, number: int) -> tuple | None:
     row = db.execute(_VIEW, [number]).fetchone()
     if row is None:
         return None
+    return view_result(row), row
+
+
+def view_result(row: tuple) -> dict:
+    """:func:`answer`'s dict (empty message) from a row of :data:`_VIEW`."""
     result = {"counter": row[0], "status": row[1], "status_name": COUNTER_STATUS_NAMES[row[1]],
               "message": "", "current": None}
     if row[2] is not None:
         result["current"] = {"display": row[2], "service": row[3], "service_name": row[4],
                              "status": row[5], "called_at": row[6], "recalls": row[7]}
-    return result, row
+    return result
 
 
 def answer(db, counter: dict, message: str = "") -> dict:

@@ -16,6 +16,7 @@ publish again (see :mod:`.state`) and which calls to announce.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from motcua import clock
@@ -23,7 +24,7 @@ from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import sql
-from . import setup, strategy, tickets
+from . import setup, strategy
 from .tickets import record_event
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
@@ -70,15 +71,60 @@ class Changes:
         self.finished = other.finished or self.finished
 
 
+# The columns of a ticket a command reads (not `*`: ~37 columns made a dict on
+# each of a call's two reads, issue 25).
+_COLUMNS = ("id", "display", "status", "service_id", "priority_class_id", "slot_at",
+            "recalls", "token")
+_TICKET = f"select {', '.join(_COLUMNS)} from tickets where id = ?"
+
+
+def _ticket(db, ticket_id: int) -> dict | None:
+    row = db.execute(_TICKET, [ticket_id]).fetchone()
+    return dict(zip(_COLUMNS, row, strict=True)) if row else None
+
+
 def _current(db, counter: dict) -> dict | None:
     if counter["current_ticket_id"] is None:
         return None
-    ticket = tickets.get(db, counter["current_ticket_id"])
+    ticket = _ticket(db, counter["current_ticket_id"])
     return ticket if ticket and ticket["status"] in ("called", "serving") else None
 
 
-def candidates(db, counter: dict, now: dt.datetime,
-               weights: list | None = None) -> list[strategy.Candidate]:
+@functools.cache
+def _heads_query(services: int) -> str:
+    """The statement of :func:`candidates` for a counter serving ``services``
+    services (built once per count, not per call)."""
+    # One statement: per (service, priority or not) the oldest waiting ticket
+    # not sent to a particular counter and not a due booking, per service the
+    # due booking of the earliest slot, and per priority the oldest sent to this one.
+    # Each head's own columns (`_COLUMNS`) come along: the chosen one is not read again.
+    head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
+            "t.issued_at, s.max_wait_min, ?, t.target_counter_id, "
+            + ", ".join(f"t.{c}" for c in _COLUMNS[1:]) +
+            " from tickets t join services s on s.id = t.service_id where {where} "
+            "order by {order} limit 1)")
+    first_come = "t.issued_at, t.id"
+    parts = []
+    for _ in range(services):
+        parts.append(head.format(
+            order=first_come,
+            where="t.status = 'waiting' and t.service_id = ? and "
+            "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
+            "and (t.slot_at is null or t.slot_at > ?)"))
+        parts.append(parts[-1])
+        parts.append(head.format(
+            order="t.slot_at, t.issued_at, t.id",
+            where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
+            "and t.slot_at <= ? and t.target_counter_id is null"))
+    for _ in (0, 1):
+        parts.append(head.format(
+            order=first_come, where="t.target_counter_id = ? and "
+            "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
+    return " union all ".join(parts)
+
+
+def candidates(db, counter: dict, now: dt.datetime, weights: list | None = None,
+               heads: dict | None = None) -> list[strategy.Candidate]:
     """What the strategy chooses from: the head (oldest) of each group of waiting
     tickets this counter may call, a group being (service, priority or not,
     transferred to this counter or not, booked and due or not).
@@ -87,41 +133,21 @@ def candidates(db, counter: dict, now: dt.datetime,
     earliest slot first), so a later ticket can never be the right choice: the
     strategy sees a handful of heads, not the whole line, and a long line costs
     no more than a short one. A booked ticket whose slot has not started yet
-    waits among the walk-ins, by its check-in time (issue 26).
+    waits among the walk-ins, by its check-in time (issue 26). ``heads``, if
+    given, receives each head's ticket (id -> the columns a command reads).
     """
-    # One statement: per (service, priority or not) the oldest waiting ticket
-    # not sent to a particular counter and not a due booking, per service the
-    # due booking of the earliest slot, and per priority the oldest sent to this one.
-    head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
-            "t.issued_at, s.max_wait_min, {weight}, t.target_counter_id, t.slot_at "
-            "from tickets t join services s on s.id = t.service_id where {where} "
-            "order by {order} limit 1)")
-    first_come = "t.issued_at, t.id"
     at = clock.iso(now)
-    parts, args = [], []
+    args = []
     if weights is None:
         weights = served(db, counter)
     for service_id, weight, *_code in weights:
-        for prio in (0, 1):
-            parts.append(head.format(
-                weight="?", order=first_come,
-                where="t.status = 'waiting' and t.service_id = ? and "
-                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
-                "and (t.slot_at is null or t.slot_at > ?)"))
-            args += [weight, service_id, prio, at]
-        parts.append(head.format(
-            weight="?", order="t.slot_at, t.issued_at, t.id",
-            where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
-            "and t.slot_at <= ? and t.target_counter_id is null"))
-        args += [weight, service_id, at]
-    for prio in (0, 1):
-        parts.append(head.format(
-            weight="?", order=first_come, where="t.target_counter_id = ? and "
-            "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
-        args += [1, counter["id"], prio]
-    rows = db.execute(" union all ".join(parts), args).fetchall()
+        args += [weight, service_id, 0, at, weight, service_id, 1, at, weight, service_id, at]
+    args += [1, counter["id"], 0, 1, counter["id"], 1]
+    rows = db.execute(_heads_query(len(weights)), args).fetchall()
     out = []
-    for tid, sid, prio, issued_at, max_wait, weight, target, slot_at in rows:
+    for row in rows:
+        tid, sid, prio, issued_at, max_wait, weight, target = row[:7]
+        slot_at = row[11]
         issued = clock.from_iso(issued_at)
         due = slot_at is not None and slot_at <= at
         out.append(strategy.Candidate(
@@ -129,6 +155,8 @@ def candidates(db, counter: dict, now: dt.datetime,
             waited_min=(now - issued).total_seconds() / 60, max_wait_min=max_wait,
             weight=weight, for_this_counter=target == counter["id"], booked=due,
             slot=clock.from_iso(slot_at).timestamp() if due else None))
+        if heads is not None:
+            heads[tid] = dict(zip(_COLUMNS, (tid, *row[7:]), strict=True))
     return out
 
 
@@ -166,6 +194,7 @@ class Command:
     current: dict | None
     changes: Changes
     served: list | None = None  # (service_id, weight, code) of the counter, once read
+    heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -232,7 +261,7 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
     if counter["status"] == "closed":
         _set_counter(db, counter, status="open", status_since=cmd.at)
     cmd.served = served_with_codes(db, counter)
-    return candidates(db, counter, cmd.moment, cmd.served)
+    return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
 
 
 def _current_or_refuse(cmd: Command) -> dict:
@@ -255,7 +284,7 @@ def _next(db, cmd: Command) -> str:
     _finish_current(db, cmd, clear=choice is None)
     if choice is None:
         return "Không còn ai chờ."
-    chosen = tickets.get(db, choice.id)
+    chosen = cmd.heads.get(choice.id) or _ticket(db, choice.id)
     _call(db, cmd, chosen, "next")
     return f"Đang gọi số {chosen['display']}."
 

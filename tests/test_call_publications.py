@@ -1,5 +1,6 @@
 """Issue 25: a counter command republishes the lines whose state it moved, and
-only those; the counter's state is read in one statement.
+only those; the counter's state is read in one statement; its answer is built
+from what the command read (the same as reading it back).
 
 A `next` from one ticket to the next leaves the counter open and busy: the
 lines of its other services (their open and idle counters, their waiting
@@ -14,7 +15,7 @@ import datetime as dt
 import random
 
 from central.errors import Refused
-from central.queue import api, setup, state
+from central.queue import api, commands, setup, state
 from motcua import clock
 from motcua.bus import Topics
 
@@ -50,10 +51,13 @@ def test_what_a_command_leaves_out_reads_as_last_published(sample_centre, monkey
                                      "finish", "no_show", "transfer", "pause", "resume"])
                 kwargs = {"target_service": rng.choice(codes)} if action == "transfer" else {}
                 try:
-                    _, out = api.counter_command(w, T, counter, action, now=moment, **kwargs)
+                    result, out = api.counter_command(w, T, counter, action, now=moment,
+                                                      **kwargs)
                 except Refused:
                     continue
                 actions.add(action)
+                # The answer, built from what the command knows, reads as the store says.
+                assert result == commands.answer(w, counter, result["message"]), (step, action)
         published.update(_built(out))
         for topic, code in lines.items():
             assert state.line(db, code) == published[topic], (step, action, code)

@@ -165,10 +165,10 @@ def served(db, counter: dict) -> list[tuple[int, int]]:
     return [r[:2] for r in served_with_codes(db, counter)]
 
 
-def served_with_codes(db, counter: dict) -> list[tuple[int, int, str]]:
-    """``(service_id, weight, code)`` of each service the counter serves."""
-    return db.execute("select cs.service_id, cs.weight, s.code from counter_services cs "
-                      "join services s on s.id = cs.service_id where cs.counter_id = ?",
+def served_with_codes(db, counter: dict) -> list[tuple[int, int, str, str]]:
+    """``(service_id, weight, code, name)`` of each service the counter serves."""
+    return db.execute("select cs.service_id, cs.weight, s.code, s.name from counter_services "
+                      "cs join services s on s.id = cs.service_id where cs.counter_id = ?",
                       [counter["id"]]).fetchall()
 
 
@@ -195,6 +195,7 @@ class Command:
     changes: Changes
     served: list | None = None  # (service_id, weight, code) of the counter, once read
     heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
+    shown: dict | None = None  # the answer's `current` of a ticket just called, if known
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -249,6 +250,12 @@ def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
         ticket["slot_at"] <= cmd.at else 0
     _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak,
                  booked_streak=booked)
+    # What the counter's answer shows of it (as :func:`counter_view` would read it back).
+    service = next((r for r in cmd.served or () if r[0] == ticket["service_id"]), None)
+    if service is not None:
+        cmd.shown = {"display": ticket["display"], "service": service[2],
+                     "service_name": service[3], "status": "called", "called_at": cmd.at,
+                     "recalls": ticket["recalls"]}
     cmd.changes.ticket(ticket)
     cmd.changes.announce.append((ticket["id"], counter["id"], "call"))
 
@@ -475,7 +482,19 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
         changes.codes.update((r[0], r[2]) for r in served_now)
     elif cmd.served is not None:
         changes.codes.update((r[0], r[2]) for r in cmd.served if r[0] in changes.services)
-    return answer(db, counter, message), changes
+    # The counter's answer: from what the command holds when it knows all of it
+    # (no ticket now, or the one it just called), else read back (issue 25).
+    if counter["current_ticket_id"] is None:
+        result = {"counter": counter["number"], "status": counter["status"],
+                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "current": None}
+    elif cmd.shown is not None and cmd.current is None:
+        result = {"counter": counter["number"], "status": counter["status"],
+                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "current": cmd.shown}
+    else:
+        result = answer(db, counter, message)
+    return result, changes
 
 
 # A counter as it stands, with the ticket it calls or serves now (if any) and

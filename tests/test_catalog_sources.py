@@ -375,3 +375,19 @@ def test_a_province_decision_is_where_it_was_published_only_for_that_province():
     assert source_phrase(records["2.001909"], "Trung tâm Phục vụ hành chính công thành phố "
                                               "Hải Phòng").startswith("Công bố tại")
     assert source_phrase(records["2.001909"]).startswith("Công bố tại")
+
+
+def test_a_free_procedure_says_so_once_on_the_page_and_the_kiosk(client, store):
+    # "Không thu phí, lệ phí: miễn" (page) and "Không thu phí, lệ phí: Miễn phí" (kiosk) said
+    # the same thing twice; a citizen reads the item's own words once, an amount in đồng.
+    from kiosk.screens import Procedure
+
+    catalog.load_sample(store, "admin")
+    page = client.get("/thu-tuc/1.010809").get_data(as_text=True)   # người có công, 320/QĐ-BNV
+    assert "Không thu phí, lệ phí" in page
+    assert "lệ phí: miễn" not in page.lower() and "lệ phí: miễn phí" not in page.lower()
+    record = next(r for r in _sample() if r["code"] == "1.010809")
+    kiosk = " ".join(t for _, t in Procedure({**record, "details": record}).blocks())
+    assert "Không thu phí, lệ phí" in kiosk and "Miễn phí" not in kiosk
+    page = client.get("/thu-tuc/2.000635").get_data(as_text=True)   # trích lục: 8.000 đồng
+    assert "8.000 đồng" in page

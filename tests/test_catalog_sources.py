@@ -329,19 +329,25 @@ def test_a_judicial_expert_card_read_in_a_province_publishing_decision(client, s
 
 def test_trade_and_road_permits_read_in_province_publishing_decisions(client, store):
     catalog.load_sample(store, "admin")
-    # Cấp Giấy phép tạm xuất, tái nhập (1.000905): 13 working days "theo quy định" (Hải Phòng's
-    # own cut to 11 is not used), no fee, Quyết định 3584/QĐ-UBND ngày 08/09/2026.
+    # Cấp Giấy phép tạm xuất, tái nhập (1.000905): 13 working days "theo quy định" in Hải
+    # Phòng's Quyết định 3584/QĐ-UBND ngày 08/09/2026, but 05 in the national entry
+    # (1177/QĐ-BCT, undated); liên vận Việt Nam – Lào (1.002856): 01 in 3508/QĐ-UBND, 02 in
+    # the national entry (461/QĐ-BXD). Two texts disagree: neither time is shown.
     page = client.get("/thu-tuc/1.000905").get_data(as_text=True)
-    assert "13 ngày làm việc" in page and "11 ngày làm việc" not in page
+    assert "13 ngày làm việc" not in page and "11 ngày làm việc" not in page
+    assert "5 ngày làm việc" not in page and ASK_OFFICER in page
     assert "Đối chiếu với Quyết định 3584/QĐ-UBND ngày 08/09/2026" in page
     # Its fee column says "Không quy định" (none prescribed), not "Không" (none charged),
     # for a permit: the fee stays with the officer.
-    assert "Không thu phí, lệ phí" not in page and ASK_OFFICER in page
-    assert "chưa xác nhận" not in page.lower()
-    # Giấy phép liên vận Việt Nam – Lào (1.002856): 01 working day, Quyết định 3508/QĐ-UBND.
-    page = client.get("/thu-tuc/1.002856").get_data(as_text=True)
-    assert "1 ngày làm việc" in page and "3508/QĐ-UBND ngày 03/09/2026" in page
     assert "Không thu phí, lệ phí" not in page
+    assert "chưa xác nhận" not in page.lower()
+    page = client.get("/thu-tuc/1.002856").get_data(as_text=True)
+    assert "1 ngày làm việc" not in page and "2 ngày làm việc" not in page
+    assert "3508/QĐ-UBND ngày 03/09/2026" in page and ASK_OFFICER in page
+    assert "Không thu phí, lệ phí" not in page
+    # Quá cảnh (1.000421): 03 working days in both texts; shown.
+    page = client.get("/thu-tuc/1.000421").get_data(as_text=True)
+    assert "3 ngày làm việc" in page and "Không thu phí, lệ phí" not in page
     permits = [r for r in _sample() if r["code"] in ("1.000421", "1.000905", "1.002856")]
     assert len(permits) == 3 and not any(confirmed(r, "fees") for r in permits)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pygame
 
-from motcua.public_terms import ASK_OFFICER, channel_notes, public_details, source_phrase
+from motcua.public_terms import (
+    ASK_OFFICER,
+    channel_notes,
+    fee_line,
+    public_details,
+    source_phrase,
+)
 
 from .widgets import (
     BG,
@@ -30,10 +36,6 @@ UNITS = {"working_days": "ngày làm việc", "calendar_days": "ngày",
          "working_hours": "giờ làm việc", "same_day": "Trong ngày"}
 CHANNELS = {"in_person": "Nộp trực tiếp", "online": "Nộp trực tuyến", "post": "Qua bưu chính"}
 LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
-
-
-def money(amount: int) -> str:
-    return "Miễn phí" if not amount else f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def time_limit(channel: dict) -> str:
@@ -256,9 +258,7 @@ class Procedure:
             if "fees" not in c:
                 fees = f"phí, lệ phí: {ASK_OFFICER.lower()}"
             else:
-                fees = ", ".join(f["name"] if not f["amount"] and "Miễn" in f["name"]
-                                 else f"{f['name']}: {money(f['amount'])}"
-                                 for f in c.get("fees", [])) or "Miễn phí"
+                fees = fee_line(c.get("fees", []))
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
                                    f"{limit}; {fees}"))
         if general:

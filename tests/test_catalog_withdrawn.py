@@ -291,5 +291,6 @@ def test_the_abolished_tutoring_licence_sends_the_visitor_to_household_business_
         assert f'href="/thu-tuc/{new}"' in page
         assert "Đăng ký thành lập hộ kinh doanh" in page
         assert "chưa đọc" not in page
-        listed = client.get("/thu-tuc", query_string={"q": "day them hoc them"}).get_data(as_text=True)
+        listed = client.get("/thu-tuc", query_string={"q": "day them hoc them"})
+        listed = listed.get_data(as_text=True)
         assert "Cấp phép hoạt động dạy thêm" not in listed

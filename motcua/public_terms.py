@@ -132,6 +132,50 @@ def channel_notes(details: dict) -> tuple[str, dict[str, str]]:
     return general, own
 
 
+# A zero-amount item whose name already says nothing is charged ("Miễn lệ phí", "Không
+# thu phí, lệ phí", "Miễn phí (ngân sách nhà nước bảo đảm)") is read as its name alone:
+# "Không thu phí, lệ phí: miễn" said the same thing twice.
+_NO_CHARGE = re.compile(r"\b(miễn|không thu|không phải nộp)\b", re.IGNORECASE)
+NO_FEE = "Không thu phí, lệ phí"
+
+
+def money(amount: int) -> str:
+    """An amount of đồng as a citizen reads it::
+
+        >>> money(1250000)
+        '1.250.000 đồng'
+    """
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def fee_line(fees: list[dict]) -> str:
+    """A channel's fee items in one Vietnamese line, for the kiosk, the public page and
+    printed papers alike::
+
+        >>> fee_line([{"name": "Lệ phí", "amount": 50000},
+        ...           {"name": "Phí công bố nội dung đăng ký doanh nghiệp", "amount": 100000}])
+        'Lệ phí: 50.000 đồng; Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng'
+        >>> fee_line([{"name": "Không thu phí, lệ phí", "amount": 0}])
+        'Không thu phí, lệ phí'
+        >>> fee_line([{"name": "Lệ phí", "amount": 0}]), fee_line([])
+        ('Lệ phí: không thu', 'Không thu phí, lệ phí')
+
+    Items are joined with "; " since names hold commas. Whether the fees may be shown at
+    all is :func:`confirmed`'s answer, not this function's.
+    """
+    items = []
+    for fee in fees:
+        name = str(fee.get("name") or "Lệ phí").strip()
+        amount = fee.get("amount") or 0
+        if amount:
+            items.append(f"{name}: {money(amount)}")
+        elif _NO_CHARGE.search(name):
+            items.append(name)
+        else:
+            items.append(f"{name}: không thu")
+    return "; ".join(items) or NO_FEE
+
+
 def _title(d: dict) -> str:
     """'Luật Hộ tịch số 60/2014/QH13', 'Quyết định 1234/QĐ-UBND' or 'Văn bản số 376/…'."""
     number = str(d.get("number") or "").strip()

@@ -260,7 +260,8 @@ def test_a_counter_calls_due_bookings_first_but_at_most_k_in_a_row(centre, confi
 
 def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_call(centre, config):
     """Four bookings of 09:00 and one of 09:30; no counter open (one as if opened now:
-    10 min a citizen). The bookings that fall due before a walk-in's call are called
+    10 min a citizen; the wait of k citizens' services 10k - 3 min at the median,
+    7 for one). The bookings that fall due before a walk-in's call are called
     first, so they count as people ahead, at most K (booked_in_a_row) per walk-in call."""
     with centre.write() as db:   # 4 seats a half hour: none kept for walk-ins
         rules.save_service_rule(db, "ho-tich", bookable=True, walk_in_share="0")
@@ -273,20 +274,20 @@ def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_call(centre, con
 
     with centre.write() as db:
         setup.save_settings(db, {"booked_in_a_row": "1"})
-    assert walk_in(8, 50) == 20      # nobody ahead: 10 min, to 09:00; K = 1 booking; itself
+    assert walk_in(8, 55) == 17      # nobody ahead: 7 min, to 09:02; K = 1 booking; itself
     with centre.write() as db:
         setup.save_settings(db, {"booked_in_a_row": "3"})
     walk_in(8, 30), walk_in(8, 30)
-    # Two walk-ins ahead at 08:40: 30 min, to 09:10; the four of 09:00 go first: 70 min,
-    # to 09:50, which lets in the one of 09:30 too: 80 min.
-    assert walk_in(8, 40) == 80
+    # Two walk-ins ahead at 08:40: 27 min, to 09:07; the four of 09:00 go first: 67 min,
+    # to 09:47, which lets in the one of 09:30 too: 77 min.
+    assert walk_in(8, 40) == 77
     with centre.write() as db:
         setup.save_settings(db, {"strategy": "first_come"})   # only the bookings due now
-    assert walk_in(8, 40) == 40      # 3 ahead, none due
-    assert walk_in(9, 5) == 100      # 5 ahead, the four of 09:00 due, itself
+    assert walk_in(8, 40) == 37      # 3 ahead, none due
+    assert walk_in(9, 5) == 97       # 5 ahead, the four of 09:00 due, itself
     check_in(centre, codes[0], at(9, 6))
-    assert walk_in(9, 7) == 110      # 6 ahead and the one checked in; 3 still to come
-    assert walk_in(9, 11) == 90      # 8 ahead; the window of 09:00 closed at 09:10
+    assert walk_in(9, 7) == 107      # 6 ahead and the one checked in; 3 still to come
+    assert walk_in(9, 11) == 87      # 8 ahead; the window of 09:00 closed at 09:10
 
 
 def test_a_walk_ins_ticket_page_says_the_same_wait_with_the_bookings_due(centre, config,
@@ -299,13 +300,14 @@ def test_a_walk_ins_ticket_page_says_the_same_wait_with_the_bookings_due(centre,
     for i in range(4):
         book(centre, config, 9, 0, phone=f"091200000{i}")
     with centre.write() as db:
-        ticket = api.issue_ticket(db, TOPICS, "ho-tich", now=at(8, 50))[0]
-    # 10 min to 09:00; then three of the four bookings (K = 3) go first: 40 min, a range
-    # as no counter is open (10–70), not the "dưới 25 phút" of the walk-in alone.
-    assert ticket["estimate_min"] == 40 and ticket["estimate_range"] == [10, 70]
-    monkeypatch.setattr(clock, "now", lambda: at(8, 50).astimezone(dt.UTC))
+        ticket = api.issue_ticket(db, TOPICS, "ho-tich", now=at(8, 55))[0]
+    # 7 min (median of one 10-min service), to 09:02; then three of the four bookings
+    # (K = 3) go first: 37 min, a range as no counter is open (15–65), not the
+    # "dưới 25 phút" of the walk-in alone.
+    assert ticket["estimate_min"] == 37 and ticket["estimate_range"] == [15, 65]
+    monkeypatch.setattr(clock, "now", lambda: at(8, 55).astimezone(dt.UTC))
     page = create_app(config, store=centre).test_client().get(ticket["live_path"])
-    assert "Thời gian chờ ước tính: khoảng 10–70 phút" in page.get_data(as_text=True)
+    assert "Thời gian chờ ước tính: khoảng 15–65 phút" in page.get_data(as_text=True)
 
 
 def test_booked_in_a_row_is_a_setting_and_bad_values_are_refused(centre):

@@ -51,20 +51,20 @@ def test_the_lines_state_says_what_a_walk_ins_paper_says(sample_centre, monkeypa
     now = dt.datetime(2026, 12, 7, 1, 50, tzinfo=dt.UTC)      # 08:50 in Hà Nội
     monkeypatch.setattr(clock, "now", lambda: now)
     with sample_centre.write() as db:
-        add_bookings(db, "ho-tich", now + dt.timedelta(minutes=5), 4)
+        add_bookings(db, "ho-tich", now + dt.timedelta(minutes=3), 4)
     line = state.line(sample_centre.db, "ho-tich")
     with sample_centre.write() as db:
         from central.queue import api
         from motcua.bus import Topics
         ticket = api.issue_ticket(db, Topics("th"), "ho-tich", now=now)[0]
     assert ticket["people_ahead"] == 0
-    # Nobody ahead, but three of the four bookings of 08:55 go first (K = 3).
+    # Nobody ahead, but three of the four bookings of 08:53 go first (K = 3).
     assert ticket["estimate_min"] > estimate.wait_for(
         estimate.line_facts(sample_centre.db, setup.service_by_code(sample_centre.db,
                                                                     "ho-tich"), now), 0).minutes
     assert (line["estimate_min"], line.get("estimate_range")) == \
         (ticket["estimate_min"], ticket["estimate_range"])
-    assert line["bookings"] == {"slots": [{"at": clock.iso(now + dt.timedelta(minutes=5)),
+    assert line["bookings"] == {"slots": [{"at": clock.iso(now + dt.timedelta(minutes=3)),
                                            "count": 4}],
                                 "late_min": 10, "in_a_row": 3, "due_only": False}
     # A line with no booking to come carries no `bookings` (the message stays small).

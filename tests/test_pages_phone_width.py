@@ -55,3 +55,36 @@ def test_every_menu_page_fits_a_phone(browser, live_server, centre):  # noqa: F8
             page.screenshot(path=str(ARTIFACTS / f"phone{path.replace('/', '-')}.png"),
                             full_page=True)
     assert not wide, wide
+
+
+def test_every_stylesheet_closes_what_it_opens():
+    # A stray "}" made the browser drop the rule after it: the search form's
+    # `flex-wrap: wrap`, so at 390 px its label was squeezed into a 60 px column.
+    import re
+    from pathlib import Path
+
+    import central
+
+    for sheet in (Path(central.__file__).parent / "static").glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+        depth = 0
+        for line_no, line in enumerate(text.splitlines(), start=1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet.name}: a '}}' with nothing open near line {line_no}"
+        assert depth == 0, f"{sheet.name}: {depth} block(s) left open"
+
+
+def test_the_procedure_search_form_stacks_on_a_phone(browser, live_server, store):
+    from central import catalog
+
+    catalog.load_sample(store, "admin")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server}/thu-tuc?q=khai+sinh")
+    box = page.locator("form#search input[name=q]").bounding_box()
+    assert box["width"] >= 300, box        # the whole line, not a squeezed column
+    label = page.locator("form#search label.q").bounding_box()
+    assert label["height"] < 100, label     # its words on one or two lines, not ten
+    tops = [page.locator(f"form#search select[name={n}]").bounding_box()["y"]
+            for n in ("department", "field", "level")]
+    assert tops == sorted(tops) and len(set(tops)) == 3, tops   # one filter per line
+    page.close()

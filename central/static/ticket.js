@@ -9,19 +9,29 @@
   let ticket = null, line = null, service = d.service;
   const lineTopic = (code) => `${cfg.base}/state/line/${code}`;
 
+  // As central/queue/estimate.py (wait_quantile): the wait by which a share Phi(z) of such
+  // tickets are called (Wilson-Hilferty); z = 0 is the median, the number printed.
+  function waitQuantile(calls, gap, z) {
+    if (calls <= 0) return 0;
+    const cube = 1 - 1 / (9 * calls) + z / (3 * Math.sqrt(calls));
+    return calls * gap * Math.max(0, cube) ** 3;
+  }
+
   // As central/queue/estimate.py (wait_for): called at the (ahead - idle + 1)-th call from
   // now, one call every minutes_per_person; a number only when the line is steady and its
-  // mean error is at most 1.5 min (0.8 standard deviations), else a range.
+  // mean error is at most 1.5 min (0.8 standard deviations), else the 80% range, each end
+  // to the nearest five minutes.
   function waitFor(ahead, line) {
     const idle = line.idle_counters || 0;
     const gap = line.minutes_per_person;
     const calls = !line.open_counters ? ahead + 1 : (ahead >= idle ? ahead - idle + 1 : 0);
-    const minutes = calls * gap;
-    const spread = 1.2816 * Math.sqrt(calls) * gap;
-    const low = 5 * Math.floor(Math.max(0, minutes - spread) / 5);
+    const minutes = waitQuantile(calls, gap, 0);
+    const low = Math.min(5 * Math.round(waitQuantile(calls, gap, -1.2816) / 5),
+                         5 * Math.floor(minutes / 5));
     return {
       minutes: Math.round(minutes), low,
-      high: Math.max(low + 5, 5 * Math.ceil((minutes + spread) / 5)),
+      high: Math.max(low + 5, 5 * Math.round(waitQuantile(calls, gap, 1.2816) / 5),
+                     5 * Math.ceil(minutes / 5)),
       trusted: Boolean(line.steady) && 0.8 * Math.sqrt(calls) * gap <= 1.5,
     };
   }

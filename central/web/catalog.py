@@ -19,12 +19,14 @@ from motcua.public_terms import (
     ASK_OFFICER,
     PARTS,
     channel_notes,
+    fee_line,
     public_details,
     source_lines,
     source_phrase,
     unconfirmed,
     withdrawal_line,
 )
+from motcua.search import national_code
 
 from .. import catalog
 from ..calendar.working_time import VN
@@ -37,6 +39,7 @@ from .auth import login_required
 bp = Blueprint("catalog", __name__)
 # Staff pages (reception) say which of a procedure's values nobody checked.
 bp.add_app_template_global(unconfirmed, "unconfirmed_parts")
+bp.add_app_template_global(fee_line)
 
 
 def _filters() -> dict:
@@ -67,7 +70,7 @@ def search():
 def _withdrawn_code(db, q: str) -> dict | None:
     """A withdrawn procedure's code typed in the search (from a paper or a receipt): the
     record and what replaced it, so the page can say where to go instead."""
-    proc = procedures.current(db, nfc(q)) if q else None
+    proc = procedures.current(db, national_code(q) or nfc(q)) if q else None
     if not procedures.withdrawn(proc):
         return None
     return {"old": proc, "new": procedures.replacement(db, proc),

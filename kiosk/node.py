@@ -205,7 +205,7 @@ class Kiosk(Node):
                 procedures += page["procedures"]
                 after = page.get("next")
                 if not after:
-                    self.replica.replace(version, procedures)
+                    self.replica.replace(version, procedures, page.get("withdrawn") or [])
                     self.syncs += 1
                     log.info("catalog replica at version %s (%d procedures)", version,
                              len(procedures))

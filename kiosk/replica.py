@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from motcua.search import SearchIndex
+from motcua.search import SearchIndex, national_code
 
 
 class Replica:
@@ -35,6 +35,9 @@ class Replica:
                 "unique not null, version integer, name text not null, field text not null, "
                 "level text not null, department text, department_name text, details text)")
             self.conn.execute("create table if not exists meta (key text primary key, value)")
+            # Codes a centre withdrew: a citizen may still hold a paper that names one.
+            self.conn.execute("create table if not exists withdrawn (code text primary key, "
+                              "name text not null, line text, replaced_by text)")
             self.index.create()
 
     def version(self) -> int | None:
@@ -43,12 +46,20 @@ class Replica:
             row = self.conn.execute("select value from meta where key = 'version'").fetchone()
         return None if row is None else int(row[0])
 
-    def replace(self, version: int, procedures: list[dict]) -> None:
-        """Swap in a whole catalog at once: searches see the old one or the new one."""
+    def replace(self, version: int, procedures: list[dict],
+                withdrawn: list[dict] | None = None) -> None:
+        """Swap in a whole catalog at once: searches see the old one or the new one.
+        ``withdrawn`` is the last page's list of withdrawn codes (``code``, ``name``,
+        ``line``, ``replaced_by``)."""
         with self.lock:
             self.conn.execute("begin immediate")
             try:
                 self.conn.execute("delete from procedures")
+                self.conn.execute("delete from withdrawn")
+                for w in withdrawn or []:
+                    self.conn.execute("insert or replace into withdrawn values (?, ?, ?, ?)",
+                                      [w["code"], w["name"], w.get("line") or "",
+                                       w.get("replaced_by")])
                 self.index.clear()
                 rows = []
                 for i, p in enumerate(procedures, start=1):
@@ -109,6 +120,21 @@ class Replica:
         if row is None:
             return None
         return {**dict(row), "details": json.loads(row["details"] or "{}")}
+
+    def withdrawn(self, code: str) -> dict | None:
+        """A withdrawn procedure's code typed by a citizen: ``{"code", "name", "line",
+        "replacement"}``, the replacement as a search row (or None), else None::
+
+            replica.withdrawn("1.012783")["replacement"]["code"]     # '1.115520'
+        """
+        with self.lock:
+            row = self.conn.execute("select * from withdrawn where code = ?",
+                                    [national_code(code) or code.strip()]).fetchone()
+            if row is None:
+                return None
+            new = self.conn.execute("select id from procedures where code = ?",
+                                    [row["replaced_by"] or ""]).fetchone()
+            return {**dict(row), "replacement": self._brief(new["id"]) if new else None}
 
     def close(self) -> None:
         with self.lock:

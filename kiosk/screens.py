@@ -369,7 +369,21 @@ class Search:
                                   f"level:{level or 'all'}"))
         top = field.bottom + ui.u(20) + ui.u(84) + ui.u(20)
         results = pygame.Rect(left.x, top, left.w, left.bottom - top)
-        if self.text.strip():
+        old = ui.catalog.withdrawn(self.text) if self.text.strip() else None
+        if old:
+            # A code from an old paper or receipt: say it is withdrawn, by which text, and
+            # offer what replaced it, as the public page does (docs/catalog.md).
+            said = (f"Thủ tục mã {old['code']} ({old['name']}) không còn áp dụng"
+                    + (f" theo {old['line']}" if old["line"] else "") + ".")
+            said += (" Thủ tục áp dụng thay thế:" if old["replacement"]
+                     else f" {ASK_OFFICER} về thủ tục áp dụng thay thế.")
+            y = draw_text(surface, ui.fonts.get(ui.u(36)), said, results.topleft, INK,
+                          width=results.w)
+            if old["replacement"]:
+                below = pygame.Rect(results.x, y + ui.u(16), results.w,
+                                    results.bottom - y - ui.u(16))
+                buttons += result_rows(ui, surface, below, [old["replacement"]])
+        elif self.text.strip():
             rows = ui.catalog.search(self.text, limit=20, level=self.level or None)
             if rows:
                 surface.set_clip(results)
@@ -384,7 +398,9 @@ class Search:
                           "phep lai xe, 1.001193", results.topleft, MUTED, width=results.w)
             draw_text(surface, ui.fonts.get(ui.u(32)), TYPING_HINTS[ui.input_mode],
                       (results.x, y + ui.u(20)), MUTED, width=results.w)
-        return buttons + ui.keyboard(surface, kb, lambda k: self.key(ui, k))
+        # "." for a national code as printed ("1.001193"); without it the code is
+        # found too (motcua.search.national_code).
+        return buttons + ui.keyboard(surface, kb, lambda k: self.key(ui, k), extra=".")
 
 
 def keyboard_area(ui, area: pygame.Rect, top: int) -> tuple[pygame.Rect, pygame.Rect]:

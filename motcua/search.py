@@ -13,6 +13,7 @@ name holds the query as typed (accents and all) rank first::
     >>> index.create()
     >>> index.add([{"rowid": 1, "code": "1.001193", "name": "Đăng ký khai sinh",
     ...             "field": "Hộ tịch", "department": "STP", "level": "commune"}])
+    1
     >>> [hit.code for hit in index.search("dang ki khai sin")]
     ['1.001193']
 
@@ -26,6 +27,12 @@ word may match, ranked by how many do, so a misspelt word does not empty the
 list::
 
     >>> [hit.code for hit in index.search("khai sihn")]
+    ['1.001193']
+
+A national code typed without its dot (a keyboard without one, a phone's number pad)
+is read as the code::
+
+    >>> [hit.code for hit in index.search("1001193")]
     ['1.001193']
 """
 
@@ -52,6 +59,18 @@ _vocab_cache: dict[tuple[int, str], tuple[tuple, list[str], dict[str, int]]] = {
 _vocab_lock = threading.Lock()
 _WORD = re.compile(r"[0-9a-z]+")
 _CODE = re.compile(r"^\s*[0-9][0-9.\-]*[0-9]\s*$")
+# A national procedure code: one digit, a dot, six digits ("1.001193", "2.000806").
+_NATIONAL = re.compile(r"^([0-9])[.\s]?([0-9]{6})$")
+
+
+def national_code(text: str) -> str | None:
+    """``text`` as a national procedure code, with or without its dot, else None::
+
+        >>> national_code(" 1001193 "), national_code("1.001193"), national_code("khai sinh")
+        ('1.001193', '1.001193', None)
+    """
+    m = _NATIONAL.match((text or "").strip())
+    return f"{m[1]}.{m[2]}" if m else None
 
 
 def fold(text: str) -> str:
@@ -159,6 +178,7 @@ class SearchIndex:
         included); name containing the folded query as a phrase; then FTS5's
         bm25, then shorter names.
         """
+        query = national_code(query) or query
         terms = words(query)
         if not terms:
             return []

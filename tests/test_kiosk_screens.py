@@ -48,7 +48,7 @@ def replica(tmp_path_factory):
             p["details"] = {**p["details"], "unconfirmed": [], "decision": {
                 "number": "9999/QĐ-UBND", "date": "2026-01-05", "issuer": "UBND tỉnh (thử)"}}
     r = Replica()
-    r.replace(version, procedures)
+    r.replace(version, procedures, catalog.withdrawn_codes(store.db))
     store.close()
     return r
 
@@ -155,6 +155,22 @@ def test_search_updates_as_one_types_without_accents(replica, orientation):
 
 
 @pytest.mark.parametrize("orientation", SIZES)
+def test_an_old_code_typed_off_a_paper_sends_the_citizen_on(replica, orientation):
+    # 1.012790 was withdrawn by Thanh Hóa's Quyết định 2252/QĐ-VP, replaced by 1.115492.
+    k = Script(replica, SIZES[orientation])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("search")
+    k.type("1.012790")
+    assert k.ui.screen.text == "1.012790"
+    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")] == ["proc:1.115492"]
+    k.targets_are_large_enough()
+    check_golden(k.surface, f"search-withdrawn-{orientation}")
+    k.tap("proc:1.115492")
+    assert k.ui.screen.proc["code"] == "1.115492"
+
+
+@pytest.mark.parametrize("orientation", SIZES)
 def test_dossier_status_typed_on_the_keyboard(replica, orientation):
     k = Script(replica, SIZES[orientation])
     k.ui.go_home()
@@ -223,8 +239,8 @@ def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
     # Issue 15 added the two feedback screens; issue 27 the three ticket screens and
-    # the two of the ID card; issue 22 the search typed in Telex.
-    assert len(names) == 40  # and two of large text and high contrast
+    # the two of the ID card; issue 22 the search typed in Telex; issue 24 an old code.
+    assert len(names) == 42  # and two of large text and high contrast
 
 
 @pytest.mark.parametrize("orientation", SIZES)

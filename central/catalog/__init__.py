@@ -31,12 +31,13 @@ import sqlite_utils
 
 from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
+from motcua.public_terms import withdrawal_line
 from motcua.search import SearchIndex
 
 from ..accounts import audit
 from . import department_list as departments_table
 from .importing import ImportRefused, Problem, canonical, check, normalise, parse
-from .procedures import LISTED, _row
+from .procedures import LISTED, _row, replacement
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
 # A page of the catalog sent to a kiosk stays well under the bus's 64 KiB limit.
@@ -241,13 +242,17 @@ def export_page(db: sqlite_utils.Database, after: str = "",
                 max_bytes: int = PAGE_BYTES) -> dict:
     """Current procedures after code ``after``, as many as fit in ``max_bytes``.
 
-    ``next`` is the cursor for the following page (absent at the end).
+    ``next`` is the cursor for the following page (absent at the end). The last page
+    also carries ``withdrawn``, the codes a centre withdrew (:func:`withdrawn_codes`),
+    so a kiosk can tell a citizen holding an old paper where to go instead.
     """
     rows = db.query(
         "select p.code, p.version, p.name, p.field, p.level, p.details, d.code as department, "
         "d.name as department_name from procedures p left join departments d "
         f"on d.id = p.department_id where {LISTED} and p.code > ? order by p.code",
         [after])
+    old = withdrawn_codes(db)
+    reserve = len(encode(old)) + 16   # the last page's room for them
     out, size, more = [], 0, False
     for r in rows:
         item = {**r, "department": r["department"] or "", "department_name":
@@ -258,10 +263,34 @@ def export_page(db: sqlite_utils.Database, after: str = "",
             break
         out.append(item)
         size += n
+    while not more and len(out) > 1 and size + reserve > max_bytes:
+        size -= len(encode(out.pop())) + 1   # this page would be the last: make room
+        more = True
     page = {**state(db), "procedures": out}
     if more:
         page["next"] = out[-1]["code"]
+    else:
+        page["withdrawn"] = old
     return page
+
+
+def withdrawn_codes(db: sqlite_utils.Database) -> list[dict]:
+    """The withdrawn procedures as a kiosk needs them: ``code``, ``name``, ``line`` (the
+    text that withdrew it, one Vietnamese line) and ``replaced_by`` (a code in force, or
+    None)::
+
+        [{"code": "1.012783", "name": "Đăng ký đất đai…", "line": "Quyết định … ngày …",
+          "replaced_by": "1.115520"}]
+    """
+    out = []
+    for r in db.query("select * from procedures p where p.current = 1 and "
+                      "json_extract(p.details, '$.withdrawn') is not null order by p.code"):
+        proc = _row(r)
+        new = replacement(db, proc)
+        out.append({"code": proc["code"], "name": proc["name"],
+                    "line": withdrawal_line(proc["details"]),
+                    "replaced_by": new["code"] if new else None})
+    return out
 
 
 def export_all(db: sqlite_utils.Database) -> tuple[int, list[dict]]:

@@ -26,6 +26,7 @@ from motcua.public_terms import (
     unconfirmed,
     withdrawal_line,
 )
+from motcua.search import national_code
 
 from .. import catalog
 from ..calendar.working_time import VN
@@ -69,7 +70,7 @@ def search():
 def _withdrawn_code(db, q: str) -> dict | None:
     """A withdrawn procedure's code typed in the search (from a paper or a receipt): the
     record and what replaced it, so the page can say where to go instead."""
-    proc = procedures.current(db, nfc(q)) if q else None
+    proc = procedures.current(db, national_code(q) or nfc(q)) if q else None
     if not procedures.withdrawn(proc):
         return None
     return {"old": proc, "new": procedures.replacement(db, proc),

@@ -143,7 +143,10 @@ REQUEST_RESULTS = {
     "catalog_fetch": (
         "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "
         "`level`, `department` (code), `department_name`, `details` as in "
-        "central/catalog/procedures.py), and `next` (cursor) when more pages follow"
+        "central/catalog/procedures.py), and `next` (cursor) when more pages follow; the "
+        "last page also `withdrawn`: the procedures a centre withdrew (list of `code`, "
+        "`name`, `line`: the text that withdrew it, in Vietnamese, `replaced_by`: the code "
+        "in force instead, or null), so a kiosk can answer a citizen's old code"
     ),
 }
 

@@ -3,7 +3,7 @@
 It leaves every list a citizen or an officer picks from (search, the kiosk's
 copy, the public pages, the reception's chooser, appointments), its old code's
 page says what replaced it, and dossiers received under it keep their terms.
-The sample withdraws four national land records that Thanh Hóa's Quyết định
+The sample withdraws five national land records that Thanh Hóa's Quyết định
 2252/QĐ-VP replaced with its own (docs/catalog.md, "Withdrawing a procedure").
 """
 
@@ -28,10 +28,11 @@ from .dossier_helpers import APPLICANT
 
 # sample record withdrawn → Thanh Hóa's record that replaced it (Quyết định 2252/QĐ-VP)
 REPLACED = {"1.012790": "1.115492", "1.012795": "1.115493", "1.012805": "1.115490",
-            "1.012786": "1.115538"}
+            "1.012786": "1.115538", "1.012783": "1.115507"}
 # What an officer or a citizen types for each of them.
 TYPED = {"1.012790": "cap doi giay chung nhan", "1.012795": "cap lai giay chung nhan do bi mat",
-         "1.012805": "tach thua", "1.012786": "chuyen nhuong quyen su dung dat"}
+         "1.012805": "tach thua", "1.012786": "chuyen nhuong quyen su dung dat",
+         "1.012783": "dang ky dat dai lan dau to chuc dang su dung dat"}
 DECISION = ("Quyết định 2252/QĐ-VP ngày 02/07/2026 của Văn phòng Ủy ban nhân dân tỉnh "
             "Thanh Hóa")
 
@@ -52,7 +53,7 @@ def signed_in(client, username="lan.nt", password="mat-khau-lan"):
                                 "csrf_token": token})
 
 
-def test_the_sample_withdraws_the_four_duplicates_citing_the_decision():
+def test_the_sample_withdraws_the_five_duplicates_citing_the_decision():
     doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
     by_code = {p["code"]: p for p in doc["procedures"]}
     withdrawn = {c for c, p in by_code.items() if p.get("withdrawn")}
@@ -63,8 +64,7 @@ def test_the_sample_withdraws_the_four_duplicates_citing_the_decision():
         cited = {k: by_code[new]["decision"][k] for k in ("number", "date", "issuer")}
         assert {k: by_code[old]["withdrawn"][k] for k in cited} == cited
         assert not by_code[new].get("withdrawn")
-    # Kept: no clean counterpart (province vs commune level), or none at all.
-    assert not by_code["1.012783"].get("withdrawn")
+    # Kept: thế chấp has no counterpart among Thanh Hóa's land procedures.
     assert not by_code["1.012801"].get("withdrawn")
 
 
@@ -98,7 +98,7 @@ def test_withdrawn_records_leave_every_list(store, client):
     users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
     signed_in(client, "admin", "mat-khau-admin")
     admin = client.get("/admin/catalog?field=" + "Đất đai").get_data(as_text=True)
-    assert admin.count("(đã bãi bỏ, thay thế)") == 4
+    assert admin.count("(đã bãi bỏ, thay thế)") == len(REPLACED)
     assert "/admin/catalog/1.012805" in admin
     # The reception's chooser (the officer's list for a new dossier).
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
@@ -128,7 +128,7 @@ def test_a_dossier_received_before_keeps_its_terms_and_page(store, hub_config, c
     due = d["due_at"]
     # The centre loads the catalog with the withdrawals: a new version, the old row kept.
     result = catalog.load_sample(store, "admin")
-    assert result.updated == 4
+    assert result.updated == len(REPLACED)
     after = procedures.current(store.db, "1.012805")
     assert after["version"] == before["version"] + 1 and procedures.withdrawn(after)
     kept = dossiers.get(store.db, d["id"])

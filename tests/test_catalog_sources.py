@@ -10,6 +10,7 @@ the URL where it was read and the words that decide the value (docs/catalog.md,
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -435,3 +436,28 @@ def test_a_free_procedure_says_so_once_on_the_page_and_the_kiosk(client, store):
     assert "Không thu phí, lệ phí" in kiosk and "Miễn phí" not in kiosk
     page = client.get("/thu-tuc/2.000635").get_data(as_text=True)   # trích lục: 8.000 đồng
     assert "8.000 đồng" in page
+
+
+def _numbers(quote: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\d+", quote.replace(".", ""))}
+
+
+def test_a_confirmed_value_is_in_the_words_that_confirm_it():
+    # A confirmed time limit or fee must be read in its source's quote, not typed beside
+    # it: the figure itself (or, for a limit made of two stages, their sum: 1.001699's
+    # 20 + 5 working days). A slip in either one fails here.
+    for record in _sample():
+        for part in ("time_limit", "fees"):
+            if not confirmed(record, part):
+                continue
+            said = " ".join(s.get("quote", "") for s in _cited(record, part))
+            numbers = _numbers(said)
+            sums = {a + b for a in numbers for b in numbers}
+            for channel in record["channels"]:
+                if part == "time_limit" and channel.get("unit") != "same_day":
+                    limit = channel.get("time_limit")
+                    assert limit in numbers | sums, (record["code"], channel["channel"], limit)
+                if part == "fees":
+                    for fee in channel.get("fees") or []:
+                        assert not fee["amount"] or fee["amount"] in numbers, (
+                            record["code"], channel["channel"], fee)

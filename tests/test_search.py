@@ -61,7 +61,7 @@ RELEVANCE = [
     ("Cấp lại giấy phép lái xe", "1.002809", 1),
     ("Thành lập hội", "1.003960", 1),
     ("Giải thể doanh nghiệp", "2.002023", 1),
-    ("đất đai", "1.012783", 3),
+    ("đất đai", "1.115507", 3),  # 1.012783 is withdrawn, replaced by 1.115507
     # partial words while typing
     ("dang ky khai s", "1.001193", 1),
     ("khai sin", "1.001193", 1),

@@ -473,3 +473,15 @@ def test_a_lawyers_organisation_registration_shows_the_reduced_fee_and_its_perio
     assert "10 ngày làm việc" in page and "5 ngày làm việc" not in page
     assert "25.000" in page and "50.000" in page and "31/12/2026" in page
     assert "616/QĐ-UBND" in page and "chưa xác nhận" not in page.lower()
+
+
+def test_citizen_reception_at_the_province_under_its_current_code(client, store):
+    catalog.load_sample(store, "admin")
+    # The sample's "Tiếp công dân tại Trụ sở tiếp công dân cấp tỉnh" carried 1.008366, a code
+    # not in the national database copy, and "trong ngày"; Hải Phòng's Quyết định 3626/QĐ-UBND
+    # ngày 10/09/2026 lists it as 1.010943 with 10 working days to answer. Its fee column was
+    # not read: the citizen is sent to the officer for it.
+    page = client.get("/thu-tuc/1.010943").get_data(as_text=True)
+    assert "10 ngày làm việc" in page and "3626/QĐ-UBND" in page
+    assert ASK_OFFICER in page and "Miễn lệ phí" not in page
+    assert client.get("/thu-tuc/1.008366").status_code == 404

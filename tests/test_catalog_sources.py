@@ -485,3 +485,15 @@ def test_citizen_reception_at_the_province_under_its_current_code(client, store)
     assert "10 ngày làm việc" in page and "3626/QĐ-UBND" in page
     assert ASK_OFFICER in page and "Miễn lệ phí" not in page
     assert client.get("/thu-tuc/1.008366").status_code == 404
+
+
+def test_a_charity_fund_licence_under_nghi_dinh_03_2026_code(client, store):
+    catalog.load_sample(store, "admin")
+    # The sample's quỹ xã hội, quỹ từ thiện licence carried 1.003621 and 40 working days
+    # (Nghị định 93/2019/NĐ-CP); Hải Phòng's Quyết định 1039/QĐ-UBND ngày 20/03/2026 publishes
+    # the procedure of Nghị định 03/2026/NĐ-CP as 1.014936 with 45 working days "theo quy
+    # định". Fee and legal basis were not read: the officer answers.
+    page = client.get("/thu-tuc/1.014936").get_data(as_text=True)
+    assert "45 ngày làm việc" in page and "1039/QĐ-UBND" in page
+    assert ASK_OFFICER in page and "40 ngày làm việc" not in page
+    assert client.get("/thu-tuc/1.003621").status_code == 404

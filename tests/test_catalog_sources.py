@@ -22,7 +22,7 @@ KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked (it went down once, when four values
 # were found doubtful: docs/catalog.md, "Taken back").
-CONFIRMED_IN_FULL = 88
+CONFIRMED_IN_FULL = 92
 
 
 def _sample() -> list[dict]:

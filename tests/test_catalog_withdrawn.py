@@ -3,7 +3,7 @@
 It leaves every list a citizen or an officer picks from (search, the kiosk's
 copy, the public pages, the reception's chooser, appointments), its old code's
 page says what replaced it, and dossiers received under it keep their terms.
-The sample withdraws four national land records that Thanh Hóa's Quyết định
+The sample withdraws five national land records that Thanh Hóa's Quyết định
 2252/QĐ-VP replaced with its own (docs/catalog.md, "Withdrawing a procedure").
 """
 
@@ -28,12 +28,17 @@ from .dossier_helpers import APPLICANT
 
 # sample record withdrawn → Thanh Hóa's record that replaced it (Quyết định 2252/QĐ-VP)
 REPLACED = {"1.012790": "1.115492", "1.012795": "1.115493", "1.012805": "1.115490",
-            "1.012786": "1.115538"}
+            "1.012786": "1.115538", "1.012783": "1.115507"}
 # What an officer or a citizen types for each of them.
 TYPED = {"1.012790": "cap doi giay chung nhan", "1.012795": "cap lai giay chung nhan do bi mat",
-         "1.012805": "tach thua", "1.012786": "chuyen nhuong quyen su dung dat"}
+         "1.012805": "tach thua", "1.012786": "chuyen nhuong quyen su dung dat",
+         "1.012783": "dang ky dat dai lan dau to chuc dang su dung dat"}
 DECISION = ("Quyết định 2252/QĐ-VP ngày 02/07/2026 của Văn phòng Ủy ban nhân dân tỉnh "
             "Thanh Hóa")
+# Abolished by a national text: the dạy thêm licence (Thông tư 29/2024/TT-BGDĐT: a paid
+# tutoring business registers as a business) → the household-business registration.
+ABOLISHED = {"1.001622": ("1.001612", "Thông tư số 29/2024/TT-BGDĐT ngày 30/12/2024 của Bộ Giáo "
+                                      "dục và Đào tạo")}
 
 
 def _sample_without_withdrawals() -> bytes:
@@ -52,19 +57,18 @@ def signed_in(client, username="lan.nt", password="mat-khau-lan"):
                                 "csrf_token": token})
 
 
-def test_the_sample_withdraws_the_four_duplicates_citing_the_decision():
+def test_the_sample_withdraws_the_five_duplicates_citing_the_decision():
     doc = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
     by_code = {p["code"]: p for p in doc["procedures"]}
     withdrawn = {c for c, p in by_code.items() if p.get("withdrawn")}
-    assert withdrawn == set(REPLACED)
+    assert withdrawn == set(REPLACED) | set(ABOLISHED)
     for old, new in REPLACED.items():
         assert by_code[old]["replaced_by"] == new
         # The same decision, as the record that replaced it cites it.
         cited = {k: by_code[new]["decision"][k] for k in ("number", "date", "issuer")}
         assert {k: by_code[old]["withdrawn"][k] for k in cited} == cited
         assert not by_code[new].get("withdrawn")
-    # Kept: no clean counterpart (province vs commune level), or none at all.
-    assert not by_code["1.012783"].get("withdrawn")
+    # Kept: thế chấp has no counterpart among Thanh Hóa's land procedures.
     assert not by_code["1.012801"].get("withdrawn")
 
 
@@ -98,7 +102,7 @@ def test_withdrawn_records_leave_every_list(store, client):
     users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
     signed_in(client, "admin", "mat-khau-admin")
     admin = client.get("/admin/catalog?field=" + "Đất đai").get_data(as_text=True)
-    assert admin.count("(đã bãi bỏ, thay thế)") == 4
+    assert admin.count("(đã bãi bỏ, thay thế)") == len(REPLACED)
     assert "/admin/catalog/1.012805" in admin
     # The reception's chooser (the officer's list for a new dossier).
     users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
@@ -128,7 +132,7 @@ def test_a_dossier_received_before_keeps_its_terms_and_page(store, hub_config, c
     due = d["due_at"]
     # The centre loads the catalog with the withdrawals: a new version, the old row kept.
     result = catalog.load_sample(store, "admin")
-    assert result.updated == 4
+    assert result.updated == len(REPLACED) + len(ABOLISHED)
     after = procedures.current(store.db, "1.012805")
     assert after["version"] == before["version"] + 1 and procedures.withdrawn(after)
     kept = dossiers.get(store.db, d["id"])
@@ -184,8 +188,11 @@ def test_a_kiosk_receives_the_old_codes_and_answers_them(store, client):
         if not after:
             break
     assert len(pages) > 3 and all("withdrawn" not in p for p in pages[:-1])
-    assert {w["code"]: w["replaced_by"] for w in pages[-1]["withdrawn"]} == REPLACED
-    assert all(DECISION in w["line"] for w in pages[-1]["withdrawn"])
+    abolished = {old: new for old, (new, _) in ABOLISHED.items()}
+    assert {w["code"]: w["replaced_by"] for w in pages[-1]["withdrawn"]} == REPLACED | abolished
+    assert all(DECISION in w["line"] for w in pages[-1]["withdrawn"] if w["code"] in REPLACED)
+    assert all(ABOLISHED[w["code"]][1] in w["line"] for w in pages[-1]["withdrawn"]
+               if w["code"] in ABOLISHED)
     kiosk = Replica()
     kiosk.replace(pages[-1]["version"], [p for page in pages for p in page["procedures"]],
                   pages[-1]["withdrawn"])
@@ -268,3 +275,22 @@ def test_the_sample_exports_and_reads_back_with_its_withdrawals(store, tmp_path,
     records = {r["code"]: r for r in file_format.records(store.db)[0]}
     assert records["1.012805"]["replaced_by"] == "1.115490"
     assert records["1.012805"]["withdrawn"]["number"] == "2252/QĐ-VP"
+
+
+def test_the_abolished_tutoring_licence_sends_the_visitor_to_household_business_registration(
+        store, client):
+    # The sample's "Cấp phép hoạt động dạy thêm, học thêm ngoài nhà trường": since Thông tư
+    # 29/2024/TT-BGDĐT (30/12/2024, in force 14/02/2025) a paid tutoring business registers as
+    # a business; a citizen who looks the old licence up is told so and sent on.
+    catalog.load_sample(store, "admin")
+    for old, (new, text) in ABOLISHED.items():
+        response = client.get(f"/thu-tuc/{old}")
+        assert response.status_code == 410
+        page = response.get_data(as_text=True)
+        assert "Thủ tục này không còn áp dụng" in page and text in page
+        assert f'href="/thu-tuc/{new}"' in page
+        assert "Đăng ký thành lập hộ kinh doanh" in page
+        assert "chưa đọc" not in page
+        listed = client.get("/thu-tuc", query_string={"q": "day them hoc them"})
+        listed = listed.get_data(as_text=True)
+        assert "Cấp phép hoạt động dạy thêm" not in listed

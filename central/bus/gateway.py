@@ -436,11 +436,21 @@ class Gateway:
         now = time.monotonic()
         if now - self._last_published >= self.STATE_GAP and (
                 now - self._pending_since > self.STATE_DELAY or not more_waiting()):
-            self._flush_pending()
+            # A request arriving while the state is built (a line of 200 tickets,
+            # the board: a millisecond or two) is answered before the rest of it,
+            # as long as the state is younger than STATE_DELAY: the next ticket
+            # no longer waits for the last one's state (ticket p99, issue 25).
+            self._flush_pending(
+                more_waiting if now - self._pending_since <= self.STATE_DELAY else None)
 
-    def _flush_pending(self) -> None:
+    def _flush_pending(self, more_waiting=None) -> None:
+        """Publish the pending state; given ``more_waiting``, stop between two
+        topics when it says something waits to be read, keeping the rest pending."""
         pending, self._pending = self._pending, []
-        self._publish_outbox(pending)
+        rest = self._publish_outbox(pending, more_waiting)
+        if rest:
+            self._pending = rest + self._pending
+            return
         self._last_published = time.monotonic()
 
     def _state_wait(self) -> float | None:
@@ -545,17 +555,23 @@ class Gateway:
             return []
         return outbox
 
-    def _publish_outbox(self, outbox: list) -> None:
+    def _publish_outbox(self, outbox: list, more_waiting=None) -> list:
         """Publish what committed batches touched: each retained topic once, built
-        now from the store (only the newest matters); announcements all, in order."""
+        now from the store (only the newest matters); announcements all, in order.
+        Given ``more_waiting``, stops between two topics when it is true and
+        returns what is left (built later, from the newer store)."""
         latest: dict[str, tuple] = {}
         for topic, payload, retain in outbox:
             key = topic if retain else f"{len(latest)}:{topic}"
             latest.pop(key, None)
             latest[key] = (topic, payload, retain)
+        items = list(latest.values())
         with self.bus.transport.corked():
-            for topic, payload, retain in latest.values():
+            for i, (topic, payload, retain) in enumerate(items):
                 try:
                     self.publish_state(topic, payload, retain)
                 except Exception:  # one state that fails to build must not hold the others
                     log.exception("could not publish %s", topic)
+                if more_waiting is not None and i + 1 < len(items) and more_waiting():
+                    return items[i + 1:]
+        return []

@@ -16,10 +16,9 @@ from collections.abc import Callable
 import sqlite_utils
 
 from motcua import clock
+from motcua.bus.messages.base import encode
 
 from ..store import Store
-
-_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) builds per call
 
 
 def apply_once(
@@ -48,6 +47,6 @@ def apply_once(
             "insert into bus_messages (node_id, message_id, topic, received_at, response) "
             "values (?, ?, ?, ?, ?)",
             [node_id, message_id, topic, clock.iso(),
-             _JSON.encode(response) if response else None],
+             encode(response).decode("utf-8") if response else None],
         )
         return response, True

@@ -98,7 +98,14 @@ class StatsTicker:
         last_tick = time.monotonic() - self.interval
         cpu = time.thread_time()
         while not self._stop.is_set():
-            self._nudged.wait(min(self.poll, self.interval))
+            # Asleep until nudged or the clock's turn: a ticker with nothing to poll
+            # does not wake to find it is not due (four tickers woke the idle hub
+            # 20 times a second; issue 25). One with a fingerprint looks at it
+            # every ``poll`` seconds.
+            wait = max(0.0, last_tick + self.interval - time.monotonic())
+            if self.fingerprint is not None:
+                wait = min(wait, self.poll)
+            self._nudged.wait(wait)
             if self._stop.is_set():
                 break
             try:

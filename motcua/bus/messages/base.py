@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from motcua import clock
 
+try:  # the hub's (motcua[hub]); a node without it encodes with the standard library
+    import orjson
+except ImportError:  # pragma: no cover - depends on what is installed
+    orjson = None
+
 SCHEMA_VERSION = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -192,7 +197,7 @@ def decode(payload: bytes) -> dict:
     if _too_deep(text):
         raise InvalidMessage([f"payload nests deeper than {MAX_DEPTH} levels"])
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = _loads(payload, text)
     except json.JSONDecodeError as exc:
         raise InvalidMessage([f"payload is not JSON: {exc.msg} at {exc.pos}"]) from None
     except RecursionError:  # not expected after _too_deep; still never a crash
@@ -209,7 +214,27 @@ def decode(payload: bytes) -> dict:
 _WIRE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
+def _loads(payload: bytes, text: str):
+    if orjson is not None:
+        try:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            pass  # the standard library's verdict (and words), as without orjson
+    return json.loads(text, parse_constant=_no_constant)
+
+
+# With orjson (the hub has it): the same bytes, 6 to 30 times faster (a line's
+# state of 200 tickets: 164 µs → 10 µs; an answer 12.6 → 2.1 µs; decoding a
+# request 8.5 → 0.7 µs; issue 25). Keys that are not strings become strings,
+# as json.dumps makes them. Reading, an integer beyond 64 bits becomes a float
+# (no message has one); what orjson refuses is read again by the standard
+# library, which refuses it in its own words or reads it as before.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS if orjson is not None else 0
+
+
 def encode(data: dict) -> bytes:
+    if orjson is not None:
+        return orjson.dumps(data, option=_ORJSON_OPTIONS)
     return _WIRE.encode(data).encode("utf-8")
 
 

@@ -12,6 +12,7 @@ import pygame
 from motcua.public_terms import (
     ASK_OFFICER,
     channel_notes,
+    fee_items,
     fee_line,
     public_details,
     source_phrase,
@@ -255,12 +256,17 @@ class Procedure:
             limit = time_limit(c) if "time_limit" in c else ASK_OFFICER.lower()
             if own.get(c["channel"]):
                 limit += f" ({own[c['channel']]})"
+            items = fee_items(c.get("fees", [])) if "fees" in c else []
             if "fees" not in c:
                 fees = f"phí, lệ phí: {ASK_OFFICER.lower()}"
+            elif len(items) > 1:
+                fees = "phí, lệ phí:"   # one line each below: a run of ten reads as a wall
             else:
                 fees = fee_line(c.get("fees", []))
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
                                    f"{limit}; {fees}"))
+            if len(items) > 1:
+                blocks += [("sub", item) for item in items]
         if general:
             blocks.append(("item", f"Lưu ý: {general}"))
         blocks.append(("head", "Hồ sơ cần mang theo"))
@@ -286,8 +292,11 @@ class Procedure:
         blocks = self.blocks(ui.center_name)
         fonts = {"title": ui.fonts.get(ui.u(50), True), "meta": ui.fonts.get(ui.u(32)),
                  "head": ui.fonts.get(ui.u(40), True), "item": ui.fonts.get(ui.u(36))}
-        spacing = {"title": ui.u(16), "meta": ui.u(6), "head": ui.u(34), "item": ui.u(10)}
-        height = sum(text_height(fonts[k], t, width - ui.u(40)) + spacing[k] for k, t in blocks)
+        fonts["sub"] = ui.fonts.get(ui.u(32))
+        spacing = {"title": ui.u(16), "meta": ui.u(6), "head": ui.u(34), "item": ui.u(10),
+                   "sub": ui.u(6)}
+        wraps = {k: width - ui.u(40) for k in fonts} | {"sub": width - ui.u(76)}
+        height = sum(text_height(fonts[k], t, wraps[k]) + spacing[k] for k, t in blocks)
         page = pygame.Surface((width, height + ui.u(40)))
         page.fill(BG)
         y = 0
@@ -297,6 +306,10 @@ class Procedure:
                 pygame.draw.circle(page, BRAND, (ui.u(12), y + fonts[kind].get_linesize() // 2),
                                    ui.u(7))
                 y = draw_text(page, fonts[kind], text, (ui.u(36), y), INK, width=width - ui.u(40))
+            elif kind == "sub":   # a fee item under its channel: a dash, further in
+                pygame.draw.line(page, BRAND, (ui.u(44), y + fonts[kind].get_linesize() // 2),
+                                 (ui.u(58), y + fonts[kind].get_linesize() // 2), ui.u(3))
+                y = draw_text(page, fonts[kind], text, (ui.u(72), y), INK, width=wraps[kind])
             else:
                 color = MUTED if kind == "meta" else (BRAND if kind == "head" else INK)
                 y = draw_text(page, fonts[kind], text, (0, y), color, width=width - ui.u(40))

@@ -148,20 +148,15 @@ def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
-def fee_line(fees: list[dict]) -> str:
-    """A channel's fee items in one Vietnamese line, for the kiosk, the public page and
-    printed papers alike::
+def fee_items(fees: list[dict]) -> list[str]:
+    """A channel's fee items, each as a citizen reads it::
 
-        >>> fee_line([{"name": "Lệ phí", "amount": 50000},
-        ...           {"name": "Phí công bố nội dung đăng ký doanh nghiệp", "amount": 100000}])
-        'Lệ phí: 50.000 đồng; Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng'
-        >>> fee_line([{"name": "Không thu phí, lệ phí", "amount": 0}])
-        'Không thu phí, lệ phí'
-        >>> fee_line([{"name": "Lệ phí", "amount": 0}]), fee_line([])
-        ('Lệ phí: không thu', 'Không thu phí, lệ phí')
+        >>> fee_items([{"name": "Lệ phí", "amount": 50000},
+        ...            {"name": "Không thu phí, lệ phí", "amount": 0},
+        ...            {"name": "Lệ phí", "amount": 0}])
+        ['Lệ phí: 50.000 đồng', 'Không thu phí, lệ phí', 'Lệ phí: không thu']
 
-    Items are joined with "; " since names hold commas. Whether the fees may be shown at
-    all is :func:`confirmed`'s answer, not this function's.
+    Whether the fees may be shown at all is :func:`confirmed`'s answer, not this one's.
     """
     items = []
     for fee in fees:
@@ -173,7 +168,20 @@ def fee_line(fees: list[dict]) -> str:
             items.append(name)
         else:
             items.append(f"{name}: không thu")
-    return "; ".join(items) or NO_FEE
+    return items
+
+
+def fee_line(fees: list[dict]) -> str:
+    """A channel's fee items in one Vietnamese line (:func:`fee_items` joined by "; ",
+    since names hold commas), for a line of text or a printed paper::
+
+        >>> fee_line([{"name": "Lệ phí", "amount": 50000},
+        ...           {"name": "Phí công bố nội dung đăng ký doanh nghiệp", "amount": 100000}])
+        'Lệ phí: 50.000 đồng; Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng'
+        >>> fee_line([{"name": "Không thu phí, lệ phí", "amount": 0}]), fee_line([])
+        ('Không thu phí, lệ phí', 'Không thu phí, lệ phí')
+    """
+    return "; ".join(fee_items(fees)) or NO_FEE
 
 
 def _title(d: dict) -> str:

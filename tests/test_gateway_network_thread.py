@@ -64,43 +64,6 @@ def test_state_still_pending_at_stop_is_published(hub_config, store, make_node,
         ["A001", "A002"]
 
 
-def test_a_request_arriving_while_state_is_built_is_answered_before_the_rest(
-        hub_config, store, make_node, state_watcher):
-    """A ticket asked while the last one's state is being built (a long line, a
-    busy board: milliseconds on a small machine) waits for one topic at most,
-    not for all of them (ticket p99, issue 25). Built slowly here: 0.5 s a topic."""
-    import time
-
-    setup.load_file(store, setup.SAMPLE, actor="test")
-    hub = Gateway(hub_config, store).start()
-    try:
-        assert hub.bus.wait_connected(10)
-        hub.STATE_GAP, hub.STATE_DELAY = 0.0, 30.0
-        dispenser = make_node("dispenser", "dispenser-1")
-        assert take_ticket(dispenser, "ho-tich")["ok"]
-        wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 1)
-        publish = hub.publish_state
-
-        def slowly(topic, payload, retain=True):
-            if "/state/line/" in topic or "/state/board/" in topic:
-                time.sleep(0.5)
-            publish(topic, payload, retain)
-
-        hub.publish_state = slowly
-        assert take_ticket(dispenser, "ho-tich")["ok"]  # its line, then its board: 1 s
-        t0 = time.monotonic()
-        third = take_ticket(dispenser, "ho-tich")
-        waited = time.monotonic() - t0
-        assert third["ok"] and third["result"]["display"] == "A003"
-        assert waited < 0.8, f"the third ticket waited {waited:.2f} s for the second's state"
-        wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 3,
-                   timeout=10)
-    finally:
-        hub.stop()
-    assert [q["display"] for q in state_watcher.state["line/ho-tich"]["queue"]] == \
-        ["A001", "A002", "A003"]
-
-
 def test_with_another_paho_a_worker_thread_answers(hub_config, store, make_node,
                                                    state_watcher, monkeypatch):
     monkeypatch.setattr(transport, "LEAN", False)

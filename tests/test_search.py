@@ -61,13 +61,13 @@ RELEVANCE = [
     ("Cấp lại giấy phép lái xe", "1.002809", 1),
     ("Thành lập hội", "1.003960", 1),
     ("Giải thể doanh nghiệp", "2.002023", 1),
-    ("đất đai", "1.012783", 3),
+    ("đất đai", "1.115507", 3),  # 1.012783 is withdrawn, replaced by 1.115507
     # partial words while typing
     ("dang ky khai s", "1.001193", 1),
     ("khai sin", "1.001193", 1),
     ("ket h", "1.000894", 1),
     ("karao", "1.001029", 1),
-    ("van bang", "1.005092", 3),
+    ("van bang", "3.000465", 3),
     # codes
     ("1.001193", "1.001193", 1),
     ("2.000488", "2.000488", 1),
@@ -230,9 +230,9 @@ SLIPS = [
     ("karo", "1.001029"),  # missing
     ("kasrao", "1.001029"),  # extra
     ("karoa", "1.001029"),  # swapped
-    ("van bbng", "1.005092"),  # wrong
-    ("van banng", "1.005092"),  # extra
-    ("van bagn", "1.005092"),  # swapped
+    ("van bbng", "3.000465"),  # wrong
+    ("van banng", "3.000465"),  # extra
+    ("van bagn", "3.000465"),  # swapped
 ]
 
 

@@ -88,8 +88,16 @@ def catalog_fetch(ctx: Context) -> dict:
 # --- The queue (issue 3) -----------------------------------------------------------
 
 
-def _queue_topics(ctx: Context):
-    return Topics(ctx.config.center)
+# One per centre: a Topics keeps the state topics it built (boards, counters,
+# lines), which a new one per request built and checked again (issue 25).
+_TOPICS: dict[str, Topics] = {}
+
+
+def _queue_topics(ctx: Context) -> Topics:
+    topics = _TOPICS.get(ctx.config.center)
+    if topics is None:
+        topics = _TOPICS[ctx.config.center] = Topics(ctx.config.center)
+    return topics
 
 
 def queue_ticket(ctx: Context) -> dict:
@@ -105,15 +113,15 @@ def queue_counter_command(ctx: Context) -> dict:
     # Its own counter, a neighbouring one whose keypad it drives (issue 5), and
     # only what the installer's inventory (motcua provision) lists, if the hub has one.
     counter = bindings.counter_for(ctx.db, ctx.config, ctx.node_id, d.get("counter"))
-    before = counter["current_ticket_id"]  # as read just now, in this transaction
-    result, out = api.counter_command(
+    result, out, finished = api.counter_press(
         ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
         number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
         target_counter=d.get("target_counter"))
     for topic, payload, retain in out:
         ctx.publish_after(topic, payload, retain)
-    # Issue 5: which ticket this command finished, so the rating keypad lights for it.
-    result["finished"] = ratings.finished_by_command(ctx.db, before)
+    # Issue 5: which ticket this command finished, so the rating keypad lights for it
+    # (known to the command: not read again, issue 25).
+    result["finished"] = ratings.finished(finished)
     return result
 
 

@@ -30,20 +30,13 @@ LEVELS = {
 }
 
 
-def finished_by_command(db, before_ticket_id: int | None) -> dict | None:
-    """``finished`` for the counter_command result: the ticket the command made done.
-
-    ``before_ticket_id`` is the counter's current ticket before the command;
-    when that ticket is now ``done``, this command finished it (``finish``, or
-    ``next`` over a current ticket) and the rating keypad may light for it.
-    """
-    if before_ticket_id is None:
+def finished(done: tuple | None) -> dict | None:
+    """``finished`` for the counter_command result: the ticket the command made
+    done (``finish``, or ``next`` over a current ticket), ``(id, display)`` as the
+    command knows it, for which the rating keypad may light."""
+    if done is None:
         return None
-    row = db.execute("select id, display, status from tickets where id = ?",
-                     [before_ticket_id]).fetchone()
-    if row is None or row[2] != "done":
-        return None
-    return {"ticket_id": row[0], "display": row[1]}
+    return {"ticket_id": done[0], "display": done[1]}
 
 
 def record(db, node_id: str, data: dict, message_id: str | None = None) -> dict:

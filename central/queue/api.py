@@ -54,8 +54,16 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
 
 def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
                     **kwargs) -> tuple[dict, list]:
+    result, out, _finished = counter_press(db, topics, counter, action, now=now, **kwargs)
+    return result, out
+
+
+def counter_press(db, topics: Topics, counter: dict, action: str, now=None,
+                  **kwargs) -> tuple[dict, list, tuple | None]:
+    """:func:`counter_command`, and the ticket the command made done, ``(id,
+    display)`` or None (the counter node lights its rating keypad for it)."""
     result, changes = commands.run(db, counter, action, now=now, **kwargs)
-    return result, state.publications(db, topics, changes)
+    return result, state.publications(db, topics, changes), changes.finished
 
 
 def sign_in(db, topics: Topics, number: int, user_id: int) -> list:

@@ -16,6 +16,7 @@ publish again (see :mod:`.state`) and which calls to announce.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from motcua import clock
@@ -23,7 +24,7 @@ from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import sql
-from . import setup, strategy, tickets
+from . import setup, strategy
 from .tickets import record_event
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
@@ -31,33 +32,99 @@ COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed"
 
 @dataclass
 class Changes:
-    """What a command touched: the retained state to publish again."""
+    """What a command touched: the retained state to publish again.
+
+    ``numbers``, ``codes`` and ``tokens`` name what the command read already
+    (a counter's number, a service's code, a ticket's token, by id): the
+    publications' topics need no statement for those (issue 25). ``finished``
+    is the ticket this command made done, ``(id, display)``, if any.
+    """
 
     counters: set = field(default_factory=set)
     services: set = field(default_factory=set)
     tickets: set = field(default_factory=set)
     halls: set = field(default_factory=set)
     announce: list = field(default_factory=list)  # (ticket_id, counter_id, kind)
+    numbers: dict = field(default_factory=dict)  # counter id -> number
+    codes: dict = field(default_factory=dict)  # service id -> code
+    tokens: dict = field(default_factory=dict)  # ticket id -> token
+    finished: tuple | None = None
 
     def ticket(self, ticket: dict) -> None:
         self.tickets.add(ticket["id"])
         self.services.add(ticket["service_id"])
+        token = ticket.get("token")
+        if token is not None:
+            self.tokens[ticket["id"]] = token
+
+    def counter(self, counter: dict) -> None:
+        self.counters.add(counter["id"])
+        self.halls.add(counter["hall"])
+        self.numbers[counter["id"]] = counter["number"]
 
     def merge(self, other: Changes) -> None:
         for name in ("counters", "services", "tickets", "halls"):
             getattr(self, name).update(getattr(other, name))
+        for name in ("numbers", "codes", "tokens"):
+            getattr(self, name).update(getattr(other, name))
         self.announce += other.announce
+        self.finished = other.finished or self.finished
+
+
+# The columns of a ticket a command reads (not `*`: ~37 columns made a dict on
+# each of a call's two reads, issue 25).
+_COLUMNS = ("id", "display", "status", "service_id", "priority_class_id", "slot_at",
+            "recalls", "token")
+_TICKET = f"select {', '.join(_COLUMNS)} from tickets where id = ?"
+
+
+def _ticket(db, ticket_id: int) -> dict | None:
+    row = db.execute(_TICKET, [ticket_id]).fetchone()
+    return dict(zip(_COLUMNS, row, strict=True)) if row else None
 
 
 def _current(db, counter: dict) -> dict | None:
     if counter["current_ticket_id"] is None:
         return None
-    ticket = tickets.get(db, counter["current_ticket_id"])
+    ticket = _ticket(db, counter["current_ticket_id"])
     return ticket if ticket and ticket["status"] in ("called", "serving") else None
 
 
-def candidates(db, counter: dict, now: dt.datetime,
-               weights: list | None = None) -> list[strategy.Candidate]:
+@functools.cache
+def _heads_query(services: int) -> str:
+    """The statement of :func:`candidates` for a counter serving ``services``
+    services (built once per count, not per call)."""
+    # One statement: per (service, priority or not) the oldest waiting ticket
+    # not sent to a particular counter and not a due booking, per service the
+    # due booking of the earliest slot, and per priority the oldest sent to this one.
+    # Each head's own columns (`_COLUMNS`) come along: the chosen one is not read again.
+    head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
+            "t.issued_at, s.max_wait_min, ?, t.target_counter_id, "
+            + ", ".join(f"t.{c}" for c in _COLUMNS[1:]) +
+            " from tickets t join services s on s.id = t.service_id where {where} "
+            "order by {order} limit 1)")
+    first_come = "t.issued_at, t.id"
+    parts = []
+    for _ in range(services):
+        parts.append(head.format(
+            order=first_come,
+            where="t.status = 'waiting' and t.service_id = ? and "
+            "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
+            "and (t.slot_at is null or t.slot_at > ?)"))
+        parts.append(parts[-1])
+        parts.append(head.format(
+            order="t.slot_at, t.issued_at, t.id",
+            where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
+            "and t.slot_at <= ? and t.target_counter_id is null"))
+    for _ in (0, 1):
+        parts.append(head.format(
+            order=first_come, where="t.target_counter_id = ? and "
+            "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
+    return " union all ".join(parts)
+
+
+def candidates(db, counter: dict, now: dt.datetime, weights: list | None = None,
+               heads: dict | None = None) -> list[strategy.Candidate]:
     """What the strategy chooses from: the head (oldest) of each group of waiting
     tickets this counter may call, a group being (service, priority or not,
     transferred to this counter or not, booked and due or not).
@@ -66,41 +133,21 @@ def candidates(db, counter: dict, now: dt.datetime,
     earliest slot first), so a later ticket can never be the right choice: the
     strategy sees a handful of heads, not the whole line, and a long line costs
     no more than a short one. A booked ticket whose slot has not started yet
-    waits among the walk-ins, by its check-in time (issue 26).
+    waits among the walk-ins, by its check-in time (issue 26). ``heads``, if
+    given, receives each head's ticket (id -> the columns a command reads).
     """
-    # One statement: per (service, priority or not) the oldest waiting ticket
-    # not sent to a particular counter and not a due booking, per service the
-    # due booking of the earliest slot, and per priority the oldest sent to this one.
-    head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
-            "t.issued_at, s.max_wait_min, {weight}, t.target_counter_id, t.slot_at "
-            "from tickets t join services s on s.id = t.service_id where {where} "
-            "order by {order} limit 1)")
-    first_come = "t.issued_at, t.id"
     at = clock.iso(now)
-    parts, args = [], []
+    args = []
     if weights is None:
         weights = served(db, counter)
-    for service_id, weight in weights:
-        for prio in (0, 1):
-            parts.append(head.format(
-                weight="?", order=first_come,
-                where="t.status = 'waiting' and t.service_id = ? and "
-                "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
-                "and (t.slot_at is null or t.slot_at > ?)"))
-            args += [weight, service_id, prio, at]
-        parts.append(head.format(
-            weight="?", order="t.slot_at, t.issued_at, t.id",
-            where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
-            "and t.slot_at <= ? and t.target_counter_id is null"))
-        args += [weight, service_id, at]
-    for prio in (0, 1):
-        parts.append(head.format(
-            weight="?", order=first_come, where="t.target_counter_id = ? and "
-            "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
-        args += [1, counter["id"], prio]
-    rows = db.execute(" union all ".join(parts), args).fetchall()
+    for service_id, weight, *_code in weights:
+        args += [weight, service_id, 0, at, weight, service_id, 1, at, weight, service_id, at]
+    args += [1, counter["id"], 0, 1, counter["id"], 1]
+    rows = db.execute(_heads_query(len(weights)), args).fetchall()
     out = []
-    for tid, sid, prio, issued_at, max_wait, weight, target, slot_at in rows:
+    for row in rows:
+        tid, sid, prio, issued_at, max_wait, weight, target = row[:7]
+        slot_at = row[11]
         issued = clock.from_iso(issued_at)
         due = slot_at is not None and slot_at <= at
         out.append(strategy.Candidate(
@@ -108,12 +155,20 @@ def candidates(db, counter: dict, now: dt.datetime,
             waited_min=(now - issued).total_seconds() / 60, max_wait_min=max_wait,
             weight=weight, for_this_counter=target == counter["id"], booked=due,
             slot=clock.from_iso(slot_at).timestamp() if due else None))
+        if heads is not None:
+            heads[tid] = dict(zip(_COLUMNS, (tid, *row[7:]), strict=True))
     return out
 
 
 def served(db, counter: dict) -> list[tuple[int, int]]:
     """``(service_id, weight)`` of each service the counter serves."""
-    return db.execute("select service_id, weight from counter_services where counter_id = ?",
+    return [r[:2] for r in served_with_codes(db, counter)]
+
+
+def served_with_codes(db, counter: dict) -> list[tuple[int, int, str, str]]:
+    """``(service_id, weight, code, name)`` of each service the counter serves."""
+    return db.execute("select cs.service_id, cs.weight, s.code, s.name from counter_services "
+                      "cs join services s on s.id = cs.service_id where cs.counter_id = ?",
                       [counter["id"]]).fetchall()
 
 
@@ -138,7 +193,9 @@ class Command:
     target_counter: int | None
     current: dict | None
     changes: Changes
-    served: list | None = None  # (service_id, weight) of the counter, once read
+    served: list | None = None  # (service_id, weight, code) of the counter, once read
+    heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
+    shown: dict | None = None  # the answer's `current` of a ticket just called, if known
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -171,6 +228,8 @@ def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -
     else:
         counter["current_ticket_id"] = None
     cmd.changes.ticket(ticket)
+    if to_status == "done":  # the rating keypad lights for it (issue 5)
+        cmd.changes.finished = (ticket["id"], ticket["display"])
 
 
 def _finish_current(db, cmd: Command, clear: bool = True) -> None:
@@ -191,6 +250,12 @@ def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
         ticket["slot_at"] <= cmd.at else 0
     _set_counter(db, counter, current_ticket_id=ticket["id"], normal_streak=streak,
                  booked_streak=booked)
+    # What the counter's answer shows of it (as :func:`counter_view` would read it back).
+    service = next((r for r in cmd.served or () if r[0] == ticket["service_id"]), None)
+    if service is not None:
+        cmd.shown = {"display": ticket["display"], "service": service[2],
+                     "service_name": service[3], "status": "called", "called_at": cmd.at,
+                     "recalls": ticket["recalls"]}
     cmd.changes.ticket(ticket)
     cmd.changes.announce.append((ticket["id"], counter["id"], "call"))
 
@@ -202,8 +267,8 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
         _set_counter(db, counter, status="open", status_since=cmd.at)
-    cmd.served = served(db, counter)
-    return candidates(db, counter, cmd.moment, cmd.served)
+    cmd.served = served_with_codes(db, counter)
+    return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
 
 
 def _current_or_refuse(cmd: Command) -> dict:
@@ -226,7 +291,7 @@ def _next(db, cmd: Command) -> str:
     _finish_current(db, cmd, clear=choice is None)
     if choice is None:
         return "Không còn ai chờ."
-    chosen = tickets.get(db, choice.id)
+    chosen = cmd.heads.get(choice.id) or _ticket(db, choice.id)
     _call(db, cmd, chosen, "next")
     return f"Đang gọi số {chosen['display']}."
 
@@ -324,6 +389,7 @@ def _transfer(db, cmd: Command) -> str:
         detail["to_service"] = service["code"]
         where = service["name"]
         changes.services.add(service["id"])
+        changes.codes[service["id"]] = service["code"]
     else:
         other = setup.counter_by_number(db, int(target_counter))
         if other is None or not other["active"]:
@@ -333,8 +399,7 @@ def _transfer(db, cmd: Command) -> str:
         values["target_counter_id"] = other["id"]
         detail["to_counter"] = other["number"]
         where = other["name"]
-        changes.counters.add(other["id"])
-        changes.halls.add(other["hall"])
+        changes.counter(other)
     record_event(db, ticket, "transfer", "waiting", now=cmd.at, counter_id=counter["id"],
                  officer_id=cmd.officer_id, node_id=cmd.node_id, reason=cmd.reason,
                  detail=detail)
@@ -397,18 +462,39 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     if not counter["active"]:
         raise Refused("counter_inactive", f"{counter['name']} đang ngừng hoạt động.")
     moment = now or clock.now()
+    changes = Changes()
+    changes.counter(counter)
     cmd = Command(
         counter=counter, moment=moment, at=clock.iso(moment), node_id=node_id,
         officer_id=officer_id if officer_id is not None else counter["officer_id"],
         number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
-        current=_current(db, counter),
-        changes=Changes(counters={counter["id"]}, halls={counter["hall"]}))
+        current=_current(db, counter), changes=changes)
+    status, busy = counter["status"], cmd.current is not None
     message = handler(db, cmd)
-    # Opening, pausing or closing a counter moves the estimates of its services.
-    cmd.changes.services.update(r[0] for r in (cmd.served if cmd.served is not None
-                                               else served(db, counter)))
-    return answer(db, counter, message), cmd.changes
+    # Opening, pausing or closing a counter, or its going idle or busy, moves the
+    # estimates of all its services (open and idle counters); a `next` from one
+    # ticket to the next moves only the lines of the tickets it touched (issue 25:
+    # a line's state is the dearest to build).
+    if counter["status"] != status or (counter["current_ticket_id"] is not None) != busy:
+        served_now = cmd.served if cmd.served is not None else served_with_codes(db, counter)
+        changes.services.update(r[0] for r in served_now)
+        changes.codes.update((r[0], r[2]) for r in served_now)
+    elif cmd.served is not None:
+        changes.codes.update((r[0], r[2]) for r in cmd.served if r[0] in changes.services)
+    # The counter's answer: from what the command holds when it knows all of it
+    # (no ticket now, or the one it just called), else read back (issue 25).
+    if counter["current_ticket_id"] is None:
+        result = {"counter": counter["number"], "status": counter["status"],
+                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "current": None}
+    elif cmd.shown is not None and cmd.current is None:
+        result = {"counter": counter["number"], "status": counter["status"],
+                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "current": cmd.shown}
+    else:
+        result = answer(db, counter, message)
+    return result, changes
 
 
 # A counter as it stands, with the ticket it calls or serves now (if any) and
@@ -428,12 +514,17 @@ def counter_view(db, number: int) -> tuple | None:
     row = db.execute(_VIEW, [number]).fetchone()
     if row is None:
         return None
+    return view_result(row), row
+
+
+def view_result(row: tuple) -> dict:
+    """:func:`answer`'s dict (empty message) from a row of :data:`_VIEW`."""
     result = {"counter": row[0], "status": row[1], "status_name": COUNTER_STATUS_NAMES[row[1]],
               "message": "", "current": None}
     if row[2] is not None:
         result["current"] = {"display": row[2], "service": row[3], "service_name": row[4],
                              "status": row[5], "called_at": row[6], "recalls": row[7]}
-    return result, row
+    return result
 
 
 def answer(db, counter: dict, message: str = "") -> dict:

@@ -15,6 +15,7 @@ list of ``(topic, payload, retain)`` to publish once the transaction commits.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import partial
 
@@ -33,7 +34,7 @@ from motcua.bus.messages.base import SCHEMA_VERSION, MessageType
 
 from ..store import sql
 from . import estimate, setup, tickets
-from .commands import Changes, counter_view
+from .commands import _VIEW, Changes, view_result
 
 # Waiting tickets listed in a line's state (the count is always whole): keeps
 # the message small; a ticket further back shows its own `people_ahead`.
@@ -48,7 +49,7 @@ LINE_LENGTH = 200
 CHECK = os.environ.get("HUB_STATE_CHECK") == "1"
 
 
-def _make(kind: MessageType, **values) -> dict:
+def _make(kind: MessageType, /, **values) -> dict:
     """``kind.make(**values)`` for a retained state payload (no ``id``/``ts``):
     the same dict, key for key, checked only when :data:`CHECK`."""
     payload = {"v": SCHEMA_VERSION}
@@ -104,26 +105,32 @@ def board(db, hall: str, day: str | None = None) -> dict:
     return _make(STATE_BOARD, hall=hall, day=day, calls=calls, waiting=waiting, counters=counters)
 
 
+# A counter's state in one statement (issue 25; was three): the counter as
+# :data:`~.commands._VIEW` reads it, its services' codes in order (a JSON array),
+# and the ticket it finished last (issue 5: the rating keypad lights for it),
+# found through `tickets_done_by_counter`.
+_COUNTER_STATE = _VIEW.replace(
+    " from counters c ",
+    ", (select json_group_array(code) from (select s.code from counter_services cs "
+    "join services s on s.id = cs.service_id where cs.counter_id = c.id "
+    "order by s.sort_order, s.id)), f.id, f.display, f.finished_at from counters c ", 1
+).replace(" where c.number = ?",
+          " left join tickets f on f.id = (select id from tickets where counter_id = c.id "
+          "and status = 'done' order by finished_at desc, id desc limit 1) "
+          "where c.number = ?", 1)
+
+
 def counter_state(db, number: int) -> dict:
     """One counter: open or not, who is there, the number it serves now."""
-    result, row = counter_view(db, number)
-    counter_id = row[8]
-    services = [r[0] for r in db.execute(
-        "select s.code from counter_services cs join services s on s.id = cs.service_id "
-        "where cs.counter_id = ? order by s.sort_order, s.id", [counter_id])]
+    row = db.execute(_COUNTER_STATE, [number]).fetchone()
+    result = view_result(row)
     return _make(STATE_COUNTER,
         counter=number, name=row[9], hall=row[10],
         status=result["status"], status_name=result["status_name"],
         officer=row[12] if row[11] is not None else None, current=result["current"],
-        services=services, finished=_last_finished(db, counter_id))
-
-
-def _last_finished(db, counter_id: int) -> dict | None:
-    # Issue 5 (counter terminal): the rating keypad lights for this ticket.
-    row = db.execute("select id, display, finished_at from tickets where counter_id = ? and "
-                     "status = 'done' order by finished_at desc, id desc limit 1",
-                     [counter_id]).fetchone()
-    return {"ticket_id": row[0], "display": row[1], "finished_at": row[2]} if row else None
+        services=json.loads(row[13]),
+        finished={"ticket_id": row[14], "display": row[15], "finished_at": row[16]}
+        if row[14] is not None else None)
 
 
 def line(db, code: str, day: str | None = None) -> dict:
@@ -233,9 +240,11 @@ def announcement(db, ticket_id: int, counter_id: int, kind: str) -> dict:
         "select t.display, t.number, s.code, s.name, c.number, c.name, c.hall, t.called_at "
         "from tickets t join services s on s.id = t.service_id, counters c "
         "where t.id = ? and c.id = ?", [ticket_id, counter_id]).fetchone()
-    return ANNOUNCE.make(id=new_id(), kind=kind, display=row[0], number=row[1], service=row[2],
-                         service_name=row[3], counter=row[4], counter_name=row[5], hall=row[6],
-                         ts=row[7] or clock.iso())
+    # Built from the hub's own store: checked against its schema where the tests
+    # run (:data:`CHECK`), as the retained state is; ``ANNOUNCE.make``'s dict.
+    return _make(ANNOUNCE, id=new_id(), kind=kind, display=row[0], number=row[1],
+                 service=row[2], service_name=row[3], counter=row[4], counter_name=row[5],
+                 hall=row[6], ts=row[7] or clock.iso())
 
 
 def publications(db, topics: Topics, changes: Changes, with_stats: bool = False,
@@ -253,19 +262,17 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False,
     out = []
     for hall in sorted(changes.halls):
         out.append((topics.state("board", hall), partial(board, db, hall), True))
-    for _cid, number in _named(db, "select id, number from counters", changes.counters):
+    for _cid, number in _named(db, _COUNTER_NUMBER, changes.counters, changes.numbers):
         out.append((topics.state("counter", str(number)), partial(counter_state, db, number),
                     True))
     for ticket_id, counter_id, kind in changes.announce:
         out.append((topics.hub_event("announce"), announcement(db, ticket_id, counter_id, kind),
                     False))
-    # ``service_codes`` (id -> code) when the caller knows them all: no statement.
-    named = (sorted(service_codes.items()) if service_codes is not None
-             and set(service_codes) == changes.services
-             else _named(db, "select id, code from services", changes.services))
-    for _sid, code in named:
+    # ``service_codes`` (id -> code) when the caller knows them: no statement.
+    codes = changes.codes if service_codes is None else {**changes.codes, **service_codes}
+    for _sid, code in _named(db, _SERVICE_CODE, changes.services, codes):
         out.append((topics.state("line", code), partial(line, db, code), True))
-    for tid, token in _named(db, "select id, token from tickets", changes.tickets):
+    for tid, token in _named(db, _TICKET_TOKEN, changes.tickets, changes.tokens):
         out.append((topics.ticket_state(token), partial(_ticket_by_id, db, tid), True))
     if with_stats:
         # Statistics scan the whole day: the gateway's ticker publishes them
@@ -274,13 +281,26 @@ def publications(db, topics: Topics, changes: Changes, with_stats: bool = False,
     return out
 
 
-def _named(db, query: str, ids) -> list[tuple]:
-    """``(id, name)`` of ``ids`` in id order, in one statement (``query`` where id in …)."""
-    if not ids:
-        return []
-    ids = sorted(ids)
-    return db.execute(f"{query} where id in ({','.join('?' * len(ids))}) order by id",
-                      ids).fetchall()
+_COUNTER_NUMBER = "select number from counters where id = ?"
+_SERVICE_CODE = "select code from services where id = ?"
+_TICKET_TOKEN = "select token from tickets where id = ?"
+
+
+def _named(db, query: str, ids, known: dict) -> list[tuple]:
+    """``(id, name)`` of ``ids`` in id order: from ``known`` (id -> name, what the
+    command read already), else one fixed statement per id (``query``), so the
+    store compiles no new statement for each count of ids (issue 25). An id the
+    store no longer holds is left out."""
+    out = []
+    for i in sorted(ids):
+        name = known.get(i)
+        if name is None:
+            row = db.execute(query, [i]).fetchone()
+            if row is None:
+                continue
+            name = row[0]
+        out.append((i, name))
+    return out
 
 
 # A ticket's page with its service and counter: one statement, the columns the

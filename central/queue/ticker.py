@@ -80,7 +80,8 @@ class StatsTicker:
 
     def nudge(self) -> None:
         """Something changed: recompute (once, however many nudges) soon."""
-        self._nudged.set()
+        if not self._nudged.is_set():  # set() takes a lock and notifies: not again
+            self._nudged.set()
 
     def _due(self, last_tick: float) -> bool:
         if self._nudged.is_set() or time.monotonic() - last_tick >= self.interval:

@@ -19,6 +19,7 @@ from motcua.public_terms import (
     ASK_OFFICER,
     PARTS,
     channel_notes,
+    fee_items,
     fee_line,
     public_details,
     source_lines,
@@ -40,6 +41,7 @@ bp = Blueprint("catalog", __name__)
 # Staff pages (reception) say which of a procedure's values nobody checked.
 bp.add_app_template_global(unconfirmed, "unconfirmed_parts")
 bp.add_app_template_global(fee_line)
+bp.add_app_template_global(fee_items)
 
 
 def _filters() -> dict:

@@ -120,6 +120,11 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def today() -> dt.date:
+    """Today as the centre counts days (Vietnam time), on the demo's day when a demo runs."""
+    return now().astimezone(ZoneInfo(LOCAL_ZONE)).date()
+
+
 def iso(moment: dt.datetime | None = None) -> str:
     """UTC ISO 8601 with milliseconds: sortable as text, as the store keeps it."""
     moment = moment or now()

@@ -9,6 +9,7 @@ the URL where it was read and the words that decide the value (docs/catalog.md,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -16,13 +17,14 @@ import pytest
 
 from central import catalog
 from central.catalog import file_format, importing
+from motcua import clock
 from motcua.public_terms import ASK_OFFICER, PARTS, confirmed, public_details, unconfirmed
 
 KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked (it goes down when a value is found
 # doubtful: docs/catalog.md, "Taken back" and "Reviewed (session 22, review)").
-CONFIRMED_IN_FULL = 98
+CONFIRMED_IN_FULL = 101
 
 
 def _sample() -> list[dict]:
@@ -463,16 +465,22 @@ def test_a_confirmed_value_is_in_the_words_that_confirm_it():
                             record["code"], channel["channel"], fee)
 
 
-def test_a_lawyers_organisation_registration_shows_the_reduced_fee_and_its_period(client, store):
+def test_a_lawyers_organisation_registration_shows_the_reduced_fee_and_its_period(
+        client, store, monkeypatch):
     catalog.load_sample(store, "admin")
     # Đăng ký hoạt động của tổ chức hành nghề luật sư (1.002010): 10 working days "theo quy
     # định" and 50.000 đồng, 25.000 from 01/7/2025 to 31/12/2026 (Thông tư 64/2025/TT-BTC), as
     # Hải Phòng's Quyết định 616/QĐ-UBND ngày 12/02/2026 lists them (Hải Phòng's cut to 05 days
     # is not used).
+    # The reduced fee until its last day, the full one from the next (Vietnam time).
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 31, 16, 59, tzinfo=dt.UTC))
     page = client.get("/thu-tuc/1.002010").get_data(as_text=True)
     assert "10 ngày làm việc" in page and "5 ngày làm việc" not in page
-    assert "25.000" in page and "50.000" in page and "31/12/2026" in page
+    assert "25.000 đồng (áp dụng đến hết 31/12/2026)" in page and "50.000" not in page
     assert "616/QĐ-UBND" in page and "chưa xác nhận" not in page.lower()
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
+    page = client.get("/thu-tuc/1.002010").get_data(as_text=True)
+    assert "50.000 đồng" in page and "25.000" not in page
 
 
 def test_citizen_reception_at_the_province_under_its_current_code(client, store):
@@ -512,8 +520,9 @@ def test_war_invalid_recognition_cites_the_two_level_decree_dated_in_the_entry(c
     records = {r["code"]: r for r in _sample()}
     decree = [c for c, r in records.items()
               if (r.get("decision") or {}).get("number") == "129/2025/NĐ-CP"]
-    assert sorted(decree) == ["1.010810", "1.010811", "1.010812", "1.010817", "1.010818",
-                             "1.010819", "1.010820", "1.010829"]
+    assert sorted(decree) == ["1.010803", "1.010804", "1.010805", "1.010810", "1.010811",
+                             "1.010812", "1.010817", "1.010818", "1.010819", "1.010820",
+                             "1.010829"]
     assert all(_confirmed_in_full(records[c]) for c in decree)
 
 

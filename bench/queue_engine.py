@@ -26,6 +26,7 @@ Measures, each beside its floor from the same run:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -285,6 +286,17 @@ def machine_jiffies() -> dict[str, tuple[int, int]]:
     return found
 
 
+def run_queue_wait(pid: int) -> float:
+    """Seconds the threads of a process have spent runnable but waiting for a CPU
+    (``/proc/PID/task/*/schedstat``, second field): a process short of CPU time
+    waits here, one held back by its peers or its own design does not."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 def sustained(port: int, seconds: float, db_path: Path, pids: dict[str, int],
               processes: int = 4, depth: int = 1) -> dict:
     """10 dispensers + 10 counters, spread over ``processes`` processes, each node
@@ -308,9 +320,11 @@ def sustained(port: int, seconds: float, db_path: Path, pids: dict[str, int],
     time.sleep(max(0.0, begin - time.monotonic()))
     cpu0, jiffies0, t0 = ({k: cpu_seconds(p) for k, p in watched.items()},
                           machine_jiffies(), time.monotonic())
+    wait0 = run_queue_wait(pids["hub"])
     time.sleep(max(0.0, begin + seconds - time.monotonic()))
     cpu1, jiffies1, t1 = ({k: cpu_seconds(p) for k, p in watched.items()},
                           machine_jiffies(), time.monotonic())
+    hub_waited = run_queue_wait(pids["hub"]) - wait0
     parts = [out.get(timeout=seconds + 120) for _ in workers]
     for w in workers:
         w.join(30)
@@ -333,7 +347,7 @@ def sustained(port: int, seconds: float, db_path: Path, pids: dict[str, int],
             "lost": sum(p["lost"] for p in parts), "retries": sum(p["retries"] for p in parts),
             "answered_unique": len(set(numbers)) == len(numbers), "stored": stored,
             "duplicates_in_db": dup, "processes": processes, "depth": depth,
-            "cores": cores, "busy": busy}
+            "cores": cores, "busy": busy, "hub_waited": hub_waited / (t1 - t0)}
 
 
 def sustained_text(loads: list[dict], seconds: float, pin: str | None) -> list[str]:
@@ -343,7 +357,8 @@ def sustained_text(loads: list[dict], seconds: float, pin: str | None) -> list[s
     head = ("| outstanding per node | ops/s | hub, % of a core | hub CPU ms / op | "
             "hub-limited ops/s (derived: 1 core ÷ hub CPU per op) | broker, % of a core | "
             "node processes, % of a core | machine busy, % of its cores | everything else "
-            "(derived: machine busy − hub, broker, nodes, echo, benchmark), % of a core"
+            "(derived: machine busy − hub, broker, nodes, echo, benchmark), % of a core | "
+            "hub runnable but waiting for a CPU, % of the time"
             + (f" | core {pin} busy" if pin is not None else "") + " |")
     lines = [
         f"Sustained, 10 dispensers + 10 counters together for {seconds:g} s per row, each "
@@ -365,7 +380,7 @@ def sustained_text(loads: list[dict], seconds: float, pin: str | None) -> list[s
         lines.append(
             f"| {load['depth']} | **{load['ops_per_s']:.0f}** | {c['hub']:.0%} | "
             f"{per_op:.2f} | {1000 / per_op:.0f} | {c['broker']:.0%} | {nodes:.0%} | "
-            f"{load['busy']['cpu']:.0%} | {others:.0%}"
+            f"{load['busy']['cpu']:.0%} | {others:.0%} | {load['hub_waited']:.0%}"
             + (f" | {load['busy'][cores]:.0%}" if pin is not None else "") + " |")
     lines.append("")
     for load in loads:

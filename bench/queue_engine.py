@@ -17,8 +17,13 @@ Measures, each beside its floor from the same run:
    in alternating rounds of a few seconds (lines stay a centre's length);
    the floors are the echo's CPU time per request under the same 10 askers and
    the CPU time of one durable commit (paid once per batch);
-5. 10 dispensers + 10 counters together for a while: operations per second,
-   every ticket answered once, no number twice;
+5. 10 dispensers + 10 counters together (each a real MQTT client with its own
+   node id, in 2 processes), once per ``--depths`` value of requests each node
+   keeps outstanding: operations per second, every ticket answered once, no
+   number twice, and over the same window the CPU share of the hub, the broker
+   and the node processes, the machine's busy time, and how long the hub was
+   runnable but waiting for a CPU; the hub-limited rate (1 core ÷ the hub's CPU
+   per operation) is printed as derived;
 6. with ``--pin``, this machine's speed against a published Raspberry Pi 5
    score (sysbench's CPU test, per CPU-second, on the pinned core), so the CPU
    time per operation can be carried to a Pi 5.

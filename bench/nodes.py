@@ -10,13 +10,21 @@ its resident memory, the CPU time it used, and its threads' voluntary context
 switches (each is a thread going to sleep; their rate is how often the process
 wakes). The floor, measured beside them in the same run: a process with the
 same bus client connected and nothing else to do (the echo of bench/common.py).
+
+The kiosk twice: on fake hardware's dummy screen, which has no input to read,
+and reading its screen every 0.1 s as it does on a real one (SDL hands touches
+over only when asked). Then a touch, in a kiosk in this process: the time from
+the press and release posted to pygame's queue to the end of the frame that
+shows its effect, beside the floor of drawing that frame.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
+import threading
 import time
 
 from common import (
@@ -24,15 +32,20 @@ from common import (
     Hub,
     Run,
     cpu_seconds,
+    percentile,
     rss_kib,
     wakeups,
 )
 
 CENTER = "bench"
-ROLES = ("dispenser", "counter", "display", "kiosk")
+# (row, role, extra settings)
+ROLES = (("dispenser", "dispenser", ""), ("counter", "counter", ""),
+         ("display", "display", ""), ("kiosk", "kiosk", ""),
+         ("kiosk reading a real screen's input (`input_poll_s = 0.1`)", "kiosk",
+          "input_poll_s = 0.1\n"))
 
 
-def node_settings(role: str, folder, port: int) -> str:
+def node_settings(role: str, folder, port: int, extra: str = "") -> str:
     """A node's TOML on fake hardware, its files in ``folder``."""
     head, tables = {
         "dispenser": (f'outbox = "{folder}/outbox.db"\n'
@@ -45,7 +58,7 @@ def node_settings(role: str, folder, port: int) -> str:
         "display": (f'frames_dir = "{folder}/frames"\n',
                     f'[voice]\nenabled = false\n[led]\nframes_dir = "{folder}/led"\n'),
     }[role]
-    return (f'center = "{CENTER}"\nnode_id = "{role}-1"\nlog_level = "WARNING"\n{head}'
+    return (f'center = "{CENTER}"\nnode_id = "{role}-1"\nlog_level = "WARNING"\n{head}{extra}'
             f"[mqtt]\nport = {port}\n{tables}")
 
 
@@ -56,6 +69,76 @@ def at_rest(pid: int, seconds: float) -> dict:
     return {"rss": rss_kib(pid)[0] / 1024, "cpu": (cpu_seconds(pid) - cpu0) / wall,
             "wakes": (wakeups(pid) - wake0) / wall,
             "threads": len(os.listdir(f"/proc/{pid}/task"))}
+
+
+def touch_latency(port: int, folder, touches: int, poll: float | None) -> dict:
+    """Touches on a kiosk in this process, its loop run as ``Node.run`` runs it:
+    ms from the press and release posted to the end of the frame showing the
+    change (the large-text button, on the attract screen), each at a random
+    moment. ``poll``: the screen's input read every ``poll`` s, the touch posted
+    as SDL would hand it over; None: fake hardware, the touch posted by
+    ``KioskUI.tap`` (which wakes the loop). Also the time each such frame took to
+    draw (the floor)."""
+    # Lazy: the kiosk's pygame, numpy and OpenCV load only for this part.
+    import pygame
+
+    from kiosk.node import Kiosk, KioskConfig
+    from motcua.config import from_dict
+
+    settings = {"center": CENTER, "node_id": "kiosk-touch", "simulate": True,
+                "mqtt": {"port": port}, "replica": str(folder / "replica.db"),
+                "outbox": str(folder / "outbox.db")}
+    if poll is not None:
+        settings["input_poll_s"] = poll
+    kiosk = Kiosk(from_dict(KioskConfig, settings)).start()
+    ui = kiosk.open_screen()
+    draws, original = [], ui.draw
+
+    def draw(surface):
+        t0 = time.perf_counter()
+        original(surface)
+        draws.append((time.perf_counter(), ui.fonts.scale, time.perf_counter() - t0))
+
+    ui.draw = draw
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            kiosk.loop_once()
+            kiosk.rest(5.0)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    latencies, floors = [], []
+    try:
+        time.sleep(1.0)
+        for _ in range(touches):
+            time.sleep(random.uniform(0.2, 0.4))
+            x, y = ui.find("view:large").rect.center
+            want = 1.0 if ui.fonts.scale > 1.0 else ui.LARGE_TEXT
+            t0 = time.perf_counter()
+            if poll is None:
+                ui.tap(x, y)
+            else:
+                pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y),
+                                                     button=1))
+                pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y),
+                                                     button=1))
+            deadline = t0 + 10
+            while True:
+                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
+                if shown:
+                    latencies.append((shown[0][0] - t0) * 1000)
+                    floors.append(shown[0][2] * 1000)
+                    break
+                assert time.perf_counter() < deadline, "the touch was never drawn"
+                time.sleep(0.0005)
+    finally:
+        stop.set()
+        kiosk.stop()
+        thread.join(10)
+        ui.close()
+    return {"latencies": latencies, "floors": floors}
 
 
 def main() -> int:
@@ -76,21 +159,31 @@ def main() -> int:
             with Echo(broker.port) as echo:
                 time.sleep(settle)
                 figures["floor: a connected bus client doing nothing"] = at_rest(echo.pid, rest)
-            for role in ROLES:
-                folder = run.tmp / role
+            for i, (name, role, extra) in enumerate(ROLES):
+                folder = run.tmp / f"{i}-{role}"
                 folder.mkdir()
                 config = folder / "node.toml"
-                config.write_text(node_settings(role, folder, broker.port), encoding="utf-8")
+                config.write_text(node_settings(role, folder, broker.port, extra),
+                                  encoding="utf-8")
                 process = subprocess.Popen(
                     [sys.executable, "-m", "motcua", role, "--fake-hardware", "--config",
                      str(config)], stdin=subprocess.PIPE, env=env, cwd=folder)
                 try:
                     time.sleep(settle)
                     assert process.poll() is None, f"{role} exited with {process.returncode}"
-                    figures[role] = at_rest(process.pid, rest)
+                    figures[name] = at_rest(process.pid, rest)
                 finally:
                     process.terminate()
                     process.wait(15)
+            # Fake hardware's dummy screen in this process (no window).
+            os.environ["SDL_VIDEODRIVER"], os.environ["SDL_AUDIODRIVER"] = "dummy", "dummy"
+            os.environ.pop("DISPLAY", None)
+            os.environ.pop("WAYLAND_DISPLAY", None)
+            touches = {}
+            for poll in (0.1, None):
+                folder = run.tmp / f"touch-{poll}"
+                folder.mkdir()
+                touches[poll] = touch_latency(broker.port, folder, run.pick(40, 5), poll)
     finally:
         run.close()
     floor = figures["floor: a connected bus client doing nothing"]
@@ -111,6 +204,23 @@ def main() -> int:
         lines.append(f"| {name} | {f['rss']:.1f} MiB | {f['cpu']:.2%} | {f['wakes']:.1f} | "
                      f"{f['threads']} | {f['rss'] / floor['rss']:.1f}× | "
                      f"{f['wakes'] / max(floor['wakes'], 0.1):.1f}× |")
+    lines += [
+        "",
+        "A touch on the kiosk, from the press and release posted to pygame's queue to the "
+        "end of the frame that shows its effect (the large-text button on the attract "
+        "screen, at random moments), in ms; the floor is drawing that frame:",
+        "",
+        "| touch | touches | p50 | p90 | max | floor p50 (drawing the frame) | p50 / floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for poll, name in ((0.1, "as a real screen hands it over (read every 0.1 s)"),
+                       (None, "posted by `KioskUI.tap`, which wakes the kiosk (fake hardware, "
+                              "tests, the demo)")):
+        lat, draw = touches[poll]["latencies"], touches[poll]["floors"]
+        lines.append(f"| {name} | {len(lat)} | {percentile(lat, 50):.1f} | "
+                     f"{percentile(lat, 90):.1f} | {max(lat):.1f} | "
+                     f"{percentile(draw, 50):.1f} | "
+                     f"{percentile(lat, 50) / percentile(draw, 50):.1f}× |")
     run.report("\n".join(lines))
     return 0
 

@@ -34,23 +34,27 @@ from common import Run, durable_commit_ms, ratio
 BENCH_SERVICES = {
     "bench-a": {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "range": [1, 99999]},
     "bench-b": {"code": "bench-b", "name": "Dịch vụ thử B", "prefix": "Y", "range": [1, 99999]},
+    "bench-c": {"code": "bench-c", "name": "Dịch vụ thử C", "prefix": "Z", "range": [1, 99999]},
+    "bench-d": {"code": "bench-d", "name": "Dịch vụ thử D", "prefix": "W", "range": [1, 99999]},
 }
 COUNTERS = 10
 DISPENSERS = 10
 
 
-def prepare(run: Run):
-    """A hub's config and store: the sample centre, two bench services and 10
-    counters bound to nodes ``counter-1`` … ``counter-10``."""
+def prepare(run: Run, services: int = 2):
+    """A hub's config and store: the sample centre, ``services`` bench services
+    (2 to 4) and 10 counters serving them all, bound to nodes ``counter-1`` …
+    ``counter-10``."""
     from central.queue import setup
 
     config, store = run.hub_store(1883)
+    codes = list(BENCH_SERVICES)[:services]
     with store.write() as db:
-        for svc in BENCH_SERVICES.values():
-            setup.save_service(db, svc, actor="bench")
+        for code in codes:
+            setup.save_service(db, BENCH_SERVICES[code], actor="bench")
         for n in range(1, COUNTERS + 1):
             setup.save_counter(db, {"number": n, "name": f"Quầy {n}", "node": f"counter-{n}",
-                                    "services": {"bench-a": 1, "bench-b": 1}}, actor="bench")
+                                    "services": dict.fromkeys(codes, 1)}, actor="bench")
     return config, store
 
 
@@ -58,12 +62,15 @@ class Hub:
     """The gateway's request path without the bus: batches applied once each,
     one commit per batch, then the state each batch touched built and encoded."""
 
-    def __init__(self, config, store):
+    def __init__(self, config, store, services: int = 2):
         from central.bus import routes
         from motcua.bus.messages import COUNTER_COMMAND, TICKET
         from motcua.bus.topics import Topics
 
         self.config, self.store, self.routes = config, store, routes
+        # Tickets go to the services in turn (with 2: bench-b, bench-a, … as before).
+        self.codes = list(BENCH_SERVICES)[:services]
+        self.codes = self.codes[1:] + self.codes[:1]
         self.topics = Topics(config.center)
         self.TICKET, self.COUNTER_COMMAND = TICKET, COUNTER_COMMAND
         self.published: dict[str, bytes] = {}
@@ -75,7 +82,7 @@ class Hub:
         for i in range(start, start + n):
             if kind == "ticket":
                 node = f"dispenser-{i % DISPENSERS + 1}"
-                data = self.TICKET.make(service="bench-a" if i % 2 else "bench-b")
+                data = self.TICKET.make(service=self.codes[i % len(self.codes)])
                 out.append((self.routes.REQUESTS["ticket"], node, data))
             else:
                 node = f"counter-{i % COUNTERS + 1}"
@@ -190,12 +197,14 @@ def main() -> int:
         p.add_argument("--ops", type=int, default=3000, help="tickets, then as many calls"),
         p.add_argument("--batch", type=int, default=10, help="requests per transaction"),
         p.add_argument("--profile", action="store_true", help="print a cProfile table"),
+        p.add_argument("--services", type=int, default=2, choices=(2, 3, 4),
+                       help="services, every counter serving them all"),
     ))
     try:
         n = run.pick(run.args.ops, 200)
         batch = run.args.batch
-        config, store = prepare(run)
-        hub = Hub(config, store)
+        config, store = prepare(run, run.args.services)
+        hub = Hub(config, store, run.args.services)
         # Warm up (caches, the counters opened by their first call), then measure.
         warm = run.pick(200, 40)
         phase(hub, "ticket", warm, batch, 0)
@@ -228,7 +237,8 @@ def main() -> int:
         lines = [
             "## Queue store, in process (bench/queue_store.py)",
             "",
-            f"{n} tickets then {n} calls (`next`, 10 counters) through the routes the "
+            f"{n} tickets then {n} calls (`next`, 10 counters serving "
+            f"{run.args.services} services) through the routes the "
             f"gateway calls, {batch} requests per transaction (one durable commit each), "
             f"the retained state each batch touched built and encoded after its commit; "
             f"{waiting} tickets left waiting. CPU time of this process "

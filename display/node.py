@@ -18,6 +18,7 @@ offline mark. ``motcua display --config display.toml``; with
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import logging
 import threading
 import time
@@ -35,11 +36,13 @@ from .board import BoardRenderer
 from .hardware import Hardware, open_hardware
 from .led import LedBoard
 from .legibility import Legibility
-from .model import BoardModel
+from .model import BLINK_SECONDS, BoardModel
 
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 0.004
+# A frame due when the clock's second changes is drawn this long after it.
+REDRAW_AFTER_S = 0.002
 
 
 def _one_of(*choices):
@@ -127,7 +130,8 @@ class HallDisplay(Node):
         self.frames = 0
         self.frame_texts: list[str] = []
         self._drawn_version = -1
-        self._drawn_tick = -1
+        self._redraw_at = 0.0  # time.monotonic() when the picture changes by itself
+        self._blink_until: dt.datetime | None = None
         self._last_frame = 0.0
         self._seen = collections.deque(maxlen=200)
         self.led = None
@@ -190,6 +194,14 @@ class HallDisplay(Node):
         now = now or self.now()
         view = self.model.view()
         self.renderer.draw(self.frame, view, now)
+        self._blink_until = (view.newest_since + dt.timedelta(seconds=BLINK_SECONDS)
+                             if view.newest_since is not None else None)
+        # The picture changes by itself when the clock's second does, or at the
+        # next half second while the newest call blinks (a hair after, so the
+        # frame is drawn in the new one).
+        blinking = self._blink_until is not None and now < self._blink_until
+        self._redraw_at = time.monotonic() + clock.seconds_to_next(
+            0.5 if blinking else 1.0, now) + REDRAW_AFTER_S
         self.frame_texts = self.renderer.texts
         self._report([str(cut) for cut in self.renderer.reports])
         changed = view.version != self._drawn_version
@@ -214,28 +226,29 @@ class HallDisplay(Node):
                 log.warning("the board cut a text: %s", cut)
 
     def loop_once(self) -> None:
-        """Wait for a change or the next tick, then draw what is due.
+        """Wait for a change or the moment the picture changes by itself, then draw.
 
-        The board is redrawn when the state changed and twice a second (the
-        newest call blinks, the clock ticks); the LED board at its own rate.
+        The board is redrawn when the state changed, when the clock's second
+        changes, and twice a second while the newest call blinks (its first
+        :data:`~display.model.BLINK_SECONDS`); the LED board at its own rate.
+        Nothing else wakes it: an idle board draws one frame a second.
         """
-        tick = 0.5 if self.led is None else 1.0 / max(1, self.config.led.fps)
-        wait = tick - (time.monotonic() % tick)
-        if self.model.changed.wait(wait):
+        wait = self._redraw_at - time.monotonic()
+        if self.led is not None:
+            tick = 1.0 / max(1, self.config.led.fps)
+            wait = min(wait, tick - (time.monotonic() % tick))
+        if self.model.changed.wait(max(0.0, wait)):
             # The hub publishes a change as a burst (counter, board, line, figures):
             # a few milliseconds gather it into one frame.
             time.sleep(SETTLE_SECONDS)
             self.model.changed.clear()
-        half_second = int(time.monotonic() * 2)
-        if self.model.version != self._drawn_version or half_second != self._drawn_tick:
+        if self.model.version != self._drawn_version or time.monotonic() >= self._redraw_at:
             # Changes in a burst are drawn at most ``fps`` times a second.
             rest = self._last_frame + 1.0 / self.config.fps - time.monotonic()
             if rest > 0:
                 time.sleep(rest)
-            self._drawn_tick = half_second
             self._last_frame = time.monotonic()
             self.render_frame()
-            time.sleep(0)  # let the bus thread in between two frames
         if self.led is not None:
             self.render_led()
         if getattr(self.hardware.screen, "quit_requested", False):

@@ -56,9 +56,15 @@ def _kiosk_class():
                     self.visit()
                 except Exception:  # a visitor's odd move must not stop the kiosk
                     log.exception("demo visitor failed")
+                self.wake()  # drawn at the next turn, at once
             if self.surface is not None and now >= self._next_frame:
                 self._next_frame = now + 1.0
                 self.save_frame()
+
+        def due_in(self) -> float | None:
+            now = time.monotonic()
+            waits = [super().due_in(), self._next_visit - now, self._next_frame - now]
+            return max(0.0, min(w for w in waits if w is not None))
 
         def visit(self) -> None:
             ui, rng = self.ui, self.rng

@@ -44,6 +44,11 @@ from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
 
 log = logging.getLogger(__name__)
+# A screen's touches and keys and the camera's frames are read this often: SDL and
+# OpenCV hand them over only when asked (pygame's event.wait(timeout) asks every
+# millisecond). Nothing else is read on a clock: the bus, the look-ups and the
+# ticket worker wake the kiosk when they have something to show.
+INPUT_POLL_S = 0.1
 
 
 @dataclass(kw_only=True)
@@ -86,6 +91,12 @@ class KioskConfig(TicketingConfig):
         60, doc="a scanned ID card whose holder is this old or more is offered a priority "
                 "ticket (Luật Người cao tuổi 39/2009/QH12, Điều 2: từ đủ 60 tuổi); 0: never",
         check=lambda v: None if 0 <= v <= 120 else "expected 0 to 120")
+    input_poll_s: float = setting(
+        -1.0, doc="seconds between two reads of the touch screen and keys (SDL hands them "
+                  "over only when asked): the longest a touch waits before the kiosk sees "
+                  "it; -1: 0.1 on a screen, never with fake hardware's dummy screen (it has "
+                  "no input to read)",
+        check=lambda v: None if v == -1 or 0.01 <= v <= 1 else "expected -1 or 0.01 to 1")
     dossier_lookup_by_id: bool = setting(
         False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
                    "it too: hub.toml [dossiers] lookup_by_id)")
@@ -120,8 +131,10 @@ class Kiosk(Node):
         self.ui = None
         self.surface = None
         self._sync_wanted = threading.Event()
+        self._wake = threading.Event()
         self._sync_done = threading.Condition()
         self.bus.subscribe(self.topics.state("catalog"), self._on_catalog_state)
+        self.bus.on_connection_change(lambda up: self.wake())  # the header shows the link
         self._sync_thread = threading.Thread(target=self._sync_loop, name="catalog-sync",
                                              daemon=True)
 
@@ -167,6 +180,7 @@ class Kiosk(Node):
         super()._on_hub_status(incoming)
         if getattr(self, "issuer", None) is not None:
             self.issuer.hub_status_changed(was)
+        self.wake()  # the header shows the hub's link and the centre's name
 
     # The catalog replica ---------------------------------------------------------
     def _on_catalog_state(self, incoming: Incoming) -> None:
@@ -175,9 +189,10 @@ class Kiosk(Node):
             self._sync_wanted.set()  # fetched on our own thread: paho's must keep flowing
 
     def _sync_loop(self) -> None:
-        while not self._stopping.is_set():
-            if not self._sync_wanted.wait(0.5):
-                continue
+        while True:
+            self._sync_wanted.wait()  # a new version, or stop()
+            if self._stopping.is_set():
+                return
             self._sync_wanted.clear()
             try:
                 self.sync()
@@ -211,6 +226,7 @@ class Kiosk(Node):
                              len(procedures))
                     with self._sync_done:
                         self._sync_done.notify_all()
+                    self.wake()  # the screen shows the new catalog
                     self.refresh_status()
                     return version
         raise BusError("the catalog kept changing during the fetch")
@@ -339,7 +355,42 @@ class Kiosk(Node):
         self.announcer = self._open_voice()
         if self.announcer is not None:
             self.ui.on_ticket = self.say_number
+        self.ui.wake = self.wake
         return self.ui
+
+    # Resting between two frames -------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def input_poll(self) -> float | None:
+        """Seconds between two reads of the screen's input; None: nothing to read."""
+        if self.config.input_poll_s > 0:
+            return self.config.input_poll_s
+        import pygame  # lazy, as in open_screen
+
+        if not pygame.display.get_init() or pygame.display.get_driver() in ("dummy",
+                                                                             "offscreen"):
+            return None  # fake hardware: only this process posts events, and wakes us
+        return INPUT_POLL_S
+
+    def due_in(self) -> float | None:
+        """Seconds until the kiosk must look again without being woken: its input and
+        camera, the screen's clock and idle time-out; None: only when woken."""
+        waits = [self.ui.due_in()] if self.ui is not None else [0.0]
+        if self.scanner is not None:
+            waits.append(INPUT_POLL_S)  # a camera's read waits for its next frame
+        waits.append(self.input_poll())
+        waits = [w for w in waits if w is not None]
+        return min(waits) if waits else None
+
+    def rest(self, most: float) -> None:
+        """Sleep till the next thing due (:meth:`due_in`), or till woken: a touch
+        posted, the hub's link, a look-up's or a ticket's answer, a new catalog."""
+        due = self.due_in()
+        wait = most if due is None else min(most, due)
+        if wait > 0 and not self._stopping.is_set():
+            self._wake.wait(wait)
+        self._wake.clear()  # before the next frame reads what woke us
 
     # The ticket number, spoken (issue 27) ------------------------------------------
     def _open_voice(self):
@@ -385,6 +436,7 @@ class Kiosk(Node):
 
     def stop(self) -> None:
         super().stop()
+        self._sync_wanted.set()  # its thread sees _stopping and ends
         self.issuer.stop()
         if self.announcer is not None:
             self.announcer.stop()

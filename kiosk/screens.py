@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pygame
 
+from motcua import clock
 from motcua.public_terms import (
     ASK_OFFICER,
     channel_notes,
@@ -238,7 +239,8 @@ class Procedure:
         A citizen sees only what the publishing decision confirms; the rest is
         "ask the officer", never a value nobody checked (motcua.public_terms).
         """
-        d = public_details(self.proc["details"])
+        day = clock.today()  # the fee items in force today, in Vietnam time
+        d = public_details(self.proc["details"], day)
         blocks = [("title", self.proc["name"]),
                   ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
                            f" · Lĩnh vực: {self.proc['field']}"),
@@ -256,13 +258,13 @@ class Procedure:
             limit = time_limit(c) if "time_limit" in c else ASK_OFFICER.lower()
             if own.get(c["channel"]):
                 limit += f" ({own[c['channel']]})"
-            items = fee_items(c.get("fees", [])) if "fees" in c else []
+            items = fee_items(c.get("fees", []), day) if "fees" in c else []
             if "fees" not in c:
                 fees = f"phí, lệ phí: {ASK_OFFICER.lower()}"
             elif len(items) > 1:
                 fees = "phí, lệ phí:"   # one line each below: a run of ten reads as a wall
             else:
-                fees = fee_line(c.get("fees", []))
+                fees = fee_line(c.get("fees", []), day)
             blocks.append(("item", f"{CHANNELS.get(c['channel'], c['channel'])}: "
                                    f"{limit}; {fees}"))
             if len(items) > 1:

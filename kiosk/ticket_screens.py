@@ -61,6 +61,7 @@ class TicketServices:
 
     name = "ticket_services"
     scrollable = True
+    live = True  # each line's waiting count, drawn again every second
 
     def __init__(self, procedure: dict | None = None):
         self.procedure = procedure

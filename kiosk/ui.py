@@ -105,7 +105,10 @@ class KioskUI:
         self._pending: concurrent.futures.Future | None = None
         self._drawn: tuple | None = None
         self._drawn_at = float("-inf")
-        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lookup")
+        # What wakes the node's loop when something is ready to show (Kiosk.wake):
+        # a look-up's, feedback's, booking's or ticket's answer, a posted touch.
+        self.wake: Callable[[], None] = lambda: None
+        self._pool = _WakingPool(self)
         # Tickets (issue 27): the node's shared ticket worker answers on its own thread.
         self.services = services
         self.take_ticket = take_ticket
@@ -183,7 +186,7 @@ class KioskUI:
             return  # one ticket at a time: a second tap while printing takes nothing
         self._ticket_pending = True
         self.push(ticket_screens.TicketResult(service, waiting=True))
-        self.take_ticket(service, priority, self._ticket_done.append)
+        self.take_ticket(service, priority, self._ticket_answer)
 
     # A booking's check-in (issue 26) -----------------------------------------------
     def open_check_in(self) -> None:
@@ -207,7 +210,12 @@ class KioskUI:
                 self.go_home()
             self.push(screen)
         self._ticket_pending = True
-        self.check_in(code, self._ticket_done.append)
+        self.check_in(code, self._ticket_answer)
+
+    def _ticket_answer(self, printed) -> None:
+        """The ticket worker's answer (on its thread): shown at the next frame."""
+        self._ticket_done.append(printed)
+        self.wake()
 
     def _collect_ticket(self) -> None:
         if not self._ticket_done:
@@ -447,6 +455,7 @@ class KioskUI:
         """Post a finger's press and release at (x, y) to pygame's queue."""
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1))
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1))
+        self.wake()
 
     def _tap(self, pos) -> None:
         for button in reversed(self.buttons):
@@ -482,6 +491,21 @@ class KioskUI:
                 and self._feedback_pending is None and not self._ticket_pending \
                 and self.monotonic() - self.last_touch > self.idle_seconds:
             self.go_attract()
+
+    def due_in(self) -> float | None:
+        """Seconds until the screen changes by itself: the header's clock (minutes),
+        the idle time-out, a screen that shows live figures (each second); None:
+        nothing changes until a touch or an answer comes."""
+        if self.screen.name == "attract":
+            return None  # no clock, nothing that times out
+        now = self.monotonic()
+        waits = [motcua_clock.seconds_to_next(60, self.now()) + 0.01]
+        if self._pending is None and self._feedback_pending is None \
+                and not self._ticket_pending:  # an answer awaited holds the time-out
+            waits.append(self.last_touch + self.idle_seconds - now + 0.01)
+        if getattr(self.screen, "live", False):
+            waits.append(self._drawn_at + 1.0 - now)
+        return max(0.0, min(waits))
 
     # Drawing -------------------------------------------------------------------
     def header_height(self) -> int:
@@ -610,9 +634,10 @@ class KioskUI:
     def step(self, surface: pygame.Surface) -> bool:
         """One frame: every pending event, the idle clock and look-ups, then draw.
 
-        Draws only when something changed (or once a second, for the clock and
-        the hub's status), so an idle kiosk leaves the Pi's CPU alone. Returns
-        whether it drew.
+        Draws only when something changed: an event, the screen, the hub's
+        status, the minute the header's clock shows, and once a second a screen
+        that shows live figures (``live``, the lines' waiting counts). So an
+        idle kiosk leaves the Pi's CPU alone. Returns whether it drew.
         """
         events = pygame.event.get()
         for event in events:
@@ -620,10 +645,13 @@ class KioskUI:
             if event.type == pygame.MOUSEBUTTONUP:
                 self.draw(surface)  # the next tap must hit what is now on screen
         self.tick()
+        minute = (None if self.screen.name == "attract"
+                  else motcua_clock.show(self.now(), fmt="%H:%M %d/%m/%Y"))
         seen = (id(self.screen), self.scroll, self.hub_online(), surface.get_size(),
-                getattr(self.screen, "version", 0))
+                getattr(self.screen, "version", 0), minute, self.center_name)
         now = self.monotonic()
-        if events or seen != self._drawn or now - self._drawn_at >= 1.0 or now < self._drawn_at:
+        live = getattr(self.screen, "live", False) and now - self._drawn_at >= 1.0
+        if events or seen != self._drawn or live or now < self._drawn_at:
             self.draw(surface)
             self._drawn, self._drawn_at = seen, now
             return True
@@ -631,3 +659,16 @@ class KioskUI:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _WakingPool(concurrent.futures.ThreadPoolExecutor):
+    """The look-up worker: each answer wakes the kiosk's loop to show it."""
+
+    def __init__(self, ui: KioskUI):
+        super().__init__(1, thread_name_prefix="lookup")
+        self.ui = ui
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self.ui.wake())
+        return future

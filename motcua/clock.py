@@ -103,11 +103,26 @@ def demo() -> DemoClock | None:
     return _demo
 
 
+def seconds_to_next(period: float, moment: dt.datetime | None = None) -> float:
+    """Wall-clock seconds until :func:`now` (or ``moment``, a time on it) next
+    reaches a whole multiple of ``period`` seconds: when a clock shown to that
+    resolution changes (60: the minute; Vietnam's offset is whole hours). A
+    demo's day runs ``speed`` times faster than the wall clock."""
+    moment = moment or now()
+    left = period - moment.timestamp() % period
+    return left / (_demo.speed if _demo is not None else 1.0)
+
+
 def now() -> dt.datetime:
     """Now, in UTC: the wall clock, or the demo's day when a demo runs."""
     if _demo is not None:
         return _demo.now()
     return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """Today as the centre counts days (Vietnam time), on the demo's day when a demo runs."""
+    return now().astimezone(ZoneInfo(LOCAL_ZONE)).date()
 
 
 def iso(moment: dt.datetime | None = None) -> str:

@@ -125,16 +125,29 @@ class Node:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.wake()
         self.bus.stop()
 
     def loop_once(self) -> None:
         """One turn of the node's own work (override); called every ``loop_interval`` s."""
+
+    def rest(self, most: float) -> None:
+        """Between two :meth:`loop_once` calls: ``loop_interval`` seconds. A node that
+        knows when it next has something to do may wait till then instead, but not
+        longer than ``most`` (the watchdog wants feeding), and at once when
+        :meth:`wake` is called."""
+        if self.loop_interval:
+            self._stopping.wait(self.loop_interval)
+
+    def wake(self) -> None:
+        """End :meth:`rest` early (from any thread, or a signal handler)."""
 
     def run(self) -> None:
         """Run until SIGTERM or Ctrl-C, then :meth:`stop` (which says ``offline``)."""
 
         def ask_to_stop(signum, frame):
             self._stopping.set()
+            self.wake()
 
         signal.signal(signal.SIGTERM, ask_to_stop)
         signal.signal(signal.SIGINT, ask_to_stop)
@@ -158,8 +171,8 @@ class Node:
                 watchdog.feed()
                 if idle:
                     self._stopping.wait(idle_wait)
-                elif self.loop_interval:
-                    self._stopping.wait(self.loop_interval)
+                else:
+                    self.rest(idle_wait)
         finally:
             watchdog.stopping()
             # The node's own stop: hardware left in a known state (a MAX7219

@@ -7,8 +7,9 @@ surface (the kiosk, the public pages, a printed paper) shows an unconfirmed
 part as "ask the officer" and never its value. The hub and the kiosk share
 this one rule::
 
-    shown = public_details(proc["details"])
+    shown = public_details(proc["details"], day)  # day: clock.today() by default
     shown["channels"][0].get("time_limit")       # absent when unconfirmed
+    fee_line(shown["channels"][0]["fees"], day)   # only the items in force on day
     confirmed(proc["details"], "fees")            # False → say ASK_OFFICER instead
     source_line(proc["details"])                  # 'Quyết định 1234/QĐ-UBND ngày 02/05/2024 …'
     source_lines(proc["details"])                 # [('Thời hạn giải quyết', 'Luật … Điều 16')]
@@ -27,6 +28,7 @@ import copy
 import datetime as dt
 import re
 
+from . import clock
 from .search import fold
 
 # The parts of a record that can be unconfirmed, with their Vietnamese names.
@@ -64,16 +66,48 @@ def confirmed(details: dict, part: str) -> bool:
     return part not in unconfirmed(details)
 
 
-def public_details(details: dict) -> dict:
-    """A copy of ``details`` without any unconfirmed value (safe to show a citizen).
+def in_force(fee: dict, day: dt.date) -> bool:
+    """True when a fee item applies on ``day``: its optional ``from`` and ``until``
+    (ISO dates, both inclusive) bound the period it is charged in::
+
+        >>> in_force({"amount": 25000, "until": "2026-12-31"}, dt.date(2027, 1, 1))
+        False
+
+    A date that does not read is never in force (the import refuses it anyway).
+    """
+    try:
+        if fee.get("from") and day < dt.date.fromisoformat(str(fee["from"])):
+            return False
+        if fee.get("until") and day > dt.date.fromisoformat(str(fee["until"])):
+            return False
+    except ValueError:
+        return False
+    return True
+
+
+def fees_on(fees: list[dict], day: dt.date | None = None) -> list[dict]:
+    """The fee items in force on ``day`` (today in Vietnam time when not given)."""
+    day = day or clock.today()
+    return [f for f in fees or [] if not isinstance(f, dict) or in_force(f, day)]
+
+
+def public_details(details: dict, day: dt.date | None = None) -> dict:
+    """A copy of ``details`` without any unconfirmed value (safe to show a citizen),
+    with only the fee items in force on ``day`` (today in Vietnam time by default).
 
     Each channel keeps its name; ``time_limit``/``unit`` and ``fees`` are removed
     from it when unconfirmed; unconfirmed lists are removed; an unconfirmed
-    ``decision`` is removed.
+    ``decision`` is removed. A channel whose fee items are all out of force on
+    ``day`` loses ``fees`` too: "ask the officer", never "no fee".
     """
     hidden = unconfirmed(details)
     out = copy.deepcopy(details)
+    day = day or clock.today()
     for channel in out.get("channels", []) or []:
+        if isinstance(channel.get("fees"), list) and channel["fees"]:
+            channel["fees"] = fees_on(channel["fees"], day)
+            if not channel["fees"]:
+                channel.pop("fees")
         if "time_limit" in hidden or _unchecked(channel.get("note")):
             # A channel's note qualifies its time limit (a longer one in mountain
             # communes, "add the post's time"): shown with it, never without it.
@@ -148,32 +182,45 @@ def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
-def fee_items(fees: list[dict]) -> list[str]:
-    """A channel's fee items, each as a citizen reads it::
+def fee_items(fees: list[dict], day: dt.date | None = None) -> list[str]:
+    """A channel's fee items in force on ``day`` (today in Vietnam time by default),
+    each as a citizen reads it::
 
         >>> fee_items([{"name": "Lệ phí", "amount": 50000},
         ...            {"name": "Không thu phí, lệ phí", "amount": 0},
         ...            {"name": "Lệ phí", "amount": 0}])
         ['Lệ phí: 50.000 đồng', 'Không thu phí, lệ phí', 'Lệ phí: không thu']
 
-    Whether the fees may be shown at all is :func:`confirmed`'s answer, not this one's.
+    An item charged for a period only is listed on the days in it, with its end
+    ("Lệ phí: 25.000 đồng (áp dụng đến hết 31/12/2026)"). Whether the fees may be
+    shown at all is :func:`confirmed`'s answer, not this one's.
     """
     items = []
-    for fee in fees:
+    for fee in fees_on(fees, day):
         name = str(fee.get("name") or "Lệ phí").strip()
         amount = fee.get("amount") or 0
         if amount:
-            items.append(f"{name}: {money(amount)}")
+            text = f"{name}: {money(amount)}"
         elif _NO_CHARGE.search(name):
-            items.append(name)
+            text = name
         else:
-            items.append(f"{name}: không thu")
+            text = f"{name}: không thu"
+        items.append(text + _until(fee))
     return items
 
 
-def fee_line(fees: list[dict]) -> str:
-    """A channel's fee items in one Vietnamese line (:func:`fee_items` joined by "; ",
-    since names hold commas), for a line of text or a printed paper::
+def _until(fee: dict) -> str:
+    """' (áp dụng đến hết 31/12/2026)' for an item whose period ends ('' otherwise)."""
+    try:
+        end = dt.date.fromisoformat(str(fee.get("until") or ""))
+    except ValueError:
+        return ""
+    return f" (áp dụng đến hết {end:%d/%m/%Y})"
+
+
+def fee_line(fees: list[dict], day: dt.date | None = None) -> str:
+    """A channel's fee items in force on ``day`` in one Vietnamese line (:func:`fee_items`
+    joined by "; ", since names hold commas), for a line of text or a printed paper::
 
         >>> fee_line([{"name": "Lệ phí", "amount": 50000},
         ...           {"name": "Phí công bố nội dung đăng ký doanh nghiệp", "amount": 100000}])
@@ -181,7 +228,9 @@ def fee_line(fees: list[dict]) -> str:
         >>> fee_line([{"name": "Không thu phí, lệ phí", "amount": 0}]), fee_line([])
         ('Không thu phí, lệ phí', 'Không thu phí, lệ phí')
     """
-    return "; ".join(fee_items(fees)) or NO_FEE
+    if fees and not fees_on(fees, day):
+        return ASK_OFFICER  # every item's period is over (or not begun): not "no fee"
+    return "; ".join(fee_items(fees, day)) or NO_FEE
 
 
 def _title(d: dict) -> str:

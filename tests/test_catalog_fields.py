@@ -25,7 +25,7 @@ from motcua import clock
 ROOT = Path(__file__).resolve().parent.parent
 
 # Every field set to something other than its default, with the awkward cases:
-# two channels with different terms, several fee items, a note, a list item
+# two channels with different terms, several fee items (three with periods), a note, a list item
 # holding a ';', a component without a form, a full decision, both flags on.
 FULL = {
     "code": "1.009999", "name": "Thủ tục thử mọi trường", "field": "Hộ tịch",
@@ -36,7 +36,12 @@ FULL = {
     "channels": [
         {"channel": "in_person", "time_limit": 3, "unit": "working_days",
          "fees": [{"name": "Lệ phí", "amount": 50000},
-                  {"name": "Phí cấp bản sao", "amount": 8000}],
+                  {"name": "Phí cấp bản sao", "amount": 8000},
+                  # Fees for a period (Thông tư 64/2025/TT-BTC): both ends, one, the other.
+                  {"name": "Phí thẩm định (mức giảm)", "amount": 25000,
+                   "from": "2025-07-01", "until": "2026-12-31"},
+                  {"name": "Phí thẩm định", "amount": 50000, "from": "2027-01-01"},
+                  {"name": "Phí; đến hết năm", "amount": 1000, "until": "2026-12-31"}],
          "note": "Trả kết quả tại Trung tâm"},
         {"channel": "online", "time_limit": 16, "unit": "working_hours",
          "fees": [{"name": "Miễn lệ phí", "amount": 0}]},

@@ -310,3 +310,27 @@ def test_a_counter_name_too_long_for_the_screen_is_logged_once(
         on_some_page(display, "never shown: every page turned")
     cuts = [r.getMessage() for r in caplog.records if "the board cut a text" in r.getMessage()]
     assert len(cuts) == 1 and "Quầy tiếp nhận và trả kết quả" in cuts[0] and "tên quầy" in cuts[0]
+
+
+def test_an_idle_board_draws_once_a_second_and_twice_while_a_call_blinks(
+        queue_hub, make_node, display_settings, loops):
+    """Issue 25: the clock shows seconds, the newest call blinks for its first
+    BLINK_SECONDS; nothing else makes a frame (it drew twice a second all day)."""
+    display = make_node("display", "display-rest", **display_settings())
+    loops(display)
+    wait_until(lambda: shown(display, "Chưa có số được gọi") and display.model.view().online)
+    settled(display)
+    frames = display.frames
+    time.sleep(4.0)
+    assert 3 <= display.frames - frames <= 5, display.frames - frames
+    dispenser = make_node("dispenser", "dispenser-1")
+    ticket = ask(dispenser, "ticket", TICKET.make(service="ho-tich"))["result"]
+    counter = make_node("counter", "counter-1")
+    press(counter, "open")
+    press(counter, "next")
+    wait_until(lambda: shown(display, f"{ticket['display']} → Quầy 1"))
+    settled(display, quiet=0.5)
+    assert display.model.view().newest_since is not None  # blinking for 15 s from now
+    frames = display.frames
+    time.sleep(4.0)
+    assert 7 <= display.frames - frames <= 9, display.frames - frames

@@ -83,6 +83,18 @@ class Script:
         for ch in text.upper():
             self.tap(f"key:{ch}")
 
+    def search(self, text):
+        """From the home screen, open the search and type ``text`` on its keyboard."""
+        self.ui.go_home()
+        self.ui.step(self.surface)
+        self.tap("search")
+        self.type(text)
+
+    def procedures(self) -> list[str]:
+        """The procedure rows on screen, by code."""
+        return [b.name.removeprefix("proc:") for b in self.ui.buttons
+                if b.name.startswith("proc:")]
+
     def targets_are_large_enough(self):
         for b in self.ui.buttons:
             assert b.rect.w >= MIN_TARGET and b.rect.h >= MIN_TARGET, (b.name, b.rect)
@@ -137,19 +149,15 @@ def test_browsing_the_catalog_screen_by_screen(replica, orientation):
 @pytest.mark.parametrize("orientation", SIZES)
 def test_search_updates_as_one_types_without_accents(replica, orientation):
     k = Script(replica, SIZES[orientation])
-    k.ui.go_home()
-    k.ui.step(k.surface)
-    k.tap("search")
-    k.type("ket h")
-    names = [b.name for b in k.ui.buttons if b.name.startswith("proc:")]
-    assert names[0] == "proc:1.000894"
+    k.search("ket h")
+    assert k.procedures()[0] == "1.000894"
     k.targets_are_large_enough()
     check_golden(k.surface, f"search-{orientation}")
     k.tap("level:province")  # only provincial procedures: the commune-level one goes
-    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:2.000806"
+    assert k.procedures()[0] == "2.000806"
     k.tap("level:all")
     k.type("on nuoc")
-    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")][0] == "proc:2.000806"
+    assert k.procedures()[0] == "2.000806"
     k.tap("proc:2.000806")
     assert k.ui.screen.proc["name"] == "Đăng ký kết hôn có yếu tố nước ngoài"
 
@@ -158,12 +166,9 @@ def test_search_updates_as_one_types_without_accents(replica, orientation):
 def test_an_old_code_typed_off_a_paper_sends_the_citizen_on(replica, orientation):
     # 1.012790 was withdrawn by Thanh Hóa's Quyết định 2252/QĐ-VP, replaced by 1.115492.
     k = Script(replica, SIZES[orientation])
-    k.ui.go_home()
-    k.ui.step(k.surface)
-    k.tap("search")
-    k.type("1.012790")
+    k.search("1.012790")
     assert k.ui.screen.text == "1.012790"
-    assert [b.name for b in k.ui.buttons if b.name.startswith("proc:")] == ["proc:1.115492"]
+    assert k.procedures() == ["1.115492"]
     k.targets_are_large_enough()
     check_golden(k.surface, f"search-withdrawn-{orientation}")
     k.tap("proc:1.115492")

@@ -12,13 +12,17 @@ spreadsheet row shown as a form, so the three cannot drift apart::
 
 A channel cell holds one channel a line,
 ``Trực tiếp | 3 | ngày làm việc | Lệ phí = 50000; Phí thẩm định = 20000 | ghi chú``
-(channel and unit also as their codes, ``in_person`` and ``working_days``).
+(channel and unit also as their codes, ``in_person`` and ``working_days``). A fee
+charged for a period only carries it in brackets after the amount, both days
+inclusive: ``Lệ phí = 25000 (01/07/2025–31/12/2026); Lệ phí = 50000 (từ 01/01/2027)``
+(``(đến 31/12/2026)`` for an end alone).
 Lists are one item a line (``;`` also separates items in a cell without a new line).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -61,7 +65,9 @@ FLAGS = ("supplement_restarts", "fees_pause_clock")
 LISTS = ("agencies", "applicants", "steps", "conditions", "results", "legal_basis",
          "unconfirmed")
 CHANNEL_KEYS = ("channel", "time_limit", "unit", "fees", "note")
-FEE_KEYS = ("name", "amount")
+# ``from``/``until``: the optional period a fee item is charged in (ISO dates, inclusive),
+# as a circular that lowers a fee for a while (Thông tư 64/2025/TT-BTC) says it.
+FEE_KEYS = ("name", "amount", "from", "until")
 COMPONENT_KEYS = ("name", "originals", "copies", "form")
 DECISION_KEYS = ("number", "date", "issuer", "url", "title")
 # The text that withdraws a procedure (abolishes it, or publishes the one replacing it):
@@ -113,8 +119,32 @@ def _list_cell(items: list) -> str:
     return text + "\n" if len(items) == 1 and ";" in text else text
 
 
+def _fee_cell(f: dict) -> str:
+    """One fee item as ``name = amount``, its period after it in brackets:
+    ``Lệ phí = 25000 (01/07/2025–31/12/2026)``, ``(từ 01/01/2027)``, ``(đến 31/12/2026)``."""
+    text = f"{f.get('name', '')} = {f.get('amount', 0)}"
+    start, end = _day_cell(f.get("from")), _day_cell(f.get("until"))
+    if start and end:
+        return f"{text} ({start}–{end})"
+    if start:
+        return f"{text} (từ {start})"
+    if end:
+        return f"{text} (đến {end})"
+    return text
+
+
+def _day_cell(value) -> str:
+    """'2026-12-31' → '31/12/2026' (a date that does not read is written as it is)."""
+    if not value:
+        return ""
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
 def _channel_line(c: dict) -> str:
-    fees = "; ".join(f"{f.get('name', '')} = {f.get('amount', 0)}" for f in c.get("fees", []))
+    fees = "; ".join(_fee_cell(f) for f in c.get("fees", []))
     parts = [CHANNELS.get(c.get("channel"), str(c.get("channel", ""))),
              "" if c.get("time_limit") is None else str(c["time_limit"]),
              TIME_UNITS.get(c.get("unit"), str(c.get("unit") or "")), fees,
@@ -185,8 +215,7 @@ def parse_channels(cell: str) -> list:
         fees = []
         for item in fee_items(bits[3]):
             name, _, amount = item.rpartition("=")
-            fees.append({"name": name.strip(), "amount": cell_number(amount)} if name
-                        else {"name": "Lệ phí", "amount": cell_number(amount)})
+            fees.append({"name": name.strip() if name else "Lệ phí", **parse_fee_amount(amount)})
         channel = {"channel": channel_code(bits[0]), "time_limit": cell_number(bits[1]),
                    "unit": unit_code(bits[2]), "fees": fees}
         if bits[4] or len(bits) > 5:
@@ -218,6 +247,53 @@ def fee_items(text: str) -> list[str]:
     if held.strip():  # a name with no amount: the check says what was there
         items.append(held.strip())
     return items
+
+
+# "25000 (01/07/2025–31/12/2026)", "25000 (từ 01/07/2025)", "50000 (đến 31/12/2026)"
+_PERIOD = re.compile(r"^(?P<amount>[^()]*?)\s*\((?P<period>[^()]*)\)\s*$")
+_DAY = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"  # 31/12/2026 or 2026-12-31 (checked later)
+_SPAN = re.compile(rf"^(?:từ\s+)?(?P<start>{_DAY})\s*(?:–|—|-|đến)\s*(?P<end>{_DAY})$",
+                   re.IGNORECASE)
+_FROM = re.compile(rf"^từ\s+(?:ngày\s+)?(?P<start>{_DAY})$", re.IGNORECASE)
+_UNTIL = re.compile(rf"^đến\s+(?:hết\s+)?(?:ngày\s+)?(?P<end>{_DAY})$", re.IGNORECASE)
+
+
+def parse_fee_amount(text: str) -> dict:
+    """The part of a fee item after ``=``: its amount and optional period::
+
+        >>> parse_fee_amount(" 25000 (01/07/2025–31/12/2026)")
+        {'amount': 25000, 'from': '2025-07-01', 'until': '2026-12-31'}
+        >>> parse_fee_amount("50000 (từ 01/01/2027)"), parse_fee_amount("50.000")
+        ({'amount': 50000, 'from': '2027-01-01'}, {'amount': 50000})
+
+    A date that does not read is kept as written, for the check to name it.
+    """
+    match = _PERIOD.match(str(text).strip())
+    if match:
+        period = match.group("period").strip()
+        for pattern in (_SPAN, _FROM, _UNTIL):
+            found = pattern.match(period)
+            if found:
+                out = {"amount": cell_number(match.group("amount"))}
+                days = found.groupdict()
+                if days.get("start"):
+                    out["from"] = day_value(days["start"])
+                if days.get("end"):
+                    out["until"] = day_value(days["end"])
+                return out
+    return {"amount": cell_number(text)}
+
+
+def day_value(text: str) -> str:
+    """'31/12/2026' or '2026-12-31' → '2026-12-31'; anything else is returned as written."""
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+            day, month, year = map(int, text.split("/"))
+            return dt.date(year, month, day).isoformat()
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return text
 
 
 def cell_number(value):

@@ -348,13 +348,36 @@ def _check_channels(row, channels, bad) -> None:
         if c.get("unit") not in TIME_UNITS:
             bad(row, "unit", f"đơn vị thời hạn “{c.get('unit')}” không hợp lệ; dùng "
                              + ", ".join(TIME_UNITS))
-        for fee in c.get("fees", []) if isinstance(c.get("fees", []), list) else [None]:
+        fees = c.get("fees", []) if isinstance(c.get("fees", []), list) else [None]
+        for n, fee in enumerate(fees, start=1):
             amount = fee.get("amount") if isinstance(fee, dict) else fee
             if isinstance(fee, dict):
                 _unknown_keys(row, f"{where}.fees", fee, FEE_KEYS, bad)
+                _check_fee_period(row, f"{where}.fees[{n}]", fee, bad)
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
                 bad(row, "fee", f"phí, lệ phí phải là số đồng nguyên không âm, nhận được "
                                 f"“{amount}”")
+
+
+def _check_fee_period(row, where: str, fee: dict, bad) -> None:
+    """A fee item's ``from``/``until``: ISO dates (inclusive), the first not after the last."""
+    days = {}
+    for key, what in (("from", "áp dụng từ ngày"), ("until", "áp dụng đến hết ngày")):
+        value = fee.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            days[key] = dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            days[key] = None
+        if days[key] is None:
+            bad(row, f"{where}.{key}", f"ngày {what} “{value}” của khoản phí “"
+                                      f"{fee.get('name', '')}” không hợp lệ; dùng YYYY-MM-DD "
+                                      "(trong ô: DD/MM/YYYY)")
+    if days.get("from") and days.get("until") and days["from"] > days["until"]:
+        bad(row, f"{where}.from", f"khoản phí “{fee.get('name', '')}”: ngày áp dụng từ "
+                                  f"{days['from']:%d/%m/%Y} sau ngày áp dụng đến hết "
+                                  f"{days['until']:%d/%m/%Y}")
 
 
 def _check_components(row, components, bad) -> None:
@@ -497,9 +520,18 @@ def canonical(details: dict) -> dict:
     # ...but "nothing unconfirmed" is said, not implied by a missing list.
     out.setdefault("unconfirmed", [])
     if isinstance(out.get("channels"), list):
-        out["channels"] = [{k: v for k, v in c.items() if not (k == "note" and v == "")}
+        out["channels"] = [{k: _fees(v) if k == "fees" else v for k, v in c.items()
+                            if not (k == "note" and v == "")}
                            if isinstance(c, dict) else c for c in out["channels"]]
     return out
+
+
+def _fees(fees):
+    """A fee item with no period says so by leaving ``from``/``until`` out."""
+    if not isinstance(fees, list):
+        return fees
+    return [{k: v for k, v in f.items() if not (k in ("from", "until") and v in (None, ""))}
+            if isinstance(f, dict) else f for f in fees]
 
 
 def _columns(record: dict) -> dict:

@@ -33,6 +33,7 @@ import re
 import sqlite_utils
 
 from motcua import clock
+from motcua.public_terms import fees_on
 from motcua.text import nfc
 
 from ..accounts import audit
@@ -103,27 +104,37 @@ def parse_amount(value) -> int:
 # --- The catalog's fee items ---------------------------------------------------------
 
 
-def catalog_items(procedure: dict, channel: str) -> list[dict]:
-    """The fee items the catalog lists for a procedure's channel (may be empty)."""
+def catalog_items(procedure: dict, channel: str, day: dt.date | None = None) -> list[dict]:
+    """The fee items the catalog lists for a procedure's channel that are in force on
+    ``day`` (an item's optional ``from``/``until``; today in Vietnam time by default)."""
     terms = procedures_module.channel(procedure, channel) or {}
     return [{"name": nfc(f.get("name")), "amount": int(f.get("amount") or 0)}
-            for f in terms.get("fees", []) if isinstance(f, dict)]
+            for f in fees_on(terms.get("fees", []), day) if isinstance(f, dict)]
+
+
+def receipt_day(d: dict) -> dt.date:
+    """The day a dossier was received (Vietnam time): the day its fees are those of.
+    One not received yet (an appointment) is charged as of today."""
+    if d.get("received_at"):
+        return clock.from_iso(d["received_at"]).astimezone(VN).date()
+    return clock.today()
 
 
 def _dossier(db, dossier_id: int) -> dict:
-    row = db.execute("select id, code, procedure_id, procedure_code, department_id, channel "
-                     "from dossiers where id = ?", [dossier_id]).fetchone()
+    row = db.execute("select id, code, procedure_id, procedure_code, department_id, channel, "
+                     "received_at from dossiers where id = ?", [dossier_id]).fetchone()
     if row is None:
         raise Refused("unknown_dossier", f"Không có hồ sơ mã số {dossier_id}.")
     return dict(zip(("id", "code", "procedure_id", "procedure_code", "department_id",
-                     "channel"), row, strict=True))
+                     "channel", "received_at"), row, strict=True))
 
 
 def items_for(db: sqlite_utils.Database, dossier_id: int) -> list[dict]:
-    """The fee items of a dossier: its procedure version's, for its channel."""
+    """The fee items of a dossier: its procedure version's, for its channel, in force
+    on the day it was received."""
     d = _dossier(db, dossier_id)
     procedure = procedures_module.get(db, d["procedure_id"])
-    return catalog_items(procedure, d["channel"]) if procedure else []
+    return catalog_items(procedure, d["channel"], receipt_day(d)) if procedure else []
 
 
 # --- Recording -------------------------------------------------------------------------

@@ -92,8 +92,10 @@ def procedure(code):
                                line=withdrawal_line(proc["details"]),
                                levels=procedures.LEVELS), 410
     # A public page: only what the publishing decision confirms (docs/catalog.md).
-    shown = {**proc, "details": public_details(proc["details"])}
-    return render_template("catalog/procedure.html", p=shown, units=procedures.TIME_UNITS,
+    day = clock.today()  # only the fee items in force today, in Vietnam time
+    shown = {**proc, "details": public_details(proc["details"], day)}
+    return render_template("catalog/procedure.html", p=shown, day=day,
+                           units=procedures.TIME_UNITS,
                            channels=procedures.CHANNELS, levels=procedures.LEVELS,
                            department=_department_name(proc), ask=ASK_OFFICER,
                            source=source_phrase(proc["details"], config().center_name),

@@ -265,15 +265,18 @@ class TicketIssuer:
         self.jobs.put(None)  # wake the worker
 
     def _on_line(self, incoming: Incoming) -> None:
+        new = incoming.data["service"] not in self.lines
         self.lines[incoming.data["service"]] = incoming.data
         self._offline_since[incoming.data["service"]] = 0
+        if new:
+            self.jobs.put(None)  # a service to lease numbers for (a kiosk's are the lines)
 
     # The worker --------------------------------------------------------------
     def _work(self) -> None:
         self._check_printer()  # opens it, and tells the hub at once if it has no paper
         while not self.node._stopping.is_set():
             try:
-                job = self.jobs.get(timeout=0.5)
+                job = self.jobs.get(timeout=self._next_turn())
             except queue.Empty:
                 job = None
             try:
@@ -294,6 +297,22 @@ class TicketIssuer:
                     if job is not None:
                         self._unserved -= 1
                     self._done.notify_all()
+
+    def _next_turn(self) -> float | None:
+        """Seconds until the worker must look again unasked: the printer's next
+        status check, the end of the hub's back-off, a retry of what the hub has
+        not taken yet (at most once a second); None: only a press or a wake (the
+        link, the hub's status, a new line) brings work."""
+        now = time.monotonic()
+        waits = []
+        if self.has_printer:
+            waits.append(self._last_status_check + self.config.status_every_s - now)
+        if self._hub_silent_until > now:
+            waits.append(self._hub_silent_until - now)
+        elif self.link_up and (self.outbox.pending_count() or any(
+                self.outbox.remaining(s) < self.config.renew_below for s in self.services)):
+            waits.append(self._last_housekeeping + 1.0 - now)
+        return max(0.0, min(waits)) if waits else None
 
     def _show(self) -> None:
         if self.printer_status.fault:

@@ -17,8 +17,13 @@ Measures, each beside its floor from the same run:
    in alternating rounds of a few seconds (lines stay a centre's length);
    the floors are the echo's CPU time per request under the same 10 askers and
    the CPU time of one durable commit (paid once per batch);
-5. 10 dispensers + 10 counters together for a while: operations per second,
-   every ticket answered once, no number twice;
+5. 10 dispensers + 10 counters together (each a real MQTT client with its own
+   node id, in 2 processes), once per ``--depths`` value of requests each node
+   keeps outstanding: operations per second, every ticket answered once, no
+   number twice, and over the same window the CPU share of the hub, the broker
+   and the node processes, the machine's busy time, and how long the hub was
+   runnable but waiting for a CPU; the hub-limited rate (1 core ÷ the hub's CPU
+   per operation) is printed as derived;
 6. with ``--pin``, this machine's speed against a published Raspberry Pi 5
    score (sysbench's CPU test, per CPU-second, on the pinned core), so the CPU
    time per operation can be carried to a Pi 5.
@@ -26,6 +31,7 @@ Measures, each beside its floor from the same run:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -215,9 +221,14 @@ def cpu_per_ticket_and_call(port: int, hub: Hub, db_path: Path, seconds: float) 
             "rounds": rounds}
 
 
-def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) -> None:
-    """One process driving a few simulated nodes (threads), so the benchmark's
-    own interpreter lock is not what limits the rate."""
+def _node_worker(port: int, nodes: list[str], window: tuple[float, float], depth: int,
+                 out) -> None:
+    """One process driving a few simulated nodes, each a real MQTT client with its
+    own node id, inbox and request topics. Each node keeps up to ``depth``
+    requests outstanding (``depth`` threads sharing the node's client, each
+    sending its next request when its last was answered): with one at a time,
+    the round trip through the broker and this process, not the hub, set the
+    rate."""
     results = {"tickets": [], "nexts": 0, "lost": 0, "retries": 0, "in_window": 0}
     lock = threading.Lock()
     begin, end = window
@@ -226,8 +237,7 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) 
         if begin <= time.monotonic() <= end:
             results["in_window"] += 1
 
-    def dispenser(node):
-        bus = client(port, f"{node}-sustained", node)
+    def dispenser(node, bus):
         while time.monotonic() < end:
             payload = TICKET.make(service="bench-a" if random.random() < 0.5 else "bench-b")
             for _attempt in range(3):  # a retry repeats the id: the same ticket
@@ -245,10 +255,8 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) 
                 results["tickets"].append((payload["id"], answer["result"]["service"],
                                            answer["result"]["number"]))
                 done_one()
-        bus.stop()
 
-    def counter(node):
-        bus = client(port, f"{node}-sustained", node)
+    def counter(node, bus):
         while time.monotonic() < end:
             try:
                 ask(bus, node, "counter_command", COUNTER_COMMAND.make(action="next"), timeout=10)
@@ -258,19 +266,49 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], out) 
             except RequestTimeout:
                 with lock:
                     results["lost"] += 1
-        bus.stop()
 
+    buses = {n: client(port, f"{n}-sustained", n) for n in nodes}
     threads = [threading.Thread(target=dispenser if n.startswith("dispenser") else counter,
-                                args=(n,)) for n in nodes]
+                                args=(n, buses[n])) for n in nodes for _ in range(depth)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    for bus in buses.values():
+        bus.stop()
     out.put(results)
 
 
-def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> dict:
-    """10 dispensers + 10 counters, spread over a few processes."""
+def machine_jiffies() -> dict[str, tuple[int, int]]:
+    """(busy, total) jiffies of the machine (``cpu``) and of each core (``cpu0`` …)
+    from /proc/stat; iowait and idle count as not busy."""
+    found = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("cpu"):
+            name, *values = line.split()
+            v = [int(x) for x in values[:8]]
+            found[name] = (sum(v) - v[3] - v[4], sum(v))
+    return found
+
+
+def run_queue_wait(pid: int) -> float:
+    """Seconds the threads of a process have spent runnable but waiting for a CPU
+    (``/proc/PID/task/*/schedstat``, second field): a process short of CPU time
+    waits here, one held back by its peers or its own design does not."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
+def sustained(port: int, seconds: float, db_path: Path, pids: dict[str, int],
+              processes: int = 4, depth: int = 1) -> dict:
+    """10 dispensers + 10 counters, spread over ``processes`` processes, each node
+    keeping ``depth`` requests outstanding. The CPU time of every process that
+    takes part (``pids``: the hub, the broker, …; and the node processes) and
+    the machine's busy time are read from /proc at the start and the end of the
+    measured window, so the rate and the CPU shares are over the same seconds."""
     import multiprocessing as mp
 
     nodes = [f"dispenser-{i}" for i in range(11, 21)] + [f"counter-{i}" for i in range(1, 11)]
@@ -278,10 +316,20 @@ def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> d
     window = (begin, begin + seconds)
     ctx = mp.get_context("fork")
     out = ctx.Queue()
-    workers = [ctx.Process(target=_node_worker, args=(port, nodes[i::processes], window, out))
+    workers = [ctx.Process(target=_node_worker,
+                           args=(port, nodes[i::processes], window, depth, out))
                for i in range(processes)]
     for w in workers:
         w.start()
+    watched = dict(pids, **{f"nodes-{i + 1}": w.pid for i, w in enumerate(workers)})
+    time.sleep(max(0.0, begin - time.monotonic()))
+    cpu0, jiffies0, t0 = ({k: cpu_seconds(p) for k, p in watched.items()},
+                          machine_jiffies(), time.monotonic())
+    wait0 = run_queue_wait(pids["hub"])
+    time.sleep(max(0.0, begin + seconds - time.monotonic()))
+    cpu1, jiffies1, t1 = ({k: cpu_seconds(p) for k, p in watched.items()},
+                          machine_jiffies(), time.monotonic())
+    hub_waited = run_queue_wait(pids["hub"]) - wait0
     parts = [out.get(timeout=seconds + 120) for _ in workers]
     for w in workers:
         w.join(30)
@@ -293,11 +341,65 @@ def sustained(port: int, seconds: float, db_path: Path, processes: int = 4) -> d
                       "issued_service_id, number having count(*) > 1)").fetchone()[0]
     con.close()
     numbers = [(s, n) for _, s, n in tickets]
-    return {"ops_per_s": sum(p["in_window"] for p in parts) / seconds,
+    wall = t1 - t0
+    cores = {k: (cpu1[k] - cpu0[k]) / wall for k in watched}
+    busy = {name: (jiffies1[name][0] - jiffies0[name][0])
+            / max(1, jiffies1[name][1] - jiffies0[name][1])
+            for name in jiffies1 if name in jiffies0}
+    ops = sum(p["in_window"] for p in parts)
+    return {"ops_per_s": ops / wall, "ops": ops, "wall": wall,
             "tickets": len(tickets), "nexts": sum(p["nexts"] for p in parts),
             "lost": sum(p["lost"] for p in parts), "retries": sum(p["retries"] for p in parts),
             "answered_unique": len(set(numbers)) == len(numbers), "stored": stored,
-            "duplicates_in_db": dup, "processes": processes}
+            "duplicates_in_db": dup, "processes": processes, "depth": depth,
+            "cores": cores, "busy": busy, "hub_waited": hub_waited / (t1 - t0)}
+
+
+def sustained_text(loads: list[dict], seconds: float, pin: str | None) -> list[str]:
+    """The sustained phases' table: the rate, and where the CPU went, all read over
+    the same window; the hub-limited capacity is derived, and says so."""
+    cores = "cpu" + pin if pin is not None else "cpu"
+    head = ("| outstanding per node | ops/s | hub, % of a core | hub CPU ms / op | "
+            "hub-limited ops/s (derived: 1 core ÷ hub CPU per op) | broker, % of a core | "
+            "node processes, % of a core | machine busy, % of its cores | everything else "
+            "(derived: machine busy − hub, broker, nodes, echo, benchmark), % of a core | "
+            "hub runnable but waiting for a CPU, % of the time"
+            + (f" | core {pin} busy" if pin is not None else "") + " |")
+    lines = [
+        f"Sustained, 10 dispensers + 10 counters together for {seconds:g} s per row, each "
+        f"a real MQTT client with its own node id, in {loads[0]['processes']} processes; "
+        "each node keeps the given number of requests outstanding (threads sharing its "
+        "client, each sending the next as soon as its last was answered). CPU shares are "
+        "read from `/proc/PID/stat` (hub, broker, node processes) and `/proc/stat` (the "
+        "machine, everyone's work included) at the start and the end of the same window "
+        "the operations are counted in.",
+        "",
+        head,
+        "|" + "---|" * head.count(" | ") + "---|",
+    ]
+    for load in loads:
+        c = load["cores"]
+        nodes = sum(v for k, v in c.items() if k.startswith("nodes-"))
+        per_op = c["hub"] * 1000 / max(load["ops_per_s"], 1)
+        others = load["busy"]["cpu"] * (os.cpu_count() or 1) - sum(c.values())
+        lines.append(
+            f"| {load['depth']} | **{load['ops_per_s']:.0f}** | {c['hub']:.0%} | "
+            f"{per_op:.2f} | {1000 / per_op:.0f} | {c['broker']:.0%} | {nodes:.0%} | "
+            f"{load['busy']['cpu']:.0%} | {others:.0%} | {load['hub_waited']:.0%}"
+            + (f" | {load['busy'][cores]:.0%}" if pin is not None else "") + " |")
+    lines.append("")
+    for load in loads:
+        lines.append(
+            f"With {load['depth']} outstanding: {load['tickets']} tickets, {load['nexts']} "
+            f"calls answered; lost: {load['lost']}, retried: {load['retries']}; answered "
+            f"numbers unique: {load['answered_unique']}; duplicate numbers in the database: "
+            f"{load['duplicates_in_db']}; tickets stored for those dispensers (all phases): "
+            f"{load['stored']} (answered in all phases: {sum(x['tickets'] for x in loads)}); "
+            "each node process used " + ", ".join(
+                f"{v:.0%}" for k, v in sorted(load["cores"].items()) if k.startswith("nodes-"))
+            + f" of a core, the benchmark's own process {load['cores']['bench']:.0%}; "
+            f"{load['ops']} operations in {load['wall']:.1f} s.")
+    return lines
 
 
 def sysbench_per_cpu_second(cpus: str, seconds: int) -> float | None:
@@ -323,12 +425,19 @@ def main() -> int:
         p.add_argument("--requests", type=int, default=2000, help="latency samples"),
         p.add_argument("--day", type=int, default=3000, help="tickets of the simulated day"),
         p.add_argument("--seconds", type=float, default=30.0,
-                       help="each CPU phase (tickets, calls); the mixed one lasts twice")))
+                       help="each CPU phase (tickets, calls)"),
+        p.add_argument("--sustained", type=float, default=30.0,
+                       help="each sustained phase (10 dispensers + 10 counters together)"),
+        p.add_argument("--depths", default="1,4,8", help="requests each node keeps outstanding "
+                       "in the sustained phases, one phase each (comma-separated)"),
+        p.add_argument("--processes", type=int, default=2,
+                       help="processes the 20 nodes of the sustained phases are spread over")))
     pin = run.args.pin
     n = run.pick(run.args.requests, 100)
     day = run.pick(run.args.day, 200)
     seconds = run.pick(run.args.seconds, 4.0)
-    mixed_seconds = run.pick(2 * run.args.seconds, 5.0)
+    mixed_seconds = run.pick(run.args.sustained, 3.0)
+    depths = [int(d) for d in run.args.depths.split(",")]
     if pin is not None:
         others = set(range(os.cpu_count())) - {int(pin)}
         if others:
@@ -355,10 +464,14 @@ def main() -> int:
                   flush=True)
             cpu = cpu_per_ticket_and_call(broker.port, hub, db_path, seconds)
             echo_ms, echo_count = echo_cpu_per_request(broker.port, echo, 10, seconds)
-            print(f"sustained {mixed_seconds:g} s ...", flush=True)
-            cpu0, wall0 = cpu_seconds(hub.pid), time.perf_counter()
-            load = sustained(broker.port, mixed_seconds, db_path)
-            hub_core = (cpu_seconds(hub.pid) - cpu0) / (time.perf_counter() - wall0)
+            loads = []
+            for depth in depths:
+                print(f"sustained {mixed_seconds:g} s, {depth} outstanding per node ...",
+                      flush=True)
+                loads.append(sustained(broker.port, mixed_seconds, db_path,
+                                       {"hub": hub.pid, "broker": broker.process.pid,
+                                        "bench": os.getpid(), "echo": echo.pid},
+                                       processes=run.args.processes, depth=depth))
             rss_end = rss_kib(hub.pid)
         speed = sysbench_per_cpu_second(pin or "0", run.pick(10, 2)) if pin is not None else None
     finally:
@@ -417,15 +530,7 @@ def main() -> int:
         f"{ratio(cpu['ticket_ms'], floor_cpu)} both; a call "
         f"{ratio(cpu['call_ms'], echo_ms)} and {ratio(cpu['call_ms'], floor_cpu)}.",
         "",
-        f"Sustained, 10 dispensers + 10 counters (in {load['processes']} processes), each "
-        f"sending its next request as soon as the last was answered, for {mixed_seconds:g} "
-        f"s: **{load['ops_per_s']:.0f} operations/s** ({load['tickets']} tickets, "
-        f"{load['nexts']} calls); lost: {load['lost']}, retried: {load['retries']}; "
-        f"answered numbers unique: {load['answered_unique']}; duplicate numbers in the "
-        f"database: {load['duplicates_in_db']}; tickets stored for those dispensers: "
-        f"{load['stored']} (answered: {load['tickets']}). The hub used {hub_core:.0%} of "
-        f"one core meanwhile, {hub_core * 1000 / max(load['ops_per_s'], 1):.2f} ms of CPU "
-        "per operation.",
+        *sustained_text(loads, mixed_seconds, pin),
         "",
         "Hub memory (RSS), as installed for a hub alone (numpy, which this virtual "
         "environment has for the kiosk, hidden from it): "

@@ -569,3 +569,22 @@ def test_a_dozen_fee_items_read_one_per_line(client, store):
     subs = [t for kind, t in blocks if kind == "sub"]
     assert len(subs) >= len(items) and "Phí thẩm định" in subs[0] and "đồng" in subs[0]
     assert not any("; Phí" in t or "; Lệ phí" in t for _, t in blocks)
+
+
+def test_every_name_is_words_and_every_repository_link_names_a_commit(client, store):
+    # Three người có công records landed with their name and their source's commit swapped
+    # (the name "da8362fb…", the link ".../blob/Công nhận và giải quyết chế độ …/data/…"): a
+    # citizen would have read a hash as the procedure's name.
+    catalog.load_sample(store, "admin")
+    blob = re.compile(r"https://github\.com/[^/]+/[^/]+/blob/([^/]+)/")
+    for record in _sample():
+        assert not re.fullmatch(r"[0-9a-f]{7,40}", record["name"]), record["code"]
+        assert re.search(r"[a-zà-ỹđ]{2,}", record["name"].lower()), record["code"]
+        urls = [s.get("url") or "" for s in record.get("sources") or []]
+        urls.append((record.get("decision") or {}).get("url") or "")
+        for url in urls:
+            m = blob.match(url)
+            assert not m or re.fullmatch(r"[0-9a-f]{40}|main|master", m.group(1)), (
+                record["code"], url)
+    page = client.get("/thu-tuc/1.010818").get_data(as_text=True)
+    assert "bị địch bắt tù, đày" in page and "da8362fb" not in page.split("github.com")[0]

@@ -24,7 +24,7 @@ KEYS = ("number", "date", "issuer", "url")
 # How many sample procedures are confirmed in full (docs/catalog.md). The issue asks
 # for 100; this is the count actually checked (it goes down when a value is found
 # doubtful: docs/catalog.md, "Taken back" and "Reviewed (session 22, review)").
-CONFIRMED_IN_FULL = 118
+CONFIRMED_IN_FULL = 119
 
 
 def _sample() -> list[dict]:

@@ -229,7 +229,8 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], depth
     sending its next request when its last was answered): with one at a time,
     the round trip through the broker and this process, not the hub, set the
     rate."""
-    results = {"tickets": [], "nexts": 0, "lost": 0, "retries": 0, "in_window": 0}
+    results = {"tickets": [], "nexts": 0, "lost": 0, "retries": 0, "in_window": 0,
+               "refused": {}}
     lock = threading.Lock()
     begin, end = window
 
@@ -252,6 +253,10 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], depth
                     results["lost"] += 1
                 continue
             with lock:
+                if not answer.get("ok"):   # refused (e.g. a node over its request budget)
+                    code = (answer.get("error") or {}).get("code", "?")
+                    results["refused"][code] = results["refused"].get(code, 0) + 1
+                    continue
                 results["tickets"].append((payload["id"], answer["result"]["service"],
                                            answer["result"]["number"]))
                 done_one()
@@ -259,8 +264,13 @@ def _node_worker(port: int, nodes: list[str], window: tuple[float, float], depth
     def counter(node, bus):
         while time.monotonic() < end:
             try:
-                ask(bus, node, "counter_command", COUNTER_COMMAND.make(action="next"), timeout=10)
+                answer = ask(bus, node, "counter_command", COUNTER_COMMAND.make(action="next"),
+                             timeout=10)
                 with lock:
+                    if not answer.get("ok"):
+                        code = (answer.get("error") or {}).get("code", "?")
+                        results["refused"][code] = results["refused"].get(code, 0) + 1
+                        continue
                     results["nexts"] += 1
                     done_one()
             except RequestTimeout:
@@ -350,6 +360,8 @@ def sustained(port: int, seconds: float, db_path: Path, pids: dict[str, int],
     return {"ops_per_s": ops / wall, "ops": ops, "wall": wall,
             "tickets": len(tickets), "nexts": sum(p["nexts"] for p in parts),
             "lost": sum(p["lost"] for p in parts), "retries": sum(p["retries"] for p in parts),
+            "refused": {code: sum(p["refused"].get(code, 0) for p in parts)
+                        for code in sorted({c for p in parts for c in p["refused"]})},
             "answered_unique": len(set(numbers)) == len(numbers), "stored": stored,
             "duplicates_in_db": dup, "processes": processes, "depth": depth,
             "cores": cores, "busy": busy, "hub_waited": hub_waited / (t1 - t0)}
@@ -391,7 +403,9 @@ def sustained_text(loads: list[dict], seconds: float, pin: str | None) -> list[s
     for load in loads:
         lines.append(
             f"With {load['depth']} outstanding: {load['tickets']} tickets, {load['nexts']} "
-            f"calls answered; lost: {load['lost']}, retried: {load['retries']}; answered "
+            f"calls answered; lost: {load['lost']}, retried: {load['retries']}; refused: "
+            + (", ".join(f"{n} ({code})" for code, n in load["refused"].items()) or "0")
+            + "; answered "
             f"numbers unique: {load['answered_unique']}; duplicate numbers in the database: "
             f"{load['duplicates_in_db']}; tickets stored for those dispensers (all phases): "
             f"{load['stored']} (answered in all phases: {sum(x['tickets'] for x in loads)}); "

@@ -1,7 +1,6 @@
 """The hall display over the real broker: restore, new calls, offline, the voice."""
 
 import datetime as dt
-import threading
 import time
 import wave
 from pathlib import Path
@@ -18,6 +17,7 @@ from motcua.config import MqttConfig, from_dict
 
 from . import display_sample as sample
 from .conftest import PROJECT, wait_until
+from .node_loop import NodeLoop
 
 
 def ask(node, name, payload, timeout=10.0):
@@ -48,28 +48,10 @@ def display_settings(tmp_path, clips):
     return settings
 
 
-class Loop:
-    """The display's frame loop in a thread, as ``run()`` drives it."""
-
-    def __init__(self, node):
-        self.node = node
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self.stop.is_set():
-            self.node.loop_once()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(5)
-
-
 @pytest.fixture
 def loops():
     started = []
-    yield lambda node: started.append(Loop(node)) or started[-1]
+    yield lambda node: started.append(NodeLoop(node)) or started[-1]
     for loop in started:
         loop.close()
 

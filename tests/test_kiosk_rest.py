@@ -5,35 +5,13 @@ The loop runs as ``Node.run`` drives it (``loop_once`` then ``rest``), on fake
 hardware's dummy screen, which has no input of its own to read.
 """
 
-import threading
 import time
 
 import pygame
 import pytest
 
 from .conftest import wait_until
-
-
-class Loop:
-    """``loop_once`` then ``rest``, as ``Node.run`` calls them, in a thread; counts turns."""
-
-    def __init__(self, node):
-        self.node = node
-        self.turns = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self.stop.is_set():
-            self.node.loop_once()
-            self.turns += 1
-            self.node.rest(5.0)
-
-    def close(self):
-        self.stop.set()
-        self.node.wake()
-        self.thread.join(10)
+from .node_loop import NodeLoop
 
 
 @pytest.fixture
@@ -43,7 +21,7 @@ def resting(make_node):
     def start(node_id, **settings):
         kiosk = make_node("kiosk", node_id, **settings)
         kiosk.open_screen(pygame.Surface((1080, 1920)))
-        loops.append(Loop(kiosk))
+        loops.append(NodeLoop(kiosk, rest=5.0))
         wait_until(lambda: loops[-1].turns >= 1)
         return kiosk, loops[-1]
 

@@ -55,6 +55,11 @@ def ids(db) -> dict[str, int]:
     out = {code: i for i, code in db.execute("select id, code from departments")}
     for code, i in db.execute("select code, department_id from department_codes"):
         out.setdefault(code, i)
+    # Letter case aside, as id_for: a catalog's "STP" is the queue's "stp", and save()
+    # records no other code for it, so without these the catalog's records lost their
+    # department (in the demo, 219 of 225).
+    for code, i in list(out.items()):
+        out.setdefault(code.casefold(), i)
     return out
 
 

@@ -55,6 +55,7 @@ from .ticket import Ticket, preview, print_note, print_ticket
 
 log = logging.getLogger(__name__)
 SILENT_HUB_BACKOFF_S = 15.0  # after an unanswered request, print offline this long
+LOOK_AGAIN_S = 5.0  # the worker looks again at least this often, asked or not
 # Answers meaning "nothing was done, try later" rather than "no" (central/bus/reliability.py).
 HUB_CANNOT_WRITE = ("storage_unavailable", "internal")
 STATE_NAMES = {
@@ -301,8 +302,8 @@ class TicketIssuer:
     def _next_turn(self) -> float | None:
         """Seconds until the worker must look again unasked: the printer's next
         status check, the end of the hub's back-off, a retry of what the hub has
-        not taken yet (at most once a second); None: only a press or a wake (the
-        link, the hub's status, a new line) brings work."""
+        not taken yet (at most once a second); otherwise LOOK_AGAIN_S: a press or a
+        wake (the link, the hub's status, a new line) brings work sooner."""
         now = time.monotonic()
         waits = []
         if self.has_printer:
@@ -312,7 +313,9 @@ class TicketIssuer:
         elif self.link_up and (self.outbox.pending_count() or any(
                 self.outbox.remaining(s) < self.config.renew_below for s in self.services)):
             waits.append(self._last_housekeeping + 1.0 - now)
-        return max(0.0, min(waits)) if waits else None
+        # A safety net: a wake lost to a race (a press before the first lease, the link
+        # coming up meanwhile) costs at most LOOK_AGAIN_S, not the rest of the day.
+        return max(0.0, min([*waits, LOOK_AGAIN_S]))
 
     def _show(self) -> None:
         if self.printer_status.fault:

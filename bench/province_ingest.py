@@ -271,7 +271,21 @@ def main() -> None:
     pg_rows = [r for r in rows if r["store"] == "PostgreSQL"]
     worker_ms = sorted(r["cpu_ms"]["workers"] for r in pg_rows)[len(pg_rows) // 2]
     db_ms = sorted(r["cpu_ms"]["database"] for r in pg_rows)[len(pg_rows) // 2]
-    per_worker_core, per_db_core = 1e6 / worker_ms, 1e6 / db_ms
+    if worker_ms > 0 and db_ms > 0:
+        per_worker_core, per_db_core = 1e6 / worker_ms, 1e6 / db_ms
+        carry = f"""What carries to a server is the CPU per record (median of the
+PostgreSQL rows): one worker's core stores {per_worker_core:,.0f} records/s and the
+database server needs one core per {per_db_core:,.0f} records/s. The batches are
+dealt to every worker of the shared subscription (the stored counts above, and
+`tests/test_province_ingest.py`), so N workers on N cores of their own store up to
+N × {per_worker_core:,.0f} records/s, until the database's cores are the limit. A
+province's whole day (166 centres, `bench/province.py`) is about 186,000 records:
+{186000 / per_worker_core:,.0f} s of one worker's core.
+"""
+    else:  # a quick run: shorter than /proc's CPU clock can see (10 ms ticks)
+        carry = ("The run was too short for /proc's CPU clock (10 ms ticks) to see the "
+                 "workers' or the\ndatabase's CPU (median read 0 ms): no rate per core is "
+                 "derived from it.\n")
     cores = os.cpu_count()
     header = ("| store | workers | stored | connection → all stored | records/s | × the floor "
               "| workers' CPU | database's CPU | broker's CPU |")
@@ -304,15 +318,7 @@ broker, over the same span.
 |---|---|---|---|---|---|---|---|---|
 {table}
 
-{sharing}What carries to a server is the CPU per record (median of the
-PostgreSQL rows): one worker's core stores {per_worker_core:,.0f} records/s and the
-database server needs one core per {per_db_core:,.0f} records/s. The batches are
-dealt to every worker of the shared subscription (the stored counts above, and
-`tests/test_province_ingest.py`), so N workers on N cores of their own store up to
-N × {per_worker_core:,.0f} records/s, until the database's cores are the limit. A
-province's whole day (166 centres, `bench/province.py`) is about 186,000 records:
-{186000 / per_worker_core:,.0f} s of one worker's core.
-"""
+{sharing}{carry}"""
     run.report(body, "province_ingest.py --worker-cpu" if args.worker_cpu else None)
     run.close()
     if any(r["stored"] != total for r in rows):

@@ -170,3 +170,24 @@ def test_a_period_round_trips_through_every_format(store, tmp_path, kind):
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     (stored,) = [r for r in file_format.records(store.db)[0] if r["code"] == ROW["code"]]
     assert stored["channels"][0]["fees"] == HALVED
+
+
+@pytest.mark.parametrize("code", ["1.004756", "1.005319", "1.002010"])
+def test_the_page_lists_only_the_items_in_force_and_never_an_empty_cell(
+        client, store, monkeypatch, code):
+    # Two items on file, one in force: one line, not a list of one; none in force (a day
+    # before the period began): "ask the officer", not an empty cell a citizen reads as free.
+    import re
+
+    catalog.load_sample(store, "admin")
+
+    def fee_cell(moment):
+        set_clock(monkeypatch, moment)
+        page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
+        table = re.search(r'<table class="terms">(.*?)</table>', page, re.S).group(1)
+        return re.findall(r"<td>((?:(?!<td>).)*?)</td></tr>", table, re.S)[0]
+
+    cell = fee_cell(LAST_DAY)
+    assert "<ul" not in cell and "25.000 đồng" in cell and "50.000" not in cell
+    cell = fee_cell(dt.datetime(2025, 6, 30, 9, 0, tzinfo=VN))
+    assert cell.strip() == ASK_OFFICER

@@ -266,6 +266,10 @@ class HallDisplay(Node):
         if getattr(self.hardware.screen, "quit_requested", False):
             self._stopping.set()
 
+    def wake(self) -> None:
+        """End the wait for the next frame (SIGTERM: the board rests up to a minute)."""
+        self.model.changed.set()
+
     # Life -------------------------------------------------------------------------
     def start(self) -> HallDisplay:
         if self.announcer is not None:

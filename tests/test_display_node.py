@@ -338,3 +338,31 @@ def test_a_board_with_more_rows_than_fit_draws_each_page_and_no_more(
     frames = display.frames
     time.sleep(3.0)
     assert 2 <= display.frames - frames <= 4, display.frames - frames
+
+
+def test_a_resting_board_stops_at_once_on_sigterm(tmp_path, broker, center, queue_hub):
+    """The board rests up to a minute between frames: SIGTERM (systemd's stop) must
+    not wait for the clock's next minute."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    config = tmp_path / "display.toml"
+    config.write_text(
+        f'center = "{center}"\nnode_id = "display-stop"\nhall = "main"\n'
+        f'frames_dir = "{tmp_path / "frames"}"\n'
+        f"[mqtt]\nport = {broker.port}\n[voice]\nenabled = false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    process = subprocess.Popen([sys.executable, "-m", "motcua", "display", "--fake-hardware",
+                                "--config", str(config)], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: (tmp_path / "frames" / "latest.png").exists(), timeout=20)
+        time.sleep(1.5)  # resting now, its next frame a minute away (or a page)
+    finally:
+        t0 = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=70)[0].decode()
+    assert time.monotonic() - t0 < 3.0, time.monotonic() - t0
+    assert process.returncode == 0, output

@@ -206,6 +206,11 @@ def command():
     except ValueError:
         return jsonify(ok=False, error={"code": "invalid", "message": "Số quầy không hợp lệ."}), 400
     try:
+        minutes = int(data["minutes"]) if data.get("minutes") not in (None, "") else None
+    except (TypeError, ValueError):
+        return jsonify(ok=False, error={"code": "invalid",
+                                        "message": "Thời gian tạm nghỉ không hợp lệ."}), 400
+    try:
         with store().write() as db:
             counter = setup.counter_by_number(db, number) if number else None
             if counter is None or counter["officer_id"] != g.user["id"]:
@@ -214,7 +219,7 @@ def command():
                 db, _topics(), counter, action, officer_id=g.user["id"],
                 number=data.get("number") or None, reason=data.get("reason") or None,
                 target_service=data.get("target_service") or None,
-                target_counter=target_counter)
+                target_counter=target_counter, minutes=minutes)
     except Refused as refusal:
         return jsonify(ok=False, error={"code": refusal.code, "message": refusal.message}), 409
     publish(out)

@@ -350,12 +350,14 @@ class BoardRenderer:
 
     def _clock_width(self) -> float:
         # DejaVu's digits are all one width: the clock never pushes the name.
-        return self.font(self.px(60), True).size("00:00:00")[0]
+        return self.font(self.px(60), True).size("00:00")[0]
 
     def _clock(self, surface, now: dt.datetime) -> None:
         u, w = self.u, self.width
         moment = local(now)
-        clock_text = moment.strftime("%H:%M:%S")
+        # Hours and minutes, as the kiosk's header and the LED board show them: a
+        # hall reads the time of day, and the board wakes once a minute for it.
+        clock_text = moment.strftime("%H:%M")
         date_text = f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}"
         if self.portrait:
             y = 10 * u + 2 * self.line(51, bold=True) + 4 * u

@@ -41,7 +41,8 @@ from .model import BLINK_SECONDS, BoardModel
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 0.004
-# A frame due when the clock's second changes is drawn this long after it.
+# A frame due when the clock's minute (a page, a blink) changes is drawn this long
+# after it.
 REDRAW_AFTER_S = 0.002
 
 
@@ -196,12 +197,12 @@ class HallDisplay(Node):
         self.renderer.draw(self.frame, view, now)
         self._blink_until = (view.newest_since + dt.timedelta(seconds=BLINK_SECONDS)
                              if view.newest_since is not None else None)
-        # The picture changes by itself when the clock's second does, or at the
-        # next half second while the newest call blinks (a hair after, so the
-        # frame is drawn in the new one).
-        blinking = self._blink_until is not None and now < self._blink_until
+        # The picture changes by itself when the clock's minute does, at the next
+        # half second while the newest call blinks, and at the next page while a
+        # panel has more rows than fit (a hair after, so the frame is drawn in the
+        # new one).
         self._redraw_at = time.monotonic() + clock.seconds_to_next(
-            0.5 if blinking else 1.0, now) + REDRAW_AFTER_S
+            self.redraw_period(now), now) + REDRAW_AFTER_S
         self.frame_texts = self.renderer.texts
         self._report([str(cut) for cut in self.renderer.reports])
         changed = view.version != self._drawn_version
@@ -209,6 +210,16 @@ class HallDisplay(Node):
         self.hardware.screen.present(self.frame, changed)
         self.frames += 1
         return self.frame
+
+    def redraw_period(self, now: dt.datetime) -> float:
+        """Seconds between two frames the board changes by itself, as last drawn:
+        0.5 while the newest call blinks, a page while a panel pages, else a minute
+        (the clock shows hours and minutes)."""
+        if self._blink_until is not None and now < self._blink_until:
+            return 0.5
+        if any(of > 1 for _, of in self.renderer.pages.values()):
+            return self.renderer.page_seconds
+        return 60.0
 
     def render_led(self, now=None):
         now = now or self.now()
@@ -228,10 +239,11 @@ class HallDisplay(Node):
     def loop_once(self) -> None:
         """Wait for a change or the moment the picture changes by itself, then draw.
 
-        The board is redrawn when the state changed, when the clock's second
-        changes, and twice a second while the newest call blinks (its first
-        :data:`~display.model.BLINK_SECONDS`); the LED board at its own rate.
-        Nothing else wakes it: an idle board draws one frame a second.
+        The board is redrawn when the state changed, when the clock's minute
+        changes, at each page while a panel pages, and twice a second while the
+        newest call blinks (its first :data:`~display.model.BLINK_SECONDS`); the LED
+        board at its own rate. Nothing else wakes it: an idle board that fits its
+        rows draws one frame a minute.
         """
         wait = self._redraw_at - time.monotonic()
         if self.led is not None:
@@ -253,6 +265,10 @@ class HallDisplay(Node):
             self.render_led()
         if getattr(self.hardware.screen, "quit_requested", False):
             self._stopping.set()
+
+    def wake(self) -> None:
+        """End the wait for the next frame (SIGTERM: the board rests up to a minute)."""
+        self.model.changed.set()
 
     # Life -------------------------------------------------------------------------
     def start(self) -> HallDisplay:

@@ -214,16 +214,31 @@ class FilePlayer:
 
 
 class PygamePlayer:
-    """Plays through the Pi's sound output; blocks until the clip has finished."""
+    """Plays through the Pi's sound output; blocks until the clip has finished.
+
+    The sound device is open only while there is something to say: an open mixer's
+    audio thread feeds the device silence, one buffer at a time, and so wakes the
+    node 43 times a second at rest (22,050 Hz, 512-sample buffers; issue 25).
+    :meth:`rest` closes it; the next :meth:`play` opens it again."""
 
     def __init__(self):
         import pygame  # lazy: the shared package needs no pygame; a speaking node has it
 
         self._pygame = pygame
-        if not pygame.mixer.get_init():
-            pygame.mixer.init(frequency=SAMPLE_RATE, size=-16, channels=1)
+        self._open()  # a node without a sound device is told at start, not at its first call
+        self.rest()
+
+    def _open(self) -> None:
+        if not self._pygame.mixer.get_init():
+            self._pygame.mixer.init(frequency=SAMPLE_RATE, size=-16, channels=1)
+
+    def rest(self) -> None:
+        """Close the sound device till the next clip (nothing queued to say)."""
+        if self._pygame.mixer.get_init():
+            self._pygame.mixer.quit()
 
     def play(self, wav: Path, seconds: float) -> None:
+        self._open()
         sound = self._pygame.mixer.Sound(str(wav))
         channel = sound.play()
         deadline = seconds + 0.5
@@ -289,7 +304,17 @@ class Announcer:
                     if self.on_error:
                         self.on_error(exc)
                 finally:
+                    if keys is not None and self._queue.empty():
+                        self._rest()
                     self._queue.task_done()
+
+    def _rest(self) -> None:
+        rest = getattr(self.player, "rest", None)
+        if rest is not None:
+            try:
+                rest()  # nothing more to say: the sound device closes till the next call
+            except Exception:
+                log.exception("could not close the sound device")
 
 
 def main(argv: list[str] | None = None) -> int:

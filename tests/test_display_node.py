@@ -8,6 +8,7 @@ from pathlib import Path
 import pygame
 import pytest
 
+from display.model import BLINK_SECONDS
 from motcua import clock, voice
 from motcua.broker import Mosquitto
 from motcua.bus import BusClient, Topics
@@ -294,17 +295,19 @@ def test_a_counter_name_too_long_for_the_screen_is_logged_once(
     assert len(cuts) == 1 and "Quầy tiếp nhận và trả kết quả" in cuts[0] and "tên quầy" in cuts[0]
 
 
-def test_an_idle_board_draws_once_a_second_and_twice_while_a_call_blinks(
+def test_an_idle_board_draws_once_a_minute_and_twice_a_second_while_a_call_blinks(
         queue_hub, make_node, display_settings, loops):
-    """Issue 25: the clock shows seconds, the newest call blinks for its first
-    BLINK_SECONDS; nothing else makes a frame (it drew twice a second all day)."""
+    """Issue 25: the clock shows hours and minutes, the newest call blinks for its
+    first BLINK_SECONDS; nothing else makes a frame (it drew once a second, for the
+    clock's seconds, and twice a second all day before that)."""
     display = make_node("display", "display-rest", **display_settings())
     loops(display)
     wait_until(lambda: shown(display, "Chưa có số được gọi") and display.model.view().online)
     settled(display)
+    assert display.redraw_period(clock.now()) == 60.0
     frames = display.frames
     time.sleep(4.0)
-    assert 3 <= display.frames - frames <= 5, display.frames - frames
+    assert display.frames - frames <= 1, display.frames - frames  # the minute may turn
     dispenser = make_node("dispenser", "dispenser-1")
     ticket = ask(dispenser, "ticket", TICKET.make(service="ho-tich"))["result"]
     counter = make_node("counter", "counter-1")
@@ -316,3 +319,50 @@ def test_an_idle_board_draws_once_a_second_and_twice_while_a_call_blinks(
     frames = display.frames
     time.sleep(4.0)
     assert 7 <= display.frames - frames <= 9, display.frames - frames
+    # The call still on the board, past its blinking: once a minute again.
+    later = display.model.view().newest_since + dt.timedelta(seconds=BLINK_SECONDS + 1)
+    display.render_frame(later)
+    assert display.redraw_period(later) == 60.0
+
+
+def test_a_board_with_more_rows_than_fit_draws_each_page_and_no_more(
+        make_node, display_settings, loops):
+    """A paging panel turns its page every PAGE_SECONDS without the second hand that
+    used to wake the board: a frame per page, not per second."""
+    display = make_node("display", "display-pages", **display_settings())
+    display.renderer.page_seconds = 1.0  # the test's pages: 1 s, not 5
+    display.model = sample.big_hall(40)  # 40 counters: the grid pages at 1920x1080
+    loops(display)
+    wait_until(lambda: display.renderer.pages.get("counters", (0, 1))[1] > 1, timeout=10)
+    assert display.redraw_period(clock.now()) == 1.0
+    frames = display.frames
+    time.sleep(3.0)
+    assert 2 <= display.frames - frames <= 4, display.frames - frames
+
+
+def test_a_resting_board_stops_at_once_on_sigterm(tmp_path, broker, center, queue_hub):
+    """The board rests up to a minute between frames: SIGTERM (systemd's stop) must
+    not wait for the clock's next minute."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    config = tmp_path / "display.toml"
+    config.write_text(
+        f'center = "{center}"\nnode_id = "display-stop"\nhall = "main"\n'
+        f'frames_dir = "{tmp_path / "frames"}"\n'
+        f"[mqtt]\nport = {broker.port}\n[voice]\nenabled = false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    process = subprocess.Popen([sys.executable, "-m", "motcua", "display", "--fake-hardware",
+                                "--config", str(config)], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: (tmp_path / "frames" / "latest.png").exists(), timeout=20)
+        time.sleep(1.5)  # resting now, its next frame a minute away (or a page)
+    finally:
+        t0 = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=70)[0].decode()
+    assert time.monotonic() - t0 < 3.0, time.monotonic() - t0
+    assert process.returncode == 0, output

@@ -8,6 +8,7 @@ import, export and import again in every format, and a bad one is refused by nam
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -170,3 +171,59 @@ def test_a_period_round_trips_through_every_format(store, tmp_path, kind):
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     (stored,) = [r for r in file_format.records(store.db)[0] if r["code"] == ROW["code"]]
     assert stored["channels"][0]["fees"] == HALVED
+
+
+@pytest.mark.parametrize("code", ["1.004756", "1.005319", "1.002010"])
+def test_the_page_lists_only_the_items_in_force_and_never_an_empty_cell(
+        client, store, monkeypatch, code):
+    # Two items on file, one in force: one line, not a list of one; none in force (a day
+    # before the period began): "ask the officer", not an empty cell a citizen reads as free.
+    import re
+
+    catalog.load_sample(store, "admin")
+
+    def fee_cell(moment):
+        set_clock(monkeypatch, moment)
+        page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
+        table = re.search(r'<table class="terms">(.*?)</table>', page, re.S).group(1)
+        return re.findall(r"<td>((?:(?!<td>).)*?)</td></tr>", table, re.S)[0]
+
+    cell = fee_cell(LAST_DAY)
+    assert "<ul" not in cell and "25.000 đồng" in cell and "50.000" not in cell
+    cell = fee_cell(dt.datetime(2025, 6, 30, 9, 0, tzinfo=VN))
+    assert cell.strip() == ASK_OFFICER
+
+
+def _sample_records() -> dict[str, dict]:
+    sample = json.loads(catalog.SAMPLE.read_text(encoding="utf-8"))
+    return {r["code"]: r for r in sample["procedures"]}
+
+
+def test_every_sample_fee_limited_in_time_carries_its_period_and_no_note_asks_for_a_hand_edit():
+    # A fee that its words limit in time (Thông tư 64/2025/TT-BTC, "đến 31/12/2026") is an item
+    # with from/until, so that on 01/01/2027 nobody has to change an amount by hand.
+    for code, record in _sample_records().items():
+        for channel in record.get("channels", []):
+            for item in channel.get("fees", []):
+                if re.search(r"64/2025|31/12/2026|mức giảm", item["name"]):
+                    assert "from" in item or "until" in item, (code, channel["channel"], item)
+        for source in record.get("sources") or []:
+            assert "cần sửa số tiền" not in source.get("note", "").replace(
+                "không cần sửa số tiền", ""), (code, source["note"])
+
+
+@pytest.mark.parametrize("code", ["2.001610", "2.001583", "2.001199", "2.002043"])
+def test_enterprise_registration_fee_periods_for_staff(code):
+    # Lệ phí đăng ký doanh nghiệp in person: 50 % (Thông tư 64/2025/TT-BTC) until 31/12/2026, then
+    # the full amount of Thông tư 47/2019/TT-BTC. The amount was not read in the circular, so the
+    # fee stays with the officer (the public page says "Xin hỏi cán bộ tiếp nhận").
+    record = _sample_records()[code]
+    assert "fees" in record["unconfirmed"]
+    (in_person,) = [c for c in record["channels"] if c["channel"] == "in_person"]
+    assert "Lệ phí đăng ký doanh nghiệp (mức giảm 50% theo Thông tư 64/2025/TT-BTC): 25.000 đồng" \
+        in fee_line(in_person["fees"], LAST_DAY.date())
+    after = fee_line(in_person["fees"], NEXT_DAY.date())
+    assert "Lệ phí đăng ký doanh nghiệp (điểm 1 Biểu phí" in after and "50.000 đồng" in after
+    assert "25.000" not in after
+    shown = public_details(record, LAST_DAY.date())
+    assert all("fees" not in c for c in shown.get("channels", [])), shown.get("channels")

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from central import create_app
 from central.accounts import users
@@ -34,8 +35,9 @@ def url_for_rule(rule: Rule) -> str:
         if name in SAMPLE_ARGS:
             values[name] = SAMPLE_ARGS[name]
         else:
-            converter = type(rule._converters[name]).__name__
-            values[name] = 1 if converter in ("IntegerConverter", "FloatConverter") else "x"
+            # NumberConverter: werkzeug's int and float, and the hub's StoreInteger.
+            number = isinstance(rule._converters[name], NumberConverter)
+            values[name] = 1 if number else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -1,13 +1,17 @@
 """The hall's voice: which clips, in which order, audible, one call at a time."""
 
+import contextlib
 import threading
 import time
 import wave
+from pathlib import Path
 
 import pytest
 
 from motcua import voice
 from motcua.voice import Announcer, FilePlayer, VoiceError, announcement, build_wav
+
+from .conftest import wait_until
 
 
 @pytest.fixture(scope="session")
@@ -132,3 +136,56 @@ def test_pygame_plays_through_sdl_dummy_audio(clips, tmp_path):
     player = voice.PygamePlayer()
     seconds = build_wav(["một"], clips, tmp_path / "one.wav")
     player.play(tmp_path / "one.wav", seconds)
+
+
+def sdl_audio_threads() -> list[str]:
+    names = []
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            name = (task / "comm").read_text().strip()
+            if name.startswith("SDLAudio"):
+                names.append(name)
+    return names
+
+
+def voluntary_switches(threads: list[str]) -> int:
+    total = 0
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            if (task / "comm").read_text().strip() in threads:
+                status = (task / "status").read_text()
+                total += int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+    return total
+
+
+def test_the_sound_device_is_closed_between_announcements(clips):
+    """Issue 25: an open mixer's audio thread wakes the node 43 times a second
+    feeding the device silence; it is open only while there is something to say."""
+    import pygame
+
+    if pygame.mixer.get_init():
+        pygame.mixer.quit()
+    # What an open, silent device costs (the floor of this test's claim).
+    pygame.mixer.init(frequency=voice.SAMPLE_RATE, size=-16, channels=1)
+    wait_until(sdl_audio_threads, timeout=5)
+    threads = sdl_audio_threads()
+    before = voluntary_switches(threads)
+    time.sleep(1.0)
+    assert voluntary_switches(threads) - before >= 20, "an open mixer should wake often"
+    pygame.mixer.quit()
+    player = voice.PygamePlayer()
+    assert not pygame.mixer.get_init() and sdl_audio_threads() == []  # checked, closed
+    announcer = Announcer(clips, player).start()
+    try:
+        for word in ("một", "hai"):
+            announcer.say([word])  # short clips: the test plays them in real time
+        # Saying it: the device open.
+        wait_until(lambda: pygame.mixer.get_init() and sdl_audio_threads(), timeout=5)
+        announcer.wait_idle()
+        assert announcer.played == 2
+        assert not pygame.mixer.get_init() and sdl_audio_threads() == []
+        announcer.say(["ba"])  # opened again for the next one
+        announcer.wait_idle()
+        assert announcer.played == 3 and not pygame.mixer.get_init()
+    finally:
+        announcer.stop()

@@ -90,7 +90,7 @@ def _publish(db, record: dict, dept_ids: dict[str, int], now: str) -> str:
     row = {
         "code": record["code"], "local_code": record["local_code"], "name": record["name"],
         "field": record["field"], "department_id": dept_ids.get(
-            record["department"], dept_ids.get(str(record["department"] or "").casefold())),
+            str(record["department"] or "").casefold()),  # ids() holds every code case-folded
         "level": record["level"], "service_code": record["service_code"],
         "effective_from": record["effective_from"], "effective_to": record["effective_to"],
         "details": json.dumps(record["details"], ensure_ascii=False, sort_keys=True),

@@ -127,7 +127,7 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
     moment = _now(now)
     try:
         procedure = procedures_module.get(store.db, int(procedure_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: too long for SQLite
         procedure = None
     if procedure is None:
         raise Refused("unknown_procedure", "Không tìm thấy thủ tục hành chính đã chọn.")

@@ -10,6 +10,25 @@ from flask import current_app
 
 from ..store import Store
 
+# SQLite's INTEGER is 64-bit: a longer number typed into a URL or a form made the
+# store raise OverflowError, a 500 page instead of "not found" or a Vietnamese error.
+STORE_INT_MAX = 2**63 - 1
+
+
+def whole_number(raw) -> int | None:
+    """A URL, form or JSON value as a whole number the store can hold, else None.
+
+    ``int()`` alone is not enough: ``"²".isdigit()`` is true yet ``int("²")``
+    raises, ``int([1])`` raises TypeError, and 10**20 overflows SQLite.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if -STORE_INT_MAX <= value <= STORE_INT_MAX else None
+
 
 def config():
     """The hub's settings (:class:`central.config.HubConfig`) the app was made with."""

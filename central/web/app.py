@@ -9,12 +9,14 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from motcua import __version__, clock
 
 from ..config import HubConfig
 from ..province.stores import open_store
 from ..store import Store
+from . import STORE_INT_MAX
 
 ERROR_TEXTS = {
     400: "Yêu cầu không hợp lệ",
@@ -24,6 +26,14 @@ ERROR_TEXTS = {
     429: "Quá nhiều yêu cầu",
     500: "Lỗi hệ thống",
 }
+
+
+class StoreInteger(IntegerConverter):
+    """``<int:…>`` in every route: a number SQLite cannot hold is "not found" (404),
+    not an OverflowError from the store (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=STORE_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def secret_key(config: HubConfig) -> bytes:
@@ -150,6 +160,8 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     from . import auth  # lazy, as formats
 
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, csrf_field=auth.csrf_field)
+    # Before the blueprints: their <int:…> rules take the converter at registration.
+    app.url_map.converters["int"] = StoreInteger
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     return app

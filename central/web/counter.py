@@ -12,7 +12,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from ..devices import bindings
 from ..errors import Refused
 from ..feedback import ratings
-from . import store
+from . import store, whole_number
 from .auth import login_required
 from .policy import SUPERVISION
 
@@ -43,9 +43,8 @@ def keypads_page():
 @login_required("admin")
 def link_keypad():
     f = request.form
-    try:
-        number = int(f.get("number", ""))
-    except ValueError:
+    number = whole_number(f.get("number", ""))
+    if number is None:
         flash("Số quầy phải là số nguyên.", "error")
         return _keypads_page(422)
     try:

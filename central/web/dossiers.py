@@ -30,7 +30,7 @@ from ..documents.formats import parse_day, parse_moment
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
 from ..errors import Refused
-from . import config, store
+from . import config, store, whole_number
 from .auth import login_required
 from .dashboard import section
 from .people import full_names
@@ -65,8 +65,8 @@ def reception():
     db = store().db
     q = request.args.get("q", "")
     chosen = None
-    if request.args.get("procedure_id", "").isdigit():
-        chosen = procedures.get(db, int(request.args["procedure_id"]))
+    if whole_number(request.args.get("procedure_id", "")) is not None:
+        chosen = procedures.get(db, whole_number(request.args["procedure_id"]))
     matches = queries.search_procedures(db, q) if q or chosen is None else []
     return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
                            form={}, withdrawn=_withdrawn(db, chosen or q.strip()))
@@ -101,8 +101,8 @@ def receive():
             notify={"sms": f.get("notify_sms") == "1", "email": f.get("notify_email", "")})
     except Refused as exc:
         flash(exc.message, "error")
-        chosen = procedures.get(store().db, int(f["procedure_id"])) \
-            if f.get("procedure_id", "").isdigit() else None
+        chosen = procedures.get(store().db, whole_number(f["procedure_id"])) \
+            if whole_number(f.get("procedure_id", "")) is not None else None
         return render_template("dossiers/reception.html", q="", matches=[], procedure=chosen,
                                form=f), 400
     if refusing:
@@ -176,7 +176,7 @@ def work_lists():
     db = store().db
     deps = queries.departments(db)
     raw = request.args.get("department_id", "")
-    department_id = int(raw) if raw.isdigit() else None
+    department_id = whole_number(raw)
     wl = queries.work_list(db, config(), department_id)
     summary = None if department_id else queries.department_summary(db, config())
     return render_template("dossiers/worklists.html", wl=wl, departments=deps,

@@ -37,7 +37,7 @@ from ..appointments import checkin
 from ..errors import Refused
 from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
-from . import gateway, store
+from . import gateway, store, whole_number
 from .auth import login_required
 from .policy import STAFF, SUPERVISION
 
@@ -177,10 +177,7 @@ def next_hour_bookings():
 @bp.post("/console/counter")
 @login_required(*STAFF)
 def take_counter():
-    try:
-        number = int(request.form.get("counter", ""))
-    except ValueError:
-        number = 0
+    number = whole_number(request.form.get("counter", "")) or 0
     try:
         with store().write() as db:
             out = api.sign_in(db, _topics(), number, g.user["id"])
@@ -196,14 +193,15 @@ def take_counter():
 @login_required(*STAFF)
 def command():
     data = request.get_json(silent=True) or request.form.to_dict()
+    if not isinstance(data, dict):  # a JSON list or string
+        data = {}
     action = str(data.get("action", ""))
     number = session.get("counter")
     if action not in ACTIONS:
         return jsonify(ok=False, error={"code": "unknown_action",
                                         "message": "Thao tác không hợp lệ."}), 400
-    try:
-        target_counter = int(data["target_counter"]) if data.get("target_counter") else None
-    except ValueError:
+    target_counter = whole_number(data["target_counter"]) if data.get("target_counter") else None
+    if data.get("target_counter") and target_counter is None:
         return jsonify(ok=False, error={"code": "invalid", "message": "Số quầy không hợp lệ."}), 400
     try:
         minutes = int(data["minutes"]) if data.get("minutes") not in (None, "") else None

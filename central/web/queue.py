@@ -203,9 +203,9 @@ def command():
     target_counter = whole_number(data["target_counter"]) if data.get("target_counter") else None
     if data.get("target_counter") and target_counter is None:
         return jsonify(ok=False, error={"code": "invalid", "message": "Số quầy không hợp lệ."}), 400
-    try:
-        minutes = int(data["minutes"]) if data.get("minutes") not in (None, "") else None
-    except (TypeError, ValueError):
+    # A pause's length (the hub refuses one out of 1–240 in its own words).
+    minutes = whole_number(data["minutes"]) if data.get("minutes") not in (None, "") else None
+    if data.get("minutes") not in (None, "") and minutes is None:
         return jsonify(ok=False, error={"code": "invalid",
                                         "message": "Thời gian tạm nghỉ không hợp lệ."}), 400
     try:

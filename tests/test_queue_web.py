@@ -90,6 +90,32 @@ def test_the_console_refuses_commands_before_a_counter_is_taken(client, sample_c
     assert reply.get_json()["error"]["message"] == "Bạn chưa nhận quầy nào; xin chọn quầy."
 
 
+def test_a_pause_of_a_bad_length_is_refused_in_vietnamese_and_changes_nothing(
+        client, sample_centre):
+    token = login(client, "lan.nt", "officer", sample_centre)
+    client.post("/console/counter", data={"csrf_token": token, "counter": "1"})
+
+    def pause(minutes):
+        return client.post("/console/command", json={"action": "pause", "minutes": minutes},
+                           headers={"X-CSRF-Token": token})
+
+    for bad in ("mười", 15.5, [15], "²"):
+        reply = pause(bad)
+        assert reply.status_code == 400, bad
+        assert reply.get_json()["error"]["message"] == "Thời gian tạm nghỉ không hợp lệ."
+    for bad in (0, 241, "99999999999999999999"):
+        reply = pause(bad)
+        assert reply.status_code in (400, 409), bad
+        assert reply.get_json()["error"]["message"] in (
+            "Thời gian tạm nghỉ phải từ 1 đến 240 phút.", "Thời gian tạm nghỉ không hợp lệ.")
+    row = sample_centre.db.execute("select status, back_at from counters where number = 1")
+    assert row.fetchone() == ("open", None)
+    reply = pause("20")
+    assert reply.get_json()["result"]["message"].startswith("Quầy tạm nghỉ 20 phút, đến ")
+    row = sample_centre.db.execute("select status, announced from counters where number = 1")
+    assert row.fetchone() == ("paused", 1)
+
+
 def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):
     reply = client.get("/t/abcdef0123")
     assert reply.status_code == 404

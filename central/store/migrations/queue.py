@@ -410,3 +410,13 @@ def m0155_ticket_counts(db):
         end
         """
     )
+
+
+@migration("0156_counters_back_at")
+def m0156_counters_back_at(db):
+    # Issue 25: an officer pausing a counter says for how long. `back_at` is the
+    # planned return (UTC ISO) while it is paused; `announced` says its last change
+    # of status was foreseen (a pause of a given length, the return from one), so
+    # the estimates count it instead of calling the line unsettled.
+    db.execute("alter table counters add column back_at text")
+    db.execute("alter table counters add column announced integer not null default 0")

@@ -25,12 +25,12 @@ NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=VN)        # Friday morning
 MONDAY = dt.date(2026, 12, 7)
 # The centre of `centre` (tests/conftest.py).
 CENTRE = {
-    "departments": [{"code": "stp", "name": "Sở Tư pháp"}, {"code": "stnmt", "name": "Sở TN&MT"}],
+    "departments": [{"code": "stp", "name": "Sở Tư pháp"}, {"code": "snnmt", "name": "Sở NN&MT"}],
     "services": [
         {"code": "ho-tich", "name": "Hộ tịch", "prefix": "A", "range": [1, 999],
          "default_service_min": 10, "departments": ["stp"]},
         {"code": "dat-dai", "name": "Đất đai", "prefix": "B", "range": [1, 999],
-         "default_service_min": 15, "departments": ["stnmt"]},
+         "default_service_min": 15, "departments": ["snnmt"]},
     ],
     "counters": [
         {"number": 1, "services": {"ho-tich": 1}},

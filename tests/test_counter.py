@@ -235,8 +235,8 @@ def test_transfer_chooses_a_service_on_the_keypad(queue_hub, make_node, store, t
     tap(key(counter, "transfer", 3))
     wait_until(lambda: shown(counter, 3).choosing)
     names = [c[0] for c in counter.units[3].choices]
-    target = names.index("Lao động – Thương binh và Xã hội") if \
-        "Lao động – Thương binh và Xã hội" in names else None
+    target = names.index("Lao động – Việc làm – Người có công") if \
+        "Lao động – Việc làm – Người có công" in names else None
     codes = [c[2].get("target_service") for c in counter.units[3].choices]
     target = codes.index("lao-dong") if target is None else target
     for _ in range(target):

@@ -275,8 +275,15 @@ def save_department(db, data: dict) -> None:
     name = nfc(data.get("name", ""))
     if not CODE.match(code) or not name:
         raise Refused("invalid_department", "Sở/ngành cần mã (chữ thường không dấu) và tên.")
-    # One row per department, whichever of the catalog or the queue named it first.
-    departments_table.save(db, code, name, short_name=nfc(data.get("short_name") or name),
+    others = data.get("other_codes") or []
+    if not isinstance(others, list) or not all(isinstance(c, str) and CODE.match(c.strip().lower())
+                                               for c in others):
+        raise Refused("invalid_department", f"Sở/ngành '{code}': mã cũ (other_codes) phải là "
+                                            "danh sách mã chữ thường không dấu.")
+    # One row per department, whichever of the catalog or the queue named it first; the
+    # departments it took over (other_codes) become part of it.
+    departments_table.save(db, code, name, other_codes=[c.strip().lower() for c in others],
+                           short_name=nfc(data.get("short_name") or name),
                            own_desk=int(bool(data.get("own_desk"))),
                            sort_order=int(data.get("sort_order", 0)))
 

@@ -601,3 +601,12 @@ def test_citizen_reception_cites_the_decree_in_force_not_the_one_it_replaced(cli
     assert confirmed(record, "legal_basis") and not confirmed(record, "fees")
     (source,) = [s for s in _cited(record, "legal_basis") if s["number"] == "154/2026/NĐ-CP"]
     assert "64/2014/NĐ- CP" in source["quote"] and "hết hiệu lực" in source["quote"]
+
+
+def test_a_denunciation_at_the_commune_names_the_2026_amendments(client, store):
+    catalog.load_sample(store, "admin")
+    # Nghị định 156/2026/NĐ-CP ngày 15/05/2026 amends Nghị định 31/2019/NĐ-CP from 01/07/2026; its
+    # preamble names the amending law 136/2025/QH15. The 30-day time limit is the law's, unchanged.
+    page = client.get("/thu-tuc/2.002396").get_data(as_text=True)
+    assert "Nghị định 156/2026/NĐ-CP" in page and "136/2025/QH15" in page
+    assert "30 ngày" in page

@@ -21,6 +21,8 @@ from .test_queue_bus import take_ticket
 def test_a_burst_larger_than_a_batch_gets_one_answer_and_one_number_each(
         queue_hub, make_node, store, state_watcher):
     assert queue_hub._on_network_thread and queue_hub._worker is None
+    # The WAL is copied into the database file by the store's thread (central/store).
+    assert store.checkpointing
     dispensers = [make_node("dispenser", f"dispenser-{i}") for i in (1, 2, 3)]
     count = 3 * Gateway.MAX_BATCH  # more than one batch waits at once
     answers: list[dict] = []
@@ -60,6 +62,7 @@ def test_state_still_pending_at_stop_is_published(hub_config, store, make_node,
         wait_until(lambda: hub._pending)
     finally:
         hub.stop()
+    assert not store.checkpointing  # the store's checkpointer stops with the hub
     wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 2)
     assert [q["display"] for q in state_watcher.state["line/ho-tich"]["queue"]] == \
         ["A001", "A002"]

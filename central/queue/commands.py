@@ -24,7 +24,7 @@ from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import sql
-from . import setup, strategy
+from . import estimate, setup, strategy
 from .tickets import record_event
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
@@ -267,7 +267,9 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
     if counter["status"] == "paused":
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
-        _set_counter(db, counter, status="open", status_since=cmd.at)
+        _set_counter(db, counter, status="open", status_since=cmd.at,
+                     announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment,
+                                                            0)))
     cmd.served = served_with_codes(db, counter)
     return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
 
@@ -443,8 +445,10 @@ def _open(db, cmd: Command) -> str:
     """
     if cmd.counter["status"] == "open":
         raise Refused("already_open", "Quầy đang mở.")
-    # The return from a pause of an announced length was foreseen.
-    announced = int(cmd.counter["status"] == "paused" and cmd.counter.get("back_at") is not None)
+    # The return from a pause of an announced length was foreseen, and so was an
+    # opening at the start of one of the counter's sessions.
+    announced = int(cmd.counter["status"] == "paused" and cmd.counter.get("back_at") is not None
+                    or estimate.at_session_edge(cmd.counter.get("hours"), cmd.moment, 0))
     _set_counter(db, cmd.counter, status="open", status_since=cmd.at, back_at=None,
                  announced=announced)
     return "Quầy đã mở."
@@ -459,7 +463,8 @@ def _close(db, cmd: Command) -> str:
     if cmd.current is not None:
         raise Refused("busy", f"Hãy kết thúc số {cmd.current['display']} trước khi đóng quầy.")
     _set_counter(db, counter, status="closed", status_since=cmd.at, officer_id=None,
-                 back_at=None, announced=0)
+                 back_at=None,
+                 announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment, 1)))
     db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
                "ended_at is null", [cmd.at, counter["id"]])
     return "Quầy đã đóng."
@@ -586,7 +591,8 @@ def sign_in(db, counter: dict, user_id: int, now: dt.datetime | None = None) -> 
                                    "started_at": at})
     values = {"officer_id": user_id}
     if counter["status"] == "closed":
-        values.update(status="open", status_since=at)
+        values.update(status="open", status_since=at, announced=int(estimate.at_session_edge(
+            counter.get("hours"), clock.from_iso(at), 0)))
     _set_counter(db, counter, **values)
     changes.services.update(r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]]))

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ NUMBER_P90_ERROR_MIN = 4.5
 SETTLING_MIN = 15.0      # a counter that opened, paused or closed this recently
 Z80 = 1.2816             # the normal 10% / 90% quantile
 Z90 = 1.6449             # the normal 5% / 95% quantile
+_ZONE = ZoneInfo(clock.LOCAL_ZONE)  # a counter's working hours are local time
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,14 @@ def line_facts(db, service: dict, now: dt.datetime | None = None) -> LineFacts:
                      changes=changes)
 
 
+@functools.lru_cache(maxsize=256)
+def _sessions(spec: str, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """The sessions of ``spec`` (hours as kept) on ``day``, as aware moments (a line's
+    estimate reads them on every ticket: worked out once a day)."""
+    return tuple(tuple(dt.datetime.combine(day, dt.time.fromisoformat(t), _ZONE)
+                       for t in session.split("-")) for session in spec.split(","))
+
+
 def hours_changes(counters: str, now: dt.datetime) -> list[tuple[float, int, int]]:
     """The changes a line's counters' working hours foretell: ``(minutes from now,
     back, gone)``. ``counters``: ``status|status_since|back_at|hours`` per counter,
@@ -153,21 +163,18 @@ def hours_changes(counters: str, now: dt.datetime) -> list[tuple[float, int, int
     session, and one staffed today comes back at the start of its next session
     today; a counter closed since before today is not staffed (nothing foretold),
     nor is one paused without saying for how long."""
-    zone = ZoneInfo(clock.LOCAL_ZONE)
-    local = now.astimezone(zone)
+    today = now.astimezone(_ZONE).date()
     out = []
     for entry in counters.split(";"):
         status, since, back_at, spec = entry.split("|")
         if status == "closed" and (not since or
-                                   clock.from_iso(since).astimezone(zone).date() != local.date()):
+                                   clock.from_iso(since).astimezone(_ZONE).date() != today):
             continue
         if status == "paused" and not back_at:
             continue
         on = status == "open"
         back = clock.from_iso(back_at) if status == "paused" else None
-        for session in spec.split(","):
-            start, end = (dt.datetime.combine(local.date(), dt.time.fromisoformat(t), zone)
-                          for t in session.split("-"))
+        for start, end in _sessions(spec, today):
             if end <= now:
                 continue
             if back is not None:  # its return from the pause is counted already
@@ -183,20 +190,14 @@ def hours_changes(counters: str, now: dt.datetime) -> list[tuple[float, int, int
     return out
 
 
-def at_session_edge(hours: str | None, moment: dt.datetime, edge: str) -> bool:
+def at_session_edge(hours: str | None, moment: dt.datetime, edge: int) -> bool:
     """Whether ``moment`` is within :data:`SETTLING_MIN` of the start (``edge`` 0) or
     the end (1) of one of the sessions of ``hours`` (as kept): a counter opening or
     closing then does as its hours foretold."""
     if not hours:
         return False
-    zone = ZoneInfo(clock.LOCAL_ZONE)
-    local = moment.astimezone(zone)
-    for session in hours.split(","):
-        at = dt.datetime.combine(local.date(), dt.time.fromisoformat(session.split("-")[edge]),
-                                 zone)
-        if abs((moment - at).total_seconds()) <= SETTLING_MIN * 60:
-            return True
-    return False
+    return any(abs((moment - session[edge]).total_seconds()) <= SETTLING_MIN * 60
+               for session in _sessions(hours, moment.astimezone(_ZONE).date()))
 
 
 def announced_changes(facts: LineFacts, now: dt.datetime) -> list[dict] | None:

@@ -53,8 +53,8 @@ from motcua.bus.messages import COUNTER_COMMAND, STATE_DOSSIER_STATS, TICKET  # 
 from motcua.config import from_dict  # noqa: E402
 
 CENTER = "bench"
-DEPARTMENTS = [("stp", "Sở Tư pháp", 0.982, 0), ("skhdt", "Sở Kế hoạch và Đầu tư", 0.91, 3),
-               ("stnmt", "Sở Tài nguyên và Môi trường", 0.74, 17),
+DEPARTMENTS = [("stp", "Sở Tư pháp", 0.982, 0), ("stc", "Sở Tài chính", 0.91, 3),
+               ("snnmt", "Sở Nông nghiệp và Môi trường", 0.74, 17),
                ("sxd", "Sở Xây dựng", 0.96, 1), ("syt", "Sở Y tế", 0.88, 4)]
 
 

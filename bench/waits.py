@@ -10,9 +10,11 @@ once. At each ticket's issue these estimates are taken, from the same store:
 
 - today's (the estimate before issue 25: ``ceil(ahead × per / open)`` with the
   service time of the 20 newest finished tickets);
-- the hub's before this change (the mean of the wait, the 80% range rounded
-  outwards; kept here as ``previous_rule``) and the hub's now
-  (``central.queue.estimate``: what is printed now), each a number or a range;
+- the hub's before this change (the median of the wait, a number only when its
+  mean error is expected at most 1.5 min and no counter changed in 15 min; kept
+  here as ``previous_rule``), the hub's now with the officers not saying how long
+  they pause (``unsaid_rule``), and the hub's now (``central.queue.estimate``:
+  what is printed now), each a number or a range;
 - floor 1: the exact median of the wait given the counters open and free at
   issue and the true mean service time, the best number for an absolute error
   when nothing changes later;
@@ -26,11 +28,14 @@ range's distance to the wait, none inside it (with the ranges' widths beside).
 Day 1: 8 counters open all day, arrivals at 95% of what they can serve.
 Day 2: 8 counters opening late, pausing for breaks, closing for lunch and
 early in the afternoon, with arrivals that the counters cannot always keep up
-with.
+with. An officer pausing says for how long (15 or 20 min, as on the counter's
+keypad) and comes back after 0.8 to 1.5 times that; the lunch and the early
+closing are in the counters' working hours (the centre's setup, ``hours``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 import math
@@ -42,13 +47,37 @@ SERVICE = {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "ran
 MEAN_SERVICE_MIN = 6.0
 START = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC)  # 08:00 in Thanh Hóa
 
-# Day 2: (minute, counters, action)
+# Day 2: (minute, counters, action[, a pause's length as announced, minutes])
 DAY2 = [(0, (1, 2, 3, 4), "open"), (20, (5, 6), "open"), (45, (7, 8), "open"),
-        (120, (1, 2), "pause"), (135, (1, 2), "resume"),
-        (180, (3, 4), "pause"), (200, (3, 4), "resume"),
+        (120, (1, 2), "pause", 15), (180, (3, 4), "pause", 20),
         (240, (5, 6, 7, 8), "close"), (300, (5, 6, 7, 8), "open"),
         (390, (1, 2, 3), "close")]
 DAY2_RATE = 1.05  # arrivals per minute (8 counters serve 1.33 per minute)
+# Day 2's counters' working hours as the centre's setup says them (local time; the
+# day starts at 08:00): the lunch (minutes 240-300) and the early closing (390) are
+# planned, and happen when the officer finishes the citizen at the counter.
+DAY2_HOURS = {**dict.fromkeys((1, 2, 3), "08:00-14:30"), 4: "08:00-17:00",
+              **dict.fromkeys((5, 6), "08:20-12:00,13:00-17:00"),
+              **dict.fromkeys((7, 8), "08:45-12:00,13:00-17:00")}
+# An officer back from a pause after 0.8 to 1.5 times the length announced
+# (uniformly; drawn once per pause of each day).
+BREAK_SPREAD = (0.8, 1.5)
+
+
+def break_lengths(schedule: list, seed: int) -> dict:
+    """How long each counter's pause of ``schedule`` lasts: ``{(minute, counter):
+    minutes}``, the length announced times a draw from :data:`BREAK_SPREAD`."""
+    rng = random.Random(seed + 500)
+    return {(entry[0], k): entry[3] * rng.uniform(*BREAK_SPREAD)
+            for entry in schedule if entry[2] == "pause" for k in entry[1]}
+
+
+def day_events(schedule: list, lengths: dict, after: float = -1.0) -> list:
+    """The schedule's events after ``after``: ``(minute, action, counter, (announced,
+    lasting))``, the last for a pause only."""
+    return [(entry[0], entry[2], k,
+             (entry[3], lengths[entry[0], k]) if entry[2] == "pause" else None)
+            for entry in schedule if entry[0] > after for k in entry[1]]
 
 
 def erlang_cdf(k: int, x: float) -> float:
@@ -85,56 +114,69 @@ def erlang_mad(k: int, scale: float) -> float:
     return scale * k * (1 - 2 * erlang_cdf(k + 1, m))
 
 
-def replay(rng, t0: float, ahead: int, counters: dict, schedule: list) -> float:
+def replay(rng, t0: float, ahead: int, counters: dict, schedule: list, lengths: dict) -> float:
     """One way the future of a ticket issued at ``t0`` could turn out: its wait,
     with the same rules as :func:`simulate` (first come first called, a counter
-    told to pause or close while serving does so when it finishes), new
-    service times drawn for the citizens being served (exponential: the time
-    they have already spent tells nothing) and for those ahead, and the day's
-    schedule of openings, pauses and closings as it will be. Later arrivals
+    told to pause or close while serving does so when it finishes, a paused one
+    back when its pause has lasted as long as it will), new service times drawn
+    for the citizens being served (exponential: the time they have already spent
+    tells nothing) and for those ahead, and the day's schedule of openings,
+    pauses (with their real lengths) and closings as it will be. Later arrivals
     queue behind the ticket and change nothing."""
     status = {k: c[0] for k, c in counters.items()}
     busy = {k: c[1] for k, c in counters.items()}
     wanted = {k: c[2] for k, c in counters.items()}
     events, seq = [], 0
-    for k in counters:
+    for k, c in counters.items():
         if busy[k]:
             seq += 1
-            events.append((t0 + rng.expovariate(1 / MEAN_SERVICE_MIN), seq, "free", k))
-    for minute, numbers, action in schedule:
-        if minute > t0:
-            for k in numbers:
-                seq += 1
-                events.append((minute, seq, action, k))
+            events.append((t0 + rng.expovariate(1 / MEAN_SERVICE_MIN), seq, "free", k, None))
+        if c[3] is not None and status[k] == "paused":
+            seq += 1
+            events.append((max(t0, c[3]), seq, "resume", k, None))
+    for minute, action, k, pause in day_events(schedule, lengths, t0):
+        seq += 1
+        events.append((minute, seq, action, k, pause))
     heapq.heapify(events)
     left = [ahead]
+
+    def push(t, kind, k):
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (t, seq, kind, k, None))
 
     def call(k, now):  # True when it is the ticket's turn
         if left[0] == 0:
             return True
         left[0] -= 1
         busy[k] = True
-        nonlocal seq
-        seq += 1
-        heapq.heappush(events, (now + rng.expovariate(1 / MEAN_SERVICE_MIN), seq, "free", k))
+        push(now + rng.expovariate(1 / MEAN_SERVICE_MIN), "free", k)
         return False
+
+    def stop(k, what, now):
+        if what[0] == "pause":
+            status[k] = "paused"
+            push(now + what[1][1], "resume", k)
+        else:
+            status[k] = "closed"
 
     for k in counters:
         if not busy[k] and not wanted[k] and status[k] == "open" and call(k, t0):
             return 0.0
     while events:
-        now, _, kind, k = heapq.heappop(events)
+        now, _, kind, k, pause = heapq.heappop(events)
         if kind == "free":
             busy[k] = False
             if wanted[k]:
-                status[k], wanted[k] = wanted[k], None
+                stop(k, wanted[k], now)
+                wanted[k] = None
             elif call(k, now):
                 return now - t0
         elif kind in ("pause", "close"):
             if busy[k]:
-                wanted[k] = kind
+                wanted[k] = (kind, pause)
             elif status[k] == "open":
-                status[k] = "paused" if kind == "pause" else "closed"
+                stop(k, (kind, pause), now)
         else:
             wanted[k] = None
             status[k] = "open"
@@ -144,7 +186,7 @@ def replay(rng, t0: float, ahead: int, counters: dict, schedule: list) -> float:
 
 
 def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until: float,
-             max_tickets: int, seed: int, replays: int) -> dict:
+             max_tickets: int, seed: int, replays: int, hours: dict | None = None) -> dict:
     from central.queue import commands, estimate, setup
     from central.queue import tickets as tk
     from central.store import Store
@@ -158,8 +200,8 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     with store.write() as db:
         setup.save_service(db, SERVICE, actor="bench")
         for n in range(1, counters + 1):
-            setup.save_counter(db, {"number": n, "services": {SERVICE["code"]: 1}},
-                               actor="bench")
+            setup.save_counter(db, {"number": n, "services": {SERVICE["code"]: 1},
+                                    "hours": (hours or {}).get(n)}, actor="bench")
         service = setup.service_by_code(db, SERVICE["code"])
     events: list = []
     seq = 0
@@ -176,17 +218,18 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
             break
         push(t, "arrive")
         issued += 1
-    for minute, numbers, action in schedule:
-        for k in numbers:
-            push(minute, action, k)
+    lengths = break_lengths(schedule, seed)
+    for minute, action, k, pause in day_events(schedule, lengths):
+        push(minute, action, (k, pause))
     busy = dict.fromkeys(range(1, counters + 1), False)
-    wanted: dict[int, str | None] = dict.fromkeys(busy)
+    wanted: dict[int, tuple | None] = dict.fromkeys(busy)  # (action, pause) when free
+    back: dict[int, float | None] = dict.fromkeys(busy)  # a paused counter's real return
     estimates: dict[int, tuple] = {}
     states: dict[int, tuple] = {}
 
-    def run(db, k, action, now):
+    def run(db, k, action, now, **fields):
         counter = setup.counter_by_number(db, k)
-        return commands.run(db, counter, action, now=now)[0]
+        return commands.run(db, counter, action, now=now, **fields)[0]
 
     def call_next(db, k, now_min, now):
         result = run(db, k, "next", now)
@@ -194,11 +237,30 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
         if busy[k]:
             push(now_min + rng.expovariate(1 / MEAN_SERVICE_MIN), "free", k)
 
+    def stop(db, k, what, now_min, now):
+        """Pause (saying for how long, as the officer would) or close counter ``k``."""
+        action, pause = what
+        if action == "pause":
+            run(db, k, "pause", now, minutes=pause[0])
+            back[k] = now_min + pause[1]
+            push(back[k], "resume", (k, None))
+        else:
+            run(db, k, "close", now)
+
     def status(db, k):
         return setup.counter_by_number(db, k)["status"]
 
+    def unsettled(db, now):
+        """The hub's rule before this change: any counter of the service that opened,
+        paused or closed in the last 15 minutes, announced or not."""
+        since = clock.iso(now - dt.timedelta(minutes=estimate.SETTLING_MIN))
+        return bool(db.execute(
+            "select coalesce(max(c.status_since > ?), 0) from counters c join "
+            "counter_services cs on cs.counter_id = c.id where cs.service_id = ?",
+            [since, service["id"]]).fetchone()[0])
+
     while events:
-        now_min, _, kind, k = heapq.heappop(events)
+        now_min, _, kind, data = heapq.heappop(events)
         now = START + dt.timedelta(minutes=now_min)
         with store.write() as db:
             if kind == "arrive":
@@ -211,27 +273,32 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
                 estimates[r["ticket_id"]] = (
                     estimate.legacy_minutes(db, service, r["people_ahead"]),
                     r["estimate_min"], erlang_median(finishes, scale), r["estimate_range"],
-                    previous_rule(facts, r["people_ahead"]), erlang_mad(finishes, scale))
+                    previous_rule(facts, r["people_ahead"], unsettled(db, now)),
+                    erlang_mad(finishes, scale),
+                    unsaid_rule(estimate, facts, r["people_ahead"], unsettled(db, now)))
                 states[r["ticket_id"]] = (now_min, r["people_ahead"], {
-                    c: (status(db, c), busy[c], wanted[c]) for c in busy}, facts)
+                    c: (status(db, c), busy[c], wanted[c], back[c]) for c in busy}, facts)
                 for c in busy:
                     if not busy[c] and not wanted[c] and status(db, c) == "open":
                         call_next(db, c, now_min, now)
                         break
-            elif kind == "free":
+                continue
+            k, pause = data if isinstance(data, tuple) else (data, None)
+            if kind == "free":
                 if wanted[k]:
                     run(db, k, "finish", now)
-                    run(db, k, wanted[k], now)
-                    busy[k], wanted[k] = False, None
+                    busy[k] = False
+                    stop(db, k, wanted[k], now_min, now)
+                    wanted[k] = None
                 else:
                     call_next(db, k, now_min, now)
             elif kind in ("pause", "close"):
                 if busy[k]:
-                    wanted[k] = kind
+                    wanted[k] = (kind, pause)
                 elif status(db, k) == "open":
-                    run(db, k, kind, now)
+                    stop(db, k, (kind, pause), now_min, now)
             else:  # open, resume
-                wanted[k] = None
+                wanted[k], back[k] = None, None
                 if status(db, k) != "open":
                     run(db, k, "open" if kind == "open" else "resume", now)
                 if not busy[k]:
@@ -248,7 +315,8 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     oracle, oracle_mad = {}, {}
     for tid in waits:
         t0, ahead, counters, _ = states[tid]
-        samples = sorted(replay(mc, t0, ahead, counters, schedule) for _ in range(replays))
+        samples = sorted(replay(mc, t0, ahead, counters, schedule, lengths)
+                         for _ in range(replays))
         median = samples[len(samples) // 2]
         oracle[tid] = median
         oracle_mad[tid] = sum(abs(x - median) for x in samples) / len(samples)
@@ -263,6 +331,9 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
         if ranges:
             got = [(ranges[t], waits[t]) for t in tids if ranges[t]]
             row["ranged"] = len(got) / len(tids)
+            numbers = [abs(point[t] - waits[t]) for t in tids if not ranges[t]]
+            if numbers:
+                row["numbers"] = (sum(numbers) / len(numbers), percentile(numbers, 90))
             if got:
                 widths = [hi - lo for (lo, hi), _ in got]
                 row["width"] = (percentile(widths, 50), percentile(widths, 90))
@@ -283,6 +354,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     legacy = {t: estimates[t][0] for t in tids}
     out["legacy"] = scored(legacy, {t: abs(legacy[t] - waits[t]) for t in tids})
     for key, pick in (("previous", lambda t: estimates[t][4]),
+                      ("unsaid", lambda t: estimates[t][6]),
                       ("new", lambda t: (estimates[t][1], estimates[t][3]))):
         shown = {t: pick(t) for t in tids}
         out[key] = scored({t: shown[t][0] for t in tids},
@@ -294,28 +366,45 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     out["oracle"]["expected"] = sum(oracle_mad.values()) / len(tids)
     out["hours"] = max(states[t][0] for t in states) / 60
     out["issued"] = len(states)
+    out["raw"] = (waits, states, estimates, oracle)
     return out
 
 
-def previous_rule(facts, ahead: int) -> tuple[int, list | None]:
-    """The hub's estimate before this change (central/queue/estimate.py at 48f74a5):
-    the mean of the wait, ``finishes * per / open``, and the normal 80% interval in
-    whole five minutes. Kept here to measure the change in the same run."""
+def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
+    """The hub's estimate before this change (central/queue/estimate.py at 2cfdcd4):
+    the median of the wait with today's counters, its 80% interval with each end to
+    the nearest five minutes, a number only when its mean error is expected at most
+    1.5 min (0.8 standard deviations) and no counter of the service opened, paused
+    or closed in the last 15 min (``settling``, announced or not). Kept here to
+    measure the change in the same run."""
+    from central.queue.estimate import Z80, half_up, wait_quantile
+
     servers = max(1, facts.open)
     gap = facts.per / servers
     finishes = ahead - facts.idle + 1 if facts.open and ahead >= facts.idle else 0
     if not facts.open:
         finishes = ahead + 1
-    minutes = finishes * gap
-    spread = 1.2816 * math.sqrt(finishes) * gap
-    low = 5 * math.floor(max(0.0, minutes - spread) / 5)
-    high = max(low + 5, 5 * math.ceil((minutes + spread) / 5))
-    trusted = facts.steady and 0.8 * math.sqrt(finishes) * gap <= 1.5
-    return round(minutes), None if trusted else [low, high]
+    minutes = wait_quantile(finishes, gap, 0.0)
+    low = min(5 * half_up(wait_quantile(finishes, gap, -Z80) / 5), 5 * math.floor(minutes / 5))
+    high = max(low + 5, 5 * half_up(wait_quantile(finishes, gap, Z80) / 5),
+               5 * math.ceil(minutes / 5))
+    steady = facts.open > 0 and facts.known and not settling
+    trusted = steady and 0.8 * math.sqrt(finishes) * gap <= 1.5
+    return half_up(minutes), None if trusted else [low, high]
+
+
+def unsaid_rule(estimate, facts, ahead: int, settling: bool) -> tuple[int, list | None]:
+    """The hub's rule now had nothing been announced (officers pausing without saying
+    for how long, no working hours in the setup): no change to count on, and every
+    change unsettles the line (the hub's ``wait_for`` on the same facts without the
+    changes)."""
+    wait = estimate.wait_for(dataclasses.replace(facts, changes=(), settling=settling), ahead)
+    return wait.minutes, wait.range
 
 
 METHODS = (("legacy", "today's (before issue 25): a number"),
            ("previous", "the hub's before this change"),
+           ("unsaid", "the hub's now, nothing announced"),
            ("new", "the hub's now"),
            ("floor", "floor 1: exact median knowing the counters open at issue"),
            ("oracle", "floor 2: median of 1,000 replays knowing the day's schedule"))
@@ -325,19 +414,21 @@ def main() -> int:
     run = Run("waits.py", __doc__)
     replays = run.pick(1000, 50)
     day1_tickets = run.pick(3000, 300)
+    day2_schedule = [e for e in DAY2 if e[0] < run.pick(450, 150)]
     try:
         day1 = simulate(run.tmp, "day1", 8, [(0, tuple(range(1, 9)), "open")],
                         8 / MEAN_SERVICE_MIN * 0.95, math.inf, day1_tickets, seed=7,
                         replays=replays)
-        day2 = simulate(run.tmp, "day2", 8, DAY2 if not run.quick else DAY2[:6], DAY2_RATE,
-                        run.pick(450.0, 150.0), 10**6, seed=11, replays=replays)
+        day2 = simulate(run.tmp, "day2", 8, day2_schedule, DAY2_RATE,
+                        run.pick(450.0, 150.0), 10**6, seed=11, replays=replays,
+                        hours=DAY2_HOURS)
         # Days of the same kinds drawn again: how much of the figures is the draw.
         others = [(seed, simulate(run.tmp, f"day1-{seed}", 8, [(0, tuple(range(1, 9)), "open")],
                                   8 / MEAN_SERVICE_MIN * 0.95, math.inf, day1_tickets,
                                   seed=seed, replays=run.pick(200, 20)),
-                   simulate(run.tmp, f"day2-{seed}", 8, DAY2 if not run.quick else DAY2[:6],
+                   simulate(run.tmp, f"day2-{seed}", 8, day2_schedule,
                             DAY2_RATE, run.pick(450.0, 150.0), 10**6, seed=seed + 100,
-                            replays=run.pick(200, 20)))
+                            replays=run.pick(200, 20), hours=DAY2_HOURS))
                   for seed in run.pick((1, 2, 3), (1,))]
     finally:
         run.close()
@@ -350,7 +441,8 @@ def main() -> int:
         for method, name in METHODS:
             r = d[method]
             printed = f(r["printed"]) if "printed" in r else "–"
-            ranged = f"{r['ranged']:.0%}" if "ranged" in r else "0%"
+            numbers = f"{1 - r['ranged']:.0%}" if "ranged" in r else "100%"
+            alone = f(r["numbers"]) if "numbers" in r else f(r["point"])
             width = f"{r['width'][0]:g} / {r['width'][1]:g}" if "width" in r else "–"
             inside = f"{r['inside']:.0%}" if "inside" in r else "–"
             expected = f"{r['expected']:.2f}" if "expected" in r else "–"
@@ -358,8 +450,20 @@ def main() -> int:
                 name = name.replace("1,000", f"{replays:,}")
             out.append(f"| {label} | {name} | {f(r['point'])} | "
                        f"{r['point'][0] / d['floor']['point'][0]:.2f}× | {expected} | {printed} | "
-                       f"{ranged} | {width} | {inside} |")
+                       f"{numbers} | {alone} | {width} | {inside} |")
         return out
+
+    def seed_row(seed, label, d):
+        p, n = d["previous"], d["new"]
+        return (f"| {seed} | {label} | {d['n']} | {d['mean_wait']:.1f} | "
+                f"{f(d['legacy']['point'])} | "
+                f"{f(p['point'])} → {f(n['point'])} | "
+                f"{f(d['floor']['point'])} ({d['floor']['expected']:.2f}) | "
+                f"{f(d['oracle']['point'])} | {f(p['printed'])} → {f(n['printed'])} | "
+                f"{1 - p['ranged']:.0%} → {1 - n['ranged']:.0%} | "
+                f"{f(p['numbers']) if 'numbers' in p else '–'} → "
+                f"{f(n['numbers']) if 'numbers' in n else '–'} | "
+                f"{p['inside']:.0%} → {n['inside']:.0%} |")
 
     body = "\n".join([
         "## Wait estimates (bench/waits.py)",
@@ -367,7 +471,9 @@ def main() -> int:
         f"Day 1: {day1['n']} tickets, 8 counters open, arrivals at 95% of what they can "
         f"serve; waits averaged {day1['mean_wait']:.1f} min (p90 {day1['p90_wait']:.1f}). "
         f"Day 2: {day2['n']} tickets over {run.pick(450, 150)} minutes, counters opening "
-        "late, pausing, closing for lunch and early; waits averaged "
+        "late, pausing (the officers saying for how long: 15 or 20 min, back after "
+        f"{BREAK_SPREAD[0]:g} to {BREAK_SPREAD[1]:g} times that), closing for lunch and "
+        "early as their working hours in the setup say; waits averaged "
         f"{day2['mean_wait']:.1f} min (p90 {day2['p90_wait']:.1f}). Service times random "
         f"(exponential, mean {MEAN_SERVICE_MIN:g} min), the same days for every method, "
         "all measured in this run. Minutes; \"point\": the estimate's number against the "
@@ -375,30 +481,25 @@ def main() -> int:
         "absolute error that estimate can expect over every way the same day could go "
         "on from each ticket's issue (exact for floor 1, from the replays for floor 2); "
         "\"printed\": what the ticket says against the wait — a number's distance to it, a "
-        "range's distance to it (0 inside; \"dưới 5 phút\" is 0–5); widths of the ranges "
-        "printed, median / p90:",
+        "range's distance to it (0 inside; \"dưới 5 phút\" is 0–5); \"numbers\": the "
+        "share of tickets that print a number (the others a range), and those numbers' "
+        "own error; widths of the ranges printed, median / p90:",
         "",
         "| day | estimate | point: mean / p90 | point mean / floor 1's | expected mean | "
-        "printed: mean / p90 | range printed | range width | wait inside range |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "printed: mean / p90 | numbers printed | numbers alone: mean / p90 | range width | "
+        "wait inside range |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows("1", day1),
         *rows("2", day2),
         "",
         "Days of the same two kinds drawn with other seeds (floor 2 from "
-        f"{run.pick(200, 20)} replays a ticket); point and printed as above, mean / p90:",
+        f"{run.pick(200, 20)} replays a ticket); mean / p90, the hub's before → now:",
         "",
-        "| seed | day | tickets | mean wait | today's | the hub's before | the hub's now | "
-        "floor 1 (expected mean) | floor 2 | printed before | printed now | "
-        "range printed now | width before → now (median / p90) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        *[f"| {seed} | {label} | {d['n']} | {d['mean_wait']:.1f} | {f(d['legacy']['point'])} | "
-          f"{f(d['previous']['point'])} | {f(d['new']['point'])} | "
-          f"{f(d['floor']['point'])} ({d['floor']['expected']:.2f}) | "
-          f"{f(d['oracle']['point'])} | {f(d['previous']['printed'])} | "
-          f"{f(d['new']['printed'])} | {d['new']['ranged']:.0%} | "
-          + (f"{d['previous']['width'][0]:g} / {d['previous']['width'][1]:g} → "
-             f"{d['new']['width'][0]:g} / {d['new']['width'][1]:g} |"
-             if "width" in d["new"] and "width" in d["previous"] else "– |")
+        "| seed | day | tickets | mean wait | today's | the hub's: point | "
+        "floor 1 (expected mean) | floor 2 | printed | numbers printed | numbers alone | "
+        "wait inside range |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *[seed_row(seed, label, d)
           for seed, one, two in others for label, d in (("1", one), ("2", two))],
         "",
         *findings(day1, day2, [d for _, one, two in others for d in (one, two)]),
@@ -411,6 +512,15 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
     """What the tables say, in sentences whose every figure is from this run."""
     def pm(d, method, part="point"):
         return f"{d[method][part][0]:.2f} / {d[method][part][1]:.2f}"
+
+    days = [day1, day2, *others]
+
+    def within(d, method, part):
+        r = d[method].get(part)
+        return r is None or (r[0] <= 1.5 and r[1] <= 4)
+
+    def share(d, method):
+        return 1 - d[method]["ranged"]
 
     return [
         f"Day 1 issued its {day1['issued']} tickets over {day1['hours']:.0f} hours of "
@@ -425,11 +535,10 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
         "times are exponential the time a citizen at a counter has already spent "
         "tells nothing more (the replays of floor 2 draw fresh service times for them: "
         f"on day 1, with no schedule to know, floor 2 gives {pm(day1, 'oracle')}, floor 1 "
-        f"{pm(day1, 'floor')}). Every ticket has one service drawn from one distribution: "
-        "there is no procedure or department to tell service times apart. So on day 1 no "
-        f"number printed at issue can expect a mean error below {day1['floor']['expected']:.2f} "
-        f"min (its p90 measured {day1['floor']['point'][1]:.2f}): a mean error of 1.5 min "
-        "and a p90 of 4 min for a number on every ticket are "
+        f"{pm(day1, 'floor')}). So on day 1 no number printed at issue can expect a mean "
+        f"error below {day1['floor']['expected']:.2f} min (its p90 measured "
+        f"{day1['floor']['point'][1]:.2f}): a mean error of 1.5 min and a p90 of 4 min for "
+        "a number on every ticket are "
         + ("out of reach of any estimate on this day, by the simulation's own randomness."
            if day1["floor"]["expected"] > 1.5 or day1["floor"]["point"][1] > 4 else
            "within reach on this day."),
@@ -438,41 +547,42 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
          < day2["floor"]["point"][0] else "On day 2, k")
         + "nowing when counters will open, pause and "
         f"close, floor 2 reaches {pm(day2, 'oracle')} where floor 1 gets "
-        f"{pm(day2, 'floor')}. The hub does not know the day's pauses and closings in "
-        f"advance; its number gets {pm(day2, 'new')}.",
+        f"{pm(day2, 'floor')}. The hub now knows how long each pause was said to last "
+        f"(the officers' real pauses lasting {BREAK_SPREAD[0]:g} to {BREAK_SPREAD[1]:g} "
+        "times that) and each counter's working hours (the lunch and the early closing): "
+        f"its number gets {pm(day2, 'previous')} before this change, "
+        f"{pm(day2, 'unsaid')} with nothing announced and {pm(day2, 'new')} with both, "
+        "printed on "
+        f"{share(day2, 'unsaid'):.0%} and {share(day2, 'new'):.0%} of the tickets, off by "
+        f"{pm(day2, 'unsaid', 'numbers')} and {pm(day2, 'new', 'numbers')} as numbers.",
         "",
-        "What the citizen reads: the hub prints a number only when that number is "
-        "expected to be off by at most 1.5 min, else a range. Measured as printed, the "
-        f"hub's estimate is off by {pm(day1, 'new', 'printed')} (day 1) and "
-        f"{pm(day2, 'new', 'printed')} (day 2) — "
-        + ("within" if all(d["new"]["printed"][0] <= 1.5 and d["new"]["printed"][1] <= 4
-                          for d in (day1, day2)) else "not within")
-        + f" 1.5 / 4 — where today's number "
-        f"is off by {pm(day1, 'legacy', 'printed')} and {pm(day2, 'legacy', 'printed')}. "
-        f"{day1['new']['ranged']:.0%} and {day2['new']['ranged']:.0%} "
-        "of the tickets print a range, the price of the waits' randomness; "
-        "this change rounds each end of the 80% range to the nearest five minutes "
-        "(outwards before) and prints the wait's median (its mean before): ranges "
-        f"{day1['previous']['width'][0]:g} → {day1['new']['width'][0]:g} min wide at the "
-        f"median on day 1, {day2['previous']['width'][1]:g} → "
-        f"{day2['new']['width'][1]:g} at the p90 on day 2, the waits inside them "
-        f"{day1['previous']['inside']:.0%} → {day1['new']['inside']:.0%} (day 1).",
+        "What the citizen reads: a number when nine numbers in ten like it are off by at "
+        "most 4.5 min (before: when its mean error was expected at most 1.5 min), else a "
+        f"range. Numbers are printed on {share(day1, 'previous'):.0%} → "
+        f"{share(day1, 'new'):.0%} of the tickets of day 1 and {share(day2, 'previous'):.0%} → "
+        f"{share(day2, 'new'):.0%} of day 2, "
+        f"{min(share(d, 'previous') for d in others):.0%}–"
+        f"{max(share(d, 'previous') for d in others):.0%} → "
+        f"{min(share(d, 'new') for d in others):.0%}–{max(share(d, 'new') for d in others):.0%}"
+        " on the other seeds' days. The numbers printed are off by "
+        f"{pm(day1, 'new', 'numbers')} (day 1) and {pm(day2, 'new', 'numbers')} (day 2); "
+        f"within 1.5 / 4 on {sum(within(d, 'new', 'numbers') for d in days)} of {len(days)} "
+        f"days (before: {sum(within(d, 'previous', 'numbers') for d in days)}). As printed, "
+        f"numbers and ranges, the hub's estimate is off by {pm(day1, 'new', 'printed')} "
+        f"(day 1) and {pm(day2, 'new', 'printed')} (day 2), within 1.5 / 4 on "
+        f"{sum(within(d, 'new', 'printed') for d in days)} of {len(days)} days, where "
+        f"today's number is off by {pm(day1, 'legacy', 'printed')} and "
+        f"{pm(day2, 'legacy', 'printed')}. The waits fall inside the ranges printed "
+        f"{day1['new']['inside']:.0%} (day 1) and {day2['new']['inside']:.0%} (day 2) of the "
+        "time (an 80% interval, each end to the nearest five minutes).",
         "",
         "Drawn with other seeds, days of the same kinds give waits averaging "
         f"{min(d['mean_wait'] for d in others):.1f} to {max(d['mean_wait'] for d in others):.1f}"
         " min, and floor 1's expected mean error follows them from "
         f"{min(d['floor']['expected'] for d in others):.2f} to "
         f"{max(d['floor']['expected'] for d in others):.2f} min: whether 1.5 / 4 is within "
-        "reach of a number depends on how long the line happened to grow, not on the "
-        "estimator. The hub's printed error stayed at most "
-        f"{max(d['new']['printed'][0] for d in others):.2f} / "
-        f"{max(d['new']['printed'][1] for d in others):.2f}; as a number the median had "
-        "a smaller mean error than the mean on "
-        f"{sum(d['new']['point'][0] < d['previous']['point'][0] for d in others)} of "
-        f"{len(others)} days, a smaller p90 on "
-        f"{sum(d['new']['point'][1] < d['previous']['point'][1] for d in others)} and a "
-        f"larger one on {sum(d['new']['point'][1] > d['previous']['point'][1] for d in others)}"
-        " (the median minimizes the mean error, not the p90).",
+        "reach of a number on every ticket depends on how long the line happened to grow, "
+        "not on the estimator.",
     ]
 
 

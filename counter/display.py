@@ -38,9 +38,14 @@ class View:
     blink_until: float = 0.0
     message: str | None = None  # shown under the number (oled), "Err" on 7-segment
     error: bool = False
-    choosing: str | None = None  # the transfer chooser's current choice, in Vietnamese
-    choosing_short: str = ""  # the same for LED modules, e.g. "q3" (counter 3), "d2"
+    choosing: str | None = None  # the chooser's current choice, in Vietnamese
+    choosing_short: str = ""  # the same for LED modules, e.g. "q3" (counter 3), "d2", "15"
+    chooser: str = "transfer"  # which chooser: transfer | pause (how long)
     rating: bool = False  # the rating keypad is lit
+
+
+# Each chooser's headline (OLED) and prefix (7-segment: "tr q3", "PA 15").
+CHOOSERS = {"transfer": ("Chuyển đến:", "tr"), "pause": ("Tạm nghỉ:", "PA")}
 
 
 @lru_cache(maxsize=16)
@@ -51,7 +56,7 @@ def _font(size: int, bold: bool = False):
 def segment_text(view: View) -> str:
     """The eight characters of a seven-segment module for ``view``."""
     if view.choosing is not None:
-        return f"tr {view.choosing_short}"[:8]
+        return f"{CHOOSERS[view.chooser][1]} {view.choosing_short}"[:8]
     if not view.known:
         return "--------" if view.online else "     OFF"
     if view.error and view.message:
@@ -151,7 +156,7 @@ class NumberDisplay:
             lines: list[str] = []
             words = _font(max(12, h // 4), bold=True)
             if view.choosing is not None:
-                centre, font = "Chuyển đến:", small
+                centre, font = CHOOSERS[view.chooser][0], small
                 lines = _wrap(draw, view.choosing, small, w - 4)[:2] + ["Tiếp: đổi · Xong: chọn"]
             elif view.status == "paused" and view.known:
                 centre, font = "TẠM DỪNG", words

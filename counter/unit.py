@@ -55,8 +55,14 @@ COMMAND_TIMEOUT_S = 5.0
 # After "Không hài lòng": the rating keys, in order, as reasons (issue 15).
 REASON_PROMPT = "Lý do? " + " · ".join(
     f"{i} {name}" for i, name in enumerate(REASON_NAMES.values(), start=1))
-# In the transfer chooser the officer's keys change meaning.
+# In a chooser the officer's keys change meaning (in the pause chooser the pause key
+# chooses too: two presses pause for the first length).
 CHOOSER_KEYS = {"next": "forward", "recall": "back", "finish": "choose"}
+# How long a pause may be announced for, the first chosen by a second press (issue
+# 25: the wait estimates count on the counter's return); the last says nothing.
+PAUSE_MINUTES = (15, 30, 60, 90, 5, 10, None)
+PAUSE_CHOICES = [(f"{m} phút", str(m), {"minutes": m}) if m else
+                 ("Chưa rõ bao lâu", "--", {}) for m in PAUSE_MINUTES]
 
 
 class CounterUnit:
@@ -73,6 +79,7 @@ class CounterUnit:
         self.blink_until = 0.0
         self._call_key = None
         self.choices: list[tuple[str, str, dict]] | None = None  # label, short, fields
+        self.chooser = "transfer"  # what the choices are for: transfer | pause
         self.choice = 0
         self.choosing_until = 0.0
         self.finished_seen: set[int] = set()  # tickets the rating keypad was lit for
@@ -85,9 +92,11 @@ class CounterUnit:
 
     def handle(self, action: str) -> None:
         """Carry out a key press (on the node's worker thread)."""
-        cfg = self.node.config
         if self.choices is not None:
-            self._choose(CHOOSER_KEYS.get(action, "cancel"))
+            what = CHOOSER_KEYS.get(action, "cancel")
+            if action == "pause" and self.chooser == "pause":
+                what = "choose"
+            self._choose(what)
             return
         if action == "transfer":
             current = (self.state or {}).get("current")
@@ -98,14 +107,24 @@ class CounterUnit:
             if not choices:
                 self.show("Chưa có dịch vụ hoặc quầy nào để chuyển.", error=True)
                 return
-            with self.lock:
-                self.choices, self.choice = choices, 0
-                self.choosing_until = time.monotonic() + cfg.keypad.transfer_timeout_s
+            self._open_chooser("transfer", choices)
             return
         if action == "pause":
             status = (self.state or {}).get("status")
-            action = {"paused": "resume", "closed": "open"}.get(status, "pause")
+            if status not in ("paused", "closed"):
+                # An open counter: for how long? (the next key changes it, finish or
+                # pause again chooses, another key cancels)
+                self._open_chooser("pause", PAUSE_CHOICES)
+                return
+            action = {"paused": "resume", "closed": "open"}[status]
         self.command(action)
+
+    def _open_chooser(self, chooser: str, choices: list) -> None:
+        with self.lock:
+            self.choices, self.choice, self.chooser = choices, 0, chooser
+            self.message = None  # the chooser's lines, not the last answer, under it
+            self.choosing_until = time.monotonic() + self.node.config.keypad.transfer_timeout_s
+        self.node.redraw()
 
     def _choose(self, what: str) -> None:
         with self.lock:
@@ -120,10 +139,11 @@ class CounterUnit:
                 self.choices = None
             else:
                 return
+        action = "transfer" if self.chooser == "transfer" else "pause"
         if chosen is None:
-            self.show("Đã huỷ chuyển số.")
+            self.show("Đã huỷ chuyển số." if action == "transfer" else "Quầy vẫn mở.")
         else:
-            self.command("transfer", **chosen)
+            self.command(action, **chosen)
 
     def command(self, action: str, **fields) -> dict | None:
         """Send one counter command; show the hub's answer or its refusal."""
@@ -223,7 +243,8 @@ class CounterUnit:
             message = self.message if self.message and now < self.message[2] else None
             if self.choices is not None and now >= self.choosing_until:
                 self.choices = None
-                message = ("Hết giờ chọn; đã huỷ chuyển số.", False, now + 2)
+                message = ("Hết giờ chọn; đã huỷ chuyển số." if self.chooser == "transfer"
+                           else "Hết giờ chọn; quầy vẫn mở.", False, now + 2)
                 self.message = message
             if message is None and self.rating is not None and self.rating.lit \
                     and self.rating.asking_reason:
@@ -237,7 +258,7 @@ class CounterUnit:
                 blink_until=self.blink_until, message=message[0] if message else None,
                 error=bool(message and message[1]),
                 choosing=choosing[0] if choosing else None,
-                choosing_short=choosing[1] if choosing else "",
+                choosing_short=choosing[1] if choosing else "", chooser=self.chooser,
                 rating=bool(self.rating and self.rating.lit))
 
     def next_change(self, now: float) -> float:

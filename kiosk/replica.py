@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from motcua.public_terms import confirmed
 from motcua.search import SearchIndex, national_code
 
 
@@ -87,9 +88,9 @@ class Replica:
 
     def _brief(self, rowid: int) -> dict:
         row = self.conn.execute("select id, code, name, field, level, department, "
-                                "department_name from procedures where id = ?",
+                                "department_name, details from procedures where id = ?",
                                 [rowid]).fetchone()
-        return dict(row)
+        return _listed(row)
 
     def departments(self) -> list[dict]:
         """Departments with how many procedures each, in catalog order."""
@@ -105,14 +106,14 @@ class Replica:
                 "group by field order by field", [department])]
 
     def procedures(self, department: str, field: str | None = None) -> list[dict]:
-        sql = ("select id, code, name, field, level, department, department_name from "
-               "procedures where department = ?")
+        sql = ("select id, code, name, field, level, department, department_name, details "
+               "from procedures where department = ?")
         args = [department]
         if field:
             sql += " and field = ?"
             args.append(field)
         with self.lock:
-            return [dict(r) for r in self.conn.execute(sql + " order by name", args)]
+            return [_listed(r) for r in self.conn.execute(sql + " order by name", args)]
 
     def get(self, code: str) -> dict | None:
         with self.lock:
@@ -139,3 +140,11 @@ class Replica:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+
+def _listed(row) -> dict:
+    """A procedure row for a list on screen: ``code_confirmed`` says whether its code may
+    be shown (an unconfirmed code is for staff only, motcua.public_terms)."""
+    out = dict(row)
+    out["code_confirmed"] = confirmed(json.loads(out.pop("details") or "{}"), "code")
+    return out

@@ -13,6 +13,7 @@ from motcua import clock
 from motcua.public_terms import (
     ASK_OFFICER,
     channel_notes,
+    confirmed,
     fee_items,
     fee_line,
     public_details,
@@ -195,7 +196,8 @@ def result_rows(ui, surface, area, rows, *, offset=0):
             pygame.draw.rect(surface, TILE, rect, border_radius=14)
             yy = draw_text(surface, font, p["name"], (rect.x + ui.u(24), rect.y + ui.u(14)),
                            INK, width=area.w - ui.u(48))
-            meta = f"Mã {p['code']} · {LEVELS.get(p['level'], p['level'])}"
+            meta = (f"Mã {p['code']} · " if p.get("code_confirmed") else "") \
+                + LEVELS.get(p["level"], p["level"])
             surface.blit(small.render(meta, True, MUTED), (rect.x + ui.u(24), yy - ui.u(4)))
             visible = rect.clip(area)
             if visible.h >= 64:
@@ -242,8 +244,10 @@ class Procedure:
         day = clock.today()  # the fee items in force today, in Vietnam time
         d = public_details(self.proc["details"], day)
         blocks = [("title", self.proc["name"]),
-                  ("meta", f"Mã thủ tục: {self.proc['code']} · {LEVELS.get(self.proc['level'])}"
-                           f" · Lĩnh vực: {self.proc['field']}"),
+                  # An unconfirmed code is for staff only, as every unconfirmed part.
+                  ("meta", (f"Mã thủ tục: {self.proc['code']} · "
+                            if confirmed(self.proc["details"], "code") else "")
+                           + f"{LEVELS.get(self.proc['level'])} · Lĩnh vực: {self.proc['field']}"),
                   ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
         source = source_phrase(self.proc["details"], centre)
         if source:

@@ -47,7 +47,7 @@ def services_for(procedure: dict, services: list[dict]) -> list[dict]:
 
     >>> services_for({"department_name": "Sở Tư pháp"},
     ...              [{"code": "ho-tich", "departments": ["Sở Tư pháp"]},
-    ...               {"code": "dat-dai", "departments": ["Sở Tài nguyên và Môi trường"]}])
+    ...               {"code": "dat-dai", "departments": ["Sở Nông nghiệp và Môi trường"]}])
     [{'code': 'ho-tich', 'departments': ['Sở Tư pháp']}]
     """
     department = (procedure.get("department_name") or "").strip().casefold()

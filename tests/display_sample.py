@@ -14,18 +14,18 @@ CENTER_NAME = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"
 CALLS = [
     ("1023", 5, "Đăng ký kinh doanh"), ("A017", 2, "Hộ tịch, chứng thực"),
     ("2008", 7, "Đầu tư, xây dựng"), ("A016", 1, "Hộ tịch, chứng thực"),
-    ("3004", 9, "Lao động, thương binh và xã hội"), ("1022", 4, "Đăng ký kinh doanh"),
+    ("3004", 9, "Lao động, việc làm, người có công"), ("1022", 4, "Đăng ký kinh doanh"),
     ("A015", 3, "Hộ tịch, chứng thực"), ("1021", 5, "Đăng ký kinh doanh"),
 ]
 WAITING = [
     ("ho-tich", "Hộ tịch, chứng thực", 12), ("dang-ky-kinh-doanh", "Đăng ký kinh doanh", 7),
-    ("dau-tu", "Đầu tư, xây dựng", 0), ("lao-dong", "Lao động, thương binh và xã hội", 3),
+    ("dau-tu", "Đầu tư, xây dựng", 0), ("lao-dong", "Lao động, việc làm, người có công", 3),
     ("dat-dai", "Đất đai, tài nguyên môi trường", 21),
 ]
 DEPARTMENTS = [
-    ("stp", "Sở Tư pháp", 0.982, 0), ("skhdt", "Sở Kế hoạch và Đầu tư", 0.91, 3),
-    ("stnmt", "Sở Tài nguyên và Môi trường", 0.74, 17), ("sxd", "Sở Xây dựng", 0.96, 1),
-    ("sldtbxh", "Sở Lao động – Thương binh và Xã hội", None, 0),
+    ("stp", "Sở Tư pháp", 0.982, 0), ("stc", "Sở Tài chính", 0.91, 3),
+    ("snnmt", "Sở Nông nghiệp và Môi trường", 0.74, 17), ("sxd", "Sở Xây dựng", 0.96, 1),
+    ("svhttdl", "Sở Văn hóa, Thể thao và Du lịch", None, 0),
 ]
 
 

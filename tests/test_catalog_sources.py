@@ -587,3 +587,26 @@ def test_every_name_is_words_and_every_repository_link_names_a_commit(client, st
                 record["code"], url)
     page = client.get("/thu-tuc/1.010818").get_data(as_text=True)
     assert "bị địch bắt tù, đày" in page and "da8362fb" not in page.split("github.com")[0]
+
+
+def test_citizen_reception_cites_the_decree_in_force_not_the_one_it_replaced(client, store):
+    catalog.load_sample(store, "admin")
+    # Nghị định 154/2026/NĐ-CP ngày 15/05/2026 details Luật Tiếp công dân from 01/07/2026 and ends
+    # Nghị định 64/2014/NĐ-CP (its Art. 44); Hải Phòng's list of 10/09/2026 still named the old one.
+    for code in ("1.010943", "2.001909"):
+        page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
+        assert "Nghị định 154/2026/NĐ-CP" in page and "64/2014" not in page, code
+        assert "Luật Tiếp công dân số 42/2013/QH13" in page, code
+    (record,) = [r for r in _sample() if r["code"] == "1.010943"]
+    assert confirmed(record, "legal_basis") and not confirmed(record, "fees")
+    (source,) = [s for s in _cited(record, "legal_basis") if s["number"] == "154/2026/NĐ-CP"]
+    assert "64/2014/NĐ- CP" in source["quote"] and "hết hiệu lực" in source["quote"]
+
+
+def test_a_denunciation_at_the_commune_names_the_2026_amendments(client, store):
+    catalog.load_sample(store, "admin")
+    # Nghị định 156/2026/NĐ-CP ngày 15/05/2026 amends Nghị định 31/2019/NĐ-CP from 01/07/2026; its
+    # preamble names the amending law 136/2025/QH15. The 30-day time limit is the law's, unchanged.
+    page = client.get("/thu-tuc/2.002396").get_data(as_text=True)
+    assert "Nghị định 156/2026/NĐ-CP" in page and "136/2025/QH15" in page
+    assert "30 ngày" in page

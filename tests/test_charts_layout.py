@@ -4,7 +4,7 @@ overlap, no label is cut by its chart's edge, and the page itself does not
 scroll sideways (wide tables scroll inside their own box).
 
 The dataset has a department that resolved nothing (its row says "—" and why)
-and long department names ("Sở Nông nghiệp và Phát triển nông thôn").
+and long department names ("Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa").
 """
 
 import pytest
@@ -69,8 +69,8 @@ def check(page, where):
 def centre(queue_hub, store, hub_config, monkeypatch):
     stats_dataset.build(store, hub_config)
     idle_department(store, hub_config)
-    with store.write() as db:  # long names, as the sample centre's are
-        db.execute("update departments set name = 'Sở Nông nghiệp và Phát triển nông thôn' "
+    with store.write() as db:  # long names, as a centre's are when it adds the province's
+        db.execute("update departments set name = 'Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa' "
                    "where code = 'SXD'")
     topics = Topics(hub_config.center)
     monkeypatch.setattr(clock, "now", lambda: stats_dataset.NOW)

@@ -18,7 +18,7 @@ from .test_queue_browser import PASSWORD, issue, queue_site, sign_in  # noqa: F4
 pytestmark = pytest.mark.browser
 
 MESSAGES = {"n": "Đang gọi số", "r": "Đã gọi lại số", "s": "Đang phục vụ số",
-            "h": "Đã hoàn thành.", "v": "Đã ghi vắng mặt.", "p": "Quầy tạm dừng.",
+            "h": "Đã hoàn thành.", "v": "Đã ghi vắng mặt.", "p": "Quầy tạm nghỉ 15 phút, đến ",
             "t": "Quầy đã mở."}
 ACTIONS = {"n": "next", "r": "recall", "s": "serve", "h": "finish", "v": "no_show",
            "p": "pause", "t": "resume"}
@@ -81,15 +81,22 @@ def test_thirty_shortcuts_in_a_row_act_thirty_times(officer, store, queue_hub):
         "select action from ticket_events where action != 'issue' order by id")]
     expected = [ACTIONS[k] for k in sequence if k not in "pt"]
     assert actions == expected
-    # Pause and resume, six of them, reached the counter too: it is open.
-    assert store.db.execute("select status from counters where number = 1").fetchone()[0] == \
-        "open"
+    # Pause and resume, six of them, reached the counter too: it is open, back from
+    # a pause of a said length (15 minutes, chosen beside the pause button).
+    assert store.db.execute("select status, announced from counters where number = 1"
+                            ).fetchone() == ("open", 1)
 
     # A shortcut whose action the state does not allow says why and sends nothing.
     officer.keyboard.press("r")
     officer.locator("#message", has_text="Quầy chưa gọi số nào.").wait_for(timeout=5_000)
     assert len(store.db.execute("select * from ticket_events where action != 'issue'")
                .fetchall()) == len(expected)
+    # A pause of unknown length says so, and the hub keeps no return.
+    officer.select_option("#pause-minutes", "")
+    officer.click("#btn-pause")
+    officer.locator("#message", has_text="Quầy tạm dừng.").wait_for(timeout=5_000)
+    assert store.db.execute("select status, back_at from counters where number = 1"
+                            ).fetchone() == ("paused", None)
 
 
 def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store, queue_hub):

@@ -7,6 +7,7 @@ module would show.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from luma.led_matrix.segment_mapper import dot_muncher
@@ -14,8 +15,9 @@ from PIL import ImageStat
 
 from central.accounts.users import create_user
 from central.feedback import ratings
-from central.queue import api
-from counter.display import segment_bytes
+from central.queue import api, state
+from counter.display import segment_bytes, segment_text
+from motcua import clock
 from motcua.bus.messages import COUNTER_COMMAND, RATING, TICKET
 
 from .conftest import wait_until
@@ -123,11 +125,20 @@ def test_a_refused_command_shows_the_hubs_reason(queue_hub, make_node, store, tm
     assert view.error and view.message == "Quầy chưa gọi số nào."
     image = counter.units[1].display.device.image
     check_image("counter-oled-refused.png", image)
-    # The pause / resume key opens a closed counter, pauses an open one.
+    # The pause / resume key opens a closed counter, pauses an open one: asking for
+    # how long first, a second press choosing 15 minutes.
     tap(key(counter, "pause"))
     wait_until(lambda: shown(counter).status == "open")
     tap(key(counter, "pause"))
+    view = wait_until(lambda: (v := shown(counter)).choosing and v)
+    assert view.choosing == "15 phút" and segment_text(view) == "PA 15"
+    tap(key(counter, "pause"))
     wait_until(lambda: shown(counter).status == "paused")
+    view = wait_until(lambda: (v := shown(counter)).message and v)
+    back_at, since = store.db.execute(
+        "select back_at, status_since from counters where number = 1").fetchone()
+    assert clock.from_iso(back_at) - clock.from_iso(since) == dt.timedelta(minutes=15)
+    assert view.message == f"Quầy tạm nghỉ 15 phút, đến {clock.show(back_at, fmt='%H:%M')}."
     tap(key(counter, "next"))
     wait_until(lambda: shown(counter).message
                == "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
@@ -135,6 +146,68 @@ def test_a_refused_command_shows_the_hubs_reason(queue_hub, make_node, store, tm
     # The pause key resumes a paused counter.
     tap(key(counter, "pause"))
     wait_until(lambda: shown(counter).status == "open")
+
+
+def test_the_officer_says_how_long_a_pause_lasts_or_that_it_is_not_known(
+        queue_hub, make_node, store, tmp_path):
+    """Issue 25: the pause key asks for how long (next / recall change it, finish or
+    pause chooses, any other key cancels); the hub keeps the planned return and the
+    line's estimate counts on it."""
+    counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
+
+    def back_at():
+        return store.db.execute("select status, back_at, announced from counters "
+                                "where number = 1").fetchone()
+
+    tap(key(counter, "pause"))  # closed: opens
+    wait_until(lambda: shown(counter).status == "open")
+    # Another key cancels: the counter stays open.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).choosing)
+    tap(key(counter, "no_show"))
+    wait_until(lambda: shown(counter).message == "Quầy vẫn mở.")
+    assert shown(counter).status == "open" and back_at() == ("open", None, 0)
+    # Next twice: 60 minutes, chosen with the finish key; the OLED says it.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).choosing)
+    tap(key(counter, "next"))
+    tap(key(counter, "next"))
+    view = wait_until(lambda: (v := shown(counter)).choosing == "60 phút" and v)
+    check_image("counter-oled-pause-chooser.png", _drawn(counter, view))
+    tap(key(counter, "finish"))
+    wait_until(lambda: shown(counter).status == "paused")
+    status, back, announced = back_at()
+    since = store.db.execute("select status_since from counters where number = 1").fetchone()[0]
+    assert clock.from_iso(back) - clock.from_iso(since) == dt.timedelta(minutes=60)
+    assert announced == 1
+    line = state.line(store.db, "ho-tich")
+    assert [c["back"] for c in line["changes"]] == [1] and line["changes"][0]["at"] == back
+    # Back: the return was foreseen, the line stays steady.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).status == "open")
+    assert back_at() == ("open", None, 1)
+    # Recall from the first choice: the last, a pause of unknown length.
+    tap(key(counter, "pause"))
+    wait_until(lambda: shown(counter).choosing)
+    tap(key(counter, "recall"))
+    view = wait_until(lambda: (v := shown(counter)).choosing == "Chưa rõ bao lâu" and v)
+    assert segment_text(view) == "PA --"
+    tap(key(counter, "finish"))
+    wait_until(lambda: shown(counter).status == "paused")
+    assert back_at() == ("paused", None, 0)
+    assert wait_until(lambda: shown(counter).message) == "Quầy tạm dừng."
+
+
+def _drawn(counter, view):
+    """``view`` drawn on an OLED of its own (the node's may be drawing the next frame)."""
+    from luma.core.device import dummy
+
+    from counter.display import NumberDisplay
+
+    oled = NumberDisplay(dummy(128, 64, mode="1"), "oled", 1)
+    oled.name = counter.units[1].display.name
+    oled.draw(view, now=0)
+    return oled.device.image
 
 
 def test_a_restarted_counter_shows_its_number_from_retained_state_within_2_s(
@@ -162,8 +235,8 @@ def test_transfer_chooses_a_service_on_the_keypad(queue_hub, make_node, store, t
     tap(key(counter, "transfer", 3))
     wait_until(lambda: shown(counter, 3).choosing)
     names = [c[0] for c in counter.units[3].choices]
-    target = names.index("Lao động – Thương binh và Xã hội") if \
-        "Lao động – Thương binh và Xã hội" in names else None
+    target = names.index("Lao động – Việc làm – Người có công") if \
+        "Lao động – Việc làm – Người có công" in names else None
     codes = [c[2].get("target_service") for c in counter.units[3].choices]
     target = codes.index("lao-dong") if target is None else target
     for _ in range(target):

@@ -95,7 +95,8 @@ def test_every_counter_service_and_department_is_shown_whole_and_readable(size, 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_the_newest_call_shows_the_longest_service_name_whole(size):
-    """Seen in the demo: "Nội vụ – Tài chính – Thông tin và Truyền thông" was cut
+    """Seen in the demo: "Nội vụ – Tài chính – Thông tin và Truyền thông" (the older
+    sample's longest service name; the longest now is the sample's own) was cut
     beside "N003 → Quầy 20"; the big line gives it room, still readable from 8 m."""
     view = sample.big_hall(20).view()
     longest = max((s["name"] for s in sample.sample_centre()["services"]), key=len)
@@ -150,7 +151,9 @@ def test_the_strip_goes_through_every_department_in_turn():
         seen.append([d["name"] for d in view.departments
                      if d["name"] in " ".join(renderer.texts)])
     assert {name for names in seen for name in names} == {d["name"] for d in view.departments}
-    assert len({tuple(names) for names in seen if names}) > 3  # not the same ones every time
+    # Not the same ones every time: the sample's 15 departments (the 2025 restructuring left
+    # 15 of 19) take three different pages.
+    assert len({tuple(names) for names in seen if names}) >= 3
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -188,7 +191,7 @@ def test_each_department_shows_its_on_time_share_and_overdue_count():
     _, texts, _, _ = every_page((1920, 1080), sample.model().view())
     joined = " | ".join(texts)
     assert "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN — Năm 2026" in texts
-    for name, shown, overdue in [("Sở Tư pháp", "98%", 0), ("Sở Tài nguyên và Môi trường",
+    for name, shown, overdue in [("Sở Tư pháp", "98%", 0), ("Sở Nông nghiệp và Môi trường",
                                                            "74%", 17)]:
         assert name in joined and shown in texts and f"đang quá hạn: {overdue}" in texts
     # Nothing resolved yet: a dash, never "0%" nor "100%".
@@ -204,7 +207,7 @@ def test_nothing_resolved_reads_as_a_dash_in_one_wording_everywhere():
     assert wording.overdue_in_progress(1234) == "đang quá hạn: 1.234"
     led = LedBoard(128, 32)
     led.strip(sample.model().view(), sample.NOW)
-    assert "Sở Lao động – Thương binh và Xã hội: đúng hạn —, đang quá hạn: 0" in led.text
+    assert "Sở Văn hóa, Thể thao và Du lịch: đúng hạn —, đang quá hạn: 0" in led.text
 
 
 def test_an_empty_board_says_so_instead_of_inventing_calls():
@@ -236,7 +239,7 @@ def test_the_led_board_scrolls_the_same_figures_with_vietnamese_letters():
     check_image("display-led-128x32.png", first)
     assert first.size == (128, 32)
     assert led.text.startswith("10:25  •  Mời số 1023 → Quầy 5  •  Đang chờ: 43")
-    assert "Sở Tài nguyên và Môi trường: đúng hạn 74%, đang quá hạn: 17" in led.text
+    assert "Sở Nông nghiệp và Môi trường: đúng hạn 74%, đang quá hạn: 17" in led.text
     moved = led.frame(view, sample.NOW, offset_px=40)
     assert moved.crop((0, 0, 88, 32)).tobytes() == \
         first.crop((40, 0, 128, 32)).tobytes()

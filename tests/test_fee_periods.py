@@ -227,3 +227,22 @@ def test_enterprise_registration_fee_periods_for_staff(code):
     assert "25.000" not in after
     shown = public_details(record, LAST_DAY.date())
     assert all("fees" not in c for c in shown.get("channels", [])), shown.get("channels")
+
+
+def test_the_digital_citizen_exemption_is_shown_only_in_its_period(client, store, monkeypatch):
+    # Thông tư 117/2026/TT-BTC ngày 14/08/2026: from 15/08/2026 to 28/02/2027 a citizen with a
+    # level-2 electronic identity meeting Nghị quyết 66.22/2026/NQ-CP's conditions pays no phí
+    # khai thác thông tin hộ tịch (the trích lục's 8.000 đồng). The page says so in that period,
+    # beside the fee everyone else pays, and no longer from 01/03/2027.
+    catalog.load_sample(store, "admin")
+    set_clock(monkeypatch, dt.datetime(2026, 12, 7, 9, 0, tzinfo=VN))
+    page = client.get("/thu-tuc/2.000635").get_data(as_text=True)
+    assert "8.000 đồng" in page and "định danh điện tử mức độ 2" in page
+    assert "(áp dụng đến hết 28/02/2027)" in page and "117/2026/TT-BTC" in page
+    set_clock(monkeypatch, dt.datetime(2027, 3, 1, 9, 0, tzinfo=VN))
+    page = client.get("/thu-tuc/2.000635").get_data(as_text=True)
+    assert "8.000 đồng" in page and "định danh điện tử mức độ 2" not in page
+    record = _sample_records()["2.000635"]
+    (source,) = [s for s in record["sources"] if s.get("number") == "117/2026/TT-BTC"]
+    assert "Miễn phí khai thác, sử dụng thông tin trong cơ sở dữ liệu hộ tịch" in source["quote"]
+    assert "15 tháng 8 năm 2026 đến hết ngày 28 tháng 02 năm 2027" in source["quote"]

@@ -8,9 +8,10 @@ real Mosquitto.
 """
 
 import threading
+import time
 
 from central.bus.gateway import Gateway
-from central.queue import setup
+from central.queue import setup, state
 from motcua.bus import paho as transport
 
 from .conftest import wait_until
@@ -20,6 +21,8 @@ from .test_queue_bus import take_ticket
 def test_a_burst_larger_than_a_batch_gets_one_answer_and_one_number_each(
         queue_hub, make_node, store, state_watcher):
     assert queue_hub._on_network_thread and queue_hub._worker is None
+    # The WAL is copied into the database file by the store's thread (central/store).
+    assert store.checkpointing
     dispensers = [make_node("dispenser", f"dispenser-{i}") for i in (1, 2, 3)]
     count = 3 * Gateway.MAX_BATCH  # more than one batch waits at once
     answers: list[dict] = []
@@ -59,9 +62,58 @@ def test_state_still_pending_at_stop_is_published(hub_config, store, make_node,
         wait_until(lambda: hub._pending)
     finally:
         hub.stop()
+    assert not store.checkpointing  # the store's checkpointer stops with the hub
     wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 2)
     assert [q["display"] for q in state_watcher.state["line/ho-tich"]["queue"]] == \
         ["A001", "A002"]
+
+
+def test_a_request_that_comes_during_a_publication_is_answered_before_the_rest_of_it(
+        hub_config, store, make_node, state_watcher, monkeypatch):
+    # Issue 25: the state a ticket changed (board, line, the ticket's page) is
+    # built and sent one state at a time, paho reading the socket in between; a
+    # ticket asked while the board is being built is answered before the line
+    # is built, not after the whole publication (which was the hub's own share
+    # of a ticket's p99).
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    hub = Gateway(hub_config, store).start()
+    try:
+        assert hub.bus.wait_connected(10)
+        dispenser = make_node("dispenser", "dispenser-1")
+        wait_until(lambda: "line/ho-tich" in state_watcher.state)  # republished at connect
+        time.sleep(0.3)  # and all of it built
+        building, lines_saw = threading.Event(), []
+        real_board, real_line = state.board, state.line
+
+        def slow_board(db, hall, day=None):
+            if not building.is_set():
+                building.set()
+                time.sleep(0.5)  # the second ticket is asked meanwhile
+            return real_board(db, hall, day)
+
+        def line(db, code, day=None):
+            built = real_line(db, code, day)
+            lines_saw.append(built["waiting"])
+            return built
+
+        monkeypatch.setattr(state, "board", slow_board)
+        monkeypatch.setattr(state, "line", line)
+        assert take_ticket(dispenser, "ho-tich")["ok"]
+        assert building.wait(10)
+        assert take_ticket(dispenser, "ho-tich")["ok"]
+        # The first publication's line was built once the second ticket was in
+        # the store: the ticket did not wait for it.
+        wait_until(lambda: lines_saw, timeout=10)
+        assert lines_saw[0] == 2, lines_saw
+        # And what the screens hold in the end is the store's.
+        wait_until(lambda: state_watcher.state.get("line/ho-tich", {}).get("waiting") == 2)
+        wait_until(lambda: {w["service"]: w["waiting"] for w in
+                            state_watcher.state["board/main"]["waiting"]}["ho-tich"] == 2)
+        assert state_watcher.state["board/main"] == real_board(store.db, "main")
+        assert state_watcher.state["line/ho-tich"]["queue"] == \
+            real_line(store.db, "ho-tich")["queue"]
+    finally:
+        hub.stop()
 
 
 def test_with_another_paho_a_worker_thread_answers(hub_config, store, make_node,

@@ -9,7 +9,7 @@ PROCS = [
      "level": "commune", "department": "STP", "department_name": "Sở Tư pháp",
      "details": {"channels": [], "components": []}},
     {"code": "1.002804", "version": 1, "name": "Đổi giấy phép lái xe", "field": "Đường bộ",
-     "level": "province", "department": "SGTVT", "department_name": "Sở Giao thông vận tải",
+     "level": "province", "department": "CAT", "department_name": "Công an tỉnh",
      "details": {}},
 ]
 
@@ -23,7 +23,7 @@ def test_a_rebooted_kiosk_searches_its_last_catalog_without_the_hub(tmp_path):
     again = Replica(path)
     assert again.version() == 4
     assert again.search("doi giay phep lai xe")[0]["code"] == "1.002804"
-    assert [d["name"] for d in again.departments()] == ["Sở Giao thông vận tải", "Sở Tư pháp"]
+    assert [d["name"] for d in again.departments()] == ["Công an tỉnh", "Sở Tư pháp"]
 
 
 def test_a_broken_catalog_leaves_the_old_one_in_place(tmp_path):

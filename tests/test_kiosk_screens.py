@@ -274,9 +274,9 @@ SERVICES = [
     {"code": "ho-tich", "name": "Hộ tịch – Chứng thực – Lý lịch tư pháp", "waiting": 4,
      "departments": ["Sở Tư pháp"]},
     {"code": "dat-dai", "name": "Đất đai – Môi trường", "waiting": 0,
-     "departments": ["Sở Tài nguyên và Môi trường"]},
+     "departments": ["Sở Nông nghiệp và Môi trường"]},
     {"code": "dang-ky-kinh-doanh", "name": "Đăng ký kinh doanh", "waiting": 12,
-     "departments": ["Sở Kế hoạch và Đầu tư"]},
+     "departments": ["Sở Tài chính"]},
 ]
 
 

@@ -144,36 +144,52 @@ def test_the_ticket_page_says_the_papers_wait_with_the_bookings_due(browser, que
     page.close()
 
 
+# Changes announced (minutes from now, counters back, counters gone): none, a paused
+# counter back in 10 min, one gone in 5 and two back in 20, one overdue, all gone in 30.
+CHANGES = [(), ((10, 1, 0),), ((5, 0, 1), (20, 2, 0)), ((-3, 1, 0),), ((30, 0, 8),)]
+
+
 @pytest.mark.browser
 def test_the_ticket_pages_rule_gives_the_hubs_wait_for_every_line(browser):
-    """The page's own copy of the rule (static/ticket.js: waitQuantile, waitFor), run in
-    Chromium over 9,660 lines (0–8 counters open, some free, 0.5–17 min a citizen,
-    0–69 people ahead, steady or not), gives the number, range and trust the hub's
-    ``estimate.wait_for`` gives: a ticket's page never says another wait than its
-    paper and the board for the same line."""
+    """The page's own copy of the rule (static/ticket.js: waitQuantile, waitAt, waitFor),
+    run in Chromium over 48,300 lines (0–8 counters open, some free, 0.5–17 min a
+    citizen, 0–69 people ahead, steady or not, five kinds of changes announced), gives
+    the number, range and trust the hub's ``estimate.wait_for`` gives: a ticket's page
+    never says another wait than its paper and the board for the same line."""
     source = (PROJECT / "central" / "static" / "ticket.js").read_text(encoding="utf-8")
     rule = source[source.index("  function waitQuantile"):source.index("  // As estimate.walk_in")]
+    now = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+    changes = [[{"at": clock.iso(now + dt.timedelta(minutes=m)), "back": b, "gone": g}
+                for m, b, g in kind] for kind in CHANGES]
     page = browser.new_page()
-    rows = page.evaluate("() => {" + rule + """
+    rows = page.evaluate("([kinds, now]) => {" + rule + """
         const out = [];
         for (const open of [0, 1, 2, 3, 8]) for (const idle of [0, 1, 2])
         for (const per of [0.5, 3, 6, 7.3, 10, 17.1]) for (let ahead = 0; ahead < 70; ahead++)
-        for (const steady of [true, false]) {
+        for (const steady of [true, false]) for (let kind = 0; kind < kinds.length; kind++) {
           if (idle > open || (steady && !open)) continue;
           const gap = Math.round(per / Math.max(1, open) * 100) / 100;
           const w = waitFor(ahead, {idle_counters: idle, minutes_per_person: gap,
-                                    open_counters: open, steady});
-          out.push([open, idle, gap, ahead, steady, w.minutes, w.low, w.high, w.trusted]);
+                                    open_counters: open, steady, changes: kinds[kind]},
+                            Date.parse(now));
+          out.push([open, idle, gap, ahead, steady, kind,
+                    w.minutes, w.low, w.high, w.trusted]);
         }
         return out;
-    }""")
+    }""", [changes, clock.iso(now)])
     page.close()
-    assert len(rows) == 9660
+    assert len(rows) == 48300
     differ = []
-    for open_, idle, gap, ahead, steady, *said in rows:
+    shown = set()
+    for open_, idle, gap, ahead, steady, kind, *said in rows:
         facts = estimate.LineFacts(per=gap * max(1, open_), known=steady, open=open_,
-                                   idle=idle, settling=False)
+                                   idle=idle, settling=False, changes=CHANGES[kind])
         wait = estimate.wait_for(facts, ahead)
+        shown.add((kind, wait.trusted))
         if [wait.minutes, wait.low, wait.high, wait.trusted] != said:
-            differ.append(((open_, idle, gap, ahead, steady), wait, said))
+            differ.append(((open_, idle, gap, ahead, steady, kind), wait, said))
     assert not differ, differ[:5]
+    # Each kind of change gives numbers and ranges (the rows compare both), but a
+    # counter late back from its pause: ranges only.
+    assert shown == {(kind, trusted) for kind in range(len(CHANGES))
+                     for trusted in (True, False) if kind != 3 or not trusted}

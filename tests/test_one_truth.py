@@ -131,7 +131,9 @@ def test_the_counter_display_the_board_and_the_console_follow_every_path(
     agree(supervisor, again, display, 8, tickets[2], within=2)
     supervisor.keyboard.press("h")
     agree(supervisor, again, display, 8, None)
-    tap(again.units[8].keys["pause"].button)  # the keypad's pause key
+    tap(again.units[8].keys["pause"].button)  # the keypad's pause key: for how long?
+    wait_until(lambda: again.units[8].choices is not None, timeout=WITHIN)
+    tap(again.units[8].keys["pause"].button)  # again: 15 minutes
     agree(supervisor, again, display, 8, None, status="paused")
     tap(again.units[8].keys["pause"].button)  # pressed again: resume
     agree(supervisor, again, display, 8, None)

@@ -88,3 +88,24 @@ def test_the_procedure_search_form_stacks_on_a_phone(browser, live_server, store
             for n in ("department", "field", "level")]
     assert tops == sorted(tops) and len(set(tops)) == 3, tops   # one filter per line
     page.close()
+
+
+def test_the_reception_form_of_a_chosen_procedure_fits_a_phone(browser, live_server, store):
+    # Seen at 390 px: the two "Giấy tờ ngoài danh mục" rows (name, reason side by
+    # side in a 1fr 1fr grid) pushed the page 92 px sideways; the menu walk above
+    # never chose a procedure, so it never saw the form.
+    from central import catalog
+
+    catalog.load_sample(store, "admin")
+    users.create_user(store, "canbo", "Phan Thu Hà", "officer", PASSWORD)
+    (procedure_id,) = store.db.execute(
+        "select id from procedures where code = '1.001193' order by id desc").fetchone()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(page, live_server, "canbo")
+    page.goto(f"{live_server}/reception?procedure_id={procedure_id}")
+    assert page.locator("input[name=extra_reason]").count() == 2
+    seen = page.evaluate(WIDE)
+    assert seen["page"] <= seen["view"] + 1, seen
+    for box in (page.locator("input[name=extra_reason]").nth(i).bounding_box() for i in (0, 1)):
+        assert box["x"] + box["width"] <= 390, box
+    page.close()

@@ -65,6 +65,25 @@ def test_a_counter_form_binds_a_node_once(client, sample_centre):
     assert setup.counters(sample_centre.db)[-1]["services"] == {"ho-tich": 2}
 
 
+def test_a_counters_working_hours_are_checked_and_shown(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    form = {"csrf_token": token, "number": "21", "name": "Quầy 21", "hall": "main",
+            "node": "", "services": ["ho-tich"], "weight_ho-tich": "1"}
+    reply = client.post("/admin/queue/counter", data={**form, "hours": "7h-11h30"})
+    assert reply.status_code == 422
+    page = reply.get_data(as_text=True)
+    assert "Giờ làm việc của quầy 21 phải có dạng 07:00-11:30, 13:30-17:00" in page
+    assert 'value="7h-11h30"' in page  # what was typed, kept to correct
+    assert setup.counter_by_number(sample_centre.db, 21) is None
+    reply = client.post("/admin/queue/counter", data={**form, "hours": "07:00-11:30, 13:30-17:00"},
+                        follow_redirects=True)
+    assert "<td>07:00-11:30, 13:30-17:00</td>" in reply.get_data(as_text=True)
+    assert setup.counter_by_number(sample_centre.db, 21)["hours"] == "07:00-11:30,13:30-17:00"
+    # A form without the field (a page older than it) leaves the hours as they are.
+    client.post("/admin/queue/counter", data={**form, "name": "Quầy hai mốt"})
+    assert setup.counter_by_number(sample_centre.db, 21)["hours"] == "07:00-11:30,13:30-17:00"
+
+
 def test_settings_and_file_import_validate(client, store):
     token = login(client, "quantri", "admin", store)
     reply = client.post("/admin/queue/settings", data={
@@ -88,6 +107,32 @@ def test_the_console_refuses_commands_before_a_counter_is_taken(client, sample_c
                         headers={"X-CSRF-Token": token})
     assert reply.status_code == 409
     assert reply.get_json()["error"]["message"] == "Bạn chưa nhận quầy nào; xin chọn quầy."
+
+
+def test_a_pause_of_a_bad_length_is_refused_in_vietnamese_and_changes_nothing(
+        client, sample_centre):
+    token = login(client, "lan.nt", "officer", sample_centre)
+    client.post("/console/counter", data={"csrf_token": token, "counter": "1"})
+
+    def pause(minutes):
+        return client.post("/console/command", json={"action": "pause", "minutes": minutes},
+                           headers={"X-CSRF-Token": token})
+
+    for bad in ("mười", 15.5, [15], "²"):
+        reply = pause(bad)
+        assert reply.status_code == 400, bad
+        assert reply.get_json()["error"]["message"] == "Thời gian tạm nghỉ không hợp lệ."
+    for bad in (0, 241, "99999999999999999999"):
+        reply = pause(bad)
+        assert reply.status_code in (400, 409), bad
+        assert reply.get_json()["error"]["message"] in (
+            "Thời gian tạm nghỉ phải từ 1 đến 240 phút.", "Thời gian tạm nghỉ không hợp lệ.")
+    row = sample_centre.db.execute("select status, back_at from counters where number = 1")
+    assert row.fetchone() == ("open", None)
+    reply = pause("20")
+    assert reply.get_json()["result"]["message"].startswith("Quầy tạm nghỉ 20 phút, đến ")
+    row = sample_centre.db.execute("select status, announced from counters where number = 1")
+    assert row.fetchone() == ("paused", 1)
 
 
 def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):

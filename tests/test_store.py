@@ -3,10 +3,12 @@
 import sqlite3
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from central.store import Store
+from central.store import AUTOCHECKPOINT_BEHIND, Store
 from central.store.migrations import migrations
 
 
@@ -149,3 +151,70 @@ def test_an_old_centres_database_upgrades_to_the_same_schema(tmp_path):
     finally:
         store.close()
         fresh.close()
+
+
+def _fill_wal(store, errors):
+    """~1,500 pages (past SQLite's own 1000-page checkpoint) in 30 commits, from a
+    thread whose connection is made now, as the gateway's network thread's is."""
+
+    def write():
+        try:
+            for _ in range(30):
+                with store.write() as db:
+                    for _ in range(50):
+                        db.execute("insert into scratch values (randomblob(4000))")
+            errors.append(("autocheckpoint", pragma(store, "wal_autocheckpoint")))
+        except Exception as exc:  # into the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(120)
+
+
+def _scratch_store(path):
+    store = Store(path)
+    with store.write() as db:
+        db.execute("create table scratch (b blob)")
+    store.db.execute("pragma wal_checkpoint(truncate)").fetchall()  # an empty WAL
+    return store, path.stat().st_size
+
+
+def test_with_the_background_checkpointer_no_commit_copies_the_wal(tmp_path):
+    # Issue 25: a commit that leaves the WAL 1000 pages long copies all of it into
+    # the database file and syncs it, for the request that waits on that commit
+    # (one ticket in ~90). With the store's own checkpointer, commits do not.
+    alone, size = _scratch_store(tmp_path / "alone.db")
+    said = []
+    _fill_wal(alone, said)
+    assert said == [("autocheckpoint", 1000)]
+    assert alone.path.stat().st_size > size + 1000 * 4000  # a commit copied it
+    alone.close()
+
+    store, size = _scratch_store(tmp_path / "a.db")
+    store.checkpoint_in_background(every=3600)  # its round does not come in this test
+    said = []
+    _fill_wal(store, said)
+    assert said == [("autocheckpoint", AUTOCHECKPOINT_BEHIND)]
+    assert Path(f"{store.path}-wal").stat().st_size > 1000 * 4096
+    assert store.path.stat().st_size == size  # no commit copied anything
+    store.close()
+    assert not store.checkpointing
+
+
+def test_the_background_checkpointer_copies_the_wal_soon(tmp_path):
+    store, size = _scratch_store(tmp_path / "a.db")
+    store.checkpoint_in_background(every=0.05)
+    assert store.checkpointing
+    said = []
+    _fill_wal(store, said)
+    assert said == [("autocheckpoint", AUTOCHECKPOINT_BEHIND)]
+    deadline = time.monotonic() + 10
+    while store.path.stat().st_size < size + 1400 * 4000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.path.stat().st_size >= size + 1400 * 4000
+    # What a reader sees is the same (the copy is the WAL's).
+    assert store.db.execute("select count(*) from scratch").fetchone()[0] == 1500
+    store.stop_checkpointing()
+    assert not store.checkpointing
+    store.close()

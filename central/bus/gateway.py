@@ -106,6 +106,10 @@ class Gateway:
         self._on_network_thread = False
         self._pending: list = []  # retained state and announcements not yet published
         self._pending_since = 0.0  # when the oldest of them was answered
+        # A publication of the pending state under way on the network thread: what
+        # is left of it, one state built and sent per call of _serve_reads (see there).
+        self._flushing: collections.deque = collections.deque()
+        self._flushing_since = 0.0
         self._last_published = 0.0
         self._last_retry = 0.0
         self._unstored_events: collections.deque[Incoming] = collections.deque()
@@ -144,6 +148,10 @@ class Gateway:
         self._stopping.clear()
         self._stop_seen.clear()
         self._on_network_thread = self.bus.transport.after_reads(self._serve_reads)
+        # Before the network thread's connection is made: the WAL is copied into
+        # the database file by the store's own thread, not inside the commit a
+        # request waits for (one ticket in ~90 paid it; central/store).
+        self.store.checkpoint_in_background()
         if not self._on_network_thread:
             self._worker = threading.Thread(target=self._work, name="hub-requests",
                                             daemon=True)
@@ -206,7 +214,7 @@ class Gateway:
         self._stopping.set()
         if self._worker is not None:
             self._worker.join(5)
-        elif self._on_network_thread and self._pending and self.connected:
+        elif self._on_network_thread and (self._pending or self._flushing) and self.connected:
             # The network thread, woken, publishes the state still pending once
             # it sees _stopping; not if the link is down meanwhile (all of it is
             # published again at the next connect anyway).
@@ -215,6 +223,7 @@ class Gateway:
         if getattr(self, "_sweeper", None) is not None:
             self._sweeper.join(5)
         self.bus.stop()
+        self.store.stop_checkpointing()
 
     def _republish_queue_state(self, up: bool) -> None:
         # Retained state equal to the store whenever the hub (re)connects: a
@@ -423,6 +432,16 @@ class Gateway:
     # dispensers asking, batches of ~4 tickets, that was a quarter of the
     # request worker's CPU per ticket (issue 25). 20 ms late is not something
     # a hall's board or a counter's display can show.
+    #
+    # On the network thread a publication goes one built state at a time, one
+    # per call of _serve_reads, and paho reads the socket before each call: a
+    # request that arrives meanwhile is answered before the next state is
+    # built (the same STATE_DELAY bound), instead of waiting for the whole of
+    # it (a board, a line, a ticket's page: ~1.3 ms in all, once every few
+    # tickets, was the hub's own share of a ticket's p99; issue 25, session 23).
+    # What paho reads in between is what the socket holds: the broker's PUBACKs
+    # only cost that read, where a check of the socket alone could not tell
+    # them from a request.
     STATE_GAP = 0.02  # seconds
     STATE_DELAY = 0.05  # seconds
 
@@ -440,46 +459,78 @@ class Gateway:
             self._pending_since = time.monotonic()
         self._pending += self._answer_batch(batch)
 
-    def _publish_due(self, more_waiting) -> None:
-        """Publish the pending state if STATE_GAP has passed since the last
-        publication, unless more requests wait (``more_waiting()``) and the
-        oldest pending state is younger than STATE_DELAY."""
-        if not self._pending:
-            return
+    def _publish_due(self, more_waiting) -> bool:
+        """The pending state is due: STATE_GAP has passed since the last
+        publication, and no more requests wait (``more_waiting()``) unless the
+        oldest pending state is older than STATE_DELAY."""
+        if not self._pending or self._flushing:
+            return False
         now = time.monotonic()
-        if now - self._last_published >= self.STATE_GAP and (
-                now - self._pending_since > self.STATE_DELAY or not more_waiting()):
-            self._flush_pending()
+        return now - self._last_published >= self.STATE_GAP and (
+            now - self._pending_since > self.STATE_DELAY or not more_waiting())
 
     def _flush_pending(self) -> None:
-        pending, self._pending = self._pending, []
-        self._publish_outbox(pending)
+        """Publish all that is pending now (the worker thread; at stop)."""
+        pending = [*self._flushing, *self._pending]
+        self._flushing, self._pending = collections.deque(), []
+        with self.bus.transport.corked():
+            for item in self._latest(pending):
+                self._publish_one(item)
         self._last_published = time.monotonic()
+
+    def _start_flush(self) -> None:
+        """Begin publishing the pending state, a built state per _flush_step."""
+        self._flushing = collections.deque(self._latest(self._pending))
+        self._flushing_since = self._pending_since
+        self._pending = []
+
+    def _flush_step(self) -> None:
+        """Publish the next state to build (a board, a line: built from the store
+        now), with what is ready before it (announcements, a new ticket's page),
+        or, with none left to build, all that is left."""
+        with self.bus.transport.corked():
+            while self._flushing:
+                item = self._flushing.popleft()
+                self._publish_one(item)
+                if callable(item[1]):
+                    break
+        if not self._flushing:
+            self._last_published = time.monotonic()
 
     def _state_wait(self) -> float | None:
         """Seconds until the pending state is due (None: nothing pending)."""
+        if self._flushing:
+            return 0.0
         if not self._pending:
             return None
         return max(0.0, self._last_published + self.STATE_GAP - time.monotonic())
 
     def _serve_reads(self) -> float | None:
         """On the network thread, after each read (Transport.after_reads): answer
-        the requests read, in batches, and publish the state when it is due.
+        the requests read, in batches, and publish the state when it is due, one
+        built state per call (paho reads the socket between two calls: a request
+        that came meanwhile goes first, see STATE_DELAY).
         Returns within how many seconds it wants to be called again."""
         try:
             self._retry_if_due()
-            if self._inbox:
+            answered = bool(self._inbox)
+            if answered:
                 # One batch per call: paho's loop runs between two (keep-alive,
                 # what else arrived), however long a locked store makes each.
                 batch = self._inbox[:self.MAX_BATCH]
                 del self._inbox[:self.MAX_BATCH]
                 self._answered(batch)
             if self._stopping.is_set():
-                if self._pending:
+                if self._pending or self._flushing:
                     self._flush_pending()
                 self._stop_seen.set()
-            else:
-                self._publish_due(lambda: bool(self._inbox) or self.bus.transport.more_waiting())
+            elif self._flushing:
+                # Not right after a batch (paho reads first: its PUBACKs, and any
+                # request that came meanwhile), unless the state is STATE_DELAY old.
+                if not answered or time.monotonic() - self._flushing_since > self.STATE_DELAY:
+                    self._flush_step()
+            elif self._publish_due(lambda: bool(self._inbox) or self.bus.transport.more_waiting()):
+                self._start_flush()  # its first topic at the next call, after paho's read
         except Exception:  # never into paho's loop
             log.exception("answering requests failed")
         if self._inbox:
@@ -509,7 +560,8 @@ class Gateway:
                 except queue.Empty:
                     break
             self._answered(batch)
-            self._publish_due(lambda: not self._requests.empty())
+            if self._publish_due(lambda: not self._requests.empty()):
+                self._flush_pending()
         if self._pending:
             self._flush_pending()
 
@@ -561,14 +613,24 @@ class Gateway:
     def _publish_outbox(self, outbox: list) -> None:
         """Publish what committed batches touched: each retained topic once, built
         now from the store (only the newest matters); announcements all, in order."""
+        with self.bus.transport.corked():
+            for item in self._latest(outbox):
+                self._publish_one(item)
+
+    @staticmethod
+    def _latest(outbox: list) -> list:
+        """``outbox`` with each retained topic once, where it came last;
+        announcements all, in order."""
         latest: dict[str, tuple] = {}
         for topic, payload, retain in outbox:
             key = topic if retain else f"{len(latest)}:{topic}"
             latest.pop(key, None)
             latest[key] = (topic, payload, retain)
-        with self.bus.transport.corked():
-            for topic, payload, retain in latest.values():
-                try:
-                    self.publish_state(topic, payload, retain)
-                except Exception:  # one state that fails to build must not hold the others
-                    log.exception("could not publish %s", topic)
+        return list(latest.values())
+
+    def _publish_one(self, item: tuple) -> None:
+        topic, payload, retain = item
+        try:
+            self.publish_state(topic, payload, retain)
+        except Exception:  # one state that fails to build must not hold the others
+            log.exception("could not publish %s", topic)

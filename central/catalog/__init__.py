@@ -75,7 +75,8 @@ def departments(db: sqlite_utils.Database) -> list[dict]:
 def _save_departments(db, items: list[dict]) -> None:
     for order, d in enumerate(items, start=1):
         # One row per department, whichever of the catalog or the queue named it first.
-        departments_table.save(db, d["code"], d["name"], short_name=d.get("short_name"),
+        departments_table.save(db, d["code"], d["name"], other_codes=d.get("other_codes") or (),
+                               short_name=d.get("short_name"),
                                own_desk=int(bool(d.get("own_desk"))), sort_order=order)
 
 
@@ -116,8 +117,12 @@ def _publish(db, record: dict, dept_ids: dict[str, int], now: str) -> str:
                                       "created_at": now}).last_pk
     if record["details"].get("withdrawn"):  # kept for its dossiers and its page, never found
         return "updated" if old else "added"
+    # Indexed under the department's own code, whichever of its codes the file used.
+    own = db.execute("select code from departments where id = ?",
+                     [row["department_id"]]).fetchone() if row["department_id"] else None
     index(db).add([{"rowid": new_id, "code": record["code"], "name": record["name"],
-                    "field": record["field"], "department": record["department"] or "",
+                    "field": record["field"],
+                    "department": own[0] if own else record["department"] or "",
                     "level": record["level"]}])
     return "updated" if old else "added"
 
@@ -131,10 +136,24 @@ def import_records(store, records: list[tuple[int, dict]], username: str | None,
     for i, d in enumerate(departments_in_file, start=1):
         if not isinstance(d, dict) or not d.get("code") or not d.get("name"):
             problems.append(Problem(i, "departments", "đơn vị cần có mã (code) và tên (name)"))
+        elif not isinstance(d.get("other_codes") or [], list) or not all(
+                isinstance(c, str) and c.strip() for c in d.get("other_codes") or []):
+            problems.append(Problem(i, "departments", "mã cũ (other_codes) của đơn vị "
+                                                      f"“{d['code']}” phải là danh sách mã"))
     with store.write() as db:
-        known = set(department_ids(db)) | {d["code"] for d in departments_in_file
-                                           if isinstance(d, dict) and d.get("code")}
+        known = set(department_ids(db)) | {c for d in departments_in_file
+                                           if isinstance(d, dict) and d.get("code")
+                                           for c in (d["code"], *(d.get("other_codes") or []))
+                                           if isinstance(c, str)}
         problems += check(records, known)
+        for i, d in enumerate(departments_in_file, start=1):
+            taken_by = departments_table.successor(db, d["code"], d["name"]) \
+                if isinstance(d, dict) and isinstance(d.get("code"), str) \
+                and isinstance(d.get("name"), str) else None
+            if taken_by:
+                problems.append(Problem(i, "departments", f"đơn vị “{d['code']}” ({d['name']}) "
+                                f"đã hợp nhất vào {taken_by}: tệp đã cũ; bỏ đơn vị này khỏi "
+                                "danh sách departments (thủ tục ghi mã cũ vẫn về đúng sở mới)"))
         if problems:
             raise ImportRefused(problems)
         _save_departments(db, departments_in_file)
@@ -201,9 +220,14 @@ def publish_state(gateway, db: sqlite_utils.Database) -> None:
 
 def search(db: sqlite_utils.Database, query: str, *, department: str | None = None,
            field: str | None = None, level: str | None = None, limit: int = 20) -> list[dict]:
+    if department:  # any of its codes: the index holds the department's own code
+        own = db.execute("select code from departments where id = ?",
+                         [departments_table.id_for(db, department)]).fetchone()
+        department = own[0] if own else department
     hits = index(db).search(query, department=department, field=field, level=level,
                             limit=limit)
-    names = {d["code"]: d["name"] for d in departments(db)}
+    by_id = {d["id"]: d["name"] for d in departments(db)}
+    names = {code: by_id[i] for code, i in department_ids(db).items() if i in by_id}
     return [{**h.__dict__, "department_name": names.get(h.department, "")} for h in hits]
 
 

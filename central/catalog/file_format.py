@@ -324,9 +324,14 @@ def records(db) -> tuple[list[dict], list[dict]]:
         record["department"] = codes.get(row["department_id"])
         record.update({k: details[k] for k in DETAIL_KEYS if k in details})
         out.append({k: v for k, v in record.items() if v is not None})
+    others: dict[int, list[str]] = {}
+    for code, i in db.execute("select code, department_id from department_codes order by code"):
+        others.setdefault(i, []).append(code)
     departments = [{"code": d["code"], "name": d["name"],
                     **({"short_name": d["short_name"]} if d["short_name"] else {}),
-                    **({"own_desk": True} if d["own_desk"] else {})} for d in deps]
+                    **({"own_desk": True} if d["own_desk"] else {}),
+                    **({"other_codes": others[d["id"]]} if d["id"] in others else {})}
+                   for d in deps]
     return out, departments
 
 

@@ -99,7 +99,10 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
         f"{config.center_name} đã tiếp nhận hồ sơ của: Ông/Bà {d['applicant_name']}",
         ids,
         f"Địa chỉ: {d['applicant_address']}" if d.get("applicant_address") else "",
-        f"Nội dung yêu cầu giải quyết: {d['procedure_name']} (mã thủ tục {d['procedure_code']})",
+        # The code only when confirmed (``procedure_code_confirmed``, set by the caller):
+        # a citizen's paper never carries an unconfirmed value (motcua.public_terms).
+        f"Nội dung yêu cầu giải quyết: {d['procedure_name']}"
+        + (f" (mã thủ tục {d['procedure_code']})" if d.get("procedure_code_confirmed") else ""),
     ]
     for line in filter(None, lines):
         pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")

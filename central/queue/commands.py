@@ -24,7 +24,7 @@ from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import sql
-from . import setup, strategy
+from . import estimate, setup, strategy
 from .tickets import record_event
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
@@ -193,6 +193,7 @@ class Command:
     target_counter: int | None
     current: dict | None
     changes: Changes
+    minutes: int | None = None  # a pause's planned length
     served: list | None = None  # (service_id, weight, code) of the counter, once read
     heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
     shown: dict | None = None  # the answer's `current` of a ticket just called, if known
@@ -266,7 +267,9 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
     if counter["status"] == "paused":
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
-        _set_counter(db, counter, status="open", status_since=cmd.at)
+        _set_counter(db, counter, status="open", status_since=cmd.at,
+                     announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment,
+                                                            0)))
     cmd.served = served_with_codes(db, counter)
     return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
 
@@ -409,15 +412,30 @@ def _transfer(db, cmd: Command) -> str:
     return f"Đã chuyển số {ticket['display']} sang {where}."
 
 
-def _pause(db, cmd: Command) -> str:
-    """The officer steps away; the counter calls nobody until resumed::
+# The longest pause an officer can announce (a lunch break is about an hour and
+# a half; longer is closing the counter).
+PAUSE_MAX_MIN = 240
 
-        run(db, counter, "pause")  # "Quầy tạm dừng."
+
+def _pause(db, cmd: Command) -> str:
+    """The officer steps away; the counter calls nobody until resumed. Saying for how
+    long (``minutes``) lets the wait estimates count on the return (issue 25)::
+
+        run(db, counter, "pause")               # "Quầy tạm dừng."
+        run(db, counter, "pause", minutes=15)   # "Quầy tạm nghỉ 15 phút, đến 09:15."
     """
     if cmd.counter["status"] == "paused":
         raise Refused("already_paused", "Quầy đã tạm dừng.")
-    _set_counter(db, cmd.counter, status="paused", status_since=cmd.at)
-    return "Quầy tạm dừng."
+    if cmd.minutes is None:
+        _set_counter(db, cmd.counter, status="paused", status_since=cmd.at, back_at=None,
+                     announced=0)
+        return "Quầy tạm dừng."
+    if not 1 <= cmd.minutes <= PAUSE_MAX_MIN:
+        raise Refused("bad_minutes", f"Thời gian tạm nghỉ phải từ 1 đến {PAUSE_MAX_MIN} phút.")
+    back = cmd.moment + dt.timedelta(minutes=cmd.minutes)
+    _set_counter(db, cmd.counter, status="paused", status_since=cmd.at,
+                 back_at=clock.iso(back), announced=1)
+    return f"Quầy tạm nghỉ {cmd.minutes} phút, đến {clock.show(back, fmt='%H:%M')}."
 
 
 def _open(db, cmd: Command) -> str:
@@ -427,7 +445,12 @@ def _open(db, cmd: Command) -> str:
     """
     if cmd.counter["status"] == "open":
         raise Refused("already_open", "Quầy đang mở.")
-    _set_counter(db, cmd.counter, status="open", status_since=cmd.at)
+    # The return from a pause of an announced length was foreseen, and so was an
+    # opening at the start of one of the counter's sessions.
+    announced = int(cmd.counter["status"] == "paused" and cmd.counter.get("back_at") is not None
+                    or estimate.at_session_edge(cmd.counter.get("hours"), cmd.moment, 0))
+    _set_counter(db, cmd.counter, status="open", status_since=cmd.at, back_at=None,
+                 announced=announced)
     return "Quầy đã mở."
 
 
@@ -439,7 +462,9 @@ def _close(db, cmd: Command) -> str:
     counter = cmd.counter
     if cmd.current is not None:
         raise Refused("busy", f"Hãy kết thúc số {cmd.current['display']} trước khi đóng quầy.")
-    _set_counter(db, counter, status="closed", status_since=cmd.at, officer_id=None)
+    _set_counter(db, counter, status="closed", status_since=cmd.at, officer_id=None,
+                 back_at=None,
+                 announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment, 1)))
     db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
                "ended_at is null", [cmd.at, counter["id"]])
     return "Quầy đã đóng."
@@ -454,7 +479,7 @@ ACTIONS = tuple(HANDLERS)
 def run(db, counter: dict, action: str, *, node_id: str | None = None,
         officer_id: int | None = None, number: str | None = None, reason: str | None = None,
         target_service: str | None = None, target_counter: int | None = None,
-        now: dt.datetime | None = None) -> tuple[dict, Changes]:
+        minutes: int | None = None, now: dt.datetime | None = None) -> tuple[dict, Changes]:
     """Carry out one counter command; returns the counter's answer and what changed."""
     handler = HANDLERS.get(action)
     if handler is None:
@@ -469,7 +494,7 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
         officer_id=officer_id if officer_id is not None else counter["officer_id"],
         number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
-        current=_current(db, counter), changes=changes)
+        current=_current(db, counter), changes=changes, minutes=minutes)
     status, busy = counter["status"], cmd.current is not None
     message = handler(db, cmd)
     # Opening, pausing or closing a counter, or its going idle or busy, moves the
@@ -566,7 +591,8 @@ def sign_in(db, counter: dict, user_id: int, now: dt.datetime | None = None) -> 
                                    "started_at": at})
     values = {"officer_id": user_id}
     if counter["status"] == "closed":
-        values.update(status="open", status_since=at)
+        values.update(status="open", status_since=at, announced=int(estimate.at_session_edge(
+            counter.get("hours"), clock.from_iso(at), 0)))
     _set_counter(db, counter, **values)
     changes.services.update(r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]]))

@@ -158,7 +158,7 @@ def line(db, code: str, day: str | None = None) -> dict:
         open_counters=facts.open, idle_counters=facts.idle,
         minutes_per_person=round(facts.minutes_per_person, 2),
         estimate_min=wait.minutes, estimate_range=wait.range, steady=facts.steady,
-        bookings=bookings,
+        changes=estimate.announced_changes(facts, now), bookings=bookings,
         target_wait_min=service["target_wait_min"],
         departments=[r[0] for r in db.execute(
             "select d.name from service_departments sd join departments d on d.id = "

@@ -100,6 +100,9 @@
   }
 
   function act(action, extra) {
+    // A pause says for how long when the officer chose it: the wait estimates count on it.
+    const minutes = $("pause-minutes") && $("pause-minutes").value;
+    if (action === "pause" && minutes) extra = Object.assign({ minutes: Number(minutes) }, extra);
     return send(action, extra);
   }
 

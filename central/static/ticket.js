@@ -17,22 +17,51 @@
     return calls * gap * Math.max(0, cube) ** 3;
   }
 
-  // As central/queue/estimate.py (wait_for): called at the (ahead - idle + 1)-th call from
-  // now, one call every minutes_per_person; a number only when the line is steady and its
-  // mean error is at most 1.5 min (0.8 standard deviations), else the 80% range, each end
-  // to the nearest five minutes.
-  function waitFor(ahead, line) {
-    const idle = line.idle_counters || 0;
-    const gap = line.minutes_per_person;
-    const calls = !line.open_counters ? ahead + 1 : (ahead >= idle ? ahead - idle + 1 : 0);
-    const minutes = waitQuantile(calls, gap, 0);
-    const low = Math.min(5 * Math.round(waitQuantile(calls, gap, -1.2816) / 5),
-                         5 * Math.floor(minutes / 5));
+  // As central/queue/estimate.py (wait_at): the wait by which a share Phi(z) of tickets with
+  // `ahead` people before them are called, counting the changes announced (`changes`: a
+  // paused counter's planned return); Infinity when no counter will be there for it.
+  function waitAt(ahead, line, z, now) {
+    const per = line.minutes_per_person * Math.max(1, line.open_counters);
+    const changes = (line.changes || []).map(
+      (c) => [(Date.parse(c.at) - now) / 60000, c.back, c.gone]);
+    if (!line.open_counters && !changes.some((c) => c[1] > 0)) {
+      return waitQuantile(ahead + 1, per, z);  // as if one counter opened now
+    }
+    let got = line.idle_counters || 0, serving = line.open_counters, t = 0, work = 0;
+    const need = ahead + 1;
+    for (const [when, back, gone] of [...changes, [Infinity, 0, 0]]) {
+      const at = Math.max(when, t);
+      if (need <= got) return t;
+      const target = waitQuantile(need - got, 1, z);
+      const rate = serving / per;
+      if (work >= target) return t;
+      if (rate > 0 && t + (target - work) / rate <= at) return t + (target - work) / rate;
+      if (at === Infinity) return Infinity;
+      work += rate * (at - t);
+      t = at;
+      got += back;
+      serving = Math.max(0, serving + back - gone);
+    }
+    return Infinity;
+  }
+
+  // As central/queue/estimate.py (wait_for): the median, a number only when the line is
+  // steady, no paused counter is late back and nine numbers in ten like it are off by at
+  // most 4.5 min (half the 90% interval), else the 80% range, each end to the nearest
+  // five minutes.
+  function waitFor(ahead, line, now) {
+    if (line.changes && line.changes.length && waitAt(ahead, line, 1.6449, now) === Infinity) {
+      // No counter will be there for it as announced: one counter open now, as a range.
+      line = {...line, changes: [], steady: false, open_counters: line.open_counters || 1};
+    }
+    const at = (z) => waitAt(ahead, line, z, now);
+    const late = (line.changes || []).some((c) => Date.parse(c.at) <= now && c.back > 0);
+    const minutes = at(0);
+    const low = Math.min(5 * Math.round(at(-1.2816) / 5), 5 * Math.floor(minutes / 5));
     return {
       minutes: Math.round(minutes), low,
-      high: Math.max(low + 5, 5 * Math.round(waitQuantile(calls, gap, 1.2816) / 5),
-                     5 * Math.ceil(minutes / 5)),
-      trusted: Boolean(line.steady) && 0.8 * Math.sqrt(calls) * gap <= 1.5,
+      high: Math.max(low + 5, 5 * Math.round(at(1.2816) / 5), 5 * Math.ceil(minutes / 5)),
+      trusted: Boolean(line.steady) && !late && (at(1.6449) - at(-1.6449)) / 2 <= 4.5,
     };
   }
 
@@ -40,7 +69,7 @@
   // ticket's call go first (at most in_a_row for each walk-in's call up to this one), so
   // they count as people ahead, as on the printed ticket.
   function walkInWait(ahead, line, now) {
-    let wait = waitFor(ahead, line);
+    let wait = waitFor(ahead, line, now);
     const b = line.bookings;
     if (!b) return wait;
     const most = b.in_a_row * (ahead + 1);
@@ -56,7 +85,7 @@
       due = Math.min(most, due);
       if (due <= counted) break;
       counted = due;
-      wait = waitFor(ahead + counted, line);
+      wait = waitFor(ahead + counted, line, now);
     }
     return wait;
   }
@@ -89,7 +118,7 @@
       }
       $("ahead").textContent = ahead ? `Còn ${ahead} người trước bạn` : "Bạn là người tiếp theo";
       $("estimate").textContent =
-        `Thời gian chờ ước tính: ${said(d.booked === "true" ? waitFor(ahead, line)
+        `Thời gian chờ ước tính: ${said(d.booked === "true" ? waitFor(ahead, line, Date.now())
                                        : walkInWait(ahead, line, Date.now()))}`;
     } else if (!waiting) {
       $("ahead").textContent = "";

@@ -19,6 +19,7 @@ from motcua.public_terms import (
     ASK_OFFICER,
     PARTS,
     channel_notes,
+    confirmed,
     fee_items,
     fee_line,
     public_details,
@@ -42,6 +43,16 @@ bp = Blueprint("catalog", __name__)
 bp.add_app_template_global(unconfirmed, "unconfirmed_parts")
 bp.add_app_template_global(fee_line)
 bp.add_app_template_global(fee_items)
+
+
+@bp.app_template_global()
+def code_confirmed(code: str) -> bool:
+    """Whether a procedure's code may be shown to a citizen: an unconfirmed code (89 of the
+    sample's 225: "code" in ``unconfirmed``, or no publishing decision) is staff-only, as
+    every unconfirmed part is (motcua.public_terms); one sample record carried another
+    procedure's code. The code still names the page's address, as a key, not a claim."""
+    proc = procedures.current(store().db, code)
+    return proc is not None and confirmed(proc["details"], "code")
 
 
 def _filters() -> dict:

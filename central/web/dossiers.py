@@ -19,7 +19,7 @@ from flask import (
 )
 
 from motcua import clock
-from motcua.public_terms import withdrawal_line
+from motcua.public_terms import confirmed, withdrawal_line
 
 from .. import dossiers
 from ..appointments import bookings
@@ -199,7 +199,10 @@ def receipt_pdf(dossier_id: int):
     from ..dossiers import forms
 
     d = _dossier_or_404(dossier_id)
-    d = {**d, "received_by_name": full_names(store().db).get(d.get("received_by") or "")}
+    proc = procedures.get(store().db, d["procedure_id"])
+    d = {**d, "received_by_name": full_names(store().db).get(d.get("received_by") or ""),
+         # The citizen's paper: an unconfirmed code is for staff only (motcua.public_terms).
+         "procedure_code_confirmed": bool(proc) and confirmed(proc["details"], "code")}
     pdf = forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="Giay-tiep-nhan-{d["code"]}.pdf"'})

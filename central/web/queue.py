@@ -203,6 +203,11 @@ def command():
     target_counter = whole_number(data["target_counter"]) if data.get("target_counter") else None
     if data.get("target_counter") and target_counter is None:
         return jsonify(ok=False, error={"code": "invalid", "message": "Số quầy không hợp lệ."}), 400
+    # A pause's length (the hub refuses one out of 1–240 in its own words).
+    minutes = whole_number(data["minutes"]) if data.get("minutes") not in (None, "") else None
+    if data.get("minutes") not in (None, "") and minutes is None:
+        return jsonify(ok=False, error={"code": "invalid",
+                                        "message": "Thời gian tạm nghỉ không hợp lệ."}), 400
     try:
         with store().write() as db:
             counter = setup.counter_by_number(db, number) if number else None
@@ -212,7 +217,7 @@ def command():
                 db, _topics(), counter, action, officer_id=g.user["id"],
                 number=data.get("number") or None, reason=data.get("reason") or None,
                 target_service=data.get("target_service") or None,
-                target_counter=target_counter)
+                target_counter=target_counter, minutes=minutes)
     except Refused as refusal:
         return jsonify(ok=False, error={"code": refusal.code, "message": refusal.message}), 409
     publish(out)

@@ -410,3 +410,22 @@ def m0155_ticket_counts(db):
         end
         """
     )
+
+
+@migration("0156_counters_back_at")
+def m0156_counters_back_at(db):
+    # Issue 25: an officer pausing a counter says for how long. `back_at` is the
+    # planned return (UTC ISO) while it is paused; `announced` says its last change
+    # of status was foreseen (a pause of a given length, the return from one), so
+    # the estimates count it instead of calling the line unsettled.
+    db.execute("alter table counters add column back_at text")
+    db.execute("alter table counters add column announced integer not null default 0")
+
+
+@migration("0157_counters_hours")
+def m0157_counters_hours(db):
+    # Issue 25: a counter's working hours ("07:00-11:30,13:30-17:00", local time;
+    # null: not said), from the centre's setup: the wait estimates count on a
+    # staffed counter closing at the end of a session and opening again at the
+    # start of the next.
+    db.execute("alter table counters add column hours text")

@@ -61,6 +61,9 @@ COUNTER_COMMAND = MessageType(
         Field("target_service", "string", "service code (`transfer`)", required=False,
               max_length=32),
         Field("target_counter", "integer", "counter number (`transfer`)", required=False),
+        Field("minutes", "integer", "how long the officer steps away (`pause`), 1–240: the "
+                                    "wait estimates count on the counter's return then; "
+                                    "absent when not known", required=False),
     ),
 )
 
@@ -145,8 +148,14 @@ STATE_LINE = MessageType(
                                          "cannot be trusted: show the range instead",
               required=False),
         Field("steady", "boolean", "counters open, service time known, none opened, paused "
-                                   "or closed in the last 15 min: a waiting ticket's own "
-                                   "estimate may be a number (else a range)", required=False),
+                                   "or closed unannounced in the last 15 min, none late "
+                                   "back from a pause: a waiting ticket's own estimate may "
+                                   "be a number (else a range)", required=False),
+        Field("changes", "array", "changes to the counters open for the service announced "
+                                  "ahead, in time order, which the estimates count: `at` "
+                                  "(ISO 8601 UTC), `back` (counters coming back then: a "
+                                  "pause's planned end), `gone` (counters leaving then); "
+                                  "absent when none", required=False),
         Field("bookings", "object", "bookings not checked in yet whose check-in window is "
                                     "open, called ahead of walk-ins from their slot's start "
                                     "(a walk-in's wait counts them): `slots` (`at`, the "

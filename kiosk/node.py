@@ -42,6 +42,7 @@ from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
+from .screen_wait import open_for as open_screen_wait
 
 log = logging.getLogger(__name__)
 # A screen's touches and keys and the camera's frames are read this often where
@@ -336,9 +337,7 @@ class Kiosk(Node):
             surface = pygame.display.set_mode(size, flags)
             pygame.display.set_caption("motcua kiosk")
             if self.config.input_poll_s == -1:
-                from .screen_wait import open_for
-
-                self.screen_wait = open_for(pygame)
+                self.screen_wait = open_screen_wait(pygame)
         self.surface = surface
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",

@@ -280,6 +280,11 @@ def save_department(db, data: dict) -> None:
                                                for c in others):
         raise Refused("invalid_department", f"Sở/ngành '{code}': mã cũ (other_codes) phải là "
                                             "danh sách mã chữ thường không dấu.")
+    taken_by = departments_table.successor(db, code, name)
+    if taken_by:
+        raise Refused("department_merged", f"Sở/ngành mã '{code}' ({name}) đã hợp nhất vào "
+                                           f"{taken_by}: tệp cấu hình đã cũ. Bỏ sở/ngành này "
+                                           "khỏi tệp hoặc dùng mã và tên của sở mới.")
     # One row per department, whichever of the catalog or the queue named it first; the
     # departments it took over (other_codes) become part of it.
     departments_table.save(db, code, name, other_codes=[c.strip().lower() for c in others],

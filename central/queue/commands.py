@@ -30,6 +30,14 @@ from .tickets import record_event
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
 
 
+def status_name(status: str, back_at: str | None = None) -> str:
+    """A counter's state as its screens and the hall board say it: a pause of a said
+    length says when the counter is back (issue 25), "Tạm nghỉ đến 09:45"."""
+    if status == "paused" and back_at:
+        return f"Tạm nghỉ đến {clock.show(back_at, fmt='%H:%M')}"
+    return COUNTER_STATUS_NAMES[status]
+
+
 @dataclass
 class Changes:
     """What a command touched: the retained state to publish again.
@@ -511,11 +519,13 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     # (no ticket now, or the one it just called), else read back (issue 25).
     if counter["current_ticket_id"] is None:
         result = {"counter": counter["number"], "status": counter["status"],
-                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "status_name": status_name(counter["status"], counter.get("back_at")),
+                  "message": message,
                   "current": None}
     elif cmd.shown is not None and cmd.current is None:
         result = {"counter": counter["number"], "status": counter["status"],
-                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "status_name": status_name(counter["status"], counter.get("back_at")),
+                  "message": message,
                   "current": cmd.shown}
     else:
         result = answer(db, counter, message)
@@ -526,7 +536,7 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
 # that ticket's service: one statement, read after every command and for
 # every counter state published.
 _VIEW = ("select c.number, c.status, t.display, s.code, s.name, t.status, t.called_at, "
-         "t.recalls, c.id, c.name, c.hall, c.officer_id, u.full_name "
+         "t.recalls, c.id, c.name, c.hall, c.officer_id, u.full_name, c.back_at "
          "from counters c left join tickets t on t.id = c.current_ticket_id "
          "and t.status in ('called', 'serving') "
          "left join services s on s.id = t.service_id "
@@ -544,7 +554,7 @@ def counter_view(db, number: int) -> tuple | None:
 
 def view_result(row: tuple) -> dict:
     """:func:`answer`'s dict (empty message) from a row of :data:`_VIEW`."""
-    result = {"counter": row[0], "status": row[1], "status_name": COUNTER_STATUS_NAMES[row[1]],
+    result = {"counter": row[0], "status": row[1], "status_name": status_name(row[1], row[13]),
               "message": "", "current": None}
     if row[2] is not None:
         result["current"] = {"display": row[2], "service": row[3], "service_name": row[4],

@@ -12,8 +12,8 @@ once. At each ticket's issue these estimates are taken, from the same store:
   service time of the 20 newest finished tickets);
 - the hub's before this change (the median of the wait, a number only when its
   mean error is expected at most 1.5 min and no counter changed in 15 min; kept
-  here as ``previous_rule``), the hub's now with the officers not saying how long
-  they pause (``unsaid_rule``), and the hub's now (``central.queue.estimate``:
+  here as ``previous_rule``), the hub's now with nothing announced (no pause's
+  length, no working hours: ``unsaid_rule``), and the hub's now (``central.queue.estimate``:
   what is printed now), each a number or a range;
 - floor 1: the exact median of the wait given the counters open and free at
   issue and the true mean service time, the best number for an absolute error
@@ -30,7 +30,7 @@ Day 2: 8 counters opening late, pausing for breaks, closing for lunch and
 early in the afternoon, with arrivals that the counters cannot always keep up
 with. An officer pausing says for how long (15 or 20 min, as on the counter's
 keypad) and comes back after 0.8 to 1.5 times that; the lunch and the early
-closing are not announced.
+closing are in the counters' working hours (the centre's setup, ``hours``).
 """
 
 from __future__ import annotations
@@ -53,6 +53,12 @@ DAY2 = [(0, (1, 2, 3, 4), "open"), (20, (5, 6), "open"), (45, (7, 8), "open"),
         (240, (5, 6, 7, 8), "close"), (300, (5, 6, 7, 8), "open"),
         (390, (1, 2, 3), "close")]
 DAY2_RATE = 1.05  # arrivals per minute (8 counters serve 1.33 per minute)
+# Day 2's counters' working hours as the centre's setup says them (local time; the
+# day starts at 08:00): the lunch (minutes 240-300) and the early closing (390) are
+# planned, and happen when the officer finishes the citizen at the counter.
+DAY2_HOURS = {**dict.fromkeys((1, 2, 3), "08:00-14:30"), 4: "08:00-17:00",
+              **dict.fromkeys((5, 6), "08:20-12:00,13:00-17:00"),
+              **dict.fromkeys((7, 8), "08:45-12:00,13:00-17:00")}
 # An officer back from a pause after 0.8 to 1.5 times the length announced
 # (uniformly; drawn once per pause of each day).
 BREAK_SPREAD = (0.8, 1.5)
@@ -180,7 +186,7 @@ def replay(rng, t0: float, ahead: int, counters: dict, schedule: list, lengths: 
 
 
 def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until: float,
-             max_tickets: int, seed: int, replays: int) -> dict:
+             max_tickets: int, seed: int, replays: int, hours: dict | None = None) -> dict:
     from central.queue import commands, estimate, setup
     from central.queue import tickets as tk
     from central.store import Store
@@ -194,8 +200,8 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     with store.write() as db:
         setup.save_service(db, SERVICE, actor="bench")
         for n in range(1, counters + 1):
-            setup.save_counter(db, {"number": n, "services": {SERVICE["code"]: 1}},
-                               actor="bench")
+            setup.save_counter(db, {"number": n, "services": {SERVICE["code"]: 1},
+                                    "hours": (hours or {}).get(n)}, actor="bench")
         service = setup.service_by_code(db, SERVICE["code"])
     events: list = []
     seq = 0
@@ -371,7 +377,9 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
     1.5 min (0.8 standard deviations) and no counter of the service opened, paused
     or closed in the last 15 min (``settling``, announced or not). Kept here to
     measure the change in the same run."""
-    from central.queue.estimate import Z80, half_up, wait_quantile
+    from central.queue.estimate import half_up, wait_quantile
+
+    z80 = 1.2816  # the normal 10% / 90% quantile
 
     servers = max(1, facts.open)
     gap = facts.per / servers
@@ -379,8 +387,8 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
     if not facts.open:
         finishes = ahead + 1
     minutes = wait_quantile(finishes, gap, 0.0)
-    low = min(5 * half_up(wait_quantile(finishes, gap, -Z80) / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * half_up(wait_quantile(finishes, gap, Z80) / 5),
+    low = min(5 * half_up(wait_quantile(finishes, gap, -z80) / 5), 5 * math.floor(minutes / 5))
+    high = max(low + 5, 5 * half_up(wait_quantile(finishes, gap, z80) / 5),
                5 * math.ceil(minutes / 5))
     steady = facts.open > 0 and facts.known and not settling
     trusted = steady and 0.8 * math.sqrt(finishes) * gap <= 1.5
@@ -388,16 +396,17 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
 
 
 def unsaid_rule(estimate, facts, ahead: int, settling: bool) -> tuple[int, list | None]:
-    """The hub's rule now had the officers paused without saying for how long: no
-    return to count on, and every pause unsettles the line (the hub's ``wait_for``
-    on the same facts without the changes announced)."""
+    """The hub's rule now had nothing been announced (officers pausing without saying
+    for how long, no working hours in the setup): no change to count on, and every
+    change unsettles the line (the hub's ``wait_for`` on the same facts without the
+    changes)."""
     wait = estimate.wait_for(dataclasses.replace(facts, changes=(), settling=settling), ahead)
     return wait.minutes, wait.range
 
 
 METHODS = (("legacy", "today's (before issue 25): a number"),
            ("previous", "the hub's before this change"),
-           ("unsaid", "the hub's now, pauses' lengths not said"),
+           ("unsaid", "the hub's now, nothing announced"),
            ("new", "the hub's now"),
            ("floor", "floor 1: exact median knowing the counters open at issue"),
            ("oracle", "floor 2: median of 1,000 replays knowing the day's schedule"))
@@ -413,14 +422,15 @@ def main() -> int:
                         8 / MEAN_SERVICE_MIN * 0.95, math.inf, day1_tickets, seed=7,
                         replays=replays)
         day2 = simulate(run.tmp, "day2", 8, day2_schedule, DAY2_RATE,
-                        run.pick(450.0, 150.0), 10**6, seed=11, replays=replays)
+                        run.pick(450.0, 150.0), 10**6, seed=11, replays=replays,
+                        hours=DAY2_HOURS)
         # Days of the same kinds drawn again: how much of the figures is the draw.
         others = [(seed, simulate(run.tmp, f"day1-{seed}", 8, [(0, tuple(range(1, 9)), "open")],
                                   8 / MEAN_SERVICE_MIN * 0.95, math.inf, day1_tickets,
                                   seed=seed, replays=run.pick(200, 20)),
                    simulate(run.tmp, f"day2-{seed}", 8, day2_schedule,
                             DAY2_RATE, run.pick(450.0, 150.0), 10**6, seed=seed + 100,
-                            replays=run.pick(200, 20)))
+                            replays=run.pick(200, 20), hours=DAY2_HOURS))
                   for seed in run.pick((1, 2, 3), (1,))]
     finally:
         run.close()
@@ -465,7 +475,7 @@ def main() -> int:
         f"Day 2: {day2['n']} tickets over {run.pick(450, 150)} minutes, counters opening "
         "late, pausing (the officers saying for how long: 15 or 20 min, back after "
         f"{BREAK_SPREAD[0]:g} to {BREAK_SPREAD[1]:g} times that), closing for lunch and "
-        "early (unannounced); waits averaged "
+        "early as their working hours in the setup say; waits averaged "
         f"{day2['mean_wait']:.1f} min (p90 {day2['p90_wait']:.1f}). Service times random "
         f"(exponential, mean {MEAN_SERVICE_MIN:g} min), the same days for every method, "
         "all measured in this run. Minutes; \"point\": the estimate's number against the "
@@ -541,9 +551,10 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
         f"close, floor 2 reaches {pm(day2, 'oracle')} where floor 1 gets "
         f"{pm(day2, 'floor')}. The hub now knows how long each pause was said to last "
         f"(the officers' real pauses lasting {BREAK_SPREAD[0]:g} to {BREAK_SPREAD[1]:g} "
-        "times that), not when the counters close: its number gets "
-        f"{pm(day2, 'previous')} before this change, {pm(day2, 'unsaid')} with the pauses' "
-        f"lengths not said and {pm(day2, 'new')} with them, printed on "
+        "times that) and each counter's working hours (the lunch and the early closing): "
+        f"its number gets {pm(day2, 'previous')} before this change, "
+        f"{pm(day2, 'unsaid')} with nothing announced and {pm(day2, 'new')} with both, "
+        "printed on "
         f"{share(day2, 'unsaid'):.0%} and {share(day2, 'new'):.0%} of the tickets, off by "
         f"{pm(day2, 'unsaid', 'numbers')} and {pm(day2, 'new', 'numbers')} as numbers.",
         "",
@@ -565,7 +576,9 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
         f"today's number is off by {pm(day1, 'legacy', 'printed')} and "
         f"{pm(day2, 'legacy', 'printed')}. The waits fall inside the ranges printed "
         f"{day1['new']['inside']:.0%} (day 1) and {day2['new']['inside']:.0%} (day 2) of the "
-        "time (an 80% interval, each end to the nearest five minutes).",
+        f"time ({day1['previous']['inside']:.0%} and {day2['previous']['inside']:.0%} "
+        "before: the 90% interval, each end to the nearest five minutes, where it was the "
+        "80%).",
         "",
         "Drawn with other seeds, days of the same kinds give waits averaging "
         f"{min(d['mean_wait'] for d in others):.1f} to {max(d['mean_wait'] for d in others):.1f}"

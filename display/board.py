@@ -165,6 +165,13 @@ class BoardRenderer:
             self.reports.append(cut)
         return shown, px
 
+    def fits(self, text: str, size: float, max_width: float, bold: bool = False,
+             role: str = "near") -> bool:
+        """Whether :meth:`fit` would show ``text`` whole (shrunk at most to the role's
+        minimum), without reporting anything."""
+        px = min(self.px(size, role), self.min[role])
+        return self.font(px, bold).size(text)[0] <= max_width
+
     def wrap(self, text: str, size: float, max_width: float, max_lines: int,
              bold: bool = False, role: str = "near", where: str = "") -> tuple[list[str], int]:
         """``text`` in at most ``max_lines`` lines no wider than ``max_width``, at the
@@ -559,6 +566,9 @@ class BoardRenderer:
             if counter["status"] != "open":
                 status = counter["status_name"] or STATUS_NAMES.get(counter["status"], "")
                 room = cell_w - label_font.size(name)[0] - 3 * pad
+                if not self.fits(status, 51, room):
+                    # "Tạm nghỉ đến 09:45" where it fits, else the plain "Tạm dừng".
+                    status = STATUS_NAMES.get(counter["status"], status)
                 shown = self.text(surface, status, 51, (cx + cell_w - pad, mid), colour=MUTED,
                                   anchor="midright", max_width=room, where="trạng thái quầy")
             else:

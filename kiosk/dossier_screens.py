@@ -136,12 +136,7 @@ class DossierResult:
                 break
         label = font.render(o.get("status_name", ""), True, BRAND_INK)
         surface.blit(label, label.get_rect(center=badge.center))
-        due = clock.show(o["due_at"], fmt="%H:%M ngày %d/%m/%Y") if o.get("due_at") else "—"
-        received = (clock.show(o["received_at"], fmt="%H:%M ngày %d/%m/%Y")
-                    if o.get("received_at") else "—")
-        lines = [("Người nộp", o.get("applicant", "")), ("Ngày tiếp nhận", received),
-                 ("Hẹn trả kết quả", due), ("Đơn vị đang xử lý", o.get("department", "")),
-                 ("Tiến độ", "Quá hạn" if late else "Trong hạn")]
+        lines = dossier_facts(o)
         label_font, value_font = ui.fonts.get(ui.u(36)), ui.fonts.get(ui.u(46), True)
         y = badge.bottom + gap if ui.portrait else right.y
         for name, value in lines:
@@ -174,3 +169,19 @@ ADVICE = {
        "giấy tờ tùy thân.",
     10: "Kết quả đã được trả. Cảm ơn bạn đã sử dụng dịch vụ.",
 }
+
+
+def dossier_facts(o: dict) -> list[tuple[str, str]]:
+    """The (name, value) lines of a looked-up dossier, as the kiosk shows them."""
+    late = bool(o.get("late"))
+    due = clock.show(o["due_at"], fmt="%H:%M ngày %d/%m/%Y") if o.get("due_at") else "—"
+    received = (clock.show(o["received_at"], fmt="%H:%M ngày %d/%m/%Y")
+                if o.get("received_at") else "—")
+    # The hub says the progress (resolved: trước hạn, đúng hạn, quá hạn; refused or
+    # withdrawn: nothing); an older hub does not, and late / on time is all there is.
+    progress = o.get("progress", "Quá hạn" if late else "Trong hạn")
+    handling = "Đơn vị đang xử lý" if o.get("status") in (2, 4, 5, 6) else "Đơn vị giải quyết"
+    lines = [("Người nộp", o.get("applicant", "")), ("Ngày tiếp nhận", received),
+             ("Hẹn trả kết quả", due), (handling, o.get("department", "")),
+             ("Tiến độ", progress)]
+    return [(name, value) for name, value in lines if value or name != "Tiến độ"]

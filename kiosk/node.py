@@ -42,12 +42,15 @@ from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
+from .screen_wait import open_for as open_screen_wait
 
 log = logging.getLogger(__name__)
-# A screen's touches and keys and the camera's frames are read this often: SDL and
-# OpenCV hand them over only when asked (pygame's event.wait(timeout) asks every
-# millisecond). Nothing else is read on a clock: the bus, the look-ups and the
-# ticket worker wake the kiosk when they have something to show.
+# A screen's touches and keys and the camera's frames are read this often where
+# they cannot be waited for: SDL on KMS/DRM and OpenCV hand them over only when
+# asked (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland
+# the kiosk sleeps in SDL's own wait (kiosk/screen_wait.py). Nothing else is read
+# on a clock: the bus, the look-ups and the ticket worker wake the kiosk when they
+# have something to show.
 INPUT_POLL_S = 0.1
 
 
@@ -94,8 +97,9 @@ class KioskConfig(TicketingConfig):
     input_poll_s: float = setting(
         -1.0, doc="seconds between two reads of the touch screen and keys (SDL hands them "
                   "over only when asked): the longest a touch waits before the kiosk sees "
-                  "it; -1: 0.1 on a screen, never with fake hardware's dummy screen (it has "
-                  "no input to read)",
+                  "it; -1: none on X11 and Wayland (SDL wakes the kiosk for a touch), 0.1 "
+                  "on KMS/DRM and other screens SDL cannot wait on, never with fake "
+                  "hardware's dummy screen (it has no input to read)",
         check=lambda v: None if v == -1 or 0.01 <= v <= 1 else "expected -1 or 0.01 to 1")
     dossier_lookup_by_id: bool = setting(
         False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
@@ -132,6 +136,7 @@ class Kiosk(Node):
         self.surface = None
         self._sync_wanted = threading.Event()
         self._wake = threading.Event()
+        self.screen_wait = None  # SDL's blocking wait, where the screen's driver has one
         self._sync_done = threading.Condition()
         self.bus.subscribe(self.topics.state("catalog"), self._on_catalog_state)
         self.bus.on_connection_change(lambda up: self.wake())  # the header shows the link
@@ -331,6 +336,8 @@ class Kiosk(Node):
                 else 0
             surface = pygame.display.set_mode(size, flags)
             pygame.display.set_caption("motcua kiosk")
+            if self.config.input_poll_s == -1:
+                self.screen_wait = open_screen_wait(pygame)
         self.surface = surface
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
@@ -361,11 +368,17 @@ class Kiosk(Node):
     # Resting between two frames -------------------------------------------------------
     def wake(self) -> None:
         self._wake.set()
+        screen_wait = self.screen_wait
+        if screen_wait is not None:
+            screen_wait.wake()
 
     def input_poll(self) -> float | None:
-        """Seconds between two reads of the screen's input; None: nothing to read."""
+        """Seconds between two reads of the screen's input; None: nothing to read,
+        or SDL wakes the kiosk for it."""
         if self.config.input_poll_s > 0:
             return self.config.input_poll_s
+        if self.screen_wait is not None:
+            return None  # SDL's wait ends at a touch
         import pygame  # lazy, as in open_screen
 
         if not pygame.display.get_init() or pygame.display.get_driver() in ("dummy",
@@ -388,8 +401,12 @@ class Kiosk(Node):
         posted, the hub's link, a look-up's or a ticket's answer, a new catalog."""
         due = self.due_in()
         wait = most if due is None else min(most, due)
-        if wait > 0 and not self._stopping.is_set():
-            self._wake.wait(wait)
+        screen_wait = self.screen_wait
+        if wait > 0 and not self._stopping.is_set() and not self._wake.is_set():
+            if screen_wait is not None:
+                screen_wait.wait(wait)  # a touch, a key, a wake (posted) or the time
+            else:
+                self._wake.wait(wait)
         self._wake.clear()  # before the next frame reads what woke us
 
     # The ticket number, spoken (issue 27) ------------------------------------------
@@ -428,6 +445,8 @@ class Kiosk(Node):
             code = self.scanner.poll()
             if code:
                 self.ui.scanned(code)  # an ID card or a receipt
+        if self.screen_wait is not None:
+            self.screen_wait.drain()  # a wake posted since the rest is no touch
         if self.ui.step(self.surface):
             import pygame  # lazy, as in open_screen
 
@@ -442,3 +461,5 @@ class Kiosk(Node):
             self.announcer.stop()
         if self.ui is not None:
             self.ui.close()
+        if self.screen_wait is not None:
+            self.screen_wait.close()

@@ -16,7 +16,7 @@ base="python3 python3-venv"
 # no wheel (32-bit Raspberry Pi OS).
 gammu="gammu libgammu-dev pkg-config"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql xvfb libxtst6" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
   hub)       pkgs="$base mosquitto fonts-dejavu-core $gammu" ;;
   dispenser) pkgs="$base fonts-dejavu-core" ;;
@@ -25,6 +25,8 @@ case "$role" in
   kiosk)     pkgs="$base libzbar0 fonts-dejavu-core" ;;
   *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;
 esac
+# xvfb, libxtst6: the kiosk on a real X11 server, touched through XTest (tests/x11.py,
+# tests/test_kiosk_rest.py, bench/nodes.py; issue 25).
 # nginx-light: tests/test_https_proxy.py runs the HTTPS proxy provision configures (issue 19).
 # sysbench: bench/queue_engine.py measures this machine against a published Raspberry Pi 5
 # score with it (issue 25).

@@ -290,6 +290,31 @@ def form_token(page: str) -> str:
     return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
 
 
+def test_a_quick_second_press_books_without_waiting_again(web, centre, config):
+    import re
+    import time
+
+    from central import feedback
+
+    config.feedback.min_fill_seconds = 3
+    lan = citizen(web)
+    monday = day_slots(centre, config, "ho-tich", MONDAY)
+    key = web.config["SECRET_KEY"]
+    shown = feedback.form_token(key if isinstance(key, bytes) else key.encode(),
+                                "appointment", now=time.time() - 2)
+    data = {"csrf_token": "t", "form_token": shown, "service": "ho-tich", "day": "2026-12-07",
+            "starts_at": monday[0].starts_at, "name": "Nguyễn Thị Lan", "phone": "0912345678"}
+    reply = lan.post("/dat-lich", data=data)
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "gửi quá nhanh" in page
+    assert "bấm Gửi" not in page  # the booking form's button says "Đặt lịch"
+    again = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    assert again == shown
+    time.sleep(1.2)
+    reply = lan.post("/dat-lich", data={**data, "form_token": again})
+    assert reply.status_code == 302 and centre.db["appointments"].count == 1
+
+
 def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre, config):
     import re
 

@@ -87,3 +87,43 @@ def test_console_commands_that_are_not_an_object(web):
                             json={"action": "transfer", "target_counter": target})
         assert reply.status_code == 400, target
         assert reply.get_json()["error"]["message"] == "Số quầy không hợp lệ."
+
+
+def test_a_transfer_to_a_department_number_too_long_is_refused_in_vietnamese(web, hub_config):
+    from central.dossiers import reception
+
+    from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+
+    store = web.extensions["motcua.store"]
+    ids = add_procedures(store)
+    d = reception.receive(store, hub_config, procedure_id=ids["1.009994"], channel="in_person",
+                          applicant=APPLICANT, components=[c["name"] for c in CHECKLIST],
+                          extra_components=[], actor="lan.nt")
+    client = web.test_client()
+    token = sign_in(client, "officer")
+    reply = client.post(f"/dossiers/{d['id']}/act", follow_redirects=True, data={
+        "csrf_token": token, "action": "transfer", "department_id": HUGE})
+    assert reply.status_code == 200
+    assert "Không tìm thấy cơ quan nhận hồ sơ." in reply.get_data(as_text=True)
+    assert store.db.execute("select count(*) from dossier_transfers").fetchone() == (0,)
+
+
+def test_a_number_too_long_that_slips_past_a_door_is_a_vietnamese_400(web, monkeypatch):
+    # The safety net behind the parsers: whatever door forgets, the citizen or officer
+    # reads Vietnamese and the write rolls back.
+    from central.web import dossiers as web_dossiers
+
+    def overflow(*args, **kwargs):
+        with web.extensions["motcua.store"].write() as db:
+            db.execute("insert into audit_log (at, username, action) values ('x', 'x', 'x')")
+            db.execute("select 1 from departments where id = ?", [10**20])
+
+    monkeypatch.setattr(web_dossiers.queries, "work_list", overflow)
+    client = web.test_client()
+    sign_in(client, "officer")
+    before = web.extensions["motcua.store"].db.execute("select count(*) from audit_log").fetchone()
+    reply = client.get("/worklists")
+    assert reply.status_code == 400
+    assert "Một giá trị số đã nhập quá lớn." in reply.get_data(as_text=True)
+    after = web.extensions["motcua.store"].db.execute("select count(*) from audit_log").fetchone()
+    assert after == before

@@ -31,6 +31,16 @@ def test_the_public_navigation_has_no_staff_links(client, store):
         assert 'rel="icon"' in html
 
 
+def test_the_home_page_offers_every_public_service_its_menu_does(client, store):
+    # The menu had "Đặt lịch hẹn"; the home page's tiles, what a phone shows first,
+    # did not: a citizen who never opens the menu never learnt booking existed.
+    html = client.get("/").get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    tiles = set(re.findall(r'href="([^"?]+)', main[main.index('class="tiles"'):]))
+    assert set(nav_links(html)) - tiles == set(), set(nav_links(html)) - tiles
+    assert "Đặt lịch hẹn" in main
+
+
 def test_staff_see_their_menus_and_no_sign_in_link(client, store):
     from .test_queue_web import login
 

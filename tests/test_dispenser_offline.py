@@ -149,6 +149,28 @@ def test_the_hub_refuses_a_number_it_did_not_lease(own_hub, make_dispenser):
     assert store.db.execute("select count(*) from tickets").fetchone()[0] == 0
 
 
+def test_a_number_too_long_for_the_store_is_refused_as_invalid(own_hub, make_dispenser):
+    # orjson reads integers up to 2**64 - 1 as ints; SQLite holds 64 bits signed. A node
+    # sending block or number 2**63 made the handler fail: "internal" and a traceback in
+    # the hub's log. The contract bounds every integer field now.
+    from motcua.bus.messages import TICKET_OFFLINE
+
+    store = own_hub.store
+    with store.write() as db:
+        block = leases.lease_block(db, "dispenser-9", "ho-tich", size=5)
+    node = make_dispenser(port=int(own_hub.config.mqtt.port))
+    wait_until(lambda: node.hub_online)
+    for field in ("block", "number"):
+        payload = TICKET_OFFLINE.make(
+            service="ho-tich", block=block["block"], number=block["first"],
+            issued_at="2026-11-27T02:00:00.000+00:00", token="0" * 20)
+        payload[field] = 2**63  # after make(): sent as a hostile node would
+        answer = node._request("ticket_offline", payload)
+        assert answer["ok"] is False and answer["error"]["code"] == "invalid", answer
+        assert f"{field}: expected an integer of at most 64 bits" in answer["error"]["message"]
+    assert store.db.execute("select count(*) from tickets").fetchone()[0] == 0
+
+
 def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
         own_broker, own_hub, make_dispenser, monkeypatch):
     import motcua.ticketing.issuer

@@ -8,7 +8,7 @@ import pytest
 from central import dossiers
 from central.accounts import users
 from central.calendar import working_calendar
-from central.dossiers import reception
+from central.dossiers import queries, reception
 from motcua import clock
 from motcua.bus.messages import DOSSIER_LOOKUP
 from motcua.bus.topics import Topics
@@ -100,7 +100,8 @@ def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, 
     assert reply["ok"] and result["found"] and result["code"] == d["code"]
     assert result["applicant"] == "Nguyễn T** L**" and result["department"] == "Sở Tư pháp"
     assert set(result) == {"found", "code", "status", "status_name", "received_at", "due_at",
-                           "department", "late", "applicant"}
+                           "department", "late", "progress", "applicant"}
+    assert result["progress"] == "Trong hạn"
     missing = node.bus.request(t.node_request("kiosk-1", "dossier_lookup"),
                                DOSSIER_LOOKUP.make(code="000.00.00.H56-000000-0000"),
                                response_topic=t.node_response("kiosk-1", "dossier_lookup"))
@@ -161,3 +162,40 @@ def test_refusal_at_the_counter_from_the_reception_page(client, ids, store):
     form03 = client.get(f"/dossiers/{d[0]}/form/03").get_data(as_text=True)
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in form03
     assert "Không thuộc thẩm quyền" in form03
+
+
+def _lookup_rows(client, code) -> dict[str, str]:
+    html = client.get(f"/tra-cuu?code={code}").get_data(as_text=True)
+    return {re.sub(r"<[^>]+>", "", th).strip(): re.sub(r"<[^>]+>", "", td).strip()
+            for th, td in re.findall(r"<tr><th>(.*?)</th>\s*<td[^>]*>(.*?)</td></tr>", html,
+                                     re.S)}
+
+
+def test_the_public_lookup_says_how_a_finished_dossier_ended(client, ids, store, hub_config):
+    # Found walking the demo as a citizen: a result returned early read "Cơ quan đang xử
+    # lý … Tiến độ: Trong hạn", as if still in hand; a refused one said "Trong hạn" too.
+    from kiosk.dossier_screens import dossier_facts
+
+    d = received(store, hub_config, ids)
+    rows = _lookup_rows(client, d["code"])
+    assert rows["Tiến độ"] == "Trong hạn" and rows["Cơ quan đang xử lý"] == "Sở Tư pháp"
+    for action in ("result_ready", "return_result"):
+        dossiers.act(store, hub_config, d["id"], action, actor="lan.nt")
+    rows = _lookup_rows(client, d["code"])
+    assert rows["Tiến độ"] == "Trước hạn", rows          # done long before its due time
+    assert rows["Cơ quan giải quyết"] == "Sở Tư pháp" and "Cơ quan đang xử lý" not in rows
+    result = queries.lookup(store.db, d["code"])
+    assert ("Tiến độ", "Trước hạn") in dossier_facts(result)
+    assert ("Đơn vị giải quyết", "Sở Tư pháp") in dossier_facts(result)
+    # Refused at the counter: no time limit ran, so no progress is claimed.
+    token = signed_in(client)
+    client.post("/reception", data={"csrf_token": token, "procedure_id": ids["1.001193"],
+                                    "channel": "in_person", **APPLICANT, "refuse": "1",
+                                    "refuse_reason": "Không thuộc thẩm quyền"})
+    (refused,) = store.db.execute("select code from dossiers where status = 3").fetchone()
+    rows = _lookup_rows(client, refused)
+    assert rows["Trạng thái"] == "Từ chối tiếp nhận" and "Tiến độ" not in rows, rows
+    result = queries.lookup(store.db, refused)
+    assert "Tiến độ" not in dict(dossier_facts(result))
+    # An older hub sends no progress: the kiosk says what it can from `late`.
+    assert ("Tiến độ", "Quá hạn") in dossier_facts({"late": True, "status": 4})

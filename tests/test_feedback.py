@@ -156,6 +156,26 @@ def _form_page(client, path="/gop-y"):
             re.search(r'name="form_token" value="([^"]+)"', html).group(1), html)
 
 
+def test_a_quick_second_press_counts_from_when_the_form_was_first_shown(app, client,
+                                                                      hub_config):
+    # A citizen told "gửi quá nhanh" presses again a second later: the page it came back
+    # on must keep the form's first showing, not start the wait again from the refusal.
+    hub_config.feedback.min_fill_seconds = 3
+    csrf, _, _ = _form_page(client)
+    shown = feedback.form_token(app.config["SECRET_KEY"], "feedback", now=time.time() - 2)
+    data = {"csrf_token": csrf, "kind": "complaint", "topic": "waiting", "text": "Chờ lâu quá"}
+    reply = client.post("/gop-y", data={**data, "form_token": shown})
+    assert reply.status_code == 400 and "gửi quá nhanh" in reply.get_data(as_text=True)
+    again = re.search(r'name="form_token" value="([^"]+)"', reply.get_data(as_text=True))
+    assert again.group(1) == shown
+    time.sleep(1.2)
+    reply = client.post("/gop-y", data={**data, "form_token": again.group(1)})
+    assert reply.status_code == 302 and "/gop-y/" in reply.headers["Location"]
+    # A token the hub never signed is not kept: the page gets a fresh one.
+    reply = client.post("/gop-y", data={**data, "form_token": "1.abc"})
+    assert 'value="1.abc"' not in reply.get_data(as_text=True)
+
+
 def test_the_public_form_refuses_scripts_without_puzzles(app, client, store, hub_config):
     hub_config.feedback.per_address_per_hour = 3
     csrf, token, _ = _form_page(client)

@@ -2,16 +2,25 @@
 answers a touch at once, times out to the attract screen and shows the hub's link.
 
 The loop runs as ``Node.run`` drives it (``loop_once`` then ``rest``), on fake
-hardware's dummy screen, which has no input of its own to read.
+hardware's dummy screen, which has no input of its own to read; and, as its own
+process, on a real X11 server (Xvfb, which must be installed: the test fails
+without it), where SDL can wait for a touch and the kiosk sleeps in that wait.
 """
 
+import json
+import select
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pygame
 import pytest
 
-from .conftest import wait_until
+from .conftest import PROJECT, wait_until
 from .node_loop import NodeLoop
+from .x11 import Xvfb, x11_environment
 
 
 @pytest.fixture
@@ -72,3 +81,87 @@ def test_a_screen_with_input_is_read_every_tenth_of_a_second(resting):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1))
     wait_until(lambda: ui.screen.name == "home", timeout=5)
     assert time.monotonic() - t0 < 1.0  # the next read, not the 5 s rest
+
+
+def wakeups(pid: int) -> int:
+    """Voluntary context switches of all a process's threads: each is a thread going
+    to sleep, so their rate is how often the process wakes."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        total += int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+    return total
+
+
+def read_line(process, timeout: float) -> dict:
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, f"the kiosk said nothing in {timeout} s"
+    line = process.stdout.readline()
+    assert line, f"the kiosk ended (code {process.poll()})"
+    return json.loads(line)
+
+
+def kiosk_on_x11(xvfb, tmp_path, name, broker, center, extra=""):
+    folder = tmp_path / name
+    folder.mkdir()
+    config = folder / "kiosk.toml"
+    config.write_text(
+        f'center = "{center}"\nnode_id = "{name}"\nsimulate = true\nlog_level = "WARNING"\n'
+        f'replica = "{folder / "replica.db"}"\noutbox = "{folder / "outbox.db"}"\n{extra}'
+        f"[mqtt]\nport = {broker.port}\n", encoding="utf-8")
+    log = (folder / "kiosk.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "tests.kiosk_x11_probe", str(config)],
+                               cwd=PROJECT, env=x11_environment(xvfb.display),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                               text=True)
+    return process, folder / "kiosk.log"
+
+
+def rate_at_rest(pid: int, seconds: float) -> float:
+    w0, t0 = wakeups(pid), time.monotonic()
+    time.sleep(seconds)
+    return (wakeups(pid) - w0) / (time.monotonic() - t0)
+
+
+def test_on_an_x11_screen_the_kiosk_sleeps_in_sdls_wait_till_touched(
+        tmp_path, broker, center, queue_hub):
+    """A kiosk reading its screen every 0.1 s wakes ~11 times a second (the same
+    measurement, beside it, must see that); resting in SDL's wait it wakes for its
+    bus connection alone (~1 a second), a touch through the X server is drawn at
+    once, and SIGTERM still stops it at once (the wait is in C)."""
+    with Xvfb((1080, 1920)) as xvfb:
+        polling, poll_log = kiosk_on_x11(xvfb, tmp_path, "kiosk-poll", broker, center,
+                                         "input_poll_s = 0.1\n")
+        try:
+            assert read_line(polling, 60) == {"ready": True, "waits_in_sdl": False}
+            time.sleep(2.0)
+            polled = rate_at_rest(polling.pid, 3.0)
+        finally:
+            polling.terminate()
+            polling.wait(15)
+        assert polled >= 7, f"the measurement should see the 0.1 s reads: {polled:.1f}/s"
+
+        waiting, log = kiosk_on_x11(xvfb, tmp_path, "kiosk-wait", broker, center)
+        try:
+            assert read_line(waiting, 60) == {"ready": True, "waits_in_sdl": True}, \
+                log.read_text()
+            time.sleep(2.0)
+            rested = rate_at_rest(waiting.pid, 4.0)
+            touches = []
+            for _ in range(5):
+                waiting.stdin.write("touch\n")
+                waiting.stdin.flush()
+                touches.append(read_line(waiting, 10)["touch_ms"])
+            time.sleep(0.5)  # resting again: up to 5 s (IDLE_WAKE_S) till its next turn
+        finally:
+            t0 = time.monotonic()
+            waiting.send_signal(signal.SIGTERM)
+            waiting.wait(30)
+            stopped_in = time.monotonic() - t0
+    assert rested <= 3.0, f"{rested:.1f} wake-ups a second at rest (polling: {polled:.1f})"
+    assert all(t is not None and t < 1000 for t in touches), touches  # drawn, at once
+    assert stopped_in < 2.0, f"SIGTERM took {stopped_in:.1f} s"
+    assert waiting.returncode == 0, log.read_text()

@@ -123,6 +123,49 @@ def test_the_hall_board_says_the_papers_wait_and_stays_whole_at_1920x1080(sample
         assert said in texts, (code, said)
 
 
+def test_the_hall_board_says_when_a_paused_counter_is_back_whole_at_1920x1080(
+        sample_centre, monkeypatch):
+    """Issue 25: a counter paused for a said time is "Tạm nghỉ đến 09:05" on its state
+    and console; the hall board says it where it fits, else "Tạm dừng" (20 counters, three
+    paused: it does not fit), never cut; a pause of unknown length stays "Tạm dừng"."""
+    from central.queue import api
+    from motcua.bus import Topics
+
+    now = dt.datetime(2026, 12, 7, 1, 50, tzinfo=dt.UTC)  # 08:50 in Thanh Hóa
+    monkeypatch.setattr(clock, "now", lambda: now)
+    db = sample_centre.db
+    with sample_centre.write() as w:
+        for c in setup.counters(w):
+            api.counter_command(w, Topics("th"), setup.counter_by_number(w, c["number"]),
+                                "open", now=now - dt.timedelta(hours=1))
+        for number, minutes in ((3, 15), (7, 90), (12, None)):
+            result, _ = api.counter_command(w, Topics("th"), setup.counter_by_number(w, number),
+                                            "pause", minutes=minutes, now=now)
+    assert result["status_name"] == "Tạm dừng"
+    assert state.counter_state(db, 3)["status_name"] == "Tạm nghỉ đến 09:05"
+    assert state.counter_state(db, 7)["status_name"] == "Tạm nghỉ đến 10:20"
+    model = BoardModel("main", "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    model.set_online(True, now=now)
+    model.update("board/main", state.board(db, "main"), now=now)
+    for c in setup.counters(db):
+        model.update(f"counter/{c['number']}", state.counter_state(db, c["number"]), now=now)
+    view = model.view()
+    renderer = BoardRenderer((1920, 1080))
+    texts, cuts = [], []
+    for turn in range(board_pages(renderer, view)):
+        surface = pygame.Surface((1920, 1080))
+        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
+        texts += renderer.texts
+        cuts += [str(c) for c in renderer.reports]
+        if turn == 0:
+            ARTIFACTS.mkdir(exist_ok=True)
+            pygame.image.save(surface, str(ARTIFACTS / "board-paused-counters.png"))
+    # Two counters a row: "Tạm nghỉ đến 09:05" does not fit beside "Quầy 3" at the
+    # smallest size a hall reads; the board says "Tạm dừng" rather than cut it.
+    assert cuts == []
+    assert "Tạm dừng" in texts and not any(t.startswith("Tạm nghỉ") for t in texts)
+
+
 @pytest.mark.browser
 def test_the_ticket_page_says_the_papers_wait_with_the_bookings_due(browser, queue_site,  # noqa: F811
                                                                      store, queue_hub):

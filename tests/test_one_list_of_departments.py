@@ -12,7 +12,9 @@ import sqlite_utils
 from central import catalog
 from central.accounts import users
 from central.catalog import department_list as departments
+from central.catalog.importing import ImportRefused
 from central.dossiers import reception as dossier_reception
+from central.errors import Refused
 from central.queue import setup
 from central.store import Store
 from central.store.migrations import migrations
@@ -251,12 +253,39 @@ def test_a_hub_with_the_older_sample_keeps_one_row_per_department_after_the_new_
     merged = [json.loads(r[0])["merged_name"] for r in db.execute(
         "select detail from audit_log where action = 'department.merge'")]
     assert twice(merged) == [] and set(merged) <= GONE_NAMES and len(merged) >= 1
+    # Each department goes by its new code; the old ones are its other codes.
+    own = {r["code"].casefold() for r in rows}
+    assert {"snnmt", "stc", "sxd", "snv", "skhcn", "sdttg", "cat"} <= own
+    assert not own & {c.casefold() for c in GONE}
+
+    # The older files again: refused, saying who took the department over; nothing changes.
+    with pytest.raises(Refused, match="sldtbxh.*đã hợp nhất vào Sở Nội vụ"):
+        setup.load(store, _older_sample()[1], actor="test")
+    with pytest.raises(ImportRefused) as refused:
+        catalog.import_file(store, "old.json", json.dumps(_older_sample()[0]).encode(), "admin")
+    assert any("SKHDT" in p.message and "Sở Tài chính" in p.message
+               for p in refused.value.problems)
+    assert sorted(r[0] for r in db.execute("select name from departments")) == sorted(names)
+
+
+def test_a_department_renamed_by_the_queue_file_alone_reaches_the_kiosks(store):
+    """The kiosk shows each procedure's department name from its copy of the catalog: a
+    centre that loads only the new queue file gets a new catalog version, so the kiosks
+    fetch the new names."""
+    old_catalog, old_queue = _older_sample()
+    _load(store, old_catalog, old_queue, queue_first=True)
+    before = catalog.state(store.db)["version"]
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    version, procs = catalog.export_all(store.db)
+    assert version > before
+    tiles = {p["department_name"] for p in procs}
+    assert not tiles & GONE_NAMES and "Sở Nông nghiệp và Môi trường" in tiles
+    # Loading it again changes nothing, and publishes nothing.
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    assert catalog.state(store.db)["version"] == version
 
 
 def test_other_codes_that_are_not_a_list_of_codes_are_refused_and_change_nothing(store):
-    from central.catalog.importing import ImportRefused
-    from central.errors import Refused
-
     with pytest.raises(Refused, match="other_codes"):
         setup.load(store, {"departments": [
             {"code": "stp", "name": "Sở Tư pháp"},

@@ -65,6 +65,25 @@ def test_a_counter_form_binds_a_node_once(client, sample_centre):
     assert setup.counters(sample_centre.db)[-1]["services"] == {"ho-tich": 2}
 
 
+def test_a_counters_working_hours_are_checked_and_shown(client, sample_centre):
+    token = login(client, "quantri", "admin", sample_centre)
+    form = {"csrf_token": token, "number": "21", "name": "Quầy 21", "hall": "main",
+            "node": "", "services": ["ho-tich"], "weight_ho-tich": "1"}
+    reply = client.post("/admin/queue/counter", data={**form, "hours": "7h-11h30"})
+    assert reply.status_code == 422
+    page = reply.get_data(as_text=True)
+    assert "Giờ làm việc của quầy 21 phải có dạng 07:00-11:30, 13:30-17:00" in page
+    assert 'value="7h-11h30"' in page  # what was typed, kept to correct
+    assert setup.counter_by_number(sample_centre.db, 21) is None
+    reply = client.post("/admin/queue/counter", data={**form, "hours": "07:00-11:30, 13:30-17:00"},
+                        follow_redirects=True)
+    assert "<td>07:00-11:30, 13:30-17:00</td>" in reply.get_data(as_text=True)
+    assert setup.counter_by_number(sample_centre.db, 21)["hours"] == "07:00-11:30,13:30-17:00"
+    # A form without the field (a page older than it) leaves the hours as they are.
+    client.post("/admin/queue/counter", data={**form, "name": "Quầy hai mốt"})
+    assert setup.counter_by_number(sample_centre.db, 21)["hours"] == "07:00-11:30,13:30-17:00"
+
+
 def test_settings_and_file_import_validate(client, store):
     token = login(client, "quantri", "admin", store)
     reply = client.post("/admin/queue/settings", data={

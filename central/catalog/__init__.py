@@ -146,6 +146,14 @@ def import_records(store, records: list[tuple[int, dict]], username: str | None,
                                            for c in (d["code"], *(d.get("other_codes") or []))
                                            if isinstance(c, str)}
         problems += check(records, known)
+        for i, d in enumerate(departments_in_file, start=1):
+            taken_by = departments_table.successor(db, d["code"], d["name"]) \
+                if isinstance(d, dict) and isinstance(d.get("code"), str) \
+                and isinstance(d.get("name"), str) else None
+            if taken_by:
+                problems.append(Problem(i, "departments", f"đơn vị “{d['code']}” ({d['name']}) "
+                                f"đã hợp nhất vào {taken_by}: tệp đã cũ; bỏ đơn vị này khỏi "
+                                "danh sách departments (thủ tục ghi mã cũ vẫn về đúng sở mới)"))
         if problems:
             raise ImportRefused(problems)
         _save_departments(db, departments_in_file)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+from motcua import clock
 from motcua.text import nfc
 
 DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
@@ -88,17 +89,71 @@ def save(db, code: str, name: str, other_codes: list[str] | tuple = (), **values
     if found is None:
         found = db["departments"].insert({"code": code, "name": name, **values}).last_pk
     else:
+        before = db.execute("select name from departments where id = ?", [found]).fetchone()[0]
         db["departments"].update(found, {"name": name, **values})
+        if before != name:
+            _catalog_changed(db)
     for old in earlier:
         if old != found:
             merge(db, old, found)
     own = db.execute("select code from departments where id = ?", [found]).fetchone()[0]
+    if own.casefold() in {c.casefold() for c in other_codes} and not db.execute(
+            "select 1 from departments where lower(code) = lower(?) and id != ?",
+            [code, found]).fetchone():
+        # The row kept is one it took over: it goes by the new code, the old one stays
+        # another of its codes.
+        db.execute("delete from department_codes where lower(code) = lower(?)", [code])
+        db.execute("update departments set code = ? where id = ?", [code, found])
+        db.execute("insert or ignore into department_codes (code, department_id) values (?, ?)",
+                   [own, found])
+        own = code
     for c in (code, *other_codes):
         if c.lower() != own.lower():
             db.execute("insert or ignore into department_codes (code, department_id) "
                        "values (?, ?)", [c, found])
+    _record_takeover(db, found, name, other_codes)
     sync_search(db, found)
     return found
+
+
+def _record_takeover(db, department_id: int, name: str, other_codes) -> None:
+    """The audit log keeps which codes a department took over (once each): a file that
+    later names one of them under another name is out of date (:func:`successor`)."""
+    from ..accounts import audit  # the one writer of the audit log
+
+    known = {c.casefold() for c in taken_over_codes(db)}
+    new = [c for c in other_codes if c.casefold() not in known]
+    if new:
+        audit.record(db, None, "department.takeover", f"department:{department_id}",
+                     {"codes": new, "name": name})
+
+
+def taken_over_codes(db) -> list[str]:
+    """Every code a department took over (``other_codes`` of a saved department)."""
+    return [r[0] for r in db.execute(
+        "select c.value from audit_log a, json_each(a.detail, '$.codes') c "
+        "where a.action = 'department.takeover'")]
+
+
+def successor(db, code: str, name: str) -> str | None:
+    """The name of the department that took over ``code``, when a file names that code
+    with another name (an older file: "sldtbxh", "Sở Lao động – Thương binh và Xã
+    hội", after the Sở Nội vụ took it over); None when the file is not out of date.
+    Saving it would give the department its old name back."""
+    if code.casefold() not in {c.casefold() for c in taken_over_codes(db)}:
+        return None
+    found = id_for(db, code)
+    if found is None:
+        return None
+    current = db.execute("select name from departments where id = ?", [found]).fetchone()[0]
+    return None if fold(current) == fold(name) else current
+
+
+def _catalog_changed(db) -> None:
+    """A department's name is on every kiosk's copy of the catalog: a new catalog version
+    makes the kiosks fetch it again."""
+    db.execute("update catalog_state set version = version + 1, updated_at = ? where id = 1",
+               [clock.iso()])
 
 
 def sync_search(db, department_id: int) -> None:
@@ -150,5 +205,6 @@ def merge(db, old: int, new: int) -> None:
     db.execute("insert or ignore into department_codes (code, department_id) values (?, ?)",
                [row[0], new])
     db.execute("delete from departments where id = ?", [old])
+    _catalog_changed(db)
     audit.record(db, None, "department.merge", f"department:{new}",
                  {"merged_code": row[0], "merged_name": row[1], "merged_id": old})

@@ -245,7 +245,8 @@ def _transfer(db, d: dict, department_id, actor, moment, note) -> int:
         dept = int(department_id)
     except (TypeError, ValueError):
         raise Refused("department_required", "Cần chọn cơ quan nhận hồ sơ.") from None
-    if not db.execute("select 1 from departments where id = ?", [dept]).fetchone():
+    if not -2**63 <= dept < 2**63 or not db.execute(  # longer than SQLite's INTEGER: none
+            "select 1 from departments where id = ?", [dept]).fetchone():
         raise Refused("unknown_department", "Không tìm thấy cơ quan nhận hồ sơ.")
     if d["status"] == 4 and dept == d["department_id"]:
         raise Refused("same_department", "Hồ sơ đang ở chính cơ quan này.")

@@ -26,7 +26,20 @@ from ..config import HubConfig
 LIST_LIMIT = 200
 # What the bus's dossier_lookup answers (motcua/bus/messages.py REQUEST_RESULTS).
 BUS_FIELDS = ("found", "code", "status", "status_name", "received_at", "due_at", "department",
-              "late", "applicant")
+              "late", "progress", "applicant")
+RESOLVED = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def progress(d: dict, now: dt.datetime | None = None) -> str:
+    """What a citizen reads under "Tiến độ": a resolved dossier's class (trước hạn, đúng
+    hạn, quá hạn); an open one's "Quá hạn" or "Trong hạn"; nothing ("") for one not yet
+    received, refused, withdrawn or stopped, where no time limit ran to its end. (It said
+    "Trong hạn" for all of those, and for a result returned early.)"""
+    if d.get("classification"):
+        return RESOLVED.get(d["classification"], "")
+    if d["status"] in dossiers.OPEN_STATUSES:
+        return "Quá hạn" if dossiers.is_late(d, now) else "Trong hạn"
+    return ""
 
 
 def mask_name(name: str) -> str:
@@ -56,6 +69,7 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
         "apology_due_at": d["apology_due_at"],
         "department": d["department_name"] or "",
         "late": dossiers.is_late(d, now),
+        "progress": progress(d, now),
         "applicant": mask_name(d["applicant_name"]),
     }
 

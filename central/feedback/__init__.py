@@ -374,9 +374,17 @@ def check_form_token(secret: bytes, token: str, context: str, min_fill_seconds: 
     age = now - int(shown_text)
     if age < min_fill_seconds:
         raise Refused("too_fast", "Biểu mẫu được gửi quá nhanh. Xin kiểm tra lại nội dung rồi "
-                                  "bấm Gửi một lần nữa.")
+                                  "gửi lại một lần nữa.")
     if age > FORM_TOKEN_MAX_AGE:
         raise Refused("form_expired", "Biểu mẫu đã mở quá lâu. Xin tải lại trang và gửi lại.")
+
+
+def token_to_keep(token: str, refusal: Refused) -> str:
+    """The form token to show again with a refused form: the one sent, when it was good
+    (the refusal came from the form's content or its pace), so the second press counts
+    from when the form was first shown. A fresh token there made a quick citizen, told
+    "gửi quá nhanh", wait ``min_fill_seconds`` again from the refusal; "" means a new one."""
+    return "" if refusal.code in ("bad_form", "form_expired") else token
 
 
 def from_counter(store: Store, config: HubConfig, node_id: str, data: dict) -> dict:

@@ -24,10 +24,18 @@ from motcua.text import nfc
 
 from ..errors import Refused
 from ..store import sql
-from . import setup, strategy
+from . import estimate, setup, strategy
 from .tickets import record_event
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
+
+
+def status_name(status: str, back_at: str | None = None) -> str:
+    """A counter's state as its screens and the hall board say it: a pause of a said
+    length says when the counter is back (issue 25), "Tạm nghỉ đến 09:45"."""
+    if status == "paused" and back_at:
+        return f"Tạm nghỉ đến {clock.show(back_at, fmt='%H:%M')}"
+    return COUNTER_STATUS_NAMES[status]
 
 
 @dataclass
@@ -267,7 +275,9 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
     if counter["status"] == "paused":
         raise Refused("counter_paused", "Quầy đang tạm dừng; bấm tiếp tục trước khi gọi số.")
     if counter["status"] == "closed":
-        _set_counter(db, counter, status="open", status_since=cmd.at)
+        _set_counter(db, counter, status="open", status_since=cmd.at,
+                     announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment,
+                                                            0)))
     cmd.served = served_with_codes(db, counter)
     return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
 
@@ -443,8 +453,10 @@ def _open(db, cmd: Command) -> str:
     """
     if cmd.counter["status"] == "open":
         raise Refused("already_open", "Quầy đang mở.")
-    # The return from a pause of an announced length was foreseen.
-    announced = int(cmd.counter["status"] == "paused" and cmd.counter.get("back_at") is not None)
+    # The return from a pause of an announced length was foreseen, and so was an
+    # opening at the start of one of the counter's sessions.
+    announced = int(cmd.counter["status"] == "paused" and cmd.counter.get("back_at") is not None
+                    or estimate.at_session_edge(cmd.counter.get("hours"), cmd.moment, 0))
     _set_counter(db, cmd.counter, status="open", status_since=cmd.at, back_at=None,
                  announced=announced)
     return "Quầy đã mở."
@@ -459,7 +471,8 @@ def _close(db, cmd: Command) -> str:
     if cmd.current is not None:
         raise Refused("busy", f"Hãy kết thúc số {cmd.current['display']} trước khi đóng quầy.")
     _set_counter(db, counter, status="closed", status_since=cmd.at, officer_id=None,
-                 back_at=None, announced=0)
+                 back_at=None,
+                 announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment, 1)))
     db.execute("update counter_sessions set ended_at = ? where counter_id = ? and "
                "ended_at is null", [cmd.at, counter["id"]])
     return "Quầy đã đóng."
@@ -506,11 +519,13 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
     # (no ticket now, or the one it just called), else read back (issue 25).
     if counter["current_ticket_id"] is None:
         result = {"counter": counter["number"], "status": counter["status"],
-                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "status_name": status_name(counter["status"], counter.get("back_at")),
+                  "message": message,
                   "current": None}
     elif cmd.shown is not None and cmd.current is None:
         result = {"counter": counter["number"], "status": counter["status"],
-                  "status_name": COUNTER_STATUS_NAMES[counter["status"]], "message": message,
+                  "status_name": status_name(counter["status"], counter.get("back_at")),
+                  "message": message,
                   "current": cmd.shown}
     else:
         result = answer(db, counter, message)
@@ -521,7 +536,7 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
 # that ticket's service: one statement, read after every command and for
 # every counter state published.
 _VIEW = ("select c.number, c.status, t.display, s.code, s.name, t.status, t.called_at, "
-         "t.recalls, c.id, c.name, c.hall, c.officer_id, u.full_name "
+         "t.recalls, c.id, c.name, c.hall, c.officer_id, u.full_name, c.back_at "
          "from counters c left join tickets t on t.id = c.current_ticket_id "
          "and t.status in ('called', 'serving') "
          "left join services s on s.id = t.service_id "
@@ -539,7 +554,7 @@ def counter_view(db, number: int) -> tuple | None:
 
 def view_result(row: tuple) -> dict:
     """:func:`answer`'s dict (empty message) from a row of :data:`_VIEW`."""
-    result = {"counter": row[0], "status": row[1], "status_name": COUNTER_STATUS_NAMES[row[1]],
+    result = {"counter": row[0], "status": row[1], "status_name": status_name(row[1], row[13]),
               "message": "", "current": None}
     if row[2] is not None:
         result["current"] = {"display": row[2], "service": row[3], "service_name": row[4],
@@ -586,7 +601,8 @@ def sign_in(db, counter: dict, user_id: int, now: dt.datetime | None = None) -> 
                                    "started_at": at})
     values = {"officer_id": user_id}
     if counter["status"] == "closed":
-        values.update(status="open", status_since=at)
+        values.update(status="open", status_since=at, announced=int(estimate.at_session_edge(
+            counter.get("hours"), clock.from_iso(at), 0)))
     _set_counter(db, counter, **values)
     changes.services.update(r[0] for r in db.execute(
         "select service_id from counter_services where counter_id = ?", [counter["id"]]))

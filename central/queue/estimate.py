@@ -20,7 +20,8 @@ Service times vary: the wait until the ``k``-th finish spreads like a sum of
 ``k`` service intervals (standard deviation ``sqrt(k) * per / c`` for
 exponential service times, a cautious assumption). The number is that
 spread's median (the estimate with the least mean absolute error), the range
-printed its 80% interval, each end to the nearest five minutes. A ticket gets a range
+printed its 90% interval, each end to the nearest five minutes (about eight
+waits in ten inside). A ticket gets a range
 instead of a number when nine numbers in ten like it would be off by more than
 ``NUMBER_P90_ERROR_MIN`` (half its 90% interval), when no counter is open for the
 service, when its service time is not known yet (the configured figure), or when a
@@ -30,16 +31,19 @@ how long each citizen ahead will take is not known to anyone. ``bench/waits.py``
 measures it as the floor beside the estimates: on a busy day the best number
 possible is off by 1.8 min on average, so the long lines of a busy day get a range.)
 
-Changes announced ahead count (``LineFacts.changes``): a counter paused for a
-planned time comes back then (:func:`wait_at`).
+Changes announced ahead count (``LineFacts.changes``, :func:`wait_at`): a counter
+paused for a said time comes back then, and a counter's working hours (the
+centre's setup) say when it leaves and comes back (:func:`hours_changes`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from motcua import clock
 
@@ -53,8 +57,8 @@ RECENT_FINISHED = 100
 # printed off by at most 1.5 min on average, 4 min at the p90, on every day it draws.
 NUMBER_P90_ERROR_MIN = 4.5
 SETTLING_MIN = 15.0      # a counter that opened, paused or closed this recently
-Z80 = 1.2816             # the normal 10% / 90% quantile
 Z90 = 1.6449             # the normal 5% / 95% quantile
+_ZONE = ZoneInfo(clock.LOCAL_ZONE)  # a counter's working hours are local time
 
 
 @dataclass(frozen=True)
@@ -116,16 +120,19 @@ def line_facts(db, service: dict, now: dt.datetime | None = None) -> LineFacts:
     since = clock.iso(now - dt.timedelta(minutes=SETTLING_MIN))
     # Unsettled: a counter of the service opened, paused or closed unannounced
     # lately, or one paused for a planned time is not back when planned.
-    open_, idle, settling, backs = db.execute(
+    open_, idle, settling, backs, hours = db.execute(
         "select coalesce(sum(c.status = 'open'), 0), "
         "coalesce(sum(c.status = 'open' and not exists (select 1 from tickets t "
         "  where t.id = c.current_ticket_id and t.status in ('called', 'serving'))), 0), "
         "coalesce(max((c.status_since > ? and not c.announced) or "
         "  (c.status = 'paused' and c.back_at <= ?)), 0), "
-        "group_concat(case when c.status = 'paused' then c.back_at end) "
+        "group_concat(case when c.status = 'paused' then c.back_at end), "
+        "group_concat(case when c.hours is not null then c.status || '|' || "
+        "  coalesce(c.status_since, '') || '|' || coalesce(c.back_at, '') || '|' || c.hours "
+        "  end, ';') "
         "from counters c join counter_services cs on cs.counter_id = c.id "
         "where cs.service_id = ? and c.active = 1", [since, at, service["id"]]).fetchone()
-    changes = ()
+    changes: tuple = ()
     if backs:
         # Paused counters come back when their officers said (one overdue: now,
         # :func:`wait_at`).
@@ -134,8 +141,63 @@ def line_facts(db, service: dict, now: dt.datetime | None = None) -> LineFacts:
             minutes = (clock.from_iso(back) - now).total_seconds() / 60
             returns[minutes] = returns.get(minutes, 0) + 1
         changes = tuple((m, n, 0) for m, n in sorted(returns.items()))
+    if hours:
+        changes = tuple(sorted((*changes, *hours_changes(hours, now)), key=lambda c: c[0]))
     return LineFacts(per=per, known=known, open=open_, idle=idle, settling=bool(settling),
                      changes=changes)
+
+
+@functools.lru_cache(maxsize=256)
+def _sessions(spec: str, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """The sessions of ``spec`` (hours as kept) on ``day``, as aware moments (a line's
+    estimate reads them on every ticket: worked out once a day)."""
+    return tuple(tuple(dt.datetime.combine(day, dt.time.fromisoformat(t), _ZONE)
+                       for t in session.split("-")) for session in spec.split(","))
+
+
+def hours_changes(counters: str, now: dt.datetime) -> list[tuple[float, int, int]]:
+    """The changes a line's counters' working hours foretell: ``(minutes from now,
+    back, gone)``. ``counters``: ``status|status_since|back_at|hours`` per counter,
+    ``;`` between (as :func:`line_facts` reads them). A counter serving (or back from
+    a pause of a said length before a session ends) leaves at the end of its
+    session, and one staffed today comes back at the start of its next session
+    today; a counter closed since before today is not staffed (nothing foretold),
+    nor is one paused without saying for how long."""
+    today = now.astimezone(_ZONE).date()
+    out = []
+    for entry in counters.split(";"):
+        status, since, back_at, spec = entry.split("|")
+        if status == "closed" and (not since or
+                                   clock.from_iso(since).astimezone(_ZONE).date() != today):
+            continue
+        if status == "paused" and not back_at:
+            continue
+        on = status == "open"
+        back = clock.from_iso(back_at) if status == "paused" else None
+        for start, end in _sessions(spec, today):
+            if end <= now:
+                continue
+            if back is not None:  # its return from the pause is counted already
+                if back >= end:
+                    continue
+                on, back = True, None
+            elif not on and start > now:
+                out.append(((start - now).total_seconds() / 60, 1, 0))
+                on = True
+            if on:
+                out.append(((end - now).total_seconds() / 60, 0, 1))
+                on = False
+    return out
+
+
+def at_session_edge(hours: str | None, moment: dt.datetime, edge: int) -> bool:
+    """Whether ``moment`` is within :data:`SETTLING_MIN` of the start (``edge`` 0) or
+    the end (1) of one of the sessions of ``hours`` (as kept): a counter opening or
+    closing then does as its hours foretold."""
+    if not hours:
+        return False
+    return any(abs((moment - session[edge]).total_seconds()) <= SETTLING_MIN * 60
+               for session in _sessions(hours, moment.astimezone(_ZONE).date()))
 
 
 def announced_changes(facts: LineFacts, now: dt.datetime) -> list[dict] | None:
@@ -212,15 +274,16 @@ def wait_for(facts: LineFacts, ahead: int) -> Wait:
         if not facts.open:
             facts = dataclasses.replace(facts, open=1)
     minutes = wait_at(facts, ahead, 0.0)
-    # The 80% interval to the nearest five minutes (rounded outwards it was 15
-    # minutes wide for most ranges of a busy day), holding the number it is about.
-    low = min(5 * half_up(wait_at(facts, ahead, -Z80) / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * half_up(wait_at(facts, ahead, Z80) / 5),
-               5 * math.ceil(minutes / 5))
+    early, slow = wait_at(facts, ahead, -Z90), wait_at(facts, ahead, Z90)
+    # The 90% interval, each end to the nearest five minutes, holding the number it
+    # is about: about eight waits in ten fall inside (the 80% interval so rounded
+    # held seven; rounded outwards, it was 15 minutes wide for most ranges of a busy day).
+    low = min(5 * half_up(early / 5), 5 * math.floor(minutes / 5))
+    high = max(low + 5, 5 * half_up(slow / 5), 5 * math.ceil(minutes / 5))
     # Nine numbers in ten are off by at most half the 90% interval. A counter not
     # back when its officer said makes it a range (as `steady` would, published
     # before it was late).
-    off90 = (wait_at(facts, ahead, Z90) - wait_at(facts, ahead, -Z90)) / 2
+    off90 = (slow - early) / 2
     late = any(at <= 0 and back for at, back, _ in facts.changes)
     trusted = facts.steady and not late and off90 <= NUMBER_P90_ERROR_MIN
     return Wait(minutes=half_up(minutes), low=low, high=high, trusted=trusted)

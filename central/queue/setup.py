@@ -21,6 +21,7 @@ import sqlite_utils
 from motcua.text import nfc
 
 from ..accounts import audit
+from ..calendar.working_time import parse_sessions
 from ..catalog import department_list as departments_table
 from ..documents.uploads import BadFile, load_json, load_toml
 from ..errors import Refused
@@ -214,6 +215,8 @@ def save_counter(db, data: dict, actor: str | None = None) -> int:
             raise Refused("node_taken", f"Thiết bị '{node}' đã gắn với quầy {other[0]}.")
     record = {"number": number, "name": name, "hall": hall, "node_id": node,
               "active": int(bool(data.get("active", True)))}
+    if "hours" in data:
+        record["hours"] = counter_hours(data["hours"], number)
     if counter_id is None:
         counter_id = db["counters"].insert(record).last_pk
     else:
@@ -235,6 +238,24 @@ def save_counter(db, data: dict, actor: str | None = None) -> int:
     audit.record(db, actor, "counter.save", f"counter:{number}",
                  {**record, "services": services})
     return counter_id
+
+
+def counter_hours(value, number: int) -> str | None:
+    """A counter's working hours as the setup gives them (``["07:00-11:30",
+    "13:30-17:00"]``, or the same as one text with commas; empty: not said) as kept
+    (``"07:00-11:30,13:30-17:00"``), checked by the calendar's own rule."""
+    if value is None or value == "" or value == []:
+        return None
+    texts = value.split(",") if isinstance(value, str) else value
+    problem = (f"Giờ làm việc của quầy {number} phải có dạng 07:00-11:30, 13:30-17:00 "
+               "(mỗi buổi bắt đầu trước khi kết thúc, các buổi không chồng nhau).")
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise Refused("invalid_counter", problem)
+    try:
+        sessions = parse_sessions([t for t in texts if t.strip()])
+    except ValueError:
+        raise Refused("invalid_counter", problem) from None
+    return ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in sessions) or None
 
 
 def save_priority_class(db, data: dict, actor: str | None = None) -> None:
@@ -259,6 +280,11 @@ def save_department(db, data: dict) -> None:
                                                for c in others):
         raise Refused("invalid_department", f"Sở/ngành '{code}': mã cũ (other_codes) phải là "
                                             "danh sách mã chữ thường không dấu.")
+    taken_by = departments_table.successor(db, code, name)
+    if taken_by:
+        raise Refused("department_merged", f"Sở/ngành mã '{code}' ({name}) đã hợp nhất vào "
+                                           f"{taken_by}: tệp cấu hình đã cũ. Bỏ sở/ngành này "
+                                           "khỏi tệp hoặc dùng mã và tên của sở mới.")
     # One row per department, whichever of the catalog or the queue named it first; the
     # departments it took over (other_codes) become part of it.
     departments_table.save(db, code, name, other_codes=[c.strip().lower() for c in others],

@@ -128,9 +128,9 @@ def counter_state(db, number: int) -> dict:
         counter=number, name=row[9], hall=row[10],
         status=result["status"], status_name=result["status_name"],
         officer=row[12] if row[11] is not None else None, current=result["current"],
-        services=json.loads(row[13]),
-        finished={"ticket_id": row[14], "display": row[15], "finished_at": row[16]}
-        if row[14] is not None else None)
+        services=json.loads(row[14]),
+        finished={"ticket_id": row[15], "display": row[16], "finished_at": row[17]}
+        if row[15] is not None else None)
 
 
 def line(db, code: str, day: str | None = None) -> dict:

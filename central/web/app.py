@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, Flask, render_template
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -106,6 +107,14 @@ def error_page(error):
                            description=description), code
 
 
+def number_too_long(error):
+    """A number longer than SQLite's INTEGER reached the store (OverflowError): the doors
+    parse numbers with ``whole_number`` and refuse such ones; any left is a 400 in
+    Vietnamese, not a 500. The write it was part of rolled back with the exception."""
+    return error_page(BadRequest(description="Một giá trị số đã nhập quá lớn. "
+                                             "Xin kiểm tra lại rồi gửi lại."))
+
+
 def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
                province_store=None) -> Flask:
     """The hub's web app. ``gateway`` is attached by ``motcua hub`` (or a test)."""
@@ -156,6 +165,7 @@ def create_app(config: HubConfig, *, store: Store | None = None, gateway=None,
     app.after_request(security_headers)
     for code in ERROR_TEXTS:
         app.register_error_handler(code, error_page)
+    app.register_error_handler(OverflowError, number_too_long)
 
     from . import auth  # lazy, as formats
 

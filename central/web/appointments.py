@@ -121,7 +121,7 @@ def _chosen_day(text: str) -> dt.date | None:
     return day
 
 
-def _booking_page(values: dict, problem: str = "", status: int = 200):
+def _booking_page(values: dict, problem: str = "", status: int = 200, token: str = ""):
     db, now = store().db, clock.now()
     services = slots.bookable_services(db)
     procedure = None
@@ -139,7 +139,7 @@ def _booking_page(values: dict, problem: str = "", status: int = 200):
         "appointments/book.html", values=values, problem=problem, services=services,
         service=service, procedure=procedure, days=days, day=day,
         day_label=day_name(day) if day else "", slots=day_slots,
-        form_token=feedback.form_token(_secret(), FORM_CONTEXT), honeypot=HONEYPOT,
+        form_token=token or feedback.form_token(_secret(), FORM_CONTEXT), honeypot=HONEYPOT,
         limits=rules.settings(db)), status
 
 
@@ -171,7 +171,8 @@ def submit():
             dossier_code=values["dossier_code"], channel="web", client_key=_client_key())
     except Refused as refusal:
         status = 429 if refusal.code.startswith("too_many") else 400
-        return _booking_page(values, refusal.message, status)
+        return _booking_page(values, refusal.message, status,
+                             feedback.token_to_keep(f.get("form_token", ""), refusal))
     _remember(booking["code"], booking["phone"])
     flash(f"Đã đặt lịch hẹn. Mã lịch hẹn của bạn là {booking['code']}: hãy lưu lại mã này "
           "(chụp màn hình) và mang theo khi đến.", "ok")

@@ -58,11 +58,11 @@ def _ticket_for(token: str):
     return rows[0] if rows else None
 
 
-def _form(values: dict, problem: str = "", status: int = 200):
+def _form(values: dict, problem: str = "", status: int = 200, token: str = ""):
     return render_template(
         "feedback/form.html", values=values, problem=problem, kinds=feedback.KINDS,
         topics=feedback.TOPICS, ticket=_ticket_for(values.get("ticket", "")),
-        form_token=feedback.form_token(_secret(), FORM_CONTEXT), honeypot=HONEYPOT,
+        form_token=token or feedback.form_token(_secret(), FORM_CONTEXT), honeypot=HONEYPOT,
     ), status
 
 
@@ -92,7 +92,8 @@ def submit():
             contact_email=values["contact_email"], client_key=f"ip:{request.remote_addr}")
     except Refused as refusal:
         status = 429 if refusal.code.startswith("too_many") else 400
-        return _form(values, refusal.message, status)
+        return _form(values, refusal.message, status,
+                     feedback.token_to_keep(f.get("form_token", ""), refusal))
     flash(f"Đã nhận góp ý của bạn, mã {item['code']}. Hãy lưu lại địa chỉ trang này để xem "
           "câu trả lời.", "ok")
     return redirect(url_for("feedback.status", token=item["public_token"]))

@@ -75,6 +75,8 @@ def save_counter():
         services[code] = f.get(f"weight_{code}") or 1
     data = {"number": f.get("number"), "name": f.get("name"), "hall": f.get("hall"),
             "node": f.get("node"), "services": services}
+    if "hours" in f:  # a page older than the field leaves them as they are
+        data["hours"] = f.get("hours", "")
     return _apply(lambda db: setup.save_counter(db, data, actor=g.user["username"]),
                   f"Đã lưu quầy {f.get('number', '')}.")
 

@@ -420,3 +420,12 @@ def m0156_counters_back_at(db):
     # the estimates count it instead of calling the line unsettled.
     db.execute("alter table counters add column back_at text")
     db.execute("alter table counters add column announced integer not null default 0")
+
+
+@migration("0157_counters_hours")
+def m0157_counters_hours(db):
+    # Issue 25: a counter's working hours ("07:00-11:30,13:30-17:00", local time;
+    # null: not said), from the centre's setup: the wait estimates count on a
+    # staffed counter closing at the end of a session and opening again at the
+    # start of the next.
+    db.execute("alter table counters add column hours text")

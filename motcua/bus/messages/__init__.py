@@ -137,7 +137,10 @@ REQUEST_RESULTS = {
     "dossier_lookup": (
         "`found` (bool); when found: `code`, `status` (national code 1–10), "
         "`status_name` (Vietnamese), `received_at`, `due_at` (ISO 8601), `department` "
-        "(name of the department handling it now), `late` (bool), `applicant` (masked, "
+        "(name of the department handling it now), `late` (bool), `progress` (what a "
+        "citizen reads under \"Tiến độ\": `Trước hạn`, `Đúng hạn`, `Quá hạn` once resolved, "
+        "`Quá hạn` or `Trong hạn` while open, empty when refused, withdrawn, stopped or not "
+        "yet received), `applicant` (masked, "
         "e.g. `Nguyễn T*** L**`)"
     ),
     "catalog_fetch": (

@@ -70,6 +70,10 @@ class Field:
         elif t == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
                 return f"expected an integer, got {value!r}"
+            # The hub's store is SQLite (64-bit INTEGER), and orjson reads up to 2**64 - 1
+            # as an int: a bigger one made a handler fail ("internal", a traceback).
+            if not -2**63 <= value < 2**63:
+                return "expected an integer of at most 64 bits (signed)"
         elif t == "number":
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 return f"expected a number, got {value!r}"

@@ -1,0 +1,135 @@
+"""A real X11 server for the screen nodes (Xvfb), and a finger on it (XTest)::
+
+    with Xvfb((1080, 1920)) as x:           # DISPLAY=x.display for the node
+        finger = Finger(x.display)
+        finger.move(window_id, 540, 960)     # the pointer there (an event of its own)
+        finger.tap()                         # press and release, as the server's input
+        finger.close()
+
+Xvfb is Debian's ``xvfb`` (``provisioning/system-packages.sh dev`` installs it);
+missing, :class:`Xvfb` raises: a test that needs it fails, it never skips. The
+finger is XTest (``libxtst6``), through ctypes: the press reaches the window
+through the server, as a touch screen's does under X11, so SDL's own wait sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+
+class Xvfb:
+    """An Xvfb server on a free display number, for the ``with`` block."""
+
+    def __init__(self, size: tuple[int, int] = (1080, 1920)):
+        self.size = size
+        self.process: subprocess.Popen | None = None
+        self.display = ""
+
+    def __enter__(self) -> Xvfb:
+        binary = shutil.which("Xvfb")
+        if binary is None:
+            raise RuntimeError("Xvfb is missing: run `sh provisioning/system-packages.sh dev` "
+                               "(Debian's xvfb)")
+        for number in range(90, 130):
+            if Path(f"/tmp/.X11-unix/X{number}").exists() or \
+                    Path(f"/tmp/.X{number}-lock").exists():
+                continue
+            self.process = subprocess.Popen(
+                [binary, f":{number}", "-screen", "0", f"{self.size[0]}x{self.size[1]}x24",
+                 "-nolisten", "tcp", "-noreset"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if Path(f"/tmp/.X11-unix/X{number}").exists():
+                    self.display = f":{number}"
+                    return self
+                time.sleep(0.02)
+            error = self._stop()
+            if "already active" in error or "Server is already" in error:
+                continue
+            raise RuntimeError(f"Xvfb :{number} did not start: {error[-500:]}")
+        raise RuntimeError("no free X display number from :90 to :129")
+
+    def _stop(self) -> str:
+        process, self.process = self.process, None
+        if process is None:
+            return ""
+        if process.poll() is None:
+            process.terminate()
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+        return err.decode(errors="replace")
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+
+class Finger:
+    """Taps through XTest on the server ``display`` (``:N``)."""
+
+    def __init__(self, display: str):
+        self._x = ctypes.CDLL("libX11.so.6")
+        self._t = ctypes.CDLL("libXtst.so.6")
+        self._x.XOpenDisplay.restype = ctypes.c_void_p
+        self._x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        self._x.XDefaultRootWindow.restype = ctypes.c_ulong
+        self._x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        self._x.XTranslateCoordinates.argtypes = [
+            ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int, ctypes.c_int,
+            ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
+            ctypes.POINTER(ctypes.c_ulong)]
+        self._x.XFlush.argtypes = [ctypes.c_void_p]
+        self._x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        self._x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        self._t.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                                 ctypes.c_int, ctypes.c_ulong]
+        self._t.XTestFakeButtonEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                 ctypes.c_ulong]
+        self._dpy = self._x.XOpenDisplay(display.encode())
+        if not self._dpy:
+            raise RuntimeError(f"cannot open X display {display}")
+        self._root = self._x.XDefaultRootWindow(self._dpy)
+
+    def on_screen(self, window: int, x: int, y: int) -> tuple[int, int]:
+        """A window's point on the screen (the window may not sit at 0, 0)."""
+        sx, sy, child = ctypes.c_int(), ctypes.c_int(), ctypes.c_ulong()
+        self._x.XTranslateCoordinates(self._dpy, window, self._root, x, y, ctypes.byref(sx),
+                                      ctypes.byref(sy), ctypes.byref(child))
+        return sx.value, sy.value
+
+    def move(self, window: int, x: int, y: int) -> None:
+        sx, sy = self.on_screen(window, x, y)
+        self._t.XTestFakeMotionEvent(self._dpy, -1, sx, sy, 0)
+        self._x.XSync(self._dpy, 0)
+
+    def tap(self) -> float:
+        """Press and release button 1 where the pointer is (:meth:`move` it there
+        first: a move is an event too); returns the ``time.perf_counter()`` when the
+        press was sent to the server."""
+        sent = time.perf_counter()
+        self._t.XTestFakeButtonEvent(self._dpy, 1, 1, 0)
+        self._t.XTestFakeButtonEvent(self._dpy, 1, 0, 0)
+        self._x.XFlush(self._dpy)
+        return sent
+
+    def close(self) -> None:
+        if self._dpy:
+            with contextlib.suppress(Exception):
+                self._x.XCloseDisplay(self._dpy)
+            self._dpy = None
+
+
+def x11_environment(display: str) -> dict[str, str]:
+    """This process's environment for a node drawing on ``display`` through SDL's x11."""
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=display, SDL_VIDEODRIVER="x11", SDL_AUDIODRIVER="dummy")
+    return env

@@ -88,7 +88,7 @@ class Replica:
 
     def _brief(self, rowid: int) -> dict:
         row = self.conn.execute("select id, code, name, field, level, department, "
-                                "department_name, details from procedures where id = ?",
+                                f"department_name, {_CODE_FACTS} from procedures where id = ?",
                                 [rowid]).fetchone()
         return _listed(row)
 
@@ -106,8 +106,8 @@ class Replica:
                 "group by field order by field", [department])]
 
     def procedures(self, department: str, field: str | None = None) -> list[dict]:
-        sql = ("select id, code, name, field, level, department, department_name, details "
-               "from procedures where department = ?")
+        sql = ("select id, code, name, field, level, department, department_name, "
+               f"{_CODE_FACTS} from procedures where department = ?")
         args = [department]
         if field:
             sql += " and field = ?"
@@ -142,9 +142,20 @@ class Replica:
             self.conn.close()
 
 
+# Only what decides whether a code is confirmed, read by SQLite: parsing each row's whole
+# details made a department's list of 62 rows take 7.9 ms instead of 0.5 (load 9.5), and
+# a list is drawn again at every step of a drag; these two facts take 1.1 ms (load 9.3),
+# and the rule itself stays motcua.public_terms's.
+_CODE_FACTS = ("json_extract(details, '$.unconfirmed') as unconfirmed, "
+               "json_extract(details, '$.decision.number') as decision_number")
+
+
 def _listed(row) -> dict:
     """A procedure row for a list on screen: ``code_confirmed`` says whether its code may
     be shown (an unconfirmed code is for staff only, motcua.public_terms)."""
     out = dict(row)
-    out["code_confirmed"] = confirmed(json.loads(out.pop("details") or "{}"), "code")
+    unconfirmed, number = out.pop("unconfirmed"), out.pop("decision_number")
+    facts = {"unconfirmed": json.loads(unconfirmed) if unconfirmed else [],
+             "decision": {"number": number} if number is not None else None}
+    out["code_confirmed"] = confirmed(facts, "code")
     return out

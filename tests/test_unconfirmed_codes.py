@@ -88,3 +88,19 @@ def test_the_printed_receipt_names_the_code_only_when_confirmed(client, store, h
                               check=True).stdout
         assert "Nội dung yêu cầu giải quyết" in text
         assert (f"mã thủ tục {p['code']}" in " ".join(text.split())) is expect, text
+
+
+def test_the_kiosk_replica_decides_as_the_rule_does_for_every_sample_record(store, tmp_path):
+    # The replica reads only two facts per row (for speed); its verdict must be the rule's.
+    from kiosk.replica import Replica
+    from motcua.public_terms import confirmed
+
+    catalog.load_sample(store, "admin")
+    version, records = catalog.export_all(store.db)
+    replica = Replica(tmp_path / "replica.db")
+    replica.replace(version, records, catalog.withdrawn_codes(store.db))
+    listed = {r["code"]: r["code_confirmed"] for d in replica.departments()
+              for r in replica.procedures(d["code"])}
+    assert len(listed) == len(records)
+    assert {r["code"]: confirmed(r["details"], "code") for r in records} == listed
+    assert set(listed.values()) == {True, False}

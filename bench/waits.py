@@ -12,8 +12,8 @@ once. At each ticket's issue these estimates are taken, from the same store:
   service time of the 20 newest finished tickets);
 - the hub's before this change (the median of the wait, a number only when its
   mean error is expected at most 1.5 min and no counter changed in 15 min; kept
-  here as ``previous_rule``), the hub's now with the officers not saying how long
-  they pause (``unsaid_rule``), and the hub's now (``central.queue.estimate``:
+  here as ``previous_rule``), the hub's now with nothing announced (no pause's
+  length, no working hours: ``unsaid_rule``), and the hub's now (``central.queue.estimate``:
   what is printed now), each a number or a range;
 - floor 1: the exact median of the wait given the counters open and free at
   issue and the true mean service time, the best number for an absolute error
@@ -377,7 +377,9 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
     1.5 min (0.8 standard deviations) and no counter of the service opened, paused
     or closed in the last 15 min (``settling``, announced or not). Kept here to
     measure the change in the same run."""
-    from central.queue.estimate import Z80, half_up, wait_quantile
+    from central.queue.estimate import half_up, wait_quantile
+
+    z80 = 1.2816  # the normal 10% / 90% quantile
 
     servers = max(1, facts.open)
     gap = facts.per / servers
@@ -385,8 +387,8 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
     if not facts.open:
         finishes = ahead + 1
     minutes = wait_quantile(finishes, gap, 0.0)
-    low = min(5 * half_up(wait_quantile(finishes, gap, -Z80) / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * half_up(wait_quantile(finishes, gap, Z80) / 5),
+    low = min(5 * half_up(wait_quantile(finishes, gap, -z80) / 5), 5 * math.floor(minutes / 5))
+    high = max(low + 5, 5 * half_up(wait_quantile(finishes, gap, z80) / 5),
                5 * math.ceil(minutes / 5))
     steady = facts.open > 0 and facts.known and not settling
     trusted = steady and 0.8 * math.sqrt(finishes) * gap <= 1.5
@@ -574,7 +576,9 @@ def findings(day1: dict, day2: dict, others: list[dict]) -> list[str]:
         f"today's number is off by {pm(day1, 'legacy', 'printed')} and "
         f"{pm(day2, 'legacy', 'printed')}. The waits fall inside the ranges printed "
         f"{day1['new']['inside']:.0%} (day 1) and {day2['new']['inside']:.0%} (day 2) of the "
-        "time (an 80% interval, each end to the nearest five minutes).",
+        f"time ({day1['previous']['inside']:.0%} and {day2['previous']['inside']:.0%} "
+        "before: the 90% interval, each end to the nearest five minutes, where it was the "
+        "80%).",
         "",
         "Drawn with other seeds, days of the same kinds give waits averaging "
         f"{min(d['mean_wait'] for d in others):.1f} to {max(d['mean_wait'] for d in others):.1f}"

@@ -20,7 +20,8 @@ Service times vary: the wait until the ``k``-th finish spreads like a sum of
 ``k`` service intervals (standard deviation ``sqrt(k) * per / c`` for
 exponential service times, a cautious assumption). The number is that
 spread's median (the estimate with the least mean absolute error), the range
-printed its 80% interval, each end to the nearest five minutes. A ticket gets a range
+printed its 90% interval, each end to the nearest five minutes (about eight
+waits in ten inside). A ticket gets a range
 instead of a number when nine numbers in ten like it would be off by more than
 ``NUMBER_P90_ERROR_MIN`` (half its 90% interval), when no counter is open for the
 service, when its service time is not known yet (the configured figure), or when a
@@ -56,7 +57,6 @@ RECENT_FINISHED = 100
 # printed off by at most 1.5 min on average, 4 min at the p90, on every day it draws.
 NUMBER_P90_ERROR_MIN = 4.5
 SETTLING_MIN = 15.0      # a counter that opened, paused or closed this recently
-Z80 = 1.2816             # the normal 10% / 90% quantile
 Z90 = 1.6449             # the normal 5% / 95% quantile
 _ZONE = ZoneInfo(clock.LOCAL_ZONE)  # a counter's working hours are local time
 
@@ -274,15 +274,16 @@ def wait_for(facts: LineFacts, ahead: int) -> Wait:
         if not facts.open:
             facts = dataclasses.replace(facts, open=1)
     minutes = wait_at(facts, ahead, 0.0)
-    # The 80% interval to the nearest five minutes (rounded outwards it was 15
-    # minutes wide for most ranges of a busy day), holding the number it is about.
-    low = min(5 * half_up(wait_at(facts, ahead, -Z80) / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * half_up(wait_at(facts, ahead, Z80) / 5),
-               5 * math.ceil(minutes / 5))
+    early, slow = wait_at(facts, ahead, -Z90), wait_at(facts, ahead, Z90)
+    # The 90% interval, each end to the nearest five minutes, holding the number it
+    # is about: about eight waits in ten fall inside (the 80% interval so rounded
+    # held seven; rounded outwards, it was 15 minutes wide for most ranges of a busy day).
+    low = min(5 * half_up(early / 5), 5 * math.floor(minutes / 5))
+    high = max(low + 5, 5 * half_up(slow / 5), 5 * math.ceil(minutes / 5))
     # Nine numbers in ten are off by at most half the 90% interval. A counter not
     # back when its officer said makes it a range (as `steady` would, published
     # before it was late).
-    off90 = (wait_at(facts, ahead, Z90) - wait_at(facts, ahead, -Z90)) / 2
+    off90 = (slow - early) / 2
     late = any(at <= 0 and back for at, back, _ in facts.changes)
     trusted = facts.steady and not late and off90 <= NUMBER_P90_ERROR_MIN
     return Wait(minutes=half_up(minutes), low=low, high=high, trusted=trusted)

@@ -47,7 +47,7 @@
 
   // As central/queue/estimate.py (wait_for): the median, a number only when the line is
   // steady, no paused counter is late back and nine numbers in ten like it are off by at
-  // most 4.5 min (half the 90% interval), else the 80% range, each end to the nearest
+  // most 4.5 min (half the 90% interval), else that 90% range, each end to the nearest
   // five minutes.
   function waitFor(ahead, line, now) {
     if (line.changes && line.changes.length && waitAt(ahead, line, 1.6449, now) === Infinity) {
@@ -56,12 +56,12 @@
     }
     const at = (z) => waitAt(ahead, line, z, now);
     const late = (line.changes || []).some((c) => Date.parse(c.at) <= now && c.back > 0);
-    const minutes = at(0);
-    const low = Math.min(5 * Math.round(at(-1.2816) / 5), 5 * Math.floor(minutes / 5));
+    const minutes = at(0), early = at(-1.6449), slow = at(1.6449);
+    const low = Math.min(5 * Math.round(early / 5), 5 * Math.floor(minutes / 5));
     return {
       minutes: Math.round(minutes), low,
-      high: Math.max(low + 5, 5 * Math.round(at(1.2816) / 5), 5 * Math.ceil(minutes / 5)),
-      trusted: Boolean(line.steady) && !late && (at(1.6449) - at(-1.6449)) / 2 <= 4.5,
+      high: Math.max(low + 5, 5 * Math.round(slow / 5), 5 * Math.ceil(minutes / 5)),
+      trusted: Boolean(line.steady) && !late && (slow - early) / 2 <= 4.5,
     };
   }
 

@@ -203,6 +203,8 @@ class Counter(Node):
     # Longest sleep of the display thread when nothing is due: a safety net
     # only, every change that shows wakes it (redraw()).
     IDLE_WAKE_S = 5.0
+    # An empty outbox is looked at this often even if no wake came (belt and braces).
+    OUTBOX_IDLE_S = 60.0
 
     def _ticker(self) -> None:
         # Draws the displays and puts out expired rating keys, when something
@@ -225,9 +227,12 @@ class Counter(Node):
 
     def _flusher(self) -> None:
         # Empties the outbox when the link is up: at once when woken (a rating,
-        # a reconnect), else every 2 s. Waiting for PUBACKs never delays the display.
+        # a reconnect), and every 2 s while something is left to send; an empty
+        # outbox sleeps till woken (it woke every 2 s at rest; issue 25). Waiting
+        # for PUBACKs never delays the display.
         while not self._stopping.is_set():
-            self._wake.wait(2.0)
+            left = self.outbox is not None and len(self.outbox) > 0
+            self._wake.wait(2.0 if left else self.OUTBOX_IDLE_S)
             self._wake.clear()
             if self.outbox is None or self._stopping.is_set():
                 continue

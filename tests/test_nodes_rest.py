@@ -1,0 +1,119 @@
+"""Every node role at rest wakes no more than its screen or keys need (issue 25).
+
+Each role runs as its own process on fake hardware (``motcua ROLE --fake-hardware``),
+connected to the session's Mosquitto and the hub, beside the floor: a process with
+the same bus client connected and nothing else to do. Wake-ups are the process's
+threads going to sleep (voluntary context switches, /proc), counted over the same
+seconds for all of them. What each may add to the floor, and why:
+
+- dispenser: its ticket worker looks again every 5 s (``LOOK_AGAIN_S``), the main
+  thread every 5 s: 0.4 a second;
+- counter: its displays' ticker every 5 s at most when idle, the main thread every
+  5 s, the rating outbox only when woken: 0.4;
+- display: a frame a minute (or a page, 5 s, when a panel pages: not here), the
+  main thread's waits: 0.4;
+- kiosk: the attract screen has nothing that changes by the clock; its ticket
+  worker every 5 s, the main thread every 5 s: 0.4.
+
+The bound is the floor + 0.8 a second: a board drawing each second (the clock's
+seconds), a counter's outbox looked at every 2 s or a kiosk reading its screen
+every 0.1 s is over it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import PROJECT
+
+ROLES = ("dispenser", "counter", "display", "kiosk")
+SETTLE_S = 3.0
+MEASURE_S = 6.0
+ABOVE_FLOOR = 0.8
+
+FLOOR = """
+import sys
+from motcua.bus import BusClient, Topics
+from motcua.bus.paho import PahoTransport
+from motcua.config import MqttConfig, from_dict
+bus = BusClient(PahoTransport(from_dict(MqttConfig, {"port": int(sys.argv[1])}),
+                              client_id="rest-floor"), Topics(sys.argv[2]))
+bus.start()
+assert bus.wait_connected(10)
+sys.stdin.read()
+bus.stop()
+"""
+
+
+def wakeups(pid: int) -> int:
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        total += int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+    return total
+
+
+def settings(role: str, folder: Path, center: str, port: int) -> str:
+    head, tables = {
+        "dispenser": (f'outbox = "{folder}/outbox.db"\n'
+                      'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n',
+                      f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n'),
+        "counter": ("", f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
+                        f'[display]\nimage_dir = "{folder}/display"\n'),
+        "kiosk": (f'replica = "{folder}/replica.db"\noutbox = "{folder}/outbox.db"\n', ""),
+        "display": (f'frames_dir = "{folder}/frames"\n', "[voice]\nenabled = false\n"),
+    }[role]
+    return (f'center = "{center}"\nnode_id = "{role}-rest"\nlog_level = "WARNING"\n{head}'
+            f"[mqtt]\nport = {port}\n{tables}")
+
+
+def test_each_role_at_rest_wakes_no_more_than_the_floor_and_its_own_need(
+        tmp_path, broker, center, queue_hub):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    processes = {"floor": subprocess.Popen(
+        [sys.executable, "-c", FLOOR, str(broker.port), center], cwd=PROJECT, env=env,
+        stdin=subprocess.PIPE)}
+    try:
+        for role in ROLES:
+            folder = tmp_path / role
+            folder.mkdir()
+            (folder / "node.toml").write_text(settings(role, folder, center, broker.port),
+                                              encoding="utf-8")
+            processes[role] = subprocess.Popen(
+                [sys.executable, "-m", "motcua", role, "--fake-hardware", "--config",
+                 str(folder / "node.toml")], cwd=folder, env=env, stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=(folder / "log").open("wb"))
+        time.sleep(SETTLE_S)
+        # Started, connected, its catalog or number block fetched: the start-up burst
+        # (a kiosk's imports and catalog take seconds on a loaded machine) is not
+        # rest. Two quiet seconds in a row (at most 3 wake-ups each), then measure.
+        quiet, deadline = 0, time.monotonic() + 40
+        while quiet < 2:
+            for name, process in processes.items():
+                assert process.poll() is None, f"{name} ended: {process.returncode}"
+            assert time.monotonic() < deadline, "the nodes never settled"
+            first = {name: wakeups(p.pid) for name, p in processes.items()}
+            time.sleep(1.0)
+            calm = all(wakeups(p.pid) - first[name] <= 3 for name, p in processes.items())
+            quiet = quiet + 1 if calm else 0
+        before = {name: wakeups(p.pid) for name, p in processes.items()}
+        t0 = time.monotonic()
+        time.sleep(MEASURE_S)
+        after = {name: wakeups(p.pid) for name, p in processes.items()}
+        seconds = time.monotonic() - t0
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(30)
+    rates = {name: (after[name] - before[name]) / seconds for name in processes}
+    floor = rates["floor"]
+    over = {role: round(rates[role], 2) for role in ROLES if rates[role] > floor + ABOVE_FLOOR}
+    assert not over, (f"wake-ups a second at rest {over}, floor {floor:.2f} "
+                      f"(+{ABOVE_FLOOR}); all: {rates}")

@@ -315,6 +315,19 @@ def test_a_quick_second_press_books_without_waiting_again(web, centre, config):
     assert reply.status_code == 302 and centre.db["appointments"].count == 1
 
 
+def test_a_locked_booking_look_up_says_minutes_not_hundreds_of_seconds(web, centre):
+    from central.accounts import throttle
+
+    lan = citizen(web)
+    for _ in range(12):  # a phone guessed many times for one code
+        throttle.failed(centre, "hen:HABCDEFG", "127.0.0.1")
+    reply = lan.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": "HABCDEFG",
+                                               "phone": "0912345678"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 429
+    assert "Xin thử lại sau 15 phút." in page and "giây" not in page   # was "900 giây"
+
+
 def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre, config):
     import re
 

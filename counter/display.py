@@ -41,6 +41,7 @@ class View:
     choosing: str | None = None  # the chooser's current choice, in Vietnamese
     choosing_short: str = ""  # the same for LED modules, e.g. "q3" (counter 3), "d2", "15"
     chooser: str = "transfer"  # which chooser: transfer | pause (how long)
+    back: str = ""  # a paused counter's planned return, "09:45" (oled)
     rating: bool = False  # the rating keypad is lit
 
 
@@ -160,6 +161,8 @@ class NumberDisplay:
                 lines = _wrap(draw, view.choosing, small, w - 4)[:2] + ["Tiếp: đổi · Xong: chọn"]
             elif view.status == "paused" and view.known:
                 centre, font = "TẠM DỪNG", words
+                if view.back:
+                    lines = [f"Quay lại lúc {view.back}"]
             elif view.status == "closed" and view.known:
                 centre, font = "ĐÓNG", words
             else:

@@ -259,6 +259,7 @@ class CounterUnit:
                 error=bool(message and message[1]),
                 choosing=choosing[0] if choosing else None,
                 choosing_short=choosing[1] if choosing else "", chooser=self.chooser,
+                back=_back(state),
                 rating=bool(self.rating and self.rating.lit))
 
     def next_change(self, now: float) -> float:
@@ -305,6 +306,17 @@ class CounterUnit:
         self.show(f"Cảm ơn quý khách! Trung tâm sẽ xem xét ({REASON_NAMES[reason]}).")
         node.wake()
         node.redraw()
+
+
+def _back(state: dict) -> str:
+    """A paused counter's planned return (its state's ``back_at``) as the centre's
+    clock reads it, "09:45"; "" when it is not paused for a said time."""
+    if state.get("status") != "paused" or not state.get("back_at"):
+        return ""
+    try:
+        return clock.show(state["back_at"], fmt="%H:%M")
+    except ValueError:
+        return ""
 
 
 def _age_s(called_at: str | None) -> float:

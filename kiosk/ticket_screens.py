@@ -50,10 +50,16 @@ def services_for(procedure: dict, services: list[dict]) -> list[dict]:
     ...               {"code": "dat-dai", "departments": ["Sở Nông nghiệp và Môi trường"]}])
     [{'code': 'ho-tich', 'departments': ['Sở Tư pháp']}]
     """
+    return handling(procedure, services) or services
+
+
+def handling(procedure: dict, services: list[dict]) -> list[dict]:
+    """The services whose departments handle this procedure: none for a department with
+    no line of its own here (a unit at its own desk, such as the Công an tỉnh for driving
+    licences since 2025)."""
     department = (procedure.get("department_name") or "").strip().casefold()
-    chosen = [s for s in services
-              if department and department in {d.casefold() for d in s.get("departments", [])}]
-    return chosen or services
+    return [s for s in services
+            if department and department in {d.casefold() for d in s.get("departments", [])}]
 
 
 class TicketServices:
@@ -65,10 +71,13 @@ class TicketServices:
 
     def __init__(self, procedure: dict | None = None):
         self.procedure = procedure
+        self.no_line = False  # the procedure's department has no line here
         self.priority = None  # None: not offered; True/False: the citizen's choice
 
     def draw(self, ui, surface, area):
         services = ui.services()
+        self.no_line = bool(self.procedure and services
+                            and not handling(self.procedure, services))
         if self.procedure:
             services = services_for(self.procedure, services)
         offer = ui.session.priority_reason
@@ -78,6 +87,10 @@ class TicketServices:
                       INK, width=area.w)
         sub = (f"Thủ tục: {self.procedure['name']}. Chọn dịch vụ:" if self.procedure
                else "Chọn dịch vụ bạn cần:")
+        if self.no_line:  # every line is offered, and the citizen is told why
+            who = self.procedure.get("department_name") or "Cơ quan giải quyết thủ tục này"
+            sub = (f"Thủ tục: {self.procedure['name']}. {who} không có dịch vụ lấy số riêng "
+                   "tại Trung tâm: xin hỏi quầy hướng dẫn, hoặc chọn dịch vụ:")
         y = draw_text(surface, ui.fonts.get(ui.u(36)), sub, (area.x, y + ui.u(6)), MUTED,
                       width=area.w)
         buttons = []

@@ -315,6 +315,19 @@ def test_a_quick_second_press_books_without_waiting_again(web, centre, config):
     assert reply.status_code == 302 and centre.db["appointments"].count == 1
 
 
+def test_a_locked_booking_look_up_says_minutes_not_hundreds_of_seconds(web, centre):
+    from central.accounts import throttle
+
+    lan = citizen(web)
+    for _ in range(12):  # a phone guessed many times for one code
+        throttle.failed(centre, "hen:HABCDEFG", "127.0.0.1")
+    reply = lan.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": "HABCDEFG",
+                                               "phone": "0912345678"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 429
+    assert "Xin thử lại sau 15 phút." in page and "giây" not in page   # was "900 giây"
+
+
 def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre, config):
     import re
 
@@ -585,3 +598,25 @@ def test_a_counter_change_made_outside_the_pages_is_caught_by_the_notices_round(
     assert notices.queue_appointment_notices(centre, config, now=NOW) == 1      # lost its seat
     assert [x["code"] for x in bookings.affected(centre.db)] == [a["code"]]
     assert notices.queue_appointment_notices(centre, config, now=NOW) == 0      # once
+
+
+def test_a_procedure_no_line_takes_offers_no_booking_and_says_where_to_ask(
+        config, tmp_path, monkeypatch):
+    # Driving licences are the Công an tỉnh's since 2025, at its own desk with no line:
+    # the page offered a booking, and the booking said "come and take a number" at a
+    # dispenser with no button for it.
+    from central import catalog, create_app
+    from motcua import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
+    store = Store(tmp_path / "sample.db")
+    catalog.load_sample(store, "admin")
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    lan = citizen(create_app(config, store=store))
+    page = lan.get("/thu-tuc/1.002809").get_data(as_text=True)
+    assert "Cấp lại giấy phép lái xe" in page and 'id="book-procedure"' not in page
+    page = lan.get("/dat-lich?thu-tuc=1.002809").get_data(as_text=True)
+    assert "Công an tỉnh không có quầy lấy số tại Trung tâm" in page
+    assert "xin hỏi quầy hướng dẫn" in page and "lấy số trực tiếp" not in page
+    assert 'id="book-procedure"' in lan.get("/thu-tuc/1.001193").get_data(as_text=True)
+    store.close()

@@ -7,6 +7,7 @@ module would show.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -182,6 +183,11 @@ def test_the_officer_says_how_long_a_pause_lasts_or_that_it_is_not_known(
     assert announced == 1
     line = state.line(store.db, "ho-tich")
     assert [c["back"] for c in line["changes"]] == [1] and line["changes"][0]["at"] == back
+    # The officer's display says when the counter is due back (from its state).
+    view = wait_until(lambda: (v := shown(counter)).back and v)
+    assert view.back == clock.show(back, fmt="%H:%M")
+    check_image("counter-oled-paused-until.png",
+                _drawn(counter, dataclasses.replace(view, back="10:15", message=None)))
     # Back: the return was foreseen, the line stays steady.
     tap(key(counter, "pause"))
     wait_until(lambda: shown(counter).status == "open")

@@ -138,7 +138,8 @@ def test_a_period_report_per_officer_and_department(day_of_receptions, store):
     rep = fees.report(store.db, "2026-11-27", "2026-11-28", officer="lan.nt")
     assert (rep["totals"]["receipts"], rep["totals"]["net"]) == (4, 83000)
     assert fees.balance(store.db, day_of_receptions["d4"]) == {
-        "due": 75000, "paid": 0, "exempted": 75000, "refunded": 0, "net": 0, "outstanding": 0}
+        "due": 75000, "paid": 0, "exempted": 75000, "refunded": 0, "net": 0, "outstanding": 0,
+        "over": 0}
 
 
 @pytest.mark.parametrize("amount, message", [

@@ -53,6 +53,40 @@ def test_an_officer_records_fees_on_the_dossier_page_and_prints_the_closing_shee
     assert officer.get("/fees/report?from=2026-13-01").status_code == 400
 
 
+def test_the_fee_page_warns_of_unchecked_amounts_and_of_too_much_collected(
+        app, store, hub_config):
+    # Seen on the demo: 1.234.567 đ recorded for an 80.000 đ fee left the page saying
+    # "còn phải thu 0 đ" and nothing else; and the 80.000 đ, unconfirmed in the catalog,
+    # was shown to the officer collecting it without a word.
+    import json
+
+    ids = add_procedures(store)
+    d = reception.receive(store, hub_config, procedure_id=ids["1.009994"],
+                          channel="in_person", applicant=APPLICANT,
+                          components=[c["name"] for c in CHECKLIST], actor="lan.nt")
+    officer = signed_in(app, store, "lan.nt", "officer")
+    page = officer.get(f"/fees/dossier/{d['id']}").get_data(as_text=True)
+    assert 'id="fees-unconfirmed"' in page and "chưa xác nhận" in page
+    with store.write() as db:  # the procedure checked against its publishing decision
+        details = json.loads(db.execute("select details from procedures where id = ?",
+                                        [ids["1.009994"]]).fetchone()[0])
+        details.update(unconfirmed=[], decision={"number": "1234/QĐ-UBND", "date": "2025-01-02"})
+        db.execute("update procedures set details = ? where id = ?",
+                   [json.dumps(details, ensure_ascii=False), ids["1.009994"]])
+    page = officer.get(f"/fees/dossier/{d['id']}").get_data(as_text=True)
+    assert 'id="fees-unconfirmed"' not in page and 'id="fee-over"' not in page
+    form = {"csrf_token": "t", "kind": "payment", "item": "Lệ phí", "method": "cash",
+            "receipt_no": "0000202", "stage": "reception", "amount": "750.000"}  # a 0 too many
+    page = officer.post(f"/fees/dossier/{d['id']}", data=form,
+                        follow_redirects=True).get_data(as_text=True)
+    assert 'id="fee-over"' in page and "Đã thu nhiều hơn mức theo danh mục 675.000 đ" in page
+    (payment,) = store.db.execute("select id from fee_entries where kind = 'payment'").fetchone()
+    page = officer.post(f"/fees/dossier/{d['id']}", follow_redirects=True, data={
+        **form, "kind": "refund", "refund_of": str(payment), "amount": "675.000",
+        "receipt_no": "0000203", "note": "Thu thừa do gõ nhầm"}).get_data(as_text=True)
+    assert "Đã ghi" in page and 'id="fee-over"' not in page
+
+
 def test_the_inspection_team_assigns_answers_and_publishes(app, store, hub_config):
     item = feedback.submit(store, hub_config, source="web", topic="fees",
                            text="Thu phí không đưa biên lai", contact_phone="0912345678")

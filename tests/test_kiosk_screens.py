@@ -244,8 +244,9 @@ def test_goldens_are_the_screens_in_both_orientations():
     names = sorted(p.stem for p in Path(GOLDEN).glob("*.png"))
     assert {n.rsplit("-", 1)[1] for n in names} == {"portrait", "landscape"}
     # Issue 15 added the two feedback screens; issue 27 the three ticket screens and
-    # the two of the ID card; issue 22 the search typed in Telex; issue 24 an old code.
-    assert len(names) == 42  # and two of large text and high contrast
+    # the two of the ID card; issue 22 the search typed in Telex; issue 24 an old code and
+    # a procedure no line of the centre takes (the Công an tỉnh's driving licences).
+    assert len(names) == 44  # and two of large text and high contrast
 
 
 @pytest.mark.parametrize("orientation", SIZES)
@@ -308,6 +309,17 @@ def test_a_ticket_from_a_procedure_printed_or_on_screen(replica, orientation):
     # Only the service of the procedure's department (Sở Tư pháp) is offered.
     assert [b.name for b in k.ui.buttons if b.name.startswith("service:")] == [
         "service:ho-tich"]
+    assert not k.ui.screen.no_line
+    # Driving licences are the Công an tỉnh's since 2025, at its own desk: no line of the
+    # centre handles them, so every line is offered and the citizen is told to ask.
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("tile:CAT")  # one field: straight to its list
+    k.tap("proc:1.002809")
+    k.tap("ticket_for_procedure")
+    assert k.ui.screen.no_line
+    assert len([b for b in k.ui.buttons if b.name.startswith("service:")]) == 3
+    check_golden(k.surface, f"ticket-no-line-{orientation}")
     k.ui.go_home()
     k.ui.step(k.surface)
     k.tap("tickets")

@@ -182,6 +182,20 @@ def _person(name, phone, email, dossier_code) -> dict:
     return {"name": name, "phone": number, "email": email, "dossier_code": dossier_code}
 
 
+def line_for(db, department_id: int | None) -> str | None:
+    """The code of the first active service (line) taking a department's procedures, or
+    None when no line at the centre takes them::
+
+        line_for(db, dept_id("STP"))   # "ho-tich"
+        line_for(db, dept_id("CAT"))   # None: the Công an tỉnh works at its own desk
+    """
+    row = db.execute(
+        "select s.code from services s join service_departments sd "
+        "on sd.service_id = s.id where sd.department_id = ? and s.active = 1 "
+        "order by s.sort_order, s.id limit 1", [department_id]).fetchone()
+    return row[0] if row else None
+
+
 def service_for(db, service_code: str | None = None, procedure_code: str | None = None
                 ) -> tuple[dict, dict | None]:
     """The bookable service chosen, or the one serving a procedure's department."""
@@ -195,14 +209,17 @@ def service_for(db, service_code: str | None = None, procedure_code: str | None 
             raise Refused("unknown_procedure", "Không tìm thấy thủ tục này.")
         procedure = {"code": found[0], "name": found[1]}
         if not service_code:
-            row = db.execute(
-                "select s.code from services s join service_departments sd "
-                "on sd.service_id = s.id where sd.department_id = ? and s.active = 1 "
-                "order by s.sort_order, s.id limit 1", [found[2]]).fetchone()
-            if row is None:
-                raise Refused("not_bookable", "Thủ tục này chưa nhận đặt lịch hẹn; xin đến "
-                                              "Trung tâm lấy số trực tiếp.")
-            service_code = row[0]
+            service_code = line_for(db, found[2])
+            if service_code is None:
+                # No line at the centre takes it (a unit at its own desk, such as the
+                # Công an tỉnh for driving licences since 2025): "come and take a number"
+                # would send the citizen to a dispenser with no button for it.
+                who = db.execute("select name from departments where id = ?",
+                                 [found[2]]).fetchone()
+                raise Refused("not_bookable", (
+                    f"{who[0] if who else 'Cơ quan giải quyết thủ tục này'} không có quầy "
+                    "lấy số tại Trung tâm nên không đặt lịch hẹn được; xin hỏi quầy "
+                    "hướng dẫn."))
     for service in slots.bookable_services(db):
         if service["code"] == service_code:
             return service, procedure

@@ -484,15 +484,18 @@ class Gateway:
         self._flushing_since = self._pending_since
         self._pending = []
 
-    def _flush_step(self) -> None:
+    def _flush_step(self, overdue: bool = False) -> None:
         """Publish the next state to build (a board, a line: built from the store
-        now), with what is ready before it (announcements, a new ticket's page),
-        or, with none left to build, all that is left."""
+        now), with what is ready before it (announcements, a new ticket's page);
+        go on to the next while nothing waits to be read (a request, or a
+        PUBACK: paho reads it before the next step, which tells them apart).
+        ``overdue``: all that is left, whatever waits."""
+        more_waiting = self.bus.transport.more_waiting
         with self.bus.transport.corked():
             while self._flushing:
                 item = self._flushing.popleft()
                 self._publish_one(item)
-                if callable(item[1]):
+                if callable(item[1]) and not overdue and more_waiting():
                     break
         if not self._flushing:
             self._last_published = time.monotonic()
@@ -526,9 +529,15 @@ class Gateway:
                 self._stop_seen.set()
             elif self._flushing:
                 # Not right after a batch (paho reads first: its PUBACKs, and any
-                # request that came meanwhile), unless the state is STATE_DELAY old.
-                if not answered or time.monotonic() - self._flushing_since > self.STATE_DELAY:
+                # request that came meanwhile). Once the state is STATE_DELAY old
+                # with requests still coming (a busy hall), all of it at once, as
+                # before: interleaved with batches it made them smaller, more
+                # commits for as many tickets (~8% more CPU a ticket, 10
+                # dispensers in a closed loop).
+                if not answered:
                     self._flush_step()
+                elif time.monotonic() - self._flushing_since > self.STATE_DELAY:
+                    self._flush_step(overdue=True)
             elif self._publish_due(lambda: bool(self._inbox) or self.bus.transport.more_waiting()):
                 self._start_flush()  # its first topic at the next call, after paho's read
         except Exception:  # never into paho's loop

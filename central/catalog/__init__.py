@@ -16,7 +16,8 @@ The ``details`` JSON keeps the shape documented in :mod:`central.catalog.procedu
 
 The room: this face is the catalog service; :mod:`.procedures` (records as the
 hub reads them), :mod:`.importing` and :mod:`.file_format` (files in and out),
-:mod:`.department_list` (one list of departments), :mod:`.cli`, :mod:`.synthetic`.
+:mod:`.department_list` (one list of departments), :mod:`.confirmation` (how much of a
+catalog a published text confirms), :mod:`.cli`, :mod:`.synthetic`.
 
 May import: the store, ``central.config``, ``central.errors``, documents, accounts.
 """

@@ -121,6 +121,8 @@ def _record_takeover(db, department_id: int, name: str, other_codes) -> None:
     later names one of them under another name is out of date (:func:`successor`)."""
     from ..accounts import audit  # the one writer of the audit log
 
+    if not other_codes:
+        return
     known = {c.casefold() for c in taken_over_codes(db)}
     new = [c for c in other_codes if c.casefold() not in known]
     if new:

@@ -127,6 +127,7 @@ def counter_state(db, number: int) -> dict:
     return _make(STATE_COUNTER,
         counter=number, name=row[9], hall=row[10],
         status=result["status"], status_name=result["status_name"],
+        back_at=row[13] if result["status"] == "paused" else None,
         officer=row[12] if row[11] is not None else None, current=result["current"],
         services=json.loads(row[14]),
         finished={"ticket_id": row[15], "display": row[16], "finished_at": row[17]}

@@ -46,7 +46,7 @@ from ..documents.formats import parse_day
 from ..errors import Refused
 from . import config as _config
 from . import store
-from .auth import login_required
+from .auth import login_required, wait_text
 
 bp = Blueprint("appointments", __name__)
 HONEYPOT = "website"
@@ -203,7 +203,7 @@ def lookup():
     wait = throttle.wait_seconds(store(), f"hen:{code}", address)
     if wait:
         return render_template("appointments/lookup.html", code=code, problem=(
-            f"Nhập sai nhiều lần. Xin thử lại sau {wait} giây.")), 429
+            f"Nhập sai nhiều lần. Xin thử lại sau {wait_text(wait)}.")), 429
     booking = bookings.find_own(store().db, code, phone) if code else None
     if booking is None:
         throttle.failed(store(), f"hen:{code}", address)

@@ -132,11 +132,12 @@ def login():
 
 def _too_many(wait: int):
     # Refused before the password is even checked: guessing gains nothing.
-    flash(f"Đăng nhập sai quá nhiều lần. Xin thử lại sau {_duration(wait)}.", "error")
+    flash(f"Đăng nhập sai quá nhiều lần. Xin thử lại sau {wait_text(wait)}.", "error")
     return render_template("login.html"), 429, {"Retry-After": str(wait)}
 
 
-def _duration(seconds: int) -> str:
+def wait_text(seconds: int) -> str:
+    """A lock's wait as people say it: "40 giây", "15 phút" (not "900 giây")."""
     if seconds < 60:
         return f"{seconds} giây"
     return f"{-(-seconds // 60)} phút"

@@ -31,6 +31,7 @@ from motcua.public_terms import (
 from motcua.search import national_code
 
 from .. import catalog
+from ..appointments import bookings
 from ..calendar.working_time import VN
 from ..catalog import file_format, procedures
 from ..catalog.importing import ImportRefused, nfc, record_from_cells
@@ -111,7 +112,10 @@ def procedure(code):
                            department=_department_name(proc), ask=ASK_OFFICER,
                            source=source_phrase(proc["details"], config().center_name),
                            sources=source_lines(proc["details"]),
-                           notes=channel_notes(proc["details"]))
+                           notes=channel_notes(proc["details"]),
+                           # No booking offered where no line takes the procedure.
+                           bookable=bookings.line_for(store().db,
+                                                      proc["department_id"]) is not None)
 
 
 def _department_name(proc) -> str:

@@ -26,10 +26,12 @@ from flask import (
 )
 
 from motcua import clock
+from motcua.public_terms import confirmed
 from motcua.text import plain_words
 
 from .. import catalog, dossiers
 from ..calendar.working_time import VN
+from ..catalog import procedures
 from ..documents.formats import parse_day
 from ..documents.letterhead import Letterhead
 from ..dossiers import fees
@@ -48,7 +50,11 @@ def dossier(dossier_id: int):
     d = dossiers.get(db, dossier_id)
     if d is None:
         abort(404, description="Không có hồ sơ này.")
+    procedure = procedures.get(db, d["procedure_id"])
+    # The catalog's amounts may be unchecked: the officer about to collect them is told.
+    unchecked = procedure is not None and not confirmed(procedure["details"], "fees")
     return render_template("fees/dossier.html", d=d, items=fees.items_for(db, dossier_id),
+                           fees_unconfirmed=unchecked,
                            entries=fees.entries_for(db, dossier_id),
                            balance=fees.balance(db, dossier_id), kinds=fees.KINDS,
                            methods=fees.METHODS, stages=fees.STAGES, money=fees.money)

@@ -105,7 +105,10 @@ STATE_COUNTER = MessageType(
         Field("name", "string", "counter name, e.g. `Quầy 5`"),
         Field("hall", "string", "hall code"),
         Field("status", "string", "state", choices=("open", "paused", "closed")),
-        Field("status_name", "string", "state in Vietnamese"),
+        Field("status_name", "string", "state in Vietnamese (`Tạm nghỉ đến 09:45` for a "
+                                        "pause of a said length)"),
+        Field("back_at", "timestamp", "a paused counter's planned return (ISO 8601 UTC), "
+                                      "when its officer said how long", required=False),
         Field("officer", "string", "officer signed in (full name)", required=False),
         Field("current", "object", "the ticket called or served now: `display`, `service`, "
                                    "`service_name`, `status`, `called_at`, `recalls`",

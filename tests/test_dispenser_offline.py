@@ -26,6 +26,7 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     push(node, HO_TICH)
     assert node.wait_idle()
     assert hub_tickets(store) == [("A001", 1)]
+    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 1)
 
     own_broker.stop()  # the network is gone
     wait_until(lambda: not node.bus.connected, timeout=10)
@@ -40,6 +41,11 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     assert [(p.display, p.offline, p.error) for p in offline] == [
         ("A990", True, None), ("A991", True, None), ("A992", True, None)]
     assert len(node.printer.tickets) == 4
+    # The counters' state is unknown offline: each says a range, never a number
+    # (motcua/ticketing/wait.py), growing with the people ahead.
+    assert [p.ticket.people_ahead for p in offline] == [1, 2, 3]
+    assert all(p.ticket.wait_range and p.ticket.wait_range[1] > p.ticket.wait_range[0]
+               for p in offline)
     assert node.indicator.state == "offline" and node.indicator.led.color == (1, 1, 0)
     assert node.outbox.pending_count() == 3
     assert hub_tickets(store) == [("A001", 1)]  # the hub has not heard of them

@@ -192,8 +192,9 @@ class TicketResult:
             lines.append((booked_text(ticket.booked_slot), OK))
         if ticket.priority:
             lines.append((f"Ưu tiên: {ticket.priority}", INK))
-        lines += [(ahead_text(ticket.people_ahead), INK),
-                  (expected_wait(ticket), INK)]
+        lines.append((ahead_text(ticket.people_ahead), INK))
+        if (wait := expected_wait(ticket)) is not None:
+            lines.append((wait, INK))
         if ticket.offline:
             lines.append(("Phát khi mất kết nối – số vẫn hợp lệ", LATE))
         for text, color in lines:

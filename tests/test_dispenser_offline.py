@@ -26,6 +26,7 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     push(node, HO_TICH)
     assert node.wait_idle()
     assert hub_tickets(store) == [("A001", 1)]
+    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 1)
 
     own_broker.stop()  # the network is gone
     wait_until(lambda: not node.bus.connected, timeout=10)
@@ -40,6 +41,11 @@ def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
     assert [(p.display, p.offline, p.error) for p in offline] == [
         ("A990", True, None), ("A991", True, None), ("A992", True, None)]
     assert len(node.printer.tickets) == 4
+    # The counters' state is unknown offline: each says a range, never a number
+    # (motcua/ticketing/wait.py), growing with the people ahead.
+    assert [p.ticket.people_ahead for p in offline] == [1, 2, 3]
+    assert all(p.ticket.wait_range and p.ticket.wait_range[1] > p.ticket.wait_range[0]
+               for p in offline)
     assert node.indicator.state == "offline" and node.indicator.led.color == (1, 1, 0)
     assert node.outbox.pending_count() == 3
     assert hub_tickets(store) == [("A001", 1)]  # the hub has not heard of them
@@ -167,7 +173,7 @@ def test_a_number_too_long_for_the_store_is_refused_as_invalid(own_hub, make_dis
         payload[field] = 2**63  # after make(): sent as a hostile node would
         answer = node._request("ticket_offline", payload)
         assert answer["ok"] is False and answer["error"]["code"] == "invalid", answer
-        assert f"{field}: expected an integer of at most 64 bits" in answer["error"]["message"]
+        assert f"(sai hoặc thiếu: {field})" in answer["error"]["message"]
     assert store.db.execute("select count(*) from tickets").fetchone()[0] == 0
 
 

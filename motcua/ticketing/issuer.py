@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import queue
 import threading
 import time
@@ -48,6 +47,7 @@ from .outbox import Outbox
 from .printer import FolderPrinter, open_printer, read_status
 from .printer_config import PrinterStatus
 from .ticket import Ticket, preview, print_note, print_ticket
+from .wait import offline_wait
 
 # python-escpos and Pillow take a second or more to import on a Pi: the worker
 # imports them (.printer, .ticket) after the node is already online, so the
@@ -497,10 +497,13 @@ class TicketIssuer:
         line = self.lines.get(job.service, {})
         ahead = line.get("waiting", 0) + self._offline_since.get(job.service, 0)
         self._offline_since[job.service] = self._offline_since.get(job.service, 0) + 1
-        minutes = math.ceil(ahead * line.get("minutes_per_person", 0))
+        # The counters' state is unknown offline: a range from the last line state
+        # heard, as the hub's rule gives when counters changed unannounced (.wait).
+        wait = offline_wait(line, ahead, dt.datetime.now(dt.UTC))
         return Ticket(
             center_name=self.center_name, service_name=row["service_name"],
-            number=row["display"], people_ahead=ahead, wait_minutes=minutes,
+            number=row["display"], people_ahead=ahead,
+            wait_minutes=wait[0] if wait else None, wait_range=wait[1] if wait else None,
             issued_at=dt.datetime.fromisoformat(row["issued_at"]),
             url=f"{self.config.public_url.rstrip('/')}/t/{row['token']}", offline=True,
             priority=self.config.priority_name if job.priority else None)

@@ -49,7 +49,7 @@ class Ticket:
     service_name: str
     number: str
     people_ahead: int
-    wait_minutes: int
+    wait_minutes: int | None  # None: no estimate (offline, no line state heard)
     issued_at: dt.datetime
     url: str
     offline: bool = False
@@ -106,8 +106,11 @@ def _duration(minutes: int) -> str:
     return f"{hours} giờ" if hours else f"{mins} phút"
 
 
-def expected_wait(ticket: Ticket) -> str:
-    """The wait as the ticket says it (the kiosk's screen says it the same way)."""
+def expected_wait(ticket: Ticket) -> str | None:
+    """The wait as the ticket says it (the kiosk's screen says it the same way); None
+    when there is no estimate to say (printed offline before any line state was heard)."""
+    if ticket.wait_range is None and ticket.wait_minutes is None:
+        return None
     wait = (wait_range_text(*ticket.wait_range) if ticket.wait_range
             else wait_text(ticket.wait_minutes))
     return f"Dự kiến chờ {wait}"
@@ -137,10 +140,9 @@ def footer_lines(ticket: Ticket) -> list[Line]:
         lines.append(Line(booked_text(ticket.booked_slot), 24, bold=True))
     if ticket.priority:
         lines.append(Line(f"Ưu tiên: {ticket.priority}", 22, bold=True))
-    lines += [
-        Line(ahead_text(ticket.people_ahead), 24),
-        Line(expected_wait(ticket), 22),
-    ]
+    lines.append(Line(ahead_text(ticket.people_ahead), 24))
+    if (wait := expected_wait(ticket)) is not None:
+        lines.append(Line(wait, 22))
     if ticket.offline:
         lines.append(Line("Phát khi mất kết nối – số vẫn hợp lệ", 20, bold=True))
     lines.append(Line("Quét mã để theo dõi lượt của bạn", 20))

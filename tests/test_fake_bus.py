@@ -124,6 +124,11 @@ def test_malformed_request_is_answered_invalid_and_not_handled(fake, hub):
     )
     assert answers and answers[-1]["ok"] is False
     assert answers[-1]["error"]["code"] == "invalid"
+    # What a node may put on a screen: Vietnamese, the fields named, no English reasons.
+    message = answers[-1]["error"]["message"]
+    assert message.startswith("Yêu cầu không hợp lệ (sai hoặc thiếu: id")
+    assert "Xin báo kỹ thuật viên." in message
+    assert not any(w in message for w in ("missing", "expected", "got"))
     assert hub.bus.dropped == 1
 
 

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .messages import InvalidMessage, decode, encode, error_response, lookup
+from .messages import InvalidMessage, decode, encode, error_response, invalid_text, lookup
 from .topics import TopicParts, Topics
 
 log = logging.getLogger(__name__)
@@ -397,7 +397,7 @@ class BusClient:
                 try:
                     self.respond(
                         incoming,
-                        error_response(request_id, "invalid", f"Yêu cầu không hợp lệ: {exc}"),
+                        error_response(request_id, "invalid", invalid_text(exc)),
                     )
                 except Exception:
                     log.exception("could not answer a malformed request")

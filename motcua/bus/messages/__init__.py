@@ -42,6 +42,7 @@ from .base import (  # noqa: F401  (re-exported)
     V,
     decode,
     encode,
+    invalid_text,
     new_id,
     now_iso,
 )

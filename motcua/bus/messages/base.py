@@ -30,6 +30,22 @@ class InvalidMessage(ValueError):
         super().__init__("; ".join(problems))
 
 
+def invalid_text(exc: InvalidMessage) -> str:
+    """What a node may show a person for a malformed request: Vietnamese, naming the
+    fields at fault (the contract's English reasons go to the hub's log only)::
+
+        >>> invalid_text(InvalidMessage(["id_number: missing", "ts: expected a string"]))
+        'Yêu cầu không hợp lệ (sai hoặc thiếu: id_number, ts). Xin báo kỹ thuật viên.'
+    """
+    fields = []
+    for problem in exc.problems:
+        name = problem.split(":", 1)[0].strip() if ":" in problem else ""
+        if name and " " not in name and name not in fields:
+            fields.append(name)
+    where = f" (sai hoặc thiếu: {', '.join(fields)})" if fields else ""
+    return f"Yêu cầu không hợp lệ{where}. Xin báo kỹ thuật viên."
+
+
 def new_id() -> str:
     """A fresh message id (events and requests)."""
     return uuid.uuid4().hex

@@ -119,7 +119,9 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
             return None
 
         number, view = wait_until(paused_view, timeout=40, interval=0.05)
-        said = next(b for b in reversed(floor.breaks) if b["counter"] == number)
+        # The officer reads the same state a moment after the node drew it.
+        said = wait_until(lambda: next((b for b in reversed(floor.breaks)
+                                        if b["counter"] == number), None), timeout=5)
         assert said["status_name"] == f"Tạm nghỉ đến {view.back}"
         # Said for one of the demo's lengths, from the hub's own now (a moment ago).
         left = (clock.from_iso(said["back_at"]) - clock.now()).total_seconds() / 60

@@ -96,11 +96,15 @@ class DossierDesk:
             return None
         procedure = self.rng.choice(procedures)
         names = [c["name"] for c in procedure["details"]["components"]]
+        # The demo's officer confirms the catalog's time limit where the catalog has
+        # not (central.dossiers.reception_limit; ignored when the catalog confirms it):
+        # a real officer checks it against the publishing decision first.
+        limit = (procedures_module.channel(procedure, "in_person") or {}).get("time_limit")
         try:
             d = reception.receive(
                 self.store, self.config, procedure_id=procedure["id"], channel="in_person",
                 applicant=self.applicant(), components=names, actor=self.rng.choice(STAFF),
-                now=now)
+                now=now, confirmed_time_limit=limit)
         except Refused as exc:
             log.info("demo dossiers: %s", exc)
             return None

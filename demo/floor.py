@@ -11,7 +11,8 @@ every counter of the sample centre and press the keys of its counter node the
 same way (``press("counter-5", "6 n")``: counter 6's "next" key on the node
 counter-5): call the next, serve for a time drawn per service, sometimes recall
 an absent citizen and mark a no-show, sometimes transfer to another service
-through the keypad's chooser; citizens then press the lit rating keypad. What
+through the keypad's chooser, once a morning take a break of a said length
+(the pause chooser: 5, 10, 15 or 30 minutes); citizens then press the lit rating keypad. What
 happened they read, as anyone would, from the counter's retained state.
 Whoever took a ticket before the lunch break or closing time is still served::
 
@@ -55,6 +56,15 @@ NO_SHOW_SHARE = 0.06
 TRANSFER_SHARE = 0.06
 RATING_SHARE = 0.75
 RATING_MIX = (0.55, 0.3, 0.1, 0.05)  # very satisfied … dissatisfied: keys 1 … 4
+# Each officer takes one short break a day, some time in the morning, and says for
+# how long through the keypad's pause chooser (issue 25: the wait estimates count on
+# the return; the console shows "Tạm nghỉ đến …", the counter's OLED "Quay lại lúc
+# …"), coming back after 0.8 to 1.5 times what was said (as bench/waits.py's day 2).
+BREAK_FROM_H, BREAK_TO_H = 7.5, 10.5
+BREAK_MINUTES = {5: 1, 10: 3, 15: 4, 30: 1}  # said length -> weight
+# The chooser's lengths in key order (counter/unit.py PAUSE_MINUTES; "next" moves on,
+# "finish" chooses); tests/test_demo.py holds the two equal.
+PAUSE_KEY_ORDER = (15, 30, 60, 90, 5, 10, None)
 # How long (real seconds) an officer waits to see a key's effect in the counter's
 # state before taking it as "nothing happened" (nobody waiting, say).
 KEY_TIMEOUT_S = 4.0
@@ -97,6 +107,7 @@ class DemoFloor:
         # else signs in there (a person on /console), the simulated one steps away.
         self.officers = officers or {}
         self.counter_state: dict[int, dict] = {}
+        self.breaks: list[dict] = []  # each break's paused state (status_name, back_at)
         self._state_seen: Counter = Counter()  # counter -> states received
         self._state_changed = threading.Condition()
         # Which counter node drives each counter's keypad (its own by default).
@@ -207,7 +218,17 @@ class DemoFloor:
         # Officers sit down in their first minutes, not all at once.
         if self.wait_minutes(rng.uniform(0, 10)):
             return
+        break_day, break_at = 0, 0.0
         while not self._stop.is_set():
+            if self.day() != break_day:
+                break_day, break_at = self.day(), rng.uniform(BREAK_FROM_H, BREAK_TO_H)
+            elif break_at and break_at <= self.hour_of_day() < LUNCH_FROM_H and \
+                    (self.counter_state.get(number) or {}).get("status") == "open" and \
+                    not (self.counter_state.get(number) or {}).get("current") and \
+                    not self.taken_over(number):
+                break_at = 0.0  # today's break: taken, or tried
+                if self._take_break(number, rng):
+                    return
             if self.taken_over(number):
                 if self.wait_minutes(2):
                     return
@@ -230,6 +251,28 @@ class DemoFloor:
             self._serve(number, current, rng)
             if self.wait_minutes(rng.uniform(0.3, 1.5)):
                 return
+
+    def _take_break(self, number: int, rng: random.Random) -> bool:
+        """Pause for a said length through the keypad's chooser, then resume ("pause"
+        again on a paused counter). True when asked to stop."""
+        minutes = rng.choices(list(BREAK_MINUTES), list(BREAK_MINUTES.values()))[0]
+        if not self._key(number, "p"):
+            return False
+        for _ in range(PAUSE_KEY_ORDER.index(minutes)):
+            if not self._key(number, "n"):
+                return False
+        paused = self._press_and_see(number, "f", lambda b, a: a.get("status") == "paused")
+        if paused is None:
+            return False
+        self._count("pauses")
+        self.breaks.append(paused)  # the counter's state as the hub said it
+        if self.wait_minutes(minutes * rng.uniform(0.8, 1.5)):
+            return True
+        for _ in range(3):  # back: "pause" on a paused counter resumes it
+            if self._press_and_see(number, "p", lambda b, a: a.get("status") == "open") \
+                    or self.taken_over(number) or self._stop.is_set():
+                break
+        return False
 
     def _serve(self, number: int, current: dict, rng: random.Random) -> None:
         gone = lambda b, a: not a.get("current")  # noqa: E731 - the ticket left the counter

@@ -3,12 +3,23 @@
 import json
 
 from motcua import clock
+from motcua.public_terms import PARTS
 
 CHECKLIST = [
     {"name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0, "form": "TP/HT-2020-KS.1"},
     {"name": "Giấy chứng sinh", "originals": 1, "copies": 0, "form": ""},
     {"name": "Bản sao giấy chứng nhận kết hôn", "originals": 0, "copies": 1, "form": ""},
 ]
+
+
+# The test procedures' time limits are confirmed (a reception needs no officer's
+# confirmation, see test_reception_limit.py); every other part stays unconfirmed, as
+# a record with no publishing decision is: staff-only on every citizen's surface.
+LIMIT_CONFIRMED = {
+    "decision": {"number": "9999/QĐ-UBND", "date": "2025-01-02",
+                 "issuer": "UBND tỉnh (dữ liệu kiểm thử)"},
+    "unconfirmed": [p for p in PARTS if p not in ("time_limit", "decision")],
+}
 
 
 def add_procedures(store) -> dict:
@@ -35,8 +46,8 @@ def add_procedures(store) -> dict:
             ids[code] = db["procedures"].insert({
                 "code": code, "name": name, "field": field, "department_id": ids[dep],
                 "level": "province", "created_at": clock.iso(),
-                "details": json.dumps({"channels": channels, "components": CHECKLIST},
-                                      ensure_ascii=False),
+                "details": json.dumps({"channels": channels, "components": CHECKLIST,
+                                       **LIMIT_CONFIRMED}, ensure_ascii=False),
             }).last_pk
     return ids
 

@@ -128,7 +128,9 @@ def test_a_dossier_received_before_keeps_its_terms_and_page(store, hub_config, c
     first = [before["details"]["components"][0]["name"]]
     d = reception.receive(store, hub_config, procedure_id=before["id"], channel="in_person",
                           applicant=APPLICANT, components=first, actor="lan.nt",
-                          now=dt.datetime(2026, 12, 7, 9, tzinfo=VN))
+                          now=dt.datetime(2026, 12, 7, 9, tzinfo=VN),  # limit unconfirmed:
+                          confirmed_time_limit=procedures.channel(before, "in_person")
+                          ["time_limit"])
     due = d["due_at"]
     # The centre loads the catalog with the withdrawals: a new version, the old row kept.
     result = catalog.load_sample(store, "admin")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from motcua import clock
 from motcua.broker import free_port
 
 from .conftest import MOTCUA, PROJECT, wait_until
@@ -101,6 +102,31 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
             return rows.get("finish", 0) >= 20 and rows.get("transfer") and rows.get("no_show")
 
         wait_until(busy_day, timeout=90, interval=0.5)
+
+        # Officers take a morning break of a said length through the keypad's pause
+        # chooser: the hub says "Tạm nghỉ đến HH:MM" and the counter's OLED "Quay lại lúc
+        # HH:MM" (the keypad's lengths in the demo's order: counter/unit.py).
+        from counter.unit import PAUSE_MINUTES
+        from demo.floor import PAUSE_KEY_ORDER
+        assert PAUSE_KEY_ORDER == PAUSE_MINUTES
+
+        def paused_view():
+            for node in counters.values():
+                for number, unit in node.units.items():
+                    view = unit.view(time.monotonic())
+                    if view.status == "paused" and view.back:
+                        return number, view
+            return None
+
+        number, view = wait_until(paused_view, timeout=40, interval=0.05)
+        # The officer reads the same state a moment after the node drew it.
+        said = wait_until(lambda: next((b for b in reversed(floor.breaks)
+                                        if b["counter"] == number), None), timeout=5)
+        assert said["status_name"] == f"Tạm nghỉ đến {view.back}"
+        # Said for one of the demo's lengths, from the hub's own now (a moment ago).
+        left = (clock.from_iso(said["back_at"]) - clock.now()).total_seconds() / 60
+        assert any(m - 1 < left <= m for m in (5, 10, 15, 30)), left
+        wait_until(lambda: floor.summary().get("pauses", 0) >= 2, timeout=40, interval=0.2)
         wait_until(lambda: store.db.execute("select count(*) from ratings").fetchone()[0] >= 5,
                    timeout=10)
     finally:

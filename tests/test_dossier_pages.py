@@ -44,7 +44,7 @@ def test_reception_form_receives_a_dossier(client, ids):
     assert "Đăng ký khai sinh" in chooser and "Chứng thực" not in chooser
     form = client.get(f"/reception?procedure_id={ids['1.001193']}").get_data(as_text=True)
     assert "Giấy chứng sinh" in form and "Trực tuyến" in form
-    # Its terms name no publishing decision: the officer is told before giving a date.
+    # Its fees are unconfirmed: the officer is told before collecting them.
     assert 'id="unconfirmed-note"' in form
     data = {"csrf_token": token, "procedure_id": ids["1.001193"], "channel": "in_person",
             **APPLICANT, "component": [CHECKLIST[0]["name"]],

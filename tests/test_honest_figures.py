@@ -45,7 +45,7 @@ def idle_department(store, config):
         reception.receive(
             store, config, procedure_id=proc, channel="in_person", applicant=APPLICANT,
             components=[CHECKLIST[0]["name"]], actor="lan.nt",
-            now=stats_dataset.at(5, day, 9))
+            now=stats_dataset.at(5, day, 9), confirmed_time_limit=20)  # no decision named
 
 
 def test_a_department_that_resolved_nothing_reads_dash_everywhere(client, store, hub_config,

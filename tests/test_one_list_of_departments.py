@@ -188,9 +188,13 @@ def _load(store, doc_or_sample, queue, queue_first):
 def _receive(store, hub_config, code):
     row = store.db.execute("select id, details from procedures where code = ? and current = 1",
                            [code]).fetchone()
-    names = [c["name"] for c in json.loads(row[1]).get("components") or []]
+    details = json.loads(row[1])
+    names = [c["name"] for c in details.get("components") or []]
+    # The officer confirms the time limit where the catalog has not (docs/dossiers.md).
+    limit = next(c["time_limit"] for c in details["channels"] if c["channel"] == "in_person")
     return dossier_reception.receive(store, hub_config, procedure_id=row[0], channel="in_person",
-                                     applicant=APPLICANT, components=names, actor="lan.nt")
+                                     applicant=APPLICANT, components=names, actor="lan.nt",
+                                     confirmed_time_limit=limit)
 
 
 @pytest.mark.parametrize("queue_first", [True, False], ids=["queue-first", "catalog-first"])

@@ -218,3 +218,26 @@ def test_the_background_checkpointer_copies_the_wal_soon(tmp_path):
     store.stop_checkpointing()
     assert not store.checkpointing
     store.close()
+
+
+def test_at_rest_the_checkpointer_sleeps(tmp_path):
+    # Issue 25: nothing at rest wakes more often than it needs; the checkpointer
+    # waits for a commit, not for a clock.
+    store, _ = _scratch_store(tmp_path / "a.db")
+    store.checkpoint_in_background(every=0.05)
+    time.sleep(0.3)  # the round the scratch table's commit asked for, done
+    status = Path(f"/proc/self/task/{store._checkpointer.native_id}/status")
+
+    def switches():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        return int(fields["voluntary_ctxt_switches"]) + int(
+            fields["nonvoluntary_ctxt_switches"])
+
+    before = switches()
+    time.sleep(1.0)  # 20 of its periods
+    assert switches() - before == 0
+    with store.write() as db:  # a commit wakes it
+        db.execute("insert into scratch values (1)")
+    time.sleep(0.3)
+    assert switches() - before >= 1
+    store.close()

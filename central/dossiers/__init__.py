@@ -33,6 +33,7 @@ import json
 import sqlite_utils
 
 from motcua import clock
+from motcua.public_terms import confirmed
 from motcua.text import nfc
 
 from ..calendar.working_calendar import calendar_for
@@ -149,6 +150,59 @@ def allowed_actions(dossier: dict) -> list[str]:
     return out
 
 
+UNIT_NAMES = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc",
+              "calendar_days": "ngày", "same_day": "trong ngày"}
+LIMIT_UNCONFIRMED = (
+    "Thời hạn giải quyết của thủ tục này chưa được xác nhận trong danh mục: cán bộ tiếp "
+    "nhận cần đối chiếu với quyết định công bố thủ tục, ghi thời hạn giải quyết và đánh dấu "
+    "“Tôi đã đối chiếu thời hạn giải quyết với quyết định công bố thủ tục” trước khi hẹn "
+    "ngày trả kết quả. Hồ sơ chưa được tiếp nhận.")
+
+
+def limit_text(value, unit: str | None) -> str:
+    """'3 ngày làm việc', 'trong ngày' (the officer's and the event's wording)."""
+    if unit == "same_day":
+        return UNIT_NAMES["same_day"]
+    number = f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+    return f"{number} {UNIT_NAMES.get(unit or '', unit or '')}".strip()
+
+
+def reception_limit(procedure: dict, terms: dict, confirmed_time_limit=None,
+                    actor: str | None = None) -> tuple[float | int, str | None, str, dict]:
+    """The time limit a dossier's due date runs on at reception.
+
+    A limit the catalog confirms is used as it is (no extra step). An unconfirmed
+    one (``motcua.public_terms``: for staff only, never printed) must be confirmed
+    by the receiving officer against the publishing decision: ``confirmed_time_limit``
+    is the value the officer entered (prefilled with the catalog's); without it the
+    reception is refused and nothing is stored. Returns (limit, unit, the event's
+    note, the event's detail), the note and detail naming what was confirmed.
+    """
+    limit, unit = terms.get("time_limit"), terms.get("unit")
+    if confirmed(procedure["details"], "time_limit"):
+        return limit, unit, "", {}
+    if confirmed_time_limit is None or str(confirmed_time_limit).strip() == "":
+        raise Refused("time_limit_unconfirmed", LIMIT_UNCONFIRMED)
+    try:
+        value = float(str(confirmed_time_limit).strip().replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if unit == "same_day":
+        value = 0.0
+    elif not (0 < value <= 1000):  # also refuses nan and inf
+        raise Refused("invalid_time_limit",
+                      "Thời hạn giải quyết đã đối chiếu phải là một số lớn hơn 0 "
+                      f"({UNIT_NAMES.get(unit or '', unit or '')}), ví dụ 3.")
+    value = int(value) if value == int(value) else value
+    note = (f"Thời hạn giải quyết {limit_text(value, unit)}: cán bộ tiếp nhận đã đối chiếu "
+            "với quyết định công bố thủ tục (danh mục chưa xác nhận"
+            + ("" if unit == "same_day" or value == limit
+               else f"; danh mục ghi {limit_text(limit, unit)}") + ").")
+    detail = {"time_limit_confirmed": {"time_limit": value, "unit": unit,
+                                       "catalog_time_limit": limit, "by": actor}}
+    return value, unit, note, detail
+
+
 def _parse_moment(value) -> dt.datetime | None:
     if value in (None, ""):
         return None
@@ -164,8 +218,12 @@ def _parse_moment(value) -> dt.datetime | None:
 
 def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         actor: str | None = None, note: str = "", department_id: int | None = None,
-        new_due_at=None, now: dt.datetime | None = None) -> dict:
-    """Apply one action to a dossier; refuse (and change nothing) when illegal."""
+        new_due_at=None, now: dt.datetime | None = None,
+        confirmed_time_limit=None) -> dict:
+    """Apply one action to a dossier; refuse (and change nothing) when illegal.
+
+    ``receive`` of a dossier whose procedure's time limit is unconfirmed needs
+    ``confirmed_time_limit`` (see :func:`reception_limit`)."""
     if action not in ACTIONS:
         raise Refused("unknown_action", "Thao tác không hợp lệ.")
     moment = _now(now)
@@ -188,10 +246,17 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         to = target if target is not None else d["status"]
         dept = d["department_id"]
         if action == "receive":
-            # Registered online (status 1): the clock starts now.
-            due = calendar.due_at(moment, float(d["time_limit"] or 0), d["time_unit"])
-            changes.update(received_at=at, received_by=actor, due_at=clock.iso(due))
-            detail = {"due_at": changes["due_at"]}
+            # Registered online (status 1): the clock starts now, on a limit the
+            # catalog confirms or the receiving officer confirmed.
+            procedure = procedures_module.get(db, d["procedure_id"]) or {"details": {}}
+            limit, unit, confirmed_note, detail = reception_limit(
+                procedure, {"time_limit": d["time_limit"], "unit": d["time_unit"]},
+                confirmed_time_limit, actor)
+            due = calendar.due_at(moment, float(limit or 0), unit)
+            changes.update(received_at=at, received_by=actor, due_at=clock.iso(due),
+                           time_limit=limit)
+            detail = {"due_at": changes["due_at"], **detail}
+            note = "; ".join(n for n in (confirmed_note, note) if n)[:1000]
         elif action == "transfer":
             dept = _transfer(db, d, department_id, actor, moment, note)
             changes["department_id"] = dept

@@ -28,7 +28,7 @@ from ..catalog import procedures as procedures_module
 from ..config import HubConfig
 from ..errors import Refused
 from ..store import Store
-from . import _now, get, nfc, record_event
+from . import _now, get, nfc, reception_limit, record_event
 
 ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
 PHONE = re.compile(r"^(0\d{9,10}|\+84\d{9,10})$")
@@ -97,19 +97,25 @@ def receive(store: Store, config: HubConfig, *, procedure_id: int, channel: str,
             applicant: dict, components: list[str] | None = None,
             extra_components: list[dict] | None = None, actor: str | None = None,
             refuse_reason: str = "", now: dt.datetime | None = None,
-            notify: dict | None = None) -> dict:
+            notify: dict | None = None, confirmed_time_limit=None) -> dict:
     """Receive a dossier: its code, its due date, status 2 and the first event.
 
     With ``refuse_reason`` the dossier is recorded as refused at reception
     (status 3, form 03) instead: a code, no due date. ``notify`` is the
     applicant's opt-in to notices, ``{"sms": True, "email": "lan@example.vn"}``
     (SMS to the applicant's phone; see :mod:`central.sms.notices`).
+
+    When the catalog's time limit for the procedure is unconfirmed, the due date
+    is the receiving officer's appointment: ``confirmed_time_limit`` is the limit
+    the officer checked against the publishing decision; without it the reception
+    is refused (``time_limit_unconfirmed``) and nothing is stored. The receive
+    event names the officer and the limit confirmed.
     """
     return _create(store, config, procedure_id=procedure_id, channel=channel,
                    applicant=applicant, components=components,
                    extra_components=extra_components, actor=actor,
                    status=3 if nfc(refuse_reason) else 2, note=nfc(refuse_reason)[:1000],
-                   now=now, notify=notify)
+                   now=now, notify=notify, confirmed_time_limit=confirmed_time_limit)
 
 
 def register_online(store: Store, config: HubConfig, *, procedure_id: int, applicant: dict,
@@ -123,7 +129,7 @@ def register_online(store: Store, config: HubConfig, *, procedure_id: int, appli
 
 def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant, components,
             extra_components, actor, status: int, note: str, now,
-            notify: dict | None = None) -> dict:
+            notify: dict | None = None, confirmed_time_limit=None) -> dict:
     moment = _now(now)
     try:
         procedure = procedures_module.get(store.db, int(procedure_id))
@@ -143,9 +149,13 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
     if not items and status != 3:
         raise Refused("components_required", "Cần đánh dấu các thành phần hồ sơ đã nhận.")
     due = None
+    limit, unit, confirmed_detail = terms.get("time_limit"), terms.get("unit"), {}
     if status == 2:
+        limit, unit, confirmed_note, confirmed_detail = reception_limit(
+            procedure, terms, confirmed_time_limit, actor)
+        note = confirmed_note
         calendar = calendar_for(store.db, config)
-        due = calendar.due_at(moment, float(terms.get("time_limit") or 0), terms.get("unit"))
+        due = calendar.due_at(moment, float(limit or 0), unit)
     at = clock.iso(moment)
     stage = {1: "pending", 2: "running", 3: "closed"}[status]
     with store.write() as db:
@@ -155,7 +165,7 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
             "procedure_name": procedure["name"], "department_id": procedure["department_id"],
             "channel": channel, "status": status, "stage": stage, **person,
             "components": json.dumps(items, ensure_ascii=False),
-            "time_limit": terms.get("time_limit"), "time_unit": terms.get("unit"),
+            "time_limit": limit, "time_unit": unit,
             "received_at": at if status != 1 else None,
             "received_by": actor if status != 1 else None,
             "due_at": clock.iso(due) if due else None,
@@ -166,7 +176,7 @@ def _create(store: Store, config: HubConfig, *, procedure_id, channel, applicant
         action = {1: "register_online", 2: "receive", 3: "refuse"}[status]
         record_event(db, dossier_id, moment, actor, action, None, status,
                      procedure["department_id"], note,
-                     {"due_at": row["due_at"]} if due else {})
+                     {"due_at": row["due_at"], **confirmed_detail} if due else {})
         if status != 3 and (sms_opt_in or email):
             # The applicant's opt-in is part of the dossier's record, written with it;
             # the SMS worker finds it beside the dossier's events (central/sms/notices.py).

@@ -98,7 +98,8 @@ def receive():
             components=f.getlist("component"), extra_components=extra,
             refuse_reason=f.get("refuse_reason", "") if refusing else "",
             actor=g.user["username"],
-            notify={"sms": f.get("notify_sms") == "1", "email": f.get("notify_email", "")})
+            notify={"sms": f.get("notify_sms") == "1", "email": f.get("notify_email", "")},
+            confirmed_time_limit=_confirmed_limit(f))
     except Refused as exc:
         flash(exc.message, "error")
         chosen = procedures.get(store().db, whole_number(f["procedure_id"])) \
@@ -110,6 +111,13 @@ def receive():
     else:
         flash(f"Đã tiếp nhận hồ sơ {d['code']}.", "ok")
     return redirect(url_for("dossiers.show", dossier_id=d["id"]))
+
+
+def _confirmed_limit(f) -> str | None:
+    """The time limit the officer confirmed against the publishing decision: the value
+    entered counts only with the box "Tôi đã đối chiếu …" ticked (else None: refused
+    by the reception when the catalog's limit is unconfirmed)."""
+    return f.get("confirmed_time_limit", "") if f.get("time_limit_checked") == "1" else None
 
 
 # -- one dossier ----------------------------------------------------------------
@@ -131,7 +139,9 @@ def show(dossier_id: int):
         "dossiers/show.html", d=d, events=dossiers.events(db, dossier_id),
         transfers=dossiers.transfers(db, dossier_id), actions=dossiers.allowed_actions(d),
         action_names={k: v[2] for k, v in dossiers.ACTIONS.items()},
-        departments=queries.departments(db), late=dossiers.is_late(d))
+        departments=queries.departments(db), late=dossiers.is_late(d),
+        limit_unconfirmed=d["status"] == 1 and not confirmed(
+            (procedures.get(db, d["procedure_id"]) or {"details": {}})["details"], "time_limit"))
 
 
 @bp.post("/dossiers/<int:dossier_id>/act")
@@ -148,7 +158,7 @@ def act(dossier_id: int):
                 raise Refused("invalid_date", str(bad)) from None
         d = dossiers.act(store(), config(), dossier_id, action, actor=g.user["username"],
                          note=f.get("note", ""), department_id=f.get("department_id"),
-                         new_due_at=new_due_at)
+                         new_due_at=new_due_at, confirmed_time_limit=_confirmed_limit(f))
     except Refused as exc:
         flash(exc.message, "error")
     else:

@@ -1,0 +1,207 @@
+"""A due date from an unconfirmed time limit is the officer's to confirm (issue 24).
+
+The sample's 1.012801 (Đăng ký thế chấp quyền sử dụng đất, 3 working days) has its
+time limit unconfirmed: the reception printed "Thời gian trả kết quả … 15 giờ 15,
+ngày 26/11/2026" from it, and /tra-cuu and the kiosk showed it. Now the officer
+confirms the limit against the publishing decision for the dossier (prefilled,
+editable, a ticked box), the dossier's history names who and when, and without it
+the reception is refused and stores nothing. A confirmed limit needs no extra step.
+"""
+
+import datetime as dt
+import re
+import subprocess
+
+import pytest
+
+from central import catalog, dossiers
+from central.accounts import users
+from central.calendar.working_calendar import calendar_for
+from central.calendar.working_time import VN
+from central.catalog import procedures
+from central.dossiers import reception
+from central.errors import Refused
+from motcua import clock
+from motcua.public_terms import confirmed
+
+from .dossier_helpers import APPLICANT
+
+UNCONFIRMED = "1.012801"
+CHECKED = "Tôi đã đối chiếu thời hạn giải quyết với quyết định công bố thủ tục"
+MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN)
+
+
+@pytest.fixture
+def sample(store):
+    catalog.load_sample(store, "admin")
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    proc = procedures.current(store.db, UNCONFIRMED)
+    assert not confirmed(proc["details"], "time_limit")
+    assert procedures.channel(proc, "in_person")["time_limit"] == 3
+    sure = next(p for p in (procedures.current(store.db, r["code"])
+                            for r in catalog.browse(store.db, limit=500))
+                if confirmed(p["details"], "time_limit")
+                and (procedures.channel(p, "in_person") or {}).get("unit") == "working_days")
+    return proc, sure
+
+
+def counts(store) -> tuple:
+    return tuple(store.db.execute(f"select count(*) from {t}").fetchone()[0]
+                 for t in ("dossiers", "dossier_events", "dossier_sequences"))
+
+
+def components(proc) -> list[str]:
+    return [c["name"] for c in proc["details"]["components"]][:1]
+
+
+def signed_in(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "lan.nt", "password": "mat-khau-lan",
+                                "csrf_token": token})
+    page = client.get("/worklists").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_without_the_officers_confirmation_the_reception_is_refused(store, hub_config, sample):
+    proc, _ = sample
+    before = counts(store)
+    for value in (None, ""):
+        with pytest.raises(Refused) as refused:
+            reception.receive(store, hub_config, procedure_id=proc["id"], channel="in_person",
+                              applicant=APPLICANT, components=components(proc),
+                              actor="lan.nt", now=MONDAY, confirmed_time_limit=value)
+        assert refused.value.code == "time_limit_unconfirmed"
+        assert "chưa được xác nhận" in refused.value.message
+        assert CHECKED in refused.value.message
+    for bad in ("ba ngày", "0", "-2", "nan", "inf", "100000"):
+        with pytest.raises(Refused) as refused:
+            reception.receive(store, hub_config, procedure_id=proc["id"], channel="in_person",
+                              applicant=APPLICANT, components=components(proc),
+                              actor="lan.nt", now=MONDAY, confirmed_time_limit=bad)
+        assert refused.value.code == "invalid_time_limit", bad
+    assert counts(store) == before   # no dossier, no event, no code used up
+
+
+def test_the_confirmed_limit_gives_the_date_and_the_history_names_the_officer(
+        store, hub_config, sample):
+    proc, _ = sample
+    cal = calendar_for(store.db, hub_config)
+    d = reception.receive(store, hub_config, procedure_id=proc["id"], channel="in_person",
+                          applicant=APPLICANT, components=components(proc), actor="lan.nt",
+                          now=MONDAY, confirmed_time_limit="3")
+    assert clock.from_iso(d["due_at"]) == cal.due_at(MONDAY, 3, "working_days")
+    (event,) = dossiers.events(store.db, d["id"])
+    assert event["actor"] == "lan.nt" and event["at"] == clock.iso(MONDAY)
+    assert event["detail"]["time_limit_confirmed"] == {
+        "time_limit": 3, "unit": "working_days", "catalog_time_limit": 3, "by": "lan.nt"}
+    assert "đã đối chiếu với quyết định công bố" in event["note"]
+    # The officer read 5 days in the decision: the dossier runs on 5, the catalog says 3.
+    d5 = reception.receive(store, hub_config, procedure_id=proc["id"], channel="in_person",
+                           applicant=APPLICANT, components=components(proc), actor="lan.nt",
+                           now=MONDAY, confirmed_time_limit="5")
+    assert d5["time_limit"] == 5
+    assert clock.from_iso(d5["due_at"]) == cal.due_at(MONDAY, 5, "working_days")
+    assert "danh mục ghi 3 ngày làm việc" in dossiers.events(store.db, d5["id"])[0]["note"]
+
+
+def test_a_confirmed_limit_needs_no_extra_step(store, hub_config, sample):
+    _, sure = sample
+    terms = procedures.channel(sure, "in_person")
+    d = reception.receive(store, hub_config, procedure_id=sure["id"], channel="in_person",
+                          applicant=APPLICANT, components=components(sure), actor="lan.nt",
+                          now=MONDAY)
+    cal = calendar_for(store.db, hub_config)
+    assert clock.from_iso(d["due_at"]) == cal.due_at(MONDAY, float(terms["time_limit"]),
+                                                       terms["unit"])
+    (event,) = dossiers.events(store.db, d["id"])
+    assert "time_limit_confirmed" not in event["detail"] and event["note"] == ""
+
+
+def test_a_dossier_registered_online_is_received_only_with_the_confirmation(
+        store, hub_config, sample):
+    proc, _ = sample
+    d = reception.register_online(store, hub_config, procedure_id=proc["id"],
+                                  applicant=APPLICANT, components=components(proc))
+    assert d["due_at"] is None   # no clock yet: nothing to confirm
+    before = counts(store)
+    with pytest.raises(Refused) as refused:
+        dossiers.act(store, hub_config, d["id"], "receive", actor="lan.nt", now=MONDAY)
+    assert refused.value.code == "time_limit_unconfirmed"
+    assert counts(store) == before and dossiers.get(store.db, d["id"])["status"] == 1
+    d = dossiers.act(store, hub_config, d["id"], "receive", actor="lan.nt", now=MONDAY,
+                     confirmed_time_limit=4)
+    assert d["status"] == 2 and d["time_limit"] == 4
+    cal = calendar_for(store.db, hub_config)
+    assert clock.from_iso(d["due_at"]) == cal.due_at(MONDAY, 4, "working_days")
+    event = dossiers.events(store.db, d["id"])[-1]
+    assert event["action"] == "receive" and event["actor"] == "lan.nt"
+    assert event["detail"]["time_limit_confirmed"]["time_limit"] == 4
+
+
+def test_the_reception_page_refuses_then_receives_with_the_box_ticked(
+        client, store, sample, tmp_path):
+    proc, _ = sample
+    token = signed_in(client)
+    form = client.get(f"/reception?procedure_id={proc['id']}").get_data(as_text=True)
+    assert 'id="limit-confirm"' in form and CHECKED in form
+    assert re.search(r'name="confirmed_time_limit"[^>]*value="3"', form)
+    data = {"csrf_token": token, "procedure_id": proc["id"], "channel": "in_person",
+            **APPLICANT, "component": components(proc), "confirmed_time_limit": "3"}
+    before = counts(store)
+    refused = client.post("/reception", data=data)   # the value, but the box not ticked
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "chưa được xác nhận trong danh mục" in page and 'value="Nguyễn Thị Lan"' in page
+    assert counts(store) == before
+    done = client.post("/reception", data={**data, "time_limit_checked": "1"},
+                       follow_redirects=True)
+    page = done.get_data(as_text=True)
+    code = re.search(r'id="dossier-code">([^<]+)<', page).group(1)
+    assert "Nguyễn Thị Lan" in page and "đã đối chiếu với quyết định công bố" in page
+    d = dossiers.by_code(store.db, code)
+    reply = client.get(f"/dossiers/{d['id']}/receipt.pdf")
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(reply.data)
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    due = clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%H giờ %M, ngày %d/%m/%Y")
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: {due}" in text, text
+    # The citizen's look-up shows the officer's appointment.
+    lookup = client.get("/tra-cuu", query_string={"code": code}).get_data(as_text=True)
+    assert clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%d/%m/%Y") in lookup
+
+
+def test_a_confirmed_procedure_page_has_no_confirmation_field(client, store, sample):
+    _, sure = sample
+    signed_in(client)
+    form = client.get(f"/reception?procedure_id={sure['id']}").get_data(as_text=True)
+    assert 'id="limit-confirm"' not in form and CHECKED not in form
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_confirmation_field_in_chromium(browser, live_server, store, sample, width):
+    proc, _ = sample
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_server}/login")
+    page.fill('input[name="username"]', "lan.nt")
+    page.fill('input[name="password"]', "mat-khau-lan")
+    page.click('button[type="submit"]')
+    page.goto(f"{live_server}/reception?procedure_id={proc['id']}")
+    box = page.locator("#limit-confirm")
+    assert box.is_visible()
+    assert page.input_value("#confirmed_time_limit") == "3"
+    page.fill("#name", "Trần Văn Bình")
+    page.locator('input[name="component"]').first.check()
+    field = page.locator("#confirmed_time_limit").bounding_box()
+    assert field["x"] >= 0 and field["x"] + field["width"] <= width   # not off the screen
+    page.screenshot(path=f"/tmp/duedate-reception-{width}.png", full_page=True)
+    page.click("#receive")
+    page.get_by_text("chưa được xác nhận trong danh mục").wait_for()
+    assert counts(store)[0] == 0   # refused: nothing stored
+    page.get_by_label(CHECKED).check()
+    page.click("#receive")
+    page.get_by_text("Đã tiếp nhận hồ sơ").wait_for()
+    assert "đã đối chiếu với quyết định công bố" in page.inner_text("#events")
+    page.close()

@@ -269,6 +269,21 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _pages_close_with_their_test(request):
+    """A test's pages and contexts close when it ends. The browser lives for the
+    whole session, and pages left open kept their timers and their live
+    connection to the session's broker: with the 14 left by the console, dossier,
+    one-truth and queue files, pytest's child processes used 0.72 s of CPU in 10 s
+    at rest, against 0.05 s with none left (load 8.2); a whole run left more with
+    every test."""
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    if browser is not None:
+        for context in list(browser.contexts):
+            context.close()
+
+
 # --- Security and provisioning (issue 10) -----------------------------------------
 
 SAMPLE_INVENTORY = """\

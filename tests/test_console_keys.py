@@ -129,7 +129,8 @@ def test_the_keys_go_to_a_field_only_when_the_officer_types_in_it(officer, store
     # the page rightly took the first "0" for a lone key and searched
     # "00.00.14.H56-…". The page's clock stands still while the keys go in, so they
     # are 5 ms apart for the page as they are from a scanner, whatever the load.
-    officer.clock.pause_at(officer.evaluate("Date.now()") + 1_000)
+    # (pause_at takes seconds, and a moment ahead: the page's clock must not pass it first)
+    officer.clock.pause_at(officer.evaluate("Date.now()") / 1000 + 5)
     officer.keyboard.type("000.00.14.H56-261127-0001", delay=5)
     officer.keyboard.press("Enter")
     officer.clock.resume()

@@ -239,3 +239,23 @@ def test_a_date_from_an_unconfirmed_limit_received_before_the_rule_is_not_shown(
     assert clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%H giờ %M, ngày %d/%m/%Y") not in text
     staff = client.get(f"/dossiers/{d['id']}").get_data(as_text=True)
     assert date in staff   # the staff page keeps it
+
+
+def test_receiving_an_online_dossier_on_its_page_asks_the_same(client, store, hub_config,
+                                                              sample):
+    proc, _ = sample
+    d = reception.register_online(store, hub_config, procedure_id=proc["id"],
+                                  applicant=APPLICANT, components=components(proc))
+    token = signed_in(client)
+    page = client.get(f"/dossiers/{d['id']}").get_data(as_text=True)
+    assert 'id="limit-confirm"' in page and CHECKED in page
+    data = {"csrf_token": token, "action": "receive", "confirmed_time_limit": "3"}
+    page = client.post(f"/dossiers/{d['id']}/act", data=data,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "chưa được xác nhận trong danh mục" in page
+    assert dossiers.get(store.db, d["id"])["status"] == 1
+    client.post(f"/dossiers/{d['id']}/act", data={**data, "time_limit_checked": "1"})
+    got = dossiers.get(store.db, d["id"])
+    assert got["status"] == 2 and got["due_at"] and got["received_by"] == "lan.nt"
+    assert dossiers.events(store.db, d["id"])[-1]["detail"]["time_limit_confirmed"]["by"] \
+        == "lan.nt"

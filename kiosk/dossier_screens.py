@@ -9,6 +9,7 @@ from __future__ import annotations
 import pygame
 
 from motcua import clock
+from motcua.public_terms import ASK_OFFICER
 
 from .screens import keyboard_area
 from .widgets import (
@@ -174,7 +175,10 @@ ADVICE = {
 def dossier_facts(o: dict) -> list[tuple[str, str]]:
     """The (name, value) lines of a looked-up dossier, as the kiosk shows them."""
     late = bool(o.get("late"))
-    due = clock.show(o["due_at"], fmt="%H:%M ngày %d/%m/%Y") if o.get("due_at") else "—"
+    due = clock.show(o["due_at"], fmt="%H:%M ngày %d/%m/%Y") if o.get("due_at") else (
+        # Received, yet the hub sends no date: computed from a time limit nobody
+        # confirmed (motcua.public_terms), the officer's to say.
+        ASK_OFFICER if o.get("status") in (2, 4, 5, 6) else "—")
     received = (clock.show(o["received_at"], fmt="%H:%M ngày %d/%m/%Y")
                 if o.get("received_at") else "—")
     # The hub says the progress (resolved: trước hạn, đúng hạn, quá hạn; refused or

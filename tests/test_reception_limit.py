@@ -205,3 +205,57 @@ def test_the_confirmation_field_in_chromium(browser, live_server, store, sample,
     page.get_by_text("Đã tiếp nhận hồ sơ").wait_for()
     assert "đã đối chiếu với quyết định công bố" in page.inner_text("#events")
     page.close()
+
+
+def test_a_date_from_an_unconfirmed_limit_received_before_the_rule_is_not_shown(
+        client, store, hub_config, sample, tmp_path):
+    """A dossier received before the officer had to confirm the limit (its receive
+    event names no confirmation) keeps its date for staff; the citizen's look-up, the
+    kiosk and a reprinted receipt say "Xin hỏi cán bộ tiếp nhận" instead of it."""
+    from central.dossiers import queries
+    from kiosk.dossier_screens import dossier_facts
+
+    proc, _ = sample
+    d = reception.receive(store, hub_config, procedure_id=proc["id"], channel="in_person",
+                          applicant=APPLICANT, components=components(proc), actor="lan.nt",
+                          now=MONDAY, confirmed_time_limit=3)
+    date = clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%d/%m/%Y")
+    assert queries.lookup(store.db, d["code"])["due_at"] == d["due_at"]   # confirmed: shown
+    with store.write() as db:   # as a dossier received before the rule was written
+        db.execute("update dossier_events set detail = json_remove(detail, "
+                   "'$.time_limit_confirmed') where dossier_id = ?", [d["id"]])
+    found = queries.lookup(store.db, d["code"], now=MONDAY + dt.timedelta(days=30))
+    assert found["due_at"] is None and found["progress"] == "" and found["late"] is False
+    facts = dict(dossier_facts({k: v for k, v in found.items() if k in queries.BUS_FIELDS}))
+    assert facts["Hẹn trả kết quả"] == "Xin hỏi cán bộ tiếp nhận" and "Tiến độ" not in facts
+    signed_in(client)
+    page = client.get("/tra-cuu", query_string={"code": d["code"]}).get_data(as_text=True)
+    assert d["code"] in page and "Xin hỏi cán bộ tiếp nhận" in page and date not in page
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(client.get(f"/dossiers/{d['id']}/receipt.pdf").data)
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert "Thời gian trả kết quả giải quyết hồ sơ: Xin hỏi cán bộ tiếp nhận" in text, text
+    assert clock.show(d["due_at"], "Asia/Ho_Chi_Minh", "%H giờ %M, ngày %d/%m/%Y") not in text
+    staff = client.get(f"/dossiers/{d['id']}").get_data(as_text=True)
+    assert date in staff   # the staff page keeps it
+
+
+def test_receiving_an_online_dossier_on_its_page_asks_the_same(client, store, hub_config,
+                                                              sample):
+    proc, _ = sample
+    d = reception.register_online(store, hub_config, procedure_id=proc["id"],
+                                  applicant=APPLICANT, components=components(proc))
+    token = signed_in(client)
+    page = client.get(f"/dossiers/{d['id']}").get_data(as_text=True)
+    assert 'id="limit-confirm"' in page and CHECKED in page
+    data = {"csrf_token": token, "action": "receive", "confirmed_time_limit": "3"}
+    page = client.post(f"/dossiers/{d['id']}/act", data=data,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "chưa được xác nhận trong danh mục" in page
+    assert dossiers.get(store.db, d["id"])["status"] == 1
+    client.post(f"/dossiers/{d['id']}/act", data={**data, "time_limit_checked": "1"})
+    got = dossiers.get(store.db, d["id"])
+    assert got["status"] == 2 and got["due_at"] and got["received_by"] == "lan.nt"
+    assert dossiers.events(store.db, d["id"])[-1]["detail"]["time_limit_confirmed"]["by"] \
+        == "lan.nt"

@@ -203,6 +203,22 @@ def reception_limit(procedure: dict, terms: dict, confirmed_time_limit=None,
     return value, unit, note, detail
 
 
+def due_shown(db: sqlite_utils.Database, d: dict) -> bool:
+    """May a citizen be shown this dossier's due date (the look-up, the kiosk, a printed
+    receipt)? Not when it was computed from a time limit nobody confirmed: the
+    procedure's (the version received under) unconfirmed and no officer confirming it
+    at reception, as for dossiers received before :func:`reception_limit`."""
+    if not d.get("due_at"):
+        return True
+    procedure = procedures_module.get(db, d["procedure_id"])
+    if procedure and confirmed(procedure["details"], "time_limit"):
+        return True
+    return db.execute(
+        "select 1 from dossier_events where dossier_id = ? and action = 'receive' and "
+        "json_extract(detail, '$.time_limit_confirmed') is not null limit 1",
+        [d["id"]]).fetchone() is not None
+
+
 def _parse_moment(value) -> dt.datetime | None:
     if value in (None, ""):
         return None

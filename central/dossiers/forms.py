@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from motcua import clock
 from motcua.fonts import font_path
+from motcua.public_terms import ASK_OFFICER
 
 from ..calendar.working_time import VN
 from ..config import HubConfig
@@ -116,7 +117,7 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
     pdf.multi_cell(width, 6, f"Thời gian nhận hồ sơ: {_when(d['received_at'], zone)}",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(width, 6, f"Thời gian trả kết quả giải quyết hồ sơ: "
-                   f"{_when(d['due_at'], zone)}", new_x="LMARGIN", new_y="NEXT")
+                   f"{_when(d['due_at'], zone) or ASK_OFFICER}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 11)
     pdf.multi_cell(width, 6, "Nhận kết quả tại: Bộ phận tiếp nhận và trả kết quả, "
                    f"{config.center_name}.", new_x="LMARGIN", new_y="NEXT")
@@ -166,7 +167,8 @@ def _text_image(d: dict, config: HubConfig) -> Image.Image:
         (regular, f"Người nộp: {d['applicant_name']}", False),
         (regular, f"Thủ tục: {d['procedure_name']}", False),
         (regular, f"Nhận lúc: {clock.show(d['received_at'], zone, '%H:%M %d/%m/%Y')}", False),
-        (bold, f"Hẹn trả: {clock.show(d['due_at'], zone, '%H:%M %d/%m/%Y')}", False),
+        (bold, "Hẹn trả: " + (clock.show(d["due_at"], zone, "%H:%M %d/%m/%Y")
+                              if d["due_at"] else ASK_OFFICER), False),
         (small, "Quét mã QR để tra cứu tình trạng hồ sơ.", True),
     ]
     for font, text, centred in blocks:

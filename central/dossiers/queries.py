@@ -58,6 +58,10 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
     d = dossiers.by_code(db, code or "")
     if d is None:
         return {"found": False}
+    shown = dossiers.due_shown(db, d)
+    # A due date computed from a time limit nobody confirmed (received before the
+    # officer had to confirm it) is for staff only: no date, no "Trong hạn / Quá hạn"
+    # measured against it; the citizen asks the officer.
     return {
         "found": True,
         "code": d["code"],
@@ -65,11 +69,11 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
         "status_name": d["status_name"],
         "procedure": d["procedure_name"],
         "received_at": d["received_at"],
-        "due_at": d["due_at"],
+        "due_at": d["due_at"] if shown else None,
         "apology_due_at": d["apology_due_at"],
         "department": d["department_name"] or "",
-        "late": dossiers.is_late(d, now),
-        "progress": progress(d, now),
+        "late": dossiers.is_late(d, now) if shown else False,
+        "progress": progress(d, now) if shown else "",
         "applicant": mask_name(d["applicant_name"]),
     }
 

@@ -212,7 +212,9 @@ def receipt_pdf(dossier_id: int):
     proc = procedures.get(store().db, d["procedure_id"])
     d = {**d, "received_by_name": full_names(store().db).get(d.get("received_by") or ""),
          # The citizen's paper: an unconfirmed code is for staff only (motcua.public_terms).
-         "procedure_code_confirmed": bool(proc) and confirmed(proc["details"], "code")}
+         "procedure_code_confirmed": bool(proc) and confirmed(proc["details"], "code"),
+         # A due date from a time limit nobody confirmed is not printed (docs/dossiers.md).
+         "due_at": d["due_at"] if dossiers.due_shown(store().db, d) else None}
     pdf = forms.receipt_pdf(d, config(), public_lookup_url(d["code"]))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="Giay-tiep-nhan-{d["code"]}.pdf"'})
@@ -224,6 +226,7 @@ def receipt_ticket(dossier_id: int):
     from ..dossiers import forms  # lazy, as in receipt_pdf
 
     d = _dossier_or_404(dossier_id)
+    d = {**d, "due_at": d["due_at"] if dossiers.due_shown(store().db, d) else None}
     image = forms.receipt_ticket_image(d, config(), public_lookup_url(d["code"]))
     out = io.BytesIO()
     image.save(out, format="PNG")

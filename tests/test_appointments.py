@@ -385,10 +385,9 @@ def test_a_citizen_books_on_the_web_and_only_code_and_phone_open_it(web, centre,
     assert bookings.find(centre.db, code)["status"] == "cancelled"
 
 
-def test_a_procedure_page_leads_to_booking_its_departments_service(config, tmp_path,
-                                                                    monkeypatch):
-    """The sample centre (its catalog and its queue): a procedure's page offers a booking,
-    which picks the service of the procedure's department."""
+@pytest.fixture
+def sample_citizen(config, tmp_path, monkeypatch):
+    """A citizen's browser on the sample centre (its catalog and its queue), on NOW."""
     from central import catalog, create_app
     from motcua import clock
 
@@ -396,7 +395,14 @@ def test_a_procedure_page_leads_to_booking_its_departments_service(config, tmp_p
     store = Store(tmp_path / "sample.db")
     catalog.load_sample(store, "admin")
     setup.load_file(store, setup.SAMPLE, actor="test")
-    lan = citizen(create_app(config, store=store))
+    yield citizen(create_app(config, store=store))
+    store.close()
+
+
+def test_a_procedure_page_leads_to_booking_its_departments_service(sample_citizen):
+    """The sample centre: a procedure's page offers a booking, which picks the service of
+    the procedure's department."""
+    lan = sample_citizen
     page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
     assert "/dat-lich?thu-tuc=1.001193" in page
     page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
@@ -405,7 +411,6 @@ def test_a_procedure_page_leads_to_booking_its_departments_service(config, tmp_p
     assert "Thứ Hai, 07/12/2026" in page
     page = lan.get("/dat-lich?thu-tuc=9.999999").get_data(as_text=True)
     assert "Không tìm thấy thủ tục này." in page
-    store.close()
 
 
 def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
@@ -600,23 +605,14 @@ def test_a_counter_change_made_outside_the_pages_is_caught_by_the_notices_round(
     assert notices.queue_appointment_notices(centre, config, now=NOW) == 0      # once
 
 
-def test_a_procedure_no_line_takes_offers_no_booking_and_says_where_to_ask(
-        config, tmp_path, monkeypatch):
+def test_a_procedure_no_line_takes_offers_no_booking_and_says_where_to_ask(sample_citizen):
     # Driving licences are the Công an tỉnh's since 2025, at its own desk with no line:
     # the page offered a booking, and the booking said "come and take a number" at a
     # dispenser with no button for it.
-    from central import catalog, create_app
-    from motcua import clock
-
-    monkeypatch.setattr(clock, "now", lambda: NOW.astimezone(dt.UTC))
-    store = Store(tmp_path / "sample.db")
-    catalog.load_sample(store, "admin")
-    setup.load_file(store, setup.SAMPLE, actor="test")
-    lan = citizen(create_app(config, store=store))
+    lan = sample_citizen
     page = lan.get("/thu-tuc/1.002809").get_data(as_text=True)
     assert "Cấp lại giấy phép lái xe" in page and 'id="book-procedure"' not in page
     page = lan.get("/dat-lich?thu-tuc=1.002809").get_data(as_text=True)
     assert "Công an tỉnh không có quầy lấy số tại Trung tâm" in page
     assert "xin hỏi quầy hướng dẫn" in page and "lấy số trực tiếp" not in page
     assert 'id="book-procedure"' in lan.get("/thu-tuc/1.001193").get_data(as_text=True)
-    store.close()

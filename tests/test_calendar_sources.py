@@ -86,6 +86,7 @@ def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(stor
                 D(2027, 9, 3)):
         assert waiting[day].source.line == "10065/VPCP-KGVX ngày 02/10/2026 của Văn phòng Chính phủ"
         assert (waiting[day].suggested_working, waiting[day].applied_working) == (False, True)
+    assert "ngày làm việc" in waiting[D(2027, 2, 8)].reason     # what waiting costs
     # Decided (either way) by an override with its text: no longer waiting.
     working_calendar.set_override(store, D(2026, 11, 24), working=True,
                                   decision="Bộ luật Lao động 45/2019/QH14 Điều 112",

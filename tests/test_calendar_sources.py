@@ -157,3 +157,26 @@ def test_the_calendar_page_in_chromium(browser, live_server, store):
     page.locator("#overrides", has_text="Luật số 99/2026/QH15").wait_for()
     assert page.locator('#pending tr:has(input[name=day][value="2026-11-24"])').count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_the_next_twelve_months_show_the_days_waiting(client, store):
+    """Tết 2027 waits for a text: the "next 12 months" table must show it coming,
+    not list only the days applied (which left Tết out entirely)."""
+    from motcua import clock
+
+    _admin(client, store)
+    clock.use_demo(clock.DemoClock(D(2026, 12, 7), start_hour=8, speed=1,
+                                   since=__import__("time").time()))
+    try:
+        page = client.get("/admin/calendar").get_data(as_text=True)
+    finally:
+        clock.use_demo(None)
+    start = page.index('id="holidays"')
+    table = page[start:page.index("</table>", start)]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    tet = [r for r in rows if "04/02/2027" in r]
+    assert tet, "Tết 2027 (pending) missing from the next 12 months"
+    assert "Làm việc" in tet[0] and "Chờ quyết định: nghỉ" in tet[0]
+    # A day applied with a text is listed as before, with no pending note.
+    new_year = [r for r in rows if "01/01/2027" in r]
+    assert new_year and "Nghỉ" in new_year[0] and "Chờ quyết định" not in new_year[0]

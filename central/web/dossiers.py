@@ -303,20 +303,26 @@ def calendar_overrides():
     db = store().db
     cal = working_calendar.calendar_for(db, config())
     today = clock.now().astimezone(VN).date()  # the demo's day in a demo
+    table = sources.shipped()
+    pending = sources.pending(db, table)
+    # A day waiting for a decision is listed too, with what it would become: an
+    # administrator reading "the next 12 months" must see Tết 2027 coming even
+    # while it still counts as working days (the table applies only decided days).
+    waiting = {p.day: p for p in pending}
     days_off = []
     day = today
     while day < today + dt.timedelta(days=366):
         name = cal.holiday_name(day)
         weekend = day.weekday() >= 5
         working = cal.is_working_day(day)
-        if (name and not working) or (weekend and working):
-            days_off.append({"day": day, "name": name or "Ngày làm việc bù",
-                             "working": working})
+        if (name and not working) or (weekend and working) or day in waiting:
+            days_off.append({"day": day, "working": working, "pending": waiting.get(day),
+                             "name": name or (waiting[day].name if day in waiting
+                                              else "Ngày làm việc bù")})
         day += dt.timedelta(days=1)
-    table = sources.shipped()
     return render_template("dossiers/calendar.html",
                            overrides=working_calendar.list_overrides(db), days=days_off,
-                           pending=sources.pending(db, table), table=table,
+                           pending=pending, table=table,
                            sourced=sorted(table.days.values(), key=lambda e: e.day),
                            weekday_names=sources.WEEKDAYS)
 

@@ -21,7 +21,7 @@ from motcua.key_watch import EVENT, KeyWatch
 
 from .conftest import wait_until
 from .node_loop import NodeLoop
-from .test_nodes_rest import wakeups
+from .node_rig import wakeups
 from .x11 import Finger, Xvfb, x11_environment
 
 ESCAPE = 0xFF1B  # X's keysym

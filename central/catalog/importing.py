@@ -316,6 +316,13 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
             value = r.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 bad(row, key, "cần một danh sách văn bản")
+        # A part the rule does not know would be "unconfirmed" on paper and shown to
+        # citizens all the same ("agencies" was, before it became a part).
+        listed = r.get("unconfirmed", [])
+        for part in listed if isinstance(listed, list) else []:
+            if isinstance(part, str) and part not in PARTS:
+                bad(row, "unconfirmed", f"“{part}” không phải một phần của thủ tục; các phần "
+                                        "có thể chưa xác nhận: " + ", ".join(PARTS))
         for key in ("effective_from", "effective_to"):
             value = r.get(key)
             if value not in (None, ""):

@@ -55,9 +55,11 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
                       + (f" and {where}" if where else ""), args):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
+    # A call is a citizen called to a counter: the next in line ('next', what a
+    # counter's key sends) or one chosen by number ('call'); a recall is not a new one.
     calls = {r["center"]: r["calls"] for r in db.query(
         "select center, count(*) as calls from province_ticket_events "
-        "where day = :day and action = 'call'" + (f" and {where}" if where else "")
+        "where day = :day and action in ('next', 'call')" + (f" and {where}" if where else "")
         + " group by center", {"day": day, **args})}
     for r in rows:
         r["link_name"] = LINK_NAMES[r["link"]]

@@ -115,6 +115,15 @@ def provinces(rows: list[dict]) -> list[dict]:
     return [out[k] for k in sorted(out)]
 
 
+def centre_names(db, prefix: str | None = None) -> dict[str, str]:
+    """Each centre's name as its hub sent it (its id where none came yet), for the
+    pages that list dossiers and officers by centre."""
+    where, args = _scope(prefix)
+    return {r["center"]: r["name"] for r in db.query(
+        "select center, coalesce(name, center) as name from province_centres"
+        + (f" where {where}" if where else ""), args)}
+
+
 def centre(db, center: str) -> dict | None:
     """One centre the province has heard of: its name and link, or None."""
     return next(iter(db.query(

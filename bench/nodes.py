@@ -14,7 +14,7 @@ same bus client connected and nothing else to do (the echo of bench/common.py).
 The kiosk three more times: reading its screen every 0.1 s as it does where SDL
 cannot wait for a touch (KMS/DRM, what provisioning/ runs it on; here on the
 dummy screen, `input_poll_s = 0.1`), and on a real X11 server (Xvfb, SDL's x11
-driver) both resting in SDL's own wait (kiosk/screen_wait.py) and reading every
+driver) both resting in SDL's own wait (motcua/screen_wait.py) and reading every
 0.1 s. Then touches, in a kiosk in this process on that X11 server: the time from
 the press sent to the server (XTest, as a touch screen's reaches the window) to
 the end of the frame that shows its effect, SDL's wait and the 0.1 s reads
@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 
@@ -38,8 +36,8 @@ from common import (
     cpu_seconds,
     percentile,
     rss_kib,
-    wakeups,
 )
+from tests.node_rig import button_center, drawn_after, start_node, wakeups
 
 CENTER = "bench"
 # (row, role, extra settings, on the X11 server)
@@ -50,23 +48,6 @@ ROLES = (("dispenser", "dispenser", "", False), ("counter", "counter", "", False
          ("kiosk on an X11 screen (Xvfb), resting in SDL's wait", "kiosk", "", True),
          ("kiosk on an X11 screen (Xvfb), reading it every 0.1 s (`input_poll_s = 0.1`)",
           "kiosk", "input_poll_s = 0.1\n", True))
-
-
-def node_settings(role: str, folder, port: int, extra: str = "") -> str:
-    """A node's TOML on fake hardware, its files in ``folder``."""
-    head, tables = {
-        "dispenser": (f'outbox = "{folder}/outbox.db"\n'
-                      'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n',
-                      f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n'),
-        "counter": ("", f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
-                        f'[display]\nimage_dir = "{folder}/display"\n'),
-        "kiosk": (f'replica = "{folder}/replica.db"\n', ""),
-        # No voice clips made during the measurement (espeak-ng would be the figure).
-        "display": (f'frames_dir = "{folder}/frames"\n',
-                    f'[voice]\nenabled = false\n[led]\nframes_dir = "{folder}/led"\n'),
-    }[role]
-    return (f'center = "{CENTER}"\nnode_id = "{role}-1"\nlog_level = "WARNING"\n{head}{extra}'
-            f"[mqtt]\nport = {port}\n{tables}")
 
 
 def at_rest(pid: int, seconds: float) -> dict:
@@ -131,34 +112,16 @@ def touch_latency(port: int, folder, touches: int, poll: float | None) -> dict:
                                                      button=1))
                 pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y),
                                                      button=1))
-            deadline = t0 + 10
-            while True:
-                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
-                if shown:
-                    latencies.append((shown[0][0] - t0) * 1000)
-                    floors.append(shown[0][2] * 1000)
-                    break
-                assert time.perf_counter() < deadline, "the touch was never drawn"
-                time.sleep(0.0005)
+            shown = drawn_after(draws, t0, want, timeout=10)
+            assert shown is not None, "the touch was never drawn"
+            latencies.append((shown[0] - t0) * 1000)
+            floors.append(shown[2] * 1000)
     finally:
         stop.set()
         kiosk.stop()
         thread.join(10)
         ui.close()
     return {"latencies": latencies, "floors": floors}
-
-
-def button_center(ui, name: str) -> tuple[int, int]:
-    """Where a button is, read from this thread while the kiosk's draws a frame (its
-    button list is rebuilt in two steps: look again for a moment)."""
-    deadline = time.monotonic() + 2
-    while True:
-        try:
-            return ui.find(name).rect.center
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
 
 
 def touch_latency_x11(port: int, folder, touches: int, display: str) -> dict:
@@ -221,15 +184,10 @@ def touch_latency_x11(port: int, folder, touches: int, display: str) -> dict:
             time.sleep(random.uniform(0.2, 0.4))
             want = 1.0 if ui.fonts.scale > 1.0 else ui.LARGE_TEXT
             t0 = finger.tap()
-            deadline = t0 + 10
-            while True:
-                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
-                if shown:
-                    out[mode][0].append((shown[0][0] - t0) * 1000)
-                    out[mode][1].append(shown[0][2] * 1000)
-                    break
-                assert time.perf_counter() < deadline, "the touch was never drawn"
-                time.sleep(0.0005)
+            shown = drawn_after(draws, t0, want, timeout=10)
+            assert shown is not None, "the touch was never drawn"
+            out[mode][0].append((shown[0] - t0) * 1000)
+            out[mode][1].append(shown[2] * 1000)
     finally:
         finger.close()
         stop.set()
@@ -265,13 +223,8 @@ def main() -> int:
             for i, (name, role, extra, x11) in enumerate(ROLES):
                 folder = run.tmp / f"{i}-{role}"
                 folder.mkdir()
-                config = folder / "node.toml"
-                config.write_text(node_settings(role, folder, broker.port, extra),
-                                  encoding="utf-8")
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "motcua", role, "--fake-hardware", "--config",
-                     str(config)], stdin=subprocess.PIPE, cwd=folder,
-                    env=x11_environment(xvfb.display) if x11 else env)
+                process = start_node(role, folder, CENTER, broker.port, extra=extra,
+                                     env=x11_environment(xvfb.display) if x11 else env)
                 try:
                     time.sleep(settle)
                     assert process.poll() is None, f"{role} exited with {process.returncode}"

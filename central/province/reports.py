@@ -55,9 +55,11 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
                       + (f" and {where}" if where else ""), args):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
+    # A call is a citizen called to a counter: the next in line ('next', what a
+    # counter's key sends) or one chosen by number ('call'); a recall is not a new one.
     calls = {r["center"]: r["calls"] for r in db.query(
         "select center, count(*) as calls from province_ticket_events "
-        "where day = :day and action = 'call'" + (f" and {where}" if where else "")
+        "where day = :day and action in ('next', 'call')" + (f" and {where}" if where else "")
         + " group by center", {"day": day, **args})}
     for r in rows:
         r["link_name"] = LINK_NAMES[r["link"]]
@@ -111,6 +113,15 @@ def provinces(rows: list[dict]) -> list[dict]:
         for k in ("issued", "waiting", "done", "calls_today", "nodes_online", "nodes"):
             p[k] += r[k]
     return [out[k] for k in sorted(out)]
+
+
+def centre_names(db, prefix: str | None = None) -> dict[str, str]:
+    """Each centre's name as its hub sent it (its id where none came yet), for the
+    pages that list dossiers and officers by centre."""
+    where, args = _scope(prefix)
+    return {r["center"]: r["name"] for r in db.query(
+        "select center, coalesce(name, center) as name from province_centres"
+        + (f" where {where}" if where else ""), args)}
 
 
 def centre(db, center: str) -> dict | None:

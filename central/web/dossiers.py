@@ -19,7 +19,7 @@ from flask import (
 )
 
 from motcua import clock
-from motcua.public_terms import confirmed, withdrawal_line
+from motcua.public_terms import confirmed
 
 from .. import dossiers
 from ..appointments import bookings
@@ -74,12 +74,8 @@ def reception():
 
 def _withdrawn(db, chosen) -> dict | None:
     """The procedure chosen (or its code typed) was withdrawn: what to tell the officer."""
-    proc = procedures.current(db, chosen if isinstance(chosen, str) else chosen["code"]) \
-        if chosen else None
-    if not procedures.withdrawn(proc):
-        return None
-    return {"old": proc, "new": procedures.replacement(db, proc),
-            "line": withdrawal_line(proc["details"])}
+    return procedures.withdrawal(db, procedures.current(
+        db, chosen if isinstance(chosen, str) else chosen["code"]) if chosen else None)
 
 
 @bp.post("/reception")

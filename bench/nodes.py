@@ -14,7 +14,7 @@ same bus client connected and nothing else to do (the echo of bench/common.py).
 The kiosk three more times: reading its screen every 0.1 s as it does where SDL
 cannot wait for a touch (KMS/DRM, what provisioning/ runs it on; here on the
 dummy screen, `input_poll_s = 0.1`), and on a real X11 server (Xvfb, SDL's x11
-driver) both resting in SDL's own wait (kiosk/screen_wait.py) and reading every
+driver) both resting in SDL's own wait (motcua/screen_wait.py) and reading every
 0.1 s. Then touches, in a kiosk in this process on that X11 server: the time from
 the press sent to the server (XTest, as a touch screen's reaches the window) to
 the end of the frame that shows its effect, SDL's wait and the 0.1 s reads

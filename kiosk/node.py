@@ -35,6 +35,7 @@ from motcua.bus.messages import (
 )
 from motcua.config import section, setting
 from motcua.node import Node
+from motcua.screen_wait import open_for as open_screen_wait
 from motcua.ticketing.config import TicketingConfig
 from motcua.ticketing.issuer import Printed, TicketIssuer
 from motcua.ticketing.outbox import Outbox
@@ -42,13 +43,12 @@ from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
-from .screen_wait import open_for as open_screen_wait
 
 log = logging.getLogger(__name__)
 # A screen's touches and keys and the camera's frames are read this often where
 # they cannot be waited for: SDL on KMS/DRM and OpenCV hand them over only when
 # asked (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland
-# the kiosk sleeps in SDL's own wait (kiosk/screen_wait.py). Nothing else is read
+# the kiosk sleeps in SDL's own wait (motcua/screen_wait.py). Nothing else is read
 # on a clock: the bus, the look-ups and the ticket worker wake the kiosk when they
 # have something to show.
 INPUT_POLL_S = 0.1

@@ -1,4 +1,5 @@
-"""Resting till a touch, without asking the screen every tenth of a second (issue 25).
+"""Resting till a touch or a key, without asking the screen every tenth of a second
+(issue 25). Used by the kiosk (touches) and the hall display (a technician's Esc).
 
 SDL hands a touch over only when asked. Where its video driver can wait for the
 next event (X11, Wayland: SDL 2.0.16 and later), ``SDL_WaitEventTimeout`` sleeps
@@ -8,8 +9,9 @@ wait: it asks SDL every millisecond, whatever the driver (measured: 825 wake-ups
 second under X11), so this calls SDL's own function, in the SDL library pygame
 itself loaded. KMS/DRM (what ``provisioning/`` runs the kiosk on), the framebuffer
 and the dummy driver have no such wait (SDL would poll every millisecond there
-too): the kiosk reads them every ``input_poll_s`` instead (:func:`open_for`
-returns None).
+too): :func:`open_for` returns None there, and the kiosk reads them every
+``input_poll_s``; the display watches the keyboards itself
+(:mod:`motcua.key_watch`).
 
 ::
 

@@ -131,3 +131,69 @@ def test_the_provincial_pages_write_numbers_and_days_as_a_vietnamese_reader_does
                        .get_data(as_text=True))
     assert "từ 01/11/2026 đến 30/11/2026" in officers
     assert "Nguyễn Thị Lan Trung tâm xã Đông Sơn 1 3,50 2" in officers
+
+
+def test_a_centre_silent_for_days_is_shown_silent_not_with_old_figures_as_todays(
+        store, province_store, hub_config, monkeypatch):
+    """xa-b's hub stopped on Friday 04/12 with 40 tickets issued and 12 waiting; its
+    bridge is still up (its broker runs), so the province's link column says
+    "Đang kết nối". On Monday 07/12 the supervisor must not read Friday's 40 and 12
+    as today's, nor add Friday's bookings into today's province total."""
+    from motcua.bus.messages import STATE_BOOKING_STATS, UP_TICKET_EVENTS
+
+    from .test_province_store import event
+
+    monday = dt.datetime(2026, 12, 7, 10, 0, tzinfo=VN)
+    monkeypatch.setattr(clock, "now", lambda: monday)
+
+    def stats(day, issued, waiting):
+        return {"v": 1, "day": day, "issued": issued, "waiting": waiting, "serving": 0,
+                "done": issued - waiting, "no_show": 0, "cancelled": 0, "avg_wait_min": 6.0,
+                "p90_wait_min": 9.0, "within_target": 1.0, "no_show_rate": 0.0,
+                "out_of_order": 0}
+
+    def booking(day, bookings):
+        return STATE_BOOKING_STATS.make(
+            day=day, booked_called=0, booked_wait_sum_min=0.0, walk_in_called=0,
+            walk_in_wait_sum_min=0.0, bookings=bookings, checked_in=0, no_show=0, cancelled=0,
+            seats=10)
+
+    friday = "2026-12-04T09:00:00.000+00:00"
+    with province_store.write() as db:
+        for topic, payload in (
+                ("province/xa-b/bridge/state", b"1"),
+                ("province/xa-b/state/nodes", {"v": 1, "center_name": "Trung tâm xã Hoằng Hóa",
+                                               "nodes": []}),
+                ("province/xa-b/state/queue_stats", stats("2026-12-04", 40, 12)),
+                ("province/xa-b/state/booking_stats", booking("2026-12-04", 7)),
+                ("province/xa-b/up/ticket_events", UP_TICKET_EVENTS.make(events=[
+                    event(i, "next", day="2026-12-04") for i in range(1, 29)]))):
+            ingest.apply(db, topic, payload if isinstance(payload, bytes) else encode(payload),
+                         friday)
+        for topic, payload in (
+                ("province/xa-a/bridge/state", b"1"),
+                ("province/xa-a/state/nodes", {"v": 1, "center_name": "Trung tâm xã Đông Sơn",
+                                               "nodes": []}),
+                ("province/xa-a/state/queue_stats", stats("2026-12-07", 5, 1)),
+                ("province/xa-a/state/booking_stats", booking("2026-12-07", 2)),
+                ("province/xa-a/up/ticket_events", UP_TICKET_EVENTS.make(events=[
+                    event(i, "next", day="2026-12-07") for i in range(1, 5)]))):
+            ingest.apply(db, topic, payload if isinstance(payload, bytes) else encode(payload),
+                         clock.iso(monday))
+    rows = {r["center"]: r for r in reports.centres(province_store.db)}
+    assert (rows["xa-a"]["issued"], rows["xa-a"]["waiting"], rows["xa-a"]["calls_today"]) == \
+        (5, 1, 4)
+    assert rows["xa-b"]["issued"] is None and rows["xa-b"]["waiting"] is None
+    assert rows["xa-b"]["calls_today"] == 0 and rows["xa-b"]["figures_day"] == "2026-12-04"
+    assert reports.booking_totals(rows.values())["bookings"] == 2
+
+    client = signed_in_client(hub_config, store, province_store)
+    html = client.get("/province").get_data(as_text=True)
+    row_b = text_of(html.split('data-center="xa-b"')[1].split("</tr>")[0])
+    assert "Chưa gửi số liệu hôm nay" in row_b and "lần cuối 04/12/2026" in row_b
+    assert "40" not in row_b and "12" not in row_b.replace("04/12/2026", "")
+    summary = text_of(html.split('id="links"')[1].split("</p>")[0])
+    assert "1 trung tâm chưa gửi số liệu hôm nay" in summary
+    floor = text_of(client.get("/province/xa-b").get_data(as_text=True))
+    assert "Chưa gửi số liệu hôm nay (lần cuối 04/12/2026)" in floor
+    assert "Đã cấp — số, đang chờ —" in floor

@@ -26,7 +26,7 @@ from ..config import HubConfig
 LIST_LIMIT = 200
 # What the bus's dossier_lookup answers (motcua/bus/messages.py REQUEST_RESULTS).
 BUS_FIELDS = ("found", "code", "status", "status_name", "received_at", "due_at", "department",
-              "late", "progress", "applicant")
+              "late", "progress", "applicant", "supplement")
 RESOLVED = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
@@ -75,7 +75,18 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
         "late": dossiers.is_late(d, now) if shown else False,
         "progress": progress(d, now) if shown else "",
         "applicant": mask_name(d["applicant_name"]),
+        "supplement": supplement_asked(db, d),
     }
+
+
+def supplement_asked(db: sqlite_utils.Database, d: dict) -> str:
+    """What the citizen must bring: the reason of the latest request for supplement (form
+    02), while the dossier waits for it (status 5); "" otherwise."""
+    if d["status"] != 5:
+        return ""
+    row = db.execute("select note from dossier_events where dossier_id = ? and action = "
+                     "'request_supplement' order by id desc limit 1", [d["id"]]).fetchone()
+    return (row[0] or "") if row else ""
 
 
 def lookup_by_identity(db: sqlite_utils.Database, id_number: str,

@@ -108,9 +108,9 @@ def procedure(code):
                            source=source_phrase(proc["details"], config().center_name),
                            sources=source_lines(proc["details"]),
                            notes=channel_notes(proc["details"]),
-                           # No booking offered where no line takes the procedure.
-                           bookable=bookings.line_for(store().db,
-                                                      proc["department_id"]) is not None)
+                           # No booking offered where no line takes the procedure,
+                           # nor for a level the centre does not receive.
+                           bookable=bookings.bookable_line(store().db, proc) is not None)
 
 
 def _department_name(proc) -> str:

@@ -191,6 +191,14 @@ def test_a_key_on_the_pi_ends_the_rest_and_esc_quits(broker, center, tmp_path):
         screen.on_input()
         wait_until(lambda: display._stopping.is_set(), timeout=5)
         assert time.monotonic() - t0 < 0.5
+        # Node.run offers every node a turn each 5 s without systemd's watchdog (and
+        # half the watchdog's interval with it): the board takes it only under
+        # systemd, or it would wake every 5 s where it rests a minute.
+        display.rest(5.0)
+        assert display._longest_wait is None
+        display._watchdog = True
+        display.rest(7.5)
+        assert display._longest_wait == 7.5
     finally:
         loop.close()
         display.stop()

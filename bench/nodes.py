@@ -97,7 +97,9 @@ def evdev_kiosk(folder, port: int, extra: str, env: dict) -> subprocess.Popen:
     """A kiosk whose input SDL reads from an evdev file (tests/kiosk_evdev_probe.py),
     ready: its screen drawn."""
     config = folder / "node.toml"
+    # Its own node id (and so MQTT client id): two of them run side by side.
     config.write_text(node_settings("kiosk", folder, port, extra).replace(
+        'node_id = "kiosk-1"', f'node_id = "kiosk-{folder.name}"').replace(
         'log_level = "WARNING"', 'simulate = true\nlog_level = "WARNING"'), encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "tests.kiosk_evdev_probe", str(config),
                                 str(folder)], cwd=PROJECT, env=env, stdin=subprocess.PIPE,

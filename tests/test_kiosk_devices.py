@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk import screen_wait
 from kiosk.screen_wait import DeviceWait
 
 from .conftest import PROJECT
@@ -322,3 +323,28 @@ def test_on_kms_drm_input_the_kiosk_rests_till_a_touch(tmp_path, broker, center,
     assert all(t is not None and t < 1000 for t in touches), touches
     assert stopped_in < 2.0, f"SIGTERM took {stopped_in:.1f} s"
     assert waiting.returncode == 0, log.read_text()
+
+
+class _Screen:
+    """pygame as far as open_for asks: a display open with SDL's driver ``name``."""
+
+    def __init__(self, name):
+        self.display = type("display", (), {"get_init": staticmethod(lambda: True),
+                                            "get_driver": staticmethod(lambda: name)})
+
+    @staticmethod
+    def get_sdl_version():
+        return (2, 28, 4)
+
+
+@pytest.mark.parametrize("driver", ["KMSDRM", "kmsdrm", "evdev"])
+def test_kms_drm_screens_wait_on_their_devices_and_dummy_ones_on_nothing(devices, driver):
+    devices()
+    wait = screen_wait.open_for(_Screen(driver), str(devices.folder))
+    try:  # Debian's SDL names its driver "KMSDRM"
+        assert isinstance(wait, DeviceWait) and list(wait.devices) == [
+            str(devices.folder / "event0")]
+    finally:
+        wait.close()
+    for name in ("dummy", "offscreen"):
+        assert screen_wait.open_for(_Screen(name), str(devices.folder)) is None

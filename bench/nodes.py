@@ -13,7 +13,7 @@ same bus client connected and nothing else to do (the echo of bench/common.py).
 
 The kiosk five more times: reading its screen every 0.1 s (`input_poll_s = 0.1`,
 the dummy screen); with KMS/DRM's input path (what provisioning/ runs it on: SDL
-reads evdev devices), both resting on the input devices (kiosk/screen_wait.py's
+reads evdev devices), both resting on the input devices (motcua/screen_wait.py's
 DeviceWait) and reading them every 0.1 s as it did before; and on a real X11
 server (Xvfb, SDL's x11 driver) both resting in SDL's own wait and reading every
 0.1 s. This machine has no input device and no uinput: the KMS/DRM rows use SDL's
@@ -47,8 +47,8 @@ from common import (
     cpu_seconds,
     percentile,
     rss_kib,
-    wakeups,
 )
+from tests.node_rig import button_center, drawn_after, node_settings, start_node, wakeups
 
 CENTER = "bench"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -67,23 +67,6 @@ ROLES = (("dispenser", "dispenser", "", "dummy"), ("counter", "counter", "", "du
           "kiosk", "input_poll_s = 0.1\n", "x11"))
 
 
-def node_settings(role: str, folder, port: int, extra: str = "") -> str:
-    """A node's TOML on fake hardware, its files in ``folder``."""
-    head, tables = {
-        "dispenser": (f'outbox = "{folder}/outbox.db"\n'
-                      'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n',
-                      f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n'),
-        "counter": ("", f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
-                        f'[display]\nimage_dir = "{folder}/display"\n'),
-        "kiosk": (f'replica = "{folder}/replica.db"\ninput_devices = "{folder}/input"\n', ""),
-        # No voice clips made during the measurement (espeak-ng would be the figure).
-        "display": (f'frames_dir = "{folder}/frames"\n',
-                    f'[voice]\nenabled = false\n[led]\nframes_dir = "{folder}/led"\n'),
-    }[role]
-    return (f'center = "{CENTER}"\nnode_id = "{role}-1"\nlog_level = "WARNING"\n{head}{extra}'
-            f"[mqtt]\nport = {port}\n{tables}")
-
-
 def at_rest(pid: int, seconds: float) -> dict:
     cpu0, wake0, t0 = cpu_seconds(pid), wakeups(pid), time.perf_counter()
     time.sleep(seconds)
@@ -95,12 +78,13 @@ def at_rest(pid: int, seconds: float) -> dict:
 
 def evdev_kiosk(folder, port: int, extra: str, env: dict) -> subprocess.Popen:
     """A kiosk whose input SDL reads from an evdev file (tests/kiosk_evdev_probe.py),
-    ready: its screen drawn."""
+    ready: its screen drawn. Its own node id (and so MQTT client id): two of them
+    run side by side."""
     config = folder / "node.toml"
-    # Its own node id (and so MQTT client id): two of them run side by side.
-    config.write_text(node_settings("kiosk", folder, port, extra).replace(
-        'node_id = "kiosk-1"', f'node_id = "kiosk-{folder.name}"').replace(
-        'log_level = "WARNING"', 'simulate = true\nlog_level = "WARNING"'), encoding="utf-8")
+    config.write_text(node_settings(
+        "kiosk", folder, CENTER, port, node_id=f"kiosk-{folder.name}",
+        extra=f'simulate = true\ninput_devices = "{folder}/input"\n{extra}'),
+        encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "tests.kiosk_evdev_probe", str(config),
                                 str(folder)], cwd=PROJECT, env=env, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
@@ -186,34 +170,16 @@ def touch_latency(port: int, folder, touches: int, poll: float | None) -> dict:
                                                      button=1))
                 pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y),
                                                      button=1))
-            deadline = t0 + 10
-            while True:
-                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
-                if shown:
-                    latencies.append((shown[0][0] - t0) * 1000)
-                    floors.append(shown[0][2] * 1000)
-                    break
-                assert time.perf_counter() < deadline, "the touch was never drawn"
-                time.sleep(0.0005)
+            shown = drawn_after(draws, t0, want, timeout=10)
+            assert shown is not None, "the touch was never drawn"
+            latencies.append((shown[0] - t0) * 1000)
+            floors.append(shown[2] * 1000)
     finally:
         stop.set()
         kiosk.stop()
         thread.join(10)
         ui.close()
     return {"latencies": latencies, "floors": floors}
-
-
-def button_center(ui, name: str) -> tuple[int, int]:
-    """Where a button is, read from this thread while the kiosk's draws a frame (its
-    button list is rebuilt in two steps: look again for a moment)."""
-    deadline = time.monotonic() + 2
-    while True:
-        try:
-            return ui.find(name).rect.center
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
 
 
 def touch_latency_x11(port: int, folder, touches: int, display: str) -> dict:
@@ -276,15 +242,10 @@ def touch_latency_x11(port: int, folder, touches: int, display: str) -> dict:
             time.sleep(random.uniform(0.2, 0.4))
             want = 1.0 if ui.fonts.scale > 1.0 else ui.LARGE_TEXT
             t0 = finger.tap()
-            deadline = t0 + 10
-            while True:
-                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
-                if shown:
-                    out[mode][0].append((shown[0][0] - t0) * 1000)
-                    out[mode][1].append(shown[0][2] * 1000)
-                    break
-                assert time.perf_counter() < deadline, "the touch was never drawn"
-                time.sleep(0.0005)
+            shown = drawn_after(draws, t0, want, timeout=10)
+            assert shown is not None, "the touch was never drawn"
+            out[mode][0].append((shown[0] - t0) * 1000)
+            out[mode][1].append(shown[2] * 1000)
     finally:
         finger.close()
         stop.set()
@@ -323,12 +284,8 @@ def main() -> int:
                 if screen == "evdev":
                     process = evdev_kiosk(folder, broker.port, extra, env)
                 else:
-                    config = folder / "node.toml"
-                    config.write_text(node_settings(role, folder, broker.port, extra),
-                                      encoding="utf-8")
-                    process = subprocess.Popen(
-                        [sys.executable, "-m", "motcua", role, "--fake-hardware", "--config",
-                         str(config)], stdin=subprocess.PIPE, cwd=folder,
+                    process = start_node(
+                        role, folder, CENTER, broker.port, extra=extra,
                         env=x11_environment(xvfb.display) if screen == "x11" else env)
                 try:
                     time.sleep(settle)

@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from .node_rig import button_center
+
 EV_SYN, EV_KEY, EV_ABS = 0, 1, 3
 ABS_X, ABS_Y, BTN_LEFT = 0, 1, 0x110
 SDL_POINTER = 1  # SDL_UDEV_DEVICE_MOUSE: absolute ABS_X/ABS_Y in pixels, BTN_LEFT
@@ -60,17 +62,6 @@ class Device:
     def write(self, data: bytes) -> None:
         for fd in self.fds:
             os.write(fd, data)
-
-
-def button_center(ui, name: str) -> tuple[int, int]:
-    deadline = time.monotonic() + 2
-    while True:
-        try:
-            return ui.find(name).rect.center
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
 
 
 def main(config_path: str, folder: str) -> int:

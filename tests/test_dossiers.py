@@ -355,3 +355,22 @@ def test_a_bad_code_pattern_stops_the_hub_at_start(tmp_path):
         with pytest.raises(ConfigError) as e:
             from_dict(HubConfig, {"center": "c", "dossiers": {"code_pattern": pattern}})
         assert "dossiers.code_pattern" in str(e.value) and words in str(e.value)
+
+
+def test_the_reception_chooser_puts_names_that_begin_with_the_words_first(store):
+    # Seen on the sample centre's /reception: "cap" listed "Bổ nhiệm và cấp thẻ…", "Chia,
+    # tách; sáp nhập… (cấp tỉnh)", "Cho phép…" and the first "Cấp …" 19th of 20, and with
+    # nothing typed "Chuyển…", "Chấp thuận…" came before "Cấp…" (code-point order).
+    from central import catalog
+    from motcua.text import sort_key
+
+    catalog.load_sample(store, "admin")
+    top = [p["name"] for p in queries.search_procedures(store.db, "cap")]
+    assert len(top) == 20 and all(n.startswith("Cấp") for n in top[:10]), top
+    assert [p["name"] for p in queries.search_procedures(store.db, "dang ky")][0].startswith(
+        "Đăng ký")
+    first = [p["name"] for p in queries.search_procedures(store.db, "")]
+    assert first == sorted(first, key=sort_key), first
+    starts = [n.split()[0] for n in first]
+    assert "Cấp" in starts, first   # â before h: "Cấp…" before "Chia…", "Chuyển…"
+    assert not [w for w in starts[:starts.index("Cấp")] if w.startswith("Ch")], first

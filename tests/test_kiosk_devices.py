@@ -29,11 +29,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import screen_wait
-from kiosk.screen_wait import DeviceWait
+from motcua import screen_wait
+from motcua.screen_wait import DeviceWait
 
 from .conftest import PROJECT
-from .test_kiosk_rest import read_line, wakeups
+from .node_rig import wakeups
+from .test_kiosk_rest import read_line
 from .test_nodes_rest import FLOOR
 
 
@@ -156,7 +157,7 @@ def test_a_device_gone_is_dropped_not_a_busy_loop(devices, waiting):
 
 def test_no_device_rests_and_one_plugged_in_is_taken(tmp_path, caplog):
     folder = tmp_path / "input"  # not there at all: no input device was ever plugged in
-    caplog.set_level(logging.INFO, logger="kiosk.screen_wait")
+    caplog.set_level(logging.INFO, logger="motcua.screen_wait")
     wait = DeviceWait(str(folder))
     try:
         assert wait.devices == {} and not wait.polling
@@ -185,7 +186,7 @@ def _denied_child(folder: str, out: int) -> None:
     records = []
     handler = logging.Handler()
     handler.emit = lambda record: records.append(record.getMessage())
-    logger = logging.getLogger("kiosk.screen_wait")
+    logger = logging.getLogger("motcua.screen_wait")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
@@ -348,3 +349,5 @@ def test_kms_drm_screens_wait_on_their_devices_and_dummy_ones_on_nothing(devices
         wait.close()
     for name in ("dummy", "offscreen"):
         assert screen_wait.open_for(_Screen(name), str(devices.folder)) is None
+    # Without the folder (the hall display, which watches its keyboards itself): None.
+    assert screen_wait.open_for(_Screen(driver)) is None

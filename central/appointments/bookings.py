@@ -37,6 +37,7 @@ from ..accounts import audit
 from ..calendar.working_time import VN
 from ..config import HubConfig
 from ..errors import Refused
+from ..queue import setup as queue_setup
 from ..store import Store, sql
 from . import rules, slots
 
@@ -196,17 +197,42 @@ def line_for(db, department_id: int | None) -> str | None:
     return row[0] if row else None
 
 
+# How a citizen names the level that resolves a procedure (catalog.procedures.LEVELS).
+LEVEL_WORDS = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
+
+
+def received_here(db, level: str | None) -> bool:
+    """Does this centre receive procedures of ``level`` (queue setting
+    ``procedure_levels``)? A provincial centre does not receive the commune's: a
+    booking for one would bring the citizen to a centre that sends them away."""
+    return level in queue_setup.procedure_levels(db)
+
+
+def bookable_line(db, procedure: dict) -> str | None:
+    """The line a booking for ``procedure`` (a catalog row) goes to, or None when none
+    is offered: a level this centre does not receive, or no line for its department."""
+    if not received_here(db, procedure.get("level")):
+        return None
+    return line_for(db, procedure.get("department_id"))
+
+
 def service_for(db, service_code: str | None = None, procedure_code: str | None = None
                 ) -> tuple[dict, dict | None]:
     """The bookable service chosen, or the one serving a procedure's department."""
     procedure = None
     if procedure_code:
-        found = db.execute("select code, name, department_id from procedures "
+        found = db.execute("select code, name, department_id, level from procedures "
                            "where code = ? and current = 1 "
                            "and json_extract(details, '$.withdrawn') is null",
                            [nfc(procedure_code)]).fetchone()
         if found is None:  # unknown, or withdrawn: no new dossier under it
             raise Refused("unknown_procedure", "Không tìm thấy thủ tục này.")
+        if not received_here(db, found[3]):
+            level = LEVEL_WORDS.get(found[3], found[3])
+            raise Refused("not_received_here", (
+                f"Thủ tục “{found[1]}” do {level} giải quyết; Trung tâm này không tiếp nhận "
+                f"hồ sơ thủ tục {level} nên không đặt lịch hẹn được. Xin liên hệ bộ phận "
+                f"một cửa {level} nơi giải quyết thủ tục."))
         procedure = {"code": found[0], "name": found[1]}
         if not service_code:
             service_code = line_for(db, found[2])

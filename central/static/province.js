@@ -100,7 +100,16 @@
       const row = document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`);
       if (!row) return;  // a centre new to the hub: it shows on the next load
       if (rest === "state/queue_stats") {
-        setCells(row, { issued: data.issued, waiting: data.waiting, done: data.done });
+        // Another day's figures (a centre silent since then, its retained state
+        // delivered again) are not today's: the row keeps its "—" and its note.
+        const today = $("centres").dataset.today;
+        if (today && data.day && data.day !== today) return;
+        if (row.classList.contains("silent")) {
+          row.classList.remove("silent");
+          row.querySelectorAll(".silent-note").forEach((n) => n.remove());
+        }
+        const fmt = (n) => (typeof n === "number" ? n.toLocaleString("vi-VN") : n);
+        setCells(row, { issued: fmt(data.issued), waiting: fmt(data.waiting), done: fmt(data.done) });
         const avg = row.querySelector(".avg");
         if (avg) L.showStat(avg, data.avg_wait_min);
       } else if (rest === "state/nodes") {
@@ -122,6 +131,9 @@
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
                       estimate: data.estimate_min });
     } else if (rest === "state/queue_stats") {
+      const today = $("link").dataset.today;
+      if (today && data.day && data.day !== today) return;  // not today's: kept "—"
+      document.querySelectorAll(".silent-note").forEach((n) => n.remove());
       document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     } else if (rest === "state/nodes") {
       const body = document.querySelector("#nodes tbody");

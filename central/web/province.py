@@ -125,18 +125,21 @@ def _province_asked() -> str | None:
 @bp.get("/province/overdue")
 @login_required(*SUPERVISION)
 def overdue():
-    return _live_page(render_template("province/overdue.html", dossiers=reports.overdue(
-        province_store().db, prefix=_province_asked()), **_live(refresh="overdue-count overdue")))
+    db, prefix = province_store().db, _province_asked()
+    return _live_page(render_template(
+        "province/overdue.html", dossiers=reports.overdue(db, prefix=prefix),
+        names=reports.centre_names(db, prefix), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
 @login_required(*SUPERVISION)
 def officers():
     first, last, _, _ = _period()
+    db, prefix = province_store().db, _province_asked()
     return _live_page(render_template(
         "province/officers.html", first=first, last=last,
-        officers=reports.officer_rankings(province_store().db, first, last,
-                                          prefix=_province_asked()),
+        officers=reports.officer_rankings(db, first, last, prefix=prefix),
+        names=reports.centre_names(db, prefix),
         **_live(refresh="officers")))
 
 

@@ -1,4 +1,5 @@
-"""Resting till a touch, without asking the screen every tenth of a second (issue 25).
+"""Resting till a touch or a key, without asking the screen every tenth of a second
+(issue 25). Used by the kiosk (touches) and the hall display (a technician's Esc).
 
 SDL hands a touch over only when asked. Where its video driver can wait for the
 next event (X11, Wayland: SDL 2.0.16 and later), ``SDL_WaitEventTimeout`` sleeps
@@ -8,22 +9,25 @@ wait: it asks SDL every millisecond, whatever the driver (measured: 825 wake-ups
 second under X11), so this calls SDL's own function, in the SDL library pygame
 itself loaded (:class:`SDLWait`).
 
-KMS/DRM (what ``provisioning/`` runs the kiosk on) has no such wait: SDL reads
-the touch screen's and keyboards' evdev devices (``/dev/input/event*``, opened
-read-only, never grabbed) when pumped. So the kiosk opens the same devices
-itself, read-only, and sleeps in ``poll`` on them (:class:`DeviceWait`): each open
-of an evdev device has its own queue, so what the kiosk reads and throws away is
-not taken from SDL's; woken, it lets SDL read its own copy. New devices (a USB
-touch screen or scanner plugged in later) are seen through inotify on the folder
-and a look at it on every wait; a device the kiosk may not open (permission
-denied: SDL, the same user, most likely cannot either, but the kiosk cannot tell
-which device is the touch screen) sends it back to reading SDL every
-``INPUT_POLL_S``, said once in the log. The dummy and offscreen drivers have no
-input (:func:`open_for` returns None: only the kiosk's own posts wake it).
+KMS/DRM (what ``provisioning/`` runs the kiosk and the display on) has no such
+wait: SDL reads the touch screen's and keyboards' evdev devices
+(``/dev/input/event*``, opened read-only, never grabbed) when pumped. So the kiosk
+opens the same devices itself, read-only, and sleeps in ``poll`` on them
+(:class:`DeviceWait`, when :func:`open_for` is given their folder): each open of
+an evdev device has its own queue, so what the kiosk reads and throws away is not
+taken from SDL's; woken, it lets SDL read its own copy. New devices (a USB touch
+screen or scanner plugged in later) are seen through inotify on the folder and a
+look at it on every wait; a device the kiosk may not open (permission denied:
+SDL, the same user, most likely cannot either, but the kiosk cannot tell which
+device is the touch screen) sends it back to reading SDL every ``INPUT_POLL_S``,
+said once in the log. Without the folder :func:`open_for` returns None on
+KMS/DRM: the display watches the keyboards itself (:mod:`motcua.key_watch`). The
+dummy and offscreen drivers have no input (None: only the node's own posts wake
+it).
 
 ::
 
-    wait = open_for(pygame)         # after set_mode; None: nothing to wait on
+    wait = open_for(pygame, "/dev/input")   # after set_mode; None: nothing to wait on
     wait.wait(5.0)                  # till an event, wait.wake() or 5 s
     wait.wake()                     # from any thread
     wait.close()
@@ -158,16 +162,17 @@ class SDLWait:
         os.close(write)  # the relay reads the end of the pipe, closes its end and ends
 
 
-def open_for(pygame, input_dir: str = INPUT_DIR) -> SDLWait | DeviceWait | None:
+def open_for(pygame, input_dir: str | None = None) -> SDLWait | DeviceWait | None:
     """A blocking wait for the screen pygame has open: SDL's own (X11, Wayland), or
-    on the input devices SDL reads (KMS/DRM); None where the screen has no input of
-    its own (dummy, offscreen) or SDL's wait cannot be had (the kiosk then reads
-    its input every ``INPUT_POLL_S``)."""
+    on the input devices in ``input_dir`` SDL reads (KMS/DRM; without the folder,
+    None there); None where the screen has no input of its own (dummy, offscreen)
+    or SDL's wait cannot be had (the kiosk then reads its input every
+    ``INPUT_POLL_S``)."""
     if not pygame.display.get_init():
         return None
     driver = pygame.display.get_driver().lower()  # Debian's SDL says "KMSDRM"
     if driver in EVDEV_DRIVERS:
-        return DeviceWait(input_dir)
+        return DeviceWait(input_dir) if input_dir is not None else None
     least = WAITING_DRIVERS.get(driver)
     if least is None or tuple(pygame.get_sdl_version()) < least:
         return None

@@ -197,3 +197,65 @@ def test_a_centre_silent_for_days_is_shown_silent_not_with_old_figures_as_todays
     floor = text_of(client.get("/province/xa-b").get_data(as_text=True))
     assert "Chưa gửi số liệu hôm nay (lần cuối 04/12/2026)" in floor
     assert "Đã cấp — số, đang chờ —" in floor
+
+
+def test_a_centres_floor_names_its_devices_in_vietnamese(store, province_store, hub_config,
+                                                         browser, broker, center):
+    """The devices' table on /province/<centre>: each kind by its Vietnamese name (as the
+    centre's own /nodes page), and a device offline since another day with that day,
+    as drawn by the hub and as rewritten live by province.js from the broker."""
+    import dataclasses
+    import threading
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    from werkzeug.serving import make_server
+
+    from central import create_app
+
+    cid = f"{center}-a"  # the session's broker keeps retained state: this test's own id
+    nodes = {"v": 1, "center_name": "Trung tâm xã Đông Sơn", "nodes": [
+        {"node_id": "counter-1", "role": "counter", "state": "online",
+         "since": "2026-12-07T01:00:00.000+00:00"},
+        {"node_id": "dispenser-1", "role": "dispenser", "state": "offline",
+         "since": "2026-12-04T09:30:00.000+00:00"}]}
+    with province_store.write() as db:
+        ingest.apply(db, f"province/{cid}/bridge/state", b"1", "2026-12-07T02:00:00.000+00:00")
+        ingest.apply(db, f"province/{cid}/state/nodes", encode(nodes),
+                     "2026-12-07T02:00:00.000+00:00")
+    client = signed_in_client(hub_config, store, province_store)
+    page = text_of(client.get(f"/province/{cid}").get_data(as_text=True))
+    assert "counter-1 Thiết bị quầy Trực tuyến 08:00:00 07/12/2026" in page
+    assert "dispenser-1 Máy lấy số Mất kết nối 16:30:00 04/12/2026" in page
+
+    # Live: the table as province.js writes it when the nodes' state arrives.
+    config = dataclasses.replace(hub_config, live_mqtt_url=f"ws://127.0.0.1:{broker.ws_port}")
+    server = make_server("127.0.0.1", 0, create_app(config, store=store,
+                                                    province_store=province_store),
+                         threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        tab = browser.new_page(viewport={"width": 390, "height": 800})
+        tab.goto(f"{url}/login")
+        tab.fill("input[name=username]", "gs.tinh")
+        tab.fill("input[name=password]", "mật-khẩu-giám-sát")
+        tab.click("form.login button[type=submit]")
+        tab.goto(f"{url}/province/{cid}")
+        tab.locator("#live-link.up").wait_for(timeout=20000)
+        publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{cid}-bridge")
+        publisher.connect("127.0.0.1", broker.port)
+        publisher.loop_start()
+        nodes["nodes"][0]["since"] = "2026-12-07T02:30:00.000+00:00"  # a change to show
+        publisher.publish(f"province/{cid}/state/nodes", encode(nodes), qos=1,
+                          retain=True).wait_for_publish(10)
+        publisher.loop_stop()
+        publisher.disconnect()
+        tab.wait_for_function("document.querySelector('#nodes tbody').innerText"
+                              ".includes('09:30:00')", timeout=20000)
+        live = tab.locator("#nodes tbody").inner_text()
+        assert "Thiết bị quầy" in live and "Máy lấy số" in live, live
+        assert "16:30:00 04/12/2026" in live, live
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -18,6 +18,15 @@
   const $ = (id) => document.getElementById(id);
   const LINK = { up: "Đang kết nối", down: "Mất kết nối" };
 
+  // "16:30:00 04/12/2026", as the hub draws a moment: a device offline since
+  // another day says which.
+  function since(iso) {
+    if (!iso) return "";
+    const day = new Date(iso).toLocaleDateString("vi-VN", {
+      timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
+    return `${L.clock(iso)} ${day}`;
+  }
+
   function setCells(row, values) {
     for (const [cls, text] of Object.entries(values)) {
       const cell = row.querySelector("." + cls);
@@ -137,11 +146,12 @@
       document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     } else if (rest === "state/nodes") {
       const body = document.querySelector("#nodes tbody");
+      const roles = JSON.parse(document.getElementById("nodes").dataset.roles || "{}");
       body.replaceChildren(...(data.nodes || []).map((n) => {
         const row = L.el("tr", n.state);
         row.dataset.node = n.node_id;
-        [n.node_id, n.role, n.state === "online" ? "Trực tuyến" : "Mất kết nối",
-         L.clock(n.since)].forEach((t) => row.appendChild(L.el("td", null, t)));
+        [n.node_id, roles[n.role] || n.role, n.state === "online" ? "Trực tuyến" : "Mất kết nối",
+         since(n.since)].forEach((t) => row.appendChild(L.el("td", null, t)));
         return row;
       }));
     }

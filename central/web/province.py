@@ -24,6 +24,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
+from ..devices.nodes import ROLE_NAMES
 from ..documents.formats import day, parse_day
 from ..province import reports
 from . import gateway, province_store
@@ -153,5 +154,5 @@ def floor(center: str):
     return _live_page(render_template(
         "province/floor.html", center=known["center"], name=known["name"],
         link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
-        link_since=known["link_since"], floor=reports.floor(db, center),
+        link_since=known["link_since"], floor=reports.floor(db, center), role_names=ROLE_NAMES,
         **_live(known["center"])))

@@ -297,3 +297,41 @@ def test_a_centre_cannot_pass_for_another_by_its_name(tmp_path, store, province_
     assert text_of(centres).count("Trung tâm xã Đông Sơn") == 1
     floor = text_of(client.get("/province/xa-b").get_data(as_text=True))
     assert "Trung tâm xã Hoằng Hóa" in floor and "Đông Sơn" not in floor
+
+
+def test_a_centres_refused_reports_are_said_in_vietnamese_and_change_nothing(
+        store, province_store, hub_config, caplog):
+    """A stolen or broken centre sends malformed and oversized reports: the province
+    stores none of them, keeps storing the good ones in the same batch, and its
+    supervisor and technician read which centre, how many, when and why, in
+    Vietnamese, on /province and in the log."""
+    from central.province.gateway import ProvinceGateway
+    from motcua.bus.messages import MAX_PAYLOAD_BYTES, UP_TICKET_EVENTS
+
+    from .test_province_store import event
+
+    now = "2026-12-07T02:00:00.000+00:00"
+    with province_store.write() as db:
+        for cid in ("xa-a", "xa-b"):
+            ingest.apply(db, f"province/{cid}/bridge/state", b"1", now)
+    gateway = ProvinceGateway(hub_config, province_store)
+    stored = gateway.apply_batch([
+        ("province/xa-b/up/ticket_events", b"{not json"),
+        ("province/xa-b/up/ticket_events", b"{" + b" " * MAX_PAYLOAD_BYTES + b"}"),
+        ("province/xa-a/up/ticket_events", encode(UP_TICKET_EVENTS.make(events=[event(1)]))),
+    ])
+    assert stored == 1 and gateway.refused == 2
+    assert province_store.db.execute(
+        "select center, count(*) from province_ticket_events group by center").fetchall() \
+        == [("xa-a", 1)]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("xa-b" in w and "bản tin quá lớn" in w for w in warnings), warnings
+    assert any("xa-b" in w and "không phải JSON" in w for w in warnings), warnings
+
+    rows = {r["center"]: r for r in reports.centres(province_store.db)}
+    assert rows["xa-a"]["refused"] is None and rows["xa-b"]["refused"]["count"] == 2
+    client = signed_in_client(hub_config, store, province_store)
+    html = client.get("/province").get_data(as_text=True)
+    row_b = text_of(html.split('data-center="xa-b"')[1].split("</tr>")[0])
+    assert "2 bản tin bị từ chối" in row_b and "bản tin quá lớn" in row_b, row_b
+    assert "bị từ chối" not in text_of(html.split('data-center="xa-a"')[1].split("</tr>")[0])

@@ -335,3 +335,28 @@ def test_a_centres_refused_reports_are_said_in_vietnamese_and_change_nothing(
     row_b = text_of(html.split('data-center="xa-b"')[1].split("</tr>")[0])
     assert "2 bản tin bị từ chối" in row_b and "bản tin quá lớn" in row_b, row_b
     assert "bị từ chối" not in text_of(html.split('data-center="xa-a"')[1].split("</tr>")[0])
+
+
+def test_a_centre_of_the_province_never_heard_from_is_listed_as_such(
+        store, province_store, hub_config, monkeypatch):
+    """The province's inventory has three centres; xa-c was added but its bridge
+    never connected (a wrong password, a line not yet laid). The supervisor read
+    "2 / 2 trung tâm đang kết nối", all well, with no row for xa-c at all."""
+    import dataclasses
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 7, 10, tzinfo=VN))
+    with province_store.write() as db:
+        for cid in ("xa-a", "xa-b"):
+            ingest.apply(db, f"province/{cid}/bridge/state", b"1",
+                         "2026-12-07T02:00:00.000+00:00")
+    config = dataclasses.replace(hub_config, centre_names={
+        "xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa",
+        "xa-c": "Trung tâm xã Quảng Xương"})
+    client = signed_in_client(config, store, province_store)
+    html = client.get("/province").get_data(as_text=True)
+    summary = text_of(html.split('id="links"')[1].split("</p>")[0])
+    assert "2 / 3 trung tâm đang kết nối" in summary
+    assert "1 trung tâm chưa gửi dữ liệu lên tỉnh lần nào" in summary
+    row_c = text_of(html.split('data-center="xa-c"')[1].split("</tr>")[0])
+    assert "Trung tâm xã Quảng Xương" in row_c and "Chưa gửi dữ liệu lên tỉnh lần nào" in row_c
+    assert " 0 " not in row_c  # no figures made up for it

@@ -61,8 +61,9 @@ def stopped_within(process, seconds: float) -> float | None:
     return time.monotonic() - t0
 
 
-def test_esc_and_sigterm_stop_a_resting_board_on_x11_at_once(tmp_path, broker, center):
-    term = None
+def test_esc_sigterm_and_the_window_s_close_stop_a_resting_board_on_x11_at_once(
+        tmp_path, broker, center):
+    term = shut = None
     with Xvfb((1280, 720)) as xvfb:
         # One board at a time: a key goes to the window under the pointer.
         esc, esc_log = display_on_x11(xvfb, tmp_path, "display-esc", broker, center)
@@ -77,15 +78,23 @@ def test_esc_and_sigterm_stop_a_resting_board_on_x11_at_once(tmp_path, broker, c
             time.sleep(REST_S)
             term.send_signal(signal.SIGTERM)
             term_took = stopped_within(term, 20)
+            # The window's close button (on a desktop: fake hardware's window).
+            shut, shut_log = display_on_x11(xvfb, tmp_path, "display-close", broker, center)
+            time.sleep(REST_S)
+            assert finger.close_windows() >= 1
+            shut_took = stopped_within(shut, 20)
         finally:
             finger.close()
-            for process in (esc, term):
+            for process in (esc, term, shut):
                 if process is not None and process.poll() is None:
                     process.kill()
                     process.wait(10)
     assert esc_took is not None and esc_took < 2.0, \
         f"Esc took {esc_took} s (None: over 20 s)\n{esc_log.read_text()}"
     assert term_took is not None and term_took < 2.0, f"SIGTERM took {term_took} s"
+    assert shut_took is not None and shut_took < 2.0, \
+        f"closing the window took {shut_took} s\n{shut_log.read_text()}"
+    assert shut.returncode == 0, shut_log.read_text()
     assert esc.returncode == 0 and term.returncode == 0, (esc_log.read_text(),
                                                           term_log.read_text())
     # Resting in SDL's wait it wakes for its bus connection alone (about once a second:

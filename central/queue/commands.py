@@ -25,7 +25,7 @@ from motcua.text import nfc
 from ..errors import Refused
 from ..store import sql
 from . import estimate, setup, strategy
-from .tickets import record_event
+from .tickets import record_event, record_events
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
 
@@ -217,6 +217,7 @@ class Command:
     served: list | None = None  # (service_id, weight, code) of the counter, once read
     heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
     shown: dict | None = None  # the answer's `current` of a ticket just called, if known
+    events: list = field(default_factory=list)  # events kept to write with the call's
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -239,8 +240,10 @@ def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -
     """End ``ticket`` at the counter; ``clear=False`` when a call follows at once
     (it sets the counter's ticket: one write of the counter, not two)."""
     counter = cmd.counter
+    # With a call following at once, its event is written with the call's (_call).
     record_event(db, ticket, action, to_status, now=cmd.at, counter_id=counter["id"],
-                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason)
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason,
+                 later=None if clear else cmd.events)
     # A finished ticket's service time (ms) is worked out once, here (the estimate reads it).
     db.execute(_ENDED if to_status == "done" else _ENDED_UNSERVED,
                [to_status, cmd.at, ticket["id"]])
@@ -272,7 +275,9 @@ def _page(cmd: Command, ticket: dict, counter: tuple | None = None, **now) -> tu
 def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
     counter = cmd.counter
     record_event(db, ticket, action, "called", now=cmd.at, counter_id=counter["id"],
-                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail)
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail,
+                 later=cmd.events)
+    record_events(db, cmd.events)
     # Its wait (issue to first call, ms) is kept once, at its first call (today's figures).
     db.execute(_CALLED, [cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1

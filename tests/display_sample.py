@@ -6,6 +6,9 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+import pygame
+
+from display.board import BoardRenderer, board_pages
 from display.model import BoardModel
 from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS, STATE_LINE
 
@@ -172,3 +175,21 @@ def layout_faults(renderer) -> list[str]:
                 faults.append(f"overlap: {text!r} at {tuple(ink)} and {other!r} at "
                               f"{tuple(other_ink)}")
     return faults
+
+
+def every_page(size, view, now: dt.datetime = NOW, first_page: Path | None = None):
+    """Draw the board at each page turn from ``now`` until every page of every panel was
+    shown: the renderer, the texts drawn, their sizes, and what the renderer had to cut;
+    the first page's picture saved to ``first_page`` when given."""
+    renderer = BoardRenderer(size)
+    texts, sizes, cuts = [], [], []
+    for turn in range(board_pages(renderer, view)):
+        surface = pygame.Surface(size)
+        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
+        texts += renderer.texts
+        sizes += renderer.sizes
+        cuts += [str(c) for c in renderer.reports]
+        if turn == 0 and first_page:
+            first_page.parent.mkdir(exist_ok=True)
+            pygame.image.save(surface, str(first_page))
+    return renderer, texts, sizes, cuts

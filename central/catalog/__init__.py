@@ -32,13 +32,13 @@ import sqlite_utils
 
 from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
-from motcua.public_terms import withdrawal_line
 from motcua.search import SearchIndex
+from motcua.text import sort_key
 
 from ..accounts import audit
 from . import department_list as departments_table
 from .importing import ImportRefused, Problem, canonical, check, normalise, parse
-from .procedures import LISTED, _row, replacement
+from .procedures import LISTED, _row, withdrawal
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
 # A page of the catalog sent to a kiosk stays well under the bus's 64 KiB limit.
@@ -250,13 +250,19 @@ def browse(db: sqlite_utils.Database, *, department: str | None = None,
         if value:
             sql += f" and {column} = ?"
             args.append(value)
-    return list(db.query(sql + " order by d.sort_order, p.field, p.name limit ?",
-                         [*args, limit]))
+    # By department, then field and name in the Vietnamese alphabet's order ("Đăng ký …"
+    # after "Cấp …", not after "Xác nhận …" as SQLite's code-point order puts it).
+    rows = list(db.query(sql.replace("select p.id,", "select d.sort_order as _order, p.id,", 1),
+                         args))
+    rows.sort(key=lambda r: (r["_order"] is None, r["_order"] or 0, sort_key(r["field"] or ""),
+                             sort_key(r["name"]), r["code"]))
+    return [{k: v for k, v in r.items() if k != "_order"} for r in rows[:limit]]
 
 
 def fields(db: sqlite_utils.Database) -> list[str]:
-    return [r["field"] for r in db.query(
-        f"select distinct field from procedures p where {LISTED} order by field")]
+    """The fields (lĩnh vực) in force, in the Vietnamese alphabet's order."""
+    return sorted((r["field"] for r in db.query(
+        f"select distinct field from procedures p where {LISTED}")), key=sort_key)
 
 
 def versions(db: sqlite_utils.Database, code: str) -> list[dict]:
@@ -311,11 +317,11 @@ def withdrawn_codes(db: sqlite_utils.Database) -> list[dict]:
     out = []
     for r in db.query("select * from procedures p where p.current = 1 and "
                       "json_extract(p.details, '$.withdrawn') is not null order by p.code"):
-        proc = _row(r)
-        new = replacement(db, proc)
-        out.append({"code": proc["code"], "name": proc["name"],
-                    "line": withdrawal_line(proc["details"]),
-                    "replaced_by": new["code"] if new else None})
+        told = withdrawal(db, _row(r))
+        if told:
+            out.append({"code": told["old"]["code"], "name": told["old"]["name"],
+                        "line": told["line"],
+                        "replaced_by": told["new"]["code"] if told["new"] else None})
     return out
 
 

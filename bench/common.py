@@ -167,18 +167,6 @@ def tree_cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def wakeups(pid: int) -> int:
-    """Voluntary context switches of all the threads of a process so far: each is
-    a thread going to sleep, so their rate is how often it wakes."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            for line in (task / "status").read_text().splitlines():
-                if line.startswith("voluntary_ctxt_switches"):
-                    total += int(line.split()[1])
-    return total
-
-
 # --- The run ----------------------------------------------------------------------------
 
 class Run:

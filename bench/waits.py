@@ -377,7 +377,7 @@ def previous_rule(facts, ahead: int, settling: bool) -> tuple[int, list | None]:
     1.5 min (0.8 standard deviations) and no counter of the service opened, paused
     or closed in the last 15 min (``settling``, announced or not). Kept here to
     measure the change in the same run."""
-    from central.queue.estimate import half_up, wait_quantile
+    from motcua.waits import half_up, wait_quantile
 
     z80 = 1.2816  # the normal 10% / 90% quantile
 

@@ -8,6 +8,8 @@ time, so tests draw from a fixed clock and compare with golden images::
     renderer.draw(surface, model.view(), now)
     renderer.texts              # every text drawn in that frame, for tests
     renderer.reports            # every text it had to cut (should be empty)
+    renderer.inks               # where each text's ink fell, and renderer.boxes the
+                                # panels and tiles: tests check nothing overlaps
 
 Readable from across the hall (docs/display.md, :mod:`display.legibility`):
 counter labels, their numbers and the newest call are never smaller than a
@@ -123,12 +125,20 @@ class BoardRenderer:
         self.texts: list[str] = []
         self.sizes: list[tuple[str, int, str]] = []  # (text, font px, role) of this frame
         self.reports: list[Cut] = []
+        # Where this frame's ink fell: each text's inked pixels, and the boxes
+        # (header, panels, tiles) drawn under them; tests check that no two texts
+        # overlap and no text crosses a box's edge or the screen's.
+        self.inks: list[tuple[str, pygame.Rect]] = []
+        self.boxes: list[pygame.Rect] = []
+        self._inked: dict[tuple, pygame.Rect] = {}
         self.pages: dict[str, tuple[int, int]] = {}  # panel -> (page, of pages) now shown
         self._base: pygame.Surface | None = None
         self._base_key = None
         self._base_texts: list[str] = []
         self._base_sizes: list[tuple[str, int, str]] = []
         self._base_reports: list[Cut] = []
+        self._base_inks: list[tuple[str, pygame.Rect]] = []
+        self._base_boxes: list[pygame.Rect] = []
         self._call_rect = (0, 0, 0, 0)
 
     # Text --------------------------------------------------------------------
@@ -228,8 +238,17 @@ class BoardRenderer:
         if rendered is None:
             if len(self._texts) > 4000:  # the clock makes new texts all day
                 self._texts.clear()
+                self._inked.clear()
             rendered = self._texts[key] = self.font(px, bold).render(text, True, colour)
         return rendered
+
+    def _ink(self, text: str, px: int, bold: bool, colour, rendered: pygame.Surface,
+             topleft) -> None:
+        key = (text, px, bold, colour)
+        ink = self._inked.get(key)
+        if ink is None:
+            ink = self._inked[key] = rendered.get_bounding_rect()
+        self.inks.append((text, ink.move(int(topleft[0]), int(topleft[1]))))
 
     def text(self, surface, text: str, size: float, pos, colour=WHITE, bold=False,
              anchor="topleft", max_width: float | None = None, role: str = "near",
@@ -243,6 +262,7 @@ class BoardRenderer:
         surface.blit(rendered, rect)
         self.texts.append(text)
         self.sizes.append((text, px, role))
+        self._ink(text, px, bold, colour, rendered, rect.topleft)
         return rect
 
     def lines(self, surface, lines: list[str], px: int, x: float, y: float, colour=WHITE,
@@ -256,12 +276,14 @@ class BoardRenderer:
             surface.blit(rendered, (int(left), int(y)))
             self.texts.append(ln)
             self.sizes.append((ln, px, role))
+            self._ink(ln, px, bold, colour, rendered, (left, y))
             y += step
         return y
 
     def box(self, surface, colour, rect, radius: float = 12) -> None:
-        pygame.draw.rect(surface, colour, pygame.Rect(*map(int, rect)),
-                         border_radius=int(radius * self.u))
+        rect = pygame.Rect(*map(int, rect))
+        pygame.draw.rect(surface, colour, rect, border_radius=int(radius * self.u))
+        self.boxes.append(rect)
 
     # The frame ----------------------------------------------------------------
     def draw(self, surface: pygame.Surface, view: BoardView, now: dt.datetime) -> None:
@@ -280,6 +302,8 @@ class BoardRenderer:
         self.texts = list(self._base_texts)
         self.sizes = list(self._base_sizes)
         self.reports = list(self._base_reports)
+        self.inks = list(self._base_inks)
+        self.boxes = list(self._base_boxes)
         self._clock(surface, now)
         self._newest(surface, view, now, self._call_rect)
 
@@ -290,6 +314,8 @@ class BoardRenderer:
         self.texts = []
         self.sizes = []
         self.reports = []
+        self.inks = []
+        self.boxes = []
         u, w, h = self.u, self.width, self.height
         surface.fill(BG)
         top = self._header(surface, view)
@@ -332,6 +358,8 @@ class BoardRenderer:
         self._base_texts = self.texts
         self._base_sizes = self.sizes
         self._base_reports = self.reports
+        self._base_inks = self.inks
+        self._base_boxes = self.boxes
 
     def _header(self, surface, view: BoardView) -> float:
         u, w = self.u, self.width
@@ -512,8 +540,16 @@ class BoardRenderer:
         label_font, number_font = self.font(far), self.font(far, True)
         label_w = max((label_font.size(c["name"] or f"Quầy {c['counter']}")[0]
                        for c in counters), default=0)
-        number_w = max((number_font.size(c["display"] or "—")[0] for c in counters),
-                       default=0)
+        number_w = max((number_font.size(c["display"] or "—")[0] for c in counters
+                        if c["status"] == "open"), default=0)
+        # A paused counter's tile shows its state where the number goes: "Tạm dừng"
+        # is wider than "—" or a short number (a morning before the first call, a
+        # commune's "12"), and a wide screen, whose tiles are just as wide as
+        # needed, cut it to "Tạm…" (3840×1080). The plain state always fits; a
+        # longer "Tạm nghỉ đến 09:45" only where the tile has room.
+        status_w = max((self.font(self.px(51)).size(STATUS_NAMES.get(c["status"], ""))[0]
+                        for c in counters if c["status"] != "open"), default=0)
+        number_w = max(number_w, status_w)
         pad, gap = 14 * u, 8 * u
         tile_w = label_w + number_w + 3 * pad
         return max(1, int((width - 2 * pad + gap) // (tile_w + gap)))

@@ -24,6 +24,8 @@ from pathlib import Path
 import pygame
 from PIL import Image
 
+from motcua.key_watch import KeyWatch
+from motcua.screen_wait import open_for as open_screen_wait
 from motcua.voice import FilePlayer, PygamePlayer
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,16 @@ class ImageScreen:
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._writer = threading.Thread(target=self._write, name="frame-writer", daemon=True)
         self._writer.start()
+
+    def rest(self, seconds: float, woken: threading.Event) -> bool:
+        """No keys here: till ``woken`` (a change, SIGTERM) or ``seconds``."""
+        return woken.wait(seconds)
+
+    def wake(self) -> None:
+        pass
+
+    def poll(self) -> None:
+        pass
 
     def present(self, surface: pygame.Surface, changed: bool) -> None:
         self._pending = self._pending or changed
@@ -89,9 +101,17 @@ class ImageScreen:
 
 
 class WindowScreen:
-    """A real screen: full screen on the Pi, a window on a developer's desktop."""
+    """A real screen: full screen on the Pi, a window on a developer's desktop.
 
-    def __init__(self, size: tuple[int, int], fullscreen: bool, portrait: bool = False):
+    Between frames (a minute at rest) the board still hears a technician's Esc or
+    the window's close within a moment, without waking for anything else: on X11
+    and Wayland it rests in SDL's own wait (:mod:`motcua.screen_wait`), which a key
+    or a posted wake ends; on KMS/DRM (the Pi), whose SDL has no wait, a thread
+    watches the keyboards (:mod:`motcua.key_watch`) and calls ``on_input``, and the
+    loop then asks SDL (:meth:`poll`)."""
+
+    def __init__(self, size: tuple[int, int], fullscreen: bool, portrait: bool = False,
+                 on_input=None, input_folder: str = "/dev/input"):
         pygame.display.init()
         flags = pygame.FULLSCREEN if fullscreen else 0
         if fullscreen:
@@ -105,12 +125,39 @@ class WindowScreen:
         self.window = pygame.display.set_mode(mode, flags)
         pygame.display.set_caption("motcua — màn hình sảnh")
         self.quit_requested = False
+        self.on_input = on_input  # called from another thread when a key is pressed
+        self.waits_in_sdl = open_screen_wait(pygame)
+        self.key_watch = None
+        if self.waits_in_sdl is None and pygame.display.get_driver() == "kmsdrm":
+            self.key_watch = KeyWatch(self._key_pressed, input_folder).start()
 
-    def present(self, surface: pygame.Surface, changed: bool) -> None:
+    def _key_pressed(self) -> None:
+        if self.on_input is not None:
+            self.on_input()
+
+    def rest(self, seconds: float, woken: threading.Event) -> bool:
+        """Till a key or the window (where SDL can wait), ``woken`` (a change,
+        SIGTERM; set it and call :meth:`wake`) or ``seconds``."""
+        if self.waits_in_sdl is None:
+            return woken.wait(seconds)
+        if not woken.is_set():
+            self.waits_in_sdl.wait(seconds)
+        return woken.is_set()
+
+    def wake(self) -> None:
+        """End :meth:`rest` now (any thread)."""
+        if self.waits_in_sdl is not None:
+            self.waits_in_sdl.wake()
+
+    def poll(self) -> None:
+        """Take the keys and window events SDL has: Esc or closing the window quits."""
         for event in pygame.event.get():
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN
                                              and event.key == pygame.K_ESCAPE):
                 self.quit_requested = True
+
+    def present(self, surface: pygame.Surface, changed: bool) -> None:
+        self.poll()
         if self.rotate:
             surface = pygame.transform.rotate(surface, 90)
         if surface.get_size() != self.window.get_size():
@@ -119,6 +166,10 @@ class WindowScreen:
         pygame.display.flip()
 
     def close(self) -> None:
+        if self.key_watch is not None:
+            self.key_watch.close()
+        if self.waits_in_sdl is not None:
+            self.waits_in_sdl.close()
         pygame.display.quit()
 
 

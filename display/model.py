@@ -69,6 +69,9 @@ class BoardModel:
         self._offline_since: dt.datetime | None = None
         self.version = 0
         self.changed = threading.Event()
+        # Called (bus thread) after ``changed`` is set: a screen resting in SDL's wait
+        # is not waiting on ``changed`` and must be woken too.
+        self.on_change = None
 
     # Updates (bus thread) ------------------------------------------------------
     def update(self, name: str, data: dict, live: bool = True,
@@ -112,7 +115,7 @@ class BoardModel:
             else:
                 return False
             self.version += 1
-        self.changed.set()
+        self._changed()
         return True
 
     def set_online(self, online: bool, now: dt.datetime | None = None) -> None:
@@ -123,14 +126,19 @@ class BoardModel:
             self._online = online
             self._offline_since = None if online else (now or clock.now())
             self.version += 1
-        self.changed.set()
+        self._changed()
 
     def set_center_name(self, name: str | None) -> None:
         if name and name != self._center_name:
             with self._lock:
                 self._center_name = name
                 self.version += 1
-            self.changed.set()
+            self._changed()
+
+    def _changed(self) -> None:
+        self.changed.set()
+        if self.on_change is not None:
+            self.on_change()
 
     # The picture (render thread) -----------------------------------------------
     def view(self) -> BoardView:

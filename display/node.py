@@ -124,10 +124,14 @@ class HallDisplay(Node):
         w, h = config.width, config.height
         self.size = (min(w, h), max(w, h)) if config.portrait else (w, h)
         self.model = BoardModel(config.hall)
+        self.model.on_change = self._wake_screen
         self.renderer = BoardRenderer(self.size, Legibility(config.screen_inches))
         self._reported: set[str] = set()
         self.frame = pygame.Surface(self.size)
         self.hardware = hardware or open_hardware(config, self.size)
+        if hasattr(self.hardware.screen, "on_input"):
+            self.hardware.screen.on_input = self.wake  # a key on KMS/DRM: see to it
+        self._longest_wait: float | None = None
         self.frames = 0
         self.frame_texts: list[str] = []
         self._drawn_version = -1
@@ -242,18 +246,32 @@ class HallDisplay(Node):
         The board is redrawn when the state changed, when the clock's minute
         changes, at each page while a panel pages, and twice a second while the
         newest call blinks (its first :data:`~display.model.BLINK_SECONDS`); the LED
-        board at its own rate. Nothing else wakes it: an idle board that fits its
-        rows draws one frame a minute.
+        board at its own rate. Nothing else wakes it (an idle board that fits its
+        rows draws one frame a minute) but a key or the window (Esc or closing it
+        quits at once: :class:`~display.hardware.WindowScreen`), SIGTERM, and the
+        watchdog's feeding under systemd (:meth:`rest`).
         """
         wait = self._redraw_at - time.monotonic()
         if self.led is not None:
             tick = 1.0 / max(1, self.config.led.fps)
             wait = min(wait, tick - (time.monotonic() % tick))
-        if self.model.changed.wait(max(0.0, wait)):
+        if self._longest_wait is not None:
+            wait = min(wait, self._longest_wait)
+        screen = self.hardware.screen
+        rest = getattr(screen, "rest", None)
+        woken = (rest(max(0.0, wait), self.model.changed) if rest is not None
+                 else self.model.changed.wait(max(0.0, wait)))
+        if woken:
             # The hub publishes a change as a burst (counter, board, line, figures):
             # a few milliseconds gather it into one frame.
             time.sleep(SETTLE_SECONDS)
             self.model.changed.clear()
+        poll = getattr(screen, "poll", None)
+        if poll is not None:
+            poll()  # a technician's Esc, the window closed
+        if getattr(screen, "quit_requested", False) or self._stopping.is_set():
+            self._stopping.set()
+            return
         if self.model.version != self._drawn_version or time.monotonic() >= self._redraw_at:
             # Changes in a burst are drawn at most ``fps`` times a second.
             rest = self._last_frame + 1.0 / self.config.fps - time.monotonic()
@@ -266,9 +284,22 @@ class HallDisplay(Node):
         if getattr(self.hardware.screen, "quit_requested", False):
             self._stopping.set()
 
+    def rest(self, most: float) -> None:
+        """:meth:`loop_once` rests till its next frame, but no longer than ``most``
+        from now on: under systemd the loop feeds the watchdog (WatchdogSec=30; a
+        minute's rest would have it restart a quiet board)."""
+        self._longest_wait = most
+
     def wake(self) -> None:
-        """End the wait for the next frame (SIGTERM: the board rests up to a minute)."""
+        """End the wait for the next frame (SIGTERM, a key: the board rests up to a
+        minute)."""
         self.model.changed.set()
+        self._wake_screen()
+
+    def _wake_screen(self) -> None:
+        wake = getattr(self.hardware.screen, "wake", None)
+        if wake is not None:
+            wake()
 
     # Life -------------------------------------------------------------------------
     def start(self) -> HallDisplay:

@@ -22,7 +22,19 @@ from motcua import clock
 
 from .screens import keyboard_area
 from .ticket_screens import draw_qr
-from .widgets import BRAND, BRAND_INK, INK, LATE, MUTED, OK, TILE, Button, draw_button, draw_text
+from .widgets import (
+    BRAND,
+    BRAND_INK,
+    INK,
+    LATE,
+    MUTED,
+    OK,
+    TILE,
+    Button,
+    draw_button,
+    draw_text,
+    draw_text_field,
+)
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 OFFLINE = ("Chưa kết nối được máy chủ trung tâm nên chưa đặt lịch được. Xin thử lại sau hoặc "
@@ -192,13 +204,7 @@ class Booking:
         return buttons
 
     def _field(self, ui, surface, rect, label, value, name):
-        focused = self.focus == name
-        pygame.draw.rect(surface, BRAND if focused else MUTED, rect, width=4 if focused else 2,
-                         border_radius=14)
-        font = ui.fonts.get(ui.u(34))
-        shown = (value + "|") if focused else value
-        surface.blit(font.render(shown or label, True, INK if value else MUTED),
-                     (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
+        draw_text_field(surface, ui, rect, label, value, self.focus == name)
         return Button(rect, lambda: self._focus(name), f"field:{name}")
 
     def _focus(self, name: str) -> None:

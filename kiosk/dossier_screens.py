@@ -149,7 +149,8 @@ class DossierResult:
                              2)
             y += ui.u(24)
         y = y + ui.u(12) if ui.portrait else badge.bottom + gap
-        advice = ADVICE_LATE if late else ADVICE.get(o.get("status"), ADVICE_ON_TIME)
+        advice = ADVICE_LATE if late else supplement_advice(o) or ADVICE.get(
+            o.get("status"), ADVICE_ON_TIME)
         y = draw_note(surface, ui, ui.fonts.get(ui.u(36)), advice, left.x, y, left.w,
                       fill=WARN_BG if late else CALM_BG)
         complain = pygame.Rect(left.x, y + ui.u(24), left.w, ui.u(110))
@@ -189,3 +190,23 @@ def dossier_facts(o: dict) -> list[tuple[str, str]]:
              ("Hẹn trả kết quả", due), (handling, o.get("department", "")),
              ("Tiến độ", progress)]
     return [(name, value) for name, value in lines if value or name != "Tiến độ"]
+
+
+SUPPLEMENT_CHARS = 140
+
+
+def supplement_advice(o: dict) -> str:
+    """What a dossier waiting for a supplement asks the citizen to bring (the officer's
+    reason on form 02, from the hub's ``supplement``), in the advice box under the
+    status; a long reason is cut (the box has room for a few lines) and says where the
+    rest is. "" when there is none (not waiting, or an older hub)."""
+    if o.get("status") != 5 or not o.get("supplement"):
+        return ""
+    return (f"Cần bổ sung: {_cut(str(o['supplement']).strip(), SUPPLEMENT_CHARS)} — Mang "
+            "giấy tờ này và Giấy tiếp nhận hồ sơ đến quầy tiếp nhận.")
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "… (xem đủ trên phiếu yêu cầu bổ sung)"

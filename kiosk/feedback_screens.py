@@ -26,6 +26,7 @@ from .widgets import (
     Button,
     draw_button,
     draw_text,
+    draw_text_field,
     wrap,
 )
 
@@ -82,18 +83,7 @@ class FeedbackForm:
         return data
 
     def _field(self, ui, surface, rect, label, value, name):
-        focused = self.focus == name
-        pygame.draw.rect(surface, BRAND if focused else MUTED, rect, width=4 if focused else 2,
-                         border_radius=14)
-        font = ui.fonts.get(ui.u(34))
-        shown = (value + "|") if focused else value
-        room = rect.w - ui.u(40)
-        while font.size(shown)[0] > room and len(shown) > 1:
-            shown = "…" + shown[2:]  # the end of a long text: where one is typing
-        while font.size(label)[0] > room and len(label) > 2:
-            label = label[:-2].rstrip(" (") + "…"  # a hint cut at a word's end, visibly
-        surface.blit(font.render(shown or label, True, INK if value else MUTED),
-                     (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
+        draw_text_field(surface, ui, rect, label, value, self.focus == name)
         return Button(rect, lambda: setattr(self, "focus", name), f"field:{name}")
 
     def draw(self, ui, surface, area):

@@ -35,6 +35,7 @@ from motcua.bus.messages import (
 )
 from motcua.config import section, setting
 from motcua.node import Node
+from motcua.screen_wait import open_for as open_screen_wait
 from motcua.ticketing.config import TicketingConfig
 from motcua.ticketing.issuer import Printed, TicketIssuer
 from motcua.ticketing.outbox import Outbox
@@ -42,15 +43,15 @@ from motcua.ticketing.printer_config import PrinterConfig
 
 from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
-from .screen_wait import open_for as open_screen_wait
 
 log = logging.getLogger(__name__)
 # A screen's touches and keys and the camera's frames are read this often where
-# they cannot be waited for: SDL on KMS/DRM and OpenCV hand them over only when
-# asked (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland
-# the kiosk sleeps in SDL's own wait (kiosk/screen_wait.py). Nothing else is read
-# on a clock: the bus, the look-ups and the ticket worker wake the kiosk when they
-# have something to show.
+# they cannot be waited for: SDL and OpenCV hand them over only when asked
+# (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland the
+# kiosk sleeps in SDL's own wait, on KMS/DRM in poll on the input devices SDL
+# reads (motcua/screen_wait.py); the camera is read on this clock. Nothing else is
+# read on a clock: the bus, the look-ups and the ticket worker wake the kiosk when
+# they have something to show.
 INPUT_POLL_S = 0.1
 
 
@@ -97,10 +98,15 @@ class KioskConfig(TicketingConfig):
     input_poll_s: float = setting(
         -1.0, doc="seconds between two reads of the touch screen and keys (SDL hands them "
                   "over only when asked): the longest a touch waits before the kiosk sees "
-                  "it; -1: none on X11 and Wayland (SDL wakes the kiosk for a touch), 0.1 "
-                  "on KMS/DRM and other screens SDL cannot wait on, never with fake "
-                  "hardware's dummy screen (it has no input to read)",
+                  "it; -1: none on X11 and Wayland (SDL wakes the kiosk for a touch) and "
+                  "on KMS/DRM (the kiosk waits on the input devices, input_devices), 0.1 "
+                  "where it may not read them and on screens SDL cannot wait on, never "
+                  "with fake hardware's dummy screen (it has no input to read)",
         check=lambda v: None if v == -1 or 0.01 <= v <= 1 else "expected -1 or 0.01 to 1")
+    input_devices: str = setting(
+        "/dev/input", doc="folder of the evdev devices (event*) SDL reads the touch screen "
+                          "and keys from on KMS/DRM: the kiosk waits on them too (read-only, "
+                          "each open has its own copy of the events)")
     dossier_lookup_by_id: bool = setting(
         False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
                    "it too: hub.toml [dossiers] lookup_by_id)")
@@ -240,64 +246,11 @@ class Kiosk(Node):
         with self._sync_done:
             return self._sync_done.wait_for(lambda: self.replica.version() == version, timeout)
 
-    # Dossier look-up ---------------------------------------------------------------
-    def lookup_dossier(self, code: str) -> dict:
-        """The hub's public status of a dossier; LookupOffline when the hub is unreachable."""
-        if not self.bus.connected or not self.hub_online:
-            raise LookupOffline()
-        try:
-            answer = self.bus.request(
-                self.topics.node_request(self.node_id, "dossier_lookup"),
-                DOSSIER_LOOKUP.make(code=code[:64]),
-                response_topic=self.topics.node_response(self.node_id, "dossier_lookup"),
-                timeout=self.config.lookup_timeout)
-        except (NotConnected, RequestTimeout):
-            raise LookupOffline() from None
-        if not answer.get("ok"):
-            raise LookupFailed(answer.get("error", {}).get("message")
-                               or "Không tra cứu được hồ sơ.")
-        return answer["result"]
-
-    def lookup_dossiers_by_id(self, id_number: str) -> dict:
-        """The card holder's dossiers (``dossier_lookup_by_id``); the number goes in the
-        request only, never in a log (the errors say nothing of it)."""
-        if not self.bus.connected or not self.hub_online:
-            raise LookupOffline()
-        try:
-            answer = self.bus.request(
-                self.topics.node_request(self.node_id, "dossier_lookup_by_id"),
-                DOSSIER_LOOKUP_BY_ID.make(id_number=id_number),
-                response_topic=self.topics.node_response(self.node_id, "dossier_lookup_by_id"),
-                timeout=self.config.lookup_timeout)
-        except (NotConnected, RequestTimeout):
-            raise LookupOffline() from None
-        if not answer.get("ok"):
-            raise LookupFailed(answer.get("error", {}).get("message")
-                               or "Không tra cứu được hồ sơ.")
-        return answer["result"]
-
-    # Feedback (issue 15) ----------------------------------------------------------------
-    def send_feedback(self, data: dict) -> dict:
-        """Send a citizen's complaint or suggestion; the hub's ``code``, ``due_at``."""
-        if not self.bus.connected or not self.hub_online:
-            raise LookupOffline()
-        try:
-            answer = self.bus.request(
-                self.topics.node_request(self.node_id, "feedback"), FEEDBACK.make(**data),
-                response_topic=self.topics.node_response(self.node_id, "feedback"),
-                timeout=self.config.lookup_timeout)
-        except (NotConnected, RequestTimeout):
-            raise LookupOffline() from None
-        if not answer.get("ok"):
-            raise LookupFailed(answer.get("error", {}).get("message")
-                               or "Chưa gửi được góp ý.")
-        return answer["result"]
-
-    def ask_booking(self, name: str, data: dict) -> dict:
-        """``request.appointment_slots`` or ``request.appointment_book`` (issue 26); the
-        hub's result, or LookupFailed with its Vietnamese refusal."""
-        message = {"appointment_slots": APPOINTMENT_SLOTS,
-                   "appointment_book": APPOINTMENT_BOOK}[name]
+    # Requests a citizen waits for -------------------------------------------------
+    def _ask(self, name: str, message, data: dict, failed: str) -> dict:
+        """The hub's result for request ``name`` (``message`` made of ``data``):
+        LookupOffline when the hub cannot be reached, LookupFailed with the hub's
+        Vietnamese refusal (``failed`` when it gives none)."""
         if not self.bus.connected or not self.hub_online:
             raise LookupOffline()
         try:
@@ -308,9 +261,32 @@ class Kiosk(Node):
         except (NotConnected, RequestTimeout):
             raise LookupOffline() from None
         if not answer.get("ok"):
-            raise LookupFailed(answer.get("error", {}).get("message")
-                               or "Chưa đặt được lịch hẹn.")
+            raise LookupFailed(answer.get("error", {}).get("message") or failed)
         return answer["result"]
+
+    # Dossier look-up ---------------------------------------------------------------
+    def lookup_dossier(self, code: str) -> dict:
+        """The hub's public status of a dossier; LookupOffline when the hub is unreachable."""
+        return self._ask("dossier_lookup", DOSSIER_LOOKUP, {"code": code[:64]},
+                         "Không tra cứu được hồ sơ.")
+
+    def lookup_dossiers_by_id(self, id_number: str) -> dict:
+        """The card holder's dossiers (``dossier_lookup_by_id``); the number goes in the
+        request only, never in a log (the errors say nothing of it)."""
+        return self._ask("dossier_lookup_by_id", DOSSIER_LOOKUP_BY_ID,
+                         {"id_number": id_number}, "Không tra cứu được hồ sơ.")
+
+    # Feedback (issue 15) ----------------------------------------------------------------
+    def send_feedback(self, data: dict) -> dict:
+        """Send a citizen's complaint or suggestion; the hub's ``code``, ``due_at``."""
+        return self._ask("feedback", FEEDBACK, data, "Chưa gửi được góp ý.")
+
+    def ask_booking(self, name: str, data: dict) -> dict:
+        """``request.appointment_slots`` or ``request.appointment_book`` (issue 26); the
+        hub's result, or LookupFailed with its Vietnamese refusal."""
+        message = {"appointment_slots": APPOINTMENT_SLOTS,
+                   "appointment_book": APPOINTMENT_BOOK}[name]
+        return self._ask(name, message, data, "Chưa đặt được lịch hẹn.")
 
     # Screen and camera -----------------------------------------------------------------
     def start(self) -> Kiosk:
@@ -337,7 +313,7 @@ class Kiosk(Node):
             surface = pygame.display.set_mode(size, flags)
             pygame.display.set_caption("motcua kiosk")
             if self.config.input_poll_s == -1:
-                self.screen_wait = open_screen_wait(pygame)
+                self.screen_wait = open_screen_wait(pygame, self.config.input_devices)
         self.surface = surface
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
@@ -378,7 +354,7 @@ class Kiosk(Node):
         if self.config.input_poll_s > 0:
             return self.config.input_poll_s
         if self.screen_wait is not None:
-            return None  # SDL's wait ends at a touch
+            return None  # the wait ends at a touch (or reads on its own clock)
         import pygame  # lazy, as in open_screen
 
         if not pygame.display.get_init() or pygame.display.get_driver() in ("dummy",

@@ -248,7 +248,9 @@ class Procedure:
                   ("meta", (f"Mã thủ tục: {self.proc['code']} · "
                             if confirmed(self.proc["details"], "code") else "")
                            + f"{LEVELS.get(self.proc['level'])} · Lĩnh vực: {self.proc['field']}"),
-                  ("meta", "Cơ quan thực hiện: " + ", ".join(d.get("agencies", [])))]
+                  # Unconfirmed agencies are staff-only too: "ask", never a guess.
+                  ("meta", "Cơ quan thực hiện: " + (", ".join(d["agencies"])
+                                                    if d.get("agencies") else ASK_OFFICER))]
         source = source_phrase(self.proc["details"], centre)
         if source:
             blocks.append(("meta", source))

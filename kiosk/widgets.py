@@ -161,6 +161,24 @@ def draw_code_field(surface, ui, x: int, y: int, width: int, text: str,
     return field
 
 
+def draw_text_field(surface, ui, rect: pygame.Rect, label: str, value: str,
+                    focused: bool) -> None:
+    """A field of a form a citizen fills in (a name, a phone number, a text): ``value``
+    with a cursor when ``focused``, else ``label`` greyed while empty. A long value
+    shows its end (where one types), a long label is cut at a word's end, visibly."""
+    pygame.draw.rect(surface, BRAND if focused else MUTED, rect, width=4 if focused else 2,
+                     border_radius=14)
+    font = ui.fonts.get(ui.u(34))
+    shown = (value + "|") if focused else value
+    room = rect.w - ui.u(40)
+    while font.size(shown)[0] > room and len(shown) > 1:
+        shown = "…" + shown[2:]
+    while font.size(label)[0] > room and len(label) > 2:
+        label = label[:-2].rstrip(" (") + "…"
+    surface.blit(font.render(shown or label, True, INK if value else MUTED),
+                 (rect.x + ui.u(20), rect.centery - font.get_linesize() // 2))
+
+
 def edit_code(text: str, key: str, limit: int, *, upper: bool = False) -> str:
     """A typed code after one key of :func:`keyboard`: a code has no spaces and at most
     ``limit`` characters; ``upper`` upper-cases what is typed.

@@ -41,10 +41,11 @@ PARTS = {
     "conditions": "Yêu cầu, điều kiện",
     "results": "Kết quả",
     "legal_basis": "Căn cứ pháp lý",
+    "agencies": "Cơ quan thực hiện",
     "decision": "Quyết định công bố",
 }
 # Parts whose value lives at the top level of ``details`` (the others are per channel).
-_LISTS = ("components", "steps", "conditions", "results", "legal_basis")
+_LISTS = ("components", "steps", "conditions", "results", "legal_basis", "agencies")
 ASK_OFFICER = "Xin hỏi cán bộ tiếp nhận"
 
 

@@ -6,6 +6,9 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+import pygame
+
+from display.board import BoardRenderer, board_pages
 from display.model import BoardModel
 from motcua.bus.messages import STATE_BOARD, STATE_DOSSIER_STATS, STATE_LINE
 
@@ -116,3 +119,77 @@ def big_hall(counters: int, departments: int | None = None) -> BoardModel:
             estimate_range=[i, 45 + i] if i % 2 else None), now=NOW)
     m.set_online(True, NOW - dt.timedelta(minutes=30))
     return m
+
+
+def hall_states() -> dict[str, BoardModel]:
+    """The sample centre's hall (20 counters, its 15 departments) as the day goes:
+    midday (numbers of four characters, one counter paused, the newest call
+    blinking); the morning before the first call (every open counter "—", one
+    paused: the state a 3840×1080 board cut "Tạm dừng" to "Tạm…" in); and an
+    afternoon with counters closed, paused for a said time ("Tạm nghỉ đến 14:30")
+    and paused plainly, next to counters calling short numbers."""
+    states = {"midday": big_hall(20)}
+    morning = big_hall(20)
+    payload = dict(morning._board, calls=[],
+                   counters=[dict(c, display=None) for c in morning._board["counters"]])
+    morning.update("board/main", payload, live=True, now=NOW - dt.timedelta(seconds=1))
+    states["morning"] = morning
+    afternoon = big_hall(20)
+    rows = []
+    for c in afternoon._board["counters"]:
+        n = c["counter"]
+        status = "closed" if n in (3, 4, 15) else "paused" if n in (7, 9, 18) else "open"
+        rows.append(dict(c, status=status, display=None if status != "open" else str(n * 3)))
+        afternoon.update(f"counter/{n}", {"counter": n, "hall": "main", "status": status,
+                                          "status_name": "Tạm nghỉ đến 14:30" if n == 7
+                                          else ""}, now=NOW)
+    calls = [dict(call, display=str(call["counter"] * 3)) for call in afternoon._board["calls"]
+             if call["counter"] not in (3, 4, 15, 7, 9, 18)]
+    afternoon.update("board/main", dict(afternoon._board, counters=rows, calls=calls),
+                     live=True, now=NOW - dt.timedelta(seconds=1))
+    states["afternoon"] = afternoon
+    return states
+
+
+# --- What a citizen would see as broken in a frame ----------------------------------------
+
+def layout_faults(renderer) -> list[str]:
+    """What is wrong with the frame ``renderer`` last drew, as a citizen would see it:
+    a text cut ("Tạm…"), a text whose ink runs off the screen, over another text's
+    ink, or across the edge of a box it sits on (a tile, a panel, the header)."""
+    import pygame
+
+    faults = [f"cut: {cut}" for cut in renderer.reports]
+    screen = pygame.Rect(0, 0, *renderer.size)
+    inks = [(text, ink) for text, ink in renderer.inks if ink.width and ink.height]
+    for text, ink in inks:
+        if not screen.contains(ink):
+            faults.append(f"off the screen: {text!r} at {tuple(ink)}")
+        for box in renderer.boxes:
+            # Inside or outside a box, never across its edge.
+            if box.colliderect(ink) and not box.contains(ink):
+                faults.append(f"across a box's edge: {text!r} at {tuple(ink)}, box {tuple(box)}")
+    for i, (text, ink) in enumerate(inks):
+        for other, other_ink in inks[i + 1:]:
+            if ink.colliderect(other_ink):
+                faults.append(f"overlap: {text!r} at {tuple(ink)} and {other!r} at "
+                              f"{tuple(other_ink)}")
+    return faults
+
+
+def every_page(size, view, now: dt.datetime = NOW, first_page: Path | None = None):
+    """Draw the board at each page turn from ``now`` until every page of every panel was
+    shown: the renderer, the texts drawn, their sizes, and what the renderer had to cut;
+    the first page's picture saved to ``first_page`` when given."""
+    renderer = BoardRenderer(size)
+    texts, sizes, cuts = [], [], []
+    for turn in range(board_pages(renderer, view)):
+        surface = pygame.Surface(size)
+        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
+        texts += renderer.texts
+        sizes += renderer.sizes
+        cuts += [str(c) for c in renderer.reports]
+        if turn == 0 and first_page:
+            first_page.parent.mkdir(exist_ok=True)
+            pygame.image.save(surface, str(first_page))
+    return renderer, texts, sizes, cuts

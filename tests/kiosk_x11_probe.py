@@ -21,20 +21,8 @@ import time
 from kiosk.node import Kiosk, KioskConfig
 from motcua.config import load
 
+from .node_rig import button_center, drawn_after
 from .x11 import Finger
-
-
-def button_center(ui, name: str) -> tuple[int, int]:
-    """Where a button is, read from this thread while the kiosk's draws a frame (its
-    button list is rebuilt in two steps: look again for a moment)."""
-    deadline = time.monotonic() + 2
-    while True:
-        try:
-            return ui.find(name).rect.center
-        except LookupError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
 
 
 def main(config_path: str) -> int:
@@ -74,13 +62,8 @@ def main(config_path: str) -> int:
             time.sleep(0.2)
             want = 1.0 if ui.fonts.scale > 1.0 else ui.LARGE_TEXT
             t0 = finger.tap()
-            ms = None
-            while time.perf_counter() - t0 < 5:
-                shown = [d for d in draws[-5:] if d[0] > t0 and d[1] == want]
-                if shown:
-                    ms = (shown[0][0] - t0) * 1000
-                    break
-                time.sleep(0.0005)
+            shown = drawn_after(draws, t0, want, timeout=5)
+            ms = None if shown is None else (shown[0] - t0) * 1000
             print(json.dumps({"touch_ms": ms}), flush=True)
 
     threading.Thread(target=control, daemon=True).start()

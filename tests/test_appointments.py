@@ -403,10 +403,10 @@ def test_a_procedure_page_leads_to_booking_its_departments_service(sample_citize
     """The sample centre: a procedure's page offers a booking, which picks the service of
     the procedure's department."""
     lan = sample_citizen
-    page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
-    assert "/dat-lich?thu-tuc=1.001193" in page
-    page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
-    assert 'id="about-procedure"' in page and "Đăng ký khai sinh" in page
+    page = lan.get("/thu-tuc/1.000689").get_data(as_text=True)
+    assert "/dat-lich?thu-tuc=1.000689" in page
+    page = lan.get("/dat-lich?thu-tuc=1.000689").get_data(as_text=True)
+    assert 'id="about-procedure"' in page and "Đăng ký khai sinh có yếu tố nước ngoài" in page
     assert 'id="chosen-service"' in page and "Hộ tịch" in page
     assert "Thứ Hai, 07/12/2026" in page
     page = lan.get("/dat-lich?thu-tuc=9.999999").get_data(as_text=True)
@@ -615,4 +615,50 @@ def test_a_procedure_no_line_takes_offers_no_booking_and_says_where_to_ask(sampl
     page = lan.get("/dat-lich?thu-tuc=1.002809").get_data(as_text=True)
     assert "Công an tỉnh không có quầy lấy số tại Trung tâm" in page
     assert "xin hỏi quầy hướng dẫn" in page and "lấy số trực tiếp" not in page
+    assert 'id="book-procedure"' in lan.get("/thu-tuc/1.000689").get_data(as_text=True)
+
+
+def test_a_commune_procedure_is_not_booked_at_the_provincial_centre(sample_citizen, config):
+    """Đăng ký khai sinh (1.001193) is the commune's: the provincial sample centre offered a
+    booking for it at its Hộ tịch line, and the citizen came to a centre that does not
+    receive it. Booking is offered for the levels the centre receives (its setting)."""
+    lan = sample_citizen
+    page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert "Đăng ký khai sinh" in page and 'id="book-procedure"' not in page
+    page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
+    assert ("Thủ tục “Đăng ký khai sinh” do cấp xã giải quyết; Trung tâm này không nhận "
+            "đặt lịch hẹn cho thủ tục cấp xã. Xin nộp hồ sơ tại Trung tâm Phục vụ hành "
+            "chính công cấp xã") in page
+    store = lan.application.extensions["motcua.store"]
+    with pytest.raises(Refused) as refused:   # the service given too: still refused
+        bookings.service_for(store.db, "ho-tich", "1.001193")
+    assert refused.value.code == "not_received_here"
+    # A centre that says it receives the commune's offers it again.
+    with store.write() as db:
+        setup.save_settings(db, {"procedure_levels": "commune, province"})
+    assert setup.settings(store.db)["procedure_levels"] == "province,commune"
     assert 'id="book-procedure"' in lan.get("/thu-tuc/1.001193").get_data(as_text=True)
+    assert bookings.service_for(store.db, None, "1.001193")[0]["code"] == "ho-tich"
+    with store.write() as db, pytest.raises(Refused, match="cấp xã"):
+        setup.save_settings(db, {"procedure_levels": "xa"})
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_admin_sets_the_levels_the_centre_receives(browser, live_server, store, width):
+    from central.accounts import users
+
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    users.create_user(store, "admin", "Lê Văn Quản", "admin", "mat-khau-admin")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mat-khau-admin")
+    page.click("form.login button[type=submit]")
+    page.goto(f"{live_server}/admin/queue")
+    assert page.input_value("#procedure_levels") == "province"
+    page.select_option("#procedure_levels", "province,commune")
+    page.locator("#procedure_levels").scroll_into_view_if_needed()
+    page.click("#settings-form button[type=submit]")
+    page.get_by_text("Đã lưu thiết lập hàng chờ").wait_for()
+    assert setup.settings(store.db)["procedure_levels"] == "province,commune"

@@ -76,9 +76,17 @@ def test_days_only_the_package_or_the_press_knows_wait_for_an_administrator(stor
         D(2027, 9, 3), D(2027, 11, 24)]
     culture = waiting[D(2026, 11, 24)]
     assert (culture.suggested_working, culture.applied_working) == (False, True)
-    assert "80-NQ/TW" in culture.reason
+    assert culture.source.line == "28/2026/QH16 ngày 24/04/2026 của Quốc hội"
+    assert "chưa thấy toàn văn" in culture.reason and "Ngày đã qua" in culture.reason
     swap = waiting[D(2026, 8, 31)]
     assert swap.source.number == "9441/TB-BNV" and "báo chí" in swap.reason
+    # Tết Đinh Mùi and the day after Quốc khánh 2027: the Prime Minister's decision as
+    # reported (10065/VPCP-KGVX, 02/10/2026), the same days the package guesses.
+    for day in (D(2027, 2, 4), D(2027, 2, 5), D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10),
+                D(2027, 9, 3)):
+        assert waiting[day].source.line == "10065/VPCP-KGVX ngày 02/10/2026 của Văn phòng Chính phủ"
+        assert (waiting[day].suggested_working, waiting[day].applied_working) == (False, True)
+    assert "ngày làm việc" in waiting[D(2027, 2, 8)].reason     # what waiting costs
     # Decided (either way) by an override with its text: no longer waiting.
     working_calendar.set_override(store, D(2026, 11, 24), working=True,
                                   decision="Bộ luật Lao động 45/2019/QH14 Điều 112",
@@ -103,7 +111,8 @@ def test_admin_page_shows_sources_and_decides_a_pending_day(client, store, hub_c
     page = client.get("/admin/calendar").get_data(as_text=True)
     assert "12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ" in page
     assert "45/2019/QH14 ngày 20/11/2019 của Quốc hội" in page
-    assert "đối chiếu ngày 06/12/2026" in page
+    assert "đối chiếu ngày 07/12/2026" in page
+    assert "Nguồn tìm thấy: 10065/VPCP-KGVX ngày 02/10/2026 của Văn phòng Chính phủ" in page
     pending = page[page.index('id="pending"'):page.index("</table>", page.index('id="pending"'))]
     assert "24/11/2026" in pending and "Ngày Văn hóa Việt Nam" in pending
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -148,3 +157,26 @@ def test_the_calendar_page_in_chromium(browser, live_server, store):
     page.locator("#overrides", has_text="Luật số 99/2026/QH15").wait_for()
     assert page.locator('#pending tr:has(input[name=day][value="2026-11-24"])').count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_the_next_twelve_months_show_the_days_waiting(client, store):
+    """Tết 2027 waits for a text: the "next 12 months" table must show it coming,
+    not list only the days applied (which left Tết out entirely)."""
+    from motcua import clock
+
+    _admin(client, store)
+    clock.use_demo(clock.DemoClock(D(2026, 12, 7), start_hour=8, speed=1,
+                                   since=__import__("time").time()))
+    try:
+        page = client.get("/admin/calendar").get_data(as_text=True)
+    finally:
+        clock.use_demo(None)
+    start = page.index('id="holidays"')
+    table = page[start:page.index("</table>", start)]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    tet = [r for r in rows if "04/02/2027" in r]
+    assert tet, "Tết 2027 (pending) missing from the next 12 months"
+    assert "Làm việc" in tet[0] and "Chờ quyết định: nghỉ" in tet[0]
+    # A day applied with a text is listed as before, with no pending note.
+    new_year = [r for r in rows if "01/01/2027" in r]
+    assert new_year and "Nghỉ" in new_year[0] and "Chờ quyết định" not in new_year[0]

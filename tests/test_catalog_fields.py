@@ -64,7 +64,7 @@ FULL = {
          "quote": "Trong thời hạn 03 ngày làm việc", "note": "Bản pháp điển"},
         {"parts": ["fees"], "number": "85/2019/TT-BTC", "issuer": "Bộ Tài chính"},
     ],
-    "unconfirmed": ["fees"],
+    "unconfirmed": ["fees", "agencies"],
     "supplement_restarts": True,
     "fees_pause_clock": True,
     "withdrawn": {"number": "2252/QĐ-VP", "date": "2026-07-02",
@@ -296,3 +296,49 @@ def test_the_admin_edit_page_saves_every_field_back_unchanged(browser, live_serv
     expected = {k: v for k, v in FULL.items() if k != "fees_pause_clock"}
     assert _stored(store) == expected
     assert procedures.current(store.db, "1.009999")["version"] == 2
+    # "Cơ quan thực hiện" is confirmed on the page like the time limit and the fees.
+    assert page.is_checked("input[name=unconfirmed_agencies]")
+    page.uncheck("input[name=unconfirmed_agencies]")
+    page.click("#edit button[type=submit]")
+    page.get_by_text("thủ tục được công bố phiên bản mới").wait_for()
+    assert _stored(store) == {**expected, "unconfirmed": ["fees"]}
+
+
+def test_unconfirmed_agencies_are_for_staff_only(client, store):
+    """"Cơ quan thực hiện" can be unconfirmed like the time limit, the fee and the legal
+    basis: then the public page and the kiosk say "ask the officer", never the names."""
+    from kiosk.screens import Procedure
+
+    catalog.import_records(store, [(1, IN_FORCE)], "admin", DEPARTMENTS)
+    page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
+    agencies = re.search(r'<h2>Cơ quan thực hiện</h2>\s*<p id="agencies">([^<]*)</p>', page)
+    assert agencies and agencies.group(1) == "Xin hỏi cán bộ tiếp nhận."
+    assert "Ủy ban nhân dân cấp xã" not in page
+    proc = procedures.current(store.db, "1.009999")
+    lines = [text for kind, text in Procedure(proc).blocks() if kind == "meta"]
+    assert "Cơ quan thực hiện: Xin hỏi cán bộ tiếp nhận" in lines, lines
+    # Confirmed: shown, on both.
+    catalog.edit(store, "1.009999", {"unconfirmed": ["fees"]}, "admin")
+    page = client.get("/thu-tuc/1.009999").get_data(as_text=True)
+    assert re.search(r'<ul id="agencies"><li>Ủy ban nhân dân cấp xã</li><li>Sở Tư pháp</li>',
+                     page)
+    proc = procedures.current(store.db, "1.009999")
+    lines = [text for kind, text in Procedure(proc).blocks() if kind == "meta"]
+    assert "Cơ quan thực hiện: Ủy ban nhân dân cấp xã, Sở Tư pháp" in lines
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_an_unconfirmed_part_the_catalog_does_not_know_is_refused_by_name(store, kind):
+    record = {**IN_FORCE, "unconfirmed": ["fees", "co_quan"]}
+    if kind == "json":
+        data = json.dumps({"departments": DEPARTMENTS, "procedures": [record]},
+                          ensure_ascii=False).encode()
+    else:
+        catalog.import_records(store, [], "admin", DEPARTMENTS, source="departments")
+        data = ("code,name,field,level,unconfirmed\n"
+                "1.009999,Thủ tục thử,Hộ tịch,commune,fees;co_quan\n").encode()
+    with pytest.raises(ImportRefused) as refused:
+        _load(store, f"c.{kind}", data)
+    (problem,) = [str(p) for p in refused.value.problems]
+    assert "“co_quan” không phải một phần của thủ tục" in problem and "agencies" in problem
+    assert procedures.current(store.db, "1.009999") is None

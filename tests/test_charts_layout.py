@@ -111,3 +111,34 @@ def test_no_chart_label_overlaps_another(browser, live_server, centre, width, he
           return [Math.min(...items.map((r) => r.top)), Math.max(...items.map((r) => r.top))];
         }""")
         assert nav[1] - nav[0] < 10, f"the staff navigation wraps: tops {nav}"
+
+
+# Every element of the page whose right edge lies beyond the window (a clipped table
+# column inside an `overflow-x: auto` box counts: at 390 px its box shows no scroll bar).
+BEYOND = """() => [...document.querySelectorAll("main *")].map((el) => {
+  const r = el.getBoundingClientRect();
+  return {tag: el.tagName, text: (el.innerText || "").trim().slice(0, 40), right: r.right,
+          w: r.width};
+}).filter((b) => b.w > 0 && b.right > window.innerWidth + 1)"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)])
+def test_the_public_table_reads_whole_on_a_phone(browser, live_server, centre, width, height):
+    """/thong-ke's table by department hid its last column ("Tỷ lệ đúng hạn") at 390 px:
+    its box scrolled sideways with no scroll bar to see. On a phone each department is
+    now a card of labelled figures; nothing lies beyond the window."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{live_server}/thong-ke")
+    beyond = page.evaluate(BEYOND)
+    assert not beyond, f"/thong-ke at {width}: beyond the window: {beyond[:5]}"
+    rows = page.locator("#public-report tbody tr")
+    assert rows.count() >= 3
+    for i in range(rows.count()):
+        rate = rows.nth(i).locator("td.rate")
+        box = rate.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (i, box)
+        if width == 390:   # each figure says what it is, as the hidden header did
+            text = rows.nth(i).inner_text()
+            for label in ("Tiếp nhận", "Đã giải quyết", "Quá hạn", "Tỷ lệ đúng hạn"):
+                assert label in text, (label, text)
+    page.screenshot(path=f"/tmp/webfix-thong-ke-{width}.png", full_page=True)

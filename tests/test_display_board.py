@@ -31,22 +31,6 @@ SIZES = [(1920, 1080), (1280, 720), (1080, 1920)]
 SIZE_IDS = ["1920x1080", "1280x720", "portrait-1080x1920"]
 
 
-def every_page(size, view):
-    """Draw the board at each page turn until every page of every panel was shown:
-    the texts drawn, their sizes, and what the renderer had to cut."""
-    renderer = BoardRenderer(size)
-    turns = board_pages(renderer, view)
-    texts, sizes, cuts = [], [], []
-    for turn in range(turns):
-        surface = pygame.Surface(size)
-        renderer.draw(surface, view, sample.NOW + dt.timedelta(seconds=turn
-                                                               * renderer.page_seconds))
-        texts += renderer.texts
-        sizes += renderer.sizes
-        cuts += [str(c) for c in renderer.reports]
-    return renderer, texts, sizes, cuts
-
-
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_the_board_matches_its_golden_for_each_layout(size):
     image, texts = draw(size, sample.model().view())
@@ -66,7 +50,7 @@ def test_every_counter_service_and_department_is_shown_whole_and_readable(size, 
     """Issue 22: the sample centre's services and departments, 1 to 40 counters, at
     each resolution: every page, nothing cut, nothing under the reading minimum."""
     view = sample.big_hall(counters).view()
-    renderer, texts, sizes, cuts = every_page(size, view)
+    renderer, texts, sizes, cuts = sample.every_page(size, view)
     assert cuts == []
     # The strip goes round every service and department (12 and 19) within
     # STRIP_CYCLE_SECONDS: a citizen finds theirs in about half a minute (docs/display.md).
@@ -170,7 +154,7 @@ def test_the_strip_leaves_out_services_with_nobody_waiting_unless_one_is_being_c
     calls = (dict(view.calls[0], status="serving"),
              dict(view.calls[1], service_name=called, status="called"))
     view = replace(view, calls=calls, waiting=waiting, source=0)
-    renderer, texts, _, cuts = every_page(size, view)
+    renderer, texts, _, cuts = sample.every_page(size, view)
     assert cuts == []
     lines = " ".join(texts)
     for w in waiting:
@@ -182,13 +166,13 @@ def test_the_strip_leaves_out_services_with_nobody_waiting_unless_one_is_being_c
     # Nobody waiting anywhere, nobody being called: one row says so.
     view = replace(view, calls=calls[:1], source=0,
                    waiting=tuple(dict(w, waiting=0) for w in waiting))
-    _, texts, _, cuts = every_page(size, view)
+    _, texts, _, cuts = sample.every_page(size, view)
     assert cuts == [] and "Hiện không có ai đang chờ" in texts
     assert "Dịch vụ thử" not in " ".join(texts)
 
 
 def test_each_department_shows_its_on_time_share_and_overdue_count():
-    _, texts, _, _ = every_page((1920, 1080), sample.model().view())
+    _, texts, _, _ = sample.every_page((1920, 1080), sample.model().view())
     joined = " | ".join(texts)
     assert "HỒ SƠ GIẢI QUYẾT ĐÚNG HẠN — Năm 2026" in texts
     for name, shown, overdue in [("Sở Tư pháp", "98%", 0), ("Sở Nông nghiệp và Môi trường",
@@ -315,7 +299,60 @@ def test_a_wait_the_hub_cannot_trust_shows_as_a_range_whole(size):
     waiting = tuple({**w, "waiting": max(1, w["waiting"]), "estimate_min": 47,
                      "estimate_range": [35, 60]} for w in view.waiting)
     view = dataclasses.replace(view, waiting=waiting)
-    renderer, texts, sizes, cuts = every_page(size, view)
+    renderer, texts, sizes, cuts = sample.every_page(size, view)
     assert cuts == []
     assert "chờ 35–60 phút" in texts
     assert not any("47 phút" in t for t in texts)
+
+
+# Every size the display is set up for (docs/display.md): the two goldens', a common
+# cheap panel's 1366×768, a double screen side by side (3840×1080) and upright.
+SUPPORTED = [(1920, 1080), (1366, 768), (1280, 720), (3840, 1080), (1080, 1920)]
+SUPPORTED_IDS = ["1920x1080", "1366x768", "1280x720", "3840x1080", "portrait-1080x1920"]
+
+
+@pytest.mark.parametrize("state", ["midday", "morning", "afternoon"])
+@pytest.mark.parametrize("size", SUPPORTED, ids=SUPPORTED_IDS)
+def test_no_text_is_cut_or_overlaps_at_any_supported_size(size, state):
+    """The sample centre (20 counters, 15 departments) with counters calling, paused
+    (plainly and "Tạm nghỉ đến 14:30") and closed, every page and both phases of the
+    blinking call: no text cut, off the screen, over another or across a box's edge.
+    Seen: at 3840×1080 the tiles were exactly as wide as "Quầy 9" and "—" needed, and
+    a paused counter read "Tạm…"."""
+    view = sample.hall_states()[state].view()
+    renderer = BoardRenderer(size)
+    turns = board_pages(renderer, view)
+    faults, texts = [], set()
+    for turn in range(turns):
+        for blink in (0.0, 0.5):
+            renderer.draw(pygame.Surface(size), view, sample.NOW + dt.timedelta(
+                seconds=turn * renderer.page_seconds + blink))
+            faults += sample.layout_faults(renderer)
+            texts.update(renderer.texts)
+    assert sorted(set(faults)) == []
+    for c in view.counters:
+        if c["status"] == "closed":
+            assert c["name"] not in texts  # left out: citizens look for where to go
+            continue
+        assert c["name"] in texts
+        if c["status"] == "paused":
+            assert (c["status_name"] or "Tạm dừng") in texts or "Tạm dừng" in texts
+        else:
+            assert (c["display"] or "—") in texts
+    for d in view.departments:
+        assert d["name"] in " ".join(texts)
+
+
+def test_the_layout_check_sees_overlapping_and_spilling_text():
+    """The check above fails on what it claims to find."""
+    renderer = BoardRenderer((1280, 720))
+    surface = pygame.Surface((1280, 720))
+    renderer.box(surface, (0, 0, 0), (100, 100, 200, 60))
+    renderer.text(surface, "Quầy 1", 51, (120, 110))
+    renderer.text(surface, "Tạm dừng", 51, (150, 115))            # over "Quầy 1"
+    renderer.text(surface, "Đóng", 51, (280, 110))                # across the box's right edge
+    renderer.text(surface, "10:25", 51, (1270, 10))               # off the screen
+    faults = sample.layout_faults(renderer)
+    assert any(f.startswith("overlap: 'Quầy 1'") and "'Tạm dừng'" in f for f in faults)
+    assert any(f.startswith("across a box's edge: 'Đóng'") for f in faults)
+    assert any(f.startswith("off the screen: '10:25'") for f in faults)

@@ -100,7 +100,8 @@ def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, 
     assert reply["ok"] and result["found"] and result["code"] == d["code"]
     assert result["applicant"] == "Nguyễn T** L**" and result["department"] == "Sở Tư pháp"
     assert set(result) == {"found", "code", "status", "status_name", "received_at", "due_at",
-                           "department", "late", "progress", "applicant"}
+                           "department", "late", "progress", "applicant", "supplement"}
+    assert result["supplement"] == ""   # not waiting for a supplement
     assert result["progress"] == "Trong hạn"
     missing = node.bus.request(t.node_request("kiosk-1", "dossier_lookup"),
                                DOSSIER_LOOKUP.make(code="000.00.00.H56-000000-0000"),
@@ -199,3 +200,34 @@ def test_the_public_lookup_says_how_a_finished_dossier_ended(client, ids, store,
     assert "Tiến độ" not in dict(dossier_facts(result))
     # An older hub sends no progress: the kiosk says what it can from `late`.
     assert ("Tiến độ", "Quá hạn") in dossier_facts({"late": True, "status": 4})
+
+
+def test_the_lookup_says_what_a_supplement_asks_for(client, ids, store, hub_config):
+    """/tra-cuu said only "Yêu cầu bổ sung": the citizen could not tell what to bring. It
+    shows the officer's reason (form 02), escaped; the kiosk's look-up too."""
+    from kiosk.dossier_screens import SUPPLEMENT_CHARS, supplement_advice
+
+    d = received(store, hub_config, ids)
+    reason = "Thiếu bản sao <b>Giấy chứng sinh</b> & Sổ hộ khẩu"
+    dossiers.act(store, hub_config, d["id"], "request_supplement", actor="lan.nt",
+                 note=reason)
+    page = client.get(f"/tra-cuu?code={d['code']}").get_data(as_text=True)
+    rows = _lookup_rows(client, d["code"])
+    assert rows["Trạng thái"] == "Yêu cầu bổ sung hồ sơ"
+    assert rows["Cần bổ sung"].startswith(
+        "Thiếu bản sao &lt;b&gt;Giấy chứng sinh&lt;/b&gt; &amp; Sổ hộ khẩu"), rows
+    assert "<b>Giấy" not in page
+    result = {k: v for k, v in queries.lookup(store.db, d["code"]).items()
+              if k in queries.BUS_FIELDS}
+    assert result["supplement"] == reason
+    assert supplement_advice(result).startswith(f"Cần bổ sung: {reason} — Mang")
+    # A second request says its own reason, the latest.
+    dossiers.act(store, hub_config, d["id"], "resubmit", actor="lan.nt")
+    assert "Cần bổ sung" not in _lookup_rows(client, d["code"])   # no longer waiting
+    long = "Bổ sung " + "giấy tờ chứng minh nơi cư trú, " * 20
+    dossiers.act(store, hub_config, d["id"], "request_supplement", actor="lan.nt", note=long)
+    rows = _lookup_rows(client, d["code"])
+    assert rows["Cần bổ sung"].startswith(long.strip()[:200])
+    advice = supplement_advice(queries.lookup(store.db, d["code"]))
+    assert len(advice) < SUPPLEMENT_CHARS + 160
+    assert "… (xem đủ trên phiếu yêu cầu bổ sung)" in advice

@@ -191,6 +191,25 @@ def test_illegal_transitions_are_refused_and_change_nothing(store, hub_config, i
     assert e.value.code == "note_required"
 
 
+def test_a_reason_longer_than_the_record_keeps_is_refused_not_cut(store, hub_config, ids):
+    # Seen on the sample centre: a 100,000-character supplement reason was accepted with
+    # "Yêu cầu bổ sung: hồ sơ … — Yêu cầu bổ sung hồ sơ." and kept cut to its first
+    # 1,000 characters, the officer never told.
+    d = receive(store, hub_config, ids, at(2026, 3, 2, 9))
+    long_reason = "Thiếu bản sao giấy khai sinh có chứng thực. " * 30   # 1,319 once trimmed
+    with pytest.raises(Refused) as e:
+        dossiers.act(store, hub_config, d["id"], "request_supplement", actor="x",
+                     note=long_reason)
+    assert e.value.code == "note_too_long"
+    assert "1.000 ký tự" in e.value.message and "1.319" in e.value.message
+    assert dossiers.get(store.db, d["id"])["status"] == d["status"]
+    assert len(dossiers.events(store.db, d["id"])) == 1
+    done = dossiers.act(store, hub_config, d["id"], "request_supplement", actor="x",
+                        note=long_reason[:1000])
+    assert dossiers.events(store.db, d["id"])[-1]["note"] == long_reason[:1000].strip()
+    assert done["status"] != d["status"]
+
+
 def _message(store, hub_config, d, action):
     with pytest.raises(Refused) as e:
         dossiers.act(store, hub_config, d["id"], action, actor="x")
@@ -355,3 +374,22 @@ def test_a_bad_code_pattern_stops_the_hub_at_start(tmp_path):
         with pytest.raises(ConfigError) as e:
             from_dict(HubConfig, {"center": "c", "dossiers": {"code_pattern": pattern}})
         assert "dossiers.code_pattern" in str(e.value) and words in str(e.value)
+
+
+def test_the_reception_chooser_puts_names_that_begin_with_the_words_first(store):
+    # Seen on the sample centre's /reception: "cap" listed "Bổ nhiệm và cấp thẻ…", "Chia,
+    # tách; sáp nhập… (cấp tỉnh)", "Cho phép…" and the first "Cấp …" 19th of 20, and with
+    # nothing typed "Chuyển…", "Chấp thuận…" came before "Cấp…" (code-point order).
+    from central import catalog
+    from motcua.text import sort_key
+
+    catalog.load_sample(store, "admin")
+    top = [p["name"] for p in queries.search_procedures(store.db, "cap")]
+    assert len(top) == 20 and all(n.startswith("Cấp") for n in top[:10]), top
+    assert [p["name"] for p in queries.search_procedures(store.db, "dang ky")][0].startswith(
+        "Đăng ký")
+    first = [p["name"] for p in queries.search_procedures(store.db, "")]
+    assert first == sorted(first, key=sort_key), first
+    starts = [n.split()[0] for n in first]
+    assert "Cấp" in starts, first   # â before h: "Cấp…" before "Chia…", "Chuyển…"
+    assert not [w for w in starts[:starts.index("Cấp")] if w.startswith("Ch")], first

@@ -13,13 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pygame
 import pytest
 
 from .conftest import PROJECT, wait_until
 from .node_loop import NodeLoop
+from .node_rig import wakeups
 from .x11 import Xvfb, x11_environment
 
 
@@ -81,19 +81,6 @@ def test_a_screen_with_input_is_read_every_tenth_of_a_second(resting):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1))
     wait_until(lambda: ui.screen.name == "home", timeout=5)
     assert time.monotonic() - t0 < 1.0  # the next read, not the 5 s rest
-
-
-def wakeups(pid: int) -> int:
-    """Voluntary context switches of all a process's threads: each is a thread going
-    to sleep, so their rate is how often the process wakes."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            status = (task / "status").read_text()
-        except OSError:
-            continue
-        total += int(status.split("voluntary_ctxt_switches:")[1].split()[0])
-    return total
 
 
 def read_line(process, timeout: float) -> dict:

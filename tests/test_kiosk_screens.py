@@ -370,3 +370,36 @@ def test_a_citizen_never_sees_an_unconfirmed_value(replica):
     text = " ".join(t for _, t in confirmed.blocks())
     assert "Trong ngày" in text and "Công bố tại Quyết định 9999/QĐ-UBND" in text
     assert ASK_OFFICER.lower() not in text.lower()
+
+
+@pytest.mark.parametrize("orientation", SIZES)
+def test_a_dossier_waiting_for_a_supplement_says_what_to_bring(replica, orientation,
+                                                              monkeypatch):
+    """The kiosk's look-up said only "cần bổ sung giấy tờ: xin xem thông báo …": it now
+    shows the officer's reason (form 02), cut when it would not fit."""
+    from kiosk.dossier_screens import supplement_advice
+
+    code = "000.00.14.H56-261126-0031"
+    reason = ("Bổ sung bản sao Giấy chứng nhận quyền sử dụng đất có chứng thực và văn bản "
+              "ủy quyền của các đồng sở hữu; " * 4).strip()
+    monkeypatch.setitem(DOSSIERS, code, {
+        "found": True, "code": code, "status": 5, "status_name": "Yêu cầu bổ sung hồ sơ",
+        "received_at": "2026-11-26T02:00:00+00:00", "due_at": "2026-12-02T09:00:00+00:00",
+        "department": "Sở Nông nghiệp và Môi trường", "late": False, "progress": "Trong hạn",
+        "applicant": "Trần V** B***", "supplement": reason})
+    k = Script(replica, SIZES[orientation])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("dossier")
+    k.type(code)
+    k.tap("lookup")
+    k.ui.wait_lookup()
+    k.ui.step(k.surface)
+    advice = supplement_advice(k.ui.screen.outcome)
+    assert advice.startswith("Cần bổ sung: Bổ sung bản sao Giấy chứng nhận")
+    assert "(xem đủ trên phiếu yêu cầu bổ sung)" in advice
+    # The box and the complaint button below it stay on the screen (landscape: the
+    # left column under the status).
+    (complain,) = [b for b in k.ui.buttons if b.name == "feedback_dossier"]
+    assert complain.rect.bottom <= SIZES[orientation][1], complain.rect
+    pygame.image.save(k.surface, f"/tmp/webfix-kiosk-supplement-{orientation}.png")

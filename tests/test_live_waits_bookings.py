@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pygame
 import pytest
 
 from central.queue import estimate, setup, state
-from display.board import BoardRenderer, board_pages
 from display.model import BoardModel
 from motcua import clock
 
 from .conftest import PROJECT
+from .display_sample import every_page
 from .test_queue_browser import issue, queue_site  # noqa: F401 (a fixture)
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
@@ -38,6 +37,19 @@ def add_bookings(db, service_code: str, starts_at: dt.datetime, count: int) -> N
             "?, 'booked', 'web', ?, ?)",
             [f"H{sid:03d}{i:04d}", sid, start[:10], start, end,
              f"09120000{i:02d}", at, at])
+
+
+def hall(db, now: dt.datetime, lines=()):
+    """What the hall board shows from the hub's retained state now: the board, every
+    counter, and the ``lines`` (service codes) named."""
+    model = BoardModel("main", "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    model.set_online(True, now=now)
+    model.update("board/main", state.board(db, "main"), now=now)
+    for c in setup.counters(db):
+        model.update(f"counter/{c['number']}", state.counter_state(db, c["number"]), now=now)
+    for code in lines:
+        model.update(f"line/{code}", state.line(db, code), now=now)
+    return model.view()
 
 
 def paper(ticket: dict) -> str:
@@ -93,24 +105,9 @@ def test_the_hall_board_says_the_papers_wait_and_stays_whole_at_1920x1080(sample
             add_bookings(w, code, now + dt.timedelta(minutes=2), 6 + i)
             for _ in range(i % 4 + 1):
                 papers[code] = api.issue_ticket(w, Topics("th"), code, now=now)[0]
-    model = BoardModel("main", "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
-    model.set_online(True, now=now)
-    model.update("board/main", state.board(db, "main"), now=now)
-    for c in setup.counters(db):
-        model.update(f"counter/{c['number']}", state.counter_state(db, c["number"]), now=now)
-    for code in services:
-        model.update(f"line/{code}", state.line(db, code), now=now)
-    view = model.view()
-    renderer = BoardRenderer((1920, 1080))
-    texts, cuts = [], []
-    for turn in range(board_pages(renderer, view)):
-        surface = pygame.Surface((1920, 1080))
-        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
-        texts += renderer.texts
-        cuts += [str(c) for c in renderer.reports]
-        if turn == 0:
-            ARTIFACTS.mkdir(exist_ok=True)
-            pygame.image.save(surface, str(ARTIFACTS / "board-waits-with-bookings.png"))
+    view = hall(db, now, services)
+    _, texts, _, cuts = every_page((1920, 1080), view, now,
+                                   ARTIFACTS / "board-waits-with-bookings.png")
     assert cuts == []
     for code, ticket in papers.items():
         # The board says the wait of the next walk-in: one more ahead than the last
@@ -144,22 +141,8 @@ def test_the_hall_board_says_when_a_paused_counter_is_back_whole_at_1920x1080(
     assert result["status_name"] == "Tạm dừng"
     assert state.counter_state(db, 3)["status_name"] == "Tạm nghỉ đến 09:05"
     assert state.counter_state(db, 7)["status_name"] == "Tạm nghỉ đến 10:20"
-    model = BoardModel("main", "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
-    model.set_online(True, now=now)
-    model.update("board/main", state.board(db, "main"), now=now)
-    for c in setup.counters(db):
-        model.update(f"counter/{c['number']}", state.counter_state(db, c["number"]), now=now)
-    view = model.view()
-    renderer = BoardRenderer((1920, 1080))
-    texts, cuts = [], []
-    for turn in range(board_pages(renderer, view)):
-        surface = pygame.Surface((1920, 1080))
-        renderer.draw(surface, view, now + dt.timedelta(seconds=turn * renderer.page_seconds))
-        texts += renderer.texts
-        cuts += [str(c) for c in renderer.reports]
-        if turn == 0:
-            ARTIFACTS.mkdir(exist_ok=True)
-            pygame.image.save(surface, str(ARTIFACTS / "board-paused-counters.png"))
+    _, texts, _, cuts = every_page((1920, 1080), hall(db, now), now,
+                                   ARTIFACTS / "board-paused-counters.png")
     # Two counters a row: "Tạm nghỉ đến 09:05" does not fit beside "Quầy 3" at the
     # smallest size a hall reads; the board says "Tạm dừng" rather than cut it.
     assert cuts == []

@@ -24,9 +24,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from .conftest import PROJECT
+from .node_rig import start_node, wakeups
 
 ROLES = ("dispenser", "counter", "display", "kiosk")
 SETTLE_S = 3.0
@@ -47,31 +47,6 @@ bus.stop()
 """
 
 
-def wakeups(pid: int) -> int:
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            status = (task / "status").read_text()
-        except OSError:
-            continue
-        total += int(status.split("voluntary_ctxt_switches:")[1].split()[0])
-    return total
-
-
-def settings(role: str, folder: Path, center: str, port: int) -> str:
-    head, tables = {
-        "dispenser": (f'outbox = "{folder}/outbox.db"\n'
-                      'buttons = ["ho-tich=17", "dang-ky-kinh-doanh=27"]\n',
-                      f'[printer]\nkind = "folder"\npath = "{folder}/tickets"\n'),
-        "counter": ("", f'[rating]\noutbox = "{folder}/outbox.sqlite"\n'
-                        f'[display]\nimage_dir = "{folder}/display"\n'),
-        "kiosk": (f'replica = "{folder}/replica.db"\noutbox = "{folder}/outbox.db"\n', ""),
-        "display": (f'frames_dir = "{folder}/frames"\n', "[voice]\nenabled = false\n"),
-    }[role]
-    return (f'center = "{center}"\nnode_id = "{role}-rest"\nlog_level = "WARNING"\n{head}'
-            f"[mqtt]\nport = {port}\n{tables}")
-
-
 def test_each_role_at_rest_wakes_no_more_than_the_floor_and_its_own_need(
         tmp_path, broker, center, queue_hub):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -83,12 +58,9 @@ def test_each_role_at_rest_wakes_no_more_than_the_floor_and_its_own_need(
         for role in ROLES:
             folder = tmp_path / role
             folder.mkdir()
-            (folder / "node.toml").write_text(settings(role, folder, center, broker.port),
-                                              encoding="utf-8")
-            processes[role] = subprocess.Popen(
-                [sys.executable, "-m", "motcua", role, "--fake-hardware", "--config",
-                 str(folder / "node.toml")], cwd=folder, env=env, stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL, stderr=(folder / "log").open("wb"))
+            processes[role] = start_node(role, folder, center, broker.port, env=env,
+                                         node_id=f"{role}-rest", stdout=subprocess.DEVNULL,
+                                         stderr=(folder / "log").open("wb"))
         time.sleep(SETTLE_S)
         # Started, connected, its catalog or number block fetched: the start-up burst
         # (a kiosk's imports and catalog take seconds on a loaded machine) is not

@@ -242,11 +242,16 @@ def test_provision_a_province_for_its_centres(tmp_path):
 
 
 def test_the_province_adds_up_the_centres_booked_and_walk_in_figures(province_store, store,
-                                                                     hub_config):
+                                                                     hub_config, monkeypatch):
     """Issue 26: each centre's state/booking_stats, per centre and added up for the
     province (averages from the sums of waits, rates from the counts), in both stores."""
+    import datetime as dt
+
     from central import create_app
     from motcua.bus.messages import STATE_BOOKING_STATS
+
+    # The figures are today's: the province shows no other day's as today's.
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime.fromisoformat(NOW))
 
     apply(province_store, "province/xa-a/state/booking_stats", STATE_BOOKING_STATS.make(
         day="2026-11-27", booked_called=2, booked_wait_sum_min=6.0, booked_avg_wait_min=3.0,

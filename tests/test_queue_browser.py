@@ -202,3 +202,46 @@ def test_the_admin_sees_a_clear_error_for_a_bad_service(browser, queue_site, sto
     page.get_by_text("trùng với dịch vụ 'Hộ tịch").wait_for(timeout=5_000)
     assert form.locator("input[name=name]").input_value() == "Dịch vụ mới"  # kept for fixing
     page.screenshot(path=str(ARTIFACTS / "admin-queue.png"), full_page=False)
+
+
+@pytest.mark.parametrize("path", ["/live", "/dashboard"])
+def test_every_counter_column_shows_at_a_desktop_width(browser, queue_site, store, queue_hub,
+                                                       path):
+    # Seen on the sample centre at 1280 px: the counters' table had half the row, its
+    # "Đang phục vụ" column (since when each citizen has been served) scrolled out of
+    # sight and "Số hiện tại" broken over three lines, beside a services table with
+    # room to spare.
+    from central.queue import setup
+
+    users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
+    users.create_user(store, "thao", "Nguyễn Thị Phương Thảo", "officer", PASSWORD)
+    users.create_user(store, "chau", "Nguyễn Minh Châu", "officer", PASSWORD)
+    thao, chau = (users.get_user(store, username=n) for n in ("thao", "chau"))
+    issue(store, queue_hub, "dat-dai")
+    topics = Topics(queue_hub.config.center)
+    with store.write() as db:
+        out = api.sign_in(db, topics, 7, thao["id"])
+        out += api.counter_command(db, topics, setup.counter_by_number(db, 7), "next",
+                                   officer_id=thao["id"])[1]
+        out += api.sign_in(db, topics, 2, chau["id"])
+        out += api.counter_command(db, topics, setup.counter_by_number(db, 2), "pause",
+                                   officer_id=chau["id"], minutes=15)[1]
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, queue_site, "giamsat")
+    page.goto(f"{queue_site}{path}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"counters-1280{path.replace('/', '-')}.png"),
+                    full_page=True)
+    since = page.locator('#counters tr[data-counter="7"] td.since')
+    assert since.inner_text().startswith("từ ")
+    assert "Tạm nghỉ đến" in page.locator('#counters tr[data-counter="2"] td.state').inner_text()
+    wrap = page.evaluate("""() => { const w = document.querySelector('.counters-wrap');
+        return {scroll: w.scrollWidth, client: w.clientWidth}; }""")
+    assert wrap["scroll"] <= wrap["client"] + 1, f"{path}: the counters' table is cut: {wrap}"
+    box, frame = since.bounding_box(), page.locator(".counters-wrap").bounding_box()
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (box, frame)
+    head = page.locator("#counters th", has_text="Số hiện tại").bounding_box()
+    assert head["height"] < 60, f"“Số hiện tại” broken over three lines: {head}"
+    page.close()

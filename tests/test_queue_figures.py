@@ -120,3 +120,33 @@ def test_the_report_page_shows_queue_and_ranking(client, morning):
     html = client.get(f"/statistics?start={DAY}&end={DAY}").get_data(as_text=True)
     assert "Người khuyết tật" in html and "Trần Văn Hùng" in html
     assert "Quầy 1: 17,0 phút" in html  # Vietnamese decimal comma
+
+
+def test_the_ratings_page_lists_counters_by_number_and_officers_in_vietnamese_order(
+        sample_centre, hub_config):
+    # Seen on the sample centre's /ratings: "Quầy 1, Quầy 10, Quầy 11 … Quầy 2, Quầy 20",
+    # officers "Hoàng … Hà …", "Trịnh … Tạ …" and every "Đ…" after "Vũ"; and two officers
+    # who share a name were one row.
+    store, topics = sample_centre, Topics(hub_config.center)
+    names = ["Đỗ Thị Hương", "Vũ Đức Hải", "Hoàng Anh Tuấn", "Hà Thu Giang", "Trịnh Thanh Bình",
+             "Tạ Thị Loan", "Bùi Minh Đức", "Nguyễn Thị Lan", "Nguyễn Thị Lan", "Đinh Quốc Khánh",
+             "Dương Văn Long", "Ánh Ngọc"]
+    people = [users.create_user(store, f"u{i}", name, "officer", "mat-khau-thu-1")
+              for i, name in enumerate(names)]
+    with store.write() as db:
+        for i, (person, number) in enumerate(zip(people, [1, 2, 3, 10, 11, 12, 20, 4, 5, 6,
+                                                          7, 8], strict=True)):
+            ticket, _ = api.issue_ticket(db, topics, "ho-tich", now=at(8, i))
+            counter = setup.counter_by_number(db, number)
+            db["ratings"].insert({"ticket_id": ticket["ticket_id"], "counter_id": counter["id"],
+                                  "officer_id": person["id"], "level": "satisfied", "score": 3,
+                                  "node_id": "counter-1", "message_id": f"r{i}",
+                                  "rated_at": at(9, i).isoformat(),
+                                  "received_at": at(9, i).isoformat()})
+    counters = [c["name"] for c in ratings.by_counter(store.db)]
+    assert counters == ["Quầy 1", "Quầy 2", "Quầy 3", "Quầy 4", "Quầy 5", "Quầy 6", "Quầy 7",
+                        "Quầy 8", "Quầy 10", "Quầy 11", "Quầy 12", "Quầy 20"]
+    officers = [o["name"] for o in ratings.by_officer(store.db)]
+    assert officers == ["Ánh Ngọc", "Bùi Minh Đức", "Dương Văn Long", "Đinh Quốc Khánh",
+                        "Đỗ Thị Hương", "Hà Thu Giang", "Hoàng Anh Tuấn", "Nguyễn Thị Lan",
+                        "Nguyễn Thị Lan", "Tạ Thị Loan", "Trịnh Thanh Bình", "Vũ Đức Hải"]

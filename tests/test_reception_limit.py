@@ -259,3 +259,86 @@ def test_receiving_an_online_dossier_on_its_page_asks_the_same(client, store, hu
     assert got["status"] == 2 and got["due_at"] and got["received_by"] == "lan.nt"
     assert dossiers.events(store.db, d["id"])[-1]["detail"]["time_limit_confirmed"]["by"] \
         == "lan.nt"
+
+
+# -- the channel chosen is the channel confirmed ----------------------------------------
+# A procedure whose channels differ: 5 working days in person, 24 working hours online,
+# the same day by post. Changing "Hình thức nộp" used to leave the first channel's "5"
+# (with "ngày làm việc" beside it) in the field: ticked and sent with "online", the
+# dossier ran on 5 working hours.
+
+def _channels(limit_in_person=5):
+    fee = [{"name": "Lệ phí", "amount": 80000}]
+    return [{"channel": "in_person", "time_limit": limit_in_person, "unit": "working_days",
+             "fees": fee, "note": ""},
+            {"channel": "online", "time_limit": 24, "unit": "working_hours", "fees": fee,
+             "note": ""},
+            {"channel": "post", "time_limit": 0, "unit": "same_day", "fees": fee, "note": ""}]
+
+
+@pytest.fixture
+def differing(store, sample):
+    catalog.edit(store, UNCONFIRMED, {"channels": _channels()}, "admin")
+    proc = procedures.current(store.db, UNCONFIRMED)
+    assert not confirmed(proc["details"], "time_limit")
+    return proc
+
+
+def test_a_limit_confirmed_for_another_channel_is_refused_without_the_script(
+        client, store, differing):
+    token = signed_in(client)
+    data = {"csrf_token": token, "procedure_id": differing["id"], "channel": "online",
+            **APPLICANT, "component": components(differing),
+            "confirmed_channel": "in_person", "confirmed_time_limit": "5",
+            "time_limit_checked": "1"}
+    before = counts(store)
+    refused = client.post("/reception", data=data)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "đối chiếu lại thời hạn của hình thức nộp đã chọn" in page
+    assert "“Trực tiếp”" in page and "“Trực tuyến”" in page
+    assert counts(store) == before
+    # Shown again on the channel sent, with its limit and unit, the tick to give again.
+    assert re.search(r'name="confirmed_time_limit"[^>]*value="24"', page)
+    assert re.search(r'id="confirmed_unit">giờ làm việc<', page)
+    assert not re.search(r'id="time_limit_checked"[^>]*checked', page)
+    done = client.post("/reception", data={**data, "confirmed_channel": "online",
+                                            "confirmed_time_limit": "24"})
+    assert done.status_code == 302
+    (d,) = store.db.query("select * from dossiers")
+    assert (d["channel"], d["time_limit"], d["time_unit"]) == ("online", 24, "working_hours")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_changing_the_channel_refills_the_limit_in_chromium(browser, live_server, store,
+                                                            differing, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_server}/login")
+    page.fill('input[name="username"]', "lan.nt")
+    page.fill('input[name="password"]', "mat-khau-lan")
+    page.click('button[type="submit"]')
+    page.goto(f"{live_server}/reception?procedure_id={differing['id']}")
+    assert page.input_value("#confirmed_time_limit") == "5"
+    assert page.inner_text("#confirmed_unit") == "ngày làm việc"
+    page.get_by_label(CHECKED).check()
+    page.select_option("#channel", "online")
+    assert page.input_value("#confirmed_time_limit") == "24"
+    assert page.inner_text("#confirmed_unit") == "giờ làm việc"
+    assert not page.is_checked("#time_limit_checked")   # checked for another channel
+    page.select_option("#channel", "post")
+    assert not page.is_visible("#confirmed_time_limit")
+    assert page.is_visible("#confirmed_same_day")
+    page.select_option("#channel", "online")
+    assert page.is_visible("#confirmed_time_limit") and not page.is_visible(
+        "#confirmed_same_day")
+    page.fill("#name", "Trần Văn Bình")
+    page.locator('input[name="component"]').first.check()
+    page.get_by_label(CHECKED).check()
+    page.screenshot(path=f"/tmp/webfix-reception-channel-{width}.png", full_page=True)
+    page.click("#receive")
+    page.get_by_text("Đã tiếp nhận hồ sơ").wait_for()
+    (d,) = store.db.query("select * from dossiers")
+    assert (d["channel"], d["time_limit"], d["time_unit"]) == ("online", 24, "working_hours")
+    assert "24 giờ làm việc" in page.inner_text("#events")
+    page.close()

@@ -66,6 +66,28 @@ def test_a_node_process_is_ready_feeds_its_watchdog_and_says_when_it_stops(
             process.kill()
 
 
+def test_a_resting_display_still_feeds_its_watchdog(systemd, node_config_file):
+    """The board rests up to a minute between frames; under systemd (WatchdogSec=30 in
+    its unit) that rest is cut to the feeding interval, or systemd restarts a quiet
+    board every half minute. Here WatchdogSec is 2 s: fed at least every second."""
+    env, receive = systemd
+    config = node_config_file("display", "display-sd")
+    process = subprocess.Popen([*MOTCUA, "display", "--config", str(config)],
+                               env={**os.environ, **env, "WATCHDOG_USEC": "2000000",
+                                    "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
+    try:
+        receive(until=lambda m: "READY=1" in m)
+        time.sleep(3.0)  # drawn, resting: no hub, nothing pages, its next frame a minute away
+        before = receive(timeout=0).count("WATCHDOG=1")
+        fed = receive(timeout=4.0).count("WATCHDOG=1") - before
+        assert fed >= 3, fed  # every WatchdogSec / 2 (1 s): 4 in 4 s, 3 allowing for load
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def test_the_hub_is_ready_and_feeds_its_watchdog(systemd, tmp_path, broker):
     env, receive = systemd
     config = tmp_path / "hub.toml"

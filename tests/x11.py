@@ -121,6 +121,21 @@ class Finger:
         self._x.XFlush(self._dpy)
         return sent
 
+    def key(self, keysym: int) -> float:
+        """Press and release the key ``keysym`` (X's: Escape is 0xff1b), as a keyboard
+        plugged into the screen's machine would; it goes to the window under the
+        pointer (Xvfb without a window manager); returns when it was sent."""
+        self._x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self._x.XKeysymToKeycode.restype = ctypes.c_ubyte
+        self._t.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                              ctypes.c_ulong]
+        code = self._x.XKeysymToKeycode(self._dpy, keysym)
+        sent = time.perf_counter()
+        self._t.XTestFakeKeyEvent(self._dpy, code, 1, 0)
+        self._t.XTestFakeKeyEvent(self._dpy, code, 0, 0)
+        self._x.XFlush(self._dpy)
+        return sent
+
     def close(self) -> None:
         if self._dpy:
             with contextlib.suppress(Exception):

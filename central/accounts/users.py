@@ -27,6 +27,16 @@ MIN_PASSWORD = 8
 _DUMMY_HASH = generate_password_hash("motcua-no-such-user")
 
 
+def _check_name_and_role(full_name: str, role: str) -> None:
+    """A user's full name (NFC) and role as a new or edited account may have them."""
+    if not full_name:
+        raise Refused("invalid_name", "Cần nhập họ và tên.")
+    if len(full_name) > 100:
+        raise Refused("invalid_name", "Họ và tên dài quá 100 ký tự.")
+    if role not in ROLES:
+        raise Refused("invalid_role", "Vai trò phải là quản trị, giám sát hoặc cán bộ.")
+
+
 def create_user(store: Store, username: str, full_name: str, role: str, password: str,
                 actor: str | None = None) -> dict:
     username = username.strip().lower()
@@ -34,12 +44,7 @@ def create_user(store: Store, username: str, full_name: str, role: str, password
     if not USERNAME.match(username):
         raise Refused("invalid_username",
                       "Tên đăng nhập gồm 2–40 chữ thường không dấu, số, dấu chấm, gạch.")
-    if not full_name:
-        raise Refused("invalid_name", "Cần nhập họ và tên.")
-    if len(full_name) > 100:
-        raise Refused("invalid_name", "Họ và tên dài quá 100 ký tự.")
-    if role not in ROLES:
-        raise Refused("invalid_role", "Vai trò phải là quản trị, giám sát hoặc cán bộ.")
+    _check_name_and_role(full_name, role)
     if len(password) < MIN_PASSWORD:
         raise Refused("weak_password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
     with store.write() as db:
@@ -121,12 +126,7 @@ def update_user(store: Store, username: str, *, full_name: str, role: str, activ
     themselves out.
     """
     full_name = nfc(full_name)
-    if not full_name:
-        raise Refused("invalid_name", "Cần nhập họ và tên.")
-    if len(full_name) > 100:
-        raise Refused("invalid_name", "Họ và tên dài quá 100 ký tự.")
-    if role not in ROLES:
-        raise Refused("invalid_role", "Vai trò phải là quản trị, giám sát hoặc cán bộ.")
+    _check_name_and_role(full_name, role)
     with store.write() as db:
         rows = list(db.query("select * from users where username = ?", [username]))
         if not rows:

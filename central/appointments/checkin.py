@@ -96,19 +96,18 @@ def check_in(db, topics, text: str, node_id: str | None = None,
         "slot_time": _hhmm(start), "window_from": clock.iso(opens),
         "window_until": clock.iso(closes),
     }
+    # The slot's day, said when it is not today.
+    day = "" if start.astimezone(LOCAL).date() == moment.astimezone(LOCAL).date() \
+        else f" ngày {_date(start)}"
     if booking["status"] == "no_show" or moment > closes:
         if booking["status"] == "booked":
             bookings.mark_no_show(db, booking["id"], at=moment,
                                   reason="Đến muộn quá khung giờ nhận số")
-        day = "" if start.astimezone(LOCAL).date() == moment.astimezone(LOCAL).date() \
-            else f" ngày {_date(start)}"
         return {**answer, "outcome": "late", "message": (
             f"Bạn đến muộn: lịch hẹn lúc {_hhmm(start)}{day} chỉ nhận số đến "
             f"{_hhmm(closes)}, chỗ hẹn đã được trả lại. Bạn có thể lấy số thường "
             f"({booking['service_name']}) ngay bây giờ hoặc đặt lịch khác.")}, []
     if moment < opens:
-        day = "" if start.astimezone(LOCAL).date() == moment.astimezone(LOCAL).date() \
-            else f" ngày {_date(start)}"
         return {**answer, "outcome": "early", "message": (
             f"Bạn đến sớm: lịch hẹn lúc {_hhmm(start)}{day}, nhận số theo lịch hẹn từ "
             f"{_hhmm(opens)}{day}. Bạn có thể quay lại lúc đó, hoặc lấy số thường "

@@ -5,7 +5,8 @@ every make-up working Saturday of public servants with its source (the Labour
 Code article, or the notice by number, date and issuer). In a checked year
 the working calendar follows that list (and the admin overrides, which win);
 the ``holidays`` package is only compared with it. A day where the package
-disagrees, or one the list knows only from press reports, is *pending*: it is
+disagrees, or one the list knows only from reports of its text (press, other
+sites: status ``reported``), is *pending*: it is
 not applied until an administrator decides (an override with the decision's
 number), and until then the admin calendar page and the dashboard show it::
 
@@ -54,7 +55,7 @@ class Day:
     working: bool
     name: str
     source: Source
-    status: str = "official"       # or "reported": press reports only, not applied
+    status: str = "official"       # or "reported": reports of the text only, not applied
 
 
 @dataclass
@@ -136,8 +137,9 @@ def pending(db, table: Table | None = None, country: str = "VN") -> list[Pending
                 entry = table.days.get(day)
                 if entry is not None and entry.status == "reported" and entry.working != base:
                     out.append(Pending(day, entry.working, base, entry.name,
-                                       "Chỉ thấy trong tin báo chí về văn bản, chưa thấy "
-                                       "toàn văn", entry.source))
+                                       table.notes.get(day) or "Văn bản chỉ thấy được dẫn "
+                                       "lại (báo chí, trang khác), chưa thấy toàn văn",
+                                       entry.source))
                 elif entry is None and bool(package.is_working_day(day)) != base:
                     # (A day a text decides is decided, whatever the package says.)
                     name = package.get(day) or ("Làm việc bù" if day.weekday() >= 5

@@ -32,13 +32,12 @@ import sqlite_utils
 
 from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
-from motcua.public_terms import withdrawal_line
 from motcua.search import SearchIndex
 
 from ..accounts import audit
 from . import department_list as departments_table
 from .importing import ImportRefused, Problem, canonical, check, normalise, parse
-from .procedures import LISTED, _row, replacement
+from .procedures import LISTED, _row, withdrawal
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog.json"
 # A page of the catalog sent to a kiosk stays well under the bus's 64 KiB limit.
@@ -311,11 +310,11 @@ def withdrawn_codes(db: sqlite_utils.Database) -> list[dict]:
     out = []
     for r in db.query("select * from procedures p where p.current = 1 and "
                       "json_extract(p.details, '$.withdrawn') is not null order by p.code"):
-        proc = _row(r)
-        new = replacement(db, proc)
-        out.append({"code": proc["code"], "name": proc["name"],
-                    "line": withdrawal_line(proc["details"]),
-                    "replaced_by": new["code"] if new else None})
+        told = withdrawal(db, _row(r))
+        if told:
+            out.append({"code": told["old"]["code"], "name": told["old"]["name"],
+                        "line": told["line"],
+                        "replaced_by": told["new"]["code"] if told["new"] else None})
     return out
 
 

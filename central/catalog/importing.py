@@ -316,13 +316,17 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
             value = r.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 bad(row, key, "cần một danh sách văn bản")
+        # A part the rule does not know would be "unconfirmed" on paper and shown to
+        # citizens all the same ("agencies" was, before it became a part).
+        listed = r.get("unconfirmed", [])
+        for part in listed if isinstance(listed, list) else []:
+            if isinstance(part, str) and part not in PARTS:
+                bad(row, "unconfirmed", f"“{part}” không phải một phần của thủ tục; các phần "
+                                        "có thể chưa xác nhận: " + ", ".join(PARTS))
         for key in ("effective_from", "effective_to"):
             value = r.get(key)
             if value not in (None, ""):
-                try:
-                    dt.date.fromisoformat(str(value))
-                except ValueError:
-                    bad(row, key, f"ngày “{value}” không đúng dạng YYYY-MM-DD")
+                _check_date(row, key, str(value), bad)
         _check_channels(row, r.get("channels", []), bad)
         _check_components(row, r.get("components", []), bad)
     # The same mistake on two channels of one row is one message.
@@ -419,12 +423,17 @@ def _check_text(row, name: str, text: dict, keys, bad) -> None:
     for key in keys:
         if text.get(key) is not None and not isinstance(text[key], str):
             bad(row, f"{name}.{key}", "cần một chuỗi văn bản")
-    date = text.get("date")
-    if isinstance(date, str) and date:
+    _check_date(row, f"{name}.date", text.get("date"), bad)
+
+
+def _check_date(row, where: str, value, bad) -> None:
+    """A text's date: an ISO date (YYYY-MM-DD) when it is a string that says anything
+    (other values are refused as not strings where strings are wanted)."""
+    if isinstance(value, str) and value:
         try:
-            dt.date.fromisoformat(date)
+            dt.date.fromisoformat(value)
         except ValueError:
-            bad(row, f"{name}.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+            bad(row, where, f"ngày “{value}” không đúng dạng YYYY-MM-DD")
 
 
 def _check_withdrawn(row, r: dict, bad) -> None:
@@ -477,12 +486,7 @@ def _check_sources(row, sources, bad) -> None:
                 bad(row, f"{where}.{key}", "không được chứa dấu “|” hoặc xuống dòng")
         if not str(source.get("number") or "").strip():
             bad(row, f"{where}.number", "thiếu số hiệu văn bản")
-        date = source.get("date")
-        if isinstance(date, str) and date:
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError:
-                bad(row, f"{where}.date", f"ngày “{date}” không đúng dạng YYYY-MM-DD")
+        _check_date(row, f"{where}.date", source.get("date"), bad)
 
 
 def normalise(record: dict) -> dict:

@@ -35,6 +35,8 @@ import json
 
 import sqlite_utils
 
+from motcua.public_terms import withdrawal_line
+
 CHANNELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Bưu chính"}
 TIME_UNITS = {
     "working_days": "ngày làm việc",
@@ -77,6 +79,16 @@ def replacement(db: sqlite_utils.Database, proc: dict | None) -> dict | None:
     code = (proc or {}).get("details", {}).get("replaced_by")
     new = current(db, code) if code else None
     return None if new is None or withdrawn(new) else new
+
+
+def withdrawal(db: sqlite_utils.Database, proc: dict | None) -> dict | None:
+    """What to tell someone who asks for withdrawn ``proc`` (a code from a paper, a
+    bookmark, a kiosk's list): ``{"old": proc, "new": the procedure in force that
+    replaced it or None, "line": the text that withdrew it, one Vietnamese line}``;
+    None when ``proc`` is in force (or None)."""
+    if not withdrawn(proc):
+        return None
+    return {"old": proc, "new": replacement(db, proc), "line": withdrawal_line(proc["details"])}
 
 
 def all_current(db: sqlite_utils.Database) -> list[dict]:

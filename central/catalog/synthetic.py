@@ -68,7 +68,9 @@ def generate(n: int, seed: int = 1, departments: list[dict] | None = None) -> li
                             "copies": rng.randint(1, 2)}],
             "steps": ["Nộp hồ sơ", "Thẩm định", "Trả kết quả"],
             "results": ["Văn bản giải quyết"],
-            "unconfirmed": ["code", "time_limit", "fees", "synthetic"],
+            # Made up: nothing confirmed (no decision). "synthetic" was listed here as a
+            # marker; the import now refuses a part it does not know.
+            "unconfirmed": ["code", "time_limit", "fees", "decision"],
         })
     return out
 

@@ -40,6 +40,7 @@ from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
 from ..catalog import procedures as procedures_module
 from ..config import HubConfig
+from ..documents.formats import number
 from ..errors import Refused
 from ..store import Store
 
@@ -232,6 +233,10 @@ def _parse_moment(value) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=VN)
 
 
+# The longest note or reason an action keeps (the citizen's forms print it).
+NOTE_MAX = 1000
+
+
 def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         actor: str | None = None, note: str = "", department_id: int | None = None,
         new_due_at=None, now: dt.datetime | None = None,
@@ -243,7 +248,10 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
     if action not in ACTIONS:
         raise Refused("unknown_action", "Thao tác không hợp lệ.")
     moment = _now(now)
-    note = nfc(note)[:1000]
+    note = nfc(note)
+    if len(note) > NOTE_MAX:  # refused, not cut: the officer is told what was kept
+        raise Refused("note_too_long", f"Ghi chú, lý do dài quá {number(NOTE_MAX)} ký tự "
+                                       f"(đã nhập {number(len(note))}): xin rút gọn.")
     sources, target, label = ACTIONS[action]
     if action in NOTE_REQUIRED and not note:
         raise Refused("note_required", f"{label}: cần ghi lý do.")

@@ -15,7 +15,7 @@ import re
 import sqlite_utils
 
 from motcua import clock
-from motcua.text import strip_marks
+from motcua.text import sort_key, strip_marks
 
 from .. import dossiers
 from ..calendar.working_calendar import calendar_for
@@ -26,7 +26,7 @@ from ..config import HubConfig
 LIST_LIMIT = 200
 # What the bus's dossier_lookup answers (motcua/bus/messages.py REQUEST_RESULTS).
 BUS_FIELDS = ("found", "code", "status", "status_name", "received_at", "due_at", "department",
-              "late", "progress", "applicant")
+              "late", "progress", "applicant", "supplement")
 RESOLVED = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
@@ -75,7 +75,18 @@ def lookup(db: sqlite_utils.Database, code: str, now: dt.datetime | None = None)
         "late": dossiers.is_late(d, now) if shown else False,
         "progress": progress(d, now) if shown else "",
         "applicant": mask_name(d["applicant_name"]),
+        "supplement": supplement_asked(db, d),
     }
+
+
+def supplement_asked(db: sqlite_utils.Database, d: dict) -> str:
+    """What the citizen must bring: the reason of the latest request for supplement (form
+    02), while the dossier waits for it (status 5); "" otherwise."""
+    if d["status"] != 5:
+        return ""
+    row = db.execute("select note from dossier_events where dossier_id = ? and action = "
+                     "'request_supplement' order by id desc limit 1", [d["id"]]).fetchone()
+    return (row[0] or "") if row else ""
 
 
 def lookup_by_identity(db: sqlite_utils.Database, id_number: str,
@@ -103,21 +114,28 @@ def fold(text: str) -> str:
 def search_procedures(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[dict]:
     """Current procedures whose code or name matches every word typed (accents optional).
 
-    A stand-in for the catalogue's shared search: the reception calls only this.
+    A stand-in for the catalogue's shared search: the reception calls only this. Names
+    that begin with what was typed come first ("cap": the "Cấp …" procedures before
+    "Bổ nhiệm và cấp thẻ …"), then names holding it as whole words, then the rest; each
+    group in the Vietnamese alphabet's order (:func:`motcua.text.sort_key`).
     """
-    words = fold(text).split()
+    query = fold(text)
+    words = query.split()
     rows = db.query(
         "select p.id, p.code, p.name, p.field, p.department_id, dep.name as department_name "
         "from procedures p left join departments dep on dep.id = p.department_id "
-        f"where {LISTED} order by p.name")
-    out = []
+        f"where {LISTED}")
+    found = []
     for r in rows:
         hay = fold(f"{r['code']} {r['name']} {r['field']}")
         if all(w in hay for w in words):
-            out.append(r)
-            if len(out) >= limit:
-                break
-    return out
+            name = fold(r["name"])
+            group = (0 if name.startswith(query) or r["code"].startswith(query)
+                     else 1 if all(re.search(rf"\b{re.escape(w)}\b", name) for w in words)
+                     else 2)
+            found.append((group, sort_key(r["name"]), r["code"], r))
+    found.sort(key=lambda f: f[:3])
+    return [r for *_, r in found[:limit]]
 
 
 def departments(db: sqlite_utils.Database) -> list[dict]:

@@ -17,6 +17,7 @@ decides how long the keypad stays lit.
 from __future__ import annotations
 
 from motcua import clock
+from motcua.text import sort_key
 
 from ..devices import bindings
 from ..errors import Refused
@@ -91,31 +92,37 @@ def summary(db, officer_id: int | None = None, counter_id: int | None = None,
             "satisfied_share": round(satisfied / total, 3) if total else None}
 
 
-def _grouped(db, key_sql: str, join_sql: str, since: str | None) -> list[dict]:
+def _grouped(db, key_sql: str, name_sql: str, join_sql: str, since: str | None) -> list[dict]:
+    """Ratings counted per ``key_sql`` (an id: two officers who share a name are two
+    rows), each row named by ``name_sql``, in the order the caller gives."""
     rows = db.execute(
         f"""
-        select {key_sql} as who, count(*),
+        select {key_sql} as who, {name_sql}, count(*),
                sum(r.level = 'very_satisfied'), sum(r.level = 'satisfied'),
                sum(r.level = 'neutral'), sum(r.level = 'dissatisfied')
         from ratings r {join_sql}
         where (? is null or r.rated_at >= ?)
-        group by who order by who
+        group by who
         """, [since, since]).fetchall()
     out = []
-    for who, total, very, sat, neutral, dis in rows:
-        out.append({"name": who, "count": total, "levels": [very, sat, neutral, dis],
+    for who, name, total, very, sat, neutral, dis in rows:
+        out.append({"key": who, "name": name, "count": total, "levels": [very, sat, neutral, dis],
                     "satisfied_share": round((very + sat) / total, 3) if total else None})
     return out
 
 
 def by_officer(db, since: str | None = None) -> list[dict]:
-    """Ratings per officer (the officer ranking's "share satisfied")."""
-    return _grouped(db, "coalesce(u.full_name, '(chưa đăng nhập)')",
+    """Ratings per officer (the officer ranking's "share satisfied"), by name in the
+    Vietnamese alphabet's order."""
+    rows = _grouped(db, "r.officer_id", "coalesce(u.full_name, '(chưa đăng nhập)')",
                     "left join users u on u.id = r.officer_id", since)
+    return sorted(rows, key=lambda r: (r["key"] is None, sort_key(r["name"]), r["key"] or 0))
 
 
 def by_counter(db, since: str | None = None) -> list[dict]:
-    return _grouped(db, "c.name", "join counters c on c.id = r.counter_id", since)
+    """Ratings per counter, by the counter's number (Quầy 2 before Quầy 10)."""
+    rows = _grouped(db, "c.number", "c.name", "join counters c on c.id = r.counter_id", since)
+    return sorted(rows, key=lambda r: r["key"])
 
 
 def recent(db, limit: int = 50) -> list[dict]:

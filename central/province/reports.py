@@ -20,6 +20,7 @@ centre or for all (``center=None``), so that function runs here unchanged.
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -29,6 +30,7 @@ from ..statistics import facts
 from ..statistics.period_report import period_report as official
 from ..store.migrations import migrations
 
+VN = ZoneInfo(clock.LOCAL_ZONE)
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
 
 
@@ -39,9 +41,20 @@ def _scope(prefix: str | None, column: str = "center") -> tuple[str, dict]:
     return f"{column} like :scope", {"scope": prefix.rstrip("/") + "/%"}
 
 
+def today() -> str:
+    """The business day at the centres (Vietnam), as their figures name it."""
+    return clock.now().astimezone(VN).date().isoformat()
+
+
 def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]:
     """Every centre the province has heard of (at the national hub: of the province
-    ``prefix``, or of the country), with its link and today's queue figures.
+    ``prefix``, or of the country), with its link and ``day``'s queue figures
+    (default: today, in Vietnam).
+
+    A centre whose newest figures are of an earlier day (its hub stopped, its
+    line down since then) has ``figures_day`` set to that day and None for
+    today's figures: its old ones are not today's, nor is it a centre with
+    nobody today.
 
     A few queries whatever the number of centres (166 in a province since 2025,
     3,300 in the country), not a few per centre."""
@@ -54,14 +67,20 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
                       "where name in ('queue_stats', 'nodes', 'booking_stats')"
                       + (f" and {where}" if where else ""), args):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
-    day = day or db.execute("select max(day) from province_ticket_events").fetchone()[0] or ""
+    day = day or today()
+    # A call is a citizen called to a counter: the next in line ('next', what a
+    # counter's key sends) or one chosen by number ('call'); a recall is not a new one.
     calls = {r["center"]: r["calls"] for r in db.query(
         "select center, count(*) as calls from province_ticket_events "
-        "where day = :day and action = 'call'" + (f" and {where}" if where else "")
+        "where day = :day and action in ('next', 'call')" + (f" and {where}" if where else "")
         + " group by center", {"day": day, **args})}
     for r in rows:
         r["link_name"] = LINK_NAMES[r["link"]]
+        r["day"] = day
         stats = states.get((r["center"], "queue_stats"), {})
+        r["figures_day"] = stats.get("day") if stats.get("day", day) != day else None
+        if r["figures_day"]:  # the newest figures are another day's: none for today
+            stats = {"issued": None, "waiting": None, "done": None}
         r["issued"] = stats.get("issued", 0)
         r["waiting"] = stats.get("waiting", 0)
         r["done"] = stats.get("done", 0)
@@ -70,8 +89,10 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         r["nodes_online"] = sum(n["state"] == "online" for n in nodes)
         r["nodes"] = len(nodes)
         r["calls_today"] = calls.get(r["center"], 0)
-        # Issue 26: today's booked and walk-in figures, as the centre last sent them.
-        r["booking"] = states.get((r["center"], "booking_stats"), {})
+        # Issue 26: today's booked and walk-in figures, as the centre last sent them
+        # (another day's are not today's).
+        booking = states.get((r["center"], "booking_stats"), {})
+        r["booking"] = booking if booking.get("day", day) == day else {}
     return rows
 
 
@@ -109,8 +130,18 @@ def provinces(rows: list[dict]) -> list[dict]:
         p["centres"] += 1
         p["connected"] += r["link"] == "up"
         for k in ("issued", "waiting", "done", "calls_today", "nodes_online", "nodes"):
-            p[k] += r[k]
+            p[k] += r[k] or 0  # None: a centre with no figures today
+        p["silent"] = p.get("silent", 0) + bool(r.get("figures_day"))
     return [out[k] for k in sorted(out)]
+
+
+def centre_names(db, prefix: str | None = None) -> dict[str, str]:
+    """Each centre's name as its hub sent it (its id where none came yet), for the
+    pages that list dossiers and officers by centre."""
+    where, args = _scope(prefix)
+    return {r["center"]: r["name"] for r in db.query(
+        "select center, coalesce(name, center) as name from province_centres"
+        + (f" where {where}" if where else ""), args)}
 
 
 def centre(db, center: str) -> dict | None:
@@ -139,8 +170,11 @@ def floor(db, center: str) -> dict:
     nodes = _state(db, center, "nodes") or {"nodes": []}
     updated = db.execute("select max(received_at) from province_state where center = ?",
                          [center]).fetchone()[0]
+    stats = _state(db, center, "queue_stats") or {}
+    figures_day = stats.get("day") if stats.get("day", today()) != today() else None
     return {"counters": counters, "lines": lines, "nodes": nodes["nodes"],
-            "stats": _state(db, center, "queue_stats") or {}, "updated_at": updated}
+            "stats": {} if figures_day else stats, "figures_day": figures_day,
+            "today": today(), "updated_at": updated}
 
 
 PERIOD_SQL = """

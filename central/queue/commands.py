@@ -295,10 +295,21 @@ def _next(db, cmd: Command) -> str:
     """Finish the current ticket and call the one the strategy chooses::
 
         run(db, counter, "next")  # "Đang gọi số A012." / "Không còn ai chờ."
+
+    With nobody to call, a ticket only called (not marked "serving") stays at the
+    counter, called: nothing says its citizen came, let alone was served (the
+    number may have been called seconds ago and the citizen still be walking up).
+    Ending it "done" put a served ticket with a few seconds' service time in the
+    figures, lit the rating keys and took the number off the hall board. The
+    officer ends it with "Hoàn thành" or "Vắng mặt" (DOMAIN.md: served → done,
+    not come → no-show). A ticket being served is finished, as before.
     """
     pool = _ready_to_call(db, cmd)
     choice = current_strategy(db).choose(pool, cmd.counter["normal_streak"],
                                           cmd.counter["booked_streak"])
+    if choice is None and cmd.current is not None and cmd.current["status"] == "called":
+        return (f"Không còn ai chờ. Số {cmd.current['display']} vẫn đang gọi: Hoàn thành "
+                "khi phục vụ xong, Vắng mặt nếu không đến.")
     _finish_current(db, cmd, clear=choice is None)
     if choice is None:
         return "Không còn ai chờ."

@@ -31,14 +31,18 @@ how long each citizen ahead will take is not known to anyone. ``bench/waits.py``
 measures it as the floor beside the estimates: on a busy day the best number
 possible is off by 1.8 min on average, so the long lines of a busy day get a range.)
 
-Changes announced ahead count (``LineFacts.changes``, :func:`wait_at`): a counter
-paused for a said time comes back then, and a counter's working hours (the
+Changes announced ahead count (``LineFacts.changes``, ``motcua.waits.wait_at``): a
+counter paused for a said time comes back then, and a counter's working hours (the
 centre's setup) say when it leaves and comes back (:func:`hours_changes`).
+
+The calculation itself is ``motcua/waits.py``, shared with the nodes: a ticket
+printed while the hub is away says the range it gives (``motcua/ticketing/wait.py``).
+This module reads the line's facts from the store and decides whether a number
+can be trusted.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import math
@@ -46,6 +50,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from motcua import clock
+from motcua.waits import Line, wait_spread, with_bookings
 
 from . import setup
 
@@ -57,7 +62,6 @@ RECENT_FINISHED = 100
 # printed off by at most 1.5 min on average, 4 min at the p90, on every day it draws.
 NUMBER_P90_ERROR_MIN = 4.5
 SETTLING_MIN = 15.0      # a counter that opened, paused or closed this recently
-Z90 = 1.6449             # the normal 5% / 95% quantile
 _ZONE = ZoneInfo(clock.LOCAL_ZONE)  # a counter's working hours are local time
 
 
@@ -74,19 +78,15 @@ class Wait:
         return None if self.trusted else [self.low, self.high]
 
 
-@dataclass(frozen=True)
-class LineFacts:
-    """What the estimate needs from the store about one service's line."""
+@dataclass(frozen=True, kw_only=True)
+class LineFacts(Line):
+    """What the estimate needs from the store about one service's line: the
+    calculation's :class:`~motcua.waits.Line` (``per`` the recent mean service time,
+    ``open``, ``idle``, ``changes``) and whether its figures can be trusted."""
 
-    per: float          # recent mean service time, minutes
-    known: bool         # from finished tickets (not the configured figure)
-    open: int           # counters open for the service
-    idle: int           # of those, counters calling or serving nobody now
+    known: bool         # ``per`` from finished tickets (not the configured figure)
     settling: bool      # a counter changed status unannounced within SETTLING_MIN,
                         # or one paused is not back when planned
-    # Changes to come, announced: ``(minutes from now, counters back, counters
-    # gone)`` in time order (a paused counter's planned return).
-    changes: tuple = ()
 
     @property
     def minutes_per_person(self) -> float:
@@ -135,7 +135,7 @@ def line_facts(db, service: dict, now: dt.datetime | None = None) -> LineFacts:
     changes: tuple = ()
     if backs:
         # Paused counters come back when their officers said (one overdue: now,
-        # :func:`wait_at`).
+        # ``motcua.waits.wait_at``).
         returns: dict[float, int] = {}
         for back in backs.split(","):
             minutes = (clock.from_iso(back) - now).total_seconds() / 60
@@ -210,83 +210,18 @@ def announced_changes(facts: LineFacts, now: dt.datetime) -> list[dict] | None:
             for m, back, gone in facts.changes]
 
 
-def wait_quantile(finishes: int, gap: float, z: float) -> float:
-    """The wait below which a share ``Φ(z)`` of such tickets are called: the sum of
-    ``finishes`` exponential intervals of mean ``gap`` (a gamma distribution) by
-    the Wilson–Hilferty approximation (within 2% of the exact quantile from one
-    finish on). ``z = 0`` is the median, the estimate with the smallest mean
-    absolute error: below the mean (``finishes * gap``), as a few citizens who
-    take much longer pull the mean up. ``static/ticket.js`` computes it the same way."""
-    if finishes <= 0:
-        return 0.0
-    cube = 1 - 1 / (9 * finishes) + z / (3 * math.sqrt(finishes))
-    return finishes * gap * max(0.0, cube) ** 3
-
-
-def half_up(x: float) -> int:
-    """Rounded as JavaScript's ``Math.round`` (half up, not to even)."""
-    return math.floor(x + 0.5)
-
-
-def wait_at(facts: LineFacts, ahead: int, z: float) -> float:
-    """The wait by which a share ``Φ(z)`` of tickets with ``ahead`` people before them
-    are called, counting the changes to come (``facts.changes``); ``inf`` when no
-    counter will be there for it.
-
-    The ticket is called at the ``ahead + 1``-th call. Counters free now call at once
-    (``idle``), a counter coming back calls at its return, and the counters serving
-    finish one after another: with exponential service times, ``n`` counters finish
-    as a Poisson process of rate ``n / per``. So the wait is the first moment ``t`` at
-    which the finishes' expected count ``Λ(t)`` (the integral of that rate, changing
-    as counters come and go) reaches the ``Φ(z)`` quantile of a sum of the calls still
-    missing exponential intervals of mean 1 (:func:`wait_quantile`). With no change
-    to come that is ``wait_quantile(ahead - idle + 1, per / open, z)``.
-    """
-    if not facts.open and not any(back for _, back, _ in facts.changes):
-        return wait_quantile(ahead + 1, facts.per, z)  # as if one counter opened now
-    need, got, serving = ahead + 1, facts.idle, facts.open
-    t = work = 0.0
-    for at, back, gone in (*facts.changes, (math.inf, 0, 0)):
-        at = max(at, t)
-        if need <= got:
-            return t
-        target = wait_quantile(need - got, 1.0, z)
-        rate = serving / facts.per
-        if work >= target:
-            return t
-        if rate > 0 and t + (target - work) / rate <= at:
-            return t + (target - work) / rate
-        if at == math.inf:
-            return math.inf
-        work += rate * (at - t)
-        t = at
-        got += back
-        serving = max(0, serving + back - gone)
-    return math.inf
-
-
 def wait_for(facts: LineFacts, ahead: int) -> Wait:
-    """The wait of a ticket with ``ahead`` people before it (see the module's text)."""
-    if facts.changes and math.isinf(wait_at(facts, ahead, Z90)):
-        # No counter will be there for it as announced: say what one counter open
-        # now would give, as a range.
-        facts = dataclasses.replace(facts, changes=(), settling=True)
-        if not facts.open:
-            facts = dataclasses.replace(facts, open=1)
-    minutes = wait_at(facts, ahead, 0.0)
-    early, slow = wait_at(facts, ahead, -Z90), wait_at(facts, ahead, Z90)
-    # The 90% interval, each end to the nearest five minutes, holding the number it
-    # is about: about eight waits in ten fall inside (the 80% interval so rounded
-    # held seven; rounded outwards, it was 15 minutes wide for most ranges of a busy day).
-    low = min(5 * half_up(early / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * half_up(slow / 5), 5 * math.ceil(minutes / 5))
+    """The wait of a ticket with ``ahead`` people before it (see the module's text):
+    ``motcua.waits.wait_spread``'s median and 90% interval, a number when it can be
+    trusted."""
+    spread = wait_spread(facts, ahead)
     # Nine numbers in ten are off by at most half the 90% interval. A counter not
     # back when its officer said makes it a range (as `steady` would, published
-    # before it was late).
-    off90 = (slow - early) / 2
+    # before it was late); so does a line no counter will serve as announced.
     late = any(at <= 0 and back for at, back, _ in facts.changes)
-    trusted = facts.steady and not late and off90 <= NUMBER_P90_ERROR_MIN
-    return Wait(minutes=half_up(minutes), low=low, high=high, trusted=trusted)
+    trusted = (facts.steady and spread.as_announced and not late
+               and spread.off90 <= NUMBER_P90_ERROR_MIN)
+    return Wait(minutes=spread.minutes, low=spread.low, high=spread.high, trusted=trusted)
 
 
 def expected_wait(db, service: dict, ahead: int, now: dt.datetime | None = None) -> Wait:
@@ -313,19 +248,12 @@ def _with_bookings(facts: LineFacts, ahead: int, now: dt.datetime, settings: dic
                    due_until) -> Wait:
     """:func:`walk_in_wait` with ``due_until(until)``: the bookings still to come
     (window open at ``now``) whose slot starts by ``until`` (UTC ISO). The live
-    ticket page does the same with the line state's ``bookings`` (static/ticket.js)."""
-    wait = wait_for(facts, ahead)
-    most = int(settings["booked_in_a_row"]) * (ahead + 1)
-    counted = 0
-    for _ in range(5):
-        until = now if settings["strategy"] == "first_come" else \
-            now + dt.timedelta(minutes=wait.minutes)
-        due = min(most, due_until(clock.iso(until)))
-        if due <= counted:
-            break
-        counted = due
-        wait = wait_for(facts, ahead + counted)
-    return wait
+    ticket page does the same with the line state's ``bookings`` (static/ticket.js),
+    a ticket printed offline with the last one heard (``motcua.waits.with_bookings``)."""
+    return with_bookings(lambda people: wait_for(facts, people), ahead, now,
+                         in_a_row=int(settings["booked_in_a_row"]),
+                         due_only=settings["strategy"] == "first_come",
+                         due_by=lambda until: due_until(clock.iso(until)))
 
 
 # How far ahead a line's state lists the bookings to come (a walk-in's wait is

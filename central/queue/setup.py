@@ -46,7 +46,20 @@ DEFAULT_SETTINGS = {
     "checkin_early_min": "15",
     "checkin_late_min": "10",
     "booked_in_a_row": "3",
+    # The levels of procedure this centre receives (DOMAIN.md: a provincial centre the
+    # province's, a commune centre the commune's; the seed's district centres the
+    # district's), comma-separated: booking is offered for these only. Every level by
+    # default (a centre that has not said takes whatever its catalog holds).
+    "procedure_levels": "province,district,commune",
+    # Procedures (catalog codes, comma-separated) received here whatever their level:
+    # those the province lists as done "không phụ thuộc vào địa giới hành chính"
+    # (Nghị định 118/2025/NĐ-CP: a dossier of such a procedure may be submitted at any
+    # one-stop desk, whatever the level of government; docs/appointments.md, "Levels").
+    # Empty by default: a centre names the procedures of its province's published list.
+    "boundary_free_codes": "",
 }
+# The procedure levels (central.catalog.procedures.LEVELS' keys, in their order).
+PROCEDURE_LEVELS = ("province", "district", "commune")
 # Settings that may be 0 (minutes of a window), with their upper bound.
 ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240}
 
@@ -83,6 +96,12 @@ def check_settings(values: dict) -> dict[str, str]:
     for key, value in values.items():
         if key not in DEFAULT_SETTINGS:
             raise Refused("invalid_setting", f"Không có thiết lập '{key}'.")
+        if key == "procedure_levels":
+            out[key] = _procedure_levels(value)
+            continue
+        if key == "boundary_free_codes":
+            out[key] = _procedure_codes(value)
+            continue
         value = str(value).strip()
         if key == "strategy":
             if value not in ("mixed", "first_come"):
@@ -102,6 +121,41 @@ def check_settings(values: dict) -> dict[str, str]:
         out[key] = value
     return out
 
+
+def _procedure_levels(value) -> str:
+    """'province', ['province', 'commune'] or 'commune, province' -> 'province,commune'."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    levels = {str(v).strip() for v in items if str(v).strip()}
+    if not levels or levels - set(PROCEDURE_LEVELS):
+        raise Refused("invalid_setting", "Cấp thủ tục Trung tâm tiếp nhận phải là một hoặc "
+                                         "nhiều trong province (cấp tỉnh), district (cấp "
+                                         "huyện), commune (cấp xã), cách nhau bởi dấu phẩy.")
+    return ",".join(level for level in PROCEDURE_LEVELS if level in levels)
+
+
+def procedure_levels(db) -> set[str]:
+    """The levels of procedure the centre receives (``procedure_levels``)."""
+    return set(settings(db)["procedure_levels"].split(","))
+
+
+PROCEDURE_CODE = re.compile(r"^\d{1,2}\.\d{6}$")
+
+
+def _procedure_codes(value) -> str:
+    """'1.001193, 2.000908' or a list -> '1.001193,2.000908' (empty allowed)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    codes = [nfc(str(v).strip()) for v in items if str(v).strip()]
+    bad = [c for c in codes if not PROCEDURE_CODE.match(c)]
+    if bad:
+        raise Refused("invalid_setting", "Mã thủ tục không phụ thuộc địa giới hành chính "
+                                         f"không hợp lệ: {', '.join(bad)} (dạng 1.001193, "
+                                         "cách nhau bởi dấu phẩy).")
+    return ",".join(dict.fromkeys(codes))
+
+
+def boundary_free_codes(db) -> set[str]:
+    """The procedures received here whatever their level (``boundary_free_codes``)."""
+    return {c for c in settings(db)["boundary_free_codes"].split(",") if c}
 
 
 # --- Checking one record of each kind -------------------------------------------

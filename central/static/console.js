@@ -159,11 +159,14 @@
 
   const keys = { n: "next", r: "recall", s: "serve", h: "finish", v: "no_show", p: "pause",
                  t: "resume" };
+  // True: the key is a shortcut (scan.js types any other into the scan field).
   (window.motcuaShortcuts = window.motcuaShortcuts || []).push((key) => {
     const k = key.toLowerCase();
     if (keys[k]) act(keys[k]);
     else if (k === "c") transfer();
     else if (k === "g") $("call-number").focus();
+    else return false;
+    return true;
   });
 
   function renderLine(data) {

@@ -18,6 +18,15 @@
   const $ = (id) => document.getElementById(id);
   const LINK = { up: "Đang kết nối", down: "Mất kết nối" };
 
+  // "16:30:00 04/12/2026", as the hub draws a moment: a device offline since
+  // another day says which.
+  function since(iso) {
+    if (!iso) return "";
+    const day = new Date(iso).toLocaleDateString("vi-VN", {
+      timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" });
+    return `${L.clock(iso)} ${day}`;
+  }
+
   function setCells(row, values) {
     for (const [cls, text] of Object.entries(values)) {
       const cell = row.querySelector("." + cls);
@@ -100,7 +109,16 @@
       const row = document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`);
       if (!row) return;  // a centre new to the hub: it shows on the next load
       if (rest === "state/queue_stats") {
-        setCells(row, { issued: data.issued, waiting: data.waiting, done: data.done });
+        // Another day's figures (a centre silent since then, its retained state
+        // delivered again) are not today's: the row keeps its "—" and its note.
+        const today = $("centres").dataset.today;
+        if (today && data.day && data.day !== today) return;
+        if (row.classList.contains("silent")) {
+          row.classList.remove("silent");
+          row.querySelectorAll(".silent-note").forEach((n) => n.remove());
+        }
+        const fmt = (n) => (typeof n === "number" ? n.toLocaleString("vi-VN") : n);
+        setCells(row, { issued: fmt(data.issued), waiting: fmt(data.waiting), done: fmt(data.done) });
         const avg = row.querySelector(".avg");
         if (avg) L.showStat(avg, data.avg_wait_min);
       } else if (rest === "state/nodes") {
@@ -122,14 +140,18 @@
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
                       estimate: data.estimate_min });
     } else if (rest === "state/queue_stats") {
+      const today = $("link").dataset.today;
+      if (today && data.day && data.day !== today) return;  // not today's: kept "—"
+      document.querySelectorAll(".silent-note").forEach((n) => n.remove());
       document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     } else if (rest === "state/nodes") {
       const body = document.querySelector("#nodes tbody");
+      const roles = JSON.parse(document.getElementById("nodes").dataset.roles || "{}");
       body.replaceChildren(...(data.nodes || []).map((n) => {
         const row = L.el("tr", n.state);
         row.dataset.node = n.node_id;
-        [n.node_id, n.role, n.state === "online" ? "Trực tuyến" : "Mất kết nối",
-         L.clock(n.since)].forEach((t) => row.appendChild(L.el("td", null, t)));
+        [n.node_id, roles[n.role] || n.role, n.state === "online" ? "Trực tuyến" : "Mất kết nối",
+         since(n.since)].forEach((t) => row.appendChild(L.el("td", null, t)));
         return row;
       }));
     }

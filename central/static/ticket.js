@@ -9,7 +9,7 @@
   let ticket = null, line = null, service = d.service;
   const lineTopic = (code) => `${cfg.base}/state/line/${code}`;
 
-  // As central/queue/estimate.py (wait_quantile): the wait by which a share Phi(z) of such
+  // As motcua/waits.py (wait_quantile): the wait by which a share Phi(z) of such
   // tickets are called (Wilson-Hilferty); z = 0 is the median, the number printed.
   function waitQuantile(calls, gap, z) {
     if (calls <= 0) return 0;
@@ -17,7 +17,7 @@
     return calls * gap * Math.max(0, cube) ** 3;
   }
 
-  // As central/queue/estimate.py (wait_at): the wait by which a share Phi(z) of tickets with
+  // As motcua/waits.py (wait_at): the wait by which a share Phi(z) of tickets with
   // `ahead` people before them are called, counting the changes announced (`changes`: a
   // paused counter's planned return); Infinity when no counter will be there for it.
   function waitAt(ahead, line, z, now) {
@@ -45,10 +45,10 @@
     return Infinity;
   }
 
-  // As central/queue/estimate.py (wait_for): the median, a number only when the line is
-  // steady, no paused counter is late back and nine numbers in ten like it are off by at
-  // most 4.5 min (half the 90% interval), else that 90% range, each end to the nearest
-  // five minutes.
+  // As central/queue/estimate.py (wait_for, on motcua/waits.py wait_spread): the median, a
+  // number only when the line is steady, no paused counter is late back and nine numbers in
+  // ten like it are off by at most 4.5 min (half the 90% interval), else that 90% range, each
+  // end to the nearest five minutes.
   function waitFor(ahead, line, now) {
     if (line.changes && line.changes.length && waitAt(ahead, line, 1.6449, now) === Infinity) {
       // No counter will be there for it as announced: one counter open now, as a range.

@@ -26,7 +26,6 @@ from motcua.public_terms import (
     source_lines,
     source_phrase,
     unconfirmed,
-    withdrawal_line,
 )
 from motcua.search import national_code
 
@@ -84,11 +83,8 @@ def search():
 def _withdrawn_code(db, q: str) -> dict | None:
     """A withdrawn procedure's code typed in the search (from a paper or a receipt): the
     record and what replaced it, so the page can say where to go instead."""
-    proc = procedures.current(db, national_code(q) or nfc(q)) if q else None
-    if not procedures.withdrawn(proc):
-        return None
-    return {"old": proc, "new": procedures.replacement(db, proc),
-            "line": withdrawal_line(proc["details"])}
+    return procedures.withdrawal(db, procedures.current(db, national_code(q) or nfc(q))
+                                 if q else None)
 
 
 @bp.get("/thu-tuc/<code>")
@@ -96,12 +92,11 @@ def procedure(code):
     proc = procedures.current(store().db, code)
     if proc is None:
         abort(404, description=f"Không có thủ tục mã “{code}”.")
-    if procedures.withdrawn(proc):
+    told = procedures.withdrawal(store().db, proc)
+    if told:
         # Reached from a bookmark or a printed code: say so, and where to go instead.
-        new_code = proc["details"].get("replaced_by")
-        new = procedures.replacement(store().db, proc)
-        return render_template("catalog/withdrawn.html", p=proc, new=new, new_code=new_code,
-                               line=withdrawal_line(proc["details"]),
+        return render_template("catalog/withdrawn.html", p=proc, new=told["new"],
+                               new_code=proc["details"].get("replaced_by"), line=told["line"],
                                levels=procedures.LEVELS), 410
     # A public page: only what the publishing decision confirms (docs/catalog.md).
     day = clock.today()  # only the fee items in force today, in Vietnam time
@@ -113,9 +108,9 @@ def procedure(code):
                            source=source_phrase(proc["details"], config().center_name),
                            sources=source_lines(proc["details"]),
                            notes=channel_notes(proc["details"]),
-                           # No booking offered where no line takes the procedure.
-                           bookable=bookings.line_for(store().db,
-                                                      proc["department_id"]) is not None)
+                           # No booking offered where no line takes the procedure,
+                           # nor for a level the centre does not receive.
+                           bookable=bookings.bookable_line(store().db, proc) is not None)
 
 
 def _department_name(proc) -> str:

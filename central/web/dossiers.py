@@ -19,7 +19,7 @@ from flask import (
 )
 
 from motcua import clock
-from motcua.public_terms import confirmed, withdrawal_line
+from motcua.public_terms import confirmed
 
 from .. import dossiers
 from ..appointments import bookings
@@ -30,6 +30,7 @@ from ..documents.formats import parse_day, parse_moment
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
 from ..errors import Refused
+from ..queue import setup
 from . import config, store, whole_number
 from .auth import login_required
 from .dashboard import section
@@ -69,17 +70,28 @@ def reception():
         chosen = procedures.get(db, whole_number(request.args["procedure_id"]))
     matches = queries.search_procedures(db, q) if q or chosen is None else []
     return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
-                           form={}, withdrawn=_withdrawn(db, chosen or q.strip()))
+                           form={}, withdrawn=_withdrawn(db, chosen or q.strip()),
+                           other_level=_other_level(db, chosen))
+
+
+def _other_level(db, chosen) -> dict | None:
+    """The chosen procedure's level and the levels received here, in words, when the
+    centre does not receive that level and has not listed it among those received
+    whatever their level: a warning, not a refusal. Nghị định 118/2025/NĐ-CP lets a
+    dossier of a procedure on the province's list "không phụ thuộc vào địa giới hành
+    chính" be submitted at any one-stop desk, whatever the level, and the centre's list
+    may be incomplete (docs/dossiers.md, "Levels")."""
+    if chosen is None or bookings.received_here(db, chosen.get("level"), chosen.get("code")):
+        return None
+    received = [bookings.level_words(level) for level in setup.PROCEDURE_LEVELS
+                if level in setup.procedure_levels(db)]
+    return {"level": bookings.level_words(chosen.get("level")), "received": ", ".join(received)}
 
 
 def _withdrawn(db, chosen) -> dict | None:
     """The procedure chosen (or its code typed) was withdrawn: what to tell the officer."""
-    proc = procedures.current(db, chosen if isinstance(chosen, str) else chosen["code"]) \
-        if chosen else None
-    if not procedures.withdrawn(proc):
-        return None
-    return {"old": proc, "new": procedures.replacement(db, proc),
-            "line": withdrawal_line(proc["details"])}
+    return procedures.withdrawal(db, procedures.current(
+        db, chosen if isinstance(chosen, str) else chosen["code"]) if chosen else None)
 
 
 @bp.post("/reception")
@@ -99,11 +111,16 @@ def receive():
             refuse_reason=f.get("refuse_reason", "") if refusing else "",
             actor=g.user["username"],
             notify={"sms": f.get("notify_sms") == "1", "email": f.get("notify_email", "")},
-            confirmed_time_limit=_confirmed_limit(f))
+            confirmed_time_limit=None if refusing else _confirmed_limit(f))
     except Refused as exc:
         flash(exc.message, "error")
         chosen = procedures.get(store().db, whole_number(f["procedure_id"])) \
             if whole_number(f.get("procedure_id", "")) is not None else None
+        if exc.code == "limit_for_another_channel":
+            # Shown again with the chosen channel's limit, the tick to give again.
+            f = f.copy()
+            f.poplist("confirmed_time_limit")
+            f.poplist("time_limit_checked")
         return render_template("dossiers/reception.html", q="", matches=[], procedure=chosen,
                                form=f), 400
     if refusing:
@@ -116,8 +133,21 @@ def receive():
 def _confirmed_limit(f) -> str | None:
     """The time limit the officer confirmed against the publishing decision: the value
     entered counts only with the box "Tôi đã đối chiếu …" ticked (else None: refused
-    by the reception when the catalog's limit is unconfirmed)."""
-    return f.get("confirmed_time_limit", "") if f.get("time_limit_checked") == "1" else None
+    by the reception when the catalog's limit is unconfirmed). A value confirmed for
+    another channel than the one submitted (the channel changed and the page's script
+    did not refill the field) is refused: its number may be another channel's, in
+    another unit."""
+    if f.get("time_limit_checked") != "1":
+        return None
+    for_channel = f.get("confirmed_channel", "")
+    if for_channel and for_channel != f.get("channel", ""):
+        names = procedures.CHANNELS
+        raise Refused("limit_for_another_channel",
+                      "Thời hạn giải quyết đã đối chiếu là của hình thức nộp "
+                      f"“{names.get(for_channel, for_channel)}”, không phải "
+                      f"“{names.get(f.get('channel', ''), f.get('channel', ''))}”: đối chiếu "
+                      "lại thời hạn của hình thức nộp đã chọn. Hồ sơ chưa được tiếp nhận.")
+    return f.get("confirmed_time_limit", "")
 
 
 # -- one dossier ----------------------------------------------------------------
@@ -285,20 +315,26 @@ def calendar_overrides():
     db = store().db
     cal = working_calendar.calendar_for(db, config())
     today = clock.now().astimezone(VN).date()  # the demo's day in a demo
+    table = sources.shipped()
+    pending = sources.pending(db, table)
+    # A day waiting for a decision is listed too, with what it would become: an
+    # administrator reading "the next 12 months" must see Tết 2027 coming even
+    # while it still counts as working days (the table applies only decided days).
+    waiting = {p.day: p for p in pending}
     days_off = []
     day = today
     while day < today + dt.timedelta(days=366):
         name = cal.holiday_name(day)
         weekend = day.weekday() >= 5
         working = cal.is_working_day(day)
-        if (name and not working) or (weekend and working):
-            days_off.append({"day": day, "name": name or "Ngày làm việc bù",
-                             "working": working})
+        if (name and not working) or (weekend and working) or day in waiting:
+            days_off.append({"day": day, "working": working, "pending": waiting.get(day),
+                             "name": name or (waiting[day].name if day in waiting
+                                              else "Ngày làm việc bù")})
         day += dt.timedelta(days=1)
-    table = sources.shipped()
     return render_template("dossiers/calendar.html",
                            overrides=working_calendar.list_overrides(db), days=days_off,
-                           pending=sources.pending(db, table), table=table,
+                           pending=pending, table=table,
                            sourced=sorted(table.days.values(), key=lambda e: e.day),
                            weekday_names=sources.WEEKDAYS)
 

@@ -24,6 +24,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from motcua import clock
 from motcua.bus.topics import NAME_PATTERN
 
+from ..devices.nodes import ROLE_NAMES
 from ..documents.formats import day, parse_day
 from ..province import reports
 from . import gateway, province_store
@@ -103,11 +104,21 @@ def index():
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
     centres = reports.centres(db, prefix=prefix)
+    own = current_app.config["MOTCUA"].centre_names
+    for c in centres:
+        c["name"] = own.get(c["center"], c["name"])
     return _live_page(render_template(
         "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
         **_live(refresh="" if prefix else "report official")))
+
+
+def _names(db, prefix: str | None = None) -> dict[str, str]:
+    """Each centre's name: the province's own (hub.toml's [centre_names], from its
+    inventory), else the one the centre's hub sent, else its id. A centre's hub can
+    call itself anything; the province's inventory is the province's word."""
+    return {**reports.centre_names(db, prefix), **current_app.config["MOTCUA"].centre_names}
 
 
 def _national() -> bool:
@@ -125,18 +136,21 @@ def _province_asked() -> str | None:
 @bp.get("/province/overdue")
 @login_required(*SUPERVISION)
 def overdue():
-    return _live_page(render_template("province/overdue.html", dossiers=reports.overdue(
-        province_store().db, prefix=_province_asked()), **_live(refresh="overdue-count overdue")))
+    db, prefix = province_store().db, _province_asked()
+    return _live_page(render_template(
+        "province/overdue.html", dossiers=reports.overdue(db, prefix=prefix),
+        names=_names(db, prefix), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
 @login_required(*SUPERVISION)
 def officers():
     first, last, _, _ = _period()
+    db, prefix = province_store().db, _province_asked()
     return _live_page(render_template(
         "province/officers.html", first=first, last=last,
-        officers=reports.officer_rankings(province_store().db, first, last,
-                                          prefix=_province_asked()),
+        officers=reports.officer_rankings(db, first, last, prefix=prefix),
+        names=_names(db, prefix),
         **_live(refresh="officers")))
 
 
@@ -148,7 +162,8 @@ def floor(center: str):
     if known is None:
         abort(404)
     return _live_page(render_template(
-        "province/floor.html", center=known["center"], name=known["name"],
+        "province/floor.html", center=known["center"],
+        name=current_app.config["MOTCUA"].centre_names.get(known["center"], known["name"]),
         link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
-        link_since=known["link_since"], floor=reports.floor(db, center),
+        link_since=known["link_since"], floor=reports.floor(db, center), role_names=ROLE_NAMES,
         **_live(known["center"])))

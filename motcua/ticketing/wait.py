@@ -5,19 +5,38 @@ know what the counters did since: one may have paused, closed or opened. The
 hub's own rule makes a ticket's estimate a range whenever a counter changed
 unannounced lately (``central/queue/estimate.py``, ``wait_for``: not ``steady``),
 so an offline ticket says a range, never a number: the 90% interval of the wait
-computed from the last ``state.line`` the node heard (its open and idle counters,
-its minutes per person, the changes announced, the bookings due), as the hub and
-the ticket's web page (``central/static/ticket.js``, ``walkInWait``) compute it,
-each end to the nearest five minutes.
+(``motcua.waits.wait_spread``, the calculation the hub calls) from the last
+``state.line`` the node heard (its open and idle counters, its minutes per person,
+the changes announced, the bookings due), as the hub and the ticket's web page
+(``central/static/ticket.js``, ``walkInWait``) count them.
 
 With no line state heard since the node started there is nothing to compute
-from (not even the service time): no estimate at all, rather than one made up::
+from (not even the service time): no estimate at all, rather than one made up.
 
-    offline_range(line, ahead=7, now=now)   # (10, 20), or None with no line state
+**The range widens with the state's age.** The state held when the node last
+heard the hub (the link lost, or the hub gone: ``issuer``); ``age_min`` minutes
+later the counters may have called people, paused, closed or opened, unheard:
 
-The node cannot import the hub's package, so the rule is copied here;
-``tests/test_offline_wait.py`` holds it to ``central.queue.estimate`` over many
-lines.
+- the low end counts the line as having moved on at its known pace all along:
+  ``⌊age / minutes_per_person⌋`` fewer people ahead (never below none);
+- the high end counts the counters as having served at ``1 − age / 60`` of their
+  known pace (one counter in two away by half an hour: a counter's break is 5 to
+  30 minutes, the keypad's pause chooser), the people ahead all still there;
+- **older than** :data:`STALE_AFTER_MIN` **(30 minutes): no estimate.** By then
+  every counter of the state may have taken a break and come back or closed, and
+  the people then waiting have mostly been called (the simulated day's waits are
+  about 10 minutes): the state no longer says how the line stands, and a range
+  wide enough to hold any of that would tell the citizen nothing;
+- a state of unknown age (heard only from the broker's retained store, with no
+  hub online since the node started) gives no estimate either.
+
+At age 0 the range is the hub's own::
+
+    line = {"open_counters": 2, "idle_counters": 0, "minutes_per_person": 3.0}
+    offline_wait(line, ahead=7, now=now)    # (23, (10, 40)): "khoảng 10–40 phút"
+    offline_wait(line, 7, now, age_min=12)  # (23, (5, 50)): wider
+    offline_wait(line, 7, now, age_min=31)  # None: too old to say
+    offline_wait(None, ahead=7, now=now)    # None: no line state heard
 """
 
 from __future__ import annotations
@@ -26,96 +45,63 @@ import dataclasses
 import datetime as dt
 import math
 
-Z90 = 1.6449  # the normal 5% / 95% quantile, as central/queue/estimate.py
+from motcua.waits import Line, wait_spread, with_bookings
+
+# Past this age (minutes since the line state was known to hold) an offline ticket
+# says nothing of its wait (see above).
+STALE_AFTER_MIN = 30.0
+# The high end's counters serve at 1 - age / SLOWER_OVER_MIN of their known pace.
+SLOWER_OVER_MIN = 60.0
 
 
-def _quantile(calls: int, gap: float, z: float) -> float:
-    """As ``estimate.wait_quantile`` (Wilson–Hilferty)."""
-    if calls <= 0:
-        return 0.0
-    cube = 1 - 1 / (9 * calls) + z / (3 * math.sqrt(calls))
-    return calls * gap * max(0.0, cube) ** 3
+def _moment(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
-def _half_up(x: float) -> int:
-    return math.floor(x + 0.5)
+def line_of(state: dict, now: dt.datetime) -> Line:
+    """The calculation's line from a ``state.line`` message (minutes per person
+    times the counters open, the changes' moments as minutes from ``now``)."""
+    open_ = int(state.get("open_counters") or 0)
+    per = float(state.get("minutes_per_person") or 0) * max(1, open_)
+    changes = tuple(((_moment(c["at"]) - now).total_seconds() / 60,
+                     int(c.get("back", 0)), int(c.get("gone", 0)))
+                    for c in (state.get("changes") or []))
+    return Line(per=per, open=open_, idle=int(state.get("idle_counters") or 0),
+                changes=changes)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Line:
-    per: float
-    open: int
-    idle: int
-    changes: tuple  # (minutes from now, back, gone)
-
-
-def _facts(line: dict, now: dt.datetime) -> _Line:
-    open_ = int(line.get("open_counters") or 0)
-    per = float(line.get("minutes_per_person") or 0) * max(1, open_)
-    changes = tuple(
-        ((dt.datetime.fromisoformat(c["at"].replace("Z", "+00:00")) - now).total_seconds() / 60,
-         int(c.get("back", 0)), int(c.get("gone", 0)))
-        for c in (line.get("changes") or []))
-    return _Line(per, open_, int(line.get("idle_counters") or 0), changes)
-
-
-def _wait_at(f: _Line, ahead: int, z: float) -> float:
-    """As ``estimate.wait_at``."""
-    if not f.open and not any(back for _, back, _ in f.changes):
-        return _quantile(ahead + 1, f.per, z)
-    need, got, serving = ahead + 1, f.idle, f.open
-    t = work = 0.0
-    for at, back, gone in (*f.changes, (math.inf, 0, 0)):
-        at = max(at, t)
-        if need <= got:
-            return t
-        target = _quantile(need - got, 1.0, z)
-        rate = serving / f.per if f.per > 0 else math.inf
-        if work >= target:
-            return t
-        if rate > 0 and t + (target - work) / rate <= at:
-            return t + (target - work) / rate
-        if at == math.inf:
-            return math.inf
-        work += rate * (at - t)
-        t = at
-        got += back
-        serving = max(0, serving + back - gone)
-    return math.inf
-
-
-def _range(f: _Line, ahead: int) -> tuple[int, int, int]:
-    """As ``estimate.wait_for``: (minutes, low, high); never trusted here."""
-    if f.changes and math.isinf(_wait_at(f, ahead, Z90)):
-        f = dataclasses.replace(f, changes=(), open=f.open or 1)
-    minutes = _wait_at(f, ahead, 0.0)
-    early, slow = _wait_at(f, ahead, -Z90), _wait_at(f, ahead, Z90)
-    low = min(5 * _half_up(early / 5), 5 * math.floor(minutes / 5))
-    high = max(low + 5, 5 * _half_up(slow / 5), 5 * math.ceil(minutes / 5))
-    return _half_up(minutes), low, high
-
-
-def offline_wait(line: dict | None, ahead: int,
-                 now: dt.datetime) -> tuple[int, tuple[int, int]] | None:
+def offline_wait(line: dict | None, ahead: int, now: dt.datetime,
+                 age_min: float | None = 0.0) -> tuple[int, tuple[int, int]] | None:
     """``(minutes, (low, high))`` for a ticket with ``ahead`` people before it, from the
     last ``state.line`` heard (``line``), counting its bookings as a walk-in's wait
-    does (``estimate.walk_in_wait``); None when no line state was heard."""
-    if not line or not line.get("minutes_per_person"):
+    does (``estimate.walk_in_wait``), the range widened with the state's age
+    (``age_min``: minutes since it was known to hold); None when no line state was
+    heard (or one without a service time), when its age is unknown (``None``) or
+    over :data:`STALE_AFTER_MIN`."""
+    if not line or not float(line.get("minutes_per_person") or 0) > 0:
         return None
-    f = _facts(line, now)
-    minutes, low, high = _range(f, ahead)
+    if age_min is None:
+        return None
+    age = max(0.0, age_min)
+    if age > STALE_AFTER_MIN:
+        return None
+    facts = line_of(line, now)
+    moved = math.floor(age / float(line["minutes_per_person"]))
+    slower = dataclasses.replace(facts, per=facts.per / (1 - age / SLOWER_OVER_MIN))
     b = line.get("bookings")
-    if b:
-        most = int(b["in_a_row"]) * (ahead + 1)
+
+    def spread(of: Line, called: int = 0):
+        def wait_of(people: int):
+            return wait_spread(of, max(0, people - called))
+        if not b:
+            return wait_of(ahead)
         since = now - dt.timedelta(minutes=int(b["late_min"]))
-        slots = [(dt.datetime.fromisoformat(s["at"].replace("Z", "+00:00")), int(s["count"]))
-                 for s in b["slots"]]
-        counted = 0
-        for _ in range(5):
-            until = now if b.get("due_only") else now + dt.timedelta(minutes=minutes)
-            due = min(most, sum(n for at, n in slots if since < at <= until))
-            if due <= counted:
-                break
-            counted = due
-            minutes, low, high = _range(f, ahead + counted)
-    return minutes, (low, high)
+        slots = [(_moment(s["at"]), int(s["count"])) for s in b["slots"]]
+        return with_bookings(
+            wait_of, ahead, now, in_a_row=int(b["in_a_row"]), due_only=bool(b.get("due_only")),
+            due_by=lambda until: sum(n for at, n in slots if since < at <= until))
+
+    middle = spread(facts)
+    low = spread(facts, moved).low if moved else middle.low
+    high = spread(slower).high if age else middle.high
+    return middle.minutes, (low, high)

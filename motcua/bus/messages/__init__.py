@@ -142,7 +142,8 @@ REQUEST_RESULTS = {
         "citizen reads under \"Tiến độ\": `Trước hạn`, `Đúng hạn`, `Quá hạn` once resolved, "
         "`Quá hạn` or `Trong hạn` while open, empty when refused, withdrawn, stopped or not "
         "yet received), `applicant` (masked, "
-        "e.g. `Nguyễn T*** L**`)"
+        "e.g. `Nguyễn T*** L**`), `supplement` (while waiting for a supplement, status 5: "
+        "what the citizen must bring, the officer's reason on form 02; empty otherwise)"
     ),
     "catalog_fetch": (
         "`version`, `count`, `procedures` (list of `code`, `version`, `name`, `field`, "

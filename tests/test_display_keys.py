@@ -1,0 +1,196 @@
+"""A technician's Esc, the window's close and SIGTERM stop a resting board at once
+(issue 25), without the board waking more at rest.
+
+The board rests a minute between frames when nothing changes. It used to read its
+keys only when it drew, so Esc acted up to a minute late. On X11 (as a process on
+Xvfb: the test fails without it) it now rests in SDL's own wait, which a key ends;
+on KMS/DRM, the Pi's, whose SDL cannot wait, a thread watches the keyboards'
+evdev devices (:class:`motcua.key_watch.KeyWatch`, checked here on FIFOs standing
+in for ``/dev/input/event*``: this machine has no input devices).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from motcua.key_watch import EVENT, KeyWatch
+
+from .conftest import wait_until
+from .node_loop import NodeLoop
+from .node_rig import wakeups
+from .x11 import Finger, Xvfb, x11_environment
+
+ESCAPE = 0xFF1B  # X's keysym
+REST_S = 5.0
+
+
+def display_on_x11(xvfb, tmp_path, name, broker, center):
+    folder = tmp_path / name
+    folder.mkdir()
+    config = folder / "display.toml"
+    config.write_text(
+        f'center = "{center}"\nnode_id = "{name}"\nhall = "main"\nlog_level = "WARNING"\n'
+        f"width = 1280\nheight = 720\n"
+        f"[mqtt]\nport = {broker.port}\n[voice]\nenabled = false\n", encoding="utf-8")
+    log = (folder / "display.log").open("wb")
+    # No hub: the board shows its offline mark and has nothing to page, so it rests a
+    # whole minute between frames (the longest rest it has).
+    process = subprocess.Popen([sys.executable, "-m", "motcua", "display", "--fake-hardware",
+                                "--config", str(config)], cwd=folder,
+                               env=x11_environment(xvfb.display), stdout=log,
+                               stderr=subprocess.STDOUT)
+    return process, folder / "display.log"
+
+
+def rate_at_rest(pid: int, seconds: float) -> float:
+    w0, t0 = wakeups(pid), time.monotonic()
+    time.sleep(seconds)
+    return (wakeups(pid) - w0) / (time.monotonic() - t0)
+
+
+def stopped_within(process, seconds: float) -> float | None:
+    t0 = time.monotonic()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        return None
+    return time.monotonic() - t0
+
+
+def test_esc_and_sigterm_stop_a_resting_board_on_x11_at_once(tmp_path, broker, center):
+    term = None
+    with Xvfb((1280, 720)) as xvfb:
+        # One board at a time: a key goes to the window under the pointer.
+        esc, esc_log = display_on_x11(xvfb, tmp_path, "display-esc", broker, center)
+        finger = Finger(xvfb.display)
+        try:
+            time.sleep(REST_S)  # started, drawn, resting (its next frame a minute away)
+            rested = rate_at_rest(esc.pid, REST_S)
+            finger.move(finger._root, 640, 360)  # over the board (no window manager)
+            finger.key(ESCAPE)
+            esc_took = stopped_within(esc, 20)
+            term, term_log = display_on_x11(xvfb, tmp_path, "display-term", broker, center)
+            time.sleep(REST_S)
+            term.send_signal(signal.SIGTERM)
+            term_took = stopped_within(term, 20)
+        finally:
+            finger.close()
+            for process in (esc, term):
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait(10)
+    assert esc_took is not None and esc_took < 2.0, \
+        f"Esc took {esc_took} s (None: over 20 s)\n{esc_log.read_text()}"
+    assert term_took is not None and term_took < 2.0, f"SIGTERM took {term_took} s"
+    assert esc.returncode == 0 and term.returncode == 0, (esc_log.read_text(),
+                                                          term_log.read_text())
+    # Resting in SDL's wait it wakes for its bus connection alone (about once a second:
+    # tests/test_nodes_rest.py's floor), not for its keys.
+    assert rested <= 3.0, f"{rested:.1f} wake-ups a second at rest"
+
+
+def key_event(kind: int, code: int, value: int) -> bytes:
+    return EVENT.pack(0, 0, kind, code, value)
+
+
+def thread_wakeups(native_id: int) -> int:
+    status = Path(f"/proc/{os.getpid()}/task/{native_id}/status").read_text()
+    return int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+
+
+def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherwise(
+        tmp_path):
+    """KMS/DRM: each ``event*`` device is read; a key pressed (not released, not a mouse
+    moving) calls ``on_key``; a keyboard plugged in later is read too; at rest the
+    watching thread does not wake."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    os.mkfifo(folder / "event0")
+    keyboard = os.open(folder / "event0", os.O_RDWR)  # the device's side, kept open
+    pressed = threading.Event()
+    watch = KeyWatch(pressed.set, folder).start()
+    try:
+        assert list(watch.devices.values()) == ["event0"]
+        os.write(keyboard, key_event(2, 0, 5) + key_event(1, 1, 0))  # a move, Esc let go
+        time.sleep(0.3)
+        assert not pressed.is_set()
+        t0 = time.monotonic()
+        os.write(keyboard, key_event(1, 1, 1) + key_event(0, 0, 0))  # Esc pressed, SYN
+        assert pressed.wait(1.0) and time.monotonic() - t0 < 0.2
+        # At rest: the thread sleeps in select, no timeout.
+        tid = watch._thread.native_id
+        time.sleep(0.2)  # back in its select after the key
+        before = thread_wakeups(tid)
+        time.sleep(2.0)
+        assert thread_wakeups(tid) - before == 0
+        # A keyboard plugged in: the kernel makes event1, udev sets its group.
+        pressed.clear()
+        os.mkfifo(folder / "event1")
+        wait_until(lambda: "event1" in watch.devices.values(), timeout=2)
+        second = os.open(folder / "event1", os.O_WRONLY)
+        os.write(second, key_event(1, 28, 1))  # Enter pressed
+        assert pressed.wait(1.0)
+        os.close(second)
+    finally:
+        watch.close()
+        os.close(keyboard)
+
+
+class KeyScreen:
+    """A screen whose keys arrive as on KMS/DRM: ``on_input`` from another thread,
+    the key itself in the queue :meth:`poll` reads."""
+
+    def __init__(self):
+        self.on_input = None
+        self.queue: list[str] = []
+        self.quit_requested = False
+        self.frames = 0
+
+    def rest(self, seconds, woken):
+        return woken.wait(seconds)
+
+    def poll(self):
+        while self.queue:
+            if self.queue.pop(0) == "Escape":
+                self.quit_requested = True
+
+    def present(self, surface, changed):
+        self.frames += 1
+
+    def close(self):
+        pass
+
+
+def test_a_key_on_the_pi_ends_the_rest_and_esc_quits(broker, center, tmp_path):
+    """The node's side on KMS/DRM: a key wakes the resting loop, which asks the screen
+    for its keys; any key but Esc changes nothing, Esc stops it at once."""
+    from display.hardware import Hardware
+    from display.node import DisplayConfig, HallDisplay
+    from motcua.config import from_dict
+
+    screen = KeyScreen()
+    config = from_dict(DisplayConfig, {
+        "center": center, "node_id": "display-keys", "simulate": True, "width": 1280,
+        "height": 720, "mqtt": {"port": broker.port}, "voice": {"enabled": False}})
+    display = HallDisplay(config, hardware=Hardware(screen=screen)).start()
+    loop = NodeLoop(display)
+    try:
+        wait_until(lambda: screen.frames >= 1)
+        time.sleep(0.5)
+        assert display.redraw_period(display.now()) == 60.0  # resting a minute
+        screen.queue.append("a")
+        screen.on_input()
+        time.sleep(0.3)
+        assert not display._stopping.is_set() and screen.frames == 1
+        t0 = time.monotonic()
+        screen.queue.append("Escape")
+        screen.on_input()
+        wait_until(lambda: display._stopping.is_set(), timeout=5)
+        assert time.monotonic() - t0 < 0.5
+    finally:
+        loop.close()
+        display.stop()

@@ -49,6 +49,26 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
         time.sleep(interval)
 
 
+# How long a test waits for a process of ours (``motcua hub``, a node) to start and
+# answer. Only a bound: a test goes on the moment the process answers. Beside two
+# busy loops (load 17-20) the hub's imports alone took 5 s of wall time for 0.64 s
+# of CPU, and a hub restarted in tests/test_sms.py had not answered an SMS after
+# the 20 s that test allowed for start-up and answer together.
+START_S = 60.0
+
+
+def http_up(port: int, path: str = "/healthz"):
+    """The JSON that ``http://127.0.0.1:port/path`` answers, or None (not up yet)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as reply:
+            return json.loads(reply.read())
+    except OSError:
+        return None
+
+
 def chatter(pin, press, edges: int = 5, gap: float = 0.01, held: bool = False) -> None:
     """Contacts bouncing on ``pin``: ``edges`` presses and releases, ``gap`` seconds
     apart in the time of ``press`` (the :class:`motcua.debounce.DebouncedPress` that

@@ -162,6 +162,19 @@ class SDLWait:
         os.close(write)  # the relay reads the end of the pipe, closes its end and ends
 
 
+def reads_input_devices(pygame) -> bool:
+    """Whether SDL reads the input devices itself on the screen pygame has open
+    (KMS/DRM: no window system), so a wait must watch them.
+
+        >>> import pygame; pygame.display.init()  # doctest: +SKIP
+        >>> reads_input_devices(pygame)            # doctest: +SKIP
+        True                                       # on a Pi's console
+    """
+    # Debian's SDL names the driver "KMSDRM", pygame's wheels "kmsdrm".
+    return bool(pygame.display.get_init()
+                and pygame.display.get_driver().lower() in EVDEV_DRIVERS)
+
+
 def open_for(pygame, input_dir: str | None = None) -> SDLWait | DeviceWait | None:
     """A blocking wait for the screen pygame has open: SDL's own (X11, Wayland), or
     on the input devices in ``input_dir`` SDL reads (KMS/DRM; without the folder,
@@ -170,9 +183,9 @@ def open_for(pygame, input_dir: str | None = None) -> SDLWait | DeviceWait | Non
     ``INPUT_POLL_S``)."""
     if not pygame.display.get_init():
         return None
-    driver = pygame.display.get_driver().lower()  # Debian's SDL says "KMSDRM"
-    if driver in EVDEV_DRIVERS:
+    if reads_input_devices(pygame):
         return DeviceWait(input_dir) if input_dir is not None else None
+    driver = pygame.display.get_driver().lower()
     least = WAITING_DRIVERS.get(driver)
     if least is None or tuple(pygame.get_sdl_version()) < least:
         return None

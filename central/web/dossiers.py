@@ -188,7 +188,8 @@ def act(dossier_id: int):
                 raise Refused("invalid_date", str(bad)) from None
         d = dossiers.act(store(), config(), dossier_id, action, actor=g.user["username"],
                          note=f.get("note", ""), department_id=f.get("department_id"),
-                         new_due_at=new_due_at, confirmed_time_limit=_confirmed_limit(f))
+                         new_due_at=new_due_at, confirmed_time_limit=_confirmed_limit(f),
+                         internal_note=f.get("internal_note", ""))
     except Refused as exc:
         flash(exc.message, "error")
     else:

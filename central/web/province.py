@@ -107,6 +107,13 @@ def index():
     own = current_app.config["MOTCUA"].centre_names
     for c in centres:
         c["name"] = own.get(c["center"], c["name"])
+    # The province's own centres that never sent anything: listed as such, not left out.
+    heard = {c["center"] for c in centres}
+    centres += [{"center": cid, "name": name, "link": "unknown", "link_name":
+                 reports.LINK_NAMES["unknown"], "link_since": None, "never": True,
+                 "nodes_online": 0, "nodes": 0, "calls_today": None, "booking": {},
+                 "refused": None, "figures_day": None}
+                for cid, name in sorted(own.items()) if cid not in heard and not prefix]
     return _live_page(render_template(
         "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
@@ -139,6 +146,7 @@ def overdue():
     db, prefix = province_store().db, _province_asked()
     return _live_page(render_template(
         "province/overdue.html", dossiers=reports.overdue(db, prefix=prefix),
+        overdue_count=reports.overdue_count(db, prefix=prefix),
         names=_names(db, prefix), **_live(refresh="overdue-count overdue")))
 
 

@@ -422,3 +422,26 @@ def test_the_provincial_pages_answer_after_postgresql_restarts(store, hub_config
         province.close()
     finally:
         pg.stop()
+
+
+def test_the_overdue_count_is_every_overdue_dossier_not_the_rows_shown(
+        store, province_store, hub_config, monkeypatch):
+    """The overdue list shows the 500 longest overdue; its heading counted the rows
+    shown, so 620 overdue dossiers read "500 hồ sơ đang quá hạn" while /province's
+    "Đang quá hạn" said 620."""
+    from motcua.bus.messages import UP_DOSSIERS
+
+    from .test_province_store import dossier
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 27, 10, tzinfo=VN))
+    with province_store.write() as db:
+        for first in range(0, 620, 100):
+            ingest.apply(db, "province/xa-a/up/dossiers", encode(UP_DOSSIERS.make(dossiers=[
+                dossier(f"H56-{i}", 1) for i in range(first, min(first + 100, 620))])),
+                "2026-11-27T03:00:00.000+00:00")
+    client = signed_in_client(hub_config, store, province_store)
+    report = text_of(client.get("/province?from=01/11/2026&to=30/11/2026")
+                     .get_data(as_text=True))
+    assert "Toàn tỉnh 620 0 0 0 — 620 620" in report
+    page = text_of(client.get("/province/overdue").get_data(as_text=True))
+    assert "620 hồ sơ đang quá hạn" in page and "500 hồ sơ quá hạn lâu nhất" in page

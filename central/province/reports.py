@@ -250,6 +250,16 @@ def overdue(db, now: str | None = None, limit: int = 500,
         {"now": now or clock.iso(), "limit": limit, **scope})]
 
 
+def overdue_count(db, now: str | None = None, prefix: str | None = None) -> int:
+    """How many open dossiers are past their due time, every centre (of ``prefix``):
+    all of them, where :func:`overdue` lists the longest overdue up to its limit."""
+    where, scope = _scope(prefix)
+    return db.execute(
+        "select count(*) from province_dossiers where stage in ('running', 'held') "
+        "and due_at < :now" + (f" and {where}" if where else ""),
+        {"now": now or clock.iso(), **scope}).fetchone()[0]
+
+
 def officer_rankings(db, day_from: str, day_to: str, limit: int = 100,
                      prefix: str | None = None) -> list[dict]:
     """Officers of every centre (of ``prefix`` at the national hub) by tickets served

@@ -146,6 +146,7 @@ def overdue():
     db, prefix = province_store().db, _province_asked()
     return _live_page(render_template(
         "province/overdue.html", dossiers=reports.overdue(db, prefix=prefix),
+        overdue_count=reports.overdue_count(db, prefix=prefix),
         names=_names(db, prefix), **_live(refresh="overdue-count overdue")))
 
 

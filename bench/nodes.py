@@ -30,10 +30,8 @@ drawing that frame; and a touch posted by ``KioskUI.tap`` on the dummy screen
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import select
 import subprocess
 import sys
 import threading
@@ -48,7 +46,14 @@ from common import (
     percentile,
     rss_kib,
 )
-from tests.node_rig import button_center, drawn_after, node_settings, start_node, wakeups
+from tests.node_rig import (
+    button_center,
+    drawn_after,
+    node_settings,
+    read_line,
+    start_node,
+    wakeups,
+)
 
 CENTER = "bench"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -92,13 +97,6 @@ def evdev_kiosk(folder, port: int, extra: str, env: dict) -> subprocess.Popen:
     assert ready.get("ready"), ready
     return process
 
-
-def read_line(process, timeout: float) -> dict:
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    assert ready, f"the kiosk said nothing in {timeout} s"
-    line = process.stdout.readline()
-    assert line, f"the kiosk ended (code {process.poll()})"
-    return json.loads(line)
 
 
 def touch_latency_evdev(kiosks: dict, touches: int) -> dict:

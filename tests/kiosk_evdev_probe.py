@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from .node_rig import button_center
+from .node_rig import button_center, record_draws
 
 EV_SYN, EV_KEY, EV_ABS = 0, 1, 3
 ABS_X, ABS_Y, BTN_LEFT = 0, 1, 0x110
@@ -72,23 +72,7 @@ def main(config_path: str, folder: str) -> int:
     from motcua.config import load
 
     kiosk = Kiosk(load(KioskConfig, config_path))
-    draws: list[tuple[float, float]] = []
-    opened = threading.Event()
-    open_screen = kiosk.open_screen
-
-    def hooked_open_screen(surface=None):
-        ui = open_screen(surface)
-        original = ui.draw
-
-        def draw(target):
-            original(target)
-            draws.append((time.perf_counter(), ui.fonts.scale))
-            opened.set()
-
-        ui.draw = draw
-        return ui
-
-    kiosk.open_screen = hooked_open_screen
+    draws, opened = record_draws(kiosk)
 
     def control():
         opened.wait()

@@ -21,7 +21,7 @@ import time
 from kiosk.node import Kiosk, KioskConfig
 from motcua.config import load
 
-from .node_rig import button_center, drawn_after
+from .node_rig import button_center, drawn_after, record_draws
 from .x11 import Finger
 
 
@@ -29,23 +29,7 @@ def main(config_path: str) -> int:
     import pygame
 
     kiosk = Kiosk(load(KioskConfig, config_path))
-    draws: list[tuple[float, float]] = []
-    opened = threading.Event()
-    open_screen = kiosk.open_screen
-
-    def hooked_open_screen(surface=None):
-        ui = open_screen(surface)
-        original = ui.draw
-
-        def draw(target):
-            original(target)
-            draws.append((time.perf_counter(), ui.fonts.scale))
-            opened.set()
-
-        ui.draw = draw
-        return ui
-
-    kiosk.open_screen = hooked_open_screen
+    draws, opened = record_draws(kiosk)
 
     def control():
         opened.wait()

@@ -12,8 +12,11 @@ screens) with its settings and files in ``folder`` (:func:`node_settings`).
 from __future__ import annotations
 
 import contextlib
+import json
+import select
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,3 +87,40 @@ def drawn_after(draws: list[tuple], t0: float, scale: float, timeout: float) -> 
             return shown[0]
         time.sleep(0.0005)
     return None
+
+
+def read_line(process, timeout: float) -> dict:
+    """The next JSON line a probe process printed, waited for up to ``timeout`` s."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, f"the kiosk said nothing in {timeout} s"
+    line = process.stdout.readline()
+    assert line, f"the kiosk ended (code {process.poll()})"
+    return json.loads(line)
+
+
+def record_draws(kiosk) -> tuple[list[tuple[float, float]], threading.Event]:
+    """Hook a kiosk (in a probe process) so each frame it draws is recorded as
+    ``(time.perf_counter() at its end, text scale)``; the event is set at the first.
+
+        draws, opened = record_draws(kiosk)
+        opened.wait()            # the screen is up
+        drawn_after(draws, t0, scale, timeout=5)
+    """
+    draws: list[tuple[float, float]] = []
+    opened = threading.Event()
+    open_screen = kiosk.open_screen
+
+    def hooked_open_screen(surface=None):
+        ui = open_screen(surface)
+        original = ui.draw
+
+        def draw(target):
+            original(target)
+            draws.append((time.perf_counter(), ui.fonts.scale))
+            opened.set()
+
+        ui.draw = draw
+        return ui
+
+    kiosk.open_screen = hooked_open_screen
+    return draws, opened

@@ -33,8 +33,7 @@ from motcua import screen_wait
 from motcua.screen_wait import DeviceWait
 
 from .conftest import PROJECT
-from .node_rig import wakeups
-from .test_kiosk_rest import read_line
+from .node_rig import read_line, wakeups
 from .test_nodes_rest import FLOOR
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import PROJECT, wait_until
 from .node_loop import NodeLoop
-from .node_rig import wakeups
+from .node_rig import read_line, wakeups
 from .x11 import Xvfb, x11_environment
 
 
@@ -82,13 +82,6 @@ def test_a_screen_with_input_is_read_every_tenth_of_a_second(resting):
     wait_until(lambda: ui.screen.name == "home", timeout=5)
     assert time.monotonic() - t0 < 1.0  # the next read, not the 5 s rest
 
-
-def read_line(process, timeout: float) -> dict:
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    assert ready, f"the kiosk said nothing in {timeout} s"
-    line = process.stdout.readline()
-    assert line, f"the kiosk ended (code {process.poll()})"
-    return json.loads(line)
 
 
 def kiosk_on_x11(xvfb, tmp_path, name, broker, center, extra=""):

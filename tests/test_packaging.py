@@ -202,3 +202,23 @@ def test_operations_names_the_debian_packages_each_role_is_provisioned_with(role
     named = re.sub(r"\([^)]*\)", "", row.strip("| ").split("|")[-1])
     packages = set(re.findall(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]", named))
     assert packages == provisioned_debian_packages(role)
+
+
+@pytest.mark.parametrize("role", NODE_PACKAGES)
+def test_the_readme_installs_a_pi_by_hand_as_the_playbook_does(role):
+    """The venv must see the OS's python3-lgpio and python3-spidev (no PyPI wheel for them)."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"by hand on Raspberry Pi OS 64-bit.*?```sh\n(.*?)```", readme, re.S).group(1)
+    lines = [line.split("#")[0].split() for line in block.splitlines()]
+    example = next(line[-1] for line in lines if line[:2] == ["sudo", "sh"])
+    assert ["sudo", "sh", "provisioning/system-packages.sh", example] in lines
+    assert ["python3", "-m", "venv", "--system-site-packages", ".venv"] in lines
+    assert [".venv/bin/pip", "install", f"'.[{example}]'"] in lines
+    group_vars = (PROJECT / "provisioning" / "group_vars" / "all.yml").read_text()
+    if "python3-lgpio" in re.search(rf"^  {role}: \[([^\]]*)\]",
+                                    group_vars.split("motcua_extra_packages:", 1)[1],
+                                    re.M).group(1):
+        apt = next(line for line in lines if line[:3] == ["sudo", "apt-get", "install"])
+        assert "python3-lgpio" in apt
+        comment = re.search(r"python3-lgpio\s+#([^\n]*)", block).group(1)
+        assert role in comment

@@ -11,23 +11,34 @@ switches (each is a thread going to sleep; their rate is how often the process
 wakes). The floor, measured beside them in the same run: a process with the
 same bus client connected and nothing else to do (the echo of bench/common.py).
 
-The kiosk three more times: reading its screen every 0.1 s as it does where SDL
-cannot wait for a touch (KMS/DRM, what provisioning/ runs it on; here on the
-dummy screen, `input_poll_s = 0.1`), and on a real X11 server (Xvfb, SDL's x11
-driver) both resting in SDL's own wait (motcua/screen_wait.py) and reading every
-0.1 s. Then touches, in a kiosk in this process on that X11 server: the time from
-the press sent to the server (XTest, as a touch screen's reaches the window) to
-the end of the frame that shows its effect, SDL's wait and the 0.1 s reads
-alternating touch by touch; beside them the floor of drawing that frame, and a
-touch posted by ``KioskUI.tap`` on the dummy screen (fake hardware, the demo).
+The kiosk five more times: reading its screen every 0.1 s (`input_poll_s = 0.1`,
+the dummy screen); with KMS/DRM's input path (what provisioning/ runs it on: SDL
+reads evdev devices), both resting on the input devices (motcua/screen_wait.py's
+DeviceWait) and reading them every 0.1 s as it did before; and on a real X11
+server (Xvfb, SDL's x11 driver) both resting in SDL's own wait and reading every
+0.1 s. This machine has no input device and no uinput: the KMS/DRM rows use SDL's
+"evdev" video driver (the dummy screen, KMS/DRM's input code) reading a FIFO the
+same bytes as the kiosk's are written to (tests/kiosk_evdev_probe.py). Then
+touches: on that evdev input, a tap written to the device, the resting kiosk and
+the reading one alternating touch by touch (two processes, both running); in a
+kiosk in this process on the X11 server, the press sent to the server (XTest, as
+a touch screen's reaches the window), SDL's wait and the 0.1 s reads alternating;
+each the time to the end of the frame that shows its effect, beside the floor of
+drawing that frame; and a touch posted by ``KioskUI.tap`` on the dummy screen
+(fake hardware, the demo).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import select
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from common import (
     Echo,
@@ -37,17 +48,23 @@ from common import (
     percentile,
     rss_kib,
 )
-from tests.node_rig import button_center, drawn_after, start_node, wakeups
+from tests.node_rig import button_center, drawn_after, node_settings, start_node, wakeups
 
 CENTER = "bench"
-# (row, role, extra settings, on the X11 server)
-ROLES = (("dispenser", "dispenser", "", False), ("counter", "counter", "", False),
-         ("display", "display", "", False), ("kiosk", "kiosk", "", False),
-         ("kiosk reading its screen every 0.1 s, as on KMS/DRM (dummy screen, "
-          "`input_poll_s = 0.1`)", "kiosk", "input_poll_s = 0.1\n", False),
-         ("kiosk on an X11 screen (Xvfb), resting in SDL's wait", "kiosk", "", True),
+PROJECT = Path(__file__).resolve().parent.parent
+KMS_WAIT = "kiosk on KMS/DRM's input (SDL's evdev input, dummy screen), resting on its devices"
+KMS_POLL = ("kiosk on KMS/DRM's input (SDL's evdev input, dummy screen), reading it every "
+            "0.1 s as before (`input_poll_s = 0.1`)")
+# (row, role, extra settings, screen: dummy, x11 or evdev)
+ROLES = (("dispenser", "dispenser", "", "dummy"), ("counter", "counter", "", "dummy"),
+         ("display", "display", "", "dummy"), ("kiosk", "kiosk", "", "dummy"),
+         ("kiosk reading its screen every 0.1 s (dummy screen, `input_poll_s = 0.1`)",
+          "kiosk", "input_poll_s = 0.1\n", "dummy"),
+         (KMS_WAIT, "kiosk", "", "evdev"),
+         (KMS_POLL, "kiosk", "input_poll_s = 0.1\n", "evdev"),
+         ("kiosk on an X11 screen (Xvfb), resting in SDL's wait", "kiosk", "", "x11"),
          ("kiosk on an X11 screen (Xvfb), reading it every 0.1 s (`input_poll_s = 0.1`)",
-          "kiosk", "input_poll_s = 0.1\n", True))
+          "kiosk", "input_poll_s = 0.1\n", "x11"))
 
 
 def at_rest(pid: int, seconds: float) -> dict:
@@ -57,6 +74,47 @@ def at_rest(pid: int, seconds: float) -> dict:
     return {"rss": rss_kib(pid)[0] / 1024, "cpu": (cpu_seconds(pid) - cpu0) / wall,
             "wakes": (wakeups(pid) - wake0) / wall,
             "threads": len(os.listdir(f"/proc/{pid}/task"))}
+
+
+def evdev_kiosk(folder, port: int, extra: str, env: dict) -> subprocess.Popen:
+    """A kiosk whose input SDL reads from an evdev file (tests/kiosk_evdev_probe.py),
+    ready: its screen drawn. Its own node id (and so MQTT client id): two of them
+    run side by side."""
+    config = folder / "node.toml"
+    config.write_text(node_settings(
+        "kiosk", folder, CENTER, port, node_id=f"kiosk-{folder.name}",
+        extra=f'simulate = true\ninput_devices = "{folder}/input"\n{extra}'),
+        encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "tests.kiosk_evdev_probe", str(config),
+                                str(folder)], cwd=PROJECT, env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    ready = read_line(process, 120)
+    assert ready.get("ready"), ready
+    return process
+
+
+def read_line(process, timeout: float) -> dict:
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, f"the kiosk said nothing in {timeout} s"
+    line = process.stdout.readline()
+    assert line, f"the kiosk ended (code {process.poll()})"
+    return json.loads(line)
+
+
+def touch_latency_evdev(kiosks: dict, touches: int) -> dict:
+    """Taps written to each kiosk's evdev file, alternating between them, each at a
+    random moment: ms from the write to the end of the frame showing the change."""
+    out = {key: [] for key in kiosks}
+    keys = list(kiosks)
+    for i in range(touches):
+        key = keys[i % len(keys)]
+        time.sleep(random.uniform(0.2, 0.4))
+        kiosks[key].stdin.write("touch\n")
+        kiosks[key].stdin.flush()
+        ms = read_line(kiosks[key], 15)["touch_ms"]
+        assert ms is not None, f"the {key} kiosk never drew the tap"
+        out[key].append(ms)
+    return out
 
 
 def touch_latency(port: int, folder, touches: int, poll: float | None) -> dict:
@@ -220,11 +278,15 @@ def main() -> int:
             with Echo(broker.port) as echo:
                 time.sleep(settle)
                 figures["floor: a connected bus client doing nothing"] = at_rest(echo.pid, rest)
-            for i, (name, role, extra, x11) in enumerate(ROLES):
+            for i, (name, role, extra, screen) in enumerate(ROLES):
                 folder = run.tmp / f"{i}-{role}"
                 folder.mkdir()
-                process = start_node(role, folder, CENTER, broker.port, extra=extra,
-                                     env=x11_environment(xvfb.display) if x11 else env)
+                if screen == "evdev":
+                    process = evdev_kiosk(folder, broker.port, extra, env)
+                else:
+                    process = start_node(
+                        role, folder, CENTER, broker.port, extra=extra,
+                        env=x11_environment(xvfb.display) if screen == "x11" else env)
                 try:
                     time.sleep(settle)
                     assert process.poll() is None, f"{role} exited with {process.returncode}"
@@ -236,9 +298,23 @@ def main() -> int:
             os.environ["SDL_VIDEODRIVER"], os.environ["SDL_AUDIODRIVER"] = "dummy", "dummy"
             os.environ.pop("DISPLAY", None)
             os.environ.pop("WAYLAND_DISPLAY", None)
+            kiosks = {}
+            try:
+                for key, extra in (("kms-wait", ""), ("kms-poll", "input_poll_s = 0.1\n")):
+                    folder = run.tmp / f"touch-{key}"
+                    folder.mkdir()
+                    kiosks[key] = evdev_kiosk(folder, broker.port, extra, env)
+                time.sleep(settle / 2)
+                evdev = touch_latency_evdev(kiosks, run.pick(80, 6))
+            finally:
+                for process in kiosks.values():
+                    process.terminate()
+                    process.wait(15)
             folder = run.tmp / "touch-tap"
             folder.mkdir()
             touches = {"tap": touch_latency(broker.port, folder, run.pick(40, 5), None)}
+            touches.update({key: {"latencies": lat, "floors": None}
+                            for key, lat in evdev.items()})
             folder = run.tmp / "touch-x11"
             folder.mkdir()
             touches.update(touch_latency_x11(broker.port, folder, run.pick(80, 6),
@@ -267,22 +343,31 @@ def main() -> int:
         "",
         "A touch on the kiosk, in ms from the press to the end of the frame that shows its "
         "effect (the large-text button on the attract screen, at random moments); the floor "
-        "is drawing that frame. On the X11 server the press is sent to the server (XTest) "
-        "and reaches the kiosk's window as a touch screen's does, SDL's wait and the 0.1 s "
-        "reads alternating touch by touch in one kiosk:",
+        "is drawing that frame (not measured in the evdev kiosks' processes: the X11 and "
+        "posted rows' floor is the same frame). On KMS/DRM's input the tap (press and lift, "
+        "the kiosk acts at the lift) is written to the evdev file SDL reads and the one the "
+        "kiosk waits on, the resting kiosk and the reading one alternating touch by touch. "
+        "On the X11 server the press is sent to the server (XTest) and reaches the kiosk's "
+        "window as a touch screen's does, SDL's wait and the 0.1 s reads alternating touch "
+        "by touch in one kiosk:",
         "",
         "| touch | touches | p50 | p99 | max | floor p50 (drawing the frame) | p50 / floor |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key, name in (("wait", "X11 screen (Xvfb), the kiosk resting in SDL's wait"),
+    floor50 = percentile(touches["tap"]["floors"], 50)
+    for key, name in (("kms-wait", "KMS/DRM's input (SDL's evdev input), the kiosk resting on "
+                                   "its input devices"),
+                      ("kms-poll", "KMS/DRM's input (SDL's evdev input), the devices read "
+                                   "every 0.1 s (as before)"),
+                      ("wait", "X11 screen (Xvfb), the kiosk resting in SDL's wait"),
                       ("poll", "X11 screen (Xvfb), the screen read every 0.1 s"),
                       ("tap", "posted by `KioskUI.tap`, which wakes the kiosk (fake hardware, "
                               "tests, the demo)")):
         lat, draw = touches[key]["latencies"], touches[key]["floors"]
+        floor_text = f"{percentile(draw, 50):.1f}" if draw else "–"
         lines.append(f"| {name} | {len(lat)} | {percentile(lat, 50):.1f} | "
-                     f"{percentile(lat, 99):.1f} | {max(lat):.1f} | "
-                     f"{percentile(draw, 50):.1f} | "
-                     f"{percentile(lat, 50) / percentile(draw, 50):.1f}× |")
+                     f"{percentile(lat, 99):.1f} | {max(lat):.1f} | {floor_text} | "
+                     f"{percentile(lat, 50) / (percentile(draw, 50) if draw else floor50):.1f}× |")
     run.report("\n".join(lines))
     return 0
 

@@ -109,10 +109,16 @@ def simulated_day(port: int, tickets: int) -> None:
             c = (i // 2) % 10
             ask(counters[c], f"counter-{c + 1}", "counter_command",
                 COUNTER_COMMAND.make(action="next"))
+    # Each counter calls until nobody waits: its last ticket, only called, then stays
+    # at the counter (a `next` with nobody waiting ends only a ticket being served).
     for c, bus in enumerate(counters):
-        while ask(bus, f"counter-{c + 1}", "counter_command",
-                  COUNTER_COMMAND.make(action="next"))["result"]["current"]:
-            pass
+        last = None
+        while True:
+            current = ask(bus, f"counter-{c + 1}", "counter_command",
+                          COUNTER_COMMAND.make(action="next"))["result"]["current"]
+            if current is None or current["display"] == last:
+                break
+            last = current["display"]
     for bus in dispensers + counters:
         bus.stop()
 

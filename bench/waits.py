@@ -231,9 +231,17 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
         counter = setup.counter_by_number(db, k)
         return commands.run(db, counter, action, now=now, **fields)[0]
 
+    serving: dict[int, str | None] = dict.fromkeys(busy)  # the ticket at counter k
+
     def call_next(db, k, now_min, now):
         result = run(db, k, "next", now)
-        busy[k] = result["current"] is not None
+        current = result["current"]["display"] if result["current"] else None
+        if current is not None and current == serving[k]:
+            # Nobody waiting: a "next" leaves the ticket only called at the counter
+            # (the counter's rule since session 24); the officer, done, finishes it.
+            run(db, k, "finish", now)
+            current = None
+        serving[k], busy[k] = current, current is not None
         if busy[k]:
             push(now_min + rng.expovariate(1 / MEAN_SERVICE_MIN), "free", k)
 
@@ -287,7 +295,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
             if kind == "free":
                 if wanted[k]:
                     run(db, k, "finish", now)
-                    busy[k] = False
+                    busy[k], serving[k] = False, None
                     stop(db, k, wanted[k], now_min, now)
                     wanted[k] = None
                 else:

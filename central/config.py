@@ -241,6 +241,11 @@ class HubConfig:
         {}, doc="the national hub: each province's name by its id, e.g. "
                 "{thanhhoa = 'Tỉnh Thanh Hóa'} (written by `motcua provision` from the "
                 "national inventory's [[provinces]])", check=_check_names)
+    centre_names: dict = setting(
+        {}, doc="the provincial hub: each centre's name by its id, e.g. "
+                "{xa-a = 'Trung tâm xã Đông Sơn'} (written by `motcua provision` from the "
+                "province's inventory's [[centres]]); the pages show these, not the name a "
+                "centre's hub sends", check=_check_names)
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )

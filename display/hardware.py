@@ -26,6 +26,7 @@ from PIL import Image
 
 from motcua.key_watch import KeyWatch
 from motcua.screen_wait import open_for as open_screen_wait
+from motcua.screen_wait import reads_input_devices
 from motcua.voice import FilePlayer, PygamePlayer
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,9 @@ class WindowScreen:
         self.on_input = on_input  # called from another thread when a key is pressed
         self.waits_in_sdl = open_screen_wait(pygame)
         self.key_watch = None
-        if self.waits_in_sdl is None and pygame.display.get_driver() == "kmsdrm":
+        # (It compared the driver's name with "kmsdrm": Debian's SDL, the Pi's,
+        # says "KMSDRM", so Esc waited up to a minute there.)
+        if self.waits_in_sdl is None and reads_input_devices(pygame):
             self.key_watch = KeyWatch(self._key_pressed, input_folder).start()
 
     def _key_pressed(self) -> None:

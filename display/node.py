@@ -31,6 +31,7 @@ from motcua import clock, voice
 from motcua.bus.client import Incoming
 from motcua.config import NodeConfig, section, setting
 from motcua.node import Node
+from motcua.sdnotify import Watchdog
 
 from .board import BoardRenderer
 from .hardware import Hardware, open_hardware
@@ -132,6 +133,7 @@ class HallDisplay(Node):
         if hasattr(self.hardware.screen, "on_input"):
             self.hardware.screen.on_input = self.wake  # a key on KMS/DRM: see to it
         self._longest_wait: float | None = None
+        self._watchdog = Watchdog().enabled
         self.frames = 0
         self.frame_texts: list[str] = []
         self._drawn_version = -1
@@ -285,10 +287,11 @@ class HallDisplay(Node):
             self._stopping.set()
 
     def rest(self, most: float) -> None:
-        """:meth:`loop_once` rests till its next frame, but no longer than ``most``
-        from now on: under systemd the loop feeds the watchdog (WatchdogSec=30; a
-        minute's rest would have it restart a quiet board)."""
-        self._longest_wait = most
+        """:meth:`loop_once` rests till its next frame, but under systemd no longer
+        than ``most`` from now on: the loop feeds the watchdog (WatchdogSec=30; a
+        minute's rest would have it restart a quiet board). Without a watchdog
+        ``Node.run`` offers its idle nodes' 5 s turn, which the board does not need."""
+        self._longest_wait = most if self._watchdog else None
 
     def wake(self) -> None:
         """End the wait for the next frame (SIGTERM, a key: the board rests up to a

@@ -46,11 +46,12 @@ from .replica import Replica
 
 log = logging.getLogger(__name__)
 # A screen's touches and keys and the camera's frames are read this often where
-# they cannot be waited for: SDL on KMS/DRM and OpenCV hand them over only when
-# asked (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland
-# the kiosk sleeps in SDL's own wait (motcua/screen_wait.py). Nothing else is read
-# on a clock: the bus, the look-ups and the ticket worker wake the kiosk when they
-# have something to show.
+# they cannot be waited for: SDL and OpenCV hand them over only when asked
+# (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland the
+# kiosk sleeps in SDL's own wait, on KMS/DRM in poll on the input devices SDL
+# reads (motcua/screen_wait.py); the camera is read on this clock. Nothing else is
+# read on a clock: the bus, the look-ups and the ticket worker wake the kiosk when
+# they have something to show.
 INPUT_POLL_S = 0.1
 
 
@@ -97,10 +98,15 @@ class KioskConfig(TicketingConfig):
     input_poll_s: float = setting(
         -1.0, doc="seconds between two reads of the touch screen and keys (SDL hands them "
                   "over only when asked): the longest a touch waits before the kiosk sees "
-                  "it; -1: none on X11 and Wayland (SDL wakes the kiosk for a touch), 0.1 "
-                  "on KMS/DRM and other screens SDL cannot wait on, never with fake "
-                  "hardware's dummy screen (it has no input to read)",
+                  "it; -1: none on X11 and Wayland (SDL wakes the kiosk for a touch) and "
+                  "on KMS/DRM (the kiosk waits on the input devices, input_devices), 0.1 "
+                  "where it may not read them and on screens SDL cannot wait on, never "
+                  "with fake hardware's dummy screen (it has no input to read)",
         check=lambda v: None if v == -1 or 0.01 <= v <= 1 else "expected -1 or 0.01 to 1")
+    input_devices: str = setting(
+        "/dev/input", doc="folder of the evdev devices (event*) SDL reads the touch screen "
+                          "and keys from on KMS/DRM: the kiosk waits on them too (read-only, "
+                          "each open has its own copy of the events)")
     dossier_lookup_by_id: bool = setting(
         False, doc="offer 'Tra cứu hồ sơ của tôi' after an ID card scan (the hub must allow "
                    "it too: hub.toml [dossiers] lookup_by_id)")
@@ -307,7 +313,7 @@ class Kiosk(Node):
             surface = pygame.display.set_mode(size, flags)
             pygame.display.set_caption("motcua kiosk")
             if self.config.input_poll_s == -1:
-                self.screen_wait = open_screen_wait(pygame)
+                self.screen_wait = open_screen_wait(pygame, self.config.input_devices)
         self.surface = surface
         self.ui = KioskUI(size, self.replica, lookup=self.lookup_dossier,
                           center_name=self.center_name or "Trung tâm Phục vụ hành chính công",
@@ -348,7 +354,7 @@ class Kiosk(Node):
         if self.config.input_poll_s > 0:
             return self.config.input_poll_s
         if self.screen_wait is not None:
-            return None  # SDL's wait ends at a touch
+            return None  # the wait ends at a touch (or reads on its own clock)
         import pygame  # lazy, as in open_screen
 
         if not pygame.display.get_init() or pygame.display.get_driver() in ("dummy",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from motcua.public_terms import confirmed
 from motcua.search import SearchIndex, national_code
+from motcua.text import sort_key
 
 
 class Replica:
@@ -100,10 +101,12 @@ class Replica:
                 "from procedures group by department order by department_name")]
 
     def fields(self, department: str) -> list[dict]:
+        """A department's fields, in the Vietnamese alphabet's order."""
         with self.lock:
-            return [dict(r) for r in self.conn.execute(
+            rows = [dict(r) for r in self.conn.execute(
                 "select field as name, count(*) as count from procedures where department = ? "
-                "group by field order by field", [department])]
+                "group by field", [department])]
+        return sorted(rows, key=lambda r: sort_key(r["name"] or ""))
 
     def procedures(self, department: str, field: str | None = None) -> list[dict]:
         sql = ("select id, code, name, field, level, department, department_name, "
@@ -113,7 +116,9 @@ class Replica:
             sql += " and field = ?"
             args.append(field)
         with self.lock:
-            return [_listed(r) for r in self.conn.execute(sql + " order by name", args)]
+            rows = [_listed(r) for r in self.conn.execute(sql, args)]
+        # The Vietnamese alphabet's order: "Đăng ký …" after "Cấp …", not after "Xác nhận …".
+        return sorted(rows, key=lambda r: (sort_key(r["name"]), r["code"]))
 
     def get(self, code: str) -> dict | None:
         with self.lock:

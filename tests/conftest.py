@@ -49,6 +49,56 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
         time.sleep(interval)
 
 
+# How long a test waits for a process of ours (``motcua hub``, a node) to start and
+# answer. Only a bound: a test goes on the moment the process answers. Beside two
+# busy loops (load 17-20) the hub's imports alone took 5 s of wall time for 0.64 s
+# of CPU, and a hub restarted in tests/test_sms.py had not answered an SMS after
+# the 20 s that test allowed for start-up and answer together.
+START_S = 60.0
+
+
+def http_up(port: int, path: str = "/healthz"):
+    """The JSON that ``http://127.0.0.1:port/path`` answers, or None (not up yet)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as reply:
+            return json.loads(reply.read())
+    except OSError:
+        return None
+
+
+def chatter(pin, press, edges: int = 5, gap: float = 0.01, held: bool = False) -> None:
+    """Contacts bouncing on ``pin``: ``edges`` presses and releases, ``gap`` seconds
+    apart in the time of ``press`` (the :class:`motcua.debounce.DebouncedPress` that
+    watches the pin), whatever the load on the machine; ``held``: and then pressed
+    again and left down, ``gap`` after the last release (a finger that stays).
+
+    While the burst goes in, the debounce reads a clock that moves by ``gap`` per
+    edge and no more; each gap is slept as well, so that clock never runs ahead of
+    the real one and the next real press is measured against a release in the past.
+    With plain sleeps, a 10 ms sleep took longer than the settle time beside two
+    busy loops (load 16) and the bounce counted as a second press: the test, not
+    the debounce, was wrong.
+    """
+    start, moved = time.monotonic(), [0.0]
+    real = press.clock
+    press.clock = lambda: start + moved[0]
+    try:
+        for _ in range(edges):
+            pin.drive_low()
+            time.sleep(gap)
+            moved[0] += gap
+            pin.drive_high()
+            time.sleep(gap)
+            moved[0] += gap
+        if held:
+            pin.drive_low()
+    finally:
+        press.clock = real
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
     """Mosquitto started from broker-config/test.conf on a free loopback port."""

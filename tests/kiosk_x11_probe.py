@@ -6,8 +6,8 @@ a finger on its screen: tests/test_kiosk_rest.py watches it from outside::
 Prints ``ready`` once the window is drawn; then each ``touch`` line on stdin is
 answered with the ms from a press (XTest, through the server) on the attract
 screen's large-text button to the end of the frame that shows it. SIGTERM stops
-it as systemd does. The control thread sleeps on stdin: at rest only the kiosk
-runs.
+it as systemd does (``stopping`` printed when the loop has left its wait). The
+control thread sleeps on stdin: at rest only the kiosk runs.
 """
 
 from __future__ import annotations
@@ -66,6 +66,15 @@ def main(config_path: str) -> int:
             ms = None if shown is None else (shown[0] - t0) * 1000
             print(json.dumps({"touch_ms": ms}), flush=True)
 
+    stop = kiosk.stop
+
+    def stopping():
+        # Node.run left its loop (SIGTERM heard, the wait in C interrupted): said
+        # here, so the test times the wake and not the process's teardown.
+        print(json.dumps({"stopping": True}), flush=True)
+        stop()
+
+    kiosk.stop = stopping
     threading.Thread(target=control, daemon=True).start()
     kiosk.run()
     return 0

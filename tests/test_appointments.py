@@ -626,8 +626,9 @@ def test_a_commune_procedure_is_not_booked_at_the_provincial_centre(sample_citiz
     page = lan.get("/thu-tuc/1.001193").get_data(as_text=True)
     assert "Đăng ký khai sinh" in page and 'id="book-procedure"' not in page
     page = lan.get("/dat-lich?thu-tuc=1.001193").get_data(as_text=True)
-    assert ("Thủ tục “Đăng ký khai sinh” do cấp xã giải quyết; Trung tâm này không tiếp "
-            "nhận hồ sơ thủ tục cấp xã nên không đặt lịch hẹn được.") in page
+    assert ("Thủ tục “Đăng ký khai sinh” do cấp xã giải quyết; Trung tâm này không nhận "
+            "đặt lịch hẹn cho thủ tục cấp xã. Xin nộp hồ sơ tại Trung tâm Phục vụ hành "
+            "chính công cấp xã") in page
     store = lan.application.extensions["motcua.store"]
     with pytest.raises(Refused) as refused:   # the service given too: still refused
         bookings.service_for(store.db, "ho-tich", "1.001193")

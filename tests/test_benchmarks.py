@@ -8,8 +8,12 @@ nothing to docs/performance.md.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -35,13 +39,56 @@ def test_a_benchmark_shares_its_set_up_and_prints_only_what_it_measured(name):
         assert canned not in text, f"{name} prints {canned!r}"
 
 
+def run_in_own_group(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run a benchmark in a process group of its own, so that a benchmark that
+    hangs takes its hub, brokers and nodes with it when it is stopped (a timed-out
+    ``subprocess.run`` kills only the benchmark: its hub and Mosquitto went on,
+    a core busy for the rest of the run)."""
+    process = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+                out, err = process.communicate(timeout=10)
+                break
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                continue
+        pytest.fail(f"{args[1]} did not end in {timeout:.0f} s (stopped, with what it "
+                    f"started)")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything it left behind
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def test_a_hung_benchmark_is_stopped_with_what_it_started(tmp_path):
+    """The rig itself: a 'benchmark' that starts a child and hangs leaves no child."""
+    pid_file = tmp_path / "child.pid"
+    script = ("import subprocess, sys, time\n"
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+              "time.sleep(600)\n")
+    with pytest.raises(pytest.fail.Exception, match="did not end"):
+        run_in_own_group([sys.executable, "-c", script], timeout=3)
+    child = int(pid_file.read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the hung benchmark's child {child} still runs")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", BENCHMARKS)
 def test_a_benchmark_runs_in_its_quick_mode(name):
     report = PROJECT / "docs" / "performance.md"
     before = report.read_bytes()
-    done = subprocess.run([sys.executable, str(BENCH / name), "--quick"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=600)
+    done = run_in_own_group([sys.executable, str(BENCH / name), "--quick"], timeout=600)
     assert done.returncode == 0, f"{name} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert f"{name}: load average (1 / 5 / 15 min) before" in done.stdout
     assert ", after " in done.stdout.splitlines()[-1] or any(

@@ -47,6 +47,27 @@ def test_public_search_without_accents_and_with_filters(client, sample):
     assert client.get("/thu-tuc/9.999999").status_code == 404
 
 
+def test_a_department_s_procedures_are_listed_in_vietnamese_order(client, store, sample):
+    # Seen on /thu-tuc?department=STP: in "Hộ tịch", "Xác nhận thông tin hộ tịch" came
+    # before every "Đăng ký …", "Đăng ký kết hôn" after "Đăng ký khai tử lưu động", and
+    # "Cấp bản sao có chứng thực" after every "Chứng thực …" (code-point order).
+    from motcua.text import sort_key
+
+    html = client.get("/thu-tuc?department=STP").get_data(as_text=True)
+    names = [n for n in re.findall(r'<a href="/thu-tuc/[^"]+">([^<]+)</a>', html)]
+    rows = {p["name"]: p["field"] for p in catalog.browse(store.db, department="STP")}
+    assert len(names) > 20 and set(names) <= set(rows)
+    by_field: dict = {}
+    for name in names:
+        by_field.setdefault(rows[name], []).append(name)
+    for field, listed in by_field.items():
+        assert listed == sorted(listed, key=sort_key), (field, listed)
+    hotich = by_field["Hộ tịch"]
+    assert hotich.index("Đăng ký khai sinh") < hotich.index("Xác nhận thông tin hộ tịch")
+    fields = catalog.fields(store.db)
+    assert fields == sorted(fields, key=sort_key), fields
+
+
 def test_admin_pages_need_an_admin(client, store, sample):
     assert client.get("/admin/catalog").status_code == 302
     users.create_user(store, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-lan")

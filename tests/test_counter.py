@@ -21,7 +21,7 @@ from counter.display import segment_bytes, segment_text
 from motcua import clock
 from motcua.bus.messages import COUNTER_COMMAND, RATING, TICKET
 
-from .conftest import wait_until
+from .conftest import chatter, wait_until
 from .golden import check_image
 
 KEYPAD = {"next": [17], "recall": [27], "no_show": [22], "finish": [23], "transfer": [24],
@@ -104,12 +104,9 @@ def test_a_held_button_and_chattering_contacts_call_once(queue_hub, make_node, s
         take_ticket(dispenser)
     counter = make_node("counter", "counter-1", **counter_settings(tmp_path))
     pin = key(counter, "next").pin
-    for _ in range(5):  # contacts bouncing for a few milliseconds
-        pin.drive_low()
-        time.sleep(0.004)
-        pin.drive_high()
-        time.sleep(0.004)
-    pin.drive_low()
+    # Contacts bouncing for a few milliseconds (of the debounce's time: on a busy
+    # machine a 4 ms sleep can outlast the 50 ms settle time).
+    chatter(pin, counter.units[1].keys["next"], gap=0.004, held=True)
     time.sleep(1.0)  # and then held down for a second
     pin.drive_high()
     wait_until(lambda: shown(counter).number == "A001")

@@ -8,7 +8,7 @@ import pytest
 
 from motcua.ticketing.printer import FolderPrinter
 
-from .conftest import PROJECT, wait_until
+from .conftest import PROJECT, chatter, wait_until
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 
@@ -55,16 +55,11 @@ def test_a_press_prints_one_ticket_with_its_image_qr_and_cut(queue_hub, make_dis
 
 def test_chatter_is_one_ticket_and_a_press_while_printing_is_queued(
         queue_hub, make_dispenser, store):
-    # Settle over the whole burst, so that a busy test machine stretching a
-    # 10 ms sleep cannot turn bounce into a second press.
     node = make_dispenser(debounce_s=0.15)
     wait_until(lambda: node.hub_online and has_blocks(node))
-    pin = node.factory.pin(HO_TICH)
-    for _ in range(5):  # five edges within 100 ms: bouncing contacts
-        pin.drive_low()
-        time.sleep(0.01)
-        pin.drive_high()
-        time.sleep(0.01)
+    # Five edges within 100 ms of the debounce's time: bouncing contacts (a busy
+    # machine once stretched a 10 ms sleep past the settle time: a second ticket).
+    chatter(node.factory.pin(HO_TICH), node.buttons.debounced["ho-tich"])
     assert node.wait_idle()
     assert len(node.printer.tickets) == 1
     time.sleep(0.2)  # the contacts settle before the next citizen comes

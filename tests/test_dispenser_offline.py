@@ -209,3 +209,60 @@ def test_a_hub_that_does_not_answer_is_waited_for_once_then_skipped(
     assert node.printed[-1].offline is False
     printed = [p.display for p in node.printed]
     assert len(printed) == len(set(printed)) == 3  # no number twice
+
+
+def test_an_offline_ticket_s_range_widens_with_the_line_state_s_age_then_goes(
+        own_broker, own_hub, make_dispenser):
+    """The range printed offline comes from the last line state heard; the older it is,
+    the wider (motcua/ticketing/wait.py), and past half an hour no estimate at all.
+    The state is known to hold until the hub went away: time passing is the moment
+    of that loss moved back."""
+    import datetime as dt
+
+    from motcua.ticketing.wait import offline_wait
+
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    for _ in range(3):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
+    own_hub.stop()  # the broker stays; the hub says "offline"
+    wait_until(lambda: not node.hub_online)
+    line = node.issuer.lines["ho-tich"]
+    spans = []
+    for minutes in (0, 12, 29, 31):
+        node.issuer._link_lost_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+        time.sleep(0.1)  # a citizen's press, not chatter (debounce_s)
+        push(node, HO_TICH)
+        assert node.wait_idle()
+        ticket = node.printed[-1].ticket
+        assert node.printed[-1].offline and len(node.printed) == 4 + len(spans)
+        spans.append(ticket.wait_range)
+        if minutes < 30:
+            said = offline_wait(line, ticket.people_ahead, dt.datetime.now(dt.UTC), minutes)
+            assert ticket.wait_range == said[1], (minutes, ticket.people_ahead, said)
+    fresh, twelve, old, stale = spans
+    assert twelve[0] <= fresh[0] and twelve[1] > fresh[1]
+    assert old[0] <= twelve[0] and old[1] > twelve[1]
+    assert stale is None and node.printed[-1].ticket.wait_minutes is None
+
+
+def test_a_dispenser_started_while_the_hub_is_away_prints_no_estimate(
+        own_broker, own_hub, make_dispenser):
+    """The broker hands it the last line state, retained, but not how old it is."""
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    own_hub.stop()
+    wait_until(lambda: not node.hub_online)
+    node.stop()
+    again = make_dispenser(port=own_broker.port, wait=False)
+    wait_until(lambda: again.issuer.lines.get("ho-tich"))
+    push(again, HO_TICH)
+    assert again.wait_idle()
+    printed = again.printed[-1]
+    assert printed.offline and printed.ticket.wait_range is None
+    assert printed.ticket.wait_minutes is None

@@ -61,8 +61,9 @@ def stopped_within(process, seconds: float) -> float | None:
     return time.monotonic() - t0
 
 
-def test_esc_and_sigterm_stop_a_resting_board_on_x11_at_once(tmp_path, broker, center):
-    term = None
+def test_esc_sigterm_and_the_window_s_close_stop_a_resting_board_on_x11_at_once(
+        tmp_path, broker, center):
+    term = shut = None
     with Xvfb((1280, 720)) as xvfb:
         # One board at a time: a key goes to the window under the pointer.
         esc, esc_log = display_on_x11(xvfb, tmp_path, "display-esc", broker, center)
@@ -77,15 +78,23 @@ def test_esc_and_sigterm_stop_a_resting_board_on_x11_at_once(tmp_path, broker, c
             time.sleep(REST_S)
             term.send_signal(signal.SIGTERM)
             term_took = stopped_within(term, 20)
+            # The window's close button (on a desktop: fake hardware's window).
+            shut, shut_log = display_on_x11(xvfb, tmp_path, "display-close", broker, center)
+            time.sleep(REST_S)
+            assert finger.close_windows() >= 1
+            shut_took = stopped_within(shut, 20)
         finally:
             finger.close()
-            for process in (esc, term):
+            for process in (esc, term, shut):
                 if process is not None and process.poll() is None:
                     process.kill()
                     process.wait(10)
     assert esc_took is not None and esc_took < 2.0, \
         f"Esc took {esc_took} s (None: over 20 s)\n{esc_log.read_text()}"
     assert term_took is not None and term_took < 2.0, f"SIGTERM took {term_took} s"
+    assert shut_took is not None and shut_took < 2.0, \
+        f"closing the window took {shut_took} s\n{shut_log.read_text()}"
+    assert shut.returncode == 0, shut_log.read_text()
     assert esc.returncode == 0 and term.returncode == 0, (esc_log.read_text(),
                                                           term_log.read_text())
     # Resting in SDL's wait it wakes for its bus connection alone (about once a second:
@@ -191,6 +200,39 @@ def test_a_key_on_the_pi_ends_the_rest_and_esc_quits(broker, center, tmp_path):
         screen.on_input()
         wait_until(lambda: display._stopping.is_set(), timeout=5)
         assert time.monotonic() - t0 < 0.5
+        # Node.run offers every node a turn each 5 s without systemd's watchdog (and
+        # half the watchdog's interval with it): the board takes it only under
+        # systemd, or it would wake every 5 s where it rests a minute.
+        display.rest(5.0)
+        assert display._longest_wait is None
+        display._watchdog = True
+        display.rest(7.5)
+        assert display._longest_wait == 7.5
     finally:
         loop.close()
         display.stop()
+
+
+def test_the_board_watches_the_keyboards_whatever_case_sdl_names_its_driver(tmp_path):
+    """Debian's SDL (the Pi's, under provisioning/) names its driver "KMSDRM",
+    pygame's wheels "kmsdrm": the board compared with the lower-case name only,
+    so on a Pi it started no key watch and Esc waited up to a minute. Run as its
+    own process on SDL's evdev input (the dummy screen with KMS/DRM's input code),
+    once as SDL names it and once with the name as Debian's SDL gives it."""
+    script = (
+        "import sys, pygame\n"
+        "from display.hardware import WindowScreen\n"
+        "if sys.argv[1] == 'upper':\n"
+        "    pygame.display.get_driver = lambda: 'KMSDRM'\n"
+        "screen = WindowScreen((320, 240), False, input_folder=sys.argv[2])\n"
+        "print(pygame.display.get_driver(), screen.key_watch is not None)\n"
+        "if screen.key_watch is not None:\n"
+        "    screen.key_watch.close()\n")
+    env = {**os.environ, "SDL_VIDEODRIVER": "evdev", "SDL_AUDIODRIVER": "dummy",
+           "SDL_EVDEV_DEVICES": "", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    for case, driver in (("as-is", "evdev"), ("upper", "KMSDRM")):
+        out = subprocess.run([sys.executable, "-c", script, case, str(tmp_path)], env=env,
+                             capture_output=True, text=True, timeout=60,
+                             cwd=Path(__file__).parent.parent)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == [driver, "True"], (case, out.stdout, out.stderr)

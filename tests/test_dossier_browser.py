@@ -59,7 +59,7 @@ def test_a_scripted_day_through_the_pages(browser, live_server, store, hub_confi
             else:
                 form.locator(f'input[name="{name}"]').fill(value)
         if note:
-            form.locator('input[name="note"]').fill(note)
+            form.locator('[name="note"]').fill(note)
         form.locator("button").click()
         page.locator(".flash").first.wait_for()
 

@@ -118,3 +118,24 @@ def test_the_served_receipt_is_one_a_centre_signs(client, store, hub_config, tmp
     assert "Phạm Văn Nam" in page and ">nam.pv<" not in page and "(nam.pv)" not in page
     form06 = client.get(f"/dossiers/{d['id']}/form/06").get_data(as_text=True)
     assert "Phạm Văn Nam" in form06 and "nam.pv" not in form06
+
+
+def test_the_thermal_ticket_does_not_leave_a_word_alone_on_a_line():
+    # Seen on the sample centre's /dossiers/<id>/ticket.png: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH
+    # CÔNG TỈNH THANH" and "HÓA" alone below it, the province's name cut in two. The
+    # queue ticket already evens its two rows out (motcua/ticketing/ticket.py).
+    from PIL import ImageDraw, ImageFont
+
+    from motcua.fonts import font_path
+
+    draw = ImageDraw.Draw(Image.new("1", (forms.TICKET_WIDTH, 100), 1))
+    small = ImageFont.truetype(str(font_path()), 20)
+    inner = forms.TICKET_WIDTH - 24
+    for name in ("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH THANH HÓA",
+                 "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ QUẢNG PHÚ"):
+        lines = forms._wrap(draw, name, small, inner)
+        assert len(lines) == 2 and all(len(line.split()) > 2 for line in lines), lines
+        assert all(draw.textlength(line, font=small) <= inner for line in lines), lines
+        assert " ".join(lines) == name
+    # A short text stays on one line; a word wider than the paper keeps its own.
+    assert forms._wrap(draw, "GIẤY HẸN", small, inner) == ["GIẤY HẸN"]

@@ -191,6 +191,25 @@ def test_illegal_transitions_are_refused_and_change_nothing(store, hub_config, i
     assert e.value.code == "note_required"
 
 
+def test_a_reason_longer_than_the_record_keeps_is_refused_not_cut(store, hub_config, ids):
+    # Seen on the sample centre: a 100,000-character supplement reason was accepted with
+    # "Yêu cầu bổ sung: hồ sơ … — Yêu cầu bổ sung hồ sơ." and kept cut to its first
+    # 1,000 characters, the officer never told.
+    d = receive(store, hub_config, ids, at(2026, 3, 2, 9))
+    long_reason = "Thiếu bản sao giấy khai sinh có chứng thực. " * 30   # 1,319 once trimmed
+    with pytest.raises(Refused) as e:
+        dossiers.act(store, hub_config, d["id"], "request_supplement", actor="x",
+                     note=long_reason)
+    assert e.value.code == "note_too_long"
+    assert "1.000 ký tự" in e.value.message and "1.319" in e.value.message
+    assert dossiers.get(store.db, d["id"])["status"] == d["status"]
+    assert len(dossiers.events(store.db, d["id"])) == 1
+    done = dossiers.act(store, hub_config, d["id"], "request_supplement", actor="x",
+                        note=long_reason[:1000])
+    assert dossiers.events(store.db, d["id"])[-1]["note"] == long_reason[:1000].strip()
+    assert done["status"] != d["status"]
+
+
 def _message(store, hub_config, d, action):
     with pytest.raises(Refused) as e:
         dossiers.act(store, hub_config, d["id"], action, actor="x")

@@ -120,6 +120,19 @@ def check_golden(surface: pygame.Surface, name: str) -> None:
                              f"got {ARTIFACTS / (name + '.png')}")
 
 
+def test_a_field_s_procedures_are_listed_in_vietnamese_order(replica):
+    # Seen on the kiosk: Sở Tư pháp › Hộ tịch listed "Cấp …", "Ghi vào Sổ …", "Xác nhận
+    # thông tin hộ tịch" and only then every "Đăng ký …" (code-point order: Đ after Z),
+    # "Đăng ký kết hôn" after "Đăng ký khai tử lưu động".
+    from motcua.text import sort_key
+
+    names = [p["name"] for p in replica.procedures("STP", "Hộ tịch")]
+    assert names == sorted(names, key=sort_key), names
+    assert names.index("Đăng ký khai sinh") < names.index("Xác nhận thông tin hộ tịch")
+    fields = [f["name"] for f in replica.fields("STP")]
+    assert fields == sorted(fields, key=sort_key), fields
+
+
 @pytest.mark.parametrize("orientation", SIZES)
 def test_browsing_the_catalog_screen_by_screen(replica, orientation):
     k = Script(replica, SIZES[orientation])

@@ -183,3 +183,57 @@ def test_an_offline_ticket_prints_the_range_or_says_nothing_of_the_wait(tmp_path
                                  ).getbbox() is None
     with_range.save(tmp_path / "offline-range.png")
     without.save(tmp_path / "offline-none.png")
+
+
+# --- The range widens with the line state's age (nodefix) -----------------------------
+# One counter, 4 minutes a person, two ahead: three finishes of 4 min (k = 3, gap 4):
+#   the number 12·(26/27)³ = 12·0.892951 = 10.72 → 11;
+#   the 5% end 12·(0.962963 − 1.6449/(3√3))³ = 12·0.646397³ = 12·0.270087 = 3.24 → 5;
+#   the 95% end 12·1.279529³ = 12·2.094847 = 25.14 → 25.                    (11, (5, 25))
+# 12 minutes old: low, the line moved on ⌊12/4⌋ = 3 people, none left ahead: one finish,
+#   4·(8/9 − 1.6449/3)³ = 4·0.340589³ = 0.16 → 0 (the number 4·(8/9)³ = 2.81 → 0);
+#   high, the counter at 1 − 12/60 = 0.8 of its pace, 5 min a person: 15·2.094847
+#   = 31.42 → 30 (the number 15·0.892951 = 13.39, up to 15).                 (11, (0, 30))
+# 30 minutes old: the pace halved, 8 min a person: 24·2.094847 = 50.28 → 50. (11, (0, 50))
+# Two counters, 3 minutes a person (6 each), seven ahead: eight finishes of 3 min:
+#   24·(1 − 1/72)³ = 24·0.958913 = 23.01 → 23; 24·(0.986111 − 0.193853)³ = 24·0.497281
+#   = 11.93 → 10; 24·1.179964³ = 24·1.642907 = 39.43 → 40.                   (23, (10, 40))
+# 12 minutes old: ⌊12/3⌋ = 4 called, three ahead: four finishes of 3 min, 12·0.698072³
+#   = 12·0.340177 = 4.08 → 5 (the number 12·0.918957 = 11.03: 5 stays the lower);
+#   high at 0.8 pace, 3.75 min a person: 30·1.642907 = 49.29 → 50.           (23, (5, 50))
+# 30 minutes old: ten called, none ahead: 3·0.039509 → 0; the pace halved, 6 min a person:
+#   48·1.642907 = 78.86 → 80.                                                 (23, (0, 80))
+ONE = {"open_counters": 1, "idle_counters": 0, "minutes_per_person": 4.0}
+TWO = {"open_counters": 2, "idle_counters": 0, "minutes_per_person": 3.0}
+
+
+@pytest.mark.parametrize("line, ahead, age, said", [
+    (ONE, 2, 0, (11, (5, 25))),
+    (ONE, 2, 12, (11, (0, 30))),
+    (ONE, 2, 30, (11, (0, 50))),
+    (TWO, 7, 0, (23, (10, 40))),
+    (TWO, 7, 12, (23, (5, 50))),
+    (TWO, 7, 30, (23, (0, 80))),
+    # Past half an hour, or of unknown age: nothing said.
+    (ONE, 2, 30.5, None),
+    (TWO, 7, 31, None),
+    (TWO, 7, None, None),
+])
+def test_an_older_line_state_gives_a_wider_range_by_hand(line, ahead, age, said):
+    assert offline_wait(line, ahead, NOW, age) == said
+
+
+def test_the_range_never_narrows_as_the_state_ages():
+    import random
+
+    rng = random.Random(25)
+    for _ in range(300):
+        line = {"open_counters": rng.randint(1, 5), "idle_counters": 0,
+                "minutes_per_person": rng.choice([1.5, 3.0, 4.0, 7.5, 12.0])}
+        line["idle_counters"] = rng.randint(0, line["open_counters"])
+        ahead = rng.randint(0, 40)
+        spans = [offline_wait(line, ahead, NOW, age)[1] for age in range(0, 31, 2)]
+        for (low0, high0), (low1, high1) in zip(spans, spans[1:], strict=False):
+            assert low1 <= low0 and high1 >= high0, (line, ahead, spans)
+        # At age 0 it is what the state said.
+        assert offline_wait(line, ahead, NOW, 0) == offline_wait(line, ahead, NOW)

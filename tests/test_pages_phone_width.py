@@ -109,3 +109,38 @@ def test_the_reception_form_of_a_chosen_procedure_fits_a_phone(browser, live_ser
     for box in (page.locator("input[name=extra_reason]").nth(i).bounding_box() for i in (0, 1)):
         assert box["x"] + box["width"] <= 390, box
     page.close()
+
+
+def test_the_procedure_search_example_is_whole_on_a_phone(browser, live_server, store):
+    # Seen at 390 px on /thu-tuc: the field's example read "ví dụ: dang ky khai sinh,
+    # 1.00119", the procedure code cut off at the field's edge.
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server}/thu-tuc")
+    seen = page.evaluate("""() => {
+      const input = document.querySelector('form#search input[name=q]');
+      const style = getComputedStyle(input);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft)
+                   - parseFloat(style.paddingRight);
+      return {text: input.placeholder, width: ctx.measureText(input.placeholder).width, room};
+    }""")
+    # With room to spare: measured 331.8 px of 332 the example was drawn cut.
+    assert seen["text"] and seen["width"] <= 0.95 * seen["room"], seen
+    page.close()
+
+
+def test_a_long_unbroken_text_typed_by_a_citizen_does_not_widen_the_page(browser, live_server,
+                                                                         store):
+    # Seen at 390 px: /tra-cuu echoed a code of 300 digits in its "Không tìm thấy hồ sơ có
+    # mã …" box, and the page became 3,108 px wide (1,079 for /thu-tuc's "không tìm thấy").
+    from central import catalog
+
+    catalog.load_sample(store, "admin")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("/tra-cuu?code=" + "9" * 60, "/thu-tuc?q=" + "x" * 60,
+                 "/gop-y/cong-khai?q=" + "y" * 60):
+        page.goto(f"{live_server}{path}")
+        seen = page.evaluate(WIDE)
+        assert seen["page"] <= seen["view"] + 1, (path[:20], seen)
+    page.close()

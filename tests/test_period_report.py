@@ -67,6 +67,15 @@ def test_every_row_balances(store, dataset):
                                    + closed_after_reception), row
 
 
+def test_fields_come_in_vietnamese_order(store, dataset):
+    # Seen in the sample centre's Biểu 06 by field: "Đất đai", "Đường bộ", "Đầu tư tại Việt
+    # Nam" after "Xúc tiến thương mại", "Lâm nghiệp" after "Luật sư" (code-point order).
+    with store.write() as db:
+        db.execute("update procedures set field = 'Đất đai' where code = '1.009994'")
+    by_field = period_report(store.db, *APRIL, by="field", now=stats_dataset.NOW)
+    assert [r["name"] for r in by_field["rows"]] == ["Chứng thực", "Đất đai", "Hộ tịch"]
+
+
 def test_by_field_and_by_procedure(store, dataset):
     by_field = period_report(store.db, *APRIL, by="field", now=stats_dataset.NOW)
     fields = {r["name"]: r for r in by_field["rows"]}

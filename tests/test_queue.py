@@ -161,6 +161,39 @@ def test_a_ticket_of_an_earlier_day_is_archived_by_the_next_ticket_of_today(samp
     assert archived == [("2026-11-26", 1, 1), ("2026-11-27", 1, 1)]
 
 
+def test_the_first_call_of_a_new_day_never_calls_yesterdays_ticket(sample_centre):
+    # Seen in the demo: H022, taken at 16:59, was still waiting when the centre
+    # closed; at 07:00 the next morning Quầy 14's "next" called it (board, voice, the
+    # ticket's page) and only the first ticket issued that day cancelled it. Its
+    # 840-minute "wait" then led the period's figures (average 31 min over a p90 of
+    # 24) and the counter was "idle 889 minutes while people waited".
+    from central.accounts import users
+    from central.queue import api
+    from motcua.bus import Topics
+
+    topics = Topics("thanhhoa")
+    lan = users.create_user(sample_centre, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-lan-1")
+    with sample_centre.write() as db:
+        api.sign_in(db, topics, 1, lan["id"])
+        old, _ = api.issue_ticket(db, topics, "ho-tich", now=at(16, 59))
+        counter = setup.counter_by_number(db, 1)
+        result, out = api.counter_command(db, topics, counter, "next", now=at(7, 0, day=28))
+    assert result["current"] is None, result
+    assert "Không còn ai chờ" in result["message"]
+    row = sample_centre.db.execute("select status, first_called_at from tickets where id = ?",
+                                   [old["ticket_id"]]).fetchone()
+    assert row == ("cancelled", None)
+    assert sample_centre.db.execute("select day from queue_days").fetchall() == [("2026-11-27",)]
+    # Yesterday's ticket page is cleared from the broker, as at the first ticket of a day.
+    assert (topics.ticket_state(old["token"]), api.CLEAR, True) in out
+    # Today's first ticket is called as usual.
+    with sample_centre.write() as db:
+        new, _ = api.issue_ticket(db, topics, "ho-tich", now=at(7, 5, day=28))
+        result, _ = api.counter_command(db, topics, setup.counter_by_number(db, 1), "next",
+                                        now=at(7, 6, day=28))
+    assert result["current"]["display"] == new["display"] == "A001"
+
+
 def test_a_range_that_runs_out_is_refused(sample_centre):
     with sample_centre.write() as db:
         setup.save_service(db, {"code": "nho", "name": "Dịch vụ nhỏ", "prefix": "Z",

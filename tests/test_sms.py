@@ -75,10 +75,14 @@ def citizen_texts(modem_dir, number: str, text: str) -> None:
     """An SMS arrives: a file in the dummy modem's inbox (sms/1)."""
     inbox = modem_dir / "sms" / "1"
     slot = 1 + max((int(p.name) for p in inbox.iterdir()), default=0)
-    gammu.SaveSMSBackup(str(inbox / str(slot)), [{
+    # Written beside the inbox and moved in whole: the hub polls the inbox and must
+    # never read a message half written.
+    whole = modem_dir / "arriving"
+    gammu.SaveSMSBackup(str(whole), [{
         "Number": number, "Text": text, "SMSC": {"Location": 1}, "Folder": 1,
         "State": "UnRead", "Type": "Deliver", "Coding": "Unicode_No_Compression",
     }])
+    whole.rename(inbox / str(slot))
 
 
 def sent(modem_dir) -> list[tuple[str, str]]:
@@ -503,12 +507,13 @@ def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, bro
 
     from motcua.broker import free_port
 
-    from .conftest import MOTCUA, wait_until
+    from .conftest import MOTCUA, START_S, http_up, wait_until
 
+    http_port = free_port()
     config_file = tmp_path / "hub.toml"
     config_file.write_text(
         f'center = "smshub"\ndatabase = "{tmp_path}/hub.db"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {free_port()}\n"
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = {http_port}\n"
         f'[sms]\nenabled = true\ndevice = "{modem_dir}"\nconnection = "none"\n'
         f'model = "dummy"\nkeep_sent = true\npoll_seconds = 0.1\n', encoding="utf-8")
     from central.config import HubConfig
@@ -520,8 +525,18 @@ def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, bro
     d = receive(store, config, ids)
 
     def hub():
-        return subprocess.Popen([*MOTCUA, "hub", "--config", str(config_file)],
-                                env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+        started = subprocess.Popen([*MOTCUA, "hub", "--config", str(config_file)],
+                                   env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+        try:
+            # Up (its SMS worker starts before it serves): on a busy machine the start
+            # alone can take longer than the 20 s an answer is given below.
+            wait_until(lambda: started.poll() is not None or http_up(http_port),
+                       timeout=START_S)
+            assert started.poll() is None, f"the hub ended: {started.returncode}"
+        except BaseException:
+            started.kill()
+            raise
+        return started
 
     def stop(process):
         process.send_signal(signal.SIGTERM)

@@ -241,3 +241,30 @@ def test_at_rest_the_checkpointer_sleeps(tmp_path):
     time.sleep(0.3)
     assert switches() - before >= 1
     store.close()
+
+
+def test_the_thread_answering_requests_keeps_its_savepoints_in_memory(tmp_path):
+    # Issue 25: a batch applies each request in a savepoint; SQLite spilled the pages
+    # they changed to a temporary file (an open, ~33 writes a call and an unlink a
+    # batch). That thread's connection keeps them in memory; a batch with a request
+    # rolled back still undoes that request alone. Other threads keep the default
+    # (reports may sort a year of rows).
+    store = Store(tmp_path / "t.db")
+    store.db.execute("create table t (x)")
+    store.savepoints_in_memory()
+    with store.write():
+        for i in range(200):  # more than the 64 KiB SQLite keeps in memory by default
+            with store.write() as inner:
+                inner.execute("insert into t values (?)", [f"{i:04d}" * 300])
+        with pytest.raises(RuntimeError), store.write() as inner:
+            inner.execute("delete from t")
+            raise RuntimeError("a request that failed")
+    assert store.db.execute("pragma temp_store").fetchone()[0] == 2
+    assert store.db.execute("select count(*) from t").fetchone()[0] == 200
+    other = []
+    thread = threading.Thread(
+        target=lambda: other.append(store.db.execute("pragma temp_store").fetchone()[0]))
+    thread.start()
+    thread.join()
+    assert other == [0]
+    store.close()

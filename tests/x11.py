@@ -73,6 +73,17 @@ class Xvfb:
         self._stop()
 
 
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+
+
+class _XEvent(ctypes.Union):  # Xlib's XEvent: 24 longs
+    _fields_ = [("client", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
 class Finger:
     """Taps through XTest on the server ``display`` (``:N``)."""
 
@@ -135,6 +146,36 @@ class Finger:
         self._t.XTestFakeKeyEvent(self._dpy, code, 0, 0)
         self._x.XFlush(self._dpy)
         return sent
+
+    def close_windows(self) -> int:
+        """Ask every top-level window to close, as a window manager's close button
+        does (a ``WM_DELETE_WINDOW`` client message); returns how many were asked."""
+        x = self._x
+        x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        x.XInternAtom.restype = ctypes.c_ulong
+        x.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong,
+                                 ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_ulong),
+                                 ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+                                 ctypes.POINTER(ctypes.c_uint)]
+        x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                                 ctypes.c_void_p]
+        x.XFree.argtypes = [ctypes.c_void_p]
+        protocols = x.XInternAtom(self._dpy, b"WM_PROTOCOLS", 0)
+        delete = x.XInternAtom(self._dpy, b"WM_DELETE_WINDOW", 0)
+        root, parent = ctypes.c_ulong(), ctypes.c_ulong()
+        children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+        x.XQueryTree(self._dpy, self._root, ctypes.byref(root), ctypes.byref(parent),
+                     ctypes.byref(children), ctypes.byref(count))
+        windows = [children[i] for i in range(count.value)]
+        if children:
+            x.XFree(children)
+        for window in windows:
+            event = _ClientMessage(type=33, send_event=1, display=self._dpy, window=window,
+                                   message_type=protocols, format=32)
+            event.data[0] = delete
+            x.XSendEvent(self._dpy, window, 0, 0, ctypes.byref(_XEvent(client=event)))
+        x.XFlush(self._dpy)
+        return len(windows)
 
     def close(self) -> None:
         if self._dpy:

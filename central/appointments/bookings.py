@@ -201,17 +201,27 @@ def line_for(db, department_id: int | None) -> str | None:
 LEVEL_WORDS = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 
 
-def received_here(db, level: str | None) -> bool:
+def received_here(db, level: str | None, code: str | None = None) -> bool:
     """Does this centre receive procedures of ``level`` (queue setting
-    ``procedure_levels``)? A provincial centre does not receive the commune's: a
-    booking for one would bring the citizen to a centre that sends them away."""
-    return level in queue_setup.procedure_levels(db)
+    ``procedure_levels``), or this one (``code``) whatever its level? Since 01/07/2025 a
+    procedure the province lists as done "không phụ thuộc vào địa giới hành chính" may
+    be submitted at any one-stop desk, whatever the level of government (Nghị định
+    118/2025/NĐ-CP; docs/appointments.md, "Levels"): the centre names those it receives
+    in ``boundary_free_codes``. Any other procedure of a level it does not receive would
+    bring the citizen to a centre that sends them away."""
+    return level in queue_setup.procedure_levels(db) or (
+        code is not None and code in queue_setup.boundary_free_codes(db))
+
+
+def level_words(level: str | None) -> str:
+    return LEVEL_WORDS.get(level or "", level or "")
 
 
 def bookable_line(db, procedure: dict) -> str | None:
     """The line a booking for ``procedure`` (a catalog row) goes to, or None when none
-    is offered: a level this centre does not receive, or no line for its department."""
-    if not received_here(db, procedure.get("level")):
+    is offered: a level this centre does not receive (and not on its list of procedures
+    received whatever their level), or no line for its department."""
+    if not received_here(db, procedure.get("level"), procedure.get("code")):
         return None
     return line_for(db, procedure.get("department_id"))
 
@@ -227,12 +237,13 @@ def service_for(db, service_code: str | None = None, procedure_code: str | None 
                            [nfc(procedure_code)]).fetchone()
         if found is None:  # unknown, or withdrawn: no new dossier under it
             raise Refused("unknown_procedure", "Không tìm thấy thủ tục này.")
-        if not received_here(db, found[3]):
-            level = LEVEL_WORDS.get(found[3], found[3])
+        if not received_here(db, found[3], found[0]):
+            level = level_words(found[3])
             raise Refused("not_received_here", (
-                f"Thủ tục “{found[1]}” do {level} giải quyết; Trung tâm này không tiếp nhận "
-                f"hồ sơ thủ tục {level} nên không đặt lịch hẹn được. Xin liên hệ bộ phận "
-                f"một cửa {level} nơi giải quyết thủ tục."))
+                f"Thủ tục “{found[1]}” do {level} giải quyết; Trung tâm này không nhận đặt "
+                f"lịch hẹn cho thủ tục {level}. Xin nộp hồ sơ tại Trung tâm Phục vụ hành "
+                f"chính công {level}, hoặc hỏi quầy hướng dẫn của Trung tâm nếu thủ tục "
+                "thuộc danh mục không phụ thuộc địa giới hành chính của tỉnh."))
         procedure = {"code": found[0], "name": found[1]}
         if not service_code:
             service_code = line_for(db, found[2])

@@ -579,6 +579,7 @@ class Gateway:
         the state to publish (``(topic, payload, retain)``), or publish it now."""
         answers: list[tuple[Incoming, dict]] = []
         outbox: list = []
+        self.store.savepoints_in_memory()
         changes_before = self.store.db.conn.total_changes
         try:
             with self.store.write():

@@ -33,6 +33,7 @@ import sqlite_utils
 from motcua import clock
 from motcua.bus.messages import CATALOG_STATE, encode
 from motcua.search import SearchIndex
+from motcua.text import sort_key
 
 from ..accounts import audit
 from . import department_list as departments_table
@@ -249,13 +250,19 @@ def browse(db: sqlite_utils.Database, *, department: str | None = None,
         if value:
             sql += f" and {column} = ?"
             args.append(value)
-    return list(db.query(sql + " order by d.sort_order, p.field, p.name limit ?",
-                         [*args, limit]))
+    # By department, then field and name in the Vietnamese alphabet's order ("Đăng ký …"
+    # after "Cấp …", not after "Xác nhận …" as SQLite's code-point order puts it).
+    rows = list(db.query(sql.replace("select p.id,", "select d.sort_order as _order, p.id,", 1),
+                         args))
+    rows.sort(key=lambda r: (r["_order"] is None, r["_order"] or 0, sort_key(r["field"] or ""),
+                             sort_key(r["name"]), r["code"]))
+    return [{k: v for k, v in r.items() if k != "_order"} for r in rows[:limit]]
 
 
 def fields(db: sqlite_utils.Database) -> list[str]:
-    return [r["field"] for r in db.query(
-        f"select distinct field from procedures p where {LISTED} order by field")]
+    """The fields (lĩnh vực) in force, in the Vietnamese alphabet's order."""
+    return sorted((r["field"] for r in db.query(
+        f"select distinct field from procedures p where {LISTED}")), key=sort_key)
 
 
 def versions(db: sqlite_utils.Database, code: str) -> list[dict]:

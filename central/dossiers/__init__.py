@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import sqlite_utils
 
@@ -40,6 +41,7 @@ from ..calendar.working_calendar import calendar_for
 from ..calendar.working_time import VN
 from ..catalog import procedures as procedures_module
 from ..config import HubConfig
+from ..documents.formats import number
 from ..errors import Refused
 from ..store import Store
 
@@ -232,21 +234,52 @@ def _parse_moment(value) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=VN)
 
 
+# The longest note or reason an action keeps (the citizen's forms print it).
+NOTE_MAX = 1000
+
+
+# What looks like an ID card number (CMND 9 digits, CCCD 12) or a phone number (10-11)
+# in a text shown to the public: 9-12 digits in a row, or a number beginning 0 or +84
+# split by single spaces or dots ("0912 345 678", "0912.345.678"); an amount
+# "100.000.000" begins with no 0 and passes.
+PERSONAL_NUMBER = re.compile(r"(?<![\d.,])(?:\d{9,12}|(?:\+84|0)(?:[ .]?\d){8,11})(?![\d])")
+
+
+def public_reason_check(note: str) -> None:
+    """A supplement request's reason is shown to anyone who has the dossier's code
+    (/tra-cuu, the kiosk; docs/dossiers.md, "What the public look-up shows"): refuse one
+    holding what looks like an ID card or phone number."""
+    found = PERSONAL_NUMBER.search(note)
+    if found:
+        raise Refused("personal_data_in_reason", (
+            "Lý do yêu cầu bổ sung hiện công khai cho bất kỳ ai có mã hồ sơ khi tra cứu: "
+            f"không ghi số định danh, CCCD hay số điện thoại (thấy “{found.group(0).strip()}”). "
+            "Ghi những thông tin đó vào ô “Ghi chú nội bộ”. Hồ sơ chưa thay đổi."))
+
+
 def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         actor: str | None = None, note: str = "", department_id: int | None = None,
         new_due_at=None, now: dt.datetime | None = None,
-        confirmed_time_limit=None) -> dict:
+        confirmed_time_limit=None, internal_note: str = "") -> dict:
     """Apply one action to a dossier; refuse (and change nothing) when illegal.
 
     ``receive`` of a dossier whose procedure's time limit is unconfirmed needs
-    ``confirmed_time_limit`` (see :func:`reception_limit`)."""
+    ``confirmed_time_limit`` (see :func:`reception_limit`). ``internal_note`` is kept in
+    the event's detail for staff only: the note of a ``request_supplement`` (form 02's
+    reason) is shown publicly, the internal note never."""
     if action not in ACTIONS:
         raise Refused("unknown_action", "Thao tác không hợp lệ.")
     moment = _now(now)
-    note = nfc(note)[:1000]
+    note, internal_note = nfc(note).strip(), nfc(internal_note).strip()
+    for text in (note, internal_note):
+        if len(text) > NOTE_MAX:  # refused, not cut: the officer is told what was kept
+            raise Refused("note_too_long", f"Ghi chú, lý do dài quá {number(NOTE_MAX)} ký "
+                                           f"tự (đã nhập {number(len(text))}): xin rút gọn.")
     sources, target, label = ACTIONS[action]
     if action in NOTE_REQUIRED and not note:
         raise Refused("note_required", f"{label}: cần ghi lý do.")
+    if action == "request_supplement":
+        public_reason_check(note)
     calendar = calendar_for(store.db, config)
     with store.write() as db:
         d = get(db, dossier_id)
@@ -316,6 +349,8 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
         if stage == "closed" and "closed_at" not in changes:
             changes["closed_at"] = at
         changes.update(status=to, stage=stage)
+        if internal_note:
+            detail = {**detail, "internal_note": internal_note}
         db["dossiers"].update(dossier_id, changes)
         _event(db, dossier_id, moment, actor, action, d["status"], to, dept, note, detail)
     return get(store.db, dossier_id)

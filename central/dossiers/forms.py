@@ -138,8 +138,10 @@ def receipt_pdf(d: dict, config: HubConfig, lookup_url: str) -> bytes:
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
+    """Greedy wrap, then two rows evened out, so that no word is left alone on the
+    second ("… TỈNH THANH" / "HÓA"), as the queue ticket does."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
         trial = f"{line} {word}".strip()
         if draw.textlength(trial, font=font) <= width or not line:
             line = trial
@@ -148,6 +150,13 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
             line = word
     if line:
         lines.append(line)
+    if len(lines) == 2:
+        splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        fitting = [s for s in splits if max(draw.textlength(part, font=font)
+                                            for part in s) <= width]
+        if fitting:
+            lines = list(min(fitting, key=lambda s: max(draw.textlength(part, font=font)
+                                                         for part in s)))
     return lines
 
 

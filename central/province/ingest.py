@@ -122,6 +122,43 @@ class Refused(ValueError):
     """A message the province does not store; the text says why."""
 
 
+# A centre's refused messages, kept as one row of province_state under a name no
+# centre's topic can give ('#' is never in a published topic): how many, the last
+# one's time and its reason in Vietnamese, for the province's pages.
+REFUSALS = "#refused"
+_REASONS = (("payload larger than", "bản tin quá lớn"),
+            ("not JSON", "bản tin không phải JSON"),
+            ("unknown summary", "loại bản tin tỉnh không nhận"),
+            ("not a topic", "loại bản tin tỉnh không nhận"),
+            ("expected 0 or 1", "trạng thái kết nối không hợp lệ"))
+
+
+def reason(refusal: Refused) -> str:
+    """Why a message was refused, as a province's technician reads it."""
+    text = str(refusal)
+    return next((vi for key, vi in _REASONS if key in text),
+                "bản tin sai cấu trúc (thiếu hoặc sai trường)")
+
+
+def record_refusal(db, refusal: Refused, now: str) -> str | None:
+    """Count a refused message against its centre (the one whose topic it came on);
+    returns the centre, or None for a topic that names none."""
+    where = _centre_of(str(refusal).split(": ", 1)[0])
+    if where is None:
+        return None
+    center = where[0]
+    old = db.execute("select payload from province_state where center = ? and name = ?",
+                     [center, REFUSALS]).fetchone()
+    count = (json.loads(old[0]).get("count", 0) if old else 0) + 1
+    db.execute(
+        "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
+        "on conflict(center, name) do update set payload = excluded.payload, "
+        "received_at = excluded.received_at",
+        [center, REFUSALS, json.dumps({"count": count, "at": now, "reason": reason(refusal)},
+                                      ensure_ascii=False), now])
+    return center
+
+
 def _record(kind: str, raw, fields) -> dict:
     if not isinstance(raw, dict):
         raise Refused(f"{kind}: a record is not an object")

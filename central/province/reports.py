@@ -29,6 +29,7 @@ from motcua import clock
 from ..statistics import facts
 from ..statistics.period_report import period_report as official
 from ..store.migrations import migrations
+from . import ingest
 
 VN = ZoneInfo(clock.LOCAL_ZONE)
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
@@ -64,8 +65,9 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         f"from province_centres {'where ' + where if where else ''} order by center", args)]
     states: dict[tuple[str, str], dict] = {}
     for r in db.query("select center, name, payload from province_state "
-                      "where name in ('queue_stats', 'nodes', 'booking_stats')"
-                      + (f" and {where}" if where else ""), args):
+                      "where name in ('queue_stats', 'nodes', 'booking_stats', :refused)"
+                      + (f" and {where}" if where else ""),
+                      {**args, "refused": ingest.REFUSALS}):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or today()
     # A call is a citizen called to a counter: the next in line ('next', what a
@@ -93,6 +95,8 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         # (another day's are not today's).
         booking = states.get((r["center"], "booking_stats"), {})
         r["booking"] = booking if booking.get("day", day) == day else {}
+        # Messages of this centre's the province refused: count, last time, why.
+        r["refused"] = states.get((r["center"], ingest.REFUSALS))
     return rows
 
 
@@ -168,8 +172,8 @@ def floor(db, center: str) -> dict:
     counters.sort(key=lambda c: c.get("counter", 0))
     lines.sort(key=lambda x: x.get("service", ""))
     nodes = _state(db, center, "nodes") or {"nodes": []}
-    updated = db.execute("select max(received_at) from province_state where center = ?",
-                         [center]).fetchone()[0]
+    updated = db.execute("select max(received_at) from province_state where center = ? "
+                         "and name <> ?", [center, ingest.REFUSALS]).fetchone()[0]
     stats = _state(db, center, "queue_stats") or {}
     figures_day = stats.get("day") if stats.get("day", today()) != today() else None
     return {"counters": counters, "lines": lines, "nodes": nodes["nodes"],
@@ -244,6 +248,16 @@ def overdue(db, now: str | None = None, limit: int = 500,
         + (f"and {where} " if where else "")
         + "order by due_at, center, code limit :limit",
         {"now": now or clock.iso(), "limit": limit, **scope})]
+
+
+def overdue_count(db, now: str | None = None, prefix: str | None = None) -> int:
+    """How many open dossiers are past their due time, every centre (of ``prefix``):
+    all of them, where :func:`overdue` lists the longest overdue up to its limit."""
+    where, scope = _scope(prefix)
+    return db.execute(
+        "select count(*) from province_dossiers where stage in ('running', 'held') "
+        "and due_at < :now" + (f" and {where}" if where else ""),
+        {"now": now or clock.iso(), **scope}).fetchone()[0]
 
 
 def officer_rankings(db, day_from: str, day_to: str, limit: int = 100,

@@ -73,10 +73,34 @@ class PostgresDatabase:
     ``Database``: ``execute`` (a cursor: ``fetchone``, ``fetchall``, ``rowcount``),
     ``query`` (rows as dicts) and ``atomic`` (a savepoint inside a transaction)."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, reconnect=None):
         self.conn = conn
+        self._reconnect = reconnect  # a new connection, for a read the server cut
+
+    def _idle(self) -> bool:
+        """Outside any transaction: a statement that fails for a lost connection can
+        run again on a new one (nothing else of the caller's went with it)."""
+        from psycopg.pq import TransactionStatus
+
+        return self.conn.info.transaction_status == TransactionStatus.IDLE
+
+    def _again(self, exc) -> bool:
+        """The connection was cut (a server restarted, a failover): take a new one."""
+        import psycopg
+
+        if self._reconnect is None or not isinstance(exc, psycopg.OperationalError) \
+                or not self.conn.broken:
+            return False
+        self.conn = self._reconnect()
+        return True
 
     def execute(self, sql: str, params=None):
+        idle = self._idle()
+        try:
+            return self.conn.execute(translate(sql), params if params is not None else ())
+        except Exception as exc:
+            if not (idle and self._again(exc)):
+                raise
         return self.conn.execute(translate(sql), params if params is not None else ())
 
     def executemany(self, sql: str, rows: list):
@@ -89,8 +113,17 @@ class PostgresDatabase:
     def query(self, sql: str, params=None) -> Iterator[dict]:
         from psycopg.rows import dict_row  # lazy: psycopg, as in __init__
 
-        with self.conn.cursor(row_factory=dict_row) as cur:
+        idle = self._idle()
+        cur = self.conn.cursor(row_factory=dict_row)
+        try:
             cur.execute(translate(sql), params if params is not None else ())
+        except Exception as exc:
+            cur.close()
+            if not (idle and self._again(exc)):
+                raise
+            cur = self.conn.cursor(row_factory=dict_row)
+            cur.execute(translate(sql), params if params is not None else ())
+        with cur:
             yield from cur
 
     @contextlib.contextmanager
@@ -126,11 +159,17 @@ class PostgresStore:
         """This thread's connection (made on first use, made again after it broke)."""
         db = getattr(self._local, "db", None)
         if db is None or db.conn.closed or db.conn.broken:
-            db = PostgresDatabase(self._connect())
+            db = PostgresDatabase(self._connect(), reconnect=self._reconnect)
             self._local.db = db
             with self._lock:
                 self._connections.append(db.conn)
         return db
+
+    def _reconnect(self):
+        conn = self._connect()
+        with self._lock:
+            self._connections.append(conn)
+        return conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[PostgresDatabase]:

@@ -165,11 +165,21 @@ class IngestWorker:
         """One transaction for the batch (:func:`central.province.ingest.apply_many`):
         a refused message changes nothing and the others are stored. Raises when the
         commit fails."""
+        now = clock.iso()
         with self.store.write() as db:
-            stored, refused = ingest.apply_many(db, batch, clock.iso())
-        for refusal in refused:
+            stored, refused = ingest.apply_many(db, batch, now)
+            centres = []
+            for refusal in refused:  # counted against its centre, for the pages
+                try:
+                    with db.atomic():
+                        centres.append(ingest.record_refusal(db, refusal, now))
+                except Exception:  # noqa: BLE001 - the count is not worth the batch
+                    log.exception("province: a refusal not recorded")
+                    centres.append(None)
+        for refusal, center in zip(refused, centres, strict=True):
             self.refused += 1
-            log.warning("province: refused %s", refusal)
+            log.warning("province: từ chối bản tin của trung tâm %s: %s (%s)",
+                        center or "?", ingest.reason(refusal), refusal)
         return stored
 
 

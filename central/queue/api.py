@@ -11,6 +11,7 @@ the retained state to publish after the commit::
 
 from __future__ import annotations
 
+from motcua import clock
 from motcua.bus import Topics
 
 from ..errors import Refused
@@ -40,16 +41,21 @@ def issue_ticket(db, topics: Topics, service: str, priority: str | None = None,
     # The new ticket's own page: everything it shows is known here already.
     out.append((topics.ticket_state(ticket["token"]), state.issued_ticket_state(ticket, result),
                 True))
-    if closed:
-        # A new day: yesterday's ticket pages are cleared from the broker (an
-        # empty retained message deletes one); their rows stay in the store.
-        out += [(topics.ticket_state(token), CLEAR, True) for (token,) in db.execute(
-            f"select token from tickets where day in ({','.join('?' * len(closed))})", closed)]
-        changes = Changes(counters={r[0] for r in db.execute("select id from counters")},
-                          halls={r[0] for r in db.execute("select distinct hall from counters")},
-                          services={r[0] for r in db.execute("select id from services")})
-        out += state.publications(db, topics, changes)
-    return result, out
+    return result, out + _days_closed(db, topics, closed)
+
+
+def _days_closed(db, topics: Topics, closed: list[str]) -> list:
+    """A new day: yesterday's ticket pages are cleared from the broker (an empty
+    retained message deletes one; their rows stay in the store), and every counter,
+    hall and line is published again without yesterday's tickets."""
+    if not closed:
+        return []
+    out = [(topics.ticket_state(token), CLEAR, True) for (token,) in db.execute(
+        f"select token from tickets where day in ({','.join('?' * len(closed))})", closed)]
+    changes = Changes(counters={r[0] for r in db.execute("select id from counters")},
+                      halls={r[0] for r in db.execute("select distinct hall from counters")},
+                      services={r[0] for r in db.execute("select id from services")})
+    return out + state.publications(db, topics, changes)
 
 
 def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
@@ -61,9 +67,18 @@ def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
 def counter_press(db, topics: Topics, counter: dict, action: str, now=None,
                   **kwargs) -> tuple[dict, list, tuple | None]:
     """:func:`counter_command`, and the ticket the command made done, ``(id,
-    display)`` or None (the counter node lights its rating keypad for it)."""
-    result, changes = commands.run(db, counter, action, now=now, **kwargs)
-    return result, state.publications(db, topics, changes), changes.finished
+    display)`` or None (the counter node lights its rating keypad for it).
+
+    The first command of a new day closes the days before it, as the first ticket
+    does: a "next" at opening never calls a ticket left waiting last evening."""
+    moment = now or clock.now()
+    day = tickets.business_day(moment, setup.settings(db)["opening_time"])
+    closed = tickets.close_old_days(db, day, clock.iso(moment))
+    if closed:  # the counter's row lost yesterday's ticket
+        counter = setup.counter_by_number(db, counter["number"]) or counter
+    result, changes = commands.run(db, counter, action, now=moment, **kwargs)
+    return (result, _days_closed(db, topics, closed) + state.publications(db, topics, changes),
+            changes.finished)
 
 
 def sign_in(db, topics: Topics, number: int, user_id: int) -> list:

@@ -25,7 +25,7 @@ from motcua.text import nfc
 from ..errors import Refused
 from ..store import sql
 from . import estimate, setup, strategy
-from .tickets import record_event
+from .tickets import record_event, record_events
 
 COUNTER_STATUS_NAMES = {"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng"}
 
@@ -52,18 +52,27 @@ class Changes:
     services: set = field(default_factory=set)
     tickets: set = field(default_factory=set)
     halls: set = field(default_factory=set)
-    announce: list = field(default_factory=list)  # (ticket_id, counter_id, kind)
+    # (ticket_id, counter_id, kind[, the row state.announcement reads, when known])
+    announce: list = field(default_factory=list)
     numbers: dict = field(default_factory=dict)  # counter id -> number
     codes: dict = field(default_factory=dict)  # service id -> code
     tokens: dict = field(default_factory=dict)  # ticket id -> token
     finished: tuple | None = None
+    # ticket id -> what its page shows, when the command knows all of it: ``(ticket,
+    # (service code, name), (counter number, name) or None)`` for state._ticket_payload
+    # (no statement per page: two pages a call, issue 25).
+    pages: dict = field(default_factory=dict)
 
-    def ticket(self, ticket: dict) -> None:
+    def ticket(self, ticket: dict, page: tuple | None = None) -> None:
         self.tickets.add(ticket["id"])
         self.services.add(ticket["service_id"])
         token = ticket.get("token")
         if token is not None:
             self.tokens[ticket["id"]] = token
+        if page is None:
+            self.pages.pop(ticket["id"], None)  # read from the store after the commit
+        else:
+            self.pages[ticket["id"]] = page
 
     def counter(self, counter: dict) -> None:
         self.counters.add(counter["id"])
@@ -75,6 +84,9 @@ class Changes:
             getattr(self, name).update(getattr(other, name))
         for name in ("numbers", "codes", "tokens"):
             getattr(self, name).update(getattr(other, name))
+        for tid in other.tickets:  # a page as the later changes left it
+            self.pages.pop(tid, None)
+        self.pages.update(other.pages)
         self.announce += other.announce
         self.finished = other.finished or self.finished
 
@@ -82,7 +94,7 @@ class Changes:
 # The columns of a ticket a command reads (not `*`: ~37 columns made a dict on
 # each of a call's two reads, issue 25).
 _COLUMNS = ("id", "display", "status", "service_id", "priority_class_id", "slot_at",
-            "recalls", "token")
+            "recalls", "token", "number", "issued_at", "called_at", "estimate_min")
 _TICKET = f"select {', '.join(_COLUMNS)} from tickets where id = ?"
 
 
@@ -205,6 +217,7 @@ class Command:
     served: list | None = None  # (service_id, weight, code) of the counter, once read
     heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
     shown: dict | None = None  # the answer's `current` of a ticket just called, if known
+    events: list = field(default_factory=list)  # events kept to write with the call's
 
 
 def _set_counter(db, counter: dict, **values) -> None:
@@ -227,8 +240,10 @@ def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -
     """End ``ticket`` at the counter; ``clear=False`` when a call follows at once
     (it sets the counter's ticket: one write of the counter, not two)."""
     counter = cmd.counter
+    # With a call following at once, its event is written with the call's (_call).
     record_event(db, ticket, action, to_status, now=cmd.at, counter_id=counter["id"],
-                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason)
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason,
+                 later=None if clear else cmd.events)
     # A finished ticket's service time (ms) is worked out once, here (the estimate reads it).
     db.execute(_ENDED if to_status == "done" else _ENDED_UNSERVED,
                [to_status, cmd.at, ticket["id"]])
@@ -236,7 +251,7 @@ def _end(db, cmd: Command, ticket, to_status, action, reason=None, clear=True) -
         _set_counter(db, counter, current_ticket_id=None)
     else:
         counter["current_ticket_id"] = None
-    cmd.changes.ticket(ticket)
+    cmd.changes.ticket(ticket, _page(cmd, ticket, status=to_status))
     if to_status == "done":  # the rating keypad lights for it (issue 5)
         cmd.changes.finished = (ticket["id"], ticket["display"])
 
@@ -247,10 +262,22 @@ def _finish_current(db, cmd: Command, clear: bool = True) -> None:
         cmd.current = None
 
 
+def _page(cmd: Command, ticket: dict, counter: tuple | None = None, **now) -> tuple | None:
+    """What ``ticket``'s page shows once the command is done (``now``: its columns
+    changed), for :attr:`Changes.pages`; None when the command does not know it all
+    (its service is not one the command read, a column was not read)."""
+    service = next((r for r in cmd.served or () if r[0] == ticket["service_id"]), None)
+    if service is None or "issued_at" not in ticket:
+        return None
+    return {**ticket, **now}, (service[2], service[3]), counter
+
+
 def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
     counter = cmd.counter
     record_event(db, ticket, action, "called", now=cmd.at, counter_id=counter["id"],
-                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail)
+                 officer_id=cmd.officer_id, node_id=cmd.node_id, reason=reason, detail=detail,
+                 later=cmd.events)
+    record_events(db, cmd.events)
     # Its wait (issue to first call, ms) is kept once, at its first call (today's figures).
     db.execute(_CALLED, [cmd.at, counter["id"], cmd.officer_id, ticket["id"]])
     streak = 0 if ticket["priority_class_id"] is not None else counter["normal_streak"] + 1
@@ -261,12 +288,19 @@ def _call(db, cmd: Command, ticket, action, reason=None, detail=None) -> None:
                  booked_streak=booked)
     # What the counter's answer shows of it (as :func:`counter_view` would read it back).
     service = next((r for r in cmd.served or () if r[0] == ticket["service_id"]), None)
+    announce = (ticket["id"], counter["id"], "call")
     if service is not None:
         cmd.shown = {"display": ticket["display"], "service": service[2],
                      "service_name": service[3], "status": "called", "called_at": cmd.at,
                      "recalls": ticket["recalls"]}
-    cmd.changes.ticket(ticket)
-    cmd.changes.announce.append((ticket["id"], counter["id"], "call"))
+        # The announcement as state.announcement would read it back (no statement).
+        number = ticket.get("number")
+        if number is not None:
+            announce += ((ticket["display"], number, service[2], service[3], counter["number"],
+                          counter["name"], counter["hall"], cmd.at),)
+    cmd.changes.ticket(ticket, _page(cmd, ticket, status="called", called_at=cmd.at,
+                                     counter=(counter["number"], counter["name"])))
+    cmd.changes.announce.append(announce)
 
 
 def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:

@@ -51,6 +51,12 @@ DEFAULT_SETTINGS = {
     # district's), comma-separated: booking is offered for these only. Every level by
     # default (a centre that has not said takes whatever its catalog holds).
     "procedure_levels": "province,district,commune",
+    # Procedures (catalog codes, comma-separated) received here whatever their level:
+    # those the province lists as done "không phụ thuộc vào địa giới hành chính"
+    # (Nghị định 118/2025/NĐ-CP: a dossier of such a procedure may be submitted at any
+    # one-stop desk, whatever the level of government; docs/appointments.md, "Levels").
+    # Empty by default: a centre names the procedures of its province's published list.
+    "boundary_free_codes": "",
 }
 # The procedure levels (central.catalog.procedures.LEVELS' keys, in their order).
 PROCEDURE_LEVELS = ("province", "district", "commune")
@@ -93,6 +99,9 @@ def check_settings(values: dict) -> dict[str, str]:
         if key == "procedure_levels":
             out[key] = _procedure_levels(value)
             continue
+        if key == "boundary_free_codes":
+            out[key] = _procedure_codes(value)
+            continue
         value = str(value).strip()
         if key == "strategy":
             if value not in ("mixed", "first_come"):
@@ -127,6 +136,26 @@ def _procedure_levels(value) -> str:
 def procedure_levels(db) -> set[str]:
     """The levels of procedure the centre receives (``procedure_levels``)."""
     return set(settings(db)["procedure_levels"].split(","))
+
+
+PROCEDURE_CODE = re.compile(r"^\d{1,2}\.\d{6}$")
+
+
+def _procedure_codes(value) -> str:
+    """'1.001193, 2.000908' or a list -> '1.001193,2.000908' (empty allowed)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    codes = [nfc(str(v).strip()) for v in items if str(v).strip()]
+    bad = [c for c in codes if not PROCEDURE_CODE.match(c)]
+    if bad:
+        raise Refused("invalid_setting", "Mã thủ tục không phụ thuộc địa giới hành chính "
+                                         f"không hợp lệ: {', '.join(bad)} (dạng 1.001193, "
+                                         "cách nhau bởi dấu phẩy).")
+    return ",".join(dict.fromkeys(codes))
+
+
+def boundary_free_codes(db) -> set[str]:
+    """The procedures received here whatever their level (``boundary_free_codes``)."""
+    return {c for c in settings(db)["boundary_free_codes"].split(",") if c}
 
 
 # --- Checking one record of each kind -------------------------------------------

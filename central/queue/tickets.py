@@ -95,14 +95,34 @@ def today(db, now: dt.datetime | None = None, zone: str = clock.LOCAL_ZONE) -> s
 
 def record_event(db, ticket: dict, action: str, to_status: str, *, now: str,
                  counter_id=None, officer_id=None, node_id=None, reason=None,
-                 detail: dict | None = None) -> None:
-    sql.insert(db, "ticket_events", {
-        "ticket_id": ticket["id"], "at": now, "action": action,
-        "from_status": ticket.get("status") if action != "issue" else None,
-        "to_status": to_status, "counter_id": counter_id, "officer_id": officer_id,
-        "node_id": node_id, "reason": reason,
-        "detail": _JSON.encode(detail) if detail else "{}",
-    })
+                 detail: dict | None = None, later: list | None = None) -> None:
+    """Write a ticket's event; with ``later``, append it there instead, for
+    :func:`record_events` to write with the next (one statement for a `next`'s
+    finish and call, issue 25)."""
+    row = (ticket["id"], now, action, ticket.get("status") if action != "issue" else None,
+           to_status, counter_id, officer_id, node_id, reason,
+           _JSON.encode(detail) if detail else "{}")
+    if later is not None:
+        later.append(row)
+    else:
+        db.execute(_EVENT, row)
+
+
+_EVENT_COLUMNS = ("ticket_id", "at", "action", "from_status", "to_status", "counter_id",
+                  "officer_id", "node_id", "reason", "detail")
+_EVENT_ROW = f"({', '.join('?' * len(_EVENT_COLUMNS))})"
+_EVENT = f"insert into ticket_events ({', '.join(_EVENT_COLUMNS)}) values {_EVENT_ROW}"
+_EVENTS_2 = f"{_EVENT}, {_EVENT_ROW}"
+
+
+def record_events(db, rows: list) -> None:
+    """Write the events :func:`record_event` kept in ``rows`` (``later``), in order."""
+    if len(rows) == 2:
+        db.execute(_EVENTS_2, [*rows[0], *rows[1]])
+    else:
+        for row in rows:
+            db.execute(_EVENT, row)
+    rows.clear()
 
 
 # Per connection, the business day for which no earlier day was found open:

@@ -55,6 +55,7 @@ import datetime as dt
 import sqlite_utils
 
 from motcua import clock
+from motcua.text import sort_key
 
 from ..calendar.working_time import VN
 
@@ -200,7 +201,9 @@ def _group(db, per: dict[int, dict], by: str) -> list[dict]:
             key, sort, label = dep_id, (dep_order or 0, dep_name), dep_name
             extra = {"department_code": dep_code or ""}
         elif by == "field":
-            key, sort, label, extra = field, (field,), field or "(không rõ lĩnh vực)", {}
+            # The Vietnamese alphabet's order: "Đất đai" after "Chứng thực", not after "Xúc tiến".
+            key, sort, label, extra = (field, (field is None, sort_key(field or "")),
+                                       field or "(không rõ lĩnh vực)", {})
         else:
             key, sort, label, extra = code, (code,), name, {"code": code,
                                                             "department": dep_name}

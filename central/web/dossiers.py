@@ -30,6 +30,7 @@ from ..documents.formats import parse_day, parse_moment
 from ..dossiers import queries
 from ..dossiers import reception as dossier_reception
 from ..errors import Refused
+from ..queue import setup
 from . import config, store, whole_number
 from .auth import login_required
 from .dashboard import section
@@ -69,7 +70,22 @@ def reception():
         chosen = procedures.get(db, whole_number(request.args["procedure_id"]))
     matches = queries.search_procedures(db, q) if q or chosen is None else []
     return render_template("dossiers/reception.html", q=q, matches=matches, procedure=chosen,
-                           form={}, withdrawn=_withdrawn(db, chosen or q.strip()))
+                           form={}, withdrawn=_withdrawn(db, chosen or q.strip()),
+                           other_level=_other_level(db, chosen))
+
+
+def _other_level(db, chosen) -> dict | None:
+    """The chosen procedure's level and the levels received here, in words, when the
+    centre does not receive that level and has not listed it among those received
+    whatever their level: a warning, not a refusal. Nghị định 118/2025/NĐ-CP lets a
+    dossier of a procedure on the province's list "không phụ thuộc vào địa giới hành
+    chính" be submitted at any one-stop desk, whatever the level, and the centre's list
+    may be incomplete (docs/dossiers.md, "Levels")."""
+    if chosen is None or bookings.received_here(db, chosen.get("level"), chosen.get("code")):
+        return None
+    received = [bookings.level_words(level) for level in setup.PROCEDURE_LEVELS
+                if level in setup.procedure_levels(db)]
+    return {"level": bookings.level_words(chosen.get("level")), "received": ", ".join(received)}
 
 
 def _withdrawn(db, chosen) -> dict | None:
@@ -172,7 +188,8 @@ def act(dossier_id: int):
                 raise Refused("invalid_date", str(bad)) from None
         d = dossiers.act(store(), config(), dossier_id, action, actor=g.user["username"],
                          note=f.get("note", ""), department_id=f.get("department_id"),
-                         new_due_at=new_due_at, confirmed_time_limit=_confirmed_limit(f))
+                         new_due_at=new_due_at, confirmed_time_limit=_confirmed_limit(f),
+                         internal_note=f.get("internal_note", ""))
     except Refused as exc:
         flash(exc.message, "error")
     else:

@@ -104,11 +104,28 @@ def index():
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
     centres = reports.centres(db, prefix=prefix)
+    own = current_app.config["MOTCUA"].centre_names
+    for c in centres:
+        c["name"] = own.get(c["center"], c["name"])
+    # The province's own centres that never sent anything: listed as such, not left out.
+    heard = {c["center"] for c in centres}
+    centres += [{"center": cid, "name": name, "link": "unknown", "link_name":
+                 reports.LINK_NAMES["unknown"], "link_since": None, "never": True,
+                 "nodes_online": 0, "nodes": 0, "calls_today": None, "booking": {},
+                 "refused": None, "figures_day": None}
+                for cid, name in sorted(own.items()) if cid not in heard and not prefix]
     return _live_page(render_template(
         "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
         **_live(refresh="" if prefix else "report official")))
+
+
+def _names(db, prefix: str | None = None) -> dict[str, str]:
+    """Each centre's name: the province's own (hub.toml's [centre_names], from its
+    inventory), else the one the centre's hub sent, else its id. A centre's hub can
+    call itself anything; the province's inventory is the province's word."""
+    return {**reports.centre_names(db, prefix), **current_app.config["MOTCUA"].centre_names}
 
 
 def _national() -> bool:
@@ -129,7 +146,8 @@ def overdue():
     db, prefix = province_store().db, _province_asked()
     return _live_page(render_template(
         "province/overdue.html", dossiers=reports.overdue(db, prefix=prefix),
-        names=reports.centre_names(db, prefix), **_live(refresh="overdue-count overdue")))
+        overdue_count=reports.overdue_count(db, prefix=prefix),
+        names=_names(db, prefix), **_live(refresh="overdue-count overdue")))
 
 
 @bp.get("/province/officers")
@@ -140,7 +158,7 @@ def officers():
     return _live_page(render_template(
         "province/officers.html", first=first, last=last,
         officers=reports.officer_rankings(db, first, last, prefix=prefix),
-        names=reports.centre_names(db, prefix),
+        names=_names(db, prefix),
         **_live(refresh="officers")))
 
 
@@ -152,7 +170,8 @@ def floor(center: str):
     if known is None:
         abort(404)
     return _live_page(render_template(
-        "province/floor.html", center=known["center"], name=known["name"],
+        "province/floor.html", center=known["center"],
+        name=current_app.config["MOTCUA"].centre_names.get(known["center"], known["name"]),
         link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
         link_since=known["link_since"], floor=reports.floor(db, center), role_names=ROLE_NAMES,
         **_live(known["center"])))

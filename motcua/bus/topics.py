@@ -46,6 +46,10 @@ class Topics:
         # State topics built before (boards, counters, lines: a few dozen, each
         # published again and again), not checked and joined again each time.
         self._states: dict[tuple, str] = {}
+        self._events: dict[str, str] = {}
+        # The newest tickets' topics: a ticket's page is published when it is issued,
+        # called and finished, each time its token hashed again (issue 25).
+        self._tickets: dict[str, str] = {}
         self.base = f"{ROOT}/{center}"
 
     # A node's own subtree -------------------------------------------------
@@ -85,7 +89,12 @@ class Topics:
 
     def hub_event(self, name: str) -> str:
         """Events the hub sends to every node (e.g. ``announce``), never retained."""
-        return f"{self.base}/hub/event/{_check(name, 'event name')}"
+        topic = self._events.get(name)
+        if topic is None:  # one per call announced (issue 25): checked and joined once
+            topic = f"{self.base}/hub/event/{_check(name, 'event name')}"
+            if len(self._events) < 64:
+                self._events[name] = topic
+        return topic
 
     def state(self, *parts: str) -> str:
         """Retained shared state published by the hub (boards, counters, statistics)."""
@@ -110,8 +119,14 @@ class Topics:
         >>> Topics("thanhhoa").ticket_state("abc")[:40]
         'motcua/thanhhoa/state/ticket/ba7816bf8f0'
         """
-        # Not through state(): one topic per ticket, none published twice in a row.
-        return f"{self.base}/state/ticket/{_check(ticket_key(token), 'state level')}"
+        # Not through state(): one topic per ticket, kept for the newest tickets only.
+        topic = self._tickets.get(token)
+        if topic is None:
+            topic = f"{self.base}/state/ticket/{_check(ticket_key(token), 'state level')}"
+            if len(self._tickets) >= 2048:
+                self._tickets.clear()
+            self._tickets[token] = topic
+        return topic
 
     def up(self, name: str) -> str:
         """Summaries the hub sends up to the province (bridged by the broker)."""

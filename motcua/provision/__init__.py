@@ -350,6 +350,12 @@ def _hub_config(inv: Inventory) -> str:
         + ("\n[province_names]\n# The provinces' names on the national pages.\n"
            + "".join(f"{p.id} = {_toml_str(p.name)}\n" for p in inv.provinces)
            if inv.provinces else "")
+        # The province's own names for its centres: its pages show these, not the
+        # name a centre's hub sends (which a stolen centre could set to another's).
+        + ("\n[centre_names]\n# The centres' names on the province's pages.\n"
+           + "".join(f"{_toml_str(c.id)} = {_toml_str(c.name)}\n"
+                     for c in inv.centres if c.name.strip())
+           if any(c.name.strip() for c in inv.centres) and not inv.provinces else "")
     )
 
 

@@ -141,6 +141,12 @@ class TicketIssuer:
         self._last_status_check = 0.0
         self._no_block: set[str] = set()
         self._hub_silent_until = 0.0
+        # When the lines' state was last known to hold: the hub publishes every change,
+        # so while the link is up what the node holds is current; once it is down,
+        # the moment it went (None: never up since the node started, so a state from
+        # the broker's retained store, of unknown age).
+        self._link_was_up = False
+        self._link_lost_at: dt.datetime | None = None
         self._worker = threading.Thread(target=self._work, name=f"{node.role}-tickets",
                                         daemon=True)
         node.bus.subscribe(f"{node.topics.base}/state/line/+", self._on_line)
@@ -161,6 +167,25 @@ class TicketIssuer:
         # for the timeout too: print from the block for a while, then try again.
         return (self.node.bus.connected and self.node.hub_online
                 and time.monotonic() >= self._hub_silent_until)
+
+    def _note_link(self) -> None:
+        """Remember when the link went down (see ``_link_lost_at``)."""
+        up = self.link_up
+        if self._link_was_up and not up:
+            self._link_lost_at = dt.datetime.now(dt.UTC)
+        self._link_was_up = up
+
+    def lines_age_min(self, now: dt.datetime) -> float | None:
+        """Minutes since the lines' state was known to hold (0 while the hub is there
+        and answers; None: unknown)."""
+        self._note_link()
+        if self.link_up:
+            return 0.0
+        if self._link_lost_at is None:
+            # Connected to a hub that says it is there but cannot write: its state
+            # is current; else never up since the node started: unknown.
+            return 0.0 if self.node.bus.connected and self.node.hub_online else None
+        return max(0.0, (now - self._link_lost_at).total_seconds() / 60)
 
     def problem(self) -> str | None:
         """What a supervisor must fix, in Vietnamese (None when all is well)."""
@@ -252,6 +277,7 @@ class TicketIssuer:
             # A hub that says it is back (restarted) is worth asking at once,
             # rather than after the back-off of the request it left unanswered.
             self._hub_silent_until = 0.0
+        self._note_link()
         if self.node.center_name and self.node.center_name != self.center_name:
             self.center_name = self.node.center_name
             self.outbox.put("center_name", self.center_name)
@@ -263,6 +289,7 @@ class TicketIssuer:
             # probably lost with the old one (and paho has just resent it; the
             # hub must hear at once that it was given up).
             self._hub_silent_until = 0.0
+        self._note_link()
         self.jobs.put(None)  # wake the worker
 
     def _on_line(self, incoming: Incoming) -> None:
@@ -404,6 +431,7 @@ class TicketIssuer:
             log.warning("check-in not answered (%s)", exc)
             if isinstance(exc, RequestTimeout):
                 self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
+                self._note_link()
             # If it reached the hub after all, a second scan says the number it got.
             self._tell(job, "needs_hub", NEEDS_HUB)
             return
@@ -467,6 +495,7 @@ class TicketIssuer:
             log.warning("hub unreachable (%s): printing offline", exc)
             if isinstance(exc, RequestTimeout):
                 self._hub_silent_until = time.monotonic() + SILENT_HUB_BACKOFF_S
+                self._note_link()
                 # The request may still reach the hub late: say we gave it up
                 # (durably, before printing offline), so it leaves no ghost
                 # ticket (central/bus/reliability.py).
@@ -498,8 +527,10 @@ class TicketIssuer:
         ahead = line.get("waiting", 0) + self._offline_since.get(job.service, 0)
         self._offline_since[job.service] = self._offline_since.get(job.service, 0) + 1
         # The counters' state is unknown offline: a range from the last line state
-        # heard, as the hub's rule gives when counters changed unannounced (.wait).
-        wait = offline_wait(line, ahead, dt.datetime.now(dt.UTC))
+        # heard, as the hub's rule gives when counters changed unannounced, wider
+        # the older that state; none past half an hour or of unknown age (.wait).
+        now = dt.datetime.now(dt.UTC)
+        wait = offline_wait(line, ahead, now, self.lines_age_min(now))
         return Ticket(
             center_name=self.center_name, service_name=row["service_name"],
             number=row["display"], people_ahead=ahead,
@@ -510,6 +541,7 @@ class TicketIssuer:
 
     # Between presses ---------------------------------------------------------
     def _housekeeping(self, force: bool = False) -> None:
+        self._note_link()  # the link back once a silent hub's back-off ended
         now = time.monotonic()
         if now - self._last_status_check >= self.config.status_every_s:
             self._check_printer()

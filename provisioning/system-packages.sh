@@ -15,14 +15,19 @@ base="python3 python3-venv"
 # and libgammu-dev + pkg-config for pip to build python-gammu where PyPI has
 # no wheel (32-bit Raspberry Pi OS).
 gammu="gammu libgammu-dev pkg-config"
+# libfribidi0: Pillow's wheels lay text out with raqm only when FriBiDi is on the
+# system (else a basic layout: other glyph positions than the golden tickets and LED
+# lines; a minimal arm64 Debian 12 has none). libglib2.0-0: the aarch64 pygame wheel's
+# mixer needs libgthread-2.0 (no voice without it). Found on a blank arm64 root (issue 25).
+pillow="libfribidi0"
 case "$role" in
   dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql xvfb libxtst6" ;;
   demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
   hub)       pkgs="$base mosquitto fonts-dejavu-core $gammu" ;;
-  dispenser) pkgs="$base fonts-dejavu-core" ;;
-  counter)   pkgs="$base fonts-dejavu-core python3-spidev" ;;  # luma SPI (MAX7219)
-  display)   pkgs="$base fonts-dejavu-core espeak-ng sox" ;;
-  kiosk)     pkgs="$base libzbar0 fonts-dejavu-core" ;;
+  dispenser) pkgs="$base fonts-dejavu-core $pillow" ;;
+  counter)   pkgs="$base fonts-dejavu-core $pillow python3-spidev" ;;  # luma SPI (MAX7219)
+  display)   pkgs="$base fonts-dejavu-core $pillow espeak-ng sox libglib2.0-0" ;;
+  kiosk)     pkgs="$base libzbar0 fonts-dejavu-core $pillow" ;;
   *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;
 esac
 # xvfb, libxtst6: the kiosk on a real X11 server, touched through XTest (tests/x11.py,

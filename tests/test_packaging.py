@@ -178,3 +178,47 @@ def test_the_demo_drives_the_hub_only_through_its_services():
     found = {(p.relative_to(PROJECT).as_posix(), s) for p in (PROJECT / "demo").rglob("*.py")
              for s in sql_in(p.read_text(encoding="utf-8"))}
     assert not found, f"the demo reaches around the hub's services: {sorted(found)}"
+
+
+def provisioned_debian_packages(role):
+    """What the playbook installs on a machine of this role: system-packages.sh plus group_vars."""
+    script = (PROJECT / "provisioning" / "system-packages.sh").read_text()
+    variables = dict(re.findall(r'^(\w+)="([^"]*)"', script, re.M))
+    line = re.search(rf"^\s*{role}\)\s*pkgs=\"([^\"]*)\"", script, re.M).group(1)
+    words = []
+    for word in line.split():
+        words += variables[word[1:]].split() if word.startswith("$") else [word]
+    group_vars = (PROJECT / "provisioning" / "group_vars" / "all.yml").read_text()
+    extra = group_vars.split("motcua_extra_packages:", 1)[1]
+    words += re.search(rf"^  {role}: \[([^\]]*)\]", extra, re.M).group(1).replace(",", " ").split()
+    return set(words) - {"python3", "python3-venv"}
+
+
+@pytest.mark.parametrize("role", ["hub", *NODE_PACKAGES])
+def test_operations_names_the_debian_packages_each_role_is_provisioned_with(role):
+    """A technician installing a Pi by hand reads this table (docs/operations.md)."""
+    doc = (PROJECT / "docs" / "operations.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| {role}\b[^\n]*", doc, re.M).group(0)
+    named = re.sub(r"\([^)]*\)", "", row.strip("| ").split("|")[-1])
+    packages = set(re.findall(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]", named))
+    assert packages == provisioned_debian_packages(role)
+
+
+@pytest.mark.parametrize("role", NODE_PACKAGES)
+def test_the_readme_installs_a_pi_by_hand_as_the_playbook_does(role):
+    """The venv must see the OS's python3-lgpio and python3-spidev (no PyPI wheel for them)."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"by hand on Raspberry Pi OS 64-bit.*?```sh\n(.*?)```", readme, re.S).group(1)
+    lines = [line.split("#")[0].split() for line in block.splitlines()]
+    example = next(line[-1] for line in lines if line[:2] == ["sudo", "sh"])
+    assert ["sudo", "sh", "provisioning/system-packages.sh", example] in lines
+    assert ["python3", "-m", "venv", "--system-site-packages", ".venv"] in lines
+    assert [".venv/bin/pip", "install", f"'.[{example}]'"] in lines
+    group_vars = (PROJECT / "provisioning" / "group_vars" / "all.yml").read_text()
+    if "python3-lgpio" in re.search(rf"^  {role}: \[([^\]]*)\]",
+                                    group_vars.split("motcua_extra_packages:", 1)[1],
+                                    re.M).group(1):
+        apt = next(line for line in lines if line[:3] == ["sudo", "apt-get", "install"])
+        assert "python3-lgpio" in apt
+        comment = re.search(r"python3-lgpio\s+#([^\n]*)", block).group(1)
+        assert role in comment

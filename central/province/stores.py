@@ -80,13 +80,14 @@ class PostgresDatabase:
     def _idle(self) -> bool:
         """Outside any transaction: a statement that fails for a lost connection can
         run again on a new one (nothing else of the caller's went with it)."""
+        # Only a server store has one, and a centre lacks psycopg:
         from psycopg.pq import TransactionStatus
 
         return self.conn.info.transaction_status == TransactionStatus.IDLE
 
     def _again(self, exc) -> bool:
         """The connection was cut (a server restarted, a failover): take a new one."""
-        import psycopg
+        import psycopg  # only a server store reconnects: a centre lacks psycopg
 
         if self._reconnect is None or not isinstance(exc, psycopg.OperationalError) \
                 or not self.conn.broken:

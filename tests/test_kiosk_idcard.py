@@ -41,6 +41,22 @@ def test_a_card_is_parsed_and_never_prints_its_number():
     assert not idcard.priority_by_age(younger, TODAY, 60)
 
 
+def test_a_card_is_checked_against_the_centres_day_not_the_machines():
+    """A card issued on the centre's day is valid that day, whatever date the
+    machine's own clock gives (a Pi on UTC; here the demo's clock, a later day)."""
+    import time
+
+    from motcua import clock
+
+    issued_today = "038190001234||Nguyễn Thị Lan|01021990|Nữ|Thanh Hóa|05012027"
+    clock.use_demo(clock.DemoClock(dt.date(2027, 1, 5), start_hour=8, speed=1,
+                                   since=time.time()))
+    try:
+        assert idcard.parse(issued_today).issued == dt.date(2027, 1, 5)
+    finally:
+        clock.use_demo(None)
+
+
 def test_the_sixtieth_birthday_counts_from_that_day():
     card = idcard.parse("038066000001||Trần Văn An|27111966|Nam|Thanh Hóa|01012022", TODAY)
     assert card.age_on(TODAY) == 60 and idcard.priority_by_age(card, TODAY, 60)

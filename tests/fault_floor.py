@@ -142,10 +142,10 @@ def run_counter(settings: dict, journal: Journal) -> None:
     while time.monotonic() < pause_until and command["word"] is None:
         time.sleep(0.1)
 
-    def step() -> dict | None:
-        answer = unit.command("next")
+    def step(action: str = "next") -> dict | None:
+        answer = unit.command(action)
         result = (answer or {}).get("result") or {}
-        journal.write("command", action="next", ok=bool(answer and answer.get("ok")),
+        journal.write("command", action=action, ok=bool(answer and answer.get("ok")),
                       error=((answer or {}).get("error") or {}).get("code") if answer else
                       "no_answer", current=(result.get("current") or {}).get("display"))
         finished = result.get("finished")
@@ -161,13 +161,21 @@ def run_counter(settings: dict, journal: Journal) -> None:
         if command["word"] is None:
             step()
     if command["word"] == "drain":
-        empty = 0
+        empty, last = 0, None
         deadline = time.monotonic() + 120
         while empty < 2 and time.monotonic() < deadline:
             answer = step()
             result = (answer or {}).get("result") or {}
             ok = bool(answer and answer.get("ok"))
-            empty = empty + 1 if ok and not result.get("current") else 0
+            current = (result.get("current") or {}).get("display")
+            if ok and current is not None and current == last:
+                # Nobody new: a "next" leaves the ticket only called at the counter
+                # (session 24's rule); the officer, done with it, finishes it.
+                answer = step("finish")
+                ok = bool(answer and answer.get("ok"))
+                current = None if ok else current
+            empty = empty + 1 if ok and current is None else 0
+            last = current
             if not ok:
                 time.sleep(0.5)
         deadline = time.monotonic() + 60

@@ -75,10 +75,13 @@ class FakeCamera:
         self.scene = self.empty
         self.reads = 0
 
-    def show(self, symbol: numpy.ndarray, **look) -> None:
-        """A code held up to the camera (``look``: :func:`frame`'s angle, blur)."""
-        self.scene = [frame(symbol, noise=self.noise, seed=100 + i, **look)
-                      for i in range(self.copies)]
+    def show(self, symbol: numpy.ndarray, **look) -> float:
+        """A code held up to the camera (``look``: :func:`frame`'s angle, blur); the
+        ``time.perf_counter()`` from which the camera sees it."""
+        scene = [frame(symbol, noise=self.noise, seed=100 + i, **look)
+                 for i in range(self.copies)]
+        self.scene = scene
+        return time.perf_counter()
 
     def hide(self) -> None:
         self.scene = self.empty

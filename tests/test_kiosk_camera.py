@@ -137,8 +137,7 @@ def test_the_kiosk_sleeps_between_frames_and_reads_a_card_held_up_within_a_secon
         for i in range(8):
             time.sleep(scanning.HOLD_S + rng.uniform(0.2, 0.7))  # at rest again
             code = f"000.00.14.H56-261125-{i:04d}"
-            camera.show(qr_image(code))
-            shown = time.perf_counter()
+            shown = camera.show(qr_image(code))
             deadline = shown + 5.0
             while not (scanned and scanned[-1][1] == code) and time.perf_counter() < deadline:
                 time.sleep(0.002)

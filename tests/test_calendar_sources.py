@@ -180,3 +180,5 @@ def test_the_next_twelve_months_show_the_days_waiting(client, store):
     # A day applied with a text is listed as before, with no pending note.
     new_year = [r for r in rows if "01/01/2027" in r]
     assert new_year and "Nghỉ" in new_year[0] and "Chờ quyết định" not in new_year[0]
+    # Each day is named with its weekday, in the same words as the other tables.
+    assert "<td>Thứ Năm</td>" in tet[0] and "<td>Thứ Sáu</td>" in new_year[0]

@@ -7,6 +7,7 @@ Quốc khánh), Bộ luật Lao động 45/2019/QH14 Điều 111–112.
 
 import datetime as dt
 import re
+import time
 
 import pytest
 
@@ -166,7 +167,7 @@ def test_the_next_twelve_months_show_the_days_waiting(client, store):
 
     _admin(client, store)
     clock.use_demo(clock.DemoClock(D(2026, 12, 7), start_hour=8, speed=1,
-                                   since=__import__("time").time()))
+                                   since=time.time()))
     try:
         page = client.get("/admin/calendar").get_data(as_text=True)
     finally:

@@ -117,7 +117,7 @@
           row.classList.remove("silent");
           row.querySelectorAll(".silent-note").forEach((n) => n.remove());
         }
-        const fmt = (n) => (typeof n === "number" ? n.toLocaleString("vi-VN") : n);
+        const fmt = (n) => (typeof n === "number" ? L.number(n, 0) : n);
         setCells(row, { issued: fmt(data.issued), waiting: fmt(data.waiting), done: fmt(data.done) });
         const avg = row.querySelector(".avg");
         if (avg) L.showStat(avg, data.avg_wait_min);
@@ -138,7 +138,7 @@
       const row = rowFor("lines", "data-service", data.service,
                          ["name", "waiting", "open", "estimate"]);
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
-                      estimate: data.estimate_min });
+                      estimate: L.estimate(data) });
     } else if (rest === "state/queue_stats") {
       const today = $("link").dataset.today;
       if (today && data.day && data.day !== today) return;  // not today's: kept "—"

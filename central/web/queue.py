@@ -189,6 +189,12 @@ def take_counter():
     return redirect(url_for("queue.console"))
 
 
+# The console's text fields, as long as COUNTER_COMMAND allows, and what a bad one is told.
+_TEXT_FIELDS = {"number": (16, "Số thứ tự không hợp lệ."),
+                "reason": (200, "Lý do phải là một đoạn chữ, dài không quá 200 ký tự."),
+                "target_service": (32, "Dịch vụ chuyển đến không hợp lệ.")}
+
+
 @bp.post("/console/command")
 @login_required(*STAFF)
 def command():
@@ -208,6 +214,13 @@ def command():
     if data.get("minutes") not in (None, "") and minutes is None:
         return jsonify(ok=False, error={"code": "invalid",
                                         "message": "Thời gian tạm nghỉ không hợp lệ."}), 400
+    for field, (longest, message) in _TEXT_FIELDS.items():
+        value = data.get(field)
+        # As the bus's counter_command takes them: text, at most so long. A list or
+        # a number came back as Python's repr in the answer ("Không có số [1] đang
+        # chờ.") or was kept as a reason ("['x']").
+        if value not in (None, "") and (not isinstance(value, str) or len(value) > longest):
+            return jsonify(ok=False, error={"code": "invalid", "message": message}), 400
     try:
         with store().write() as db:
             counter = setup.counter_by_number(db, number) if number else None

@@ -48,11 +48,12 @@ log = logging.getLogger(__name__)
 # A screen's touches and keys are read this often where they cannot be waited
 # for: SDL hands them over only when asked (pygame's event.wait(timeout) asks every
 # millisecond). On X11 and Wayland the kiosk sleeps in SDL's own wait, on KMS/DRM in
-# poll on the input devices SDL reads (motcua/screen_wait.py). OpenCV too hands a
-# camera's frames over only when asked: the camera is read on its own clock, every
-# 0.5 s at rest and every 0.1 s while something moves in its view (kiosk/scanner.py).
-# Nothing else is read on a clock: the bus, the look-ups and the ticket worker wake
-# the kiosk when they have something to show.
+# poll on the input devices SDL reads (motcua/screen_wait.py,
+# motcua/input_devices.py). OpenCV too hands a camera's frames over only when asked:
+# the camera is read on its own clock, every 0.5 s at rest and every 0.1 s while
+# something moves in its view (kiosk/scanner.py). Nothing else is read on a clock:
+# the bus, the look-ups and the ticket worker wake the kiosk when they have
+# something to show.
 INPUT_POLL_S = 0.1
 
 

@@ -13,7 +13,7 @@ same bus client connected and nothing else to do (the echo of bench/common.py).
 
 The kiosk five more times: reading its screen every 0.1 s (`input_poll_s = 0.1`,
 the dummy screen); with KMS/DRM's input path (what provisioning/ runs it on: SDL
-reads evdev devices), both resting on the input devices (motcua/screen_wait.py's
+reads evdev devices), both resting on the input devices (motcua/input_devices.py's
 DeviceWait) and reading them every 0.1 s as it did before; and on a real X11
 server (Xvfb, SDL's x11 driver) both resting in SDL's own wait and reading every
 0.1 s. This machine has no input device and no uinput: the KMS/DRM rows use SDL's

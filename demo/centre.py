@@ -576,7 +576,6 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         http_port = chosen
     broker = Mosquitto(PROJECT / "broker-config" / "dev.conf", data_dir=base / "broker",
                        log_file=base / "logs" / "mosquitto.log")
-    configs = _write_configs(base, broker.port, http_port, broker.ws_port, cache)
     children: list[tuple[str, subprocess.Popen]] = []
     stdin_locks: dict[str, threading.Lock] = {}
     stopping = threading.Event()
@@ -645,6 +644,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             return 1
         remember_groups()
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
+        # Written once the broker listens: its ports can change during the start
+        # (motcua.broker: one taken meanwhile is exchanged for a free one).
+        configs = _write_configs(base, broker.port, http_port, broker.ws_port, cache)
         hub_config = load(HubConfig, configs["hub"])
         moment = clock.now().astimezone(ZoneInfo(clock.LOCAL_ZONE))
         print(f"Giờ của buổi chạy thử / the demo's time: {moment.strftime('%H:%M %d/%m/%Y')}, "

@@ -49,9 +49,9 @@ log = logging.getLogger(__name__)
 # they cannot be waited for: SDL and OpenCV hand them over only when asked
 # (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland the
 # kiosk sleeps in SDL's own wait, on KMS/DRM in poll on the input devices SDL
-# reads (motcua/screen_wait.py); the camera is read on this clock. Nothing else is
-# read on a clock: the bus, the look-ups and the ticket worker wake the kiosk when
-# they have something to show.
+# reads (motcua/screen_wait.py, motcua/input_devices.py); the camera is read on
+# this clock. Nothing else is read on a clock: the bus, the look-ups and the
+# ticket worker wake the kiosk when they have something to show.
 INPUT_POLL_S = 0.1
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from motcua import screen_wait
-from motcua.screen_wait import DeviceWait
+from motcua.input_devices import DeviceWait
 
 from .conftest import PROJECT
 from .node_rig import read_line, wakeups
@@ -156,7 +156,7 @@ def test_a_device_gone_is_dropped_not_a_busy_loop(devices, waiting):
 
 def test_no_device_rests_and_one_plugged_in_is_taken(tmp_path, caplog):
     folder = tmp_path / "input"  # not there at all: no input device was ever plugged in
-    caplog.set_level(logging.INFO, logger="motcua.screen_wait")
+    caplog.set_level(logging.INFO, logger="motcua.input_devices")
     wait = DeviceWait(str(folder))
     try:
         assert wait.devices == {} and not wait.polling
@@ -185,7 +185,7 @@ def _denied_child(folder: str, out: int) -> None:
     records = []
     handler = logging.Handler()
     handler.emit = lambda record: records.append(record.getMessage())
-    logger = logging.getLogger("motcua.screen_wait")
+    logger = logging.getLogger("motcua.input_devices")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:

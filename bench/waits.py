@@ -46,7 +46,7 @@ import heapq
 import math
 import random
 
-from common import Run, percentile
+from common import Run, officer_next, percentile
 
 SERVICE = {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "range": [1, 99999]}
 MEAN_SERVICE_MIN = 6.0
@@ -239,13 +239,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     serving: dict[int, str | None] = dict.fromkeys(busy)  # the ticket at counter k
 
     def call_next(db, k, now_min, now):
-        result = run(db, k, "next", now)
-        current = result["current"]["display"] if result["current"] else None
-        if current is not None and current == serving[k]:
-            # Nobody waiting: a "next" leaves the ticket only called at the counter
-            # (the counter's rule since session 24); the officer, done, finishes it.
-            run(db, k, "finish", now)
-            current = None
+        _, current = officer_next(lambda action: run(db, k, action, now), serving[k])
         serving[k], busy[k] = current, current is not None
         if busy[k]:
             push(now_min + rng.expovariate(1 / MEAN_SERVICE_MIN), "free", k)

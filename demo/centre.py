@@ -310,11 +310,12 @@ def _store(database: str) -> Store:
 
 
 def _staff(database: str) -> dict[int, str]:
-    """Counter number → the full name of the (simulated) officer signed in there."""
+    """Counter number → since when the (simulated) officer there is signed in, as the
+    counter's state says it (``signed_in``; the state names nobody: it is public)."""
     store = _store(database)
-    names = {u["id"]: u["full_name"] for u in users.list_users(store)}
-    return {c["number"]: names[c["officer_id"]] for c in setup.counters(store.db)
-            if c["officer_id"] in names}
+    return dict(store.db.execute(
+        "select c.number, s.started_at from counters c join counter_sessions s "
+        "on s.counter_id = c.id and s.user_id = c.officer_id and s.ended_at is null"))
 
 
 def _latest_ticket(database: str) -> tuple[str, str] | None:

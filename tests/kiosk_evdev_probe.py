@@ -108,9 +108,11 @@ def main(config_path: str, folder: str, camera_kind: str = "") -> int:
         wait = kiosk.screen_wait
         if camera is not None:
             kiosk.ui.scanned = lambda text: scans.append((time.perf_counter(), text))
-        print(json.dumps({"ready": True, "wait": getattr(wait, "kind", None),
-                          "devices": len(getattr(wait, "devices", ())),
-                          "decode_ms": decode_ms}), flush=True)
+        ready = {"ready": True, "wait": getattr(wait, "kind", None),
+                 "devices": len(getattr(wait, "devices", ()))}
+        if camera is not None:
+            ready["decode_ms"] = decode_ms
+        print(json.dumps(ready), flush=True)
         for line in sys.stdin:
             if line.split()[:1] == ["scan"] and camera is not None:
                 print(json.dumps({"scan_ms": held_up(camera, scans, line.split()[1])}),

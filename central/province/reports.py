@@ -221,6 +221,11 @@ def floor(db, center: str) -> dict:
             "today": today(), "updated_at": updated}
 
 
+# An open dossier whose clock runs, or that fees hold ("held": the procedure's
+# fees_pause_clock) only since after it fell due; held before, its clock stopped in
+# time and its due date moves on when it resumes (as the centre counts it, HELD in
+# central.statistics.period_report).
+OVERDUE = "(stage = 'running' or (stage = 'held' and (paused_at is null or paused_at >= due_at)))"
 PERIOD_SQL = """
     select {key} as center,
       sum(case when received_at >= :start and received_at < :end then 1 else 0 end)
@@ -233,10 +238,10 @@ PERIOD_SQL = """
           and result_at < :end then 1 else 0 end) as late,
       sum(case when stage in ('running', 'paused', 'held') and received_at < :end
           then 1 else 0 end) as in_progress,
-      sum(case when stage in ('running', 'held') and due_at < :now then 1 else 0 end)
+      sum(case when {OVERDUE} and due_at < :now then 1 else 0 end)
           as overdue
     from province_dossiers {where} group by 1 order by 1
-"""
+""".replace("{OVERDUE}", OVERDUE)
 
 
 def period_report(db, start: str, end: str, now: str | None = None,
@@ -284,7 +289,7 @@ def overdue(db, now: str | None = None, limit: int = 500,
     where, scope = _scope(prefix)
     return [dict(r) for r in db.query(
         "select center, code, procedure_name, department_name, received_at, due_at, status "
-        "from province_dossiers where stage in ('running', 'held') and due_at < :now "
+        f"from province_dossiers where {OVERDUE} and due_at < :now "
         + (f"and {where} " if where else "")
         + "order by due_at, center, code limit :limit",
         {"now": now or clock.iso(), "limit": limit, **scope})]
@@ -295,7 +300,7 @@ def overdue_count(db, now: str | None = None, prefix: str | None = None) -> int:
     all of them, where :func:`overdue` lists the longest overdue up to its limit."""
     where, scope = _scope(prefix)
     return db.execute(
-        "select count(*) from province_dossiers where stage in ('running', 'held') "
+        f"select count(*) from province_dossiers where {OVERDUE} "
         "and due_at < :now" + (f" and {where}" if where else ""),
         {"now": now or clock.iso(), **scope}).fetchone()[0]
 

@@ -79,25 +79,29 @@ IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 _INOTIFY_EVENT = struct.Struct("iIII")
 
 
+def _device_bits(fd: int, number: int) -> int | None:
+    """The first 32 bits an EVIOCG* request answers, or None for a file that is no
+    evdev device."""
+    bits = bytearray(4)
+    try:
+        fcntl.ioctl(fd, _ioc_read(number, len(bits)), bits)
+    except OSError:
+        return None
+    return int.from_bytes(bits, "little")
+
+
 def wanted_device(fd: int) -> bool:
     """Whether SDL would read this device for the screen: keys, buttons, a pointer or
     a touch screen (EV_KEY, EV_REL, EV_ABS), not an accelerometer (its stream would
     wake the node for nothing). A file that is no evdev device (the tests' FIFOs)
     is taken."""
-    bits = bytearray(4)
-    try:
-        fcntl.ioctl(fd, _ioc_read(0x20, len(bits)), bits)
-    except OSError:
+    types = _device_bits(fd, 0x20)  # EVIOCGBIT(0): the event types
+    if types is None:
         return True
-    types = int.from_bytes(bits, "little")
     if not types & ((1 << EV_KEY) | (1 << EV_REL) | (1 << EV_ABS)):
         return False
-    props = bytearray(4)
-    try:
-        fcntl.ioctl(fd, _ioc_read(0x09, len(props)), props)
-    except OSError:
-        return True
-    return not int.from_bytes(props, "little") & (1 << INPUT_PROP_ACCELEROMETER)
+    props = _device_bits(fd, 0x09)  # EVIOCGPROP: the device's properties
+    return props is None or not props & (1 << INPUT_PROP_ACCELEROMETER)
 
 
 def key_pressed(data: bytes) -> bool:

@@ -377,6 +377,31 @@ def test_a_result_ready_while_fees_hold_the_clock_counts_only_the_time_it_ran(
     assert (late["classification"], late["due_at"]) == ("late", clock.iso(at(2026, 3, 10, 14)))
 
 
+def test_a_dossier_whose_clock_fees_hold_is_not_counted_overdue(store, hub_config, ids):
+    # Hand-worked (issue 24's check): received Thu 5/3 14:00, due Tue 10/3 14:00; fees
+    # awaited Fri 6/3 08:00 with the clock stopped. On Thu 12/3 it is in progress and
+    # within its time (20 working hours left), as the dossier's page says, not overdue
+    # as the report, the hall screens and the dashboard counted it. One held only after
+    # it fell due stays overdue: the delay stands.
+    from central.statistics.dossier_figures import department_figures
+    from central.statistics.period_report import period_report
+
+    _set_details(store, ids["1.001193"], fees_pause_clock=True)
+    held = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    late = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    for d, when in ((held, at(2026, 3, 6, 8)), (late, at(2026, 3, 11, 9))):
+        dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"],
+                     now=at(2026, 3, 5, 15))
+        dossiers.act(store, hub_config, d["id"], "await_fees", now=when)
+    now = at(2026, 3, 12, 12)
+    assert not dossiers.is_late(dossiers.get(store.db, held["id"]), now)
+    assert dossiers.is_late(dossiers.get(store.db, late["id"]), now)
+    row = period_report(store.db, dt.date(2026, 3, 1), dt.date(2026, 3, 12), now=now)["total"]
+    assert (row["within_deadline"], row["overdue"], row["supplement"]) == (1, 1, 0)
+    (dep,) = department_figures(store.db, now=now)["departments"]
+    assert (dep["in_progress"], dep["overdue"]) == (2, 1)
+
+
 def test_supplement_restarts_the_clock_when_the_procedure_says_so(store, hub_config, ids):
     _set_details(store, ids["1.001193"], supplement_restarts=True)
     d = receive(store, hub_config, ids, at(2026, 3, 2, 9))

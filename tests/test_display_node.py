@@ -1,6 +1,7 @@
 """The hall display over the real broker: restore, new calls, offline, the voice."""
 
 import datetime as dt
+import threading
 import time
 import wave
 from pathlib import Path
@@ -275,6 +276,33 @@ def test_odd_rows_from_the_bus_are_left_out_and_the_board_goes_on(
         assert "1023 → Quầy 5" in display.frame_texts
     finally:
         watcher.stop()
+
+
+def test_what_a_frame_shows_is_readable_only_once_it_is_shown_and_counted(
+        make_node, display_settings):
+    """Another thread that reads a frame's texts finds that frame presented and counted.
+    The texts were set before the screen's ``present`` (which saves the PNG): beside two
+    busy loops a test saw the call on the board while ``frames`` had not yet moved."""
+    display = make_node("display", "display-slow", **display_settings())
+    presenting, release = threading.Event(), threading.Event()
+    present = display.hardware.screen.present
+
+    def slow(surface, changed):  # a screen as slow as a loaded machine makes it
+        presenting.set()
+        release.wait(10)
+        present(surface, changed)
+
+    display.hardware.screen.present = slow
+    frames, texts = display.frames, list(display.frame_texts)
+    drawing = threading.Thread(target=display.render_frame, daemon=True)
+    drawing.start()
+    try:
+        assert presenting.wait(10)
+        assert display.frames == frames and display.frame_texts == texts  # not shown yet
+    finally:
+        release.set()
+        drawing.join(10)
+    assert display.frames == frames + 1 and shown(display, "Chưa có số được gọi")
 
 
 def test_a_counter_name_too_long_for_the_screen_is_logged_once(

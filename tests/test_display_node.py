@@ -19,7 +19,7 @@ from motcua.config import MqttConfig, from_dict
 
 from . import display_sample as sample
 from .conftest import PROJECT, wait_until
-from .node_loop import NodeLoop
+from .node_loop import Metronome, NodeLoop
 
 
 def ask(node, name, payload, timeout=10.0):
@@ -344,9 +344,13 @@ def test_an_idle_board_draws_once_a_minute_and_twice_a_second_while_a_call_blink
     wait_until(lambda: shown(display, f"{ticket['display']} → Quầy 1"))
     settled(display, quiet=0.5)
     assert display.model.view().newest_since is not None  # blinking for 15 s from now
-    frames = display.frames
-    time.sleep(4.0)
-    assert 7 <= display.frames - frames <= 9, display.frames - frames
+    # Twice a second, held to the beats a thread beside it kept in the same 4 s (8 on
+    # an idle machine): the board may skip only what the machine's load skips.
+    with Metronome(0.5) as beat:
+        frames = display.frames
+        time.sleep(4.0)
+        drawn = display.frames - frames
+    assert max(2, beat.kept - 1) <= drawn <= beat.beats + 1, (drawn, beat.kept, beat.beats)
     # The call still on the board, past its blinking: once a minute again.
     later = display.model.view().newest_since + dt.timedelta(seconds=BLINK_SECONDS + 1)
     display.render_frame(later)
@@ -363,9 +367,11 @@ def test_a_board_with_more_rows_than_fit_draws_each_page_and_no_more(
     loops(display)
     wait_until(lambda: display.renderer.pages.get("counters", (0, 1))[1] > 1, timeout=10)
     assert display.redraw_period(clock.now()) == 1.0
-    frames = display.frames
-    time.sleep(3.0)
-    assert 2 <= display.frames - frames <= 4, display.frames - frames
+    with Metronome(1.0) as beat:  # as above: 3 beats on an idle machine
+        frames = display.frames
+        time.sleep(3.0)
+        drawn = display.frames - frames
+    assert max(1, beat.kept - 1) <= drawn <= beat.beats + 1, (drawn, beat.kept, beat.beats)
 
 
 def test_a_resting_board_stops_at_once_on_sigterm(tmp_path, broker, center, queue_hub):

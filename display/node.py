@@ -4,7 +4,7 @@ It only listens. At start (and after every reconnect) the broker hands it the
 hub's retained state, so it draws the whole board without asking anything:
 
 - ``state/board/{hall}``: the newest calls, each counter's number, who waits;
-- ``state/counter/+``: each counter's state (paused, closed, officer);
+- ``state/counter/+``: each counter's state (paused, closed);
 - ``state/line/+``: each service's line and wait estimate;
 - ``state/queue_stats`` and ``state/dossier_stats``: the day's figures and each
   department's on-time rate and overdue dossiers;

@@ -5,7 +5,7 @@ The board rests a minute between frames when nothing changes. It used to read it
 keys only when it drew, so Esc acted up to a minute late. On X11 (as a process on
 Xvfb: the test fails without it) it now rests in SDL's own wait, which a key ends;
 on KMS/DRM, the Pi's, whose SDL cannot wait, a thread watches the keyboards'
-evdev devices (:class:`motcua.key_watch.KeyWatch`, checked here on FIFOs standing
+evdev devices (:class:`motcua.input_devices.KeyWatch`, checked here on FIFOs standing
 in for ``/dev/input/event*``: this machine has no input devices).
 """
 
@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from motcua.key_watch import EVENT, KeyWatch
+from motcua.input_devices import EVENT, KeyWatch
 
 from .conftest import START_S, wait_until
 from .node_loop import NodeLoop
@@ -125,7 +125,7 @@ def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherw
     pressed = threading.Event()
     watch = KeyWatch(pressed.set, folder).start()
     try:
-        assert list(watch.devices.values()) == ["event0"]
+        assert list(watch.devices) == [str(folder / "event0")]
         os.write(keyboard, key_event(2, 0, 5) + key_event(1, 1, 0))  # a move, Esc let go
         time.sleep(0.3)
         assert not pressed.is_set()
@@ -141,7 +141,7 @@ def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherw
         # A keyboard plugged in: the kernel makes event1, udev sets its group.
         pressed.clear()
         os.mkfifo(folder / "event1")
-        wait_until(lambda: "event1" in watch.devices.values(), timeout=2)
+        wait_until(lambda: str(folder / "event1") in watch.devices, timeout=2)
         second = os.open(folder / "event1", os.O_WRONLY)
         os.write(second, key_event(1, 28, 1))  # Enter pressed
         assert pressed.wait(1.0)

@@ -35,7 +35,7 @@ from motcua.bus.topics import ticket_key
 
 from ..appointments import checkin
 from ..errors import Refused
-from ..queue import api, estimate, setup, state, tickets
+from ..queue import api, commands, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store, whole_number
 from .auth import login_required
@@ -226,6 +226,9 @@ def command():
             counter = setup.counter_by_number(db, number) if number else None
             if counter is None or counter["officer_id"] != g.user["id"]:
                 raise Refused("not_signed_in", "Bạn chưa nhận quầy nào; xin chọn quầy.")
+            ignored = commands.slip(db, counter) if action == "next" else None
+            if ignored is not None:  # a double click: the citizen just called stays called
+                return jsonify(ok=True, result=ignored)
             result, out = api.counter_command(
                 db, _topics(), counter, action, officer_id=g.user["id"],
                 number=data.get("number") or None, reason=data.get("reason") or None,
@@ -247,4 +250,13 @@ def supervisor():
         "queue/live.html", counters=[state.counter_state(db, c["number"])
                                      for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
-        bookings=_next_hour(db), **_live_context()))
+        bookings=_next_hour(db), officers=state.officer_names(db), **_live_context()))
+
+
+@bp.get("/live/can-bo")
+@login_required(*SUPERVISION)
+def officers():
+    """Who is signed in at each counter (``{"5": "Nguyễn Thị Lan"}``), for the staff
+    pages' counters table: the counters' retained state, which anyone on the hall's
+    Wi-Fi can read through the live pages' relay, carries no names."""
+    return jsonify({str(k): v for k, v in state.officer_names(store().db).items()})

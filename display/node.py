@@ -209,12 +209,15 @@ class HallDisplay(Node):
         # new one).
         self._redraw_at = time.monotonic() + clock.seconds_to_next(
             self.redraw_period(now), now) + REDRAW_AFTER_S
-        self.frame_texts = self.renderer.texts
         self._report([str(cut) for cut in self.renderer.reports])
         changed = view.version != self._drawn_version
         self._drawn_version = view.version
         self.hardware.screen.present(self.frame, changed)
+        # Counted, then what it shows: whoever reads the texts (a test, from another
+        # thread) finds the frame shown and counted, not one still being presented
+        # (saving it as a PNG took long enough beside two busy loops to be caught).
         self.frames += 1
+        self.frame_texts = self.renderer.texts
         return self.frame
 
     def redraw_period(self, now: dt.datetime) -> float:

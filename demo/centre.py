@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from central.accounts import users
 from central.config import HubConfig
 from central.devices import bindings, nodes
-from central.queue import commands, setup, tickets
+from central.queue import commands, setup, state, tickets
 from central.store import Store
 from motcua import clock
 from motcua.broker import BrokerError, Mosquitto, free_port, wait_for_port
@@ -310,11 +310,11 @@ def _store(database: str) -> Store:
 
 
 def _staff(database: str) -> dict[int, str]:
-    """Counter number → the full name of the (simulated) officer signed in there."""
-    store = _store(database)
-    names = {u["id"]: u["full_name"] for u in users.list_users(store)}
-    return {c["number"]: names[c["officer_id"]] for c in setup.counters(store.db)
-            if c["officer_id"] in names}
+    """Counter number → since when the (simulated) officer there is signed in, as the
+    counter's state says it (``signed_in``; the state names nobody: it is public)."""
+    db = _store(database).db
+    return {c["number"]: state.counter_state(db, c["number"]).get("signed_in")
+            for c in setup.counters(db) if c["officer_id"] is not None}
 
 
 def _latest_ticket(database: str) -> tuple[str, str] | None:

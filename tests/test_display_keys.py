@@ -19,9 +19,9 @@ from pathlib import Path
 
 from motcua.input_devices import EVENT, KeyWatch
 
-from .conftest import wait_until
+from .conftest import START_S, wait_until
 from .node_loop import NodeLoop
-from .node_rig import wakeups
+from .node_rig import wait_at_rest, wakeups
 from .x11 import Finger, Xvfb, x11_environment
 
 ESCAPE = 0xFF1B  # X's keysym
@@ -69,18 +69,20 @@ def test_esc_sigterm_and_the_window_s_close_stop_a_resting_board_on_x11_at_once(
         esc, esc_log = display_on_x11(xvfb, tmp_path, "display-esc", broker, center)
         finger = Finger(xvfb.display)
         try:
-            time.sleep(REST_S)  # started, drawn, resting (its next frame a minute away)
+            # Started, drawn, resting (its next frame a minute away): at rest, not a
+            # fixed time after its launch (a busy machine may still be importing it).
+            wait_at_rest({"display": esc}, START_S)
             rested = rate_at_rest(esc.pid, REST_S)
             finger.move(finger._root, 640, 360)  # over the board (no window manager)
             finger.key(ESCAPE)
             esc_took = stopped_within(esc, 20)
             term, term_log = display_on_x11(xvfb, tmp_path, "display-term", broker, center)
-            time.sleep(REST_S)
+            wait_at_rest({"display": term}, START_S)
             term.send_signal(signal.SIGTERM)
             term_took = stopped_within(term, 20)
             # The window's close button (on a desktop: fake hardware's window).
             shut, shut_log = display_on_x11(xvfb, tmp_path, "display-close", broker, center)
-            time.sleep(REST_S)
+            wait_at_rest({"display": shut}, START_S)
             assert finger.close_windows() >= 1
             shut_took = stopped_within(shut, 20)
         finally:

@@ -143,6 +143,23 @@ def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):
     assert "Không tìm thấy số thứ tự này" in reply.get_data(as_text=True)
 
 
+def test_the_first_in_line_reads_that_they_are_next_before_the_page_goes_live(
+        client, sample_centre):
+    """The ticket page as the hub draws it (what a phone shows until, or without,
+    the live connection) said "Còn 0 người trước bạn" to the first in line; the
+    live script says "Bạn là người tiếp theo"."""
+    from central.queue import api
+    from motcua.bus import Topics
+
+    with sample_centre.write() as db:
+        first, _ = api.issue_ticket(db, Topics("t"), "ho-tich")
+        second, _ = api.issue_ticket(db, Topics("t"), "ho-tich")
+    page = client.get(first["live_path"]).get_data(as_text=True)
+    assert "Bạn là người tiếp theo" in page and "Còn 0 người" not in page
+    page = client.get(second["live_path"]).get_data(as_text=True)
+    assert "Còn 1 người trước bạn" in page and "Bạn là người tiếp theo" not in page
+
+
 def test_a_priority_class_is_added_and_a_bad_one_refused(client, sample_centre):
     token = login(client, "quantri", "admin", sample_centre)
     reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "Trẻ em",

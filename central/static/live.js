@@ -246,6 +246,24 @@
     }, 500);
   }
 
+  // Who is signed in at each counter: the staff-only list the #counters table names
+  // (data-officers), fetched once per burst of sign-ins; the rows keep their names
+  // when it fails, and the next sign-in tries again.
+  let officersTimer = null;
+  function officersSoon() {
+    const table = document.getElementById("counters");
+    if (!table || !table.dataset.officers || officersTimer) return;
+    officersTimer = setTimeout(() => {
+      officersTimer = null;
+      fetch(table.dataset.officers, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
+          setCells(row, { officer: names[row.dataset.counter] || "" });
+        }))
+        .catch(() => {});
+    }, 300);
+  }
+
   // A line's estimate for a new ticket (motcua/wording.py's line_estimate): no
   // estimate with no counter open for the service (the table's data-none-open says
   // so), the range when the hub cannot trust one number, else the minutes.
@@ -265,10 +283,13 @@
       if (!row) return true;
       row.dataset.called = data.current ? data.current.called_at : "";
       row.className = data.status + (data.current ? " busy" : data.status === "open" ? " idle" : "");
-      setCells(row, {
-        state: data.status_name,
-        officer: data.officer, current: data.current ? data.current.display : "",
-      });
+      setCells(row, { state: data.status_name, current: data.current ? data.current.display : "" });
+      // No names in the public state (audit3): a new sign-in here fetches who it is.
+      const since = data.signed_in || "";
+      if (since !== (row.dataset.signedIn || "")) {
+        row.dataset.signedIn = since;
+        officersSoon();
+      }
       serving(row);
       return true;
     }

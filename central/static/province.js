@@ -132,7 +132,10 @@
       const row = rowFor("counters", "data-counter", data.counter,
                          ["name", "state", "officer", "current"]);
       row.className = data.status || "";
-      setCells(row, { name: data.name, state: data.status_name, officer: data.officer,
+      // A centre's counter state names nobody (it is public; audit3): whether someone
+      // is signed in. A centre on an older hub still sends the name.
+      setCells(row, { name: data.name, state: data.status_name,
+                      officer: data.officer || (data.signed_in ? "Có cán bộ" : ""),
                       current: data.current ? data.current.display : "" });
     } else if (rest.startsWith("state/line/")) {
       const row = rowFor("lines", "data-service", data.service,

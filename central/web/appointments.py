@@ -219,13 +219,13 @@ def lookup():
     code = bookings.normalise_code(request.form.get("code", "")) or ""
     phone = request.form.get("phone", "")[:30]
     address = f"hen:{request.remote_addr}"
-    wait = throttle.wait_seconds(store(), f"hen:{code}", address)
+    wait = throttle.wait_seconds(store(), f"hen:{code}", address, per_place=False)
     if wait:
         return render_template("appointments/lookup.html", code=code, problem=(
             f"Nhập sai nhiều lần. Xin thử lại sau {wait_text(wait)}.")), 429
     booking = bookings.find_own(store().db, code, phone) if code else None
     if booking is None:
-        throttle.failed(store(), f"hen:{code}", address)
+        throttle.failed(store(), f"hen:{code}", address, per_place=False)
         return render_template("appointments/lookup.html", code=code, problem=(
             "Không tìm thấy lịch hẹn với mã và số điện thoại này. Xin kiểm tra lại.")), 404
     _remember(booking["code"], booking["phone"])

@@ -250,4 +250,13 @@ def supervisor():
         "queue/live.html", counters=[state.counter_state(db, c["number"])
                                      for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
-        bookings=_next_hour(db), **_live_context()))
+        bookings=_next_hour(db), officers=state.officer_names(db), **_live_context()))
+
+
+@bp.get("/live/can-bo")
+@login_required(*SUPERVISION)
+def officers():
+    """Who is signed in at each counter (``{"5": "Nguyễn Thị Lan"}``), for the staff
+    pages' counters table: the counters' retained state, which anyone on the hall's
+    Wi-Fi can read through the live pages' relay, carries no names."""
+    return jsonify({str(k): v for k, v in state.officer_names(store().db).items()})

@@ -429,3 +429,12 @@ def m0157_counters_hours(db):
     # staffed counter closing at the end of a session and opening again at the
     # start of the next.
     db.execute("alter table counters add column hours text")
+
+
+@migration("0158_counter_sessions_open")
+def m0158_counter_sessions_open(db):
+    # A counter's state says since when its officer is signed in (`signed_in`), not
+    # who: the state is public (the live pages' relay), the name is not. The open
+    # session of a counter, found at every counter state published (audit3).
+    db.execute("create index counter_sessions_open on counter_sessions(counter_id, id) "
+               "where ended_at is null")

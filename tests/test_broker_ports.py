@@ -213,3 +213,15 @@ def test_a_program_waited_for_is_not_taken_for_another_on_its_port():
         finally:
             quiet.kill()
             quiet.wait(10)
+
+
+def test_the_fault_suites_proxy_exchanges_a_taken_port_as_well(broker, taken_after_check):
+    from tests import tcp_proxy
+
+    handed = taken_after_check(1, "connection", tcp_proxy)
+    proxy = tcp_proxy.LoopbackProxy(broker.port)
+    try:
+        assert proxy.port != handed[0]
+        assert round_trip(proxy.port, "motcua/ports/proxied") == b"da nhan"
+    finally:
+        proxy.close()

@@ -67,6 +67,22 @@ def wait_at_rest(processes: dict, timeout: float, in_a_row: int = 2) -> None:
         quiet = quiet + 1 if calm else 0
 
 
+# The board draws when the clock's minute turns, its need (on X11: 11-12 wake-ups
+# in that second, against 1 a second at rest); a count of its rest runs between two.
+MINUTE_AFTER_S = 5.0  # the board's frame for a new minute drawn, even on a busy machine
+MINUTE_BEFORE_S = 3.0  # the count read before the minute turns, even on a busy machine
+
+
+def between_minutes(seconds: float) -> None:
+    """Sleep, if need be, so that the next ``seconds`` lie between two turns of the
+    clock's minute (the frame for the last one drawn, the count read before the next)."""
+    into = time.time() % 60
+    if into < MINUTE_AFTER_S:
+        time.sleep(MINUTE_AFTER_S - into)
+    elif into + seconds + MINUTE_BEFORE_S > 60:
+        time.sleep(60 - into + MINUTE_AFTER_S)
+
+
 def node_settings(role: str, folder: Path, center: str, port: int,
                   node_id: str | None = None, extra: str = "") -> str:
     """A node's TOML on fake hardware, its files in ``folder``: the dispenser's

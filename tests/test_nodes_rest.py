@@ -32,14 +32,12 @@ import sys
 import time
 
 from .conftest import PROJECT, START_S
-from .node_rig import start_node, wait_at_rest, wakeups
+from .node_rig import between_minutes, start_node, wait_at_rest, wakeups
 
 ROLES = ("dispenser", "counter", "display", "kiosk")
 SETTLE_S = 3.0
 MEASURE_S = 15.0  # three of the nodes' 5 s periods
 ABOVE_FLOOR = 0.8
-MINUTE_AFTER_S = 5.0  # the board's frame for a new minute drawn, even on a busy machine
-MINUTE_BEFORE_S = 3.0  # the count read before the minute turns, even on a busy machine
 
 
 FLOOR = """
@@ -79,11 +77,7 @@ def test_each_role_at_rest_wakes_no_more_than_the_floor_and_its_own_need(
         wait_at_rest(processes, START_S)
         # The board draws when the clock's minute turns (its need, once a minute):
         # counted whole in 15 s it read as 2.33 a second. The count runs between two.
-        into = time.time() % 60
-        if into < MINUTE_AFTER_S:
-            time.sleep(MINUTE_AFTER_S - into)
-        elif into + MEASURE_S + MINUTE_BEFORE_S > 60:
-            time.sleep(60 - into + MINUTE_AFTER_S)
+        between_minutes(MEASURE_S)
         before = {name: wakeups(p.pid) for name, p in processes.items()}
         t0 = time.monotonic()
         time.sleep(MEASURE_S)

@@ -261,6 +261,33 @@ def ask(bus, node_id: str, name: str, payload: dict, timeout: float = 10.0) -> d
                        response_topic=t.node_response(node_id, name), timeout=timeout)
 
 
+# --- Simulated officers ------------------------------------------------------------
+
+def officer_next(press, serving: str | None) -> tuple[bool, str | None]:
+    """An officer's "Gọi số tiếp" at a counter where ``serving`` (a ticket's display,
+    or None) stands. ``press(action)`` sends the counter's command and returns the
+    hub's result (a dict: ``current``, the ticket now at the counter), or None where
+    the command was refused or went unanswered.
+
+    With nobody waiting, "next" leaves a ticket that is only called at the counter,
+    called (the counter's rule since session 24: central/queue/commands.py's
+    ``_next``); the simulated officer, done with that citizen, then finishes it.
+    Returns whether the counter answered, and the display now at the counter
+    (None: nobody). Used by the benchmarks and by tests/fault_floor.py::
+
+        ok, serving = officer_next(lambda action: run(db, k, action, now), serving)
+    """
+    result = press("next")
+    if result is None:
+        return False, None
+    current = (result.get("current") or {}).get("display")
+    if current is not None and current == serving:
+        if press("finish") is None:
+            return False, current
+        current = None
+    return True, current
+
+
 FLOOR_CENTER = "floor"
 
 

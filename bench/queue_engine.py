@@ -54,6 +54,7 @@ from common import (
     cpu_model,
     cpu_seconds,
     echo_cpu_per_request,
+    officer_next,
     percentile,
     ratio,
     rss_kib,
@@ -109,16 +110,17 @@ def simulated_day(port: int, tickets: int) -> None:
             c = (i // 2) % 10
             ask(counters[c], f"counter-{c + 1}", "counter_command",
                 COUNTER_COMMAND.make(action="next"))
-    # Each counter calls until nobody waits: its last ticket, only called, then stays
-    # at the counter (a `next` with nobody waiting ends only a ticket being served).
+    # Each counter calls until nobody waits; its officer finishes the last ticket (a
+    # `next` with nobody waiting leaves it called at the counter).
     for c, bus in enumerate(counters):
-        last = None
-        while True:
-            current = ask(bus, f"counter-{c + 1}", "counter_command",
-                          COUNTER_COMMAND.make(action="next"))["result"]["current"]
-            if current is None or current["display"] == last:
-                break
-            last = current["display"]
+        def press(action, bus=bus, node=f"counter-{c + 1}"):
+            answer = ask(bus, node, "counter_command", COUNTER_COMMAND.make(action=action))
+            assert answer["ok"], answer
+            return answer["result"]
+
+        _, serving = officer_next(press, None)
+        while serving is not None:
+            _, serving = officer_next(press, serving)
     for bus in dispensers + counters:
         bus.stop()
 

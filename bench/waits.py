@@ -25,6 +25,11 @@ once. At each ticket's issue these estimates are taken, from the same store:
 Each is scored as a number against the wait that followed, and as printed: a
 range's distance to the wait, none inside it (with the ranges' widths beside).
 
+And the range a ticket would have printed had it come from a dispenser cut off
+from the hub 2, 10, 20 or 30 minutes before (``motcua/ticketing/wait.py``, from
+the last line state it heard), the hub and the counters carrying on, scored the
+same way beside the hub's own estimate.
+
 Day 1: 8 counters open all day, arrivals at 95% of what they can serve.
 Day 2: 8 counters opening late, pausing for breaks, closing for lunch and
 early in the afternoon, with arrivals that the counters cannot always keep up
@@ -41,7 +46,7 @@ import heapq
 import math
 import random
 
-from common import Run, percentile
+from common import Run, officer_next, percentile
 
 SERVICE = {"code": "bench-a", "name": "Dịch vụ thử A", "prefix": "X", "range": [1, 99999]}
 MEAN_SERVICE_MIN = 6.0
@@ -234,13 +239,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     serving: dict[int, str | None] = dict.fromkeys(busy)  # the ticket at counter k
 
     def call_next(db, k, now_min, now):
-        result = run(db, k, "next", now)
-        current = result["current"]["display"] if result["current"] else None
-        if current is not None and current == serving[k]:
-            # Nobody waiting: a "next" leaves the ticket only called at the counter
-            # (the counter's rule since session 24); the officer, done, finishes it.
-            run(db, k, "finish", now)
-            current = None
+        _, current = officer_next(lambda action: run(db, k, action, now), serving[k])
         serving[k], busy[k] = current, current is not None
         if busy[k]:
             push(now_min + rng.expovariate(1 / MEAN_SERVICE_MIN), "free", k)
@@ -267,6 +266,17 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
             "counter_services cs on cs.counter_id = c.id where cs.service_id = ?",
             [since, service["id"]]).fetchone()[0])
 
+    heard: list = []  # (minute, the line's state as a node hears it) after each event
+
+    def hear(db, now_min, now):
+        facts = estimate.line_facts(db, service, now)
+        waiting = db.execute("select count(*) from tickets where status = 'waiting'"
+                             ).fetchone()[0]
+        heard.append((now_min, {
+            "waiting": waiting, "open_counters": facts.open, "idle_counters": facts.idle,
+            "minutes_per_person": round(facts.minutes_per_person, 2),
+            "changes": estimate.announced_changes(facts, now)}))
+
     while events:
         now_min, _, kind, data = heapq.heappop(events)
         now = START + dt.timedelta(minutes=now_min)
@@ -290,6 +300,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
                     if not busy[c] and not wanted[c] and status(db, c) == "open":
                         call_next(db, c, now_min, now)
                         break
+                hear(db, now_min, now)
                 continue
             k, pause = data if isinstance(data, tuple) else (data, None)
             if kind == "free":
@@ -311,6 +322,7 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
                     run(db, k, "open" if kind == "open" else "resume", now)
                 if not busy[k]:
                     call_next(db, k, now_min, now)
+            hear(db, now_min, now)
     waits = {tid: (clock.from_iso(called) - clock.from_iso(issued_at)).total_seconds() / 60
              for tid, issued_at, called in store.db.execute(
                  "select id, issued_at, first_called_at from tickets "
@@ -372,9 +384,51 @@ def simulate(tmp, name: str, counters: int, schedule: list, rate, arrivals_until
     out["floor"]["expected"] = sum(estimates[t][5] for t in tids) / len(tids)
     out["oracle"] = scored(oracle)
     out["oracle"]["expected"] = sum(oracle_mad.values()) / len(tids)
+    out["offline"] = offline_ranges(heard, states, waits, printed_error)
     out["hours"] = max(states[t][0] for t in states) / 60
     out["issued"] = len(states)
     out["raw"] = (waits, states, estimates, oracle)
+    return out
+
+
+OFFLINE_AGES = (2, 10, 20, 30)  # minutes the node has been cut off from the hub
+
+
+def offline_ranges(heard: list, states: dict, waits: dict, printed_error) -> dict:
+    """What each ticket would have said printed by a dispenser cut off from the hub
+    ``age`` minutes before (``motcua.ticketing.wait.offline_wait`` on the last line
+    state it heard, the people ahead then plus the tickets it printed since: the
+    only dispenser), the hub and the counters carrying on, against the wait that
+    followed: ``{age: {"said", "inside", "printed", "width"}}``."""
+    import bisect
+
+    from motcua.ticketing.wait import offline_wait
+
+    moments = [m for m, _ in heard]
+    issued = sorted(states[t][0] for t in states)
+    out = {}
+    for age in OFFLINE_AGES:
+        said, inside, errors, widths = 0, 0, [], []
+        tids = [t for t in waits if states[t][0] - age >= moments[0]]
+        for t in tids:
+            t0 = states[t][0]
+            lost = t0 - age
+            line = heard[bisect.bisect_right(moments, lost) - 1][1]
+            printed_since = (bisect.bisect_left(issued, t0)
+                             - bisect.bisect_right(issued, lost))
+            wait = offline_wait(line, line["waiting"] + printed_since,
+                                START + dt.timedelta(minutes=t0), age)
+            if wait is None:
+                continue
+            said += 1
+            low, high = wait[1]
+            inside += low <= waits[t] <= high
+            errors.append(printed_error(t, wait[0], wait[1]))
+            widths.append(high - low)
+        out[age] = {"tickets": len(tids), "said": said / max(1, len(tids)),
+                    "inside": inside / max(1, said),
+                    "printed": (sum(errors) / max(1, len(errors)), percentile(errors, 90)),
+                    "width": (percentile(widths, 50), percentile(widths, 90))}
     return out
 
 
@@ -511,6 +565,27 @@ def main() -> int:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[seed_row(seed, label, d)
           for seed, one, two in others for label, d in (("1", one), ("2", two))],
+        "",
+        "Tickets printed by a dispenser cut off from the hub (its link lost; the hub "
+        "and the counters carry on), on the same two days: what each ticket would have "
+        "said (`motcua/ticketing/wait.py`: always a range, from the last line state the "
+        "dispenser heard, the people ahead then plus the tickets it printed since, the "
+        "range widening with the state's age; nothing after 30 minutes) against the "
+        "wait that followed. \"printed\": the range's distance to the wait (0 inside), "
+        "mean / p90; beside it the hub's own estimate at issue, as printed, and its "
+        "ranges' hit rate:",
+        "",
+        "| day | cut off for | tickets | a range printed | wait inside range | "
+        "printed: mean / p90 | range width: median / p90 |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| {label} | the hub's own, at issue | {d['n']} | {d['new']['ranged']:.0%} | "
+          f"{d['new']['inside']:.0%} | {f(d['new']['printed'])} | "
+          f"{d['new']['width'][0]:g} / {d['new']['width'][1]:g} |"
+          for label, d in (("1", day1), ("2", day2))],
+        *[f"| {label} | {age} min | {o['tickets']} | {o['said']:.0%} | {o['inside']:.0%} | "
+          f"{f(o['printed'])} | {o['width'][0]:g} / {o['width'][1]:g} |"
+          for label, d in (("1", day1), ("2", day2))
+          for age, o in d["offline"].items()],
         "",
         *findings(day1, day2, [d for _, one, two in others for d in (one, two)]),
     ])

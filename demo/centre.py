@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from central.accounts import users
 from central.config import HubConfig
 from central.devices import bindings, nodes
-from central.queue import commands, setup, tickets
+from central.queue import commands, setup, state, tickets
 from central.store import Store
 from motcua import clock
 from motcua.broker import BrokerError, Mosquitto, free_port, wait_for_port
@@ -310,11 +310,11 @@ def _store(database: str) -> Store:
 
 
 def _staff(database: str) -> dict[int, str]:
-    """Counter number → the full name of the (simulated) officer signed in there."""
-    store = _store(database)
-    names = {u["id"]: u["full_name"] for u in users.list_users(store)}
-    return {c["number"]: names[c["officer_id"]] for c in setup.counters(store.db)
-            if c["officer_id"] in names}
+    """Counter number → since when the (simulated) officer there is signed in, as the
+    counter's state says it (``signed_in``; the state names nobody: it is public)."""
+    db = _store(database).db
+    return {c["number"]: state.counter_state(db, c["number"]).get("signed_in")
+            for c in setup.counters(db) if c["officer_id"] is not None}
 
 
 def _latest_ticket(database: str) -> tuple[str, str] | None:
@@ -576,7 +576,6 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
         http_port = chosen
     broker = Mosquitto(PROJECT / "broker-config" / "dev.conf", data_dir=base / "broker",
                        log_file=base / "logs" / "mosquitto.log")
-    configs = _write_configs(base, broker.port, http_port, broker.ws_port, cache)
     children: list[tuple[str, subprocess.Popen]] = []
     stdin_locks: dict[str, threading.Lock] = {}
     stopping = threading.Event()
@@ -645,6 +644,9 @@ def run_demo(http_port: int = 8080, directory: str = "var/demo", speed: float = 
             return 1
         remember_groups()
         print(f"Mosquitto: 127.0.0.1:{broker.port} (broker-config/dev.conf)", flush=True)
+        # Written once the broker listens: its ports can change during the start
+        # (motcua.broker: one taken meanwhile is exchanged for a free one).
+        configs = _write_configs(base, broker.port, http_port, broker.ws_port, cache)
         hub_config = load(HubConfig, configs["hub"])
         moment = clock.now().astimezone(ZoneInfo(clock.LOCAL_ZONE))
         print(f"Giờ của buổi chạy thử / the demo's time: {moment.strftime('%H:%M %d/%m/%Y')}, "

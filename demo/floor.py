@@ -103,8 +103,9 @@ class DemoFloor:
         self.counts: Counter = Counter()
         self._counts_lock = threading.Lock()
         self.first_ticket = threading.Event()
-        # Who the simulated officer at each counter is (full name): when someone
-        # else signs in there (a person on /console), the simulated one steps away.
+        # Since when the simulated officer at each counter is signed in (the counter
+        # state's `signed_in`): when someone else signs in there (a person on
+        # /console), the simulated one steps away.
         self.officers = officers or {}
         self.counter_state: dict[int, dict] = {}
         self.breaks: list[dict] = []  # each break's paused state (status_name, back_at)
@@ -166,7 +167,8 @@ class DemoFloor:
         """A person signed in at this counter instead of its simulated officer."""
         expected = self.officers.get(number)
         state = self.counter_state.get(number)
-        return expected is not None and state is not None and state.get("officer") != expected
+        return expected is not None and state is not None and \
+            state.get("signed_in") != expected
 
     def _key(self, number: int, key: str) -> bool:
         """Press one key of counter ``number``'s keypad (or its rating keypad, 1-4)."""

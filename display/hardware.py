@@ -24,7 +24,7 @@ from pathlib import Path
 import pygame
 from PIL import Image
 
-from motcua.key_watch import KeyWatch
+from motcua.input_devices import KeyWatch
 from motcua.screen_wait import open_for as open_screen_wait
 from motcua.screen_wait import reads_input_devices
 from motcua.voice import FilePlayer, PygamePlayer
@@ -108,8 +108,8 @@ class WindowScreen:
     the window's close within a moment, without waking for anything else: on X11
     and Wayland it rests in SDL's own wait (:mod:`motcua.screen_wait`), which a key
     or a posted wake ends; on KMS/DRM (the Pi), whose SDL has no wait, a thread
-    watches the keyboards (:mod:`motcua.key_watch`) and calls ``on_input``, and the
-    loop then asks SDL (:meth:`poll`)."""
+    watches the keyboards (:class:`motcua.input_devices.KeyWatch`) and calls
+    ``on_input``, and the loop then asks SDL (:meth:`poll`)."""
 
     def __init__(self, size: tuple[int, int], fullscreen: bool, portrait: bool = False,
                  on_input=None, input_folder: str = "/dev/input"):

@@ -31,7 +31,7 @@ class BoardView:
 
     center_name: str = ""
     calls: tuple = ()          # newest first: display, counter, counter_name, service_name, …
-    counters: tuple = ()       # counter, name, status, display, status_name, officer
+    counters: tuple = ()       # counter, name, status, display, status_name
     waiting: tuple = ()        # service, name, waiting, estimate_min
     departments: tuple = ()    # code, name, on_time_rate, overdue, resolved, in_progress
     period: str = ""
@@ -152,7 +152,6 @@ class BoardModel:
                     "status": detail.get("status", c.get("status", "closed")),
                     "status_name": detail.get("status_name", ""),
                     "display": c.get("display"),
-                    "officer": detail.get("officer"),
                 })
             waiting = []
             for w in board.get("waiting") or []:

@@ -4,7 +4,7 @@ It only listens. At start (and after every reconnect) the broker hands it the
 hub's retained state, so it draws the whole board without asking anything:
 
 - ``state/board/{hall}``: the newest calls, each counter's number, who waits;
-- ``state/counter/+``: each counter's state (paused, closed, officer);
+- ``state/counter/+``: each counter's state (paused, closed);
 - ``state/line/+``: each service's line and wait estimate;
 - ``state/queue_stats`` and ``state/dossier_stats``: the day's figures and each
   department's on-time rate and overdue dossiers;
@@ -209,12 +209,15 @@ class HallDisplay(Node):
         # new one).
         self._redraw_at = time.monotonic() + clock.seconds_to_next(
             self.redraw_period(now), now) + REDRAW_AFTER_S
-        self.frame_texts = self.renderer.texts
         self._report([str(cut) for cut in self.renderer.reports])
         changed = view.version != self._drawn_version
         self._drawn_version = view.version
         self.hardware.screen.present(self.frame, changed)
+        # Counted, then what it shows: whoever reads the texts (a test, from another
+        # thread) finds the frame shown and counted, not one still being presented
+        # (saving it as a PNG took long enough beside two busy loops to be caught).
         self.frames += 1
+        self.frame_texts = self.renderer.texts
         return self.frame
 
     def redraw_period(self, now: dt.datetime) -> float:

@@ -45,13 +45,15 @@ from .lookup import LookupFailed, LookupOffline
 from .replica import Replica
 
 log = logging.getLogger(__name__)
-# A screen's touches and keys and the camera's frames are read this often where
-# they cannot be waited for: SDL and OpenCV hand them over only when asked
-# (pygame's event.wait(timeout) asks every millisecond). On X11 and Wayland the
-# kiosk sleeps in SDL's own wait, on KMS/DRM in poll on the input devices SDL
-# reads (motcua/screen_wait.py); the camera is read on this clock. Nothing else is
-# read on a clock: the bus, the look-ups and the ticket worker wake the kiosk when
-# they have something to show.
+# A screen's touches and keys are read this often where they cannot be waited
+# for: SDL hands them over only when asked (pygame's event.wait(timeout) asks every
+# millisecond). On X11 and Wayland the kiosk sleeps in SDL's own wait, on KMS/DRM in
+# poll on the input devices SDL reads (motcua/screen_wait.py,
+# motcua/input_devices.py). OpenCV too hands a camera's frames over only when asked:
+# the camera is read on its own clock, every 0.5 s at rest and every 0.1 s while
+# something moves in its view (kiosk/scanner.py). Nothing else is read on a clock:
+# the bus, the look-ups and the ticket worker wake the kiosk when they have
+# something to show.
 INPUT_POLL_S = 0.1
 
 
@@ -367,7 +369,7 @@ class Kiosk(Node):
         camera, the screen's clock and idle time-out; None: only when woken."""
         waits = [self.ui.due_in()] if self.ui is not None else [0.0]
         if self.scanner is not None:
-            waits.append(INPUT_POLL_S)  # a camera's read waits for its next frame
+            waits.append(self.scanner.due_in())  # 0.5 s at rest, 0.1 s while decoding
         waits.append(self.input_poll())
         waits = [w for w in waits if w is not None]
         return min(waits) if waits else None
@@ -417,7 +419,7 @@ class Kiosk(Node):
             self.open_screen()
         if self.center_name:
             self.ui.center_name = self.center_name
-        if self.scanner is not None:
+        if self.scanner is not None and self.scanner.due_in() == 0:
             code = self.scanner.poll()
             if code:
                 self.ui.scanned(code)  # an ID card or a receipt

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import random
 import shutil
 import signal
 import socket
@@ -93,16 +94,106 @@ def loopback_host() -> str:
     return "127.0.0.1"
 
 
+# Where free_port() looks: below the kernel's ephemeral range (32768-60999 on
+# Linux by default). An outgoing connection takes its local port from that
+# range, and so does every bind to port 0. A port found free there and handed
+# to a server that binds it a moment later could be taken in between by any
+# connection on the machine: a test run beside seven others opens thousands.
+# Below the range only a program that names the port can take it.
+PORTS_FROM = 20000
+_handed: set[int] = set()
+_random = random.SystemRandom()
+
+
+def _ephemeral_range() -> tuple[int, int] | None:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return None
+
+
 def free_port() -> int:
-    """A TCP port free on every loopback address (a listener on ``localhost`` binds them all)."""
+    """A TCP port free on every loopback address (a listener on ``localhost`` binds them all),
+    outside the kernel's ephemeral range when it leaves room (see ``PORTS_FROM``), and
+    not one this process was given before.
+
+    Still only free *now*: a server given it must notice when its bind fails and
+    try another (:meth:`Mosquitto.start` does).
+    """
     others = [a for a in loopback_addresses() if a != "127.0.0.1" and _bindable(a)]
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+    ephemeral = _ephemeral_range()
+    below = ephemeral is not None and ephemeral[0] - PORTS_FROM >= 2000
+    for _ in range(200):
+        if below:
+            port = _random.randrange(PORTS_FROM, ephemeral[0])
+            if port in _handed or not _bindable("127.0.0.1", port):
+                continue
+        else:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            if port in _handed:
+                continue
         if all(_bindable(a, port) for a in others):
+            _handed.add(port)
             return port
-    return port
+    raise BrokerError("no free TCP port found on loopback in 200 tries")
+
+
+def _listening_sockets(port: int) -> set[str] | None:
+    """The inodes of the sockets listening on TCP ``port`` (any address), or None
+    where the kernel's tables cannot be read (not Linux)."""
+    found: set[str] = set()
+    tables = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        tables += 1
+        for line in lines:
+            fields = line.split()
+            # local address "0100007F:4E21", state 0A = LISTEN, inode in column 10
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(fields[9])
+    return found if tables else None
+
+
+def _sockets_of(pid: int) -> set[str] | None:
+    """The socket inodes process ``pid`` holds, or None where that cannot be read."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    found = set()
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed since the listing
+        if target.startswith("socket:["):
+            found.add(target[8:-1])
+    return found
+
+
+def listening(process: subprocess.Popen, ports: dict[int, int]) -> bool | None:
+    """Whether ``process`` itself listens on each port, with at least as many
+    sockets as asked (``{port: count}``: one per address of ``localhost``).
+
+    Another program answering on the port is not ``process`` listening: a
+    connect would not tell them apart. None where /proc cannot say.
+    """
+    ours = _sockets_of(process.pid)
+    if ours is None:
+        return None
+    for port, count in ports.items():
+        there = _listening_sockets(port)
+        if there is None:
+            return None
+        if len(there & ours) < count:
+            return False
+    return True
 
 
 def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> bool:
@@ -120,7 +211,11 @@ class Mosquitto:
     def __init__(self, config_file: str | os.PathLike, port: int | None = None,
                  data_dir: str | os.PathLike | None = None, log_file=None):
         self.config_file = Path(config_file)
-        self.port = port or free_port()
+        # A port we chose may move during the first start, if another program took
+        # it meanwhile (start() tries another). A port the caller named, or has
+        # read (see `port`), never moves: somebody was told it.
+        self._port = port or free_port()
+        self._port_pinned = port is not None
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="motcua-broker-"))
         self.log_file = Path(log_file) if log_file else self.data_dir / "mosquitto.log"
@@ -130,23 +225,45 @@ class Mosquitto:
         # `web.acl` sits beside the config, a read-only websockets listener is
         # added on a free port, anonymous clients confined by that ACL.
         self.web_acl = self.config_file.parent / "web.acl"
-        self.ws_port = free_port() if self.web_acl.exists() else None
+        self._ws_port = free_port() if self.web_acl.exists() else None
+        self._ws_pinned = False
+
+    @property
+    def port(self) -> int:
+        """The MQTT listener's port. Read it after :meth:`start`: one chosen here can
+        move during the first start if it was taken, unless it was read before."""
+        self._port_pinned = True
+        return self._port
+
+    @port.setter
+    def port(self, value: int) -> None:
+        self._port, self._port_pinned = value, True
+
+    @property
+    def ws_port(self) -> int | None:
+        """The live pages' websockets port (None without one); as :attr:`port`."""
+        self._ws_pinned = True
+        return self._ws_port
+
+    @ws_port.setter
+    def ws_port(self, value: int | None) -> None:
+        self._ws_port, self._ws_pinned = value, True
 
     def write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         header = (
             f"# written by motcua.broker from {self.config_file}\n"
-            f"listener {self.port} {self.host}\n"
+            f"listener {self._port} {self.host}\n"
             f"user {getpass.getuser()}\n"
             f"persistence_location {self.data_dir}/\n"
         )
         websockets = ""
-        if self.ws_port:
+        if self._ws_port:
             # libwebsockets in Debian's 2.0.11 fails to bind without an IPv6
             # stack unless told to use IPv4 (socket_domain).
             websockets = (
                 f"\n# added by motcua.broker: live web pages, read-only\n"
-                f"listener {self.ws_port} 127.0.0.1\n"
+                f"listener {self._ws_port} 127.0.0.1\n"
                 f"socket_domain ipv4\n"
                 f"protocol websockets\n"
                 f"allow_anonymous true\n"
@@ -160,19 +277,82 @@ class Mosquitto:
         path.write_text("".join(hoisted) + header + body + websockets, encoding="utf-8")
         return path
 
+    # How often start() tries fresh ports when the ones it chose were taken.
+    START_TRIES = 5
+
+    def listener_ports(self) -> dict[int, int]:
+        """The ports this broker's own process listens on, each with how many sockets
+        (``localhost``: one per address, see :func:`loopback_host`)."""
+        ports = {self._port: len(loopback_addresses()) if self.host == "localhost" else 1}
+        if self._ws_port:
+            ports[self._ws_port] = 1
+        return ports
+
+    def _move_taken(self, said: str) -> bool:
+        """Fresh ports for the listeners Mosquitto said (``said``, its log) it could not
+        bind, where nobody has been told them yet; whether it could."""
+        if self._ws_port and f"websockets listener on port {self._ws_port}" in said:
+            if self._ws_pinned:
+                return False
+            self._ws_port = free_port()
+            return True
+        if "Address already in use" in said and not self._port_pinned:
+            self._port = free_port()
+            return True
+        return False
+
     def start(self, timeout: float = 10.0) -> Mosquitto:
+        """Start the broker; return once it listens on its ports itself.
+
+        A port can be taken between :func:`free_port` and Mosquitto's bind (by a
+        connection's local port, or by another program). Mosquitto then exits
+        with "Address already in use"; on a first start with ports of our
+        choosing, this tries fresh ones (``START_TRIES`` in all). A restart keeps
+        its port (clients know it), and so does a port read before the start: a
+        port taken then fails the start plainly.
+        """
         binary = find_mosquitto()
-        conf = self.write_config()
-        self._log = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [binary, "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        if not wait_for_port(self.port, timeout):
+        for attempt in range(1, self.START_TRIES + 1):
+            conf = self.write_config()
+            self._log = open(self.log_file, "ab")  # noqa: SIM115 - closed in stop()
+            logged_from = self._log.tell()
+            self.process = subprocess.Popen(
+                [binary, "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            ports = self.listener_ports()
+            if self._wait_listening(self.process, ports, timeout):
+                self._port_pinned = True
+                self._ws_pinned = self._ws_pinned or self._ws_port in ports
+                return self
+            exited = self.process.poll() is not None
             self.stop()
-            tail = self.log_file.read_text(errors="replace")[-2000:]
-            raise BrokerError(f"mosquitto did not open port {self.port}:\n{tail}")
-        return self
+            with open(self.log_file, "rb") as log:
+                log.seek(logged_from)
+                said = log.read().decode(errors="replace")
+            if exited and attempt < self.START_TRIES and self._move_taken(said):
+                continue
+            ports = ", ".join(str(p) for p in self.listener_ports())
+            why = "exited" if exited else f"did not listen within {timeout:g} s"
+            raise BrokerError(f"mosquitto {why} on port {ports} (try {attempt}):\n"
+                              f"{said[-2000:]}")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _wait_listening(process: subprocess.Popen, ports: dict[int, int],
+                        timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                return False
+            state = listening(process, ports)
+            if state is None:  # no /proc: a connect is the best we can do
+                state = all(wait_for_port(p, 0.05) for p in ports)
+                state = state and process.poll() is None
+            if state:
+                return True
+            time.sleep(0.02)
+        return False
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.process and self.process.poll() is None:
@@ -253,7 +433,7 @@ class ProductionMosquitto(Mosquitto):
         # The live pages' relay (provision writes it for a centre and for a
         # province): on a free port here, like the main listener.
         self.public_conf = self.files_dir / "public.conf"
-        self.ws_port = free_port() if self.public_conf.exists() else None
+        self._ws_port = free_port() if self.public_conf.exists() else None
         self.relay: subprocess.Popen | None = None
 
     def write_config(self) -> Path:
@@ -262,7 +442,7 @@ class ProductionMosquitto(Mosquitto):
         for line in self.config_file.read_text(encoding="utf-8").splitlines():
             words = line.split()
             if words[:1] == ["listener"]:
-                line = f"listener {self.port} {self.host}"
+                line = f"listener {self._port} {self.host}"
             elif words[:1] == ["log_dest"]:
                 line = "log_dest stdout"
             elif words[:1] == ["persistence_location"]:
@@ -286,9 +466,9 @@ class ProductionMosquitto(Mosquitto):
             if words[:2] == ["listener", "0"]:
                 line = f"listener 0 {self.data_dir}/relay.sock"
             elif words[:1] == ["listener"]:
-                line = f"listener {self.ws_port} 127.0.0.1"
+                line = f"listener {self._ws_port} 127.0.0.1"
             elif words[:1] == ["address"] and not self.keep_ports:
-                line = f"address 127.0.0.1:{self.port}"
+                line = f"address 127.0.0.1:{self._port}"
             elif words[:1] == ["log_dest"]:
                 line = "log_dest stdout"
             else:
@@ -300,18 +480,41 @@ class ProductionMosquitto(Mosquitto):
         path.chmod(0o600)
         return path
 
+    def listener_ports(self) -> dict[int, int]:
+        # ws_port is the relay's, another process (start_relay).
+        return {self._port: len(loopback_addresses()) if self.host == "localhost" else 1}
+
     def start(self, timeout: float = 10.0) -> ProductionMosquitto:
         super().start(timeout)
-        if self.ws_port and (self.relay is None or self.relay.poll() is not None):
+        if self._ws_port and (self.relay is None or self.relay.poll() is not None):
+            self.start_relay(timeout)
+        return self
+
+    def start_relay(self, timeout: float = 10.0) -> None:
+        """The relay on ``ws_port``; as :meth:`Mosquitto.start`, a port taken before
+        its first start is exchanged for a fresh one, never afterwards."""
+        for attempt in range(1, self.START_TRIES + 1):
             conf = self.write_relay_config()
             self._relay_log = open(self.data_dir / "public.log", "ab")  # noqa: SIM115
+            logged_from = self._relay_log.tell()
             self.relay = subprocess.Popen(
                 [find_mosquitto(), "-c", str(conf)], stdout=self._relay_log,
                 stderr=subprocess.STDOUT, start_new_session=True)
-            if not wait_for_port(self.ws_port, timeout):
-                self.stop()
-                raise BrokerError(f"the live pages' relay did not open port {self.ws_port}")
-        return self
+            if self._wait_listening(self.relay, {self._ws_port: 1}, timeout):
+                self._ws_pinned = True
+                return
+            exited = self.relay.poll() is not None
+            self.stop_relay()
+            with open(self.data_dir / "public.log", "rb") as log:
+                log.seek(logged_from)
+                said = log.read().decode(errors="replace")
+            if (exited and "Unable to create websockets listener" in said
+                    and not self._ws_pinned and attempt < self.START_TRIES):
+                self._ws_port = free_port()
+                continue
+            self.stop()
+            raise BrokerError(f"the live pages' relay did not open port {self._ws_port} "
+                              f"(try {attempt}):\n{said[-2000:]}")
 
     def stop_relay(self, timeout: float = 5.0) -> None:
         if self.relay and self.relay.poll() is None:

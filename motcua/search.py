@@ -52,7 +52,10 @@ TABLE = "procedure_search"
 CANDIDATES = 1000
 # Letters of folded Vietnamese (no f, j, w, z) plus those of loan words.
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_SLIP_MIN = 3          # shorter words are too ambiguous to correct
+_SLIP_MIN = 3          # shorter words are too ambiguous to correct on their own
+_SLIP_PHRASE_MIN = 2   # ... but a two-letter one is, to a word its neighbour makes a phrase with
+_PHRASE_TRIES = 40     # corrections of one word checked against its neighbours
+_PHRASE_ROWS = 400     # names read for those phrases
 _SLIP_MAX = 4          # corrections tried per word and kind of slip
 _SLIP_ORDER = {0: 0, 1: 1, -1: 2}   # same length, one letter longer, one shorter
 _vocab_cache: dict[tuple[int, str], tuple[tuple, list[str], dict[str, int]]] = {}
@@ -187,10 +190,20 @@ class SearchIndex:
         # letter forgiven ("sinhh"); then any word, ranked by how many match.
         exact = " AND ".join(f'"{t}"*' for t in terms)
         hits = self._run(exact, query, terms, department, field, level, limit)
-        if hits:
+        if hits and not self._cut_short(terms):
             return hits
         attempts = []
         slipped = self._slips(terms)
+        if hits:
+            # A word before the last one that is no word of the index, only the start
+            # of one ("khan tu" matched "kháng … tù"): more likely a slip than a word
+            # cut short. Both readings are searched; the corrected phrase ranks first.
+            if not slipped:
+                return hits
+            groups = [" OR ".join(f'"{c}"*' for c in [t, *fixes]) for t, fixes in slipped]
+            corrected = [fixes[0] if fixes else t for t, fixes in slipped]
+            return self._run(f"({exact}) OR (" + " AND ".join(f"({g})" for g in groups) + ")",
+                             query, corrected, department, field, level, limit)
         if slipped:
             groups = [" OR ".join(f'"{c}"*' for c in [t, *fixes]) for t, fixes in slipped]
             corrected = [fixes[0] if fixes else t for t, fixes in slipped]
@@ -235,7 +248,14 @@ class SearchIndex:
 
     def _slips(self, terms: list[str]) -> list[tuple[str, list[str]]] | None:
         """Each term with the known words one slip away (none when it is known),
-        or None when no term needs (or has) a correction."""
+        or None when no term needs (or has) a correction.
+
+        The likeliest first (it decides the phrase boost): one that makes a phrase
+        of the index with a neighbouring word of the query ("ket hom": "hội" is the
+        commoner word, but "kết hôn" is the phrase); then a wrong or swapped letter,
+        a missing one, an extra one; then the commoner word. A word shorter than
+        ``_SLIP_MIN`` is corrected only to a word that makes such a phrase.
+        """
         ordered, docs = self._vocabulary()
 
         def known(term: str, prefix: bool) -> bool:
@@ -246,31 +266,65 @@ class SearchIndex:
             i = bisect.bisect_left(ordered, term)
             return i < len(ordered) and ordered[i].startswith(term)
 
+        def kind(fix: str, term: str) -> int:
+            return (len(fix) > len(term)) - (len(fix) < len(term))
+
         out, changed = [], False
         for i, term in enumerate(terms):
             last = i == len(terms) - 1   # the word being typed may be unfinished
-            if term.isdigit() or len(term) < _SLIP_MIN or known(term, last):
+            if term.isdigit() or len(term) < _SLIP_PHRASE_MIN or known(term, last):
                 out.append((term, []))
                 continue
             near = one_slip_away(term)
-            # The likeliest first (it decides the phrase boost): a wrong or
-            # swapped letter, then a missing one, then an extra one; then the
-            # more common word.
-            fixes = sorted((c for c in near if c in docs),
-                           key=lambda c: (_SLIP_ORDER[(len(c) > len(term)) - (len(c) < len(term))],
-                                          -docs[c], c))
+            fixes = [c for c in near if c in docs]
             if last and not fixes:
                 # An unfinished word with a slip ("karoa" for "karao…"): the
                 # neighbours that start a known word.
-                fixes = sorted(c for c in near if known(c, True))
-            # A few of each kind, so common short words ("lai", "hai") do not
-            # crowd out the longer one meant ("kai" → "khai").
-            fixes = [c for kind in (0, 1, -1) for c in [
-                f for f in fixes if (len(f) > len(term)) - (len(f) < len(term)) == kind
-            ][:_SLIP_MAX]]
+                fixes = [c for c in near if known(c, True)]
+            left = terms[i - 1] if i else ""
+            right = terms[i + 1] if not last else ""
+            context = self._phrases(fixes, left, right, prefix=last)
+            if len(term) < _SLIP_MIN:
+                fixes = [c for c in fixes if context.get(c)]
+            fixes.sort(key=lambda c: (-context.get(c, 0), _SLIP_ORDER[kind(c, term)],
+                                      -docs.get(c, 0), c))
+            # The phrase-makers, then a few of each kind, so common short words ("lai",
+            # "hai") do not crowd out the longer one meant ("kai" → "khai").
+            first = [c for c in fixes if context.get(c)][:_SLIP_MAX]
+            fixes = first + [c for k in (0, 1, -1) for c in [
+                f for f in fixes if kind(f, term) == k and f not in first][:_SLIP_MAX]]
             changed |= bool(fixes)
             out.append((term, fixes))
         return out if changed else None
+
+    def _cut_short(self, terms: list[str]) -> bool:
+        """A word before the last is not a word of the index (only the start of one)."""
+        _, docs = self._vocabulary()
+        return any(len(t) >= _SLIP_PHRASE_MIN and not t.isdigit() and t not in docs
+                   for t in terms[:-1])
+
+    def _phrases(self, fixes: list[str], left: str, right: str, *,
+                 prefix: bool) -> dict[str, int]:
+        """How many of the two neighbours each fix makes a phrase of the index with
+        (``left fix``, ``fix right``; the last word may be unfinished: ``prefix``).
+        One FTS5 query over the names holding any of those phrases."""
+        if not fixes or not (left or right):
+            return {}
+        fixes = fixes[:_PHRASE_TRIES]
+        star = "*" if prefix else ""
+        phrases = [f'"{left} {c}"{star}' for c in fixes if left]
+        phrases += [f'"{c} {right}"' for c in fixes if right]
+        rows = self.conn.execute(
+            f"select folded from {self.table} where {self.table} match ? limit {_PHRASE_ROWS}",
+            [" OR ".join(phrases)]).fetchall()
+        texts = [f" {r[0]} " for r in rows]
+        found = {}
+        for c in fixes:
+            ends = (f" {left} {c}" if prefix else f" {left} {c} ") if left else None
+            begins = f" {c} {right} " if right else None
+            found[c] = (any(ends in t for t in texts) if ends else 0) \
+                + (any(begins in t for t in texts) if begins else 0)
+        return found
 
     def _run(self, match, query, terms, department, field, level, limit) -> list[Hit]:
         filters, args = [], []

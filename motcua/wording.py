@@ -32,3 +32,23 @@ def on_time_share(rate: float | None, resolved: int | None = None) -> str:
 def overdue_in_progress(n: int | None) -> str:
     """Dossiers in progress past their due time: 'đang quá hạn: N'."""
     return f"đang quá hạn: {count(n or 0)}"
+
+
+# A line whose service no counter is open for: no wait is estimated (the hub's
+# figure for it is what one counter opened now would give, not a wait anyone has).
+# The hall board says the same when no counter of the hall is open.
+NO_COUNTER_OPEN = "Chưa có quầy nào mở"
+
+
+def line_estimate(line: dict) -> str:
+    """A waiting line's estimate for a new ticket, in minutes, as the staff's pages show
+    it (the retained ``state/line`` message): "Chưa có quầy nào mở" with no counter
+    open for the service, the range ("5–20") when the hub cannot trust one number,
+    else the number; "" when the hub sent none."""
+    if not line.get("open_counters"):
+        return NO_COUNTER_OPEN
+    low_high = line.get("estimate_range")
+    if low_high:
+        return f"{count(low_high[0])}–{count(low_high[1])}"
+    minutes = line.get("estimate_min")
+    return "" if minutes is None else count(minutes)

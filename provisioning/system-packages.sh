@@ -17,16 +17,23 @@ base="python3 python3-venv"
 gammu="gammu libgammu-dev pkg-config"
 # libfribidi0: Pillow's wheels lay text out with raqm only when FriBiDi is on the
 # system (else a basic layout: other glyph positions than the golden tickets and LED
-# lines; a minimal arm64 Debian 12 has none). libglib2.0-0: the aarch64 pygame wheel's
-# mixer needs libgthread-2.0 (no voice without it). Found on a blank arm64 root (issue 25).
+# lines; a minimal arm64 Debian 12 has none). Every role that draws text with Pillow:
+# the nodes, and the hub (a dossier's receipt ticket, central/dossiers/forms.py).
+# libglib2.0-0: pygame's mixer (its wheel's SDL2_mixer, aarch64 and x86_64 alike)
+# needs libgthread-2.0 (no voice without it). Found on a blank arm64 root (issue 25).
+# The demo runs the hub and every node on fake hardware: their run-time packages,
+# not the hardware's (python3-lgpio, python3-spidev, alsa-utils, v4l-utils) nor
+# gammu's (the modem; python-gammu has wheels where the demo runs).
+# tests/test_packaging.py holds the demo's and the test machine's lists to that.
 pillow="libfribidi0"
+mixer="libglib2.0-0"
 case "$role" in
-  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql xvfb libxtst6" ;;
-  demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox" ;;  # the hall voice
-  hub)       pkgs="$base mosquitto fonts-dejavu-core $gammu" ;;
+  dev)       pkgs="$base mosquitto libzbar0 fonts-dejavu-core chromium espeak-ng sox poppler-utils $gammu sysbench nginx-light postgresql xvfb libxtst6 $pillow $mixer" ;;
+  demo)      pkgs="$base mosquitto libzbar0 fonts-dejavu-core espeak-ng sox $pillow $mixer" ;;  # the hall voice
+  hub)       pkgs="$base mosquitto fonts-dejavu-core $pillow $gammu" ;;
   dispenser) pkgs="$base fonts-dejavu-core $pillow" ;;
   counter)   pkgs="$base fonts-dejavu-core $pillow python3-spidev" ;;  # luma SPI (MAX7219)
-  display)   pkgs="$base fonts-dejavu-core $pillow espeak-ng sox libglib2.0-0" ;;
+  display)   pkgs="$base fonts-dejavu-core $pillow espeak-ng sox $mixer" ;;
   kiosk)     pkgs="$base libzbar0 fonts-dejavu-core $pillow" ;;
   *) echo "usage: $0 dev|demo|hub|dispenser|counter|display|kiosk" >&2; exit 2 ;;
 esac

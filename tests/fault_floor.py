@@ -111,6 +111,9 @@ def run_counter(settings: dict, journal: Journal) -> None:
     from counter.config import CounterConfig
     from counter.node import Counter
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from common import officer_next  # bench/common.py: the simulated officer's rule
+
     load = settings.pop("load")
     node = Counter(from_dict(CounterConfig, settings))
     _watch_link(node, journal)
@@ -160,22 +163,16 @@ def run_counter(settings: dict, journal: Journal) -> None:
         time.sleep(load["period"])
         if command["word"] is None:
             step()
+    def press(action: str) -> dict | None:  # the hub's result, None if refused or lost
+        answer = step(action)
+        return (answer.get("result") or {}) if answer and answer.get("ok") else None
+
     if command["word"] == "drain":
-        empty, last = 0, None
+        empty, serving = 0, None
         deadline = time.monotonic() + 120
         while empty < 2 and time.monotonic() < deadline:
-            answer = step()
-            result = (answer or {}).get("result") or {}
-            ok = bool(answer and answer.get("ok"))
-            current = (result.get("current") or {}).get("display")
-            if ok and current is not None and current == last:
-                # Nobody new: a "next" leaves the ticket only called at the counter
-                # (session 24's rule); the officer, done with it, finishes it.
-                answer = step("finish")
-                ok = bool(answer and answer.get("ok"))
-                current = None if ok else current
-            empty = empty + 1 if ok and current is None else 0
-            last = current
+            ok, serving = officer_next(press, serving)
+            empty = empty + 1 if ok and serving is None else 0
             if not ok:
                 time.sleep(0.5)
         deadline = time.monotonic() + 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import barcode
 import cv2
@@ -51,3 +52,40 @@ def frame(symbol: numpy.ndarray, *, angle: float = 0.0, blur: int = 0, noise: fl
         canvas = numpy.clip(canvas + rng.normal(0, noise, canvas.shape), 0, 255)
         canvas = canvas.astype(numpy.uint8)
     return cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR)
+
+
+def loop_frames(kiosk, frames: int) -> None:
+    """The kiosk's loop round ``frames`` times, each when its camera is due (every
+    0.1 s while the view changes: kiosk/scanner.py), as ``Node.run`` would."""
+    for _ in range(frames):
+        time.sleep(kiosk.scanner.due_in())
+        kiosk.loop_once()
+
+
+class FakeCamera:
+    """A camera looking at the kiosk's scan window, for a kiosk's frame source: each
+    read gives the scene as it is now (empty, or ``shown``), with fresh sensor noise
+    (a few noisy frames made once, in turn: making noise per read would cost more
+    than the kiosk), and counts the reads."""
+
+    def __init__(self, noise: float = 3.0, copies: int = 4):
+        blank = numpy.full((1, 1), 200, numpy.uint8)  # the paper-grey background only
+        self.empty = [frame(blank, noise=noise, seed=i) for i in range(copies)]
+        self.noise, self.copies = noise, copies
+        self.scene = self.empty
+        self.reads = 0
+
+    def show(self, symbol: numpy.ndarray, **look) -> float:
+        """A code held up to the camera (``look``: :func:`frame`'s angle, blur); the
+        ``time.perf_counter()`` from which the camera sees it."""
+        scene = [frame(symbol, noise=self.noise, seed=100 + i, **look)
+                 for i in range(self.copies)]
+        self.scene = scene
+        return time.perf_counter()
+
+    def hide(self) -> None:
+        self.scene = self.empty
+
+    def __call__(self) -> numpy.ndarray:
+        self.reads += 1
+        return self.scene[self.reads % len(self.scene)]

@@ -2,7 +2,7 @@
 ``Node.run`` runs it (main thread, signals): tests/test_kiosk_devices.py and
 bench/nodes.py watch it from outside::
 
-    python -m tests.kiosk_evdev_probe CONFIG.toml FOLDER
+    python -m tests.kiosk_evdev_probe CONFIG.toml FOLDER [camera | camera-always]
 
 This machine has no input device and no uinput, so the "device" is two FIFOs in
 FOLDER that the same bytes (struct input_event) are written to, as the kernel gives
@@ -15,6 +15,12 @@ line on stdin is answered with the ms from a tap written (the finger to the
 large-text button, pressed and lifted: the kiosk acts at the lift) to the end of
 the frame that shows it. SIGTERM stops it as systemd does. The control thread
 sleeps on stdin: at rest only the kiosk runs.
+
+With ``camera`` the kiosk has a barcode camera (:class:`tests.frames.FakeCamera`:
+this machine has none), with ``camera-always`` one read and decoded every 0.1 s
+as before issue 25; ``ready`` then says how long one decode of a held-up code's
+frame takes, and each ``scan`` line on stdin is answered with the ms from a code
+held up to its reaching the UI (``KioskUI.scanned``), after which it is taken away.
 """
 
 from __future__ import annotations
@@ -64,7 +70,27 @@ class Device:
             os.write(fd, data)
 
 
-def main(config_path: str, folder: str) -> int:
+def with_camera(kiosk, always: bool) -> tuple:
+    """A fake barcode camera for ``kiosk``; the ms one decode of a held-up code takes
+    (the median of five), and the codes the UI was handed, with when."""
+    from kiosk import scanner
+
+    from .frames import FakeCamera, frame, qr_image
+
+    if always:  # as before issue 25: every frame read and decoded, every 0.1 s
+        scanner.REST_S, scanner.HOLD_S = scanner.ACTIVE_S, float("inf")
+    camera = FakeCamera()
+    kiosk.frame_source = camera
+    shown = frame(qr_image("000.00.14.H56-261125-0007"), noise=3.0)
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        scanner.decode(shown)
+        times.append((time.perf_counter() - t0) * 1000)
+    return camera, sorted(times)[2], []
+
+
+def main(config_path: str, folder: str, camera_kind: str = "") -> int:
     device = Device(Path(folder))
     os.environ.update(SDL_VIDEODRIVER="evdev",
                       SDL_EVDEV_DEVICES=f"{SDL_POINTER}:{device.paths[0]}")
@@ -73,13 +99,25 @@ def main(config_path: str, folder: str) -> int:
 
     kiosk = Kiosk(load(KioskConfig, config_path))
     draws, opened = record_draws(kiosk)
+    camera = decode_ms = scans = None
+    if camera_kind:
+        camera, decode_ms, scans = with_camera(kiosk, camera_kind == "camera-always")
 
     def control():
         opened.wait()
         wait = kiosk.screen_wait
-        print(json.dumps({"ready": True, "wait": getattr(wait, "kind", None),
-                          "devices": len(getattr(wait, "devices", ()))}), flush=True)
+        if camera is not None:
+            kiosk.ui.scanned = lambda text: scans.append((time.perf_counter(), text))
+        ready = {"ready": True, "wait": getattr(wait, "kind", None),
+                 "devices": len(getattr(wait, "devices", ()))}
+        if camera is not None:
+            ready["decode_ms"] = decode_ms
+        print(json.dumps(ready), flush=True)
         for line in sys.stdin:
+            if line.split()[:1] == ["scan"] and camera is not None:
+                print(json.dumps({"scan_ms": held_up(camera, scans, line.split()[1])}),
+                      flush=True)
+                continue
             if line.strip() != "touch":
                 continue
             ui = kiosk.ui
@@ -101,5 +139,23 @@ def main(config_path: str, folder: str) -> int:
     return 0
 
 
+def held_up(camera, scans: list, number: str) -> float | None:
+    """A receipt's code (``number`` its sequence) held up to ``camera`` till the UI
+    is handed it, then taken away: the ms it took, None after 5 s."""
+    from .frames import qr_image
+
+    code = f"000.00.14.H56-261125-{int(number):04d}"
+    t0 = camera.show(qr_image(code))
+    try:
+        while time.perf_counter() - t0 < 5:
+            got = [t for t, text in scans[-3:] if text == code and t > t0]
+            if got:
+                return (got[0] - t0) * 1000
+            time.sleep(0.0005)
+        return None
+    finally:
+        camera.hide()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1], sys.argv[2]))
+    raise SystemExit(main(*sys.argv[1:4]))

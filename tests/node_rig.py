@@ -32,6 +32,41 @@ def wakeups(pid: int) -> int:
     return total
 
 
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used so far (user + system, clock ticks of 10 ms)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+# "At rest": a second with at most this many wake-ups and this much CPU (clock ticks).
+QUIET_WAKEUPS = 3
+QUIET_TICKS = 2
+
+
+def wait_at_rest(processes: dict, timeout: float, in_a_row: int = 2) -> None:
+    """Return once every process (``{name: Popen}``) has been quiet ``in_a_row``
+    seconds in a row: at most QUIET_WAKEUPS wake-ups and QUIET_TICKS of CPU each.
+
+    A node still starting on a busy machine is not at rest, and a fixed sleep does
+    not say when it is: beside two busy loops (load 11-17) a board on X11 was still
+    starting 5 s after its launch and its "rest" read 8.2 wake-ups a second. A node
+    that never rests fails here, naming what each did in its last second.
+    """
+    quiet, deadline, last = 0, time.monotonic() + timeout, {}
+    while quiet < in_a_row:
+        for name, process in processes.items():
+            assert process.poll() is None, f"{name} ended: {process.returncode}"
+        assert time.monotonic() < deadline, \
+            f"never at rest within {timeout:g} s; last second (wake-ups, CPU ticks): {last}"
+        first = {name: (wakeups(p.pid), cpu_ticks(p.pid)) for name, p in processes.items()}
+        time.sleep(1.0)
+        last = {name: (wakeups(p.pid) - first[name][0], cpu_ticks(p.pid) - first[name][1])
+                for name, p in processes.items()}
+        calm = all(w <= QUIET_WAKEUPS and t <= QUIET_TICKS for w, t in last.values())
+        quiet = quiet + 1 if calm else 0
+
+
 def node_settings(role: str, folder: Path, center: str, port: int,
                   node_id: str | None = None, extra: str = "") -> str:
     """A node's TOML on fake hardware, its files in ``folder``: the dispenser's

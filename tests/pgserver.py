@@ -46,6 +46,7 @@ def find_bin(name: str) -> str:
 
 class PostgreSQL:
     def __init__(self, port: int | None = None):
+        self._port_ours = port is None
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="motcua-pg-")
         self.data = os.path.join(self.dir, "data")
@@ -67,7 +68,7 @@ class PostgreSQL:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> PostgreSQL:
-        initdb, postgres = find_bin("initdb"), find_bin("postgres")
+        initdb = find_bin("initdb")
         done = subprocess.run(
             self._as_owner([initdb, "-D", self.data, "-U", "postgres", "--auth=trust",
                             "--no-locale", "-E", "UTF8", "--no-sync"]),
@@ -75,8 +76,20 @@ class PostgreSQL:
         if done.returncode:
             raise PostgresError(f"initdb failed: {done.stderr.strip()[-500:]}")
         self.log = open(os.path.join(self.dir, "postgres.log"), "wb")  # noqa: SIM115
+        # A port free_port() found can be taken before postgres binds it (see
+        # motcua.broker.free_port): then another, when we chose it.
+        for _ in range(5):
+            if self._start_on_port():
+                return self
+            if not (self._port_ours and "Address already in use" in self._log_tail()):
+                raise PostgresError("postgres exited at start: " + self._log_tail())
+            self.port = free_port()
+        raise PostgresError("postgres found no free port in 5 tries: " + self._log_tail())
+
+    def _start_on_port(self) -> bool:
+        """Start postgres on ``self.port``: True once it answers, False if it exited."""
         self.process = subprocess.Popen(
-            self._as_owner([postgres, "-D", self.data, "-p", str(self.port),
+            self._as_owner([find_bin("postgres"), "-D", self.data, "-p", str(self.port),
                             "-c", "listen_addresses=127.0.0.1",
                             "-c", f"unix_socket_directories={self.dir}",
                             "-c", "max_connections=200", "-c", "shared_buffers=64MB"]),
@@ -84,17 +97,21 @@ class PostgreSQL:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise PostgresError("postgres exited at start: " + self._log_tail())
+                return False
             if self._ready():
-                return self
+                return True
             time.sleep(0.1)
         raise PostgresError("postgres did not accept connections within 30 s: " + self._log_tail())
 
     def _ready(self) -> bool:
+        """Our postgres answers: through the socket in our own directory, so another
+        program answering on the TCP port is not taken for it (postgres exits when
+        it cannot bind the port, before it opens that socket)."""
         import psycopg
 
         try:
-            with psycopg.connect(self.url, connect_timeout=2):
+            with psycopg.connect(host=self.dir, port=self.port, user="postgres",
+                                 dbname="postgres", connect_timeout=2):
                 return True
         except psycopg.OperationalError:
             return False

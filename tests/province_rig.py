@@ -97,7 +97,7 @@ class Province:
 def prepare_centre_db(db: Path, officer: str):
     """The sample centre's queue, three departments' procedures, an officer at counter 1."""
     from central.accounts import users
-    from central.queue import setup
+    from central.queue import commands, setup
     from central.store import Store
 
     from .dossier_helpers import add_procedures
@@ -107,8 +107,8 @@ def prepare_centre_db(db: Path, officer: str):
     add_procedures(store)
     user = users.create_user(store, officer, f"Cán bộ {officer}", "officer", "mật-khẩu-thử-1")
     user_id = user["id"] if isinstance(user, dict) else user
-    with store.write() as w:
-        w.execute("update counters set officer_id = ? where number = 1", [user_id])
+    with store.write() as w:  # as an officer taking the counter does (commands.sign_in)
+        commands.sign_in(w, setup.counter_by_number(w, 1), user_id)
     store.close()
 
 

@@ -87,6 +87,37 @@ def test_one_address_guessing_many_names_is_locked_out(web):
     assert sign_in(colleague, "admin", "mat-khau-admin").status_code == 302
 
 
+def from_address(web, address):
+    client = web.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_stranger_on_the_wifi_cannot_lock_an_officer_out_of_her_desk(web, store):
+    # Before: the name's lock held everywhere, so five wrong guesses at "lan.nt" from
+    # a phone on the hall's Wi-Fi kept Lan out of the hub at her own counter's PC.
+    desk = from_address(web, "10.20.0.50")
+    assert sign_in(desk, "lan.nt", "mat-khau-lan").status_code == 302   # her usual place
+    desk.post("/logout", data={"csrf_token": token_of(desk, "/")})
+    phone = from_address(web, "10.9.9.9")
+    codes = [sign_in(phone, "lan.nt", f"doan-{i}").status_code for i in range(10)]
+    assert codes[:5] == [401] * 4 + [429] and set(codes[5:]) == {429}
+    assert sign_in(phone, "lan.nt", "mat-khau-lan").status_code == 429  # the guesser waits
+    assert sign_in(from_address(web, "10.20.0.50"), "lan.nt", "mat-khau-lan").status_code == 302
+    # Many addresses guessing one name: each address locks at its fifth, and past 30
+    # failures the name locks at every address it never signed in from ...
+    for n in range(1, 8):
+        guesser = from_address(web, f"10.9.8.{n}")
+        assert [sign_in(guesser, "lan.nt", "sai").status_code for _ in range(5)][-1] == 429
+    assert sign_in(from_address(web, "10.9.8.99"), "lan.nt", "mat-khau-lan").status_code == 429
+    assert sign_in(from_address(web, "10.20.0.77"), "lan.nt", "mat-khau-lan").status_code == 429
+    # ... but not at her desk, and other officers are not held up.
+    assert sign_in(from_address(web, "10.20.0.50"), "lan.nt", "mat-khau-lan").status_code == 302
+    assert sign_in(from_address(web, "10.9.8.99"), "hung.gs", "mat-khau-hung").status_code == 302
+    assert throttle.wait_seconds(store, "lan.nt", "10.20.0.50") == 0
+    assert throttle.wait_seconds(store, "lan.nt", "10.20.0.77") > 0
+
+
 def test_a_right_password_resets_the_name_count(web, store):
     client = web.test_client()
     for _ in range(4):

@@ -320,7 +320,7 @@ def test_a_locked_booking_look_up_says_minutes_not_hundreds_of_seconds(web, cent
 
     lan = citizen(web)
     for _ in range(12):  # a phone guessed many times for one code
-        throttle.failed(centre, "hen:HABCDEFG", "127.0.0.1")
+        throttle.failed(centre, "hen:HABCDEFG", "hen:127.0.0.1", per_place=False)
     reply = lan.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": "HABCDEFG",
                                                "phone": "0912345678"})
     page = reply.get_data(as_text=True)

@@ -69,3 +69,38 @@ def test_a_citizen_books_moves_and_cancels_on_a_phone(browser, live_server, cent
     other.locator("#booking-status", has_text="Đã hủy").wait_for(timeout=5_000)
     page.close()
     other.close()
+
+
+def test_a_link_to_a_day_the_centre_is_closed_offers_no_booking(browser, live_server, centre):
+    """``/dat-lich?ngay=`` a Saturday (a shared or typed link) showed the person's form
+    and "Đặt lịch" under "Ngày này không có khung giờ nào": the citizen filled it in for
+    nothing. Now the day list comes back with the reason, at a phone's width."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+                            has_touch=True)
+    for day, words in (("2026-12-12", "Thứ Bảy, 12/12/2026"), ("2026-12-13", "Chủ nhật"),
+                       ("2027-06-01", "Thứ Ba, 01/06/2027"), ("2026-13-40", "không hợp lệ")):
+        page.goto(f"{live_server}/dat-lich?dich-vu=ho-tich&ngay={day}")
+        assert page.locator("#book").count() == 0, day
+        assert page.locator("#name").count() == 0, day
+        assert words in page.locator("#problem").inner_text(), day
+        # The days that can be booked are offered instead, Monday among them.
+        assert page.get_by_role("link", name="Thứ Hai, 07/12/2026").count() == 1, day
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
+
+
+def test_moving_a_booking_to_a_closed_day_offers_no_button(browser, live_server, centre,
+                                                           config):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{live_server}/dat-lich?dich-vu=ho-tich&ngay=2026-12-07")
+    page.locator("label.slot", has_text="08:00–08:30").click()
+    page.fill("#name", "Nguyễn Thị Lan")
+    page.fill("#phone", "0912 345 678")
+    page.wait_for_timeout(1200)
+    page.click("#book")
+    code = page.locator("#booking-code").inner_text(timeout=5_000)
+    page.goto(f"{live_server}/dat-lich/doi-gio?ma={code}&ngay=2026-12-12")
+    assert page.locator("#move").count() == 0
+    assert "Thứ Bảy, 12/12/2026" in page.locator("#problem").inner_text()
+    assert page.get_by_role("link", name="Thứ Ba, 08/12/2026").count() == 1
+    page.close()

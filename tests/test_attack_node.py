@@ -243,3 +243,41 @@ def test_malformed_messages_within_budget_make_one_log_line_not_one_each(centre,
     assert centre.gateway.bus.dropped >= before + 201
     lines = [r for r in caplog.records if "kiosk-1" in r.getMessage()]
     assert len(lines) <= 2, [r.getMessage() for r in lines][:5]
+
+
+def status(n: int, detail_bytes: int = 0) -> bytes:
+    return json.dumps({"v": 1, "node_id": "display-1", "role": "display", "state": "online",
+                       "version": "x", "detail": {"n": n, "pad": "x" * detail_bytes}}).encode()
+
+
+def test_a_stolen_nodes_status_topic_is_under_its_budget_too(centre):
+    """A node's status topic was outside the budget (it is retained on purpose): a
+    stolen display could write 200 kB into the hub's node registry with each status
+    and send thousands a second, each one a write to the hub's database, with no
+    alarm. Now a status is counted like an event: over 64 kB or over the rate it is
+    dropped before decoding, and the supervisor sees one alarm."""
+    topic = f"motcua/{centre.center}/node/display-1/status"
+    thief, _, _ = tls_client(centre, "display-1", "display-1", inflight=500)
+    try:
+        thief.publish(topic, status(0, 200_000), qos=1, retain=True).wait_for_publish(10)
+        wait_until(lambda: any(a.key == "budget.display-1.size" for a in alarms.active()),
+                   timeout=15)
+        row = centre.store.db.execute(
+            "select length(detail) from nodes where node_id = 'display-1'").fetchone()
+        assert row is None or row[0] < 1000, row   # the 200 kB never reached the registry
+        started = time.monotonic()
+        infos = [thief.publish(topic, status(n), qos=1, retain=True) for n in range(1, 3001)]
+        for info in infos:
+            info.wait_for_publish(60)
+        limits, budget = centre.config.budget, centre.gateway.budget
+        wait_until(lambda: any(a.key == "budget.display-1.rate" for a in alarms.active()),
+                   timeout=30)
+        time.sleep(1)
+        elapsed = time.monotonic() - started
+        assert budget.admitted["display-1"] <= limits.messages_burst + \
+            limits.messages_per_second * elapsed + 1, (budget.admitted["display-1"], elapsed)
+        # The kiosk is still answered.
+        assert centre.node.ping("ở đây", timeout=10)["ok"]
+    finally:
+        thief.publish(topic, status(9999), qos=1, retain=True)
+        _close(thief)

@@ -82,6 +82,19 @@ def test_console_commands_that_are_not_an_object(web):
         reply = client.post("/console/command", json=body, headers=headers)
         assert reply.status_code == 400, body
         assert reply.get_json()["error"]["message"] == "Thao tác không hợp lệ."
+    # A field that is not text is refused in words, never echoed as Python's repr
+    # ("Không có số [1] đang chờ.") nor kept as a reason ("['x']").
+    for body, message in (({"action": "call", "number": [1]}, "Số thứ tự không hợp lệ."),
+                          ({"action": "call", "number": {"a": 1}}, "Số thứ tự không hợp lệ."),
+                          ({"action": "call", "number": True}, "Số thứ tự không hợp lệ."),
+                          ({"action": "call", "number": "A001", "reason": ["x"]}, "Lý do"),
+                          ({"action": "no_show", "reason": "x" * 201}, "200 ký tự"),
+                          ({"action": "transfer", "target_service": ["ho-tich"]},
+                           "Dịch vụ chuyển đến không hợp lệ.")):
+        reply = client.post("/console/command", json=body, headers=headers)
+        assert reply.status_code == 400, body
+        text = reply.get_json()["error"]["message"]
+        assert message in text and "[" not in text and "{" not in text and "True" not in text
     for target in ([1], {"so": 2}, HUGE, "²", True):
         reply = client.post("/console/command", headers=headers,
                             json={"action": "transfer", "target_counter": target})

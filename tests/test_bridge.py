@@ -92,13 +92,16 @@ def test_shared_state_goes_up_to_the_province_and_nothing_else(tmp_path, sample_
                              bridge_password)
         impostor.publish("province/sambon/state/board/main", b'{"serving": [1]}',
                          qos=1).wait_for_publish(5)
-        impostor.publish("province/thanhhoa/state/probe", b"{}", qos=1).wait_for_publish(5)
+        # Nor under its own beyond what its bridge sends (broker-config: CENTRE_WRITES).
+        impostor.publish("province/thanhhoa/state/junk/1", b"{}", qos=1).wait_for_publish(5)
+        impostor.publish("province/thanhhoa/state/board/probe", b"{}", qos=1).wait_for_publish(5)
         # (Logging in as the bridge's user takes its client id: the bridge is
         # knocked off and says so, 0, before it comes back.)
         later = []
-        while not later or later[-1] != "province/thanhhoa/state/probe":
+        while not later or later[-1] != "province/thanhhoa/state/board/probe":
             later.append(seen.get(timeout=10)[0])
         assert not [t for t in later if t.startswith("province/sambon/")], later
+        assert "province/thanhhoa/state/junk/1" not in later, later
         for c in (watcher, hub, node, impostor):
             c.disconnect()
             c.loop_stop()

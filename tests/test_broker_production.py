@@ -379,3 +379,40 @@ def test_live_pages_read_the_centres_state_over_websockets_and_nothing_else(
         for c in (first, second):
             c.disconnect()
             c.loop_stop()
+
+
+def test_a_stolen_nodes_last_will_cannot_speak_where_the_node_may_not(production_broker, login):
+    """A Last Will is published by the broker, after the thief is gone: one on the
+    hub's board, another node's status or the hub's presence must be refused like
+    a publish (Mosquitto checks a will against the ACL)."""
+    broker, out, center = production_broker
+    base = f"motcua/{center}"
+    hub = login("hub")
+    hub.subscribe(f"{base}/#")
+    forged = [f"{base}/state/board/main", f"{base}/node/counter-1/status",
+              f"{base}/hub/status", f"{base}/node/counter-1/cmd/call_next"]
+    for topic in forged:
+        thief = Client(broker.port, out, "dispenser-1", password(out, "dispenser-1"))
+        thief.client.will_set(topic, b'{"hostile": true}', qos=1, retain=True)
+        try:
+            rc = thief.connect()
+        except OSError:
+            rc = None
+        if rc is not None and not rc.is_failure:
+            thief.client.socket().close()   # gone without DISCONNECT: the will is due
+        thief.client.loop_stop()
+    # The dispenser's own presence (its will allowed there) arrives; nothing forged did.
+    own = Client(broker.port, out, "dispenser-1", password(out, "dispenser-1"))
+    mine = f"{base}/node/dispenser-1/status"
+    own.client.will_set(mine, b'{"state": "offline"}', qos=1, retain=True)
+    assert not own.connect().is_failure
+    own.client.socket().close()
+    own.client.loop_stop()
+    got = hub.received(mine, timeout=30)
+    assert [t for t in got if t in forged] == [], got
+    late = login("display-1")
+    late.subscribe(f"{base}/state/#")
+    late.subscribe(f"{base}/hub/status")
+    marker = f"{base}/state/board/marker"
+    hub.publish(marker, b'{"from": "hub"}')
+    assert late.received(marker) == [marker]   # no forged retained state before it

@@ -7,6 +7,7 @@ Quốc khánh), Bộ luật Lao động 45/2019/QH14 Điều 111–112.
 
 import datetime as dt
 import re
+import time
 
 import pytest
 
@@ -166,7 +167,7 @@ def test_the_next_twelve_months_show_the_days_waiting(client, store):
 
     _admin(client, store)
     clock.use_demo(clock.DemoClock(D(2026, 12, 7), start_hour=8, speed=1,
-                                   since=__import__("time").time()))
+                                   since=time.time()))
     try:
         page = client.get("/admin/calendar").get_data(as_text=True)
     finally:
@@ -180,3 +181,5 @@ def test_the_next_twelve_months_show_the_days_waiting(client, store):
     # A day applied with a text is listed as before, with no pending note.
     new_year = [r for r in rows if "01/01/2027" in r]
     assert new_year and "Nghỉ" in new_year[0] and "Chờ quyết định" not in new_year[0]
+    # Each day is named with its weekday, in the same words as the other tables.
+    assert "<td>Thứ Năm</td>" in tet[0] and "<td>Thứ Sáu</td>" in new_year[0]

@@ -169,3 +169,25 @@ def test_the_shell_import_reports_problems_and_changes_nothing(tmp_path, hub_con
     store = Store(tmp_path / "cli.db")
     assert catalog.state(store.db)["count"] >= 80
     store.close()
+
+
+def test_the_shell_export_counts_what_the_file_holds(tmp_path, hub_config):
+    # Seen by check24: "Đã xuất 220 thủ tục" for a file of 227 records (the export carries
+    # the withdrawn ones too, so it reads back unchanged; 220 counted only those listed).
+    import subprocess
+    import sys
+
+    config = tmp_path / "hub.toml"
+    config.write_text(f'center = "{hub_config.center}"\ncenter_name = "Thử"\n'
+                      f'database = "{tmp_path / "cli.db"}"\n', encoding="utf-8")
+    run = [sys.executable, "-m", "central.catalog.cli"]
+    subprocess.run([*run, "sample", "--config", str(config)], check=True, capture_output=True)
+    out = tmp_path / "danh-muc.json"
+    done = subprocess.run([*run, "export", str(out), "--config", str(config)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    records = json.loads(out.read_text(encoding="utf-8"))["procedures"]
+    withdrawn = sum(1 for r in records if r.get("withdrawn"))
+    assert withdrawn > 0
+    assert (f"Đã xuất {len(records)} thủ tục ({withdrawn} đã bãi bỏ, thay thế) ra {out}"
+            in done.stdout), done.stdout

@@ -27,7 +27,7 @@ def test_every_remapped_agency_under_an_older_decision_is_staff_only():
     assert shown == [], shown
     marked = [c for c in remapped.REMAPPED_2025
               if "agencies" in records[c].get("unconfirmed", [])]
-    assert len(marked) == 25 and "1.010733" in marked
+    assert len(marked) == 27 and "1.010733" in marked and "2.000488" in marked
     # Those with a decision since the merger keep their agencies shown.
     assert "agencies" not in records["1.012504"]["unconfirmed"]   # 2026-01-20
     assert "agencies" not in records["1.012632"]["unconfirmed"]   # 2025-06-24

@@ -682,3 +682,28 @@ def test_an_idle_counter_sleeps_and_a_blinking_one_wakes_only_for_its_phases(
     views.clear()
     time.sleep(1.0)
     assert len(views) <= 1
+
+
+def test_next_pressed_twice_by_mistake_keeps_the_citizen_just_called(
+        queue_hub, make_node, store, tmp_path):
+    """The officer's finger slips and "next" goes down twice: the second press ended
+    A001 "done" (served, the rating keys lit for a citizen not yet at the counter)
+    and called A002. Within next_again_s of the call it is ignored and said so."""
+    dispenser = make_node("dispenser", "dispenser-1")
+    for _ in range(3):
+        take_ticket(dispenser)
+    settings = counter_settings(tmp_path)
+    settings["keypad"]["next_again_s"] = 1.0
+    counter = make_node("counter", "counter-1", **settings)
+    wait_until(lambda: shown(counter).known)
+    tap(key(counter, "next"))
+    tap(key(counter, "next"))  # 0.14 s later: a slip
+    wait_until(lambda: shown(counter).message == "Số A001 vừa được gọi; bỏ qua lần bấm thứ hai.")
+    assert shown(counter).number == "A001"
+    assert statuses(store) == {"A001": "called", "A002": "waiting", "A003": "waiting"}
+    assert not counter.units[1].rating.lit
+    # A second later the press is meant: A001 is done, A002 called.
+    time.sleep(1.0)
+    tap(key(counter, "next"))
+    wait_until(lambda: shown(counter).number == "A002")
+    assert statuses(store) == {"A001": "done", "A002": "called", "A003": "waiting"}

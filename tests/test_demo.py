@@ -91,10 +91,11 @@ def test_the_floor_presses_buttons_and_officers_call_serve_transfer_and_rate(
             response_topic=topics.node_response(node, "ticket"))
 
     sample = tomllib.loads((PROJECT / "central/samples/thanhhoa.toml").read_text("utf-8"))
-    # Counter 1's simulated officer is "Lê Văn An", but nobody (a person, say) holds
-    # it in the hub: the simulated officer stays away from it.
+    # Counter 1's simulated officer signed in at 07:00, but the hub has nobody (or a
+    # person since another time) there: the simulated officer stays away from it.
     floor = DemoFloor(mqtt, center, sample, press, speed=900, seed=3,
-                      officers={1: "Lê Văn An"}, counter_nodes=COUNTER_NODES).start()
+                      officers={1: "2026-11-27T00:00:00.000+00:00"},
+                      counter_nodes=COUNTER_NODES).start()
     try:
         def busy_day():
             rows = dict(store.db.execute(

@@ -5,7 +5,7 @@ The board rests a minute between frames when nothing changes. It used to read it
 keys only when it drew, so Esc acted up to a minute late. On X11 (as a process on
 Xvfb: the test fails without it) it now rests in SDL's own wait, which a key ends;
 on KMS/DRM, the Pi's, whose SDL cannot wait, a thread watches the keyboards'
-evdev devices (:class:`motcua.key_watch.KeyWatch`, checked here on FIFOs standing
+evdev devices (:class:`motcua.input_devices.KeyWatch`, checked here on FIFOs standing
 in for ``/dev/input/event*``: this machine has no input devices).
 """
 
@@ -17,11 +17,11 @@ import threading
 import time
 from pathlib import Path
 
-from motcua.key_watch import EVENT, KeyWatch
+from motcua.input_devices import EVENT, KeyWatch
 
-from .conftest import wait_until
+from .conftest import START_S, wait_until
 from .node_loop import NodeLoop
-from .node_rig import wakeups
+from .node_rig import wait_at_rest, wakeups
 from .x11 import Finger, Xvfb, x11_environment
 
 ESCAPE = 0xFF1B  # X's keysym
@@ -69,18 +69,20 @@ def test_esc_sigterm_and_the_window_s_close_stop_a_resting_board_on_x11_at_once(
         esc, esc_log = display_on_x11(xvfb, tmp_path, "display-esc", broker, center)
         finger = Finger(xvfb.display)
         try:
-            time.sleep(REST_S)  # started, drawn, resting (its next frame a minute away)
+            # Started, drawn, resting (its next frame a minute away): at rest, not a
+            # fixed time after its launch (a busy machine may still be importing it).
+            wait_at_rest({"display": esc}, START_S)
             rested = rate_at_rest(esc.pid, REST_S)
             finger.move(finger._root, 640, 360)  # over the board (no window manager)
             finger.key(ESCAPE)
             esc_took = stopped_within(esc, 20)
             term, term_log = display_on_x11(xvfb, tmp_path, "display-term", broker, center)
-            time.sleep(REST_S)
+            wait_at_rest({"display": term}, START_S)
             term.send_signal(signal.SIGTERM)
             term_took = stopped_within(term, 20)
             # The window's close button (on a desktop: fake hardware's window).
             shut, shut_log = display_on_x11(xvfb, tmp_path, "display-close", broker, center)
-            time.sleep(REST_S)
+            wait_at_rest({"display": shut}, START_S)
             assert finger.close_windows() >= 1
             shut_took = stopped_within(shut, 20)
         finally:
@@ -123,7 +125,7 @@ def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherw
     pressed = threading.Event()
     watch = KeyWatch(pressed.set, folder).start()
     try:
-        assert list(watch.devices.values()) == ["event0"]
+        assert list(watch.devices) == [str(folder / "event0")]
         os.write(keyboard, key_event(2, 0, 5) + key_event(1, 1, 0))  # a move, Esc let go
         time.sleep(0.3)
         assert not pressed.is_set()
@@ -139,7 +141,7 @@ def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherw
         # A keyboard plugged in: the kernel makes event1, udev sets its group.
         pressed.clear()
         os.mkfifo(folder / "event1")
-        wait_until(lambda: "event1" in watch.devices.values(), timeout=2)
+        wait_until(lambda: str(folder / "event1") in watch.devices, timeout=2)
         second = os.open(folder / "event1", os.O_WRONLY)
         os.write(second, key_event(1, 28, 1))  # Enter pressed
         assert pressed.wait(1.0)

@@ -1,6 +1,7 @@
 """The hall display over the real broker: restore, new calls, offline, the voice."""
 
 import datetime as dt
+import threading
 import time
 import wave
 from pathlib import Path
@@ -18,7 +19,7 @@ from motcua.config import MqttConfig, from_dict
 
 from . import display_sample as sample
 from .conftest import PROJECT, wait_until
-from .node_loop import NodeLoop
+from .node_loop import Metronome, NodeLoop
 
 
 def ask(node, name, payload, timeout=10.0):
@@ -277,6 +278,33 @@ def test_odd_rows_from_the_bus_are_left_out_and_the_board_goes_on(
         watcher.stop()
 
 
+def test_what_a_frame_shows_is_readable_only_once_it_is_shown_and_counted(
+        make_node, display_settings):
+    """Another thread that reads a frame's texts finds that frame presented and counted.
+    The texts were set before the screen's ``present`` (which saves the PNG): beside two
+    busy loops a test saw the call on the board while ``frames`` had not yet moved."""
+    display = make_node("display", "display-slow", **display_settings())
+    presenting, release = threading.Event(), threading.Event()
+    present = display.hardware.screen.present
+
+    def slow(surface, changed):  # a screen as slow as a loaded machine makes it
+        presenting.set()
+        release.wait(10)
+        present(surface, changed)
+
+    display.hardware.screen.present = slow
+    frames, texts = display.frames, list(display.frame_texts)
+    drawing = threading.Thread(target=display.render_frame, daemon=True)
+    drawing.start()
+    try:
+        assert presenting.wait(10)
+        assert display.frames == frames and display.frame_texts == texts  # not shown yet
+    finally:
+        release.set()
+        drawing.join(10)
+    assert display.frames == frames + 1 and shown(display, "Chưa có số được gọi")
+
+
 def test_a_counter_name_too_long_for_the_screen_is_logged_once(
         queue_hub, store, make_node, display_settings, caplog):
     """The renderer's reports reach the node's log: the installer sees what to fix."""
@@ -316,9 +344,13 @@ def test_an_idle_board_draws_once_a_minute_and_twice_a_second_while_a_call_blink
     wait_until(lambda: shown(display, f"{ticket['display']} → Quầy 1"))
     settled(display, quiet=0.5)
     assert display.model.view().newest_since is not None  # blinking for 15 s from now
-    frames = display.frames
-    time.sleep(4.0)
-    assert 7 <= display.frames - frames <= 9, display.frames - frames
+    # Twice a second, held to the beats a thread beside it kept in the same 4 s (8 on
+    # an idle machine): the board may skip only what the machine's load skips.
+    with Metronome(0.5) as beat:
+        frames = display.frames
+        time.sleep(4.0)
+        drawn = display.frames - frames
+    assert max(2, beat.kept - 1) <= drawn <= beat.beats + 1, (drawn, beat.kept, beat.beats)
     # The call still on the board, past its blinking: once a minute again.
     later = display.model.view().newest_since + dt.timedelta(seconds=BLINK_SECONDS + 1)
     display.render_frame(later)
@@ -335,9 +367,11 @@ def test_a_board_with_more_rows_than_fit_draws_each_page_and_no_more(
     loops(display)
     wait_until(lambda: display.renderer.pages.get("counters", (0, 1))[1] > 1, timeout=10)
     assert display.redraw_period(clock.now()) == 1.0
-    frames = display.frames
-    time.sleep(3.0)
-    assert 2 <= display.frames - frames <= 4, display.frames - frames
+    with Metronome(1.0) as beat:  # as above: 3 beats on an idle machine
+        frames = display.frames
+        time.sleep(3.0)
+        drawn = display.frames - frames
+    assert max(1, beat.kept - 1) <= drawn <= beat.beats + 1, (drawn, beat.kept, beat.beats)
 
 
 def test_a_resting_board_stops_at_once_on_sigterm(tmp_path, broker, center, queue_hub):

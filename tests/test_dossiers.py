@@ -346,6 +346,62 @@ def test_fees_pause_the_clock_when_the_procedure_says_so(store, hub_config, ids)
     assert paid["due_at"] == clock.iso(at(2026, 3, 10, 9))
 
 
+def test_a_result_ready_while_fees_hold_the_clock_counts_only_the_time_it_ran(
+        store, hub_config, ids):
+    # Worked by hand (issue 24's check): received Thu 5/3 14:00, 3 working days, due Tue
+    # 10/3 14:00. Fees awaited Fri 6/3 08:00 with the clock stopped (4 of 24 working
+    # hours used, 20 left); the result is ready Thu 12/3 09:00, straight from "waiting
+    # for fees" (the citizen paid at the counter, nobody pressed "fees paid"). The clock
+    # resumes then (Thu 6 h, Fri 8 h, Mon 07:00 + 6 h): due Mon 16/3 15:00, so the
+    # result is early, not late, and the due date kept is the moved one.
+    _set_details(store, ids["1.001193"], fees_pause_clock=True)
+    d = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    assert d["due_at"] == clock.iso(at(2026, 3, 10, 14))
+    dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"],
+                 now=at(2026, 3, 5, 15))
+    assert dossiers.act(store, hub_config, d["id"], "await_fees",
+                        now=at(2026, 3, 6, 8))["stage"] == "held"
+    ready = dossiers.act(store, hub_config, d["id"], "result_ready", now=at(2026, 3, 12, 9))
+    assert ready["classification"] == "early"
+    assert ready["due_at"] == clock.iso(at(2026, 3, 16, 15))
+    assert ready["paused_at"] is None
+    event = dossiers.events(store.db, d["id"])[-1]
+    assert event["detail"]["previous_due_at"] == clock.iso(at(2026, 3, 10, 14))
+    # The same without the procedure's rule: the clock ran, the result is late.
+    _set_details(store, ids["1.001193"], fees_pause_clock=False)
+    d = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"],
+                 now=at(2026, 3, 5, 15))
+    dossiers.act(store, hub_config, d["id"], "await_fees", now=at(2026, 3, 6, 8))
+    late = dossiers.act(store, hub_config, d["id"], "result_ready", now=at(2026, 3, 12, 9))
+    assert (late["classification"], late["due_at"]) == ("late", clock.iso(at(2026, 3, 10, 14)))
+
+
+def test_a_dossier_whose_clock_fees_hold_is_not_counted_overdue(store, hub_config, ids):
+    # Hand-worked (issue 24's check): received Thu 5/3 14:00, due Tue 10/3 14:00; fees
+    # awaited Fri 6/3 08:00 with the clock stopped. On Thu 12/3 it is in progress and
+    # within its time (20 working hours left), as the dossier's page says, not overdue
+    # as the report, the hall screens and the dashboard counted it. One held only after
+    # it fell due stays overdue: the delay stands.
+    from central.statistics.dossier_figures import department_figures
+    from central.statistics.period_report import period_report
+
+    _set_details(store, ids["1.001193"], fees_pause_clock=True)
+    held = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    late = receive(store, hub_config, ids, at(2026, 3, 5, 14))
+    for d, when in ((held, at(2026, 3, 6, 8)), (late, at(2026, 3, 11, 9))):
+        dossiers.act(store, hub_config, d["id"], "transfer", department_id=ids["STP"],
+                     now=at(2026, 3, 5, 15))
+        dossiers.act(store, hub_config, d["id"], "await_fees", now=when)
+    now = at(2026, 3, 12, 12)
+    assert not dossiers.is_late(dossiers.get(store.db, held["id"]), now)
+    assert dossiers.is_late(dossiers.get(store.db, late["id"]), now)
+    row = period_report(store.db, dt.date(2026, 3, 1), dt.date(2026, 3, 12), now=now)["total"]
+    assert (row["within_deadline"], row["overdue"], row["supplement"]) == (1, 1, 0)
+    (dep,) = department_figures(store.db, now=now)["departments"]
+    assert (dep["in_progress"], dep["overdue"]) == (2, 1)
+
+
 def test_supplement_restarts_the_clock_when_the_procedure_says_so(store, hub_config, ids):
     _set_details(store, ids["1.001193"], supplement_restarts=True)
     d = receive(store, hub_config, ids, at(2026, 3, 2, 9))

@@ -142,6 +142,25 @@ def test_a_period_report_per_officer_and_department(day_of_receptions, store):
         "over": 0}
 
 
+def test_the_report_lists_departments_and_officers_in_vietnamese_order(
+        day_of_receptions, store):
+    """The accountant reads the per-department totals in the alphabet's order: by code
+    point "Văn phòng…" came before "Ủy ban…" (Ủ is U+1EE6) and "Đài…" after both."""
+    with store.write() as db:
+        db.execute("update departments set name = 'Văn phòng Đăng ký đất đai' where code = 'STP'")
+        db.execute("update departments set name = 'Ủy ban nhân dân tỉnh' where code = 'SXD'")
+    users.create_user(store, "zz.an", "Trần Thị Ánh", "officer", "mat-khau-dai-du")
+    fees.record(store, day_of_receptions["d1"], {
+        "kind": "payment", "item": "Lệ phí", "amount": 1000, "method": "cash",
+        "receipt_no": "0000107"}, officer="zz.an", now=at(15, 0))
+    rep = fees.report(store.db, "2026-11-27")
+    assert [g["name"] for g in rep["by_department"]] == [
+        "Ủy ban nhân dân tỉnh", "Văn phòng Đăng ký đất đai"]
+    # People by given name, then the whole name, as a Vietnamese list of staff is read.
+    assert [g["name"] for g in rep["by_officer"]] == [
+        "Trần Thị Ánh", "Phạm Văn Hùng", "Nguyễn Thị Lan"]
+
+
 @pytest.mark.parametrize("amount, message", [
     (75000.5, "số nguyên đồng"),
     (75000.0, "số nguyên đồng"),

@@ -16,7 +16,7 @@ from central.bus.routes import Route
 from kiosk.ui import KioskUI
 
 from .conftest import wait_until
-from .frames import code128_image, frame, qr_image
+from .frames import code128_image, frame, loop_frames, qr_image
 
 DOSSIERS = {
     "000.00.14.H56-261120-0118": {
@@ -123,8 +123,7 @@ def test_a_receipt_held_to_the_camera_shows_the_dossier_status(
     surface = pygame.Surface((1080, 1920))
     kiosk.open_screen(surface)
     wait_until(lambda: kiosk.hub_online)
-    for _ in range(4):
-        kiosk.loop_once()
+    loop_frames(kiosk, 4)
     kiosk.ui.wait_lookup()
     kiosk.ui.draw(surface)
     screen = kiosk.ui.screen

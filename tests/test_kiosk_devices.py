@@ -12,8 +12,8 @@ own evdev code (``SDL_VIDEODRIVER=evdev``, the dummy screen with KMS/DRM's input
 path), one waited on by the kiosk (tests/kiosk_evdev_probe.py). Not tested here:
 SDL finding devices through udev (pygame's wheel has no udev; Debian's SDL does),
 a multi-touch screen's reports (SDL cannot read a FIFO as one: it asks the device
-its ranges), the capability filter (``wanted_device``: FIFOs have no capabilities
-and are taken).
+its ranges). The capability filter (``wanted_device``: FIFOs have no capabilities
+and are taken) is checked with the kernel's answers stood in for.
 """
 
 import json
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from motcua import screen_wait
-from motcua.screen_wait import DeviceWait
+from motcua import input_devices, screen_wait
+from motcua.input_devices import DeviceWait
 
-from .conftest import PROJECT
-from .node_rig import read_line, wakeups
+from .conftest import PROJECT, START_S
+from .node_rig import read_line, wait_at_rest, wakeups
 from .test_nodes_rest import FLOOR
 
 
@@ -156,7 +156,7 @@ def test_a_device_gone_is_dropped_not_a_busy_loop(devices, waiting):
 
 def test_no_device_rests_and_one_plugged_in_is_taken(tmp_path, caplog):
     folder = tmp_path / "input"  # not there at all: no input device was ever plugged in
-    caplog.set_level(logging.INFO, logger="motcua.screen_wait")
+    caplog.set_level(logging.INFO, logger="motcua.input_devices")
     wait = DeviceWait(str(folder))
     try:
         assert wait.devices == {} and not wait.polling
@@ -185,7 +185,7 @@ def _denied_child(folder: str, out: int) -> None:
     records = []
     handler = logging.Handler()
     handler.emit = lambda record: records.append(record.getMessage())
-    logger = logging.getLogger("motcua.screen_wait")
+    logger = logging.getLogger("motcua.input_devices")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
@@ -298,7 +298,7 @@ def test_on_kms_drm_input_the_kiosk_rests_till_a_touch(tmp_path, broker, center,
         try:
             assert read_line(waiting, 60) == {"ready": True, "wait": "devices",
                                               "devices": 1}, log.read_text()
-            time.sleep(2.0)
+            wait_at_rest({"kiosk": waiting, "floor": floor}, START_S)  # not only ready
             rested = rate({"kiosk": waiting.pid, "floor": floor.pid}, 6.0)
             touches = []
             for _ in range(5):
@@ -350,3 +350,28 @@ def test_kms_drm_screens_wait_on_their_devices_and_dummy_ones_on_nothing(devices
         assert screen_wait.open_for(_Screen(name), str(devices.folder)) is None
     # Without the folder (the hall display, which watches its keyboards itself): None.
     assert screen_wait.open_for(_Screen(driver)) is None
+
+
+@pytest.mark.parametrize("types, props, wanted", [
+    ((1 << 1) | (1 << 0), 0, True),        # a keyboard: EV_KEY (and EV_SYN)
+    ((1 << 3) | (1 << 1), 0b10, True),     # a touch screen: EV_ABS, EV_KEY; INPUT_PROP_DIRECT
+    ((1 << 3), 1 << 6, False),             # an accelerometer: EV_ABS, INPUT_PROP_ACCELEROMETER
+    ((1 << 5) | (1 << 0), 0, False),       # a lid switch: EV_SW alone
+    (None, None, True),                    # no evdev device (the tests' FIFOs): taken
+    ((1 << 2), None, True),                # a mouse whose kernel has no EVIOCGPROP
+])
+def test_only_the_devices_sdl_reads_for_the_screen_are_waited_on(monkeypatch, types, props,
+                                                                  wanted):
+    """The capability filter, with the kernel's answers to EVIOCGBIT(0) and EVIOCGPROP
+    stood in for (this machine has no evdev device)."""
+    answers = {0x20: types, 0x09: props}
+
+    def ioctl(fd, request, buffer):
+        value = answers[request & 0xFF]
+        if value is None:
+            raise OSError(25, "Inappropriate ioctl for device")
+        buffer[:] = value.to_bytes(len(buffer), "little")
+        return 0
+
+    monkeypatch.setattr(input_devices.fcntl, "ioctl", ioctl)
+    assert input_devices.wanted_device(0) is wanted

@@ -17,7 +17,7 @@ from kiosk import idcard
 from kiosk.ui import UNKNOWN_CODE
 
 from .conftest import wait_until
-from .frames import frame, qr_image
+from .frames import frame, loop_frames, qr_image
 
 TODAY = dt.date(2026, 11, 27)
 # Invented: born 1958 in Thanh Hóa (038), a man of the 20th century (0), year 58.
@@ -118,8 +118,7 @@ def test_an_id_card_held_to_the_camera_fills_the_session(hub, make_node, box, an
     image = frame(array(qr.make_image().convert("L")), angle=angle, blur=blur, noise=noise)
     surface = pygame.Surface((1080, 1920))
     kiosk = kiosk_with_frames(make_node, f"kiosk-id-{box}-{angle}", image, surface)
-    for _ in range(4):
-        kiosk.loop_once()
+    loop_frames(kiosk, 4)
     ui = kiosk.ui
     assert ui.screen.name == "idcard", ui.screen.name
     assert ui.session.card.name == "Lê Văn Bình"
@@ -132,8 +131,7 @@ def test_a_qr_that_is_not_an_id_card_is_refused_with_a_message(hub, make_node):
     surface = pygame.Surface((1080, 1920))
     kiosk = kiosk_with_frames(make_node, "kiosk-id-url",
                               frame(qr_image("https://example.com/khuyen-mai?ma=123")), surface)
-    for _ in range(4):
-        kiosk.loop_once()
+    loop_frames(kiosk, 4)
     assert kiosk.ui.screen.name == "scan_problem"
     assert kiosk.ui.screen.message == UNKNOWN_CODE
     assert kiosk.ui.session.card is None

@@ -17,9 +17,9 @@ import time
 import pygame
 import pytest
 
-from .conftest import PROJECT, wait_until
-from .node_loop import NodeLoop
-from .node_rig import read_line, wakeups
+from .conftest import PROJECT, START_S, wait_until
+from .node_loop import Metronome, NodeLoop
+from .node_rig import read_line, wait_at_rest, wakeups
 from .x11 import Xvfb, x11_environment
 
 
@@ -70,9 +70,13 @@ def test_the_idle_time_out_still_returns_to_the_attract_screen(resting):
 def test_a_screen_with_input_is_read_every_tenth_of_a_second(resting):
     kiosk, loop = resting("kiosk-rest-3", input_poll_s=0.1)
     time.sleep(0.5)
-    turns = loop.turns
-    time.sleep(1.0)
-    assert 4 <= loop.turns - turns <= 13  # SDL hands a touch over only when asked
+    # About ten turns a second (a resting kiosk: none), held to what a thread beside
+    # it could keep in the same second on this machine (tests/node_loop.Metronome).
+    with Metronome(0.1) as beat:
+        turns = loop.turns
+        time.sleep(1.0)
+        turned = loop.turns - turns
+    assert max(2, beat.kept // 2) <= turned <= beat.beats + 3, (turned, beat.kept)
     # A touch as the screen gives it (posted, no wake-up) is seen at the next read.
     ui = kiosk.ui
     x, y = ui.find("start").rect.center
@@ -128,7 +132,7 @@ def test_on_an_x11_screen_the_kiosk_sleeps_in_sdls_wait_till_touched(
         try:
             assert read_line(waiting, 60) == {"ready": True, "waits_in_sdl": True}, \
                 log.read_text()
-            time.sleep(2.0)
+            wait_at_rest({"kiosk": waiting}, START_S)  # ready is not yet at rest
             rested = rate_at_rest(waiting.pid, 4.0)
             touches = []
             for _ in range(5):

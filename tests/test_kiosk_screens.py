@@ -327,7 +327,10 @@ def test_a_ticket_from_a_procedure_printed_or_on_screen(replica, orientation):
     # centre handles them, so every line is offered and the citizen is told to ask.
     k.ui.go_home()
     k.ui.step(k.surface)
-    k.tap("tile:CAT")  # one field: straight to its list
+    k.tap("tile:CAT")  # two fields since lý lịch tư pháp moved to the police too
+    assert [b.name for b in k.ui.buttons if b.name.startswith("tile:")] == [
+        "tile:Đường bộ", "tile:Lý lịch tư pháp"]
+    k.tap("tile:Đường bộ")
     k.tap("proc:1.002809")
     k.tap("ticket_for_procedure")
     assert k.ui.screen.no_line

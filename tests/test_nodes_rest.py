@@ -32,22 +32,15 @@ import sys
 import time
 
 from .conftest import PROJECT, START_S
-from .node_rig import start_node, wakeups
+from .node_rig import start_node, wait_at_rest, wakeups
 
 ROLES = ("dispenser", "counter", "display", "kiosk")
 SETTLE_S = 3.0
 MEASURE_S = 15.0  # three of the nodes' 5 s periods
 ABOVE_FLOOR = 0.8
-QUIET_TICKS = 2  # CPU a resting node may use in a second (clock ticks, 10 ms each)
 MINUTE_AFTER_S = 5.0  # the board's frame for a new minute drawn, even on a busy machine
 MINUTE_BEFORE_S = 3.0  # the count read before the minute turns, even on a busy machine
 
-
-def cpu_ticks(pid: int) -> int:
-    """CPU time a process has used so far (user + system, clock ticks)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
 
 FLOOR = """
 import sys
@@ -83,17 +76,7 @@ def test_each_role_at_rest_wakes_no_more_than_the_floor_and_its_own_need(
         # rest. Two quiet seconds in a row (at most 3 wake-ups and QUIET_TICKS of CPU
         # each: beside two busy loops, load 16, nodes still importing woke no more
         # than resting ones, and then read as 5-62 wake-ups a second), then measure.
-        quiet, deadline = 0, time.monotonic() + START_S
-        while quiet < 2:
-            for name, process in processes.items():
-                assert process.poll() is None, f"{name} ended: {process.returncode}"
-            assert time.monotonic() < deadline, "the nodes never settled"
-            first = {name: (wakeups(p.pid), cpu_ticks(p.pid)) for name, p in processes.items()}
-            time.sleep(1.0)
-            calm = all(wakeups(p.pid) - first[name][0] <= 3
-                       and cpu_ticks(p.pid) - first[name][1] <= QUIET_TICKS
-                       for name, p in processes.items())
-            quiet = quiet + 1 if calm else 0
+        wait_at_rest(processes, START_S)
         # The board draws when the clock's minute turns (its need, once a minute):
         # counted whole in 15 s it read as 2.33 a second. The count runs between two.
         into = time.time() % 60

@@ -194,6 +194,38 @@ def provisioned_debian_packages(role):
     return set(words) - {"python3", "python3-venv"}
 
 
+def role_debian_packages(role):
+    """What ``provisioning/system-packages.sh <role>`` installs (dev: with its last line)."""
+    script = (PROJECT / "provisioning" / "system-packages.sh").read_text()
+    variables = dict(re.findall(r'^(\w+)="([^"]*)"', script, re.M))
+    line = re.search(rf"^\s*{role}\)\s*pkgs=\"([^\"]*)\"", script, re.M).group(1)
+    words = []
+    for word in line.split():
+        words += variables[word[1:]].split() if word.startswith("$") else [word]
+    if role == "dev":
+        last = re.search(r'\[ "\$role" = dev \] && pkgs="\$pkgs ([^"]*)"', script)
+        words += last.group(1).split()
+    return set(words)
+
+
+# What a role needs for its hardware or to build where PyPI has no wheel: not on a
+# machine that runs it on fake hardware (the demo, the tests).
+HARDWARE_OR_BUILD = {"python3-lgpio", "python3-spidev", "alsa-utils", "v4l-utils",
+                     "gammu", "libgammu-dev", "pkg-config"}
+
+
+def test_the_demo_installs_what_every_role_it_runs_needs_and_the_tests_what_the_demo_does():
+    """make demo runs the hub and every node on one machine: each role's run-time packages
+    (a blank Debian 12 without libglib2.0-0 has no pygame mixer, so no hall voice; without
+    libfribidi0 Pillow lays out every ticket differently), and make test runs the demo."""
+    needed = set().union(*(provisioned_debian_packages(r) for r in ["hub", *NODE_PACKAGES]))
+    needed -= HARDWARE_OR_BUILD
+    demo = role_debian_packages("demo")
+    assert needed - demo == set()
+    assert {"libfribidi0", "libglib2.0-0"} <= needed  # what the check is for
+    assert demo - role_debian_packages("dev") == set()
+
+
 @pytest.mark.parametrize("role", ["hub", *NODE_PACKAGES])
 def test_operations_names_the_debian_packages_each_role_is_provisioned_with(role):
     """A technician installing a Pi by hand reads this table (docs/operations.md)."""

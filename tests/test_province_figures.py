@@ -445,3 +445,29 @@ def test_the_overdue_count_is_every_overdue_dossier_not_the_rows_shown(
     assert "Toàn tỉnh 620 0 0 0 — 620 620" in report
     page = text_of(client.get("/province/overdue").get_data(as_text=True))
     assert "620 hồ sơ đang quá hạn" in page and "500 hồ sơ quá hạn lâu nhất" in page
+
+
+def test_a_dossier_whose_clock_fees_hold_is_not_overdue_at_the_province(
+        store, province_store, hub_config, monkeypatch):
+    """Waiting for fees with the clock stopped (the procedure's fees_pause_clock: stage
+    "held") since before it fell due: within its time, as at the centre (check24). Held
+    after it fell due, the delay stands."""
+    from motcua.bus.messages import UP_DOSSIERS
+
+    from .test_province_store import dossier
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 27, 10, tzinfo=VN))
+    due = "2026-11-25T10:00:00.000+00:00"
+    with province_store.write() as db:
+        ingest.apply(db, "province/xa-a/up/dossiers", encode(UP_DOSSIERS.make(dossiers=[
+            dossier("H56-1", 1, status=6, stage="held", paused_at="2026-11-24T02:00:00.000+00:00"),
+            dossier("H56-2", 1, status=6, stage="held", paused_at="2026-11-26T02:00:00.000+00:00"),
+            dossier("H56-3", 1)])), "2026-11-27T03:00:00.000+00:00")
+    assert all(r[0] == due for r in province_store.db.execute(
+        "select due_at from province_dossiers").fetchall())
+    assert reports.overdue_count(province_store.db) == 2
+    assert [d["code"] for d in reports.overdue(province_store.db)] == ["H56-2", "H56-3"]
+    now = "2026-11-27T03:00:00.000+00:00"
+    figures = reports.period_report(province_store.db, "2026-11-01T00:00:00.000+00:00",
+                                    "2026-12-01T00:00:00.000+00:00", now)["province"]
+    assert (figures["in_progress"], figures["overdue"]) == (3, 2)

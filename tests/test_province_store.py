@@ -219,7 +219,8 @@ def test_provision_a_province_for_its_centres(tmp_path):
     out = tmp_path / "out"
     provision(inv, out)
     acl = (out / "broker" / "acl").read_text()
-    assert "user xa-a\ntopic write province/xa-a/#" in acl
+    assert "user xa-a\ntopic write province/xa-a/state/board/+\n" in acl
+    assert "topic write province/xa-a/#" not in acl
     assert "user hub\ntopic read province/#" in acl
     users_ = [line.split(":")[0] for line in (out / "broker" / "passwd").read_text().split()]
     # ... and `web`, the live pages' read-only user (tests/test_bridge.py tries it).

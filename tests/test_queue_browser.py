@@ -1,5 +1,7 @@
 """The queue's pages in a real headless Chromium, live over MQTT-over-WebSockets."""
 
+import json
+
 import pytest
 
 from central.accounts import users
@@ -60,6 +62,9 @@ def test_an_officer_calls_recalls_transfers_and_finishes_and_the_ticket_page_fol
     officer.locator("#current", has_text=first["display"]).wait_for(timeout=5_000)
     citizen.get_by_text("Bạn là người tiếp theo").wait_for(timeout=5_000)
 
+    # A second "next" within next_again_s (2 s) of the call is taken as a slip and
+    # ignored (audit3); an officer serves A001 for a moment first.
+    officer.wait_for_timeout(2_100)
     officer.click("#btn-next")
     officer.locator("#current", has_text=second["display"]).wait_for(timeout=5_000)
     citizen.get_by_text("Xin mời đến Quầy 1").wait_for(timeout=5_000)
@@ -134,7 +139,8 @@ def test_after_a_no_show_the_ticket_page_says_to_take_a_new_number(
     citizen.locator('#next-step [data-when="no_show"]').wait_for(timeout=5_000)
 
 
-def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, queue_hub):
+def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, queue_hub,
+                                                   state_watcher):
     users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, queue_site, "giamsat")
@@ -160,6 +166,25 @@ def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, q
         timeout=5_000)
     page.screenshot(path=str(ARTIFACTS / "supervisor.png"), full_page=True)
     assert ticket["display"] == "C001"
+    # The name is the staff page's, never the retained state's: that reaches anyone
+    # on the hall's Wi-Fi through the live pages' relay (audit3: it carried it).
+    wait_until(lambda: (state_watcher.state.get("counter/7") or {}).get("signed_in"))
+    assert "Giám" not in json.dumps(state_watcher.state, ensure_ascii=False)
+    # Another officer takes counter 7, open all along: the row names them, no reload.
+    page.evaluate("window.__sameDocument = true")
+    other = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    with store.write() as db:
+        out = api.sign_in(db, Topics(queue_hub.config.center), 7, other["id"])
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    row.locator("td.officer", has_text="Nguyễn Thị Lan").wait_for(timeout=5_000)
+    assert page.evaluate("window.__sameDocument") is True
+    assert "Nguyễn" not in json.dumps(state_watcher.state, ensure_ascii=False)
+    # And the list of names is for supervisors: not for a citizen's phone.
+    citizen = browser.new_page()
+    reply = citizen.goto(f"{queue_site}/live/can-bo")
+    assert "/login" in reply.url and "Nguyễn Thị Lan" not in citizen.content()
+    citizen.close()
 
 
 def test_anonymous_websocket_clients_can_read_state_but_not_write(broker, queue_hub, center,

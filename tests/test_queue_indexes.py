@@ -124,7 +124,7 @@ def _writes_of_a_status(centre) -> list[str]:
 def test_writing_a_tickets_status_builds_no_temporary_btree(centre):
     """Issue 25: the status check (six values) was tested against a temporary b-tree
     SQLite built for every statement writing a status (~35 K instructions each, two
-    per call); as six equalities (migration 0158) it is tested in place."""
+    per call); as six equalities (migration 0159) it is tested in place."""
     writes = _writes_of_a_status(centre)
     assert len(writes) >= 5, writes  # issue, end, call, serve, no-show at least
     built = {s: ops for s in writes

@@ -1,10 +1,12 @@
 """The queue's pages through Flask's test client: roles, forms, errors."""
 
+import datetime as dt
 import io
 
 import pytest
 
 from central.accounts import users
+from central.errors import Refused
 from central.queue import setup
 
 PASSWORD = "mat-khau-thu-1"
@@ -141,6 +143,23 @@ def test_an_unknown_ticket_page_is_a_vietnamese_404(client, sample_centre):
     assert "Không tìm thấy số thứ tự này" in reply.get_data(as_text=True)
 
 
+def test_the_first_in_line_reads_that_they_are_next_before_the_page_goes_live(
+        client, sample_centre):
+    """The ticket page as the hub draws it (what a phone shows until, or without,
+    the live connection) said "Còn 0 người trước bạn" to the first in line; the
+    live script says "Bạn là người tiếp theo"."""
+    from central.queue import api
+    from motcua.bus import Topics
+
+    with sample_centre.write() as db:
+        first, _ = api.issue_ticket(db, Topics("t"), "ho-tich")
+        second, _ = api.issue_ticket(db, Topics("t"), "ho-tich")
+    page = client.get(first["live_path"]).get_data(as_text=True)
+    assert "Bạn là người tiếp theo" in page and "Còn 0 người" not in page
+    page = client.get(second["live_path"]).get_data(as_text=True)
+    assert "Còn 1 người trước bạn" in page and "Bạn là người tiếp theo" not in page
+
+
 def test_a_priority_class_is_added_and_a_bad_one_refused(client, sample_centre):
     token = login(client, "quantri", "admin", sample_centre)
     reply = client.post("/admin/queue/priority", data={"csrf_token": token, "code": "Trẻ em",
@@ -150,3 +169,47 @@ def test_a_priority_class_is_added_and_a_bad_one_refused(client, sample_centre):
                                                        "name": "Trẻ em dưới 6 tuổi"},
                         follow_redirects=True)
     assert "Trẻ em dưới 6 tuổi (tre-em)" in reply.get_data(as_text=True)
+
+
+def test_a_double_click_on_next_does_not_serve_the_citizen_just_called(client, sample_centre,
+                                                                       monkeypatch):
+    """Two clicks on "Gọi số tiếp" a moment apart ended A001 "done" (served, in the
+    figures, rating keys lit) and called A002 while A001's citizen walked up."""
+    from central.queue import api
+    from motcua import clock
+    from motcua.bus import Topics
+
+    with sample_centre.write() as db:
+        for _ in range(3):
+            api.issue_ticket(db, Topics("t"), "ho-tich")
+    token = login(client, "lan.nt", "officer", sample_centre)
+    client.post("/console/counter", data={"csrf_token": token, "counter": "1"})
+
+    def press():
+        reply = client.post("/console/command", json={"action": "next"},
+                            headers={"X-CSRF-Token": token})
+        assert reply.status_code == 200
+        return reply.get_json()["result"]
+
+    def statuses():
+        return dict(sample_centre.db.execute("select display, status from tickets"))
+
+    first = press()
+    assert first["current"]["display"] == "A001"
+    second = press()
+    assert second["current"]["display"] == "A001"
+    assert second["message"] == ("Số A001 vừa được gọi; lần bấm “Gọi số tiếp” thứ hai "
+                                 "được bỏ qua.")
+    assert statuses() == {"A001": "called", "A002": "waiting", "A003": "waiting"}
+    # Two seconds on (the centre's next_again_s), a press is meant: A001 is done.
+    later = clock.now() + dt.timedelta(seconds=2.1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert press()["current"]["display"] == "A002"
+    assert statuses() == {"A001": "done", "A002": "called", "A003": "waiting"}
+    # A centre that wants every click to count says 0.
+    with sample_centre.write() as db:
+        setup.save_settings(db, {"next_again_s": "0"}, actor="test")
+    assert press()["current"]["display"] == "A003"
+    # And the setting is checked like the others.
+    with pytest.raises(Refused, match="số giây từ 0 đến 10"):
+        setup.check_settings({"next_again_s": "11"})

@@ -236,6 +236,27 @@ SLIPS = [
 ]
 
 
+# Slips an outside check found (check24: every single slip of every word of 20 everyday
+# queries, ~13,500 in all): the word one slip away that is commonest in the index is not
+# the one meant when the neighbouring word says otherwise ("ket hom": "hội" is commoner
+# than "hôn", but "kết hôn" is the phrase), and a two-letter word ("ly lich qu phap") was
+# never corrected at all. The neighbours now decide; a two-letter word is corrected only
+# to a word that makes a phrase with one of them.
+SLIPS += [
+    ("ket hom", "1.000894"),  # wrong: m beside n on the keyboard
+    ("ket hoe", "1.000894"),  # wrong
+    ("chung thuc ban xao", "2.000815"),  # wrong: x beside s
+    ("giay phep kay dung", "1.009994"),  # wrong: ky for xây
+    ("tach thaa", "1.115490"),  # wrong
+    ("khan tu", "1.000656"),  # wrong
+    ("ly lich tun phap", "2.000488"),  # extra
+    ("bho kinh doanh", "1.001612"),  # extra
+    ("ly lich qu phap", "2.000488"),  # wrong, two letters
+    ("dang gy ket hon", "1.000894"),  # wrong, two letters
+    ("cap oi giay chung nhan", "1.115492"),  # missing: đổi → "oi"
+]
+
+
 @pytest.mark.parametrize("query,code", SLIPS, ids=[q for q, _ in SLIPS])
 def test_one_slip_in_a_word_still_finds_it_in_the_top_three(index, query, code):
     top = [hit.code for hit in index.search(query, limit=3)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import socket
 
@@ -407,6 +408,43 @@ def test_an_unreachable_smtp_server_is_retried(store, hub_config, ids):
     [row] = outbox.listing(store.db, channel="email")
     assert row["state"] == "queued" and row["attempts"] == 1 and row["next_attempt_at"]
     assert "email.smtp" in {a.key for a in alarms.active()}
+
+
+def test_a_refused_address_is_not_put_in_the_public_alarm(store, hub_config, ids):
+    """The e-mail alarm carried the server's exception: a refused recipient's reads
+    "SMTPRecipientsRefused: {'lan@example.vn': (550, …)}", and alarms go out in the
+    retained state/supervision, which anyone on the hall's Wi-Fi reads through the
+    live pages' relay. The alarm says it in Vietnamese; the log keeps the detail."""
+    from aiosmtpd.controller import Controller
+
+    from central.sms.worker import EMAIL_REFUSED
+    from central.statistics import live, supervision
+
+    class Refuse:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            return "550 5.1.1 Recipient address rejected: User unknown"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Refuse(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = dataclasses.replace(hub_config, email=EmailConfig(
+            host="127.0.0.1", port=port, starttls=False, timeout=5))
+        d = receive(store, config, ids, sms=False, email="lan.nt@example.vn")
+        dossiers.act(store, config, d["id"], "result_ready", actor="hung.pv")
+        Worker(config, store).run_once()
+    finally:
+        controller.stop()
+    [row] = outbox.listing(store.db, channel="email")
+    assert "lan.nt@example.vn" in row["last_error"]  # for staff, on the delivery log
+    message = {a.key: a.message for a in alarms.active()}["email.smtp"]
+    assert message == EMAIL_REFUSED
+    # What the retained state/supervision carries, built as the hub's ticker builds it.
+    public = json.dumps(live.as_message(supervision.figures(store.db, config)),
+                        ensure_ascii=False)
+    assert "example.vn" not in public and "SMTP" not in public and EMAIL_REFUSED in public
 
 
 # -- the pages ----------------------------------------------------------------------------

@@ -270,15 +270,15 @@ def test_the_thread_answering_requests_keeps_its_savepoints_in_memory(tmp_path):
     store.close()
 
 
-def test_a_database_from_before_0158_keeps_its_tickets_and_their_rule(tmp_path):
-    """Issue 25: 0158 rewrites the tickets' status check in the schema (no row is
+def test_a_database_from_before_0159_keeps_its_tickets_and_their_rule(tmp_path):
+    """Issue 25: 0159 rewrites the tickets' status check in the schema (no row is
     copied); a centre's tickets, indexes and triggers stay as they were."""
     import sqlite3
 
     import sqlite_utils
 
     old = sqlite_utils.Database(tmp_path / "old.db")
-    migrations.apply(old, stop_before="0158_tickets_status_check")
+    migrations.apply(old, stop_before="0159_tickets_status_check")
     old.execute("insert into services (id, code, name, range_start, range_end) "
                 "values (1, 'HT', 'Hộ tịch', 1, 999)")
     old.execute("insert into tickets (day, service_id, issued_service_id, number, display, "

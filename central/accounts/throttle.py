@@ -1,4 +1,4 @@
-"""Limits on sign-in attempts, per user name and per client address.
+"""Limits on sign-in attempts, per user name and client address.
 
 A few wrong passwords are free (people mistype); after that each failure
 locks the key for twice as long as the one before (15 s, 30 s, 1 min, … at
@@ -9,10 +9,21 @@ reset them, and are forgotten 15 minutes after the last failure::
     wait = throttle.wait_seconds(store, "lan.nt", "10.20.0.50")
     if wait: refuse, say "try again in {wait} s"
     ... wrong password:  throttle.failed(store, "lan.nt", "10.20.0.50")
-    ... right password:  throttle.succeeded(store, "lan.nt")
+    ... right password:  throttle.succeeded(store, "lan.nt", "10.20.0.50")
 
-An address gets more free failures than a name: several officers may sit
-behind one address, while a name is one person.
+Four keys, so that guessing is bounded and a stranger cannot lock an officer
+out of her own desk (the hall's Wi-Fi reaches the sign-in page):
+
+- ``place:<name>@<address>``: one name from one address, 5 free failures (the
+  person who mistypes, or one guesser).
+- ``addr:<address>``: one address, whatever names it tries, 20 free (several
+  officers may sit behind one address).
+- ``user:<name>``: one name from every address together, 30 free: guessing one
+  name from many addresses. This lock is not applied at a *known place*.
+- ``known:<name>@<address>``: an address this name signed in from in the last
+  90 days (a row with ``failures = 0``; ``last_failure_at`` holds the last
+  sign-in). Someone guessing ``lan.nt`` from a phone locks that phone's place
+  and, past 30 failures, ``lan.nt`` everywhere new, but not her desk.
 """
 
 from __future__ import annotations
@@ -28,17 +39,34 @@ from . import audit
 
 log = logging.getLogger(__name__)
 
-FREE = {"user": 5, "addr": 20}
+FREE = {"place": 5, "addr": 20, "user": 30, "name": 5}
 FIRST_LOCK = dt.timedelta(seconds=15)
 LONGEST_LOCK = dt.timedelta(minutes=15)
 FORGET_AFTER = dt.timedelta(minutes=15)
+KNOWN_FOR = dt.timedelta(days=90)
 
 
-def _keys(username: str, address: str | None) -> list[str]:
-    keys = [f"user:{(username or '').strip().lower()[:64]}"]
+def _name(username: str) -> str:
+    return (username or "").strip().lower()[:64]
+
+
+def _keys(username: str, address: str | None, per_place: bool = True) -> list[str]:
+    name = _name(username)
+    # per_place=False (a booking code's look-ups): one key per name at every address,
+    # 5 free, as sign-ins had before; nobody's working day hangs on that lock.
+    keys = [f"place:{name}@{address or ''}", f"user:{name}"] if per_place else [f"name:{name}"]
     if address:
         keys.append(f"addr:{address}")
     return keys
+
+
+def _known(db, username: str, address: str | None, now: dt.datetime) -> bool:
+    """Has this name signed in from this address lately?"""
+    if not address:
+        return False
+    row = db.execute("select last_failure_at from sign_in_failures where key = ?",
+                     [f"known:{_name(username)}@{address}"]).fetchone()
+    return bool(row) and now - clock.from_iso(row[0]) < KNOWN_FOR
 
 
 def lock_for(failures: int, kind: str) -> dt.timedelta:
@@ -49,11 +77,15 @@ def lock_for(failures: int, kind: str) -> dt.timedelta:
     return min(FIRST_LOCK * (2 ** min(over, 20)), LONGEST_LOCK)
 
 
-def wait_seconds(store: Store, username: str, address: str | None, now=None) -> int:
+def wait_seconds(store: Store, username: str, address: str | None, now=None,
+                 per_place: bool = True) -> int:
     """Seconds before this name, from this address, may try again (0: now)."""
     now = now or clock.now()
+    known = per_place and _known(store.db, username, address, now)
     longest = 0.0
-    for key in _keys(username, address):
+    for key in _keys(username, address, per_place):
+        if known and key.startswith("user:"):
+            continue
         row = store.db.execute(
             "select locked_until from sign_in_failures where key = ?", [key]).fetchone()
         if row and row[0]:
@@ -61,12 +93,15 @@ def wait_seconds(store: Store, username: str, address: str | None, now=None) -> 
     return math.ceil(longest) if longest > 0 else 0
 
 
-def failed(store: Store, username: str, address: str | None, now=None) -> int:
-    """Count a failure; returns the seconds of the lock it caused (0: none)."""
+def failed(store: Store, username: str, address: str | None, now=None,
+           per_place: bool = True) -> int:
+    """Count a failure; returns the seconds of the lock it now puts on this name at
+    this address (0: none)."""
     now = now or clock.now()
     locked = 0.0
     with store.write() as db:
-        for key in _keys(username, address):
+        known = per_place and _known(db, username, address, now)
+        for key in _keys(username, address, per_place):
             kind = key.split(":", 1)[0]
             row = db.execute("select failures, last_failure_at from sign_in_failures "
                              "where key = ?", [key]).fetchone()
@@ -81,7 +116,8 @@ def failed(store: Store, username: str, address: str | None, now=None) -> int:
                 [key, failures, clock.iso(now), clock.iso(now + lock) if lock else None],
             )
             if lock:
-                locked = max(locked, lock.total_seconds())
+                if not (known and kind == "user"):
+                    locked = max(locked, lock.total_seconds())
                 log.warning("sign-in locked for %s s: %s after %d failures", lock.seconds, key,
                             failures)
                 audit.record(db, None, "signin.locked", key,
@@ -89,7 +125,17 @@ def failed(store: Store, username: str, address: str | None, now=None) -> int:
     return math.ceil(locked)
 
 
-def succeeded(store: Store, username: str) -> None:
-    """A right password: the name starts afresh (the address does not)."""
+def succeeded(store: Store, username: str, address: str | None = None, now=None) -> None:
+    """A right password: the name starts afresh at this address (the address and the
+    name's count over all addresses do not), and the address becomes a known place
+    for this name."""
+    now = now or clock.now()
+    name = _name(username)
     with store.write() as db:
-        db.execute("delete from sign_in_failures where key = ?", _keys(username, None))
+        db.execute("delete from sign_in_failures where key = ?", [f"place:{name}@{address or ''}"])
+        if address:
+            db.execute(
+                "insert into sign_in_failures (key, failures, last_failure_at, locked_until) "
+                "values (?, 0, ?, null) on conflict(key) do update set "
+                "last_failure_at = excluded.last_failure_at",
+                [f"known:{name}@{address}", clock.iso(now)])

@@ -8,7 +8,8 @@ arrives and before it is even decoded:
   (an empty retained publish) and dropped: never kept, never replayed into
   the hub at its next connection;
 - every node has a budget of messages and of bytes (token buckets: a burst,
-  then a steady rate); what is over budget is dropped before decoding;
+  then a steady rate) for its events, requests and statuses; what is over
+  budget is dropped before decoding;
 - a dispenser has a budget of tickets: a burst for a queue of people, then a
   limit; a ticket over it is refused with a Vietnamese answer.
 
@@ -95,11 +96,14 @@ class NodeBudget:
             return True
         node_id, _, rest = topic[len(self._prefix):].partition("/")
         kind = rest.partition("/")[0]
-        if kind not in ("event", "request"):
-            return True  # status: retained on purpose, one topic per node
+        if kind not in ("event", "request", "status"):
+            return True
         if not incoming.payload:
             return False  # an empty message clears a retained topic: nothing to do
-        if incoming.retain:
+        # A status is retained on purpose (one topic per node), but counted like the
+        # rest: a stolen node could otherwise send the hub a database write per
+        # message, as fast and as big (max_packet_size) as it liked.
+        if incoming.retain and kind != "status":
             # Events and requests are never retained (docs/mqtt.md): clear it on the
             # broker, so that it is neither kept nor sent again at every connection.
             self._clear(topic)

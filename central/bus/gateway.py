@@ -32,6 +32,7 @@ from ..config import HubConfig
 from ..devices import nodes
 from ..errors import Refused
 from ..province.uplink import BRIDGE_STATE, Uplink
+from ..queue import api as queue_api
 from ..queue import state
 from ..queue.ticker import StatsTicker
 from ..statistics import dossier_figures, live
@@ -193,13 +194,24 @@ class Gateway:
 
     def _sweep_bookings(self) -> None:
         """Issue 26: a booking whose check-in window closed unused, or whose booked
-        ticket was a no-show at its counter, frees its seat, within a minute."""
+        ticket was a no-show at its counter, frees its seat, within a minute.
+
+        And the day's turn: the days before today are closed within a minute of
+        it, so nothing of last evening is still "waiting" or "called" on the hall
+        board, the lines, the counters and the ticket pages at opening."""
         while not self._stopping.wait(SWEEP_EVERY_S):
             try:
                 with self.store.write() as db:
                     checkin.release_no_shows(db)
             except Exception:  # a locked or full disk now: next minute
                 log.exception("releasing no-show bookings failed")
+            try:
+                with self.store.write() as db:
+                    out = queue_api.turn_the_day(db, self.topics)
+                for topic, payload, retain in out:
+                    self.publish_state(topic, payload, retain)
+            except Exception:  # as above: tried again next minute
+                log.exception("closing the days before today failed")
 
     def stop(self) -> None:
         self._tickers = None

@@ -23,6 +23,7 @@ from .. import catalog
 from ..config import HubConfig
 from ..store import Store
 from .file_format import export_file
+from .file_format import records as records_of
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +63,12 @@ def _export(store: Store, file: str | None) -> int:
         print("cần tên tệp .json, .csv hoặc .xlsx để xuất", file=sys.stderr)
         return 2
     Path(file).write_bytes(export_file(store.db, kind))
-    print(f"Đã xuất {catalog.state(store.db)['count']} thủ tục ra {file}.")
+    # What the file holds: every current record, the withdrawn ones too (so that it
+    # reads back unchanged), not only those listed (``catalog.state``'s count).
+    records = records_of(store.db)[0]
+    withdrawn = sum(1 for r in records if r.get("withdrawn"))
+    print(f"Đã xuất {len(records)} thủ tục"
+          + (f" ({withdrawn} đã bãi bỏ, thay thế)" if withdrawn else "") + f" ra {file}.")
     return 0
 
 

@@ -356,7 +356,7 @@ def _check_channels(row, channels, bad) -> None:
         for n, fee in enumerate(fees, start=1):
             amount = fee.get("amount") if isinstance(fee, dict) else fee
             if isinstance(fee, dict):
-                _unknown_keys(row, f"{where}.fees", fee, FEE_KEYS, bad)
+                _unknown_keys(row, f"{where}.fees[{n}]", fee, FEE_KEYS, bad)
                 _check_fee_period(row, f"{where}.fees[{n}]", fee, bad)
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
                 bad(row, "fee", f"phí, lệ phí phải là số đồng nguyên không âm, nhận được "

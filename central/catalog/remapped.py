@@ -60,6 +60,9 @@ REMAPPED_2025 = {
     "1.012637": ("SNV", "SDTTG"), "1.012639": ("SNV", "SDTTG"),
     "1.012641": ("SNV", "SDTTG"), "1.012661": ("SNV", "SDTTG"),
     "1.012672": ("SNV", "SDTTG"), "1.003397": ("SNNPTNT", "SNNMT"),
+    # Lý lịch tư pháp, the police's since 01/03/2025 (sources, session 25; the CAT
+    # department's sources): found by the same comparison once re-filed.
+    "2.000488": ("STP", "CAT"), "2.000505": ("STP", "CAT"),
 }
 
 

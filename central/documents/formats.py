@@ -34,6 +34,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
+from motcua.wording import NO_COUNTER_OPEN, line_estimate
+
 LOCALE = Locale.parse("vi")
 DECIMAL = LOCALE.number_symbols["latn"]["decimal"]   # ','
 GROUP = LOCALE.number_symbols["latn"]["group"]       # '.'
@@ -225,6 +227,8 @@ def install(app) -> None:
     app.add_template_global(date_input, "date_input")
     app.add_template_global(rate, "rate")
     app.add_template_global(measure, "measure")
+    app.add_template_global(line_estimate, "line_estimate")
+    app.jinja_env.globals["NO_COUNTER_OPEN"] = NO_COUNTER_OPEN
     for name in ("NO_RESOLVED", "NO_RATINGS", "NO_ACTIVITY", "NO_TICKETS", "NO_CALLS",
                  "NO_SERVED", "NO_BOOKINGS_ENDED", "NO_SEATS"):
         app.jinja_env.globals[name] = globals()[name]

@@ -335,9 +335,17 @@ def act(store: Store, config: HubConfig, dossier_id: int, action: str, *,
             changes["apology_due_at"] = clock.iso(new_due)
             detail = {"apology_due_at": changes["apology_due_at"]}
         elif action == "result_ready":
-            cls = calendar.classify(moment, clock.from_iso(d["due_at"]))
+            detail = {}
+            if d["paused_at"]:
+                # Straight from "waiting for fees" with the clock stopped (the procedure's
+                # fees_pause_clock): it resumes now, as "fees paid" would have resumed it,
+                # and the result is judged on the time the clock ran.
+                due = _moved_due(calendar, d, moment, store)
+                changes.update(paused_at=None, due_at=clock.iso(due))
+                detail = {"due_at": changes["due_at"], "previous_due_at": d["due_at"]}
+            cls = calendar.classify(moment, clock.from_iso(changes.get("due_at", d["due_at"])))
             changes.update(result_at=at, classification=cls)
-            detail = {"classification": cls}
+            detail = {**detail, "classification": cls}
         elif action == "return_result":
             changes.update(returned_at=at, closed_at=at)
         stage = STAGES[to]

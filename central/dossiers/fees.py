@@ -34,7 +34,7 @@ import sqlite_utils
 
 from motcua import clock
 from motcua.public_terms import fees_on
-from motcua.text import nfc
+from motcua.text import nfc, sort_key
 
 from ..accounts import audit
 from ..calendar.working_time import VN
@@ -276,6 +276,14 @@ def _totals(rows: list[dict]) -> dict:
     return t
 
 
+NO_DEPARTMENT = "(không rõ đơn vị)"
+
+
+def _person_key(name: str) -> tuple:
+    """A Vietnamese list of people: by given name (the last word), then the whole name."""
+    return sort_key(name.split()[-1] if name.split() else ""), sort_key(name)
+
+
 def report(db: sqlite_utils.Database, first_day: str, last_day: str | None = None, *,
            department_id: int | None = None, officer: str | None = None) -> dict:
     """Entries from ``first_day`` to ``last_day`` (local dates, inclusive) and their totals.
@@ -292,10 +300,10 @@ def report(db: sqlite_utils.Database, first_day: str, last_day: str | None = Non
             raise Refused("invalid_day", f"Ngày “{day}” không hợp lệ (năm-tháng-ngày).") from None
     if last_day < first_day:
         raise Refused("invalid_period", "Ngày cuối kỳ phải sau ngày đầu kỳ.")
-    sql = ("select e.*, coalesce(d.name, '(không rõ đơn vị)') as department_name "
+    sql = ("select e.*, coalesce(d.name, ?) as department_name "
            "from fee_entries e left join departments d on d.id = e.department_id "
            "where e.day between ? and ?")
-    args: list = [first_day, last_day]
+    args: list = [NO_DEPARTMENT, first_day, last_day]
     if department_id:
         sql += " and e.department_id = ?"
         args.append(department_id)
@@ -310,10 +318,14 @@ def report(db: sqlite_utils.Database, first_day: str, last_day: str | None = Non
     return {
         "first_day": first_day, "last_day": last_day, "entries": rows,
         "totals": _totals(rows),
-        "by_department": [{"name": k[0], **_totals(v)}
-                          for k, v in sorted(groups["department"].items())],
-        "by_officer": [{"username": k[0], "name": k[1] or k[0], **_totals(v)}
-                       for k, v in sorted(groups["officer"].items())],
+        # In the Vietnamese alphabet's order, as the accountant's lists are: by code
+        # point "Ủy ban…" and "Đài…" came after "Văn phòng…" (an entry with no
+        # department last).
+        "by_department": [{"name": k[0], **_totals(v)} for k, v in sorted(
+            groups["department"].items(),
+            key=lambda kv: (kv[0][0] == NO_DEPARTMENT, sort_key(kv[0][0])))],
+        "by_officer": [{"username": k[0], "name": k[1] or k[0], **_totals(v)} for k, v in sorted(
+            groups["officer"].items(), key=lambda kv: _person_key(kv[0][1] or kv[0][0]))],
     }
 
 

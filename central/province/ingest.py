@@ -26,6 +26,8 @@ changes nothing; one bad record in a batch is skipped alone.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import logging
 import sqlite3
@@ -41,6 +43,8 @@ from motcua.bus.messages import (
     decode,
 )
 from motcua.bus.topics import NAME_PATTERN
+
+from . import checks
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,12 @@ REQUIRED = {
 
 
 class Refused(ValueError):
-    """A message the province does not store; the text says why."""
+    """A message the province does not store; the text says why (``vi``: in Vietnamese,
+    when the text's own reason is not one of ``_REASONS``)."""
+
+    def __init__(self, text: str, vi: str | None = None):
+        super().__init__(text)
+        self.vi = vi
 
 
 # A centre's refused messages, kept as one row of province_state under a name no
@@ -135,6 +144,8 @@ _REASONS = (("payload larger than", "bản tin quá lớn"),
 
 def reason(refusal: Refused) -> str:
     """Why a message was refused, as a province's technician reads it."""
+    if getattr(refusal, "vi", None):
+        return refusal.vi
     text = str(refusal)
     return next((vi for key, vi in _REASONS if key in text),
                 "bản tin sai cấu trúc (thiếu hoặc sai trường)")
@@ -159,7 +170,7 @@ def record_refusal(db, refusal: Refused, now: str) -> str | None:
     return center
 
 
-def _record(kind: str, raw, fields) -> dict:
+def _record(kind: str, raw, fields, now: str) -> dict:
     if not isinstance(raw, dict):
         raise Refused(f"{kind}: a record is not an object")
     missing = [f for f in REQUIRED[kind] if raw.get(f) is None]
@@ -168,7 +179,19 @@ def _record(kind: str, raw, fields) -> dict:
     for f in fields:
         if isinstance(raw.get(f), (dict, list)):
             raise Refused(f"{kind}: {f} is not a plain value")
-    return {f: raw.get(f) for f in fields}
+    row = {f: raw.get(f) for f in fields}
+    try:  # possible at all? (a broken or stolen centre's hub: checks.py)
+        checks.check_record(kind, row, _moment(now))
+    except checks.Implausible as exc:
+        raise Refused(f"{kind}: implausible record: {exc}",
+                      f"bản ghi không hợp lý: {exc.vi}") from None
+    return row
+
+
+@functools.lru_cache(maxsize=8)
+def _moment(now: str) -> dt.datetime:
+    """The time a batch is stored at (one ISO text for the whole batch), parsed once."""
+    return dt.datetime.fromisoformat(now)
 
 
 TOUCH = ("insert into province_centres (center, name, first_seen, last_message_at) "
@@ -229,6 +252,11 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
             data = decode(payload)
         except InvalidMessage as exc:
             raise Refused(f"{topic}: {exc}") from None
+        try:
+            checks.check_state(name, data, _moment(now))
+        except checks.Implausible as exc:
+            raise Refused(f"{topic}: implausible state: {exc}",
+                          f"trạng thái không hợp lý: {exc.vi}") from None
         _touch(db, center, now, data.get("center_name") if name == "nodes" else None)
         db.execute(
             "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
@@ -250,7 +278,11 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
                 with db.atomic():
                     stored += _store(db, kind, center, raw, now)
             except (Refused, TypeError, *data_errors()) as exc:
+                # Skipped alone, and counted against the centre with why (/province).
                 log.warning("province: a record from %s skipped: %s", center, exc)
+                with db.atomic():
+                    record_refusal(db, Refused(f"{topic}: {exc}", getattr(exc, "vi", None)),
+                                   now)
         return stored
     raise Refused(f"{topic}: not a topic the province stores")
 
@@ -344,23 +376,23 @@ def _statement(kind: str, center: str, raw, now: str) -> tuple[str, list]:
     record is not one). The SQL is the same for every record of a kind, so a batch
     runs as one ``executemany`` (one round trip to PostgreSQL in pipeline mode)."""
     if kind == "ticket_events":
-        row = _record(kind, raw, TICKET_EVENT_FIELDS)
+        row = _record(kind, raw, TICKET_EVENT_FIELDS, now)
         return ("insert into province_ticket_events (center, stored_at, "
                 + ", ".join(TICKET_EVENT_FIELDS) + ") values (?, ?, "
                 + ", ".join("?" * len(TICKET_EVENT_FIELDS)) + ") on conflict do nothing",
                 [center, now, *row.values()])
     if kind == "dossier_events":
-        row = _record(kind, raw, DOSSIER_EVENT_FIELDS)
+        row = _record(kind, raw, DOSSIER_EVENT_FIELDS, now)
         return ("insert into province_dossier_events (center, "
                 + ", ".join(DOSSIER_EVENT_FIELDS) + ") values (?, "
                 + ", ".join("?" * len(DOSSIER_EVENT_FIELDS)) + ") on conflict do nothing",
                 [center, *row.values()])
     if kind == "ratings":
-        row = _record(kind, raw, RATING_FIELDS)
+        row = _record(kind, raw, RATING_FIELDS, now)
         return ("insert into province_ratings (center, " + ", ".join(RATING_FIELDS)
                 + ") values (?, " + ", ".join("?" * len(RATING_FIELDS))
                 + ") on conflict do nothing", [center, *row.values()])
-    row = _record(kind, raw, DOSSIER_FIELDS)
+    row = _record(kind, raw, DOSSIER_FIELDS, now)
     row["supplement_count"] = row["supplement_count"] or 0
     columns = ", ".join(DOSSIER_FIELDS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in DOSSIER_FIELDS if c != "code")

@@ -19,6 +19,7 @@ centre or for all (``center=None``), so that function runs here unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,41 @@ from . import ingest
 
 VN = ZoneInfo(clock.LOCAL_ZONE)
 LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
+
+# A centre that stopped reporting, and why (the first that applies). A centre's hub
+# republishes its nodes' state every few minutes even when nothing changed
+# (uplink.HEARTBEAT_S), so a centre heard from nothing for SILENT_AFTER_MIN has a
+# stopped hub, or a bridge that carries nothing, even with its link "up".
+SILENT_AFTER_MIN = 15
+SILENT_REASONS = {
+    "never": "Chưa gửi dữ liệu lên tỉnh lần nào",
+    "down": "Mất kết nối với tỉnh",
+    "quiet": f"Không nhận được dữ liệu mới quá {SILENT_AFTER_MIN} phút "
+             "(máy chủ của trung tâm có thể đã dừng)",
+    "old_figures": "Chưa gửi số liệu hàng chờ hôm nay",
+}
+
+
+def silence(row: dict, now) -> str | None:
+    """Why a centre (a row of :func:`centres`) counts as silent, or None: never heard,
+    its link down, nothing heard for SILENT_AFTER_MIN minutes, or no figures today."""
+    if row.get("never"):
+        return "never"
+    if row.get("link") == "down":
+        return "down"
+    heard = row.get("last_message_at")
+    if heard and now - dt.datetime.fromisoformat(heard) > dt.timedelta(minutes=SILENT_AFTER_MIN):
+        return "quiet"
+    if row.get("figures_day"):
+        return "old_figures"
+    return None
+
+
+def silent(rows: list[dict]) -> list[dict]:
+    """The centres of :func:`centres` (with the page's never-heard ones) that stopped
+    reporting, the longest silent first (never heard before all)."""
+    return sorted((r for r in rows if r.get("silent")),
+                  key=lambda r: (r.get("last_message_at") or "", r["center"]))
 
 
 def _scope(prefix: str | None, column: str = "center") -> tuple[str, dict]:
@@ -70,6 +106,7 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
                       {**args, "refused": ingest.REFUSALS}):
         states[(r["center"], r["name"])] = json.loads(r["payload"])
     day = day or today()
+    now = clock.now()
     # A call is a citizen called to a counter: the next in line ('next', what a
     # counter's key sends) or one chosen by number ('call'); a recall is not a new one.
     calls = {r["center"]: r["calls"] for r in db.query(
@@ -97,6 +134,8 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         r["booking"] = booking if booking.get("day", day) == day else {}
         # Messages of this centre's the province refused: count, last time, why.
         r["refused"] = states.get((r["center"], ingest.REFUSALS))
+        r["silent"] = silence(r, now)
+        r["silent_why"] = SILENT_REASONS.get(r["silent"])
     return rows
 
 
@@ -126,7 +165,8 @@ def provinces(rows: list[dict]) -> list[dict]:
         key = r["center"].split("/", 1)[0]
         p = out.setdefault(key, {"province": key, "centres": 0, "connected": 0, "issued": 0,
                                  "waiting": 0, "done": 0, "calls_today": 0,
-                                 "nodes_online": 0, "nodes": 0, "link": "unknown",
+                                 "nodes_online": 0, "nodes": 0, "silent": 0,
+                                 "link": "unknown",
                                  "link_name": LINK_NAMES["unknown"], "link_since": None})
         if "/" not in r["center"]:  # the province's own bridge to the country
             p.update(link=r["link"], link_name=r["link_name"], link_since=r["link_since"])
@@ -135,7 +175,7 @@ def provinces(rows: list[dict]) -> list[dict]:
         p["connected"] += r["link"] == "up"
         for k in ("issued", "waiting", "done", "calls_today", "nodes_online", "nodes"):
             p[k] += r[k] or 0  # None: a centre with no figures today
-        p["silent"] = p.get("silent", 0) + bool(r.get("figures_day"))
+        p["silent"] = p.get("silent", 0) + bool(r.get("silent"))
     return [out[k] for k in sorted(out)]
 
 
@@ -181,6 +221,11 @@ def floor(db, center: str) -> dict:
             "today": today(), "updated_at": updated}
 
 
+# An open dossier whose clock runs, or that fees hold ("held": the procedure's
+# fees_pause_clock) only since after it fell due; held before, its clock stopped in
+# time and its due date moves on when it resumes (as the centre counts it, HELD in
+# central.statistics.period_report).
+OVERDUE = "(stage = 'running' or (stage = 'held' and (paused_at is null or paused_at >= due_at)))"
 PERIOD_SQL = """
     select {key} as center,
       sum(case when received_at >= :start and received_at < :end then 1 else 0 end)
@@ -193,10 +238,10 @@ PERIOD_SQL = """
           and result_at < :end then 1 else 0 end) as late,
       sum(case when stage in ('running', 'paused', 'held') and received_at < :end
           then 1 else 0 end) as in_progress,
-      sum(case when stage in ('running', 'held') and due_at < :now then 1 else 0 end)
+      sum(case when {OVERDUE} and due_at < :now then 1 else 0 end)
           as overdue
     from province_dossiers {where} group by 1 order by 1
-"""
+""".replace("{OVERDUE}", OVERDUE)
 
 
 def period_report(db, start: str, end: str, now: str | None = None,
@@ -244,7 +289,7 @@ def overdue(db, now: str | None = None, limit: int = 500,
     where, scope = _scope(prefix)
     return [dict(r) for r in db.query(
         "select center, code, procedure_name, department_name, received_at, due_at, status "
-        "from province_dossiers where stage in ('running', 'held') and due_at < :now "
+        f"from province_dossiers where {OVERDUE} and due_at < :now "
         + (f"and {where} " if where else "")
         + "order by due_at, center, code limit :limit",
         {"now": now or clock.iso(), "limit": limit, **scope})]
@@ -255,7 +300,7 @@ def overdue_count(db, now: str | None = None, prefix: str | None = None) -> int:
     all of them, where :func:`overdue` lists the longest overdue up to its limit."""
     where, scope = _scope(prefix)
     return db.execute(
-        "select count(*) from province_dossiers where stage in ('running', 'held') "
+        f"select count(*) from province_dossiers where {OVERDUE} "
         "and due_at < :now" + (f" and {where}" if where else ""),
         {"now": now or clock.iso(), **scope}).fetchone()[0]
 

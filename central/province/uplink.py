@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from zoneinfo import ZoneInfo
 
 from motcua import clock
@@ -38,6 +39,9 @@ from ..store import Store
 
 log = logging.getLogger(__name__)
 
+# The nodes' state goes up again after this long without a change: the province's
+# sign that this hub runs (reports.SILENT_AFTER_MIN is three of these).
+HEARTBEAT_S = 300.0
 # Records per message: far below the bus's 64 KiB payload limit.
 BATCH = {"ticket_events": 100, "dossiers": 40, "dossier_events": 100, "ratings": 100}
 # The bridge's notification topic, here and at the province (bridge.conf.template).
@@ -113,7 +117,7 @@ def _start_of_day_marks(db) -> dict[str, int]:
 
 class Uplink:
     def __init__(self, store: Store, topics: Topics, publish, center_name: str,
-                 interval: float = 1.0):
+                 interval: float = 1.0, heartbeat: float = HEARTBEAT_S):
         self.store = store
         self.topics = topics
         self.publish = publish
@@ -124,6 +128,8 @@ class Uplink:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_nodes: list | None = None
+        self.heartbeat = heartbeat
+        self._nodes_sent = 0.0  # time.monotonic() of the last nodes' state sent
 
     # Marks ------------------------------------------------------------------
     def marks(self) -> dict[str, int]:
@@ -181,11 +187,12 @@ class Uplink:
         nodes = [{"node_id": r[0], "role": r[1], "state": r[2], "since": r[3]}
                  for r in db.execute("select node_id, role, state, state_since from nodes "
                                      "order by node_id")]
-        if nodes == self._last_nodes:
+        if nodes == self._last_nodes and time.monotonic() - self._nodes_sent < self.heartbeat:
             return 0
         self.publish(self.topics.state("nodes"), STATE_NODES.make(
             center_name=self.center_name, updated_at=clock.iso(), nodes=nodes), True)
         self._last_nodes = nodes
+        self._nodes_sent = time.monotonic()
         return 0
 
     # Life -----------------------------------------------------------------------

@@ -58,6 +58,18 @@ def _days_closed(db, topics: Topics, closed: list[str]) -> list:
     return out + state.publications(db, topics, changes)
 
 
+def turn_the_day(db, topics: Topics, now=None) -> list:
+    """Close the days before the current business day, as the first ticket or
+    command of a day does, and return what to publish; nothing once they are.
+
+    Called by the hub once a minute, so last evening's calls, lines, counters'
+    numbers and ticket pages leave the hall screens and phones at the day's turn
+    (four hours before opening), not at the morning's first ticket or key."""
+    moment = now or clock.now()
+    day = tickets.business_day(moment, setup.settings(db)["opening_time"])
+    return _days_closed(db, topics, tickets.close_old_days(db, day, clock.iso(moment)))
+
+
 def counter_command(db, topics: Topics, counter: dict, action: str, now=None,
                     **kwargs) -> tuple[dict, list]:
     result, out, _finished = counter_press(db, topics, counter, action, now=now, **kwargs)

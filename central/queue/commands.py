@@ -355,6 +355,23 @@ def _next(db, cmd: Command) -> str:
     return f"Đang gọi số {chosen['display']}."
 
 
+def slip(db, counter: dict, now: dt.datetime | None = None) -> dict | None:
+    """A "next" pressed again within the centre's ``next_again_s`` of this counter's
+    call, its ticket still only called: the counter's answer saying it was ignored,
+    else None (the press counts). For people's presses (the console): a second
+    click a moment later ended the ticket just called "done" (served, rating keys
+    lit) and called the one after, while its citizen was still walking up."""
+    window = setup.setting_int(db, "next_again_s")
+    current = _current(db, counter) if window > 0 else None
+    if current is None or current["status"] != "called" or not current.get("called_at"):
+        return None
+    age = ((now or clock.now()) - clock.from_iso(current["called_at"])).total_seconds()
+    if not 0 <= age < window:
+        return None
+    return answer(db, counter, f"Số {current['display']} vừa được gọi; lần bấm “Gọi số "
+                               "tiếp” thứ hai được bỏ qua.")
+
+
 def _call_number(db, cmd: Command) -> str:
     """Call one waiting ticket by its number; out of the strategy's order it
     needs a reason, kept in the event::

@@ -46,6 +46,12 @@ DEFAULT_SETTINGS = {
     "checkin_early_min": "15",
     "checkin_late_min": "10",
     "booked_in_a_row": "3",
+    # A second "Gọi số tiếp" from the officer's console within this many seconds of
+    # the counter's call, its ticket still only called, is a slip (a double click):
+    # ignored, so the citizen just called is not marked served and passed over. No
+    # citizen reaches a counter that fast. 0: every press counts. (Counter nodes
+    # have the same rule for their keys: counter.config, keypad next_again_s.)
+    "next_again_s": "2",
     # The levels of procedure this centre receives (DOMAIN.md: a provincial centre the
     # province's, a commune centre the commune's; the seed's district centres the
     # district's), comma-separated: booking is offered for these only. Every level by
@@ -61,7 +67,7 @@ DEFAULT_SETTINGS = {
 # The procedure levels (central.catalog.procedures.LEVELS' keys, in their order).
 PROCEDURE_LEVELS = ("province", "district", "commune")
 # Settings that may be 0 (minutes of a window), with their upper bound.
-ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240}
+ZERO_ALLOWED = {"checkin_early_min": 240, "checkin_late_min": 240, "next_again_s": 10}
 
 
 # Settings per connection (a connection is one database, one thread); the
@@ -112,7 +118,8 @@ def check_settings(values: dict) -> dict[str, str]:
                 raise Refused("invalid_setting", "Giờ mở cửa phải có dạng HH:MM, ví dụ 07:00.")
         elif key in ZERO_ALLOWED:
             if not value.isdigit() or int(value) > ZERO_ALLOWED[key]:
-                raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số phút từ 0 "
+                unit = "giây" if key.endswith("_s") else "phút"
+                raise Refused("invalid_setting", f"Thiết lập '{key}' phải là số {unit} từ 0 "
                                                  f"đến {ZERO_ALLOWED[key]}.")
         else:
             if not value.isdigit() or not 1 <= int(value) <= 1000:

@@ -113,7 +113,9 @@ _COUNTER_STATE = _VIEW.replace(
     " from counters c ",
     ", (select json_group_array(code) from (select s.code from counter_services cs "
     "join services s on s.id = cs.service_id where cs.counter_id = c.id "
-    "order by s.sort_order, s.id)), f.id, f.display, f.finished_at from counters c ", 1
+    "order by s.sort_order, s.id)), f.id, f.display, f.finished_at, "
+    "(select started_at from counter_sessions where counter_id = c.id and ended_at is null "
+    "order by id desc limit 1) from counters c ", 1
 ).replace(" where c.number = ?",
           " left join tickets f on f.id = (select id from tickets where counter_id = c.id "
           "and status = 'done' order by finished_at desc, id desc limit 1) "
@@ -121,17 +123,26 @@ _COUNTER_STATE = _VIEW.replace(
 
 
 def counter_state(db, number: int) -> dict:
-    """One counter: open or not, who is there, the number it serves now."""
+    """One counter: open or not, since when someone is signed in at it (not who: the
+    state is public, see :func:`officer_names`), the number it serves now."""
     row = db.execute(_COUNTER_STATE, [number]).fetchone()
     result = view_result(row)
     return _make(STATE_COUNTER,
         counter=number, name=row[9], hall=row[10],
         status=result["status"], status_name=result["status_name"],
         back_at=row[13] if result["status"] == "paused" else None,
-        officer=row[12] if row[11] is not None else None, current=result["current"],
+        signed_in=row[18] if row[11] is not None else None, current=result["current"],
         services=json.loads(row[14]),
         finished={"ticket_id": row[15], "display": row[16], "finished_at": row[17]}
         if row[15] is not None else None)
+
+
+def officer_names(db) -> dict[int, str]:
+    """Who is signed in at each counter, by number: for staff pages only. The
+    counters' retained state leaves names out (the live pages' relay serves it to
+    anyone on the hall's Wi-Fi)."""
+    return dict(db.execute("select c.number, u.full_name from counters c join users u "
+                           "on u.id = c.officer_id"))
 
 
 def line(db, code: str, day: str | None = None) -> dict:

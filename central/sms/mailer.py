@@ -55,6 +55,9 @@ def send(config: EmailConfig, to: str, subject: str, body: str) -> None:
                 server.login(config.username, _password(config))
             server.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
-        link = isinstance(exc, (OSError, smtplib.SMTPConnectError,
-                                smtplib.SMTPServerDisconnected))
+        # smtplib's errors are OSErrors too: a recipient refused (a citizen's bad
+        # address) counted as the server away, so it was reported as such and the
+        # other messages waited their turn behind it.
+        link = isinstance(exc, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)) \
+            or (isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException))
         raise MailError(f"{type(exc).__name__}: {exc}", link=link) from exc

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 MODEM_ALARM = "sms.modem"
 FAILED_ALARM = "sms.failed"
 EMAIL_ALARM = "email.smtp"
+EMAIL_UNREACHABLE = ("Không kết nối được máy chủ thư điện tử; thư thông báo sẽ được gửi lại "
+                     "(xem nhật ký gửi tin).")
+EMAIL_REFUSED = "Máy chủ thư điện tử không nhận gửi một thư thông báo (xem nhật ký gửi tin)."
 # Consecutive failed contacts with the modem (reading or sending) before the
 # supervisor is told: one hiccup is not an alarm.
 ALARM_AFTER_FAILURES = 3
@@ -184,8 +187,12 @@ class Worker:
                 if channel == "sms" and exc.link:
                     self._link_failed(exc)
                 if channel == "email":
-                    alarms.raise_alarm(EMAIL_ALARM, f"Không gửi được thư điện tử: {exc}",
-                                       severity="warning", source="sms")
+                    # Words of our own, not the server's: the alarm goes out in the
+                    # public retained state (state/supervision), and a refused
+                    # recipient's exception names the citizen's address, in English.
+                    # The server's words stay in the delivery log and the hub's log.
+                    alarms.raise_alarm(EMAIL_ALARM, EMAIL_UNREACHABLE if exc.link
+                                       else EMAIL_REFUSED, severity="warning", source="sms")
                 if state == "failed":
                     self._refresh_failed_alarm()
                 if exc.link:

@@ -154,10 +154,23 @@
       { timeZone: "Asia/Ho_Chi_Minh", hour12: false }) : "";
   }
 
+  // A number as the hub draws it (central/documents/formats.py's number()): dot
+  // between thousands, comma before exactly `decimals` decimals (4 -> "4,0" with one),
+  // rounded half up on the shortest decimal form of the value as Python's str()
+  // gives it (0.15 -> "0,2", where rounding the binary double would give "0,1").
+  const formats = {};
+  function number(value, decimals) {
+    const d = Number(decimals) || 0;
+    const f = formats[d] || (formats[d] = new Intl.NumberFormat("vi-VN", {
+      minimumFractionDigits: d, maximumFractionDigits: d, roundingMode: "halfExpand" }));
+    return f.format(String(value));  // a string is formatted as the exact decimal it reads
+  }
+
   // A figure of today's queue_stats in its element (<b data-stat="avg_wait_min"
-  // data-none="why">): Vietnamese number forms as the page was drawn (1.234; 4,5),
-  // and "—" (motcua/wording.py's NOTHING_RESOLVED) with its reason as a title when
-  // the hub sent none: a wait or a share with nothing to measure yet (issue 23).
+  // data-decimals="1" data-none="why">): Vietnamese number forms as the page was
+  // drawn (1.234; 4,5; an average 0 as "0,0"), and "—" (motcua/wording.py's
+  // NOTHING_RESOLVED) with its reason as a title when the hub sent none: a wait or a
+  // share with nothing to measure yet (issue 23).
   const DASH = "\u2014";
   function showStat(el, value) {
     if (value == null) {
@@ -166,8 +179,7 @@
       el.classList.add("none");
       return;
     }
-    el.textContent = typeof value === "number"
-      ? value.toLocaleString("vi-VN", { maximumFractionDigits: 1 }) : value;
+    el.textContent = typeof value === "number" ? number(value, el.dataset.decimals) : value;
     el.removeAttribute("title");
     el.classList.remove("none");
   }
@@ -234,16 +246,50 @@
     }, 500);
   }
 
+  // Who is signed in at each counter: the staff-only list the #counters table names
+  // (data-officers), fetched once per burst of sign-ins; the rows keep their names
+  // when it fails, and the next sign-in tries again.
+  let officersTimer = null;
+  function officersSoon() {
+    const table = document.getElementById("counters");
+    if (!table || !table.dataset.officers || officersTimer) return;
+    officersTimer = setTimeout(() => {
+      officersTimer = null;
+      fetch(table.dataset.officers, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
+          setCells(row, { officer: names[row.dataset.counter] || "" });
+        }))
+        .catch(() => {});
+    }, 300);
+  }
+
+  // A line's estimate for a new ticket (motcua/wording.py's line_estimate): no
+  // estimate with no counter open for the service (the table's data-none-open says
+  // so), the range when the hub cannot trust one number, else the minutes.
+  function estimate(data, table) {
+    if (!data.open_counters) {
+      const box = table || document.getElementById("lines");
+      return (box && box.dataset.noneOpen) || DASH;
+    }
+    const r = data.estimate_range;
+    if (r && r.length === 2) return `${number(r[0], 0)}\u2013${number(r[1], 0)}`;
+    return data.estimate_min == null ? "" : number(data.estimate_min, 0);
+  }
+
   function updateFloor(rest, data) {
     if (rest.startsWith("counter/")) {
       const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
       if (!row) return true;
       row.dataset.called = data.current ? data.current.called_at : "";
       row.className = data.status + (data.current ? " busy" : data.status === "open" ? " idle" : "");
-      setCells(row, {
-        state: data.status_name,
-        officer: data.officer, current: data.current ? data.current.display : "",
-      });
+      setCells(row, { state: data.status_name, current: data.current ? data.current.display : "" });
+      // No names in the public state (audit3): a new sign-in here fetches who it is.
+      const since = data.signed_in || "";
+      if (since !== (row.dataset.signedIn || "")) {
+        row.dataset.signedIn = since;
+        officersSoon();
+      }
       serving(row);
       return true;
     }
@@ -251,12 +297,12 @@
       nextHourSoon();
       const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
       if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
-                               estimate: data.estimate_min });
+                               estimate: estimate(data) });
       return true;
     }
     return false;
   }
 
-  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor, showStat, DASH, hubNow,
+  global.MotcuaLive = { connect, settings, el, clock, setCells, updateFloor, showStat, number, estimate, DASH, hubNow,
                         nextHourSoon };
 })(window);

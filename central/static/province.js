@@ -117,7 +117,7 @@
           row.classList.remove("silent");
           row.querySelectorAll(".silent-note").forEach((n) => n.remove());
         }
-        const fmt = (n) => (typeof n === "number" ? n.toLocaleString("vi-VN") : n);
+        const fmt = (n) => (typeof n === "number" ? L.number(n, 0) : n);
         setCells(row, { issued: fmt(data.issued), waiting: fmt(data.waiting), done: fmt(data.done) });
         const avg = row.querySelector(".avg");
         if (avg) L.showStat(avg, data.avg_wait_min);
@@ -132,13 +132,16 @@
       const row = rowFor("counters", "data-counter", data.counter,
                          ["name", "state", "officer", "current"]);
       row.className = data.status || "";
-      setCells(row, { name: data.name, state: data.status_name, officer: data.officer,
+      // A centre's counter state names nobody (it is public; audit3): whether someone
+      // is signed in. A centre on an older hub still sends the name.
+      setCells(row, { name: data.name, state: data.status_name,
+                      officer: data.officer || (data.signed_in ? "Có cán bộ" : ""),
                       current: data.current ? data.current.display : "" });
     } else if (rest.startsWith("state/line/")) {
       const row = rowFor("lines", "data-service", data.service,
                          ["name", "waiting", "open", "estimate"]);
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
-                      estimate: data.estimate_min });
+                      estimate: L.estimate(data) });
     } else if (rest === "state/queue_stats") {
       const today = $("link").dataset.today;
       if (today && data.day && data.day !== today) return;  // not today's: kept "—"

@@ -33,7 +33,8 @@ The rules are DOMAIN.md's and the report's:
 - in progress counts every open dossier (received and not yet resolved,
   withdrawn or stopped: in processing, waiting for fees or for a supplement);
 - overdue are those among them whose due time is at or before now, except
-  while the clock is paused for a supplement.
+  while the clock is paused for a supplement, or for fees since before it
+  fell due (the procedure's ``fees_pause_clock``).
 
 Departments with nothing resolved this year and nothing in progress are left
 out, as are dossiers whose procedure has no department.

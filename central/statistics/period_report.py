@@ -33,7 +33,9 @@ The rules (DOMAIN.md):
   make a late dossier on time);
 - at the end of the period, a dossier still open is waiting for a supplement
   (a supplement requested and not yet resubmitted), or in progress: overdue
-  when its due time is at or before ``min(now, end)``, else within deadline;
+  when its due time is at or before ``min(now, end)``, else within deadline
+  (within deadline too while fees hold a clock stopped before it fell due:
+  :data:`HELD`);
 - withdrawn, refused, stopped: closed so in the period (a refusal at
   reception or a withdrawn online registration never counted as received);
 - on-time rate = (early + on time) / resolved × 100; late rate = late /
@@ -100,6 +102,18 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), VN)
 
 
+# Waiting for fees at the end of the period with the clock stopped (the procedure's
+# ``fees_pause_clock``: the ``await_fees`` event says ``"clock": "paused"``) since before
+# the dossier fell due, and not resumed (fees paid, a result, a withdrawal, a stop): its
+# due date moves on when the clock resumes, so it is within its time, not overdue.
+HELD = """exists(select 1 from dossier_events h where h.dossier_id = f.dossier_id
+    and h.action = 'await_fees' and h.at < :e and h.at < f.due_at
+    and json_extract(h.detail, '$.clock') = 'paused'
+    and not exists(select 1 from dossier_events r where r.dossier_id = h.dossier_id
+        and r.id > h.id and r.at < :e
+        and r.action in ('fees_paid', 'result_ready', 'withdraw', 'stop')))"""
+
+
 def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
                   by: str = "department", now: dt.datetime | None = None) -> dict:
     """The report for local days ``start``..``end`` (inclusive), rows ``by`` group.
@@ -135,7 +149,7 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
                 select procedure_id,
                   exists(select 1 from dossier_pauses p where p.dossier_id = f.dossier_id
                          and p.paused_at < :e and (p.resumed_at is null or p.resumed_at >= :e)),
-                  coalesce(due_at <= :limit, 0), count(*)
+                  coalesce(due_at <= :limit, 0) and not ({HELD}), count(*)
                 from dossier_facts f where {clause} and received_at < :e group by 1, 2, 3
                 """, {"e": e, "limit": limit}):
             add(pid, "supplement" if paused else "overdue" if overdue else "within_deadline", n)

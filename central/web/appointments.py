@@ -121,6 +121,24 @@ def _chosen_day(text: str) -> dt.date | None:
     return day
 
 
+def _open_day(text: str, days: list[dict]) -> tuple[dt.date | None, str]:
+    """The day asked for in the address, when it is one of ``days`` (those with
+    slots); else None and what the citizen is told. A Saturday, a holiday or a
+    day past the booking window typed or linked into ``?ngay=`` showed the form
+    and its "Đặt lịch" button over "Ngày này không có khung giờ nào"."""
+    if not text:
+        return None, ""
+    day = _chosen_day(text)
+    if day is not None and any(d["day"] == day for d in days):
+        return day, ""
+    try:
+        asked = day_name(dt.date.fromisoformat(text))
+    except ValueError:
+        return None, "Ngày đã chọn không hợp lệ. Xin chọn một ngày trong danh sách."
+    return None, (f"Không nhận lịch hẹn vào {asked} (ngày trung tâm nghỉ, hoặc ngoài thời "
+                  "gian nhận đặt lịch). Xin chọn một ngày trong danh sách.")
+
+
 def _booking_page(values: dict, problem: str = "", status: int = 200, token: str = ""):
     db, now = store().db, clock.now()
     services = slots.bookable_services(db)
@@ -132,8 +150,9 @@ def _booking_page(values: dict, problem: str = "", status: int = 200, token: str
         except Refused as refusal:
             problem = problem or refusal.message
     service = next((s for s in services if s["code"] == values.get("service")), None)
-    day = _chosen_day(values.get("day", ""))
     days = _days(service["id"], now) if service else []
+    day, wrong_day = _open_day(values.get("day", ""), days) if service else (None, "")
+    problem = problem or wrong_day
     day_slots = _day_slots(service["id"], day, now) if service and day else []
     return render_template(
         "appointments/book.html", values=values, problem=problem, services=services,
@@ -200,13 +219,13 @@ def lookup():
     code = bookings.normalise_code(request.form.get("code", "")) or ""
     phone = request.form.get("phone", "")[:30]
     address = f"hen:{request.remote_addr}"
-    wait = throttle.wait_seconds(store(), f"hen:{code}", address)
+    wait = throttle.wait_seconds(store(), f"hen:{code}", address, per_place=False)
     if wait:
         return render_template("appointments/lookup.html", code=code, problem=(
             f"Nhập sai nhiều lần. Xin thử lại sau {wait_text(wait)}.")), 429
     booking = bookings.find_own(store().db, code, phone) if code else None
     if booking is None:
-        throttle.failed(store(), f"hen:{code}", address)
+        throttle.failed(store(), f"hen:{code}", address, per_place=False)
         return render_template("appointments/lookup.html", code=code, problem=(
             "Không tìm thấy lịch hẹn với mã và số điện thoại này. Xin kiểm tra lại.")), 404
     _remember(booking["code"], booking["phone"])
@@ -219,12 +238,12 @@ def move_page():
     if booking is None:
         return redirect(url_for("appointments.mine"))
     now = clock.now()
-    day = _chosen_day(request.args.get("ngay", "")[:10])
+    days = _days(booking["service_id"], now)
+    day, problem = _open_day(request.args.get("ngay", "")[:10], days)
     return render_template(
         "appointments/move.html", booking=booking, when=slot_text(booking),
-        days=_days(booking["service_id"], now), day=day,
-        day_label=day_name(day) if day else "",
-        slots=_day_slots(booking["service_id"], day, now) if day else [], problem="")
+        days=days, day=day, day_label=day_name(day) if day else "",
+        slots=_day_slots(booking["service_id"], day, now) if day else [], problem=problem)
 
 
 @bp.post("/dat-lich/doi-gio")

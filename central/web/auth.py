@@ -117,7 +117,7 @@ def login():
                 return _too_many(wait)
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
             return render_template("login.html"), 401
-        throttle.succeeded(store(), username)
+        throttle.succeeded(store(), username, address)
         session.clear()
         session["user_id"] = user["id"]
         # Checked at every request: the user's epoch (signing out anywhere, a new

@@ -65,6 +65,8 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "queue.take_counter": STAFF,
     "queue.command": STAFF,
     "queue.supervisor": SUPERVISION,
+    # Who is at each counter (the counters' public state carries no names; audit3).
+    "queue.officers": SUPERVISION,
     "queue_admin.setup_page": ADMIN,
     "queue_admin.save_service": ADMIN,
     "queue_admin.save_counter": ADMIN,

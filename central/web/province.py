@@ -82,7 +82,8 @@ def shown_period():
         marked as one, for a province the national inventory has not named."""
         return names.get(province) or f"Tỉnh (mã {province})"
 
-    return {"shown_first": shown(first or today.replace(day=1).isoformat()),
+    return {"SILENT_AFTER_MIN": reports.SILENT_AFTER_MIN,
+            "shown_first": shown(first or today.replace(day=1).isoformat()),
             "shown_last": shown(last or today.isoformat()), "province_name": province_name}
 
 
@@ -99,8 +100,10 @@ def index():
     if _national() and not prefix:
         # The country: one row per province; a province's own page below it.
         report = reports.period_report(db, start, end)
+        rows = reports.centres(db)
         return render_template(
-            "province/national.html", provinces=reports.provinces(reports.centres(db)),
+            "province/national.html", provinces=reports.provinces(rows),
+            silent_centres=reports.silent([r for r in rows if "/" in r["center"]]), national=True,
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
     centres = reports.centres(db, prefix=prefix)
@@ -112,13 +115,15 @@ def index():
     centres += [{"center": cid, "name": name, "link": "unknown", "link_name":
                  reports.LINK_NAMES["unknown"], "link_since": None, "never": True,
                  "nodes_online": 0, "nodes": 0, "calls_today": None, "booking": {},
-                 "refused": None, "figures_day": None}
+                 "refused": None, "figures_day": None, "last_message_at": None,
+                 "silent": "never", "silent_why": reports.SILENT_REASONS["never"]}
                 for cid, name in sorted(own.items()) if cid not in heard and not prefix]
     return _live_page(render_template(
         "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
+        silent_centres=reports.silent(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
-        **_live(refresh="" if prefix else "report official")))
+        **_live(refresh="" if prefix else "silent-box report official")))
 
 
 def _names(db, prefix: str | None = None) -> dict[str, str]:

@@ -35,7 +35,7 @@ from motcua.bus.topics import ticket_key
 
 from ..appointments import checkin
 from ..errors import Refused
-from ..queue import api, estimate, setup, state, tickets
+from ..queue import api, commands, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store, whole_number
 from .auth import login_required
@@ -189,6 +189,12 @@ def take_counter():
     return redirect(url_for("queue.console"))
 
 
+# The console's text fields, as long as COUNTER_COMMAND allows, and what a bad one is told.
+_TEXT_FIELDS = {"number": (16, "Số thứ tự không hợp lệ."),
+                "reason": (200, "Lý do phải là một đoạn chữ, dài không quá 200 ký tự."),
+                "target_service": (32, "Dịch vụ chuyển đến không hợp lệ.")}
+
+
 @bp.post("/console/command")
 @login_required(*STAFF)
 def command():
@@ -208,11 +214,21 @@ def command():
     if data.get("minutes") not in (None, "") and minutes is None:
         return jsonify(ok=False, error={"code": "invalid",
                                         "message": "Thời gian tạm nghỉ không hợp lệ."}), 400
+    for field, (longest, message) in _TEXT_FIELDS.items():
+        value = data.get(field)
+        # As the bus's counter_command takes them: text, at most so long. A list or
+        # a number came back as Python's repr in the answer ("Không có số [1] đang
+        # chờ.") or was kept as a reason ("['x']").
+        if value not in (None, "") and (not isinstance(value, str) or len(value) > longest):
+            return jsonify(ok=False, error={"code": "invalid", "message": message}), 400
     try:
         with store().write() as db:
             counter = setup.counter_by_number(db, number) if number else None
             if counter is None or counter["officer_id"] != g.user["id"]:
                 raise Refused("not_signed_in", "Bạn chưa nhận quầy nào; xin chọn quầy.")
+            ignored = commands.slip(db, counter) if action == "next" else None
+            if ignored is not None:  # a double click: the citizen just called stays called
+                return jsonify(ok=True, result=ignored)
             result, out = api.counter_command(
                 db, _topics(), counter, action, officer_id=g.user["id"],
                 number=data.get("number") or None, reason=data.get("reason") or None,
@@ -234,4 +250,13 @@ def supervisor():
         "queue/live.html", counters=[state.counter_state(db, c["number"])
                                      for c in setup.counters(db)],
         lines=[state.line(db, s["code"]) for s in setup.services(db)], stats=state.stats(db),
-        bookings=_next_hour(db), **_live_context()))
+        bookings=_next_hour(db), officers=state.officer_names(db), **_live_context()))
+
+
+@bp.get("/live/can-bo")
+@login_required(*SUPERVISION)
+def officers():
+    """Who is signed in at each counter (``{"5": "Nguyễn Thị Lan"}``), for the staff
+    pages' counters table: the counters' retained state, which anyone on the hall's
+    Wi-Fi can read through the live pages' relay, carries no names."""
+    return jsonify({str(k): v for k, v in state.officer_names(store().db).items()})

@@ -225,6 +225,7 @@ def dashboard():
     return _live_page(render_template(
         "statistics/dashboard.html",
         counters=[state.counter_state(db, c["number"]) for c in setup.counters(db)],
+        officers=state.officer_names(db),
         lines=[state.line(db, s["code"]) for s in setup.services(db)],
         live_url=live_url(), live_base=topics().base, live_auth=live_auth(), **_panel_context()))
 

@@ -141,8 +141,26 @@ def _role_reads(inv) -> str:
     return "\n\n".join(blocks)
 
 
+# What a centre's bridge writes on the provincial broker, below province/<centre>/:
+# exactly what broker-config/bridge.conf.template maps up, one level where the
+# centre names a hall, counter or line (no deeper tree of retained topics), the
+# bridge's own 1/0, and nothing else (tests/test_bridge.py tries the rest).
+CENTRE_WRITES = ("state/board/+", "state/counter/+", "state/line/+", "state/queue_stats",
+                 "state/dossier_stats", "state/booking_stats", "state/nodes",
+                 "up/ticket_events", "up/dossiers", "up/dossier_events", "up/ratings",
+                 "bridge/state")
+# The biggest packet the tiers above a centre take: a message of the bus's largest
+# payload (motcua.bus.messages.MAX_PAYLOAD_BYTES, 64 KiB) with its topic and header.
+# A client sending more is disconnected by the broker (Mosquitto's max_packet_size).
+TIER_MAX_PACKET = 64 * 1024 + 1024
+
+
 def _centre_acl(inv) -> str:
-    blocks = [f"user {c.id}\ntopic write province/{c.id}/#\ntopic read province/{c.id}/announce/#"
+    blocks = ["\n".join([f"user {c.id}"]
+                        + [f"topic write province/{c.id}/{t}" for t in CENTRE_WRITES]
+                        + [f"topic read province/{c.id}/announce/#"])
+              if not c.revoked else
+              f"# {c.id}: revoked (inventory `revoked = true`): no user, no topic"
               for c in inv.centres]
     # The extra ingest workers read the centres' summaries, nothing else.
     blocks += [f"user ingest-{i}\ntopic read province/+/up/+"
@@ -200,10 +218,20 @@ def _public_relay(w: _Writer, inv: Inventory, password: str) -> None:
 
 
 def _broker_config(inv: Inventory) -> str:
-    """production.conf with the inventory's port on its listener."""
+    """production.conf with the inventory's port on its listener; at a province or the
+    country, packets no bigger than a bus message (TIER_MAX_PACKET)."""
     text = (BROKER_CONFIG / "production.conf").read_text("utf-8")
-    return "\n".join(f"listener {inv.broker_port}" if ln.split()[:1] == ["listener"] else ln
-                     for ln in text.split("\n"))
+    tier = bool(inv.centres or inv.provinces)
+
+    def line(ln: str) -> str:
+        if ln.split()[:1] == ["listener"]:
+            return f"listener {inv.broker_port}"
+        if tier and ln.split()[:1] == ["max_packet_size"]:
+            return (f"# A province's or the country's broker: no bigger than a bus message.\n"
+                    f"max_packet_size {TIER_MAX_PACKET}")
+        return ln
+
+    return "\n".join(line(ln) for ln in text.split("\n"))
 
 
 def _template(name: str, **values) -> str:
@@ -450,6 +478,8 @@ def provision(inventory: str | Path | Inventory, out: str | Path,
     # The live pages' relay broker reads the public state as this user.
     passwords[WEB_USER] = _password(w, "broker/web-password", "web" in rotate_set)
     for c in inv.centres:
+        if c.revoked:  # no user: its line leaves passwd (result.removed_users)
+            continue
         # Each centre's bridge user on the provincial broker; the centre's
         # provision copies these two files (its inventory's [province] names them).
         passwords[c.id] = _password(w, f"centres/{c.id}/bridge-password", c.id in rotate_set)

@@ -87,6 +87,9 @@ class CentreEntry:
 
     id: str
     name: str = ""
+    # The province no longer takes anything from this centre (a stolen hub or
+    # bridge password): no broker user, no ACL line; its name stays on the pages.
+    revoked: bool = False
 
 
 @dataclass
@@ -204,7 +207,8 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
                                settings))
     province = _uplink(data, "province", center, w)
     national = _uplink(data, "national", center, w)
-    centres = _entries(data, "centres", w, seen, _centre)
+    centres = _entries(data, "centres", w, seen, _centre,
+                       frozenset({"id", "name", "revoked"}))
     if centres and province:
         raise InventoryError(f"{w}centres: a province has no [province] of its own")
     if national and not centres:
@@ -226,7 +230,8 @@ def parse(data: dict, source: str = "inventory") -> Inventory:
                      ingest_workers=workers, national=national, provinces=provinces)
 
 
-def _entries(data: dict, key: str, w: str, taken: set[str], make) -> list:
+def _entries(data: dict, key: str, w: str, taken: set[str], make,
+             keys: frozenset = frozenset({"id", "name"})) -> list:
     """The ``[[key]]`` tables (``[[centres]]``, ``[[provinces]]``: an id and a name), each
     made into a record by ``make(id, table, where)`` once its id is checked: a-z, 0-9, '-'
     or '_'; not reserved, not an ingest worker's, not in ``taken`` (the nodes' ids), and
@@ -236,7 +241,7 @@ def _entries(data: dict, key: str, w: str, taken: set[str], make) -> list:
         where = f"{w}{key}[{i}]."
         if not isinstance(entry, dict):
             raise InventoryError(f"{where[:-1]}: expected a table")
-        _unknown(entry, {"id", "name"}, where)
+        _unknown(entry, set(keys), where)
         entry_id = _get(entry, "id", str, where)
         if not ID_PATTERN.match(entry_id):
             raise InventoryError(f"{where}id: use a-z, 0-9, '-' or '_', got {entry_id!r}")
@@ -249,7 +254,8 @@ def _entries(data: dict, key: str, w: str, taken: set[str], make) -> list:
 
 
 def _centre(centre_id: str, entry: dict, where: str) -> CentreEntry:
-    return CentreEntry(centre_id, _get(entry, "name", str, where, ""))
+    return CentreEntry(centre_id, _get(entry, "name", str, where, ""),
+                       _get(entry, "revoked", bool, where, False))
 
 
 def _province(province_id: str, entry: dict, where: str) -> ProvinceEntry:

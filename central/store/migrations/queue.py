@@ -433,8 +433,17 @@ def m0157_counters_hours(db):
     db.execute("alter table counters add column hours text")
 
 
-@migration("0158_tickets_status_check")
-def m0158_tickets_status_check(db):
+@migration("0158_counter_sessions_open")
+def m0158_counter_sessions_open(db):
+    # A counter's state says since when its officer is signed in (`signed_in`), not
+    # who: the state is public (the live pages' relay), the name is not. The open
+    # session of a counter, found at every counter state published (audit3).
+    db.execute("create index counter_sessions_open on counter_sessions(counter_id, id) "
+               "where ended_at is null")
+
+
+@migration("0159_tickets_status_check")
+def m0159_tickets_status_check(db):
     # Issue 25: SQLite checks `status in (six values)` by building a temporary b-tree
     # of the six values (a list of more than two) for every statement that writes a
     # ticket's status: an issue, a call and a finish each paid ~35 K instructions

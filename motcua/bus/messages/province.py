@@ -84,7 +84,9 @@ STATE_NODES = MessageType(
     qos=1,
     retain=True,
     doc="The centre's nodes and whether each is online, retained, republished when one "
-        "changes, for the province's view of the floor: published only by a hub with "
+        "changes and every 5 minutes without a change (the province's sign that the "
+        "centre's hub runs: a centre heard from nothing for 15 minutes is listed as "
+        "silent), for the province's view of the floor: published only by a hub with "
         "`uplink = true` in hub.toml (a centre that bridges to a province); a centre on "
         "its own has the nodes' own `status` topics instead.",
     fields=(

@@ -109,7 +109,11 @@ STATE_COUNTER = MessageType(
                                         "pause of a said length)"),
         Field("back_at", "timestamp", "a paused counter's planned return (ISO 8601 UTC), "
                                       "when its officer said how long", required=False),
-        Field("officer", "string", "officer signed in (full name)", required=False),
+        # No name: retained state is public (anyone on the hall's Wi-Fi reads it
+        # through the live pages' relay). Staff pages fetch names when this changes.
+        Field("signed_in", "timestamp", "since when the officer now at the counter is "
+                                        "signed in (ISO 8601 UTC); absent with nobody. No "
+                                        "name: the state is public", required=False),
         Field("current", "object", "the ticket called or served now: `display`, `service`, "
                                    "`service_name`, `status`, `called_at`, `recalls`",
               required=False),

@@ -212,6 +212,13 @@ class BudgetConfig:
         check=_positive)
     tickets_per_minute: float = setting(
         12.0, doc="tickets per minute a dispenser may issue after its burst", check=_positive)
+    lookups_burst: int = setting(
+        30, doc="dossier look-ups a kiosk or counter may make at once (dossier codes "
+                "are a day and a sequence number: a stolen node could walk them)",
+        check=_positive)
+    lookups_per_minute: float = setting(
+        6.0, doc="dossier look-ups per minute a node may make after its burst",
+        check=_positive)
     period: float = setting(
         60.0, doc="seconds between two log lines about one node over its budget",
         check=_positive)

@@ -56,6 +56,7 @@ _SLIP_MIN = 3          # shorter words are too ambiguous to correct on their own
 _SLIP_PHRASE_MIN = 2   # ... but a two-letter one is, to a word its neighbour makes a phrase with
 _PHRASE_TRIES = 40     # corrections of one word checked against its neighbours
 _PHRASE_ROWS = 400     # names read for those phrases
+_REAL_TRIES = 6        # corrected phrases of a query of real words looked up whole
 _SLIP_MAX = 4          # corrections tried per word and kind of slip
 _SLIP_ORDER = {0: 0, 1: 1, -1: 2}   # same length, one letter longer, one shorter
 _vocab_cache: dict[tuple[int, str], tuple[tuple, list[str], dict[str, int]]] = {}
@@ -191,7 +192,14 @@ class SearchIndex:
         exact = " AND ".join(f'"{t}"*' for t in terms)
         hits = self._run(exact, query, terms, department, field, level, limit)
         if hits and not self._cut_short(terms):
-            return hits
+            real = self._real_word_slip(terms, hits)
+            if real is None:
+                return hits
+            # Every word is a word, but not together: one of them one slip from the
+            # word its neighbours make the query's phrase with ("ket hoi" for "kết hôn",
+            # "khai binh" for "khai sinh"). Both readings; the corrected phrase first.
+            return self._run(f"({exact}) OR (" + " AND ".join(f'"{t}"*' for t in real) + ")",
+                             query, real, department, field, level, limit)
         attempts = []
         slipped = self._slips(terms)
         if hits:
@@ -208,6 +216,10 @@ class SearchIndex:
             groups = [" OR ".join(f'"{c}"*' for c in [t, *fixes]) for t, fixes in slipped]
             corrected = [fixes[0] if fixes else t for t, fixes in slipped]
             attempts.append((" AND ".join(f"({g})" for g in groups), corrected))
+        else:
+            real = self._real_word_slip(terms, [])
+            if real:
+                attempts.append((" AND ".join(f'"{t}"*' for t in real), real))
         trimmed = [t[:-1] if len(t) >= 4 else t for t in terms]
         if trimmed != terms:
             attempts.append((" AND ".join(f'"{t}"*' for t in trimmed), terms))
@@ -296,6 +308,38 @@ class SearchIndex:
             changed |= bool(fixes)
             out.append((term, fixes))
         return out if changed else None
+
+    def _real_word_slip(self, terms: list[str], hits: list[Hit]) -> list[str] | None:
+        """The query with one word corrected, when no hit holds the words as typed
+        side by side and one word one slip away makes a phrase of the index of the
+        whole query (the last word may be unfinished); else None."""
+        if len(terms) < 2 or any(t.isdigit() for t in terms):
+            return None
+        typed = " " + " ".join(terms)
+        if any(typed in " " + " ".join(words(f"{h.name} {h.field}")) for h in hits):
+            return None
+        _, docs = self._vocabulary()
+        tries: list[tuple] = []
+        for i, term in enumerate(terms):
+            if len(term) < _SLIP_MIN:
+                continue
+            last = i == len(terms) - 1
+            fixes = [c for c in one_slip_away(term) if c in docs and len(c) >= _SLIP_MIN]
+            context = self._phrases(fixes, terms[i - 1] if i else "",
+                                    "" if last else terms[i + 1], prefix=last)
+            for c in fixes:
+                if not context.get(c):
+                    continue
+                kind = (len(c) > len(term)) - (len(c) < len(term))
+                tries.append(((-context[c], _SLIP_ORDER[kind], -docs[c], c),
+                              [*terms[:i], c, *terms[i + 1:]]))
+        # The likeliest few whose whole phrase the index holds ("khai binh": "thái
+        # bình" is a phrase too, but "dang ky thai binh" is no procedure).
+        for _, corrected in sorted(tries)[:_REAL_TRIES]:
+            if self.conn.execute(f"select 1 from {self.table} where {self.table} match ? "
+                                 "limit 1", ['"' + " ".join(corrected) + '"*']).fetchone():
+                return corrected
+        return None
 
     def _cut_short(self, terms: list[str]) -> bool:
         """A word before the last is not a word of the index (only the start of one)."""

@@ -30,13 +30,22 @@ class LoopbackProxy:
         self.target = target
         self.upstream = upstream
         self.addresses = list(addresses)
-        self.port = free_port()
         self._flowing = threading.Event()
         self._flowing.set()
         self._conns: list[socket.socket] = []
         self._servers: list[socket.socket] = []
         self._lock = threading.Lock()
-        self.restore()
+        # A port found free can be taken before we bind it (motcua.broker.free_port):
+        # then another. Only here: restore() keeps the port its clients know.
+        for tries_left in range(4, -1, -1):
+            self.port = free_port()
+            try:
+                self.restore()
+                break
+            except OSError:
+                self.close()
+                if not tries_left:
+                    raise
 
     def restore(self) -> None:
         """Listen (again) on the same port."""

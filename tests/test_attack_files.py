@@ -74,3 +74,17 @@ def test_a_bad_queue_setup_file_gets_400_in_vietnamese_and_changes_nothing(
     assert words in reply.get_data(as_text=True)
     assert (setup.services(sample_centre.db), setup.counters(sample_centre.db)) == before
     assert client.get("/admin/queue").status_code == 200
+
+
+def test_a_file_over_32_mb_is_refused_in_vietnamese_and_changes_nothing(admin, store, sample):  # noqa: F811
+    # Before: werkzeug's English "Request Entity Too Large" page.
+    before = catalog.state(store.db)
+    reply = admin.post("/admin/catalog", data={
+        "csrf_token": token_of(admin, "/admin/catalog"),
+        "file": (io.BytesIO(b"a" * (33 * 1024 * 1024)), "to.csv")},
+        content_type="multipart/form-data")
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn (tối đa 32 MB)" in page and "Request Entity" not in page
+    assert catalog.state(store.db) == before
+    assert admin.get("/admin/catalog").status_code == 200

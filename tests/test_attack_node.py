@@ -281,3 +281,26 @@ def test_a_stolen_nodes_status_topic_is_under_its_budget_too(centre):
     finally:
         thief.publish(topic, status(9999), qos=1, retain=True)
         _close(thief)
+
+
+def test_a_stolen_kiosk_cannot_walk_the_dossier_codes(centre):
+    """Dossier codes are agency-day-sequence: a stolen kiosk asked for -0001, -0002, ...
+    20 a second within its message budget, reading every dossier's public status.
+    Now a burst of look-ups, then a few a minute; ``too_many_lookups`` in Vietnamese,
+    one alarm; the kiosk shows the hub's message."""
+    from kiosk.node import LookupFailed
+
+    answered, refused = 0, []
+    for n in range(1, 61):
+        try:
+            centre.node.lookup_dossier(f"000.00.00.H56-261207-{n:04d}")
+            answered += 1
+        except LookupFailed as exc:
+            refused.append(str(exc))
+    burst = centre.config.budget.lookups_burst
+    assert burst <= answered <= burst + 2, answered
+    assert refused and "tra cứu quá nhiều hồ sơ" in refused[0]
+    assert [a.key for a in alarms.active() if a.source == "kiosk-1"
+            and a.key.endswith("lookups")] == ["budget.kiosk-1.lookups"]
+    # Another node's look-ups are not held back by this one's.
+    assert centre.gateway.budget.lookup_refusal("counter-2") is None

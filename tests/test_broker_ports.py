@@ -195,3 +195,15 @@ def test_the_suites_postgresql_exchanges_a_taken_port_as_well(taken_after_check)
             assert conn.execute("select 1").fetchone() == (1,)
     finally:
         server.stop()
+
+
+def test_the_fault_suites_proxy_exchanges_a_taken_port_as_well(broker, taken_after_check):
+    from tests import tcp_proxy
+
+    handed = taken_after_check(1, "connection", tcp_proxy)
+    proxy = tcp_proxy.LoopbackProxy(broker.port)
+    try:
+        assert proxy.port != handed[0]
+        assert round_trip(proxy.port, "motcua/ports/proxied") == b"da nhan"
+    finally:
+        proxy.close()

@@ -88,6 +88,24 @@ def test_public_lookup_page_needs_no_sign_in_and_hides_personal_data(client, ids
     assert "Không tìm thấy hồ sơ" in client.get("/tra-cuu?code=nope").get_data(as_text=True)
 
 
+def test_walking_a_days_codes_on_the_public_page_is_held_back(client, app, ids, store,
+                                                                 hub_config):
+    # Codes are agency-day-sequence: a stranger asking for -0001, -0002, ... read every
+    # dossier of the day (procedure, masked name, supplement note), as fast as asked.
+    codes = [received(store, hub_config, ids)["code"] for _ in range(3)]
+    walk = [codes[0][:-4] + f"{n:04d}" for n in range(1, 41)]
+    replies = [client.get(f"/tra-cuu?code={c}") for c in walk]
+    statuses = [r.status_code for r in replies]
+    assert statuses[:29] == [200] * 29 and set(statuses[30:]) == {429}, statuses
+    page = replies[-1].get_data(as_text=True)
+    assert "Tra cứu quá nhiều lần. Xin thử lại sau" in page and "Nguyễn T**" not in page
+    assert int(replies[-1].headers["Retry-After"]) > 0
+    # A citizen elsewhere (another address) still reads her own dossier.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.0.7"
+    assert "Nguyễn T** L**" in other.get(f"/tra-cuu?code={codes[1]}").get_data(as_text=True)
+
+
 def test_kiosk_looks_a_dossier_up_over_the_bus(gateway, store, hub_config, ids, make_node,
                                                center):
     d = received(store, hub_config, ids)

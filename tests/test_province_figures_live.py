@@ -87,3 +87,26 @@ def test_a_line_with_no_counter_open_shows_no_estimate(browser, province_server,
     page.reload()
     assert {s: cell.inner_text() for s, cell in estimates.items()} == live == {
         "A": NO_COUNTER_OPEN, "B": "5–20", "C": NO_COUNTER_OPEN}
+
+
+def test_the_live_floor_takes_no_impossible_counter(browser, province_server, store, bridge,
+                                                    center):
+    """A stolen centre's counters under made-up numbers reach the page straight from the
+    broker (the province's store refuses them: checks.py); the page does not draw them."""
+    cid = f"{center}-ctr"
+    both(store, bridge, f"province/{cid}/bridge/state", b"1")
+    page = sign_in(browser, province_server, store)
+    page.goto(f"{province_server}/province/{cid}")
+    page.locator("#live-link.up").wait_for(timeout=10_000)
+
+    def counter(n, number=None):
+        return {"v": 1, "counter": n if number is None else number, "name": f"Quầy {n}",
+                "status": "open", "status_name": "Đang mở", "officer": None, "current": None}
+
+    for topic, payload in ((f"province/{cid}/state/counter/70000", counter(70000)),
+                           (f"province/{cid}/state/counter/2", counter(2, 3)),
+                           (f"province/{cid}/state/counter/x", counter(4)),
+                           (f"province/{cid}/state/counter/1", counter(1))):
+        bridge(topic, payload)
+    page.locator('#counters tr[data-counter="1"]').wait_for(timeout=10_000)
+    assert page.locator("#counters tr[data-counter]").count() == 1

@@ -39,7 +39,9 @@ from . import audit
 
 log = logging.getLogger(__name__)
 
-FREE = {"place": 5, "addr": 20, "user": 30, "name": 5}
+FREE = {"place": 5, "addr": 20, "user": 30, "name": 5, "lookup": 30}
+# "lookup:<address>" counts every public look-up from an address, found or not
+# (dossier codes are a day and a sequence number: guessing them mostly finds one).
 FIRST_LOCK = dt.timedelta(seconds=15)
 LONGEST_LOCK = dt.timedelta(minutes=15)
 FORGET_AFTER = dt.timedelta(minutes=15)
@@ -102,27 +104,54 @@ def failed(store: Store, username: str, address: str | None, now=None,
     with store.write() as db:
         known = per_place and _known(db, username, address, now)
         for key in _keys(username, address, per_place):
-            kind = key.split(":", 1)[0]
-            row = db.execute("select failures, last_failure_at from sign_in_failures "
-                             "where key = ?", [key]).fetchone()
-            failures = 1
-            if row and now - clock.from_iso(row[1]) < FORGET_AFTER:
-                failures = row[0] + 1
-            lock = lock_for(failures, kind)
-            db.execute(
-                "insert into sign_in_failures (key, failures, last_failure_at, locked_until) "
-                "values (?, ?, ?, ?) on conflict(key) do update set failures = excluded.failures,"
-                " last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
-                [key, failures, clock.iso(now), clock.iso(now + lock) if lock else None],
-            )
-            if lock:
-                if not (known and kind == "user"):
-                    locked = max(locked, lock.total_seconds())
-                log.warning("sign-in locked for %s s: %s after %d failures", lock.seconds, key,
-                            failures)
-                audit.record(db, None, "signin.locked", key,
-                             {"failures": failures, "seconds": int(lock.total_seconds())})
+            lock = _count(db, key, now)
+            if lock and not (known and key.startswith("user:")):
+                locked = max(locked, lock.total_seconds())
     return math.ceil(locked)
+
+
+def _count(db, key: str, now: dt.datetime) -> dt.timedelta:
+    """One more on ``key`` (its kind is the part before the first colon); the lock it
+    now has (0 while free)."""
+    kind = key.split(":", 1)[0]
+    row = db.execute("select failures, last_failure_at from sign_in_failures "
+                     "where key = ?", [key]).fetchone()
+    failures = 1
+    if row and now - clock.from_iso(row[1]) < FORGET_AFTER:
+        failures = row[0] + 1
+    lock = lock_for(failures, kind)
+    db.execute(
+        "insert into sign_in_failures (key, failures, last_failure_at, locked_until) "
+        "values (?, ?, ?, ?) on conflict(key) do update set failures = excluded.failures,"
+        " last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+        [key, failures, clock.iso(now), clock.iso(now + lock) if lock else None],
+    )
+    if lock:
+        log.warning("locked for %s s: %s after %d", lock.seconds, key, failures)
+        audit.record(db, None, "signin.locked", key,
+                     {"failures": failures, "seconds": int(lock.total_seconds())})
+    return lock
+
+
+def looked_up(store: Store, address: str | None, now=None) -> int:
+    """One public look-up from ``address`` (a dossier's status by its code): the
+    seconds it must now wait before the next (0: none). 30 free, then the locks."""
+    if not address:
+        return 0
+    now = now or clock.now()
+    with store.write() as db:
+        return math.ceil(_count(db, f"lookup:{address}", now).total_seconds())
+
+
+def lookup_wait(store: Store, address: str | None, now=None) -> int:
+    """Seconds before ``address`` may look up again (0: now)."""
+    if not address:
+        return 0
+    now = now or clock.now()
+    row = store.db.execute("select locked_until from sign_in_failures where key = ?",
+                           [f"lookup:{address}"]).fetchone()
+    left = (clock.from_iso(row[0]) - now).total_seconds() if row and row[0] else 0
+    return math.ceil(left) if left > 0 else 0
 
 
 def succeeded(store: Store, username: str, address: str | None = None, now=None) -> None:

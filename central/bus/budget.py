@@ -11,7 +11,9 @@ arrives and before it is even decoded:
   then a steady rate) for its events, requests and statuses; what is over
   budget is dropped before decoding;
 - a dispenser has a budget of tickets: a burst for a queue of people, then a
-  limit; a ticket over it is refused with a Vietnamese answer.
+  limit; a ticket over it is refused with a Vietnamese answer;
+- a node has a budget of dossier look-ups (codes can be walked): a burst, then
+  a few a minute; over it, ``too_many_lookups`` with a Vietnamese answer.
 
 Each breach raises one alarm per node and writes one log line per period
 (``period`` seconds), not one per message::
@@ -81,6 +83,7 @@ class NodeBudget:
         self._messages: dict[str, TokenBucket] = {}
         self._bytes: dict[str, TokenBucket] = {}
         self._tickets: dict[str, TokenBucket] = {}
+        self._lookups: dict[str, TokenBucket] = {}
         self._breaches: dict[tuple[str, str], _Breach] = {}
         self._timer: threading.Timer | None = None
         self.dropped = 0
@@ -143,6 +146,22 @@ class NodeBudget:
         self._breach(node_id, "tickets", "lấy số quá nhanh")
         return ("Máy lấy số đang cấp số quá nhanh, xin chờ ít phút rồi thử lại "
                 "hoặc liên hệ cán bộ hướng dẫn.")
+
+    def lookup_refusal(self, node_id: str) -> str | None:
+        """None when the node may look one more dossier up now; else why not (Vietnamese).
+        A dossier's code is the agency, the day and a sequence number: without this a
+        stolen kiosk could read every dossier's public status, 20 a second."""
+        now = self.clock()
+        with self._lock:
+            bucket = self._lookups.get(node_id)
+            if bucket is None:
+                bucket = self._lookups[node_id] = TokenBucket(
+                    self.limits.lookups_burst, self.limits.lookups_per_minute / 60.0, now)
+            if bucket.take(1, now):
+                return None
+        self._breach(node_id, "lookups", "tra cứu hồ sơ quá nhiều")
+        return ("Máy này đã tra cứu quá nhiều hồ sơ, xin chờ ít phút rồi thử lại "
+                "hoặc hỏi cán bộ hướng dẫn.")
 
     # Breaches: one alarm per node and kind, one log line per period.
     def _clear(self, topic: str) -> None:
@@ -223,5 +242,6 @@ class NodeBudget:
 # about budgets: they send what no real node sends. ``from_dict(HubConfig,
 # {..., "budget": UNLIMITED})``, or the same as a hub.toml table.
 UNLIMITED = {"messages_burst": 10**9, "messages_per_second": 1e9, "bytes_burst": 10**12,
-             "bytes_per_second": 1e12, "tickets_burst": 10**9, "tickets_per_minute": 1e9}
+             "bytes_per_second": 1e12, "tickets_burst": 10**9, "tickets_per_minute": 1e9,
+             "lookups_burst": 10**9, "lookups_per_minute": 1e9}
 UNLIMITED_TOML = "[budget]\n" + "".join(f"{k} = {v!r}\n" for k, v in UNLIMITED.items())

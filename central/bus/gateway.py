@@ -421,6 +421,12 @@ class Gateway:
                 self.bus.respond(incoming, error_response(
                     incoming.data.get("id"), "too_many_tickets", refusal))
                 return
+        if incoming.parts.name in ("dossier_lookup", "dossier_lookup_by_id"):
+            refusal = self.budget.lookup_refusal(incoming.parts.node_id)
+            if refusal:
+                self.bus.respond(incoming, error_response(
+                    incoming.data.get("id"), "too_many_lookups", refusal))
+                return
         if self._on_network_thread:
             self._inbox.append(incoming)  # answered once the read is done (_serve_reads)
         else:

@@ -34,10 +34,14 @@
     }
   }
 
-  // A row of `cells` (class names) in `tbody`, created when the page had none.
+  // A row of `cells` (class names) in `tbody`, created when the page had none; null
+  // past MAX_ROWS (a stolen centre naming counters or lines by the thousand must not
+  // grow the page without end: central/province/checks.py's bounds, here too).
+  const MAX_ROWS = 200, MAX_COUNTER = 999;
   function rowFor(table, attr, key, cells) {
     const body = document.querySelector(`#${table} tbody`);
     let row = body.querySelector(`tr[${attr}="${CSS.escape(String(key))}"]`);
+    if (!row && body.querySelectorAll(`tr[${attr}]`).length >= MAX_ROWS) return null;
     if (!row) {
       const empty = body.querySelector("tr.empty");
       if (empty) empty.remove();
@@ -129,8 +133,12 @@
       return;
     }
     if (rest.startsWith("state/counter/")) {
+      // Counter n's state under its own number, 1..999; anything else no hub sends.
+      const n = Number(rest.slice("state/counter/".length));
+      if (!Number.isInteger(n) || n < 1 || n > MAX_COUNTER || data.counter !== n) return;
       const row = rowFor("counters", "data-counter", data.counter,
                          ["name", "state", "officer", "current"]);
+      if (!row) return;
       row.className = data.status || "";
       // A centre's counter state names nobody (it is public; audit3): whether someone
       // is signed in. A centre on an older hub still sends the name.
@@ -140,6 +148,7 @@
     } else if (rest.startsWith("state/line/")) {
       const row = rowFor("lines", "data-service", data.service,
                          ["name", "waiting", "open", "estimate"]);
+      if (!row) return;
       setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
                       estimate: L.estimate(data) });
     } else if (rest === "state/queue_stats") {

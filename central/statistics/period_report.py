@@ -106,12 +106,18 @@ def day_start(day: dt.date) -> dt.datetime:
 # ``fees_pause_clock``: the ``await_fees`` event says ``"clock": "paused"``) since before
 # the dossier fell due, and not resumed (fees paid, a result, a withdrawal, a stop): its
 # due date moves on when the clock resumes, so it is within its time, not overdue.
-HELD = """exists(select 1 from dossier_events h where h.dossier_id = f.dossier_id
+# (CASE, not AND: SQLite evaluates both sides of an AND in a result column. The first
+# test, one look-up among the few dossiers ever held so, spares the others the
+# correlated one: a year's report over 100,000 dossiers took 25 ms more without it.)
+HELD = """case when f.dossier_id in (select dossier_id from dossier_events
+    where action = 'await_fees' and at < :e and json_extract(detail, '$.clock') = 'paused')
+  then exists(select 1 from dossier_events h where h.dossier_id = f.dossier_id
     and h.action = 'await_fees' and h.at < :e and h.at < f.due_at
     and json_extract(h.detail, '$.clock') = 'paused'
     and not exists(select 1 from dossier_events r where r.dossier_id = h.dossier_id
         and r.id > h.id and r.at < :e
-        and r.action in ('fees_paid', 'result_ready', 'withdraw', 'stop')))"""
+        and r.action in ('fees_paid', 'result_ready', 'withdraw', 'stop')))
+  else 0 end"""
 
 
 def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
@@ -149,7 +155,7 @@ def period_report(db: sqlite_utils.Database, start: dt.date, end: dt.date,
                 select procedure_id,
                   exists(select 1 from dossier_pauses p where p.dossier_id = f.dossier_id
                          and p.paused_at < :e and (p.resumed_at is null or p.resumed_at >= :e)),
-                  coalesce(due_at <= :limit, 0) and not ({HELD}), count(*)
+                  case when due_at <= :limit then not ({HELD}) else 0 end, count(*)
                 from dossier_facts f where {clause} and received_at < :e group by 1, 2, 3
                 """, {"e": e, "limit": limit}):
             add(pid, "supplement" if paused else "overdue" if overdue else "within_deadline", n)

@@ -24,6 +24,7 @@ ERROR_TEXTS = {
     403: "Bạn không có quyền xem trang này",
     404: "Không tìm thấy trang",
     405: "Thao tác không được phép",
+    413: "Dữ liệu gửi lên quá lớn (tối đa 32 MB)",  # MAX_CONTENT_LENGTH, nginx's too
     429: "Quá nhiều yêu cầu",
     500: "Lỗi hệ thống",
 }

@@ -22,6 +22,7 @@ from motcua import clock
 from motcua.public_terms import confirmed
 
 from .. import dossiers
+from ..accounts import throttle
 from ..appointments import bookings
 from ..calendar import sources, working_calendar
 from ..calendar.working_time import VN
@@ -32,7 +33,7 @@ from ..dossiers import reception as dossier_reception
 from ..errors import Refused
 from ..queue import setup
 from . import config, store, whole_number
-from .auth import login_required
+from .auth import login_required, wait_text
 from .dashboard import section
 from .people import full_names
 from .policy import STAFF
@@ -52,8 +53,19 @@ def dossier_names():
 
 @bp.get("/tra-cuu")
 def lookup():
-    code = request.args.get("code", "").strip()
-    found = queries.lookup(store().db, code) if code else None
+    code = request.args.get("code", "").strip()[:100]
+    if not code:
+        return render_template("dossiers/lookup.html", code=code, found=None)
+    # Codes are the agency, the day and a sequence number: anyone could walk a day's
+    # codes and read every dossier's procedure, masked name and supplement note. Each
+    # look-up counts for its address (30 in 15 minutes free, then waits that grow).
+    wait = throttle.lookup_wait(store(), request.remote_addr)
+    if wait:
+        return render_template("dossiers/lookup.html", code=code, found=None, problem=(
+            f"Tra cứu quá nhiều lần. Xin thử lại sau {wait_text(wait)}.")), 429, \
+            {"Retry-After": str(wait)}
+    throttle.looked_up(store(), request.remote_addr)
+    found = queries.lookup(store().db, code)
     return render_template("dossiers/lookup.html", code=code, found=found)
 
 

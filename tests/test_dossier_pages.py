@@ -100,6 +100,8 @@ def test_walking_a_days_codes_on_the_public_page_is_held_back(client, app, ids, 
     page = replies[-1].get_data(as_text=True)
     assert "Tra cứu quá nhiều lần. Xin thử lại sau" in page and "Nguyễn T**" not in page
     assert int(replies[-1].headers["Retry-After"]) > 0
+    actions = [r[0] for r in store.db.execute("select action from audit_log")]
+    assert "lookup.locked" in actions and "signin.locked" not in actions  # as it reads
     # A citizen elsewhere (another address) still reads her own dossier.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.9.0.7"

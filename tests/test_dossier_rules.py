@@ -84,3 +84,38 @@ def test_statistics_and_dashboard_show_the_breach(client, store, hub_config):
     assert "Vi phạm quy định: yêu cầu bổ sung hồ sơ quá một lần" in html
     section = html[html.index('id="rule-breaches"'):]
     assert d["code"] in section and "Phạm Văn Hùng" in section
+
+
+def test_the_exported_report_carries_the_breach(client, store, hub_config, tmp_path):
+    # The XLSX and PDF of Biểu 06 carry the list the statistics page shows: the
+    # dossier, the officer, the request's number and the rule's source.
+    import io
+    import subprocess
+
+    import openpyxl
+
+    d = _dossier_asked_twice(store, hub_config)
+    users.create_user(store, "thanh.tra", "Trần Thanh Tra", "supervisor", "mat-khau-tt")
+    _login(client, "thanh.tra", "mat-khau-tt")
+    march = "start=2026-03-01&end=2026-03-31"
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/statistics/report.xlsx?{march}").data))
+    assert book.sheetnames == ["Biểu 06", "Vi phạm quy định"]
+    sheet = book["Vi phạm quy định"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "Căn cứ: Nghị định 118/2025/NĐ-CP ngày 09/06/2025 của Chính phủ" in cells[2][0]
+    assert cells[4] == ["STT", "Thời điểm", "Mã hồ sơ", "Thủ tục", "Lần yêu cầu", "Cán bộ",
+                        "Cơ quan", "Lý do ghi"]
+    assert cells[5][0] == 1 and cells[5][1] == "09:00:00 06/03/2026"
+    assert cells[5][2:3] == [d["code"]] and cells[5][4:6] == ["Lần 2", "Phạm Văn Hùng"]
+    assert cells[5][7] == "Thiếu giấy tờ đất" and len(cells) == 6   # one breach, no other
+    path = tmp_path / "bieu06.pdf"
+    path.write_bytes(client.get(f"/statistics/report.pdf?{march}").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    page = text[text.index("VI PHẠM QUY ĐỊNH"):]
+    assert "Nghị định 118/2025/NĐ-CP" in page
+    assert d["code"] in page and "Phạm Văn Hùng" in page and "Lần 2" in page
+    # A period without a breach says so, in Vietnamese.
+    april = "start=2026-04-01&end=2026-04-30"
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/statistics/report.xlsx?{april}").data))
+    assert book["Vi phạm quy định"]["A6"].value == "Không có vi phạm trong kỳ."

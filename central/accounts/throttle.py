@@ -128,7 +128,7 @@ def _count(db, key: str, now: dt.datetime) -> dt.timedelta:
     )
     if lock:
         log.warning("locked for %s s: %s after %d", lock.seconds, key, failures)
-        audit.record(db, None, "signin.locked", key,
+        audit.record(db, None, "lookup.locked" if kind == "lookup" else "signin.locked", key,
                      {"failures": failures, "seconds": int(lock.total_seconds())})
     return lock
 

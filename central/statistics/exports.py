@@ -9,6 +9,13 @@ above the two signature blocks::
     to_csv(report)                  # ';' and decimal ',' for a Vietnamese Excel, UTF-8 BOM
     to_xlsx(report, head)           # sheet "Biểu 06": numbers as numbers, grouped headings
     to_pdf(report, head)            # A4 landscape, the official layout
+    to_xlsx(report, head, breaches=supplement_breaches(db, start=start, end=end))
+                                    # + sheet "Vi phạm quy định"; the PDF a page after
+
+The breaches of the one-stop rules (:mod:`.rules`: a second supplement request on
+one dossier, with the officer and the rule's source) are what the statistics page
+lists under the report; the XLSX carries them on a second sheet and the PDF on a
+page after the signed form (the official form itself stays as issued).
     filename(report, "pdf")         # 'Bieu06_Co-quan-don-vi_01-04-2026_30-04-2026.pdf'
 
 A rate with nothing to divide (no dossier resolved in the period) is "—" in
@@ -33,9 +40,14 @@ from ..documents import sheets
 from ..documents.formats import DASH, NO_RESOLVED, day, number
 from ..documents.pdf import Letterhead, document, heading, signatures
 from .period_report import HEADER_GROUPS, table
+from .rules import SUPPLEMENT_ONCE
 
 HEADER_ROW = 10  # the XLSX table's first header row (the heading block above it)
 NOTE = f"{DASH}: {NO_RESOLVED}"
+BREACH_SHEET = "Vi phạm quy định"
+BREACH_HEADER = ("STT", "Thời điểm", "Mã hồ sơ", "Thủ tục", "Lần yêu cầu", "Cán bộ", "Cơ quan",
+                 "Lý do ghi")
+NO_BREACH = "Không có vi phạm trong kỳ."
 SIGNERS = (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"))
 
 
@@ -52,6 +64,18 @@ def _cell_text(value) -> str:
     if value is None:
         return DASH
     return number(value, 2) if isinstance(value, float) else str(value)
+
+
+def breach_title() -> str:
+    return f"Vi phạm quy định: {SUPPLEMENT_ONCE.title.lower()}"
+
+
+def breach_rows(breaches: list[dict]) -> list[list]:
+    """The statistics page's list of breaches as rows under :data:`BREACH_HEADER`."""
+    return [[n, clock.show(b["at"], str(VN)), b["dossier_code"], b["procedure_name"] or "",
+             f"Lần {b['request_no']}", b["officer_name"] or b["officer"] or "",
+             b["department_name"] or "", b["note"] or ""]
+            for n, b in enumerate(breaches, 1)]
 
 
 def filename(report: dict, ext: str) -> str:
@@ -74,7 +98,8 @@ def to_csv(report: dict) -> bytes:
     return sheets.csv_bytes(table(report))
 
 
-def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
+def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = None,
+            breaches: list[dict] | None = None) -> bytes:
     head = _head(head)
     today = today or clock.now().astimezone(VN).date()
     wb = Workbook()
@@ -132,12 +157,32 @@ def to_xlsx(report: dict, head: Letterhead | str = "", today: dt.date | None = N
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if breaches is not None:
+        _breach_sheet(wb.create_sheet(BREACH_SHEET), report, breaches)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = None) -> bytes:
+def _breach_sheet(ws, report: dict, breaches: list[dict]) -> None:
+    bold = Font(bold=True)
+    sheets.put(ws, 1, 1, breach_title().upper()).font = Font(bold=True, size=12)
+    sheets.put(ws, 2, 1, period_text(report))
+    sheets.put(ws, 3, 1, f"Căn cứ: {SUPPLEMENT_ONCE.source_line}.")
+    for c, title in enumerate(BREACH_HEADER, 1):
+        sheets.put(ws, 5, c, title).font = bold
+    rows = breach_rows(breaches)
+    for r, row in enumerate(rows, 6):
+        for c, value in enumerate(row, 1):
+            sheets.put(ws, r, c, value)
+    if not rows:
+        sheets.put(ws, 6, 1, NO_BREACH)
+    for c, w in zip("ABCDEFGH", (5, 19, 18, 50, 11, 24, 30, 40), strict=True):
+        ws.column_dimensions[c].width = w
+
+
+def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = None,
+           breaches: list[dict] | None = None) -> bytes:
     """A4 landscape: the heading block, form number, title, period, grouped headers,
     the note on "—", the signatures."""
     head = _head(head)
@@ -204,4 +249,35 @@ def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = No
     pdf.cell(width, 5, NOTE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     signatures(pdf, *SIGNERS, size=10)
+    if breaches is not None:
+        _breach_page(pdf, report, breaches, width)
     return bytes(pdf.output())
+
+
+def _breach_page(pdf, report: dict, breaches: list[dict], width: float) -> None:
+    """A page after the form: the breaches the statistics page lists, with the rule's source."""
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(width, 7, breach_title().upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(width, 5, period_text(report), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 5, f"Căn cứ: {SUPPLEMENT_ONCE.source_line}.", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    share = (0.04, 0.11, 0.16, 0.21, 0.07, 0.13, 0.12, 0.16)  # the whole dossier code fits
+    widths = [width * s for s in share]
+    pdf.set_font("DejaVu", "B", 7.5)
+    for w, title in zip(widths, BREACH_HEADER, strict=True):
+        pdf.cell(w, 6, title, border=1, align="C")
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 7.5)
+    rows = breach_rows(breaches)
+    for row in rows:
+        for w, value in zip(widths, row, strict=True):
+            text = str(value)
+            while pdf.get_string_width(text) > w - 2 and len(text) > 4:
+                text = text[:-2] + "…"
+            pdf.cell(w, 6, text, border=1)
+        pdf.ln(6)
+    if not rows:
+        pdf.cell(width, 6, NO_BREACH, border=1, align="C", new_x="LMARGIN", new_y="NEXT")

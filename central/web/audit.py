@@ -14,6 +14,7 @@ ACTION_NAMES = {
     "user.password": "Đặt mật khẩu",
     "user.sessions_ended": "Đăng xuất (mọi phiên)",
     "signin.locked": "Tạm khóa đăng nhập sau nhiều lần sai",
+    "lookup.locked": "Tạm khóa tra cứu hồ sơ từ một địa chỉ tra cứu quá nhiều",
 }
 
 DETAIL_NAMES = {

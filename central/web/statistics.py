@@ -130,8 +130,11 @@ def export(fmt: str):
 
     report = period_report(store().db, start, end, by=by)
     head, today = Letterhead.of(_config()), _today()
-    data = {"csv": exports.to_csv, "xlsx": lambda r: exports.to_xlsx(r, head, today),
-            "pdf": lambda r: exports.to_pdf(r, head, today)}[fmt](report)
+    # The breaches the page lists under the report go with the XLSX and the PDF.
+    breaches = supplement_breaches(store().db, start=start, end=end)
+    data = {"csv": exports.to_csv,
+            "xlsx": lambda r: exports.to_xlsx(r, head, today, breaches=breaches),
+            "pdf": lambda r: exports.to_pdf(r, head, today, breaches=breaches)}[fmt](report)
     kind = "inline" if fmt == "pdf" else "attachment"
     return Response(data, mimetype=FORMATS[fmt], headers={
         "Content-Disposition": exports.disposition(report, fmt, kind)})

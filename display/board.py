@@ -44,7 +44,6 @@ from .legibility import Legibility
 from .model import BLINK_SECONDS, BoardView
 
 ZONE = ZoneInfo(clock.LOCAL_ZONE)
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 # How long each page of the counters' grid and of the strip stays: long enough to
 # find one's own line on a page and read its figures (a page has at most seven
 # rows), short enough that the whole strip goes round in STRIP_CYCLE_SECONDS.
@@ -393,7 +392,7 @@ class BoardRenderer:
         # Hours and minutes, as the kiosk's header and the LED board show them: a
         # hall reads the time of day, and the board wakes once a minute for it.
         clock_text = moment.strftime("%H:%M")
-        date_text = f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}"
+        date_text = f"{wording.weekday(moment)}, {moment.strftime('%d/%m/%Y')}"
         if self.portrait:
             y = 10 * u + 2 * self.line(51, bold=True) + 4 * u
             self.text(surface, f"{clock_text}  ·  {date_text}", 51, (w / 2, y),

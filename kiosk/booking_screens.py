@@ -18,7 +18,7 @@ import datetime as dt
 
 import pygame
 
-from motcua import clock
+from motcua import clock, wording
 
 from .screens import keyboard_area
 from .ticket_screens import draw_qr
@@ -36,14 +36,13 @@ from .widgets import (
     draw_text_field,
 )
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 OFFLINE = ("Chưa kết nối được máy chủ trung tâm nên chưa đặt lịch được. Xin thử lại sau hoặc "
            "hỏi quầy hướng dẫn.")
 
 
 def day_label(text: str) -> str:
     day = dt.date.fromisoformat(text)
-    return f"{WEEKDAYS[day.weekday()]} {day:%d/%m}"
+    return f"{wording.weekday(day)} {day:%d/%m}"
 
 
 class Booking:

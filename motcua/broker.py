@@ -207,6 +207,25 @@ def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> 
     return False
 
 
+def wait_listening(process: subprocess.Popen, ports: dict[int, int],
+                   timeout: float) -> bool:
+    """Whether ``process`` listens on each of ``ports`` (:func:`listening`) within
+    ``timeout`` s; False as soon as it exits. Used for every program motcua starts
+    and waits for: the brokers here, ``motcua trial``'s broker and hub."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        state = listening(process, ports)
+        if state is None:  # no /proc: a connect is the best we can do
+            state = all(wait_for_port(p, 0.05) for p in ports)
+            state = state and process.poll() is None
+        if state:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 class Mosquitto:
     def __init__(self, config_file: str | os.PathLike, port: int | None = None,
                  data_dir: str | os.PathLike | None = None, log_file=None):
@@ -321,7 +340,7 @@ class Mosquitto:
                 start_new_session=True,
             )
             ports = self.listener_ports()
-            if self._wait_listening(self.process, ports, timeout):
+            if wait_listening(self.process, ports, timeout):
                 self._port_pinned = True
                 self._ws_pinned = self._ws_pinned or self._ws_port in ports
                 return self
@@ -337,22 +356,6 @@ class Mosquitto:
             raise BrokerError(f"mosquitto {why} on port {ports} (try {attempt}):\n"
                               f"{said[-2000:]}")
         raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    def _wait_listening(process: subprocess.Popen, ports: dict[int, int],
-                        timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False
-            state = listening(process, ports)
-            if state is None:  # no /proc: a connect is the best we can do
-                state = all(wait_for_port(p, 0.05) for p in ports)
-                state = state and process.poll() is None
-            if state:
-                return True
-            time.sleep(0.02)
-        return False
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.process and self.process.poll() is None:
@@ -500,7 +503,7 @@ class ProductionMosquitto(Mosquitto):
             self.relay = subprocess.Popen(
                 [find_mosquitto(), "-c", str(conf)], stdout=self._relay_log,
                 stderr=subprocess.STDOUT, start_new_session=True)
-            if self._wait_listening(self.relay, {self._ws_port: 1}, timeout):
+            if wait_listening(self.relay, {self._ws_port: 1}, timeout):
                 self._ws_pinned = True
                 return
             exited = self.relay.poll() is not None

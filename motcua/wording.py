@@ -6,6 +6,7 @@ so a citizen never reads the same figure two ways::
     on_time_share(0.982, resolved=500)   # '98%'
     on_time_share(None, resolved=0)      # '—'  (nothing resolved: no share)
     overdue_in_progress(17)              # 'đang quá hạn: 17'
+    weekday(dt.date(2026, 12, 13))       # 'Chủ nhật'
 
 A department that has resolved nothing has no on-time share: "—", never
 "0%" (which reads as every dossier late) nor the period report's "100"
@@ -14,12 +15,29 @@ A department that has resolved nothing has no on-time share: "—", never
 
 from __future__ import annotations
 
+import datetime as dt
+
 NOTHING_RESOLVED = "—"
+# The days of the week, Monday first (``date.weekday()``), as every screen, ticket
+# and page writes them: the hall board's date, the kiosk's and the booking page's
+# days, the calendar page. CLDR (Babel's "vi") writes Sunday "Chủ Nhật"; the
+# centre's pages and screens write "Chủ nhật", as Vietnamese prose does. (Babel is
+# the hub's alone: the nodes have no copy of CLDR.)
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 def count(n: int) -> str:
     """A whole number the Vietnamese way: 1.234 (dot between thousands)."""
     return f"{int(n):,}".replace(",", ".")
+
+
+def weekday(day: dt.date) -> str:
+    """The day of the week of ``day``:
+
+    >>> weekday(dt.date(2026, 12, 7)), weekday(dt.date(2026, 12, 13))
+    ('Thứ Hai', 'Chủ nhật')
+    """
+    return WEEKDAYS[day.weekday()]
 
 
 def on_time_share(rate: float | None, resolved: int | None = None) -> str:

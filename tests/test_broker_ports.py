@@ -197,6 +197,24 @@ def test_the_suites_postgresql_exchanges_a_taken_port_as_well(taken_after_check)
         server.stop()
 
 
+def test_a_program_waited_for_is_not_taken_for_another_on_its_port():
+    """``motcua trial`` waits for its broker and hub as the brokers here do
+    (:func:`motcua.broker.wait_listening`). It used to connect to the port, so
+    another program already there (Debian's own Mosquitto, on its port) passed for
+    the trial's broker or hub."""
+    import subprocess
+    import sys
+
+    port = mb.free_port()
+    with listener_on(port):
+        quiet = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            assert not mb.wait_listening(quiet, {port: 1}, 1.0)
+        finally:
+            quiet.kill()
+            quiet.wait(10)
+
+
 def test_the_fault_suites_proxy_exchanges_a_taken_port_as_well(broker, taken_after_check):
     from tests import tcp_proxy
 

@@ -194,6 +194,19 @@ def test_nothing_resolved_reads_as_a_dash_in_one_wording_everywhere():
     assert "Sở Văn hóa, Thể thao và Du lịch: đúng hạn —, đang quá hạn: 0" in led.text
 
 
+def test_a_sunday_reads_the_same_on_the_board_the_kiosk_and_the_booking_page():
+    """One list of weekday names (motcua.wording): the board wrote "Chủ Nhật" where
+    the kiosk and the pages write "Chủ nhật"."""
+    from central.web.appointments import day_name
+    from kiosk.booking_screens import day_label
+
+    sunday = dt.datetime(2026, 12, 13, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
+    _, texts = draw((1080, 1920), sample.model().view(), sunday)  # portrait: the date
+    assert any("Chủ nhật, 13/12/2026" in t for t in texts), texts
+    assert day_label("2026-12-13") == "Chủ nhật 13/12"
+    assert day_name(sunday.date()) == "Chủ nhật, 13/12/2026"
+
+
 def test_an_empty_board_says_so_instead_of_inventing_calls():
     _, texts = draw((1920, 1080), BoardModel("main").view())
     assert "Chưa có số được gọi" in texts and "Chưa có số liệu" in texts

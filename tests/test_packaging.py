@@ -182,16 +182,10 @@ def test_the_demo_drives_the_hub_only_through_its_services():
 
 def provisioned_debian_packages(role):
     """What the playbook installs on a machine of this role: system-packages.sh plus group_vars."""
-    script = (PROJECT / "provisioning" / "system-packages.sh").read_text()
-    variables = dict(re.findall(r'^(\w+)="([^"]*)"', script, re.M))
-    line = re.search(rf"^\s*{role}\)\s*pkgs=\"([^\"]*)\"", script, re.M).group(1)
-    words = []
-    for word in line.split():
-        words += variables[word[1:]].split() if word.startswith("$") else [word]
     group_vars = (PROJECT / "provisioning" / "group_vars" / "all.yml").read_text()
     extra = group_vars.split("motcua_extra_packages:", 1)[1]
-    words += re.search(rf"^  {role}: \[([^\]]*)\]", extra, re.M).group(1).replace(",", " ").split()
-    return set(words) - {"python3", "python3-venv"}
+    words = re.search(rf"^  {role}: \[([^\]]*)\]", extra, re.M).group(1).replace(",", " ").split()
+    return (role_debian_packages(role) | set(words)) - {"python3", "python3-venv"}
 
 
 def role_debian_packages(role):

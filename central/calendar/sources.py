@@ -26,8 +26,9 @@ from pathlib import Path
 
 import holidays as holidays_package
 
+from motcua import wording
+
 DATA = Path(__file__).parent.parent / "data" / "calendar.json"
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Pending:
 
     @property
     def weekday(self) -> str:
-        return WEEKDAYS[self.day.weekday()]
+        return wording.weekday(self.day)
 
 
 def pending(db, table: Table | None = None, country: str = "VN") -> list[Pending]:

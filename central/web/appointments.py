@@ -36,7 +36,7 @@ from flask import (
     url_for,
 )
 
-from motcua import clock
+from motcua import clock, wording
 
 from .. import feedback
 from ..accounts import throttle
@@ -52,7 +52,6 @@ bp = Blueprint("appointments", __name__)
 HONEYPOT = "website"
 FORM_CONTEXT = "appointment"
 MINE = "appointments"          # session: {code: phone} this browser may open
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 def _secret() -> bytes:
@@ -61,7 +60,7 @@ def _secret() -> bytes:
 
 
 def day_name(day: dt.date) -> str:
-    return f"{WEEKDAYS[day.weekday()]}, {day:%d/%m/%Y}"
+    return f"{wording.weekday(day)}, {day:%d/%m/%Y}"
 
 
 def slot_text(booking: dict) -> str:

@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from motcua import clock
+from motcua import clock, wording
 from motcua.public_terms import confirmed
 
 from .. import dossiers
@@ -349,7 +349,7 @@ def calendar_overrides():
                            overrides=working_calendar.list_overrides(db), days=days_off,
                            pending=pending, table=table,
                            sourced=sorted(table.days.values(), key=lambda e: e.day),
-                           weekday_names=sources.WEEKDAYS)
+                           weekday_names=wording.WEEKDAYS)
 
 
 # The supervisor's dashboard: days off and make-up days awaiting an administrator.

@@ -28,7 +28,6 @@ import getpass
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +35,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from ..broker import find_mosquitto
+from ..broker import find_mosquitto, wait_listening
 
 MARKER = "one-machine.txt"
 
@@ -105,19 +104,6 @@ class TrialError(Exception):
     pass
 
 
-def _wait_port(host: str, port: int, timeout: float, process: subprocess.Popen) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
 class Trial:
     """The processes of a one-machine centre: broker, hub, nodes. ``stop()`` ends them all."""
 
@@ -153,7 +139,7 @@ class Trial:
                             + (broker / "mosquitto.conf").read_text(encoding="utf-8"))
         run_conf.chmod(0o600)
         process = self._start("mosquitto", broker, [find_mosquitto(), "-c", "var/run.conf"])
-        if not _wait_port("localhost", self.broker_port, 15, process):
+        if not wait_listening(process, {self.broker_port: 1}, 15):
             raise TrialError(f"the broker did not open port {self.broker_port}: see "
                              f"{broker / 'var' / 'mosquitto.log'}")
         public = broker / "public.conf"
@@ -167,7 +153,7 @@ class Trial:
     def start_hub(self) -> None:
         process = self._start("hub", self.folder / "hub",
                               [self.python, "-m", "motcua", "hub", "--config", "hub.toml"])
-        if not _wait_port("localhost", self.http_port, 90, process):
+        if not wait_listening(process, {self.http_port: 1}, 90):
             raise TrialError(f"the hub did not open port {self.http_port}: see "
                              f"{self.folder / 'hub' / 'var' / 'hub.log'}")
 

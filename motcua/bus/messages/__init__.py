@@ -8,12 +8,13 @@ know (new optional fields do not bump ``v``). Events and requests carry an
 Build a payload with :meth:`MessageType.make` and check one that arrived with
 :meth:`MessageType.validate`::
 
-    >>> FAULT.make(id="a1", code="paper_out", message="Hết giấy", severity="error")["v"]
+    >>> fault = FAULT.make(id="a1", code="paper_out", message="Hết giấy", severity="error")
+    >>> fault["v"]
     1
-    >>> FAULT.validate({"v": 1, "id": "a1", "code": 7})
+    >>> FAULT.validate({**fault, "code": 7})
     Traceback (most recent call last):
     ...
-    motcua.bus.messages.InvalidMessage: ts: missing; code: expected a string, got 7; ...
+    motcua.bus.messages.base.InvalidMessage: code: expected a string, got 7
 
 The catalogue (:data:`CATALOGUE`) is the single list of what may travel on
 the bus; ``docs/mqtt.md`` is generated from it and a test keeps them equal.

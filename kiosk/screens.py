@@ -412,7 +412,8 @@ class Search:
                 surface.set_clip(None)
             else:
                 draw_text(surface, ui.fonts.get(ui.u(40)), f"Không tìm thấy thủ tục nào cho "
-                          f"“{self.text}”. Hãy thử ít chữ hơn.", results.topleft, MUTED,
+                          f"“{self.text}”. Hãy thử ít chữ hơn hoặc tên gọi khác; nếu vẫn không "
+                          "thấy, xin hỏi cán bộ hướng dẫn.", results.topleft, MUTED,
                           width=results.w)
         else:
             y = draw_text(surface, ui.fonts.get(ui.u(38)), "Ví dụ: khai sinh, ket hon, giay "

@@ -127,10 +127,23 @@ def today() -> dt.date:
 
 def iso(moment: dt.datetime | None = None) -> str:
     """UTC ISO 8601 with milliseconds: sortable as text, as the store keeps it."""
+    global _last_iso
     moment = moment or now()
+    # A command's moment is written out three times or more (the day's closing, the
+    # command, the heads of the lines): 1.7 µs each (issue 25). The text of the last
+    # moment written is kept; a datetime never changes, and the one kept cannot be
+    # freed and its identity taken by another while it is kept here.
+    last = _last_iso
+    if moment is last[0]:
+        return last[1]
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give it a time zone")
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    text = moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    _last_iso = (moment, text)
+    return text
+
+
+_last_iso: tuple = (None, "")  # (the moment iso() wrote last, its text)
 
 
 def from_iso(text: str) -> dt.datetime:

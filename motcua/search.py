@@ -34,6 +34,18 @@ is read as the code::
 
     >>> [hit.code for hit in index.search("1001193")]
     ['1.001193']
+
+Citizens say "sổ đỏ", "bằng lái" where the catalog says "Giấy chứng nhận quyền sử
+dụng đất", "giấy phép lái xe": :data:`EVERYDAY` maps such words to the catalog's.
+A query holding one is searched in the catalog's words first, then as typed (the
+procedures it finds follow), so a catalog without the procedure finds no more
+than before (docs/catalog.md, "Everyday words")::
+
+    >>> index.add([{"rowid": 2, "code": "1.012790", "field": "Đất đai",
+    ...             "name": "Cấp đổi Giấy chứng nhận quyền sử dụng đất"}])
+    1
+    >>> [hit.code for hit in index.search("cap doi so do")]
+    ['1.012790']
 """
 
 from __future__ import annotations
@@ -59,6 +71,24 @@ _PHRASE_ROWS = 400     # names read for those phrases
 _REAL_TRIES = 6        # corrected phrases of a query of real words looked up whole
 _SLIP_MAX = 4          # corrections tried per word and kind of slip
 _SLIP_ORDER = {0: 0, 1: 1, -1: 2}   # same length, one letter longer, one shorter
+# What citizens say → what the catalog's names say, as a citizen would type both.
+# A query with such a word finds the procedures whose name or field holds the
+# catalog's words, then those matching every word as typed, and nothing by guess:
+# "hộ khẩu" finds "Đăng ký thường trú" where a catalog holds it (a commune's) and
+# nothing where none does (the sample catalog), rather than any "hộ …" procedure.
+# Folded (see :func:`fold`) when the module loads.
+EVERYDAY = {
+    "sổ đỏ": "giấy chứng nhận quyền sử dụng đất",
+    "sổ hồng": "giấy chứng nhận quyền sử dụng đất",
+    "bằng lái xe": "giấy phép lái xe",
+    "bằng lái": "giấy phép lái xe",
+    # Residence: the household book ended with the Law on Residence (Luật Cư trú)
+    # 2020; registering a permanent residence is what people now ask for.
+    "hộ khẩu": "đăng ký thường trú",
+    # The identity card: "chứng minh nhân dân" is now "căn cước".
+    "chứng minh nhân dân": "căn cước",
+    "cmnd": "căn cước",
+}
 _vocab_cache: dict[tuple[int, str], tuple[tuple, list[str], dict[str, int]]] = {}
 _vocab_lock = threading.Lock()
 _WORD = re.compile(r"[0-9a-z]+")
@@ -89,6 +119,36 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of ``text`` (letters and digits)."""
     return _WORD.findall(fold(text))
+
+
+_EVERYDAY = sorted(((tuple(words(k)), tuple(words(v))) for k, v in EVERYDAY.items()),
+                   key=lambda kv: -len(kv[0]))
+
+
+def in_catalog_words(terms: list[str]) -> list[str] | None:
+    """``terms`` with every everyday phrase (:data:`EVERYDAY`) in the catalog's words,
+    or None when there is none::
+
+        >>> in_catalog_words(["cap", "doi", "so", "do"])
+        ['cap', 'doi', 'giai', 'chung', 'nhan', 'quien', 'su', 'dung', 'dat']
+    """
+    out, i, changed = [], 0, False
+    while i < len(terms):
+        for said, catalog in _EVERYDAY:
+            if tuple(terms[i:i + len(said)]) == said:
+                out.extend(catalog)
+                i += len(said)
+                changed = True
+                break
+        else:
+            out.append(terms[i])
+            i += 1
+    return out if changed else None
+
+
+def _holds(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i:i + n]) == phrase for i in range(len(terms) - n + 1))
 
 
 def one_slip_away(word: str) -> set[str]:
@@ -186,6 +246,25 @@ class SearchIndex:
         terms = words(query)
         if not terms:
             return []
+        said = in_catalog_words(terms)
+        if said:
+            # The catalog's words first (slips forgiven, but only procedures whose
+            # name or field holds the everyday word's meaning: no "any word" guess),
+            # then what the query finds as typed, every word matching.
+            meant = {w for said_words, catalog in _EVERYDAY
+                     if _holds(terms, said_words) for w in catalog}
+            first = [h for h in self.search(" ".join(said), department=department, field=field,
+                                            level=level, limit=limit)
+                     if meant <= set(words(f"{h.name} {h.field}"))]
+            seen = {h.rowid for h in first}
+            typed = self._run(" AND ".join(f'"{t}"*' for t in terms), query, terms,
+                              department, field, level, limit)
+            return (first + [h for h in typed if h.rowid not in seen])[:limit]
+        return self._as_typed(query, terms, department=department, field=field, level=level,
+                              limit=limit)
+
+    def _as_typed(self, query: str, terms: list[str], *, department: str | None,
+                  field: str | None, level: str | None, limit: int) -> list[Hit]:
         # Every word (as a prefix); then each unknown word or its known
         # neighbours one slip away ("sihn" → "sinh"); then with a stray last
         # letter forgiven ("sinhh"); then any word, ranked by how many match.

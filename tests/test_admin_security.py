@@ -118,6 +118,22 @@ def test_a_stranger_on_the_wifi_cannot_lock_an_officer_out_of_her_desk(web, stor
     assert throttle.wait_seconds(store, "lan.nt", "10.20.0.77") > 0
 
 
+def test_a_name_that_does_not_exist_costs_a_password_check_too(web, monkeypatch):
+    # Otherwise the answer's time tells a stranger which names are officers' (a
+    # scrypt check takes tens of milliseconds, a missing row none), and the names
+    # to aim the guessing at. Same page, same status, one check each.
+    checked = []
+    real = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash",
+                        lambda h, p: checked.append(h) or real(h, p))
+    known = sign_in(from_address(web, "10.9.7.1"), "lan.nt", "sai-mat-khau")
+    unknown = sign_in(from_address(web, "10.9.7.2"), "khong.co.ai", "sai-mat-khau")
+    assert len(checked) == 2 and checked[0] != checked[1]
+    assert known.status_code == unknown.status_code == 401
+    assert known.get_data(as_text=True).count("Tên đăng nhập hoặc mật khẩu không đúng") == 1
+    assert unknown.get_data(as_text=True).count("Tên đăng nhập hoặc mật khẩu không đúng") == 1
+
+
 def test_a_right_password_resets_the_name_count(web, store):
     client = web.test_client()
     for _ in range(4):

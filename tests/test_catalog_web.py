@@ -32,6 +32,20 @@ def admin(client, store):
     return client
 
 
+def test_a_word_with_no_procedure_here_finds_none_and_says_what_to_do(client, sample):
+    # "hộ khẩu" (abolished) is residence registration, which the sample catalog does not
+    # hold: no "hộ …" procedure is offered instead, and the page says what to try.
+    for q in ("ho+khau", "h%E1%BB%99+kh%E1%BA%A9u", "CMND"):
+        html = client.get(f"/thu-tuc?q={q}").get_data(as_text=True)
+        assert 'id="count">0 thủ tục' in html, q
+        assert "tên gọi khác" in html and "xin hỏi cán bộ hướng dẫn" in html
+    # "sổ đỏ" is the catalog's land-use certificate.
+    html = client.get("/thu-tuc?q=cap+doi+so+do").get_data(as_text=True)
+    first = re.search(r'<ol class="results" id="results">\s*<li><a href="([^"]+)">([^<]+)<',
+                      html)
+    assert first.group(2).startswith("Cấp đổi Giấy chứng nhận quyền sử dụng đất")
+
+
 def test_public_search_without_accents_and_with_filters(client, sample):
     html = client.get("/thu-tuc?q=dang+ky+khai+sinh").get_data(as_text=True)
     first = re.search(r'<ol class="results" id="results">\s*<li><a href="([^"]+)">([^<]+)<',

@@ -41,3 +41,26 @@ def test_a_process_the_demo_starts_tells_the_demos_time():
     assert abs((there - here).total_seconds()) < 10 * 10  # ten seconds of start-up, 10x
     assert clock.DEMO_CLOCK_ENV not in os.environ
     assert abs((clock.now() - dt.datetime.now(dt.UTC)).total_seconds()) < 1
+
+
+def test_iso_writes_each_moment_as_its_own_utc_text():
+    """Issue 25: the text of the moment written last is kept (a command writes its
+    moment several times); every other moment is written anew, in UTC."""
+    import datetime as dt
+
+    import pytest
+
+    from motcua import clock
+
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    a = dt.datetime(2026, 12, 7, 9, 30, 0, 123456, tzinfo=hanoi)
+    b = dt.datetime(2026, 12, 7, 2, 30, 0, 123000, tzinfo=dt.UTC)  # the same instant
+    c = a + dt.timedelta(milliseconds=1)
+    assert clock.iso(a) == "2026-12-07T02:30:00.123+00:00"
+    assert clock.iso(a) == "2026-12-07T02:30:00.123+00:00"
+    assert clock.iso(b) == "2026-12-07T02:30:00.123+00:00"
+    assert clock.iso(c) == "2026-12-07T02:30:00.124+00:00"
+    assert clock.iso(a) == "2026-12-07T02:30:00.123+00:00"
+    with pytest.raises(ValueError, match="naive"):
+        clock.iso(dt.datetime(2026, 12, 7, 9, 30))
+    assert clock.iso() != clock.iso(a)  # now, not the moment kept

@@ -99,3 +99,58 @@ def test_the_row_of_a_ticket_just_issued_is_the_row_the_store_holds(centre):
         assert tickets.issued_row(db, first["ticket_id"]) == tickets.get(db, first["ticket_id"])
         assert second["people_ahead"] == first["people_ahead"] + 1
     assert commands  # imported for the handlers the work above runs
+
+
+def _writes_of_a_status(centre) -> list[str]:
+    """The statements that write a ticket's status on a day's hot path: an issue, a
+    call (finishing the ticket before), a serve, a finish, a no-show."""
+    topics = Topics("th")
+    db = centre.db
+    counter = setup.counters(db)[0]
+    code = setup.counters_services(db, counter["id"])[0]
+
+    def work():
+        with centre.write() as w:
+            for _ in range(4):
+                api.issue_ticket(w, topics, code, node_id="d-1")
+            for action in ("next", "next", "serve", "finish", "next", "no_show"):
+                api.counter_command(w, topics, setup.counter_by_number(w, counter["number"]),
+                                    action)
+
+    return [s for s in _traced(centre, work)
+            if re.match(r"\s*(insert into|update) tickets\b", s, re.I) and "status" in s]
+
+
+def test_writing_a_tickets_status_builds_no_temporary_btree(centre):
+    """Issue 25: the status check (six values) was tested against a temporary b-tree
+    SQLite built for every statement writing a status (~35 K instructions each, two
+    per call); as six equalities (migration 0159) it is tested in place."""
+    writes = _writes_of_a_status(centre)
+    assert len(writes) >= 5, writes  # issue, end, call, serve, no-show at least
+    built = {s: ops for s in writes
+             for ops in [[r[1] for r in centre.db.execute(f"explain {s}")]]
+             if "OpenEphemeral" in ops}
+    assert built == {}
+
+
+def test_a_status_outside_the_six_is_still_refused_and_the_six_are_not(centre):
+    import sqlite3
+
+    _writes_of_a_status(centre)
+    db = centre.db
+    seen = {r[0] for r in db.execute("select distinct status from tickets")}
+    assert seen == {"waiting", "done", "no_show"}
+    ticket_id = db.execute("select id from tickets where status = 'waiting'").fetchone()[0]
+    for bad in ("Waiting", "closed", "", None):
+        with pytest.raises(sqlite3.IntegrityError), centre.write() as w:
+            w.execute("update tickets set status = ? where id = ?", [bad, ticket_id])
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"), centre.write() as w:
+        w.execute("insert into tickets (day, service_id, issued_service_id, number, display, "
+                  "status, issued_at, token) select day, service_id, issued_service_id, 999, "
+                  "'Z999', 'lost', issued_at, 'tok-999' from tickets where id = ?", [ticket_id])
+    with centre.write() as w:  # each of the six is taken, and undone
+        for good in ("waiting", "called", "serving", "done", "no_show", "cancelled"):
+            w.execute("update tickets set status = ? where id = ?", [good, ticket_id])
+        w.execute("update tickets set status = 'waiting' where id = ?", [ticket_id])
+    assert db.execute("select status from tickets where id = ?", [ticket_id]).fetchone() == (
+        "waiting",)

@@ -268,3 +268,40 @@ def test_the_thread_answering_requests_keeps_its_savepoints_in_memory(tmp_path):
     thread.join()
     assert other == [0]
     store.close()
+
+
+def test_a_database_from_before_0159_keeps_its_tickets_and_their_rule(tmp_path):
+    """Issue 25: 0159 rewrites the tickets' status check in the schema (no row is
+    copied); a centre's tickets, indexes and triggers stay as they were."""
+    import sqlite3
+
+    import sqlite_utils
+
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="0159_tickets_status_check")
+    old.execute("insert into services (id, code, name, range_start, range_end) "
+                "values (1, 'HT', 'Hộ tịch', 1, 999)")
+    old.execute("insert into tickets (day, service_id, issued_service_id, number, display, "
+                "status, issued_at, token) values ('2026-12-07', 1, 1, 1, 'A001', 'waiting', "
+                "'2026-12-07T01:00:00.000+00:00', 't1')")
+    old.conn.commit()
+    before = {r[0] for r in old.execute(
+        "select name from sqlite_master where tbl_name = 'tickets' and type != 'table'")}
+    old.close()
+
+    store = Store(tmp_path / "old.db")
+    try:
+        db = store.db
+        assert db.execute("select display, status from tickets").fetchall() == [
+            ("A001", "waiting")]
+        assert db.execute("select waiting from queue_lines").fetchall() == [(1,)]
+        assert {r[0] for r in db.execute("select name from sqlite_master where "
+                                         "tbl_name = 'tickets' and type != 'table'")} == before
+        assert db.execute("pragma integrity_check").fetchall() == [("ok",)]
+        with pytest.raises(sqlite3.IntegrityError), store.write() as w:
+            w.execute("update tickets set status = 'gone'")
+        with store.write() as w:  # the trigger still counts a call
+            w.execute("update tickets set status = 'called'")
+        assert db.execute("select waiting from queue_lines").fetchall() == [(0,)]
+    finally:
+        store.close()

@@ -117,34 +117,40 @@ def _heads_query(services: int) -> str:
     # One statement: per (service, priority or not) the oldest waiting ticket
     # not sent to a particular counter and not a due booking, per service the
     # due booking of the earliest slot, and per priority the oldest sent to this one.
-    # Each head's own columns (`_COLUMNS`) come along: the chosen one is not read again.
+    # Each head brings what the strategy weighs alone (issue 25): its own columns
+    # for the command cost more to fetch for every head (~2 K instructions a column
+    # and a head, each taken through the interpreter's lock) than reading the one
+    # chosen again; a service's maximum wait and weight come with the counter's
+    # services (:func:`served_with_codes`), bound, except for a ticket sent to this
+    # counter, which may be of any service.
     head = ("select * from (select t.id, t.service_id, t.priority_class_id is not null, "
-            "t.issued_at, s.max_wait_min, ?, t.target_counter_id, "
-            + ", ".join(f"t.{c}" for c in _COLUMNS[1:]) +
-            " from tickets t join services s on s.id = t.service_id where {where} "
-            "order by {order} limit 1)")
+            "t.issued_at, {max_wait}, ?, t.target_counter_id, t.slot_at from tickets t{join} "
+            "where {where} order by {order} limit 1)")
+    of_service = {"max_wait": "?", "join": ""}
     first_come = "t.issued_at, t.id"
     parts = []
     for _ in range(services):
         parts.append(head.format(
-            order=first_come,
+            order=first_come, **of_service,
             where="t.status = 'waiting' and t.service_id = ? and "
             "(t.priority_class_id is not null) = ? and t.target_counter_id is null "
             "and (t.slot_at is null or t.slot_at > ?)"))
         parts.append(parts[-1])
         parts.append(head.format(
-            order="t.slot_at, t.issued_at, t.id",
+            order="t.slot_at, t.issued_at, t.id", **of_service,
             where="t.status = 'waiting' and t.service_id = ? and t.slot_at is not null "
             "and t.slot_at <= ? and t.target_counter_id is null"))
     for _ in (0, 1):
         parts.append(head.format(
-            order=first_come, where="t.target_counter_id = ? and "
+            order=first_come, max_wait="s.max_wait_min",
+            join=" join services s on s.id = t.service_id",
+            where="t.target_counter_id = ? and "
             "t.status = 'waiting' and (t.priority_class_id is not null) = ?"))
     return " union all ".join(parts)
 
 
-def candidates(db, counter: dict, now: dt.datetime, weights: list | None = None,
-               heads: dict | None = None) -> list[strategy.Candidate]:
+def candidates(db, counter: dict, now: dt.datetime,
+               weights: list | None = None) -> list[strategy.Candidate]:
     """What the strategy chooses from: the head (oldest) of each group of waiting
     tickets this counter may call, a group being (service, priority or not,
     transferred to this counter or not, booked and due or not).
@@ -153,21 +159,20 @@ def candidates(db, counter: dict, now: dt.datetime, weights: list | None = None,
     earliest slot first), so a later ticket can never be the right choice: the
     strategy sees a handful of heads, not the whole line, and a long line costs
     no more than a short one. A booked ticket whose slot has not started yet
-    waits among the walk-ins, by its check-in time (issue 26). ``heads``, if
-    given, receives each head's ticket (id -> the columns a command reads).
+    waits among the walk-ins, by its check-in time (issue 26). ``weights``: the
+    counter's :func:`served_with_codes`, when read already.
     """
     at = clock.iso(now)
     args = []
     if weights is None:
-        weights = served(db, counter)
-    for service_id, weight, *_code in weights:
-        args += [weight, service_id, 0, at, weight, service_id, 1, at, weight, service_id, at]
+        weights = served_with_codes(db, counter)
+    for service_id, weight, _code, _name, max_wait in weights:
+        args += [max_wait, weight, service_id, 0, at, max_wait, weight, service_id, 1, at,
+                 max_wait, weight, service_id, at]
     args += [1, counter["id"], 0, 1, counter["id"], 1]
     rows = db.execute(_heads_query(len(weights)), args).fetchall()
     out = []
-    for row in rows:
-        tid, sid, prio, issued_at, max_wait, weight, target = row[:7]
-        slot_at = row[11]
+    for tid, sid, prio, issued_at, max_wait, weight, target, slot_at in rows:
         issued = clock.from_iso(issued_at)
         due = slot_at is not None and slot_at <= at
         out.append(strategy.Candidate(
@@ -175,8 +180,6 @@ def candidates(db, counter: dict, now: dt.datetime, weights: list | None = None,
             waited_min=(now - issued).total_seconds() / 60, max_wait_min=max_wait,
             weight=weight, for_this_counter=target == counter["id"], booked=due,
             slot=clock.from_iso(slot_at).timestamp() if due else None))
-        if heads is not None:
-            heads[tid] = dict(zip(_COLUMNS, (tid, *row[7:]), strict=True))
     return out
 
 
@@ -185,11 +188,12 @@ def served(db, counter: dict) -> list[tuple[int, int]]:
     return [r[:2] for r in served_with_codes(db, counter)]
 
 
-def served_with_codes(db, counter: dict) -> list[tuple[int, int, str, str]]:
-    """``(service_id, weight, code, name)`` of each service the counter serves."""
-    return db.execute("select cs.service_id, cs.weight, s.code, s.name from counter_services "
-                      "cs join services s on s.id = cs.service_id where cs.counter_id = ?",
-                      [counter["id"]]).fetchall()
+def served_with_codes(db, counter: dict) -> list[tuple[int, int, str, str, int]]:
+    """``(service_id, weight, code, name, max_wait_min)`` of each service the counter
+    serves."""
+    return db.execute("select cs.service_id, cs.weight, s.code, s.name, s.max_wait_min "
+                      "from counter_services cs join services s on s.id = cs.service_id "
+                      "where cs.counter_id = ?", [counter["id"]]).fetchall()
 
 
 def current_strategy(db) -> strategy.Strategy:
@@ -214,8 +218,7 @@ class Command:
     current: dict | None
     changes: Changes
     minutes: int | None = None  # a pause's planned length
-    served: list | None = None  # (service_id, weight, code) of the counter, once read
-    heads: dict = field(default_factory=dict)  # the candidates' tickets, by id
+    served: list | None = None  # the counter's served_with_codes, once read
     shown: dict | None = None  # the answer's `current` of a ticket just called, if known
     events: list = field(default_factory=list)  # events kept to write with the call's
 
@@ -313,7 +316,7 @@ def _ready_to_call(db, cmd: Command) -> list[strategy.Candidate]:
                      announced=int(estimate.at_session_edge(counter.get("hours"), cmd.moment,
                                                             0)))
     cmd.served = served_with_codes(db, counter)
-    return candidates(db, counter, cmd.moment, cmd.served, cmd.heads)
+    return candidates(db, counter, cmd.moment, cmd.served)
 
 
 def _current_or_refuse(cmd: Command) -> dict:
@@ -347,7 +350,7 @@ def _next(db, cmd: Command) -> str:
     _finish_current(db, cmd, clear=choice is None)
     if choice is None:
         return "Không còn ai chờ."
-    chosen = cmd.heads.get(choice.id) or _ticket(db, choice.id)
+    chosen = _ticket(db, choice.id)
     _call(db, cmd, chosen, "next")
     return f"Đang gọi số {chosen['display']}."
 

@@ -147,21 +147,15 @@ class Finger:
         self._x.XFlush(self._dpy)
         return sent
 
-    def close_windows(self) -> int:
-        """Ask every top-level window to close, as a window manager's close button
-        does (a ``WM_DELETE_WINDOW`` client message); returns how many were asked."""
+    def windows(self) -> list[int]:
+        """The top-level windows on the server now (a node's, while it shows one)."""
         x = self._x
-        x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-        x.XInternAtom.restype = ctypes.c_ulong
         x.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong,
                                  ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_ulong),
                                  ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
                                  ctypes.POINTER(ctypes.c_uint)]
-        x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
-                                 ctypes.c_void_p]
         x.XFree.argtypes = [ctypes.c_void_p]
-        protocols = x.XInternAtom(self._dpy, b"WM_PROTOCOLS", 0)
-        delete = x.XInternAtom(self._dpy, b"WM_DELETE_WINDOW", 0)
+        x.XSync(self._dpy, 0)  # what the server has now, not what this client last saw
         root, parent = ctypes.c_ulong(), ctypes.c_ulong()
         children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
         x.XQueryTree(self._dpy, self._root, ctypes.byref(root), ctypes.byref(parent),
@@ -169,6 +163,19 @@ class Finger:
         windows = [children[i] for i in range(count.value)]
         if children:
             x.XFree(children)
+        return windows
+
+    def close_windows(self) -> int:
+        """Ask every top-level window to close, as a window manager's close button
+        does (a ``WM_DELETE_WINDOW`` client message); returns how many were asked."""
+        x = self._x
+        x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        x.XInternAtom.restype = ctypes.c_ulong
+        x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                                 ctypes.c_void_p]
+        protocols = x.XInternAtom(self._dpy, b"WM_PROTOCOLS", 0)
+        delete = x.XInternAtom(self._dpy, b"WM_DELETE_WINDOW", 0)
+        windows = self.windows()
         for window in windows:
             event = _ClientMessage(type=33, send_event=1, display=self._dpy, window=window,
                                    message_type=protocols, format=32)

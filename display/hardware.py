@@ -132,7 +132,13 @@ class WindowScreen:
         # (It compared the driver's name with "kmsdrm": Debian's SDL, the Pi's,
         # says "KMSDRM", so Esc waited up to a minute there.)
         if self.waits_in_sdl is None and reads_input_devices(pygame):
-            self.key_watch = KeyWatch(self._key_pressed, input_folder).start()
+            self.key_watch = KeyWatch(self._key_pressed, input_folder,
+                                      on_escape=self._escape_pressed).start()
+
+    def _escape_pressed(self) -> None:
+        # Read by the key watch itself: SDL misses the first key of a keyboard
+        # plugged in while the board rested (KeyWatch says why).
+        self.quit_requested = True
 
     def _key_pressed(self) -> None:
         if self.on_input is not None:

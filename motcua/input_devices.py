@@ -65,6 +65,7 @@ FRAME_S = 0.02
 EVENT = struct.Struct("llHHi")
 EV_KEY, EV_REL, EV_ABS = 1, 2, 3
 PRESSED = 1
+KEY_ESC = 1  # linux/input-event-codes.h
 INPUT_PROP_ACCELEROMETER = 6
 
 
@@ -109,6 +110,13 @@ def key_pressed(data: bytes) -> bool:
     whole = len(data) - len(data) % EVENT.size
     return any(kind == EV_KEY and value == PRESSED
                for _, _, kind, _, value in EVENT.iter_unpack(data[:whole]))
+
+
+def escape_pressed(data: bytes) -> bool:
+    """Whether these input events hold Esc pressed."""
+    whole = len(data) - len(data) % EVENT.size
+    return any(kind == EV_KEY and code == KEY_ESC and value == PRESSED
+               for _, _, kind, code, value in EVENT.iter_unpack(data[:whole]))
 
 
 class _Inotify:
@@ -395,11 +403,18 @@ class DeviceWait(InputDevices):
 
 class KeyWatch(InputDevices):
     """The hall display on KMS/DRM: calls ``on_key()`` (from its own thread) at each
-    key pressed on an ``event*`` device in ``folder``. At rest the thread sleeps in
-    ``poll`` with no timeout."""
+    key pressed on an ``event*`` device in ``folder``, and first ``on_escape()`` (if
+    given) when the key is Esc. At rest the thread sleeps in ``poll`` with no timeout.
 
-    def __init__(self, on_key, folder: str = INPUT_DIR):
+    Esc is read here, not left to SDL: SDL opens a keyboard plugged in later only
+    when next pumped (``SDL_EVDEV_Poll`` reads udev's news first, then its devices),
+    which for a resting board is when that keyboard's first key woke it, and an
+    evdev device gives a reader only what comes after it opened it: SDL never sees
+    that first Esc (and never any key, where its SDL was built without udev)."""
+
+    def __init__(self, on_key, folder: str = INPUT_DIR, on_escape=None):
         self.on_key = on_key
+        self.on_escape = on_escape
         self.presses = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -421,6 +436,9 @@ class KeyWatch(InputDevices):
                 if any(key_pressed(data) for data in news.input.values()):
                     self.presses += 1
                     try:
+                        if self.on_escape is not None and any(
+                                escape_pressed(data) for data in news.input.values()):
+                            self.on_escape()
                         self.on_key()
                     except Exception:
                         log.exception("waking for a key failed")

@@ -178,6 +178,31 @@ def test_the_key_watch_wakes_for_a_key_pressed_on_any_keyboard_and_sleeps_otherw
         os.close(keyboard)
 
 
+def test_the_key_watch_reads_esc_itself_from_a_keyboard_plugged_in_later(tmp_path):
+    """SDL opens a keyboard plugged in later only when next pumped, i.e. after the
+    key that woke the board: the watch tells Esc apart itself (on_escape), and only
+    Esc pressed."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    pressed, escaped = threading.Event(), []
+    watch = KeyWatch(pressed.set, folder, on_escape=lambda: escaped.append(1)).start()
+    try:
+        os.mkfifo(folder / "event3")
+        wait_until(lambda: str(folder / "event3") in watch.devices, timeout=2)
+        keyboard = os.open(folder / "event3", os.O_WRONLY)
+        os.write(keyboard, key_event(1, 30, 1) + key_event(0, 0, 0))  # "a" pressed
+        assert pressed.wait(1.0) and escaped == []
+        pressed.clear()
+        os.write(keyboard, key_event(1, 1, 0))  # Esc let go
+        time.sleep(0.3)
+        assert not pressed.is_set() and escaped == []
+        os.write(keyboard, key_event(1, 1, 1) + key_event(0, 0, 0))  # Esc pressed
+        assert pressed.wait(1.0) and escaped == [1]
+        os.close(keyboard)
+    finally:
+        watch.close()
+
+
 class KeyScreen:
     """A screen whose keys arrive as on KMS/DRM: ``on_input`` from another thread,
     the key itself in the queue :meth:`poll` reads."""

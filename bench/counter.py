@@ -46,7 +46,10 @@ def main() -> None:
         node = Counter(from_dict(Counter.config_class, {
             "center": CENTER, "node_id": "counter-1", "simulate": True,
             "mqtt": {"port": broker.port},
-            "keypad": {"counters": [1], "next": [17]},
+            # next_again_s 0: this measures each press's way to the board; the
+            # guard against an officer's double press would ignore every
+            # press but one in two seconds (counter/unit.py).
+            "keypad": {"counters": [1], "next": [17], "next_again_s": 0},
             "display": {"image_dir": str(work / "display")}})).start()
         watcher = BusClient(PahoTransport(from_dict(MqttConfig, {"port": broker.port}),
                                           client_id="bench-board"), topics)

@@ -17,14 +17,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 
 class Xvfb:
-    """An Xvfb server on a free display number, for the ``with`` block."""
+    """An Xvfb server on a display number it finds free itself, for the ``with`` block."""
 
     def __init__(self, size: tuple[int, int] = (1080, 1920)):
         self.size = size
@@ -36,25 +36,37 @@ class Xvfb:
         if binary is None:
             raise RuntimeError("Xvfb is missing: run `sh provisioning/system-packages.sh dev` "
                                "(Debian's xvfb)")
-        for number in range(90, 130):
-            if Path(f"/tmp/.X11-unix/X{number}").exists() or \
-                    Path(f"/tmp/.X{number}-lock").exists():
-                continue
+        # -displayfd: the server takes the first display number free on this host
+        # and writes it to the pipe once it accepts clients. Picking a number
+        # ourselves raced with other Xvfbs: abstract X sockets are per network
+        # namespace, so a run in a chroot beside another run collided on :90
+        # while /tmp/.X11-unix looked free to both.
+        read_end, write_end = os.pipe()
+        try:
             self.process = subprocess.Popen(
-                [binary, f":{number}", "-screen", "0", f"{self.size[0]}x{self.size[1]}x24",
-                 "-nolisten", "tcp", "-noreset"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                [binary, "-displayfd", str(write_end), "-screen", "0",
+                 f"{self.size[0]}x{self.size[1]}x24", "-nolisten", "tcp", "-noreset"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(write_end,))
+            os.close(write_end)
+            write_end = -1
+            number = b""
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.process.poll() is None:
-                if Path(f"/tmp/.X11-unix/X{number}").exists():
-                    self.display = f":{number}"
-                    return self
-                time.sleep(0.02)
-            error = self._stop()
-            if "already active" in error or "Server is already" in error:
-                continue
-            raise RuntimeError(f"Xvfb :{number} did not start: {error[-500:]}")
-        raise RuntimeError("no free X display number from :90 to :129")
+            while not number.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([read_end], [], [], 0.1)
+                if ready:
+                    chunk = os.read(read_end, 16)
+                    if not chunk:  # the server exited before it said its number
+                        break
+                    number += chunk
+        finally:
+            os.close(read_end)
+            if write_end >= 0:
+                os.close(write_end)
+        if number.strip().isdigit() and self.process.poll() is None:
+            self.display = f":{int(number)}"
+            return self
+        error = self._stop()
+        raise RuntimeError(f"Xvfb did not start: {error[-500:]}")
 
     def _stop(self) -> str:
         process, self.process = self.process, None

@@ -634,7 +634,8 @@ def test_building_permits_follow_the_2026_decree_not_the_one_it_replaced(client,
         assert confirmed(record, "time_limit") and confirmed(record, "legal_basis"), code
         assert not confirmed(record, "fees"), code  # Thanh Hóa's People's Council's, unread
         (source,) = _cited(record, "time_limit")
-        assert source["number"] == "217/2026/NĐ-CP" and f"{days:02d} ngày làm việc" in source["quote"]
+        assert source["number"] == "217/2026/NĐ-CP"
+        assert f"{days:02d} ngày làm việc" in source["quote"], code
         page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
         assert "Nghị định 217/2026/NĐ-CP" in page and "Luật Xây dựng số 135/2025/QH15" in page, code
         assert "175/2024" not in page and "50/2014" not in page, code

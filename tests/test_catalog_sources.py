@@ -652,3 +652,10 @@ def test_building_permits_follow_the_2026_decree_not_the_one_it_replaced(client,
     # Art. 31(1) names the provincial People's Committee, which may delegate: the desk that
     # issues is not read, so the agency is the officer's to tell.
     assert "Cơ quan thực hiện: Sở Xây dựng" not in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    # The feasibility-study appraisal: the decree's time is one per project group (Art. 37),
+    # so no single limit is shown; its legal basis is the decree in force.
+    record = by_code["1.007750"]
+    assert confirmed(record, "legal_basis") and not confirmed(record, "time_limit")
+    page = client.get("/thu-tuc/1.007750").get_data(as_text=True)
+    assert "Nghị định 217/2026/NĐ-CP" in page and "175/2024" not in page
+    assert "35 ngày" not in page and "25 ngày" not in page

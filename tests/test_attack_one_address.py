@@ -204,3 +204,36 @@ def test_a_stranger_with_the_code_cannot_lock_its_owner_out(booking_hub, centre,
     assert status == 302
     # Codes guessed with no code known find nothing: 30 free is per code.
     assert look_up(stranger, "ABCDEFG", "0912345678")[0] == 404
+    # A shared PC: "xóa lịch hẹn khỏi máy này" and the next user finds nothing there.
+    status, _ = owner.post("/dat-lich/quen", {}, page=f"/dat-lich/lich-cua-toi?ma={lan['code']}")
+    assert status == 302 and owner.cookie("motcua_lich_hen") is None
+    status, page = owner.get(f"/dat-lich/lich-cua-toi?ma={lan['code']}")
+    assert status == 200 and 'id="booking-code"' not in page and 'id="lookup-form"' in page
+    assert bookings_status(centre, lan["code"]) == "booked"                # the booking stays
+
+
+def bookings_status(store, code: str) -> str:
+    return store.db.execute("select status from appointments where code = ?",
+                            [code]).fetchone()[0]
+
+
+def test_the_cookies_that_remember_a_browser_are_httponly_samesite_and_secure(
+        hub_config, store):
+    # What a script in the page, another site, or the Wi-Fi could take: neither cookie.
+    import dataclasses
+
+    from central import create_app
+
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    config = dataclasses.replace(hub_config, http=dataclasses.replace(
+        hub_config.http, secure_cookies=True))
+    client = create_app(config, store=store).test_client()
+    page = client.get("/login", base_url="https://hub.local").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    reply = client.post("/login", base_url="https://hub.local", data={
+        "username": "lan.nt", "password": "mat-khau-lan", "csrf_token": token})
+    device = [h for h in reply.headers.getlist("Set-Cookie") if h.startswith("motcua_thiet_bi=")]
+    assert len(device) == 1, reply.headers
+    flags = [f.strip().lower() for f in device[0].split(";")]
+    assert {"secure", "httponly", "samesite=lax", "path=/"} <= set(flags), flags
+    assert any(f.startswith("max-age=") and int(f[8:]) == 90 * 86400 for f in flags)

@@ -296,6 +296,18 @@ def cancel():
     return redirect(url_for("appointments.mine", ma=code))
 
 
+@bp.post("/dat-lich/quen")
+def forget():
+    """A shared PC: this browser forgets every booking it could open (the session's and
+    the long-lived cookie's). The bookings themselves are unchanged."""
+    session.pop(MINE, None)
+    response = redirect(url_for("appointments.mine"))
+    response.delete_cookie(devices.BOOKINGS[0], path="/")
+    flash("Đã xóa lịch hẹn khỏi máy này. Lịch hẹn vẫn giữ nguyên; mở lại bằng mã và số "
+          "điện thoại.", "ok")
+    return response
+
+
 # --- Staff and administrators ---------------------------------------------------------------
 
 @bp.get("/appointments/affected")

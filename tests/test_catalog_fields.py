@@ -6,6 +6,7 @@ field the catalog does not know is refused by name; the per-procedure clock
 rules survive the trip and move due dates as the hand-worked cases say.
 """
 
+import csv
 import datetime as dt
 import io
 import json
@@ -17,7 +18,7 @@ import pytest
 
 from central import catalog, dossiers
 from central.calendar.working_time import VN
-from central.catalog import file_format, procedures
+from central.catalog import file_format, importing, procedures
 from central.catalog.importing import ImportRefused
 from central.dossiers import reception
 from motcua import clock
@@ -78,6 +79,61 @@ IN_FORCE = {k: v for k, v in FULL.items() if k not in ("withdrawn", "replaced_by
 DEPARTMENTS = [{"code": "STP", "name": "Sở Tư pháp", "short_name": "Tư pháp"}]
 
 
+# What a centre's staff paste from legal texts, in every text and list field: the cells'
+# own separators ("|", ";", new lines, a backslash before "n" and "|"), quotes, a leading
+# "=", "+", "-", "@" or "'" (a formula to a spreadsheet), non-breaking spaces, Excel's
+# own escape "_x0041_", and Vietnamese typed decomposed (stored composed, NFC).
+AWKWARD_TEXTS = [
+    'Điều 5 | khoản 2 || điểm a; b "trích" ‘nháy’',
+    "=HYPERLINK(\"http://x\";\"bấm\")",
+    "+84 912 345 678",
+    "-5 ngày; kể cả ngày nghỉ",
+    "@Sở Tư pháp",
+    "'đã trích' | ; |",
+    "dòng một\ndòng hai\r\ndòng ba\rdòng ba rưỡi\n\n| dòng bốn",
+    "không\u00a0ngắt\u00a0dòng; 50.000\u00a0đồng",
+    "Nguye\u0302\u0303n Va\u0306n A\u0300 — Đơn đề nghị",
+    "C:\\mẫu\\n\\| và \\; cuối \\",
+    "_x0041_ ô Excel\tcó tab",
+]
+
+
+def _awkward(i: int) -> str:
+    return AWKWARD_TEXTS[i % len(AWKWARD_TEXTS)]
+
+
+def _awkward_record() -> dict:
+    """FULL with an awkward text in every text field and list item, each in turn."""
+    n = iter(range(1000))
+    texts = lambda k: [_awkward(next(n)) for _ in range(k)]  # noqa: E731
+    return {
+        **FULL, "code": "1.009998", "name": _awkward(1), "field": _awkward(6),
+        "local_code": _awkward(5),
+        "agencies": texts(len(AWKWARD_TEXTS)), "steps": texts(3), "conditions": [_awkward(3)],
+        "results": texts(2), "legal_basis": texts(4),
+        "channels": [
+            {"channel": "in_person", "time_limit": 3, "unit": "working_days",
+             "fees": [{"name": t, "amount": 1000 + i} for i, t in enumerate(AWKWARD_TEXTS)]
+             + [{"name": "Phí = A; B", "amount": 5, "from": "2027-01-01"},
+                {"name": "2000; trang", "amount": 6}],
+             "note": _awkward(0)},
+            {"channel": "online", "time_limit": 1, "unit": "working_days", "fees": [],
+             "note": _awkward(6)},
+        ],
+        "components": [{"name": t, "originals": 1, "copies": 2, "form": _awkward(i + 1)}
+                       for i, t in enumerate(AWKWARD_TEXTS)]
+        + [{"name": _awkward(3), "originals": 0, "copies": 1}],
+        "decision": {"number": _awkward(0), "date": "2025-06-23", "issuer": _awkward(2),
+                     "url": _awkward(9), "title": _awkward(6)},
+        "sources": [{"parts": ["time_limit", "fees"], "number": "60/2014/QH13",
+                     **{k: _awkward(i + j) for j, k in enumerate(
+                         ("title", "issuer", "article", "url", "quote", "note"))}}
+                    for i in range(len(AWKWARD_TEXTS))],
+        "withdrawn": {"number": _awkward(4), "date": "2026-07-02", "issuer": _awkward(8),
+                      "url": _awkward(3), "title": _awkward(1), "note": _awkward(6)},
+    }
+
+
 def test_the_full_record_sets_every_field():
     assert set(FULL) == set(file_format.FIELDS)
 
@@ -111,6 +167,77 @@ def test_every_field_round_trips_through_every_format(store, tmp_path, kind):
         fresh.close()
     again = _load(store, f"c.{kind}", exported)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.parametrize("kind", ["json", "csv", "xlsx"])
+def test_awkward_text_in_every_field_round_trips_through_every_format(store, tmp_path, kind):
+    # A quote holding "|" refused every import that carried it (issue 24): the sheet's
+    # cells split values at "|" and new lines, and the check then refused the text.
+    awkward = _awkward_record()
+    _load(store, "c.json", json.dumps({"departments": DEPARTMENTS,
+                                       "procedures": [FULL, awkward]},
+                                      ensure_ascii=False).encode())
+    stored = _stored(store, "1.009998")
+    assert stored == importing.nfc(awkward)  # composed, and nothing else changed
+    assert "Nguyễn Văn À — Đơn đề nghị" in stored["agencies"]
+    exported = file_format.export_file(store.db, kind)
+    if kind == "csv":
+        cells = [c for row in csv.reader(io.StringIO(exported.decode("utf-8-sig")))
+                 for c in row]
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+        assert "'=HYPERLINK(\"http://x\";\"bấm\")" in cells
+    elif kind == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(exported)).worksheets[0]
+        formulas = [c.coordinate for row in sheet.iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert formulas == []
+        starts = [c for row in sheet.iter_rows() for c in row
+                  if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
+        assert starts and all(c.quotePrefix for c in starts)
+    from central.store import Store
+
+    fresh = Store(str(tmp_path / f"fresh-{kind}.db"))
+    try:
+        catalog.import_records(fresh, [], "admin", DEPARTMENTS, source="departments")
+        assert _load(fresh, f"c.{kind}", exported).added == 2
+        assert _stored(fresh, "1.009998") == stored
+        assert _stored(fresh) == FULL
+    finally:
+        fresh.close()
+    again = _load(store, f"c.{kind}", exported)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_a_character_no_format_can_hold_is_refused_by_field_and_row(store, kind):
+    # A control character pasted from another program: JSON and CSV carry it, XLSX
+    # cannot (XML 1.0; openpyxl reads "_x0007_" as those seven letters), and a catalog
+    # must export to every format.
+    _load(store, "c.json", json.dumps({"departments": DEPARTMENTS, "procedures": [FULL]},
+                                      ensure_ascii=False).encode())
+    before = catalog.state(store.db)
+    good = {**FULL, "code": "1.009997", "name": "Thủ tục tốt"}
+    bad = {**FULL, "code": "1.009996",
+           "sources": [FULL["sources"][0], {**FULL["sources"][1], "quote": "Điều 5\x07 | a"}]}
+    if kind == "json":
+        data = json.dumps([good, bad], ensure_ascii=False).encode()
+        row = 2
+    else:
+        cells = [file_format.row_cells(r) for r in (good, bad)]
+        rows = [list(file_format.COLUMNS)] + [[c[k] for k in file_format.COLUMNS]
+                                              for c in cells]
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        data = out.getvalue().encode()
+        row = 3
+    with pytest.raises(ImportRefused) as refused:
+        _load(store, f"c.{kind}", data)
+    (problem,) = refused.value.problems
+    assert (problem.row, problem.field) == (row, "sources[2].quote")
+    assert "U+0007" in str(problem) and "Excel" in str(problem)
+    # As any bad row: the file is refused whole, with the row named, and nothing changes.
+    assert catalog.state(store.db) == before
+    assert procedures.current(store.db, "1.009997") is None
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

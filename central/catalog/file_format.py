@@ -17,6 +17,14 @@ charged for a period only carries it in brackets after the amount, both days
 inclusive: ``Lệ phí = 25000 (01/07/2025–31/12/2026); Lệ phí = 50000 (từ 01/01/2027)``
 (``(đến 31/12/2026)`` for an end alone).
 Lists are one item a line (``;`` also separates items in a cell without a new line).
+
+Inside a cell that holds several values (a list, a channel, a component, a source) a
+value's own backslash, ``|``, ``;`` and line break are written ``\\\\``, ``\\|``,
+``\\;`` and ``\\n``, so legal text pasted with them
+reads back as it was (:func:`escape`, :func:`unescape`, :func:`split_cell`). A CSV cell
+that starts with ``=``, ``+``, ``-``, ``@`` or ``'`` is written with a ``'`` before it, as
+a spreadsheet's text prefix, and read back without it; an XLSX cell is text with
+Excel's quote prefix.
 """
 
 from __future__ import annotations
@@ -94,6 +102,9 @@ COLUMNS = (
 SIMPLE_COLUMNS = ("time_limit", "unit", "fee", "online")
 KNOWN_COLUMNS = frozenset(COLUMNS) | frozenset(SIMPLE_COLUMNS)
 YES = ("1", "x", "yes", "có", "co", "true")
+# A cell starting with one of these is read as a formula by a spreadsheet (OWASP's "CSV
+# injection"); ``'`` too, being the text prefix a CSV export writes before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
 
 _CHANNEL_WORDS = {fold(v): k for k, v in CHANNELS.items()}
 _UNIT_WORDS = {fold(v): k for k, v in TIME_UNITS.items()}
@@ -112,9 +123,63 @@ def unit_code(text: str) -> str:
 
 # --- one record as one row ----------------------------------------------------------
 
+_ESCAPE = {"\\": "\\\\", "|": "\\|", ";": "\\;", "\n": "\\n"}
+_UNESCAPE = {"\\": "\\", "|": "|", ";": ";", "n": "\n"}
+_ESCAPED = re.compile(r"\\([\\|;n])")
+
+
+def escape(value, separators: str = "|") -> str:
+    r"""A value as it is written inside a many-valued cell: a backslash, a line break and
+    each of ``separators`` behind a backslash::
+
+        >>> escape("Điều 5 | khoản 2\nC:\\x")
+        'Điều 5 \\| khoản 2\\nC:\\\\x'
+        >>> unescape(escape("a|b; c\\d\ne", "|;"))
+        'a|b; c\\d\ne'
+    """
+    return "".join(_ESCAPE[ch] if ch in "\\\n" or ch in separators else ch
+                   for ch in str(value))
+
+
+def unescape(text: str) -> str:
+    """:func:`escape` undone; a backslash before any other character is kept as written."""
+    return _ESCAPED.sub(lambda m: _UNESCAPE[m.group(1)], text)
+
+
+def split_cell(text: str, separator: str) -> list[str]:
+    """``text`` cut at each ``separator`` not escaped by a backslash (pieces still escaped)::
+
+        >>> split_cell(r"a \\| b | c\\\\| d", "|")
+        ['a \\\\| b ', ' c\\\\\\\\', ' d']
+    """
+    pieces, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == separator:
+            pieces.append(text[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def _fields(line: str) -> list[str]:
+    """One line of a many-valued cell: its ``|``-separated values, trimmed and unescaped."""
+    return [unescape(b.strip()) for b in split_cell(line, "|")]
+
+
+def _line(bits: list[str]) -> str:
+    """Values joined by `` | `` (each escaped), the empty ones at the end left out."""
+    bits = [escape(b) for b in bits]
+    while bits and not bits[-1]:
+        bits.pop()
+    return " | ".join(bits)
+
 
 def _list_cell(items: list) -> str:
-    text = "\n".join(str(i) for i in items)
+    text = "\n".join(escape(i, "") for i in items)
     # A lone item with a ';' would be split on re-import; a new line says "lines only".
     return text + "\n" if len(items) == 1 and ";" in text else text
 
@@ -122,7 +187,7 @@ def _list_cell(items: list) -> str:
 def _fee_cell(f: dict) -> str:
     """One fee item as ``name = amount``, its period after it in brackets:
     ``Lệ phí = 25000 (01/07/2025–31/12/2026)``, ``(từ 01/01/2027)``, ``(đến 31/12/2026)``."""
-    text = f"{f.get('name', '')} = {f.get('amount', 0)}"
+    text = f"{_fee_name(str(f.get('name', '')))} = {f.get('amount', 0)}"
     start, end = _day_cell(f.get("from")), _day_cell(f.get("until"))
     if start and end:
         return f"{text} ({start}–{end})"
@@ -131,6 +196,16 @@ def _fee_cell(f: dict) -> str:
     if end:
         return f"{text} (đến {end})"
     return text
+
+
+def _fee_name(name: str) -> str:
+    """A fee's name in its cell: its ``;`` as published ("(2.000 đồng/trang; từ trang thứ
+    ba …)"), unless :func:`fee_items` would cut the name there; then written ``\\;``."""
+    plain = escape(name, "|")
+    pieces = split_cell(plain, ";")
+    if any("=" in p or not p.strip() or isinstance(cell_number(p), int) for p in pieces[:-1]):
+        return escape(name, "|;")
+    return plain
 
 
 def _day_cell(value) -> str:
@@ -145,11 +220,13 @@ def _day_cell(value) -> str:
 
 def _channel_line(c: dict) -> str:
     fees = "; ".join(_fee_cell(f) for f in c.get("fees", []))
-    parts = [CHANNELS.get(c.get("channel"), str(c.get("channel", ""))),
+    parts = [escape(CHANNELS.get(c.get("channel"), str(c.get("channel", "")))),
              "" if c.get("time_limit") is None else str(c["time_limit"]),
-             TIME_UNITS.get(c.get("unit"), str(c.get("unit") or "")), fees,
-             str(c.get("note") or "")]
-    return " | ".join(parts).rstrip(" |") if not c.get("note") else " | ".join(parts)
+             escape(TIME_UNITS.get(c.get("unit"), str(c.get("unit") or ""))), fees,
+             escape(str(c.get("note") or ""))]
+    while parts and not parts[-1]:
+        parts.pop()
+    return " | ".join(parts)
 
 
 def row_cells(record: dict) -> dict[str, str]:
@@ -162,10 +239,10 @@ def row_cells(record: dict) -> dict[str, str]:
     for key in LISTS:
         cells[key] = _list_cell(record.get(key) or [])
     cells["channels"] = "\n".join(_channel_line(c) for c in record.get("channels") or [])
-    cells["components"] = "\n".join(
-        " | ".join([c.get("name", ""), str(c.get("originals", 0)), str(c.get("copies", 0))]
-                   + ([c["form"]] if c.get("form") else []))
-        for c in record.get("components") or [])
+    lines = [_line([c.get("name", ""), str(c.get("originals", 0)), str(c.get("copies", 0)),
+                    c.get("form") or ""]) for c in record.get("components") or []]
+    cells["components"] = "\n".join(lines) + (
+        "\n" if len(lines) == 1 and ";" in lines[0] else "")
     decision = record.get("decision") or {}
     for key in DECISION_KEYS:
         cells[f"decision_{key}"] = "" if decision.get(key) is None else str(decision[key])
@@ -184,7 +261,7 @@ def source_line(source: dict) -> str:
     quote | note`` (parts comma-separated, e.g. ``time_limit, fees``)."""
     bits = [", ".join(source.get("parts") or [])]
     bits += [str(source.get(k) or "") for k in SOURCE_KEYS[1:]]
-    return " | ".join(bits).rstrip(" |")
+    return _line(bits)
 
 
 def parse_sources(cell: str) -> list:
@@ -193,7 +270,7 @@ def parse_sources(cell: str) -> list:
     for line in str(cell).splitlines():
         if not line.strip():
             continue
-        bits = [b.strip() for b in line.split("|")]
+        bits = _fields(line)
         if len(bits) > len(SOURCE_KEYS):  # a stray '|' is reported, not silently joined
             out.append({"_bad": line.strip()})
             continue
@@ -210,12 +287,14 @@ def parse_channels(cell: str) -> list:
     for line in str(cell).splitlines():
         if not line.strip():
             continue
-        bits = [b.strip() for b in line.split("|")]
+        raw = [b.strip() for b in split_cell(line, "|")]
+        bits = [unescape(b) for b in raw]
         bits += [""] * (5 - len(bits))
         fees = []
-        for item in fee_items(bits[3]):
+        for item in fee_items(raw[3] if len(raw) > 3 else ""):
             name, _, amount = item.rpartition("=")
-            fees.append({"name": name.strip() if name else "Lệ phí", **parse_fee_amount(amount)})
+            fees.append({"name": unescape(name.strip()) if name else "Lệ phí",
+                         **parse_fee_amount(amount)})
         channel = {"channel": channel_code(bits[0]), "time_limit": cell_number(bits[1]),
                    "unit": unit_code(bits[2]), "fees": fees}
         if bits[4] or len(bits) > 5:
@@ -238,7 +317,7 @@ def fee_items(text: str) -> list[str]:
         ['50000']
     """
     items, held = [], ""
-    for piece in text.split(";"):
+    for piece in split_cell(text, ";"):  # a ';' written ``\\;`` is a name's own
         held = f"{held};{piece}" if held else piece
         if "=" in held or isinstance(cell_number(held), int):
             if held.strip():
@@ -344,7 +423,8 @@ def export_file(db, kind: str) -> bytes:
     rows = [list(COLUMNS)] + [[row_cells(r)[c] for c in COLUMNS] for r in items]
     if kind == "csv":
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
+        csv.writer(out, lineterminator="\n").writerows(
+            [[f"'{v}" if v.startswith(FORMULA_STARTS) else v for v in row] for row in rows])
         return ("\ufeff" + out.getvalue()).encode()  # Excel opens UTF-8 with a BOM
     if kind == "xlsx":
         import openpyxl  # lazy: a spreadsheet library, loaded on the first export
@@ -356,8 +436,9 @@ def export_file(db, kind: str) -> bytes:
             sheet.append(row)
         for line in sheet.iter_rows():
             for cell in line:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                     cell.data_type = "s"  # text, never a formula (a cell is data)
+                    cell.quotePrefix = True  # and kept text when someone edits it in Excel
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()

@@ -17,7 +17,13 @@ the national procedure database's names are accepted as aliases (``MaTTHC``,
 
 CSV and XLSX have one procedure per row with the columns of :data:`COLUMNS`;
 lists are separated by ``;`` or new lines, a component is
-``name | originals | copies | form``.
+``name | originals | copies | form``; a value's own ``|``, ``;``, backslash or line
+break is escaped inside such a cell (:func:`.file_format.escape`), and a CSV cell's
+leading ``'`` (the text prefix an export writes before ``=``, ``+``, ``-``, ``@``) is
+dropped.
+
+A text no file format can carry (a control character other than tab and line breaks,
+a lone surrogate: XLSX cannot store them) is refused by its field and row.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ from .file_format import (
     cell_number,
     parse_channels,
     parse_sources,
+    split_cell,
+    unescape,
 )
 from .procedures import CHANNELS, LEVELS, TIME_UNITS
 
@@ -93,9 +101,10 @@ class ImportRefused(Exception):
 
 
 def nfc(value):
-    """Every text inside ``value`` (a record, its lists and dicts) as :func:`motcua.text.nfc`."""
+    """Every text inside ``value`` (a record, its lists and dicts) as :func:`motcua.text.nfc`,
+    its line breaks ``\\n`` (XLSX, being XML, keeps no ``\\r``: one form in every format)."""
     if isinstance(value, str):
-        return text_nfc(value)
+        return text_nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
     if isinstance(value, list):
         return [nfc(v) for v in value]
     if isinstance(value, dict):
@@ -113,7 +122,8 @@ def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict
             return _parse_json(data)
         if name.endswith(".csv"):
             text = data.decode("utf-8-sig")
-            return _parse_rows(uploads.csv_rows(text)), []
+            return _parse_rows([[_unprefixed(v) for v in row]
+                                for row in uploads.csv_rows(text)]), []
         if name.endswith(".xlsx"):
             uploads.check_xlsx(data)
             return _parse_rows(_xlsx_rows(data)), []
@@ -125,6 +135,12 @@ def parse(filename: str, data: bytes) -> tuple[list[tuple[int, dict]], list[dict
         raise ImportRefused([Problem(exc.lineno, "tệp",
                                      f"JSON không hợp lệ ({exc.msg}, cột {exc.colno})")]) from None
     raise ImportRefused([Problem(0, "tệp", "chỉ nhận tệp .json, .csv hoặc .xlsx")])
+
+
+def _unprefixed(cell: str) -> str:
+    """A CSV cell without the ``'`` a spreadsheet (and our export) writes before a text that
+    would otherwise read as a formula (``'=…``, ``'+…``, ``'-…``, ``'@…``, ``''…``)."""
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
@@ -164,10 +180,11 @@ def _parse_json(data: bytes):
 
 
 def _split(cell) -> list[str]:
-    """A list cell: one item a line; without a new line, ``;`` separates items."""
+    """A list cell: one item a line; without a new line, ``;`` separates items (an
+    item's own ``;`` then written ``\\;``). The items are still escaped."""
     text = "" if cell is None else str(cell)
-    separator = r"\n" if "\n" in text else r";"
-    return [part.strip() for part in re.split(separator, text) if part.strip()]
+    parts = text.split("\n") if "\n" in text else split_cell(text, ";")
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _parse_rows(rows: list[list]) -> list[tuple[int, dict]]:
@@ -216,7 +233,7 @@ def record_from_cells(c: dict) -> dict:
     for key in ("agencies", "steps", "conditions", "results", "legal_basis", "unconfirmed",
                 "applicants"):
         if str(c.get(key, "")).strip():
-            record[key] = _split(c[key])
+            record[key] = [unescape(item) for item in _split(c[key])]
     fee = c.get("fee", "")
     fees = [{"name": "Lệ phí", "amount": cell_number(fee)}] if str(fee).strip() else []
     if str(c.get("channels", "")).strip():
@@ -230,7 +247,7 @@ def record_from_cells(c: dict) -> dict:
         record["channels"] = channels
     components = []
     for part in _split(c.get("components", "")):
-        bits = [b.strip() for b in part.split("|")]
+        bits = [unescape(b.strip()) for b in split_cell(part, "|")]
         comp = {"name": bits[0], "originals": cell_number(bits[1]) if len(bits) > 1 else 1,
                 "copies": cell_number(bits[2]) if len(bits) > 2 else 0}
         if len(bits) > 3 and bits[3]:
@@ -285,6 +302,7 @@ def check(records: list[tuple[int, dict]], known_departments: set[str]) -> list[
         _check_decision(row, r.get("decision"), bad)
         _check_withdrawn(row, r, bad)
         _check_sources(row, r.get("sources"), bad)
+        _check_characters(row, "", r, bad)
         code = r.get("code")
         if not isinstance(code, str) or not code:
             bad(row, "code", "thiếu mã thủ tục")
@@ -467,7 +485,8 @@ def _check_sources(row, sources, bad) -> None:
         where = f"sources[{i}]"
         if isinstance(source, dict) and "_bad" in source:
             bad(row, where, f"dòng “{source['_bad']}” có quá nhiều dấu “|”; mỗi dòng: phần | "
-                            "tên văn bản | số | ngày | cơ quan | điều | URL | trích dẫn | ghi chú")
+                            "tên văn bản | số | ngày | cơ quan | điều | URL | trích dẫn | ghi chú"
+                            " (dấu “|” trong một giá trị viết là “\\|”)")
             continue
         if not isinstance(source, dict):
             bad(row, where, "cần một đối tượng: parts, number, date, issuer, url, quote")
@@ -482,11 +501,30 @@ def _check_sources(row, sources, bad) -> None:
                 continue
             if not isinstance(value, str):
                 bad(row, f"{where}.{key}", "cần một chuỗi văn bản")
-            elif "|" in value or "\n" in value:
-                bad(row, f"{where}.{key}", "không được chứa dấu “|” hoặc xuống dòng")
         if not str(source.get("number") or "").strip():
             bad(row, f"{where}.number", "thiếu số hiệu văn bản")
         _check_date(row, f"{where}.date", source.get("date"), bad)
+
+
+# What XML 1.0 (so XLSX) cannot hold: C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE and U+FFFF. JSON and CSV could, but a catalog must export to every format.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_characters(row, where: str, value, bad) -> None:
+    """Every text of a record, nested ones by their place (``sources[1].quote``)."""
+    if isinstance(value, str):
+        found = _UNSTORABLE.search(value)
+        if found:
+            bad(row, where, f"chứa ký tự không in được U+{ord(found.group()):04X}, không lưu "
+                            "được trong tệp Excel (thường do dán từ phần mềm khác); hãy xóa ký "
+                            "tự này rồi nhập lại")
+    elif isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            _check_characters(row, f"{where}[{i}]", item, bad)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_characters(row, f"{where}.{key}" if where else str(key), item, bad)
 
 
 def normalise(record: dict) -> dict:

@@ -126,6 +126,7 @@ def unit_code(text: str) -> str:
 _ESCAPE = {"\\": "\\\\", "|": "\\|", ";": "\\;", "\n": "\\n"}
 _UNESCAPE = {"\\": "\\", "|": "|", ";": ";", "n": "\n"}
 _ESCAPED = re.compile(r"\\([\\|;n])")
+_TABLES: dict[str, dict] = {}
 
 
 def escape(value, separators: str = "|") -> str:
@@ -137,8 +138,11 @@ def escape(value, separators: str = "|") -> str:
         >>> unescape(escape("a|b; c\\d\ne", "|;"))
         'a|b; c\\d\ne'
     """
-    return "".join(_ESCAPE[ch] if ch in "\\\n" or ch in separators else ch
-                   for ch in str(value))
+    table = _TABLES.get(separators)
+    if table is None:
+        table = _TABLES[separators] = str.maketrans(
+            {ch: _ESCAPE[ch] for ch in _ESCAPE if ch in "\\\n" or ch in separators})
+    return str(value).translate(table)
 
 
 def unescape(text: str) -> str:
@@ -152,6 +156,8 @@ def split_cell(text: str, separator: str) -> list[str]:
         >>> split_cell(r"a \\| b | c\\\\| d", "|")
         ['a \\\\| b ', ' c\\\\\\\\', ' d']
     """
+    if "\\" not in text:  # nothing escaped: the usual cell
+        return text.split(separator)
     pieces, start, i = [], 0, 0
     while i < len(text):
         if text[i] == "\\":
@@ -420,7 +426,8 @@ def export_file(db, kind: str) -> bytes:
     if kind == "json":
         return json.dumps({"departments": departments, "procedures": items},
                           ensure_ascii=False, indent=1).encode()
-    rows = [list(COLUMNS)] + [[row_cells(r)[c] for c in COLUMNS] for r in items]
+    rows = [list(COLUMNS)] + [[cells[c] for c in COLUMNS]
+                              for cells in map(row_cells, items)]  # once a record
     if kind == "csv":
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(

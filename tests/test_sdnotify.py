@@ -15,11 +15,10 @@ import time
 
 import pytest
 
-from motcua.broker import free_port
 from motcua.node import Node
 from motcua.sdnotify import Watchdog
 
-from .conftest import MOTCUA
+from .conftest import MOTCUA, http_up
 
 
 @pytest.fixture
@@ -89,16 +88,21 @@ def test_a_resting_display_still_feeds_its_watchdog(systemd, node_config_file):
 
 
 def test_the_hub_is_ready_and_feeds_its_watchdog(systemd, tmp_path, broker):
+    """On port 0 the system chooses the hub's web port as it binds it; the hub says
+    which in its READY (tests start their hubs so: tests/hub_process.py)."""
     env, receive = systemd
     config = tmp_path / "hub.toml"
     config.write_text(
         f'center = "sdhub"\ndatabase = "{tmp_path}/hub.db"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {free_port()}\n", encoding="utf-8")
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = 0\n", encoding="utf-8")
     process = subprocess.Popen([*MOTCUA, "hub", "--config", str(config)],
                                env={**os.environ, **env})
     try:
         got = receive(until=lambda m: m.count("WATCHDOG=1") >= 2)
         assert any(m == "READY=1" for m in got) and got.count("WATCHDOG=1") >= 2
+        status = next(m for m in got if m.startswith("STATUS=hub sdhub on port "))
+        port = int(status.rsplit(" ", 1)[1])
+        assert port > 0 and http_up(port)["database"] == "ok"  # it listens there, ready
         process.send_signal(signal.SIGTERM)
         process.wait(15)
         assert "STOPPING=1" in receive(until=lambda m: "STOPPING=1" in m)

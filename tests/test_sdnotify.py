@@ -18,7 +18,7 @@ import pytest
 from motcua.node import Node
 from motcua.sdnotify import Watchdog
 
-from .conftest import MOTCUA, http_up
+from .conftest import MOTCUA, START_S, http_up
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_node_process_is_ready_feeds_its_watchdog_and_says_when_it_stops(
     process = subprocess.Popen([*MOTCUA, "dispenser", "--config", str(config)],
                                env={**os.environ, **env})
     try:
-        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 3)
+        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 3, timeout=START_S)
         assert got[0] == "READY=1"
         assert got.count("WATCHDOG=1") >= 3
         process.send_signal(signal.SIGTERM)
@@ -75,7 +75,7 @@ def test_a_resting_display_still_feeds_its_watchdog(systemd, node_config_file):
                                env={**os.environ, **env, "WATCHDOG_USEC": "2000000",
                                     "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     try:
-        receive(until=lambda m: "READY=1" in m)
+        receive(until=lambda m: "READY=1" in m, timeout=START_S)
         time.sleep(3.0)  # drawn, resting: no hub, nothing pages, its next frame a minute away
         before = receive(timeout=0).count("WATCHDOG=1")
         fed = receive(timeout=4.0).count("WATCHDOG=1") - before
@@ -98,7 +98,8 @@ def test_the_hub_is_ready_and_feeds_its_watchdog(systemd, tmp_path, broker):
     process = subprocess.Popen([*MOTCUA, "hub", "--config", str(config)],
                                env={**os.environ, **env})
     try:
-        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 2)
+        # Started (bounded by START_S: at load 44 the hub was not ready after 15 s).
+        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 2, timeout=START_S)
         assert any(m == "READY=1" for m in got) and got.count("WATCHDOG=1") >= 2
         status = next(m for m in got if m.startswith("STATUS=hub sdhub on port "))
         port = int(status.rsplit(" ", 1)[1])

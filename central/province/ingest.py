@@ -200,14 +200,35 @@ TOUCH = ("insert into province_centres (center, name, first_seen, last_message_a
          "name = coalesce(excluded.name, province_centres.name)")
 
 
-def _touch(db, center: str, now: str, name: str | None = None) -> None:
-    db.execute(TOUCH, [center, name, now, now])
+def _touch(db, center: str, now: str, name: str | None = None,
+           replayed: bool = False, sent_at: str | None = None) -> None:
+    """Note that ``center`` was heard at ``now``. A ``replayed`` message (a retained copy
+    the broker hands the province's hub when it subscribes, at each start or
+    reconnection) is no news of the centre: it moves ``last_message_at`` only to the
+    time the centre itself put in it (``sent_at``, a nodes' state's ``updated_at``),
+    and never forward of what was heard. Otherwise, after a provincial restart, every
+    centre the broker ever kept a retained copy of read as heard that minute, the
+    silent ones too (audit4)."""
+    if not replayed:
+        db.execute(TOUCH, [center, name, now, now])
+        return
+    row = db.execute("select last_message_at from province_centres where center = ?",
+                     [center]).fetchone()
+    sent = sent_at if sent_at and sent_at <= now else None
+    if row is None:
+        db.execute(TOUCH, [center, name, now, sent or now])
+    else:
+        if name:
+            db.execute("update province_centres set name = ? where center = ?", [name, center])
+        if sent and sent > row[0]:
+            db.execute("update province_centres set last_message_at = ? where center = ?",
+                       [sent, center])
 
 
-def set_link(db, center: str, up: bool, now: str) -> bool:
+def set_link(db, center: str, up: bool, now: str, replayed: bool = False) -> bool:
     """Record the bridge's state; True when it changed."""
     link = "up" if up else "down"
-    _touch(db, center, now)
+    _touch(db, center, now, replayed=replayed)
     old = db.execute("select link from province_centres where center = ?", [center]).fetchone()
     if old and old[0] == link:
         return False
@@ -218,8 +239,9 @@ def set_link(db, center: str, up: bool, now: str) -> bool:
     return True
 
 
-def apply(db, topic: str, payload: bytes, now: str) -> int:
+def apply(db, topic: str, payload: bytes, now: str, replayed: bool = False) -> int:
     """Store one message from the provincial broker; returns records newly stored.
+    ``replayed``: a retained copy handed over at subscription (see :func:`_touch`).
 
     Raises :class:`Refused` (nothing changed) for a message the province does
     not take."""
@@ -240,7 +262,7 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     if rest == ["bridge", "state"]:
         if payload.strip() not in (b"0", b"1"):
             raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
-        set_link(db, center, payload.strip() == b"1", now)
+        set_link(db, center, payload.strip() == b"1", now, replayed)
         return 0
     if rest[0] == "state" and len(rest) >= 2:
         name = "/".join(rest[1:])
@@ -257,7 +279,8 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         except checks.Implausible as exc:
             raise Refused(f"{topic}: implausible state: {exc}",
                           f"trạng thái không hợp lý: {exc.vi}") from None
-        _touch(db, center, now, data.get("center_name") if name == "nodes" else None)
+        _touch(db, center, now, data.get("center_name") if name == "nodes" else None,
+               replayed, data.get("updated_at") if name == "nodes" else None)
         db.execute(
             "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
             "on conflict(center, name) do update set payload = excluded.payload, "
@@ -316,8 +339,9 @@ def _centre_of(topic: str) -> tuple[str, list[str]] | None:
     return "/".join(names), levels[1 + depth:]
 
 
-def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, list[Refused]]:
-    """Store a batch of messages; returns (records newly stored, the refusals).
+def apply_many(db, messages: list[tuple], now: str) -> tuple[int, list[Refused]]:
+    """Store a batch of messages, each ``(topic, payload)`` or ``(topic, payload,
+    replayed)``; returns (records newly stored, the refusals).
 
     The summaries of the whole batch go in as one statement per kind (and one for
     the centres heard from), whatever the number of messages and centres: at a
@@ -329,18 +353,19 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, li
     sql: dict[str, str] = {}
     centres: set[str] = set()
     others: list[tuple[str, bytes]] = []
-    for topic, payload in messages:
+    for message in messages:
+        topic, payload = message[0], message[1]
         where = _centre_of(topic)
         if (where is None or len(where[1]) != 2 or where[1][0] != "up"
                 or len(payload) > MAX_PAYLOAD_BYTES):
-            others.append((topic, payload))
+            others.append(message)
             continue
         center, rest = where
         try:
             kind, records = _summary(topic, rest[1], payload)
             statements = [_statement(kind, center, raw, now) for raw in records]
         except (Refused, TypeError):
-            others.append((topic, payload))  # refused (or a bad record) message by message
+            others.append(message)  # refused (or a bad record) message by message
             continue
         centres.add(center)
         for text, params in statements:
@@ -355,10 +380,11 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, li
     except Exception:  # noqa: BLE001 - then message by message
         stored = 0
         others = list(messages)
-    for topic, payload in others:
+    for message in others:
+        topic, payload = message[0], message[1]
         try:
             with db.atomic():
-                stored += apply(db, topic, payload, now)
+                stored += apply(db, topic, payload, now, len(message) > 2 and bool(message[2]))
         except Refused as refusal:
             refused.append(refusal)
         except data_errors() as exc:  # the database would not take it: skipped, said

@@ -237,3 +237,45 @@ def test_the_cookies_that_remember_a_browser_are_httponly_samesite_and_secure(
     flags = [f.strip().lower() for f in device[0].split(";")]
     assert {"secure", "httponly", "samesite=lax", "path=/"} <= set(flags), flags
     assert any(f.startswith("max-age=") and int(f[8:]) == 90 * 86400 for f in flags)
+
+
+# --- A dossier's look-up ----------------------------------------------------------------------
+
+def test_a_walker_on_the_wifi_cannot_lock_the_receipts_holder_out_of_her_dossier(
+        hub_config, store, serve):
+    # Before: /tra-cuu counted every look-up per address (30, then locks up to 15 min):
+    # someone walking a day's codes on the hall's Wi-Fi locked every citizen there out
+    # of her own dossier. Now the receipt's QR carries a key for its code; with it the
+    # look-up is not counted nor refused. Walking without keys stays held back.
+    import io
+
+    from PIL import Image
+    from pyzbar import pyzbar
+
+    from central import create_app
+
+    from .dossier_helpers import add_procedures
+    from .test_dossier_pages import received
+
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan")
+    d = received(store, hub_config, add_procedures(store))
+    hub = serve(create_app(hub_config, store=store))
+    officer = Browser(hub)
+    assert sign_in(officer, "lan.nt", "mat-khau-lan") == 302
+    with officer.opener.open(f"{hub}/dossiers/{d['id']}/ticket.png", timeout=30) as reply:
+        receipt = Image.open(io.BytesIO(reply.read()))
+    qr = [s.data.decode() for s in pyzbar.decode(receipt) if s.type == "QRCODE"]
+    assert len(qr) == 1 and f"code={d['code']}" in qr[0] and "&k=" in qr[0], qr
+    path = qr[0][qr[0].index("/tra-cuu"):]
+    walker = Browser(hub)
+    walk = [walker.get(f"/tra-cuu?code={d['code'][:-4]}{n:04d}")[0] for n in range(2, 34)]
+    assert set(walk[:29]) == {200} and set(walk[30:]) == {429}, walk
+    citizen = Browser(hub)                                      # same address, no paper
+    status, page = citizen.get(f"/tra-cuu?code={d['code']}")
+    assert status == 429 and "quét mã QR trên giấy" in page
+    status, page = citizen.get(path)                            # the receipt's QR
+    assert status == 200 and "Nguyễn T** L**" in page
+    forged = path[:path.index("&k=")] + "&k=AAAAAAAAAAAA"
+    assert citizen.get(forged)[0] == 429                        # a made-up key is no key
+    other = d["code"][:-4] + "0009"                             # a key opens its own code only
+    assert citizen.get(f"/tra-cuu?code={other}{path[path.index('&k='):]}")[0] == 429

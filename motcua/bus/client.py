@@ -168,6 +168,10 @@ class BusClient:
         self._online = online
         self._offline = offline
         self._subs: list[_Subscription] = []
+        # Topic -> the subscriptions it matches, worked out once per topic (every
+        # request matched each filter level by level: issue 25); forgotten when
+        # the subscriptions change, or grown past ROUTES_KEPT (topics a node makes up).
+        self._routes: dict[str, list[_Subscription]] = {}
         self._lock = threading.RLock()
         self._pending: dict[bytes, _Pending] = {}
         self._connected = threading.Event()
@@ -260,6 +264,7 @@ class BusClient:
         sub = _Subscription(topic_filter, handler, qos, checked)
         with self._lock:
             self._subs.append(sub)
+            self._routes = {}
         if self.connected:
             self.transport.subscribe(topic_filter, qos)
 
@@ -357,8 +362,13 @@ class BusClient:
         try:
             if self.admit is not None and not self.admit(incoming):
                 return
-            with self._lock:
-                subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
+            subs = self._routes.get(incoming.topic)
+            if subs is None:
+                with self._lock:
+                    subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
+                    if len(self._routes) >= self.ROUTES_KEPT:
+                        self._routes = {}
+                    self._routes[incoming.topic] = subs
             if not subs or (any(s.checked for s in subs) and not self._check(incoming)):
                 # Nobody takes it: acknowledged all the same (by hand, where the
                 # transport asks for that), or it would hold an in-flight slot.
@@ -402,6 +412,8 @@ class BusClient:
                 except Exception:
                     log.exception("could not answer a malformed request")
             return False
+
+    ROUTES_KEPT = 4096  # topics whose subscriptions are kept (see _routes)
 
     MALFORMED_LOG_PERIOD = 60.0  # seconds: one line per sender and period, not per message
 

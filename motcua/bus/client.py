@@ -172,6 +172,7 @@ class BusClient:
         # request matched each filter level by level: issue 25); forgotten when
         # the subscriptions change, or grown past ROUTES_KEPT (topics a node makes up).
         self._routes: dict[str, list[_Subscription]] = {}
+        self._kinds: dict[str, tuple] = {}  # topic -> (its parts, its message type)
         self._lock = threading.RLock()
         self._pending: dict[bytes, _Pending] = {}
         self._connected = threading.Event()
@@ -385,11 +386,19 @@ class BusClient:
 
     def _check(self, incoming: Incoming) -> bool:
         try:
-            incoming.parts = self.topics.parse(incoming.topic)
+            # A topic's parts and message type, worked out once per topic (bounded as
+            # _routes is).
+            kind = self._kinds.get(incoming.topic)
+            if kind is None:
+                parts = self.topics.parse(incoming.topic)
+                kind = (parts, lookup(parts.kind, parts.name) if parts is not None else None)
+                if len(self._kinds) >= self.ROUTES_KEPT:
+                    self._kinds = {}
+                self._kinds[incoming.topic] = kind
+            incoming.parts, mtype = kind
             if incoming.parts is None:
                 raise InvalidMessage([f"topic {incoming.topic} is not of centre "
                                       f"{self.topics.center}"])
-            mtype = lookup(incoming.parts.kind, incoming.parts.name)
             if mtype is None:
                 raise InvalidMessage([f"no message is defined for {incoming.topic}"])
             if not incoming.payload and incoming.retain:

@@ -222,6 +222,14 @@ class BudgetConfig:
     period: float = setting(
         60.0, doc="seconds between two log lines about one node over its budget",
         check=_positive)
+    centre_records_burst: int = setting(
+        200_000, doc="at a province: records (a summary's records; a retained state is one) "
+                     "one centre may send at once, e.g. its catch-up after a cut (a busy "
+                     "centre sends ~11,000 a day)", check=_positive)
+    centre_records_per_second: float = setting(
+        5.0, doc="at a province: records per second one centre may send after its burst "
+                 "(over it: refused and counted on /province; a stolen centre's flood is "
+                 "held to this until it is revoked)", check=_positive)
 
 
 def _check_names(value: dict) -> str | None:
@@ -253,6 +261,10 @@ class HubConfig:
                 "{xa-a = 'Trung tâm xã Đông Sơn'} (written by `motcua provision` from the "
                 "province's inventory's [[centres]]); the pages show these, not the name a "
                 "centre's hub sends", check=_check_names)
+    revoked_centres: list = setting(
+        [], doc="the provincial hub: the centres whose bridge password the province revoked "
+                "(written by `motcua provision` from the inventory's `revoked = true`); the "
+                "pages show them as \"Đã thu hồi\", not as a link that dropped")
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )

@@ -21,6 +21,7 @@ import pytest
 
 from .attack_rig import Centre, _close, password, tls_client, ws_client
 from .conftest import wait_until
+from .signing import login
 
 
 @pytest.fixture(scope="module")
@@ -174,13 +175,6 @@ def test_healthz_and_the_dashboard_tell_the_truth_while_the_hubs_link_is_disturb
     shown = [a for a in alarms.active() if a.key == "broker.link"]
     assert shown and "mất kết nối tới MQTT broker" in shown[0].message
     # ...and the supervisor's dashboard shows it.
-    from central.accounts import users
-
-    users.create_user(centre.store, "giamsat", "Trần Văn Giám", "supervisor", "mat-khau-gs-1")
-    client.get("/login")
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    client.post("/login", data={"username": "giamsat", "password": "mat-khau-gs-1",
-                                "csrf_token": token})
+    login(client, "giamsat", "supervisor", centre.store)
     panel = client.get("/dashboard/panel").get_data(as_text=True)
     assert "mất kết nối tới MQTT broker" in panel

@@ -19,6 +19,8 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.messages import encode
 
+from .signing import login, sign_in_page
+
 DAY = dt.date(2026, 4, 6)
 
 
@@ -78,17 +80,11 @@ def test_calls_at_the_province_are_the_centres_calls(sample_centre, province_sto
 
 def signed_in_client(hub_config, staff, province_store):
     from central import create_app
-    from central.accounts import users
 
     app = create_app(hub_config, store=staff, province_store=province_store)
     app.config["TESTING"] = True
     client = app.test_client()
-    users.create_user(staff, "gs.tinh", "Giám sát tỉnh", "supervisor", "mật-khẩu-giám-sát")
-    client.get("/login")
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    client.post("/login", data={"username": "gs.tinh", "password": "mật-khẩu-giám-sát",
-                                "csrf_token": token})
+    login(client, "gs.tinh", "supervisor", staff)
     return client
 
 
@@ -240,10 +236,7 @@ def test_a_centres_floor_names_its_devices_in_vietnamese(store, province_store, 
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         tab = browser.new_page(viewport={"width": 390, "height": 800})
-        tab.goto(f"{url}/login")
-        tab.fill("input[name=username]", "gs.tinh")
-        tab.fill("input[name=password]", "mật-khẩu-giám-sát")
-        tab.click("form.login button[type=submit]")
+        sign_in_page(tab, url, "gs.tinh")
         tab.goto(f"{url}/province/{cid}")
         tab.locator("#live-link.up").wait_for(timeout=20000)
         publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{cid}-bridge")

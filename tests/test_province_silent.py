@@ -20,6 +20,7 @@ from motcua.bus import Topics
 from motcua.bus.messages import encode
 
 from .conftest import PROJECT
+from .signing import login, sign_in_page
 from .test_province_figures import signed_in_client, text_of
 
 NOW = dt.datetime(2026, 12, 7, 10, 0, tzinfo=VN)  # Monday, 10:00 in Vietnam
@@ -94,7 +95,6 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
     from werkzeug.serving import make_server
 
     from central import create_app
-    from central.accounts import users
 
     from .test_national import hub
 
@@ -110,12 +110,7 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
                      province_names={"thanhhoa": "Tỉnh Thanh Hóa", "nghean": "Tỉnh Nghệ An"})
         app = create_app(config, store=store, province_store=national)
         client = app.test_client()
-        users.create_user(store, "gs.vn", "Giám sát quốc gia", "supervisor", "mật-khẩu-quốc-gia")
-        client.get("/login")
-        with client.session_transaction() as s:
-            token = s["csrf"]
-        client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
-                                    "csrf_token": token})
+        login(client, "gs.vn", "supervisor", store)
         html = client.get("/province").get_data(as_text=True)
         assert "3 trung tâm không gửi dữ liệu" in text_of(html.split('class="summary"')[1]
                                                           .split("</p>")[0])
@@ -139,10 +134,7 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
         try:
             url = f"http://127.0.0.1:{server.server_port}"
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"{url}/login")
-            page.fill("input[name=username]", "gs.vn")
-            page.fill("input[name=password]", "mật-khẩu-quốc-gia")
-            page.click("form.login button[type=submit]")
+            sign_in_page(page, url, "gs.vn")
             page.goto(f"{url}/province")
             assert page.locator("#silent tbody tr").count() == 3
             page.screenshot(path=str(artifacts / "national-silent.png"), full_page=True)

@@ -5,22 +5,10 @@ import io
 
 import pytest
 
-from central.accounts import users
 from central.errors import Refused
 from central.queue import setup
 
-PASSWORD = "mat-khau-thu-1"
-
-
-def login(client, username, role, store):
-    users.create_user(store, username, "Người Thử", role, PASSWORD)
-    client.get("/login")
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    client.post("/login", data={"username": username, "password": PASSWORD,
-                                "csrf_token": token})
-    with client.session_transaction() as s:  # a new session, a new token
-        return s["csrf"]
+from .signing import login
 
 
 @pytest.mark.parametrize("path, allowed", [

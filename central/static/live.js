@@ -231,38 +231,37 @@
     setInterval(tickServing, Math.max(1000, 15000 / (Number(document.body.dataset.hubSpeed) || 1)));
   }
 
-  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
-  // hub; a line that moved (a check-in, a call) redraws them, once per burst.
-  let nextHourTimer = null;
-  function nextHourSoon() {
-    const box = document.getElementById("next-hour");
-    if (!box || !box.dataset.src || nextHourTimer) return;
-    nextHourTimer = setTimeout(() => {
-      nextHourTimer = null;
-      fetch(box.dataset.src, { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
-        .then((html) => { box.innerHTML = html; })
-        .catch(() => {});  // kept as it was; the next change tries again
-    }, 500);
+  // Fetch the URL in element `id`'s data-`key` `delay` ms after the first of a burst
+  // of changes, once for the burst, and give `use` the element and the reply (read
+  // `as` "text" or "json"). A failed fetch keeps what the page shows; the next change
+  // tries again.
+  function oncePerBurst(delay, id, key, as, use) {
+    let timer = null;
+    return function soon() {
+      const el = document.getElementById(id);
+      if (!el || !el.dataset[key] || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        fetch(el.dataset[key], { credentials: "same-origin" })
+          .then((r) => (r.ok ? r[as]() : Promise.reject(r.status)))
+          .then((reply) => use(el, reply))
+          .catch(() => {});
+      }, delay);
+    };
   }
+
+  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
+  // hub; a line that moved (a check-in, a call) redraws them.
+  const nextHourSoon = oncePerBurst(500, "next-hour", "src", "text",
+                                    (box, html) => { box.innerHTML = html; });
 
   // Who is signed in at each counter: the staff-only list the #counters table names
   // (data-officers), fetched once per burst of sign-ins; the rows keep their names
-  // when it fails, and the next sign-in tries again.
-  let officersTimer = null;
-  function officersSoon() {
-    const table = document.getElementById("counters");
-    if (!table || !table.dataset.officers || officersTimer) return;
-    officersTimer = setTimeout(() => {
-      officersTimer = null;
-      fetch(table.dataset.officers, { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-        .then((names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
-          setCells(row, { officer: names[row.dataset.counter] || "" });
-        }))
-        .catch(() => {});
-    }, 300);
-  }
+  // when it fails.
+  const officersSoon = oncePerBurst(300, "counters", "officers", "json",
+    (table, names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
+      setCells(row, { officer: names[row.dataset.counter] || "" });
+    }));
 
   // A line's estimate for a new ticket (motcua/wording.py's line_estimate): no
   // estimate with no counter open for the service (the table's data-none-open says

@@ -106,18 +106,21 @@ def index():
             silent_centres=reports.silent([r for r in rows if "/" in r["center"]]), national=True,
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
-    centres = reports.centres(db, prefix=prefix)
+    revoked = frozenset(current_app.config["MOTCUA"].revoked_centres)
+    centres = reports.centres(db, prefix=prefix, revoked=revoked)
     own = current_app.config["MOTCUA"].centre_names
     for c in centres:
         c["name"] = own.get(c["center"], c["name"])
     # The province's own centres that never sent anything: listed as such, not left out.
     heard = {c["center"] for c in centres}
-    centres += [{"center": cid, "name": name, "link": "unknown", "link_name":
-                 reports.LINK_NAMES["unknown"], "link_since": None, "never": True,
+    centres += [{"center": cid, "name": name, "link": link, "link_name":
+                 reports.LINK_NAMES[link], "link_since": None, "never": True,
                  "nodes_online": 0, "nodes": 0, "calls_today": None, "booking": {},
                  "refused": None, "figures_day": None, "last_message_at": None,
-                 "silent": "never", "silent_why": reports.SILENT_REASONS["never"]}
-                for cid, name in sorted(own.items()) if cid not in heard and not prefix]
+                 "silent": why, "silent_why": reports.SILENT_REASONS[why]}
+                for cid, name in sorted(own.items()) if cid not in heard and not prefix
+                for link, why in [("revoked", "revoked") if cid in revoked
+                                  else ("unknown", "never")]]
     return _live_page(render_template(
         "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
         silent_centres=reports.silent(centres),
@@ -174,6 +177,8 @@ def floor(center: str):
     known = reports.centre(db, center)
     if known is None:
         abort(404)
+    if known["center"] in current_app.config["MOTCUA"].revoked_centres:
+        known["link"] = "revoked"
     return _live_page(render_template(
         "province/floor.html", center=known["center"],
         name=current_app.config["MOTCUA"].centre_names.get(known["center"], known["name"]),

@@ -340,6 +340,11 @@ def _hub_config(inv: Inventory) -> str:
                 '# province_store = "postgresql://motcua@localhost/motcua"\n')
     elif inv.centres:
         role = 'role = "province"\n'
+        if any(c.revoked for c in inv.centres):
+            # Revoked on purpose: the pages say so, not "Mất kết nối" (a link that dropped).
+            role += ("# Centres whose bridge password the province revoked (inventory "
+                     "`revoked`).\nrevoked_centres = ["
+                     + ", ".join(_toml_str(c.id) for c in inv.centres if c.revoked) + "]\n")
     elif inv.province:
         role = "uplink = true\n"
     # The live pages read the public relay broker (public.conf, port 9001)

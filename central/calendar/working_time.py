@@ -134,7 +134,7 @@ class WorkingCalendar:
         (issue 25), for years the shipped table (central/data/calendar.json) does
         not cover."""
         if self._package is None:
-            import holidays
+            import holidays  # lazy: ~9 MiB, for years no text confirms (see above)
 
             self._package = holidays.country_holidays(self._country, language="vi")
         return self._package

@@ -11,7 +11,10 @@ from motcua.config import MqttConfig, check_id, check_log_level, check_port, sec
 @dataclass(kw_only=True)
 class HttpConfig:
     host: str = setting("127.0.0.1", doc="address the web server listens on")
-    port: int = setting(8080, doc="port the web server listens on", check=check_port)
+    port: int = setting(
+        8080, doc="port the web server listens on (0: one the system chooses, sent to "
+                  "systemd's notify socket as STATUS=... on port N and logged)",
+        check=lambda v: None if v == 0 else check_port(v))
     threads: int = setting(
         8, doc="web server threads", check=lambda v: None if 1 <= v <= 64 else "expected 1 to 64"
     )

@@ -274,14 +274,18 @@ def test_a_centre_cannot_pass_for_another_by_its_name(tmp_path, store, province_
     inv.write_text('center = "tinh"\ncenter_name = "Trung tâm tỉnh"\n[broker]\n'
                    'host = "localhost"\n'
                    '[[centres]]\nid = "xa-a"\nname = "Trung tâm xã Đông Sơn"\n'
-                   '[[centres]]\nid = "xa-b"\nname = "Trung tâm xã Hoằng Hóa"\n',
+                   '[[centres]]\nid = "xa-b"\nname = "Trung tâm xã Hoằng Hóa"\n'
+                   '[[centres]]\nid = "xa-c"\n',
                    encoding="utf-8")
     provision(inv, tmp_path / "out")
     names = load_config(HubConfig, tmp_path / "out" / "hub" / "hub.toml").centre_names
-    assert names == {"xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa"}
+    # Every centre of the inventory (the province counts them); one with no name, its id.
+    assert names == {"xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa",
+                     "xa-c": "xa-c"}
 
     with province_store.write() as db:
-        for cid, claimed in (("xa-a", "Trung tâm xã Đông Sơn"), ("xa-b", "Trung tâm xã Đông Sơn")):
+        for cid, claimed in (("xa-a", "Trung tâm xã Đông Sơn"), ("xa-b", "Trung tâm xã Đông Sơn"),
+                             ("xa-c", "Trung tâm xã Quảng Xương")):
             ingest.apply(db, f"province/{cid}/state/nodes", encode(
                 {"v": 1, "center_name": claimed, "nodes": []}), "2026-12-07T02:00:00.000+00:00")
     config = dataclasses.replace(hub_config, centre_names=names)
@@ -291,6 +295,9 @@ def test_a_centre_cannot_pass_for_another_by_its_name(tmp_path, store, province_
     row_b = text_of(centres.split('data-center="xa-b"')[1].split("</tr>")[0])
     assert "Trung tâm xã Hoằng Hóa" in row_b and "Đông Sơn" not in row_b
     assert text_of(centres).count("Trung tâm xã Đông Sơn") == 1
+    # The inventory gave xa-c no name: the one its hub sends.
+    assert "Trung tâm xã Quảng Xương" in text_of(centres.split('data-center="xa-c"')[1]
+                                                 .split("</tr>")[0])
     floor = text_of(client.get("/province/xa-b").get_data(as_text=True))
     assert "Trung tâm xã Hoằng Hóa" in floor and "Đông Sơn" not in floor
 

@@ -269,14 +269,35 @@ TOUCH = ("insert into province_centres (center, name, first_seen, last_message_a
          "name = coalesce(excluded.name, province_centres.name)")
 
 
-def _touch(db, center: str, now: str, name: str | None = None) -> None:
-    db.execute(TOUCH, [center, name, now, now])
+def _touch(db, center: str, now: str, name: str | None = None,
+           replayed: bool = False, sent_at: str | None = None) -> None:
+    """Note that ``center`` was heard at ``now``. A ``replayed`` message (a retained copy
+    the broker hands the province's hub when it subscribes, at each start or
+    reconnection) is no news of the centre: it moves ``last_message_at`` only to the
+    time the centre itself put in it (``sent_at``, a nodes' state's ``updated_at``),
+    and never forward of what was heard. Otherwise, after a provincial restart, every
+    centre the broker ever kept a retained copy of read as heard that minute, the
+    silent ones too (audit4)."""
+    if not replayed:
+        db.execute(TOUCH, [center, name, now, now])
+        return
+    row = db.execute("select last_message_at from province_centres where center = ?",
+                     [center]).fetchone()
+    sent = sent_at if sent_at and sent_at <= now else None
+    if row is None:
+        db.execute(TOUCH, [center, name, now, sent or now])
+    else:
+        if name:
+            db.execute("update province_centres set name = ? where center = ?", [name, center])
+        if sent and sent > row[0]:
+            db.execute("update province_centres set last_message_at = ? where center = ?",
+                       [sent, center])
 
 
-def set_link(db, center: str, up: bool, now: str) -> bool:
+def set_link(db, center: str, up: bool, now: str, replayed: bool = False) -> bool:
     """Record the bridge's state; True when it changed."""
     link = "up" if up else "down"
-    _touch(db, center, now)
+    _touch(db, center, now, replayed=replayed)
     old = db.execute("select link from province_centres where center = ?", [center]).fetchone()
     if old and old[0] == link:
         return False
@@ -287,8 +308,9 @@ def set_link(db, center: str, up: bool, now: str) -> bool:
     return True
 
 
-def apply(db, topic: str, payload: bytes, now: str) -> int:
+def apply(db, topic: str, payload: bytes, now: str, replayed: bool = False) -> int:
     """Store one message from the provincial broker; returns records newly stored.
+    ``replayed``: a retained copy handed over at subscription (see :func:`_touch`).
 
     Raises :class:`Refused` (nothing changed) for a message the province does
     not take."""
@@ -309,7 +331,7 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     if rest == ["bridge", "state"]:
         if payload.strip() not in (b"0", b"1"):
             raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
-        set_link(db, center, payload.strip() == b"1", now)
+        set_link(db, center, payload.strip() == b"1", now, replayed)
         return 0
     if rest[0] == "state" and len(rest) >= 2:
         name = "/".join(rest[1:])
@@ -326,7 +348,8 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         except checks.Implausible as exc:
             raise Refused(f"{topic}: implausible state: {exc}",
                           f"trạng thái không hợp lý: {exc.vi}") from None
-        _touch(db, center, now, data.get("center_name") if name == "nodes" else None)
+        _touch(db, center, now, data.get("center_name") if name == "nodes" else None,
+               replayed, data.get("updated_at") if name == "nodes" else None)
         db.execute(
             "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
             "on conflict(center, name) do update set payload = excluded.payload, "
@@ -385,9 +408,11 @@ def _centre_of(topic: str) -> tuple[str, list[str]] | None:
     return "/".join(names), levels[1 + depth:]
 
 
-def apply_many(db, messages: list[tuple[str, bytes]], now: str,
+def apply_many(db, messages: list[tuple], now: str,
                budget: Budget | None = None) -> tuple[int, list[Refused]]:
-    """Store a batch of messages; returns (records newly stored, the refusals).
+    """Store a batch of messages, each ``(topic, payload)`` or ``(topic, payload,
+    replayed)`` (a retained copy handed over at subscription: :func:`_touch`); returns
+    (records newly stored, the refusals).
 
     Each centre's summaries and states are first held to its :class:`Budget`: what is
     over it is refused (counted as any refusal) before anything is parsed twice.
@@ -401,12 +426,13 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str,
     rows: dict[str, list] = {}
     sql: dict[str, str] = {}
     centres: set[str] = set()
-    others: list[tuple[str, bytes]] = []
+    others: list[tuple] = []
     budget = budget or Budget(db, now)
-    budget.load({w[0] for w in map(_centre_of, (t for t, _ in messages))
+    budget.load({w[0] for w in map(_centre_of, (m[0] for m in messages))
                  if w and w[1][:1] in (["up"], ["state"])})
-    kept: list[tuple[str, bytes]] = []
-    for topic, payload in messages:
+    kept: list[tuple] = []
+    for message in messages:
+        topic, payload = message[0], message[1]
         where = _centre_of(topic)
         summary = (where is not None and len(where[1]) == 2 and where[1][0] == "up"
                    and len(payload) <= MAX_PAYLOAD_BYTES)
@@ -414,24 +440,24 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str,
             if where is not None and where[1][:1] == ["state"] and not budget.take(where[0], 1):
                 refused.append(budget.refusal(topic))
                 continue
-            kept.append((topic, payload))
-            others.append((topic, payload))
+            kept.append(message)
+            others.append(message)
             continue
         center, rest = where
         try:
             kind, records = _summary(topic, rest[1], payload)
         except Refused:
-            kept.append((topic, payload))
-            others.append((topic, payload))  # refused message by message, with its reason
+            kept.append(message)
+            others.append(message)  # refused message by message, with its reason
             continue
         if not budget.take(center, max(len(records), 1)):
             refused.append(budget.refusal(topic))
             continue
-        kept.append((topic, payload))
+        kept.append(message)
         try:
             statements = [_statement(kind, center, raw, now) for raw in records]
         except (Refused, TypeError):
-            others.append((topic, payload))  # a bad record: message by message
+            others.append(message)  # a bad record: message by message
             continue
         centres.add(center)
         for text, params in statements:
@@ -446,10 +472,11 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str,
     except Exception:  # noqa: BLE001 - then message by message
         stored = 0
         others = kept
-    for topic, payload in others:
+    for message in others:
+        topic, payload = message[0], message[1]
         try:
             with db.atomic():
-                stored += apply(db, topic, payload, now)
+                stored += apply(db, topic, payload, now, len(message) > 2 and bool(message[2]))
         except Refused as refusal:
             refused.append(refusal)
         except data_errors() as exc:  # the database would not take it: skipped, said

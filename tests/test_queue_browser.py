@@ -332,3 +332,32 @@ def test_no_counter_open_reads_on_one_line(browser, queue_site, store, queue_hub
                 if c["service"] == "dat-dai"]
     assert again["lines"] == 1, again
     page.close()
+
+
+def test_a_served_ticket_whose_day_closed_says_no_wait(browser, queue_site, store, queue_hub):
+    # Seen in the demo the day after: a ticket served yesterday ("Đã xong") had no retained
+    # state any more (a new day clears it), and its page, following today's line, said
+    # "Bạn là người tiếp theo" and "Thời gian chờ ước tính: dưới 5 phút".
+    from central.queue import setup
+
+    topics = Topics(queue_hub.config.center)
+    ticket = issue(store, queue_hub, "ho-tich")
+    officer = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    with store.write() as db:
+        out = api.sign_in(db, topics, 1, officer["id"])
+        counter = setup.counter_by_number(db, 1)
+        for action in ("next", "finish"):
+            out += api.counter_command(db, topics, counter, action, officer_id=officer["id"])[1]
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    token = ticket["live_path"].rsplit("/", 1)[1]
+    queue_hub.publish_state(topics.ticket_state(token), api.CLEAR, True)   # as a new day does
+    issue(store, queue_hub, "ho-tich")          # today's line has someone in it
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{queue_site}{ticket['live_path']}")
+    page.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)                  # the line's state has come
+    assert page.locator("#status").inner_text() == "Đã xong"
+    assert page.locator("#ahead").inner_text() == ""
+    assert page.locator("#estimate").inner_text() == ""
+    page.close()

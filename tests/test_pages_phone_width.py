@@ -172,3 +172,25 @@ def test_every_staff_menu_opens_inside_the_screen(browser, live_server, centre, 
         assert seen["page"] <= width, (name, seen)
         summaries.nth(i).click()
     page.close()
+
+
+def test_an_officer_s_work_list_reads_on_a_phone(browser, live_server, store, hub_config):
+    # Seen at 360 px on /worklists (the demo's officer): each list was a five-column table
+    # scrolling sideways in its box, "Trạng thái" and "Hẹn trả" out of sight and a
+    # procedure's name one word a line. Each dossier is a card now, whole on the screen.
+    from . import stats_dataset
+
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    stats_dataset.build(store, hub_config)
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    sign_in(page, live_server, "lan.nt")
+    page.goto(f"{live_server}/worklists")
+    cells = page.evaluate("""() => [...document.querySelectorAll('table.worklist td')]
+        .filter((td) => td.offsetParent).map((td) => {
+          const r = td.getBoundingClientRect();
+          return {text: td.innerText, left: r.left, right: r.right, width: r.width}; })""")
+    assert len(cells) >= 10, cells
+    outside = [c for c in cells if c["left"] < 0 or c["right"] > 360]
+    assert outside == [], outside[:3]
+    assert min(c["width"] for c in cells) > 200, cells[:5]   # each line the card's width
+    page.close()

@@ -221,6 +221,7 @@ class Run:
         store = Store(config.database)
         if sample:
             setup.load_file(store, setup.SAMPLE, actor="bench")
+            presses_at_once(store)
         return config, store
 
     def report(self, body: str, section: str | None = None) -> None:
@@ -262,6 +263,16 @@ def ask(bus, node_id: str, name: str, payload: dict, timeout: float = 10.0) -> d
 
 
 # --- Simulated officers ------------------------------------------------------------
+
+def presses_at_once(store) -> None:
+    """Every "next" counts (the hub's ``next_again_s`` 0): simulated officers press
+    faster than any real one, and the hub would take a "next" within 2 s of its
+    call for a double press and ignore it (central/queue/commands.py)."""
+    from central.queue import setup
+
+    with store.write() as db:
+        setup.save_settings(db, {"next_again_s": "0"}, actor="bench")
+
 
 def officer_next(press, serving: str | None) -> tuple[bool, str | None]:
     """An officer's "Gọi số tiếp" at a counter where ``serving`` (a ticket's display,

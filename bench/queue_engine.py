@@ -56,6 +56,7 @@ from common import (
     echo_cpu_per_request,
     officer_next,
     percentile,
+    presses_at_once,
     ratio,
     rss_kib,
 )
@@ -87,6 +88,7 @@ def prepare_database(path: Path) -> None:
 
     store = Store(path)
     setup.load_file(store, setup.SAMPLE, actor="bench")
+    presses_at_once(store)
     with store.write() as db:
         for svc in BENCH_SERVICES.values():
             setup.save_service(db, svc, actor="bench")

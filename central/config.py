@@ -11,7 +11,10 @@ from motcua.config import MqttConfig, check_id, check_log_level, check_port, sec
 @dataclass(kw_only=True)
 class HttpConfig:
     host: str = setting("127.0.0.1", doc="address the web server listens on")
-    port: int = setting(8080, doc="port the web server listens on", check=check_port)
+    port: int = setting(
+        8080, doc="port the web server listens on (0: one the system chooses, sent to "
+                  "systemd's notify socket as STATUS=... on port N and logged)",
+        check=lambda v: None if v == 0 else check_port(v))
     threads: int = setting(
         8, doc="web server threads", check=lambda v: None if 1 <= v <= 64 else "expected 1 to 64"
     )
@@ -222,6 +225,14 @@ class BudgetConfig:
     period: float = setting(
         60.0, doc="seconds between two log lines about one node over its budget",
         check=_positive)
+    centre_records_burst: int = setting(
+        200_000, doc="at a province: records (a summary's records; a retained state is one) "
+                     "one centre may send at once, e.g. its catch-up after a cut (a busy "
+                     "centre sends ~11,000 a day)", check=_positive)
+    centre_records_per_second: float = setting(
+        5.0, doc="at a province: records per second one centre may send after its burst "
+                 "(over it: refused and counted on /province; a stolen centre's flood is "
+                 "held to this until it is revoked)", check=_positive)
 
 
 def _check_names(value: dict) -> str | None:
@@ -253,6 +264,10 @@ class HubConfig:
                 "{xa-a = 'Trung tâm xã Đông Sơn'} (written by `motcua provision` from the "
                 "province's inventory's [[centres]]); the pages show these, not the name a "
                 "centre's hub sends", check=_check_names)
+    revoked_centres: list = setting(
+        [], doc="the provincial hub: the centres whose bridge password the province revoked "
+                "(written by `motcua provision` from the inventory's `revoked = true`); the "
+                "pages show them as \"Đã thu hồi\", not as a link that dropped")
     secret_key_file: str = setting(
         "", doc="file with the key that signs sessions (default: secret_key beside the database)"
     )

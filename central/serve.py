@@ -55,6 +55,10 @@ def run(config: HubConfig) -> None:
     app = create_app(config, store=store, gateway=gateway, province_store=province_store)
     server = create_server(app, host=config.http.host, port=config.http.port,
                            threads=config.http.threads, ident="motcua")
+    # The port it listens on: port 0 in the config lets the system choose one as it
+    # binds, told to systemd's notify socket and the log below (tests start hubs so:
+    # a port chosen first and bound later can be taken in between).
+    port = getattr(server, "effective_port", config.http.port)
     # What start-up made (modules, the app, templates) lives as long as the
     # process: moved out of the collector's sight, so the full collections that
     # pause every thread (a request included) walk only what came later.
@@ -76,9 +80,9 @@ def run(config: HubConfig) -> None:
     if watchdog.enabled:
         threading.Thread(target=_feed, args=(watchdog, store, gateway, stop_feeding),
                          name="watchdog", daemon=True).start()
-    watchdog.ready(f"hub {config.center} on port {config.http.port}")
+    watchdog.ready(f"hub {config.center} on port {port}")
     log.info("hub for %s (%s) at http://%s:%s/", config.center, config.center_name,
-             config.http.host, config.http.port)
+             config.http.host, port)
     try:
         server.run()
     finally:

@@ -57,9 +57,6 @@ class KeypadConfig:
     settle_s: float = setting(0.05, doc="a press counts after this long released (debounce)")
     transfer_timeout_s: float = setting(
         20.0, doc="seconds the transfer chooser waits for a key before giving up")
-    next_again_s: float = setting(
-        2.0, doc="a second 'next' within this many seconds of the call the first made, its "
-                 "ticket still only called, is a slip and ignored (0: every press counts)")
 
 
 @dataclass(kw_only=True)

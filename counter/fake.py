@@ -89,7 +89,28 @@ def key(node, unit, char: str) -> bool:
 def line_key(node, line: str, out=None) -> bool:
     """Act on one line of stdin (``"<key>"`` or ``"<counter> <key>"``); False if bad.
 
+    A node driving counter 6 whose "next" key is a mock pin (here a stand-in for
+    :class:`counter.node.Node`, with the key's gpiozero button):
+
+    >>> from types import SimpleNamespace as Stub
+    >>> from gpiozero import Button
+    >>> from gpiozero.pins.mock import MockFactory
+    >>> button = Button(17, pin_factory=MockFactory())
+    >>> presses = []
+    >>> button.when_pressed = lambda: presses.append("next")
+    >>> node = Stub(units={6: Stub(keys={"next": Stub(button=button)}, rating=None)},
+    ...             config=Stub(keypad=Stub(settle_s=0.05)))
     >>> line_key(node, "6 n")   # counter 6's "next" key, through its mock pin
+    True
+    >>> presses
+    ['next']
+
+    A line for a counter this node does not drive gets the keys on ``out``:
+
+    >>> line_key(node, "7 n", out=sys.stdout)   # doctest: +ELLIPSIS
+    phím không hợp lệ: '7 n' (quầy: [6]). Phím: n gọi tiếp · r gọi lại · ...
+    False
+    >>> button.close()
     """
     words = line.split()
     numbers = list(node.units)

@@ -83,7 +83,6 @@ class CounterUnit:
         self.choice = 0
         self.choosing_until = 0.0
         self.finished_seen: set[int] = set()  # tickets the rating keypad was lit for
-        self.called_by_next: tuple[str, float] | None = None  # display, monotonic time
         self.lock = threading.RLock()
 
     # Keys ---------------------------------------------------------------------
@@ -118,26 +117,7 @@ class CounterUnit:
                 self._open_chooser("pause", PAUSE_CHOICES)
                 return
             action = {"paused": "resume", "closed": "open"}[status]
-        if action == "next" and self._slip():
-            return
         self.command(action)
-
-    def _slip(self) -> bool:
-        """A second "next" within ``next_again_s`` of the call the first made, that
-        ticket still only called: a slip of the finger, ignored. Taken, it ended the
-        ticket just called "done" (served, the rating keys lit) and called the one
-        after while its citizen was still walking up. Timed on this node's own
-        clock from the hub's answer, so the hub's clock does not matter."""
-        window = self.node.config.keypad.next_again_s
-        with self.lock:
-            last = self.called_by_next
-            current = (self.state or {}).get("current") or {}
-        if (window <= 0 or last is None or current.get("display") != last[0]
-                or current.get("status") != "called" or time.monotonic() - last[1] >= window):
-            return False
-        self.show(f"Số {last[0]} vừa được gọi; bỏ qua lần bấm thứ hai.")
-        log.info("counter %s: a second next within %.1f s ignored", self.number, window)
-        return True
 
     def _open_chooser(self, chooser: str, choices: list) -> None:
         with self.lock:
@@ -196,10 +176,6 @@ class CounterUnit:
             log.info("counter %s: %s refused: %s", self.number, action, error.get("code"))
             return answer
         result = answer.get("result") or {}
-        called = result.get("current") or {}
-        if action == "next" and called.get("status") == "called":
-            with self.lock:
-                self.called_by_next = (called.get("display"), time.monotonic())
         self._apply(result)
         if result.get("message"):
             self.show(result["message"])

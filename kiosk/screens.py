@@ -19,6 +19,7 @@ from motcua.public_terms import (
     public_details,
     source_phrase,
 )
+from motcua.search import note_for
 
 from .widgets import (
     BG,
@@ -406,15 +407,21 @@ class Search:
                 buttons += result_rows(ui, surface, below, [old["replacement"]])
         elif self.text.strip():
             rows = ui.catalog.search(self.text, limit=20, level=self.level or None)
+            area = results
+            if note := note_for(self.text):  # a paper that no longer exists ("sổ hộ khẩu")
+                y = draw_text(surface, ui.fonts.get(ui.u(34)), note, results.topleft, INK,
+                              width=results.w)
+                area = pygame.Rect(results.x, y + ui.u(16), results.w,
+                                   max(0, results.bottom - y - ui.u(16)))
             if rows:
-                surface.set_clip(results)
-                buttons += result_rows(ui, surface, results, rows, offset=ui.scroll)
+                surface.set_clip(area)
+                buttons += result_rows(ui, surface, area, rows, offset=ui.scroll)
                 surface.set_clip(None)
             else:
                 draw_text(surface, ui.fonts.get(ui.u(40)), f"Không tìm thấy thủ tục nào cho "
                           f"“{self.text}”. Hãy thử ít chữ hơn hoặc tên gọi khác; nếu vẫn không "
-                          "thấy, xin hỏi cán bộ hướng dẫn.", results.topleft, MUTED,
-                          width=results.w)
+                          "thấy, xin hỏi cán bộ hướng dẫn.", area.topleft, MUTED,
+                          width=area.w)
         else:
             y = draw_text(surface, ui.fonts.get(ui.u(38)), "Ví dụ: khai sinh, ket hon, giay "
                           "phep lai xe, 1.001193", results.topleft, MUTED, width=results.w)

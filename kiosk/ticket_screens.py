@@ -15,7 +15,7 @@ from __future__ import annotations
 import pygame
 import qrcode
 
-from motcua.ticketing.ticket import ahead_text, booked_text, expected_wait
+from motcua.ticketing.ticket import HUB_DOWN_WAIT, ahead_text, booked_text, expected_wait
 
 from .widgets import (
     BG,
@@ -195,6 +195,8 @@ class TicketResult:
         lines.append((ahead_text(ticket.people_ahead), INK))
         if (wait := expected_wait(ticket)) is not None:
             lines.append((wait, INK))
+        elif ticket.hub_down:
+            lines.append((HUB_DOWN_WAIT, INK))
         if ticket.offline:
             lines.append(("Phát khi mất kết nối – số vẫn hợp lệ", LATE))
         for text, color in lines:

@@ -124,6 +124,42 @@ def words(text: str) -> list[str]:
 _EVERYDAY = sorted(((tuple(words(k)), tuple(words(v))) for k, v in EVERYDAY.items()),
                    key=lambda kv: -len(kv[0]))
 
+# What a citizen asking for a paper that no longer exists should be told, with the text
+# that says so (shown above the results on /thu-tuc and the kiosk, audit4).
+#
+# Luật Cư trú số 68/2020/QH14 (Quốc hội, 13/11/2020, in force 01/07/2021), Điều 38
+# khoản 3: "Sổ hộ khẩu, Sổ tạm trú đã được cấp vẫn được sử dụng và có giá trị như giấy
+# tờ, tài liệu xác nhận về cư trú theo quy định của Luật này cho đến hết ngày 31 tháng
+# 12 năm 2022." Read as quoted by thuvienphapluat.vn ("Sổ hộ khẩu, Sổ tạm trú đã cấp
+# vẫn có giá trị sử dụng đến hết 31/12/2022", citing Khoản 3 Điều 38 Luật Cư trú 2020),
+# doanhnhan.baophapluat.vn (the law passed 13/11/2020, in force 01/07/2021, the
+# clause's words) and daidoanket.vn; number, date, issuer and entry into force from the
+# Cảnh sát biển portal's record of the law (canhsatbien.vn/portal/van-ban/9260). The
+# text itself (vbpl.vn, Công báo) was not read.
+NOTES = {
+    "hộ khẩu": ("Sổ hộ khẩu, sổ tạm trú giấy chỉ còn giá trị đến hết ngày 31/12/2022 "
+                "(khoản 3 Điều 38 Luật Cư trú số 68/2020/QH14 ngày 13/11/2020 của Quốc "
+                "hội). Nay thông tin cư trú nằm trong Cơ sở dữ liệu về cư trú; việc nhập, "
+                "chuyển hộ khẩu nay là thủ tục đăng ký thường trú."),
+}
+_NOTES = [(tuple(words(k)), text) for k, text in NOTES.items()]
+
+
+def note_for(query: str) -> str | None:
+    """What to tell someone who typed ``query`` about a paper that no longer exists
+    (:data:`NOTES`), or None::
+
+        >>> note_for("so ho khau")[:29]
+        'Sổ hộ khẩu, sổ tạm trú giấy c'
+        >>> note_for("khai sinh") is None
+        True
+    """
+    terms = words(query)
+    for said, text in _NOTES:
+        if any(tuple(terms[i:i + len(said)]) == said for i in range(len(terms))):
+            return text
+    return None
+
 
 def in_catalog_words(terms: list[str]) -> list[str] | None:
     """``terms`` with every everyday phrase (:data:`EVERYDAY`) in the catalog's words,

@@ -437,7 +437,17 @@ def sample_centre(store):
 
 @pytest.fixture
 def queue_hub(sample_centre, gateway):
-    """The hub's gateway over the sample centre, its retained state published."""
+    """The hub's gateway over the sample centre, its retained state published.
+
+    Every "next" counts (the hub's ``next_again_s`` 0): the tests press faster
+    than any officer; the double press's own tests set it again."""
+    from central.queue import setup
+
+    with sample_centre.write() as db:
+        setup.save_settings(db, {"next_again_s": "0"}, actor="test")
+    # save_settings forgets the cached settings before its commit: the gateway's
+    # thread may have cached the old ones again meanwhile (for 5 s).
+    setup.forget_settings()
     gateway._republish_queue_state(True)
     return gateway
 

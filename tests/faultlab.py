@@ -32,8 +32,9 @@ import sys
 import time
 from pathlib import Path
 
-from motcua.broker import Mosquitto, free_port, wait_for_port
+from motcua.broker import Mosquitto
 
+from .hub_process import start_hub
 from .tcp_proxy import LoopbackProxy
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ class Lab:
         self.broker = Mosquitto(PROJECT / "broker-config" / "test.conf",
                                 data_dir=self.root / "broker")
         self.database = Path(database or self.root / "hub.db")
-        self.http_port = free_port()
+        self.http_port = 0  # the running hub's, which it chose (tests/hub_process.py)
         self.proxied = set(proxied)
         self.proxy: LoopbackProxy | None = None
         self.press_period, self.call_period = press_period, call_period
@@ -99,7 +100,7 @@ class Lab:
             f'center = "{self.center}"\n'
             'center_name = "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa"\n'
             f'database = "{self.database}"\nlog_level = "INFO"\n'
-            f"[http]\nhost = \"127.0.0.1\"\nport = {self.http_port}\n"
+            f"[http]\nhost = \"127.0.0.1\"\n"
             f"[mqtt]\nport = {self.broker.port}\nkeepalive = {self.hub_keepalive}\n",
             encoding="utf-8")
         return path
@@ -113,11 +114,12 @@ class Lab:
         """Start the hub process; returns the moment (monotonic) it was started."""
         log = self._log("hub")
         started = time.monotonic()
-        self.hub = subprocess.Popen([PYTHON, "-m", "motcua", "hub", "--config",
-                                     str(self.hub_config())], cwd=PROJECT, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        if not wait_for_port(self.http_port, 30):
-            raise RuntimeError("the hub did not open its web port; see hub.log")
+        try:
+            self.hub = start_hub(self.hub_config(), timeout=30, cwd=PROJECT, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        except AssertionError as e:
+            raise RuntimeError(f"{e}; see hub.log") from None
+        self.http_port = self.hub.http_port
         return started
 
     def kill_hub(self) -> float:

@@ -13,7 +13,8 @@ input path, ``SDL_EVDEV_DEVICES`` naming the file as a pointer), and
 ``FOLDER/input``). Prints ``ready`` once the screen is drawn; then each ``touch``
 line on stdin is answered with the ms from a tap written (the finger to the
 large-text button, pressed and lifted: the kiosk acts at the lift) to the end of
-the frame that shows it. SIGTERM stops it as systemd does. The control thread
+the frame that shows it. SIGTERM stops it as systemd does (``stopping`` printed when
+the loop has left its wait). The control thread
 sleeps on stdin: at rest only the kiosk runs.
 
 With ``camera`` the kiosk has a barcode camera (:class:`tests.frames.FakeCamera`:
@@ -134,6 +135,15 @@ def main(config_path: str, folder: str, camera_kind: str = "") -> int:
                 time.sleep(0.0005)
             print(json.dumps({"touch_ms": ms}), flush=True)
 
+    stop = kiosk.stop
+
+    def stopping():
+        # Node.run left its loop (SIGTERM heard, the wait on the devices ended): said
+        # here, so a test times the wake and not the interpreter's teardown.
+        print(json.dumps({"stopping": True}), flush=True)
+        stop()
+
+    kiosk.stop = stopping
     threading.Thread(target=control, daemon=True).start()
     kiosk.run()
     return 0

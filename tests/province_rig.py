@@ -20,16 +20,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from motcua.broker import (
-    ProductionMosquitto,
-    free_port,
-    loopback_addresses,
-    loopback_host,
-    wait_for_port,
-)
+from motcua.broker import ProductionMosquitto, loopback_addresses, loopback_host
 from motcua.provision import provision
 
-from .conftest import MOTCUA, SAMPLE_INVENTORY
+from .conftest import SAMPLE_INVENTORY
+from .hub_process import start_hub
 from .tcp_proxy import LoopbackProxy
 
 CENTRE_NAMES = {"xa-a": "Trung tâm Phục vụ hành chính công xã Đông Sơn",
@@ -38,21 +33,24 @@ CENTRE_NAMES = {"xa-a": "Trung tâm Phục vụ hành chính công xã Đông S�
 
 
 def _hub_toml(path: Path, center: str, name: str, db: Path, broker_port: int, creds: Path,
-              http_port: int, extra: str) -> Path:
+              extra: str) -> Path:
     path.write_text(
         f'center = "{center}"\ncenter_name = "{name}"\ndatabase = "{db}"\n'
         f'log_level = "INFO"\n{extra}'
         f'[mqtt]\nhost = "localhost"\nport = {broker_port}\nusername = "hub"\n'
         f'password_file = "{creds}/hub/mqtt-password"\ntls = true\n'
         f'ca_file = "{creds}/ca/ca.crt"\nkeepalive = 5\n'
-        f'[http]\nhost = "127.0.0.1"\nport = {http_port}\n', encoding="utf-8")
+        f'[http]\nhost = "127.0.0.1"\n', encoding="utf-8")
     return path
 
 
 def _start_hub(config: Path, log: Path) -> subprocess.Popen:
-    out = open(log, "ab")  # noqa: SIM115 - the process keeps it
-    return subprocess.Popen([*MOTCUA, "hub", "--config", str(config)], stdout=out,
-                            stderr=subprocess.STDOUT)
+    """The hub on a web port it bound itself (``http_port``), once it listens."""
+    with open(log, "ab") as out:  # the process has its own copy
+        try:
+            return start_hub(config, timeout=180, stdout=out, stderr=subprocess.STDOUT)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{log.read_text()[-3000:]}") from None
 
 
 @dataclass
@@ -109,6 +107,8 @@ def prepare_centre_db(db: Path, officer: str):
     user_id = user["id"] if isinstance(user, dict) else user
     with store.write() as w:  # as an officer taking the counter does (commands.sign_in)
         commands.sign_in(w, setup.counter_by_number(w, 1), user_id)
+        # Every "next" counts: the tests call citizens faster than any officer.
+        setup.save_settings(w, {"next_again_s": "0"}, actor="test")
     store.close()
 
 
@@ -122,14 +122,12 @@ def start_province(root: Path, centre_ids: list[str]) -> Province:
     provision(inv, out)
     broker = ProductionMosquitto(out / "broker", data_dir=root / "tinh-broker").start()
     db = root / "tinh.db"
-    http_port = free_port()
     # The live pages read the province's relay broker, anonymously.
     live = f'live_mqtt_url = "ws://127.0.0.1:{broker.ws_port}"\n'
     config = _hub_toml(root / "tinh-hub.toml", "tinh", "Tỉnh Thanh Hóa", db, broker.port, out,
-                       http_port, 'role = "province"\n' + live)
+                       'role = "province"\n' + live)
     hub = _start_hub(config, root / "tinh-hub.log")
-    assert wait_for_port(http_port, 180), (root / "tinh-hub.log").read_text()[-3000:]
-    return Province(out, broker, hub, db, http_port)
+    return Province(out, broker, hub, db, hub.http_port)
 
 
 def start_centre(root: Path, province: Province, cid: str) -> Centre:
@@ -149,13 +147,16 @@ def start_centre(root: Path, province: Province, cid: str) -> Centre:
     db = root / f"{cid}.db"
     prepare_centre_db(db, f"cb-{cid}")
     broker = ProductionMosquitto(out / "broker", data_dir=root / f"{cid}-broker").start()
-    http_port = free_port()
     config = _hub_toml(root / f"{cid}-hub.toml", cid, CENTRE_NAMES.get(cid, cid), db,
-                       broker.port, out, http_port, "uplink = true\n")
-    hub = _start_hub(config, root / f"{cid}-hub.log")
-    centre = Centre(cid, out, broker, hub, proxy, db, http_port)
+                       broker.port, out, "uplink = true\n")
+    try:
+        hub = _start_hub(config, root / f"{cid}-hub.log")
+    except BaseException:
+        broker.stop()
+        proxy.close()
+        raise
+    centre = Centre(cid, out, broker, hub, proxy, db, hub.http_port)
     province.centres[cid] = centre
-    assert wait_for_port(http_port, 180), (root / f"{cid}-hub.log").read_text()[-3000:]
     return centre
 
 

@@ -319,7 +319,7 @@ def test_a_locked_booking_look_up_says_minutes_not_hundreds_of_seconds(web, cent
     from central.accounts import throttle
 
     lan = citizen(web)
-    for _ in range(12):  # a phone guessed many times for one code
+    for _ in range(37):  # a phone guessed many times for one code
         throttle.failed(centre, "hen:HABCDEFG", "hen:127.0.0.1", per_place=False)
     reply = lan.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": "HABCDEFG",
                                                "phone": "0912345678"})
@@ -417,11 +417,13 @@ def test_wrong_code_and_phone_pairs_are_throttled(web, centre, config):
     b = book(centre, config, day_slots(centre, config, "ho-tich", MONDAY)[0])
     guesser = citizen(web)
     codes = []
-    for n in range(21):
+    for n in range(32):
         reply = guesser.post("/dat-lich/tra-cuu", data={
             "csrf_token": "t", "code": b["code"], "phone": f"09100000{n:02d}"})
         codes.append(reply.status_code)
-    assert codes[:5] == [404] * 5 and 429 in codes
+    # 30 wrong phones for one code, from anywhere, then the locks (was 5: one stranger
+    # who saw the code kept its owner out; tests/test_attack_one_address.py).
+    assert codes[:30] == [404] * 30 and set(codes[30:]) == {429}
     # Locked now, even with the right phone.
     reply = guesser.post("/dat-lich/tra-cuu", data={"csrf_token": "t", "code": b["code"],
                                                     "phone": "0912345678"})

@@ -14,8 +14,8 @@ import pytest
 from central import catalog
 from central.queue import setup
 
+from .signing import login
 from .test_catalog_web import admin, sample, token_of  # noqa: F401 - fixtures
-from .test_queue_web import login
 
 
 def deep_json(depth: int) -> bytes:

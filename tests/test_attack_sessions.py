@@ -9,7 +9,7 @@ from central import create_app
 from central.accounts import users
 from central.web import auth
 
-from .test_queue_web import PASSWORD, login
+from .signing import PASSWORD, login
 
 
 def twin(app, client):

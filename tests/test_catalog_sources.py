@@ -619,3 +619,64 @@ def test_a_denunciation_at_the_commune_names_the_2026_amendments(client, store):
     page = client.get("/thu-tuc/2.002396").get_data(as_text=True)
     assert "Nghị định 156/2026/NĐ-CP" in page and "136/2025/QH15" in page
     assert "30 ngày" in page
+
+
+def test_building_permits_follow_the_2026_decree_not_the_one_it_replaced(client, store):
+    catalog.load_sample(store, "admin")
+    # Nghị định 217/2026/NĐ-CP (19/06/2026, in force 01/07/2026) ends Nghị định 175/2024/NĐ-CP
+    # (its Art. 75) and sets the permits' times (Art. 54(1)(b)): 09 working days for a repair or
+    # renovation permit, where the ministry's list of 29/06/2026 under the old decree said 10.
+    expected = {"1.009994": 7, "1.009972": 10, "1.009975": 9, "1.009981": 5}
+    by_code = {r["code"]: r for r in _sample()}
+    for code, days in expected.items():
+        record = by_code[code]
+        assert {c["time_limit"] for c in record["channels"]} == {days}, code
+        assert confirmed(record, "time_limit") and confirmed(record, "legal_basis"), code
+        assert not confirmed(record, "fees"), code  # Thanh Hóa's People's Council's, unread
+        (source,) = _cited(record, "time_limit")
+        assert source["number"] == "217/2026/NĐ-CP"
+        assert f"{days:02d} ngày làm việc" in source["quote"], code
+        page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
+        assert "Nghị định 217/2026/NĐ-CP" in page and "Luật Xây dựng số 135/2025/QH15" in page, code
+        assert "175/2024" not in page and "50/2014" not in page, code
+        assert f"{days} ngày làm việc" in page or f"{days:02d} ngày làm việc" in page, code
+    assert "10 ngày làm việc" not in client.get("/thu-tuc/1.009975").get_data(as_text=True)
+    # The practising certificate: its decree and law are read, its time (counted from the
+    # council's notice, not from reception) and fee are not.
+    record = by_code["1.009930"]
+    assert confirmed(record, "legal_basis") and not confirmed(record, "time_limit")
+    assert not confirmed(record, "fees") and record["decision"]["number"] == "212/2026/NĐ-CP"
+    page = client.get("/thu-tuc/1.009930").get_data(as_text=True)
+    assert "Nghị định 212/2026/NĐ-CP" in page and "20 ngày" not in page
+    assert ASK_OFFICER in page
+    # Art. 31(1) names the provincial People's Committee, which may delegate: the desk that
+    # issues is not read, so the agency is the officer's to tell.
+    assert "Cơ quan thực hiện: Sở Xây dựng" not in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    # The feasibility-study appraisal: the decree's time is one per project group (Art. 37),
+    # so no single limit is shown; its legal basis is the decree in force.
+    record = by_code["1.007750"]
+    assert confirmed(record, "legal_basis") and not confirmed(record, "time_limit")
+    page = client.get("/thu-tuc/1.007750").get_data(as_text=True)
+    assert "Nghị định 217/2026/NĐ-CP" in page and "175/2024" not in page
+    assert "35 ngày" not in page and "25 ngày" not in page
+
+
+def test_work_permits_read_in_another_province_s_dated_list_say_so(client, store):
+    catalog.load_sample(store, "admin")
+    # Bắc Ninh's Quyết định 1513/QĐ-UBND ngày 22/11/2025 lists 1.014199.H05 (10 working days; 03 to
+    # refuse) and 1.014200.H05 (03). At Thanh Hóa's centre it is what the values were checked
+    # against; the fee is each province's People's Council's, and stays with the officer.
+    by_code = {r["code"]: r for r in _sample()}
+    for code, days in (("1.014199", 10), ("1.014200", 3)):
+        record = by_code[code]
+        assert {c["time_limit"] for c in record["channels"]} == {days}, code
+        assert confirmed(record, "time_limit") and confirmed(record, "code"), code
+        assert not confirmed(record, "fees") and not confirmed(record, "legal_basis"), code
+        page = client.get(f"/thu-tuc/{code}").get_data(as_text=True)
+        text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+        assert "Đối chiếu với Quyết định 1513/QĐ-UBND ngày 22/11/2025" in text, code
+        assert "Ủy ban nhân dân tỉnh Bắc Ninh" in text and ASK_OFFICER in text, code
+        assert f"{days} ngày làm việc" in text, code
+        assert "600.000" not in text and "450.000" not in text, code
+    refused = client.get("/thu-tuc/1.014199").get_data(as_text=True)
+    assert "trả lời trong 03 ngày làm việc" in refused

@@ -211,3 +211,18 @@ def test_admin_imports_a_bad_file_in_chromium_and_sees_each_problem(browser, liv
     assert procedures.current(store.db, "1.001193")["version"] == 2
     assert procedures.channel(procedures.current(store.db, "1.001193"),
                               "in_person")["time_limit"] == 1
+
+
+def test_a_citizen_asking_for_the_household_book_is_told_it_ended_and_by_which_law(
+        client, sample):
+    """"sổ hộ khẩu" found nothing and the page said only to try other words: a citizen
+    came for a paper that has not existed since 2023. The page now says so, with the
+    law's clause (Luật Cư trú số 68/2020/QH14, Điều 38 khoản 3; motcua.search.NOTES)."""
+    for q in ("so+ho+khau", "s%E1%BB%95+h%E1%BB%99+kh%E1%BA%A9u", "nhap+ho+khau"):
+        html = client.get(f"/thu-tuc?q={q}").get_data(as_text=True)
+        note = html.split('id="note">')[1].split("</p>")[0]
+        assert note.startswith("Sổ hộ khẩu, sổ tạm trú giấy chỉ còn giá trị đến hết ngày "
+                               "31/12/2022 (khoản 3 Điều 38 Luật Cư trú số 68/2020/QH14 ngày "
+                               "13/11/2020 của Quốc hội)."), note
+        assert "đăng ký thường trú" in note
+    assert 'id="note"' not in client.get("/thu-tuc?q=khai+sinh").get_data(as_text=True)

@@ -166,7 +166,7 @@ def test_a_dispenser_scanner_checks_in_and_an_offline_one_keeps_to_walk_ins(
 
 def test_the_console_and_live_show_the_next_hours_bookings(
         client, sample_centre, hub_config, center, monday_at):
-    from .test_queue_web import login
+    from .signing import login
 
     came = book(sample_centre, hub_config, 9, 0, "0912000001")
     book(sample_centre, hub_config, 9, 30, "0912000002")
@@ -203,7 +203,7 @@ def test_statistics_and_the_dashboard_show_booked_against_walk_in(
     from central.appointments import checkin
     from central.queue import setup
 
-    from .test_queue_web import login
+    from .signing import login
 
     login(client, "giamsat", "supervisor", sample_centre)
     monday_at(9, 40)

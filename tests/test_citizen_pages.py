@@ -42,7 +42,7 @@ def test_the_home_page_offers_every_public_service_its_menu_does(client, store):
 
 
 def test_staff_see_their_menus_and_no_sign_in_link(client, store):
-    from .test_queue_web import login
+    from .signing import login
 
     login(client, "thanh.tra", "supervisor", store)
     html = client.get("/").get_data(as_text=True)

@@ -3,12 +3,12 @@
 import json
 import re
 import signal
-import subprocess
 import urllib.request
 
-from motcua.broker import free_port
+import pytest
 
-from .conftest import MOTCUA, PROJECT, wait_until
+from .conftest import PROJECT, wait_until
+from .hub_process import start_hub
 
 
 def get_json(url):
@@ -20,14 +20,14 @@ def get_json(url):
 
 
 def test_motcua_hub_serves_and_stops_cleanly(tmp_path, broker, center, make_node):
-    port = free_port()
     config = tmp_path / "hub.toml"
     config.write_text(
         f'center = "{center}"\ndatabase = "{tmp_path / "hub.db"}"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {port}\n",
+        f"[mqtt]\nport = {broker.port}\n",
         encoding="utf-8",
     )
-    hub = subprocess.Popen([*MOTCUA, "hub", "--config", str(config)])
+    hub = start_hub(config)  # on port 0: the port it bound, from its READY
+    port = hub.http_port
     try:
         health = wait_until(lambda: get_json(f"http://127.0.0.1:{port}/healthz"), timeout=20)
         wait_until(lambda: get_json(f"http://127.0.0.1:{port}/healthz")["broker"] == "connected")
@@ -74,3 +74,19 @@ def test_the_readme_names_exactly_the_debian_packages_make_demo_and_make_test_in
     for target, role in [("make demo", "demo"), ("make test", "dev")]:
         listed = re.search(rf"^- `{target}`: ([^\n]*(?:\n  [^\n]*)*)", readme, re.M).group(1)
         assert listed.split() == packages(role), target
+
+
+def test_a_hub_that_ends_before_it_listens_is_reported_at_once(tmp_path, broker):
+    """tests/hub_process.start_hub fails as soon as the hub has ended, naming its exit
+    status, instead of waiting out its bound for a port that never comes."""
+    import time
+
+    from .hub_process import HubDidNotStart
+
+    config = tmp_path / "hub.toml"
+    config.write_text(f'center = "x"\ndatabase = "{tmp_path / "hub.db"}"\n'
+                      f"[mqtt]\nport = {broker.port}\n[http]\nthreads = 0\n", encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(HubDidNotStart, match="ended with [1-9]"):
+        start_hub(config, timeout=120)
+    assert time.monotonic() - started < 60

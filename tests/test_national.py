@@ -24,6 +24,7 @@ from motcua.bus.messages import UP_DOSSIER_EVENTS, UP_DOSSIERS, UP_TICKET_EVENTS
 from motcua.config import from_dict
 from motcua.provision.national import national_acl, national_bridge
 from tests.conftest import PROJECT, wait_until
+from tests.signing import login
 
 RECEIVED = "2026-11-20T02:00:00.000+00:00"
 
@@ -257,7 +258,6 @@ def test_a_country_provisioned_from_its_inventories(tmp_path, sample_inventory):
 def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_url):
     """The national hub's pages: the provinces first, then one province's centres."""
     from central import create_app
-    from central.accounts import users
     from central.province import ingest
 
     store = Store(tmp_path / "hub.db")
@@ -276,12 +276,7 @@ def test_the_national_pages_list_provinces_and_narrow_to_one(tmp_path, postgres_
             ingest.apply(db, "vn/thanhhoa/bridge/state", b"1", "2026-11-27T03:00:00.000+00:00")
         app = create_app(config, store=store, province_store=national_store)
         client = app.test_client()
-        users.create_user(store, "gs.vn", "Giám sát quốc gia", "supervisor", "mật-khẩu-quốc-gia")
-        client.get("/login")
-        with client.session_transaction() as s:
-            token = s["csrf"]
-        client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
-                                    "csrf_token": token})
+        login(client, "gs.vn", "supervisor", store)
         page = client.get("/province?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
         assert "Các tỉnh, thành phố" in page and "Tỉnh Thanh Hóa" in page
         assert "Tỉnh (mã nghean)" in page and ">thanhhoa<" not in page

@@ -31,6 +31,7 @@ from motcua.bus.messages import COUNTER_COMMAND, TICKET
 from . import province_rig as rig
 from .conftest import wait_until
 from .dossier_helpers import APPLICANT, CHECKLIST
+from .signing import sign_in_page
 
 LINK_CUT_SECONDS = 60
 # Seconds between two rounds of traffic during the cut (each round: 2 citizens
@@ -200,10 +201,7 @@ def sign_in_at_the_province(browser, province):
         store.close()
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     url = f"http://127.0.0.1:{province.http_port}"
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", "gs.tinh")
-    page.fill("input[name=password]", "mat-khau-giam-sat")
-    page.click("form.login button[type=submit]")
+    sign_in_page(page, url, "gs.tinh", "mat-khau-giam-sat")
     return page, url
 
 

@@ -12,6 +12,7 @@ from central.accounts import users
 from motcua.bus.messages import UP_DOSSIERS, UP_TICKET_EVENTS, encode
 
 from .conftest import PROJECT, wait_until
+from .signing import sign_in_page
 from .test_province_store import apply, dossier, event
 
 pytestmark = pytest.mark.browser
@@ -110,10 +111,7 @@ def bridge(broker):
 def sign_in(browser, server, store):
     users.create_user(store, "gs.tinh", "Giám sát tỉnh", "supervisor", "mat-khau-giam-sat")
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", "gs.tinh")
-    page.fill("input[name=password]", "mat-khau-giam-sat")
-    page.click("form.login button[type=submit]")
+    sign_in_page(page, server, "gs.tinh", "mat-khau-giam-sat")
     return page
 
 

@@ -19,6 +19,8 @@ from motcua import clock
 from motcua.bus import Topics
 from motcua.bus.messages import encode
 
+from .signing import login, sign_in_page
+
 DAY = dt.date(2026, 4, 6)
 
 
@@ -78,17 +80,11 @@ def test_calls_at_the_province_are_the_centres_calls(sample_centre, province_sto
 
 def signed_in_client(hub_config, staff, province_store):
     from central import create_app
-    from central.accounts import users
 
     app = create_app(hub_config, store=staff, province_store=province_store)
     app.config["TESTING"] = True
     client = app.test_client()
-    users.create_user(staff, "gs.tinh", "Giám sát tỉnh", "supervisor", "mật-khẩu-giám-sát")
-    client.get("/login")
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    client.post("/login", data={"username": "gs.tinh", "password": "mật-khẩu-giám-sát",
-                                "csrf_token": token})
+    login(client, "gs.tinh", "supervisor", staff)
     return client
 
 
@@ -240,10 +236,7 @@ def test_a_centres_floor_names_its_devices_in_vietnamese(store, province_store, 
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         tab = browser.new_page(viewport={"width": 390, "height": 800})
-        tab.goto(f"{url}/login")
-        tab.fill("input[name=username]", "gs.tinh")
-        tab.fill("input[name=password]", "mật-khẩu-giám-sát")
-        tab.click("form.login button[type=submit]")
+        sign_in_page(tab, url, "gs.tinh")
         tab.goto(f"{url}/province/{cid}")
         tab.locator("#live-link.up").wait_for(timeout=20000)
         publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{cid}-bridge")
@@ -281,14 +274,18 @@ def test_a_centre_cannot_pass_for_another_by_its_name(tmp_path, store, province_
     inv.write_text('center = "tinh"\ncenter_name = "Trung tâm tỉnh"\n[broker]\n'
                    'host = "localhost"\n'
                    '[[centres]]\nid = "xa-a"\nname = "Trung tâm xã Đông Sơn"\n'
-                   '[[centres]]\nid = "xa-b"\nname = "Trung tâm xã Hoằng Hóa"\n',
+                   '[[centres]]\nid = "xa-b"\nname = "Trung tâm xã Hoằng Hóa"\n'
+                   '[[centres]]\nid = "xa-c"\n',
                    encoding="utf-8")
     provision(inv, tmp_path / "out")
     names = load_config(HubConfig, tmp_path / "out" / "hub" / "hub.toml").centre_names
-    assert names == {"xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa"}
+    # Every centre of the inventory (the province counts them); one with no name, its id.
+    assert names == {"xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa",
+                     "xa-c": "xa-c"}
 
     with province_store.write() as db:
-        for cid, claimed in (("xa-a", "Trung tâm xã Đông Sơn"), ("xa-b", "Trung tâm xã Đông Sơn")):
+        for cid, claimed in (("xa-a", "Trung tâm xã Đông Sơn"), ("xa-b", "Trung tâm xã Đông Sơn"),
+                             ("xa-c", "Trung tâm xã Quảng Xương")):
             ingest.apply(db, f"province/{cid}/state/nodes", encode(
                 {"v": 1, "center_name": claimed, "nodes": []}), "2026-12-07T02:00:00.000+00:00")
     config = dataclasses.replace(hub_config, centre_names=names)
@@ -298,6 +295,9 @@ def test_a_centre_cannot_pass_for_another_by_its_name(tmp_path, store, province_
     row_b = text_of(centres.split('data-center="xa-b"')[1].split("</tr>")[0])
     assert "Trung tâm xã Hoằng Hóa" in row_b and "Đông Sơn" not in row_b
     assert text_of(centres).count("Trung tâm xã Đông Sơn") == 1
+    # The inventory gave xa-c no name: the one its hub sends.
+    assert "Trung tâm xã Quảng Xương" in text_of(centres.split('data-center="xa-c"')[1]
+                                                 .split("</tr>")[0])
     floor = text_of(client.get("/province/xa-b").get_data(as_text=True))
     assert "Trung tâm xã Hoằng Hóa" in floor and "Đông Sơn" not in floor
 

@@ -20,6 +20,7 @@ from motcua.bus import Topics
 from motcua.bus.messages import encode
 
 from .conftest import PROJECT
+from .signing import login, sign_in_page
 from .test_province_figures import signed_in_client, text_of
 
 NOW = dt.datetime(2026, 12, 7, 10, 0, tzinfo=VN)  # Monday, 10:00 in Vietnam
@@ -57,8 +58,9 @@ def test_silent_centres_are_counted_named_and_dated(store, province_store, hub_c
     rows = {r["center"]: r for r in reports.centres(province_store.db)}
     assert {c: r["silent"] for c, r in rows.items()} == {
         "xa-a": None, "xa-b": "down", "xa-c": "quiet", "xa-d": "old_figures"}
-    # The province's inventory names a fifth centre that never sent anything.
+    # The province's inventory holds the four and a fifth that never sent anything.
     config = dataclasses.replace(hub_config, role="province", centre_names={
+        "xa-a": "xa-a", "xa-b": "xa-b", "xa-c": "xa-c", "xa-d": "xa-d",
         "xa-e": "Trung tâm xã Thiệu Hóa"})
     client = signed_in_client(config, store, province_store)
     html = client.get("/province").get_data(as_text=True)
@@ -94,7 +96,6 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
     from werkzeug.serving import make_server
 
     from central import create_app
-    from central.accounts import users
 
     from .test_national import hub
 
@@ -110,12 +111,7 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
                      province_names={"thanhhoa": "Tỉnh Thanh Hóa", "nghean": "Tỉnh Nghệ An"})
         app = create_app(config, store=store, province_store=national)
         client = app.test_client()
-        users.create_user(store, "gs.vn", "Giám sát quốc gia", "supervisor", "mật-khẩu-quốc-gia")
-        client.get("/login")
-        with client.session_transaction() as s:
-            token = s["csrf"]
-        client.post("/login", data={"username": "gs.vn", "password": "mật-khẩu-quốc-gia",
-                                    "csrf_token": token})
+        login(client, "gs.vn", "supervisor", store)
         html = client.get("/province").get_data(as_text=True)
         assert "3 trung tâm không gửi dữ liệu" in text_of(html.split('class="summary"')[1]
                                                           .split("</p>")[0])
@@ -139,10 +135,7 @@ def test_the_national_page_counts_each_provinces_silent_centres(browser, tmp_pat
         try:
             url = f"http://127.0.0.1:{server.server_port}"
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(f"{url}/login")
-            page.fill("input[name=username]", "gs.vn")
-            page.fill("input[name=password]", "mật-khẩu-quốc-gia")
-            page.click("form.login button[type=submit]")
+            sign_in_page(page, url, "gs.vn")
             page.goto(f"{url}/province")
             assert page.locator("#silent tbody tr").count() == 3
             page.screenshot(path=str(artifacts / "national-silent.png"), full_page=True)
@@ -184,7 +177,8 @@ def test_the_silent_centres_read_on_a_phone(browser, store, hub_config, monkeypa
     monkeypatch.setattr(clock, "now", lambda: NOW)
     with store.write() as db:
         floor_of_centres(db)
-    config = dataclasses.replace(hub_config, centre_names={"xa-e": "Trung tâm xã Thiệu Hóa"})
+    config = dataclasses.replace(hub_config, centre_names={
+        **{c: c for c in ("xa-a", "xa-b", "xa-c", "xa-d")}, "xa-e": "Trung tâm xã Thiệu Hóa"})
     artifacts = PROJECT / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
     with serve(config, store) as url:
@@ -197,3 +191,82 @@ def test_the_silent_centres_read_on_a_phone(browser, store, hub_config, monkeypa
         assert page.locator("#silent-box h2").inner_text() == "4 trung tâm không gửi dữ liệu"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(artifacts / "province-silent-390.png"), full_page=True)
+
+
+def test_after_a_provincial_restart_the_province_counts_the_centres_it_expects(
+        tmp_path, store, hub_config, monkeypatch):
+    """The province's hub restarts: the broker hands it a retained copy of every centre it
+    ever kept. A centre whose hub stopped an hour ago still reads silent since then (its
+    copies are not news), and a centre the province's inventory does not hold (merged,
+    closed) is listed apart, out of "N / M trung tâm đang kết nối"."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from central.province.gateway import ProvinceGateway
+    from motcua.broker import Mosquitto
+
+    from .conftest import wait_until
+
+    broker = Mosquitto(PROJECT / "broker-config" / "test.conf", data_dir=tmp_path / "broker")
+    broker.start()
+    moment = [NOW - dt.timedelta(hours=1)]  # 09:00
+    monkeypatch.setattr(clock, "now", lambda: moment[0])
+    config = dataclasses.replace(
+        hub_config, role="province", mqtt=dataclasses.replace(hub_config.mqtt, port=broker.port),
+        centre_names={"xa-a": "Trung tâm xã Đông Sơn", "xa-b": "Trung tâm xã Hoằng Hóa"})
+    bridges = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bridges")
+    bridges.connect("127.0.0.1", broker.port)
+    bridges.loop_start()
+
+    def report(center, name):
+        for topic, payload in ((f"province/{center}/bridge/state", b"1"),
+                               (f"province/{center}/state/nodes", encode(
+                                   {"v": 1, "center_name": name, "updated_at": clock.iso(),
+                                    "nodes": []})),
+                               (f"province/{center}/state/queue_stats", encode(
+                                   stats("2026-12-07")))):
+            bridges.publish(topic, payload, qos=1, retain=True).wait_for_publish(10)
+
+    def heard_at():
+        return {r["center"]: r["last_message_at"]
+                for r in store.db.query("select * from province_centres")}
+
+    gateway = ProvinceGateway(config, store).start()
+    try:
+        assert gateway.bus.wait_connected(15)
+        for center, name in (("xa-a", "Trung tâm xã Đông Sơn"), ("xa-b", "Trung tâm xã Hoằng Hóa"),
+                             ("xa-cu", "Trung tâm xã Hoằng Lộc (cũ)")):
+            report(center, name)
+        wait_until(lambda: len(heard_at()) == 3, timeout=15)
+        before = heard_at()
+    finally:
+        gateway.stop()
+    # 10:00: xa-a's hub said it runs at 09:55; xa-b's has said nothing since 09:00.
+    moment[0] = NOW - dt.timedelta(minutes=5)
+    report("xa-a", "Trung tâm xã Đông Sơn")
+    moment[0] = NOW
+    gateway = ProvinceGateway(config, store).start()
+    try:
+        assert gateway.bus.wait_connected(15)
+        wait_until(lambda: heard_at()["xa-a"] > before["xa-a"], timeout=15)
+        time.sleep(1.0)  # the replays of the others, had they moved anything
+        assert heard_at()["xa-b"] == before["xa-b"]
+        client = signed_in_client(config, store, store)
+        html = client.get("/province").get_data(as_text=True)
+    finally:
+        gateway.stop()
+        bridges.loop_stop()
+        bridges.disconnect()
+        broker.stop()
+    summary = " ".join(text_of(html.split('id="links"')[1].split("</p>")[0]).split())
+    assert "2 / 2 trung tâm đang kết nối" in summary, summary
+    assert "1 trung tâm không gửi dữ liệu" in summary, summary
+    box = " ".join(text_of(html.split('id="silent-box"')[1].split("</section>")[0]).split())
+    assert ("Trung tâm xã Hoằng Hóa Không nhận được dữ liệu mới quá 15 phút (máy chủ của "
+            "trung tâm có thể đã dừng) 09:00:00 07/12/2026") in box, box
+    assert "Đông Sơn" not in box and "Hoằng Lộc" not in box
+    outside = " ".join(text_of(html.split('id="outside-box"')[1].split("</section>")[0]).split())
+    assert "1 trung tâm ngoài danh sách của tỉnh" in outside
+    assert "xa-cu Trung tâm xã Hoằng Lộc (cũ) Đang kết nối 09:00:00 07/12/2026" in outside, outside
+    centres_table = html.split('id="centres"')[1].split("</table>")[0]
+    assert 'data-center="xa-cu"' not in centres_table

@@ -5,11 +5,12 @@ import json
 
 import pytest
 
-from central.accounts import users
 from central.province import ingest, reports
 from central.province.gateway import ProvinceGateway
 from motcua import clock
 from motcua.bus.messages import UP_DOSSIERS, UP_RATINGS, UP_TICKET_EVENTS, encode
+
+from .signing import login
 
 NOW = "2026-11-27T03:00:00.000+00:00"
 
@@ -142,15 +143,6 @@ def test_a_centre_report_function_runs_on_the_provinces_rows(province_store):
     assert [o["code"] for o in reports.overdue(province_store.db, NOW)] == ["H56-2"]
 
 
-def signed_in(client, store):
-    users.create_user(store, "gs.tinh", "Giám sát tỉnh", "supervisor", "mật-khẩu-giám-sát")
-    client.get("/login")
-    with client.session_transaction() as s:
-        token = s["csrf"]
-    client.post("/login", data={"username": "gs.tinh", "password": "mật-khẩu-giám-sát",
-                                "csrf_token": token})
-
-
 def test_the_province_pages_show_every_centre(province_store, store, hub_config):
     from central import create_app
 
@@ -171,7 +163,7 @@ def test_the_province_pages_show_every_centre(province_store, store, hub_config)
         events=[event(1), event(2, "finish", "done")]))
     apply(store, "province/xa-a/up/dossiers", UP_DOSSIERS.make(dossiers=[dossier("H56-2", 2)]))
     assert client.get("/province").status_code == 302  # sign in first
-    signed_in(client, staff)
+    login(client, "gs.tinh", "supervisor", staff)
     page = client.get("/province").get_data(as_text=True)
     assert "Trung tâm xã Đông Sơn" in page and "Đang kết nối" in page
     assert "Mất kết nối" in page and "1 / 2 trung tâm đang kết nối" in page
@@ -274,7 +266,7 @@ def test_the_province_adds_up_the_centres_booked_and_walk_in_figures(province_st
     app = create_app(hub_config, store=store, province_store=province_store)
     app.config["TESTING"] = True
     client = app.test_client()
-    signed_in(client, store)
+    login(client, "gs.tinh", "supervisor", store)
     page = client.get("/province").get_data(as_text=True)
     table = page.split('id="bookings"')[1].split("</table>")[0]
     assert "Toàn tỉnh (2 trung tâm)" in table and "25,0%" in table and "5,0" in table

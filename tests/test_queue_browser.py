@@ -361,3 +361,45 @@ def test_a_served_ticket_whose_day_closed_says_no_wait(browser, queue_site, stor
     assert page.locator("#ahead").inner_text() == ""
     assert page.locator("#estimate").inner_text() == ""
     page.close()
+
+def test_the_live_pages_tell_the_hub_stopped_from_their_own_link_lost(
+        browser, queue_site, store, queue_hub):
+    """The broker (or the relay) is there, the hub is not: its Last Will says "offline".
+    A supervisor's dashboard and a citizen's ticket page said "Đang cập nhật trực tiếp"
+    over figures that no longer moved. Now the supervisor reads that the hub has stopped
+    and the figures stand still, the citizen that calling is interrupted and their
+    place kept; "Mất kết nối" stays for the page's own link. Back when the hub is."""
+    from motcua.bus.messages import HUB_STATUS, encode
+
+    users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
+    ticket = issue(store, queue_hub, "ho-tich")
+    ARTIFACTS.mkdir(exist_ok=True)
+    supervisor = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(supervisor, queue_site, "giamsat")
+    supervisor.goto(f"{queue_site}/dashboard")
+    citizen = browser.new_page(viewport={"width": 360, "height": 740})
+    citizen.goto(f"{queue_site}{ticket['live_path']}")
+    for page in (supervisor, citizen):
+        page.locator("#link.up", has_text="Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    topic = Topics(queue_hub.config.center).hub_status()
+
+    def hub(state):
+        queue_hub.bus.transport.publish(topic, encode(HUB_STATUS.make(state=state)), 1, True)
+
+    hub("offline")  # what the broker publishes for a hub that vanished
+    supervisor.locator("#link.hub-down").wait_for(timeout=10_000)
+    assert supervisor.locator("#link").inner_text() == (
+        "Máy chủ trung tâm đang ngừng hoạt động: số liệu dưới đây không còn được cập nhật "
+        "cho đến khi máy chủ chạy lại")
+    citizen.locator("#link.hub-down").wait_for(timeout=10_000)
+    assert citizen.locator("#link").inner_text() == (
+        "Hệ thống gọi số đang tạm gián đoạn: số của bạn vẫn giữ nguyên chỗ trong hàng")
+    # Inside the phone's width, on one screen with the number.
+    box = citizen.locator("#link").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    supervisor.screenshot(path=str(ARTIFACTS / "dashboard-hub-down.png"))
+    citizen.screenshot(path=str(ARTIFACTS / "ticket-hub-down.png"), full_page=True)
+    hub("online")
+    for page in (supervisor, citizen):
+        page.locator("#link.up", has_text="Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+        page.close()

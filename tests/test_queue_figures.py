@@ -114,7 +114,7 @@ def test_officer_ranking_shows_the_figures_behind_each_rank(morning):
 
 
 def test_the_report_page_shows_queue_and_ranking(client, morning):
-    from .test_queue_web import login
+    from .signing import login
 
     login(client, "thanh.tra", "supervisor", morning)
     html = client.get(f"/statistics?start={DAY}&end={DAY}").get_data(as_text=True)

@@ -15,11 +15,10 @@ import time
 
 import pytest
 
-from motcua.broker import free_port
 from motcua.node import Node
 from motcua.sdnotify import Watchdog
 
-from .conftest import MOTCUA
+from .conftest import MOTCUA, START_S, http_up
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def test_a_node_process_is_ready_feeds_its_watchdog_and_says_when_it_stops(
     process = subprocess.Popen([*MOTCUA, "dispenser", "--config", str(config)],
                                env={**os.environ, **env})
     try:
-        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 3)
+        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 3, timeout=START_S)
         assert got[0] == "READY=1"
         assert got.count("WATCHDOG=1") >= 3
         process.send_signal(signal.SIGTERM)
@@ -76,7 +75,7 @@ def test_a_resting_display_still_feeds_its_watchdog(systemd, node_config_file):
                                env={**os.environ, **env, "WATCHDOG_USEC": "2000000",
                                     "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     try:
-        receive(until=lambda m: "READY=1" in m)
+        receive(until=lambda m: "READY=1" in m, timeout=START_S)
         time.sleep(3.0)  # drawn, resting: no hub, nothing pages, its next frame a minute away
         before = receive(timeout=0).count("WATCHDOG=1")
         fed = receive(timeout=4.0).count("WATCHDOG=1") - before
@@ -89,16 +88,22 @@ def test_a_resting_display_still_feeds_its_watchdog(systemd, node_config_file):
 
 
 def test_the_hub_is_ready_and_feeds_its_watchdog(systemd, tmp_path, broker):
+    """On port 0 the system chooses the hub's web port as it binds it; the hub says
+    which in its READY (tests start their hubs so: tests/hub_process.py)."""
     env, receive = systemd
     config = tmp_path / "hub.toml"
     config.write_text(
         f'center = "sdhub"\ndatabase = "{tmp_path}/hub.db"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {free_port()}\n", encoding="utf-8")
+        f"[mqtt]\nport = {broker.port}\n[http]\nport = 0\n", encoding="utf-8")
     process = subprocess.Popen([*MOTCUA, "hub", "--config", str(config)],
                                env={**os.environ, **env})
     try:
-        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 2)
+        # Started (bounded by START_S: at load 44 the hub was not ready after 15 s).
+        got = receive(until=lambda m: m.count("WATCHDOG=1") >= 2, timeout=START_S)
         assert any(m == "READY=1" for m in got) and got.count("WATCHDOG=1") >= 2
+        status = next(m for m in got if m.startswith("STATUS=hub sdhub on port "))
+        port = int(status.rsplit(" ", 1)[1])
+        assert port > 0 and http_up(port)["database"] == "ok"  # it listens there, ready
         process.send_signal(signal.SIGTERM)
         process.wait(15)
         assert "STOPPING=1" in receive(until=lambda m: "STOPPING=1" in m)

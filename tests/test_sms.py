@@ -541,17 +541,14 @@ def test_staff_read_the_delivery_log_and_send_a_failed_message_again(client, sto
 def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, broker, modem_dir):
     import os
     import signal
-    import subprocess
 
-    from motcua.broker import free_port
+    from .conftest import wait_until
+    from .hub_process import start_hub
 
-    from .conftest import MOTCUA, START_S, http_up, wait_until
-
-    http_port = free_port()
     config_file = tmp_path / "hub.toml"
     config_file.write_text(
         f'center = "smshub"\ndatabase = "{tmp_path}/hub.db"\n'
-        f"[mqtt]\nport = {broker.port}\n[http]\nport = {http_port}\n"
+        f"[mqtt]\nport = {broker.port}\n"
         f'[sms]\nenabled = true\ndevice = "{modem_dir}"\nconnection = "none"\n'
         f'model = "dummy"\nkeep_sent = true\npoll_seconds = 0.1\n', encoding="utf-8")
     from central.config import HubConfig
@@ -563,18 +560,10 @@ def test_motcua_hub_answers_sms_and_notifies_once_across_a_restart(tmp_path, bro
     d = receive(store, config, ids)
 
     def hub():
-        started = subprocess.Popen([*MOTCUA, "hub", "--config", str(config_file)],
-                                   env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
-        try:
-            # Up (its SMS worker starts before it serves): on a busy machine the start
-            # alone can take longer than the 20 s an answer is given below.
-            wait_until(lambda: started.poll() is not None or http_up(http_port),
-                       timeout=START_S)
-            assert started.poll() is None, f"the hub ended: {started.returncode}"
-        except BaseException:
-            started.kill()
-            raise
-        return started
+        # Up (its SMS worker starts before it serves; start_hub waits up to START_S): on
+        # a busy machine the start alone can take longer than the 20 s an answer is
+        # given below.
+        return start_hub(config_file, env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
 
     def stop(process):
         process.send_signal(signal.SIGTERM)

@@ -15,7 +15,7 @@ from motcua.bus.messages import STATE_SUPERVISION
 
 from . import stats_dataset
 from .conftest import wait_until
-from .test_queue_web import login
+from .signing import login
 
 GOLDEN = Path(__file__).parent / "golden" / "report_2026_04.csv"
 APRIL = "start=2026-04-01&end=2026-04-30&by=department"

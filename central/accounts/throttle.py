@@ -24,6 +24,22 @@ out of her own desk (the hall's Wi-Fi reaches the sign-in page):
   90 days (a row with ``failures = 0``; ``last_failure_at`` holds the last
   sign-in). Someone guessing ``lan.nt`` from a phone locks that phone's place
   and, past 30 failures, ``lan.nt`` everywhere new, but not her desk.
+
+Those four hold a stranger at another address. In a small centre the hall's
+Wi-Fi and the officers' PCs often leave through one NAT (one address): a phone
+failing for ``lan.nt`` then locks ``place:lan.nt@<the NAT>`` and, past 20, the
+address itself, for every officer. So a browser that signed in as a name before
+carries a *device cookie* for it (signed by the hub, OWASP's "device cookies"):
+its attempts at that name count only on its own key,
+
+- ``device:<nonce>``: 5 free, then the locks. None of the four keys above
+  applies to it, and its failures do not count on them.
+
+A stranger cannot lock Lan's own browsers out (he has no cookie of hers); a
+thief of one cookie gets that cookie's 5 guesses and its locks, nothing more.
+Booking look-ups (code and phone) use the same rule with the booking's code as
+the name (``per_place=False``: the name over all addresses only, 30 free; see
+``appointments.lookup``).
 """
 
 from __future__ import annotations
@@ -39,7 +55,7 @@ from . import audit
 
 log = logging.getLogger(__name__)
 
-FREE = {"place": 5, "addr": 20, "user": 30, "name": 5, "lookup": 30}
+FREE = {"place": 5, "addr": 20, "user": 30, "name": 30, "device": 5, "lookup": 30}
 # "lookup:<address>" counts every public look-up from an address, found or not
 # (dossier codes are a day and a sequence number: guessing them mostly finds one).
 FIRST_LOCK = dt.timedelta(seconds=15)
@@ -48,15 +64,26 @@ FORGET_AFTER = dt.timedelta(minutes=15)
 KNOWN_FOR = dt.timedelta(days=90)
 
 
-def _name(username: str) -> str:
+def name_key(username: str) -> str:
+    """A user name as the throttle counts it (case and spaces aside)."""
     return (username or "").strip().lower()[:64]
 
 
-def _keys(username: str, address: str | None, per_place: bool = True) -> list[str]:
+_name = name_key
+
+
+def _keys(username: str, address: str | None, per_place: bool = True,
+          device: str | None = None) -> list[str]:
+    if device:
+        # A browser the hub trusted for this name: its own count, nothing shared.
+        return [f"device:{device[:64]}"]
     name = _name(username)
-    # per_place=False (a booking code's look-ups): one key per name at every address,
-    # 5 free, as sign-ins had before; nobody's working day hangs on that lock.
-    keys = [f"place:{name}@{address or ''}", f"user:{name}"] if per_place else [f"name:{name}"]
+    if not per_place:
+        # A booking code's look-ups: one key per code at every address, 30 free. No
+        # key per address: the hall's Wi-Fi is one address, and one citizen's mistakes
+        # (or a stranger's) must not hold every other citizen's look-up there.
+        return [f"name:{name}"]
+    keys = [f"place:{name}@{address or ''}", f"user:{name}"]
     if address:
         keys.append(f"addr:{address}")
     return keys
@@ -80,12 +107,13 @@ def lock_for(failures: int, kind: str) -> dt.timedelta:
 
 
 def wait_seconds(store: Store, username: str, address: str | None, now=None,
-                 per_place: bool = True) -> int:
-    """Seconds before this name, from this address, may try again (0: now)."""
+                 per_place: bool = True, device: str | None = None) -> int:
+    """Seconds before this name, from this address (or this trusted browser,
+    ``device``), may try again (0: now)."""
     now = now or clock.now()
-    known = per_place and _known(store.db, username, address, now)
+    known = per_place and not device and _known(store.db, username, address, now)
     longest = 0.0
-    for key in _keys(username, address, per_place):
+    for key in _keys(username, address, per_place, device):
         if known and key.startswith("user:"):
             continue
         row = store.db.execute(
@@ -96,14 +124,14 @@ def wait_seconds(store: Store, username: str, address: str | None, now=None,
 
 
 def failed(store: Store, username: str, address: str | None, now=None,
-           per_place: bool = True) -> int:
+           per_place: bool = True, device: str | None = None) -> int:
     """Count a failure; returns the seconds of the lock it now puts on this name at
-    this address (0: none)."""
+    this address, or on this trusted browser (0: none)."""
     now = now or clock.now()
     locked = 0.0
     with store.write() as db:
-        known = per_place and _known(db, username, address, now)
-        for key in _keys(username, address, per_place):
+        known = per_place and not device and _known(db, username, address, now)
+        for key in _keys(username, address, per_place, device):
             lock = _count(db, key, now)
             if lock and not (known and key.startswith("user:")):
                 locked = max(locked, lock.total_seconds())
@@ -154,14 +182,17 @@ def lookup_wait(store: Store, address: str | None, now=None) -> int:
     return math.ceil(left) if left > 0 else 0
 
 
-def succeeded(store: Store, username: str, address: str | None = None, now=None) -> None:
-    """A right password: the name starts afresh at this address (the address and the
-    name's count over all addresses do not), and the address becomes a known place
-    for this name."""
+def succeeded(store: Store, username: str, address: str | None = None, now=None,
+              device: str | None = None) -> None:
+    """A right password: the name starts afresh at this address and in this trusted
+    browser (the address and the name's count over all addresses do not), and the
+    address becomes a known place for this name."""
     now = now or clock.now()
     name = _name(username)
     with store.write() as db:
         db.execute("delete from sign_in_failures where key = ?", [f"place:{name}@{address or ''}"])
+        if device:
+            db.execute("delete from sign_in_failures where key = ?", [f"device:{device[:64]}"])
         if address:
             db.execute(
                 "insert into sign_in_failures (key, failures, last_failure_at, locked_until) "

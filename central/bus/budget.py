@@ -135,33 +135,35 @@ class NodeBudget:
 
     def ticket_refusal(self, node_id: str) -> str | None:
         """None when the dispenser may issue one more ticket now; else why not (Vietnamese)."""
-        now = self.clock()
-        with self._lock:
-            bucket = self._tickets.get(node_id)
-            if bucket is None:
-                bucket = self._tickets[node_id] = TokenBucket(
-                    self.limits.tickets_burst, self.limits.tickets_per_minute / 60.0, now)
-            if bucket.take(1, now):
-                return None
-        self._breach(node_id, "tickets", "lấy số quá nhanh")
-        return ("Máy lấy số đang cấp số quá nhanh, xin chờ ít phút rồi thử lại "
-                "hoặc liên hệ cán bộ hướng dẫn.")
+        return self._refusal(
+            self._tickets, node_id, self.limits.tickets_burst, self.limits.tickets_per_minute,
+            "tickets", "lấy số quá nhanh",
+            "Máy lấy số đang cấp số quá nhanh, xin chờ ít phút rồi thử lại "
+            "hoặc liên hệ cán bộ hướng dẫn.")
 
     def lookup_refusal(self, node_id: str) -> str | None:
         """None when the node may look one more dossier up now; else why not (Vietnamese).
         A dossier's code is the agency, the day and a sequence number: without this a
         stolen kiosk could read every dossier's public status, 20 a second."""
+        return self._refusal(
+            self._lookups, node_id, self.limits.lookups_burst, self.limits.lookups_per_minute,
+            "lookups", "tra cứu hồ sơ quá nhiều",
+            "Máy này đã tra cứu quá nhiều hồ sơ, xin chờ ít phút rồi thử lại "
+            "hoặc hỏi cán bộ hướng dẫn.")
+
+    def _refusal(self, buckets: dict[str, TokenBucket], node_id: str, burst: float,
+                 per_minute: float, kind: str, what: str, answer: str) -> str | None:
+        """Take one token from the node's bucket in ``buckets`` (made at its first use:
+        ``burst``, then ``per_minute``): None, or the breach recorded and ``answer``."""
         now = self.clock()
         with self._lock:
-            bucket = self._lookups.get(node_id)
+            bucket = buckets.get(node_id)
             if bucket is None:
-                bucket = self._lookups[node_id] = TokenBucket(
-                    self.limits.lookups_burst, self.limits.lookups_per_minute / 60.0, now)
+                bucket = buckets[node_id] = TokenBucket(burst, per_minute / 60.0, now)
             if bucket.take(1, now):
                 return None
-        self._breach(node_id, "lookups", "tra cứu hồ sơ quá nhiều")
-        return ("Máy này đã tra cứu quá nhiều hồ sơ, xin chờ ít phút rồi thử lại "
-                "hoặc hỏi cán bộ hướng dẫn.")
+        self._breach(node_id, kind, what)
+        return answer
 
     # Breaches: one alarm per node and kind, one log line per period.
     def _clear(self, topic: str) -> None:

@@ -116,7 +116,8 @@ def queue_counter_command(ctx: Context) -> dict:
     result, out, finished = api.counter_press(
         ctx.db, _queue_topics(ctx), counter, d["action"], node_id=ctx.node_id,
         number=d.get("number"), reason=d.get("reason"), target_service=d.get("target_service"),
-        target_counter=d.get("target_counter"), minutes=d.get("minutes"))
+        target_counter=d.get("target_counter"), minutes=d.get("minutes"),
+        pressed=True)  # a key: a "next" pressed again at once is a slip (commands.run)
     for topic, payload, retain in out:
         ctx.publish_after(topic, payload, retain)
     # Issue 5: which ticket this command finished, so the rating keypad lights for it

@@ -42,35 +42,26 @@ class Implausible(ValueError):
         self.vi = vi
 
 
-def _moment(row: dict, field: str, now: dt.datetime, required: bool = False):
+def _not_ahead(row: dict, field: str, now: dt.datetime, *, day: bool = False,
+               required: bool = False):
+    """The moment (an aware ISO time) or, with ``day``, the day (ISO, in Vietnam) in
+    ``row[field]``, no later than ``now`` (and the centre's clock ``SKEW``); None
+    when absent and not ``required``."""
     value = row.get(field)
     if value is None and not required:
         return None
+    kind, noun = (dt.date, "ngày") if day else (dt.datetime, "thời điểm")
     try:
-        moment = dt.datetime.fromisoformat(str(value))
+        parsed = kind.fromisoformat(str(value))
     except ValueError:
-        raise Implausible(f"{field} is not a time: {str(value)[:40]!r}",
-                          f"thời điểm không hợp lệ ({field})") from None
-    if moment.tzinfo is None:
-        raise Implausible(f"{field} has no time zone", f"thời điểm không hợp lệ ({field})")
-    if moment > now + SKEW:
-        raise Implausible(f"{field} in the future: {value}",
-                          f"thời điểm trong tương lai ({field})")
-    return moment
-
-
-def _day(row: dict, field: str, now: dt.datetime) -> dt.date | None:
-    value = row.get(field)
-    if value is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise Implausible(f"{field} is not a day: {str(value)[:40]!r}",
-                          f"ngày không hợp lệ ({field})") from None
-    if day > (now + SKEW).astimezone(VN).date():
-        raise Implausible(f"{field} in the future: {value}", f"ngày trong tương lai ({field})")
-    return day
+        raise Implausible(f"{field} is not a {'day' if day else 'time'}: {str(value)[:40]!r}",
+                          f"{noun} không hợp lệ ({field})") from None
+    if not day and parsed.tzinfo is None:
+        raise Implausible(f"{field} has no time zone", f"{noun} không hợp lệ ({field})")
+    latest = (now + SKEW).astimezone(VN).date() if day else now + SKEW
+    if parsed > latest:
+        raise Implausible(f"{field} in the future: {value}", f"{noun} trong tương lai ({field})")
+    return parsed
 
 
 def _count(row: dict, field: str, high: int, low: int = 0, required: bool = False,
@@ -99,8 +90,8 @@ def check_record(kind: str, row: dict, now: dt.datetime) -> None:
         _count(row, "event_id", 2**62, 1, required=True)
         _count(row, "ticket_id", 2**62, 1, required=True)
         _count(row, "counter", MAX_COUNTER, 1)
-        _moment(row, "at", now, required=True)
-        _day(row, "day", now)
+        _not_ahead(row, "at", now, required=True)
+        _not_ahead(row, "day", now, day=True)
         display = row.get("display")
         if not isinstance(display, str) or not 0 < len(display) <= MAX_DISPLAY \
                 or not display.isprintable():
@@ -113,9 +104,9 @@ def check_record(kind: str, row: dict, now: dt.datetime) -> None:
         _count(row, "version", 2**62, 1, required=True)
         _count(row, "supplement_count", MAX_SUPPLEMENTS)
         _count(row, "time_limit", MAX_TIME_LIMIT, kinds=(int, float))  # 3.0, 0.5 days
-        received = _moment(row, "received_at", now)
+        received = _not_ahead(row, "received_at", now)
         for field in ("result_at", "returned_at", "closed_at", "paused_at", "updated_at"):
-            moment = _moment(row, field, now)
+            moment = _not_ahead(row, field, now)
             if moment is not None and received is not None and field != "updated_at" \
                     and moment < received - SKEW:
                 raise Implausible(f"{field} before received_at",
@@ -131,19 +122,19 @@ def check_record(kind: str, row: dict, now: dt.datetime) -> None:
                                   "thời điểm không hợp lệ (due_at)") from None
     elif kind == "dossier_events":
         _count(row, "event_id", 2**62, 1, required=True)
-        _moment(row, "at", now, required=True)
+        _not_ahead(row, "at", now, required=True)
     elif kind == "ratings":
         _count(row, "rating_id", 2**62, 1, required=True)
         _count(row, "counter", MAX_COUNTER, 1, required=True)
         _count(row, "score", 4, 1, required=True)
-        _moment(row, "rated_at", now, required=True)
+        _not_ahead(row, "rated_at", now, required=True)
 
 
 def check_state(name: str, data: dict, now: dt.datetime) -> None:
     """Raise :class:`Implausible` for a retained state (``name``: what follows
     ``state/``) no centre's hub could have published at ``now``."""
     if name == "queue_stats":
-        _day(data, "day", now)
+        _not_ahead(data, "day", now, day=True)
         issued = _count(data, "issued", MAX_TICKETS_A_DAY) or 0
         parts = [_count(data, f, MAX_TICKETS_A_DAY) or 0
                  for f in ("waiting", "serving", "done", "no_show", "cancelled")]

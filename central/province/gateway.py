@@ -119,7 +119,8 @@ class ProvinceGateway:
         # Retained state: the broker keeps the newest anyway, so it is acknowledged
         # on arrival (a hub that dies before storing it gets it again at subscribe).
         if not incoming.topic.startswith(self._own):  # our own cue is not a centre's
-            self._queue.put((incoming.topic, incoming.payload))
+            # A retained copy handed over at subscription is marked: no news of the centre.
+            self._queue.put((incoming.topic, incoming.payload, incoming.retain))
         if incoming.ack is not None:
             incoming.ack()
 
@@ -133,7 +134,7 @@ class ProvinceGateway:
             if batch := next_batch(self._queue, self.MAX_BATCH):
                 self.apply_batch(batch)
 
-    def apply_batch(self, batch: list[tuple[str, bytes]]) -> int:
+    def apply_batch(self, batch: list[tuple]) -> int:
         """Store a batch in one transaction (the same as an ingest worker's); the state
         is retained at the broker, so a batch that could not be committed is logged
         and the next message of each topic brings it up to date."""

@@ -170,6 +170,75 @@ def record_refusal(db, refusal: Refused, now: str) -> str | None:
     return center
 
 
+# What one centre may send: a burst, then a rate, in records (a summary's records;
+# a retained state is one), kept in province_state under a name no topic can give.
+# A stolen centre (its hub, or its bridge password) sending possible records as fast
+# as its link carries otherwise fills the province's store until it is revoked.
+# The busiest centres send ~11,000 records a day (a province's whole day is ~186,000
+# for 166 centres: bench/province_ingest.py), so the burst holds some three weeks of
+# a busy centre's catch-up after a cut, and the rate fifteen of its days a day.
+# Over it: refused, counted against the centre with the reason (its page), logged.
+BUDGET = "#budget"
+BUDGET_BURST = 200_000
+BUDGET_PER_S = 5.0
+OVER_BUDGET_VI = ("trung tâm gửi quá nhiều bản ghi (quá hạn mức {burst} bản ghi, rồi {rate} "
+                  "bản ghi/giây): kiểm tra trung tâm, mật khẩu cầu nối có thể đã bị lộ")
+
+
+class Budget:
+    """Each centre's records left to send in one batch (:func:`apply_many`): loaded
+    with one statement, saved with one. Several ingest workers each read and write it
+    in their own transaction; two batches of one centre at once may both spend the
+    same allowance, so the bound is the workers' count times the budget at worst."""
+
+    def __init__(self, db, now: str, burst: float | None = None,
+                 per_s: float | None = None):
+        self.db, self.now = db, now
+        self.burst = BUDGET_BURST if burst is None else burst
+        self.per_s = BUDGET_PER_S if per_s is None else per_s
+        self.left: dict[str, float] = {}
+
+    def load(self, centres: set[str]) -> None:
+        centres = centres - self.left.keys()
+        if not centres:
+            return
+        now = _moment(self.now)
+        for c in centres:
+            self.left[c] = float(self.burst)
+        marks = ", ".join("?" * len(centres))
+        for center, payload in self.db.execute(
+                f"select center, payload from province_state where name = ? and center in "
+                f"({marks})", [BUDGET, *sorted(centres)]).fetchall():
+            try:
+                kept = json.loads(payload)
+                since = (now - dt.datetime.fromisoformat(kept["at"])).total_seconds()
+                self.left[center] = min(float(self.burst),
+                                        float(kept["left"]) + max(since, 0) * self.per_s)
+            except (ValueError, KeyError, TypeError):
+                pass  # unreadable: a full budget, as for a centre first heard
+
+    def take(self, center: str, cost: int) -> bool:
+        self.load({center})
+        if self.left[center] < cost:
+            return False
+        self.left[center] -= cost
+        return True
+
+    def save(self) -> None:
+        if self.left:
+            _executemany(self.db, (
+                "insert into province_state (center, name, payload, received_at) "
+                "values (?, ?, ?, ?) on conflict(center, name) do update set "
+                "payload = excluded.payload, received_at = excluded.received_at"),
+                [[c, BUDGET, json.dumps({"left": round(left, 3), "at": self.now}), self.now]
+                 for c, left in sorted(self.left.items())])
+
+    def refusal(self, topic: str) -> Refused:
+        return Refused(f"{topic}: over the centre's budget",
+                       OVER_BUDGET_VI.format(burst=f"{self.burst:,.0f}".replace(",", "."),
+                                             rate=f"{self.per_s:g}".replace(".", ",")))
+
+
 def _record(kind: str, raw, fields, now: str) -> dict:
     if not isinstance(raw, dict):
         raise Refused(f"{kind}: a record is not an object")
@@ -200,14 +269,35 @@ TOUCH = ("insert into province_centres (center, name, first_seen, last_message_a
          "name = coalesce(excluded.name, province_centres.name)")
 
 
-def _touch(db, center: str, now: str, name: str | None = None) -> None:
-    db.execute(TOUCH, [center, name, now, now])
+def _touch(db, center: str, now: str, name: str | None = None,
+           replayed: bool = False, sent_at: str | None = None) -> None:
+    """Note that ``center`` was heard at ``now``. A ``replayed`` message (a retained copy
+    the broker hands the province's hub when it subscribes, at each start or
+    reconnection) is no news of the centre: it moves ``last_message_at`` only to the
+    time the centre itself put in it (``sent_at``, a nodes' state's ``updated_at``),
+    and never forward of what was heard. Otherwise, after a provincial restart, every
+    centre the broker ever kept a retained copy of read as heard that minute, the
+    silent ones too (audit4)."""
+    if not replayed:
+        db.execute(TOUCH, [center, name, now, now])
+        return
+    row = db.execute("select last_message_at from province_centres where center = ?",
+                     [center]).fetchone()
+    sent = sent_at if sent_at and sent_at <= now else None
+    if row is None:
+        db.execute(TOUCH, [center, name, now, sent or now])
+    else:
+        if name:
+            db.execute("update province_centres set name = ? where center = ?", [name, center])
+        if sent and sent > row[0]:
+            db.execute("update province_centres set last_message_at = ? where center = ?",
+                       [sent, center])
 
 
-def set_link(db, center: str, up: bool, now: str) -> bool:
+def set_link(db, center: str, up: bool, now: str, replayed: bool = False) -> bool:
     """Record the bridge's state; True when it changed."""
     link = "up" if up else "down"
-    _touch(db, center, now)
+    _touch(db, center, now, replayed=replayed)
     old = db.execute("select link from province_centres where center = ?", [center]).fetchone()
     if old and old[0] == link:
         return False
@@ -218,8 +308,9 @@ def set_link(db, center: str, up: bool, now: str) -> bool:
     return True
 
 
-def apply(db, topic: str, payload: bytes, now: str) -> int:
+def apply(db, topic: str, payload: bytes, now: str, replayed: bool = False) -> int:
     """Store one message from the provincial broker; returns records newly stored.
+    ``replayed``: a retained copy handed over at subscription (see :func:`_touch`).
 
     Raises :class:`Refused` (nothing changed) for a message the province does
     not take."""
@@ -240,7 +331,7 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
     if rest == ["bridge", "state"]:
         if payload.strip() not in (b"0", b"1"):
             raise Refused(f"{topic}: expected 0 or 1, got {payload[:20]!r}")
-        set_link(db, center, payload.strip() == b"1", now)
+        set_link(db, center, payload.strip() == b"1", now, replayed)
         return 0
     if rest[0] == "state" and len(rest) >= 2:
         name = "/".join(rest[1:])
@@ -257,7 +348,8 @@ def apply(db, topic: str, payload: bytes, now: str) -> int:
         except checks.Implausible as exc:
             raise Refused(f"{topic}: implausible state: {exc}",
                           f"trạng thái không hợp lý: {exc.vi}") from None
-        _touch(db, center, now, data.get("center_name") if name == "nodes" else None)
+        _touch(db, center, now, data.get("center_name") if name == "nodes" else None,
+               replayed, data.get("updated_at") if name == "nodes" else None)
         db.execute(
             "insert into province_state (center, name, payload, received_at) values (?, ?, ?, ?) "
             "on conflict(center, name) do update set payload = excluded.payload, "
@@ -316,8 +408,14 @@ def _centre_of(topic: str) -> tuple[str, list[str]] | None:
     return "/".join(names), levels[1 + depth:]
 
 
-def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, list[Refused]]:
-    """Store a batch of messages; returns (records newly stored, the refusals).
+def apply_many(db, messages: list[tuple], now: str,
+               budget: Budget | None = None) -> tuple[int, list[Refused]]:
+    """Store a batch of messages, each ``(topic, payload)`` or ``(topic, payload,
+    replayed)`` (a retained copy handed over at subscription: :func:`_touch`); returns
+    (records newly stored, the refusals).
+
+    Each centre's summaries and states are first held to its :class:`Budget`: what is
+    over it is refused (counted as any refusal) before anything is parsed twice.
 
     The summaries of the whole batch go in as one statement per kind (and one for
     the centres heard from), whatever the number of messages and centres: at a
@@ -328,19 +426,38 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, li
     rows: dict[str, list] = {}
     sql: dict[str, str] = {}
     centres: set[str] = set()
-    others: list[tuple[str, bytes]] = []
-    for topic, payload in messages:
+    others: list[tuple] = []
+    budget = budget or Budget(db, now)
+    budget.load({w[0] for w in map(_centre_of, (m[0] for m in messages))
+                 if w and w[1][:1] in (["up"], ["state"])})
+    kept: list[tuple] = []
+    for message in messages:
+        topic, payload = message[0], message[1]
         where = _centre_of(topic)
-        if (where is None or len(where[1]) != 2 or where[1][0] != "up"
-                or len(payload) > MAX_PAYLOAD_BYTES):
-            others.append((topic, payload))
+        summary = (where is not None and len(where[1]) == 2 and where[1][0] == "up"
+                   and len(payload) <= MAX_PAYLOAD_BYTES)
+        if not summary:
+            if where is not None and where[1][:1] == ["state"] and not budget.take(where[0], 1):
+                refused.append(budget.refusal(topic))
+                continue
+            kept.append(message)
+            others.append(message)
             continue
         center, rest = where
         try:
             kind, records = _summary(topic, rest[1], payload)
+        except Refused:
+            kept.append(message)
+            others.append(message)  # refused message by message, with its reason
+            continue
+        if not budget.take(center, max(len(records), 1)):
+            refused.append(budget.refusal(topic))
+            continue
+        kept.append(message)
+        try:
             statements = [_statement(kind, center, raw, now) for raw in records]
         except (Refused, TypeError):
-            others.append((topic, payload))  # refused (or a bad record) message by message
+            others.append(message)  # a bad record: message by message
             continue
         centres.add(center)
         for text, params in statements:
@@ -354,15 +471,18 @@ def apply_many(db, messages: list[tuple[str, bytes]], now: str) -> tuple[int, li
                 stored += max(_executemany(db, sql[kind], rows[kind]).rowcount, 0)
     except Exception:  # noqa: BLE001 - then message by message
         stored = 0
-        others = list(messages)
-    for topic, payload in others:
+        others = kept
+    for message in others:
+        topic, payload = message[0], message[1]
         try:
             with db.atomic():
-                stored += apply(db, topic, payload, now)
+                stored += apply(db, topic, payload, now, len(message) > 2 and bool(message[2]))
         except Refused as refusal:
             refused.append(refusal)
         except data_errors() as exc:  # the database would not take it: skipped, said
             refused.append(Refused(f"{topic}: {exc}"))
+    with db.atomic():
+        budget.save()
     return stored, refused
 
 

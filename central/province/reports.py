@@ -33,7 +33,8 @@ from ..store.migrations import migrations
 from . import ingest
 
 VN = ZoneInfo(clock.LOCAL_ZONE)
-LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ"}
+LINK_NAMES = {"up": "Đang kết nối", "down": "Mất kết nối", "unknown": "Chưa rõ",
+              "revoked": "Đã thu hồi"}
 
 # A centre that stopped reporting, and why (the first that applies). A centre's hub
 # republishes its nodes' state every few minutes even when nothing changed
@@ -46,12 +47,15 @@ SILENT_REASONS = {
     "quiet": f"Không nhận được dữ liệu mới quá {SILENT_AFTER_MIN} phút "
              "(máy chủ của trung tâm có thể đã dừng)",
     "old_figures": "Chưa gửi số liệu hàng chờ hôm nay",
+    "revoked": "Tỉnh đã thu hồi quyền kết nối của trung tâm (mật khẩu cầu nối)",
 }
 
 
 def silence(row: dict, now) -> str | None:
     """Why a centre (a row of :func:`centres`) counts as silent, or None: never heard,
     its link down, nothing heard for SILENT_AFTER_MIN minutes, or no figures today."""
+    if row.get("link") == "revoked":
+        return "revoked"
     if row.get("never"):
         return "never"
     if row.get("link") == "down":
@@ -83,7 +87,8 @@ def today() -> str:
     return clock.now().astimezone(VN).date().isoformat()
 
 
-def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]:
+def centres(db, day: str | None = None, prefix: str | None = None,
+            revoked=()) -> list[dict]:
     """Every centre the province has heard of (at the national hub: of the province
     ``prefix``, or of the country), with its link and ``day``'s queue figures
     (default: today, in Vietnam).
@@ -114,6 +119,9 @@ def centres(db, day: str | None = None, prefix: str | None = None) -> list[dict]
         "where day = :day and action in ('next', 'call')" + (f" and {where}" if where else "")
         + " group by center", {"day": day, **args})}
     for r in rows:
+        if r["center"] in revoked:
+            # The province revoked its password (a stolen centre): not a link that dropped.
+            r["link"] = "revoked"
         r["link_name"] = LINK_NAMES[r["link"]]
         r["day"] = day
         stats = states.get((r["center"], "queue_stats"), {})

@@ -167,7 +167,9 @@ class IngestWorker:
         commit fails."""
         now = clock.iso()
         with self.store.write() as db:
-            stored, refused = ingest.apply_many(db, batch, now)
+            budget = self.config.budget
+            stored, refused = ingest.apply_many(db, batch, now, ingest.Budget(
+                db, now, budget.centre_records_burst, budget.centre_records_per_second))
             centres = []
             for refusal in refused:  # counted against its centre, for the pages
                 try:

@@ -355,21 +355,22 @@ def _next(db, cmd: Command) -> str:
     return f"Đang gọi số {chosen['display']}."
 
 
-def slip(db, counter: dict, now: dt.datetime | None = None) -> dict | None:
-    """A "next" pressed again within the centre's ``next_again_s`` of this counter's
-    call, its ticket still only called: the counter's answer saying it was ignored,
-    else None (the press counts). For people's presses (the console): a second
-    click a moment later ended the ticket just called "done" (served, rating keys
-    lit) and called the one after, while its citizen was still walking up."""
-    window = setup.setting_int(db, "next_again_s")
-    current = _current(db, counter) if window > 0 else None
+def _pressed_again(db, cmd: Command) -> str | None:
+    """A person's "next" (a counter's key, the console) within the centre's
+    ``next_again_s`` of this counter's call, its ticket still only called: a slip
+    of the finger (a double press or click), ignored and said so; else None. Taken,
+    it ended the ticket just called "done" (served, the rating keys lit) and called
+    the one after while its citizen was still walking up. Timed on the hub's clock
+    from the call, so one rule whatever sent the press."""
+    current = cmd.current
     if current is None or current["status"] != "called" or not current.get("called_at"):
         return None
-    age = ((now or clock.now()) - clock.from_iso(current["called_at"])).total_seconds()
+    window = setup.setting_int(db, "next_again_s")
+    age = (cmd.moment - clock.from_iso(current["called_at"])).total_seconds()
     if not 0 <= age < window:
         return None
-    return answer(db, counter, f"Số {current['display']} vừa được gọi; lần bấm “Gọi số "
-                               "tiếp” thứ hai được bỏ qua.")
+    # Short enough for a counter's 128×64 OLED to keep the number large (two lines).
+    return f"Số {current['display']} vừa được gọi; bỏ qua lần bấm thứ hai."
 
 
 def _call_number(db, cmd: Command) -> str:
@@ -552,8 +553,11 @@ ACTIONS = tuple(HANDLERS)
 def run(db, counter: dict, action: str, *, node_id: str | None = None,
         officer_id: int | None = None, number: str | None = None, reason: str | None = None,
         target_service: str | None = None, target_counter: int | None = None,
-        minutes: int | None = None, now: dt.datetime | None = None) -> tuple[dict, Changes]:
-    """Carry out one counter command; returns the counter's answer and what changed."""
+        minutes: int | None = None, now: dt.datetime | None = None,
+        pressed: bool = False) -> tuple[dict, Changes]:
+    """Carry out one counter command; returns the counter's answer and what changed.
+    ``pressed``: a person's key or click, where a "next" pressed again a moment
+    after its call is a slip (:func:`_pressed_again`: nothing changes)."""
     handler = HANDLERS.get(action)
     if handler is None:
         raise Refused("unknown_action", f"Không có thao tác '{action}'.")
@@ -568,6 +572,10 @@ def run(db, counter: dict, action: str, *, node_id: str | None = None,
         number=number, reason=nfc(reason) if reason else None,
         target_service=target_service, target_counter=target_counter,
         current=_current(db, counter), changes=changes, minutes=minutes)
+    if pressed and action == "next":
+        again = _pressed_again(db, cmd)
+        if again is not None:
+            return answer(db, counter, again), Changes()
     status, busy = counter["status"], cmd.current is not None
     message = handler(db, cmd)
     # Opening, pausing or closing a counter, or its going idle or busy, moves the

@@ -46,11 +46,11 @@ DEFAULT_SETTINGS = {
     "checkin_early_min": "15",
     "checkin_late_min": "10",
     "booked_in_a_row": "3",
-    # A second "Gọi số tiếp" from the officer's console within this many seconds of
-    # the counter's call, its ticket still only called, is a slip (a double click):
-    # ignored, so the citizen just called is not marked served and passed over. No
-    # citizen reaches a counter that fast. 0: every press counts. (Counter nodes
-    # have the same rule for their keys: counter.config, keypad next_again_s.)
+    # A second "Gọi số tiếp" (a counter's key, the officer's console) within this
+    # many seconds of the counter's call, its ticket still only called, is a slip (a
+    # double press or click): ignored, so the citizen just called is not marked
+    # served and passed over. No citizen reaches a counter that fast. 0: every press
+    # counts (the benchmarks, which press faster than any officer).
     "next_again_s": "2",
     # The levels of procedure this centre receives (DOMAIN.md: a provincial centre the
     # province's, a commune centre the commune's; the seed's district centres the

@@ -189,9 +189,8 @@
       renderLine(data);
       L.nextHourSoon();
     }
-  }, (up) => {
-    $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
-    $("link").className = "link-state " + (up ? "up" : "down");
+  }, (up, hub) => {
+    L.showLink($("link"), up, hub);
   });
   live.subscribe(`${cfg.base}/state/counter/${d.counter}`);
   d.services.split(",").filter(Boolean).forEach((code) =>

@@ -54,9 +54,8 @@
     } else if (rest === "queue_stats") {
       schedule(1000);
     }
-  }, (up) => {
-    $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
-    $("link").className = "link-state " + (up ? "up" : "down");
+  }, (up, hub) => {
+    L.showLink($("link"), up, hub);
   });
   live.subscribe(`${cfg.base}/state/counter/+`);
   live.subscribe(`${cfg.base}/state/line/+`);

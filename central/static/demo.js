@@ -45,9 +45,8 @@
     }
     if (data.clock) $("clock").textContent = data.clock;
     if (data.speed) $("speed").textContent = data.speed;
-  }, (up) => {
-    $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
-    $("link").className = "link-state " + (up ? "up" : "down");
+  }, (up, hub) => {
+    L.showLink($("link"), up, hub);
   });
   live.subscribe(`${cfg.base}/state/demo`);
 })();

@@ -39,10 +39,18 @@
 
   function connect(url, onMessage, onLink, auth) {
     // The page's web user (data-username/-password on #live) unless given.
-    if (auth === undefined && document.getElementById("live")) auth = settings().auth;
+    const page = document.getElementById("live") ? settings() : null;
+    if (auth === undefined && page) auth = page.auth;
     const filters = new Set();
     let ws = null, buffer = new Uint8Array(0), ping = null, packetId = 1, delay = 500;
     let up = false;
+    // The hub's own presence (<base>/hub/status, retained, its Last Will "offline"):
+    // this page's link can be up while the hub is gone, and the state it shows then
+    // stands still. onLink(up, hub) hears both ("online", "offline", or null: not
+    // heard), so a page tells "this page lost the broker" from "the hub stopped".
+    const hubTopic = page && page.base ? `${page.base}/hub/status` : null;
+    let hub = null;
+    if (hubTopic) filters.add(hubTopic);
 
     function send(bytes) {
       if (ws && ws.readyState === 1) ws.send(bytes);
@@ -60,13 +68,19 @@
         up = true;
         delay = 500;
         filters.forEach(subscribeNow);
-        if (onLink) onLink(true);
+        if (onLink) onLink(true, hub);
       } else if (type === 3) {  // PUBLISH
         const qos = (first >> 1) & 3;
         const tlen = (body[0] << 8) | body[1];
         const topic = dec.decode(body.subarray(2, 2 + tlen));
         const payload = body.subarray(2 + tlen + (qos ? 2 : 0));
         if (!payload.length) return;  // a cleared retained topic
+        if (topic === hubTopic) {
+          let state = null;
+          try { state = JSON.parse(dec.decode(payload)).state; } catch (e) { /* ignored */ }
+          if (state !== hub) { hub = state; if (onLink) onLink(up, hub); }
+          return;
+        }
         try {
           onMessage(topic, JSON.parse(dec.decode(payload)));
         } catch (e) {
@@ -114,7 +128,7 @@
       ws.onmessage = (event) => feed(new Uint8Array(event.data));
       ws.onclose = () => {
         clearInterval(ping);
-        if (up && onLink) onLink(false);
+        if (up && onLink) onLink(false, hub);
         up = false;
         setTimeout(open, delay);
         delay = Math.min(delay * 2, 10000);
@@ -132,6 +146,23 @@
         filters.delete(filter);  // no UNSUBSCRIBE: messages for it are ignored by the page
       },
     };
+  }
+
+  // The line that says whether the page is live (#link): this page's own link to the
+  // broker, or the hub stopped behind a broker still there (audit4). `citizen`: the
+  // ticket page's words, for someone waiting for their number.
+  const LINK_TEXTS = {
+    up: "Đang cập nhật trực tiếp",
+    down: "Mất kết nối, đang thử lại…",
+    "hub-down": "Máy chủ trung tâm đang ngừng hoạt động: số liệu dưới đây không còn được " +
+                "cập nhật cho đến khi máy chủ chạy lại",
+    "hub-down-citizen": "Hệ thống gọi số đang tạm gián đoạn: số của bạn vẫn giữ nguyên chỗ " +
+                        "trong hàng",
+  };
+  function showLink(element, up, hub, citizen) {
+    const state = !up ? "down" : hub === "offline" ? "hub-down" : "up";
+    element.textContent = LINK_TEXTS[state === "hub-down" && citizen ? "hub-down-citizen" : state];
+    element.className = "link-state " + state;
   }
 
   // The page's live settings: <div id="live" data-url=... data-base="motcua/<centre>">
@@ -231,38 +262,37 @@
     setInterval(tickServing, Math.max(1000, 15000 / (Number(document.body.dataset.hubSpeed) || 1)));
   }
 
-  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
-  // hub; a line that moved (a check-in, a call) redraws them, once per burst.
-  let nextHourTimer = null;
-  function nextHourSoon() {
-    const box = document.getElementById("next-hour");
-    if (!box || !box.dataset.src || nextHourTimer) return;
-    nextHourTimer = setTimeout(() => {
-      nextHourTimer = null;
-      fetch(box.dataset.src, { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
-        .then((html) => { box.innerHTML = html; })
-        .catch(() => {});  // kept as it was; the next change tries again
-    }, 500);
+  // Fetch the URL in element `id`'s data-`key` `delay` ms after the first of a burst
+  // of changes, once for the burst, and give `use` the element and the reply (read
+  // `as` "text" or "json"). A failed fetch keeps what the page shows; the next change
+  // tries again.
+  function oncePerBurst(delay, id, key, as, use) {
+    let timer = null;
+    return function soon() {
+      const el = document.getElementById(id);
+      if (!el || !el.dataset[key] || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        fetch(el.dataset[key], { credentials: "same-origin" })
+          .then((r) => (r.ok ? r[as]() : Promise.reject(r.status)))
+          .then((reply) => use(el, reply))
+          .catch(() => {});
+      }, delay);
+    };
   }
+
+  // Issue 26: the next hour's bookings (a staff page's #next-hour) are drawn by the
+  // hub; a line that moved (a check-in, a call) redraws them.
+  const nextHourSoon = oncePerBurst(500, "next-hour", "src", "text",
+                                    (box, html) => { box.innerHTML = html; });
 
   // Who is signed in at each counter: the staff-only list the #counters table names
   // (data-officers), fetched once per burst of sign-ins; the rows keep their names
-  // when it fails, and the next sign-in tries again.
-  let officersTimer = null;
-  function officersSoon() {
-    const table = document.getElementById("counters");
-    if (!table || !table.dataset.officers || officersTimer) return;
-    officersTimer = setTimeout(() => {
-      officersTimer = null;
-      fetch(table.dataset.officers, { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-        .then((names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
-          setCells(row, { officer: names[row.dataset.counter] || "" });
-        }))
-        .catch(() => {});
-    }, 300);
-  }
+  // when it fails.
+  const officersSoon = oncePerBurst(300, "counters", "officers", "json",
+    (table, names) => table.querySelectorAll("tr[data-counter]").forEach((row) => {
+      setCells(row, { officer: names[row.dataset.counter] || "" });
+    }));
 
   // A line's estimate for a new ticket (motcua/wording.py's line_estimate): no
   // estimate with no counter open for the service (the table's data-none-open says
@@ -321,6 +351,7 @@
     return false;
   }
 
-  global.MotcuaLive = { connect, settings, el, clock, setCells, lineCells, updateFloor, showStat, number, estimate, DASH, hubNow,
+  global.MotcuaLive = { connect, showLink, settings, el, clock, setCells, lineCells, updateFloor,
+                        showStat, number, estimate, DASH, hubNow,
                         nextHourSoon };
 })(window);

@@ -60,7 +60,8 @@
     const rows = only ? [$("link")] :
       [document.querySelector(`#centres tr[data-center="${CSS.escape(center)}"]`)];
     rows.forEach((row) => {
-      if (!row || row.dataset.link === state) return;
+      // A revoked centre stays "Đã thu hồi": a thief's bridge flapping is not its link.
+      if (!row || row.dataset.link === state || row.dataset.link === "revoked") return;
       row.dataset.link = state;
       row.classList.remove("link-up", "link-down", "link-unknown");
       row.classList.add("link-" + state);

@@ -12,9 +12,8 @@
     if (rest === "queue_stats") {
       document.querySelectorAll("[data-stat]").forEach((b) => L.showStat(b, data[b.dataset.stat]));
     }
-  }, (up) => {
-    $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
-    $("link").className = "link-state " + (up ? "up" : "down");
+  }, (up, hub) => {
+    L.showLink($("link"), up, hub);
   });
   live.subscribe(`${cfg.base}/state/counter/+`);
   live.subscribe(`${cfg.base}/state/line/+`);

@@ -142,9 +142,8 @@
       line = data;
     }
     render();
-  }, (up) => {
-    $("link").textContent = up ? "Đang cập nhật trực tiếp" : "Mất kết nối, đang thử lại…";
-    $("link").className = "link-state " + (up ? "up" : "down");
+  }, (up, hub) => {
+    L.showLink($("link"), up, hub, true);
   });
   // Bookings fall due as time passes, with no new state: say it again every half minute.
   setInterval(render, 30000);

@@ -45,7 +45,7 @@ from ..calendar.working_time import VN
 from ..documents.formats import parse_day
 from ..errors import Refused
 from . import config as _config
-from . import store
+from . import devices, store
 from .auth import login_required, wait_text
 
 bp = Blueprint("appointments", __name__)
@@ -82,14 +82,29 @@ def _client_key() -> str:
     return f"ip:{request.remote_addr}"
 
 
+def _mine() -> dict[str, str]:
+    """The bookings this browser may open: its session's, and those its long-lived
+    cookie remembers (``devices.BOOKINGS``: a closed browser still has them)."""
+    return {**devices.read(devices.BOOKINGS), **(session.get(MINE) or {})}
+
+
 def _remember(code: str, phone: str) -> None:
-    mine = dict(session.get(MINE) or {})
+    mine = _mine()
+    mine.pop(code, None)
     mine[code] = phone
     session[MINE] = dict(list(mine.items())[-5:])
+    g.remember_bookings = session[MINE]
+
+
+@bp.after_request
+def _keep_bookings(response):
+    if getattr(g, "remember_bookings", None):
+        devices.write(response, devices.BOOKINGS, g.remember_bookings)
+    return response
 
 
 def _own(code: str) -> dict | None:
-    phone = (session.get(MINE) or {}).get(code)
+    phone = _mine().get(code)
     return bookings.find_own(store().db, code, phone) if phone else None
 
 
@@ -202,7 +217,7 @@ def mine():
     code = bookings.normalise_code(request.args.get("ma", "")) or ""
     booking = _own(code) if code else None
     if booking is None:
-        known = [b for b in (_own(c) for c in (session.get(MINE) or {})) if b]
+        known = [b for b in (_own(c) for c in _mine()) if b]
         if code or not known:
             return render_template("appointments/lookup.html", code=code, problem=""), 200
         booking = known[-1]
@@ -218,6 +233,10 @@ def lookup():
     code = bookings.normalise_code(request.form.get("code", "")) or ""
     phone = request.form.get("phone", "")[:30]
     address = f"hen:{request.remote_addr}"
+    if code and _own(code):
+        # This browser made the booking or opened it before: no guessing to hold back,
+        # and a stranger who saw the code cannot lock its owner out of it here.
+        return redirect(url_for("appointments.mine", ma=code))
     wait = throttle.wait_seconds(store(), f"hen:{code}", address, per_place=False)
     if wait:
         return render_template("appointments/lookup.html", code=code, problem=(
@@ -248,7 +267,7 @@ def move_page():
 @bp.post("/dat-lich/doi-gio")
 def move():
     code = bookings.normalise_code(request.form.get("code", "")) or ""
-    phone = (session.get(MINE) or {}).get(code)
+    phone = _mine().get(code)
     if not phone:
         return redirect(url_for("appointments.mine"))
     try:
@@ -265,7 +284,7 @@ def move():
 @bp.post("/dat-lich/huy")
 def cancel():
     code = bookings.normalise_code(request.form.get("code", "")) or ""
-    phone = (session.get(MINE) or {}).get(code)
+    phone = _mine().get(code)
     if not phone:
         return redirect(url_for("appointments.mine"))
     try:
@@ -275,6 +294,18 @@ def cancel():
     else:
         flash(f"Đã hủy lịch hẹn {code}.", "ok")
     return redirect(url_for("appointments.mine", ma=code))
+
+
+@bp.post("/dat-lich/quen")
+def forget():
+    """A shared PC: this browser forgets every booking it could open (the session's and
+    the long-lived cookie's). The bookings themselves are unchanged."""
+    session.pop(MINE, None)
+    response = redirect(url_for("appointments.mine"))
+    response.delete_cookie(devices.BOOKINGS[0], path="/")
+    flash("Đã xóa lịch hẹn khỏi máy này. Lịch hẹn vẫn giữ nguyên; mở lại bằng mã và số "
+          "điện thoại.", "ok")
+    return response
 
 
 # --- Staff and administrators ---------------------------------------------------------------

@@ -38,7 +38,7 @@ from flask import (
 from markupsafe import Markup
 
 from ..accounts import throttle, users
-from . import store
+from . import devices, store
 
 bp = Blueprint("auth", __name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -107,17 +107,21 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "")[:100]
         address = request.remote_addr
-        wait = throttle.wait_seconds(store(), username, address)
+        # A browser this name signed in from before is judged on its own record, not on
+        # its address's: the hall's Wi-Fi may leave through the same NAT as the desks.
+        trusted = devices.read(devices.DEVICE)
+        device = trusted.get(throttle.name_key(username))
+        wait = throttle.wait_seconds(store(), username, address, device=device)
         if wait:
             return _too_many(wait)
         user = users.authenticate(store(), username, request.form.get("password", ""))
         if user is None:
-            wait = throttle.failed(store(), username, address)
+            wait = throttle.failed(store(), username, address, device=device)
             if wait:
                 return _too_many(wait)
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
             return render_template("login.html"), 401
-        throttle.succeeded(store(), username, address)
+        throttle.succeeded(store(), username, address, device=device)
         session.clear()
         session["user_id"] = user["id"]
         # Checked at every request: the user's epoch (signing out anywhere, a new
@@ -126,7 +130,12 @@ def login():
         session["since"] = int(time.time())
         session.permanent = True
         csrf_token()
-        return redirect(_safe_next(request.args.get("next")))
+        response = redirect(_safe_next(request.args.get("next")))
+        name = throttle.name_key(username)
+        trusted.pop(name, None)        # newest last: the cookie keeps the newest names
+        trusted[name] = device or secrets.token_urlsafe(16)
+        devices.write(response, devices.DEVICE, trusted)
+        return response
     return render_template("login.html")
 
 

@@ -27,7 +27,7 @@ from motcua.public_terms import (
     source_phrase,
     unconfirmed,
 )
-from motcua.search import national_code
+from motcua.search import national_code, note_for
 
 from .. import catalog
 from ..appointments import bookings
@@ -77,7 +77,8 @@ def search():
     popular = [] if (q or any(filters.values())) else popular_procedures(
         db, clock.now().astimezone(VN).date())
     return render_template("catalog/search.html", q=q, filters=filters, results=results,
-                           popular=popular, withdrawn=_withdrawn_code(db, q), **_choices(db))
+                           popular=popular, withdrawn=_withdrawn_code(db, q),
+                           note=note_for(q) if q else None, **_choices(db))
 
 
 def _withdrawn_code(db, q: str) -> dict | None:

@@ -3,13 +3,17 @@ printable forms, and the public lookup by code (no sign-in)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import io
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -58,13 +62,18 @@ def lookup():
         return render_template("dossiers/lookup.html", code=code, found=None)
     # Codes are the agency, the day and a sequence number: anyone could walk a day's
     # codes and read every dossier's procedure, masked name and supplement note. Each
-    # look-up counts for its address (30 in 15 minutes free, then waits that grow).
-    wait = throttle.lookup_wait(store(), request.remote_addr)
-    if wait:
-        return render_template("dossiers/lookup.html", code=code, found=None, problem=(
-            f"Tra cứu quá nhiều lần. Xin thử lại sau {wait_text(wait)}.")), 429, \
-            {"Retry-After": str(wait)}
-    throttle.looked_up(store(), request.remote_addr)
+    # look-up counts for its address (30 in 15 minutes free, then waits that grow) ...
+    key = request.args.get("k", "")[:40]
+    if not (key and hmac.compare_digest(key, receipt_key(code))):
+        wait = throttle.lookup_wait(store(), request.remote_addr)
+        if wait:
+            return render_template("dossiers/lookup.html", code=code, found=None, problem=(
+                f"Tra cứu quá nhiều lần. Xin thử lại sau {wait_text(wait)}. Nếu bạn có giấy "
+                "tiếp nhận hồ sơ, hãy quét mã QR trên giấy: tra cứu bằng mã QR không phải "
+                "chờ.")), 429, {"Retry-After": str(wait)}
+        throttle.looked_up(store(), request.remote_addr)
+    # ... except with the key the receipt's QR carries: the citizen holding the paper
+    # is not walking codes, and a stranger on the same Wi-Fi cannot lock her out.
     found = queries.lookup(store().db, code)
     return render_template("dossiers/lookup.html", code=code, found=found)
 
@@ -239,9 +248,19 @@ def work_lists():
 # -- printable forms ------------------------------------------------------------------
 
 
+def receipt_key(code: str) -> str:
+    """The key a dossier's receipt carries in its QR code (72 bits of an HMAC of the
+    code under the hub's secret key): a look-up with it is not counted against the
+    address, so walking codes stays held back and the receipt's holder never is."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    digest = hmac.new(secret, b"dossier-receipt:" + code.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
+
+
 def public_lookup_url(code: str) -> str:
     base = config().dossiers.public_url.rstrip("/") or request.host_url.rstrip("/")
-    return f"{base}{url_for('dossiers.lookup', code=code)}"
+    return f"{base}{url_for('dossiers.lookup', code=code, k=receipt_key(code))}"
 
 
 @bp.get("/dossiers/<int:dossier_id>/receipt.pdf")

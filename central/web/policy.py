@@ -124,6 +124,7 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "appointments.move_page": PUBLIC,
     "appointments.move": PUBLIC,
     "appointments.cancel": PUBLIC,
+    "appointments.forget": PUBLIC,
     "appointments.affected": STAFF,
     # Issue 26: the next hour's bookings (masked names) on the console and /live.
     "queue.next_hour_bookings": STAFF,

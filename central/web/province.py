@@ -106,20 +106,29 @@ def index():
             silent_centres=reports.silent([r for r in rows if "/" in r["center"]]), national=True,
             report=reports.provinces_report(report), first=first, last=last,
             official=official)
-    centres = reports.centres(db, prefix=prefix)
+    revoked = frozenset(current_app.config["MOTCUA"].revoked_centres)
+    centres = reports.centres(db, prefix=prefix, revoked=revoked)
     own = current_app.config["MOTCUA"].centre_names
     for c in centres:
-        c["name"] = own.get(c["center"], c["name"])
+        c["name"] = _own_name(c["center"], c["name"])
     # The province's own centres that never sent anything: listed as such, not left out.
     heard = {c["center"] for c in centres}
-    centres += [{"center": cid, "name": name, "link": "unknown", "link_name":
-                 reports.LINK_NAMES["unknown"], "link_since": None, "never": True,
+    centres += [{"center": cid, "name": name, "link": link, "link_name":
+                 reports.LINK_NAMES[link], "link_since": None, "never": True,
                  "nodes_online": 0, "nodes": 0, "calls_today": None, "booking": {},
                  "refused": None, "figures_day": None, "last_message_at": None,
-                 "silent": "never", "silent_why": reports.SILENT_REASONS["never"]}
-                for cid, name in sorted(own.items()) if cid not in heard and not prefix]
+                 "silent": why, "silent_why": reports.SILENT_REASONS[why]}
+                for cid, name in sorted(own.items()) if cid not in heard and not prefix
+                for link, why in [("revoked", "revoked") if cid in revoked
+                                  else ("unknown", "never")]]
+    # With an inventory, the province counts the centres it expects: a centre it once
+    # heard that is not in it (merged, closed, a test, renamed) is listed apart, out of
+    # the counts and totals, whatever retained copies the broker still hands over.
+    outside = [c for c in centres if own and not prefix and c["center"] not in own]
+    centres = [c for c in centres if c not in outside]
     return _live_page(render_template(
-        "province/index.html", centres=centres, booking_total=reports.booking_totals(centres),
+        "province/index.html", centres=centres, outside=outside,
+        booking_total=reports.booking_totals(centres),
         silent_centres=reports.silent(centres),
         report=reports.period_report(db, start, end, prefix=prefix), first=first, last=last,
         official=official, scope=scope, province=prefix, national=_national(),
@@ -130,7 +139,16 @@ def _names(db, prefix: str | None = None) -> dict[str, str]:
     """Each centre's name: the province's own (hub.toml's [centre_names], from its
     inventory), else the one the centre's hub sent, else its id. A centre's hub can
     call itself anything; the province's inventory is the province's word."""
-    return {**reports.centre_names(db, prefix), **current_app.config["MOTCUA"].centre_names}
+    return {c: _own_name(c, name) for c, name in
+            {**current_app.config["MOTCUA"].centre_names, **reports.centre_names(db, prefix)}
+            .items()}
+
+
+def _own_name(center: str, sent: str) -> str:
+    """A centre's name on the province's pages: the inventory's, unless it gave none
+    (provision then writes the centre's id), else the one its hub sent."""
+    own = current_app.config["MOTCUA"].centre_names.get(center)
+    return own if own and own != center else sent
 
 
 def _national() -> bool:
@@ -174,9 +192,11 @@ def floor(center: str):
     known = reports.centre(db, center)
     if known is None:
         abort(404)
+    if known["center"] in current_app.config["MOTCUA"].revoked_centres:
+        known["link"] = "revoked"
     return _live_page(render_template(
         "province/floor.html", center=known["center"],
-        name=current_app.config["MOTCUA"].centre_names.get(known["center"], known["name"]),
+        name=_own_name(known["center"], known["name"]),
         link_state=known["link"], link=reports.LINK_NAMES[known["link"]],
         link_since=known["link_since"], floor=reports.floor(db, center), role_names=ROLE_NAMES,
         **_live(known["center"])))

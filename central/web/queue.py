@@ -35,7 +35,7 @@ from motcua.bus.topics import ticket_key
 
 from ..appointments import checkin
 from ..errors import Refused
-from ..queue import api, commands, estimate, setup, state, tickets
+from ..queue import api, estimate, setup, state, tickets
 from ..queue.commands import ACTIONS
 from . import gateway, store, whole_number
 from .auth import login_required
@@ -226,14 +226,11 @@ def command():
             counter = setup.counter_by_number(db, number) if number else None
             if counter is None or counter["officer_id"] != g.user["id"]:
                 raise Refused("not_signed_in", "Bạn chưa nhận quầy nào; xin chọn quầy.")
-            ignored = commands.slip(db, counter) if action == "next" else None
-            if ignored is not None:  # a double click: the citizen just called stays called
-                return jsonify(ok=True, result=ignored)
             result, out = api.counter_command(
                 db, _topics(), counter, action, officer_id=g.user["id"],
                 number=data.get("number") or None, reason=data.get("reason") or None,
                 target_service=data.get("target_service") or None,
-                target_counter=target_counter, minutes=minutes)
+                target_counter=target_counter, minutes=minutes, pressed=True)
     except Refused as refusal:
         return jsonify(ok=False, error={"code": refusal.code, "message": refusal.message}), 409
     publish(out)

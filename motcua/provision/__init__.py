@@ -170,7 +170,12 @@ def _centre_acl(inv) -> str:
 
 # What the live pages' relay fetches from the centre's broker, and lets them read.
 PUBLIC_TOPICS = {
-    "centre": (["state/# in 0 motcua/{center}/ motcua/{center}/"], ["motcua/{center}/state/#"]),
+    # The hub's presence too: a page whose own link is up must tell the hub stopped
+    # (its Last Will) from a quiet floor (audit4). It says online/offline, its
+    # version and the centre's name, no person.
+    "centre": (["state/# in 0 motcua/{center}/ motcua/{center}/",
+                "hub/status in 0 motcua/{center}/ motcua/{center}/"],
+               ["motcua/{center}/state/#", "motcua/{center}/hub/status"]),
     "province": (["province/+/state/# in 0", "province/+/bridge/state in 0"],
                  ["province/+/state/#", "province/+/bridge/state"]),
     "national": (["vn/+/+/state/# in 0", "vn/+/+/bridge/state in 0", "vn/+/bridge/state in 0"],
@@ -340,6 +345,11 @@ def _hub_config(inv: Inventory) -> str:
                 '# province_store = "postgresql://motcua@localhost/motcua"\n')
     elif inv.centres:
         role = 'role = "province"\n'
+        if any(c.revoked for c in inv.centres):
+            # Revoked on purpose: the pages say so, not "Mất kết nối" (a link that dropped).
+            role += ("# Centres whose bridge password the province revoked (inventory "
+                     "`revoked`).\nrevoked_centres = ["
+                     + ", ".join(_toml_str(c.id) for c in inv.centres if c.revoked) + "]\n")
     elif inv.province:
         role = "uplink = true\n"
     # The live pages read the public relay broker (public.conf, port 9001)
@@ -380,10 +390,13 @@ def _hub_config(inv: Inventory) -> str:
            if inv.provinces else "")
         # The province's own names for its centres: its pages show these, not the
         # name a centre's hub sends (which a stolen centre could set to another's).
-        + ("\n[centre_names]\n# The centres' names on the province's pages.\n"
-           + "".join(f"{_toml_str(c.id)} = {_toml_str(c.name)}\n"
-                     for c in inv.centres if c.name.strip())
-           if any(c.name.strip() for c in inv.centres) and not inv.provinces else "")
+        # Every centre of the inventory is listed (the pages count these, audit4); one
+        # given no name has its id, which the pages read as "the name its hub sends".
+        + ("\n[centre_names]\n# The province's centres and their names on its pages "
+           "(a centre's id: the name its hub sends).\n"
+           + "".join(f"{_toml_str(c.id)} = {_toml_str(c.name.strip() or c.id)}\n"
+                     for c in inv.centres)
+           if inv.centres and not inv.provinces else "")
     )
 
 

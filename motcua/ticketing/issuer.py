@@ -168,6 +168,15 @@ class TicketIssuer:
         return (self.node.bus.connected and self.node.hub_online
                 and time.monotonic() >= self._hub_silent_until)
 
+    @property
+    def hub_down(self) -> bool:
+        """The broker is reached but the hub is not there (its Last Will) or left a
+        request unanswered: no counter can call anyone, so the line stands still
+        for as long as that lasts. Not so when this node's own link is down: the
+        counters may well be calling at their pace (``offline_wait``)."""
+        return self.node.bus.connected and (
+            not self.node.hub_online or time.monotonic() < self._hub_silent_until)
+
     def _note_link(self) -> None:
         """Remember when the link went down (see ``_link_lost_at``)."""
         up = self.link_up
@@ -530,14 +539,17 @@ class TicketIssuer:
         # heard, as the hub's rule gives when counters changed unannounced, wider
         # the older that state; none past half an hour or of unknown age (.wait).
         now = dt.datetime.now(dt.UTC)
-        wait = offline_wait(line, ahead, now, self.lines_age_min(now))
+        # The hub itself away: nobody is called till it is back, and nobody knows
+        # when: no estimate (a range of the line moving on would mislead), said so.
+        hub_down = self.hub_down
+        wait = None if hub_down else offline_wait(line, ahead, now, self.lines_age_min(now))
         return Ticket(
             center_name=self.center_name, service_name=row["service_name"],
             number=row["display"], people_ahead=ahead,
             wait_minutes=wait[0] if wait else None, wait_range=wait[1] if wait else None,
             issued_at=dt.datetime.fromisoformat(row["issued_at"]),
             url=f"{self.config.public_url.rstrip('/')}/t/{row['token']}", offline=True,
-            priority=self.config.priority_name if job.priority else None)
+            priority=self.config.priority_name if job.priority else None, hub_down=hub_down)
 
     # Between presses ---------------------------------------------------------
     def _housekeeping(self, force: bool = False) -> None:

@@ -58,6 +58,14 @@ class Ticket:
     wait_range: tuple[int, int] | None = None
     # A booked ticket (issue 26): its slot's start, local "HH:MM".
     booked_slot: str | None = None
+    # Printed offline while the broker says the hub itself is away (its Last Will, or
+    # a request it left unanswered): no counter can call anyone until it is back.
+    hub_down: bool = False
+
+
+# What a ticket printed while the hub is away says instead of a wait (audit4): the
+# line does not move until the hub is back, and nobody knows when that will be.
+HUB_DOWN_WAIT = "Hệ thống gọi số đang gián đoạn: chưa ước tính được thời gian chờ"
 
 
 def booked_text(slot: str) -> str:
@@ -143,6 +151,8 @@ def footer_lines(ticket: Ticket) -> list[Line]:
     lines.append(Line(ahead_text(ticket.people_ahead), 24))
     if (wait := expected_wait(ticket)) is not None:
         lines.append(Line(wait, 22))
+    elif ticket.hub_down:
+        lines.append(Line(HUB_DOWN_WAIT, 20))
     if ticket.offline:
         lines.append(Line("Phát khi mất kết nối – số vẫn hợp lệ", 20, bold=True))
     lines.append(Line("Quét mã để theo dõi lượt của bạn", 20))

@@ -91,6 +91,35 @@ def test_settings_and_file_import_validate(client, store):
     assert "Đã nạp 12 dịch vụ, 20 quầy" in reply.get_data(as_text=True)
 
 
+def test_a_saved_setting_reaches_another_thread_at_once(client, sample_centre, monkeypatch):
+    # The gateway's thread reads settings on its own connection. If it reads them
+    # while the admin's change is written but not yet committed, it must not keep
+    # the old values afterwards (they are cached for a few seconds).
+    from concurrent.futures import ThreadPoolExecutor
+
+    gateway_thread = ThreadPoolExecutor(max_workers=1)  # one thread, one connection
+
+    def read_elsewhere():
+        return gateway_thread.submit(
+            lambda: setup.settings(sample_centre.db)["board_calls"]).result()
+
+    before = read_elsewhere()
+    real_save = setup.save_settings
+
+    def save_then_read_meanwhile(db, values, actor=None):
+        real_save(db, values, actor)
+        read_elsewhere()  # before the commit: sees (and caches) the old value
+
+    monkeypatch.setattr(setup, "save_settings", save_then_read_meanwhile)
+    token = login(client, "quantri", "admin", sample_centre)
+    changed = str(int(before) + 1)
+    reply = client.post("/admin/queue/settings",
+                        data={"csrf_token": token, "board_calls": changed})
+    assert reply.status_code == 302
+    assert read_elsewhere() == changed
+    gateway_thread.shutdown()
+
+
 def test_the_console_refuses_commands_before_a_counter_is_taken(client, sample_centre):
     token = login(client, "lan.nt", "officer", sample_centre)
     reply = client.post("/console/command", json={"action": "next"},

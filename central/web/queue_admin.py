@@ -47,9 +47,13 @@ def _apply(change, done_message):
         with store().write() as db:
             change(db)
     except Refused as refusal:
-        setup.forget_settings()  # a change rolled back must not linger in the cache
         flash(refusal.message, "error")
         return _page(422)
+    finally:
+        # After the commit (or the rollback), not inside the transaction: another
+        # thread reading settings between a clear inside it and the commit would
+        # cache the old values for CACHE_SECONDS.
+        setup.forget_settings()
     _republish()
     flash(done_message, "ok")
     return redirect(url_for("queue_admin.setup_page"))

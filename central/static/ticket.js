@@ -117,7 +117,10 @@
         el.hidden = el.dataset.when !== ticket.status;
       });
     }
-    const waiting = ticket ? ticket.status === "waiting" : true;
+    // Until the ticket's own state arrives, its status is the page's: a ticket of a closed
+    // day has no retained state any more, and its page read "Bạn là người tiếp theo" with
+    // a wait under "Đã xong" (seen in the demo the day after).
+    const waiting = (ticket ? ticket.status : d.status || "waiting") === "waiting";
     if (waiting && line) {
       const priority = ticket ? ticket.priority : d.priority === "true";
       let ahead = 0;

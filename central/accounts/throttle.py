@@ -32,8 +32,9 @@ address itself, for every officer. So a browser that signed in as a name before
 carries a *device cookie* for it (signed by the hub, OWASP's "device cookies"):
 its attempts at that name count only on its own key,
 
-- ``device:<nonce>``: 5 free, then the locks. None of the four keys above
-  applies to it, and its failures do not count on them.
+- ``device:<name>/<nonce>``: 5 free, then the locks. None of the four keys
+  above applies to it, and its failures do not count on them. (The name is in
+  the key so that an administrator's unlock of a name finds its browsers.)
 
 A stranger cannot lock Lan's own browsers out (he has no cookie of hers); a
 thief of one cookie gets that cookie's 5 guesses and its locks, nothing more.
@@ -76,7 +77,7 @@ def _keys(username: str, address: str | None, per_place: bool = True,
           device: str | None = None) -> list[str]:
     if device:
         # A browser the hub trusted for this name: its own count, nothing shared.
-        return [f"device:{device[:64]}"]
+        return [_device_key(username, device)]
     name = _name(username)
     if not per_place:
         # A booking code's look-ups: one key per code at every address, 30 free. No
@@ -87,6 +88,10 @@ def _keys(username: str, address: str | None, per_place: bool = True,
     if address:
         keys.append(f"addr:{address}")
     return keys
+
+
+def _device_key(username: str, device: str) -> str:
+    return f"device:{_name(username)}/{device[:64]}"
 
 
 def _known(db, username: str, address: str | None, now: dt.datetime) -> bool:
@@ -192,10 +197,67 @@ def succeeded(store: Store, username: str, address: str | None = None, now=None,
     with store.write() as db:
         db.execute("delete from sign_in_failures where key = ?", [f"place:{name}@{address or ''}"])
         if device:
-            db.execute("delete from sign_in_failures where key = ?", [f"device:{device[:64]}"])
+            db.execute("delete from sign_in_failures where key = ?",
+                       [_device_key(username, device)])
         if address:
             db.execute(
                 "insert into sign_in_failures (key, failures, last_failure_at, locked_until) "
                 "values (?, 0, ?, null) on conflict(key) do update set "
                 "last_failure_at = excluded.last_failure_at",
                 [f"known:{name}@{address}", clock.iso(now)])
+
+
+LOCKED_KINDS = ("place", "user", "addr", "device")
+
+
+def locks(store: Store, now=None) -> list[dict]:
+    """The sign-in locks in force now, longest first: ``kind`` (place, user, addr,
+    device), ``name`` (None for an address's lock), ``address`` (None for a name
+    over every address and for a browser), ``until`` (ISO), ``seconds`` left,
+    ``failures``."""
+    now = now or clock.now()
+    found = []
+    for key, failures, until in store.db.execute(
+            "select key, failures, locked_until from sign_in_failures "
+            "where locked_until is not null"):
+        kind, _, rest = key.partition(":")
+        left = (clock.from_iso(until) - now).total_seconds()
+        if kind not in LOCKED_KINDS or left <= 0:
+            continue
+        name = address = None
+        if kind == "place":
+            name, _, address = rest.rpartition("@")
+        elif kind == "addr":
+            address = rest
+        else:                                   # user:<name>, device:<name>/<nonce>
+            name = rest.split("/", 1)[0] if kind == "device" else rest
+        found.append({"kind": kind, "name": name, "address": address or None,
+                      "until": until, "seconds": math.ceil(left), "failures": failures})
+    return sorted(found, key=lambda lock: (-lock["seconds"], lock["name"] or "",
+                                           lock["address"] or ""))
+
+
+def unlock_name(store: Store, username: str, actor: str) -> int:
+    """An administrator lifts every lock and count on this name: at every address,
+    over all addresses, in every browser that carries a cookie for it. The next
+    failures count from zero (and lock again past the free ones); a known place
+    stays known. Recorded in the audit log with ``actor``. Returns the keys lifted."""
+    name = _name(username)
+    with store.write() as db:
+        lifted = db.execute(
+            "delete from sign_in_failures where key = ? "
+            "or substr(key, 1, length(?)) = ? or substr(key, 1, length(?)) = ?",
+            [f"user:{name}", f"place:{name}@", f"place:{name}@",
+             f"device:{name}/", f"device:{name}/"]).rowcount
+        audit.record(db, actor, "signin.unlocked", name, {"keys": lifted})
+    return lifted
+
+
+def unlock_address(store: Store, address: str, actor: str) -> int:
+    """An administrator lifts the lock on an address as a whole (``addr:``: every
+    name tried from it); the names' own locks there stay. Audited with ``actor``."""
+    with store.write() as db:
+        lifted = db.execute("delete from sign_in_failures where key = ?",
+                            [f"addr:{address}"]).rowcount
+        audit.record(db, actor, "signin.address_unlocked", address, {"keys": lifted})
+    return lifted

@@ -262,13 +262,19 @@ class Gateway:
     def connected(self) -> bool:
         return self.bus.connected
 
-    def publish_state(self, topic: str, payload, retain: bool = True) -> None:
+    def publish_state(self, topic: str, payload, retain: bool = True,
+                      nudged: set | None = None) -> None:
         """Publish shared state (retained); used after a change committed.
 
         ``payload`` may be a function building it, called now (state built from
         the store after the commit). A retained payload equal to the one last
         published on its topic is not sent again: the broker holds it already,
-        and every screen subscribed would only decode it for nothing."""
+        and every screen subscribed would only decode it for nothing.
+
+        ``nudged``: within a publication of many (``_publish_one``), the kinds of
+        topic (all but the last level) that nudged the tickers already: they are
+        asked once per kind, not per message (a ticket's page, an announcement:
+        ~4 messages a call; the tickers' ``nudged_by`` read a topic's kind alone)."""
         if callable(payload):
             payload = payload()
         with self._published_lock:
@@ -283,6 +289,11 @@ class Gateway:
             self.bus.publish(topic, payload, qos=STATE_QOS if retain else 1, retain=retain)
             if remember:
                 self._published[topic] = payload
+        if nudged is not None:
+            kind = topic.rpartition("/")[0]
+            if kind in nudged:
+                return
+            nudged.add(kind)
         self.nudge_statistics(topic)
 
     def nudge_statistics(self, topic: str | None = None) -> None:
@@ -501,9 +512,10 @@ class Gateway:
         """Publish all that is pending now (the worker thread; at stop)."""
         pending = [*self._flushing, *self._pending]
         self._flushing, self._pending = collections.deque(), []
+        nudged: set = set()
         with self.bus.transport.corked():
             for item in self._latest(pending):
-                self._publish_one(item)
+                self._publish_one(item, nudged)
         self._last_published = time.monotonic()
 
     def _start_flush(self) -> None:
@@ -519,10 +531,11 @@ class Gateway:
         PUBACK: paho reads it before the next step, which tells them apart).
         ``overdue``: all that is left, whatever waits."""
         more_waiting = self.bus.transport.more_waiting
+        nudged: set = set()
         with self.bus.transport.corked():
             while self._flushing:
                 item = self._flushing.popleft()
-                self._publish_one(item)
+                self._publish_one(item, nudged)
                 if callable(item[1]) and not overdue and more_waiting():
                     break
         if not self._flushing:
@@ -651,9 +664,10 @@ class Gateway:
     def _publish_outbox(self, outbox: list) -> None:
         """Publish what committed batches touched: each retained topic once, built
         now from the store (only the newest matters); announcements all, in order."""
+        nudged: set = set()
         with self.bus.transport.corked():
             for item in self._latest(outbox):
-                self._publish_one(item)
+                self._publish_one(item, nudged)
 
     @staticmethod
     def _latest(outbox: list) -> list:
@@ -666,9 +680,9 @@ class Gateway:
             latest[key] = (topic, payload, retain)
         return list(latest.values())
 
-    def _publish_one(self, item: tuple) -> None:
+    def _publish_one(self, item: tuple, nudged: set | None = None) -> None:
         topic, payload, retain = item
         try:
-            self.publish_state(topic, payload, retain)
+            self.publish_state(topic, payload, retain, nudged)
         except Exception:  # one state that fails to build must not hold the others
             log.exception("could not publish %s", topic)

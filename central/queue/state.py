@@ -28,11 +28,9 @@ from motcua.bus.messages import (
     STATE_LINE,
     STATE_QUEUE_STATS,
     STATE_TICKET,
-    new_id,
 )
 from motcua.bus.messages.base import SCHEMA_VERSION, MessageType
 
-from ..store import sql
 from . import estimate, setup, tickets
 from .commands import _VIEW, Changes, view_result
 
@@ -145,10 +143,23 @@ def officer_names(db) -> dict[int, str]:
                            "on u.id = c.officer_id"))
 
 
+# A line's service: the columns the line and its estimate read (not `*` made a
+# dict), and its departments' names in order (a JSON array): one statement, was two.
+_LINE_SERVICE = (
+    "select s.id, s.name, s.target_wait_min, s.default_service_min, "
+    "(select json_group_array(name) from (select d.name from service_departments sd "
+    "join departments d on d.id = sd.department_id where sd.service_id = s.id "
+    "order by d.name)) from services s where s.code = ?")
+
+
 def line(db, code: str, day: str | None = None) -> dict:
     """A service's waiting line, first-come order (priority tickets marked)."""
     day = day or _day(db)
-    service = sql.rows(db, "select * from services where code = ?", [code])[0]
+    row = db.execute(_LINE_SERVICE, [code]).fetchone()
+    if row is None:
+        raise IndexError(f"no service {code!r}")
+    service = {"id": row[0], "name": row[1], "target_wait_min": row[2],
+               "default_service_min": row[3]}
     rows = db.execute(
         "select display, priority_class_id from tickets where service_id = ? "
         "and status = 'waiting' and day = ? order by issued_at, id limit ?",
@@ -171,10 +182,7 @@ def line(db, code: str, day: str | None = None) -> dict:
         minutes_per_person=round(facts.minutes_per_person, 2),
         estimate_min=wait.minutes, estimate_range=wait.range, steady=facts.steady,
         changes=estimate.announced_changes(facts, now), bookings=bookings,
-        target_wait_min=service["target_wait_min"],
-        departments=[r[0] for r in db.execute(
-            "select d.name from service_departments sd join departments d on d.id = "
-            "sd.department_id where sd.service_id = ? order by d.name", [service["id"]])])
+        target_wait_min=service["target_wait_min"], departments=json.loads(row[4]))
 
 
 def stats(db, day: str | None = None) -> dict:
@@ -252,6 +260,16 @@ _ANNOUNCED = ("select t.display, t.number, s.code, s.name, c.number, c.name, c.h
               "where t.id = ? and c.id = ?")
 
 
+def _new_id() -> str:
+    """What :func:`motcua.bus.messages.new_id` writes (``uuid.uuid4().hex``: 16 random
+    bytes, the version and variant bits set), without making a ``uuid.UUID`` (its
+    checks and conversions: ~5× the time; one announcement a call, issue 25)."""
+    b = bytearray(os.urandom(16))
+    b[6] = b[6] & 0x0F | 0x40
+    b[8] = b[8] & 0x3F | 0x80
+    return b.hex()
+
+
 def announcement(db, ticket_id: int, counter_id: int, kind: str, known: tuple = ()) -> dict:
     """A call to announce. ``known``: the row :data:`_ANNOUNCED` would read, when the
     command knows all of it (a `next` calling a ticket of the counter's own
@@ -259,7 +277,7 @@ def announcement(db, ticket_id: int, counter_id: int, kind: str, known: tuple = 
     row = known[0] if known else db.execute(_ANNOUNCED, [ticket_id, counter_id]).fetchone()
     # Built from the hub's own store: checked against its schema where the tests
     # run (:data:`CHECK`), as the retained state is; ``ANNOUNCE.make``'s dict.
-    return _make(ANNOUNCE, id=new_id(), kind=kind, display=row[0], number=row[1],
+    return _make(ANNOUNCE, id=_new_id(), kind=kind, display=row[0], number=row[1],
                  service=row[2], service_name=row[3], counter=row[4], counter_name=row[5],
                  hall=row[6], ts=row[7] or clock.iso())
 

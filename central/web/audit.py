@@ -14,6 +14,8 @@ ACTION_NAMES = {
     "user.password": "Đặt mật khẩu",
     "user.sessions_ended": "Đăng xuất (mọi phiên)",
     "signin.locked": "Tạm khóa đăng nhập sau nhiều lần sai",
+    "signin.unlocked": "Mở khóa đăng nhập cho một tên",
+    "signin.address_unlocked": "Mở khóa đăng nhập từ một địa chỉ",
     "lookup.locked": "Tạm khóa tra cứu hồ sơ từ một địa chỉ tra cứu quá nhiều",
 }
 
@@ -23,6 +25,7 @@ DETAIL_NAMES = {
     "active": "hoạt động",
     "failures": "số lần sai",
     "seconds": "khóa (giây)",
+    "keys": "số khóa được mở",
 }
 
 bp = Blueprint("audit", __name__)

@@ -39,6 +39,8 @@ ROUTE_POLICY: dict[str, str | frozenset[str]] = {
     "admin_users.edit": ADMIN,
     "admin_users.update": ADMIN,
     "admin_users.password": ADMIN,
+    "admin_users.unlock": ADMIN,
+    "admin_users.unlock_address": ADMIN,
     "audit.page": SUPERVISION,
     # The procedure catalog: public search and pages; import and edit for admins.
     "catalog.search": PUBLIC,

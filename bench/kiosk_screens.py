@@ -66,7 +66,7 @@ def frames(n: int) -> list[str]:
     size = (1080, 1920)
     ui = KioskUI(size, replica(), center_name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
     surface = pygame.Surface(size)
-    ticket = Ticket(center_name="", service_name="Hộ tịch – Chứng thực – Lý lịch tư pháp",
+    ticket = Ticket(center_name="", service_name="Hộ tịch – Chứng thực",
                     number="A012", people_ahead=4, wait_minutes=18,
                     issued_at=dt.datetime.now(dt.UTC), url="http://hub.local/t/0123456789abcdef")
     screens = {"home": lambda: ui.go_home(),

@@ -111,7 +111,7 @@ def ticket() -> None:
     from motcua.ticketing.ticket import Paper, Ticket, preview
 
     image = preview(Ticket(center_name=CENTRE,
-                           service_name="Hộ tịch – Chứng thực – Lý lịch tư pháp",
+                           service_name="Hộ tịch – Chứng thực",
                            number="A023", people_ahead=4, wait_minutes=18, issued_at=NOW,
                            url="http://192.0.2.10:8080/t/Xy12abCD"), Paper.MM80)
     small(image, scale=1, colours=8).save(OUT / "ticket.png", optimize=True)

@@ -58,6 +58,22 @@ def overdue_in_progress(n: int | None) -> str:
 NO_COUNTER_OPEN = "Chưa có quầy nào mở"
 
 
+# What a ticket (its page, its paper) says instead of a wait when no counter serving its
+# service is open (smallfix): before opening, over lunch, after hours. The hub's figure
+# then is what one counter opened now would give; said as a wait it misled a citizen.
+NO_COUNTER_FOR_SERVICE = "Chưa có quầy nào mở cho dịch vụ này"
+
+
+def no_counter_for_service(opens_at: str | None = None) -> str:
+    """A ticket's wait with no counter open for its service, with when one opens (local
+    "HH:MM") when the counters' working hours or a pause say so.
+
+    >>> no_counter_for_service("13:30")
+    'Chưa có quầy nào mở cho dịch vụ này (quầy mở lúc 13:30)'
+    """
+    return NO_COUNTER_FOR_SERVICE + (f" (quầy mở lúc {opens_at})" if opens_at else "")
+
+
 def line_estimate(line: dict) -> str:
     """A waiting line's estimate for a new ticket, in minutes, as the staff's pages show
     it (the retained ``state/line`` message): "Chưa có quầy nào mở" with no counter

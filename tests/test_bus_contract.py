@@ -68,3 +68,33 @@ def test_catalogue_keys_are_unique_and_requests_documented():
     assert len(keys) == len(set(keys))
     requests = {m.name for m in CATALOGUE if m.kind == "request"}
     assert requests == set(messages.REQUEST_RESULTS)
+
+
+SAMPLES = [0, 1, -1, 2**63 - 1, 2**63, -2**63, -2**63 - 1, 1.5, float("nan"), True, False,
+           "", "a", "x" * 33, "x" * 2000, "bad id!", "A-1.b:c_d", "Quầy 1",
+           "2026-12-07T10:00:00+00:00", "2026-12-07T10:00:00.123+07:00", "2026-12-07T10:00:00",
+           "yesterday", {}, {"a": 1}, [], [1], b"x"]
+
+
+def test_the_quick_check_passes_only_what_the_field_check_passes():
+    """MessageType.validate first tries one quick test per field (the hub checks
+    every message it reads); whatever that test passes, the field's own check
+    must pass too, for every field of every message, each of its choices, and
+    values of every JSON type and none (a value it refuses is checked again by
+    the field's check, which says what is wrong)."""
+    from motcua.bus.messages.base import _quick_test
+
+    fields = {f for m in CATALOGUE for f in m.fields}
+    for f in fields:
+        test = _quick_test(f)
+        for value in [*SAMPLES, *f.choices, "x" * f.max_length, "x" * (f.max_length + 1)]:
+            if test(value):
+                assert f.check(value) is None, (f, value)
+    # A ticket request passes it; the same with one field wrong is refused as before.
+    ticket = messages.TICKET.make(service="ho-tich")
+    assert all(test(ticket[name]) for name, _, test in messages.TICKET._quick if name in ticket)
+    for bad in [{**ticket, "id": "bad id!"}, {**ticket, "ts": "2026-12-07T10:00:00"},
+                {**ticket, "v": True}, {k: v for k, v in ticket.items() if k != "service"},
+                {**ticket, "priority": 3}]:
+        with pytest.raises(InvalidMessage):
+            messages.TICKET.validate(bad)

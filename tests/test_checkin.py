@@ -303,11 +303,14 @@ def test_a_walk_ins_ticket_page_says_the_same_wait_with_the_bookings_due(centre,
         ticket = api.issue_ticket(db, TOPICS, "ho-tich", now=at(8, 55))[0]
     # 7 min (median of one 10-min service), to 09:02; then three of the four bookings
     # (K = 3) go first: 37 min, a range as no counter is open (15–75), not the
-    # "dưới 25 phút" of the walk-in alone.
+    # "dưới 25 phút" of the walk-in alone (what one counter opened now would give).
     assert ticket["estimate_min"] == 37 and ticket["estimate_range"] == [15, 75]
+    # No counter is open: the page (and the paper) say so, not that range (smallfix).
+    assert ticket["no_counter_open"] is True
     monkeypatch.setattr(clock, "now", lambda: at(8, 55).astimezone(dt.UTC))
     page = create_app(config, store=centre).test_client().get(ticket["live_path"])
-    assert "Thời gian chờ ước tính: khoảng 15–75 phút" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Chưa có quầy nào mở cho dịch vụ này" in html and "15–75" not in html
 
 
 def test_booked_in_a_row_is_a_setting_and_bad_values_are_refused(centre):

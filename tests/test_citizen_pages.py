@@ -93,3 +93,61 @@ def test_old_addresses_keep_working(client, store):
     # The public ones in Vietnamese, the staff ones in English: what the rule says.
     assert client.get("/tra-cuu").status_code == 200
     assert client.get("/admin/catalog").status_code == 302  # sign in first
+
+
+# English words a page could leak to a citizen: a template's or a view's forgotten
+# default, a status code's own name, an error page of the framework, a script's
+# artefact. ASCII words that are also Vietnamese (can, ban, tin, con, sang, may …)
+# are not in it.
+ENGLISH_WORDS = """
+the and not found error page search submit back next loading ticket tickets service
+services counter counters queue booking bookings cancel cancelled yes none null undefined
+nan true false unknown request requests forbidden method allowed internal server bad
+many please try again login logout sign name phone email code date time today minute
+minutes hour hours day days department procedure procedures dossier dossiers feedback
+rating help home menu close send save delete edit update new more less show hide print
+download view list all any other total average wait waiting estimate priority elderly
+disabled pregnant merit main hall offline online connected connecting failed success
+invalid required optional missing expired serving called done open closed status state
+your you with from for this that see here click link start end level fee fees free
+step steps result results
+"""
+ENGLISH = set(ENGLISH_WORDS.split())
+WORD = re.compile(r"(?<![\w/.@:%#=&?-])([A-Za-z]{3,})(?![\w/.@:%#=&?-])")
+
+
+def citizen_text(html: str) -> str:
+    """What a citizen reads on the page: its text, the fields' examples, titles and
+    alternatives; not scripts, styles, addresses or the staff sign-in footer."""
+    body = html[html.index("<body"):]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    said = re.findall(r'(?:placeholder|title|alt|aria-label)="([^"]*)"', body)
+    text = re.sub(r"<[^>]+>", " ", body)
+    return " ".join([text, *said])
+
+
+def test_citizen_pages_say_nothing_in_english(client, store, hub_config):
+    import html as html_lib
+
+    from central.queue import api, setup
+    from motcua.bus import Topics
+
+    catalog.load_sample(store, "admin")
+    setup.load_file(store, setup.SAMPLE, actor="test")
+    with store.write() as db:
+        ticket, _ = api.issue_ticket(db, Topics(hub_config.center), "ho-tich")
+    token = store.db.execute("select token from tickets where id = ?",
+                             [ticket["ticket_id"]]).fetchone()[0]
+    pages = ["/", "/thu-tuc", "/thu-tuc?q=khai+sinh", "/thu-tuc?q=zzzz", "/thu-tuc/1.001193",
+             "/tra-cuu", "/tra-cuu?code=000.00.00.H56-260406-0001", "/dat-lich",
+             "/dat-lich/tra-cuu", "/gop-y", "/gop-y/cong-khai", "/thong-ke", f"/t/{token}",
+             "/t/khong-co-so-nay", "/khong-co-trang-nay", "/login"]
+    english = {}
+    for path in pages:
+        reply = client.get(path)
+        assert reply.status_code in (200, 404, 405), (path, reply.status_code)
+        text = html_lib.unescape(citizen_text(reply.get_data(as_text=True)))
+        words = {w for w in WORD.findall(text) if w.lower() in ENGLISH}
+        if words:
+            english[path] = sorted(words)
+    assert english == {}, english

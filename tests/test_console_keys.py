@@ -40,7 +40,7 @@ def officer(browser, queue_site, store):  # noqa: F811
 
 def test_the_counter_chooser_names_the_services(officer):
     option = officer.locator("#counter option[value='1']").inner_text()
-    assert option == "Quầy 1 — Hộ tịch – Chứng thực – Lý lịch tư pháp"
+    assert option == "Quầy 1 — Hộ tịch – Chứng thực"
     assert "ho-tich" not in officer.locator("#counter").inner_html().split('value="')[0]
     assert not any("-" in o.inner_text().split(" — ")[1].replace(" – ", "")
                    for o in officer.locator("#counter option").all())

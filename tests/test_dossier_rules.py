@@ -119,3 +119,68 @@ def test_the_exported_report_carries_the_breach(client, store, hub_config, tmp_p
     april = "start=2026-04-01&end=2026-04-30"
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/statistics/report.xlsx?{april}").data))
     assert book["Vi phạm quy định"]["A6"].value == "Không có vi phạm trong kỳ."
+
+
+LONG_PROCEDURE = ("Xóa ghi nợ tiền sử dụng đất, lệ phí trước bạ trên Giấy chứng nhận quyền sử "
+                  "dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất đã cấp")
+LONG_OFFICER = "Nguyễn Thị Phương Thảo Nguyên Khánh"
+LONG_DEPARTMENT = "Sở Văn hóa, Thể thao và Du lịch tỉnh Thanh Hóa (Phòng Quản lý di sản)"
+LONG_NOTE = "Thiếu bản vẽ hiện trạng có xác nhận của đơn vị đo đạc và trích lục bản đồ địa chính"
+
+
+def words_on_page(path, page: int) -> list[tuple[float, float, float, str]]:
+    """(x from, x to, y, word) of each word pdftotext finds on a page, in points."""
+    import html
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                          "-"], capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(y), html.unescape(w)) for a, y, b, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        out)]
+
+
+def test_the_breach_list_wraps_long_names_inside_their_cells(client, store, hub_config,
+                                                             tmp_path):
+    # Seen in Biểu 06's PDF: the breach list cut the procedure's, the officer's, the
+    # department's names and the reason with "…" to fit 6 mm rows ("Xóa ghi nợ tiền sử
+    # dụng đất, lệ phí trước b…"). Each is now whole, wrapped inside its own column.
+    from central.statistics.exports import BREACH_HEADER, BREACH_SHARE
+
+    d = _dossier_asked_twice(store, hub_config)
+    with store.write() as db:
+        db.execute("update dossiers set procedure_name = ? where id = ?", [LONG_PROCEDURE, d["id"]])
+        db.execute("update users set full_name = ? where username = 'hung.pv'", [LONG_OFFICER])
+        db.execute("update departments set name = ? where id = (select department_id from "
+                   "dossiers where id = ?)", [LONG_DEPARTMENT, d["id"]])
+        db.execute("update dossier_events set note = ? where action = 'request_supplement' "
+                   "and actor = 'hung.pv' and dossier_id = ?", [LONG_NOTE, d["id"]])
+    users.create_user(store, "thanh.tra", "Trần Thanh Tra", "supervisor", "mat-khau-tt")
+    _login(client, "thanh.tra", "mat-khau-tt")
+    path = tmp_path / "bieu06.pdf"
+    path.write_bytes(client.get("/statistics/report.pdf?start=2026-03-01&end=2026-03-31").data)
+    words = words_on_page(path, 2)
+    assert words and not [w for w in words if "…" in w[3]], "a cell's text was cut"
+    # The columns' edges, in points: A4 landscape, 10 mm margins, the shares of 277 mm.
+    mm = 72 / 25.4
+    edges = [10 * mm]
+    for share in BREACH_SHARE:
+        edges.append(edges[-1] + 277 * share * mm)
+    (head_y,) = {y for _, _, y, w in words if w == BREACH_HEADER[0]}
+    columns: dict[int, list[str]] = {}
+    for left, right, y, word in words:
+        if y < head_y - 1:
+            continue          # the title above the table
+        i = next(i for i in range(len(edges) - 1) if left < edges[i + 1])
+        assert right <= edges[i + 1] + 0.5, f"“{word}” crosses into the next column"
+        columns.setdefault(i, []).append(word)
+    for i, text in ((3, LONG_PROCEDURE), (5, LONG_OFFICER), (6, LONG_DEPARTMENT),
+                    (7, LONG_NOTE)):
+        head = BREACH_HEADER[i].split()
+        assert columns[i][:len(head)] == head, columns[i]
+        assert " ".join(columns[i][len(head):]) == text, columns[i]
+    # The form's own table (page 1) wraps its "Cơ quan, đơn vị" column the same way.
+    first = words_on_page(path, 1)
+    label = [w for left, right, _, w in first if 18 * mm <= left and right <= 80 * mm + 0.5]
+    assert not [w for w in first if "…" in w[3]], "a cell's text was cut"
+    assert LONG_DEPARTMENT in " ".join(label), label

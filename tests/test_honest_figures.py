@@ -106,7 +106,10 @@ def test_officers_with_nothing_to_score_are_not_ranked(morning, hub_config):  # 
     son = by_name["Đặng Thanh Sơn"]
     assert (son["score"], son["rank"], son["calls"], son["served"]) == (None, None, 1, 0)
     assert ranking[-1] is son
-    assert [r["rank"] for r in ranking[:-1]] == [1, 2]
+    assert son["unranked_why"] is None  # no rating at all: the page says so as before
+    # The other two have one and two ratings: too few to rank (tests/test_queue_figures.py).
+    assert [(r["rank"], r["unranked_why"]) for r in ranking[:-1]] == [
+        (None, "chưa đủ 10 lượt đánh giá để xếp hạng")] * 2
     assert "Lê Văn An" not in by_name  # nothing at all in the period: not listed
 
 
@@ -148,10 +151,13 @@ def test_todays_queue_figures_send_no_share_before_anyone_is_called(client, samp
     avg = html[html.index('data-stat="avg_wait_min"'):]
     assert avg[:avg.index("</b>")].endswith("—</span>") and "Chưa có số nào được gọi" in avg
     login(client, "giam.sat", "supervisor", store)
-    for page in ("/live", "/dashboard"):
-        html = client.get(page).get_data(as_text=True)
-        assert 'title="Chưa có số nào được gọi: chưa tính thời gian chờ.">—</span>' in html, page
-        assert "chờ trung bình hôm nay 0" not in html and ">0,0</b> phút" not in html
+    html = client.get("/live").get_data(as_text=True)
+    assert 'title="Chưa có số nào được gọi: chưa tính thời gian chờ.">—</span>' in html
+    assert ">0,0</b> phút" not in html
+    # The dashboard's lead says it in words, not "chờ trung bình hôm nay — phút".
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert '<small id="avg-wait-today">chưa có ai được gọi hôm nay</small>' in html
+    assert "chờ trung bình hôm nay" not in html
 
     # Once a citizen is called, the figures are there.
     officer = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", "mat-khau-lan-1")
@@ -161,3 +167,8 @@ def test_todays_queue_figures_send_no_share_before_anyone_is_called(client, samp
     called = state.stats(store.db)
     assert called["within_target"] == 1 and called["avg_wait_min"] >= 0
     assert "no_show_rate" not in called  # nobody served nor absent yet
+    html = client.get("/dashboard").get_data(as_text=True)
+    small = html[html.index('<small id="avg-wait-today">'):]
+    assert small[:small.index("</small>")].startswith(
+        '<small id="avg-wait-today">chờ trung bình hôm nay ') and "phút" in small[:60]
+    assert "chưa có ai được gọi hôm nay" not in html

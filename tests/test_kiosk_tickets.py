@@ -72,7 +72,7 @@ def test_kiosk_tickets_online_and_offline_reach_the_hub_once(own_broker, own_hub
     wait_until(lambda: node.hub_online and has_blocks(node), timeout=10)
     # The services come from the hub's retained lines, names and all.
     assert [s["name"] for s in node.ticket_services()] == [
-        "Hộ tịch – Chứng thực – Lý lịch tư pháp", "Đất đai – Môi trường"]
+        "Hộ tịch – Chứng thực", "Đất đai – Môi trường"]
 
     screen = touch_ticket(node, "ho-tich", surface)
     assert (screen.printed.display, screen.printed.offline, screen.printed.on_paper) == (

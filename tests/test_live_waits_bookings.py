@@ -154,8 +154,17 @@ def test_the_ticket_page_says_the_papers_wait_with_the_bookings_due(browser, que
                                                                      store, queue_hub):
     """Live: four bookings due in 3 minutes, a walk-in ticket with nobody ahead. Its page,
     once the line's state arrived over MQTT, says the wait its paper says."""
+    from central.queue import api
+    from motcua.bus import Topics
+
     with store.write() as db:
         add_bookings(db, "ho-tich", clock.now() + dt.timedelta(minutes=3), 4)
+        # A counter of the service open (with none, the page says so, not a wait:
+        # tests/test_no_counter_wait.py).
+        counter = next(c for c in setup.counters(db)
+                       if "ho-tich" in setup.counters_services(db, c["id"]))
+        api.counter_command(db, Topics(queue_hub.config.center),
+                            setup.counter_by_number(db, counter["number"]), "open")
     ticket = issue(store, queue_hub, "ho-tich")
     assert ticket["people_ahead"] == 0
     page = browser.new_page(viewport={"width": 420, "height": 800})

@@ -304,3 +304,36 @@ def test_other_codes_that_are_not_a_list_of_codes_are_refused_and_change_nothing
     assert any("other_codes" in p.message for p in refused.value.problems)
     assert store.db.execute("select count(*) from departments").fetchone()[0] == 0
     assert store.db.execute("select count(*) from procedures").fetchone()[0] == 0
+
+
+def test_a_line_names_only_fields_its_departments_hold_in_the_catalog():
+    # The sample's line "Hộ tịch – Chứng thực – Lý lịch tư pháp" was the Sở Tư pháp's, while
+    # the catalog files the lý lịch tư pháp procedures (2.000488, 2.000505) under the Công
+    # an tỉnh (session 25): a citizen who took that line for a Phiếu lý lịch tư pháp was
+    # sent to a desk that does not receive it. A part of a line's name that is a catalog
+    # field must be a field of one of the line's departments.
+    import tomllib
+    from pathlib import Path
+
+    import central
+
+    data = json.loads((Path(central.__file__).parent / "data" / "catalog.json")
+                      .read_text(encoding="utf-8"))
+    names = {d["code"]: d["name"] for d in data["departments"]}
+    holders: dict[str, set] = {}
+    for p in data["procedures"]:
+        holders.setdefault(p["field"].casefold(), set()).add(names[p["department"]])
+    sample = tomllib.loads(setup.SAMPLE.read_text(encoding="utf-8"))
+    own = {d["code"]: d["name"] for d in sample["departments"]}
+    wrong, named = [], 0
+    for line in sample["services"]:
+        mine = {own[c] for c in line["departments"]}
+        for part in re.split(r" – |, ", line["name"]):
+            held = holders.get(part.casefold())
+            if held is None:
+                continue
+            named += 1
+            if not held & mine:
+                wrong.append((line["name"], part, sorted(held)))
+    assert named >= 10, named   # the check reads the names it means to
+    assert wrong == [], wrong

@@ -248,3 +248,34 @@ def test_the_readme_installs_a_pi_by_hand_as_the_playbook_does(role):
         assert "python3-lgpio" in apt
         comment = re.search(r"python3-lgpio\s+#([^\n]*)", block).group(1)
         assert role in comment
+
+
+def test_a_hub_at_work_on_its_queue_loads_no_pillow_qrcode_or_holidays(tmp_path):
+    """A commune's hub on a small machine (issue 25): the web app made, the gateway's
+    routes and the working calendar asked about a day of a year the shipped table
+    confirms (what the supervision and booking tickers ask all day) load neither
+    Pillow and qrcode (~7 MiB: a booking's QR loads them when first shown) nor the
+    holidays package (~9 MiB: for years no text confirms)."""
+    code = f"""
+import datetime as dt, sys
+from central.bus import gateway, routes
+from central.calendar.working_calendar import calendar_for
+from central.config import HubConfig
+from central.store import Store
+from central.web.app import create_app
+from motcua import clock
+from motcua.config import load
+config = load(HubConfig, {str(tmp_path / "hub.toml")!r})
+store = Store(config.database)
+create_app(config, store=store)
+calendar = calendar_for(store.db, config)
+year = clock.today().year
+assert year in calendar.checked_years, calendar.checked_years
+calendar.is_working_day(dt.date(year, 3, 2)), calendar.holiday_name(dt.date(year, 9, 2))
+print(sorted(m for m in ("PIL", "qrcode", "holidays") if m in sys.modules))
+"""
+    (tmp_path / "hub.toml").write_text(f'center = "c"\ndatabase = "{tmp_path / "hub.db"}"\n',
+                                       encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=PROJECT)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -144,3 +144,53 @@ def test_a_long_unbroken_text_typed_by_a_citizen_does_not_widen_the_page(browser
         seen = page.evaluate(WIDE)
         assert seen["page"] <= seen["view"] + 1, (path[:20], seen)
     page.close()
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_every_staff_menu_opens_inside_the_screen(browser, live_server, centre, width):  # noqa: F811
+    # Seen at 360 px (the sample's admin, "Quản trị viên Demo"): "Điều hành" opened past
+    # the right edge ("Báo cáo, thống kê" cut, the page 46 px wider) and the user's menu
+    # past the left one ("Đăng xuất" cut). The menu walk above never opened a menu.
+    users.create_user(centre, "quantri", "Quản trị viên Demo", "admin", PASSWORD)
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    sign_in(page, live_server, "quantri")
+    page.goto(f"{live_server}/admin")
+    summaries = page.locator("header details.menu > summary")
+    assert summaries.count() == 5
+    for i in range(summaries.count()):
+        summaries.nth(i).click()
+        # The menu's toggle event comes after the click: two frames later it has run.
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+        seen = page.evaluate("""() => {
+          const r = document.querySelector('header details.menu[open] .items')
+                    .getBoundingClientRect();
+          return {left: r.left, right: r.right, page: document.documentElement.scrollWidth};
+        }""")
+        name = summaries.nth(i).inner_text()
+        assert seen["left"] >= 0 and seen["right"] <= width, (name, seen)
+        assert seen["page"] <= width, (name, seen)
+        summaries.nth(i).click()
+    page.close()
+
+
+def test_an_officer_s_work_list_reads_on_a_phone(browser, live_server, store, hub_config):
+    # Seen at 360 px on /worklists (the demo's officer): each list was a five-column table
+    # scrolling sideways in its box, "Trạng thái" and "Hẹn trả" out of sight and a
+    # procedure's name one word a line. Each dossier is a card now, whole on the screen.
+    from . import stats_dataset
+
+    users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    stats_dataset.build(store, hub_config)
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    sign_in(page, live_server, "lan.nt")
+    page.goto(f"{live_server}/worklists")
+    cells = page.evaluate("""() => [...document.querySelectorAll('table.worklist td')]
+        .filter((td) => td.offsetParent).map((td) => {
+          const r = td.getBoundingClientRect();
+          return {text: td.innerText, left: r.left, right: r.right, width: r.width}; })""")
+    assert len(cells) >= 10, cells
+    outside = [c for c in cells if c["left"] < 0 or c["right"] > 360]
+    assert outside == [], outside[:3]
+    assert min(c["width"] for c in cells) > 200, cells[:5]   # each line the card's width
+    page.close()

@@ -272,6 +272,96 @@ def test_every_counter_column_shows_at_a_desktop_width(browser, queue_site, stor
     page.close()
 
 
+# One text line per cell: the number of line boxes the cell's text makes (a Range's
+# client rects, one per line), and whether the table stays inside the page.
+LINES_OF_TEXT = """(sel) => [...document.querySelectorAll(sel)].map((cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+  const box = cell.getBoundingClientRect();
+  return {text: cell.innerText.trim(), lines: tops.size, right: box.right,
+          service: cell.closest('tr').dataset.service};
+})"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("path", ["/live", "/dashboard"])
+def test_no_counter_open_reads_on_one_line(browser, queue_site, store, queue_hub, path, width):
+    # Seen on /live with the sample centre before the counters open: "Chưa có quầy nào mở"
+    # in the narrow "Ước tính (phút)" column broke over three lines on every service,
+    # at 1280 px (the services' table beside the counters') and at 360 px.
+    from motcua.wording import NO_COUNTER_OPEN
+
+    users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    sign_in(page, queue_site, "giamsat")
+    page.goto(f"{queue_site}{path}")
+    page.locator("#link.up").wait_for(timeout=10_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"no-counter-open-{width}{path.replace('/', '-')}.png"),
+                    full_page=True)
+    cells = page.evaluate(LINES_OF_TEXT, "#lines td.estimate")
+    assert len(cells) == 12 and {c["text"] for c in cells} == {NO_COUNTER_OPEN}, cells
+    assert [c for c in cells if c["lines"] != 1] == [], f"{path} at {width} px"
+    # The service's own name keeps room: at most three lines ("Nội vụ – Tài chính – Dân
+    # tộc, Tôn giáo"), not one word a line.
+    names = page.evaluate(LINES_OF_TEXT, "#lines td:first-child")
+    assert max(c["lines"] for c in names) <= 3, names
+    assert max(c["right"] for c in cells + names) <= width, "the table leaves the page"
+    # A counter opens for "Đất đai – Môi trường": its row shows the figures again, live.
+    officer = users.get_user(store, username="giamsat")
+    with store.write() as db:
+        out = api.sign_in(db, Topics(queue_hub.config.center), 7, officer["id"])
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    row = page.locator('#lines tr[data-service="dat-dai"]')
+    row.locator("td.open", has_text="1").wait_for(timeout=5_000)
+    assert row.locator("td.estimate").inner_text() not in ("", NO_COUNTER_OPEN)
+    assert row.locator("td.open").is_visible()
+    # And closes again: the phrase, on one line.
+    from central.queue import setup
+
+    with store.write() as db:
+        out = api.counter_command(db, Topics(queue_hub.config.center),
+                                  setup.counter_by_number(db, 7), "close",
+                                  officer_id=officer["id"])[1]
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    row.locator("td.estimate", has_text=NO_COUNTER_OPEN).wait_for(timeout=5_000)
+    (again,) = [c for c in page.evaluate(LINES_OF_TEXT, "#lines td.estimate")
+                if c["service"] == "dat-dai"]
+    assert again["lines"] == 1, again
+    page.close()
+
+
+def test_a_served_ticket_whose_day_closed_says_no_wait(browser, queue_site, store, queue_hub):
+    # Seen in the demo the day after: a ticket served yesterday ("Đã xong") had no retained
+    # state any more (a new day clears it), and its page, following today's line, said
+    # "Bạn là người tiếp theo" and "Thời gian chờ ước tính: dưới 5 phút".
+    from central.queue import setup
+
+    topics = Topics(queue_hub.config.center)
+    ticket = issue(store, queue_hub, "ho-tich")
+    officer = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
+    with store.write() as db:
+        out = api.sign_in(db, topics, 1, officer["id"])
+        counter = setup.counter_by_number(db, 1)
+        for action in ("next", "finish"):
+            out += api.counter_command(db, topics, counter, action, officer_id=officer["id"])[1]
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+    token = ticket["live_path"].rsplit("/", 1)[1]
+    queue_hub.publish_state(topics.ticket_state(token), api.CLEAR, True)   # as a new day does
+    issue(store, queue_hub, "ho-tich")          # today's line has someone in it
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{queue_site}{ticket['live_path']}")
+    page.get_by_text("Đang cập nhật trực tiếp").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)                  # the line's state has come
+    assert page.locator("#status").inner_text() == "Đã xong"
+    assert page.locator("#ahead").inner_text() == ""
+    assert page.locator("#estimate").inner_text() == ""
+    page.close()
+
 def test_the_live_pages_tell_the_hub_stopped_from_their_own_link_lost(
         browser, queue_site, store, queue_hub):
     """The broker (or the relay) is there, the hub is not: its Last Will says "offline".

@@ -134,3 +134,28 @@ def test_the_report_downloads_and_opens(browser, site, store, hub_config, monkey
         page.click("#export-csv")
     assert Path(info.value.path()).read_bytes() == "\ufeff".encode() + GOLDEN.read_bytes()
     page.screenshot(path=str(ARTIFACTS / "statistics-report.png"), full_page=True)
+
+
+def test_the_report_s_names_read_in_two_lines_at_1280(browser, site, store, hub_config,
+                                                      monkeypatch):
+    # Beside 17 columns of figures the names' column had 60 px: "Văn phòng Ủy ban nhân dân
+    # tỉnh" took five lines, "Sở Nông nghiệp và Môi trường" four (the demo, 1280 px).
+    stats_dataset.build(store, hub_config)
+    monkeypatch.setattr(clock, "now", lambda: stats_dataset.NOW)
+    with store.write() as db:
+        db.execute("update departments set name = 'Văn phòng Ủy ban nhân dân tỉnh' "
+                   "where code = 'STP'")
+    users.create_user(store, "giamsat", "Trần Văn Giám", "supervisor", PASSWORD)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, site, "giamsat")
+    page.goto(f"{site}/statistics?start=2026-04-01&end=2026-04-30")
+    page.locator("#period-report tr.total").wait_for()
+    lines = page.evaluate("""() => [...document.querySelectorAll(
+        '#period-report tbody tr td:nth-child(2)')].map((td) => {
+          const r = document.createRange(); r.selectNodeContents(td);
+          const tops = [...r.getClientRects()].map((b) => Math.round(b.top));
+          return [td.innerText, new Set(tops).size];
+        })""")
+    assert any(name.startswith("Văn phòng") for name, _ in lines), lines
+    assert max(n for _, n in lines) <= 2, lines
+    page.close()

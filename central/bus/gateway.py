@@ -130,6 +130,7 @@ class Gateway:
         self.heard: dict[str, dt.datetime] = {}
         self.bus.on_connection_change(self.link.record)
         self.bus.on_connection_change(self._republish_queue_state)
+        self._allowed: dict[tuple, bool] = {}  # see _response_allowed
         self.bus.response_allowed = self._response_allowed
         self.uplink = None
         if config.uplink:
@@ -323,13 +324,22 @@ class Gateway:
 
     def _response_allowed(self, incoming: Incoming) -> bool:
         """Answers go only to the asking node's own ``response/<name>`` topic."""
-        parts = self.topics.parse(incoming.topic)
-        wanted = incoming.response_topic or ""
-        if parts is None or parts.node_id is None:
-            return False
-        own = self.topics.parse(wanted)
-        return (own is not None and own.node_id == parts.node_id and own.kind == "response"
-                and "+" not in wanted and "#" not in wanted)
+        # The verdict for a (request topic, response topic) pair is kept: both topics
+        # were parsed again for every answer (issue 25). Bounded, as a node can name
+        # any response topic.
+        key = (incoming.topic, incoming.response_topic)
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            parts = self.topics.parse(incoming.topic)
+            wanted = incoming.response_topic or ""
+            own = self.topics.parse(wanted)
+            allowed = (parts is not None and parts.node_id is not None and own is not None
+                       and own.node_id == parts.node_id and own.kind == "response"
+                       and "+" not in wanted and "#" not in wanted)
+            if len(self._allowed) >= 4096:
+                self._allowed = {}
+            self._allowed[key] = allowed
+        return allowed
 
     # Handlers (each on paho's thread; BusClient catches what escapes) ------
     def _on_status(self, incoming: Incoming) -> None:

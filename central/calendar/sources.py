@@ -24,8 +24,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import holidays as holidays_package
-
 from motcua import wording
 
 DATA = Path(__file__).parent.parent / "data" / "calendar.json"
@@ -127,6 +125,8 @@ def pending(db, table: Table | None = None, country: str = "VN") -> list[Pending
     table = table or shipped()
     decided = {dt.date.fromisoformat(r[0]) for r in
                db.execute("select day from calendar_overrides").fetchall()}
+    import holidays as holidays_package  # see working_time.WorkingCalendar._country
+
     package = holidays_package.country_holidays(country, years=sorted(table.years),
                                                 language="vi")
     out = []

@@ -25,8 +25,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_package
-
 from .sources import shipped
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -97,7 +95,8 @@ class WorkingCalendar:
         self.overrides = dict(overrides or {})
         self.same_day_cutoff = dt.time.fromisoformat(same_day_cutoff)
         self.classification = classification
-        self._holidays = holidays_package.country_holidays(country, language="vi")
+        self._country = country
+        self._package = None  # the holidays package's calendar, once a day needs it
         if official is None:
             table = shipped()
             official, checked_years = table.official(), table.years
@@ -119,14 +118,26 @@ class WorkingCalendar:
                 # Only days a text confirms (central/data/calendar.json).
                 known = self.official.get(day, day.weekday() < 5)
             else:
-                known = bool(self._holidays.is_working_day(day))
+                known = bool(self._holidays().is_working_day(day))
             self._working[day] = known
         return known
 
     def holiday_name(self, day: dt.date) -> str | None:
         if day.year in self.checked_years:
             return self._names.get(day)
-        return self._holidays.get(day)
+        return self._holidays().get(day)
+
+    def _holidays(self):
+        """The ``holidays`` package's calendar of the country, made when a day of a
+        year no text confirms is asked about. The package loads every country it
+        knows and its calendar keeps each year asked: ~9 MiB of a hub's memory
+        (issue 25), for years the shipped table (central/data/calendar.json) does
+        not cover."""
+        if self._package is None:
+            import holidays  # lazy: ~9 MiB, for years no text confirms (see above)
+
+            self._package = holidays.country_holidays(self._country, language="vi")
+        return self._package
 
     def sessions_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         """The day's working sessions as local moments (empty on a day off)."""

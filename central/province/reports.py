@@ -28,6 +28,7 @@ import sqlite_utils
 from motcua import clock
 
 from ..statistics import facts
+from ..statistics.officers import MIN_RATINGS
 from ..statistics.period_report import period_report as official
 from ..store.migrations import migrations
 from . import ingest
@@ -317,7 +318,8 @@ def officer_rankings(db, day_from: str, day_to: str, limit: int = 100,
                      prefix: str | None = None) -> list[dict]:
     """Officers of every centre (of ``prefix`` at the national hub) by tickets served
     (done) over the days, with their citizens' average rating (4 = very satisfied)
-    and how many rated."""
+    and how many rated; the average only from ``MIN_RATINGS`` ratings on (as the
+    centre's ranking, :mod:`central.statistics.officers`), else None."""
     where, scope = _scope(prefix)
     scoped = f"and {where}" if where else ""
     rows = [dict(r) for r in db.query(
@@ -334,10 +336,12 @@ def officer_rankings(db, day_from: str, day_to: str, limit: int = 100,
               and substr(rated_at, 1, 10) between :a and :b {scoped}
             group by center, officer)
         select s.center, s.officer, s.officer_name, s.served,
-               round(cast(r.score as numeric), 2) as score, coalesce(r.ratings, 0) as ratings
+               case when r.ratings >= :min then round(cast(r.score as numeric), 2) end
+                 as score, coalesce(r.ratings, 0) as ratings
         from served s left join rated r on r.center = s.center and r.officer = s.officer
-        order by s.served desc, r.score desc nulls last, s.center, s.officer limit :limit
-        """, {"a": day_from, "b": day_to, "limit": limit, **scope})]
+        order by s.served desc, case when r.ratings >= :min then r.score end desc nulls last,
+                 s.center, s.officer limit :limit
+        """, {"a": day_from, "b": day_to, "limit": limit, "min": MIN_RATINGS, **scope})]
     for r in rows:  # PostgreSQL's round() gives a Decimal
         r["score"] = None if r["score"] is None else float(r["score"])
     return rows

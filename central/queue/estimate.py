@@ -49,7 +49,7 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from motcua import clock
+from motcua import clock, wording
 from motcua.waits import Line, wait_spread, with_bookings
 
 from . import setup
@@ -71,6 +71,12 @@ class Wait:
     low: int
     high: int
     trusted: bool
+    # No counter serving the service is open now (smallfix): the figures above are
+    # what one counter opened now would give, a wait nobody has; the ticket says so
+    # (:func:`said`) and, when a counter's working hours or a pause say when one
+    # comes, ``opens_in_min`` (minutes from now) for "quầy mở lúc HH:MM".
+    no_counter: bool = False
+    opens_in_min: float | None = None
 
     @property
     def range(self) -> list[int] | None:
@@ -221,7 +227,10 @@ def wait_for(facts: LineFacts, ahead: int) -> Wait:
     late = any(at <= 0 and back for at, back, _ in facts.changes)
     trusted = (facts.steady and spread.as_announced and not late
                and spread.off90 <= NUMBER_P90_ERROR_MIN)
-    return Wait(minutes=spread.minutes, low=spread.low, high=spread.high, trusted=trusted)
+    no_counter = not facts.open
+    opens = [at for at, back, _ in facts.changes if back and at > 0] if no_counter else []
+    return Wait(minutes=spread.minutes, low=spread.low, high=spread.high, trusted=trusted,
+                no_counter=no_counter, opens_in_min=opens[0] if opens else None)
 
 
 def expected_wait(db, service: dict, ahead: int, now: dt.datetime | None = None) -> Wait:
@@ -293,12 +302,24 @@ def bookings_due(db, service_id: int, since: str, until: str) -> int:
         "and starts_at > ? and starts_at <= ?", [service_id, since, until]).fetchone()[0]
 
 
-def said(wait: Wait) -> str:
-    """The estimate as a web page says it (``static/ticket.js`` says it the same way).
+def opens_at(wait: Wait, now: dt.datetime) -> str | None:
+    """When a counter for the service opens, local "HH:MM", when no counter is open and
+    one is foretold (working hours, a pause's planned end); else None."""
+    if not wait.no_counter or wait.opens_in_min is None:
+        return None
+    return (now + dt.timedelta(minutes=wait.opens_in_min)).astimezone(_ZONE).strftime("%H:%M")
+
+
+def said(wait: Wait, now: dt.datetime | None = None) -> str:
+    """The estimate as a web page says it (``static/ticket.js`` says it the same way);
+    with no counter open for the service, no wait at all (no one is serving: a number
+    would be made up) but that, and when one opens if known.
 
     >>> said(Wait(7, 5, 10, True)), said(Wait(14, 10, 20, False)), said(Wait(2, 0, 5, False))
     ('khoảng 7 phút', 'khoảng 10–20 phút', 'dưới 5 phút')
     """
+    if wait.no_counter:
+        return wording.no_counter_for_service(opens_at(wait, now or clock.now()))
     if wait.trusted:
         return "dưới 5 phút" if wait.minutes <= 0 else f"khoảng {wait.minutes} phút"
     if wait.low <= 0:

@@ -329,6 +329,11 @@ def issue(db, service_code: str, priority: str | None = None, node_id: str | Non
         "priority": priority_row["code"] if priority_row else None,
         "priority_name": priority_row["name"] if priority_row else None,
         "people_ahead": ahead, "estimate_min": minutes, "estimate_range": wait.range,
+        # No counter open for the service: the paper says so, not a wait (smallfix).
+        **({"no_counter_open": True,
+            "opens_at": (clock.iso(moment + dt.timedelta(minutes=wait.opens_in_min))
+                         if wait.opens_in_min is not None else None)}
+           if wait.no_counter else {}),
         "issued_at": at, "day": day,
         "token": ticket["token"], "live_path": f"/t/{ticket['token']}",
         "booked": bool(booking_code), "slot_at": slot_at if booking_code else None,

@@ -307,6 +307,25 @@
     return data.estimate_min == null ? "" : number(data.estimate_min, 0);
   }
 
+  // A line's row in #lines (templates/queue/_line_cells.html): with no counter open the
+  // "Quầy mở" cell hides and the estimate's cell spans both, so the phrase has room.
+  const LINE_LABELS = { waiting: "Đang chờ", open: "Quầy mở", estimate: "Ước tính (phút)" };
+  function lineCells(row, data) {
+    setCells(row, { waiting: data.waiting, open: data.open_counters, estimate: estimate(data) });
+    const none = !data.open_counters;
+    for (const [cls, label] of Object.entries(LINE_LABELS)) {
+      const cell = row.querySelector("." + cls);
+      if (cell && !cell.dataset.label) cell.dataset.label = label;
+    }
+    const open = row.querySelector(".open");
+    const est = row.querySelector(".estimate");
+    if (open) open.hidden = none;
+    if (est) {
+      est.colSpan = none && open ? 2 : 1;
+      est.classList.toggle("none-open", none);
+    }
+  }
+
   function updateFloor(rest, data) {
     if (rest.startsWith("counter/")) {
       const row = document.querySelector(`#counters tr[data-counter="${data.counter}"]`);
@@ -326,13 +345,13 @@
     if (rest.startsWith("line/")) {
       nextHourSoon();
       const row = document.querySelector(`#lines tr[data-service="${data.service}"]`);
-      if (row) setCells(row, { waiting: data.waiting, open: data.open_counters,
-                               estimate: estimate(data) });
+      if (row) lineCells(row, data);
       return true;
     }
     return false;
   }
 
-  global.MotcuaLive = { connect, showLink, settings, el, clock, setCells, updateFloor, showStat, number, estimate, DASH, hubNow,
+  global.MotcuaLive = { connect, showLink, settings, el, clock, setCells, lineCells, updateFloor,
+                        showStat, number, estimate, DASH, hubNow,
                         nextHourSoon };
 })(window);

@@ -150,8 +150,8 @@
       const row = rowFor("lines", "data-service", data.service,
                          ["name", "waiting", "open", "estimate"]);
       if (!row) return;
-      setCells(row, { name: data.name, waiting: data.waiting, open: data.open_counters,
-                      estimate: L.estimate(data) });
+      setCells(row, { name: data.name });
+      L.lineCells(row, data);
     } else if (rest === "state/queue_stats") {
       const today = $("link").dataset.today;
       if (today && data.day && data.day !== today) return;  // not today's: kept "—"

@@ -96,6 +96,15 @@
     return wait.low <= 0 ? `dưới ${wait.high} phút` : `khoảng ${wait.low}–${wait.high} phút`;
   }
 
+  // As motcua.wording.no_counter_for_service (estimate.said): no counter serving the service
+  // is open, so no wait, but when one opens if its working hours or a pause say so.
+  function noCounter(line, now) {
+    const back = (line.changes || []).find((c) => c.back > 0 && Date.parse(c.at) > now);
+    const at = back ? new Date(Date.parse(back.at)).toLocaleTimeString("vi-VN",
+      { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", hour12: false }) : "";
+    return "Chưa có quầy nào mở cho dịch vụ này" + (at ? ` (quầy mở lúc ${at})` : "");
+  }
+
   function render() {
     if (ticket) {
       $("display").textContent = ticket.display;
@@ -108,7 +117,10 @@
         el.hidden = el.dataset.when !== ticket.status;
       });
     }
-    const waiting = ticket ? ticket.status === "waiting" : true;
+    // Until the ticket's own state arrives, its status is the page's: a ticket of a closed
+    // day has no retained state any more, and its page read "Bạn là người tiếp theo" with
+    // a wait under "Đã xong" (seen in the demo the day after).
+    const waiting = (ticket ? ticket.status : d.status || "waiting") === "waiting";
     if (waiting && line) {
       const priority = ticket ? ticket.priority : d.priority === "true";
       let ahead = 0;
@@ -117,9 +129,10 @@
         if (!priority || q.priority) ahead += 1;
       }
       $("ahead").textContent = ahead ? `Còn ${ahead} người trước bạn` : "Bạn là người tiếp theo";
-      $("estimate").textContent =
+      $("estimate").textContent = line.open_counters ?
         `Thời gian chờ ước tính: ${said(d.booked === "true" ? waitFor(ahead, line, Date.now())
-                                       : walkInWait(ahead, line, Date.now()))}`;
+                                       : walkInWait(ahead, line, Date.now()))}`
+        : noCounter(line, Date.now());
     } else if (!waiting) {
       $("ahead").textContent = "";
       $("estimate").textContent = "";

@@ -48,6 +48,10 @@ BREACH_SHEET = "Vi phạm quy định"
 BREACH_HEADER = ("STT", "Thời điểm", "Mã hồ sơ", "Thủ tục", "Lần yêu cầu", "Cán bộ", "Cơ quan",
                  "Lý do ghi")
 NO_BREACH = "Không có vi phạm trong kỳ."
+# The breach list's columns, as shares of the page: the whole dossier code fits on one line.
+BREACH_SHARE = (0.04, 0.11, 0.16, 0.21, 0.07, 0.13, 0.12, 0.16)
+LINE = 3.6            # mm, a line of 7.5 pt text in a table's cell
+PADDING = (1.2, 1)    # mm, above and below / left and right of a cell's text
 SIGNERS = (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), ("THỦ TRƯỞNG CƠ QUAN", "(Ký tên, đóng dấu)"))
 
 
@@ -234,17 +238,24 @@ def to_pdf(report: dict, head: Letterhead | str = "", today: dt.date | None = No
             pdf.multi_cell(col, 3, cells[0][2 + start + i], align="C")
     pdf.set_xy(x0, y + 26)
     pdf.set_font("DejaVu", "", 7.5)
+    # A department's or an officer's long name wraps in its cell and the row grows with
+    # it: cut with "…" it no longer said whose figures they were.
     for n, row in enumerate(cells[1:], 1):
         if n == len(cells) - 1:
             pdf.set_font("DejaVu", "B", 7.5)
-        pdf.cell(first, 6, str(row[0]), border=1, align="C")
-        text = str(row[1])
-        while pdf.get_string_width(text) > label - 2 and len(text) > 4:
-            text = text[:-2] + "…"
-        pdf.cell(label, 6, text, border=1)
+        lines = pdf.multi_cell(label, LINE, str(row[1]), dry_run=True, output="LINES")
+        high = max(6.0, len(lines) * LINE + 2)
+        if pdf.get_y() + high > pdf.page_break_trigger:
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.cell(first, high, str(row[0]), border=1, align="C")
+        pdf.rect(x0 + first, top, label, high)
+        pdf.set_xy(x0 + first, top + (high - len(lines) * LINE) / 2)
+        pdf.multi_cell(label, LINE, str(row[1]), new_x="RIGHT", new_y="TOP")
+        pdf.set_xy(x0 + first + label, top)
         for value in row[2:]:
-            pdf.cell(col, 6, _cell_text(value), border=1, align="R")
-        pdf.ln(6)
+            pdf.cell(col, high, _cell_text(value), border=1, align="R")
+        pdf.set_xy(x0, top + high)
     pdf.set_font("DejaVu", "I", 7.5)
     pdf.cell(width, 5, NOTE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -264,20 +275,20 @@ def _breach_page(pdf, report: dict, breaches: list[dict], width: float) -> None:
     pdf.multi_cell(width, 5, f"Căn cứ: {SUPPLEMENT_ONCE.source_line}.", align="C",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    share = (0.04, 0.11, 0.16, 0.21, 0.07, 0.13, 0.12, 0.16)  # the whole dossier code fits
-    widths = [width * s for s in share]
-    pdf.set_font("DejaVu", "B", 7.5)
-    for w, title in zip(widths, BREACH_HEADER, strict=True):
-        pdf.cell(w, 6, title, border=1, align="C")
-    pdf.ln(6)
     pdf.set_font("DejaVu", "", 7.5)
     rows = breach_rows(breaches)
-    for row in rows:
-        for w, value in zip(widths, row, strict=True):
-            text = str(value)
-            while pdf.get_string_width(text) > w - 2 and len(text) > 4:
-                text = text[:-2] + "…"
-            pdf.cell(w, 6, text, border=1)
-        pdf.ln(6)
     if not rows:
+        with pdf.table(col_widths=BREACH_SHARE, width=width, line_height=LINE,
+                       text_align="CENTER", padding=PADDING) as table:
+            table.row(BREACH_HEADER)
         pdf.cell(width, 6, NO_BREACH, border=1, align="C", new_x="LMARGIN", new_y="NEXT")
+        return
+    # Each cell wraps, never cut: the procedure's, the officer's and the department's
+    # names and the officer's reason are read whole (they were cut with "…"). The head
+    # is repeated on each page the list takes.
+    with pdf.table(col_widths=BREACH_SHARE, width=width, line_height=LINE,
+                   text_align="LEFT", padding=PADDING, v_align="TOP",
+                   repeat_headings=1) as table:
+        table.row(BREACH_HEADER)
+        for row in rows:
+            table.row([str(value) for value in row])

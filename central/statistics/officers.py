@@ -8,7 +8,8 @@
                  #  "score": 98.0, ...}
 
 The score (0–100) weighs what a citizen notices: the share of ratings
-satisfied (40), the share of dossiers the officer made ready on time or early
+satisfied (40; scored from :data:`MIN_RATINGS` ratings on, shown whatever the
+count), the share of dossiers the officer made ready on time or early
 (40), and calls made in order (20: 1 − out-of-order calls / calls). A part
 with nothing to measure (no rating, no dossier, no call) is left out and the
 others are scaled up. Calling in order is not enough for a score on its own
@@ -35,6 +36,17 @@ from .period_report import day_start
 from .rules import SUPPLEMENT_ONCE
 
 WEIGHTS = {"satisfied_share": 40, "dossiers_on_time_share": 40, "in_order_share": 20}
+
+# Ratings an officer needs in the period before the satisfied share counts in the score
+# (smallfix: one rated ticket, satisfied, scored 100,0 and ranked first). Ten, because
+# below it one citizen's rating moves the share by more than 10 points (4 of the score),
+# and even 10 satisfied of 10 says only "at least 72%" at 95% confidence (Wilson's
+# interval): a share of fewer ratings says little of the officer. Fewer: the share is
+# shown beside, not scored; with no dossier made ready either, no score and no rank, the
+# row saying "chưa đủ 10 lượt đánh giá để xếp hạng". The province's ranking
+# (``central.province.reports.officer_rankings``) holds its average to the same minimum.
+MIN_RATINGS = 10
+NOT_ENOUGH_RATINGS = f"chưa đủ {MIN_RATINGS} lượt đánh giá để xếp hạng"
 
 
 def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
@@ -95,10 +107,13 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
         if not (p["served"] or p["calls"] or p["ratings"] or p["dossiers"]
                 or p["supplement_breaches"]):
             continue  # nothing done in the period: not listed (a breach is never hidden)
-        weight = sum(WEIGHTS[k] for k, v in shares.items() if v is not None)
-        scored = p["ratings"] or p["dossiers"]
-        score = (round(sum(WEIGHTS[k] * v for k, v in shares.items() if v is not None) * 100
-                       / weight, 1) if scored else None)
+        # The satisfied share is scored from MIN_RATINGS ratings on (shown whatever).
+        counted = {k: v for k, v in shares.items() if v is not None
+                   and (k != "satisfied_share" or p["ratings"] >= MIN_RATINGS)}
+        weight = sum(WEIGHTS[k] for k in counted)
+        scored = p["ratings"] >= MIN_RATINGS or p["dossiers"]
+        score = (round(sum(WEIGHTS[k] * v for k, v in counted.items()) * 100 / weight, 1)
+                 if scored else None)
         ranked.append({
             "username": p["username"], "full_name": p["full_name"], "served": p["served"],
             "avg_service_min": round(p["service_min"] / p["served"], 1) if p["served"] else 0.0,
@@ -107,7 +122,10 @@ def officer_ranking(db, start: dt.date, end: dt.date) -> list[dict]:
             "supplement_breaches": p["supplement_breaches"],
             "calls": p["calls"], "out_of_order": p["out_of_order"],
             **{k: (round(v, 3) if v is not None else None) for k, v in shares.items()},
+            "satisfied_scored": p["ratings"] >= MIN_RATINGS,
             "score": score,
+            # Why there is no score: too few ratings (and no dossier made ready).
+            "unranked_why": (NOT_ENOUGH_RATINGS if score is None and p["ratings"] else None),
         })
     ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -r["served"],
                                r["username"]))

@@ -21,8 +21,6 @@ import base64
 import datetime as dt
 import io
 
-import qrcode
-import qrcode.image.svg
 from flask import (
     Blueprint,
     abort,
@@ -71,6 +69,11 @@ def slot_text(booking: dict) -> str:
 
 def qr_data_uri(text: str) -> str:
     """The QR as an SVG data address (the page's policy allows data: images only)."""
+    # Loaded with the first booking shown: qrcode's SVG factory loads Pillow, ~7 MiB
+    # of a hub's memory at start that a centre taking no bookings never uses (issue 25).
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10,
                         border=2)
     out = io.BytesIO()

@@ -27,6 +27,7 @@ from motcua.bus.topics import NAME_PATTERN
 from ..devices.nodes import ROLE_NAMES
 from ..documents.formats import day, parse_day
 from ..province import reports
+from ..statistics.officers import NOT_ENOUGH_RATINGS
 from . import gateway, province_store
 from .auth import login_required
 from .policy import SUPERVISION
@@ -181,7 +182,7 @@ def officers():
     return _live_page(render_template(
         "province/officers.html", first=first, last=last,
         officers=reports.officer_rankings(db, first, last, prefix=prefix),
-        names=_names(db, prefix),
+        names=_names(db, prefix), NOT_ENOUGH_RATINGS=NOT_ENOUGH_RATINGS,
         **_live(refresh="officers")))
 
 

@@ -121,9 +121,13 @@ def ticket_page(token: str):
     now = state.ticket_state(db, ticket)
     line = state.line(db, now["service"], day=ticket["day"])
     # A walk-in also waits for the bookings due before its call, as its ticket printed.
-    wait = estimate.said((estimate.expected_wait if ticket.get("slot_at") else
-                          estimate.walk_in_wait)(db, setup.service_by_code(db, now["service"]),
-                                                 now["people_ahead"], clock.now()))
+    moment = clock.now()
+    wait = (estimate.expected_wait if ticket.get("slot_at") else
+            estimate.walk_in_wait)(db, setup.service_by_code(db, now["service"]),
+                                   now["people_ahead"], moment)
+    # With no counter open for the service, no wait (said as static/ticket.js says it).
+    wait = (estimate.said(wait, moment) if wait.no_counter
+            else f"Thời gian chờ ước tính: {estimate.said(wait)}")
     # Issue 26: a booked ticket says so, with its slot's time.
     booked_slot = (clock.from_iso(ticket["slot_at"]).astimezone(ZoneInfo(clock.LOCAL_ZONE))
                    .strftime("%H:%M") if ticket.get("slot_at") else None)

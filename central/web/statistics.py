@@ -24,7 +24,7 @@ from ..documents.formats import NO_RESOLVED, parse_day
 from ..feedback.ratings import LEVELS
 from ..queue import setup, state, tickets
 from ..statistics import charts, supervision
-from ..statistics.officers import WEIGHTS, officer_ranking
+from ..statistics.officers import MIN_RATINGS, WEIGHTS, officer_ranking
 from ..statistics.period_report import GROUPINGS, period_report
 from ..statistics.queue_figures import queue_figures
 from ..statistics.rules import SUPPLEMENT_ONCE, supplement_breaches
@@ -107,7 +107,7 @@ def report_page():
         "statistics/report.html", report=report, groupings=GROUPINGS, start=start, end=end,
         by=by, error=None, queue=queue_figures(db, start.isoformat(), end.isoformat()),
         bookings=_booking_figures(db, start, end),
-        officers=officer_ranking(db, start, end), weights=WEIGHTS,
+        officers=officer_ranking(db, start, end), weights=WEIGHTS, min_ratings=MIN_RATINGS,
         chart=charts.hbars([(r["name"], _share(r["on_time_rate"])) for r in report["rows"]],
                            kind="share", coloured=True, missing="chưa có hồ sơ giải quyết",
                            label="Tỷ lệ đúng hạn", decimals=1, chart_id="report-bars"),

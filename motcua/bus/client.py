@@ -168,6 +168,11 @@ class BusClient:
         self._online = online
         self._offline = offline
         self._subs: list[_Subscription] = []
+        # Topic -> the subscriptions it matches, worked out once per topic (every
+        # request matched each filter level by level: issue 25); forgotten when
+        # the subscriptions change, or grown past ROUTES_KEPT (topics a node makes up).
+        self._routes: dict[str, list[_Subscription]] = {}
+        self._kinds: dict[str, tuple] = {}  # topic -> (its parts, its message type)
         self._lock = threading.RLock()
         self._pending: dict[bytes, _Pending] = {}
         self._connected = threading.Event()
@@ -260,6 +265,7 @@ class BusClient:
         sub = _Subscription(topic_filter, handler, qos, checked)
         with self._lock:
             self._subs.append(sub)
+            self._routes = {}
         if self.connected:
             self.transport.subscribe(topic_filter, qos)
 
@@ -357,8 +363,13 @@ class BusClient:
         try:
             if self.admit is not None and not self.admit(incoming):
                 return
-            with self._lock:
-                subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
+            subs = self._routes.get(incoming.topic)
+            if subs is None:
+                with self._lock:
+                    subs = [s for s in self._subs if _matches(s.topic_filter, incoming.topic)]
+                    if len(self._routes) >= self.ROUTES_KEPT:
+                        self._routes = {}
+                    self._routes[incoming.topic] = subs
             if not subs or (any(s.checked for s in subs) and not self._check(incoming)):
                 # Nobody takes it: acknowledged all the same (by hand, where the
                 # transport asks for that), or it would hold an in-flight slot.
@@ -375,11 +386,19 @@ class BusClient:
 
     def _check(self, incoming: Incoming) -> bool:
         try:
-            incoming.parts = self.topics.parse(incoming.topic)
+            # A topic's parts and message type, worked out once per topic (bounded as
+            # _routes is).
+            kind = self._kinds.get(incoming.topic)
+            if kind is None:
+                parts = self.topics.parse(incoming.topic)
+                kind = (parts, lookup(parts.kind, parts.name) if parts is not None else None)
+                if len(self._kinds) >= self.ROUTES_KEPT:
+                    self._kinds = {}
+                self._kinds[incoming.topic] = kind
+            incoming.parts, mtype = kind
             if incoming.parts is None:
                 raise InvalidMessage([f"topic {incoming.topic} is not of centre "
                                       f"{self.topics.center}"])
-            mtype = lookup(incoming.parts.kind, incoming.parts.name)
             if mtype is None:
                 raise InvalidMessage([f"no message is defined for {incoming.topic}"])
             if not incoming.payload and incoming.retain:
@@ -402,6 +421,8 @@ class BusClient:
                 except Exception:
                     log.exception("could not answer a malformed request")
             return False
+
+    ROUTES_KEPT = 4096  # topics whose subscriptions are kept (see _routes)
 
     MALFORMED_LOG_PERIOD = 60.0  # seconds: one line per sender and period, not per message
 

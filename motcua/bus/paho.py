@@ -173,7 +173,14 @@ def _decode_publish(header: int, packet) -> mqtt.MQTTMessage:
             if properties.CorrelationData is not None:
                 raise _NotCommon
             properties.CorrelationData = bytes(packet[start:end])
-    message = mqtt.MQTTMessage(mid=mid, topic=topic)
+    # Its fields set here: paho's __init__ also makes a MQTTMessageInfo with a
+    # threading.Condition, which only a message being sent uses (wait_for_publish).
+    message = _new_message(_MQTTMessage)
+    message.timestamp = 0.0
+    message.state = mqtt.mqtt_ms_invalid
+    message.mid = mid
+    message._topic = topic
+    message.info = _RECEIVED_INFO
     message.dup = bool(header & 0x08)
     message.qos = qos
     message.retain = bool(header & 0x01)
@@ -181,6 +188,14 @@ def _decode_publish(header: int, packet) -> mqtt.MQTTMessage:
     message.payload = bytes(packet[stop:])
     return message
 
+
+_MQTTMessage = mqtt.MQTTMessage
+_new_message = object.__new__
+_RECEIVED_INFO = mqtt.MQTTMessageInfo(0)  # what a received message's ``info`` holds
+
+
+_U16 = struct.Struct("!H").pack
+_BYTES = [bytes([b]) for b in range(256)]
 
 # A PUBACK that says "success" and nothing else (Mosquitto's, for every QoS 1
 # message it took): its reason and (no) properties, made once. paho makes four
@@ -319,6 +334,58 @@ class _Client(mqtt.Client):
 
     def _buffered(self) -> bool:
         return self._read_from is self._sock and self._read_at < len(self._read_buffer)
+
+    def _packet_read(self):
+        # paho takes a packet in three or more pieces (its first byte, its length
+        # a byte at a time, the rest), each through a call and a dict of state:
+        # a whole packet in hand (what a read of the socket brings, nearly always)
+        # is taken here in one slice and handled as paho would (issue 25). A
+        # packet split between two reads goes through paho's own code.
+        sock = self._sock
+        if self._in_packet["command"] != 0 or sock is None:
+            return super()._packet_read()
+        if not (self._read_from is sock and self._read_at < len(self._read_buffer)):
+            try:
+                data = mqtt.Client._sock_recv(self, 65536)
+            except BlockingIOError:
+                return mqtt.MQTT_ERR_AGAIN
+            except OSError as err:  # TimeoutError and ConnectionError among them
+                self._easy_log(mqtt.MQTT_LOG_ERR, "failed to receive on socket: %s", err)
+                return mqtt.MQTT_ERR_CONN_LOST
+            if not data:
+                return mqtt.MQTT_ERR_CONN_LOST
+            self._read_buffer, self._read_at, self._read_from = data, 0, sock
+        buffer, at = self._read_buffer, self._read_at
+        size = len(buffer)
+        length = shift = 0  # the remaining length, a variable byte integer
+        i = at + 1
+        while True:
+            if i >= size or shift > 21:  # not all in hand (or malformed: paho says so)
+                return super()._packet_read()
+            digit = buffer[i]
+            i += 1
+            length |= (digit & 0x7F) << shift
+            shift += 7
+            if not digit & 0x80:
+                break
+        end = i + length
+        if end > size:
+            return super()._packet_read()
+        self._read_at = end
+        self._in_packet = {"command": buffer[at], "have_remaining": 1, "remaining_count": [],
+                           "remaining_mult": 1, "remaining_length": length,
+                           "packet": buffer[i:end], "to_process": 0, "pos": 0}
+        try:
+            rc = self._packet_handle()
+        except mqtt.MalformedPacket as exc:
+            self._easy_log(mqtt.MQTT_LOG_DEBUG, "Received malformed packet: %s", exc)
+            rc = mqtt.MQTT_ERR_PROTOCOL
+        self._in_packet = {"command": 0, "have_remaining": 0, "remaining_count": [],
+                           "remaining_mult": 1, "remaining_length": 0,
+                           "packet": bytearray(b""), "to_process": 0, "pos": 0}
+        with self._msgtime_mutex:
+            self._last_bytes_received = mqtt.time_func()
+        return rc
 
     def loop_read(self, max_packets=1):
         # select() knows nothing of what _sock_recv holds: read on until none is
@@ -465,6 +532,47 @@ class _Client(mqtt.Client):
         if message.qos == 0 or self._manual_ack:
             return mqtt.MQTT_ERR_SUCCESS
         return self._send_puback(message.mid)
+
+    def _handle_on_message(self, message):
+        # paho looks each message's topic up among the callbacks added per topic
+        # filter (message_callback_add, which the bus never uses), through a
+        # generator per message; with none added, the one on_message is called as
+        # paho calls it then.
+        root = getattr(self._on_message_filtered, "_root", None)
+        on_message = self.on_message
+        if root is None or root._children or root._content is not None or on_message is None:
+            return super()._handle_on_message(message)
+        with self._in_callback_mutex:
+            try:
+                on_message(self, self._userdata, message)
+            except Exception as err:
+                self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in on_message: %s", err)
+                if not self.suppress_exceptions:
+                    raise
+        return None
+
+    def _send_publish(self, mid, topic, payload=b"", qos=0, retain=False, dup=False, info=None,
+                      properties=None):
+        # A PUBLISH packed in one piece (paho appends to a bytearray field by field
+        # and calls its logger twice per message, to say nothing): every answer and
+        # state the hub sends (issue 25). The same bytes (tests/test_paho_internals.py).
+        if (self._protocol != mqtt.MQTTv5 or self._logger is not None or self.on_log is not None
+                or type(topic) is not bytes or type(payload) not in (bytes, bytearray)):
+            return super()._send_publish(mid, topic, payload, qos, retain, dup, info, properties)
+        if self._sock is None:
+            return mqtt.MQTT_ERR_NO_CONN
+        packed = b"\x00" if properties is None else properties.pack()
+        head = _U16(len(topic)) + topic + (_U16(mid) if qos > 0 else b"")
+        size = len(head) + len(packed) + len(payload)
+        length = b""  # the remaining length, a variable byte integer
+        while True:
+            size, digit = divmod(size, 128)
+            length += _BYTES[digit | (0x80 if size else 0)]
+            if not size:
+                break
+        command = mqtt.PUBLISH | ((dup & 0x1) << 3) | (qos << 1) | retain
+        return self._packet_queue(mqtt.PUBLISH, _BYTES[command] + length + head + packed + payload,
+                                  mid, qos, info)
 
     def _handle_pubackcomp(self, cmd):
         packet = self._in_packet["packet"]

@@ -32,7 +32,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+from motcua import clock
 from motcua.bus.client import Incoming, NotConnected, RequestTimeout
 from motcua.bus.messages import (
     BOOKING_CHECK_IN,
@@ -48,6 +50,16 @@ from .printer import FolderPrinter, open_printer, read_status
 from .printer_config import PrinterStatus
 from .ticket import Ticket, preview, print_note, print_ticket
 from .wait import offline_wait
+
+_LOCAL = ZoneInfo(clock.LOCAL_ZONE)
+
+
+def _local_hm(iso: str | None) -> str | None:
+    """The hub's ``opens_at`` (ISO 8601 UTC) as the paper says it: local "HH:MM"."""
+    if not iso:
+        return None
+    return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(_LOCAL).strftime(
+        "%H:%M")
 
 # python-escpos and Pillow take a second or more to import on a Pi: the worker
 # imports them (.printer, .ticket) after the node is already online, so the
@@ -457,6 +469,7 @@ class TicketIssuer:
             center_name=self.center_name, service_name=t["service_name"], number=t["display"],
             people_ahead=t["people_ahead"], wait_minutes=t["estimate_min"],
             wait_range=tuple(t["estimate_range"]) if t.get("estimate_range") else None,
+            no_counter=bool(t.get("no_counter_open")), opens_at=_local_hm(t.get("opens_at")),
             issued_at=dt.datetime.fromisoformat(t["issued_at"]),
             url=self.config.public_url.rstrip("/") + t["live_path"],
             booked_slot=r["slot_time"])
@@ -524,6 +537,7 @@ class TicketIssuer:
             center_name=self.center_name, service_name=r["service_name"], number=r["display"],
             people_ahead=r["people_ahead"], wait_minutes=r["estimate_min"],
             wait_range=tuple(r["estimate_range"]) if r.get("estimate_range") else None,
+            no_counter=bool(r.get("no_counter_open")), opens_at=_local_hm(r.get("opens_at")),
             issued_at=dt.datetime.fromisoformat(r["issued_at"]),
             url=self.config.public_url.rstrip("/") + r["live_path"],
             priority=r.get("priority_name"))

@@ -28,6 +28,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from motcua.fonts import font_path
+from motcua.wording import no_counter_for_service
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -61,6 +62,10 @@ class Ticket:
     # Printed offline while the broker says the hub itself is away (its Last Will, or
     # a request it left unanswered): no counter can call anyone until it is back.
     hub_down: bool = False
+    # The hub says no counter serving the service is open (``no_counter_open``): no
+    # wait is printed but that, and when one opens (local "HH:MM") if known.
+    no_counter: bool = False
+    opens_at: str | None = None
 
 
 # What a ticket printed while the hub is away says instead of a wait (audit4): the
@@ -117,6 +122,8 @@ def _duration(minutes: int) -> str:
 def expected_wait(ticket: Ticket) -> str | None:
     """The wait as the ticket says it (the kiosk's screen says it the same way); None
     when there is no estimate to say (printed offline before any line state was heard)."""
+    if ticket.no_counter:
+        return no_counter_for_service(ticket.opens_at)
     if ticket.wait_range is None and ticket.wait_minutes is None:
         return None
     wait = (wait_range_text(*ticket.wait_range) if ticket.wait_range

@@ -204,4 +204,15 @@ def error_response(request_id: str | None, code: str, message: str) -> dict:
 
 
 def ok_response(request_id: str, result: dict) -> dict:
+    """A response saying yes, with its ``result``::
+
+        >>> ok_response("r-1", {"number": 12})
+        {'v': 1, 'id': 'r-1', 'ok': True, 'result': {'number': 12}}
+    """
+    # Built as RESPONSE.make builds it (the same keys, in the same order), without
+    # checking again what is known to fit: an id of the contract's shape and a
+    # dict. Every request's answer passed through make()'s field checks (~5% of a
+    # ticket's instructions on the hub, issue 25); anything else still does.
+    if type(result) is dict and type(request_id) is str and ID_PATTERN.match(request_id):
+        return {"v": SCHEMA_VERSION, "id": request_id, "ok": True, "result": result}
     return RESPONSE.make(id=request_id, ok=True, result=result)

@@ -281,7 +281,10 @@ QUEUE_RESULTS = {
         "`ticket_id`, `number`, `display` (`A023` or `1023`), `service`, `service_name`, "
         "`priority`, `priority_name`, `people_ahead`, `estimate_min`, `estimate_range` "
         "(`[low, high]` minutes when the estimate cannot be trusted: print the range, not "
-        "the number; else null), `issued_at`, `day`, "
+        "the number; else null), `no_counter_open` (true when no counter serving the "
+        "service is open: print \"Chưa có quầy nào mở cho dịch vụ này\", not a wait; "
+        "absent otherwise) with `opens_at` (ISO 8601 UTC when a counter's hours or pause "
+        "say when one opens, else null), `issued_at`, `day`, "
         "`token`, `live_path` (`/t/<token>`, the public live page for the QR code)"
     ),
     "counter_command": (

@@ -14,6 +14,17 @@ from .conftest import wait_until
 from .test_dispenser import HO_TICH, has_blocks, hub_tickets, push
 
 
+def three_waiting(node):
+    """``node`` online with three citizens' tickets issued and its line state showing them."""
+    wait_until(lambda: node.hub_online and has_blocks(node))
+    for _ in range(3):
+        push(node, HO_TICH)
+        time.sleep(0.1)  # citizens, not one finger bouncing (debounce_s)
+    assert node.wait_idle()
+    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
+    return node
+
+
 def test_offline_presses_print_from_the_block_and_reach_the_hub_once_in_order(
         own_broker, own_hub, make_dispenser):
     store = own_hub.store
@@ -222,13 +233,7 @@ def test_an_offline_ticket_s_range_widens_with_the_line_state_s_age_then_goes(
 
     from motcua.ticketing.wait import offline_wait
 
-    node = make_dispenser(port=own_broker.port)
-    wait_until(lambda: node.hub_online and has_blocks(node))
-    for _ in range(3):
-        push(node, HO_TICH)
-        time.sleep(0.1)
-    assert node.wait_idle()
-    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
+    node = three_waiting(make_dispenser(port=own_broker.port))
     own_broker.stop()  # this dispenser's link is gone
     wait_until(lambda: not node.bus.connected, timeout=10)
     line = node.issuer.lines["ho-tich"]
@@ -258,13 +263,7 @@ def test_with_the_hub_itself_away_a_ticket_says_the_calls_have_stopped_not_a_ran
     the ticket says why it gives no wait, on paper and on the kiosk's screen alike."""
     from motcua.ticketing.ticket import HUB_DOWN_WAIT, footer_lines
 
-    node = make_dispenser(port=own_broker.port)
-    wait_until(lambda: node.hub_online and has_blocks(node))
-    for _ in range(3):
-        push(node, HO_TICH)
-        time.sleep(0.1)
-    assert node.wait_idle()
-    wait_until(lambda: node.issuer.lines.get("ho-tich", {}).get("waiting") == 3)
+    node = three_waiting(make_dispenser(port=own_broker.port))
     own_hub.stop()  # the broker stays; the hub says "offline"
     wait_until(lambda: not node.hub_online)
     push(node, HO_TICH)

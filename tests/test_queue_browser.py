@@ -31,6 +31,14 @@ def issue(store, gateway, service, priority=None):
     return result
 
 
+def open_counter(store, queue_hub, number, user_id):
+    """An officer takes counter ``number``, as the console would: its state goes out."""
+    with store.write() as db:
+        out = api.sign_in(db, Topics(queue_hub.config.center), number, user_id)
+    for topic, payload, retain in out:
+        queue_hub.publish_state(topic, payload, retain)
+
+
 def sign_in(page, base, username):
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
@@ -155,10 +163,7 @@ def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, q
     assert avg.inner_text() == "—"
     assert avg.get_attribute("title").startswith("Chưa có số nào được gọi")
     officer = users.get_user(store, username="giamsat")
-    with store.write() as db:
-        out = api.sign_in(db, Topics(queue_hub.config.center), 7, officer["id"])
-    for topic, payload, retain in out:
-        queue_hub.publish_state(topic, payload, retain)
+    open_counter(store, queue_hub, 7, officer["id"])
     row = page.locator('#counters tr[data-counter="7"]')
     row.locator("td.state", has_text="Đang mở").wait_for(timeout=5_000)
     row.locator("td.officer", has_text="Trần Văn Giám").wait_for(timeout=5_000)
@@ -173,10 +178,7 @@ def test_the_supervisor_view_follows_every_counter(browser, queue_site, store, q
     # Another officer takes counter 7, open all along: the row names them, no reload.
     page.evaluate("window.__sameDocument = true")
     other = users.create_user(store, "lan.nt", "Nguyễn Thị Lan", "officer", PASSWORD)
-    with store.write() as db:
-        out = api.sign_in(db, Topics(queue_hub.config.center), 7, other["id"])
-    for topic, payload, retain in out:
-        queue_hub.publish_state(topic, payload, retain)
+    open_counter(store, queue_hub, 7, other["id"])
     row.locator("td.officer", has_text="Nguyễn Thị Lan").wait_for(timeout=5_000)
     assert page.evaluate("window.__sameDocument") is True
     assert "Nguyễn" not in json.dumps(state_watcher.state, ensure_ascii=False)
@@ -310,10 +312,7 @@ def test_no_counter_open_reads_on_one_line(browser, queue_site, store, queue_hub
     assert max(c["right"] for c in cells + names) <= width, "the table leaves the page"
     # A counter opens for "Đất đai – Môi trường": its row shows the figures again, live.
     officer = users.get_user(store, username="giamsat")
-    with store.write() as db:
-        out = api.sign_in(db, Topics(queue_hub.config.center), 7, officer["id"])
-    for topic, payload, retain in out:
-        queue_hub.publish_state(topic, payload, retain)
+    open_counter(store, queue_hub, 7, officer["id"])
     row = page.locator('#lines tr[data-service="dat-dai"]')
     row.locator("td.open", has_text="1").wait_for(timeout=5_000)
     assert row.locator("td.estimate").inner_text() not in ("", NO_COUNTER_OPEN)
